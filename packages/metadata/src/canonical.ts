@@ -1,0 +1,83 @@
+// The canonical form of a ClusterState: plain JSON with every map as an array sorted by key and
+// every object's keys in a fixed order. It is what snapshots store and what the state hash is
+// taken over, so two processes that applied the same events produce the same bytes.
+import { createHash } from 'node:crypto';
+import type { ClusterState, NodeState, VolumeState } from './state.js';
+import { emptyState } from './state.js';
+import { CorruptError } from './errors.js';
+import { defaultSettings } from './settings.js';
+import type { Settings } from './settings.js';
+
+/** Bump when the canonical form changes; old snapshots are then ignored and the log replayed. */
+export const CANONICAL_VERSION = 1;
+
+const byKey = <V>(m: Map<string, V>): V[] => [...m.keys()].sort().map((k) => m.get(k)!);
+
+/** Recursively sorts object keys, so that key insertion order never reaches the bytes. */
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(o).sort()) out[k] = sortKeys(o[k]);
+    return out;
+  }
+  return v;
+}
+
+export function toCanonical(state: ClusterState): unknown {
+  return sortKeys({
+    version: CANONICAL_VERSION,
+    seq: state.seq,
+    settings: state.settings,
+    nodes: byKey(state.nodes).map((n) => ({ ...n, disks: byKey(n.disks) })),
+    volumes: byKey(state.volumes).map((v) => ({ ...v, snapshots: byKey(v.snapshots) })),
+    replicas: byKey(state.replicas),
+  });
+}
+
+export function canonicalJson(state: ClusterState): string {
+  return JSON.stringify(toCanonical(state));
+}
+
+/** sha256 over the canonical JSON, hex. Equal hashes mean equal states. */
+export function stateHash(state: ClusterState): string {
+  return createHash('sha256').update(canonicalJson(state)).digest('hex');
+}
+
+interface CanonicalState {
+  version: number;
+  seq: number;
+  settings: Settings;
+  nodes: (Omit<NodeState, 'disks'> & { disks: NodeState['disks'] extends Map<string, infer D> ? D[] : never })[];
+  volumes: (Omit<VolumeState, 'snapshots'> & { snapshots: VolumeState['snapshots'] extends Map<string, infer S> ? S[] : never })[];
+  replicas: ClusterState['replicas'] extends Map<string, infer R> ? R[] : never;
+}
+
+/** Rebuilds a state from its canonical JSON (a snapshot); `seq` names the snapshot in errors. */
+export function fromCanonicalJson(json: string, seq: number): ClusterState {
+  let c: CanonicalState;
+  try {
+    c = JSON.parse(json) as CanonicalState;
+  } catch (e) {
+    throw new CorruptError(seq, `snapshot is not JSON: ${(e as Error).message}`);
+  }
+  if (c.version !== CANONICAL_VERSION) throw new CorruptError(seq, `snapshot format ${c.version}, expected ${CANONICAL_VERSION}`);
+  const s = emptyState();
+  s.seq = c.seq;
+  s.settings = { ...defaultSettings(), ...c.settings };
+  for (const n of c.nodes) s.nodes.set(n.id, { ...n, disks: new Map(n.disks.map((d) => [d.id, d])) });
+  for (const v of c.volumes) s.volumes.set(v.name, { ...v, snapshots: new Map(v.snapshots.map((x) => [x.name, x])) });
+  for (const r of c.replicas) {
+    s.replicas.set(r.id, r);
+    let ids = s.replicasByVolume.get(r.volume);
+    if (!ids) s.replicasByVolume.set(r.volume, (ids = new Set()));
+    ids.add(r.id);
+  }
+  return s;
+}
+
+/** A deep copy, for callers that must keep a state while the reducer moves on. */
+export function cloneState(state: ClusterState): ClusterState {
+  return fromCanonicalJson(canonicalJson(state), state.seq);
+}

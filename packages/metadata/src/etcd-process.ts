@@ -1,0 +1,152 @@
+// Runs etcd as child processes on free loopback ports: one member for `cairn up`, or three for the
+// tests that kill members. Each member has its own data directory; stop() kills them all.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { openEtcd } from './client.js';
+
+export interface EtcdMember {
+  name: string;
+  clientUrl: string;
+  peerUrl: string;
+  dataDir: string;
+  process: ChildProcess | null;
+}
+
+export interface EtcdClusterOptions {
+  dir: string;
+  members?: number;
+  /** etcd binary; default "etcd" on PATH. */
+  bin?: string;
+  /** Raft timing, ms. Shorter than etcd's defaults so a killed leader is replaced quickly. */
+  heartbeatMs?: number;
+  electionMs?: number;
+  /** Write each member's log to DIR/<name>.log (default true). */
+  logToFile?: boolean;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export class EtcdCluster {
+  private constructor(readonly members: EtcdMember[], private readonly opts: Required<Omit<EtcdClusterOptions, 'members'>>) {}
+
+  get endpoints(): string[] {
+    return this.members.map((m) => m.clientUrl);
+  }
+
+  static async start(opts: EtcdClusterOptions): Promise<EtcdCluster> {
+    const n = opts.members ?? 1;
+    const full = { dir: opts.dir, bin: opts.bin ?? 'etcd', heartbeatMs: opts.heartbeatMs ?? 50, electionMs: opts.electionMs ?? 500, logToFile: opts.logToFile ?? true };
+    const members: EtcdMember[] = [];
+    for (let i = 0; i < n; i++) {
+      const name = `etcd-${i}`;
+      members.push({
+        name, clientUrl: `http://127.0.0.1:${await freePort()}`, peerUrl: `http://127.0.0.1:${await freePort()}`,
+        dataDir: join(opts.dir, name), process: null,
+      });
+    }
+    const cluster = new EtcdCluster(members, full);
+    for (let i = 0; i < n; i++) cluster.spawnMember(i, 'new');
+    await cluster.waitReady();
+    return cluster;
+  }
+
+  private spawnMember(i: number, state: 'new' | 'existing'): void {
+    const m = this.members[i]!;
+    mkdirSync(m.dataDir, { recursive: true });
+    const initialCluster = this.members.map((x) => `${x.name}=${x.peerUrl}`).join(',');
+    const args = [
+      '--name', m.name, '--data-dir', m.dataDir,
+      '--listen-client-urls', m.clientUrl, '--advertise-client-urls', m.clientUrl,
+      '--listen-peer-urls', m.peerUrl, '--initial-advertise-peer-urls', m.peerUrl,
+      '--initial-cluster', initialCluster, '--initial-cluster-state', state,
+      '--initial-cluster-token', 'cairn',
+      '--heartbeat-interval', String(this.opts.heartbeatMs), '--election-timeout', String(this.opts.electionMs),
+      '--logger', 'zap', '--log-level', 'warn',
+    ];
+    let out: 'ignore' | number = 'ignore';
+    if (this.opts.logToFile) out = openSync(join(this.opts.dir, `${m.name}.log`), 'a');
+    const child = spawn(this.opts.bin, args, { stdio: ['ignore', out, out] });
+    if (typeof out === 'number') closeSync(out);
+    child.on('error', (e) => {
+      process.stderr.write(`cannot start etcd (${this.opts.bin}): ${e.message}; install etcd-server (scripts/setup.sh)\n`);
+    });
+    m.process = child;
+  }
+
+  /** Waits until every running member answers and the cluster has a leader. */
+  async waitReady(timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (const m of this.members) {
+      if (!m.process) continue;
+      const client = openEtcd(m.clientUrl, { callTimeoutMs: 1000 });
+      try {
+        for (;;) {
+          try {
+            const st = await client.maintenance.status();
+            if (st.leader !== '0') break;
+          } catch (e) {
+            if (Date.now() > deadline) throw new Error(`etcd member ${m.name} at ${m.clientUrl} not ready: ${(e as Error).message}`);
+          }
+          if (m.process.exitCode !== null) throw new Error(`etcd member ${m.name} exited with ${m.process.exitCode}; see ${join(this.opts.dir, m.name + '.log')}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      } finally {
+        client.close();
+      }
+    }
+  }
+
+  /** Index of the member that leads the Raft group now. */
+  async leaderIndex(): Promise<number> {
+    for (let i = 0; i < this.members.length; i++) {
+      const m = this.members[i]!;
+      if (!m.process) continue;
+      const client = openEtcd(m.clientUrl, { callTimeoutMs: 1000 });
+      try {
+        const st = await client.maintenance.status();
+        if (st.leader === st.header.member_id) return i;
+      } catch {
+        /* try the next */
+      } finally {
+        client.close();
+      }
+    }
+    throw new Error('no etcd member reports itself leader');
+  }
+
+  /** kill -9 one member. */
+  async kill(i: number): Promise<void> {
+    const p = this.members[i]!.process;
+    if (!p) return;
+    this.members[i]!.process = null;
+    await new Promise<void>((resolve) => {
+      if (p.exitCode !== null || p.signalCode !== null) return resolve();
+      p.once('exit', () => resolve());
+      p.kill('SIGKILL');
+    });
+  }
+
+  /** Starts a killed member again with its data. */
+  async restart(i: number): Promise<void> {
+    if (this.members[i]!.process) return;
+    this.spawnMember(i, 'existing');
+    await this.waitReady();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.members.map((_, i) => this.kill(i)));
+  }
+}

@@ -1,0 +1,61 @@
+// The event codec: EventEnvelope <-> protobuf bytes, loaded at run time with protobufjs using
+// the same options as scripts/gen-protos.mjs gives proto-loader-gen-types, so the generated
+// types describe exactly what decode returns.
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+import type { EventEnvelope, EventEnvelope__Output } from './gen/cairn/events/v1/EventEnvelope.js';
+import { CorruptError, UnknownEventTypeError } from './errors.js';
+
+export type { EventEnvelope, EventEnvelope__Output } from './gen/cairn/events/v1/EventEnvelope.js';
+
+/** What decode returns: every scalar present, `payload` names the one event field that is set. */
+export type CairnEvent = EventEnvelope__Output;
+export type PayloadName = NonNullable<EventEnvelope__Output['payload']>;
+/** The payload message of one event type, as decoded. */
+export type PayloadOf<K extends PayloadName> = NonNullable<EventEnvelope__Output[K]>;
+/** An event as an appender writes it: the log fills seq, time and schema version. */
+export type EventDraft = Omit<EventEnvelope, 'seq' | 'timeMs' | 'schemaVersion' | 'payload'>;
+
+/** Schema versions this build can read. Bump with a migration in projection.ts, never in place. */
+export const SCHEMA_VERSION = 1;
+
+export const PROTO_OPTIONS = { longs: Number, enums: String, defaults: true, oneofs: true } as const;
+
+export const PROTO_DIR = fileURLToPath(new URL('../../../../proto/', import.meta.url));
+
+const root = protobuf.loadSync(PROTO_DIR + 'cairn/events/v1/events.proto');
+const Envelope = root.lookupType('cairn.events.v1.EventEnvelope');
+const payloadNames = new Set<string>(Envelope.oneofs['payload']!.oneof);
+
+export function encodeEvent(ev: EventEnvelope): Buffer {
+  const msg = Envelope.fromObject(ev as Record<string, unknown>);
+  return Buffer.from(Envelope.encode(msg).finish());
+}
+
+/**
+ * Decodes one stored event. `seq` is the seq of the key it was read from, so that an error names
+ * it even when the bytes are garbage. An unknown payload or schema version is refused by name:
+ * nothing is skipped silently.
+ */
+export function decodeEvent(bytes: Uint8Array, seq: number): CairnEvent {
+  let ev: CairnEvent;
+  try {
+    ev = Envelope.toObject(Envelope.decode(bytes), PROTO_OPTIONS) as CairnEvent;
+  } catch (e) {
+    throw new CorruptError(seq, (e as Error).message);
+  }
+  if (ev.seq !== seq) throw new CorruptError(seq, `envelope says seq ${ev.seq}`);
+  if (ev.schemaVersion !== SCHEMA_VERSION) throw new UnknownEventTypeError(seq, `schema version ${ev.schemaVersion}`);
+  if (!ev.payload || !payloadNames.has(ev.payload)) {
+    // A payload field this build does not know decodes as an unknown field: no oneof is set.
+    throw new UnknownEventTypeError(seq, ev.payload ?? 'no known payload (a newer event type?)');
+  }
+  return ev;
+}
+
+/** The payload of an event, typed by its name. */
+export function payloadOf<K extends PayloadName>(ev: CairnEvent, name: K): PayloadOf<K> {
+  const p = ev[name];
+  if (p == null) throw new CorruptError(ev.seq, `payload ${name} is empty`);
+  return p as PayloadOf<K>;
+}

@@ -1,0 +1,22 @@
+// @cairn/metadata: the event log on etcd, the projection of it, snapshots and leader election.
+export * from './errors.js';
+export * from './events.js';
+export * from './settings.js';
+export * from './state.js';
+export * from './projection.js';
+export * from './canonical.js';
+export * from './keys.js';
+export { openEtcd } from './client.js';
+export type { EtcdClientOptions } from './client.js';
+export { EventLog } from './log.js';
+export type { AppendOptions, AppendResult, EventLogOptions, Fence } from './log.js';
+export { SnapshotStore } from './snapshots.js';
+export type { SnapshotManifest, SnapshotStoreOptions } from './snapshots.js';
+export { LiveProjection } from './projector.js';
+export type { LiveProjectionOptions } from './projector.js';
+export { LeaderElection } from './election.js';
+export type { ElectionOptions, LeaderInfo } from './election.js';
+export { EtcdCluster, freePort } from './etcd-process.js';
+export type { EtcdClusterOptions, EtcdMember } from './etcd-process.js';
+export type { Etcd3 } from 'etcd3';
+export * from './drafts.js';

@@ -1,0 +1,29 @@
+// The key layout in etcd. Everything cairn stores lives under one prefix (default /cairn/v1/),
+// so tests and several clusters can share an etcd.
+
+export const DEFAULT_PREFIX = '/cairn/v1/';
+const SEQ_DIGITS = 16;
+
+export function padSeq(seq: number): string {
+  return String(seq).padStart(SEQ_DIGITS, '0');
+}
+
+export class Keys {
+  constructor(readonly prefix: string = DEFAULT_PREFIX) {
+    if (!prefix.endsWith('/')) throw new TypeError(`key prefix must end with "/": ${prefix}`);
+  }
+  /** Prefix of the event log; one key per event. */
+  get log(): string { return `${this.prefix}log/`; }
+  event(seq: number): string { return `${this.log}${padSeq(seq)}`; }
+  /** Seq of an event key, or NaN for any other key. */
+  seqOf(key: string): number {
+    return key.startsWith(this.log) ? Number(key.slice(this.log.length)) : NaN;
+  }
+  /** The head: the seq of the newest event, written in the same Txn as the events. */
+  get head(): string { return `${this.prefix}log-head`; }
+  get snapshotManifests(): string { return `${this.prefix}snapshot-manifests/`; }
+  snapshotManifest(seq: number): string { return `${this.snapshotManifests}${padSeq(seq)}`; }
+  snapshotChunks(seq: number): string { return `${this.prefix}snapshot-chunks/${padSeq(seq)}/`; }
+  snapshotChunk(seq: number, i: number): string { return `${this.snapshotChunks(seq)}${String(i).padStart(6, '0')}`; }
+  election(name: string): string { return `${this.prefix}election/${name}/`; }
+}

@@ -1,0 +1,333 @@
+// The projection: a pure reducer from events to ClusterState. No clock (an event's own time_ms
+// is data), no I/O, no randomness: the same log gives the same state, byte for byte.
+//
+// For speed the reducer updates the state it is given and returns it (a replay of a million
+// events cannot afford a copy of every map per event). A caller that needs the state before an
+// event keeps a copy (cloneState). Events about things that no longer exist (a node reporting on
+// a replica removed a moment before) are stale, not corrupt: they change nothing, the same way in
+// every replay. Event types or settings the reducer does not know stop it with an error naming
+// the seq.
+import type { CairnEvent } from './events.js';
+import { payloadOf } from './events.js';
+import { CorruptError, InvalidSettingError, UnknownEventTypeError } from './errors.js';
+import { parseSettings } from './settings.js';
+import type { VolumeSpec__Output } from './gen/cairn/events/v1/VolumeSpec.js';
+import type { CandidateRejection__Output } from './gen/cairn/events/v1/CandidateRejection.js';
+import type {
+  AccessMode, AntiAffinityOverride, ClusterState, DataLocality, NodeState, Rejection, ReplicaState,
+  VolumeAutoBalance, VolumeSpec,
+} from './state.js';
+import { replicasOf } from './state.js';
+
+const LOCALITY: Record<string, DataLocality> = {
+  DATA_LOCALITY_DISABLED: 'disabled',
+  DATA_LOCALITY_BEST_EFFORT: 'best-effort',
+  DATA_LOCALITY_STRICT_LOCAL: 'strict-local',
+};
+const AUTO_BALANCE: Record<string, VolumeAutoBalance> = {
+  REPLICA_AUTO_BALANCE_IGNORED: 'ignored',
+  REPLICA_AUTO_BALANCE_DISABLED: 'disabled',
+  REPLICA_AUTO_BALANCE_LEAST_EFFORT: 'least-effort',
+  REPLICA_AUTO_BALANCE_BEST_EFFORT: 'best-effort',
+};
+const ANTI_AFFINITY: Record<string, AntiAffinityOverride> = {
+  ANTI_AFFINITY_DEFAULT: 'default',
+  ANTI_AFFINITY_ENABLED: 'enabled',
+  ANTI_AFFINITY_DISABLED: 'disabled',
+};
+const ACCESS: Record<string, AccessMode> = { ACCESS_MODE_RWO: 'rwo', ACCESS_MODE_RWX: 'rwx' };
+
+function enumOf<T>(table: Record<string, T>, value: string, seq: number, what: string): T {
+  const v = table[value];
+  if (v === undefined) throw new UnknownEventTypeError(seq, `${what} ${value}`);
+  return v;
+}
+
+export function specFromEvent(s: VolumeSpec__Output | null, seq: number): VolumeSpec {
+  if (!s) throw new CorruptError(seq, 'volume spec missing');
+  return {
+    size: s.size,
+    numberOfReplicas: s.numberOfReplicas,
+    dataLocality: enumOf(LOCALITY, s.dataLocality, seq, 'data locality'),
+    diskSelector: [...s.diskSelector],
+    nodeSelector: [...s.nodeSelector],
+    replicaAutoBalance: enumOf(AUTO_BALANCE, s.replicaAutoBalance, seq, 'replica auto balance'),
+    staleReplicaTimeout: s.staleReplicaTimeout,
+    replicaSoftAntiAffinity: enumOf(ANTI_AFFINITY, s.replicaSoftAntiAffinity, seq, 'anti-affinity'),
+    replicaZoneSoftAntiAffinity: enumOf(ANTI_AFFINITY, s.replicaZoneSoftAntiAffinity, seq, 'anti-affinity'),
+    replicaDiskSoftAntiAffinity: enumOf(ANTI_AFFINITY, s.replicaDiskSoftAntiAffinity, seq, 'anti-affinity'),
+    accessMode: enumOf(ACCESS, s.accessMode, seq, 'access mode'),
+    fsType: s.fsType,
+    mkfsParams: s.mkfsParams,
+  };
+}
+
+function rejections(cs: CandidateRejection__Output[]): Rejection[] {
+  return cs.map((c) => ({ nodeId: c.nodeId, diskId: c.diskId, reasons: [...c.reasons], detail: c.detail }));
+}
+
+function removeReplica(state: ClusterState, r: ReplicaState): void {
+  state.replicas.delete(r.id);
+  const ids = state.replicasByVolume.get(r.volume);
+  if (ids) {
+    ids.delete(r.id);
+    if (ids.size === 0) state.replicasByVolume.delete(r.volume);
+  }
+}
+
+/**
+ * Applies one event. Events must come in seq order without gaps: state.seq + 1 is the only seq
+ * accepted, so a replay that skipped or repeated an event fails loudly instead of diverging.
+ */
+export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
+  const seq = ev.seq;
+  if (seq !== state.seq + 1) throw new CorruptError(seq, `out of order: projection is at seq ${state.seq}`);
+  const t = ev.timeMs;
+  switch (ev.payload) {
+    case 'nodeRegistered': {
+      const p = payloadOf(ev, 'nodeRegistered');
+      const existing = state.nodes.get(p.nodeId);
+      if (existing) {
+        // A node agent that registers again (a restart) refreshes where it is, keeps its spec.
+        existing.address = p.address;
+        existing.zone = p.zone;
+        existing.hostname = p.hostname;
+      } else {
+        const node: NodeState = {
+          id: p.nodeId, address: p.address, zone: p.zone, hostname: p.hostname, tags: [...p.tags],
+          allowScheduling: true, evictionRequested: false, cordoned: false,
+          down: false, downReason: '', downSinceMs: 0, disks: new Map(),
+        };
+        state.nodes.set(p.nodeId, node);
+      }
+      break;
+    }
+    case 'nodeUpdated': {
+      const p = payloadOf(ev, 'nodeUpdated');
+      const n = state.nodes.get(p.nodeId);
+      if (n) {
+        n.allowScheduling = p.allowScheduling;
+        n.evictionRequested = p.evictionRequested;
+        n.tags = [...p.tags];
+        n.cordoned = p.cordoned;
+      }
+      break;
+    }
+    case 'nodeDown': {
+      const p = payloadOf(ev, 'nodeDown');
+      const n = state.nodes.get(p.nodeId);
+      if (n && !n.down) {
+        n.down = true;
+        n.downReason = p.reason;
+        n.downSinceMs = t;
+      }
+      break;
+    }
+    case 'nodeUp': {
+      const n = state.nodes.get(payloadOf(ev, 'nodeUp').nodeId);
+      if (n) {
+        n.down = false;
+        n.downReason = '';
+        n.downSinceMs = 0;
+      }
+      break;
+    }
+    case 'diskAdded': {
+      const p = payloadOf(ev, 'diskAdded');
+      const n = state.nodes.get(p.nodeId);
+      if (n && !n.disks.has(p.diskId)) {
+        n.disks.set(p.diskId, {
+          id: p.diskId, nodeId: p.nodeId, path: p.path, tags: [...p.tags], allowScheduling: p.allowScheduling,
+          evictionRequested: false, storageMaximum: p.storageMaximum, storageAvailable: p.storageAvailable,
+          storageReserved: p.storageReserved,
+        });
+      }
+      break;
+    }
+    case 'diskUpdated': {
+      const p = payloadOf(ev, 'diskUpdated');
+      const d = state.nodes.get(p.nodeId)?.disks.get(p.diskId);
+      if (d) {
+        d.tags = [...p.tags];
+        d.allowScheduling = p.allowScheduling;
+        d.evictionRequested = p.evictionRequested;
+        d.storageReserved = p.storageReserved;
+        d.storageMaximum = p.storageMaximum;
+        d.storageAvailable = p.storageAvailable;
+      }
+      break;
+    }
+    case 'diskRemoved': {
+      const p = payloadOf(ev, 'diskRemoved');
+      state.nodes.get(p.nodeId)?.disks.delete(p.diskId);
+      break;
+    }
+    case 'volumeCreated': {
+      const p = payloadOf(ev, 'volumeCreated');
+      if (!state.volumes.has(p.name)) {
+        state.volumes.set(p.name, {
+          name: p.name, spec: specFromEvent(p.spec, seq), createdSeq: seq, attachState: 'detached',
+          attachedTo: '', endpoint: '', unschedulable: null, snapshots: new Map(),
+        });
+      }
+      break;
+    }
+    case 'volumeUpdated': {
+      const p = payloadOf(ev, 'volumeUpdated');
+      const v = state.volumes.get(p.name);
+      if (v) v.spec = { ...specFromEvent(p.spec, seq), size: v.spec.size };
+      break;
+    }
+    case 'volumeExpanded': {
+      const p = payloadOf(ev, 'volumeExpanded');
+      const v = state.volumes.get(p.name);
+      if (v && p.size > v.spec.size) {
+        v.spec.size = p.size;
+        for (const r of replicasOf(state, p.name)) r.size = p.size;
+      }
+      break;
+    }
+    case 'volumeAttachRequested': {
+      const p = payloadOf(ev, 'volumeAttachRequested');
+      const v = state.volumes.get(p.name);
+      if (v) {
+        v.attachState = 'attaching';
+        v.attachedTo = p.nodeId;
+        v.endpoint = '';
+      }
+      break;
+    }
+    case 'volumeAttached': {
+      const p = payloadOf(ev, 'volumeAttached');
+      const v = state.volumes.get(p.name);
+      if (v) {
+        v.attachState = 'attached';
+        v.attachedTo = p.nodeId;
+        v.endpoint = p.endpoint;
+      }
+      break;
+    }
+    case 'volumeDetachRequested': {
+      const v = state.volumes.get(payloadOf(ev, 'volumeDetachRequested').name);
+      if (v && v.attachState !== 'detached') v.attachState = 'detaching';
+      break;
+    }
+    case 'volumeDetached': {
+      const v = state.volumes.get(payloadOf(ev, 'volumeDetached').name);
+      if (v) {
+        v.attachState = 'detached';
+        v.attachedTo = '';
+        v.endpoint = '';
+      }
+      break;
+    }
+    case 'volumeDeleted': {
+      const name = payloadOf(ev, 'volumeDeleted').name;
+      for (const r of replicasOf(state, name)) removeReplica(state, r);
+      state.volumes.delete(name);
+      break;
+    }
+    case 'volumeUnschedulable': {
+      const p = payloadOf(ev, 'volumeUnschedulable');
+      const v = state.volumes.get(p.name);
+      if (v) v.unschedulable = { seq, missing: p.missing, summary: p.summary, candidates: rejections(p.candidates) };
+      break;
+    }
+    case 'replicaScheduled': {
+      const p = payloadOf(ev, 'replicaScheduled');
+      const v = state.volumes.get(p.volume);
+      if (v && !state.replicas.has(p.replicaId)) {
+        state.replicas.set(p.replicaId, {
+          id: p.replicaId, volume: p.volume, nodeId: p.nodeId, diskId: p.diskId, mode: 'scheduled',
+          size: v.spec.size, address: '', trigger: p.trigger, replaces: p.replaces, scheduledSeq: seq,
+          failedAtMs: 0, failedReason: '', rebuildFrom: '',
+        });
+        let ids = state.replicasByVolume.get(p.volume);
+        if (!ids) state.replicasByVolume.set(p.volume, (ids = new Set()));
+        ids.add(p.replicaId);
+        v.unschedulable = null;
+      }
+      break;
+    }
+    case 'replicaRunning': {
+      const p = payloadOf(ev, 'replicaRunning');
+      const r = state.replicas.get(p.replicaId);
+      // A replica being rebuilt turns healthy only through ReplicaRebuilt.
+      if (r && r.mode !== 'rebuilding') {
+        r.mode = 'running';
+        r.address = p.address;
+        r.failedAtMs = 0;
+        r.failedReason = '';
+      } else if (r) {
+        r.address = p.address;
+      }
+      break;
+    }
+    case 'replicaFailed': {
+      const p = payloadOf(ev, 'replicaFailed');
+      const r = state.replicas.get(p.replicaId);
+      if (r) {
+        r.mode = 'failed';
+        r.failedAtMs = t;
+        r.failedReason = p.reason;
+        r.rebuildFrom = '';
+      }
+      break;
+    }
+    case 'replicaRebuilding': {
+      const p = payloadOf(ev, 'replicaRebuilding');
+      const r = state.replicas.get(p.replicaId);
+      if (r) {
+        r.mode = 'rebuilding';
+        r.rebuildFrom = p.fromReplicaId;
+      }
+      break;
+    }
+    case 'replicaRebuilt': {
+      const r = state.replicas.get(payloadOf(ev, 'replicaRebuilt').replicaId);
+      if (r && r.mode === 'rebuilding') {
+        r.mode = 'running';
+        r.rebuildFrom = '';
+        r.failedAtMs = 0;
+        r.failedReason = '';
+      }
+      break;
+    }
+    case 'replicaRemoved': {
+      const r = state.replicas.get(payloadOf(ev, 'replicaRemoved').replicaId);
+      if (r) removeReplica(state, r);
+      break;
+    }
+    case 'settingsChanged': {
+      const p = payloadOf(ev, 'settingsChanged');
+      try {
+        Object.assign(state.settings, parseSettings(p.values));
+      } catch (e) {
+        if (e instanceof InvalidSettingError) throw new CorruptError(seq, e.message);
+        throw e;
+      }
+      break;
+    }
+    case 'snapshotCreated': {
+      const p = payloadOf(ev, 'snapshotCreated');
+      const v = state.volumes.get(p.volume);
+      if (v && !v.snapshots.has(p.name)) v.snapshots.set(p.name, { name: p.name, size: p.size, createdSeq: seq, createdMs: t });
+      break;
+    }
+    case 'snapshotDeleted': {
+      const p = payloadOf(ev, 'snapshotDeleted');
+      state.volumes.get(p.volume)?.snapshots.delete(p.name);
+      break;
+    }
+    default:
+      throw new UnknownEventTypeError(seq, String(ev.payload));
+  }
+  state.seq = seq;
+  return state;
+}
+
+/** Applies events in order. */
+export function replay(state: ClusterState, events: Iterable<CairnEvent>): ClusterState {
+  for (const ev of events) applyEvent(state, ev);
+  return state;
+}

@@ -1,0 +1,118 @@
+// Cluster settings, with Longhorn's names and defaults. A value is validated where it enters
+// (the command layer) and again by the projection, so a bad value in the log stops projection
+// instead of being half-applied.
+import { InvalidSettingError } from './errors.js';
+
+export type ReplicaAutoBalanceSetting = 'disabled' | 'least-effort' | 'best-effort';
+export type DataLocalitySetting = 'disabled' | 'best-effort' | 'strict-local';
+
+/** The typed settings every pure consumer (scheduler, projection) reads. */
+export interface Settings {
+  'storage-over-provisioning-percentage': number;
+  'storage-minimal-available-percentage': number;
+  'storage-reserved-percentage-for-default-disk': number;
+  'replica-soft-anti-affinity': boolean;
+  'replica-zone-soft-anti-affinity': boolean;
+  'replica-disk-soft-anti-affinity': boolean;
+  'replica-replenishment-wait-interval': number;
+  'concurrent-replica-rebuild-per-node-limit': number;
+  'replica-auto-balance': ReplicaAutoBalanceSetting;
+  'default-replica-count': number;
+  'default-data-locality': DataLocalitySetting;
+  'disable-scheduling-on-cordoned-node': boolean;
+  'allow-volume-creation-with-degraded-availability': boolean;
+}
+export type SettingName = keyof Settings;
+
+type Def =
+  | { kind: 'int'; min: number; max: number; unit?: string; help: string }
+  | { kind: 'bool'; help: string }
+  | { kind: 'enum'; values: readonly string[]; help: string };
+
+export const SETTING_DEFS: { readonly [K in SettingName]: Def & { default: Settings[K] } } = {
+  'storage-over-provisioning-percentage': { kind: 'int', min: 100, max: 1000, default: 100,
+    help: 'scheduled size may reach this percentage of (maximum - reserved)' },
+  'storage-minimal-available-percentage': { kind: 'int', min: 0, max: 100, default: 25,
+    help: 'a disk whose available space would drop below this percentage of its maximum takes no replica' },
+  'storage-reserved-percentage-for-default-disk': { kind: 'int', min: 0, max: 100, default: 30,
+    help: 'space reserved on a node\'s default disk, as a percentage of its maximum' },
+  'replica-soft-anti-affinity': { kind: 'bool', default: false,
+    help: 'allow two replicas of a volume on one node when no other node fits' },
+  'replica-zone-soft-anti-affinity': { kind: 'bool', default: true,
+    help: 'allow two replicas of a volume in one zone when no other zone fits' },
+  'replica-disk-soft-anti-affinity': { kind: 'bool', default: true,
+    help: 'allow two replicas of a volume on one disk when no other disk fits' },
+  'replica-replenishment-wait-interval': { kind: 'int', min: 0, max: 86400, unit: 's', default: 600,
+    help: 'seconds to wait for a failed replica to come back before placing a new one' },
+  'concurrent-replica-rebuild-per-node-limit': { kind: 'int', min: 0, max: 100, default: 5,
+    help: 'rebuilds a node may run at once (0 disables rebuilds)' },
+  'replica-auto-balance': { kind: 'enum', values: ['disabled', 'least-effort', 'best-effort'], default: 'disabled',
+    help: 'move replicas to balance them across nodes and zones' },
+  'default-replica-count': { kind: 'int', min: 1, max: 20, default: 3,
+    help: 'replicas of a volume created without a count' },
+  'default-data-locality': { kind: 'enum', values: ['disabled', 'best-effort', 'strict-local'], default: 'disabled',
+    help: 'data locality of a volume created without one' },
+  'disable-scheduling-on-cordoned-node': { kind: 'bool', default: true,
+    help: 'treat a cordoned Kubernetes node as unschedulable' },
+  'allow-volume-creation-with-degraded-availability': { kind: 'bool', default: true,
+    help: 'let a volume be created and attached while fewer replicas than its count can be placed' },
+};
+
+export const SETTING_NAMES = Object.keys(SETTING_DEFS).sort() as SettingName[];
+
+export function defaultSettings(): Settings {
+  const s = {} as Record<SettingName, unknown>;
+  for (const name of SETTING_NAMES) s[name] = SETTING_DEFS[name].default;
+  return s as Settings;
+}
+
+export function isSettingName(name: string): name is SettingName {
+  return Object.prototype.hasOwnProperty.call(SETTING_DEFS, name);
+}
+
+/** Describes a setting's valid values, for error messages and `cairn settings get`. */
+export function settingRange(name: SettingName): string {
+  const d = SETTING_DEFS[name];
+  switch (d.kind) {
+    case 'int': return `an integer from ${d.min} to ${d.max}${d.unit ? ` (${d.unit})` : ''}`;
+    case 'bool': return 'true or false';
+    case 'enum': return `one of ${d.values.join(', ')}`;
+  }
+}
+
+/** Parses a setting's text value; throws InvalidSettingError naming the setting and its range. */
+export function parseSetting<K extends SettingName>(name: K, value: string): Settings[K];
+export function parseSetting(name: string, value: string): Settings[SettingName];
+export function parseSetting(name: string, value: string): Settings[SettingName] {
+  if (!isSettingName(name)) {
+    throw new InvalidSettingError(name, `unknown setting; known settings are ${SETTING_NAMES.join(', ')}`);
+  }
+  const d = SETTING_DEFS[name];
+  const bad = () => new InvalidSettingError(name, `invalid value ${JSON.stringify(value)}: must be ${settingRange(name)}`);
+  switch (d.kind) {
+    case 'int': {
+      if (!/^-?\d+$/.test(value.trim())) throw bad();
+      const n = Number(value);
+      if (n < d.min || n > d.max) throw bad();
+      return n;
+    }
+    case 'bool':
+      if (value === 'true') return true;
+      if (value === 'false') return false;
+      throw bad();
+    case 'enum':
+      if (!d.values.includes(value)) throw bad();
+      return value as Settings[SettingName];
+  }
+}
+
+/** Validates a whole change; all values are checked before any is applied. */
+export function parseSettings(values: Record<string, string>): Partial<Settings> {
+  const out: Partial<Record<SettingName, unknown>> = {};
+  for (const [k, v] of Object.entries(values)) out[k as SettingName] = parseSetting(k, v);
+  return out as Partial<Settings>;
+}
+
+export function formatSetting(value: Settings[SettingName]): string {
+  return String(value);
+}

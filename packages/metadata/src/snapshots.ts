@@ -1,0 +1,104 @@
+// Snapshots of the projected state, so a process starts from the newest snapshot plus the tail of
+// the log instead of replaying it all. A snapshot is the state's canonical JSON, gzipped and cut
+// into chunks that fit etcd's request limit; its manifest (seq, hash, chunk count) is written last,
+// so a snapshot without a manifest does not exist. Loading checks the hash; a snapshot that fails
+// is skipped for an older one, and with none the log is replayed from seq 1.
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { Etcd3 } from 'etcd3';
+import type { ClusterState } from './state.js';
+import { canonicalJson, fromCanonicalJson, stateHash, CANONICAL_VERSION } from './canonical.js';
+import { Keys } from './keys.js';
+import { createHash } from 'node:crypto';
+
+export interface SnapshotManifest {
+  seq: number;
+  hash: string;
+  chunks: number;
+  bytes: number;
+  format: number;
+}
+
+export interface SnapshotStoreOptions {
+  prefix?: string;
+  /** Snapshots kept; older ones are deleted after a new one is written. */
+  keep?: number;
+  chunkBytes?: number;
+}
+
+export class SnapshotStore {
+  readonly keys: Keys;
+  private readonly keep: number;
+  private readonly chunkBytes: number;
+
+  constructor(private readonly client: Etcd3, opts: SnapshotStoreOptions = {}) {
+    this.keys = new Keys(opts.prefix);
+    this.keep = opts.keep ?? 2;
+    this.chunkBytes = opts.chunkBytes ?? 1024 * 1024;
+  }
+
+  /** Stores a snapshot of `state` at its seq. Writing the same seq twice is harmless. */
+  async save(state: ClusterState): Promise<SnapshotManifest> {
+    const json = canonicalJson(state);
+    const hash = createHash('sha256').update(json).digest('hex');
+    const zipped = gzipSync(json);
+    const chunks: Buffer[] = [];
+    for (let off = 0; off < zipped.length; off += this.chunkBytes) chunks.push(zipped.subarray(off, off + this.chunkBytes));
+    if (chunks.length === 0) chunks.push(Buffer.alloc(0));
+    // One chunk per request keeps every request under etcd's 1.5 MiB limit.
+    for (let i = 0; i < chunks.length; i++) await this.client.put(this.keys.snapshotChunk(state.seq, i)).value(chunks[i]!);
+    const manifest: SnapshotManifest = { seq: state.seq, hash, chunks: chunks.length, bytes: zipped.length, format: CANONICAL_VERSION };
+    await this.client.put(this.keys.snapshotManifest(state.seq)).value(JSON.stringify(manifest));
+    await this.prune();
+    return manifest;
+  }
+
+  async list(): Promise<SnapshotManifest[]> {
+    const res = await this.client.getAll().prefix(this.keys.snapshotManifests).sort('Key', 'Descend').exec();
+    const out: SnapshotManifest[] = [];
+    for (const kv of res.kvs) {
+      try {
+        out.push(JSON.parse(kv.value.toString()) as SnapshotManifest);
+      } catch {
+        /* an unreadable manifest is no snapshot; an older one or the log will do */
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The newest snapshot at or below `atMostSeq` whose hash checks out, or null. Snapshots that
+   * fail to load are reported through `onSkip` and passed over.
+   */
+  async loadLatest(atMostSeq = Number.MAX_SAFE_INTEGER, onSkip?: (m: SnapshotManifest, why: string) => void): Promise<ClusterState | null> {
+    for (const m of await this.list()) {
+      if (m.seq > atMostSeq) continue;
+      if (m.format !== CANONICAL_VERSION) {
+        onSkip?.(m, `format ${m.format}`);
+        continue;
+      }
+      try {
+        const parts: Buffer[] = [];
+        for (let i = 0; i < m.chunks; i++) {
+          const b = await this.client.get(this.keys.snapshotChunk(m.seq, i)).buffer();
+          if (b === null) throw new Error(`chunk ${i} missing`);
+          parts.push(b);
+        }
+        const state = fromCanonicalJson(gunzipSync(Buffer.concat(parts)).toString(), m.seq);
+        const hash = stateHash(state);
+        if (hash !== m.hash) throw new Error(`hash ${hash} does not match manifest ${m.hash}`);
+        return state;
+      } catch (e) {
+        onSkip?.(m, (e as Error).message);
+      }
+    }
+    return null;
+  }
+
+  private async prune(): Promise<void> {
+    const all = await this.list();
+    for (const m of all.slice(this.keep)) {
+      await this.client.delete().key(this.keys.snapshotManifest(m.seq)).exec();
+      await this.client.delete().prefix(this.keys.snapshotChunks(m.seq)).exec();
+    }
+  }
+}

@@ -1,0 +1,179 @@
+// ClusterState: what the projection of the log holds. Plain data, keyed maps, no methods, so the
+// scheduler and the audit read it with type-only imports and any process can rebuild it from the
+// log alone.
+import type { Settings, DataLocalitySetting } from './settings.js';
+import { defaultSettings } from './settings.js';
+
+export type DataLocality = DataLocalitySetting;
+export type VolumeAutoBalance = 'ignored' | 'disabled' | 'least-effort' | 'best-effort';
+/** A per-volume anti-affinity override: 'default' follows the cluster setting. */
+export type AntiAffinityOverride = 'default' | 'enabled' | 'disabled';
+export type AccessMode = 'rwo' | 'rwx';
+
+export interface DiskState {
+  id: string;
+  nodeId: string;
+  path: string;
+  tags: string[];
+  allowScheduling: boolean;
+  evictionRequested: boolean;
+  /** Bytes, as last recorded by a DiskAdded or DiskUpdated event. */
+  storageMaximum: number;
+  storageAvailable: number;
+  storageReserved: number;
+}
+
+export interface NodeState {
+  id: string;
+  address: string;
+  zone: string;
+  hostname: string;
+  tags: string[];
+  allowScheduling: boolean;
+  evictionRequested: boolean;
+  cordoned: boolean;
+  down: boolean;
+  downReason: string;
+  /** Event time (ms) of the NodeDown event, 0 while up. */
+  downSinceMs: number;
+  disks: Map<string, DiskState>;
+}
+
+export interface VolumeSpec {
+  size: number;
+  numberOfReplicas: number;
+  dataLocality: DataLocality;
+  diskSelector: string[];
+  nodeSelector: string[];
+  replicaAutoBalance: VolumeAutoBalance;
+  /** Minutes. */
+  staleReplicaTimeout: number;
+  replicaSoftAntiAffinity: AntiAffinityOverride;
+  replicaZoneSoftAntiAffinity: AntiAffinityOverride;
+  replicaDiskSoftAntiAffinity: AntiAffinityOverride;
+  accessMode: AccessMode;
+  fsType: string;
+  mkfsParams: string;
+}
+
+export type AttachState = 'detached' | 'attaching' | 'attached' | 'detaching';
+
+export interface Rejection {
+  nodeId: string;
+  diskId: string;
+  reasons: string[];
+  detail: string;
+}
+
+/** The newest "cannot place" decision for a volume, cleared when a replica is placed. */
+export interface UnschedulableRecord {
+  seq: number;
+  missing: number;
+  summary: string;
+  candidates: Rejection[];
+}
+
+export interface SnapshotState {
+  name: string;
+  size: number;
+  createdSeq: number;
+  createdMs: number;
+}
+
+export interface VolumeState {
+  name: string;
+  spec: VolumeSpec;
+  createdSeq: number;
+  attachState: AttachState;
+  /** The node the engine runs on (or was asked to run on), '' when detached. */
+  attachedTo: string;
+  endpoint: string;
+  unschedulable: UnschedulableRecord | null;
+  snapshots: Map<string, SnapshotState>;
+}
+
+/**
+ * scheduled: placed, not yet reported running; running: healthy and serving; failed: reported
+ * failed (kept for replica-replenishment-wait-interval so it can be reused); rebuilding: told to
+ * copy from a healthy replica, write-only until rebuilt.
+ */
+export type ReplicaMode = 'scheduled' | 'running' | 'failed' | 'rebuilding';
+
+export interface ReplicaState {
+  id: string;
+  volume: string;
+  nodeId: string;
+  diskId: string;
+  mode: ReplicaMode;
+  /** Bytes this replica reserves on its disk: the volume's size when it was placed or expanded. */
+  size: number;
+  address: string;
+  trigger: string;
+  replaces: string;
+  scheduledSeq: number;
+  /** Event time (ms) of the newest ReplicaFailed, 0 when not failed. */
+  failedAtMs: number;
+  failedReason: string;
+  rebuildFrom: string;
+}
+
+export interface ClusterState {
+  /** Seq of the last event applied; 0 for the empty log. */
+  seq: number;
+  nodes: Map<string, NodeState>;
+  volumes: Map<string, VolumeState>;
+  replicas: Map<string, ReplicaState>;
+  settings: Settings;
+  /**
+   * Derived index volume -> replica ids, kept by the reducer and rebuilt on load; it is not part
+   * of the hash or of snapshots.
+   */
+  replicasByVolume: Map<string, Set<string>>;
+}
+
+export function emptyState(): ClusterState {
+  return {
+    seq: 0,
+    nodes: new Map(),
+    volumes: new Map(),
+    replicas: new Map(),
+    settings: defaultSettings(),
+    replicasByVolume: new Map(),
+  };
+}
+
+// ---- read-only queries over the state (pure) -------------------------------------------------
+
+export function replicasOf(state: ClusterState, volume: string): ReplicaState[] {
+  const ids = state.replicasByVolume.get(volume);
+  if (!ids) return [];
+  const out: ReplicaState[] = [];
+  for (const id of ids) {
+    const r = state.replicas.get(id);
+    if (r) out.push(r);
+  }
+  return out;
+}
+
+export type Robustness = 'healthy' | 'degraded' | 'faulted' | 'unknown';
+
+/**
+ * Longhorn's robustness: healthy when as many replicas run as the volume wants, degraded when
+ * fewer but at least one, faulted when none runs though some did exist, unknown before any replica
+ * has reported.
+ */
+export function volumeRobustness(state: ClusterState, volume: VolumeState): Robustness {
+  const rs = replicasOf(state, volume.name);
+  const running = rs.filter((r) => r.mode === 'running').length;
+  if (running >= volume.spec.numberOfReplicas) return 'healthy';
+  if (running > 0) return 'degraded';
+  if (rs.some((r) => r.mode === 'failed' || r.mode === 'rebuilding')) return 'faulted';
+  return 'unknown';
+}
+
+/** Bytes scheduled on a disk: the sum of the sizes of the replicas placed on it. */
+export function diskScheduled(state: ClusterState, nodeId: string, diskId: string): number {
+  let sum = 0;
+  for (const r of state.replicas.values()) if (r.nodeId === nodeId && r.diskId === diskId) sum += r.size;
+  return sum;
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// Runs every check and every uvu suite, then prints one line: "N passed, N failed".
+// Checks: typecheck (tsc -b), generated protos current, dependency boundaries. Suites: every
+// *.test.js under packages/*/dist/test and test/dist, each in its own process (they start real
+// etcd members and must not share them), one after another on this 2-core machine.
+//   node scripts/run-tests.mjs [filter]   runs only the suites whose path contains the filter.
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync, existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const filter = process.argv[2] ?? '';
+const SUITE_TIMEOUT_MS = Number(process.env.CAIRN_SUITE_TIMEOUT_MS ?? 300_000);
+let passed = 0, failed = 0;
+const failures = [];
+
+function run(cmd, args, timeoutMs) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
+    child.stderr.on('data', (d) => { out += d; process.stderr.write(d); });
+    const timer = setTimeout(() => { out += `\n[timed out after ${timeoutMs} ms]\n`; child.kill('SIGKILL'); }, timeoutMs);
+    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code: code ?? (signal ? 1 : 0), out }); });
+  });
+}
+
+async function check(name, cmd, args) {
+  if (filter && !name.includes(filter)) return;
+  console.log(`\n== check: ${name}`);
+  const { code } = await run(cmd, args, 300_000);
+  if (code === 0) passed++;
+  else { failed++; failures.push(`check ${name}`); }
+}
+
+function findTests(dir) {
+  if (!existsSync(dir)) return [];
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...findTests(p));
+    else if (name.endsWith('.test.js')) out.push(p);
+  }
+  return out;
+}
+
+await check('typecheck', 'npx', ['--no-install', 'tsc', '-b']);
+await check('generated-protos', 'node', ['scripts/gen-protos.mjs', '--check']);
+await check('boundaries', 'npx', ['--no-install', 'depcruise', '--config', '.dependency-cruiser.cjs', 'packages', 'test', 'bench']);
+
+const suites = [
+  ...readdirSync(join(root, 'packages')).flatMap((p) => findTests(join(root, 'packages', p, 'dist', 'test'))),
+  ...findTests(join(root, 'test', 'dist')),
+].sort().filter((f) => relative(root, f).includes(filter));
+
+const strip = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
+for (const file of suites) {
+  const rel = relative(root, file);
+  console.log(`\n== suite: ${rel}`);
+  const started = Date.now();
+  const { code, out } = await run('node', ['--enable-source-maps', file], SUITE_TIMEOUT_MS);
+  const text = strip(out);
+  const total = Number(/Total:\s+(\d+)/.exec(text)?.[1] ?? NaN);
+  const ok = Number(/Passed:\s+(\d+)/.exec(text)?.[1] ?? NaN);
+  const skipped = Number(/Skipped:\s+(\d+)/.exec(text)?.[1] ?? 0);
+  if (Number.isNaN(total) || Number.isNaN(ok)) {
+    failed++;
+    failures.push(`${rel} (no uvu summary, exit ${code})`);
+    continue;
+  }
+  passed += ok;
+  const bad = total - ok; // a skipped test is a defect here: it counts as failed
+  failed += bad;
+  if (bad > 0 || code !== 0) {
+    if (bad === 0) failed++;
+    failures.push(`${rel} (${bad} failed, exit ${code})`);
+  }
+  console.log(`   ${rel}: ${ok}/${total} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+if (failures.length) console.log(`\nfailed:\n  ${failures.join('\n  ')}`);
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);

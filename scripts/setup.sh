@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh Debian machine (as root) or an existing checkout: installs the
+# system packages cairn needs when they are missing, then npm ci (when the lock file changed) and
+# the build. Safe to run again and again; `npm test` and `npm start` run it first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# command -> Debian package that provides it
+declare -A PKGS=(
+  [etcd]=etcd-server
+  [etcdctl]=etcd-client
+)
+missing=()
+for cmd in "${!PKGS[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${PKGS[$cmd]}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != "0" ]; then
+    echo "setup: missing system packages: ${missing[*]} (run as root, or apt-get install them)" >&2
+    exit 1
+  fi
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+echo "setup: build"
+npx --no-install tsc -b
