@@ -1,1 +1,9 @@
-export {};
+// @cairn/scheduler: the pure core that decides where replicas go and why. See README.md.
+export * from './reasons.js';
+export * from './decision.js';
+export { decide, schedule } from './decide.js';
+export { Planner } from './planner.js';
+export type { Schedule } from './planner.js';
+export { planDrain } from './drain.js';
+export type { DrainPlan, DrainBlocked } from './drain.js';
+export { MAX_REJECTIONS } from './place.js';

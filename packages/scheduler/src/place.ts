@@ -1,0 +1,260 @@
+// Choosing a disk for one replica: Longhorn's filters in order, then the preferences among what is
+// left. Every candidate that is not eligible comes back with the named reasons it failed, so a
+// placement and a failure to place are both explained.
+//
+// Filters, node level (a node that fails one is rejected whole, with every node-level reason it
+// fails): NodeDown, NodeSchedulingDisabled, NodeEvicting, NodeCordoned (when
+// disable-scheduling-on-cordoned-node), NodeTagsMismatch, LocalityRequired (strict-local), the
+// asking step's own restriction (NoBalanceGain), RebuildLimitReached (only when the
+// placement needs a rebuild), AntiAffinityZone and AntiAffinityNode (when hard). Then disk level:
+// DiskSchedulingDisabled, DiskEvicting, DiskTagsMismatch, InsufficientSpace, OverProvisioned,
+// AntiAffinityDisk (when hard).
+//
+// Preferences among eligible disks, in order: the attached node of a best-effort volume; an unused
+// zone, then an unused node, then an unused disk (soft anti-affinity); the node whose used share
+// of its usable space is lowest after the placement; the disk on it whose share is lowest; the
+// lowest node id, then disk id.
+import type { Settings } from '@cairn/metadata';
+import type { CandidateRejection, DiskFigures } from './decision.js';
+import { Note, Reason, REASON_ORDER } from './reasons.js';
+import type { DiskEntry, NodeEntry } from './usage.js';
+import { Usage } from './usage.js';
+import { fmtBytes } from './format.js';
+
+/** A replica of the volume that stays where it is, for anti-affinity. */
+export interface Other {
+  id: string;
+  nodeId: string;
+  diskId: string;
+  zone: string;
+}
+
+export interface Restriction {
+  reason: Reason;
+  detail: string;
+}
+
+export interface PlacementRequest {
+  volume: string;
+  size: number;
+  nodeSelector: readonly string[];
+  diskSelector: readonly string[];
+  /** The replicas that will remain beside this one (the one it replaces is not among them). */
+  others: readonly Other[];
+  softZone: boolean;
+  softNode: boolean;
+  softDisk: boolean;
+  /** The replica will be rebuilt, so its node must be under the rebuild limit. */
+  needsRebuild: boolean;
+  /** strict-local: the only node allowed. */
+  strictNode: string | null;
+  /** best-effort locality: the node preferred over all others. */
+  preferNode: string | null;
+  /** Only this node is a candidate (a best-effort move to the attached node). */
+  onlyNode?: string;
+  /** A node-level restriction of the step asking (a balance move). */
+  restrict?: (n: NodeEntry) => Restriction | null;
+}
+
+/** Settings read in the hot loop, resolved once per pass. */
+export interface Limits {
+  minimalAvailablePct: number;
+  overProvisioningPct: number;
+  cordonedUnschedulable: boolean;
+  rebuildLimit: number;
+}
+
+export function limitsOf(s: Settings): Limits {
+  return {
+    minimalAvailablePct: s['storage-minimal-available-percentage'],
+    overProvisioningPct: s['storage-over-provisioning-percentage'],
+    cordonedUnschedulable: s['disable-scheduling-on-cordoned-node'],
+    rebuildLimit: s['concurrent-replica-rebuild-per-node-limit'],
+  };
+}
+
+/**
+ * At most this many rejections are listed in one event: a 1,000-node cluster would otherwise put
+ * thousands in one VolumeUnschedulable and crowd etcd's request limit. The summary still counts
+ * every candidate by reason.
+ */
+export const MAX_REJECTIONS = 500;
+
+export interface Placed {
+  ok: true;
+  disk: DiskEntry;
+  figures: DiskFigures;
+  score: number;
+  considered: number;
+  notes: Note[];
+  rejected: CandidateRejection[];
+}
+
+export interface NotPlaced {
+  ok: false;
+  rejected: CandidateRejection[];
+  /** Rejected candidates per reason, over all candidates (not only the listed ones). */
+  tally: Map<Reason, number>;
+  nodes: number;
+  disks: number;
+}
+
+export type PlacementResult = Placed | NotPlaced;
+
+function covers(tags: readonly string[], selector: readonly string[]): boolean {
+  for (const t of selector) if (!tags.includes(t)) return false;
+  return true;
+}
+
+function holder(others: readonly Other[], match: (o: Other) => boolean): string {
+  return others.filter(match).map((o) => o.id).join(', ');
+}
+
+/** Node-level filters; null when the node may hold the replica. */
+export function rejectNode(n: NodeEntry, req: PlacementRequest, lim: Limits): CandidateRejection | null {
+  const node = n.node;
+  let reasons: Reason[] | null = null;
+  let details: string[] | null = null;
+  const no = (r: Reason, d: string): void => {
+    (reasons ??= []).push(r);
+    if (d) (details ??= []).push(d);
+  };
+  if (node.down) no(Reason.NodeDown, node.downReason ? `down: ${node.downReason}` : '');
+  if (!node.allowScheduling) no(Reason.NodeSchedulingDisabled, '');
+  if (node.evictionRequested || n.drain) no(Reason.NodeEvicting, '');
+  if (node.cordoned && lim.cordonedUnschedulable) no(Reason.NodeCordoned, '');
+  if (req.nodeSelector.length > 0 && !covers(node.tags, req.nodeSelector)) {
+    no(Reason.NodeTagsMismatch, `node tags [${node.tags.join(',')}] lack [${req.nodeSelector.filter((t) => !node.tags.includes(t)).join(',')}]`);
+  }
+  if (req.strictNode !== null && n.id !== req.strictNode) no(Reason.LocalityRequired, `strict-local: attached to ${req.strictNode}`);
+  if (req.restrict) {
+    const r = req.restrict(n);
+    if (r) no(r.reason, r.detail);
+  }
+  if (req.needsRebuild && n.rebuilding >= lim.rebuildLimit) {
+    no(Reason.RebuildLimitReached, `${n.rebuilding} rebuilding, limit ${lim.rebuildLimit}`);
+  }
+  if (!req.softZone && req.others.some((o) => o.zone === n.zone)) {
+    no(Reason.AntiAffinityZone, `zone ${n.zone || '""'} holds ${holder(req.others, (o) => o.zone === n.zone)}`);
+  }
+  if (!req.softNode && req.others.some((o) => o.nodeId === n.id)) {
+    no(Reason.AntiAffinityNode, `holds ${holder(req.others, (o) => o.nodeId === n.id)}`);
+  }
+  if (n.disks.length === 0) no(Reason.NoDisks, '');
+  return reasons ? { nodeId: n.id, diskId: '', reasons, detail: details ? (details as string[]).join('; ') : '' } : null;
+}
+
+/** Disk-level filters; null when the disk may hold the replica. */
+export function rejectDisk(d: DiskEntry, req: PlacementRequest, lim: Limits): CandidateRejection | null {
+  const disk = d.disk;
+  let reasons: Reason[] | null = null;
+  let details: string[] | null = null;
+  const no = (r: Reason, s: string): void => {
+    (reasons ??= []).push(r);
+    if (s) (details ??= []).push(s);
+  };
+  if (!disk.allowScheduling) no(Reason.DiskSchedulingDisabled, '');
+  if (disk.evictionRequested) no(Reason.DiskEvicting, '');
+  if (req.diskSelector.length > 0 && !covers(disk.tags, req.diskSelector)) {
+    no(Reason.DiskTagsMismatch, `disk tags [${disk.tags.join(',')}] lack [${req.diskSelector.filter((t) => !disk.tags.includes(t)).join(',')}]`);
+  }
+  const floor = (disk.storageMaximum * lim.minimalAvailablePct) / 100;
+  if (!(disk.storageAvailable - req.size > floor)) {
+    no(Reason.InsufficientSpace,
+      `available ${fmtBytes(disk.storageAvailable)} - ${fmtBytes(req.size)} not above ${lim.minimalAvailablePct}% of ${fmtBytes(disk.storageMaximum)}`);
+  }
+  const ceiling = (d.usable * lim.overProvisioningPct) / 100;
+  if (!(req.size + d.scheduled <= ceiling)) {
+    no(Reason.OverProvisioned,
+      `scheduled ${fmtBytes(d.scheduled)} + ${fmtBytes(req.size)} over ${lim.overProvisioningPct}% of ${fmtBytes(d.usable)}`);
+  }
+  if (!req.softDisk && req.others.some((o) => o.nodeId === d.node.id && o.diskId === disk.id)) {
+    no(Reason.AntiAffinityDisk, `holds ${holder(req.others, (o) => o.nodeId === d.node.id && o.diskId === disk.id)}`);
+  }
+  return reasons ? { nodeId: d.node.id, diskId: disk.id, reasons, detail: details ? (details as string[]).join('; ') : '' } : null;
+}
+
+/**
+ * Picks a disk for one replica. Pure over (usage, request, limits); it does not reserve the space:
+ * the caller accounts the placement in `usage` if it keeps it.
+ */
+export function place(usage: Usage, req: PlacementRequest, lim: Limits): PlacementResult {
+  const rejected: CandidateRejection[] = [];
+  const tally = new Map<Reason, number>();
+  const reject = (r: CandidateRejection): void => {
+    if (rejected.length < MAX_REJECTIONS) rejected.push(r);
+    for (const reason of r.reasons) tally.set(reason, (tally.get(reason) ?? 0) + 1);
+  };
+  const size = req.size;
+  const others = req.others;
+  let best: DiskEntry | null = null;
+  // The best candidate's key: (not preferred, tier, node ratio, disk ratio); lower wins, and the
+  // visit order (node id, disk id) breaks exact ties.
+  let bPref = 2, bTier = 8, bNode = 0, bDisk = 0;
+  let considered = 0, disks = 0;
+  let preferredSeen = false;
+  const only = req.onlyNode === undefined ? null : usage.byId.get(req.onlyNode);
+  const nodes = only === null ? usage.nodes : only ? [only] : [];
+  for (const n of nodes) {
+    disks += n.disks.length;
+    const nr = rejectNode(n, req, lim);
+    if (nr) {
+      reject(nr);
+      continue;
+    }
+    const pref = req.preferNode !== null && n.id === req.preferNode ? 0 : 1;
+    let nodeTier = 0;
+    for (const o of others) {
+      if (o.nodeId === n.id) nodeTier = 6; // same node implies same zone
+      else if (o.zone === n.zone && nodeTier < 4) nodeTier = 4;
+    }
+    const nodeRatio = Usage.ratio(n.scheduled + size, n.usable);
+    for (const d of n.disks) {
+      const dr = rejectDisk(d, req, lim);
+      if (dr) {
+        reject(dr);
+        continue;
+      }
+      considered++;
+      if (pref === 0) preferredSeen = true;
+      let tier = nodeTier;
+      if (tier === 6) for (const o of others) if (o.nodeId === n.id && o.diskId === d.disk.id) tier = 7;
+      const diskRatio = Usage.ratio(d.scheduled + size, d.usable);
+      const better = best === null || pref < bPref || (pref === bPref && (tier < bTier || (tier === bTier &&
+        (nodeRatio < bNode || (nodeRatio === bNode && diskRatio < bDisk)))));
+      if (better) {
+        best = d;
+        bPref = pref;
+        bTier = tier;
+        bNode = nodeRatio;
+        bDisk = diskRatio;
+      }
+    }
+  }
+  if (best === null) return { ok: false, rejected, tally, nodes: nodes.length, disks };
+  const notes: Note[] = [];
+  if (req.preferNode !== null) notes.push(preferredSeen ? Note.DataLocalityPreferred : Note.DataLocalityUnavailable);
+  if (bTier >= 4) notes.push(Note.SoftAntiAffinityZoneRelaxed);
+  if (bTier >= 6) notes.push(Note.SoftAntiAffinityNodeRelaxed);
+  if (bTier === 7) notes.push(Note.SoftAntiAffinityDiskRelaxed);
+  const disk = best.disk;
+  return {
+    ok: true,
+    disk: best,
+    figures: {
+      storageMaximum: disk.storageMaximum, storageAvailable: disk.storageAvailable,
+      storageScheduled: best.scheduled, storageReserved: disk.storageReserved,
+    },
+    score: bNode,
+    considered,
+    notes,
+    rejected,
+  };
+}
+
+/** "3 nodes, 6 disks: NodeDown x1, InsufficientSpace x2": every rejected candidate, by reason. */
+export function tallyText(r: NotPlaced): string {
+  const parts = REASON_ORDER.filter((k) => r.tally.has(k)).map((k) => `${k} x${r.tally.get(k)}`);
+  const n = (k: number, what: string): string => `${k} ${what}${k === 1 ? '' : 's'}`;
+  return `${n(r.nodes, 'node')}, ${n(r.disks, 'disk')}: ${parts.length ? parts.join(', ') : 'no candidates'}`;
+}

@@ -1,0 +1,339 @@
+// One scheduling pass over a ClusterState: what every volume needs, decided in three phases so
+// that the result is a fixpoint (applying the decisions and deciding again yields nothing):
+//
+//   1. cleanup, every volume: remove replicas whose disk is gone, replicas whose replacement runs,
+//      failed replicas no longer needed, replicas over the count. Removals only free resources,
+//      so they all happen before any placement looks at the disks.
+//   2. fill, every volume in name order: repoint rebuilds whose source stopped, reuse or replace
+//      failed replicas (replica-replenishment-wait-interval), place what is missing, then at most
+//      one move per volume: eviction, else data locality, else auto-balance. Placements only
+//      consume resources, so a volume that could not be placed stays unplaceable for the rest of
+//      the pass.
+//   3. explain, every volume that could not get a placement: re-run the failed placement against
+//      the final view, so the reasons it records are the ones the next pass would find, and skip it
+//      when the state already records the same VolumeUnschedulable.
+//
+// Pure: the clock is an argument, ids derive from the state's seq, ties break by id.
+import type { ClusterState, Settings, VolumeState } from '@cairn/metadata';
+import type { Decision, PlaceDecision, UnschedulableDecision } from './decision.js';
+import type { Limits, NotPlaced, PlacementRequest, PlacementResult } from './place.js';
+import { limitsOf, place, rejectDisk, rejectNode, tallyText } from './place.js';
+import { Reason, REMOVE_REASON_BY_TRIGGER, RemoveReason, Trigger } from './reasons.js';
+import { Usage } from './usage.js';
+import type { Rep, VolumeWork } from './volume.js';
+import {
+  active, alive, balanceCandidates, cmp, pickExtra, pickLocalityVictim, pickSource, repOf, sources, staying, toOther,
+  unavailable, workOf,
+} from './volume.js';
+
+/** What a pass decided, and when the same state must be decided again if nothing else happens. */
+export interface Schedule {
+  decisions: Decision[];
+  /**
+   * The earliest time (ms) at which a failed replica's replica-replenishment-wait-interval runs out
+   * and the decisions for the unchanged state would differ; null when nothing is waiting.
+   */
+  wakeAtMs: number | null;
+}
+
+const SPACE: ReadonlySet<string> = new Set([Reason.InsufficientSpace, Reason.OverProvisioned]);
+
+/**
+ * A scheduling pass's working view: the state (read only), the settings, and the per-disk usage
+ * that the pass's own decisions update. `decide()` makes a fresh one per call. A caller may keep
+ * one across calls (the benchmark does) only if it applies every decision it returns, and nothing
+ * else, to the state before the next call: the usage is not re-read.
+ */
+export class Planner {
+  readonly usage: Usage;
+  private readonly limits: Limits;
+  private readonly ids = new Set<string>();
+  private wakeAt: number | null = null;
+
+  constructor(readonly state: ClusterState, readonly settings: Settings) {
+    this.usage = new Usage(state);
+    this.limits = limitsOf(settings);
+  }
+
+  /** Decisions for every volume, in the three phases. */
+  decideAll(nowMs: number): Schedule {
+    const names = [...this.state.volumes.keys()].sort();
+    const works = names.map((n) => this.work(this.state.volumes.get(n)!));
+    return this.run(works, nowMs);
+  }
+
+  /** Decisions for one volume (the others are not looked at). */
+  decideVolume(name: string, nowMs: number): Schedule {
+    const v = this.state.volumes.get(name);
+    return this.run(v ? [this.work(v)] : [], nowMs);
+  }
+
+  private run(works: VolumeWork[], nowMs: number): Schedule {
+    this.wakeAt = null;
+    this.ids.clear();
+    const out: Decision[] = [];
+    for (const w of works) this.cleanup(w, out);
+    for (const w of works) this.fill(w, out, nowMs);
+    for (const w of works) this.explain(w, out);
+    return { decisions: out, wakeAtMs: this.wakeAt };
+  }
+
+  work(v: VolumeState): VolumeWork {
+    const ids = this.state.replicasByVolume.get(v.name);
+    const reps: Rep[] = [];
+    if (ids) for (const id of ids) {
+      const r = this.state.replicas.get(id);
+      if (r) reps.push(repOf(r, this.usage));
+    }
+    reps.sort((a, b) => cmp(a.id, b.id));
+    return workOf(v, reps, this.settings);
+  }
+
+  // ---- phase 1 ------------------------------------------------------------------------------
+
+  private remove(w: VolumeWork, r: Rep, reason: RemoveReason, out: Decision[]): void {
+    r.gone = true;
+    this.usage.remove(r);
+    out.push({ kind: 'remove', volume: w.v.name, replicaId: r.id, reason });
+  }
+
+  private cleanup(w: VolumeWork, out: Decision[]): void {
+    for (const r of w.reps) if (!this.usage.disk(r.nodeId, r.diskId)) this.remove(w, r, RemoveReason.DiskRemoved, out);
+    // A replacement that runs retires the replica it replaces (never earlier: no volume drops
+    // below its count while a move is under way).
+    for (const r of alive(w)) {
+      if (!r.replaces || !r.available || r.mode !== 'running') continue;
+      const old = alive(w).find((o) => o.id === r.replaces);
+      if (old) this.remove(w, old, REMOVE_REASON_BY_TRIGGER[r.trigger as Trigger] ?? RemoveReason.OverCount, out);
+    }
+    const running = active(w).filter((r) => r.mode === 'running').length;
+    if (running >= w.count) for (const r of unavailable(w)) this.remove(w, r, RemoveReason.OverCount, out);
+    for (let act = active(w); act.length > w.count; act = active(w)) {
+      this.remove(w, pickExtra(w, act, this.usage), RemoveReason.OverCount, out);
+    }
+  }
+
+  // ---- phase 2 ------------------------------------------------------------------------------
+
+  private newId(w: VolumeWork): string {
+    for (let k = 0; ; k++) {
+      const id = `${w.v.name}-r${this.state.seq}-${k}`;
+      if (!this.ids.has(id) && !this.state.replicas.has(id)) {
+        this.ids.add(id);
+        return id;
+      }
+    }
+  }
+
+  request(w: VolumeWork, others: Rep[], needsRebuild: boolean): PlacementRequest {
+    const spec = w.v.spec;
+    const best = spec.dataLocality === 'best-effort' && w.attached !== '' && !others.some((o) => o.nodeId === w.attached);
+    return {
+      volume: w.v.name, size: spec.size, nodeSelector: spec.nodeSelector, diskSelector: spec.diskSelector,
+      others: others.map(toOther), softZone: w.softZone, softNode: w.softNode, softDisk: w.softDisk, needsRebuild,
+      strictNode: spec.dataLocality === 'strict-local' ? w.attached : null,
+      preferNode: best ? w.attached : null,
+    };
+  }
+
+  /** Chooses a disk for one replica against the pass's current view (reserves nothing). */
+  place(req: PlacementRequest): PlacementResult {
+    return place(this.usage, req, this.limits);
+  }
+
+  /** Accounts a placement in the view and returns its decision (and its rebuild, if any). */
+  accept(w: VolumeWork, res: PlacementResult & { ok: true }, trigger: Trigger, replaces: Rep | null, source: Rep | undefined): Decision[] {
+    const d = res.disk;
+    const id = this.newId(w);
+    const rep: Rep = {
+      id, nodeId: d.node.id, diskId: d.disk.id, zone: d.node.zone, mode: source ? 'rebuilding' : 'scheduled', trigger,
+      replaces: replaces?.id ?? '', size: w.v.spec.size, address: '', rebuildFrom: source?.id ?? '', failedAtMs: 0,
+      available: true, evicting: d.node.node.evictionRequested || d.node.drain || d.disk.evictionRequested, gone: false,
+    };
+    w.reps.push(rep);
+    this.usage.add(rep.nodeId, rep.diskId, rep.size, source !== undefined);
+    const place: PlaceDecision = {
+      kind: 'place', volume: w.v.name, replicaId: id, nodeId: rep.nodeId, diskId: rep.diskId, trigger,
+      replaces: rep.replaces, figures: res.figures, score: res.score, candidatesConsidered: res.considered,
+      notes: res.notes, rejected: res.rejected,
+    };
+    return source ? [place, { kind: 'rebuild', volume: w.v.name, replicaId: id, fromReplicaId: source.id }] : [place];
+  }
+
+  private unaccept(w: VolumeWork, id: string): void {
+    const i = w.reps.findIndex((r) => r.id === id);
+    const [r] = w.reps.splice(i, 1);
+    this.usage.remove(r!);
+  }
+
+  /** A failed replica can be rebuilt in place: its node and disk would take it now, space aside. */
+  private reusable(w: VolumeWork, f: Rep): boolean {
+    if (f.mode !== 'failed') return false;
+    const n = this.usage.byId.get(f.nodeId);
+    const d = n?.diskById.get(f.diskId);
+    if (!n || !d || n.node.down) return false;
+    const req = this.request(w, staying(w, f), false);
+    if (rejectNode(n, req, this.limits)) return false;
+    const dr = rejectDisk(d, req, this.limits);
+    return !dr || dr.reasons.every((r) => SPACE.has(r));
+  }
+
+  private wake(t: number): void {
+    if (this.wakeAt === null || t < this.wakeAt) this.wakeAt = t;
+  }
+
+  private fill(w: VolumeWork, out: Decision[], nowMs: number): void {
+    if (w.v.spec.dataLocality === 'strict-local' && w.attached === '' && alive(w).length === 0) return; // placed on attach
+    const name = w.v.name;
+    const src = sources(w);
+    // A rebuild whose source stopped running is pointed at another running replica.
+    for (const r of alive(w)) {
+      if (r.available && r.mode === 'rebuilding' && !src.some((s) => s.id === r.rebuildFrom) && src.length > 0) {
+        const s = pickSource(w)!;
+        r.rebuildFrom = s.id;
+        out.push({ kind: 'rebuild', volume: name, replicaId: r.id, fromReplicaId: s.id });
+      }
+    }
+    // Data exists but no replica runs: the volume is faulted. Nothing can be copied; a failed
+    // replica must come back (salvage is not the scheduler's call).
+    if (w.hasRun && src.length === 0) return;
+
+    const deficit = w.count - active(w).length;
+    if (deficit > 0) {
+      this.fillDeficit(w, deficit, out, nowMs);
+      return;
+    }
+    const act = active(w);
+    if (act.some((r) => r.mode !== 'running')) return; // moves wait until the volume is whole
+    if (alive(w).some((r) => r.replaces && r.available && alive(w).some((o) => o.id === r.replaces))) return;
+
+    // Eviction: one replica per volume at a time; the old one stays until the new one runs.
+    const x = act.find((r) => r.evicting);
+    if (x) {
+      const req = this.request(w, staying(w, x), true);
+      const res = place(this.usage, req, this.limits);
+      if (res.ok) out.push(...this.accept(w, res, Trigger.Eviction, x, pickSource(w)));
+      else w.blocked = { lead: `replica ${x.id} cannot be evicted from ${x.nodeId}/${x.diskId}`, missing: 0, req, first: res };
+      return;
+    }
+
+    // Data locality: a replica on the attached node, moved there once the volume is whole.
+    const loc = w.v.spec.dataLocality;
+    if (loc !== 'disabled' && w.attached !== '' && !act.some((r) => r.nodeId === w.attached)) {
+      const victim = loc === 'strict-local' ? act[0]! : pickLocalityVictim(w, act, this.usage);
+      const req = this.request(w, staying(w, victim), true);
+      if (loc === 'best-effort') req.onlyNode = w.attached;
+      const res = place(this.usage, req, this.limits);
+      if (res.ok) {
+        out.push(...this.accept(w, res, Trigger.DataLocality, victim, pickSource(w)));
+        return;
+      }
+      if (loc === 'strict-local') {
+        w.blocked = { lead: `replica ${victim.id} cannot move to attached node ${w.attached}`, missing: 0, req, first: res };
+        return;
+      }
+    }
+
+    // Auto-balance: at most one move that makes the volume's spread strictly more even.
+    if (w.autoBalance !== 'disabled' && act.length === w.count) {
+      for (const c of balanceCandidates(w, act, this.usage)) {
+        const req = this.request(w, staying(w, c.rep), true);
+        req.restrict = c.restrict;
+        const res = place(this.usage, req, this.limits);
+        if (res.ok) {
+          res.rejected = res.rejected.filter((r) => !(r.reasons.length === 1 && r.reasons[0] === Reason.NoBalanceGain));
+          out.push(...this.accept(w, res, Trigger.Rebalance, c.rep, pickSource(w)));
+          return;
+        }
+      }
+    }
+  }
+
+  private fillDeficit(w: VolumeWork, deficit: number, out: Decision[], nowMs: number): void {
+    const waitMs = this.settings['replica-replenishment-wait-interval'] * 1000;
+    const initial = alive(w).length === 0;
+    const source = pickSource(w);
+    const needed: (Rep | null)[] = [];
+    const failed = unavailable(w).sort((a, b) => a.failedAtMs - b.failedAtMs || cmp(a.id, b.id));
+    for (const f of failed) {
+      if (deficit === 0) break;
+      deficit--;
+      if (source && this.reusable(w, f)) {
+        // Reuse: the failed replica's node is back; rebuild it in place when its node has a
+        // rebuild slot, else it keeps its slot until one frees up.
+        const n = this.usage.byId.get(f.nodeId)!;
+        if (n.rebuilding < this.limits.rebuildLimit) {
+          n.rebuilding++;
+          f.mode = 'rebuilding';
+          f.available = true;
+          f.rebuildFrom = source.id;
+          out.push({ kind: 'rebuild', volume: w.v.name, replicaId: f.id, fromReplicaId: source.id });
+        }
+      } else if (nowMs < f.failedAtMs + waitMs) {
+        this.wake(f.failedAtMs + waitMs);
+      } else {
+        needed.push(f);
+      }
+    }
+    for (; deficit > 0; deficit--) needed.push(null);
+
+    const trigger = source ? Trigger.Rebuild : Trigger.New;
+    const placed: Decision[] = [];
+    let firstFail: { req: PlacementRequest; res: NotPlaced } | null = null;
+    let missing = 0;
+    for (const replaces of needed) {
+      const req = this.request(w, staying(w, replaces), source !== undefined);
+      const res = place(this.usage, req, this.limits);
+      if (res.ok) placed.push(...this.accept(w, res, trigger, replaces, source));
+      else {
+        missing++;
+        firstFail ??= { req, res };
+      }
+    }
+    if (firstFail && initial && !this.settings['allow-volume-creation-with-degraded-availability']) {
+      // All or nothing for a new volume: undo the placements that did fit. The explanation names
+      // them "(tentative N)", since their ids never reach the log.
+      const ghosts = new Map<string, string>();
+      for (const d of placed) {
+        if (d.kind !== 'place') continue;
+        this.unaccept(w, d.replicaId);
+        ghosts.set(d.replicaId, `(tentative ${ghosts.size + 1})`);
+      }
+      const rename = (t: string): string => t.replace(/[^\s,]+/g, (m) => ghosts.get(m) ?? m);
+      const req = { ...firstFail.req, others: firstFail.req.others.map((o) => ({ ...o, id: ghosts.get(o.id) ?? o.id })) };
+      const first = { ...firstFail.res, rejected: firstFail.res.rejected.map((r) => ({ ...r, detail: rename(r.detail) })) };
+      w.blocked = {
+        lead: `${w.count} replicas cannot all be placed (allow-volume-creation-with-degraded-availability is false)`,
+        missing: w.count, req, first,
+      };
+      return;
+    }
+    out.push(...placed);
+    if (firstFail) w.blocked = { lead: `${missing} of ${w.count} replicas cannot be placed`, missing, req: firstFail.req, first: firstFail.res };
+  }
+
+  // ---- phase 3 ------------------------------------------------------------------------------
+
+  private explain(w: VolumeWork, out: Decision[]): void {
+    const b = w.blocked;
+    if (!b) return;
+    const again = place(this.usage, b.req, this.limits);
+    const res = again.ok ? b.first : again;
+    const d: UnschedulableDecision = {
+      kind: 'unschedulable', volume: w.v.name, missing: b.missing, summary: `${b.lead}: ${tallyText(res)}`,
+      candidates: res.rejected,
+    };
+    if (!sameRecord(w.v, d)) out.push(d);
+  }
+}
+
+/** The state already records this very decision: appending it again would say nothing new. */
+function sameRecord(v: VolumeState, d: UnschedulableDecision): boolean {
+  const u = v.unschedulable;
+  if (!u || u.missing !== d.missing || u.summary !== d.summary || u.candidates.length !== d.candidates.length) return false;
+  return u.candidates.every((c, i) => {
+    const e = d.candidates[i]!;
+    return c.nodeId === e.nodeId && c.diskId === e.diskId && c.detail === e.detail &&
+      c.reasons.length === e.reasons.length && c.reasons.every((r, j) => r === e.reasons[j]);
+  });
+}
