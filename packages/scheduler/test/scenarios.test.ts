@@ -1,0 +1,120 @@
+// Scenario files: a cluster, a sequence of events, the decisions expected. Each file in
+// test/scenarios/ is one test. Every `decide` also checks that the same state decides the same
+// way twice and that, once its decisions are applied, deciding again yields nothing.
+//   CAIRN_REWRITE=1 node packages/scheduler/dist/test/scenarios.test.js   rewrites the expectations.
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { replicasOf } from '@cairn/metadata';
+import type { Decision, DrainPlan } from '../src/index.js';
+import { planDrain, schedule } from '../src/index.js';
+import type { Block } from './datadriven.js';
+import { runFile } from './datadriven.js';
+import { fmtSize, World } from './world.js';
+
+// Tests run from dist/test; the scenario files stay in the source tree.
+const DIR = fileURLToPath(new URL('../../test/scenarios/', import.meta.url));
+
+const secs = (w: World, ms: number): string => `${(ms - START) / 1000}s`;
+const START = new World().nowMs;
+
+export function formatDecision(d: Decision): string[] {
+  switch (d.kind) {
+    case 'place': {
+      const f = d.figures;
+      const out = [
+        `place ${d.replicaId} on ${d.nodeId}/${d.diskId} trigger=${d.trigger}${d.replaces ? ` replaces=${d.replaces}` : ''}` +
+        ` score=${d.score.toFixed(4)} considered=${d.candidatesConsidered}` +
+        ` disk=max:${fmtSize(f.storageMaximum)},avail:${fmtSize(f.storageAvailable)},sched:${fmtSize(f.storageScheduled)},reserved:${fmtSize(f.storageReserved)}`,
+      ];
+      if (d.notes.length) out.push(`  notes: ${d.notes.join(', ')}`);
+      for (const r of d.rejected) out.push(`  rejected ${r.diskId ? `${r.nodeId}/${r.diskId}` : r.nodeId}: ${r.reasons.join(', ')}${r.detail ? ` (${r.detail})` : ''}`);
+      return out;
+    }
+    case 'rebuild':
+      return [`rebuild ${d.replicaId} from ${d.fromReplicaId}`];
+    case 'remove':
+      return [`remove ${d.replicaId} reason=${d.reason}`];
+    case 'unschedulable':
+      return [
+        `unschedulable ${d.volume} missing=${d.missing}: ${d.summary}`,
+        ...d.candidates.map((r) => `  ${r.diskId ? `${r.nodeId}/${r.diskId}` : r.nodeId}: ${r.reasons.join(', ')}${r.detail ? ` (${r.detail})` : ''}`),
+      ];
+  }
+}
+
+function formatState(w: World, only: string | undefined): string[] {
+  const out: string[] = [];
+  for (const name of [...w.state.volumes.keys()].sort()) {
+    if (only && name !== only) continue;
+    const v = w.state.volumes.get(name)!;
+    const rs = replicasOf(w.state, name).sort((a, b) => (a.id < b.id ? -1 : 1));
+    out.push(`${name}: ${rs.map((r) => `${r.id}@${r.nodeId}/${r.diskId}:${r.mode}`).join(' ') || '(no replicas)'}` +
+      (v.unschedulable ? ` [unschedulable missing=${v.unschedulable.missing}]` : ''));
+  }
+  return out;
+}
+
+function formatDrain(p: DrainPlan): string[] {
+  return [
+    `replicas=${p.replicas} moves=${p.moves.length} blocked=${p.blocked.length}`,
+    ...p.moves.map((m) => `move ${m.replaces} -> ${m.nodeId}/${m.diskId}`),
+    ...p.blocked.map((b) => `blocked ${b.replicaId}: ${b.summary}`),
+  ];
+}
+
+/** Returns mismatches, plus any determinism or fixpoint violation (even in rewrite mode). */
+function runScenario(file: string): string[] {
+  const w = new World();
+  const violations: string[] = [];
+  const problems = runFile(file, (b: Block): string => {
+    const [cmd, ...args] = b.command.split(/\s+/);
+    switch (cmd) {
+      case 'apply':
+      case 'cluster':
+        for (const l of b.input) w.line(l);
+        return '';
+      case 'tick':
+        w.line(b.command);
+        return '';
+      case 'decide': {
+        const first = schedule(w.state, w.state.settings, w.nowMs);
+        const again = schedule(w.state, w.state.settings, w.nowMs);
+        const out = first.decisions.flatMap(formatDecision);
+        if (out.length === 0) out.push('(no decisions)');
+        if (first.wakeAtMs !== null) out.push(`wake at ${secs(w, first.wakeAtMs)}`);
+        if (JSON.stringify(first) !== JSON.stringify(again)) violations.push(`${file}:${b.line}: the same state decided differently`);
+        w.applyDecisions(first.decisions);
+        const next = schedule(w.state, w.state.settings, w.nowMs).decisions;
+        if (next.length) {
+          violations.push(`${file}:${b.line}: not a fixpoint, deciding again gives:\n${next.flatMap(formatDecision).join('\n')}`);
+        }
+        return out.join('\n');
+      }
+      case 'state':
+        return formatState(w, args[0]).join('\n');
+      case 'drain':
+        return formatDrain(planDrain(w.state, w.state.settings, args[0]!.split(','))).join('\n');
+      default:
+        throw new Error(`${file}:${b.line}: unknown command ${cmd}`);
+    }
+  });
+  return [...violations, ...problems];
+}
+
+const scenarios = suite('scenarios');
+const files = readdirSync(DIR).filter((f) => f.endsWith('.txt')).sort();
+
+scenarios('the scenario directory is found and not empty', () => {
+  assert.ok(files.length >= 20, `found ${files.length} scenario files in ${DIR}`);
+});
+
+for (const f of files) {
+  scenarios(f.replace(/\.txt$/, ''), () => {
+    const problems = runScenario(DIR + f);
+    assert.ok(problems.length === 0, `\n${problems.join('\n\n')}`);
+  });
+}
+
+scenarios.run();
