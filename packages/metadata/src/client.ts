@@ -17,6 +17,8 @@ export function openEtcd(endpoints: string[] | string, opts: EtcdClientOptions =
   return new Etcd3({
     hosts,
     dialTimeout: 3000,
+    // A page of the log or a snapshot chunk can exceed gRPC's default 4 MiB receive limit.
+    grpcOptions: { 'grpc.max_receive_message_length': 128 * 1024 * 1024 },
     defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
     faultHandling: { watchBackoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1000 }).next() },
   });

@@ -126,7 +126,7 @@ export class EventLog {
   }
 
   /** Reads events [fromSeq, toSeq] (toSeq inclusive, default: to the head) in pages. */
-  async read(fromSeq: number, toSeq = Number.MAX_SAFE_INTEGER, pageSize = 1000): Promise<CairnEvent[]> {
+  async read(fromSeq: number, toSeq = Number.MAX_SAFE_INTEGER, pageSize = 500): Promise<CairnEvent[]> {
     const out: CairnEvent[] = [];
     let next = Math.max(1, fromSeq);
     let revision: string | undefined;
@@ -137,6 +137,7 @@ export class EventLog {
         if (ev.seq > toSeq) return out;
         out.push(ev);
       }
+      if (page.corrupt) throw page.corrupt;
       if (!page.more || page.events.length === 0) break;
       next = page.events[page.events.length - 1]!.seq + 1;
     }

@@ -27,9 +27,12 @@ export class LiveProjection {
   private waiters: { seq: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private failure: unknown = null;
   private snapshotting = false;
+  /** The seq of the snapshot this projection started from (0: replayed from the start). */
+  readonly startedFromSeq: number;
 
   private constructor(state: ClusterState, private readonly opts: LiveProjectionOptions) {
     this.state = state;
+    this.startedFromSeq = state.seq;
   }
 
   /** Loads the newest snapshot, then follows the log; resolves once caught up with the head. */

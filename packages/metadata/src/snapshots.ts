@@ -38,6 +38,8 @@ export class SnapshotStore {
 
   /** Stores a snapshot of `state` at its seq. Writing the same seq twice is harmless. */
   async save(state: ClusterState): Promise<SnapshotManifest> {
+    // Everything is read from the state before the first await: the reducer moves on meanwhile.
+    const seq = state.seq;
     const json = canonicalJson(state);
     const hash = createHash('sha256').update(json).digest('hex');
     const zipped = gzipSync(json);
@@ -45,9 +47,9 @@ export class SnapshotStore {
     for (let off = 0; off < zipped.length; off += this.chunkBytes) chunks.push(zipped.subarray(off, off + this.chunkBytes));
     if (chunks.length === 0) chunks.push(Buffer.alloc(0));
     // One chunk per request keeps every request under etcd's 1.5 MiB limit.
-    for (let i = 0; i < chunks.length; i++) await this.client.put(this.keys.snapshotChunk(state.seq, i)).value(chunks[i]!);
-    const manifest: SnapshotManifest = { seq: state.seq, hash, chunks: chunks.length, bytes: zipped.length, format: CANONICAL_VERSION };
-    await this.client.put(this.keys.snapshotManifest(state.seq)).value(JSON.stringify(manifest));
+    for (let i = 0; i < chunks.length; i++) await this.client.put(this.keys.snapshotChunk(seq, i)).value(chunks[i]!);
+    const manifest: SnapshotManifest = { seq, hash, chunks: chunks.length, bytes: zipped.length, format: CANONICAL_VERSION };
+    await this.client.put(this.keys.snapshotManifest(seq)).value(JSON.stringify(manifest));
     await this.prune();
     return manifest;
   }

@@ -16,7 +16,10 @@ import type { Keys } from './keys.js';
 import { prefixEndKey } from './prefix.js';
 
 export interface Page {
+  /** The events of the page up to the first that could not be decoded. */
   events: CairnEvent[];
+  /** Why the page stops early: the decode error of the next event (deliver `events` first). */
+  corrupt: Error | null;
   /** The store revision the page was read at. */
   revision: string;
   more: boolean;
@@ -27,8 +30,17 @@ export async function readPage(client: Etcd3, keys: Keys, fromSeq: number, limit
   let q = client.getAll().inRange(new Range(keys.event(fromSeq), prefixEndKey(keys.log))).limit(limit).sort('Key', 'Ascend');
   if (revision !== undefined) q = q.revision(revision);
   const res = await q.exec();
-  const events = res.kvs.map((kv) => decodeEvent(kv.value, keys.seqOf(kv.key.toString())));
-  return { events, revision: String(res.header.revision), more: Boolean(res.more) };
+  const events: CairnEvent[] = [];
+  let corrupt: Error | null = null;
+  for (const kv of res.kvs) {
+    try {
+      events.push(decodeEvent(kv.value, keys.seqOf(kv.key.toString())));
+    } catch (e) {
+      corrupt = e as Error;
+      break;
+    }
+  }
+  return { events, corrupt, revision: String(res.header.revision), more: Boolean(res.more) };
 }
 
 class Gap extends Error {}
@@ -56,6 +68,7 @@ export function subscribeLog(client: Etcd3, keys: Keys, fromSeq: number, pageSiz
           throw new CorruptError(next, `missing from the log (next stored seq is ${page.events[0]!.seq})`);
         }
         for (const ev of page.events) emit(ev);
+        if (page.corrupt) throw page.corrupt;
         if (!page.more || closed) return revision;
       }
     };

@@ -1,0 +1,184 @@
+// The pure core: reducer, canonical hash, codec errors, settings. No etcd here.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import protobuf from 'protobufjs';
+import {
+  applyEvent, canonicalJson, cloneState, CorruptError, decodeEvent, draft, emptyState, encodeEvent, fromCanonicalJson,
+  InvalidSettingError, parseSetting, PROTO_DIR, replay, SCHEMA_VERSION, stateHash, UnknownEventTypeError, volumeRobustness,
+} from '../src/index.js';
+import type { CairnEvent, EventDraft } from '../src/index.js';
+
+let seq = 0;
+function ev(d: EventDraft, timeMs = 1000): CairnEvent {
+  const s = ++seq;
+  return decodeEvent(encodeEvent({ ...d, seq: s, timeMs, actor: 'test', cause: '', schemaVersion: SCHEMA_VERSION }), s);
+}
+function log(): CairnEvent[] {
+  seq = 0;
+  return [
+    ev(draft.nodeRegistered('node-1', { zone: 'zone-a', tags: ['ssd'] })),
+    ev(draft.nodeRegistered('node-2', { zone: 'zone-b' })),
+    ev(draft.diskAdded('node-1', 'disk-1', { maximum: 100 << 20, tags: ['fast'] })),
+    ev(draft.diskAdded('node-2', 'disk-1', { maximum: 100 << 20 })),
+    ev(draft.volumeCreated('vol-a', { size: 10 << 20, numberOfReplicas: 2, dataLocality: 'best-effort' })),
+    ev({ replicaScheduled: { replicaId: 'vol-a-r1', volume: 'vol-a', nodeId: 'node-1', diskId: 'disk-1', trigger: 'new' } }),
+    ev({ replicaScheduled: { replicaId: 'vol-a-r2', volume: 'vol-a', nodeId: 'node-2', diskId: 'disk-1', trigger: 'new' } }),
+    ev({ replicaRunning: { replicaId: 'vol-a-r1', address: '127.0.0.1:1' } }),
+    ev({ replicaRunning: { replicaId: 'vol-a-r2', address: '127.0.0.1:2' } }),
+    ev({ replicaFailed: { replicaId: 'vol-a-r2', reason: 'connection reset' } }, 5000),
+    ev(draft.settingsChanged({ 'replica-replenishment-wait-interval': '60' })),
+    ev({ snapshotCreated: { volume: 'vol-a', name: 'snap-1', size: 10 << 20 } }),
+    ev({ volumeExpanded: { name: 'vol-a', size: 20 << 20 } }),
+  ];
+}
+
+const reducer = suite('projection');
+
+reducer('builds nodes, disks, volumes, replicas, settings and snapshots from events', () => {
+  const s = replay(emptyState(), log());
+  assert.is(s.seq, 13);
+  assert.equal(s.nodes.get('node-1')!.tags, ['ssd']);
+  assert.is(s.nodes.get('node-1')!.disks.get('disk-1')!.storageMaximum, 100 << 20);
+  const v = s.volumes.get('vol-a')!;
+  assert.is(v.spec.dataLocality, 'best-effort');
+  assert.is(v.spec.size, 20 << 20);
+  assert.is(s.replicas.get('vol-a-r1')!.size, 20 << 20, 'expansion resizes the replicas');
+  assert.is(s.replicas.get('vol-a-r2')!.mode, 'failed');
+  assert.is(s.replicas.get('vol-a-r2')!.failedAtMs, 5000, 'failure time is the event time, not a clock');
+  assert.is(s.settings['replica-replenishment-wait-interval'], 60);
+  assert.ok(v.snapshots.has('snap-1'));
+  assert.is(volumeRobustness(s, v), 'degraded');
+});
+
+reducer('same events give the same hash; any difference changes it', () => {
+  const a = stateHash(replay(emptyState(), log()));
+  const b = stateHash(replay(emptyState(), log()));
+  assert.is(a, b);
+  const events = log();
+  const s = replay(emptyState(), events.slice(0, -1));
+  assert.is.not(stateHash(s), a);
+});
+
+reducer('canonical JSON round-trips to an equal state and hash', () => {
+  const s = replay(emptyState(), log());
+  const back = fromCanonicalJson(canonicalJson(s), s.seq);
+  assert.is(stateHash(back), stateHash(s));
+  assert.equal([...back.replicasByVolume.get('vol-a')!].sort(), ['vol-a-r1', 'vol-a-r2']);
+  const copy = cloneState(s);
+  applyEvent(copy, { ...ev({ volumeDeleted: { name: 'vol-a' } }), seq: 14 });
+  assert.is(s.volumes.has('vol-a'), true, 'a clone is independent of the original');
+  assert.is(copy.volumes.has('vol-a'), false);
+  assert.is(copy.replicas.size, 0, 'deleting a volume removes its replicas');
+});
+
+reducer('refuses events out of order, naming the seq', () => {
+  const events = log();
+  const s = emptyState();
+  applyEvent(s, events[0]!);
+  try {
+    applyEvent(s, events[2]!);
+    assert.unreachable('a gap must stop projection');
+  } catch (e) {
+    assert.instance(e, CorruptError);
+    assert.is((e as CorruptError).seq, 3);
+    assert.match((e as Error).message, /seq 3/);
+  }
+});
+
+reducer('a rebuilding replica becomes healthy only when rebuilt', () => {
+  const events = log();
+  seq = events.length;
+  const s = replay(emptyState(), events);
+  applyEvent(s, ev({ replicaRebuilding: { replicaId: 'vol-a-r2', fromReplicaId: 'vol-a-r1' } }));
+  applyEvent(s, ev({ replicaRunning: { replicaId: 'vol-a-r2', address: 'x' } }));
+  assert.is(s.replicas.get('vol-a-r2')!.mode, 'rebuilding');
+  applyEvent(s, ev({ replicaRebuilt: { replicaId: 'vol-a-r2' } }));
+  assert.is(s.replicas.get('vol-a-r2')!.mode, 'running');
+  assert.is(volumeRobustness(s, s.volumes.get('vol-a')!), 'healthy');
+});
+
+reducer('an invalid setting in the log stops projection with the seq and the range', () => {
+  seq = 0;
+  const bad = ev(draft.settingsChanged({ 'storage-minimal-available-percentage': '250' }));
+  try {
+    applyEvent(emptyState(), bad);
+    assert.unreachable();
+  } catch (e) {
+    assert.instance(e, CorruptError);
+    assert.match((e as Error).message, /seq 1.*storage-minimal-available-percentage.*0 to 100/);
+  }
+});
+
+reducer.run();
+
+const codec = suite('codec');
+
+codec('garbage bytes give CorruptError naming the seq', () => {
+  try {
+    decodeEvent(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]), 42);
+    assert.unreachable();
+  } catch (e) {
+    assert.instance(e, CorruptError);
+    assert.is((e as CorruptError).seq, 42);
+  }
+});
+
+codec('an event type this build does not know is refused by seq, not skipped', () => {
+  // A newer writer's envelope: same fields plus a payload at a field number we do not have.
+  const root = protobuf.parse(`syntax = "proto3"; package x;
+    message Future { string name = 1; }
+    message Envelope { uint64 seq = 1; int64 time_ms = 2; string actor = 3; string cause = 4; uint32 schema_version = 5;
+      oneof payload { Future volume_teleported = 99; } }`).root;
+  const T = root.lookupType('x.Envelope');
+  const bytes = T.encode(T.fromObject({ seq: 7, timeMs: 1, actor: 'new', schemaVersion: 1, volumeTeleported: { name: 'v' } })).finish();
+  try {
+    decodeEvent(bytes, 7);
+    assert.unreachable();
+  } catch (e) {
+    assert.instance(e, UnknownEventTypeError);
+    assert.is((e as UnknownEventTypeError).seq, 7);
+    assert.match((e as Error).message, /seq 7/);
+  }
+});
+
+codec('an unknown schema version is refused', () => {
+  const bytes = encodeEvent({ ...draft.nodeRegistered('n'), seq: 3, timeMs: 1, actor: 'a', schemaVersion: 2 });
+  try {
+    decodeEvent(bytes, 3);
+    assert.unreachable();
+  } catch (e) {
+    assert.instance(e, UnknownEventTypeError);
+    assert.match((e as Error).message, /schema version 2/);
+  }
+});
+
+codec('round trip keeps every field', () => {
+  const bytes = encodeEvent({ ...draft.volumeCreated('v', { size: 5 * 2 ** 40, dataLocality: 'strict-local', diskSelector: ['fast'] }), seq: 9, timeMs: 1700000000000, actor: 'admin', cause: 'req-1', schemaVersion: 1 });
+  const e = decodeEvent(bytes, 9);
+  assert.is(e.payload, 'volumeCreated');
+  assert.is(e.volumeCreated!.spec!.size, 5 * 2 ** 40, 'sizes above 4 GiB survive (int64 as number)');
+  assert.is(e.volumeCreated!.spec!.dataLocality, 'DATA_LOCALITY_STRICT_LOCAL');
+  assert.equal(e.volumeCreated!.spec!.diskSelector, ['fast']);
+  assert.is(e.cause, 'req-1');
+  assert.ok(PROTO_DIR.endsWith('/proto/'));
+});
+
+codec.run();
+
+const settings = suite('settings');
+
+settings('values are parsed with their type and range', () => {
+  assert.is(parseSetting('storage-over-provisioning-percentage', '200'), 200);
+  assert.is(parseSetting('replica-soft-anti-affinity', 'true'), true);
+  assert.is(parseSetting('replica-auto-balance', 'best-effort'), 'best-effort');
+});
+
+settings('bad values name the setting and the valid range', () => {
+  assert.throws(() => parseSetting('storage-over-provisioning-percentage', '50'), (e: Error) => e instanceof InvalidSettingError && /from 100 to 1000/.test(e.message));
+  assert.throws(() => parseSetting('replica-soft-anti-affinity', 'yes'), /true or false/);
+  assert.throws(() => parseSetting('replica-auto-balance', 'always'), /one of disabled, least-effort, best-effort/);
+  assert.throws(() => parseSetting('no-such-setting', '1'), /unknown setting/);
+  assert.throws(() => parseSetting('default-replica-count', '2.5'), /integer/);
+});
+
+settings.run();
