@@ -160,6 +160,12 @@ export class Planner {
     return source ? [place, { kind: 'rebuild', volume: w.v.name, replicaId: id, fromReplicaId: source.id }] : [place];
   }
 
+  /** Appends placements (and their rebuilds) to the pass's output. */
+  private emit(w: VolumeWork, out: Decision[], ds: Decision[]): void {
+    if (ds.some((d) => d.kind === 'place')) w.placed = true;
+    out.push(...ds);
+  }
+
   private unaccept(w: VolumeWork, id: string): void {
     const i = w.reps.findIndex((r) => r.id === id);
     const [r] = w.reps.splice(i, 1);
@@ -212,8 +218,13 @@ export class Planner {
     if (x) {
       const req = this.request(w, staying(w, x), true);
       const res = place(this.usage, req, this.limits);
-      if (res.ok) out.push(...this.accept(w, res, Trigger.Eviction, x, pickSource(w)));
-      else w.blocked = { lead: `replica ${x.id} cannot be evicted from ${x.nodeId}/${x.diskId}`, missing: 0, req, first: res };
+      if (res.ok) this.emit(w, out, this.accept(w, res, Trigger.Eviction, x, pickSource(w)));
+      else {
+        w.blocked = {
+          lead: `replica ${x.id} cannot be evicted from ${x.nodeId}/${x.diskId}`, missing: 0, first: res,
+          rerun: () => this.placeOrNull(this.request(w, staying(w, x), true)),
+        };
+      }
       return;
     }
 
@@ -225,11 +236,14 @@ export class Planner {
       if (loc === 'best-effort') req.onlyNode = w.attached;
       const res = place(this.usage, req, this.limits);
       if (res.ok) {
-        out.push(...this.accept(w, res, Trigger.DataLocality, victim, pickSource(w)));
+        this.emit(w, out, this.accept(w, res, Trigger.DataLocality, victim, pickSource(w)));
         return;
       }
       if (loc === 'strict-local') {
-        w.blocked = { lead: `replica ${victim.id} cannot move to attached node ${w.attached}`, missing: 0, req, first: res };
+        w.blocked = {
+          lead: `replica ${victim.id} cannot move to attached node ${w.attached}`, missing: 0, first: res,
+          rerun: () => this.placeOrNull(this.request(w, staying(w, victim), true)),
+        };
         return;
       }
     }
@@ -242,7 +256,7 @@ export class Planner {
         const res = place(this.usage, req, this.limits);
         if (res.ok) {
           res.rejected = res.rejected.filter((r) => !(r.reasons.length === 1 && r.reasons[0] === Reason.NoBalanceGain));
-          out.push(...this.accept(w, res, Trigger.Rebalance, c.rep, pickSource(w)));
+          this.emit(w, out, this.accept(w, res, Trigger.Rebalance, c.rep, pickSource(w)));
           return;
         }
       }
@@ -277,39 +291,67 @@ export class Planner {
     }
     for (; deficit > 0; deficit--) needed.push(null);
 
-    const trigger = source ? Trigger.Rebuild : Trigger.New;
-    const placed: Decision[] = [];
-    let firstFail: { req: PlacementRequest; res: NotPlaced } | null = null;
-    let missing = 0;
-    for (const replaces of needed) {
-      const req = this.request(w, staying(w, replaces), source !== undefined);
-      const res = place(this.usage, req, this.limits);
-      if (res.ok) placed.push(...this.accept(w, res, trigger, replaces, source));
-      else {
-        missing++;
-        firstFail ??= { req, res };
-      }
-    }
-    if (firstFail && initial && !this.settings['allow-volume-creation-with-degraded-availability']) {
-      // All or nothing for a new volume: undo the placements that did fit. The explanation names
-      // them "(tentative N)", since their ids never reach the log.
-      const ghosts = new Map<string, string>();
-      for (const d of placed) {
-        if (d.kind !== 'place') continue;
-        this.unaccept(w, d.replicaId);
-        ghosts.set(d.replicaId, `(tentative ${ghosts.size + 1})`);
-      }
-      const rename = (t: string): string => t.replace(/[^\s,]+/g, (m) => ghosts.get(m) ?? m);
-      const req = { ...firstFail.req, others: firstFail.req.others.map((o) => ({ ...o, id: ghosts.get(o.id) ?? o.id })) };
-      const first = { ...firstFail.res, rejected: firstFail.res.rejected.map((r) => ({ ...r, detail: rename(r.detail) })) };
+    const initialAllOrNothing = initial && !this.settings['allow-volume-creation-with-degraded-availability'];
+    const attempt = this.attempt(w, needed, source);
+    if (attempt.fail && initialAllOrNothing) {
+      // All or nothing for a new volume: undo the placements that did fit. Phase 3 runs the
+      // whole attempt again against the final view to explain it.
+      for (const d of attempt.placed) if (d.kind === 'place') this.unaccept(w, d.replicaId);
       w.blocked = {
-        lead: `${w.count} replicas cannot all be placed (allow-volume-creation-with-degraded-availability is false)`,
-        missing: w.count, req, first,
+        lead: `${replicas(w.count)} cannot all be placed (allow-volume-creation-with-degraded-availability is false)`,
+        missing: w.count, first: attempt.fail, rerun: () => this.tentative(w, needed, source),
       };
       return;
     }
-    out.push(...placed);
-    if (firstFail) w.blocked = { lead: `${missing} of ${w.count} replicas cannot be placed`, missing, req: firstFail.req, first: firstFail.res };
+    this.emit(w, out, attempt.placed);
+    const fail = attempt.fail;
+    if (fail) {
+      w.blocked = {
+        lead: `${attempt.missing} of ${replicas(w.count)} cannot be placed`, missing: attempt.missing, first: fail,
+        rerun: () => this.placeOrNull(this.request(w, staying(w, fail.replaces), source !== undefined)),
+      };
+    }
+  }
+
+  /** Places what is needed in order, accounting each placement; notes the first that fails. */
+  private attempt(w: VolumeWork, needed: (Rep | null)[], source: Rep | undefined):
+    { placed: Decision[]; fail: (NotPlaced & { replaces: Rep | null }) | null; missing: number } {
+    const trigger = source ? Trigger.Rebuild : Trigger.New;
+    const placed: Decision[] = [];
+    let fail: (NotPlaced & { replaces: Rep | null }) | null = null;
+    let missing = 0;
+    for (const replaces of needed) {
+      const res = place(this.usage, this.request(w, staying(w, replaces), source !== undefined), this.limits);
+      if (res.ok) placed.push(...this.accept(w, res, trigger, replaces, source));
+      else {
+        missing++;
+        fail ??= { ...res, replaces };
+      }
+    }
+    return { placed, fail, missing };
+  }
+
+  /**
+   * An all-or-nothing attempt made and undone, for its explanation: the replicas that fitted are
+   * named "(tentative N)", since their ids never reach the log.
+   */
+  private tentative(w: VolumeWork, needed: (Rep | null)[], source: Rep | undefined): NotPlaced | null {
+    const { placed, fail } = this.attempt(w, needed, source);
+    const ghosts = new Map<string, string>();
+    for (const d of placed) {
+      if (d.kind !== 'place') continue;
+      this.unaccept(w, d.replicaId);
+      this.ids.delete(d.replicaId);
+      ghosts.set(d.replicaId, `(tentative ${ghosts.size + 1})`);
+    }
+    if (!fail) return null;
+    const rename = (t: string): string => t.replace(/[\w.-]+/g, (m) => ghosts.get(m) ?? m);
+    return { ...fail, rejected: fail.rejected.map((r) => ({ ...r, detail: rename(r.detail) })) };
+  }
+
+  private placeOrNull(req: PlacementRequest): NotPlaced | null {
+    const res = place(this.usage, req, this.limits);
+    return res.ok ? null : res;
   }
 
   // ---- phase 3 ------------------------------------------------------------------------------
@@ -317,15 +359,19 @@ export class Planner {
   private explain(w: VolumeWork, out: Decision[]): void {
     const b = w.blocked;
     if (!b) return;
-    const again = place(this.usage, b.req, this.limits);
-    const res = again.ok ? b.first : again;
+    // Later volumes only consumed resources, so the attempt fails again, now with the reasons the
+    // next pass would find; should it fit after all, the reasons it failed with stand.
+    const res = b.rerun() ?? b.first;
     const d: UnschedulableDecision = {
       kind: 'unschedulable', volume: w.v.name, missing: b.missing, summary: `${b.lead}: ${tallyText(res)}`,
       candidates: res.rejected,
     };
-    if (!sameRecord(w.v, d)) out.push(d);
+    // A placement in this pass clears the recorded one, so then it must be said again.
+    if (w.placed || !sameRecord(w.v, d)) out.push(d);
   }
 }
+
+const replicas = (n: number): string => `${n} replica${n === 1 ? '' : 's'}`;
 
 /** The state already records this very decision: appending it again would say nothing new. */
 function sameRecord(v: VolumeState, d: UnschedulableDecision): boolean {

@@ -2,7 +2,7 @@
 // ones it has just placed or removed), what counts toward the replica count, and the choices that
 // depend only on the volume's own replicas (which one to remove, which one a move replaces).
 import type { AntiAffinityOverride, ReplicaMode, ReplicaState, Settings, VolumeAutoBalance, VolumeState } from '@cairn/metadata';
-import type { NotPlaced, Other, PlacementRequest, Restriction } from './place.js';
+import type { NotPlaced, Other, Restriction } from './place.js';
 import { Reason } from './reasons.js';
 import type { NodeEntry } from './usage.js';
 import { Usage } from './usage.js';
@@ -44,14 +44,17 @@ export interface VolumeWork {
   hasRun: boolean;
   /** A placement this pass could not make, re-run after the pass to explain it. */
   blocked: Blocked | null;
+  /** This pass placed a replica of the volume (which clears its unschedulable record). */
+  placed: boolean;
 }
 
 export interface Blocked {
   lead: string;
   missing: number;
-  req: PlacementRequest;
-  /** The rejections when it failed (used if the re-run after the pass finds a place after all). */
+  /** The rejections when it failed (kept if the re-run after the pass finds a place after all). */
   first: NotPlaced;
+  /** The same attempt against the view as it is now; null if it fits now. Leaves the view as is. */
+  rerun: () => NotPlaced | null;
 }
 
 function soft(o: AntiAffinityOverride, setting: boolean): boolean {
@@ -84,6 +87,7 @@ export function workOf(v: VolumeState, reps: Rep[], settings: Settings): VolumeW
     autoBalance: ab,
     hasRun: reps.some((r) => r.address !== ''),
     blocked: null,
+    placed: false,
   };
 }
 
