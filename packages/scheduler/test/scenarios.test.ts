@@ -7,42 +7,18 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { replicasOf } from '@cairn/metadata';
-import type { Decision, DrainPlan } from '../src/index.js';
+import type { DrainPlan } from '../src/index.js';
 import { planDrain, schedule } from '../src/index.js';
 import type { Block } from './datadriven.js';
 import { runFile } from './datadriven.js';
-import { fmtSize, World } from './world.js';
+import { formatDecision } from './format.js';
+import { World } from './world.js';
 
 // Tests run from dist/test; the scenario files stay in the source tree.
 const DIR = fileURLToPath(new URL('../../test/scenarios/', import.meta.url));
 
 const secs = (w: World, ms: number): string => `${(ms - START) / 1000}s`;
 const START = new World().nowMs;
-
-export function formatDecision(d: Decision): string[] {
-  switch (d.kind) {
-    case 'place': {
-      const f = d.figures;
-      const out = [
-        `place ${d.replicaId} on ${d.nodeId}/${d.diskId} trigger=${d.trigger}${d.replaces ? ` replaces=${d.replaces}` : ''}` +
-        ` score=${d.score.toFixed(4)} considered=${d.candidatesConsidered}` +
-        ` disk=max:${fmtSize(f.storageMaximum)},avail:${fmtSize(f.storageAvailable)},sched:${fmtSize(f.storageScheduled)},reserved:${fmtSize(f.storageReserved)}`,
-      ];
-      if (d.notes.length) out.push(`  notes: ${d.notes.join(', ')}`);
-      for (const r of d.rejected) out.push(`  rejected ${r.diskId ? `${r.nodeId}/${r.diskId}` : r.nodeId}: ${r.reasons.join(', ')}${r.detail ? ` (${r.detail})` : ''}`);
-      return out;
-    }
-    case 'rebuild':
-      return [`rebuild ${d.replicaId} from ${d.fromReplicaId}`];
-    case 'remove':
-      return [`remove ${d.replicaId} reason=${d.reason}`];
-    case 'unschedulable':
-      return [
-        `unschedulable ${d.volume} missing=${d.missing}: ${d.summary}`,
-        ...d.candidates.map((r) => `  ${r.diskId ? `${r.nodeId}/${r.diskId}` : r.nodeId}: ${r.reasons.join(', ')}${r.detail ? ` (${r.detail})` : ''}`),
-      ];
-  }
-}
 
 function formatState(w: World, only: string | undefined): string[] {
   const out: string[] = [];
