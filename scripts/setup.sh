@@ -32,3 +32,4 @@ fi
 
 echo "setup: build"
 npx --no-install tsc -b
+chmod +x packages/cli/dist/src/main.js

@@ -31,6 +31,8 @@ export interface AppendOptions {
   fence?: Fence;
   /** Stamped into each envelope; defaults to the log's actor. */
   actor?: string;
+  /** Correlation id stamped into each event that has none of its own. */
+  cause?: string;
 }
 
 export interface AppendResult {
@@ -107,7 +109,7 @@ export class EventLog {
     if (this.closed) return Promise.reject(new UnavailableError('event log is closed'));
     if (drafts.length === 0) return Promise.reject(new TypeError('append needs at least one event'));
     let approxBytes = 0;
-    for (const d of drafts) approxBytes += this.encode(d, 0, opts.actor ?? this.actor, 0).length + 64;
+    for (const d of drafts) approxBytes += this.encode(d, 0, opts, 0).length + 64;
     if (drafts.length > this.maxOps) {
       return Promise.reject(new TooLargeError(`${drafts.length} events, at most ${this.maxOps} in one append`));
     }
@@ -160,8 +162,10 @@ export class EventLog {
 
   // ---- internals -----------------------------------------------------------------------------
 
-  private encode(d: EventDraft, seq: number, actor: string, timeMs: number): Buffer {
-    return encodeEvent({ ...d, seq, timeMs, actor: d.actor || actor, schemaVersion: SCHEMA_VERSION });
+  private encode(d: EventDraft, seq: number, opts: AppendOptions, timeMs: number): Buffer {
+    return encodeEvent({
+      ...d, seq, timeMs, actor: d.actor || opts.actor || this.actor, cause: d.cause || opts.cause || '', schemaVersion: SCHEMA_VERSION,
+    });
   }
 
   private async readHead(): Promise<Head> {
@@ -266,7 +270,7 @@ export class EventLog {
     for (const c of calls) {
       for (const d of c.drafts) {
         seq++;
-        const buf = this.encode(d, seq, c.opts.actor ?? this.actor, timeMs);
+        const buf = this.encode(d, seq, c.opts, timeMs);
         bytes.push(buf);
         events.push(decodeEvent(buf, seq));
       }
