@@ -13,6 +13,8 @@ const root = new URL('..', import.meta.url).pathname;
 const targets = [
   // Events are messages only: the ProtoGrpcType root file (for services) is not wanted there.
   { protos: ['cairn/events/v1/events.proto'], out: 'packages/metadata/src/gen', dropRoot: 'events.ts' },
+  // The gRPC APIs of the manager (admin, node-facing), shared by servers and clients.
+  { protos: ['cairn/admin/v1/admin.proto', 'cairn/node/v1/node.proto'], out: 'packages/api/src/gen' },
 ];
 const options = ['--longs=Number', '--enums=String', '--defaults', '--oneofs', '--includeComments', '--grpcLib=@grpc/grpc-js'];
 
@@ -22,6 +24,9 @@ function generate({ protos, dropRoot }, outDir) {
   execFileSync(join(root, 'node_modules/.bin/proto-loader-gen-types'),
     [...options, '-I', '.', '-O', outDir, ...protos], { cwd: join(root, 'proto'), stdio: ['ignore', 'ignore', 'inherit'] });
   if (dropRoot) rmSync(join(outDir, dropRoot));
+}
+
+function fixImports(outDir) {
   // ESM with NodeNext resolution wants explicit extensions on relative imports.
   for (const f of listFiles(outDir)) {
     const p = join(outDir, f);
@@ -48,11 +53,13 @@ for (const t of targets) {
   if (!check) {
     rmSync(committed, { recursive: true, force: true });
     generate(t, committed);
+    fixImports(committed);
     continue;
   }
   const tmp = mkdtempSync(join(tmpdir(), 'cairn-gen-'));
   try {
     generate(t, tmp);
+    fixImports(tmp);
     const want = listFiles(tmp), have = listFiles(committed);
     for (const f of new Set([...want, ...have])) {
       const a = existsSync(join(tmp, f)) ? readFileSync(join(tmp, f), 'utf8') : null;

@@ -1,0 +1,157 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { AddDiskRequest as _cairn_admin_v1_AddDiskRequest, AddDiskRequest__Output as _cairn_admin_v1_AddDiskRequest__Output } from './cairn/admin/v1/AddDiskRequest.js';
+import type { AdminClient as _cairn_admin_v1_AdminClient, AdminDefinition as _cairn_admin_v1_AdminDefinition } from './cairn/admin/v1/Admin.js';
+import type { AttachVolumeRequest as _cairn_admin_v1_AttachVolumeRequest, AttachVolumeRequest__Output as _cairn_admin_v1_AttachVolumeRequest__Output } from './cairn/admin/v1/AttachVolumeRequest.js';
+import type { AuditStateRequest as _cairn_admin_v1_AuditStateRequest, AuditStateRequest__Output as _cairn_admin_v1_AuditStateRequest__Output } from './cairn/admin/v1/AuditStateRequest.js';
+import type { AuditStateResponse as _cairn_admin_v1_AuditStateResponse, AuditStateResponse__Output as _cairn_admin_v1_AuditStateResponse__Output } from './cairn/admin/v1/AuditStateResponse.js';
+import type { ClusterInfo as _cairn_admin_v1_ClusterInfo, ClusterInfo__Output as _cairn_admin_v1_ClusterInfo__Output } from './cairn/admin/v1/ClusterInfo.js';
+import type { CreateSnapshotRequest as _cairn_admin_v1_CreateSnapshotRequest, CreateSnapshotRequest__Output as _cairn_admin_v1_CreateSnapshotRequest__Output } from './cairn/admin/v1/CreateSnapshotRequest.js';
+import type { CreateVolumeRequest as _cairn_admin_v1_CreateVolumeRequest, CreateVolumeRequest__Output as _cairn_admin_v1_CreateVolumeRequest__Output } from './cairn/admin/v1/CreateVolumeRequest.js';
+import type { DeleteResponse as _cairn_admin_v1_DeleteResponse, DeleteResponse__Output as _cairn_admin_v1_DeleteResponse__Output } from './cairn/admin/v1/DeleteResponse.js';
+import type { Disk as _cairn_admin_v1_Disk, Disk__Output as _cairn_admin_v1_Disk__Output } from './cairn/admin/v1/Disk.js';
+import type { DiskRef as _cairn_admin_v1_DiskRef, DiskRef__Output as _cairn_admin_v1_DiskRef__Output } from './cairn/admin/v1/DiskRef.js';
+import type { ExpandVolumeRequest as _cairn_admin_v1_ExpandVolumeRequest, ExpandVolumeRequest__Output as _cairn_admin_v1_ExpandVolumeRequest__Output } from './cairn/admin/v1/ExpandVolumeRequest.js';
+import type { ExplainVolumeResponse as _cairn_admin_v1_ExplainVolumeResponse, ExplainVolumeResponse__Output as _cairn_admin_v1_ExplainVolumeResponse__Output } from './cairn/admin/v1/ExplainVolumeResponse.js';
+import type { Explanation as _cairn_admin_v1_Explanation, Explanation__Output as _cairn_admin_v1_Explanation__Output } from './cairn/admin/v1/Explanation.js';
+import type { GetClusterInfoRequest as _cairn_admin_v1_GetClusterInfoRequest, GetClusterInfoRequest__Output as _cairn_admin_v1_GetClusterInfoRequest__Output } from './cairn/admin/v1/GetClusterInfoRequest.js';
+import type { GetSettingsRequest as _cairn_admin_v1_GetSettingsRequest, GetSettingsRequest__Output as _cairn_admin_v1_GetSettingsRequest__Output } from './cairn/admin/v1/GetSettingsRequest.js';
+import type { ListNodesRequest as _cairn_admin_v1_ListNodesRequest, ListNodesRequest__Output as _cairn_admin_v1_ListNodesRequest__Output } from './cairn/admin/v1/ListNodesRequest.js';
+import type { ListNodesResponse as _cairn_admin_v1_ListNodesResponse, ListNodesResponse__Output as _cairn_admin_v1_ListNodesResponse__Output } from './cairn/admin/v1/ListNodesResponse.js';
+import type { ListSnapshotsResponse as _cairn_admin_v1_ListSnapshotsResponse, ListSnapshotsResponse__Output as _cairn_admin_v1_ListSnapshotsResponse__Output } from './cairn/admin/v1/ListSnapshotsResponse.js';
+import type { ListVolumesRequest as _cairn_admin_v1_ListVolumesRequest, ListVolumesRequest__Output as _cairn_admin_v1_ListVolumesRequest__Output } from './cairn/admin/v1/ListVolumesRequest.js';
+import type { ListVolumesResponse as _cairn_admin_v1_ListVolumesResponse, ListVolumesResponse__Output as _cairn_admin_v1_ListVolumesResponse__Output } from './cairn/admin/v1/ListVolumesResponse.js';
+import type { Node as _cairn_admin_v1_Node, Node__Output as _cairn_admin_v1_Node__Output } from './cairn/admin/v1/Node.js';
+import type { Replica as _cairn_admin_v1_Replica, Replica__Output as _cairn_admin_v1_Replica__Output } from './cairn/admin/v1/Replica.js';
+import type { Setting as _cairn_admin_v1_Setting, Setting__Output as _cairn_admin_v1_Setting__Output } from './cairn/admin/v1/Setting.js';
+import type { SettingsResponse as _cairn_admin_v1_SettingsResponse, SettingsResponse__Output as _cairn_admin_v1_SettingsResponse__Output } from './cairn/admin/v1/SettingsResponse.js';
+import type { Snapshot as _cairn_admin_v1_Snapshot, Snapshot__Output as _cairn_admin_v1_Snapshot__Output } from './cairn/admin/v1/Snapshot.js';
+import type { SnapshotRef as _cairn_admin_v1_SnapshotRef, SnapshotRef__Output as _cairn_admin_v1_SnapshotRef__Output } from './cairn/admin/v1/SnapshotRef.js';
+import type { StringList as _cairn_admin_v1_StringList, StringList__Output as _cairn_admin_v1_StringList__Output } from './cairn/admin/v1/StringList.js';
+import type { UpdateDiskRequest as _cairn_admin_v1_UpdateDiskRequest, UpdateDiskRequest__Output as _cairn_admin_v1_UpdateDiskRequest__Output } from './cairn/admin/v1/UpdateDiskRequest.js';
+import type { UpdateNodeRequest as _cairn_admin_v1_UpdateNodeRequest, UpdateNodeRequest__Output as _cairn_admin_v1_UpdateNodeRequest__Output } from './cairn/admin/v1/UpdateNodeRequest.js';
+import type { UpdateSettingsRequest as _cairn_admin_v1_UpdateSettingsRequest, UpdateSettingsRequest__Output as _cairn_admin_v1_UpdateSettingsRequest__Output } from './cairn/admin/v1/UpdateSettingsRequest.js';
+import type { UpdateVolumeRequest as _cairn_admin_v1_UpdateVolumeRequest, UpdateVolumeRequest__Output as _cairn_admin_v1_UpdateVolumeRequest__Output } from './cairn/admin/v1/UpdateVolumeRequest.js';
+import type { VerifyRequest as _cairn_admin_v1_VerifyRequest, VerifyRequest__Output as _cairn_admin_v1_VerifyRequest__Output } from './cairn/admin/v1/VerifyRequest.js';
+import type { VerifyResponse as _cairn_admin_v1_VerifyResponse, VerifyResponse__Output as _cairn_admin_v1_VerifyResponse__Output } from './cairn/admin/v1/VerifyResponse.js';
+import type { Volume as _cairn_admin_v1_Volume, Volume__Output as _cairn_admin_v1_Volume__Output } from './cairn/admin/v1/Volume.js';
+import type { VolumeRef as _cairn_admin_v1_VolumeRef, VolumeRef__Output as _cairn_admin_v1_VolumeRef__Output } from './cairn/admin/v1/VolumeRef.js';
+import type { WatchEventsRequest as _cairn_admin_v1_WatchEventsRequest, WatchEventsRequest__Output as _cairn_admin_v1_WatchEventsRequest__Output } from './cairn/admin/v1/WatchEventsRequest.js';
+import type { CandidateRejection as _cairn_events_v1_CandidateRejection, CandidateRejection__Output as _cairn_events_v1_CandidateRejection__Output } from './cairn/events/v1/CandidateRejection.js';
+import type { DiskAdded as _cairn_events_v1_DiskAdded, DiskAdded__Output as _cairn_events_v1_DiskAdded__Output } from './cairn/events/v1/DiskAdded.js';
+import type { DiskFigures as _cairn_events_v1_DiskFigures, DiskFigures__Output as _cairn_events_v1_DiskFigures__Output } from './cairn/events/v1/DiskFigures.js';
+import type { DiskRemoved as _cairn_events_v1_DiskRemoved, DiskRemoved__Output as _cairn_events_v1_DiskRemoved__Output } from './cairn/events/v1/DiskRemoved.js';
+import type { DiskUpdated as _cairn_events_v1_DiskUpdated, DiskUpdated__Output as _cairn_events_v1_DiskUpdated__Output } from './cairn/events/v1/DiskUpdated.js';
+import type { EventEnvelope as _cairn_events_v1_EventEnvelope, EventEnvelope__Output as _cairn_events_v1_EventEnvelope__Output } from './cairn/events/v1/EventEnvelope.js';
+import type { NodeDown as _cairn_events_v1_NodeDown, NodeDown__Output as _cairn_events_v1_NodeDown__Output } from './cairn/events/v1/NodeDown.js';
+import type { NodeRegistered as _cairn_events_v1_NodeRegistered, NodeRegistered__Output as _cairn_events_v1_NodeRegistered__Output } from './cairn/events/v1/NodeRegistered.js';
+import type { NodeUp as _cairn_events_v1_NodeUp, NodeUp__Output as _cairn_events_v1_NodeUp__Output } from './cairn/events/v1/NodeUp.js';
+import type { NodeUpdated as _cairn_events_v1_NodeUpdated, NodeUpdated__Output as _cairn_events_v1_NodeUpdated__Output } from './cairn/events/v1/NodeUpdated.js';
+import type { ReplicaFailed as _cairn_events_v1_ReplicaFailed, ReplicaFailed__Output as _cairn_events_v1_ReplicaFailed__Output } from './cairn/events/v1/ReplicaFailed.js';
+import type { ReplicaRebuilding as _cairn_events_v1_ReplicaRebuilding, ReplicaRebuilding__Output as _cairn_events_v1_ReplicaRebuilding__Output } from './cairn/events/v1/ReplicaRebuilding.js';
+import type { ReplicaRebuilt as _cairn_events_v1_ReplicaRebuilt, ReplicaRebuilt__Output as _cairn_events_v1_ReplicaRebuilt__Output } from './cairn/events/v1/ReplicaRebuilt.js';
+import type { ReplicaRemoved as _cairn_events_v1_ReplicaRemoved, ReplicaRemoved__Output as _cairn_events_v1_ReplicaRemoved__Output } from './cairn/events/v1/ReplicaRemoved.js';
+import type { ReplicaRunning as _cairn_events_v1_ReplicaRunning, ReplicaRunning__Output as _cairn_events_v1_ReplicaRunning__Output } from './cairn/events/v1/ReplicaRunning.js';
+import type { ReplicaScheduled as _cairn_events_v1_ReplicaScheduled, ReplicaScheduled__Output as _cairn_events_v1_ReplicaScheduled__Output } from './cairn/events/v1/ReplicaScheduled.js';
+import type { SettingsChanged as _cairn_events_v1_SettingsChanged, SettingsChanged__Output as _cairn_events_v1_SettingsChanged__Output } from './cairn/events/v1/SettingsChanged.js';
+import type { SnapshotCreated as _cairn_events_v1_SnapshotCreated, SnapshotCreated__Output as _cairn_events_v1_SnapshotCreated__Output } from './cairn/events/v1/SnapshotCreated.js';
+import type { SnapshotDeleted as _cairn_events_v1_SnapshotDeleted, SnapshotDeleted__Output as _cairn_events_v1_SnapshotDeleted__Output } from './cairn/events/v1/SnapshotDeleted.js';
+import type { VolumeAttachRequested as _cairn_events_v1_VolumeAttachRequested, VolumeAttachRequested__Output as _cairn_events_v1_VolumeAttachRequested__Output } from './cairn/events/v1/VolumeAttachRequested.js';
+import type { VolumeAttached as _cairn_events_v1_VolumeAttached, VolumeAttached__Output as _cairn_events_v1_VolumeAttached__Output } from './cairn/events/v1/VolumeAttached.js';
+import type { VolumeCreated as _cairn_events_v1_VolumeCreated, VolumeCreated__Output as _cairn_events_v1_VolumeCreated__Output } from './cairn/events/v1/VolumeCreated.js';
+import type { VolumeDeleted as _cairn_events_v1_VolumeDeleted, VolumeDeleted__Output as _cairn_events_v1_VolumeDeleted__Output } from './cairn/events/v1/VolumeDeleted.js';
+import type { VolumeDetachRequested as _cairn_events_v1_VolumeDetachRequested, VolumeDetachRequested__Output as _cairn_events_v1_VolumeDetachRequested__Output } from './cairn/events/v1/VolumeDetachRequested.js';
+import type { VolumeDetached as _cairn_events_v1_VolumeDetached, VolumeDetached__Output as _cairn_events_v1_VolumeDetached__Output } from './cairn/events/v1/VolumeDetached.js';
+import type { VolumeExpanded as _cairn_events_v1_VolumeExpanded, VolumeExpanded__Output as _cairn_events_v1_VolumeExpanded__Output } from './cairn/events/v1/VolumeExpanded.js';
+import type { VolumeSpec as _cairn_events_v1_VolumeSpec, VolumeSpec__Output as _cairn_events_v1_VolumeSpec__Output } from './cairn/events/v1/VolumeSpec.js';
+import type { VolumeUnschedulable as _cairn_events_v1_VolumeUnschedulable, VolumeUnschedulable__Output as _cairn_events_v1_VolumeUnschedulable__Output } from './cairn/events/v1/VolumeUnschedulable.js';
+import type { VolumeUpdated as _cairn_events_v1_VolumeUpdated, VolumeUpdated__Output as _cairn_events_v1_VolumeUpdated__Output } from './cairn/events/v1/VolumeUpdated.js';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  cairn: {
+    admin: {
+      v1: {
+        AddDiskRequest: MessageTypeDefinition<_cairn_admin_v1_AddDiskRequest, _cairn_admin_v1_AddDiskRequest__Output>
+        Admin: SubtypeConstructor<typeof grpc.Client, _cairn_admin_v1_AdminClient> & { service: _cairn_admin_v1_AdminDefinition }
+        AttachVolumeRequest: MessageTypeDefinition<_cairn_admin_v1_AttachVolumeRequest, _cairn_admin_v1_AttachVolumeRequest__Output>
+        AuditStateRequest: MessageTypeDefinition<_cairn_admin_v1_AuditStateRequest, _cairn_admin_v1_AuditStateRequest__Output>
+        AuditStateResponse: MessageTypeDefinition<_cairn_admin_v1_AuditStateResponse, _cairn_admin_v1_AuditStateResponse__Output>
+        ClusterInfo: MessageTypeDefinition<_cairn_admin_v1_ClusterInfo, _cairn_admin_v1_ClusterInfo__Output>
+        CreateSnapshotRequest: MessageTypeDefinition<_cairn_admin_v1_CreateSnapshotRequest, _cairn_admin_v1_CreateSnapshotRequest__Output>
+        CreateVolumeRequest: MessageTypeDefinition<_cairn_admin_v1_CreateVolumeRequest, _cairn_admin_v1_CreateVolumeRequest__Output>
+        DeleteResponse: MessageTypeDefinition<_cairn_admin_v1_DeleteResponse, _cairn_admin_v1_DeleteResponse__Output>
+        Disk: MessageTypeDefinition<_cairn_admin_v1_Disk, _cairn_admin_v1_Disk__Output>
+        DiskRef: MessageTypeDefinition<_cairn_admin_v1_DiskRef, _cairn_admin_v1_DiskRef__Output>
+        ExpandVolumeRequest: MessageTypeDefinition<_cairn_admin_v1_ExpandVolumeRequest, _cairn_admin_v1_ExpandVolumeRequest__Output>
+        ExplainVolumeResponse: MessageTypeDefinition<_cairn_admin_v1_ExplainVolumeResponse, _cairn_admin_v1_ExplainVolumeResponse__Output>
+        Explanation: MessageTypeDefinition<_cairn_admin_v1_Explanation, _cairn_admin_v1_Explanation__Output>
+        GetClusterInfoRequest: MessageTypeDefinition<_cairn_admin_v1_GetClusterInfoRequest, _cairn_admin_v1_GetClusterInfoRequest__Output>
+        GetSettingsRequest: MessageTypeDefinition<_cairn_admin_v1_GetSettingsRequest, _cairn_admin_v1_GetSettingsRequest__Output>
+        ListNodesRequest: MessageTypeDefinition<_cairn_admin_v1_ListNodesRequest, _cairn_admin_v1_ListNodesRequest__Output>
+        ListNodesResponse: MessageTypeDefinition<_cairn_admin_v1_ListNodesResponse, _cairn_admin_v1_ListNodesResponse__Output>
+        ListSnapshotsResponse: MessageTypeDefinition<_cairn_admin_v1_ListSnapshotsResponse, _cairn_admin_v1_ListSnapshotsResponse__Output>
+        ListVolumesRequest: MessageTypeDefinition<_cairn_admin_v1_ListVolumesRequest, _cairn_admin_v1_ListVolumesRequest__Output>
+        ListVolumesResponse: MessageTypeDefinition<_cairn_admin_v1_ListVolumesResponse, _cairn_admin_v1_ListVolumesResponse__Output>
+        Node: MessageTypeDefinition<_cairn_admin_v1_Node, _cairn_admin_v1_Node__Output>
+        Replica: MessageTypeDefinition<_cairn_admin_v1_Replica, _cairn_admin_v1_Replica__Output>
+        Setting: MessageTypeDefinition<_cairn_admin_v1_Setting, _cairn_admin_v1_Setting__Output>
+        SettingsResponse: MessageTypeDefinition<_cairn_admin_v1_SettingsResponse, _cairn_admin_v1_SettingsResponse__Output>
+        Snapshot: MessageTypeDefinition<_cairn_admin_v1_Snapshot, _cairn_admin_v1_Snapshot__Output>
+        SnapshotRef: MessageTypeDefinition<_cairn_admin_v1_SnapshotRef, _cairn_admin_v1_SnapshotRef__Output>
+        StringList: MessageTypeDefinition<_cairn_admin_v1_StringList, _cairn_admin_v1_StringList__Output>
+        UpdateDiskRequest: MessageTypeDefinition<_cairn_admin_v1_UpdateDiskRequest, _cairn_admin_v1_UpdateDiskRequest__Output>
+        UpdateNodeRequest: MessageTypeDefinition<_cairn_admin_v1_UpdateNodeRequest, _cairn_admin_v1_UpdateNodeRequest__Output>
+        UpdateSettingsRequest: MessageTypeDefinition<_cairn_admin_v1_UpdateSettingsRequest, _cairn_admin_v1_UpdateSettingsRequest__Output>
+        UpdateVolumeRequest: MessageTypeDefinition<_cairn_admin_v1_UpdateVolumeRequest, _cairn_admin_v1_UpdateVolumeRequest__Output>
+        VerifyRequest: MessageTypeDefinition<_cairn_admin_v1_VerifyRequest, _cairn_admin_v1_VerifyRequest__Output>
+        VerifyResponse: MessageTypeDefinition<_cairn_admin_v1_VerifyResponse, _cairn_admin_v1_VerifyResponse__Output>
+        Volume: MessageTypeDefinition<_cairn_admin_v1_Volume, _cairn_admin_v1_Volume__Output>
+        VolumeRef: MessageTypeDefinition<_cairn_admin_v1_VolumeRef, _cairn_admin_v1_VolumeRef__Output>
+        WatchEventsRequest: MessageTypeDefinition<_cairn_admin_v1_WatchEventsRequest, _cairn_admin_v1_WatchEventsRequest__Output>
+      }
+    }
+    events: {
+      v1: {
+        AccessMode: EnumTypeDefinition
+        AntiAffinityOverride: EnumTypeDefinition
+        CandidateRejection: MessageTypeDefinition<_cairn_events_v1_CandidateRejection, _cairn_events_v1_CandidateRejection__Output>
+        DataLocality: EnumTypeDefinition
+        DiskAdded: MessageTypeDefinition<_cairn_events_v1_DiskAdded, _cairn_events_v1_DiskAdded__Output>
+        DiskFigures: MessageTypeDefinition<_cairn_events_v1_DiskFigures, _cairn_events_v1_DiskFigures__Output>
+        DiskRemoved: MessageTypeDefinition<_cairn_events_v1_DiskRemoved, _cairn_events_v1_DiskRemoved__Output>
+        DiskUpdated: MessageTypeDefinition<_cairn_events_v1_DiskUpdated, _cairn_events_v1_DiskUpdated__Output>
+        EventEnvelope: MessageTypeDefinition<_cairn_events_v1_EventEnvelope, _cairn_events_v1_EventEnvelope__Output>
+        NodeDown: MessageTypeDefinition<_cairn_events_v1_NodeDown, _cairn_events_v1_NodeDown__Output>
+        NodeRegistered: MessageTypeDefinition<_cairn_events_v1_NodeRegistered, _cairn_events_v1_NodeRegistered__Output>
+        NodeUp: MessageTypeDefinition<_cairn_events_v1_NodeUp, _cairn_events_v1_NodeUp__Output>
+        NodeUpdated: MessageTypeDefinition<_cairn_events_v1_NodeUpdated, _cairn_events_v1_NodeUpdated__Output>
+        ReplicaAutoBalance: EnumTypeDefinition
+        ReplicaFailed: MessageTypeDefinition<_cairn_events_v1_ReplicaFailed, _cairn_events_v1_ReplicaFailed__Output>
+        ReplicaRebuilding: MessageTypeDefinition<_cairn_events_v1_ReplicaRebuilding, _cairn_events_v1_ReplicaRebuilding__Output>
+        ReplicaRebuilt: MessageTypeDefinition<_cairn_events_v1_ReplicaRebuilt, _cairn_events_v1_ReplicaRebuilt__Output>
+        ReplicaRemoved: MessageTypeDefinition<_cairn_events_v1_ReplicaRemoved, _cairn_events_v1_ReplicaRemoved__Output>
+        ReplicaRunning: MessageTypeDefinition<_cairn_events_v1_ReplicaRunning, _cairn_events_v1_ReplicaRunning__Output>
+        ReplicaScheduled: MessageTypeDefinition<_cairn_events_v1_ReplicaScheduled, _cairn_events_v1_ReplicaScheduled__Output>
+        SettingsChanged: MessageTypeDefinition<_cairn_events_v1_SettingsChanged, _cairn_events_v1_SettingsChanged__Output>
+        SnapshotCreated: MessageTypeDefinition<_cairn_events_v1_SnapshotCreated, _cairn_events_v1_SnapshotCreated__Output>
+        SnapshotDeleted: MessageTypeDefinition<_cairn_events_v1_SnapshotDeleted, _cairn_events_v1_SnapshotDeleted__Output>
+        VolumeAttachRequested: MessageTypeDefinition<_cairn_events_v1_VolumeAttachRequested, _cairn_events_v1_VolumeAttachRequested__Output>
+        VolumeAttached: MessageTypeDefinition<_cairn_events_v1_VolumeAttached, _cairn_events_v1_VolumeAttached__Output>
+        VolumeCreated: MessageTypeDefinition<_cairn_events_v1_VolumeCreated, _cairn_events_v1_VolumeCreated__Output>
+        VolumeDeleted: MessageTypeDefinition<_cairn_events_v1_VolumeDeleted, _cairn_events_v1_VolumeDeleted__Output>
+        VolumeDetachRequested: MessageTypeDefinition<_cairn_events_v1_VolumeDetachRequested, _cairn_events_v1_VolumeDetachRequested__Output>
+        VolumeDetached: MessageTypeDefinition<_cairn_events_v1_VolumeDetached, _cairn_events_v1_VolumeDetached__Output>
+        VolumeExpanded: MessageTypeDefinition<_cairn_events_v1_VolumeExpanded, _cairn_events_v1_VolumeExpanded__Output>
+        VolumeSpec: MessageTypeDefinition<_cairn_events_v1_VolumeSpec, _cairn_events_v1_VolumeSpec__Output>
+        VolumeUnschedulable: MessageTypeDefinition<_cairn_events_v1_VolumeUnschedulable, _cairn_events_v1_VolumeUnschedulable__Output>
+        VolumeUpdated: MessageTypeDefinition<_cairn_events_v1_VolumeUpdated, _cairn_events_v1_VolumeUpdated__Output>
+      }
+    }
+  }
+}
+

@@ -1,0 +1,73 @@
+// Original file: cairn/admin/v1/admin.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface CreateVolumeRequest {
+  'name'?: (string);
+  /**
+   * Bytes.
+   */
+  'size'?: (number | string | Long);
+  /**
+   * 0: the default-replica-count setting.
+   */
+  'numberOfReplicas'?: (number);
+  /**
+   * disabled | best-effort | strict-local; empty: the default-data-locality setting.
+   */
+  'dataLocality'?: (string);
+  'diskSelector'?: (string)[];
+  'nodeSelector'?: (string)[];
+  /**
+   * ignored | disabled | least-effort | best-effort; empty: ignored (follow the setting).
+   */
+  'replicaAutoBalance'?: (string);
+  /**
+   * Minutes; 0: 2880.
+   */
+  'staleReplicaTimeout'?: (number);
+  /**
+   * Set by the CSI driver: filesystem and mkfs parameters for the first stage.
+   */
+  'fsType'?: (string);
+  'mkfsParams'?: (string);
+  /**
+   * rwo | rwx; empty: rwo.
+   */
+  'accessMode'?: (string);
+}
+
+export interface CreateVolumeRequest__Output {
+  'name': (string);
+  /**
+   * Bytes.
+   */
+  'size': (number);
+  /**
+   * 0: the default-replica-count setting.
+   */
+  'numberOfReplicas': (number);
+  /**
+   * disabled | best-effort | strict-local; empty: the default-data-locality setting.
+   */
+  'dataLocality': (string);
+  'diskSelector': (string)[];
+  'nodeSelector': (string)[];
+  /**
+   * ignored | disabled | least-effort | best-effort; empty: ignored (follow the setting).
+   */
+  'replicaAutoBalance': (string);
+  /**
+   * Minutes; 0: 2880.
+   */
+  'staleReplicaTimeout': (number);
+  /**
+   * Set by the CSI driver: filesystem and mkfs parameters for the first stage.
+   */
+  'fsType': (string);
+  'mkfsParams': (string);
+  /**
+   * rwo | rwx; empty: rwo.
+   */
+  'accessMode': (string);
+}

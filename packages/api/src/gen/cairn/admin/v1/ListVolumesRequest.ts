@@ -1,0 +1,8 @@
+// Original file: cairn/admin/v1/admin.proto
+
+
+export interface ListVolumesRequest {
+}
+
+export interface ListVolumesRequest__Output {
+}

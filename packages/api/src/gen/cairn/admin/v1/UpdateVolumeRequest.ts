@@ -1,0 +1,33 @@
+// Original file: cairn/admin/v1/admin.proto
+
+import type { StringList as _cairn_admin_v1_StringList, StringList__Output as _cairn_admin_v1_StringList__Output } from '../../../cairn/admin/v1/StringList.js';
+
+/**
+ * Only the fields that are set change.
+ */
+export interface UpdateVolumeRequest {
+  'name'?: (string);
+  'numberOfReplicas'?: (number);
+  'dataLocality'?: (string);
+  'diskSelector'?: (_cairn_admin_v1_StringList | null);
+  'nodeSelector'?: (_cairn_admin_v1_StringList | null);
+  'replicaAutoBalance'?: (string);
+  '_numberOfReplicas'?: "numberOfReplicas";
+  '_dataLocality'?: "dataLocality";
+  '_replicaAutoBalance'?: "replicaAutoBalance";
+}
+
+/**
+ * Only the fields that are set change.
+ */
+export interface UpdateVolumeRequest__Output {
+  'name': (string);
+  'numberOfReplicas'?: (number);
+  'dataLocality'?: (string);
+  'diskSelector': (_cairn_admin_v1_StringList__Output | null);
+  'nodeSelector': (_cairn_admin_v1_StringList__Output | null);
+  'replicaAutoBalance'?: (string);
+  '_numberOfReplicas'?: "numberOfReplicas";
+  '_dataLocality'?: "dataLocality";
+  '_replicaAutoBalance'?: "replicaAutoBalance";
+}

@@ -1,0 +1,70 @@
+// Original file: cairn/admin/v1/admin.proto
+
+import type { Replica as _cairn_admin_v1_Replica, Replica__Output as _cairn_admin_v1_Replica__Output } from '../../../cairn/admin/v1/Replica.js';
+import type { Long } from '@grpc/proto-loader';
+
+export interface Volume {
+  'name'?: (string);
+  'size'?: (number | string | Long);
+  /**
+   * detached | attaching | attached | detaching
+   */
+  'state'?: (string);
+  /**
+   * healthy | degraded | faulted | unknown
+   */
+  'robustness'?: (string);
+  'numberOfReplicas'?: (number);
+  'dataLocality'?: (string);
+  'attachedTo'?: (string);
+  'endpoint'?: (string);
+  'replicas'?: (_cairn_admin_v1_Replica)[];
+  'diskSelector'?: (string)[];
+  'nodeSelector'?: (string)[];
+  'replicaAutoBalance'?: (string);
+  'staleReplicaTimeout'?: (number);
+  /**
+   * Why replicas are missing, when the scheduler could not place them.
+   */
+  'unschedulable'?: (string);
+  'createdSeq'?: (number | string | Long);
+  'fsType'?: (string);
+  'accessMode'?: (string);
+  /**
+   * The log seq the answer reflects.
+   */
+  'seq'?: (number | string | Long);
+}
+
+export interface Volume__Output {
+  'name': (string);
+  'size': (number);
+  /**
+   * detached | attaching | attached | detaching
+   */
+  'state': (string);
+  /**
+   * healthy | degraded | faulted | unknown
+   */
+  'robustness': (string);
+  'numberOfReplicas': (number);
+  'dataLocality': (string);
+  'attachedTo': (string);
+  'endpoint': (string);
+  'replicas': (_cairn_admin_v1_Replica__Output)[];
+  'diskSelector': (string)[];
+  'nodeSelector': (string)[];
+  'replicaAutoBalance': (string);
+  'staleReplicaTimeout': (number);
+  /**
+   * Why replicas are missing, when the scheduler could not place them.
+   */
+  'unschedulable': (string);
+  'createdSeq': (number);
+  'fsType': (string);
+  'accessMode': (string);
+  /**
+   * The log seq the answer reflects.
+   */
+  'seq': (number);
+}

@@ -1,0 +1,128 @@
+// Original file: cairn/events/v1/events.proto
+
+import type { NodeRegistered as _cairn_events_v1_NodeRegistered, NodeRegistered__Output as _cairn_events_v1_NodeRegistered__Output } from '../../../cairn/events/v1/NodeRegistered.js';
+import type { NodeUpdated as _cairn_events_v1_NodeUpdated, NodeUpdated__Output as _cairn_events_v1_NodeUpdated__Output } from '../../../cairn/events/v1/NodeUpdated.js';
+import type { NodeDown as _cairn_events_v1_NodeDown, NodeDown__Output as _cairn_events_v1_NodeDown__Output } from '../../../cairn/events/v1/NodeDown.js';
+import type { NodeUp as _cairn_events_v1_NodeUp, NodeUp__Output as _cairn_events_v1_NodeUp__Output } from '../../../cairn/events/v1/NodeUp.js';
+import type { DiskAdded as _cairn_events_v1_DiskAdded, DiskAdded__Output as _cairn_events_v1_DiskAdded__Output } from '../../../cairn/events/v1/DiskAdded.js';
+import type { DiskUpdated as _cairn_events_v1_DiskUpdated, DiskUpdated__Output as _cairn_events_v1_DiskUpdated__Output } from '../../../cairn/events/v1/DiskUpdated.js';
+import type { DiskRemoved as _cairn_events_v1_DiskRemoved, DiskRemoved__Output as _cairn_events_v1_DiskRemoved__Output } from '../../../cairn/events/v1/DiskRemoved.js';
+import type { VolumeCreated as _cairn_events_v1_VolumeCreated, VolumeCreated__Output as _cairn_events_v1_VolumeCreated__Output } from '../../../cairn/events/v1/VolumeCreated.js';
+import type { VolumeUpdated as _cairn_events_v1_VolumeUpdated, VolumeUpdated__Output as _cairn_events_v1_VolumeUpdated__Output } from '../../../cairn/events/v1/VolumeUpdated.js';
+import type { VolumeExpanded as _cairn_events_v1_VolumeExpanded, VolumeExpanded__Output as _cairn_events_v1_VolumeExpanded__Output } from '../../../cairn/events/v1/VolumeExpanded.js';
+import type { VolumeAttachRequested as _cairn_events_v1_VolumeAttachRequested, VolumeAttachRequested__Output as _cairn_events_v1_VolumeAttachRequested__Output } from '../../../cairn/events/v1/VolumeAttachRequested.js';
+import type { VolumeAttached as _cairn_events_v1_VolumeAttached, VolumeAttached__Output as _cairn_events_v1_VolumeAttached__Output } from '../../../cairn/events/v1/VolumeAttached.js';
+import type { VolumeDetached as _cairn_events_v1_VolumeDetached, VolumeDetached__Output as _cairn_events_v1_VolumeDetached__Output } from '../../../cairn/events/v1/VolumeDetached.js';
+import type { VolumeDeleted as _cairn_events_v1_VolumeDeleted, VolumeDeleted__Output as _cairn_events_v1_VolumeDeleted__Output } from '../../../cairn/events/v1/VolumeDeleted.js';
+import type { VolumeUnschedulable as _cairn_events_v1_VolumeUnschedulable, VolumeUnschedulable__Output as _cairn_events_v1_VolumeUnschedulable__Output } from '../../../cairn/events/v1/VolumeUnschedulable.js';
+import type { VolumeDetachRequested as _cairn_events_v1_VolumeDetachRequested, VolumeDetachRequested__Output as _cairn_events_v1_VolumeDetachRequested__Output } from '../../../cairn/events/v1/VolumeDetachRequested.js';
+import type { ReplicaScheduled as _cairn_events_v1_ReplicaScheduled, ReplicaScheduled__Output as _cairn_events_v1_ReplicaScheduled__Output } from '../../../cairn/events/v1/ReplicaScheduled.js';
+import type { ReplicaRunning as _cairn_events_v1_ReplicaRunning, ReplicaRunning__Output as _cairn_events_v1_ReplicaRunning__Output } from '../../../cairn/events/v1/ReplicaRunning.js';
+import type { ReplicaFailed as _cairn_events_v1_ReplicaFailed, ReplicaFailed__Output as _cairn_events_v1_ReplicaFailed__Output } from '../../../cairn/events/v1/ReplicaFailed.js';
+import type { ReplicaRebuilding as _cairn_events_v1_ReplicaRebuilding, ReplicaRebuilding__Output as _cairn_events_v1_ReplicaRebuilding__Output } from '../../../cairn/events/v1/ReplicaRebuilding.js';
+import type { ReplicaRebuilt as _cairn_events_v1_ReplicaRebuilt, ReplicaRebuilt__Output as _cairn_events_v1_ReplicaRebuilt__Output } from '../../../cairn/events/v1/ReplicaRebuilt.js';
+import type { ReplicaRemoved as _cairn_events_v1_ReplicaRemoved, ReplicaRemoved__Output as _cairn_events_v1_ReplicaRemoved__Output } from '../../../cairn/events/v1/ReplicaRemoved.js';
+import type { SettingsChanged as _cairn_events_v1_SettingsChanged, SettingsChanged__Output as _cairn_events_v1_SettingsChanged__Output } from '../../../cairn/events/v1/SettingsChanged.js';
+import type { SnapshotCreated as _cairn_events_v1_SnapshotCreated, SnapshotCreated__Output as _cairn_events_v1_SnapshotCreated__Output } from '../../../cairn/events/v1/SnapshotCreated.js';
+import type { SnapshotDeleted as _cairn_events_v1_SnapshotDeleted, SnapshotDeleted__Output as _cairn_events_v1_SnapshotDeleted__Output } from '../../../cairn/events/v1/SnapshotDeleted.js';
+import type { Long } from '@grpc/proto-loader';
+
+export interface EventEnvelope {
+  /**
+   * Position in the log, from 1, without gaps.
+   */
+  'seq'?: (number | string | Long);
+  /**
+   * Unix time in milliseconds when the appender wrote the event. Data, not a clock: the
+   * projection uses it only to stamp what it records (for example when a replica failed).
+   */
+  'timeMs'?: (number | string | Long);
+  /**
+   * Who appended it: "admin:<token name>", "manager/<id>", "node/<id>", "csi".
+   */
+  'actor'?: (string);
+  /**
+   * Correlation id: a request id, or the seq of the event that caused this one ("seq:42").
+   */
+  'cause'?: (string);
+  /**
+   * Version of the payload's meaning; readers refuse versions they do not know.
+   */
+  'schemaVersion'?: (number);
+  'nodeRegistered'?: (_cairn_events_v1_NodeRegistered | null);
+  'nodeUpdated'?: (_cairn_events_v1_NodeUpdated | null);
+  'nodeDown'?: (_cairn_events_v1_NodeDown | null);
+  'nodeUp'?: (_cairn_events_v1_NodeUp | null);
+  'diskAdded'?: (_cairn_events_v1_DiskAdded | null);
+  'diskUpdated'?: (_cairn_events_v1_DiskUpdated | null);
+  'diskRemoved'?: (_cairn_events_v1_DiskRemoved | null);
+  'volumeCreated'?: (_cairn_events_v1_VolumeCreated | null);
+  'volumeUpdated'?: (_cairn_events_v1_VolumeUpdated | null);
+  'volumeExpanded'?: (_cairn_events_v1_VolumeExpanded | null);
+  'volumeAttachRequested'?: (_cairn_events_v1_VolumeAttachRequested | null);
+  'volumeAttached'?: (_cairn_events_v1_VolumeAttached | null);
+  'volumeDetached'?: (_cairn_events_v1_VolumeDetached | null);
+  'volumeDeleted'?: (_cairn_events_v1_VolumeDeleted | null);
+  'volumeUnschedulable'?: (_cairn_events_v1_VolumeUnschedulable | null);
+  'volumeDetachRequested'?: (_cairn_events_v1_VolumeDetachRequested | null);
+  'replicaScheduled'?: (_cairn_events_v1_ReplicaScheduled | null);
+  'replicaRunning'?: (_cairn_events_v1_ReplicaRunning | null);
+  'replicaFailed'?: (_cairn_events_v1_ReplicaFailed | null);
+  'replicaRebuilding'?: (_cairn_events_v1_ReplicaRebuilding | null);
+  'replicaRebuilt'?: (_cairn_events_v1_ReplicaRebuilt | null);
+  'replicaRemoved'?: (_cairn_events_v1_ReplicaRemoved | null);
+  'settingsChanged'?: (_cairn_events_v1_SettingsChanged | null);
+  'snapshotCreated'?: (_cairn_events_v1_SnapshotCreated | null);
+  'snapshotDeleted'?: (_cairn_events_v1_SnapshotDeleted | null);
+  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted";
+}
+
+export interface EventEnvelope__Output {
+  /**
+   * Position in the log, from 1, without gaps.
+   */
+  'seq': (number);
+  /**
+   * Unix time in milliseconds when the appender wrote the event. Data, not a clock: the
+   * projection uses it only to stamp what it records (for example when a replica failed).
+   */
+  'timeMs': (number);
+  /**
+   * Who appended it: "admin:<token name>", "manager/<id>", "node/<id>", "csi".
+   */
+  'actor': (string);
+  /**
+   * Correlation id: a request id, or the seq of the event that caused this one ("seq:42").
+   */
+  'cause': (string);
+  /**
+   * Version of the payload's meaning; readers refuse versions they do not know.
+   */
+  'schemaVersion': (number);
+  'nodeRegistered'?: (_cairn_events_v1_NodeRegistered__Output | null);
+  'nodeUpdated'?: (_cairn_events_v1_NodeUpdated__Output | null);
+  'nodeDown'?: (_cairn_events_v1_NodeDown__Output | null);
+  'nodeUp'?: (_cairn_events_v1_NodeUp__Output | null);
+  'diskAdded'?: (_cairn_events_v1_DiskAdded__Output | null);
+  'diskUpdated'?: (_cairn_events_v1_DiskUpdated__Output | null);
+  'diskRemoved'?: (_cairn_events_v1_DiskRemoved__Output | null);
+  'volumeCreated'?: (_cairn_events_v1_VolumeCreated__Output | null);
+  'volumeUpdated'?: (_cairn_events_v1_VolumeUpdated__Output | null);
+  'volumeExpanded'?: (_cairn_events_v1_VolumeExpanded__Output | null);
+  'volumeAttachRequested'?: (_cairn_events_v1_VolumeAttachRequested__Output | null);
+  'volumeAttached'?: (_cairn_events_v1_VolumeAttached__Output | null);
+  'volumeDetached'?: (_cairn_events_v1_VolumeDetached__Output | null);
+  'volumeDeleted'?: (_cairn_events_v1_VolumeDeleted__Output | null);
+  'volumeUnschedulable'?: (_cairn_events_v1_VolumeUnschedulable__Output | null);
+  'volumeDetachRequested'?: (_cairn_events_v1_VolumeDetachRequested__Output | null);
+  'replicaScheduled'?: (_cairn_events_v1_ReplicaScheduled__Output | null);
+  'replicaRunning'?: (_cairn_events_v1_ReplicaRunning__Output | null);
+  'replicaFailed'?: (_cairn_events_v1_ReplicaFailed__Output | null);
+  'replicaRebuilding'?: (_cairn_events_v1_ReplicaRebuilding__Output | null);
+  'replicaRebuilt'?: (_cairn_events_v1_ReplicaRebuilt__Output | null);
+  'replicaRemoved'?: (_cairn_events_v1_ReplicaRemoved__Output | null);
+  'settingsChanged'?: (_cairn_events_v1_SettingsChanged__Output | null);
+  'snapshotCreated'?: (_cairn_events_v1_SnapshotCreated__Output | null);
+  'snapshotDeleted'?: (_cairn_events_v1_SnapshotDeleted__Output | null);
+  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted";
+}

@@ -1,0 +1,17 @@
+// Original file: cairn/node/v1/node.proto
+
+import type { ReplicaAssignment as _cairn_node_v1_ReplicaAssignment, ReplicaAssignment__Output as _cairn_node_v1_ReplicaAssignment__Output } from '../../../cairn/node/v1/ReplicaAssignment.js';
+import type { EngineAssignment as _cairn_node_v1_EngineAssignment, EngineAssignment__Output as _cairn_node_v1_EngineAssignment__Output } from '../../../cairn/node/v1/EngineAssignment.js';
+import type { Long } from '@grpc/proto-loader';
+
+export interface Assignments {
+  'seq'?: (number | string | Long);
+  'replicas'?: (_cairn_node_v1_ReplicaAssignment)[];
+  'engines'?: (_cairn_node_v1_EngineAssignment)[];
+}
+
+export interface Assignments__Output {
+  'seq': (number);
+  'replicas': (_cairn_node_v1_ReplicaAssignment__Output)[];
+  'engines': (_cairn_node_v1_EngineAssignment__Output)[];
+}

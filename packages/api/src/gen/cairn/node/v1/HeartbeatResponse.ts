@@ -1,0 +1,16 @@
+// Original file: cairn/node/v1/node.proto
+
+
+export interface HeartbeatResponse {
+  /**
+   * False when the manager does not know the node (register again).
+   */
+  'known'?: (boolean);
+}
+
+export interface HeartbeatResponse__Output {
+  /**
+   * False when the manager does not know the node (register again).
+   */
+  'known': (boolean);
+}

@@ -1,0 +1,43 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { Assignments as _cairn_node_v1_Assignments, Assignments__Output as _cairn_node_v1_Assignments__Output } from './cairn/node/v1/Assignments.js';
+import type { DiskInfo as _cairn_node_v1_DiskInfo, DiskInfo__Output as _cairn_node_v1_DiskInfo__Output } from './cairn/node/v1/DiskInfo.js';
+import type { EngineAssignment as _cairn_node_v1_EngineAssignment, EngineAssignment__Output as _cairn_node_v1_EngineAssignment__Output } from './cairn/node/v1/EngineAssignment.js';
+import type { HeartbeatRequest as _cairn_node_v1_HeartbeatRequest, HeartbeatRequest__Output as _cairn_node_v1_HeartbeatRequest__Output } from './cairn/node/v1/HeartbeatRequest.js';
+import type { HeartbeatResponse as _cairn_node_v1_HeartbeatResponse, HeartbeatResponse__Output as _cairn_node_v1_HeartbeatResponse__Output } from './cairn/node/v1/HeartbeatResponse.js';
+import type { NodeAgentClient as _cairn_node_v1_NodeAgentClient, NodeAgentDefinition as _cairn_node_v1_NodeAgentDefinition } from './cairn/node/v1/NodeAgent.js';
+import type { RegisterRequest as _cairn_node_v1_RegisterRequest, RegisterRequest__Output as _cairn_node_v1_RegisterRequest__Output } from './cairn/node/v1/RegisterRequest.js';
+import type { RegisterResponse as _cairn_node_v1_RegisterResponse, RegisterResponse__Output as _cairn_node_v1_RegisterResponse__Output } from './cairn/node/v1/RegisterResponse.js';
+import type { ReplicaAssignment as _cairn_node_v1_ReplicaAssignment, ReplicaAssignment__Output as _cairn_node_v1_ReplicaAssignment__Output } from './cairn/node/v1/ReplicaAssignment.js';
+import type { ReplicaReport as _cairn_node_v1_ReplicaReport, ReplicaReport__Output as _cairn_node_v1_ReplicaReport__Output } from './cairn/node/v1/ReplicaReport.js';
+import type { ReportRequest as _cairn_node_v1_ReportRequest, ReportRequest__Output as _cairn_node_v1_ReportRequest__Output } from './cairn/node/v1/ReportRequest.js';
+import type { ReportResponse as _cairn_node_v1_ReportResponse, ReportResponse__Output as _cairn_node_v1_ReportResponse__Output } from './cairn/node/v1/ReportResponse.js';
+import type { WatchAssignmentsRequest as _cairn_node_v1_WatchAssignmentsRequest, WatchAssignmentsRequest__Output as _cairn_node_v1_WatchAssignmentsRequest__Output } from './cairn/node/v1/WatchAssignmentsRequest.js';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  cairn: {
+    node: {
+      v1: {
+        Assignments: MessageTypeDefinition<_cairn_node_v1_Assignments, _cairn_node_v1_Assignments__Output>
+        DiskInfo: MessageTypeDefinition<_cairn_node_v1_DiskInfo, _cairn_node_v1_DiskInfo__Output>
+        EngineAssignment: MessageTypeDefinition<_cairn_node_v1_EngineAssignment, _cairn_node_v1_EngineAssignment__Output>
+        HeartbeatRequest: MessageTypeDefinition<_cairn_node_v1_HeartbeatRequest, _cairn_node_v1_HeartbeatRequest__Output>
+        HeartbeatResponse: MessageTypeDefinition<_cairn_node_v1_HeartbeatResponse, _cairn_node_v1_HeartbeatResponse__Output>
+        NodeAgent: SubtypeConstructor<typeof grpc.Client, _cairn_node_v1_NodeAgentClient> & { service: _cairn_node_v1_NodeAgentDefinition }
+        RegisterRequest: MessageTypeDefinition<_cairn_node_v1_RegisterRequest, _cairn_node_v1_RegisterRequest__Output>
+        RegisterResponse: MessageTypeDefinition<_cairn_node_v1_RegisterResponse, _cairn_node_v1_RegisterResponse__Output>
+        ReplicaAssignment: MessageTypeDefinition<_cairn_node_v1_ReplicaAssignment, _cairn_node_v1_ReplicaAssignment__Output>
+        ReplicaReport: MessageTypeDefinition<_cairn_node_v1_ReplicaReport, _cairn_node_v1_ReplicaReport__Output>
+        ReportRequest: MessageTypeDefinition<_cairn_node_v1_ReportRequest, _cairn_node_v1_ReportRequest__Output>
+        ReportResponse: MessageTypeDefinition<_cairn_node_v1_ReportResponse, _cairn_node_v1_ReportResponse__Output>
+        WatchAssignmentsRequest: MessageTypeDefinition<_cairn_node_v1_WatchAssignmentsRequest, _cairn_node_v1_WatchAssignmentsRequest__Output>
+      }
+    }
+  }
+}
+
