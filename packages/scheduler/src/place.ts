@@ -145,7 +145,7 @@ export function rejectNode(n: NodeEntry, req: PlacementRequest, lim: Limits): Ca
 }
 
 /** Disk-level filters; null when the disk may hold the replica. */
-export function rejectDisk(d: DiskEntry, req: PlacementRequest, lim: Limits): CandidateRejection | null {
+export function rejectDisk(usage: Usage, d: DiskEntry, req: PlacementRequest, lim: Limits): CandidateRejection | null {
   const disk = d.disk;
   let reasons: Reason[] | null = null;
   let details: string[] | null = null;
@@ -158,15 +158,15 @@ export function rejectDisk(d: DiskEntry, req: PlacementRequest, lim: Limits): Ca
   if (req.diskSelector.length > 0 && !covers(disk.tags, req.diskSelector)) {
     no(Reason.DiskTagsMismatch, `disk tags [${disk.tags.join(',')}] lack [${req.diskSelector.filter((t) => !disk.tags.includes(t)).join(',')}]`);
   }
-  const floor = (disk.storageMaximum * lim.minimalAvailablePct) / 100;
-  if (!(disk.storageAvailable - req.size > floor)) {
+  // The bounds are precomputed per pass (Usage.room, Usage.cap) so the scan and this agree.
+  if (!(req.size < usage.room[d.index]!)) {
     no(Reason.InsufficientSpace,
       `available ${fmtBytes(disk.storageAvailable)} - ${fmtBytes(req.size)} not above ${lim.minimalAvailablePct}% of ${fmtBytes(disk.storageMaximum)}`);
   }
-  const ceiling = (d.usable * lim.overProvisioningPct) / 100;
-  if (!(req.size + d.scheduled <= ceiling)) {
+  const scheduled = usage.scheduled[d.index]!;
+  if (!(scheduled + req.size <= usage.cap[d.index]!)) {
     no(Reason.OverProvisioned,
-      `scheduled ${fmtBytes(d.scheduled)} + ${fmtBytes(req.size)} over ${lim.overProvisioningPct}% of ${fmtBytes(d.usable)}`);
+      `scheduled ${fmtBytes(scheduled)} + ${fmtBytes(req.size)} over ${lim.overProvisioningPct}% of ${fmtBytes(usage.usable[d.index]!)}`);
   }
   if (!req.softDisk && req.others.some((o) => o.nodeId === d.node.id && o.diskId === disk.id)) {
     no(Reason.AntiAffinityDisk, `holds ${holder(req.others, (o) => o.nodeId === d.node.id && o.diskId === disk.id)}`);
@@ -195,35 +195,78 @@ export function place(usage: Usage, req: PlacementRequest, lim: Limits): Placeme
   let preferredSeen = false;
   const only = req.onlyNode === undefined ? null : usage.byId.get(req.onlyNode);
   const nodes = only === null ? usage.nodes : only ? [only] : [];
+  const sel = req.nodeSelector, dsel = req.diskSelector;
+  // The other replicas as node, zone and disk numbers (-1 where they are gone).
+  const nOthers = others.length;
+  const oNode = new Int32Array(nOthers), oZone = new Int32Array(nOthers), oDisk = new Int32Array(nOthers);
+  for (let k = 0; k < nOthers; k++) {
+    const o = others[k]!;
+    const ne = usage.byId.get(o.nodeId);
+    oNode[k] = ne ? ne.idx : -1;
+    oZone[k] = usage.zoneIndex.get(o.zone) ?? -1;
+    oDisk[k] = ne?.diskById.get(o.diskId)?.index ?? -1;
+  }
+  const schedA = usage.scheduled, usableA = usage.usable, roomA = usage.room, capA = usage.cap, openA = usage.open;
   for (const n of nodes) {
     disks += n.disks.length;
-    const nr = rejectNode(n, req, lim);
-    if (nr) {
-      reject(nr);
-      continue;
+    // The common case is checked inline without allocating; a rejected candidate goes through
+    // rejectNode / rejectDisk, which name every reason.
+    const node = n.node;
+    let nodeOk = !node.down && node.allowScheduling && !node.evictionRequested && !n.drain &&
+      !(node.cordoned && lim.cordonedUnschedulable) && n.disks.length > 0 &&
+      (sel.length === 0 || covers(node.tags, sel)) && (req.strictNode === null || n.id === req.strictNode) &&
+      !(req.needsRebuild && n.rebuilding >= lim.rebuildLimit) && (req.restrict === undefined || req.restrict(n) === null);
+    let nodeTier = 0;
+    for (let k = 0; nodeOk && k < nOthers; k++) {
+      if (oNode[k] === n.idx) {
+        if (!req.softNode || !req.softZone) nodeOk = false; // same node implies same zone
+        nodeTier = 6;
+      } else if (oZone[k] === n.zoneIdx) {
+        if (!req.softZone) nodeOk = false;
+        if (nodeTier < 4) nodeTier = 4;
+      }
+    }
+    if (!nodeOk) {
+      const r = rejectNode(n, req, lim);
+      if (r) {
+        reject(r);
+        continue;
+      }
     }
     const pref = req.preferNode !== null && n.id === req.preferNode ? 0 : 1;
-    let nodeTier = 0;
-    for (const o of others) {
-      if (o.nodeId === n.id) nodeTier = 6; // same node implies same zone
-      else if (o.zone === n.zone && nodeTier < 4) nodeTier = 4;
-    }
+    // A node that cannot beat the best so far still has its disks checked: they count as
+    // considered or rejected either way.
     const nodeRatio = Usage.ratio(n.scheduled + size, n.usable);
-    for (const d of n.disks) {
-      const dr = rejectDisk(d, req, lim);
-      if (dr) {
-        reject(dr);
-        continue;
+    const end = n.first + n.disks.length;
+    for (let i = n.first; i < end; i++) {
+      let tier = nodeTier;
+      const usable = usableA[i]!, sched = schedA[i]!;
+      // Same tests as rejectDisk's InsufficientSpace and OverProvisioned, on precomputed bounds.
+      let diskOk = openA[i] === 1 && size < roomA[i]! && sched + size <= capA[i]!;
+      if (diskOk && dsel.length > 0) diskOk = covers(n.disks[i - n.first]!.disk.tags, dsel);
+      if (diskOk && tier === 6) {
+        for (let k = 0; k < nOthers; k++) {
+          if (oDisk[k] === i) {
+            tier = 7;
+            if (!req.softDisk) diskOk = false;
+          }
+        }
+      }
+      if (!diskOk) {
+        const r = rejectDisk(usage, n.disks[i - n.first]!, req, lim);
+        if (r) {
+          reject(r);
+          continue;
+        }
       }
       considered++;
       if (pref === 0) preferredSeen = true;
-      let tier = nodeTier;
-      if (tier === 6) for (const o of others) if (o.nodeId === n.id && o.diskId === d.disk.id) tier = 7;
-      const diskRatio = Usage.ratio(d.scheduled + size, d.usable);
+      if (best !== null && (pref > bPref || (pref === bPref && (tier > bTier || (tier === bTier && nodeRatio > bNode))))) continue;
+      const diskRatio = Usage.ratio(sched + size, usable);
       const better = best === null || pref < bPref || (pref === bPref && (tier < bTier || (tier === bTier &&
         (nodeRatio < bNode || (nodeRatio === bNode && diskRatio < bDisk)))));
       if (better) {
-        best = d;
+        best = n.disks[i - n.first]!;
         bPref = pref;
         bTier = tier;
         bNode = nodeRatio;
@@ -243,7 +286,7 @@ export function place(usage: Usage, req: PlacementRequest, lim: Limits): Placeme
     disk: best,
     figures: {
       storageMaximum: disk.storageMaximum, storageAvailable: disk.storageAvailable,
-      storageScheduled: best.scheduled, storageReserved: disk.storageReserved,
+      storageScheduled: schedA[best.index]!, storageReserved: disk.storageReserved,
     },
     score: bNode,
     considered,

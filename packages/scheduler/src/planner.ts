@@ -51,8 +51,8 @@ export class Planner {
   private wakeAt: number | null = null;
 
   constructor(readonly state: ClusterState, readonly settings: Settings) {
-    this.usage = new Usage(state);
     this.limits = limitsOf(settings);
+    this.usage = new Usage(state, this.limits.minimalAvailablePct, this.limits.overProvisioningPct);
   }
 
   /** Decisions for every volume, in the three phases. */
@@ -180,7 +180,7 @@ export class Planner {
     if (!n || !d || n.node.down) return false;
     const req = this.request(w, staying(w, f), false);
     if (rejectNode(n, req, this.limits)) return false;
-    const dr = rejectDisk(d, req, this.limits);
+    const dr = rejectDisk(this.usage, d, req, this.limits);
     return !dr || dr.reasons.every((r) => SPACE.has(r));
   }
 

@@ -200,7 +200,7 @@ export function balanceCandidates(
     if (w.v.spec.dataLocality !== 'disabled' && x.nodeId === w.attached) continue; // keep the local replica
     const za = c.zone.get(x.zone)!, na = c.node.get(x.nodeId)!;
     let zonePossible = false;
-    if (za >= 2) for (const z of usage.zones) if (least ? !c.zone.has(z) : (c.zone.get(z) ?? 0) <= za - 2) zonePossible = true;
+    if (za >= 2) for (const z of usage.zoneIndex.keys()) if (least ? !c.zone.has(z) : (c.zone.get(z) ?? 0) <= za - 2) zonePossible = true;
     const nodePossible = na >= 2;
     if (!zonePossible && !nodePossible) continue;
     const restrict = (n: NodeEntry): Restriction | null => {
