@@ -2,6 +2,23 @@
 // test/scenarios/ is one test. Every `decide` also checks that the same state decides the same
 // way twice and that, once its decisions are applied, deciding again yields nothing.
 //   CAIRN_REWRITE=1 node packages/scheduler/dist/test/scenarios.test.js   rewrites the expectations.
+//
+// Commands (one per block, see datadriven.ts for the block format):
+//   cluster | apply    the input lines are events (shorthand below), applied in order
+//   decide             prints the decisions at the scenario clock (and "wake at" when a wait
+//                      runs), then applies them
+//   state [volume]     prints each volume's replicas: id@node/disk:mode
+//   drain n1,n2        prints the drain plan for those nodes
+// Event shorthand (sizes: 10G, 512M; lists: a,b):
+//   node ID [zone=Z] [tags=..]             disk NODE DISK SIZE [avail=] [reserved=] [tags=] [sched=false]
+//   node-update ID [sched=] [evict=] [cordon=] [tags=]
+//   disk-update NODE DISK [sched=] [evict=] [tags=] [reserved=] [max=] [avail=]
+//   disk-remove NODE DISK    down NODE [reason]    up NODE    settings k=v ...    tick 600s|10m
+//   volume NAME SIZE [replicas=] [locality=] [node-selector=] [disk-selector=] [zone-soft=]
+//          [node-soft=] [disk-soft=] [balance=]        volume-update NAME [same keys]
+//   attach VOL NODE    detach VOL    delete VOL
+//   running REF    rebuilt REF    fail REF [reason]   (REF: a replica id, a volume, VOL@NODE[/DISK])
+//   settle             every scheduled replica reports running, every rebuilding one finishes
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';

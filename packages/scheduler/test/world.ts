@@ -64,7 +64,7 @@ export class World {
     return v.spec;
   }
 
-  /** Applies one line of event shorthand (see scenarios/README.txt). */
+  /** Applies one line of event shorthand (listed in scenarios.test.ts). */
   line(text: string): void {
     const [cmd, ...rest] = text.trim().split(/\s+/) as [string, ...string[]];
     const pos = rest.filter((a) => !a.includes('='));
