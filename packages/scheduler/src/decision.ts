@@ -98,3 +98,28 @@ export function toDraft(d: Decision, basedOnSeq?: number): EventDraft {
       return { ...cause, replicaRebuilding: { replicaId: d.replicaId, fromReplicaId: d.fromReplicaId } };
   }
 }
+
+/**
+ * Splits a pass's decisions into appends of at most `maxEvents` events, in order, never parting a
+ * placement from the rebuild of the same replica (a node that saw the placement alone could start
+ * the replica empty and report it running). etcd takes 128 operations per Txn by default and the
+ * log keeps one for its head, hence 127.
+ */
+export function batches(decisions: readonly Decision[], maxEvents = 127): Decision[][] {
+  if (maxEvents < 2) throw new RangeError('maxEvents must be at least 2');
+  const out: Decision[][] = [];
+  let cur: Decision[] = [];
+  for (let i = 0; i < decisions.length; i++) {
+    const d = decisions[i]!;
+    const next = decisions[i + 1];
+    const group = d.kind === 'place' && next?.kind === 'rebuild' && next.replicaId === d.replicaId ? [d, next] : [d];
+    if (cur.length + group.length > maxEvents) {
+      out.push(cur);
+      cur = [];
+    }
+    cur.push(...group);
+    i += group.length - 1;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}

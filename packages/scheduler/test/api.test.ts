@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { cloneState, decodeEvent, encodeEvent, SCHEMA_VERSION, stateHash } from '@cairn/metadata';
 import type { EventDraft } from '@cairn/metadata';
 import type { Decision } from '../src/index.js';
-import { decide, MAX_REJECTIONS, planDrain, Planner, Reason, RemoveReason, schedule, toDraft, Trigger } from '../src/index.js';
+import { batches, decide, MAX_REJECTIONS, planDrain, Planner, Reason, RemoveReason, schedule, toDraft, Trigger } from '../src/index.js';
 import { World } from './world.js';
 
 function cluster(nodes: number, zones = 3): World {
@@ -167,6 +167,23 @@ api('a drain plan moves replicas off the drained nodes only, changes nothing, ke
     assert.not.ok(seen.has(`${vol}@${node}`), `${vol} twice on ${node}`);
     seen.add(`${vol}@${node}`);
   }
+});
+
+api('batches keep order, respect the size, and never part a placement from its rebuild', () => {
+  const w = cluster(6);
+  for (let i = 0; i < 5; i++) w.line(`volume v${i} 1G replicas=2`);
+  w.applyDecisions(decide(w.state, w.state.settings, w.nowMs));
+  w.settle();
+  for (let i = 0; i < 5; i++) w.line(`volume-update v${i} replicas=3`);
+  const ds = decide(w.state, w.state.settings, w.nowMs);
+  assert.is(ds.length, 10, 'five placements, each with its rebuild');
+  const bs = batches(ds, 3);
+  assert.equal(bs.flat(), ds);
+  for (const b of bs) {
+    assert.ok(b.length <= 3);
+    assert.is(b.length % 2, 0, 'a place and its rebuild travel together');
+  }
+  assert.equal(batches([], 127), []);
 });
 
 api.run();
