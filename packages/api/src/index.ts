@@ -61,3 +61,4 @@ export function bearerInterceptor(token: string): grpc.Interceptor {
       },
     });
 }
+export * from './types.js';

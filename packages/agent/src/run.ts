@@ -1,0 +1,33 @@
+// `cairn node --manager ADDR --node-id ID --disk PATH[:tag,tag] [--disk ...] --zone Z`
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { Agent, parseDiskFlag } from './agent.js';
+
+export const AGENT_USAGE = `usage: cairn node --manager HOST:PORT --node-id ID --disk PATH[:tag,tag] [--disk ...] --zone ZONE
+                  [--tags a,b] [--token TOKEN | --token-file FILE]   (or CAIRN_TOKEN)`;
+
+export async function runAgent(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      manager: { type: 'string' }, 'node-id': { type: 'string' }, disk: { type: 'string', multiple: true },
+      zone: { type: 'string', default: '' }, tags: { type: 'string', default: '' },
+      token: { type: 'string' }, 'token-file': { type: 'string' }, address: { type: 'string' },
+    },
+  });
+  if (!values.manager) throw new Error(`--manager is required\n${AGENT_USAGE}`);
+  if (!values['node-id']) throw new Error(`--node-id is required\n${AGENT_USAGE}`);
+  const token = values.token ?? (values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : process.env.CAIRN_TOKEN);
+  if (!token) throw new Error(`a token is required: --token, --token-file or CAIRN_TOKEN\n${AGENT_USAGE}`);
+  const agent = new Agent({
+    manager: values.manager, nodeId: values['node-id'], zone: values.zone!, token,
+    disks: (values.disk ?? []).map(parseDiskFlag), tags: values.tags!.split(',').filter(Boolean), address: values.address,
+  });
+  await agent.start();
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  agent.stop();
+  return 0;
+}

@@ -1,0 +1,193 @@
+// The admin gRPC service: every handler has the same shape: authenticate -> validate against the
+// projected state (a pure command) -> append with expectedSeq -> wait until projected -> answer
+// from the state. Refusals append nothing.
+import type * as grpc from '@grpc/grpc-js';
+import type { AdminHandlers, Volume } from '@cairn/api';
+import type { ClusterState, EventDraft } from '@cairn/metadata';
+import { ConflictError } from '@cairn/metadata';
+import { take } from 'rxjs';
+import * as cmd from './commands.js';
+import { CommandError, toServiceError } from './errors.js';
+import { diskView, nodeView, settingsView, snapshotViews, volumeView } from './views.js';
+import { auditState, explainEvents, verify } from './audit.js';
+import type { ManagerContext } from './context.js';
+
+/** Runs a command: validate on the current state, append after exactly that state, retry on conflict. */
+export class CommandRunner {
+  private tail: Promise<unknown> = Promise.resolve();
+  constructor(private readonly ctx: ManagerContext) {}
+
+  /**
+   * Commands of one manager run one at a time (a queue), so they never conflict with each other;
+   * a conflict with another manager's append is retried on the newer state.
+   */
+  run<T>(actor: string, command: (s: ClusterState) => EventDraft[], answer: (s: ClusterState) => T): Promise<T> {
+    const next = this.tail.then(() => this.attempt(actor, command, answer));
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+
+  private async attempt<T>(actor: string, command: (s: ClusterState) => EventDraft[], answer: (s: ClusterState) => T): Promise<T> {
+    const { projection, log } = this.ctx;
+    for (let attempt = 0; ; attempt++) {
+      const state = projection.state;
+      const seq = state.seq;
+      const drafts = command(state);
+      if (drafts.length === 0) return answer(state);
+      try {
+        const r = await log.append(drafts, { expectedSeq: seq, actor });
+        await projection.waitFor(r.lastSeq);
+        return answer(projection.state);
+      } catch (e) {
+        if (!(e instanceof ConflictError) || attempt >= 20) throw e;
+        await projection.waitFor(e.actualSeq);
+      }
+    }
+  }
+}
+
+type Unary<Req, Res> = (req: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>;
+
+export function unary<Req, Res>(ctx: ManagerContext, fn: Unary<Req, Res>): grpc.handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    if (!ctx.authorize(call.metadata)) {
+      callback(toServiceError(new CommandError('Unauthenticated', 'a valid bearer token is required (authorization: Bearer <token>)')));
+      return;
+    }
+    fn(call.request, call).then((res) => callback(null, res), (e: unknown) => callback(toServiceError(e, ctx.logError)));
+  };
+}
+
+export function adminHandlers(ctx: ManagerContext): AdminHandlers {
+  const runner = new CommandRunner(ctx);
+  const actor = 'admin';
+  const vol = (name: string) => (s: ClusterState): Volume => volumeView(s, cmd.requireVolume(s, name));
+  const st = (): ClusterState => ctx.projection.state;
+
+  return {
+    CreateVolume: unary(ctx, (r) => runner.run(actor, (s) => cmd.createVolume(s, r), vol(r.name))),
+    GetVolume: unary(ctx, async (r) => vol(r.name)(st())),
+    ListVolumes: unary(ctx, async () => {
+      const s = st();
+      return { volumes: [...s.volumes.values()].sort((a, b) => a.name.localeCompare(b.name)).map((v) => volumeView(s, v)) };
+    }),
+    UpdateVolume: unary(ctx, (r) => runner.run(actor, (s) => cmd.updateVolume(s, {
+      name: r.name,
+      numberOfReplicas: r.numberOfReplicas ?? undefined,
+      dataLocality: r.dataLocality ?? undefined,
+      diskSelector: r.diskSelector ? r.diskSelector.values : undefined,
+      nodeSelector: r.nodeSelector ? r.nodeSelector.values : undefined,
+      replicaAutoBalance: r.replicaAutoBalance ?? undefined,
+    }), vol(r.name))),
+    ExpandVolume: unary(ctx, (r) => runner.run(actor, (s) => cmd.expandVolume(s, r.name, r.size), vol(r.name))),
+    DeleteVolume: unary(ctx, async (r) => {
+      let deleted = false;
+      return runner.run(actor, (s) => {
+        const d = cmd.deleteVolume(s, r.name);
+        deleted = d.length > 0;
+        return d;
+      }, (s) => ({ deleted, seq: s.seq }));
+    }),
+    AttachVolume: unary(ctx, (r) => runner.run(actor, (s) => cmd.attachVolume(s, r.name, r.nodeId), vol(r.name))),
+    DetachVolume: unary(ctx, (r) => runner.run(actor, (s) => cmd.detachVolume(s, r.name), vol(r.name))),
+
+    ListNodes: unary(ctx, async () => {
+      const s = st();
+      return { nodes: [...s.nodes.values()].sort((a, b) => a.id.localeCompare(b.id)).map((n) => nodeView(s, n)) };
+    }),
+    UpdateNode: unary(ctx, (r) => runner.run(actor, (s) => cmd.updateNode(s, {
+      nodeId: r.nodeId,
+      allowScheduling: r.allowScheduling ?? undefined,
+      evictionRequested: r.evictionRequested ?? undefined,
+      tags: r.tags ? r.tags.values : undefined,
+      cordoned: r.cordoned ?? undefined,
+    }), (s) => nodeView(s, cmd.requireNode(s, r.nodeId)))),
+    AddDisk: unary(ctx, (r) => {
+      const diskId = r.diskId || cmd.diskIdFromPath(r.path);
+      // Capacity the node reported for that path, when the request does not give it.
+      const reported = ctx.reportedDisk(r.nodeId, r.path);
+      return runner.run(actor, (s) => cmd.addDisk(s, {
+        nodeId: r.nodeId, path: r.path, diskId, tags: r.tags, storageReserved: r.storageReserved,
+        storageMaximum: r.storageMaximum || reported?.storageMaximum || 0,
+        storageAvailable: r.storageAvailable || reported?.storageAvailable || 0,
+      }), (s) => diskView(s, cmd.requireDisk(s, r.nodeId, diskId)));
+    }),
+    UpdateDisk: unary(ctx, (r) => runner.run(actor, (s) => cmd.updateDisk(s, {
+      nodeId: r.nodeId, diskId: r.diskId,
+      tags: r.tags ? r.tags.values : undefined,
+      allowScheduling: r.allowScheduling ?? undefined,
+      evictionRequested: r.evictionRequested ?? undefined,
+      storageReserved: r.storageReserved ?? undefined,
+    }), (s) => diskView(s, cmd.requireDisk(s, r.nodeId, r.diskId)))),
+    RemoveDisk: unary(ctx, async (r) => {
+      let deleted = false;
+      return runner.run(actor, (s) => {
+        const d = cmd.removeDisk(s, r.nodeId, r.diskId);
+        deleted = d.length > 0;
+        return d;
+      }, (s) => ({ deleted, seq: s.seq }));
+    }),
+
+    GetSettings: unary(ctx, async (r) => {
+      const s = st();
+      if (r.name && !settingsView(s, r.name).length) throw CommandError.notFound(`setting "${r.name}" does not exist`);
+      return { settings: settingsView(s, r.name), seq: s.seq };
+    }),
+    UpdateSettings: unary(ctx, (r) => runner.run(actor, (s) => cmd.updateSettings(s, r.values), (s) => ({ settings: settingsView(s), seq: s.seq }))),
+
+    CreateSnapshot: unary(ctx, (r) => {
+      let name = r.name;
+      return runner.run(actor, (s) => {
+        name = r.name || `snap-${s.seq + 1}`;
+        return cmd.createSnapshot(s, r.volume, name);
+      }, (s) => snapshotViews(cmd.requireVolume(s, r.volume)).find((x) => x.name === name)!);
+    }),
+    ListSnapshots: unary(ctx, async (r) => ({ snapshots: snapshotViews(cmd.requireVolume(st(), r.name)) })),
+    DeleteSnapshot: unary(ctx, async (r) => {
+      let deleted = false;
+      return runner.run(actor, (s) => {
+        const d = cmd.deleteSnapshot(s, r.volume, r.name);
+        deleted = d.length > 0;
+        return d;
+      }, (s) => ({ deleted, seq: s.seq }));
+    }),
+
+    WatchEvents: (call) => {
+      if (!ctx.authorize(call.metadata)) {
+        call.destroy(toServiceError(new CommandError('Unauthenticated', 'a valid bearer token is required')) as Error);
+        return;
+      }
+      const from = Math.max(1, call.request.fromSeq);
+      void (async () => {
+        // Without follow: everything up to the head at the time of the call, then the end.
+        const until = call.request.follow ? Infinity : await ctx.log.headSeq();
+        if (until < from) {
+          call.end();
+          return;
+        }
+        const source = ctx.log.subscribe(from);
+        const sub = (Number.isFinite(until) ? source.pipe(take(until - from + 1)) : source).subscribe({
+          next: (ev) => call.write(ev as never),
+          error: (e: unknown) => call.destroy(toServiceError(e, ctx.logError) as Error),
+          complete: () => call.end(),
+        });
+        call.on('cancelled', () => sub.unsubscribe());
+        call.on('close', () => sub.unsubscribe());
+      })().catch((e: unknown) => call.destroy(toServiceError(e, ctx.logError) as Error));
+    },
+
+    AuditState: unary(ctx, (r) => auditState(ctx.log, ctx.snapshots, st().seq, r.atSeq, r.atTimeMs)),
+    ExplainVolume: unary(ctx, async (r) => {
+      if (!r.name) throw CommandError.invalid('name is required');
+      const events = await ctx.log.read(1, st().seq);
+      const lines = explainEvents(r.name, events);
+      if (lines.length === 0) throw CommandError.notFound(`volume "${r.name}" has no history in the log`);
+      const v = st().volumes.get(r.name);
+      return { volume: v ? volumeView(st(), v) : null, lines };
+    }),
+    Verify: unary(ctx, () => verify(ctx.log, st())),
+    GetClusterInfo: unary(ctx, async () => ({
+      managerId: ctx.id, leaderId: (await ctx.leader())?.id ?? '', seq: st().seq, stateHash: '',
+    })),
+  };
+}

@@ -1,0 +1,322 @@
+// Commands: validate a request against the projected state and return the events it appends.
+// Pure: (state, request) -> drafts, or a CommandError naming the field. An empty list means the
+// request is already satisfied (idempotent: the same create, update or attach again appends
+// nothing). The admin service runs these, appends with expectedSeq = the state's seq, and retries
+// on a conflict, so a command is always validated against the state it is appended after.
+import type { ClusterState, DiskState, EventDraft, NodeState, VolumeSpec, VolumeState } from '@cairn/metadata';
+import { InvalidSettingError, parseSettings, volumeSpec, volumeSpecToProto } from '@cairn/metadata';
+import { CommandError } from './errors.js';
+
+const NAME_RE = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
+const TAG_RE = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
+const LOCALITIES = ['disabled', 'best-effort', 'strict-local'] as const;
+const AUTO_BALANCE = ['ignored', 'disabled', 'least-effort', 'best-effort'] as const;
+const ACCESS = ['rwo', 'rwx'] as const;
+/** Volumes are made of 4 KiB blocks (NBD's and ext4's block size). */
+export const SIZE_ALIGN = 4096;
+
+function checkName(field: string, value: string): void {
+  if (!NAME_RE.test(value)) {
+    throw CommandError.invalid(`${field} "${value}" is not valid: use 1-63 lowercase letters, digits, '-', '.', '_', starting and ending with a letter or digit`);
+  }
+}
+
+function checkTags(field: string, tags: string[]): string[] {
+  for (const t of tags) {
+    if (!TAG_RE.test(t)) throw CommandError.invalid(`${field}: tag "${t}" is not valid: use letters, digits, '-', '.', '_'`);
+  }
+  return [...new Set(tags)].sort();
+}
+
+function oneOf<T extends string>(field: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw CommandError.invalid(`${field} "${value}" is not valid: use one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+function checkSize(field: string, size: number): void {
+  if (!Number.isSafeInteger(size) || size <= 0) throw CommandError.invalid(`${field} must be a positive number of bytes, got ${size}`);
+  if (size % SIZE_ALIGN !== 0) throw CommandError.invalid(`${field} ${size} is not a multiple of ${SIZE_ALIGN} bytes`);
+}
+
+function checkReplicaCount(field: string, n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > 20) throw CommandError.invalid(`${field} must be from 1 to 20, got ${n}`);
+}
+
+function checkSpec(spec: VolumeSpec): void {
+  checkReplicaCount('numberOfReplicas', spec.numberOfReplicas);
+  if (spec.dataLocality === 'strict-local' && spec.numberOfReplicas !== 1) {
+    throw CommandError.invalid(`dataLocality strict-local needs numberOfReplicas 1 (one replica, on the attached node), got ${spec.numberOfReplicas}`);
+  }
+}
+
+export function requireVolume(state: ClusterState, name: string): VolumeState {
+  if (!name) throw CommandError.invalid('name is required');
+  const v = state.volumes.get(name);
+  if (!v) throw CommandError.notFound(`volume "${name}" does not exist`);
+  return v;
+}
+
+export function requireNode(state: ClusterState, id: string, field = 'nodeId'): NodeState {
+  if (!id) throw CommandError.invalid(`${field} is required`);
+  const n = state.nodes.get(id);
+  if (!n) throw CommandError.notFound(`node "${id}" does not exist`);
+  return n;
+}
+
+export function requireDisk(state: ClusterState, nodeId: string, diskId: string): DiskState {
+  const n = requireNode(state, nodeId);
+  if (!diskId) throw CommandError.invalid('diskId is required');
+  const d = n.disks.get(diskId);
+  if (!d) throw CommandError.notFound(`disk "${diskId}" does not exist on node "${nodeId}"`);
+  return d;
+}
+
+// ---- volumes ---------------------------------------------------------------------------------
+
+export interface CreateVolume {
+  name: string;
+  size: number;
+  numberOfReplicas: number;
+  dataLocality: string;
+  diskSelector: string[];
+  nodeSelector: string[];
+  replicaAutoBalance: string;
+  staleReplicaTimeout: number;
+  fsType: string;
+  mkfsParams: string;
+  accessMode: string;
+}
+
+export function createVolume(state: ClusterState, r: CreateVolume): EventDraft[] {
+  checkName('name', r.name);
+  checkSize('size', r.size);
+  const spec = volumeSpec({
+    size: r.size,
+    numberOfReplicas: r.numberOfReplicas || state.settings['default-replica-count'],
+    dataLocality: r.dataLocality ? oneOf('dataLocality', r.dataLocality, LOCALITIES) : state.settings['default-data-locality'],
+    diskSelector: checkTags('diskSelector', r.diskSelector),
+    nodeSelector: checkTags('nodeSelector', r.nodeSelector),
+    replicaAutoBalance: r.replicaAutoBalance ? oneOf('replicaAutoBalance', r.replicaAutoBalance, AUTO_BALANCE) : 'ignored',
+    staleReplicaTimeout: r.staleReplicaTimeout || 2880,
+    accessMode: r.accessMode ? oneOf('accessMode', r.accessMode, ACCESS) : 'rwo',
+    fsType: r.fsType || 'ext4',
+    mkfsParams: r.mkfsParams,
+  });
+  checkSpec(spec);
+  const existing = state.volumes.get(r.name);
+  if (existing) {
+    const diff = specDifference(existing.spec, spec);
+    if (diff) throw CommandError.exists(`volume "${r.name}" already exists with a different ${diff}`);
+    return [];
+  }
+  return [{ volumeCreated: { name: r.name, spec: volumeSpecToProto(spec) } }];
+}
+
+function specDifference(a: VolumeSpec, b: VolumeSpec): string | null {
+  for (const k of Object.keys(a) as (keyof VolumeSpec)[]) {
+    if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) return `${k} (${JSON.stringify(a[k])}, requested ${JSON.stringify(b[k])})`;
+  }
+  return null;
+}
+
+export interface UpdateVolume {
+  name: string;
+  numberOfReplicas?: number | undefined;
+  dataLocality?: string | undefined;
+  diskSelector?: string[] | undefined;
+  nodeSelector?: string[] | undefined;
+  replicaAutoBalance?: string | undefined;
+}
+
+export function updateVolume(state: ClusterState, r: UpdateVolume): EventDraft[] {
+  const v = requireVolume(state, r.name);
+  const spec: VolumeSpec = { ...v.spec };
+  if (r.numberOfReplicas !== undefined) spec.numberOfReplicas = r.numberOfReplicas;
+  if (r.dataLocality !== undefined) spec.dataLocality = oneOf('dataLocality', r.dataLocality, LOCALITIES);
+  if (r.diskSelector !== undefined) spec.diskSelector = checkTags('diskSelector', r.diskSelector);
+  if (r.nodeSelector !== undefined) spec.nodeSelector = checkTags('nodeSelector', r.nodeSelector);
+  if (r.replicaAutoBalance !== undefined) spec.replicaAutoBalance = oneOf('replicaAutoBalance', r.replicaAutoBalance, AUTO_BALANCE);
+  checkSpec(spec);
+  if (!specDifference(v.spec, spec)) return [];
+  return [{ volumeUpdated: { name: v.name, spec: volumeSpecToProto(spec) } }];
+}
+
+export function expandVolume(state: ClusterState, name: string, size: number): EventDraft[] {
+  const v = requireVolume(state, name);
+  checkSize('size', size);
+  if (size === v.spec.size) return [];
+  if (size < v.spec.size) throw CommandError.invalid(`size ${size} is smaller than the volume's ${v.spec.size}: volumes only grow`);
+  return [{ volumeExpanded: { name, size } }];
+}
+
+export function deleteVolume(state: ClusterState, name: string): EventDraft[] {
+  if (!name) throw CommandError.invalid('name is required');
+  const v = state.volumes.get(name);
+  if (!v) return [];
+  if (v.attachState !== 'detached') {
+    throw CommandError.precondition(`volume "${name}" is ${v.attachState} to node "${v.attachedTo}": detach it first`);
+  }
+  return [{ volumeDeleted: { name } }];
+}
+
+export function attachVolume(state: ClusterState, name: string, nodeId: string): EventDraft[] {
+  const v = requireVolume(state, name);
+  const n = requireNode(state, nodeId);
+  if (v.attachedTo === nodeId && (v.attachState === 'attached' || v.attachState === 'attaching')) return [];
+  if (v.attachState !== 'detached') {
+    throw CommandError.precondition(`volume "${name}" is ${v.attachState} to node "${v.attachedTo}": detach it first`);
+  }
+  if (n.down) throw CommandError.precondition(`node "${nodeId}" is down (${n.downReason})`);
+  return [{ volumeAttachRequested: { name, nodeId } }];
+}
+
+export function detachVolume(state: ClusterState, name: string): EventDraft[] {
+  const v = requireVolume(state, name);
+  if (v.attachState === 'detached') return [];
+  const node = state.nodes.get(v.attachedTo);
+  // With no live node to stop the engine, there is nothing to wait for.
+  if (!node || node.down || v.attachState === 'attaching') return [{ volumeDetached: { name, nodeId: v.attachedTo } }];
+  if (v.attachState === 'detaching') return [];
+  return [{ volumeDetachRequested: { name } }];
+}
+
+// ---- nodes and disks -------------------------------------------------------------------------
+
+export interface UpdateNode {
+  nodeId: string;
+  allowScheduling?: boolean | undefined;
+  evictionRequested?: boolean | undefined;
+  tags?: string[] | undefined;
+  cordoned?: boolean | undefined;
+}
+
+export function updateNode(state: ClusterState, r: UpdateNode): EventDraft[] {
+  const n = requireNode(state, r.nodeId);
+  const next = {
+    nodeId: n.id,
+    allowScheduling: r.allowScheduling ?? n.allowScheduling,
+    evictionRequested: r.evictionRequested ?? n.evictionRequested,
+    tags: r.tags !== undefined ? checkTags('tags', r.tags) : n.tags,
+    cordoned: r.cordoned ?? n.cordoned,
+  };
+  if (next.allowScheduling === n.allowScheduling && next.evictionRequested === n.evictionRequested
+    && next.cordoned === n.cordoned && JSON.stringify(next.tags) === JSON.stringify(n.tags)) return [];
+  return [{ nodeUpdated: next }];
+}
+
+export interface AddDisk {
+  nodeId: string;
+  path: string;
+  diskId: string;
+  tags: string[];
+  storageReserved: number;
+  storageMaximum: number;
+  storageAvailable: number;
+}
+
+/** A disk id from its path: the last path element, made a valid name. */
+export function diskIdFromPath(path: string): string {
+  const base = path.replace(/\/+$/, '').split('/').pop() ?? '';
+  const id = base.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+  return id || 'disk';
+}
+
+export function addDisk(state: ClusterState, r: AddDisk): EventDraft[] {
+  const n = requireNode(state, r.nodeId);
+  if (!r.path.startsWith('/')) throw CommandError.invalid(`path "${r.path}" must be absolute`);
+  const diskId = r.diskId || diskIdFromPath(r.path);
+  checkName('diskId', diskId);
+  const tags = checkTags('tags', r.tags);
+  if (r.storageReserved < 0) throw CommandError.invalid(`storageReserved must not be negative, got ${r.storageReserved}`);
+  if (r.storageMaximum < 0 || r.storageAvailable < 0) throw CommandError.invalid('storage figures must not be negative');
+  if (r.storageMaximum > 0 && r.storageReserved > r.storageMaximum) {
+    throw CommandError.invalid(`storageReserved ${r.storageReserved} is larger than the disk (${r.storageMaximum} bytes)`);
+  }
+  const existing = n.disks.get(diskId);
+  if (existing) {
+    if (existing.path === r.path) return [];
+    throw CommandError.exists(`disk "${diskId}" already exists on node "${n.id}" at ${existing.path}`);
+  }
+  for (const d of n.disks.values()) {
+    if (d.path === r.path) throw CommandError.exists(`path ${r.path} is already disk "${d.id}" on node "${n.id}"`);
+  }
+  return [{
+    diskAdded: {
+      nodeId: n.id, diskId, path: r.path, tags, allowScheduling: true,
+      storageMaximum: r.storageMaximum, storageAvailable: r.storageAvailable || r.storageMaximum, storageReserved: r.storageReserved,
+    },
+  }];
+}
+
+export interface UpdateDisk {
+  nodeId: string;
+  diskId: string;
+  tags?: string[] | undefined;
+  allowScheduling?: boolean | undefined;
+  evictionRequested?: boolean | undefined;
+  storageReserved?: number | undefined;
+}
+
+export function updateDisk(state: ClusterState, r: UpdateDisk): EventDraft[] {
+  const d = requireDisk(state, r.nodeId, r.diskId);
+  const reserved = r.storageReserved ?? d.storageReserved;
+  if (reserved < 0) throw CommandError.invalid(`storageReserved must not be negative, got ${reserved}`);
+  if (d.storageMaximum > 0 && reserved > d.storageMaximum) {
+    throw CommandError.invalid(`storageReserved ${reserved} is larger than the disk (${d.storageMaximum} bytes)`);
+  }
+  const next = {
+    nodeId: d.nodeId, diskId: d.id,
+    tags: r.tags !== undefined ? checkTags('tags', r.tags) : d.tags,
+    allowScheduling: r.allowScheduling ?? d.allowScheduling,
+    evictionRequested: r.evictionRequested ?? d.evictionRequested,
+    storageReserved: reserved, storageMaximum: d.storageMaximum, storageAvailable: d.storageAvailable,
+  };
+  if (JSON.stringify(next.tags) === JSON.stringify(d.tags) && next.allowScheduling === d.allowScheduling
+    && next.evictionRequested === d.evictionRequested && next.storageReserved === d.storageReserved) return [];
+  return [{ diskUpdated: next }];
+}
+
+export function removeDisk(state: ClusterState, nodeId: string, diskId: string): EventDraft[] {
+  const n = requireNode(state, nodeId);
+  if (!diskId) throw CommandError.invalid('diskId is required');
+  if (!n.disks.has(diskId)) return [];
+  let count = 0;
+  for (const r of state.replicas.values()) if (r.nodeId === nodeId && r.diskId === diskId) count++;
+  if (count > 0) {
+    throw CommandError.precondition(`disk "${diskId}" on node "${nodeId}" holds ${count} replica(s): evict them first (disk update --evict true)`);
+  }
+  return [{ diskRemoved: { nodeId, diskId } }];
+}
+
+// ---- settings and snapshots -------------------------------------------------------------------
+
+export function updateSettings(state: ClusterState, values: Record<string, string>): EventDraft[] {
+  if (Object.keys(values).length === 0) throw CommandError.invalid('values: give at least one setting');
+  let parsed;
+  try {
+    parsed = parseSettings(values);
+  } catch (e) {
+    if (e instanceof InvalidSettingError) throw CommandError.invalid(e.message);
+    throw e;
+  }
+  const changed: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parsed)) {
+    if (state.settings[k as keyof typeof state.settings] !== v) changed[k] = String(v);
+  }
+  return Object.keys(changed).length ? [{ settingsChanged: { values: changed } }] : [];
+}
+
+export function createSnapshot(state: ClusterState, volume: string, name: string): EventDraft[] {
+  const v = requireVolume(state, volume);
+  const snap = name || `snap-${state.seq + 1}`;
+  checkName('name', snap);
+  if (v.snapshots.has(snap)) return [];
+  return [{ snapshotCreated: { volume, name: snap, size: v.spec.size } }];
+}
+
+export function deleteSnapshot(state: ClusterState, volume: string, name: string): EventDraft[] {
+  const v = requireVolume(state, volume);
+  if (!name) throw CommandError.invalid('name is required');
+  if (!v.snapshots.has(name)) return [];
+  return [{ snapshotDeleted: { volume, name } }];
+}

@@ -1,0 +1,18 @@
+// What the manager's services share: the log, the live projection, auth, identity. One object,
+// built once by Manager.start(), so handlers stay thin.
+import type * as grpc from '@grpc/grpc-js';
+import type { EventLog, LeaderInfo, LiveProjection, SnapshotStore } from '@cairn/metadata';
+import type { DiskInfo__Output } from '@cairn/api';
+
+export interface ManagerContext {
+  id: string;
+  log: EventLog;
+  snapshots: SnapshotStore;
+  projection: LiveProjection;
+  authorize(metadata: grpc.Metadata): boolean;
+  logError(message: string): void;
+  log_(message: string): void;
+  /** The statfs figures a node last reported for a path (kept in memory, not in the log). */
+  reportedDisk(nodeId: string, path: string): DiskInfo__Output | undefined;
+  leader(): Promise<LeaderInfo | null>;
+}

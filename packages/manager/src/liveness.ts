@@ -1,0 +1,79 @@
+// Node liveness, on the leader: a node is up while its lease-bound status key exists (node
+// agents' heartbeats keep the lease alive through any manager). When the key has been gone for a
+// moment the leader appends NodeDown; when it is back, NodeUp. Polling the keys (not watching
+// them) keeps this simple and immune to missed watch events; the poll is cheap (keys only).
+import type { Etcd3 } from 'etcd3';
+import type { EventDraft, EventLog, Fence, LiveProjection } from '@cairn/metadata';
+import { FencedError, Keys } from '@cairn/metadata';
+import { nodeStatusKey } from './node-service.js';
+
+export interface LivenessOptions {
+  client: Etcd3;
+  log: EventLog;
+  projection: LiveProjection;
+  fence: Fence;
+  actor: string;
+  prefix?: string;
+  pollMs?: number;
+  /** How long a status key must stay missing before the node is declared down. */
+  graceMs?: number;
+  onError?: (e: unknown) => void;
+  onFenced?: () => void;
+}
+
+export class Liveness {
+  private timer: NodeJS.Timeout | null = null;
+  private readonly missingSince = new Map<string, number>();
+  private readonly keys: Keys;
+  private stopped = false;
+
+  constructor(private readonly o: LivenessOptions) {
+    this.keys = new Keys(o.prefix);
+  }
+
+  start(): void {
+    const tick = async (): Promise<void> => {
+      try {
+        await this.poll();
+      } catch (e) {
+        if (e instanceof FencedError) {
+          this.stop();
+          this.o.onFenced?.();
+          return;
+        }
+        this.o.onError?.(e);
+      }
+      if (!this.stopped) this.timer = setTimeout(() => void tick(), this.o.pollMs ?? 500);
+    };
+    void tick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private async poll(): Promise<void> {
+    const prefix = nodeStatusKey(this.keys, '');
+    const alive = new Set((await this.o.client.getAll().prefix(prefix).keys()).map((k) => k.slice(prefix.length)));
+    const now = Date.now();
+    const drafts: EventDraft[] = [];
+    for (const n of this.o.projection.state.nodes.values()) {
+      if (alive.has(n.id)) {
+        this.missingSince.delete(n.id);
+        if (n.down) drafts.push({ nodeUp: { nodeId: n.id } });
+        continue;
+      }
+      if (n.down) continue;
+      const since = this.missingSince.get(n.id) ?? now;
+      this.missingSince.set(n.id, since);
+      if (now - since >= (this.o.graceMs ?? 1000)) {
+        drafts.push({ nodeDown: { nodeId: n.id, reason: 'lease expired: no heartbeat within the lease TTL' } });
+        this.missingSince.delete(n.id);
+      }
+    }
+    if (drafts.length === 0 || this.stopped) return;
+    const r = await this.o.log.append(drafts, { fence: this.o.fence, actor: this.o.actor });
+    await this.o.projection.waitFor(r.lastSeq);
+  }
+}

@@ -1,0 +1,154 @@
+// `cairn manager`: serves the admin and node-facing APIs from any manager; the one that wins the
+// etcd election also runs the reconciler (the scheduler) and node liveness, fenced by its lease.
+import { hostname } from 'node:os';
+import * as grpc from '@grpc/grpc-js';
+import type { Etcd3 } from 'etcd3';
+import { adminProto, hasBearer, nodeProto } from '@cairn/api';
+import type { LeaderInfo } from '@cairn/metadata';
+import { EventLog, LeaderElection, LiveProjection, openEtcd, SnapshotStore } from '@cairn/metadata';
+import { adminHandlers } from './admin-service.js';
+import { NodeService } from './node-service.js';
+import { Reconciler } from './reconciler.js';
+import { Liveness } from './liveness.js';
+import type { ManagerContext } from './context.js';
+
+export interface ManagerOptions {
+  etcd: string[];
+  /** host:port for the gRPC server (port 0: any free port). */
+  listen: string;
+  token: string;
+  tls?: { cert: Buffer; key: Buffer };
+  id?: string;
+  prefix?: string;
+  /** Leader lease TTL, seconds. */
+  electionTtl?: number;
+  /** Node liveness lease TTL, seconds, and the heartbeat interval node agents are told to keep. */
+  nodeLeaseTtl?: number;
+  heartbeatMs?: number;
+  snapshotEvery?: number;
+  log?: (line: string) => void;
+}
+
+export class Manager {
+  private server: grpc.Server | null = null;
+  private stopped = false;
+  private leading = false;
+  private reconciler: Reconciler | null = null;
+  private liveness: Liveness | null = null;
+  private election: LeaderElection | null = null;
+  private nodes: NodeService | null = null;
+  address = '';
+
+  private constructor(
+    readonly id: string,
+    private readonly client: Etcd3,
+    readonly log: EventLog,
+    readonly projection: LiveProjection,
+    private readonly snapshots: SnapshotStore,
+    private readonly o: ManagerOptions,
+  ) {}
+
+  static async start(o: ManagerOptions): Promise<Manager> {
+    if (!o.token) throw new Error('a bearer token is required (--token, --token-file or CAIRN_TOKEN)');
+    const id = o.id ?? `${hostname()}-${process.pid}`;
+    const client = openEtcd(o.etcd);
+    const log = new EventLog(client, { prefix: o.prefix, actor: `manager/${id}` });
+    const snapshots = new SnapshotStore(client, { prefix: o.prefix });
+    const say = o.log ?? ((l: string) => process.stdout.write(`${l}\n`));
+    const projection = await LiveProjection.open(log, {
+      snapshots, snapshotEvery: 0, onWarning: (m) => say(`warning: ${m}`),
+    });
+    const m = new Manager(id, client, log, projection, snapshots, o);
+    await m.serve();
+    void m.campaignLoop();
+    say(`manager ${id} serving on ${m.address} (log at seq ${projection.state.seq}, from snapshot ${projection.startedFromSeq})`);
+    return m;
+  }
+
+  isLeader(): boolean {
+    return this.leading;
+  }
+
+  private say(line: string): void {
+    (this.o.log ?? ((l: string) => process.stdout.write(`${l}\n`)))(line);
+  }
+
+  private context(): ManagerContext {
+    const election = new LeaderElection(this.client, { prefix: this.o.prefix, id: this.id });
+    return {
+      id: this.id, log: this.log, snapshots: this.snapshots, projection: this.projection,
+      authorize: (md) => hasBearer(md, this.o.token),
+      logError: (msg) => this.say(`error: ${msg}`),
+      log_: (msg) => this.say(msg),
+      reportedDisk: (nodeId, path) => this.nodes?.reportedDisk(nodeId, path),
+      leader: (): Promise<LeaderInfo | null> => election.leader(),
+    };
+  }
+
+  private async serve(): Promise<void> {
+    const ctx = this.context();
+    this.nodes = new NodeService(ctx, this.client, {
+      heartbeatIntervalMs: this.o.heartbeatMs ?? 1000, leaseTtlSeconds: this.o.nodeLeaseTtl ?? 5, prefix: this.o.prefix,
+    });
+    const server = new grpc.Server();
+    server.addService(adminProto().cairn.admin.v1.Admin.service, adminHandlers(ctx));
+    server.addService(nodeProto().cairn.node.v1.NodeAgent.service, this.nodes.handlers());
+    const creds = this.o.tls
+      ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: this.o.tls.cert, private_key: this.o.tls.key }])
+      : grpc.ServerCredentials.createInsecure();
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(this.o.listen, creds, (err, p) => (err ? reject(err) : resolve(p))));
+    this.server = server;
+    const host = this.o.listen.slice(0, this.o.listen.lastIndexOf(':'));
+    this.address = `${host}:${port}`;
+  }
+
+  /** Campaign, lead until the lease is lost, campaign again; until stopped. */
+  private async campaignLoop(): Promise<void> {
+    while (!this.stopped) {
+      const election = new LeaderElection(this.client, { prefix: this.o.prefix, id: this.id, ttlSeconds: this.o.electionTtl ?? 3 });
+      this.election = election;
+      try {
+        const fence = await election.campaign();
+        if (this.stopped) break;
+        this.leading = true;
+        this.say(`manager ${this.id} is the leader`);
+        const lost = new Promise<void>((resolve) => election.fence$.subscribe({ next: (f) => f === null && resolve(), complete: resolve }));
+        const onFenced = (): void => void election.resign();
+        const onError = (e: unknown): void => this.say(`leader: ${e instanceof Error ? e.message : String(e)}`);
+        this.reconciler = new Reconciler({ projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, onError, onFenced });
+        this.liveness = new Liveness({ client: this.client, log: this.log, projection: this.projection, fence, actor: `manager/${this.id}`, prefix: this.o.prefix, onError, onFenced });
+        this.reconciler.start();
+        this.liveness.start();
+        // The leader also writes snapshots; followers only read them.
+        const snap = this.projection.changes$.subscribe(({ state }) => {
+          const every = this.o.snapshotEvery ?? 1000;
+          if (every > 0 && state.seq % every === 0) void this.snapshots.save(state).catch((e: Error) => onError(e));
+        });
+        await lost;
+        snap.unsubscribe();
+      } catch (e) {
+        if (!this.stopped) this.say(`election: ${e instanceof Error ? e.message : String(e)}`);
+      } finally {
+        this.reconciler?.stop();
+        this.liveness?.stop();
+        this.reconciler = null;
+        this.liveness = null;
+        if (this.leading) this.say(`manager ${this.id} is no longer the leader`);
+        this.leading = false;
+      }
+      if (!this.stopped) await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.election?.resign();
+    this.nodes?.close();
+    this.projection.close();
+    this.log.close();
+    await new Promise<void>((resolve) => (this.server ? this.server.tryShutdown(() => resolve()) : resolve()));
+    this.server?.forceShutdown();
+    this.client.close();
+  }
+}

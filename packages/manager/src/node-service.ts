@@ -1,0 +1,212 @@
+// The node-facing service. Node agents hold no etcd credentials: they register, heartbeat (which
+// keeps a lease-bound status key in etcd alive), receive what they must run, and report what they
+// observe. Heartbeats and usage are not events; registrations, capacity changes that alter the
+// picture, and replica/engine transitions are.
+import type { Etcd3, Lease } from 'etcd3';
+import type { Assignments, DiskInfo__Output, NodeAgentHandlers } from '@cairn/api';
+import type { ClusterState, EventDraft } from '@cairn/metadata';
+import { Keys } from '@cairn/metadata';
+import { debounceTime, startWith } from 'rxjs';
+import { CommandError, toServiceError } from './errors.js';
+import { unary, CommandRunner } from './admin-service.js';
+import type { ManagerContext } from './context.js';
+import { diskIdFromPath } from './commands.js';
+
+export interface NodeServiceOptions {
+  heartbeatIntervalMs: number;
+  leaseTtlSeconds: number;
+  prefix?: string;
+}
+
+/** The status key of a node: exists exactly while the node's heartbeats keep its lease alive. */
+export function nodeStatusKey(keys: Keys, nodeId: string): string {
+  return `${keys.prefix}status/nodes/${nodeId}`;
+}
+
+/** Capacity changes smaller than this fraction of the disk are usage, not an event. */
+const CAPACITY_CHANGE = 0.1;
+
+export class NodeService {
+  private readonly leases = new Map<string, Lease>();
+  private readonly reported = new Map<string, DiskInfo__Output[]>();
+  private readonly keys: Keys;
+  private readonly runner: CommandRunner;
+
+  constructor(private readonly ctx: ManagerContext, private readonly client: Etcd3, private readonly opts: NodeServiceOptions) {
+    this.keys = new Keys(opts.prefix);
+    this.runner = new CommandRunner(ctx);
+  }
+
+  reportedDisk(nodeId: string, path: string): DiskInfo__Output | undefined {
+    return this.reported.get(nodeId)?.find((d) => d.path === path);
+  }
+
+  /**
+   * Refreshes the node's lease-bound status key: a one-shot keepalive of the lease this manager
+   * holds for the node, or a new lease and put when it has none (first heartbeat, or the node
+   * moved here from another manager, or the lease expired meanwhile).
+   */
+  private async touch(nodeId: string, disks: DiskInfo__Output[]): Promise<void> {
+    this.reported.set(nodeId, disks);
+    const known = this.leases.get(nodeId);
+    if (known) {
+      try {
+        const res = await known.keepaliveOnce();
+        if (Number(res.TTL) > 0) return;
+      } catch {
+        /* lost: take a new lease below */
+      }
+      known.release();
+    }
+    const lease = this.client.lease(this.opts.leaseTtlSeconds, { autoKeepAlive: false });
+    lease.on('lost', () => undefined); // a lost lease is handled by the next heartbeat
+    this.leases.set(nodeId, lease);
+    await lease.put(nodeStatusKey(this.keys, nodeId)).value(JSON.stringify({ manager: this.ctx.id })).exec();
+  }
+
+  /** Lets go of the node leases this manager holds, without revoking them (they expire). */
+  close(): void {
+    for (const l of this.leases.values()) l.release();
+    this.leases.clear();
+  }
+
+  handlers(): NodeAgentHandlers {
+    const ctx = this.ctx;
+    const actorOf = (nodeId: string): string => `node/${nodeId}`;
+    return {
+      Register: unary(ctx, async (r) => {
+        if (!r.nodeId) throw CommandError.invalid('nodeId is required');
+        await this.runner.run(actorOf(r.nodeId), (s) => registerDrafts(s, r), (s) => s.seq);
+        await this.touch(r.nodeId, r.disks);
+        return { heartbeatIntervalMs: this.opts.heartbeatIntervalMs, leaseTtlSeconds: this.opts.leaseTtlSeconds };
+      }),
+      Heartbeat: unary(ctx, async (r) => {
+        const s = ctx.projection.state;
+        if (!s.nodes.has(r.nodeId)) return { known: false };
+        await this.touch(r.nodeId, r.disks);
+        const drafts = capacityDrafts(s, r.nodeId, r.disks);
+        if (drafts.length) await this.runner.run(actorOf(r.nodeId), (st) => capacityDrafts(st, r.nodeId, r.disks), (st) => st.seq);
+        return { known: true };
+      }),
+      WatchAssignments: (call) => {
+        if (!ctx.authorize(call.metadata)) {
+          call.destroy(toServiceError(new CommandError('Unauthenticated', 'a valid bearer token is required')) as Error);
+          return;
+        }
+        const nodeId = call.request.nodeId;
+        let last = '';
+        const sub = ctx.projection.changes$.pipe(debounceTime(20), startWith(null)).subscribe(() => {
+          const a = assignmentsFor(ctx.projection.state, nodeId);
+          const key = JSON.stringify({ ...a, seq: 0 });
+          if (key !== last) {
+            last = key;
+            call.write(a);
+          }
+        });
+        const stop = (): void => sub.unsubscribe();
+        call.on('cancelled', stop);
+        call.on('close', stop);
+        call.on('error', stop);
+      },
+      Report: unary(ctx, async (r) => {
+        const seq = await this.runner.run(actorOf(r.nodeId), (s) => reportDrafts(s, r.nodeId, r), (s) => s.seq);
+        return { seq };
+      }),
+    };
+  }
+}
+
+/** NodeRegistered (and DiskAdded for each new disk) the first time; refreshed address/zone after. */
+export function registerDrafts(s: ClusterState, r: { nodeId: string; address: string; zone: string; tags: string[]; hostname: string; disks: DiskInfo__Output[] }): EventDraft[] {
+  const out: EventDraft[] = [];
+  const n = s.nodes.get(r.nodeId);
+  if (!n || n.address !== r.address || n.zone !== r.zone || n.hostname !== r.hostname) {
+    out.push({ nodeRegistered: { nodeId: r.nodeId, address: r.address, zone: r.zone, tags: n ? n.tags : r.tags, hostname: r.hostname } });
+  }
+  for (const d of r.disks) {
+    const diskId = d.diskId || diskIdFromPath(d.path);
+    if (n?.disks.has(diskId)) continue;
+    out.push({
+      diskAdded: {
+        nodeId: r.nodeId, diskId, path: d.path, tags: d.tags, allowScheduling: true,
+        storageMaximum: d.storageMaximum, storageAvailable: d.storageAvailable, storageReserved: 0,
+      },
+    });
+  }
+  if (n?.down) out.push({ nodeUp: { nodeId: r.nodeId } });
+  return out;
+}
+
+/** DiskUpdated when a disk's capacity changed the picture (its maximum, or available by > 10%). */
+export function capacityDrafts(s: ClusterState, nodeId: string, disks: DiskInfo__Output[]): EventDraft[] {
+  const n = s.nodes.get(nodeId);
+  if (!n) return [];
+  const out: EventDraft[] = [];
+  for (const d of disks) {
+    const cur = [...n.disks.values()].find((x) => x.path === d.path);
+    if (!cur || d.storageMaximum <= 0) continue;
+    const moved = Math.abs(cur.storageAvailable - d.storageAvailable) > CAPACITY_CHANGE * d.storageMaximum;
+    if (cur.storageMaximum === d.storageMaximum && !moved) continue;
+    out.push({
+      diskUpdated: {
+        nodeId, diskId: cur.id, tags: cur.tags, allowScheduling: cur.allowScheduling, evictionRequested: cur.evictionRequested,
+        storageReserved: cur.storageReserved, storageMaximum: d.storageMaximum, storageAvailable: d.storageAvailable,
+      },
+    });
+  }
+  return out;
+}
+
+export function assignmentsFor(s: ClusterState, nodeId: string): Assignments {
+  const node = s.nodes.get(nodeId);
+  const replicas = [...s.replicas.values()].filter((r) => r.nodeId === nodeId).sort((a, b) => a.id.localeCompare(b.id));
+  const engines = [...s.volumes.values()].filter((v) => v.attachedTo === nodeId && v.attachState !== 'detached')
+    .sort((a, b) => a.name.localeCompare(b.name));
+  return {
+    seq: s.seq,
+    replicas: replicas.map((r) => ({
+      replicaId: r.id, volume: r.volume, diskId: r.diskId, diskPath: node?.disks.get(r.diskId)?.path ?? '', size: r.size,
+      state: r.mode, rebuildFrom: r.rebuildFrom,
+    })),
+    engines: engines.map((v) => ({ volume: v.name, size: v.spec.size, replicaIds: [...(s.replicasByVolume.get(v.name) ?? [])].sort() })),
+  };
+}
+
+/** Events for what a node observed; a report about something not on that node is refused. */
+export function reportDrafts(s: ClusterState, nodeId: string, r: { replicas: { replicaId: string; state: string; address: string; reason: string }[]; engines: { volume: string; state: string; endpoint: string }[] }): EventDraft[] {
+  if (!s.nodes.has(nodeId)) throw CommandError.notFound(`node "${nodeId}" is not registered`);
+  const out: EventDraft[] = [];
+  for (const rep of r.replicas) {
+    const cur = s.replicas.get(rep.replicaId);
+    if (!cur) continue; // removed meanwhile: stale, nothing to record
+    if (cur.nodeId !== nodeId) throw CommandError.precondition(`replica "${rep.replicaId}" is not on node "${nodeId}"`);
+    switch (rep.state) {
+      case 'running':
+        if (cur.mode !== 'running' || cur.address !== rep.address) out.push({ replicaRunning: { replicaId: cur.id, address: rep.address } });
+        break;
+      case 'failed':
+        if (cur.mode !== 'failed') out.push({ replicaFailed: { replicaId: cur.id, reason: rep.reason || 'reported failed' } });
+        break;
+      case 'rebuilt':
+        if (cur.mode === 'rebuilding') out.push({ replicaRebuilt: { replicaId: cur.id } });
+        break;
+      default:
+        throw CommandError.invalid(`replicas.state "${rep.state}" is not valid: use running, failed or rebuilt`);
+    }
+  }
+  for (const e of r.engines) {
+    const v = s.volumes.get(e.volume);
+    if (!v) continue;
+    if (e.state === 'attached') {
+      if (v.attachedTo === nodeId && (v.attachState !== 'attached' || v.endpoint !== e.endpoint)) {
+        out.push({ volumeAttached: { name: v.name, nodeId, endpoint: e.endpoint } });
+      }
+    } else if (e.state === 'detached') {
+      if (v.attachedTo === nodeId && v.attachState === 'detaching') out.push({ volumeDetached: { name: v.name, nodeId } });
+    } else {
+      throw CommandError.invalid(`engines.state "${e.state}" is not valid: use attached or detached`);
+    }
+  }
+  return out;
+}
+

@@ -1,0 +1,48 @@
+// `cairn manager --etcd ENDPOINTS [--listen HOST:PORT] [--token T | --token-file F] [--tls-cert F --tls-key F]`
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { Manager } from './manager.js';
+
+export const MANAGER_USAGE = `usage: cairn manager --etcd URL[,URL...] [--listen HOST:PORT] [--token TOKEN | --token-file FILE]
+                     [--tls-cert FILE --tls-key FILE] [--id ID] [--election-ttl S] [--node-lease-ttl S]
+the token may also come from CAIRN_TOKEN`;
+
+export async function runManager(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      etcd: { type: 'string' }, listen: { type: 'string', default: '127.0.0.1:7800' },
+      token: { type: 'string' }, 'token-file': { type: 'string' },
+      'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, id: { type: 'string' },
+      'election-ttl': { type: 'string', default: '3' }, 'node-lease-ttl': { type: 'string', default: '5' },
+      'heartbeat-ms': { type: 'string', default: '1000' }, 'snapshot-every': { type: 'string', default: '1000' },
+      prefix: { type: 'string' }, 'ready-file': { type: 'string' },
+    },
+  });
+  if (!values.etcd) throw new Error(`--etcd is required\n${MANAGER_USAGE}`);
+  const token = values.token ?? (values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : process.env.CAIRN_TOKEN);
+  if (!token) throw new Error(`a token is required: --token, --token-file or CAIRN_TOKEN\n${MANAGER_USAGE}`);
+  if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) throw new Error('--tls-cert and --tls-key go together');
+  const int = (name: string, v: string | undefined): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number, got "${v}"`);
+    return n;
+  };
+  const m = await Manager.start({
+    etcd: values.etcd.split(','), listen: values.listen!, token,
+    tls: values['tls-cert'] ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']!) } : undefined,
+    id: values.id, prefix: values.prefix,
+    electionTtl: int('election-ttl', values['election-ttl']), nodeLeaseTtl: int('node-lease-ttl', values['node-lease-ttl']),
+    heartbeatMs: int('heartbeat-ms', values['heartbeat-ms']), snapshotEvery: int('snapshot-every', values['snapshot-every']),
+  });
+  if (values['ready-file']) {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(values['ready-file'], JSON.stringify({ address: m.address, id: m.id, pid: process.pid }));
+  }
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  await m.stop();
+  return 0;
+}

@@ -1,0 +1,50 @@
+// The API's view of the projected state: pure functions from ClusterState to admin messages.
+import type { ClusterState, DiskState, NodeState, VolumeState } from '@cairn/metadata';
+import { diskScheduled, formatSetting, replicasOf, SETTING_DEFS, SETTING_NAMES, settingRange, volumeRobustness } from '@cairn/metadata';
+import type { Disk, Node, Setting, Snapshot, Volume } from '@cairn/api';
+
+export function volumeView(state: ClusterState, v: VolumeState): Volume {
+  const replicas = replicasOf(state, v.name).sort((a, b) => a.id.localeCompare(b.id));
+  return {
+    name: v.name, size: v.spec.size, state: v.attachState, robustness: volumeRobustness(state, v),
+    numberOfReplicas: v.spec.numberOfReplicas, dataLocality: v.spec.dataLocality, attachedTo: v.attachedTo,
+    endpoint: v.endpoint,
+    replicas: replicas.map((r) => ({
+      id: r.id, node: r.nodeId, disk: r.diskId, state: r.mode, address: r.address, trigger: r.trigger, failedReason: r.failedReason,
+    })),
+    diskSelector: v.spec.diskSelector, nodeSelector: v.spec.nodeSelector, replicaAutoBalance: v.spec.replicaAutoBalance,
+    staleReplicaTimeout: v.spec.staleReplicaTimeout,
+    unschedulable: v.unschedulable ? `${v.unschedulable.summary} (seq ${v.unschedulable.seq})` : '',
+    createdSeq: v.createdSeq, fsType: v.spec.fsType, accessMode: v.spec.accessMode, seq: state.seq,
+  };
+}
+
+export function diskView(state: ClusterState, d: DiskState): Disk {
+  let replicas = 0;
+  for (const r of state.replicas.values()) if (r.nodeId === d.nodeId && r.diskId === d.id) replicas++;
+  return {
+    nodeId: d.nodeId, diskId: d.id, path: d.path, tags: d.tags, allowScheduling: d.allowScheduling,
+    evictionRequested: d.evictionRequested, storageMaximum: d.storageMaximum, storageAvailable: d.storageAvailable,
+    storageReserved: d.storageReserved, storageScheduled: diskScheduled(state, d.nodeId, d.id), replicas,
+  };
+}
+
+export function nodeView(state: ClusterState, n: NodeState): Node {
+  return {
+    id: n.id, address: n.address, zone: n.zone, tags: n.tags, allowScheduling: n.allowScheduling,
+    evictionRequested: n.evictionRequested, cordoned: n.cordoned, state: n.down ? 'down' : 'up', downReason: n.downReason,
+    disks: [...n.disks.values()].sort((a, b) => a.id.localeCompare(b.id)).map((d) => diskView(state, d)),
+  };
+}
+
+export function settingsView(state: ClusterState, only = ''): Setting[] {
+  return SETTING_NAMES.filter((n) => !only || n === only).map((name) => ({
+    name, value: formatSetting(state.settings[name]), default: formatSetting(SETTING_DEFS[name].default),
+    description: SETTING_DEFS[name].help, range: settingRange(name),
+  }));
+}
+
+export function snapshotViews(v: VolumeState): Snapshot[] {
+  return [...v.snapshots.values()].sort((a, b) => a.createdSeq - b.createdSeq)
+    .map((s) => ({ volume: v.name, name: s.name, size: s.size, createdSeq: s.createdSeq, createdMs: s.createdMs }));
+}
