@@ -15,7 +15,8 @@ export interface DiskSpec {
 }
 
 export interface AgentOptions {
-  manager: string;
+  /** One or more manager addresses; the agent learns the others from the managers' answers. */
+  manager: string | string[];
   nodeId: string;
   zone: string;
   disks: DiskSpec[];
@@ -45,7 +46,9 @@ const call = <Req, Res>(fn: (req: Req, cb: (e: Error | null, r?: Res) => void) =
   new Promise((resolve, reject) => fn(req, (e, r) => (e ? reject(e) : resolve(r as Res))));
 
 export class Agent {
-  private readonly client: NodeAgentClient;
+  private client: NodeAgentClient;
+  private managers: string[];
+  private current = 0;
   private stopped = false;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private stream: ClientReadableStream<Assignments__Output> | null = null;
@@ -54,7 +57,28 @@ export class Agent {
   registered = false;
 
   constructor(private readonly o: AgentOptions) {
-    this.client = nodeAgentClient(o.manager, { token: o.token });
+    this.managers = Array.isArray(o.manager) ? [...o.manager] : o.manager.split(',');
+    this.client = nodeAgentClient(this.managers[0]!, { token: o.token });
+  }
+
+  /** The manager this agent talks to now. */
+  get manager(): string {
+    return this.managers[this.current % this.managers.length]!;
+  }
+
+  /** Remembers every live manager the cluster announced (keeping the ones given at start). */
+  private learn(managers: string[]): void {
+    for (const m of managers) if (!this.managers.includes(m)) this.managers.push(m);
+  }
+
+  /** Moves to the next known manager after a failure. */
+  private failover(): void {
+    if (this.managers.length < 2) return;
+    this.current = (this.current + 1) % this.managers.length;
+    this.client.close();
+    this.client = nodeAgentClient(this.manager, { token: this.o.token });
+    this.say(`moving to manager ${this.manager}`);
+    this.stream?.cancel();
   }
 
   private say(line: string): void {
@@ -68,10 +92,12 @@ export class Agent {
     const beat = async (): Promise<void> => {
       try {
         const disks = await Promise.all(this.o.disks.map(diskInfo));
-        const res = await call<{ nodeId: string; disks: DiskInfo[] }, { known: boolean }>(this.client.Heartbeat.bind(this.client), { nodeId: this.o.nodeId, disks });
+        const res = await call<{ nodeId: string; disks: DiskInfo[] }, { known: boolean; managers: string[] }>(this.client.Heartbeat.bind(this.client), { nodeId: this.o.nodeId, disks });
+        this.learn(res.managers);
         if (!res.known) await this.register();
       } catch (e) {
-        this.say(`heartbeat failed: ${(e as Error).message}`);
+        this.say(`heartbeat to ${this.manager} failed: ${(e as Error).message}`);
+        this.failover();
       }
       if (!this.stopped) this.heartbeatTimer = setTimeout(() => void beat(), interval);
     };
@@ -82,16 +108,18 @@ export class Agent {
     for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
       try {
         const disks = await Promise.all(this.o.disks.map(diskInfo));
-        const res = await call<object, { heartbeatIntervalMs: number }>(this.client.Register.bind(this.client), {
+        const res = await call<object, { heartbeatIntervalMs: number; managers: string[] }>(this.client.Register.bind(this.client), {
           nodeId: this.o.nodeId, address: this.o.address ?? '', zone: this.o.zone, tags: this.o.tags ?? [],
           hostname: hostname(), disks,
         });
         this.registered = true;
-        this.say(`registered with ${this.o.manager} (${disks.length} disk(s), zone ${this.o.zone})`);
+        this.learn(res.managers);
+        this.say(`registered with ${this.manager} (${disks.length} disk(s), zone ${this.o.zone})`);
         return res.heartbeatIntervalMs || 1000;
       } catch (e) {
         if (this.stopped) throw e;
-        this.say(`register failed, retrying: ${(e as Error).message}`);
+        this.say(`register with ${this.manager} failed, retrying: ${(e as Error).message}`);
+        this.failover();
         await new Promise((r) => setTimeout(r, delay));
       }
     }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Agent, parseDiskFlag } from './agent.js';
 
-export const AGENT_USAGE = `usage: cairn node --manager HOST:PORT --node-id ID --disk PATH[:tag,tag] [--disk ...] --zone ZONE
+export const AGENT_USAGE = `usage: cairn node --manager HOST:PORT[,HOST:PORT] --node-id ID --disk PATH[:tag,tag] [--disk ...] --zone ZONE
                   [--tags a,b] [--token TOKEN | --token-file FILE]   (or CAIRN_TOKEN)`;
 
 export async function runAgent(args: string[]): Promise<number> {
@@ -20,7 +20,7 @@ export async function runAgent(args: string[]): Promise<number> {
   const token = values.token ?? (values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : process.env.CAIRN_TOKEN);
   if (!token) throw new Error(`a token is required: --token, --token-file or CAIRN_TOKEN\n${AGENT_USAGE}`);
   const agent = new Agent({
-    manager: values.manager, nodeId: values['node-id'], zone: values.zone!, token,
+    manager: values.manager.split(','), nodeId: values['node-id'], zone: values.zone!, token,
     disks: (values.disk ?? []).map(parseDiskFlag), tags: values.tags!.split(',').filter(Boolean), address: values.address,
   });
   await agent.start();

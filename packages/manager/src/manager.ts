@@ -2,10 +2,10 @@
 // etcd election also runs the reconciler (the scheduler) and node liveness, fenced by its lease.
 import { hostname } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
-import type { Etcd3 } from 'etcd3';
+import type { Etcd3, Lease } from 'etcd3';
 import { adminProto, hasBearer, nodeProto } from '@cairn/api';
 import type { LeaderInfo } from '@cairn/metadata';
-import { EventLog, LeaderElection, LiveProjection, openEtcd, SnapshotStore } from '@cairn/metadata';
+import { EventLog, Keys, LeaderElection, LiveProjection, openEtcd, SnapshotStore } from '@cairn/metadata';
 import { adminHandlers } from './admin-service.js';
 import { NodeService } from './node-service.js';
 import { Reconciler } from './reconciler.js';
@@ -37,6 +37,7 @@ export class Manager {
   private liveness: Liveness | null = null;
   private election: LeaderElection | null = null;
   private nodes: NodeService | null = null;
+  private presence: Lease | null = null;
   address = '';
 
   private constructor(
@@ -87,8 +88,10 @@ export class Manager {
 
   private async serve(): Promise<void> {
     const ctx = this.context();
+    const keys = new Keys(this.o.prefix);
     this.nodes = new NodeService(ctx, this.client, {
       heartbeatIntervalMs: this.o.heartbeatMs ?? 1000, leaseTtlSeconds: this.o.nodeLeaseTtl ?? 5, prefix: this.o.prefix,
+      managers: async () => (await this.client.getAll().prefix(`${keys.prefix}managers/`).strings().then(Object.values)).sort(),
     });
     const server = new grpc.Server();
     server.addService(adminProto().cairn.admin.v1.Admin.service, adminHandlers(ctx));
@@ -101,6 +104,10 @@ export class Manager {
     this.server = server;
     const host = this.o.listen.slice(0, this.o.listen.lastIndexOf(':'));
     this.address = `${host}:${port}`;
+    // Announce this manager's address under a lease, so node agents learn where else to go.
+    this.presence = this.client.lease(this.o.electionTtl ?? 3);
+    this.presence.on('lost', () => undefined);
+    await this.presence.put(`${keys.prefix}managers/${this.id}`).value(this.address).exec();
   }
 
   /** Campaign, lead until the lease is lost, campaign again; until stopped. */
@@ -144,6 +151,7 @@ export class Manager {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.election?.resign();
+    await this.presence?.revoke().catch(() => undefined);
     this.nodes?.close();
     this.projection.close();
     this.log.close();

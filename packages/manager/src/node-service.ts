@@ -16,6 +16,8 @@ export interface NodeServiceOptions {
   heartbeatIntervalMs: number;
   leaseTtlSeconds: number;
   prefix?: string;
+  /** The addresses of the live managers (each manager keeps its own under a lease). */
+  managers: () => Promise<string[]>;
 }
 
 /** The status key of a node: exists exactly while the node's heartbeats keep its lease alive. */
@@ -78,15 +80,15 @@ export class NodeService {
         if (!r.nodeId) throw CommandError.invalid('nodeId is required');
         await this.runner.run(actorOf(r.nodeId), (s) => registerDrafts(s, r), (s) => s.seq);
         await this.touch(r.nodeId, r.disks);
-        return { heartbeatIntervalMs: this.opts.heartbeatIntervalMs, leaseTtlSeconds: this.opts.leaseTtlSeconds };
+        return { heartbeatIntervalMs: this.opts.heartbeatIntervalMs, leaseTtlSeconds: this.opts.leaseTtlSeconds, managers: await this.opts.managers() };
       }),
       Heartbeat: unary(ctx, async (r) => {
         const s = ctx.projection.state;
-        if (!s.nodes.has(r.nodeId)) return { known: false };
+        if (!s.nodes.has(r.nodeId)) return { known: false, managers: await this.opts.managers() };
         await this.touch(r.nodeId, r.disks);
         const drafts = capacityDrafts(s, r.nodeId, r.disks);
         if (drafts.length) await this.runner.run(actorOf(r.nodeId), (st) => capacityDrafts(st, r.nodeId, r.disks), (st) => st.seq);
-        return { known: true };
+        return { known: true, managers: await this.opts.managers() };
       }),
       WatchAssignments: (call) => {
         if (!ctx.authorize(call.metadata)) {

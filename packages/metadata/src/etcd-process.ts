@@ -25,6 +25,8 @@ export interface EtcdClusterOptions {
   electionMs?: number;
   /** Write each member's log to DIR/<name>.log (default true). */
   logToFile?: boolean;
+  /** Run members in their own process group, to outlive this process (`cairn up --detach`). */
+  detached?: boolean;
 }
 
 export async function freePort(): Promise<number> {
@@ -48,7 +50,7 @@ export class EtcdCluster {
 
   static async start(opts: EtcdClusterOptions): Promise<EtcdCluster> {
     const n = opts.members ?? 1;
-    const full = { dir: opts.dir, bin: opts.bin ?? 'etcd', heartbeatMs: opts.heartbeatMs ?? 50, electionMs: opts.electionMs ?? 500, logToFile: opts.logToFile ?? true };
+    const full = { dir: opts.dir, bin: opts.bin ?? 'etcd', heartbeatMs: opts.heartbeatMs ?? 50, electionMs: opts.electionMs ?? 500, logToFile: opts.logToFile ?? true, detached: opts.detached ?? false };
     const members: EtcdMember[] = [];
     for (let i = 0; i < n; i++) {
       const name = `etcd-${i}`;
@@ -78,7 +80,8 @@ export class EtcdCluster {
     ];
     let out: 'ignore' | number = 'ignore';
     if (this.opts.logToFile) out = openSync(join(this.opts.dir, `${m.name}.log`), 'a');
-    const child = spawn(this.opts.bin, args, { stdio: ['ignore', out, out] });
+    const child = spawn(this.opts.bin, args, { stdio: ['ignore', out, out], detached: this.opts.detached });
+    if (this.opts.detached) child.unref();
     if (typeof out === 'number') closeSync(out);
     child.on('error', (e) => {
       process.stderr.write(`cannot start etcd (${this.opts.bin}): ${e.message}; install etcd-server (scripts/setup.sh)\n`);
@@ -107,6 +110,11 @@ export class EtcdCluster {
         client.close();
       }
     }
+  }
+
+  /** Process ids of the running members. */
+  get pids(): number[] {
+    return this.members.map((m) => m.process?.pid ?? 0).filter((p) => p > 0);
   }
 
   /** Index of the member that leads the Raft group now. */

@@ -6,6 +6,10 @@ export interface HeartbeatResponse {
    * False when the manager does not know the node (register again).
    */
   'known'?: (boolean);
+  /**
+   * Addresses of every live manager.
+   */
+  'managers'?: (string)[];
 }
 
 export interface HeartbeatResponse__Output {
@@ -13,4 +17,8 @@ export interface HeartbeatResponse__Output {
    * False when the manager does not know the node (register again).
    */
   'known': (boolean);
+  /**
+   * Addresses of every live manager.
+   */
+  'managers': (string)[];
 }
