@@ -233,6 +233,11 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
       if (v) v.unschedulable = { seq, missing: p.missing, summary: p.summary, candidates: rejections(p.candidates) };
       break;
     }
+    case 'volumeSchedulable': {
+      const v = state.volumes.get(payloadOf(ev, 'volumeSchedulable').name);
+      if (v) v.unschedulable = null;
+      break;
+    }
     case 'replicaScheduled': {
       const p = payloadOf(ev, 'replicaScheduled');
       const v = state.volumes.get(p.volume);
@@ -240,7 +245,7 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
         state.replicas.set(p.replicaId, {
           id: p.replicaId, volume: p.volume, nodeId: p.nodeId, diskId: p.diskId, mode: 'scheduled',
           size: v.spec.size, address: '', trigger: p.trigger, replaces: p.replaces, scheduledSeq: seq,
-          failedAtMs: 0, failedReason: '', rebuildFrom: '',
+          failedAtMs: 0, failedReason: '', rebuildFrom: '', failures: 0,
         });
         let ids = state.replicasByVolume.get(p.volume);
         if (!ids) state.replicasByVolume.set(p.volume, (ids = new Set()));
@@ -252,12 +257,12 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
     case 'replicaRunning': {
       const p = payloadOf(ev, 'replicaRunning');
       const r = state.replicas.get(p.replicaId);
-      // A replica being rebuilt turns healthy only through ReplicaRebuilt.
-      if (r && r.mode !== 'rebuilding') {
+      // Only a new replica turns running this way. One being rebuilt turns healthy through
+      // ReplicaRebuilt; a failed one may have missed writes, so it comes back only through a
+      // rebuild the scheduler decides. For those, the report only records where it serves.
+      if (r && r.mode === 'scheduled') {
         r.mode = 'running';
         r.address = p.address;
-        r.failedAtMs = 0;
-        r.failedReason = '';
       } else if (r) {
         r.address = p.address;
       }
@@ -271,6 +276,7 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
         r.failedAtMs = t;
         r.failedReason = p.reason;
         r.rebuildFrom = '';
+        r.failures++;
       }
       break;
     }
@@ -290,6 +296,7 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
         r.rebuildFrom = '';
         r.failedAtMs = 0;
         r.failedReason = '';
+        r.failures = 0;
       }
       break;
     }

@@ -115,6 +115,8 @@ export interface ReplicaState {
   failedAtMs: number;
   failedReason: string;
   rebuildFrom: string;
+  /** Failures since the replica was last healthy after a rebuild (for rebuild backoff). */
+  failures: number;
 }
 
 export interface ClusterState {

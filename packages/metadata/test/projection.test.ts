@@ -97,6 +97,29 @@ reducer('a rebuilding replica becomes healthy only when rebuilt', () => {
   assert.is(volumeRobustness(s, s.volumes.get('vol-a')!), 'healthy');
 });
 
+reducer('a failed replica does not come back by saying it runs: only a rebuild brings it back', () => {
+  const events = log();
+  seq = events.length;
+  const s = replay(emptyState(), events);
+  applyEvent(s, ev({ replicaRunning: { replicaId: 'vol-a-r2', address: '127.0.0.1:9' } }));
+  assert.is(s.replicas.get('vol-a-r2')!.mode, 'failed', 'it may have missed writes while failed');
+  assert.is(s.replicas.get('vol-a-r2')!.failures, 1);
+  applyEvent(s, ev({ replicaRebuilding: { replicaId: 'vol-a-r2', fromReplicaId: 'vol-a-r1' } }));
+  applyEvent(s, ev({ replicaRebuilt: { replicaId: 'vol-a-r2' } }));
+  assert.is(s.replicas.get('vol-a-r2')!.mode, 'running');
+  assert.is(s.replicas.get('vol-a-r2')!.failures, 0);
+});
+
+reducer('VolumeSchedulable clears the newest unschedulable record', () => {
+  const events = log();
+  seq = events.length;
+  const s = replay(emptyState(), events);
+  applyEvent(s, ev({ volumeUnschedulable: { name: 'vol-a', missing: 1, summary: 'no disk', candidates: [{ nodeId: 'node-1', diskId: '', reasons: ['NodeDown'], detail: '' }] } }));
+  assert.is(s.volumes.get('vol-a')!.unschedulable!.candidates[0]!.reasons[0], 'NodeDown');
+  applyEvent(s, ev({ volumeSchedulable: { name: 'vol-a' } }));
+  assert.is(s.volumes.get('vol-a')!.unschedulable, null);
+});
+
 reducer('an invalid setting in the log stops projection with the seq and the range', () => {
   seq = 0;
   const bad = ev(draft.settingsChanged({ 'storage-minimal-available-percentage': '250' }));

@@ -64,6 +64,7 @@ import type { VolumeDeleted as _cairn_events_v1_VolumeDeleted, VolumeDeleted__Ou
 import type { VolumeDetachRequested as _cairn_events_v1_VolumeDetachRequested, VolumeDetachRequested__Output as _cairn_events_v1_VolumeDetachRequested__Output } from './cairn/events/v1/VolumeDetachRequested.js';
 import type { VolumeDetached as _cairn_events_v1_VolumeDetached, VolumeDetached__Output as _cairn_events_v1_VolumeDetached__Output } from './cairn/events/v1/VolumeDetached.js';
 import type { VolumeExpanded as _cairn_events_v1_VolumeExpanded, VolumeExpanded__Output as _cairn_events_v1_VolumeExpanded__Output } from './cairn/events/v1/VolumeExpanded.js';
+import type { VolumeSchedulable as _cairn_events_v1_VolumeSchedulable, VolumeSchedulable__Output as _cairn_events_v1_VolumeSchedulable__Output } from './cairn/events/v1/VolumeSchedulable.js';
 import type { VolumeSpec as _cairn_events_v1_VolumeSpec, VolumeSpec__Output as _cairn_events_v1_VolumeSpec__Output } from './cairn/events/v1/VolumeSpec.js';
 import type { VolumeUnschedulable as _cairn_events_v1_VolumeUnschedulable, VolumeUnschedulable__Output as _cairn_events_v1_VolumeUnschedulable__Output } from './cairn/events/v1/VolumeUnschedulable.js';
 import type { VolumeUpdated as _cairn_events_v1_VolumeUpdated, VolumeUpdated__Output as _cairn_events_v1_VolumeUpdated__Output } from './cairn/events/v1/VolumeUpdated.js';
@@ -147,6 +148,7 @@ export interface ProtoGrpcType {
         VolumeDetachRequested: MessageTypeDefinition<_cairn_events_v1_VolumeDetachRequested, _cairn_events_v1_VolumeDetachRequested__Output>
         VolumeDetached: MessageTypeDefinition<_cairn_events_v1_VolumeDetached, _cairn_events_v1_VolumeDetached__Output>
         VolumeExpanded: MessageTypeDefinition<_cairn_events_v1_VolumeExpanded, _cairn_events_v1_VolumeExpanded__Output>
+        VolumeSchedulable: MessageTypeDefinition<_cairn_events_v1_VolumeSchedulable, _cairn_events_v1_VolumeSchedulable__Output>
         VolumeSpec: MessageTypeDefinition<_cairn_events_v1_VolumeSpec, _cairn_events_v1_VolumeSpec__Output>
         VolumeUnschedulable: MessageTypeDefinition<_cairn_events_v1_VolumeUnschedulable, _cairn_events_v1_VolumeUnschedulable__Output>
         VolumeUpdated: MessageTypeDefinition<_cairn_events_v1_VolumeUpdated, _cairn_events_v1_VolumeUpdated__Output>

@@ -16,6 +16,7 @@ import type { VolumeDetached as _cairn_events_v1_VolumeDetached, VolumeDetached_
 import type { VolumeDeleted as _cairn_events_v1_VolumeDeleted, VolumeDeleted__Output as _cairn_events_v1_VolumeDeleted__Output } from '../../../cairn/events/v1/VolumeDeleted.js';
 import type { VolumeUnschedulable as _cairn_events_v1_VolumeUnschedulable, VolumeUnschedulable__Output as _cairn_events_v1_VolumeUnschedulable__Output } from '../../../cairn/events/v1/VolumeUnschedulable.js';
 import type { VolumeDetachRequested as _cairn_events_v1_VolumeDetachRequested, VolumeDetachRequested__Output as _cairn_events_v1_VolumeDetachRequested__Output } from '../../../cairn/events/v1/VolumeDetachRequested.js';
+import type { VolumeSchedulable as _cairn_events_v1_VolumeSchedulable, VolumeSchedulable__Output as _cairn_events_v1_VolumeSchedulable__Output } from '../../../cairn/events/v1/VolumeSchedulable.js';
 import type { ReplicaScheduled as _cairn_events_v1_ReplicaScheduled, ReplicaScheduled__Output as _cairn_events_v1_ReplicaScheduled__Output } from '../../../cairn/events/v1/ReplicaScheduled.js';
 import type { ReplicaRunning as _cairn_events_v1_ReplicaRunning, ReplicaRunning__Output as _cairn_events_v1_ReplicaRunning__Output } from '../../../cairn/events/v1/ReplicaRunning.js';
 import type { ReplicaFailed as _cairn_events_v1_ReplicaFailed, ReplicaFailed__Output as _cairn_events_v1_ReplicaFailed__Output } from '../../../cairn/events/v1/ReplicaFailed.js';
@@ -65,6 +66,7 @@ export interface EventEnvelope {
   'volumeDeleted'?: (_cairn_events_v1_VolumeDeleted | null);
   'volumeUnschedulable'?: (_cairn_events_v1_VolumeUnschedulable | null);
   'volumeDetachRequested'?: (_cairn_events_v1_VolumeDetachRequested | null);
+  'volumeSchedulable'?: (_cairn_events_v1_VolumeSchedulable | null);
   'replicaScheduled'?: (_cairn_events_v1_ReplicaScheduled | null);
   'replicaRunning'?: (_cairn_events_v1_ReplicaRunning | null);
   'replicaFailed'?: (_cairn_events_v1_ReplicaFailed | null);
@@ -74,7 +76,7 @@ export interface EventEnvelope {
   'settingsChanged'?: (_cairn_events_v1_SettingsChanged | null);
   'snapshotCreated'?: (_cairn_events_v1_SnapshotCreated | null);
   'snapshotDeleted'?: (_cairn_events_v1_SnapshotDeleted | null);
-  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted";
+  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted";
 }
 
 export interface EventEnvelope__Output {
@@ -115,6 +117,7 @@ export interface EventEnvelope__Output {
   'volumeDeleted'?: (_cairn_events_v1_VolumeDeleted__Output | null);
   'volumeUnschedulable'?: (_cairn_events_v1_VolumeUnschedulable__Output | null);
   'volumeDetachRequested'?: (_cairn_events_v1_VolumeDetachRequested__Output | null);
+  'volumeSchedulable'?: (_cairn_events_v1_VolumeSchedulable__Output | null);
   'replicaScheduled'?: (_cairn_events_v1_ReplicaScheduled__Output | null);
   'replicaRunning'?: (_cairn_events_v1_ReplicaRunning__Output | null);
   'replicaFailed'?: (_cairn_events_v1_ReplicaFailed__Output | null);
@@ -124,5 +127,5 @@ export interface EventEnvelope__Output {
   'settingsChanged'?: (_cairn_events_v1_SettingsChanged__Output | null);
   'snapshotCreated'?: (_cairn_events_v1_SnapshotCreated__Output | null);
   'snapshotDeleted'?: (_cairn_events_v1_SnapshotDeleted__Output | null);
-  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted";
+  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted";
 }
