@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { adminClient, formatSize } from '@cairn/api';
 import type { AdminClient, ExplainVolumeResponse__Output, Volume__Output } from '@cairn/api';
-import type { ClusterFile } from './up.js';
+import type { ClusterFile } from './cluster-file.js';
 
 const unary = <Req, Res>(client: AdminClient, method: string, req: Req): Promise<Res> =>
   new Promise((resolve, reject) =>

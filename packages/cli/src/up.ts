@@ -11,30 +11,11 @@ import { adminClient, newToken } from '@cairn/api';
 import type { AdminClient, Node__Output } from '@cairn/api';
 import { EtcdCluster } from '@cairn/metadata';
 import { runDemo } from './up-demo.js';
+import { clusterFilePath, readClusterFile } from './cluster-file.js';
+import type { ClusterFile } from './cluster-file.js';
 
 const ZONES = ['zone-a', 'zone-b', 'zone-c'];
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
-
-export interface ClusterFile {
-  dir: string;
-  admin: string;
-  token: string;
-  etcd: string[];
-  etcdPids: number[];
-  manager: { id: string; pid: number; log: string };
-  nodes: { id: string; pid: number; zone: string; disk: string; log: string }[];
-  startedAt: string;
-}
-
-export function clusterFilePath(dir: string): string {
-  return join(resolve(dir), 'cluster.json');
-}
-
-export function readClusterFile(dir: string): ClusterFile | null {
-  const p = clusterFilePath(dir);
-  if (!existsSync(p)) return null;
-  return JSON.parse(readFileSync(p, 'utf8')) as ClusterFile;
-}
 
 export function alive(pid: number): boolean {
   if (!pid) return false;

@@ -1,0 +1,26 @@
+// DIR/cluster.json: what `cairn up` started and where (the admin address, the token file, etcd,
+// every process id). `cairn down` and `cairn status` read it; so does the CLI's config resolution.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export interface ClusterFile {
+  dir: string;
+  admin: string;
+  token: string;
+  etcd: string[];
+  etcdPids: number[];
+  manager: { id: string; pid: number; log: string };
+  nodes: { id: string; pid: number; zone: string; disk: string; log: string }[];
+  startedAt: string;
+}
+
+export function clusterFilePath(dir: string): string {
+  return join(resolve(dir), 'cluster.json');
+}
+
+export function readClusterFile(dir: string): ClusterFile | null {
+  const p = clusterFilePath(dir);
+  if (!existsSync(p)) return null;
+  return JSON.parse(readFileSync(p, 'utf8')) as ClusterFile;
+}
+
