@@ -166,6 +166,17 @@ e2e('kill -9 a node agent: its node is marked down within the lease TTL + 2 s', 
   assert.ok(took <= 5000 + 2000, `marked down after ${took} ms (lease TTL 5 s)`);
   const why = await c.call('ExplainVolume', { name: 'vol-0' }, m2);
   assert.ok(why.lines.some((l: any) => /node node-3 down \(lease expired/.test(l.text)), 'the audit explains the degraded volume');
+
+  // The agent comes back: the node is up again, by an event.
+  const back = spawn(process.execPath, [CAIRN, 'node', '--manager', (c as any).mainAddress, '--node-id', 'node-3', '--disk', victim.disk,
+    '--zone', victim.zone, '--token-file', c.info.token], { stdio: 'ignore' });
+  try {
+    await eventually('node-3 up again', 15_000, async () => (await c.call('ListNodes', {}, m2)).nodes.find((n: any) => n.id === 'node-3').state === 'up');
+    const again = await c.call('ExplainVolume', { name: 'vol-0' }, m2);
+    assert.ok(again.lines.some((l: any) => /node node-3 up again/.test(l.text)));
+  } finally {
+    back.kill('SIGKILL');
+  }
 });
 
 e2e('audit: verify passes, the state at a past seq shows the past, export + replay gives the live hash', async () => {

@@ -1,0 +1,129 @@
+// The pure command layer: (state, request) -> events or a CommandError naming the field.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { applyEvent, decodeEvent, draft, emptyState, encodeEvent, SCHEMA_VERSION } from '@cairn/metadata';
+import type { ClusterState, EventDraft } from '@cairn/metadata';
+import * as cmd from '../src/commands.js';
+import { CommandError } from '../src/errors.js';
+
+function apply(s: ClusterState, drafts: EventDraft[]): ClusterState {
+  for (const d of drafts) {
+    const seq = s.seq + 1;
+    applyEvent(s, decodeEvent(encodeEvent({ ...d, seq, timeMs: 1, actor: 't', cause: '', schemaVersion: SCHEMA_VERSION }), seq));
+  }
+  return s;
+}
+
+function cluster(): ClusterState {
+  return apply(emptyState(), [
+    draft.nodeRegistered('node-1', { zone: 'a' }), draft.diskAdded('node-1', 'disk-1', { maximum: 100 * 2 ** 30 }),
+    draft.nodeRegistered('node-2', { zone: 'b' }), draft.diskAdded('node-2', 'disk-1', { maximum: 100 * 2 ** 30 }),
+  ]);
+}
+
+const create = (o: Partial<cmd.CreateVolume> = {}): cmd.CreateVolume => ({
+  name: 'vol', size: 2 ** 30, numberOfReplicas: 0, dataLocality: '', diskSelector: [], nodeSelector: [],
+  replicaAutoBalance: '', staleReplicaTimeout: 0, fsType: '', mkfsParams: '', accessMode: '', ...o,
+});
+
+function refused(fn: () => unknown, code: CommandError['code'], msg: RegExp): void {
+  try {
+    fn();
+    assert.unreachable('must be refused');
+  } catch (e) {
+    assert.instance(e, CommandError);
+    assert.is((e as CommandError).code, code);
+    assert.match((e as Error).message, msg);
+  }
+}
+
+const t = suite('commands');
+
+t('create fills defaults from the settings and is idempotent by name', () => {
+  const s = cluster();
+  apply(s, cmd.updateSettings(s, { 'default-replica-count': '2', 'default-data-locality': 'best-effort' }));
+  const d = cmd.createVolume(s, create());
+  assert.is(d.length, 1);
+  apply(s, d);
+  const v = s.volumes.get('vol')!;
+  assert.is(v.spec.numberOfReplicas, 2);
+  assert.is(v.spec.dataLocality, 'best-effort');
+  assert.equal(cmd.createVolume(s, create()), [], 'the same create again appends nothing');
+  refused(() => cmd.createVolume(s, create({ size: 2 * 2 ** 30 })), 'AlreadyExists', /size/);
+});
+
+t('create refuses bad names, sizes, localities and tags, naming the field', () => {
+  const s = cluster();
+  refused(() => cmd.createVolume(s, create({ name: 'Has Space' })), 'InvalidArgument', /name "Has Space"/);
+  refused(() => cmd.createVolume(s, create({ size: 0 })), 'InvalidArgument', /size/);
+  refused(() => cmd.createVolume(s, create({ size: 1000 })), 'InvalidArgument', /multiple of 4096/);
+  refused(() => cmd.createVolume(s, create({ dataLocality: 'near' })), 'InvalidArgument', /dataLocality "near".*disabled, best-effort, strict-local/);
+  refused(() => cmd.createVolume(s, create({ numberOfReplicas: 2, dataLocality: 'strict-local' })), 'InvalidArgument', /strict-local needs numberOfReplicas 1/);
+  refused(() => cmd.createVolume(s, create({ numberOfReplicas: 21 })), 'InvalidArgument', /numberOfReplicas must be from 1 to 20/);
+  refused(() => cmd.createVolume(s, create({ diskSelector: ['ok', 'not ok'] })), 'InvalidArgument', /diskSelector: tag "not ok"/);
+});
+
+t('update changes only what is given; no change appends nothing', () => {
+  const s = cluster();
+  apply(s, cmd.createVolume(s, create({ diskSelector: ['fast'] })));
+  assert.equal(cmd.updateVolume(s, { name: 'vol', numberOfReplicas: 3 }), []);
+  apply(s, cmd.updateVolume(s, { name: 'vol', numberOfReplicas: 2 }));
+  assert.is(s.volumes.get('vol')!.spec.numberOfReplicas, 2);
+  assert.equal(s.volumes.get('vol')!.spec.diskSelector, ['fast'], 'untouched fields stay');
+  refused(() => cmd.updateVolume(s, { name: 'missing', numberOfReplicas: 2 }), 'NotFound', /missing/);
+});
+
+t('attach, detach and delete follow the attachment state', () => {
+  const s = cluster();
+  apply(s, cmd.createVolume(s, create()));
+  apply(s, cmd.attachVolume(s, 'vol', 'node-1'));
+  assert.equal(cmd.attachVolume(s, 'vol', 'node-1'), [], 'attaching again to the same node is a no-op');
+  refused(() => cmd.attachVolume(s, 'vol', 'node-2'), 'FailedPrecondition', /attaching to node "node-1"/);
+  refused(() => cmd.deleteVolume(s, 'vol'), 'FailedPrecondition', /detach it first/);
+  apply(s, cmd.detachVolume(s, 'vol'));
+  assert.is(s.volumes.get('vol')!.attachState, 'detached', 'an attach that never completed detaches at once');
+  apply(s, cmd.deleteVolume(s, 'vol'));
+  assert.equal(cmd.deleteVolume(s, 'vol'), [], 'deleting what is gone is not an error');
+  apply(s, [{ nodeDown: { nodeId: 'node-2', reason: 'lease expired' } }]);
+  apply(s, cmd.createVolume(s, create({ name: 'v2' })));
+  refused(() => cmd.attachVolume(s, 'v2', 'node-2'), 'FailedPrecondition', /node "node-2" is down/);
+});
+
+t('expand only grows', () => {
+  const s = cluster();
+  apply(s, cmd.createVolume(s, create()));
+  refused(() => cmd.expandVolume(s, 'vol', 2 ** 20), 'InvalidArgument', /only grow/);
+  assert.equal(cmd.expandVolume(s, 'vol', 2 ** 30), []);
+  apply(s, cmd.expandVolume(s, 'vol', 2 ** 31));
+  assert.is(s.volumes.get('vol')!.spec.size, 2 ** 31);
+});
+
+t('disks: add derives an id, refuses duplicates and relative paths; removal needs no replicas', () => {
+  const s = cluster();
+  const add = { nodeId: 'node-1', path: '/mnt/Fast SSD/', diskId: '', tags: ['fast'], storageReserved: 0, storageMaximum: 2 ** 40, storageAvailable: 0 };
+  apply(s, cmd.addDisk(s, add));
+  const d = s.nodes.get('node-1')!.disks.get('fast-ssd')!;
+  assert.is(d.path, '/mnt/Fast SSD/');
+  assert.is(d.storageAvailable, 2 ** 40);
+  assert.equal(cmd.addDisk(s, add), [], 'the same disk again is a no-op');
+  refused(() => cmd.addDisk(s, { ...add, path: 'rel' }), 'InvalidArgument', /absolute/);
+  refused(() => cmd.addDisk(s, { ...add, diskId: 'disk-1', path: '/other' }), 'AlreadyExists', /disk-1/);
+  refused(() => cmd.updateDisk(s, { nodeId: 'node-1', diskId: 'fast-ssd', storageReserved: 2 ** 41 }), 'InvalidArgument', /storageReserved/);
+  apply(s, [{ replicaScheduled: { replicaId: 'r1', volume: 'x', nodeId: 'node-1', diskId: 'disk-1', trigger: 'new' } }]);
+  apply(s, cmd.createVolume(s, create({ name: 'x' })));
+  apply(s, [{ replicaScheduled: { replicaId: 'r1', volume: 'x', nodeId: 'node-1', diskId: 'disk-1', trigger: 'new' } }]);
+  refused(() => cmd.removeDisk(s, 'node-1', 'disk-1'), 'FailedPrecondition', /1 replica/);
+  apply(s, cmd.removeDisk(s, 'node-1', 'fast-ssd'));
+  assert.not.ok(s.nodes.get('node-1')!.disks.has('fast-ssd'));
+});
+
+t('settings: bad values name the range; unchanged values append nothing', () => {
+  const s = cluster();
+  refused(() => cmd.updateSettings(s, { 'storage-over-provisioning-percentage': '10' }), 'InvalidArgument', /from 100 to 1000/);
+  refused(() => cmd.updateSettings(s, {}), 'InvalidArgument', /at least one/);
+  assert.equal(cmd.updateSettings(s, { 'replica-soft-anti-affinity': 'false' }), []);
+  const d = cmd.updateSettings(s, { 'replica-soft-anti-affinity': 'true', 'replica-zone-soft-anti-affinity': 'true' });
+  assert.equal(d, [{ settingsChanged: { values: { 'replica-soft-anti-affinity': 'true' } } }], 'only what changes is recorded');
+});
+
+t.run();

@@ -1,0 +1,86 @@
+// A manager in-process on a real etcd: TLS when a cert and key are given, the token on every call,
+// and the leader's reconciler placing replicas.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { status } from '@grpc/grpc-js';
+import { adminClient } from '@cairn/api';
+import type { AdminClient } from '@cairn/api';
+import { draft, EtcdCluster } from '@cairn/metadata';
+import { Manager } from '../src/index.js';
+
+let dir: string;
+let etcd: EtcdCluster;
+let manager: Manager;
+let ca: Buffer;
+const TOKEN = 'test-token-0123456789';
+
+const call = <T = any>(c: AdminClient, method: string, req: object): Promise<T> =>
+  new Promise((resolve, reject) => (c as any)[method](req, { deadline: Date.now() + 5000 }, (e: Error | null, r: T) => (e ? reject(e) : resolve(r))));
+
+const m = suite('manager');
+m.before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cairn-manager-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+    '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+  ca = readFileSync(join(dir, 'cert.pem'));
+  etcd = await EtcdCluster.start({ dir: join(dir, 'etcd') });
+  manager = await Manager.start({
+    etcd: etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, id: 'm1', log: () => undefined,
+    tls: { cert: ca, key: readFileSync(join(dir, 'key.pem')) },
+  });
+});
+m.after(async () => {
+  await manager?.stop();
+  await etcd?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+m('serves TLS with a valid token; plaintext and bad tokens are refused', async () => {
+  const good = adminClient(manager.address, { token: TOKEN, tlsCa: ca });
+  const info = await call(good, 'GetClusterInfo', {});
+  assert.is(info.managerId, 'm1');
+  const wrong = adminClient(manager.address, { token: 'nope', tlsCa: ca });
+  try {
+    await call(wrong, 'ListVolumes', {});
+    assert.unreachable();
+  } catch (e) {
+    assert.is((e as { code: number }).code, status.UNAUTHENTICATED);
+  }
+  const plain = adminClient(manager.address, { token: TOKEN });
+  try {
+    await call(plain, 'ListVolumes', {});
+    assert.unreachable('a plaintext client cannot talk to a TLS manager');
+  } catch (e) {
+    assert.is((e as { code: number }).code, status.UNAVAILABLE);
+  }
+  for (const c of [good, wrong, plain]) c.close();
+});
+
+m('the leader places replicas, records why, and unplaceable replicas become an explained decision', async () => {
+  const c = adminClient(manager.address, { token: TOKEN, tlsCa: ca });
+  for (let i = 1; i <= 2; i++) {
+    await manager.log.append([draft.nodeRegistered(`n${i}`, { zone: `z${i}` }), draft.diskAdded(`n${i}`, 'd1', { maximum: 10 * 2 ** 30 })]);
+  }
+  await call(c, 'CreateVolume', { name: 'v', size: 2 ** 30, numberOfReplicas: 3 });
+  const v = await (async () => {
+    for (let i = 0; i < 100; i++) {
+      const x = await call(c, 'GetVolume', { name: 'v' });
+      if (x.replicas.length === 2 && x.unschedulable) return x;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('not placed');
+  })();
+  assert.equal(v.replicas.map((r: any) => r.node).sort(), ['n1', 'n2']);
+  assert.match(v.unschedulable, /AntiAffinityNode|1 replica/i);
+  const why = await call(c, 'ExplainVolume', { name: 'v' });
+  assert.ok(why.lines.some((l: any) => /could not be placed/.test(l.text) && /AntiAffinityNode/.test(l.text)), 'the missing replica is explained by named reasons');
+  const verify = await call(c, 'Verify', {});
+  assert.ok(verify.ok);
+  c.close();
+});
+
+m.run();
