@@ -1,1 +1,2 @@
-export {};
+// @cairn/datapath: replicas, the replicating engine and the NBD frontend.
+export * from './block.js';
