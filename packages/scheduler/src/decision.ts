@@ -49,6 +49,16 @@ export interface UnschedulableDecision {
   candidates: CandidateRejection[];
 }
 
+/**
+ * Nothing the volume needs is blocked any more, though the state still records a
+ * VolumeUnschedulable for it and no placement of this pass clears it (a failed replica reused,
+ * the count lowered, a blocked move no longer wanted): VolumeSchedulable.
+ */
+export interface SchedulableDecision {
+  kind: 'schedulable';
+  volume: string;
+}
+
 /** Remove a replica (ReplicaRemoved). */
 export interface RemoveDecision {
   kind: 'remove';
@@ -65,7 +75,7 @@ export interface RebuildDecision {
   fromReplicaId: string;
 }
 
-export type Decision = PlaceDecision | UnschedulableDecision | RemoveDecision | RebuildDecision;
+export type Decision = PlaceDecision | UnschedulableDecision | SchedulableDecision | RemoveDecision | RebuildDecision;
 
 /**
  * The event a decision becomes. `cause` is the seq of the state it was decided on ("seq:42"); the
@@ -92,6 +102,8 @@ export function toDraft(d: Decision, basedOnSeq?: number): EventDraft {
           candidates: d.candidates.map((r) => ({ ...r, reasons: [...r.reasons] })),
         },
       };
+    case 'schedulable':
+      return { ...cause, volumeSchedulable: { name: d.volume } };
     case 'remove':
       return { ...cause, replicaRemoved: { replicaId: d.replicaId, reason: d.reason } };
     case 'rebuild':

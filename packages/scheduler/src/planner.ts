@@ -11,7 +11,9 @@
 //      the pass.
 //   3. explain, every volume that could not get a placement: re-run the failed placement against
 //      the final view, so the reasons it records are the ones the next pass would find, and skip it
-//      when the state already records the same VolumeUnschedulable.
+//      when the state already records the same VolumeUnschedulable. A volume the state records as
+//      unschedulable that has nothing blocked any more (a failed replica reused, the count lowered,
+//      a node back) is declared schedulable, unless a placement of this pass clears the record.
 //
 // Pure: the clock is an argument, ids derive from the state's seq, ties break by id.
 import type { ClusterState, Settings, VolumeState } from '@cairn/metadata';
@@ -189,7 +191,10 @@ export class Planner {
   }
 
   private fill(w: VolumeWork, out: Decision[], nowMs: number): void {
-    if (w.v.spec.dataLocality === 'strict-local' && w.attached === '' && alive(w).length === 0) return; // placed on attach
+    if (w.v.spec.dataLocality === 'strict-local' && w.attached === '' && alive(w).length === 0) {
+      w.checked = 'all'; // it needs nothing until it is attached
+      return;
+    }
     const name = w.v.name;
     const src = sources(w);
     // A rebuild whose source stopped running is pointed at another running replica.
@@ -205,6 +210,7 @@ export class Planner {
     if (w.hasRun && src.length === 0) return;
 
     const deficit = w.count - active(w).length;
+    w.checked = 'count';
     if (deficit > 0) {
       this.fillDeficit(w, deficit, out, nowMs);
       return;
@@ -212,6 +218,7 @@ export class Planner {
     const act = active(w);
     if (act.some((r) => r.mode !== 'running')) return; // moves wait until the volume is whole
     if (alive(w).some((r) => r.replaces && r.available && alive(w).some((o) => o.id === r.replaces))) return;
+    w.checked = 'all';
 
     // Eviction: one replica per volume at a time; the old one stays until the new one runs.
     const x = act.find((r) => r.evicting);
@@ -358,7 +365,10 @@ export class Planner {
 
   private explain(w: VolumeWork, out: Decision[]): void {
     const b = w.blocked;
-    if (!b) return;
+    if (!b) {
+      if (resolved(w)) out.push({ kind: 'schedulable', volume: w.v.name });
+      return;
+    }
     // Later volumes only consumed resources, so the attempt fails again, now with the reasons the
     // next pass would find; should it fit after all, the reasons it failed with stand.
     const res = b.rerun() ?? b.first;
@@ -372,6 +382,18 @@ export class Planner {
 }
 
 const replicas = (n: number): string => `${n} replica${n === 1 ? '' : 's'}`;
+
+/**
+ * The state records the volume unschedulable, yet this pass, which found nothing blocked, has
+ * looked at what the record is about: missing replicas (missing > 0) once the replica count was
+ * decided, a blocked move (missing 0) only once moves were. A placement of this pass clears the
+ * record by itself (ReplicaScheduled), so then nothing needs saying.
+ */
+function resolved(w: VolumeWork): boolean {
+  const u = w.v.unschedulable;
+  if (!u || w.placed) return false;
+  return w.checked === 'all' || (w.checked === 'count' && u.missing > 0);
+}
 
 /** The state already records this very decision: appending it again would say nothing new. */
 function sameRecord(v: VolumeState, d: UnschedulableDecision): boolean {

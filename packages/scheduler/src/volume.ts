@@ -46,6 +46,12 @@ export interface VolumeWork {
   blocked: Blocked | null;
   /** This pass placed a replica of the volume (which clears its unschedulable record). */
   placed: boolean;
+  /**
+   * What the pass has looked at for the volume: 'nothing' (faulted: nothing can be done),
+   * 'count' (its replica count; moves wait until the volume is whole), 'all' (count and moves).
+   * A recorded VolumeUnschedulable is cleared only for what was looked at.
+   */
+  checked: 'nothing' | 'count' | 'all';
 }
 
 export interface Blocked {
@@ -88,6 +94,7 @@ export function workOf(v: VolumeState, reps: Rep[], settings: Settings): VolumeW
     hasRun: reps.some((r) => r.address !== ''),
     blocked: null,
     placed: false,
+    checked: 'nothing',
   };
 }
 

@@ -41,6 +41,7 @@ api('every kind of decision becomes an event the codec accepts, unchanged', () =
     { kind: 'unschedulable', volume: 'v', missing: 2, summary: 's', candidates: [{ nodeId: 'n1', diskId: 'd1', reasons: ['OverProvisioned'], detail: 'x' }] },
     { kind: 'remove', volume: 'v', replicaId: 'v-r1-0', reason: 'Evicted' },
     { kind: 'rebuild', volume: 'v', replicaId: 'v-r9-0', fromReplicaId: 'v-r2-0' },
+    { kind: 'schedulable', volume: 'v' },
   ];
   const back = ds.map((d, i) => {
     const draft: EventDraft = toDraft(d, 41);
@@ -57,6 +58,8 @@ api('every kind of decision becomes an event the codec accepts, unchanged', () =
   assert.equal(back[1]!.volumeUnschedulable, { name: 'v', missing: 2, summary: 's', candidates: [{ nodeId: 'n1', diskId: 'd1', reasons: ['OverProvisioned'], detail: 'x' }] });
   assert.equal(back[2]!.replicaRemoved, { replicaId: 'v-r1-0', reason: 'Evicted' });
   assert.equal(back[3]!.replicaRebuilding, { replicaId: 'v-r9-0', fromReplicaId: 'v-r2-0' });
+  assert.equal(back[4]!.volumeSchedulable, { name: 'v' });
+  assert.is(back[4]!.payload, 'volumeSchedulable');
 });
 
 api('a pass reads the state without changing it, and the same state decides the same way', () => {

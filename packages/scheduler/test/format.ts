@@ -19,6 +19,8 @@ export function formatDecision(d: Decision): string[] {
       return [`rebuild ${d.replicaId} from ${d.fromReplicaId}`];
     case 'remove':
       return [`remove ${d.replicaId} reason=${d.reason}`];
+    case 'schedulable':
+      return [`schedulable ${d.volume}`];
     case 'unschedulable':
       return [
         `unschedulable ${d.volume} missing=${d.missing}: ${d.summary}`,
