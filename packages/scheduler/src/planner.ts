@@ -108,11 +108,18 @@ export class Planner {
       const old = alive(w).find((o) => o.id === r.replaces);
       if (old) this.remove(w, old, REMOVE_REASON_BY_TRIGGER[r.trigger as Trigger] ?? RemoveReason.OverCount, out);
     }
-    const running = active(w).filter((r) => r.mode === 'running').length;
-    if (running >= w.count) for (const r of unavailable(w)) this.remove(w, r, RemoveReason.OverCount, out);
+    this.dropUnneeded(w, out);
     for (let act = active(w); act.length > w.count; act = active(w)) {
       this.remove(w, pickExtra(w, act, this.usage), RemoveReason.OverCount, out);
     }
+    // Removing an extra replacement leaves the replica it replaced unreplaced: it goes too.
+    this.dropUnneeded(w, out);
+  }
+
+  /** Failed (or unreachable) replicas go once as many replicas run as the count asks. */
+  private dropUnneeded(w: VolumeWork, out: Decision[]): void {
+    const running = active(w).filter((r) => r.mode === 'running').length;
+    if (running >= w.count) for (const r of unavailable(w)) this.remove(w, r, RemoveReason.OverCount, out);
   }
 
   // ---- phase 2 ------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // Property tests over random clusters, volumes and settings, with random events in between:
 //   - no placement breaks a hard rule (checked by a reference written apart from the core),
 //   - every pass is deterministic and a fixpoint,
+//   - after a pass, no whole volume is still recorded unschedulable (VolumeSchedulable clears it),
 //   - no volume has fewer running replicas than its count while replicas are being evicted.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -67,6 +68,25 @@ function applyChecked(w: World, ds: Decision[]): void {
   });
 }
 
+/**
+ * Nothing can be blocked for a volume whose replicas all run where they may stay, as many as it
+ * wants: every replica running on a node that is up, on a disk that exists, neither evicted, the
+ * count met, and a strict-local one on its attached node.
+ */
+function whole(state: ClusterState, name: string): boolean {
+  const v = state.volumes.get(name)!;
+  const strict = v.spec.dataLocality === 'strict-local';
+  const rs = replicasOf(state, name);
+  if (rs.length !== (strict ? 1 : v.spec.numberOfReplicas)) return false;
+  const attached = v.attachState === 'detaching' || v.attachState === 'detached' ? '' : v.attachedTo;
+  if (strict && attached !== '' && rs[0]!.nodeId !== attached) return false;
+  return rs.every((r) => {
+    const n = state.nodes.get(r.nodeId);
+    const d = n?.disks.get(r.diskId);
+    return r.mode === 'running' && n !== undefined && d !== undefined && !n.down && !n.evictionRequested && !d.evictionRequested;
+  });
+}
+
 function pass(w: World): Decision[] {
   const a = schedule(w.state, w.state.settings, w.nowMs);
   const b = schedule(w.state, w.state.settings, w.nowMs);
@@ -74,6 +94,9 @@ function pass(w: World): Decision[] {
   applyChecked(w, a.decisions);
   const again = schedule(w.state, w.state.settings, w.nowMs).decisions;
   assert.equal(again, [], 'deciding again after applying a pass yields nothing');
+  for (const v of w.state.volumes.values()) {
+    if (v.unschedulable && whole(w.state, v.name)) throw new Error(`${v.name} is whole but still recorded unschedulable: ${v.unschedulable.summary}`);
+  }
   return a.decisions;
 }
 

@@ -51,7 +51,10 @@ export const clusterArb = fc.record({
 });
 export type Cluster = typeof clusterArb extends fc.Arbitrary<infer T> ? T : never;
 
-/** Random things that happen between passes: nodes report, fail, go down, come back, time passes. */
+/**
+ * Random things that happen between passes: nodes report, fail, go down, come back, time passes,
+ * volumes are attached and detached, their counts change.
+ */
 export const stepArb = fc.oneof(
   fc.record({ kind: fc.constant('settle' as const) }),
   fc.record({ kind: fc.constant('fail' as const), pick: fc.nat() }),
@@ -60,6 +63,8 @@ export const stepArb = fc.oneof(
   fc.record({ kind: fc.constant('evict' as const), pick: fc.nat(), on: fc.boolean() }),
   fc.record({ kind: fc.constant('tick' as const), s: fc.constantFrom(30, 300, 900) }),
   fc.record({ kind: fc.constant('attach' as const), pick: fc.nat(), node: fc.nat() }),
+  fc.record({ kind: fc.constant('detach' as const), pick: fc.nat() }),
+  fc.record({ kind: fc.constant('replicas' as const), pick: fc.nat(), n: fc.integer({ min: 1, max: 4 }) }),
 );
 export type Step = typeof stepArb extends fc.Arbitrary<infer T> ? T : never;
 
@@ -132,6 +137,14 @@ export function act(w: World, s: Step): void {
     case 'attach': {
       const v = pick([...s0.volumes.keys()].sort(), s.pick)!;
       return w.apply({ volumeAttached: { name: v, nodeId: pick(nodes, s.node)!, endpoint: 'x' } });
+    }
+    case 'detach': {
+      const v = pick([...s0.volumes.keys()].sort(), s.pick)!;
+      return w.apply({ volumeDetached: { name: v, nodeId: s0.volumes.get(v)!.attachedTo } });
+    }
+    case 'replicas': {
+      const v = s0.volumes.get(pick([...s0.volumes.keys()].sort(), s.pick)!)!;
+      return w.apply({ volumeUpdated: { name: v.name, spec: volumeSpecToProto({ ...v.spec, numberOfReplicas: s.n }) } });
     }
   }
 }
