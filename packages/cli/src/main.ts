@@ -1,42 +1,13 @@
 #!/usr/bin/env node
-// The `cairn` command. Each subcommand lives in its own module; this file only routes.
-import { demo } from './demo.js';
-import { VERSION } from './version.js';
+// The `cairn` binary: runs the command line (src/cli.ts routes it) and exits with its code.
+import { run } from './cli.js';
 
-const USAGE = `cairn ${VERSION}: replicated block storage for Kubernetes
+// A reader that goes away (cairn events -f | head) ends the command, quietly, as in other tools.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
-usage: cairn <command> [options]
-
-commands:
-  demo [--dir DIR]     start a local etcd, append a few events, and show the projected state,
-                       its hash, and that a replay from seq 1 gives the same hash
-  version              print the version
-  help                 print this help`;
-
-type Command = (args: string[]) => Promise<number>;
-
-const commands: Record<string, Command> = {
-  demo,
-  version: async () => (console.log(VERSION), 0),
-  help: async () => (console.log(USAGE), 0),
-};
-
-async function main(argv: string[]): Promise<number> {
-  const [name = 'help', ...rest] = argv;
-  const cmd = commands[name];
-  if (!cmd) {
-    console.error(`cairn: unknown command "${name}"; run "cairn help" for the list`);
-    return 2;
-  }
-  return cmd(rest);
-}
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    // One clear line for people; the stack only when asked for.
-    console.error(`cairn: ${e instanceof Error ? e.message : String(e)}`);
-    if (process.env.CAIRN_DEBUG) console.error(e);
-    process.exit(1);
-  },
-);
+process.exitCode = await run(process.argv.slice(2));
+// Commands close what they open; an exit here also ends process commands that leave handles.
+process.exit(process.exitCode);

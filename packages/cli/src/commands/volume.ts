@@ -1,0 +1,225 @@
+// cairn volume create|ls|get|update|expand|attach|detach|rm
+import type { CreateVolumeRequest, ExpandVolumeRequest, UpdateVolumeRequest, Volume__Output } from '@cairn/api';
+import { flagEnum, flagInt, flagList, requireFlag, sizeValue } from '../args.js';
+import type { Parsed } from '../args.js';
+import type { Command, Group } from '../command.js';
+import { UsageError } from '../errors.js';
+import { dash, json, keyValues, list, ordered, size, table } from '../output.js';
+
+export const DATA_LOCALITIES = ['disabled', 'best-effort', 'strict-local'] as const;
+export const AUTO_BALANCES = ['ignored', 'disabled', 'least-effort', 'best-effort'] as const;
+export const ACCESS_MODES = ['rwo', 'rwx'] as const;
+
+const SPEC_FLAGS = {
+  replicas: { type: 'string', value: 'N', help: 'number of replicas (default: the default-replica-count setting)' },
+  'data-locality': { type: 'string', value: DATA_LOCALITIES.join('|'), help: 'keep a replica on the attached node (default: the default-data-locality setting)' },
+  'disk-selector': { type: 'string', value: 'TAG,TAG', help: 'place replicas only on disks with all these tags ("" clears on update)' },
+  'node-selector': { type: 'string', value: 'TAG,TAG', help: 'place replicas only on nodes with all these tags ("" clears on update)' },
+  'replica-auto-balance': { type: 'string', value: AUTO_BALANCES.join('|'), help: 'rebalance replicas across nodes (ignored: follow the setting)' },
+} as const;
+
+// ---- requests (pure) ---------------------------------------------------------------------------
+
+export function createVolumeRequest(p: Parsed): CreateVolumeRequest {
+  const cmd = 'volume create';
+  const req: CreateVolumeRequest = {
+    name: p.args['NAME']!,
+    size: sizeValue(requireFlag(p, 'size', cmd, '1Gi'), '--size', cmd),
+  };
+  if (req.size === 0) throw new UsageError('--size must be more than 0', cmd);
+  const replicas = flagInt(p, 'replicas', { min: 1, command: cmd });
+  if (replicas !== undefined) req.numberOfReplicas = replicas;
+  const locality = flagEnum(p, 'data-locality', DATA_LOCALITIES, cmd);
+  if (locality !== undefined) req.dataLocality = locality;
+  const disks = flagList(p, 'disk-selector');
+  if (disks) req.diskSelector = disks;
+  const nodes = flagList(p, 'node-selector');
+  if (nodes) req.nodeSelector = nodes;
+  const balance = flagEnum(p, 'replica-auto-balance', AUTO_BALANCES, cmd);
+  if (balance !== undefined) req.replicaAutoBalance = balance;
+  const stale = flagInt(p, 'stale-replica-timeout', { min: 1, command: cmd });
+  if (stale !== undefined) req.staleReplicaTimeout = stale;
+  const access = flagEnum(p, 'access-mode', ACCESS_MODES, cmd);
+  if (access !== undefined) req.accessMode = access;
+  return req;
+}
+
+export function updateVolumeRequest(p: Parsed): UpdateVolumeRequest {
+  const cmd = 'volume update';
+  const req: UpdateVolumeRequest = { name: p.args['NAME']! };
+  const replicas = flagInt(p, 'replicas', { min: 1, command: cmd });
+  if (replicas !== undefined) req.numberOfReplicas = replicas;
+  const locality = flagEnum(p, 'data-locality', DATA_LOCALITIES, cmd);
+  if (locality !== undefined) req.dataLocality = locality;
+  const disks = flagList(p, 'disk-selector');
+  if (disks) req.diskSelector = { values: disks };
+  const nodes = flagList(p, 'node-selector');
+  if (nodes) req.nodeSelector = { values: nodes };
+  const balance = flagEnum(p, 'replica-auto-balance', AUTO_BALANCES, cmd);
+  if (balance !== undefined) req.replicaAutoBalance = balance;
+  if (Object.keys(req).length === 1) {
+    throw new UsageError(`nothing to update: give at least one of ${Object.keys(SPEC_FLAGS).map((f) => `--${f}`).join(', ')}`, cmd);
+  }
+  return req;
+}
+
+export function expandVolumeRequest(p: Parsed): ExpandVolumeRequest {
+  const cmd = 'volume expand';
+  const bytes = sizeValue(requireFlag(p, 'size', cmd, '2Gi'), '--size', cmd);
+  if (bytes === 0) throw new UsageError('--size must be more than 0', cmd);
+  return { name: p.args['NAME']!, size: bytes };
+}
+
+// ---- output (pure) -----------------------------------------------------------------------------
+
+const VOLUME_KEYS = ['name', 'size', 'state', 'robustness', 'numberOfReplicas', 'dataLocality', 'attachedTo', 'endpoint', 'replicas'] as const;
+/** A volume for -o json: the documented fields first, then the rest as the API has them. */
+export const volumeJson = (v: Volume__Output): Volume__Output => ordered(v, VOLUME_KEYS);
+
+const running = (v: Volume__Output) => v.replicas.filter((r) => r.state === 'running').length;
+
+export function volumesTable(vs: Volume__Output[]): string {
+  if (vs.length === 0) return 'no volumes\n';
+  return table(
+    ['NAME', 'SIZE', 'STATE', 'ROBUSTNESS', 'REPLICAS', 'RUNNING', 'LOCALITY', 'ATTACHED-TO'],
+    vs.map((v) => [
+      v.name, size(v.size), v.state, v.robustness, `${v.replicas.length}/${v.numberOfReplicas}`, String(running(v)),
+      v.dataLocality, dash(v.attachedTo),
+    ]),
+  );
+}
+
+export function volumeDetail(v: Volume__Output): string {
+  const pairs: [string, string][] = [
+    ['name', v.name],
+    ['size', `${size(v.size)} (${v.size} bytes)`],
+    ['state', v.attachedTo ? `${v.state} (${v.attachedTo})` : v.state],
+    ['robustness', v.robustness],
+    ['replicas', `${v.replicas.length} placed, ${running(v)} running, ${v.numberOfReplicas} wanted`],
+    ['data locality', v.dataLocality],
+    ['disk selector', list(v.diskSelector)],
+    ['node selector', list(v.nodeSelector)],
+    ['replica auto balance', dash(v.replicaAutoBalance)],
+    ['stale replica timeout', v.staleReplicaTimeout ? `${v.staleReplicaTimeout} min` : '-'],
+    ['access mode', dash(v.accessMode)],
+    ['endpoint', dash(v.endpoint)],
+    ['created at seq', String(v.createdSeq)],
+  ];
+  if (v.unschedulable) pairs.push(['unschedulable', v.unschedulable]);
+  let out = keyValues(pairs);
+  if (v.replicas.length) {
+    out += '\n' + table(
+      ['REPLICA', 'NODE', 'DISK', 'STATE', 'TRIGGER', 'ADDRESS', 'FAILED'],
+      v.replicas.map((r) => [r.id, r.node, r.disk, r.state, dash(r.trigger), dash(r.address), dash(r.failedReason)]),
+    );
+  }
+  return out;
+}
+
+function volumeLine(verb: string, v: Volume__Output): string {
+  const where = v.attachedTo ? `, ${v.state} on ${v.attachedTo}` : '';
+  return `volume "${v.name}" ${verb}: ${size(v.size)}, ${v.numberOfReplicas} replicas, data locality ${v.dataLocality}${where}\n`;
+}
+
+// ---- commands ----------------------------------------------------------------------------------
+
+const NAME = ['NAME'];
+
+const create: Command = {
+  spec: {
+    path: 'volume create', args: NAME, summary: 'Create a volume (idempotent: the same parameters again return the volume).',
+    flags: {
+      size: { type: 'string', value: 'SIZE', required: true, help: 'size, e.g. 512Mi, 1Gi, 2Ti' },
+      ...SPEC_FLAGS,
+      'stale-replica-timeout': { type: 'string', value: 'MINUTES', help: 'how long a failed replica is kept for reuse (default 2880)' },
+      'access-mode': { type: 'string', value: ACCESS_MODES.join('|'), help: 'default rwo' },
+    },
+  },
+  async run(ctx, p) {
+    const req = createVolumeRequest(p);
+    const v = await ctx.api().createVolume(req);
+    ctx.print(ctx.format === 'json' ? json(volumeJson(v)) : volumeLine('created', v));
+    return 0;
+  },
+};
+
+const ls: Command = {
+  spec: { path: 'volume ls', args: [], flags: {}, summary: 'List volumes.' },
+  aliases: ['list'],
+  async run(ctx) {
+    const { volumes } = await ctx.api().listVolumes();
+    ctx.print(ctx.format === 'json' ? json(volumes.map(volumeJson)) : volumesTable(volumes));
+    return 0;
+  },
+};
+
+const get: Command = {
+  spec: { path: 'volume get', args: NAME, flags: {}, summary: 'Show a volume and where its replicas are.' },
+  async run(ctx, p) {
+    const v = await ctx.api().getVolume({ name: p.args['NAME']! });
+    ctx.print(ctx.format === 'json' ? json(volumeJson(v)) : volumeDetail(v));
+    return 0;
+  },
+};
+
+const update: Command = {
+  spec: { path: 'volume update', args: NAME, flags: SPEC_FLAGS, summary: 'Change a volume\'s replica count, data locality or selectors; only the flags given change.' },
+  async run(ctx, p) {
+    const req = updateVolumeRequest(p);
+    const v = await ctx.api().updateVolume(req);
+    ctx.print(ctx.format === 'json' ? json(volumeJson(v)) : volumeLine('updated', v));
+    return 0;
+  },
+};
+
+const expand: Command = {
+  spec: {
+    path: 'volume expand', args: NAME, summary: 'Grow a volume to a new size.',
+    flags: { size: { type: 'string', value: 'SIZE', required: true, help: 'the new size, larger than the current one' } },
+  },
+  async run(ctx, p) {
+    const req = expandVolumeRequest(p);
+    const v = await ctx.api().expandVolume(req);
+    ctx.print(ctx.format === 'json' ? json(volumeJson(v)) : `volume "${v.name}" expanded to ${size(v.size)}\n`);
+    return 0;
+  },
+};
+
+const attach: Command = {
+  spec: {
+    path: 'volume attach', args: NAME, summary: 'Attach a volume to a node (its engine and frontend run there).',
+    flags: { node: { type: 'string', value: 'ID', required: true, help: 'the node to attach to' } },
+  },
+  async run(ctx, p) {
+    const req = { name: p.args['NAME']!, nodeId: requireFlag(p, 'node', 'volume attach', 'node-1') };
+    const v = await ctx.api().attachVolume(req);
+    ctx.print(ctx.format === 'json' ? json(volumeJson(v)) : `volume "${v.name}" ${v.state} to ${dash(v.attachedTo)}\n`);
+    return 0;
+  },
+};
+
+const detach: Command = {
+  spec: { path: 'volume detach', args: NAME, flags: {}, summary: 'Detach a volume from its node.' },
+  async run(ctx, p) {
+    const v = await ctx.api().detachVolume({ name: p.args['NAME']! });
+    ctx.print(ctx.format === 'json' ? json(volumeJson(v)) : `volume "${v.name}" ${v.state}\n`);
+    return 0;
+  },
+};
+
+const rm: Command = {
+  spec: { path: 'volume rm', args: NAME, flags: {}, summary: 'Delete a volume and its replicas (idempotent).' },
+  aliases: ['delete'],
+  async run(ctx, p) {
+    const name = p.args['NAME']!;
+    const r = await ctx.api().deleteVolume({ name });
+    ctx.print(ctx.format === 'json' ? json(r) : r.deleted ? `volume "${name}" deleted (seq ${r.seq})\n` : `volume "${name}" does not exist; nothing to delete\n`);
+    return 0;
+  },
+};
+
+export const volume: Group = {
+  name: 'volume',
+  summary: 'create, list, show, change, attach, detach and delete volumes',
+  commands: [create, ls, get, update, expand, attach, detach, rm],
+};

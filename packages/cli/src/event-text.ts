@@ -1,0 +1,98 @@
+// Events as one line for people: seq, time, actor, type, and a short summary of the payload.
+import type { CairnEvent } from '@cairn/metadata';
+import { formatSize } from '@cairn/api';
+import { time } from './output.js';
+
+/** The payload's message name: "replicaScheduled" -> "ReplicaScheduled". */
+export function eventType(ev: CairnEvent): string {
+  const p = ev.payload ?? 'unknown';
+  return p.charAt(0).toUpperCase() + p.slice(1);
+}
+
+/** DATA_LOCALITY_BEST_EFFORT -> best-effort (the projection's words for the proto enums). */
+const enumWord = (v: unknown, prefix: string): string => String(v).replace(prefix, '').toLowerCase().replace(/_/g, '-');
+const sz = (n: number): string => (n ? formatSize(n) : '0');
+const tags = (t: string[]): string => (t.length ? ` tags=${t.join(',')}` : '');
+const onOff = (b: boolean): string => (b ? 'on' : 'off');
+
+export function eventSummary(ev: CairnEvent): string {
+  switch (ev.payload) {
+    case 'nodeRegistered': {
+      const p = ev.nodeRegistered!;
+      return `${p.nodeId} zone=${p.zone || '-'} address=${p.address || '-'}${tags(p.tags)}`;
+    }
+    case 'nodeUpdated': {
+      const p = ev.nodeUpdated!;
+      return `${p.nodeId} scheduling=${onOff(p.allowScheduling)} evict=${onOff(p.evictionRequested)}${p.cordoned ? ' cordoned' : ''}${tags(p.tags)}`;
+    }
+    case 'nodeDown':
+      return `${ev.nodeDown!.nodeId}: ${ev.nodeDown!.reason || 'down'}`;
+    case 'nodeUp':
+      return ev.nodeUp!.nodeId;
+    case 'diskAdded': {
+      const p = ev.diskAdded!;
+      return `${p.nodeId}/${p.diskId} ${p.path} max=${sz(p.storageMaximum)} available=${sz(p.storageAvailable)} reserved=${sz(p.storageReserved)}${tags(p.tags)}`;
+    }
+    case 'diskUpdated': {
+      const p = ev.diskUpdated!;
+      return `${p.nodeId}/${p.diskId} scheduling=${onOff(p.allowScheduling)} evict=${onOff(p.evictionRequested)} reserved=${sz(p.storageReserved)} max=${sz(p.storageMaximum)} available=${sz(p.storageAvailable)}${tags(p.tags)}`;
+    }
+    case 'diskRemoved':
+      return `${ev.diskRemoved!.nodeId}/${ev.diskRemoved!.diskId}`;
+    case 'volumeCreated':
+    case 'volumeUpdated': {
+      const p = (ev.volumeCreated ?? ev.volumeUpdated)!;
+      const s = p.spec;
+      if (!s) return p.name;
+      const sel = `${s.diskSelector.length ? ` disk-selector=${s.diskSelector.join(',')}` : ''}${s.nodeSelector.length ? ` node-selector=${s.nodeSelector.join(',')}` : ''}`;
+      return `${p.name} size=${sz(s.size)} replicas=${s.numberOfReplicas} locality=${enumWord(s.dataLocality, 'DATA_LOCALITY_')}${sel}`;
+    }
+    case 'volumeExpanded':
+      return `${ev.volumeExpanded!.name} size=${sz(ev.volumeExpanded!.size)}`;
+    case 'volumeAttachRequested':
+      return `${ev.volumeAttachRequested!.name} to ${ev.volumeAttachRequested!.nodeId}`;
+    case 'volumeAttached': {
+      const p = ev.volumeAttached!;
+      return `${p.name} on ${p.nodeId}${p.endpoint ? ` at ${p.endpoint}` : ''}`;
+    }
+    case 'volumeDetachRequested':
+      return ev.volumeDetachRequested!.name;
+    case 'volumeDetached':
+      return `${ev.volumeDetached!.name} from ${ev.volumeDetached!.nodeId || '-'}`;
+    case 'volumeDeleted':
+      return ev.volumeDeleted!.name;
+    case 'volumeUnschedulable': {
+      const p = ev.volumeUnschedulable!;
+      return `${p.name} missing=${p.missing}: ${p.summary}`;
+    }
+    case 'replicaScheduled': {
+      const p = ev.replicaScheduled!;
+      return `${p.replicaId} of ${p.volume} on ${p.nodeId}/${p.diskId} (${p.trigger || 'new'}${p.replaces ? `, replaces ${p.replaces}` : ''})`;
+    }
+    case 'replicaRunning':
+      return `${ev.replicaRunning!.replicaId} at ${ev.replicaRunning!.address || '-'}`;
+    case 'replicaFailed':
+      return `${ev.replicaFailed!.replicaId}: ${ev.replicaFailed!.reason || 'failed'}`;
+    case 'replicaRebuilding':
+      return `${ev.replicaRebuilding!.replicaId} from ${ev.replicaRebuilding!.fromReplicaId || '-'}`;
+    case 'replicaRebuilt':
+      return ev.replicaRebuilt!.replicaId;
+    case 'replicaRemoved':
+      return `${ev.replicaRemoved!.replicaId} (${ev.replicaRemoved!.reason || '-'})`;
+    case 'settingsChanged': {
+      const v = ev.settingsChanged!.values;
+      return Object.keys(v).sort().map((k) => `${k}=${v[k]}`).join(' ');
+    }
+    case 'snapshotCreated':
+      return `${ev.snapshotCreated!.volume}@${ev.snapshotCreated!.name} size=${sz(ev.snapshotCreated!.size)}`;
+    case 'snapshotDeleted':
+      return `${ev.snapshotDeleted!.volume}@${ev.snapshotDeleted!.name}`;
+    default:
+      return '(a type this cairn does not know)';
+  }
+}
+
+/** Column widths chosen so that lines of a stream line up without knowing what comes next. */
+export function eventLine(ev: CairnEvent): string {
+  return `${String(ev.seq).padStart(6)}  ${time(ev.timeMs)}  ${(ev.actor || '-').padEnd(16)}  ${eventType(ev).padEnd(21)}  ${eventSummary(ev)}`.trimEnd() + '\n';
+}
