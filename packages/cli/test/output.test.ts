@@ -1,0 +1,124 @@
+// What people and programs see: tables, detail blocks, JSON, event lines.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { decodeEvent, encodeEvent, SCHEMA_VERSION } from '@cairn/metadata';
+import type { EventDraft } from '@cairn/metadata';
+import { keyValues, size, table, time } from '../src/output.js';
+import { volumeDetail, volumesTable } from '../src/commands/volume.js';
+import { nodesTable } from '../src/commands/node.js';
+import { eventLine, eventSummary, eventType } from '../src/event-text.js';
+import { cairn, disk, node, volume } from './support.js';
+
+const t = suite('output');
+
+t('tables pad columns to the widest cell, two spaces apart, no trailing blanks', () => {
+  assert.is(table(['A', 'LONGER', 'C'], [['xxxx', 'y', ''], ['z', 'w', 'end']]), 'A     LONGER  C\nxxxx  y\nz     w       end\n');
+  assert.is(keyValues([['a', '1'], ['long key', '2']]), 'a:         1\nlong key:  2\n');
+});
+
+t('sizes and times', () => {
+  assert.is(size(0), '0');
+  assert.is(size(1536 * 2 ** 20), '1.5Gi');
+  assert.is(size(10 * 2 ** 40), '10Ti');
+  assert.is(size(512), '512');
+  assert.is(time(0), '-');
+  assert.is(time(Date.UTC(2026, 0, 2, 3, 4, 5, 678)), '2026-01-02T03:04:05Z');
+});
+
+t('volume ls table', () => {
+  const out = volumesTable([volume(), volume({ name: 'vol-b', size: 5 * 2 ** 20, state: 'attached', attachedTo: 'node-2', robustness: 'degraded', replicas: [] })]);
+  assert.is(out, [
+    'NAME   SIZE  STATE     ROBUSTNESS  REPLICAS  RUNNING  LOCALITY  ATTACHED-TO',
+    'vol-a  1Gi   detached  healthy     3/3       3        disabled  -',
+    'vol-b  5Mi   attached  degraded    0/3       0        disabled  node-2',
+    '',
+  ].join('\n'));
+  assert.is(volumesTable([]), 'no volumes\n');
+});
+
+t('volume get: details and the replica table', () => {
+  const out = volumeDetail(volume({ unschedulable: 'no node with tag ssd' }));
+  assert.match(out, /^name:\s+vol-a$/m);
+  assert.match(out, /^size:\s+1Gi \(1073741824 bytes\)$/m);
+  assert.match(out, /^unschedulable:\s+no node with tag ssd$/m);
+  assert.match(out, /^REPLICA\s+NODE\s+DISK\s+STATE\s+TRIGGER\s+ADDRESS\s+FAILED$/m);
+  assert.match(out, /^vol-a-r2\s+node-2\s+disk-1\s+running\s+new\s+127\.0\.0\.1:9502\s+-$/m);
+});
+
+t('volume get -o json has the documented fields', async () => {
+  const r = await cairn(['volume', 'get', 'vol-a', '-o', 'json'], { getVolume: async () => volume() });
+  assert.is(r.code, 0);
+  const v = JSON.parse(r.out) as Record<string, unknown>;
+  assert.equal(Object.keys(v).slice(0, 3), ['name', 'size', 'state']);
+  for (const k of ['name', 'size', 'state', 'robustness', 'numberOfReplicas', 'dataLocality', 'attachedTo', 'replicas']) assert.ok(k in v, k);
+  assert.is(v['size'], 2 ** 30);
+  const rs = v['replicas'] as Record<string, unknown>[];
+  for (const k of ['id', 'node', 'disk', 'state']) assert.ok(k in rs[0]!, k);
+});
+
+t('every read command takes -o json', async () => {
+  const impl = {
+    listVolumes: async () => ({ volumes: [volume()] }),
+    listNodes: async () => ({ nodes: [node(), node({ id: 'node-2', disks: [disk({ nodeId: 'node-2' })] })] }),
+    getSettings: async () => ({ settings: [{ name: 'a', value: '1', default: '1', description: 'd', range: 'r' }], seq: 3 }),
+    listSnapshots: async () => ({ snapshots: [{ volume: 'v', name: 's', size: 1, createdSeq: 2, createdMs: 3 }] }),
+    getClusterInfo: async () => ({ managerId: 'm1', leaderId: 'm1', seq: 5, stateHash: 'h' }),
+    explainVolume: async () => ({ volume: volume(), lines: [{ seq: 8, timeMs: 0, replicaId: 'vol-a-r1', text: 'placed' }] }),
+  };
+  for (const argv of [['volume', 'ls'], ['node', 'ls'], ['node', 'get', 'node-2'], ['disk', 'ls'], ['disk', 'ls', 'node-2'], ['settings', 'get'],
+    ['settings', 'get', 'a'], ['snapshot', 'ls', 'v'], ['info'], ['audit', 'explain', 'vol-a']]) {
+    const r = await cairn([...argv, '-o', 'json'], impl);
+    assert.is(r.code, 0, argv.join(' '));
+    JSON.parse(r.out);
+  }
+  const d = await cairn(['disk', 'ls', 'node-2', '-o', 'json'], impl);
+  assert.equal((JSON.parse(d.out) as { nodeId: string }[]).map((x) => x.nodeId), ['node-2']);
+  const bad = await cairn(['volume', 'ls', '-o', 'yaml'], impl);
+  assert.is(bad.code, 2);
+  assert.match(bad.err, /-o\/--output: expected table or json, got "yaml"/);
+});
+
+t('node ls shows down reasons', () => {
+  const out = nodesTable([node({ state: 'down', downReason: 'lease expired', tags: ['a', 'b'] })]);
+  assert.match(out, /node-1\s+zone-a\s+down \(lease expired\)\s+yes\s+no\s+no\s+a,b\s+1\s+127\.0\.0\.1:9500/);
+});
+
+t('event lines: seq, time, actor, type, summary', () => {
+  const ev = (d: EventDraft, seq = 1) =>
+    decodeEvent(encodeEvent({ ...d, seq, timeMs: Date.UTC(2026, 0, 1), actor: 'manager/m1', cause: '', schemaVersion: SCHEMA_VERSION }), seq);
+  const placed = ev({ replicaScheduled: { replicaId: 'v-r1', volume: 'v', nodeId: 'node-1', diskId: 'disk-1', trigger: 'new' } }, 42);
+  assert.is(eventType(placed), 'ReplicaScheduled');
+  assert.is(eventLine(placed), '    42  2026-01-01T00:00:00Z  manager/m1        ReplicaScheduled       v-r1 of v on node-1/disk-1 (new)\n');
+  const created = ev({ volumeCreated: { name: 'v', spec: { size: 2 ** 30, numberOfReplicas: 3, dataLocality: 'DATA_LOCALITY_BEST_EFFORT', nodeSelector: ['ssd'] } } });
+  assert.is(eventSummary(created), 'v size=1Gi replicas=3 locality=best-effort node-selector=ssd');
+  assert.is(eventSummary(ev({ settingsChanged: { values: { b: '2', a: '1' } } })), 'a=1 b=2');
+  assert.is(eventSummary(ev({ nodeDown: { nodeId: 'node-3', reason: 'lease expired' } })), 'node-3: lease expired');
+});
+
+t('audit verify: the report, and exit 1 on a mismatch', async () => {
+  const ok = await cairn(['audit', 'verify'], { verify: async () => ({ seq: 9, liveHash: 'h', replayHash: 'h', ok: true, events: 9 }) });
+  assert.is(ok.code, 0);
+  assert.match(ok.out, /^result:\s+ok/m);
+  const bad = await cairn(['audit', 'verify', '-o', 'json'], { verify: async () => ({ seq: 9, liveHash: 'h1', replayHash: 'h2', ok: false, events: 9 }) });
+  assert.is(bad.code, 1);
+  assert.is((JSON.parse(bad.out) as { ok: boolean }).ok, false);
+  assert.is(bad.err, 'cairn: audit verify failed: at seq 9 the live hash is h1 but the replay gives h2\n');
+});
+
+t('help goes to stdout with exit 0; a bare group prints its help to stderr with exit 2', async () => {
+  const h = await cairn(['volume', 'create', '--help']);
+  assert.is(h.code, 0);
+  assert.match(h.out, /^usage: cairn volume create NAME --size SIZE \[flags\]/);
+  const g = await cairn(['disk']);
+  assert.is(g.code, 2);
+  assert.match(g.err, /usage: cairn disk <command>/);
+  const top = await cairn(['help']);
+  assert.match(top.out, /audit\s+the state at a past seq/);
+  const u = await cairn(['volum', 'ls']);
+  assert.is(u.code, 2);
+  assert.is(u.err, 'cairn: unknown command "volum"; see "cairn help"\n');
+  const us = await cairn(['volume', 'frob']);
+  assert.is(us.err, 'cairn: unknown command "volume frob"; see "cairn volume --help"\n');
+});
+
+t.run();
