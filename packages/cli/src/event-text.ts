@@ -61,6 +61,8 @@ export function eventSummary(ev: CairnEvent): string {
       return `${ev.volumeDetached!.name} from ${ev.volumeDetached!.nodeId || '-'}`;
     case 'volumeDeleted':
       return ev.volumeDeleted!.name;
+    case 'volumeSchedulable':
+      return `${ev.volumeSchedulable!.name}: every replica placed`;
     case 'volumeUnschedulable': {
       const p = ev.volumeUnschedulable!;
       return `${p.name} missing=${p.missing}: ${p.summary}`;
@@ -87,8 +89,12 @@ export function eventSummary(ev: CairnEvent): string {
       return `${ev.snapshotCreated!.volume}@${ev.snapshotCreated!.name} size=${sz(ev.snapshotCreated!.size)}`;
     case 'snapshotDeleted':
       return `${ev.snapshotDeleted!.volume}@${ev.snapshotDeleted!.name}`;
-    default:
-      return '(a type this cairn does not know)';
+    default: {
+      // A type added after this summary was written: its payload as compact JSON.
+      if (!ev.payload) return '(a type this cairn does not know)';
+      const text = JSON.stringify((ev as unknown as Record<string, unknown>)[ev.payload] ?? {}, (_k, v: unknown) => (v === null ? undefined : v));
+      return text.length > 160 ? `${text.slice(0, 157)}...` : text;
+    }
   }
 }
 

@@ -93,6 +93,7 @@ t('event lines: seq, time, actor, type, summary', () => {
   assert.is(eventSummary(created), 'v size=1Gi replicas=3 locality=best-effort node-selector=ssd');
   assert.is(eventSummary(ev({ settingsChanged: { values: { b: '2', a: '1' } } })), 'a=1 b=2');
   assert.is(eventSummary(ev({ nodeDown: { nodeId: 'node-3', reason: 'lease expired' } })), 'node-3: lease expired');
+  assert.is(eventSummary(ev({ volumeSchedulable: { name: 'v' } })), 'v: every replica placed');
 });
 
 t('audit verify: the report, and exit 1 on a mismatch', async () => {
