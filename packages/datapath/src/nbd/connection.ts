@@ -1,0 +1,527 @@
+// One NBD client connection: the fixed newstyle handshake (async, over a small buffered reader),
+// then the transmission phase (a synchronous parser over the socket's chunks). Requests are
+// dispatched to the backend as soon as their header (and, for WRITE, payload) is in; replies are
+// sent as each completes, so they may leave out of order and carry the client's handle back.
+import type { Socket } from 'node:net';
+import { BlockError } from '../block.js';
+import type { BlockBackend } from '../block.js';
+import * as P from './protocol.js';
+
+/** Export name -> backend; undefined for no such export. */
+export type ExportLookup = (name: string) => BlockBackend | undefined | Promise<BlockBackend | undefined>;
+/** The names NBD_OPT_LIST reports. */
+export type ExportList = () => string[] | Promise<string[]>;
+
+/** Settings shared by every connection of a server (NbdServerOptions with defaults filled in). */
+export interface ConnectionSettings {
+  exports: ExportLookup;
+  list: ExportList | undefined;
+  log: (line: string) => void;
+  minimumBlockSize: number;
+  preferredBlockSize: number;
+  maximumPayload: number;
+  handshakeTimeoutMs: number;
+  maxInflight: number;
+  maxInflightBytes: number;
+  maxOptionLength: number;
+}
+
+/** Transmission flags every export gets. */
+export const TRANSMISSION_FLAGS =
+  P.FLAG_HAS_FLAGS | P.FLAG_SEND_FLUSH | P.FLAG_SEND_FUA | P.FLAG_SEND_TRIM | P.FLAG_SEND_WRITE_ZEROES | P.FLAG_CAN_MULTI_CONN;
+
+const MAX_NAME = 4096;
+const EMPTY = Buffer.alloc(0);
+
+class ProtocolError extends Error {}
+
+/** Buffers socket chunks during the handshake and hands out exact byte counts. */
+class HandshakeReader {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private want = 0;
+  private waiter: { resolve: (b: Buffer) => void; reject: (e: Error) => void } | undefined;
+  private failure: Error | undefined;
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    if (this.waiter && this.buffered >= this.want) {
+      const w = this.waiter;
+      this.waiter = undefined;
+      w.resolve(this.take(this.want));
+    }
+  }
+
+  fail(err: Error): void {
+    this.failure ??= err;
+    const w = this.waiter;
+    this.waiter = undefined;
+    w?.reject(err);
+  }
+
+  read(n: number): Promise<Buffer> {
+    if (this.buffered >= n) return Promise.resolve(this.take(n));
+    if (this.failure) return Promise.reject(this.failure);
+    this.want = n;
+    return new Promise((resolve, reject) => { this.waiter = { resolve, reject }; });
+  }
+
+  /** What arrived after the handshake: the first bytes of the transmission phase. */
+  rest(): Buffer[] {
+    const r = this.chunks;
+    this.chunks = [];
+    this.buffered = 0;
+    return r;
+  }
+
+  private take(n: number): Buffer {
+    this.buffered -= n;
+    const first = this.chunks[0]!;
+    if (first.length === n) { this.chunks.shift(); return first; }
+    if (first.length > n) { this.chunks[0] = first.subarray(n); return first.subarray(0, n); }
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    while (filled < n) {
+      const c = this.chunks[0]!;
+      const k = Math.min(c.length, n - filled);
+      c.copy(out, filled, 0, k);
+      filled += k;
+      if (k === c.length) this.chunks.shift();
+      else this.chunks[0] = c.subarray(k);
+    }
+    return out;
+  }
+}
+
+const enum Parse { Header, Payload, Discard, Stopped }
+
+export class NbdConnection {
+  /** The export this connection is serving, once in transmission. */
+  exportName: string | undefined;
+  readonly remote: string;
+  private backend: BlockBackend | undefined;
+  private size = 0;
+  /** Alignment enforced on offsets and lengths: the minimum block size if the client asked for it. */
+  private align = 1;
+  private phase: 'handshake' | 'transmission' | 'ending' | 'closed' = 'handshake';
+  private readonly reader = new HandshakeReader();
+  private handshakeTimer: NodeJS.Timeout | undefined;
+  private closeTimer: NodeJS.Timeout | undefined;
+
+  // transmission parser state
+  private state = Parse.Header;
+  private readonly hdr = Buffer.allocUnsafe(P.REQUEST_HEADER_SIZE);
+  private hdrFill = 0;
+  private payload: Buffer | undefined;
+  private payloadFill = 0;
+  private skip = 0;
+  private cur = { flags: 0, hi: 0, lo: 0, offset: 0, length: 0, error: 0 };
+
+  private inflight = 0;
+  private inflightBytes = 0;
+  private paused = false;
+  private waitingDrain = false;
+  private corked = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly cfg: ConnectionSettings,
+    private readonly onClosed: (c: NbdConnection) => void,
+  ) {
+    this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    socket.setNoDelay(true);
+    socket.on('data', this.onHandshakeData);
+    socket.on('end', this.onEnd);
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') this.cfg.log(`nbd ${this.remote}: socket error: ${err.message}`);
+    });
+    socket.on('close', () => {
+      this.noteTruncatedWrite();
+      this.phase = 'closed';
+      this.state = Parse.Stopped;
+      this.payload = undefined;
+      this.reader.fail(new ProtocolError('connection closed'));
+      clearTimeout(this.handshakeTimer);
+      clearTimeout(this.closeTimer);
+      this.onClosed(this);
+    });
+    this.handshakeTimer = setTimeout(() => {
+      this.cfg.log(`nbd ${this.remote}: handshake not finished in ${this.cfg.handshakeTimeoutMs} ms; closing`);
+      socket.destroy();
+    }, this.cfg.handshakeTimeoutMs);
+    this.handshake().catch((err: Error) => {
+      if (this.phase === 'closed') return;
+      if (err instanceof ProtocolError) this.cfg.log(`nbd ${this.remote}: handshake: ${err.message}; closing`);
+      else this.cfg.log(`nbd ${this.remote}: handshake failed: ${err.stack ?? err.message}`);
+      socket.destroy();
+    });
+  }
+
+  /** Requests the backend has not answered yet. */
+  get pending(): number {
+    return this.inflight;
+  }
+
+  /**
+   * Ends the connection for a server shutdown: nothing more is read; requests in flight are
+   * answered, then the socket closes (destroyed after `graceMs` regardless).
+   */
+  shutdown(graceMs: number): void {
+    if (this.phase === 'closed') return;
+    if (this.phase === 'handshake') { this.socket.destroy(); return; }
+    this.state = Parse.Stopped;
+    this.socket.pause();
+    this.closeTimer ??= setTimeout(() => this.socket.destroy(), graceMs);
+    this.endWhenIdle();
+  }
+
+  // ---- handshake --------------------------------------------------------------------------
+
+  private onHandshakeData = (chunk: Buffer): void => this.reader.push(chunk);
+
+  private onEnd = (): void => {
+    if (this.phase === 'handshake') { this.socket.destroy(); return; }
+    // The client closed its side: answer what is in flight, then close ours.
+    this.noteTruncatedWrite();
+    this.state = Parse.Stopped;
+    this.payload = undefined;
+    this.endWhenIdle();
+  };
+
+  private noteTruncatedWrite(): void {
+    if (this.state === Parse.Payload && this.phase !== 'closed') {
+      this.cfg.log(`nbd ${this.remote}: connection ended inside a WRITE payload (${this.payloadFill} of ${this.cur.length} bytes); the write was dropped`);
+    }
+  }
+
+  private optionReply(option: number, type: number, data?: Buffer): void {
+    this.socket.write(P.encodeOptionReply(option, type, data));
+  }
+
+  private optionError(option: number, type: number, message: string): void {
+    this.optionReply(option, type, Buffer.from(message, 'utf8'));
+  }
+
+  private async handshake(): Promise<void> {
+    const r = this.reader;
+    this.socket.write(P.encodeGreeting(P.FLAG_FIXED_NEWSTYLE | P.FLAG_NO_ZEROES));
+    const clientFlags = (await r.read(4)).readUInt32BE(0);
+    if (clientFlags & ~(P.FLAG_C_FIXED_NEWSTYLE | P.FLAG_C_NO_ZEROES)) {
+      throw new ProtocolError(`unknown client flags 0x${clientFlags.toString(16)}`);
+    }
+    const noZeroes = (clientFlags & P.FLAG_C_NO_ZEROES) !== 0;
+    for (;;) {
+      const h = await r.read(P.OPTION_HEADER_SIZE);
+      if (h.readBigUInt64BE(0) !== P.IHAVEOPT) throw new ProtocolError('bad option magic');
+      const option = h.readUInt32BE(8);
+      const length = h.readUInt32BE(12);
+      if (length > this.cfg.maxOptionLength) throw new ProtocolError(`option ${option} with ${length} bytes of data`);
+      const data = length > 0 ? await r.read(length) : EMPTY;
+      switch (option) {
+        case P.OPT_EXPORT_NAME: {
+          if (length > MAX_NAME) throw new ProtocolError(`export name of ${length} bytes`);
+          const name = data.toString('utf8');
+          const backend = await this.cfg.exports(name);
+          if (this.phase !== 'handshake') return;
+          // NBD_OPT_EXPORT_NAME cannot fail politely: the spec says to close.
+          if (!backend) throw new ProtocolError(`NBD_OPT_EXPORT_NAME: no export named ${JSON.stringify(name)}`);
+          this.socket.write(P.encodeExportNameReply(backend.size, TRANSMISSION_FLAGS, noZeroes));
+          this.startTransmission(name, backend, 1);
+          return;
+        }
+        case P.OPT_ABORT:
+          this.optionReply(option, P.REP_ACK);
+          this.phase = 'ending';
+          this.socket.end();
+          return;
+        case P.OPT_LIST: {
+          if (length !== 0) { this.optionError(option, P.REP_ERR_INVALID, 'NBD_OPT_LIST takes no data'); break; }
+          if (!this.cfg.list) { this.optionError(option, P.REP_ERR_POLICY, 'listing exports is disabled'); break; }
+          const names = await this.cfg.list();
+          if (this.phase !== 'handshake') return;
+          for (const name of names) this.optionReply(option, P.REP_SERVER, P.encodeServerReply(name));
+          this.optionReply(option, P.REP_ACK);
+          break;
+        }
+        case P.OPT_INFO:
+        case P.OPT_GO: {
+          const req = P.decodeInfoRequest(data);
+          if (!req) { this.optionError(option, P.REP_ERR_INVALID, 'malformed NBD_OPT_INFO/NBD_OPT_GO data'); break; }
+          if (Buffer.byteLength(req.name) > MAX_NAME) { this.optionError(option, P.REP_ERR_INVALID, 'export name too long'); break; }
+          const backend = await this.cfg.exports(req.name);
+          if (this.phase !== 'handshake') return;
+          if (!backend) { this.optionError(option, P.REP_ERR_UNKNOWN, `no export named ${JSON.stringify(req.name)}`); break; }
+          this.optionReply(option, P.REP_INFO, P.encodeInfoExport(backend.size, TRANSMISSION_FLAGS));
+          // Sent even when not requested (the spec allows it); only enforced when requested with GO.
+          this.optionReply(option, P.REP_INFO, P.encodeInfoBlockSize(this.cfg.minimumBlockSize, this.cfg.preferredBlockSize, this.cfg.maximumPayload));
+          if (req.requests.includes(P.INFO_NAME)) this.optionReply(option, P.REP_INFO, P.encodeInfoName(req.name));
+          this.optionReply(option, P.REP_ACK);
+          if (option === P.OPT_GO) {
+            const agreed = req.requests.includes(P.INFO_BLOCK_SIZE);
+            this.startTransmission(req.name, backend, agreed ? this.cfg.minimumBlockSize : 1);
+            return;
+          }
+          break;
+        }
+        default:
+          // STARTTLS, STRUCTURED_REPLY, meta contexts, extended headers and anything unknown.
+          this.optionError(option, P.REP_ERR_UNSUP, `option ${option} is not supported`);
+      }
+    }
+  }
+
+  private startTransmission(name: string, backend: BlockBackend, align: number): void {
+    clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+    this.exportName = name;
+    this.backend = backend;
+    this.size = backend.size;
+    this.align = align;
+    this.phase = 'transmission';
+    this.socket.off('data', this.onHandshakeData);
+    this.socket.on('data', this.onData);
+    for (const chunk of this.reader.rest()) this.onData(chunk);
+  }
+
+  // ---- transmission: parsing ----------------------------------------------------------------
+
+  private onData = (chunk: Buffer): void => {
+    let pos = 0;
+    const n = chunk.length;
+    while (pos < n) {
+      switch (this.state) {
+        case Parse.Header: {
+          if (this.hdrFill === 0 && n - pos >= P.REQUEST_HEADER_SIZE) {
+            this.request(chunk, pos);
+            pos += P.REQUEST_HEADER_SIZE;
+          } else {
+            const k = Math.min(P.REQUEST_HEADER_SIZE - this.hdrFill, n - pos);
+            chunk.copy(this.hdr, this.hdrFill, pos, pos + k);
+            this.hdrFill += k;
+            pos += k;
+            if (this.hdrFill === P.REQUEST_HEADER_SIZE) {
+              this.hdrFill = 0;
+              this.request(this.hdr, 0);
+            }
+          }
+          break;
+        }
+        case Parse.Payload: {
+          const need = this.cur.length - this.payloadFill;
+          if (this.payloadFill === 0 && n - pos >= need) {
+            // The whole payload is in this chunk: no copy.
+            const data = chunk.subarray(pos, pos + need);
+            pos += need;
+            this.state = Parse.Header;
+            this.dispatchWrite(data);
+          } else {
+            this.payload ??= Buffer.allocUnsafe(this.cur.length);
+            const k = Math.min(need, n - pos);
+            chunk.copy(this.payload, this.payloadFill, pos, pos + k);
+            this.payloadFill += k;
+            pos += k;
+            if (this.payloadFill === this.cur.length) {
+              const data = this.payload;
+              this.payload = undefined;
+              this.payloadFill = 0;
+              this.state = Parse.Header;
+              this.dispatchWrite(data);
+            }
+          }
+          break;
+        }
+        case Parse.Discard: {
+          const k = Math.min(this.skip, n - pos);
+          this.skip -= k;
+          pos += k;
+          if (this.skip === 0) {
+            this.state = Parse.Header;
+            this.reply(this.cur.hi, this.cur.lo, this.cur.error);
+          }
+          break;
+        }
+        case Parse.Stopped:
+          return;
+      }
+    }
+    this.throttle();
+  };
+
+  /** Parses one request header at `b[at..at+28]` and starts it (or waits for its payload). */
+  private request(b: Buffer, at: number): void {
+    if (b.readUInt32BE(at) !== P.REQUEST_MAGIC) {
+      this.cfg.log(`nbd ${this.remote}: bad request magic 0x${b.readUInt32BE(at).toString(16)}; closing`);
+      this.state = Parse.Stopped;
+      this.socket.destroy();
+      return;
+    }
+    const flags = b.readUInt16BE(at + 4);
+    const type = b.readUInt16BE(at + 6);
+    const hi = b.readUInt32BE(at + 8);
+    const lo = b.readUInt32BE(at + 12);
+    const offHi = b.readUInt32BE(at + 16);
+    const offLo = b.readUInt32BE(at + 20);
+    const length = b.readUInt32BE(at + 24);
+    // Offsets past 2^53 are out of range for any export; keep the number exact below that.
+    const offset = offHi >= 0x200000 ? Number.MAX_SAFE_INTEGER : offHi * 0x100000000 + offLo;
+
+    if (type === P.CMD_DISC) {
+      this.state = Parse.Stopped;
+      this.endWhenIdle();
+      return;
+    }
+
+    const error = this.validate(type, flags, offset, offLo, length);
+    if (type === P.CMD_WRITE) {
+      const c = this.cur;
+      c.flags = flags; c.hi = hi; c.lo = lo; c.offset = offset; c.length = length; c.error = error;
+      if (error !== 0) {
+        // Read past the payload without keeping it, then answer: the stream stays in step.
+        if (length === 0) this.reply(hi, lo, error);
+        else { this.skip = length; this.state = Parse.Discard; }
+      } else if (length === 0) {
+        this.reply(hi, lo, 0);
+      } else {
+        this.payloadFill = 0;
+        this.state = Parse.Payload;
+      }
+      return;
+    }
+    if (error !== 0) { this.reply(hi, lo, error); return; }
+
+    const backend = this.backend!;
+    const fua = (flags & P.CMD_FLAG_FUA) !== 0;
+    switch (type) {
+      case P.CMD_READ:
+        if (length === 0) { this.reply(hi, lo, 0, EMPTY); return; }
+        this.start(hi, lo, length, () => backend.read(offset, length), length);
+        return;
+      case P.CMD_FLUSH:
+        this.start(hi, lo, 0, () => backend.flush());
+        return;
+      case P.CMD_TRIM:
+        if (length === 0) { this.reply(hi, lo, 0); return; }
+        this.start(hi, lo, 0, fua
+          ? () => backend.trim(offset, length).then(() => backend.flush())
+          : () => backend.trim(offset, length));
+        return;
+      case P.CMD_WRITE_ZEROES:
+        // NBD_CMD_FLAG_NO_HOLE only asks that the range stays allocated; it reads back as zeroes either way.
+        if (length === 0) { this.reply(hi, lo, 0); return; }
+        this.start(hi, lo, 0, () => backend.writeZeroes(offset, length, fua));
+        return;
+    }
+  }
+
+  /** 0 when the request may go to the backend, else the NBD error to answer with. */
+  private validate(type: number, flags: number, offset: number, offLo: number, length: number): number {
+    let allowed = P.CMD_FLAG_FUA; // valid on every command once SEND_FUA is advertised
+    switch (type) {
+      case P.CMD_READ: case P.CMD_WRITE: case P.CMD_TRIM: case P.CMD_FLUSH:
+        break;
+      case P.CMD_WRITE_ZEROES:
+        allowed |= P.CMD_FLAG_NO_HOLE;
+        break;
+      default:
+        return P.EINVAL; // unknown command (CACHE and BLOCK_STATUS were never advertised)
+    }
+    if (flags & ~allowed) return P.EINVAL;
+    if (type === P.CMD_FLUSH) return offset === 0 && length === 0 ? 0 : P.EINVAL;
+    if ((type === P.CMD_READ || type === P.CMD_WRITE) && length > this.cfg.maximumPayload) return P.EINVAL;
+    if (((offLo | length) & (this.align - 1)) !== 0) return P.EINVAL;
+    if (offset + length > this.size) return type === P.CMD_WRITE || type === P.CMD_WRITE_ZEROES ? P.ENOSPC : P.EINVAL;
+    return 0;
+  }
+
+  private dispatchWrite(data: Buffer): void {
+    const { hi, lo, offset, flags } = this.cur;
+    const backend = this.backend!;
+    const fua = (flags & P.CMD_FLAG_FUA) !== 0;
+    this.start(hi, lo, data.length, () => backend.write(offset, data, fua));
+  }
+
+  // ---- transmission: completion ---------------------------------------------------------------
+
+  private start(hi: number, lo: number, bytes: number, op: () => Promise<Buffer | void>, readLength = -1): void {
+    this.inflight++;
+    this.inflightBytes += bytes;
+    let p: Promise<Buffer | void>;
+    try {
+      p = op();
+    } catch (err) {
+      p = Promise.reject(err);
+    }
+    p.then(
+      (result) => {
+        if (readLength >= 0 && (!Buffer.isBuffer(result) || result.length !== readLength)) {
+          this.cfg.log(`nbd ${this.remote}: backend read returned ${Buffer.isBuffer(result) ? result.length : typeof result} bytes, wanted ${readLength}`);
+          this.done(bytes, hi, lo, P.EIO);
+        } else {
+          this.done(bytes, hi, lo, 0, readLength >= 0 ? (result as Buffer) : undefined);
+        }
+      },
+      (err: unknown) => {
+        const name = err instanceof BlockError ? err.errno : (err as NodeJS.ErrnoException | undefined)?.code;
+        if (!(err instanceof BlockError)) this.cfg.log(`nbd ${this.remote}: backend error: ${(err as Error)?.message ?? String(err)}`);
+        this.done(bytes, hi, lo, P.nbdErrno(name));
+      },
+    );
+  }
+
+  private done(bytes: number, hi: number, lo: number, error: number, data?: Buffer): void {
+    this.inflight--;
+    this.inflightBytes -= bytes;
+    this.reply(hi, lo, error, error === 0 ? data : undefined);
+    if (this.state === Parse.Stopped) this.endWhenIdle();
+    else if (this.paused) this.throttle();
+  }
+
+  private reply(hi: number, lo: number, error: number, data?: Buffer): void {
+    if (this.phase === 'closed' || this.socket.destroyed || !this.socket.writable) return;
+    const s = this.socket;
+    if (!this.corked) {
+      // Replies completing in the same turn of the event loop leave in one writev.
+      this.corked = true;
+      s.cork();
+      process.nextTick(this.uncork);
+    }
+    s.write(P.encodeSimpleReply(error, hi, lo));
+    if (data && data.length > 0) s.write(data);
+  }
+
+  private uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
+
+  /** Stops reading while too much is in flight or waiting to be sent; resumes below the limits. */
+  private throttle(): void {
+    if (this.state === Parse.Stopped || this.phase !== 'transmission') return;
+    const backlog = this.socket.writableLength >= this.cfg.maxInflightBytes;
+    if (backlog && !this.waitingDrain) {
+      this.waitingDrain = true;
+      this.socket.once('drain', this.onDrain);
+    }
+    const busy = backlog || this.inflight >= this.cfg.maxInflight || this.inflightBytes >= this.cfg.maxInflightBytes;
+    if (busy !== this.paused) {
+      this.paused = busy;
+      if (busy) this.socket.pause();
+      else this.socket.resume();
+    }
+  }
+
+  private onDrain = (): void => {
+    this.waitingDrain = false;
+    this.throttle();
+  };
+
+  /** After NBD_CMD_DISC, end of input or shutdown: answer what is in flight, then close. */
+  private endWhenIdle(): void {
+    if (this.phase === 'transmission') this.phase = 'ending';
+    if (this.inflight === 0 && this.phase === 'ending') {
+      this.socket.end(); // end() also sends anything still corked
+      this.closeTimer ??= setTimeout(() => this.socket.destroy(), 5000);
+    }
+  }
+}

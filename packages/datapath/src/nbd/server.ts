@@ -1,0 +1,135 @@
+// The NBD server: listens on TCP and runs one NbdConnection per client. Exports are looked up by
+// name on every NBD_OPT_GO / NBD_OPT_INFO / NBD_OPT_EXPORT_NAME, so the caller can add and remove
+// volumes while the server runs. Any number of connections may serve the same export at once
+// (CAN_MULTI_CONN is advertised): the backends handle concurrency.
+import { createServer } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
+import { NbdConnection } from './connection.js';
+import type { ConnectionSettings, ExportList, ExportLookup } from './connection.js';
+
+export interface NbdServerOptions {
+  /** Export name -> backend (undefined: no such export). Called on every connection's handshake. */
+  exports: ExportLookup;
+  /** Names for NBD_OPT_LIST; without it, listing is refused with NBD_REP_ERR_POLICY. */
+  list?: ExportList;
+  log?: (line: string) => void;
+  /**
+   * Minimum block size advertised in NBD_INFO_BLOCK_SIZE (default 512). Enforced (EINVAL) only on
+   * connections whose NBD_OPT_GO asked for NBD_INFO_BLOCK_SIZE; others get the spec's default of 1.
+   */
+  minimumBlockSize?: number;
+  /** Preferred block size advertised (default 4096). */
+  preferredBlockSize?: number;
+  /** Largest READ/WRITE payload accepted and advertised (default 32 MiB). */
+  maximumPayload?: number;
+  /** A client that has not finished its handshake by then is disconnected (default 10 s). */
+  handshakeTimeoutMs?: number;
+  /** Per connection: stop reading new requests while this many are in flight (default 256). */
+  maxInflight?: number;
+  /** Per connection: stop reading while this many payload bytes are in flight or unsent (default 64 MiB). */
+  maxInflightBytes?: number;
+}
+
+const pow2 = (n: number): boolean => Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
+
+export class NbdServer {
+  private readonly cfg: ConnectionSettings;
+  private readonly servers = new Set<Server>();
+  private readonly open = new Set<NbdConnection>();
+  private readonly waiters = new Set<() => void>();
+  private accepted = 0;
+  private closing = false;
+
+  constructor(opts: NbdServerOptions) {
+    const minimumBlockSize = opts.minimumBlockSize ?? 512;
+    const preferredBlockSize = opts.preferredBlockSize ?? 4096;
+    const maximumPayload = opts.maximumPayload ?? 32 * 1024 * 1024;
+    if (!pow2(minimumBlockSize) || minimumBlockSize > 65536) throw new Error(`minimumBlockSize ${minimumBlockSize}: a power of 2 up to 65536`);
+    if (!pow2(preferredBlockSize) || preferredBlockSize < Math.max(minimumBlockSize, 512)) {
+      throw new Error(`preferredBlockSize ${preferredBlockSize}: a power of 2, at least 512 and the minimum`);
+    }
+    if (!Number.isInteger(maximumPayload) || maximumPayload < preferredBlockSize || maximumPayload > 0xffffffff) {
+      throw new Error(`maximumPayload ${maximumPayload}: at least the preferred block size`);
+    }
+    this.cfg = {
+      exports: opts.exports,
+      list: opts.list,
+      log: opts.log ?? (() => {}),
+      minimumBlockSize,
+      preferredBlockSize,
+      maximumPayload,
+      handshakeTimeoutMs: opts.handshakeTimeoutMs ?? 10_000,
+      maxInflight: opts.maxInflight ?? 256,
+      maxInflightBytes: opts.maxInflightBytes ?? 64 * 1024 * 1024,
+      maxOptionLength: 1024 * 1024,
+    };
+  }
+
+  /** Starts listening (several listeners are fine); resolves with the bound address. */
+  listen(port = 0, host = '127.0.0.1'): Promise<AddressInfo> {
+    if (this.closing) return Promise.reject(new Error('NbdServer is closed'));
+    const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
+    this.servers.add(server);
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        server.on('error', (err) => this.cfg.log(`nbd: listener error: ${err.message}`));
+        resolve(server.address() as AddressInfo);
+      });
+    });
+  }
+
+  /** Addresses of the listeners. */
+  addresses(): AddressInfo[] {
+    return [...this.servers].map((s) => s.address()).filter((a): a is AddressInfo => !!a && typeof a === 'object');
+  }
+
+  /** Open client connections (handshaking or transmitting). */
+  get connectionCount(): number {
+    return this.open.size;
+  }
+
+  /** Connections accepted since the server started. */
+  get acceptedCount(): number {
+    return this.accepted;
+  }
+
+  /** Export names of the connections in transmission, one entry per connection. */
+  connectedExports(): string[] {
+    return [...this.open].flatMap((c) => (c.exportName === undefined ? [] : [c.exportName]));
+  }
+
+  /** Resolves once no more than `n` connections are open. */
+  waitForConnections(n: number): Promise<void> {
+    if (this.open.size <= n) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.open.size <= n) { this.waiters.delete(check); resolve(); }
+      };
+      this.waiters.add(check);
+    });
+  }
+
+  /**
+   * Closes every listener and connection: handshakes are cut, requests in flight are answered
+   * (for up to `graceMs`), then sockets close. Resolves when all are closed.
+   */
+  async close(graceMs = 2000): Promise<void> {
+    this.closing = true;
+    const listeners = [...this.servers].map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+    this.servers.clear();
+    for (const c of this.open) c.shutdown(graceMs);
+    await Promise.all([...listeners, this.waitForConnections(0)]);
+  }
+
+  private accept(socket: Socket): void {
+    if (this.closing) { socket.destroy(); return; }
+    this.accepted++;
+    const conn = new NbdConnection(socket, this.cfg, (c) => {
+      this.open.delete(c);
+      for (const w of [...this.waiters]) w();
+    });
+    this.open.add(conn);
+  }
+}
