@@ -27,6 +27,16 @@ function usageError(f: () => unknown, re: RegExp): void {
 
 const t = suite('requests');
 
+t('volume create and update: per-volume anti-affinity overrides, with their values checked', () => {
+  const r = createVolumeRequest(parse(volume, 'create', ['v', '--size', '1Gi', '--replica-zone-soft-anti-affinity', 'disabled', '--replica-soft-anti-affinity', 'enabled']));
+  assert.is(r.replicaZoneSoftAntiAffinity, 'disabled');
+  assert.is(r.replicaSoftAntiAffinity, 'enabled');
+  assert.is(r.replicaDiskSoftAntiAffinity, undefined, 'not given: the setting applies');
+  const u = updateVolumeRequest(parse(volume, 'update', ['v', '--replica-disk-soft-anti-affinity', 'default']));
+  assert.equal(u, { name: 'v', replicaDiskSoftAntiAffinity: 'default' });
+  usageError(() => createVolumeRequest(parse(volume, 'create', ['v', '--size', '1Gi', '--replica-soft-anti-affinity', 'maybe'])), /replica-soft-anti-affinity/);
+});
+
 t('volume create: every flag', () => {
   const r = createVolumeRequest(parse(volume, 'create', [
     'vol-a', '--size', '2Gi', '--replicas', '2', '--data-locality', 'best-effort', '--disk-selector', 'ssd,fast',

@@ -1,10 +1,11 @@
 // The admin gRPC service: every handler has the same shape: authenticate -> validate against the
 // projected state (a pure command) -> append with expectedSeq -> wait until projected -> answer
 // from the state. Refusals append nothing.
+import { createHash } from 'node:crypto';
 import type * as grpc from '@grpc/grpc-js';
 import type { AdminHandlers, Volume } from '@cairn/api';
 import type { ClusterState, EventDraft } from '@cairn/metadata';
-import { ConflictError } from '@cairn/metadata';
+import { ConflictError, stateHash } from '@cairn/metadata';
 import { take } from 'rxjs';
 import * as cmd from './commands.js';
 import { CommandError, toServiceError } from './errors.js';
@@ -78,6 +79,9 @@ export function adminHandlers(ctx: ManagerContext): AdminHandlers {
       diskSelector: r.diskSelector ? r.diskSelector.values : undefined,
       nodeSelector: r.nodeSelector ? r.nodeSelector.values : undefined,
       replicaAutoBalance: r.replicaAutoBalance ?? undefined,
+      replicaSoftAntiAffinity: r.replicaSoftAntiAffinity ?? undefined,
+      replicaZoneSoftAntiAffinity: r.replicaZoneSoftAntiAffinity ?? undefined,
+      replicaDiskSoftAntiAffinity: r.replicaDiskSoftAntiAffinity ?? undefined,
     }), vol(r.name))),
     ExpandVolume: unary(ctx, (r) => runner.run(actor, (s) => cmd.expandVolume(s, r.name, r.size), vol(r.name))),
     DeleteVolume: unary(ctx, async (r) => {
@@ -138,7 +142,7 @@ export function adminHandlers(ctx: ManagerContext): AdminHandlers {
     CreateSnapshot: unary(ctx, (r) => {
       let name = r.name;
       return runner.run(actor, (s) => {
-        name = r.name || `snap-${s.seq + 1}`;
+        name = r.name || (r.requestId ? `snap-${createHash('sha256').update(r.requestId).digest('hex').slice(0, 12)}` : `snap-${s.seq + 1}`);
         return cmd.createSnapshot(s, r.volume, name);
       }, (s) => snapshotViews(cmd.requireVolume(s, r.volume)).find((x) => x.name === name)!);
     }),
@@ -153,8 +157,9 @@ export function adminHandlers(ctx: ManagerContext): AdminHandlers {
     }),
 
     WatchEvents: (call) => {
+      // A refused stream must end with its status: emit('error') sends it, destroy() would not.
       if (!ctx.authorize(call.metadata)) {
-        call.destroy(toServiceError(new CommandError('Unauthenticated', 'a valid bearer token is required')) as Error);
+        call.emit('error', toServiceError(new CommandError('Unauthenticated', 'a valid bearer token is required')));
         return;
       }
       const from = Math.max(1, call.request.fromSeq);
@@ -168,12 +173,12 @@ export function adminHandlers(ctx: ManagerContext): AdminHandlers {
         const source = ctx.log.subscribe(from);
         const sub = (Number.isFinite(until) ? source.pipe(take(until - from + 1)) : source).subscribe({
           next: (ev) => call.write(ev as never),
-          error: (e: unknown) => call.destroy(toServiceError(e, ctx.logError) as Error),
+          error: (e: unknown) => call.emit('error', toServiceError(e, ctx.logError)),
           complete: () => call.end(),
         });
         call.on('cancelled', () => sub.unsubscribe());
         call.on('close', () => sub.unsubscribe());
-      })().catch((e: unknown) => call.destroy(toServiceError(e, ctx.logError) as Error));
+      })().catch((e: unknown) => call.emit('error', toServiceError(e, ctx.logError)));
     },
 
     AuditState: unary(ctx, (r) => auditState(ctx.log, ctx.snapshots, st().seq, r.atSeq, r.atTimeMs)),
@@ -187,7 +192,7 @@ export function adminHandlers(ctx: ManagerContext): AdminHandlers {
     }),
     Verify: unary(ctx, () => verify(ctx.log, st())),
     GetClusterInfo: unary(ctx, async () => ({
-      managerId: ctx.id, leaderId: (await ctx.leader())?.id ?? '', seq: st().seq, stateHash: '',
+      managerId: ctx.id, leaderId: (await ctx.leader())?.id ?? '', seq: st().seq, stateHash: stateHash(st()),
     })),
   };
 }

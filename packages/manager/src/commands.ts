@@ -12,6 +12,7 @@ const TAG_RE = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
 const LOCALITIES = ['disabled', 'best-effort', 'strict-local'] as const;
 const AUTO_BALANCE = ['ignored', 'disabled', 'least-effort', 'best-effort'] as const;
 const ACCESS = ['rwo', 'rwx'] as const;
+const ANTI = ['default', 'enabled', 'disabled'] as const;
 /** Volumes are made of 4 KiB blocks (NBD's and ext4's block size). */
 export const SIZE_ALIGN = 4096;
 
@@ -85,6 +86,9 @@ export interface CreateVolume {
   fsType: string;
   mkfsParams: string;
   accessMode: string;
+  replicaSoftAntiAffinity?: string;
+  replicaZoneSoftAntiAffinity?: string;
+  replicaDiskSoftAntiAffinity?: string;
 }
 
 export function createVolume(state: ClusterState, r: CreateVolume): EventDraft[] {
@@ -101,6 +105,9 @@ export function createVolume(state: ClusterState, r: CreateVolume): EventDraft[]
     accessMode: r.accessMode ? oneOf('accessMode', r.accessMode, ACCESS) : 'rwo',
     fsType: r.fsType || 'ext4',
     mkfsParams: r.mkfsParams,
+    replicaSoftAntiAffinity: r.replicaSoftAntiAffinity ? oneOf('replicaSoftAntiAffinity', r.replicaSoftAntiAffinity, ANTI) : 'default',
+    replicaZoneSoftAntiAffinity: r.replicaZoneSoftAntiAffinity ? oneOf('replicaZoneSoftAntiAffinity', r.replicaZoneSoftAntiAffinity, ANTI) : 'default',
+    replicaDiskSoftAntiAffinity: r.replicaDiskSoftAntiAffinity ? oneOf('replicaDiskSoftAntiAffinity', r.replicaDiskSoftAntiAffinity, ANTI) : 'default',
   });
   checkSpec(spec);
   const existing = state.volumes.get(r.name);
@@ -126,6 +133,9 @@ export interface UpdateVolume {
   diskSelector?: string[] | undefined;
   nodeSelector?: string[] | undefined;
   replicaAutoBalance?: string | undefined;
+  replicaSoftAntiAffinity?: string | undefined;
+  replicaZoneSoftAntiAffinity?: string | undefined;
+  replicaDiskSoftAntiAffinity?: string | undefined;
 }
 
 export function updateVolume(state: ClusterState, r: UpdateVolume): EventDraft[] {
@@ -136,6 +146,9 @@ export function updateVolume(state: ClusterState, r: UpdateVolume): EventDraft[]
   if (r.diskSelector !== undefined) spec.diskSelector = checkTags('diskSelector', r.diskSelector);
   if (r.nodeSelector !== undefined) spec.nodeSelector = checkTags('nodeSelector', r.nodeSelector);
   if (r.replicaAutoBalance !== undefined) spec.replicaAutoBalance = oneOf('replicaAutoBalance', r.replicaAutoBalance, AUTO_BALANCE);
+  if (r.replicaSoftAntiAffinity !== undefined) spec.replicaSoftAntiAffinity = oneOf('replicaSoftAntiAffinity', r.replicaSoftAntiAffinity, ANTI);
+  if (r.replicaZoneSoftAntiAffinity !== undefined) spec.replicaZoneSoftAntiAffinity = oneOf('replicaZoneSoftAntiAffinity', r.replicaZoneSoftAntiAffinity, ANTI);
+  if (r.replicaDiskSoftAntiAffinity !== undefined) spec.replicaDiskSoftAntiAffinity = oneOf('replicaDiskSoftAntiAffinity', r.replicaDiskSoftAntiAffinity, ANTI);
   checkSpec(spec);
   if (!specDifference(v.spec, spec)) return [];
   return [{ volumeUpdated: { name: v.name, spec: volumeSpecToProto(spec) } }];

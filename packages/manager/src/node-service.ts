@@ -92,7 +92,7 @@ export class NodeService {
       }),
       WatchAssignments: (call) => {
         if (!ctx.authorize(call.metadata)) {
-          call.destroy(toServiceError(new CommandError('Unauthenticated', 'a valid bearer token is required')) as Error);
+          call.emit('error', toServiceError(new CommandError('Unauthenticated', 'a valid bearer token is required')));
           return;
         }
         const nodeId = call.request.nodeId;

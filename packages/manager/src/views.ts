@@ -16,6 +16,8 @@ export function volumeView(state: ClusterState, v: VolumeState): Volume {
     staleReplicaTimeout: v.spec.staleReplicaTimeout,
     unschedulable: v.unschedulable ? `${v.unschedulable.summary} (seq ${v.unschedulable.seq})` : '',
     createdSeq: v.createdSeq, fsType: v.spec.fsType, accessMode: v.spec.accessMode, seq: state.seq,
+    replicaSoftAntiAffinity: v.spec.replicaSoftAntiAffinity, replicaZoneSoftAntiAffinity: v.spec.replicaZoneSoftAntiAffinity,
+    replicaDiskSoftAntiAffinity: v.spec.replicaDiskSoftAntiAffinity,
   };
 }
 

@@ -9,6 +9,13 @@ import { dash, json, keyValues, list, ordered, size, table } from '../output.js'
 export const DATA_LOCALITIES = ['disabled', 'best-effort', 'strict-local'] as const;
 export const AUTO_BALANCES = ['ignored', 'disabled', 'least-effort', 'best-effort'] as const;
 export const ACCESS_MODES = ['rwo', 'rwx'] as const;
+export const ANTI_AFFINITY = ['default', 'enabled', 'disabled'] as const;
+/** Per-volume overrides of the anti-affinity settings: flag -> request field. */
+const ANTI_AFFINITY_FLAGS = {
+  'replica-soft-anti-affinity': 'replicaSoftAntiAffinity',
+  'replica-zone-soft-anti-affinity': 'replicaZoneSoftAntiAffinity',
+  'replica-disk-soft-anti-affinity': 'replicaDiskSoftAntiAffinity',
+} as const;
 
 const SPEC_FLAGS = {
   replicas: { type: 'string', value: 'N', help: 'number of replicas (default: the default-replica-count setting)' },
@@ -16,7 +23,17 @@ const SPEC_FLAGS = {
   'disk-selector': { type: 'string', value: 'TAG,TAG', help: 'place replicas only on disks with all these tags ("" clears on update)' },
   'node-selector': { type: 'string', value: 'TAG,TAG', help: 'place replicas only on nodes with all these tags ("" clears on update)' },
   'replica-auto-balance': { type: 'string', value: AUTO_BALANCES.join('|'), help: 'rebalance replicas across nodes (ignored: follow the setting)' },
+  'replica-soft-anti-affinity': { type: 'string', value: ANTI_AFFINITY.join('|'), help: 'allow two replicas on one node when no other fits (default: the setting)' },
+  'replica-zone-soft-anti-affinity': { type: 'string', value: ANTI_AFFINITY.join('|'), help: 'allow two replicas in one zone when no other fits (default: the setting)' },
+  'replica-disk-soft-anti-affinity': { type: 'string', value: ANTI_AFFINITY.join('|'), help: 'allow two replicas on one disk when no other fits (default: the setting)' },
 } as const;
+
+function antiAffinity(p: Parsed, cmd: string, req: CreateVolumeRequest | UpdateVolumeRequest): void {
+  for (const [flag, field] of Object.entries(ANTI_AFFINITY_FLAGS)) {
+    const v = flagEnum(p, flag, ANTI_AFFINITY, cmd);
+    if (v !== undefined) req[field] = v;
+  }
+}
 
 // ---- requests (pure) ---------------------------------------------------------------------------
 
@@ -41,6 +58,7 @@ export function createVolumeRequest(p: Parsed): CreateVolumeRequest {
   if (stale !== undefined) req.staleReplicaTimeout = stale;
   const access = flagEnum(p, 'access-mode', ACCESS_MODES, cmd);
   if (access !== undefined) req.accessMode = access;
+  antiAffinity(p, cmd, req);
   return req;
 }
 
@@ -57,6 +75,7 @@ export function updateVolumeRequest(p: Parsed): UpdateVolumeRequest {
   if (nodes) req.nodeSelector = { values: nodes };
   const balance = flagEnum(p, 'replica-auto-balance', AUTO_BALANCES, cmd);
   if (balance !== undefined) req.replicaAutoBalance = balance;
+  antiAffinity(p, cmd, req);
   if (Object.keys(req).length === 1) {
     throw new UsageError(`nothing to update: give at least one of ${Object.keys(SPEC_FLAGS).map((f) => `--${f}`).join(', ')}`, cmd);
   }

@@ -35,6 +35,13 @@ export interface CreateVolumeRequest {
    * rwo | rwx; empty: rwo.
    */
   'accessMode'?: (string);
+  /**
+   * Per-volume overrides of the anti-affinity settings (Longhorn's replicaSoftAntiAffinity,
+   * replicaZoneSoftAntiAffinity, replicaDiskSoftAntiAffinity): default | enabled | disabled.
+   */
+  'replicaSoftAntiAffinity'?: (string);
+  'replicaZoneSoftAntiAffinity'?: (string);
+  'replicaDiskSoftAntiAffinity'?: (string);
 }
 
 export interface CreateVolumeRequest__Output {
@@ -70,4 +77,11 @@ export interface CreateVolumeRequest__Output {
    * rwo | rwx; empty: rwo.
    */
   'accessMode': (string);
+  /**
+   * Per-volume overrides of the anti-affinity settings (Longhorn's replicaSoftAntiAffinity,
+   * replicaZoneSoftAntiAffinity, replicaDiskSoftAntiAffinity): default | enabled | disabled.
+   */
+  'replicaSoftAntiAffinity': (string);
+  'replicaZoneSoftAntiAffinity': (string);
+  'replicaDiskSoftAntiAffinity': (string);
 }

@@ -12,9 +12,15 @@ export interface UpdateVolumeRequest {
   'diskSelector'?: (_cairn_admin_v1_StringList | null);
   'nodeSelector'?: (_cairn_admin_v1_StringList | null);
   'replicaAutoBalance'?: (string);
+  'replicaSoftAntiAffinity'?: (string);
+  'replicaZoneSoftAntiAffinity'?: (string);
+  'replicaDiskSoftAntiAffinity'?: (string);
   '_numberOfReplicas'?: "numberOfReplicas";
   '_dataLocality'?: "dataLocality";
   '_replicaAutoBalance'?: "replicaAutoBalance";
+  '_replicaSoftAntiAffinity'?: "replicaSoftAntiAffinity";
+  '_replicaZoneSoftAntiAffinity'?: "replicaZoneSoftAntiAffinity";
+  '_replicaDiskSoftAntiAffinity'?: "replicaDiskSoftAntiAffinity";
 }
 
 /**
@@ -27,7 +33,13 @@ export interface UpdateVolumeRequest__Output {
   'diskSelector': (_cairn_admin_v1_StringList__Output | null);
   'nodeSelector': (_cairn_admin_v1_StringList__Output | null);
   'replicaAutoBalance'?: (string);
+  'replicaSoftAntiAffinity'?: (string);
+  'replicaZoneSoftAntiAffinity'?: (string);
+  'replicaDiskSoftAntiAffinity'?: (string);
   '_numberOfReplicas'?: "numberOfReplicas";
   '_dataLocality'?: "dataLocality";
   '_replicaAutoBalance'?: "replicaAutoBalance";
+  '_replicaSoftAntiAffinity'?: "replicaSoftAntiAffinity";
+  '_replicaZoneSoftAntiAffinity'?: "replicaZoneSoftAntiAffinity";
+  '_replicaDiskSoftAntiAffinity'?: "replicaDiskSoftAntiAffinity";
 }

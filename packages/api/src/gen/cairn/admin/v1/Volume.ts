@@ -34,6 +34,9 @@ export interface Volume {
    * The log seq the answer reflects.
    */
   'seq'?: (number | string | Long);
+  'replicaSoftAntiAffinity'?: (string);
+  'replicaZoneSoftAntiAffinity'?: (string);
+  'replicaDiskSoftAntiAffinity'?: (string);
 }
 
 export interface Volume__Output {
@@ -67,4 +70,7 @@ export interface Volume__Output {
    * The log seq the answer reflects.
    */
   'seq': (number);
+  'replicaSoftAntiAffinity': (string);
+  'replicaZoneSoftAntiAffinity': (string);
+  'replicaDiskSoftAntiAffinity': (string);
 }
