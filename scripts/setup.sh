@@ -9,6 +9,11 @@ cd "$(dirname "$0")/.."
 declare -A PKGS=(
   [etcd]=etcd-server
   [etcdctl]=etcd-client
+  [nbdinfo]=libnbd-bin
+  [nbdkit]=nbdkit
+  [fio]=fio
+  [qemu-img]=qemu-utils
+  [fusermount3]=fuse3
 )
 missing=()
 for cmd in "${!PKGS[@]}"; do
