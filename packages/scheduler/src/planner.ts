@@ -4,8 +4,10 @@
 //   1. cleanup, every volume: remove replicas whose disk is gone, replicas whose replacement runs,
 //      failed replicas no longer needed, replicas over the count. Removals only free resources,
 //      so they all happen before any placement looks at the disks.
-//   2. fill, every volume in name order: repoint rebuilds whose source stopped, reuse or replace
-//      failed replicas (replica-replenishment-wait-interval), place what is missing, then at most
+//   2. fill, every volume in name order: repoint rebuilds whose source stopped, rebuild failed
+//      replicas in place (a failed replica comes back no other way), or, when their node will
+//      not take them or the rebuild backoff bars it, replace them after
+//      replica-replenishment-wait-interval; place what is missing, then at most
 //      one move per volume: eviction, else data locality, else auto-balance. Placements only
 //      consume resources, so a volume that could not be placed stays unplaceable for the rest of
 //      the pass.
@@ -20,11 +22,12 @@ import type { ClusterState, Settings, VolumeState } from '@cairn/metadata';
 import type { Decision, PlaceDecision, UnschedulableDecision } from './decision.js';
 import type { Limits, NotPlaced, PlacementRequest, PlacementResult } from './place.js';
 import { limitsOf, place, rejectDisk, rejectNode, tallyText } from './place.js';
-import { Reason, REMOVE_REASON_BY_TRIGGER, RemoveReason, Trigger } from './reasons.js';
+import { Note, Reason, REMOVE_REASON_BY_TRIGGER, RemoveReason, Trigger } from './reasons.js';
 import { Usage } from './usage.js';
 import type { Rep, VolumeWork } from './volume.js';
 import {
-  active, alive, balanceCandidates, cmp, pickExtra, pickLocalityVictim, pickSource, repOf, sources, staying, toOther,
+  active, alive, backedOff, balanceCandidates, cmp, pickExtra, pickLocalityVictim, pickSource, replacementOf, repOf, sources,
+  staying, toOther,
   unavailable, workOf,
 } from './volume.js';
 
@@ -156,7 +159,7 @@ export class Planner {
     const id = this.newId(w);
     const rep: Rep = {
       id, nodeId: d.node.id, diskId: d.disk.id, zone: d.node.zone, mode: source ? 'rebuilding' : 'scheduled', trigger,
-      replaces: replaces?.id ?? '', size: w.v.spec.size, address: '', rebuildFrom: source?.id ?? '', failedAtMs: 0,
+      replaces: replaces?.id ?? '', size: w.v.spec.size, address: '', rebuildFrom: source?.id ?? '', failedAtMs: 0, failures: 0,
       available: true, evicting: d.node.node.evictionRequested || d.node.drain || d.disk.evictionRequested, gone: false,
     };
     w.reps.push(rep);
@@ -164,7 +167,7 @@ export class Planner {
     const place: PlaceDecision = {
       kind: 'place', volume: w.v.name, replicaId: id, nodeId: rep.nodeId, diskId: rep.diskId, trigger,
       replaces: rep.replaces, figures: res.figures, score: res.score, candidatesConsidered: res.considered,
-      notes: res.notes, rejected: res.rejected,
+      notes: replaces && backedOff(replaces) ? [...res.notes, Note.RebuildBackoff] : res.notes, rejected: res.rejected,
     };
     return source ? [place, { kind: 'rebuild', volume: w.v.name, replicaId: id, fromReplicaId: source.id }] : [place];
   }
@@ -181,13 +184,19 @@ export class Planner {
     this.usage.remove(r!);
   }
 
-  /** A failed replica can be rebuilt in place: its node and disk would take it now, space aside. */
+  /**
+   * A failed replica can be rebuilt in place: its node and disk would take it now, space aside,
+   * and it has not failed too often since its last rebuild (the rebuild backoff). Rebuilding it is
+   * the only way it comes back: its own 'running' report does not make it healthy.
+   */
   private reusable(w: VolumeWork, f: Rep): boolean {
-    if (f.mode !== 'failed') return false;
+    if (f.mode !== 'failed' || backedOff(f)) return false;
     const n = this.usage.byId.get(f.nodeId);
     const d = n?.diskById.get(f.diskId);
     if (!n || !d || n.node.down) return false;
-    const req = this.request(w, staying(w, f), false);
+    // Judged against the replicas that stay beside it: not the one it replaces, if it is a
+    // replacement (which may sit on that replica's node).
+    const req = this.request(w, staying(w, f).filter((o) => o.id !== f.replaces), false);
     if (rejectNode(n, req, this.limits)) return false;
     const dr = rejectDisk(this.usage, d, req, this.limits);
     return !dr || dr.reasons.every((r) => SPACE.has(r));
@@ -212,14 +221,16 @@ export class Planner {
         out.push({ kind: 'rebuild', volume: name, replicaId: r.id, fromReplicaId: s.id });
       }
     }
-    // Data exists but no replica runs: the volume is faulted. Nothing can be copied; a failed
-    // replica must come back (salvage is not the scheduler's call).
+    // Data exists but no replica runs: the volume is faulted. Nothing can be copied, and a failed
+    // replica comes back only through a rebuild, which needs a running source: the volume stays
+    // as it is until it is salvaged (not the scheduler's call) or a replica on a node that was
+    // down, never reported failed, runs again.
     if (w.hasRun && src.length === 0) return;
 
     const deficit = w.count - active(w).length;
     w.checked = 'count';
     if (deficit > 0) {
-      this.fillDeficit(w, deficit, out, nowMs);
+      this.fillDeficit(w, out, nowMs);
       return;
     }
     const act = active(w);
@@ -277,33 +288,51 @@ export class Planner {
     }
   }
 
-  private fillDeficit(w: VolumeWork, deficit: number, out: Decision[], nowMs: number): void {
+  private fillDeficit(w: VolumeWork, out: Decision[], nowMs: number): void {
     const waitMs = this.settings['replica-replenishment-wait-interval'] * 1000;
     const initial = alive(w).length === 0;
     const source = pickSource(w);
     const needed: (Rep | null)[] = [];
+    // Failed replicas that keep a slot of the deficit without being active: waiting for a rebuild
+    // slot, waiting out replica-replenishment-wait-interval, or to be replaced.
+    const held: Rep[] = [];
+    // What is still missing, counted again after every step: rebuilding a failed replacement in
+    // place retires the replica it replaces, which then holds no slot.
+    const missing = (): number => w.count - active(w).length - held.filter((h) => !replacementOf(w, h)).length;
     const failed = unavailable(w).sort((a, b) => a.failedAtMs - b.failedAtMs || cmp(a.id, b.id));
+    // First the failed replicas that can be rebuilt in place (oldest failure first): reuse is
+    // preferred over a replica that must wait or be replaced.
+    const left: Rep[] = [];
     for (const f of failed) {
-      if (deficit === 0) break;
-      deficit--;
-      if (source && this.reusable(w, f)) {
-        // Reuse: the failed replica's node is back; rebuild it in place when its node has a
-        // rebuild slot, else it keeps its slot until one frees up.
-        const n = this.usage.byId.get(f.nodeId)!;
-        if (n.rebuilding < this.limits.rebuildLimit) {
-          n.rebuilding++;
-          f.mode = 'rebuilding';
-          f.available = true;
-          f.rebuildFrom = source.id;
-          out.push({ kind: 'rebuild', volume: w.v.name, replicaId: f.id, fromReplicaId: source.id });
-        }
-      } else if (nowMs < f.failedAtMs + waitMs) {
-        this.wake(f.failedAtMs + waitMs);
+      if (missing() <= 0) break;
+      if (replacementOf(w, f)) continue;
+      if (!source || !this.reusable(w, f)) {
+        left.push(f);
+        continue;
+      }
+      // Reuse: the failed replica's node takes it again; rebuild it in place when its node has a
+      // rebuild slot, else it keeps its slot until one frees up.
+      const n = this.usage.byId.get(f.nodeId)!;
+      if (n.rebuilding < this.limits.rebuildLimit) {
+        n.rebuilding++;
+        f.mode = 'rebuilding';
+        f.available = true;
+        f.rebuildFrom = source.id;
+        out.push({ kind: 'rebuild', volume: w.v.name, replicaId: f.id, fromReplicaId: source.id });
       } else {
-        needed.push(f);
+        held.push(f);
       }
     }
-    for (; deficit > 0; deficit--) needed.push(null);
+    // Then the others: within the wait they keep their slot (the node may come back); after it,
+    // or when backed off, a new replica replaces them.
+    for (const f of left) {
+      if (missing() <= 0) break;
+      if (replacementOf(w, f)) continue;
+      held.push(f);
+      if (nowMs < f.failedAtMs + waitMs) this.wake(f.failedAtMs + waitMs);
+      else needed.push(f);
+    }
+    for (let k = missing(); k > 0; k--) needed.push(null);
 
     const initialAllOrNothing = initial && !this.settings['allow-volume-creation-with-degraded-availability'];
     const attempt = this.attempt(w, needed, source);
@@ -320,8 +349,10 @@ export class Planner {
     this.emit(w, out, attempt.placed);
     const fail = attempt.fail;
     if (fail) {
+      const why = fail.replaces && backedOff(fail.replaces)
+        ? ` (replacing ${fail.replaces.id}, not rebuilt again after ${fail.replaces.failures} failures since its last rebuild)` : '';
       w.blocked = {
-        lead: `${attempt.missing} of ${replicas(w.count)} cannot be placed`, missing: attempt.missing, first: fail,
+        lead: `${attempt.missing} of ${replicas(w.count)} cannot be placed${why}`, missing: attempt.missing, first: fail,
         rerun: () => this.placeOrNull(this.request(w, staying(w, fail.replaces), source !== undefined)),
       };
     }

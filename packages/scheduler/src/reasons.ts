@@ -44,8 +44,21 @@ export const Note = {
   DataLocalityPreferred: 'DataLocalityPreferred',
   /** best-effort locality: the attached node could not take the replica; placed elsewhere. */
   DataLocalityUnavailable: 'DataLocalityUnavailable',
+  /**
+   * The failed replica this one replaces has failed REBUILD_BACKOFF_FAILURES times or more since it
+   * was last rebuilt, so it was not rebuilt in place again; a new replica was placed after
+   * replica-replenishment-wait-interval instead.
+   */
+  RebuildBackoff: 'RebuildBackoff',
 } as const;
 export type Note = (typeof Note)[keyof typeof Note];
+
+/**
+ * Rebuild backoff: a failed replica that has failed this many times since it was last rebuilt
+ * (ReplicaState.failures) is not rebuilt in place any more; once replica-replenishment-wait-
+ * interval has passed since its last failure, a new replica replaces it (note RebuildBackoff).
+ */
+export const REBUILD_BACKOFF_FAILURES = 3;
 
 /** Why a replica is placed (ReplicaScheduled.trigger). */
 export const Trigger = {

@@ -3,7 +3,7 @@
 // depend only on the volume's own replicas (which one to remove, which one a move replaces).
 import type { AntiAffinityOverride, ReplicaMode, ReplicaState, Settings, VolumeAutoBalance, VolumeState } from '@cairn/metadata';
 import type { NotPlaced, Other, Restriction } from './place.js';
-import { Reason } from './reasons.js';
+import { Reason, REBUILD_BACKOFF_FAILURES } from './reasons.js';
 import type { NodeEntry } from './usage.js';
 import { Usage } from './usage.js';
 
@@ -21,6 +21,8 @@ export interface Rep {
   rebuildFrom: string;
   /** When it stopped being available: ReplicaFailed's time, else its node's NodeDown time. */
   failedAtMs: number;
+  /** Failures since it was last rebuilt (ReplicaState.failures), for the rebuild backoff. */
+  failures: number;
   /** Not failed, on a node that is up, on a disk that exists. */
   available: boolean;
   /** Its node or disk is being evicted (or drained by a plan). */
@@ -75,6 +77,7 @@ export function repOf(r: ReplicaState, usage: Usage): Rep {
     id: r.id, nodeId: r.nodeId, diskId: r.diskId, zone: n?.zone ?? '', mode: r.mode, trigger: r.trigger,
     replaces: r.replaces, size: r.size, address: r.address, rebuildFrom: r.rebuildFrom,
     failedAtMs: r.mode === 'failed' ? r.failedAtMs : n?.node.down ? n.node.downSinceMs : 0,
+    failures: r.failures,
     available,
     evicting: n !== undefined && (n.node.evictionRequested || n.drain || (d?.disk.evictionRequested ?? false)),
     gone: false,
@@ -99,6 +102,9 @@ export function workOf(v: VolumeState, reps: Rep[], settings: Settings): VolumeW
 }
 
 export const alive = (w: VolumeWork): Rep[] => w.reps.filter((r) => !r.gone);
+
+/** A failed replica the rebuild backoff keeps from being rebuilt in place again. */
+export const backedOff = (r: Rep): boolean => r.mode === 'failed' && r.failures >= REBUILD_BACKOFF_FAILURES;
 
 /** The available replica that replaces `r` (an eviction, locality, balance or after-wait move). */
 export function replacementOf(w: VolumeWork, r: Rep): Rep | undefined {

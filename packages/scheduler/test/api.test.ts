@@ -6,7 +6,9 @@ import * as assert from 'uvu/assert';
 import { cloneState, decodeEvent, encodeEvent, SCHEMA_VERSION, stateHash } from '@cairn/metadata';
 import type { EventDraft } from '@cairn/metadata';
 import type { Decision } from '../src/index.js';
-import { batches, decide, MAX_REJECTIONS, planDrain, Planner, Reason, RemoveReason, schedule, toDraft, Trigger } from '../src/index.js';
+import {
+  batches, decide, MAX_REJECTIONS, Note, planDrain, Planner, Reason, REBUILD_BACKOFF_FAILURES, RemoveReason, schedule, toDraft, Trigger,
+} from '../src/index.js';
 import { World } from './world.js';
 
 function cluster(nodes: number, zones = 3): World {
@@ -28,6 +30,8 @@ api('reason constants carry the names the issue lists', () => {
   ]) assert.is((Reason as Record<string, string>)[name], name);
   assert.equal(Object.values(Trigger).sort(), ['data-locality', 'eviction', 'new', 'rebalance', 'rebuild']);
   assert.ok(Object.values(RemoveReason).includes('FailedWaitExpired'));
+  assert.is(Note.RebuildBackoff, 'RebuildBackoff');
+  assert.is(REBUILD_BACKOFF_FAILURES, 3);
 });
 
 api('every kind of decision becomes an event the codec accepts, unchanged', () => {

@@ -2,6 +2,8 @@
 //   - no placement breaks a hard rule (checked by a reference written apart from the core),
 //   - every pass is deterministic and a fixpoint,
 //   - after a pass, no whole volume is still recorded unschedulable (VolumeSchedulable clears it),
+//   - the rebuild backoff: a replica failed 3 times since its last rebuild is never rebuilt in
+//     place, and is replaced only after the wait, the placement noted RebuildBackoff,
 //   - no volume has fewer running replicas than its count while replicas are being evicted.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -10,7 +12,7 @@ import { diskScheduled, replicasOf, volumeSpecToProto } from '@cairn/metadata';
 import type { AntiAffinityOverride, ClusterState, ReplicaState, VolumeSpec } from '@cairn/metadata';
 import type { Decision, PlaceDecision } from '../src/index.js';
 import { schedule } from '../src/index.js';
-import { aa, act, build, clusterArb, stepArb } from './random.js';
+import { aa, act, build, clusterArb, failureStepArb, stepArb } from './random.js';
 import { GiB, World } from './world.js';
 
 // ---- the reference check of hard rules ------------------------------------------------------------
@@ -55,6 +57,22 @@ export function hardRuleBroken(state: ClusterState, d: PlaceDecision, rebuilds: 
   return null;
 }
 
+const BACKOFF = 3;
+const backedOff = (r: ReplicaState | undefined): boolean => r !== undefined && r.mode === 'failed' && r.failures >= BACKOFF;
+let backoffPlacements = 0;
+
+/** Why a decision breaks the rebuild backoff, checked against the state it is applied to; null if it does not. */
+function backoffBroken(w: World, d: Decision): string | null {
+  if (d.kind === 'rebuild' && backedOff(w.state.replicas.get(d.replicaId))) return 'a backed-off replica rebuilt in place';
+  if (d.kind !== 'place') return null;
+  const old = w.state.replicas.get(d.replaces);
+  const noted = d.notes.includes('RebuildBackoff');
+  if (noted !== backedOff(old)) return noted ? 'noted RebuildBackoff, replacing no backed-off replica' : 'a backed-off replica replaced without the note';
+  if (noted && w.nowMs < old!.failedAtMs + w.state.settings['replica-replenishment-wait-interval'] * 1000) return 'a backed-off replica replaced before the wait ran out';
+  if (noted) backoffPlacements++;
+  return null;
+}
+
 /** Applies a pass's decisions one by one, checking each placement against the state it lands in. */
 function applyChecked(w: World, ds: Decision[]): void {
   ds.forEach((d, i) => {
@@ -64,6 +82,8 @@ function applyChecked(w: World, ds: Decision[]): void {
       const broken = hardRuleBroken(w.state, d, rebuilds);
       if (broken) throw new Error(`placement ${d.replicaId} on ${d.nodeId}/${d.diskId} breaks a hard rule: ${broken}`);
     }
+    const backoff = backoffBroken(w, d);
+    if (backoff) throw new Error(`${d.kind} of ${d.volume}: ${backoff}`);
     w.applyDecisions([d]);
   });
 }
@@ -113,6 +133,40 @@ props('no placement breaks a hard rule; every pass is deterministic and a fixpoi
     }
   }), { numRuns: Number(process.env.RUNS ?? 300), seed: Number(process.env.SEED ?? 20260301) });
   assert.ok(placements > 500, `the generators produce placements to check (${placements})`);
+});
+
+// ---- the rebuild backoff -------------------------------------------------------------------------------
+
+props('replicas that keep failing: backed off after 3 failures, replaced only after the wait, noted', () => {
+  backoffPlacements = 0;
+  let inPlace = 0;
+  const arb = fc.record({
+    nodes: fc.integer({ min: 2, max: 6 }),
+    zones: fc.integer({ min: 1, max: 3 }),
+    volumes: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 4 }),
+    wait: fc.constantFrom('0', '60', '600'),
+    limit: fc.constantFrom('1', '5'),
+    steps: fc.array(failureStepArb, { minLength: 10, maxLength: 40 }),
+  });
+  fc.assert(fc.property(arb, (a) => {
+    const w = new World();
+    w.apply({ settingsChanged: { values: { 'replica-replenishment-wait-interval': a.wait, 'concurrent-replica-rebuild-per-node-limit': a.limit } } });
+    for (let i = 1; i <= a.nodes; i++) {
+      w.line(`node n${i} zone=z${(i % a.zones) + 1}`);
+      w.line(`disk n${i} d1 100G`);
+    }
+    a.volumes.forEach((n, i) => w.line(`volume v${i + 1} 5G replicas=${n}`));
+    pass(w);
+    w.settle();
+    pass(w);
+    for (const s of a.steps) {
+      act(w, s);
+      const failed = new Set([...w.state.replicas.values()].filter((r) => r.mode === 'failed').map((r) => r.id));
+      inPlace += pass(w).filter((d) => d.kind === 'rebuild' && failed.has(d.replicaId)).length;
+    }
+  }), { numRuns: Number(process.env.RUNS ?? 200), seed: Number(process.env.SEED ?? 11) });
+  assert.ok(inPlace > 200, `failed replicas were rebuilt in place (${inPlace})`);
+  assert.ok(backoffPlacements > 20, `backed-off replicas were replaced (${backoffPlacements})`);
 });
 
 // ---- eviction never drops a volume below its count ---------------------------------------------------

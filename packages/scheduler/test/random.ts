@@ -52,12 +52,17 @@ export const clusterArb = fc.record({
 export type Cluster = typeof clusterArb extends fc.Arbitrary<infer T> ? T : never;
 
 /**
- * Random things that happen between passes: nodes report, fail, go down, come back, time passes,
- * volumes are attached and detached, their counts change.
+ * Random things that happen between passes: nodes report, replicas and rebuilds fail, nodes go
+ * down and come back, time passes, volumes are attached and detached, their counts change.
  */
 export const stepArb = fc.oneof(
   fc.record({ kind: fc.constant('settle' as const) }),
   fc.record({ kind: fc.constant('fail' as const), pick: fc.nat() }),
+  // A rebuild that fails (how a replica gathers failures since its last rebuild; aimed at the
+  // replicas that failed most), and a failed replica whose node agent says it runs again (which
+  // does not make it healthy).
+  fc.record({ kind: fc.constant('fail-rebuild' as const), pick: fc.nat() }),
+  fc.record({ kind: fc.constant('report-running' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('down' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('up' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('evict' as const), pick: fc.nat(), on: fc.boolean() }),
@@ -67,6 +72,17 @@ export const stepArb = fc.oneof(
   fc.record({ kind: fc.constant('replicas' as const), pick: fc.nat(), n: fc.integer({ min: 1, max: 4 }) }),
 );
 export type Step = typeof stepArb extends fc.Arbitrary<infer T> ? T : never;
+
+/** Steps for a cluster whose replicas keep failing: mostly failures, rebuilds failing, time. */
+export const failureStepArb: fc.Arbitrary<Step> = fc.oneof(
+  { arbitrary: fc.record({ kind: fc.constant('fail-rebuild' as const), pick: fc.nat() }), weight: 5 },
+  { arbitrary: fc.record({ kind: fc.constant('fail' as const), pick: fc.nat() }), weight: 2 },
+  { arbitrary: fc.record({ kind: fc.constant('settle' as const) }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('tick' as const), s: fc.constantFrom(30, 300, 900) }), weight: 2 },
+  { arbitrary: fc.record({ kind: fc.constant('report-running' as const), pick: fc.nat() }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('down' as const), pick: fc.nat() }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('up' as const), pick: fc.nat() }), weight: 1 },
+);
 
 export function build(c: Cluster): World {
   const w = new World();
@@ -117,6 +133,18 @@ export function act(w: World, s: Step): void {
     case 'fail': {
       const r = pick(replicas.filter((x) => x.mode !== 'failed'), s.pick);
       if (r) w.apply({ replicaFailed: { replicaId: r.id, reason: 'test' } });
+      return;
+    }
+    case 'fail-rebuild': {
+      const rebuilding = replicas.filter((x) => x.mode === 'rebuilding');
+      const most = Math.max(0, ...rebuilding.map((x) => x.failures));
+      const r = pick(rebuilding.filter((x) => x.failures === most), s.pick);
+      if (r) w.apply({ replicaFailed: { replicaId: r.id, reason: 'rebuild failed' } });
+      return;
+    }
+    case 'report-running': {
+      const r = pick(replicas.filter((x) => x.mode === 'failed'), s.pick);
+      if (r) w.apply({ replicaRunning: { replicaId: r.id, address: `${r.nodeId}:9500` } });
       return;
     }
     case 'down': {
