@@ -104,6 +104,20 @@ hs('an unknown export is NBD_REP_ERR_UNKNOWN with a message; the client may try 
   await c.disconnect();
 });
 
+hs('a lookup that throws costs that option only', async () => {
+  const s = new NbdServer({ exports: async (n) => { if (n === 'boom') throw new Error('etcd unreachable'); return ctx.backends.get(n); }, log: (l) => ctx.logs.push(l) });
+  const { port } = await s.listen();
+  const c = await RawClient.connect(port);
+  await c.greet();
+  const r = await c.go('boom');
+  assert.is(r.final.type, P.REP_ERR_UNKNOWN);
+  assert.match(r.final.data.toString(), /etcd unreachable/);
+  assert.is((await c.go('vol')).final.type, P.REP_ACK);
+  await c.disconnect();
+  assert.ok(ctx.logs.some((l) => /etcd unreachable/.test(l)));
+  await s.close();
+});
+
 hs('unsupported options get NBD_REP_ERR_UNSUP: TLS, structured replies, meta contexts, extended headers, unknown', async () => {
   const c = await RawClient.connect(ctx.port);
   await c.greet();
@@ -284,6 +298,7 @@ tx('bad requests get EINVAL (ENOSPC for writes past the end) and the connection 
   }
   // Nothing bad reached the backend.
   assert.equal(await c.readAt(0, 1024), Buffer.alloc(1024));
+  assert.is(ctx.logs.filter((l) => /refused/.test(l)).length, 1, 'one log line per connection');
   // All of them pipelined at once, too.
   for (const [, type, offset, length, flags, payload] of cases) c.send(type, offset, length, { flags, payload });
   for (const [what] of cases) assert.is((await c.reply()).error, want(what));

@@ -118,6 +118,7 @@ export class NbdConnection {
   private skip = 0;
   private cur = { flags: 0, hi: 0, lo: 0, offset: 0, length: 0, error: 0 };
 
+  private rejected = 0;
   private inflight = 0;
   private inflightBytes = 0;
   private paused = false;
@@ -222,9 +223,10 @@ export class NbdConnection {
         case P.OPT_EXPORT_NAME: {
           if (length > MAX_NAME) throw new ProtocolError(`export name of ${length} bytes`);
           const name = data.toString('utf8');
-          const backend = await this.cfg.exports(name);
+          const backend = await this.lookup(name);
           if (this.phase !== 'handshake') return;
           // NBD_OPT_EXPORT_NAME cannot fail politely: the spec says to close.
+          if (backend instanceof Error) throw new ProtocolError(`NBD_OPT_EXPORT_NAME ${JSON.stringify(name)}: ${backend.message}`);
           if (!backend) throw new ProtocolError(`NBD_OPT_EXPORT_NAME: no export named ${JSON.stringify(name)}`);
           this.socket.write(P.encodeExportNameReply(backend.size, TRANSMISSION_FLAGS, noZeroes));
           this.startTransmission(name, backend, 1);
@@ -249,8 +251,9 @@ export class NbdConnection {
           const req = P.decodeInfoRequest(data);
           if (!req) { this.optionError(option, P.REP_ERR_INVALID, 'malformed NBD_OPT_INFO/NBD_OPT_GO data'); break; }
           if (Buffer.byteLength(req.name) > MAX_NAME) { this.optionError(option, P.REP_ERR_INVALID, 'export name too long'); break; }
-          const backend = await this.cfg.exports(req.name);
+          const backend = await this.lookup(req.name);
           if (this.phase !== 'handshake') return;
+          if (backend instanceof Error) { this.optionError(option, P.REP_ERR_UNKNOWN, `export ${JSON.stringify(req.name)}: ${backend.message}`); break; }
           if (!backend) { this.optionError(option, P.REP_ERR_UNKNOWN, `no export named ${JSON.stringify(req.name)}`); break; }
           this.optionReply(option, P.REP_INFO, P.encodeInfoExport(backend.size, TRANSMISSION_FLAGS));
           // Sent even when not requested (the spec allows it); only enforced when requested with GO.
@@ -268,6 +271,17 @@ export class NbdConnection {
           // STARTTLS, STRUCTURED_REPLY, meta contexts, extended headers and anything unknown.
           this.optionError(option, P.REP_ERR_UNSUP, `option ${option} is not supported`);
       }
+    }
+  }
+
+  /** The export lookup; its failure is returned (and logged), so one bad lookup costs one option. */
+  private async lookup(name: string): Promise<BlockBackend | undefined | Error> {
+    try {
+      return await this.cfg.exports(name);
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      this.cfg.log(`nbd ${this.remote}: looking up export ${JSON.stringify(name)} failed: ${e.message}`);
+      return e;
     }
   }
 
@@ -373,6 +387,9 @@ export class NbdConnection {
     }
 
     const error = this.validate(type, flags, offset, offLo, length);
+    if (error !== 0 && this.rejected++ === 0) {
+      this.cfg.log(`nbd ${this.remote}: refused ${P.commandName(type)} flags 0x${flags.toString(16)} at ${offHi > 0 ? `${offHi}*2^32+${offLo}` : offLo}+${length} with error ${error} (export size ${this.size}, alignment ${this.align}); further refusals on this connection are not logged`);
+    }
     if (type === P.CMD_WRITE) {
       const c = this.cur;
       c.flags = flags; c.hi = hi; c.lo = lo; c.offset = offset; c.length = length; c.error = error;
