@@ -467,6 +467,25 @@ tx('several connections at once share the export (multi-conn): each sees the oth
   await ctx.server.waitForConnections(0);
 });
 
+tx('disconnectExport() ends the connections of one export only, after answering what is in flight', async () => {
+  const sb = new ScriptedBackend(new MemoryBackend(SIZE));
+  ctx.backends.set('slow', sb);
+  const a1 = await RawClient.open(ctx.port, 'slow');
+  const a2 = await RawClient.open(ctx.port, 'slow');
+  const b = await RawClient.open(ctx.port, 'vol');
+  sb.delay = () => 100;
+  const h = a1.send(P.CMD_WRITE, 0, 512, { payload: Buffer.alloc(512, 1) });
+  await until(() => sb.calls.length === 1, 2000, 'write started');
+  assert.is(await ctx.server.disconnectExport('slow'), 2);
+  const r = await a1.reply();
+  assert.equal([r.handle, r.error], [h, 0]);
+  await Promise.all([a1.closed, a2.closed]);
+  assert.is(b.isClosed, false);
+  assert.is(await b.writeAt(0, Buffer.alloc(512, 2)), 0);
+  assert.is(await ctx.server.disconnectExport('nothing'), 0);
+  await b.disconnect();
+});
+
 tx('close() ends listeners and connections, handshaking or transmitting', async () => {
   const sb = new ScriptedBackend(new MemoryBackend(SIZE));
   ctx.backends.set('slow', sb);

@@ -131,6 +131,7 @@ export class NbdConnection {
     private readonly onClosed: (c: NbdConnection) => void,
   ) {
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    this.closed = new Promise((resolve) => { this.resolveClosed = resolve; });
     socket.setNoDelay(true);
     socket.on('data', this.onHandshakeData);
     socket.on('end', this.onEnd);
@@ -146,6 +147,7 @@ export class NbdConnection {
       clearTimeout(this.handshakeTimer);
       clearTimeout(this.closeTimer);
       this.onClosed(this);
+      this.resolveClosed();
     });
     this.handshakeTimer = setTimeout(() => {
       this.cfg.log(`nbd ${this.remote}: handshake not finished in ${this.cfg.handshakeTimeoutMs} ms; closing`);
@@ -158,6 +160,10 @@ export class NbdConnection {
       socket.destroy();
     });
   }
+
+  /** Resolves when the socket has closed. */
+  readonly closed: Promise<void>;
+  private resolveClosed!: () => void;
 
   /** Requests the backend has not answered yet. */
   get pending(): number {

@@ -112,6 +112,17 @@ export class NbdServer {
   }
 
   /**
+   * Ends every connection serving `name` (for a detach): nothing more is read from them, requests
+   * in flight are answered (for up to `graceMs`), then they close. Resolves with how many there were.
+   */
+  async disconnectExport(name: string, graceMs = 2000): Promise<number> {
+    const conns = [...this.open].filter((c) => c.exportName === name);
+    for (const c of conns) c.shutdown(graceMs);
+    await Promise.all(conns.map((c) => c.closed));
+    return conns.length;
+  }
+
+  /**
    * Closes every listener and connection: handshakes are cut, requests in flight are answered
    * (for up to `graceMs`), then sockets close. Resolves when all are closed.
    */
