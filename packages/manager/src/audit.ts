@@ -88,6 +88,9 @@ export function explainEvents(volume: string, events: CairnEvent[]): Explanation
         line(ev, `${p.missing} replica(s) could not be placed: ${p.summary}${why.length ? `; ${why.join('; ')}` : ''}`);
         break;
       }
+      case 'volumeSchedulable':
+        if (ev.volumeSchedulable!.name === volume) line(ev, 'nothing blocked any more: the earlier unschedulable decision no longer applies');
+        break;
       case 'replicaScheduled': {
         const p = ev.replicaScheduled!;
         if (p.volume !== volume) break;

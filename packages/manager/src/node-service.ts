@@ -184,7 +184,9 @@ export function reportDrafts(s: ClusterState, nodeId: string, r: { replicas: { r
     if (cur.nodeId !== nodeId) throw CommandError.precondition(`replica "${rep.replicaId}" is not on node "${nodeId}"`);
     switch (rep.state) {
       case 'running':
-        if (cur.mode !== 'running' || cur.address !== rep.address) out.push({ replicaRunning: { replicaId: cur.id, address: rep.address } });
+        // A new replica turns running; otherwise only a changed address is news (a failed
+        // replica comes back through a rebuild, not through its own report).
+        if (cur.mode === 'scheduled' || cur.address !== rep.address) out.push({ replicaRunning: { replicaId: cur.id, address: rep.address } });
         break;
       case 'failed':
         if (cur.mode !== 'failed') out.push({ replicaFailed: { replicaId: cur.id, reason: rep.reason || 'reported failed' } });

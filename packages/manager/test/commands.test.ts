@@ -127,3 +127,22 @@ t('settings: bad values name the range; unchanged values append nothing', () => 
 });
 
 t.run();
+
+const reports = suite('node reports');
+
+reports('a failed replica saying it runs appends nothing; a new replica running does', async () => {
+  const { reportDrafts } = await import('../src/node-service.js');
+  const s = cluster();
+  apply(s, cmd.createVolume(s, create()));
+  apply(s, [{ replicaScheduled: { replicaId: 'r1', volume: 'vol', nodeId: 'node-1', diskId: 'disk-1', trigger: 'new' } }]);
+  const running = { replicas: [{ replicaId: 'r1', state: 'running', address: '10.0.0.1:1', reason: '' }], engines: [] };
+  const first = reportDrafts(s, 'node-1', running);
+  assert.equal(first, [{ replicaRunning: { replicaId: 'r1', address: '10.0.0.1:1' } }]);
+  apply(s, first);
+  assert.equal(reportDrafts(s, 'node-1', running), [], 'the same report again is no news');
+  apply(s, [{ replicaFailed: { replicaId: 'r1', reason: 'io error' } }]);
+  assert.equal(reportDrafts(s, 'node-1', running), [], 'a failed replica returns only through a rebuild');
+  refused(() => reportDrafts(s, 'node-2', running), 'FailedPrecondition', /not on node "node-2"/);
+});
+
+reports.run();
