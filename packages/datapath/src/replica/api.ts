@@ -1,0 +1,87 @@
+// What a replica offers, whether it is the store on this node's disk (ReplicaStore) or one reached
+// over the replica protocol (ReplicaClient): the BlockBackend data path plus the control operations
+// that snapshots, expansion, restart and rebuild need. The engine can hold either behind this type.
+import type { BlockBackend } from '../block.js';
+
+export interface SnapshotInfo {
+  name: string;
+  /** ISO 8601 time the snapshot was taken. */
+  createdAt: string;
+  /** The replica's revision when the snapshot was taken. */
+  revision: number;
+  /** The volume's size when the snapshot was taken (a snapshot reads only within it). */
+  size: number;
+  /** Bytes this snapshot's own layer holds (blocks written between it and the one before). */
+  allocatedBytes: number;
+}
+
+export interface ReplicaInfo {
+  size: number;
+  /** Incremented by every write, trim and write-zeroes; persisted by FLUSH, FUA and close. */
+  revision: number;
+  /** False when the store was not closed cleanly last time (the revision is then the last persisted one). */
+  cleanShutdown: boolean;
+  /** Set by beginRebuild(), cleared by endRebuild(): the replica's data is incomplete. */
+  rebuilding: boolean;
+  /** Bytes the live head layer holds. */
+  allocatedBytes: number;
+  /** Oldest first. */
+  snapshots: SnapshotInfo[];
+}
+
+/** A run of blocks: `offset` and `length` in bytes, multiples of 4096. */
+export interface Extent {
+  offset: number;
+  length: number;
+  /** True when the run reads as zeroes by an explicit trim or write-zeroes (layer listings only). */
+  zero: boolean;
+}
+
+/** Extents found in a window, and where the scan stopped (it stops early when `limit` is reached). */
+export interface ExtentList {
+  extents: Extent[];
+  /** The byte offset up to which the window was scanned; continue from here when it is short of the window's end. */
+  end: number;
+}
+
+export interface Replica extends BlockBackend {
+  info(): Promise<ReplicaInfo>;
+  /** Freezes the current contents under `name`; later writes do not change what it reads. */
+  snapshot(name: string): Promise<SnapshotInfo>;
+  /** Merges the snapshot's layer into the next newer one; no other view's data changes. */
+  deleteSnapshot(name: string): Promise<void>;
+  listSnapshots(): Promise<SnapshotInfo[]>;
+  /** Reads the volume as it was when the snapshot was taken. */
+  readSnapshot(name: string, offset: number, length: number): Promise<Buffer>;
+  /**
+   * The extents in [offset, offset+length) that hold data when read through the volume (or through
+   * `snapshot`); everything else reads as zeroes. For a rebuild: copy only these.
+   */
+  allocatedRanges(offset: number, length: number, snapshot?: string, limit?: number): Promise<ExtentList>;
+  /**
+   * The extents one layer defines by itself: its data and its explicit zeroes (`zero: true`); all
+   * other blocks come from older layers. `layer` is a snapshot name, or null for the live head.
+   * With readSnapshot/read, enough to copy a chain layer by layer.
+   */
+  layerRanges(layer: string | null, offset: number, length: number, limit?: number): Promise<ExtentList>;
+  /** Grows the volume (a multiple of 4096, not smaller than the current size). */
+  resize(newSize: number): Promise<void>;
+  /**
+   * Marks the replica as being rebuilt, persistently: its revision reads 0 and stays there until
+   * endRebuild, so a restarted engine never prefers a half-copied replica.
+   */
+  beginRebuild(): Promise<void>;
+  /** The copy is complete: sets the revision (that of the source, say) and clears the mark, durably. */
+  endRebuild(revision: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type ReplicaErrorCode = 'ENOENT' | 'EEXIST' | 'EBUSY';
+
+/** A control operation that names something absent or already there (a snapshot, a replica). */
+export class ReplicaError extends Error {
+  constructor(readonly code: ReplicaErrorCode, message: string) {
+    super(message);
+    this.name = 'ReplicaError';
+  }
+}

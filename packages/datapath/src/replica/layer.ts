@@ -1,0 +1,112 @@
+// One layer of a replica on disk: a sparse data file as large as the volume (block N at byte
+// N*4096) and, next to it, the map file: a header (map-header.ts) and the allocation map's pages.
+// Persisting writes the dirty map pages and the header, then fdatasyncs the map file; persists of
+// one layer run one after another, so a finished persist covers every change made before it began.
+import { open, stat, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readFully, writeFully } from './file-io.js';
+import { LayerMap, MAP_PAGE_BYTES } from './layer-map.js';
+import { decodeHeader, encodeHeader, HEADER_SLOT_BYTES, MAP_PAGES_OFFSET } from './map-header.js';
+import type { MapHeader } from './map-header.js';
+
+export const layerFiles = (dir: string, id: number) => ({
+  data: join(dir, `layer-${id}.data`),
+  map: join(dir, `layer-${id}.map`),
+});
+
+export class Layer {
+  private persisting: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly id: number,
+    readonly dataPath: string,
+    readonly data: FileHandle,
+    private readonly mapFile: FileHandle,
+    readonly map: LayerMap,
+    /** The header last persisted (or loaded). */
+    public header: MapHeader,
+    private seq: number,
+  ) {}
+
+  /** New empty layer files for a volume of `size` bytes, durable (the caller syncs the directory). */
+  static async create(dir: string, id: number, size: number, header: MapHeader): Promise<Layer> {
+    const paths = layerFiles(dir, id);
+    const data = await open(paths.data, 'wx+');
+    let mapFile: FileHandle | undefined;
+    try {
+      await data.truncate(size);
+      mapFile = await open(paths.map, 'wx+');
+      const layer = new Layer(id, paths.data, data, mapFile, new LayerMap(), header, 0);
+      await Promise.all([data.datasync(), layer.persist(header)]);
+      return layer;
+    } catch (err) {
+      await data.close().catch(() => {});
+      await mapFile?.close().catch(() => {});
+      await Promise.all([unlink(paths.data).catch(() => {}), unlink(paths.map).catch(() => {})]);
+      throw err;
+    }
+  }
+
+  static async open(dir: string, id: number): Promise<Layer> {
+    const paths = layerFiles(dir, id);
+    const data = await open(paths.data, 'r+');
+    let mapFile: FileHandle | undefined;
+    try {
+      mapFile = await open(paths.map, 'r+');
+      const slots = Buffer.alloc(2 * HEADER_SLOT_BYTES);
+      await readFully(mapFile, slots, 0, slots.length, 0);
+      const found = [decodeHeader(slots.subarray(0, HEADER_SLOT_BYTES)), decodeHeader(slots.subarray(HEADER_SLOT_BYTES))]
+        .filter((h) => h !== null)
+        .sort((a, b) => b.seq - a.seq)[0];
+      if (!found) throw new Error(`${paths.map}: no valid header`);
+      const map = new LayerMap();
+      const { size } = await stat(paths.map);
+      const pages = Math.max(0, Math.ceil((size - MAP_PAGES_OFFSET) / MAP_PAGE_BYTES));
+      const chunk = Buffer.alloc(256 * MAP_PAGE_BYTES);
+      for (let first = 0; first < pages; first += 256) {
+        const n = Math.min(256, pages - first);
+        chunk.fill(0);
+        await readFully(mapFile, chunk, 0, n * MAP_PAGE_BYTES, MAP_PAGES_OFFSET + first * MAP_PAGE_BYTES);
+        for (let i = 0; i < n; i++) map.loadPage(first + i, chunk.subarray(i * MAP_PAGE_BYTES, (i + 1) * MAP_PAGE_BYTES));
+      }
+      return new Layer(id, paths.data, data, mapFile, map, found.header, found.seq);
+    } catch (err) {
+      await data.close().catch(() => {});
+      await mapFile?.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  /** Makes the map as it is now, and `header`, durable. */
+  persist(header: MapHeader): Promise<void> {
+    const run = this.persisting.catch(() => {}).then(() => this.persistNow(header));
+    this.persisting = run;
+    return run;
+  }
+
+  private async persistNow(header: MapHeader): Promise<void> {
+    const pages = this.map.takeDirty();
+    try {
+      await Promise.all([...pages].map(([p, bytes]) => writeFully(this.mapFile, bytes, MAP_PAGES_OFFSET + p * MAP_PAGE_BYTES)));
+      const seq = this.seq + 1;
+      await writeFully(this.mapFile, encodeHeader(header, seq), (seq % 2) * HEADER_SLOT_BYTES);
+      await this.mapFile.datasync();
+      this.seq = seq;
+      this.header = header;
+    } catch (err) {
+      this.map.markDirty(pages.keys());
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.persisting.catch(() => {});
+    await Promise.all([this.data.close(), this.mapFile.close()]);
+  }
+
+  static async remove(dir: string, id: number): Promise<void> {
+    const paths = layerFiles(dir, id);
+    await Promise.all([unlink(paths.data).catch(() => {}), unlink(paths.map).catch(() => {})]);
+  }
+}

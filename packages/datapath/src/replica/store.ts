@@ -1,0 +1,610 @@
+// ReplicaStore: one replica of one volume in one directory, as sparse files. A chain of layers,
+// oldest first: frozen snapshot layers and the live head, each a sparse data file plus an
+// allocation map (layer.ts). A read takes each 4 KiB block from the newest layer that defines it
+// (data, or explicit zeroes); blocks no layer defines read as zeroes. Writes go to the head; a
+// partial block the head lacks is completed from the layers below first (copy on write).
+//
+// Durability: FLUSH and FUA fdatasync the head's data file and persist its map together with the
+// revision counter, concurrent ones sharing one round (group commit); plain writes cost no sync.
+// After a crash the store reopens with the revision of its last flush (conservative: it may hold
+// unflushed writes beyond it) and reports cleanShutdown false. Snapshot, snapshot deletion and
+// resize commit by replacing replica.json atomically; files it does not name are removed on open.
+import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BLOCK_SIZE, BlockError } from '../block.js';
+import { ReplicaError } from './api.js';
+import type { Extent, ExtentList, Replica, ReplicaInfo, SnapshotInfo } from './api.js';
+import { readFully, syncDir, writeFully } from './file-io.js';
+import { Layer } from './layer.js';
+import { ABSENT, BLOCKS_PER_PAGE, DATA, ZERO } from './layer-map.js';
+import { MANIFEST, readManifest, writeManifest } from './manifest.js';
+import type { Manifest } from './manifest.js';
+import type { MapHeader } from './map-header.js';
+import { punchHole } from './punch.js';
+import { RangeLock } from './range-lock.js';
+
+const BS = BLOCK_SIZE;
+/** Largest volume: 1 PiB (offsets stay exact doubles). */
+export const MAX_VOLUME_SIZE = 2 ** 50;
+const SNAPSHOT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const MERGE_CHUNK_BLOCKS = 256;
+const DEFAULT_EXTENT_LIMIT = 65_536;
+
+export interface ReplicaStoreOptions {
+  /** Release trimmed space with `fallocate --punch-hole` (default true). */
+  punchHoles?: boolean;
+}
+
+export class ReplicaStore implements Replica {
+  private layers: Layer[];
+  private manifest: Manifest;
+  private revisionCount: number;
+  private rebuilding: boolean;
+  private readonly lock = new RangeLock();
+  private control: Promise<unknown> = Promise.resolve();
+  private readonly reads = new Set<Promise<unknown>>();
+  private syncRunning: Promise<void> | null = null;
+  private syncQueued: Promise<void> | null = null;
+  private state: 'open' | 'closing' | 'closed' = 'open';
+  private closing: Promise<void> | null = null;
+  private failure: Error | null = null;
+  private readonly punchHoles: boolean;
+
+  private constructor(
+    readonly dir: string,
+    manifest: Manifest,
+    layers: Layer[],
+    header: MapHeader,
+    /** Whether the store was closed cleanly before this open. */
+    readonly cleanShutdown: boolean,
+    opts: ReplicaStoreOptions,
+  ) {
+    this.manifest = manifest;
+    this.layers = layers;
+    this.revisionCount = header.rebuilding ? 0 : header.revision;
+    this.rebuilding = header.rebuilding;
+    this.punchHoles = opts.punchHoles ?? true;
+  }
+
+  /** Creates an empty replica of `size` bytes in `dir` (created if missing; must hold no replica). */
+  static async create(dir: string, size: number, opts: ReplicaStoreOptions = {}): Promise<ReplicaStore> {
+    checkSize(size);
+    await mkdir(dir, { recursive: true });
+    if (await exists(join(dir, MANIFEST))) throw new ReplicaError('EEXIST', `${dir} already holds a replica`);
+    await removeStrays(dir, new Set());
+    const header: MapHeader = { revision: 0, clean: false, rebuilding: false };
+    const head = await Layer.create(dir, 1, size, header);
+    try {
+      await syncDir(dir);
+      const manifest: Manifest = { format: 1, size, nextId: 2, layers: [{ id: 1, name: null }] };
+      await writeManifest(dir, manifest);
+      return new ReplicaStore(dir, manifest, [head], header, true, opts);
+    } catch (err) {
+      await head.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  /** Opens the replica in `dir`, marking it in use (unclean until close) durably. */
+  static async open(dir: string, opts: ReplicaStoreOptions = {}): Promise<ReplicaStore> {
+    const manifest = await readManifest(dir);
+    const layers: Layer[] = [];
+    try {
+      for (const l of manifest.layers) layers.push(await Layer.open(dir, l.id));
+      const head = layers.at(-1)!;
+      const loaded = head.header;
+      await head.persist({ ...loaded, clean: false });
+      await removeStrays(dir, new Set(manifest.layers.map((l) => l.id)));
+      return new ReplicaStore(dir, manifest, layers, loaded, loaded.clean, opts);
+    } catch (err) {
+      await Promise.all(layers.map((l) => l.close().catch(() => {})));
+      throw err;
+    }
+  }
+
+  /** Opens the replica in `dir`, or creates it with `size` when there is none. */
+  static async openOrCreate(dir: string, size: number, opts: ReplicaStoreOptions = {}): Promise<ReplicaStore> {
+    return (await exists(join(dir, MANIFEST))) ? ReplicaStore.open(dir, opts) : ReplicaStore.create(dir, size, opts);
+  }
+
+  get size(): number {
+    return this.manifest.size;
+  }
+
+  get revision(): number {
+    return this.revisionCount;
+  }
+
+  private get head(): Layer {
+    return this.layers.at(-1)!;
+  }
+
+  // ---- the data path ----
+
+  async read(offset: number, length: number): Promise<Buffer> {
+    this.assertOpen();
+    checkRange(offset, length, this.size);
+    return this.track(this.readView(this.layers, this.layers.length - 1, offset, length));
+  }
+
+  async write(offset: number, data: Buffer, fua = false): Promise<void> {
+    this.assertOpen();
+    checkRange(offset, data.length, this.size);
+    if (data.length > 0) {
+      const unlock = await this.lock.acquire(Math.floor(offset / BS), Math.ceil((offset + data.length) / BS));
+      try {
+        await this.writeLocked(offset, data);
+        this.bump();
+      } finally {
+        unlock();
+      }
+    }
+    if (fua) await this.sync();
+  }
+
+  async flush(): Promise<void> {
+    this.assertOpen();
+    return this.sync();
+  }
+
+  trim(offset: number, length: number): Promise<void> {
+    return this.zeroRange(offset, length, false);
+  }
+
+  writeZeroes(offset: number, length: number, fua = false): Promise<void> {
+    return this.zeroRange(offset, length, fua);
+  }
+
+  // ---- snapshots ----
+
+  async snapshot(name: string): Promise<SnapshotInfo> {
+    if (typeof name !== 'string' || !SNAPSHOT_NAME.test(name)) {
+      throw new BlockError('EINVAL', `bad snapshot name ${JSON.stringify(name)}: 1-128 of A-Z a-z 0-9 . _ -, not starting with . _ -`);
+    }
+    return this.serialize(async () => {
+      if (this.manifest.layers.some((l) => l.name === name)) throw new ReplicaError('EEXIST', `snapshot ${name} exists`);
+      const unlock = await this.lock.acquireAll();
+      try {
+        await this.sync();
+        const id = this.manifest.nextId;
+        const newHead = await Layer.create(this.dir, id, this.size, this.header(false)).catch((err) => { throw toBlockError(err); });
+        const frozen = { id: this.head.id, name, createdAt: new Date().toISOString(), revision: this.revision, size: this.size };
+        const manifest: Manifest = { ...this.manifest, nextId: id + 1, layers: [...this.manifest.layers.slice(0, -1), frozen, { id, name: null }] };
+        await this.commit(manifest, async () => { await syncDir(this.dir); });
+        this.layers = [...this.layers, newHead];
+        return this.snapshotInfo(this.layers.length - 2);
+      } finally {
+        unlock();
+      }
+    });
+  }
+
+  deleteSnapshot(name: string): Promise<void> {
+    return this.serialize(async () => {
+      const idx = this.snapshotIndex(name);
+      const gone = this.layers[idx]!;
+      await this.merge(idx);
+      const unlock = await this.lock.acquireAll();
+      try {
+        await this.commit({ ...this.manifest, layers: this.manifest.layers.filter((_, i) => i !== idx) });
+        this.layers = this.layers.filter((l) => l !== gone);
+      } finally {
+        unlock();
+      }
+      await this.drainReads();
+      await gone.close().catch(() => {});
+      await Layer.remove(this.dir, gone.id);
+    });
+  }
+
+  async listSnapshots(): Promise<SnapshotInfo[]> {
+    this.assertOpen();
+    return this.layers.slice(0, -1).map((_, i) => this.snapshotInfo(i));
+  }
+
+  async readSnapshot(name: string, offset: number, length: number): Promise<Buffer> {
+    this.assertOpen();
+    const idx = this.snapshotIndex(name);
+    checkRange(offset, length, this.manifest.layers[idx]!.size ?? this.size);
+    return this.track(this.readView(this.layers, idx, offset, length));
+  }
+
+  // ---- what a rebuild needs ----
+
+  async allocatedRanges(offset: number, length: number, snapshot?: string, limit = DEFAULT_EXTENT_LIMIT): Promise<ExtentList> {
+    this.assertOpen();
+    const top = snapshot === undefined ? this.layers.length - 1 : this.snapshotIndex(snapshot);
+    const viewSize = snapshot === undefined ? this.size : this.manifest.layers[top]!.size ?? this.size;
+    checkRange(offset, length, viewSize);
+    const layers = this.layers.slice(0, top + 1);
+    const from = Math.floor(offset / BS);
+    const to = Math.ceil((offset + length) / BS);
+    const extents: Extent[] = [];
+    let runStart = -1;
+    let b = from;
+    const close = (at: number) => {
+      if (runStart >= 0) extents.push({ offset: runStart * BS, length: (at - runStart) * BS, zero: false });
+      runStart = -1;
+    };
+    while (b < to) {
+      const p = Math.floor(b / BLOCKS_PER_PAGE);
+      const stop = Math.min(to, (p + 1) * BLOCKS_PER_PAGE);
+      if (!layers.some((l) => l.map.hasPage(p))) {
+        close(b);
+        b = stop;
+        continue;
+      }
+      for (; b < stop; b++) {
+        let data = false;
+        for (let i = top; i >= 0; i--) {
+          const s = layers[i]!.map.get(b);
+          if (s !== ABSENT) { data = s === DATA; break; }
+        }
+        if (data) {
+          if (runStart < 0) {
+            if (extents.length >= limit) return { extents, end: b * BS };
+            runStart = b;
+          }
+        } else close(b);
+      }
+    }
+    close(to);
+    return { extents, end: Math.min(to * BS, viewSize) };
+  }
+
+  async layerRanges(layer: string | null, offset: number, length: number, limit = DEFAULT_EXTENT_LIMIT): Promise<ExtentList> {
+    this.assertOpen();
+    const idx = layer === null ? this.layers.length - 1 : this.snapshotIndex(layer);
+    const viewSize = layer === null ? this.size : this.manifest.layers[idx]!.size ?? this.size;
+    checkRange(offset, length, viewSize);
+    const to = Math.ceil((offset + length) / BS);
+    const extents: Extent[] = [];
+    for (const run of this.layers[idx]!.map.runs(Math.floor(offset / BS), to)) {
+      if (extents.length >= limit) return { extents, end: run.start * BS };
+      extents.push({ offset: run.start * BS, length: (run.end - run.start) * BS, zero: run.state === ZERO });
+    }
+    return { extents, end: Math.min(to * BS, viewSize) };
+  }
+
+  beginRebuild(): Promise<void> {
+    return this.serialize(async () => {
+      const unlock = await this.lock.acquireAll();
+      try {
+        this.rebuilding = true;
+        this.revisionCount = 0;
+        await this.sync();
+      } finally {
+        unlock();
+      }
+    });
+  }
+
+  endRebuild(revision: number): Promise<void> {
+    if (!Number.isSafeInteger(revision) || revision < 0) return Promise.reject(new BlockError('EINVAL', `bad revision ${revision}`));
+    return this.serialize(async () => {
+      const unlock = await this.lock.acquireAll();
+      try {
+        this.rebuilding = false;
+        this.revisionCount = revision;
+        await this.sync();
+      } finally {
+        unlock();
+      }
+    });
+  }
+
+  // ---- the rest of the control path ----
+
+  resize(newSize: number): Promise<void> {
+    return this.serialize(async () => {
+      checkSize(newSize);
+      if (newSize < this.size) throw new BlockError('EINVAL', `cannot shrink from ${this.size} to ${newSize}`);
+      if (newSize === this.size) return;
+      const unlock = await this.lock.acquireAll();
+      try {
+        await this.head.data.truncate(newSize).catch((err) => { throw toBlockError(err); });
+        await this.commit({ ...this.manifest, size: newSize });
+      } finally {
+        unlock();
+      }
+    });
+  }
+
+  async info(): Promise<ReplicaInfo> {
+    this.assertOpen();
+    return {
+      size: this.size,
+      revision: this.revision,
+      cleanShutdown: this.cleanShutdown,
+      rebuilding: this.rebuilding,
+      allocatedBytes: this.head.map.countData() * BS,
+      snapshots: await this.listSnapshots(),
+    };
+  }
+
+  /** Waits for operations under way, persists the revision with the clean mark, closes the files. */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.state = 'closing';
+    this.closing = (async () => {
+      await this.control.catch(() => {});
+      const unlock = await this.lock.acquireAll();
+      try {
+        await this.drainReads();
+        while (this.syncRunning || this.syncQueued) await (this.syncQueued ?? this.syncRunning)!.catch(() => {});
+        if (!this.failure) await Promise.all([this.head.data.datasync(), this.head.persist(this.header(true))]);
+      } finally {
+        this.state = 'closed';
+        await Promise.all(this.layers.map((l) => l.close().catch(() => {})));
+        unlock();
+      }
+    })();
+    return this.closing;
+  }
+
+  // ---- internals ----
+
+  private assertOpen(): void {
+    if (this.state !== 'open') throw new BlockError('ESHUTDOWN', `replica store ${this.dir} is closed`);
+    if (this.failure) throw new BlockError('EIO', `replica store ${this.dir} failed: ${this.failure.message}`);
+  }
+
+  private header(clean: boolean): MapHeader {
+    return { revision: this.revision, clean, rebuilding: this.rebuilding };
+  }
+
+  private bump(): void {
+    if (!this.rebuilding) this.revisionCount++;
+  }
+
+  private fail(err: unknown): void {
+    this.failure ??= err instanceof Error ? err : new Error(String(err));
+  }
+
+  /** Runs control operations one at a time. */
+  private serialize<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.control.catch(() => {}).then(() => {
+      this.assertOpen();
+      return fn();
+    });
+    this.control = run;
+    return run;
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.reads.add(p);
+    const done = () => { this.reads.delete(p); };
+    p.then(done, done);
+    return p;
+  }
+
+  private async drainReads(): Promise<void> {
+    await Promise.allSettled([...this.reads]);
+  }
+
+  private snapshotIndex(name: string): number {
+    const idx = this.manifest.layers.findIndex((l) => l.name !== null && l.name === name);
+    if (idx < 0) throw new ReplicaError('ENOENT', `no snapshot ${JSON.stringify(name)}`);
+    return idx;
+  }
+
+  private snapshotInfo(i: number): SnapshotInfo {
+    const m = this.manifest.layers[i]!;
+    return {
+      name: m.name!, createdAt: m.createdAt ?? '', revision: m.revision ?? 0, size: m.size ?? this.size,
+      allocatedBytes: this.layers[i]!.map.countData() * BS,
+    };
+  }
+
+  /** Replaces the manifest (after `before`); a failure here leaves the store failed, as the chain on disk is then uncertain. */
+  private async commit(manifest: Manifest, before?: () => Promise<void>): Promise<void> {
+    try {
+      await before?.();
+      await writeManifest(this.dir, manifest);
+    } catch (err) {
+      this.fail(err);
+      throw toBlockError(err);
+    }
+    this.manifest = manifest;
+  }
+
+  /** Reads [offset, offset+length) as seen through layers[0..top]. */
+  private async readView(layers: Layer[], top: number, offset: number, length: number): Promise<Buffer> {
+    const out = Buffer.alloc(length);
+    if (length === 0 || top < 0) return out;
+    const first = Math.floor(offset / BS);
+    const last = Math.floor((offset + length - 1) / BS);
+    const jobs: Promise<void>[] = [];
+    let runLayer = -1;
+    let runStart = offset;
+    const endRun = (at: number) => {
+      if (runLayer >= 0) jobs.push(readFully(layers[runLayer]!.data, out, runStart - offset, at - runStart, runStart));
+    };
+    for (let b = first; b <= last; b++) {
+      let src = -1;
+      for (let i = top; i >= 0; i--) {
+        const s = layers[i]!.map.get(b);
+        if (s !== ABSENT) { if (s === DATA) src = i; break; }
+      }
+      if (src !== runLayer) {
+        const at = Math.max(b * BS, offset);
+        endRun(at);
+        runLayer = src;
+        runStart = at;
+      }
+    }
+    endRun(offset + length);
+    try {
+      await Promise.all(jobs);
+    } catch (err) {
+      throw toBlockError(err);
+    }
+    return out;
+  }
+
+  /** Writes `data` at `offset` into the head; the caller holds the range lock. */
+  private async writeLocked(offset: number, data: Buffer): Promise<void> {
+    const layers = this.layers;
+    const head = layers.at(-1)!;
+    const end = offset + data.length;
+    const first = Math.floor(offset / BS);
+    const last = Math.floor((end - 1) / BS);
+    const fillFirst = offset % BS !== 0 && head.map.get(first) !== DATA;
+    const fillLast = end % BS !== 0 && head.map.get(last) !== DATA && !(fillFirst && last === first);
+    let buf = data;
+    let at = offset;
+    if (fillFirst || fillLast) {
+      at = fillFirst ? first * BS : offset;
+      const bufEnd = fillLast || (fillFirst && last === first) ? (last + 1) * BS : end;
+      buf = Buffer.allocUnsafe(bufEnd - at);
+      if (fillFirst) (await this.belowHead(layers, first)).copy(buf, 0);
+      if (fillLast) (await this.belowHead(layers, last)).copy(buf, buf.length - BS);
+      data.copy(buf, offset - at);
+    }
+    try {
+      await writeFully(head.data, buf, at);
+    } catch (err) {
+      throw toBlockError(err);
+    }
+    head.map.setRange(first, last + 1, DATA);
+  }
+
+  /** A block's contents as the layers under the head define it (zeroes when the head says so). */
+  private belowHead(layers: Layer[], block: number): Promise<Buffer> {
+    if (layers.at(-1)!.map.get(block) === ZERO) return Promise.resolve(Buffer.alloc(BS));
+    return this.readView(layers, layers.length - 2, block * BS, BS);
+  }
+
+  private async zeroRange(offset: number, length: number, fua: boolean): Promise<void> {
+    this.assertOpen();
+    checkRange(offset, length, this.size);
+    if (length > 0) {
+      const end = offset + length;
+      const unlock = await this.lock.acquire(Math.floor(offset / BS), Math.ceil(end / BS));
+      try {
+        const wholeFrom = Math.ceil(offset / BS);
+        const wholeTo = Math.floor(end / BS);
+        if (wholeFrom >= wholeTo) {
+          await this.writeLocked(offset, Buffer.alloc(length));
+        } else {
+          if (offset < wholeFrom * BS) await this.writeLocked(offset, Buffer.alloc(wholeFrom * BS - offset));
+          if (wholeTo * BS < end) await this.writeLocked(wholeTo * BS, Buffer.alloc(end - wholeTo * BS));
+          const head = this.head;
+          const hadData = head.map.any(wholeFrom, wholeTo, DATA);
+          // With no older layer, "absent" already reads as zeroes; otherwise mask the older data.
+          head.map.setRange(wholeFrom, wholeTo, this.layers.length === 1 ? ABSENT : ZERO);
+          if (hadData && this.punchHoles) await punchHole(head.dataPath, wholeFrom * BS, (wholeTo - wholeFrom) * BS);
+        }
+        this.bump();
+      } finally {
+        unlock();
+      }
+    }
+    if (fua) await this.sync();
+  }
+
+  /** FLUSH: the head's data and map (with the revision) durable; concurrent calls share a round. */
+  private sync(): Promise<void> {
+    if (this.syncQueued) return this.syncQueued;
+    if (!this.syncRunning) return this.startSync();
+    const queued = this.syncRunning.catch(() => {}).then(() => {
+      this.syncQueued = null;
+      return this.startSync();
+    });
+    this.syncQueued = queued;
+    return queued;
+  }
+
+  private startSync(): Promise<void> {
+    const run: Promise<void> = this.syncRound().finally(() => {
+      if (this.syncRunning === run) this.syncRunning = null;
+    });
+    this.syncRunning = run;
+    return run;
+  }
+
+  private async syncRound(): Promise<void> {
+    if (this.failure) throw new BlockError('EIO', `replica store ${this.dir} failed: ${this.failure.message}`);
+    const head = this.head;
+    try {
+      // Both at once: a crash between them affects only writes this flush has not acknowledged.
+      await Promise.all([head.data.datasync(), head.persist(this.header(false))]);
+    } catch (err) {
+      this.fail(err); // after a failed fsync the page cache may have dropped the data
+      throw toBlockError(err);
+    }
+  }
+
+  /** Merges layer idx (a snapshot) into the next newer layer, copying what that one lacks. */
+  private async merge(idx: number): Promise<void> {
+    const from = this.layers[idx]!;
+    const into = this.layers[idx + 1]!;
+    const intoHead = idx + 1 === this.layers.length - 1;
+    const isBase = idx === 0;
+    const blocks = Math.ceil((this.manifest.layers[idx]!.size ?? this.size) / BS);
+    const buf = Buffer.alloc(MERGE_CHUNK_BLOCKS * BS);
+    try {
+      for (const run of [...from.map.runs(0, blocks)]) {
+        if (run.state === ZERO && isBase) continue; // at the bottom, zeroes and absence read alike
+        for (let s = run.start; s < run.end; s += MERGE_CHUNK_BLOCKS) {
+          const e = Math.min(run.end, s + MERGE_CHUNK_BLOCKS);
+          const unlock = intoHead ? await this.lock.acquire(s, e) : null;
+          try {
+            for (let b = s; b < e;) {
+              if (into.map.get(b) !== ABSENT) { b++; continue; }
+              let t = b + 1;
+              while (t < e && into.map.get(t) === ABSENT) t++;
+              if (run.state === DATA) {
+                const n = (t - b) * BS;
+                buf.fill(0, 0, n);
+                await readFully(from.data, buf, 0, n, b * BS);
+                await writeFully(into.data, buf.subarray(0, n), b * BS);
+                into.map.setRange(b, t, DATA);
+              } else {
+                into.map.setRange(b, t, ZERO);
+              }
+              b = t;
+            }
+          } finally {
+            unlock?.();
+          }
+        }
+      }
+      if (intoHead) await this.sync();
+      else await Promise.all([into.data.datasync(), into.persist(into.header)]);
+    } catch (err) {
+      throw toBlockError(err);
+    }
+  }
+}
+
+function checkRange(offset: number, length: number, size: number): void {
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
+    throw new BlockError('EINVAL', `range ${offset}+${length} is outside the volume (0..${size})`);
+  }
+}
+
+function checkSize(size: number): void {
+  if (!Number.isSafeInteger(size) || size <= 0 || size % BS !== 0 || size > MAX_VOLUME_SIZE) {
+    throw new BlockError('EINVAL', `size ${size} is not a positive multiple of ${BS} up to ${MAX_VOLUME_SIZE}`);
+  }
+}
+
+function toBlockError(err: unknown): Error {
+  if (err instanceof BlockError || err instanceof ReplicaError) return err;
+  const code = (err as NodeJS.ErrnoException)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  return new BlockError(code === 'ENOSPC' || code === 'EDQUOT' ? 'ENOSPC' : 'EIO', message);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
+
+/** Removes layer files no manifest names (left by a crash during snapshot or deletion). */
+async function removeStrays(dir: string, keep: Set<number>): Promise<void> {
+  for (const name of await readdir(dir)) {
+    const m = /^layer-(\d+)\.(data|map)$/.exec(name);
+    if ((m && !keep.has(Number(m[1]))) || name === `${MANIFEST}.tmp`) await unlink(join(dir, name)).catch(() => {});
+  }
+}
