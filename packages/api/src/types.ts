@@ -39,9 +39,11 @@ export type { WatchEventsRequest, WatchEventsRequest__Output } from './gen/cairn
 export type { Assignments, Assignments__Output } from './gen/cairn/node/v1/Assignments.js';
 export type { DiskInfo, DiskInfo__Output } from './gen/cairn/node/v1/DiskInfo.js';
 export type { EngineAssignment, EngineAssignment__Output } from './gen/cairn/node/v1/EngineAssignment.js';
+export type { EngineReplica, EngineReplica__Output } from './gen/cairn/node/v1/EngineReplica.js';
 export type { EngineReport, EngineReport__Output } from './gen/cairn/node/v1/EngineReport.js';
 export type { HeartbeatRequest, HeartbeatRequest__Output } from './gen/cairn/node/v1/HeartbeatRequest.js';
 export type { HeartbeatResponse, HeartbeatResponse__Output } from './gen/cairn/node/v1/HeartbeatResponse.js';
+export type { RebuildProgress, RebuildProgress__Output } from './gen/cairn/node/v1/RebuildProgress.js';
 export type { RegisterRequest, RegisterRequest__Output } from './gen/cairn/node/v1/RegisterRequest.js';
 export type { RegisterResponse, RegisterResponse__Output } from './gen/cairn/node/v1/RegisterResponse.js';
 export type { ReplicaAssignment, ReplicaAssignment__Output } from './gen/cairn/node/v1/ReplicaAssignment.js';

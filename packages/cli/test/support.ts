@@ -33,9 +33,9 @@ export function volume(o: Partial<Volume__Output> = {}): Volume__Output {
     name: 'vol-a', size: 1 << 30, state: 'detached', robustness: 'healthy', numberOfReplicas: 3, dataLocality: 'disabled',
     attachedTo: '', endpoint: '',
     replicas: [
-      { id: 'vol-a-r1', node: 'node-1', disk: 'disk-1', state: 'running', address: '127.0.0.1:9501', trigger: 'new', failedReason: '' },
-      { id: 'vol-a-r2', node: 'node-2', disk: 'disk-1', state: 'running', address: '127.0.0.1:9502', trigger: 'new', failedReason: '' },
-      { id: 'vol-a-r3', node: 'node-3', disk: 'disk-1', state: 'running', address: '127.0.0.1:9503', trigger: 'new', failedReason: '' },
+      { id: 'vol-a-r1', node: 'node-1', disk: 'disk-1', state: 'running', address: '127.0.0.1:9501', trigger: 'new', failedReason: '', rebuildProgress: 0 },
+      { id: 'vol-a-r2', node: 'node-2', disk: 'disk-1', state: 'running', address: '127.0.0.1:9502', trigger: 'new', failedReason: '', rebuildProgress: 0 },
+      { id: 'vol-a-r3', node: 'node-3', disk: 'disk-1', state: 'running', address: '127.0.0.1:9503', trigger: 'new', failedReason: '', rebuildProgress: 0 },
     ],
     diskSelector: [], nodeSelector: [], replicaAutoBalance: 'ignored', staleReplicaTimeout: 2880, unschedulable: '',
     createdSeq: 7, fsType: 'ext4', accessMode: 'rwo', seq: 12,

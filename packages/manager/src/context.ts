@@ -15,4 +15,6 @@ export interface ManagerContext {
   /** The statfs figures a node last reported for a path (kept in memory, not in the log). */
   reportedDisk(nodeId: string, path: string): DiskInfo__Output | undefined;
   leader(): Promise<LeaderInfo | null>;
+  /** Percent copied of a replica being rebuilt, from engine reports (0 when unknown). */
+  rebuildProgress(replicaId: string): number;
 }

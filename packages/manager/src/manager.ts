@@ -82,6 +82,7 @@ export class Manager {
       logError: (msg) => this.say(`error: ${msg}`),
       log_: (msg) => this.say(msg),
       reportedDisk: (nodeId, path) => this.nodes?.reportedDisk(nodeId, path),
+      rebuildProgress: (replicaId) => this.nodes?.progress.get(replicaId) ?? 0,
       leader: (): Promise<LeaderInfo | null> => election.leader(),
     };
   }
@@ -91,6 +92,7 @@ export class Manager {
     const keys = new Keys(this.o.prefix);
     this.nodes = new NodeService(ctx, this.client, {
       heartbeatIntervalMs: this.o.heartbeatMs ?? 1000, leaseTtlSeconds: this.o.nodeLeaseTtl ?? 5, prefix: this.o.prefix,
+      token: this.o.token,
       managers: async () => (await this.client.getAll().prefix(`${keys.prefix}managers/`).strings().then(Object.values)).sort(),
     });
     const server = new grpc.Server();

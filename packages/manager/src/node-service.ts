@@ -2,6 +2,7 @@
 // keeps a lease-bound status key in etcd alive), receive what they must run, and report what they
 // observe. Heartbeats and usage are not events; registrations, capacity changes that alter the
 // picture, and replica/engine transitions are.
+import { createHmac } from 'node:crypto';
 import type { Etcd3, Lease } from 'etcd3';
 import type { Assignments, DiskInfo__Output, NodeAgentHandlers } from '@cairn/api';
 import type { ClusterState, EventDraft } from '@cairn/metadata';
@@ -12,12 +13,19 @@ import { unary, CommandRunner } from './admin-service.js';
 import type { ManagerContext } from './context.js';
 import { diskIdFromPath } from './commands.js';
 
+/** The volume's secret for replica connections: derived from the cluster token, never logged. */
+export function volumeSecret(token: string, volume: string): string {
+  return createHmac('sha256', token).update(`cairn-volume:${volume}`).digest('hex');
+}
+
 export interface NodeServiceOptions {
   heartbeatIntervalMs: number;
   leaseTtlSeconds: number;
   prefix?: string;
   /** The addresses of the live managers (each manager keeps its own under a lease). */
   managers: () => Promise<string[]>;
+  /** The cluster token, from which each volume's secret is derived. */
+  token: string;
 }
 
 /** The status key of a node: exists exactly while the node's heartbeats keep its lease alive. */
@@ -31,6 +39,8 @@ const CAPACITY_CHANGE = 0.1;
 export class NodeService {
   private readonly leases = new Map<string, Lease>();
   private readonly reported = new Map<string, DiskInfo__Output[]>();
+  /** Rebuild progress by replica id, as engines report it (status, not events). */
+  readonly progress = new Map<string, number>();
   private readonly keys: Keys;
   private readonly runner: CommandRunner;
 
@@ -98,7 +108,7 @@ export class NodeService {
         const nodeId = call.request.nodeId;
         let last = '';
         const sub = ctx.projection.changes$.pipe(debounceTime(20), startWith(null)).subscribe(() => {
-          const a = assignmentsFor(ctx.projection.state, nodeId);
+          const a = assignmentsFor(ctx.projection.state, nodeId, (v) => volumeSecret(this.opts.token, v));
           const key = JSON.stringify({ ...a, seq: 0 });
           if (key !== last) {
             last = key;
@@ -111,6 +121,8 @@ export class NodeService {
         call.on('error', stop);
       },
       Report: unary(ctx, async (r) => {
+        for (const p of r.progress) this.progress.set(p.replicaId, p.percent);
+        for (const rep of r.replicas) if (rep.state === 'rebuilt' || rep.state === 'failed') this.progress.delete(rep.replicaId);
         const seq = await this.runner.run(actorOf(r.nodeId), (s) => reportDrafts(s, r.nodeId, r), (s) => s.seq);
         return { seq };
       }),
@@ -159,7 +171,7 @@ export function capacityDrafts(s: ClusterState, nodeId: string, disks: DiskInfo_
   return out;
 }
 
-export function assignmentsFor(s: ClusterState, nodeId: string): Assignments {
+export function assignmentsFor(s: ClusterState, nodeId: string, secret: (volume: string) => string): Assignments {
   const node = s.nodes.get(nodeId);
   const replicas = [...s.replicas.values()].filter((r) => r.nodeId === nodeId).sort((a, b) => a.id.localeCompare(b.id));
   const engines = [...s.volumes.values()].filter((v) => v.attachedTo === nodeId && v.attachState !== 'detached')
@@ -168,9 +180,18 @@ export function assignmentsFor(s: ClusterState, nodeId: string): Assignments {
     seq: s.seq,
     replicas: replicas.map((r) => ({
       replicaId: r.id, volume: r.volume, diskId: r.diskId, diskPath: node?.disks.get(r.diskId)?.path ?? '', size: r.size,
-      state: r.mode, rebuildFrom: r.rebuildFrom,
+      state: r.mode, rebuildFrom: r.rebuildFrom, secret: secret(r.volume),
     })),
-    engines: engines.map((v) => ({ volume: v.name, size: v.spec.size, replicaIds: [...(s.replicasByVolume.get(v.name) ?? [])].sort() })),
+    engines: engines.map((v) => {
+      const ids = [...(s.replicasByVolume.get(v.name) ?? [])].sort();
+      return {
+        volume: v.name, size: v.spec.size, replicaIds: ids, secret: secret(v.name),
+        snapshots: [...v.snapshots.keys()].sort(),
+        replicas: ids.map((id) => s.replicas.get(id)!).map((r) => ({
+          replicaId: r.id, nodeId: r.nodeId, address: s.nodes.get(r.nodeId)?.address ?? '', state: r.mode, rebuildFrom: r.rebuildFrom,
+        })),
+      };
+    }),
   };
 }
 
@@ -181,7 +202,11 @@ export function reportDrafts(s: ClusterState, nodeId: string, r: { replicas: { r
   for (const rep of r.replicas) {
     const cur = s.replicas.get(rep.replicaId);
     if (!cur) continue; // removed meanwhile: stale, nothing to record
-    if (cur.nodeId !== nodeId) throw CommandError.precondition(`replica "${rep.replicaId}" is not on node "${nodeId}"`);
+    // A replica's own node reports it running; the node that runs the volume's engine sees its
+    // failures and finishes its rebuilds.
+    const engineNode = s.volumes.get(cur.volume)?.attachedTo === nodeId;
+    const allowed = rep.state === 'running' ? cur.nodeId === nodeId : cur.nodeId === nodeId || engineNode;
+    if (!allowed) throw CommandError.precondition(`replica "${rep.replicaId}" is not on node "${nodeId}" nor served by its engine there`);
     switch (rep.state) {
       case 'running':
         // A new replica turns running; otherwise only a changed address is news (a failed

@@ -3,7 +3,7 @@ import type { ClusterState, DiskState, NodeState, VolumeState } from '@cairn/met
 import { diskScheduled, formatSetting, replicasOf, SETTING_DEFS, SETTING_NAMES, settingRange, volumeRobustness } from '@cairn/metadata';
 import type { Disk, Node, Setting, Snapshot, Volume } from '@cairn/api';
 
-export function volumeView(state: ClusterState, v: VolumeState): Volume {
+export function volumeView(state: ClusterState, v: VolumeState, progress: (replicaId: string) => number = () => 0): Volume {
   const replicas = replicasOf(state, v.name).sort((a, b) => a.id.localeCompare(b.id));
   return {
     name: v.name, size: v.spec.size, state: v.attachState, robustness: volumeRobustness(state, v),
@@ -11,6 +11,7 @@ export function volumeView(state: ClusterState, v: VolumeState): Volume {
     endpoint: v.endpoint,
     replicas: replicas.map((r) => ({
       id: r.id, node: r.nodeId, disk: r.diskId, state: r.mode, address: r.address, trigger: r.trigger, failedReason: r.failedReason,
+      rebuildProgress: r.mode === 'rebuilding' ? progress(r.id) : 0,
     })),
     diskSelector: v.spec.diskSelector, nodeSelector: v.spec.nodeSelector, replicaAutoBalance: v.spec.replicaAutoBalance,
     staleReplicaTimeout: v.spec.staleReplicaTimeout,

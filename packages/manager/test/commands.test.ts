@@ -143,6 +143,12 @@ reports('a failed replica saying it runs appends nothing; a new replica running 
   apply(s, [{ replicaFailed: { replicaId: 'r1', reason: 'io error' } }]);
   assert.equal(reportDrafts(s, 'node-1', running), [], 'a failed replica returns only through a rebuild');
   refused(() => reportDrafts(s, 'node-2', running), 'FailedPrecondition', /not on node "node-2"/);
+  // The engine's node reports the failure of a replica elsewhere; others may not.
+  apply(s, [{ replicaScheduled: { replicaId: 'r2', volume: 'vol', nodeId: 'node-1', diskId: 'disk-1', trigger: 'new' } }]);
+  const failedR2 = { replicas: [{ replicaId: 'r2', state: 'failed', address: '', reason: 'connection lost' }], engines: [] };
+  refused(() => reportDrafts(s, 'node-2', failedR2), 'FailedPrecondition', /nor served by its engine/);
+  apply(s, cmd.attachVolume(s, 'vol', 'node-2'));
+  assert.equal(reportDrafts(s, 'node-2', failedR2), [{ replicaFailed: { replicaId: 'r2', reason: 'connection lost' } }]);
 });
 
 reports.run();

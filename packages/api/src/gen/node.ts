@@ -4,10 +4,12 @@ import type { MessageTypeDefinition } from '@grpc/proto-loader';
 import type { Assignments as _cairn_node_v1_Assignments, Assignments__Output as _cairn_node_v1_Assignments__Output } from './cairn/node/v1/Assignments.js';
 import type { DiskInfo as _cairn_node_v1_DiskInfo, DiskInfo__Output as _cairn_node_v1_DiskInfo__Output } from './cairn/node/v1/DiskInfo.js';
 import type { EngineAssignment as _cairn_node_v1_EngineAssignment, EngineAssignment__Output as _cairn_node_v1_EngineAssignment__Output } from './cairn/node/v1/EngineAssignment.js';
+import type { EngineReplica as _cairn_node_v1_EngineReplica, EngineReplica__Output as _cairn_node_v1_EngineReplica__Output } from './cairn/node/v1/EngineReplica.js';
 import type { EngineReport as _cairn_node_v1_EngineReport, EngineReport__Output as _cairn_node_v1_EngineReport__Output } from './cairn/node/v1/EngineReport.js';
 import type { HeartbeatRequest as _cairn_node_v1_HeartbeatRequest, HeartbeatRequest__Output as _cairn_node_v1_HeartbeatRequest__Output } from './cairn/node/v1/HeartbeatRequest.js';
 import type { HeartbeatResponse as _cairn_node_v1_HeartbeatResponse, HeartbeatResponse__Output as _cairn_node_v1_HeartbeatResponse__Output } from './cairn/node/v1/HeartbeatResponse.js';
 import type { NodeAgentClient as _cairn_node_v1_NodeAgentClient, NodeAgentDefinition as _cairn_node_v1_NodeAgentDefinition } from './cairn/node/v1/NodeAgent.js';
+import type { RebuildProgress as _cairn_node_v1_RebuildProgress, RebuildProgress__Output as _cairn_node_v1_RebuildProgress__Output } from './cairn/node/v1/RebuildProgress.js';
 import type { RegisterRequest as _cairn_node_v1_RegisterRequest, RegisterRequest__Output as _cairn_node_v1_RegisterRequest__Output } from './cairn/node/v1/RegisterRequest.js';
 import type { RegisterResponse as _cairn_node_v1_RegisterResponse, RegisterResponse__Output as _cairn_node_v1_RegisterResponse__Output } from './cairn/node/v1/RegisterResponse.js';
 import type { ReplicaAssignment as _cairn_node_v1_ReplicaAssignment, ReplicaAssignment__Output as _cairn_node_v1_ReplicaAssignment__Output } from './cairn/node/v1/ReplicaAssignment.js';
@@ -27,10 +29,12 @@ export interface ProtoGrpcType {
         Assignments: MessageTypeDefinition<_cairn_node_v1_Assignments, _cairn_node_v1_Assignments__Output>
         DiskInfo: MessageTypeDefinition<_cairn_node_v1_DiskInfo, _cairn_node_v1_DiskInfo__Output>
         EngineAssignment: MessageTypeDefinition<_cairn_node_v1_EngineAssignment, _cairn_node_v1_EngineAssignment__Output>
+        EngineReplica: MessageTypeDefinition<_cairn_node_v1_EngineReplica, _cairn_node_v1_EngineReplica__Output>
         EngineReport: MessageTypeDefinition<_cairn_node_v1_EngineReport, _cairn_node_v1_EngineReport__Output>
         HeartbeatRequest: MessageTypeDefinition<_cairn_node_v1_HeartbeatRequest, _cairn_node_v1_HeartbeatRequest__Output>
         HeartbeatResponse: MessageTypeDefinition<_cairn_node_v1_HeartbeatResponse, _cairn_node_v1_HeartbeatResponse__Output>
         NodeAgent: SubtypeConstructor<typeof grpc.Client, _cairn_node_v1_NodeAgentClient> & { service: _cairn_node_v1_NodeAgentDefinition }
+        RebuildProgress: MessageTypeDefinition<_cairn_node_v1_RebuildProgress, _cairn_node_v1_RebuildProgress__Output>
         RegisterRequest: MessageTypeDefinition<_cairn_node_v1_RegisterRequest, _cairn_node_v1_RegisterRequest__Output>
         RegisterResponse: MessageTypeDefinition<_cairn_node_v1_RegisterResponse, _cairn_node_v1_RegisterResponse__Output>
         ReplicaAssignment: MessageTypeDefinition<_cairn_node_v1_ReplicaAssignment, _cairn_node_v1_ReplicaAssignment__Output>

@@ -15,6 +15,10 @@ export interface Replica {
    */
   'trigger'?: (string);
   'failedReason'?: (string);
+  /**
+   * While rebuilding: percent copied (from the engine's reports; not an event).
+   */
+  'rebuildProgress'?: (number);
 }
 
 export interface Replica__Output {
@@ -31,4 +35,8 @@ export interface Replica__Output {
    */
   'trigger': (string);
   'failedReason': (string);
+  /**
+   * While rebuilding: percent copied (from the engine's reports; not an event).
+   */
+  'rebuildProgress': (number);
 }

@@ -1,15 +1,22 @@
 // Original file: cairn/node/v1/node.proto
 
+import type { EngineReplica as _cairn_node_v1_EngineReplica, EngineReplica__Output as _cairn_node_v1_EngineReplica__Output } from '../../../cairn/node/v1/EngineReplica.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface EngineAssignment {
   'volume'?: (string);
   'size'?: (number | string | Long);
   'replicaIds'?: (string)[];
+  'replicas'?: (_cairn_node_v1_EngineReplica)[];
+  'secret'?: (string);
+  'snapshots'?: (string)[];
 }
 
 export interface EngineAssignment__Output {
   'volume': (string);
   'size': (number);
   'replicaIds': (string)[];
+  'replicas': (_cairn_node_v1_EngineReplica__Output)[];
+  'secret': (string);
+  'snapshots': (string)[];
 }

@@ -5,7 +5,7 @@ import type { DiskInfo as _cairn_node_v1_DiskInfo, DiskInfo__Output as _cairn_no
 export interface RegisterRequest {
   'nodeId'?: (string);
   /**
-   * host:port where the agent serves (data and CSI addresses come with later issues).
+   * host:port of the agent's data server (replicas); engines' NBD exports are reported per volume.
    */
   'address'?: (string);
   'zone'?: (string);
@@ -17,7 +17,7 @@ export interface RegisterRequest {
 export interface RegisterRequest__Output {
   'nodeId': (string);
   /**
-   * host:port where the agent serves (data and CSI addresses come with later issues).
+   * host:port of the agent's data server (replicas); engines' NBD exports are reported per volume.
    */
   'address': (string);
   'zone': (string);

@@ -13,6 +13,11 @@ export interface ReplicaAssignment {
    */
   'state'?: (string);
   'rebuildFrom'?: (string);
+  /**
+   * The volume's secret: replica connections authenticate with it (derived by the managers from
+   * the cluster secret, never stored in the log).
+   */
+  'secret'?: (string);
 }
 
 export interface ReplicaAssignment__Output {
@@ -26,4 +31,9 @@ export interface ReplicaAssignment__Output {
    */
   'state': (string);
   'rebuildFrom': (string);
+  /**
+   * The volume's secret: replica connections authenticate with it (derived by the managers from
+   * the cluster secret, never stored in the log).
+   */
+  'secret': (string);
 }

@@ -2,15 +2,18 @@
 
 import type { ReplicaReport as _cairn_node_v1_ReplicaReport, ReplicaReport__Output as _cairn_node_v1_ReplicaReport__Output } from '../../../cairn/node/v1/ReplicaReport.js';
 import type { EngineReport as _cairn_node_v1_EngineReport, EngineReport__Output as _cairn_node_v1_EngineReport__Output } from '../../../cairn/node/v1/EngineReport.js';
+import type { RebuildProgress as _cairn_node_v1_RebuildProgress, RebuildProgress__Output as _cairn_node_v1_RebuildProgress__Output } from '../../../cairn/node/v1/RebuildProgress.js';
 
 export interface ReportRequest {
   'nodeId'?: (string);
   'replicas'?: (_cairn_node_v1_ReplicaReport)[];
   'engines'?: (_cairn_node_v1_EngineReport)[];
+  'progress'?: (_cairn_node_v1_RebuildProgress)[];
 }
 
 export interface ReportRequest__Output {
   'nodeId': (string);
   'replicas': (_cairn_node_v1_ReplicaReport__Output)[];
   'engines': (_cairn_node_v1_EngineReport__Output)[];
+  'progress': (_cairn_node_v1_RebuildProgress__Output)[];
 }
