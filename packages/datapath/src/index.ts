@@ -9,3 +9,8 @@ export { ReplicaError } from './replica/api.js';
 export type { Extent, ExtentList, Replica, ReplicaInfo, SnapshotInfo } from './replica/api.js';
 export { MAX_VOLUME_SIZE, ReplicaStore } from './replica/store.js';
 export type { ReplicaStoreOptions } from './replica/store.js';
+export { ReplicaServer } from './replica/server.js';
+export type { ReplicaServerOptions } from './replica/server.js';
+export { ReplicaClient } from './replica/client.js';
+export type { ReplicaClientOptions } from './replica/client.js';
+export * as replicaProtocol from './replica/protocol.js';

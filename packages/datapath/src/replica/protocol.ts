@@ -1,0 +1,170 @@
+// The replica protocol's wire format: framed binary messages over TCP, little-endian.
+//
+//   request  (32-byte header, then `payloadLength` bytes)
+//     0 u32 magic 'CRNQ'   4 u8 op   5 u8 flags (1 = FUA)   6 u16 zero   8 u32 id
+//     12 u32 payloadLength   16 u64 offset   24 u32 length   28 u32 zero
+//   reply    (16-byte header, then `payloadLength` bytes)
+//     0 u32 magic 'CRNR'   4 u32 id   8 u32 status (0 = OK)   12 u32 payloadLength
+//
+// Requests carry ids chosen by the client and may be pipelined; replies come back in any order
+// and are matched by id. An error reply's payload is a UTF-8 message. Payloads are raw bytes for
+// data (READ replies, WRITE requests), UTF-8 names for snapshot ops, JSON for the rare control
+// replies (INFO, SNAPSHOT_*), and a binary extent list for *_RANGES. Anything that does not parse
+// (bad magic, nonzero reserved bits, payload over the limit) closes that connection only.
+//
+// Opening: the server speaks first, a reply frame with id 0 whose payload is u32 version and a
+// 32-byte random challenge. The client sends HELLO (payload: 32-byte client nonce, 32-byte HMAC
+// proof, then the replica id in UTF-8; see auth.ts); the server answers OK with its own proof and
+// the replica's INFO as JSON, or an error (EPERM: wrong secret, ENOENT: no such replica) and closes.
+// Any other request before HELLO succeeds is refused with EPERM and the connection closed.
+import { BlockError } from '../block.js';
+import { ReplicaError } from './api.js';
+import type { Extent, ExtentList } from './api.js';
+import { readU64, writeU64 } from './map-header.js';
+
+export const PROTOCOL_VERSION = 1;
+export const REQUEST_MAGIC = 0x51_4e_52_43; // 'CRNQ' read as little-endian u32
+export const REPLY_MAGIC = 0x52_4e_52_43; // 'CRNR'
+export const REQUEST_HEADER_BYTES = 32;
+export const REPLY_HEADER_BYTES = 16;
+/** Largest READ/WRITE: 32 MiB. */
+export const MAX_IO_BYTES = 32 * 1024 * 1024;
+/** Largest payload either side accepts: one I/O plus room for control bodies. */
+export const MAX_PAYLOAD_BYTES = MAX_IO_BYTES + 64 * 1024;
+
+export const Op = {
+  HELLO: 1,
+  INFO: 2,
+  READ: 3,
+  WRITE: 4,
+  FLUSH: 5,
+  TRIM: 6,
+  WRITE_ZEROES: 7,
+  SNAPSHOT_CREATE: 8,
+  SNAPSHOT_DELETE: 9,
+  SNAPSHOT_LIST: 10,
+  READ_SNAPSHOT: 11,
+  /** offset, length; payload: snapshot name or empty for the live view. */
+  ALLOCATED_RANGES: 12,
+  /** offset, length; payload: snapshot name, or empty for the head layer. */
+  LAYER_RANGES: 13,
+  /** offset: the new size. */
+  RESIZE: 14,
+  REBUILD_BEGIN: 15,
+  /** offset: the revision to set. */
+  REBUILD_END: 16,
+} as const;
+export type OpCode = (typeof Op)[keyof typeof Op];
+
+export const FLAG_FUA = 1;
+
+export const Status = {
+  OK: 0, EIO: 1, EINVAL: 2, ENOSPC: 3, EPERM: 4, ESHUTDOWN: 5, ENOENT: 6, EEXIST: 7, EBUSY: 8,
+} as const;
+type ErrorName = Exclude<keyof typeof Status, 'OK'>;
+const NAMES = Object.fromEntries(Object.entries(Status).map(([k, v]) => [v, k])) as Record<number, keyof typeof Status>;
+
+export class ProtocolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}
+
+export interface RequestHeader {
+  op: number;
+  flags: number;
+  id: number;
+  payloadLength: number;
+  offset: number;
+  length: number;
+}
+
+export function encodeRequest(op: OpCode, flags: number, id: number, offset: number, length: number, payloadLength: number): Buffer {
+  const h = Buffer.allocUnsafe(REQUEST_HEADER_BYTES);
+  h.writeUInt32LE(REQUEST_MAGIC, 0);
+  h.writeUInt8(op, 4);
+  h.writeUInt8(flags, 5);
+  h.writeUInt16LE(0, 6);
+  h.writeUInt32LE(id, 8);
+  h.writeUInt32LE(payloadLength, 12);
+  writeU64(h, 16, offset);
+  h.writeUInt32LE(length, 24);
+  h.writeUInt32LE(0, 28);
+  return h;
+}
+
+/** Validates a request header; throws ProtocolError when the frame is malformed. */
+export function decodeRequest(h: Buffer): RequestHeader {
+  if (h.readUInt32LE(0) !== REQUEST_MAGIC) throw new ProtocolError('bad request magic');
+  if (h.readUInt16LE(6) !== 0 || h.readUInt32LE(28) !== 0) throw new ProtocolError('nonzero reserved field');
+  const payloadLength = h.readUInt32LE(12);
+  if (payloadLength > MAX_PAYLOAD_BYTES) throw new ProtocolError(`payload of ${payloadLength} bytes is over the limit`);
+  const hi = h.readUInt32LE(20);
+  if (hi >= 0x20_0000) throw new ProtocolError('offset beyond 2^53');
+  return { op: h.readUInt8(4), flags: h.readUInt8(5), id: h.readUInt32LE(8), payloadLength, offset: readU64(h, 16), length: h.readUInt32LE(24) };
+}
+
+export function requestPayloadLength(h: Buffer): number {
+  return decodeRequest(h).payloadLength;
+}
+
+export function encodeReply(id: number, status: number, payloadLength: number): Buffer {
+  const h = Buffer.allocUnsafe(REPLY_HEADER_BYTES);
+  h.writeUInt32LE(REPLY_MAGIC, 0);
+  h.writeUInt32LE(id, 4);
+  h.writeUInt32LE(status, 8);
+  h.writeUInt32LE(payloadLength, 12);
+  return h;
+}
+
+export function replyPayloadLength(h: Buffer): number {
+  if (h.readUInt32LE(0) !== REPLY_MAGIC) throw new ProtocolError('bad reply magic');
+  const n = h.readUInt32LE(12);
+  if (n > MAX_PAYLOAD_BYTES) throw new ProtocolError(`payload of ${n} bytes is over the limit`);
+  return n;
+}
+
+/** The status a thrown error travels as. */
+export function statusOf(err: unknown): number {
+  if (err instanceof BlockError || err instanceof ReplicaError) {
+    const name = err instanceof BlockError ? err.errno : err.code;
+    return Status[name];
+  }
+  return Status.EIO;
+}
+
+/** The error an error reply stands for: BlockError for data-path errnos, ReplicaError for the rest. */
+export function errorOf(status: number, message: string): Error {
+  const name = (NAMES[status] ?? 'EIO') as ErrorName;
+  if (name === 'ENOENT' || name === 'EEXIST' || name === 'EBUSY') return new ReplicaError(name, message);
+  return new BlockError(name, message);
+}
+
+// Extent lists: u64 end, u32 count, then count × (u64 offset, u64 length, u8 zero).
+const EXTENT_BYTES = 17;
+
+export function encodeExtents(list: ExtentList): Buffer {
+  const b = Buffer.allocUnsafe(12 + list.extents.length * EXTENT_BYTES);
+  writeU64(b, 0, list.end);
+  b.writeUInt32LE(list.extents.length, 8);
+  list.extents.forEach((e, i) => {
+    const at = 12 + i * EXTENT_BYTES;
+    writeU64(b, at, e.offset);
+    writeU64(b, at + 8, e.length);
+    b.writeUInt8(e.zero ? 1 : 0, at + 16);
+  });
+  return b;
+}
+
+export function decodeExtents(b: Buffer): ExtentList {
+  if (b.length < 12) throw new ProtocolError('short extent list');
+  const count = b.readUInt32LE(8);
+  if (b.length !== 12 + count * EXTENT_BYTES) throw new ProtocolError('extent list length mismatch');
+  const extents: Extent[] = [];
+  for (let i = 0; i < count; i++) {
+    const at = 12 + i * EXTENT_BYTES;
+    extents.push({ offset: readU64(b, at), length: readU64(b, at + 8), zero: b.readUInt8(at + 16) === 1 });
+  }
+  return { extents, end: readU64(b, 0) };
+}

@@ -1,0 +1,207 @@
+// One client connection to a ReplicaServer: the challenge, HELLO, then requests dispatched to the
+// replica's store as they arrive, several at once, each answered when it completes. A malformed
+// frame or a request before authentication ends this connection and no other.
+import type { Socket } from 'node:net';
+import { BlockError } from '../block.js';
+import type { Replica } from './api.js';
+import { NONCE_BYTES, newNonce, proof, PROOF_BYTES, proofMatches } from './auth.js';
+import { FrameReader } from './frame-reader.js';
+import { OutputBatcher } from './output-batcher.js';
+import {
+  decodeRequest, encodeExtents, encodeReply, FLAG_FUA, MAX_IO_BYTES, Op, PROTOCOL_VERSION, REQUEST_HEADER_BYTES, Status, statusOf,
+} from './protocol.js';
+import type { RequestHeader } from './protocol.js';
+
+export interface ServedReplica {
+  id: string;
+  volume: string;
+  store: Replica;
+  secret: string;
+}
+
+export interface ConnectionLimits {
+  authTimeoutMs: number;
+  /** Requests under way at once before the connection stops reading. */
+  maxInflight: number;
+  /** Reply bytes queued on the socket before the connection stops reading. */
+  maxQueuedBytes: number;
+}
+
+const MAX_REPLICA_ID_BYTES = 1024;
+
+export class ServerConnection {
+  replica: ServedReplica | null = null;
+  private readonly challenge = newNonce();
+  private readonly reader: FrameReader;
+  private header: RequestHeader | null = null;
+  private inflight = 0;
+  private paused = false;
+  private readonly out: OutputBatcher;
+  private ending = false;
+  private authTimer: NodeJS.Timeout | null;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly lookup: (replicaId: string) => ServedReplica | undefined,
+    private readonly limits: ConnectionLimits,
+  ) {
+    this.out = new OutputBatcher(socket);
+    this.reader = new FrameReader(REQUEST_HEADER_BYTES, (h) => {
+      this.header = decodeRequest(h);
+      return this.header.payloadLength;
+    }, (_h, payload) => this.onFrame(this.header!, payload));
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 10_000);
+    socket.on('data', (chunk: Buffer) => {
+      if (this.ending) return;
+      try {
+        this.reader.push(chunk);
+      } catch {
+        this.destroy(); // malformed frame
+      }
+    });
+    socket.on('drain', () => this.updateFlow());
+    socket.on('error', () => {});
+    this.authTimer = setTimeout(() => this.destroy(), limits.authTimeoutMs);
+    this.authTimer.unref();
+    const greeting = Buffer.alloc(4 + NONCE_BYTES);
+    greeting.writeUInt32LE(PROTOCOL_VERSION, 0);
+    this.challenge.copy(greeting, 4);
+    this.send(0, Status.OK, greeting);
+  }
+
+  destroy(): void {
+    this.ending = true;
+    if (this.authTimer) clearTimeout(this.authTimer);
+    this.socket.destroy();
+  }
+
+  private onFrame(r: RequestHeader, payload: Buffer): void {
+    if (this.ending) return;
+    if (this.replica === null) {
+      if (r.op === Op.HELLO) this.hello(r, payload);
+      else this.refuse(r.id, Status.EPERM, 'authenticate with HELLO first');
+      return;
+    }
+    this.inflight++;
+    this.updateFlow();
+    this.dispatch(this.replica.store, r, payload).then(
+      (reply) => this.send(r.id, Status.OK, reply),
+      (err: unknown) => this.send(r.id, statusOf(err), Buffer.from(err instanceof Error ? err.message : String(err))),
+    ).then(() => {
+      this.inflight--;
+      this.updateFlow();
+    });
+  }
+
+  private hello(r: RequestHeader, payload: Buffer): void {
+    if (payload.length <= NONCE_BYTES + PROOF_BYTES || payload.length > NONCE_BYTES + PROOF_BYTES + MAX_REPLICA_ID_BYTES) {
+      this.refuse(r.id, Status.EINVAL, 'malformed HELLO');
+      return;
+    }
+    const nonce = payload.subarray(0, NONCE_BYTES);
+    const got = payload.subarray(NONCE_BYTES, NONCE_BYTES + PROOF_BYTES);
+    const replicaId = payload.subarray(NONCE_BYTES + PROOF_BYTES).toString('utf8');
+    const replica = this.lookup(replicaId);
+    if (!replica) {
+      this.refuse(r.id, Status.ENOENT, `no replica ${replicaId} here`);
+      return;
+    }
+    if (!proofMatches(proof('client', replica.secret, this.challenge, nonce, replicaId), got)) {
+      this.refuse(r.id, Status.EPERM, 'authentication failed');
+      return;
+    }
+    this.replica = replica;
+    if (this.authTimer) clearTimeout(this.authTimer);
+    this.authTimer = null;
+    const mine = proof('server', replica.secret, this.challenge, nonce, replicaId);
+    replica.store.info().then(
+      (info) => this.send(r.id, Status.OK, Buffer.concat([mine, Buffer.from(JSON.stringify(info))])),
+      (err: unknown) => this.refuse(r.id, statusOf(err), err instanceof Error ? err.message : String(err)),
+    );
+  }
+
+  /** Answers with an error and closes the connection once the answer is out. */
+  private refuse(id: number, status: number, message: string): void {
+    this.send(id, status, Buffer.from(message));
+    this.ending = true;
+    this.out.end();
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+  }
+
+  private async dispatch(store: Replica, r: RequestHeader, payload: Buffer): Promise<Buffer | undefined> {
+    const fua = (r.flags & FLAG_FUA) !== 0;
+    switch (r.op) {
+      case Op.READ:
+        checkIo(r.length);
+        return store.read(r.offset, r.length);
+      case Op.WRITE:
+        if (r.length !== payload.length) throw new BlockError('EINVAL', 'WRITE length differs from its payload');
+        await store.write(r.offset, payload, fua);
+        return undefined;
+      case Op.FLUSH:
+        await store.flush();
+        return undefined;
+      case Op.TRIM:
+        await store.trim(r.offset, r.length);
+        return undefined;
+      case Op.WRITE_ZEROES:
+        await store.writeZeroes(r.offset, r.length, fua);
+        return undefined;
+      case Op.INFO:
+        return json(await store.info());
+      case Op.SNAPSHOT_CREATE:
+        return json(await store.snapshot(payload.toString('utf8')));
+      case Op.SNAPSHOT_DELETE:
+        await store.deleteSnapshot(payload.toString('utf8'));
+        return undefined;
+      case Op.SNAPSHOT_LIST:
+        return json(await store.listSnapshots());
+      case Op.READ_SNAPSHOT:
+        checkIo(r.length);
+        return store.readSnapshot(payload.toString('utf8'), r.offset, r.length);
+      case Op.ALLOCATED_RANGES:
+        return encodeExtents(await store.allocatedRanges(r.offset, r.length, payload.length ? payload.toString('utf8') : undefined));
+      case Op.LAYER_RANGES:
+        return encodeExtents(await store.layerRanges(payload.length ? payload.toString('utf8') : null, r.offset, r.length));
+      case Op.RESIZE:
+        await store.resize(r.offset);
+        return undefined;
+      case Op.REBUILD_BEGIN:
+        await store.beginRebuild();
+        return undefined;
+      case Op.REBUILD_END:
+        await store.endRebuild(r.offset);
+        return undefined;
+      case Op.HELLO:
+        throw new BlockError('EINVAL', 'already authenticated');
+      default:
+        throw new BlockError('EINVAL', `unknown op ${r.op}`);
+    }
+  }
+
+  /** Queues a reply; replies produced in one tick leave in one write. */
+  private send(id: number, status: number, payload?: Buffer): void {
+    if (this.socket.destroyed) return;
+    this.out.push(encodeReply(id, status, payload?.length ?? 0));
+    if (payload && payload.length > 0) this.out.push(payload);
+  }
+
+  /** Stops reading while too much is under way or queued, resumes when it has gone down. */
+  private updateFlow(): void {
+    const busy = this.inflight >= this.limits.maxInflight || this.socket.writableLength > this.limits.maxQueuedBytes;
+    if (busy && !this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    } else if (!busy && this.paused) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+}
+
+function checkIo(length: number): void {
+  if (length > MAX_IO_BYTES) throw new BlockError('EINVAL', `I/O of ${length} bytes is over ${MAX_IO_BYTES}`);
+}
+
+const json = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));

@@ -1,0 +1,88 @@
+// ReplicaServer: the TCP endpoint of a node agent's replicas. One server serves every replica on
+// the node; a connection names its replica in HELLO and proves it holds that volume's secret. The
+// server does not own the stores: removeReplica cuts the replica's connections, and closing the
+// store is its owner's job. Wire format: protocol.ts.
+import { createServer } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
+import { ReplicaError } from './api.js';
+import type { Replica } from './api.js';
+import { ServerConnection } from './server-connection.js';
+import type { ConnectionLimits, ServedReplica } from './server-connection.js';
+
+export interface ReplicaServerOptions {
+  /** A connection that has not authenticated by then is closed (default 10 s). */
+  authTimeoutMs?: number;
+  /** Requests under way per connection before it stops reading (default 1024). */
+  maxInflight?: number;
+  /** Reply bytes queued per connection before it stops reading (default 64 MiB). */
+  maxQueuedBytes?: number;
+}
+
+export class ReplicaServer {
+  private readonly replicas = new Map<string, ServedReplica>();
+  private readonly connections = new Set<ServerConnection>();
+  private readonly limits: ConnectionLimits;
+  private server: Server | null = null;
+
+  constructor(opts: ReplicaServerOptions = {}) {
+    this.limits = {
+      authTimeoutMs: opts.authTimeoutMs ?? 10_000,
+      maxInflight: opts.maxInflight ?? 1024,
+      maxQueuedBytes: opts.maxQueuedBytes ?? 64 * 1024 * 1024,
+    };
+  }
+
+  /** Serves `store` as `replicaId` (of `volume`) to clients that know `secret`. */
+  addReplica(replicaId: string, volume: string, store: Replica, secret: string): void {
+    if (this.replicas.has(replicaId)) throw new ReplicaError('EEXIST', `replica ${replicaId} is already served`);
+    if (!secret) throw new Error(`replica ${replicaId}: empty secret`);
+    this.replicas.set(replicaId, { id: replicaId, volume, store, secret });
+  }
+
+  /** Stops serving a replica and closes its connections; false when it was not served. */
+  removeReplica(replicaId: string): boolean {
+    const r = this.replicas.get(replicaId);
+    if (!r) return false;
+    this.replicas.delete(replicaId);
+    for (const c of this.connections) if (c.replica === r) c.destroy();
+    return true;
+  }
+
+  replicaIds(): string[] {
+    return [...this.replicas.keys()];
+  }
+
+  /** Listens on `port` (0: any free port) and `host`; resolves with the address bound. */
+  listen(port = 0, host = '0.0.0.0'): Promise<{ host: string; port: number }> {
+    if (this.server) return Promise.reject(new Error('already listening'));
+    const server = createServer((socket) => this.accept(socket));
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        const a = server.address() as AddressInfo;
+        resolve({ host: a.address, port: a.port });
+      });
+    });
+  }
+
+  get port(): number | undefined {
+    return (this.server?.address() as AddressInfo | null)?.port;
+  }
+
+  /** Stops listening and closes every connection. */
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    for (const c of this.connections) c.destroy();
+    this.connections.clear();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private accept(socket: Socket): void {
+    const c = new ServerConnection(socket, (id) => this.replicas.get(id), this.limits);
+    this.connections.add(c);
+    socket.on('close', () => this.connections.delete(c));
+  }
+}

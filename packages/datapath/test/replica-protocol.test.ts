@@ -1,0 +1,351 @@
+// The replica protocol end to end: a ReplicaServer with real stores, ReplicaClients and raw
+// sockets. Pipelining with hundreds of requests in flight, authentication (wrong secret, unknown
+// replica, requests before HELLO), malformed frames closing only their connection, and a killed
+// or silent server failing every request under way with EIO promptly.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { connect, createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { BlockError, ReplicaClient, ReplicaError, ReplicaServer, ReplicaStore } from '../src/index.js';
+import { newNonce, proof } from '../src/replica/auth.js';
+import { FrameReader } from '../src/replica/frame-reader.js';
+import {
+  encodeReply, encodeRequest, Op, PROTOCOL_VERSION, REPLY_HEADER_BYTES, replyPayloadLength, REQUEST_HEADER_BYTES, Status,
+} from '../src/replica/protocol.js';
+import { MiB, pattern, scratch, sleep } from './replica-support.js';
+
+const SECRET = 'volume-secret-1';
+const test = suite('replica protocol');
+let dir: string;
+let cleanup: () => Promise<void>;
+let store: ReplicaStore;
+let server: ReplicaServer;
+let address: string;
+let port: number;
+
+test.before.each(async () => {
+  ({ dir, cleanup } = await scratch());
+  store = await ReplicaStore.create(`${dir}/r1`, 64 * MiB);
+  server = new ReplicaServer();
+  server.addReplica('r1', 'vol1', store, SECRET);
+  ({ port } = await server.listen(0, '127.0.0.1'));
+  address = `127.0.0.1:${port}`;
+});
+test.after.each(async () => {
+  await server.close();
+  await store.close();
+  await cleanup();
+});
+
+async function rejects(p: Promise<unknown>, check: (e: unknown) => boolean, what: string): Promise<unknown> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(check(e), `${what}: got ${String(e)}`);
+    return e;
+  }
+  assert.unreachable(`${what}: resolved`);
+  return undefined;
+}
+const errno = (name: string) => (e: unknown) => e instanceof BlockError && e.errno === name;
+
+/** A raw connection that records reply frames and whether the server closed it. */
+function raw(p = port): { socket: Socket; frames: { id: number; status: number; payload: Buffer }[]; closed: Promise<void>; next: () => Promise<{ id: number; status: number; payload: Buffer }> } {
+  const socket = connect({ host: '127.0.0.1', port: p });
+  const frames: { id: number; status: number; payload: Buffer }[] = [];
+  let wake: (() => void) | null = null;
+  const reader = new FrameReader(REPLY_HEADER_BYTES, replyPayloadLength, (h, payload) => {
+    frames.push({ id: h.readUInt32LE(4), status: h.readUInt32LE(8), payload: Buffer.from(payload) });
+    wake?.();
+  });
+  socket.on('data', (c: Buffer) => reader.push(c));
+  socket.on('error', () => {});
+  const closed = new Promise<void>((r) => socket.on('close', () => { r(); wake?.(); }));
+  let taken = 0;
+  const next = async () => {
+    while (frames.length <= taken) {
+      if (socket.destroyed) throw new Error('closed');
+      await new Promise<void>((r) => { wake = r; });
+    }
+    return frames[taken++]!;
+  };
+  return { socket, frames, closed, next };
+}
+
+/** Performs HELLO by hand; resolves with the raw connection, authenticated. */
+async function rawAuthenticated(replicaId = 'r1', secret = SECRET) {
+  const c = raw();
+  const greeting = await c.next();
+  assert.is(greeting.payload.readUInt32LE(0), PROTOCOL_VERSION);
+  const challenge = greeting.payload.subarray(4, 36);
+  const nonce = newNonce();
+  const body = Buffer.concat([nonce, proof('client', secret, challenge, nonce, replicaId), Buffer.from(replicaId)]);
+  c.socket.write(Buffer.concat([encodeRequest(Op.HELLO, 0, 1, 0, 0, body.length), body]));
+  const reply = await c.next();
+  return { ...c, reply };
+}
+
+test('a client authenticates and every operation works through it', async () => {
+  const c = await ReplicaClient.connect(address, 'r1', SECRET);
+  assert.is(c.size, 64 * MiB);
+  await c.write(4096, pattern(8192, 1));
+  await c.write(100, Buffer.from('unaligned'), true);
+  assert.ok((await c.read(4096, 8192)).equals(pattern(8192, 1)));
+  assert.is((await c.read(100, 9)).toString(), 'unaligned');
+  await c.flush();
+  const snap = await c.snapshot('s1');
+  assert.is(snap.name, 's1');
+  await c.trim(4096, 4096);
+  await c.writeZeroes(8192, 100, true);
+  assert.equal(await c.read(4096, 4096), Buffer.alloc(4096));
+  assert.ok((await c.readSnapshot('s1', 4096, 8192)).equals(pattern(8192, 1)));
+  assert.equal((await c.listSnapshots()).map((s) => s.name), ['s1']);
+  const live = await c.allocatedRanges(0, c.size);
+  assert.equal(live.extents.map((e) => [e.offset, e.length]), [[0, 4096], [8192, 4096]]);
+  const head = await c.layerRanges(null, 0, c.size);
+  assert.equal(head.extents.map((e) => [e.offset, e.length, e.zero]), [[4096, 4096, true], [8192, 4096, false]]);
+  assert.is((await c.layerRanges('s1', 0, c.size, 1)).extents.length, 1);
+  await c.deleteSnapshot('s1');
+  await rejects(c.deleteSnapshot('s1'), (e) => e instanceof ReplicaError && e.code === 'ENOENT', 'delete twice');
+  await rejects(c.snapshot('bad name'), errno('EINVAL'), 'bad name');
+  await rejects(c.read(64 * MiB - 10, 20), errno('EINVAL'), 'read past the end');
+  await c.resize(128 * MiB);
+  assert.is(c.size, 128 * MiB);
+  const info = await c.info();
+  assert.is(info.size, 128 * MiB);
+  assert.is(info.revision, store.revision);
+  assert.is(info.revision, 4);
+  await c.beginRebuild();
+  assert.is((await c.info()).revision, 0);
+  await c.endRebuild(77);
+  assert.is((await c.info()).revision, 77);
+  const big = pattern(40 * MiB, 9); // over one request's limit: split in two
+  await c.write(0, big);
+  assert.ok((await c.read(0, 40 * MiB)).equals(big));
+  await c.close();
+  assert.not.ok(c.isOpen);
+  await rejects(c.read(0, 1), errno('ESHUTDOWN'), 'after close');
+  assert.is((await c.closed).errno, 'ESHUTDOWN');
+});
+
+test('pipelined: hundreds of requests in flight come back matched to their ids', async () => {
+  const c = await ReplicaClient.connect(address, 'r1', SECRET);
+  const blocks = 1024;
+  const writes = Array.from({ length: blocks }, (_, i) => c.write(i * 4096, pattern(4096, i + 1)));
+  await Promise.all(writes);
+  // reads of different sizes at once: small ones overtake big ones
+  const reads = Array.from({ length: 600 }, (_, i) => {
+    const first = (i * 37) % (blocks - 64);
+    const n = i % 3 === 0 ? 64 : 1;
+    return c.read(first * 4096, n * 4096).then((got) => ({ first, n, got }));
+  });
+  let inflight = c.inflight;
+  assert.ok(inflight >= 600, `${inflight} requests in flight`);
+  for (const { first, n, got } of await Promise.all(reads)) {
+    for (let k = 0; k < n; k++) {
+      if (!got.subarray(k * 4096, (k + 1) * 4096).equals(pattern(4096, first + k + 1))) assert.unreachable(`block ${first + k}`);
+    }
+  }
+  // a mix of everything at once, several clients on one server
+  const d = await ReplicaClient.connect(address, 'r1', SECRET);
+  const mixed = [];
+  for (let i = 0; i < 300; i++) {
+    const off = (blocks + i) * 4096;
+    mixed.push((i % 2 ? c : d).write(off, pattern(4096, 5000 + i), i % 10 === 0));
+    if (i % 50 === 0) mixed.push(c.flush());
+  }
+  inflight = c.inflight + d.inflight;
+  await Promise.all(mixed);
+  for (let i = 0; i < 300; i++) assert.ok((await d.read((blocks + i) * 4096, 4096)).equals(pattern(4096, 5000 + i)));
+  assert.ok(inflight >= 300);
+  await c.close();
+  await d.close();
+});
+
+test('throughput: 4 KiB writes pipelined over loopback (printed)', async () => {
+  const c = await ReplicaClient.connect(address, 'r1', SECRET);
+  const n = 20_000;
+  const depth = 256;
+  const data = pattern(4096, 1);
+  const started = performance.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      await c.write(((i * 7919) % 16_384) * 4096, data);
+    }
+  };
+  await Promise.all(Array.from({ length: depth }, worker));
+  const secs = (performance.now() - started) / 1000;
+  console.log(`\n   4 KiB random writes, queue depth ${depth}, one connection: ${Math.round(n / secs)} IOPS (${(n * 4096 / secs / MiB).toFixed(1)} MiB/s)`);
+  const rs = performance.now();
+  next = 0;
+  const reader = async () => {
+    while (next < n) {
+      const i = next++;
+      await c.read(((i * 7919) % 16_384) * 4096, 4096);
+    }
+  };
+  await Promise.all(Array.from({ length: depth }, reader));
+  const rsecs = (performance.now() - rs) / 1000;
+  console.log(`   4 KiB random reads, queue depth ${depth}, one connection: ${Math.round(n / rsecs)} IOPS`);
+  await c.close();
+});
+
+test('a wrong secret is refused and the connection closed; so is an unknown replica', async () => {
+  const e = await rejects(ReplicaClient.connect(address, 'r1', 'not-the-secret'), errno('EPERM'), 'wrong secret');
+  assert.match(String(e), /authentication failed/);
+  await rejects(ReplicaClient.connect(address, 'r9', SECRET), (x) => x instanceof ReplicaError && x.code === 'ENOENT', 'unknown replica');
+  const r = await rawAuthenticated('r1', 'wrong');
+  assert.is(r.reply.status, Status.EPERM);
+  await r.closed; // the server hung up
+  // and the secret never crossed the wire: the HELLO carried only nonce, HMAC and id
+  const ok = await ReplicaClient.connect(address, 'r1', SECRET);
+  await ok.write(0, Buffer.from('still fine'));
+  await ok.close();
+});
+
+test('requests before HELLO are refused and the connection closed', async () => {
+  const c = raw();
+  await c.next(); // the greeting
+  c.socket.write(encodeRequest(Op.READ, 0, 7, 0, 4096, 0));
+  const reply = await c.next();
+  assert.is(reply.id, 7);
+  assert.is(reply.status, Status.EPERM);
+  await c.closed;
+});
+
+test('malformed frames close only that connection', async () => {
+  const good = await ReplicaClient.connect(address, 'r1', SECRET);
+  const cases: [string, (s: Socket) => void][] = [
+    ['garbage before HELLO', (s) => s.write(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'.padEnd(64, ' ')))],
+    ['bad magic after HELLO', (s) => s.write(Buffer.alloc(REQUEST_HEADER_BYTES, 0xab))],
+    ['payload over the limit', (s) => s.write(encodeRequest(Op.WRITE, 0, 2, 0, 4096, 0x7fff_ffff))],
+    ['nonzero reserved bits', (s) => { const h = encodeRequest(Op.FLUSH, 0, 2, 0, 0, 0); h.writeUInt16LE(1, 6); s.write(h); }],
+  ];
+  for (const [what, send] of cases) {
+    const c = what.includes('before') ? raw() : await rawAuthenticated();
+    if (what.includes('before')) await c.next();
+    const inflight = good.write(0, pattern(4096, 3));
+    send(c.socket);
+    await Promise.race([c.closed, sleep(2000).then(() => assert.unreachable(`${what}: still open`))]);
+    await inflight;
+    assert.ok((await good.read(0, 4096)).equals(pattern(4096, 3)), `${what}: the other connection works`);
+  }
+  // an unknown op with a sound frame is an error reply, and the connection stays
+  const c = await rawAuthenticated();
+  c.socket.write(encodeRequest(99 as never, 0, 5, 0, 0, 0));
+  const reply = await c.next();
+  assert.is(reply.status, Status.EINVAL);
+  c.socket.write(encodeRequest(Op.FLUSH, 0, 6, 0, 0, 0));
+  assert.is((await c.next()).status, Status.OK);
+  c.socket.destroy();
+  await good.close();
+});
+
+test('removeReplica cuts its connections: requests under way fail with EIO', async () => {
+  const c = await ReplicaClient.connect(address, 'r1', SECRET);
+  const pending = Array.from({ length: 200 }, (_, i) => c.write(i * 65_536, pattern(65_536, i)).then(() => 'ok', (e: unknown) => e));
+  await sleep(1);
+  server.removeReplica('r1');
+  const outcomes = await Promise.all(pending);
+  const failed = outcomes.filter((o) => o !== 'ok');
+  assert.ok(failed.length > 0 && failed.every(errno('EIO')), `${failed.length} failed with EIO`);
+  assert.is((await c.closed).errno, 'EIO');
+  await rejects(c.read(0, 1), errno('EIO'), 'later requests');
+  await rejects(ReplicaClient.connect(address, 'r1', SECRET), (e) => e instanceof ReplicaError && e.code === 'ENOENT', 'gone');
+});
+
+test('a server that stops answering is a dead connection after requestTimeoutMs', async () => {
+  // speaks the handshake correctly, then swallows every request
+  const silent = createServer((s) => {
+    const challenge = newNonce();
+    const greeting = Buffer.alloc(36);
+    greeting.writeUInt32LE(PROTOCOL_VERSION, 0);
+    challenge.copy(greeting, 4);
+    s.write(Buffer.concat([encodeReply(0, 0, greeting.length), greeting]));
+    let done = false;
+    s.on('data', (d: Buffer) => {
+      if (done) return;
+      done = true;
+      const nonce = d.subarray(REQUEST_HEADER_BYTES, REQUEST_HEADER_BYTES + 32);
+      const body = Buffer.concat([proof('server', SECRET, challenge, nonce, 'r1'), Buffer.from(JSON.stringify({ size: 4096 }))]);
+      s.write(Buffer.concat([encodeReply(d.readUInt32LE(8), 0, body.length), body]));
+    });
+    s.on('error', () => {});
+  });
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  const p = (silent.address() as AddressInfo).port;
+  const c = await ReplicaClient.connect(`127.0.0.1:${p}`, 'r1', SECRET, { requestTimeoutMs: 300 });
+  const started = Date.now();
+  await rejects(c.read(0, 4096), errno('EIO'), 'unanswered read');
+  const took = Date.now() - started;
+  assert.ok(took >= 300 && took < 2000, `failed after ${took} ms`);
+  silent.close();
+});
+
+// ---- a server in its own process, killed ----
+
+async function startChild(where: string, replicaId: string): Promise<{ child: ChildProcess; port: number }> {
+  const script = fileURLToPath(new URL('./replica-server-child.js', import.meta.url));
+  const child = spawn(process.execPath, [script, where, replicaId, SECRET, String(64 * MiB)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
+  });
+  return { child, port: (JSON.parse(line) as { port: number }).port };
+}
+
+test('a killed server fails every request in flight with EIO, promptly', async () => {
+  const { child, port: p } = await startChild(`${dir}/child`, 'rk');
+  const c = await ReplicaClient.connect(`127.0.0.1:${p}`, 'rk', SECRET);
+  await c.write(0, pattern(4096, 1));
+  const outcomes: Promise<unknown>[] = [];
+  for (let i = 0; i < 2000; i++) {
+    outcomes.push(c.write((i % 1024) * 65_536, pattern(65_536, i)).then(() => 'ok', (e: unknown) => e));
+    if (i % 4 === 0) outcomes.push(c.read((i % 1024) * 65_536, 65_536).then(() => 'ok', (e: unknown) => e));
+  }
+  assert.ok(c.inflight > 1000);
+  await sleep(20);
+  const killedAt = Date.now();
+  child.kill('SIGKILL');
+  const settled = await Promise.all(outcomes);
+  const took = Date.now() - killedAt;
+  const failed = settled.filter((o) => o !== 'ok');
+  assert.ok(failed.length > 0, 'some requests were still in flight');
+  assert.ok(failed.every(errno('EIO')), 'all failed with EIO');
+  assert.ok(took < 1000, `all settled ${took} ms after the kill`);
+  assert.is((await c.closed).errno, 'EIO');
+  const started = Date.now();
+  await rejects(c.write(0, Buffer.alloc(4096)), errno('EIO'), 'a request after the death');
+  assert.ok(Date.now() - started < 50, 'fails at once');
+});
+
+test('after a kill the replica reopens with the revision of its last flush and the flushed data', async () => {
+  const where = `${dir}/crash`;
+  const { child, port: p } = await startChild(where, 'rc');
+  const c = await ReplicaClient.connect(`127.0.0.1:${p}`, 'rc', SECRET);
+  for (let i = 0; i < 10; i++) await c.write(i * 4096, pattern(4096, i + 1));
+  await c.flush();
+  for (let i = 10; i < 15; i++) await c.write(i * 4096, pattern(4096, i + 1)); // acknowledged, not flushed
+  await c.write(0, pattern(4096, 99)); // an overwrite, not flushed
+  assert.is((await c.info()).revision, 16);
+  child.kill('SIGKILL');
+  await c.closed;
+  const reopened = await ReplicaStore.open(where);
+  assert.is(reopened.revision, 10, 'the last persisted revision');
+  assert.not.ok(reopened.cleanShutdown);
+  for (let i = 1; i < 10; i++) assert.ok((await reopened.read(i * 4096, 4096)).equals(pattern(4096, i + 1)), `flushed block ${i}`);
+  const first = await reopened.read(0, 4096);
+  assert.ok(first.equals(pattern(4096, 1)) || first.equals(pattern(4096, 99)), 'block 0 is old or new');
+  await reopened.close();
+  const again = await ReplicaStore.open(where);
+  assert.ok(again.cleanShutdown, 'clean after a clean close');
+  await again.close();
+});
+
+test.run();
