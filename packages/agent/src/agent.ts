@@ -1,13 +1,13 @@
 // The node agent (`cairn node`): one per node. It registers its node and disks with a manager,
 // keeps its liveness lease with heartbeats (statfs figures ride along), and follows the stream of
-// what it must run. It holds no etcd credentials. Running replicas and engines arrives with the
-// datapath (issue 5); until then it only logs its assignments.
+// what it must run (datapath.ts runs it). It holds no etcd credentials.
 import { statfs } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import type { Assignments__Output, DiskInfo, NodeAgentClient } from '@cairn/api';
 import { nodeAgentClient } from '@cairn/api';
+import { Datapath } from './datapath.js';
 
 export interface DiskSpec {
   path: string;
@@ -22,8 +22,10 @@ export interface AgentOptions {
   disks: DiskSpec[];
   token: string;
   tags?: string[];
-  /** host:port others reach this agent at (its data and CSI servers come with later issues). */
-  address?: string;
+  /** Host the data (replica) and NBD servers listen on and advertise (default 127.0.0.1). */
+  dataHost?: string;
+  dataPort?: number;
+  nbdPort?: number;
   log?: (line: string) => void;
 }
 
@@ -55,10 +57,16 @@ export class Agent {
   /** The newest assignments received from the manager. */
   assignments: Assignments__Output | null = null;
   registered = false;
+  readonly datapath: Datapath;
 
   constructor(private readonly o: AgentOptions) {
     this.managers = Array.isArray(o.manager) ? [...o.manager] : o.manager.split(',');
     this.client = nodeAgentClient(this.managers[0]!, { token: o.token });
+    this.datapath = new Datapath({
+      nodeId: o.nodeId, host: o.dataHost ?? '127.0.0.1', dataPort: o.dataPort, nbdPort: o.nbdPort,
+      log: (l) => this.say(l),
+      report: (r) => call<object, unknown>(this.client.Report.bind(this.client), { nodeId: o.nodeId, ...r }).then(() => undefined),
+    });
   }
 
   /** The manager this agent talks to now. */
@@ -87,6 +95,7 @@ export class Agent {
 
   /** Registers (retrying until the manager answers), then heartbeats and follows assignments. */
   async start(): Promise<void> {
+    await this.datapath.start();
     const interval = await this.register();
     this.followAssignments();
     const beat = async (): Promise<void> => {
@@ -109,7 +118,7 @@ export class Agent {
       try {
         const disks = await Promise.all(this.o.disks.map(diskInfo));
         const res = await call<object, { heartbeatIntervalMs: number; managers: string[] }>(this.client.Register.bind(this.client), {
-          nodeId: this.o.nodeId, address: this.o.address ?? '', zone: this.o.zone, tags: this.o.tags ?? [],
+          nodeId: this.o.nodeId, address: this.datapath.dataAddress, zone: this.o.zone, tags: this.o.tags ?? [],
           hostname: hostname(), disks,
         });
         this.registered = true;
@@ -132,6 +141,7 @@ export class Agent {
     stream.on('data', (a: Assignments__Output) => {
       this.assignments = a;
       this.say(`assignments at seq ${a.seq}: ${a.replicas.length} replica(s), ${a.engines.length} engine(s)`);
+      void this.datapath.apply(a);
     });
     const again = (): void => {
       if (this.stream !== stream || this.stopped) return;
@@ -142,10 +152,11 @@ export class Agent {
     stream.on('end', again);
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.stopped = true;
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
     this.stream?.cancel();
+    await this.datapath.stop();
     this.client.close();
   }
 }

@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { Agent, parseDiskFlag } from './agent.js';
 
 export const AGENT_USAGE = `usage: cairn node --manager HOST:PORT[,HOST:PORT] --node-id ID --disk PATH[:tag,tag] [--disk ...] --zone ZONE
-                  [--tags a,b] [--token TOKEN | --token-file FILE]   (or CAIRN_TOKEN)`;
+                  [--tags a,b] [--token TOKEN | --token-file FILE]   (or CAIRN_TOKEN)
+                  [--data-host HOST] [--data-port P] [--nbd-port P]`;
 
 export async function runAgent(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -12,22 +13,29 @@ export async function runAgent(args: string[]): Promise<number> {
     options: {
       manager: { type: 'string' }, 'node-id': { type: 'string' }, disk: { type: 'string', multiple: true },
       zone: { type: 'string', default: '' }, tags: { type: 'string', default: '' },
-      token: { type: 'string' }, 'token-file': { type: 'string' }, address: { type: 'string' },
+      token: { type: 'string' }, 'token-file': { type: 'string' },
+      'data-host': { type: 'string', default: '127.0.0.1' }, 'data-port': { type: 'string', default: '0' }, 'nbd-port': { type: 'string', default: '0' },
     },
   });
   if (!values.manager) throw new Error(`--manager is required\n${AGENT_USAGE}`);
   if (!values['node-id']) throw new Error(`--node-id is required\n${AGENT_USAGE}`);
   const token = values.token ?? (values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : process.env.CAIRN_TOKEN);
   if (!token) throw new Error(`a token is required: --token, --token-file or CAIRN_TOKEN\n${AGENT_USAGE}`);
+  const port = (name: string, v: string | undefined): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--${name} must be a port number, got "${v}"`);
+    return n;
+  };
   const agent = new Agent({
     manager: values.manager.split(','), nodeId: values['node-id'], zone: values.zone!, token,
-    disks: (values.disk ?? []).map(parseDiskFlag), tags: values.tags!.split(',').filter(Boolean), address: values.address,
+    disks: (values.disk ?? []).map(parseDiskFlag), tags: values.tags!.split(',').filter(Boolean),
+    dataHost: values['data-host'], dataPort: port('data-port', values['data-port']), nbdPort: port('nbd-port', values['nbd-port']),
   });
   await agent.start();
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
-  agent.stop();
+  await agent.stop();
   return 0;
 }

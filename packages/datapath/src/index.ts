@@ -14,3 +14,5 @@ export type { ReplicaServerOptions } from './replica/server.js';
 export { ReplicaClient } from './replica/client.js';
 export type { ReplicaClientOptions } from './replica/client.js';
 export * as replicaProtocol from './replica/protocol.js';
+export { Engine } from './engine/engine.js';
+export type { EngineEvents, EngineReplica, EngineReplicaMode } from './engine/engine.js';

@@ -188,7 +188,9 @@ export function assignmentsFor(s: ClusterState, nodeId: string, secret: (volume:
         volume: v.name, size: v.spec.size, replicaIds: ids, secret: secret(v.name),
         snapshots: [...v.snapshots.keys()].sort(),
         replicas: ids.map((id) => s.replicas.get(id)!).map((r) => ({
-          replicaId: r.id, nodeId: r.nodeId, address: s.nodes.get(r.nodeId)?.address ?? '', state: r.mode, rebuildFrom: r.rebuildFrom,
+          // The address the replica's own node reported once it served it: empty until then, so
+          // an engine never connects to a replica that does not exist yet.
+          replicaId: r.id, nodeId: r.nodeId, address: r.address, state: r.mode, rebuildFrom: r.rebuildFrom,
         })),
       };
     }),

@@ -1,0 +1,184 @@
+// The node agent's data side: it runs what the manager assigns.
+// - Replicas placed on this node's disks: a ReplicaStore each under DISK/replicas/<id>, served by
+//   one ReplicaServer (the node's data address); a new one is reported running once it serves.
+// - Engines of volumes attached to this node: an Engine over ReplicaClients to the replicas'
+//   nodes, served as an NBD export named after the volume; reported attached with its endpoint.
+//   Replica failures the engine sees are reported; a replica the scheduler told to rebuild is
+//   rebuilt by the engine, with progress, and reported rebuilt.
+// Assignments are applied one at a time, in order; each application compares the wanted set with
+// what runs and changes only the difference.
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Assignments__Output, EngineAssignment__Output, ReportRequest } from '@cairn/api';
+import { Engine, NbdServer, ReplicaClient, ReplicaServer, ReplicaStore } from '@cairn/datapath';
+import type { EngineReplica } from '@cairn/datapath';
+
+export interface DatapathOptions {
+  nodeId: string;
+  /** Host the data and NBD servers listen on and advertise. */
+  host: string;
+  dataPort?: number;
+  nbdPort?: number;
+  report: (r: Omit<ReportRequest, 'nodeId'>) => Promise<void>;
+  log: (line: string) => void;
+}
+
+interface RunningReplica {
+  store: ReplicaStore;
+  dir: string;
+  volume: string;
+}
+
+interface RunningEngine {
+  engine: Engine;
+  /** Replicas being rebuilt by this engine right now. */
+  rebuilding: Set<string>;
+}
+
+export class Datapath {
+  private readonly replicaServer = new ReplicaServer();
+  private readonly nbd: NbdServer;
+  private readonly replicas = new Map<string, RunningReplica>();
+  private readonly engines = new Map<string, RunningEngine>();
+  /** Replicas whose data address this agent has reported. */
+  private readonly announced = new Set<string>();
+  private queue: Promise<void> = Promise.resolve();
+  dataAddress = '';
+  nbdAddress = '';
+
+  constructor(private readonly o: DatapathOptions) {
+    this.nbd = new NbdServer({ exports: (name) => this.engines.get(name)?.engine });
+  }
+
+  async start(): Promise<void> {
+    const d = await this.replicaServer.listen(this.o.dataPort ?? 0, this.o.host);
+    this.dataAddress = `${this.o.host}:${d.port}`;
+    const n = await this.nbd.listen(this.o.nbdPort ?? 0, this.o.host);
+    this.nbdAddress = `${this.o.host}:${n.port}`;
+  }
+
+  /** Applies assignments in arrival order (never two at once). */
+  apply(a: Assignments__Output): Promise<void> {
+    this.queue = this.queue.then(() => this.reconcile(a)).catch((e: Error) => this.o.log(`applying assignments at seq ${a.seq}: ${e.message}`));
+    return this.queue;
+  }
+
+  private async reconcile(a: Assignments__Output): Promise<void> {
+    // Replicas on this node.
+    const wanted = new Map(a.replicas.map((r) => [r.replicaId, r]));
+    for (const [id, run] of this.replicas) {
+      if (wanted.has(id)) continue;
+      this.replicaServer.removeReplica(id);
+      this.replicas.delete(id);
+      this.announced.delete(id);
+      await run.store.close().catch(() => undefined);
+      await rm(run.dir, { recursive: true, force: true });
+      this.o.log(`replica ${id} removed`);
+    }
+    const started: { replicaId: string; state: string; address: string; reason: string }[] = [];
+    for (const r of a.replicas) {
+      let run = this.replicas.get(r.replicaId);
+      if (!run) {
+        const dir = join(r.diskPath, 'replicas', r.replicaId);
+        try {
+          const store = await ReplicaStore.openOrCreate(dir, r.size);
+          run = { store, dir, volume: r.volume };
+          this.replicas.set(r.replicaId, run);
+          this.replicaServer.addReplica(r.replicaId, r.volume, store, r.secret);
+          this.o.log(`replica ${r.replicaId} of ${r.volume} serving from ${dir}`);
+        } catch (e) {
+          started.push({ replicaId: r.replicaId, state: 'failed', address: '', reason: `cannot open its store: ${(e as Error).message}` });
+          continue;
+        }
+      }
+      const info = await run.store.info();
+      if (info.size < r.size) await run.store.resize(r.size);
+      // Say where it serves: a new replica becomes running; one to be rebuilt gets its address
+      // recorded, which is what the engine waits for before it connects.
+      if (r.state === 'scheduled' || (r.state === 'rebuilding' && !this.announced.has(r.replicaId))) {
+        started.push({ replicaId: r.replicaId, state: 'running', address: this.dataAddress, reason: '' });
+        this.announced.add(r.replicaId);
+      }
+    }
+    if (started.length) await this.o.report({ replicas: started, engines: [], progress: [] });
+
+    // Engines of volumes attached here.
+    const engines = new Map(a.engines.map((e) => [e.volume, e]));
+    for (const [volume, run] of this.engines) {
+      if (engines.has(volume)) continue;
+      this.engines.delete(volume);
+      await run.engine.close();
+      await this.o.report({ replicas: [], engines: [{ volume, state: 'detached', endpoint: '' }], progress: [] });
+      this.o.log(`engine of ${volume} stopped`);
+    }
+    for (const e of a.engines) await this.runEngine(e);
+  }
+
+  private async connect(e: EngineAssignment__Output, r: EngineAssignment__Output['replicas'][number]): Promise<EngineReplica> {
+    return { id: r.replicaId, local: r.nodeId === this.o.nodeId, replica: await ReplicaClient.connect(r.address, r.replicaId, e.secret) };
+  }
+
+  private async runEngine(e: EngineAssignment__Output): Promise<void> {
+    let run = this.engines.get(e.volume);
+    if (!run) {
+      const healthy = e.replicas.filter((r) => r.state === 'running' && r.address);
+      if (healthy.length === 0) {
+        this.o.log(`engine of ${e.volume}: waiting for a running replica`);
+        return;
+      }
+      const members: EngineReplica[] = [];
+      for (const r of healthy) {
+        try {
+          members.push(await this.connect(e, r));
+        } catch (err) {
+          await this.o.report({ replicas: [{ replicaId: r.replicaId, state: 'failed', address: '', reason: `unreachable: ${(err as Error).message}` }], engines: [], progress: [] });
+        }
+      }
+      if (members.length === 0) return;
+      const engine = await Engine.open(e.volume, members, {
+        onReplicaFailed: (id, reason) => {
+          this.o.log(`engine of ${e.volume}: replica ${id} failed: ${reason}`);
+          void this.o.report({ replicas: [{ replicaId: id, state: 'failed', address: '', reason }], engines: [], progress: [] })
+            .catch((err: Error) => this.o.log(`reporting ${id} failed: ${err.message}`));
+        },
+        onRebuildProgress: (id, percent) => void this.o.report({ replicas: [], engines: [], progress: [{ replicaId: id, percent }] }).catch(() => undefined),
+      });
+      run = { engine, rebuilding: new Set() };
+      this.engines.set(e.volume, run);
+      if (engine.size < e.size) await engine.resize(e.size);
+      await this.o.report({ replicas: [], engines: [{ volume: e.volume, state: 'attached', endpoint: `nbd://${this.nbdAddress}/${e.volume}` }], progress: [] });
+      this.o.log(`engine of ${e.volume} serving nbd://${this.nbdAddress}/${e.volume} over ${members.map((m) => m.id).join(', ')}`);
+    }
+    if (run.engine.size < e.size) await run.engine.resize(e.size);
+    // Rebuilds the scheduler decided: copy from the named healthy replica, in the background.
+    for (const r of e.replicas) {
+      if (r.state !== 'rebuilding' || run.rebuilding.has(r.replicaId) || !r.address) continue;
+      run.rebuilding.add(r.replicaId);
+      const engineRun = run;
+      void (async () => {
+        try {
+          await engineRun.engine.rebuild(await this.connect(e, r), r.rebuildFrom || undefined);
+          await this.o.report({ replicas: [{ replicaId: r.replicaId, state: 'rebuilt', address: r.address, reason: '' }], engines: [], progress: [{ replicaId: r.replicaId, percent: 100 }] });
+          this.o.log(`engine of ${e.volume}: replica ${r.replicaId} rebuilt`);
+        } catch (err) {
+          const reason = `rebuild failed: ${(err as Error).message}`;
+          this.o.log(`engine of ${e.volume}: ${reason}`);
+          // Reported so the scheduler decides again (reuse it later, or place another).
+          await this.o.report({ replicas: [{ replicaId: r.replicaId, state: 'failed', address: '', reason }], engines: [], progress: [] })
+            .catch((e2: Error) => this.o.log(`reporting ${r.replicaId} failed: ${e2.message}`));
+        } finally {
+          engineRun.rebuilding.delete(r.replicaId);
+        }
+      })();
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const run of this.engines.values()) await run.engine.close().catch(() => undefined);
+    this.engines.clear();
+    await this.nbd.close().catch(() => undefined);
+    await this.replicaServer.close().catch(() => undefined);
+    for (const run of this.replicas.values()) await run.store.close().catch(() => undefined);
+    this.replicas.clear();
+  }
+}
