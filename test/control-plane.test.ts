@@ -34,6 +34,7 @@ e2e('the token file is private and status reports the cluster', async () => {
   assert.equal(s.etcd, c.info.etcd);
   assert.ok(s.manager.pid > 0);
   assert.equal(s.nodes.map((n: any) => [n.id, n.zone, n.state]), [['node-1', 'zone-a', 'up'], ['node-2', 'zone-b', 'up'], ['node-3', 'zone-c', 'up']]);
+  for (const n of s.nodes) assert.match(n.dataAddress, /^127\.0\.0\.1:\d+$/, 'each node shows its data address');
 });
 
 e2e('50 volumes created concurrently are all placed, replicas on distinct nodes', async () => {

@@ -212,10 +212,13 @@ export async function status(args: string[]): Promise<number> {
   const c = readClusterFile(values.dir!);
   if (!c) throw new Error(`no cluster in ${resolve(values.dir!)} (start one with "cairn up")`);
   let states = new Map<string, string>();
+  let addresses = new Map<string, string>();
   if (alive(c.manager.pid)) {
     const client = adminClient(c.admin, { token: readFileSync(c.token, 'utf8').trim() });
     try {
-      states = new Map((await listNodes(client)).map((x) => [x.id, x.state]));
+      const nodes = await listNodes(client);
+      states = new Map(nodes.map((x) => [x.id, x.state]));
+      addresses = new Map(nodes.map((x) => [x.id, x.address]));
     } catch {
       /* manager not answering: states unknown */
     } finally {
@@ -226,7 +229,8 @@ export async function status(args: string[]): Promise<number> {
     admin: c.admin, token: c.token, etcd: c.etcd, dir: c.dir,
     manager: { id: c.manager.id, pid: c.manager.pid, running: alive(c.manager.pid) },
     etcdPids: c.etcdPids,
-    nodes: c.nodes.map((x) => ({ id: x.id, pid: x.pid, zone: x.zone, disk: x.disk, running: alive(x.pid), state: states.get(x.id) ?? 'unknown' })),
+    nodes: c.nodes.map((x) => ({ id: x.id, pid: x.pid, zone: x.zone, disk: x.disk, running: alive(x.pid), state: states.get(x.id) ?? 'unknown',
+      dataAddress: addresses.get(x.id) ?? '' })),
   };
   if (values.output === 'json') {
     console.log(JSON.stringify(out, null, 2));
@@ -235,7 +239,8 @@ export async function status(args: string[]): Promise<number> {
   if (values.output !== 'table') throw new Error(`-o ${values.output}: use json or table`);
   console.log(`admin ${out.admin}  token ${out.token}  etcd ${out.etcd.join(',')}`);
   console.log(`manager ${out.manager.id} pid ${out.manager.pid} ${out.manager.running ? 'running' : 'STOPPED'}`);
-  console.log(['NODE', 'ZONE', 'STATE', 'PID'].map((h, i) => h.padEnd([10, 8, 8, 8][i]!)).join(''));
-  for (const x of out.nodes) console.log([x.id, x.zone, x.state, String(x.pid) + (x.running ? '' : ' (exited)')].map((v, i) => v.padEnd([10, 8, 8, 8][i]!)).join(''));
+  const w = [10, 8, 8, 18, 8];
+  console.log(['NODE', 'ZONE', 'STATE', 'DATA', 'PID'].map((h, i) => h.padEnd(w[i]!)).join(''));
+  for (const x of out.nodes) console.log([x.id, x.zone, x.state, x.dataAddress || '-', String(x.pid) + (x.running ? '' : ' (exited)')].map((v, i) => v.padEnd(w[i]!)).join(''));
   return 0;
 }
