@@ -58,8 +58,8 @@ function raw(p = port): { socket: Socket; frames: { id: number; status: number; 
   const socket = connect({ host: '127.0.0.1', port: p });
   const frames: { id: number; status: number; payload: Buffer }[] = [];
   let wake: (() => void) | null = null;
-  const reader = new FrameReader(REPLY_HEADER_BYTES, replyPayloadLength, (h, payload) => {
-    frames.push({ id: h.readUInt32LE(4), status: h.readUInt32LE(8), payload: Buffer.from(payload) });
+  const reader = new FrameReader(REPLY_HEADER_BYTES, replyPayloadLength, (h, at, payload) => {
+    frames.push({ id: h.readUInt32LE(at + 4), status: h.readUInt32LE(at + 8), payload: Buffer.from(payload) });
     wake?.();
   });
   socket.on('data', (c: Buffer) => reader.push(c));
@@ -88,6 +88,30 @@ async function rawAuthenticated(replicaId = 'r1', secret = SECRET) {
   const reply = await c.next();
   return { ...c, reply };
 }
+
+test('frame reader: frames cut anywhere come out whole, headers and payloads intact', () => {
+  const frames: Buffer[] = [];
+  for (let i = 0; i < 60; i++) {
+    const payload = pattern(i % 7 === 0 ? 0 : (i * 97) % 5000, i + 1);
+    frames.push(Buffer.concat([encodeReply(i, i % 3, payload.length), payload]));
+  }
+  const stream = Buffer.concat(frames);
+  for (const cut of [1, 3, 16, 17, 1000, 4096, stream.length]) {
+    const got: { id: number; status: number; payload: Buffer }[] = [];
+    const reader = new FrameReader(REPLY_HEADER_BYTES, replyPayloadLength, (h, at, payload) => {
+      got.push({ id: h.readUInt32LE(at + 4), status: h.readUInt32LE(at + 8), payload: Buffer.from(payload) });
+    });
+    for (let at = 0; at < stream.length; at += cut) reader.push(stream.subarray(at, at + cut));
+    assert.is(got.length, 60, `cut every ${cut}`);
+    got.forEach((f, i) => {
+      assert.is(f.id, i);
+      assert.is(f.status, i % 3);
+      assert.ok(f.payload.equals(frames[i]!.subarray(REPLY_HEADER_BYTES)), `frame ${i}, cut every ${cut}`);
+    });
+  }
+  const bad = new FrameReader(REPLY_HEADER_BYTES, replyPayloadLength, () => {});
+  assert.throws(() => bad.push(Buffer.alloc(16, 1)), /magic/);
+});
 
 test('a client authenticates and every operation works through it', async () => {
   const c = await ReplicaClient.connect(address, 'r1', SECRET);
@@ -207,6 +231,16 @@ test('a wrong secret is refused and the connection closed; so is an unknown repl
   const ok = await ReplicaClient.connect(address, 'r1', SECRET);
   await ok.write(0, Buffer.from('still fine'));
   await ok.close();
+});
+
+test('nobody listening: connect fails with EIO at once', async () => {
+  const gone = new ReplicaServer();
+  const { port: p } = await gone.listen(0, '127.0.0.1');
+  await gone.close();
+  const started = Date.now();
+  await rejects(ReplicaClient.connect(`127.0.0.1:${p}`, 'r1', SECRET), errno('EIO'), 'refused');
+  assert.ok(Date.now() - started < 1000);
+  await rejects(ReplicaClient.connect('no-port', 'r1', SECRET), errno('EINVAL'), 'bad address');
 });
 
 test('requests before HELLO are refused and the connection closed', async () => {

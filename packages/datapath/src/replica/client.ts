@@ -50,7 +50,7 @@ export class ReplicaClient implements Replica {
   private constructor(private readonly socket: Socket, readonly address: string, readonly replicaId: string) {
     this.closed = new Promise((r) => { this.resolveClosed = r; });
     this.out = new OutputBatcher(socket);
-    this.reader = new FrameReader(REPLY_HEADER_BYTES, replyPayloadLength, (h, p) => this.onReply(h, p));
+    this.reader = new FrameReader(REPLY_HEADER_BYTES, replyPayloadLength, (h, at, p) => this.onReply(h, at, p));
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 10_000);
     socket.on('data', (chunk: Buffer) => {
@@ -224,9 +224,9 @@ export class ReplicaClient implements Replica {
     });
   }
 
-  private onReply(h: Buffer, payload: Buffer): void {
-    const id = h.readUInt32LE(4);
-    const status = h.readUInt32LE(8);
+  private onReply(h: Buffer, at: number, payload: Buffer): void {
+    const id = h.readUInt32LE(at + 4);
+    const status = h.readUInt32LE(at + 8);
     if (this.greeted) {
       const greeted = this.greeted;
       this.greeted = null;

@@ -1,64 +1,108 @@
 // Cuts a byte stream into frames: a fixed-size header whose payload length `payloadLength`
-// reads (throwing on a malformed header), then that many bytes. Chunks are kept as they came;
-// a header or payload inside one chunk is handed out as a view of it, without copying.
+// reads (throwing on a malformed header), then that many bytes. Chunks are kept as they came and
+// consumed through an offset. A header is read in place (as a buffer and the offset it starts
+// at; copied to a scratch buffer only when it straddles chunks), and a payload inside one chunk
+// is handed out as a view of it, without copying.
 
-export type FrameHandler = (header: Buffer, payload: Buffer) => void;
+/** Reads a header at `at` in `buf`; `buf` is valid only during the call. */
+export type HeaderReader = (buf: Buffer, at: number) => number;
+/** A frame: its header at `at` in `header` (valid only during the call), and its payload. */
+export type FrameHandler = (header: Buffer, at: number, payload: Buffer) => void;
 
 const EMPTY = Buffer.alloc(0);
 
 export class FrameReader {
   private chunks: Buffer[] = [];
+  /** Where the unread bytes of chunks[0] begin. */
+  private pos = 0;
   private available = 0;
-  private header: Buffer | null = null;
+  private readonly scratch: Buffer;
+  private header: Buffer;
+  private headerAt = 0;
+  private inPayload = false;
   private need = 0;
 
   constructor(
     private readonly headerBytes: number,
-    private readonly payloadLength: (header: Buffer) => number,
+    private readonly payloadLength: HeaderReader,
     private readonly onFrame: FrameHandler,
-  ) {}
+  ) {
+    this.scratch = Buffer.alloc(headerBytes);
+    this.header = this.scratch;
+  }
 
   /** Feeds bytes; calls onFrame for every complete frame. Throws what payloadLength throws. */
   push(chunk: Buffer): void {
+    if (chunk.length === 0) return;
     this.chunks.push(chunk);
     this.available += chunk.length;
     for (;;) {
-      if (this.header === null) {
+      if (!this.inPayload) {
         if (this.available < this.headerBytes) return;
-        const header = this.take(this.headerBytes);
-        const n = this.payloadLength(header);
+        this.takeHeader();
+        const n = this.payloadLength(this.header, this.headerAt);
         if (n === 0) {
-          this.onFrame(header, EMPTY);
+          this.onFrame(this.header, this.headerAt, EMPTY);
           continue;
         }
-        this.header = header;
+        // The header must outlive the chunk it sits in until the payload is complete.
+        if (this.header !== this.scratch) {
+          this.header.copy(this.scratch, 0, this.headerAt, this.headerAt + this.headerBytes);
+          this.header = this.scratch;
+          this.headerAt = 0;
+        }
+        this.inPayload = true;
         this.need = n;
       }
       if (this.available < this.need) return;
-      const header = this.header;
-      this.header = null;
-      this.onFrame(header, this.take(this.need));
+      this.inPayload = false;
+      this.onFrame(this.header, this.headerAt, this.take(this.need));
     }
   }
 
-  private take(n: number): Buffer {
-    this.available -= n;
+  private takeHeader(): void {
     const first = this.chunks[0]!;
-    if (first.length >= n) {
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
+    const n = this.headerBytes;
+    if (first.length - this.pos >= n) {
+      this.header = first;
+      this.headerAt = this.pos;
+      this.advance(first, n);
+      return;
+    }
+    this.copyOut(this.scratch, n);
+    this.header = this.scratch;
+    this.headerAt = 0;
+  }
+
+  private take(n: number): Buffer {
+    const first = this.chunks[0]!;
+    if (first.length - this.pos >= n) {
+      const out = first.subarray(this.pos, this.pos + n);
+      this.advance(first, n);
+      return out;
     }
     const out = Buffer.allocUnsafe(n);
+    this.copyOut(out, n);
+    return out;
+  }
+
+  private advance(first: Buffer, n: number): void {
+    this.available -= n;
+    this.pos += n;
+    if (this.pos === first.length) {
+      this.chunks.shift();
+      this.pos = 0;
+    }
+  }
+
+  private copyOut(out: Buffer, n: number): void {
     let at = 0;
     while (at < n) {
       const c = this.chunks[0]!;
-      const k = Math.min(c.length, n - at);
-      c.copy(out, at, 0, k);
+      const k = Math.min(c.length - this.pos, n - at);
+      c.copy(out, at, this.pos, this.pos + k);
       at += k;
-      if (k === c.length) this.chunks.shift();
-      else this.chunks[0] = c.subarray(k);
+      this.advance(c, k);
     }
-    return out;
   }
 }

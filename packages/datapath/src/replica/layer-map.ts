@@ -106,6 +106,11 @@ export class LayerMap {
     if (cur) yield cur;
   }
 
+  /** Whether pages changed since the last takeDirty. */
+  get isDirty(): boolean {
+    return this.dirty.size > 0;
+  }
+
   /** Whether page `p` (blocks [p*16384, (p+1)*16384)) has anything in it. */
   hasPage(p: number): boolean {
     return this.pages[p] !== undefined;

@@ -94,19 +94,16 @@ export function encodeRequest(op: OpCode, flags: number, id: number, offset: num
   return h;
 }
 
-/** Validates a request header; throws ProtocolError when the frame is malformed. */
-export function decodeRequest(h: Buffer): RequestHeader {
-  if (h.readUInt32LE(0) !== REQUEST_MAGIC) throw new ProtocolError('bad request magic');
-  if (h.readUInt16LE(6) !== 0 || h.readUInt32LE(28) !== 0) throw new ProtocolError('nonzero reserved field');
-  const payloadLength = h.readUInt32LE(12);
+/** Validates the request header at `at` in `h`; throws ProtocolError when the frame is malformed. */
+export function decodeRequest(h: Buffer, at = 0): RequestHeader {
+  if (h.readUInt32LE(at) !== REQUEST_MAGIC) throw new ProtocolError('bad request magic');
+  if (h.readUInt16LE(at + 6) !== 0 || h.readUInt32LE(at + 28) !== 0) throw new ProtocolError('nonzero reserved field');
+  const payloadLength = h.readUInt32LE(at + 12);
   if (payloadLength > MAX_PAYLOAD_BYTES) throw new ProtocolError(`payload of ${payloadLength} bytes is over the limit`);
-  const hi = h.readUInt32LE(20);
-  if (hi >= 0x20_0000) throw new ProtocolError('offset beyond 2^53');
-  return { op: h.readUInt8(4), flags: h.readUInt8(5), id: h.readUInt32LE(8), payloadLength, offset: readU64(h, 16), length: h.readUInt32LE(24) };
-}
-
-export function requestPayloadLength(h: Buffer): number {
-  return decodeRequest(h).payloadLength;
+  if (h.readUInt32LE(at + 20) >= 0x20_0000) throw new ProtocolError('offset beyond 2^53');
+  return {
+    op: h[at + 4]!, flags: h[at + 5]!, id: h.readUInt32LE(at + 8), payloadLength, offset: readU64(h, at + 16), length: h.readUInt32LE(at + 24),
+  };
 }
 
 export function encodeReply(id: number, status: number, payloadLength: number): Buffer {
@@ -118,9 +115,10 @@ export function encodeReply(id: number, status: number, payloadLength: number): 
   return h;
 }
 
-export function replyPayloadLength(h: Buffer): number {
-  if (h.readUInt32LE(0) !== REPLY_MAGIC) throw new ProtocolError('bad reply magic');
-  const n = h.readUInt32LE(12);
+/** Validates the reply header at `at` in `h`; its payload length. */
+export function replyPayloadLength(h: Buffer, at = 0): number {
+  if (h.readUInt32LE(at) !== REPLY_MAGIC) throw new ProtocolError('bad reply magic');
+  const n = h.readUInt32LE(at + 12);
   if (n > MAX_PAYLOAD_BYTES) throw new ProtocolError(`payload of ${n} bytes is over the limit`);
   return n;
 }

@@ -46,10 +46,10 @@ export class ServerConnection {
     private readonly limits: ConnectionLimits,
   ) {
     this.out = new OutputBatcher(socket);
-    this.reader = new FrameReader(REQUEST_HEADER_BYTES, (h) => {
-      this.header = decodeRequest(h);
+    this.reader = new FrameReader(REQUEST_HEADER_BYTES, (h, at) => {
+      this.header = decodeRequest(h, at);
       return this.header.payloadLength;
-    }, (_h, payload) => this.onFrame(this.header!, payload));
+    }, (_h, _at, payload) => this.onFrame(this.header!, payload));
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 10_000);
     socket.on('data', (chunk: Buffer) => {

@@ -39,6 +39,9 @@ export class ReplicaStore implements Replica {
   private layers: Layer[];
   private manifest: Manifest;
   private revisionCount: number;
+  /** Writes, trims and zeroes applied, and how many of them the last completed sync covered. */
+  private mutations = 0;
+  private syncedMutations = 0;
   private rebuilding: boolean;
   private readonly lock = new RangeLock();
   private control: Promise<unknown> = Promise.resolve();
@@ -354,6 +357,7 @@ export class ReplicaStore implements Replica {
   }
 
   private bump(): void {
+    this.mutations++;
     if (!this.rebuilding) this.revisionCount++;
   }
 
@@ -526,9 +530,16 @@ export class ReplicaStore implements Replica {
   private async syncRound(): Promise<void> {
     if (this.failure) throw new BlockError('EIO', `replica store ${this.dir} failed: ${this.failure.message}`);
     const head = this.head;
+    const mutations = this.mutations;
+    const h = head.header;
+    if (mutations === this.syncedMutations && !head.map.isDirty && !h.clean && h.revision === this.revision
+      && h.rebuilding === this.rebuilding) {
+      return; // nothing changed since the last round: a flush of an idle volume costs nothing
+    }
     try {
       // Both at once: a crash between them affects only writes this flush has not acknowledged.
       await Promise.all([head.data.datasync(), head.persist(this.header(false))]);
+      if (this.head === head) this.syncedMutations = Math.max(this.syncedMutations, mutations);
     } catch (err) {
       this.fail(err); // after a failed fsync the page cache may have dropped the data
       throw toBlockError(err);
@@ -594,7 +605,7 @@ function toBlockError(err: unknown): Error {
   if (err instanceof BlockError || err instanceof ReplicaError) return err;
   const code = (err as NodeJS.ErrnoException)?.code;
   const message = err instanceof Error ? err.message : String(err);
-  return new BlockError(code === 'ENOSPC' || code === 'EDQUOT' ? 'ENOSPC' : 'EIO', message);
+  return new BlockError(code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG' ? 'ENOSPC' : 'EIO', message);
 }
 
 async function exists(path: string): Promise<boolean> {
