@@ -19,7 +19,7 @@ export async function runDemo(c: ClusterFile, name = 'demo-vol'): Promise<void> 
     let v: Volume__Output | null = null;
     for (let i = 0; i < 100; i++) {
       v = await unary<object, Volume__Output>(client, 'GetVolume', { name });
-      if (v.replicas.length >= 3 || v.unschedulable) break;
+      if (v.replicas.filter((r) => r.state === 'running').length >= 3 || v.unschedulable) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     if (!v) throw new Error('the demo volume did not appear');
@@ -29,7 +29,16 @@ export async function runDemo(c: ClusterFile, name = 'demo-vol'): Promise<void> 
     const why = await unary<object, ExplainVolumeResponse__Output>(client, 'ExplainVolume', { name });
     console.log('\nthe events that placed it (cairn audit explain demo-vol):');
     for (const l of why.lines) console.log(`  seq ${String(l.seq).padStart(3)}  ${l.replicaId ? l.replicaId + ': ' : ''}${l.text}`);
-    console.log('(replicas stay "scheduled" until the datapath runs them: that arrives with the datapath issue)');
+    console.log(`\ndemo: cairn volume attach ${name} --node node-1`);
+    await unary(client, 'AttachVolume', { name, nodeId: 'node-1' });
+    for (let i = 0; i < 100; i++) {
+      v = await unary<object, Volume__Output>(client, 'GetVolume', { name });
+      if (v.endpoint) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    console.log(v.endpoint
+      ? `served as ${v.endpoint}: try "nbdinfo ${v.endpoint}" or "nbdcopy FILE ${v.endpoint}"`
+      : 'not attached yet (see the logs)');
   } finally {
     client.close();
   }
