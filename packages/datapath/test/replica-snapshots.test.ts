@@ -4,7 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { ReplicaError, ReplicaStore } from '../src/index.js';
 import { KiB, pattern, scratch } from './replica-support.js';
 
@@ -202,6 +202,7 @@ test('model: random writes, trims, snapshots, deletions, resizes and reopens', a
       return true;
     } finally {
       await s.close();
+      await rm(where, { recursive: true, force: true });
     }
   }), { numRuns: 100 });
 });
