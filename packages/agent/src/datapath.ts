@@ -10,7 +10,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Assignments__Output, EngineAssignment__Output, ReportRequest } from '@cairn/api';
-import { Engine, NbdServer, ReplicaClient, ReplicaServer, ReplicaStore } from '@cairn/datapath';
+import { Engine, NbdServer, ReplicaClient, ReplicaError, ReplicaServer, ReplicaStore, SnapshotView } from '@cairn/datapath';
 import type { EngineReplica } from '@cairn/datapath';
 
 export interface DatapathOptions {
@@ -47,7 +47,17 @@ export class Datapath {
   nbdAddress = '';
 
   constructor(private readonly o: DatapathOptions) {
-    this.nbd = new NbdServer({ exports: (name) => this.engines.get(name)?.engine });
+    // "VOLUME" is the volume; "VOLUME@SNAPSHOT" a read-only view of one of its snapshots.
+    this.nbd = new NbdServer({
+      exports: async (name) => {
+        const at = name.indexOf('@');
+        if (at < 0) return this.engines.get(name)?.engine;
+        const engine = this.engines.get(name.slice(0, at))?.engine;
+        const snap = name.slice(at + 1);
+        if (!engine || !(await engine.listSnapshots()).includes(snap)) return undefined;
+        return new SnapshotView(engine, snap, engine.size);
+      },
+    });
   }
 
   async start(): Promise<void> {
@@ -93,6 +103,8 @@ export class Datapath {
       }
       const info = await run.store.info();
       if (info.size < r.size) await run.store.resize(r.size);
+      // Detached, each replica's node keeps its store's snapshots as the volume's; attached, the engine does.
+      if (!r.attached) await this.syncSnapshots(r.replicaId, run.store, r.snapshots, info.snapshots.map((x) => x.name));
       // Say where it serves: a new replica becomes running; one to be rebuilt gets its address
       // recorded, which is what the engine waits for before it connects.
       if (r.state === 'scheduled' || (r.state === 'rebuilding' && !this.announced.has(r.replicaId))) {
@@ -112,6 +124,16 @@ export class Datapath {
       this.o.log(`engine of ${volume} stopped`);
     }
     for (const e of a.engines) await this.runEngine(e);
+  }
+
+  private async syncSnapshots(id: string, store: ReplicaStore, wanted: string[], have: string[]): Promise<void> {
+    try {
+      for (const name of wanted) if (!have.includes(name)) await store.snapshot(name);
+      for (const name of have) if (!wanted.includes(name)) await store.deleteSnapshot(name);
+    } catch (e) {
+      if (!(e instanceof ReplicaError)) throw e;
+      this.o.log(`replica ${id}: snapshots: ${e.message}`);
+    }
   }
 
   private async connect(e: EngineAssignment__Output, r: EngineAssignment__Output['replicas'][number]): Promise<EngineReplica> {
@@ -150,6 +172,9 @@ export class Datapath {
       this.o.log(`engine of ${e.volume} serving nbd://${this.nbdAddress}/${e.volume} over ${members.map((m) => m.id).join(', ')}`);
     }
     if (run.engine.size < e.size) await run.engine.resize(e.size);
+    const have = await run.engine.listSnapshots();
+    for (const name of e.snapshots) if (!have.includes(name)) await run.engine.snapshot(name);
+    for (const name of have) if (!e.snapshots.includes(name)) await run.engine.deleteSnapshot(name);
     // Rebuilds the scheduler decided: copy from the named healthy replica, in the background.
     for (const r of e.replicas) {
       if (r.state !== 'rebuilding' || run.rebuilding.has(r.replicaId) || !r.address) continue;

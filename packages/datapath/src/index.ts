@@ -16,3 +16,4 @@ export type { ReplicaClientOptions } from './replica/client.js';
 export * as replicaProtocol from './replica/protocol.js';
 export { Engine } from './engine/engine.js';
 export type { EngineEvents, EngineReplica, EngineReplicaMode } from './engine/engine.js';
+export { SnapshotView } from './engine/snapshot-view.js';

@@ -181,6 +181,8 @@ export function assignmentsFor(s: ClusterState, nodeId: string, secret: (volume:
     replicas: replicas.map((r) => ({
       replicaId: r.id, volume: r.volume, diskId: r.diskId, diskPath: node?.disks.get(r.diskId)?.path ?? '', size: r.size,
       state: r.mode, rebuildFrom: r.rebuildFrom, secret: secret(r.volume),
+      snapshots: [...(s.volumes.get(r.volume)?.snapshots.keys() ?? [])].sort(),
+      attached: (s.volumes.get(r.volume)?.attachState ?? 'detached') !== 'detached',
     })),
     engines: engines.map((v) => {
       const ids = [...(s.replicasByVolume.get(v.name) ?? [])].sort();

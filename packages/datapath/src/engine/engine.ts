@@ -13,6 +13,7 @@
 import { BLOCK_SIZE, BlockError } from '../block.js';
 import type { BlockBackend } from '../block.js';
 import type { Replica } from '../replica/api.js';
+import { ReplicaError } from '../replica/api.js';
 import { RangeLock } from '../replica/range-lock.js';
 import { copyReplica } from './rebuild.js';
 
@@ -216,12 +217,48 @@ export class Engine implements BlockBackend {
   async snapshot(name: string): Promise<void> {
     await this.locked(0, this.size, async () => {
       await this.flush();
-      await this.everywhere('snapshot', async (r) => void (await r.snapshot(name)));
+      // Idempotent per replica: one that already has it (taken while detached) is fine.
+      await this.everywhere('snapshot', async (r) => {
+        try {
+          await r.snapshot(name);
+        } catch (e) {
+          if (!(e instanceof ReplicaError && e.code === 'EEXIST')) throw e;
+        }
+      });
     });
   }
 
+  /** The snapshots every healthy replica has (what reads through a snapshot can use). */
+  async listSnapshots(): Promise<string[]> {
+    const healthy = this.healthy();
+    if (healthy.length === 0) return [];
+    const lists = await Promise.all(healthy.map((m) => m.replica.listSnapshots().then((l) => new Set(l.map((x) => x.name)))));
+    return [...lists[0]!].filter((n) => lists.every((l) => l.has(n))).sort();
+  }
+
+  /** Reads the volume as it was when the snapshot was taken, from a healthy replica. */
+  async readSnapshot(name: string, offset: number, length: number): Promise<Buffer> {
+    for (;;) {
+      const healthy = this.healthy();
+      if (healthy.length === 0) throw new BlockError('EIO', `volume ${this.volume}: no healthy replica to read from`);
+      const m = healthy.find((x) => x.local) ?? healthy[this.nextRead++ % healthy.length]!;
+      try {
+        return await m.replica.readSnapshot(name, offset, length);
+      } catch (e) {
+        if (!(e instanceof BlockError) || e.errno === 'EINVAL') throw e;
+        this.drop(m.id, `snapshot read failed: ${e.message}`);
+      }
+    }
+  }
+
   async deleteSnapshot(name: string): Promise<void> {
-    await this.everywhere('delete snapshot', (r) => r.deleteSnapshot(name));
+    await this.everywhere('delete snapshot', async (r) => {
+      try {
+        await r.deleteSnapshot(name);
+      } catch (e) {
+        if (!(e instanceof ReplicaError && e.code === 'ENOENT')) throw e;
+      }
+    });
   }
 
   async resize(newSize: number): Promise<void> {

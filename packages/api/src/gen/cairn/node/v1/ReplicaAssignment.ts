@@ -18,6 +18,12 @@ export interface ReplicaAssignment {
    * the cluster secret, never stored in the log).
    */
   'secret'?: (string);
+  /**
+   * The volume's snapshots. While the volume is detached each replica's own node takes and deletes
+   * them on its store; while attached the engine does, on every replica at once.
+   */
+  'snapshots'?: (string)[];
+  'attached'?: (boolean);
 }
 
 export interface ReplicaAssignment__Output {
@@ -36,4 +42,10 @@ export interface ReplicaAssignment__Output {
    * the cluster secret, never stored in the log).
    */
   'secret': (string);
+  /**
+   * The volume's snapshots. While the volume is detached each replica's own node takes and deletes
+   * them on its store; while attached the engine does, on every replica at once.
+   */
+  'snapshots': (string)[];
+  'attached': (boolean);
 }
