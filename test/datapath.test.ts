@@ -2,7 +2,9 @@
 // engine on the attached node, real NBD clients. Issue 5, section 7 (in part).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -72,6 +74,60 @@ d('snapshots: data read back through a snapshot is what was written before it; d
   await eventually('the snapshot is gone', 15_000, async () => (await run('nbdinfo', [snapUri]).then(() => false, () => true)));
   await run('nbdcopy', [uri, join(c.dir, 'now2.bin')], { timeout: 60_000 });
   assert.is(sha(readFileSync(join(c.dir, 'now2.bin')).subarray(0, after.length)), sha(after), 'deleting the snapshot changed nothing');
+});
+
+/** A volume as a block device without the kernel's nbd module: nbdfuse exposes the export as a file, losetup makes it a device. */
+async function blockDevice(endpoint: string, dir: string): Promise<{ device: string; release: () => Promise<void> }> {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'nbd');
+  const fuse: ChildProcess = spawn('nbdfuse', [file, endpoint], { stdio: 'ignore' });
+  await eventually('nbdfuse serves the export as a file', 15_000, async () => existsSync(file) && statSync(file).size > 0);
+  const device = (await run('losetup', ['-f', '--show', file])).stdout.trim();
+  return {
+    device,
+    release: async () => {
+      await run('losetup', ['-d', device]).catch(() => undefined);
+      await run('fusermount3', ['-u', dir]).catch(() => undefined);
+      fuse.kill('SIGTERM');
+    },
+  };
+}
+
+d('nbdfuse + losetup + mkfs.ext4 + mount: files survive a detach and an attach on another node', async () => {
+  await c.call('CreateVolume', { name: 'fs', size: 256 * MiB, numberOfReplicas: 3 });
+  await eventually('3 replicas running', 20_000, async () => (await volume('fs')).replicas.filter((r: any) => r.state === 'running').length === 3);
+  const attach = async (nodeId: string): Promise<string> => {
+    await c.call('AttachVolume', { name: 'fs', nodeId });
+    return eventually(`attached on ${nodeId}`, 20_000, async () => {
+      const x = await volume('fs');
+      return x.state === 'attached' && x.attachedTo === nodeId && x.endpoint;
+    });
+  };
+  const mnt = join(c.dir, 'mnt');
+  mkdirSync(mnt, { recursive: true });
+  const files = new Map(Array.from({ length: 5 }, (_, i) => [`file-${i}.bin`, randomBytes((i + 1) * 512 * 1024)]));
+
+  let dev = await blockDevice(await attach('node-1'), join(c.dir, 'fuse1'));
+  try {
+    await run('mkfs.ext4', ['-q', '-F', dev.device]);
+    await run('mount', [dev.device, mnt]);
+    for (const [name, data] of files) writeFileSync(join(mnt, name), data);
+    await run('umount', [mnt]);
+  } finally {
+    await dev.release();
+  }
+  await c.call('DetachVolume', { name: 'fs' });
+  await eventually('detached', 20_000, async () => (await volume('fs')).state === 'detached');
+
+  dev = await blockDevice(await attach('node-2'), join(c.dir, 'fuse2'));
+  try {
+    await run('mount', [dev.device, mnt]);
+    for (const [name, data] of files) assert.is(sha(readFileSync(join(mnt, name))), sha(data), `${name} intact on node-2`);
+    await run('umount', [mnt]);
+  } finally {
+    await dev.release();
+  }
+  await c.call('DetachVolume', { name: 'fs' });
 });
 
 d('kill -9 a replica\'s node agent during a fio verify run: no verify error, degraded, then healthy after the rebuild', async () => {

@@ -119,6 +119,7 @@ export class Datapath {
     for (const [volume, run] of this.engines) {
       if (engines.has(volume)) continue;
       this.engines.delete(volume);
+      await this.nbd.disconnectExport(volume).catch(() => undefined);
       await run.engine.close();
       await this.o.report({ replicas: [], engines: [{ volume, state: 'detached', endpoint: '' }], progress: [] });
       this.o.log(`engine of ${volume} stopped`);

@@ -174,7 +174,8 @@ export function capacityDrafts(s: ClusterState, nodeId: string, disks: DiskInfo_
 export function assignmentsFor(s: ClusterState, nodeId: string, secret: (volume: string) => string): Assignments {
   const node = s.nodes.get(nodeId);
   const replicas = [...s.replicas.values()].filter((r) => r.nodeId === nodeId).sort((a, b) => a.id.localeCompare(b.id));
-  const engines = [...s.volumes.values()].filter((v) => v.attachedTo === nodeId && v.attachState !== 'detached')
+  // A volume being detached has no engine any more: the node stops it and reports it detached.
+  const engines = [...s.volumes.values()].filter((v) => v.attachedTo === nodeId && (v.attachState === 'attaching' || v.attachState === 'attached'))
     .sort((a, b) => a.name.localeCompare(b.name));
   return {
     seq: s.seq,
