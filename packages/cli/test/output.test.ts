@@ -45,6 +45,12 @@ t('volume get: details and the replica table', () => {
   assert.match(out, /^vol-a-r2\s+node-2\s+disk-1\s+running\s+new\s+127\.0\.0\.1:9502\s+-$/m);
 });
 
+t('volume get shows how far a rebuild has copied', () => {
+  const v = volume();
+  v.replicas[2] = { ...v.replicas[2]!, state: 'rebuilding', rebuildProgress: 42 };
+  assert.match(volumeDetail(v), /^vol-a-r3\s+node-3\s+disk-1\s+rebuilding 42%\s+new/m);
+});
+
 t('volume get -o json has the documented fields', async () => {
   const r = await cairn(['volume', 'get', 'vol-a', '-o', 'json'], { getVolume: async () => volume() });
   assert.is(r.code, 0);

@@ -129,7 +129,8 @@ export function volumeDetail(v: Volume__Output): string {
   if (v.replicas.length) {
     out += '\n' + table(
       ['REPLICA', 'NODE', 'DISK', 'STATE', 'TRIGGER', 'ADDRESS', 'FAILED'],
-      v.replicas.map((r) => [r.id, r.node, r.disk, r.state, dash(r.trigger), dash(r.address), dash(r.failedReason)]),
+      v.replicas.map((r) => [r.id, r.node, r.disk, r.state === 'rebuilding' ? `rebuilding ${r.rebuildProgress}%` : r.state,
+        dash(r.trigger), dash(r.address), dash(r.failedReason)]),
     );
   }
   return out;
