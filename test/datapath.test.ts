@@ -33,12 +33,11 @@ const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 d('a volume attaches as an NBD export that nbdinfo sees and nbdcopy round-trips 256 MiB through', async () => {
   await c.call('CreateVolume', { name: 'data', size: 256 * MiB, numberOfReplicas: 3 });
   await eventually('3 replicas running', 20_000, async () => (await volume()).replicas.filter((r: any) => r.state === 'running').length === 3);
-  await c.call('AttachVolume', { name: 'data', nodeId: 'node-1' });
-  const v = await eventually('attached', 20_000, async () => {
-    const x = await volume();
-    return x.state === 'attached' && x.endpoint ? x : null;
-  });
-  uri = v.endpoint;
+  // The CLI waits until the engine serves and prints the NBD URI.
+  const att = await c.cairn(['volume', 'attach', 'data', '--node', 'node-1', '-o', 'json', '--cluster', join(c.dir, 'cluster.json')]);
+  assert.is(att.code, 0, att.stderr);
+  uri = JSON.parse(att.stdout).nbd;
+  assert.is((await volume()).endpoint, uri);
   assert.match(uri, /^nbd:\/\/127\.0\.0\.1:\d+\/data$/);
   const info = await run('nbdinfo', ['--json', uri]);
   const exp = JSON.parse(info.stdout).exports[0];

@@ -9,7 +9,7 @@ import { createVolumeRequest, expandVolumeRequest, updateVolumeRequest, volume }
 import { node, updateNodeRequest } from '../src/commands/node.js';
 import { addDiskRequest, disk, updateDiskRequest } from '../src/commands/disk.js';
 import { parseAt } from '../src/commands/audit.js';
-import { cairn } from './support.js';
+import { cairn, volume as volumeOf } from './support.js';
 
 const GiB = 2 ** 30;
 const parse = (g: Group, name: string, argv: string[]) => parseCommand(g.commands.find((c) => commandName(c) === name)!.spec, argv);
@@ -111,10 +111,20 @@ t('a refused command line makes no call and exits 2', async () => {
 });
 
 t('each command sends what its flags say', async () => {
-  const r = await cairn(['volume', 'attach', 'v', '--node', 'node-2'], { attachVolume: async () => ({ name: 'v', state: 'attaching', attachedTo: 'node-2' }) as never });
+  const r = await cairn(['volume', 'attach', 'v', '--node', 'node-2', '--no-wait'], { attachVolume: async () => ({ name: 'v', state: 'attaching', attachedTo: 'node-2' }) as never });
   assert.is(r.code, 0);
   assert.equal(r.calls, [{ method: 'attachVolume', request: { name: 'v', nodeId: 'node-2' } }]);
   assert.is(r.out, 'volume "v" attaching to node-2\n');
+  // Without --no-wait it waits for the engine: -o json then carries the NBD endpoint.
+  let polls = 0;
+  const w = await cairn(['volume', 'attach', 'v', '--node', 'node-2', '-o', 'json'], {
+    attachVolume: async () => volumeOf({ name: 'v', state: 'attaching', attachedTo: 'node-2' }),
+    getVolume: async () => (++polls < 3 ? volumeOf({ name: 'v', state: 'attaching', attachedTo: 'node-2' })
+      : volumeOf({ name: 'v', state: 'attached', attachedTo: 'node-2', endpoint: 'nbd://10.0.0.2:10809/v' })),
+  });
+  assert.is(w.code, 0, w.err);
+  assert.is(JSON.parse(w.out).nbd, 'nbd://10.0.0.2:10809/v');
+  assert.is(polls, 3);
   const s = await cairn(['settings', 'set', 'default-replica-count', '2'], {
     updateSettings: async () => ({ settings: [{ name: 'default-replica-count', value: '2', default: '3', description: '', range: '' }], seq: 9 }),
   });

@@ -207,13 +207,27 @@ const expand: Command = {
 
 const attach: Command = {
   spec: {
-    path: 'volume attach', args: NAME, summary: 'Attach a volume to a node (its engine and frontend run there).',
-    flags: { node: { type: 'string', value: 'ID', required: true, help: 'the node to attach to' } },
+    path: 'volume attach', args: NAME,
+    summary: 'Attach a volume to a node (its engine and frontend run there) and wait until it serves.',
+    notes: '-o json prints {"nbd": "nbd://host:port/NAME", ...the volume} once the engine is ready.',
+    flags: {
+      node: { type: 'string', value: 'ID', required: true, help: 'the node to attach to' },
+      'no-wait': { type: 'boolean', help: 'return once the attach is recorded, without waiting for the engine' },
+    },
   },
   async run(ctx, p) {
     const req = { name: p.args['NAME']!, nodeId: requireFlag(p, 'node', 'volume attach', 'node-1') };
-    const v = await ctx.api().attachVolume(req);
-    ctx.print(ctx.format === 'json' ? json(volumeJson(v)) : `volume "${v.name}" ${v.state} to ${dash(v.attachedTo)}\n`);
+    let v = await ctx.api().attachVolume(req);
+    // The engine starts on the node asynchronously; the endpoint appears when it serves.
+    const deadline = Date.now() + 60_000;
+    while (!p.flags['no-wait'] && !(v.state === 'attached' && v.endpoint)) {
+      if (Date.now() > deadline) throw new Error(`volume "${v.name}" is still ${v.state} on ${dash(v.attachedTo)} after 60 s; see the node's log`);
+      await new Promise((r) => setTimeout(r, 100));
+      v = await ctx.api().getVolume({ name: v.name });
+    }
+    ctx.print(ctx.format === 'json'
+      ? json({ nbd: v.endpoint, ...volumeJson(v) })
+      : `volume "${v.name}" ${v.state} to ${dash(v.attachedTo)}${v.endpoint ? `: ${v.endpoint}` : ''}\n`);
     return 0;
   },
 };
