@@ -11,7 +11,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Assignments__Output, EngineAssignment__Output, ReportRequest } from '@cairn/api';
 import { Engine, NbdServer, ReplicaClient, ReplicaError, ReplicaServer, ReplicaStore, SnapshotView } from '@cairn/datapath';
-import type { EngineReplica } from '@cairn/datapath';
+import type { EngineReplica, Replica } from '@cairn/datapath';
 
 export interface DatapathOptions {
   nodeId: string;
@@ -33,6 +33,17 @@ interface RunningEngine {
   engine: Engine;
   /** Replicas being rebuilt by this engine right now. */
   rebuilding: Set<string>;
+}
+
+/** The store itself for every call but close(), which the engine may call when it drops it. */
+function borrowed(store: ReplicaStore): Replica {
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'close') return () => Promise.resolve();
+      const v = Reflect.get(target, prop) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  }) as Replica;
 }
 
 export class Datapath {
@@ -138,6 +149,11 @@ export class Datapath {
   }
 
   private async connect(e: EngineAssignment__Output, r: EngineAssignment__Output['replicas'][number]): Promise<EngineReplica> {
+    // A replica on this node is used in-process: no loopback TCP, no extra copies. The engine may
+    // close what it holds; the store stays open for the replica server, so it gets a view whose
+    // close() only detaches it.
+    const local = r.nodeId === this.o.nodeId ? this.replicas.get(r.replicaId) : undefined;
+    if (local) return { id: r.replicaId, local: true, replica: borrowed(local.store) };
     return { id: r.replicaId, local: r.nodeId === this.o.nodeId, replica: await ReplicaClient.connect(r.address, r.replicaId, e.secret) };
   }
 
