@@ -27,6 +27,7 @@ export class LiveProjection {
   private waiters: { seq: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private failure: unknown = null;
   private snapshotting = false;
+  private snapshotDue = false;
   /** The seq of the snapshot this projection started from (0: replayed from the start). */
   readonly startedFromSeq: number;
 
@@ -81,14 +82,28 @@ export class LiveProjection {
       for (const w of ready) w.resolve();
     }
     const every = this.opts.snapshotEvery ?? 0;
-    if (every > 0 && this.opts.snapshots && this.state.seq % every === 0 && !this.snapshotting) {
-      // save() serialises the state synchronously before its first await, so the snapshot is
-      // exactly the state at this seq even though the reducer moves on.
-      this.snapshotting = true;
-      this.opts.snapshots.save(this.state)
-        .catch((e) => this.opts.onWarning?.(`snapshot at seq ${ev.seq} failed: ${(e as Error).message}`))
-        .finally(() => (this.snapshotting = false));
+    if (every > 0 && this.opts.snapshots && this.state.seq % every === 0) this.snapshot();
+  }
+
+  /**
+   * Stores a snapshot of the state now. save() serialises the state synchronously before its
+   * first await, so it is exactly the state at this seq even though the reducer moves on. One
+   * save runs at a time; a snapshot due meanwhile is taken, of the newer state, right after.
+   */
+  private snapshot(): void {
+    if (this.snapshotting) {
+      this.snapshotDue = true;
+      return;
     }
+    this.snapshotting = true;
+    this.snapshotDue = false;
+    const seq = this.state.seq;
+    this.opts.snapshots!.save(this.state)
+      .catch((e) => this.opts.onWarning?.(`snapshot at seq ${seq} failed: ${(e as Error).message}`))
+      .finally(() => {
+        this.snapshotting = false;
+        if (this.snapshotDue && !this.failure) this.snapshot();
+      });
   }
 
   private fail(e: unknown): void {
