@@ -1,6 +1,6 @@
 // The `cairn` command line: routes argv to a command and turns whatever it throws into one line
 // on stderr and an exit code. Callable in-process: run(argv, io) returns the exit code and writes
-// only to io (except the process-level commands demo, up, down, status, which print themselves).
+// only to io (except the process-level commands up, down, status, which print themselves).
 import { commandHelp, GLOBAL_FLAGS, parseCommand, usageLine } from './args.js';
 import type { Parsed } from './args.js';
 import { grpcAdminApi } from './client.js';
@@ -44,7 +44,6 @@ const PROCESS_COMMANDS: Record<string, { synopsis: string; summary: string; run:
     synopsis: 'manager --etcd URL[,URL] [flags]', summary: 'run a manager: admin and node APIs, the scheduler when leading',
     run: async (a) => (await import('@cairn/manager')).runManager(a),
   },
-  demo: { synopsis: 'demo [--dir DIR]', summary: 'a short tour of the event log on a local etcd', run: async (a) => (await import('./demo.js')).demo(a) },
 };
 // The node agent shares the word "node" with the admin commands: `cairn node ls|get|update` are
 // admin commands, any other `cairn node --flag ...` (e.g. --manager ADDR --node-id ID) runs the agent.

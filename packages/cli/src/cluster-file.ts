@@ -2,6 +2,8 @@
 // every process id). `cairn down` and `cairn status` read it; so does the CLI's config resolution.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { grpcAdminApi } from './client.js';
+import type { AdminApi } from './client.js';
 
 export interface ClusterFile {
   dir: string;
@@ -24,3 +26,8 @@ export function readClusterFile(dir: string): ClusterFile | null {
   return JSON.parse(readFileSync(p, 'utf8')) as ClusterFile;
 }
 
+
+/** The admin API of the cluster `up` started (the CLI's own client). */
+export function clusterApi(c: ClusterFile, timeoutMs = 3000): AdminApi {
+  return grpcAdminApi({ endpoint: c.admin, token: readFileSync(c.token, 'utf8').trim(), tokenSource: c.token, timeoutMs });
+}

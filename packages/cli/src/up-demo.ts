@@ -1,24 +1,19 @@
 // The short demo `npm start` runs after `cairn up`: create a 3-replica volume through the admin
 // API, wait for the leader's scheduler to place it, and show where each replica went and the
 // events (with their recorded reasons) that put it there.
-import { readFileSync } from 'node:fs';
-import { adminClient, formatSize } from '@cairn/api';
-import type { AdminClient, ExplainVolumeResponse__Output, Volume__Output } from '@cairn/api';
+import { formatSize } from '@cairn/api';
+import type { Volume__Output } from '@cairn/api';
+import { clusterApi } from './cluster-file.js';
 import type { ClusterFile } from './cluster-file.js';
 
-const unary = <Req, Res>(client: AdminClient, method: string, req: Req): Promise<Res> =>
-  new Promise((resolve, reject) =>
-    (client as unknown as Record<string, (r: Req, o: object, cb: (e: Error | null, r?: Res) => void) => void>)[method]!
-      .call(client, req, { deadline: Date.now() + 10_000 }, (e, r) => (e ? reject(e) : resolve(r as Res))));
-
 export async function runDemo(c: ClusterFile, name = 'demo-vol'): Promise<void> {
-  const client = adminClient(c.admin, { token: readFileSync(c.token, 'utf8').trim() });
+  const api = clusterApi(c, 10_000);
   try {
     console.log(`\ndemo: cairn volume create ${name} --size 1Gi --replicas 3`);
-    await unary(client, 'CreateVolume', { name, size: 2 ** 30, numberOfReplicas: 3 });
+    await api.createVolume({ name, size: 2 ** 30, numberOfReplicas: 3 });
     let v: Volume__Output | null = null;
     for (let i = 0; i < 100; i++) {
-      v = await unary<object, Volume__Output>(client, 'GetVolume', { name });
+      v = await api.getVolume({ name });
       if (v.replicas.filter((r) => r.state === 'running').length >= 3 || v.unschedulable) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -26,13 +21,13 @@ export async function runDemo(c: ClusterFile, name = 'demo-vol'): Promise<void> 
     const zoneOf = new Map(c.nodes.map((x) => [x.id, x.zone]));
     console.log(`volume ${v.name}: ${formatSize(v.size)}, ${v.numberOfReplicas} replicas, robustness ${v.robustness}${v.unschedulable ? `, unschedulable: ${v.unschedulable}` : ''}`);
     for (const r of v.replicas) console.log(`  replica ${r.id} on ${r.node} (${zoneOf.get(r.node) ?? '?'}) disk ${r.disk}: ${r.state}`);
-    const why = await unary<object, ExplainVolumeResponse__Output>(client, 'ExplainVolume', { name });
+    const why = await api.explainVolume({ name });
     console.log('\nthe events that placed it (cairn audit explain demo-vol):');
     for (const l of why.lines) console.log(`  seq ${String(l.seq).padStart(3)}  ${l.replicaId ? l.replicaId + ': ' : ''}${l.text}`);
     console.log(`\ndemo: cairn volume attach ${name} --node node-1`);
-    await unary(client, 'AttachVolume', { name, nodeId: 'node-1' });
+    await api.attachVolume({ name, nodeId: 'node-1' });
     for (let i = 0; i < 100; i++) {
-      v = await unary<object, Volume__Output>(client, 'GetVolume', { name });
+      v = await api.getVolume({ name });
       if (v.endpoint) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -40,6 +35,6 @@ export async function runDemo(c: ClusterFile, name = 'demo-vol'): Promise<void> 
       ? `served as ${v.endpoint}: try "nbdinfo ${v.endpoint}" or "nbdcopy FILE ${v.endpoint}"`
       : 'not attached yet (see the logs)');
   } finally {
-    client.close();
+    api.close();
   }
 }

@@ -7,11 +7,11 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rm
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { adminClient, newToken } from '@cairn/api';
-import type { AdminClient, Node__Output } from '@cairn/api';
+import { newToken } from '@cairn/api';
+import { grpcAdminApi } from './client.js';
 import { EtcdCluster } from '@cairn/metadata';
 import { runDemo } from './up-demo.js';
-import { clusterFilePath, readClusterFile } from './cluster-file.js';
+import { clusterApi, clusterFilePath, readClusterFile } from './cluster-file.js';
 import type { ClusterFile } from './cluster-file.js';
 
 const ZONES = ['zone-a', 'zone-b', 'zone-c'];
@@ -52,9 +52,6 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
   }
 }
 
-export function listNodes(client: AdminClient): Promise<Node__Output[]> {
-  return new Promise((res, rej) => client.ListNodes({}, { deadline: Date.now() + 3000 }, (e, r) => (e ? rej(e) : res(r!.nodes))));
-}
 
 async function stopPids(pids: number[], timeoutMs = 5000): Promise<void> {
   for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGTERM');
@@ -121,15 +118,14 @@ export async function up(args: string[]): Promise<number> {
       started.push(pid);
       nodes.push({ id, pid, zone, disk, log });
     }
-    const token = readFileSync(tokenPath, 'utf8').trim();
-    const client = adminClient(ready.address, { token });
+    const api = grpcAdminApi({ endpoint: ready.address, token: readFileSync(tokenPath, 'utf8').trim(), tokenSource: tokenPath, timeoutMs: 3000 });
     try {
       await waitFor(`${n} node(s) to register`, 30_000, async () => {
-        const ns = await listNodes(client);
+        const { nodes: ns } = await api.listNodes();
         return ns.filter((x) => x.state === 'up' && x.disks.length > 0).length >= n ? ns : null;
       });
     } finally {
-      client.close();
+      api.close();
     }
     const info: ClusterFile = {
       dir, admin: ready.address, token: tokenPath, etcd: endpoints, etcdPids: etcd?.pids ?? [],
@@ -161,8 +157,7 @@ stop with: npx cairn down${dirFlag}`);
 
 /** Stays in the foreground with a live view; Ctrl-C stops everything. */
 async function foreground(c: ClusterFile): Promise<number> {
-  const token = readFileSync(c.token, 'utf8').trim();
-  const client = adminClient(c.admin, { token });
+  const api = clusterApi(c);
   let stop = false;
   const onSignal = (): void => {
     stop = true;
@@ -173,7 +168,7 @@ async function foreground(c: ClusterFile): Promise<number> {
   let last = '';
   while (!stop) {
     try {
-      const nodes = await listNodes(client);
+      const { nodes } = await api.listNodes();
       const line = nodes.map((x) => `${x.id}:${x.state}`).join('  ');
       if (line !== last) console.log(`  ${new Date().toLocaleTimeString()}  ${line}`);
       last = line;
@@ -182,7 +177,7 @@ async function foreground(c: ClusterFile): Promise<number> {
     }
     for (let i = 0; i < 10 && !stop; i++) await sleep(100);
   }
-  client.close();
+  api.close();
   console.log('stopping ...');
   await stopCluster(c);
   return 0;
@@ -214,15 +209,15 @@ export async function status(args: string[]): Promise<number> {
   let states = new Map<string, string>();
   let addresses = new Map<string, string>();
   if (alive(c.manager.pid)) {
-    const client = adminClient(c.admin, { token: readFileSync(c.token, 'utf8').trim() });
+    const api = clusterApi(c);
     try {
-      const nodes = await listNodes(client);
+      const { nodes } = await api.listNodes();
       states = new Map(nodes.map((x) => [x.id, x.state]));
       addresses = new Map(nodes.map((x) => [x.id, x.address]));
     } catch {
       /* manager not answering: states unknown */
     } finally {
-      client.close();
+      api.close();
     }
   }
   const out = {

@@ -9,7 +9,7 @@ import { ConflictError, stateHash } from '@cairn/metadata';
 import { take } from 'rxjs';
 import * as cmd from './commands.js';
 import { CommandError, toServiceError } from './errors.js';
-import { diskView, nodeView, settingsView, snapshotViews, volumeView } from './views.js';
+import { diskUsage, diskView, nodeView, settingsView, snapshotViews, volumeView } from './views.js';
 import { auditState, explainEvents, verify } from './audit.js';
 import type { ManagerContext } from './context.js';
 
@@ -97,7 +97,8 @@ export function adminHandlers(ctx: ManagerContext): AdminHandlers {
 
     ListNodes: unary(ctx, async () => {
       const s = st();
-      return { nodes: [...s.nodes.values()].sort((a, b) => a.id.localeCompare(b.id)).map((n) => nodeView(s, n)) };
+      const usage = diskUsage(s);
+      return { nodes: [...s.nodes.values()].sort((a, b) => a.id.localeCompare(b.id)).map((n) => nodeView(s, n, usage)) };
     }),
     UpdateNode: unary(ctx, (r) => runner.run(actor, (s) => cmd.updateNode(s, {
       nodeId: r.nodeId,

@@ -11,7 +11,6 @@ export interface ManagerContext {
   projection: LiveProjection;
   authorize(metadata: grpc.Metadata): boolean;
   logError(message: string): void;
-  log_(message: string): void;
   /** The statfs figures a node last reported for a path (kept in memory, not in the log). */
   reportedDisk(nodeId: string, path: string): DiskInfo__Output | undefined;
   leader(): Promise<LeaderInfo | null>;

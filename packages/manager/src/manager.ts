@@ -80,7 +80,6 @@ export class Manager {
       id: this.id, log: this.log, snapshots: this.snapshots, projection: this.projection,
       authorize: (md) => hasBearer(md, this.o.token),
       logError: (msg) => this.say(`error: ${msg}`),
-      log_: (msg) => this.say(msg),
       reportedDisk: (nodeId, path) => this.nodes?.reportedDisk(nodeId, path),
       rebuildProgress: (replicaId) => this.nodes?.progress.get(replicaId) ?? 0,
       leader: (): Promise<LeaderInfo | null> => election.leader(),

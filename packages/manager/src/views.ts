@@ -1,6 +1,6 @@
 // The API's view of the projected state: pure functions from ClusterState to admin messages.
 import type { ClusterState, DiskState, NodeState, VolumeState } from '@cairn/metadata';
-import { diskScheduled, formatSetting, replicasOf, SETTING_DEFS, SETTING_NAMES, settingRange, volumeRobustness } from '@cairn/metadata';
+import { formatSetting, replicasOf, SETTING_DEFS, SETTING_NAMES, settingRange, volumeRobustness } from '@cairn/metadata';
 import type { Disk, Node, Setting, Snapshot, Volume } from '@cairn/api';
 
 export function volumeView(state: ClusterState, v: VolumeState, progress: (replicaId: string) => number = () => 0): Volume {
@@ -22,21 +22,34 @@ export function volumeView(state: ClusterState, v: VolumeState, progress: (repli
   };
 }
 
-export function diskView(state: ClusterState, d: DiskState): Disk {
-  let replicas = 0;
-  for (const r of state.replicas.values()) if (r.nodeId === d.nodeId && r.diskId === d.id) replicas++;
+/** Scheduled bytes and replica count of every disk, in one pass over the replicas. */
+export function diskUsage(state: ClusterState): Map<string, { scheduled: number; replicas: number }> {
+  const usage = new Map<string, { scheduled: number; replicas: number }>();
+  for (const r of state.replicas.values()) {
+    const key = `${r.nodeId}/${r.diskId}`;
+    const u = usage.get(key) ?? { scheduled: 0, replicas: 0 };
+    u.scheduled += r.size;
+    u.replicas++;
+    usage.set(key, u);
+  }
+  return usage;
+}
+
+export function diskView(state: ClusterState, d: DiskState, usage = diskUsage(state)): Disk {
+  const u = usage.get(`${d.nodeId}/${d.id}`) ?? { scheduled: 0, replicas: 0 };
   return {
     nodeId: d.nodeId, diskId: d.id, path: d.path, tags: d.tags, allowScheduling: d.allowScheduling,
     evictionRequested: d.evictionRequested, storageMaximum: d.storageMaximum, storageAvailable: d.storageAvailable,
-    storageReserved: d.storageReserved, storageScheduled: diskScheduled(state, d.nodeId, d.id), replicas,
+    storageReserved: d.storageReserved, storageScheduled: u.scheduled, replicas: u.replicas,
   };
 }
 
-export function nodeView(state: ClusterState, n: NodeState): Node {
+/** A node and its disks; pass `usage` when viewing many nodes so the replicas are scanned once. */
+export function nodeView(state: ClusterState, n: NodeState, usage = diskUsage(state)): Node {
   return {
     id: n.id, address: n.address, zone: n.zone, tags: n.tags, allowScheduling: n.allowScheduling,
     evictionRequested: n.evictionRequested, cordoned: n.cordoned, state: n.down ? 'down' : 'up', downReason: n.downReason,
-    disks: [...n.disks.values()].sort((a, b) => a.id.localeCompare(b.id)).map((d) => diskView(state, d)),
+    disks: [...n.disks.values()].sort((a, b) => a.id.localeCompare(b.id)).map((d) => diskView(state, d, usage)),
   };
 }
 
