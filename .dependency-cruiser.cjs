@@ -4,7 +4,8 @@
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
-    { name: 'no-circular', severity: 'error', comment: 'import cycles hide layering mistakes', from: {}, to: { circular: true } },
+    { name: 'no-circular', severity: 'error', comment: 'import cycles hide layering mistakes', from: { pathNot: '/src/gen/' }, to: { circular: true } },
+    // (Generated proto types may refer to themselves: a message that nests its own type.)
     {
       name: 'scheduler-imports-only-metadata-types', severity: 'error',
       comment: 'the scheduler is pure: it reads ClusterState and settings types, nothing that does I/O',

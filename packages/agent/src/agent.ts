@@ -7,6 +7,8 @@ import { hostname } from 'node:os';
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import type { Assignments__Output, DiskInfo, NodeAgentClient } from '@cairn/api';
 import { nodeAgentClient } from '@cairn/api';
+import { startNodeService } from '@cairn/csi';
+import type { UnixServer } from '@cairn/csi';
 import { Datapath } from './datapath.js';
 
 export interface DiskSpec {
@@ -26,6 +28,10 @@ export interface AgentOptions {
   dataHost?: string;
   dataPort?: number;
   nbdPort?: number;
+  /** Serve the CSI Identity and Node services on this unix socket. */
+  csiSocket?: string;
+  /** Where the CSI Node service keeps what it staged (default /var/lib/cairn/csi). */
+  csiStateDir?: string;
   log?: (line: string) => void;
 }
 
@@ -58,6 +64,9 @@ export class Agent {
   assignments: Assignments__Output | null = null;
   registered = false;
   readonly datapath: Datapath;
+  private csi: UnixServer | null = null;
+  /** unix:///path of the CSI Node service, when csiSocket was given. */
+  csiEndpoint = '';
 
   constructor(private readonly o: AgentOptions) {
     this.managers = Array.isArray(o.manager) ? [...o.manager] : o.manager.split(',');
@@ -96,6 +105,14 @@ export class Agent {
   /** Registers (retrying until the manager answers), then heartbeats and follows assignments. */
   async start(): Promise<void> {
     await this.datapath.start();
+    if (this.o.csiSocket) {
+      this.csi = await startNodeService({
+        socket: this.o.csiSocket, nodeId: this.o.nodeId, zone: this.o.zone,
+        stateDir: this.o.csiStateDir ?? '/var/lib/cairn/csi', log: (l) => this.say(l),
+      });
+      this.csiEndpoint = this.csi.endpoint;
+      this.say(`CSI node service on ${this.csiEndpoint}`);
+    }
     const interval = await this.register();
     this.followAssignments();
     const beat = async (): Promise<void> => {
@@ -156,6 +173,7 @@ export class Agent {
     this.stopped = true;
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
     this.stream?.cancel();
+    await this.csi?.close();
     await this.datapath.stop();
     this.client.close();
   }

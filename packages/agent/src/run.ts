@@ -5,7 +5,8 @@ import { Agent, parseDiskFlag } from './agent.js';
 
 export const AGENT_USAGE = `usage: cairn node --manager HOST:PORT[,HOST:PORT] --node-id ID --disk PATH[:tag,tag] [--disk ...] --zone ZONE
                   [--tags a,b] [--token TOKEN | --token-file FILE]   (or CAIRN_TOKEN)
-                  [--data-host HOST] [--data-port P] [--nbd-port P]`;
+                  [--data-host HOST] [--data-port P] [--nbd-port P]
+                  [--csi-socket PATH [--csi-state-dir DIR]]   (serve the CSI Identity + Node services)`;
 
 export async function runAgent(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -15,6 +16,7 @@ export async function runAgent(args: string[]): Promise<number> {
       zone: { type: 'string', default: '' }, tags: { type: 'string', default: '' },
       token: { type: 'string' }, 'token-file': { type: 'string' },
       'data-host': { type: 'string', default: '127.0.0.1' }, 'data-port': { type: 'string', default: '0' }, 'nbd-port': { type: 'string', default: '0' },
+      'csi-socket': { type: 'string' }, 'csi-state-dir': { type: 'string' },
     },
   });
   if (!values.manager) throw new Error(`--manager is required\n${AGENT_USAGE}`);
@@ -30,6 +32,7 @@ export async function runAgent(args: string[]): Promise<number> {
     manager: values.manager.split(','), nodeId: values['node-id'], zone: values.zone!, token,
     disks: (values.disk ?? []).map(parseDiskFlag), tags: values.tags!.split(',').filter(Boolean),
     dataHost: values['data-host'], dataPort: port('data-port', values['data-port']), nbdPort: port('nbd-port', values['nbd-port']),
+    csiSocket: values['csi-socket'], csiStateDir: values['csi-state-dir'],
   });
   await agent.start();
   await new Promise<void>((resolve) => {

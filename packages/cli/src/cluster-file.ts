@@ -11,8 +11,10 @@ export interface ClusterFile {
   token: string;
   etcd: string[];
   etcdPids: number[];
-  manager: { id: string; pid: number; log: string };
-  nodes: { id: string; pid: number; zone: string; disk: string; log: string }[];
+  /** csiEndpoint: unix:///path of the CSI Identity + Controller services. */
+  manager: { id: string; pid: number; log: string; csiEndpoint: string };
+  /** csiEndpoint: unix:///path of each node's CSI Identity + Node services. */
+  nodes: { id: string; pid: number; zone: string; disk: string; log: string; csiEndpoint: string }[];
   startedAt: string;
 }
 

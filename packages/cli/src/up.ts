@@ -98,8 +98,12 @@ export async function up(args: string[]): Promise<number> {
     }
     const readyFile = join(dir, 'run', 'manager.json');
     const managerLog = join(dir, 'logs', 'manager.log');
+    // CSI sockets live under DIR/run/csi (a unix socket path must stay under 108 bytes).
+    const csiDir = join(dir, 'run', 'csi');
+    mkdirSync(csiDir, { recursive: true });
+    const managerCsi = join(csiDir, 'controller.sock');
     const managerPid = spawnCairn(['manager', '--etcd', endpoints.join(','), '--listen', '127.0.0.1:0', '--token-file', tokenPath,
-      '--id', 'manager-1', '--ready-file', readyFile], managerLog, true);
+      '--id', 'manager-1', '--ready-file', readyFile, '--csi-socket', managerCsi], managerLog, true);
     started.push(managerPid);
     const ready = await waitFor('the manager', 20_000, () => {
       if (!alive(managerPid)) throw new Error(`the manager exited; see ${managerLog}`);
@@ -114,9 +118,11 @@ export async function up(args: string[]): Promise<number> {
       const disk = join(dir, 'nodes', id, 'disk-1');
       mkdirSync(disk, { recursive: true });
       const log = join(dir, 'logs', `${id}.log`);
-      const pid = spawnCairn(['node', '--manager', ready.address, '--node-id', id, '--disk', disk, '--zone', zone, '--token-file', tokenPath], log, true);
+      const csiSocket = join(csiDir, `${id}.sock`);
+      const pid = spawnCairn(['node', '--manager', ready.address, '--node-id', id, '--disk', disk, '--zone', zone, '--token-file', tokenPath,
+        '--csi-socket', csiSocket, '--csi-state-dir', join(dir, 'nodes', id, 'csi')], log, true);
       started.push(pid);
-      nodes.push({ id, pid, zone, disk, log });
+      nodes.push({ id, pid, zone, disk, log, csiEndpoint: `unix://${csiSocket}` });
     }
     const api = grpcAdminApi({ endpoint: ready.address, token: readFileSync(tokenPath, 'utf8').trim(), tokenSource: tokenPath, timeoutMs: 3000 });
     try {
@@ -129,7 +135,7 @@ export async function up(args: string[]): Promise<number> {
     }
     const info: ClusterFile = {
       dir, admin: ready.address, token: tokenPath, etcd: endpoints, etcdPids: etcd?.pids ?? [],
-      manager: { id: 'manager-1', pid: managerPid, log: managerLog }, nodes, startedAt: new Date().toISOString(),
+      manager: { id: 'manager-1', pid: managerPid, log: managerLog, csiEndpoint: `unix://${managerCsi}` }, nodes, startedAt: new Date().toISOString(),
     };
     writeFileSync(clusterFilePath(dir), JSON.stringify(info, null, 2) + '\n');
     printReady(info, values.dir!);
@@ -222,10 +228,10 @@ export async function status(args: string[]): Promise<number> {
   }
   const out = {
     admin: c.admin, token: c.token, etcd: c.etcd, dir: c.dir,
-    manager: { id: c.manager.id, pid: c.manager.pid, running: alive(c.manager.pid) },
+    manager: { id: c.manager.id, pid: c.manager.pid, running: alive(c.manager.pid), csiEndpoint: c.manager.csiEndpoint },
     etcdPids: c.etcdPids,
     nodes: c.nodes.map((x) => ({ id: x.id, pid: x.pid, zone: x.zone, disk: x.disk, running: alive(x.pid), state: states.get(x.id) ?? 'unknown',
-      dataAddress: addresses.get(x.id) ?? '' })),
+      dataAddress: addresses.get(x.id) ?? '', csiEndpoint: x.csiEndpoint })),
   };
   if (values.output === 'json') {
     console.log(JSON.stringify(out, null, 2));
@@ -233,7 +239,7 @@ export async function status(args: string[]): Promise<number> {
   }
   if (values.output !== 'table') throw new Error(`-o ${values.output}: use json or table`);
   console.log(`admin ${out.admin}  token ${out.token}  etcd ${out.etcd.join(',')}`);
-  console.log(`manager ${out.manager.id} pid ${out.manager.pid} ${out.manager.running ? 'running' : 'STOPPED'}`);
+  console.log(`manager ${out.manager.id} pid ${out.manager.pid} ${out.manager.running ? 'running' : 'STOPPED'}  csi ${out.manager.csiEndpoint}`);
   const w = [10, 8, 8, 18, 8];
   console.log(['NODE', 'ZONE', 'STATE', 'DATA', 'PID'].map((h, i) => h.padEnd(w[i]!)).join(''));
   for (const x of out.nodes) console.log([x.id, x.zone, x.state, x.dataAddress || '-', String(x.pid) + (x.running ? '' : ' (exited)')].map((v, i) => v.padEnd(w[i]!)).join(''));

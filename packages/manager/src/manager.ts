@@ -4,6 +4,8 @@ import { hostname } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import type { Etcd3, Lease } from 'etcd3';
 import { adminProto, hasBearer, nodeProto } from '@cairn/api';
+import { startControllerService } from '@cairn/csi';
+import type { UnixServer } from '@cairn/csi';
 import type { LeaderInfo } from '@cairn/metadata';
 import { EventLog, Keys, LeaderElection, LiveProjection, openEtcd, SnapshotStore } from '@cairn/metadata';
 import { adminHandlers } from './admin-service.js';
@@ -26,6 +28,8 @@ export interface ManagerOptions {
   nodeLeaseTtl?: number;
   heartbeatMs?: number;
   snapshotEvery?: number;
+  /** Serve the CSI Identity and Controller services on this unix socket. */
+  csiSocket?: string;
   log?: (line: string) => void;
 }
 
@@ -38,7 +42,10 @@ export class Manager {
   private election: LeaderElection | null = null;
   private nodes: NodeService | null = null;
   private presence: Lease | null = null;
+  private csi: UnixServer | null = null;
   address = '';
+  /** unix:///path of the CSI Controller service, when --csi-socket was given. */
+  csiEndpoint = '';
 
   private constructor(
     readonly id: string,
@@ -61,6 +68,7 @@ export class Manager {
     });
     const m = new Manager(id, client, log, projection, snapshots, o);
     await m.serve();
+    if (o.csiSocket) await m.serveCsi(o.csiSocket);
     void m.campaignLoop();
     say(`manager ${id} serving on ${m.address} (log at seq ${projection.state.seq}, from snapshot ${projection.startedFromSeq})`);
     return m;
@@ -111,6 +119,15 @@ export class Manager {
     await this.presence.put(`${keys.prefix}managers/${this.id}`).value(this.address).exec();
   }
 
+  /** The CSI controller is a client of this manager's own admin API (any manager can serve it). */
+  private async serveCsi(socket: string): Promise<void> {
+    const endpoint = this.address.replace(/^(0\.0\.0\.0|\[::\]):/, '127.0.0.1:');
+    this.csi = await startControllerService({
+      socket, admin: { endpoint, token: this.o.token, ca: this.o.tls?.cert }, log: (l) => this.say(l),
+    });
+    this.csiEndpoint = this.csi.endpoint;
+  }
+
   /** Campaign, lead until the lease is lost, campaign again; until stopped. */
   private async campaignLoop(): Promise<void> {
     while (!this.stopped) {
@@ -151,6 +168,7 @@ export class Manager {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    await this.csi?.close();
     await this.election?.resign();
     await this.presence?.revoke().catch(() => undefined);
     this.nodes?.close();

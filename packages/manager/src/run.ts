@@ -5,6 +5,7 @@ import { Manager } from './manager.js';
 
 export const MANAGER_USAGE = `usage: cairn manager --etcd URL[,URL...] [--listen HOST:PORT] [--token TOKEN | --token-file FILE]
                      [--tls-cert FILE --tls-key FILE] [--id ID] [--election-ttl S] [--node-lease-ttl S]
+                     [--csi-socket PATH]   (serve the CSI Identity + Controller services there)
 the token may also come from CAIRN_TOKEN`;
 
 export async function runManager(args: string[]): Promise<number> {
@@ -16,7 +17,7 @@ export async function runManager(args: string[]): Promise<number> {
       'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, id: { type: 'string' },
       'election-ttl': { type: 'string', default: '3' }, 'node-lease-ttl': { type: 'string', default: '5' },
       'heartbeat-ms': { type: 'string', default: '1000' }, 'snapshot-every': { type: 'string', default: '1000' },
-      prefix: { type: 'string' }, 'ready-file': { type: 'string' },
+      prefix: { type: 'string' }, 'ready-file': { type: 'string' }, 'csi-socket': { type: 'string' },
     },
   });
   if (!values.etcd) throw new Error(`--etcd is required\n${MANAGER_USAGE}`);
@@ -34,10 +35,11 @@ export async function runManager(args: string[]): Promise<number> {
     id: values.id, prefix: values.prefix,
     electionTtl: int('election-ttl', values['election-ttl']), nodeLeaseTtl: int('node-lease-ttl', values['node-lease-ttl']),
     heartbeatMs: int('heartbeat-ms', values['heartbeat-ms']), snapshotEvery: int('snapshot-every', values['snapshot-every']),
+    csiSocket: values['csi-socket'],
   });
   if (values['ready-file']) {
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(values['ready-file'], JSON.stringify({ address: m.address, id: m.id, pid: process.pid }));
+    writeFileSync(values['ready-file'], JSON.stringify({ address: m.address, id: m.id, pid: process.pid, csiEndpoint: m.csiEndpoint }));
   }
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);

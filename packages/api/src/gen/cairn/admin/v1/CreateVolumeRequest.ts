@@ -42,6 +42,11 @@ export interface CreateVolumeRequest {
   'replicaSoftAntiAffinity'?: (string);
   'replicaZoneSoftAntiAffinity'?: (string);
   'replicaDiskSoftAntiAffinity'?: (string);
+  /**
+   * Longhorn's dataSource: the new volume starts as a copy of "snap://VOLUME/SNAPSHOT" or of
+   * "vol://VOLUME" (its data now). Empty: an empty volume.
+   */
+  'dataSource'?: (string);
 }
 
 export interface CreateVolumeRequest__Output {
@@ -84,4 +89,9 @@ export interface CreateVolumeRequest__Output {
   'replicaSoftAntiAffinity': (string);
   'replicaZoneSoftAntiAffinity': (string);
   'replicaDiskSoftAntiAffinity': (string);
+  /**
+   * Longhorn's dataSource: the new volume starts as a copy of "snap://VOLUME/SNAPSHOT" or of
+   * "vol://VOLUME" (its data now). Empty: an empty volume.
+   */
+  'dataSource': (string);
 }

@@ -37,6 +37,12 @@ export interface Volume {
   'replicaSoftAntiAffinity'?: (string);
   'replicaZoneSoftAntiAffinity'?: (string);
   'replicaDiskSoftAntiAffinity'?: (string);
+  /**
+   * What it was created from (snap://VOLUME/SNAPSHOT or vol://VOLUME), and whether that copy is
+   * complete: until it is, the volume attaches but its engine first copies the source.
+   */
+  'dataSource'?: (string);
+  'dataSourceReady'?: (boolean);
 }
 
 export interface Volume__Output {
@@ -73,4 +79,10 @@ export interface Volume__Output {
   'replicaSoftAntiAffinity': (string);
   'replicaZoneSoftAntiAffinity': (string);
   'replicaDiskSoftAntiAffinity': (string);
+  /**
+   * What it was created from (snap://VOLUME/SNAPSHOT or vol://VOLUME), and whether that copy is
+   * complete: until it is, the volume attaches but its engine first copies the source.
+   */
+  'dataSource': (string);
+  'dataSourceReady': (boolean);
 }

@@ -1,0 +1,56 @@
+// Identity over a real unix socket, and the log redaction every CSI handler goes through.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CsiClient, csiProto, DRIVER_NAME, identityHandlers, redact, serveUnix } from '../src/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cairn-csi-id-'));
+
+test('GetPluginInfo, GetPluginCapabilities and Probe answer over the socket', async () => {
+  const proto = csiProto();
+  let ready = false;
+  const server = await serveUnix(join(dir, 'csi.sock'), (s) =>
+    s.addService(proto.csi.v1.Identity.service, identityHandlers({ controller: true, log: () => undefined, ready: async () => ready })));
+  const client = new CsiClient(server.endpoint);
+  try {
+    const info = await client.call<{ name: string; vendorVersion: string }>('Identity', 'GetPluginInfo');
+    assert.is(info.name, DRIVER_NAME);
+    assert.match(info.vendorVersion, /^\d+\.\d+\.\d+/);
+    const caps = await client.call<{ capabilities: { service?: { type: string }; volumeExpansion?: { type: string } }[] }>('Identity', 'GetPluginCapabilities');
+    assert.equal(caps.capabilities.map((c) => c.service?.type ?? `expansion:${c.volumeExpansion?.type}`).sort(),
+      ['CONTROLLER_SERVICE', 'VOLUME_ACCESSIBILITY_CONSTRAINTS', 'expansion:ONLINE']);
+    assert.is((await client.call<{ ready: { value: boolean } }>('Identity', 'Probe')).ready.value, false);
+    ready = true;
+    assert.is((await client.call<{ ready: { value: boolean } }>('Identity', 'Probe')).ready.value, true);
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
+
+test('a stale socket file is replaced; any other file in the way is an error', async () => {
+  const p = join(dir, 'stale.sock');
+  const a = await serveUnix(p, () => undefined);
+  // A killed process leaves its socket file behind: simulate by binding again over it.
+  const b = await serveUnix(p, () => undefined);
+  await b.close();
+  await a.close();
+  writeFileSync(join(dir, 'file'), 'x');
+  await serveUnix(join(dir, 'file'), () => undefined).then(
+    () => assert.unreachable('bound over a regular file'),
+    (e: Error) => assert.match(e.message, /not a socket/));
+});
+
+test('redact strips every secrets map, at any depth, and keeps the rest', () => {
+  const req = { volumeId: 'v', secrets: { token: 'hunter2' }, nested: [{ secrets: { a: 'b' }, x: 1 }] };
+  const out = JSON.stringify(redact(req));
+  assert.not.match(out, /hunter2/);
+  assert.not.match(out, /"a":"b"/);
+  assert.match(out, /"volumeId":"v"/);
+  assert.match(out, /"x":1/);
+});
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+test.run();
