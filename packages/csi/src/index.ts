@@ -1,6 +1,7 @@
 // @cairn/csi: the CSI v1 driver csi.cairn.io. The manager serves Identity + Controller on its
 // --csi-socket, each node agent Identity + Node on its own.
 export * from './proto.js';
+export * from './contract.js';
 export * from './errors.js';
 export * from './server.js';
 export * from './identity.js';
