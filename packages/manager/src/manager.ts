@@ -174,8 +174,20 @@ export class Manager {
     this.nodes?.close();
     this.projection.close();
     this.log.close();
-    await new Promise<void>((resolve) => (this.server ? this.server.tryShutdown(() => resolve()) : resolve()));
-    this.server?.forceShutdown();
+    // Open streams (agents' WatchAssignments, `events -f`) would keep a graceful shutdown waiting
+    // for ever, and a half-stopped manager keeps agents on a stream that never moves again: give
+    // calls a moment to finish, then cut the rest, so clients reconnect to a live manager.
+    await new Promise<void>((resolve) => {
+      if (!this.server) return resolve();
+      const force = setTimeout(() => {
+        this.server?.forceShutdown();
+        resolve();
+      }, 1000);
+      this.server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
     this.client.close();
   }
 }
