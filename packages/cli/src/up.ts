@@ -66,12 +66,16 @@ export async function up(args: string[]): Promise<number> {
     args,
     options: {
       dir: { type: 'string', default: '.cairn' }, nodes: { type: 'string', default: '3' },
-      etcd: { type: 'string' }, detach: { type: 'boolean', default: false }, demo: { type: 'boolean', default: false },
+      etcd: { type: 'string' }, 'etcd-members': { type: 'string', default: '1' },
+      detach: { type: 'boolean', default: false }, demo: { type: 'boolean', default: false },
     },
   });
   const dir = resolve(values.dir!);
   const n = Number(values.nodes);
   if (!Number.isInteger(n) || n < 1 || n > 50) throw new Error(`--nodes must be from 1 to 50, got "${values.nodes}"`);
+  const members = Number(values['etcd-members']);
+  if (![1, 3, 5].includes(members)) throw new Error(`--etcd-members must be 1, 3 or 5, got "${values['etcd-members']}"`);
+  if (values.etcd && values['etcd-members'] !== '1') throw new Error('--etcd-members starts etcd here; it cannot go with --etcd (an etcd you run)');
   const running = readClusterFile(dir);
   if (running && (alive(running.manager.pid) || running.etcdPids.some(alive))) {
     throw new Error(`a cluster is already running in ${dir} (manager pid ${running.manager.pid}); run "cairn down --dir ${values.dir}" first`);
@@ -92,7 +96,7 @@ export async function up(args: string[]): Promise<number> {
       endpoints = values.etcd.split(',');
     } else {
       mkdirSync(join(dir, 'etcd'), { recursive: true });
-      etcd = await EtcdCluster.start({ dir: join(dir, 'etcd'), members: 1, detached: true });
+      etcd = await EtcdCluster.start({ dir: join(dir, 'etcd'), members, detached: true });
       endpoints = etcd.endpoints;
       started.push(...etcd.pids);
     }
