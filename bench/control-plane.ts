@@ -1,0 +1,199 @@
+// npm run bench -- control-plane
+// (1) On a `cairn up --detach` cluster (3 nodes, in a temp dir): create 1,000 3-replica volumes
+//     through the admin API with 32 creates in flight, each create followed until the log shows
+//     all of its replicas placed and running (ReplicaScheduled + ReplicaRunning, read from the
+//     manager's event stream); report p50/p99 of request -> all replicas running.
+// (2) A 10,000-volume state (volumes placed and running on 20 nodes, ~80k events) appended to a
+//     fresh etcd, then a `cairn manager` process started on it three ways: replaying from seq 0
+//     (no snapshot), from a snapshot at the head, and measured for resident memory once serving.
+// Targets: p99 < 250 ms; manager RSS < 500 MiB with 10,000 volumes; start-up from a snapshot < 5 s.
+// The bench reports PASS/FAIL and exits 0 either way.
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { adminClient } from '@cairn/api';
+import type { AdminClient } from '@cairn/api';
+import { draft, EtcdCluster, EventLog, LiveProjection, openEtcd, SnapshotStore } from '@cairn/metadata';
+import type { EventDraft, EventEnvelope__Output } from '@cairn/metadata';
+import { percentile, writeResult } from './results.js';
+
+const execFileP = promisify(execFile);
+const CAIRN = fileURLToPath(new URL('../../packages/cli/dist/src/main.js', import.meta.url));
+const VOLUMES = Number(process.env.CAIRN_BENCH_VOLUMES ?? 1000);
+const CONCURRENCY = Number(process.env.CAIRN_BENCH_CONCURRENCY ?? 32);
+const SCALE_VOLUMES = Number(process.env.CAIRN_BENCH_SCALE_VOLUMES ?? 10_000);
+const MiB = 2 ** 20;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function unary<Res>(fn: (req: object, cb: (e: Error | null, r?: Res) => void) => unknown, req: object): Promise<Res> {
+  return new Promise((ok, fail) => fn(req, (e, r) => (e ? fail(e) : ok(r as Res))));
+}
+
+/** Part 1: create latency on a live local cluster. */
+async function createLatency(dir: string): Promise<{ p50: number; p99: number; max: number; volumes: number; wallSeconds: number }> {
+  await execFileP(process.execPath, [CAIRN, 'up', '--dir', dir, '--detach', '--nodes', '3'], { timeout: 120_000 });
+  const cluster = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { admin: string; token: string };
+  const client: AdminClient = adminClient(cluster.admin, { token: readFileSync(cluster.token, 'utf8').trim() });
+  try {
+    const info = await unary<{ seq: number }>(client.GetClusterInfo.bind(client), {});
+    // Follow the log: which volume each replica belongs to, and when each volume has all running.
+    const replicaVolume = new Map<string, string>();
+    const running = new Map<string, number>();
+    const waiters = new Map<string, () => void>();
+    const stream = client.WatchEvents({ fromSeq: (info.seq ?? 0) + 1, follow: true });
+    stream.on('data', (ev: EventEnvelope__Output) => {
+      if (ev.replicaScheduled) replicaVolume.set(ev.replicaScheduled.replicaId, ev.replicaScheduled.volume);
+      if (ev.replicaRunning) {
+        const v = replicaVolume.get(ev.replicaRunning.replicaId);
+        if (!v) return;
+        const n = (running.get(v) ?? 0) + 1;
+        running.set(v, n);
+        if (n === 3) waiters.get(v)?.();
+      }
+    });
+    stream.on('error', () => undefined);
+    const latencies: number[] = [];
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+      for (let i = next++; i < VOLUMES; i = next++) {
+        const name = `bench-${String(i).padStart(4, '0')}`;
+        const start = performance.now();
+        const done = new Promise<void>((ok) => waiters.set(name, ok));
+        await unary(client.CreateVolume.bind(client), { name, size: 16 * MiB, numberOfReplicas: 3 });
+        await Promise.race([done, sleep(60_000).then(() => {
+          throw new Error(`${name}: not all replicas running after 60 s`);
+        })]);
+        latencies.push(performance.now() - start);
+        waiters.delete(name);
+      }
+    }));
+    const wallSeconds = (performance.now() - t0) / 1000;
+    stream.cancel();
+    latencies.sort((a, b) => a - b);
+    return {
+      volumes: latencies.length, wallSeconds: +wallSeconds.toFixed(1),
+      p50: +percentile(latencies, 50).toFixed(1), p99: +percentile(latencies, 99).toFixed(1), max: +latencies[latencies.length - 1]!.toFixed(1),
+    };
+  } finally {
+    client.close();
+    await execFileP(process.execPath, [CAIRN, 'down', '--dir', dir], { timeout: 60_000 }).catch(() => undefined);
+  }
+}
+
+/** A 10,000-volume history: 20 nodes, every volume placed on 3 of them and running. */
+function* scaleHistory(volumes: number): Generator<EventDraft> {
+  for (let i = 0; i < 20; i++) {
+    yield draft.nodeRegistered(`node-${i}`, { zone: `zone-${i % 3}`, address: `10.0.0.${i}:9500` });
+    yield draft.diskAdded(`node-${i}`, 'disk-1', { maximum: 2 ** 44 });
+  }
+  for (let v = 0; v < volumes; v++) {
+    const name = `pvc-${String(v).padStart(5, '0')}`;
+    yield draft.volumeCreated(name, { size: 2 ** 30 });
+    for (let r = 0; r < 3; r++) {
+      yield { replicaScheduled: { replicaId: `${name}-r${r}`, volume: name, nodeId: `node-${(v + r * 7) % 20}`, diskId: 'disk-1', trigger: 'new' } };
+    }
+    for (let r = 0; r < 3; r++) yield { replicaRunning: { replicaId: `${name}-r${r}`, address: `10.0.0.${(v + r * 7) % 20}:9500` } };
+  }
+}
+
+interface ManagerRun { readyMs: number; rssMiB: number; peakRssMiB: number; fromSnapshotSeq: number }
+
+/** Starts `cairn manager` on the given etcd; time to serving, then its resident memory. */
+async function startManager(dir: string, endpoints: string[], label: string): Promise<ManagerRun> {
+  const ready = join(dir, `${label}.ready.json`);
+  rmSync(ready, { force: true });
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [CAIRN, 'manager', '--etcd', endpoints.join(','), '--listen', '127.0.0.1:0', '--token', 'bench',
+    '--id', label, '--ready-file', ready, '--snapshot-every', '0', '--node-lease-ttl', '60'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+  try {
+    while (!existsSync(ready)) {
+      if (child.exitCode !== null) throw new Error(`manager exited: ${out}`);
+      if (performance.now() - t0 > 120_000) throw new Error(`manager not ready after 120 s: ${out}`);
+      await sleep(10);
+    }
+    const readyMs = performance.now() - t0;
+    // Resident memory once serving, after the leader's first reconcile pass has run.
+    await sleep(3000);
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    const kib = (k: string) => Number(/(\d+) kB/.exec(status.split('\n').find((l) => l.startsWith(k)) ?? '')?.[1] ?? NaN);
+    const fromSnapshotSeq = Number(/from snapshot (\d+)/.exec(out)?.[1] ?? 0);
+    return { readyMs: Math.round(readyMs), rssMiB: Math.round(kib('VmRSS:') / 1024), peakRssMiB: Math.round(kib('VmHWM:') / 1024), fromSnapshotSeq };
+  } finally {
+    child.kill('SIGKILL');
+    await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+  }
+}
+
+async function scale(dir: string): Promise<Record<string, unknown>> {
+  mkdirSync(join(dir, 'etcd'), { recursive: true });
+  const etcd = await EtcdCluster.start({ dir: join(dir, 'etcd'), members: 1 });
+  const client = openEtcd(etcd.endpoints);
+  try {
+    const log = new EventLog(client, { actor: 'bench' });
+    let batch: EventDraft[] = [];
+    let events = 0;
+    const tAppend = performance.now();
+    for (const d of scaleHistory(SCALE_VOLUMES)) {
+      batch.push(d);
+      if (batch.length === 120) {
+        await log.append(batch);
+        events += batch.length;
+        batch = [];
+      }
+    }
+    if (batch.length) await log.append(batch);
+    events += batch.length;
+    const appendSeconds = (performance.now() - tAppend) / 1000;
+    // In-process replay from seq 0 (projection only, no server).
+    const tReplay = performance.now();
+    const projection = await LiveProjection.open(log, { snapshotEvery: 0 });
+    const replayMs = performance.now() - tReplay;
+    const volumes = projection.state.volumes.size;
+    const noSnapshot = await startManager(dir, etcd.endpoints, 'replay');
+    await new SnapshotStore(client).save(projection.state);
+    projection.close();
+    log.close();
+    const fromSnapshot = await startManager(dir, etcd.endpoints, 'snapshot');
+    return { events, volumes, appendSeconds: +appendSeconds.toFixed(1), inProcessReplayMs: Math.round(replayMs), noSnapshot, fromSnapshot };
+  } finally {
+    client.close();
+    await etcd.stop();
+  }
+}
+
+export default async function run(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-bench-cp-'));
+  try {
+    console.log(`control-plane: creating ${VOLUMES} volumes, ${CONCURRENCY} in flight, on a 3-node cairn up ...`);
+    const create = await createLatency(join(dir, 'cluster'));
+    console.log(`  request -> all 3 replicas running: p50 ${create.p50} ms, p99 ${create.p99} ms, max ${create.max} ms (${create.wallSeconds} s for ${create.volumes})`);
+    console.log(`control-plane: a ${SCALE_VOLUMES}-volume state, manager start-up and memory ...`);
+    const s = await scale(join(dir, 'scale'));
+    const noSnap = s.noSnapshot as ManagerRun, snap = s.fromSnapshot as ManagerRun;
+    console.log(`  ${s.events} events; manager ready in ${noSnap.readyMs} ms replaying from seq 0, ${snap.readyMs} ms from a snapshot (seq ${snap.fromSnapshotSeq}); RSS ${snap.rssMiB} MiB (peak ${Math.max(snap.peakRssMiB, noSnap.peakRssMiB)} MiB)`);
+    const rss = Math.max(snap.rssMiB, noSnap.rssMiB);
+    const targets = {
+      createP99Ms: { target: 250, measured: create.p99, pass: create.p99 < 250 },
+      managerRssMiB: { target: 500, measured: rss, pass: rss < 500 },
+      startupFromSnapshotMs: { target: 5000, measured: snap.readyMs, pass: snap.readyMs < 5000 },
+    };
+    for (const [k, t] of Object.entries(targets)) console.log(`  ${t.pass ? 'PASS' : 'FAIL'} ${k}: ${t.measured} (target < ${t.target})`);
+    const file = writeResult('control-plane', {
+      machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadavgAtStart: loadavg().map((x) => +x.toFixed(2)) },
+      create: { volumes: VOLUMES, concurrency: CONCURRENCY, replicas: 3, sizeMiB: 16, nodes: 3, latencyMs: create, wallSeconds: create.wallSeconds },
+      scale: s,
+      targets,
+    });
+    console.log(`  written to ${file}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
