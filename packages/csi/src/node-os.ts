@@ -14,17 +14,32 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs a program to completion (killed after timeoutMs); never throws for a non-zero exit. */
+/**
+ * Runs a program to completion; never throws for a non-zero exit. After timeoutMs it is killed and
+ * the result (code 124) returned at once: a process stuck in the kernel on a dead device (D state)
+ * may never exit, and the caller must not hang with it.
+ */
 export function run(cmd: string, args: string[], timeoutMs = 60_000): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let done = false;
+    const finish = (code: number): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    };
     child.stdout.on('data', (d: Buffer) => { stdout += d; });
     child.stderr.on('data', (d: Buffer) => { stderr += d; });
-    const timer = setTimeout(() => { stderr += `\n(killed after ${timeoutMs} ms)`; child.kill('SIGKILL'); }, timeoutMs);
-    child.on('error', (e) => { clearTimeout(timer); resolve({ code: 127, stdout, stderr: `${stderr}${e.message}` }); });
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code: code ?? 1, stdout, stderr }); });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      stderr += `\n(killed after ${timeoutMs} ms)`;
+      finish(124);
+    }, timeoutMs);
+    child.on('error', (e) => { stderr += e.message; finish(127); });
+    child.on('close', (code) => finish(code ?? 1));
   });
 }
 
@@ -41,9 +56,14 @@ export async function mounts(): Promise<MountEntry[]> {
   return parseMountInfo(await readFile('/proc/self/mountinfo', 'utf8'));
 }
 
+/** Mounts; an error names the source and target but not the options (mount_flags may be sensitive). */
 export async function mount(source: string, target: string, o: { type?: string; options?: string[]; bind?: boolean } = {}): Promise<void> {
   const args = [...(o.bind ? ['--bind'] : []), ...(o.type ? ['-t', o.type] : []), ...(o.options?.length ? ['-o', o.options.join(',')] : []), source, target];
-  await must('mount', args);
+  const r = await run('mount', args);
+  if (r.code !== 0) {
+    const what = `mount ${o.bind ? '--bind ' : ''}${o.type ? `-t ${o.type} ` : ''}${o.options?.length ? `(${o.options.length} option(s)) ` : ''}${source} ${target}`;
+    throw new Error(`${what}: exit ${r.code}: ${r.stderr.trim()}`);
+  }
 }
 
 /** Makes an existing bind mount read-only (a bind mount takes `ro` only through a remount). */

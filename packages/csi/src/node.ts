@@ -304,6 +304,7 @@ class NodeService {
     } else if (!existsSync(`/sys/block/${rec.device.replace('/dev/', '')}/pid`)) {
       return `${rec.device} is not connected to ${rec.nbdUrl}`;
     }
+    if (rec.access.kind === 'mount' && !mountAt(await os.mounts(), rec.stagingPath)) return `the filesystem is not mounted at ${rec.stagingPath}`;
     return os.probeRead(rec.device);
   }
 

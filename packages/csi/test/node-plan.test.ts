@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as grpc from '@grpc/grpc-js';
-import { CsiError } from '../src/errors.js';
+import { CsiError, redact } from '../src/errors.js';
 import {
   expandDecision, formatDecision, growFsCommand, mkfsCommand, mountAt, parseBlkid, parseMountInfo, parsePublishRequest,
   parseStageRequest, publishDecision, recordFileName, splitShellWords, stageDecision, usageOf,
@@ -148,6 +148,12 @@ test('usage from statfs and block size; record file names are safe', () => {
   assert.is(recordFileName('pvc-1'), 'pvc-1.json');
   assert.is(recordFileName('../etc/passwd'), '%2E%2E%2Fetc%2Fpasswd.json');
   assert.is(recordFileName('..'), '%2E%2E.json');
+});
+
+test('logs never see mount_flags (they may hold credentials)', () => {
+  const out = JSON.stringify(redact({ volumeCapability: { mount: { fsType: 'ext4', mountFlags: ['user=a', 'password=b'] } } }));
+  assert.not.match(out, /password=b|user=a/);
+  assert.match(out, /"fsType":"ext4"/);
 });
 
 test.run();

@@ -156,7 +156,9 @@ t('every missing argument gets its code and names the field', async () => {
   await refused('NodeStageVolume', { ...stage, volumeCapability: null }, I, /volume_capability/);
   await refused('NodeStageVolume', { ...stage, volumeCapability: { accessMode: { mode: 'SINGLE_NODE_WRITER' } } }, I, /access type/);
   await refused('NodeStageVolume', { ...stage, volumeCapability: { mount: {} } }, I, /access_mode/);
-  await refused('NodeStageVolume', { ...stage, volumeCapability: mountCap('SINGLE_NODE_WRITER', 'ntfs') }, I, /fs_type/);
+  await refused('NodeStageVolume', { ...stage, volumeCapability: { ...mountCap('SINGLE_NODE_WRITER', 'ntfs'), mount: { fsType: 'ntfs', mountFlags: ['password=hunter2'] } } }, I, /fs_type/);
+  assert.ok(logs.some((l) => /NodeStageVolume INVALID_ARGUMENT/.test(l)), 'refusals are logged');
+  assert.not.ok(logs.some((l) => l.includes('hunter2')), 'mount_flags never reach the log');
   await refused('NodeStageVolume', { ...stage, publishContext: {} }, I, /publish_context.nbdUrl/);
   await refused('NodeStageVolume', { ...stage, publishContext: { ...ctx, mkfsParams: '-L "unterminated' } }, I, /mkfsParams/);
   await refused('NodeUnstageVolume', { stagingTargetPath: S }, I, /volume_id/);
@@ -346,6 +348,20 @@ t('expand: refused while published (nbdfuse keeps its size); staged-only re-atta
   const rec = record('grow');
   await twice('NodeUnstageVolume', { volumeId: 'grow', stagingTargetPath: staging });
   assertReleased('grow', rec);
+
+  // Kubernetes' offline flow: the volume grows while unstaged, the next stage connects with the new
+  // size, and NodeExpandVolume (before publish) grows the filesystem to fill the device.
+  truncateSync(nbd.file, 192 * MiB);
+  await twice('NodeStageVolume', { volumeId: 'grow', stagingTargetPath: staging, volumeCapability: mountCap(), publishContext: { nbdUrl: nbd.url } });
+  const staged = await total(staging);
+  assert.ok(staged < 130 * MiB, `the filesystem still has its old size: ${staged}`);
+  const again = await twice<{ capacityBytes: number }>('NodeExpandVolume', { volumeId: 'grow', volumePath: staging, capacityRange: { requiredBytes: 192 * MiB } });
+  assert.is(again.capacityBytes, 192 * MiB);
+  assert.ok(await total(staging) > staged + 50 * MiB, 'the filesystem fills the device');
+  assert.is(readFileSync(join(staging, 'keep.txt'), 'utf8'), 'kept across the expansion');
+  const rec3 = record('grow');
+  await twice('NodeUnstageVolume', { volumeId: 'grow', stagingTargetPath: staging });
+  assertReleased('grow', rec3);
   nbd.kill();
 });
 
