@@ -304,11 +304,26 @@ t('block volume: the device is published as a file; bytes written reach the expo
   assert.equal(stats.usage, [{ unit: 'BYTES', total: 64 * MiB, available: 0, used: 0 }]);
   assert.is(stats.volumeCondition.abnormal, false);
 
+  // A block volume grows too, when it is not published (nbdfuse keeps the size it connected with).
+  truncateSync(nbd.file, 96 * MiB);
+  const grow = { volumeId: 'blk', volumePath: staging, capacityRange: { requiredBytes: 96 * MiB }, volumeCapability: blockCap() };
+  await refused('NodeExpandVolume', grow, grpc.status.FAILED_PRECONDITION, /published/);
+
   const roLoop = (JSON.parse(readFileSync(join(stateDir, 'volumes', 'blk.json'), 'utf8')) as { publishes: Record<string, { device: string }> }).publishes[roTarget]!.device;
   await twice('NodeUnpublishVolume', { volumeId: 'blk', targetPath: roTarget });
   assert.is(loopBackingFile(roLoop), null, 'the read-only loop device is detached');
   await twice('NodeUnpublishVolume', { volumeId: 'blk', targetPath: target });
   assert.not.ok(existsSync(target));
+  assert.equal(await twice('NodeExpandVolume', grow), { capacityBytes: 96 * MiB });
+  await twice('NodePublishVolume', publish);
+  assert.is(statSync(target).isBlockDevice(), true);
+  const again = Buffer.alloc(data.length);
+  const afd = openSync(target, 'r');
+  readSync(afd, again, 0, again.length, 5 * MiB);
+  closeSync(afd);
+  assert.ok(again.equals(data), 'the data is still there after the re-attach');
+  assert.is((await call<Stats>('NodeGetVolumeStats', { volumeId: 'blk', volumePath: target })).usage[0]!.total, 96 * MiB);
+  await twice('NodeUnpublishVolume', { volumeId: 'blk', targetPath: target });
   const rec = record('blk');
   await twice('NodeUnstageVolume', { volumeId: 'blk', stagingTargetPath: staging });
   assertReleased('blk', rec);
@@ -381,8 +396,15 @@ t('volume condition: abnormal when nbdfuse is gone; unstage still cleans up; a c
   const sick = await call<Stats>('NodeGetVolumeStats', { volumeId: 'sick', volumePath: staging });
   assert.is(sick.volumeCondition.abnormal, true);
   assert.match(sick.volumeCondition.message, /nbdfuse.*not running/);
+  // Staging again repairs it (as kubelet does after a node reboot): a new nbdfuse and loop device.
+  await twice('NodeStageVolume', stage);
+  const healed = record('sick');
+  assert.is.not(healed.attach.pid, rec.attach.pid);
+  assert.is(loopBackingFile(rec.device) === null || rec.device === healed.device, true, 'the dead loop device was detached');
+  assert.equal((await call<Stats>('NodeGetVolumeStats', { volumeId: 'sick', volumePath: staging })).volumeCondition, { abnormal: false, message: 'healthy' });
   await twice('NodeUnstageVolume', { volumeId: 'sick', stagingTargetPath: staging });
-  assertReleased('sick', rec);
+  assertReleased('sick', healed);
+  assert.not.ok(pidAlive(rec.attach.pid));
   nbd.kill();
 });
 
