@@ -218,6 +218,18 @@ export function expandDecision(o: { volumeId: string; deviceBytes: number; expor
   return 'reattach';
 }
 
+/**
+ * Options of the staging mount: the capability's mount_flags, `ro` for reader-only access modes,
+ * and for xfs `nouuid` (a clone from a snapshot has its source's UUID, and xfs refuses to mount
+ * two filesystems with one UUID on a node).
+ */
+export function stagingMountOptions(access: Access, accessMode: string): string[] {
+  if (access.kind !== 'mount') return [];
+  const out = [...(isReadOnlyMode(accessMode) ? ['ro'] : []), ...access.mountFlags];
+  if (access.fsType === 'xfs' && !out.includes('nouuid')) out.push('nouuid');
+  return out;
+}
+
 /** The program and arguments that make a filesystem of `fsType` on `device`. */
 export function mkfsCommand(fsType: string, mkfsParams: string[], device: string): [string, string[]] {
   const quiet = fsType === 'xfs' ? ['-q'] : ['-q', '-F'];

@@ -19,8 +19,8 @@ import { notFound, unary } from './errors.js';
 import type { Log } from './errors.js';
 import { TOPOLOGY_HOSTNAME_KEY, TOPOLOGY_ZONE_KEY } from './contract.js';
 import {
-  aborted, expandDecision, failedPrecondition, formatDecision, fsckOk, offlineGrowCommands, growFsCommand, isReadOnlyMode, mkfsCommand, mountAt,
-  parsePublishRequest, parseStageRequest, parseVolumeAndPath, publishDecision, recordFileName, stageDecision, usageOf,
+  aborted, expandDecision, failedPrecondition, formatDecision, fsckOk, offlineGrowCommands, growFsCommand, mkfsCommand, mountAt,
+  parsePublishRequest, parseStageRequest, parseVolumeAndPath, publishDecision, recordFileName, stageDecision, stagingMountOptions, usageOf,
 } from './node-plan.js';
 import type { StageRecord } from './node-plan.js';
 import { StageRecords } from './node-state.js';
@@ -108,7 +108,8 @@ class NodeService {
     const req = parseStageRequest(r);
     return this.guarded(req.volumeId, async () => {
       let rec = this.records.get(req.volumeId);
-      if (stageDecision(rec, req) === 'stage') {
+      const fresh = stageDecision(rec, req) === 'stage';
+      if (fresh) {
         rec = {
           volumeId: req.volumeId, stagingPath: req.stagingPath, nbdUrl: req.nbdUrl, access: req.access, accessMode: req.accessMode,
           attach: this.kernelNbd ? { kind: 'nbd' } : { kind: 'nbdfuse', fuseDir: '' }, publishes: {},
@@ -121,7 +122,12 @@ class NodeService {
         await this.ensureDevice(staged);
         if (staged.access.kind === 'mount') await this.ensureStagingMount(staged);
       } catch (e) {
-        this.o.log(`csi NodeStageVolume ${req.volumeId}: ${(e as Error).message}`);
+        // A first stage that fails leaves nothing behind (no nbdfuse, loop device or record), so
+        // a retry with other parameters is not refused as incompatible with the failed one.
+        if (fresh) {
+          await this.releaseDevice(staged).then(() => this.records.delete(staged.volumeId), (undo: Error) =>
+            this.o.log(`csi NodeStageVolume ${staged.volumeId}: undoing the failed stage: ${undo.message}`));
+        }
         throw e;
       }
       return {};
@@ -171,8 +177,7 @@ class NodeService {
       this.o.log(`csi: making a ${fsType} filesystem on ${rec.device} for volume ${rec.volumeId}`);
       await os.must(cmd, args, 120_000);
     }
-    const options = [...(isReadOnlyMode(rec.accessMode) ? ['ro'] : []), ...rec.access.mountFlags];
-    await os.mount(rec.device, rec.stagingPath, { type: fsType, options });
+    await os.mount(rec.device, rec.stagingPath, { type: fsType, options: stagingMountOptions(rec.access, rec.accessMode) });
   }
 
   /** Checks and grows an unmounted ext filesystem to its device's size (no-op for xfs). */

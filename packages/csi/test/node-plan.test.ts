@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import * as grpc from '@grpc/grpc-js';
 import { CsiError, redact } from '../src/errors.js';
 import {
-  expandDecision, formatDecision, growFsCommand, mkfsCommand, mountAt, parseBlkid, parseMountInfo, parsePublishRequest,
+  expandDecision, formatDecision, stagingMountOptions, growFsCommand, mkfsCommand, mountAt, parseBlkid, parseMountInfo, parsePublishRequest,
   parseStageRequest, publishDecision, recordFileName, splitShellWords, stageDecision, usageOf,
 } from '../src/node-plan.js';
 import type { StageRecord, StageRequestInput } from '../src/node-plan.js';
@@ -99,6 +99,15 @@ test('expandDecision: grow the fs, re-attach when unpublished, FAILED_PRECONDITI
   assert.is(expandDecision({ ...base, exportBytes: 200, requiredBytes: 0 }), 'reattach');
   assert.is(code(() => expandDecision({ ...base, exportBytes: 200, requiredBytes: 200, published: ['/pods/a'] })), 'FAILED_PRECONDITION');
   assert.is(code(() => expandDecision({ ...base, requiredBytes: 300 })), 'OUT_OF_RANGE');
+});
+
+test('staging mount options: mount_flags, ro for reader-only modes, nouuid for xfs', () => {
+  const ext4 = { kind: 'mount' as const, fsType: 'ext4', mountFlags: ['noatime'], mkfsParams: [] };
+  assert.equal(stagingMountOptions(ext4, 'SINGLE_NODE_WRITER'), ['noatime']);
+  assert.equal(stagingMountOptions(ext4, 'MULTI_NODE_READER_ONLY'), ['ro', 'noatime']);
+  assert.equal(stagingMountOptions({ ...ext4, fsType: 'xfs' }, 'SINGLE_NODE_WRITER'), ['noatime', 'nouuid']);
+  assert.equal(stagingMountOptions({ ...ext4, fsType: 'xfs', mountFlags: ['nouuid'] }, 'SINGLE_NODE_WRITER'), ['nouuid']);
+  assert.equal(stagingMountOptions({ kind: 'block' }, 'SINGLE_NODE_WRITER'), []);
 });
 
 test('mkfs, grow and format decisions', () => {

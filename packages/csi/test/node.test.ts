@@ -192,6 +192,12 @@ t('filesystem volume: stage (mkfs once), publish rw and ro, stats, survive a res
   mkdirSync(join(dir, 'pods', 'a'), { recursive: true });
   mkdirSync(join(dir, 'pods', 'b'), { recursive: true });
   const stage = { volumeId: 'fs', stagingTargetPath: staging, volumeCapability: mountCap(), publishContext: { nbdUrl: nbd.url, fsType: 'ext4', mkfsParams: '-L "cairn fs" -m 0' } };
+  // A stage that fails (here: a mount option ext4 does not know) leaves nothing behind, and the
+  // corrected request is not refused as incompatible with it.
+  await refused('NodeStageVolume', { ...stage, volumeCapability: { ...mountCap(), mount: { fsType: 'ext4', mountFlags: ['no_such_option'] } } }, grpc.status.INTERNAL, /mount/);
+  assert.not.ok(existsSync(join(stateDir, 'volumes', 'fs.json')), 'no record of the failed stage');
+  assert.is(mountAt(staging), undefined);
+  assert.equal(nbdfusePids(), [], 'no nbdfuse left by the failed stage');
   await twice('NodeStageVolume', stage);
   const rec = record('fs');
   assert.match(rec.device, /^\/dev\/loop\d+$/);
