@@ -214,11 +214,14 @@ export function freeNbdDevice(): string {
   throw new Error('no free /dev/nbd device');
 }
 
-/** Connects /dev/nbdN to nbd://host:port/name with nbd-client (which daemonises itself). */
+/**
+ * Connects /dev/nbdN to nbd://host:port/name with nbd-client (netlink by default: the kernel keeps
+ * the connection, nbd-client exits). Untested here: this machine has no nbd module.
+ */
 export async function nbdClientConnect(url: string, device: string): Promise<void> {
   const u = new URL(url);
   const name = decodeURIComponent(u.pathname.replace(/^\//, ''));
-  await must('nbd-client', [u.hostname, u.port || '10809', device, ...(name ? ['-N', name] : []), '-persist']);
+  await must('nbd-client', [u.hostname, u.port || '10809', device, ...(name ? ['-name', name] : []), '-block-size', '4096', '-connections', '4']);
 }
 
 export async function nbdClientDisconnect(device: string): Promise<void> {
