@@ -1,0 +1,168 @@
+// The Node service's pure decisions: request validation with the spec's codes, staging and
+// publishing against what is recorded, expansion, mkfsParams splitting, mountinfo and blkid parsing.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as grpc from '@grpc/grpc-js';
+import { CsiError, redact } from '../src/errors.js';
+import {
+  expandDecision, formatDecision, stagingMountOptions, growFsCommand, mkfsCommand, mountAt, parseBlkid, parseMountInfo, parsePublishRequest,
+  parseStageRequest, publishDecision, recordFileName, splitShellWords, stageDecision, usageOf,
+} from '../src/node-plan.js';
+import type { StageRecord, StageRequestInput } from '../src/node-plan.js';
+import type { VolumeCapability__Output } from '../src/types.js';
+
+function code(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    assert.instance(e, CsiError);
+    return grpc.status[(e as CsiError).code]!;
+  }
+  return 'OK';
+}
+
+type Mode = NonNullable<VolumeCapability__Output['accessMode']>['mode'];
+const mountCap = (fsType = '', mode = 'SINGLE_NODE_WRITER'): VolumeCapability__Output =>
+  ({ accessMode: { mode: mode as Mode }, mount: { fsType, mountFlags: ['noatime'], volumeMountGroup: '' }, accessType: 'mount' });
+const blockCap = (mode = 'SINGLE_NODE_WRITER'): VolumeCapability__Output => ({ accessMode: { mode: mode as Mode }, block: {}, accessType: 'block' });
+const stageIn = (o: Partial<StageRequestInput> = {}): StageRequestInput => ({
+  volumeId: 'v1', stagingTargetPath: '/stage/v1', volumeCapability: mountCap(), publishContext: { nbdUrl: 'nbd://10.0.0.1:10809/v1' }, volumeContext: {}, ...o,
+});
+
+test('stage request: fsType from the capability, else publish_context, else volume_context, else ext4; mkfsParams split', () => {
+  assert.equal(parseStageRequest(stageIn()).access, { kind: 'mount', fsType: 'ext4', mountFlags: ['noatime'], mkfsParams: [] });
+  assert.is((parseStageRequest(stageIn({ volumeContext: { fsType: 'xfs' } })).access as { fsType: string }).fsType, 'xfs');
+  assert.is((parseStageRequest(stageIn({ volumeContext: { fsType: 'xfs' }, publishContext: { nbdUrl: 'nbd://h:1/v', fsType: 'ext3' } })).access as { fsType: string }).fsType, 'ext3');
+  assert.is((parseStageRequest(stageIn({ volumeCapability: mountCap('ext2'), publishContext: { nbdUrl: 'nbd://h:1/v', fsType: 'xfs' } })).access as { fsType: string }).fsType, 'ext2');
+  const p = parseStageRequest(stageIn({ publishContext: { nbdUrl: 'nbd://h:1/v', mkfsParams: `-L 'my vol' -E "lazy_itable_init=0,root_owner=0:0" a\\ b` } }));
+  assert.equal((p.access as { mkfsParams: string[] }).mkfsParams, ['-L', 'my vol', '-E', 'lazy_itable_init=0,root_owner=0:0', 'a b']);
+  assert.equal(parseStageRequest(stageIn({ volumeCapability: blockCap() })).access, { kind: 'block' });
+});
+
+test('stage request: each missing or bad field is INVALID_ARGUMENT', () => {
+  assert.is(code(() => parseStageRequest(stageIn({ volumeId: '' }))), 'INVALID_ARGUMENT');
+  assert.is(code(() => parseStageRequest(stageIn({ stagingTargetPath: '' }))), 'INVALID_ARGUMENT');
+  assert.is(code(() => parseStageRequest(stageIn({ stagingTargetPath: 'x' }))), 'INVALID_ARGUMENT');
+  assert.is(code(() => parseStageRequest(stageIn({ volumeCapability: null }))), 'INVALID_ARGUMENT');
+  assert.is(code(() => parseStageRequest(stageIn({ volumeCapability: mountCap('', 'UNKNOWN') }))), 'INVALID_ARGUMENT');
+  assert.is(code(() => parseStageRequest(stageIn({ volumeCapability: mountCap('zfs') }))), 'INVALID_ARGUMENT');
+  assert.is(code(() => parseStageRequest(stageIn({ publishContext: {} }))), 'INVALID_ARGUMENT');
+  assert.is(code(() => parseStageRequest(stageIn({ publishContext: { nbdUrl: 'http://x' } }))), 'INVALID_ARGUMENT');
+  assert.is(code(() => parseStageRequest(stageIn({ publishContext: { nbdUrl: 'nbd://h/v', mkfsParams: "'open" } }))), 'INVALID_ARGUMENT');
+});
+
+const rec = (o: Partial<StageRecord> = {}): StageRecord => ({
+  volumeId: 'v1', stagingPath: '/stage/v1', nbdUrl: 'nbd://10.0.0.1:10809/v1', accessMode: 'SINGLE_NODE_WRITER',
+  access: { kind: 'mount', fsType: 'ext4', mountFlags: ['noatime'], mkfsParams: [] }, attach: { kind: 'nbdfuse', fuseDir: '/s/f' },
+  device: '/dev/loop3', publishes: {}, ...o,
+});
+
+test('stageDecision: new -> stage; same -> ensure; another path, capability or export -> ALREADY_EXISTS', () => {
+  assert.is(stageDecision(null, parseStageRequest(stageIn())), 'stage');
+  assert.is(stageDecision(rec(), parseStageRequest(stageIn())), 'ensure');
+  // mkfsParams only matter the first time: a different value is not a conflict.
+  assert.is(stageDecision(rec(), parseStageRequest(stageIn({ publishContext: { nbdUrl: 'nbd://10.0.0.1:10809/v1', mkfsParams: '-m 0' } }))), 'ensure');
+  assert.is(code(() => stageDecision(rec(), parseStageRequest(stageIn({ stagingTargetPath: '/other' })))), 'ALREADY_EXISTS');
+  assert.is(code(() => stageDecision(rec(), parseStageRequest(stageIn({ volumeCapability: blockCap() })))), 'ALREADY_EXISTS');
+  assert.is(code(() => stageDecision(rec(), parseStageRequest(stageIn({ volumeCapability: mountCap('xfs') })))), 'ALREADY_EXISTS');
+  assert.is(code(() => stageDecision(rec(), parseStageRequest(stageIn({ publishContext: { nbdUrl: 'nbd://10.0.0.2:10809/v1' } })))), 'ALREADY_EXISTS');
+});
+
+const pubIn = (o: Record<string, unknown> = {}) => parsePublishRequest({
+  volumeId: 'v1', stagingTargetPath: '/stage/v1', targetPath: '/pods/a', readonly: false, volumeCapability: mountCap(), publishContext: {}, volumeContext: {}, ...o,
+});
+
+test('publish: validation and decisions against the stage record', () => {
+  assert.is(code(() => pubIn({ targetPath: '' })), 'INVALID_ARGUMENT');
+  assert.is(code(() => pubIn({ volumeCapability: null })), 'INVALID_ARGUMENT');
+  assert.is(code(() => pubIn({ stagingTargetPath: '' })), 'FAILED_PRECONDITION');
+  assert.is(pubIn({ volumeCapability: mountCap('', 'MULTI_NODE_READER_ONLY') }).readonly, true, 'a reader-only mode publishes read-only');
+  assert.is(code(() => publishDecision(null, pubIn())), 'NOT_FOUND');
+  assert.is(code(() => publishDecision(rec({ stagingPath: '/x' }), pubIn())), 'FAILED_PRECONDITION');
+  assert.is(code(() => publishDecision(rec(), pubIn({ volumeCapability: blockCap() }))), 'FAILED_PRECONDITION');
+  assert.is(code(() => publishDecision(rec({ device: undefined }), pubIn())), 'FAILED_PRECONDITION');
+  assert.is(publishDecision(rec(), pubIn()), 'publish');
+  const published = rec({ publishes: { '/pods/a': { readonly: false } } });
+  assert.is(publishDecision(published, pubIn()), 'ensure');
+  assert.is(code(() => publishDecision(published, pubIn({ readonly: true }))), 'ALREADY_EXISTS');
+  assert.is(publishDecision(published, pubIn({ targetPath: '/pods/b' })), 'publish', 'SINGLE_NODE_WRITER: many targets on this node');
+  const single = pubIn({ targetPath: '/pods/b', volumeCapability: mountCap('', 'SINGLE_NODE_SINGLE_WRITER') });
+  assert.is(code(() => publishDecision(published, single)), 'FAILED_PRECONDITION');
+  assert.is(publishDecision(published, { ...single, readonly: true }), 'publish');
+});
+
+test('expandDecision: grow the fs, re-attach when unpublished, FAILED_PRECONDITION when published, OUT_OF_RANGE past the export', () => {
+  const base = { volumeId: 'v1', deviceBytes: 100, exportBytes: 100, requiredBytes: 100, published: [] as string[] };
+  assert.is(expandDecision(base), 'fs');
+  assert.is(expandDecision({ ...base, requiredBytes: 0 }), 'fs');
+  assert.is(expandDecision({ ...base, exportBytes: 200, requiredBytes: 200 }), 'reattach');
+  assert.is(expandDecision({ ...base, exportBytes: 200, requiredBytes: 0 }), 'reattach');
+  assert.is(code(() => expandDecision({ ...base, exportBytes: 200, requiredBytes: 200, published: ['/pods/a'] })), 'FAILED_PRECONDITION');
+  assert.is(code(() => expandDecision({ ...base, requiredBytes: 300 })), 'OUT_OF_RANGE');
+});
+
+test('staging mount options: mount_flags, ro for reader-only modes, nouuid for xfs', () => {
+  const ext4 = { kind: 'mount' as const, fsType: 'ext4', mountFlags: ['noatime'], mkfsParams: [] };
+  assert.equal(stagingMountOptions(ext4, 'SINGLE_NODE_WRITER'), ['noatime']);
+  assert.equal(stagingMountOptions(ext4, 'MULTI_NODE_READER_ONLY'), ['ro', 'noatime']);
+  assert.equal(stagingMountOptions({ ...ext4, fsType: 'xfs' }, 'SINGLE_NODE_WRITER'), ['noatime', 'nouuid']);
+  assert.equal(stagingMountOptions({ ...ext4, fsType: 'xfs', mountFlags: ['nouuid'] }, 'SINGLE_NODE_WRITER'), ['nouuid']);
+  assert.equal(stagingMountOptions({ kind: 'block' }, 'SINGLE_NODE_WRITER'), []);
+});
+
+test('mkfs, grow and format decisions', () => {
+  assert.equal(mkfsCommand('ext4', ['-m', '0'], '/dev/loop1'), ['mkfs.ext4', ['-q', '-F', '-m', '0', '/dev/loop1']]);
+  assert.equal(mkfsCommand('xfs', [], '/dev/loop1'), ['mkfs.xfs', ['-q', '/dev/loop1']]);
+  assert.equal(growFsCommand('ext4', '/dev/loop1', '/s'), ['resize2fs', ['/dev/loop1']]);
+  assert.equal(growFsCommand('xfs', '/dev/loop1', '/s'), ['xfs_growfs', ['/s']]);
+  assert.is(formatDecision({}, 'ext4', '/dev/loop1'), 'mkfs');
+  assert.is(formatDecision({ type: 'ext4' }, 'ext4', '/dev/loop1'), 'use');
+  assert.is(code(() => formatDecision({ type: 'xfs' }, 'ext4', '/dev/loop1')), 'FAILED_PRECONDITION');
+  assert.is(code(() => formatDecision({ ptType: 'gpt' }, 'ext4', '/dev/loop1')), 'FAILED_PRECONDITION');
+  assert.equal(parseBlkid('DEVNAME=/dev/loop1\nUUID=abc\nBLOCK_SIZE=4096\nTYPE=ext4\n'), { type: 'ext4' });
+  assert.equal(parseBlkid('DEVNAME=/dev/loop1\nPTUUID=x\nPTTYPE=gpt\n'), { ptType: 'gpt' });
+});
+
+test('splitShellWords splits like a shell (no expansion)', () => {
+  assert.equal(splitShellWords(''), []);
+  assert.equal(splitShellWords('  -m 0   -L x '), ['-m', '0', '-L', 'x']);
+  assert.equal(splitShellWords(`-L "a \\"b\\" c" -O '^has_journal' x""y ''`), ['-L', 'a "b" c', '-O', '^has_journal', 'xy', '']);
+  assert.equal(splitShellWords('$HOME `id`'), ['$HOME', '`id`']);
+  assert.throws(() => splitShellWords('"open'), /unterminated/);
+  assert.throws(() => splitShellWords('x\\'), /trailing backslash/);
+});
+
+test('mountinfo: escaped paths, fs type, source, the topmost mount wins', () => {
+  const text = [
+    '36 35 98:0 / /mnt/with\\040space rw,noatime master:1 - ext4 /dev/loop1 rw,errors=continue',
+    '37 35 98:0 / /pods/a ro,relatime shared:2 - ext4 /dev/loop1 rw',
+    '38 37 0:44 / /pods/a rw - tmpfs tmpfs rw',
+    '39 35 0:45 / /state/fuse/v1.d rw,nosuid,nodev - fuse nbdfuse rw,user_id=0,group_id=0',
+  ].join('\n');
+  const m = parseMountInfo(text);
+  assert.is(m.length, 4);
+  assert.is(m[0]!.mountPoint, '/mnt/with space');
+  assert.equal([m[1]!.fsType, m[1]!.source, m[1]!.options], ['ext4', '/dev/loop1', ['ro', 'relatime']]);
+  assert.is(mountAt(m, '/pods/a')!.fsType, 'tmpfs');
+  assert.is(mountAt(m, '/pods/b'), null);
+  assert.is(mountAt(m, '/state/fuse/v1.d')!.fsType, 'fuse');
+});
+
+test('usage from statfs and block size; record file names are safe', () => {
+  assert.equal(usageOf({ kind: 'block', bytes: 1024 }), [{ unit: 'BYTES', total: 1024 }]);
+  assert.equal(usageOf({ kind: 'mount', bsize: 4096, blocks: 100, bfree: 40, bavail: 30, files: 50, ffree: 20 }), [
+    { unit: 'BYTES', total: 409600, available: 122880, used: 245760 },
+    { unit: 'INODES', total: 50, available: 20, used: 30 },
+  ]);
+  assert.is(recordFileName('pvc-1'), 'pvc-1.json');
+  assert.is(recordFileName('../etc/passwd'), '%2E%2E%2Fetc%2Fpasswd.json');
+  assert.is(recordFileName('..'), '%2E%2E.json');
+});
+
+test('logs never see mount_flags (they may hold credentials)', () => {
+  const out = JSON.stringify(redact({ volumeCapability: { mount: { fsType: 'ext4', mountFlags: ['user=a', 'password=b'] } } }));
+  assert.not.match(out, /password=b|user=a/);
+  assert.match(out, /"fsType":"ext4"/);
+});
+
+test.run();
