@@ -53,7 +53,7 @@ export function inClusterProblem(env: Record<string, string | undefined>, exists
 export function apiErrorText(name: string, code: number | undefined, message: string): string {
   if (code === 404) return `--zone-from-node: there is no node "${name}" (give the Kubernetes node's name, spec.nodeName)`;
   if (code === 401) return '--zone-from-node: the API server refused the service account token (401)';
-  if (code === 403) return `--zone-from-node: the service account may not read node "${name}" (403); its ClusterRole needs "get" on nodes (deploy/20-rbac-node.yaml)`;
+  if (code === 403) return `--zone-from-node: the service account may not read node "${name}" (403); its ClusterRole needs "get" on nodes (deploy/21-rbac-node.yaml)`;
   return `--zone-from-node: cannot read node "${name}"${code ? ` (HTTP ${code})` : ''}: ${message}`;
 }
 
