@@ -1,9 +1,11 @@
-// `cairn node --manager ADDR --node-id ID --disk PATH[:tag,tag] [--disk ...] --zone Z`
+// `cairn node --manager ADDR --node-id ID --disk PATH[:tag,tag] [--disk ...] --zone Z | --zone-from-node NODE`
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Agent, parseDiskFlag } from './agent.js';
+import { readNodeZone } from './node-zone.js';
 
-export const AGENT_USAGE = `usage: cairn node --manager HOST:PORT[,HOST:PORT] --node-id ID --disk PATH[:tag,tag] [--disk ...] --zone ZONE
+export const AGENT_USAGE = `usage: cairn node --manager HOST:PORT[,HOST:PORT] --node-id ID --disk PATH[:tag,tag] [--disk ...]
+                  --zone ZONE | --zone-from-node NODE   (in Kubernetes: NODE's topology.kubernetes.io/zone label)
                   [--tags a,b] [--token TOKEN | --token-file FILE]   (or CAIRN_TOKEN)
                   [--data-host HOST] [--data-port P] [--nbd-port P]
                   [--csi-socket PATH [--csi-state-dir DIR]]   (serve the CSI Identity + Node services)`;
@@ -13,7 +15,7 @@ export async function runAgent(args: string[]): Promise<number> {
     args,
     options: {
       manager: { type: 'string' }, 'node-id': { type: 'string' }, disk: { type: 'string', multiple: true },
-      zone: { type: 'string', default: '' }, tags: { type: 'string', default: '' },
+      zone: { type: 'string', default: '' }, 'zone-from-node': { type: 'string' }, tags: { type: 'string', default: '' },
       token: { type: 'string' }, 'token-file': { type: 'string' },
       'data-host': { type: 'string', default: '127.0.0.1' }, 'data-port': { type: 'string', default: '0' }, 'nbd-port': { type: 'string', default: '0' },
       'csi-socket': { type: 'string' }, 'csi-state-dir': { type: 'string' },
@@ -23,15 +25,20 @@ export async function runAgent(args: string[]): Promise<number> {
   if (!values['node-id']) throw new Error(`--node-id is required\n${AGENT_USAGE}`);
   const token = values.token ?? (values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : process.env.CAIRN_TOKEN);
   if (!token) throw new Error(`a token is required: --token, --token-file or CAIRN_TOKEN\n${AGENT_USAGE}`);
+  if (values['zone-from-node'] !== undefined && values.zone) throw new Error(`give --zone or --zone-from-node, not both\n${AGENT_USAGE}`);
   const port = (name: string, v: string | undefined): number => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--${name} must be a port number, got "${v}"`);
     return n;
   };
+  const dataPort = port('data-port', values['data-port']), nbdPort = port('nbd-port', values['nbd-port']);
+  const disks = (values.disk ?? []).map(parseDiskFlag);
+  // Last, after every cheap check: this one asks the Kubernetes API server.
+  const zone = values['zone-from-node'] !== undefined ? await readNodeZone(values['zone-from-node']) : values.zone!;
   const agent = new Agent({
-    manager: values.manager.split(','), nodeId: values['node-id'], zone: values.zone!, token,
-    disks: (values.disk ?? []).map(parseDiskFlag), tags: values.tags!.split(',').filter(Boolean),
-    dataHost: values['data-host'], dataPort: port('data-port', values['data-port']), nbdPort: port('nbd-port', values['nbd-port']),
+    manager: values.manager.split(','), nodeId: values['node-id'], zone, token,
+    disks, tags: values.tags!.split(',').filter(Boolean),
+    dataHost: values['data-host'], dataPort, nbdPort,
     csiSocket: values['csi-socket'], csiStateDir: values['csi-state-dir'],
   });
   await agent.start();
