@@ -20,7 +20,10 @@ export function identityHandlers(o: IdentityOptions): IdentityHandlers {
       capabilities: [
         ...(o.controller ? [{ service: { type: 'CONTROLLER_SERVICE' as const } }] : []),
         { service: { type: 'VOLUME_ACCESSIBILITY_CONSTRAINTS' as const } },
-        { volumeExpansion: { type: 'ONLINE' as const } },
+        // OFFLINE, not ONLINE: on the nbdfuse path the device keeps the size it had when nbdfuse
+        // connected (libnbd reads the export size once), so a volume grows while no pod uses it:
+        // NodeExpandVolume re-attaches the device, then resize2fs. See packages/csi/README.md.
+        { volumeExpansion: { type: 'OFFLINE' as const } },
       ],
     })),
     Probe: unary('Probe', o.log, async () => ({ ready: { value: await o.ready() } })),

@@ -20,7 +20,7 @@ test('GetPluginInfo, GetPluginCapabilities and Probe answer over the socket', as
     assert.match(info.vendorVersion, /^\d+\.\d+\.\d+/);
     const caps = await client.call<{ capabilities: { service?: { type: string }; volumeExpansion?: { type: string } }[] }>('Identity', 'GetPluginCapabilities');
     assert.equal(caps.capabilities.map((c) => c.service?.type ?? `expansion:${c.volumeExpansion?.type}`).sort(),
-      ['CONTROLLER_SERVICE', 'VOLUME_ACCESSIBILITY_CONSTRAINTS', 'expansion:ONLINE']);
+      ['CONTROLLER_SERVICE', 'VOLUME_ACCESSIBILITY_CONSTRAINTS', 'expansion:OFFLINE']);
     assert.is((await client.call<{ ready: { value: boolean } }>('Identity', 'Probe')).ready.value, false);
     ready = true;
     assert.is((await client.call<{ ready: { value: boolean } }>('Identity', 'Probe')).ready.value, true);
