@@ -77,6 +77,19 @@ export class NodeService {
   }
 
   /** Lets go of the node leases this manager holds, without revoking them (they expire). */
+  private readonly secrets = new Map<string, string>();
+
+  /** Volume secrets, memoised: every assignment push names every volume of the node. */
+  private secret(volume: string): string {
+    let s = this.secrets.get(volume);
+    if (s === undefined) {
+      if (this.secrets.size > 100_000) this.secrets.clear();
+      s = volumeSecret(this.opts.token, volume);
+      this.secrets.set(volume, s);
+    }
+    return s;
+  }
+
   close(): void {
     for (const l of this.leases.values()) l.release();
     this.leases.clear();
@@ -108,7 +121,7 @@ export class NodeService {
         const nodeId = call.request.nodeId;
         let last = '';
         const sub = ctx.projection.changes$.pipe(debounceTime(20), startWith(null)).subscribe(() => {
-          const a = assignmentsFor(ctx.projection.state, nodeId, (v) => volumeSecret(this.opts.token, v));
+          const a = assignmentsFor(ctx.projection.state, nodeId, (v) => this.secret(v));
           const key = JSON.stringify({ ...a, seq: 0 });
           if (key !== last) {
             last = key;
