@@ -9,6 +9,7 @@ import * as cmd from '../src/commands.js';
 import { CommandError } from '../src/errors.js';
 import { assignmentsFor, reportDrafts } from '../src/node-service.js';
 import { volumeView } from '../src/views.js';
+import { explainEvents } from '../src/audit.js';
 
 const MiB = 2 ** 20;
 
@@ -193,6 +194,18 @@ node('a snap:// source\'s snapshot stays after the copy (it is the user\'s)', ()
   apply(s, cmd.attachVolume(s, 'c', 'node-2'));
   const d = reportDrafts(s, 'node-2', { replicas: [], engines: [{ volume: 'c', state: 'attached', endpoint: 'nbd://x/c', dataSourceCopied: true }] });
   assert.equal(d.map((x) => Object.keys(x)[0]), ['volumeDataSourceCopied', 'volumeAttached']);
+});
+
+node('explain tells what a volume was made from and when its copy was done', () => {
+  const events = [
+    { volumeCreated: { name: 'c', spec: { size: 64 * MiB, numberOfReplicas: 1, dataLocality: 'DATA_LOCALITY_DISABLED' }, dataSource: 'vol://src', sourceVolume: 'src', sourceSnapshot: 'clone-c-9' } },
+    { volumeDataSourceCopied: { name: 'c', nodeId: 'node-2' } },
+    { volumeDataSourceCopied: { name: 'other', nodeId: 'node-2' } },
+  ].map((d, i) => decodeEvent(encodeEvent({ ...(d as EventDraft), seq: i + 1, timeMs: 1, actor: 'admin', cause: '', schemaVersion: SCHEMA_VERSION }), i + 1));
+  const lines = explainEvents('c', events).map((x) => x.text);
+  assert.is(lines.length, 2);
+  assert.match(lines[0]!, /as a copy of vol:\/\/src \(snapshot clone-c-9 of volume src\)/);
+  assert.match(lines[1]!, /data source copied by its engine on node-2/);
 });
 
 node.run();
