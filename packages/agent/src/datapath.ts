@@ -43,8 +43,9 @@ interface RunningEngine {
   source: EngineSource__Output | null;
 }
 
-/** How long a copy that failed from every source replica waits before it tries again. */
+/** How long a copy that failed from every source replica waits before it tries again (times the attempt, up to 10 s). */
 const COPY_RETRY_MS = 1000;
+const retryDelay = (attempt: number): number => Math.min(10, attempt) * COPY_RETRY_MS;
 
 /** The store itself for every call but close(), which the engine may call when it drops it. */
 function borrowed(store: ReplicaStore): Replica {
@@ -178,6 +179,13 @@ export class Datapath {
         this.o.log(`engine of ${e.volume}: waiting for a running replica`);
         return;
       }
+      // The copy of a data source reaches only the replicas the engine holds: wait until none is
+      // merely placed, so that every replica gets it (one that fails later is rebuilt from them).
+      const placed = e.source ? e.replicas.filter((r) => r.state === 'scheduled') : [];
+      if (placed.length > 0) {
+        this.o.log(`engine of ${e.volume}: waiting for replicas ${placed.map((r) => r.replicaId).join(', ')} to serve before copying its data source`);
+        return;
+      }
       const members: EngineReplica[] = [];
       for (const r of healthy) {
         try {
@@ -262,7 +270,7 @@ export class Datapath {
       } catch (err) {
         if (!current()) return;
         this.o.log(`engine of ${volume}: copy of its data source, attempt ${attempt}: ${(err as Error).message}; retrying`);
-        await new Promise((res) => setTimeout(res, COPY_RETRY_MS));
+        await new Promise((res) => setTimeout(res, retryDelay(attempt)));
       }
     }
     if (!current()) return;
@@ -276,7 +284,7 @@ export class Datapath {
         return;
       } catch (err) {
         this.o.log(`engine of ${volume}: reporting the copy done, attempt ${attempt}: ${(err as Error).message}`);
-        await new Promise((res) => setTimeout(res, COPY_RETRY_MS));
+        await new Promise((res) => setTimeout(res, retryDelay(attempt)));
       }
     }
   }
