@@ -132,7 +132,9 @@ function dataSourceDrafts(state: ClusterState, name: string, size: number, uri: 
   }
   if (size < src.spec.size) throw CommandError.invalid(`size ${size} is smaller than dataSource "${uri}" (${src.spec.size} bytes)`);
   // Named after the clone and the seq it is appended at: unique, and says what it is for.
-  const snapshot = `clone-${name}-${state.seq + 1}`;
+  let snapshot = `clone-${name}-${state.seq + 1}`;
+  // A user's snapshot of that name is theirs, not this clone's: never copy (or later delete) it.
+  while (src.snapshots.has(snapshot)) snapshot += 'x';
   return { drafts: [{ snapshotCreated: { volume: ref.volume, name: snapshot, size: src.spec.size } }], snapshot };
 }
 

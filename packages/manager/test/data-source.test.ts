@@ -113,6 +113,12 @@ t('vol://: a snapshot of the source in the same append, copied from; the same cr
   apply(s, d);
   assert.ok(s.volumes.get('src')!.snapshots.has(snap));
   assert.equal(cmd.createVolume(s, create({ name: 'c', dataSource: 'vol://src' })), []);
+  // A user's snapshot that happens to have the generated name is left alone.
+  const mine = `clone-e-${s.seq + 2}`; // the name the create after this snapshot would generate
+  apply(s, cmd.createSnapshot(s, 'src', mine));
+  const e = cmd.createVolume(s, create({ name: 'e', dataSource: 'vol://src' }));
+  assert.is(e[0]!.snapshotCreated!.name, `${mine}x`);
+  assert.is(e[1]!.volumeCreated!.sourceSnapshot, `${mine}x`);
 });
 
 t('a volume still copying cannot be a source nor be snapshotted', () => {
