@@ -138,11 +138,30 @@ t('a volume from a volume reads as the source did when it was created; the snaps
   assert.is(await head(), seq, 'the same create appends nothing');
 });
 
+t('a source replica that is gone is passed over for the next one', async () => {
+  // Detached first: a volume whose engine's node dies stays detaching until that node returns.
+  await c.cairn(['volume', 'detach', 'src', ...cluster()]);
+  await eventually('src detached', 20_000, async () => (await volume('src')).state === 'detached');
+  // The first source replica the copy tries (by id) is on `victim`; the clone lives elsewhere.
+  const first = (await volume('src')).replicas.map((r: any) => r).sort((a: any, b: any) => a.id.localeCompare(b.id))[0];
+  const victim = c.info.nodes.find((n) => n.id === first.node)!;
+  const others = c.info.nodes.filter((n) => n.id !== victim.id);
+  for (const n of others) await c.call('UpdateNode', { nodeId: n.id, tags: { values: ['safe'] } });
+  await c.call('CreateVolume', { name: 'retry', size: SIZE, numberOfReplicas: 1, nodeSelector: ['safe'], dataSource: 'snap://src/s1' });
+  await running('retry', 1);
+  // Killed: until its lease runs out, the manager still names its replica as a source.
+  process.kill(victim.pid, 'SIGKILL');
+  const uri = await attach('retry', others[0]!.id);
+  assert.is(sha(await readAll(uri, 'retry.bin')), sha(atSnapshot));
+  const log = readFileSync(others[0]!.log, 'utf8');
+  assert.match(log, new RegExp(`engine of retry: copying from src@s1 on replica ${first.id} failed`), 'the dead replica was tried first');
+  assert.match(log, /engine of retry: copied src@s1 from replica /);
+});
+
 t('bad data sources are refused with their codes and append nothing; a pending copy keeps its source', async () => {
   // Created, never attached: its copy is pending.
   await c.call('CreateVolume', { name: 'pending', size: SIZE, numberOfReplicas: 1, dataSource: 'snap://src/s1' });
-  await c.cairn(['volume', 'detach', 'src', ...cluster()]);
-  await eventually('src detached', 20_000, async () => (await volume('src')).state === 'detached');
+  assert.is((await volume('src')).state, 'detached');
   const before = await head();
   const bad: [string, object, number, RegExp][] = [
     ['CreateVolume', { name: 'x', size: SIZE, dataSource: 'src' }, status.INVALID_ARGUMENT, /dataSource "src".*snap:\/\/VOLUME\/SNAPSHOT or vol:\/\/VOLUME/],
