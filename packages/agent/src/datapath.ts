@@ -5,12 +5,16 @@
 //   nodes, served as an NBD export named after the volume; reported attached with its endpoint.
 //   Replica failures the engine sees are reported; a replica the scheduler told to rebuild is
 //   rebuilt by the engine, with progress, and reported rebuilt.
+// - An engine of a volume made from a data source first copies that source (a snapshot of another
+//   volume, read from one of its replicas) through itself, and only then serves and reports
+//   attached, together with the copy being done; a failed copy is retried from the source
+//   replicas the manager names then.
 // Assignments are applied one at a time, in order; each application compares the wanted set with
 // what runs and changes only the difference.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Assignments__Output, EngineAssignment__Output, ReportRequest } from '@cairn/api';
-import { Engine, NbdServer, ReplicaClient, ReplicaError, ReplicaServer, ReplicaStore, SnapshotView } from '@cairn/datapath';
+import type { Assignments__Output, EngineAssignment__Output, EngineSource__Output, ReportRequest } from '@cairn/api';
+import { cloneFromAny, Engine, NbdServer, ReplicaClient, ReplicaError, ReplicaServer, ReplicaStore, SnapshotView } from '@cairn/datapath';
 import type { EngineReplica, Replica } from '@cairn/datapath';
 
 export interface DatapathOptions {
@@ -35,7 +39,15 @@ interface RunningEngine {
   engine: Engine;
   /** Replicas being rebuilt by this engine right now. */
   rebuilding: Set<string>;
+  /** False while the volume's data source is being copied: the export is not served until then. */
+  ready: boolean;
+  /** The newest data source the manager named (its source replicas change while the copy retries). */
+  source: EngineSource__Output | null;
 }
+
+/** How long a copy that failed from every source replica waits before it tries again (times the attempt, up to 10 s). */
+const COPY_RETRY_MS = 1000;
+const retryDelay = (attempt: number): number => Math.min(10, attempt) * COPY_RETRY_MS;
 
 /** The store itself for every call but close(), which the engine may call when it drops it. */
 function borrowed(store: ReplicaStore): Replica {
@@ -64,8 +76,10 @@ export class Datapath {
     this.nbd = new NbdServer({
       exports: async (name) => {
         const at = name.indexOf('@');
-        if (at < 0) return this.engines.get(name)?.engine;
-        const engine = this.engines.get(name.slice(0, at))?.engine;
+        const run = this.engines.get(at < 0 ? name : name.slice(0, at));
+        if (!run?.ready) return undefined;
+        if (at < 0) return run.engine;
+        const engine = run.engine;
         const snap = name.slice(at + 1);
         if (!engine || !(await engine.listSnapshots()).includes(snap)) return undefined;
         return new SnapshotView(engine, snap, engine.size);
@@ -177,6 +191,13 @@ export class Datapath {
         this.o.log(`engine of ${e.volume}: waiting for a running replica`);
         return;
       }
+      // The copy of a data source reaches only the replicas the engine holds: wait until none is
+      // merely placed, so that every replica gets it (one that fails later is rebuilt from them).
+      const placed = e.source ? e.replicas.filter((r) => r.state === 'scheduled') : [];
+      if (placed.length > 0) {
+        this.o.log(`engine of ${e.volume}: waiting for replicas ${placed.map((r) => r.replicaId).join(', ')} to serve before copying its data source`);
+        return;
+      }
       const members: EngineReplica[] = [];
       for (const r of healthy) {
         try {
@@ -194,12 +215,18 @@ export class Datapath {
         },
         onRebuildProgress: (id, percent) => void this.o.report({ replicas: [], engines: [], progress: [{ replicaId: id, percent }] }).catch(() => undefined),
       });
-      run = { engine, rebuilding: new Set() };
+      run = { engine, rebuilding: new Set(), ready: !e.source, source: e.source };
       this.engines.set(e.volume, run);
       if (engine.size < e.size) await engine.resize(e.size);
-      await this.o.report({ replicas: [], engines: [{ volume: e.volume, state: 'attached', endpoint: `nbd://${this.nbdAddress}/${e.volume}` }], progress: [] });
-      this.o.log(`engine of ${e.volume} serving nbd://${this.nbdAddress}/${e.volume} over ${members.map((m) => m.id).join(', ')}`);
+      if (run.ready) {
+        await this.o.report({ replicas: [], engines: [{ volume: e.volume, state: 'attached', endpoint: `nbd://${this.nbdAddress}/${e.volume}` }], progress: [] });
+        this.o.log(`engine of ${e.volume} serving nbd://${this.nbdAddress}/${e.volume} over ${members.map((m) => m.id).join(', ')}`);
+      } else {
+        // In the background: other volumes' assignments go on meanwhile.
+        void this.copySource(e.volume, run);
+      }
     }
+    if (e.source) run.source = e.source;
     if (run.engine.size < e.size) await run.engine.resize(e.size);
     const have = await run.engine.listSnapshots();
     for (const name of e.snapshots) if (!have.includes(name)) await run.engine.snapshot(name);
@@ -224,6 +251,53 @@ export class Datapath {
           engineRun.rebuilding.delete(r.replicaId);
         }
       })();
+    }
+  }
+
+  /** A replica of the source volume: in-process when it is on this node, else over TCP. */
+  private async connectSource(src: EngineSource__Output, r: EngineSource__Output['replicas'][number]): Promise<Replica> {
+    const local = r.nodeId === this.o.nodeId ? this.replicas.get(r.replicaId) : undefined;
+    if (local) return borrowed(local.store);
+    return ReplicaClient.connect(r.address, r.replicaId, src.secret);
+  }
+
+  /**
+   * Copies the volume's data source into its engine, retrying (from the source replicas the
+   * manager names by then) until it is done or the engine is stopped; then serves the export and
+   * reports the copy done and the volume attached.
+   */
+  private async copySource(volume: string, run: RunningEngine): Promise<void> {
+    const current = (): boolean => this.engines.get(volume) === run;
+    for (let attempt = 1; current(); attempt++) {
+      const src = run.source!;
+      try {
+        const started = Date.now();
+        const r = await cloneFromAny(
+          src.replicas.map((x) => ({ id: x.replicaId, connect: () => this.connectSource(src, x) })),
+          src.snapshot, run.engine,
+          { alive: current, onSourceFailed: (id, reason) => this.o.log(`engine of ${volume}: copying from ${src.volume}@${src.snapshot} on replica ${id} failed: ${reason}`) },
+        );
+        this.o.log(`engine of ${volume}: copied ${src.volume}@${src.snapshot} from replica ${r.from} (${r.writtenBytes} bytes written) in ${Date.now() - started} ms`);
+        break;
+      } catch (err) {
+        if (!current()) return;
+        this.o.log(`engine of ${volume}: copy of its data source, attempt ${attempt}: ${(err as Error).message}; retrying`);
+        await new Promise((res) => setTimeout(res, retryDelay(attempt)));
+      }
+    }
+    if (!current()) return;
+    run.ready = true;
+    const endpoint = `nbd://${this.nbdAddress}/${volume}`;
+    // The copy is done and flushed; until the manager has it on record, keep saying so.
+    for (let attempt = 1; current(); attempt++) {
+      try {
+        await this.o.report({ replicas: [], engines: [{ volume, state: 'attached', endpoint, dataSourceCopied: true }], progress: [] });
+        this.o.log(`engine of ${volume} serving ${endpoint}`);
+        return;
+      } catch (err) {
+        this.o.log(`engine of ${volume}: reporting the copy done, attempt ${attempt}: ${(err as Error).message}`);
+        await new Promise((res) => setTimeout(res, retryDelay(attempt)));
+      }
     }
   }
 

@@ -41,6 +41,7 @@ export type { DiskInfo, DiskInfo__Output } from './gen/cairn/node/v1/DiskInfo.js
 export type { EngineAssignment, EngineAssignment__Output } from './gen/cairn/node/v1/EngineAssignment.js';
 export type { EngineReplica, EngineReplica__Output } from './gen/cairn/node/v1/EngineReplica.js';
 export type { EngineReport, EngineReport__Output } from './gen/cairn/node/v1/EngineReport.js';
+export type { EngineSource, EngineSource__Output } from './gen/cairn/node/v1/EngineSource.js';
 export type { HeartbeatRequest, HeartbeatRequest__Output } from './gen/cairn/node/v1/HeartbeatRequest.js';
 export type { HeartbeatResponse, HeartbeatResponse__Output } from './gen/cairn/node/v1/HeartbeatResponse.js';
 export type { RebuildProgress, RebuildProgress__Output } from './gen/cairn/node/v1/RebuildProgress.js';

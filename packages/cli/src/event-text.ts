@@ -45,8 +45,11 @@ export function eventSummary(ev: CairnEvent): string {
       const s = p.spec;
       if (!s) return p.name;
       const sel = `${s.diskSelector.length ? ` disk-selector=${s.diskSelector.join(',')}` : ''}${s.nodeSelector.length ? ` node-selector=${s.nodeSelector.join(',')}` : ''}`;
-      return `${p.name} size=${sz(s.size)} replicas=${s.numberOfReplicas} locality=${enumWord(s.dataLocality, 'DATA_LOCALITY_')}${sel}`;
+      const from = ev.volumeCreated?.dataSource ? ` from=${ev.volumeCreated.dataSource}${ev.volumeCreated.dataSource.startsWith('vol://') ? `@${ev.volumeCreated.sourceSnapshot}` : ''}` : '';
+      return `${p.name} size=${sz(s.size)} replicas=${s.numberOfReplicas} locality=${enumWord(s.dataLocality, 'DATA_LOCALITY_')}${sel}${from}`;
     }
+    case 'volumeDataSourceCopied':
+      return `${ev.volumeDataSourceCopied!.name} on ${ev.volumeDataSourceCopied!.nodeId || '-'}`;
     case 'volumeExpanded':
       return `${ev.volumeExpanded!.name} size=${sz(ev.volumeExpanded!.size)}`;
     case 'volumeAttachRequested':

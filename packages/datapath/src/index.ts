@@ -17,3 +17,5 @@ export * as replicaProtocol from './replica/protocol.js';
 export { Engine } from './engine/engine.js';
 export type { EngineEvents, EngineReplica, EngineReplicaMode } from './engine/engine.js';
 export { SnapshotView } from './engine/snapshot-view.js';
+export { cloneFromAny, CloneTargetError, copySnapshot } from './engine/clone.js';
+export type { CloneOptions, CloneSource, CloneTarget, CopyResult, SnapshotCopyOptions } from './engine/clone.js';

@@ -63,9 +63,13 @@ export function explainEvents(volume: string, events: CairnEvent[]): Explanation
         if (p.name !== volume) break;
         const s = p.spec!;
         line(ev, `created by ${ev.actor}: ${fmt(s.size)}, ${s.numberOfReplicas} replicas, data locality ${s.dataLocality.replace('DATA_LOCALITY_', '').toLowerCase()}`
-          + `${s.diskSelector.length ? `, disk selector ${s.diskSelector.join(',')}` : ''}${s.nodeSelector.length ? `, node selector ${s.nodeSelector.join(',')}` : ''}`);
+          + `${s.diskSelector.length ? `, disk selector ${s.diskSelector.join(',')}` : ''}${s.nodeSelector.length ? `, node selector ${s.nodeSelector.join(',')}` : ''}`
+          + (p.dataSource ? `, as a copy of ${p.dataSource} (snapshot ${p.sourceSnapshot} of volume ${p.sourceVolume})` : ''));
         break;
       }
+      case 'volumeDataSourceCopied':
+        if (ev.volumeDataSourceCopied!.name === volume) line(ev, `data source copied by its engine on ${ev.volumeDataSourceCopied!.nodeId}: the source may now be deleted`);
+        break;
       case 'volumeUpdated':
         if (ev.volumeUpdated!.name === volume) line(ev, `spec updated by ${ev.actor}: ${ev.volumeUpdated!.spec!.numberOfReplicas} replicas`);
         break;

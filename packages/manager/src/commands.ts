@@ -4,11 +4,13 @@
 // nothing). The admin service runs these, appends with expectedSeq = the state's seq, and retries
 // on a conflict, so a command is always validated against the state it is appended after.
 import type { ClusterState, DiskState, EventDraft, NodeState, VolumeSpec, VolumeState } from '@cairn/metadata';
-import { InvalidSettingError, parseSettings, volumeSpec, volumeSpecToProto } from '@cairn/metadata';
+import { InvalidSettingError, parseSettings, pendingCopiesFrom, volumeSpec, volumeSpecToProto } from '@cairn/metadata';
 import { CommandError } from './errors.js';
 
 const NAME_RE = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
 const TAG_RE = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
+/** What a replica store accepts as a snapshot name (generated ones may be longer than a volume name). */
+const SNAPSHOT_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const LOCALITIES = ['disabled', 'best-effort', 'strict-local'] as const;
 const AUTO_BALANCE = ['ignored', 'disabled', 'least-effort', 'best-effort'] as const;
 const ACCESS = ['rwo', 'rwx'] as const;
@@ -89,6 +91,51 @@ export interface CreateVolume {
   replicaSoftAntiAffinity?: string;
   replicaZoneSoftAntiAffinity?: string;
   replicaDiskSoftAntiAffinity?: string;
+  /** "snap://VOLUME/SNAPSHOT", "vol://VOLUME" or empty. */
+  dataSource?: string;
+}
+
+/** A parsed data source: `snapshot` is null for "vol://VOLUME" (the volume's data now). */
+export interface DataSourceRef {
+  volume: string;
+  snapshot: string | null;
+}
+
+/** Parses Longhorn's dataSource, "snap://VOLUME/SNAPSHOT" or "vol://VOLUME"; null when empty. */
+export function parseDataSource(uri: string): DataSourceRef | null {
+  if (!uri) return null;
+  const snap = /^snap:\/\/([^/]+)\/([^/]+)$/.exec(uri);
+  const vol = /^vol:\/\/([^/]+)$/.exec(uri);
+  if (!snap && !vol) throw CommandError.invalid(`dataSource "${uri}" is not valid: use snap://VOLUME/SNAPSHOT or vol://VOLUME`);
+  const ref = snap ? { volume: snap[1]!, snapshot: snap[2]! } : { volume: vol![1]!, snapshot: null };
+  if (!NAME_RE.test(ref.volume)) throw CommandError.invalid(`dataSource "${uri}": volume "${ref.volume}" is not a valid volume name`);
+  if (ref.snapshot !== null && !SNAPSHOT_RE.test(ref.snapshot)) throw CommandError.invalid(`dataSource "${uri}": snapshot "${ref.snapshot}" is not a valid snapshot name`);
+  return ref;
+}
+
+/**
+ * The events that make `name` a copy of its data source, after the source is checked: it exists,
+ * its copy of its own source is complete, and it fits (the new size is at least the source's).
+ * "vol://" takes a snapshot of the source in the same append and copies that.
+ */
+function dataSourceDrafts(state: ClusterState, name: string, size: number, uri: string, ref: DataSourceRef): { drafts: EventDraft[]; snapshot: string } {
+  const src = state.volumes.get(ref.volume);
+  if (!src) throw CommandError.notFound(`dataSource "${uri}": volume "${ref.volume}" does not exist`);
+  if (src.dataSource && !src.dataSource.copied) {
+    throw CommandError.precondition(`dataSource "${uri}": volume "${ref.volume}" is still copying its own data source (${src.dataSource.uri}); try again once it is done`);
+  }
+  if (ref.snapshot !== null) {
+    const snap = src.snapshots.get(ref.snapshot);
+    if (!snap) throw CommandError.notFound(`dataSource "${uri}": snapshot "${ref.snapshot}" of volume "${ref.volume}" does not exist`);
+    if (size < snap.size) throw CommandError.invalid(`size ${size} is smaller than dataSource "${uri}" (${snap.size} bytes)`);
+    return { drafts: [], snapshot: ref.snapshot };
+  }
+  if (size < src.spec.size) throw CommandError.invalid(`size ${size} is smaller than dataSource "${uri}" (${src.spec.size} bytes)`);
+  // Named after the clone and the seq it is appended at: unique, and says what it is for.
+  let snapshot = `clone-${name}-${state.seq + 1}`;
+  // A user's snapshot of that name is theirs, not this clone's: never copy (or later delete) it.
+  while (src.snapshots.has(snapshot)) snapshot += 'x';
+  return { drafts: [{ snapshotCreated: { volume: ref.volume, name: snapshot, size: src.spec.size } }], snapshot };
 }
 
 export function createVolume(state: ClusterState, r: CreateVolume): EventDraft[] {
@@ -110,13 +157,29 @@ export function createVolume(state: ClusterState, r: CreateVolume): EventDraft[]
     replicaDiskSoftAntiAffinity: r.replicaDiskSoftAntiAffinity ? oneOf('replicaDiskSoftAntiAffinity', r.replicaDiskSoftAntiAffinity, ANTI) : 'default',
   });
   checkSpec(spec);
+  const uri = r.dataSource ?? '';
+  const ref = parseDataSource(uri);
   const existing = state.volumes.get(r.name);
   if (existing) {
     const diff = specDifference(existing.spec, spec);
     if (diff) throw CommandError.exists(`volume "${r.name}" already exists with a different ${diff}`);
+    const had = existing.dataSource?.uri ?? '';
+    if (had !== uri) throw CommandError.exists(`volume "${r.name}" already exists with a different dataSource (${JSON.stringify(had)}, requested ${JSON.stringify(uri)})`);
     return [];
   }
-  return [{ volumeCreated: { name: r.name, spec: volumeSpecToProto(spec) } }];
+  const created = { name: r.name, spec: volumeSpecToProto(spec) };
+  if (!ref) return [{ volumeCreated: created }];
+  const { drafts, snapshot } = dataSourceDrafts(state, r.name, spec.size, uri, ref);
+  return [...drafts, { volumeCreated: { ...created, dataSource: uri, sourceVolume: ref.volume, sourceSnapshot: snapshot } }];
+}
+
+/** FAILED_PRECONDITION when volumes not yet copied from their data source still need it. */
+function refuseWhileNeeded(state: ClusterState, what: string, volume: string, snapshot?: string): void {
+  const needing = pendingCopiesFrom(state, volume, snapshot);
+  if (needing.length) {
+    const names = needing.map((n) => `"${n}"`).join(', ');
+    throw CommandError.precondition(`${what} is the data source of volume ${names}, which has not finished copying it: delete ${needing.length > 1 ? 'them' : 'it'} or wait until its copy is complete (volume get shows data source ready)`);
+  }
 }
 
 function specDifference(a: VolumeSpec, b: VolumeSpec): string | null {
@@ -169,7 +232,15 @@ export function deleteVolume(state: ClusterState, name: string): EventDraft[] {
   if (v.attachState !== 'detached') {
     throw CommandError.precondition(`volume "${name}" is ${v.attachState} to node "${v.attachedTo}": detach it first`);
   }
-  return [{ volumeDeleted: { name } }];
+  refuseWhileNeeded(state, `volume "${name}"`, name);
+  // A clone deleted before its copy completed no longer needs the snapshot taken for it.
+  const out: EventDraft[] = [];
+  const src = v.dataSource;
+  if (src && !src.copied && src.uri.startsWith('vol://') && state.volumes.get(src.volume)?.snapshots.has(src.snapshot)) {
+    out.push({ snapshotDeleted: { volume: src.volume, name: src.snapshot } });
+  }
+  out.push({ volumeDeleted: { name } });
+  return out;
 }
 
 export function attachVolume(state: ClusterState, name: string, nodeId: string): EventDraft[] {
@@ -324,6 +395,10 @@ export function createSnapshot(state: ClusterState, volume: string, name: string
   const snap = name || `snap-${state.seq + 1}`;
   checkName('name', snap);
   if (v.snapshots.has(snap)) return [];
+  // Its replicas hold only part of its data until the copy completes: a snapshot now would freeze that.
+  if (v.dataSource && !v.dataSource.copied) {
+    throw CommandError.precondition(`volume "${volume}" is still copying its data source (${v.dataSource.uri}): snapshot it once the copy is complete`);
+  }
   return [{ snapshotCreated: { volume, name: snap, size: v.spec.size } }];
 }
 
@@ -331,5 +406,6 @@ export function deleteSnapshot(state: ClusterState, volume: string, name: string
   const v = requireVolume(state, volume);
   if (!name) throw CommandError.invalid('name is required');
   if (!v.snapshots.has(name)) return [];
+  refuseWhileNeeded(state, `snapshot "${name}" of volume "${volume}"`, volume, name);
   return [{ snapshotDeleted: { volume, name } }];
 }

@@ -5,8 +5,8 @@
 import { createHmac } from 'node:crypto';
 import type { Etcd3, Lease } from 'etcd3';
 import type { Assignments, DiskInfo__Output, NodeAgentHandlers } from '@cairn/api';
-import type { ClusterState, EventDraft } from '@cairn/metadata';
-import { Keys } from '@cairn/metadata';
+import type { ClusterState, EventDraft, ReplicaState } from '@cairn/metadata';
+import { Keys, pendingCopiesFrom, replicasOf } from '@cairn/metadata';
 import { debounceTime, startWith } from 'rxjs';
 import { CommandError, toServiceError } from './errors.js';
 import { unary, CommandRunner } from './admin-service.js';
@@ -200,21 +200,29 @@ export function assignmentsFor(s: ClusterState, nodeId: string, secret: (volume:
     })),
     engines: engines.map((v) => {
       const ids = [...(s.replicasByVolume.get(v.name) ?? [])].sort();
+      const engineReplica = (r: ReplicaState) => ({
+        // The address the replica's own node reported once it served it: empty until then, so
+        // an engine never connects to a replica that does not exist yet.
+        replicaId: r.id, nodeId: r.nodeId, address: r.address, state: r.mode, rebuildFrom: r.rebuildFrom,
+      });
+      const src = v.dataSource;
       return {
         volume: v.name, size: v.spec.size, replicaIds: ids, secret: secret(v.name),
         snapshots: [...v.snapshots.keys()].sort(),
-        replicas: ids.map((id) => s.replicas.get(id)!).map((r) => ({
-          // The address the replica's own node reported once it served it: empty until then, so
-          // an engine never connects to a replica that does not exist yet.
-          replicaId: r.id, nodeId: r.nodeId, address: r.address, state: r.mode, rebuildFrom: r.rebuildFrom,
-        })),
+        replicas: ids.map((id) => s.replicas.get(id)!).map(engineReplica),
+        // Until the copy is recorded: the source snapshot and where it can be read (the source
+        // volume's running replicas, with that volume's secret).
+        source: src && !src.copied ? {
+          volume: src.volume, snapshot: src.snapshot, secret: secret(src.volume),
+          replicas: replicasOf(s, src.volume).filter((r) => r.mode === 'running' && r.address).sort((a, b) => a.id.localeCompare(b.id)).map(engineReplica),
+        } : null,
       };
     }),
   };
 }
 
 /** Events for what a node observed; a report about something not on that node is refused. */
-export function reportDrafts(s: ClusterState, nodeId: string, r: { replicas: { replicaId: string; state: string; address: string; reason: string }[]; engines: { volume: string; state: string; endpoint: string }[] }): EventDraft[] {
+export function reportDrafts(s: ClusterState, nodeId: string, r: { replicas: { replicaId: string; state: string; address: string; reason: string }[]; engines: { volume: string; state: string; endpoint: string; dataSourceCopied?: boolean }[] }): EventDraft[] {
   if (!s.nodes.has(nodeId)) throw CommandError.notFound(`node "${nodeId}" is not registered`);
   const out: EventDraft[] = [];
   for (const rep of r.replicas) {
@@ -245,6 +253,16 @@ export function reportDrafts(s: ClusterState, nodeId: string, r: { replicas: { r
     const v = s.volumes.get(e.volume);
     if (!v) continue;
     if (e.state === 'attached') {
+      // The engine copied the volume's data source: recorded before the attach that follows it.
+      // A "vol://" source's snapshot was taken only for this copy and goes with it.
+      const src = v.dataSource;
+      if (e.dataSourceCopied && src && !src.copied && v.attachedTo === nodeId) {
+        out.push({ volumeDataSourceCopied: { name: v.name, nodeId } });
+        const others = pendingCopiesFrom(s, src.volume, src.snapshot).filter((n) => n !== v.name);
+        if (src.uri.startsWith('vol://') && others.length === 0 && s.volumes.get(src.volume)?.snapshots.has(src.snapshot)) {
+          out.push({ snapshotDeleted: { volume: src.volume, name: src.snapshot } });
+        }
+      }
       if (v.attachedTo === nodeId && (v.attachState !== 'attached' || v.endpoint !== e.endpoint)) {
         out.push({ volumeAttached: { name: v.name, nodeId, endpoint: e.endpoint } });
       }

@@ -19,6 +19,8 @@ export function volumeView(state: ClusterState, v: VolumeState, progress: (repli
     createdSeq: v.createdSeq, fsType: v.spec.fsType, accessMode: v.spec.accessMode, seq: state.seq,
     replicaSoftAntiAffinity: v.spec.replicaSoftAntiAffinity, replicaZoneSoftAntiAffinity: v.spec.replicaZoneSoftAntiAffinity,
     replicaDiskSoftAntiAffinity: v.spec.replicaDiskSoftAntiAffinity,
+    // A volume made empty has nothing to copy: ready from the start.
+    dataSource: v.dataSource?.uri ?? '', dataSourceReady: v.dataSource?.copied ?? true,
   };
 }
 

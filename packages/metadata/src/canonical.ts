@@ -9,7 +9,7 @@ import { defaultSettings } from './settings.js';
 import type { Settings } from './settings.js';
 
 /** Bump when the canonical form changes; old snapshots are then ignored and the log replayed. */
-export const CANONICAL_VERSION = 1;
+export const CANONICAL_VERSION = 2;
 
 const byKey = <V>(m: Map<string, V>): V[] => [...m.keys()].sort().map((k) => m.get(k)!);
 

@@ -168,6 +168,7 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
         state.volumes.set(p.name, {
           name: p.name, spec: specFromEvent(p.spec, seq), createdSeq: seq, attachState: 'detached',
           attachedTo: '', endpoint: '', unschedulable: null, snapshots: new Map(),
+          dataSource: p.dataSource ? { uri: p.dataSource, volume: p.sourceVolume, snapshot: p.sourceSnapshot, copied: false } : null,
         });
       }
       break;
@@ -324,6 +325,11 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
     case 'snapshotDeleted': {
       const p = payloadOf(ev, 'snapshotDeleted');
       state.volumes.get(p.volume)?.snapshots.delete(p.name);
+      break;
+    }
+    case 'volumeDataSourceCopied': {
+      const v = state.volumes.get(payloadOf(ev, 'volumeDataSourceCopied').name);
+      if (v?.dataSource) v.dataSource.copied = true;
       break;
     }
     default:

@@ -80,6 +80,19 @@ export interface SnapshotState {
   createdMs: number;
 }
 
+/**
+ * What a volume was made from (Longhorn's dataSource) and whether the copy is done. The copy reads
+ * snapshot `snapshot` of volume `volume`; for "vol://" that is a snapshot taken at creation.
+ */
+export interface DataSourceState {
+  /** As requested: "snap://VOLUME/SNAPSHOT" or "vol://VOLUME". */
+  uri: string;
+  volume: string;
+  snapshot: string;
+  /** Copied into the volume's replicas (a VolumeDataSourceCopied was recorded). */
+  copied: boolean;
+}
+
 export interface VolumeState {
   name: string;
   spec: VolumeSpec;
@@ -90,6 +103,8 @@ export interface VolumeState {
   endpoint: string;
   unschedulable: UnschedulableRecord | null;
   snapshots: Map<string, SnapshotState>;
+  /** null for a volume made empty. */
+  dataSource: DataSourceState | null;
 }
 
 /**
@@ -171,6 +186,19 @@ export function volumeRobustness(state: ClusterState, volume: VolumeState): Robu
   if (running > 0) return 'degraded';
   if (rs.some((r) => r.mode === 'failed' || r.mode === 'rebuilding')) return 'faulted';
   return 'unknown';
+}
+
+/**
+ * Volumes whose data source is not copied yet and still needs `volume` (any of its snapshots, or
+ * only `snapshot` when given): they keep that volume or snapshot from being deleted. Sorted.
+ */
+export function pendingCopiesFrom(state: ClusterState, volume: string, snapshot?: string): string[] {
+  const out: string[] = [];
+  for (const v of state.volumes.values()) {
+    const d = v.dataSource;
+    if (d && !d.copied && d.volume === volume && (snapshot === undefined || d.snapshot === snapshot)) out.push(v.name);
+  }
+  return out.sort();
 }
 
 /** Bytes scheduled on a disk: the sum of the sizes of the replicas placed on it. */

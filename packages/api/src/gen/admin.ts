@@ -60,6 +60,7 @@ import type { SnapshotDeleted as _cairn_events_v1_SnapshotDeleted, SnapshotDelet
 import type { VolumeAttachRequested as _cairn_events_v1_VolumeAttachRequested, VolumeAttachRequested__Output as _cairn_events_v1_VolumeAttachRequested__Output } from './cairn/events/v1/VolumeAttachRequested.js';
 import type { VolumeAttached as _cairn_events_v1_VolumeAttached, VolumeAttached__Output as _cairn_events_v1_VolumeAttached__Output } from './cairn/events/v1/VolumeAttached.js';
 import type { VolumeCreated as _cairn_events_v1_VolumeCreated, VolumeCreated__Output as _cairn_events_v1_VolumeCreated__Output } from './cairn/events/v1/VolumeCreated.js';
+import type { VolumeDataSourceCopied as _cairn_events_v1_VolumeDataSourceCopied, VolumeDataSourceCopied__Output as _cairn_events_v1_VolumeDataSourceCopied__Output } from './cairn/events/v1/VolumeDataSourceCopied.js';
 import type { VolumeDeleted as _cairn_events_v1_VolumeDeleted, VolumeDeleted__Output as _cairn_events_v1_VolumeDeleted__Output } from './cairn/events/v1/VolumeDeleted.js';
 import type { VolumeDetachRequested as _cairn_events_v1_VolumeDetachRequested, VolumeDetachRequested__Output as _cairn_events_v1_VolumeDetachRequested__Output } from './cairn/events/v1/VolumeDetachRequested.js';
 import type { VolumeDetached as _cairn_events_v1_VolumeDetached, VolumeDetached__Output as _cairn_events_v1_VolumeDetached__Output } from './cairn/events/v1/VolumeDetached.js';
@@ -144,6 +145,7 @@ export interface ProtoGrpcType {
         VolumeAttachRequested: MessageTypeDefinition<_cairn_events_v1_VolumeAttachRequested, _cairn_events_v1_VolumeAttachRequested__Output>
         VolumeAttached: MessageTypeDefinition<_cairn_events_v1_VolumeAttached, _cairn_events_v1_VolumeAttached__Output>
         VolumeCreated: MessageTypeDefinition<_cairn_events_v1_VolumeCreated, _cairn_events_v1_VolumeCreated__Output>
+        VolumeDataSourceCopied: MessageTypeDefinition<_cairn_events_v1_VolumeDataSourceCopied, _cairn_events_v1_VolumeDataSourceCopied__Output>
         VolumeDeleted: MessageTypeDefinition<_cairn_events_v1_VolumeDeleted, _cairn_events_v1_VolumeDeleted__Output>
         VolumeDetachRequested: MessageTypeDefinition<_cairn_events_v1_VolumeDetachRequested, _cairn_events_v1_VolumeDetachRequested__Output>
         VolumeDetached: MessageTypeDefinition<_cairn_events_v1_VolumeDetached, _cairn_events_v1_VolumeDetached__Output>

@@ -6,6 +6,7 @@ import type { DiskInfo as _cairn_node_v1_DiskInfo, DiskInfo__Output as _cairn_no
 import type { EngineAssignment as _cairn_node_v1_EngineAssignment, EngineAssignment__Output as _cairn_node_v1_EngineAssignment__Output } from './cairn/node/v1/EngineAssignment.js';
 import type { EngineReplica as _cairn_node_v1_EngineReplica, EngineReplica__Output as _cairn_node_v1_EngineReplica__Output } from './cairn/node/v1/EngineReplica.js';
 import type { EngineReport as _cairn_node_v1_EngineReport, EngineReport__Output as _cairn_node_v1_EngineReport__Output } from './cairn/node/v1/EngineReport.js';
+import type { EngineSource as _cairn_node_v1_EngineSource, EngineSource__Output as _cairn_node_v1_EngineSource__Output } from './cairn/node/v1/EngineSource.js';
 import type { HeartbeatRequest as _cairn_node_v1_HeartbeatRequest, HeartbeatRequest__Output as _cairn_node_v1_HeartbeatRequest__Output } from './cairn/node/v1/HeartbeatRequest.js';
 import type { HeartbeatResponse as _cairn_node_v1_HeartbeatResponse, HeartbeatResponse__Output as _cairn_node_v1_HeartbeatResponse__Output } from './cairn/node/v1/HeartbeatResponse.js';
 import type { NodeAgentClient as _cairn_node_v1_NodeAgentClient, NodeAgentDefinition as _cairn_node_v1_NodeAgentDefinition } from './cairn/node/v1/NodeAgent.js';
@@ -31,6 +32,7 @@ export interface ProtoGrpcType {
         EngineAssignment: MessageTypeDefinition<_cairn_node_v1_EngineAssignment, _cairn_node_v1_EngineAssignment__Output>
         EngineReplica: MessageTypeDefinition<_cairn_node_v1_EngineReplica, _cairn_node_v1_EngineReplica__Output>
         EngineReport: MessageTypeDefinition<_cairn_node_v1_EngineReport, _cairn_node_v1_EngineReport__Output>
+        EngineSource: MessageTypeDefinition<_cairn_node_v1_EngineSource, _cairn_node_v1_EngineSource__Output>
         HeartbeatRequest: MessageTypeDefinition<_cairn_node_v1_HeartbeatRequest, _cairn_node_v1_HeartbeatRequest__Output>
         HeartbeatResponse: MessageTypeDefinition<_cairn_node_v1_HeartbeatResponse, _cairn_node_v1_HeartbeatResponse__Output>
         NodeAgent: SubtypeConstructor<typeof grpc.Client, _cairn_node_v1_NodeAgentClient> & { service: _cairn_node_v1_NodeAgentDefinition }

@@ -59,6 +59,11 @@ export function createVolumeRequest(p: Parsed): CreateVolumeRequest {
   const access = flagEnum(p, 'access-mode', ACCESS_MODES, cmd);
   if (access !== undefined) req.accessMode = access;
   antiAffinity(p, cmd, req);
+  const source = p.flags['data-source'];
+  if (typeof source === 'string' && source !== '') {
+    if (!/^(snap:\/\/[^/]+\/[^/]+|vol:\/\/[^/]+)$/.test(source)) throw new UsageError(`--data-source "${source}" is not valid: use snap://VOLUME/SNAPSHOT or vol://VOLUME`, cmd);
+    req.dataSource = source;
+  }
   return req;
 }
 
@@ -124,6 +129,7 @@ export function volumeDetail(v: Volume__Output): string {
     ['endpoint', dash(v.endpoint)],
     ['created at seq', String(v.createdSeq)],
   ];
+  if (v.dataSource) pairs.push(['data source', `${v.dataSource} (${v.dataSourceReady ? 'copied' : 'copying: the engine copies it when attached'})`]);
   if (v.unschedulable) pairs.push(['unschedulable', v.unschedulable]);
   let out = keyValues(pairs);
   if (v.replicas.length) {
@@ -153,6 +159,7 @@ const create: Command = {
       ...SPEC_FLAGS,
       'stale-replica-timeout': { type: 'string', value: 'MINUTES', help: 'how long a failed replica is kept for reuse (default 2880)' },
       'access-mode': { type: 'string', value: ACCESS_MODES.join('|'), help: 'default rwo' },
+      'data-source': { type: 'string', value: 'snap://VOL/SNAP|vol://VOL', help: 'start as a copy of a snapshot, or of a volume as it is now' },
     },
   },
   async run(ctx, p) {

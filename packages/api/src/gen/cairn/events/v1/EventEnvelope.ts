@@ -26,6 +26,7 @@ import type { ReplicaRemoved as _cairn_events_v1_ReplicaRemoved, ReplicaRemoved_
 import type { SettingsChanged as _cairn_events_v1_SettingsChanged, SettingsChanged__Output as _cairn_events_v1_SettingsChanged__Output } from '../../../cairn/events/v1/SettingsChanged.js';
 import type { SnapshotCreated as _cairn_events_v1_SnapshotCreated, SnapshotCreated__Output as _cairn_events_v1_SnapshotCreated__Output } from '../../../cairn/events/v1/SnapshotCreated.js';
 import type { SnapshotDeleted as _cairn_events_v1_SnapshotDeleted, SnapshotDeleted__Output as _cairn_events_v1_SnapshotDeleted__Output } from '../../../cairn/events/v1/SnapshotDeleted.js';
+import type { VolumeDataSourceCopied as _cairn_events_v1_VolumeDataSourceCopied, VolumeDataSourceCopied__Output as _cairn_events_v1_VolumeDataSourceCopied__Output } from '../../../cairn/events/v1/VolumeDataSourceCopied.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface EventEnvelope {
@@ -76,7 +77,8 @@ export interface EventEnvelope {
   'settingsChanged'?: (_cairn_events_v1_SettingsChanged | null);
   'snapshotCreated'?: (_cairn_events_v1_SnapshotCreated | null);
   'snapshotDeleted'?: (_cairn_events_v1_SnapshotDeleted | null);
-  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted";
+  'volumeDataSourceCopied'?: (_cairn_events_v1_VolumeDataSourceCopied | null);
+  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied";
 }
 
 export interface EventEnvelope__Output {
@@ -127,5 +129,6 @@ export interface EventEnvelope__Output {
   'settingsChanged'?: (_cairn_events_v1_SettingsChanged__Output | null);
   'snapshotCreated'?: (_cairn_events_v1_SnapshotCreated__Output | null);
   'snapshotDeleted'?: (_cairn_events_v1_SnapshotDeleted__Output | null);
-  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted";
+  'volumeDataSourceCopied'?: (_cairn_events_v1_VolumeDataSourceCopied__Output | null);
+  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied";
 }

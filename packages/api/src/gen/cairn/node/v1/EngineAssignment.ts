@@ -1,6 +1,7 @@
 // Original file: cairn/node/v1/node.proto
 
 import type { EngineReplica as _cairn_node_v1_EngineReplica, EngineReplica__Output as _cairn_node_v1_EngineReplica__Output } from '../../../cairn/node/v1/EngineReplica.js';
+import type { EngineSource as _cairn_node_v1_EngineSource, EngineSource__Output as _cairn_node_v1_EngineSource__Output } from '../../../cairn/node/v1/EngineSource.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface EngineAssignment {
@@ -10,6 +11,10 @@ export interface EngineAssignment {
   'replicas'?: (_cairn_node_v1_EngineReplica)[];
   'secret'?: (string);
   'snapshots'?: (string)[];
+  /**
+   * Set while the volume's data source has not been copied: the engine copies it before it serves.
+   */
+  'source'?: (_cairn_node_v1_EngineSource | null);
 }
 
 export interface EngineAssignment__Output {
@@ -19,4 +24,8 @@ export interface EngineAssignment__Output {
   'replicas': (_cairn_node_v1_EngineReplica__Output)[];
   'secret': (string);
   'snapshots': (string)[];
+  /**
+   * Set while the volume's data source has not been copied: the engine copies it before it serves.
+   */
+  'source': (_cairn_node_v1_EngineSource__Output | null);
 }

@@ -11,6 +11,10 @@ export interface EngineReport {
    * Where the frontend serves, e.g. "nbd://127.0.0.1:10809/vol".
    */
   'endpoint'?: (string);
+  /**
+   * The volume's data source has been copied into its replicas and flushed.
+   */
+  'dataSourceCopied'?: (boolean);
 }
 
 export interface EngineReport__Output {
@@ -23,4 +27,8 @@ export interface EngineReport__Output {
    * Where the frontend serves, e.g. "nbd://127.0.0.1:10809/vol".
    */
   'endpoint': (string);
+  /**
+   * The volume's data source has been copied into its replicas and flushed.
+   */
+  'dataSourceCopied': (boolean);
 }
