@@ -206,6 +206,35 @@ s('ABORTED: a second publish of a volume while the first is in flight; readonly 
   await twice('ControllerUnpublishVolume', { volumeId: 'pvc-b', nodeId: 'node-2' });
 });
 
+s('a publish whose caller gave up stops waiting, so the retry is not ABORTED', async () => {
+  // node-3's agent is paused (SIGSTOP, well under its 5 s lease), so the engine cannot start there.
+  const agent = c.info.nodes.find((n) => n.id === 'node-3')!.pid;
+  const req = { volumeId: 'pvc-a', nodeId: 'node-3', volumeCapability: mount };
+  const publishWithin = async (ms: number): Promise<string> => {
+    const impatient = new CsiClient(csi.endpoint, ms);
+    try {
+      const e = await impatient.call('Controller', 'ControllerPublishVolume', req).then(() => null, (err: grpc.ServiceError) => err);
+      return e ? grpc.status[e.code] : 'OK';
+    } finally {
+      impatient.close();
+    }
+  };
+  process.kill(agent, 'SIGSTOP');
+  try {
+    assert.is(await publishWithin(50), 'DEADLINE_EXCEEDED');
+    await new Promise((r) => setTimeout(r, 400));
+    // The first call's wait ended with its caller: this one waits too (and times out), it is not refused.
+    assert.is(await publishWithin(800), 'DEADLINE_EXCEEDED');
+  } finally {
+    process.kill(agent, 'SIGCONT');
+  }
+  // The second wait notices its caller is gone at its next poll (200 ms).
+  await new Promise((r) => setTimeout(r, 500));
+  const p = await twice('ControllerPublishVolume', req);
+  assert.match(p.publishContext.nbdUrl, /\/pvc-a$/);
+  await twice('ControllerUnpublishVolume', { volumeId: 'pvc-a', nodeId: 'node-3' });
+});
+
 s('ValidateVolumeCapabilities: confirmed for what the volume serves, a message otherwise; NOT_FOUND for no volume', async () => {
   const ok = await twice('ValidateVolumeCapabilities', { volumeId: 'pvc-a', volumeCapabilities: [mount], volumeContext: { fsType: 'ext4' } });
   assert.is(ok.confirmed.volumeCapabilities.length, 1);

@@ -57,6 +57,8 @@ export const CONTROLLER_CAPABILITIES = [
 ] as const;
 
 const PROVISIONER_PREFIX = 'csi.storage.k8s.io/';
+/** What a wait needs of the gRPC call: whether the caller is still there. */
+type Waiting = Pick<grpc.ServerUnaryCall<unknown, unknown>, 'cancelled' | 'getDeadline'>;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const places = (nodes: Node__Output[]): Place[] => nodes.map((n) => ({ id: n.id, zone: n.zone }));
 const isCode = (e: unknown, code: grpc.status): boolean => e instanceof CsiError && e.code === code;
@@ -124,15 +126,22 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
     return lists.flat();
   }
 
-  /** Polls the volume until `done` says so; DEADLINE_EXCEEDED with its last state after the timeout. */
-  async function waitFor(name: string, what: string, done: (v: Volume__Output | null) => boolean): Promise<Volume__Output | null> {
-    const deadline = Date.now() + attachTimeoutMs;
+  /**
+   * Polls the volume until `done` says so; DEADLINE_EXCEEDED with its last state after the
+   * timeout, or as soon as the caller has given up (so its retry is not ABORTED by a wait nobody
+   * listens to any more).
+   */
+  async function waitFor(call: Waiting, name: string, what: string, done: (v: Volume__Output | null) => boolean): Promise<Volume__Output | null> {
+    const asked = call.getDeadline();
+    const callDeadline = asked instanceof Date ? asked.getTime() : asked;
+    const deadline = Math.min(Date.now() + attachTimeoutMs, Number.isFinite(callDeadline) ? callDeadline : Infinity);
     for (;;) {
       const v = await admin.findVolume(name);
       if (done(v)) return v;
+      if (call.cancelled) throw new CsiError(grpc.status.CANCELLED, `the caller gave up waiting for volume "${name}" to be ${what}`);
       if (Date.now() > deadline) {
         throw new CsiError(grpc.status.DEADLINE_EXCEEDED,
-          `volume "${name}" is not ${what} after ${Math.round(attachTimeoutMs / 1000)} s (state ${v?.state ?? 'gone'}${v?.attachedTo ? ` on ${v.attachedTo}` : ''}); try again`);
+          `volume "${name}" is not ${what} yet (state ${v?.state ?? 'gone'}${v?.attachedTo ? ` on ${v.attachedTo}` : ''}); try again`);
       }
       await sleep(pollMs);
     }
@@ -195,14 +204,14 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
       });
     }),
 
-    ControllerPublishVolume: unary('ControllerPublishVolume', log, async (req) => {
+    ControllerPublishVolume: unary('ControllerPublishVolume', log, async (req, call) => {
       const id = required('volume_id', req.volumeId);
       const nodeId = required('node_id', req.nodeId);
       checkCapability(req.volumeCapability, 'volume_capability');
       return inflight.run([volumeKey(id)], 'ControllerPublishVolume', async () => {
         // NOT_FOUND (volume or node), FAILED_PRECONDITION (published to another node, node down) come from the admin.
         await admin.attachVolume({ name: id, nodeId });
-        const v = (await waitFor(id, `attached on ${nodeId}`, (x) => {
+        const v = (await waitFor(call, id, `attached on ${nodeId}`, (x) => {
           if (!x) throw notFound(`volume "${id}" was deleted while being published`);
           if (x.attachedTo !== nodeId || x.state === 'detached' || x.state === 'detaching') {
             throw aborted(`volume "${id}" was detached from ${nodeId} while being published (now ${x.state}${x.attachedTo ? ` on ${x.attachedTo}` : ''})`);
@@ -220,7 +229,7 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
       });
     }),
 
-    ControllerUnpublishVolume: unary('ControllerUnpublishVolume', log, async (req) => {
+    ControllerUnpublishVolume: unary('ControllerUnpublishVolume', log, async (req, call) => {
       const id = required('volume_id', req.volumeId);
       const nodeId = req.nodeId;
       return inflight.run([volumeKey(id)], 'ControllerUnpublishVolume', async () => {
@@ -236,7 +245,7 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
             throw e;
           }
         }
-        await waitFor(id, `detached from ${from}`, (x) => !x || x.state === 'detached' || x.attachedTo !== from);
+        await waitFor(call, id, `detached from ${from}`, (x) => !x || x.state === 'detached' || x.attachedTo !== from);
         return {};
       });
     }),

@@ -29,12 +29,15 @@ export function redact(value: unknown): unknown {
 
 export type Log = (line: string) => void;
 
-/** grpc-js unary handler from an async function; errors keep their CSI code. */
+/**
+ * grpc-js unary handler from an async function; errors keep their CSI code. The call is passed
+ * too, for handlers that wait and should stop when the caller gives up (its deadline, a cancel).
+ */
 export function unary<Req, Res>(
-  name: string, log: Log, fn: (req: Req) => Promise<Res>,
+  name: string, log: Log, fn: (req: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>,
 ): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
-    fn(call.request).then(
+    fn(call.request, call).then(
       (res) => callback(null, res),
       (e: unknown) => {
         const code = e instanceof CsiError ? e.code : grpc.status.INTERNAL;
