@@ -314,6 +314,9 @@ s('ControllerExpandVolume: grows (node expansion for mounts only), a smaller ask
   assert.equal(await twice('ControllerExpandVolume', { volumeId: 'pvc-a', capacityRange: { requiredBytes: 64 * MiB } }), { capacityBytes: 128 * MiB, nodeExpansionRequired: true });
   await refused('ControllerExpandVolume', { volumeId: 'pvc-a', capacityRange: { limitBytes: 64 * MiB } }, 'OUT_OF_RANGE', /volumes only grow/);
   await refused('ControllerExpandVolume', { volumeId: 'pvc-nope', capacityRange: { requiredBytes: MiB } }, 'NOT_FOUND', /volume "pvc-nope" does not exist/);
+  await refused('ControllerExpandVolume', { volumeId: 'pvc-a', capacityRange: { requiredBytes: 2 ** 50 } }, 'RESOURCE_EXHAUSTED',
+    /volume "pvc-a" cannot grow to 1125899906842624 bytes where its replicas are: node-\d\/disk-1: a replica must stay below/);
+  assert.is((await c.call('GetVolume', { name: 'pvc-a' })).size, 128 * MiB, 'the refused expansion changed nothing');
   // The expanded volume still answers CreateVolume's retry: 128 MiB is at least the 64 MiB required.
   assert.is((await csi.call<Any>('Controller', 'CreateVolume', { name: 'pvc-a', volumeCapabilities: [mount], capacityRange: { requiredBytes: 64 * MiB } })).volume.capacityBytes, 128 * MiB);
 });

@@ -221,3 +221,25 @@ export function checkPlacement(nodes: Node__Output[], s: CapacitySettings, ask: 
     reason: `cannot place ${needed === replicas ? `the ${replicas}` : `even 1 of ${replicas}`} replica(s) of ${formatSize(size)}${spread}: ${fit} fit${shown ? `; ${shown}` : ''}`,
   };
 }
+
+/**
+ * Why the disks holding a volume's replicas cannot take it grown from `from` to `to` bytes
+ * (empty: they can): each replica must stay below its disk's room, and the growth must fit under
+ * the disk's over-provisioning cap. Replicas on disks ListNodes no longer shows are skipped.
+ */
+export function expansionProblems(nodes: Node__Output[], s: CapacitySettings, replicas: { node: string; disk: string }[], from: number, to: number): string[] {
+  const out: string[] = [];
+  const grow = to - from;
+  const seen = new Map<string, number>();
+  for (const r of replicas) seen.set(`${r.node}/${r.disk}`, (seen.get(`${r.node}/${r.disk}`) ?? 0) + 1);
+  for (const [key, count] of seen) {
+    const [nodeId, diskId] = key.split('/') as [string, string];
+    const d = nodes.find((n) => n.id === nodeId)?.disks.find((x) => x.diskId === diskId);
+    if (!d) continue;
+    const room = d.storageAvailable - (d.storageMaximum * s.minimalAvailablePct) / 100;
+    const free = (Math.max(0, d.storageMaximum - d.storageReserved) * s.overProvisioningPct) / 100 - d.storageScheduled;
+    if (!(to < room)) out.push(`${key}: a replica must stay below ${formatSize(Math.max(0, room))} (storage-minimal-available-percentage ${s.minimalAvailablePct})`);
+    else if (free < grow * count) out.push(`${key}: over-provisioning leaves ${formatSize(Math.max(0, free))}, the growth needs ${formatSize(grow * count)}`);
+  }
+  return out;
+}

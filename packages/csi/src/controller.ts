@@ -26,7 +26,9 @@ import {
   required, resolveFsType, SIZE_ALIGN,
 } from './controller-params.js';
 import type { ContentSource, Place, VolumeParams } from './controller-params.js';
-import { antiAffinityLevel, availableCapacity, candidates, capacitySettings, checkPlacement, maximumVolumeSize } from './controller-capacity.js';
+import {
+  antiAffinityLevel, availableCapacity, candidates, capacitySettings, checkPlacement, expansionProblems, maximumVolumeSize,
+} from './controller-capacity.js';
 import { page } from './controller-paging.js';
 import { csiSnapshot, csiVolume, publishedNodes, volumeCondition, volumeContext } from './controller-views.js';
 import type { Snapshot, VolumeContentSource } from './types.js';
@@ -369,6 +371,12 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
       return inflight.run([volumeKey(id)], 'ControllerExpandVolume', async () => {
         const v = await admin.getVolume({ name: id });
         const size = expandSize(req.capacityRange, v.size);
+        if (size > v.size) {
+          const [{ nodes }, { settings }] = await Promise.all([admin.listNodes(), admin.getSettings()]);
+          const live = v.replicas.filter((r) => r.state !== 'failed').map((r) => ({ node: r.node, disk: r.disk }));
+          const problems = expansionProblems(nodes, capacitySettings(settings), live, v.size, size);
+          if (problems.length) throw exhausted(`volume "${id}" cannot grow to ${size} bytes where its replicas are: ${problems.join('; ')}`);
+        }
         const after = size > v.size ? await admin.expandVolume({ name: id, size }) : v;
         // A block volume is used as it is; a file system must be grown by NodeExpandVolume.
         return { capacityBytes: after.size, nodeExpansionRequired: cap ? !cap.block : true };

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Disk__Output, Node__Output, Setting__Output } from '@cairn/api';
 import {
-  antiAffinityLevel, availableCapacity, candidates, capacitySettings, checkPlacement, maximumVolumeSize, replicasThatFit,
+  antiAffinityLevel, availableCapacity, candidates, capacitySettings, checkPlacement, expansionProblems, maximumVolumeSize, replicasThatFit,
 } from '../src/controller-capacity.js';
 import type { CapacitySettings } from '../src/controller-capacity.js';
 
@@ -133,6 +133,21 @@ test('placement check: degraded creation needs one replica, otherwise all; the r
   const tagged = checkPlacement(nodes, defaults, { ...any, nodeSelector: ['gold'] }, GiB, 1);
   assert.is(tagged.ok, false);
   assert.match(tagged.reason, /n1: node tags lack nodeSelector \[gold\]/);
+});
+
+test('expansion: every replica\'s disk must keep the grown replica below its room and the growth under its cap', () => {
+  const nodes = [
+    node('n1', 'a', {}, [{ storageAvailable: 60 * GiB, storageScheduled: 10 * GiB }]),
+    node('n2', 'b', {}, [{ storageScheduled: 95 * GiB }]),
+  ];
+  const replicas = [{ node: 'n1', disk: 'disk-1' }, { node: 'n2', disk: 'disk-1' }, { node: 'gone', disk: 'disk-1' }];
+  assert.equal(expansionProblems(nodes, defaults, replicas, GiB, 6 * GiB), [], 'n2 has exactly the 5 GiB the growth needs');
+  assert.equal(expansionProblems(nodes, defaults, replicas, GiB, 7 * GiB), ['n2/disk-1: over-provisioning leaves 5Gi, the growth needs 6Gi']);
+  const p = expansionProblems(nodes, defaults, replicas, GiB, 36 * GiB);
+  assert.equal(p, [
+    'n1/disk-1: a replica must stay below 35Gi (storage-minimal-available-percentage 25)',
+    'n2/disk-1: over-provisioning leaves 5Gi, the growth needs 35Gi',
+  ]);
 });
 
 test.run();
