@@ -236,8 +236,12 @@ s('a publish whose caller gave up stops waiting, so the retry is not ABORTED', a
 });
 
 s('ValidateVolumeCapabilities: confirmed for what the volume serves, a message otherwise; NOT_FOUND for no volume', async () => {
-  const ok = await twice('ValidateVolumeCapabilities', { volumeId: 'pvc-a', volumeCapabilities: [mount], volumeContext: { fsType: 'ext4' } });
+  const ok = await twice('ValidateVolumeCapabilities', {
+    volumeId: 'pvc-a', volumeCapabilities: [mount], volumeContext: { fsType: 'ext4', 'storage.kubernetes.io/csiProvisionerIdentity': '123-csi.cairn.io' },
+  });
   assert.is(ok.confirmed.volumeCapabilities.length, 1);
+  const otherMkfs = await twice('ValidateVolumeCapabilities', { volumeId: 'pvc-a', volumeCapabilities: [mount], volumeContext: { mkfsParams: '-K' } });
+  assert.match(otherMkfs.message, /volume_context mkfsParams="-K" is not volume "pvc-a"'s \("-m 0"\)/);
   const multi = await twice('ValidateVolumeCapabilities', { volumeId: 'pvc-a', volumeCapabilities: [{ mount: {}, accessMode: { mode: 'MULTI_NODE_READER_ONLY' } }] });
   assert.is(multi.confirmed, null);
   assert.match(multi.message, /MULTI_NODE_READER_ONLY is not supported/);

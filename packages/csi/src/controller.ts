@@ -269,9 +269,11 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
         if (e instanceof CsiError) return no(e.message);
         throw e;
       }
+      // Only our own keys are compared: the CO may add its own (the provisioner's identity, say).
       const ctx = volumeContext(v);
-      for (const [k, val] of Object.entries(req.volumeContext)) {
-        if (ctx[k] !== val) return no(`volume_context ${k}="${val}" is not volume "${id}"'s (${ctx[k] === undefined ? 'unset' : `"${ctx[k]}"`})`);
+      for (const k of [PUBLISH_CONTEXT.fsType, PUBLISH_CONTEXT.mkfsParams]) {
+        const val = req.volumeContext[k];
+        if (val !== undefined && ctx[k] !== val) return no(`volume_context ${k}="${val}" is not volume "${id}"'s (${ctx[k] === undefined ? 'unset' : `"${ctx[k]}"`})`);
       }
       return {
         confirmed: { volumeContext: req.volumeContext, volumeCapabilities: req.volumeCapabilities, parameters: req.parameters, mutableParameters: {} },
