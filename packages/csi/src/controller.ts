@@ -22,14 +22,15 @@ import { aborted, alreadyExists, exhausted, precondition } from './controller-er
 import { InFlight, snapshotKey, volumeKey } from './controller-inflight.js';
 import {
   accessibility, capabilityProblem, checkCapabilities, checkCapability, checkName, chooseSize, dataSourceOf,
-  DEFAULT_FS_TYPE, describeSource, expandSize, nodesInTopology, parseContentSource, parseParameters, rangeAdmits,
+  DEFAULT_FS_TYPE, describeSource, expandSize, nodesInTopology, parseContentSource, parseParameters,
   required, resolveFsType, SIZE_ALIGN,
 } from './controller-params.js';
-import type { ContentSource, Place, VolumeParams } from './controller-params.js';
+import type { ContentSource, Place } from './controller-params.js';
 import {
   antiAffinityLevel, availableCapacity, candidates, capacitySettings, checkPlacement, expansionProblems, maximumVolumeSize,
 } from './controller-capacity.js';
 import { page } from './controller-paging.js';
+import { incompatibility } from './controller-compat.js';
 import { csiSnapshot, csiVolume, publishedNodes, volumeCondition, volumeContext } from './controller-views.js';
 import type { Snapshot, VolumeContentSource } from './types.js';
 
@@ -67,30 +68,6 @@ const isCode = (e: unknown, code: grpc.status): boolean => e instanceof CsiError
 
 function echoSource(s: ContentSource): VolumeContentSource {
   return s.kind === 'snapshot' ? { snapshot: { snapshotId: snapshotId(s.volume, s.snapshot) } } : { volume: { volumeId: s.volume } };
-}
-
-/**
- * Why an existing volume does not answer a CreateVolume (ALREADY_EXISTS), or null when it does.
- * Only what the request states is compared: a parameter it leaves out is whatever the volume has.
- */
-function incompatibility(v: Volume__Output, req: { range: Parameters<typeof rangeAdmits>[0]; params: VolumeParams; fsType: string | null; source: ContentSource | null }): string | null {
-  if (!rangeAdmits(req.range, v.size)) return `its size ${v.size} is outside capacity_range [${req.range?.requiredBytes ?? 0}, ${req.range?.limitBytes || 'no limit'}]`;
-  const p = req.params;
-  const diff = (what: string, have: unknown, want: unknown): string | null =>
-    JSON.stringify(have) === JSON.stringify(want) ? null : `${what} is ${JSON.stringify(have)}, requested ${JSON.stringify(want)}`;
-  const checks = [
-    p.numberOfReplicas !== undefined ? diff('numberOfReplicas', v.numberOfReplicas, p.numberOfReplicas) : null,
-    p.dataLocality !== undefined ? diff('dataLocality', v.dataLocality, p.dataLocality) : null,
-    p.diskSelector !== undefined ? diff('diskSelector', v.diskSelector, p.diskSelector) : null,
-    p.nodeSelector !== undefined ? diff('nodeSelector', v.nodeSelector, p.nodeSelector) : null,
-    p.replicaAutoBalance !== undefined ? diff('replicaAutoBalance', v.replicaAutoBalance, p.replicaAutoBalance) : null,
-    p.staleReplicaTimeout !== undefined ? diff('staleReplicaTimeout', v.staleReplicaTimeout, p.staleReplicaTimeout) : null,
-    req.fsType !== null ? diff('fsType', v.fsType || DEFAULT_FS_TYPE, req.fsType) : null,
-    p.mkfsParams !== undefined ? diff('mkfsParams', v.mkfsParams, p.mkfsParams) : null,
-    // A manager that predates data sources reports none: then only the request's own counts.
-    v.dataSource ? diff('volume_content_source', v.dataSource, req.source ? dataSourceOf(req.source) : '') : null,
-  ];
-  return checks.find((c) => c !== null) ?? null;
 }
 
 export function controllerHandlers(o: ControllerOptions): ControllerHandlers {

@@ -7,6 +7,7 @@ import { CsiError } from '../src/index.js';
 import { decodeToken, encodeToken, page } from '../src/controller-paging.js';
 import { fromAdmin } from '../src/controller-errors.js';
 import { InFlight } from '../src/controller-inflight.js';
+import { incompatibility } from '../src/controller-compat.js';
 import { csiSnapshot, csiVolume, publishedNodes, volumeCondition, volumeContext } from '../src/controller-views.js';
 
 const codeOf = (e: unknown): string => grpc.status[(e as CsiError).code];
@@ -123,6 +124,22 @@ test('views: volume_context from the volume; published nodes; content source fro
   assert.is(csiVolume(vol()).contentSource, undefined);
   const s = csiSnapshot({ volume: 'pvc-1', name: 'snap-1', size: 4096, createdSeq: 9, createdMs: 1_700_000_000_123 });
   assert.equal(s, { sizeBytes: 4096, snapshotId: 'pvc-1@snap-1', sourceVolumeId: 'pvc-1', creationTime: { seconds: 1_700_000_000, nanos: 123_000_000 }, readyToUse: true });
+});
+
+test('idempotent CreateVolume: only what the request states must match the existing volume', () => {
+  const v = vol({ size: 64 * 2 ** 20, numberOfReplicas: 3, mkfsParams: '-m 0', diskSelector: ['ssd'] });
+  const ask = { range: null, params: {}, fsType: null, source: null };
+  assert.is(incompatibility(v, ask), null);
+  assert.is(incompatibility(v, { ...ask, range: { requiredBytes: 32 * 2 ** 20, limitBytes: 0 }, params: { numberOfReplicas: 3, diskSelector: ['ssd'] }, fsType: 'ext4' }), null);
+  assert.match(incompatibility(v, { ...ask, range: { requiredBytes: 128 * 2 ** 20, limitBytes: 0 } })!, /its size 67108864 is outside capacity_range \[134217728, no limit\]/);
+  assert.is(incompatibility(v, { ...ask, params: { numberOfReplicas: 2 } }), 'numberOfReplicas is 3, requested 2');
+  assert.is(incompatibility(v, { ...ask, params: { diskSelector: [] } }), 'diskSelector is ["ssd"], requested []');
+  assert.is(incompatibility(v, { ...ask, fsType: 'xfs' }), 'fsType is "ext4", requested "xfs"');
+  assert.is(incompatibility(v, { ...ask, params: { mkfsParams: '' } }), 'mkfsParams is "-m 0", requested ""');
+  const fromSnap = vol({ dataSource: 'snap://pvc-1/s1' });
+  assert.is(incompatibility(fromSnap, { ...ask, source: { kind: 'snapshot', volume: 'pvc-1', snapshot: 's1' } }), null);
+  assert.match(incompatibility(fromSnap, { ...ask, source: { kind: 'volume', volume: 'pvc-1' } })!, /volume_content_source is "snap:\/\/pvc-1\/s1", requested "vol:\/\/pvc-1"/);
+  assert.match(incompatibility(fromSnap, ask)!, /volume_content_source/);
 });
 
 test('condition: abnormal when degraded or faulted or unschedulable, saying which replicas and why', () => {
