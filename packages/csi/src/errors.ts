@@ -14,7 +14,10 @@ export const notFound = (m: string): CsiError => new CsiError(grpc.status.NOT_FO
 
 const STRIPPED = '***stripped***';
 
-/** A copy of a request fit for logs: every `secrets` map (any depth) has its values replaced. */
+/**
+ * A copy of a request fit for logs: every `secrets` map (any depth) has its values replaced, and
+ * so do mount capabilities' `mountFlags` (the spec: they MAY contain sensitive information).
+ */
 export function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact);
   if (!value || typeof value !== 'object' || Buffer.isBuffer(value)) return value;
@@ -22,6 +25,8 @@ export function redact(value: unknown): unknown {
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     if (k === 'secrets' && v && typeof v === 'object') {
       out[k] = Object.fromEntries(Object.keys(v as object).map((s) => [s, STRIPPED]));
+    } else if (k === 'mountFlags' && Array.isArray(v)) {
+      out[k] = v.map(() => STRIPPED);
     } else out[k] = redact(v);
   }
   return out;

@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as grpc from '@grpc/grpc-js';
 import type { Volume__Output } from '@cairn/api';
-import { CsiError } from '../src/index.js';
+import { CsiError, redact } from '../src/index.js';
 import { decodeToken, encodeToken, page } from '../src/controller-paging.js';
 import { fromAdmin } from '../src/controller-errors.js';
 import { InFlight } from '../src/controller-inflight.js';
@@ -159,6 +159,17 @@ test('condition: abnormal when degraded or faulted or unschedulable, saying whic
   assert.match(faulted.message!, /faulted: no replica running; replica r1 on node-1 failed: disk gone/);
   assert.is(volumeCondition(vol({ robustness: 'unknown', replicas: [] })).abnormal, false, 'just created');
   assert.is(volumeCondition(vol({ robustness: 'unknown', replicas: [], unschedulable: 'no disk' })).abnormal, true);
+});
+
+test('logs: refused requests are logged without secrets or mount flags', () => {
+  const req = {
+    name: 'pvc-1', secrets: { password: 'hunter2' },
+    volumeCapabilities: [{ mount: { fsType: 'ext4', mountFlags: ['password=hunter2', 'ro'] }, accessMode: { mode: 'SINGLE_NODE_WRITER' } }],
+  };
+  const line = JSON.stringify(redact(req));
+  assert.not.match(line, /hunter2/);
+  assert.match(line, /"fsType":"ext4"/);
+  assert.match(line, /"mountFlags":\["\*\*\*stripped\*\*\*","\*\*\*stripped\*\*\*"\]/);
 });
 
 test.run();
