@@ -38,7 +38,7 @@ export function volume(o: Partial<Volume__Output> = {}): Volume__Output {
       { id: 'vol-a-r3', node: 'node-3', disk: 'disk-1', state: 'running', address: '127.0.0.1:9503', trigger: 'new', failedReason: '', rebuildProgress: 0 },
     ],
     diskSelector: [], nodeSelector: [], replicaAutoBalance: 'ignored', staleReplicaTimeout: 2880, unschedulable: '',
-    createdSeq: 7, fsType: 'ext4', accessMode: 'rwo', seq: 12,
+    createdSeq: 7, fsType: 'ext4', mkfsParams: '', accessMode: 'rwo', seq: 12,
     replicaSoftAntiAffinity: 'default', replicaZoneSoftAntiAffinity: 'default', replicaDiskSoftAntiAffinity: 'default', dataSource: '', dataSourceReady: true, ...o,
   };
 }

@@ -21,6 +21,8 @@ export const PUBLISH_CONTEXT = {
   /** The filesystem to make when the device has none, and mkfs's extra parameters. */
   fsType: 'fsType',
   mkfsParams: 'mkfsParams',
+  /** "true" when ControllerPublishVolume was asked for a read-only publish (absent otherwise). */
+  readonly: 'readonly',
 } as const;
 
 /** A CSI snapshot id is "VOLUME@SNAPSHOT", as the snapshot's read-only NBD export is named. */

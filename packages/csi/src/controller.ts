@@ -1,10 +1,38 @@
-// The CSI Controller service, served by the manager on --csi-socket next to Identity.
-// (Being built for issue 6: only Identity is served so far.)
+// The CSI Controller service, served by the manager on --csi-socket next to Identity. It is a
+// client of the manager's admin API: volumes, attachments and snapshots are the admin's; this
+// translates. Every handler has one shape: validate the request (INVALID_ARGUMENT naming the
+// field) -> take the in-flight guard of the volume or snapshot (ABORTED when held) -> look up
+// what exists and answer from it when the call was already done (idempotency) -> act.
+// Decisions live in pure modules: controller-params (request parsing), controller-capacity
+// (placement and capacity), controller-paging (tokens), controller-views (admin -> CSI),
+// controller-errors (admin codes -> the spec's).
+import * as grpc from '@grpc/grpc-js';
+import type { Node__Output, Snapshot__Output, Volume__Output } from '@cairn/api';
 import { csiProto } from './proto.js';
+import type { ControllerHandlers } from './proto.js';
 import { identityHandlers } from './identity.js';
 import { serveUnix } from './server.js';
 import type { UnixServer } from './server.js';
+import { CsiError, invalid, notFound, unary } from './errors.js';
 import type { Log } from './errors.js';
+import { PUBLISH_CONTEXT, parseSnapshotId, snapshotId } from './contract.js';
+import { controllerAdmin } from './controller-admin.js';
+import type { ControllerAdmin } from './controller-admin.js';
+import { aborted, alreadyExists, exhausted, precondition } from './controller-errors.js';
+import { InFlight, snapshotKey, volumeKey } from './controller-inflight.js';
+import {
+  accessibility, capabilityProblem, checkCapabilities, checkCapability, checkName, chooseSize, dataSourceOf,
+  DEFAULT_FS_TYPE, describeSource, expandSize, nodesInTopology, parseContentSource, parseParameters,
+  required, resolveFsType, SIZE_ALIGN,
+} from './controller-params.js';
+import type { ContentSource, Place } from './controller-params.js';
+import {
+  antiAffinityLevel, availableCapacity, candidates, capacitySettings, checkPlacement, expansionProblems, maximumVolumeSize,
+} from './controller-capacity.js';
+import { page } from './controller-paging.js';
+import { incompatibility } from './controller-compat.js';
+import { csiSnapshot, csiVolume, publishedNodes, volumeCondition, volumeContext } from './controller-views.js';
+import type { Snapshot, VolumeContentSource } from './types.js';
 
 export interface ControllerServiceOptions {
   /** Unix socket path to serve on. */
@@ -12,11 +40,358 @@ export interface ControllerServiceOptions {
   /** The admin API of the manager this runs in (the controller is a client of it). */
   admin: { endpoint: string; token: string; ca?: Buffer };
   log: Log;
+  /** How long ControllerPublish/Unpublish wait for the engine to start or stop (default 60 s). */
+  attachTimeoutMs?: number;
+}
+
+export interface ControllerOptions {
+  admin: ControllerAdmin;
+  log: Log;
+  attachTimeoutMs?: number;
+  /** Interval of the attach/detach polls. */
+  pollMs?: number;
+}
+
+/** What this controller implements, as ControllerGetCapabilities reports it. */
+export const CONTROLLER_CAPABILITIES = [
+  'CREATE_DELETE_VOLUME', 'PUBLISH_UNPUBLISH_VOLUME', 'LIST_VOLUMES', 'GET_CAPACITY', 'CREATE_DELETE_SNAPSHOT',
+  'LIST_SNAPSHOTS', 'CLONE_VOLUME', 'PUBLISH_READONLY', 'EXPAND_VOLUME', 'LIST_VOLUMES_PUBLISHED_NODES',
+  'VOLUME_CONDITION', 'GET_VOLUME', 'SINGLE_NODE_MULTI_WRITER', 'GET_SNAPSHOT',
+] as const;
+
+const PROVISIONER_PREFIX = 'csi.storage.k8s.io/';
+/** What a wait needs of the gRPC call: whether the caller is still there. */
+type Waiting = Pick<grpc.ServerUnaryCall<unknown, unknown>, 'cancelled' | 'getDeadline'>;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const places = (nodes: Node__Output[]): Place[] => nodes.map((n) => ({ id: n.id, zone: n.zone }));
+const isCode = (e: unknown, code: grpc.status): boolean => e instanceof CsiError && e.code === code;
+
+function echoSource(s: ContentSource): VolumeContentSource {
+  return s.kind === 'snapshot' ? { snapshot: { snapshotId: snapshotId(s.volume, s.snapshot) } } : { volume: { volumeId: s.volume } };
+}
+
+export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
+  const { admin, log } = o;
+  const inflight = new InFlight();
+  const attachTimeoutMs = o.attachTimeoutMs ?? 60_000;
+  const pollMs = o.pollMs ?? 200;
+
+  /** The source's size, or NOT_FOUND naming it. */
+  async function sourceSize(s: ContentSource): Promise<number> {
+    if (s.kind === 'volume') {
+      const v = await admin.findVolume(s.volume);
+      if (!v) throw notFound(`source volume "${s.volume}" does not exist`);
+      return v.size;
+    }
+    const snap = (await snapshotsOf(s.volume)).find((x) => x.name === s.snapshot);
+    if (!snap) throw notFound(`source snapshot "${snapshotId(s.volume, s.snapshot)}" does not exist`);
+    return snap.size;
+  }
+
+  /** A volume's snapshots; none when the volume does not exist. */
+  async function snapshotsOf(volume: string): Promise<Snapshot__Output[]> {
+    try {
+      return (await admin.listSnapshots({ name: volume })).snapshots;
+    } catch (e) {
+      if (isCode(e, grpc.status.NOT_FOUND)) return [];
+      throw e;
+    }
+  }
+
+  async function allSnapshots(): Promise<Snapshot__Output[]> {
+    const { volumes } = await admin.listVolumes();
+    // One call per volume: the admin API lists snapshots by volume. Fine for hundreds of volumes.
+    const lists = await Promise.all(volumes.map((v) => snapshotsOf(v.name)));
+    return lists.flat();
+  }
+
+  /**
+   * Polls the volume until `done` says so; DEADLINE_EXCEEDED with its last state after the
+   * timeout, or as soon as the caller has given up (so its retry is not ABORTED by a wait nobody
+   * listens to any more).
+   */
+  async function waitFor(call: Waiting, name: string, what: string, done: (v: Volume__Output | null) => boolean): Promise<Volume__Output | null> {
+    const asked = call.getDeadline();
+    const callDeadline = asked instanceof Date ? asked.getTime() : asked;
+    const deadline = Math.min(Date.now() + attachTimeoutMs, Number.isFinite(callDeadline) ? callDeadline : Infinity);
+    for (;;) {
+      const v = await admin.findVolume(name);
+      if (done(v)) return v;
+      if (call.cancelled) throw new CsiError(grpc.status.CANCELLED, `the caller gave up waiting for volume "${name}" to be ${what}`);
+      if (Date.now() > deadline) {
+        throw new CsiError(grpc.status.DEADLINE_EXCEEDED,
+          `volume "${name}" is not ${what} yet (state ${v?.state ?? 'gone'}${v?.attachedTo ? ` on ${v.attachedTo}` : ''}); try again`);
+      }
+      await sleep(pollMs);
+    }
+  }
+
+  return {
+    CreateVolume: unary('CreateVolume', log, async (req) => {
+      const name = checkName('name', req.name);
+      const caps = checkCapabilities(req.volumeCapabilities);
+      const params = parseParameters(req.parameters);
+      const fsType = resolveFsType(params, caps);
+      if (Object.keys(req.mutableParameters).length > 0) throw invalid('mutable_parameters are not supported (this driver has no MODIFY_VOLUME)');
+      const source = parseContentSource(req.volumeContentSource);
+      // Without a source the size is known now, so a bad range is refused before anything is asked.
+      const plainSize = source ? 0 : chooseSize(req.capacityRange);
+      return inflight.run([volumeKey(name)], 'CreateVolume', async () => {
+        const [existing, { nodes }] = await Promise.all([admin.findVolume(name), admin.listNodes()]);
+        const access = accessibility(req.accessibilityRequirements, places(nodes));
+        const echo = source ? echoSource(source) : null;
+        if (existing) {
+          const why = incompatibility(existing, {
+            range: req.capacityRange, params, fsType: params.fsType || caps.fsType ? fsType : null, source,
+          });
+          if (why) throw alreadyExists(`volume "${name}" already exists and ${why}`);
+          return { volume: csiVolume(existing, access.topology, echo) };
+        }
+        const size = source ? chooseSize(req.capacityRange, { what: describeSource(source), size: await sourceSize(source) }) : plainSize;
+        const { settings } = await admin.getSettings();
+        const cs = capacitySettings(settings);
+        const replicas = params.numberOfReplicas ?? cs.defaultReplicaCount;
+        const locality = params.dataLocality ?? settings.find((s) => s.name === 'default-data-locality')?.value ?? 'disabled';
+        // A strict-local replica lives on the node the volume attaches to, so it must fit in the topology.
+        const onlyNodes = locality === 'strict-local' && access.topology ? new Set(access.nodes.map((n) => n.id)) : null;
+        const placement = checkPlacement(nodes, cs, { nodeSelector: params.nodeSelector ?? [], diskSelector: params.diskSelector ?? [], onlyNodes }, size, replicas);
+        if (!placement.ok) throw exhausted(`volume "${name}": ${placement.reason}`);
+        const v = await admin.createVolume({
+          name, size, numberOfReplicas: params.numberOfReplicas ?? 0, dataLocality: params.dataLocality ?? '',
+          diskSelector: params.diskSelector ?? [], nodeSelector: params.nodeSelector ?? [],
+          replicaAutoBalance: params.replicaAutoBalance ?? '', staleReplicaTimeout: params.staleReplicaTimeout ?? 0,
+          fsType, mkfsParams: params.mkfsParams ?? '', accessMode: 'rwo', dataSource: source ? dataSourceOf(source) : '',
+        });
+        log(`csi CreateVolume: created ${name} (${size} bytes, ${replicas} replicas${source ? `, from ${describeSource(source)}` : ''})`);
+        return { volume: csiVolume(v, access.topology, echo) };
+      });
+    }),
+
+    DeleteVolume: unary('DeleteVolume', log, async (req) => {
+      const id = required('volume_id', req.volumeId);
+      return inflight.run([volumeKey(id)], 'DeleteVolume', async () => {
+        const v = await admin.findVolume(id);
+        if (!v) return {};
+        const snaps = await snapshotsOf(id);
+        if (snaps.length > 0) {
+          // Snapshots live in the volume's replicas: the spec's answer for dependent snapshots.
+          throw precondition(`volume "${id}" has ${snaps.length} snapshot(s) (${snaps.slice(0, 5).map((s) => snapshotId(id, s.name)).join(', ')}): delete them first; they live in its replicas`);
+        }
+        // Attached (or detaching): the admin refuses with FAILED_PRECONDITION naming the node.
+        await admin.deleteVolume({ name: id });
+        return {};
+      });
+    }),
+
+    ControllerPublishVolume: unary('ControllerPublishVolume', log, async (req, call) => {
+      const id = required('volume_id', req.volumeId);
+      const nodeId = required('node_id', req.nodeId);
+      checkCapability(req.volumeCapability, 'volume_capability');
+      return inflight.run([volumeKey(id)], 'ControllerPublishVolume', async () => {
+        // NOT_FOUND (volume or node), FAILED_PRECONDITION (published to another node, node down) come from the admin.
+        await admin.attachVolume({ name: id, nodeId });
+        const v = (await waitFor(call, id, `attached on ${nodeId}`, (x) => {
+          if (!x) throw notFound(`volume "${id}" was deleted while being published`);
+          if (x.attachedTo !== nodeId || x.state === 'detached' || x.state === 'detaching') {
+            throw aborted(`volume "${id}" was detached from ${nodeId} while being published (now ${x.state}${x.attachedTo ? ` on ${x.attachedTo}` : ''})`);
+          }
+          return x.state === 'attached' && x.endpoint !== '';
+        }))!;
+        const ctx = volumeContext(v);
+        return {
+          publishContext: {
+            [PUBLISH_CONTEXT.nbdUrl]: v.endpoint,
+            ...ctx,
+            ...(req.readonly ? { [PUBLISH_CONTEXT.readonly]: 'true' } : {}),
+          },
+        };
+      });
+    }),
+
+    ControllerUnpublishVolume: unary('ControllerUnpublishVolume', log, async (req, call) => {
+      const id = required('volume_id', req.volumeId);
+      const nodeId = req.nodeId;
+      return inflight.run([volumeKey(id)], 'ControllerUnpublishVolume', async () => {
+        const v = await admin.findVolume(id);
+        // Not there, not attached, or attached elsewhere: unpublished from this node already.
+        if (!v || v.state === 'detached' || (nodeId && v.attachedTo !== nodeId)) return {};
+        const from = v.attachedTo;
+        if (v.state !== 'detaching') {
+          try {
+            await admin.detachVolume({ name: id });
+          } catch (e) {
+            if (isCode(e, grpc.status.NOT_FOUND)) return {};
+            throw e;
+          }
+        }
+        await waitFor(call, id, `detached from ${from}`, (x) => !x || x.state === 'detached' || x.attachedTo !== from);
+        return {};
+      });
+    }),
+
+    ValidateVolumeCapabilities: unary('ValidateVolumeCapabilities', log, async (req) => {
+      const id = required('volume_id', req.volumeId);
+      if (req.volumeCapabilities.length === 0) throw invalid('volume_capabilities is required');
+      const v = await admin.getVolume({ name: id });
+      const no = (message: string) => ({ message });
+      for (const [i, c] of req.volumeCapabilities.entries()) {
+        const problem = capabilityProblem(c, `volume_capabilities[${i}]`);
+        if (problem) return no(problem);
+        const fs = c.mount?.fsType ?? '';
+        if (fs && fs !== (v.fsType || DEFAULT_FS_TYPE)) return no(`volume_capabilities[${i}].mount.fs_type ${fs}: volume "${id}" has ${v.fsType || DEFAULT_FS_TYPE}`);
+      }
+      try {
+        parseParameters(req.parameters);
+      } catch (e) {
+        if (e instanceof CsiError) return no(e.message);
+        throw e;
+      }
+      // Only our own keys are compared: the CO may add its own (the provisioner's identity, say).
+      const ctx = volumeContext(v);
+      for (const k of [PUBLISH_CONTEXT.fsType, PUBLISH_CONTEXT.mkfsParams]) {
+        const val = req.volumeContext[k];
+        if (val !== undefined && ctx[k] !== val) return no(`volume_context ${k}="${val}" is not volume "${id}"'s (${ctx[k] === undefined ? 'unset' : `"${ctx[k]}"`})`);
+      }
+      return {
+        confirmed: { volumeContext: req.volumeContext, volumeCapabilities: req.volumeCapabilities, parameters: req.parameters, mutableParameters: {} },
+      };
+    }),
+
+    ListVolumes: unary('ListVolumes', log, async (req) => {
+      const { volumes } = await admin.listVolumes();
+      const p = page('vol', volumes, (v) => v.name, req.maxEntries, req.startingToken);
+      return {
+        entries: p.items.map((v) => ({ volume: csiVolume(v), status: { publishedNodeIds: publishedNodes(v), volumeCondition: volumeCondition(v) } })),
+        nextToken: p.nextToken,
+      };
+    }),
+
+    GetCapacity: unary('GetCapacity', log, async (req) => {
+      if (req.volumeCapabilities.length > 0) checkCapabilities(req.volumeCapabilities);
+      const params = parseParameters(req.parameters);
+      const [{ nodes }, { settings }] = await Promise.all([admin.listNodes(), admin.getSettings()]);
+      const cs = capacitySettings(settings);
+      const inTopology = nodesInTopology(req.accessibleTopology, places(nodes));
+      // No cairn node in that topology: nothing there can reach a volume.
+      if (inTopology.length === 0) return { availableCapacity: 0, maximumVolumeSize: { value: 0 }, minimumVolumeSize: { value: SIZE_ALIGN } };
+      const locality = params.dataLocality ?? settings.find((s) => s.name === 'default-data-locality')?.value ?? 'disabled';
+      const onlyNodes = locality === 'strict-local' && req.accessibleTopology ? new Set(inTopology.map((n) => n.id)) : null;
+      const { disks } = candidates(nodes, cs, { nodeSelector: params.nodeSelector ?? [], diskSelector: params.diskSelector ?? [], onlyNodes });
+      const level = antiAffinityLevel(cs);
+      const replicas = params.numberOfReplicas ?? cs.defaultReplicaCount;
+      return {
+        availableCapacity: availableCapacity(disks, level, replicas),
+        maximumVolumeSize: { value: maximumVolumeSize(disks, level, replicas) },
+        minimumVolumeSize: { value: SIZE_ALIGN },
+      };
+    }),
+
+    ControllerGetCapabilities: unary('ControllerGetCapabilities', log, async () => ({
+      capabilities: CONTROLLER_CAPABILITIES.map((type) => ({ rpc: { type } })),
+    })),
+
+    CreateSnapshot: unary('CreateSnapshot', log, async (req) => {
+      const volume = required('source_volume_id', req.sourceVolumeId);
+      const name = checkName('name', req.name);
+      for (const k of Object.keys(req.parameters)) {
+        if (!k.startsWith(PROVISIONER_PREFIX)) throw invalid(`parameter ${k} is not known: cairn snapshots take no parameters`);
+      }
+      return inflight.run([snapshotKey(name)], 'CreateSnapshot', async () => {
+        const own = (await admin.listSnapshots({ name: volume })).snapshots.find((s) => s.name === name);
+        if (own) return { snapshot: csiSnapshot(own) };
+        // Snapshot names are per volume in cairn, CSI names are global: the name must be free everywhere.
+        const taken = (await allSnapshots()).find((s) => s.name === name);
+        if (taken) throw alreadyExists(`snapshot name "${name}" is taken by ${snapshotId(taken.volume, taken.name)}, a snapshot of volume "${taken.volume}", not "${volume}"`);
+        const s = await admin.createSnapshot({ volume, name });
+        log(`csi CreateSnapshot: ${snapshotId(volume, name)}`);
+        return { snapshot: csiSnapshot(s) };
+      });
+    }),
+
+    DeleteSnapshot: unary('DeleteSnapshot', log, async (req) => {
+      const id = required('snapshot_id', req.snapshotId);
+      const p = parseSnapshotId(id);
+      if (!p) return {}; // not an id this driver made: there is nothing by that id to delete
+      return inflight.run([snapshotKey(p.snapshot)], 'DeleteSnapshot', async () => {
+        try {
+          await admin.deleteSnapshot({ volume: p.volume, name: p.snapshot });
+        } catch (e) {
+          if (!isCode(e, grpc.status.NOT_FOUND)) throw e;
+        }
+        return {};
+      });
+    }),
+
+    ListSnapshots: unary('ListSnapshots', log, async (req) => {
+      let snaps: Snapshot__Output[];
+      if (req.snapshotId) {
+        const p = parseSnapshotId(req.snapshotId);
+        snaps = p && (!req.sourceVolumeId || req.sourceVolumeId === p.volume)
+          ? (await snapshotsOf(p.volume)).filter((s) => s.name === p.snapshot) : [];
+      } else if (req.sourceVolumeId) {
+        snaps = await snapshotsOf(req.sourceVolumeId);
+      } else snaps = await allSnapshots();
+      const pg = page('snap', snaps.map(csiSnapshot), (s: Snapshot) => s.snapshotId ?? '', req.maxEntries, req.startingToken);
+      return { entries: pg.items.map((snapshot) => ({ snapshot })), nextToken: pg.nextToken };
+    }),
+
+    GetSnapshot: unary('GetSnapshot', log, async (req) => {
+      const id = required('snapshot_id', req.snapshotId);
+      const p = parseSnapshotId(id);
+      const s = p ? (await snapshotsOf(p.volume)).find((x) => x.name === p.snapshot) : undefined;
+      if (!s) throw notFound(`snapshot "${id}" does not exist`);
+      return { snapshot: csiSnapshot(s) };
+    }),
+
+    ControllerExpandVolume: unary('ControllerExpandVolume', log, async (req) => {
+      const id = required('volume_id', req.volumeId);
+      if (!req.capacityRange) throw invalid('capacity_range is required');
+      const cap = req.volumeCapability ? checkCapability(req.volumeCapability, 'volume_capability') : null;
+      return inflight.run([volumeKey(id)], 'ControllerExpandVolume', async () => {
+        const v = await admin.getVolume({ name: id });
+        const size = expandSize(req.capacityRange, v.size);
+        if (size > v.size) {
+          const [{ nodes }, { settings }] = await Promise.all([admin.listNodes(), admin.getSettings()]);
+          const live = v.replicas.filter((r) => r.state !== 'failed').map((r) => ({ node: r.node, disk: r.disk }));
+          const problems = expansionProblems(nodes, capacitySettings(settings), live, v.size, size);
+          if (problems.length) throw exhausted(`volume "${id}" cannot grow to ${size} bytes where its replicas are: ${problems.join('; ')}`);
+        }
+        const after = size > v.size ? await admin.expandVolume({ name: id, size }) : v;
+        // A block volume is used as it is; a file system must be grown by NodeExpandVolume.
+        return { capacityBytes: after.size, nodeExpansionRequired: cap ? !cap.block : true };
+      });
+    }),
+
+    ControllerGetVolume: unary('ControllerGetVolume', log, async (req) => {
+      const id = required('volume_id', req.volumeId);
+      const v = await admin.getVolume({ name: id });
+      return { volume: csiVolume(v), status: { publishedNodeIds: publishedNodes(v), volumeCondition: volumeCondition(v) } };
+    }),
+
+    ControllerModifyVolume: unary('ControllerModifyVolume', log, async () => {
+      throw new CsiError(grpc.status.UNIMPLEMENTED, 'ControllerModifyVolume is not supported (no MODIFY_VOLUME capability)');
+    }),
+  };
 }
 
 export async function startControllerService(o: ControllerServiceOptions): Promise<UnixServer> {
   const proto = csiProto();
-  return serveUnix(o.socket, (server) => {
-    server.addService(proto.csi.v1.Identity.service, identityHandlers({ controller: true, log: o.log, ready: async () => true }));
+  const admin = controllerAdmin({ endpoint: o.admin.endpoint, token: o.admin.token, ...(o.admin.ca ? { ca: o.admin.ca } : {}) });
+  const ready = async (): Promise<boolean> => admin.getClusterInfo().then(() => true, () => false);
+  const server = await serveUnix(o.socket, (s) => {
+    s.addService(proto.csi.v1.Identity.service, identityHandlers({ controller: true, log: o.log, ready }));
+    s.addService(proto.csi.v1.Controller.service, controllerHandlers({
+      admin, log: o.log, ...(o.attachTimeoutMs !== undefined ? { attachTimeoutMs: o.attachTimeoutMs } : {}),
+    }));
+  }).catch((e: unknown) => {
+    admin.close();
+    throw e;
   });
+  return {
+    endpoint: server.endpoint,
+    close: async () => {
+      await server.close();
+      admin.close();
+    },
+  };
 }

@@ -14,7 +14,10 @@ export const notFound = (m: string): CsiError => new CsiError(grpc.status.NOT_FO
 
 const STRIPPED = '***stripped***';
 
-/** A copy of a request fit for logs: every `secrets` map (any depth) has its values replaced, and so has every `mountFlags` list. */
+/**
+ * A copy of a request fit for logs: every `secrets` map (any depth) has its values replaced, and
+ * so do mount capabilities' `mountFlags` (the spec: they MAY contain sensitive information).
+ */
 export function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact);
   if (!value || typeof value !== 'object' || Buffer.isBuffer(value)) return value;
@@ -23,7 +26,7 @@ export function redact(value: unknown): unknown {
     if (k === 'secrets' && v && typeof v === 'object') {
       out[k] = Object.fromEntries(Object.keys(v as object).map((s) => [s, STRIPPED]));
     } else if (k === 'mountFlags' && Array.isArray(v)) {
-      out[k] = v.map(() => STRIPPED); // the spec: mount_flags MAY contain sensitive information
+      out[k] = v.map(() => STRIPPED);
     } else out[k] = redact(v);
   }
   return out;
@@ -31,12 +34,15 @@ export function redact(value: unknown): unknown {
 
 export type Log = (line: string) => void;
 
-/** grpc-js unary handler from an async function; errors keep their CSI code. */
+/**
+ * grpc-js unary handler from an async function; errors keep their CSI code. The call is passed
+ * too, for handlers that wait and should stop when the caller gives up (its deadline, a cancel).
+ */
 export function unary<Req, Res>(
-  name: string, log: Log, fn: (req: Req) => Promise<Res>,
+  name: string, log: Log, fn: (req: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>,
 ): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
-    fn(call.request).then(
+    fn(call.request, call).then(
       (res) => callback(null, res),
       (e: unknown) => {
         const code = e instanceof CsiError ? e.code : grpc.status.INTERNAL;

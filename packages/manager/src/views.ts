@@ -16,7 +16,7 @@ export function volumeView(state: ClusterState, v: VolumeState, progress: (repli
     diskSelector: v.spec.diskSelector, nodeSelector: v.spec.nodeSelector, replicaAutoBalance: v.spec.replicaAutoBalance,
     staleReplicaTimeout: v.spec.staleReplicaTimeout,
     unschedulable: v.unschedulable ? `${v.unschedulable.summary} (seq ${v.unschedulable.seq})` : '',
-    createdSeq: v.createdSeq, fsType: v.spec.fsType, accessMode: v.spec.accessMode, seq: state.seq,
+    createdSeq: v.createdSeq, fsType: v.spec.fsType, mkfsParams: v.spec.mkfsParams, accessMode: v.spec.accessMode, seq: state.seq,
     replicaSoftAntiAffinity: v.spec.replicaSoftAntiAffinity, replicaZoneSoftAntiAffinity: v.spec.replicaZoneSoftAntiAffinity,
     replicaDiskSoftAntiAffinity: v.spec.replicaDiskSoftAntiAffinity,
     // A volume made empty has nothing to copy: ready from the start.

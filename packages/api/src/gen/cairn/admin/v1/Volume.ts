@@ -43,6 +43,10 @@ export interface Volume {
    */
   'dataSource'?: (string);
   'dataSourceReady'?: (boolean);
+  /**
+   * mkfs's extra parameters for the first stage (set with fs_type by the CSI driver).
+   */
+  'mkfsParams'?: (string);
 }
 
 export interface Volume__Output {
@@ -85,4 +89,8 @@ export interface Volume__Output {
    */
   'dataSource': (string);
   'dataSourceReady': (boolean);
+  /**
+   * mkfs's extra parameters for the first stage (set with fs_type by the CSI driver).
+   */
+  'mkfsParams': (string);
 }
