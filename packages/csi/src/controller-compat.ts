@@ -31,8 +31,7 @@ export function incompatibility(v: Volume__Output, req: CreateAsk): string | nul
     p.staleReplicaTimeout !== undefined ? diff('staleReplicaTimeout', v.staleReplicaTimeout, p.staleReplicaTimeout) : null,
     req.fsType !== null ? diff('fsType', v.fsType || DEFAULT_FS_TYPE, req.fsType) : null,
     p.mkfsParams !== undefined ? diff('mkfsParams', v.mkfsParams, p.mkfsParams) : null,
-    // A manager that predates data sources reports none: then only the request's own counts.
-    v.dataSource ? diff('volume_content_source', v.dataSource, req.source ? dataSourceOf(req.source) : '') : null,
+    diff('volume_content_source', v.dataSource, req.source ? dataSourceOf(req.source) : ''),
   ];
   return checks.find((c) => c !== null) ?? null;
 }
