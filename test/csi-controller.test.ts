@@ -23,7 +23,7 @@ const zone = (z: string) => ({ segments: { [TOPOLOGY_ZONE_KEY]: z } });
 
 s.before(async () => {
   c = await startCluster(3);
-  const endpoint = (c.info as unknown as { manager: { csiEndpoint: string } }).manager.csiEndpoint;
+  const endpoint = c.info.manager.csiEndpoint;
   assert.match(endpoint, /^unix:\/\/.*controller\.sock$/);
   csi = new CsiClient(endpoint, 60_000);
 });

@@ -17,8 +17,8 @@ export interface ClusterInfo {
   token: string;
   etcd: string[];
   etcdPids: number[];
-  manager: { id: string; pid: number; log: string };
-  nodes: { id: string; pid: number; zone: string; disk: string; log: string }[];
+  manager: { id: string; pid: number; log: string; csiEndpoint: string };
+  nodes: { id: string; pid: number; zone: string; disk: string; log: string; csiEndpoint: string }[];
 }
 
 export interface TestCluster {

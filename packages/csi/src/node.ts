@@ -9,7 +9,7 @@
 // the agent (its pid recorded) so pods keep their volumes across an agent restart.
 import { existsSync, mkdirSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { csiProto } from './proto.js';
 import type { NodeHandlers } from './proto.js';
 import { identityHandlers } from './identity.js';
@@ -260,7 +260,11 @@ class NodeService {
         staged.publishes[req.targetPath] = pub;
         this.records.put(staged);
         if (!mounted) {
-          if (!existsSync(req.targetPath)) writeFileSync(req.targetPath, '');
+          // kubelet makes the parent directory; a CO that does not gets it made here.
+          if (!existsSync(req.targetPath)) {
+            mkdirSync(dirname(req.targetPath), { recursive: true });
+            writeFileSync(req.targetPath, '');
+          }
           await os.mount(pub.device ?? device, req.targetPath, { bind: true });
         }
       }
