@@ -183,6 +183,28 @@ export class Datapath {
     return { id: r.replicaId, local: r.nodeId === this.o.nodeId, replica: await ReplicaClient.connect(r.address, r.replicaId, e.secret) };
   }
 
+  /** Copies a healthy replica into `r` through the engine; `announce`: report it rebuilt when done. */
+  private rebuildInBackground(e: EngineAssignment__Output, run: RunningEngine, r: EngineAssignment__Output['replicas'][number], announce: boolean): void {
+    run.rebuilding.add(r.replicaId);
+    void (async () => {
+      try {
+        await run.engine.rebuild(await this.connect(e, r), r.rebuildFrom || undefined);
+        if (announce) {
+          await this.o.report({ replicas: [{ replicaId: r.replicaId, state: 'rebuilt', address: r.address, reason: '' }], engines: [], progress: [{ replicaId: r.replicaId, percent: 100 }] });
+        }
+        this.o.log(`engine of ${e.volume}: replica ${r.replicaId} rebuilt`);
+      } catch (err) {
+        const reason = `rebuild failed: ${(err as Error).message}`;
+        this.o.log(`engine of ${e.volume}: ${reason}`);
+        // Reported so the scheduler decides again (reuse it later, or place another).
+        await this.o.report({ replicas: [{ replicaId: r.replicaId, state: 'failed', address: '', reason }], engines: [], progress: [] })
+          .catch((e2: Error) => this.o.log(`reporting ${r.replicaId} failed: ${e2.message}`));
+      } finally {
+        run.rebuilding.delete(r.replicaId);
+      }
+    })();
+  }
+
   private async runEngine(e: EngineAssignment__Output): Promise<void> {
     let run = this.engines.get(e.volume);
     if (!run) {
@@ -234,23 +256,18 @@ export class Datapath {
     // Rebuilds the scheduler decided: copy from the named healthy replica, in the background.
     for (const r of e.replicas) {
       if (r.state !== 'rebuilding' || run.rebuilding.has(r.replicaId) || !r.address) continue;
-      run.rebuilding.add(r.replicaId);
-      const engineRun = run;
-      void (async () => {
-        try {
-          await engineRun.engine.rebuild(await this.connect(e, r), r.rebuildFrom || undefined);
-          await this.o.report({ replicas: [{ replicaId: r.replicaId, state: 'rebuilt', address: r.address, reason: '' }], engines: [], progress: [{ replicaId: r.replicaId, percent: 100 }] });
-          this.o.log(`engine of ${e.volume}: replica ${r.replicaId} rebuilt`);
-        } catch (err) {
-          const reason = `rebuild failed: ${(err as Error).message}`;
-          this.o.log(`engine of ${e.volume}: ${reason}`);
-          // Reported so the scheduler decides again (reuse it later, or place another).
-          await this.o.report({ replicas: [{ replicaId: r.replicaId, state: 'failed', address: '', reason }], engines: [], progress: [] })
-            .catch((e2: Error) => this.o.log(`reporting ${r.replicaId} failed: ${e2.message}`));
-        } finally {
-          engineRun.rebuilding.delete(r.replicaId);
-        }
-      })();
+      this.rebuildInBackground(e, run, r, true);
+    }
+    // A replica that began serving after this engine opened (placed while the volume was
+    // attaching) has missed the writes since: it joins the same way, write-only until its copy
+    // is complete, instead of being counted as a copy of data it does not hold.
+    if (run.ready) {
+      const modes = run.engine.replicaModes();
+      for (const r of e.replicas) {
+        if (r.state !== 'running' || !r.address || modes[r.replicaId] !== undefined || run.rebuilding.has(r.replicaId)) continue;
+        this.o.log(`engine of ${e.volume}: replica ${r.replicaId} started after the engine opened; bringing it up to date`);
+        this.rebuildInBackground(e, run, r, false);
+      }
     }
   }
 
