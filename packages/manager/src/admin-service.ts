@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type * as grpc from '@grpc/grpc-js';
 import type { AdminHandlers, Volume } from '@cairn/api';
 import type { ClusterState, EventDraft } from '@cairn/metadata';
-import { ConflictError, stateHash } from '@cairn/metadata';
+import { applyEvent, cloneState, ConflictError, decodeEvent, encodeEvent, SCHEMA_VERSION, stateHash } from '@cairn/metadata';
 import { take } from 'rxjs';
 import * as cmd from './commands.js';
 import { CommandError, toServiceError } from './errors.js';
@@ -13,37 +13,125 @@ import { diskUsage, diskView, nodeView, settingsView, snapshotViews, volumeView 
 import { auditState, explainEvents, verify } from './audit.js';
 import type { ManagerContext } from './context.js';
 
-/** Runs a command: validate on the current state, append after exactly that state, retry on conflict. */
+/**
+ * Runs commands: validate on the current state, append after exactly that state, retry on
+ * conflict. Commands that queue up while an append is in flight go together in the next append:
+ * each is validated on the state as the ones before it in the batch leave it (applied to a scratch
+ * copy), so a batch is exactly what running them one by one would have appended, in one etcd
+ * transaction instead of one per command. One runner per manager (admin and node-facing calls
+ * share it), so its own commands never conflict with each other.
+ */
 export class CommandRunner {
-  private tail: Promise<unknown> = Promise.resolve();
-  constructor(private readonly ctx: ManagerContext) {}
+  private static readonly perContext = new WeakMap<ManagerContext, CommandRunner>();
+  private queue: Pending[] = [];
+  private draining = false;
 
-  /**
-   * Commands of one manager run one at a time (a queue), so they never conflict with each other;
-   * a conflict with another manager's append is retried on the newer state.
-   */
-  run<T>(actor: string, command: (s: ClusterState) => EventDraft[], answer: (s: ClusterState) => T): Promise<T> {
-    const next = this.tail.then(() => this.attempt(actor, command, answer));
-    this.tail = next.catch(() => undefined);
-    return next;
+  /** The manager's runner (created on first use). */
+  static for(ctx: ManagerContext): CommandRunner {
+    let r = CommandRunner.perContext.get(ctx);
+    if (!r) {
+      r = new CommandRunner(ctx);
+      CommandRunner.perContext.set(ctx, r);
+    }
+    return r;
   }
 
-  private async attempt<T>(actor: string, command: (s: ClusterState) => EventDraft[], answer: (s: ClusterState) => T): Promise<T> {
+  constructor(private readonly ctx: ManagerContext) {}
+
+  run<T>(actor: string, command: (s: ClusterState) => EventDraft[], answer: (s: ClusterState) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ actor, command, answer, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, MAX_BATCH);
+        await this.runBatch(batch);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async runBatch(batch: Pending[]): Promise<void> {
     const { projection, log } = this.ctx;
-    for (let attempt = 0; ; attempt++) {
-      const state = projection.state;
-      const seq = state.seq;
-      const drafts = command(state);
-      if (drafts.length === 0) return answer(state);
+    let todo = batch;
+    for (let attempt = 0; todo.length > 0; attempt++) {
+      const base = projection.state;
+      let scratch: ClusterState | null = null;
+      const taken: { p: Pending; drafts: EventDraft[] }[] = [];
+      let events = 0;
+      let i = 0;
+      for (; i < todo.length; i++) {
+        const p = todo[i]!;
+        let drafts: EventDraft[];
+        try {
+          drafts = p.command(scratch ?? base);
+        } catch (e) {
+          p.reject(e);
+          continue;
+        }
+        if (events > 0 && events + drafts.length > MAX_APPEND_EVENTS) break; // the rest go next
+        // Later commands of the batch see this one's events (on a copy: the live state is the log's).
+        if (drafts.length > 0 && i < todo.length - 1) {
+          scratch ??= cloneState(base);
+          for (const d of drafts) {
+            const seq = scratch.seq + 1;
+            applyEvent(scratch, decodeEvent(encodeEvent({ ...d, seq, timeMs: Date.now(), actor: p.actor, schemaVersion: SCHEMA_VERSION }), seq));
+          }
+        }
+        taken.push({ p, drafts: drafts.map((d) => ({ ...d, actor: d.actor || p.actor })) });
+        events += drafts.length;
+      }
+      const rest = todo.slice(i);
+      const all = taken.flatMap((t) => t.drafts);
+      if (all.length === 0) {
+        for (const t of taken) settle(t.p, () => t.p.answer(projection.state));
+        todo = rest;
+        continue;
+      }
       try {
-        const r = await log.append(drafts, { expectedSeq: seq, actor });
+        const r = await log.append(all, { expectedSeq: base.seq });
         await projection.waitFor(r.lastSeq);
-        return answer(projection.state);
+        for (const t of taken) settle(t.p, () => t.p.answer(projection.state));
+        todo = rest;
+        attempt = -1;
       } catch (e) {
-        if (!(e instanceof ConflictError) || attempt >= 20) throw e;
+        if (!(e instanceof ConflictError) || attempt >= 20) {
+          for (const t of taken) t.p.reject(e);
+          todo = rest;
+          attempt = -1;
+          continue;
+        }
+        // Another writer (the reconciler, another manager) went first: decide again on its state.
         await projection.waitFor(e.actualSeq);
+        todo = [...taken.map((t) => t.p), ...rest];
       }
     }
+  }
+}
+
+interface Pending {
+  actor: string;
+  command: (s: ClusterState) => EventDraft[];
+  answer: (s: ClusterState) => unknown;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Commands taken into one append, and events in one append (the log's transaction limit). */
+const MAX_BATCH = 64;
+const MAX_APPEND_EVENTS = 120;
+
+function settle(p: Pending, answer: () => unknown): void {
+  try {
+    p.resolve(answer());
+  } catch (e) {
+    p.reject(e);
   }
 }
 
@@ -60,7 +148,7 @@ export function unary<Req, Res>(ctx: ManagerContext, fn: Unary<Req, Res>): grpc.
 }
 
 export function adminHandlers(ctx: ManagerContext): AdminHandlers {
-  const runner = new CommandRunner(ctx);
+  const runner = CommandRunner.for(ctx);
   const actor = 'admin';
   const vol = (name: string) => (s: ClusterState): Volume => volumeView(s, cmd.requireVolume(s, name), ctx.rebuildProgress);
   const st = (): ClusterState => ctx.projection.state;

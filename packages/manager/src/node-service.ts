@@ -46,7 +46,7 @@ export class NodeService {
 
   constructor(private readonly ctx: ManagerContext, private readonly client: Etcd3, private readonly opts: NodeServiceOptions) {
     this.keys = new Keys(opts.prefix);
-    this.runner = new CommandRunner(ctx);
+    this.runner = CommandRunner.for(ctx);
   }
 
   reportedDisk(nodeId: string, path: string): DiskInfo__Output | undefined {

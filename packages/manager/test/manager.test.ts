@@ -83,4 +83,38 @@ m('the leader places replicas, records why, and unplaceable replicas become an e
   c.close();
 });
 
+m('concurrent commands share appends, each validated as if run one by one', async () => {
+  const c = adminClient(manager.address, { token: TOKEN, tlsCa: ca });
+  const before = (await call(c, 'GetClusterInfo', {})).seq as number;
+  // 30 distinct volumes, each asked for twice with the same parameters (idempotent: created
+  // once), and once more with another size (ALREADY_EXISTS), all at the same moment.
+  const names = Array.from({ length: 30 }, (_, i) => `batch-${i}`);
+  const asks = names.flatMap((name) => [
+    call(c, 'CreateVolume', { name, size: 2 ** 24 }).then(() => 'ok', (e: { code: number }) => status[e.code]),
+    call(c, 'CreateVolume', { name, size: 2 ** 24 }).then(() => 'ok', (e: { code: number }) => status[e.code]),
+    call(c, 'CreateVolume', { name, size: 2 ** 25 }).then(() => 'ok', (e: { code: number }) => status[e.code]),
+  ]);
+  const answers = await Promise.all(asks);
+  for (let i = 0; i < names.length; i++) {
+    assert.equal(answers.slice(3 * i, 3 * i + 3), ['ok', 'ok', 'ALREADY_EXISTS'], names[i]);
+  }
+  // Each volume was created exactly once, and fewer etcd transactions than creates were used.
+  const log = manager.log;
+  const events: { seq: number; name: string }[] = [];
+  const revisions = new Set<string>();
+  const after = (await call(c, 'GetClusterInfo', {})).seq as number;
+  for (let seq = before + 1; seq <= after; seq++) {
+    const res = await (log as unknown as { client: import('etcd3').Etcd3 }).client.get(log.keys.event(seq)).exec();
+    const kv = res.kvs[0]!;
+    const ev = (await import('@cairn/metadata')).decodeEvent(kv.value, seq);
+    if (ev.volumeCreated) {
+      events.push({ seq, name: ev.volumeCreated.name });
+      revisions.add(String(kv.mod_revision));
+    }
+  }
+  assert.equal(events.map((e) => e.name).sort(), [...names].sort(), 'one VolumeCreated per name');
+  assert.ok(revisions.size < names.length, `30 creates in ${revisions.size} transactions`);
+  c.close();
+});
+
 m.run();
