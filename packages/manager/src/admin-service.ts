@@ -50,7 +50,10 @@ export class CommandRunner {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, MAX_BATCH);
-        await this.runBatch(batch);
+        // Whatever goes wrong, every caller gets an answer (a settled promise is left as it is).
+        await this.runBatch(batch).catch((e: unknown) => {
+          for (const p of batch) p.reject(e);
+        });
       }
     } finally {
       this.draining = false;
@@ -79,9 +82,17 @@ export class CommandRunner {
         // Later commands of the batch see this one's events (on a copy: the live state is the log's).
         if (drafts.length > 0 && i < todo.length - 1) {
           scratch ??= cloneState(base);
-          for (const d of drafts) {
-            const seq = scratch.seq + 1;
-            applyEvent(scratch, decodeEvent(encodeEvent({ ...d, seq, timeMs: Date.now(), actor: p.actor, schemaVersion: SCHEMA_VERSION }), seq));
+          try {
+            for (const d of drafts) {
+              const seq = scratch.seq + 1;
+              applyEvent(scratch, decodeEvent(encodeEvent({ ...d, seq, timeMs: Date.now(), actor: p.actor, schemaVersion: SCHEMA_VERSION }), seq));
+            }
+          } catch (e) {
+            // Events the projection could not apply must never reach the log; the scratch copy is
+            // spoilt, so the commands after this one go in the next batch.
+            p.reject(e);
+            i++;
+            break;
           }
         }
         taken.push({ p, drafts: drafts.map((d) => ({ ...d, actor: d.actor || p.actor })) });
