@@ -16,13 +16,34 @@ const ANTI = ['default', 'enabled', 'disabled'] as const;
 /** Volumes are made of 4 KiB blocks (NBD's and ext4's block size). */
 export const SIZE_ALIGN = 4096;
 
-function checkName(field: string, value: string): void {
+/** Node ids are Kubernetes node names (DNS subdomains): up to 253 lowercase letters, digits, '-', '.', '_'. */
+const NODE_ID_RE = /^[a-z0-9]([a-z0-9._-]{0,251}[a-z0-9])?$/;
+
+export function checkNodeId(field: string, value: string): void {
+  if (!NODE_ID_RE.test(value)) {
+    throw CommandError.invalid(`${field} "${value}" is not valid: use 1-253 lowercase letters, digits, '-', '.', '_', starting and ending with a letter or digit`);
+  }
+}
+
+/**
+ * A disk path: absolute and plain. No '.' or '..' segments, empty segments or NUL: the node agent
+ * creates replica files under it as root, and two spellings of one directory would be two disks.
+ */
+export function checkDiskPath(field: string, path: string): void {
+  if (!path.startsWith('/')) throw CommandError.invalid(`${field} "${path}" must be absolute`);
+  const segments = path.split('/').slice(1);
+  if (path.includes('\0') || (path !== '/' && segments.some((x, i) => x === '.' || x === '..' || (x === '' && i < segments.length - 1)))) {
+    throw CommandError.invalid(`${field} "${path}" must be a plain absolute path (no '.', '..' or empty segments)`);
+  }
+}
+
+export function checkName(field: string, value: string): void {
   if (!NAME_RE.test(value)) {
     throw CommandError.invalid(`${field} "${value}" is not valid: use 1-63 lowercase letters, digits, '-', '.', '_', starting and ending with a letter or digit`);
   }
 }
 
-function checkTags(field: string, tags: string[]): string[] {
+export function checkTags(field: string, tags: string[]): string[] {
   for (const t of tags) {
     if (!TAG_RE.test(t)) throw CommandError.invalid(`${field}: tag "${t}" is not valid: use letters, digits, '-', '.', '_'`);
   }
@@ -236,7 +257,7 @@ export function diskIdFromPath(path: string): string {
 
 export function addDisk(state: ClusterState, r: AddDisk): EventDraft[] {
   const n = requireNode(state, r.nodeId);
-  if (!r.path.startsWith('/')) throw CommandError.invalid(`path "${r.path}" must be absolute`);
+  checkDiskPath('path', r.path);
   const diskId = r.diskId || diskIdFromPath(r.path);
   checkName('diskId', diskId);
   const tags = checkTags('tags', r.tags);

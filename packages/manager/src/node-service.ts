@@ -11,7 +11,23 @@ import { debounceTime, startWith } from 'rxjs';
 import { CommandError, toServiceError } from './errors.js';
 import { unary, CommandRunner } from './admin-service.js';
 import type { ManagerContext } from './context.js';
-import { diskIdFromPath } from './commands.js';
+import { checkDiskPath, checkName, checkNodeId, checkTags, diskIdFromPath } from './commands.js';
+
+/**
+ * What a node agent reports is validated like an admin request before it becomes an event: a
+ * node id that is no valid name, a disk path with '..' in it or negative byte counts would
+ * otherwise enter the log (and an id of megabytes would fail the append as an internal error).
+ */
+export function checkDisks(disks: DiskInfo__Output[]): void {
+  disks.forEach((d, i) => {
+    checkDiskPath(`disks[${i}].path`, d.path);
+    checkName(`disks[${i}].diskId`, d.diskId || diskIdFromPath(d.path));
+    checkTags(`disks[${i}].tags`, d.tags);
+    if (!(d.storageMaximum >= 0) || !(d.storageAvailable >= 0)) {
+      throw CommandError.invalid(`disks[${i}]: storage figures must not be negative, got maximum ${d.storageMaximum}, available ${d.storageAvailable}`);
+    }
+  });
+}
 
 /** The volume's secret for replica connections: derived from the cluster token, never logged. */
 export function volumeSecret(token: string, volume: string): string {
@@ -88,6 +104,9 @@ export class NodeService {
     return {
       Register: unary(ctx, async (r) => {
         if (!r.nodeId) throw CommandError.invalid('nodeId is required');
+        checkNodeId('nodeId', r.nodeId);
+        checkTags('tags', r.tags);
+        checkDisks(r.disks);
         await this.runner.run(actorOf(r.nodeId), (s) => registerDrafts(s, r), (s) => s.seq);
         await this.touch(r.nodeId, r.disks);
         return { heartbeatIntervalMs: this.opts.heartbeatIntervalMs, leaseTtlSeconds: this.opts.leaseTtlSeconds, managers: await this.opts.managers() };
@@ -95,6 +114,7 @@ export class NodeService {
       Heartbeat: unary(ctx, async (r) => {
         const s = ctx.projection.state;
         if (!s.nodes.has(r.nodeId)) return { known: false, managers: await this.opts.managers() };
+        checkDisks(r.disks);
         await this.touch(r.nodeId, r.disks);
         const drafts = capacityDrafts(s, r.nodeId, r.disks);
         if (drafts.length) await this.runner.run(actorOf(r.nodeId), (st) => capacityDrafts(st, r.nodeId, r.disks), (st) => st.seq);
