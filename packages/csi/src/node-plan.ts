@@ -2,6 +2,7 @@
 // codes), what to do given what is already staged or published, how to split mkfsParams, how to
 // read /proc/self/mountinfo and what a NodeExpandVolume can achieve. node.ts applies them with the
 // wrappers in node-os.ts; node-plan.test.ts covers them without a kernel.
+import { createHash } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { CsiError, invalid } from './errors.js';
 import { PUBLISH_CONTEXT } from './contract.js';
@@ -382,7 +383,14 @@ export function usageOf(s: { kind: 'mount'; bsize: number; blocks: number; bfree
   ];
 }
 
-/** File name of a volume's record: ids are opaque strings, so encode them. */
+/**
+ * File name of a volume's record: ids are opaque strings, so encode them. Encoding can triple an
+ * id's length (128 bytes of '.' are 384 characters), past the 255 a file name may have: an
+ * encoding longer than 200 characters is shortened and made unique with the id's hash (such ids
+ * could never be recorded before, so no existing record changes its name).
+ */
 export function recordFileName(volumeId: string): string {
-  return `${encodeURIComponent(volumeId).replace(/\./g, '%2E')}.json`;
+  const encoded = encodeURIComponent(volumeId).replace(/\./g, '%2E');
+  if (encoded.length <= 200) return `${encoded}.json`;
+  return `${encoded.slice(0, 120).replace(/%[0-9A-F]?$/, '')}~${createHash('sha256').update(volumeId).digest('hex').slice(0, 32)}.json`;
 }

@@ -166,6 +166,11 @@ test('found by the fuzz pass: a volume_id over 128 bytes is INVALID_ARGUMENT (it
   assert.is(code(() => parseVolumeAndPath(long, '/t', 'target_path')), 'INVALID_ARGUMENT');
   assert.is(code(() => parseVolumeAndPath('\u00e9'.repeat(65), '/t', 'target_path')), 'INVALID_ARGUMENT', '128 bytes, not characters');
   assert.is(code(() => parseVolumeAndPath('x'.repeat(128), '/t', 'target_path')), 'OK');
+  // 128 bytes that encode to 384 characters still make a file name of at most 255, each its own.
+  const dots = recordFileName('.'.repeat(128));
+  assert.ok(dots.length <= 255 - '.tmp'.length, dots);
+  assert.is.not(dots, recordFileName(`${'.'.repeat(127)}x`));
+  assert.is(recordFileName('\u00e9'.repeat(64)), recordFileName('\u00e9'.repeat(64)), 'the same id, the same name');
 });
 
 test('found by the fuzz pass: an error message quoting a huge value is cut to 2 KiB (a bigger trailer wedges the connection)', () => {
