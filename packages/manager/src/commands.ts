@@ -13,6 +13,10 @@ const LOCALITIES = ['disabled', 'best-effort', 'strict-local'] as const;
 const AUTO_BALANCE = ['ignored', 'disabled', 'least-effort', 'best-effort'] as const;
 const ACCESS = ['rwo', 'rwx'] as const;
 const ANTI = ['default', 'enabled', 'disabled'] as const;
+/** Filesystems the CSI Node service makes and grows (packages/csi FS_TYPES). */
+const FS_TYPES = ['ext4', 'ext3', 'ext2', 'xfs'] as const;
+/** mkfsParams travels in a CSI publish_context value: the spec caps those maps at 4 KiB. */
+const MAX_MKFS_PARAMS = 1024;
 /** Volumes are made of 4 KiB blocks (NBD's and ext4's block size). */
 export const SIZE_ALIGN = 4096;
 
@@ -112,6 +116,11 @@ export interface CreateVolume {
   replicaDiskSoftAntiAffinity?: string;
 }
 
+function checkMkfsParams(p: string): string {
+  if (Buffer.byteLength(p) > MAX_MKFS_PARAMS) throw CommandError.invalid(`mkfsParams must be at most ${MAX_MKFS_PARAMS} bytes, got ${Buffer.byteLength(p)}`);
+  return p;
+}
+
 export function createVolume(state: ClusterState, r: CreateVolume): EventDraft[] {
   checkName('name', r.name);
   checkSize('size', r.size);
@@ -124,8 +133,8 @@ export function createVolume(state: ClusterState, r: CreateVolume): EventDraft[]
     replicaAutoBalance: r.replicaAutoBalance ? oneOf('replicaAutoBalance', r.replicaAutoBalance, AUTO_BALANCE) : 'ignored',
     staleReplicaTimeout: r.staleReplicaTimeout || 2880,
     accessMode: r.accessMode ? oneOf('accessMode', r.accessMode, ACCESS) : 'rwo',
-    fsType: r.fsType || 'ext4',
-    mkfsParams: r.mkfsParams,
+    fsType: r.fsType ? oneOf('fsType', r.fsType, FS_TYPES) : 'ext4',
+    mkfsParams: checkMkfsParams(r.mkfsParams),
     replicaSoftAntiAffinity: r.replicaSoftAntiAffinity ? oneOf('replicaSoftAntiAffinity', r.replicaSoftAntiAffinity, ANTI) : 'default',
     replicaZoneSoftAntiAffinity: r.replicaZoneSoftAntiAffinity ? oneOf('replicaZoneSoftAntiAffinity', r.replicaZoneSoftAntiAffinity, ANTI) : 'default',
     replicaDiskSoftAntiAffinity: r.replicaDiskSoftAntiAffinity ? oneOf('replicaDiskSoftAntiAffinity', r.replicaDiskSoftAntiAffinity, ANTI) : 'default',

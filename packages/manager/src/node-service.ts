@@ -105,6 +105,7 @@ export class NodeService {
       Register: unary(ctx, async (r) => {
         if (!r.nodeId) throw CommandError.invalid('nodeId is required');
         checkNodeId('nodeId', r.nodeId);
+        checkRegistration(r);
         checkTags('tags', r.tags);
         checkDisks(r.disks);
         await this.runner.run(actorOf(r.nodeId), (s) => registerDrafts(s, r), (s) => s.seq);
@@ -148,6 +149,18 @@ export class NodeService {
       }),
     };
   }
+}
+
+const ADDRESS_RE = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]{1,253}):(\d{1,5})$/;
+const ZONE_RE = /^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$/;
+const HOSTNAME_RE = /^[\x21-\x7e]{0,253}$/;
+
+/** A registration's address (host:port of the data server, empty before it serves), zone (a Kubernetes label value) and hostname. */
+export function checkRegistration(r: { address: string; zone: string; hostname: string }): void {
+  const a = ADDRESS_RE.exec(r.address);
+  if (r.address && (!a || Number(a[2]) < 1 || Number(a[2]) > 65535)) throw CommandError.invalid(`address "${r.address}" is not valid: use host:port`);
+  if (!ZONE_RE.test(r.zone)) throw CommandError.invalid(`zone "${r.zone}" is not valid: use up to 63 letters, digits, '-', '.', '_'`);
+  if (!HOSTNAME_RE.test(r.hostname)) throw CommandError.invalid(`hostname "${r.hostname}" is not valid: up to 253 printable characters, no spaces`);
 }
 
 /** NodeRegistered (and DiskAdded for each new disk) the first time; refreshed address/zone after. */

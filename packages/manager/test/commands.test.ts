@@ -184,6 +184,26 @@ fuzzed('what a node agent registers is checked like an admin request', async () 
   refused(() => checkDisks([{ ...disk, tags: ['bad tag'] }]), 'InvalidArgument', /disks\[0\]\.tags/);
 });
 
+fuzzed('a registration names a host:port address, a label-like zone and a plain hostname', async () => {
+  const { checkRegistration } = await import('../src/node-service.js');
+  const ok = { address: '10.0.0.1:7000', zone: 'zone-a', hostname: 'host-1.example' };
+  checkRegistration(ok);
+  checkRegistration({ ...ok, address: '' });
+  checkRegistration({ ...ok, address: '[::1]:7000', zone: '' });
+  for (const address of ['x'.repeat(3000), '10.0.0.1', '10.0.0.1:0', '10.0.0.1:65536', 'a b:1', 'h:1:2']) {
+    refused(() => checkRegistration({ ...ok, address }), 'InvalidArgument', /address/);
+  }
+  refused(() => checkRegistration({ ...ok, zone: 'zone a' }), 'InvalidArgument', /zone/);
+  refused(() => checkRegistration({ ...ok, hostname: 'h\u0000' }), 'InvalidArgument', /hostname/);
+});
+
+fuzzed('create: fsType is one the CSI node makes; mkfsParams at most 1 KiB', () => {
+  const s = cluster();
+  refused(() => cmd.createVolume(s, create({ fsType: 'btrfs; reboot' })), 'InvalidArgument', /fsType/);
+  refused(() => cmd.createVolume(s, create({ mkfsParams: '-E '.repeat(1000) })), 'InvalidArgument', /mkfsParams/);
+  assert.is(cmd.createVolume(s, create({ fsType: 'xfs', mkfsParams: '-m 0' })).length, 1);
+});
+
 fuzzed('a refusal quoting a huge value is cut to 2 KiB (a bigger grpc-message trailer wedges the client connection)', async () => {
   const { boundDetails, toServiceError, MAX_DETAILS_BYTES } = await import('../src/errors.js');
   assert.is(boundDetails('short'), 'short');
