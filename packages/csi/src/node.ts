@@ -15,7 +15,7 @@ import type { NodeHandlers } from './proto.js';
 import { identityHandlers } from './identity.js';
 import { serveUnix } from './server.js';
 import type { UnixServer } from './server.js';
-import { notFound, unary } from './errors.js';
+import { invalid, notFound, unary } from './errors.js';
 import type { Log } from './errors.js';
 import { TOPOLOGY_HOSTNAME_KEY, TOPOLOGY_ZONE_KEY } from './contract.js';
 import {
@@ -211,8 +211,10 @@ class NodeService {
     return this.guarded(volumeId, async () => {
       const rec = this.records.get(volumeId);
       if (!rec || rec.stagingPath !== path) {
-        // Not staged (there): nothing to undo. A mount left at the path by a lost record goes.
-        if (!rec && mountAt(await os.mounts(), path)) await os.umount(path);
+        // Not staged (there): nothing to undo. A mount left at the path by a lost record goes,
+        // unless another volume is staged there (found by the fuzz pass: unstaging an unknown
+        // volume id at a staged volume's path unmounted that volume).
+        if (!rec && !this.records.stagedAt(path) && mountAt(await os.mounts(), path)) await os.umount(path);
         return {};
       }
       const m = await os.mounts();
@@ -284,6 +286,11 @@ class NodeService {
   private async unpublish(r: NodeUnpublishVolumeRequest__Output): Promise<object> {
     const { volumeId, path } = parseVolumeAndPath(r.volumeId, r.targetPath, 'target_path');
     return this.guarded(volumeId, async () => {
+      // Whatever is mounted at a target path goes (a publish whose record was lost included),
+      // but a staging path is no target (found by the fuzz pass: unpublishing a volume "at" its
+      // staging path unmounted and removed the staging mount under the staged volume).
+      const staged = this.records.stagedAt(path);
+      if (staged) throw invalid(`target_path ${path} is where volume ${staged.volumeId} is staged, not a publish target: NodeUnstageVolume undoes a stage`);
       while (mountAt(await os.mounts(), path)) await os.umount(path);
       // The target is ours to remove (we made it): an empty directory or the block device's file.
       if (existsSync(path)) {
@@ -373,7 +380,7 @@ class NodeService {
             throw failedPrecondition(`volume ${volumeId}: growing the mounted filesystem failed (${why}); unpublish it and retry to grow it offline`);
           }
           this.o.log(`csi NodeExpandVolume ${volumeId}: online growth refused (${why}); growing it unmounted`);
-          await os.umount(rec.stagingPath);
+          if (mountAt(await os.mounts(), rec.stagingPath)) await os.umount(rec.stagingPath);
           await this.growOffline(rec);
           await this.ensureStagingMount(rec);
         }
