@@ -10,7 +10,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type * as grpc from '@grpc/grpc-js';
@@ -105,6 +105,20 @@ t.after(async () => {
   if (c) await sweepMounts(c.dir);
   await c?.down();
 });
+
+/**
+ * What node-1's CSI Node service has done, for comparing around a refused call: its stage records
+ * (file names and contents), the mounts under the cluster's directory and the loop devices backed
+ * by files there. A refused call changes none of it (a failed first stage is undone).
+ */
+async function nodeCsiState(): Promise<string> {
+  const dir = join(c.dir, 'nodes', 'node-1', 'csi', 'volumes');
+  const records = existsSync(dir) ? readdirSync(dir).sort().map((f) => `${f}=${readFileSync(join(dir, f), 'utf8')}`) : [];
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(c.dir)).sort();
+  const loops = (await run('losetup', ['-l', '-n', '-O', 'NAME,BACK-FILE']).catch(() => ({ stdout: '' }))).stdout
+    .split('\n').map((l) => l.trim()).filter((l) => l.includes(c.dir)).sort();
+  return JSON.stringify({ records, mounts, loops });
+}
 
 /** Unmounts, detaches and stops whatever the CSI Node service left under `dir` (after a failure). */
 async function sweepMounts(dir: string): Promise<void> {
@@ -440,7 +454,9 @@ t('CSI Node service on a real export: valid calls in order, mutated ones in betw
     for (const [k, set] of [['volumeId', used.volumes], ['stagingTargetPath', used.staging], ['targetPath', used.targets], ['volumePath', used.targets]] as const) {
       if (typeof safe[k] === 'string' && safe[k]) set.add(safe[k] as string);
     }
+    const before = await nodeCsiState();
     const o = await rawUnary(client, pathOf(s, m), encode(m.resolvedRequestType!, safe), bearer(''), 60_000);
+    if (o.code !== CODE.OK && (await nodeCsiState()) !== before) tally.fail(`${method} ${preview(label)}: refused (${codeName(o.code)}), yet records, mounts or loop devices changed`);
     // mount_flags go to mount(8) uninterpreted (they are filesystem-specific); when the kernel
     // refuses them the stage fails INTERNAL by design (packages/csi/test/node.test.ts asserts
     // it): counted on its own, not as a wrong code.
@@ -885,8 +901,10 @@ t('CSI: random and mutated requests for every method of Identity, Node and Contr
     req = confine(req) as Record<string, unknown>;
     let body = encode(m.resolvedRequestType!, req);
     if (i >= all.length && k > 0.92) { body = mutateBytes(r, body); label = { bytes: body.toString('hex').slice(0, 80) }; }
+    const before = s.name === 'Node' ? await nodeCsiState() : '';
     const o = await rawUnary(client, pathOf(s, m), body, bearer(''), DEADLINE_MS * 3);
     const where = `${s.name}.${m.name}`;
+    if (s.name === 'Node' && o.code !== CODE.OK && (await nodeCsiState()) !== before) tally.fail(`${where} ${preview(label)}: refused (${codeName(o.code)}), yet records, mounts or loop devices changed`);
     if (o.code === CODE.UNIMPLEMENTED && s.name === 'Controller') { unimplemented.add(where, o); continue; }
     answered.add(where);
     checkOutcome(tally, where, label, o, CSI_REFUSALS, tooBig(body));
