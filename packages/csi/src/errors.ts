@@ -35,6 +35,19 @@ export function redact(value: unknown): unknown {
 export type Log = (line: string) => void;
 
 /**
+ * A status message cut to 2 KiB of UTF-8. Refusals quote the offending value, which can be
+ * megabytes long; a grpc-message trailer that big exceeds the client's header-list limit and
+ * wedges its connection (that call and every later one on it hang until the deadline).
+ */
+export function boundDetails(details: string, maxBytes = 2048): string {
+  if (Buffer.byteLength(details) <= maxBytes) return details;
+  let cut = details.slice(0, 1000);
+  while (Buffer.byteLength(cut) > maxBytes - 64) cut = cut.slice(0, -1);
+  if (/[\ud800-\udbff]$/.test(cut)) cut = cut.slice(0, -1); // no half of a surrogate pair
+  return `${cut}... (${Buffer.byteLength(details)} bytes in all)`;
+}
+
+/**
  * grpc-js unary handler from an async function; errors keep their CSI code. The call is passed
  * too, for handlers that wait and should stop when the caller gives up (its deadline, a cancel).
  */
@@ -47,8 +60,8 @@ export function unary<Req, Res>(
       (e: unknown) => {
         const code = e instanceof CsiError ? e.code : grpc.status.INTERNAL;
         const message = e instanceof Error ? e.message : String(e);
-        log(`csi ${name} ${grpc.status[code]}: ${message} request=${JSON.stringify(redact(call.request))}`);
-        callback({ code, details: message, metadata: new grpc.Metadata() } as grpc.ServiceError);
+        log(`csi ${name} ${grpc.status[code]}: ${boundDetails(message)} request=${boundDetails(JSON.stringify(redact(call.request)), 8192)}`);
+        callback({ code, details: boundDetails(message), metadata: new grpc.Metadata() } as grpc.ServiceError);
       },
     );
   };

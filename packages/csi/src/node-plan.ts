@@ -2,6 +2,7 @@
 // codes), what to do given what is already staged or published, how to split mkfsParams, how to
 // read /proc/self/mountinfo and what a NodeExpandVolume can achieve. node.ts applies them with the
 // wrappers in node-os.ts; node-plan.test.ts covers them without a kernel.
+import { createHash } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { CsiError, invalid } from './errors.js';
 import { PUBLISH_CONTEXT } from './contract.js';
@@ -15,6 +16,8 @@ export const failedPrecondition = (m: string): CsiError => new CsiError(grpc.sta
 export const alreadyExists = (m: string): CsiError => new CsiError(grpc.status.ALREADY_EXISTS, m);
 export const outOfRange = (m: string): CsiError => new CsiError(grpc.status.OUT_OF_RANGE, m);
 export const aborted = (m: string): CsiError => new CsiError(grpc.status.ABORTED, m);
+/** The volume's NBD export cannot be reached (not served yet, or gone): the CO retries. */
+export const unavailable = (m: string): CsiError => new CsiError(grpc.status.UNAVAILABLE, m);
 
 /** How a staged volume is used: a filesystem (made if missing) or the raw block device. */
 export type Access =
@@ -42,6 +45,19 @@ export function isReadOnlyMode(mode: string): boolean {
 function required(value: string | undefined, field: string): string {
   if (!value) throw invalid(`${field} is required`);
   return value;
+}
+
+/** The CSI spec's size limit for a string field such as volume_id. */
+export const MAX_ID_BYTES = 128;
+
+/**
+ * A volume_id: required and at most 128 bytes (the spec's limit). It names the stage record's
+ * file, so a longer one would fail as ENAMETOOLONG (an internal error) instead of bad input.
+ */
+function volumeIdOf(value: string | undefined): string {
+  const v = required(value, 'volume_id');
+  if (Buffer.byteLength(v) > MAX_ID_BYTES) throw invalid(`volume_id must be at most ${MAX_ID_BYTES} bytes, got ${Buffer.byteLength(v)}`);
+  return v;
 }
 
 function absolute(value: string | undefined, field: string): string {
@@ -84,13 +100,14 @@ export interface StageRequestInput {
 }
 
 export function parseStageRequest(r: StageRequestInput): StageRequest {
-  const volumeId = required(r.volumeId, 'volume_id');
+  const volumeId = volumeIdOf(r.volumeId);
   const stagingPath = absolute(r.stagingTargetPath, 'staging_target_path');
   // publish_context wins over volume_context: it is what the controller set for this attachment.
   const ctx = { ...r.volumeContext, ...r.publishContext };
   const { access, accessMode } = parseCapability(r.volumeCapability, 'volume_capability', ctx);
   const nbdUrl = required(r.publishContext[PUBLISH_CONTEXT.nbdUrl], `publish_context.${PUBLISH_CONTEXT.nbdUrl}`);
   if (!/^nbds?(\+unix)?:\/\//.test(nbdUrl)) throw invalid(`publish_context.${PUBLISH_CONTEXT.nbdUrl} must be an nbd:// URL, got ${JSON.stringify(nbdUrl)}`);
+  if (!URL.canParse(nbdUrl)) throw invalid(`publish_context.${PUBLISH_CONTEXT.nbdUrl} is not a valid URL: ${JSON.stringify(nbdUrl)}`);
   return { volumeId, stagingPath, nbdUrl, access, accessMode };
 }
 
@@ -107,7 +124,7 @@ export function parsePublishRequest(r: {
   volumeId: string; stagingTargetPath: string; targetPath: string; readonly: boolean;
   volumeCapability: VolumeCapability__Output | null; publishContext: Record<string, string>; volumeContext: Record<string, string>;
 }): PublishRequest {
-  const volumeId = required(r.volumeId, 'volume_id');
+  const volumeId = volumeIdOf(r.volumeId);
   const targetPath = absolute(r.targetPath, 'target_path');
   const { access, accessMode } = parseCapability(r.volumeCapability, 'volume_capability', { ...r.volumeContext, ...r.publishContext });
   // The spec: STAGE_UNSTAGE_VOLUME is set but no staging_target_path -> FAILED_PRECONDITION.
@@ -117,7 +134,7 @@ export function parsePublishRequest(r: {
 }
 
 export function parseVolumeAndPath(volumeId: string, path: string, pathField: string): { volumeId: string; path: string } {
-  return { volumeId: required(volumeId, 'volume_id'), path: absolute(path, pathField) };
+  return { volumeId: volumeIdOf(volumeId), path: absolute(path, pathField) };
 }
 
 /** What the node has staged for a volume: stateDir/volumes/<id>.json, so a restarted agent finds it. */
@@ -366,7 +383,14 @@ export function usageOf(s: { kind: 'mount'; bsize: number; blocks: number; bfree
   ];
 }
 
-/** File name of a volume's record: ids are opaque strings, so encode them. */
+/**
+ * File name of a volume's record: ids are opaque strings, so encode them. Encoding can triple an
+ * id's length (128 bytes of '.' are 384 characters), past the 255 a file name may have: an
+ * encoding longer than 200 characters is shortened and made unique with the id's hash (such ids
+ * could never be recorded before, so no existing record changes its name).
+ */
 export function recordFileName(volumeId: string): string {
-  return `${encodeURIComponent(volumeId).replace(/\./g, '%2E')}.json`;
+  const encoded = encodeURIComponent(volumeId).replace(/\./g, '%2E');
+  if (encoded.length <= 200) return `${encoded}.json`;
+  return `${encoded.slice(0, 120).replace(/%[0-9A-F]?$/, '')}~${createHash('sha256').update(volumeId).digest('hex').slice(0, 32)}.json`;
 }

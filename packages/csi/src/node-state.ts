@@ -1,6 +1,6 @@
 // What the Node service staged, one JSON file per volume under stateDir/volumes, so Unstage,
 // Publish, Stats and Expand find the device (and nbdfuse's pid) after the agent restarts.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordFileName } from './node-plan.js';
 import type { StageRecord } from './node-plan.js';
@@ -20,6 +20,20 @@ export class StageRecords {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw new Error(`stage record of ${volumeId}: ${(e as Error).message}`);
     }
+  }
+
+  /** The record of the volume staged at `path`, if any (a scan: a node stages a few volumes). */
+  stagedAt(path: string): StageRecord | null {
+    for (const f of readdirSync(this.dir)) {
+      if (!f.endsWith('.json')) continue;
+      try {
+        const rec = JSON.parse(readFileSync(join(this.dir, f), 'utf8')) as StageRecord;
+        if (rec.stagingPath === path) return rec;
+      } catch {
+        /* removed meanwhile, or half-written: not a record */
+      }
+    }
+    return null;
   }
 
   /** Written to a temporary file and renamed: a crash leaves the old record or the new one. */

@@ -15,11 +15,11 @@ import type { NodeHandlers } from './proto.js';
 import { identityHandlers } from './identity.js';
 import { serveUnix } from './server.js';
 import type { UnixServer } from './server.js';
-import { notFound, unary } from './errors.js';
+import { invalid, notFound, unary } from './errors.js';
 import type { Log } from './errors.js';
 import { TOPOLOGY_HOSTNAME_KEY, TOPOLOGY_ZONE_KEY } from './contract.js';
 import {
-  aborted, expandDecision, failedPrecondition, formatDecision, fsckOk, offlineGrowCommands, growFsCommand, mkfsCommand, mountAt,
+  aborted, unavailable, expandDecision, failedPrecondition, formatDecision, fsckOk, offlineGrowCommands, growFsCommand, mkfsCommand, mountAt,
   parsePublishRequest, parseStageRequest, parseVolumeAndPath, publishDecision, recordFileName, stageDecision, stagingMountOptions, usageOf,
 } from './node-plan.js';
 import type { StageRecord } from './node-plan.js';
@@ -53,6 +53,18 @@ export async function startNodeService(o: NodeServiceOptions): Promise<UnixServe
     server.addService(proto.csi.v1.Identity.service, identityHandlers({ controller: false, log: o.log, ready: async () => true }));
     server.addService(proto.csi.v1.Node.service, node.handlers());
   });
+}
+
+/**
+ * Connecting to the volume's export: a failure is UNAVAILABLE (the export is not served yet, or
+ * is gone; the CO retries), not INTERNAL.
+ */
+async function reaching<T>(url: string, connect: () => Promise<T>): Promise<T> {
+  try {
+    return await connect();
+  } catch (e) {
+    throw unavailable(`the volume's NBD export ${url} cannot be reached: ${(e as Error).message}`);
+  }
 }
 
 const CAPABILITIES = ['STAGE_UNSTAGE_VOLUME', 'GET_VOLUME_STATS', 'EXPAND_VOLUME', 'VOLUME_CONDITION', 'SINGLE_NODE_MULTI_WRITER'] as const;
@@ -139,7 +151,7 @@ class NodeService {
     if (rec.attach.kind === 'nbd') {
       if (rec.device && existsSync(`/sys/block/${rec.device.replace('/dev/', '')}/pid`)) return rec.device;
       const device = os.freeNbdDevice();
-      await os.nbdClientConnect(rec.nbdUrl, device);
+      await reaching(rec.nbdUrl, () => os.nbdClientConnect(rec.nbdUrl, device));
       rec.device = device;
       this.records.put(rec);
       return device;
@@ -157,7 +169,7 @@ class NodeService {
       rec.device = undefined;
       mkdirSync(f.dir, { recursive: true });
       rmSync(f.pidFile, { force: true });
-      rec.attach.pid = await os.startNbdfuse(rec.nbdUrl, f.dir, f.pidFile, f.logFile);
+      rec.attach.pid = await reaching(rec.nbdUrl, () => os.startNbdfuse(rec.nbdUrl, f.dir, f.pidFile, f.logFile));
       this.records.put(rec);
     }
     if (rec.device && os.loopBackingFile(rec.device) === f.file) return rec.device;
@@ -199,8 +211,10 @@ class NodeService {
     return this.guarded(volumeId, async () => {
       const rec = this.records.get(volumeId);
       if (!rec || rec.stagingPath !== path) {
-        // Not staged (there): nothing to undo. A mount left at the path by a lost record goes.
-        if (!rec && mountAt(await os.mounts(), path)) await os.umount(path);
+        // Not staged (there): nothing to undo. A mount left at the path by a lost record goes,
+        // unless another volume is staged there (found by the fuzz pass: unstaging an unknown
+        // volume id at a staged volume's path unmounted that volume).
+        if (!rec && !this.records.stagedAt(path) && mountAt(await os.mounts(), path)) await os.umount(path);
         return {};
       }
       const m = await os.mounts();
@@ -276,6 +290,11 @@ class NodeService {
   private async unpublish(r: NodeUnpublishVolumeRequest__Output): Promise<object> {
     const { volumeId, path } = parseVolumeAndPath(r.volumeId, r.targetPath, 'target_path');
     return this.guarded(volumeId, async () => {
+      // Whatever is mounted at a target path goes (a publish whose record was lost included),
+      // but a staging path is no target (found by the fuzz pass: unpublishing a volume "at" its
+      // staging path unmounted and removed the staging mount under the staged volume).
+      const staged = this.records.stagedAt(path);
+      if (staged) throw invalid(`target_path ${path} is where volume ${staged.volumeId} is staged, not a publish target: NodeUnstageVolume undoes a stage`);
       while (mountAt(await os.mounts(), path)) await os.umount(path);
       // The target is ours to remove (we made it): an empty directory or the block device's file.
       if (existsSync(path)) {
@@ -340,7 +359,7 @@ class NodeService {
       if (!rec.device) throw failedPrecondition(`volume ${volumeId} has no device: stage it again`);
       const requiredBytes = r.capacityRange?.requiredBytes ?? 0;
       const decision = expandDecision({
-        volumeId, requiredBytes, deviceBytes: await os.deviceBytes(rec.device), exportBytes: await os.exportBytes(rec.nbdUrl),
+        volumeId, requiredBytes, deviceBytes: await os.deviceBytes(rec.device), exportBytes: await reaching(rec.nbdUrl, () => os.exportBytes(rec.nbdUrl)),
         published: Object.keys(rec.publishes),
       });
       const published = Object.keys(rec.publishes);
@@ -365,7 +384,7 @@ class NodeService {
             throw failedPrecondition(`volume ${volumeId}: growing the mounted filesystem failed (${why}); unpublish it and retry to grow it offline`);
           }
           this.o.log(`csi NodeExpandVolume ${volumeId}: online growth refused (${why}); growing it unmounted`);
-          await os.umount(rec.stagingPath);
+          if (mountAt(await os.mounts(), rec.stagingPath)) await os.umount(rec.stagingPath);
           await this.growOffline(rec);
           await this.ensureStagingMount(rec);
         }

@@ -2,6 +2,7 @@
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import { addServiceRefusingUndecodable } from '@cairn/api';
 
 export interface UnixServer {
   /** unix:///absolute/path */
@@ -21,6 +22,10 @@ export async function serveUnix(path: string, register: (server: grpc.Server) =>
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
   const server = new grpc.Server();
+  // Every service added here refuses a request that does not decode with INVALID_ARGUMENT
+  // (grpc-js alone answers INTERNAL), whichever service registers it.
+  const addService = server.addService.bind(server);
+  server.addService = (def, impl) => addServiceRefusingUndecodable({ addService } as grpc.Server, def, impl);
   register(server);
   const endpoint = `unix://${abs}`;
   await new Promise<void>((ok, fail) => server.bindAsync(endpoint, grpc.ServerCredentials.createInsecure(), (e) => (e ? fail(e) : ok())));

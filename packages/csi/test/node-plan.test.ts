@@ -3,10 +3,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as grpc from '@grpc/grpc-js';
-import { CsiError, redact } from '../src/errors.js';
+import { boundDetails, CsiError, redact } from '../src/errors.js';
 import {
   expandDecision, formatDecision, stagingMountOptions, growFsCommand, mkfsCommand, mountAt, parseBlkid, parseMountInfo, parsePublishRequest,
-  parseStageRequest, publishDecision, recordFileName, splitShellWords, stageDecision, usageOf,
+  parseStageRequest, parseVolumeAndPath, publishDecision, recordFileName, splitShellWords, stageDecision, usageOf,
 } from '../src/node-plan.js';
 import type { StageRecord, StageRequestInput } from '../src/node-plan.js';
 import type { VolumeCapability__Output } from '../src/types.js';
@@ -48,6 +48,7 @@ test('stage request: each missing or bad field is INVALID_ARGUMENT', () => {
   assert.is(code(() => parseStageRequest(stageIn({ volumeCapability: mountCap('zfs') }))), 'INVALID_ARGUMENT');
   assert.is(code(() => parseStageRequest(stageIn({ publishContext: {} }))), 'INVALID_ARGUMENT');
   assert.is(code(() => parseStageRequest(stageIn({ publishContext: { nbdUrl: 'http://x' } }))), 'INVALID_ARGUMENT');
+  assert.is(code(() => parseStageRequest(stageIn({ publishContext: { nbdUrl: 'nbd://[::1' } }))), 'INVALID_ARGUMENT', 'not a URL at all (found by the fuzz pass)');
   assert.is(code(() => parseStageRequest(stageIn({ publishContext: { nbdUrl: 'nbd://h/v', mkfsParams: "'open" } }))), 'INVALID_ARGUMENT');
 });
 
@@ -157,6 +158,26 @@ test('usage from statfs and block size; record file names are safe', () => {
   assert.is(recordFileName('pvc-1'), 'pvc-1.json');
   assert.is(recordFileName('../etc/passwd'), '%2E%2E%2Fetc%2Fpasswd.json');
   assert.is(recordFileName('..'), '%2E%2E.json');
+});
+
+test('found by the fuzz pass: a volume_id over 128 bytes is INVALID_ARGUMENT (it would be ENAMETOOLONG as a record file name)', () => {
+  const long = 'x'.repeat(129);
+  assert.is(code(() => parseStageRequest(stageIn({ volumeId: long }))), 'INVALID_ARGUMENT');
+  assert.is(code(() => parseVolumeAndPath(long, '/t', 'target_path')), 'INVALID_ARGUMENT');
+  assert.is(code(() => parseVolumeAndPath('\u00e9'.repeat(65), '/t', 'target_path')), 'INVALID_ARGUMENT', '128 bytes, not characters');
+  assert.is(code(() => parseVolumeAndPath('x'.repeat(128), '/t', 'target_path')), 'OK');
+  // 128 bytes that encode to 384 characters still make a file name of at most 255, each its own.
+  const dots = recordFileName('.'.repeat(128));
+  assert.ok(dots.length <= 255 - '.tmp'.length, dots);
+  assert.is.not(dots, recordFileName(`${'.'.repeat(127)}x`));
+  assert.is(recordFileName('\u00e9'.repeat(64)), recordFileName('\u00e9'.repeat(64)), 'the same id, the same name');
+});
+
+test('found by the fuzz pass: an error message quoting a huge value is cut to 2 KiB (a bigger trailer wedges the connection)', () => {
+  assert.is(boundDetails('short'), 'short');
+  const cut = boundDetails(`volume ${'x'.repeat(1_000_000)} is not staged`);
+  assert.ok(Buffer.byteLength(cut) <= 2048);
+  assert.match(cut, /^volume x+\.\.\. \(\d+ bytes in all\)$/);
 });
 
 test('logs never see mount_flags (they may hold credentials)', () => {

@@ -15,16 +15,41 @@ const LOCALITIES = ['disabled', 'best-effort', 'strict-local'] as const;
 const AUTO_BALANCE = ['ignored', 'disabled', 'least-effort', 'best-effort'] as const;
 const ACCESS = ['rwo', 'rwx'] as const;
 const ANTI = ['default', 'enabled', 'disabled'] as const;
+/** Filesystems the CSI Node service makes and grows (packages/csi FS_TYPES). */
+const FS_TYPES = ['ext4', 'ext3', 'ext2', 'xfs'] as const;
+/** mkfsParams travels in a CSI publish_context value: the spec caps those maps at 4 KiB. */
+const MAX_MKFS_PARAMS = 1024;
 /** Volumes are made of 4 KiB blocks (NBD's and ext4's block size). */
 export const SIZE_ALIGN = 4096;
 
-function checkName(field: string, value: string): void {
+/** Node ids are Kubernetes node names (DNS subdomains): up to 253 lowercase letters, digits, '-', '.', '_'. */
+const NODE_ID_RE = /^[a-z0-9]([a-z0-9._-]{0,251}[a-z0-9])?$/;
+
+export function checkNodeId(field: string, value: string): void {
+  if (!NODE_ID_RE.test(value)) {
+    throw CommandError.invalid(`${field} "${value}" is not valid: use 1-253 lowercase letters, digits, '-', '.', '_', starting and ending with a letter or digit`);
+  }
+}
+
+/**
+ * A disk path: absolute and plain. No '.' or '..' segments, empty segments or NUL: the node agent
+ * creates replica files under it as root, and two spellings of one directory would be two disks.
+ */
+export function checkDiskPath(field: string, path: string): void {
+  if (!path.startsWith('/')) throw CommandError.invalid(`${field} "${path}" must be absolute`);
+  const segments = path.split('/').slice(1);
+  if (path.includes('\0') || (path !== '/' && segments.some((x, i) => x === '.' || x === '..' || (x === '' && i < segments.length - 1)))) {
+    throw CommandError.invalid(`${field} "${path}" must be a plain absolute path (no '.', '..' or empty segments)`);
+  }
+}
+
+export function checkName(field: string, value: string): void {
   if (!NAME_RE.test(value)) {
     throw CommandError.invalid(`${field} "${value}" is not valid: use 1-63 lowercase letters, digits, '-', '.', '_', starting and ending with a letter or digit`);
   }
 }
 
-function checkTags(field: string, tags: string[]): string[] {
+export function checkTags(field: string, tags: string[]): string[] {
   for (const t of tags) {
     if (!TAG_RE.test(t)) throw CommandError.invalid(`${field}: tag "${t}" is not valid: use letters, digits, '-', '.', '_'`);
   }
@@ -138,6 +163,11 @@ function dataSourceDrafts(state: ClusterState, name: string, size: number, uri: 
   return { drafts: [{ snapshotCreated: { volume: ref.volume, name: snapshot, size: src.spec.size } }], snapshot };
 }
 
+function checkMkfsParams(p: string): string {
+  if (Buffer.byteLength(p) > MAX_MKFS_PARAMS) throw CommandError.invalid(`mkfsParams must be at most ${MAX_MKFS_PARAMS} bytes, got ${Buffer.byteLength(p)}`);
+  return p;
+}
+
 export function createVolume(state: ClusterState, r: CreateVolume): EventDraft[] {
   checkName('name', r.name);
   checkSize('size', r.size);
@@ -150,8 +180,8 @@ export function createVolume(state: ClusterState, r: CreateVolume): EventDraft[]
     replicaAutoBalance: r.replicaAutoBalance ? oneOf('replicaAutoBalance', r.replicaAutoBalance, AUTO_BALANCE) : 'ignored',
     staleReplicaTimeout: r.staleReplicaTimeout || 2880,
     accessMode: r.accessMode ? oneOf('accessMode', r.accessMode, ACCESS) : 'rwo',
-    fsType: r.fsType || 'ext4',
-    mkfsParams: r.mkfsParams,
+    fsType: r.fsType ? oneOf('fsType', r.fsType, FS_TYPES) : 'ext4',
+    mkfsParams: checkMkfsParams(r.mkfsParams),
     replicaSoftAntiAffinity: r.replicaSoftAntiAffinity ? oneOf('replicaSoftAntiAffinity', r.replicaSoftAntiAffinity, ANTI) : 'default',
     replicaZoneSoftAntiAffinity: r.replicaZoneSoftAntiAffinity ? oneOf('replicaZoneSoftAntiAffinity', r.replicaZoneSoftAntiAffinity, ANTI) : 'default',
     replicaDiskSoftAntiAffinity: r.replicaDiskSoftAntiAffinity ? oneOf('replicaDiskSoftAntiAffinity', r.replicaDiskSoftAntiAffinity, ANTI) : 'default',
@@ -307,7 +337,7 @@ export function diskIdFromPath(path: string): string {
 
 export function addDisk(state: ClusterState, r: AddDisk): EventDraft[] {
   const n = requireNode(state, r.nodeId);
-  if (!r.path.startsWith('/')) throw CommandError.invalid(`path "${r.path}" must be absolute`);
+  checkDiskPath('path', r.path);
   const diskId = r.diskId || diskIdFromPath(r.path);
   checkName('diskId', diskId);
   const tags = checkTags('tags', r.tags);

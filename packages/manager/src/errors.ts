@@ -30,8 +30,24 @@ const CODES: Record<CommandCode, status> = {
   Unauthenticated: status.UNAUTHENTICATED,
 };
 
+/** The most of a status message sent (UTF-8 bytes): it travels in an HTTP/2 trailer. */
+export const MAX_DETAILS_BYTES = 2048;
+
+/**
+ * A status message cut to MAX_DETAILS_BYTES. Refusals quote the offending value, which can be
+ * megabytes long; a grpc-message trailer that big exceeds the client's header-list limit and
+ * wedges its connection (that call and every later one on it hang until the deadline).
+ */
+export function boundDetails(details: string): string {
+  if (Buffer.byteLength(details) <= MAX_DETAILS_BYTES) return details;
+  let cut = details.slice(0, 1000);
+  while (Buffer.byteLength(cut) > MAX_DETAILS_BYTES - 64) cut = cut.slice(0, -1);
+  if (/[\ud800-\udbff]$/.test(cut)) cut = cut.slice(0, -1); // no half of a surrogate pair
+  return `${cut}... (${Buffer.byteLength(details)} bytes in all)`;
+}
+
 export function toServiceError(e: unknown, log: (msg: string) => void = (m) => process.stderr.write(m + '\n')): Partial<ServiceError> {
-  const make = (code: status, details: string): Partial<ServiceError> => ({ code, details, metadata: new Metadata() });
+  const make = (code: status, details: string): Partial<ServiceError> => ({ code, details: boundDetails(details), metadata: new Metadata() });
   if (e instanceof CommandError) return make(CODES[e.code], e.message);
   if (e instanceof InvalidSettingError) return make(status.INVALID_ARGUMENT, e.message);
   if (e instanceof TooLargeError) return make(status.RESOURCE_EXHAUSTED, e.message);

@@ -3,7 +3,7 @@
 import { hostname } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import type { Etcd3, Lease } from 'etcd3';
-import { adminProto, hasBearer, nodeProto } from '@cairn/api';
+import { addServiceRefusingUndecodable, adminProto, hasBearer, nodeProto } from '@cairn/api';
 import { startControllerService } from '@cairn/csi';
 import type { UnixServer } from '@cairn/csi';
 import type { LeaderInfo } from '@cairn/metadata';
@@ -103,8 +103,9 @@ export class Manager {
       managers: async () => (await this.client.getAll().prefix(`${keys.prefix}managers/`).strings().then(Object.values)).sort(),
     });
     const server = new grpc.Server();
-    server.addService(adminProto().cairn.admin.v1.Admin.service, adminHandlers(ctx));
-    server.addService(nodeProto().cairn.node.v1.NodeAgent.service, this.nodes.handlers());
+    // Requests that do not decode are refused INVALID_ARGUMENT (grpc-js alone answers INTERNAL).
+    addServiceRefusingUndecodable(server, adminProto().cairn.admin.v1.Admin.service, adminHandlers(ctx) as grpc.UntypedServiceImplementation);
+    addServiceRefusingUndecodable(server, nodeProto().cairn.node.v1.NodeAgent.service, this.nodes.handlers() as grpc.UntypedServiceImplementation);
     const creds = this.o.tls
       ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: this.o.tls.cert, private_key: this.o.tls.key }])
       : grpc.ServerCredentials.createInsecure();

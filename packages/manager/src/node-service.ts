@@ -11,7 +11,23 @@ import { debounceTime, startWith } from 'rxjs';
 import { CommandError, toServiceError } from './errors.js';
 import { unary, CommandRunner } from './admin-service.js';
 import type { ManagerContext } from './context.js';
-import { diskIdFromPath } from './commands.js';
+import { checkDiskPath, checkName, checkNodeId, checkTags, diskIdFromPath } from './commands.js';
+
+/**
+ * What a node agent reports is validated like an admin request before it becomes an event: a
+ * node id that is no valid name, a disk path with '..' in it or negative byte counts would
+ * otherwise enter the log (and an id of megabytes would fail the append as an internal error).
+ */
+export function checkDisks(disks: DiskInfo__Output[]): void {
+  disks.forEach((d, i) => {
+    checkDiskPath(`disks[${i}].path`, d.path);
+    checkName(`disks[${i}].diskId`, d.diskId || diskIdFromPath(d.path));
+    checkTags(`disks[${i}].tags`, d.tags);
+    if (!(d.storageMaximum >= 0) || !(d.storageAvailable >= 0)) {
+      throw CommandError.invalid(`disks[${i}]: storage figures must not be negative, got maximum ${d.storageMaximum}, available ${d.storageAvailable}`);
+    }
+  });
+}
 
 /** The volume's secret for replica connections: derived from the cluster token, never logged. */
 export function volumeSecret(token: string, volume: string): string {
@@ -101,6 +117,10 @@ export class NodeService {
     return {
       Register: unary(ctx, async (r) => {
         if (!r.nodeId) throw CommandError.invalid('nodeId is required');
+        checkNodeId('nodeId', r.nodeId);
+        checkRegistration(r);
+        checkTags('tags', r.tags);
+        checkDisks(r.disks);
         await this.runner.run(actorOf(r.nodeId), (s) => registerDrafts(s, r), (s) => s.seq);
         await this.touch(r.nodeId, r.disks);
         return { heartbeatIntervalMs: this.opts.heartbeatIntervalMs, leaseTtlSeconds: this.opts.leaseTtlSeconds, managers: await this.opts.managers() };
@@ -108,6 +128,7 @@ export class NodeService {
       Heartbeat: unary(ctx, async (r) => {
         const s = ctx.projection.state;
         if (!s.nodes.has(r.nodeId)) return { known: false, managers: await this.opts.managers() };
+        checkDisks(r.disks);
         await this.touch(r.nodeId, r.disks);
         const drafts = capacityDrafts(s, r.nodeId, r.disks);
         if (drafts.length) await this.runner.run(actorOf(r.nodeId), (st) => capacityDrafts(st, r.nodeId, r.disks), (st) => st.seq);
@@ -141,6 +162,18 @@ export class NodeService {
       }),
     };
   }
+}
+
+const ADDRESS_RE = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]{1,253}):(\d{1,5})$/;
+const ZONE_RE = /^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$/;
+const HOSTNAME_RE = /^[\x21-\x7e]{0,253}$/;
+
+/** A registration's address (host:port of the data server, empty before it serves), zone (a Kubernetes label value) and hostname. */
+export function checkRegistration(r: { address: string; zone: string; hostname: string }): void {
+  const a = ADDRESS_RE.exec(r.address);
+  if (r.address && (!a || Number(a[2]) < 1 || Number(a[2]) > 65535)) throw CommandError.invalid(`address "${r.address}" is not valid: use host:port`);
+  if (!ZONE_RE.test(r.zone)) throw CommandError.invalid(`zone "${r.zone}" is not valid: use up to 63 letters, digits, '-', '.', '_'`);
+  if (!HOSTNAME_RE.test(r.hostname)) throw CommandError.invalid(`hostname "${r.hostname}" is not valid: up to 253 printable characters, no spaces`);
 }
 
 /** NodeRegistered (and DiskAdded for each new disk) the first time; refreshed address/zone after. */

@@ -152,3 +152,68 @@ reports('a failed replica saying it runs appends nothing; a new replica running 
 });
 
 reports.run();
+
+// What the fuzz pass (test/fuzz.test.ts) found accepted or answered wrongly, pinned down here.
+const fuzzed = suite('bad input found by the fuzz pass');
+
+fuzzed('disk paths must be plain absolute paths: no ".", ".." or empty segments, no NUL', () => {
+  for (const p of ['/a/../b', '/tmp/../../etc', '/a/./b', '/a//b', '/..', '/x/..', '/a\0b']) {
+    refused(() => cmd.checkDiskPath('path', p), 'InvalidArgument', /plain absolute path/);
+  }
+  refused(() => cmd.checkDiskPath('path', '../x'), 'InvalidArgument', /absolute/);
+  for (const p of ['/', '/mnt/Fast SSD/', '/var/lib/cairn/disk-1', '/a/..b/c.']) cmd.checkDiskPath('path', p);
+  const s = cluster();
+  const add = { nodeId: 'node-1', path: '/srv/cairn/../../etc', diskId: 'etc', tags: [], storageReserved: 0, storageMaximum: 0, storageAvailable: 0 };
+  refused(() => cmd.addDisk(s, add), 'InvalidArgument', /path "\/srv\/cairn\/..\/..\/etc"/);
+});
+
+fuzzed('node ids are Kubernetes node names', () => {
+  for (const id of ['', '.'.repeat(1000), 'Node-1', 'x'.repeat(254), 'a/b', 'nul\0', '-x', 'ü']) {
+    refused(() => cmd.checkNodeId('nodeId', id), 'InvalidArgument', /nodeId/);
+  }
+  for (const id of ['node-1', 'ip-10-0-0-1.ec2.internal', 'x'.repeat(253), 'a']) cmd.checkNodeId('nodeId', id);
+});
+
+fuzzed('what a node agent registers is checked like an admin request', async () => {
+  const { checkDisks } = await import('../src/node-service.js');
+  const disk = { diskId: '', path: '/var/lib/cairn/disk-1', tags: [], storageMaximum: 100, storageAvailable: 50 };
+  checkDisks([disk]);
+  refused(() => checkDisks([{ ...disk, path: '/var/lib/../../etc' }]), 'InvalidArgument', /disks\[0\]\.path/);
+  refused(() => checkDisks([disk, { ...disk, storageAvailable: -1 }]), 'InvalidArgument', /disks\[1\].*negative/);
+  refused(() => checkDisks([{ ...disk, diskId: 'Bad Id' }]), 'InvalidArgument', /disks\[0\]\.diskId/);
+  refused(() => checkDisks([{ ...disk, tags: ['bad tag'] }]), 'InvalidArgument', /disks\[0\]\.tags/);
+});
+
+fuzzed('a registration names a host:port address, a label-like zone and a plain hostname', async () => {
+  const { checkRegistration } = await import('../src/node-service.js');
+  const ok = { address: '10.0.0.1:7000', zone: 'zone-a', hostname: 'host-1.example' };
+  checkRegistration(ok);
+  checkRegistration({ ...ok, address: '' });
+  checkRegistration({ ...ok, address: '[::1]:7000', zone: '' });
+  for (const address of ['x'.repeat(3000), '10.0.0.1', '10.0.0.1:0', '10.0.0.1:65536', 'a b:1', 'h:1:2']) {
+    refused(() => checkRegistration({ ...ok, address }), 'InvalidArgument', /address/);
+  }
+  refused(() => checkRegistration({ ...ok, zone: 'zone a' }), 'InvalidArgument', /zone/);
+  refused(() => checkRegistration({ ...ok, hostname: 'h\u0000' }), 'InvalidArgument', /hostname/);
+});
+
+fuzzed('create: fsType is one the CSI node makes; mkfsParams at most 1 KiB', () => {
+  const s = cluster();
+  refused(() => cmd.createVolume(s, create({ fsType: 'btrfs; reboot' })), 'InvalidArgument', /fsType/);
+  refused(() => cmd.createVolume(s, create({ mkfsParams: '-E '.repeat(1000) })), 'InvalidArgument', /mkfsParams/);
+  assert.is(cmd.createVolume(s, create({ fsType: 'xfs', mkfsParams: '-m 0' })).length, 1);
+});
+
+fuzzed('a refusal quoting a huge value is cut to 2 KiB (a bigger grpc-message trailer wedges the client connection)', async () => {
+  const { boundDetails, toServiceError, MAX_DETAILS_BYTES } = await import('../src/errors.js');
+  assert.is(boundDetails('short'), 'short');
+  for (const v of ['x'.repeat(3_000_000), '\u00e9'.repeat(65_536), '\ud83d\udca5'.repeat(5000)]) {
+    const e = toServiceError(CommandError.notFound(`volume "${v}" does not exist`));
+    assert.ok(Buffer.byteLength(e.details!) <= MAX_DETAILS_BYTES, `${Buffer.byteLength(e.details!)} bytes`);
+    assert.match(e.details!, /^volume "/);
+    assert.match(e.details!, /bytes in all\)$/);
+    assert.not.match(e.details!, /[\ud800-\udbff](?![\udc00-\udfff])/, 'no half of a surrogate pair');
+  }
+});
+
+fuzzed.run();
