@@ -22,7 +22,7 @@ import {
 } from './support/fuzz.js';
 import type { GenOptions, ProtoFile } from './support/fuzz.js';
 import {
-  ADMIN_REFUSALS, CODE, CSI_REFUSALS, Tally, badFramings, bearer, checkOutcome, codeName, h2Grpc, rawClient, rawStream, rawUnary, tcpGarbage,
+  ADMIN_REFUSALS, CODE, CSI_CONTROLLER_REFUSALS, CSI_REFUSALS, Tally, badFramings, bearer, checkOutcome, codeName, h2Grpc, rawClient, rawStream, rawUnary, tcpGarbage,
 } from './support/fuzz-grpc.js';
 import type { Outcome } from './support/fuzz-grpc.js';
 import {
@@ -907,7 +907,7 @@ t('CSI: random and mutated requests for every method of Identity, Node and Contr
     if (s.name === 'Node' && o.code !== CODE.OK && (await nodeCsiState()) !== before) tally.fail(`${where} ${preview(label)}: refused (${codeName(o.code)}), yet records, mounts or loop devices changed`);
     if (o.code === CODE.UNIMPLEMENTED && s.name === 'Controller') { unimplemented.add(where, o); continue; }
     answered.add(where);
-    checkOutcome(tally, where, label, o, CSI_REFUSALS, tooBig(body));
+    checkOutcome(tally, where, label, o, s.name === 'Controller' ? CSI_CONTROLLER_REFUSALS : CSI_REFUSALS, tooBig(body));
     // The Controller acts through the admin API: what it refuses must not have changed the state.
     if (s.name === 'Controller') h = o.code === CODE.OK ? await head() : await checkRefusedChangedNothing(tally, h, /^admin$/, `${where} ${preview(label)}`);
   }

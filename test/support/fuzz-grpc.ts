@@ -71,6 +71,9 @@ export function rawStream(client: grpc.Client, path: string, body: Buffer, md: g
 export const ADMIN_REFUSALS = new Set([CODE.INVALID_ARGUMENT, CODE.NOT_FOUND, CODE.ALREADY_EXISTS, CODE.FAILED_PRECONDITION, CODE.UNAUTHENTICATED]);
 /** CSI's: the spec's codes, and UNAVAILABLE when a volume's NBD export cannot be reached (the CO retries). */
 export const CSI_REFUSALS = new Set([CODE.INVALID_ARGUMENT, CODE.NOT_FOUND, CODE.ALREADY_EXISTS, CODE.FAILED_PRECONDITION, CODE.OUT_OF_RANGE, CODE.UNAVAILABLE]);
+/** The Controller's answers per the spec also include ABORTED (a starting_token it never gave, an
+ * operation on that volume in flight) and RESOURCE_EXHAUSTED (a volume that cannot be placed). */
+export const CSI_CONTROLLER_REFUSALS = new Set([...CSI_REFUSALS, CODE.ABORTED, CODE.RESOURCE_EXHAUSTED]);
 
 /** Counts outcomes per method and code, and collects what broke a rule (reported together at the end). */
 export class Tally {
