@@ -504,10 +504,10 @@ export class NbdConnection {
     if (this.phase === 'closed' || this.socket.destroyed || !this.socket.writable) return;
     const s = this.socket;
     if (!this.corked) {
-      // Replies completing in the same turn of the event loop leave in one writev.
+      // Replies completing in the same turn of the event loop (its poll phase) leave in one writev.
       this.corked = true;
       s.cork();
-      process.nextTick(this.uncork);
+      setImmediate(this.uncork);
     }
     s.write(P.encodeSimpleReply(error, hi, lo));
     if (data && data.length > 0) s.write(data);

@@ -33,6 +33,11 @@ const DEFAULT_EXTENT_LIMIT = 65_536;
 export interface ReplicaStoreOptions {
   /** Release trimmed space with `fallocate --punch-hole` (default true). */
   punchHoles?: boolean;
+  /**
+   * Let small reads and writes of data run on the event loop's thread while the page cache serves
+   * them quickly, instead of a thread-pool round trip each (default true; see file-io.ts).
+   */
+  inlineIo?: boolean;
 }
 
 export class ReplicaStore implements Replica {
@@ -52,6 +57,7 @@ export class ReplicaStore implements Replica {
   private closing: Promise<void> | null = null;
   private failure: Error | null = null;
   private readonly punchHoles: boolean;
+  private readonly inlineIo: boolean;
 
   private constructor(
     readonly dir: string,
@@ -67,6 +73,7 @@ export class ReplicaStore implements Replica {
     this.revisionCount = header.rebuilding ? 0 : header.revision;
     this.rebuilding = header.rebuilding;
     this.punchHoles = opts.punchHoles ?? true;
+    this.inlineIo = opts.inlineIo ?? true;
   }
 
   /** Creates an empty replica of `size` bytes in `dir` (created if missing; must hold no replica). */
@@ -422,7 +429,7 @@ export class ReplicaStore implements Replica {
     let runLayer = -1;
     let runStart = offset;
     const endRun = (at: number) => {
-      if (runLayer >= 0) jobs.push(readFully(layers[runLayer]!.data, out, runStart - offset, at - runStart, runStart));
+      if (runLayer >= 0) jobs.push(readFully(layers[runLayer]!.data, out, runStart - offset, at - runStart, runStart, this.inlineIo));
     };
     for (let b = first; b <= last; b++) {
       let src = -1;
@@ -466,7 +473,7 @@ export class ReplicaStore implements Replica {
       data.copy(buf, offset - at);
     }
     try {
-      await writeFully(head.data, buf, at);
+      await writeFully(head.data, buf, at, this.inlineIo);
     } catch (err) {
       throw toBlockError(err);
     }
