@@ -49,7 +49,7 @@ export class ReplicaClient implements Replica {
 
   private constructor(private readonly socket: Socket, readonly address: string, readonly replicaId: string) {
     this.closed = new Promise((r) => { this.resolveClosed = r; });
-    this.out = new OutputBatcher(socket);
+    this.out = new OutputBatcher(socket, 'tick');
     this.reader = new FrameReader(REPLY_HEADER_BYTES, replyPayloadLength, (h, at, p) => this.onReply(h, at, p));
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 10_000);

@@ -45,7 +45,7 @@ export class ServerConnection {
     private readonly lookup: (replicaId: string) => ServedReplica | undefined,
     private readonly limits: ConnectionLimits,
   ) {
-    this.out = new OutputBatcher(socket);
+    this.out = new OutputBatcher(socket, 'turn');
     this.reader = new FrameReader(REQUEST_HEADER_BYTES, (h, at) => {
       this.header = decodeRequest(h, at);
       return this.header.payloadLength;
