@@ -5,7 +5,9 @@
 // a temp dir and are attached to node-1; the baseline file sits in the same temp dir.
 // Workloads: 4k random read IOPS at QD32 (after the region is prefilled, so reads hit data), 4k
 // random write IOPS at QD32, 128k sequential write bandwidth at QD8, 4k write latency at QD1.
-// Every job starts after a `sync`, so none pays for the writeback of the one before it.
+// Every job starts after a `sync`, so none pays for the writeback of the one before it. The three
+// are measured workload by workload, back to back, so that load drift on a shared machine hits
+// them alike.
 // Targets for 3 replicas, as ratios to (a): randread >= 0.7, randwrite >= 0.3, seqwrite >= 0.6.
 // The bench reports PASS/FAIL and exits 0 either way.
 import { execFile, spawn } from 'node:child_process';
@@ -74,18 +76,30 @@ async function settle(): Promise<void> {
   await execFileP('sync', [], { timeout: 300_000 });
 }
 
-async function measure(label: string, uri: string): Promise<{ prefill: { seconds: number; bandwidthMiBs: number } } & Record<Workload['key'], FioResult>> {
-  process.stdout.write(`${label}: prefill`);
-  await settle();
-  const fill = await prefill(uri);
-  const out: Partial<Record<Workload['key'], FioResult>> = {};
-  for (const w of WORKLOADS) {
-    process.stdout.write(`, ${w.name}`);
+type Measured = { prefill: { seconds: number; bandwidthMiBs: number } } & Record<Workload['key'], FioResult>;
+
+/**
+ * Measures the targets workload by workload, (a), (b) and (c) back to back for each, so that all
+ * three see the machine in much the same state: on a shared machine the load drifts over minutes,
+ * and measuring all of (a) first and all of (c) last turned that drift into the ratios.
+ */
+async function measureAll(targets: { label: string; uri: string }[]): Promise<Measured[]> {
+  const out = targets.map(() => ({}) as Partial<Measured>);
+  for (const [i, t] of targets.entries()) {
+    process.stdout.write(`${t.label}: prefill\n`);
     await settle();
-    out[w.key] = await fio(uri, w, SECONDS);
+    out[i]!.prefill = await prefill(t.uri);
   }
-  process.stdout.write('\n');
-  return { prefill: fill, ...(out as Record<Workload['key'], FioResult>) };
+  for (const w of WORKLOADS) {
+    process.stdout.write(`${w.name}:`);
+    for (const [i, t] of targets.entries()) {
+      process.stdout.write(` ${t.label}`);
+      await settle();
+      out[i]![w.key] = await fio(t.uri, w, SECONDS);
+    }
+    process.stdout.write('\n');
+  }
+  return out as Measured[];
 }
 
 async function freePort(): Promise<number> {
@@ -155,11 +169,13 @@ export default async function run(): Promise<void> {
     const one = await attachedVolume(client, 'bench-r1', 1);
     const three = await attachedVolume(client, 'bench-r3', 3);
 
-    const baseline = await measure('(a) nbdkit file', kitUri);
+    const [baseline, r1, r3] = (await measureAll([
+      { label: '(a) nbdkit file', uri: kitUri },
+      { label: '(b) cairn, 1 replica', uri: one.endpoint },
+      { label: '(c) cairn, 3 replicas', uri: three.endpoint },
+    ])) as [Measured, Measured, Measured];
     kit.kill();
     kit = undefined;
-    const r1 = await measure('(b) cairn, 1 replica', one.endpoint);
-    const r3 = await measure('(c) cairn, 3 replicas', three.endpoint);
 
     const ratio = (x: number, base: number): number => Math.round((x / base) * 100) / 100;
     const ratios = (m: typeof r1) => ({
@@ -178,7 +194,7 @@ export default async function run(): Promise<void> {
         filesystem: fsType, loadAverageBefore: loadBefore, loadAverageAfter: loadavg().map((x) => Math.round(x * 100) / 100),
       },
       setup: {
-        engine: 'fio --ioengine=nbd, one job, one connection; sync before each job', region: REGION, secondsPerWorkload: SECONDS, rampSeconds: 1,
+        engine: 'fio --ioengine=nbd, one job, one connection; sync before each job', order: 'workload by workload, (a) (b) (c) back to back', region: REGION, secondsPerWorkload: SECONDS, rampSeconds: 1,
         volumeSize: VOLUME_SIZE, cluster: '3 nodes from cairn up --detach, volumes attached to node-1',
         baseline: 'nbdkit file plugin, sparse 1 GiB file on the same filesystem',
         replicaNodes: { oneReplica: one.replicas.map((r) => r.node), threeReplicas: three.replicas.map((r) => r.node) },

@@ -10,7 +10,7 @@
 //   becomes readable when the copy is complete.
 // Overlapping writes and rebuild copies take a range lock in arrival order, so a copy never
 // overwrites a newer live write and every replica applies overlapping writes in the same order.
-import { BLOCK_SIZE, BlockError } from '../block.js';
+import { BLOCK_SIZE, BlockError, partsLength, writePartsTo } from '../block.js';
 import type { BlockBackend } from '../block.js';
 import type { Replica } from '../replica/api.js';
 import { ReplicaError } from '../replica/api.js';
@@ -155,6 +155,13 @@ export class Engine implements BlockBackend {
   write(offset: number, data: Buffer, fua = false): Promise<void> {
     this.check(offset, data.length);
     return this.locked(offset, data.length, () => this.everywhere('write', (r) => r.write(offset, data, fua)));
+  }
+
+  /** write() of the parts joined, passed on to the replicas unjoined (see BlockBackend). */
+  writeParts(offset: number, parts: Buffer[], fua = false): Promise<void> {
+    const length = partsLength(parts);
+    this.check(offset, length);
+    return this.locked(offset, length, () => this.everywhere('write', (r) => writePartsTo(r, offset, parts, fua)));
   }
 
   trim(offset: number, length: number): Promise<void> {

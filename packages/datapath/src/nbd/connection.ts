@@ -3,7 +3,7 @@
 // dispatched to the backend as soon as their header (and, for WRITE, payload) is in; replies are
 // sent as each completes, so they may leave out of order and carry the client's handle back.
 import type { Socket } from 'node:net';
-import { BlockError } from '../block.js';
+import { BlockError, writePartsTo } from '../block.js';
 import type { BlockBackend } from '../block.js';
 import * as P from './protocol.js';
 
@@ -113,7 +113,8 @@ export class NbdConnection {
   private state = Parse.Header;
   private readonly hdr = Buffer.allocUnsafe(P.REQUEST_HEADER_SIZE);
   private hdrFill = 0;
-  private payload: Buffer | undefined;
+  /** A WRITE payload that spans chunks, as views of them (socket chunks are never reused). */
+  private payload: Buffer[] = [];
   private payloadFill = 0;
   private skip = 0;
   private cur = { flags: 0, hi: 0, lo: 0, offset: 0, length: 0, error: 0 };
@@ -142,7 +143,7 @@ export class NbdConnection {
       this.noteTruncatedWrite();
       this.phase = 'closed';
       this.state = Parse.Stopped;
-      this.payload = undefined;
+      this.payload = [];
       this.reader.fail(new ProtocolError('connection closed'));
       clearTimeout(this.handshakeTimer);
       clearTimeout(this.closeTimer);
@@ -192,7 +193,7 @@ export class NbdConnection {
     // The client closed its side: answer what is in flight, then close ours.
     this.noteTruncatedWrite();
     this.state = Parse.Stopped;
-    this.payload = undefined;
+    this.payload = [];
     this.endWhenIdle();
   };
 
@@ -336,17 +337,17 @@ export class NbdConnection {
             this.state = Parse.Header;
             this.dispatchWrite(data);
           } else {
-            this.payload ??= Buffer.allocUnsafe(this.cur.length);
+            // Spanning chunks: kept as views, joined only if the backend cannot take parts.
             const k = Math.min(need, n - pos);
-            chunk.copy(this.payload, this.payloadFill, pos, pos + k);
+            this.payload.push(chunk.subarray(pos, pos + k));
             this.payloadFill += k;
             pos += k;
             if (this.payloadFill === this.cur.length) {
-              const data = this.payload;
-              this.payload = undefined;
+              const parts = this.payload;
+              this.payload = [];
               this.payloadFill = 0;
               this.state = Parse.Header;
-              this.dispatchWrite(data);
+              this.dispatchWrite(parts);
             }
           }
           break;
@@ -457,11 +458,12 @@ export class NbdConnection {
     return 0;
   }
 
-  private dispatchWrite(data: Buffer): void {
-    const { hi, lo, offset, flags } = this.cur;
+  private dispatchWrite(data: Buffer | Buffer[]): void {
+    const { hi, lo, offset, flags, length } = this.cur;
     const backend = this.backend!;
     const fua = (flags & P.CMD_FLAG_FUA) !== 0;
-    this.start(hi, lo, data.length, () => backend.write(offset, data, fua));
+    if (Buffer.isBuffer(data)) this.start(hi, lo, length, () => backend.write(offset, data, fua));
+    else this.start(hi, lo, length, () => writePartsTo(backend, offset, data, fua));
   }
 
   // ---- transmission: completion ---------------------------------------------------------------
@@ -504,10 +506,10 @@ export class NbdConnection {
     if (this.phase === 'closed' || this.socket.destroyed || !this.socket.writable) return;
     const s = this.socket;
     if (!this.corked) {
-      // Replies completing in the same turn of the event loop leave in one writev.
+      // Replies completing in the same turn of the event loop (its poll phase) leave in one writev.
       this.corked = true;
       s.cork();
-      process.nextTick(this.uncork);
+      setImmediate(this.uncork);
     }
     s.write(P.encodeSimpleReply(error, hi, lo));
     if (data && data.length > 0) s.write(data);

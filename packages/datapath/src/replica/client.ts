@@ -6,7 +6,7 @@
 // resolves: the engine drops the replica and reports it.
 import { connect as netConnect } from 'node:net';
 import type { Socket } from 'node:net';
-import { BlockError } from '../block.js';
+import { BlockError, joinParts, partsLength } from '../block.js';
 import type { ExtentList, Replica, ReplicaInfo, SnapshotInfo } from './api.js';
 import { newNonce, NONCE_BYTES, proof, PROOF_BYTES, proofMatches } from './auth.js';
 import { FrameReader } from './frame-reader.js';
@@ -49,7 +49,7 @@ export class ReplicaClient implements Replica {
 
   private constructor(private readonly socket: Socket, readonly address: string, readonly replicaId: string) {
     this.closed = new Promise((r) => { this.resolveClosed = r; });
-    this.out = new OutputBatcher(socket);
+    this.out = new OutputBatcher(socket, 'tick');
     this.reader = new FrameReader(REPLY_HEADER_BYTES, replyPayloadLength, (h, at, p) => this.onReply(h, at, p));
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 10_000);
@@ -137,6 +137,13 @@ export class ReplicaClient implements Replica {
     if (fua) await this.flush();
   }
 
+  /** write() of the parts joined; they go to the socket as they are (see BlockBackend). */
+  async writeParts(offset: number, parts: Buffer[], fua = false): Promise<void> {
+    const length = partsLength(parts);
+    if (parts.length === 1 || length > MAX_IO_BYTES) return this.write(offset, joinParts(parts), fua);
+    await this.request(Op.WRITE, fua ? FLAG_FUA : 0, offset, length, parts);
+  }
+
   async flush(): Promise<void> {
     await this.request(Op.FLUSH, 0, 0, 0);
   }
@@ -207,7 +214,7 @@ export class ReplicaClient implements Replica {
 
   // ---- internals ----
 
-  private request(op: OpCode, flags: number, offset: number, length: number, payload?: Buffer): Promise<Buffer> {
+  private request(op: OpCode, flags: number, offset: number, length: number, payload?: Buffer | Buffer[]): Promise<Buffer> {
     if (this.closing) return Promise.reject(new BlockError('ESHUTDOWN', `replica ${this.replicaId}: client closed`));
     if (this.dead) return Promise.reject(new BlockError('EIO', this.dead.message));
     if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isInteger(length) || length < 0 || length > 0xffff_ffff) {
@@ -219,8 +226,15 @@ export class ReplicaClient implements Replica {
     return new Promise<Buffer>((resolve, reject) => {
       if (this.pending.size === 0) this.lastProgress = Date.now();
       this.pending.set(id, { resolve, reject });
-      this.out.push(encodeRequest(op, flags, id, offset, length, payload?.length ?? 0));
-      if (payload && payload.length > 0) this.out.push(payload);
+      if (payload === undefined) {
+        this.out.push(encodeRequest(op, flags, id, offset, length, 0));
+      } else if (Buffer.isBuffer(payload)) {
+        this.out.push(encodeRequest(op, flags, id, offset, length, payload.length));
+        if (payload.length > 0) this.out.push(payload);
+      } else {
+        this.out.push(encodeRequest(op, flags, id, offset, length, partsLength(payload)));
+        for (const p of payload) if (p.length > 0) this.out.push(p);
+      }
     });
   }
 

@@ -2,18 +2,23 @@
 // reads (throwing on a malformed header), then that many bytes. Chunks are kept as they came and
 // consumed through an offset. A header is read in place (as a buffer and the offset it starts
 // at; copied to a scratch buffer only when it straddles chunks), and a payload inside one chunk
-// is handed out as a view of it, without copying.
+// is handed out as a view of it, without copying. A payload that spans chunks is copied into one
+// buffer, or, for an `onParts` handler, handed out as views of the chunks it lies in.
 
 /** Reads a header at `at` in `buf`; `buf` is valid only during the call. */
 export type HeaderReader = (buf: Buffer, at: number) => number;
 /** A frame: its header at `at` in `header` (valid only during the call), and its payload. */
 export type FrameHandler = (header: Buffer, at: number, payload: Buffer) => void;
+/** The same with the payload as views of the chunks it arrived in (one or more; none when empty). */
+export type FramePartsHandler = (header: Buffer, at: number, parts: Buffer[]) => void;
 
 const EMPTY = Buffer.alloc(0);
 
 export class FrameReader {
+  /** Chunks from `first` on are unread (an index, not shift(): a payload may span thousands of small chunks). */
   private chunks: Buffer[] = [];
-  /** Where the unread bytes of chunks[0] begin. */
+  private first = 0;
+  /** Where the unread bytes of chunks[first] begin. */
   private pos = 0;
   private available = 0;
   private readonly scratch: Buffer;
@@ -26,6 +31,7 @@ export class FrameReader {
     private readonly headerBytes: number,
     private readonly payloadLength: HeaderReader,
     private readonly onFrame: FrameHandler,
+    private readonly onParts?: FramePartsHandler,
   ) {
     this.scratch = Buffer.alloc(headerBytes);
     this.header = this.scratch;
@@ -42,7 +48,8 @@ export class FrameReader {
         this.takeHeader();
         const n = this.payloadLength(this.header, this.headerAt);
         if (n === 0) {
-          this.onFrame(this.header, this.headerAt, EMPTY);
+          if (this.onParts) this.onParts(this.header, this.headerAt, []);
+          else this.onFrame(this.header, this.headerAt, EMPTY);
           continue;
         }
         // The header must outlive the chunk it sits in until the payload is complete.
@@ -56,12 +63,13 @@ export class FrameReader {
       }
       if (this.available < this.need) return;
       this.inPayload = false;
-      this.onFrame(this.header, this.headerAt, this.take(this.need));
+      if (this.onParts) this.onParts(this.header, this.headerAt, this.takeParts(this.need));
+      else this.onFrame(this.header, this.headerAt, this.take(this.need));
     }
   }
 
   private takeHeader(): void {
-    const first = this.chunks[0]!;
+    const first = this.chunks[this.first]!;
     const n = this.headerBytes;
     if (first.length - this.pos >= n) {
       this.header = first;
@@ -75,7 +83,7 @@ export class FrameReader {
   }
 
   private take(n: number): Buffer {
-    const first = this.chunks[0]!;
+    const first = this.chunks[this.first]!;
     if (first.length - this.pos >= n) {
       const out = first.subarray(this.pos, this.pos + n);
       this.advance(first, n);
@@ -86,11 +94,32 @@ export class FrameReader {
     return out;
   }
 
+  /** The next `n` bytes as views of the chunks they lie in (chunks are never reused, so views stay valid). */
+  private takeParts(n: number): Buffer[] {
+    const parts: Buffer[] = [];
+    let left = n;
+    while (left > 0) {
+      const c = this.chunks[this.first]!;
+      const k = Math.min(c.length - this.pos, left);
+      parts.push(c.subarray(this.pos, this.pos + k));
+      left -= k;
+      this.advance(c, k);
+    }
+    return parts;
+  }
+
   private advance(first: Buffer, n: number): void {
     this.available -= n;
     this.pos += n;
     if (this.pos === first.length) {
-      this.chunks.shift();
+      this.chunks[this.first++] = EMPTY; // drop the reference
+      if (this.first === this.chunks.length) {
+        this.chunks = [];
+        this.first = 0;
+      } else if (this.first >= 1024 && this.first * 2 >= this.chunks.length) {
+        this.chunks = this.chunks.slice(this.first);
+        this.first = 0;
+      }
       this.pos = 0;
     }
   }
@@ -98,7 +127,7 @@ export class FrameReader {
   private copyOut(out: Buffer, n: number): void {
     let at = 0;
     while (at < n) {
-      const c = this.chunks[0]!;
+      const c = this.chunks[this.first]!;
       const k = Math.min(c.length - this.pos, n - at);
       c.copy(out, at, this.pos, this.pos + k);
       at += k;

@@ -5,7 +5,7 @@
 import { open, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readFully, writeFully } from './file-io.js';
+import { forgetInline, readFully, writeFully } from './file-io.js';
 import { LayerMap, MAP_PAGE_BYTES } from './layer-map.js';
 import { decodeHeader, encodeHeader, HEADER_SLOT_BYTES, MAP_PAGES_OFFSET } from './map-header.js';
 import type { MapHeader } from './map-header.js';
@@ -102,6 +102,7 @@ export class Layer {
 
   async close(): Promise<void> {
     await this.persisting.catch(() => {});
+    forgetInline(this.data.fd);
     await Promise.all([this.data.close(), this.mapFile.close()]);
   }
 

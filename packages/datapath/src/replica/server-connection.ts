@@ -2,7 +2,7 @@
 // replica's store as they arrive, several at once, each answered when it completes. A malformed
 // frame or a request before authentication ends this connection and no other.
 import type { Socket } from 'node:net';
-import { BlockError } from '../block.js';
+import { BlockError, joinParts, partsLength, writePartsTo } from '../block.js';
 import type { Replica } from './api.js';
 import { NONCE_BYTES, newNonce, proof, PROOF_BYTES, proofMatches } from './auth.js';
 import { FrameReader } from './frame-reader.js';
@@ -45,11 +45,12 @@ export class ServerConnection {
     private readonly lookup: (replicaId: string) => ServedReplica | undefined,
     private readonly limits: ConnectionLimits,
   ) {
-    this.out = new OutputBatcher(socket);
+    this.out = new OutputBatcher(socket, 'turn');
+    // Payloads come as the socket chunks they arrived in: a WRITE's go to the store unjoined.
     this.reader = new FrameReader(REQUEST_HEADER_BYTES, (h, at) => {
       this.header = decodeRequest(h, at);
       return this.header.payloadLength;
-    }, (_h, _at, payload) => this.onFrame(this.header!, payload));
+    }, () => undefined, (_h, _at, parts) => this.onFrame(this.header!, parts));
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 10_000);
     socket.on('data', (chunk: Buffer) => {
@@ -76,16 +77,16 @@ export class ServerConnection {
     this.socket.destroy();
   }
 
-  private onFrame(r: RequestHeader, payload: Buffer): void {
+  private onFrame(r: RequestHeader, parts: Buffer[]): void {
     if (this.ending) return;
     if (this.replica === null) {
-      if (r.op === Op.HELLO) this.hello(r, payload);
+      if (r.op === Op.HELLO) this.hello(r, joinParts(parts));
       else this.refuse(r.id, Status.EPERM, 'authenticate with HELLO first');
       return;
     }
     this.inflight++;
     this.updateFlow();
-    this.dispatch(this.replica.store, r, payload).then(
+    this.dispatch(this.replica.store, r, parts).then(
       (reply) => this.send(r.id, Status.OK, reply),
       (err: unknown) => this.send(r.id, statusOf(err), Buffer.from(err instanceof Error ? err.message : String(err))),
     ).then(() => {
@@ -129,16 +130,18 @@ export class ServerConnection {
     setTimeout(() => this.socket.destroy(), 1000).unref();
   }
 
-  private async dispatch(store: Replica, r: RequestHeader, payload: Buffer): Promise<Buffer | undefined> {
+  private async dispatch(store: Replica, r: RequestHeader, parts: Buffer[]): Promise<Buffer | undefined> {
     const fua = (r.flags & FLAG_FUA) !== 0;
+    if (r.op === Op.WRITE) {
+      if (r.length !== partsLength(parts)) throw new BlockError('EINVAL', 'WRITE length differs from its payload');
+      await writePartsTo(store, r.offset, parts, fua);
+      return undefined;
+    }
+    const payload = joinParts(parts);
     switch (r.op) {
       case Op.READ:
         checkIo(r.length);
         return store.read(r.offset, r.length);
-      case Op.WRITE:
-        if (r.length !== payload.length) throw new BlockError('EINVAL', 'WRITE length differs from its payload');
-        await store.write(r.offset, payload, fua);
-        return undefined;
       case Op.FLUSH:
         await store.flush();
         return undefined;

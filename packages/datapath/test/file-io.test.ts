@@ -1,0 +1,83 @@
+// file-io.ts: positional I/O that finishes the job, inline (on the calling thread) or through the
+// thread pool, and the rule that sends a descriptor's I/O back to the thread pool once inline
+// calls have been slow for a while.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BACKOFF_MS, INLINE_MAX_BYTES, inlineAllowed, readFully, recordInline, SLOW_MS, writeFully } from '../src/replica/file-io.js';
+import type { InlineState } from '../src/replica/file-io.js';
+import { KiB, pattern, scratch } from './replica-support.js';
+
+const test = suite('file io');
+
+test('inline and thread-pool reads and writes land at their positions, small and large', async () => {
+  const { dir, cleanup } = await scratch();
+  try {
+    const fh = await open(join(dir, 'f'), 'w+');
+    const sizes = [1, 4 * KiB, 100 * KiB, INLINE_MAX_BYTES, INLINE_MAX_BYTES + 4 * KiB, 1024 * KiB];
+    let at = 0;
+    const written: [number, Buffer][] = [];
+    for (const [i, n] of sizes.entries()) {
+      for (const inline of [true, false]) {
+        const d = pattern(n, i * 2 + (inline ? 1 : 0) + 1);
+        await writeFully(fh, d, at + 3, inline); // unaligned on purpose
+        written.push([at + 3, d]);
+        at += n + 4 * KiB;
+      }
+    }
+    for (const [pos, d] of written) {
+      for (const inline of [true, false]) {
+        const back = Buffer.alloc(d.length + 2);
+        await readFully(fh, back, 1, d.length, pos, inline);
+        assert.ok(back.subarray(1, 1 + d.length).equals(d), `${d.length} bytes at ${pos}, inline ${inline}`);
+        assert.is(back[0], 0);
+      }
+    }
+    // Past the end of the file: what is there is read, the rest of the buffer stays as it was.
+    const size = (await fh.stat()).size;
+    for (const inline of [true, false]) {
+      const tail = Buffer.alloc(8 * KiB, 0xee);
+      await readFully(fh, tail, 0, 8 * KiB, size - 100, inline);
+      assert.ok(tail.subarray(0, 100).equals(written.at(-1)![1].subarray(-100)));
+      assert.ok(tail.subarray(100).equals(Buffer.alloc(8 * KiB - 100, 0xee)), `inline ${inline}`);
+    }
+    await fh.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('fast inline calls keep I/O inline; a lone slow one (a preemption) does not offload', () => {
+  const st: InlineState = { average: 0, offloadUntil: 0 };
+  let now = 1000;
+  for (let i = 0; i < 1000; i++) recordInline(st, 0.005, (now += 0.01));
+  assert.ok(inlineAllowed(st, now));
+  recordInline(st, 50, (now += 50)); // one call preempted for 50 ms
+  assert.ok(inlineAllowed(st, now), 'one slow call must not offload');
+  for (let i = 0; i < 100; i++) recordInline(st, 0.005, (now += 0.01));
+  assert.ok(inlineAllowed(st, now));
+  assert.ok(st.average < SLOW_MS / 10, `average ${st.average} back down`);
+});
+
+test('a run of slow inline calls (a disk being waited for) offloads for BACKOFF_MS, then inline is tried again', () => {
+  const st: InlineState = { average: 0, offloadUntil: 0 };
+  let now = 1000;
+  let calls = 0;
+  while (inlineAllowed(st, now)) {
+    recordInline(st, 8, (now += 8)); // cache misses on a spinning disk
+    calls++;
+    assert.ok(calls < 20, 'slow calls never offloaded');
+  }
+  assert.ok(calls >= 2, `offloaded after ${calls} slow call(s): one is not enough`);
+  assert.not.ok(inlineAllowed(st, now + BACKOFF_MS - 1));
+  assert.ok(inlineAllowed(st, now + BACKOFF_MS));
+  assert.is(st.offloadUntil, 0);
+  // Still slow afterwards: offloaded again after another run.
+  now += BACKOFF_MS;
+  calls = 0;
+  while (inlineAllowed(st, now)) { recordInline(st, 8, (now += 8)); calls++; }
+  assert.ok(calls >= 2 && calls < 20);
+});
+
+test.run();
