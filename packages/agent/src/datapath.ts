@@ -19,6 +19,8 @@ export interface DatapathOptions {
   host: string;
   dataPort?: number;
   nbdPort?: number;
+  /** The data address to announce (to the manager, hence to engines) instead of host:dataPort. */
+  advertise?: string;
   report: (r: Omit<ReportRequest, 'nodeId'>) => Promise<void>;
   log: (line: string) => void;
 }
@@ -73,7 +75,7 @@ export class Datapath {
 
   async start(): Promise<void> {
     const d = await this.replicaServer.listen(this.o.dataPort ?? 0, this.o.host);
-    this.dataAddress = `${this.o.host}:${d.port}`;
+    this.dataAddress = this.o.advertise ?? `${this.o.host}:${d.port}`;
     const n = await this.nbd.listen(this.o.nbdPort ?? 0, this.o.host);
     this.nbdAddress = `${this.o.host}:${n.port}`;
   }
