@@ -129,13 +129,22 @@ export class Datapath {
 
     // Engines of volumes attached here.
     const engines = new Map(a.engines.map((e) => [e.volume, e]));
+    const stopping = new Set<string>();
     for (const [volume, run] of this.engines) {
       if (engines.has(volume)) continue;
+      stopping.add(volume);
       this.engines.delete(volume);
       await this.nbd.disconnectExport(volume).catch(() => undefined);
       await run.engine.close();
       await this.o.report({ replicas: [], engines: [{ volume, state: 'detached', endpoint: '' }], progress: [] });
       this.o.log(`engine of ${volume} stopped`);
+    }
+    // A detach of an engine this process never ran (it died with the agent before a restart):
+    // nothing to stop, so say it is detached, or the volume would stay detaching for ever.
+    const gone = a.detaching.filter((v) => !stopping.has(v) && !this.engines.has(v));
+    if (gone.length) {
+      await this.o.report({ replicas: [], engines: gone.map((volume) => ({ volume, state: 'detached', endpoint: '' })), progress: [] });
+      this.o.log(`no engine of ${gone.join(', ')} runs here: reported detached`);
     }
     for (const e of a.engines) await this.runEngine(e);
   }
