@@ -35,6 +35,8 @@ interface RunningEngine {
   engine: Engine;
   /** Replicas being rebuilt by this engine right now. */
   rebuilding: Set<string>;
+  /** Running replicas this engine never opened, already reported failed. */
+  outside: Set<string>;
 }
 
 /** The store itself for every call but close(), which the engine may call when it drops it. */
@@ -193,19 +195,36 @@ export class Datapath {
         },
         onRebuildProgress: (id, percent) => void this.o.report({ replicas: [], engines: [], progress: [{ replicaId: id, percent }] }).catch(() => undefined),
       });
-      run = { engine, rebuilding: new Set() };
+      run = { engine, rebuilding: new Set(), outside: new Set() };
       this.engines.set(e.volume, run);
       if (engine.size < e.size) await engine.resize(e.size);
       await this.o.report({ replicas: [], engines: [{ volume: e.volume, state: 'attached', endpoint: `nbd://${this.nbdAddress}/${e.volume}` }], progress: [] });
       this.o.log(`engine of ${e.volume} serving nbd://${this.nbdAddress}/${e.volume} over ${members.map((m) => m.id).join(', ')}`);
     }
     if (run.engine.size < e.size) await run.engine.resize(e.size);
+    // A replica the control plane counts as running but this engine never opened (it was not
+    // running yet when the engine started, e.g. right after the volume was created) has none of
+    // the writes since: it must not pass for a healthy copy. Report it failed, so the scheduler
+    // rebuilds it (or places another) and the engine takes it in through a rebuild.
+    const members = run.engine.replicaModes();
+    const outside = e.replicas.filter((r) => r.state === 'running' && !(r.replicaId in members) && !run!.outside.has(r.replicaId));
+    for (const r of outside) {
+      run.outside.add(r.replicaId);
+      const reason = 'not in the engine\'s replica set (not running when the engine opened): it lacks the writes since';
+      this.o.log(`engine of ${e.volume}: replica ${r.replicaId} ${reason}`);
+      await this.o.report({ replicas: [{ replicaId: r.replicaId, state: 'failed', address: '', reason }], engines: [], progress: [] })
+        .catch((err: Error) => this.o.log(`reporting ${r.replicaId} failed: ${err.message}`));
+    }
     const have = await run.engine.listSnapshots();
     for (const name of e.snapshots) if (!have.includes(name)) await run.engine.snapshot(name);
     for (const name of have) if (!e.snapshots.includes(name)) await run.engine.deleteSnapshot(name);
     // Rebuilds the scheduler decided: copy from the named healthy replica, in the background.
     for (const r of e.replicas) {
       if (r.state !== 'rebuilding' || run.rebuilding.has(r.replicaId) || !r.address) continue;
+      // Rebuilt already (or under way), and assignments that predate the rebuilt report still say
+      // rebuilding: starting again would fail and report a healthy replica failed.
+      const mode = run.engine.replicaModes()[r.replicaId];
+      if (mode === 'healthy' || mode === 'rebuilding') continue;
       run.rebuilding.add(r.replicaId);
       const engineRun = run;
       void (async () => {
