@@ -50,6 +50,24 @@ function borrowed(store: ReplicaStore): Replica {
   }) as Replica;
 }
 
+/**
+ * What an open engine does about its assigned replicas (pure):
+ * - outside: running in the control plane's eyes but never opened by this engine (not running
+ *   when it started): it lacks the writes since, so it is reported failed (once) and rebuilt in;
+ * - rebuild: the scheduler says rebuilding, it has an address, and the engine is not already
+ *   rebuilding it nor has it healthy (assignments that predate the rebuilt report still say
+ *   rebuilding: starting again would fail and report a healthy replica failed).
+ */
+export function engineReplicaPlan(
+  replicas: { replicaId: string; state: string; address: string }[], modes: Record<string, string>,
+  reported: ReadonlySet<string>, rebuilding: ReadonlySet<string>,
+): { outside: string[]; rebuild: string[] } {
+  const outside = replicas.filter((r) => r.state === 'running' && !(r.replicaId in modes) && !reported.has(r.replicaId)).map((r) => r.replicaId);
+  const rebuild = replicas.filter((r) => r.state === 'rebuilding' && r.address && !rebuilding.has(r.replicaId)
+    && modes[r.replicaId] !== 'healthy' && modes[r.replicaId] !== 'rebuilding').map((r) => r.replicaId);
+  return { outside, rebuild };
+}
+
 export class Datapath {
   private readonly replicaServer = new ReplicaServer();
   private readonly nbd: NbdServer;
@@ -206,9 +224,8 @@ export class Datapath {
     // running yet when the engine started, e.g. right after the volume was created) has none of
     // the writes since: it must not pass for a healthy copy. Report it failed, so the scheduler
     // rebuilds it (or places another) and the engine takes it in through a rebuild.
-    const members = run.engine.replicaModes();
-    const outside = e.replicas.filter((r) => r.state === 'running' && !(r.replicaId in members) && !run!.outside.has(r.replicaId));
-    for (const r of outside) {
+    const plan = engineReplicaPlan(e.replicas, run.engine.replicaModes(), run.outside, run.rebuilding);
+    for (const r of e.replicas.filter((x) => plan.outside.includes(x.replicaId))) {
       run.outside.add(r.replicaId);
       const reason = 'not in the engine\'s replica set (not running when the engine opened): it lacks the writes since';
       this.o.log(`engine of ${e.volume}: replica ${r.replicaId} ${reason}`);
@@ -219,12 +236,7 @@ export class Datapath {
     for (const name of e.snapshots) if (!have.includes(name)) await run.engine.snapshot(name);
     for (const name of have) if (!e.snapshots.includes(name)) await run.engine.deleteSnapshot(name);
     // Rebuilds the scheduler decided: copy from the named healthy replica, in the background.
-    for (const r of e.replicas) {
-      if (r.state !== 'rebuilding' || run.rebuilding.has(r.replicaId) || !r.address) continue;
-      // Rebuilt already (or under way), and assignments that predate the rebuilt report still say
-      // rebuilding: starting again would fail and report a healthy replica failed.
-      const mode = run.engine.replicaModes()[r.replicaId];
-      if (mode === 'healthy' || mode === 'rebuilding') continue;
+    for (const r of e.replicas.filter((x) => plan.rebuild.includes(x.replicaId))) {
       run.rebuilding.add(r.replicaId);
       const engineRun = run;
       void (async () => {
