@@ -1,7 +1,7 @@
 // The short chaos run (issue 7, section 1), part of npm test; `npm run chaos` is the long one.
-// Cluster: `cairn up --nodes 5 --managers 2 --etcd-members 3`, 2 volumes of 64 MiB with 3 replicas
+// Cluster: `cairn up --nodes 5 --managers 2 --etcd-members 3`, 2 volumes of 32 MiB with 3 replicas
 // (2, not 3 as in the long run, to stay well inside the 180 s suite limit on 2 cores), each under a
-// loop of fio verify runs (nbd engine, 4 KiB random writes at depth 1, crc32c, 4 MiB per run).
+// loop of fio verify runs (nbd engine, 4 KiB random writes at depth 1, crc32c, 2 MiB per run).
 // Faults, one of each kind in a seeded random order (the seed is printed; CAIRN_CHAOS_SEED
 // replays it), each after a random pause, each process restarted after 1-3 s as Kubernetes
 // would restart a crashed pod (`cairn restart`, from the command line cluster.json records):
@@ -58,8 +58,8 @@ t('the log check finds a gap, a repeat, a changed event, a lost acknowledged req
 t('one fault of each kind on a live cluster: nothing acknowledged is lost, every volume recovers', async () => {
   const seed = process.env.CAIRN_CHAOS_SEED ? Number(process.env.CAIRN_CHAOS_SEED) : Math.floor(Math.random() * 2 ** 31);
   const res = await runChaos({
-    seed, nodes: 5, volumes: 2, faults: planFaults(rng(seed ^ 0x5eed), FAULT_KINDS.length), volumeMiB: 64, regionMiB: 4,
-    recoveryBoundMs: 45_000, pauseMs: [1000, 3000], log: (l) => console.log(l),
+    seed, nodes: 5, volumes: 2, faults: planFaults(rng(seed ^ 0x5eed), FAULT_KINDS.length), volumeMiB: 32, regionMiB: 2,
+    recoveryBoundMs: 45_000, pauseMs: [500, 2000], log: (l) => console.log(l),
   });
   assert.equal(res.problems, [], `seed ${seed}`);
   assert.equal(res.faults.map((f) => f.kind).sort(), [...FAULT_KINDS].sort());
