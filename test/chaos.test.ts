@@ -12,14 +12,17 @@
 //                   region completed before (see test/support/chaos.ts for what that can mean)
 //   manager-leader  kill -9 the leading manager (the other one takes over)
 //   etcd-leader     kill -9 the etcd member that leads the Raft group
-//   data-cut        the last node's data network is cut for 4-6 s: its agent advertises a TCP
-//                   proxy (cairn node --data-advertise) that destroys every connection and
-//                   black-holes new ones, then heals. Why a proxy: on this sandboxed machine there
-//                   is no iptables/nft and no netem qdisc, and a first try found that setting a
-//                   veth down did not stop a TCP connect into its namespace (not re-verified
-//                   here); the proxy is certain to cut, on any kernel. Heartbeats do not pass
-//                   through it: a data-only partition, and only inbound to that node's replicas
-//                   (no engine is attached on that node, so every path to its data is cut).
+//   data-cut        the data network of a node holding replicas and running no engine is cut for
+//                   4-6 s. Every agent advertises its own TCP proxy (cairn node --data-advertise,
+//                   set up by restarting each agent before any volume exists); cutting destroys
+//                   every connection through that node's proxy and black-holes new ones, healing
+//                   forwards again. The suite checks the cut destroyed at least one connection.
+//                   Why a proxy: on this sandboxed machine there is no iptables/nft and no netem
+//                   qdisc, and a first try found that setting a veth down did not stop a TCP
+//                   connect into its namespace (not re-verified here); the proxy is certain to
+//                   cut, on any kernel. Heartbeats do not pass through it: a data-only partition,
+//                   of the node's inbound data (its own engines' outbound is not cut, which is
+//                   why the target runs none).
 // After each fault: every volume healthy again (all replicas running, attached) within the bound
 // printed, `cairn audit verify` passes, and each fio run finished after it without a verify error.
 // At the end: every region fio completed is read back and verified, the event log's seqs are

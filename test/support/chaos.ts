@@ -76,6 +76,8 @@ interface Region {
   offset: number;
   /** Verify only what fio recorded as acknowledged (a run cut short by an engine crash). */
   partial: boolean;
+  /** Bytes fio counted written in a run cut short. */
+  acked?: number;
 }
 
 class Workload {
@@ -181,7 +183,7 @@ class Workload {
         // its read-back phase: every write of the region was acknowledged (no state file then).
         const whole = res.writeBytes >= this.regionBytes;
         this.say(`  ${this.volume}: fio ${r.name} ended with the engine's node (its NBD connection is gone) in its ${whole ? 'read-back' : 'write'} phase, as expected`);
-        this.interrupted = { ...r, partial: !whole };
+        this.interrupted = { ...r, partial: !whole, acked: res.writeBytes };
         continue;
       }
       this.errors.push(`${r.name} on ${this.uri} failed without a fault that explains it: ${res.why}`);
@@ -213,7 +215,9 @@ class Workload {
     const state = r ? join(this.dir, `local-${r.name}-0-verify.state`) : '';
     // Every fio run rewrites its state file when it exits, a verify run too: keep the crash's.
     if (r?.partial && existsSync(state)) copyFileSync(state, `${state}.crash`);
-    if (r?.partial && !existsSync(state)) {
+    if (r?.partial && r.acked === 0) {
+      this.say(`  ${this.volume}: fio had no write acknowledged in ${r.name} before the crash: nothing of it to verify`);
+    } else if (r?.partial && !existsSync(state)) {
       // fio did not save what it had written (it was killed, or died before it could): the region
       // cannot be checked and is left out of every later verify. Counted, never hidden.
       this.unverifiable.push(r.name);
@@ -413,7 +417,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const problems: string[] = [];
   const faults: FaultRecord[] = [];
   const acks: Ack[] = [];
-  let proxy: DataProxy | null = null;
+  const proxies = new Map<string, DataProxy>();
   let admin: Admin | null = null;
   let watcher: EventWatcher | null = null;
   const workloads: Workload[] = [];
@@ -431,29 +435,35 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     admin = new Admin(() => readCluster(dir).managers.map((m) => m.address), token);
     const api = admin;
 
-    // The last node's data network goes through a proxy: restart its agent on a fixed data port,
-    // advertising the proxy (the suite owns this cluster.json; `cairn restart` runs what it says).
-    const cutNode = c.nodes[c.nodes.length - 1]!;
-    const dataPort = await freePort();
-    proxy = new DataProxy(dataPort);
-    await proxy.listen();
-    kill9(cutNode.pid);
-    while (alive(cutNode.pid)) await sleep(20);
-    cutNode.command = [...cutNode.command, '--data-port', String(dataPort), '--data-advertise', proxy.address];
+    // Every node's data network goes through its own proxy: restart each agent on a fixed data
+    // port, advertising its proxy (the suite owns this cluster.json; `cairn restart` runs what it
+    // says). No volume exists yet, so these restarts cost nothing.
+    for (const n of c.nodes) {
+      const port = await freePort();
+      const p = new DataProxy(port);
+      await p.listen();
+      proxies.set(n.id, p);
+      kill9(n.pid);
+      n.command = [...n.command, '--data-port', String(port), '--data-advertise', p.address];
+    }
+    while (c.nodes.some((n) => alive(n.pid))) await sleep(20);
     writeFileSync(join(dir, 'cluster.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')), nodes: c.nodes }, null, 2));
-    const rs = await cairn(['restart', cutNode.id, ...dirArgs]);
-    if (rs.code !== 0) throw new Error(`cairn restart ${cutNode.id}: ${rs.out}`);
-    await until(`${cutNode.id} registered at the proxy ${proxy.address}`, 30_000, async () =>
-      (await api.call('ListNodes', {})).nodes.some((n: any) => n.id === cutNode.id && n.address === proxy!.address && n.state === 'up'));
-    say(`[${elapsed()}] ${cutNode.id}'s replicas are reached through the data proxy ${proxy.address} -> 127.0.0.1:${dataPort}`);
+    for (const n of c.nodes) {
+      const rs = await cairn(['restart', n.id, ...dirArgs]);
+      if (rs.code !== 0) throw new Error(`cairn restart ${n.id}: ${rs.out}`);
+    }
+    await until('every node registered at its data proxy', 60_000, async () => {
+      const ns = (await api.call('ListNodes', {})).nodes as any[];
+      return c.nodes.every((n) => ns.some((x) => x.id === n.id && x.address === proxies.get(n.id)!.address && x.state === 'up'));
+    });
+    say(`[${elapsed()}] every node's replicas are reached through its data proxy (${[...proxies].map(([id, p]) => `${id} ${p.address}`).join(', ')})`);
 
     watcher = new EventWatcher(api);
     const settings = await api.call('UpdateSettings', { values: { 'replica-replenishment-wait-interval': '2' } });
     acks.push({ kind: 'by-seq', atMost: Number(settings.seq), type: 'settingsChanged', key: '' });
 
-    // Volumes, attached to nodes other than the cut one (so the cut separates engines from that
-    // node's replicas; an engine on it would reach its own replica in-process).
-    const engineNodes = c.nodes.filter((n) => n.id !== cutNode.id).map((n) => n.id);
+    // Volumes, attached round-robin from node-1.
+    const engineNodes = c.nodes.map((n) => n.id);
     const regions = Math.floor(o.volumeMiB / o.regionMiB);
     for (let i = 1; i <= o.volumes; i++) {
       const name = `chaos-${i}`;
@@ -492,7 +502,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       if (kind === 'replica-node') {
         // A node with a replica of some volume and no engine (else it would be an engine fault too).
         const candidates = [...new Set(vols.flatMap((v: any) => v.replicas.map((x: any) => x.node as string)))]
-          .filter((n) => enginesOn(n).length === 0 && n !== cutNode.id);
+          .filter((n) => enginesOn(n).length === 0);
         const pool = candidates.length ? candidates : [...new Set(vols.flatMap((v: any) => v.replicas.map((x: any) => x.node as string)))].filter((n) => enginesOn(n).length === 0);
         target = pick(r, pool.sort());
         kill9(c.nodes.find((n) => n.id === target)!.pid);
@@ -530,9 +540,21 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         kill9(leader.pid);
         restartLater(leader.name);
       } else {
-        target = cutNode.id;
+        // Inbound data to a node holding replicas and running no engine: all its data paths (an
+        // engine on it would reach a local replica in-process, and its own outbound is not cut).
+        const holders = [...new Set(vols.flatMap((v: any) => v.replicas.filter((x: any) => x.state === 'running').map((x: any) => x.node as string)))].sort();
+        const quiet = holders.filter((n) => enginesOn(n).length === 0);
+        target = pick(r, quiet.length ? quiet : holders);
+        const proxy = proxies.get(target)!;
+        const [d0, b0] = [proxy.destroyed, proxy.blackholed];
         proxy.cut();
-        later.push(sleep(restartDelay + 3000).then(() => proxy!.heal()));
+        later.push(sleep(restartDelay + 3000).then(() => {
+          proxy.heal();
+          const destroyed = proxy.destroyed - d0, held = proxy.blackholed - b0;
+          say(`  data cut of ${target}: ${destroyed} connection(s) destroyed, ${held} new one(s) black-holed, healed after ${((restartDelay + 3000) / 1000).toFixed(1)} s`);
+          // A cut that touched nothing tested nothing.
+          if (destroyed === 0) problems.push(`the data cut of ${target} destroyed no connection: no engine was using its replicas`);
+        }));
       }
       say(`[${elapsed()}] fault ${faults.length + 1}/${o.faults.length}: ${kind} (${target})`);
       await Promise.all(later);
@@ -585,7 +607,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     for (const w of workloads) await w.stop().catch(() => undefined);
     await watcher?.stop().catch(() => undefined);
     admin?.close();
-    await proxy?.close();
+    for (const p of proxies.values()) await p.close();
     await cairn(['down', ...dirArgs]);
     if (!process.env.CAIRN_CHAOS_KEEP) rmSync(dir, { recursive: true, force: true });
     else say(`kept ${dir}`);

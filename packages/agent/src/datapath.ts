@@ -56,16 +56,20 @@ function borrowed(store: ReplicaStore): Replica {
  *   when it started): it lacks the writes since, so it is reported failed (once) and rebuilt in;
  * - rebuild: the scheduler says rebuilding, it has an address, and the engine is not already
  *   rebuilding it nor has it healthy (assignments that predate the rebuilt report still say
- *   rebuilding: starting again would fail and report a healthy replica failed).
+ *   rebuilding: starting again would fail and report a healthy replica failed);
+ * - rebuilt: the scheduler says rebuilding and the engine has it healthy: report rebuilt again.
  */
 export function engineReplicaPlan(
   replicas: { replicaId: string; state: string; address: string }[], modes: Record<string, string>,
   reported: ReadonlySet<string>, rebuilding: ReadonlySet<string>,
-): { outside: string[]; rebuild: string[] } {
+): { outside: string[]; rebuild: string[]; rebuilt: string[] } {
   const outside = replicas.filter((r) => r.state === 'running' && !(r.replicaId in modes) && !reported.has(r.replicaId)).map((r) => r.replicaId);
   const rebuild = replicas.filter((r) => r.state === 'rebuilding' && r.address && !rebuilding.has(r.replicaId)
     && modes[r.replicaId] !== 'healthy' && modes[r.replicaId] !== 'rebuilding').map((r) => r.replicaId);
-  return { outside, rebuild };
+  // Healthy here but still rebuilding there: the rebuilt report is in flight or was lost (a
+  // manager gone at that moment); say it again (the manager records it once).
+  const rebuilt = replicas.filter((r) => r.state === 'rebuilding' && !rebuilding.has(r.replicaId) && modes[r.replicaId] === 'healthy').map((r) => r.replicaId);
+  return { outside, rebuild, rebuilt };
 }
 
 export class Datapath {
@@ -231,6 +235,10 @@ export class Datapath {
       this.o.log(`engine of ${e.volume}: replica ${r.replicaId} ${reason}`);
       await this.o.report({ replicas: [{ replicaId: r.replicaId, state: 'failed', address: '', reason }], engines: [], progress: [] })
         .catch((err: Error) => this.o.log(`reporting ${r.replicaId} failed: ${err.message}`));
+    }
+    if (plan.rebuilt.length) {
+      await this.o.report({ replicas: plan.rebuilt.map((replicaId) => ({ replicaId, state: 'rebuilt', address: '', reason: '' })), engines: [], progress: [] })
+        .catch((err: Error) => this.o.log(`reporting ${plan.rebuilt.join(', ')} rebuilt failed: ${err.message}`));
     }
     const have = await run.engine.listSnapshots();
     for (const name of e.snapshots) if (!have.includes(name)) await run.engine.snapshot(name);

@@ -18,6 +18,7 @@ test('a stale "rebuilding" assignment does not start a rebuild of a replica the 
   const plan = engineReplicaPlan(replicas, { r0: 'healthy', r1: 'rebuilding', r2: 'failed' }, new Set(), new Set());
   assert.equal(plan.rebuild, ['r2'], 'only the failed one with an address');
   assert.equal(engineReplicaPlan(replicas, { r2: 'failed' }, new Set(), new Set(['r2'])).rebuild, ['r0', 'r1'], 'not one already under way here');
+  assert.equal(plan.rebuilt, ['r0'], 'the one healthy here is reported rebuilt again (the first report may be lost)');
 });
 
 test.run();
