@@ -80,6 +80,10 @@ export class Datapath {
   /** Replicas whose data address this agent has reported. */
   private readonly announced = new Set<string>();
   private queue: Promise<void> = Promise.resolve();
+  /** The newest assignments, applied again after a failed rebuild. */
+  private latest: Assignments__Output | null = null;
+  private recheck: NodeJS.Timeout | null = null;
+  private stopped = false;
   dataAddress = '';
   nbdAddress = '';
 
@@ -106,6 +110,7 @@ export class Datapath {
 
   /** Applies assignments in arrival order (never two at once). */
   apply(a: Assignments__Output): Promise<void> {
+    this.latest = a;
     this.queue = this.queue.then(() => this.reconcile(a)).catch((e: Error) => this.o.log(`applying assignments at seq ${a.seq}: ${e.message}`));
     return this.queue;
   }
@@ -255,9 +260,15 @@ export class Datapath {
         } catch (err) {
           const reason = `rebuild failed: ${(err as Error).message}`;
           this.o.log(`engine of ${e.volume}: ${reason}`);
+          // Free to be rebuilt again before the report: the scheduler may reuse the replica at
+          // once, and assignments saying so must not find this attempt still under way.
+          engineRun.rebuilding.delete(r.replicaId);
           // Reported so the scheduler decides again (reuse it later, or place another).
           await this.o.report({ replicas: [{ replicaId: r.replicaId, state: 'failed', address: '', reason }], engines: [], progress: [] })
             .catch((e2: Error) => this.o.log(`reporting ${r.replicaId} failed: ${e2.message}`));
+          // And if nothing changes (the report was lost, or the decision is the same), look at
+          // the newest assignments again: a rebuild still wanted is started again.
+          this.recheckSoon();
         } finally {
           engineRun.rebuilding.delete(r.replicaId);
         }
@@ -265,7 +276,17 @@ export class Datapath {
     }
   }
 
+  private recheckSoon(): void {
+    if (this.recheck || this.stopped) return;
+    this.recheck = setTimeout(() => {
+      this.recheck = null;
+      if (this.latest && !this.stopped) void this.apply(this.latest);
+    }, 1000);
+  }
+
   async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.recheck) clearTimeout(this.recheck);
     for (const run of this.engines.values()) await run.engine.close().catch(() => undefined);
     this.engines.clear();
     await this.nbd.close().catch(() => undefined);
