@@ -28,6 +28,8 @@ export interface AgentOptions {
   dataHost?: string;
   dataPort?: number;
   nbdPort?: number;
+  /** The data address to announce instead of the one listened on (a proxy in front of it). */
+  dataAdvertise?: string;
   /** Serve the CSI Identity and Node services on this unix socket. */
   csiSocket?: string;
   /** Where the CSI Node service keeps what it staged (default /var/lib/cairn/csi). */
@@ -72,7 +74,7 @@ export class Agent {
     this.managers = Array.isArray(o.manager) ? [...o.manager] : o.manager.split(',');
     this.client = nodeAgentClient(this.managers[0]!, { token: o.token });
     this.datapath = new Datapath({
-      nodeId: o.nodeId, host: o.dataHost ?? '127.0.0.1', dataPort: o.dataPort, nbdPort: o.nbdPort,
+      nodeId: o.nodeId, host: o.dataHost ?? '127.0.0.1', dataPort: o.dataPort, nbdPort: o.nbdPort, advertise: o.dataAdvertise,
       log: (l) => this.say(l),
       report: (r) => call<object, unknown>(this.client.Report.bind(this.client), { nodeId: o.nodeId, ...r }).then(() => undefined),
     });

@@ -23,6 +23,8 @@ export interface DatapathOptions {
   host: string;
   dataPort?: number;
   nbdPort?: number;
+  /** The data address to announce (to the manager, hence to engines) instead of host:dataPort. */
+  advertise?: string;
   report: (r: Omit<ReportRequest, 'nodeId'>) => Promise<void>;
   log: (line: string) => void;
 }
@@ -43,6 +45,8 @@ interface RunningEngine {
   ready: boolean;
   /** The newest data source the manager named (its source replicas change while the copy retries). */
   source: EngineSource__Output | null;
+  /** Running replicas this engine never opened, already reported failed. */
+  outside: Set<string>;
 }
 
 /** How long a copy that failed from every source replica waits before it tries again (times the attempt, up to 10 s). */
@@ -60,6 +64,28 @@ function borrowed(store: ReplicaStore): Replica {
   }) as Replica;
 }
 
+/**
+ * What an open engine does about its assigned replicas (pure):
+ * - outside: running in the control plane's eyes but never opened by this engine (not running
+ *   when it started): it lacks the writes since, so it is reported failed (once) and rebuilt in;
+ * - rebuild: the scheduler says rebuilding, it has an address, and the engine is not already
+ *   rebuilding it nor has it healthy (assignments that predate the rebuilt report still say
+ *   rebuilding: starting again would fail and report a healthy replica failed);
+ * - rebuilt: the scheduler says rebuilding and the engine has it healthy: report rebuilt again.
+ */
+export function engineReplicaPlan(
+  replicas: { replicaId: string; state: string; address: string }[], modes: Record<string, string>,
+  reported: ReadonlySet<string>, rebuilding: ReadonlySet<string>,
+): { outside: string[]; rebuild: string[]; rebuilt: string[] } {
+  const outside = replicas.filter((r) => r.state === 'running' && !(r.replicaId in modes) && !reported.has(r.replicaId)).map((r) => r.replicaId);
+  const rebuild = replicas.filter((r) => r.state === 'rebuilding' && r.address && !rebuilding.has(r.replicaId)
+    && modes[r.replicaId] !== 'healthy' && modes[r.replicaId] !== 'rebuilding').map((r) => r.replicaId);
+  // Healthy here but still rebuilding there: the rebuilt report is in flight or was lost (a
+  // manager gone at that moment); say it again (the manager records it once).
+  const rebuilt = replicas.filter((r) => r.state === 'rebuilding' && !rebuilding.has(r.replicaId) && modes[r.replicaId] === 'healthy').map((r) => r.replicaId);
+  return { outside, rebuild, rebuilt };
+}
+
 export class Datapath {
   private readonly replicaServer = new ReplicaServer();
   private readonly nbd: NbdServer;
@@ -70,6 +96,10 @@ export class Datapath {
   /** The newest assignments not yet applied, and the loop applying them (one at a time). */
   private latest: Assignments__Output | null = null;
   private draining: Promise<void> | null = null;
+  /** The newest assignments received, looked at again after a failed rebuild. */
+  private newest: Assignments__Output | null = null;
+  private recheck: NodeJS.Timeout | null = null;
+  private stopped = false;
   dataAddress = '';
   nbdAddress = '';
 
@@ -91,7 +121,7 @@ export class Datapath {
 
   async start(): Promise<void> {
     const d = await this.replicaServer.listen(this.o.dataPort ?? 0, this.o.host);
-    this.dataAddress = `${this.o.host}:${d.port}`;
+    this.dataAddress = this.o.advertise ?? `${this.o.host}:${d.port}`;
     const n = await this.nbd.listen(this.o.nbdPort ?? 0, this.o.host);
     this.nbdAddress = `${this.o.host}:${n.port}`;
   }
@@ -104,6 +134,7 @@ export class Datapath {
    */
   apply(a: Assignments__Output): Promise<void> {
     this.latest = a;
+    this.newest = a;
     this.draining ??= this.drain();
     return this.draining;
   }
@@ -173,13 +204,22 @@ export class Datapath {
 
     // Engines of volumes attached here.
     const engines = new Map(a.engines.map((e) => [e.volume, e]));
+    const stopping = new Set<string>();
     for (const [volume, run] of this.engines) {
       if (engines.has(volume)) continue;
+      stopping.add(volume);
       this.engines.delete(volume);
       await this.nbd.disconnectExport(volume).catch(() => undefined);
       await run.engine.close();
       await this.o.report({ replicas: [], engines: [{ volume, state: 'detached', endpoint: '' }], progress: [] });
       this.o.log(`engine of ${volume} stopped`);
+    }
+    // A detach of an engine this process never ran (it died with the agent before a restart):
+    // nothing to stop, so say it is detached, or the volume would stay detaching for ever.
+    const gone = a.detaching.filter((v) => !stopping.has(v) && !this.engines.has(v));
+    if (gone.length) {
+      await this.o.report({ replicas: [], engines: gone.map((volume) => ({ volume, state: 'detached', endpoint: '' })), progress: [] });
+      this.o.log(`no engine of ${gone.join(', ')} runs here: reported detached`);
     }
     for (const e of a.engines) await this.runEngine(e);
   }
@@ -206,26 +246,38 @@ export class Datapath {
     return { id: r.replicaId, local: r.nodeId === this.o.nodeId, replica: await ReplicaClient.connect(r.address, r.replicaId, e.secret) };
   }
 
-  /** Copies a healthy replica into `r` through the engine; `announce`: report it rebuilt when done. */
-  private rebuildInBackground(e: EngineAssignment__Output, run: RunningEngine, r: EngineAssignment__Output['replicas'][number], announce: boolean): void {
+  /** Copies a healthy replica into `r` through the engine, in the background; reports it rebuilt or failed. */
+  private rebuildInBackground(e: EngineAssignment__Output, run: RunningEngine, r: EngineAssignment__Output['replicas'][number]): void {
     run.rebuilding.add(r.replicaId);
     void (async () => {
       try {
         await run.engine.rebuild(await this.connect(e, r), r.rebuildFrom || undefined);
-        if (announce) {
-          await this.o.report({ replicas: [{ replicaId: r.replicaId, state: 'rebuilt', address: r.address, reason: '' }], engines: [], progress: [{ replicaId: r.replicaId, percent: 100 }] });
-        }
+        await this.o.report({ replicas: [{ replicaId: r.replicaId, state: 'rebuilt', address: r.address, reason: '' }], engines: [], progress: [{ replicaId: r.replicaId, percent: 100 }] });
         this.o.log(`engine of ${e.volume}: replica ${r.replicaId} rebuilt`);
       } catch (err) {
         const reason = `rebuild failed: ${(err as Error).message}`;
         this.o.log(`engine of ${e.volume}: ${reason}`);
+        // Free to be rebuilt again before the report: the scheduler may reuse the replica at
+        // once, and assignments saying so must not find this attempt still under way.
+        run.rebuilding.delete(r.replicaId);
         // Reported so the scheduler decides again (reuse it later, or place another).
         await this.o.report({ replicas: [{ replicaId: r.replicaId, state: 'failed', address: '', reason }], engines: [], progress: [] })
           .catch((e2: Error) => this.o.log(`reporting ${r.replicaId} failed: ${e2.message}`));
+        // And if nothing changes (the report was lost, or the decision is the same), look at
+        // the newest assignments again: a rebuild still wanted is started again.
+        this.recheckSoon();
       } finally {
         run.rebuilding.delete(r.replicaId);
       }
     })();
+  }
+
+  private recheckSoon(): void {
+    if (this.recheck || this.stopped) return;
+    this.recheck = setTimeout(() => {
+      this.recheck = null;
+      if (this.newest && !this.stopped) void this.apply(this.newest);
+    }, 1000);
   }
 
   private async runEngine(e: EngineAssignment__Output): Promise<void> {
@@ -260,7 +312,7 @@ export class Datapath {
         },
         onRebuildProgress: (id, percent) => void this.o.report({ replicas: [], engines: [], progress: [{ replicaId: id, percent }] }).catch(() => undefined),
       });
-      run = { engine, rebuilding: new Set(), ready: !e.source, source: e.source };
+      run = { engine, rebuilding: new Set(), ready: !e.source, source: e.source, outside: new Set() };
       this.engines.set(e.volume, run);
       if (engine.size < e.size) await engine.resize(e.size);
       if (run.ready) {
@@ -273,25 +325,27 @@ export class Datapath {
     }
     if (e.source) run.source = e.source;
     if (run.engine.size < e.size) await run.engine.resize(e.size);
+    // A replica the control plane counts as running but this engine never opened (it was not
+    // running yet when the engine started, e.g. right after the volume was created) has none of
+    // the writes since: it must not pass for a healthy copy. Report it failed, so the scheduler
+    // rebuilds it (or places another) and the engine takes it in through a rebuild.
+    const plan = engineReplicaPlan(e.replicas, run.engine.replicaModes(), run.outside, run.rebuilding);
+    for (const r of e.replicas.filter((x) => plan.outside.includes(x.replicaId))) {
+      run.outside.add(r.replicaId);
+      const reason = 'not in the engine\'s replica set (not running when the engine opened): it lacks the writes since';
+      this.o.log(`engine of ${e.volume}: replica ${r.replicaId} ${reason}`);
+      await this.o.report({ replicas: [{ replicaId: r.replicaId, state: 'failed', address: '', reason }], engines: [], progress: [] })
+        .catch((err: Error) => this.o.log(`reporting ${r.replicaId} failed: ${err.message}`));
+    }
+    if (plan.rebuilt.length) {
+      await this.o.report({ replicas: plan.rebuilt.map((replicaId) => ({ replicaId, state: 'rebuilt', address: '', reason: '' })), engines: [], progress: [] })
+        .catch((err: Error) => this.o.log(`reporting ${plan.rebuilt.join(', ')} rebuilt failed: ${err.message}`));
+    }
     const have = await run.engine.listSnapshots();
     for (const name of e.snapshots) if (!have.includes(name)) await run.engine.snapshot(name);
     for (const name of have) if (!e.snapshots.includes(name)) await run.engine.deleteSnapshot(name);
     // Rebuilds the scheduler decided: copy from the named healthy replica, in the background.
-    for (const r of e.replicas) {
-      if (r.state !== 'rebuilding' || run.rebuilding.has(r.replicaId) || !r.address) continue;
-      this.rebuildInBackground(e, run, r, true);
-    }
-    // A replica that began serving after this engine opened (placed while the volume was
-    // attaching) has missed the writes since: it joins the same way, write-only until its copy
-    // is complete, instead of being counted as a copy of data it does not hold.
-    if (run.ready) {
-      const modes = run.engine.replicaModes();
-      for (const r of e.replicas) {
-        if (r.state !== 'running' || !r.address || modes[r.replicaId] !== undefined || run.rebuilding.has(r.replicaId)) continue;
-        this.o.log(`engine of ${e.volume}: replica ${r.replicaId} started after the engine opened; bringing it up to date`);
-        this.rebuildInBackground(e, run, r, false);
-      }
-    }
+    for (const r of e.replicas.filter((x) => plan.rebuild.includes(x.replicaId))) this.rebuildInBackground(e, run, r);
   }
 
   /** A replica of the source volume: in-process when it is on this node, else over TCP. */
@@ -342,6 +396,8 @@ export class Datapath {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.recheck) clearTimeout(this.recheck);
     for (const run of this.engines.values()) await run.engine.close().catch(() => undefined);
     this.engines.clear();
     await this.nbd.close().catch(() => undefined);

@@ -8,6 +8,7 @@ export const AGENT_USAGE = `usage: cairn node --manager HOST:PORT[,HOST:PORT] --
                   --zone ZONE | --zone-from-node NODE   (in Kubernetes: NODE's topology.kubernetes.io/zone label)
                   [--tags a,b] [--token TOKEN | --token-file FILE]   (or CAIRN_TOKEN)
                   [--data-host HOST] [--data-port P] [--nbd-port P]
+                  [--data-advertise HOST:PORT]   (the replica address others are told, e.g. a proxy's)
                   [--csi-socket PATH [--csi-state-dir DIR]]   (serve the CSI Identity + Node services)`;
 
 export async function runAgent(args: string[]): Promise<number> {
@@ -18,6 +19,7 @@ export async function runAgent(args: string[]): Promise<number> {
       zone: { type: 'string', default: '' }, 'zone-from-node': { type: 'string' }, tags: { type: 'string', default: '' },
       token: { type: 'string' }, 'token-file': { type: 'string' },
       'data-host': { type: 'string', default: '127.0.0.1' }, 'data-port': { type: 'string', default: '0' }, 'nbd-port': { type: 'string', default: '0' },
+      'data-advertise': { type: 'string' },
       'csi-socket': { type: 'string' }, 'csi-state-dir': { type: 'string' },
     },
   });
@@ -32,13 +34,16 @@ export async function runAgent(args: string[]): Promise<number> {
     return n;
   };
   const dataPort = port('data-port', values['data-port']), nbdPort = port('nbd-port', values['nbd-port']);
+  const advertise = values['data-advertise'];
+  if (advertise !== undefined && !/^[^\s:]+:\d{1,5}$/.test(advertise)) throw new Error(`--data-advertise must be HOST:PORT, got "${advertise}"`);
+  if (advertise !== undefined) port('data-advertise', advertise.slice(advertise.lastIndexOf(':') + 1));
   const disks = (values.disk ?? []).map(parseDiskFlag);
   // Last, after every cheap check: this one asks the Kubernetes API server.
   const zone = values['zone-from-node'] !== undefined ? await readNodeZone(values['zone-from-node']) : values.zone!;
   const agent = new Agent({
     manager: values.manager.split(','), nodeId: values['node-id'], zone, token,
     disks, tags: values.tags!.split(',').filter(Boolean),
-    dataHost: values['data-host'], dataPort, nbdPort,
+    dataHost: values['data-host'], dataPort, nbdPort, dataAdvertise: advertise,
     csiSocket: values['csi-socket'], csiStateDir: values['csi-state-dir'],
   });
   await agent.start();

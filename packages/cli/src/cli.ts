@@ -39,6 +39,7 @@ const PROCESS_COMMANDS: Record<string, { synopsis: string; summary: string; run:
     run: async (a) => (await import('./up.js')).up(a),
   },
   down: { synopsis: 'down [--dir DIR]', summary: 'stop what cairn up started', run: async (a) => (await import('./up.js')).down(a) },
+  restart: { synopsis: 'restart NAME [--dir DIR]', summary: 'start a stopped process of the local cluster again (node-N, manager-N, etcd-N)', run: async (a) => (await import('./up.js')).restart(a) },
   status: { synopsis: 'status [--dir DIR] [-o json]', summary: 'the local cluster\'s processes and nodes', run: async (a) => (await import('./up.js')).status(a) },
   manager: {
     synopsis: 'manager --etcd URL[,URL] [flags]', summary: 'run a manager: admin and node APIs, the scheduler when leading',

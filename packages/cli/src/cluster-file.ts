@@ -1,6 +1,6 @@
 // DIR/cluster.json: what `cairn up` started and where (the admin address, the token file, etcd,
 // every process id). `cairn down` and `cairn status` read it; so does the CLI's config resolution.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { grpcAdminApi } from './client.js';
 import type { AdminApi } from './client.js';
@@ -11,10 +11,17 @@ export interface ClusterFile {
   token: string;
   etcd: string[];
   etcdPids: number[];
-  /** csiEndpoint: unix:///path of the CSI Identity + Controller services. */
+  /** csiEndpoint: unix:///path of the CSI Identity + Controller services. The first of `managers`. */
   manager: { id: string; pid: number; log: string; csiEndpoint: string };
-  /** csiEndpoint: unix:///path of each node's CSI Identity + Node services. */
-  nodes: { id: string; pid: number; zone: string; disk: string; log: string; csiEndpoint: string }[];
+  /**
+   * Every manager `up` started (--managers N), each on a fixed address so a restarted one comes
+   * back where agents and clients knew it. command: the argv that (re)starts it (`cairn restart`).
+   */
+  managers?: { id: string; pid: number; log: string; address: string; csiEndpoint: string; command: string[] }[];
+  /** The etcd members `up` started; command restarts one on its data. */
+  etcdMembers?: { name: string; pid: number; clientUrl: string; log: string; command: string[] }[];
+  /** csiEndpoint: unix:///path of each node's CSI Identity + Node services. command: its argv. */
+  nodes: { id: string; pid: number; zone: string; disk: string; log: string; csiEndpoint: string; command?: string[] }[];
   startedAt: string;
 }
 
@@ -28,6 +35,9 @@ export function readClusterFile(dir: string): ClusterFile | null {
   return JSON.parse(readFileSync(p, 'utf8')) as ClusterFile;
 }
 
+export function writeClusterFile(c: ClusterFile): void {
+  writeFileSync(clusterFilePath(c.dir), JSON.stringify(c, null, 2) + '\n');
+}
 
 /** The admin API of the cluster `up` started (the CLI's own client). */
 export function clusterApi(c: ClusterFile, timeoutMs = 3000): AdminApi {

@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { newToken } from '@cairn/api';
 import { grpcAdminApi } from './client.js';
-import { EtcdCluster } from '@cairn/metadata';
+import { EtcdCluster, freePort } from '@cairn/metadata';
 import { runDemo } from './up-demo.js';
-import { clusterApi, clusterFilePath, readClusterFile } from './cluster-file.js';
+import { clusterApi, clusterFilePath, readClusterFile, writeClusterFile } from './cluster-file.js';
 import type { ClusterFile } from './cluster-file.js';
 
 const ZONES = ['zone-a', 'zone-b', 'zone-c'];
@@ -29,12 +29,16 @@ export function alive(pid: number): boolean {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function spawnCairn(args: string[], logFile: string, detached: boolean, env: NodeJS.ProcessEnv = {}): number {
+/** The argv that runs `cairn ARGS` (what cluster.json records, so `cairn restart` can run it again). */
+const cairnCommand = (args: string[]): string[] => [process.execPath, MAIN, ...args];
+
+function spawnCommand(command: string[], logFile: string, detached: boolean): number {
+  const [bin, ...args] = command as [string, ...string[]];
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', fd, fd], detached, env: { ...process.env, ...env } });
+  const child = spawn(bin, args, { stdio: ['ignore', fd, fd], detached, env: process.env });
   closeSync(fd);
   if (detached) child.unref();
-  if (!child.pid) throw new Error(`could not start cairn ${args[0]}`);
+  if (!child.pid) throw new Error(`could not start ${command.slice(0, 3).join(' ')}`);
   return child.pid;
 }
 
@@ -66,7 +70,7 @@ export async function up(args: string[]): Promise<number> {
     args,
     options: {
       dir: { type: 'string', default: '.cairn' }, nodes: { type: 'string', default: '3' },
-      etcd: { type: 'string' }, 'etcd-members': { type: 'string', default: '1' },
+      etcd: { type: 'string' }, 'etcd-members': { type: 'string', default: '1' }, managers: { type: 'string', default: '1' },
       detach: { type: 'boolean', default: false }, demo: { type: 'boolean', default: false },
     },
   });
@@ -75,9 +79,11 @@ export async function up(args: string[]): Promise<number> {
   if (!Number.isInteger(n) || n < 1 || n > 50) throw new Error(`--nodes must be from 1 to 50, got "${values.nodes}"`);
   const members = Number(values['etcd-members']);
   if (![1, 3, 5].includes(members)) throw new Error(`--etcd-members must be 1, 3 or 5, got "${values['etcd-members']}"`);
+  const managerCount = Number(values.managers);
+  if (![1, 2, 3].includes(managerCount)) throw new Error(`--managers must be 1, 2 or 3, got "${values.managers}"`);
   if (values.etcd && values['etcd-members'] !== '1') throw new Error('--etcd-members starts etcd here; it cannot go with --etcd (an etcd you run)');
   const running = readClusterFile(dir);
-  if (running && (alive(running.manager.pid) || running.etcdPids.some(alive))) {
+  if (running && (alive(running.manager.pid) || (running.managers ?? []).some((m) => alive(m.pid)) || running.etcdPids.some(alive))) {
     throw new Error(`a cluster is already running in ${dir} (manager pid ${running.manager.pid}); run "cairn down --dir ${values.dir}" first`);
   }
   // A stopped cluster's leftovers: start fresh (logs are kept, data is not).
@@ -100,21 +106,34 @@ export async function up(args: string[]): Promise<number> {
       endpoints = etcd.endpoints;
       started.push(...etcd.pids);
     }
-    const readyFile = join(dir, 'run', 'manager.json');
-    const managerLog = join(dir, 'logs', 'manager.log');
     // CSI sockets live under DIR/run/csi (a unix socket path must stay under 108 bytes).
     const csiDir = join(dir, 'run', 'csi');
     mkdirSync(csiDir, { recursive: true });
-    const managerCsi = join(csiDir, 'controller.sock');
-    const managerPid = spawnCairn(['manager', '--etcd', endpoints.join(','), '--listen', '127.0.0.1:0', '--token-file', tokenPath,
-      '--id', 'manager-1', '--ready-file', readyFile, '--csi-socket', managerCsi], managerLog, true);
-    started.push(managerPid);
-    const ready = await waitFor('the manager', 20_000, () => {
-      if (!alive(managerPid)) throw new Error(`the manager exited; see ${managerLog}`);
-      return existsSync(readyFile) ? (JSON.parse(readFileSync(readyFile, 'utf8')) as { address: string }) : null;
-    }).catch((e: Error) => {
-      throw new Error(`${e.message}; see ${managerLog}`);
-    });
+    // Each manager listens on a port chosen now, so one restarted after a crash comes back at the
+    // address agents and cluster.json know.
+    const managers: NonNullable<ClusterFile['managers']> = [];
+    for (let i = 1; i <= managerCount; i++) {
+      const id = `manager-${i}`;
+      const log = join(dir, 'logs', i === 1 ? 'manager.log' : `${id}.log`);
+      const csi = join(csiDir, i === 1 ? 'controller.sock' : `controller-${i}.sock`);
+      const address = `127.0.0.1:${await freePort()}`;
+      const command = cairnCommand(['manager', '--etcd', endpoints.join(','), '--listen', address, '--token-file', tokenPath,
+        '--id', id, '--ready-file', join(dir, 'run', `${id}.json`), '--csi-socket', csi]);
+      const pid = spawnCommand(command, log, true);
+      started.push(pid);
+      managers.push({ id, pid, log, address, csiEndpoint: `unix://${csi}`, command });
+    }
+    for (const m of managers) {
+      const readyFile = join(dir, 'run', `${m.id}.json`);
+      await waitFor(m.id, 20_000, () => {
+        if (!alive(m.pid)) throw new Error(`${m.id} exited; see ${m.log}`);
+        return existsSync(readyFile) ? true : null;
+      }).catch((e: Error) => {
+        throw new Error(`${e.message}; see ${m.log}`);
+      });
+    }
+    const ready = { address: managers[0]!.address };
+    const managerList = managers.map((m) => m.address).join(',');
     const nodes: ClusterFile['nodes'] = [];
     for (let i = 1; i <= n; i++) {
       const id = `node-${i}`;
@@ -123,10 +142,11 @@ export async function up(args: string[]): Promise<number> {
       mkdirSync(disk, { recursive: true });
       const log = join(dir, 'logs', `${id}.log`);
       const csiSocket = join(csiDir, `${id}.sock`);
-      const pid = spawnCairn(['node', '--manager', ready.address, '--node-id', id, '--disk', disk, '--zone', zone, '--token-file', tokenPath,
-        '--csi-socket', csiSocket, '--csi-state-dir', join(dir, 'nodes', id, 'csi')], log, true);
+      const command = cairnCommand(['node', '--manager', managerList, '--node-id', id, '--disk', disk, '--zone', zone, '--token-file', tokenPath,
+        '--csi-socket', csiSocket, '--csi-state-dir', join(dir, 'nodes', id, 'csi')]);
+      const pid = spawnCommand(command, log, true);
       started.push(pid);
-      nodes.push({ id, pid, zone, disk, log, csiEndpoint: `unix://${csiSocket}` });
+      nodes.push({ id, pid, zone, disk, log, csiEndpoint: `unix://${csiSocket}`, command });
     }
     const api = grpcAdminApi({ endpoint: ready.address, token: readFileSync(tokenPath, 'utf8').trim(), tokenSource: tokenPath, timeoutMs: 3000 });
     try {
@@ -137,11 +157,14 @@ export async function up(args: string[]): Promise<number> {
     } finally {
       api.close();
     }
+    const first = managers[0]!;
+    const etcdMembers = etcd ? etcd.members.map((m, i) => ({ name: m.name, pid: m.process?.pid ?? 0, clientUrl: m.clientUrl, log: etcd!.memberLog(i), command: etcd!.memberCommand(i, 'existing') })) : undefined;
     const info: ClusterFile = {
       dir, admin: ready.address, token: tokenPath, etcd: endpoints, etcdPids: etcd?.pids ?? [],
-      manager: { id: 'manager-1', pid: managerPid, log: managerLog, csiEndpoint: `unix://${managerCsi}` }, nodes, startedAt: new Date().toISOString(),
+      manager: { id: first.id, pid: first.pid, log: first.log, csiEndpoint: first.csiEndpoint }, managers, etcdMembers,
+      nodes, startedAt: new Date().toISOString(),
     };
-    writeFileSync(clusterFilePath(dir), JSON.stringify(info, null, 2) + '\n');
+    writeClusterFile(info);
     printReady(info, values.dir!);
     if (values.demo) await runDemo(info);
     if (detached) return 0;
@@ -195,8 +218,8 @@ async function foreground(c: ClusterFile): Promise<number> {
 
 async function stopCluster(c: ClusterFile): Promise<void> {
   await stopPids(c.nodes.map((x) => x.pid));
-  await stopPids([c.manager.pid]);
-  await stopPids(c.etcdPids);
+  await stopPids(c.managers?.map((m) => m.pid) ?? [c.manager.pid]);
+  await stopPids(c.etcdMembers?.map((m) => m.pid) ?? c.etcdPids);
   for (const sub of ['etcd', 'nodes', 'run', 'cluster.json']) rmSync(join(c.dir, sub), { recursive: true, force: true });
 }
 
@@ -216,10 +239,12 @@ export async function status(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { dir: { type: 'string', default: '.cairn' }, output: { type: 'string', short: 'o', default: 'table' } } });
   const c = readClusterFile(values.dir!);
   if (!c) throw new Error(`no cluster in ${resolve(values.dir!)} (start one with "cairn up")`);
+  const anyManager = [c.manager.pid, ...(c.managers ?? []).map((m) => m.pid)].some(alive);
   let states = new Map<string, string>();
   let addresses = new Map<string, string>();
-  if (alive(c.manager.pid)) {
-    const api = clusterApi(c);
+  if (anyManager) {
+    const live = c.managers?.find((m) => alive(m.pid));
+    const api = clusterApi(live ? { ...c, admin: live.address } : c);
     try {
       const { nodes } = await api.listNodes();
       states = new Map(nodes.map((x) => [x.id, x.state]));
@@ -233,7 +258,9 @@ export async function status(args: string[]): Promise<number> {
   const out = {
     admin: c.admin, token: c.token, etcd: c.etcd, dir: c.dir,
     manager: { id: c.manager.id, pid: c.manager.pid, running: alive(c.manager.pid), csiEndpoint: c.manager.csiEndpoint },
+    managers: (c.managers ?? []).map((m) => ({ id: m.id, pid: m.pid, address: m.address, running: alive(m.pid), csiEndpoint: m.csiEndpoint })),
     etcdPids: c.etcdPids,
+    etcdMembers: (c.etcdMembers ?? []).map((m) => ({ name: m.name, pid: m.pid, clientUrl: m.clientUrl, running: alive(m.pid) })),
     nodes: c.nodes.map((x) => ({ id: x.id, pid: x.pid, zone: x.zone, disk: x.disk, running: alive(x.pid), state: states.get(x.id) ?? 'unknown',
       dataAddress: addresses.get(x.id) ?? '', csiEndpoint: x.csiEndpoint })),
   };
@@ -243,9 +270,41 @@ export async function status(args: string[]): Promise<number> {
   }
   if (values.output !== 'table') throw new Error(`-o ${values.output}: use json or table`);
   console.log(`admin ${out.admin}  token ${out.token}  etcd ${out.etcd.join(',')}`);
-  console.log(`manager ${out.manager.id} pid ${out.manager.pid} ${out.manager.running ? 'running' : 'STOPPED'}  csi ${out.manager.csiEndpoint}`);
+  if (out.managers.length === 0) console.log(`manager ${out.manager.id} pid ${out.manager.pid} ${out.manager.running ? 'running' : 'STOPPED'}  csi ${out.manager.csiEndpoint}`);
+  for (const m of out.managers) console.log(`manager ${m.id} ${m.address} pid ${m.pid} ${m.running ? 'running' : 'STOPPED'}  csi ${m.csiEndpoint}`);
+  for (const m of out.etcdMembers) console.log(`etcd ${m.name} ${m.clientUrl} pid ${m.pid} ${m.running ? 'running' : 'STOPPED'}`);
   const w = [10, 8, 8, 18, 8];
   console.log(['NODE', 'ZONE', 'STATE', 'DATA', 'PID'].map((h, i) => h.padEnd(w[i]!)).join(''));
   for (const x of out.nodes) console.log([x.id, x.zone, x.state, x.dataAddress || '-', String(x.pid) + (x.running ? '' : ' (exited)')].map((v, i) => v.padEnd(w[i]!)).join(''));
+  return 0;
+}
+
+/**
+ * `cairn restart NAME [--dir DIR]`: starts again, with the command line cluster.json recorded, a
+ * process of the local cluster that is not running (node-N, manager-N, etcd-N), as Kubernetes
+ * restarts a crashed pod; records its new pid. A running one is left alone (exit 0, says so).
+ */
+export async function restart(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { dir: { type: 'string', default: '.cairn' } } });
+  const c = readClusterFile(values.dir!);
+  if (!c) throw new Error(`no cluster in ${resolve(values.dir!)} (start one with "cairn up")`);
+  const name = positionals[0];
+  if (!name || positionals.length > 1) throw new Error('usage: cairn restart NAME [--dir DIR]   (NAME: node-N, manager-N or etcd-N; see cairn status)');
+  const target = c.nodes.find((x) => x.id === name) ?? c.managers?.find((x) => x.id === name) ?? c.etcdMembers?.find((x) => x.name === name);
+  if (!target) {
+    const names = [...c.nodes.map((x) => x.id), ...(c.managers ?? []).map((x) => x.id), ...(c.etcdMembers ?? []).map((x) => x.name)];
+    throw new Error(`NAME "${name}" is not a process of this cluster; one of: ${names.join(', ')}`);
+  }
+  if (!target.command?.length) throw new Error(`cluster.json has no command line for ${name} (started by an older cairn up)`);
+  if (alive(target.pid)) {
+    console.log(`${name} is running (pid ${target.pid}); nothing to do`);
+    return 0;
+  }
+  const before = target.pid;
+  target.pid = spawnCommand(target.command, target.log, true);
+  if (c.manager.pid === before && c.managers?.[0] === target) c.manager.pid = target.pid;
+  c.etcdPids = c.etcdPids.map((p) => (p === before && c.etcdMembers?.includes(target as never) ? target.pid : p));
+  writeClusterFile(c);
+  console.log(`${name} restarted (pid ${target.pid}, was ${before})`);
   return 0;
 }

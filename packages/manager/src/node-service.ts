@@ -223,8 +223,10 @@ export function assignmentsFor(s: ClusterState, nodeId: string, secret: (volume:
   // A volume being detached has no engine any more: the node stops it and reports it detached.
   const engines = [...s.volumes.values()].filter((v) => v.attachedTo === nodeId && (v.attachState === 'attaching' || v.attachState === 'attached'))
     .sort((a, b) => a.name.localeCompare(b.name));
+  const detaching = [...s.volumes.values()].filter((v) => v.attachedTo === nodeId && v.attachState === 'detaching').map((v) => v.name).sort();
   return {
     seq: s.seq,
+    detaching,
     replicas: replicas.map((r) => ({
       replicaId: r.id, volume: r.volume, diskId: r.diskId, diskPath: node?.disks.get(r.diskId)?.path ?? '', size: r.size,
       state: r.mode, rebuildFrom: r.rebuildFrom, secret: secret(r.volume),

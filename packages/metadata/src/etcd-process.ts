@@ -65,9 +65,12 @@ export class EtcdCluster {
     return cluster;
   }
 
-  private spawnMember(i: number, state: 'new' | 'existing'): void {
+  /**
+   * The command line of member i: [bin, ...args]. With state 'existing' it is what restarts the
+   * member on its data (what `cairn up` records so a killed member can be started again).
+   */
+  memberCommand(i: number, state: 'new' | 'existing'): string[] {
     const m = this.members[i]!;
-    mkdirSync(m.dataDir, { recursive: true });
     const initialCluster = this.members.map((x) => `${x.name}=${x.peerUrl}`).join(',');
     const args = [
       '--name', m.name, '--data-dir', m.dataDir,
@@ -78,9 +81,21 @@ export class EtcdCluster {
       '--heartbeat-interval', String(this.opts.heartbeatMs), '--election-timeout', String(this.opts.electionMs),
       '--logger', 'zap', '--log-level', 'warn',
     ];
+    return [this.opts.bin, ...args];
+  }
+
+  /** Where member i writes its log (when logToFile). */
+  memberLog(i: number): string {
+    return join(this.opts.dir, `${this.members[i]!.name}.log`);
+  }
+
+  private spawnMember(i: number, state: 'new' | 'existing'): void {
+    const m = this.members[i]!;
+    mkdirSync(m.dataDir, { recursive: true });
+    const [bin, ...args] = this.memberCommand(i, state) as [string, ...string[]];
     let out: 'ignore' | number = 'ignore';
-    if (this.opts.logToFile) out = openSync(join(this.opts.dir, `${m.name}.log`), 'a');
-    const child = spawn(this.opts.bin, args, { stdio: ['ignore', out, out], detached: this.opts.detached });
+    if (this.opts.logToFile) out = openSync(this.memberLog(i), 'a');
+    const child = spawn(bin, args, { stdio: ['ignore', out, out], detached: this.opts.detached });
     if (this.opts.detached) child.unref();
     if (typeof out === 'number') closeSync(out);
     child.on('error', (e) => {

@@ -8,10 +8,22 @@ export interface Assignments {
   'seq'?: (number | string | Long);
   'replicas'?: (_cairn_node_v1_ReplicaAssignment)[];
   'engines'?: (_cairn_node_v1_EngineAssignment)[];
+  /**
+   * Volumes being detached from this node. An agent that runs no engine for one (it was
+   * restarted, so the engine died with the old process) reports it detached at once; otherwise
+   * the detach would wait for an engine that no longer exists.
+   */
+  'detaching'?: (string)[];
 }
 
 export interface Assignments__Output {
   'seq': (number);
   'replicas': (_cairn_node_v1_ReplicaAssignment__Output)[];
   'engines': (_cairn_node_v1_EngineAssignment__Output)[];
+  /**
+   * Volumes being detached from this node. An agent that runs no engine for one (it was
+   * restarted, so the engine died with the old process) reports it detached at once; otherwise
+   * the detach would wait for an engine that no longer exists.
+   */
+  'detaching': (string)[];
 }
