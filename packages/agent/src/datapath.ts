@@ -49,6 +49,9 @@ interface RunningEngine {
   outside: Set<string>;
 }
 
+/** How long an engine waits for its volume's placed replicas to serve before opening without them. */
+const ENGINE_WAIT_MS = 5000;
+
 /** How long a copy that failed from every source replica waits before it tries again (times the attempt, up to 10 s). */
 const COPY_RETRY_MS = 1000;
 const retryDelay = (attempt: number): number => Math.min(10, attempt) * COPY_RETRY_MS;
@@ -100,6 +103,8 @@ export class Datapath {
   private newest: Assignments__Output | null = null;
   private recheck: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Engines waiting for their volume's placed replicas to serve: since when. */
+  private readonly engineWaits = new Map<string, number>();
   dataAddress = '';
   nbdAddress = '';
 
@@ -204,6 +209,7 @@ export class Datapath {
 
     // Engines of volumes attached here.
     const engines = new Map(a.engines.map((e) => [e.volume, e]));
+    for (const v of this.engineWaits.keys()) if (!engines.has(v)) this.engineWaits.delete(v);
     const stopping = new Set<string>();
     for (const [volume, run] of this.engines) {
       if (engines.has(volume)) continue;
@@ -290,11 +296,25 @@ export class Datapath {
       }
       // The copy of a data source reaches only the replicas the engine holds: wait until none is
       // merely placed, so that every replica gets it (one that fails later is rebuilt from them).
-      const placed = e.source ? e.replicas.filter((r) => r.state === 'scheduled') : [];
-      if (placed.length > 0) {
+      const placed = e.replicas.filter((r) => r.state === 'scheduled');
+      if (e.source && placed.length > 0) {
         this.o.log(`engine of ${e.volume}: waiting for replicas ${placed.map((r) => r.replicaId).join(', ')} to serve before copying its data source`);
         return;
       }
+      // A volume attached right after it was created has replicas still starting: opening on the
+      // first one alone would leave the others to be rebuilt in. Give them a moment to serve.
+      if (placed.length > 0) {
+        const since = this.engineWaits.get(e.volume) ?? Date.now();
+        if (!this.engineWaits.has(e.volume)) {
+          this.engineWaits.set(e.volume, since);
+          this.o.log(`engine of ${e.volume}: waiting up to ${ENGINE_WAIT_MS / 1000} s for replicas ${placed.map((r) => r.replicaId).join(', ')} to serve`);
+        }
+        if (Date.now() - since < ENGINE_WAIT_MS) {
+          this.recheckSoon();
+          return;
+        }
+      }
+      this.engineWaits.delete(e.volume);
       const members: EngineReplica[] = [];
       for (const r of healthy) {
         try {
