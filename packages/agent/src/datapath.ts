@@ -14,7 +14,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Assignments__Output, EngineAssignment__Output, EngineSource__Output, ReportRequest } from '@cairn/api';
-import { cloneFromAny, Engine, NbdServer, ReplicaClient, ReplicaError, ReplicaServer, ReplicaStore, SnapshotView } from '@cairn/datapath';
+import { BlockError, cloneFromAny, Engine, NbdServer, ReplicaClient, ReplicaError, ReplicaServer, ReplicaStore, SnapshotView } from '@cairn/datapath';
 import type { EngineReplica, Replica } from '@cairn/datapath';
 
 export interface DatapathOptions {
@@ -191,10 +191,23 @@ export class Datapath {
       // applied needs nothing (at a thousand replicas per node this loop is the agent's hot spot).
       const key = `${r.size}|${r.attached}|${r.state}|${r.snapshots.join(',')}`;
       if (!run || run.applied === key) continue; // (no run: its store could not be opened, reported above)
-      const info = await run.store.info();
-      if (info.size < r.size) await run.store.resize(r.size);
-      // Detached, each replica's node keeps its store's snapshots as the volume's; attached, the engine does.
-      const synced = r.attached || await this.syncSnapshots(r.replicaId, run.store, r.snapshots, info.snapshots.map((x) => x.name));
+      let synced: boolean;
+      try {
+        const info = await run.store.info();
+        if (info.size < r.size) await run.store.resize(r.size);
+        // Detached, each replica's node keeps its store's snapshots as the volume's; attached, the engine does.
+        synced = r.attached || await this.syncSnapshots(r.replicaId, run.store, r.snapshots, info.snapshots.map((x) => x.name));
+      } catch (e) {
+        // One replica's trouble must not stop the rest of the pass (the engines below included).
+        // A store closed under us (after an I/O failure) is opened again on the next push.
+        this.o.log(`replica ${r.replicaId}: ${(e as Error).message}`);
+        if (e instanceof BlockError && e.errno === 'ESHUTDOWN') {
+          this.replicaServer.removeReplica(r.replicaId);
+          this.replicas.delete(r.replicaId);
+          this.recheckSoon();
+        }
+        continue;
+      }
       // Say where it serves: a new replica becomes running; one to be rebuilt gets its address
       // recorded, which is what the engine waits for before it connects.
       if (r.state === 'scheduled' || (r.state === 'rebuilding' && !this.announced.has(r.replicaId))) {
@@ -227,7 +240,13 @@ export class Datapath {
       await this.o.report({ replicas: [], engines: gone.map((volume) => ({ volume, state: 'detached', endpoint: '' })), progress: [] });
       this.o.log(`no engine of ${gone.join(', ')} runs here: reported detached`);
     }
-    for (const e of a.engines) await this.runEngine(e);
+    for (const e of a.engines) {
+      // Likewise one volume's engine failing to start does not keep the others from theirs.
+      await this.runEngine(e).catch((err: Error) => {
+        this.o.log(`engine of ${e.volume}: ${err.message}`);
+        this.recheckSoon();
+      });
+    }
   }
 
   /** False when a snapshot could not be made or deleted (tried again on the next push). */
