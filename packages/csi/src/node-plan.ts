@@ -57,6 +57,10 @@ export const MAX_ID_BYTES = 128;
 function volumeIdOf(value: string | undefined): string {
   const v = required(value, 'volume_id');
   if (Buffer.byteLength(v) > MAX_ID_BYTES) throw invalid(`volume_id must be at most ${MAX_ID_BYTES} bytes, got ${Buffer.byteLength(v)}`);
+  // Control characters (NUL above all) cannot be part of the paths and records a stage makes;
+  // the spec's ids are printable (cairn's are volume names).
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(v)) throw invalid(`volume_id must not contain control characters, got ${JSON.stringify(v)}`);
   return v;
 }
 
