@@ -67,6 +67,9 @@ async function reaching<T>(url: string, connect: () => Promise<T>): Promise<T> {
   }
 }
 
+/** How long NodeExpandVolume waits for the export to show the size ControllerExpandVolume set. */
+const EXPORT_GROW_WAIT_MS = 10_000;
+
 const CAPABILITIES = ['STAGE_UNSTAGE_VOLUME', 'GET_VOLUME_STATS', 'EXPAND_VOLUME', 'VOLUME_CONDITION', 'SINGLE_NODE_MULTI_WRITER'] as const;
 
 class NodeService {
@@ -358,8 +361,15 @@ class NodeService {
       const rec = this.recordAt(volumeId, path);
       if (!rec.device) throw failedPrecondition(`volume ${volumeId} has no device: stage it again`);
       const requiredBytes = r.capacityRange?.requiredBytes ?? 0;
+      // ControllerExpandVolume returns once the larger size is recorded; the engine serving the
+      // export applies it a moment later. Give it that moment before calling the size too small.
+      let exportBytes = await reaching(rec.nbdUrl, () => os.exportBytes(rec.nbdUrl));
+      for (const deadline = Date.now() + EXPORT_GROW_WAIT_MS; exportBytes < requiredBytes && Date.now() < deadline;) {
+        await new Promise((ok) => setTimeout(ok, 250));
+        exportBytes = await reaching(rec.nbdUrl, () => os.exportBytes(rec.nbdUrl));
+      }
       const decision = expandDecision({
-        volumeId, requiredBytes, deviceBytes: await os.deviceBytes(rec.device), exportBytes: await reaching(rec.nbdUrl, () => os.exportBytes(rec.nbdUrl)),
+        volumeId, requiredBytes, deviceBytes: await os.deviceBytes(rec.device), exportBytes,
         published: Object.keys(rec.publishes),
       });
       const published = Object.keys(rec.publishes);
