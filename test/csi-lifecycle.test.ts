@@ -10,7 +10,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statfsSync, writeFileSync, writeSync, fsyncSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statfsSync, writeSync, fsyncSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CsiClient } from '@cairn/csi';
@@ -152,8 +152,7 @@ s('a snapshot, a volume made from it holds the data as at the snapshot', async (
 });
 
 s('expansion: ControllerExpandVolume, then NodeExpandVolume grows the filesystem (offline: unpublished, staged)', async () => {
-  const { staging, target, context } = { ...paths('pvc-restore', 'node-3'), context: {} as Record<string, string> };
-  void context;
+  const { staging, target } = paths('pvc-restore', 'node-3');
   const before = statfsSync(target);
   await node('node-3', 'NodeUnpublishVolume', { volumeId: 'pvc-restore', targetPath: target });
   const exp = await ctl('ControllerExpandVolume', { volumeId: 'pvc-restore', capacityRange: { requiredBytes: 512 * MiB }, volumeCapability: mountCap });
@@ -214,7 +213,6 @@ async function sweep(dir: string): Promise<void> {
       /* gone */
     }
   }
-  writeFileSync(join(dir, '.swept'), '');
 }
 
 s.run();
