@@ -2,7 +2,7 @@
 // every object's keys in a fixed order. It is what snapshots store and what the state hash is
 // taken over, so two processes that applied the same events produce the same bytes.
 import { createHash } from 'node:crypto';
-import type { ClusterState, NodeState, VolumeState } from './state.js';
+import type { ClusterState, DiskState, NodeState, SnapshotState, VolumeState } from './state.js';
 import { emptyState } from './state.js';
 import { CorruptError } from './errors.js';
 import { defaultSettings } from './settings.js';
@@ -77,7 +77,28 @@ export function fromCanonicalJson(json: string, seq: number): ClusterState {
   return s;
 }
 
-/** A deep copy, for callers that must keep a state while the reducer moves on. */
+/**
+ * A deep copy, for callers that must keep a state while the reducer moves on (the command
+ * runner validates each batch on one). Every object the reducer mutates in place is copied (nodes
+ * and their disks, volumes with their spec, snapshots and data source, replicas, settings, the
+ * replica index); arrays and records it only ever replaces are shared. Structural, not through
+ * the canonical JSON: a copy of a 2,000-volume state costs about a millisecond, not tens.
+ */
 export function cloneState(state: ClusterState): ClusterState {
-  return fromCanonicalJson(canonicalJson(state), state.seq);
+  const s = emptyState();
+  s.seq = state.seq;
+  s.settings = { ...state.settings };
+  for (const [id, n] of state.nodes) {
+    const disks = new Map<string, DiskState>();
+    for (const [k, d] of n.disks) disks.set(k, { ...d });
+    s.nodes.set(id, { ...n, disks });
+  }
+  for (const [name, v] of state.volumes) {
+    const snapshots = new Map<string, SnapshotState>();
+    for (const [k, x] of v.snapshots) snapshots.set(k, { ...x });
+    s.volumes.set(name, { ...v, spec: { ...v.spec }, snapshots, dataSource: v.dataSource && { ...v.dataSource } });
+  }
+  for (const [id, r] of state.replicas) s.replicas.set(id, { ...r });
+  for (const [name, ids] of state.replicasByVolume) s.replicasByVolume.set(name, new Set(ids));
+  return s;
 }

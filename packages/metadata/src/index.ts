@@ -5,6 +5,7 @@ export * from './settings.js';
 export * from './state.js';
 export * from './projection.js';
 export * from './canonical.js';
+export * from './scope.js';
 export * from './keys.js';
 export { openEtcd } from './client.js';
 export type { EtcdClientOptions } from './client.js';

@@ -71,6 +71,33 @@ reducer('canonical JSON round-trips to an equal state and hash', () => {
   assert.is(copy.replicas.size, 0, 'deleting a volume removes its replicas');
 });
 
+reducer('a clone shares nothing the reducer changes in place', () => {
+  const s = replay(emptyState(), log());
+  s.volumes.get('vol-a')!.dataSource = { uri: 'snap://src/s1', volume: 'src', snapshot: 's1', copied: false };
+  const before = canonicalJson(s);
+  const copy = cloneState(s);
+  assert.is(canonicalJson(copy), before, 'the copy is equal');
+  // One event of every kind the reducer applies by mutating an existing object.
+  seq = s.seq;
+  for (const d of [
+    draft.nodeRegistered('node-1', { zone: 'zone-z', address: '10.0.0.9:1' }),
+    { nodeDown: { nodeId: 'node-2', reason: 'lease expired' } },
+    { diskUpdated: { nodeId: 'node-1', diskId: 'disk-1', tags: ['slow'], allowScheduling: false, evictionRequested: true, storageMaximum: 1, storageAvailable: 1, storageReserved: 1 } },
+    { volumeExpanded: { name: 'vol-a', size: 40 << 20 } },
+    { volumeAttachRequested: { name: 'vol-a', nodeId: 'node-1' } },
+    { snapshotCreated: { volume: 'vol-a', name: 'snap-2', size: 1 } },
+    { snapshotDeleted: { volume: 'vol-a', name: 'snap-1' } },
+    { volumeDataSourceCopied: { name: 'vol-a', nodeId: 'node-1' } },
+    { replicaRebuilding: { replicaId: 'vol-a-r2', fromReplicaId: 'vol-a-r1' } },
+    { replicaRunning: { replicaId: 'vol-a-r1', address: '127.0.0.1:9' } },
+    draft.settingsChanged({ 'replica-replenishment-wait-interval': '5' }),
+    { replicaRemoved: { replicaId: 'vol-a-r2', reason: 'OverCount' } },
+  ] as EventDraft[]) applyEvent(copy, ev(d));
+  assert.is(copy.seq, s.seq + 12);
+  assert.is(canonicalJson(s), before, 'the original is untouched');
+  assert.is.not(canonicalJson(copy), before);
+});
+
 reducer('refuses events out of order, naming the seq', () => {
   const events = log();
   const s = emptyState();

@@ -1,7 +1,7 @@
 // @cairn/scheduler: the pure core that decides where replicas go and why. See README.md.
 export * from './reasons.js';
 export * from './decision.js';
-export { decide, schedule } from './decide.js';
+export { decide, schedule, scheduleVolumes } from './decide.js';
 export { Planner } from './planner.js';
 export type { Schedule } from './planner.js';
 export { planDrain } from './drain.js';

@@ -69,8 +69,21 @@ export class Planner {
 
   /** Decisions for one volume (the others are not looked at). */
   decideVolume(name: string, nowMs: number): Schedule {
-    const v = this.state.volumes.get(name);
-    return this.run(v ? [this.work(v)] : [], nowMs);
+    return this.decideSome([name], nowMs);
+  }
+
+  /**
+   * Decisions for the named volumes only, in name order, in the same three phases (names the
+   * state does not have are skipped). The others are not looked at, but what they hold on the
+   * disks counts: the usage is the whole cluster's.
+   */
+  decideSome(names: Iterable<string>, nowMs: number): Schedule {
+    const works: VolumeWork[] = [];
+    for (const n of [...new Set(names)].sort()) {
+      const v = this.state.volumes.get(n);
+      if (v) works.push(this.work(v));
+    }
+    return this.run(works, nowMs);
   }
 
   private run(works: VolumeWork[], nowMs: number): Schedule {

@@ -4,7 +4,7 @@
 import {
   applyEvent, decodeEvent, draft, emptyState, encodeEvent, replicasOf, SCHEMA_VERSION, volumeSpec, volumeSpecToProto,
 } from '@cairn/metadata';
-import type { ClusterState, EventDraft, ReplicaState, VolumeSpec } from '@cairn/metadata';
+import type { CairnEvent, ClusterState, EventDraft, ReplicaState, VolumeSpec } from '@cairn/metadata';
 import type { Decision } from '../src/index.js';
 import { toDraft } from '../src/index.js';
 
@@ -27,10 +27,14 @@ export class World {
   /** Scenario clock, ms. Events are stamped with it; decide() is asked at it. */
   nowMs = 1_000_000;
 
+  /** Told about every event right after it is applied (the reconciler's view of the projection). */
+  onEvent: ((ev: CairnEvent) => void) | null = null;
+
   apply(d: EventDraft): void {
     const seq = this.state.seq + 1;
     const ev = decodeEvent(encodeEvent({ ...d, seq, timeMs: this.nowMs, actor: 'test', cause: d.cause ?? '', schemaVersion: SCHEMA_VERSION }), seq);
     applyEvent(this.state, ev);
+    this.onEvent?.(ev);
   }
 
   applyDecisions(ds: Decision[]): void {

@@ -1,0 +1,43 @@
+// Which volumes an event is about. Consumers that derive something per volume from the state (the
+// scheduler's partial passes, the node-facing service's assignment deltas) redo only the volumes
+// the events since their last look touched, instead of the whole state on every event.
+import type { CairnEvent } from './events.js';
+import { payloadOf } from './events.js';
+import type { ClusterState } from './state.js';
+
+/**
+ * The volumes whose own state the event changed, read against the state right after it was
+ * applied; null when its effect is not confined to named volumes (nodes, disks, settings, a
+ * replica removed, whose volume the state no longer says): a consumer then looks at everything.
+ * Effects through shared resources (capacity a placement took) are not part of a volume's scope:
+ * a consumer that decides across volumes must look at everything now and then.
+ */
+export function volumesTouched(state: ClusterState, ev: CairnEvent): string[] | null {
+  switch (ev.payload) {
+    case 'volumeCreated': return [payloadOf(ev, 'volumeCreated').name];
+    case 'volumeUpdated': return [payloadOf(ev, 'volumeUpdated').name];
+    case 'volumeExpanded': return [payloadOf(ev, 'volumeExpanded').name];
+    case 'volumeAttachRequested': return [payloadOf(ev, 'volumeAttachRequested').name];
+    case 'volumeAttached': return [payloadOf(ev, 'volumeAttached').name];
+    case 'volumeDetachRequested': return [payloadOf(ev, 'volumeDetachRequested').name];
+    case 'volumeDetached': return [payloadOf(ev, 'volumeDetached').name];
+    case 'volumeDeleted': return [payloadOf(ev, 'volumeDeleted').name];
+    case 'volumeUnschedulable': return [payloadOf(ev, 'volumeUnschedulable').name];
+    case 'volumeSchedulable': return [payloadOf(ev, 'volumeSchedulable').name];
+    case 'volumeDataSourceCopied': return [payloadOf(ev, 'volumeDataSourceCopied').name];
+    case 'snapshotCreated': return [payloadOf(ev, 'snapshotCreated').volume];
+    case 'snapshotDeleted': return [payloadOf(ev, 'snapshotDeleted').volume];
+    case 'replicaScheduled': return [payloadOf(ev, 'replicaScheduled').volume];
+    case 'replicaRunning': return replicaVolume(state, payloadOf(ev, 'replicaRunning').replicaId);
+    case 'replicaFailed': return replicaVolume(state, payloadOf(ev, 'replicaFailed').replicaId);
+    case 'replicaRebuilding': return replicaVolume(state, payloadOf(ev, 'replicaRebuilding').replicaId);
+    case 'replicaRebuilt': return replicaVolume(state, payloadOf(ev, 'replicaRebuilt').replicaId);
+    default: return null;
+  }
+}
+
+/** A replica's volume; a replica the state does not have changed nothing (the reducer ignores it). */
+function replicaVolume(state: ClusterState, replicaId: string): string[] {
+  const r = state.replicas.get(replicaId);
+  return r ? [r.volume] : [];
+}
