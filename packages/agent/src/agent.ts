@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import type { Assignments__Output, DiskInfo, NodeAgentClient } from '@cairn/api';
-import { nodeAgentClient } from '@cairn/api';
+import { mergeAssignments, nodeAgentClient } from '@cairn/api';
 import { startNodeService } from '@cairn/csi';
 import type { UnixServer } from '@cairn/csi';
 import { Datapath } from './datapath.js';
@@ -155,11 +155,22 @@ export class Agent {
 
   private followAssignments(): void {
     if (this.stopped) return;
-    const stream = this.client.WatchAssignments({ nodeId: this.o.nodeId });
+    const stream = this.client.WatchAssignments({ nodeId: this.o.nodeId, deltas: true });
     this.stream = stream;
-    stream.on('data', (a: Assignments__Output) => {
+    // The first push is whole, the later ones deltas folded into it (a new stream starts whole).
+    let whole: Assignments__Output | null = null;
+    stream.on('data', (push: Assignments__Output) => {
+      let a: Assignments__Output;
+      try {
+        a = mergeAssignments(whole, push);
+      } catch (e) {
+        this.say(`assignments: ${(e as Error).message}; following again`);
+        stream.cancel();
+        return;
+      }
+      whole = a;
       this.assignments = a;
-      this.say(`assignments at seq ${a.seq}: ${a.replicas.length} replica(s), ${a.engines.length} engine(s)`);
+      this.say(`assignments at seq ${a.seq}: ${a.replicas.length} replica(s)${push.delta ? ` (${push.replicas.length} changed, ${push.removedReplicas.length} gone)` : ''}, ${a.engines.length} engine(s)`);
       void this.datapath.apply(a);
     });
     const again = (): void => {

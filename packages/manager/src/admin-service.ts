@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type * as grpc from '@grpc/grpc-js';
 import type { AdminHandlers, Volume } from '@cairn/api';
 import type { ClusterState, EventDraft } from '@cairn/metadata';
-import { applyEvent, cloneState, ConflictError, decodeEvent, encodeEvent, SCHEMA_VERSION, stateHash } from '@cairn/metadata';
+import { applyEvent, ConflictError, overlayState, decodeEvent, encodeEvent, SCHEMA_VERSION, stateHash } from '@cairn/metadata';
 import { take } from 'rxjs';
 import * as cmd from './commands.js';
 import { CommandError, toServiceError } from './errors.js';
@@ -17,7 +17,7 @@ import type { ManagerContext } from './context.js';
  * Runs commands: validate on the current state, append after exactly that state, retry on
  * conflict. Commands that queue up while an append is in flight go together in the next append:
  * each is validated on the state as the ones before it in the batch leave it (applied to a scratch
- * copy), so a batch is exactly what running them one by one would have appended, in one etcd
+ * copy-on-write overlay), so a batch is exactly what running them one by one would have appended, in one etcd
  * transaction instead of one per command. One runner per manager (admin and node-facing calls
  * share it), so its own commands never conflict with each other.
  */
@@ -81,7 +81,7 @@ export class CommandRunner {
         if (events > 0 && events + drafts.length > MAX_APPEND_EVENTS) break; // the rest go next
         // Later commands of the batch see this one's events (on a copy: the live state is the log's).
         if (drafts.length > 0 && i < todo.length - 1) {
-          scratch ??= cloneState(base);
+          scratch ??= overlayState(base); // copy-on-write: the live state stays the log's
           try {
             for (const d of drafts) {
               const seq = scratch.seq + 1;

@@ -4,10 +4,11 @@
 // picture, and replica/engine transitions are.
 import { createHmac } from 'node:crypto';
 import type { Etcd3, Lease } from 'etcd3';
-import type { Assignments, DiskInfo__Output, NodeAgentHandlers } from '@cairn/api';
-import type { ClusterState, EventDraft, ReplicaState } from '@cairn/metadata';
-import { Keys, pendingCopiesFrom, replicasOf } from '@cairn/metadata';
-import { debounceTime, startWith } from 'rxjs';
+import type { DiskInfo__Output, NodeAgentHandlers } from '@cairn/api';
+import type { ClusterState, EventDraft } from '@cairn/metadata';
+import { Keys, pendingCopiesFrom } from '@cairn/metadata';
+import { AssignmentFeed } from './assignment-feed.js';
+import { auditTime } from 'rxjs';
 import { CommandError, toServiceError } from './errors.js';
 import { unary, CommandRunner } from './admin-service.js';
 import type { ManagerContext } from './context.js';
@@ -48,6 +49,9 @@ export interface NodeServiceOptions {
 export function nodeStatusKey(keys: Keys, nodeId: string): string {
   return `${keys.prefix}status/nodes/${nodeId}`;
 }
+
+/** Assignment pushes on a stream: at most one per this many ms. */
+const PUSH_EVERY_MS = 10;
 
 /** Capacity changes smaller than this fraction of the disk are usage, not an event. */
 const CAPACITY_CHANGE = 0.1;
@@ -95,7 +99,7 @@ export class NodeService {
   /** Lets go of the node leases this manager holds, without revoking them (they expire). */
   private readonly secrets = new Map<string, string>();
 
-  /** Volume secrets, memoised: every assignment push names every volume of the node. */
+  /** Volume secrets, memoised: a stream's first push names every volume of the node. */
   private secret(volume: string): string {
     let s = this.secrets.get(volume);
     if (s === undefined) {
@@ -139,16 +143,17 @@ export class NodeService {
           call.emit('error', toServiceError(new CommandError('Unauthenticated', 'a valid bearer token is required')));
           return;
         }
-        const nodeId = call.request.nodeId;
-        let last = '';
-        const sub = ctx.projection.changes$.pipe(debounceTime(20), startWith(null)).subscribe(() => {
-          const a = assignmentsFor(ctx.projection.state, nodeId, (v) => this.secret(v));
-          const key = JSON.stringify({ ...a, seq: 0 });
-          if (key !== last) {
-            last = key;
-            call.write(a);
-          }
-        });
+        const feed = new AssignmentFeed(call.request.nodeId, (v) => this.secret(v), call.request.deltas);
+        const push = (): void => {
+          const a = feed.next(ctx.projection.state);
+          if (a) call.write(a);
+        };
+        // Every event is noted at once (cheap); a push goes out at most every 10 ms with all that
+        // changed meanwhile, however busy the log is (a debounce would hold it back while events
+        // keep coming).
+        const sub = ctx.projection.changes$.subscribe(({ state, event }) => feed.touch(state, event));
+        sub.add(ctx.projection.changes$.pipe(auditTime(PUSH_EVERY_MS)).subscribe(push));
+        push();
         const stop = (): void => sub.unsubscribe();
         call.on('cancelled', stop);
         call.on('close', stop);
@@ -215,45 +220,6 @@ export function capacityDrafts(s: ClusterState, nodeId: string, disks: DiskInfo_
     });
   }
   return out;
-}
-
-export function assignmentsFor(s: ClusterState, nodeId: string, secret: (volume: string) => string): Assignments {
-  const node = s.nodes.get(nodeId);
-  const replicas = [...s.replicas.values()].filter((r) => r.nodeId === nodeId).sort((a, b) => a.id.localeCompare(b.id));
-  // A volume being detached has no engine any more: the node stops it and reports it detached.
-  const engines = [...s.volumes.values()].filter((v) => v.attachedTo === nodeId && (v.attachState === 'attaching' || v.attachState === 'attached'))
-    .sort((a, b) => a.name.localeCompare(b.name));
-  const detaching = [...s.volumes.values()].filter((v) => v.attachedTo === nodeId && v.attachState === 'detaching').map((v) => v.name).sort();
-  return {
-    seq: s.seq,
-    detaching,
-    replicas: replicas.map((r) => ({
-      replicaId: r.id, volume: r.volume, diskId: r.diskId, diskPath: node?.disks.get(r.diskId)?.path ?? '', size: r.size,
-      state: r.mode, rebuildFrom: r.rebuildFrom, secret: secret(r.volume),
-      snapshots: [...(s.volumes.get(r.volume)?.snapshots.keys() ?? [])].sort(),
-      attached: (s.volumes.get(r.volume)?.attachState ?? 'detached') !== 'detached',
-    })),
-    engines: engines.map((v) => {
-      const ids = [...(s.replicasByVolume.get(v.name) ?? [])].sort();
-      const engineReplica = (r: ReplicaState) => ({
-        // The address the replica's own node reported once it served it: empty until then, so
-        // an engine never connects to a replica that does not exist yet.
-        replicaId: r.id, nodeId: r.nodeId, address: r.address, state: r.mode, rebuildFrom: r.rebuildFrom,
-      });
-      const src = v.dataSource;
-      return {
-        volume: v.name, size: v.spec.size, replicaIds: ids, secret: secret(v.name),
-        snapshots: [...v.snapshots.keys()].sort(),
-        replicas: ids.map((id) => s.replicas.get(id)!).map(engineReplica),
-        // Until the copy is recorded: the source snapshot and where it can be read (the source
-        // volume's running replicas, with that volume's secret).
-        source: src && !src.copied ? {
-          volume: src.volume, snapshot: src.snapshot, secret: secret(src.volume),
-          replicas: replicasOf(s, src.volume).filter((r) => r.mode === 'running' && r.address).sort((a, b) => a.id.localeCompare(b.id)).map(engineReplica),
-        } : null,
-      };
-    }),
-  };
 }
 
 /** Events for what a node observed; a report about something not on that node is refused. */

@@ -1,5 +1,5 @@
 // The reconciler: the leader's I/O shell around the pure scheduler. Whenever the projected state
-// changes (debounced) it asks schedule(state, settings, now) for decisions and appends them with
+// changes (at most every 10 ms, however busy the log) it asks schedule(state, settings, now) for decisions and appends them with
 // the leader's fence; a deposed leader's append is refused by etcd, so it can never decide.
 // Evaluating the same state twice gives no new decisions (the scheduler guarantees it; the
 // reconciler waits until its own decisions are projected before it asks again).
@@ -8,7 +8,7 @@
 // space): then, and at least once a second while partial passes run, it decides for all. At a
 // few thousand volumes a full pass per event was most of the manager's CPU under a create storm.
 import type { Subscription } from 'rxjs';
-import { debounceTime } from 'rxjs';
+import { auditTime } from 'rxjs';
 import type { EventDraft, EventLog, Fence, LiveProjection } from '@cairn/metadata';
 import { FencedError, volumesTouched } from '@cairn/metadata';
 import { batches, schedule, scheduleVolumes, toDraft } from '@cairn/scheduler';
@@ -19,7 +19,8 @@ export interface ReconcilerOptions {
   fence: Fence;
   actor: string;
   clock?: () => number;
-  debounceMs?: number;
+  /** Passes start at most this often (ms): the events of the wait go in one pass. */
+  batchMs?: number;
   onError?: (e: unknown) => void;
   /** Called when the fence is refused: leadership is gone. */
   onFenced?: () => void;
@@ -63,7 +64,8 @@ export class Reconciler {
       if (touched === null || event.payload === 'volumeDeleted') this.dirtyAll = true;
       else for (const v of touched) this.dirty$.add(v);
     });
-    this.sub.add(changes$.pipe(debounceTime(this.o.debounceMs ?? 10)).subscribe(() => this.kick()));
+    // auditTime, not a debounce: under a steady stream of events a debounce would never fire.
+    this.sub.add(changes$.pipe(auditTime(this.o.batchMs ?? 10)).subscribe(() => this.kick()));
     this.kick();
   }
 

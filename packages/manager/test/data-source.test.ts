@@ -7,7 +7,8 @@ import { applyEvent, decodeEvent, draft, emptyState, encodeEvent, SCHEMA_VERSION
 import type { ClusterState, EventDraft } from '@cairn/metadata';
 import * as cmd from '../src/commands.js';
 import { CommandError } from '../src/errors.js';
-import { assignmentsFor, reportDrafts } from '../src/node-service.js';
+import { reportDrafts } from '../src/node-service.js';
+import { assignmentsFor } from '../src/assignment-feed.js';
 import { volumeView } from '../src/views.js';
 import { explainEvents } from '../src/audit.js';
 

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { applyEvent, decodeEvent, draft, emptyState, encodeEvent, SCHEMA_VERSION } from '@cairn/metadata';
 import type { ClusterState, EventDraft } from '@cairn/metadata';
 import * as cmd from '../src/commands.js';
-import { assignmentsFor } from '../src/node-service.js';
+import { assignmentsFor } from '../src/assignment-feed.js';
 
 function apply(s: ClusterState, drafts: EventDraft[]): ClusterState {
   for (const d of drafts) {

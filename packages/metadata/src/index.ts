@@ -6,6 +6,7 @@ export * from './state.js';
 export * from './projection.js';
 export * from './canonical.js';
 export * from './scope.js';
+export * from './overlay.js';
 export * from './keys.js';
 export { openEtcd } from './client.js';
 export type { EtcdClientOptions } from './client.js';

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import protobuf from 'protobufjs';
 import {
   applyEvent, canonicalJson, cloneState, CorruptError, decodeEvent, draft, emptyState, encodeEvent, fromCanonicalJson,
-  InvalidSettingError, parseSetting, PROTO_DIR, replay, SCHEMA_VERSION, stateHash, UnknownEventTypeError, volumeRobustness,
+  InvalidSettingError, overlayState, parseSetting, PROTO_DIR, replay, SCHEMA_VERSION, stateHash, UnknownEventTypeError, volumeRobustness,
 } from '../src/index.js';
 import type { CairnEvent, EventDraft } from '../src/index.js';
 
@@ -96,6 +96,52 @@ reducer('a clone shares nothing the reducer changes in place', () => {
   assert.is(copy.seq, s.seq + 12);
   assert.is(canonicalJson(s), before, 'the original is untouched');
   assert.is.not(canonicalJson(copy), before);
+});
+
+reducer('an overlay changes like a clone and leaves its base as it was, whatever events it takes', () => {
+  const base = replay(emptyState(), log());
+  base.volumes.get('vol-a')!.dataSource = { uri: 'snap://src/s1', volume: 'src', snapshot: 's1', copied: false };
+  const before = canonicalJson(base);
+  // Every kind of event, on things that exist, that are new, and that were just removed.
+  const pool: EventDraft[] = [
+    draft.nodeRegistered('node-1', { zone: 'zone-z', address: '10.0.0.9:1' }), draft.nodeRegistered('node-3', { zone: 'zone-c' }),
+    { nodeDown: { nodeId: 'node-2', reason: 'lease expired' } }, { nodeUp: { nodeId: 'node-2' } },
+    { nodeUpdated: { nodeId: 'node-1', allowScheduling: false, evictionRequested: true, tags: ['x'], cordoned: true } },
+    draft.diskAdded('node-1', 'disk-2', { maximum: 1 << 30 }), { diskRemoved: { nodeId: 'node-1', diskId: 'disk-1' } },
+    { diskUpdated: { nodeId: 'node-2', diskId: 'disk-1', tags: ['slow'], allowScheduling: false, evictionRequested: true, storageMaximum: 1, storageAvailable: 1, storageReserved: 1 } },
+    draft.volumeCreated('vol-b', { size: 1 << 20 }), { volumeDeleted: { name: 'vol-a' } }, { volumeDeleted: { name: 'vol-b' } },
+    { volumeExpanded: { name: 'vol-a', size: 40 << 20 } }, { volumeAttachRequested: { name: 'vol-a', nodeId: 'node-1' } },
+    { volumeAttached: { name: 'vol-a', nodeId: 'node-1', endpoint: 'nbd://x' } }, { volumeDetachRequested: { name: 'vol-a' } },
+    { snapshotCreated: { volume: 'vol-a', name: 'snap-2', size: 1 } }, { snapshotDeleted: { volume: 'vol-a', name: 'snap-1' } },
+    { volumeDataSourceCopied: { name: 'vol-a', nodeId: 'node-1' } },
+    { replicaScheduled: { replicaId: 'vol-b-r1', volume: 'vol-b', nodeId: 'node-2', diskId: 'disk-1', trigger: 'new' } },
+    { replicaScheduled: { replicaId: 'vol-a-r3', volume: 'vol-a', nodeId: 'node-2', diskId: 'disk-1', trigger: 'new' } },
+    { replicaRunning: { replicaId: 'vol-a-r3', address: '127.0.0.1:3' } }, { replicaFailed: { replicaId: 'vol-a-r1', reason: 'x' } },
+    { replicaRebuilding: { replicaId: 'vol-a-r2', fromReplicaId: 'vol-a-r1' } }, { replicaRebuilt: { replicaId: 'vol-a-r2' } },
+    { replicaRemoved: { replicaId: 'vol-a-r1', reason: 'OverCount' } }, { replicaRemoved: { replicaId: 'vol-b-r1', reason: 'OverCount' } },
+    draft.settingsChanged({ 'replica-replenishment-wait-interval': '5' }),
+  ];
+  let rnd = 12345;
+  const next = (n: number): number => ((rnd = (rnd * 1103515245 + 12345) % 2 ** 31) % n);
+  for (let run = 0; run < 300; run++) {
+    const over = overlayState(base);
+    const copy = cloneState(base);
+    assert.is(canonicalJson(over), before);
+    seq = base.seq;
+    for (let i = 0, n = 1 + next(12); i < n; i++) {
+      const e = ev(pool[next(pool.length)]!);
+      applyEvent(over, e);
+      applyEvent(copy, e);
+      assert.is(canonicalJson(over), canonicalJson(copy), `run ${run}, event ${e.seq} (${e.payload})`);
+      assert.is(over.volumes.size, copy.volumes.size);
+      assert.is(over.replicas.size, copy.replicas.size);
+      assert.equal([...over.replicasByVolume.keys()].sort(), [...copy.replicasByVolume.keys()].sort());
+      for (const v of ['vol-a', 'vol-b']) assert.is(over.volumes.has(v), copy.volumes.has(v), `has ${v}`);
+      for (const r of ['vol-a-r1', 'vol-a-r2', 'vol-a-r3', 'vol-b-r1']) assert.is(over.replicas.has(r), copy.replicas.has(r), `has ${r}`);
+      assert.equal(new Map(over.nodes), new Map(copy.nodes), 'a map copied from the overlay');
+    }
+    assert.is(canonicalJson(base), before, `run ${run}: the base is untouched`);
+  }
 });
 
 reducer('refuses events out of order, naming the seq', () => {

@@ -14,6 +14,14 @@ export interface Assignments {
    * the detach would wait for an engine that no longer exists.
    */
   'detaching'?: (string)[];
+  /**
+   * False: `replicas` is every replica of the node. True (only on a stream that asked for deltas,
+   * never its first push): `replicas` holds those new or changed since the previous push and
+   * `removed_replicas` the ids of those gone; the others are as last pushed. Engines and
+   * detaching are always whole.
+   */
+  'delta'?: (boolean);
+  'removedReplicas'?: (string)[];
 }
 
 export interface Assignments__Output {
@@ -26,4 +34,12 @@ export interface Assignments__Output {
    * the detach would wait for an engine that no longer exists.
    */
   'detaching': (string)[];
+  /**
+   * False: `replicas` is every replica of the node. True (only on a stream that asked for deltas,
+   * never its first push): `replicas` holds those new or changed since the previous push and
+   * `removed_replicas` the ids of those gone; the others are as last pushed. Engines and
+   * detaching are always whole.
+   */
+  'delta': (boolean);
+  'removedReplicas': (string)[];
 }
