@@ -2,6 +2,10 @@
 // agents' heartbeats keep the lease alive through any manager). When the key has been gone for a
 // moment the leader appends NodeDown; when it is back, NodeUp. Polling the keys (not watching
 // them) keeps this simple and immune to missed watch events; the poll is cheap (keys only).
+// A new leader declares no node down for its first startupGraceMs: status keys lapse while no
+// manager serves (a lone manager restarting, a failover), and agents need a heartbeat or two to
+// find the new one. Without it, a manager restart marked most nodes down and volumes created in
+// that second got one replica instead of three (like Kubernetes' node-startup-grace-period).
 import type { Etcd3 } from 'etcd3';
 import type { EventDraft, EventLog, Fence, LiveProjection } from '@cairn/metadata';
 import { FencedError, Keys } from '@cairn/metadata';
@@ -17,6 +21,8 @@ export interface LivenessOptions {
   pollMs?: number;
   /** How long a status key must stay missing before the node is declared down. */
   graceMs?: number;
+  /** After leadership is won, how long before any node is declared down (a lease TTL and a heartbeat). */
+  startupGraceMs?: number;
   onError?: (e: unknown) => void;
   onFenced?: () => void;
 }
@@ -26,12 +32,14 @@ export class Liveness {
   private readonly missingSince = new Map<string, number>();
   private readonly keys: Keys;
   private stopped = false;
+  private startedAt = 0;
 
   constructor(private readonly o: LivenessOptions) {
     this.keys = new Keys(o.prefix);
   }
 
   start(): void {
+    this.startedAt = Date.now();
     const tick = async (): Promise<void> => {
       try {
         await this.poll();
@@ -64,7 +72,7 @@ export class Liveness {
         if (n.down) drafts.push({ nodeUp: { nodeId: n.id } });
         continue;
       }
-      if (n.down) continue;
+      if (n.down || now - this.startedAt < (this.o.startupGraceMs ?? 0)) continue;
       const since = this.missingSince.get(n.id) ?? now;
       this.missingSince.set(n.id, since);
       if (now - since >= (this.o.graceMs ?? 1000)) {

@@ -143,7 +143,10 @@ export class Manager {
         const onFenced = (): void => void election.resign();
         const onError = (e: unknown): void => this.say(`leader: ${e instanceof Error ? e.message : String(e)}`);
         this.reconciler = new Reconciler({ projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, onError, onFenced });
-        this.liveness = new Liveness({ client: this.client, log: this.log, projection: this.projection, fence, actor: `manager/${this.id}`, prefix: this.o.prefix, onError, onFenced });
+        this.liveness = new Liveness({
+          client: this.client, log: this.log, projection: this.projection, fence, actor: `manager/${this.id}`, prefix: this.o.prefix, onError, onFenced,
+          startupGraceMs: (this.o.nodeLeaseTtl ?? 5) * 1000 + 2 * (this.o.heartbeatMs ?? 1000),
+        });
         this.reconciler.start();
         this.liveness.start();
         // The leader also writes snapshots; followers only read them.

@@ -117,4 +117,32 @@ m('concurrent commands share appends, each validated as if run one by one', asyn
   c.close();
 });
 
+m('a new leader declares no node down during its startup grace (agents are finding it), then does', async () => {
+  // Its own manager and key prefix on the same etcd, with a 1 s node lease: grace 1 s + 2 heartbeats.
+  const other = await Manager.start({
+    etcd: etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, id: 'm-grace', prefix: '/grace/', log: () => undefined,
+    nodeLeaseTtl: 1, heartbeatMs: 250,
+  });
+  try {
+    // A node the log knows but that never heartbeats to this manager (as after a restart).
+    await other.log.append([draft.nodeRegistered('quiet', { zone: 'z1' })]);
+    const t0 = Date.now();
+    const downAt = async (): Promise<number> => {
+      for (;;) {
+        if (other.projection.state.nodes.get('quiet')?.down) return Date.now() - t0;
+        if (Date.now() - t0 > 10_000) throw new Error('never declared down');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const after = await downAt();
+    // Grace 1.5 s from leadership (won just before t0), then the 1 s a key must stay missing
+    // (without the grace it would be down 1-1.5 s after t0).
+    assert.ok(after >= 2000, `declared down after ${after} ms, inside the startup grace`);
+    const events = await other.log.read(1);
+    assert.ok(events.some((e) => e.nodeDown?.nodeId === 'quiet'), 'NodeDown is in the log');
+  } finally {
+    await other.stop();
+  }
+});
+
 m.run();
