@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { applyEvent, emptyState, replay, SCHEMA_VERSION, stateHash, toCanonical } from '@cairn/metadata';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { applyEvent, decodeEvent, draft, emptyState, encodeEvent, replay, SCHEMA_VERSION, stateHash, toCanonical } from '@cairn/metadata';
 import type { CairnEvent } from '@cairn/metadata';
 import { CliError } from '../src/errors.js';
 import { exportLine, replayText } from '../src/replay.js';
@@ -150,6 +153,24 @@ t('the projection used here is the metadata one (sanity: applyEvent accepts what
   const s = emptyState();
   for (const ev of sampleLog()) applyEvent(s, ev);
   assert.is(s.seq, sampleLog().length);
+});
+
+t('the binary writes all of a large -o json answer to a pipe before it exits', async () => {
+  // 3,000 volumes: the state printed is well over a pipe's 64 KiB buffer. Exiting with writes
+  // still queued cut it at 65,536 bytes.
+  const evs: CairnEvent[] = [];
+  for (let i = 1; i <= 3000; i++) {
+    const seq = i;
+    evs.push(decodeEvent(encodeEvent({ ...draft.volumeCreated(`volume-${String(i).padStart(5, '0')}`, { size: 2 ** 30 }), seq, timeMs: 1, actor: 't', schemaVersion: SCHEMA_VERSION }), seq));
+  }
+  const file = join(dir, 'big.jsonl');
+  writeFileSync(file, exportOf(evs));
+  const main = fileURLToPath(new URL('../src/main.js', import.meta.url));
+  const { stdout } = await promisify(execFile)(process.execPath, [main, 'audit', 'replay', file, '-o', 'json'], { maxBuffer: 64 * 2 ** 20 });
+  assert.ok(stdout.length > 256 * 1024, `only ${stdout.length} bytes`);
+  const out = JSON.parse(stdout) as { seq: number; state: { volumes: unknown[] } };
+  assert.is(out.seq, 3000);
+  assert.is(out.state.volumes.length, 3000);
 });
 
 t.run();
