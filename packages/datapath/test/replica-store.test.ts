@@ -2,7 +2,7 @@
 // layers), the revision counter across reopen and crash, sparseness, extents, resize, rebuild marks.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BlockError, ReplicaError, ReplicaStore } from '../src/index.js';
 import { KiB, MiB, pattern, scratch } from './replica-support.js';
@@ -248,6 +248,21 @@ test('open removes layer files the manifest does not name (a crash mid-snapshot)
   const again = await ReplicaStore.open(dir);
   assert.not.ok((await readdir(dir)).includes('layer-9.data'));
   assert.ok((await again.read(0, 4096)).equals(pattern(4096, 1)));
+  await again.close();
+});
+
+test('openOrCreate starts over in a directory a crash left before the manifest was committed', async () => {
+  // Layer files of a create that never wrote its manifest (and a stray temporary manifest).
+  const sub = join(dir, 'half-made');
+  await mkdir(sub);
+  for (const f of ['layer-1.data', 'layer-1.map', 'replica.json.tmp']) await writeFile(join(sub, f), 'junk');
+  const s = await ReplicaStore.openOrCreate(sub, 64 * KiB);
+  assert.equal((await readdir(sub)).sort(), ['layer-1.data', 'layer-1.map', 'replica.json']);
+  assert.ok((await s.read(0, 4096)).equals(Buffer.alloc(4096)), 'a fresh, zeroed replica');
+  await s.write(0, pattern(4096, 3));
+  await s.close();
+  const again = await ReplicaStore.openOrCreate(sub, 64 * KiB);
+  assert.ok((await again.read(0, 4096)).equals(pattern(4096, 3)), 'opened, not created again');
   await again.close();
 });
 

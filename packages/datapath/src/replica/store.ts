@@ -9,7 +9,8 @@
 // After a crash the store reopens with the revision of its last flush (conservative: it may hold
 // unflushed writes beyond it) and reports cleanShutdown false. Snapshot, snapshot deletion and
 // resize commit by replacing replica.json atomically; files it does not name are removed on open.
-import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { alignParts, BLOCK_SIZE, BlockError, joinParts, partsLength } from '../block.js';
 import { ReplicaError } from './api.js';
@@ -79,13 +80,18 @@ export class ReplicaStore implements Replica {
   /** Creates an empty replica of `size` bytes in `dir` (created if missing; must hold no replica). */
   static async create(dir: string, size: number, opts: ReplicaStoreOptions = {}): Promise<ReplicaStore> {
     checkSize(size);
-    await mkdir(dir, { recursive: true });
-    if (await exists(join(dir, MANIFEST))) throw new ReplicaError('EEXIST', `${dir} already holds a replica`);
-    await removeStrays(dir, new Set());
+    // mkdir tells whether it made the directory: a new one holds nothing to check or clean up.
+    // (A node creates hundreds of replicas at once when volumes are created in bulk; every
+    // syscall here counts.)
+    if ((await mkdir(dir, { recursive: true })) === undefined) {
+      if (existsSync(join(dir, MANIFEST))) throw new ReplicaError('EEXIST', `${dir} already holds a replica`);
+      await removeStrays(dir, new Set());
+    }
     const header: MapHeader = { revision: 0, clean: false, rebuilding: false };
     const head = await Layer.create(dir, 1, size, header);
     try {
-      await syncDir(dir);
+      // The manifest's commit ends with an fsync of the directory, which makes the layer files'
+      // entries durable too: before it, a crash leaves no manifest, and create starts over.
       const manifest: Manifest = { format: 1, size, nextId: 2, layers: [{ id: 1, name: null }] };
       await writeManifest(dir, manifest);
       return new ReplicaStore(dir, manifest, [head], header, true, opts);
@@ -114,7 +120,8 @@ export class ReplicaStore implements Replica {
 
   /** Opens the replica in `dir`, or creates it with `size` when there is none. */
   static async openOrCreate(dir: string, size: number, opts: ReplicaStoreOptions = {}): Promise<ReplicaStore> {
-    return (await exists(join(dir, MANIFEST))) ? ReplicaStore.open(dir, opts) : ReplicaStore.create(dir, size, opts);
+    // A sync stat of one name: no promise, and no error object with a stack for the usual "not there".
+    return existsSync(join(dir, MANIFEST)) ? ReplicaStore.open(dir, opts) : ReplicaStore.create(dir, size, opts);
   }
 
   get size(): number {
@@ -645,10 +652,6 @@ function toBlockError(err: unknown): Error {
   const code = (err as NodeJS.ErrnoException)?.code;
   const message = err instanceof Error ? err.message : String(err);
   return new BlockError(code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG' ? 'ENOSPC' : 'EIO', message);
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
 }
 
 /** Removes layer files no manifest names (left by a crash during snapshot or deletion). */
