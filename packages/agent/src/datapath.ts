@@ -29,6 +29,8 @@ export interface DatapathOptions {
   log: (line: string) => void;
 }
 
+type ReplicaReport = { replicaId: string; state: string; address: string; reason: string };
+
 interface RunningReplica {
   store: ReplicaStore;
   dir: string;
@@ -168,12 +170,22 @@ export class Datapath {
       await rm(run.dir, { recursive: true, force: true });
       this.o.log(`replica ${id} removed`);
     }
-    const started: { replicaId: string; state: string; address: string; reason: string }[] = [];
     // New replicas' stores are created side by side (file creation and its fsyncs dominate when
-    // many volumes are placed at once), at most 8 at a time.
+    // many volumes are placed at once), 8 at a time, and each group is reported running as soon
+    // as it serves: under a create storm a push names dozens, and the first need not wait for
+    // the last. The rest are looked at after them. Reports go out without waiting for each
+    // other; the pass waits for them all at its end (a failed one is said again on the next push).
+    const reports: Promise<void>[] = [];
+    let reportError: unknown = null;
+    const report = (replicas: ReplicaReport[]): void => {
+      if (replicas.length) reports.push(this.o.report({ replicas, engines: [], progress: [] }).catch((e: unknown) => void (reportError ??= e)));
+    };
     const fresh = a.replicas.filter((r) => !this.replicas.has(r.replicaId));
+    const freshIds = new Set(fresh.map((r) => r.replicaId));
     for (let i = 0; i < fresh.length; i += 8) {
-      await Promise.all(fresh.slice(i, i + 8).map(async (r) => {
+      const group = fresh.slice(i, i + 8);
+      const failed: ReplicaReport[] = [];
+      await Promise.all(group.map(async (r) => {
         const dir = join(r.diskPath, 'replicas', r.replicaId);
         try {
           const store = await ReplicaStore.openOrCreate(dir, r.size);
@@ -181,11 +193,48 @@ export class Datapath {
           this.replicaServer.addReplica(r.replicaId, r.volume, store, r.secret);
           this.o.log(`replica ${r.replicaId} of ${r.volume} serving from ${dir}`);
         } catch (e) {
-          started.push({ replicaId: r.replicaId, state: 'failed', address: '', reason: `cannot open its store: ${(e as Error).message}` });
+          failed.push({ replicaId: r.replicaId, state: 'failed', address: '', reason: `cannot open its store: ${(e as Error).message}` });
         }
       }));
+      report([...failed, ...await this.applyReplicas(group)]);
     }
-    for (const r of a.replicas) {
+    report(await this.applyReplicas(a.replicas.filter((r) => !freshIds.has(r.replicaId))));
+    await Promise.all(reports);
+    if (reportError) throw reportError;
+
+    // Engines of volumes attached here.
+    const engines = new Map(a.engines.map((e) => [e.volume, e]));
+    for (const v of this.engineWaits.keys()) if (!engines.has(v)) this.engineWaits.delete(v);
+    const stopping = new Set<string>();
+    for (const [volume, run] of this.engines) {
+      if (engines.has(volume)) continue;
+      stopping.add(volume);
+      this.engines.delete(volume);
+      await this.nbd.disconnectExport(volume).catch(() => undefined);
+      await run.engine.close();
+      await this.o.report({ replicas: [], engines: [{ volume, state: 'detached', endpoint: '' }], progress: [] });
+      this.o.log(`engine of ${volume} stopped`);
+    }
+    // A detach of an engine this process never ran (it died with the agent before a restart):
+    // nothing to stop, so say it is detached, or the volume would stay detaching for ever.
+    const gone = a.detaching.filter((v) => !stopping.has(v) && !this.engines.has(v));
+    if (gone.length) {
+      await this.o.report({ replicas: [], engines: gone.map((volume) => ({ volume, state: 'detached', endpoint: '' })), progress: [] });
+      this.o.log(`no engine of ${gone.join(', ')} runs here: reported detached`);
+    }
+    for (const e of a.engines) {
+      // Likewise one volume's engine failing to start does not keep the others from theirs.
+      await this.runEngine(e).catch((err: Error) => {
+        this.o.log(`engine of ${e.volume}: ${err.message}`);
+        this.recheckSoon();
+      });
+    }
+  }
+
+  /** Brings the stores of these replicas in line with their assignments; what to report running. */
+  private async applyReplicas(replicas: Assignments__Output['replicas']): Promise<ReplicaReport[]> {
+    const started: ReplicaReport[] = [];
+    for (const r of replicas) {
       const run = this.replicas.get(r.replicaId);
       // A push names every replica of the node; one whose assignment has not changed since it was
       // applied needs nothing (at a thousand replicas per node this loop is the agent's hot spot).
@@ -218,35 +267,7 @@ export class Datapath {
         run.applied = key;
       }
     }
-    if (started.length) await this.o.report({ replicas: started, engines: [], progress: [] });
-
-    // Engines of volumes attached here.
-    const engines = new Map(a.engines.map((e) => [e.volume, e]));
-    for (const v of this.engineWaits.keys()) if (!engines.has(v)) this.engineWaits.delete(v);
-    const stopping = new Set<string>();
-    for (const [volume, run] of this.engines) {
-      if (engines.has(volume)) continue;
-      stopping.add(volume);
-      this.engines.delete(volume);
-      await this.nbd.disconnectExport(volume).catch(() => undefined);
-      await run.engine.close();
-      await this.o.report({ replicas: [], engines: [{ volume, state: 'detached', endpoint: '' }], progress: [] });
-      this.o.log(`engine of ${volume} stopped`);
-    }
-    // A detach of an engine this process never ran (it died with the agent before a restart):
-    // nothing to stop, so say it is detached, or the volume would stay detaching for ever.
-    const gone = a.detaching.filter((v) => !stopping.has(v) && !this.engines.has(v));
-    if (gone.length) {
-      await this.o.report({ replicas: [], engines: gone.map((volume) => ({ volume, state: 'detached', endpoint: '' })), progress: [] });
-      this.o.log(`no engine of ${gone.join(', ')} runs here: reported detached`);
-    }
-    for (const e of a.engines) {
-      // Likewise one volume's engine failing to start does not keep the others from theirs.
-      await this.runEngine(e).catch((err: Error) => {
-        this.o.log(`engine of ${e.volume}: ${err.message}`);
-        this.recheckSoon();
-      });
-    }
+    return started;
   }
 
   /** False when a snapshot could not be made or deleted (tried again on the next push). */
