@@ -125,6 +125,12 @@ class NodeService {
       let rec = this.records.get(req.volumeId);
       const fresh = stageDecision(rec, req) === 'stage';
       if (fresh) {
+        // The path must be free: another volume staged there, or any mount at it, is refused
+        // before anything is recorded or started (the fuzz pass, seed 1204409114, staged a volume
+        // at another's staging path; undoing that failed stage unmounted the other volume).
+        const other = this.records.stagedAt(req.stagingPath);
+        if (other) throw failedPrecondition(`staging_target_path ${req.stagingPath} is where volume ${other.volumeId} is staged`);
+        if (mountAt(await os.mounts(), req.stagingPath)) throw failedPrecondition(`staging_target_path ${req.stagingPath} is already a mount point`);
         rec = {
           volumeId: req.volumeId, stagingPath: req.stagingPath, nbdUrl: req.nbdUrl, access: req.access, accessMode: req.accessMode,
           attach: this.kernelNbd ? { kind: 'nbd' } : { kind: 'nbdfuse', fuseDir: '' }, publishes: {},

@@ -2,7 +2,7 @@
 // file, so a test can grow it), nbdfuse + a loop device make the block device, ext4 is made and
 // mounted, bind mounts publish it. Every mutating call is made twice. Whatever a test leaves
 // behind (mounts, loop devices, nbdfuse, nbdkit) is swept in `after`, even when it failed.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, truncateSync, writeFileSync, writeSync, fsyncSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -411,6 +411,37 @@ t('volume condition: abnormal when nbdfuse is gone; unstage still cleans up; a c
   await twice('NodeUnstageVolume', { volumeId: 'sick', stagingTargetPath: staging });
   assertReleased('sick', healed);
   assert.not.ok(pidAlive(rec.attach.pid));
+  nbd.kill();
+});
+
+t('a stage at a path another volume is staged at, or that is a mount point, is refused and changes nothing', async () => {
+  const nbd = await nbdkit('owner', 64 * MiB);
+  const staging = join(dir, 'shared-staging');
+  mkdirSync(staging);
+  const stage = { volumeId: 'owner', stagingTargetPath: staging, volumeCapability: mountCap(), publishContext: { nbdUrl: nbd.url } };
+  await call('NodeStageVolume', stage);
+  const owner = record('owner');
+  const mountsBefore = JSON.stringify(mountsNow().filter((m) => m.mountPoint.startsWith(dir)));
+  const pidsBefore = nbdfusePids();
+  // Another volume id (same export, same path: what the fuzz pass sent), then once more.
+  for (let i = 0; i < 2; i++) await refused('NodeStageVolume', { ...stage, volumeId: 'intruder' }, grpc.status.FAILED_PRECONDITION, /where volume owner is staged/);
+  assert.not.ok(existsSync(join(stateDir, 'volumes', 'intruder.json')), 'no record of the refused stage');
+  assert.is(JSON.stringify(mountsNow().filter((m) => m.mountPoint.startsWith(dir))), mountsBefore, 'the owner\'s mounts are untouched');
+  assert.equal(nbdfusePids(), pidsBefore, 'no nbdfuse started or stopped');
+  assert.equal(record('owner'), owner);
+  assert.is((await call<Stats>('NodeGetVolumeStats', { volumeId: 'owner', volumePath: staging })).volumeCondition.abnormal, false);
+  // A mount point no record knows of is not taken over either.
+  const foreign = join(dir, 'foreign');
+  mkdirSync(foreign);
+  execFileSync('mount', ['-t', 'tmpfs', 'tmpfs', foreign]);
+  try {
+    await refused('NodeStageVolume', { ...stage, volumeId: 'other', stagingTargetPath: foreign }, grpc.status.FAILED_PRECONDITION, /already a mount point/);
+    assert.ok(mountAt(foreign), 'the foreign mount stays');
+    assert.equal(nbdfusePids(), pidsBefore);
+  } finally {
+    execFileSync('umount', [foreign]);
+  }
+  await call('NodeUnstageVolume', { volumeId: 'owner', stagingTargetPath: staging });
   nbd.kill();
 });
 
