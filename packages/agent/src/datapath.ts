@@ -37,6 +37,8 @@ interface RunningReplica {
   volume: string;
   /** The assignment last applied in full (size, attached, state, snapshots). */
   applied?: string;
+  /** The assignment object it was applied from: pushes fold deltas in, so an unchanged replica is the same object. */
+  appliedFrom?: object;
 }
 
 interface RunningEngine {
@@ -238,8 +240,12 @@ export class Datapath {
       const run = this.replicas.get(r.replicaId);
       // A push names every replica of the node; one whose assignment has not changed since it was
       // applied needs nothing (at a thousand replicas per node this loop is the agent's hot spot).
+      if (!run || run.appliedFrom === r) continue; // (no run: its store could not be opened, reported above)
       const key = `${r.size}|${r.attached}|${r.state}|${r.snapshots.join(',')}`;
-      if (!run || run.applied === key) continue; // (no run: its store could not be opened, reported above)
+      if (run.applied === key) {
+        run.appliedFrom = r;
+        continue;
+      }
       let synced: boolean;
       try {
         const info = await run.store.info();
@@ -265,6 +271,7 @@ export class Datapath {
       } else if (synced) {
         // Settled (running, or rebuilding and announced): the same assignment again is a no-op.
         run.applied = key;
+        run.appliedFrom = r;
       }
     }
     return started;
