@@ -2,7 +2,8 @@
 // every object's keys in a fixed order. It is what snapshots store and what the state hash is
 // taken over, so two processes that applied the same events produce the same bytes.
 import { createHash } from 'node:crypto';
-import type { ClusterState, DiskState, NodeState, SnapshotState, VolumeState } from './state.js';
+import type { ClusterState, NodeState, VolumeState } from './state.js';
+import { copyNode, copyReplica, copyVolume } from './overlay.js';
 import { emptyState } from './state.js';
 import { CorruptError } from './errors.js';
 import { defaultSettings } from './settings.js';
@@ -88,17 +89,9 @@ export function cloneState(state: ClusterState): ClusterState {
   const s = emptyState();
   s.seq = state.seq;
   s.settings = { ...state.settings };
-  for (const [id, n] of state.nodes) {
-    const disks = new Map<string, DiskState>();
-    for (const [k, d] of n.disks) disks.set(k, { ...d });
-    s.nodes.set(id, { ...n, disks });
-  }
-  for (const [name, v] of state.volumes) {
-    const snapshots = new Map<string, SnapshotState>();
-    for (const [k, x] of v.snapshots) snapshots.set(k, { ...x });
-    s.volumes.set(name, { ...v, spec: { ...v.spec }, snapshots, dataSource: v.dataSource && { ...v.dataSource } });
-  }
-  for (const [id, r] of state.replicas) s.replicas.set(id, { ...r });
+  for (const [id, n] of state.nodes) s.nodes.set(id, copyNode(n));
+  for (const [name, v] of state.volumes) s.volumes.set(name, copyVolume(v));
+  for (const [id, r] of state.replicas) s.replicas.set(id, copyReplica(r));
   for (const [name, ids] of state.replicasByVolume) s.replicasByVolume.set(name, new Set(ids));
   return s;
 }

@@ -80,11 +80,13 @@ class CowMap<K, V> extends Map<K, V> {
   }
 }
 
-const copyNode = (n: NodeState): NodeState => ({ ...n, disks: new Map([...n.disks].map(([k, d]) => [k, { ...d }])) });
-const copyVolume = (v: VolumeState): VolumeState => ({
+// What the reducer changes in place, copied; what it only ever replaces (arrays, records), shared.
+// cloneState copies with these too, so the two cannot disagree about it.
+export const copyNode = (n: NodeState): NodeState => ({ ...n, disks: new Map([...n.disks].map(([k, d]) => [k, { ...d }])) });
+export const copyVolume = (v: VolumeState): VolumeState => ({
   ...v, spec: { ...v.spec }, snapshots: new Map([...v.snapshots].map(([k, x]) => [k, { ...x }])), dataSource: v.dataSource && { ...v.dataSource },
 });
-const copyReplica = (r: ReplicaState): ReplicaState => ({ ...r });
+export const copyReplica = (r: ReplicaState): ReplicaState => ({ ...r });
 
 /** A state that starts equal to `base` and changes without changing it (see above). */
 export function overlayState(base: ClusterState): ClusterState {
