@@ -34,9 +34,40 @@ function unary<Res>(fn: (req: object, cb: (e: Error | null, r?: Res) => void) =>
 }
 
 /** Part 1: create latency on a live local cluster. */
-async function createLatency(dir: string): Promise<{ p50: number; p99: number; max: number; volumes: number; wallSeconds: number }> {
+interface CreateResult {
+  p50: number; p99: number; max: number; volumes: number; wallSeconds: number;
+  /**
+   * Where the time went, per volume, from the events' append times (each event's time is its
+   * appender's clock when it encoded it, just before the commit): request -> VolumeCreated ->
+   * the last ReplicaScheduled -> the last ReplicaRunning. p50/p99 of each step.
+   */
+  stagesMs: Record<'requestToCreated' | 'createdToScheduled' | 'scheduledToRunning', { p50: number; p99: number }>;
+  /** CPU seconds (user + system) each process of the cluster and this client spent during the creates, and their sum per volume. */
+  cpuSeconds: Record<string, number>;
+  cpuMsPerVolume: number;
+}
+
+/** user + system CPU seconds of a process so far (0 once it is gone). */
+function cpuOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
+
+async function createLatency(dir: string): Promise<CreateResult> {
   await execFileP(process.execPath, [CAIRN, 'up', '--dir', dir, '--detach', '--nodes', '3'], { timeout: 120_000 });
-  const cluster = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { admin: string; token: string };
+  const cluster = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as {
+    admin: string; token: string; managers: { id: string; pid: number }[]; nodes: { id: string; pid: number }[]; etcdPids: number[];
+  };
+  const procs: [string, number][] = [
+    ...cluster.managers.map((m): [string, number] => [m.id, m.pid]), ...cluster.nodes.map((n): [string, number] => [n.id, n.pid]),
+    ...cluster.etcdPids.map((pid, i): [string, number] => [`etcd-${i}`, pid]),
+  ];
   const client: AdminClient = adminClient(cluster.admin, { token: readFileSync(cluster.token, 'utf8').trim() });
   try {
     const info = await unary<{ seq: number }>(client.GetClusterInfo.bind(client), {});
@@ -45,11 +76,20 @@ async function createLatency(dir: string): Promise<{ p50: number; p99: number; m
     const running = new Map<string, number>();
     const waiters = new Map<string, () => void>();
     const stream = client.WatchEvents({ fromSeq: (info.seq ?? 0) + 1, follow: true });
+    const requested = new Map<string, number>();
+    const created = new Map<string, number>();
+    const scheduled = new Map<string, number>();
+    const allRunning = new Map<string, number>();
     stream.on('data', (ev: EventEnvelope__Output) => {
-      if (ev.replicaScheduled) replicaVolume.set(ev.replicaScheduled.replicaId, ev.replicaScheduled.volume);
+      if (ev.volumeCreated) created.set(ev.volumeCreated.name, Number(ev.timeMs));
+      if (ev.replicaScheduled) {
+        replicaVolume.set(ev.replicaScheduled.replicaId, ev.replicaScheduled.volume);
+        scheduled.set(ev.replicaScheduled.volume, Number(ev.timeMs));
+      }
       if (ev.replicaRunning) {
         const v = replicaVolume.get(ev.replicaRunning.replicaId);
         if (!v) return;
+        allRunning.set(v, Number(ev.timeMs));
         const n = (running.get(v) ?? 0) + 1;
         running.set(v, n);
         if (n === 3) waiters.get(v)?.();
@@ -58,11 +98,14 @@ async function createLatency(dir: string): Promise<{ p50: number; p99: number; m
     stream.on('error', () => undefined);
     const latencies: number[] = [];
     let next = 0;
+    const cpu0 = new Map(procs.map(([name, pid]) => [name, cpuOf(pid)]));
+    const self0 = process.cpuUsage();
     const t0 = performance.now();
     await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
       for (let i = next++; i < VOLUMES; i = next++) {
         const name = `bench-${String(i).padStart(4, '0')}`;
         const start = performance.now();
+        requested.set(name, Date.now());
         const done = new Promise<void>((ok) => waiters.set(name, ok));
         await unary(client.CreateVolume.bind(client), { name, size: 16 * MiB, numberOfReplicas: 3 });
         await Promise.race([done, sleep(60_000).then(() => {
@@ -73,11 +116,22 @@ async function createLatency(dir: string): Promise<{ p50: number; p99: number; m
       }
     }));
     const wallSeconds = (performance.now() - t0) / 1000;
+    const self = process.cpuUsage(self0);
+    const cpuSeconds: Record<string, number> = {};
+    for (const [name, pid] of procs) cpuSeconds[name] = +(cpuOf(pid) - cpu0.get(name)!).toFixed(2);
+    cpuSeconds['bench-client'] = +((self.user + self.system) / 1e6).toFixed(2);
     stream.cancel();
     latencies.sort((a, b) => a - b);
+    const step = (from: Map<string, number>, to: Map<string, number>): { p50: number; p99: number } => {
+      const d = [...requested.keys()].filter((v) => from.has(v) && to.has(v)).map((v) => to.get(v)! - from.get(v)!).sort((a, b) => a - b);
+      return d.length ? { p50: percentile(d, 50), p99: percentile(d, 99) } : { p50: NaN, p99: NaN };
+    };
+    const totalCpu = Object.values(cpuSeconds).reduce((a, b) => a + b, 0);
     return {
       volumes: latencies.length, wallSeconds: +wallSeconds.toFixed(1),
       p50: +percentile(latencies, 50).toFixed(1), p99: +percentile(latencies, 99).toFixed(1), max: +latencies[latencies.length - 1]!.toFixed(1),
+      stagesMs: { requestToCreated: step(requested, created), createdToScheduled: step(created, scheduled), scheduledToRunning: step(scheduled, allRunning) },
+      cpuSeconds, cpuMsPerVolume: +((totalCpu * 1000) / Math.max(1, latencies.length)).toFixed(1),
     };
   } finally {
     client.close();
@@ -175,6 +229,9 @@ export default async function run(): Promise<void> {
     console.log(`control-plane: creating ${VOLUMES} volumes, ${CONCURRENCY} in flight, on a 3-node cairn up ...`);
     const create = await createLatency(join(dir, 'cluster'));
     console.log(`  request -> all 3 replicas running: p50 ${create.p50} ms, p99 ${create.p99} ms, max ${create.max} ms (${create.wallSeconds} s for ${create.volumes})`);
+    const st = create.stagesMs;
+    console.log(`  steps p50/p99 (ms): request -> created ${st.requestToCreated.p50}/${st.requestToCreated.p99}, -> all scheduled ${st.createdToScheduled.p50}/${st.createdToScheduled.p99}, -> all running ${st.scheduledToRunning.p50}/${st.scheduledToRunning.p99}`);
+    console.log(`  CPU seconds: ${Object.entries(create.cpuSeconds).map(([k, v]) => `${k} ${v}`).join(', ')}; ${create.cpuMsPerVolume} ms per volume in all`);
     console.log(`control-plane: a ${SCALE_VOLUMES}-volume state, manager start-up and memory ...`);
     const s = await scale(join(dir, 'scale'));
     const noSnap = s.noSnapshot as ManagerRun, snap = s.fromSnapshot as ManagerRun;
@@ -188,7 +245,11 @@ export default async function run(): Promise<void> {
     for (const [k, t] of Object.entries(targets)) console.log(`  ${t.pass ? 'PASS' : 'FAIL'} ${k}: ${t.measured} (target < ${t.target})`);
     const file = writeResult('control-plane', {
       machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadavgAtStart: loadavg().map((x) => +x.toFixed(2)) },
-      create: { volumes: VOLUMES, concurrency: CONCURRENCY, replicas: 3, sizeMiB: 16, nodes: 3, latencyMs: create, wallSeconds: create.wallSeconds },
+      create: {
+        volumes: VOLUMES, concurrency: CONCURRENCY, replicas: 3, sizeMiB: 16, nodes: 3, wallSeconds: create.wallSeconds,
+        latencyMs: { volumes: create.volumes, wallSeconds: create.wallSeconds, p50: create.p50, p99: create.p99, max: create.max },
+        stagesMs: create.stagesMs, cpuSeconds: create.cpuSeconds, cpuMsPerVolume: create.cpuMsPerVolume,
+      },
       scale: s,
       targets,
     });
