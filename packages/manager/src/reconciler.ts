@@ -40,7 +40,7 @@ export class Reconciler {
   private wake: NodeJS.Timeout | null = null;
   private wakeAt: number | null = null;
   /** Volumes touched since the last pass looked at them; `dirtyAll`: look at every volume. */
-  private dirty$ = new Set<string>();
+  private dirtyVolumes = new Set<string>();
   private dirtyAll = true;
   private lastFull = 0;
   private partialSinceFull = false;
@@ -62,7 +62,7 @@ export class Reconciler {
       const touched = volumesTouched(state, event);
       // A deleted volume's replicas went with it: space freed for any volume.
       if (touched === null || event.payload === 'volumeDeleted') this.dirtyAll = true;
-      else for (const v of touched) this.dirty$.add(v);
+      else for (const v of touched) this.dirtyVolumes.add(v);
     });
     // auditTime, not a debounce: under a steady stream of events a debounce would never fire.
     this.sub.add(changes$.pipe(auditTime(this.o.batchMs ?? 10)).subscribe(() => this.kick()));
@@ -114,9 +114,9 @@ export class Reconciler {
       const state = this.o.projection.state;
       const now = this.clock();
       const full = this.dirtyAll || now - this.lastFull >= FULL_PASS_MS;
-      const only = this.dirty$;
+      const only = this.dirtyVolumes;
       if (!full && only.size === 0) return;
-      this.dirty$ = new Set();
+      this.dirtyVolumes = new Set();
       this.dirtyAll = false;
       if (full) this.lastFull = now;
       this.partialSinceFull = !full;
@@ -129,7 +129,7 @@ export class Reconciler {
       // The first batch only: the rest is decided again on the state that includes it.
       if (parts.length > 1) {
         if (full) this.dirtyAll = true;
-        else for (const v of only) this.dirty$.add(v);
+        else for (const v of only) this.dirtyVolumes.add(v);
       }
       const chunk: EventDraft[] = parts[0]!.map((d) => toDraft(d, state.seq));
       const r = await this.o.log.append(chunk, { fence: this.o.fence, actor: this.o.actor });
