@@ -24,16 +24,7 @@ e2e.after(async () => {
 
 const head = async (): Promise<number> => (await c.call('GetClusterInfo', {})).seq;
 
-/** The events appended after `seq` (up to the head now). */
-function eventsAfter(seq: number): Promise<any[]> {
-  return new Promise((resolve, reject) => {
-    const out: any[] = [];
-    const stream = (c.admin() as any).WatchEvents({ fromSeq: seq + 1, follow: false });
-    stream.on('data', (e: any) => out.push(e));
-    stream.on('end', () => resolve(out));
-    stream.on('error', reject);
-  });
-}
+const eventsAfter = (seq: number): Promise<any[]> => c.eventsAfter(seq);
 
 /**
  * Nothing a refused or repeated request could have appended: node agents and the leader keep

@@ -31,15 +31,7 @@ const volume = (name: string) => c.call('GetVolume', { name });
 const head = async (): Promise<number> => (await c.call('GetClusterInfo', {})).seq;
 const cluster = () => ['--cluster', join(c.dir, 'cluster.json')];
 
-function eventsAfter(seq: number): Promise<any[]> {
-  return new Promise((resolve, reject) => {
-    const out: any[] = [];
-    const stream = (c.admin() as any).WatchEvents({ fromSeq: seq + 1, follow: false });
-    stream.on('data', (e: any) => out.push(e));
-    stream.on('end', () => resolve(out));
-    stream.on('error', reject);
-  });
-}
+const eventsAfter = (seq: number): Promise<any[]> => c.eventsAfter(seq);
 
 async function running(name: string, n: number): Promise<void> {
   await eventually(`${n} replicas of ${name} running`, 20_000, async () => (await volume(name)).replicas.filter((r: any) => r.state === 'running').length === n);

@@ -29,6 +29,8 @@ export interface TestCluster {
   admin(address?: string, token?: string): AdminClient;
   /** Calls a unary admin RPC and resolves with its answer. */
   call<T = any>(method: string, req: object, client?: AdminClient): Promise<T>;
+  /** The events appended after `seq`, up to the head at the time of the call. */
+  eventsAfter(seq: number): Promise<any[]>;
   /** Runs the cairn CLI against this cluster; resolves with its output and exit code. */
   cairn(args: string[], env?: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }>;
   down(): Promise<void>;
@@ -51,6 +53,14 @@ export async function startCluster(nodes = 3): Promise<TestCluster> {
     call: (method, req, client = main) =>
       new Promise((resolve, reject) =>
         (client as any)[method](req, { deadline: Date.now() + 15_000 }, (e: Error | null, r: unknown) => (e ? reject(e) : resolve(r as any)))),
+    eventsAfter: (seq) =>
+      new Promise((resolve, reject) => {
+        const out: any[] = [];
+        const stream = main.WatchEvents({ fromSeq: seq + 1, follow: false });
+        stream.on('data', (e: unknown) => out.push(e));
+        stream.on('end', () => resolve(out));
+        stream.on('error', reject);
+      }),
     cairn: (args, env = {}) =>
       new Promise((resolve) => {
         const child = spawn(process.execPath, [CAIRN, ...args], { cwd: dir, env: { ...process.env, ...env } });
