@@ -12,6 +12,7 @@ import { BLOCK_SIZE, BlockError } from '../block.js';
 import type { BlockBackend } from '../block.js';
 import type { Replica } from '../replica/api.js';
 import { ReplicaError } from '../replica/api.js';
+import { forEachAllocatedChunk } from './rebuild.js';
 
 /** Where the copy writes: the new volume's engine (anything with the BlockBackend write path). */
 export type CloneTarget = Pick<BlockBackend, 'size' | 'write' | 'flush'>;
@@ -64,46 +65,22 @@ const onTarget = async (fn: () => Promise<void>): Promise<void> => {
  */
 export async function copySnapshot(source: Replica, snapshot: string, target: CloneTarget, o: SnapshotCopyOptions = {}): Promise<CopyResult> {
   const chunk = o.chunkBytes ?? 1024 * 1024;
-  const window = o.windowBytes ?? 1024 * 1024 * 1024;
-  const parallel = o.parallel ?? 8;
-  const alive = o.alive ?? (() => true);
   const info = (await source.listSnapshots()).find((s) => s.name === snapshot);
   if (!info) throw new ReplicaError('ENOENT', `snapshot ${snapshot} is not on this source replica (yet)`);
   if (info.size > target.size) throw new BlockError('EINVAL', `snapshot ${snapshot} (${info.size} bytes) is larger than the volume (${target.size} bytes)`);
   if (chunk % BLOCK_SIZE !== 0 || chunk <= 0) throw new BlockError('EINVAL', `chunkBytes ${chunk} is not a positive multiple of ${BLOCK_SIZE}`);
   const result: CopyResult = { allocatedBytes: 0, writtenBytes: 0 };
-  let lastPct = -1;
-  const report = (at: number): void => {
-    const pct = Math.min(100, Math.floor((at / Math.max(1, info.size)) * 100));
-    if (pct !== lastPct) o.progress?.((lastPct = pct));
-  };
-  report(0);
-  for (let start = 0; start < info.size;) {
-    if (!alive()) throw new BlockError('ESHUTDOWN', 'copy stopped');
-    const len = Math.min(window, info.size - start);
-    const { extents, end } = await source.allocatedRanges(start, len, snapshot, 4096);
-    const chunks: [number, number][] = [];
-    for (const e of extents) {
-      for (let off = e.offset; off < e.offset + e.length; off += chunk) chunks.push([off, Math.min(chunk, e.offset + e.length - off)]);
-    }
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < chunks.length) {
-        const [off, n] = chunks[next++]!;
-        if (!alive()) throw new BlockError('ESHUTDOWN', 'copy stopped');
-        const data = await source.readSnapshot(snapshot, off, n);
-        result.allocatedBytes += n;
-        if (isZero(data)) continue;
-        await onTarget(() => target.write(off, data));
-        result.writtenBytes += n;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(parallel, chunks.length) }, worker));
-    start = end > start ? end : start + len;
-    report(start);
-  }
+  await forEachAllocatedChunk({
+    source, snapshot, size: info.size, chunkBytes: chunk, windowBytes: o.windowBytes, parallel: o.parallel ?? 8,
+    alive: o.alive ?? (() => true), stopped: () => new BlockError('ESHUTDOWN', 'copy stopped'), progress: o.progress,
+  }, async (off, n) => {
+    const data = await source.readSnapshot(snapshot, off, n);
+    result.allocatedBytes += n;
+    if (isZero(data)) return;
+    await onTarget(() => target.write(off, data));
+    result.writtenBytes += n;
+  });
   await onTarget(() => target.flush());
-  report(info.size);
   return result;
 }
 
