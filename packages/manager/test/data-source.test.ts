@@ -3,7 +3,7 @@
 // report of the copy and the engine assignment that carries the source.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { applyEvent, decodeEvent, draft, emptyState, encodeEvent, SCHEMA_VERSION } from '@cairn/metadata';
+import { decodeEvent, draft, emptyState, encodeEvent, SCHEMA_VERSION } from '@cairn/metadata';
 import type { ClusterState, EventDraft } from '@cairn/metadata';
 import * as cmd from '../src/commands.js';
 import { CommandError } from '../src/errors.js';
@@ -11,16 +11,9 @@ import { reportDrafts } from '../src/node-service.js';
 import { assignmentsFor } from '../src/assignment-feed.js';
 import { volumeView } from '../src/views.js';
 import { explainEvents } from '../src/audit.js';
+import { apply } from './support.js';
 
 const MiB = 2 ** 20;
-
-function apply(s: ClusterState, drafts: EventDraft[]): ClusterState {
-  for (const d of drafts) {
-    const seq = s.seq + 1;
-    applyEvent(s, decodeEvent(encodeEvent({ ...d, seq, timeMs: 1, actor: 't', cause: '', schemaVersion: SCHEMA_VERSION }), seq));
-  }
-  return s;
-}
 
 const create = (o: Partial<cmd.CreateVolume> = {}): cmd.CreateVolume => ({
   name: 'vol', size: 64 * MiB, numberOfReplicas: 1, dataLocality: '', diskSelector: [], nodeSelector: [],

@@ -1,18 +1,10 @@
 // What a node is told to run (assignmentsFor), pure.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { applyEvent, decodeEvent, draft, emptyState, encodeEvent, SCHEMA_VERSION } from '@cairn/metadata';
-import type { ClusterState, EventDraft } from '@cairn/metadata';
+import { draft, emptyState } from '@cairn/metadata';
 import * as cmd from '../src/commands.js';
 import { assignmentsFor } from '../src/assignment-feed.js';
-
-function apply(s: ClusterState, drafts: EventDraft[]): ClusterState {
-  for (const d of drafts) {
-    const seq = s.seq + 1;
-    applyEvent(s, decodeEvent(encodeEvent({ ...d, seq, timeMs: 1, actor: 't', cause: '', schemaVersion: SCHEMA_VERSION }), seq));
-  }
-  return s;
-}
+import { apply } from './support.js';
 
 const t = suite('node-service');
 

@@ -1,0 +1,12 @@
+// Shared by the manager's pure tests: events applied to a state the way the projection does
+// (each draft encoded and decoded by the event codec first).
+import { applyEvent, decodeEvent, encodeEvent, SCHEMA_VERSION } from '@cairn/metadata';
+import type { ClusterState, EventDraft } from '@cairn/metadata';
+
+export function apply(s: ClusterState, drafts: EventDraft[]): ClusterState {
+  for (const d of drafts) {
+    const seq = s.seq + 1;
+    applyEvent(s, decodeEvent(encodeEvent({ ...d, seq, timeMs: 1, actor: 't', cause: '', schemaVersion: SCHEMA_VERSION }), seq));
+  }
+  return s;
+}
