@@ -14,11 +14,11 @@ import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { adminClient } from '@cairn/api';
+import { freePort } from '@cairn/metadata';
 import type { AdminClient, Volume__Output } from '@cairn/api';
 import { writeResult } from './results.js';
 
@@ -100,14 +100,6 @@ async function measureAll(targets: { label: string; uri: string }[]): Promise<Me
     process.stdout.write('\n');
   }
   return out as Measured[];
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

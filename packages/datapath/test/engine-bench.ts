@@ -10,7 +10,6 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +18,7 @@ import { Engine, NbdServer, ReplicaClient, ReplicaStore } from '../src/index.js'
 import type { EngineReplica } from '../src/index.js';
 import { fioNbd, WORKLOADS } from './nbd-bench.js';
 import type { FioResult } from './nbd-bench.js';
-import { run, sleep } from './nbd-support.js';
+import { freePort, run, sleep } from './nbd-support.js';
 
 const SIZE = 2 ** 30;
 
@@ -32,14 +31,6 @@ function cpuSeconds(pid: number | string, mainThreadOnly = false): number {
   } catch {
     return 0;
   }
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 function startChild(dir: string, id: string, secret: string): Promise<{ child: ChildProcess; port: number }> {

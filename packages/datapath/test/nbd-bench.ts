@@ -3,10 +3,9 @@
 //   node packages/datapath/dist/test/nbd-bench.js [seconds per workload, default 5]
 // fioNbd() is exported for the official datapath benchmark to reuse.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { MemoryBackend, NbdServer } from '../src/index.js';
-import { run, sleep } from './nbd-support.js';
+import { freePort, run, sleep } from './nbd-support.js';
 
 export interface Workload { name: string; rw: string; bs: string; iodepth: number }
 
@@ -37,14 +36,6 @@ export async function fioNbd(uri: string, w: Workload, seconds: number, size = '
     meanLatencyUs: Math.round(side.lat_ns.mean / 100) / 10,
     p99LatencyUs: Math.round((side.clat_ns?.percentile?.['99.000000'] ?? 0) / 100) / 10,
   };
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 async function main(): Promise<void> {

@@ -1,7 +1,7 @@
 // Test helpers for the NBD frontend: a tiny raw NBD client over Buffers (to send what real
 // clients never would), backends that record or delay calls, and a child-process runner.
 import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import type { Socket } from 'node:net';
 import { nbd as P } from '../src/index.js';
 import type { BlockBackend } from '../src/index.js';
@@ -252,4 +252,13 @@ export async function until(cond: () => boolean, timeoutMs = 5000, what = 'condi
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(10);
   }
+}
+
+/** A TCP port free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
 }
