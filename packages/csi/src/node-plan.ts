@@ -134,6 +134,13 @@ export function parsePublishRequest(r: {
   // The spec: STAGE_UNSTAGE_VOLUME is set but no staging_target_path -> FAILED_PRECONDITION.
   if (!r.stagingTargetPath) throw failedPrecondition('staging_target_path is required (this plugin has STAGE_UNSTAGE_VOLUME)');
   const stagingPath = absolute(r.stagingTargetPath, 'staging_target_path');
+  // Publishing onto the staging mount (or inside it) would stack the volume on itself, and the
+  // unstage would then wait for ever for that publish to go (found by the fuzz pass, seed
+  // 1687821603: the volume could never be unstaged).
+  const trim = (p: string): string => p.replace(/\/+$/, '') || '/';
+  if (trim(targetPath) === trim(stagingPath) || trim(targetPath).startsWith(`${trim(stagingPath)}/`)) {
+    throw invalid(`target_path ${targetPath} must lie outside staging_target_path ${stagingPath}`);
+  }
   return { volumeId, stagingPath, targetPath, readonly: r.readonly || isReadOnlyMode(accessMode), access, accessMode };
 }
 

@@ -77,6 +77,8 @@ test('publish: validation and decisions against the stage record', () => {
   assert.is(code(() => pubIn({ targetPath: '' })), 'INVALID_ARGUMENT');
   assert.is(code(() => pubIn({ volumeCapability: null })), 'INVALID_ARGUMENT');
   assert.is(code(() => pubIn({ stagingTargetPath: '' })), 'FAILED_PRECONDITION');
+  for (const targetPath of ['/stage/v1', '/stage/v1/', '/stage/v1/inner']) assert.is(code(() => pubIn({ targetPath })), 'INVALID_ARGUMENT', targetPath);
+  assert.is(pubIn({ targetPath: '/stage/v10' }).targetPath, '/stage/v10', 'a sibling path is fine');
   assert.is(pubIn({ volumeCapability: mountCap('', 'MULTI_NODE_READER_ONLY') }).readonly, true, 'a reader-only mode publishes read-only');
   assert.is(code(() => publishDecision(null, pubIn())), 'NOT_FOUND');
   assert.is(code(() => publishDecision(rec({ stagingPath: '/x' }), pubIn())), 'FAILED_PRECONDITION');
