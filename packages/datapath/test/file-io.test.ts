@@ -5,7 +5,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BACKOFF_MS, INLINE_MAX_BYTES, inlineAllowed, readFully, recordInline, SLOW_MS, writeFully } from '../src/replica/file-io.js';
+import { existsSync, readFileSync } from 'node:fs';
+import {
+  BACKOFF_MS, INLINE_MAX_BYTES, inlineAllowed, makeDir, metaCall, openFile, readFully, recordInline, renameFile, SLOW_MS, writeFully,
+} from '../src/replica/file-io.js';
 import type { InlineState } from '../src/replica/file-io.js';
 import { KiB, pattern, scratch } from './replica-support.js';
 
@@ -78,6 +81,43 @@ test('a run of slow inline calls (a disk being waited for) offloads for BACKOFF_
   calls = 0;
   while (inlineAllowed(st, now)) { recordInline(st, 8, (now += 8)); calls++; }
   assert.ok(calls >= 2 && calls < 20);
+});
+
+test('metaCall: inline runs the call before it returns, pooled after; a failure is a rejection either way', async () => {
+  const ran: string[] = [];
+  const pooled = () => new Promise<string>((ok) => setImmediate(() => { ran.push('pooled'); ok('pooled'); }));
+  const inlined = metaCall(true, () => { ran.push('sync'); return 'sync'; }, pooled);
+  assert.equal(ran, ['sync'], 'the inline call ran on this thread, before metaCall returned');
+  assert.is(await inlined, 'sync');
+  const offloaded = metaCall(false, () => { ran.push('sync'); return 'sync'; }, pooled);
+  assert.equal(ran, ['sync'], 'inline = false never calls the sync version');
+  assert.is(await offloaded, 'pooled');
+  const boom = () => { throw Object.assign(new Error('EEXIST: boom'), { code: 'EEXIST' }); };
+  const failed = metaCall(true, boom, pooled);
+  await failed.then(() => assert.unreachable('resolved'), (e: NodeJS.ErrnoException) => assert.is(e.code, 'EEXIST'));
+});
+
+test('files by descriptor, inline and pooled: open, write, sync, truncate, rename, mkdir, close', async () => {
+  const { dir, cleanup } = await scratch();
+  try {
+    for (const inline of [true, false]) {
+      const sub = join(dir, `d-${inline}`, 'deeper');
+      assert.is(await makeDir(sub, inline), join(dir, `d-${inline}`), 'mkdir -p says the first directory it made');
+      assert.is(await makeDir(sub, inline), undefined, 'and nothing when it was there');
+      const f = await openFile(join(sub, 'a'), 'wx+', inline);
+      await writeFully(f, Buffer.from('hello'), 0, inline);
+      await f.truncate(3);
+      await f.datasync();
+      await f.sync();
+      await f.close();
+      await renameFile(join(sub, 'a'), join(sub, 'b'), inline);
+      assert.not.ok(existsSync(join(sub, 'a')));
+      assert.is(readFileSync(join(sub, 'b'), 'utf8'), 'hel');
+      await openFile(join(sub, 'b'), 'wx+', inline).then(() => assert.unreachable('opened'), (e: NodeJS.ErrnoException) => assert.is(e.code, 'EEXIST'));
+    }
+  } finally {
+    await cleanup();
+  }
 });
 
 test.run();

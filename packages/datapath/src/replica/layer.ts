@@ -2,10 +2,10 @@
 // N*4096) and, next to it, the map file: a header (map-header.ts) and the allocation map's pages.
 // Persisting writes the dirty map pages and the header, then fdatasyncs the map file; persists of
 // one layer run one after another, so a finished persist covers every change made before it began.
-import { open, stat, unlink } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { forgetInline, readFully, writeFully } from './file-io.js';
+import type { FileRef } from './file-io.js';
+import { openFile, readFully, writeFully } from './file-io.js';
 import { LayerMap, MAP_PAGE_BYTES } from './layer-map.js';
 import { decodeHeader, encodeHeader, HEADER_SLOT_BYTES, MAP_PAGES_OFFSET } from './map-header.js';
 import type { MapHeader } from './map-header.js';
@@ -21,24 +21,29 @@ export class Layer {
   private constructor(
     readonly id: number,
     readonly dataPath: string,
-    readonly data: FileHandle,
-    private readonly mapFile: FileHandle,
+    readonly data: FileRef,
+    private readonly mapFile: FileRef,
     readonly map: LayerMap,
     /** The header last persisted (or loaded). */
     public header: MapHeader,
     private seq: number,
   ) {}
 
-  /** New empty layer files for a volume of `size` bytes, durable (the caller syncs the directory). */
-  static async create(dir: string, id: number, size: number, header: MapHeader): Promise<Layer> {
+  /**
+   * New empty layer files for a volume of `size` bytes, durable once the caller syncs the
+   * directory. Only the map file is synced: the data file holds nothing yet, and its length is
+   * never read (a read past its end gives zeros, and every block the map names was written and
+   * synced before a map naming it was). `inline`: open and truncate on this thread (metaCall).
+   */
+  static async create(dir: string, id: number, size: number, header: MapHeader, inline = true): Promise<Layer> {
     const paths = layerFiles(dir, id);
-    const data = await open(paths.data, 'wx+');
-    let mapFile: FileHandle | undefined;
+    const data = await openFile(paths.data, 'wx+', inline);
+    let mapFile: FileRef | undefined;
     try {
       await data.truncate(size);
-      mapFile = await open(paths.map, 'wx+');
+      mapFile = await openFile(paths.map, 'wx+', inline);
       const layer = new Layer(id, paths.data, data, mapFile, new LayerMap(), header, 0);
-      await Promise.all([data.datasync(), layer.persist(header)]);
+      await layer.persist(header, inline);
       return layer;
     } catch (err) {
       await data.close().catch(() => {});
@@ -50,10 +55,10 @@ export class Layer {
 
   static async open(dir: string, id: number): Promise<Layer> {
     const paths = layerFiles(dir, id);
-    const data = await open(paths.data, 'r+');
-    let mapFile: FileHandle | undefined;
+    const data = await openFile(paths.data, 'r+');
+    let mapFile: FileRef | undefined;
     try {
-      mapFile = await open(paths.map, 'r+');
+      mapFile = await openFile(paths.map, 'r+');
       const slots = Buffer.alloc(2 * HEADER_SLOT_BYTES);
       await readFully(mapFile, slots, 0, slots.length, 0);
       const found = [decodeHeader(slots.subarray(0, HEADER_SLOT_BYTES)), decodeHeader(slots.subarray(HEADER_SLOT_BYTES))]
@@ -78,19 +83,19 @@ export class Layer {
     }
   }
 
-  /** Makes the map as it is now, and `header`, durable. */
-  persist(header: MapHeader): Promise<void> {
-    const run = this.persisting.catch(() => {}).then(() => this.persistNow(header));
+  /** Makes the map as it is now, and `header`, durable (`inline`: the writes on this thread while fast). */
+  persist(header: MapHeader, inline = false): Promise<void> {
+    const run = this.persisting.catch(() => {}).then(() => this.persistNow(header, inline));
     this.persisting = run;
     return run;
   }
 
-  private async persistNow(header: MapHeader): Promise<void> {
+  private async persistNow(header: MapHeader, inline: boolean): Promise<void> {
     const pages = this.map.takeDirty();
     try {
-      await Promise.all([...pages].map(([p, bytes]) => writeFully(this.mapFile, bytes, MAP_PAGES_OFFSET + p * MAP_PAGE_BYTES)));
+      await Promise.all([...pages].map(([p, bytes]) => writeFully(this.mapFile, bytes, MAP_PAGES_OFFSET + p * MAP_PAGE_BYTES, inline)));
       const seq = this.seq + 1;
-      await writeFully(this.mapFile, encodeHeader(header, seq), (seq % 2) * HEADER_SLOT_BYTES);
+      await writeFully(this.mapFile, encodeHeader(header, seq), (seq % 2) * HEADER_SLOT_BYTES, inline);
       await this.mapFile.datasync();
       this.seq = seq;
       this.header = header;
@@ -102,7 +107,6 @@ export class Layer {
 
   async close(): Promise<void> {
     await this.persisting.catch(() => {});
-    forgetInline(this.data.fd);
     await Promise.all([this.data.close(), this.mapFile.close()]);
   }
 

@@ -1,9 +1,9 @@
 // replica.json: the volume's size and its chain of layers, oldest first, the live head last. It
 // changes only on snapshot, snapshot deletion and resize, and is replaced atomically (write a
 // temporary file, fsync, rename, fsync the directory): the rename is the commit point of each.
-import { open, readFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { syncDir } from './file-io.js';
+import { openFile, renameFile, syncDir, writeFully } from './file-io.js';
 
 export interface ManifestLayer {
   id: number;
@@ -33,15 +33,16 @@ export async function readManifest(dir: string): Promise<Manifest> {
   return m;
 }
 
-export async function writeManifest(dir: string, m: Manifest): Promise<void> {
+/** Replaces the manifest durably; `inline`: its opens, write and rename on this thread while fast (metaCall). */
+export async function writeManifest(dir: string, m: Manifest, inline = true): Promise<void> {
   const tmp = join(dir, `${MANIFEST}.tmp`);
-  const fh = await open(tmp, 'w');
+  const f = await openFile(tmp, 'w', inline);
   try {
-    await fh.writeFile(JSON.stringify(m, null, 1) + '\n');
-    await fh.sync();
+    await writeFully(f, Buffer.from(JSON.stringify(m, null, 1) + '\n'), 0, inline);
+    await f.sync();
   } finally {
-    await fh.close();
+    await f.close();
   }
-  await rename(tmp, join(dir, MANIFEST));
-  await syncDir(dir);
+  await renameFile(tmp, join(dir, MANIFEST), inline);
+  await syncDir(dir, inline);
 }

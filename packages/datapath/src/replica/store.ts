@@ -10,12 +10,12 @@
 // unflushed writes beyond it) and reports cleanShutdown false. Snapshot, snapshot deletion and
 // resize commit by replacing replica.json atomically; files it does not name are removed on open.
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, unlink } from 'node:fs/promises';
+import { readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { alignParts, BLOCK_SIZE, BlockError, joinParts, partsLength } from '../block.js';
 import { ReplicaError } from './api.js';
 import type { Extent, ExtentList, Replica, ReplicaInfo, SnapshotInfo } from './api.js';
-import { readFully, syncDir, writeFully } from './file-io.js';
+import { makeDir, readFully, syncDir, writeFully } from './file-io.js';
 import { Layer } from './layer.js';
 import { ABSENT, BLOCKS_PER_PAGE, DATA, ZERO } from './layer-map.js';
 import { MANIFEST, readManifest, writeManifest } from './manifest.js';
@@ -83,17 +83,18 @@ export class ReplicaStore implements Replica {
     // mkdir tells whether it made the directory: a new one holds nothing to check or clean up.
     // (A node creates hundreds of replicas at once when volumes are created in bulk; every
     // syscall here counts.)
-    if ((await mkdir(dir, { recursive: true })) === undefined) {
+    const inline = opts.inlineIo ?? true;
+    if ((await makeDir(dir, inline)) === undefined) {
       if (existsSync(join(dir, MANIFEST))) throw new ReplicaError('EEXIST', `${dir} already holds a replica`);
       await removeStrays(dir, new Set());
     }
     const header: MapHeader = { revision: 0, clean: false, rebuilding: false };
-    const head = await Layer.create(dir, 1, size, header);
+    const head = await Layer.create(dir, 1, size, header, inline);
     try {
       // The manifest's commit ends with an fsync of the directory, which makes the layer files'
       // entries durable too: before it, a crash leaves no manifest, and create starts over.
       const manifest: Manifest = { format: 1, size, nextId: 2, layers: [{ id: 1, name: null }] };
-      await writeManifest(dir, manifest);
+      await writeManifest(dir, manifest, inline);
       return new ReplicaStore(dir, manifest, [head], header, true, opts);
     } catch (err) {
       await head.close().catch(() => {});
@@ -216,10 +217,10 @@ export class ReplicaStore implements Replica {
       try {
         await this.sync();
         const id = this.manifest.nextId;
-        const newHead = await Layer.create(this.dir, id, this.size, this.header(false)).catch((err) => { throw toBlockError(err); });
+        const newHead = await Layer.create(this.dir, id, this.size, this.header(false), this.inlineIo).catch((err) => { throw toBlockError(err); });
         const frozen = { id: this.head.id, name, createdAt: new Date().toISOString(), revision: this.revision, size: this.size };
         const manifest: Manifest = { ...this.manifest, nextId: id + 1, layers: [...this.manifest.layers.slice(0, -1), frozen, { id, name: null }] };
-        await this.commit(manifest, async () => { await syncDir(this.dir); });
+        await this.commit(manifest, async () => { await syncDir(this.dir, this.inlineIo); });
         this.layers = [...this.layers, newHead];
         return this.snapshotInfo(this.layers.length - 2);
       } finally {
@@ -450,7 +451,7 @@ export class ReplicaStore implements Replica {
   private async commit(manifest: Manifest, before?: () => Promise<void>): Promise<void> {
     try {
       await before?.();
-      await writeManifest(this.dir, manifest);
+      await writeManifest(this.dir, manifest, this.inlineIo);
     } catch (err) {
       this.fail(err);
       throw toBlockError(err);
