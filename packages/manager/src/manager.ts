@@ -14,6 +14,9 @@ import { Reconciler } from './reconciler.js';
 import { Liveness } from './liveness.js';
 import type { ManagerContext } from './context.js';
 
+/** Events between the leader's snapshots of the state. */
+export const DEFAULT_SNAPSHOT_EVERY = 5000;
+
 export interface ManagerOptions {
   etcd: string[];
   /** host:port for the gRPC server (port 0: any free port). */
@@ -27,6 +30,7 @@ export interface ManagerOptions {
   /** Node liveness lease TTL, seconds, and the heartbeat interval node agents are told to keep. */
   nodeLeaseTtl?: number;
   heartbeatMs?: number;
+  /** Events between snapshots (DEFAULT_SNAPSHOT_EVERY); 0: none. */
   snapshotEvery?: number;
   /** Serve the CSI Identity and Controller services on this unix socket. */
   csiSocket?: string;
@@ -149,10 +153,15 @@ export class Manager {
         });
         this.reconciler.start();
         this.liveness.start();
-        // The leader also writes snapshots; followers only read them.
+        // The leader also writes snapshots; followers only read them. A snapshot reads the whole
+        // state on the event loop (its canonical JSON: ~20 ms at 1,000 volumes), so not too often,
+        // and never two at once: one that falls due while another is written waits for the next.
+        let saving = false;
         const snap = this.projection.changes$.subscribe(({ state }) => {
-          const every = this.o.snapshotEvery ?? 1000;
-          if (every > 0 && state.seq % every === 0) void this.snapshots.save(state).catch((e: Error) => onError(e));
+          const every = this.o.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
+          if (every <= 0 || state.seq % every !== 0 || saving) return;
+          saving = true;
+          this.snapshots.save(state).catch((e: Error) => onError(e)).finally(() => { saving = false; });
         });
         await lost;
         snap.unsubscribe();

@@ -1,7 +1,7 @@
 // `cairn manager --etcd ENDPOINTS [--listen HOST:PORT] [--token T | --token-file F] [--tls-cert F --tls-key F]`
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { Manager } from './manager.js';
+import { DEFAULT_SNAPSHOT_EVERY, Manager } from './manager.js';
 
 export const MANAGER_USAGE = `usage: cairn manager --etcd URL[,URL...] [--listen HOST:PORT] [--token TOKEN | --token-file FILE]
                      [--tls-cert FILE --tls-key FILE] [--id ID] [--election-ttl S] [--node-lease-ttl S]
@@ -16,7 +16,7 @@ export async function runManager(args: string[]): Promise<number> {
       token: { type: 'string' }, 'token-file': { type: 'string' },
       'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, id: { type: 'string' },
       'election-ttl': { type: 'string', default: '3' }, 'node-lease-ttl': { type: 'string', default: '5' },
-      'heartbeat-ms': { type: 'string', default: '1000' }, 'snapshot-every': { type: 'string', default: '1000' },
+      'heartbeat-ms': { type: 'string', default: '1000' }, 'snapshot-every': { type: 'string', default: String(DEFAULT_SNAPSHOT_EVERY) },
       prefix: { type: 'string' }, 'ready-file': { type: 'string' }, 'csi-socket': { type: 'string' },
     },
   });

@@ -3,12 +3,15 @@
 // into chunks that fit etcd's request limit; its manifest (seq, hash, chunk count) is written last,
 // so a snapshot without a manifest does not exist. Loading checks the hash; a snapshot that fails
 // is skipped for an older one, and with none the log is replayed from seq 1.
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzipSync, gzip } from 'node:zlib';
 import type { Etcd3 } from 'etcd3';
 import type { ClusterState } from './state.js';
 import { canonicalJson, fromCanonicalJson, stateHash, CANONICAL_VERSION } from './canonical.js';
 import { Keys } from './keys.js';
 import { createHash } from 'node:crypto';
+
+const gzipAsync = promisify(gzip);
 
 export interface SnapshotManifest {
   seq: number;
@@ -42,7 +45,8 @@ export class SnapshotStore {
     const seq = state.seq;
     const json = canonicalJson(state);
     const hash = createHash('sha256').update(json).digest('hex');
-    const zipped = gzipSync(json);
+    // Compressed on the thread pool: the event loop has the reducer and every stream to serve.
+    const zipped = await gzipAsync(json);
     const chunks: Buffer[] = [];
     for (let off = 0; off < zipped.length; off += this.chunkBytes) chunks.push(zipped.subarray(off, off + this.chunkBytes));
     if (chunks.length === 0) chunks.push(Buffer.alloc(0));
