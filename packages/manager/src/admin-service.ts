@@ -270,7 +270,8 @@ export function adminHandlers(ctx: ManagerContext): AdminHandlers {
           call.end();
           return;
         }
-        const source = ctx.log.subscribe(from);
+        // From the projection: its one etcd watch serves every stream.
+        const source = ctx.projection.events(from);
         const sub = (Number.isFinite(until) ? source.pipe(take(until - from + 1)) : source).subscribe({
           next: (ev) => call.write(ev as never),
           error: (e: unknown) => call.emit('error', toServiceError(e, ctx.logError)),

@@ -6,13 +6,26 @@ import type { Etcd3, Lease } from 'etcd3';
 import { addServiceRefusingUndecodable, adminProto, hasBearer, nodeProto } from '@cairn/api';
 import { startControllerService } from '@cairn/csi';
 import type { UnixServer } from '@cairn/csi';
-import type { LeaderInfo } from '@cairn/metadata';
-import { EventLog, Keys, LeaderElection, LiveProjection, openEtcd, SnapshotStore } from '@cairn/metadata';
+import type { CairnEvent, LeaderInfo } from '@cairn/metadata';
+import { EventLog, Keys, LeaderElection, LiveProjection, openEtcd, SnapshotStore, storedBytes } from '@cairn/metadata';
 import { adminHandlers } from './admin-service.js';
 import { NodeService } from './node-service.js';
 import { Reconciler } from './reconciler.js';
 import { Liveness } from './liveness.js';
 import type { ManagerContext } from './context.js';
+
+/**
+ * The admin service with WatchEvents sending each event's stored bytes as they are (the log
+ * holds the same EventEnvelope message the stream carries): no encoding per event and stream.
+ */
+function withStoredEvents(def: grpc.ServiceDefinition): grpc.ServiceDefinition {
+  const watch = def['WatchEvents'] as grpc.MethodDefinition<unknown, CairnEvent>;
+  const encode = watch.responseSerialize;
+  return { ...def, WatchEvents: { ...watch, responseSerialize: (ev: CairnEvent) => {
+    const bytes = storedBytes(ev);
+    return bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : encode(ev);
+  } } };
+}
 
 /** Events between the leader's snapshots of the state. */
 export const DEFAULT_SNAPSHOT_EVERY = 5000;
@@ -108,7 +121,7 @@ export class Manager {
     });
     const server = new grpc.Server();
     // Requests that do not decode are refused INVALID_ARGUMENT (grpc-js alone answers INTERNAL).
-    addServiceRefusingUndecodable(server, adminProto().cairn.admin.v1.Admin.service, adminHandlers(ctx) as grpc.UntypedServiceImplementation);
+    addServiceRefusingUndecodable(server, withStoredEvents(adminProto().cairn.admin.v1.Admin.service), adminHandlers(ctx) as grpc.UntypedServiceImplementation);
     addServiceRefusingUndecodable(server, nodeProto().cairn.node.v1.NodeAgent.service, this.nodes.handlers() as grpc.UntypedServiceImplementation);
     const creds = this.o.tls
       ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: this.o.tls.cert, private_key: this.o.tls.key }])

@@ -50,7 +50,20 @@ export function decodeEvent(bytes: Uint8Array, seq: number): CairnEvent {
     // A payload field this build does not know decodes as an unknown field: no oneof is set.
     throw new UnknownEventTypeError(seq, ev.payload ?? 'no known payload (a newer event type?)');
   }
+  stored.set(ev, bytes);
   return ev;
+}
+
+/** The bytes each decoded event was decoded from, while the event lives. */
+const stored = new WeakMap<CairnEvent, Uint8Array>();
+
+/**
+ * The stored bytes `ev` was decoded from (undefined for an event not made by decodeEvent). They
+ * are the event's protobuf encoding as the log holds it: the admin API's WatchEvents sends them
+ * as they are instead of encoding each event again for every stream.
+ */
+export function storedBytes(ev: CairnEvent): Uint8Array | undefined {
+  return stored.get(ev);
 }
 
 /** The payload of an event, typed by its name. */

@@ -1,9 +1,10 @@
 // LiveProjection: the I/O shell around the reducer. It starts from the newest snapshot, follows
-import type { EventLog } from './log.js';
 // the log from there, applies each event, publishes the new state, and (optionally) stores a
-// snapshot every N events.
+// snapshot every N events. It also serves followers of the log (events()) from its own stream.
 import type { Subscription } from 'rxjs';
-import { Subject } from 'rxjs';
+import { Observable, Subject } from 'rxjs';
+import type { EventLog } from './log.js';
+import { CorruptError } from './errors.js';
 import type { SnapshotStore } from './snapshots.js';
 import type { CairnEvent } from './events.js';
 import type { ClusterState } from './state.js';
@@ -18,6 +19,9 @@ export interface LiveProjectionOptions {
   onWarning?: (message: string) => void;
 }
 
+/** Events read from the log per request when a follower catches up. */
+const PAGE = 500;
+
 export class LiveProjection {
   /** The current state. The reducer updates it in place; copy it (cloneState) to keep a version. */
   readonly state: ClusterState;
@@ -31,7 +35,7 @@ export class LiveProjection {
   /** The seq of the snapshot this projection started from (0: replayed from the start). */
   readonly startedFromSeq: number;
 
-  private constructor(state: ClusterState, private readonly opts: LiveProjectionOptions) {
+  private constructor(state: ClusterState, private readonly log: EventLog, private readonly opts: LiveProjectionOptions) {
     this.state = state;
     this.startedFromSeq = state.seq;
   }
@@ -41,7 +45,7 @@ export class LiveProjection {
     const snap = opts.snapshots
       ? await opts.snapshots.loadLatest(undefined, (m, why) => opts.onWarning?.(`snapshot at seq ${m.seq} skipped: ${why}`))
       : null;
-    const p = new LiveProjection(snap ?? emptyState(), opts);
+    const p = new LiveProjection(snap ?? emptyState(), log, opts);
     p.sub = log.subscribe(p.state.seq + 1).subscribe({
       next: (ev) => p.apply(ev),
       error: (e) => p.fail(e),
@@ -55,6 +59,48 @@ export class LiveProjection {
     if (this.failure) return Promise.reject(this.failure);
     if (this.state.seq >= seq) return Promise.resolve();
     return new Promise((resolve, reject) => this.waiters.push({ seq, resolve, reject }));
+  }
+
+  /**
+   * Every event from `fromSeq` on, exactly once, in seq order, and then each new one as this
+   * projection applies it: those it had applied when subscribed are read from the log a page at a
+   * time, the later ones come from changes$. Any number of followers share the projection's one
+   * etcd watch and one decode per event (log.subscribe() opens a watch of its own and decodes every
+   * event again). Errors if the projection stops on an error; completes when it is closed.
+   */
+  events(fromSeq: number): Observable<CairnEvent> {
+    return new Observable<CairnEvent>((sub) => {
+      let next = Math.max(1, fromSeq);
+      let live = false;
+      const later: CairnEvent[] = [];
+      const deliver = (ev: CairnEvent): void => {
+        if (ev.seq < next || sub.closed) return;
+        if (ev.seq > next) throw new CorruptError(next, `missing from the log (the next event read is seq ${ev.seq})`);
+        next = ev.seq + 1;
+        sub.next(ev);
+      };
+      // Subscribed first, and the head taken in the same tick: every event after `upTo` comes
+      // through here, so the catch-up below has a fixed end however fast the log grows.
+      const upTo = this.state.seq;
+      const changes = this.changes$.subscribe({
+        next: ({ event }) => {
+          if (!live) later.push(event);
+          else try { deliver(event); } catch (e) { sub.error(e); }
+        },
+        error: (e: unknown) => sub.error(e),
+        complete: () => sub.complete(),
+      });
+      void (async () => {
+        while (next <= upTo && !sub.closed) {
+          const page = await this.log.read(next, Math.min(upTo, next + PAGE - 1));
+          if (page.length === 0) throw new CorruptError(next, 'missing from the log');
+          for (const ev of page) deliver(ev);
+        }
+        for (const ev of later.splice(0)) deliver(ev);
+        live = true;
+      })().catch((e: unknown) => sub.error(e));
+      return () => changes.unsubscribe();
+    });
   }
 
   /** The error that stopped projection, if any (a corrupt or unknown event, naming its seq). */

@@ -3,8 +3,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import {
-  ConflictError, CorruptError, draft, emptyState, EventLog, FencedError, LeaderElection, LiveProjection, replay,
-  SnapshotStore, stateHash, TooLargeError,
+  ConflictError, CorruptError, draft, emptyState, EventLog, FencedError, Keys, LeaderElection, LiveProjection, replay,
+  SnapshotStore, stateHash, storedBytes, TooLargeError,
 } from '../src/index.js';
 import type { CairnEvent, EventDraft, Fence } from '../src/index.js';
 import { subscribeLog } from '../src/subscribe.js';
@@ -204,6 +204,67 @@ log('snapshot + tail gives the same state as a full replay', async () => {
   assert.is(stateHash(live.state), stateHash(full), 'the live projection agrees too');
   live.close();
   restarted.close();
+});
+
+log('projection.events(): followers from any seq get every event once, in order, across the catch-up and live, with its stored bytes', async () => {
+  const prefix = freshPrefix();
+  const l = new EventLog(etcd.client, { prefix, actor: 'test' });
+  for (let i = 0; i < 12; i++) await l.append(Array.from({ length: 100 }, (_, j) => note(`before-${i}-${j}`)));
+  const live = await LiveProjection.open(l);
+  // Followers subscribe while appends keep coming: one from the start (1,200 events to catch up
+  // in pages), one from the middle, one from the head, one from a seq not yet written.
+  const total = 2000;
+  const froms = [1, 700, 1201, 1500];
+  const got = froms.map((from) => firstValueFrom(live.events(from).pipe(take(total - from + 1), toArray())));
+  const appending = (async () => {
+    for (let i = 0; i < 40; i++) await l.append(Array.from({ length: 20 }, (_, j) => note(`after-${i}-${j}`)));
+  })();
+  // One more follower subscribes in the middle of the appends.
+  await sleep(20);
+  const midFrom = live.state.seq - 50;
+  const mid = firstValueFrom(live.events(midFrom).pipe(take(total - midFrom + 1), toArray()));
+  await appending;
+  const lists = await Promise.all([...got, mid]);
+  [...froms, midFrom].forEach((from, k) => {
+    const seqs = lists[k]!.map((e) => e.seq);
+    assert.is(seqs.length, total - from + 1, `follower from ${from}: count`);
+    seqs.forEach((seq, i) => assert.is(seq, from + i, `follower from ${from}: seq ${from + i} once, in order`));
+  });
+  // Each event carries the bytes the log stores for it.
+  const all = lists[0]!;
+  const kvs = await etcd.client.getAll().prefix(new Keys(prefix).log).buffers();
+  const byKey = new Map(Object.entries(kvs));
+  let checked = 0;
+  for (const ev of [all[0]!, all[1199]!, all[1200]!, all[1999]!]) {
+    const stored = byKey.get(new Keys(prefix).event(ev.seq));
+    assert.ok(stored, `key of seq ${ev.seq}`);
+    assert.ok(Buffer.from(storedBytes(ev)!).equals(stored), `stored bytes of seq ${ev.seq}`);
+    checked++;
+  }
+  assert.is(checked, 4);
+  assert.is(storedBytes({ ...all[0]! }), undefined, 'an event not decoded from the log has none');
+  live.close();
+});
+
+log('projection.events(): completes when the projection is closed, errors when it stops on a corrupt event', async () => {
+  const prefix = freshPrefix();
+  const l = new EventLog(etcd.client, { prefix });
+  await l.append([note('one')]);
+  const closing = await LiveProjection.open(l);
+  const seen = firstValueFrom(closing.events(1).pipe(toArray()));
+  await sleep(50);
+  closing.close();
+  assert.equal((await seen).map((e) => e.seq), [1], 'the follower got the event, then completed');
+
+  const live = await LiveProjection.open(l);
+  const before = firstValueFrom(live.events(1).pipe(toArray())).then(() => null, (e: unknown) => e);
+  await etcd.client.put(new Keys(prefix).event(2)).value(Buffer.from('not an event'));
+  const e1 = await before;
+  assert.instance(e1, CorruptError, 'a follower sees the error that stopped the projection');
+  assert.match((e1 as Error).message, /seq 2/);
+  const e2 = await firstValueFrom(live.events(1).pipe(toArray())).then(() => null, (e: unknown) => e);
+  assert.instance(e2, CorruptError, 'and so does one that comes later');
+  live.close();
 });
 
 log('a deposed leader cannot append; the new leader can', async () => {
