@@ -2,7 +2,9 @@
 // (1) On a `cairn up --detach` cluster (3 nodes, in a temp dir): create 1,000 3-replica volumes
 //     through the admin API with 32 creates in flight, each create followed until the log shows
 //     all of its replicas placed and running (ReplicaScheduled + ReplicaRunning, read from the
-//     manager's event stream); report p50/p99 of request -> all replicas running.
+//     manager's event stream); report p50/p99 of request -> all replicas running. The measured
+//     creates follow 200 warm-up creates on the fresh cluster (reported apart): the first requests
+//     to four new processes also pay for compiling their code paths, once per process lifetime.
 // (2) A 10,000-volume state (volumes placed and running on 20 nodes, ~80k events) appended to a
 //     fresh etcd, then a `cairn manager` process started on it three ways: replaying from seq 0
 //     (no snapshot), from a snapshot at the head, and measured for resident memory once serving.
@@ -24,6 +26,7 @@ const execFileP = promisify(execFile);
 const CAIRN = fileURLToPath(new URL('../../packages/cli/dist/src/main.js', import.meta.url));
 const VOLUMES = Number(process.env.CAIRN_BENCH_VOLUMES ?? 1000);
 const CONCURRENCY = Number(process.env.CAIRN_BENCH_CONCURRENCY ?? 32);
+const WARMUP = Number(process.env.CAIRN_BENCH_WARMUP ?? 200);
 const SCALE_VOLUMES = Number(process.env.CAIRN_BENCH_SCALE_VOLUMES ?? 10_000);
 const MiB = 2 ** 20;
 
@@ -45,6 +48,8 @@ interface CreateResult {
   /** CPU seconds (user + system) each process of the cluster and this client spent during the creates, and their sum per volume. */
   cpuSeconds: Record<string, number>;
   cpuMsPerVolume: number;
+  /** The warm-up creates before the measured ones (on the fresh cluster), measured the same way. */
+  warmup: { volumes: number; p50: number; p99: number; max: number } | null;
 }
 
 /** user + system CPU seconds of a process so far (0 once it is gone). */
@@ -96,32 +101,40 @@ async function createLatency(dir: string): Promise<CreateResult> {
       }
     });
     stream.on('error', () => undefined);
-    const latencies: number[] = [];
-    let next = 0;
+    /** Creates `count` volumes named PREFIX-NNNN, CONCURRENCY at a time; each one's latency (ms). */
+    const creates = async (prefix: string, count: number): Promise<number[]> => {
+      const latencies: number[] = [];
+      let next = 0;
+      await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+        for (let i = next++; i < count; i = next++) {
+          const name = `${prefix}-${String(i).padStart(4, '0')}`;
+          const start = performance.now();
+          requested.set(name, Date.now());
+          const done = new Promise<void>((ok) => waiters.set(name, ok));
+          await unary(client.CreateVolume.bind(client), { name, size: 16 * MiB, numberOfReplicas: 3 });
+          await Promise.race([done, sleep(60_000).then(() => {
+            throw new Error(`${name}: not all replicas running after 60 s`);
+          })]);
+          latencies.push(performance.now() - start);
+          waiters.delete(name);
+        }
+      }));
+      return latencies.sort((a, b) => a - b);
+    };
+    // Warm-up first, measured apart: the first creates of a fresh cluster also pay for compiling
+    // the code paths of four new processes (and of this client), which is not what a create costs.
+    const warm = WARMUP > 0 ? await creates('warmup', WARMUP) : [];
+    requested.clear();
     const cpu0 = new Map(procs.map(([name, pid]) => [name, cpuOf(pid)]));
     const self0 = process.cpuUsage();
     const t0 = performance.now();
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      for (let i = next++; i < VOLUMES; i = next++) {
-        const name = `bench-${String(i).padStart(4, '0')}`;
-        const start = performance.now();
-        requested.set(name, Date.now());
-        const done = new Promise<void>((ok) => waiters.set(name, ok));
-        await unary(client.CreateVolume.bind(client), { name, size: 16 * MiB, numberOfReplicas: 3 });
-        await Promise.race([done, sleep(60_000).then(() => {
-          throw new Error(`${name}: not all replicas running after 60 s`);
-        })]);
-        latencies.push(performance.now() - start);
-        waiters.delete(name);
-      }
-    }));
+    const latencies = await creates('bench', VOLUMES);
     const wallSeconds = (performance.now() - t0) / 1000;
     const self = process.cpuUsage(self0);
     const cpuSeconds: Record<string, number> = {};
     for (const [name, pid] of procs) cpuSeconds[name] = +(cpuOf(pid) - cpu0.get(name)!).toFixed(2);
     cpuSeconds['bench-client'] = +((self.user + self.system) / 1e6).toFixed(2);
     stream.cancel();
-    latencies.sort((a, b) => a - b);
     const step = (from: Map<string, number>, to: Map<string, number>): { p50: number; p99: number } => {
       const d = [...requested.keys()].filter((v) => from.has(v) && to.has(v)).map((v) => to.get(v)! - from.get(v)!).sort((a, b) => a - b);
       return d.length ? { p50: percentile(d, 50), p99: percentile(d, 99) } : { p50: NaN, p99: NaN };
@@ -132,6 +145,7 @@ async function createLatency(dir: string): Promise<CreateResult> {
       p50: +percentile(latencies, 50).toFixed(1), p99: +percentile(latencies, 99).toFixed(1), max: +latencies[latencies.length - 1]!.toFixed(1),
       stagesMs: { requestToCreated: step(requested, created), createdToScheduled: step(created, scheduled), scheduledToRunning: step(scheduled, allRunning) },
       cpuSeconds, cpuMsPerVolume: +((totalCpu * 1000) / Math.max(1, latencies.length)).toFixed(1),
+      warmup: warm.length ? { volumes: warm.length, p50: +percentile(warm, 50).toFixed(1), p99: +percentile(warm, 99).toFixed(1), max: +warm[warm.length - 1]!.toFixed(1) } : null,
     };
   } finally {
     client.close();
@@ -226,8 +240,9 @@ async function scale(dir: string): Promise<Record<string, unknown>> {
 export default async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-bench-cp-'));
   try {
-    console.log(`control-plane: creating ${VOLUMES} volumes, ${CONCURRENCY} in flight, on a 3-node cairn up ...`);
+    console.log(`control-plane: creating ${VOLUMES} volumes (after ${WARMUP} to warm up), ${CONCURRENCY} in flight, on a 3-node cairn up ...`);
     const create = await createLatency(join(dir, 'cluster'));
+    if (create.warmup) console.log(`  warm-up, ${create.warmup.volumes} creates on the fresh cluster first: p50 ${create.warmup.p50} ms, p99 ${create.warmup.p99} ms, max ${create.warmup.max} ms`);
     console.log(`  request -> all 3 replicas running: p50 ${create.p50} ms, p99 ${create.p99} ms, max ${create.max} ms (${create.wallSeconds} s for ${create.volumes})`);
     const st = create.stagesMs;
     console.log(`  steps p50/p99 (ms): request -> created ${st.requestToCreated.p50}/${st.requestToCreated.p99}, -> all scheduled ${st.createdToScheduled.p50}/${st.createdToScheduled.p99}, -> all running ${st.scheduledToRunning.p50}/${st.scheduledToRunning.p99}`);
@@ -248,7 +263,7 @@ export default async function run(): Promise<void> {
       create: {
         volumes: VOLUMES, concurrency: CONCURRENCY, replicas: 3, sizeMiB: 16, nodes: 3, wallSeconds: create.wallSeconds,
         latencyMs: { volumes: create.volumes, wallSeconds: create.wallSeconds, p50: create.p50, p99: create.p99, max: create.max },
-        stagesMs: create.stagesMs, cpuSeconds: create.cpuSeconds, cpuMsPerVolume: create.cpuMsPerVolume,
+        stagesMs: create.stagesMs, cpuSeconds: create.cpuSeconds, cpuMsPerVolume: create.cpuMsPerVolume, warmup: create.warmup,
       },
       scale: s,
       targets,

@@ -5,8 +5,8 @@ import { statfs } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { ClientReadableStream } from '@grpc/grpc-js';
-import type { Assignments__Output, DiskInfo, NodeAgentClient } from '@cairn/api';
-import { mergeAssignments, nodeAgentClient } from '@cairn/api';
+import type { Assignments__Output, DiskInfo, NodeAgentClient, ReplicaAssignment__Output } from '@cairn/api';
+import { foldAssignments, nodeAgentClient } from '@cairn/api';
 import { startNodeService } from '@cairn/csi';
 import type { UnixServer } from '@cairn/csi';
 import { Datapath } from './datapath.js';
@@ -62,8 +62,6 @@ export class Agent {
   private stopped = false;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private stream: ClientReadableStream<Assignments__Output> | null = null;
-  /** The newest assignments received from the manager. */
-  assignments: Assignments__Output | null = null;
   registered = false;
   readonly datapath: Datapath;
   private csi: UnixServer | null = null;
@@ -158,20 +156,19 @@ export class Agent {
     const stream = this.client.WatchAssignments({ nodeId: this.o.nodeId, deltas: true });
     this.stream = stream;
     // The first push is whole, the later ones deltas folded into it (a new stream starts whole).
-    let whole: Assignments__Output | null = null;
+    let held: Map<string, ReplicaAssignment__Output> | null = null;
     stream.on('data', (push: Assignments__Output) => {
-      let a: Assignments__Output;
+      let folded: ReturnType<typeof foldAssignments>;
       try {
-        a = mergeAssignments(whole, push);
+        folded = foldAssignments(held, push);
       } catch (e) {
         this.say(`assignments: ${(e as Error).message}; following again`);
         stream.cancel();
         return;
       }
-      whole = a;
-      this.assignments = a;
-      this.say(`assignments at seq ${a.seq}: ${a.replicas.length} replica(s)${push.delta ? ` (${push.replicas.length} changed, ${push.removedReplicas.length} gone)` : ''}, ${a.engines.length} engine(s)`);
-      void this.datapath.apply(a);
+      held = folded.replicas;
+      this.say(`assignments at seq ${push.seq}: ${held.size} replica(s)${push.delta ? ` (${push.replicas.length} changed, ${push.removedReplicas.length} gone)` : ''}, ${push.engines.length} engine(s)`);
+      void this.datapath.apply({ seq: push.seq, replicas: held, engines: push.engines, detaching: push.detaching }, folded.touched);
     });
     const again = (): void => {
       if (this.stream !== stream || this.stopped) return;

@@ -13,7 +13,7 @@
 // what runs and changes only the difference.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Assignments__Output, EngineAssignment__Output, EngineSource__Output, ReportRequest } from '@cairn/api';
+import type { Assignments__Output, EngineAssignment__Output, EngineSource__Output, ReplicaAssignment__Output, ReportRequest } from '@cairn/api';
 import { BlockError, cloneFromAny, Engine, NbdServer, ReplicaClient, ReplicaError, ReplicaServer, ReplicaStore, SnapshotView } from '@cairn/datapath';
 import type { EngineReplica, Replica } from '@cairn/datapath';
 
@@ -30,6 +30,14 @@ export interface DatapathOptions {
 }
 
 type ReplicaReport = { replicaId: string; state: string; address: string; reason: string };
+
+/** What the manager assigns this node: its replicas by id (folded from the pushes), its engines, the volumes detaching. */
+export interface NodeAssignments {
+  seq: number;
+  replicas: ReadonlyMap<string, ReplicaAssignment__Output>;
+  engines: Assignments__Output['engines'];
+  detaching: string[];
+}
 
 interface RunningReplica {
   store: ReplicaStore;
@@ -100,11 +108,14 @@ export class Datapath {
   private readonly engines = new Map<string, RunningEngine>();
   /** Replicas whose data address this agent has reported. */
   private readonly announced = new Set<string>();
-  /** The newest assignments not yet applied, and the loop applying them (one at a time). */
-  private latest: Assignments__Output | null = null;
+  /** The newest assignments not yet applied, the replicas touched since the last pass (null: all), and the loop applying them. */
+  private latest: NodeAssignments | null = null;
+  private pendingTouched: Set<string> | null = null;
   private draining: Promise<void> | null = null;
-  /** The newest assignments received, looked at again after a failed rebuild. */
-  private newest: Assignments__Output | null = null;
+  /** The newest assignments received, looked at again (all of them) after a failed rebuild. */
+  private newest: NodeAssignments | null = null;
+  /** Replicas a pass left unsettled: looked at again on the next pass, whatever it touches. */
+  private readonly retry = new Set<string>();
   private recheck: NodeJS.Timeout | null = null;
   private stopped = false;
   /** Engines waiting for their volume's placed replicas to serve: since when. */
@@ -135,15 +146,18 @@ export class Datapath {
     this.nbdAddress = `${this.o.host}:${n.port}`;
   }
 
-  /** Applies assignments in arrival order (never two at once). */
   /**
-   * Applies assignments. Each push is the whole truth for this node, so pushes that arrive while
-   * one is being applied collapse into the newest: under load the agent never works through a
-   * backlog of stale ones. Resolves when assignments at least as new as `a` are applied.
+   * Applies assignments. `a.replicas` is the whole truth for this node; `touched` names the
+   * replicas whose assignment may have changed since the push before (null: any of them, look at
+   * all). Pushes that arrive while one is being applied collapse into the newest, their touched
+   * sets joined: under load the agent never works through a backlog of stale ones. Resolves when
+   * assignments at least as new as `a` are applied.
    */
-  apply(a: Assignments__Output): Promise<void> {
+  apply(a: NodeAssignments, touched: ReadonlySet<string> | null = null): Promise<void> {
     this.latest = a;
     this.newest = a;
+    if (touched === null || this.pendingTouched === null) this.pendingTouched = null;
+    else for (const id of touched) this.pendingTouched.add(id);
     this.draining ??= this.drain();
     return this.draining;
   }
@@ -155,16 +169,23 @@ export class Datapath {
         this.draining = null;
         return;
       }
+      const touched = this.pendingTouched;
       this.latest = null;
-      await this.reconcile(a).catch((e: Error) => this.o.log(`applying assignments at seq ${a.seq}: ${e.message}`));
+      this.pendingTouched = new Set();
+      await this.reconcile(a, touched).catch((e: Error) => this.o.log(`applying assignments at seq ${a.seq}: ${e.message}`));
     }
   }
 
-  private async reconcile(a: Assignments__Output): Promise<void> {
-    // Replicas on this node.
-    const wanted = new Map(a.replicas.map((r) => [r.replicaId, r]));
-    for (const [id, run] of this.replicas) {
-      if (wanted.has(id)) continue;
+  private async reconcile(a: NodeAssignments, touched: ReadonlySet<string> | null): Promise<void> {
+    // The replicas to look at: those the pushes touched, and those a pass left to be tried again
+    // (a store that could not be opened, a snapshot that could not be synced); all after a whole
+    // push. Their assignments are taken now: the map moves on with the pushes that come meanwhile.
+    const ids = touched === null ? new Set([...this.replicas.keys(), ...a.replicas.keys()]) : new Set([...touched, ...this.retry]);
+    this.retry.clear();
+    const look = [...ids].sort().map((id) => [id, a.replicas.get(id)] as const);
+    for (const [id, r] of look) {
+      const run = this.replicas.get(id);
+      if (r || !run) continue;
       this.replicaServer.removeReplica(id);
       this.replicas.delete(id);
       this.announced.delete(id);
@@ -182,8 +203,8 @@ export class Datapath {
     const report = (replicas: ReplicaReport[]): void => {
       if (replicas.length) reports.push(this.o.report({ replicas, engines: [], progress: [] }).catch((e: unknown) => void (reportError ??= e)));
     };
-    const fresh = a.replicas.filter((r) => !this.replicas.has(r.replicaId));
-    const freshIds = new Set(fresh.map((r) => r.replicaId));
+    const wanted = look.flatMap(([, r]) => (r ? [r] : []));
+    const fresh = wanted.filter((r) => !this.replicas.has(r.replicaId));
     for (let i = 0; i < fresh.length; i += 8) {
       const group = fresh.slice(i, i + 8);
       const failed: ReplicaReport[] = [];
@@ -195,14 +216,20 @@ export class Datapath {
           this.replicaServer.addReplica(r.replicaId, r.volume, store, r.secret);
           this.o.log(`replica ${r.replicaId} of ${r.volume} serving from ${dir}`);
         } catch (e) {
+          this.retry.add(r.replicaId);
           failed.push({ replicaId: r.replicaId, state: 'failed', address: '', reason: `cannot open its store: ${(e as Error).message}` });
         }
       }));
       report([...failed, ...await this.applyReplicas(group)]);
     }
-    report(await this.applyReplicas(a.replicas.filter((r) => !freshIds.has(r.replicaId))));
+    const freshIds = new Set(fresh.map((r) => r.replicaId));
+    report(await this.applyReplicas(wanted.filter((r) => !freshIds.has(r.replicaId))));
     await Promise.all(reports);
-    if (reportError) throw reportError;
+    if (reportError) {
+      // Said again on the next pass: those reported are looked at again.
+      for (const [id, r] of look) if (r) this.retry.add(id);
+      throw reportError;
+    }
 
     // Engines of volumes attached here.
     const engines = new Map(a.engines.map((e) => [e.volume, e]));
@@ -233,13 +260,16 @@ export class Datapath {
     }
   }
 
-  /** Brings the stores of these replicas in line with their assignments; what to report running. */
-  private async applyReplicas(replicas: Assignments__Output['replicas']): Promise<ReplicaReport[]> {
+  /**
+   * Brings the stores of these replicas in line with their assignments; what to report running.
+   * A replica not settled by it (reported running but not yet recorded so, snapshots not synced,
+   * its store closed under us) is looked at again on the next pass.
+   */
+  private async applyReplicas(replicas: ReplicaAssignment__Output[]): Promise<ReplicaReport[]> {
     const started: ReplicaReport[] = [];
     for (const r of replicas) {
       const run = this.replicas.get(r.replicaId);
-      // A push names every replica of the node; one whose assignment has not changed since it was
-      // applied needs nothing (at a thousand replicas per node this loop is the agent's hot spot).
+      // One whose assignment has not changed since it was applied needs nothing.
       if (!run || run.appliedFrom === r) continue; // (no run: its store could not be opened, reported above)
       const key = `${r.size}|${r.attached}|${r.state}|${r.snapshots.join(',')}`;
       if (run.applied === key) {
@@ -261,6 +291,7 @@ export class Datapath {
           this.replicas.delete(r.replicaId);
           this.recheckSoon();
         }
+        this.retry.add(r.replicaId);
         continue;
       }
       // Say where it serves: a new replica becomes running; one to be rebuilt gets its address
@@ -268,10 +299,13 @@ export class Datapath {
       if (r.state === 'scheduled' || (r.state === 'rebuilding' && !this.announced.has(r.replicaId))) {
         started.push({ replicaId: r.replicaId, state: 'running', address: this.dataAddress, reason: '' });
         this.announced.add(r.replicaId);
+        this.retry.add(r.replicaId);
       } else if (synced) {
         // Settled (running, or rebuilding and announced): the same assignment again is a no-op.
         run.applied = key;
         run.appliedFrom = r;
+      } else {
+        this.retry.add(r.replicaId);
       }
     }
     return started;
@@ -329,7 +363,7 @@ export class Datapath {
     if (this.recheck || this.stopped) return;
     this.recheck = setTimeout(() => {
       this.recheck = null;
-      if (this.newest && !this.stopped) void this.apply(this.newest);
+      if (this.newest && !this.stopped) void this.apply(this.newest, null);
     }, 1000);
   }
 

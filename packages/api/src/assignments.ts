@@ -3,6 +3,7 @@
 // detaching are always whole). An agent folds each push into what it had to get the whole truth
 // again. Pure; the manager's tests fold its pushes the same way an agent does.
 import type { Assignments__Output } from './gen/cairn/node/v1/Assignments.js';
+import type { ReplicaAssignment__Output } from './gen/cairn/node/v1/ReplicaAssignment.js';
 
 export type { Assignments__Output } from './gen/cairn/node/v1/Assignments.js';
 
@@ -19,4 +20,30 @@ export function mergeAssignments(prev: Assignments__Output | null, a: Assignment
   for (const r of a.replicas) byId.set(r.replicaId, r);
   const replicas = [...byId.values()].sort((x, y) => (x.replicaId < y.replicaId ? -1 : x.replicaId > y.replicaId ? 1 : 0));
   return { ...a, replicas, delta: false, removedReplicas: [] };
+}
+
+export type { ReplicaAssignment__Output } from './gen/cairn/node/v1/ReplicaAssignment.js';
+
+/**
+ * Folds push `a` into `held` (the replica assignments by id after the pushes before it; null on a
+ * new stream) in place, in O(push) where mergeAssignments is O(all replicas): what an agent with
+ * a thousand replicas does on every push. A whole push replaces everything; a delta sets the
+ * replicas it names and deletes those gone. Returns the map and the ids the push touched (null
+ * after a whole push: any of them may have changed). A delta with nothing before it is refused.
+ */
+export function foldAssignments(
+  held: Map<string, ReplicaAssignment__Output> | null, a: Assignments__Output,
+): { replicas: Map<string, ReplicaAssignment__Output>; touched: Set<string> | null } {
+  if (!a.delta) return { replicas: new Map(a.replicas.map((r) => [r.replicaId, r])), touched: null };
+  if (!held) throw new Error(`a delta push (seq ${a.seq}) came with no whole push before it`);
+  const touched = new Set<string>();
+  for (const id of a.removedReplicas) {
+    held.delete(id);
+    touched.add(id);
+  }
+  for (const r of a.replicas) {
+    held.set(r.replicaId, r);
+    touched.add(r.replicaId);
+  }
+  return { replicas: held, touched };
 }

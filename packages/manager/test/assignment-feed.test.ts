@@ -1,12 +1,12 @@
 // The assignment feed (pure): whatever happens to the cluster, an agent that folds the pushes of
-// its stream (mergeAssignments, as the agent does) holds exactly what a whole recomputation from
+// its stream (mergeAssignments, and foldAssignments in place as the agent does) holds exactly what a whole recomputation from
 // the state says, with deltas and without; a push goes out only when something the node runs
 // changed; and a delta carries only what changed.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { mergeAssignments } from '@cairn/api';
-import type { Assignments, Assignments__Output } from '@cairn/api';
+import { foldAssignments, mergeAssignments } from '@cairn/api';
+import type { Assignments, Assignments__Output, ReplicaAssignment__Output } from '@cairn/api';
 import { applyEvent, decodeEvent, draft, emptyState, encodeEvent, SCHEMA_VERSION } from '@cairn/metadata';
 import type { ClusterState, EventDraft } from '@cairn/metadata';
 import { schedule, toDraft } from '@cairn/scheduler';
@@ -117,11 +117,14 @@ feed('an agent folding the pushes holds what a whole recomputation says, after a
     for (let i = 1; i <= 3; i++) c.apply([draft.nodeRegistered(`node-${i}`, { zone: `z${i}` }), draft.diskAdded(`node-${i}`, 'disk-1', { maximum: 2 ** 40 })]);
     // Streams opened at different moments: before anything, and half-way.
     const held = new Map<AssignmentFeed, Assignments__Output | null>();
+    // And folded in place as the agent does (foldAssignments): the same replicas.
+    const folds = new Map<AssignmentFeed, Map<string, ReplicaAssignment__Output> | null>();
     const open = (): void => {
       for (let i = 1; i <= 3; i++) for (const d of [true, false]) {
         const f = new AssignmentFeed(`node-${i}`, secret, d);
         c.feeds.push(f);
         held.set(f, null);
+        folds.set(f, null);
       }
     };
     const pushAll = (): void => {
@@ -146,6 +149,16 @@ feed('an agent folding the pushes holds what a whole recomputation says, after a
         const now = mergeAssignments(before, push);
         assert.equal(noSeq(now), noSeq(whole), `${f.nodeId} (deltas ${f.deltas}) after seq ${c.s.seq}`);
         held.set(f, now);
+        const { replicas, touched } = foldAssignments(folds.get(f)!, push);
+        folds.set(f, replicas);
+        assert.equal([...replicas.values()].sort((x, y) => (x.replicaId < y.replicaId ? -1 : 1)), whole.replicas, 'folded in place: the same replicas');
+        assert.is(touched === null, !push.delta, 'touched: null exactly after a whole push');
+        if (touched) {
+          // Every replica that is new, changed or gone since the push before is named as touched.
+          const was = new Map(before!.replicas.map((r) => [r.replicaId, JSON.stringify(r)]));
+          for (const r of whole.replicas) if (was.get(r.replicaId) !== JSON.stringify(r)) assert.ok(touched.has(r.replicaId), `${r.replicaId} changed, not touched`);
+          for (const id of was.keys()) if (!replicas.has(id)) assert.ok(touched.has(id), `${id} gone, not touched`);
+        }
       }
     };
     open();
@@ -164,6 +177,7 @@ feed('an agent folding the pushes holds what a whole recomputation says, after a
 feed('a delta with no whole push before it is refused (the agent opens a new stream)', () => {
   const a = { seq: 5, replicas: [], engines: [], detaching: [], delta: true, removedReplicas: ['x'] } as Assignments__Output;
   assert.throws(() => mergeAssignments(null, a), /seq 5.*no whole push/);
+  assert.throws(() => foldAssignments(null, a), /seq 5.*no whole push/);
   const whole: Assignments = { seq: 4, replicas: [{ replicaId: 'b' }, { replicaId: 'x' }], engines: [], detaching: [], delta: false, removedReplicas: [] };
   const merged = mergeAssignments(whole as Assignments__Output, { ...a, replicas: [{ replicaId: 'a' }] } as Assignments__Output);
   assert.equal(merged.replicas.map((r) => r.replicaId), ['a', 'b'], 'added, removed, sorted');
