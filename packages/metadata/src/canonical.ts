@@ -3,8 +3,8 @@
 // taken over, so two processes that applied the same events produce the same bytes.
 import { createHash } from 'node:crypto';
 import type { ClusterState, NodeState, VolumeState } from './state.js';
-import { copyNode, copyReplica, copyVolume } from './overlay.js';
-import { emptyState } from './state.js';
+import { copyDiskLoads, copyNode, copyReplica, copyVolume } from './overlay.js';
+import { addLoad, emptyState } from './state.js';
 import { CorruptError } from './errors.js';
 import { defaultSettings } from './settings.js';
 import type { Settings } from './settings.js';
@@ -74,6 +74,7 @@ export function fromCanonicalJson(json: string, seq: number): ClusterState {
     let ids = s.replicasByVolume.get(r.volume);
     if (!ids) s.replicasByVolume.set(r.volume, (ids = new Set()));
     ids.add(r.id);
+    addLoad(s, r, 1);
   }
   return s;
 }
@@ -82,7 +83,7 @@ export function fromCanonicalJson(json: string, seq: number): ClusterState {
  * A deep copy, for callers that must keep a state while the reducer moves on (the command
  * runner validates each batch on one). Every object the reducer mutates in place is copied (nodes
  * and their disks, volumes with their spec, snapshots and data source, replicas, settings, the
- * replica index); arrays and records it only ever replaces are shared. Structural, not through
+ * derived indexes); arrays and records it only ever replaces are shared. Structural, not through
  * the canonical JSON: a copy of a 2,000-volume state costs about a millisecond, not tens.
  */
 export function cloneState(state: ClusterState): ClusterState {
@@ -93,5 +94,6 @@ export function cloneState(state: ClusterState): ClusterState {
   for (const [name, v] of state.volumes) s.volumes.set(name, copyVolume(v));
   for (const [id, r] of state.replicas) s.replicas.set(id, copyReplica(r));
   for (const [name, ids] of state.replicasByVolume) s.replicasByVolume.set(name, new Set(ids));
+  for (const [nodeId, disks] of state.diskLoad) s.diskLoad.set(nodeId, copyDiskLoads(disks));
   return s;
 }

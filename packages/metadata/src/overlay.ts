@@ -7,7 +7,7 @@
 // Iteration yields the base's objects for entries the overlay has not copied: callers that
 // iterate only read (the reducer changes nothing it reached by iterating a map), and the base
 // must not change while the overlay is in use.
-import type { ClusterState, NodeState, ReplicaState, VolumeState } from './state.js';
+import type { ClusterState, DiskLoad, NodeState, ReplicaState, VolumeState } from './state.js';
 
 class CowMap<K, V> extends Map<K, V> {
   private readonly own = new Map<K, V>();
@@ -87,6 +87,7 @@ export const copyVolume = (v: VolumeState): VolumeState => ({
   ...v, spec: { ...v.spec }, snapshots: new Map([...v.snapshots].map(([k, x]) => [k, { ...x }])), dataSource: v.dataSource && { ...v.dataSource },
 });
 export const copyReplica = (r: ReplicaState): ReplicaState => ({ ...r });
+export const copyDiskLoads = (m: Map<string, DiskLoad>): Map<string, DiskLoad> => new Map([...m].map(([k, l]) => [k, { ...l }]));
 
 /** A state that starts equal to `base` and changes without changing it (see above). */
 export function overlayState(base: ClusterState): ClusterState {
@@ -97,5 +98,6 @@ export function overlayState(base: ClusterState): ClusterState {
     volumes: new CowMap(base.volumes, copyVolume),
     replicas: new CowMap(base.replicas, copyReplica),
     replicasByVolume: new CowMap(base.replicasByVolume, (ids) => new Set(ids)),
+    diskLoad: new CowMap(base.diskLoad, copyDiskLoads),
   };
 }

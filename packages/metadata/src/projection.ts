@@ -17,7 +17,7 @@ import type {
   AccessMode, AntiAffinityOverride, ClusterState, DataLocality, NodeState, Rejection, ReplicaState,
   VolumeAutoBalance, VolumeSpec,
 } from './state.js';
-import { replicasOf } from './state.js';
+import { addLoad, replicasOf, setMode } from './state.js';
 
 const LOCALITY: Record<string, DataLocality> = {
   DATA_LOCALITY_DISABLED: 'disabled',
@@ -67,6 +67,7 @@ function rejections(cs: CandidateRejection__Output[]): Rejection[] {
 }
 
 function removeReplica(state: ClusterState, r: ReplicaState): void {
+  addLoad(state, r, -1);
   state.replicas.delete(r.id);
   const ids = state.replicasByVolume.get(r.volume);
   if (ids) {
@@ -184,7 +185,11 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
       const v = state.volumes.get(p.name);
       if (v && p.size > v.spec.size) {
         v.spec.size = p.size;
-        for (const r of replicasOf(state, p.name)) r.size = p.size;
+        for (const r of replicasOf(state, p.name)) {
+          addLoad(state, r, -1);
+          r.size = p.size;
+          addLoad(state, r, 1);
+        }
       }
       break;
     }
@@ -243,11 +248,13 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
       const p = payloadOf(ev, 'replicaScheduled');
       const v = state.volumes.get(p.volume);
       if (v && !state.replicas.has(p.replicaId)) {
-        state.replicas.set(p.replicaId, {
+        const r: ReplicaState = {
           id: p.replicaId, volume: p.volume, nodeId: p.nodeId, diskId: p.diskId, mode: 'scheduled',
           size: v.spec.size, address: '', trigger: p.trigger, replaces: p.replaces, scheduledSeq: seq,
           failedAtMs: 0, failedReason: '', rebuildFrom: '', failures: 0,
-        });
+        };
+        state.replicas.set(p.replicaId, r);
+        addLoad(state, r, 1);
         let ids = state.replicasByVolume.get(p.volume);
         if (!ids) state.replicasByVolume.set(p.volume, (ids = new Set()));
         ids.add(p.replicaId);
@@ -262,7 +269,7 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
       // ReplicaRebuilt; a failed one may have missed writes, so it comes back only through a
       // rebuild the scheduler decides. For those, the report only records where it serves.
       if (r && r.mode === 'scheduled') {
-        r.mode = 'running';
+        setMode(state, r, 'running');
         r.address = p.address;
       } else if (r) {
         r.address = p.address;
@@ -273,7 +280,7 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
       const p = payloadOf(ev, 'replicaFailed');
       const r = state.replicas.get(p.replicaId);
       if (r) {
-        r.mode = 'failed';
+        setMode(state, r, 'failed');
         r.failedAtMs = t;
         r.failedReason = p.reason;
         r.rebuildFrom = '';
@@ -285,7 +292,7 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
       const p = payloadOf(ev, 'replicaRebuilding');
       const r = state.replicas.get(p.replicaId);
       if (r) {
-        r.mode = 'rebuilding';
+        setMode(state, r, 'rebuilding');
         r.rebuildFrom = p.fromReplicaId;
       }
       break;
@@ -293,7 +300,7 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
     case 'replicaRebuilt': {
       const r = state.replicas.get(payloadOf(ev, 'replicaRebuilt').replicaId);
       if (r && r.mode === 'rebuilding') {
-        r.mode = 'running';
+        setMode(state, r, 'running');
         r.rebuildFrom = '';
         r.failedAtMs = 0;
         r.failedReason = '';

@@ -146,6 +146,39 @@ export interface ClusterState {
    * of the hash or of snapshots.
    */
   replicasByVolume: Map<string, Set<string>>;
+  /**
+   * Derived index: per node, per disk, the bytes its replicas reserve and how many of them are
+   * rebuilding; kept by the reducer (addLoad, setMode) and rebuilt on load, not part of the hash or
+   * of snapshots. The scheduler reads each pass's disk usage from it in O(disks), not O(replicas).
+   */
+  diskLoad: Map<string, Map<string, DiskLoad>>;
+}
+
+export interface DiskLoad {
+  bytes: number;
+  rebuilding: number;
+}
+
+/** Counts replica `r` on its disk in diskLoad (`sign` 1), or no longer (-1). */
+export function addLoad(state: ClusterState, r: ReplicaState, sign: 1 | -1): void {
+  let disks = state.diskLoad.get(r.nodeId);
+  if (!disks) state.diskLoad.set(r.nodeId, (disks = new Map()));
+  let l = disks.get(r.diskId);
+  if (!l) disks.set(r.diskId, (l = { bytes: 0, rebuilding: 0 }));
+  l.bytes += sign * r.size;
+  if (r.mode === 'rebuilding') l.rebuilding += sign;
+  if (l.bytes === 0 && l.rebuilding === 0) {
+    disks.delete(r.diskId);
+    if (disks.size === 0) state.diskLoad.delete(r.nodeId);
+  }
+}
+
+/** Sets a replica's mode, keeping diskLoad's rebuilding count. */
+export function setMode(state: ClusterState, r: ReplicaState, mode: ReplicaMode): void {
+  if (r.mode === mode) return;
+  addLoad(state, r, -1);
+  r.mode = mode;
+  addLoad(state, r, 1);
 }
 
 export function emptyState(): ClusterState {
@@ -156,6 +189,7 @@ export function emptyState(): ClusterState {
     replicas: new Map(),
     settings: defaultSettings(),
     replicasByVolume: new Map(),
+    diskLoad: new Map(),
   };
 }
 

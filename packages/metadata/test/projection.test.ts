@@ -6,7 +6,7 @@ import {
   applyEvent, canonicalJson, cloneState, CorruptError, decodeEvent, draft, emptyState, encodeEvent, fromCanonicalJson,
   InvalidSettingError, overlayState, parseSetting, PROTO_DIR, replay, SCHEMA_VERSION, stateHash, UnknownEventTypeError, volumeRobustness,
 } from '../src/index.js';
-import type { CairnEvent, EventDraft } from '../src/index.js';
+import type { CairnEvent, ClusterState, DiskLoad, EventDraft } from '../src/index.js';
 
 let seq = 0;
 function ev(d: EventDraft, timeMs = 1000): CairnEvent {
@@ -98,10 +98,27 @@ reducer('a clone shares nothing the reducer changes in place', () => {
   assert.is.not(canonicalJson(copy), before);
 });
 
+/** diskLoad as a plain object (sorted keys), and the same figures summed from the replicas. */
+const loadOf = (s: ClusterState): Record<string, DiskLoad> => Object.fromEntries([...s.diskLoad]
+  .flatMap(([node, disks]) => [...disks].map(([disk, l]): [string, DiskLoad] => [`${node}/${disk}`, { ...l }])).sort(([a], [b]) => (a < b ? -1 : 1)));
+function recomputedLoad(s: ClusterState): Record<string, DiskLoad> {
+  const m = new Map<string, DiskLoad>();
+  for (const r of s.replicas.values()) {
+    const k = `${r.nodeId}/${r.diskId}`;
+    const l = m.get(k) ?? { bytes: 0, rebuilding: 0 };
+    l.bytes += r.size;
+    if (r.mode === 'rebuilding') l.rebuilding++;
+    m.set(k, l);
+  }
+  return Object.fromEntries([...m].filter(([, l]) => l.bytes !== 0 || l.rebuilding !== 0).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
 reducer('an overlay changes like a clone and leaves its base as it was, whatever events it takes', () => {
   const base = replay(emptyState(), log());
   base.volumes.get('vol-a')!.dataSource = { uri: 'snap://src/s1', volume: 'src', snapshot: 's1', copied: false };
   const before = canonicalJson(base);
+  const baseLoad = loadOf(base);
+  assert.ok(Object.keys(baseLoad).length > 0, 'the base has replicas on disks');
   // Every kind of event, on things that exist, that are new, and that were just removed.
   const pool: EventDraft[] = [
     draft.nodeRegistered('node-1', { zone: 'zone-z', address: '10.0.0.9:1' }), draft.nodeRegistered('node-3', { zone: 'zone-c' }),
@@ -139,8 +156,13 @@ reducer('an overlay changes like a clone and leaves its base as it was, whatever
       for (const v of ['vol-a', 'vol-b']) assert.is(over.volumes.has(v), copy.volumes.has(v), `has ${v}`);
       for (const r of ['vol-a-r1', 'vol-a-r2', 'vol-a-r3', 'vol-b-r1']) assert.is(over.replicas.has(r), copy.replicas.has(r), `has ${r}`);
       assert.equal(new Map(over.nodes), new Map(copy.nodes), 'a map copied from the overlay');
+      // The reducer's per-disk index says what summing the replicas says, in both.
+      assert.equal(loadOf(over), recomputedLoad(over), `overlay's diskLoad after ${e.payload}`);
+      assert.equal(loadOf(copy), recomputedLoad(copy), `clone's diskLoad after ${e.payload}`);
     }
     assert.is(canonicalJson(base), before, `run ${run}: the base is untouched`);
+    assert.equal(loadOf(base), baseLoad, `run ${run}: the base's diskLoad is untouched`);
+    assert.equal(loadOf(fromCanonicalJson(canonicalJson(copy), copy.seq)), loadOf(copy), 'diskLoad is rebuilt on load');
   }
 });
 

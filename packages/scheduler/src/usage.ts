@@ -1,7 +1,7 @@
 // The working view of the cluster's disks that one scheduling pass reads and updates: per disk
 // the bytes scheduled on it (the sum of its replicas' sizes), per node the sum over its disks, the
-// usable space and the rebuilds running there. Built once per pass in O(nodes + disks +
-// replicas); every placement or removal the pass decides is applied to it, so later choices in
+// usable space and the rebuilds running there. Built once per pass in O(nodes + disks) from the
+// state's per-disk index (diskLoad); every placement or removal the pass decides is applied to it, so later choices in
 // the same pass see earlier ones without rescanning the state.
 //
 // The figures the candidate scan reads for every disk live in flat typed arrays indexed by a
@@ -86,7 +86,19 @@ export class Usage {
       this.nodes.push(entry);
       this.byId.set(id, entry);
     }
-    for (const r of state.replicas.values()) this.add(r.nodeId, r.diskId, r.size, r.mode === 'rebuilding');
+    // What the disks hold, from the reducer's per-disk index (O(disks)); replicas on a disk that is
+    // gone are not in it, and reserve nothing.
+    for (const entry of this.nodes) {
+      const loads = state.diskLoad.get(entry.id);
+      if (!loads) continue;
+      for (const d of entry.disks) {
+        const load = loads.get(d.disk.id);
+        if (!load) continue;
+        this.scheduled[d.index] = load.bytes;
+        entry.scheduled += load.bytes;
+        entry.rebuilding += load.rebuilding;
+      }
+    }
   }
 
   disk(nodeId: string, diskId: string): DiskEntry | undefined {
