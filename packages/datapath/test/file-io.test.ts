@@ -7,7 +7,8 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import {
-  BACKOFF_MS, INLINE_MAX_BYTES, inlineAllowed, makeDir, metaCall, openFile, readFully, recordInline, renameFile, SLOW_MS, writeFully,
+  BACKOFF_MS, INLINE_MAX_BYTES, inlineAllowed, makeDir, metaCall, openFile, readFully, recordInline, renameFile, SLOW_MS, syncDirShared,
+  writeFully,
 } from '../src/replica/file-io.js';
 import type { InlineState } from '../src/replica/file-io.js';
 import { KiB, pattern, scratch } from './replica-support.js';
@@ -115,6 +116,24 @@ test('files by descriptor, inline and pooled: open, write, sync, truncate, renam
       assert.is(readFileSync(join(sub, 'b'), 'utf8'), 'hel');
       await openFile(join(sub, 'b'), 'wx+', inline).then(() => assert.unreachable('opened'), (e: NodeJS.ErrnoException) => assert.is(e.code, 'EEXIST'));
     }
+  } finally {
+    await cleanup();
+  }
+});
+
+test('syncDirShared: callers while a sync runs share the one queued after it; a failure reaches its callers', async () => {
+  const { dir, cleanup } = await scratch();
+  try {
+    const calls = Array.from({ length: 8 }, () => syncDirShared(dir));
+    assert.is(new Set(calls).size, 2, 'the first starts a sync; the seven after it share the next one');
+    assert.ok(calls.slice(2).every((p) => p === calls[1]));
+    await Promise.all(calls);
+    const again = syncDirShared(dir);
+    assert.not.ok(calls.includes(again), 'once both are done, a new call starts a sync of its own');
+    await again;
+    const missing = join(dir, 'nope');
+    const failed = [syncDirShared(missing), syncDirShared(missing)];
+    for (const p of failed) await p.then(() => assert.unreachable('resolved'), (e: NodeJS.ErrnoException) => assert.is(e.code, 'ENOENT'));
   } finally {
     await cleanup();
   }

@@ -239,6 +239,36 @@ export async function writeFully(fh: { readonly fd: number }, buf: Uint8Array, p
   await Promise.all(parts);
 }
 
+/** Per directory: the fsync under way, and the one queued to start after it. */
+const dirSyncs = new Map<string, { running: Promise<void> | null; queued: Promise<void> | null }>();
+
+/**
+ * An fsync of `dir` shared by concurrent callers (group commit): each caller is served by a sync
+ * that starts after it called. One that arrives while a sync runs waits for the next, which then
+ * serves everyone who arrived meanwhile: a node creating eight stores at once makes their entries
+ * in the parent directory durable with one or two syncs, not eight.
+ */
+export function syncDirShared(dir: string, inline = true): Promise<void> {
+  let st = dirSyncs.get(dir);
+  if (!st) dirSyncs.set(dir, (st = { running: null, queued: null }));
+  const state = st;
+  const run = (): Promise<void> => {
+    const p: Promise<void> = syncDir(dir, inline).finally(() => {
+      if (state.running === p) state.running = null;
+      if (!state.running && !state.queued) dirSyncs.delete(dir);
+    });
+    state.running = p;
+    return p;
+  };
+  if (state.queued) return state.queued;
+  if (!state.running) return run();
+  state.queued = state.running.then(() => undefined, () => undefined).then(() => {
+    state.queued = null;
+    return run();
+  });
+  return state.queued;
+}
+
 export async function syncDir(dir: string, inline = true): Promise<void> {
   const d = await openFile(dir, 'r', inline);
   try {

@@ -11,11 +11,11 @@
 // resize commit by replacing replica.json atomically; files it does not name are removed on open.
 import { existsSync } from 'node:fs';
 import { readdir, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { alignParts, BLOCK_SIZE, BlockError, joinParts, partsLength } from '../block.js';
 import { ReplicaError } from './api.js';
 import type { Extent, ExtentList, Replica, ReplicaInfo, SnapshotInfo } from './api.js';
-import { makeDir, readFully, syncDir, writeFully } from './file-io.js';
+import { makeDir, readFully, syncDir, syncDirShared, writeFully } from './file-io.js';
 import { Layer } from './layer.js';
 import { ABSENT, BLOCKS_PER_PAGE, DATA, ZERO } from './layer-map.js';
 import { MANIFEST, readManifest, writeManifest } from './manifest.js';
@@ -84,7 +84,8 @@ export class ReplicaStore implements Replica {
     // (A node creates hundreds of replicas at once when volumes are created in bulk; every
     // syscall here counts.)
     const inline = opts.inlineIo ?? true;
-    if ((await makeDir(dir, inline)) === undefined) {
+    const made = await makeDir(dir, inline);
+    if (made === undefined) {
       if (existsSync(join(dir, MANIFEST))) throw new ReplicaError('EEXIST', `${dir} already holds a replica`);
       await removeStrays(dir, new Set());
     }
@@ -95,6 +96,14 @@ export class ReplicaStore implements Replica {
       // entries durable too: before it, a crash leaves no manifest, and create starts over.
       const manifest: Manifest = { format: 1, size, nextId: 2, layers: [{ id: 1, name: null }] };
       await writeManifest(dir, manifest, inline);
+      // And the names of the directories mkdir made, in their parents (shared: stores created
+      // side by side sync their common parent once or twice, not once each).
+      if (made !== undefined) {
+        for (let parent = dirname(dir); ; parent = dirname(parent)) {
+          await syncDirShared(parent, inline);
+          if (parent === dirname(made) || parent === dirname(parent)) break;
+        }
+      }
       return new ReplicaStore(dir, manifest, [head], header, true, opts);
     } catch (err) {
       await head.close().catch(() => {});
