@@ -47,6 +47,8 @@ interface RunningReplica {
   applied?: string;
   /** The assignment object it was applied from: pushes fold deltas in, so an unchanged replica is the same object. */
   appliedFrom?: object;
+  /** The assignment object it was last reported running for (cleared when that report fails). */
+  reportedFrom?: object;
 }
 
 interface RunningEngine {
@@ -196,12 +198,20 @@ export class Datapath {
     // New replicas' stores are created side by side (file creation and its fsyncs dominate when
     // many volumes are placed at once), 8 at a time, and each group is reported running as soon
     // as it serves: under a create storm a push names dozens, and the first need not wait for
-    // the last. The rest are looked at after them. Reports go out without waiting for each
-    // other; the pass waits for them all at its end (a failed one is said again on the next push).
-    const reports: Promise<void>[] = [];
-    let reportError: unknown = null;
+    // the last. The rest are looked at after them. Reports go out without waiting for each other
+    // or holding up the next pass (a report returns once the manager has recorded it, which
+    // under load is most of a pass); one that fails is said again by a pass a second later.
     const report = (replicas: ReplicaReport[]): void => {
-      if (replicas.length) reports.push(this.o.report({ replicas, engines: [], progress: [] }).catch((e: unknown) => void (reportError ??= e)));
+      if (!replicas.length) return;
+      this.o.report({ replicas, engines: [], progress: [] }).catch((e: unknown) => {
+        this.o.log(`reporting ${replicas.length} replica(s) failed, said again shortly: ${(e as Error).message}`);
+        for (const x of replicas) {
+          const run = this.replicas.get(x.replicaId);
+          if (run) run.reportedFrom = undefined;
+          this.retry.add(x.replicaId);
+        }
+        this.recheckSoon();
+      });
     };
     const wanted = look.flatMap(([, r]) => (r ? [r] : []));
     const fresh = wanted.filter((r) => !this.replicas.has(r.replicaId));
@@ -224,12 +234,6 @@ export class Datapath {
     }
     const freshIds = new Set(fresh.map((r) => r.replicaId));
     report(await this.applyReplicas(wanted.filter((r) => !freshIds.has(r.replicaId))));
-    await Promise.all(reports);
-    if (reportError) {
-      // Said again on the next pass: those reported are looked at again.
-      for (const [id, r] of look) if (r) this.retry.add(id);
-      throw reportError;
-    }
 
     // Engines of volumes attached here.
     const engines = new Map(a.engines.map((e) => [e.volume, e]));
@@ -271,6 +275,8 @@ export class Datapath {
       const run = this.replicas.get(r.replicaId);
       // One whose assignment has not changed since it was applied needs nothing.
       if (!run || run.appliedFrom === r) continue; // (no run: its store could not be opened, reported above)
+      // Reported running for this very assignment: the manager's answer is the next push.
+      if (run.reportedFrom === r) continue;
       const key = `${r.size}|${r.attached}|${r.state}|${r.snapshots.join(',')}`;
       if (run.applied === key) {
         run.appliedFrom = r;
@@ -299,7 +305,7 @@ export class Datapath {
       if (r.state === 'scheduled' || (r.state === 'rebuilding' && !this.announced.has(r.replicaId))) {
         started.push({ replicaId: r.replicaId, state: 'running', address: this.dataAddress, reason: '' });
         this.announced.add(r.replicaId);
-        this.retry.add(r.replicaId);
+        run.reportedFrom = r;
       } else if (synced) {
         // Settled (running, or rebuilding and announced): the same assignment again is a no-op.
         run.applied = key;
