@@ -38,7 +38,26 @@ export function toCanonical(state: ClusterState): unknown {
 }
 
 export function canonicalJson(state: ClusterState): string {
-  return JSON.stringify(toCanonical(state));
+  return [...canonicalJsonParts(state)].join('');
+}
+
+/**
+ * The canonical JSON in pieces (an item of a list at a time), which joined are exactly
+ * JSON.stringify(toCanonical(state)): the top-level keys in sorted order, each list item
+ * serialised alone. A snapshot of a large state is written a slice at a time between which the
+ * event loop runs (SnapshotStore.save), not in one stall of a quarter of a second.
+ */
+export function* canonicalJsonParts(state: ClusterState): Generator<string> {
+  function* list<V>(items: V[], shape: (v: V) => unknown): Generator<string> {
+    for (let i = 0; i < items.length; i++) yield (i ? ',' : '') + JSON.stringify(sortKeys(shape(items[i]!)));
+  }
+  yield '{"nodes":[';
+  yield* list(byKey(state.nodes), (n) => ({ ...n, disks: byKey(n.disks) }));
+  yield '],"replicas":[';
+  yield* list(byKey(state.replicas), (r) => r);
+  yield `],"seq":${JSON.stringify(state.seq)},"settings":${JSON.stringify(sortKeys(state.settings))},"version":${CANONICAL_VERSION},"volumes":[`;
+  yield* list(byKey(state.volumes), (v) => ({ ...v, snapshots: byKey(v.snapshots) }));
+  yield ']}';
 }
 
 /** sha256 over the canonical JSON, hex. Equal hashes mean equal states. */

@@ -3,8 +3,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import protobuf from 'protobufjs';
 import {
-  applyEvent, canonicalJson, cloneState, CorruptError, decodeEvent, draft, emptyState, encodeEvent, fromCanonicalJson,
-  InvalidSettingError, overlayState, parseSetting, PROTO_DIR, replay, SCHEMA_VERSION, stateHash, UnknownEventTypeError, volumeRobustness,
+  applyEvent, canonicalJson, canonicalJsonParts, cloneState, CorruptError, decodeEvent, draft, emptyState, encodeEvent, fromCanonicalJson,
+  InvalidSettingError, overlayState, parseSetting, PROTO_DIR, replay, SCHEMA_VERSION, stateHash, toCanonical, UnknownEventTypeError, volumeRobustness,
 } from '../src/index.js';
 import type { CairnEvent, ClusterState, DiskLoad, EventDraft } from '../src/index.js';
 
@@ -64,6 +64,11 @@ reducer('canonical JSON round-trips to an equal state and hash', () => {
   const back = fromCanonicalJson(canonicalJson(s), s.seq);
   assert.is(stateHash(back), stateHash(s));
   assert.equal([...back.replicasByVolume.get('vol-a')!].sort(), ['vol-a-r1', 'vol-a-r2']);
+  // Written in pieces (what a snapshot does, a slice at a time), the bytes are those of one stringify.
+  const parts = [...canonicalJsonParts(s)];
+  assert.ok(parts.length > 8, `${parts.length} pieces`);
+  assert.is(parts.join(''), JSON.stringify(toCanonical(s)));
+  assert.is(canonicalJson(emptyState()), JSON.stringify(toCanonical(emptyState())), 'empty lists too');
   const copy = cloneState(s);
   applyEvent(copy, { ...ev({ volumeDeleted: { name: 'vol-a' } }), seq: 14 });
   assert.is(s.volumes.has('vol-a'), true, 'a clone is independent of the original');
@@ -150,6 +155,7 @@ reducer('an overlay changes like a clone and leaves its base as it was, whatever
       applyEvent(over, e);
       applyEvent(copy, e);
       assert.is(canonicalJson(over), canonicalJson(copy), `run ${run}, event ${e.seq} (${e.payload})`);
+      assert.is(canonicalJson(copy), JSON.stringify(toCanonical(copy)), 'pieces join to one stringify');
       assert.is(over.volumes.size, copy.volumes.size);
       assert.is(over.replicas.size, copy.replicas.size);
       assert.equal([...over.replicasByVolume.keys()].sort(), [...copy.replicasByVolume.keys()].sort());
