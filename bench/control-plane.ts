@@ -79,7 +79,8 @@ async function createLatency(dir: string): Promise<CreateResult> {
     // Follow the log: which volume each replica belongs to, and when each volume has all running.
     const replicaVolume = new Map<string, string>();
     const running = new Map<string, number>();
-    const waiters = new Map<string, () => void>();
+    const waiters = new Map<string, { ok: () => void; fail: (e: Error) => void }>();
+    let streamError: Error | null = null;
     const stream = client.WatchEvents({ fromSeq: (info.seq ?? 0) + 1, follow: true });
     const requested = new Map<string, number>();
     const created = new Map<string, number>();
@@ -97,10 +98,17 @@ async function createLatency(dir: string): Promise<CreateResult> {
         allRunning.set(v, Number(ev.timeMs));
         const n = (running.get(v) ?? 0) + 1;
         running.set(v, n);
-        if (n === 3) waiters.get(v)?.();
+        if (n === 3) waiters.get(v)?.ok();
       }
     });
-    stream.on('error', () => undefined);
+    // The stream is how the bench sees creates finish: if it ends, every wait fails at once.
+    let cancelled = false;
+    const broken = (e: Error): void => {
+      streamError ??= e;
+      for (const w of waiters.values()) w.fail(streamError);
+    };
+    stream.on('error', (e: Error) => { if (!cancelled) broken(new Error(`the event stream failed: ${e.message}`)); });
+    stream.on('end', () => { if (!cancelled) broken(new Error('the event stream ended')); });
     /** Creates `count` volumes named PREFIX-NNNN, CONCURRENCY at a time; each one's latency (ms). */
     const creates = async (prefix: string, count: number): Promise<number[]> => {
       const latencies: number[] = [];
@@ -110,7 +118,8 @@ async function createLatency(dir: string): Promise<CreateResult> {
           const name = `${prefix}-${String(i).padStart(4, '0')}`;
           const start = performance.now();
           requested.set(name, Date.now());
-          const done = new Promise<void>((ok) => waiters.set(name, ok));
+          if (streamError) throw streamError;
+          const done = new Promise<void>((ok, fail) => waiters.set(name, { ok, fail }));
           await unary(client.CreateVolume.bind(client), { name, size: 16 * MiB, numberOfReplicas: 3 });
           await Promise.race([done, sleep(60_000).then(() => {
             throw new Error(`${name}: not all replicas running after 60 s`);
@@ -134,6 +143,7 @@ async function createLatency(dir: string): Promise<CreateResult> {
     const cpuSeconds: Record<string, number> = {};
     for (const [name, pid] of procs) cpuSeconds[name] = +(cpuOf(pid) - cpu0.get(name)!).toFixed(2);
     cpuSeconds['bench-client'] = +((self.user + self.system) / 1e6).toFixed(2);
+    cancelled = true;
     stream.cancel();
     const step = (from: Map<string, number>, to: Map<string, number>): { p50: number; p99: number } => {
       const d = [...requested.keys()].filter((v) => from.has(v) && to.has(v)).map((v) => to.get(v)! - from.get(v)!).sort((a, b) => a - b);

@@ -4,7 +4,7 @@
 import type { Subscription } from 'rxjs';
 import { Observable, Subject } from 'rxjs';
 import type { EventLog } from './log.js';
-import { CorruptError } from './errors.js';
+import { CorruptError, UnknownEventTypeError } from './errors.js';
 import type { SnapshotStore } from './snapshots.js';
 import type { CairnEvent } from './events.js';
 import type { ClusterState } from './state.js';
@@ -91,8 +91,19 @@ export class LiveProjection {
         complete: () => sub.complete(),
       });
       void (async () => {
+        let delay = 25;
         while (next <= upTo && !sub.closed) {
-          const page = await this.log.read(next, Math.min(upTo, next + PAGE - 1));
+          let page: CairnEvent[];
+          try {
+            page = await this.log.read(next, Math.min(upTo, next + PAGE - 1));
+          } catch (e) {
+            // A corrupt or unknown event ends the stream; etcd being unreachable for a moment does not.
+            if (e instanceof CorruptError || e instanceof UnknownEventTypeError) throw e;
+            await new Promise((r) => setTimeout(r, delay));
+            delay = Math.min(delay * 2, 1000);
+            continue;
+          }
+          delay = 25;
           if (page.length === 0) throw new CorruptError(next, 'missing from the log');
           for (const ev of page) deliver(ev);
         }
