@@ -25,11 +25,18 @@ export function replicaAssignment(s: ClusterState, r: ReplicaState, secret: (vol
   };
 }
 
-/** The engines a node runs (volumes attached or attaching there) and the volumes it is detaching. */
-export function enginesFor(s: ClusterState, nodeId: string, secret: (volume: string) => string): { engines: EngineAssignment[]; detaching: string[] } {
+/**
+ * The engines a node runs (volumes attached or attaching there) and the volumes it is detaching.
+ * `among`: the names of the volumes attached to the node, when the caller keeps them (else every
+ * volume is looked at).
+ */
+export function enginesFor(
+  s: ClusterState, nodeId: string, secret: (volume: string) => string, among?: Iterable<string>,
+): { engines: EngineAssignment[]; detaching: string[] } {
   const engines: EngineAssignment[] = [];
   const detaching: string[] = [];
-  for (const v of s.volumes.values()) {
+  const volumes = among ? [...among].flatMap((name) => s.volumes.get(name) ?? []) : s.volumes.values();
+  for (const v of volumes) {
     if (v.attachedTo !== nodeId) continue;
     if (v.attachState === 'detaching') {
       detaching.push(v.name);
@@ -83,6 +90,8 @@ export class AssignmentFeed {
   private dirtyAll = true;
   private first = true;
   private lastEngines = '';
+  /** The volumes attached to this node (in any attach state), kept like the replicas: the node's engines come from them. */
+  private attached = new Set<string>();
 
   constructor(readonly nodeId: string, private readonly secret: (volume: string) => string, readonly deltas: boolean) {}
 
@@ -120,16 +129,23 @@ export class AssignmentFeed {
       const seen = new Set<string>();
       for (const r of s.replicas.values()) if (r.nodeId === this.nodeId) look(r, seen);
       for (const id of [...this.sent.keys()]) if (!seen.has(id)) drop(id);
+      this.attached = new Set();
+      for (const v of s.volumes.values()) if (v.attachedTo === this.nodeId) this.attached.add(v.name);
     } else {
       for (const volume of this.dirty) {
         const seen = new Set<string>();
         for (const r of replicasOf(s, volume)) if (r.nodeId === this.nodeId) look(r, seen);
         for (const id of [...(this.sentByVolume.get(volume) ?? [])]) if (!seen.has(id)) drop(id);
+        if (s.volumes.get(volume)?.attachedTo === this.nodeId) this.attached.add(volume);
+        else this.attached.delete(volume);
       }
     }
     this.dirty = new Set();
     this.dirtyAll = false;
-    const { engines, detaching } = enginesFor(s, this.nodeId, this.secret);
+    // Each engine is computed whole every push (its replicas, its data source's): only which
+    // volumes are attached here is kept from push to push (at 10,000 volumes a scan of them all
+    // per push and node was most of a push's cost).
+    const { engines, detaching } = enginesFor(s, this.nodeId, this.secret, this.attached);
     const enginesJson = JSON.stringify([engines, detaching]);
     const first = this.first;
     if (!first && changed.length === 0 && removed.length === 0 && enginesJson === this.lastEngines) return null;

@@ -5,7 +5,8 @@
 // reconciler waits until its own decisions are projected before it asks again).
 // A pass decides only for the volumes that events touched since the last one (volumesTouched),
 // unless an event reached beyond named volumes (a node, a disk, settings, a removal that freed
-// space): then, and at least once a second while partial passes run, it decides for all. At a
+// space): then, and at least once a second while partial passes run (less often when full passes
+// are long: at most a twentieth of the time goes to them), it decides for all. At a
 // few thousand volumes a full pass per event was most of the manager's CPU under a create storm.
 import type { Subscription } from 'rxjs';
 import { auditTime } from 'rxjs';
@@ -29,8 +30,13 @@ export interface ReconcilerOptions {
 /** Most events one append carries; a pass with more decides again after the first part lands. */
 const MAX_APPEND = 100;
 
-/** While partial passes run, a full one at least this often (decisions across volumes). */
+/**
+ * While partial passes run, a full one at least this often (decisions across volumes), or less
+ * often when full passes are long: at most one twentieth of the time goes to them (a full pass
+ * over 10,000 volumes takes a tenth of a second or more).
+ */
 const FULL_PASS_MS = 1000;
+const FULL_PASS_SHARE = 20;
 
 export class Reconciler {
   private sub: Subscription | null = null;
@@ -43,6 +49,8 @@ export class Reconciler {
   private dirtyVolumes = new Set<string>();
   private dirtyAll = true;
   private lastFull = 0;
+  /** How long the last full pass took (ms). */
+  private lastFullMs = 0;
   private partialSinceFull = false;
   private fullTimer: NodeJS.Timeout | null = null;
   private readonly clock: () => number;
@@ -113,7 +121,7 @@ export class Reconciler {
       if (this.stopped) return;
       const state = this.o.projection.state;
       const now = this.clock();
-      const full = this.dirtyAll || now - this.lastFull >= FULL_PASS_MS;
+      const full = this.dirtyAll || now - this.lastFull >= this.fullEvery();
       const only = this.dirtyVolumes;
       if (!full && only.size === 0) return;
       this.dirtyVolumes = new Set();
@@ -121,7 +129,9 @@ export class Reconciler {
       if (full) this.lastFull = now;
       this.partialSinceFull = !full;
       this.passes[full ? 'full' : 'partial']++;
+      const started = performance.now();
       const { decisions, wakeAtMs } = full ? schedule(state, state.settings, now) : scheduleVolumes(state, state.settings, now, only);
+      if (full) this.lastFullMs = performance.now() - started;
       this.armWake(wakeAtMs, full);
       if (!full) this.armFull();
       if (decisions.length === 0) return;
@@ -157,14 +167,19 @@ export class Reconciler {
     this.wake.unref();
   }
 
-  /** After a partial pass: a full one within FULL_PASS_MS, even if nothing else happens. */
+  /** The longest a partial pass may go without a full one after it. */
+  private fullEvery(): number {
+    return Math.max(FULL_PASS_MS, FULL_PASS_SHARE * this.lastFullMs);
+  }
+
+  /** After a partial pass: a full one within fullEvery(), even if nothing else happens. */
   private armFull(): void {
     if (this.fullTimer || this.stopped) return;
     this.fullTimer = setTimeout(() => {
       this.fullTimer = null;
       if (this.partialSinceFull) this.dirtyAll = true;
       this.kick();
-    }, FULL_PASS_MS + 5);
+    }, this.fullEvery() + 5);
     this.fullTimer.unref();
   }
 }
