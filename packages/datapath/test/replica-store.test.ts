@@ -2,7 +2,7 @@
 // layers), the revision counter across reopen and crash, sparseness, extents, resize, rebuild marks.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BlockError, ReplicaError, ReplicaStore } from '../src/index.js';
 import { KiB, MiB, pattern, scratch } from './replica-support.js';
@@ -264,6 +264,34 @@ test('openOrCreate starts over in a directory a crash left before the manifest w
   const again = await ReplicaStore.openOrCreate(sub, 64 * KiB);
   assert.ok((await again.read(0, 4096)).equals(pattern(4096, 3)), 'opened, not created again');
   await again.close();
+});
+
+test('a new store writes no map header: an empty map file opens as fresh; once written, never empty again', async () => {
+  // What a crash leaves is the files as they are: copied aside while the store is still open.
+  const crashCopy = async (from: string, to: string): Promise<void> => {
+    await cp(from, to, { recursive: true });
+  };
+  const a = join(dir, 'a');
+  const s = await ReplicaStore.create(a, 1 * MiB);
+  assert.is((await stat(join(a, 'layer-1.map'))).size, 0, 'created without a header write');
+  await crashCopy(a, join(dir, 'a-crashed'));
+  const crashed = await ReplicaStore.open(join(dir, 'a-crashed'));
+  assert.is(crashed.revision, 0, 'opens as it was made');
+  assert.not.ok(crashed.cleanShutdown);
+  assert.ok((await crashed.read(0, 4096)).equals(Buffer.alloc(4096)));
+  await crashed.close();
+  await s.write(0, pattern(4096, 7));
+  await s.flush();
+  assert.ok((await stat(join(a, 'layer-1.map'))).size > 0, 'a flush writes the header');
+  await crashCopy(a, join(dir, 'a-flushed'));
+  const after = await ReplicaStore.open(join(dir, 'a-flushed'));
+  assert.is(after.revision, 1, 'what the flush made durable is there');
+  assert.ok((await after.read(0, 4096)).equals(pattern(4096, 7)));
+  await after.close();
+  await s.close();
+  // A map file with bytes but no valid header is still refused.
+  await writeFile(join(a, 'layer-1.map'), 'junk');
+  await rejects(ReplicaStore.open(a), (e) => /no valid header/.test(String(e)), 'a garbled map');
 });
 
 test.run();

@@ -7,13 +7,15 @@ import { join } from 'node:path';
 import type { FileRef } from './file-io.js';
 import { openFile, readFully, writeFully } from './file-io.js';
 import { LayerMap, MAP_PAGE_BYTES } from './layer-map.js';
-import { decodeHeader, encodeHeader, HEADER_SLOT_BYTES, MAP_PAGES_OFFSET } from './map-header.js';
+import { decodeHeader, encodeHeader, FRESH_HEADER, HEADER_SLOT_BYTES, MAP_PAGES_OFFSET } from './map-header.js';
 import type { MapHeader } from './map-header.js';
 
 export const layerFiles = (dir: string, id: number) => ({
   data: join(dir, `layer-${id}.data`),
   map: join(dir, `layer-${id}.map`),
 });
+
+const sameHeader = (a: MapHeader, b: MapHeader): boolean => a.revision === b.revision && a.clean === b.clean && a.rebuilding === b.rebuilding;
 
 export class Layer {
   private persisting: Promise<void> = Promise.resolve();
@@ -31,9 +33,10 @@ export class Layer {
 
   /**
    * New empty layer files for a volume of `size` bytes, durable once the caller syncs the
-   * directory. Only the map file is synced: the data file holds nothing yet, and its length is
-   * never read (a read past its end gives zeros, and every block the map names was written and
-   * synced before a map naming it was). `inline`: open and truncate on this thread (metaCall).
+   * directory. Only the map file's header is written and synced, and not even that when it is
+   * FRESH_HEADER (an empty map file reads as that). The data file holds nothing yet, and its
+   * length is never read (a read past its end gives zeros, and every block the map names was
+   * written and synced before a map naming it was). `inline`: open and truncate on this thread.
    */
   static async create(dir: string, id: number, size: number, header: MapHeader, inline = true): Promise<Layer> {
     const paths = layerFiles(dir, id);
@@ -43,7 +46,8 @@ export class Layer {
       await data.truncate(size);
       mapFile = await openFile(paths.map, 'wx+', inline);
       const layer = new Layer(id, paths.data, data, mapFile, new LayerMap(), header, 0);
-      await layer.persist(header, inline);
+      // An empty map file reads as FRESH_HEADER (see map-header.ts): that one needs no write.
+      if (!sameHeader(header, FRESH_HEADER)) await layer.persist(header, inline);
       return layer;
     } catch (err) {
       await data.close().catch(() => {});
@@ -59,6 +63,9 @@ export class Layer {
     let mapFile: FileRef | undefined;
     try {
       mapFile = await openFile(paths.map, 'r+');
+      const { size } = await stat(paths.map);
+      // Nothing was ever made durable in it: the layer as created (see FRESH_HEADER).
+      if (size === 0) return new Layer(id, paths.data, data, mapFile, new LayerMap(), { ...FRESH_HEADER }, 0);
       const slots = Buffer.alloc(2 * HEADER_SLOT_BYTES);
       await readFully(mapFile, slots, 0, slots.length, 0);
       const found = [decodeHeader(slots.subarray(0, HEADER_SLOT_BYTES)), decodeHeader(slots.subarray(HEADER_SLOT_BYTES))]
@@ -66,7 +73,6 @@ export class Layer {
         .sort((a, b) => b.seq - a.seq)[0];
       if (!found) throw new Error(`${paths.map}: no valid header`);
       const map = new LayerMap();
-      const { size } = await stat(paths.map);
       const pages = Math.max(0, Math.ceil((size - MAP_PAGES_OFFSET) / MAP_PAGE_BYTES));
       const chunk = Buffer.alloc(256 * MAP_PAGE_BYTES);
       for (let first = 0; first < pages; first += 256) {

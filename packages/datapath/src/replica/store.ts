@@ -21,6 +21,7 @@ import { ABSENT, BLOCKS_PER_PAGE, DATA, ZERO } from './layer-map.js';
 import { MANIFEST, readManifest, writeManifest } from './manifest.js';
 import type { Manifest } from './manifest.js';
 import type { MapHeader } from './map-header.js';
+import { FRESH_HEADER } from './map-header.js';
 import { punchHole } from './punch.js';
 import { RangeLock } from './range-lock.js';
 
@@ -89,7 +90,7 @@ export class ReplicaStore implements Replica {
       if (existsSync(join(dir, MANIFEST))) throw new ReplicaError('EEXIST', `${dir} already holds a replica`);
       await removeStrays(dir, new Set());
     }
-    const header: MapHeader = { revision: 0, clean: false, rebuilding: false };
+    const header: MapHeader = { ...FRESH_HEADER };
     const head = await Layer.create(dir, 1, size, header, inline);
     try {
       // The manifest's commit ends with an fsync of the directory, which makes the layer files'
