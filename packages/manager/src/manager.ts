@@ -166,21 +166,13 @@ export class Manager {
         });
         this.reconciler.start();
         this.liveness.start();
-        // The leader also writes snapshots; followers only read them. A snapshot reads the whole
-        // state on the event loop (its canonical JSON: ~20 ms at 1,000 volumes), so not too often,
-        // and never two at once: one that falls due while another is written waits for the next.
-        let saving = false;
-        const snap = this.projection.changes$.subscribe(({ state }) => {
-          const every = this.o.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
-          if (every <= 0 || state.seq % every !== 0 || saving) return;
-          saving = true;
-          this.snapshots.save(state).catch((e: Error) => onError(e)).finally(() => { saving = false; });
-        });
+        // The leader also writes snapshots (through its projection); followers only read them.
+        this.projection.writeSnapshots(this.o.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY);
         await lost;
-        snap.unsubscribe();
       } catch (e) {
         if (!this.stopped) this.say(`election: ${e instanceof Error ? e.message : String(e)}`);
       } finally {
+        this.projection.writeSnapshots(0);
         this.reconciler?.stop();
         this.liveness?.stop();
         this.reconciler = null;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { adminClient } from '@cairn/api';
 import type { AdminClient } from '@cairn/api';
-import { draft, EtcdCluster } from '@cairn/metadata';
+import { draft, EtcdCluster, openEtcd, SnapshotStore } from '@cairn/metadata';
 import { Manager } from '../src/index.js';
 
 let dir: string;
@@ -142,6 +142,28 @@ m('a new leader declares no node down during its startup grace (agents are findi
     assert.ok(events.some((e) => e.nodeDown?.nodeId === 'quiet'), 'NodeDown is in the log');
   } finally {
     await other.stop();
+  }
+});
+
+m('the leader writes a snapshot every --snapshot-every events, through its projection', async () => {
+  const other = await Manager.start({
+    etcd: etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, id: 'm-snap', prefix: '/snap/', log: () => undefined, snapshotEvery: 10,
+  });
+  const client = openEtcd(etcd.endpoints);
+  const snapshots = new SnapshotStore(client, { prefix: '/snap/' });
+  try {
+    for (let i = 0; i < 25; i++) await other.log.append([draft.nodeRegistered(`n${i}`, { zone: 'z1' })]);
+    await other.projection.waitFor(25);
+    let seqs: number[] = [];
+    for (let i = 0; i < 100 && !seqs.includes(20); i++, await new Promise((r) => setTimeout(r, 50))) seqs = (await snapshots.list()).map((x) => x.seq);
+    assert.ok(seqs.includes(20), `snapshots at ${seqs}: one at seq 20`);
+    assert.ok(seqs.every((seq) => seq % 10 === 0), `snapshots at ${seqs}: only at multiples of 10`);
+    const loaded = await snapshots.loadLatest();
+    assert.is(loaded?.seq, 20);
+    assert.is(loaded?.nodes.size, 20, 'the state at seq 20');
+  } finally {
+    await other.stop();
+    client.close();
   }
 });
 

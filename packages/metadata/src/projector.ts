@@ -13,7 +13,7 @@ import { applyEvent } from './projection.js';
 
 export interface LiveProjectionOptions {
   snapshots?: SnapshotStore;
-  /** Store a snapshot every this many events (0: never). */
+  /** Store a snapshot every this many events (0: never, until writeSnapshots says otherwise). */
   snapshotEvery?: number;
   /** Told about snapshots that could not be loaded or saved; the projection goes on. */
   onWarning?: (message: string) => void;
@@ -32,12 +32,14 @@ export class LiveProjection {
   private failure: unknown = null;
   private snapshotting = false;
   private snapshotDue = false;
+  private snapshotEvery: number;
   /** The seq of the snapshot this projection started from (0: replayed from the start). */
   readonly startedFromSeq: number;
 
   private constructor(state: ClusterState, private readonly log: EventLog, private readonly opts: LiveProjectionOptions) {
     this.state = state;
     this.startedFromSeq = state.seq;
+    this.snapshotEvery = opts.snapshotEvery ?? 0;
   }
 
   /** Loads the newest snapshot, then follows the log; resolves once caught up with the head. */
@@ -138,14 +140,21 @@ export class LiveProjection {
       this.waiters = this.waiters.filter((w) => w.seq > this.state.seq);
       for (const w of ready) w.resolve();
     }
-    const every = this.opts.snapshotEvery ?? 0;
-    if (every > 0 && this.opts.snapshots && this.state.seq % every === 0) this.snapshot();
+    if (this.snapshotEvery > 0 && this.opts.snapshots && this.state.seq % this.snapshotEvery === 0) this.snapshot();
   }
 
   /**
-   * Stores a snapshot of the state now. save() serialises the state synchronously before its
-   * first await, so it is exactly the state at this seq even though the reducer moves on. One
-   * save runs at a time; a snapshot due meanwhile is taken, of the newer state, right after.
+   * From now on, a snapshot every `every` events (0: none). A manager's projection writes them
+   * only while the manager leads: followers read snapshots, they do not write them.
+   */
+  writeSnapshots(every: number): void {
+    this.snapshotEvery = every;
+  }
+
+  /**
+   * Stores a snapshot of the state now. save() copies the state before its first await, so it is
+   * exactly the state at this seq even though the reducer moves on. One save runs at a time; a
+   * snapshot due meanwhile is taken, of the newer state, right after.
    */
   private snapshot(): void {
     if (this.snapshotting) {
