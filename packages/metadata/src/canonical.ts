@@ -26,13 +26,17 @@ function sortKeys(v: unknown): unknown {
   return v;
 }
 
+// How a node and a volume look in the canonical form: their own maps as sorted lists.
+const nodeShape = (n: NodeState): unknown => ({ ...n, disks: byKey(n.disks) });
+const volumeShape = (v: VolumeState): unknown => ({ ...v, snapshots: byKey(v.snapshots) });
+
 export function toCanonical(state: ClusterState): unknown {
   return sortKeys({
     version: CANONICAL_VERSION,
     seq: state.seq,
     settings: state.settings,
-    nodes: byKey(state.nodes).map((n) => ({ ...n, disks: byKey(n.disks) })),
-    volumes: byKey(state.volumes).map((v) => ({ ...v, snapshots: byKey(v.snapshots) })),
+    nodes: byKey(state.nodes).map(nodeShape),
+    volumes: byKey(state.volumes).map(volumeShape),
     replicas: byKey(state.replicas),
   });
 }
@@ -52,11 +56,11 @@ export function* canonicalJsonParts(state: ClusterState): Generator<string> {
     for (let i = 0; i < items.length; i++) yield (i ? ',' : '') + JSON.stringify(sortKeys(shape(items[i]!)));
   }
   yield '{"nodes":[';
-  yield* list(byKey(state.nodes), (n) => ({ ...n, disks: byKey(n.disks) }));
+  yield* list(byKey(state.nodes), nodeShape);
   yield '],"replicas":[';
   yield* list(byKey(state.replicas), (r) => r);
   yield `],"seq":${JSON.stringify(state.seq)},"settings":${JSON.stringify(sortKeys(state.settings))},"version":${CANONICAL_VERSION},"volumes":[`;
-  yield* list(byKey(state.volumes), (v) => ({ ...v, snapshots: byKey(v.snapshots) }));
+  yield* list(byKey(state.volumes), volumeShape);
   yield ']}';
 }
 

@@ -234,14 +234,11 @@ log('projection.events(): followers from any seq get every event once, in order,
   const all = lists[0]!;
   const kvs = await etcd.client.getAll().prefix(new Keys(prefix).log).buffers();
   const byKey = new Map(Object.entries(kvs));
-  let checked = 0;
   for (const ev of [all[0]!, all[1199]!, all[1200]!, all[1999]!]) {
     const stored = byKey.get(new Keys(prefix).event(ev.seq));
     assert.ok(stored, `key of seq ${ev.seq}`);
     assert.ok(Buffer.from(storedBytes(ev)!).equals(stored), `stored bytes of seq ${ev.seq}`);
-    checked++;
   }
-  assert.is(checked, 4);
   assert.is(storedBytes({ ...all[0]! }), undefined, 'an event not decoded from the log has none');
   live.close();
 });

@@ -1,8 +1,8 @@
 // The working view of the cluster's disks that one scheduling pass reads and updates: per disk
 // the bytes scheduled on it (the sum of its replicas' sizes), per node the sum over its disks, the
 // usable space and the rebuilds running there. Built once per pass in O(nodes + disks) from the
-// state's per-disk index (diskLoad); every placement or removal the pass decides is applied to it, so later choices in
-// the same pass see earlier ones without rescanning the state.
+// state's per-disk index (diskLoad); every placement or removal the pass decides is applied to
+// it, so later choices in the same pass see earlier ones without rescanning the state.
 //
 // The figures the candidate scan reads for every disk live in flat typed arrays indexed by a
 // disk's position (nodes in id order, their disks in id order): a placement scans every disk of
@@ -86,8 +86,8 @@ export class Usage {
       this.nodes.push(entry);
       this.byId.set(id, entry);
     }
-    // What the disks hold, from the reducer's per-disk index (O(disks)); replicas on a disk that is
-    // gone are not in it, and reserve nothing.
+    // What the disks hold, from the reducer's per-disk index (O(disks)). Only disks that exist are
+    // read: replicas on a disk that is gone reserve nothing.
     for (const entry of this.nodes) {
       const loads = state.diskLoad.get(entry.id);
       if (!loads) continue;

@@ -22,9 +22,9 @@
 //
 // Metadata calls (open, close, mkdir, ftruncate, rename, a small write) follow the same bargain
 // (metaCall): on the calling thread while they stay fast, else through the thread pool. Creating a
-// replica store is a dozen of them plus three fsyncs, and a node makes hundreds of stores at once
-// when volumes are created in bulk; through the thread pool each one cost several times its own
-// work, and store creation took 1.1-1.4 ms of CPU instead of ~0.6. The fsyncs always go to the pool.
+// replica store is a dozen of them plus two fsyncs and a share of one (syncDirShared), and a node
+// makes hundreds of stores at once when volumes are created in bulk; through the thread pool each
+// one cost several times its own work. The fsyncs always go to the pool.
 // Files are held by descriptor (FileRef), not FileHandle: a FileHandle can only be made by an
 // asynchronous open, and its promise methods are the per-call overhead this avoids.
 import {

@@ -1,6 +1,7 @@
-// replica.json: the volume's size and its chain of layers, oldest first, the live head last. It
-// changes only on snapshot, snapshot deletion and resize, and is replaced atomically (write a
-// temporary file, fsync, rename, fsync the directory): the rename is the commit point of each.
+// replica.json: the volume's size and its chain of layers, oldest first, the live head last. It is
+// written on creation and changes only on snapshot, snapshot deletion and resize, always replaced
+// atomically (write a temporary file, fsync, rename, fsync the directory): the rename is the
+// commit point of each.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openFile, renameFile, syncDir, writeFully } from './file-io.js';

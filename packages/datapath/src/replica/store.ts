@@ -117,7 +117,7 @@ export class ReplicaStore implements Replica {
     const manifest = await readManifest(dir);
     const layers: Layer[] = [];
     try {
-      for (const l of manifest.layers) layers.push(await Layer.open(dir, l.id));
+      for (const l of manifest.layers) layers.push(await Layer.open(dir, l.id, opts.inlineIo ?? true));
       const head = layers.at(-1)!;
       const loaded = head.header;
       await head.persist({ ...loaded, clean: false });
