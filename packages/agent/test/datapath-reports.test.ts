@@ -1,0 +1,94 @@
+// The agent's datapath on real replica stores (temp directories, real files): which replicas a
+// pass looks at, and how "running" reports behave now that a pass does not wait for them. The
+// manager is not here: `report` is the call the agent makes to it, recorded by the test.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ReplicaAssignment__Output, ReportRequest } from '@cairn/api';
+import { Datapath } from '../src/datapath.js';
+import type { NodeAssignments } from '../src/datapath.js';
+
+const test = suite('agent datapath: replicas and reports');
+let dir: string;
+test.before.each(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cairn-agent-dp-'));
+});
+test.after.each(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const replica = (id: string, state = 'scheduled'): ReplicaAssignment__Output => ({
+  replicaId: id, volume: `vol-${id}`, diskId: 'disk-1', diskPath: dir, size: 1 << 20, state, rebuildFrom: '',
+  secret: 'secret', snapshots: [], attached: false,
+});
+const node = (seq: number, replicas: Map<string, ReplicaAssignment__Output>): NodeAssignments => ({ seq, replicas, engines: [], detaching: [] });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A datapath whose reports are recorded; the first `failFirst` of them fail (the manager unreachable). */
+function datapath(failFirst = 0): { dp: Datapath; running: string[][] } {
+  const running: string[][] = [];
+  let calls = 0;
+  const dp = new Datapath({
+    nodeId: 'node-1', host: '127.0.0.1', log: () => undefined,
+    report: async (r: Omit<ReportRequest, 'nodeId'>) => {
+      const ids = (r.replicas ?? []).filter((x) => x.state === 'running').map((x) => x.replicaId!);
+      if (ids.length) running.push(ids);
+      if (++calls <= failFirst) throw new Error('manager unreachable');
+    },
+  });
+  return { dp, running };
+}
+
+test('a replica is reported running once per assignment, and a pass looks only at what the push touched', async () => {
+  const { dp, running } = datapath();
+  await dp.start();
+  try {
+    const held = new Map([['a', replica('a')]]);
+    await dp.apply(node(1, held), null);
+    assert.ok(existsSync(join(dir, 'replicas', 'a', 'replica.json')), 'its store was made');
+    await sleep(20);
+    assert.equal(running, [['a']]);
+    // A push that touches a with the very same assignment: nothing new to say.
+    await dp.apply(node(2, held), new Set(['a']));
+    await sleep(20);
+    assert.equal(running, [['a']], 'a is not reported again for the same assignment');
+    // A push that touches only b: a is not looked at (even with a new object in the map, which a
+    // pass over everything would report again).
+    held.set('a', replica('a'));
+    held.set('b', replica('b'));
+    await dp.apply(node(3, held), new Set(['b']));
+    await sleep(20);
+    assert.equal(running, [['a'], ['b']], 'only the touched replica is looked at');
+    // A whole push (a new stream): new objects, still scheduled, so both are said again.
+    await dp.apply(node(4, new Map([['a', replica('a')], ['b', replica('b')]])), null);
+    await sleep(20);
+    assert.equal(running, [['a'], ['b'], ['a', 'b']]);
+    // The manager recorded them: running now, and nothing more to say.
+    await dp.apply(node(5, new Map([['a', replica('a', 'running')], ['b', replica('b', 'running')]])), null);
+    await sleep(20);
+    assert.is(running.length, 3);
+  } finally {
+    await dp.stop();
+  }
+});
+
+test('a failed running report is said again by a pass a second later, without a new push', async () => {
+  const { dp, running } = datapath(1);
+  await dp.start();
+  try {
+    const held = new Map([['a', replica('a')]]);
+    const t0 = Date.now();
+    await dp.apply(node(1, held), null);
+    await sleep(20);
+    assert.equal(running, [['a']], 'said once, and it failed');
+    for (let i = 0; i < 60 && running.length < 2; i++) await sleep(50);
+    assert.equal(running, [['a'], ['a']], 'said again after the failure');
+    assert.ok(Date.now() - t0 >= 900, 'by the recheck a second later');
+  } finally {
+    await dp.stop();
+  }
+});
+
+test.run();
