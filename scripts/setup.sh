@@ -14,6 +14,10 @@ declare -A PKGS=(
   [fio]=fio
   [qemu-img]=qemu-utils
   [fusermount3]=fuse3
+  # the datapath's fallocate addon (packages/datapath/native), built by node-gyp during npm ci
+  [gcc]=gcc
+  [make]=make
+  [python3]=python3
 )
 missing=()
 for cmd in "${!PKGS[@]}"; do

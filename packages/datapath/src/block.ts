@@ -17,8 +17,12 @@ export interface BlockBackend {
   flush(): Promise<void>;
   /** The range may read back as zeroes afterwards (space may be released). */
   trim(offset: number, length: number): Promise<void>;
-  /** The range reads back as zeroes afterwards. */
-  writeZeroes(offset: number, length: number, fua?: boolean): Promise<void>;
+  /**
+   * The range reads back as zeroes afterwards. With `keepAllocated` (NBD's NO_HOLE), its storage
+   * also stays (or becomes) allocated, so that later writes into it need no new space; without it
+   * the space may be released, as by trim. With `fua`, durable when the promise resolves.
+   */
+  writeZeroes(offset: number, length: number, fua?: boolean, keepAllocated?: boolean): Promise<void>;
 }
 
 export const BLOCK_SIZE = 4096;

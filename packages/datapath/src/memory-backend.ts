@@ -1,5 +1,6 @@
 // A BlockBackend in memory: sparse 64 KiB chunks allocated on first write and released when a
-// trim or write-zeroes covers them whole. For tests and benchmarks of the layers above it; it
+// trim or write-zeroes covers them whole (not a write-zeroes with keepAllocated, which allocates
+// the chunks it covers, as NBD's NO_HOLE asks). For tests and benchmarks of the layers above it; it
 // keeps nothing across restarts, so flush and FUA have nothing to do.
 import { BLOCK_SIZE, BlockError } from './block.js';
 import type { BlockBackend } from './block.js';
@@ -61,20 +62,22 @@ export class MemoryBackend implements BlockBackend {
     this.zero(offset, length);
   }
 
-  async writeZeroes(offset: number, length: number, _fua?: boolean): Promise<void> {
+  async writeZeroes(offset: number, length: number, _fua?: boolean, keepAllocated = false): Promise<void> {
     this.check(offset, length);
-    this.zero(offset, length);
+    this.zero(offset, length, keepAllocated);
   }
 
-  private zero(offset: number, length: number): void {
+  private zero(offset: number, length: number, keepAllocated = false): void {
     let pos = 0;
     while (pos < length) {
       const at = offset + pos;
       const index = Math.floor(at / CHUNK);
       const inChunk = at - index * CHUNK;
       const n = Math.min(CHUNK - inChunk, length - pos);
-      if (n === CHUNK) this.chunks.delete(index);
-      else this.chunks.get(index)?.fill(0, inChunk, inChunk + n);
+      const chunk = this.chunks.get(index);
+      if (keepAllocated && !chunk) this.chunks.set(index, Buffer.alloc(CHUNK));
+      else if (n === CHUNK && !keepAllocated) this.chunks.delete(index);
+      else chunk?.fill(0, inChunk, inChunk + n);
       pos += n;
     }
   }

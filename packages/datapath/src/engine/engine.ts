@@ -169,9 +169,9 @@ export class Engine implements BlockBackend {
     return this.locked(offset, length, () => this.everywhere('trim', (r) => r.trim(offset, length)));
   }
 
-  writeZeroes(offset: number, length: number, fua = false): Promise<void> {
+  writeZeroes(offset: number, length: number, fua = false, keepAllocated = false): Promise<void> {
     this.check(offset, length);
-    return this.locked(offset, length, () => this.everywhere('write-zeroes', (r) => r.writeZeroes(offset, length, fua)));
+    return this.locked(offset, length, () => this.everywhere('write-zeroes', (r) => r.writeZeroes(offset, length, fua, keepAllocated)));
   }
 
   flush(): Promise<void> {

@@ -431,9 +431,9 @@ export class NbdConnection {
           : () => backend.trim(offset, length));
         return;
       case P.CMD_WRITE_ZEROES:
-        // NBD_CMD_FLAG_NO_HOLE only asks that the range stays allocated; it reads back as zeroes either way.
+        // NBD_CMD_FLAG_NO_HOLE: the range must stay allocated, not just read as zeroes.
         if (length === 0) { this.reply(hi, lo, 0); return; }
-        this.start(hi, lo, 0, () => backend.writeZeroes(offset, length, fua));
+        this.start(hi, lo, 0, () => backend.writeZeroes(offset, length, fua, (flags & P.CMD_FLAG_NO_HOLE) !== 0));
         return;
     }
   }

@@ -12,7 +12,7 @@ import { newNonce, NONCE_BYTES, proof, PROOF_BYTES, proofMatches } from './auth.
 import { FrameReader } from './frame-reader.js';
 import { OutputBatcher } from './output-batcher.js';
 import {
-  decodeExtents, encodeRequest, errorOf, FLAG_FUA, MAX_IO_BYTES, Op, PROTOCOL_VERSION, REPLY_HEADER_BYTES, replyPayloadLength, Status,
+  decodeExtents, encodeRequest, errorOf, FLAG_FUA, FLAG_MORE, FLAG_NO_HOLE, MAX_IO_BYTES, Op, PROTOCOL_VERSION, REPLY_HEADER_BYTES, replyPayloadLength, Status,
 } from './protocol.js';
 import type { OpCode } from './protocol.js';
 
@@ -152,8 +152,8 @@ export class ReplicaClient implements Replica {
     return this.chunkedRange(Op.TRIM, 0, offset, length);
   }
 
-  writeZeroes(offset: number, length: number, fua = false): Promise<void> {
-    return this.chunkedRange(Op.WRITE_ZEROES, fua ? FLAG_FUA : 0, offset, length);
+  writeZeroes(offset: number, length: number, fua = false, keepAllocated = false): Promise<void> {
+    return this.chunkedRange(Op.WRITE_ZEROES, (fua ? FLAG_FUA : 0) | (keepAllocated ? FLAG_NO_HOLE : 0), offset, length);
   }
 
   // ---- control ----
@@ -281,12 +281,17 @@ export class ReplicaClient implements Replica {
     return Buffer.concat(await Promise.all(parts));
   }
 
+  /**
+   * A TRIM or WRITE_ZEROES as pieces of at most 2 GiB, sent back to back (one loop, so nothing
+   * else comes between them on the socket): every piece but the last carries FLAG_MORE, and the
+   * server applies them as one store call, as a local store would (one revision bump).
+   */
   private async chunkedRange(op: OpCode, flags: number, offset: number, length: number): Promise<void> {
     const parts: Promise<Buffer>[] = [];
     let at = 0;
     do {
       const n = Math.min(MAX_RANGE_BYTES, length - at);
-      parts.push(this.request(op, flags, offset + at, n));
+      parts.push(this.request(op, at + n < length ? flags | FLAG_MORE : flags, offset + at, n));
       at += n;
     } while (at < length);
     await Promise.all(parts);

@@ -1,7 +1,7 @@
 // The replica protocol's wire format: framed binary messages over TCP, little-endian.
 //
 //   request  (32-byte header, then `payloadLength` bytes)
-//     0 u32 magic 'CRNQ'   4 u8 op   5 u8 flags (1 = FUA)   6 u16 zero   8 u32 id
+//     0 u32 magic 'CRNQ'   4 u8 op   5 u8 flags (FLAG_*)   6 u16 zero   8 u32 id
 //     12 u32 payloadLength   16 u64 offset   24 u32 length   28 u32 zero
 //   reply    (16-byte header, then `payloadLength` bytes)
 //     0 u32 magic 'CRNR'   4 u32 id   8 u32 status (0 = OK)   12 u32 payloadLength
@@ -56,7 +56,17 @@ export const Op = {
 } as const;
 export type OpCode = (typeof Op)[keyof typeof Op];
 
+/** WRITE, WRITE_ZEROES: durable before the reply (TRIM: ignored). */
 export const FLAG_FUA = 1;
+/** WRITE_ZEROES: the range stays allocated (NBD's NO_HOLE). */
+export const FLAG_NO_HOLE = 2;
+/**
+ * TRIM, WRITE_ZEROES: more pieces of this request follow, each starting where this one ends (the
+ * length field is a u32, so the client splits ranges over 2 GiB). The server gathers the pieces
+ * and applies them as one store call when the last one (without the flag) arrives, then answers
+ * every piece with its result: one request is one mutation (one revision bump) whatever its size.
+ */
+export const FLAG_MORE = 4;
 
 export const Status = {
   OK: 0, EIO: 1, EINVAL: 2, ENOSPC: 3, EPERM: 4, ESHUTDOWN: 5, ENOENT: 6, EEXIST: 7, EBUSY: 8,

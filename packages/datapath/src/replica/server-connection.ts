@@ -8,7 +8,7 @@ import { NONCE_BYTES, newNonce, proof, PROOF_BYTES, proofMatches } from './auth.
 import { FrameReader } from './frame-reader.js';
 import { OutputBatcher } from './output-batcher.js';
 import {
-  decodeRequest, encodeExtents, encodeReply, FLAG_FUA, MAX_IO_BYTES, Op, PROTOCOL_VERSION, REQUEST_HEADER_BYTES, Status, statusOf,
+  decodeRequest, encodeExtents, encodeReply, FLAG_FUA, FLAG_MORE, FLAG_NO_HOLE, MAX_IO_BYTES, Op, PROTOCOL_VERSION, REQUEST_HEADER_BYTES, Status, statusOf,
 } from './protocol.js';
 import type { RequestHeader } from './protocol.js';
 
@@ -29,6 +29,14 @@ export interface ConnectionLimits {
 
 const MAX_REPLICA_ID_BYTES = 1024;
 
+/** The pieces of a split TRIM or WRITE_ZEROES received so far (FLAG_MORE): [offset, end) and their ids. */
+interface Pieces {
+  op: number;
+  offset: number;
+  end: number;
+  ids: number[];
+}
+
 export class ServerConnection {
   replica: ServedReplica | null = null;
   private readonly challenge = newNonce();
@@ -39,6 +47,7 @@ export class ServerConnection {
   private readonly out: OutputBatcher;
   private ending = false;
   private authTimer: NodeJS.Timeout | null;
+  private pieces: Pieces | null = null;
 
   constructor(
     private readonly socket: Socket,
@@ -86,13 +95,48 @@ export class ServerConnection {
     }
     this.inflight++;
     this.updateFlow();
-    this.dispatch(this.replica.store, r, parts).then(
-      (reply) => this.send(r.id, Status.OK, reply),
-      (err: unknown) => this.send(r.id, statusOf(err), Buffer.from(err instanceof Error ? err.message : String(err))),
+    const whole = this.gather(r);
+    if (whole === null) return; // a piece: answered with the last one
+    this.dispatch(this.replica.store, whole.request, parts).then(
+      (reply) => { for (const id of whole.ids) this.send(id, Status.OK, reply); },
+      (err: unknown) => {
+        const message = Buffer.from(err instanceof Error ? err.message : String(err));
+        for (const id of whole.ids) this.send(id, statusOf(err), message);
+      },
     ).then(() => {
-      this.inflight--;
+      this.inflight -= whole.ids.length;
       this.updateFlow();
     });
+  }
+
+  /**
+   * Gathers the pieces of a split TRIM / WRITE_ZEROES (FLAG_MORE, see protocol.ts): null while more
+   * are to come, else the request to apply (the whole range when `r` ends a split one) and the ids
+   * to answer. A split left unfinished (anything else arrives before its last piece) fails EINVAL.
+   */
+  private gather(r: RequestHeader): { request: RequestHeader; ids: number[] } | null {
+    const p = this.pieces;
+    const continues = p !== null && r.op === p.op && r.offset === p.end;
+    if (p !== null && !continues) {
+      this.pieces = null;
+      const message = Buffer.from('split request left unfinished');
+      for (const id of p.ids) this.send(id, Status.EINVAL, message);
+      this.inflight -= p.ids.length;
+      this.updateFlow();
+    }
+    const more = (r.flags & FLAG_MORE) !== 0;
+    if (more && (r.op === Op.TRIM || r.op === Op.WRITE_ZEROES)) {
+      if (continues) {
+        p.end += r.length;
+        p.ids.push(r.id);
+      } else {
+        this.pieces = { op: r.op, offset: r.offset, end: r.offset + r.length, ids: [r.id] };
+      }
+      return null;
+    }
+    if (!continues) return { request: r, ids: [r.id] };
+    this.pieces = null;
+    return { request: { ...r, offset: p.offset, length: p.end + r.length - p.offset }, ids: [...p.ids, r.id] };
   }
 
   private hello(r: RequestHeader, payload: Buffer): void {
@@ -132,6 +176,7 @@ export class ServerConnection {
 
   private async dispatch(store: Replica, r: RequestHeader, parts: Buffer[]): Promise<Buffer | undefined> {
     const fua = (r.flags & FLAG_FUA) !== 0;
+    if ((r.flags & FLAG_MORE) !== 0) throw new BlockError('EINVAL', 'FLAG_MORE is only for TRIM and WRITE_ZEROES');
     if (r.op === Op.WRITE) {
       if (r.length !== partsLength(parts)) throw new BlockError('EINVAL', 'WRITE length differs from its payload');
       await writePartsTo(store, r.offset, parts, fua);
@@ -149,7 +194,7 @@ export class ServerConnection {
         await store.trim(r.offset, r.length);
         return undefined;
       case Op.WRITE_ZEROES:
-        await store.writeZeroes(r.offset, r.length, fua);
+        await store.writeZeroes(r.offset, r.length, fua, (r.flags & FLAG_NO_HOLE) !== 0);
         return undefined;
       case Op.INFO:
         return json(await store.info());

@@ -4,8 +4,12 @@
 // (data, or explicit zeroes); blocks no layer defines read as zeroes. Writes go to the head; a
 // partial block the head lacks is completed from the layers below first (copy on write).
 //
-// Durability: FLUSH and FUA fdatasync the head's data file and persist its map together with the
-// revision counter, concurrent ones sharing one round (group commit); plain writes cost no sync.
+// Durability: FLUSH and FUA fdatasync the head's data file, then persist its map with the revision
+// counter (layer.ts: the map never names data that is not durable, and its header never vouches
+// for pages that are not), concurrent ones sharing one round (group commit); plain writes cost no
+// sync. One request is one revision bump, however large (the client sends a large one in pieces
+// that the server applies as one call, see protocol.ts FLAG_MORE), so a store reached over the
+// wire and one on this node that saw the same requests have the same revision.
 // After a crash the store reopens with the revision of its last flush (conservative: it may hold
 // unflushed writes beyond it) and reports cleanShutdown false. Snapshot, snapshot deletion and
 // resize commit by replacing replica.json atomically; files it does not name are removed on open.
@@ -22,7 +26,7 @@ import { MANIFEST, readManifest, writeManifest } from './manifest.js';
 import type { Manifest } from './manifest.js';
 import type { MapHeader } from './map-header.js';
 import { FRESH_HEADER } from './map-header.js';
-import { punchHole } from './punch.js';
+import { punchHole, zeroRange } from './punch.js';
 import { RangeLock } from './range-lock.js';
 
 const BS = BLOCK_SIZE;
@@ -33,7 +37,7 @@ const MERGE_CHUNK_BLOCKS = 256;
 const DEFAULT_EXTENT_LIMIT = 65_536;
 
 export interface ReplicaStoreOptions {
-  /** Release trimmed space with `fallocate --punch-hole` (default true). */
+  /** Release trimmed space with fallocate(FALLOC_FL_PUNCH_HOLE) (default true; see punch.ts). */
   punchHoles?: boolean;
   /**
    * Let small reads and writes of data run on the event loop's thread while the page cache serves
@@ -120,7 +124,7 @@ export class ReplicaStore implements Replica {
       for (const l of manifest.layers) layers.push(await Layer.open(dir, l.id, opts.inlineIo ?? true));
       const head = layers.at(-1)!;
       const loaded = head.header;
-      await head.persist({ ...loaded, clean: false });
+      await head.persist({ ...loaded, clean: false }, false, false); // nothing written yet: no data sync
       await removeStrays(dir, new Set(manifest.layers.map((l) => l.id)));
       return new ReplicaStore(dir, manifest, layers, loaded, loaded.clean, opts);
     } catch (err) {
@@ -208,11 +212,12 @@ export class ReplicaStore implements Replica {
   }
 
   trim(offset: number, length: number): Promise<void> {
-    return this.zeroRange(offset, length, false);
+    return this.zeroRange(offset, length, false, false);
   }
 
-  writeZeroes(offset: number, length: number, fua = false): Promise<void> {
-    return this.zeroRange(offset, length, fua);
+  /** With `keepAllocated`, the whole blocks become zeroed data in the head, allocated on disk. */
+  writeZeroes(offset: number, length: number, fua = false, keepAllocated = false): Promise<void> {
+    return this.zeroRange(offset, length, fua, keepAllocated);
   }
 
   // ---- snapshots ----
@@ -392,7 +397,7 @@ export class ReplicaStore implements Replica {
       try {
         await this.drainReads();
         while (this.syncRunning || this.syncQueued) await (this.syncQueued ?? this.syncRunning)!.catch(() => {});
-        if (!this.failure) await Promise.all([this.head.data.datasync(), this.head.persist(this.header(true))]);
+        if (!this.failure) await this.head.persist(this.header(true)); // the data file's sync first, then the map
       } finally {
         this.state = 'closed';
         await Promise.all(this.layers.map((l) => l.close().catch(() => {})));
@@ -536,7 +541,7 @@ export class ReplicaStore implements Replica {
     return this.readView(layers, layers.length - 2, block * BS, BS);
   }
 
-  private async zeroRange(offset: number, length: number, fua: boolean): Promise<void> {
+  private async zeroRange(offset: number, length: number, fua: boolean, keepAllocated: boolean): Promise<void> {
     this.assertOpen();
     checkRange(offset, length, this.size);
     if (length > 0) {
@@ -551,10 +556,17 @@ export class ReplicaStore implements Replica {
           if (offset < wholeFrom * BS) await this.writeLocked(offset, Buffer.alloc(wholeFrom * BS - offset));
           if (wholeTo * BS < end) await this.writeLocked(wholeTo * BS, Buffer.alloc(end - wholeTo * BS));
           const head = this.head;
-          const hadData = head.map.any(wholeFrom, wholeTo, DATA);
-          // With no older layer, "absent" already reads as zeroes; otherwise mask the older data.
-          head.map.setRange(wholeFrom, wholeTo, this.layers.length === 1 ? ABSENT : ZERO);
-          if (hadData && this.punchHoles) await punchHole(head.dataPath, wholeFrom * BS, (wholeTo - wholeFrom) * BS);
+          if (keepAllocated) {
+            // Zeroed data, not a hole: the blocks are allocated in the head's file and marked DATA
+            // (so a rebuild copies them, and the next flush syncs them before the map says so).
+            await this.zeroAllocated(head, wholeFrom * BS, wholeTo * BS);
+            head.map.setRange(wholeFrom, wholeTo, DATA);
+          } else {
+            const hadData = head.map.any(wholeFrom, wholeTo, DATA);
+            // With no older layer, "absent" already reads as zeroes; otherwise mask the older data.
+            head.map.setRange(wholeFrom, wholeTo, this.layers.length === 1 ? ABSENT : ZERO);
+            if (hadData && this.punchHoles) await punchHole(head.data, wholeFrom * BS, (wholeTo - wholeFrom) * BS);
+          }
         }
         this.bump();
       } finally {
@@ -564,7 +576,20 @@ export class ReplicaStore implements Replica {
     if (fua) await this.sync();
   }
 
-  /** FLUSH: the head's data and map (with the revision) durable; concurrent calls share a round. */
+  /** Makes the head's file read as zeroes over [from, to), allocated: fallocate's ZERO_RANGE, else written zeroes. */
+  private async zeroAllocated(head: Layer, from: number, to: number): Promise<void> {
+    try {
+      if (await zeroRange(head.data, from, to - from)) return;
+      const zeroes = Buffer.alloc(Math.min(to - from, MERGE_CHUNK_BLOCKS * BS));
+      for (let at = from; at < to; at += zeroes.length) {
+        await writeFully(head.data, zeroes.subarray(0, Math.min(zeroes.length, to - at)), at, this.inlineIo);
+      }
+    } catch (err) {
+      throw toBlockError(err);
+    }
+  }
+
+  /** FLUSH: the head's data, then its map (with the revision), durable; concurrent calls share a round. */
   private sync(): Promise<void> {
     if (this.syncQueued) return this.syncQueued;
     if (!this.syncRunning) return this.startSync();
@@ -594,8 +619,9 @@ export class ReplicaStore implements Replica {
       return; // nothing changed since the last round: a flush of an idle volume costs nothing
     }
     try {
-      // Both at once: a crash between them affects only writes this flush has not acknowledged.
-      await Promise.all([head.data.datasync(), head.persist(this.header(false))]);
+      // The data file's sync, then the map's (Layer.persist keeps that order): the map never says
+      // "data" over a block whose data could still be lost.
+      await head.persist(this.header(false));
       if (this.head === head) this.syncedMutations = Math.max(this.syncedMutations, mutations);
     } catch (err) {
       this.fail(err); // after a failed fsync the page cache may have dropped the data

@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "fallocate",
+      "sources": ["native/fallocate.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra"]
+    }
+  ]
+}
