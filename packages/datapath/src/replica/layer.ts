@@ -58,7 +58,7 @@ export class Layer {
     try {
       await data.truncate(size);
       mapFile = await openFile(paths.map, 'wx+', inline);
-      const layer = new Layer(id, paths.data, data, mapFile, new LayerMap(), header, 0);
+      const layer = new Layer(id, paths.data, data, mapFile, new LayerMap(), { ...FRESH_HEADER }, 0);
       // An empty map file reads as FRESH_HEADER (see map-header.ts): that one needs no write.
       if (!sameHeader(header, FRESH_HEADER)) await layer.persist(header, inline, false);
       return layer;
