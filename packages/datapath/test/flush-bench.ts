@@ -16,11 +16,17 @@ try {
   const s = await ReplicaStore.create(dir, 1024 * MiB);
   await s.write(0, Buffer.alloc(16 * MiB, 1), true);
   const block = Buffer.alloc(4 * KiB, 7);
+  // Median and 90th percentile, not the mean: on a shared machine a few stalls dominate a mean.
   const time = async (what: string, n: number, one: (i: number) => Promise<unknown>): Promise<void> => {
-    const started = performance.now();
-    for (let i = 0; i < n; i++) await one(i);
-    const ms = (performance.now() - started) / n;
-    console.log(`${what.padEnd(44)} ${ms.toFixed(3)} ms each (${n})`);
+    const took: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const started = performance.now();
+      await one(i);
+      took.push(performance.now() - started);
+    }
+    took.sort((x, y) => x - y);
+    const at = (q: number) => took[Math.min(n - 1, Math.floor(q * n))]!.toFixed(3);
+    console.log(`${what.padEnd(40)} median ${at(0.5)} ms, p90 ${at(0.9)} ms (${n})`);
   };
   await time('overwrite 4 KiB + flush (revision only)', rounds, async (i) => {
     await s.write(((i * 7919) % 4096) * 4 * KiB, block);
