@@ -9,12 +9,16 @@ import cp from 'node:child_process';
 import fs from 'node:fs';
 import { cp as copyDir, open as openFile, stat } from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Engine, NbdServer, nbd as P, ReplicaClient, ReplicaServer, ReplicaStore } from '../src/index.js';
 import { MAP_PAGES_OFFSET } from '../src/replica/map-header.js';
 import { MAP_PAGE_BYTES } from '../src/replica/layer-map.js';
 import { fallocateUnavailable } from '../src/replica/punch.js';
 import { RawClient } from './nbd-support.js';
+import { newNonce, proof } from '../src/replica/auth.js';
+import { FrameReader } from '../src/replica/frame-reader.js';
+import * as R from '../src/replica/protocol.js';
 import { KiB, MiB, pattern, scratch } from './replica-support.js';
 
 const GiB = 1024 * MiB;
@@ -282,6 +286,59 @@ test('a trim or write-zeroes over 2 GiB bumps the revision once, through a clien
   const [a, b] = await Promise.all([ReplicaStore.open(join(dir, 'local')), ReplicaStore.open(join(dir, 'remote'))]);
   assert.is(a.revision, b.revision);
   await Promise.all([a.close(), b.close()]);
+});
+
+test('split pieces over the wire: applied once when the last arrives; EINVAL when left unfinished or misused', async () => {
+  const store = await ReplicaStore.create(dir, 8 * GiB);
+  const server = new ReplicaServer();
+  server.addReplica('r', 'vol', store, 'secret');
+  const { port } = await server.listen(0, '127.0.0.1');
+  const socket = connect({ host: '127.0.0.1', port });
+  const frames: { id: number; status: number; payload: Buffer }[] = [];
+  let wake: (() => void) | null = null;
+  const reader = new FrameReader(R.REPLY_HEADER_BYTES, R.replyPayloadLength, (h, at, payload) => {
+    frames.push({ id: h.readUInt32LE(at + 4), status: h.readUInt32LE(at + 8), payload: Buffer.from(payload) });
+    wake?.();
+  });
+  socket.on('data', (c: Buffer) => reader.push(c));
+  socket.on('error', () => {});
+  const replies = async (n: number) => {
+    while (frames.length < n) await new Promise<void>((r) => { wake = r; });
+    return frames.splice(0, n);
+  };
+  const send = (op: R.OpCode, flags: number, id: number, offset: number, length: number) => {
+    socket.write(R.encodeRequest(op, flags, id, offset, length, 0));
+  };
+  try {
+    const [greeting] = await replies(1);
+    const challenge = greeting!.payload.subarray(4, 36);
+    const nonce = newNonce();
+    const body = Buffer.concat([nonce, proof('client', 'secret', challenge, nonce, 'r'), Buffer.from('r')]);
+    socket.write(Buffer.concat([R.encodeRequest(R.Op.HELLO, 0, 1, 0, 0, body.length), body]));
+    assert.is((await replies(1))[0]!.status, R.Status.OK);
+    await store.write(3 * GiB, pattern(4 * KiB, 1));
+    const base = store.revision;
+    // Three pieces of one trim: one store call, every piece answered with its result.
+    send(R.Op.TRIM, R.FLAG_MORE, 10, 0, 2 * GiB);
+    send(R.Op.TRIM, R.FLAG_MORE, 11, 2 * GiB, 2 * GiB);
+    send(R.Op.TRIM, 0, 12, 4 * GiB, 4 * KiB);
+    const got = await replies(3);
+    assert.equal(got.map((f) => [f.id, f.status]).sort(), [[10, 0], [11, 0], [12, 0]]);
+    assert.is(store.revision, base + 1, 'one bump for the three pieces');
+    assert.ok((await store.read(3 * GiB, 4 * KiB)).equals(Buffer.alloc(4 * KiB)));
+    // A split interrupted by another request fails; the other request is served.
+    send(R.Op.WRITE_ZEROES, R.FLAG_MORE, 20, 0, 2 * GiB);
+    send(R.Op.FLUSH, 0, 21, 0, 0);
+    assert.equal((await replies(2)).map((f) => [f.id, f.status]).sort(), [[20, R.Status.EINVAL], [21, R.Status.OK]]);
+    // MORE on any other op is refused.
+    send(R.Op.READ, R.FLAG_MORE, 30, 0, 4 * KiB);
+    assert.equal((await replies(1)).map((f) => [f.id, f.status]), [[30, R.Status.EINVAL]]);
+    assert.is(store.revision, base + 1);
+  } finally {
+    socket.destroy();
+    await server.close();
+    await store.close();
+  }
 });
 
 // ---- trims without a process each ----

@@ -93,10 +93,12 @@ export class ServerConnection {
       else this.refuse(r.id, Status.EPERM, 'authenticate with HELLO first');
       return;
     }
-    this.inflight++;
-    this.updateFlow();
+    // A piece of a split request is not under way until its last piece arrives: counted then, so
+    // that a trim of a huge volume (more pieces than maxInflight) cannot stop the reading it needs.
     const whole = this.gather(r);
     if (whole === null) return; // a piece: answered with the last one
+    this.inflight += whole.ids.length;
+    this.updateFlow();
     this.dispatch(this.replica.store, whole.request, parts).then(
       (reply) => { for (const id of whole.ids) this.send(id, Status.OK, reply); },
       (err: unknown) => {
@@ -121,8 +123,6 @@ export class ServerConnection {
       this.pieces = null;
       const message = Buffer.from('split request left unfinished');
       for (const id of p.ids) this.send(id, Status.EINVAL, message);
-      this.inflight -= p.ids.length;
-      this.updateFlow();
     }
     const more = (r.flags & FLAG_MORE) !== 0;
     if (more && (r.op === Op.TRIM || r.op === Op.WRITE_ZEROES)) {
