@@ -6,6 +6,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import cp from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { cp as copyDir, open as openFile, stat } from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
@@ -190,6 +191,37 @@ test('a map header whose pages did not all reach the disk is not believed: the r
   assert.is(reopened.revision, first);
   assert.is(reopened.cleanShutdown, true);
   await reopened.close();
+});
+
+test('a map written before headers carried a digest (version 1) is believed as it is', async () => {
+  const s = await ReplicaStore.create(dir, 256 * MiB);
+  await s.write(PAGE_SPAN, pattern(4 * KiB, 3));
+  await s.close();
+  // Both slots as version 1 wrote them (no digest of the pages), revision 41 in the newer one.
+  const v1 = (seq: number, revision: number): Buffer => {
+    const b = Buffer.alloc(512);
+    b.write('CAIRNMAP', 0, 'latin1');
+    b.writeUInt32LE(1, 8);
+    b.writeUInt32LE(1, 12); // clean
+    b.writeUInt32LE(seq, 16);
+    b.writeUInt32LE(revision, 24);
+    createHash('sha256').update(b.subarray(0, 40)).digest().copy(b, 40, 0, 16);
+    return b;
+  };
+  const map = await openFile(join(dir, 'layer-1.map'), 'r+');
+  await map.write(v1(100, 40), 0, 512, 0);
+  await map.write(v1(101, 41), 0, 512, 512);
+  await map.close();
+  const again = await ReplicaStore.open(dir);
+  assert.is(again.revision, 41);
+  assert.is(again.cleanShutdown, true);
+  assert.ok((await again.read(PAGE_SPAN, 4 * KiB)).equals(pattern(4 * KiB, 3)));
+  await again.write(0, pattern(4 * KiB, 4), true); // from now on version 2 headers
+  await again.close();
+  const third = await ReplicaStore.open(dir);
+  assert.is(third.revision, 42);
+  assert.is(third.cleanShutdown, true);
+  await third.close();
 });
 
 // ---- NO_HOLE ----
