@@ -16,6 +16,7 @@ export type { ReplicaClientOptions } from './replica/client.js';
 export * as replicaProtocol from './replica/protocol.js';
 export { Engine } from './engine/engine.js';
 export type { EngineEvents, EngineReplica, EngineReplicaMode } from './engine/engine.js';
+export type { RebuildStats } from './engine/rebuild.js';
 export { SnapshotView } from './engine/snapshot-view.js';
 export { cloneFromAny, CloneTargetError, copySnapshot } from './engine/clone.js';
 export type { CloneOptions, CloneSource, CloneTarget, CopyResult, SnapshotCopyOptions } from './engine/clone.js';
