@@ -5,7 +5,7 @@ export { NbdServer } from './nbd/server.js';
 export type { NbdServerOptions } from './nbd/server.js';
 export type { ExportList, ExportLookup } from './nbd/connection.js';
 export * as nbd from './nbd/protocol.js';
-export { isSystemLayer, ReplicaError } from './replica/api.js';
+export { isSnapshotName, isSystemLayer, ReplicaError } from './replica/api.js';
 export type { Extent, ExtentList, NewLayer, Replica, ReplicaInfo, SnapshotInfo } from './replica/api.js';
 export { MAX_VOLUME_SIZE, ReplicaStore } from './replica/store.js';
 export type { ReplicaStoreOptions } from './replica/store.js';

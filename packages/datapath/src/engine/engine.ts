@@ -14,7 +14,7 @@ import { BLOCK_SIZE, BlockError, partsLength, writePartsTo } from '../block.js';
 import type { BlockBackend } from '../block.js';
 import type { Replica, SnapshotInfo } from '../replica/api.js';
 import { randomBytes } from 'node:crypto';
-import { isSystemLayer, ReplicaError } from '../replica/api.js';
+import { isSnapshotName, isSystemLayer, ReplicaError } from '../replica/api.js';
 import { RangeLock } from '../replica/range-lock.js';
 import { Mutex } from './mutex.js';
 import { emptyStats, shapeChain, syncLayer } from './rebuild.js';
@@ -291,7 +291,8 @@ export class Engine implements BlockBackend {
    * flush. A replica that already has it (taken while detached) is fine.
    */
   async snapshot(name: string): Promise<void> {
-    if (isSystemLayer(name)) throw new BlockError('EINVAL', `snapshot names cannot start with '.': ${JSON.stringify(name)}`);
+    // Checked here, not left to the replicas: a bad name must not read as a replica failure.
+    if (!isSnapshotName(name)) throw new BlockError('EINVAL', `bad snapshot name ${JSON.stringify(name)}: 1-128 of A-Z a-z 0-9 . _ -, not starting with . _ -`);
     await this.chain.run(() => this.locked(0, this.size, async () => {
       await this.flush();
       await this.everywhere('snapshot', async (r) => {

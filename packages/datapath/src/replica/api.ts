@@ -117,6 +117,9 @@ export interface NewLayer {
 /** System layers (a rebuild's reference point) are named with a leading '.', which user names cannot have. */
 export const isSystemLayer = (name: string): boolean => name.startsWith('.');
 
+/** A user snapshot name: 1-128 of A-Z a-z 0-9 . _ -, not starting with . _ - (so never a system layer's). */
+export const isSnapshotName = (name: string): boolean => typeof name === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(name);
+
 
 export type ReplicaErrorCode = 'ENOENT' | 'EEXIST' | 'EBUSY';
 
