@@ -233,4 +233,22 @@ t('snapshots are refused system names, and system layers are never listed', asyn
   }
 });
 
+t('a replica lacking a snapshot its peers have is dropped, not given one of newer data', async () => {
+  const [a, b] = [await node('a'), await node('b')];
+  const f = failures();
+  const engine = await Engine.open('vol', [await member(a), await member(b)], f.events);
+  await engine.write(0, pattern(8192, 1));
+  await engine.flush();
+  // s1 was taken on a alone (while the volume was detached and b's node was down, say).
+  await a.store.snapshot('s1');
+  await engine.write(0, pattern(8192, 2));
+  await engine.snapshot('s1');
+  await f.failed('b');
+  assert.equal(engine.replicaModes(), { a: 'healthy', b: 'failed' });
+  assert.equal((await b.store.listSnapshots()).length, 0, 'b was not given s1 from newer data');
+  assert.ok((await a.store.readSnapshot('s1', 0, 8192)).equals(pattern(8192, 1)));
+  await engine.close();
+  await shutdown([a, b]);
+});
+
 t.run();

@@ -295,6 +295,17 @@ export class Engine implements BlockBackend {
     if (!isSnapshotName(name)) throw new BlockError('EINVAL', `bad snapshot name ${JSON.stringify(name)}: 1-128 of A-Z a-z 0-9 . _ -, not starting with . _ -`);
     await this.chain.run(() => this.locked(0, this.size, async () => {
       await this.flush();
+      // Replicas that already have it (taken while the volume was detached) are fine; one that
+      // lacks it while others have it missed it, and taking it now would freeze newer data under
+      // the old name: it is dropped instead, to be rebuilt (which copies the snapshot as it was).
+      const members = this.writable();
+      const has = await Promise.all(members.map((m) => m.replica.listSnapshots().then((l) => l.some((x) => x.name === name), () => null)));
+      const holders = members.filter((_, i) => has[i] === true).map((m) => m.id);
+      if (holders.length > 0) {
+        members.forEach((m, i) => {
+          if (has[i] === false) this.drop(m.id, `lacks snapshot ${name} that ${holders.join(', ')} have`);
+        });
+      }
       await this.everywhere('snapshot', async (r) => {
         try {
           await r.snapshot(name);
