@@ -89,12 +89,18 @@ t('random writes, trims, snapshots and deletions around and during a rebuild: ev
         // b is gone: the volume goes on with a alone (the engine closed the stores it held).
         await b.close().catch(() => undefined);
         const aa = await ReplicaStore.open(join(dir, 'a'));
-        engine = await Engine.open('vol', [{ id: 'a', local: true, replica: aa }]);
+        let copying!: () => void;
+        const midway = new Promise<void>((r) => { copying = r; });
+        engine = await Engine.open('vol', [{ id: 'a', local: true, replica: aa }], { onRebuildProgress: (_id, pct) => { if (pct > 0) copying(); } });
         for (const o of away) await model.apply(engine, o);
         // b comes back with its old chain and data, or a fresh replica takes its place.
         b = fresh ? await ReplicaStore.create(join(dir, 'c'), SIZE) : await ReplicaStore.open(join(dir, 'b'));
         const rebuild = engine.rebuild({ id: 'b', local: false, replica: b }, 'a', { windowBytes: 512 * KiB });
-        for (const o of during) await model.apply(engine, o);
+        // Half of these race the rebuild's first steps, half start once the layers are being copied.
+        const half = Math.floor(during.length / 2);
+        for (const o of during.slice(0, half)) await model.apply(engine, o);
+        await Promise.race([midway, rebuild]);
+        for (const o of during.slice(half)) await model.apply(engine, o);
         await rebuild;
         assert.equal(engine.replicaModes(), { a: 'healthy', b: 'healthy' });
         await checkAlone(aa, model, 'a');
