@@ -55,6 +55,8 @@ export class Engine implements BlockBackend {
   private readonly chain = new Mutex();
   /** Targets of rebuilds not yet past their reference point (not members yet). */
   private readonly starting = new Set<string>();
+  /** Reference snapshots of the rebuilds under way. */
+  private readonly refs = new Set<string>();
 
   private constructor(readonly volume: string, public size: number, private readonly events: EngineEvents) {}
 
@@ -211,6 +213,7 @@ export class Engine implements BlockBackend {
     const s = source.replica;
     const ref = `.rebuild-${target.id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80)}-${randomBytes(4).toString('hex')}`;
     const stats = emptyStats();
+    this.refs.add(ref);
     let m: Member | null = null;
     const alive = () => !this.closed && source.mode === 'healthy' && (m === null || m.mode === 'rebuilding');
     try {
@@ -272,17 +275,31 @@ export class Engine implements BlockBackend {
       }
     } catch (e) {
       this.starting.delete(target.id);
+      this.refs.delete(ref);
       if (m) this.drop(target.id, `rebuild failed: ${(e as Error).message}`);
       else await t.close().catch(() => undefined);
+      if (!this.closed && source.mode === 'healthy') void this.dropReferences(s, ref);
       throw e;
     }
     this.events.onRebuildProgress?.(target.id, 100);
     this.events.onReplicaRebuilt?.(target.id);
-    // The reference point is no longer needed: merged away on every replica (its head's few blocks copied down).
-    await this.chain.run(() => this.everywhere('delete rebuild reference', (r) => r.deleteSnapshot(ref).catch((e: unknown) => {
-      if (!(e instanceof ReplicaError && e.code === 'ENOENT')) throw e;
-    }))).catch(() => undefined);
+    this.refs.delete(ref);
+    // The reference point is no longer needed: merged away on every replica (its head's few
+    // blocks copied down), with any left by a rebuild that failed or an engine that stopped.
+    await this.dropReferences(s, ref);
     return stats;
+  }
+
+  /** Deletes `ref` and every rebuild reference no rebuild of this engine still uses, everywhere (best effort). */
+  private async dropReferences(source: Replica, ref: string | null): Promise<void> {
+    await this.chain.run(async () => {
+      const stale = (await source.listLayers()).map((l) => l.name).filter((n) => isSystemLayer(n) && !this.refs.has(n));
+      for (const name of new Set([...(ref ? [ref] : []), ...stale])) {
+        await this.everywhere('delete rebuild reference', (r) => r.deleteSnapshot(name).catch((e: unknown) => {
+          if (!(e instanceof ReplicaError && e.code === 'ENOENT')) throw e;
+        }));
+      }
+    }).catch(() => undefined);
   }
 
   /**
