@@ -267,7 +267,7 @@ export class Engine implements BlockBackend {
         await syncLayer({
           source: s, target: t, layer: next.name, size: next.size, stats, alive, windowBytes: opts.windowBytes,
           exclusive: (fn) => this.chain.run(fn), lock: (off, len, fn) => this.locked(off, len, fn),
-          exists: async () => (await s.listLayers()).some((x) => x.name === next.name),
+          exists: async () => (await s.listLayers()).some((x) => layerKey(x) === layerKey(next)),
           progress: (done) => this.events.onRebuildProgress?.(target.id, Math.min(99, Math.floor((100 * (equal.size + done / next.size)) / (equal.size + 2)))),
         });
         // Synced, or deleted meanwhile (on both sides: deletions reach the target too).
