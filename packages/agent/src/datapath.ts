@@ -287,7 +287,7 @@ export class Datapath {
         const info = await run.store.info();
         if (info.size < r.size) await run.store.resize(r.size);
         // Detached, each replica's node keeps its store's snapshots as the volume's; attached, the engine does.
-        synced = r.attached || await this.syncSnapshots(r.replicaId, run.store, r.snapshots, info.snapshots.map((x) => x.name));
+        synced = r.attached || await this.syncSnapshots(r.replicaId, r.state, run.store, r.snapshots, info.snapshots.map((x) => x.name));
       } catch (e) {
         // One replica's trouble must not stop the rest of the pass (the engines below included).
         // A store closed under us (after an I/O failure) is opened again on the next push.
@@ -317,11 +317,27 @@ export class Datapath {
     return started;
   }
 
-  /** False when a snapshot could not be made or deleted (tried again on the next push). */
-  private async syncSnapshots(id: string, store: ReplicaStore, wanted: string[], have: string[]): Promise<boolean> {
+  /**
+   * Brings a detached replica's snapshots in line with the volume's; false when a snapshot could
+   * not be made or deleted (tried again on the next push). Deleting is always safe (a merge keeps
+   * every other view). Making one is not: a snapshot made on a replica holds the replica's data of
+   * now, which is right only if nothing was written since the volume took it. So only a running
+   * replica (complete, current: no writes happen while detached) takes a snapshot the volume
+   * gained while it was away; one being rebuilt or failed never does (its rebuild copies the
+   * snapshots with their data), and it is not "fixed" by a snapshot of newer data.
+   * Not detected here: a running replica lacking a snapshot OLDER than one it has (the assignment
+   * names snapshots sorted by name, not in the order taken). The engine catches that case when
+   * the volume attaches: a replica lacking a snapshot its peers have is dropped and rebuilt.
+   */
+  private async syncSnapshots(id: string, state: string, store: ReplicaStore, wanted: string[], have: string[]): Promise<boolean> {
     try {
-      for (const name of wanted) if (!have.includes(name)) await store.snapshot(name);
       for (const name of have) if (!wanted.includes(name)) await store.deleteSnapshot(name);
+      const missing = wanted.filter((name) => !have.includes(name));
+      if (missing.length > 0 && state !== 'running') {
+        this.o.log(`replica ${id}: lacks snapshot(s) ${missing.join(', ')}; not made from its current data (${state}): its rebuild brings them`);
+        return true;
+      }
+      for (const name of missing) await store.snapshot(name);
       return true;
     } catch (e) {
       if (!(e instanceof ReplicaError)) throw e;

@@ -12,10 +12,13 @@
 // overwrites a newer live write and every replica applies overlapping writes in the same order.
 import { BLOCK_SIZE, BlockError, partsLength, writePartsTo } from '../block.js';
 import type { BlockBackend } from '../block.js';
-import type { Replica } from '../replica/api.js';
-import { ReplicaError } from '../replica/api.js';
+import type { Replica, SnapshotInfo } from '../replica/api.js';
+import { randomBytes } from 'node:crypto';
+import { isSnapshotName, isSystemLayer, ReplicaError } from '../replica/api.js';
 import { RangeLock } from '../replica/range-lock.js';
-import { copyReplica } from './rebuild.js';
+import { Mutex } from './mutex.js';
+import { emptyStats, shapeChain, syncLayer } from './rebuild.js';
+import type { RebuildStats } from './rebuild.js';
 
 export type EngineReplicaMode = 'healthy' | 'rebuilding' | 'failed';
 
@@ -41,11 +44,19 @@ interface Member extends EngineReplica {
   dropped: boolean;
 }
 
+const layerKey = (l: SnapshotInfo): string => `${l.name}@${l.createdAt}`;
+
 export class Engine implements BlockBackend {
   private readonly members = new Map<string, Member>();
   private readonly lock = new RangeLock();
   private nextRead = 0;
   private closed = false;
+  /** Snapshot creation/deletion vs. the chain steps of rebuilds (mutex.ts). */
+  private readonly chain = new Mutex();
+  /** Targets of rebuilds not yet past their reference point (not members yet). */
+  private readonly starting = new Set<string>();
+  /** Reference snapshots of the rebuilds under way. */
+  private readonly refs = new Set<string>();
 
   private constructor(readonly volume: string, public size: number, private readonly events: EngineEvents) {}
 
@@ -180,51 +191,138 @@ export class Engine implements BlockBackend {
   }
 
   /**
-   * Adds a replica to rebuild from a healthy one: it joins write-only at once (live writes reach
-   * it), the rest is copied under range locks, and it becomes readable when the copy completes.
-   * Resolves when the rebuild is done; rejects (and drops it) if it fails.
+   * Adds a replica to rebuild from a healthy one, snapshots included (rebuild.ts), moving only the
+   * blocks that differ. Steps: (a) mark the target rebuilding and shape its chain to the source's
+   * snapshot names; (b) under the whole-volume lock, flush and take a system reference snapshot R
+   * on every replica and the target, and let the target take writes: from here every head starts
+   * empty at the same point and gets the same writes; (c) sync the frozen layers oldest first, then
+   * the heads; (d) under the whole-volume lock set the target's revision to the source's and make
+   * it healthy; then delete R everywhere (a merge of the head down into R: as cheap as the writes
+   * made meanwhile). Snapshots and deletions asked for meanwhile run between sync windows; one
+   * taken after (b) reaches the target too (its head is in lockstep). Resolves with what moved;
+   * rejects (and drops the target) if it fails.
    */
-  async rebuild(target: EngineReplica, fromId?: string): Promise<void> {
+  async rebuild(target: EngineReplica, fromId?: string, opts: { windowBytes?: number } = {}): Promise<RebuildStats> {
     const source = (fromId ? this.members.get(fromId) : undefined) ?? this.healthy().find((m) => m.local) ?? this.healthy()[0];
     if (!source || source.mode !== 'healthy') throw new BlockError('EIO', `volume ${this.volume}: no healthy replica to rebuild ${target.id} from`);
     const old = this.members.get(target.id);
     if (old && old.mode !== 'failed') throw new BlockError('EINVAL', `replica ${target.id} is already ${old.mode}`);
-    await target.replica.beginRebuild();
-    const m: Member = { ...target, mode: 'rebuilding', dropped: false };
-    this.members.set(target.id, m);
-    this.watch(m);
+    if (this.starting.has(target.id)) throw new BlockError('EINVAL', `replica ${target.id} is already being rebuilt`);
+    this.starting.add(target.id);
+    const t = target.replica;
+    const s = source.replica;
+    const ref = `.rebuild-${target.id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80)}-${randomBytes(4).toString('hex')}`;
+    const stats = emptyStats();
+    this.refs.add(ref);
+    let m: Member | null = null;
+    const alive = () => !this.closed && source.mode === 'healthy' && (m === null || m.mode === 'rebuilding');
     try {
-      // A reused replica may hold stale data anywhere: clear it, under the lock, before copying.
-      await this.locked(0, this.size, async () => {
-        const info = await target.replica.info();
-        if (info.size < this.size) await target.replica.resize(this.size);
-        await target.replica.trim(0, this.size);
+      await t.beginRebuild();
+      // (a) and (b), with no snapshot or deletion in between.
+      await this.chain.run(async () => {
+        const info = await t.info();
+        if (info.size < this.size) await t.resize(this.size);
+        const [sChain, tChain] = await Promise.all([s.listLayers(), t.listLayers()]);
+        const plan = shapeChain(sChain.map((l) => l.name), tChain.map((l) => l.name));
+        for (const name of plan.remove) await t.deleteSnapshot(name);
+        for (const { name, below } of plan.insert) {
+          const l = sChain.find((x) => x.name === name)!;
+          await t.insertSnapshot({ name, createdAt: l.createdAt, revision: l.revision, size: l.size }, below);
+        }
+        await this.locked(0, this.size, async () => {
+          await this.flush();
+          await this.everywhere('rebuild reference snapshot', (r) => r.snapshot(ref).then(() => undefined));
+          await t.snapshot(ref);
+          m = { ...target, mode: 'rebuilding', dropped: false };
+          this.members.set(target.id, m);
+          this.watch(m);
+        });
       });
-      await copyReplica({
-        source: source.replica, target: target.replica, size: this.size,
-        lock: (off, len, fn) => this.locked(off, len, fn),
-        alive: () => m.mode === 'rebuilding' && source.mode === 'healthy' && !this.closed,
-        progress: (pct) => this.events.onRebuildProgress?.(target.id, pct),
-      });
-      // Everything written so far is on the target: it is as new as the source.
-      await this.locked(0, this.size, async () => {
-        await target.replica.flush();
-        const { revision } = await source.replica.info();
-        await target.replica.endRebuild(revision);
-        m.mode = 'healthy';
-      });
-      this.events.onReplicaRebuilt?.(target.id);
+      this.starting.delete(target.id);
+      // (c) Frozen layers oldest first, until every one on the source is known equal; the chain
+      // may change between windows (snapshots, deletions), so it is read again after each layer.
+      // Keyed by name and creation time: a snapshot deleted and taken again under its name is another layer.
+      const equal = new Set<string>();
+      for (;;) {
+        if (!alive()) throw new BlockError('EIO', 'rebuild stopped');
+        const next = await this.chain.run(async () => {
+          const layers = await s.listLayers();
+          const l = layers.find((x) => !equal.has(layerKey(x)));
+          if (l) return l;
+          // (c, last) the heads, then (d), holding the chain lock so that no snapshot freezes a head meanwhile.
+          await syncLayer({
+            source: s, target: t, layer: null, size: this.size, stats, alive,
+            exclusive: (fn) => fn(), lock: (off, len, fn) => this.locked(off, len, fn), exists: async () => true,
+          });
+          await this.locked(0, this.size, async () => {
+            if (!alive()) throw new BlockError('EIO', 'rebuild stopped');
+            await t.flush();
+            const { revision } = await s.info();
+            await t.endRebuild(revision);
+            m!.mode = 'healthy';
+          });
+          return null;
+        });
+        if (next === null) break;
+        await syncLayer({
+          source: s, target: t, layer: next.name, size: next.size, stats, alive, windowBytes: opts.windowBytes,
+          exclusive: (fn) => this.chain.run(fn), lock: (off, len, fn) => this.locked(off, len, fn),
+          exists: async () => (await s.listLayers()).some((x) => layerKey(x) === layerKey(next)),
+          progress: (done) => this.events.onRebuildProgress?.(target.id, Math.min(99, Math.floor((100 * (equal.size + done / next.size)) / (equal.size + 2)))),
+        });
+        // Synced, or deleted meanwhile (on both sides: deletions reach the target too).
+        equal.add(layerKey(next));
+      }
     } catch (e) {
-      this.drop(target.id, `rebuild failed: ${(e as Error).message}`);
+      this.starting.delete(target.id);
+      this.refs.delete(ref);
+      if (m) this.drop(target.id, `rebuild failed: ${(e as Error).message}`);
+      else await t.close().catch(() => undefined);
+      if (!this.closed && source.mode === 'healthy') void this.dropReferences(s, ref);
       throw e;
     }
+    this.events.onRebuildProgress?.(target.id, 100);
+    this.events.onReplicaRebuilt?.(target.id);
+    this.refs.delete(ref);
+    // The reference point is no longer needed: merged away on every replica (its head's few
+    // blocks copied down), with any left by a rebuild that failed or an engine that stopped.
+    await this.dropReferences(s, ref);
+    return stats;
   }
 
-  /** Takes a snapshot on every healthy replica (after a flush), named for the volume's history. */
+  /** Deletes `ref` and every rebuild reference no rebuild of this engine still uses, everywhere (best effort). */
+  private async dropReferences(source: Replica, ref: string | null): Promise<void> {
+    await this.chain.run(async () => {
+      const stale = (await source.listLayers()).map((l) => l.name).filter((n) => isSystemLayer(n) && !this.refs.has(n));
+      for (const name of new Set([...(ref ? [ref] : []), ...stale])) {
+        await this.everywhere('delete rebuild reference', (r) => r.deleteSnapshot(name).catch((e: unknown) => {
+          if (!(e instanceof ReplicaError && e.code === 'ENOENT')) throw e;
+        }));
+      }
+    }).catch(() => undefined);
+  }
+
+  /**
+   * Takes a snapshot on every healthy replica and on every one being rebuilt that is past its
+   * reference point (their heads are in lockstep, so the new layer is exact there too), after a
+   * flush. A replica that already has it (taken while detached) is fine.
+   */
   async snapshot(name: string): Promise<void> {
-    await this.locked(0, this.size, async () => {
+    // Checked here, not left to the replicas: a bad name must not read as a replica failure.
+    if (!isSnapshotName(name)) throw new BlockError('EINVAL', `bad snapshot name ${JSON.stringify(name)}: 1-128 of A-Z a-z 0-9 . _ -, not starting with . _ -`);
+    await this.chain.run(() => this.locked(0, this.size, async () => {
       await this.flush();
-      // Idempotent per replica: one that already has it (taken while detached) is fine.
+      // Replicas that already have it (taken while the volume was detached) are fine; one that
+      // lacks it while others have it missed it, and taking it now would freeze newer data under
+      // the old name: it is dropped instead, to be rebuilt (which copies the snapshot as it was).
+      const members = this.writable();
+      const has = await Promise.all(members.map((m) => m.replica.listSnapshots().then((l) => l.some((x) => x.name === name), () => null)));
+      const holders = members.filter((_, i) => has[i] === true).map((m) => m.id);
+      if (holders.length > 0) {
+        members.forEach((m, i) => {
+          if (has[i] === false) this.drop(m.id, `lacks snapshot ${name} that ${holders.join(', ')} have`);
+        });
+      }
       await this.everywhere('snapshot', async (r) => {
         try {
           await r.snapshot(name);
@@ -232,19 +330,20 @@ export class Engine implements BlockBackend {
           if (!(e instanceof ReplicaError && e.code === 'EEXIST')) throw e;
         }
       });
-    });
+    }));
   }
 
-  /** The snapshots every healthy replica has (what reads through a snapshot can use). */
+  /** The user snapshots every healthy replica has (what reads through a snapshot can use); system layers never show. */
   async listSnapshots(): Promise<string[]> {
     const healthy = this.healthy();
     if (healthy.length === 0) return [];
     const lists = await Promise.all(healthy.map((m) => m.replica.listSnapshots().then((l) => new Set(l.map((x) => x.name)))));
-    return [...lists[0]!].filter((n) => lists.every((l) => l.has(n))).sort();
+    return [...lists[0]!].filter((n) => !isSystemLayer(n) && lists.every((l) => l.has(n))).sort();
   }
 
   /** Reads the volume as it was when the snapshot was taken, from a healthy replica. */
   async readSnapshot(name: string, offset: number, length: number): Promise<Buffer> {
+    if (isSystemLayer(name)) throw new ReplicaError('ENOENT', `no snapshot ${JSON.stringify(name)}`);
     for (;;) {
       const healthy = this.healthy();
       if (healthy.length === 0) throw new BlockError('EIO', `volume ${this.volume}: no healthy replica to read from`);
@@ -258,14 +357,16 @@ export class Engine implements BlockBackend {
     }
   }
 
+  /** Deletes a snapshot everywhere, rebuilding replicas included (a merge keeps every other view, so their sync stays right). */
   async deleteSnapshot(name: string): Promise<void> {
-    await this.everywhere('delete snapshot', async (r) => {
+    if (isSystemLayer(name)) throw new BlockError('EINVAL', `snapshot names cannot start with '.': ${JSON.stringify(name)}`);
+    await this.chain.run(() => this.everywhere('delete snapshot', async (r) => {
       try {
         await r.deleteSnapshot(name);
       } catch (e) {
         if (!(e instanceof ReplicaError && e.code === 'ENOENT')) throw e;
       }
-    });
+    }));
   }
 
   async resize(newSize: number): Promise<void> {

@@ -71,10 +71,55 @@ export interface Replica extends BlockBackend {
    * endRebuild, so a restarted engine never prefers a half-copied replica.
    */
   beginRebuild(): Promise<void>;
-  /** The copy is complete: sets the revision (that of the source, say) and clears the mark, durably. */
+  /**
+   * The copy is complete: makes the layers written with writeLayer/zeroLayer durable, sets the
+   * revision (that of the source, say) and clears the mark, durably.
+   */
   endRebuild(revision: number): Promise<void>;
+
+  // ---- what a snapshot-preserving (and delta) rebuild needs ----
+
+  /**
+   * Every frozen layer, oldest first: the user's snapshots and the system ones (names starting
+   * with '.', such as a rebuild's reference point), which listSnapshots and info leave out.
+   */
+  listLayers(): Promise<SnapshotInfo[]>;
+  /**
+   * Inserts an empty frozen layer named `layer.name` just below the layer named `below` (null: just
+   * below the live head), with the given metadata. Being empty, it changes no view; it reads as the
+   * layer under it until writeLayer/zeroLayer fill it. Only for a replica being rebuilt.
+   */
+  insertSnapshot(layer: NewLayer, below: string | null): Promise<SnapshotInfo>;
+  /**
+   * Per-block hashes (block-hash.ts: 16 bytes per 4 KiB block, in order) of the view through layer
+   * `layer` (a frozen layer's name, or null for the live volume) over [offset, offset+length),
+   * block-aligned, at most MAX_HASH_RANGE bytes. Blocks reading as zeroes hash to ZERO_HASH.
+   */
+  hashBlocks(layer: string | null, offset: number, length: number): Promise<Buffer>;
+  /**
+   * Writes whole blocks into a frozen layer's own data (not the head), making them "data" there:
+   * how a rebuild fills a layer of its target. Durable at endRebuild (or a later deletion merge).
+   */
+  writeLayer(layer: string, offset: number, data: Buffer): Promise<void>;
+  /** Makes whole blocks of a frozen layer read as zeroes (explicit zero; absent in the oldest layer). */
+  zeroLayer(layer: string, offset: number, length: number): Promise<void>;
   close(): Promise<void>;
 }
+
+/** A layer to insert: a snapshot's name and metadata as the source replica has them. */
+export interface NewLayer {
+  name: string;
+  createdAt: string;
+  revision: number;
+  size: number;
+}
+
+/** System layers (a rebuild's reference point) are named with a leading '.', which user names cannot have. */
+export const isSystemLayer = (name: string): boolean => name.startsWith('.');
+
+/** A user snapshot name: 1-128 of A-Z a-z 0-9 . _ -, not starting with . _ - (so never a system layer's). */
+export const isSnapshotName = (name: string): boolean => typeof name === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(name);
+
 
 export type ReplicaErrorCode = 'ENOENT' | 'EEXIST' | 'EBUSY';
 

@@ -7,12 +7,13 @@
 import { connect as netConnect } from 'node:net';
 import type { Socket } from 'node:net';
 import { BlockError, joinParts, partsLength } from '../block.js';
-import type { ExtentList, Replica, ReplicaInfo, SnapshotInfo } from './api.js';
+import type { ExtentList, NewLayer, Replica, ReplicaInfo, SnapshotInfo } from './api.js';
+import { MAX_HASH_RANGE } from './block-hash.js';
 import { newNonce, NONCE_BYTES, proof, PROOF_BYTES, proofMatches } from './auth.js';
 import { FrameReader } from './frame-reader.js';
 import { OutputBatcher } from './output-batcher.js';
 import {
-  decodeExtents, encodeRequest, errorOf, FLAG_FUA, FLAG_MORE, FLAG_NO_HOLE, MAX_IO_BYTES, Op, PROTOCOL_VERSION, REPLY_HEADER_BYTES, replyPayloadLength, Status,
+  decodeExtents, encodeLayerWrite, encodeRequest, errorOf, FLAG_FUA, FLAG_MORE, FLAG_NO_HOLE, MAX_IO_BYTES, Op, PROTOCOL_VERSION, REPLY_HEADER_BYTES, replyPayloadLength, Status,
 } from './protocol.js';
 import type { OpCode } from './protocol.js';
 
@@ -203,6 +204,39 @@ export class ReplicaClient implements Replica {
     await this.request(Op.REBUILD_END, 0, revision, 0);
   }
 
+  async listLayers(): Promise<SnapshotInfo[]> {
+    return parse<SnapshotInfo[]>(await this.request(Op.LAYER_LIST, 0, 0, 0));
+  }
+
+  async insertSnapshot(layer: NewLayer, below: string | null): Promise<SnapshotInfo> {
+    return parse<SnapshotInfo>(await this.request(Op.SNAPSHOT_INSERT, 0, 0, 0, Buffer.from(JSON.stringify({ layer, below }))));
+  }
+
+  /** Split into requests of at most 64 MiB of volume each. */
+  async hashBlocks(layer: string | null, offset: number, length: number): Promise<Buffer> {
+    const name = Buffer.from(layer ?? '', 'utf8');
+    const parts: Promise<Buffer>[] = [];
+    for (let at = 0; at < length || (at === 0 && length === 0); at += MAX_HASH_RANGE) {
+      parts.push(this.request(Op.HASH_BLOCKS, 0, offset + at, Math.min(MAX_HASH_RANGE, length - at), name));
+      if (length === 0) break;
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(await Promise.all(parts));
+  }
+
+  async writeLayer(layer: string, offset: number, data: Buffer): Promise<void> {
+    const parts: Promise<Buffer>[] = [];
+    for (let at = 0; at < data.length || (at === 0 && data.length === 0); at += MAX_IO_BYTES) {
+      const part = data.subarray(at, at + MAX_IO_BYTES);
+      parts.push(this.request(Op.WRITE_LAYER, 0, offset + at, part.length, encodeLayerWrite(layer, part)));
+      if (data.length === 0) break;
+    }
+    await Promise.all(parts);
+  }
+
+  zeroLayer(layer: string, offset: number, length: number): Promise<void> {
+    return this.chunkedNamed(Op.ZERO_LAYER, offset, length, Buffer.from(layer, 'utf8'));
+  }
+
   /** Lets the requests under way finish, then closes the connection (the replica stays served). */
   async close(): Promise<void> {
     if (this.dead) return;
@@ -292,6 +326,17 @@ export class ReplicaClient implements Replica {
     do {
       const n = Math.min(MAX_RANGE_BYTES, length - at);
       parts.push(this.request(op, at + n < length ? flags | FLAG_MORE : flags, offset + at, n));
+      at += n;
+    } while (at < length);
+    await Promise.all(parts);
+  }
+
+  private async chunkedNamed(op: OpCode, offset: number, length: number, name: Buffer): Promise<void> {
+    const parts: Promise<Buffer>[] = [];
+    let at = 0;
+    do {
+      const n = Math.min(MAX_RANGE_BYTES, length - at);
+      parts.push(this.request(op, 0, offset + at, n, name));
       at += n;
     } while (at < length);
     await Promise.all(parts);

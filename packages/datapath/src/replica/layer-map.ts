@@ -21,6 +21,13 @@ const DATA_IN_BYTE = new Uint8Array(256).map((_, v) => {
   return n;
 });
 
+/** How many blocks each byte value defines (DATA or ZERO). */
+const DEFINED_IN_BYTE = new Uint8Array(256).map((_, v) => {
+  let n = 0;
+  for (let i = 0; i < 4; i++) if (((v >> (i * 2)) & 3) !== ABSENT) n++;
+  return n;
+});
+
 /** A maximal run [start, end) of blocks in one state (never ABSENT). */
 export interface Run {
   start: number;
@@ -121,6 +128,16 @@ export class LayerMap {
     for (const page of this.pages) {
       if (page === undefined) continue;
       for (let i = 0; i < page.length; i++) n += DATA_IN_BYTE[page[i]!]!;
+    }
+    return n;
+  }
+
+  /** Blocks this layer defines (data or zero): what a merge from it would have to copy. */
+  countDefined(): number {
+    let n = 0;
+    for (const page of this.pages) {
+      if (page === undefined) continue;
+      for (let i = 0; i < page.length; i++) n += DEFINED_IN_BYTE[page[i]!]!;
     }
     return n;
   }

@@ -53,6 +53,16 @@ export const Op = {
   REBUILD_BEGIN: 15,
   /** offset: the revision to set. */
   REBUILD_END: 16,
+  /** Every frozen layer, system ones included (JSON SnapshotInfo[]). */
+  LAYER_LIST: 17,
+  /** payload: JSON { layer: NewLayer, below: string | null }; reply: JSON SnapshotInfo. */
+  SNAPSHOT_INSERT: 18,
+  /** offset, length (whole blocks, at most 64 MiB); payload: layer name or empty for the live view; reply: 16 bytes per block. */
+  HASH_BLOCKS: 19,
+  /** offset, length (whole blocks); payload: u16 name length, the layer's name, then the data. */
+  WRITE_LAYER: 20,
+  /** offset, length (whole blocks); payload: the layer's name. */
+  ZERO_LAYER: 21,
 } as const;
 export type OpCode = (typeof Op)[keyof typeof Op];
 
@@ -147,6 +157,21 @@ export function errorOf(status: number, message: string): Error {
   const name = (NAMES[status] ?? 'EIO') as ErrorName;
   if (name === 'ENOENT' || name === 'EEXIST' || name === 'EBUSY') return new ReplicaError(name, message);
   return new BlockError(name, message);
+}
+
+/** WRITE_LAYER's payload: u16 name length, the name (UTF-8), the data. */
+export function encodeLayerWrite(name: string, data: Buffer): Buffer[] {
+  const n = Buffer.from(name, 'utf8');
+  const h = Buffer.allocUnsafe(2);
+  h.writeUInt16LE(n.length, 0);
+  return [h, n, data];
+}
+
+export function decodeLayerWrite(payload: Buffer): { name: string; data: Buffer } {
+  if (payload.length < 2) throw new BlockError('EINVAL', 'short WRITE_LAYER payload');
+  const n = payload.readUInt16LE(0);
+  if (payload.length < 2 + n) throw new BlockError('EINVAL', 'WRITE_LAYER name runs past its payload');
+  return { name: payload.subarray(2, 2 + n).toString('utf8'), data: payload.subarray(2 + n) };
 }
 
 // Extent lists: u64 end, u32 count, then count × (u64 offset, u64 length, u8 zero).

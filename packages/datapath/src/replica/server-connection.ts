@@ -3,12 +3,12 @@
 // frame or a request before authentication ends this connection and no other.
 import type { Socket } from 'node:net';
 import { BlockError, joinParts, partsLength, writePartsTo } from '../block.js';
-import type { Replica } from './api.js';
+import type { NewLayer, Replica } from './api.js';
 import { NONCE_BYTES, newNonce, proof, PROOF_BYTES, proofMatches } from './auth.js';
 import { FrameReader } from './frame-reader.js';
 import { OutputBatcher } from './output-batcher.js';
 import {
-  decodeRequest, encodeExtents, encodeReply, FLAG_FUA, FLAG_MORE, FLAG_NO_HOLE, MAX_IO_BYTES, Op, PROTOCOL_VERSION, REQUEST_HEADER_BYTES, Status, statusOf,
+  decodeLayerWrite, decodeRequest, encodeExtents, encodeReply, FLAG_FUA, FLAG_MORE, FLAG_NO_HOLE, MAX_IO_BYTES, Op, PROTOCOL_VERSION, REQUEST_HEADER_BYTES, Status, statusOf,
 } from './protocol.js';
 import type { RequestHeader } from './protocol.js';
 
@@ -220,6 +220,23 @@ export class ServerConnection {
         return undefined;
       case Op.REBUILD_END:
         await store.endRebuild(r.offset);
+        return undefined;
+      case Op.LAYER_LIST:
+        return json(await store.listLayers());
+      case Op.SNAPSHOT_INSERT: {
+        const req = JSON.parse(payload.toString('utf8')) as { layer: NewLayer; below: string | null };
+        return json(await store.insertSnapshot(req.layer, req.below ?? null));
+      }
+      case Op.HASH_BLOCKS:
+        return store.hashBlocks(payload.length ? payload.toString('utf8') : null, r.offset, r.length);
+      case Op.WRITE_LAYER: {
+        const { name, data } = decodeLayerWrite(payload);
+        if (data.length !== r.length) throw new BlockError('EINVAL', 'WRITE_LAYER length differs from its data');
+        await store.writeLayer(name, r.offset, data);
+        return undefined;
+      }
+      case Op.ZERO_LAYER:
+        await store.zeroLayer(payload.toString('utf8'), r.offset, r.length);
         return undefined;
       case Op.HELLO:
         throw new BlockError('EINVAL', 'already authenticated');

@@ -17,8 +17,9 @@ import { existsSync } from 'node:fs';
 import { readdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { alignParts, BLOCK_SIZE, BlockError, joinParts, partsLength } from '../block.js';
-import { ReplicaError } from './api.js';
-import type { Extent, ExtentList, Replica, ReplicaInfo, SnapshotInfo } from './api.js';
+import { isSystemLayer, ReplicaError } from './api.js';
+import type { Extent, ExtentList, NewLayer, Replica, ReplicaInfo, SnapshotInfo } from './api.js';
+import { blockHash, HASH_BYTES, MAX_HASH_RANGE, ZERO_HASH } from './block-hash.js';
 import { makeDir, readFully, syncDir, syncDirShared, writeFully } from './file-io.js';
 import { Layer } from './layer.js';
 import { ABSENT, BLOCKS_PER_PAGE, DATA, ZERO } from './layer-map.js';
@@ -33,6 +34,9 @@ const BS = BLOCK_SIZE;
 /** Largest volume: 1 PiB (offsets stay exact doubles). */
 export const MAX_VOLUME_SIZE = 2 ** 50;
 const SNAPSHOT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/** System layers (a rebuild's reference point): a leading '.', which no user name can have. */
+const SYSTEM_NAME = /^\.[A-Za-z0-9._-]{1,127}$/;
+const HASH_READ_BLOCKS = 256;
 const MERGE_CHUNK_BLOCKS = 256;
 const DEFAULT_EXTENT_LIMIT = 65_536;
 
@@ -54,6 +58,8 @@ export class ReplicaStore implements Replica {
   private mutations = 0;
   private syncedMutations = 0;
   private rebuilding: boolean;
+  /** Frozen layers written by writeLayer/zeroLayer since the last endRebuild (made durable there). */
+  private readonly touched = new Set<Layer>();
   private readonly lock = new RangeLock();
   private control: Promise<unknown> = Promise.resolve();
   private readonly reads = new Set<Promise<unknown>>();
@@ -222,10 +228,12 @@ export class ReplicaStore implements Replica {
 
   // ---- snapshots ----
 
+  /**
+   * Freezes the head under `name`: a user name (1-128 of A-Z a-z 0-9 . _ -, not starting with
+   * . _ -) or a system one ('.' and 1-127 more), which listSnapshots and info leave out.
+   */
   async snapshot(name: string): Promise<SnapshotInfo> {
-    if (typeof name !== 'string' || !SNAPSHOT_NAME.test(name)) {
-      throw new BlockError('EINVAL', `bad snapshot name ${JSON.stringify(name)}: 1-128 of A-Z a-z 0-9 . _ -, not starting with . _ -`);
-    }
+    checkLayerName(name);
     return this.serialize(async () => {
       if (this.manifest.layers.some((l) => l.name === name)) throw new ReplicaError('EEXIST', `snapshot ${name} exists`);
       const unlock = await this.lock.acquireAll();
@@ -244,15 +252,28 @@ export class ReplicaStore implements Replica {
     });
   }
 
+  /**
+   * Removes a snapshot without changing any other view: the smaller of its layer and the next
+   * newer one is merged into the larger (copying only what the larger lacks or overrides), and the
+   * one merged from is dropped. Deleting the newest snapshot when it is larger than the head (a
+   * rebuild's reference point under a few writes) copies the head's blocks down into it, chunk by
+   * chunk under the range lock, then makes it the head: the cost is the head's size, not the volume's.
+   */
   deleteSnapshot(name: string): Promise<void> {
     return this.serialize(async () => {
       const idx = this.snapshotIndex(name);
-      const gone = this.layers[idx]!;
-      await this.merge(idx);
+      const from = this.layers[idx]!;
+      const into = this.layers[idx + 1]!;
+      const down = defined(into) < defined(from);
+      if (down) await this.mergeDown(idx);
+      else await this.merge(idx);
+      const gone = down ? into : from;
       const unlock = await this.lock.acquireAll();
       try {
-        await this.commit({ ...this.manifest, layers: this.manifest.layers.filter((_, i) => i !== idx) });
+        if (down) await this.finishMergeDown(idx);
+        else await this.commit({ ...this.manifest, layers: this.manifest.layers.filter((_, i) => i !== idx) });
         this.layers = this.layers.filter((l) => l !== gone);
+        this.touched.delete(gone);
       } finally {
         unlock();
       }
@@ -262,7 +283,13 @@ export class ReplicaStore implements Replica {
     });
   }
 
+  /** The user's snapshots, oldest first (system layers left out). */
   async listSnapshots(): Promise<SnapshotInfo[]> {
+    return (await this.listLayers()).filter((s) => !isSystemLayer(s.name));
+  }
+
+  /** Every frozen layer, oldest first, system ones included. */
+  async listLayers(): Promise<SnapshotInfo[]> {
     this.assertOpen();
     return this.layers.slice(0, -1).map((_, i) => this.snapshotInfo(i));
   }
@@ -349,6 +376,8 @@ export class ReplicaStore implements Replica {
     return this.serialize(async () => {
       const unlock = await this.lock.acquireAll();
       try {
+        // The layers the rebuild filled first: the mark must not clear before they are on disk.
+        await this.persistTouched();
         this.rebuilding = false;
         this.revisionCount = revision;
         await this.sync();
@@ -356,6 +385,83 @@ export class ReplicaStore implements Replica {
         unlock();
       }
     });
+  }
+
+  insertSnapshot(layer: NewLayer, below: string | null): Promise<SnapshotInfo> {
+    checkLayerName(layer.name);
+    if (!Number.isSafeInteger(layer.revision) || layer.revision < 0 || !Number.isSafeInteger(layer.size) || layer.size <= 0
+      || layer.size % BS !== 0 || typeof layer.createdAt !== 'string') {
+      throw new BlockError('EINVAL', `bad layer metadata for ${layer.name}`);
+    }
+    return this.serialize(async () => {
+      if (this.manifest.layers.some((l) => l.name === layer.name)) throw new ReplicaError('EEXIST', `snapshot ${layer.name} exists`);
+      const at = below === null ? this.layers.length - 1 : this.snapshotIndex(below);
+      const id = this.manifest.nextId;
+      const created = await Layer.create(this.dir, id, this.size, { ...FRESH_HEADER }, this.inlineIo).catch((err) => { throw toBlockError(err); });
+      const entry = { id, name: layer.name, createdAt: layer.createdAt, revision: layer.revision, size: layer.size };
+      const layers = [...this.manifest.layers];
+      layers.splice(at, 0, entry);
+      await this.commit({ ...this.manifest, nextId: id + 1, layers });
+      const next = [...this.layers];
+      next.splice(at, 0, created);
+      this.layers = next;
+      return this.snapshotInfo(at);
+    });
+  }
+
+  async hashBlocks(layer: string | null, offset: number, length: number): Promise<Buffer> {
+    this.assertOpen();
+    const top = layer === null ? this.layers.length - 1 : this.snapshotIndex(layer);
+    checkRange(offset, length, layer === null ? this.size : this.manifest.layers[top]!.size ?? this.size);
+    if (offset % BS !== 0 || length % BS !== 0 || length > MAX_HASH_RANGE) {
+      throw new BlockError('EINVAL', `hash range ${offset}+${length} is not whole blocks within ${MAX_HASH_RANGE} bytes`);
+    }
+    const layers = this.layers;
+    const first = offset / BS;
+    const count = length / BS;
+    const out = Buffer.allocUnsafe(count * HASH_BYTES);
+    // Blocks that read as zeroes without I/O get ZERO_HASH; the rest is read in runs and hashed.
+    const hasData = (b: number): boolean => {
+      for (let i = top; i >= 0; i--) {
+        const st = layers[i]!.map.get(b);
+        if (st !== ABSENT) return st === DATA;
+      }
+      return false;
+    };
+    const reads: Promise<void>[] = [];
+    for (let i = 0; i < count;) {
+      if (!hasData(first + i)) { ZERO_HASH.copy(out, i * HASH_BYTES); i++; continue; }
+      let j = i + 1;
+      while (j < count && j - i < HASH_READ_BLOCKS && hasData(first + j)) j++;
+      const start = i;
+      reads.push(this.readView(layers, top, (first + start) * BS, (j - start) * BS).then((buf) => {
+        for (let k = 0; k < j - start; k++) blockHash(buf.subarray(k * BS, (k + 1) * BS)).copy(out, (start + k) * HASH_BYTES);
+      }));
+      i = j;
+    }
+    await this.track(Promise.all(reads));
+    return out;
+  }
+
+  async writeLayer(layer: string, offset: number, data: Buffer): Promise<void> {
+    const target = this.frozenLayer(layer, offset, data.length);
+    try {
+      await writeFully(target.data, data, offset, this.inlineIo);
+    } catch (err) {
+      throw toBlockError(err);
+    }
+    target.map.setRange(offset / BS, (offset + data.length) / BS, DATA);
+    this.touched.add(target);
+  }
+
+  async zeroLayer(layer: string, offset: number, length: number): Promise<void> {
+    const target = this.frozenLayer(layer, offset, length);
+    const from = offset / BS;
+    const to = (offset + length) / BS;
+    const hadData = target.map.any(from, to, DATA);
+    target.map.setRange(from, to, target === this.layers[0] ? ABSENT : ZERO);
+    this.touched.add(target);
+    if (hadData && this.punchHoles) await punchHole(target.dataPath, offset, length);
   }
 
   // ---- the rest of the control path ----
@@ -446,6 +552,30 @@ export class ReplicaStore implements Replica {
 
   private async drainReads(): Promise<void> {
     await Promise.allSettled([...this.reads]);
+  }
+
+  /** A frozen (non-head) layer by name, for writeLayer/zeroLayer over whole blocks of it. */
+  private frozenLayer(name: string, offset: number, length: number): Layer {
+    this.assertOpen();
+    const idx = this.snapshotIndex(name);
+    checkRange(offset, length, this.manifest.layers[idx]!.size ?? this.size);
+    if (offset % BS !== 0 || length % BS !== 0) throw new BlockError('EINVAL', `layer write ${offset}+${length} is not whole blocks`);
+    return this.layers[idx]!;
+  }
+
+  /** Makes the frozen layers the rebuild wrote durable: data first, then the maps naming it. */
+  private async persistTouched(): Promise<void> {
+    const layers = [...this.touched].filter((l) => this.layers.includes(l) && l !== this.head);
+    try {
+      await Promise.all(layers.map(async (l) => {
+        await l.data.datasync();
+        await l.persist(l.header);
+      }));
+    } catch (err) {
+      this.fail(err);
+      throw toBlockError(err);
+    }
+    this.touched.clear();
   }
 
   private snapshotIndex(name: string): number {
@@ -629,6 +759,90 @@ export class ReplicaStore implements Replica {
     }
   }
 
+  /**
+   * The first half of merging layer idx+1 down into the larger layer idx (deleteSnapshot): copies
+   * idx+1's blocks into idx. When idx+1 is the live head this goes batch by batch under the range
+   * lock, and each batch is made durable in idx before the head lets go of those blocks (marks
+   * them absent: reads now find them in idx), so writes go on and a crash loses nothing;
+   * finishMergeDown copies what was written meanwhile. A crash before the manifest commit leaves
+   * the snapshot being deleted holding newer blocks: the deletion is not done and is retried.
+   */
+  private async mergeDown(idx: number): Promise<void> {
+    const into = this.layers[idx]!;
+    const from = this.layers[idx + 1]!;
+    const fromHead = from === this.head;
+    const blocks = Math.ceil((fromHead ? this.size : this.manifest.layers[idx + 1]!.size ?? this.size) / BS);
+    try {
+      if (!fromHead) {
+        await this.copyDown(from, into, idx, 0, blocks);
+        await into.data.datasync();
+        await into.persist(into.header);
+        return;
+      }
+      for (const [s, e] of mergeBatches(from, blocks)) {
+        const unlock = await this.lock.acquire(s, e);
+        try {
+          await this.copyDown(from, into, idx, s, e);
+          await into.data.datasync();
+          await into.persist(into.header);
+          from.map.setRange(s, e, ABSENT);
+        } finally {
+          unlock();
+        }
+      }
+    } catch (err) {
+      throw toBlockError(err);
+    }
+  }
+
+  /**
+   * The second half, under the whole-volume lock: what the head received during the first half is
+   * copied down too, then layer idx takes idx+1's place in the manifest (as the head, or with the
+   * newer snapshot's name and metadata).
+   */
+  private async finishMergeDown(idx: number): Promise<void> {
+    const into = this.layers[idx]!;
+    const from = this.layers[idx + 1]!;
+    const layers = this.manifest.layers.filter((_, i) => i !== idx + 1);
+    if (from === this.head) {
+      try {
+        await this.copyDown(from, into, idx, 0, Math.ceil(this.size / BS));
+        await into.data.truncate(this.size);
+        await into.data.datasync();
+        await into.persist(this.header(false));
+      } catch (err) {
+        this.fail(err);
+        throw toBlockError(err);
+      }
+      layers[idx] = { id: into.id, name: null };
+      await this.commit({ ...this.manifest, layers });
+      this.syncedMutations = this.mutations; // everything is in the new head, synced above
+    } else {
+      layers[idx] = { ...this.manifest.layers[idx + 1]!, id: into.id };
+      await this.commit({ ...this.manifest, layers });
+    }
+  }
+
+  /** Copies what `from` defines in blocks [s, e) into `into` (layer idx): data, and zeroes as zero. */
+  private async copyDown(from: Layer, into: Layer, idx: number, s: number, e: number): Promise<void> {
+    const buf = Buffer.alloc(MERGE_CHUNK_BLOCKS * BS);
+    for (const run of [...from.map.runs(s, e)]) {
+      if (run.state === ZERO) {
+        const hadData = into.map.any(run.start, run.end, DATA);
+        into.map.setRange(run.start, run.end, idx === 0 ? ABSENT : ZERO);
+        if (hadData && this.punchHoles) await punchHole(into.dataPath, run.start * BS, (run.end - run.start) * BS);
+        continue;
+      }
+      for (let b = run.start; b < run.end; b += MERGE_CHUNK_BLOCKS) {
+        const n = (Math.min(run.end, b + MERGE_CHUNK_BLOCKS) - b) * BS;
+        buf.fill(0, 0, n);
+        await readFully(from.data, buf, 0, n, b * BS);
+        await writeFully(into.data, buf.subarray(0, n), b * BS);
+        into.map.setRange(b, b + n / BS, DATA);
+      }
+    }
+  }
+
   /** Merges layer idx (a snapshot) into the next newer layer, copying what that one lacks. */
   private async merge(idx: number): Promise<void> {
     const from = this.layers[idx]!;
@@ -669,6 +883,38 @@ export class ReplicaStore implements Replica {
     } catch (err) {
       throw toBlockError(err);
     }
+  }
+}
+
+/** Head blocks in batches for mergeDown: spans of at most 64 MiB holding at most 4 MiB of blocks. */
+function mergeBatches(head: Layer, blocks: number): [number, number][] {
+  const out: [number, number][] = [];
+  let start = -1;
+  let end = 0;
+  let count = 0;
+  for (const run of head.map.runs(0, blocks)) {
+    for (let b = run.start; b < run.end;) {
+      if (start >= 0 && (b - start >= BLOCKS_PER_PAGE || count >= 4 * MERGE_CHUNK_BLOCKS)) {
+        out.push([start, end]);
+        start = -1;
+      }
+      if (start < 0) { start = b; count = 0; }
+      const take = Math.min(run.end - b, 4 * MERGE_CHUNK_BLOCKS - count, start + BLOCKS_PER_PAGE - b);
+      count += take;
+      b += take;
+      end = b;
+    }
+  }
+  if (start >= 0) out.push([start, end]);
+  return out;
+}
+
+/** Blocks a layer defines: a merge copies the smaller into the larger. */
+const defined = (l: Layer): number => l.map.countDefined();
+
+function checkLayerName(name: string): void {
+  if (typeof name !== 'string' || !(SNAPSHOT_NAME.test(name) || SYSTEM_NAME.test(name))) {
+    throw new BlockError('EINVAL', `bad snapshot name ${JSON.stringify(name)}: 1-128 of A-Z a-z 0-9 . _ -, not starting with . _ -`);
   }
 }
 
