@@ -461,7 +461,7 @@ export class ReplicaStore implements Replica {
     const hadData = target.map.any(from, to, DATA);
     target.map.setRange(from, to, target === this.layers[0] ? ABSENT : ZERO);
     this.touched.add(target);
-    if (hadData && this.punchHoles) await punchHole(target.dataPath, offset, length);
+    if (hadData && this.punchHoles) await punchHole(target.data, offset, length);
   }
 
   // ---- the rest of the control path ----
@@ -830,7 +830,7 @@ export class ReplicaStore implements Replica {
       if (run.state === ZERO) {
         const hadData = into.map.any(run.start, run.end, DATA);
         into.map.setRange(run.start, run.end, idx === 0 ? ABSENT : ZERO);
-        if (hadData && this.punchHoles) await punchHole(into.dataPath, run.start * BS, (run.end - run.start) * BS);
+        if (hadData && this.punchHoles) await punchHole(into.data, run.start * BS, (run.end - run.start) * BS);
         continue;
       }
       for (let b = run.start; b < run.end; b += MERGE_CHUNK_BLOCKS) {
