@@ -66,8 +66,8 @@ export class ReplicaStore implements Replica {
     manifest: Manifest,
     layers: Layer[],
     header: MapHeader,
-    /** Whether the store was closed cleanly before this open. */
-    readonly cleanShutdown: boolean,
+    /** Whether the store was closed cleanly before this open (set again by endRebuild: its data is then a copy of a good one). */
+    public cleanShutdown: boolean,
     opts: ReplicaStoreOptions,
   ) {
     this.manifest = manifest;
@@ -345,6 +345,7 @@ export class ReplicaStore implements Replica {
       const unlock = await this.lock.acquireAll();
       try {
         this.rebuilding = false;
+        this.cleanShutdown = true;
         this.revisionCount = revision;
         await this.sync();
       } finally {
