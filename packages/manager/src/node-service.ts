@@ -61,6 +61,8 @@ export class NodeService {
   private readonly reported = new Map<string, DiskInfo__Output[]>();
   /** Rebuild progress by replica id, as engines report it (status, not events). */
   readonly progress = new Map<string, number>();
+  /** Why a volume's engine waits instead of opening, by volume, as its node reports it (status, not events). */
+  private readonly waiting = new Map<string, { nodeId: string; reason: string }>();
   private readonly keys: Keys;
   private readonly runner: CommandRunner;
 
@@ -108,6 +110,14 @@ export class NodeService {
       this.secrets.set(volume, s);
     }
     return s;
+  }
+
+  /** The reason a volume's engine last reported for waiting, while it is still attaching on that node. */
+  waitingReason(volume: string): string {
+    const w = this.waiting.get(volume);
+    const v = this.ctx.projection.state.volumes.get(volume);
+    if (!w || !v || v.attachedTo !== w.nodeId || v.attachState === 'attached') return '';
+    return w.reason;
   }
 
   close(): void {
@@ -162,6 +172,10 @@ export class NodeService {
       Report: unary(ctx, async (r) => {
         for (const p of r.progress) this.progress.set(p.replicaId, p.percent);
         for (const rep of r.replicas) if (rep.state === 'rebuilt' || rep.state === 'failed') this.progress.delete(rep.replicaId);
+        for (const e of r.engines) {
+          if (e.state === 'waiting') this.waiting.set(e.volume, { nodeId: r.nodeId, reason: e.reason.slice(0, 1000) });
+          else this.waiting.delete(e.volume);
+        }
         const seq = await this.runner.run(actorOf(r.nodeId), (s) => reportDrafts(s, r.nodeId, r), (s) => s.seq);
         return { seq };
       }),
@@ -223,7 +237,7 @@ export function capacityDrafts(s: ClusterState, nodeId: string, disks: DiskInfo_
 }
 
 /** Events for what a node observed; a report about something not on that node is refused. */
-export function reportDrafts(s: ClusterState, nodeId: string, r: { replicas: { replicaId: string; state: string; address: string; reason: string }[]; engines: { volume: string; state: string; endpoint: string; dataSourceCopied?: boolean }[] }): EventDraft[] {
+export function reportDrafts(s: ClusterState, nodeId: string, r: { replicas: { replicaId: string; state: string; address: string; reason: string }[]; engines: { volume: string; state: string; endpoint: string; dataSourceCopied?: boolean; reason?: string }[] }): EventDraft[] {
   if (!s.nodes.has(nodeId)) throw CommandError.notFound(`node "${nodeId}" is not registered`);
   const out: EventDraft[] = [];
   for (const rep of r.replicas) {
@@ -269,8 +283,9 @@ export function reportDrafts(s: ClusterState, nodeId: string, r: { replicas: { r
       }
     } else if (e.state === 'detached') {
       if (v.attachedTo === nodeId && v.attachState === 'detaching') out.push({ volumeDetached: { name: v.name, nodeId } });
-    } else {
-      throw CommandError.invalid(`engines.state "${e.state}" is not valid: use attached or detached`);
+    } else if (e.state !== 'waiting') {
+      // waiting: status the service keeps (waitingReason), no event.
+      throw CommandError.invalid(`engines.state "${e.state}" is not valid: use attached, detached or waiting`);
     }
   }
   return out;

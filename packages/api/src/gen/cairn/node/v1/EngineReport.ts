@@ -4,7 +4,7 @@
 export interface EngineReport {
   'volume'?: (string);
   /**
-   * attached | detached
+   * attached | detached | waiting (the engine cannot open yet: see reason; status, not an event)
    */
   'state'?: (string);
   /**
@@ -15,12 +15,16 @@ export interface EngineReport {
    * The volume's data source has been copied into its replicas and flushed.
    */
   'dataSourceCopied'?: (boolean);
+  /**
+   * Why the engine waits (state waiting), e.g. none of the running replicas is reachable.
+   */
+  'reason'?: (string);
 }
 
 export interface EngineReport__Output {
   'volume': (string);
   /**
-   * attached | detached
+   * attached | detached | waiting (the engine cannot open yet: see reason; status, not an event)
    */
   'state': (string);
   /**
@@ -31,4 +35,8 @@ export interface EngineReport__Output {
    * The volume's data source has been copied into its replicas and flushed.
    */
   'dataSourceCopied': (boolean);
+  /**
+   * Why the engine waits (state waiting), e.g. none of the running replicas is reachable.
+   */
+  'reason': (string);
 }
