@@ -70,6 +70,21 @@ const ENGINE_WAIT_MS = 5000;
 const COPY_RETRY_MS = 1000;
 const retryDelay = (attempt: number): number => Math.min(10, attempt) * COPY_RETRY_MS;
 
+/**
+ * How long a replica-failed report may go unanswered before it counts as lost and is said again:
+ * a manager that stopped answering without closing the connection would otherwise hold every
+ * write of the volume for ever (saying it twice is harmless: the manager records it once).
+ */
+const FAILED_REPORT_TIMEOUT_MS = 5000;
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 /** The store itself for every call but close(), which the engine may call when it drops it. */
 function borrowed(store: ReplicaStore): Replica {
   return new Proxy(store, {
@@ -435,7 +450,7 @@ export class Datapath {
           // The engine says it again (with backoff) until it resolves, and acknowledges no write meanwhile.
           onReplicaFailed: async (id, reason) => {
             this.o.log(`engine of ${e.volume}: replica ${id} failed: ${reason}`);
-            await this.o.report({ replicas: [{ replicaId: id, state: 'failed', address: '', reason }], engines: [], progress: [] })
+            await withTimeout(this.o.report({ replicas: [{ replicaId: id, state: 'failed', address: '', reason }], engines: [], progress: [] }), FAILED_REPORT_TIMEOUT_MS)
               .catch((err: Error) => {
                 this.o.log(`engine of ${e.volume}: reporting ${id} failed was not recorded (said again shortly; writes wait): ${err.message}`);
                 throw err;

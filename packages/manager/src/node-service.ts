@@ -253,6 +253,12 @@ export function reportDrafts(s: ClusterState, nodeId: string, r: { replicas: { r
         // A new replica turns running; otherwise only a changed address is news (a failed
         // replica comes back through a rebuild, not through its own report).
         if (cur.mode === 'scheduled' || cur.address !== rep.address) out.push({ replicaRunning: { replicaId: cur.id, address: rep.address } });
+        // Placed while the volume is attached and served: it holds none of the writes its engine
+        // acknowledged, so it must never count as running (a later engine could open on it alone).
+        // Failed in the same append, it is rebuilt in; "running" stays the set that has every write.
+        if (cur.mode === 'scheduled' && s.volumes.get(cur.volume)?.attachState === 'attached') {
+          out.push({ replicaFailed: { replicaId: cur.id, reason: 'started while the volume was attached: it lacks the writes its engine acknowledged' } });
+        }
         break;
       case 'failed':
         if (cur.mode !== 'failed') out.push({ replicaFailed: { replicaId: cur.id, reason: rep.reason || 'reported failed' } });
