@@ -161,7 +161,7 @@ export function unary<Req, Res>(ctx: ManagerContext, fn: Unary<Req, Res>): grpc.
 export function adminHandlers(ctx: ManagerContext): AdminHandlers {
   const runner = CommandRunner.for(ctx);
   const actor = 'admin';
-  const vol = (name: string) => (s: ClusterState): Volume => volumeView(s, cmd.requireVolume(s, name), ctx.rebuildProgress, ctx.engineWaiting);
+  const vol = (name: string) => (s: ClusterState): Volume => volumeView(s, cmd.requireVolume(s, name), ctx.rebuildProgress);
   const st = (): ClusterState => ctx.projection.state;
 
   return {
@@ -169,7 +169,7 @@ export function adminHandlers(ctx: ManagerContext): AdminHandlers {
     GetVolume: unary(ctx, async (r) => vol(r.name)(st())),
     ListVolumes: unary(ctx, async () => {
       const s = st();
-      return { volumes: [...s.volumes.values()].sort((a, b) => a.name.localeCompare(b.name)).map((v) => volumeView(s, v, ctx.rebuildProgress, ctx.engineWaiting)) };
+      return { volumes: [...s.volumes.values()].sort((a, b) => a.name.localeCompare(b.name)).map((v) => volumeView(s, v, ctx.rebuildProgress)) };
     }),
     UpdateVolume: unary(ctx, (r) => runner.run(actor, (s) => cmd.updateVolume(s, {
       name: r.name,

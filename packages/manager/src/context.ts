@@ -16,6 +16,4 @@ export interface ManagerContext {
   leader(): Promise<LeaderInfo | null>;
   /** Percent copied of a replica being rebuilt, from engine reports (0 when unknown). */
   rebuildProgress(replicaId: string): number;
-  /** Why the engine of an attaching volume waits, from engine reports ('' when it does not; status, not an event). */
-  engineWaiting?(volume: string): string;
 }

@@ -107,7 +107,6 @@ export class Manager {
       logError: (msg) => this.say(`error: ${msg}`),
       reportedDisk: (nodeId, path) => this.nodes?.reportedDisk(nodeId, path),
       rebuildProgress: (replicaId) => this.nodes?.progress.get(replicaId) ?? 0,
-      engineWaiting: (volume) => this.nodes?.waitingReason(volume) ?? '',
       leader: (): Promise<LeaderInfo | null> => election.leader(),
     };
   }

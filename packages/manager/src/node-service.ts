@@ -61,8 +61,7 @@ export class NodeService {
   private readonly reported = new Map<string, DiskInfo__Output[]>();
   /** Rebuild progress by replica id, as engines report it (status, not events). */
   readonly progress = new Map<string, number>();
-  /** Why a volume's engine waits instead of opening, by volume, as its node reports it (status, not events). */
-  private readonly waiting = new Map<string, { nodeId: string; reason: string }>();
+
   private readonly keys: Keys;
   private readonly runner: CommandRunner;
 
@@ -110,14 +109,6 @@ export class NodeService {
       this.secrets.set(volume, s);
     }
     return s;
-  }
-
-  /** The reason a volume's engine last reported for waiting, while it is still attaching on that node. */
-  waitingReason(volume: string): string {
-    const w = this.waiting.get(volume);
-    const v = this.ctx.projection.state.volumes.get(volume);
-    if (!w || !v || v.attachedTo !== w.nodeId || v.attachState === 'attached') return '';
-    return w.reason;
   }
 
   close(): void {
@@ -172,10 +163,6 @@ export class NodeService {
       Report: unary(ctx, async (r) => {
         for (const p of r.progress) this.progress.set(p.replicaId, p.percent);
         for (const rep of r.replicas) if (rep.state === 'rebuilt' || rep.state === 'failed') this.progress.delete(rep.replicaId);
-        for (const e of r.engines) {
-          if (e.state === 'waiting') this.waiting.set(e.volume, { nodeId: r.nodeId, reason: e.reason.slice(0, 1000) });
-          else this.waiting.delete(e.volume);
-        }
         const seq = await this.runner.run(actorOf(r.nodeId), (s) => reportDrafts(s, r.nodeId, r), (s) => s.seq);
         return { seq };
       }),
@@ -289,8 +276,13 @@ export function reportDrafts(s: ClusterState, nodeId: string, r: { replicas: { r
       }
     } else if (e.state === 'detached') {
       if (v.attachedTo === nodeId && v.attachState === 'detaching') out.push({ volumeDetached: { name: v.name, nodeId } });
-    } else if (e.state !== 'waiting') {
-      // waiting: status the service keeps (waitingReason), no event.
+    } else if (e.state === 'waiting') {
+      // Recorded once per change of reason: the agent says it on every retry.
+      const reason = (e.reason ?? '').slice(0, 1000) || 'no reason given';
+      if (v.attachedTo === nodeId && v.attachState === 'attaching' && v.waiting?.reason !== reason) {
+        out.push({ volumeWaiting: { name: v.name, nodeId, reason } });
+      }
+    } else {
       throw CommandError.invalid(`engines.state "${e.state}" is not valid: use attached, detached or waiting`);
     }
   }

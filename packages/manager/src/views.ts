@@ -3,8 +3,7 @@ import type { ClusterState, DiskState, NodeState, VolumeState } from '@cairn/met
 import { formatSetting, replicasOf, SETTING_DEFS, SETTING_NAMES, settingRange, volumeRobustness } from '@cairn/metadata';
 import type { Disk, Node, Setting, Snapshot, Volume } from '@cairn/api';
 
-export function volumeView(state: ClusterState, v: VolumeState, progress: (replicaId: string) => number = () => 0,
-  waiting: (volume: string) => string = () => ''): Volume {
+export function volumeView(state: ClusterState, v: VolumeState, progress: (replicaId: string) => number = () => 0): Volume {
   const replicas = replicasOf(state, v.name).sort((a, b) => a.id.localeCompare(b.id));
   return {
     name: v.name, size: v.spec.size, state: v.attachState, robustness: volumeRobustness(state, v),
@@ -22,7 +21,7 @@ export function volumeView(state: ClusterState, v: VolumeState, progress: (repli
     replicaDiskSoftAntiAffinity: v.spec.replicaDiskSoftAntiAffinity,
     // A volume made empty has nothing to copy: ready from the start.
     dataSource: v.dataSource?.uri ?? '', dataSourceReady: v.dataSource?.copied ?? true,
-    waiting: waiting(v.name),
+    waiting: v.waiting ? `${v.waiting.reason} (engine on ${v.waiting.nodeId}, seq ${v.waiting.seq})` : '',
   };
 }
 

@@ -48,8 +48,8 @@ export interface Volume {
    */
   'mkfsParams'?: (string);
   /**
-   * Why its engine waits instead of opening (e.g. none of the running replicas is reachable), as
-   * the engine's node last reported it; empty when it does not (status, not an event).
+   * Why its engine waits instead of opening (e.g. none of the running replicas is reachable), from
+   * the last VolumeWaiting of this attachment; empty when it does not wait.
    */
   'waiting'?: (string);
 }
@@ -99,8 +99,8 @@ export interface Volume__Output {
    */
   'mkfsParams': (string);
   /**
-   * Why its engine waits instead of opening (e.g. none of the running replicas is reachable), as
-   * the engine's node last reported it; empty when it does not (status, not an event).
+   * Why its engine waits instead of opening (e.g. none of the running replicas is reachable), from
+   * the last VolumeWaiting of this attachment; empty when it does not wait.
    */
   'waiting': (string);
 }

@@ -4,7 +4,8 @@
 export interface EngineReport {
   'volume'?: (string);
   /**
-   * attached | detached | waiting (the engine cannot open yet: see reason; status, not an event)
+   * attached | detached | waiting (the engine cannot open yet: see reason; recorded as VolumeWaiting
+   * once per change of reason)
    */
   'state'?: (string);
   /**
@@ -24,7 +25,8 @@ export interface EngineReport {
 export interface EngineReport__Output {
   'volume': (string);
   /**
-   * attached | detached | waiting (the engine cannot open yet: see reason; status, not an event)
+   * attached | detached | waiting (the engine cannot open yet: see reason; recorded as VolumeWaiting
+   * once per change of reason)
    */
   'state': (string);
   /**
