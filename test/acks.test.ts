@@ -126,7 +126,7 @@ async function waitsThenOpens(s: Setup, writes: (typeof A)[]): Promise<void> {
   assert.ok(!running(waiting).includes(s.r2), 'the stale replica is not running');
   assert.ok(running(waiting).includes(s.r1), 'the unreachable up-to-date replica is not reported failed');
   const out = await cairn(['volume', 'get', s.name, '--cluster', join(dir, 'cluster.json')]);
-  assert.match(out.out, /waiting\s+none of its running replicas is reachable/, '`cairn volume get` shows why');
+  assert.match(out.out, /waiting:\s+none of its running replicas is reachable/, `cairn volume get shows why: ${out.out}`);
   proxies.get(s.h1)!.heal();
   const uri = await until(`${s.name} opens on ${s.d} once ${s.r1} is back`, 30_000, async () => {
     const x = await volume(s.name);
