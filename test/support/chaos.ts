@@ -539,6 +539,50 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
           say(`  ${x.volume}: re-attached on ${dest} (${uri})`);
           resumed.push(x.resume(uri, dest));
         }
+      } else if (kind === 'acked-drop') {
+        const w = pick(r, workloads);
+        target = w.node;
+        const v = vols[workloads.indexOf(w)];
+        const holders: { id: string; node: string }[] = v.replicas.filter((x: any) => x.state === 'running' && x.node !== target);
+        if (holders.length === 0) throw new Error(`${w.volume}: no running replica off its engine's node ${target}`);
+        const dropped = pick(r, holders.sort((a, b) => a.id.localeCompare(b.id)));
+        const affected = enginesOn(target);
+        // Hold the control plane (every manager down), then drop the replica: its failure cannot
+        // be recorded, so the engine must acknowledge nothing from now on.
+        for (const m of c.managers) kill9(m.pid);
+        proxies.get(dropped.node)!.cut();
+        const engineLog = c.nodes.find((n) => n.id === target)!.log;
+        await until(`the engine on ${target} dropped ${dropped.id}`, 15_000, async () => readFileSync(engineLog, 'utf8').includes(`replica ${dropped.id} failed`));
+        for (const x of affected) x.expectDisconnect = true;
+        kill9(c.nodes.find((n) => n.id === target)!.pid);
+        await Promise.all(affected.map((x) => x.waitInterrupted(15_000)));
+        for (const m of c.managers) {
+          const x = await cairn(['restart', m.id, ...dirArgs]);
+          if (x.code !== 0) problems.push(`cairn restart ${m.id}: ${x.out}`);
+        }
+        const back = await cairn(['restart', target, ...dirArgs]);
+        if (back.code !== 0) problems.push(`cairn restart ${target}: ${back.out}`);
+        // Only the dropped replica in reach: every other node holding one of the volume's
+        // replicas is cut off (an engine there would reach its local replica in-process, so the
+        // volume is attached elsewhere when it can be).
+        const others = [...new Set<string>(v.replicas.map((x: any) => x.node as string))].filter((n) => n !== dropped.node);
+        proxies.get(dropped.node)!.heal();
+        for (const n of others) proxies.get(n)!.cut();
+        say(`  ${w.volume}: ${dropped.id} on ${dropped.node} dropped with no manager, ${target} killed; ${others.join(', ')} cut off`);
+        for (const x of affected) {
+          const d = await api.call('DetachVolume', { name: x.volume }, 15_000);
+          acks.push({ kind: 'by-seq', atMost: Number(d.seq), type: 'volumeDetachRequested|volumeDetached', key: x.volume });
+          await until(`${x.volume} detached from ${target}`, o.recoveryBoundMs, async () => (await api.call('GetVolume', { name: x.volume })).state === 'detached');
+          const free = engineNodes.filter((n) => n !== target && !others.includes(n) && n !== dropped.node);
+          const pool = free.length ? free : engineNodes.filter((n) => n !== target);
+          const dest = [...pool].sort((a, b) => enginesOn(a).length - enginesOn(b).length || a.localeCompare(b))[0]!;
+          const uri = await attach(api, acks, x.volume, dest);
+          say(`  ${x.volume}: re-attached on ${dest} (${uri})`);
+          resumed.push(x.resume(uri, dest));
+        }
+        // The engine opened on the dropped replica alone and recorded the others failed before it
+        // served: every read now comes from it, or from copies rebuilt from it.
+        for (const n of others) proxies.get(n)!.heal();
       } else if (kind === 'manager-leader') {
         const info = await api.call('GetClusterInfo', {});
         const m = c.managers.find((x) => x.id === info.leaderId);
