@@ -115,7 +115,7 @@ async function engineSawDrop(s: Setup): Promise<void> {
  */
 async function waitsThenOpens(s: Setup, writes: (typeof A)[]): Promise<void> {
   proxies.get(s.h2)!.heal();
-  proxies.get(s.h1)!.cut();
+  proxies.get(s.h1)!.cut({ refuse: true }); // (failing fast: no connect timeout per pass)
   await api.call('AttachVolume', { name: s.name, nodeId: s.d });
   const waiting = await until(`${s.name} waits on ${s.d} and says why`, 30_000, async () => {
     const x = await volume(s.name);
@@ -175,7 +175,7 @@ t('report lost (no manager) then engine node killed: nothing was acknowledged af
   assert.ok(running(await volume(s.name)).includes(s.r2), 'the report was lost');
   await killEngineNode(s); // (already dead: brings the agent back and detaches)
   proxies.get(s.h2)!.heal();
-  proxies.get(s.h1)!.cut();
+  proxies.get(s.h1)!.cut({ refuse: true });
   const uri = await attach(s.name, s.d); // on r2 alone: r1 is unreachable and recorded failed first
   const v = await volume(s.name);
   assert.not.ok(running(v).includes(s.r1), 'the unreachable replica was recorded failed before the engine served');

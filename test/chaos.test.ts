@@ -73,7 +73,7 @@ t('one fault of each kind on a live cluster: nothing acknowledged is lost, every
   const seed = process.env.CAIRN_CHAOS_SEED ? Number(process.env.CAIRN_CHAOS_SEED) : Math.floor(Math.random() * 2 ** 31);
   const res = await runChaos({
     seed, nodes: 5, volumes: 2, faults: planFaults(rng(seed ^ 0x5eed), FAULT_KINDS.length), volumeMiB: 32, regionMiB: 2,
-    recoveryBoundMs: 45_000, pauseMs: [500, 2000], log: (l) => console.log(l),
+    recoveryBoundMs: 45_000, pauseMs: [300, 1200], log: (l) => console.log(l),
   });
   assert.equal(res.problems, [], `seed ${seed}`);
   assert.equal(res.faults.map((f) => f.kind).sort(), [...FAULT_KINDS].sort());

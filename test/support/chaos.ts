@@ -556,6 +556,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         for (const x of affected) x.expectDisconnect = true;
         kill9(c.nodes.find((n) => n.id === target)!.pid);
         await Promise.all(affected.map((x) => x.waitInterrupted(15_000)));
+        say(`  [${elapsed()}] acked-drop: ${target} killed, fio ended`);
         for (const m of c.managers) {
           const x = await cairn(['restart', m.id, ...dirArgs]);
           if (x.code !== 0) problems.push(`cairn restart ${m.id}: ${x.out}`);
@@ -567,12 +568,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         // volume is attached elsewhere when it can be).
         const others = [...new Set<string>(v.replicas.map((x: any) => x.node as string))].filter((n) => n !== dropped.node);
         proxies.get(dropped.node)!.heal();
-        for (const n of others) proxies.get(n)!.cut();
+        for (const n of others) proxies.get(n)!.cut({ refuse: true });
         say(`  ${w.volume}: ${dropped.id} on ${dropped.node} dropped with no manager, ${target} killed; ${others.join(', ')} cut off`);
         for (const x of affected) {
           const d = await api.call('DetachVolume', { name: x.volume }, 15_000);
           acks.push({ kind: 'by-seq', atMost: Number(d.seq), type: 'volumeDetachRequested|volumeDetached', key: x.volume });
           await until(`${x.volume} detached from ${target}`, o.recoveryBoundMs, async () => (await api.call('GetVolume', { name: x.volume })).state === 'detached');
+          say(`  [${elapsed()}] acked-drop: ${x.volume} detached`);
           const free = engineNodes.filter((n) => n !== target && !others.includes(n) && n !== dropped.node);
           const pool = free.length ? free : engineNodes.filter((n) => n !== target);
           const dest = [...pool].sort((a, b) => enginesOn(a).length - enginesOn(b).length || a.localeCompare(b))[0]!;

@@ -3,8 +3,11 @@
 //   one ReplicaServer (the node's data address); a new one is reported running once it serves.
 // - Engines of volumes attached to this node: an Engine over ReplicaClients to the replicas'
 //   nodes, served as an NBD export named after the volume; reported attached with its endpoint.
-//   Replica failures the engine sees are reported; a replica the scheduler told to rebuild is
-//   rebuilt by the engine, with progress, and reported rebuilt.
+//   Replica failures the engine sees are reported until recorded (the engine acknowledges no
+//   write meanwhile); a replica the scheduler told to rebuild is rebuilt by the engine, with
+//   progress, and reported rebuilt. An engine opens only on replicas recorded running, records
+//   the ones it cannot reach failed before it serves, and when it can reach none of them it does
+//   not open: it waits and says why (engine state 'waiting').
 // - An engine of a volume made from a data source first copies that source (a snapshot of another
 //   volume, read from one of its replicas) through itself, and only then serves and reports
 //   attached, together with the copy being done; a failed copy is retried from the source
