@@ -563,6 +563,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         }
         const back = await cairn(['restart', target, ...dirArgs]);
         if (back.code !== 0) problems.push(`cairn restart ${target}: ${back.out}`);
+        await until('a manager leads again', o.recoveryBoundMs, async () => Boolean((await api.call('GetClusterInfo', {})).leaderId));
         // Only the dropped replica in reach: every other node holding one of the volume's
         // replicas is cut off (an engine there would reach its local replica in-process, so the
         // volume is attached elsewhere when it can be).

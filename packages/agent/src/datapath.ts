@@ -403,7 +403,8 @@ export class Datapath {
       // again, the manager changed).
       const healthy = e.replicas.filter((r) => r.state === 'running');
       if (healthy.length === 0) {
-        this.waitFor(e.volume, 'no replica of the volume is running yet');
+        // (A new volume's replicas still starting: the next push says when one runs.)
+        this.o.log(`engine of ${e.volume}: waiting for a running replica`);
         return;
       }
       // The copy of a data source reaches only the replicas the engine holds: wait until none is
