@@ -1,7 +1,7 @@
 // The chaos suite's decisions, pure: the seeded random source, the fault plan, the event-log
 // checks and the report table. The I/O shell is chaos.ts.
 
-export const FAULT_KINDS = ['replica-node', 'engine-node', 'manager-leader', 'etcd-leader', 'data-cut'] as const;
+export const FAULT_KINDS = ['replica-node', 'engine-node', 'manager-leader', 'etcd-leader', 'data-cut', 'acked-drop'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** mulberry32: a small, fast, seeded generator; the same seed gives the same run of choices. */
@@ -30,7 +30,7 @@ export function shuffle<T>(r: () => number, xs: readonly T[]): T[] {
   return out;
 }
 
-/** `count` faults: every kind once (in a random order) per round of five, the rest random. */
+/** `count` faults: every kind once (in a random order) per round of FAULT_KINDS.length, the rest random. */
 export function planFaults(r: () => number, count: number): FaultKind[] {
   const out: FaultKind[] = [];
   while (out.length + FAULT_KINDS.length <= count) out.push(...shuffle(r, FAULT_KINDS));

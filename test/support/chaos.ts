@@ -63,7 +63,7 @@ export interface ChaosResult {
   dir: string;
 }
 
-interface ClusterJson {
+export interface ClusterJson {
   admin: string;
   token: string;
   managers: { id: string; pid: number; address: string }[];
@@ -258,7 +258,7 @@ class Workload {
 }
 
 /** An admin client that moves to the next manager when one does not answer. */
-class Admin {
+export class Admin {
   private i = 0;
   private clients = new Map<string, AdminClient>();
   constructor(private readonly addresses: () => string[], private readonly token: string) {}
@@ -364,11 +364,11 @@ class EventWatcher {
   }
 }
 
-function readCluster(dir: string): ClusterJson {
+export function readCluster(dir: string): ClusterJson {
   return JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as ClusterJson;
 }
 
-async function cairn(args: string[], timeoutMs = 60_000): Promise<{ code: number; out: string }> {
+export async function cairn(args: string[], timeoutMs = 60_000): Promise<{ code: number; out: string }> {
   try {
     const { stdout, stderr } = await execFileP(process.execPath, [CAIRN, ...args], { timeout: timeoutMs });
     return { code: 0, out: stdout + stderr };
@@ -378,7 +378,7 @@ async function cairn(args: string[], timeoutMs = 60_000): Promise<{ code: number
   }
 }
 
-const alive = (pid: number): boolean => {
+export const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
     return true;
@@ -387,7 +387,7 @@ const alive = (pid: number): boolean => {
   }
 };
 
-function kill9(pid: number): void {
+export function kill9(pid: number): void {
   try {
     process.kill(pid, 'SIGKILL');
   } catch {
@@ -395,7 +395,7 @@ function kill9(pid: number): void {
   }
 }
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | null | undefined | false>): Promise<T> {
+export async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | null | undefined | false>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   for (;;) {
@@ -408,6 +408,36 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
     if (Date.now() > deadline) throw new Error(`timed out after ${(timeoutMs / 1000).toFixed(0)} s: ${what}${last ? ` (last error: ${last})` : ''}`);
     await sleep(200);
   }
+}
+
+/**
+ * Puts every node's data network behind its own proxy: restarts each agent on a fixed data port,
+ * advertising its proxy (`cairn restart` runs what cluster.json says, which this rewrites). Done
+ * before any volume exists, so the restarts cost nothing. Resolves when every node is registered
+ * at its proxy's address.
+ */
+export async function proxyEveryNode(dir: string, api: Admin): Promise<Map<string, DataProxy>> {
+  const c = readCluster(dir);
+  const proxies = new Map<string, DataProxy>();
+  for (const n of c.nodes) {
+    const port = await freePort();
+    const p = new DataProxy(port);
+    await p.listen();
+    proxies.set(n.id, p);
+    kill9(n.pid);
+    n.command = [...n.command, '--data-port', String(port), '--data-advertise', p.address];
+  }
+  while (c.nodes.some((n) => alive(n.pid))) await sleep(20);
+  writeFileSync(join(dir, 'cluster.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')), nodes: c.nodes }, null, 2));
+  for (const n of c.nodes) {
+    const rs = await cairn(['restart', n.id, '--dir', dir]);
+    if (rs.code !== 0) throw new Error(`cairn restart ${n.id}: ${rs.out}`);
+  }
+  await until('every node registered at its data proxy', 60_000, async () => {
+    const ns = (await api.call('ListNodes', {})).nodes as any[];
+    return c.nodes.every((n) => ns.some((x) => x.id === n.id && x.address === proxies.get(n.id)!.address && x.state === 'up'));
+  });
+  return proxies;
 }
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
@@ -435,27 +465,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     admin = new Admin(() => readCluster(dir).managers.map((m) => m.address), token);
     const api = admin;
 
-    // Every node's data network goes through its own proxy: restart each agent on a fixed data
-    // port, advertising its proxy (the suite owns this cluster.json; `cairn restart` runs what it
-    // says). No volume exists yet, so these restarts cost nothing.
-    for (const n of c.nodes) {
-      const port = await freePort();
-      const p = new DataProxy(port);
-      await p.listen();
-      proxies.set(n.id, p);
-      kill9(n.pid);
-      n.command = [...n.command, '--data-port', String(port), '--data-advertise', p.address];
-    }
-    while (c.nodes.some((n) => alive(n.pid))) await sleep(20);
-    writeFileSync(join(dir, 'cluster.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')), nodes: c.nodes }, null, 2));
-    for (const n of c.nodes) {
-      const rs = await cairn(['restart', n.id, ...dirArgs]);
-      if (rs.code !== 0) throw new Error(`cairn restart ${n.id}: ${rs.out}`);
-    }
-    await until('every node registered at its data proxy', 60_000, async () => {
-      const ns = (await api.call('ListNodes', {})).nodes as any[];
-      return c.nodes.every((n) => ns.some((x) => x.id === n.id && x.address === proxies.get(n.id)!.address && x.state === 'up'));
-    });
+    // Every node's data network goes through its own proxy (see proxyEveryNode).
+    for (const [id, p] of await proxyEveryNode(dir, api)) proxies.set(id, p);
+    c = readCluster(dir);
     say(`[${elapsed()}] every node's replicas are reached through its data proxy (${[...proxies].map(([id, p]) => `${id} ${p.address}`).join(', ')})`);
 
     watcher = new EventWatcher(api);
@@ -527,6 +539,53 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
           say(`  ${x.volume}: re-attached on ${dest} (${uri})`);
           resumed.push(x.resume(uri, dest));
         }
+      } else if (kind === 'acked-drop') {
+        const w = pick(r, workloads);
+        target = w.node;
+        const v = vols[workloads.indexOf(w)];
+        const holders: { id: string; node: string }[] = v.replicas.filter((x: any) => x.state === 'running' && x.node !== target);
+        if (holders.length === 0) throw new Error(`${w.volume}: no running replica off its engine's node ${target}`);
+        const dropped = pick(r, holders.sort((a, b) => a.id.localeCompare(b.id)));
+        const affected = enginesOn(target);
+        // Hold the control plane (every manager down), then drop the replica: its failure cannot
+        // be recorded, so the engine must acknowledge nothing from now on.
+        for (const m of c.managers) kill9(m.pid);
+        proxies.get(dropped.node)!.cut();
+        const engineLog = c.nodes.find((n) => n.id === target)!.log;
+        await until(`the engine on ${target} dropped ${dropped.id}`, 15_000, async () => readFileSync(engineLog, 'utf8').includes(`replica ${dropped.id} failed`));
+        for (const x of affected) x.expectDisconnect = true;
+        kill9(c.nodes.find((n) => n.id === target)!.pid);
+        await Promise.all(affected.map((x) => x.waitInterrupted(15_000)));
+        say(`  [${elapsed()}] acked-drop: ${target} killed, fio ended`);
+        for (const m of c.managers) {
+          const x = await cairn(['restart', m.id, ...dirArgs]);
+          if (x.code !== 0) problems.push(`cairn restart ${m.id}: ${x.out}`);
+        }
+        const back = await cairn(['restart', target, ...dirArgs]);
+        if (back.code !== 0) problems.push(`cairn restart ${target}: ${back.out}`);
+        await until('a manager leads again', o.recoveryBoundMs, async () => Boolean((await api.call('GetClusterInfo', {})).leaderId));
+        // Only the dropped replica in reach: every other node holding one of the volume's
+        // replicas is cut off (an engine there would reach its local replica in-process, so the
+        // volume is attached elsewhere when it can be).
+        const others = [...new Set<string>(v.replicas.map((x: any) => x.node as string))].filter((n) => n !== dropped.node);
+        proxies.get(dropped.node)!.heal();
+        for (const n of others) proxies.get(n)!.cut({ refuse: true });
+        say(`  ${w.volume}: ${dropped.id} on ${dropped.node} dropped with no manager, ${target} killed; ${others.join(', ')} cut off`);
+        for (const x of affected) {
+          const d = await api.call('DetachVolume', { name: x.volume }, 15_000);
+          acks.push({ kind: 'by-seq', atMost: Number(d.seq), type: 'volumeDetachRequested|volumeDetached', key: x.volume });
+          await until(`${x.volume} detached from ${target}`, o.recoveryBoundMs, async () => (await api.call('GetVolume', { name: x.volume })).state === 'detached');
+          say(`  [${elapsed()}] acked-drop: ${x.volume} detached`);
+          const free = engineNodes.filter((n) => n !== target && !others.includes(n) && n !== dropped.node);
+          const pool = free.length ? free : engineNodes.filter((n) => n !== target);
+          const dest = [...pool].sort((a, b) => enginesOn(a).length - enginesOn(b).length || a.localeCompare(b))[0]!;
+          const uri = await attach(api, acks, x.volume, dest);
+          say(`  ${x.volume}: re-attached on ${dest} (${uri})`);
+          resumed.push(x.resume(uri, dest));
+        }
+        // The engine opened on the dropped replica alone and recorded the others failed before it
+        // served: every read now comes from it, or from copies rebuilt from it.
+        for (const n of others) proxies.get(n)!.heal();
       } else if (kind === 'manager-leader') {
         const info = await api.call('GetClusterInfo', {});
         const m = c.managers.find((x) => x.id === info.leaderId);

@@ -5,6 +5,8 @@
 // - cut():  every connection through the proxy is destroyed at once (what the engine sees of a
 //   partition: the connection dies, its requests fail) and new connections are accepted and then
 //   held, never forwarded, never answered (a black hole: the client's own timeouts must fire);
+// - cut({ refuse: true }): the same, but new connections are closed at once instead of held (a
+//   link that answers with a reset: clients fail fast instead of waiting for their timeouts);
 // - heal(): forwarding again; the connections held during the cut are dropped (their clients have
 //   given up on them by then), new ones are forwarded.
 // The control plane (heartbeats to the manager over gRPC) does not pass here: a data-only partition.
@@ -16,6 +18,7 @@ export class DataProxy {
   private readonly live = new Set<Socket>();
   private readonly held = new Set<Socket>();
   private cutNow = false;
+  private refusing = false;
   port = 0;
   /** Connections destroyed by cut(), and accepted and held while cut, in total (the suite prints them). */
   destroyed = 0;
@@ -44,6 +47,10 @@ export class DataProxy {
 
   private accept(client: Socket): void {
     client.on('error', () => undefined);
+    if (this.cutNow && this.refusing) {
+      client.destroy();
+      return;
+    }
     if (this.cutNow) {
       // Accepted, never forwarded: whatever the client sends goes nowhere.
       this.blackholed++;
@@ -67,8 +74,9 @@ export class DataProxy {
     upstream.pipe(client);
   }
 
-  cut(): void {
+  cut(o: { refuse?: boolean } = {}): void {
     this.cutNow = true;
+    this.refusing = o.refuse ?? false;
     this.destroyed += this.live.size / 2; // a client socket and its upstream each
     for (const s of this.live) s.destroy();
     this.live.clear();

@@ -3,8 +3,11 @@
 //   one ReplicaServer (the node's data address); a new one is reported running once it serves.
 // - Engines of volumes attached to this node: an Engine over ReplicaClients to the replicas'
 //   nodes, served as an NBD export named after the volume; reported attached with its endpoint.
-//   Replica failures the engine sees are reported; a replica the scheduler told to rebuild is
-//   rebuilt by the engine, with progress, and reported rebuilt.
+//   Replica failures the engine sees are reported until recorded (the engine acknowledges no
+//   write meanwhile); a replica the scheduler told to rebuild is rebuilt by the engine, with
+//   progress, and reported rebuilt. An engine opens only on replicas recorded running, records
+//   the ones it cannot reach failed before it serves, and when it can reach none of them it does
+//   not open: it waits and says why (engine state 'waiting').
 // - An engine of a volume made from a data source first copies that source (a snapshot of another
 //   volume, read from one of its replicas) through itself, and only then serves and reports
 //   attached, together with the copy being done; a failed copy is retried from the source
@@ -70,6 +73,21 @@ const ENGINE_WAIT_MS = 5000;
 const COPY_RETRY_MS = 1000;
 const retryDelay = (attempt: number): number => Math.min(10, attempt) * COPY_RETRY_MS;
 
+/**
+ * How long a replica-failed report may go unanswered before it counts as lost and is said again:
+ * a manager that stopped answering without closing the connection would otherwise hold every
+ * write of the volume for ever (saying it twice is harmless: the manager records it once).
+ */
+const FAILED_REPORT_TIMEOUT_MS = 5000;
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 /** The store itself for every call but close(), which the engine may call when it drops it. */
 function borrowed(store: ReplicaStore): Replica {
   return new Proxy(store, {
@@ -122,6 +140,8 @@ export class Datapath {
   private stopped = false;
   /** Engines waiting for their volume's placed replicas to serve: since when. */
   private readonly engineWaits = new Map<string, number>();
+  /** Volumes whose engine cannot open now, and why (logged once per change of reason). */
+  private readonly waiting = new Map<string, string>();
   dataAddress = '';
   nbdAddress = '';
 
@@ -238,6 +258,7 @@ export class Datapath {
     // Engines of volumes attached here.
     const engines = new Map(a.engines.map((e) => [e.volume, e]));
     for (const v of this.engineWaits.keys()) if (!engines.has(v)) this.engineWaits.delete(v);
+    for (const v of this.waiting.keys()) if (!engines.has(v)) this.waiting.delete(v);
     const stopping = new Set<string>();
     for (const [volume, run] of this.engines) {
       if (engines.has(volume)) continue;
@@ -392,8 +413,13 @@ export class Datapath {
   private async runEngine(e: EngineAssignment__Output): Promise<void> {
     let run = this.engines.get(e.volume);
     if (!run) {
-      const healthy = e.replicas.filter((r) => r.state === 'running' && r.address);
+      // Only replicas the control plane records running are candidates: each holds every write an
+      // engine acknowledged (an engine acknowledges nothing until a dropped replica is recorded
+      // failed), whatever happened since (the old engine's node died, a report was lost and said
+      // again, the manager changed).
+      const healthy = e.replicas.filter((r) => r.state === 'running');
       if (healthy.length === 0) {
+        // (A new volume's replicas still starting: the next push says when one runs.)
         this.o.log(`engine of ${e.volume}: waiting for a running replica`);
         return;
       }
@@ -419,46 +445,69 @@ export class Datapath {
       }
       this.engineWaits.delete(e.volume);
       const members: EngineReplica[] = [];
-      for (const r of healthy) {
+      const unreachable: { id: string; why: string }[] = [];
+      await Promise.all(healthy.map(async (r) => {
+        if (!r.address) {
+          unreachable.push({ id: r.replicaId, why: 'no data address known' });
+          return;
+        }
         try {
           members.push(await this.connect(e, r));
         } catch (err) {
-          await this.o.report({ replicas: [{ replicaId: r.replicaId, state: 'failed', address: '', reason: `unreachable: ${(err as Error).message}` }], engines: [], progress: [] });
+          unreachable.push({ id: r.replicaId, why: (err as Error).message });
         }
+      }));
+      // None reachable: they are the only replicas known to hold every acknowledged write. Opening
+      // on any other would serve stale data, and reporting them failed would leave nothing good to
+      // rebuild from: wait for one to come back, and say why.
+      if (members.length === 0) {
+        this.waitFor(e.volume, `none of its running replicas is reachable (${unreachable.sort((a, b) => a.id.localeCompare(b.id)).map((u) => `${u.id}: ${u.why}`).join('; ')})`);
+        return;
       }
-      if (members.length === 0) return;
-      const engine = await Engine.open(e.volume, members, {
-        onReplicaFailed: (id, reason) => {
-          this.o.log(`engine of ${e.volume}: replica ${id} failed: ${reason}`);
-          void this.o.report({ replicas: [{ replicaId: id, state: 'failed', address: '', reason }], engines: [], progress: [] })
-            .catch((err: Error) => this.o.log(`reporting ${id} failed: ${err.message}`));
-        },
-        onRebuildProgress: (id, percent) => void this.o.report({ replicas: [], engines: [], progress: [{ replicaId: id, percent }] }).catch(() => undefined),
-      });
-      run = { engine, rebuilding: new Set(), ready: !e.source, source: e.source, outside: new Set() };
+      let engine: Engine;
+      try {
+        engine = await Engine.open(e.volume, members, {
+          // The engine says it again (with backoff) until it resolves, and acknowledges no write meanwhile.
+          onReplicaFailed: async (id, reason) => {
+            this.o.log(`engine of ${e.volume}: replica ${id} failed: ${reason}`);
+            await withTimeout(this.o.report({ replicas: [{ replicaId: id, state: 'failed', address: '', reason }], engines: [], progress: [] }), FAILED_REPORT_TIMEOUT_MS)
+              .catch((err: Error) => {
+                this.o.log(`engine of ${e.volume}: reporting ${id} failed was not recorded (said again shortly; writes wait): ${err.message}`);
+                throw err;
+              });
+          },
+          onRebuildProgress: (id, percent) => void this.o.report({ replicas: [], engines: [], progress: [{ replicaId: id, percent }] }).catch(() => undefined),
+        });
+      } catch (err) {
+        // No replica with complete data among those reached (their info failed, or each is marked
+        // rebuilding): the same as none reachable.
+        this.waitFor(e.volume, (err as Error).message);
+        return;
+      }
+      this.waiting.delete(e.volume);
+      // The unreachable ones lack every write from now on: recorded failed before the export is
+      // served (serve() waits for it), so that no later engine takes them for up to date.
+      for (const u of unreachable) engine.markFailed(u.id, `unreachable: ${u.why}`);
+      run = { engine, rebuilding: new Set(), ready: false, source: e.source, outside: new Set() };
       this.engines.set(e.volume, run);
       if (engine.size < e.size) await engine.resize(e.size);
-      if (run.ready) {
-        await this.o.report({ replicas: [], engines: [{ volume: e.volume, state: 'attached', endpoint: `nbd://${this.nbdAddress}/${e.volume}` }], progress: [] });
-        this.o.log(`engine of ${e.volume} serving nbd://${this.nbdAddress}/${e.volume} over ${members.map((m) => m.id).join(', ')}`);
-      } else {
-        // In the background: other volumes' assignments go on meanwhile.
-        void this.copySource(e.volume, run);
-      }
+      // In the background: other volumes' assignments go on meanwhile.
+      if (!e.source) void this.serve(e.volume, run, members.map((m) => m.id));
+      else void this.copySource(e.volume, run);
     }
     if (e.source) run.source = e.source;
     if (run.engine.size < e.size) await run.engine.resize(e.size);
     // A replica the control plane counts as running but this engine never opened (it was not
     // running yet when the engine started, e.g. right after the volume was created) has none of
-    // the writes since: it must not pass for a healthy copy. Report it failed, so the scheduler
-    // rebuilds it (or places another) and the engine takes it in through a rebuild.
+    // the writes since: it must not pass for a healthy copy. The engine reports it failed (until
+    // recorded, holding acknowledgements meanwhile), so the scheduler rebuilds it (or places
+    // another) and the engine takes it in through a rebuild.
     const plan = engineReplicaPlan(e.replicas, run.engine.replicaModes(), run.outside, run.rebuilding);
     for (const r of e.replicas.filter((x) => plan.outside.includes(x.replicaId))) {
       run.outside.add(r.replicaId);
       const reason = 'not in the engine\'s replica set (not running when the engine opened): it lacks the writes since';
       this.o.log(`engine of ${e.volume}: replica ${r.replicaId} ${reason}`);
-      await this.o.report({ replicas: [{ replicaId: r.replicaId, state: 'failed', address: '', reason }], engines: [], progress: [] })
-        .catch((err: Error) => this.o.log(`reporting ${r.replicaId} failed: ${err.message}`));
+      run.engine.markFailed(r.replicaId, reason);
     }
     if (plan.rebuilt.length) {
       await this.o.report({ replicas: plan.rebuilt.map((replicaId) => ({ replicaId, state: 'rebuilt', address: '', reason: '' })), engines: [], progress: [] })
@@ -469,6 +518,47 @@ export class Datapath {
     for (const name of have) if (!e.snapshots.includes(name)) await run.engine.deleteSnapshot(name);
     // Rebuilds the scheduler decided: copy from the named healthy replica, in the background.
     for (const r of e.replicas.filter((x) => plan.rebuild.includes(x.replicaId))) this.rebuildInBackground(e, run, r);
+  }
+
+  /**
+   * The engine of a volume cannot open now: says why in the log (once per change of reason) and
+   * to the manager (every time: it is status, not an event, and a new leader learns it so), and
+   * looks again shortly. Nothing is reported failed: a replica that cannot be reached may be the
+   * only one with the newest data.
+   */
+  private waitFor(volume: string, reason: string): void {
+    if (this.waiting.get(volume) !== reason) {
+      this.waiting.set(volume, reason);
+      this.o.log(`engine of ${volume}: waiting: ${reason}`);
+    }
+    void this.o.report({ replicas: [], engines: [{ volume, state: 'waiting', endpoint: '', reason }], progress: [] }).catch(() => undefined);
+    this.recheckSoon();
+  }
+
+  /**
+   * Serves a newly opened engine once every replica it left out is recorded failed, then reports
+   * it attached (until the manager has that on record).
+   */
+  private async serve(volume: string, run: RunningEngine, over: string[]): Promise<void> {
+    const current = (): boolean => this.engines.get(volume) === run;
+    try {
+      await run.engine.recorded();
+    } catch {
+      return; // stopped meanwhile
+    }
+    if (!current()) return;
+    run.ready = true;
+    const endpoint = `nbd://${this.nbdAddress}/${volume}`;
+    for (let attempt = 1; current(); attempt++) {
+      try {
+        await this.o.report({ replicas: [], engines: [{ volume, state: 'attached', endpoint }], progress: [] });
+        this.o.log(`engine of ${volume} serving ${endpoint} over ${over.join(', ')}`);
+        return;
+      } catch (err) {
+        this.o.log(`engine of ${volume}: reporting it attached, attempt ${attempt}: ${(err as Error).message}`);
+        await new Promise((res) => setTimeout(res, retryDelay(attempt)));
+      }
+    }
   }
 
   /** A replica of the source volume: in-process when it is on this node, else over TCP. */
@@ -503,6 +593,8 @@ export class Datapath {
       }
     }
     if (!current()) return;
+    // Replicas left out at open are recorded failed before anything is served.
+    if (!(await run.engine.recorded().then(() => true, () => false)) || !current()) return;
     run.ready = true;
     const endpoint = `nbd://${this.nbdAddress}/${volume}`;
     // The copy is done and flushed; until the manager has it on record, keep saying so.

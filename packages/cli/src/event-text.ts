@@ -64,6 +64,8 @@ export function eventSummary(ev: CairnEvent): string {
       return `${ev.volumeDetached!.name} from ${ev.volumeDetached!.nodeId || '-'}`;
     case 'volumeDeleted':
       return ev.volumeDeleted!.name;
+    case 'volumeWaiting':
+      return `${ev.volumeWaiting!.name} on ${ev.volumeWaiting!.nodeId || '-'} waits: ${ev.volumeWaiting!.reason}`;
     case 'volumeSchedulable':
       return `${ev.volumeSchedulable!.name}: every replica placed`;
     case 'volumeUnschedulable': {

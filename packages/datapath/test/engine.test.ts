@@ -76,7 +76,7 @@ e('a replica that dies is dropped and reported; the volume goes on with the othe
   const nodes = await Promise.all(['r1', 'r2', 'r3'].map((id) => node(id)));
   const failed: string[] = [];
   const engine = await Engine.open('vol', await Promise.all(nodes.map((n, i) => member(n, i === 0))), {
-    onReplicaFailed: (id) => failed.push(id),
+    onReplicaFailed: (id) => { failed.push(id); },
   });
   const expected = Buffer.alloc(SIZE);
   let stop = false;
@@ -147,7 +147,7 @@ e('a restarted engine trusts only the replicas with the highest revision', async
   await engine.flush();
   await engine.close();
   const failed: string[] = [];
-  engine = await Engine.open('vol', await Promise.all(nodes.map((n) => member(n))), { onReplicaFailed: (id, why) => failed.push(`${id}: ${why}`) });
+  engine = await Engine.open('vol', await Promise.all(nodes.map((n) => member(n))), { onReplicaFailed: (id, why) => { failed.push(`${id}: ${why}`); } });
   assert.equal(engine.replicaModes(), { r1: 'healthy', r2: 'failed' });
   assert.match(failed[0]!, /r2: stale: revision \d+ < \d+/);
   await engine.close();

@@ -92,6 +92,9 @@ export function explainEvents(volume: string, events: CairnEvent[]): Explanation
         line(ev, `${p.missing} replica(s) could not be placed: ${p.summary}${why.length ? `; ${why.join('; ')}` : ''}`);
         break;
       }
+      case 'volumeWaiting':
+        if (ev.volumeWaiting!.name === volume) line(ev, `its engine on ${ev.volumeWaiting!.nodeId} waits instead of opening: ${ev.volumeWaiting!.reason}`);
+        break;
       case 'volumeSchedulable':
         if (ev.volumeSchedulable!.name === volume) line(ev, 'nothing blocked any more: the earlier unschedulable decision no longer applies');
         break;

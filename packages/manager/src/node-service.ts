@@ -61,6 +61,7 @@ export class NodeService {
   private readonly reported = new Map<string, DiskInfo__Output[]>();
   /** Rebuild progress by replica id, as engines report it (status, not events). */
   readonly progress = new Map<string, number>();
+
   private readonly keys: Keys;
   private readonly runner: CommandRunner;
 
@@ -223,7 +224,7 @@ export function capacityDrafts(s: ClusterState, nodeId: string, disks: DiskInfo_
 }
 
 /** Events for what a node observed; a report about something not on that node is refused. */
-export function reportDrafts(s: ClusterState, nodeId: string, r: { replicas: { replicaId: string; state: string; address: string; reason: string }[]; engines: { volume: string; state: string; endpoint: string; dataSourceCopied?: boolean }[] }): EventDraft[] {
+export function reportDrafts(s: ClusterState, nodeId: string, r: { replicas: { replicaId: string; state: string; address: string; reason: string }[]; engines: { volume: string; state: string; endpoint: string; dataSourceCopied?: boolean; reason?: string }[] }): EventDraft[] {
   if (!s.nodes.has(nodeId)) throw CommandError.notFound(`node "${nodeId}" is not registered`);
   const out: EventDraft[] = [];
   for (const rep of r.replicas) {
@@ -239,6 +240,12 @@ export function reportDrafts(s: ClusterState, nodeId: string, r: { replicas: { r
         // A new replica turns running; otherwise only a changed address is news (a failed
         // replica comes back through a rebuild, not through its own report).
         if (cur.mode === 'scheduled' || cur.address !== rep.address) out.push({ replicaRunning: { replicaId: cur.id, address: rep.address } });
+        // Placed while the volume is attached and served: it holds none of the writes its engine
+        // acknowledged, so it must never count as running (a later engine could open on it alone).
+        // Failed in the same append, it is rebuilt in; "running" stays the set that has every write.
+        if (cur.mode === 'scheduled' && s.volumes.get(cur.volume)?.attachState === 'attached') {
+          out.push({ replicaFailed: { replicaId: cur.id, reason: 'started while the volume was attached: it lacks the writes its engine acknowledged' } });
+        }
         break;
       case 'failed':
         if (cur.mode !== 'failed') out.push({ replicaFailed: { replicaId: cur.id, reason: rep.reason || 'reported failed' } });
@@ -269,8 +276,14 @@ export function reportDrafts(s: ClusterState, nodeId: string, r: { replicas: { r
       }
     } else if (e.state === 'detached') {
       if (v.attachedTo === nodeId && v.attachState === 'detaching') out.push({ volumeDetached: { name: v.name, nodeId } });
+    } else if (e.state === 'waiting') {
+      // Recorded once per change of reason: the agent says it on every retry.
+      const reason = (e.reason ?? '').slice(0, 1000) || 'no reason given';
+      if (v.attachedTo === nodeId && v.attachState === 'attaching' && v.waiting?.reason !== reason) {
+        out.push({ volumeWaiting: { name: v.name, nodeId, reason } });
+      }
     } else {
-      throw CommandError.invalid(`engines.state "${e.state}" is not valid: use attached or detached`);
+      throw CommandError.invalid(`engines.state "${e.state}" is not valid: use attached, detached or waiting`);
     }
   }
   return out;

@@ -200,6 +200,7 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
         v.attachState = 'attaching';
         v.attachedTo = p.nodeId;
         v.endpoint = '';
+        delete v.waiting;
       }
       break;
     }
@@ -210,12 +211,20 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
         v.attachState = 'attached';
         v.attachedTo = p.nodeId;
         v.endpoint = p.endpoint;
+        delete v.waiting;
       }
       break;
     }
     case 'volumeDetachRequested': {
       const v = state.volumes.get(payloadOf(ev, 'volumeDetachRequested').name);
       if (v && v.attachState !== 'detached') v.attachState = 'detaching';
+      if (v) delete v.waiting;
+      break;
+    }
+    case 'volumeWaiting': {
+      const p = payloadOf(ev, 'volumeWaiting');
+      const v = state.volumes.get(p.name);
+      if (v && v.attachState === 'attaching' && v.attachedTo === p.nodeId) v.waiting = { nodeId: p.nodeId, reason: p.reason, seq };
       break;
     }
     case 'volumeDetached': {
@@ -224,6 +233,7 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
         v.attachState = 'detached';
         v.attachedTo = '';
         v.endpoint = '';
+        delete v.waiting;
       }
       break;
     }

@@ -25,6 +25,7 @@ export function volumesTouched(state: ClusterState, ev: CairnEvent): string[] | 
     case 'volumeUnschedulable': return [payloadOf(ev, 'volumeUnschedulable').name];
     case 'volumeSchedulable': return [payloadOf(ev, 'volumeSchedulable').name];
     case 'volumeDataSourceCopied': return [payloadOf(ev, 'volumeDataSourceCopied').name];
+    case 'volumeWaiting': return [payloadOf(ev, 'volumeWaiting').name];
     case 'snapshotCreated': return [payloadOf(ev, 'snapshotCreated').volume];
     case 'snapshotDeleted': return [payloadOf(ev, 'snapshotDeleted').volume];
     case 'replicaScheduled': return [payloadOf(ev, 'replicaScheduled').volume];

@@ -105,6 +105,11 @@ export interface VolumeState {
   snapshots: Map<string, SnapshotState>;
   /** null for a volume made empty. */
   dataSource: DataSourceState | null;
+  /**
+   * Why its engine waits instead of opening (VolumeWaiting), while the volume is attaching there;
+   * absent otherwise (absent, not null: states from before the event hash as they did).
+   */
+  waiting?: { nodeId: string; reason: string; seq: number };
 }
 
 /**

@@ -69,6 +69,7 @@ import type { VolumeSchedulable as _cairn_events_v1_VolumeSchedulable, VolumeSch
 import type { VolumeSpec as _cairn_events_v1_VolumeSpec, VolumeSpec__Output as _cairn_events_v1_VolumeSpec__Output } from './cairn/events/v1/VolumeSpec.js';
 import type { VolumeUnschedulable as _cairn_events_v1_VolumeUnschedulable, VolumeUnschedulable__Output as _cairn_events_v1_VolumeUnschedulable__Output } from './cairn/events/v1/VolumeUnschedulable.js';
 import type { VolumeUpdated as _cairn_events_v1_VolumeUpdated, VolumeUpdated__Output as _cairn_events_v1_VolumeUpdated__Output } from './cairn/events/v1/VolumeUpdated.js';
+import type { VolumeWaiting as _cairn_events_v1_VolumeWaiting, VolumeWaiting__Output as _cairn_events_v1_VolumeWaiting__Output } from './cairn/events/v1/VolumeWaiting.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -154,6 +155,7 @@ export interface ProtoGrpcType {
         VolumeSpec: MessageTypeDefinition<_cairn_events_v1_VolumeSpec, _cairn_events_v1_VolumeSpec__Output>
         VolumeUnschedulable: MessageTypeDefinition<_cairn_events_v1_VolumeUnschedulable, _cairn_events_v1_VolumeUnschedulable__Output>
         VolumeUpdated: MessageTypeDefinition<_cairn_events_v1_VolumeUpdated, _cairn_events_v1_VolumeUpdated__Output>
+        VolumeWaiting: MessageTypeDefinition<_cairn_events_v1_VolumeWaiting, _cairn_events_v1_VolumeWaiting__Output>
       }
     }
   }

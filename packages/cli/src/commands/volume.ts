@@ -131,6 +131,7 @@ export function volumeDetail(v: Volume__Output): string {
   ];
   if (v.dataSource) pairs.push(['data source', `${v.dataSource} (${v.dataSourceReady ? 'copied' : 'copying: the engine copies it when attached'})`]);
   if (v.unschedulable) pairs.push(['unschedulable', v.unschedulable]);
+  if (v.waiting) pairs.push(['waiting', v.waiting]);
   let out = keyValues(pairs);
   if (v.replicas.length) {
     out += '\n' + table(

@@ -3,6 +3,11 @@
 // - writes (and trims, zeroes) go to every healthy and every rebuilding replica at once and are
 //   acknowledged when all of them have them; a replica that fails is dropped from the set and
 //   reported, and the volume goes on while one healthy replica is left;
+// - no acknowledged write is lost: the control plane's "running" set is the authority on which
+//   replicas hold every acknowledged write, so once a replica has left the write set no write,
+//   trim, write-zeroes or flush is acknowledged until its failure is RECORDED (onReplicaFailed's
+//   promise resolved; a rejection is retried with backoff until it resolves or the engine closes).
+//   The I/O itself goes on; only completions wait (as Longhorn's engine does);
 // - reads come from a local healthy replica when there is one, else from the healthy ones in turn
 //   (a failed read is retried on the next one);
 // - FLUSH and FUA reach every replica's disk;
@@ -30,8 +35,13 @@ export interface EngineReplica {
 }
 
 export interface EngineEvents {
-  /** A replica was dropped: it failed an I/O, or its connection died. */
-  onReplicaFailed?(id: string, reason: string): void;
+  /**
+   * A replica was dropped (it failed an I/O, its connection died, its rebuild failed, or it was
+   * left out at open), or markFailed() named one. Resolves once the control plane has RECORDED it
+   * failed; until then the engine acknowledges no mutation. A rejection (the report was lost) is
+   * retried with backoff, so the callback must be safe to call again for the same failure.
+   */
+  onReplicaFailed?(id: string, reason: string): Promise<void> | void;
   /** A rebuilding replica completed its copy and is healthy. */
   onReplicaRebuilt?(id: string): void;
   /** Rebuild progress, 0..100. */
@@ -46,6 +56,65 @@ interface Member extends EngineReplica {
 
 const layerKey = (l: SnapshotInfo): string => `${l.name}@${l.createdAt}`;
 
+/** What open() learns of a replica: its info, or why it could not be asked. */
+export interface OpenCandidate {
+  id: string;
+  local: boolean;
+  info?: { revision: number; cleanShutdown: boolean; rebuilding: boolean };
+  error?: string;
+}
+
+/**
+ * Which replicas a (re)starting engine serves as healthy, and why each other one is not (pure).
+ * Every candidate is one the control plane records running, so each holds every acknowledged
+ * write; what can differ is what was never acknowledged. A cleanly closed replica's revision is
+ * exact; an unclean one's (its process died) is the revision of its last flush, a lower bound,
+ * and it may hold unflushed, unacknowledged writes the others lack or order differently. So:
+ * - all clean: the ones with the highest revision;
+ * - any unclean: ONE is chosen (highest revision; on a tie the clean one, then the local one),
+ *   and kept with it only the clean ones of exactly its revision when it is clean itself (two
+ *   clean replicas at one revision applied the same writes); every other one is rebuilt from it.
+ * A replica marked rebuilding, or whose info could not be read, is never healthy.
+ */
+export function chooseHealthy(candidates: OpenCandidate[]): { healthy: string[]; dropped: { id: string; reason: string }[] } {
+  const usable = candidates.filter((c) => c.info && !c.info.rebuilding);
+  const dropped: { id: string; reason: string }[] = [];
+  for (const c of candidates) {
+    if (c.error !== undefined || !c.info) dropped.push({ id: c.id, reason: c.error ?? 'no info' });
+    else if (c.info.rebuilding) dropped.push({ id: c.id, reason: 'its last rebuild did not finish' });
+  }
+  if (usable.length === 0) return { healthy: [], dropped };
+  const best = Math.max(...usable.map((c) => c.info!.revision));
+  let healthy: OpenCandidate[];
+  if (usable.every((c) => c.info!.cleanShutdown)) {
+    healthy = usable.filter((c) => c.info!.revision === best);
+  } else {
+    const rank = (c: OpenCandidate): number[] => [c.info!.revision, c.info!.cleanShutdown ? 1 : 0, c.local ? 1 : 0];
+    const chosen = [...usable].sort((a, b) => {
+      const [x, y] = [rank(a), rank(b)];
+      return y[0]! - x[0]! || y[1]! - x[1]! || y[2]! - x[2]! || a.id.localeCompare(b.id);
+    })[0]!;
+    healthy = chosen.info!.cleanShutdown
+      ? usable.filter((c) => c.info!.cleanShutdown && c.info!.revision === chosen.info!.revision)
+      : [chosen];
+  }
+  const ids = new Set(healthy.map((c) => c.id));
+  for (const c of usable) {
+    if (ids.has(c.id)) continue;
+    const why = c.info!.revision < best
+      ? `stale: revision ${c.info!.revision} < ${best}`
+      : !c.info!.cleanShutdown
+        ? `unclean shutdown: revision ${c.info!.revision} is only a lower bound and it may differ from ${healthy[0]!.id} in unacknowledged writes`
+        : `${healthy[0]!.id} (unclean, revision ${healthy[0]!.info!.revision}) was chosen: this replica may differ from it in unacknowledged writes`;
+    dropped.push({ id: c.id, reason: why });
+  }
+  return { healthy: healthy.map((c) => c.id), dropped };
+}
+
+/** The first wait before a report of a failure is tried again, doubled per attempt up to the cap. */
+const RECORD_RETRY_MS = 200;
+const RECORD_RETRY_MAX_MS = 5000;
+
 export class Engine implements BlockBackend {
   private readonly members = new Map<string, Member>();
   private readonly lock = new RangeLock();
@@ -57,12 +126,21 @@ export class Engine implements BlockBackend {
   private readonly starting = new Set<string>();
   /** Reference snapshots of the rebuilds under way. */
   private readonly refs = new Set<string>();
+  /** Failures reported and not yet recorded, by replica id: no mutation is acknowledged while any is. */
+  private readonly unrecorded = new Map<string, Promise<void>>();
+  /** Resolved by close(): completions held for a recording give up (they were never acknowledged). */
+  private readonly closing: Promise<void>;
+  private signalClosing!: () => void;
 
-  private constructor(readonly volume: string, public size: number, private readonly events: EngineEvents) {}
+  private constructor(readonly volume: string, public size: number, private readonly events: EngineEvents) {
+    this.closing = new Promise((r) => (this.signalClosing = r));
+  }
 
   /**
-   * Opens an engine over the given replicas. A restarted engine trusts only the replicas with the
-   * highest revision (and not marked as rebuilding); the others are reported failed, to be rebuilt.
+   * Opens an engine over the given replicas, which must be the ones the control plane records as
+   * running (the caller filters). chooseHealthy() decides which are served as healthy; the others
+   * are reported failed (to be rebuilt) like any dropped replica, so no mutation is acknowledged
+   * before those reports are recorded (await recorded() before serving to know they are).
    */
   static async open(volume: string, replicas: EngineReplica[], events: EngineEvents = {}): Promise<Engine> {
     if (replicas.length === 0) throw new BlockError('EIO', `volume ${volume}: no replica to open`);
@@ -73,21 +151,19 @@ export class Engine implements BlockBackend {
         return { r, error: (e as Error).message };
       }
     }));
-    const usable = infos.filter((x) => x.info && !x.info.rebuilding);
-    if (usable.length === 0) throw new BlockError('EIO', `volume ${volume}: no replica with complete data among ${replicas.map((r) => r.id).join(', ')}`);
-    const best = Math.max(...usable.map((x) => x.info!.revision));
-    const size = Math.max(...usable.map((x) => x.info!.size));
+    const { healthy, dropped } = chooseHealthy(infos.map((x) => ({ id: x.r.id, local: x.r.local, info: x.info, error: x.error })));
+    if (healthy.length === 0) {
+      await Promise.all(replicas.map((r) => r.replica.close().catch(() => undefined)));
+      throw new BlockError('EIO', `volume ${volume}: no replica with complete data among ${replicas.map((r) => r.id).join(', ')}`);
+    }
+    const size = Math.max(...infos.filter((x) => x.info && healthy.includes(x.r.id)).map((x) => x.info!.size));
     const engine = new Engine(volume, size, events);
     for (const x of infos) {
-      const healthy = Boolean(x.info && !x.info.rebuilding && x.info.revision === best);
-      engine.members.set(x.r.id, { ...x.r, mode: healthy ? 'healthy' : 'failed', dropped: false });
-      if (!healthy) {
-        const why = x.error ?? (x.info!.rebuilding ? 'its last rebuild did not finish' : `stale: revision ${x.info!.revision} < ${best}`);
-        engine.drop(x.r.id, why);
-      } else {
-        engine.watch(engine.members.get(x.r.id)!);
-      }
+      const ok = healthy.includes(x.r.id);
+      engine.members.set(x.r.id, { ...x.r, mode: ok ? 'healthy' : 'failed', dropped: false });
+      if (ok) engine.watch(engine.members.get(x.r.id)!);
     }
+    for (const d of dropped) engine.drop(d.id, d.reason);
     return engine;
   }
 
@@ -116,7 +192,59 @@ export class Engine implements BlockBackend {
     m.mode = 'failed';
     m.dropped = true;
     void m.replica.close().catch(() => undefined);
-    if (!this.closed) this.events.onReplicaFailed?.(id, reason);
+    if (!this.closed) this.record(id, reason);
+  }
+
+  /**
+   * A replica the control plane records as running that this engine does not hold (unreachable
+   * at open, or never opened by it): it lacks writes this engine acknowledges, so it is reported
+   * failed like a dropped one, and no mutation is acknowledged until that is recorded.
+   */
+  markFailed(id: string, reason: string): void {
+    const m = this.members.get(id);
+    if (m && m.mode !== 'failed') {
+      this.drop(id, reason);
+      return;
+    }
+    if (!this.closed && !this.unrecorded.has(id)) this.record(id, reason);
+  }
+
+  /** Reports a failure until it is recorded (or the engine closes); tracked in `unrecorded` meanwhile. */
+  private record(id: string, reason: string): void {
+    const report = this.events.onReplicaFailed;
+    if (!report) return;
+    const attempt = async (): Promise<void> => {
+      for (let delay = RECORD_RETRY_MS; !this.closed; delay = Math.min(2 * delay, RECORD_RETRY_MAX_MS)) {
+        try {
+          await report.call(this.events, id, reason);
+          return;
+        } catch {
+          // Lost (no manager, a leader change): said again; completions keep waiting.
+          await Promise.race([new Promise((r) => setTimeout(r, delay)), this.closing]);
+        }
+      }
+    };
+    const done = attempt().finally(() => {
+      if (this.unrecorded.get(id) === done) this.unrecorded.delete(id);
+    });
+    this.unrecorded.set(id, done);
+  }
+
+  /**
+   * Resolves once every failure reported so far is recorded by the control plane; rejects with
+   * ESHUTDOWN if the engine closes first. Mutations pass through here before they complete; a
+   * caller awaits it before serving a newly opened engine.
+   */
+  async recorded(): Promise<void> {
+    while (this.unrecorded.size > 0 && !this.closed) {
+      await Promise.race([Promise.all(this.unrecorded.values()), this.closing]);
+    }
+    if (this.closed) throw new BlockError('ESHUTDOWN', `volume ${this.volume} is detached`);
+  }
+
+  /** Ids of replicas whose failure is reported but not yet recorded (for status and tests). */
+  unrecordedFailures(): string[] {
+    return [...this.unrecorded.keys()].sort();
   }
 
   private check(offset: number, length: number): void {
@@ -126,7 +254,10 @@ export class Engine implements BlockBackend {
     }
   }
 
-  /** Runs a mutation on every writable replica; drops the ones that fail; fails only if none is left healthy. */
+  /**
+   * Runs a mutation on every writable replica; drops the ones that fail; fails only if none is
+   * left healthy. Completes only once every failure reported so far is recorded (recorded()).
+   */
   private async everywhere(what: string, fn: (r: Replica) => Promise<void>): Promise<void> {
     const targets = this.writable();
     if (targets.filter((m) => m.mode === 'healthy').length === 0) throw new BlockError('EIO', `volume ${this.volume}: no healthy replica`);
@@ -137,6 +268,7 @@ export class Engine implements BlockBackend {
     if (!targets.some((m, i) => m.mode === 'healthy' && results[i]!.status === 'fulfilled')) {
       throw new BlockError('EIO', `volume ${this.volume}: ${what} failed on every replica`);
     }
+    if (this.unrecorded.size > 0) await this.recorded();
   }
 
   private async locked<T>(offset: number, length: number, fn: () => Promise<T>): Promise<T> {
@@ -374,11 +506,15 @@ export class Engine implements BlockBackend {
     this.size = newSize;
   }
 
-  /** Stops serving: flushes what it can and closes every replica connection. */
+  /**
+   * Stops serving: flushes what it can and closes every replica connection. Completions still
+   * held for a recording fail with ESHUTDOWN (never acknowledged), and reports stop being retried.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.flush().catch(() => undefined);
     this.closed = true;
+    this.signalClosing();
+    await Promise.allSettled(this.writable().map((m) => m.replica.flush()));
     await Promise.all([...this.members.values()].map((m) => m.replica.close().catch(() => undefined)));
   }
 }

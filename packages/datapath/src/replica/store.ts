@@ -76,8 +76,8 @@ export class ReplicaStore implements Replica {
     manifest: Manifest,
     layers: Layer[],
     header: MapHeader,
-    /** Whether the store was closed cleanly before this open. */
-    readonly cleanShutdown: boolean,
+    /** Whether the store was closed cleanly before this open (set again by endRebuild: its data is then a copy of a good one). */
+    public cleanShutdown: boolean,
     opts: ReplicaStoreOptions,
   ) {
     this.manifest = manifest;
@@ -379,6 +379,7 @@ export class ReplicaStore implements Replica {
         // The layers the rebuild filled first: the mark must not clear before they are on disk.
         await this.persistTouched();
         this.rebuilding = false;
+        this.cleanShutdown = true;
         this.revisionCount = revision;
         await this.sync();
       } finally {

@@ -47,6 +47,11 @@ export interface Volume {
    * mkfs's extra parameters for the first stage (set with fs_type by the CSI driver).
    */
   'mkfsParams'?: (string);
+  /**
+   * Why its engine waits instead of opening (e.g. none of the running replicas is reachable), from
+   * the last VolumeWaiting of this attachment; empty when it does not wait.
+   */
+  'waiting'?: (string);
 }
 
 export interface Volume__Output {
@@ -93,4 +98,9 @@ export interface Volume__Output {
    * mkfs's extra parameters for the first stage (set with fs_type by the CSI driver).
    */
   'mkfsParams': (string);
+  /**
+   * Why its engine waits instead of opening (e.g. none of the running replicas is reachable), from
+   * the last VolumeWaiting of this attachment; empty when it does not wait.
+   */
+  'waiting': (string);
 }

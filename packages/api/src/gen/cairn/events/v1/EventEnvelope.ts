@@ -27,6 +27,7 @@ import type { SettingsChanged as _cairn_events_v1_SettingsChanged, SettingsChang
 import type { SnapshotCreated as _cairn_events_v1_SnapshotCreated, SnapshotCreated__Output as _cairn_events_v1_SnapshotCreated__Output } from '../../../cairn/events/v1/SnapshotCreated.js';
 import type { SnapshotDeleted as _cairn_events_v1_SnapshotDeleted, SnapshotDeleted__Output as _cairn_events_v1_SnapshotDeleted__Output } from '../../../cairn/events/v1/SnapshotDeleted.js';
 import type { VolumeDataSourceCopied as _cairn_events_v1_VolumeDataSourceCopied, VolumeDataSourceCopied__Output as _cairn_events_v1_VolumeDataSourceCopied__Output } from '../../../cairn/events/v1/VolumeDataSourceCopied.js';
+import type { VolumeWaiting as _cairn_events_v1_VolumeWaiting, VolumeWaiting__Output as _cairn_events_v1_VolumeWaiting__Output } from '../../../cairn/events/v1/VolumeWaiting.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface EventEnvelope {
@@ -78,7 +79,8 @@ export interface EventEnvelope {
   'snapshotCreated'?: (_cairn_events_v1_SnapshotCreated | null);
   'snapshotDeleted'?: (_cairn_events_v1_SnapshotDeleted | null);
   'volumeDataSourceCopied'?: (_cairn_events_v1_VolumeDataSourceCopied | null);
-  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied";
+  'volumeWaiting'?: (_cairn_events_v1_VolumeWaiting | null);
+  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting";
 }
 
 export interface EventEnvelope__Output {
@@ -130,5 +132,6 @@ export interface EventEnvelope__Output {
   'snapshotCreated'?: (_cairn_events_v1_SnapshotCreated__Output | null);
   'snapshotDeleted'?: (_cairn_events_v1_SnapshotDeleted__Output | null);
   'volumeDataSourceCopied'?: (_cairn_events_v1_VolumeDataSourceCopied__Output | null);
-  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied";
+  'volumeWaiting'?: (_cairn_events_v1_VolumeWaiting__Output | null);
+  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting";
 }

@@ -4,7 +4,8 @@
 export interface EngineReport {
   'volume'?: (string);
   /**
-   * attached | detached
+   * attached | detached | waiting (the engine cannot open yet: see reason; recorded as VolumeWaiting
+   * once per change of reason)
    */
   'state'?: (string);
   /**
@@ -15,12 +16,17 @@ export interface EngineReport {
    * The volume's data source has been copied into its replicas and flushed.
    */
   'dataSourceCopied'?: (boolean);
+  /**
+   * Why the engine waits (state waiting), e.g. none of the running replicas is reachable.
+   */
+  'reason'?: (string);
 }
 
 export interface EngineReport__Output {
   'volume': (string);
   /**
-   * attached | detached
+   * attached | detached | waiting (the engine cannot open yet: see reason; recorded as VolumeWaiting
+   * once per change of reason)
    */
   'state': (string);
   /**
@@ -31,4 +37,8 @@ export interface EngineReport__Output {
    * The volume's data source has been copied into its replicas and flushed.
    */
   'dataSourceCopied': (boolean);
+  /**
+   * Why the engine waits (state waiting), e.g. none of the running replicas is reachable.
+   */
+  'reason': (string);
 }
