@@ -47,6 +47,13 @@ export interface Volume {
    * mkfs's extra parameters for the first stage (set with fs_type by the CSI driver).
    */
   'mkfsParams'?: (string);
+  /**
+   * Set while the volume runs an engine without a frontend only to rebuild or evict replicas
+   * (offline rebuilding): why ("eviction", "rebuild", ...) and on which node. state and
+   * attached_to then still say what users asked for (detached).
+   */
+  'autoAttachReason'?: (string);
+  'autoAttachedNode'?: (string);
 }
 
 export interface Volume__Output {
@@ -93,4 +100,11 @@ export interface Volume__Output {
    * mkfs's extra parameters for the first stage (set with fs_type by the CSI driver).
    */
   'mkfsParams': (string);
+  /**
+   * Set while the volume runs an engine without a frontend only to rebuild or evict replicas
+   * (offline rebuilding): why ("eviction", "rebuild", ...) and on which node. state and
+   * attached_to then still say what users asked for (detached).
+   */
+  'autoAttachReason': (string);
+  'autoAttachedNode': (string);
 }

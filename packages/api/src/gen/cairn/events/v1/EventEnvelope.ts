@@ -27,6 +27,9 @@ import type { SettingsChanged as _cairn_events_v1_SettingsChanged, SettingsChang
 import type { SnapshotCreated as _cairn_events_v1_SnapshotCreated, SnapshotCreated__Output as _cairn_events_v1_SnapshotCreated__Output } from '../../../cairn/events/v1/SnapshotCreated.js';
 import type { SnapshotDeleted as _cairn_events_v1_SnapshotDeleted, SnapshotDeleted__Output as _cairn_events_v1_SnapshotDeleted__Output } from '../../../cairn/events/v1/SnapshotDeleted.js';
 import type { VolumeDataSourceCopied as _cairn_events_v1_VolumeDataSourceCopied, VolumeDataSourceCopied__Output as _cairn_events_v1_VolumeDataSourceCopied__Output } from '../../../cairn/events/v1/VolumeDataSourceCopied.js';
+import type { VolumeAutoAttached as _cairn_events_v1_VolumeAutoAttached, VolumeAutoAttached__Output as _cairn_events_v1_VolumeAutoAttached__Output } from '../../../cairn/events/v1/VolumeAutoAttached.js';
+import type { VolumeAutoDetached as _cairn_events_v1_VolumeAutoDetached, VolumeAutoDetached__Output as _cairn_events_v1_VolumeAutoDetached__Output } from '../../../cairn/events/v1/VolumeAutoDetached.js';
+import type { VolumeSalvaged as _cairn_events_v1_VolumeSalvaged, VolumeSalvaged__Output as _cairn_events_v1_VolumeSalvaged__Output } from '../../../cairn/events/v1/VolumeSalvaged.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface EventEnvelope {
@@ -78,7 +81,10 @@ export interface EventEnvelope {
   'snapshotCreated'?: (_cairn_events_v1_SnapshotCreated | null);
   'snapshotDeleted'?: (_cairn_events_v1_SnapshotDeleted | null);
   'volumeDataSourceCopied'?: (_cairn_events_v1_VolumeDataSourceCopied | null);
-  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied";
+  'volumeAutoAttached'?: (_cairn_events_v1_VolumeAutoAttached | null);
+  'volumeAutoDetached'?: (_cairn_events_v1_VolumeAutoDetached | null);
+  'volumeSalvaged'?: (_cairn_events_v1_VolumeSalvaged | null);
+  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeAutoAttached"|"volumeAutoDetached"|"volumeSalvaged";
 }
 
 export interface EventEnvelope__Output {
@@ -130,5 +136,8 @@ export interface EventEnvelope__Output {
   'snapshotCreated'?: (_cairn_events_v1_SnapshotCreated__Output | null);
   'snapshotDeleted'?: (_cairn_events_v1_SnapshotDeleted__Output | null);
   'volumeDataSourceCopied'?: (_cairn_events_v1_VolumeDataSourceCopied__Output | null);
-  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied";
+  'volumeAutoAttached'?: (_cairn_events_v1_VolumeAutoAttached__Output | null);
+  'volumeAutoDetached'?: (_cairn_events_v1_VolumeAutoDetached__Output | null);
+  'volumeSalvaged'?: (_cairn_events_v1_VolumeSalvaged__Output | null);
+  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeAutoAttached"|"volumeAutoDetached"|"volumeSalvaged";
 }
