@@ -372,7 +372,17 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
     }
     case 'volumeAutoDetached': {
       const v = state.volumes.get(payloadOf(ev, 'volumeAutoDetached').name);
-      if (v && v.autoAttach && (v.attachState === 'attaching' || v.attachState === 'attached')) v.attachState = 'detaching';
+      if (!v || !v.autoAttach || (v.attachState !== 'attaching' && v.attachState !== 'attached')) break;
+      const node = state.nodes.get(v.attachedTo);
+      if (node && !node.down) {
+        v.attachState = 'detaching';
+        break;
+      }
+      // Its node is down: the engine went with it and no node is left to report it stopped.
+      v.attachState = 'detached';
+      v.attachedTo = '';
+      v.endpoint = '';
+      v.autoAttach = '';
       break;
     }
     case 'volumeSalvaged': {

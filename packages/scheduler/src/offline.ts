@@ -121,20 +121,22 @@ export function chooseEngineNode(state: ClusterState, reps: readonly OfflineRepl
 }
 
 /**
- * The offline attach or detach a volume needs after the pass's decisions, or null.
+ * The offline attach or detach a volume needs after the pass's decisions (none, one, or a detach
+ * from a node that is down followed by an attach elsewhere).
  * - attach: detached (no user attach waiting), its data source (if any) copied, a running replica
  *   to copy from, and a replica rebuilding whose trigger may attach it (see allowed);
  * - detach: attached by the scheduler, and nothing left that may rebuild, or nothing to rebuild
- *   from, or its node down.
+ *   from, or its node down (the projection then detaches it at once: no node is left to report
+ *   the engine gone).
  */
-export function offlineDecision(
+export function offlineDecisions(
   state: ClusterState, settings: Settings, v: VolumeState, decisions: readonly Decision[],
-): AutoAttachDecision | AutoDetachDecision | null {
+): (AutoAttachDecision | AutoDetachDecision)[] {
   const reps = replicasAfter(state, v.name, decisions);
   const rebuilding = reps.filter((r) => r.mode === 'rebuilding');
   const wanted = rebuilding.filter((r) => allowed(reasonOf(r.trigger), settings));
   const hasSource = reps.some((r) => r.mode === 'running');
-  if (v.attachState === 'detached') {
+  const attach = (): AutoAttachDecision | null => {
     if (v.pendingAttach || wanted.length === 0 || !hasSource) return null;
     if (v.dataSource && !v.dataSource.copied) return null; // its engine copies the source first: a user's attach does it
     const at = chooseEngineNode(state, reps);
@@ -146,13 +148,20 @@ export function offlineDecision(
       kind: 'autoAttach', volume: v.name, nodeId: at.nodeId, reason: reasonOf(first.trigger),
       replicaIds: wanted.map((r) => r.id), rejected: at.rejected,
     };
+  };
+  if (v.attachState === 'detached') {
+    const a = attach();
+    return a ? [a] : [];
   }
-  if (v.autoAttach === '' || (v.attachState !== 'attaching' && v.attachState !== 'attached')) return null;
+  if (v.autoAttach === '' || (v.attachState !== 'attaching' && v.attachState !== 'attached')) return [];
   const node = state.nodes.get(v.attachedTo);
   let reason: AutoDetachReason | null = null;
   if (!node || node.down) reason = AutoDetachReason.NodeDown;
   else if (!hasSource) reason = AutoDetachReason.Faulted;
   else if (rebuilding.length === 0) reason = AutoDetachReason.Rebuilt;
   else if (wanted.length === 0) reason = AutoDetachReason.Disabled;
-  return reason === null ? null : { kind: 'autoDetach', volume: v.name, nodeId: v.attachedTo, reason };
+  if (reason === null) return [];
+  const detach: AutoDetachDecision = { kind: 'autoDetach', volume: v.name, nodeId: v.attachedTo, reason };
+  const again = reason === AutoDetachReason.NodeDown ? attach() : null;
+  return again ? [detach, again] : [detach];
 }

@@ -26,7 +26,7 @@ import type { Limits, NotPlaced, PlacementRequest, PlacementResult } from './pla
 import { limitsOf, place, rejectDisk, rejectNode, tallyText } from './place.js';
 import { Note, Reason, REMOVE_REASON_BY_TRIGGER, RemoveReason, Trigger } from './reasons.js';
 import { Usage } from './usage.js';
-import { offlineDecision } from './offline.js';
+import { offlineDecisions } from './offline.js';
 import type { Rep, VolumeWork } from './volume.js';
 import {
   active, alive, backedOff, balanceCandidates, cmp, pickExtra, pickLocalityVictim, pickSource, replacementOf, repOf, sources,
@@ -126,8 +126,7 @@ export class Planner {
       // Cheap test first: only a detached volume with something rebuilding, or one the scheduler attached, can need one.
       const ds = mine.get(v.name) ?? [];
       if (v.autoAttach === '' && !(v.attachState === 'detached' && (ds.some((d) => d.kind === 'rebuild') || w.reps.some((r) => r.mode === 'rebuilding')))) continue;
-      const d = offlineDecision(this.state, this.settings, v, ds);
-      if (d) out.push(d);
+      out.push(...offlineDecisions(this.state, this.settings, v, ds));
     }
   }
 

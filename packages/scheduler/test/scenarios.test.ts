@@ -8,6 +8,7 @@
 //   decide             prints the decisions at the scenario clock (and "wake at" when a wait
 //                      runs), then applies them
 //   state [volume]     prints each volume's replicas: id@node/disk:mode
+//   attachment VOL     prints the volume's attach state, node, offline reason, user attach waiting
 //   drain n1,n2        prints the drain plan for those nodes
 // Event shorthand (sizes: 10G, 512M; lists: a,b):
 //   node ID [zone=Z] [tags=..]             disk NODE DISK SIZE [avail=] [reserved=] [tags=] [sched=false]
@@ -94,6 +95,11 @@ function runScenario(file: string): string[] {
       }
       case 'state':
         return formatState(w, args[0]).join('\n');
+      case 'attachment': {
+        const v = w.state.volumes.get(args[0]!);
+        if (!v) throw new Error(`no volume ${args[0]}`);
+        return `${v.name}: ${v.attachState}${v.attachedTo ? ` ${v.attachedTo}` : ''}${v.autoAttach ? ` auto=${v.autoAttach}` : ''}${v.pendingAttach ? ` then-attach=${v.pendingAttach}` : ''}`;
+      }
       case 'salvage': {
         const kv = new Map(args.slice(1).filter((a) => a.includes('=')).map((a) => a.split('=', 2) as [string, string]));
         const figs = new Map(b.input.map((l) => {
