@@ -61,6 +61,12 @@ interface RunningEngine {
   source: EngineSource__Output | null;
   /** Running replicas this engine never opened, already reported failed. */
   outside: Set<string>;
+  /**
+   * Whether the NBD export is served: false for an engine the scheduler started only to rebuild or
+   * evict replicas of a detached volume (offline rebuilding); turned on when a user attaches the
+   * volume here, without restarting the engine.
+   */
+  frontend: boolean;
 }
 
 /** How long an engine waits for its volume's placed replicas to serve before opening without them. */
@@ -120,6 +126,8 @@ export class Datapath {
   private readonly retry = new Set<string>();
   private recheck: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Figures of failed replicas found by this pass, reported at its end. */
+  private figuresDue: { replicaId: string; revision: number; cleanShutdown: boolean; rebuilding: boolean }[] = [];
   /** Engines waiting for their volume's placed replicas to serve: since when. */
   private readonly engineWaits = new Map<string, number>();
   dataAddress = '';
@@ -131,7 +139,7 @@ export class Datapath {
       exports: async (name) => {
         const at = name.indexOf('@');
         const run = this.engines.get(at < 0 ? name : name.slice(0, at));
-        if (!run?.ready) return undefined;
+        if (!run?.ready || !run.frontend) return undefined;
         if (at < 0) return run.engine;
         const engine = run.engine;
         const snap = name.slice(at + 1);
@@ -234,6 +242,19 @@ export class Datapath {
     }
     const freshIds = new Set(fresh.map((r) => r.replicaId));
     report(await this.applyReplicas(wanted.filter((r) => !freshIds.has(r.replicaId))));
+    const figures = this.figuresDue;
+    this.figuresDue = [];
+    if (figures.length) {
+      this.o.report({ replicas: [], engines: [], progress: [], figures }).catch((e: unknown) => {
+        this.o.log(`reporting the figures of ${figures.length} failed replica(s) failed, said again shortly: ${(e as Error).message}`);
+        for (const f of figures) {
+          const run = this.replicas.get(f.replicaId);
+          if (run) run.applied = run.appliedFrom = undefined;
+          this.retry.add(f.replicaId);
+        }
+        this.recheckSoon();
+      });
+    }
 
     // Engines of volumes attached here.
     const engines = new Map(a.engines.map((e) => [e.volume, e]));
@@ -285,6 +306,9 @@ export class Datapath {
       let synced: boolean;
       try {
         const info = await run.store.info();
+        // A failed replica: say what its store holds (salvage chooses by it when every replica
+        // of the volume has failed). Once per assignment; said again if the report fails.
+        if (r.state === 'failed') this.figuresDue.push({ replicaId: r.replicaId, revision: info.revision, cleanShutdown: info.cleanShutdown, rebuilding: info.rebuilding });
         if (info.size < r.size) await run.store.resize(r.size);
         // Detached, each replica's node keeps its store's snapshots as the volume's; attached, the engine does.
         synced = r.attached || await this.syncSnapshots(r.replicaId, run.store, r.snapshots, info.snapshots.map((x) => x.name));
@@ -375,6 +399,17 @@ export class Datapath {
 
   private async runEngine(e: EngineAssignment__Output): Promise<void> {
     let run = this.engines.get(e.volume);
+    // Salvaged: the manager counts replicas running that this engine holds failed, and it has no
+    // healthy one left; it cannot take them back (a failed member stays failed), so it is opened
+    // again over them.
+    if (run && run.ready && !Object.values(run.engine.replicaModes()).includes('healthy')
+      && e.replicas.some((r) => r.state === 'running' && r.address && run!.engine.replicaModes()[r.replicaId] === 'failed')) {
+      this.o.log(`engine of ${e.volume}: no healthy replica left and the manager names running ones (salvaged): opening it again`);
+      this.engines.delete(e.volume);
+      await this.nbd.disconnectExport(e.volume).catch(() => undefined);
+      await run.engine.close().catch(() => undefined);
+      run = undefined;
+    }
     if (!run) {
       const healthy = e.replicas.filter((r) => r.state === 'running' && r.address);
       if (healthy.length === 0) {
@@ -419,10 +454,14 @@ export class Datapath {
         },
         onRebuildProgress: (id, percent) => void this.o.report({ replicas: [], engines: [], progress: [{ replicaId: id, percent }] }).catch(() => undefined),
       });
-      run = { engine, rebuilding: new Set(), ready: !e.source, source: e.source, outside: new Set() };
+      run = { engine, rebuilding: new Set(), ready: !e.source, source: e.source, outside: new Set(), frontend: !e.noFrontend };
       this.engines.set(e.volume, run);
       if (engine.size < e.size) await engine.resize(e.size);
-      if (run.ready) {
+      if (run.ready && !run.frontend) {
+        // Offline rebuilding: attached, but nothing is served (an empty endpoint says so).
+        await this.o.report({ replicas: [], engines: [{ volume: e.volume, state: 'attached', endpoint: '' }], progress: [] });
+        this.o.log(`engine of ${e.volume} running without a frontend (offline rebuild) over ${members.map((m) => m.id).join(', ')}`);
+      } else if (run.ready) {
         await this.o.report({ replicas: [], engines: [{ volume: e.volume, state: 'attached', endpoint: `nbd://${this.nbdAddress}/${e.volume}` }], progress: [] });
         this.o.log(`engine of ${e.volume} serving nbd://${this.nbdAddress}/${e.volume} over ${members.map((m) => m.id).join(', ')}`);
       } else {
@@ -431,6 +470,16 @@ export class Datapath {
       }
     }
     if (e.source) run.source = e.source;
+    if (!run.frontend && !e.noFrontend && run.ready) {
+      // A user attached the volume where its offline engine runs: the same engine serves it now.
+      run.frontend = true;
+      await this.o.report({ replicas: [], engines: [{ volume: e.volume, state: 'attached', endpoint: `nbd://${this.nbdAddress}/${e.volume}` }], progress: [] })
+        .catch((err: unknown) => {
+          run!.frontend = false; // said again on the next pass
+          throw err;
+        });
+      this.o.log(`engine of ${e.volume} now serving nbd://${this.nbdAddress}/${e.volume} (attached by a user during an offline rebuild)`);
+    }
     if (run.engine.size < e.size) await run.engine.resize(e.size);
     // A replica the control plane counts as running but this engine never opened (it was not
     // running yet when the engine started, e.g. right after the volume was created) has none of
