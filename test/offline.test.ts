@@ -26,6 +26,7 @@ o.before(async () => {
   c = await startCluster(3);
 });
 o.after(async () => {
+  if (process.env.CAIRN_KEEP) return void console.log(`kept ${c?.dir}`); // for a look at the logs: cairn down --dir DIR
   await c?.down();
 });
 
@@ -152,8 +153,9 @@ o('every replica failed (their agents killed hard, restarted): salvage by hand, 
   }
   // By hand: refused until the restarted nodes have reported their figures, then done.
   const hand = await eventually('cairn volume salvage hand', 60_000, async () => {
-    const r = await c.cairn(['volume', 'salvage', 'hand']);
-    return r.code === 0 ? r : null;
+    const r = await c.cairn(['volume', 'salvage', 'hand', '--cluster', join(c.dir, 'cluster.json')]);
+    if (r.code !== 0) throw new Error(r.stderr.trim());
+    return r;
   });
   assert.match(hand.stdout, /volume "hand" salvaged: .+ running/);
   assert.is((await volume('auto')).robustness, 'faulted', 'auto-salvage is off: the other volume stays faulted');
@@ -163,9 +165,14 @@ o('every replica failed (their agents killed hard, restarted): salvage by hand, 
   const salvaged = (await c.eventsAfter(from)).filter((e: any) => e.volumeSalvaged?.name === 'auto');
   assert.is(salvaged.length, 1);
   assert.is(salvaged[0].volumeSalvaged.reason, 'auto-salvage');
-  assert.ok(salvaged[0].volumeSalvaged.figures.length === 2 && salvaged[0].volumeSalvaged.figures.every((f: any) => f.reported), 'the figures it used are recorded');
+  // The figures of every replica are recorded; those chosen were reported (a replica the log has
+  // rebuilding, e.g. decided from its peer just before that failed too, need not be).
+  const figs = salvaged[0].volumeSalvaged.figures;
+  assert.is(figs.length, 2, 'one figure per replica');
+  assert.ok(salvaged[0].volumeSalvaged.replicaIds.length > 0);
+  for (const id of salvaged[0].volumeSalvaged.replicaIds) assert.ok(figs.find((f: any) => f.replicaId === id).reported, `${id} was reported`);
   for (const name of ['hand', 'auto']) {
-    await eventually(`${name} healthy again`, 60_000, async () => (await volume(name)).robustness === 'healthy');
+    await eventually(`${name} healthy again`, 30_000, async () => (await volume(name)).robustness === 'healthy');
     // Through the engine that stayed on node-1 (opened again over the salvaged replicas).
     const back = await eventually(`${name} readable`, 30_000, async () => readBack(uris.get(name)!, `${name}-back.bin`, 32 * MiB).catch(() => null));
     assert.is(sha(back), sha(data.get(name)!), `${name}: the data written before the failure`);

@@ -216,6 +216,7 @@ export class Datapath {
         for (const x of replicas) {
           const run = this.replicas.get(x.replicaId);
           if (run) run.reportedFrom = undefined;
+          this.announced.delete(x.replicaId); // said again
           this.retry.add(x.replicaId);
         }
         this.recheckSoon();
@@ -325,8 +326,10 @@ export class Datapath {
         continue;
       }
       // Say where it serves: a new replica becomes running; one to be rebuilt gets its address
-      // recorded, which is what the engine waits for before it connects.
-      if (r.state === 'scheduled' || (r.state === 'rebuilding' && !this.announced.has(r.replicaId))) {
+      // recorded, which is what the engine waits for before it connects; so does a failed one
+      // (once per process: after a restart it serves elsewhere), which a salvage may make
+      // running again: an engine must then find it where it is now.
+      if (r.state === 'scheduled' || ((r.state === 'rebuilding' || r.state === 'failed') && !this.announced.has(r.replicaId))) {
         started.push({ replicaId: r.replicaId, state: 'running', address: this.dataAddress, reason: '' });
         this.announced.add(r.replicaId);
         run.reportedFrom = r;
