@@ -22,12 +22,22 @@ export interface SalvagerOptions {
   onFenced?: () => void;
   /** Told each time auto-salvage waits, and why (the manager logs it once per volume and reason). */
   onWaiting?: (volume: string, why: string) => void;
+  clock?: () => number;
 }
+
+/**
+ * A volume salvaged and faulted again (a salvaged replica unreachable after all, say) is not
+ * salvaged again at once: the wait doubles each time, from a second up to this; it starts over
+ * once the volume is healthy.
+ */
+const MAX_BACKOFF_MS = 60_000;
 
 export class Salvager {
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private readonly said = new Map<string, string>();
+  /** Volumes salvaged since they were last healthy: how often, and not again before when. */
+  private readonly backoff = new Map<string, { count: number; untilMs: number }>();
 
   constructor(private readonly o: SalvagerOptions) {}
 
@@ -58,9 +68,21 @@ export class Salvager {
     const s = this.o.projection.state;
     if (!s.settings['auto-salvage']) return 0;
     const faulted = [...s.volumes.values()].filter((v) => volumeRobustness(s, v) === 'faulted').map((v) => v.name).sort();
+    const clock = this.o.clock ?? Date.now;
+    for (const name of this.backoff.keys()) {
+      const v = s.volumes.get(name);
+      if (!v || volumeRobustness(s, v) === 'healthy') this.backoff.delete(name);
+    }
     let done = 0;
     for (const name of faulted) {
       if (this.stopped) break;
+      const b = this.backoff.get(name);
+      if (b && clock() < b.untilMs) {
+        const why = `salvaged ${b.count} time(s) and faulted again: waiting until ${new Date(b.untilMs).toISOString()} before the next try`;
+        if (this.said.get(name) !== why) this.o.onWaiting?.(name, why);
+        this.said.set(name, why);
+        continue;
+      }
       const ids = [...(s.replicasByVolume.get(name) ?? [])];
       const figures = await this.o.figures.read(ids);
       const now = this.o.projection.state; // decided on the newest state (the read took a moment)
@@ -75,6 +97,8 @@ export class Salvager {
         // Appended right after the state it was decided on: a report that moved the volume meanwhile wins.
         const r = await this.o.log.append([salvageDraft(c, now.seq)], { fence: this.o.fence, actor: this.o.actor, expectedSeq: now.seq });
         await this.o.projection.waitFor(r.lastSeq);
+        const count = (b?.count ?? 0) + 1;
+        this.backoff.set(name, { count, untilMs: clock() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (count - 1)) });
         done++;
       } catch (e) {
         if (!(e instanceof ConflictError)) throw e; // the next poll decides again on the newer state
