@@ -124,6 +124,9 @@ t('eviction of a detached volume: an engine without a frontend runs the rebuild,
   await call(agent, 'Report', { nodeId: p.nodeId, engines: [{ volume: 'ev', state: 'detached', endpoint: '' }], replicas: [] });
   v = await call(admin, 'GetVolume', { name: 'ev' });
   assert.equal([v.state, v.autoAttachReason, manager.projection.state.volumes.get('ev')!.attachState], ['detached', '', 'detached']);
+  const why = (await call<{ lines: { text: string }[] }>(admin, 'ExplainVolume', { name: 'ev' })).lines.map((l) => l.text);
+  assert.ok(why.some((l) => l.startsWith(`attached by the scheduler on ${p.nodeId} without a frontend, for eviction`)), 'the audit explains the offline attach');
+  assert.ok(why.some((l) => l === `the scheduler's engine on ${p.nodeId} is stopped: rebuilt`));
   await call(admin, 'UpdateNode', { nodeId: 'n1', evictionRequested: false, allowScheduling: true });
 });
 
@@ -148,6 +151,8 @@ t('salvage by hand: typed refusals, then the replica with the newest figures com
   assert.is(ev.volumeSalvaged!.reason, 'requested');
   assert.equal(ev.volumeSalvaged!.figures.map((f) => [f.replicaId, f.revision, f.reported]), [[ids[0], 7, true], [ids[1], 9, true]]);
   assert.is(ev.actor, 'admin');
+  const why = (await call<{ lines: { text: string }[] }>(admin, 'ExplainVolume', { name: 'sv' })).lines.map((l) => l.text);
+  assert.ok(why.some((l) => l.startsWith(`salvaged (requested, by admin): ${ids[1]} running again; figures ${ids[0]} on `) && l.includes('revision 9, clean')), why.join('\n'));
   assert.equal(v.replicas.map((r: { id: string; state: string }) => [r.id, r.state]).sort(), [[ids[0], 'failed'], [ids[1], 'running']].sort());
   // The other replica is rebuilt from it as usual.
   await eventAfter(from, (e) => e.replicaRebuilding?.replicaId === ids[0] && e.replicaRebuilding?.fromReplicaId === ids[1], 'the rebuild of the stale replica');
