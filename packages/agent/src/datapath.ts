@@ -64,6 +64,12 @@ interface RunningEngine {
   source: EngineSource__Output | null;
   /** Running replicas this engine never opened, already reported failed. */
   outside: Set<string>;
+  /**
+   * Whether the NBD export is served: false for an engine the scheduler started only to rebuild or
+   * evict replicas of a detached volume (offline rebuilding); turned on when a user attaches the
+   * volume here, without restarting the engine.
+   */
+  frontend: boolean;
 }
 
 /** How long an engine waits for its volume's placed replicas to serve before opening without them. */
@@ -138,6 +144,8 @@ export class Datapath {
   private readonly retry = new Set<string>();
   private recheck: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Figures of failed replicas found by this pass, reported at its end. */
+  private figuresDue: { replicaId: string; revision: number; cleanShutdown: boolean; rebuilding: boolean }[] = [];
   /** Engines waiting for their volume's placed replicas to serve: since when. */
   private readonly engineWaits = new Map<string, number>();
   /** Volumes whose engine cannot open now, and why (logged once per change of reason). */
@@ -151,7 +159,7 @@ export class Datapath {
       exports: async (name) => {
         const at = name.indexOf('@');
         const run = this.engines.get(at < 0 ? name : name.slice(0, at));
-        if (!run?.ready) return undefined;
+        if (!run?.ready || !run.frontend) return undefined;
         if (at < 0) return run.engine;
         const engine = run.engine;
         const snap = name.slice(at + 1);
@@ -228,6 +236,7 @@ export class Datapath {
         for (const x of replicas) {
           const run = this.replicas.get(x.replicaId);
           if (run) run.reportedFrom = undefined;
+          this.announced.delete(x.replicaId); // said again
           this.retry.add(x.replicaId);
         }
         this.recheckSoon();
@@ -254,6 +263,19 @@ export class Datapath {
     }
     const freshIds = new Set(fresh.map((r) => r.replicaId));
     report(await this.applyReplicas(wanted.filter((r) => !freshIds.has(r.replicaId))));
+    const figures = this.figuresDue;
+    this.figuresDue = [];
+    if (figures.length) {
+      this.o.report({ replicas: [], engines: [], progress: [], figures }).catch((e: unknown) => {
+        this.o.log(`reporting the figures of ${figures.length} failed replica(s) failed, said again shortly: ${(e as Error).message}`);
+        for (const f of figures) {
+          const run = this.replicas.get(f.replicaId);
+          if (run) run.applied = run.appliedFrom = undefined;
+          this.retry.add(f.replicaId);
+        }
+        this.recheckSoon();
+      });
+    }
 
     // Engines of volumes attached here.
     const engines = new Map(a.engines.map((e) => [e.volume, e]));
@@ -306,6 +328,9 @@ export class Datapath {
       let synced: boolean;
       try {
         const info = await run.store.info();
+        // A failed replica: say what its store holds (salvage chooses by it when every replica
+        // of the volume has failed). Once per assignment; said again if the report fails.
+        if (r.state === 'failed') this.figuresDue.push({ replicaId: r.replicaId, revision: info.revision, cleanShutdown: info.cleanShutdown, rebuilding: info.rebuilding });
         if (info.size < r.size) await run.store.resize(r.size);
         // Detached, each replica's node keeps its store's snapshots as the volume's; attached, the engine does.
         synced = r.attached || await this.syncSnapshots(r.replicaId, r.state, run.store, r.snapshots, info.snapshots.map((x) => x.name));
@@ -322,8 +347,10 @@ export class Datapath {
         continue;
       }
       // Say where it serves: a new replica becomes running; one to be rebuilt gets its address
-      // recorded, which is what the engine waits for before it connects.
-      if (r.state === 'scheduled' || (r.state === 'rebuilding' && !this.announced.has(r.replicaId))) {
+      // recorded, which is what the engine waits for before it connects; so does a failed one
+      // (once per process: after a restart it serves elsewhere), which a salvage may make
+      // running again: an engine must then find it where it is now.
+      if (r.state === 'scheduled' || ((r.state === 'rebuilding' || r.state === 'failed') && !this.announced.has(r.replicaId))) {
         started.push({ replicaId: r.replicaId, state: 'running', address: this.dataAddress, reason: '' });
         this.announced.add(r.replicaId);
         run.reportedFrom = r;
@@ -412,6 +439,17 @@ export class Datapath {
 
   private async runEngine(e: EngineAssignment__Output): Promise<void> {
     let run = this.engines.get(e.volume);
+    // Salvaged: the manager counts replicas running that this engine holds failed, and it has no
+    // healthy one left; it cannot take them back (a failed member stays failed), so it is opened
+    // again over them.
+    if (run && run.ready && !Object.values(run.engine.replicaModes()).includes('healthy')
+      && e.replicas.some((r) => r.state === 'running' && r.address && run!.engine.replicaModes()[r.replicaId] === 'failed')) {
+      this.o.log(`engine of ${e.volume}: no healthy replica left and the manager names running ones (salvaged): opening it again`);
+      this.engines.delete(e.volume);
+      await this.nbd.disconnectExport(e.volume).catch(() => undefined);
+      await run.engine.close().catch(() => undefined);
+      run = undefined;
+    }
     if (!run) {
       // Only replicas the control plane records running are candidates: each holds every write an
       // engine acknowledged (an engine acknowledges nothing until a dropped replica is recorded
@@ -488,7 +526,7 @@ export class Datapath {
       // The unreachable ones lack every write from now on: recorded failed before the export is
       // served (serve() waits for it), so that no later engine takes them for up to date.
       for (const u of unreachable) engine.markFailed(u.id, `unreachable: ${u.why}`);
-      run = { engine, rebuilding: new Set(), ready: false, source: e.source, outside: new Set() };
+      run = { engine, rebuilding: new Set(), ready: false, source: e.source, outside: new Set(), frontend: !e.noFrontend };
       this.engines.set(e.volume, run);
       if (engine.size < e.size) await engine.resize(e.size);
       // In the background: other volumes' assignments go on meanwhile.
@@ -496,6 +534,16 @@ export class Datapath {
       else void this.copySource(e.volume, run);
     }
     if (e.source) run.source = e.source;
+    if (!run.frontend && !e.noFrontend && run.ready) {
+      // A user attached the volume where its offline engine runs: the same engine serves it now.
+      run.frontend = true;
+      await this.o.report({ replicas: [], engines: [{ volume: e.volume, state: 'attached', endpoint: `nbd://${this.nbdAddress}/${e.volume}` }], progress: [] })
+        .catch((err: unknown) => {
+          run!.frontend = false; // said again on the next pass
+          throw err;
+        });
+      this.o.log(`engine of ${e.volume} now serving nbd://${this.nbdAddress}/${e.volume} (attached by a user during an offline rebuild)`);
+    }
     if (run.engine.size < e.size) await run.engine.resize(e.size);
     // A replica the control plane counts as running but this engine never opened (it was not
     // running yet when the engine started, e.g. right after the volume was created) has none of
@@ -548,11 +596,13 @@ export class Datapath {
     }
     if (!current()) return;
     run.ready = true;
-    const endpoint = `nbd://${this.nbdAddress}/${volume}`;
+    // Offline rebuilding: attached, but nothing is served (an empty endpoint says so).
+    const endpoint = run.frontend ? `nbd://${this.nbdAddress}/${volume}` : '';
     for (let attempt = 1; current(); attempt++) {
       try {
         await this.o.report({ replicas: [], engines: [{ volume, state: 'attached', endpoint }], progress: [] });
-        this.o.log(`engine of ${volume} serving ${endpoint} over ${over.join(', ')}`);
+        this.o.log(run.frontend ? `engine of ${volume} serving ${endpoint} over ${over.join(', ')}`
+          : `engine of ${volume} running without a frontend (offline rebuild) over ${over.join(', ')}`);
         return;
       } catch (err) {
         this.o.log(`engine of ${volume}: reporting it attached, attempt ${attempt}: ${(err as Error).message}`);

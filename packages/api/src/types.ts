@@ -22,6 +22,7 @@ export type { ListVolumesRequest, ListVolumesRequest__Output } from './gen/cairn
 export type { ListVolumesResponse, ListVolumesResponse__Output } from './gen/cairn/admin/v1/ListVolumesResponse.js';
 export type { Node, Node__Output } from './gen/cairn/admin/v1/Node.js';
 export type { Replica, Replica__Output } from './gen/cairn/admin/v1/Replica.js';
+export type { SalvageVolumeRequest, SalvageVolumeRequest__Output } from './gen/cairn/admin/v1/SalvageVolumeRequest.js';
 export type { Setting, Setting__Output } from './gen/cairn/admin/v1/Setting.js';
 export type { SettingsResponse, SettingsResponse__Output } from './gen/cairn/admin/v1/SettingsResponse.js';
 export type { Snapshot, Snapshot__Output } from './gen/cairn/admin/v1/Snapshot.js';
@@ -48,6 +49,7 @@ export type { RebuildProgress, RebuildProgress__Output } from './gen/cairn/node/
 export type { RegisterRequest, RegisterRequest__Output } from './gen/cairn/node/v1/RegisterRequest.js';
 export type { RegisterResponse, RegisterResponse__Output } from './gen/cairn/node/v1/RegisterResponse.js';
 export type { ReplicaAssignment, ReplicaAssignment__Output } from './gen/cairn/node/v1/ReplicaAssignment.js';
+export type { ReplicaFigures, ReplicaFigures__Output } from './gen/cairn/node/v1/ReplicaFigures.js';
 export type { ReplicaReport, ReplicaReport__Output } from './gen/cairn/node/v1/ReplicaReport.js';
 export type { ReportRequest, ReportRequest__Output } from './gen/cairn/node/v1/ReportRequest.js';
 export type { ReportResponse, ReportResponse__Output } from './gen/cairn/node/v1/ReportResponse.js';

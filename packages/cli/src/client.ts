@@ -4,7 +4,7 @@ import { status } from '@grpc/grpc-js';
 import type { CallOptions, ClientUnaryCall, requestCallback } from '@grpc/grpc-js';
 import { adminClient } from '@cairn/api';
 import type {
-  AddDiskRequest, AttachVolumeRequest, AuditStateRequest, AuditStateResponse__Output, ClusterInfo__Output,
+  AddDiskRequest, AttachVolumeRequest, SalvageVolumeRequest, AuditStateRequest, AuditStateResponse__Output, ClusterInfo__Output,
   CreateSnapshotRequest, CreateVolumeRequest, DeleteResponse__Output, Disk__Output, DiskRef, ExpandVolumeRequest,
   ExplainVolumeResponse__Output, GetSettingsRequest, ListNodesResponse__Output, ListSnapshotsResponse__Output,
   ListVolumesResponse__Output, Node__Output, SettingsResponse__Output, Snapshot__Output, SnapshotRef, UpdateDiskRequest,
@@ -24,6 +24,7 @@ export interface AdminApi {
   deleteVolume(r: VolumeRef): Promise<DeleteResponse__Output>;
   attachVolume(r: AttachVolumeRequest): Promise<Volume__Output>;
   detachVolume(r: VolumeRef): Promise<Volume__Output>;
+  salvageVolume(r: SalvageVolumeRequest): Promise<Volume__Output>;
   listNodes(): Promise<ListNodesResponse__Output>;
   updateNode(r: UpdateNodeRequest): Promise<Node__Output>;
   addDisk(r: AddDiskRequest): Promise<Disk__Output>;
@@ -65,6 +66,7 @@ export function grpcAdminApi(conn: Connection): AdminApi {
     deleteVolume: (r) => call((a, o, cb) => c.DeleteVolume(a, o, cb), r),
     attachVolume: (r) => call((a, o, cb) => c.AttachVolume(a, o, cb), r),
     detachVolume: (r) => call((a, o, cb) => c.DetachVolume(a, o, cb), r),
+    salvageVolume: (r) => call((a, o, cb) => c.SalvageVolume(a, o, cb), r),
     listNodes: () => call((a, o, cb) => c.ListNodes(a, o, cb), {}),
     updateNode: (r) => call((a, o, cb) => c.UpdateNode(a, o, cb), r),
     addDisk: (r) => call((a, o, cb) => c.AddDisk(a, o, cb), r),

@@ -66,6 +66,19 @@ export function eventSummary(ev: CairnEvent): string {
       return ev.volumeDeleted!.name;
     case 'volumeWaiting':
       return `${ev.volumeWaiting!.name} on ${ev.volumeWaiting!.nodeId || '-'} waits: ${ev.volumeWaiting!.reason}`;
+    case 'volumeAutoAttached': {
+      const p = ev.volumeAutoAttached!;
+      return `${p.name} on ${p.nodeId} for ${p.reason || '-'} (no frontend; rebuilds ${p.replicaIds.join(', ') || '-'})`;
+    }
+    case 'volumeAutoDetached': {
+      const p = ev.volumeAutoDetached!;
+      return `${p.name} from ${p.nodeId || '-'}: ${p.reason || '-'}`;
+    }
+    case 'volumeSalvaged': {
+      const p = ev.volumeSalvaged!;
+      const figs = p.figures.map((f) => `${f.replicaId}=${f.reported ? `rev ${f.revision}${f.rebuilding ? ' rebuilding' : ''}` : 'unreported'}`).join(' ');
+      return `${p.name} from ${p.replicaIds.join(', ') || '-'} (${p.reason || '-'}) ${figs}`.trimEnd();
+    }
     case 'volumeSchedulable':
       return `${ev.volumeSchedulable!.name}: every replica placed`;
     case 'volumeUnschedulable': {

@@ -193,6 +193,13 @@ export function adminHandlers(ctx: ManagerContext): AdminHandlers {
     }),
     AttachVolume: unary(ctx, (r) => runner.run(actor, (s) => cmd.attachVolume(s, r.name, r.nodeId), vol(r.name))),
     DetachVolume: unary(ctx, (r) => runner.run(actor, (s) => cmd.detachVolume(s, r.name), vol(r.name))),
+    SalvageVolume: unary(ctx, async (r) => {
+      // The figures are read first (etcd), then the command decides on the state it appends after.
+      const s0 = st();
+      cmd.requireVolume(s0, r.name);
+      const figures = await ctx.figures.read([...(s0.replicasByVolume.get(r.name) ?? []), ...(r.replicaId ? [r.replicaId] : [])]);
+      return runner.run(actor, (s) => cmd.salvageVolume(s, r.name, r.replicaId, (id) => figures.get(id)), vol(r.name));
+    }),
 
     ListNodes: unary(ctx, async () => {
       const s = st();

@@ -57,6 +57,9 @@ export function enginesFor(
       replicas: ids.map((id) => s.replicas.get(id)!).map(engineReplica),
       // Until the copy is recorded: the source snapshot and where it can be read (the source
       // volume's running replicas, with that volume's secret).
+      // An engine the scheduler started for an offline rebuild serves no export (Longhorn attaches
+      // such a volume "without activating the frontend").
+      noFrontend: v.autoAttach !== '',
       source: src && !src.copied ? {
         volume: src.volume, snapshot: src.snapshot, secret: secret(src.volume),
         replicas: replicasOf(s, src.volume).filter((r) => r.mode === 'running' && r.address).sort((a, b) => byCodePoint(a.id, b.id)).map(engineReplica),

@@ -138,6 +138,23 @@ export function explainEvents(volume: string, events: CairnEvent[]): Explanation
       case 'volumeDeleted':
         if (ev.volumeDeleted!.name === volume) line(ev, `deleted by ${ev.actor}`);
         break;
+      case 'volumeAutoAttached': {
+        const p = ev.volumeAutoAttached!;
+        if (p.name !== volume) break;
+        const rejected = p.rejected.length ? `; not on ${p.rejected.map((c) => `${c.nodeId}: ${c.reasons.join(', ')}`).join('; ')}` : '';
+        line(ev, `attached by the scheduler on ${p.nodeId} without a frontend, for ${p.reason} (rebuilds ${p.replicaIds.join(', ')})${rejected}`);
+        break;
+      }
+      case 'volumeAutoDetached':
+        if (ev.volumeAutoDetached!.name === volume) line(ev, `the scheduler's engine on ${ev.volumeAutoDetached!.nodeId} is stopped: ${ev.volumeAutoDetached!.reason}`);
+        break;
+      case 'volumeSalvaged': {
+        const p = ev.volumeSalvaged!;
+        if (p.name !== volume) break;
+        const figs = p.figures.map((f) => `${f.replicaId} on ${f.nodeId}: ${f.reported ? `revision ${f.revision}${f.cleanShutdown ? ', clean' : ''}${f.rebuilding ? ', rebuild unfinished' : ''}` : 'not reported'}`);
+        line(ev, `salvaged (${p.reason}, by ${ev.actor}): ${p.replicaIds.join(', ')} running again; figures ${figs.join('; ')}`);
+        break;
+      }
       default:
         break;
     }

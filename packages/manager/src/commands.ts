@@ -5,6 +5,8 @@
 // on a conflict, so a command is always validated against the state it is appended after.
 import type { ClusterState, DiskState, EventDraft, NodeState, VolumeSpec, VolumeState } from '@cairn/metadata';
 import { InvalidSettingError, parseSettings, pendingCopiesFrom, volumeSpec, volumeSpecToProto } from '@cairn/metadata';
+import type { ObservedFigures } from '@cairn/scheduler';
+import { chooseSalvage, salvageDraft, SalvageRefusal } from '@cairn/scheduler';
 import { CommandError } from './errors.js';
 
 const NAME_RE = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
@@ -259,7 +261,8 @@ export function deleteVolume(state: ClusterState, name: string): EventDraft[] {
   if (!name) throw CommandError.invalid('name is required');
   const v = state.volumes.get(name);
   if (!v) return [];
-  if (v.attachState !== 'detached') {
+  // An engine the scheduler started for an offline rebuild is no user's attach: it goes with the volume.
+  if (v.attachState !== 'detached' && !(v.autoAttach && !v.pendingAttach)) {
     throw CommandError.precondition(`volume "${name}" is ${v.attachState} to node "${v.attachedTo}": detach it first`);
   }
   refuseWhileNeeded(state, `volume "${name}"`, name);
@@ -273,20 +276,29 @@ export function deleteVolume(state: ClusterState, name: string): EventDraft[] {
   return out;
 }
 
+/**
+ * A user attach. Idempotent on the node it is attached (or attaching, or waiting) to. A volume the
+ * scheduler attached for an offline rebuild is taken over: the projection gives the engine its
+ * frontend on the same node, or stops it and attaches on the new node after.
+ */
 export function attachVolume(state: ClusterState, name: string, nodeId: string): EventDraft[] {
   const v = requireVolume(state, name);
   const n = requireNode(state, nodeId);
-  if (v.attachedTo === nodeId && (v.attachState === 'attached' || v.attachState === 'attaching')) return [];
-  if (v.attachState !== 'detached') {
+  if (v.pendingAttach === nodeId) return [];
+  if (!v.autoAttach && v.attachedTo === nodeId && (v.attachState === 'attached' || v.attachState === 'attaching')) return [];
+  if (v.attachState !== 'detached' && !v.autoAttach) {
     throw CommandError.precondition(`volume "${name}" is ${v.attachState} to node "${v.attachedTo}": detach it first`);
   }
   if (n.down) throw CommandError.precondition(`node "${nodeId}" is down (${n.downReason})`);
   return [{ volumeAttachRequested: { name, nodeId } }];
 }
 
+/** A user detach. A volume attached only by the scheduler (offline rebuild) is no user's: nothing to do. */
 export function detachVolume(state: ClusterState, name: string): EventDraft[] {
   const v = requireVolume(state, name);
-  if (v.attachState === 'detached') return [];
+  if (v.attachState === 'detached' || v.autoAttach) return [];
+  // A user attach waiting for the offline engine to stop: called off (the engine still stops).
+  if (v.pendingAttach) return [{ volumeDetachRequested: { name } }];
   const node = state.nodes.get(v.attachedTo);
   // With no live node to stop the engine, there is nothing to wait for.
   if (!node || node.down || v.attachState === 'attaching') return [{ volumeDetached: { name, nodeId: v.attachedTo } }];
@@ -438,4 +450,21 @@ export function deleteSnapshot(state: ClusterState, volume: string, name: string
   if (!v.snapshots.has(name)) return [];
   refuseWhileNeeded(state, `snapshot "${name}" of volume "${volume}"`, volume, name);
   return [{ snapshotDeleted: { volume, name } }];
+}
+
+// ---- salvage ---------------------------------------------------------------------------------
+
+/**
+ * `cairn volume salvage NAME [--replica ID]`: a faulted volume comes back from the replicas with
+ * the newest data (or from the one named), as the nodes reported their figures. Unlike
+ * auto-salvage it does not wait for a node that never reported: the person asking decides.
+ */
+export function salvageVolume(state: ClusterState, name: string, replicaId: string, figures: (replicaId: string) => ObservedFigures | undefined): EventDraft[] {
+  requireVolume(state, name);
+  const c = chooseSalvage(state, name, figures, { replicaId, auto: false });
+  if (c.ok) return [salvageDraft(c)];
+  switch (c.refusal) {
+    case SalvageRefusal.ReplicaNotOfVolume: throw CommandError.invalid(c.detail);
+    default: throw CommandError.precondition(c.detail);
+  }
 }

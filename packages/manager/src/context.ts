@@ -3,6 +3,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { EventLog, LeaderInfo, LiveProjection, SnapshotStore } from '@cairn/metadata';
 import type { DiskInfo__Output } from '@cairn/api';
+import type { ReplicaFigures } from './replica-figures.js';
 
 export interface ManagerContext {
   id: string;
@@ -16,4 +17,6 @@ export interface ManagerContext {
   leader(): Promise<LeaderInfo | null>;
   /** Percent copied of a replica being rebuilt, from engine reports (0 when unknown). */
   rebuildProgress(replicaId: string): number;
+  /** The figures nodes reported of their failed replicas' stores (salvage reads them). */
+  figures: ReplicaFigures;
 }

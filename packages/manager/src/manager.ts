@@ -11,6 +11,8 @@ import { EventLog, Keys, LeaderElection, LiveProjection, openEtcd, SnapshotStore
 import { adminHandlers } from './admin-service.js';
 import { NodeService } from './node-service.js';
 import { Reconciler } from './reconciler.js';
+import { ReplicaFigures } from './replica-figures.js';
+import { Salvager } from './salvager.js';
 import { Liveness } from './liveness.js';
 import type { ManagerContext } from './context.js';
 
@@ -56,6 +58,8 @@ export class Manager {
   private leading = false;
   private reconciler: Reconciler | null = null;
   private liveness: Liveness | null = null;
+  private salvager: Salvager | null = null;
+  private figures: ReplicaFigures | null = null;
   private election: LeaderElection | null = null;
   private nodes: NodeService | null = null;
   private presence: Lease | null = null;
@@ -107,6 +111,7 @@ export class Manager {
       logError: (msg) => this.say(`error: ${msg}`),
       reportedDisk: (nodeId, path) => this.nodes?.reportedDisk(nodeId, path),
       rebuildProgress: (replicaId) => this.nodes?.progress.get(replicaId) ?? 0,
+      figures: (this.figures ??= new ReplicaFigures(this.client, this.o.prefix)),
       leader: (): Promise<LeaderInfo | null> => election.leader(),
     };
   }
@@ -164,8 +169,13 @@ export class Manager {
           client: this.client, log: this.log, projection: this.projection, fence, actor: `manager/${this.id}`, prefix: this.o.prefix, onError, onFenced,
           startupGraceMs: (this.o.nodeLeaseTtl ?? 5) * 1000 + 2 * (this.o.heartbeatMs ?? 1000),
         });
+        this.salvager = new Salvager({
+          projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, figures: (this.figures ??= new ReplicaFigures(this.client, this.o.prefix)), onError, onFenced,
+          onWaiting: (volume, why) => this.say(`auto-salvage of ${volume}: ${why}`),
+        });
         this.reconciler.start();
         this.liveness.start();
+        this.salvager.start();
         // The leader also writes snapshots (through its projection); followers only read them.
         this.projection.writeSnapshots(this.o.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY);
         await lost;
@@ -175,6 +185,8 @@ export class Manager {
         this.projection.writeSnapshots(0);
         this.reconciler?.stop();
         this.liveness?.stop();
+        this.salvager?.stop();
+        this.salvager = null;
         this.reconciler = null;
         this.liveness = null;
         if (this.leading) this.say(`manager ${this.id} is no longer the leader`);

@@ -4,7 +4,7 @@
 // picture, and replica/engine transitions are.
 import { createHmac } from 'node:crypto';
 import type { Etcd3, Lease } from 'etcd3';
-import type { DiskInfo__Output, NodeAgentHandlers } from '@cairn/api';
+import type { DiskInfo__Output, NodeAgentHandlers, ReplicaFigures__Output } from '@cairn/api';
 import type { ClusterState, EventDraft } from '@cairn/metadata';
 import { Keys, pendingCopiesFrom } from '@cairn/metadata';
 import { AssignmentFeed } from './assignment-feed.js';
@@ -111,6 +111,24 @@ export class NodeService {
     return s;
   }
 
+  /**
+   * Keeps the figures a node reported of its replicas' stores (what salvage chooses by) under the
+   * node's lease: status, not events. Only a replica on that node; the others are refused.
+   */
+  private async recordFigures(nodeId: string, figures: ReplicaFigures__Output[]): Promise<void> {
+    const s = this.ctx.projection.state;
+    if (!s.nodes.has(nodeId)) throw CommandError.notFound(`node "${nodeId}" is not registered`);
+    for (const f of figures) {
+      const r = s.replicas.get(f.replicaId);
+      if (r && r.nodeId !== nodeId) throw CommandError.precondition(`replica "${f.replicaId}" is not on node "${nodeId}"`);
+      if (!(f.revision >= 0)) throw CommandError.invalid(`figures of "${f.replicaId}": revision must not be negative, got ${f.revision}`);
+    }
+    const known = figures.filter((f) => s.replicas.has(f.replicaId)); // removed meanwhile: nothing to keep
+    if (known.length === 0) return;
+    if (!this.leases.has(nodeId)) await this.touch(nodeId, this.reported.get(nodeId) ?? []);
+    await this.ctx.figures.put(this.leases.get(nodeId)!, nodeId, known, Date.now());
+  }
+
   close(): void {
     for (const l of this.leases.values()) l.release();
     this.leases.clear();
@@ -161,6 +179,7 @@ export class NodeService {
         call.on('error', stop);
       },
       Report: unary(ctx, async (r) => {
+        if (r.figures.length) await this.recordFigures(r.nodeId, r.figures);
         for (const p of r.progress) this.progress.set(p.replicaId, p.percent);
         for (const rep of r.replicas) if (rep.state === 'rebuilt' || rep.state === 'failed') this.progress.delete(rep.replicaId);
         const seq = await this.runner.run(actorOf(r.nodeId), (s) => reportDrafts(s, r.nodeId, r), (s) => s.seq);
@@ -271,7 +290,9 @@ export function reportDrafts(s: ClusterState, nodeId: string, r: { replicas: { r
           out.push({ snapshotDeleted: { volume: src.volume, name: src.snapshot } });
         }
       }
-      if (v.attachedTo === nodeId && (v.attachState !== 'attached' || v.endpoint !== e.endpoint)) {
+      // Not while detaching: a late report of the engine would undo the detach (and a user attach
+      // waiting for an offline engine to stop would wait for ever).
+      if (v.attachedTo === nodeId && v.attachState !== 'detaching' && (v.attachState !== 'attached' || v.endpoint !== e.endpoint)) {
         out.push({ volumeAttached: { name: v.name, nodeId, endpoint: e.endpoint } });
       }
     } else if (e.state === 'detached') {

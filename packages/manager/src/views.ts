@@ -5,10 +5,18 @@ import type { Disk, Node, Setting, Snapshot, Volume } from '@cairn/api';
 
 export function volumeView(state: ClusterState, v: VolumeState, progress: (replicaId: string) => number = () => 0): Volume {
   const replicas = replicasOf(state, v.name).sort((a, b) => a.id.localeCompare(b.id));
+  // Users (and CSI) see what users asked for: an engine the scheduler runs for an offline rebuild
+  // is shown apart (autoAttachReason, autoAttachedNode), the volume stays detached; a user attach
+  // waiting for that engine to stop is attaching to its node.
+  const offline = v.autoAttach !== '' && v.attachState !== 'detached';
+  const user = offline ? { state: 'detached', attachedTo: '', endpoint: '' }
+    : v.pendingAttach ? { state: 'attaching', attachedTo: v.pendingAttach, endpoint: '' }
+    : { state: v.attachState, attachedTo: v.attachedTo, endpoint: v.endpoint };
   return {
-    name: v.name, size: v.spec.size, state: v.attachState, robustness: volumeRobustness(state, v),
-    numberOfReplicas: v.spec.numberOfReplicas, dataLocality: v.spec.dataLocality, attachedTo: v.attachedTo,
-    endpoint: v.endpoint,
+    name: v.name, size: v.spec.size, state: user.state, robustness: volumeRobustness(state, v),
+    numberOfReplicas: v.spec.numberOfReplicas, dataLocality: v.spec.dataLocality, attachedTo: user.attachedTo,
+    endpoint: user.endpoint,
+    autoAttachReason: offline ? v.autoAttach : '', autoAttachedNode: offline ? v.attachedTo : '',
     replicas: replicas.map((r) => ({
       id: r.id, node: r.nodeId, disk: r.diskId, state: r.mode, address: r.address, trigger: r.trigger, failedReason: r.failedReason,
       rebuildProgress: r.mode === 'rebuilding' ? progress(r.id) : 0,

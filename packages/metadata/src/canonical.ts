@@ -96,7 +96,8 @@ export function fromCanonicalJson(json: string, seq: number): ClusterState {
   s.seq = c.seq;
   s.settings = { ...defaultSettings(), ...c.settings };
   for (const n of c.nodes) s.nodes.set(n.id, { ...n, disks: new Map(n.disks.map((d) => [d.id, d])) });
-  for (const v of c.volumes) s.volumes.set(v.name, { ...v, snapshots: new Map(v.snapshots.map((x) => [x.name, x])) });
+  // autoAttach and pendingAttach came later: a snapshot written before them has neither.
+  for (const v of c.volumes) s.volumes.set(v.name, { ...v, autoAttach: v.autoAttach ?? '', pendingAttach: v.pendingAttach ?? '', snapshots: new Map(v.snapshots.map((x) => [x.name, x])) });
   for (const r of c.replicas) {
     s.replicas.set(r.id, r);
     let ids = s.replicasByVolume.get(r.volume);

@@ -170,6 +170,7 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
           name: p.name, spec: specFromEvent(p.spec, seq), createdSeq: seq, attachState: 'detached',
           attachedTo: '', endpoint: '', unschedulable: null, snapshots: new Map(),
           dataSource: p.dataSource ? { uri: p.dataSource, volume: p.sourceVolume, snapshot: p.sourceSnapshot, copied: false } : null,
+          autoAttach: '', pendingAttach: '',
         });
       }
       break;
@@ -196,12 +197,21 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
     case 'volumeAttachRequested': {
       const p = payloadOf(ev, 'volumeAttachRequested');
       const v = state.volumes.get(p.name);
-      if (v) {
-        v.attachState = 'attaching';
-        v.attachedTo = p.nodeId;
-        v.endpoint = '';
-        delete v.waiting;
+      if (!v) break;
+      delete v.waiting;
+      // A user attach takes over an offline engine: on its node, the engine gets its frontend
+      // (nothing restarts); elsewhere, the engine is stopped first and the attach proceeds on
+      // the VolumeDetached. Either way the attach is the user's from here on.
+      const offline = v.autoAttach !== '' && v.attachState !== 'detached';
+      v.autoAttach = '';
+      if (offline && (v.attachedTo !== p.nodeId || v.attachState === 'detaching')) {
+        v.attachState = 'detaching';
+        v.pendingAttach = p.nodeId;
+        break;
       }
+      v.attachState = 'attaching';
+      v.attachedTo = p.nodeId;
+      v.endpoint = '';
       break;
     }
     case 'volumeAttached': {
@@ -218,7 +228,10 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
     case 'volumeDetachRequested': {
       const v = state.volumes.get(payloadOf(ev, 'volumeDetachRequested').name);
       if (v && v.attachState !== 'detached') v.attachState = 'detaching';
-      if (v) delete v.waiting;
+      if (v) {
+        delete v.waiting;
+        v.pendingAttach = ''; // a user attach waiting for the offline engine to stop is called off
+      }
       break;
     }
     case 'volumeWaiting': {
@@ -230,10 +243,18 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
     case 'volumeDetached': {
       const v = state.volumes.get(payloadOf(ev, 'volumeDetached').name);
       if (v) {
-        v.attachState = 'detached';
-        v.attachedTo = '';
+        v.autoAttach = '';
         v.endpoint = '';
         delete v.waiting;
+        if (v.pendingAttach) {
+          // The offline engine is gone: the user attach that waited for it proceeds.
+          v.attachState = 'attaching';
+          v.attachedTo = v.pendingAttach;
+          v.pendingAttach = '';
+        } else {
+          v.attachState = 'detached';
+          v.attachedTo = '';
+        }
       }
       break;
     }
@@ -347,6 +368,48 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
     case 'volumeDataSourceCopied': {
       const v = state.volumes.get(payloadOf(ev, 'volumeDataSourceCopied').name);
       if (v?.dataSource) v.dataSource.copied = true;
+      break;
+    }
+    case 'volumeAutoAttached': {
+      const p = payloadOf(ev, 'volumeAutoAttached');
+      const v = state.volumes.get(p.name);
+      // Only a detached volume: a user attach that came first wins (the decision is stale).
+      if (v && v.attachState === 'detached') {
+        v.attachState = 'attaching';
+        v.attachedTo = p.nodeId;
+        v.endpoint = '';
+        v.autoAttach = p.reason || 'rebuild';
+      }
+      break;
+    }
+    case 'volumeAutoDetached': {
+      const v = state.volumes.get(payloadOf(ev, 'volumeAutoDetached').name);
+      if (!v || !v.autoAttach || (v.attachState !== 'attaching' && v.attachState !== 'attached')) break;
+      const node = state.nodes.get(v.attachedTo);
+      if (node && !node.down) {
+        v.attachState = 'detaching';
+        break;
+      }
+      // Its node is down: the engine went with it and no node is left to report it stopped.
+      v.attachState = 'detached';
+      v.attachedTo = '';
+      v.endpoint = '';
+      v.autoAttach = '';
+      break;
+    }
+    case 'volumeSalvaged': {
+      const p = payloadOf(ev, 'volumeSalvaged');
+      // The chosen failed replicas are healthy again (they hold the newest data there is); the
+      // others stay failed and are rebuilt from them.
+      for (const id of p.replicaIds) {
+        const r = state.replicas.get(id);
+        if (!r || r.volume !== p.name || r.mode !== 'failed') continue;
+        setMode(state, r, 'running');
+        r.failedAtMs = 0;
+        r.failedReason = '';
+        r.rebuildFrom = '';
+        r.failures = 0;
+      }
       break;
     }
     default:

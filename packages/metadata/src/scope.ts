@@ -26,6 +26,9 @@ export function volumesTouched(state: ClusterState, ev: CairnEvent): string[] | 
     case 'volumeSchedulable': return [payloadOf(ev, 'volumeSchedulable').name];
     case 'volumeDataSourceCopied': return [payloadOf(ev, 'volumeDataSourceCopied').name];
     case 'volumeWaiting': return [payloadOf(ev, 'volumeWaiting').name];
+    case 'volumeAutoAttached': return [payloadOf(ev, 'volumeAutoAttached').name];
+    case 'volumeAutoDetached': return [payloadOf(ev, 'volumeAutoDetached').name];
+    case 'volumeSalvaged': return [payloadOf(ev, 'volumeSalvaged').name];
     case 'snapshotCreated': return [payloadOf(ev, 'snapshotCreated').volume];
     case 'snapshotDeleted': return [payloadOf(ev, 'snapshotDeleted').volume];
     case 'replicaScheduled': return [payloadOf(ev, 'replicaScheduled').volume];

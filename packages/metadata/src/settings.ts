@@ -21,6 +21,8 @@ export interface Settings {
   'default-data-locality': DataLocalitySetting;
   'disable-scheduling-on-cordoned-node': boolean;
   'allow-volume-creation-with-degraded-availability': boolean;
+  'offline-replica-rebuilding': boolean;
+  'auto-salvage': boolean;
 }
 export type SettingName = keyof Settings;
 
@@ -56,6 +58,13 @@ export const SETTING_DEFS: { readonly [K in SettingName]: Def & { default: Setti
     help: 'treat a cordoned Kubernetes node as unschedulable' },
   'allow-volume-creation-with-degraded-availability': { kind: 'bool', default: true,
     help: 'let a volume be created and attached while fewer replicas than its count can be placed' },
+  // Longhorn (1.9+) names and defaults. Eviction of a detached volume attaches it on its own
+  // whatever this says (Longhorn does the same: node replacement must finish); this setting is
+  // about lost replicas and balance moves of detached volumes.
+  'offline-replica-rebuilding': { kind: 'bool', default: false,
+    help: 'rebuild lost replicas of a detached volume (and move it for balance) by attaching it without a frontend for the time of the rebuild; eviction of a detached volume does so always' },
+  'auto-salvage': { kind: 'bool', default: true,
+    help: 'when every replica of a volume has failed, bring it back from the replicas with the newest data' },
 };
 
 export const SETTING_NAMES = Object.keys(SETTING_DEFS).sort() as SettingName[];

@@ -110,6 +110,17 @@ export interface VolumeState {
    * absent otherwise (absent, not null: states from before the event hash as they did).
    */
   waiting?: { nodeId: string; reason: string; seq: number };
+  /**
+   * Why the volume runs an engine without a frontend (offline rebuilding: "eviction", "rebuild",
+   * ...), while the attach state is the scheduler's (VolumeAutoAttached) and not a user's; ''
+   * otherwise. A user attach clears it (the attach becomes the user's).
+   */
+  autoAttach: string;
+  /**
+   * A user attach to this node waits for the offline engine on another node to stop: the volume
+   * is detaching from attachedTo and attaches here on the VolumeDetached. '' otherwise.
+   */
+  pendingAttach: string;
 }
 
 /**

@@ -75,7 +75,30 @@ export interface RebuildDecision {
   fromReplicaId: string;
 }
 
-export type Decision = PlaceDecision | UnschedulableDecision | SchedulableDecision | RemoveDecision | RebuildDecision;
+/**
+ * A detached volume with replicas to rebuild gets an engine without a frontend on nodeId
+ * (VolumeAutoAttached): offline rebuilding. `replicaIds` are the replicas it is for.
+ */
+export interface AutoAttachDecision {
+  kind: 'autoAttach';
+  volume: string;
+  nodeId: string;
+  reason: string;
+  replicaIds: string[];
+  rejected: CandidateRejection[];
+}
+
+/** The offline engine of a volume is no longer needed (VolumeAutoDetached). */
+export interface AutoDetachDecision {
+  kind: 'autoDetach';
+  volume: string;
+  nodeId: string;
+  reason: string;
+}
+
+export type Decision =
+  | PlaceDecision | UnschedulableDecision | SchedulableDecision | RemoveDecision | RebuildDecision
+  | AutoAttachDecision | AutoDetachDecision;
 
 /**
  * The event a decision becomes. `cause` is the seq of the state it was decided on ("seq:42"); the
@@ -108,6 +131,16 @@ export function toDraft(d: Decision, basedOnSeq?: number): EventDraft {
       return { ...cause, replicaRemoved: { replicaId: d.replicaId, reason: d.reason } };
     case 'rebuild':
       return { ...cause, replicaRebuilding: { replicaId: d.replicaId, fromReplicaId: d.fromReplicaId } };
+    case 'autoAttach':
+      return {
+        ...cause,
+        volumeAutoAttached: {
+          name: d.volume, nodeId: d.nodeId, reason: d.reason, replicaIds: [...d.replicaIds],
+          rejected: d.rejected.map((r) => ({ ...r, reasons: [...r.reasons] })),
+        },
+      };
+    case 'autoDetach':
+      return { ...cause, volumeAutoDetached: { name: d.volume, nodeId: d.nodeId, reason: d.reason } };
   }
 }
 

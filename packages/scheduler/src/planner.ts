@@ -11,6 +11,8 @@
 //      one move per volume: eviction, else data locality, else auto-balance. Placements only
 //      consume resources, so a volume that could not be placed stays unplaceable for the rest of
 //      the pass.
+//   4. offline engines (offline.ts), every volume: a detached one whose replicas rebuild gets an
+//      engine without a frontend; one whose offline engine has nothing left to do is detached.
 //   3. explain, every volume that could not get a placement: re-run the failed placement against
 //      the final view, so the reasons it records are the ones the next pass would find, and skip it
 //      when the state already records the same VolumeUnschedulable. A volume the state records as
@@ -24,6 +26,7 @@ import type { Limits, NotPlaced, PlacementRequest, PlacementResult } from './pla
 import { limitsOf, place, rejectDisk, rejectNode, tallyText } from './place.js';
 import { Note, Reason, REMOVE_REASON_BY_TRIGGER, RemoveReason, Trigger } from './reasons.js';
 import { Usage } from './usage.js';
+import { offlineDecisions } from './offline.js';
 import type { Rep, VolumeWork } from './volume.js';
 import {
   active, alive, backedOff, balanceCandidates, cmp, pickExtra, pickLocalityVictim, pickSource, replacementOf, repOf, sources,
@@ -93,6 +96,7 @@ export class Planner {
     for (const w of works) this.cleanup(w, out);
     for (const w of works) this.fill(w, out, nowMs);
     for (const w of works) this.explain(w, out);
+    this.offline(works, out);
     return { decisions: out, wakeAtMs: this.wakeAt };
   }
 
@@ -105,6 +109,25 @@ export class Planner {
     }
     reps.sort((a, b) => cmp(a.id, b.id));
     return workOf(v, reps, this.settings);
+  }
+
+  // ---- phase 4 ------------------------------------------------------------------------------
+
+  /** Offline attaches and detaches, from the state and this pass's decisions for each volume. */
+  private offline(works: VolumeWork[], out: Decision[]): void {
+    const mine = new Map<string, Decision[]>();
+    for (const d of out) {
+      let ds = mine.get(d.volume);
+      if (!ds) mine.set(d.volume, (ds = []));
+      ds.push(d);
+    }
+    for (const w of works) {
+      const v = w.v;
+      // Cheap test first: only a detached volume with something rebuilding, or one the scheduler attached, can need one.
+      const ds = mine.get(v.name) ?? [];
+      if (v.autoAttach === '' && !(v.attachState === 'detached' && (ds.some((d) => d.kind === 'rebuild') || w.reps.some((r) => r.mode === 'rebuilding')))) continue;
+      out.push(...offlineDecisions(this.state, this.settings, v, ds));
+    }
   }
 
   // ---- phase 1 ------------------------------------------------------------------------------

@@ -28,6 +28,11 @@ export const Reason = {
   // a restriction of the step that asked for the placement
   /** A rebalance move only targets candidates that make the volume's spread strictly more even. */
   NoBalanceGain: 'NoBalanceGain',
+  // where an offline engine runs (VolumeAutoAttached.rejected)
+  /** The node holds no running replica of the volume: an engine there reads everything over the network. */
+  NoHealthyReplica: 'NoHealthyReplica',
+  /** Another node with a running replica holds the rebuild's source (copies read locally there). */
+  NotRebuildSource: 'NotRebuildSource',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 

@@ -85,7 +85,8 @@ export function repOf(r: ReplicaState, usage: Usage): Rep {
 }
 
 export function workOf(v: VolumeState, reps: Rep[], settings: Settings): VolumeWork {
-  const attached = v.attachedTo !== '' && v.attachState !== 'detaching' && v.attachState !== 'detached' ? v.attachedTo : '';
+  // An engine started only for an offline rebuild is not an attach: data locality follows users.
+  const attached = v.autoAttach === '' && v.attachedTo !== '' && v.attachState !== 'detaching' && v.attachState !== 'detached' ? v.attachedTo : '';
   const ab = v.spec.replicaAutoBalance === 'ignored' ? settings['replica-auto-balance'] : v.spec.replicaAutoBalance;
   return {
     v, reps, attached,

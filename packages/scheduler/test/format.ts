@@ -21,6 +21,13 @@ export function formatDecision(d: Decision): string[] {
       return [`remove ${d.replicaId} reason=${d.reason}`];
     case 'schedulable':
       return [`schedulable ${d.volume}`];
+    case 'autoAttach':
+      return [
+        `auto-attach ${d.volume} on ${d.nodeId} reason=${d.reason} replicas=${d.replicaIds.join(',')}`,
+        ...d.rejected.map((r) => `  rejected ${r.nodeId}: ${r.reasons.join(', ')}${r.detail ? ` (${r.detail})` : ''}`),
+      ];
+    case 'autoDetach':
+      return [`auto-detach ${d.volume} from ${d.nodeId} reason=${d.reason}`];
     case 'unschedulable':
       return [
         `unschedulable ${d.volume} missing=${d.missing}: ${d.summary}`,

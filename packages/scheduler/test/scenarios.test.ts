@@ -8,6 +8,7 @@
 //   decide             prints the decisions at the scenario clock (and "wake at" when a wait
 //                      runs), then applies them
 //   state [volume]     prints each volume's replicas: id@node/disk:mode
+//   attachment VOL     prints the volume's attach state, node, offline reason, user attach waiting
 //   drain n1,n2        prints the drain plan for those nodes
 // Event shorthand (sizes: 10G, 512M; lists: a,b):
 //   node ID [zone=Z] [tags=..]             disk NODE DISK SIZE [avail=] [reserved=] [tags=] [sched=false]
@@ -18,14 +19,21 @@
 //          [node-soft=] [disk-soft=] [balance=]        volume-update NAME [same keys]
 //   attach VOL NODE    detach VOL    delete VOL
 //   running REF    rebuilt REF    fail REF [reason]   (REF: a replica id, a volume, VOL@NODE[/DISK])
-//   settle             every scheduled replica reports running, every rebuilding one finishes
+//   settle             every scheduled replica reports running, every rebuilding one finishes,
+//                      then `engines`
+//   engines            attaching volumes report attached (offline ones with no endpoint),
+//                      detaching ones detached
+//   attach-request VOL NODE   a user attach (VolumeAttachRequested) alone, the engine not yet reporting
+//   salvage VOL [replica=ID] [auto=true|false]   the input lines are the nodes' figures, one per
+//                      replica: `ID rev=N [clean=true] [rebuilding=true]`; a replica not listed
+//                      has not reported. Prints the choice and applies it when there is one.
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { replicasOf } from '@cairn/metadata';
 import type { DrainPlan } from '../src/index.js';
-import { planDrain, schedule } from '../src/index.js';
+import { chooseSalvage, planDrain, salvageDraft, schedule } from '../src/index.js';
 import type { Block } from './datadriven.js';
 import { runFile } from './datadriven.js';
 import { formatDecision } from './format.js';
@@ -87,6 +95,24 @@ function runScenario(file: string): string[] {
       }
       case 'state':
         return formatState(w, args[0]).join('\n');
+      case 'attachment': {
+        const v = w.state.volumes.get(args[0]!);
+        if (!v) throw new Error(`no volume ${args[0]}`);
+        return `${v.name}: ${v.attachState}${v.attachedTo ? ` ${v.attachedTo}` : ''}${v.autoAttach ? ` auto=${v.autoAttach}` : ''}${v.pendingAttach ? ` then-attach=${v.pendingAttach}` : ''}`;
+      }
+      case 'salvage': {
+        const kv = new Map(args.slice(1).filter((a) => a.includes('=')).map((a) => a.split('=', 2) as [string, string]));
+        const figs = new Map(b.input.map((l) => {
+          const [id, ...rest] = l.trim().split(/\s+/) as [string, ...string[]];
+          const f = new Map(rest.map((a) => a.split('=', 2) as [string, string]));
+          return [id, { revision: Number(f.get('rev') ?? 0), cleanShutdown: f.get('clean') === 'true', rebuilding: f.get('rebuilding') === 'true', observedAtMs: w.nowMs }];
+        }));
+        const c = chooseSalvage(w.state, args[0]!, (id) => figs.get(id), { replicaId: kv.get('replica'), auto: kv.get('auto') !== 'false' });
+        const table = c.figures.map((f) => `  ${f.replicaId}@${f.nodeId}: ${f.reported ? `rev=${f.revision} clean=${f.cleanShutdown} rebuilding=${f.rebuilding}` : 'not reported'}`);
+        if (!c.ok) return [`refused ${c.refusal}: ${c.detail}`, ...table].join('\n');
+        w.apply(salvageDraft(c, w.state.seq));
+        return [`salvage ${c.volume} reason=${c.reason} replicas=${c.replicaIds.join(',')}`, ...table].join('\n');
+      }
       case 'drain':
         return formatDrain(planDrain(w.state, w.state.settings, args[0]!.split(','))).join('\n');
       default:

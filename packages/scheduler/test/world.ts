@@ -53,12 +53,27 @@ export class World {
     return out.sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
-  /** Every scheduled replica reports running, every rebuilding one finishes. */
+  /**
+   * Every scheduled replica reports running, every rebuilding one finishes; then every engine the
+   * scheduler started (offline) reports attached, every one being stopped reports detached.
+   */
   settle(): void {
     const all = [...this.state.replicas.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
     for (const r of all) {
       if (r.mode === 'scheduled') this.apply({ replicaRunning: { replicaId: r.id, address: `${r.nodeId}:9500` } });
       else if (r.mode === 'rebuilding') this.apply({ replicaRebuilt: { replicaId: r.id } });
+    }
+    this.engines();
+  }
+
+  /** Engines report what the attach states ask: attaching ones attached (no endpoint when offline), detaching ones detached. */
+  engines(): void {
+    for (const v of [...this.state.volumes.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (v.attachState === 'attaching') {
+        this.apply({ volumeAttached: { name: v.name, nodeId: v.attachedTo, endpoint: v.autoAttach ? '' : `nbd://${v.attachedTo}:10809/${v.name}` } });
+      } else if (v.attachState === 'detaching') {
+        this.apply({ volumeDetached: { name: v.name, nodeId: v.attachedTo } });
+      }
     }
   }
 
@@ -133,6 +148,10 @@ export class World {
       case 'attach':
         this.apply({ volumeAttachRequested: { name: pos[0]!, nodeId: pos[1]! } });
         return this.apply({ volumeAttached: { name: pos[0]!, nodeId: pos[1]!, endpoint: `nbd://${pos[1]}:10809/${pos[0]}` } });
+      case 'attach-request':
+        return this.apply({ volumeAttachRequested: { name: pos[0]!, nodeId: pos[1]! } });
+      case 'engines':
+        return this.engines();
       case 'detach':
         this.apply({ volumeDetachRequested: { name: pos[0]! } });
         return this.apply({ volumeDetached: { name: pos[0]!, nodeId: this.state.volumes.get(pos[0]!)?.attachedTo ?? '' } });

@@ -24,6 +24,7 @@ import type { ListVolumesRequest as _cairn_admin_v1_ListVolumesRequest, ListVolu
 import type { ListVolumesResponse as _cairn_admin_v1_ListVolumesResponse, ListVolumesResponse__Output as _cairn_admin_v1_ListVolumesResponse__Output } from './cairn/admin/v1/ListVolumesResponse.js';
 import type { Node as _cairn_admin_v1_Node, Node__Output as _cairn_admin_v1_Node__Output } from './cairn/admin/v1/Node.js';
 import type { Replica as _cairn_admin_v1_Replica, Replica__Output as _cairn_admin_v1_Replica__Output } from './cairn/admin/v1/Replica.js';
+import type { SalvageVolumeRequest as _cairn_admin_v1_SalvageVolumeRequest, SalvageVolumeRequest__Output as _cairn_admin_v1_SalvageVolumeRequest__Output } from './cairn/admin/v1/SalvageVolumeRequest.js';
 import type { Setting as _cairn_admin_v1_Setting, Setting__Output as _cairn_admin_v1_Setting__Output } from './cairn/admin/v1/Setting.js';
 import type { SettingsResponse as _cairn_admin_v1_SettingsResponse, SettingsResponse__Output as _cairn_admin_v1_SettingsResponse__Output } from './cairn/admin/v1/SettingsResponse.js';
 import type { Snapshot as _cairn_admin_v1_Snapshot, Snapshot__Output as _cairn_admin_v1_Snapshot__Output } from './cairn/admin/v1/Snapshot.js';
@@ -54,17 +55,21 @@ import type { ReplicaRebuilt as _cairn_events_v1_ReplicaRebuilt, ReplicaRebuilt_
 import type { ReplicaRemoved as _cairn_events_v1_ReplicaRemoved, ReplicaRemoved__Output as _cairn_events_v1_ReplicaRemoved__Output } from './cairn/events/v1/ReplicaRemoved.js';
 import type { ReplicaRunning as _cairn_events_v1_ReplicaRunning, ReplicaRunning__Output as _cairn_events_v1_ReplicaRunning__Output } from './cairn/events/v1/ReplicaRunning.js';
 import type { ReplicaScheduled as _cairn_events_v1_ReplicaScheduled, ReplicaScheduled__Output as _cairn_events_v1_ReplicaScheduled__Output } from './cairn/events/v1/ReplicaScheduled.js';
+import type { SalvageFigures as _cairn_events_v1_SalvageFigures, SalvageFigures__Output as _cairn_events_v1_SalvageFigures__Output } from './cairn/events/v1/SalvageFigures.js';
 import type { SettingsChanged as _cairn_events_v1_SettingsChanged, SettingsChanged__Output as _cairn_events_v1_SettingsChanged__Output } from './cairn/events/v1/SettingsChanged.js';
 import type { SnapshotCreated as _cairn_events_v1_SnapshotCreated, SnapshotCreated__Output as _cairn_events_v1_SnapshotCreated__Output } from './cairn/events/v1/SnapshotCreated.js';
 import type { SnapshotDeleted as _cairn_events_v1_SnapshotDeleted, SnapshotDeleted__Output as _cairn_events_v1_SnapshotDeleted__Output } from './cairn/events/v1/SnapshotDeleted.js';
 import type { VolumeAttachRequested as _cairn_events_v1_VolumeAttachRequested, VolumeAttachRequested__Output as _cairn_events_v1_VolumeAttachRequested__Output } from './cairn/events/v1/VolumeAttachRequested.js';
 import type { VolumeAttached as _cairn_events_v1_VolumeAttached, VolumeAttached__Output as _cairn_events_v1_VolumeAttached__Output } from './cairn/events/v1/VolumeAttached.js';
+import type { VolumeAutoAttached as _cairn_events_v1_VolumeAutoAttached, VolumeAutoAttached__Output as _cairn_events_v1_VolumeAutoAttached__Output } from './cairn/events/v1/VolumeAutoAttached.js';
+import type { VolumeAutoDetached as _cairn_events_v1_VolumeAutoDetached, VolumeAutoDetached__Output as _cairn_events_v1_VolumeAutoDetached__Output } from './cairn/events/v1/VolumeAutoDetached.js';
 import type { VolumeCreated as _cairn_events_v1_VolumeCreated, VolumeCreated__Output as _cairn_events_v1_VolumeCreated__Output } from './cairn/events/v1/VolumeCreated.js';
 import type { VolumeDataSourceCopied as _cairn_events_v1_VolumeDataSourceCopied, VolumeDataSourceCopied__Output as _cairn_events_v1_VolumeDataSourceCopied__Output } from './cairn/events/v1/VolumeDataSourceCopied.js';
 import type { VolumeDeleted as _cairn_events_v1_VolumeDeleted, VolumeDeleted__Output as _cairn_events_v1_VolumeDeleted__Output } from './cairn/events/v1/VolumeDeleted.js';
 import type { VolumeDetachRequested as _cairn_events_v1_VolumeDetachRequested, VolumeDetachRequested__Output as _cairn_events_v1_VolumeDetachRequested__Output } from './cairn/events/v1/VolumeDetachRequested.js';
 import type { VolumeDetached as _cairn_events_v1_VolumeDetached, VolumeDetached__Output as _cairn_events_v1_VolumeDetached__Output } from './cairn/events/v1/VolumeDetached.js';
 import type { VolumeExpanded as _cairn_events_v1_VolumeExpanded, VolumeExpanded__Output as _cairn_events_v1_VolumeExpanded__Output } from './cairn/events/v1/VolumeExpanded.js';
+import type { VolumeSalvaged as _cairn_events_v1_VolumeSalvaged, VolumeSalvaged__Output as _cairn_events_v1_VolumeSalvaged__Output } from './cairn/events/v1/VolumeSalvaged.js';
 import type { VolumeSchedulable as _cairn_events_v1_VolumeSchedulable, VolumeSchedulable__Output as _cairn_events_v1_VolumeSchedulable__Output } from './cairn/events/v1/VolumeSchedulable.js';
 import type { VolumeSpec as _cairn_events_v1_VolumeSpec, VolumeSpec__Output as _cairn_events_v1_VolumeSpec__Output } from './cairn/events/v1/VolumeSpec.js';
 import type { VolumeUnschedulable as _cairn_events_v1_VolumeUnschedulable, VolumeUnschedulable__Output as _cairn_events_v1_VolumeUnschedulable__Output } from './cairn/events/v1/VolumeUnschedulable.js';
@@ -102,6 +107,7 @@ export interface ProtoGrpcType {
         ListVolumesResponse: MessageTypeDefinition<_cairn_admin_v1_ListVolumesResponse, _cairn_admin_v1_ListVolumesResponse__Output>
         Node: MessageTypeDefinition<_cairn_admin_v1_Node, _cairn_admin_v1_Node__Output>
         Replica: MessageTypeDefinition<_cairn_admin_v1_Replica, _cairn_admin_v1_Replica__Output>
+        SalvageVolumeRequest: MessageTypeDefinition<_cairn_admin_v1_SalvageVolumeRequest, _cairn_admin_v1_SalvageVolumeRequest__Output>
         Setting: MessageTypeDefinition<_cairn_admin_v1_Setting, _cairn_admin_v1_Setting__Output>
         SettingsResponse: MessageTypeDefinition<_cairn_admin_v1_SettingsResponse, _cairn_admin_v1_SettingsResponse__Output>
         Snapshot: MessageTypeDefinition<_cairn_admin_v1_Snapshot, _cairn_admin_v1_Snapshot__Output>
@@ -140,17 +146,21 @@ export interface ProtoGrpcType {
         ReplicaRemoved: MessageTypeDefinition<_cairn_events_v1_ReplicaRemoved, _cairn_events_v1_ReplicaRemoved__Output>
         ReplicaRunning: MessageTypeDefinition<_cairn_events_v1_ReplicaRunning, _cairn_events_v1_ReplicaRunning__Output>
         ReplicaScheduled: MessageTypeDefinition<_cairn_events_v1_ReplicaScheduled, _cairn_events_v1_ReplicaScheduled__Output>
+        SalvageFigures: MessageTypeDefinition<_cairn_events_v1_SalvageFigures, _cairn_events_v1_SalvageFigures__Output>
         SettingsChanged: MessageTypeDefinition<_cairn_events_v1_SettingsChanged, _cairn_events_v1_SettingsChanged__Output>
         SnapshotCreated: MessageTypeDefinition<_cairn_events_v1_SnapshotCreated, _cairn_events_v1_SnapshotCreated__Output>
         SnapshotDeleted: MessageTypeDefinition<_cairn_events_v1_SnapshotDeleted, _cairn_events_v1_SnapshotDeleted__Output>
         VolumeAttachRequested: MessageTypeDefinition<_cairn_events_v1_VolumeAttachRequested, _cairn_events_v1_VolumeAttachRequested__Output>
         VolumeAttached: MessageTypeDefinition<_cairn_events_v1_VolumeAttached, _cairn_events_v1_VolumeAttached__Output>
+        VolumeAutoAttached: MessageTypeDefinition<_cairn_events_v1_VolumeAutoAttached, _cairn_events_v1_VolumeAutoAttached__Output>
+        VolumeAutoDetached: MessageTypeDefinition<_cairn_events_v1_VolumeAutoDetached, _cairn_events_v1_VolumeAutoDetached__Output>
         VolumeCreated: MessageTypeDefinition<_cairn_events_v1_VolumeCreated, _cairn_events_v1_VolumeCreated__Output>
         VolumeDataSourceCopied: MessageTypeDefinition<_cairn_events_v1_VolumeDataSourceCopied, _cairn_events_v1_VolumeDataSourceCopied__Output>
         VolumeDeleted: MessageTypeDefinition<_cairn_events_v1_VolumeDeleted, _cairn_events_v1_VolumeDeleted__Output>
         VolumeDetachRequested: MessageTypeDefinition<_cairn_events_v1_VolumeDetachRequested, _cairn_events_v1_VolumeDetachRequested__Output>
         VolumeDetached: MessageTypeDefinition<_cairn_events_v1_VolumeDetached, _cairn_events_v1_VolumeDetached__Output>
         VolumeExpanded: MessageTypeDefinition<_cairn_events_v1_VolumeExpanded, _cairn_events_v1_VolumeExpanded__Output>
+        VolumeSalvaged: MessageTypeDefinition<_cairn_events_v1_VolumeSalvaged, _cairn_events_v1_VolumeSalvaged__Output>
         VolumeSchedulable: MessageTypeDefinition<_cairn_events_v1_VolumeSchedulable, _cairn_events_v1_VolumeSchedulable__Output>
         VolumeSpec: MessageTypeDefinition<_cairn_events_v1_VolumeSpec, _cairn_events_v1_VolumeSpec__Output>
         VolumeUnschedulable: MessageTypeDefinition<_cairn_events_v1_VolumeUnschedulable, _cairn_events_v1_VolumeUnschedulable__Output>

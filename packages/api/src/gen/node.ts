@@ -14,6 +14,7 @@ import type { RebuildProgress as _cairn_node_v1_RebuildProgress, RebuildProgress
 import type { RegisterRequest as _cairn_node_v1_RegisterRequest, RegisterRequest__Output as _cairn_node_v1_RegisterRequest__Output } from './cairn/node/v1/RegisterRequest.js';
 import type { RegisterResponse as _cairn_node_v1_RegisterResponse, RegisterResponse__Output as _cairn_node_v1_RegisterResponse__Output } from './cairn/node/v1/RegisterResponse.js';
 import type { ReplicaAssignment as _cairn_node_v1_ReplicaAssignment, ReplicaAssignment__Output as _cairn_node_v1_ReplicaAssignment__Output } from './cairn/node/v1/ReplicaAssignment.js';
+import type { ReplicaFigures as _cairn_node_v1_ReplicaFigures, ReplicaFigures__Output as _cairn_node_v1_ReplicaFigures__Output } from './cairn/node/v1/ReplicaFigures.js';
 import type { ReplicaReport as _cairn_node_v1_ReplicaReport, ReplicaReport__Output as _cairn_node_v1_ReplicaReport__Output } from './cairn/node/v1/ReplicaReport.js';
 import type { ReportRequest as _cairn_node_v1_ReportRequest, ReportRequest__Output as _cairn_node_v1_ReportRequest__Output } from './cairn/node/v1/ReportRequest.js';
 import type { ReportResponse as _cairn_node_v1_ReportResponse, ReportResponse__Output as _cairn_node_v1_ReportResponse__Output } from './cairn/node/v1/ReportResponse.js';
@@ -40,6 +41,7 @@ export interface ProtoGrpcType {
         RegisterRequest: MessageTypeDefinition<_cairn_node_v1_RegisterRequest, _cairn_node_v1_RegisterRequest__Output>
         RegisterResponse: MessageTypeDefinition<_cairn_node_v1_RegisterResponse, _cairn_node_v1_RegisterResponse__Output>
         ReplicaAssignment: MessageTypeDefinition<_cairn_node_v1_ReplicaAssignment, _cairn_node_v1_ReplicaAssignment__Output>
+        ReplicaFigures: MessageTypeDefinition<_cairn_node_v1_ReplicaFigures, _cairn_node_v1_ReplicaFigures__Output>
         ReplicaReport: MessageTypeDefinition<_cairn_node_v1_ReplicaReport, _cairn_node_v1_ReplicaReport__Output>
         ReportRequest: MessageTypeDefinition<_cairn_node_v1_ReportRequest, _cairn_node_v1_ReportRequest__Output>
         ReportResponse: MessageTypeDefinition<_cairn_node_v1_ReportResponse, _cairn_node_v1_ReportResponse__Output>

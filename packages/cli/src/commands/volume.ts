@@ -1,4 +1,4 @@
-// cairn volume create|ls|get|update|expand|attach|detach|rm
+// cairn volume create|ls|get|update|expand|attach|detach|salvage|rm
 import type { CreateVolumeRequest, ExpandVolumeRequest, UpdateVolumeRequest, Volume__Output } from '@cairn/api';
 import { flagEnum, flagInt, flagList, requireFlag, sizeValue } from '../args.js';
 import type { Parsed } from '../args.js';
@@ -108,7 +108,7 @@ export function volumesTable(vs: Volume__Output[]): string {
     ['NAME', 'SIZE', 'STATE', 'ROBUSTNESS', 'REPLICAS', 'RUNNING', 'LOCALITY', 'ATTACHED-TO'],
     vs.map((v) => [
       v.name, size(v.size), v.state, v.robustness, `${v.replicas.length}/${v.numberOfReplicas}`, String(running(v)),
-      v.dataLocality, dash(v.attachedTo),
+      v.dataLocality, v.autoAttachReason ? `(auto: ${v.autoAttachedNode}, ${v.autoAttachReason})` : dash(v.attachedTo),
     ]),
   );
 }
@@ -118,6 +118,7 @@ export function volumeDetail(v: Volume__Output): string {
     ['name', v.name],
     ['size', `${size(v.size)} (${v.size} bytes)`],
     ['state', v.attachedTo ? `${v.state} (${v.attachedTo})` : v.state],
+    ...(v.autoAttachReason ? [['auto-attached', `on ${v.autoAttachedNode} for ${v.autoAttachReason} (an engine without a frontend, by the scheduler; a user attach takes it over)`] as [string, string]] : []),
     ['robustness', v.robustness],
     ['replicas', `${v.replicas.length} placed, ${running(v)} running, ${v.numberOfReplicas} wanted`],
     ['data locality', v.dataLocality],
@@ -241,10 +242,30 @@ const attach: Command = {
 };
 
 const detach: Command = {
-  spec: { path: 'volume detach', args: NAME, flags: {}, summary: 'Detach a volume from its node.' },
+  spec: {
+    path: 'volume detach', args: NAME, flags: {}, summary: 'Detach a volume from its node.',
+    notes: 'A volume attached only by the scheduler for an offline rebuild or eviction is no user\'s: nothing to do (it detaches itself when the rebuild is done).',
+  },
   async run(ctx, p) {
     const v = await ctx.api().detachVolume({ name: p.args['NAME']! });
     ctx.print(ctx.format === 'json' ? json(volumeJson(v)) : `volume "${v.name}" ${v.state}\n`);
+    return 0;
+  },
+};
+
+const salvage: Command = {
+  spec: {
+    path: 'volume salvage', args: NAME,
+    summary: 'Bring back a faulted volume (every replica failed) from the replicas with the newest data.',
+    notes: 'The nodes report each failed replica\'s revision; the replicas with the highest become running and the others are rebuilt from them. '
+      + 'Unlike the auto-salvage setting it does not wait for a node that has not reported. --replica names the one to bring back instead.',
+    flags: { replica: { type: 'string', value: 'ID', help: 'the replica to bring back (one of the volume\'s, not rebuilding)' } },
+  },
+  async run(ctx, p) {
+    const replica = p.flags['replica'];
+    const v = await ctx.api().salvageVolume({ name: p.args['NAME']!, replicaId: typeof replica === 'string' ? replica : '' });
+    const back = v.replicas.filter((r) => r.state === 'running').map((r) => r.id);
+    ctx.print(ctx.format === 'json' ? json(volumeJson(v)) : `volume "${v.name}" salvaged: ${back.join(', ') || '-'} running, ${v.robustness}\n`);
     return 0;
   },
 };
@@ -262,6 +283,6 @@ const rm: Command = {
 
 export const volume: Group = {
   name: 'volume',
-  summary: 'create, list, show, change, attach, detach and delete volumes',
-  commands: [create, ls, get, update, expand, attach, detach, rm],
+  summary: 'create, list, show, change, attach, detach, salvage and delete volumes',
+  commands: [create, ls, get, update, expand, attach, detach, salvage, rm],
 };

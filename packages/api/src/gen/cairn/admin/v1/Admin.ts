@@ -23,6 +23,7 @@ import type { ListSnapshotsResponse as _cairn_admin_v1_ListSnapshotsResponse, Li
 import type { ListVolumesRequest as _cairn_admin_v1_ListVolumesRequest, ListVolumesRequest__Output as _cairn_admin_v1_ListVolumesRequest__Output } from '../../../cairn/admin/v1/ListVolumesRequest.js';
 import type { ListVolumesResponse as _cairn_admin_v1_ListVolumesResponse, ListVolumesResponse__Output as _cairn_admin_v1_ListVolumesResponse__Output } from '../../../cairn/admin/v1/ListVolumesResponse.js';
 import type { Node as _cairn_admin_v1_Node, Node__Output as _cairn_admin_v1_Node__Output } from '../../../cairn/admin/v1/Node.js';
+import type { SalvageVolumeRequest as _cairn_admin_v1_SalvageVolumeRequest, SalvageVolumeRequest__Output as _cairn_admin_v1_SalvageVolumeRequest__Output } from '../../../cairn/admin/v1/SalvageVolumeRequest.js';
 import type { SettingsResponse as _cairn_admin_v1_SettingsResponse, SettingsResponse__Output as _cairn_admin_v1_SettingsResponse__Output } from '../../../cairn/admin/v1/SettingsResponse.js';
 import type { Snapshot as _cairn_admin_v1_Snapshot, Snapshot__Output as _cairn_admin_v1_Snapshot__Output } from '../../../cairn/admin/v1/Snapshot.js';
 import type { SnapshotRef as _cairn_admin_v1_SnapshotRef, SnapshotRef__Output as _cairn_admin_v1_SnapshotRef__Output } from '../../../cairn/admin/v1/SnapshotRef.js';
@@ -122,10 +123,16 @@ export interface AdminClient extends grpc.Client {
   deleteVolume(argument: _cairn_admin_v1_VolumeRef, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_DeleteResponse__Output>): grpc.ClientUnaryCall;
   deleteVolume(argument: _cairn_admin_v1_VolumeRef, callback: grpc.requestCallback<_cairn_admin_v1_DeleteResponse__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * Detaching a volume attached only for an offline rebuild (not by a user) is a no-op success.
+   */
   DetachVolume(argument: _cairn_admin_v1_VolumeRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
   DetachVolume(argument: _cairn_admin_v1_VolumeRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
   DetachVolume(argument: _cairn_admin_v1_VolumeRef, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
   DetachVolume(argument: _cairn_admin_v1_VolumeRef, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
+  /**
+   * Detaching a volume attached only for an offline rebuild (not by a user) is a no-op success.
+   */
   detachVolume(argument: _cairn_admin_v1_VolumeRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
   detachVolume(argument: _cairn_admin_v1_VolumeRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
   detachVolume(argument: _cairn_admin_v1_VolumeRef, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
@@ -230,6 +237,27 @@ export interface AdminClient extends grpc.Client {
   removeDisk(argument: _cairn_admin_v1_DiskRef, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_DeleteResponse__Output>): grpc.ClientUnaryCall;
   removeDisk(argument: _cairn_admin_v1_DiskRef, callback: grpc.requestCallback<_cairn_admin_v1_DeleteResponse__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * Brings a faulted volume (every replica failed) back from the replicas with the newest data,
+   * or from the one named; NOT_FOUND for an unknown volume, INVALID_ARGUMENT for a replica not
+   * of this volume, FAILED_PRECONDITION when the volume is not faulted or the replica cannot be
+   * salvaged (rebuilding, or no figures from its node).
+   */
+  SalvageVolume(argument: _cairn_admin_v1_SalvageVolumeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
+  SalvageVolume(argument: _cairn_admin_v1_SalvageVolumeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
+  SalvageVolume(argument: _cairn_admin_v1_SalvageVolumeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
+  SalvageVolume(argument: _cairn_admin_v1_SalvageVolumeRequest, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
+  /**
+   * Brings a faulted volume (every replica failed) back from the replicas with the newest data,
+   * or from the one named; NOT_FOUND for an unknown volume, INVALID_ARGUMENT for a replica not
+   * of this volume, FAILED_PRECONDITION when the volume is not faulted or the replica cannot be
+   * salvaged (rebuilding, or no figures from its node).
+   */
+  salvageVolume(argument: _cairn_admin_v1_SalvageVolumeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
+  salvageVolume(argument: _cairn_admin_v1_SalvageVolumeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
+  salvageVolume(argument: _cairn_admin_v1_SalvageVolumeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
+  salvageVolume(argument: _cairn_admin_v1_SalvageVolumeRequest, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
+  
   UpdateDisk(argument: _cairn_admin_v1_UpdateDiskRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Disk__Output>): grpc.ClientUnaryCall;
   UpdateDisk(argument: _cairn_admin_v1_UpdateDiskRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cairn_admin_v1_Disk__Output>): grpc.ClientUnaryCall;
   UpdateDisk(argument: _cairn_admin_v1_UpdateDiskRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Disk__Output>): grpc.ClientUnaryCall;
@@ -314,6 +342,9 @@ export interface AdminHandlers extends grpc.UntypedServiceImplementation {
   
   DeleteVolume: grpc.handleUnaryCall<_cairn_admin_v1_VolumeRef__Output, _cairn_admin_v1_DeleteResponse>;
   
+  /**
+   * Detaching a volume attached only for an offline rebuild (not by a user) is a no-op success.
+   */
   DetachVolume: grpc.handleUnaryCall<_cairn_admin_v1_VolumeRef__Output, _cairn_admin_v1_Volume>;
   
   ExpandVolume: grpc.handleUnaryCall<_cairn_admin_v1_ExpandVolumeRequest__Output, _cairn_admin_v1_Volume>;
@@ -342,6 +373,14 @@ export interface AdminHandlers extends grpc.UntypedServiceImplementation {
   ListVolumes: grpc.handleUnaryCall<_cairn_admin_v1_ListVolumesRequest__Output, _cairn_admin_v1_ListVolumesResponse>;
   
   RemoveDisk: grpc.handleUnaryCall<_cairn_admin_v1_DiskRef__Output, _cairn_admin_v1_DeleteResponse>;
+  
+  /**
+   * Brings a faulted volume (every replica failed) back from the replicas with the newest data,
+   * or from the one named; NOT_FOUND for an unknown volume, INVALID_ARGUMENT for a replica not
+   * of this volume, FAILED_PRECONDITION when the volume is not faulted or the replica cannot be
+   * salvaged (rebuilding, or no figures from its node).
+   */
+  SalvageVolume: grpc.handleUnaryCall<_cairn_admin_v1_SalvageVolumeRequest__Output, _cairn_admin_v1_Volume>;
   
   UpdateDisk: grpc.handleUnaryCall<_cairn_admin_v1_UpdateDiskRequest__Output, _cairn_admin_v1_Disk>;
   
@@ -378,6 +417,7 @@ export interface AdminDefinition extends grpc.ServiceDefinition {
   ListSnapshots: MethodDefinition<_cairn_admin_v1_VolumeRef, _cairn_admin_v1_ListSnapshotsResponse, _cairn_admin_v1_VolumeRef__Output, _cairn_admin_v1_ListSnapshotsResponse__Output>
   ListVolumes: MethodDefinition<_cairn_admin_v1_ListVolumesRequest, _cairn_admin_v1_ListVolumesResponse, _cairn_admin_v1_ListVolumesRequest__Output, _cairn_admin_v1_ListVolumesResponse__Output>
   RemoveDisk: MethodDefinition<_cairn_admin_v1_DiskRef, _cairn_admin_v1_DeleteResponse, _cairn_admin_v1_DiskRef__Output, _cairn_admin_v1_DeleteResponse__Output>
+  SalvageVolume: MethodDefinition<_cairn_admin_v1_SalvageVolumeRequest, _cairn_admin_v1_Volume, _cairn_admin_v1_SalvageVolumeRequest__Output, _cairn_admin_v1_Volume__Output>
   UpdateDisk: MethodDefinition<_cairn_admin_v1_UpdateDiskRequest, _cairn_admin_v1_Disk, _cairn_admin_v1_UpdateDiskRequest__Output, _cairn_admin_v1_Disk__Output>
   UpdateNode: MethodDefinition<_cairn_admin_v1_UpdateNodeRequest, _cairn_admin_v1_Node, _cairn_admin_v1_UpdateNodeRequest__Output, _cairn_admin_v1_Node__Output>
   UpdateSettings: MethodDefinition<_cairn_admin_v1_UpdateSettingsRequest, _cairn_admin_v1_SettingsResponse, _cairn_admin_v1_UpdateSettingsRequest__Output, _cairn_admin_v1_SettingsResponse__Output>

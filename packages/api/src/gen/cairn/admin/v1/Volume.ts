@@ -48,6 +48,13 @@ export interface Volume {
    */
   'mkfsParams'?: (string);
   /**
+   * Set while the volume runs an engine without a frontend only to rebuild or evict replicas
+   * (offline rebuilding): why ("eviction", "rebuild", ...) and on which node. state and
+   * attached_to then still say what users asked for (detached).
+   */
+  'autoAttachReason'?: (string);
+  'autoAttachedNode'?: (string);
+  /**
    * Why its engine waits instead of opening (e.g. none of the running replicas is reachable), from
    * the last VolumeWaiting of this attachment; empty when it does not wait.
    */
@@ -98,6 +105,13 @@ export interface Volume__Output {
    * mkfs's extra parameters for the first stage (set with fs_type by the CSI driver).
    */
   'mkfsParams': (string);
+  /**
+   * Set while the volume runs an engine without a frontend only to rebuild or evict replicas
+   * (offline rebuilding): why ("eviction", "rebuild", ...) and on which node. state and
+   * attached_to then still say what users asked for (detached).
+   */
+  'autoAttachReason': (string);
+  'autoAttachedNode': (string);
   /**
    * Why its engine waits instead of opening (e.g. none of the running replicas is reachable), from
    * the last VolumeWaiting of this attachment; empty when it does not wait.

@@ -15,6 +15,13 @@ export interface EngineAssignment {
    * Set while the volume's data source has not been copied: the engine copies it before it serves.
    */
   'source'?: (_cairn_node_v1_EngineSource | null);
+  /**
+   * Set for an engine started only to rebuild or evict replicas of a detached volume (offline
+   * rebuilding): the agent runs it without serving an NBD export and reports it attached with an
+   * empty endpoint. Cleared when a user attaches the volume on this node: the same engine then
+   * serves the export, nothing restarts.
+   */
+  'noFrontend'?: (boolean);
 }
 
 export interface EngineAssignment__Output {
@@ -28,4 +35,11 @@ export interface EngineAssignment__Output {
    * Set while the volume's data source has not been copied: the engine copies it before it serves.
    */
   'source': (_cairn_node_v1_EngineSource__Output | null);
+  /**
+   * Set for an engine started only to rebuild or evict replicas of a detached volume (offline
+   * rebuilding): the agent runs it without serving an NBD export and reports it attached with an
+   * empty endpoint. Cleared when a user attaches the volume on this node: the same engine then
+   * serves the export, nothing restarts.
+   */
+  'noFrontend': (boolean);
 }

@@ -3,12 +3,18 @@
 import type { ReplicaReport as _cairn_node_v1_ReplicaReport, ReplicaReport__Output as _cairn_node_v1_ReplicaReport__Output } from '../../../cairn/node/v1/ReplicaReport.js';
 import type { EngineReport as _cairn_node_v1_EngineReport, EngineReport__Output as _cairn_node_v1_EngineReport__Output } from '../../../cairn/node/v1/EngineReport.js';
 import type { RebuildProgress as _cairn_node_v1_RebuildProgress, RebuildProgress__Output as _cairn_node_v1_RebuildProgress__Output } from '../../../cairn/node/v1/RebuildProgress.js';
+import type { ReplicaFigures as _cairn_node_v1_ReplicaFigures, ReplicaFigures__Output as _cairn_node_v1_ReplicaFigures__Output } from '../../../cairn/node/v1/ReplicaFigures.js';
 
 export interface ReportRequest {
   'nodeId'?: (string);
   'replicas'?: (_cairn_node_v1_ReplicaReport)[];
   'engines'?: (_cairn_node_v1_EngineReport)[];
   'progress'?: (_cairn_node_v1_RebuildProgress)[];
+  /**
+   * Figures of replicas this node holds that the manager lists as failed (what salvage chooses
+   * by): not events, kept by the managers under lease-bound status keys.
+   */
+  'figures'?: (_cairn_node_v1_ReplicaFigures)[];
 }
 
 export interface ReportRequest__Output {
@@ -16,4 +22,9 @@ export interface ReportRequest__Output {
   'replicas': (_cairn_node_v1_ReplicaReport__Output)[];
   'engines': (_cairn_node_v1_EngineReport__Output)[];
   'progress': (_cairn_node_v1_RebuildProgress__Output)[];
+  /**
+   * Figures of replicas this node holds that the manager lists as failed (what salvage chooses
+   * by): not events, kept by the managers under lease-bound status keys.
+   */
+  'figures': (_cairn_node_v1_ReplicaFigures__Output)[];
 }

@@ -28,6 +28,9 @@ import type { SnapshotCreated as _cairn_events_v1_SnapshotCreated, SnapshotCreat
 import type { SnapshotDeleted as _cairn_events_v1_SnapshotDeleted, SnapshotDeleted__Output as _cairn_events_v1_SnapshotDeleted__Output } from '../../../cairn/events/v1/SnapshotDeleted.js';
 import type { VolumeDataSourceCopied as _cairn_events_v1_VolumeDataSourceCopied, VolumeDataSourceCopied__Output as _cairn_events_v1_VolumeDataSourceCopied__Output } from '../../../cairn/events/v1/VolumeDataSourceCopied.js';
 import type { VolumeWaiting as _cairn_events_v1_VolumeWaiting, VolumeWaiting__Output as _cairn_events_v1_VolumeWaiting__Output } from '../../../cairn/events/v1/VolumeWaiting.js';
+import type { VolumeAutoAttached as _cairn_events_v1_VolumeAutoAttached, VolumeAutoAttached__Output as _cairn_events_v1_VolumeAutoAttached__Output } from '../../../cairn/events/v1/VolumeAutoAttached.js';
+import type { VolumeAutoDetached as _cairn_events_v1_VolumeAutoDetached, VolumeAutoDetached__Output as _cairn_events_v1_VolumeAutoDetached__Output } from '../../../cairn/events/v1/VolumeAutoDetached.js';
+import type { VolumeSalvaged as _cairn_events_v1_VolumeSalvaged, VolumeSalvaged__Output as _cairn_events_v1_VolumeSalvaged__Output } from '../../../cairn/events/v1/VolumeSalvaged.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface EventEnvelope {
@@ -80,7 +83,10 @@ export interface EventEnvelope {
   'snapshotDeleted'?: (_cairn_events_v1_SnapshotDeleted | null);
   'volumeDataSourceCopied'?: (_cairn_events_v1_VolumeDataSourceCopied | null);
   'volumeWaiting'?: (_cairn_events_v1_VolumeWaiting | null);
-  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting";
+  'volumeAutoAttached'?: (_cairn_events_v1_VolumeAutoAttached | null);
+  'volumeAutoDetached'?: (_cairn_events_v1_VolumeAutoDetached | null);
+  'volumeSalvaged'?: (_cairn_events_v1_VolumeSalvaged | null);
+  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting"|"volumeAutoAttached"|"volumeAutoDetached"|"volumeSalvaged";
 }
 
 export interface EventEnvelope__Output {
@@ -133,5 +139,8 @@ export interface EventEnvelope__Output {
   'snapshotDeleted'?: (_cairn_events_v1_SnapshotDeleted__Output | null);
   'volumeDataSourceCopied'?: (_cairn_events_v1_VolumeDataSourceCopied__Output | null);
   'volumeWaiting'?: (_cairn_events_v1_VolumeWaiting__Output | null);
-  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting";
+  'volumeAutoAttached'?: (_cairn_events_v1_VolumeAutoAttached__Output | null);
+  'volumeAutoDetached'?: (_cairn_events_v1_VolumeAutoDetached__Output | null);
+  'volumeSalvaged'?: (_cairn_events_v1_VolumeSalvaged__Output | null);
+  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting"|"volumeAutoAttached"|"volumeAutoDetached"|"volumeSalvaged";
 }
