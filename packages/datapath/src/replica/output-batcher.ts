@@ -1,13 +1,22 @@
 // Gathers the frames a connection produces and hands them to the socket together: small buffers
-// are copied into one, large ones (bulk data) go as they are, all in one corked write. Fewer,
+// are copied into one, larger ones (bulk data) go as they are, all in one corked write. Fewer,
 // larger socket writes is most of what pipelining 4 KiB requests costs (on loopback a send also
 // does the receiver's work). 'turn' gathers a whole turn of the event loop (every socket read and
 // completion of one poll phase; flushed from setImmediate): the server's replies. 'tick' gathers
-// one tick (flushed from nextTick, before promise callbacks run): the client's requests, so that
-// they leave before the engine spends the rest of the turn on its local replica's I/O.
+// the current run of microtasks (flushed from a microtask queued at the first push): the client's
+// requests. The engine issues them from promise callbacks (after its range lock), where a nextTick
+// would wait for the whole microtask queue, that is for the local replica's pwrites of every
+// request parsed from the same socket chunk; a microtask queued at the first push runs before the
+// local pwrites that were queued after it, so remote replicas start on their copy at once.
 import type { Socket } from 'node:net';
 
-const COPY_BELOW = 64 * 1024;
+/**
+ * Buffers below this are copied into one (a copy of a few KiB costs less than a socket write call
+ * of its own); larger ones go to the socket as they are. Not higher: the engine sends the same
+ * payload to every remote replica, and an NBD payload arrives as socket chunks of any size, so a
+ * high threshold meant copying most of a large write once per replica.
+ */
+const COPY_BELOW = 8 * 1024;
 
 export class OutputBatcher {
   private parts: Buffer[] = [];
@@ -19,7 +28,7 @@ export class OutputBatcher {
     this.parts.push(b);
     if (!this.scheduled) {
       this.scheduled = true;
-      if (this.gather === 'tick') process.nextTick(this.flush);
+      if (this.gather === 'tick') queueMicrotask(this.flush);
       else setImmediate(this.flush);
     }
   }
