@@ -1,13 +1,17 @@
 // Gathers the frames a connection produces and hands them to the socket together: small buffers
 // are copied into one, larger ones (bulk data) go as they are, all in one corked write. Fewer,
 // larger socket writes is most of what pipelining 4 KiB requests costs (on loopback a send also
-// does the receiver's work). 'turn' gathers a whole turn of the event loop (every socket read and
-// completion of one poll phase; flushed from setImmediate): the server's replies. 'tick' gathers
-// the current run of microtasks (flushed from a microtask queued at the first push): the client's
-// requests. The engine issues them from promise callbacks (after its range lock), where a nextTick
-// would wait for the whole microtask queue, that is for the local replica's pwrites of every
-// request parsed from the same socket chunk; a microtask queued at the first push runs before the
-// local pwrites that were queued after it, so remote replicas start on their copy at once.
+// does the receiver's work). Two ways of gathering:
+// - 'turn' gathers a whole turn of the event loop (every socket read and completion of one poll
+//   phase; flushed from setImmediate): the fewest writes. The server's replies, always.
+// - 'tick' gathers the current run of microtasks (flushed from a microtask queued at the first
+//   push): the soonest departure. The engine issues requests from promise callbacks (after its
+//   range lock), where a nextTick would wait for the whole microtask queue, that is for the local
+//   replica's pwrites of every request parsed from the same socket chunk; a microtask queued at
+//   the first push runs before the local pwrites queued after it.
+// The client decides per batch (`gather` as a function): 'tick' when nothing was outstanding (the
+// replica is idle and a QD1 writer waits on this one request), 'turn' while replies are still
+// due (the replica is busy anyway, and one write for the turn's requests saves a send each).
 import type { Socket } from 'node:net';
 
 /**
@@ -18,17 +22,21 @@ import type { Socket } from 'node:net';
  */
 const COPY_BELOW = 8 * 1024;
 
+export type Gather = 'tick' | 'turn';
+
 export class OutputBatcher {
   private parts: Buffer[] = [];
   private scheduled = false;
 
-  constructor(private readonly socket: Socket, private readonly gather: 'tick' | 'turn') {}
+  /** `gather`: how to gather, or a function asked at the first push of each batch. */
+  constructor(private readonly socket: Socket, private readonly gather: Gather | (() => Gather)) {}
 
   push(b: Buffer): void {
     this.parts.push(b);
     if (!this.scheduled) {
       this.scheduled = true;
-      if (this.gather === 'tick') queueMicrotask(this.flush);
+      const how = typeof this.gather === 'function' ? this.gather() : this.gather;
+      if (how === 'tick') queueMicrotask(this.flush);
       else setImmediate(this.flush);
     }
   }
