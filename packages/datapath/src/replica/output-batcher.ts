@@ -12,6 +12,9 @@
 // The client decides per batch (`gather` as a function): 'tick' when nothing was outstanding (the
 // replica is idle and a QD1 writer waits on this one request), 'turn' while replies are still
 // due (the replica is busy anyway, and one write for the turn's requests saves a send each).
+// Bulk data (a buffer of COPY_BELOW or more) makes its batch leave on a microtask whatever was
+// chosen: its cost is in the bytes, not the number of sends, and a remote replica should start
+// on a large write while the engine does its local pwrite, not after.
 import type { Socket } from 'node:net';
 
 /**
@@ -27,6 +30,8 @@ export type Gather = 'tick' | 'turn';
 export class OutputBatcher {
   private parts: Buffer[] = [];
   private scheduled = false;
+  /** The batch scheduled leaves on a microtask (else at the end of the turn). */
+  private soon = false;
 
   /** `gather`: how to gather, or a function asked at the first push of each batch. */
   constructor(private readonly socket: Socket, private readonly gather: Gather | (() => Gather)) {}
@@ -35,9 +40,13 @@ export class OutputBatcher {
     this.parts.push(b);
     if (!this.scheduled) {
       this.scheduled = true;
-      const how = typeof this.gather === 'function' ? this.gather() : this.gather;
-      if (how === 'tick') queueMicrotask(this.flush);
+      this.soon = (typeof this.gather === 'function' ? this.gather() : this.gather) === 'tick' || b.length >= COPY_BELOW;
+      if (this.soon) queueMicrotask(this.flush);
       else setImmediate(this.flush);
+    } else if (!this.soon && b.length >= COPY_BELOW) {
+      // The setImmediate still comes, finds nothing queued (or a later batch) and sends that.
+      this.soon = true;
+      queueMicrotask(this.flush);
     }
   }
 
