@@ -18,7 +18,8 @@
 // by a FLUSH (fio --fsync=1; its nbd engine sends NBD_CMD_FLUSH, and refuses --fdatasync) at QD1
 // and QD8, 128k sequential write at QD8. No ramp: the CPU of every process (nbdkit, each manager,
 // each etcd member, each agent, and fio itself; utime+stime from /proc/PID/stat before and after
-// the job) is divided by all of the job's I/Os.
+// the job, less each process's background rate measured over 5 s with no I/O) is divided by all
+// of the job's I/Os.
 // Targets, as ratios to (a): 3 replicas randread >= 0.9, randwrite >= 0.5, seqwrite >= 0.25, QD1
 // write latency mean <= 3x; 1 replica seqwrite >= 0.7. The bench prints PASS or MISS per target and
 // exits 0 either way.
@@ -40,6 +41,7 @@ const GiB = 2 ** 30;
 const VOLUME_SIZE = GiB;
 const REGION = '1g';
 const SECONDS = Number(process.env.CAIRN_BENCH_SECONDS ?? 10);
+const BACKGROUND_SECONDS = 5;
 /** The baseline, exactly as started (nbdkit's defaults made explicit: 16 threads, the plugin's parallel thread model, page-cache I/O). */
 const NBDKIT_ARGS = (port: number, file: string): string[] =>
   ['--exit-with-parent', '-f', '-p', String(port), '-i', '127.0.0.1', '--threads', '16', 'file', file, 'cache=default', 'fadvise=normal'];
@@ -58,10 +60,24 @@ const WORKLOADS: Workload[] = [
   { key: 'seqwrite', name: 'seqwrite-128k-qd8', rw: 'write', bs: '128k', iodepth: 8 },
 ];
 
-/** `cpuUsPerIo`: CPU microseconds per I/O of each process (by name) over the whole job. */
+/**
+ * `cpuUsPerIo`: CPU microseconds per I/O of each process (by name) over the whole job, less what
+ * the process burns when no I/O runs (its background rate, measured beforehand: heartbeats,
+ * status reports, etcd), which would otherwise count more per I/O the fewer I/Os a job does.
+ * `cpuUsPerIoTotal`: their sum, fio included.
+ */
 interface FioResult {
   iops: number; bandwidthMiBs: number; meanLatencyUs: number; p99LatencyUs: number;
   ios: number; flushes: number; flushMeanLatencyUs?: number; loadBefore: number; cpuUsPerIo: Record<string, number>; cpuUsPerIoTotal: number;
+}
+
+/** CPU seconds per second each process uses with no I/O running, over `seconds`. */
+async function backgroundRates(procs: Map<string, number>, seconds: number): Promise<Map<string, number>> {
+  const before = new Map([...procs].map(([name, pid]) => [name, cpuSeconds(pid)]));
+  const t0 = performance.now();
+  await sleep(seconds * 1000);
+  const elapsed = (performance.now() - t0) / 1000;
+  return new Map([...procs].map(([name, pid]) => [name, Math.max(0, cpuSeconds(pid) - before.get(name)!) / elapsed]));
 }
 interface FioSide { iops: number; bw_bytes: number; total_ios: number; lat_ns: { mean: number; percentile?: Record<string, number> } }
 
@@ -84,7 +100,7 @@ function statCpu(stat: string, children: boolean): number {
  * during it. fio runs under a shell that prints its own /proc stat when fio has exited: the
  * shell's cutime + cstime are fio's CPU.
  */
-async function fio(uri: string, w: Omit<Workload, 'key'>, seconds: number | null, procs: Map<string, number>): Promise<FioResult> {
+async function fio(uri: string, w: Omit<Workload, 'key'>, seconds: number | null, procs: Map<string, number>, background = new Map<string, number>()): Promise<FioResult> {
   const timing = seconds === null ? [] : ['--time_based', `--runtime=${seconds}`];
   const args = [
     `--name=${w.name}`, '--ioengine=nbd', `--uri=${uri}`, `--rw=${w.rw}`, `--bs=${w.bs}`, `--iodepth=${w.iodepth}`,
@@ -92,12 +108,14 @@ async function fio(uri: string, w: Omit<Workload, 'key'>, seconds: number | null
   ];
   const loadBefore = Math.round(loadavg()[0]! * 100) / 100;
   const before = new Map([...procs].map(([name, pid]) => [name, cpuSeconds(pid)]));
+  const t0 = performance.now();
   const { stdout, stderr } = await execFileP('sh', ['-c', 'fio "$@"; rc=$?; echo "CPUSTAT $(cat /proc/$$/stat)" >&2; exit $rc', 'sh', ...args],
     { timeout: ((seconds ?? 600) + 60) * 1000, maxBuffer: 64 * 2 ** 20 }).catch((e: Error & { stderr?: string }) => {
     throw new Error(`fio ${w.name} on ${uri} failed: ${e.stderr || e.message}`);
   });
+  const elapsed = (performance.now() - t0) / 1000;
   const cpu: Record<string, number> = {};
-  for (const [name, pid] of procs) cpu[name] = cpuSeconds(pid) - before.get(name)!;
+  for (const [name, pid] of procs) cpu[name] = Math.max(0, cpuSeconds(pid) - before.get(name)! - (background.get(name) ?? 0) * elapsed);
   const stat = /CPUSTAT (.*)/.exec(stderr)?.[1];
   cpu.fio = stat ? statCpu(stat, true) : NaN;
   const job = (JSON.parse(stdout.slice(stdout.indexOf('{'))) as { jobs: Array<{ read: FioSide; write: FioSide; sync?: { total_ios: number; lat_ns: { mean: number } }; error: number }> }).jobs[0]!;
@@ -136,7 +154,7 @@ type Measured = { prefill: { seconds: number; bandwidthMiBs: number } } & Record
  * drifts over minutes, and measuring all of (a) first and all of (c) last turned that drift into
  * the ratios.
  */
-async function measureAll(targets: { label: string; uri: string }[], procs: Map<string, number>): Promise<Measured[]> {
+async function measureAll(targets: { label: string; uri: string }[], procs: Map<string, number>): Promise<{ measured: Measured[]; background: Record<string, number> }> {
   const out = targets.map(() => ({}) as Partial<Measured>);
   for (const [i, t] of targets.entries()) {
     process.stdout.write(`${t.label}: prefill\n`);
@@ -145,16 +163,20 @@ async function measureAll(targets: { label: string; uri: string }[], procs: Map<
     const r = await fio(t.uri, PREFILL, null, procs);
     out[i]!.prefill = { seconds: Math.round((performance.now() - t0) / 100) / 10, bandwidthMiBs: r.bandwidthMiBs };
   }
+  await settle();
+  process.stdout.write(`background CPU, ${BACKGROUND_SECONDS} s with no I/O\n`);
+  const background = await backgroundRates(procs, BACKGROUND_SECONDS);
   for (const w of WORKLOADS) {
     process.stdout.write(`${w.name}:`);
     for (const [i, t] of targets.entries()) {
       process.stdout.write(` ${t.label}`);
       await settle();
-      out[i]![w.key] = await fio(t.uri, w, SECONDS, procs);
+      out[i]![w.key] = await fio(t.uri, w, SECONDS, procs, background);
     }
     process.stdout.write('\n');
   }
-  return out as Measured[];
+  const rates = Object.fromEntries([...background].map(([k, v]) => [k, Math.round(v * 1000) / 1000]));
+  return { measured: out as Measured[], background: rates };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -231,11 +253,12 @@ export default async function run(): Promise<void> {
     const three = await attachedVolume(client, 'bench-r3', 3);
     const procs = new Map([['nbdkit', kit.pid!], ...clusterProcesses(clusterDir)]);
 
-    const [baseline, r1, r3] = (await measureAll([
+    const { measured, background } = await measureAll([
       { label: '(a) nbdkit file', uri: kitUri },
       { label: '(b) cairn, 1 replica', uri: one.endpoint },
       { label: '(c) cairn, 3 replicas', uri: three.endpoint },
-    ], procs)) as [Measured, Measured, Measured];
+    ], procs);
+    const [baseline, r1, r3] = measured as [Measured, Measured, Measured];
     kit.kill();
     kit = undefined;
 
@@ -274,7 +297,8 @@ export default async function run(): Promise<void> {
         region: REGION, secondsPerWorkload: SECONDS, volumeSize: VOLUME_SIZE,
         cluster: '3 nodes from cairn up --detach, volumes attached to node-1',
         baseline: `nbdkit ${kitArgs.join(' ').replace(file, '<dir>/baseline.img').replace(String(kitPort), '<port>')} (a sparse 1 GiB file on the same filesystem)`,
-        cpu: 'utime+stime from /proc/PID/stat before and after each job (fio: its cutime+cstime via a shell), over all of the job\'s I/Os, in microseconds',
+        cpu: 'utime+stime from /proc/PID/stat before and after each job (fio: its cutime+cstime via a shell), less the process\'s background rate times the job\'s duration, over all of the job\'s I/Os, in microseconds',
+        backgroundCpuSecondsPerSecond: background,
         flush: 'fio --fsync=1: its nbd engine sends NBD_CMD_FLUSH after every write; `flushes` is the number fio completed',
         replicaNodes: { oneReplica: one.replicas.map((r) => r.node), threeReplicas: three.replicas.map((r) => r.node) },
         workloads: WORKLOADS,
