@@ -15,12 +15,34 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Engine, NbdServer, ReplicaClient, ReplicaStore } from '../src/index.js';
-import type { EngineReplica } from '../src/index.js';
+import type { BlockBackend, EngineReplica } from '../src/index.js';
 import { fioNbd, WORKLOADS } from './nbd-bench.js';
 import type { FioResult } from './nbd-bench.js';
 import { freePort, run, sleep } from './nbd-support.js';
 
 const SIZE = 2 ** 30;
+/**
+ * Every target is prefilled alike: fio, sequential 64 KiB writes at QD8 over the whole region. The
+ * size matters: the page cache sizes its folios by the writes that create them, and later 4 KiB
+ * overwrites cost in proportion (file-io.ts); the replica store writes in 64 KiB pieces, so with
+ * 64 KiB prefills both files end up alike.
+ */
+export const PREFILL_ARGS = ['--name=prefill', '--ioengine=nbd', '--rw=write', '--bs=64k', '--iodepth=8', '--size=1g'];
+
+/** The engine as the NBD server sees it, counting the FLUSHes that reach it (proof that a workload sends them). */
+function counted(b: BlockBackend): BlockBackend & { flushes: number } {
+  const c = {
+    flushes: 0,
+    get size() { return b.size; },
+    read: (o: number, l: number) => b.read(o, l),
+    write: (o: number, d: Buffer, fua?: boolean) => b.write(o, d, fua),
+    writeParts: (o: number, p: Buffer[], fua?: boolean) => b.writeParts!(o, p, fua),
+    flush: () => { c.flushes++; return b.flush(); },
+    trim: (o: number, l: number) => b.trim(o, l),
+    writeZeroes: (o: number, l: number, fua?: boolean) => b.writeZeroes(o, l, fua),
+  };
+  return c;
+}
 
 /** CPU seconds (user + system, all threads) a process has used so far. */
 function cpuSeconds(pid: number | string, mainThreadOnly = false): number {
@@ -67,8 +89,9 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'cairn-engine-bench-'));
   const children: ChildProcess[] = [];
   let kit: ChildProcess | undefined;
-  const server = new NbdServer({ exports: (n) => (n === 'bench' ? engine : undefined) });
+  const server = new NbdServer({ exports: (n) => (n === 'bench' ? served : undefined) });
   let engine: Engine | undefined;
+  let served: ReturnType<typeof counted> | undefined;
   try {
     const secret = randomBytes(16).toString('hex');
     const inlineIo = !values['no-inline'];
@@ -80,6 +103,7 @@ async function main(): Promise<void> {
       members.push({ id: `r${i}`, replica: await ReplicaClient.connect(`127.0.0.1:${port}`, `r${i}`, secret), local: false });
     }
     engine = await Engine.open('bench', members, { onReplicaFailed: (id, why) => console.error(`replica ${id} failed: ${why}`) });
+    served = counted(engine);
     const { port } = await server.listen(0, '127.0.0.1');
     const uris: [string, string][] = [[`cairn ${replicas}r`, `nbd://127.0.0.1:${port}/bench`]];
     if (values.baseline) {
@@ -94,7 +118,7 @@ async function main(): Promise<void> {
     const results = new Map<string, Map<string, FioResult>>();
     for (const [label, uri] of uris) {
       // The whole region once, as the datapath bench does, so that reads and overwrites hit data.
-      if (!values.noprefill) await run('fio', ['--name=prefill', '--ioengine=nbd', `--uri=${uri}`, '--rw=write', '--bs=1m', '--iodepth=8', '--size=1g'], 300_000);
+      if (!values.noprefill) await run('fio', [...PREFILL_ARGS, `--uri=${uri}`], 300_000);
       const m = new Map<string, FioResult>();
       results.set(label, m);
       for (const w of workloads) {
@@ -102,6 +126,7 @@ async function main(): Promise<void> {
         const pids = label === 'nbdkit file' ? [kit!.pid!] : ['self', ...children.map((c) => c.pid!)];
         const before = pids.map((p) => cpuSeconds(p));
         const beforeMain = pids.map((p) => cpuSeconds(p, true));
+        const flushesBefore = served!.flushes;
         const r = await fioNbd(uri, w, seconds);
         // CPU per I/O of the server side (this process and the replica children; nbdkit for the
         // baseline), over the job's whole run including its ramp: less sensitive to a busy machine.
@@ -109,7 +134,8 @@ async function main(): Promise<void> {
         const cpuMain = pids.map((p, i) => cpuSeconds(p, true) - beforeMain[i]!);
         const perIo = (cpu.reduce((a, b) => a + b, 0) / (r.iops * (seconds + 1))) * 1e6;
         m.set(w.name, r);
-        console.log(`${label.padEnd(12)} ${w.name.padEnd(20)} ${String(r.iops).padStart(7)} IOPS ${r.bandwidthMiBs.toFixed(1).padStart(7)} MiB/s ${r.meanLatencyUs.toFixed(0).padStart(6)} us mean ${r.p99LatencyUs.toFixed(0).padStart(6)} us p99  cpu ${cpu.map((c, i) => `${c.toFixed(1)}(main ${cpuMain[i]!.toFixed(1)})`).join('+')} s, ~${perIo.toFixed(0)} us/io`);
+        const flushes = label === 'nbdkit file' ? '' : `, ${served!.flushes - flushesBefore} FLUSH at the server`;
+        console.log(`${label.padEnd(12)} ${w.name.padEnd(20)} ${String(r.iops).padStart(7)} IOPS ${r.bandwidthMiBs.toFixed(1).padStart(7)} MiB/s ${r.meanLatencyUs.toFixed(0).padStart(6)} us mean ${r.p99LatencyUs.toFixed(0).padStart(6)} us p99  cpu ${cpu.map((c, i) => `${c.toFixed(1)}(main ${cpuMain[i]!.toFixed(1)})`).join('+')} s, ~${perIo.toFixed(0)} us/io${r.syncs ? `, fio ${r.syncs} FLUSH` : ''}${flushes}`);
       }
     }
   } finally {

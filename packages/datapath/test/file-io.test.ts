@@ -7,8 +7,8 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import {
-  BACKOFF_MS, INLINE_MAX_BYTES, inlineAllowed, makeDir, metaCall, openFile, readFully, recordInline, renameFile, SLOW_MS, syncDirShared,
-  writeFully,
+  BACKOFF_MS, INLINE_MAX_BYTES, inlineAllowed, makeDir, metaCall, openFile, pieceRuns, readFully, recordInline, renameFile, SLOW_MS,
+  syncDirShared, WRITE_PIECE_BYTES, writeFully, writePartsFully,
 } from '../src/replica/file-io.js';
 import type { InlineState } from '../src/replica/file-io.js';
 import { KiB, pattern, scratch } from './replica-support.js';
@@ -45,6 +45,36 @@ test('inline and thread-pool reads and writes land at their positions, small and
       await readFully(fh, tail, 0, 8 * KiB, size - 100, inline);
       assert.ok(tail.subarray(0, 100).equals(written.at(-1)![1].subarray(-100)));
       assert.ok(tail.subarray(100).equals(Buffer.alloc(8 * KiB - 100, 0xee)), `inline ${inline}`);
+    }
+    await fh.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('writePartsFully: parts of any size land joined at their position, inline and pooled; one pwritev per 64 KiB run', async () => {
+  const { dir, cleanup } = await scratch();
+  try {
+    const fh = await open(join(dir, 'f'), 'w+');
+    const cuts = [[4 * KiB], [60 * KiB, 8 * KiB, 64 * KiB], [1, 65535, 65536, 3], [200 * KiB], [12 * KiB, 4 * KiB, 100 * KiB, 4 * KiB]];
+    let at = 0;
+    for (const [i, lengths] of cuts.entries()) {
+      for (const inline of [true, false]) {
+        const parts = lengths.map((n, j) => pattern(n, i * 16 + j * 2 + (inline ? 1 : 0) + 1));
+        const joined = Buffer.concat(parts);
+        const runs = pieceRuns(parts);
+        assert.ok(Buffer.concat(runs.flat()).equals(joined), `runs of ${lengths} join to the parts`);
+        runs.forEach((r, k) => {
+          const n = r.reduce((a, b) => a + b.length, 0);
+          assert.ok(k === runs.length - 1 ? n <= WRITE_PIECE_BYTES : n === WRITE_PIECE_BYTES, `run ${k} of ${lengths}: ${n} bytes`);
+        });
+        await writePartsFully(fh, parts, at + 512, inline);
+        const back = Buffer.alloc(joined.length + 1024);
+        await readFully(fh, back, 0, back.length, at, false);
+        assert.ok(back.subarray(512, 512 + joined.length).equals(joined), `${lengths} at ${at + 512}, inline ${inline}`);
+        assert.ok(back.subarray(0, 512).equals(Buffer.alloc(512)), 'nothing before it');
+        at += joined.length + 1024;
+      }
     }
     await fh.close();
   } finally {

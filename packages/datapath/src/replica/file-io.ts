@@ -29,7 +29,7 @@
 // asynchronous open, and its promise methods are the per-call overhead this avoids.
 import {
   close, closeSync, fdatasync, fsync, ftruncate, ftruncateSync, mkdir, mkdirSync, open, openSync, read, readSync, rename, renameSync,
-  write, writeSync,
+  write, writeSync, writev, writevSync,
 } from 'node:fs';
 
 export const INLINE_MAX_BYTES = 1024 * 1024;
@@ -237,6 +237,102 @@ export async function writeFully(fh: { readonly fd: number }, buf: Uint8Array, p
   const parts: Promise<void>[] = [];
   for (let at = 0; at < length; at += WRITE_PIECE_BYTES) parts.push(writeRange(fd, buf, at, Math.min(length, at + WRITE_PIECE_BYTES), position));
   await Promise.all(parts);
+}
+
+/**
+ * Groups `parts` (consecutive, to be written one after the other) into runs of at most
+ * WRITE_PIECE_BYTES, cutting a part where a run must end: each run is one pwritev, so the kernel
+ * sees the same 64 KiB pieces writeFully makes (see above), in a fraction of the syscalls.
+ */
+export function pieceRuns(parts: Uint8Array[]): Uint8Array[][] {
+  const runs: Uint8Array[][] = [];
+  let run: Uint8Array[] = [];
+  let room = WRITE_PIECE_BYTES;
+  for (let p of parts) {
+    while (p.length > 0) {
+      const take = Math.min(room, p.length);
+      run.push(take === p.length ? p : p.subarray(0, take));
+      p = p.subarray(take);
+      room -= take;
+      if (room === 0) {
+        runs.push(run);
+        run = [];
+        room = WRITE_PIECE_BYTES;
+      }
+    }
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
+
+function runLength(run: Uint8Array[]): number {
+  let n = 0;
+  for (const b of run) n += b.length;
+  return n;
+}
+
+/** The bytes of `run` from `done` on, as buffers (after a short pwritev). */
+function restOf(run: Uint8Array[], done: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const b of run) {
+    if (done >= b.length) { done -= b.length; continue; }
+    out.push(done > 0 ? b.subarray(done) : b);
+    done = 0;
+  }
+  return out;
+}
+
+function writevAt(fd: number, bufs: Uint8Array[], position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    writev(fd, bufs as NodeJS.ArrayBufferView[], position, (err, n) => (err ? reject(err) : resolve(n)));
+  });
+}
+
+/**
+ * Writes `parts` one after the other at `position`: one pwritev per run of at most
+ * WRITE_PIECE_BYTES (pieceRuns), on this thread when `inline` allows (as writeFully), else
+ * through the thread pool, the runs at once. A payload that arrived in several socket chunks
+ * costs one syscall per 64 KiB instead of one per chunk.
+ */
+export async function writePartsFully(fh: { readonly fd: number }, parts: Uint8Array[], position: number, inline = false): Promise<void> {
+  const fd = fh.fd;
+  const runs = pieceRuns(parts);
+  let length = 0;
+  for (const r of runs) length += runLength(r);
+  const st = inline ? inlineState(fd, length) : undefined;
+  if (st) {
+    const started = performance.now();
+    try {
+      let at = position;
+      for (const run of runs) {
+        const n = runLength(run);
+        for (let done = 0; done < n;) {
+          const k = writevSync(fd, (done === 0 ? run : restOf(run, done)) as NodeJS.ArrayBufferView[], at + done);
+          if (k === 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
+          done += k;
+        }
+        at += n;
+      }
+    } finally {
+      noteInline(st, started, Math.max(1, runs.length));
+    }
+    return;
+  }
+  const writes: Promise<void>[] = [];
+  let at = position;
+  for (const run of runs) {
+    const n = runLength(run);
+    const start = at;
+    writes.push((async () => {
+      for (let done = 0; done < n;) {
+        const k = await writevAt(fd, done === 0 ? run : restOf(run, done), start + done);
+        if (k === 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
+        done += k;
+      }
+    })());
+    at += n;
+  }
+  await Promise.all(writes);
 }
 
 /** Per directory: the fsync under way, and the one queued to start after it. */

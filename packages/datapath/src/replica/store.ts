@@ -20,7 +20,7 @@ import { alignParts, BLOCK_SIZE, BlockError, joinParts, partsLength } from '../b
 import { isSystemLayer, ReplicaError } from './api.js';
 import type { Extent, ExtentList, NewLayer, Replica, ReplicaInfo, SnapshotInfo } from './api.js';
 import { blockHash, HASH_BYTES, MAX_HASH_RANGE, ZERO_HASH } from './block-hash.js';
-import { makeDir, readFully, syncDir, syncDirShared, writeFully } from './file-io.js';
+import { makeDir, readFully, syncDir, syncDirShared, writeFully, writePartsFully } from './file-io.js';
 import { Layer } from './layer.js';
 import { ABSENT, BLOCKS_PER_PAGE, DATA, ZERO } from './layer-map.js';
 import { MANIFEST, readManifest, writeManifest } from './manifest.js';
@@ -189,17 +189,12 @@ export class ReplicaStore implements Replica {
     if (length > 0) {
       const unlock = await this.lock.acquire(offset / BS, (offset + length) / BS);
       try {
-        // Whole blocks: no copy-on-write from older layers is needed; each part goes where it
-        // lies, regrouped on block boundaries so that no write covers part of a page.
+        // Whole blocks: no copy-on-write from older layers is needed; the parts go where they
+        // lie, regrouped on block boundaries (so that no piece covers part of a page), gathered
+        // into one pwritev per 64 KiB.
         const head = this.head;
-        const writes: Promise<void>[] = [];
-        let at = offset;
-        for (const p of alignParts(parts, BS)) {
-          writes.push(writeFully(head.data, p, at, this.inlineIo));
-          at += p.length;
-        }
         try {
-          await Promise.all(writes);
+          await writePartsFully(head.data, alignParts(parts, BS), offset, this.inlineIo);
         } catch (err) {
           throw toBlockError(err);
         }
