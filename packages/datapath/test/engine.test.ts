@@ -90,14 +90,19 @@ e('a replica that dies is dropped and reported; the volume goes on with the othe
       written++;
     }
   })();
-  await new Promise((r) => setTimeout(r, 150));
+  // Events, not clocks: each step waits until 10 more writes have been acknowledged.
+  const acked = async (n: number): Promise<void> => {
+    const target = written + n;
+    while (written < target) await new Promise((r) => setImmediate(r));
+  };
+  await acked(10);
   await nodes[1]!.server.close(); // a node dies under load
-  await new Promise((r) => setTimeout(r, 150));
+  await acked(10);
   await nodes[2]!.server.close(); // and another: one replica is left
-  await new Promise((r) => setTimeout(r, 150));
+  await acked(10);
   stop = true;
   await writer;
-  assert.ok(written > 20, `${written} writes acknowledged`);
+  assert.ok(written >= 30, `${written} writes acknowledged`);
   assert.equal(failed.sort(), ['r2', 'r3']);
   assert.equal(engine.replicaModes(), { r1: 'healthy', r2: 'failed', r3: 'failed' });
   assert.is(sha(await engine.read(0, SIZE)), sha(expected), 'every acknowledged write is there');
