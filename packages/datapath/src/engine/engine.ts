@@ -11,10 +11,14 @@
 // - reads come from a local healthy replica when there is one, else from the healthy ones in turn
 //   (a failed read is retried on the next one);
 // - FLUSH and FUA reach every replica's disk;
-// - a replica being rebuilt receives live writes at once and the rest by copy (rebuild.ts); it
-//   becomes readable when the copy is complete.
-// Overlapping writes and rebuild copies take a range lock in arrival order, so a copy never
-// overwrites a newer live write and every replica applies overlapping writes in the same order.
+// - a replica being rebuilt gets its snapshot chain shaped to a healthy one's, then (from a
+//   reference snapshot taken everywhere at once) live writes, while the layers below are synced
+//   by hashes (rebuild.ts); it becomes readable when they are equal. Snapshot creation, deletion
+//   and the rebuild's chain steps are ordered by one mutex (mutex.ts).
+// Overlapping writes and the rebuild's fixes to a target's head take a range lock in arrival
+// order, so a fix never overwrites a newer live write and every replica applies overlapping
+// writes in the same order (the rebuild's copies into frozen layers need no lock: writes never
+// reach those).
 import { BLOCK_SIZE, BlockError, partsLength, writePartsTo } from '../block.js';
 import type { BlockBackend } from '../block.js';
 import type { Replica, SnapshotInfo } from '../replica/api.js';

@@ -13,6 +13,11 @@
 // After a crash the store reopens with the revision of its last flush (conservative: it may hold
 // unflushed writes beyond it) and reports cleanShutdown false. Snapshot, snapshot deletion and
 // resize commit by replacing replica.json atomically; files it does not name are removed on open.
+//
+// For rebuild: system layers (names starting with '.', never listed as snapshots), empty layers
+// inserted into the chain, per-block hashes of any layer's view, and writes into frozen layers,
+// made durable by endRebuild. A deletion merges the smaller of two neighbouring layers into the
+// larger, so removing a rebuild's big reference layer under a small head costs the head's size.
 import { existsSync } from 'node:fs';
 import { readdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
