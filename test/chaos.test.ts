@@ -23,14 +23,14 @@
 //                   cut, on any kernel. Heartbeats do not pass through it: a data-only partition,
 //                   of the node's inbound data (its own engines' outbound is not cut, which is
 //                   why the target runs none).
-//   acked-drop      no acknowledged write lost (issue 13, point 3): every manager is killed, the
-//                   data link of one replica of a volume is cut (its engine drops it, and the
-//                   report cannot be recorded), then the engine's node is killed; the managers
-//                   and the node come back and, with every OTHER replica of the volume out of
-//                   reach (their links cut), the volume is attached elsewhere: the dropped replica
-//                   is the only one in reach. fio verifies there what it saw acknowledged (an
-//                   engine that acknowledged writes after the drop would have lost them), then
-//                   the links heal and the volume is rebuilt whole.
+//   acked-drop      no acknowledged write lost (issue 13, point 3): every manager is held
+//                   (SIGSTOP), the data link of one replica of a volume is cut (its engine drops
+//                   it; the report cannot be recorded yet), the engine's node is killed, the
+//                   managers resume. With every OTHER replica of the volume out of reach, the
+//                   volume is attached elsewhere: if the report was lost it opens on the dropped
+//                   replica alone, if it was recorded the volume waits (and says why) until the
+//                   others are healed. fio then verifies what it saw acknowledged (an engine that
+//                   acknowledged writes after the drop would have lost them there).
 // After each fault: every volume healthy again (all replicas running, attached) within the bound
 // printed, `cairn audit verify` passes, and each fio run finished after it without a verify error.
 // At the end: every region fio completed is read back and verified, the event log's seqs are

@@ -547,44 +547,54 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         if (holders.length === 0) throw new Error(`${w.volume}: no running replica off its engine's node ${target}`);
         const dropped = pick(r, holders.sort((a, b) => a.id.localeCompare(b.id)));
         const affected = enginesOn(target);
-        // Hold the control plane (every manager down), then drop the replica: its failure cannot
-        // be recorded, so the engine must acknowledge nothing from now on.
-        for (const m of c.managers) kill9(m.pid);
-        proxies.get(dropped.node)!.cut();
-        const engineLog = c.nodes.find((n) => n.id === target)!.log;
-        await until(`the engine on ${target} dropped ${dropped.id}`, 15_000, async () => readFileSync(engineLog, 'utf8').includes(`replica ${dropped.id} failed`));
-        for (const x of affected) x.expectDisconnect = true;
-        kill9(c.nodes.find((n) => n.id === target)!.pid);
-        await Promise.all(affected.map((x) => x.waitInterrupted(15_000)));
-        say(`  [${elapsed()}] acked-drop: ${target} killed, fio ended`);
-        for (const m of c.managers) {
-          const x = await cairn(['restart', m.id, ...dirArgs]);
-          if (x.code !== 0) problems.push(`cairn restart ${m.id}: ${x.out}`);
+        // Hold the control plane (every manager stopped, SIGSTOP), then drop the replica: its
+        // failure cannot be recorded now, so the engine must acknowledge nothing from here on.
+        // Then the engine's node dies. Whether the report it sent is recorded when the managers
+        // resume (it waited in their sockets) or was lost with the node is the run's luck; the
+        // check holds either way.
+        for (const m of c.managers) process.kill(m.pid, 'SIGSTOP');
+        try {
+          proxies.get(dropped.node)!.cut();
+          const engineLog = c.nodes.find((n) => n.id === target)!.log;
+          await until(`the engine on ${target} dropped ${dropped.id}`, 15_000, async () => readFileSync(engineLog, 'utf8').includes(`replica ${dropped.id} failed`));
+          for (const x of affected) x.expectDisconnect = true;
+          kill9(c.nodes.find((n) => n.id === target)!.pid);
+          await Promise.all(affected.map((x) => x.waitInterrupted(15_000)));
+        } finally {
+          for (const m of c.managers) process.kill(m.pid, 'SIGCONT');
         }
         const back = await cairn(['restart', target, ...dirArgs]);
         if (back.code !== 0) problems.push(`cairn restart ${target}: ${back.out}`);
-        await until('a manager leads again', o.recoveryBoundMs, async () => Boolean((await api.call('GetClusterInfo', {})).leaderId));
         // Only the dropped replica in reach: every other node holding one of the volume's
         // replicas is cut off (an engine there would reach its local replica in-process, so the
         // volume is attached elsewhere when it can be).
         const others = [...new Set<string>(v.replicas.map((x: any) => x.node as string))].filter((n) => n !== dropped.node);
         proxies.get(dropped.node)!.heal();
         for (const n of others) proxies.get(n)!.cut({ refuse: true });
-        say(`  ${w.volume}: ${dropped.id} on ${dropped.node} dropped with no manager, ${target} killed; ${others.join(', ')} cut off`);
+        say(`  ${w.volume}: ${dropped.id} on ${dropped.node} dropped while the managers were held, ${target} killed; ${others.join(', ')} cut off`);
         for (const x of affected) {
           const d = await api.call('DetachVolume', { name: x.volume }, 15_000);
           acks.push({ kind: 'by-seq', atMost: Number(d.seq), type: 'volumeDetachRequested|volumeDetached', key: x.volume });
           await until(`${x.volume} detached from ${target}`, o.recoveryBoundMs, async () => (await api.call('GetVolume', { name: x.volume })).state === 'detached');
-          say(`  [${elapsed()}] acked-drop: ${x.volume} detached`);
           const free = engineNodes.filter((n) => n !== target && !others.includes(n) && n !== dropped.node);
           const pool = free.length ? free : engineNodes.filter((n) => n !== target);
           const dest = [...pool].sort((a, b) => enginesOn(a).length - enginesOn(b).length || a.localeCompare(b))[0]!;
-          const uri = await attach(api, acks, x.volume, dest);
+          const at2 = await api.call('AttachVolume', { name: x.volume, nodeId: dest });
+          acks.push({ kind: 'by-seq', atMost: Number(at2.seq), type: 'volumeAttachRequested', key: x.volume });
+          // The report lost: it opens on the dropped replica alone (every write acknowledged is
+          // there). The report recorded: no running replica is in reach, so it waits, says why,
+          // and opens once the others are back.
+          const uri = await until(`${x.volume} attached on ${dest}, or waiting there`, 60_000, async () => {
+            const y = await api.call('GetVolume', { name: x.volume });
+            if (y.waiting && others.some((n) => proxies.get(n)!.isCut)) {
+              say(`  ${x.volume}: waits on ${dest}: ${y.waiting}; healing ${others.join(', ')}`);
+              for (const n of others) proxies.get(n)!.heal();
+            }
+            return y.state === 'attached' && y.attachedTo === dest && y.endpoint ? (y.endpoint as string) : null;
+          });
           say(`  ${x.volume}: re-attached on ${dest} (${uri})`);
           resumed.push(x.resume(uri, dest));
         }
-        // The engine opened on the dropped replica alone and recorded the others failed before it
-        // served: every read now comes from it, or from copies rebuilt from it.
         for (const n of others) proxies.get(n)!.heal();
       } else if (kind === 'manager-leader') {
         const info = await api.call('GetClusterInfo', {});
