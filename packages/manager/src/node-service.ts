@@ -125,7 +125,9 @@ export class NodeService {
     }
     const known = figures.filter((f) => s.replicas.has(f.replicaId)); // removed meanwhile: nothing to keep
     if (known.length === 0) return;
-    if (!this.leases.has(nodeId)) await this.touch(nodeId, this.reported.get(nodeId) ?? []);
+    // The node's lease, alive (kept alive, or taken again if it lapsed: the node is talking to us),
+    // so the figures go when the node does.
+    await this.touch(nodeId, this.reported.get(nodeId) ?? []);
     await this.ctx.figures.put(this.leases.get(nodeId)!, nodeId, known, Date.now());
   }
 

@@ -204,7 +204,9 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
       // the VolumeDetached. Either way the attach is the user's from here on.
       const offline = v.autoAttach !== '' && v.attachState !== 'detached';
       v.autoAttach = '';
-      if (offline && (v.attachedTo !== p.nodeId || v.attachState === 'detaching')) {
+      // (An offline engine whose node is down went with it: nothing to stop, attach at once.)
+      const engineNode = state.nodes.get(v.attachedTo);
+      if (offline && engineNode && !engineNode.down && (v.attachedTo !== p.nodeId || v.attachState === 'detaching')) {
         v.attachState = 'detaching';
         v.pendingAttach = p.nodeId;
         break;
@@ -384,7 +386,7 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
     }
     case 'volumeAutoDetached': {
       const v = state.volumes.get(payloadOf(ev, 'volumeAutoDetached').name);
-      if (!v || !v.autoAttach || (v.attachState !== 'attaching' && v.attachState !== 'attached')) break;
+      if (!v || !v.autoAttach || v.attachState === 'detached') break;
       const node = state.nodes.get(v.attachedTo);
       if (node && !node.down) {
         v.attachState = 'detaching';

@@ -88,6 +88,12 @@ t('a user attach on another node waits for the offline engine to stop, then proc
   assert.equal(att(roundTrips(evs)), { state: 'attaching', node: 'n3', auto: '', pending: '', endpoint: '' });
 });
 
+t('a user attach over an offline engine whose node is down attaches at once (no engine to stop)', () => {
+  const evs = [...base(), ev(autoAttached()), ev({ nodeDown: { nodeId: 'n1', reason: 'lease expired' } }),
+    ev({ volumeAttachRequested: { name: 'v', nodeId: 'n3' } })];
+  assert.equal(att(roundTrips(evs)), { state: 'attaching', node: 'n3', auto: '', pending: '', endpoint: '' });
+});
+
 t('a user detach while the attach waits calls the attach off', () => {
   const evs = [...base(), ev(autoAttached()), ev({ volumeAttachRequested: { name: 'v', nodeId: 'n3' } }),
     ev({ volumeDetachRequested: { name: 'v' } }), ev({ volumeDetached: { name: 'v', nodeId: 'n1' } })];

@@ -153,8 +153,10 @@ export function offlineDecisions(
     const a = attach();
     return a ? [a] : [];
   }
-  if (v.autoAttach === '' || (v.attachState !== 'attaching' && v.attachState !== 'attached')) return [];
+  if (v.autoAttach === '') return [];
   const node = state.nodes.get(v.attachedTo);
+  // Being stopped: only a node gone down meanwhile needs a word (nobody is left to report it stopped).
+  if (v.attachState === 'detaching' && node && !node.down) return [];
   let reason: AutoDetachReason | null = null;
   if (!node || node.down) reason = AutoDetachReason.NodeDown;
   else if (!hasSource) reason = AutoDetachReason.Faulted;
