@@ -6,7 +6,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,10 +52,10 @@ async function serve(id: string, store: ReplicaStore): Promise<{ server: Replica
   return { server, address: `${a.host}:${a.port}` };
 }
 
-const sha = async (r: { read: (o: number, l: number) => Promise<Buffer> }): Promise<string> => {
-  const h = createHash('sha256');
-  for (let at = 0; at < SIZE; at += 64 * MiB) h.update(await r.read(at, 64 * MiB));
-  return h.digest('hex');
+/** Whether two stores read alike, 64 MiB at a time. */
+const same = async (x: ReplicaStore, y: ReplicaStore): Promise<boolean> => {
+  for (let at = 0; at < SIZE; at += 64 * MiB) if (!(await x.read(at, 64 * MiB)).equals(await y.read(at, 64 * MiB))) return false;
+  return true;
 };
 
 const t = suite('delta rebuild');
@@ -70,7 +70,7 @@ t('after 1% of a 1 GiB volume changed in scattered 4 KiB writes, the rebuild mov
   // The same full 1 GiB on both: written once, the replica's directory copied (as if an engine
   // had written both; a copy by the kernel is much faster than a second write from here).
   const first = await ReplicaStore.create(join(dir, 'a'), SIZE);
-  for (let at = 0; at < SIZE; at += 4 * MiB) await first.write(at, randomBytes(4 * MiB));
+  for (let at = 0; at < SIZE; at += 16 * MiB) await first.write(at, randomBytes(16 * MiB));
   await first.close();
   await run('cp', ['-r', '--sparse=always', join(dir, 'a'), join(dir, 'b')]);
   const a = await ReplicaStore.open(join(dir, 'a'));
@@ -103,7 +103,7 @@ t('after 1% of a 1 GiB volume changed in scattered 4 KiB writes, the rebuild mov
   assert.ok(pct <= 5, `moved ${pct.toFixed(2)}% of the volume`);
   assert.ok(stats.copiedBytes >= changed, 'every changed block was copied');
   assert.equal(engine.replicaModes(), { a: 'healthy', b: 'healthy' });
-  assert.is(await sha(b), await sha(a), 'the rebuilt replica reads as the source');
+  assert.ok(await same(b, a), 'the rebuilt replica reads as the source');
   // The reference snapshot is gone again, merged down cheaply: one layer left on each.
   assert.equal((await a.listLayers()).length, 0);
   assert.equal((await b.listLayers()).length, 0);

@@ -43,6 +43,10 @@ const SNAPSHOT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const SYSTEM_NAME = /^\.[A-Za-z0-9._-]{1,127}$/;
 const HASH_READ_BLOCKS = 256;
 const MERGE_CHUNK_BLOCKS = 256;
+/** Merging the head down: passes under range locks before the last one under the whole-volume lock, */
+const MERGE_DOWN_PASSES = 8;
+/** which starts once the head holds at most this many blocks (4 MiB). */
+const MERGE_DOWN_FINAL_BLOCKS = 1024;
 const DEFAULT_EXTENT_LIMIT = 65_536;
 
 export interface ReplicaStoreOptions {
@@ -264,7 +268,8 @@ export class ReplicaStore implements Replica {
       const idx = this.snapshotIndex(name);
       const from = this.layers[idx]!;
       const into = this.layers[idx + 1]!;
-      const down = defined(into) < defined(from);
+      // Down into the snapshot only when the head is clearly smaller: that merge ends under the whole-volume lock.
+      const down = into === this.head ? 2 * defined(into) < defined(from) : defined(into) < defined(from);
       if (down) await this.mergeDown(idx);
       else await this.merge(idx);
       const gone = down ? into : from;
@@ -780,16 +785,21 @@ export class ReplicaStore implements Replica {
         await into.persist(into.header);
         return;
       }
-      for (const [s, e] of mergeBatches(from, blocks)) {
-        const unlock = await this.lock.acquire(s, e);
-        try {
-          await this.copyDown(from, into, idx, s, e);
-          await into.data.datasync();
-          await into.persist(into.header);
-          from.map.setRange(s, e, ABSENT);
-        } finally {
-          unlock();
+      // Passes until what the head received meanwhile is small, so that the final copy under the
+      // whole-volume lock is short even while writes pour in.
+      for (let pass = 0; pass < MERGE_DOWN_PASSES; pass++) {
+        for (const [s, e] of mergeBatches(from, blocks)) {
+          const unlock = await this.lock.acquire(s, e);
+          try {
+            await this.copyDown(from, into, idx, s, e);
+            await into.data.datasync();
+            await into.persist(into.header);
+            from.map.setRange(s, e, ABSENT);
+          } finally {
+            unlock();
+          }
         }
+        if (defined(from) <= MERGE_DOWN_FINAL_BLOCKS) break;
       }
     } catch (err) {
       throw toBlockError(err);
