@@ -637,7 +637,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       await Promise.all(later);
       if (!snappedDuringRebuild && (kind === 'replica-node' || kind === 'data-cut')) {
         snappedDuringRebuild = true;
-        for (const w of workloads) await snaps.take(w.volume, w.uri, `while ${kind} (${target}) recovers`);
+        await Promise.all(workloads.map((w) => snaps.take(w.volume, w.uri, `while ${kind} (${target}) recovers`)));
       }
       const runsBefore = workloads.map((w) => w.finishedAt.length);
       try {
