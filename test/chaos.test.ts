@@ -33,6 +33,11 @@
 //                   acknowledged writes after the drop would have lost them there).
 // After each fault: every volume healthy again (all replicas running, attached) within the bound
 // printed, `cairn audit verify` passes, and each fio run finished after it without a verify error.
+// Snapshots (test/support/chaos-snapshots.ts): each volume is snapshotted under fio before the
+// faults and again while the first replica-node or data-cut fault recovers; each snapshot is hashed
+// through the engine's VOLUME@SNAP export when taken. At the end every replica, read alone over its
+// own connection, must hold each snapshot with that content (a replica unreachable or a snapshot
+// not taken is a failure, not a pass).
 // At the end: every region fio completed is read back and verified, the event log's seqs are
 // 1..N without gaps or repeats, every event seen live is in it unchanged, and every request the
 // suite saw acknowledged is in it exactly once.
@@ -41,6 +46,8 @@ import * as assert from 'uvu/assert';
 import { checkLog, FAULT_KINDS, percentile, planFaults, reportTable, rng, shuffle } from './support/chaos-core.js';
 import type { LoggedEvent } from './support/chaos-core.js';
 import { runChaos } from './support/chaos.js';
+import { compareSnapshots } from './support/chaos-snapshots.js';
+import type { ReplicaReading, TakenSnapshot } from './support/chaos-snapshots.js';
 
 const t = suite('chaos');
 
@@ -69,6 +76,20 @@ t('the log check finds a gap, a repeat, a changed event, a lost acknowledged req
   assert.match(reportTable([{ kind: 'data-cut', target: 'node-5', atMs: 0, recoveryMs: 4200 }], 3 * 2 ** 20, 4, 60_000), /data-cut\s+1\s+4\.2 s\s+4\.2 s[\s\S]*3\.0 MiB/);
 });
 
+t('the snapshot check names a replica holding a snapshot with other content, and counts a check that could not run', () => {
+  const taken: TakenSnapshot[] = [{ volume: 'v', name: 's1', size: 4096, sha256: 'a'.repeat(64), when: 'before the faults' }];
+  const replicas = new Map([['v', [{ id: 'r1', node: 'node-2' }, { id: 'r2', node: 'node-3' }]]]);
+  const read = (replicaId: string, sha256: string | null, error?: string): ReplicaReading => ({ volume: 'v', replicaId, node: '', snapshot: 's1', sha256, ...(error ? { error } : {}) });
+  assert.equal(compareSnapshots(taken, ['v'], replicas, [read('r1', 'a'.repeat(64)), read('r2', 'a'.repeat(64))]), []);
+  const bad = compareSnapshots(taken, ['v'], replicas, [read('r1', 'a'.repeat(64)), read('r2', 'b'.repeat(64))]);
+  assert.is(bad.length, 1);
+  assert.match(bad[0]!, /replica r2 on node-3 holds snapshot v@s1 .*different content/);
+  assert.match(compareSnapshots(taken, ['v'], replicas, [read('r1', 'a'.repeat(64))]).join(), /r2 on node-3 of v was not read for snapshot s1/);
+  assert.match(compareSnapshots(taken, ['v'], replicas, [read('r1', 'a'.repeat(64)), read('r2', null, 'connect ECONNREFUSED')]).join(), /r2 .* could not be read for snapshot s1: connect ECONNREFUSED/);
+  assert.match(compareSnapshots([], ['v'], replicas, []).join(), /no snapshot of v was taken/);
+  assert.match(compareSnapshots(taken, ['v'], new Map(), []).join(), /v has no replica to read/);
+});
+
 t('one fault of each kind on a live cluster: nothing acknowledged is lost, every volume recovers', async () => {
   const seed = process.env.CAIRN_CHAOS_SEED ? Number(process.env.CAIRN_CHAOS_SEED) : Math.floor(Math.random() * 2 ** 31);
   const res = await runChaos({
@@ -79,6 +100,8 @@ t('one fault of each kind on a live cluster: nothing acknowledged is lost, every
   assert.equal(res.faults.map((f) => f.kind).sort(), [...FAULT_KINDS].sort());
   assert.ok(res.bytesVerified > 0);
   assert.ok(res.eventsChecked > 0);
+  // 2 volumes x 3 replicas x 2 snapshots (before the faults, and during the first rebuild).
+  assert.is(res.snapshotsChecked, 12);
 });
 
 t.run();

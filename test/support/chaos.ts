@@ -31,6 +31,7 @@ import { freePort, openEtcd } from '@cairn/metadata';
 import { CAIRN, sleep } from './cluster.js';
 import { DataProxy } from './data-proxy.js';
 import { checkLog, pick, reportTable, rng } from './chaos-core.js';
+import { SnapshotCheck } from './chaos-snapshots.js';
 import type { Ack, FaultKind, FaultRecord, LoggedEvent } from './chaos-core.js';
 
 const execFileP = promisify(execFile);
@@ -58,6 +59,8 @@ export interface ChaosResult {
   bytesVerified: number;
   fioRuns: number;
   eventsChecked: number;
+  /** Snapshot contents compared, one per (replica, snapshot), each read from that replica alone. */
+  snapshotsChecked: number;
   problems: string[];
   table: string;
   dir: string;
@@ -492,6 +495,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     }
     say(`[${elapsed()}] ${o.volumes} volume(s) attached, fio verify running on each`);
     await until('every volume healthy before the first fault', o.recoveryBoundMs, () => allHealthy(api, workloads, o.nodes, dir));
+    // Snapshots under fio, before any fault (so every later rebuild must copy them), and once
+    // more while the first replica-node or data-cut fault's rebuild is under way.
+    const snaps = new SnapshotCheck(api, token, dir, say);
+    for (const w of workloads) await snaps.take(w.volume, w.uri, 'before the faults');
+    let snappedDuringRebuild = false;
 
     for (const kind of o.faults) {
       const pause = o.pauseMs[0] + r() * (o.pauseMs[1] - o.pauseMs[0]);
@@ -627,6 +635,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       }
       say(`[${elapsed()}] fault ${faults.length + 1}/${o.faults.length}: ${kind} (${target})`);
       await Promise.all(later);
+      if (!snappedDuringRebuild && (kind === 'replica-node' || kind === 'data-cut')) {
+        snappedDuringRebuild = true;
+        await Promise.all(workloads.map((w) => snaps.take(w.volume, w.uri, `while ${kind} (${target}) recovers`)));
+      }
       const runsBefore = workloads.map((w) => w.finishedAt.length);
       try {
         await until(`every volume healthy within ${o.recoveryBoundMs / 1000} s of ${kind} (${target})`, Math.max(0, at + o.recoveryBoundMs - Date.now()),
@@ -658,6 +670,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     // The end: stop writing, verify everything fio completed, check the log.
     for (const w of workloads) await w.stop();
     for (const w of workloads) await w.verifyAll('at the end');
+    // Every replica, read alone, holds every snapshot as it was taken.
+    const snapCheck = await snaps.verify(workloads.map((w) => w.volume));
+    problems.push(...snapCheck.problems);
     problems.push(...workloads.flatMap((w) => w.errors.map((e) => `${w.volume}: ${e}`)).filter((e) => !problems.some((p) => p.endsWith(e.slice(e.indexOf(': ') + 2)))));
     const audit = await cairn(['audit', 'verify', ...clusterArg]);
     if (audit.code !== 0) problems.push(`cairn audit verify at the end: ${audit.out.trim()}`);
@@ -671,7 +686,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const table = reportTable(faults, bytesVerified, fioRuns, o.recoveryBoundMs);
     const unverifiable = workloads.flatMap((w) => w.unverifiable);
     say(`\n${table}\nunverifiable fio runs (no verify state after an engine crash): ${unverifiable.length ? unverifiable.join(', ') : 'none'}\nevents: ${log.length} in the log, seqs 1..${log.length}, ${watcher.seen.size} seen live, ${acks.length} acknowledged requests checked`);
-    return { seed: o.seed, faults, bytesVerified, fioRuns, eventsChecked: log.length, problems, table, dir };
+    return { seed: o.seed, faults, bytesVerified, fioRuns, eventsChecked: log.length, snapshotsChecked: snapCheck.compared, problems, table, dir };
   } finally {
     for (const w of workloads) await w.stop().catch(() => undefined);
     await watcher?.stop().catch(() => undefined);

@@ -64,7 +64,7 @@ const layerKey = (l: SnapshotInfo): string => `${l.name}@${l.createdAt}`;
 export interface OpenCandidate {
   id: string;
   local: boolean;
-  info?: { revision: number; cleanShutdown: boolean; rebuilding: boolean };
+  info?: { revision: number; cleanShutdown: boolean; rebuilding: boolean; engineOpen?: boolean };
   error?: string;
 }
 
@@ -73,7 +73,10 @@ export interface OpenCandidate {
  * Every candidate is one the control plane records running, so each holds every acknowledged
  * write; what can differ is what was never acknowledged. A cleanly closed replica's revision is
  * exact; an unclean one's (its process died) is the revision of its last flush, a lower bound,
- * and it may hold unflushed, unacknowledged writes the others lack or order differently. So:
+ * and it may hold unflushed, unacknowledged writes the others lack or order differently. A replica
+ * still marked engineOpen counts as unclean too: the engine that had it open died (it never
+ * cleared the mark), so clean replicas at one revision may still hold different unacknowledged
+ * writes from it (clean describes the replica's process, the mark the engine's session). So:
  * - all clean: the ones with the highest revision;
  * - any unclean: ONE is chosen (highest revision; on a tie the clean one, then the local one),
  *   and kept with it only the clean ones of exactly its revision when it is clean itself (two
@@ -89,17 +92,18 @@ export function chooseHealthy(candidates: OpenCandidate[]): { healthy: string[];
   }
   if (usable.length === 0) return { healthy: [], dropped };
   const best = Math.max(...usable.map((c) => c.info!.revision));
+  const clean = (c: OpenCandidate): boolean => c.info!.cleanShutdown && !c.info!.engineOpen;
   let healthy: OpenCandidate[];
-  if (usable.every((c) => c.info!.cleanShutdown)) {
+  if (usable.every(clean)) {
     healthy = usable.filter((c) => c.info!.revision === best);
   } else {
-    const rank = (c: OpenCandidate): number[] => [c.info!.revision, c.info!.cleanShutdown ? 1 : 0, c.local ? 1 : 0];
+    const rank = (c: OpenCandidate): number[] => [c.info!.revision, clean(c) ? 1 : 0, c.local ? 1 : 0];
     const chosen = [...usable].sort((a, b) => {
       const [x, y] = [rank(a), rank(b)];
       return y[0]! - x[0]! || y[1]! - x[1]! || y[2]! - x[2]! || a.id.localeCompare(b.id);
     })[0]!;
-    healthy = chosen.info!.cleanShutdown
-      ? usable.filter((c) => c.info!.cleanShutdown && c.info!.revision === chosen.info!.revision)
+    healthy = clean(chosen)
+      ? usable.filter((c) => clean(c) && c.info!.revision === chosen.info!.revision)
       : [chosen];
   }
   const ids = new Set(healthy.map((c) => c.id));
@@ -109,7 +113,9 @@ export function chooseHealthy(candidates: OpenCandidate[]): { healthy: string[];
       ? `stale: revision ${c.info!.revision} < ${best}`
       : !c.info!.cleanShutdown
         ? `unclean shutdown: revision ${c.info!.revision} is only a lower bound and it may differ from ${healthy[0]!.id} in unacknowledged writes`
-        : `${healthy[0]!.id} (unclean, revision ${healthy[0]!.info!.revision}) was chosen: this replica may differ from it in unacknowledged writes`;
+        : c.info!.engineOpen
+          ? `an engine died with it open: it may differ from ${healthy[0]!.id} in unacknowledged writes`
+          : `${healthy[0]!.id} (unclean, revision ${healthy[0]!.info!.revision}) was chosen: this replica may differ from it in unacknowledged writes`;
     dropped.push({ id: c.id, reason: why });
   }
   return { healthy: healthy.map((c) => c.id), dropped };
@@ -168,6 +174,13 @@ export class Engine implements BlockBackend {
       if (ok) engine.watch(engine.members.get(x.r.id)!);
     }
     for (const d of dropped) engine.drop(d.id, d.reason);
+    // The session mark, durable before anything is served: if this engine dies, the next open
+    // knows these replicas may differ in unacknowledged writes (chooseHealthy). close() clears it.
+    await Promise.all(engine.healthy().map((m) => m.replica.markEngine(true).catch((e: Error) => engine.drop(m.id, `engine mark: ${e.message}`))));
+    if (engine.healthy().length === 0) {
+      await engine.close();
+      throw new BlockError('EIO', `volume ${volume}: no replica took the engine's mark`);
+    }
     return engine;
   }
 
@@ -520,7 +533,9 @@ export class Engine implements BlockBackend {
     if (this.closed) return;
     this.closed = true;
     this.signalClosing();
-    await Promise.allSettled(this.writable().map((m) => m.replica.flush()));
+    // Only a replica whose final flush succeeded loses the session mark: any other one may hold
+    // writes its peers lack, and the next open must treat it so.
+    await Promise.allSettled(this.writable().map((m) => m.replica.flush().then(() => m.replica.markEngine(false))));
     await Promise.all([...this.members.values()].map((m) => m.replica.close().catch(() => undefined)));
   }
 }

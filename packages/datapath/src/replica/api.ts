@@ -23,6 +23,11 @@ export interface ReplicaInfo {
   cleanShutdown: boolean;
   /** Set by beginRebuild(), cleared by endRebuild(): the replica's data is incomplete. */
   rebuilding: boolean;
+  /**
+   * An engine had it open and did not close it (markEngine(true) with no markEngine(false) after):
+   * that engine died, and may have sent it unacknowledged writes its peers lack.
+   */
+  engineOpen: boolean;
   /** Bytes the live head layer holds. */
   allocatedBytes: number;
   /** Oldest first. */
@@ -76,6 +81,12 @@ export interface Replica extends BlockBackend {
    * revision (that of the source, say) and clears the mark, durably.
    */
   endRebuild(revision: number): Promise<void>;
+  /**
+   * Sets (an engine opens it for writing) or clears (that engine's close flushed everything) the
+   * durable engine-open mark, which info() reports as engineOpen until cleared, across restarts.
+   * Durable before it resolves.
+   */
+  markEngine(open: boolean): Promise<void>;
 
   // ---- what a snapshot-preserving (and delta) rebuild needs ----
 

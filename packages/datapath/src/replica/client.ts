@@ -205,6 +205,10 @@ export class ReplicaClient implements Replica {
     await this.request(Op.REBUILD_END, 0, revision, 0);
   }
 
+  async markEngine(open: boolean): Promise<void> {
+    await this.request(Op.ENGINE_MARK, 0, open ? 1 : 0, 0);
+  }
+
   async listLayers(): Promise<SnapshotInfo[]> {
     return parse<SnapshotInfo[]>(await this.request(Op.LAYER_LIST, 0, 0, 0));
   }

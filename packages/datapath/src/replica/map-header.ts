@@ -1,5 +1,5 @@
-// The header at the start of a layer's map file: the replica's revision and its clean/rebuilding
-// flags. Two slots (bytes 0 and 512, separate sectors) are written alternately with a sequence
+// The header at the start of a layer's map file: the replica's revision and its clean/rebuilding/
+// engine-open flags. Two slots (bytes 0 and 512, separate sectors) are written alternately with a sequence
 // number and a checksum, so a torn header write leaves the previous one readable.
 //
 // A persist writes the dirty map pages and the header, then syncs the map file once: the disk may
@@ -17,6 +17,12 @@ export interface MapHeader {
   /** The store was closed cleanly after this header was written. */
   clean: boolean;
   rebuilding: boolean;
+  /**
+   * An engine has the replica open for writing (set by its open, cleared after its close's final
+   * flush). Still set when the store opens: that engine died, and it may have sent this replica
+   * unacknowledged writes its peers lack, whatever `clean` says of the replica's own process.
+   */
+  engineOpen: boolean;
 }
 
 /**
@@ -25,7 +31,7 @@ export interface MapHeader {
  * header (one fsync fewer per store, and a node makes hundreds of stores at once in a create
  * storm). Every persist writes a real header, so a map file that has held one is never empty.
  */
-export const FRESH_HEADER: Readonly<MapHeader> = Object.freeze({ revision: 0, clean: false, rebuilding: false });
+export const FRESH_HEADER: Readonly<MapHeader> = Object.freeze({ revision: 0, clean: false, rebuilding: false, engineOpen: false });
 
 /** What a version 2 header adds: see the top of this file. */
 export interface HeaderChecks {
@@ -49,6 +55,8 @@ const FLAG_CLEAN = 1;
 const FLAG_REBUILDING = 2;
 const FLAG_PREVIOUS_CLEAN = 4;
 const FLAG_PREVIOUS_REBUILDING = 8;
+const FLAG_ENGINE_OPEN = 16;
+const FLAG_PREVIOUS_ENGINE_OPEN = 32;
 
 export function encodeHeader(h: MapHeader, seq: number, checks: HeaderChecks): Buffer {
   const b = Buffer.alloc(HEADER_SLOT_BYTES);
@@ -56,7 +64,8 @@ export function encodeHeader(h: MapHeader, seq: number, checks: HeaderChecks): B
   b.writeUInt32LE(VERSION, 8);
   const p = checks.previous;
   b.writeUInt32LE((h.clean ? FLAG_CLEAN : 0) | (h.rebuilding ? FLAG_REBUILDING : 0)
-    | (p.clean ? FLAG_PREVIOUS_CLEAN : 0) | (p.rebuilding ? FLAG_PREVIOUS_REBUILDING : 0), 12);
+    | (p.clean ? FLAG_PREVIOUS_CLEAN : 0) | (p.rebuilding ? FLAG_PREVIOUS_REBUILDING : 0)
+    | (h.engineOpen ? FLAG_ENGINE_OPEN : 0) | (p.engineOpen ? FLAG_PREVIOUS_ENGINE_OPEN : 0), 12);
   writeU64(b, 16, seq);
   writeU64(b, 24, h.revision);
   writeU64(b, 40, p.revision);
@@ -72,10 +81,13 @@ export function decodeHeader(b: Buffer): { header: MapHeader; seq: number; check
   const body = version === 1 ? BODY_V1 : version === 2 ? BODY_V2 : 0;
   if (body === 0 || !digest(b, body).equals(b.subarray(body, body + DIGEST_BYTES))) return null;
   const flags = b.readUInt32LE(12);
-  const header = { revision: readU64(b, 24), clean: (flags & FLAG_CLEAN) !== 0, rebuilding: (flags & FLAG_REBUILDING) !== 0 };
+  const header = {
+    revision: readU64(b, 24), clean: (flags & FLAG_CLEAN) !== 0, rebuilding: (flags & FLAG_REBUILDING) !== 0, engineOpen: (flags & FLAG_ENGINE_OPEN) !== 0,
+  };
   if (version === 1) return { seq: readU64(b, 16), header };
   const previous = {
     revision: readU64(b, 40), clean: (flags & FLAG_PREVIOUS_CLEAN) !== 0, rebuilding: (flags & FLAG_PREVIOUS_REBUILDING) !== 0,
+    engineOpen: (flags & FLAG_PREVIOUS_ENGINE_OPEN) !== 0,
   };
   return { seq: readU64(b, 16), header, checks: { pages: Buffer.from(b.subarray(48, 48 + DIGEST_BYTES)), previous } };
 }
@@ -109,7 +121,7 @@ export const emptyDigest = (): Buffer => Buffer.alloc(DIGEST_BYTES);
 export function believedHeader(found: { header: MapHeader; checks?: HeaderChecks }, pagesOnDisk: Buffer): MapHeader {
   if (!found.checks || found.checks.pages.equals(pagesOnDisk)) return found.header;
   const prev = found.checks.previous;
-  return { revision: prev.revision, clean: false, rebuilding: prev.rebuilding || found.header.rebuilding };
+  return { revision: prev.revision, clean: false, rebuilding: prev.rebuilding || found.header.rebuilding, engineOpen: prev.engineOpen || found.header.engineOpen };
 }
 
 function digest(b: Buffer, body: number): Buffer {

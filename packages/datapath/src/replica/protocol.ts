@@ -63,6 +63,8 @@ export const Op = {
   WRITE_LAYER: 20,
   /** offset, length (whole blocks); payload: the layer's name. */
   ZERO_LAYER: 21,
+  /** offset: 1 to set the durable engine-open mark, 0 to clear it (engine sessions, ops 40 and up). */
+  ENGINE_MARK: 40,
 } as const;
 export type OpCode = (typeof Op)[keyof typeof Op];
 

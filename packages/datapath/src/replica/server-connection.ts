@@ -238,6 +238,9 @@ export class ServerConnection {
       case Op.ZERO_LAYER:
         await store.zeroLayer(payload.toString('utf8'), r.offset, r.length);
         return undefined;
+      case Op.ENGINE_MARK:
+        await store.markEngine(r.offset === 1);
+        return undefined;
       case Op.HELLO:
         throw new BlockError('EINVAL', 'already authenticated');
       default:

@@ -67,6 +67,8 @@ export class ReplicaStore implements Replica {
   private mutations = 0;
   private syncedMutations = 0;
   private rebuilding: boolean;
+  /** The durable engine-open mark (map-header.ts), carried by every header the head persists. */
+  private engineOpen: boolean;
   /** Frozen layers written by writeLayer/zeroLayer since the last endRebuild (made durable there). */
   private readonly touched = new Set<Layer>();
   private readonly lock = new RangeLock();
@@ -93,6 +95,7 @@ export class ReplicaStore implements Replica {
     this.layers = layers;
     this.revisionCount = header.rebuilding ? 0 : header.revision;
     this.rebuilding = header.rebuilding;
+    this.engineOpen = header.engineOpen;
     this.punchHoles = opts.punchHoles ?? true;
     this.inlineIo = opts.inlineIo ?? true;
   }
@@ -376,6 +379,15 @@ export class ReplicaStore implements Replica {
     });
   }
 
+  /** Sets or clears the engine-open mark; durable (the head's header persisted) before it resolves. */
+  markEngine(open: boolean): Promise<void> {
+    this.assertOpen();
+    return this.serialize(async () => {
+      this.engineOpen = open;
+      await this.sync();
+    });
+  }
+
   endRebuild(revision: number): Promise<void> {
     if (!Number.isSafeInteger(revision) || revision < 0) return Promise.reject(new BlockError('EINVAL', `bad revision ${revision}`));
     return this.serialize(async () => {
@@ -385,6 +397,9 @@ export class ReplicaStore implements Replica {
         await this.persistTouched();
         this.rebuilding = false;
         this.cleanShutdown = true;
+        // It joins the rebuilding engine's session: marked like the replicas that engine opened,
+        // cleared by that engine's close.
+        this.engineOpen = true;
         this.revisionCount = revision;
         await this.sync();
       } finally {
@@ -494,6 +509,7 @@ export class ReplicaStore implements Replica {
       revision: this.revision,
       cleanShutdown: this.cleanShutdown,
       rebuilding: this.rebuilding,
+      engineOpen: this.engineOpen,
       allocatedBytes: this.head.map.countData() * BS,
       snapshots: await this.listSnapshots(),
     };
@@ -527,7 +543,7 @@ export class ReplicaStore implements Replica {
   }
 
   private header(clean: boolean): MapHeader {
-    return { revision: this.revision, clean, rebuilding: this.rebuilding };
+    return { revision: this.revision, clean, rebuilding: this.rebuilding, engineOpen: this.engineOpen };
   }
 
   private bump(): void {
@@ -751,7 +767,7 @@ export class ReplicaStore implements Replica {
     const mutations = this.mutations;
     const h = head.header;
     if (mutations === this.syncedMutations && !head.map.isDirty && !h.clean && h.revision === this.revision
-      && h.rebuilding === this.rebuilding) {
+      && h.rebuilding === this.rebuilding && h.engineOpen === this.engineOpen) {
       return; // nothing changed since the last round: a flush of an idle volume costs nothing
     }
     try {
