@@ -8,7 +8,8 @@
 // that second got one replica instead of three (like Kubernetes' node-startup-grace-period).
 import type { Etcd3 } from 'etcd3';
 import type { EventDraft, EventLog, Fence, LiveProjection } from '@cairn/metadata';
-import { FencedError, Keys } from '@cairn/metadata';
+import { Keys } from '@cairn/metadata';
+import { LeaderPoll } from './leader-poll.js';
 import { nodeStatusKey } from './node-service.js';
 
 export interface LivenessOptions {
@@ -28,37 +29,23 @@ export interface LivenessOptions {
 }
 
 export class Liveness {
-  private timer: NodeJS.Timeout | null = null;
   private readonly missingSince = new Map<string, number>();
   private readonly keys: Keys;
-  private stopped = false;
+  private readonly loop: LeaderPoll;
   private startedAt = 0;
 
   constructor(private readonly o: LivenessOptions) {
     this.keys = new Keys(o.prefix);
+    this.loop = new LeaderPoll(() => this.poll(), { pollMs: o.pollMs ?? 500, onError: o.onError, onFenced: o.onFenced });
   }
 
   start(): void {
     this.startedAt = Date.now();
-    const tick = async (): Promise<void> => {
-      try {
-        await this.poll();
-      } catch (e) {
-        if (e instanceof FencedError) {
-          this.stop();
-          this.o.onFenced?.();
-          return;
-        }
-        this.o.onError?.(e);
-      }
-      if (!this.stopped) this.timer = setTimeout(() => void tick(), this.o.pollMs ?? 500);
-    };
-    void tick();
+    this.loop.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.loop.stop();
   }
 
   private async poll(): Promise<void> {
@@ -80,7 +67,7 @@ export class Liveness {
         this.missingSince.delete(n.id);
       }
     }
-    if (drafts.length === 0 || this.stopped) return;
+    if (drafts.length === 0 || this.loop.stopped) return;
     const r = await this.o.log.append(drafts, { fence: this.o.fence, actor: this.o.actor });
     await this.o.projection.waitFor(r.lastSeq);
   }

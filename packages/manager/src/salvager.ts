@@ -7,8 +7,9 @@
 // instead of following the figures: salvage is rare, the poll is a scan of the projected state,
 // and etcd is read only for volumes that are faulted.
 import type { EventLog, Fence, LiveProjection } from '@cairn/metadata';
-import { ConflictError, FencedError, volumeRobustness } from '@cairn/metadata';
+import { ConflictError, volumeRobustness } from '@cairn/metadata';
 import { chooseSalvage, salvageDraft } from '@cairn/scheduler';
+import { LeaderPoll } from './leader-poll.js';
 import type { ReplicaFigures } from './replica-figures.js';
 
 export interface SalvagerOptions {
@@ -33,34 +34,21 @@ export interface SalvagerOptions {
 const MAX_BACKOFF_MS = 60_000;
 
 export class Salvager {
-  private timer: NodeJS.Timeout | null = null;
-  private stopped = false;
+  private readonly loop: LeaderPoll;
   private readonly said = new Map<string, string>();
   /** Volumes salvaged since they were last healthy: how often, and not again before when. */
   private readonly backoff = new Map<string, { count: number; untilMs: number }>();
 
-  constructor(private readonly o: SalvagerOptions) {}
+  constructor(private readonly o: SalvagerOptions) {
+    this.loop = new LeaderPoll(() => this.poll(), { pollMs: o.pollMs ?? 1000, onError: o.onError, onFenced: o.onFenced });
+  }
 
   start(): void {
-    const tick = async (): Promise<void> => {
-      try {
-        await this.poll();
-      } catch (e) {
-        if (e instanceof FencedError) {
-          this.stop();
-          this.o.onFenced?.();
-          return;
-        }
-        this.o.onError?.(e);
-      }
-      if (!this.stopped) this.timer = setTimeout(() => void tick(), this.o.pollMs ?? 1000);
-    };
-    void tick();
+    this.loop.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.loop.stop();
   }
 
   /** One look: every faulted volume whose figures are all in is salvaged. */
@@ -75,7 +63,7 @@ export class Salvager {
     }
     let done = 0;
     for (const name of faulted) {
-      if (this.stopped) break;
+      if (this.loop.stopped) break;
       const b = this.backoff.get(name);
       if (b && clock() < b.untilMs) {
         const why = `salvaged ${b.count} time(s) and faulted again: waiting until ${new Date(b.untilMs).toISOString()} before the next try`;
