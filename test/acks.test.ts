@@ -95,7 +95,7 @@ async function attach(name: string, node: string): Promise<string> {
 
 /** Kills the engine's node, brings its agent back (it reports the dead engine detached), detaches. */
 async function killEngineNode(s: Setup): Promise<void> {
-  kill9(readCluster(dir).nodes.find((n) => n.id === s.e)!.pid);
+  await kill9(readCluster(dir).nodes.find((n) => n.id === s.e)!.pid);
   const rs = await cairn(['restart', s.e, '--dir', dir]);
   if (rs.code !== 0) throw new Error(`cairn restart ${s.e}: ${rs.out}`);
   await api.call('DetachVolume', { name: s.name });
@@ -156,13 +156,13 @@ t('replica dropped (its failure recorded) then engine node killed: the stale rep
 t('report lost (no manager) then engine node killed: nothing was acknowledged after the drop, the stale replica opens safely', async () => {
   const s = await setup('order-2');
   const managers = readCluster(dir).managers;
-  for (const m of managers) kill9(m.pid);
+  await Promise.all(managers.map((m) => kill9(m.pid)));
   proxies.get(s.h2)!.cut();
   const pendingB = write(s.uri, B);
   await engineSawDrop(s);
   // The old engine acknowledged B within milliseconds of the drop; give it ample time to.
   const early = await Promise.race([pendingB.then(() => true), sleep(2000).then(() => false)]);
-  kill9(readCluster(dir).nodes.find((n) => n.id === s.e)!.pid);
+  await kill9(readCluster(dir).nodes.find((n) => n.id === s.e)!.pid);
   const b = await pendingB;
   const bAcked = acked(b);
   assert.not.ok(bAcked, `B must not be acknowledged while r2's failure is not recorded (finished early: ${early}): ${b.out}`);
@@ -187,7 +187,7 @@ t('manager leader change during the drop: the report reaches the new leader befo
   const s = await setup('order-3');
   const leaderId = (await api.call('GetClusterInfo', {})).leaderId as string;
   const leader = readCluster(dir).managers.find((m) => m.id === leaderId)!;
-  kill9(leader.pid);
+  await kill9(leader.pid);
   proxies.get(s.h2)!.cut();
   const b = await write(s.uri, B);
   assert.ok(acked(b), `B acknowledged once a leader recorded r2's failure: ${b.out}`);

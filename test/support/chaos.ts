@@ -390,12 +390,17 @@ export const alive = (pid: number): boolean => {
   }
 };
 
-export function kill9(pid: number): void {
+/**
+ * SIGKILLs a process and resolves once it is gone (the kernel has reaped it): a `cairn restart`
+ * issued while it is still dying finds it alive and does nothing.
+ */
+export async function kill9(pid: number): Promise<void> {
   try {
     process.kill(pid, 'SIGKILL');
   } catch {
-    /* already gone */
+    return; // already gone
   }
+  while (alive(pid)) await sleep(10);
 }
 
 export async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | null | undefined | false>): Promise<T> {
@@ -427,7 +432,7 @@ export async function proxyEveryNode(dir: string, api: Admin): Promise<Map<strin
     const p = new DataProxy(port);
     await p.listen();
     proxies.set(n.id, p);
-    kill9(n.pid);
+    await kill9(n.pid);
     n.command = [...n.command, '--data-port', String(port), '--data-advertise', p.address];
   }
   while (c.nodes.some((n) => alive(n.pid))) await sleep(20);
@@ -525,14 +530,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
           .filter((n) => enginesOn(n).length === 0);
         const pool = candidates.length ? candidates : [...new Set(vols.flatMap((v: any) => v.replicas.map((x: any) => x.node as string)))].filter((n) => enginesOn(n).length === 0);
         target = pick(r, pool.sort());
-        kill9(c.nodes.find((n) => n.id === target)!.pid);
+        await kill9(c.nodes.find((n) => n.id === target)!.pid);
         restartLater(target);
       } else if (kind === 'engine-node') {
         const w = pick(r, workloads);
         target = w.node;
         const affected = enginesOn(target);
         for (const x of affected) x.expectDisconnect = true;
-        kill9(c.nodes.find((n) => n.id === target)!.pid);
+        await kill9(c.nodes.find((n) => n.id === target)!.pid);
         await Promise.all(affected.map((x) => x.waitInterrupted(15_000)));
         restartLater(target);
         await Promise.all(later);
@@ -566,7 +571,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
           const engineLog = c.nodes.find((n) => n.id === target)!.log;
           await until(`the engine on ${target} dropped ${dropped.id}`, 15_000, async () => readFileSync(engineLog, 'utf8').includes(`replica ${dropped.id} failed`));
           for (const x of affected) x.expectDisconnect = true;
-          kill9(c.nodes.find((n) => n.id === target)!.pid);
+          await kill9(c.nodes.find((n) => n.id === target)!.pid);
           await Promise.all(affected.map((x) => x.waitInterrupted(15_000)));
         } finally {
           for (const m of c.managers) process.kill(m.pid, 'SIGCONT');
@@ -609,12 +614,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         const m = c.managers.find((x) => x.id === info.leaderId);
         if (!m) throw new Error(`no manager of this cluster leads (leader "${info.leaderId}")`);
         target = m.id;
-        kill9(m.pid);
+        await kill9(m.pid);
         restartLater(m.id);
       } else if (kind === 'etcd-leader') {
         const leader = await etcdLeader(c);
         target = leader.name;
-        kill9(leader.pid);
+        await kill9(leader.pid);
         restartLater(leader.name);
       } else {
         // Inbound data to a node holding replicas and running no engine: all its data paths (an
