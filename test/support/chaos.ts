@@ -381,10 +381,15 @@ export async function cairn(args: string[], timeoutMs = 60_000): Promise<{ code:
   }
 }
 
+/**
+ * Alive and not a zombie waiting to be reaped: the same test as the CLI's `alive` (packages/cli/
+ * src/up.ts), which `cairn restart` uses (the test build cannot import the CLI's sources).
+ */
 export const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }

@@ -72,6 +72,9 @@ interface RunningEngine {
   frontend: boolean;
 }
 
+/** How often the figures of failed replicas are said again (salvage waits for fresh ones). */
+const FIGURES_REPEAT_MS = 5000;
+
 /** How long an engine waits for its volume's placed replicas to serve before opening without them. */
 const ENGINE_WAIT_MS = 5000;
 
@@ -143,6 +146,8 @@ export class Datapath {
   /** Replicas a pass left unsettled: looked at again on the next pass, whatever it touches. */
   private readonly retry = new Set<string>();
   private recheck: NodeJS.Timeout | null = null;
+  /** Says the figures of every failed replica again, every FIGURES_REPEAT_MS (see repeatFigures). */
+  private figuresTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   /** Figures of failed replicas found by this pass, reported at its end. */
   private figuresDue: { replicaId: string; revision: number; cleanShutdown: boolean; rebuilding: boolean }[] = [];
@@ -174,6 +179,34 @@ export class Datapath {
     this.dataAddress = this.o.advertise ?? `${this.o.host}:${d.port}`;
     const n = await this.nbd.listen(this.o.nbdPort ?? 0, this.o.host);
     this.nbdAddress = `${this.o.host}:${n.port}`;
+    this.figuresTimer = setInterval(() => void this.repeatFigures(), FIGURES_REPEAT_MS);
+    this.figuresTimer.unref();
+  }
+
+  /**
+   * The figures of failed replicas are observations, like heartbeats: said once per assignment by
+   * a pass, and again every few seconds while the replica stays failed. A salvage trusts only
+   * figures observed after the replica's newest recorded failure, and a failure can be recorded
+   * again after the pass said them (an engine saying a lost report again, a replica recorded failed
+   * as it comes back while its volume is attached) without its assignment changing: without the
+   * repeat, such a replica would never count as reported and a salvage would wait for ever.
+   */
+  private async repeatFigures(): Promise<void> {
+    const a = this.newest;
+    if (!a || this.stopped) return;
+    const figures: { replicaId: string; revision: number; cleanShutdown: boolean; rebuilding: boolean }[] = [];
+    for (const [id, run] of this.replicas) {
+      if (a.replicas.get(id)?.state !== 'failed') continue;
+      try {
+        const info = await run.store.info();
+        figures.push({ replicaId: id, revision: info.revision, cleanShutdown: info.cleanShutdown, rebuilding: info.rebuilding });
+      } catch {
+        // A store closed under us: the next pass opens it again and says its figures then.
+      }
+    }
+    if (figures.length === 0 || this.stopped) return;
+    await this.o.report({ replicas: [], engines: [], progress: [], figures })
+      .catch((e: unknown) => this.o.log(`repeating the figures of ${figures.length} failed replica(s): ${(e as Error).message}`));
   }
 
   /**
@@ -663,6 +696,7 @@ export class Datapath {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.recheck) clearTimeout(this.recheck);
+    if (this.figuresTimer) clearInterval(this.figuresTimer);
     for (const run of this.engines.values()) await run.engine.close().catch(() => undefined);
     this.engines.clear();
     await this.nbd.close().catch(() => undefined);

@@ -91,4 +91,26 @@ test('a failed running report is said again by a pass a second later, without a 
   }
 });
 
+test('the figures of a failed replica are said once by the pass, then again while it stays failed, without a new push', async () => {
+  const figures: string[][] = [];
+  const dp = new Datapath({
+    nodeId: 'node-1', host: '127.0.0.1', log: () => undefined,
+    report: async (r: Omit<ReportRequest, 'nodeId'>) => {
+      if (r.figures?.length) figures.push(r.figures.map((f) => `${f.replicaId}@${f.revision}`));
+    },
+  });
+  await dp.start();
+  try {
+    await dp.apply(node(1, new Map([['a', replica('a', 'running')]])), null);
+    await dp.apply(node(2, new Map([['a', replica('a', 'failed')]])), null);
+    assert.equal(figures, [['a@0']], 'the pass says them once');
+    // The event: the repeat, not a clock bound on it (a salvage waits for figures newer than the
+    // replica's newest recorded failure, which may come after the pass's).
+    while (figures.length < 2) await sleep(100);
+    assert.equal(figures[1], ['a@0'], 'said again with no new push');
+  } finally {
+    await dp.stop();
+  }
+});
+
 test.run();

@@ -21,9 +21,18 @@ export function alive(pid: number): boolean {
   if (!pid) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  // A killed process stays a zombie until its parent reaps it; `cairn up --detach` leaves its
+  // processes to init, which here reaps them a second or two late. A zombie is dead: `cairn
+  // restart` right after a kill must restart it, not find it "running".
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch (e) {
+    // Gone between the two looks; or no /proc here, where the signal test is all there is.
+    return (e as NodeJS.ErrnoException).code !== 'ENOENT' || existsSync('/proc/self/stat') === false;
   }
 }
 

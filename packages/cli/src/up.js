@@ -1,0 +1,346 @@
+// `cairn up`, `cairn down`, `cairn status`: a whole cluster on one machine. etcd as a child
+// process (unless --etcd is given), one manager and N node agents, each with its own disk
+// directory and zone, all under DIR (default ./.cairn). DIR/cluster.json records what runs where;
+// the CLI's other commands read it to find the admin API and the token.
+import { spawn } from 'node:child_process';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { newToken } from '@cairn/api';
+import { grpcAdminApi } from './client.js';
+import { EtcdCluster, freePort } from '@cairn/metadata';
+import { runDemo } from './up-demo.js';
+import { clusterApi, clusterFilePath, readClusterFile, writeClusterFile } from './cluster-file.js';
+const ZONES = ['zone-a', 'zone-b', 'zone-c'];
+const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+export function alive(pid) {
+    if (!pid)
+        return false;
+    try {
+        process.kill(pid, 0);
+    }
+    catch {
+        return false;
+    }
+    // A killed process stays a zombie until its parent reaps it; `cairn up --detach` leaves its
+    // processes to init, which here reaps them a second or two late. A zombie is dead: `cairn
+    // restart` right after a kill must restart it, not find it "running".
+    try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    }
+    catch (e) {
+        // Gone between the two looks; or no /proc here, where the signal test is all there is.
+        return e.code !== 'ENOENT' || existsSync('/proc/self/stat') === false;
+    }
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** The argv that runs `cairn ARGS` (what cluster.json records, so `cairn restart` can run it again). */
+const cairnCommand = (args) => [process.execPath, MAIN, ...args];
+function spawnCommand(command, logFile, detached) {
+    const [bin, ...args] = command;
+    const fd = openSync(logFile, 'a');
+    const child = spawn(bin, args, { stdio: ['ignore', fd, fd], detached, env: process.env });
+    closeSync(fd);
+    if (detached)
+        child.unref();
+    if (!child.pid)
+        throw new Error(`could not start ${command.slice(0, 3).join(' ')}`);
+    return child.pid;
+}
+async function waitFor(what, timeoutMs, probe) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        try {
+            const v = await probe();
+            if (v !== null)
+                return v;
+        }
+        catch {
+            /* not yet */
+        }
+        if (Date.now() > deadline)
+            throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+        await sleep(100);
+    }
+}
+async function stopPids(pids, timeoutMs = 5000) {
+    for (const pid of pids)
+        if (alive(pid))
+            process.kill(pid, 'SIGTERM');
+    const deadline = Date.now() + timeoutMs;
+    while (pids.some(alive) && Date.now() < deadline)
+        await sleep(50);
+    for (const pid of pids)
+        if (alive(pid))
+            process.kill(pid, 'SIGKILL');
+    while (pids.some(alive))
+        await sleep(20);
+}
+export async function up(args) {
+    const { values } = parseArgs({
+        args,
+        options: {
+            dir: { type: 'string', default: '.cairn' }, nodes: { type: 'string', default: '3' },
+            etcd: { type: 'string' }, 'etcd-members': { type: 'string', default: '1' }, managers: { type: 'string', default: '1' },
+            detach: { type: 'boolean', default: false }, demo: { type: 'boolean', default: false },
+        },
+    });
+    const dir = resolve(values.dir);
+    const n = Number(values.nodes);
+    if (!Number.isInteger(n) || n < 1 || n > 50)
+        throw new Error(`--nodes must be from 1 to 50, got "${values.nodes}"`);
+    const members = Number(values['etcd-members']);
+    if (![1, 3, 5].includes(members))
+        throw new Error(`--etcd-members must be 1, 3 or 5, got "${values['etcd-members']}"`);
+    const managerCount = Number(values.managers);
+    if (![1, 2, 3].includes(managerCount))
+        throw new Error(`--managers must be 1, 2 or 3, got "${values.managers}"`);
+    if (values.etcd && values['etcd-members'] !== '1')
+        throw new Error('--etcd-members starts etcd here; it cannot go with --etcd (an etcd you run)');
+    const running = readClusterFile(dir);
+    if (running && (alive(running.manager.pid) || (running.managers ?? []).some((m) => alive(m.pid)) || running.etcdPids.some(alive))) {
+        throw new Error(`a cluster is already running in ${dir} (manager pid ${running.manager.pid}); run "cairn down --dir ${values.dir}" first`);
+    }
+    // A stopped cluster's leftovers: start fresh (logs are kept, data is not).
+    for (const sub of ['etcd', 'nodes', 'run', 'cluster.json'])
+        rmSync(join(dir, sub), { recursive: true, force: true });
+    mkdirSync(join(dir, 'logs'), { recursive: true });
+    mkdirSync(join(dir, 'run'), { recursive: true });
+    const tokenPath = join(dir, 'token');
+    if (!existsSync(tokenPath))
+        writeFileSync(tokenPath, newToken() + '\n', { mode: 0o600 });
+    chmodSync(tokenPath, 0o600);
+    const detached = values.detach;
+    const started = [];
+    let etcd = null;
+    try {
+        let endpoints;
+        if (values.etcd) {
+            endpoints = values.etcd.split(',');
+        }
+        else {
+            mkdirSync(join(dir, 'etcd'), { recursive: true });
+            etcd = await EtcdCluster.start({ dir: join(dir, 'etcd'), members, detached: true });
+            endpoints = etcd.endpoints;
+            started.push(...etcd.pids);
+        }
+        // CSI sockets live under DIR/run/csi (a unix socket path must stay under 108 bytes).
+        const csiDir = join(dir, 'run', 'csi');
+        mkdirSync(csiDir, { recursive: true });
+        // Each manager listens on a port chosen now, so one restarted after a crash comes back at the
+        // address agents and cluster.json know.
+        const managers = [];
+        for (let i = 1; i <= managerCount; i++) {
+            const id = `manager-${i}`;
+            const log = join(dir, 'logs', i === 1 ? 'manager.log' : `${id}.log`);
+            const csi = join(csiDir, i === 1 ? 'controller.sock' : `controller-${i}.sock`);
+            const address = `127.0.0.1:${await freePort()}`;
+            const command = cairnCommand(['manager', '--etcd', endpoints.join(','), '--listen', address, '--token-file', tokenPath,
+                '--id', id, '--ready-file', join(dir, 'run', `${id}.json`), '--csi-socket', csi]);
+            const pid = spawnCommand(command, log, true);
+            started.push(pid);
+            managers.push({ id, pid, log, address, csiEndpoint: `unix://${csi}`, command });
+        }
+        for (const m of managers) {
+            const readyFile = join(dir, 'run', `${m.id}.json`);
+            await waitFor(m.id, 20_000, () => {
+                if (!alive(m.pid))
+                    throw new Error(`${m.id} exited; see ${m.log}`);
+                return existsSync(readyFile) ? true : null;
+            }).catch((e) => {
+                throw new Error(`${e.message}; see ${m.log}`);
+            });
+        }
+        const ready = { address: managers[0].address };
+        const managerList = managers.map((m) => m.address).join(',');
+        const nodes = [];
+        for (let i = 1; i <= n; i++) {
+            const id = `node-${i}`;
+            const zone = ZONES[(i - 1) % ZONES.length];
+            const disk = join(dir, 'nodes', id, 'disk-1');
+            mkdirSync(disk, { recursive: true });
+            const log = join(dir, 'logs', `${id}.log`);
+            const csiSocket = join(csiDir, `${id}.sock`);
+            const command = cairnCommand(['node', '--manager', managerList, '--node-id', id, '--disk', disk, '--zone', zone, '--token-file', tokenPath,
+                '--csi-socket', csiSocket, '--csi-state-dir', join(dir, 'nodes', id, 'csi')]);
+            const pid = spawnCommand(command, log, true);
+            started.push(pid);
+            nodes.push({ id, pid, zone, disk, log, csiEndpoint: `unix://${csiSocket}`, command });
+        }
+        const api = grpcAdminApi({ endpoint: ready.address, token: readFileSync(tokenPath, 'utf8').trim(), tokenSource: tokenPath, timeoutMs: 3000 });
+        try {
+            await waitFor(`${n} node(s) to register`, 30_000, async () => {
+                const { nodes: ns } = await api.listNodes();
+                return ns.filter((x) => x.state === 'up' && x.disks.length > 0).length >= n ? ns : null;
+            });
+        }
+        finally {
+            api.close();
+        }
+        const first = managers[0];
+        const etcdMembers = etcd ? etcd.members.map((m, i) => ({ name: m.name, pid: m.process?.pid ?? 0, clientUrl: m.clientUrl, log: etcd.memberLog(i), command: etcd.memberCommand(i, 'existing') })) : undefined;
+        const info = {
+            dir, admin: ready.address, token: tokenPath, etcd: endpoints, etcdPids: etcd?.pids ?? [],
+            manager: { id: first.id, pid: first.pid, log: first.log, csiEndpoint: first.csiEndpoint }, managers, etcdMembers,
+            nodes, startedAt: new Date().toISOString(),
+        };
+        writeClusterFile(info);
+        printReady(info, values.dir);
+        if (values.demo)
+            await runDemo(info);
+        if (detached)
+            return 0;
+        return await foreground(info);
+    }
+    catch (e) {
+        await stopPids(started);
+        throw e;
+    }
+}
+function printReady(c, dirArg) {
+    const dirFlag = resolve(dirArg) === resolve('.cairn') ? '' : ` --dir ${dirArg}`;
+    console.log(`cairn is up: etcd ${c.etcd.join(',')}, manager ${c.admin}, ${c.nodes.length} node(s) (${c.nodes.map((x) => `${x.id}/${x.zone}`).join(', ')})
+  admin API   ${c.admin}   token in ${c.token} (mode 0600)
+  cluster     ${clusterFilePath(c.dir)}   logs in ${join(c.dir, 'logs')}
+try:
+  npx cairn volume create vol1 --size 1Gi --replicas 3
+  npx cairn volume get vol1
+  npx cairn audit explain vol1
+  npx cairn events
+stop with: npx cairn down${dirFlag}`);
+}
+/** Stays in the foreground with a live view; Ctrl-C stops everything. */
+async function foreground(c) {
+    const api = clusterApi(c);
+    let stop = false;
+    const onSignal = () => {
+        stop = true;
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    console.log('\nlive view (Ctrl-C stops the cluster):');
+    let last = '';
+    while (!stop) {
+        try {
+            const { nodes } = await api.listNodes();
+            const line = nodes.map((x) => `${x.id}:${x.state}`).join('  ');
+            if (line !== last)
+                console.log(`  ${new Date().toLocaleTimeString()}  ${line}`);
+            last = line;
+        }
+        catch (e) {
+            console.log(`  manager unreachable: ${e.message}`);
+        }
+        for (let i = 0; i < 10 && !stop; i++)
+            await sleep(100);
+    }
+    api.close();
+    console.log('stopping ...');
+    await stopCluster(c);
+    return 0;
+}
+async function stopCluster(c) {
+    await stopPids(c.nodes.map((x) => x.pid));
+    await stopPids(c.managers?.map((m) => m.pid) ?? [c.manager.pid]);
+    await stopPids(c.etcdMembers?.map((m) => m.pid) ?? c.etcdPids);
+    for (const sub of ['etcd', 'nodes', 'run', 'cluster.json'])
+        rmSync(join(c.dir, sub), { recursive: true, force: true });
+}
+export async function down(args) {
+    const { values } = parseArgs({ args, options: { dir: { type: 'string', default: '.cairn' } } });
+    const c = readClusterFile(values.dir);
+    if (!c) {
+        console.log(`no cluster in ${resolve(values.dir)}`);
+        return 0;
+    }
+    await stopCluster(c);
+    console.log(`stopped the cluster in ${c.dir} (logs kept in ${join(c.dir, 'logs')})`);
+    return 0;
+}
+export async function status(args) {
+    const { values } = parseArgs({ args, options: { dir: { type: 'string', default: '.cairn' }, output: { type: 'string', short: 'o', default: 'table' } } });
+    const c = readClusterFile(values.dir);
+    if (!c)
+        throw new Error(`no cluster in ${resolve(values.dir)} (start one with "cairn up")`);
+    const anyManager = [c.manager.pid, ...(c.managers ?? []).map((m) => m.pid)].some(alive);
+    let states = new Map();
+    let addresses = new Map();
+    if (anyManager) {
+        const live = c.managers?.find((m) => alive(m.pid));
+        const api = clusterApi(live ? { ...c, admin: live.address } : c);
+        try {
+            const { nodes } = await api.listNodes();
+            states = new Map(nodes.map((x) => [x.id, x.state]));
+            addresses = new Map(nodes.map((x) => [x.id, x.address]));
+        }
+        catch {
+            /* manager not answering: states unknown */
+        }
+        finally {
+            api.close();
+        }
+    }
+    const out = {
+        admin: c.admin, token: c.token, etcd: c.etcd, dir: c.dir,
+        manager: { id: c.manager.id, pid: c.manager.pid, running: alive(c.manager.pid), csiEndpoint: c.manager.csiEndpoint },
+        managers: (c.managers ?? []).map((m) => ({ id: m.id, pid: m.pid, address: m.address, running: alive(m.pid), csiEndpoint: m.csiEndpoint })),
+        etcdPids: c.etcdPids,
+        etcdMembers: (c.etcdMembers ?? []).map((m) => ({ name: m.name, pid: m.pid, clientUrl: m.clientUrl, running: alive(m.pid) })),
+        nodes: c.nodes.map((x) => ({ id: x.id, pid: x.pid, zone: x.zone, disk: x.disk, running: alive(x.pid), state: states.get(x.id) ?? 'unknown',
+            dataAddress: addresses.get(x.id) ?? '', csiEndpoint: x.csiEndpoint })),
+    };
+    if (values.output === 'json') {
+        console.log(JSON.stringify(out, null, 2));
+        return 0;
+    }
+    if (values.output !== 'table')
+        throw new Error(`-o ${values.output}: use json or table`);
+    console.log(`admin ${out.admin}  token ${out.token}  etcd ${out.etcd.join(',')}`);
+    if (out.managers.length === 0)
+        console.log(`manager ${out.manager.id} pid ${out.manager.pid} ${out.manager.running ? 'running' : 'STOPPED'}  csi ${out.manager.csiEndpoint}`);
+    for (const m of out.managers)
+        console.log(`manager ${m.id} ${m.address} pid ${m.pid} ${m.running ? 'running' : 'STOPPED'}  csi ${m.csiEndpoint}`);
+    for (const m of out.etcdMembers)
+        console.log(`etcd ${m.name} ${m.clientUrl} pid ${m.pid} ${m.running ? 'running' : 'STOPPED'}`);
+    const w = [10, 8, 8, 18, 8];
+    console.log(['NODE', 'ZONE', 'STATE', 'DATA', 'PID'].map((h, i) => h.padEnd(w[i])).join(''));
+    for (const x of out.nodes)
+        console.log([x.id, x.zone, x.state, x.dataAddress || '-', String(x.pid) + (x.running ? '' : ' (exited)')].map((v, i) => v.padEnd(w[i])).join(''));
+    return 0;
+}
+/**
+ * `cairn restart NAME [--dir DIR]`: starts again, with the command line cluster.json recorded, a
+ * process of the local cluster that is not running (node-N, manager-N, etcd-N), as Kubernetes
+ * restarts a crashed pod; records its new pid. A running one is left alone (exit 0, says so).
+ */
+export async function restart(args) {
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { dir: { type: 'string', default: '.cairn' } } });
+    const c = readClusterFile(values.dir);
+    if (!c)
+        throw new Error(`no cluster in ${resolve(values.dir)} (start one with "cairn up")`);
+    const name = positionals[0];
+    if (!name || positionals.length > 1)
+        throw new Error('usage: cairn restart NAME [--dir DIR]   (NAME: node-N, manager-N or etcd-N; see cairn status)');
+    const target = c.nodes.find((x) => x.id === name) ?? c.managers?.find((x) => x.id === name) ?? c.etcdMembers?.find((x) => x.name === name);
+    if (!target) {
+        const names = [...c.nodes.map((x) => x.id), ...(c.managers ?? []).map((x) => x.id), ...(c.etcdMembers ?? []).map((x) => x.name)];
+        throw new Error(`NAME "${name}" is not a process of this cluster; one of: ${names.join(', ')}`);
+    }
+    if (!target.command?.length)
+        throw new Error(`cluster.json has no command line for ${name} (started by an older cairn up)`);
+    if (alive(target.pid)) {
+        console.log(`${name} is running (pid ${target.pid}); nothing to do`);
+        return 0;
+    }
+    const before = target.pid;
+    target.pid = spawnCommand(target.command, target.log, true);
+    if (c.manager.pid === before && c.managers?.[0] === target)
+        c.manager.pid = target.pid;
+    c.etcdPids = c.etcdPids.map((p) => (p === before && c.etcdMembers?.includes(target) ? target.pid : p));
+    writeClusterFile(c);
+    console.log(`${name} restarted (pid ${target.pid}, was ${before})`);
+    return 0;
+}
+//# sourceMappingURL=up.js.map
