@@ -15,6 +15,7 @@ export type { ExplainVolumeResponse, ExplainVolumeResponse__Output } from './gen
 export type { Explanation, Explanation__Output } from './gen/cairn/admin/v1/Explanation.js';
 export type { GetClusterInfoRequest, GetClusterInfoRequest__Output } from './gen/cairn/admin/v1/GetClusterInfoRequest.js';
 export type { GetSettingsRequest, GetSettingsRequest__Output } from './gen/cairn/admin/v1/GetSettingsRequest.js';
+export type { KubernetesRef, KubernetesRef__Output } from './gen/cairn/admin/v1/KubernetesRef.js';
 export type { ListNodesRequest, ListNodesRequest__Output } from './gen/cairn/admin/v1/ListNodesRequest.js';
 export type { ListNodesResponse, ListNodesResponse__Output } from './gen/cairn/admin/v1/ListNodesResponse.js';
 export type { ListSnapshotsResponse, ListSnapshotsResponse__Output } from './gen/cairn/admin/v1/ListSnapshotsResponse.js';
@@ -28,6 +29,7 @@ export type { SettingsResponse, SettingsResponse__Output } from './gen/cairn/adm
 export type { Snapshot, Snapshot__Output } from './gen/cairn/admin/v1/Snapshot.js';
 export type { SnapshotRef, SnapshotRef__Output } from './gen/cairn/admin/v1/SnapshotRef.js';
 export type { StringList, StringList__Output } from './gen/cairn/admin/v1/StringList.js';
+export type { UnsupportedParameter, UnsupportedParameter__Output } from './gen/cairn/admin/v1/UnsupportedParameter.js';
 export type { UpdateDiskRequest, UpdateDiskRequest__Output } from './gen/cairn/admin/v1/UpdateDiskRequest.js';
 export type { UpdateNodeRequest, UpdateNodeRequest__Output } from './gen/cairn/admin/v1/UpdateNodeRequest.js';
 export type { UpdateSettingsRequest, UpdateSettingsRequest__Output } from './gen/cairn/admin/v1/UpdateSettingsRequest.js';

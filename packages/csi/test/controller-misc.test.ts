@@ -109,7 +109,8 @@ function vol(o: Partial<Volume__Output> = {}): Volume__Output {
     attachedTo: '', endpoint: '', replicas: [r('r1', 'node-1', 'running'), r('r2', 'node-2', 'running'), r('r3', 'node-3', 'running')],
     diskSelector: [], nodeSelector: [], replicaAutoBalance: 'ignored', staleReplicaTimeout: 2880, unschedulable: '', createdSeq: 1,
     fsType: 'ext4', accessMode: 'rwo', seq: 2, replicaSoftAntiAffinity: 'default', replicaZoneSoftAntiAffinity: 'default',
-    replicaDiskSoftAntiAffinity: 'default', dataSource: '', dataSourceReady: true, mkfsParams: '', autoAttachReason: '', autoAttachedNode: '', waiting: '', ...o,
+    replicaDiskSoftAntiAffinity: 'default', dataSource: '', dataSourceReady: true, mkfsParams: '', autoAttachReason: '', autoAttachedNode: '', waiting: '',
+    csiName: '', kubernetes: null, unsupportedParameters: [], ...o,
   };
 }
 

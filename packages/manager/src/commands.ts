@@ -3,7 +3,7 @@
 // request is already satisfied (idempotent: the same create, update or attach again appends
 // nothing). The admin service runs these, appends with expectedSeq = the state's seq, and retries
 // on a conflict, so a command is always validated against the state it is appended after.
-import type { ClusterState, DiskState, EventDraft, NodeState, VolumeSpec, VolumeState } from '@cairn/metadata';
+import type { ClusterState, DiskState, EventDraft, KubernetesRef, NodeState, UnsupportedParameter, VolumeSpec, VolumeState } from '@cairn/metadata';
 import { InvalidSettingError, parseSettings, pendingCopiesFrom, volumeSpec, volumeSpecToProto } from '@cairn/metadata';
 import type { ObservedFigures } from '@cairn/scheduler';
 import { chooseSalvage, salvageDraft, SalvageRefusal } from '@cairn/scheduler';
@@ -120,6 +120,41 @@ export interface CreateVolume {
   replicaDiskSoftAntiAffinity?: string;
   /** "snap://VOLUME/SNAPSHOT", "vol://VOLUME" or empty. */
   dataSource?: string;
+  /** Set by the CSI driver: the CO's name for the volume (its idempotency key). */
+  csiName?: string;
+  /** The PVC (and PV) it is provisioned for. */
+  kubernetes?: KubernetesRef | null;
+  /** StorageClass parameters accepted without effect. */
+  unsupportedParameters?: UnsupportedParameter[];
+}
+
+/** The CSI spec's limit on a name or id (bytes), and Kubernetes' on an object name. */
+const MAX_CSI_NAME_BYTES = 128;
+const MAX_KUBERNETES_NAME = 253;
+const MAX_UNSUPPORTED = 64;
+const CONTROL_RE = /[\u0000-\u001f\u007f]/;
+
+/** The CSI origin of a volume, checked: what VolumeCreated records of it (only what is set). */
+function csiOrigin(r: CreateVolume): { csiName?: string; kubernetes?: KubernetesRef; unsupportedParameters?: UnsupportedParameter[] } {
+  const name = r.csiName ?? '';
+  if (Buffer.byteLength(name) > MAX_CSI_NAME_BYTES) throw CommandError.invalid(`csiName must be at most ${MAX_CSI_NAME_BYTES} bytes, got ${Buffer.byteLength(name)}`);
+  if (CONTROL_RE.test(name)) throw CommandError.invalid('csiName must not contain control characters');
+  const k = r.kubernetes;
+  for (const [field, v] of Object.entries({ pvcNamespace: k?.pvcNamespace ?? '', pvcName: k?.pvcName ?? '', pvName: k?.pvName ?? '' })) {
+    if (v.length > MAX_KUBERNETES_NAME || CONTROL_RE.test(v)) throw CommandError.invalid(`kubernetes.${field} "${v}" is not a Kubernetes object name`);
+  }
+  const unsupported = r.unsupportedParameters ?? [];
+  if (unsupported.length > MAX_UNSUPPORTED) throw CommandError.invalid(`at most ${MAX_UNSUPPORTED} unsupportedParameters, got ${unsupported.length}`);
+  for (const u of unsupported) {
+    if (!u.key || u.key.length > MAX_KUBERNETES_NAME || Buffer.byteLength(u.value) > 4096 || u.reason.length > 1024) {
+      throw CommandError.invalid(`unsupportedParameters: entry ${JSON.stringify(u.key)} needs a key of up to ${MAX_KUBERNETES_NAME} characters, a value of up to 4 KiB and a reason of up to 1 KiB`);
+    }
+  }
+  return {
+    ...(name ? { csiName: name } : {}),
+    ...(k && (k.pvcName || k.pvName) ? { kubernetes: { pvcNamespace: k.pvcNamespace, pvcName: k.pvcName, pvName: k.pvName } } : {}),
+    ...(unsupported.length ? { unsupportedParameters: unsupported.map(({ key, value, reason }) => ({ key, value, reason })) } : {}),
+  };
 }
 
 /** A parsed data source: `snapshot` is null for "vol://VOLUME" (the volume's data now). */
@@ -191,15 +226,20 @@ export function createVolume(state: ClusterState, r: CreateVolume): EventDraft[]
   checkSpec(spec);
   const uri = r.dataSource ?? '';
   const ref = parseDataSource(uri);
+  const origin = csiOrigin(r);
   const existing = state.volumes.get(r.name);
   if (existing) {
+    // Another CO name that maps to the same volume id is another volume: never answer it with this one.
+    if (existing.csiName && origin.csiName && existing.csiName !== origin.csiName) {
+      throw CommandError.exists(`volume "${r.name}" already exists for CSI name ${JSON.stringify(existing.csiName)}, not ${JSON.stringify(origin.csiName)}`);
+    }
     const diff = specDifference(existing.spec, spec);
     if (diff) throw CommandError.exists(`volume "${r.name}" already exists with a different ${diff}`);
     const had = existing.dataSource?.uri ?? '';
     if (had !== uri) throw CommandError.exists(`volume "${r.name}" already exists with a different dataSource (${JSON.stringify(had)}, requested ${JSON.stringify(uri)})`);
     return [];
   }
-  const created = { name: r.name, spec: volumeSpecToProto(spec) };
+  const created = { name: r.name, spec: volumeSpecToProto(spec), ...origin };
   if (!ref) return [{ volumeCreated: created }];
   const { drafts, snapshot } = dataSourceDrafts(state, r.name, spec.size, uri, ref);
   return [...drafts, { volumeCreated: { ...created, dataSource: uri, sourceVolume: ref.volume, sourceSnapshot: snapshot } }];

@@ -30,6 +30,7 @@ export function volumeView(state: ClusterState, v: VolumeState, progress: (repli
     // A volume made empty has nothing to copy: ready from the start.
     dataSource: v.dataSource?.uri ?? '', dataSourceReady: v.dataSource?.copied ?? true,
     waiting: v.waiting ? `${v.waiting.reason} (engine on ${v.waiting.nodeId}, seq ${v.waiting.seq})` : '',
+    csiName: v.csiName ?? '', kubernetes: v.kubernetes ?? null, unsupportedParameters: v.unsupportedParameters ?? [],
   };
 }
 

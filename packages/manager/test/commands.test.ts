@@ -56,6 +56,26 @@ t('create refuses bad names, sizes, localities and tags, naming the field', () =
   refused(() => cmd.createVolume(s, create({ diskSelector: ['ok', 'not ok'] })), 'InvalidArgument', /diskSelector: tag "not ok"/);
 });
 
+t('a CSI create records the CO name, the PVC and the unsupported parameters; another CO name for the same id is ALREADY_EXISTS', () => {
+  const s = cluster();
+  const csi = {
+    name: 'csi-x', csiName: 'Sanity Volume 1', kubernetes: { pvcNamespace: 'default', pvcName: 'data', pvName: 'csi-x' },
+    unsupportedParameters: [{ key: 'migratable', value: 'true', reason: 'no live migration' }],
+  };
+  apply(s, cmd.createVolume(s, create(csi)));
+  const v = s.volumes.get('csi-x')!;
+  assert.is(v.csiName, 'Sanity Volume 1');
+  assert.equal(v.kubernetes, csi.kubernetes);
+  assert.equal(v.unsupportedParameters, csi.unsupportedParameters);
+  assert.equal(cmd.createVolume(s, create(csi)), [], 'the same CSI create again appends nothing');
+  refused(() => cmd.createVolume(s, create({ ...csi, csiName: 'Sanity Volume 2' })), 'AlreadyExists', /for CSI name "Sanity Volume 1", not "Sanity Volume 2"/);
+  refused(() => cmd.createVolume(s, create({ name: 'y', csiName: 'x'.repeat(129) })), 'InvalidArgument', /csiName must be at most 128 bytes/);
+  refused(() => cmd.createVolume(s, create({ name: 'y', csiName: 'a\u0001b' })), 'InvalidArgument', /control characters/);
+  // A volume made without CSI keeps none of the fields (its state hashes as before they existed).
+  apply(s, cmd.createVolume(s, create({ name: 'plain' })));
+  assert.not.ok('csiName' in s.volumes.get('plain')! || 'kubernetes' in s.volumes.get('plain')!);
+});
+
 t('update changes only what is given; no change appends nothing', () => {
   const s = cluster();
   apply(s, cmd.createVolume(s, create({ diskSelector: ['fast'] })));

@@ -12,10 +12,11 @@ import { payloadOf } from './events.js';
 import { CorruptError, InvalidSettingError, UnknownEventTypeError } from './errors.js';
 import { parseSettings } from './settings.js';
 import type { VolumeSpec__Output } from './gen/cairn/events/v1/VolumeSpec.js';
+import type { VolumeCreated__Output } from './gen/cairn/events/v1/VolumeCreated.js';
 import type { CandidateRejection__Output } from './gen/cairn/events/v1/CandidateRejection.js';
 import type {
   AccessMode, AntiAffinityOverride, ClusterState, DataLocality, NodeState, Rejection, ReplicaState,
-  VolumeAutoBalance, VolumeSpec,
+  VolumeAutoBalance, VolumeSpec, VolumeState,
 } from './state.js';
 import { addLoad, replicasOf, setMode } from './state.js';
 
@@ -41,6 +42,16 @@ function enumOf<T>(table: Record<string, T>, value: string, seq: number, what: s
   const v = table[value];
   if (v === undefined) throw new UnknownEventTypeError(seq, `${what} ${value}`);
   return v;
+}
+
+/** A VolumeCreated's CSI fields, as VolumeState keeps them: only those that are set. */
+function csiOrigin(p: VolumeCreated__Output): Pick<VolumeState, 'csiName' | 'kubernetes' | 'unsupportedParameters'> {
+  const k = p.kubernetes;
+  return {
+    ...(p.csiName ? { csiName: p.csiName } : {}),
+    ...(k && (k.pvcName || k.pvName) ? { kubernetes: { pvcNamespace: k.pvcNamespace, pvcName: k.pvcName, pvName: k.pvName } } : {}),
+    ...(p.unsupportedParameters.length ? { unsupportedParameters: p.unsupportedParameters.map(({ key, value, reason }) => ({ key, value, reason })) } : {}),
+  };
 }
 
 export function specFromEvent(s: VolumeSpec__Output | null, seq: number): VolumeSpec {
@@ -171,6 +182,7 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
           attachedTo: '', endpoint: '', unschedulable: null, snapshots: new Map(),
           dataSource: p.dataSource ? { uri: p.dataSource, volume: p.sourceVolume, snapshot: p.sourceSnapshot, copied: false } : null,
           autoAttach: '', pendingAttach: '',
+          ...csiOrigin(p),
         });
       }
       break;

@@ -93,6 +93,20 @@ export interface DataSourceState {
   copied: boolean;
 }
 
+/** The PersistentVolumeClaim (and PersistentVolume) a volume was provisioned for through CSI. */
+export interface KubernetesRef {
+  pvcNamespace: string;
+  pvcName: string;
+  pvName: string;
+}
+
+/** A StorageClass parameter accepted without effect, and why it has none. */
+export interface UnsupportedParameter {
+  key: string;
+  value: string;
+  reason: string;
+}
+
 export interface VolumeState {
   name: string;
   spec: VolumeSpec;
@@ -121,6 +135,14 @@ export interface VolumeState {
    * is detaching from attachedTo and attaches here on the VolumeDetached. '' otherwise.
    */
   pendingAttach: string;
+  /**
+   * From a CSI CreateVolume (VolumeCreated): the CO's name for the volume, the PVC it is for and
+   * the parameters accepted without effect. Absent (not empty) when there are none, so states
+   * from before these fields hash as they did.
+   */
+  csiName?: string;
+  kubernetes?: KubernetesRef;
+  unsupportedParameters?: UnsupportedParameter[];
 }
 
 /**

@@ -17,6 +17,7 @@ import type { ExplainVolumeResponse as _cairn_admin_v1_ExplainVolumeResponse, Ex
 import type { Explanation as _cairn_admin_v1_Explanation, Explanation__Output as _cairn_admin_v1_Explanation__Output } from './cairn/admin/v1/Explanation.js';
 import type { GetClusterInfoRequest as _cairn_admin_v1_GetClusterInfoRequest, GetClusterInfoRequest__Output as _cairn_admin_v1_GetClusterInfoRequest__Output } from './cairn/admin/v1/GetClusterInfoRequest.js';
 import type { GetSettingsRequest as _cairn_admin_v1_GetSettingsRequest, GetSettingsRequest__Output as _cairn_admin_v1_GetSettingsRequest__Output } from './cairn/admin/v1/GetSettingsRequest.js';
+import type { KubernetesRef as _cairn_admin_v1_KubernetesRef, KubernetesRef__Output as _cairn_admin_v1_KubernetesRef__Output } from './cairn/admin/v1/KubernetesRef.js';
 import type { ListNodesRequest as _cairn_admin_v1_ListNodesRequest, ListNodesRequest__Output as _cairn_admin_v1_ListNodesRequest__Output } from './cairn/admin/v1/ListNodesRequest.js';
 import type { ListNodesResponse as _cairn_admin_v1_ListNodesResponse, ListNodesResponse__Output as _cairn_admin_v1_ListNodesResponse__Output } from './cairn/admin/v1/ListNodesResponse.js';
 import type { ListSnapshotsResponse as _cairn_admin_v1_ListSnapshotsResponse, ListSnapshotsResponse__Output as _cairn_admin_v1_ListSnapshotsResponse__Output } from './cairn/admin/v1/ListSnapshotsResponse.js';
@@ -30,6 +31,7 @@ import type { SettingsResponse as _cairn_admin_v1_SettingsResponse, SettingsResp
 import type { Snapshot as _cairn_admin_v1_Snapshot, Snapshot__Output as _cairn_admin_v1_Snapshot__Output } from './cairn/admin/v1/Snapshot.js';
 import type { SnapshotRef as _cairn_admin_v1_SnapshotRef, SnapshotRef__Output as _cairn_admin_v1_SnapshotRef__Output } from './cairn/admin/v1/SnapshotRef.js';
 import type { StringList as _cairn_admin_v1_StringList, StringList__Output as _cairn_admin_v1_StringList__Output } from './cairn/admin/v1/StringList.js';
+import type { UnsupportedParameter as _cairn_admin_v1_UnsupportedParameter, UnsupportedParameter__Output as _cairn_admin_v1_UnsupportedParameter__Output } from './cairn/admin/v1/UnsupportedParameter.js';
 import type { UpdateDiskRequest as _cairn_admin_v1_UpdateDiskRequest, UpdateDiskRequest__Output as _cairn_admin_v1_UpdateDiskRequest__Output } from './cairn/admin/v1/UpdateDiskRequest.js';
 import type { UpdateNodeRequest as _cairn_admin_v1_UpdateNodeRequest, UpdateNodeRequest__Output as _cairn_admin_v1_UpdateNodeRequest__Output } from './cairn/admin/v1/UpdateNodeRequest.js';
 import type { UpdateSettingsRequest as _cairn_admin_v1_UpdateSettingsRequest, UpdateSettingsRequest__Output as _cairn_admin_v1_UpdateSettingsRequest__Output } from './cairn/admin/v1/UpdateSettingsRequest.js';
@@ -45,6 +47,7 @@ import type { DiskFigures as _cairn_events_v1_DiskFigures, DiskFigures__Output a
 import type { DiskRemoved as _cairn_events_v1_DiskRemoved, DiskRemoved__Output as _cairn_events_v1_DiskRemoved__Output } from './cairn/events/v1/DiskRemoved.js';
 import type { DiskUpdated as _cairn_events_v1_DiskUpdated, DiskUpdated__Output as _cairn_events_v1_DiskUpdated__Output } from './cairn/events/v1/DiskUpdated.js';
 import type { EventEnvelope as _cairn_events_v1_EventEnvelope, EventEnvelope__Output as _cairn_events_v1_EventEnvelope__Output } from './cairn/events/v1/EventEnvelope.js';
+import type { KubernetesRef as _cairn_events_v1_KubernetesRef, KubernetesRef__Output as _cairn_events_v1_KubernetesRef__Output } from './cairn/events/v1/KubernetesRef.js';
 import type { NodeDown as _cairn_events_v1_NodeDown, NodeDown__Output as _cairn_events_v1_NodeDown__Output } from './cairn/events/v1/NodeDown.js';
 import type { NodeRegistered as _cairn_events_v1_NodeRegistered, NodeRegistered__Output as _cairn_events_v1_NodeRegistered__Output } from './cairn/events/v1/NodeRegistered.js';
 import type { NodeUp as _cairn_events_v1_NodeUp, NodeUp__Output as _cairn_events_v1_NodeUp__Output } from './cairn/events/v1/NodeUp.js';
@@ -59,6 +62,7 @@ import type { SalvageFigures as _cairn_events_v1_SalvageFigures, SalvageFigures_
 import type { SettingsChanged as _cairn_events_v1_SettingsChanged, SettingsChanged__Output as _cairn_events_v1_SettingsChanged__Output } from './cairn/events/v1/SettingsChanged.js';
 import type { SnapshotCreated as _cairn_events_v1_SnapshotCreated, SnapshotCreated__Output as _cairn_events_v1_SnapshotCreated__Output } from './cairn/events/v1/SnapshotCreated.js';
 import type { SnapshotDeleted as _cairn_events_v1_SnapshotDeleted, SnapshotDeleted__Output as _cairn_events_v1_SnapshotDeleted__Output } from './cairn/events/v1/SnapshotDeleted.js';
+import type { UnsupportedParameter as _cairn_events_v1_UnsupportedParameter, UnsupportedParameter__Output as _cairn_events_v1_UnsupportedParameter__Output } from './cairn/events/v1/UnsupportedParameter.js';
 import type { VolumeAttachRequested as _cairn_events_v1_VolumeAttachRequested, VolumeAttachRequested__Output as _cairn_events_v1_VolumeAttachRequested__Output } from './cairn/events/v1/VolumeAttachRequested.js';
 import type { VolumeAttached as _cairn_events_v1_VolumeAttached, VolumeAttached__Output as _cairn_events_v1_VolumeAttached__Output } from './cairn/events/v1/VolumeAttached.js';
 import type { VolumeAutoAttached as _cairn_events_v1_VolumeAutoAttached, VolumeAutoAttached__Output as _cairn_events_v1_VolumeAutoAttached__Output } from './cairn/events/v1/VolumeAutoAttached.js';
@@ -100,6 +104,7 @@ export interface ProtoGrpcType {
         Explanation: MessageTypeDefinition<_cairn_admin_v1_Explanation, _cairn_admin_v1_Explanation__Output>
         GetClusterInfoRequest: MessageTypeDefinition<_cairn_admin_v1_GetClusterInfoRequest, _cairn_admin_v1_GetClusterInfoRequest__Output>
         GetSettingsRequest: MessageTypeDefinition<_cairn_admin_v1_GetSettingsRequest, _cairn_admin_v1_GetSettingsRequest__Output>
+        KubernetesRef: MessageTypeDefinition<_cairn_admin_v1_KubernetesRef, _cairn_admin_v1_KubernetesRef__Output>
         ListNodesRequest: MessageTypeDefinition<_cairn_admin_v1_ListNodesRequest, _cairn_admin_v1_ListNodesRequest__Output>
         ListNodesResponse: MessageTypeDefinition<_cairn_admin_v1_ListNodesResponse, _cairn_admin_v1_ListNodesResponse__Output>
         ListSnapshotsResponse: MessageTypeDefinition<_cairn_admin_v1_ListSnapshotsResponse, _cairn_admin_v1_ListSnapshotsResponse__Output>
@@ -113,6 +118,7 @@ export interface ProtoGrpcType {
         Snapshot: MessageTypeDefinition<_cairn_admin_v1_Snapshot, _cairn_admin_v1_Snapshot__Output>
         SnapshotRef: MessageTypeDefinition<_cairn_admin_v1_SnapshotRef, _cairn_admin_v1_SnapshotRef__Output>
         StringList: MessageTypeDefinition<_cairn_admin_v1_StringList, _cairn_admin_v1_StringList__Output>
+        UnsupportedParameter: MessageTypeDefinition<_cairn_admin_v1_UnsupportedParameter, _cairn_admin_v1_UnsupportedParameter__Output>
         UpdateDiskRequest: MessageTypeDefinition<_cairn_admin_v1_UpdateDiskRequest, _cairn_admin_v1_UpdateDiskRequest__Output>
         UpdateNodeRequest: MessageTypeDefinition<_cairn_admin_v1_UpdateNodeRequest, _cairn_admin_v1_UpdateNodeRequest__Output>
         UpdateSettingsRequest: MessageTypeDefinition<_cairn_admin_v1_UpdateSettingsRequest, _cairn_admin_v1_UpdateSettingsRequest__Output>
@@ -135,6 +141,7 @@ export interface ProtoGrpcType {
         DiskRemoved: MessageTypeDefinition<_cairn_events_v1_DiskRemoved, _cairn_events_v1_DiskRemoved__Output>
         DiskUpdated: MessageTypeDefinition<_cairn_events_v1_DiskUpdated, _cairn_events_v1_DiskUpdated__Output>
         EventEnvelope: MessageTypeDefinition<_cairn_events_v1_EventEnvelope, _cairn_events_v1_EventEnvelope__Output>
+        KubernetesRef: MessageTypeDefinition<_cairn_events_v1_KubernetesRef, _cairn_events_v1_KubernetesRef__Output>
         NodeDown: MessageTypeDefinition<_cairn_events_v1_NodeDown, _cairn_events_v1_NodeDown__Output>
         NodeRegistered: MessageTypeDefinition<_cairn_events_v1_NodeRegistered, _cairn_events_v1_NodeRegistered__Output>
         NodeUp: MessageTypeDefinition<_cairn_events_v1_NodeUp, _cairn_events_v1_NodeUp__Output>
@@ -150,6 +157,7 @@ export interface ProtoGrpcType {
         SettingsChanged: MessageTypeDefinition<_cairn_events_v1_SettingsChanged, _cairn_events_v1_SettingsChanged__Output>
         SnapshotCreated: MessageTypeDefinition<_cairn_events_v1_SnapshotCreated, _cairn_events_v1_SnapshotCreated__Output>
         SnapshotDeleted: MessageTypeDefinition<_cairn_events_v1_SnapshotDeleted, _cairn_events_v1_SnapshotDeleted__Output>
+        UnsupportedParameter: MessageTypeDefinition<_cairn_events_v1_UnsupportedParameter, _cairn_events_v1_UnsupportedParameter__Output>
         VolumeAttachRequested: MessageTypeDefinition<_cairn_events_v1_VolumeAttachRequested, _cairn_events_v1_VolumeAttachRequested__Output>
         VolumeAttached: MessageTypeDefinition<_cairn_events_v1_VolumeAttached, _cairn_events_v1_VolumeAttached__Output>
         VolumeAutoAttached: MessageTypeDefinition<_cairn_events_v1_VolumeAutoAttached, _cairn_events_v1_VolumeAutoAttached__Output>

@@ -1,5 +1,7 @@
 // Original file: cairn/admin/v1/admin.proto
 
+import type { KubernetesRef as _cairn_admin_v1_KubernetesRef, KubernetesRef__Output as _cairn_admin_v1_KubernetesRef__Output } from '../../../cairn/admin/v1/KubernetesRef.js';
+import type { UnsupportedParameter as _cairn_admin_v1_UnsupportedParameter, UnsupportedParameter__Output as _cairn_admin_v1_UnsupportedParameter__Output } from '../../../cairn/admin/v1/UnsupportedParameter.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface CreateVolumeRequest {
@@ -47,6 +49,15 @@ export interface CreateVolumeRequest {
    * "vol://VOLUME" (its data now). Empty: an empty volume.
    */
   'dataSource'?: (string);
+  /**
+   * Set by the CSI driver: the CO's name for the volume (any string up to 128 bytes; `name` is
+   * then the volume id the driver derived from it), the PVC it is for, and the StorageClass
+   * parameters accepted without effect. A repeated request with another csi_name for the same
+   * name is ALREADY_EXISTS.
+   */
+  'csiName'?: (string);
+  'kubernetes'?: (_cairn_admin_v1_KubernetesRef | null);
+  'unsupportedParameters'?: (_cairn_admin_v1_UnsupportedParameter)[];
 }
 
 export interface CreateVolumeRequest__Output {
@@ -94,4 +105,13 @@ export interface CreateVolumeRequest__Output {
    * "vol://VOLUME" (its data now). Empty: an empty volume.
    */
   'dataSource': (string);
+  /**
+   * Set by the CSI driver: the CO's name for the volume (any string up to 128 bytes; `name` is
+   * then the volume id the driver derived from it), the PVC it is for, and the StorageClass
+   * parameters accepted without effect. A repeated request with another csi_name for the same
+   * name is ALREADY_EXISTS.
+   */
+  'csiName': (string);
+  'kubernetes': (_cairn_admin_v1_KubernetesRef__Output | null);
+  'unsupportedParameters': (_cairn_admin_v1_UnsupportedParameter__Output)[];
 }

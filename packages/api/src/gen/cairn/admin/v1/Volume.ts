@@ -1,6 +1,8 @@
 // Original file: cairn/admin/v1/admin.proto
 
 import type { Replica as _cairn_admin_v1_Replica, Replica__Output as _cairn_admin_v1_Replica__Output } from '../../../cairn/admin/v1/Replica.js';
+import type { KubernetesRef as _cairn_admin_v1_KubernetesRef, KubernetesRef__Output as _cairn_admin_v1_KubernetesRef__Output } from '../../../cairn/admin/v1/KubernetesRef.js';
+import type { UnsupportedParameter as _cairn_admin_v1_UnsupportedParameter, UnsupportedParameter__Output as _cairn_admin_v1_UnsupportedParameter__Output } from '../../../cairn/admin/v1/UnsupportedParameter.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Volume {
@@ -59,6 +61,13 @@ export interface Volume {
    * the last VolumeWaiting of this attachment; empty when it does not wait.
    */
   'waiting'?: (string);
+  /**
+   * From CreateVolume through CSI: the CO's name, the PVC, and the parameters accepted without
+   * effect (see CreateVolumeRequest).
+   */
+  'csiName'?: (string);
+  'kubernetes'?: (_cairn_admin_v1_KubernetesRef | null);
+  'unsupportedParameters'?: (_cairn_admin_v1_UnsupportedParameter)[];
 }
 
 export interface Volume__Output {
@@ -117,4 +126,11 @@ export interface Volume__Output {
    * the last VolumeWaiting of this attachment; empty when it does not wait.
    */
   'waiting': (string);
+  /**
+   * From CreateVolume through CSI: the CO's name, the PVC, and the parameters accepted without
+   * effect (see CreateVolumeRequest).
+   */
+  'csiName': (string);
+  'kubernetes': (_cairn_admin_v1_KubernetesRef__Output | null);
+  'unsupportedParameters': (_cairn_admin_v1_UnsupportedParameter__Output)[];
 }

@@ -1,6 +1,8 @@
 // Original file: cairn/events/v1/events.proto
 
 import type { VolumeSpec as _cairn_events_v1_VolumeSpec, VolumeSpec__Output as _cairn_events_v1_VolumeSpec__Output } from '../../../cairn/events/v1/VolumeSpec.js';
+import type { KubernetesRef as _cairn_events_v1_KubernetesRef, KubernetesRef__Output as _cairn_events_v1_KubernetesRef__Output } from '../../../cairn/events/v1/KubernetesRef.js';
+import type { UnsupportedParameter as _cairn_events_v1_UnsupportedParameter, UnsupportedParameter__Output as _cairn_events_v1_UnsupportedParameter__Output } from '../../../cairn/events/v1/UnsupportedParameter.js';
 
 export interface VolumeCreated {
   'name'?: (string);
@@ -14,6 +16,23 @@ export interface VolumeCreated {
   'dataSource'?: (string);
   'sourceVolume'?: (string);
   'sourceSnapshot'?: (string);
+  /**
+   * The name the container orchestrator gave CSI CreateVolume (any string of up to 128 bytes: the
+   * CO's idempotency key), when the volume was made through CSI; empty otherwise. The volume's own
+   * name is the CSI volume_id, derived from it when it is not a valid cairn name.
+   */
+  'csiName'?: (string);
+  /**
+   * The PersistentVolumeClaim (and PersistentVolume) it was provisioned for, from the
+   * provisioner's csi.storage.k8s.io/pvc/* and pv/name parameters; absent when not known.
+   */
+  'kubernetes'?: (_cairn_events_v1_KubernetesRef | null);
+  /**
+   * StorageClass parameters that were accepted but that cairn does not act on (Longhorn knobs
+   * cairn has no equivalent of yet): recorded so the volume's events say so, and reported as a
+   * Warning event on the PVC. Never silently dropped.
+   */
+  'unsupportedParameters'?: (_cairn_events_v1_UnsupportedParameter)[];
 }
 
 export interface VolumeCreated__Output {
@@ -28,4 +47,21 @@ export interface VolumeCreated__Output {
   'dataSource': (string);
   'sourceVolume': (string);
   'sourceSnapshot': (string);
+  /**
+   * The name the container orchestrator gave CSI CreateVolume (any string of up to 128 bytes: the
+   * CO's idempotency key), when the volume was made through CSI; empty otherwise. The volume's own
+   * name is the CSI volume_id, derived from it when it is not a valid cairn name.
+   */
+  'csiName': (string);
+  /**
+   * The PersistentVolumeClaim (and PersistentVolume) it was provisioned for, from the
+   * provisioner's csi.storage.k8s.io/pvc/* and pv/name parameters; absent when not known.
+   */
+  'kubernetes': (_cairn_events_v1_KubernetesRef__Output | null);
+  /**
+   * StorageClass parameters that were accepted but that cairn does not act on (Longhorn knobs
+   * cairn has no equivalent of yet): recorded so the volume's events say so, and reported as a
+   * Warning event on the PVC. Never silently dropped.
+   */
+  'unsupportedParameters': (_cairn_events_v1_UnsupportedParameter__Output)[];
 }
