@@ -51,6 +51,10 @@ export interface VolumeParams {
   replicaAutoBalance?: string;
   fsType?: string;
   mkfsParams?: string;
+  /** Longhorn's per-volume anti-affinity overrides: default | enabled | disabled. */
+  replicaSoftAntiAffinity?: string;
+  replicaZoneSoftAntiAffinity?: string;
+  replicaDiskSoftAntiAffinity?: string;
 }
 
 const LOCALITIES = ['disabled', 'best-effort', 'strict-local'];
