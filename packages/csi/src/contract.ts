@@ -7,11 +7,44 @@ export const TOPOLOGY_ZONE_KEY = 'topology.cairn.io/zone';
 /** Topology segment naming the node (kubelet's hostname label). */
 export const TOPOLOGY_HOSTNAME_KEY = 'kubernetes.io/hostname';
 
-/** StorageClass parameters, with Longhorn's names (fromBackup comes with backups). */
-export const STORAGE_CLASS_PARAMETERS = [
+/**
+ * StorageClass parameters cairn acts on, with Longhorn's names and values. fromBackup is among them
+ * because it is read: empty is fine, a backup URL is refused until backups exist.
+ */
+export const STORAGE_CLASS_PARAMETERS_ACTED_ON = [
   'numberOfReplicas', 'staleReplicaTimeout', 'dataLocality', 'diskSelector', 'nodeSelector',
-  'replicaAutoBalance', 'fsType', 'mkfsParams',
+  'replicaAutoBalance', 'fsType', 'mkfsParams', 'replicaSoftAntiAffinity', 'replicaZoneSoftAntiAffinity',
+  'replicaDiskSoftAntiAffinity', 'fromBackup',
 ] as const;
+
+/**
+ * Longhorn's other StorageClass parameters: accepted so that a Longhorn StorageClass works with
+ * only its provisioner changed, checked as Longhorn checks them, and reported as without effect
+ * (on the volume, and as a Warning on the PVC) unless the value asks for what cairn does anyway.
+ * The list: every parameter in Longhorn's docs (0.8 to 1.13: storage-class-parameters.md and the
+ * StorageClasses in its pages, including the old names recurringJobs, baseImage, backingImageURL,
+ * backendStoreDriver and the docs' spellings backingImageName and freezeFSForSnapshot), its
+ * examples/ and Helm chart, and what its CSI driver reads from a StorageClass (ublk*, nvmeTcp*,
+ * volumeTopology, storageCapacityMode). Not here: share, exclusive and dataSource, which Longhorn's
+ * driver sets itself from the request.
+ */
+export const STORAGE_CLASS_PARAMETERS_WITHOUT_EFFECT = [
+  'recurringJobSelector', 'recurringJobs', 'backupTargetName', 'backupBlockSize',
+  'migratable', 'encrypted', 'nfsOptions', 'shareManagerNodeSelector', 'shareManagerTolerations',
+  'dataEngine', 'backendStoreDriver', 'frontend', 'ublkNumberOfQueue', 'ublkQueueDepth', 'nvmeTcpNrIoQueues',
+  'dataLayout.type', 'dataLayout.mode', 'dataLayout.dataChunks', 'dataLayout.parityChunks', 'dataLayout.stripSizeKB',
+  'disableRevisionCounter', 'unmapMarkSnapChainRemoved', 'freezeFilesystemForSnapshot', 'freezeFSForSnapshot',
+  'cloneMode', 'strictTopology', 'volumeTopology', 'storageCapacityMode',
+  'backingImage', 'backingImageName', 'backingImageChecksum', 'backingImageDataSourceType',
+  'backingImageDataSourceParameters', 'backingImageMinNumberOfCopies', 'backingImageNodeSelector',
+  'backingImageDiskSelector', 'backingImageURL', 'baseImage',
+] as const;
+
+/**
+ * Every StorageClass parameter cairn takes (besides the provisioner's csi.storage.k8s.io/* keys).
+ * Any other key is refused: it is a typo, which would otherwise be silently ignored.
+ */
+export const STORAGE_CLASS_PARAMETERS = [...STORAGE_CLASS_PARAMETERS_ACTED_ON, ...STORAGE_CLASS_PARAMETERS_WITHOUT_EFFECT] as const;
 export type StorageClassParameter = (typeof STORAGE_CLASS_PARAMETERS)[number];
 
 /** publish_context keys ControllerPublishVolume sets and NodeStageVolume reads. */

@@ -2,7 +2,8 @@
 // request, or why not (the spec's ALREADY_EXISTS). Pure.
 import type { Volume__Output } from '@cairn/api';
 import { dataSourceOf, DEFAULT_FS_TYPE, rangeAdmits } from './controller-params.js';
-import type { ContentSource, VolumeParams } from './controller-params.js';
+import type { ContentSource } from './controller-params.js';
+import type { VolumeParams } from './storage-class.js';
 import type { CapacityRange__Output } from './types.js';
 
 export interface CreateAsk {

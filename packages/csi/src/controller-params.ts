@@ -1,11 +1,10 @@
-// What the Controller reads from a request before it asks the manager anything: StorageClass
-// parameters (Longhorn's names), volume capabilities, the capacity range, the content source and
-// the topology requirement. Pure: each function returns the parsed value or throws a CsiError
-// naming the field or parameter that is wrong.
+// What the Controller reads from a request before it asks the manager anything: names, volume
+// capabilities, the capacity range, the content source and the topology requirement (StorageClass
+// parameters are storage-class.ts's). Pure: each function returns the parsed value or throws a
+// CsiError naming the field that is wrong.
 import { invalid, notFound } from './errors.js';
 import { outOfRange, exhausted } from './controller-errors.js';
-import { parseSnapshotId, snapshotId, STORAGE_CLASS_PARAMETERS, TOPOLOGY_HOSTNAME_KEY, TOPOLOGY_ZONE_KEY } from './contract.js';
-import type { StorageClassParameter } from './contract.js';
+import { parseSnapshotId, snapshotId, TOPOLOGY_HOSTNAME_KEY, TOPOLOGY_ZONE_KEY } from './contract.js';
 import type { CapacityRange__Output, Topology, TopologyRequirement__Output, VolumeCapability__Output, VolumeContentSource, VolumeContentSource__Output } from './types.js';
 
 export const GiB = 2 ** 30;
@@ -16,7 +15,7 @@ export const SIZE_ALIGN = 4096;
 /** The largest size we hand on: int64 sizes beyond this lose precision in JavaScript. */
 export const MAX_SIZE = Math.floor(Number.MAX_SAFE_INTEGER / SIZE_ALIGN) * SIZE_ALIGN;
 
-/** File systems NodeStageVolume can make and grow (mkfs.X, resize2fs / xfs_growfs). */
+/** File systems NodeStageVolume can make and grow (mkfs.X, resize2fs / xfs_growfs): the fsType parameter's and mount.fs_type's values. */
 export const FS_TYPES = ['ext4', 'xfs'] as const;
 export const DEFAULT_FS_TYPE = 'ext4';
 
@@ -37,83 +36,6 @@ export function checkName(field: string, value: string): string {
 export function required(field: string, value: string): string {
   if (!value) throw invalid(`${field} is required`);
   return value;
-}
-
-// ---- StorageClass parameters ---------------------------------------------------------------------
-
-export interface VolumeParams {
-  numberOfReplicas?: number;
-  /** Minutes. */
-  staleReplicaTimeout?: number;
-  dataLocality?: string;
-  diskSelector?: string[];
-  nodeSelector?: string[];
-  replicaAutoBalance?: string;
-  fsType?: string;
-  mkfsParams?: string;
-  /** Longhorn's per-volume anti-affinity overrides: default | enabled | disabled. */
-  replicaSoftAntiAffinity?: string;
-  replicaZoneSoftAntiAffinity?: string;
-  replicaDiskSoftAntiAffinity?: string;
-}
-
-const LOCALITIES = ['disabled', 'best-effort', 'strict-local'];
-const AUTO_BALANCE = ['ignored', 'disabled', 'least-effort', 'best-effort'];
-const TAG_RE = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
-/** Keys the external-provisioner adds (csi.storage.k8s.io/fstype, .../pvc/name, ...): not ours. */
-const PROVISIONER_PREFIX = 'csi.storage.k8s.io/';
-
-function integer(key: string, text: string, min: number, max: number): number {
-  if (!/^\s*\d+\s*$/.test(text)) throw invalid(`parameter ${key} "${text}" is not an integer from ${min} to ${max}`);
-  const n = Number(text);
-  if (n < min || n > max) throw invalid(`parameter ${key} must be from ${min} to ${max}, got ${n}`);
-  return n;
-}
-
-function oneOf(key: string, text: string, allowed: readonly string[]): string {
-  const v = text.trim();
-  if (!allowed.includes(v)) throw invalid(`parameter ${key} "${text}" is not valid: use one of ${allowed.join(', ')}`);
-  return v;
-}
-
-/** "fast, ssd" -> ["fast", "ssd"] (Longhorn's comma-separated tag lists), sorted and unique. */
-function tags(key: string, text: string): string[] {
-  const out = text.split(',').map((t) => t.trim()).filter((t) => t.length > 0);
-  for (const t of out) if (!TAG_RE.test(t)) throw invalid(`parameter ${key}: tag "${t}" is not valid: use letters, digits, '-', '.', '_'`);
-  return [...new Set(out)].sort();
-}
-
-/**
- * A StorageClass's parameters, as the CO passes them to CreateVolume, GetCapacity and
- * ValidateVolumeCapabilities. Unknown keys are refused (a typo would otherwise be silently
- * ignored); the provisioner's own csi.storage.k8s.io/* keys are skipped.
- */
-export function parseParameters(params: Record<string, string>): VolumeParams {
-  const out: VolumeParams = {};
-  for (const [key, value] of Object.entries(params)) {
-    if (key.startsWith(PROVISIONER_PREFIX)) continue;
-    if (!(STORAGE_CLASS_PARAMETERS as readonly string[]).includes(key)) {
-      throw invalid(`parameter ${key} is not known: cairn's StorageClass parameters are ${STORAGE_CLASS_PARAMETERS.join(', ')}`);
-    }
-    switch (key as StorageClassParameter) {
-      case 'numberOfReplicas': out.numberOfReplicas = integer(key, value, 1, 20); break;
-      case 'staleReplicaTimeout': out.staleReplicaTimeout = integer(key, value, 1, 525_600); break;
-      case 'dataLocality': out.dataLocality = oneOf(key, value, LOCALITIES); break;
-      case 'diskSelector': out.diskSelector = tags(key, value); break;
-      case 'nodeSelector': out.nodeSelector = tags(key, value); break;
-      case 'replicaAutoBalance': out.replicaAutoBalance = oneOf(key, value, AUTO_BALANCE); break;
-      case 'fsType': out.fsType = oneOf(key, value, FS_TYPES); break;
-      case 'mkfsParams':
-        // Handed to mkfs as arguments on the node: one line of printable text.
-        if (/[\u0000-\u001f\u007f]/.test(value)) throw invalid('parameter mkfsParams must be one line of printable text');
-        out.mkfsParams = value.trim();
-        break;
-    }
-  }
-  if (out.dataLocality === 'strict-local' && out.numberOfReplicas !== undefined && out.numberOfReplicas !== 1) {
-    throw invalid(`parameter dataLocality strict-local needs numberOfReplicas 1 (one replica, on the attached node), got ${out.numberOfReplicas}`);
-  }
-  return out;
 }
 
 // ---- volume capabilities -------------------------------------------------------------------------
@@ -168,7 +90,7 @@ export function checkCapability(c: VolumeCapability__Output | null, field: strin
 }
 
 /** The file system: the fsType parameter and the capability's mount.fs_type must agree; ext4 by default. */
-export function resolveFsType(params: VolumeParams, caps: Capabilities): string {
+export function resolveFsType(params: { fsType?: string | undefined }, caps: Capabilities): string {
   if (params.fsType && caps.fsType && params.fsType !== caps.fsType) {
     throw invalid(`parameter fsType "${params.fsType}" contradicts volume_capabilities mount.fs_type "${caps.fsType}"`);
   }

@@ -22,9 +22,10 @@ import { aborted, alreadyExists, exhausted, precondition } from './controller-er
 import { InFlight, snapshotKey, volumeKey } from './controller-inflight.js';
 import {
   accessibility, capabilityProblem, checkCapabilities, checkCapability, checkName, chooseSize, dataSourceOf,
-  DEFAULT_FS_TYPE, describeSource, expandSize, nodesInTopology, parseContentSource, parseParameters,
+  DEFAULT_FS_TYPE, describeSource, expandSize, nodesInTopology, parseContentSource,
   required, resolveFsType, SIZE_ALIGN,
 } from './controller-params.js';
+import { parseParameters } from './storage-class.js';
 import type { ContentSource, Place } from './controller-params.js';
 import {
   antiAffinityLevel, availableCapacity, candidates, capacitySettings, checkPlacement, expansionProblems, maximumVolumeSize,

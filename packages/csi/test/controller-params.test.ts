@@ -1,12 +1,13 @@
-// The Controller's request parsing: StorageClass parameters, capabilities, capacity ranges,
-// content sources and topology. Every refusal must carry the spec's code and name the field.
+// The Controller's request parsing: names, capabilities, capacity ranges, content sources and
+// topology (StorageClass parameters: storage-class.test.ts). Every refusal must carry the spec's
+// code and name the field.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as grpc from '@grpc/grpc-js';
 import { CsiError, TOPOLOGY_HOSTNAME_KEY, TOPOLOGY_ZONE_KEY } from '../src/index.js';
 import {
   accessibility, checkCapabilities, checkName, chooseSize, contentSourceOf, dataSourceOf, DEFAULT_SIZE, expandSize,
-  nodesInTopology, parseContentSource, parseParameters, rangeAdmits, resolveFsType,
+  nodesInTopology, parseContentSource, rangeAdmits, resolveFsType,
 } from '../src/controller-params.js';
 import type { VolumeCapability__Output } from '../src/types.js';
 
@@ -29,34 +30,6 @@ const mount = (mode = 'SINGLE_NODE_WRITER', fsType = ''): VolumeCapability__Outp
   ({ mount: { fsType, mountFlags: [], volumeMountGroup: '' }, accessMode: { mode }, accessType: 'mount' }) as VolumeCapability__Output;
 const block = (mode = 'SINGLE_NODE_WRITER'): VolumeCapability__Output =>
   ({ block: {}, accessMode: { mode }, accessType: 'block' }) as VolumeCapability__Output;
-
-test('parameters: Longhorn names parsed and typed; csi.storage.k8s.io/* keys skipped', () => {
-  const p = parseParameters({
-    numberOfReplicas: '2', staleReplicaTimeout: '30', dataLocality: 'best-effort', diskSelector: 'ssd, fast,ssd',
-    nodeSelector: 'storage', replicaAutoBalance: 'least-effort', fsType: 'xfs', mkfsParams: ' -m 0 ',
-    'csi.storage.k8s.io/pvc/name': 'data', 'csi.storage.k8s.io/fstype': 'ext4',
-  });
-  assert.equal(p, {
-    numberOfReplicas: 2, staleReplicaTimeout: 30, dataLocality: 'best-effort', diskSelector: ['fast', 'ssd'],
-    nodeSelector: ['storage'], replicaAutoBalance: 'least-effort', fsType: 'xfs', mkfsParams: '-m 0',
-  });
-  assert.equal(parseParameters({}), {});
-});
-
-test('parameters: unknown or malformed ones are INVALID_ARGUMENT naming the parameter', () => {
-  const bad = grpc.status.INVALID_ARGUMENT;
-  refuses(() => parseParameters({ numberOfReplica: '3' }), bad, /parameter numberOfReplica is not known/);
-  refuses(() => parseParameters({ numberOfReplicas: 'three' }), bad, /numberOfReplicas "three" is not an integer/);
-  refuses(() => parseParameters({ numberOfReplicas: '0' }), bad, /numberOfReplicas must be from 1 to 20, got 0/);
-  refuses(() => parseParameters({ numberOfReplicas: '21' }), bad, /numberOfReplicas must be from 1 to 20/);
-  refuses(() => parseParameters({ staleReplicaTimeout: '-5' }), bad, /staleReplicaTimeout/);
-  refuses(() => parseParameters({ dataLocality: 'nearby' }), bad, /dataLocality "nearby" is not valid: use one of disabled, best-effort, strict-local/);
-  refuses(() => parseParameters({ replicaAutoBalance: 'always' }), bad, /replicaAutoBalance/);
-  refuses(() => parseParameters({ diskSelector: 'fast,n@pe' }), bad, /diskSelector: tag "n@pe"/);
-  refuses(() => parseParameters({ fsType: 'ntfs' }), bad, /fsType "ntfs".*ext4, xfs/);
-  refuses(() => parseParameters({ mkfsParams: '-m 0\n-rf' }), bad, /mkfsParams must be one line/);
-  refuses(() => parseParameters({ dataLocality: 'strict-local', numberOfReplicas: '3' }), bad, /strict-local needs numberOfReplicas 1/);
-});
 
 test('names: cairn names pass (pvc-<uuid>), others are INVALID_ARGUMENT naming the field', () => {
   assert.is(checkName('name', 'pvc-0b7c2b0e-1f7a-4c53-9f0e-2a1c8f1a7d21'), 'pvc-0b7c2b0e-1f7a-4c53-9f0e-2a1c8f1a7d21');
