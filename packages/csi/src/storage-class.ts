@@ -105,7 +105,7 @@ function bool(key: string, text: string): boolean {
 
 /** Free text (mkfs arguments, mount options, a URL): one line of printable text, trimmed. */
 function line(key: string, text: string): string {
-  if (/[\u0000-\u001f\u007f]/.test(text)) throw invalid(`parameter ${key} must be one line of printable text`);
+  if (/[\u0000-\u001f\u007f]/.test(text)) throw invalid(`parameter ${key} ${JSON.stringify(text)} is not valid: use one line of printable text`);
   return text.trim();
 }
 
@@ -226,7 +226,8 @@ function stringMap(key: string, text: string): number {
   } catch (e) {
     throw invalid(`parameter ${key} is not valid: not JSON: ${(e as Error).message} (want {"url": "..."}); got ${text}`);
   }
-  if (isStringMap(v)) throw invalid(`parameter ${key} is not valid: ${isStringMap(v)!} (want {"url": "..."}); got ${text}`);
+  const why = isStringMap(v);
+  if (why) throw invalid(`parameter ${key} is not valid: ${why} (want {"url": "..."}); got ${text}`);
   return Object.keys(v as object).length;
 }
 

@@ -131,7 +131,7 @@ test('a bad value of a parameter cairn implements is INVALID_ARGUMENT naming it 
   refuses(() => parseParameters({ diskSelector: 'fast,n@pe' }), /diskSelector: tag "n@pe"/);
   refuses(() => parseParameters({ nodeSelector: 'a b' }), /nodeSelector: tag "a b"/);
   refuses(() => parseParameters({ fsType: 'ntfs' }), /fsType "ntfs".*ext4, xfs/);
-  refuses(() => parseParameters({ mkfsParams: '-m 0\n-rf' }), /mkfsParams must be one line/);
+  refuses(() => parseParameters({ mkfsParams: '-m 0\n-rf' }), /parameter mkfsParams "-m 0\\n-rf" is not valid: use one line/);
   refuses(() => parseParameters({ dataLocality: 'strict-local', numberOfReplicas: '3' }), /strict-local needs numberOfReplicas 1/);
   // Longhorn's words, not true/false nor cairn's admin word "default".
   for (const k of ['replicaSoftAntiAffinity', 'replicaZoneSoftAntiAffinity', 'replicaDiskSoftAntiAffinity']) {
@@ -161,7 +161,7 @@ const INERT_CASES: Array<[string, quiet: string[], reported: string, bad: string
   ['dataLayout.type', ['replicated', ''], 'sharded', 'striped'],
   ['dataLayout.mode', ['raid1', ''], 'erasureCoding', 'raid5'],
   ['dataLayout.dataChunks', ['0'], '4', 'x'],
-  ['dataLayout.parityChunks', ['0'], '2', ''],
+  ['dataLayout.parityChunks', ['0'], '2', '-2'],
   ['dataLayout.stripSizeKB', ['0'], '64', '64k'],
   ['disableRevisionCounter', ['false'], 'true', 'off'],
   ['unmapMarkSnapChainRemoved', ['ignored', 'disabled'], 'enabled', 'on'],
@@ -188,7 +188,13 @@ test('parameters without effect: quiet when the value asks for what cairn does, 
   for (const [key, quiet, reported, bad] of INERT_CASES) {
     for (const v of quiet) assert.equal(parseStorageClass({ [key]: v }), { volume: {}, unsupported: [], kubernetes: null, fromBackup: '' }, `${key} "${v}" is quiet`);
     assert.equal(parseStorageClass({ [key]: reported }).unsupported, [{ key, value: reported, reason: WITHOUT_EFFECT[key as keyof typeof WITHOUT_EFFECT].reason }], `${key} "${reported}" is reported`);
-    refuses(() => parseStorageClass({ [key]: bad }), new RegExp(`parameter ${key.replace('.', '\\.')}\\b`));
+    refuses(() => parseStorageClass({ [key]: bad }), new RegExp(`^parameter ${key.replace('.', '\\.')}\\b`));
+    try {
+      parseStorageClass({ [key]: bad });
+    } catch (e) {
+      const m = (e as Error).message;
+      assert.ok(m.includes(bad) || m.includes(JSON.stringify(bad)), `${key}: "${m}" names the value ${JSON.stringify(bad)}`);
+    }
   }
   // The value is named too.
   refuses(() => parseStorageClass({ migratable: 'maybe' }), /parameter migratable "maybe" is not valid: use true or false/);
@@ -236,7 +242,7 @@ test('fromBackup: absent or empty is nothing; a URL is handed on (CreateVolume r
   assert.equal(parseStorageClass({ fromBackup: '' }), { volume: {}, unsupported: [], kubernetes: null, fromBackup: '' });
   const url = 's3://backupbucket@us-east-1?volume=minio-vol01&backup=backup-eeb2782d5b2f42bb';
   assert.equal(parseStorageClass({ fromBackup: url, numberOfReplicas: '2' }), { volume: { numberOfReplicas: 2 }, unsupported: [], kubernetes: null, fromBackup: url });
-  refuses(() => parseStorageClass({ fromBackup: 's3://a\nb' }), /parameter fromBackup must be one line/);
+  refuses(() => parseStorageClass({ fromBackup: 's3://a\nb' }), /parameter fromBackup "s3:\/\/a\\nb" is not valid: use one line/);
 });
 
 test('an unknown parameter is INVALID_ARGUMENT naming it, suggesting the likely one and listing the known ones', () => {
