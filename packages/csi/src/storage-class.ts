@@ -68,6 +68,11 @@ export const PROVISIONER_KEYS = {
 
 /** Keys the external-provisioner adds or reads (fstype, pvc/name, *-secret-name, ...): not ours. */
 const PROVISIONER_PREFIX = 'csi.storage.k8s.io/';
+/**
+ * The longest value taken: the admin records an unsupported parameter's value up to 4 KiB, and
+ * refusing here names the parameter (Longhorn's longest, a recurringJobs list, is far shorter).
+ */
+const MAX_VALUE_BYTES = 4096;
 
 // ---- values, read as Longhorn reads them ---------------------------------------------------------
 
@@ -383,6 +388,8 @@ export function parseStorageClass(params: Record<string, string>): StorageClassR
       const guess = nearest(key);
       throw invalid(`parameter ${key} is not known${guess ? ` (did you mean ${guess}?)` : ''}: cairn's StorageClass parameters are ${STORAGE_CLASS_PARAMETERS.join(', ')}`);
     }
+    const bytes = Buffer.byteLength(value);
+    if (bytes > MAX_VALUE_BYTES) throw invalid(`parameter ${key} is ${bytes} bytes long: at most ${MAX_VALUE_BYTES}`);
     if (key === 'fromBackup') fromBackup = line(key, value);
     else if (isActedOn(key)) Object.assign(volume, ACT[key](key, value));
     else {

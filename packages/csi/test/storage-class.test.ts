@@ -242,6 +242,8 @@ test('fromBackup: absent or empty is nothing; a URL is handed on (CreateVolume r
   assert.equal(parseStorageClass({ fromBackup: '' }), { volume: {}, unsupported: [], kubernetes: null, fromBackup: '' });
   const url = 's3://backupbucket@us-east-1?volume=minio-vol01&backup=backup-eeb2782d5b2f42bb';
   assert.equal(parseStorageClass({ fromBackup: url, numberOfReplicas: '2' }), { volume: { numberOfReplicas: 2 }, unsupported: [], kubernetes: null, fromBackup: url });
+  refuses(() => parseStorageClass({ fromBackup: 'x'.repeat(4097) }), /^parameter fromBackup is 4097 bytes long: at most 4096$/);
+  assert.is(parseStorageClass({ fromBackup: 'x'.repeat(4096) }).fromBackup.length, 4096);
   refuses(() => parseStorageClass({ fromBackup: 's3://a\nb' }), /parameter fromBackup "s3:\/\/a\\nb" is not valid: use one line/);
 });
 
