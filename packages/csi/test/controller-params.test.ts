@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import * as grpc from '@grpc/grpc-js';
 import { CsiError, TOPOLOGY_HOSTNAME_KEY, TOPOLOGY_ZONE_KEY } from '../src/index.js';
 import {
-  accessibility, checkCapabilities, checkName, chooseSize, contentSourceOf, dataSourceOf, DEFAULT_SIZE, expandSize,
+  accessibility, checkCapabilities, chooseSize, contentSourceOf, dataSourceOf, DEFAULT_SIZE, expandSize,
   nodesInTopology, parseContentSource, parseParameters, rangeAdmits, resolveFsType,
 } from '../src/controller-params.js';
 import type { VolumeCapability__Output } from '../src/types.js';
@@ -56,13 +56,6 @@ test('parameters: unknown or malformed ones are INVALID_ARGUMENT naming the para
   refuses(() => parseParameters({ fsType: 'ntfs' }), bad, /fsType "ntfs".*ext4, xfs/);
   refuses(() => parseParameters({ mkfsParams: '-m 0\n-rf' }), bad, /mkfsParams must be one line/);
   refuses(() => parseParameters({ dataLocality: 'strict-local', numberOfReplicas: '3' }), bad, /strict-local needs numberOfReplicas 1/);
-});
-
-test('names: cairn names pass (pvc-<uuid>), others are INVALID_ARGUMENT naming the field', () => {
-  assert.is(checkName('name', 'pvc-0b7c2b0e-1f7a-4c53-9f0e-2a1c8f1a7d21'), 'pvc-0b7c2b0e-1f7a-4c53-9f0e-2a1c8f1a7d21');
-  refuses(() => checkName('name', ''), grpc.status.INVALID_ARGUMENT, /^name is required$/);
-  refuses(() => checkName('name', 'PVC_1'), grpc.status.INVALID_ARGUMENT, /name "PVC_1" is not a valid cairn name/);
-  refuses(() => checkName('name', 'x'.repeat(64)), grpc.status.INVALID_ARGUMENT, /not a valid cairn name/);
 });
 
 test('capabilities: single-node modes, mount or block; multi-node and malformed ones refused by index', () => {
