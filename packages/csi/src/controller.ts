@@ -18,7 +18,7 @@ import type { Log } from './errors.js';
 import { PUBLISH_CONTEXT, parseSnapshotId, snapshotId } from './contract.js';
 import { controllerAdmin } from './controller-admin.js';
 import type { ControllerAdmin } from './controller-admin.js';
-import { aborted, alreadyExists, exhausted, precondition } from './controller-errors.js';
+import { aborted, alreadyExists, exhausted, noBackupTarget, precondition } from './controller-errors.js';
 import { checkCoName, isCairnName, isNodeId, isSnapshotName, snapshotNameFor, volumeIdFor } from './controller-names.js';
 import { parseStorageClass } from './storage-class.js';
 import { InFlight, snapshotKey, volumeKey } from './controller-inflight.js';
@@ -74,6 +74,13 @@ function echoSource(s: ContentSource): VolumeContentSource {
 export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
   const { admin, log } = o;
   const inflight = new InFlight();
+  /**
+   * The readonly flag of the publish this controller last answered, per volume. The admin API does
+   * not record it, so it lives here: a publish to the same node with the other flag is the spec's
+   * ALREADY_EXISTS while that attachment lasts. It is lost when the manager restarts and is not
+   * shared with other managers' controllers; then a changed flag is answered, not refused.
+   */
+  const publishedReadonly = new Map<string, { node: string; readonly: boolean }>();
   const attachTimeoutMs = o.attachTimeoutMs ?? 60_000;
   const pollMs = o.pollMs ?? 200;
 
@@ -147,9 +154,7 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
       const params = sc.volume;
       const fsType = resolveFsType(params, caps);
       if (Object.keys(req.mutableParameters).length > 0) throw invalid('mutable_parameters are not supported (this driver has no MODIFY_VOLUME)');
-      if (sc.fromBackup) {
-        throw precondition(`parameter fromBackup "${sc.fromBackup}": no backup target is configured in this cluster (cairn has no backups yet), so that backup cannot be found`);
-      }
+      if (sc.fromBackup) throw noBackupTarget(sc.fromBackup);
       const source = parseContentSource(req.volumeContentSource);
       // Without a source the size is known now, so a bad range is refused before anything is asked.
       const plainSize = source ? 0 : chooseSize(req.capacityRange);
@@ -218,6 +223,13 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
       return inflight.run([volumeKey(id)], 'ControllerPublishVolume', async () => {
         if (!isCairnName(id)) throw notFound(`volume "${id}" does not exist`);
         if (!isNodeId(nodeId)) throw notFound(`node "${nodeId}" does not exist`);
+        const before = await admin.findVolume(id);
+        if (!before) throw notFound(`volume "${id}" does not exist`);
+        const had = publishedReadonly.get(id);
+        const sameAttachment = before.attachedTo === nodeId && (before.state === 'attached' || before.state === 'attaching');
+        if (had && had.node === nodeId && sameAttachment && had.readonly !== req.readonly) {
+          throw alreadyExists(`volume "${id}" is published on ${nodeId} ${had.readonly ? 'read-only' : 'read-write'}, not ${req.readonly ? 'read-only' : 'read-write'}: unpublish it first`);
+        }
         // NOT_FOUND (volume or node), FAILED_PRECONDITION (published to another node, node down) come from the admin.
         await admin.attachVolume({ name: id, nodeId });
         const v = (await waitFor(call, id, `attached on ${nodeId}`, (x) => {
@@ -228,6 +240,7 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
           return x.state === 'attached' && x.endpoint !== '';
         }))!;
         const ctx = volumeContext(v);
+        publishedReadonly.set(id, { node: nodeId, readonly: req.readonly });
         return {
           publishContext: {
             [PUBLISH_CONTEXT.nbdUrl]: v.endpoint,
@@ -243,6 +256,7 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
       const nodeId = req.nodeId;
       return inflight.run([volumeKey(id)], 'ControllerUnpublishVolume', async () => {
         const v = await findVolume(id);
+        if (!v || v.state === 'detached') publishedReadonly.delete(id);
         // Not there, not attached, or attached elsewhere: unpublished from this node already.
         if (!v || v.state === 'detached' || (nodeId && v.attachedTo !== nodeId)) return {};
         const from = v.attachedTo;
@@ -255,6 +269,7 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
           }
         }
         await waitFor(call, id, `detached from ${from}`, (x) => !x || x.state === 'detached' || x.attachedTo !== from);
+        publishedReadonly.delete(id);
         return {};
       });
     }),
