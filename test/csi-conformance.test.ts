@@ -271,6 +271,7 @@ s('a CreateVolume through one manager while the leading manager is SIGKILLed, th
   const id = await until('CreateVolume answers after the leader change', 60_000, async () =>
     (await ctl('CreateVolume', createReq(name), via)).volume.volumeId as string);
   if ('ok' in firstResult) assert.is(firstResult.ok, id, 'the first call and the retry answer the same volume');
+  else assert.ok(['UNAVAILABLE', 'ABORTED', 'DEADLINE_EXCEEDED'].includes(firstResult.error), `the first call failed retriably: ${firstResult.error}`);
   await until('a manager leads again', 30_000, async () => Boolean((await api.call('GetClusterInfo', {})).leaderId));
   const made = await volumesFor(name);
   assert.is(made.length, 1, `exactly one volume for ${name} (first call: ${JSON.stringify(firstResult)})`);
