@@ -189,8 +189,10 @@ s('snapshots: any CO name; idempotent on the same source, ALREADY_EXISTS on anot
   await refused('CreateSnapshot', { sourceVolumeId: v2, name: long }, 'ALREADY_EXISTS', /is taken by/);
   // The snapshotter's names stay themselves.
   const kube = `snapshot-${randomUUID()}`;
-  const b = (await ctl('CreateSnapshot', { sourceVolumeId: v2, name: kube, parameters: { 'csi.storage.k8s.io/volumesnapshot/name': 'snap', 'csi.storage.k8s.io/volumesnapshot/namespace': 'shop' } })).snapshot;
+  const b = (await ctl('CreateSnapshot', { sourceVolumeId: v2, name: kube, parameters: { type: 'snap', 'csi.storage.k8s.io/volumesnapshot/name': 'snap', 'csi.storage.k8s.io/volumesnapshot/namespace': 'shop' } })).snapshot;
   assert.is(b.snapshotId, `${v2}@${kube}`);
+  // Longhorn's VolumeSnapshotClass type bak asks for a backup: there is no backup target.
+  await refused('CreateSnapshot', { sourceVolumeId: v2, name: unique('backup'), parameters: { type: 'bak' } }, 'FAILED_PRECONDITION', /no backup target is configured/);
   const ids = (r: Any): string[] => r.entries.map((e: Any) => e.snapshot.snapshotId);
   assert.equal(ids(await ctl('ListSnapshots', { snapshotId: a.snapshotId })), [a.snapshotId]);
   assert.equal(ids(await ctl('ListSnapshots', { sourceVolumeId: v2 })), [b.snapshotId]);

@@ -20,6 +20,7 @@ import { controllerAdmin } from './controller-admin.js';
 import type { ControllerAdmin } from './controller-admin.js';
 import { aborted, alreadyExists, exhausted, noBackupTarget, precondition } from './controller-errors.js';
 import { checkCoName, isCairnName, isNodeId, isSnapshotName, snapshotNameFor, volumeIdFor } from './controller-names.js';
+import { checkSnapshotParameters } from './controller-snapshot-params.js';
 import { parseStorageClass } from './storage-class.js';
 import { InFlight, snapshotKey, volumeKey } from './controller-inflight.js';
 import {
@@ -60,7 +61,6 @@ export const CONTROLLER_CAPABILITIES = [
   'VOLUME_CONDITION', 'GET_VOLUME', 'SINGLE_NODE_MULTI_WRITER', 'GET_SNAPSHOT',
 ] as const;
 
-const PROVISIONER_PREFIX = 'csi.storage.k8s.io/';
 /** What a wait needs of the gRPC call: whether the caller is still there. */
 type Waiting = Pick<grpc.ServerUnaryCall<unknown, unknown>, 'cancelled' | 'getDeadline'>;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -285,6 +285,7 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
         const fs = c.mount?.fsType ?? '';
         if (fs && fs !== (v.fsType || DEFAULT_FS_TYPE)) return no(`volume_capabilities[${i}].mount.fs_type ${fs}: volume "${id}" has ${v.fsType || DEFAULT_FS_TYPE}`);
       }
+      if (Object.keys(req.mutableParameters).length > 0) return no('mutable_parameters are not supported (this driver has no MODIFY_VOLUME)');
       try {
         parseStorageClass(req.parameters);
       } catch (e) {
@@ -338,9 +339,7 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
     CreateSnapshot: unary('CreateSnapshot', log, async (req) => {
       const volume = required('source_volume_id', req.sourceVolumeId);
       const coName = checkCoName('name', req.name);
-      for (const k of Object.keys(req.parameters)) {
-        if (!k.startsWith(PROVISIONER_PREFIX)) throw invalid(`parameter ${k} is not known: cairn snapshots take no parameters`);
-      }
+      checkSnapshotParameters(req.parameters);
       const name = snapshotNameFor(coName);
       return inflight.run([snapshotKey(name)], 'CreateSnapshot', async () => {
         if (!isCairnName(volume)) throw notFound(`volume "${volume}" does not exist`);

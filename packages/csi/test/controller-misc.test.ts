@@ -6,6 +6,7 @@ import type { Volume__Output } from '@cairn/api';
 import { CsiError, redact } from '../src/index.js';
 import { decodeToken, encodeToken, page } from '../src/controller-paging.js';
 import { fromAdmin, noBackupTarget } from '../src/controller-errors.js';
+import { checkSnapshotParameters } from '../src/controller-snapshot-params.js';
 import { InFlight } from '../src/controller-inflight.js';
 import { incompatibility } from '../src/controller-compat.js';
 import { csiSnapshot, csiVolume, publishedNodes, volumeCondition, volumeContext } from '../src/controller-views.js';
@@ -66,6 +67,24 @@ test('fromBackup: FAILED_PRECONDITION naming the backup and why it cannot be fou
   assert.is(codeOf(e), 'FAILED_PRECONDITION');
   assert.match(e.message, /^parameter fromBackup "backupstore:\/\/\/\?backup=backup-1&volume=vol-1": no backup target is configured in this cluster/);
   assert.match(e.message, /so that backup cannot be found$/);
+});
+
+test('VolumeSnapshotClass parameters: Longhorn\'s type snap (or none) and the snapshotter\'s keys pass; bak FAILED_PRECONDITION; bi and unknown keys INVALID_ARGUMENT', () => {
+  const refusal = (p: Record<string, string>): string => {
+    try {
+      checkSnapshotParameters(p);
+      return 'OK';
+    } catch (e) {
+      return `${codeOf(e)}: ${(e as Error).message}`;
+    }
+  };
+  assert.is(refusal({}), 'OK');
+  assert.is(refusal({ type: 'snap', 'csi.storage.k8s.io/volumesnapshot/name': 's', 'csi.storage.k8s.io/volumesnapshotcontent/name': 'c' }), 'OK');
+  assert.match(refusal({ type: 'bak', backupMode: 'full' }), /^FAILED_PRECONDITION: parameter type bak asks for a backup: no backup target is configured/);
+  assert.match(refusal({ type: 'bi' }), /^INVALID_ARGUMENT: parameter type bi \(a backing image\) is not supported/);
+  assert.match(refusal({ type: 'snapshot' }), /^INVALID_ARGUMENT: parameter type "snapshot" is not valid/);
+  assert.match(refusal({ type: 'snap', backupMode: 'full' }), /^INVALID_ARGUMENT: parameter backupMode applies to type bak/);
+  assert.match(refusal({ retention: '3' }), /^INVALID_ARGUMENT: parameter retention is not known: cairn's VolumeSnapshotClass parameters are type, backupMode/);
 });
 
 test('error mapping: admin refusals keep their meaning and message; faults become INTERNAL or UNAVAILABLE', () => {
