@@ -121,6 +121,9 @@ s('sidecars: PV names are volume ids; the provisioner\'s csi.storage.k8s.io/* pa
   // GetCapacity and ValidateVolumeCapabilities take the same parameters.
   assert.ok((await ctl('GetCapacity', { volumeCapabilities: [mount], parameters: params })).availableCapacity > 0);
   assert.ok((await ctl('ValidateVolumeCapabilities', { volumeId: pv, volumeCapabilities: [mount], parameters: params })).confirmed);
+  const mutable = await ctl('ValidateVolumeCapabilities', { volumeId: pv, volumeCapabilities: [mount], mutableParameters: { iops: '100' } });
+  assert.is(mutable.confirmed, null);
+  assert.match(mutable.message, /mutable_parameters are not supported/);
   // `cairn volume get` and `ls` show the PVC and the CO name.
   const got = (await cairn(['volume', 'get', pv, '--cluster', join(dir, 'cluster.json')])).stdout;
   assert.match(got, /^csi name:\s+pvc-/m);
