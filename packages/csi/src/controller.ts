@@ -212,6 +212,7 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
         }
         // Attached (or detaching): the admin refuses with FAILED_PRECONDITION naming the node.
         await admin.deleteVolume({ name: id });
+        publishedReadonly.delete(id);
         return {};
       });
     }),
@@ -221,10 +222,8 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
       const nodeId = required('node_id', req.nodeId);
       checkCapability(req.volumeCapability, 'volume_capability');
       return inflight.run([volumeKey(id)], 'ControllerPublishVolume', async () => {
-        if (!isCairnName(id)) throw notFound(`volume "${id}" does not exist`);
+        const before = await getVolume(id);
         if (!isNodeId(nodeId)) throw notFound(`node "${nodeId}" does not exist`);
-        const before = await admin.findVolume(id);
-        if (!before) throw notFound(`volume "${id}" does not exist`);
         const had = publishedReadonly.get(id);
         const sameAttachment = before.attachedTo === nodeId && (before.state === 'attached' || before.state === 'attaching');
         if (had && had.node === nodeId && sameAttachment && had.readonly !== req.readonly) {
