@@ -45,6 +45,46 @@ t('volume get: details and the replica table', () => {
   assert.match(out, /^vol-a-r2\s+node-2\s+disk-1\s+running\s+new\s+127\.0\.0\.1:9502\s+-$/m);
 });
 
+t('volume ls shows the CO\'s name when a volume was made through CSI, so users find their PVC\'s volume', () => {
+  const out = volumesTable([
+    volume({ name: 'pvc-1', csiName: 'pvc-1' }),
+    volume({ name: 'csi-abc', csiName: 'Data Volume' }),
+    volume({ name: 'vol-b' }),
+  ]);
+  assert.is(out, [
+    'NAME     CSI-NAME     SIZE  STATE     ROBUSTNESS  REPLICAS  RUNNING  LOCALITY  ATTACHED-TO',
+    'pvc-1    pvc-1        1Gi   detached  healthy     3/3       3        disabled  -',
+    'csi-abc  Data Volume  1Gi   detached  healthy     3/3       3        disabled  -',
+    'vol-b    -            1Gi   detached  healthy     3/3       3        disabled  -',
+    '',
+  ].join('\n'));
+});
+
+t('volume get shows the CSI name, the PVC and the parameters accepted without effect', () => {
+  const v = volume({
+    name: 'csi-abc', csiName: 'Data Volume', kubernetes: { pvcNamespace: 'shop', pvcName: 'data', pvName: 'pv-data' },
+    unsupportedParameters: [{ key: 'recurringJobSelector', value: '[]', reason: 'recurring jobs are not built' }],
+  });
+  const out = volumeDetail(v);
+  assert.match(out, /^csi name:\s+Data Volume$/m);
+  assert.match(out, /^pvc:\s+shop\/data$/m);
+  assert.match(out, /^pv:\s+pv-data$/m);
+  assert.match(out, /^unsupported parameter:\s+recurringJobSelector=\[\]: recurring jobs are not built$/m);
+  const plain = volumeDetail(volume());
+  assert.not.match(plain, /csi name|pvc:|unsupported/);
+});
+
+t('volume get and ls -o json carry the CSI name, the PVC and the unsupported parameters', async () => {
+  const v = volume({ csiName: 'Data', kubernetes: { pvcNamespace: 'ns', pvcName: 'data', pvName: 'pvc-1' }, unsupportedParameters: [{ key: 'k', value: 'v', reason: 'r' }] });
+  const got = JSON.parse((await cairn(['volume', 'get', 'vol-a', '-o', 'json'], { getVolume: async () => v })).out) as Record<string, unknown>;
+  const listed = JSON.parse((await cairn(['volume', 'ls', '-o', 'json'], { listVolumes: async () => ({ volumes: [v] }) })).out) as Record<string, unknown>[];
+  for (const j of [got, listed[0]!]) {
+    assert.is(j['csiName'], 'Data');
+    assert.equal(j['kubernetes'], { pvcNamespace: 'ns', pvcName: 'data', pvName: 'pvc-1' });
+    assert.equal(j['unsupportedParameters'], [{ key: 'k', value: 'v', reason: 'r' }]);
+  }
+});
+
 t('volume get shows how far a rebuild has copied', () => {
   const v = volume();
   v.replicas[2] = { ...v.replicas[2]!, state: 'rebuilding', rebuildProgress: 42 };

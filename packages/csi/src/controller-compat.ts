@@ -32,6 +32,9 @@ export function incompatibility(v: Volume__Output, req: CreateAsk): string | nul
     p.staleReplicaTimeout !== undefined ? diff('staleReplicaTimeout', v.staleReplicaTimeout, p.staleReplicaTimeout) : null,
     req.fsType !== null ? diff('fsType', v.fsType || DEFAULT_FS_TYPE, req.fsType) : null,
     p.mkfsParams !== undefined ? diff('mkfsParams', v.mkfsParams, p.mkfsParams) : null,
+    p.replicaSoftAntiAffinity !== undefined ? diff('replicaSoftAntiAffinity', v.replicaSoftAntiAffinity, p.replicaSoftAntiAffinity) : null,
+    p.replicaZoneSoftAntiAffinity !== undefined ? diff('replicaZoneSoftAntiAffinity', v.replicaZoneSoftAntiAffinity, p.replicaZoneSoftAntiAffinity) : null,
+    p.replicaDiskSoftAntiAffinity !== undefined ? diff('replicaDiskSoftAntiAffinity', v.replicaDiskSoftAntiAffinity, p.replicaDiskSoftAntiAffinity) : null,
     diff('volume_content_source', v.dataSource, req.source ? dataSourceOf(req.source) : ''),
   ];
   return checks.find((c) => c !== null) ?? null;

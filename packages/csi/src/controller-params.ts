@@ -19,20 +19,9 @@ export const MAX_SIZE = Math.floor(Number.MAX_SAFE_INTEGER / SIZE_ALIGN) * SIZE_
 export const FS_TYPES = ['ext4', 'xfs'] as const;
 export const DEFAULT_FS_TYPE = 'ext4';
 
-// ---- names ---------------------------------------------------------------------------------------
+// ---- required fields ---------------------------------------------------------------------------------------
 
-/** The admin API's rule for volume and snapshot names (CSI names from Kubernetes, pvc-<uuid>, fit it). */
-const NAME_RE = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
-
-/** A CSI name (or id) that must be a valid cairn name; the message names the field. */
-export function checkName(field: string, value: string): string {
-  if (!value) throw invalid(`${field} is required`);
-  if (!NAME_RE.test(value)) {
-    throw invalid(`${field} "${value}" is not a valid cairn name: use 1-63 lowercase letters, digits, '-', '.', '_', starting and ending with a letter or digit`);
-  }
-  return value;
-}
-
+/** A REQUIRED string field (names are checked by controller-names.ts). */
 export function required(field: string, value: string): string {
   if (!value) throw invalid(`${field} is required`);
   return value;

@@ -18,14 +18,15 @@ import type { Log } from './errors.js';
 import { PUBLISH_CONTEXT, parseSnapshotId, snapshotId } from './contract.js';
 import { controllerAdmin } from './controller-admin.js';
 import type { ControllerAdmin } from './controller-admin.js';
-import { aborted, alreadyExists, exhausted, precondition } from './controller-errors.js';
+import { aborted, alreadyExists, exhausted, noBackupTarget, noEncryption, precondition } from './controller-errors.js';
+import { checkCoName, isCairnName, isNodeId, isSnapshotName, snapshotNameFor, volumeIdFor } from './controller-names.js';
+import { checkSnapshotParameters } from './controller-snapshot-params.js';
+import { parseStorageClass } from './storage-class.js';
 import { InFlight, snapshotKey, volumeKey } from './controller-inflight.js';
 import {
-  accessibility, capabilityProblem, checkCapabilities, checkCapability, checkName, chooseSize, dataSourceOf,
-  DEFAULT_FS_TYPE, describeSource, expandSize, nodesInTopology, parseContentSource,
-  required, resolveFsType, SIZE_ALIGN,
+  accessibility, capabilityProblem, checkCapabilities, checkCapability, chooseSize, dataSourceOf,
+  DEFAULT_FS_TYPE, describeSource, expandSize, nodesInTopology, parseContentSource, required, resolveFsType, SIZE_ALIGN,
 } from './controller-params.js';
-import { parseParameters } from './storage-class.js';
 import type { ContentSource, Place } from './controller-params.js';
 import {
   antiAffinityLevel, availableCapacity, candidates, capacitySettings, checkPlacement, expansionProblems, maximumVolumeSize,
@@ -60,7 +61,6 @@ export const CONTROLLER_CAPABILITIES = [
   'VOLUME_CONDITION', 'GET_VOLUME', 'SINGLE_NODE_MULTI_WRITER', 'GET_SNAPSHOT',
 ] as const;
 
-const PROVISIONER_PREFIX = 'csi.storage.k8s.io/';
 /** What a wait needs of the gRPC call: whether the caller is still there. */
 type Waiting = Pick<grpc.ServerUnaryCall<unknown, unknown>, 'cancelled' | 'getDeadline'>;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -74,13 +74,31 @@ function echoSource(s: ContentSource): VolumeContentSource {
 export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
   const { admin, log } = o;
   const inflight = new InFlight();
+  /**
+   * The readonly flag of the publish this controller last answered, per volume. The admin API does
+   * not record it, so it lives here: a publish to the same node with the other flag is the spec's
+   * ALREADY_EXISTS while that attachment lasts. It is lost when the manager restarts and is not
+   * shared with other managers' controllers; then a changed flag is answered, not refused.
+   */
+  const publishedReadonly = new Map<string, { node: string; readonly: boolean }>();
   const attachTimeoutMs = o.attachTimeoutMs ?? 60_000;
   const pollMs = o.pollMs ?? 200;
+
+  // Ids are whatever the CO hands back (any string of up to 128 bytes): one that is not a cairn
+  // name names nothing this driver made, so it is not found, never an invalid argument.
+  /** The volume with that id, or null. */
+  const findVolume = (id: string): Promise<Volume__Output | null> => (isCairnName(id) ? admin.findVolume(id) : Promise.resolve(null));
+  /** The volume with that id, or NOT_FOUND naming it. */
+  async function getVolume(id: string): Promise<Volume__Output> {
+    const v = await findVolume(id);
+    if (!v) throw notFound(`volume "${id}" does not exist`);
+    return v;
+  }
 
   /** The source's size, or NOT_FOUND naming it. */
   async function sourceSize(s: ContentSource): Promise<number> {
     if (s.kind === 'volume') {
-      const v = await admin.findVolume(s.volume);
+      const v = await findVolume(s.volume);
       if (!v) throw notFound(`source volume "${s.volume}" does not exist`);
       return v.size;
     }
@@ -91,6 +109,7 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
 
   /** A volume's snapshots; none when the volume does not exist. */
   async function snapshotsOf(volume: string): Promise<Snapshot__Output[]> {
+    if (!isCairnName(volume)) return [];
     try {
       return (await admin.listSnapshots({ name: volume })).snapshots;
     } catch (e) {
@@ -129,23 +148,31 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
 
   return {
     CreateVolume: unary('CreateVolume', log, async (req) => {
-      const name = checkName('name', req.name);
+      const coName = checkCoName('name', req.name);
       const caps = checkCapabilities(req.volumeCapabilities);
-      const params = parseParameters(req.parameters);
+      const sc = parseStorageClass(req.parameters);
+      const params = sc.volume;
       const fsType = resolveFsType(params, caps);
       if (Object.keys(req.mutableParameters).length > 0) throw invalid('mutable_parameters are not supported (this driver has no MODIFY_VOLUME)');
+      if (sc.fromBackup) throw noBackupTarget(sc.fromBackup);
+      if (sc.encrypted) throw noEncryption();
       const source = parseContentSource(req.volumeContentSource);
       // Without a source the size is known now, so a bad range is refused before anything is asked.
       const plainSize = source ? 0 : chooseSize(req.capacityRange);
+      const name = volumeIdFor(coName);
       return inflight.run([volumeKey(name)], 'CreateVolume', async () => {
         const [existing, { nodes }] = await Promise.all([admin.findVolume(name), admin.listNodes()]);
         const access = accessibility(req.accessibilityRequirements, places(nodes));
         const echo = source ? echoSource(source) : null;
         if (existing) {
+          // The id is the name's; a volume made for another CO name under it is not this one.
+          if (existing.csiName && existing.csiName !== coName) {
+            throw alreadyExists(`volume "${name}" already exists for CSI name ${JSON.stringify(existing.csiName)}, not ${JSON.stringify(coName)}`);
+          }
           const why = incompatibility(existing, {
             range: req.capacityRange, params, fsType: params.fsType || caps.fsType ? fsType : null, source,
           });
-          if (why) throw alreadyExists(`volume "${name}" already exists and ${why}`);
+          if (why) throw alreadyExists(`volume "${name}"${name !== coName ? ` (CSI name ${JSON.stringify(coName)})` : ''} already exists and ${why}`);
           return { volume: csiVolume(existing, access.topology, echo) };
         }
         const size = source ? chooseSize(req.capacityRange, { what: describeSource(source), size: await sourceSize(source) }) : plainSize;
@@ -157,13 +184,19 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
         const onlyNodes = locality === 'strict-local' && access.topology ? new Set(access.nodes.map((n) => n.id)) : null;
         const placement = checkPlacement(nodes, cs, { nodeSelector: params.nodeSelector ?? [], diskSelector: params.diskSelector ?? [], onlyNodes }, size, replicas);
         if (!placement.ok) throw exhausted(`volume "${name}": ${placement.reason}`);
+        // The admin's create is idempotent by name (and refuses another csi_name under it), so a
+        // retry through another manager, or after a leader change mid-create, finds this volume.
         const v = await admin.createVolume({
           name, size, numberOfReplicas: params.numberOfReplicas ?? 0, dataLocality: params.dataLocality ?? '',
           diskSelector: params.diskSelector ?? [], nodeSelector: params.nodeSelector ?? [],
           replicaAutoBalance: params.replicaAutoBalance ?? '', staleReplicaTimeout: params.staleReplicaTimeout ?? 0,
           fsType, mkfsParams: params.mkfsParams ?? '', accessMode: 'rwo', dataSource: source ? dataSourceOf(source) : '',
+          replicaSoftAntiAffinity: params.replicaSoftAntiAffinity ?? '',
+          replicaZoneSoftAntiAffinity: params.replicaZoneSoftAntiAffinity ?? '',
+          replicaDiskSoftAntiAffinity: params.replicaDiskSoftAntiAffinity ?? '',
+          csiName: coName, kubernetes: sc.kubernetes, unsupportedParameters: sc.unsupported,
         });
-        log(`csi CreateVolume: created ${name} (${size} bytes, ${replicas} replicas${source ? `, from ${describeSource(source)}` : ''})`);
+        log(`csi CreateVolume: created ${name}${name !== coName ? ` for ${JSON.stringify(coName)}` : ''} (${size} bytes, ${replicas} replicas${source ? `, from ${describeSource(source)}` : ''})`);
         return { volume: csiVolume(v, access.topology, echo) };
       });
     }),
@@ -171,7 +204,7 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
     DeleteVolume: unary('DeleteVolume', log, async (req) => {
       const id = required('volume_id', req.volumeId);
       return inflight.run([volumeKey(id)], 'DeleteVolume', async () => {
-        const v = await admin.findVolume(id);
+        const v = await findVolume(id);
         if (!v) return {};
         const snaps = await snapshotsOf(id);
         if (snaps.length > 0) {
@@ -180,6 +213,7 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
         }
         // Attached (or detaching): the admin refuses with FAILED_PRECONDITION naming the node.
         await admin.deleteVolume({ name: id });
+        publishedReadonly.delete(id);
         return {};
       });
     }),
@@ -189,6 +223,13 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
       const nodeId = required('node_id', req.nodeId);
       checkCapability(req.volumeCapability, 'volume_capability');
       return inflight.run([volumeKey(id)], 'ControllerPublishVolume', async () => {
+        const before = await getVolume(id);
+        if (!isNodeId(nodeId)) throw notFound(`node "${nodeId}" does not exist`);
+        const had = publishedReadonly.get(id);
+        const sameAttachment = before.attachedTo === nodeId && (before.state === 'attached' || before.state === 'attaching');
+        if (had && had.node === nodeId && sameAttachment && had.readonly !== req.readonly) {
+          throw alreadyExists(`volume "${id}" is published on ${nodeId} ${had.readonly ? 'read-only' : 'read-write'}, not ${req.readonly ? 'read-only' : 'read-write'}: unpublish it first`);
+        }
         // NOT_FOUND (volume or node), FAILED_PRECONDITION (published to another node, node down) come from the admin.
         await admin.attachVolume({ name: id, nodeId });
         const v = (await waitFor(call, id, `attached on ${nodeId}`, (x) => {
@@ -199,6 +240,7 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
           return x.state === 'attached' && x.endpoint !== '';
         }))!;
         const ctx = volumeContext(v);
+        publishedReadonly.set(id, { node: nodeId, readonly: req.readonly });
         return {
           publishContext: {
             [PUBLISH_CONTEXT.nbdUrl]: v.endpoint,
@@ -213,7 +255,8 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
       const id = required('volume_id', req.volumeId);
       const nodeId = req.nodeId;
       return inflight.run([volumeKey(id)], 'ControllerUnpublishVolume', async () => {
-        const v = await admin.findVolume(id);
+        const v = await findVolume(id);
+        if (!v || v.state === 'detached') publishedReadonly.delete(id);
         // Not there, not attached, or attached elsewhere: unpublished from this node already.
         if (!v || v.state === 'detached' || (nodeId && v.attachedTo !== nodeId)) return {};
         const from = v.attachedTo;
@@ -226,6 +269,7 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
           }
         }
         await waitFor(call, id, `detached from ${from}`, (x) => !x || x.state === 'detached' || x.attachedTo !== from);
+        publishedReadonly.delete(id);
         return {};
       });
     }),
@@ -233,7 +277,7 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
     ValidateVolumeCapabilities: unary('ValidateVolumeCapabilities', log, async (req) => {
       const id = required('volume_id', req.volumeId);
       if (req.volumeCapabilities.length === 0) throw invalid('volume_capabilities is required');
-      const v = await admin.getVolume({ name: id });
+      const v = await getVolume(id);
       const no = (message: string) => ({ message });
       for (const [i, c] of req.volumeCapabilities.entries()) {
         const problem = capabilityProblem(c, `volume_capabilities[${i}]`);
@@ -241,8 +285,9 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
         const fs = c.mount?.fsType ?? '';
         if (fs && fs !== (v.fsType || DEFAULT_FS_TYPE)) return no(`volume_capabilities[${i}].mount.fs_type ${fs}: volume "${id}" has ${v.fsType || DEFAULT_FS_TYPE}`);
       }
+      if (Object.keys(req.mutableParameters).length > 0) return no('mutable_parameters are not supported (this driver has no MODIFY_VOLUME)');
       try {
-        parseParameters(req.parameters);
+        parseStorageClass(req.parameters);
       } catch (e) {
         if (e instanceof CsiError) return no(e.message);
         throw e;
@@ -269,7 +314,7 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
 
     GetCapacity: unary('GetCapacity', log, async (req) => {
       if (req.volumeCapabilities.length > 0) checkCapabilities(req.volumeCapabilities);
-      const params = parseParameters(req.parameters);
+      const params = parseStorageClass(req.parameters).volume;
       const [{ nodes }, { settings }] = await Promise.all([admin.listNodes(), admin.getSettings()]);
       const cs = capacitySettings(settings);
       const inTopology = nodesInTopology(req.accessibleTopology, places(nodes));
@@ -293,18 +338,20 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
 
     CreateSnapshot: unary('CreateSnapshot', log, async (req) => {
       const volume = required('source_volume_id', req.sourceVolumeId);
-      const name = checkName('name', req.name);
-      for (const k of Object.keys(req.parameters)) {
-        if (!k.startsWith(PROVISIONER_PREFIX)) throw invalid(`parameter ${k} is not known: cairn snapshots take no parameters`);
-      }
+      const coName = checkCoName('name', req.name);
+      checkSnapshotParameters(req.parameters);
+      const name = snapshotNameFor(coName);
       return inflight.run([snapshotKey(name)], 'CreateSnapshot', async () => {
+        if (!isCairnName(volume)) throw notFound(`volume "${volume}" does not exist`);
         const own = (await admin.listSnapshots({ name: volume })).snapshots.find((s) => s.name === name);
         if (own) return { snapshot: csiSnapshot(own) };
         // Snapshot names are per volume in cairn, CSI names are global: the name must be free everywhere.
         const taken = (await allSnapshots()).find((s) => s.name === name);
-        if (taken) throw alreadyExists(`snapshot name "${name}" is taken by ${snapshotId(taken.volume, taken.name)}, a snapshot of volume "${taken.volume}", not "${volume}"`);
+        if (taken) {
+          throw alreadyExists(`snapshot name ${JSON.stringify(coName)} is taken by ${snapshotId(taken.volume, taken.name)}, a snapshot of volume "${taken.volume}", not "${volume}"`);
+        }
         const s = await admin.createSnapshot({ volume, name });
-        log(`csi CreateSnapshot: ${snapshotId(volume, name)}`);
+        log(`csi CreateSnapshot: ${snapshotId(volume, name)}${name !== coName ? ` for ${JSON.stringify(coName)}` : ''}`);
         return { snapshot: csiSnapshot(s) };
       });
     }),
@@ -312,7 +359,8 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
     DeleteSnapshot: unary('DeleteSnapshot', log, async (req) => {
       const id = required('snapshot_id', req.snapshotId);
       const p = parseSnapshotId(id);
-      if (!p) return {}; // not an id this driver made: there is nothing by that id to delete
+      // Not an id this driver made: there is nothing by that id to delete.
+      if (!p || !isCairnName(p.volume) || !isSnapshotName(p.snapshot)) return {};
       return inflight.run([snapshotKey(p.snapshot)], 'DeleteSnapshot', async () => {
         try {
           await admin.deleteSnapshot({ volume: p.volume, name: p.snapshot });
@@ -349,7 +397,7 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
       if (!req.capacityRange) throw invalid('capacity_range is required');
       const cap = req.volumeCapability ? checkCapability(req.volumeCapability, 'volume_capability') : null;
       return inflight.run([volumeKey(id)], 'ControllerExpandVolume', async () => {
-        const v = await admin.getVolume({ name: id });
+        const v = await getVolume(id);
         const size = expandSize(req.capacityRange, v.size);
         if (size > v.size) {
           const [{ nodes }, { settings }] = await Promise.all([admin.listNodes(), admin.getSettings()]);
@@ -365,7 +413,7 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
 
     ControllerGetVolume: unary('ControllerGetVolume', log, async (req) => {
       const id = required('volume_id', req.volumeId);
-      const v = await admin.getVolume({ name: id });
+      const v = await getVolume(id);
       return { volume: csiVolume(v), status: { publishedNodeIds: publishedNodes(v), volumeCondition: volumeCondition(v) } };
     }),
 

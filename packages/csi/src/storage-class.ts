@@ -57,6 +57,8 @@ export interface StorageClassRequest {
   kubernetes: KubernetesRef | null;
   /** Longhorn's fromBackup; '' when absent or empty. */
   fromBackup: string;
+  /** `encrypted` asked for encryption at rest, which cairn does not do: CreateVolume refuses it. */
+  encrypted: boolean;
 }
 
 /** The provisioner's own keys (external-provisioner --extra-create-metadata). */
@@ -280,7 +282,7 @@ export const REASONS = {
   backups: 'cairn has no backups yet',
   rwx: 'cairn volumes are ReadWriteOnce: there is no NFS share manager (ReadWriteMany)',
   migratable: 'cairn volumes attach to one node at a time: there is no live migration',
-  encrypted: 'cairn does not encrypt volume data at rest (only its network connections): this volume is NOT encrypted',
+  encrypted: 'cairn does not encrypt volume data at rest (only its network connections)',
   engine: 'cairn has one data engine (the shape of Longhorn\'s v1): the volume uses it',
   frontend: 'cairn serves a volume over NBD and attaches it as a block device (Longhorn\'s blockdev); there is no ublk, iSCSI or NVMe-oF frontend',
   layout: 'cairn volumes are replicated, each replica a full copy: there is no erasure-coded (sharded) layout',
@@ -381,6 +383,7 @@ export function parseStorageClass(params: Record<string, string>): StorageClassR
   const volume: VolumeParams = {};
   const unsupported: UnsupportedParameter[] = [];
   let fromBackup = '';
+  let encrypted = false;
   for (const key of Object.keys(params).sort()) {
     if (key.startsWith(PROVISIONER_PREFIX)) continue;
     const value = params[key]!;
@@ -394,7 +397,11 @@ export function parseStorageClass(params: Record<string, string>): StorageClassR
     else if (isActedOn(key)) Object.assign(volume, ACT[key](key, value));
     else {
       const r = WITHOUT_EFFECT[key];
-      if (!r.asCairnDoes(key, value)) unsupported.push({ key, value, reason: r.reason });
+      if (r.asCairnDoes(key, value)) continue;
+      // Encryption asked for and not done would leave data in clear that its owner believes is
+      // not: the one parameter whose absence is refused (by CreateVolume) rather than warned about.
+      if (key === 'encrypted') encrypted = true;
+      else unsupported.push({ key, value, reason: r.reason });
     }
   }
   if (volume.dataLocality === 'strict-local' && volume.numberOfReplicas !== undefined && volume.numberOfReplicas !== 1) {
@@ -403,7 +410,7 @@ export function parseStorageClass(params: Record<string, string>): StorageClassR
   const pvcName = params[PROVISIONER_KEYS.pvcName] ?? '';
   const pvcNamespace = params[PROVISIONER_KEYS.pvcNamespace] ?? '';
   const pvName = params[PROVISIONER_KEYS.pvName] ?? '';
-  return { volume, unsupported, kubernetes: pvcName || pvName ? { pvcNamespace, pvcName, pvName } : null, fromBackup };
+  return { volume, unsupported, kubernetes: pvcName || pvName ? { pvcNamespace, pvcName, pvName } : null, fromBackup, encrypted };
 }
 
 /** The volume's settings alone (GetCapacity and ValidateVolumeCapabilities need no more). */

@@ -5,7 +5,8 @@ import * as grpc from '@grpc/grpc-js';
 import type { Volume__Output } from '@cairn/api';
 import { CsiError, redact } from '../src/index.js';
 import { decodeToken, encodeToken, page } from '../src/controller-paging.js';
-import { fromAdmin } from '../src/controller-errors.js';
+import { fromAdmin, noBackupTarget } from '../src/controller-errors.js';
+import { checkSnapshotParameters } from '../src/controller-snapshot-params.js';
 import { InFlight } from '../src/controller-inflight.js';
 import { incompatibility } from '../src/controller-compat.js';
 import { csiSnapshot, csiVolume, publishedNodes, volumeCondition, volumeContext } from '../src/controller-views.js';
@@ -59,6 +60,31 @@ test('paging: garbage tokens and the other list\'s tokens are ABORTED; negative 
     assert.is(codeOf(e), 'INVALID_ARGUMENT');
     assert.match((e as Error).message, /max_entries must not be negative/);
   }
+});
+
+test('fromBackup: FAILED_PRECONDITION naming the backup and why it cannot be found (no backup target)', () => {
+  const e = noBackupTarget('backupstore:///?backup=backup-1&volume=vol-1');
+  assert.is(codeOf(e), 'FAILED_PRECONDITION');
+  assert.match(e.message, /^parameter fromBackup "backupstore:\/\/\/\?backup=backup-1&volume=vol-1": no backup target is configured in this cluster/);
+  assert.match(e.message, /so that backup cannot be found$/);
+});
+
+test('VolumeSnapshotClass parameters: Longhorn\'s type snap (or none) and the snapshotter\'s keys pass; bak FAILED_PRECONDITION; bi and unknown keys INVALID_ARGUMENT', () => {
+  const refusal = (p: Record<string, string>): string => {
+    try {
+      checkSnapshotParameters(p);
+      return 'OK';
+    } catch (e) {
+      return `${codeOf(e)}: ${(e as Error).message}`;
+    }
+  };
+  assert.is(refusal({}), 'OK');
+  assert.is(refusal({ type: 'snap', 'csi.storage.k8s.io/volumesnapshot/name': 's', 'csi.storage.k8s.io/volumesnapshotcontent/name': 'c' }), 'OK');
+  assert.match(refusal({ type: 'bak', backupMode: 'full' }), /^FAILED_PRECONDITION: parameter type bak asks for a backup: no backup target is configured/);
+  assert.match(refusal({ type: 'bi' }), /^INVALID_ARGUMENT: parameter type bi \(a backing image\) is not supported/);
+  assert.match(refusal({ type: 'snapshot' }), /^INVALID_ARGUMENT: parameter type "snapshot" is not valid/);
+  assert.match(refusal({ type: 'snap', backupMode: 'full' }), /^INVALID_ARGUMENT: parameter backupMode applies to type bak/);
+  assert.match(refusal({ retention: '3' }), /^INVALID_ARGUMENT: parameter retention is not known: cairn's VolumeSnapshotClass parameters are type, backupMode/);
 });
 
 test('error mapping: admin refusals keep their meaning and message; faults become INTERNAL or UNAVAILABLE', () => {
@@ -141,6 +167,10 @@ test('idempotent CreateVolume: only what the request states must match the exist
   assert.is(incompatibility(fromSnap, { ...ask, source: { kind: 'snapshot', volume: 'pvc-1', snapshot: 's1' } }), null);
   assert.match(incompatibility(fromSnap, { ...ask, source: { kind: 'volume', volume: 'pvc-1' } })!, /volume_content_source is "snap:\/\/pvc-1\/s1", requested "vol:\/\/pvc-1"/);
   assert.match(incompatibility(fromSnap, ask)!, /volume_content_source/);
+  const soft = vol({ replicaSoftAntiAffinity: 'enabled' });
+  assert.is(incompatibility(soft, { ...ask, params: { replicaSoftAntiAffinity: 'enabled', replicaZoneSoftAntiAffinity: 'default' } }), null);
+  assert.is(incompatibility(soft, { ...ask, params: { replicaSoftAntiAffinity: 'disabled' } }), 'replicaSoftAntiAffinity is "enabled", requested "disabled"');
+  assert.is(incompatibility(soft, { ...ask, params: { replicaDiskSoftAntiAffinity: 'enabled' } }), 'replicaDiskSoftAntiAffinity is "default", requested "enabled"');
 });
 
 test('condition: abnormal when degraded or faulted or unschedulable, saying which replicas and why', () => {

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import * as grpc from '@grpc/grpc-js';
 import { CsiError, TOPOLOGY_HOSTNAME_KEY, TOPOLOGY_ZONE_KEY } from '../src/index.js';
 import {
-  accessibility, checkCapabilities, checkName, chooseSize, contentSourceOf, dataSourceOf, DEFAULT_SIZE, expandSize,
+  accessibility, checkCapabilities, chooseSize, contentSourceOf, dataSourceOf, DEFAULT_SIZE, expandSize,
   nodesInTopology, parseContentSource, rangeAdmits, resolveFsType,
 } from '../src/controller-params.js';
 import type { VolumeCapability__Output } from '../src/types.js';
@@ -30,13 +30,6 @@ const mount = (mode = 'SINGLE_NODE_WRITER', fsType = ''): VolumeCapability__Outp
   ({ mount: { fsType, mountFlags: [], volumeMountGroup: '' }, accessMode: { mode }, accessType: 'mount' }) as VolumeCapability__Output;
 const block = (mode = 'SINGLE_NODE_WRITER'): VolumeCapability__Output =>
   ({ block: {}, accessMode: { mode }, accessType: 'block' }) as VolumeCapability__Output;
-
-test('names: cairn names pass (pvc-<uuid>), others are INVALID_ARGUMENT naming the field', () => {
-  assert.is(checkName('name', 'pvc-0b7c2b0e-1f7a-4c53-9f0e-2a1c8f1a7d21'), 'pvc-0b7c2b0e-1f7a-4c53-9f0e-2a1c8f1a7d21');
-  refuses(() => checkName('name', ''), grpc.status.INVALID_ARGUMENT, /^name is required$/);
-  refuses(() => checkName('name', 'PVC_1'), grpc.status.INVALID_ARGUMENT, /name "PVC_1" is not a valid cairn name/);
-  refuses(() => checkName('name', 'x'.repeat(64)), grpc.status.INVALID_ARGUMENT, /not a valid cairn name/);
-});
 
 test('capabilities: single-node modes, mount or block; multi-node and malformed ones refused by index', () => {
   assert.equal(checkCapabilities([mount(), block('SINGLE_NODE_MULTI_WRITER')]), { block: true, mount: true, fsType: '' });

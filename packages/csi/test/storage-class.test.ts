@@ -186,8 +186,9 @@ const INERT_CASES: Array<[string, quiet: string[], reported: string, bad: string
 test('parameters without effect: quiet when the value asks for what cairn does, else reported with the reason; bad values refused', () => {
   assert.equal(INERT_CASES.map((c) => c[0]).sort(), [...STORAGE_CLASS_PARAMETERS_WITHOUT_EFFECT].sort(), 'a case for each');
   for (const [key, quiet, reported, bad] of INERT_CASES) {
-    for (const v of quiet) assert.equal(parseStorageClass({ [key]: v }), { volume: {}, unsupported: [], kubernetes: null, fromBackup: '' }, `${key} "${v}" is quiet`);
-    assert.equal(parseStorageClass({ [key]: reported }).unsupported, [{ key, value: reported, reason: WITHOUT_EFFECT[key as keyof typeof WITHOUT_EFFECT].reason }], `${key} "${reported}" is reported`);
+    for (const v of quiet) assert.equal(parseStorageClass({ [key]: v }), { volume: {}, unsupported: [], kubernetes: null, fromBackup: '', encrypted: false }, `${key} "${v}" is quiet`);
+    // encrypted is the one refused instead (see its own test below).
+    if (key !== 'encrypted') assert.equal(parseStorageClass({ [key]: reported }).unsupported, [{ key, value: reported, reason: WITHOUT_EFFECT[key as keyof typeof WITHOUT_EFFECT].reason }], `${key} "${reported}" is reported`);
     refuses(() => parseStorageClass({ [key]: bad }), new RegExp(`^parameter ${key.replace('.', '\\.')}\\b`));
     try {
       parseStorageClass({ [key]: bad });
@@ -239,9 +240,9 @@ test('recurringJobs (the older inline list) and recurringJobSelector: JSON of th
 
 test('fromBackup: absent or empty is nothing; a URL is handed on (CreateVolume refuses it until backups exist), not reported', () => {
   assert.is(parseStorageClass({}).fromBackup, '');
-  assert.equal(parseStorageClass({ fromBackup: '' }), { volume: {}, unsupported: [], kubernetes: null, fromBackup: '' });
+  assert.equal(parseStorageClass({ fromBackup: '' }), { volume: {}, unsupported: [], kubernetes: null, fromBackup: '', encrypted: false });
   const url = 's3://backupbucket@us-east-1?volume=minio-vol01&backup=backup-eeb2782d5b2f42bb';
-  assert.equal(parseStorageClass({ fromBackup: url, numberOfReplicas: '2' }), { volume: { numberOfReplicas: 2 }, unsupported: [], kubernetes: null, fromBackup: url });
+  assert.equal(parseStorageClass({ fromBackup: url, numberOfReplicas: '2' }), { volume: { numberOfReplicas: 2 }, unsupported: [], kubernetes: null, fromBackup: url, encrypted: false });
   refuses(() => parseStorageClass({ fromBackup: 'x'.repeat(4097) }), /^parameter fromBackup is 4097 bytes long: at most 4096$/);
   assert.is(parseStorageClass({ fromBackup: 'x'.repeat(4096) }).fromBackup.length, 4096);
   refuses(() => parseStorageClass({ fromBackup: 's3://a\nb' }), /parameter fromBackup "s3:\/\/a\\nb" is not valid: use one line/);
@@ -261,16 +262,22 @@ test('the provisioner\'s csi.storage.k8s.io/* keys are skipped; the PVC they nam
     'csi.storage.k8s.io/pvc/name': 'data', 'csi.storage.k8s.io/pvc/namespace': 'apps', 'csi.storage.k8s.io/pv/name': 'pvc-1',
     'csi.storage.k8s.io/fstype': 'ext4', 'csi.storage.k8s.io/provisioner-secret-name': 'longhorn-crypto', numberOfReplicas: '1',
   });
-  assert.equal(r, { volume: { numberOfReplicas: 1 }, unsupported: [], kubernetes: { pvcNamespace: 'apps', pvcName: 'data', pvName: 'pvc-1' }, fromBackup: '' });
+  assert.equal(r, { volume: { numberOfReplicas: 1 }, unsupported: [], kubernetes: { pvcNamespace: 'apps', pvcName: 'data', pvName: 'pvc-1' }, fromBackup: '', encrypted: false });
 });
 
 test('unsupported parameters come sorted by key with their values verbatim', () => {
-  const r = parseStorageClass({ nfsOptions: ' hard ', encrypted: 'true', dataEngine: 'v2', migratable: 'false' });
+  const r = parseStorageClass({ nfsOptions: ' hard ', dataEngine: 'v2', migratable: 'false' });
   assert.equal(r.unsupported, [
     { key: 'dataEngine', value: 'v2', reason: REASONS.engine },
-    { key: 'encrypted', value: 'true', reason: REASONS.encrypted },
     { key: 'nfsOptions', value: ' hard ', reason: REASONS.rwx },
   ]);
+});
+
+test('encrypted "true" is not a warning but a refusal to make (CreateVolume answers FAILED_PRECONDITION): data its owner believes encrypted must not be stored in clear', () => {
+  const r = parseStorageClass({ encrypted: 'true', nfsOptions: 'hard' });
+  assert.is(r.encrypted, true);
+  assert.equal(r.unsupported.map((u) => u.key), ['nfsOptions']);
+  assert.is(parseStorageClass({ encrypted: 'false' }).encrypted, false);
 });
 
 test.run();

@@ -102,12 +102,25 @@ export const volumeJson = (v: Volume__Output): Volume__Output => ordered(v, VOLU
 
 const running = (v: Volume__Output) => v.replicas.filter((r) => r.state === 'running').length;
 
+/** The PVC a volume was made for, as namespace/name ('' when the CO did not say). */
+export function pvcOf(v: Volume__Output): string {
+  const k = v.kubernetes;
+  if (!k || !k.pvcName) return '';
+  return k.pvcNamespace ? `${k.pvcNamespace}/${k.pvcName}` : k.pvcName;
+}
+
+/**
+ * `volume ls`: one line per volume. When any volume was made through CSI, a CSI-NAME column shows
+ * the name the CO asked for (the volume's name is derived from it when it is not a cairn name), so
+ * a user finds their PVC's volume; clusters used without Kubernetes do not get an empty column.
+ */
 export function volumesTable(vs: Volume__Output[]): string {
   if (vs.length === 0) return 'no volumes\n';
+  const csi = vs.some((v) => v.csiName);
   return table(
-    ['NAME', 'SIZE', 'STATE', 'ROBUSTNESS', 'REPLICAS', 'RUNNING', 'LOCALITY', 'ATTACHED-TO'],
+    ['NAME', ...(csi ? ['CSI-NAME'] : []), 'SIZE', 'STATE', 'ROBUSTNESS', 'REPLICAS', 'RUNNING', 'LOCALITY', 'ATTACHED-TO'],
     vs.map((v) => [
-      v.name, size(v.size), v.state, v.robustness, `${v.replicas.length}/${v.numberOfReplicas}`, String(running(v)),
+      v.name, ...(csi ? [dash(v.csiName)] : []), size(v.size), v.state, v.robustness, `${v.replicas.length}/${v.numberOfReplicas}`, String(running(v)),
       v.dataLocality, v.autoAttachReason ? `(auto: ${v.autoAttachedNode}, ${v.autoAttachReason})` : dash(v.attachedTo),
     ]),
   );
@@ -116,6 +129,9 @@ export function volumesTable(vs: Volume__Output[]): string {
 export function volumeDetail(v: Volume__Output): string {
   const pairs: [string, string][] = [
     ['name', v.name],
+    ...(v.csiName ? [['csi name', v.csiName] as [string, string]] : []),
+    ...(pvcOf(v) ? [['pvc', pvcOf(v)] as [string, string]] : []),
+    ...(v.kubernetes?.pvName && v.kubernetes.pvName !== v.name ? [['pv', v.kubernetes.pvName] as [string, string]] : []),
     ['size', `${size(v.size)} (${v.size} bytes)`],
     ['state', v.attachedTo ? `${v.state} (${v.attachedTo})` : v.state],
     ...(v.autoAttachReason ? [['auto-attached', `on ${v.autoAttachedNode} for ${v.autoAttachReason} (an engine without a frontend, by the scheduler; a user attach takes it over)`] as [string, string]] : []),
@@ -133,6 +149,8 @@ export function volumeDetail(v: Volume__Output): string {
   if (v.dataSource) pairs.push(['data source', `${v.dataSource} (${v.dataSourceReady ? 'copied' : 'copying: the engine copies it when attached'})`]);
   if (v.unschedulable) pairs.push(['unschedulable', v.unschedulable]);
   if (v.waiting) pairs.push(['waiting', v.waiting]);
+  // StorageClass parameters the CSI driver accepted without acting on them: said, never hidden.
+  for (const u of v.unsupportedParameters) pairs.push(['unsupported parameter', `${u.key}=${u.value}: ${u.reason}`]);
   let out = keyValues(pairs);
   if (v.replicas.length) {
     out += '\n' + table(
