@@ -12,7 +12,7 @@ test('GetPluginInfo, GetPluginCapabilities and Probe answer over the socket', as
   const proto = csiProto();
   let ready = false;
   const server = await serveUnix(join(dir, 'csi.sock'), (s) =>
-    s.addService(proto.csi.v1.Identity.service, identityHandlers({ controller: true, log: () => undefined, ready: async () => ready })));
+    s.addService(proto.csi.v1.Identity.service, identityHandlers({ log: () => undefined, ready: async () => ready })));
   const client = new CsiClient(server.endpoint);
   try {
     const info = await client.call<{ name: string; vendorVersion: string }>('Identity', 'GetPluginInfo');
