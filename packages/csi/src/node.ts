@@ -8,7 +8,6 @@
 // nbdfuse serves the export as a file and a loop device is made of it. nbdfuse runs detached from
 // the agent (its pid recorded) so pods keep their volumes across an agent restart.
 import { existsSync, mkdirSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { hostname as osHostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { csiProto } from './proto.js';
 import type { NodeHandlers } from './proto.js';
@@ -40,8 +39,6 @@ export interface NodeServiceOptions {
   /** Directory for the node service's own state (which volume is staged where, nbdfuse mounts). */
   stateDir: string;
   log: Log;
-  /** The topology's hostname segment (kubernetes.io/hostname); default os.hostname(). */
-  hostname?: string;
   /** NodeGetInfo's max_volumes_per_node; default 0 (the CO decides). */
   maxVolumes?: number;
   /** Use the kernel's NBD client: default when /dev/nbd0 exists and nbd-client is installed. */
@@ -111,7 +108,10 @@ class NodeService {
       NodeGetInfo: unary('NodeGetInfo', log, async () => ({
         nodeId: this.o.nodeId,
         maxVolumesPerNode: this.o.maxVolumes ?? 0,
-        accessibleTopology: { segments: { [TOPOLOGY_ZONE_KEY]: this.o.zone, [TOPOLOGY_HOSTNAME_KEY]: this.o.hostname ?? osHostname() } },
+        // kubernetes.io/hostname is the node id: the controller matches requisite topologies
+        // against node ids (controller-params.ts inTopology), and in Kubernetes the cairn node id
+        // is the node's name, which kubelet's hostname label carries.
+        accessibleTopology: { segments: { [TOPOLOGY_ZONE_KEY]: this.o.zone, [TOPOLOGY_HOSTNAME_KEY]: this.o.nodeId } },
       })),
     };
   }

@@ -27,7 +27,7 @@ const nbdkits: ChildProcess[] = [];
 
 const start = async (): Promise<void> => {
   server = await startNodeService({
-    socket: join(dir, 'node.sock'), nodeId: 'node-1', zone: 'zone-a', hostname: 'host-1', maxVolumes: 16, stateDir, log: (l) => logs.push(l),
+    socket: join(dir, 'node.sock'), nodeId: 'node-1', zone: 'zone-a', maxVolumes: 16, stateDir, log: (l) => logs.push(l),
   });
   client = new CsiClient(server.endpoint, 60_000);
 };
@@ -137,7 +137,7 @@ t('NodeGetInfo: node id, max volumes and topology (zone, hostname); NodeGetCapab
   const info = await twice<{ nodeId: string; maxVolumesPerNode: number; accessibleTopology: { segments: Record<string, string> } }>('NodeGetInfo', {});
   assert.is(info.nodeId, 'node-1');
   assert.is(info.maxVolumesPerNode, 16);
-  assert.equal(info.accessibleTopology.segments, { [TOPOLOGY_ZONE_KEY]: 'zone-a', [TOPOLOGY_HOSTNAME_KEY]: 'host-1' });
+  assert.equal(info.accessibleTopology.segments, { [TOPOLOGY_ZONE_KEY]: 'zone-a', [TOPOLOGY_HOSTNAME_KEY]: 'node-1' }, 'the hostname segment is the node id, as the controller matches it');
   const caps = await twice<{ capabilities: { rpc: { type: string } }[] }>('NodeGetCapabilities', {});
   assert.equal(caps.capabilities.map((c) => c.rpc.type).sort(),
     ['EXPAND_VOLUME', 'GET_VOLUME_STATS', 'SINGLE_NODE_MULTI_WRITER', 'STAGE_UNSTAGE_VOLUME', 'VOLUME_CONDITION']);
