@@ -65,16 +65,19 @@ export async function startNodeService(o: NodeServiceOptions): Promise<UnixServe
 }
 
 /**
- * Connecting to the volume's export: a server that says it has no such export is NOT_FOUND (the
- * spec's "volume does not exist": deleted, or not published to this node any more); any other
- * failure is UNAVAILABLE (not served yet, or the server is gone; the CO retries), not INTERNAL.
+ * Connecting to the volume's export: when the server, asked by the NBD handshake, has no such
+ * export, NOT_FOUND (the spec's "volume does not exist": deleted, or not published to this node
+ * any more); any other failure is UNAVAILABLE (not served yet, or the server is gone; the CO
+ * retries), not INTERNAL.
  */
 async function reaching<T>(volumeId: string, url: string, connect: () => Promise<T>): Promise<T> {
   try {
     return await connect();
   } catch (e) {
     const why = (e as Error).message;
-    if (/no export named/i.test(why)) throw notFound(`volume ${volumeId} does not exist at ${url} (the server has no such export; is it still published to this node?): ${why}`);
+    if (await os.nbdExportKnown(url) === 'unknown') {
+      throw notFound(`volume ${volumeId} does not exist at ${url}: the server has no such export (deleted, or no longer published to this node)`);
+    }
     throw unavailable(`the volume's NBD export ${url} cannot be reached: ${why}`);
   }
 }

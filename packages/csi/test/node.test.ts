@@ -448,6 +448,27 @@ t('a stage at a path another volume is staged at, or that is a mount point, is r
   nbd.kill();
 });
 
+t('NodeStageVolume: an export the server does not have is NOT_FOUND (asked by the NBD handshake); no server at all UNAVAILABLE', async () => {
+  const port = await freePort();
+  // nbdkit's exportname filter, strict: it has vol-a and refuses every other name, as a cairn engine does.
+  const child = spawn('nbdkit', ['-f', '--exit-with-parent', '-i', '127.0.0.1', '-p', String(port), '--filter=exportname', 'memory', '16M', 'exportname=vol-a', 'exportname-strict=true'], { stdio: 'ignore' });
+  nbdkits.push(child);
+  for (let i = 0; (await run('nbdinfo', ['--size', `nbd://127.0.0.1:${port}/vol-a`])).code !== 0; i++) {
+    if (i > 100) throw new Error('nbdkit did not start');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const staging = join(dir, 'gone-staging');
+  mkdirSync(staging);
+  const stage = { volumeId: 'vol-b', stagingTargetPath: staging, volumeCapability: blockCap(), publishContext: { nbdUrl: `nbd://127.0.0.1:${port}/vol-b` } };
+  await refused('NodeStageVolume', stage, grpc.status.NOT_FOUND, /volume vol-b does not exist at nbd:\/\/127\.0\.0\.1:\d+\/vol-b: the server has no such export/);
+  assert.equal(nbdfusePids(), [], 'nothing left running');
+  await refused('NodeStageVolume', { ...stage, publishContext: { nbdUrl: `nbd://127.0.0.1:${await freePort()}/vol-b` } }, grpc.status.UNAVAILABLE, /cannot be reached/);
+  // The export it has stages.
+  await twice('NodeStageVolume', { ...stage, volumeId: 'vol-a', publishContext: { nbdUrl: `nbd://127.0.0.1:${port}/vol-a` } });
+  await twice('NodeUnstageVolume', { volumeId: 'vol-a', stagingTargetPath: staging });
+  child.kill('SIGKILL');
+});
+
 t('Probe: ready with every program the service runs; FAILED_PRECONDITION naming the missing ones otherwise', async () => {
   assert.equal(await client.call('Identity', 'Probe'), { ready: { value: true } });
   const path = process.env['PATH'];
