@@ -26,6 +26,7 @@ import type { VolumeLookup } from './node-plan.js';
 import type { StageRecord } from './node-plan.js';
 import { StageRecords } from './node-state.js';
 import * as os from './node-os.js';
+import { nbdExportKnown } from './node-nbd-probe.js';
 import type {
   NodeExpandVolumeRequest__Output, NodeGetVolumeStatsRequest__Output, NodePublishVolumeRequest__Output,
   NodeStageVolumeRequest__Output, NodeUnpublishVolumeRequest__Output, NodeUnstageVolumeRequest__Output,
@@ -75,7 +76,7 @@ async function reaching<T>(volumeId: string, url: string, connect: () => Promise
     return await connect();
   } catch (e) {
     const why = (e as Error).message;
-    if (await os.nbdExportKnown(url) === 'unknown') {
+    if (await nbdExportKnown(url) === 'unknown') {
       throw notFound(`volume ${volumeId} does not exist at ${url}: the server has no such export (deleted, or no longer published to this node)`);
     }
     throw unavailable(`the volume's NBD export ${url} cannot be reached: ${why}`);
