@@ -428,7 +428,7 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
   const admin = controllerAdmin({ endpoint: o.admin.endpoint, token: o.admin.token, ...(o.admin.ca ? { ca: o.admin.ca } : {}) });
   const ready = async (): Promise<boolean> => admin.getClusterInfo().then(() => true, () => false);
   const server = await serveUnix(o.socket, (s) => {
-    s.addService(proto.csi.v1.Identity.service, identityHandlers({ controller: true, log: o.log, ready }));
+    s.addService(proto.csi.v1.Identity.service, identityHandlers({ log: o.log, ready }));
     s.addService(proto.csi.v1.Controller.service, controllerHandlers({
       admin, log: o.log, ...(o.attachTimeoutMs !== undefined ? { attachTimeoutMs: o.attachTimeoutMs } : {}),
     }));

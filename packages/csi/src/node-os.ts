@@ -2,9 +2,9 @@
 // losetup, nbdfuse, fusermount3, nbd-client, blkid, mkfs, resize2fs, xfs_growfs, nbdinfo, statfs.
 // No decisions here (node-plan.ts makes them); each function does one thing and says what failed.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile, statfs } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseBlkid, parseMountInfo } from './node-plan.js';
 import type { MountEntry } from './node-plan.js';
 
@@ -238,3 +238,17 @@ export async function probeRead(device: string, timeoutMs = 5000): Promise<strin
   const r = await run('dd', [`if=${device}`, 'of=/dev/null', 'bs=4096', 'count=1', 'iflag=direct', 'status=none'], timeoutMs);
   return r.code === 0 ? null : `reading ${device} failed: ${r.stderr.trim() || `exit ${r.code}`}`;
 }
+
+/** The programs of `names` found nowhere on PATH (as spawn would look them up). */
+export function missingPrograms(names: string[], path = process.env['PATH'] ?? ''): string[] {
+  const dirs = path.split(':').filter(Boolean);
+  return names.filter((name) => !dirs.some((d) => {
+    try {
+      accessSync(join(d, name), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  }));
+}
+

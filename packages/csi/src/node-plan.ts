@@ -4,8 +4,9 @@
 // wrappers in node-os.ts; node-plan.test.ts covers them without a kernel.
 import { createHash } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import { CsiError, invalid } from './errors.js';
+import { CsiError, invalid, notFound } from './errors.js';
 import { PUBLISH_CONTEXT } from './contract.js';
+import { ACCESS_MODES } from './controller-params.js';
 import type { VolumeCapability__Output } from './types.js';
 
 export const DEFAULT_FS_TYPE = 'ext4';
@@ -30,6 +31,8 @@ export interface StageRequest {
   nbdUrl: string;
   access: Access;
   accessMode: string;
+  /** ControllerPublishVolume was asked for a read-only publish (publish_context.readonly). */
+  readonly: boolean;
 }
 
 const READ_ONLY_MODES = new Set(['SINGLE_NODE_READER_ONLY', 'MULTI_NODE_READER_ONLY']);
@@ -37,9 +40,16 @@ const KNOWN_MODES = new Set([
   'SINGLE_NODE_WRITER', 'SINGLE_NODE_READER_ONLY', 'MULTI_NODE_READER_ONLY', 'MULTI_NODE_SINGLE_WRITER',
   'MULTI_NODE_MULTI_WRITER', 'SINGLE_NODE_SINGLE_WRITER', 'SINGLE_NODE_MULTI_WRITER',
 ]);
+/** The modes cairn serves (the controller's list): a volume's engine runs on one node at a time. */
+const SERVED_MODES: ReadonlySet<string> = new Set(ACCESS_MODES);
 
 export function isReadOnlyMode(mode: string): boolean {
   return READ_ONLY_MODES.has(mode);
+}
+
+/** publish_context.readonly: the controller published the volume read-only, so the node keeps it so. */
+function controllerReadOnly(publishContext: Record<string, string>): boolean {
+  return publishContext[PUBLISH_CONTEXT.readonly] === 'true';
 }
 
 function required(value: string | undefined, field: string): string {
@@ -77,6 +87,10 @@ export function parseCapability(
   if (!cap) throw invalid(`${field} is required`);
   const mode = String(cap.accessMode?.mode ?? 'UNKNOWN');
   if (!KNOWN_MODES.has(mode)) throw invalid(`${field}.access_mode is required (got ${mode})`);
+  // The spec's "exceeds capabilities": a mode the volume cannot be used with is FAILED_PRECONDITION.
+  if (!SERVED_MODES.has(mode)) {
+    throw failedPrecondition(`${field}.access_mode ${mode} exceeds the volume's capabilities: a cairn volume is used on one node at a time (${ACCESS_MODES.join(', ')})`);
+  }
   if (cap.block) return { access: { kind: 'block' }, accessMode: mode };
   if (cap.mount) {
     const fsType = cap.mount.fsType || ctx[PUBLISH_CONTEXT.fsType] || DEFAULT_FS_TYPE;
@@ -112,7 +126,7 @@ export function parseStageRequest(r: StageRequestInput): StageRequest {
   const nbdUrl = required(r.publishContext[PUBLISH_CONTEXT.nbdUrl], `publish_context.${PUBLISH_CONTEXT.nbdUrl}`);
   if (!/^nbds?(\+unix)?:\/\//.test(nbdUrl)) throw invalid(`publish_context.${PUBLISH_CONTEXT.nbdUrl} must be an nbd:// URL, got ${JSON.stringify(nbdUrl)}`);
   if (!URL.canParse(nbdUrl)) throw invalid(`publish_context.${PUBLISH_CONTEXT.nbdUrl} is not a valid URL: ${JSON.stringify(nbdUrl)}`);
-  return { volumeId, stagingPath, nbdUrl, access, accessMode };
+  return { volumeId, stagingPath, nbdUrl, access, accessMode, readonly: controllerReadOnly(r.publishContext) };
 }
 
 export interface PublishRequest {
@@ -141,11 +155,61 @@ export function parsePublishRequest(r: {
   if (trim(targetPath) === trim(stagingPath) || trim(targetPath).startsWith(`${trim(stagingPath)}/`)) {
     throw invalid(`target_path ${targetPath} must lie outside staging_target_path ${stagingPath}`);
   }
-  return { volumeId, stagingPath, targetPath, readonly: r.readonly || isReadOnlyMode(accessMode), access, accessMode };
+  // Read-only when asked, when the mode is a reader's, or when the controller published it so.
+  const readonly = r.readonly || isReadOnlyMode(accessMode) || controllerReadOnly(r.publishContext);
+  return { volumeId, stagingPath, targetPath, readonly, access, accessMode };
 }
 
 export function parseVolumeAndPath(volumeId: string, path: string, pathField: string): { volumeId: string; path: string } {
   return { volumeId: volumeIdOf(volumeId), path: absolute(path, pathField) };
+}
+
+/** What NodeGetVolumeStats and NodeExpandVolume name: a volume and a path it should be found at. */
+export interface VolumeLookup {
+  volumeId: string;
+  volumePath: string;
+  /** The optional staging_target_path: where the CO says the volume is staged ('' when not said). */
+  stagingPath: string;
+}
+
+/**
+ * volume_id and volume_path of NodeGetVolumeStats / NodeExpandVolume: both required
+ * (INVALID_ARGUMENT). A volume_path that is not absolute is not refused here: no volume can be at
+ * it, which is the spec's NOT_FOUND ("volume does not exist on the specified volume_path", what
+ * csi-sanity asks for "some/path"); `locate` answers that.
+ */
+export function parseLookup(r: { volumeId: string; volumePath: string; stagingTargetPath: string }): VolumeLookup {
+  return { volumeId: volumeIdOf(r.volumeId), volumePath: required(r.volumePath, 'volume_path'), stagingPath: r.stagingTargetPath };
+}
+
+/**
+ * The stage record of the volume a lookup names, when volume_path is where it is staged or
+ * published (and staging_target_path, when given, where it is staged); otherwise NOT_FOUND saying
+ * which of those is not so.
+ */
+export function locate(rec: StageRecord | null, q: VolumeLookup): StageRecord {
+  if (!rec) throw notFound(`volume ${q.volumeId} is not staged on this node`);
+  if (q.stagingPath && q.stagingPath !== rec.stagingPath) {
+    throw notFound(`volume ${q.volumeId} is staged at ${rec.stagingPath}, not at staging_target_path ${q.stagingPath}`);
+  }
+  // hasOwn: a relative volume_path such as "constructor" must not find Object.prototype's.
+  if (q.volumePath !== rec.stagingPath && !Object.hasOwn(rec.publishes, q.volumePath)) {
+    throw notFound(`volume ${q.volumeId} is not staged or published at volume_path ${q.volumePath} (staged at ${rec.stagingPath}${
+      Object.keys(rec.publishes).length ? `, published at ${Object.keys(rec.publishes).join(', ')}` : ''})`);
+  }
+  return rec;
+}
+
+/**
+ * NodeExpandVolume's optional volume_capability against the staged volume: another access type,
+ * or another filesystem, is the spec's "exceeds capabilities" (INVALID_ARGUMENT for this call).
+ */
+export function expandCapabilityCheck(rec: StageRecord, cap: VolumeCapability__Output | null): void {
+  if (!cap) return;
+  const { access } = parseCapability(cap, 'volume_capability');
+  if (access.kind !== rec.access.kind || (access.kind === 'mount' && rec.access.kind === 'mount' && cap.mount?.fsType && access.fsType !== rec.access.fsType)) {
+    throw invalid(`volume_capability (${describeAccess(access)}) does not match volume ${rec.volumeId} as staged (${describeAccess(rec.access)})`);
+  }
 }
 
 /** What the node has staged for a volume: stateDir/volumes/<id>.json, so a restarted agent finds it. */
@@ -159,8 +223,20 @@ export interface StageRecord {
   attach: NbdfuseAttach | KernelNbdAttach;
   /** The block device the volume is (a loop device over nbdfuse's file, or /dev/nbdN). */
   device?: string;
+  /** Staged for a read-only controller publish (publish_context.readonly): mounted ro. */
+  readonly?: boolean;
   /** Published target paths; a read-only block publish has its own read-only loop device. */
-  publishes: Record<string, { readonly: boolean; device?: string }>;
+  publishes: Record<string, Publish>;
+}
+
+/** One NodePublishVolume done: its arguments (to compare a repeat with) and what it made. */
+export interface Publish {
+  readonly: boolean;
+  /** The capability it was published with (absent in records written before it was kept). */
+  access?: Access;
+  accessMode?: string;
+  /** The read-only loop device of a read-only block publish. */
+  device?: string;
 }
 
 export interface NbdfuseAttach {
@@ -196,6 +272,9 @@ export function stageDecision(rec: StageRecord | null, req: StageRequest): 'stag
   if (rec.nbdUrl !== req.nbdUrl) {
     throw alreadyExists(`volume ${req.volumeId} is staged from ${rec.nbdUrl}, not ${req.nbdUrl}`);
   }
+  if ((rec.readonly ?? false) !== req.readonly) {
+    throw alreadyExists(`volume ${req.volumeId} is staged ${rec.readonly ? 'read-only' : 'read-write'}, asked ${req.readonly ? 'read-only' : 'read-write'} (publish_context.readonly)`);
+  }
   return 'ensure';
 }
 
@@ -203,9 +282,26 @@ export function describeAccess(a: Access): string {
   return a.kind === 'block' ? 'block' : `mount ${a.fsType}${a.mountFlags.length ? ` -o ${a.mountFlags.join(',')}` : ''}`;
 }
 
-/** NodePublishVolume against the stage record: NOT_FOUND / FAILED_PRECONDITION / ALREADY_EXISTS, or what to do. */
+/**
+ * NodePublishVolume against the stage record (the spec's tables for a second NodePublishVolume on
+ * a node with SINGLE_NODE_MULTI_WRITER advertised):
+ * - not staged: NOT_FOUND;
+ * - already published at target_path: the same arguments -> 'ensure' (idempotent); another
+ *   readonly, capability or staging path -> ALREADY_EXISTS;
+ * - another target: staged elsewhere, as another access type, or not fully -> FAILED_PRECONDITION;
+ *   SINGLE_NODE_SINGLE_WRITER allows one target, whatever the other's flags -> FAILED_PRECONDITION;
+ *   SINGLE_NODE_MULTI_WRITER, SINGLE_NODE_WRITER (as Kubernetes uses it: two pods of a node
+ *   sharing a ReadWriteOnce claim) and SINGLE_NODE_READER_ONLY allow more -> 'publish'.
+ */
 export function publishDecision(rec: StageRecord | null, req: PublishRequest): 'publish' | 'ensure' {
-  if (!rec) throw new CsiError(grpc.status.NOT_FOUND, `volume ${req.volumeId} is not staged on this node`);
+  if (!rec) throw notFound(`volume ${req.volumeId} is not staged on this node`);
+  const existing = Object.hasOwn(rec.publishes, req.targetPath) ? rec.publishes[req.targetPath] : undefined;
+  if (existing) {
+    const was = describePublish(rec.stagingPath, existing.access ?? rec.access, existing.accessMode ?? rec.accessMode, existing.readonly);
+    const asked = describePublish(req.stagingPath, req.access, req.accessMode, req.readonly);
+    if (was !== asked) throw alreadyExists(`volume ${req.volumeId} is published at ${req.targetPath} ${was}; asked ${asked}`);
+    return 'ensure';
+  }
   if (rec.stagingPath !== req.stagingPath) {
     throw failedPrecondition(`volume ${req.volumeId} is staged at ${rec.stagingPath}, not ${req.stagingPath}`);
   }
@@ -213,18 +309,17 @@ export function publishDecision(rec: StageRecord | null, req: PublishRequest): '
     throw failedPrecondition(`volume ${req.volumeId} is staged as ${describeAccess(rec.access)}, cannot publish it as ${req.access.kind}`);
   }
   if (!rec.device) throw failedPrecondition(`volume ${req.volumeId} is not fully staged (no device yet): stage it again`);
-  const existing = rec.publishes[req.targetPath];
-  if (existing) {
-    if (existing.readonly !== req.readonly) {
-      throw alreadyExists(`volume ${req.volumeId} is published at ${req.targetPath} ${existing.readonly ? 'read-only' : 'read-write'}, asked ${req.readonly ? 'read-only' : 'read-write'}`);
-    }
-    return 'ensure';
+  const others = Object.entries(rec.publishes);
+  const single = others.find(([, p]) => (p.accessMode ?? rec.accessMode) === 'SINGLE_NODE_SINGLE_WRITER');
+  if (others.length && req.accessMode === 'SINGLE_NODE_SINGLE_WRITER') {
+    throw failedPrecondition(`volume ${req.volumeId} is already published at ${others.map(([t]) => t).join(', ')}: SINGLE_NODE_SINGLE_WRITER allows one target`);
   }
-  if (req.accessMode === 'SINGLE_NODE_SINGLE_WRITER' && !req.readonly) {
-    const writer = Object.entries(rec.publishes).find(([, p]) => !p.readonly);
-    if (writer) throw failedPrecondition(`volume ${req.volumeId} is SINGLE_NODE_SINGLE_WRITER and already published read-write at ${writer[0]}`);
-  }
+  if (single) throw failedPrecondition(`volume ${req.volumeId} is published SINGLE_NODE_SINGLE_WRITER at ${single[0]}: no other target is allowed`);
   return 'publish';
+}
+
+function describePublish(stagingPath: string, access: Access, accessMode: string, readonly: boolean): string {
+  return `${readonly ? 'read-only' : 'read-write'} as ${describeAccess(access)} ${accessMode} from ${stagingPath}`;
 }
 
 /**
@@ -235,9 +330,15 @@ export function publishDecision(rec: StageRecord | null, req: PublishRequest): '
  * - FAILED_PRECONDITION when it is published (the spec's "volume in use"), OUT_OF_RANGE when the
  *   export itself is smaller than required (ControllerExpandVolume has not grown it).
  */
-export function expandDecision(o: { volumeId: string; deviceBytes: number; exportBytes: number; requiredBytes: number; published: string[] }): 'fs' | 'reattach' {
+export function expandDecision(o: {
+  volumeId: string; deviceBytes: number; exportBytes: number; requiredBytes: number; limitBytes?: number; published: string[];
+}): 'fs' | 'reattach' {
   if (o.requiredBytes > o.exportBytes) {
     throw outOfRange(`volume ${o.volumeId}: its export is ${o.exportBytes} bytes, less than the ${o.requiredBytes} required (expand it with ControllerExpandVolume first)`);
+  }
+  // The device takes the export's whole size: a limit below it cannot be kept (volumes only grow).
+  if (o.limitBytes && o.limitBytes < o.exportBytes) {
+    throw outOfRange(`volume ${o.volumeId}: its export is ${o.exportBytes} bytes, more than capacity_range.limit_bytes ${o.limitBytes}`);
   }
   if (o.deviceBytes >= o.exportBytes) return 'fs';
   if (o.published.length) {
@@ -247,13 +348,13 @@ export function expandDecision(o: { volumeId: string; deviceBytes: number; expor
 }
 
 /**
- * Options of the staging mount: the capability's mount_flags, `ro` for reader-only access modes,
- * and for xfs `nouuid` (a clone from a snapshot has its source's UUID, and xfs refuses to mount
+ * Options of the staging mount: the capability's mount_flags, `ro` for reader-only access modes
+ * and read-only controller publishes, and for xfs `nouuid` (a clone from a snapshot has its source's UUID, and xfs refuses to mount
  * two filesystems with one UUID on a node).
  */
-export function stagingMountOptions(access: Access, accessMode: string): string[] {
+export function stagingMountOptions(access: Access, accessMode: string, readonly = false): string[] {
   if (access.kind !== 'mount') return [];
-  const out = [...(isReadOnlyMode(accessMode) ? ['ro'] : []), ...access.mountFlags];
+  const out = [...(readonly || isReadOnlyMode(accessMode) ? ['ro'] : []), ...access.mountFlags];
   if (access.fsType === 'xfs' && !out.includes('nouuid')) out.push('nouuid');
   return out;
 }
@@ -376,6 +477,28 @@ export function parseMountInfo(text: string): MountEntry[] {
     });
   }
   return out;
+}
+
+/**
+ * Whether a mount found at a target path is this volume's publish: for a filesystem a bind of the
+ * staging mount (the same device numbers, major:minor), for a block volume a bind of its device
+ * node (the mount's root is the node's path in /dev, e.g. /loop3). Anything else there belongs to
+ * someone else and is not taken for a publish done before.
+ */
+export function isPublishMount(entry: MountEntry, of: { stagingMount: MountEntry | null } | { device: string }): boolean {
+  if ('device' in of) return entry.root === `/${of.device.replace(/^\/dev\//, '')}`;
+  return of.stagingMount !== null && entry.dev === of.stagingMount.dev;
+}
+
+/**
+ * The programs the Node service runs, for Probe's "missing required dependency" check. mkfs.xfs
+ * and xfs_growfs are needed by xfs volumes only: their absence fails that stage, not the plugin.
+ */
+export function requiredPrograms(kernelNbd: boolean): string[] {
+  return [
+    'mount', 'umount', 'losetup', 'blkid', 'blockdev', 'dd', 'nbdinfo', 'mkfs.ext4', 'e2fsck', 'resize2fs',
+    ...(kernelNbd ? ['nbd-client'] : ['nbdfuse', 'fusermount3']),
+  ];
 }
 
 /** The topmost mount at `path` (the last in mountinfo order), or null. */

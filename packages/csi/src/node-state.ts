@@ -22,18 +22,28 @@ export class StageRecords {
     }
   }
 
-  /** The record of the volume staged at `path`, if any (a scan: a node stages a few volumes). */
-  stagedAt(path: string): StageRecord | null {
+  /** Every record (a scan: a node stages a few volumes). */
+  all(): StageRecord[] {
+    const out: StageRecord[] = [];
     for (const f of readdirSync(this.dir)) {
       if (!f.endsWith('.json')) continue;
       try {
-        const rec = JSON.parse(readFileSync(join(this.dir, f), 'utf8')) as StageRecord;
-        if (rec.stagingPath === path) return rec;
+        out.push(JSON.parse(readFileSync(join(this.dir, f), 'utf8')) as StageRecord);
       } catch {
         /* removed meanwhile, or half-written: not a record */
       }
     }
-    return null;
+    return out;
+  }
+
+  /** The record of the volume staged at `path`, if any. */
+  stagedAt(path: string): StageRecord | null {
+    return this.all().find((r) => r.stagingPath === path) ?? null;
+  }
+
+  /** The record of a volume published at `path`, if any. */
+  publishedAt(path: string): StageRecord | null {
+    return this.all().find((r) => Object.hasOwn(r.publishes, path)) ?? null;
   }
 
   /** Written to a temporary file and renamed: a crash leaves the old record or the new one. */

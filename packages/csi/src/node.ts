@@ -8,7 +8,6 @@
 // nbdfuse serves the export as a file and a loop device is made of it. nbdfuse runs detached from
 // the agent (its pid recorded) so pods keep their volumes across an agent restart.
 import { existsSync, mkdirSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { hostname as osHostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { csiProto } from './proto.js';
 import type { NodeHandlers } from './proto.js';
@@ -19,12 +18,15 @@ import { invalid, notFound, unary } from './errors.js';
 import type { Log } from './errors.js';
 import { TOPOLOGY_HOSTNAME_KEY, TOPOLOGY_ZONE_KEY } from './contract.js';
 import {
-  aborted, unavailable, expandDecision, failedPrecondition, formatDecision, fsckOk, offlineGrowCommands, growFsCommand, mkfsCommand, mountAt,
-  parsePublishRequest, parseStageRequest, parseVolumeAndPath, publishDecision, recordFileName, stageDecision, stagingMountOptions, usageOf,
+  aborted, unavailable, expandCapabilityCheck, expandDecision, failedPrecondition, formatDecision, fsckOk, isPublishMount, locate,
+  offlineGrowCommands, growFsCommand, mkfsCommand, mountAt, parseLookup, parsePublishRequest, parseStageRequest, parseVolumeAndPath,
+  publishDecision, recordFileName, requiredPrograms, stageDecision, stagingMountOptions, usageOf,
 } from './node-plan.js';
+import type { VolumeLookup } from './node-plan.js';
 import type { StageRecord } from './node-plan.js';
 import { StageRecords } from './node-state.js';
 import * as os from './node-os.js';
+import { nbdExportKnown } from './node-nbd-probe.js';
 import type {
   NodeExpandVolumeRequest__Output, NodeGetVolumeStatsRequest__Output, NodePublishVolumeRequest__Output,
   NodeStageVolumeRequest__Output, NodeUnpublishVolumeRequest__Output, NodeUnstageVolumeRequest__Output,
@@ -38,8 +40,6 @@ export interface NodeServiceOptions {
   /** Directory for the node service's own state (which volume is staged where, nbdfuse mounts). */
   stateDir: string;
   log: Log;
-  /** The topology's hostname segment (kubernetes.io/hostname); default os.hostname(). */
-  hostname?: string;
   /** NodeGetInfo's max_volumes_per_node; default 0 (the CO decides). */
   maxVolumes?: number;
   /** Use the kernel's NBD client: default when /dev/nbd0 exists and nbd-client is installed. */
@@ -47,23 +47,39 @@ export interface NodeServiceOptions {
 }
 
 export async function startNodeService(o: NodeServiceOptions): Promise<UnixServer> {
+  // NodeGetInfo's promises: a node_id of at most 256 bytes, no negative max_volumes_per_node.
+  if (!o.nodeId || Buffer.byteLength(o.nodeId) > 256) throw new Error(`node id ${JSON.stringify(o.nodeId)}: must be 1-256 bytes (the CSI node_id)`);
+  if (o.maxVolumes !== undefined && !(Number.isInteger(o.maxVolumes) && o.maxVolumes >= 0)) throw new Error(`max volumes ${o.maxVolumes}: must be an integer >= 0`);
   const proto = csiProto();
-  const node = new NodeService(o, o.kernelNbd ?? await os.kernelNbdAvailable());
+  const kernelNbd = o.kernelNbd ?? await os.kernelNbdAvailable();
+  const node = new NodeService(o, kernelNbd);
+  // Probe: the spec's FAILED_PRECONDITION "missing required dependency" names what is missing.
+  const ready = async (): Promise<boolean> => {
+    const missing = os.missingPrograms(requiredPrograms(kernelNbd));
+    if (missing.length) throw failedPrecondition(`missing required programs: ${missing.join(', ')} (not found on PATH)`);
+    return true;
+  };
   return serveUnix(o.socket, (server) => {
-    server.addService(proto.csi.v1.Identity.service, identityHandlers({ controller: false, log: o.log, ready: async () => true }));
+    server.addService(proto.csi.v1.Identity.service, identityHandlers({ log: o.log, ready }));
     server.addService(proto.csi.v1.Node.service, node.handlers());
   });
 }
 
 /**
- * Connecting to the volume's export: a failure is UNAVAILABLE (the export is not served yet, or
- * is gone; the CO retries), not INTERNAL.
+ * Connecting to the volume's export: when the server, asked by the NBD handshake, has no such
+ * export, NOT_FOUND (the spec's "volume does not exist": deleted, or not published to this node
+ * any more); any other failure is UNAVAILABLE (not served yet, or the server is gone; the CO
+ * retries), not INTERNAL.
  */
-async function reaching<T>(url: string, connect: () => Promise<T>): Promise<T> {
+async function reaching<T>(volumeId: string, url: string, connect: () => Promise<T>): Promise<T> {
   try {
     return await connect();
   } catch (e) {
-    throw unavailable(`the volume's NBD export ${url} cannot be reached: ${(e as Error).message}`);
+    const why = (e as Error).message;
+    if (await nbdExportKnown(url) === 'unknown') {
+      throw notFound(`volume ${volumeId} does not exist at ${url}: the server has no such export (deleted, or no longer published to this node)`);
+    }
+    throw unavailable(`the volume's NBD export ${url} cannot be reached: ${why}`);
   }
 }
 
@@ -96,7 +112,10 @@ class NodeService {
       NodeGetInfo: unary('NodeGetInfo', log, async () => ({
         nodeId: this.o.nodeId,
         maxVolumesPerNode: this.o.maxVolumes ?? 0,
-        accessibleTopology: { segments: { [TOPOLOGY_ZONE_KEY]: this.o.zone, [TOPOLOGY_HOSTNAME_KEY]: this.o.hostname ?? osHostname() } },
+        // kubernetes.io/hostname is the node id: the controller matches requisite topologies
+        // against node ids (controller-params.ts inTopology), and in Kubernetes the cairn node id
+        // is the node's name, which kubelet's hostname label carries.
+        accessibleTopology: { segments: { [TOPOLOGY_ZONE_KEY]: this.o.zone, [TOPOLOGY_HOSTNAME_KEY]: this.o.nodeId } },
       })),
     };
   }
@@ -133,7 +152,7 @@ class NodeService {
         if (mountAt(await os.mounts(), req.stagingPath)) throw failedPrecondition(`staging_target_path ${req.stagingPath} is already a mount point`);
         rec = {
           volumeId: req.volumeId, stagingPath: req.stagingPath, nbdUrl: req.nbdUrl, access: req.access, accessMode: req.accessMode,
-          attach: this.kernelNbd ? { kind: 'nbd' } : { kind: 'nbdfuse', fuseDir: '' }, publishes: {},
+          ...(req.readonly ? { readonly: true } : {}), attach: this.kernelNbd ? { kind: 'nbd' } : { kind: 'nbdfuse', fuseDir: '' }, publishes: {},
         };
         if (rec.attach.kind === 'nbdfuse') rec.attach.fuseDir = this.fuseFiles(rec).dir;
         this.records.put(rec);
@@ -160,7 +179,7 @@ class NodeService {
     if (rec.attach.kind === 'nbd') {
       if (rec.device && existsSync(`/sys/block/${rec.device.replace('/dev/', '')}/pid`)) return rec.device;
       const device = os.freeNbdDevice();
-      await reaching(rec.nbdUrl, () => os.nbdClientConnect(rec.nbdUrl, device));
+      await reaching(rec.volumeId, rec.nbdUrl, () => os.nbdClientConnect(rec.nbdUrl, device));
       rec.device = device;
       this.records.put(rec);
       return device;
@@ -178,7 +197,7 @@ class NodeService {
       rec.device = undefined;
       mkdirSync(f.dir, { recursive: true });
       rmSync(f.pidFile, { force: true });
-      rec.attach.pid = await reaching(rec.nbdUrl, () => os.startNbdfuse(rec.nbdUrl, f.dir, f.pidFile, f.logFile));
+      rec.attach.pid = await reaching(rec.volumeId, rec.nbdUrl, () => os.startNbdfuse(rec.nbdUrl, f.dir, f.pidFile, f.logFile));
       this.records.put(rec);
     }
     if (rec.device && os.loopBackingFile(rec.device) === f.file) return rec.device;
@@ -198,7 +217,7 @@ class NodeService {
       this.o.log(`csi: making a ${fsType} filesystem on ${rec.device} for volume ${rec.volumeId}`);
       await os.must(cmd, args, 120_000);
     }
-    await os.mount(rec.device, rec.stagingPath, { type: fsType, options: stagingMountOptions(rec.access, rec.accessMode) });
+    await os.mount(rec.device, rec.stagingPath, { type: fsType, options: stagingMountOptions(rec.access, rec.accessMode, rec.readonly) });
   }
 
   /** Checks and grows an unmounted ext filesystem to its device's size (no-op for xfs). */
@@ -265,25 +284,34 @@ class NodeService {
       publishDecision(rec, req);
       const staged = rec!;
       const device = staged.device!;
-      const mounted = mountAt(await os.mounts(), req.targetPath);
+      const m = await os.mounts();
+      const pub = staged.publishes[req.targetPath] ?? { readonly: req.readonly, access: req.access, accessMode: req.accessMode };
+      const mounted = mountAt(m, req.targetPath);
+      // A mount already at the target is this publish done before, or someone else's: that one
+      // is not taken for ours (nor mounted over).
+      if (mounted) {
+        const own = staged.access.kind === 'mount' ? { stagingMount: mountAt(m, staged.stagingPath) } : { device: pub.device ?? device };
+        if (!isPublishMount(mounted, own)) {
+          throw failedPrecondition(`target_path ${req.targetPath} is already a mount point (${mounted.fsType} ${mounted.source}${mounted.root === '/' ? '' : ` ${mounted.root}`}) that is not volume ${req.volumeId}`);
+        }
+      }
       if (staged.access.kind === 'mount') {
         if (!mounted) {
+          // target_path is ours to make (the CO makes its parent; one that does not gets it made too).
           mkdirSync(req.targetPath, { recursive: true });
           await os.mount(staged.stagingPath, req.targetPath, { bind: true });
           if (req.readonly) await os.remountBindReadOnly(req.targetPath);
         }
-        staged.publishes[req.targetPath] = { readonly: req.readonly };
       } else {
         // A read-only mount does not stop writes to a device node: a read-only publish gets its
         // own read-only loop device over the staged one.
-        const pub = staged.publishes[req.targetPath] ?? { readonly: req.readonly };
         if (req.readonly && !(pub.device && os.loopBackingFile(pub.device) === device)) {
           pub.device = await os.losetupAttach(device, true);
         }
         staged.publishes[req.targetPath] = pub;
         this.records.put(staged);
         if (!mounted) {
-          // kubelet makes the parent directory; a CO that does not gets it made here.
+          // The block device is placed at target_path as a file a bind mount covers.
           if (!existsSync(req.targetPath)) {
             mkdirSync(dirname(req.targetPath), { recursive: true });
             writeFileSync(req.targetPath, '');
@@ -291,6 +319,7 @@ class NodeService {
           await os.mount(pub.device ?? device, req.targetPath, { bind: true });
         }
       }
+      staged.publishes[req.targetPath] = pub;
       this.records.put(staged);
       return {};
     });
@@ -304,11 +333,24 @@ class NodeService {
       // staging path unmounted and removed the staging mount under the staged volume).
       const staged = this.records.stagedAt(path);
       if (staged) throw invalid(`target_path ${path} is where volume ${staged.volumeId} is staged, not a publish target: NodeUnstageVolume undoes a stage`);
+      // Nor is another volume's publish this one's to undo: this volume is not published there.
+      const other = this.records.publishedAt(path);
+      if (other && other.volumeId !== volumeId) {
+        this.o.log(`csi NodeUnpublishVolume ${volumeId}: ${path} is where volume ${other.volumeId} is published; left alone`);
+        return {};
+      }
       while (mountAt(await os.mounts(), path)) await os.umount(path);
       // The target is ours to remove (we made it): an empty directory or the block device's file.
       if (existsSync(path)) {
-        if (statSync(path).isDirectory()) rmdirSync(path);
-        else rmSync(path, { force: true });
+        if (!statSync(path).isDirectory()) rmSync(path, { force: true });
+        else {
+          try {
+            rmdirSync(path);
+          } catch (e) {
+            if ((e as NodeJS.ErrnoException).code !== 'ENOTEMPTY') throw e;
+            throw failedPrecondition(`target_path ${path} is not a mount and not empty: not this plugin's to remove`);
+          }
+        }
       }
       const rec = this.records.get(volumeId);
       const pub = rec?.publishes[path];
@@ -323,11 +365,10 @@ class NodeService {
 
   // ---- NodeGetVolumeStats / NodeExpandVolume
 
-  /** The record of the volume `volumeId` when `path` is where it is staged or published; else NOT_FOUND. */
-  private recordAt(volumeId: string, path: string): StageRecord {
-    const rec = this.records.get(volumeId);
-    if (!rec || (rec.stagingPath !== path && !rec.publishes[path])) throw notFound(`volume ${volumeId} is not staged or published at ${path}`);
-    if (!existsSync(path)) throw notFound(`${path} does not exist`);
+  /** The record of the volume a lookup names, at a path that exists; else NOT_FOUND (see `locate`). */
+  private recordAt(q: VolumeLookup): StageRecord {
+    const rec = locate(this.records.get(q.volumeId), q);
+    if (!existsSync(q.volumePath)) throw notFound(`volume_path ${q.volumePath} does not exist`);
     return rec;
   }
 
@@ -346,8 +387,9 @@ class NodeService {
   }
 
   private async stats(r: NodeGetVolumeStatsRequest__Output): Promise<object> {
-    const { volumeId, path } = parseVolumeAndPath(r.volumeId, r.volumePath, 'volume_path');
-    const rec = this.recordAt(volumeId, path);
+    const q = parseLookup(r);
+    const path = q.volumePath;
+    const rec = this.recordAt(q);
     const problem = await this.abnormality(rec);
     const volumeCondition = { abnormal: problem !== null, message: problem ?? 'healthy' };
     let usage: ReturnType<typeof usageOf> = [];
@@ -362,20 +404,23 @@ class NodeService {
   }
 
   private async expand(r: NodeExpandVolumeRequest__Output): Promise<object> {
-    const { volumeId, path } = parseVolumeAndPath(r.volumeId, r.volumePath, 'volume_path');
+    const q = parseLookup(r);
+    const volumeId = q.volumeId;
     return this.guarded(volumeId, async () => {
-      const rec = this.recordAt(volumeId, path);
+      const rec = this.recordAt(q);
+      expandCapabilityCheck(rec, r.volumeCapability);
       if (!rec.device) throw failedPrecondition(`volume ${volumeId} has no device: stage it again`);
-      const requiredBytes = r.capacityRange?.requiredBytes ?? 0;
+      const requiredBytes = Number(r.capacityRange?.requiredBytes ?? 0);
+      const limitBytes = Number(r.capacityRange?.limitBytes ?? 0);
       // ControllerExpandVolume returns once the larger size is recorded; the engine serving the
       // export applies it a moment later. Give it that moment before calling the size too small.
-      let exportBytes = await reaching(rec.nbdUrl, () => os.exportBytes(rec.nbdUrl));
+      let exportBytes = await reaching(rec.volumeId, rec.nbdUrl, () => os.exportBytes(rec.nbdUrl));
       for (const deadline = Date.now() + EXPORT_GROW_WAIT_MS; exportBytes < requiredBytes && Date.now() < deadline;) {
         await new Promise((ok) => setTimeout(ok, 250));
-        exportBytes = await reaching(rec.nbdUrl, () => os.exportBytes(rec.nbdUrl));
+        exportBytes = await reaching(rec.volumeId, rec.nbdUrl, () => os.exportBytes(rec.nbdUrl));
       }
       const decision = expandDecision({
-        volumeId, requiredBytes, deviceBytes: await os.deviceBytes(rec.device), exportBytes,
+        volumeId, requiredBytes, limitBytes, deviceBytes: await os.deviceBytes(rec.device), exportBytes,
         published: Object.keys(rec.publishes),
       });
       const published = Object.keys(rec.publishes);

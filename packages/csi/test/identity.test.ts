@@ -4,7 +4,8 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CsiClient, csiProto, DRIVER_NAME, identityHandlers, redact, serveUnix } from '../src/index.js';
+import * as grpc from '@grpc/grpc-js';
+import { CsiClient, CsiError, csiProto, DRIVER_NAME, identityHandlers, redact, serveUnix } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cairn-csi-id-'));
 
@@ -12,7 +13,7 @@ test('GetPluginInfo, GetPluginCapabilities and Probe answer over the socket', as
   const proto = csiProto();
   let ready = false;
   const server = await serveUnix(join(dir, 'csi.sock'), (s) =>
-    s.addService(proto.csi.v1.Identity.service, identityHandlers({ controller: true, log: () => undefined, ready: async () => ready })));
+    s.addService(proto.csi.v1.Identity.service, identityHandlers({ log: () => undefined, ready: async () => ready })));
   const client = new CsiClient(server.endpoint);
   try {
     const info = await client.call<{ name: string; vendorVersion: string }>('Identity', 'GetPluginInfo');
@@ -24,6 +25,23 @@ test('GetPluginInfo, GetPluginCapabilities and Probe answer over the socket', as
     assert.is((await client.call<{ ready: { value: boolean } }>('Identity', 'Probe')).ready.value, false);
     ready = true;
     assert.is((await client.call<{ ready: { value: boolean } }>('Identity', 'Probe')).ready.value, true);
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
+
+test('Probe: an unhealthy plugin answers the spec\'s FAILED_PRECONDITION with its reason, not ready: false', async () => {
+  const proto = csiProto();
+  const server = await serveUnix(join(dir, 'sick.sock'), (s) => s.addService(proto.csi.v1.Identity.service, identityHandlers({
+    log: () => undefined, ready: async () => { throw new CsiError(grpc.status.FAILED_PRECONDITION, 'missing required programs: nbdfuse'); },
+  })));
+  const client = new CsiClient(server.endpoint);
+  try {
+    const e = await client.call('Identity', 'Probe').then(() => null, (err: grpc.ServiceError) => err);
+    assert.ok(e, 'Probe succeeded');
+    assert.is(e.code, grpc.status.FAILED_PRECONDITION);
+    assert.is(e.details, 'missing required programs: nbdfuse');
   } finally {
     client.close();
     await server.close();

@@ -5,8 +5,9 @@ import * as assert from 'uvu/assert';
 import * as grpc from '@grpc/grpc-js';
 import { boundDetails, CsiError, redact } from '../src/errors.js';
 import {
-  expandDecision, formatDecision, stagingMountOptions, growFsCommand, mkfsCommand, mountAt, parseBlkid, parseMountInfo, parsePublishRequest,
-  parseStageRequest, parseVolumeAndPath, publishDecision, recordFileName, splitShellWords, stageDecision, usageOf,
+  expandCapabilityCheck, expandDecision, formatDecision, isPublishMount, locate, stagingMountOptions, growFsCommand, mkfsCommand, mountAt,
+  parseBlkid, parseLookup, parseMountInfo, parsePublishRequest, parseStageRequest, parseVolumeAndPath, publishDecision, recordFileName,
+  requiredPrograms, splitShellWords, stageDecision, usageOf,
 } from '../src/node-plan.js';
 import type { StageRecord, StageRequestInput } from '../src/node-plan.js';
 import type { VolumeCapability__Output } from '../src/types.js';
@@ -79,19 +80,99 @@ test('publish: validation and decisions against the stage record', () => {
   assert.is(code(() => pubIn({ stagingTargetPath: '' })), 'FAILED_PRECONDITION');
   for (const targetPath of ['/stage/v1', '/stage/v1/', '/stage/v1/inner']) assert.is(code(() => pubIn({ targetPath })), 'INVALID_ARGUMENT', targetPath);
   assert.is(pubIn({ targetPath: '/stage/v10' }).targetPath, '/stage/v10', 'a sibling path is fine');
-  assert.is(pubIn({ volumeCapability: mountCap('', 'MULTI_NODE_READER_ONLY') }).readonly, true, 'a reader-only mode publishes read-only');
+  assert.is(pubIn({ volumeCapability: mountCap('', 'SINGLE_NODE_READER_ONLY') }).readonly, true, 'a reader-only mode publishes read-only');
+  assert.is(pubIn({ publishContext: { readonly: 'true' } }).readonly, true, 'a read-only controller publish publishes read-only');
   assert.is(code(() => publishDecision(null, pubIn())), 'NOT_FOUND');
   assert.is(code(() => publishDecision(rec({ stagingPath: '/x' }), pubIn())), 'FAILED_PRECONDITION');
   assert.is(code(() => publishDecision(rec(), pubIn({ volumeCapability: blockCap() }))), 'FAILED_PRECONDITION');
   assert.is(code(() => publishDecision(rec({ device: undefined }), pubIn())), 'FAILED_PRECONDITION');
   assert.is(publishDecision(rec(), pubIn()), 'publish');
-  const published = rec({ publishes: { '/pods/a': { readonly: false } } });
+});
+
+test('a second NodePublishVolume: the spec\'s table (SINGLE_NODE_MULTI_WRITER advertised)', () => {
+  const first = pubIn();
+  const published = rec({ publishes: { '/pods/a': { readonly: false, access: first.access, accessMode: first.accessMode } } });
+  // T1=T2, P1=P2: OK. T1=T2, P1!=P2 (readonly, mode, mount flags, staging path): ALREADY_EXISTS.
   assert.is(publishDecision(published, pubIn()), 'ensure');
   assert.is(code(() => publishDecision(published, pubIn({ readonly: true }))), 'ALREADY_EXISTS');
-  assert.is(publishDecision(published, pubIn({ targetPath: '/pods/b' })), 'publish', 'SINGLE_NODE_WRITER: many targets on this node');
+  assert.is(code(() => publishDecision(published, pubIn({ volumeCapability: mountCap('', 'SINGLE_NODE_MULTI_WRITER') }))), 'ALREADY_EXISTS');
+  assert.is(code(() => publishDecision(published, pubIn({ volumeCapability: { ...mountCap(), mount: { fsType: '', mountFlags: ['sync'], volumeMountGroup: '' } } }))), 'ALREADY_EXISTS');
+  assert.is(code(() => publishDecision(published, pubIn({ stagingTargetPath: '/stage/other' }))), 'ALREADY_EXISTS');
+  assert.is(publishDecision(rec({ publishes: { '/pods/a': { readonly: false } } }), pubIn()), 'ensure', 'a record from before capabilities were kept');
+  // T1!=T2: SINGLE_NODE_MULTI_WRITER, SINGLE_NODE_WRITER and reader-only allow it, with other flags too.
+  assert.is(publishDecision(published, pubIn({ targetPath: '/pods/b' })), 'publish', 'SINGLE_NODE_WRITER: two pods of a node');
+  assert.is(publishDecision(published, pubIn({ targetPath: '/pods/b', readonly: true })), 'publish');
+  assert.is(publishDecision(published, pubIn({ targetPath: '/pods/b', volumeCapability: mountCap('', 'SINGLE_NODE_MULTI_WRITER') })), 'publish');
+  // SINGLE_NODE_SINGLE_WRITER: one target, whatever the flags, in either order.
   const single = pubIn({ targetPath: '/pods/b', volumeCapability: mountCap('', 'SINGLE_NODE_SINGLE_WRITER') });
   assert.is(code(() => publishDecision(published, single)), 'FAILED_PRECONDITION');
-  assert.is(publishDecision(published, { ...single, readonly: true }), 'publish');
+  assert.is(code(() => publishDecision(published, { ...single, readonly: true })), 'FAILED_PRECONDITION');
+  const singly = rec({ publishes: { '/pods/b': { readonly: false, access: single.access, accessMode: single.accessMode } } });
+  assert.is(publishDecision(singly, single), 'ensure');
+  assert.is(code(() => publishDecision(singly, pubIn({ targetPath: '/pods/c' }))), 'FAILED_PRECONDITION');
+});
+
+test('exceeds capabilities: MULTI_NODE_* access modes are FAILED_PRECONDITION at stage and publish', () => {
+  for (const mode of ['MULTI_NODE_READER_ONLY', 'MULTI_NODE_SINGLE_WRITER', 'MULTI_NODE_MULTI_WRITER']) {
+    assert.is(code(() => parseStageRequest(stageIn({ volumeCapability: mountCap('', mode) }))), 'FAILED_PRECONDITION', mode);
+    assert.is(code(() => pubIn({ volumeCapability: blockCap(mode) })), 'FAILED_PRECONDITION', mode);
+  }
+  for (const mode of ['SINGLE_NODE_WRITER', 'SINGLE_NODE_READER_ONLY', 'SINGLE_NODE_SINGLE_WRITER', 'SINGLE_NODE_MULTI_WRITER']) {
+    assert.is(code(() => parseStageRequest(stageIn({ volumeCapability: mountCap('', mode) }))), 'OK', mode);
+  }
+});
+
+test('a read-only controller publish: staged ro, and a stage that differs in it is ALREADY_EXISTS', () => {
+  const ro = parseStageRequest(stageIn({ publishContext: { nbdUrl: 'nbd://10.0.0.1:10809/v1', readonly: 'true' } }));
+  assert.is(ro.readonly, true);
+  assert.is(parseStageRequest(stageIn()).readonly, false);
+  assert.is(code(() => stageDecision(rec(), ro)), 'ALREADY_EXISTS');
+  assert.is(stageDecision(rec({ readonly: true }), ro), 'ensure');
+  assert.equal(stagingMountOptions({ kind: 'mount', fsType: 'ext4', mountFlags: [], mkfsParams: [] }, 'SINGLE_NODE_WRITER', true), ['ro']);
+});
+
+test('NodeGetVolumeStats / NodeExpandVolume lookups: INVALID_ARGUMENT for a missing field, NOT_FOUND for a path the volume is not at', () => {
+  const q = (o: Record<string, string> = {}) => parseLookup({ volumeId: 'v1', volumePath: '/stage/v1', stagingTargetPath: '', ...o });
+  assert.is(code(() => q({ volumeId: '' })), 'INVALID_ARGUMENT');
+  assert.is(code(() => q({ volumePath: '' })), 'INVALID_ARGUMENT');
+  assert.is(code(() => q({ volumeId: 'x'.repeat(129) })), 'INVALID_ARGUMENT');
+  const published = rec({ publishes: { '/pods/a': { readonly: false } } });
+  assert.is(locate(published, q()), published);
+  assert.is(locate(published, q({ volumePath: '/pods/a', stagingTargetPath: '/stage/v1' })), published);
+  assert.is(code(() => locate(null, q())), 'NOT_FOUND');
+  // csi-sanity's "some/path": relative, so no volume can be there.
+  for (const volumePath of ['some/path', '/pods/b', 'constructor', '__proto__']) assert.is(code(() => locate(published, q({ volumePath }))), 'NOT_FOUND', volumePath);
+  assert.is(code(() => locate(published, q({ stagingTargetPath: '/stage/elsewhere' }))), 'NOT_FOUND');
+});
+
+test('NodeExpandVolume: a capability that is not the staged one is INVALID_ARGUMENT (exceeds capabilities)', () => {
+  assert.is(code(() => expandCapabilityCheck(rec(), null)), 'OK');
+  assert.is(code(() => expandCapabilityCheck(rec(), mountCap())), 'OK', 'no fs_type: whatever is staged');
+  assert.is(code(() => expandCapabilityCheck(rec(), mountCap('ext4'))), 'OK');
+  assert.is(code(() => expandCapabilityCheck(rec(), mountCap('xfs'))), 'INVALID_ARGUMENT');
+  assert.is(code(() => expandCapabilityCheck(rec(), blockCap())), 'INVALID_ARGUMENT');
+  assert.is(code(() => expandCapabilityCheck(rec({ access: { kind: 'block' } }), mountCap())), 'INVALID_ARGUMENT');
+});
+
+test('a mount at a target is this publish only when it binds the staging mount or the device node', () => {
+  const [staging, bind, other, dev] = parseMountInfo([
+    '40 30 7:3 / /stage/v1 rw,relatime shared:1 - ext4 /dev/loop3 rw',
+    '41 30 7:3 / /pods/a rw,relatime shared:1 - ext4 /dev/loop3 rw',
+    '42 30 0:50 / /pods/b rw - tmpfs tmpfs rw',
+    '43 30 0:5 /loop3 /pods/c rw - devtmpfs udev rw',
+  ].join('\n'));
+  assert.ok(isPublishMount(bind!, { stagingMount: staging! }));
+  assert.not.ok(isPublishMount(other!, { stagingMount: staging! }));
+  assert.not.ok(isPublishMount(bind!, { stagingMount: null }));
+  assert.ok(isPublishMount(dev!, { device: '/dev/loop3' }));
+  assert.not.ok(isPublishMount(dev!, { device: '/dev/loop4' }));
+  assert.not.ok(isPublishMount(other!, { device: '/dev/loop3' }));
+});
+
+test('Probe\'s dependencies: nbdfuse and fusermount3, or nbd-client; mount, losetup, mkfs.ext4 either way', () => {
+  for (const p of ['mount', 'losetup', 'mkfs.ext4', 'nbdinfo']) assert.ok(requiredPrograms(false).includes(p) && requiredPrograms(true).includes(p), p);
+  assert.ok(requiredPrograms(false).includes('nbdfuse') && !requiredPrograms(false).includes('nbd-client'));
+  assert.ok(requiredPrograms(true).includes('nbd-client') && !requiredPrograms(true).includes('nbdfuse'));
 });
 
 test('expandDecision: grow the fs, re-attach when unpublished, FAILED_PRECONDITION when published, OUT_OF_RANGE past the export', () => {
@@ -102,6 +183,8 @@ test('expandDecision: grow the fs, re-attach when unpublished, FAILED_PRECONDITI
   assert.is(expandDecision({ ...base, exportBytes: 200, requiredBytes: 0 }), 'reattach');
   assert.is(code(() => expandDecision({ ...base, exportBytes: 200, requiredBytes: 200, published: ['/pods/a'] })), 'FAILED_PRECONDITION');
   assert.is(code(() => expandDecision({ ...base, requiredBytes: 300 })), 'OUT_OF_RANGE');
+  assert.is(code(() => expandDecision({ ...base, exportBytes: 200, requiredBytes: 150, limitBytes: 150 })), 'OUT_OF_RANGE', 'the device would pass limit_bytes');
+  assert.is(expandDecision({ ...base, limitBytes: 100 }), 'fs');
 });
 
 test('staging mount options: mount_flags, ro for reader-only modes, nouuid for xfs', () => {

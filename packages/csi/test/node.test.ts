@@ -27,7 +27,7 @@ const nbdkits: ChildProcess[] = [];
 
 const start = async (): Promise<void> => {
   server = await startNodeService({
-    socket: join(dir, 'node.sock'), nodeId: 'node-1', zone: 'zone-a', hostname: 'host-1', maxVolumes: 16, stateDir, log: (l) => logs.push(l),
+    socket: join(dir, 'node.sock'), nodeId: 'node-1', zone: 'zone-a', maxVolumes: 16, stateDir, log: (l) => logs.push(l),
   });
   client = new CsiClient(server.endpoint, 60_000);
 };
@@ -137,7 +137,7 @@ t('NodeGetInfo: node id, max volumes and topology (zone, hostname); NodeGetCapab
   const info = await twice<{ nodeId: string; maxVolumesPerNode: number; accessibleTopology: { segments: Record<string, string> } }>('NodeGetInfo', {});
   assert.is(info.nodeId, 'node-1');
   assert.is(info.maxVolumesPerNode, 16);
-  assert.equal(info.accessibleTopology.segments, { [TOPOLOGY_ZONE_KEY]: 'zone-a', [TOPOLOGY_HOSTNAME_KEY]: 'host-1' });
+  assert.equal(info.accessibleTopology.segments, { [TOPOLOGY_ZONE_KEY]: 'zone-a', [TOPOLOGY_HOSTNAME_KEY]: 'node-1' }, 'the hostname segment is the node id, as the controller matches it');
   const caps = await twice<{ capabilities: { rpc: { type: string } }[] }>('NodeGetCapabilities', {});
   assert.equal(caps.capabilities.map((c) => c.rpc.type).sort(),
     ['EXPAND_VOLUME', 'GET_VOLUME_STATS', 'SINGLE_NODE_MULTI_WRITER', 'STAGE_UNSTAGE_VOLUME', 'VOLUME_CONDITION']);
@@ -219,8 +219,11 @@ t('filesystem volume: stage (mkfs once), publish rw and ro, stats, survive a res
   assert.throws(() => writeFileSync(join(ro, 'nope.txt'), 'x'), /EROFS/);
   assert.ok(mountAt(ro)?.options.includes('ro'));
   await refused('NodePublishVolume', { ...publish, readonly: true }, grpc.status.ALREADY_EXISTS, /read-write/);
-  await refused('NodePublishVolume', { ...publish, volumeCapability: blockCap() }, grpc.status.FAILED_PRECONDITION);
-  await refused('NodePublishVolume', { ...publish, stagingTargetPath: join(dir, 'elsewhere') }, grpc.status.FAILED_PRECONDITION);
+  // The same target with other arguments is ALREADY_EXISTS (the spec's T1=T2, P1!=P2); another
+  // target with a capability the stage cannot serve, or another staging path, FAILED_PRECONDITION.
+  await refused('NodePublishVolume', { ...publish, volumeCapability: blockCap() }, grpc.status.ALREADY_EXISTS, /asked read-write as block/);
+  await refused('NodePublishVolume', { ...publish, targetPath: join(dir, 'pods', 'x'), volumeCapability: blockCap() }, grpc.status.FAILED_PRECONDITION, /cannot publish it as block/);
+  await refused('NodePublishVolume', { ...publish, targetPath: join(dir, 'pods', 'x'), stagingTargetPath: join(dir, 'elsewhere') }, grpc.status.FAILED_PRECONDITION, /not .*elsewhere/);
 
   const stats = await call<Stats>('NodeGetVolumeStats', { volumeId: 'fs', volumePath: rw });
   const bytes = stats.usage.find((u) => u.unit === 'BYTES')!;
@@ -443,6 +446,93 @@ t('a stage at a path another volume is staged at, or that is a mount point, is r
   }
   await call('NodeUnstageVolume', { volumeId: 'owner', stagingTargetPath: staging });
   nbd.kill();
+});
+
+t('NodeStageVolume: an export the server does not have is NOT_FOUND (asked by the NBD handshake); no server at all UNAVAILABLE', async () => {
+  const port = await freePort();
+  // nbdkit's exportname filter, strict: it has vol-a and refuses every other name, as a cairn engine does.
+  const child = spawn('nbdkit', ['-f', '--exit-with-parent', '-i', '127.0.0.1', '-p', String(port), '--filter=exportname', 'memory', '16M', 'exportname=vol-a', 'exportname-strict=true'], { stdio: 'ignore' });
+  nbdkits.push(child);
+  for (let i = 0; (await run('nbdinfo', ['--size', `nbd://127.0.0.1:${port}/vol-a`])).code !== 0; i++) {
+    if (i > 100) throw new Error('nbdkit did not start');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const staging = join(dir, 'gone-staging');
+  mkdirSync(staging);
+  const stage = { volumeId: 'vol-b', stagingTargetPath: staging, volumeCapability: blockCap(), publishContext: { nbdUrl: `nbd://127.0.0.1:${port}/vol-b` } };
+  await refused('NodeStageVolume', stage, grpc.status.NOT_FOUND, /volume vol-b does not exist at nbd:\/\/127\.0\.0\.1:\d+\/vol-b: the server has no such export/);
+  assert.equal(nbdfusePids(), [], 'nothing left running');
+  await refused('NodeStageVolume', { ...stage, publishContext: { nbdUrl: `nbd://127.0.0.1:${await freePort()}/vol-b` } }, grpc.status.UNAVAILABLE, /cannot be reached/);
+  // The export it has stages.
+  await twice('NodeStageVolume', { ...stage, volumeId: 'vol-a', publishContext: { nbdUrl: `nbd://127.0.0.1:${port}/vol-a` } });
+  await twice('NodeUnstageVolume', { volumeId: 'vol-a', stagingTargetPath: staging });
+  child.kill('SIGKILL');
+});
+
+t('Probe: ready with every program the service runs; FAILED_PRECONDITION naming the missing ones otherwise', async () => {
+  assert.equal(await client.call('Identity', 'Probe'), { ready: { value: true } });
+  const path = process.env['PATH'];
+  const bin = join(dir, 'bin');
+  mkdirSync(bin, { recursive: true });
+  // A PATH with every program but nbdfuse (the service and this suite share the process).
+  for (const name of ['mount', 'umount', 'losetup', 'blkid', 'blockdev', 'dd', 'nbdinfo', 'mkfs.ext4', 'e2fsck', 'resize2fs', 'fusermount3', 'nbd-client']) {
+    const found = execFileSync('sh', ['-c', `command -v ${name} || true`], { encoding: 'utf8' }).trim();
+    if (found) execFileSync('ln', ['-sf', found, join(bin, name)]);
+  }
+  process.env['PATH'] = bin;
+  try {
+    const e = await client.call('Identity', 'Probe').then(() => null, (err: grpc.ServiceError) => err);
+    assert.ok(e, 'Probe answered ready without nbdfuse');
+    assert.is(grpc.status[e.code], 'FAILED_PRECONDITION');
+    assert.match(e.details, /missing required programs: nbdfuse \(not found on PATH\)/);
+  } finally {
+    process.env['PATH'] = path;
+  }
+  assert.equal(await client.call('Identity', 'Probe'), { ready: { value: true } });
+});
+
+t('a read-only controller publish (publish_context.readonly): staged ro, every publish read-only; a stage that differs in it is ALREADY_EXISTS', async () => {
+  const nbd = await nbdkit('rocp', 64 * MiB);
+  const staging = join(dir, 'rocp-staging');
+  const target = join(dir, 'pods', 'rocp', 'vol');
+  mkdirSync(staging);
+  const stage = { volumeId: 'rocp', stagingTargetPath: staging, volumeCapability: mountCap(), publishContext: { nbdUrl: nbd.url, readonly: 'true' } };
+  await twice('NodeStageVolume', stage);
+  assert.ok(mountAt(staging)?.options.includes('ro'), 'the staging mount is read-only');
+  await refused('NodeStageVolume', { ...stage, publishContext: { nbdUrl: nbd.url } }, grpc.status.ALREADY_EXISTS, /staged read-only, asked read-write/);
+  await twice('NodePublishVolume', { volumeId: 'rocp', stagingTargetPath: staging, targetPath: target, volumeCapability: mountCap(), readonly: false, publishContext: stage.publishContext });
+  assert.ok(existsSync(join(target, 'lost+found')));
+  assert.throws(() => writeFileSync(join(target, 'no.txt'), 'x'), /EROFS/);
+  await twice('NodeUnpublishVolume', { volumeId: 'rocp', targetPath: target });
+  await twice('NodeUnstageVolume', { volumeId: 'rocp', stagingTargetPath: staging });
+  nbd.kill();
+});
+
+t('any volume_id the spec allows (128 bytes, any printable Unicode, slashes, dots) stages, publishes and unstages', async () => {
+  const nbd = await nbdkit('odd', 32 * MiB);
+  const ids = [`${'\u00e9'.repeat(60)}/../x.y`, '.'.repeat(128), 'Pvc With Spaces & %2F \u{1F600}'];
+  for (const id of ids) {
+    assert.ok(Buffer.byteLength(id) <= 128, id);
+    const staging = join(dir, 'odd-staging');
+    const target = join(dir, 'pods', 'odd', 'dev');
+    mkdirSync(staging, { recursive: true });
+    await twice('NodeStageVolume', { volumeId: id, stagingTargetPath: staging, volumeCapability: blockCap(), publishContext: { nbdUrl: nbd.url } });
+    await twice('NodePublishVolume', { volumeId: id, stagingTargetPath: staging, targetPath: target, volumeCapability: blockCap(), readonly: false });
+    assert.ok(statSync(target).isBlockDevice(), id);
+    assert.is((await call<Stats>('NodeGetVolumeStats', { volumeId: id, volumePath: target })).usage[0]!.total, 32 * MiB);
+    await twice('NodeUnpublishVolume', { volumeId: id, targetPath: target });
+    await twice('NodeUnstageVolume', { volumeId: id, stagingTargetPath: staging });
+    assert.equal(readdirSync(join(stateDir, 'volumes')), [], `no record left of ${id}`);
+  }
+  nbd.kill();
+});
+
+t('NodeUnpublishVolume: a target that is no mount but a directory with files in it is not removed (FAILED_PRECONDITION)', async () => {
+  const target = join(dir, 'pods', 'full', 'vol');
+  mkdirSync(target, { recursive: true });
+  writeFileSync(join(target, 'someone-elses.txt'), 'x');
+  await refused('NodeUnpublishVolume', { volumeId: 'v', targetPath: target }, grpc.status.FAILED_PRECONDITION, /not a mount and not empty/);
+  assert.ok(existsSync(join(target, 'someone-elses.txt')));
 });
 
 t.run();
