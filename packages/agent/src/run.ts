@@ -6,7 +6,7 @@ import { labelOwnPod, readNodeInfo } from './node-zone.js';
 
 export const AGENT_USAGE = `usage: cairn node --manager HOST:PORT[,HOST:PORT] --node-id ID --disk PATH[:tag,tag] [--disk ...]
                   --zone ZONE | --zone-from-node NODE   (in Kubernetes: NODE's topology.kubernetes.io/zone label)
-                  [--tags a,b]   (with --zone-from-node and no --tags: NODE's tag.node.cairn.io/TAG=true labels)
+                  [--tags a,b]   (none given, in Kubernetes: NODE's tag.node.cairn.io/TAG=true labels)
                   [--kubeconfig FILE]   (else in a pod: its service account; POD_NAME/POD_NAMESPACE: label the pod node.cairn.io/id)
                   [--token TOKEN | --token-file FILE]   (or CAIRN_TOKEN)
                   [--data-host HOST] [--data-port P] [--nbd-port P]
