@@ -77,8 +77,8 @@ export async function readNodeZone(name: string, opts: NodeInfoOptions = {}): Pr
 }
 
 /**
- * Labels the agent's own pod node.cairn.io/id=NODE_ID (a merge patch), so that the drain budget
- * the leading manager keeps for this node (node-drain-policy) selects it. The pod is named by
+ * Labels the agent's own pod node.cairn.io/id=NODE_ID (a merge patch), so that a node's agent pod
+ * is found by its cairn node id (as the node's drain guard is: the same label). The pod is named by
  * POD_NAME and POD_NAMESPACE (the DaemonSet passes them from the downward API); without them, or
  * outside Kubernetes, nothing is done. Returns what happened, for the agent's log.
  */
@@ -96,6 +96,7 @@ export async function labelOwnPod(nodeId: string, opts: { env?: Record<string, s
   } catch (e) {
     const code = kube.statusOf(e);
     return `warning: cannot label pod ${namespace}/${pod} ${kube.NODE_ID_LABEL}=${nodeId}${code ? ` (HTTP ${code})` : ''}: ` +
-      `${e instanceof Error ? e.message : String(e)}; this node's drain budget will select no pod (deploy/21-rbac-node.yaml grants "patch" on pods)`;
+      `${e instanceof Error ? e.message : String(e)}` +
+      ' (deploy/21-rbac-node.yaml grants "patch" on pods)';
   }
 }

@@ -4,7 +4,7 @@
 import {
   ApiException, CoreV1Api, PatchStrategy, PolicyV1Api, makeInformer, setHeaderOptions,
 } from '@kubernetes/client-node';
-import type { Informer, KubeConfig, ObjectCache, CoreV1Event, V1Node, V1PodDisruptionBudget } from '@kubernetes/client-node';
+import type { Informer, KubeConfig, ObjectCache, CoreV1Event, V1Node, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
 
 /** The HTTP status of a failed request (ApiException), undefined for anything else (no answer). */
 export function statusOf(e: unknown): number | undefined {
@@ -65,6 +65,21 @@ export class KubeClient {
   /** DELETE /apis/policy/v1/namespaces/NS/poddisruptionbudgets/NAME */
   async deletePdb(namespace: string, name: string): Promise<void> {
     await this.policy.deleteNamespacedPodDisruptionBudget({ namespace, name });
+  }
+
+  /** GET /api/v1/namespaces/NS/pods?labelSelector=SEL */
+  async listPods(namespace: string, labelSelector: string): Promise<V1Pod[]> {
+    return (await this.core.listNamespacedPod({ namespace, labelSelector })).items;
+  }
+
+  /** POST /api/v1/namespaces/NS/pods */
+  createPod(body: V1Pod): Promise<V1Pod> {
+    return this.core.createNamespacedPod({ namespace: body.metadata!.namespace!, body });
+  }
+
+  /** DELETE /api/v1/namespaces/NS/pods/NAME */
+  async deletePod(namespace: string, name: string): Promise<void> {
+    await this.core.deleteNamespacedPod({ namespace, name });
   }
 
   /** PATCH /api/v1/namespaces/NS/pods/NAME (merge patch), e.g. podLabelPatch. */

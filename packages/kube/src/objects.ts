@@ -1,10 +1,10 @@
-// The Kubernetes objects cairn writes, built from decisions: core/v1 Events on PVCs, policy/v1
-// PodDisruptionBudgets on agent pods, and the label an agent puts on its own pod. Pure builders:
-// the client (client.ts) sends exactly these.
-import type { CoreV1Event, V1PodDisruptionBudget } from '@kubernetes/client-node';
+// The Kubernetes objects cairn writes, built from decisions: core/v1 Events on PVCs, the drain
+// guard of a node (a pod and the policy/v1 PodDisruptionBudget that protects it), and the label an
+// agent puts on its own pod. Pure builders: the client (client.ts) sends exactly these.
+import type { CoreV1Event, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
 import type { PvcEvent } from './decisions/pvc-events.js';
 
-/** The label an agent puts on its own pod, and that a drain budget selects: the cairn node id. */
+/** The cairn node id, as a label: on an agent's own pod (it puts it there) and on the node's drain guard. */
 export const NODE_ID_LABEL = 'node.cairn.io/id';
 /** What marks the budgets cairn owns (it lists, creates and deletes only these). */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
@@ -45,17 +45,56 @@ export function eventRepeatPatch(count: number, now: Date): { count: number; las
   return { count, lastTimestamp: now.toISOString() };
 }
 
-/** The name of node `nodeId`'s drain budget. */
+/**
+ * Why a guard pod and not the agent's own: `kubectl drain` never evicts a DaemonSet's pods (it
+ * skips them under --ignore-daemonsets and refuses to start without it), so a budget on the agent
+ * pod would block nothing. Longhorn's budgets protect its instance-manager pods, which are plain
+ * pods with a controller owner; the guard is that: a pause container pinned to the node
+ * (spec.nodeName), owned by the Node (so drain evicts it without --force, and it goes when the Node
+ * is deleted), tolerating every taint (a cordoned node's included). Its budget's eviction refusal
+ * is what makes `kubectl drain` wait.
+ */
+export const GUARD_COMPONENT_LABEL = 'app.kubernetes.io/component';
+export const GUARD_COMPONENT = 'drain-guard';
+/** The guard's image: the pause image every kubelet already uses for pod sandboxes (--drain-guard-image changes it). */
+export const DEFAULT_GUARD_IMAGE = 'registry.k8s.io/pause:3.10';
+
+/** The name of node `nodeId`'s drain budget, and of the guard pod it protects. */
 export function pdbName(nodeId: string): string {
   return `cairn-drain-${nodeId}`;
 }
 
-/** The budget that keeps node `nodeId`'s agent pod from being evicted: minAvailable 1 of the pods labelled with the node's id. */
+const guardLabels = (nodeId: string): Record<string, string> =>
+  ({ [MANAGED_BY_LABEL]: MANAGED_BY, [NODE_ID_LABEL]: nodeId, [GUARD_COMPONENT_LABEL]: GUARD_COMPONENT });
+
+/** The budget that keeps node `nodeId`'s guard pod from being evicted: minAvailable 1 of the node's guard. */
 export function pdbObject(nodeId: string, namespace: string): V1PodDisruptionBudget {
   return {
     apiVersion: 'policy/v1', kind: 'PodDisruptionBudget',
-    metadata: { name: pdbName(nodeId), namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY, [NODE_ID_LABEL]: nodeId } },
-    spec: { minAvailable: 1, selector: { matchLabels: { [NODE_ID_LABEL]: nodeId } } },
+    metadata: { name: pdbName(nodeId), namespace, labels: guardLabels(nodeId) },
+    spec: { minAvailable: 1, selector: { matchLabels: { [NODE_ID_LABEL]: nodeId, [GUARD_COMPONENT_LABEL]: GUARD_COMPONENT } } },
+  };
+}
+
+/** Node `nodeId`'s guard pod (see GUARD_COMPONENT_LABEL): on that node, owned by its Node object (uid `nodeUid`). */
+export function guardPodObject(nodeId: string, nodeUid: string, namespace: string, image = DEFAULT_GUARD_IMAGE): V1Pod {
+  return {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: {
+      name: pdbName(nodeId), namespace, labels: guardLabels(nodeId),
+      ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: nodeId, uid: nodeUid, controller: true }],
+    },
+    spec: {
+      nodeName: nodeId,
+      tolerations: [{ operator: 'Exists' }],
+      automountServiceAccountToken: false,
+      terminationGracePeriodSeconds: 0,
+      containers: [{
+        name: 'guard', image,
+        resources: { requests: { cpu: '1m', memory: '4Mi' }, limits: { memory: '16Mi' } },
+        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 65535 },
+      }],
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 // The leader's Kubernetes loop (only when the manager runs in Kubernetes or was given
 // --kubeconfig): Nodes -> cairn nodes (cordon, tag labels), cairn's state -> Events on PVCs and drain
-// budgets on agent pods. The decisions are @cairn/kube's pure functions; this shell feeds them the
+// guards (a pod and its PodDisruptionBudget) on the nodes node-drain-policy says must not go. The decisions are @cairn/kube's pure functions; this shell feeds them the
 // informer's cache of Nodes and the projected state once a second (LeaderPoll), appends node
 // updates with actor "kubernetes" under the leader's fence, and hands the rest to the writers.
 // Polling the cache rather than reacting to each watch event keeps it simple: a decision always
@@ -16,8 +16,10 @@ export const KUBERNETES_ACTOR = 'kubernetes';
 
 export interface KubeSyncOptions {
   client: KubeClient;
-  /** Where the drain budgets go: the namespace of cairn's pods. */
+  /** Where the drain guards go: the namespace of cairn's pods. */
   namespace: string;
+  /** The drain guard pods' image (@cairn/kube DEFAULT_GUARD_IMAGE when absent). */
+  guardImage?: string | undefined;
   /** This manager's id, the reportingInstance of its Events. */
   instance: string;
   log: EventLog;
@@ -38,8 +40,11 @@ export class KubeSync {
   private readonly events: PvcEventWriter;
   private readonly pdbs: PdbReconciler;
   private views: Map<string, PvcView> | null = null;
-  private budgets: Set<string> | null = null;
+  private budgets: { any: Set<string>; complete: Set<string> } | null = null;
+  /** The informer has listed the Nodes once: before that, no guard is judged (all would look unwanted). */
+  private synced = false;
   private budgetsListedAt = 0;
+  private informerErrors = 0;
   private stopped = false;
   private retry: NodeJS.Timeout | null = null;
 
@@ -47,9 +52,10 @@ export class KubeSync {
     this.loop = new LeaderPoll(() => this.poll(), { pollMs: o.pollMs ?? 1000, onError: o.onError, onFenced: o.onFenced });
     this.informer = o.client.nodeInformer();
     this.events = new PvcEventWriter(o.client, { instance: o.instance });
-    this.pdbs = new PdbReconciler(o.client, o.namespace);
+    this.pdbs = new PdbReconciler(o.client, o.namespace, o.guardImage);
     // client-node's informer stops on an error (an API server restart, an expired watch): start it again.
     this.informer.on('error', (e: unknown) => {
+      this.informerErrors++;
       if (this.stopped) return;
       o.onError?.(new Error(`watching Nodes: ${e instanceof Error ? e.message : String(e)}`));
       this.retry = setTimeout(() => this.startInformer(), o.informerRetryMs ?? 5000);
@@ -70,7 +76,12 @@ export class KubeSync {
 
   private startInformer(): void {
     if (this.stopped) return;
-    this.informer.start().catch(() => undefined); // failures also reach the 'error' handler
+    // start() resolves once the Nodes are listed and the watch is opened, and also when the list
+    // failed (then only after the 'error' handler ran): count errors to tell the two apart.
+    const errors = this.informerErrors;
+    this.informer.start().then(() => {
+      if (this.informerErrors === errors) this.synced = true;
+    }, () => undefined);
   }
 
   /** One look: nodes, then events, then budgets. Each part's failure is reported; the next poll tries again. */
@@ -119,16 +130,18 @@ export class KubeSync {
   }
 
   private async syncBudgets(): Promise<void> {
+    if (!this.synced) return;
     const now = Date.now();
     if (this.budgets === null || now - this.budgetsListedAt >= (this.o.pdbRelistMs ?? 30_000)) {
       this.budgets = await this.pdbs.current();
       this.budgetsListedAt = now;
     }
     const state = this.o.projection.state;
-    const wanted = drainBlockedNodes(state, state.settings['node-drain-policy'], this.budgets);
+    const wanted = drainBlockedNodes(state, state.settings['node-drain-policy'], this.budgets.any);
     try {
-      await this.pdbs.apply(this.budgets, wanted);
-      this.budgets = new Set(wanted);
+      const { created } = await this.pdbs.apply(this.budgets, wanted, (id) => this.informer.get(id)?.metadata?.uid);
+      const done = new Set([...created, ...[...this.budgets.complete].filter((id) => wanted.includes(id))]);
+      this.budgets = { any: done, complete: done };
     } catch (e) {
       this.budgets = null; // list again: some were done
       throw e;

@@ -53,9 +53,9 @@ export interface ManagerOptions {
   csiSocket?: string;
   /**
    * In Kubernetes (in a pod, or --kubeconfig): the leader also runs the Kubernetes loop (kube-sync.ts)
-   * with this client, its drain budgets in `namespace`. Absent: nothing talks to Kubernetes.
+   * with this client, its drain guards in `namespace` (pods of `guardImage`). Absent: nothing talks to Kubernetes.
    */
-  kube?: { client: KubeClient; namespace: string };
+  kube?: { client: KubeClient; namespace: string; guardImage?: string | undefined };
   log?: (line: string) => void;
 }
 
@@ -185,7 +185,7 @@ export class Manager {
           // Loaded on use: client-node is heavy, and only managers in Kubernetes need it.
           const { KubeSync } = await import('./kube-sync.js');
           this.kube = new KubeSync({
-            client: this.o.kube.client, namespace: this.o.kube.namespace, instance: this.id,
+            client: this.o.kube.client, namespace: this.o.kube.namespace, guardImage: this.o.kube.guardImage, instance: this.id,
             log: this.log, projection: this.projection, fence, onFenced,
             onError: (e) => this.say(`kubernetes: ${e instanceof Error ? e.message : String(e)}`),
           });

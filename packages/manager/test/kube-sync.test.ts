@@ -66,7 +66,9 @@ async function startApi(): Promise<string> {
     if (r.method === 'GET' && path === '/apis/policy/v1/namespaces/cairn-system/poddisruptionbudgets') {
       return json(200, { apiVersion: 'policy/v1', kind: 'PodDisruptionBudgetList', metadata: {}, items: [] });
     }
+    if (r.method === 'GET' && path === '/api/v1/namespaces/cairn-system/pods') return json(200, { apiVersion: 'v1', kind: 'PodList', metadata: {}, items: [] });
     if (r.method === 'POST' && path === '/apis/policy/v1/namespaces/cairn-system/poddisruptionbudgets') return json(201, r.body);
+    if (r.method === 'POST' && path === '/api/v1/namespaces/cairn-system/pods') return json(201, r.body);
     json(404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 404, reason: 'NotFound', message: 'no route' });
   });
   await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));

@@ -69,9 +69,9 @@ export const SETTING_DEFS: { readonly [K in SettingName]: Def & { default: Setti
     help: 'rebuild lost replicas of a detached volume (and move it for balance) by attaching it without a frontend for the time of the rebuild; eviction of a detached volume does so always' },
   'auto-salvage': { kind: 'bool', default: true,
     help: 'when every replica of a volume has failed, bring it back from the replicas with the newest data' },
-  // Longhorn's names and default. In Kubernetes the leading manager keeps a PodDisruptionBudget
-  // (minAvailable 1) on a node's agent pod while the policy says that node must not go
-  // (packages/kube, decisions/drain.ts); cairn does not evict replicas on its own for the
+  // Longhorn's names and default. In Kubernetes the leading manager keeps a drain guard on a node
+  // (a pod there and a PodDisruptionBudget, minAvailable 1, on it) while the policy says that node
+  // must not go, so `kubectl drain` waits (packages/kube, decisions/drain.ts); cairn does not evict replicas on its own for the
   // block-for-eviction policies: `cairn node update --evict` does, and the budget goes when the
   // replicas have moved.
   'node-drain-policy': { kind: 'enum', values: ['block-for-eviction', 'block-for-eviction-if-contains-last-replica', 'block-if-contains-last-replica', 'allow-if-replica-is-stopped', 'always-allow'],

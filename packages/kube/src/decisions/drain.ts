@@ -1,8 +1,9 @@
 // Longhorn's node-drain-policy carried out the way Longhorn does it: a PodDisruptionBudget
 // (minAvailable 1) on a pod of the node, so that an eviction of that pod (what `kubectl drain`
-// does) is refused while the node must not go. This file decides which nodes get one; pure: the
-// state, the policy and the nodes that have one now in, the node ids that should out. The shell
-// (pdb-reconciler.ts) creates and deletes the budgets.
+// does) is refused while the node must not go. (The pod is a guard pod of cairn's, not the agent's:
+// objects.ts says why.) This file decides which nodes get one; pure: the state, the policy and the
+// nodes that have one now in, the node ids that should out. The shell (pdb-reconciler.ts) creates
+// and deletes the guards.
 //
 // A replica is healthy when it runs (mode running) on a node that is not down. A node "holds the
 // last healthy replica" of a volume when no other node that is not cordoned holds a healthy one:
