@@ -1,8 +1,9 @@
 // The leader's Kubernetes loop, on a real etcd with an in-process manager. No API server can run in
 // CI, so a local HTTP server plays it (it answers the Node list and watch, PVC reads, Event and
 // PodDisruptionBudget writes, and records every request): a Node becoming unschedulable in the watch
-// makes the node cordoned in cairn's log (actor "kubernetes"), and a volume provisioned for a PVC
-// that cannot be placed gets a Warning Event on that PVC naming cairn's reason.
+// makes the node cordoned in cairn's log (actor "kubernetes"), a volume provisioned for a PVC that
+// cannot be placed gets a Warning Event on that PVC naming cairn's reason, and a node holding a
+// volume's only running replica gets a drain guard (pod + PodDisruptionBudget) until it does not.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createServer } from 'node:http';
@@ -33,7 +34,7 @@ const waiting: { match: (r: Req) => boolean; resolve: (r: Req) => void }[] = [];
 let watchers: ServerResponse[] = [];
 let api: Server;
 const node = (name: string, unschedulable: boolean, rv: number, labels: Record<string, string> = {}) =>
-  ({ apiVersion: 'v1', kind: 'Node', metadata: { name, resourceVersion: String(rv), labels }, spec: { unschedulable } });
+  ({ apiVersion: 'v1', kind: 'Node', metadata: { name, uid: `uid-${name}`, resourceVersion: String(rv), labels }, spec: { unschedulable } });
 const modified = (n: object): void => { for (const w of watchers) w.write(`${JSON.stringify({ type: 'MODIFIED', object: n })}\n`); };
 
 function request(match: (r: Req) => boolean): Promise<Req> {
@@ -69,6 +70,7 @@ async function startApi(): Promise<string> {
     if (r.method === 'GET' && path === '/api/v1/namespaces/cairn-system/pods') return json(200, { apiVersion: 'v1', kind: 'PodList', metadata: {}, items: [] });
     if (r.method === 'POST' && path === '/apis/policy/v1/namespaces/cairn-system/poddisruptionbudgets') return json(201, r.body);
     if (r.method === 'POST' && path === '/api/v1/namespaces/cairn-system/pods') return json(201, r.body);
+    if (r.method === 'DELETE' && path!.startsWith('/api')) return json(200, { kind: 'Status', apiVersion: 'v1', status: 'Success' });
     json(404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 404, reason: 'NotFound', message: 'no route' });
   });
   await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
@@ -169,6 +171,28 @@ t('a volume of a PVC that cannot be placed: a Warning Event on the PVC naming An
   }
   assert.is(requests.filter((r) => r.body?.reason === 'VolumeUnschedulable').length, 1, 'one Event for the transition, not one per poll');
   assert.is(requests.filter((r) => r.method === 'PATCH').length, 0);
+});
+
+t('a node with a volume\'s only running replica gets a drain guard (pod then budget), removed when the volume is gone', async () => {
+  await call(admin, 'CreateVolume', { name: 'solo', size: 2 ** 30, numberOfReplicas: 1 });
+  let v = await call(admin, 'GetVolume', { name: 'solo' });
+  while (v.replicas.length === 0) {
+    await manager.projection.waitFor(manager.projection.state.seq + 1);
+    v = await call(admin, 'GetVolume', { name: 'solo' });
+  }
+  const [r] = v.replicas;
+  await call(agent, 'Report', { nodeId: r.node, replicas: [{ replicaId: r.id, state: 'running', address: '127.0.0.1:1' }] });
+  const pod = await request((q) => q.method === 'POST' && q.path === '/api/v1/namespaces/cairn-system/pods');
+  assert.is(pod.body.metadata.name, `cairn-drain-${r.node}`);
+  assert.is(pod.body.spec.nodeName, r.node);
+  assert.equal(pod.body.metadata.ownerReferences, [{ apiVersion: 'v1', kind: 'Node', name: r.node, uid: `uid-${r.node}`, controller: true }]);
+  const pdb = await request((q) => q.method === 'POST' && q.path === '/apis/policy/v1/namespaces/cairn-system/poddisruptionbudgets');
+  assert.equal(pdb.body.spec, { minAvailable: 1, selector: { matchLabels: { 'node.cairn.io/id': r.node, 'app.kubernetes.io/component': 'drain-guard' } } });
+  assert.ok(requests.indexOf(pod) < requests.indexOf(pdb), 'the pod first');
+  await call(admin, 'DeleteVolume', { name: 'solo' });
+  const gone = await request((q) => q.method === 'DELETE' && q.path === `/api/v1/namespaces/cairn-system/pods/cairn-drain-${r.node}`);
+  assert.ok(requests.some((q, i) => i < requests.indexOf(gone) && q.method === 'DELETE'
+    && q.path === `/apis/policy/v1/namespaces/cairn-system/poddisruptionbudgets/cairn-drain-${r.node}`), 'the budget first, the pod last');
 });
 
 t.run();
