@@ -6,6 +6,7 @@
 // Polling the cache rather than reacting to each watch event keeps it simple: a decision always
 // sees the newest Nodes and the newest state, and a missed event costs at most a poll.
 import type { EventLog, Fence, LiveProjection } from '@cairn/metadata';
+import { FencedError } from '@cairn/metadata';
 import type { KubeClient, PvcView, NodeObject } from '@cairn/kube';
 import { drainBlockedNodes, nodeSyncs, PdbReconciler, pvcEvents, pvcViews, PvcEventWriter } from '@cairn/kube';
 import { updateNode } from './commands.js';
@@ -45,6 +46,8 @@ export class KubeSync {
   private synced = false;
   private budgetsListedAt = 0;
   private informerErrors = 0;
+  /** The last error a poll reported: the same one again is not reported every second while the API server is away. */
+  private lastError = '';
   private stopped = false;
   private retry: NodeJS.Timeout | null = null;
 
@@ -84,8 +87,24 @@ export class KubeSync {
     }, () => undefined);
   }
 
-  /** One look: nodes, then events, then budgets. Each part's failure is reported; the next poll tries again. */
+  /**
+   * One look: nodes, then events, then budgets. A failure is reported (once while it repeats) and
+   * the next poll tries again; a FencedError (no longer the leader) ends the loop.
+   */
   async poll(): Promise<void> {
+    try {
+      await this.look();
+      this.lastError = '';
+    } catch (e) {
+      if (e instanceof FencedError) throw e;
+      const text = e instanceof Error ? e.message : String(e);
+      if (text === this.lastError) return;
+      this.lastError = text;
+      throw e;
+    }
+  }
+
+  private async look(): Promise<void> {
     await this.syncNodes();
     if (this.loop.stopped) return;
     const errors: unknown[] = [];
