@@ -52,7 +52,7 @@ export function eventRepeatPatch(count: number, now: Date): { count: number; las
  * pods with a controller owner; the guard is that: a pause container pinned to the node
  * (spec.nodeName), owned by the Node (so drain evicts it without --force, and it goes when the Node
  * is deleted), tolerating every taint (a cordoned node's included). Its budget's eviction refusal
- * is what makes `kubectl drain` wait.
+ * is what makes `kubectl drain` wait. Its securityContext meets the "restricted" Pod Security level.
  */
 export const GUARD_COMPONENT_LABEL = 'app.kubernetes.io/component';
 export const GUARD_COMPONENT = 'drain-guard';
@@ -92,7 +92,10 @@ export function guardPodObject(nodeId: string, nodeUid: string, namespace: strin
       containers: [{
         name: 'guard', image,
         resources: { requests: { cpu: '1m', memory: '4Mi' }, limits: { memory: '16Mi' } },
-        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 65535 },
+        securityContext: {
+          allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 65535,
+          capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+        },
       }],
     },
   };

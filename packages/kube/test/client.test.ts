@@ -132,7 +132,10 @@ test('drain guards: list budgets and pods by the managed-by label; POST the guar
       containers: [{
         name: 'guard', image: 'registry.example/pause:1',
         resources: { requests: { cpu: '1m', memory: '4Mi' }, limits: { memory: '16Mi' } },
-        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 65535 },
+        securityContext: {
+          allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 65535,
+          capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+        },
       }],
     },
   }, 'a controller owner (the Node), so kubectl drain evicts it without --force, and its budget makes the eviction wait');
