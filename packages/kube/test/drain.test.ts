@@ -2,6 +2,7 @@
 // each of Longhorn's five values.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { defaultSettings, parseSetting } from '@cairn/metadata';
 import { drainBlockedNodes } from '../src/index.js';
 import { World } from './support.js';
 
@@ -53,6 +54,14 @@ test('allow-if-replica-is-stopped: a detached volume\'s replicas are stopped and
 
 test('always-allow: no budget at all', () => {
   assert.equal(drainBlockedNodes(world().state, 'always-allow', none), []);
+});
+
+test('node-drain-policy is a setting with Longhorn\'s five values and default; anything else is refused naming them', () => {
+  assert.is(defaultSettings()['node-drain-policy'], 'block-if-contains-last-replica');
+  for (const v of ['block-for-eviction', 'block-for-eviction-if-contains-last-replica', 'block-if-contains-last-replica', 'allow-if-replica-is-stopped', 'always-allow']) {
+    assert.is(parseSetting('node-drain-policy', v), v);
+  }
+  assert.throws(() => parseSetting('node-drain-policy', 'block'), /node-drain-policy.*one of block-for-eviction, .*always-allow/);
 });
 
 test.run();
