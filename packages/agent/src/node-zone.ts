@@ -1,52 +1,32 @@
-// `cairn node --zone-from-node NAME`: the node's zone read from its Kubernetes Node object.
+// `cairn node --zone-from-node NAME`: the node's zone (and first tags) read from its Kubernetes Node.
 //
 // In Kubernetes a node's zone is the Node's topology.kubernetes.io/zone label. The downward API
 // gives a pod its node's name (spec.nodeName) but not the node's labels, so the DaemonSet passes
-// the name and the agent reads the label itself, with the pod's service account (deploy/ grants
-// it "get" on nodes). Pure parts (zoneOfNode, inClusterProblem, apiErrorText) decide; readNodeZone
-// is the thin I/O shell around them.
+// the name and the agent reads the Node itself, with the pod's service account (deploy/ grants it
+// "get" on nodes) or --kubeconfig. The labels' meaning is @cairn/kube's (zoneOfNode, tagsOfNode);
+// this file adds the agent's error texts and the one read. The same read gives the tags of the
+// node's tag.node.cairn.io/<TAG> labels, which the agent registers with when --tags is not given.
+// @cairn/kube (and client-node) is loaded only when this is used.
 import { existsSync } from 'node:fs';
+import type { NodeObject } from '@cairn/kube';
 
-/** Kubernetes' well-known zone label (GA since 1.17). */
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';
-/** Its name before 1.17; some older cloud node controllers still set only this one. */
 export const LEGACY_ZONE_LABEL = 'failure-domain.beta.kubernetes.io/zone';
-
-/** Where the kubelet mounts a pod's service account credentials. */
-export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
-
-/** The part of a Kubernetes Node object this reads (V1Node fits it). */
-export interface NodeObject {
-  metadata?: { name?: string; labels?: Record<string, string> | undefined } | undefined;
-}
+export { SERVICE_ACCOUNT_DIR } from '@cairn/kube';
 
 /**
- * The zone in a Node object's labels: topology.kubernetes.io/zone, else the legacy beta label.
- * Throws, naming the node and the label, when neither is set (or set to an empty value): a node
- * agent must not register with a zone nobody chose, since zone anti-affinity depends on it.
+ * The zone in a Node object's labels (see @cairn/kube zoneOfNode). Throws, naming the node and
+ * the label, when neither label is set (or set to an empty value): a node agent must not register
+ * with a zone nobody chose, since zone anti-affinity depends on it.
  */
-export function zoneOfNode(node: NodeObject, name: string): string {
-  const labels = node.metadata?.labels ?? {};
-  for (const key of [ZONE_LABEL, LEGACY_ZONE_LABEL]) {
-    const v = labels[key]?.trim();
-    if (v) return v;
-  }
+export async function zoneOfNodeOrThrow(node: NodeObject, name: string): Promise<string> {
+  const { zoneOfNode } = await import('@cairn/kube');
+  const zone = zoneOfNode(node);
+  if (zone) return zone;
   throw new Error(
     `--zone-from-node: node "${name}" has no ${ZONE_LABEL} label; ` +
     `label it (kubectl label node ${name} ${ZONE_LABEL}=ZONE) or give --zone ZONE instead`,
   );
-}
-
-/**
- * Why in-cluster credentials cannot be used here, or null when they can: the API server's address
- * comes from KUBERNETES_SERVICE_HOST/PORT and the token from the service account mount.
- */
-export function inClusterProblem(env: Record<string, string | undefined>, exists: (path: string) => boolean): string | null {
-  const missing = ['KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT'].filter((k) => !env[k]);
-  if (missing.length) return `not running in a Kubernetes pod (${missing.join(' and ')} not set); give --zone ZONE instead`;
-  const token = `${SERVICE_ACCOUNT_DIR}/token`;
-  if (!exists(token)) return `no service account token at ${token} (automountServiceAccountToken is off?); give --zone ZONE instead`;
-  return null;
 }
 
 /** A failed read of the Node, by HTTP status. */
@@ -57,31 +37,66 @@ export function apiErrorText(name: string, code: number | undefined, message: st
   return `--zone-from-node: cannot read node "${name}"${code ? ` (HTTP ${code})` : ''}: ${message}`;
 }
 
-/** Reads node `name` with in-cluster credentials and returns its zone (see zoneOfNode). */
-export async function readNodeZone(name: string, opts: { env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<string> {
+export interface NodeInfoOptions {
+  env?: Record<string, string | undefined>;
+  /** A kubeconfig file instead of the pod's service account. */
+  kubeconfig?: string | undefined;
+  timeoutMs?: number;
+}
+
+/** Reads Node `name` (in-cluster credentials or --kubeconfig): its zone (zoneOfNodeOrThrow) and the tags of its tag labels (null: none). */
+export async function readNodeInfo(name: string, opts: NodeInfoOptions = {}): Promise<{ zone: string; tags: string[] | null }> {
   if (!name) throw new Error('--zone-from-node needs the node\'s name (the DaemonSet passes spec.nodeName)');
-  const problem = inClusterProblem(opts.env ?? process.env, existsSync);
-  if (problem) throw new Error(`--zone-from-node: ${problem}`);
-  // Loaded on use: only agents started with --zone-from-node need the Kubernetes client.
-  const k8s = await import('@kubernetes/client-node');
-  const kc = new k8s.KubeConfig();
-  kc.loadFromCluster();
-  const api = kc.makeApiClient(k8s.CoreV1Api);
+  const kube = await import('@cairn/kube');
+  if (!opts.kubeconfig) {
+    const problem = kube.inClusterProblem(opts.env ?? process.env, existsSync);
+    if (problem) throw new Error(`--zone-from-node: ${problem}; give --zone ZONE (or --kubeconfig FILE) instead`);
+  }
+  const client = new kube.KubeClient(kube.loadKubeConfig({ kubeconfig: opts.kubeconfig, env: opts.env ?? process.env })!);
   const timeoutMs = opts.timeoutMs ?? 30_000;
   let timer: NodeJS.Timeout | undefined;
   try {
     const node = await Promise.race([
-      api.readNode({ name }),
+      client.readNode(name),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer from the API server in ${timeoutMs / 1000} s`)), timeoutMs);
       }),
     ]);
-    return zoneOfNode(node, name);
+    return { zone: await zoneOfNodeOrThrow(node, name), tags: kube.tagsOfNode(node) };
   } catch (e) {
     if (e instanceof Error && e.message.startsWith('--zone-from-node')) throw e;
-    const code = e instanceof k8s.ApiException ? e.code : undefined;
-    throw new Error(apiErrorText(name, code, e instanceof Error ? e.message : String(e)));
+    throw new Error(apiErrorText(name, kube.statusOf(e), e instanceof Error ? e.message : String(e)));
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** The zone of Node `name` (readNodeInfo). */
+export async function readNodeZone(name: string, opts: NodeInfoOptions = {}): Promise<string> {
+  return (await readNodeInfo(name, opts)).zone;
+}
+
+/**
+ * Labels the agent's own pod node.cairn.io/id=NODE_ID (a merge patch), so that a node's agent pod
+ * is found by its cairn node id (as the node's drain guard is: the same label). The pod is named by
+ * POD_NAME and POD_NAMESPACE (the DaemonSet passes them from the downward API); without them, or
+ * outside Kubernetes, nothing is done. Returns what happened, for the agent's log.
+ */
+export async function labelOwnPod(nodeId: string, opts: { env?: Record<string, string | undefined>; kubeconfig?: string | undefined } = {}): Promise<string | null> {
+  const env = opts.env ?? process.env;
+  const pod = env['POD_NAME'], namespace = env['POD_NAMESPACE'];
+  if (!pod || !namespace) return null;
+  if (!opts.kubeconfig && !env['KUBERNETES_SERVICE_HOST']) return null;
+  const kube = await import('@cairn/kube');
+  const kc = kube.loadKubeConfig({ kubeconfig: opts.kubeconfig, env });
+  if (!kc) return null;
+  try {
+    await new kube.KubeClient(kc).patchPod(namespace, pod, kube.podLabelPatch(nodeId));
+    return `labelled pod ${namespace}/${pod} ${kube.NODE_ID_LABEL}=${nodeId}`;
+  } catch (e) {
+    const code = kube.statusOf(e);
+    return `warning: cannot label pod ${namespace}/${pod} ${kube.NODE_ID_LABEL}=${nodeId}${code ? ` (HTTP ${code})` : ''}: ` +
+      `${e instanceof Error ? e.message : String(e)}` +
+      ' (deploy/21-rbac-node.yaml grants "patch" on pods)';
   }
 }

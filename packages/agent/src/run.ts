@@ -2,11 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Agent, parseDiskFlag } from './agent.js';
-import { readNodeZone } from './node-zone.js';
+import { labelOwnPod, readNodeInfo } from './node-zone.js';
 
 export const AGENT_USAGE = `usage: cairn node --manager HOST:PORT[,HOST:PORT] --node-id ID --disk PATH[:tag,tag] [--disk ...]
                   --zone ZONE | --zone-from-node NODE   (in Kubernetes: NODE's topology.kubernetes.io/zone label)
-                  [--tags a,b] [--token TOKEN | --token-file FILE]   (or CAIRN_TOKEN)
+                  [--tags a,b]   (none given, in Kubernetes: NODE's tag.node.cairn.io/TAG=true labels)
+                  [--kubeconfig FILE]   (else in a pod: its service account; POD_NAME/POD_NAMESPACE: label the pod node.cairn.io/id)
+                  [--token TOKEN | --token-file FILE]   (or CAIRN_TOKEN)
                   [--data-host HOST] [--data-port P] [--nbd-port P]
                   [--data-advertise HOST:PORT]   (the replica address others are told, e.g. a proxy's)
                   [--csi-socket PATH [--csi-state-dir DIR]]   (serve the CSI Identity + Node services)`;
@@ -16,7 +18,8 @@ export async function runAgent(args: string[]): Promise<number> {
     args,
     options: {
       manager: { type: 'string' }, 'node-id': { type: 'string' }, disk: { type: 'string', multiple: true },
-      zone: { type: 'string', default: '' }, 'zone-from-node': { type: 'string' }, tags: { type: 'string', default: '' },
+      zone: { type: 'string', default: '' }, 'zone-from-node': { type: 'string' }, tags: { type: 'string' },
+      kubeconfig: { type: 'string' },
       token: { type: 'string' }, 'token-file': { type: 'string' },
       'data-host': { type: 'string', default: '127.0.0.1' }, 'data-port': { type: 'string', default: '0' }, 'nbd-port': { type: 'string', default: '0' },
       'data-advertise': { type: 'string' },
@@ -38,11 +41,17 @@ export async function runAgent(args: string[]): Promise<number> {
   if (advertise !== undefined && !/^[^\s:]+:\d{1,5}$/.test(advertise)) throw new Error(`--data-advertise must be HOST:PORT, got "${advertise}"`);
   if (advertise !== undefined) port('data-advertise', advertise.slice(advertise.lastIndexOf(':') + 1));
   const disks = (values.disk ?? []).map(parseDiskFlag);
-  // Last, after every cheap check: this one asks the Kubernetes API server.
-  const zone = values['zone-from-node'] !== undefined ? await readNodeZone(values['zone-from-node']) : values.zone!;
+  // Last, after every cheap check: these ask the Kubernetes API server.
+  const info = values['zone-from-node'] !== undefined
+    ? await readNodeInfo(values['zone-from-node'], { kubeconfig: values.kubeconfig })
+    : { zone: values.zone!, tags: null };
+  // Tags given on the command line win; else the Node's tag labels (the leading manager keeps them in step later).
+  const tags = values.tags !== undefined ? values.tags.split(',').filter(Boolean) : info.tags ?? [];
+  const labelled = await labelOwnPod(values['node-id'], { kubeconfig: values.kubeconfig });
+  if (labelled) process.stdout.write(`${labelled}\n`);
   const agent = new Agent({
-    manager: values.manager.split(','), nodeId: values['node-id'], zone, token,
-    disks, tags: values.tags!.split(',').filter(Boolean),
+    manager: values.manager.split(','), nodeId: values['node-id'], zone: info.zone, token,
+    disks, tags,
     dataHost: values['data-host'], dataPort, nbdPort, dataAdvertise: advertise,
     csiSocket: values['csi-socket'], csiStateDir: values['csi-state-dir'],
   });

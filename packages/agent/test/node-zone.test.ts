@@ -2,32 +2,38 @@
 // command line refusing what it cannot do before any network call.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { apiErrorText, inClusterProblem, LEGACY_ZONE_LABEL, readNodeZone, SERVICE_ACCOUNT_DIR, ZONE_LABEL, zoneOfNode } from '../src/node-zone.js';
+import { inClusterProblem } from '@cairn/kube';
+import { apiErrorText, LEGACY_ZONE_LABEL, readNodeZone, SERVICE_ACCOUNT_DIR, ZONE_LABEL, zoneOfNodeOrThrow } from '../src/node-zone.js';
 import { runAgent } from '../src/run.js';
 
 /** A Node object as the API server returns it (trimmed to what matters here). */
 const node = (labels?: Record<string, string>) => ({
   apiVersion: 'v1', kind: 'Node',
   metadata: { name: 'worker-1', labels },
-  spec: { podCIDR: '10.244.1.0/24' },
+  spec: { podCIDR: '10.244.1.0/24', unschedulable: false },
   status: { addresses: [{ type: 'InternalIP', address: '192.0.2.10' }] },
 });
 
-test('the zone is the topology.kubernetes.io/zone label', () => {
-  assert.is(zoneOfNode(node({ 'kubernetes.io/hostname': 'worker-1', [ZONE_LABEL]: 'eu-west-1a' }), 'worker-1'), 'eu-west-1a');
+test('the zone is the topology.kubernetes.io/zone label', async () => {
+  assert.is(await zoneOfNodeOrThrow(node({ 'kubernetes.io/hostname': 'worker-1', [ZONE_LABEL]: 'eu-west-1a' }), 'worker-1'), 'eu-west-1a');
 });
 
-test('the well-known label wins over the legacy beta label; the legacy one is used alone', () => {
-  assert.is(zoneOfNode(node({ [ZONE_LABEL]: 'new', [LEGACY_ZONE_LABEL]: 'old' }), 'worker-1'), 'new');
-  assert.is(zoneOfNode(node({ [LEGACY_ZONE_LABEL]: 'old' }), 'worker-1'), 'old');
-  assert.is(zoneOfNode(node({ [ZONE_LABEL]: '  ', [LEGACY_ZONE_LABEL]: 'old' }), 'worker-1'), 'old', 'an empty value counts as missing');
+test('the well-known label wins over the legacy beta label; the legacy one is used alone', async () => {
+  assert.is(await zoneOfNodeOrThrow(node({ [ZONE_LABEL]: 'new', [LEGACY_ZONE_LABEL]: 'old' }), 'worker-1'), 'new');
+  assert.is(await zoneOfNodeOrThrow(node({ [LEGACY_ZONE_LABEL]: 'old' }), 'worker-1'), 'old');
+  assert.is(await zoneOfNodeOrThrow(node({ [ZONE_LABEL]: '  ', [LEGACY_ZONE_LABEL]: 'old' }), 'worker-1'), 'old', 'an empty value counts as missing');
 });
 
-test('a node without the label is an error naming the node, the label and the way out', () => {
+test('a node without the label is an error naming the node, the label and the way out', async () => {
   for (const n of [node({ 'kubernetes.io/hostname': 'worker-1' }), node(undefined), node({ [ZONE_LABEL]: '' }), {}]) {
-    assert.throws(() => zoneOfNode(n, 'worker-1'), (e: Error) =>
-      e.message.includes('node "worker-1"') && e.message.includes(`no ${ZONE_LABEL} label`)
-      && e.message.includes(`kubectl label node worker-1 ${ZONE_LABEL}=ZONE`) && e.message.includes('--zone'));
+    try {
+      await zoneOfNodeOrThrow(n, 'worker-1');
+      assert.unreachable('should have thrown');
+    } catch (e) {
+      const m = (e as Error).message;
+      assert.ok(m.includes('node "worker-1"') && m.includes(`no ${ZONE_LABEL} label`)
+        && m.includes(`kubectl label node worker-1 ${ZONE_LABEL}=ZONE`) && m.includes('--zone'), m);
+    }
   }
 });
 

@@ -15,6 +15,8 @@ import { ReplicaFigures } from './replica-figures.js';
 import { Salvager } from './salvager.js';
 import { Liveness } from './liveness.js';
 import type { ManagerContext } from './context.js';
+import type { KubeSync } from './kube-sync.js';
+import type { KubeClient } from '@cairn/kube';
 
 /**
  * The admin service with WatchEvents sending each event's stored bytes as they are (the log
@@ -49,6 +51,11 @@ export interface ManagerOptions {
   snapshotEvery?: number;
   /** Serve the CSI Identity and Controller services on this unix socket. */
   csiSocket?: string;
+  /**
+   * In Kubernetes (in a pod, or --kubeconfig): the leader also runs the Kubernetes loop (kube-sync.ts)
+   * with this client, its drain guards in `namespace` (pods of `guardImage`). Absent: nothing talks to Kubernetes.
+   */
+  kube?: { client: KubeClient; namespace: string; guardImage?: string | undefined };
   log?: (line: string) => void;
 }
 
@@ -59,6 +66,7 @@ export class Manager {
   private reconciler: Reconciler | null = null;
   private liveness: Liveness | null = null;
   private salvager: Salvager | null = null;
+  private kube: KubeSync | null = null;
   private figures: ReplicaFigures | null = null;
   private election: LeaderElection | null = null;
   private nodes: NodeService | null = null;
@@ -173,9 +181,19 @@ export class Manager {
           projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, figures: (this.figures ??= new ReplicaFigures(this.client, this.o.prefix)), onError, onFenced,
           onWaiting: (volume, why) => this.say(`auto-salvage of ${volume}: ${why}`),
         });
+        if (this.o.kube) {
+          // Loaded on use: client-node is heavy, and only managers in Kubernetes need it.
+          const { KubeSync } = await import('./kube-sync.js');
+          this.kube = new KubeSync({
+            client: this.o.kube.client, namespace: this.o.kube.namespace, guardImage: this.o.kube.guardImage, instance: this.id,
+            log: this.log, projection: this.projection, fence, onFenced,
+            onError: (e) => this.say(`kubernetes: ${e instanceof Error ? e.message : String(e)}`),
+          });
+        }
         this.reconciler.start();
         this.liveness.start();
         this.salvager.start();
+        this.kube?.start();
         // The leader also writes snapshots (through its projection); followers only read them.
         this.projection.writeSnapshots(this.o.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY);
         await lost;
@@ -186,7 +204,9 @@ export class Manager {
         this.reconciler?.stop();
         this.liveness?.stop();
         this.salvager?.stop();
+        await this.kube?.stop();
         this.salvager = null;
+        this.kube = null;
         this.reconciler = null;
         this.liveness = null;
         if (this.leading) this.say(`manager ${this.id} is no longer the leader`);

@@ -2,10 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SNAPSHOT_EVERY, Manager } from './manager.js';
+import type { ManagerOptions } from './manager.js';
 
 export const MANAGER_USAGE = `usage: cairn manager --etcd URL[,URL...] [--listen HOST:PORT] [--token TOKEN | --token-file FILE]
                      [--tls-cert FILE --tls-key FILE] [--id ID] [--election-ttl S] [--node-lease-ttl S]
                      [--csi-socket PATH]   (serve the CSI Identity + Controller services there)
+                     [--kubeconfig FILE] [--kube-namespace NS] [--drain-guard-image IMAGE]   (in Kubernetes: cordon,
+                       tag labels, PVC Events, drain guards; on in a pod or with --kubeconfig; NS defaults to
+                       POD_NAMESPACE, else cairn-system; IMAGE to registry.k8s.io/pause:3.10)
 the token may also come from CAIRN_TOKEN`;
 
 export async function runManager(args: string[]): Promise<number> {
@@ -18,6 +22,7 @@ export async function runManager(args: string[]): Promise<number> {
       'election-ttl': { type: 'string', default: '3' }, 'node-lease-ttl': { type: 'string', default: '5' },
       'heartbeat-ms': { type: 'string', default: '1000' }, 'snapshot-every': { type: 'string', default: String(DEFAULT_SNAPSHOT_EVERY) },
       prefix: { type: 'string' }, 'ready-file': { type: 'string' }, 'csi-socket': { type: 'string' },
+      kubeconfig: { type: 'string' }, 'kube-namespace': { type: 'string' }, 'drain-guard-image': { type: 'string' },
     },
   });
   if (!values.etcd) throw new Error(`--etcd is required\n${MANAGER_USAGE}`);
@@ -29,13 +34,14 @@ export async function runManager(args: string[]): Promise<number> {
     if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number, got "${v}"`);
     return n;
   };
+  const kube = await kubeOptions(values.kubeconfig, values['kube-namespace'], values['drain-guard-image']);
   const m = await Manager.start({
     etcd: values.etcd.split(','), listen: values.listen!, token,
     tls: values['tls-cert'] ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']!) } : undefined,
     id: values.id, prefix: values.prefix,
     electionTtl: int('election-ttl', values['election-ttl']), nodeLeaseTtl: int('node-lease-ttl', values['node-lease-ttl']),
     heartbeatMs: int('heartbeat-ms', values['heartbeat-ms']), snapshotEvery: int('snapshot-every', values['snapshot-every']),
-    csiSocket: values['csi-socket'],
+    csiSocket: values['csi-socket'], kube,
   });
   if (values['ready-file']) {
     const { writeFileSync } = await import('node:fs');
@@ -47,4 +53,15 @@ export async function runManager(args: string[]): Promise<number> {
   });
   await m.stop();
   return 0;
+}
+
+/**
+ * The Kubernetes client when the manager runs in a pod or was given --kubeconfig (loadKubeConfig
+ * decides), else undefined. @cairn/kube (and client-node) is loaded only when it may be needed.
+ */
+async function kubeOptions(kubeconfig: string | undefined, namespace: string | undefined, guardImage: string | undefined): Promise<ManagerOptions['kube']> {
+  if (kubeconfig === undefined && !process.env.KUBERNETES_SERVICE_HOST) return undefined;
+  const { KubeClient, loadKubeConfig } = await import('@cairn/kube');
+  const kc = loadKubeConfig({ kubeconfig });
+  return kc ? { client: new KubeClient(kc), namespace: namespace ?? process.env.POD_NAMESPACE ?? 'cairn-system', guardImage } : undefined;
 }

@@ -5,6 +5,9 @@ import { InvalidSettingError } from './errors.js';
 
 export type ReplicaAutoBalanceSetting = 'disabled' | 'least-effort' | 'best-effort';
 export type DataLocalitySetting = 'disabled' | 'best-effort' | 'strict-local';
+export type NodeDrainPolicySetting =
+  | 'block-for-eviction' | 'block-for-eviction-if-contains-last-replica' | 'block-if-contains-last-replica'
+  | 'allow-if-replica-is-stopped' | 'always-allow';
 
 /** The typed settings every pure consumer (scheduler, projection) reads. */
 export interface Settings {
@@ -23,6 +26,7 @@ export interface Settings {
   'allow-volume-creation-with-degraded-availability': boolean;
   'offline-replica-rebuilding': boolean;
   'auto-salvage': boolean;
+  'node-drain-policy': NodeDrainPolicySetting;
 }
 export type SettingName = keyof Settings;
 
@@ -65,6 +69,14 @@ export const SETTING_DEFS: { readonly [K in SettingName]: Def & { default: Setti
     help: 'rebuild lost replicas of a detached volume (and move it for balance) by attaching it without a frontend for the time of the rebuild; eviction of a detached volume does so always' },
   'auto-salvage': { kind: 'bool', default: true,
     help: 'when every replica of a volume has failed, bring it back from the replicas with the newest data' },
+  // Longhorn's names and default. In Kubernetes the leading manager keeps a drain guard on a node
+  // (a pod there and a PodDisruptionBudget, minAvailable 1, on it) while the policy says that node
+  // must not go, so `kubectl drain` waits (packages/kube, decisions/drain.ts); cairn does not evict replicas on its own for the
+  // block-for-eviction policies: `cairn node update --evict` does, and the budget goes when the
+  // replicas have moved.
+  'node-drain-policy': { kind: 'enum', values: ['block-for-eviction', 'block-for-eviction-if-contains-last-replica', 'block-if-contains-last-replica', 'allow-if-replica-is-stopped', 'always-allow'],
+    default: 'block-if-contains-last-replica',
+    help: 'in Kubernetes, when a drain of a node is blocked: block-if-contains-last-replica (the node holds the last healthy replica of a volume), block-for-eviction-if-contains-last-replica (the same; evict with cairn node update --evict), block-for-eviction (the node holds any replica), allow-if-replica-is-stopped (the last healthy replica of an attached volume), always-allow (never)' },
 };
 
 export const SETTING_NAMES = Object.keys(SETTING_DEFS).sort() as SettingName[];

@@ -1,0 +1,89 @@
+// The thin layer over @kubernetes/client-node: one method per request cairn makes, each sending a
+// documented Kubernetes API object (objects.ts) and nothing else. It decides nothing; errors are
+// client-node's ApiException (code = HTTP status), which callers inspect through statusOf.
+import {
+  ApiException, CoreV1Api, PatchStrategy, PolicyV1Api, makeInformer, setHeaderOptions,
+} from '@kubernetes/client-node';
+import type { Informer, KubeConfig, ObjectCache, CoreV1Event, V1Node, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
+
+/** The HTTP status of a failed request (ApiException), undefined for anything else (no answer). */
+export function statusOf(e: unknown): number | undefined {
+  return e instanceof ApiException ? e.code : undefined;
+}
+
+const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+export class KubeClient {
+  readonly core: CoreV1Api;
+  readonly policy: PolicyV1Api;
+
+  constructor(readonly config: KubeConfig) {
+    this.core = config.makeApiClient(CoreV1Api);
+    this.policy = config.makeApiClient(PolicyV1Api);
+  }
+
+  /** GET /api/v1/nodes/NAME */
+  readNode(name: string): Promise<V1Node> {
+    return this.core.readNode({ name });
+  }
+
+  /**
+   * An informer over every Node: GET /api/v1/nodes, then GET /api/v1/nodes?watch=true from the
+   * list's resourceVersion, listing again when the watch ends. Not started; the caller starts it
+   * and restarts it after an 'error' (client-node's informer stops on one).
+   */
+  nodeInformer(): Informer<V1Node> & ObjectCache<V1Node> {
+    return makeInformer(this.config, '/api/v1/nodes', () => this.core.listNode());
+  }
+
+  /** GET /api/v1/namespaces/NS/persistentvolumeclaims/NAME, for its uid. */
+  async pvcUid(namespace: string, name: string): Promise<string> {
+    const pvc = await this.core.readNamespacedPersistentVolumeClaim({ namespace, name });
+    return pvc.metadata?.uid ?? '';
+  }
+
+  /** POST /api/v1/namespaces/NS/events */
+  createEvent(body: CoreV1Event): Promise<CoreV1Event> {
+    return this.core.createNamespacedEvent({ namespace: body.metadata!.namespace!, body });
+  }
+
+  /** PATCH /api/v1/namespaces/NS/events/NAME (merge patch) */
+  patchEvent(namespace: string, name: string, body: object): Promise<CoreV1Event> {
+    return this.core.patchNamespacedEvent({ namespace, name, body }, MERGE_PATCH);
+  }
+
+  /** GET /apis/policy/v1/namespaces/NS/poddisruptionbudgets?labelSelector=SEL */
+  async listPdbs(namespace: string, labelSelector: string): Promise<V1PodDisruptionBudget[]> {
+    return (await this.policy.listNamespacedPodDisruptionBudget({ namespace, labelSelector })).items;
+  }
+
+  /** POST /apis/policy/v1/namespaces/NS/poddisruptionbudgets */
+  createPdb(body: V1PodDisruptionBudget): Promise<V1PodDisruptionBudget> {
+    return this.policy.createNamespacedPodDisruptionBudget({ namespace: body.metadata!.namespace!, body });
+  }
+
+  /** DELETE /apis/policy/v1/namespaces/NS/poddisruptionbudgets/NAME */
+  async deletePdb(namespace: string, name: string): Promise<void> {
+    await this.policy.deleteNamespacedPodDisruptionBudget({ namespace, name });
+  }
+
+  /** GET /api/v1/namespaces/NS/pods?labelSelector=SEL */
+  async listPods(namespace: string, labelSelector: string): Promise<V1Pod[]> {
+    return (await this.core.listNamespacedPod({ namespace, labelSelector })).items;
+  }
+
+  /** POST /api/v1/namespaces/NS/pods */
+  createPod(body: V1Pod): Promise<V1Pod> {
+    return this.core.createNamespacedPod({ namespace: body.metadata!.namespace!, body });
+  }
+
+  /** DELETE /api/v1/namespaces/NS/pods/NAME */
+  async deletePod(namespace: string, name: string): Promise<void> {
+    await this.core.deleteNamespacedPod({ namespace, name });
+  }
+
+  /** PATCH /api/v1/namespaces/NS/pods/NAME (merge patch), e.g. podLabelPatch. */
+  async patchPod(namespace: string, name: string, body: object): Promise<void> {
+    await this.core.patchNamespacedPod({ namespace, name, body }, MERGE_PATCH);
+  }
+}
