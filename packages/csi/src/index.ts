@@ -8,3 +8,4 @@ export * from './identity.js';
 export * from './controller.js';
 export * from './node.js';
 export * from './client.js';
+export * from './host-tools.js';
