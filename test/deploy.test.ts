@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, stringify } from 'yaml';
-import { DRIVER_NAME, STORAGE_CLASS_PARAMETERS } from '@cairn/csi';
+import { DRIVER_NAME, parseStorageClass, STORAGE_CLASS_PARAMETERS } from '@cairn/csi';
 import { MANAGER_USAGE } from '@cairn/manager';
 import { AGENT_USAGE } from '@cairn/agent';
 import { SETTING_DEFS } from '@cairn/metadata';
@@ -32,6 +32,7 @@ const X: Expectations = {
   // A volume's replicaAutoBalance may also defer to the setting ("ignored"), as in Longhorn.
   replicaAutoBalances: ['ignored', ...enumValues(SETTING_DEFS['replica-auto-balance'])],
   replicaCount: { min: 'min' in replicaCount ? replicaCount.min : 1, max: 'max' in replicaCount ? replicaCount.max : 20 },
+  parseStorageClass,
 };
 
 const real = loadManifests(ROOT);
@@ -158,6 +159,13 @@ test('a StorageClass parameter the driver does not take, or a bad value, is caug
   caught(mutate('11-storageclasses.yaml', (o) => { if (o.metadata.name === 'cairn') o.parameters.replicaAutoBalance = 'sometimes'; }), /replicaAutoBalance "sometimes" is not one of/);
   caught(mutate('11-storageclasses.yaml', (o) => { if (o.metadata.name === 'cairn') o.parameters['csi.storage.k8s.io/fstype'] = 'xfs'; }), /fsType ext4 and csi\.storage\.k8s\.io\/fstype xfs disagree/);
   caught(mutate('11-storageclasses.yaml', (o) => { if (o.metadata.name === 'cairn-fast') delete o.parameters.diskSelector; }), /StorageClass cairn-fast: diskSelector must be "fast"/);
+  caught(mutate('11-storageclasses.yaml', (o) => { if (o.metadata.name === 'cairn-longhorn-compat') o.parameters.migratable = 'true'; }), /StorageClass cairn-longhorn-compat: migratable must be "false"/);
+});
+
+test('a StorageClass CreateVolume would refuse is caught, in the words of the driver\'s parser', () => {
+  // strict-local keeps the one replica on the attached node: three replicas contradict it.
+  caught(mutate('11-storageclasses.yaml', (o) => { if (o.metadata.name === 'cairn') o.parameters.dataLocality = 'strict-local'; }), /StorageClass cairn: CreateVolume would refuse its parameters: .*strict-local needs numberOfReplicas 1/);
+  caught(mutate('11-storageclasses.yaml', (o) => { if (o.metadata.name === 'cairn-fast') o.parameters.diskSelector = 'fast disk'; }), /StorageClass cairn-fast: CreateVolume would refuse its parameters: .*diskSelector/);
 });
 
 // --- sockets
