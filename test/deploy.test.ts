@@ -1,7 +1,10 @@
 // deploy/ (issue 6, section 6): the manifests parse and refer to each other consistently (names,
-// sockets, service accounts, flags, endpoints, images). No Kubernetes runs here, so this is what
-// can be checked; deploy/README.md says what cannot. Every check is also shown to fail: each test
-// below breaks a copy of the manifests in one way and expects that one mistake to be reported.
+// sockets, service accounts, flags, endpoints, images), every StorageClass is one the driver's own
+// parser takes, kustomize builds them, and the operator's guides (docs/operations.md from
+// "## Kubernetes", deploy/README.md) show only commands cairn and kubectl take and YAML that names
+// what deploy/ installs. No Kubernetes runs here, so this is what can be checked; deploy/README.md
+// says what cannot. Every check is also shown to fail: the tests below break a copy of the
+// manifests (or give a wrong command) in one way and expect that one mistake to be reported.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
@@ -404,6 +407,28 @@ test('kubectl kustomize builds deploy/ into every manifest, with the cairn image
   assert.equal(ids(built), ids(mine));
   const images = new Set(built.flatMap((o) => (o.spec?.template?.spec?.containers ?? []).map((c: Obj) => c.image)));
   assert.ok(images.has(`cairn:${X.version}`), [...images].join(', '));
+});
+
+test('the guide\'s YAML parses, and uses the classes deploy/ installs; its Longhorn StorageClass is deploy/\'s', () => {
+  const ops = readFileSync(join(ROOT, 'docs/operations.md'), 'utf8');
+  const blocks = [...ops.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+  const objs = blocks.flatMap((b) => parseAllDocuments(b, { version: '1.1' }).map((d) => {
+    assert.equal(d.errors, [], b.slice(0, 80));
+    return d.toJS() as Obj;
+  })).filter(Boolean);
+  const deployed = Object.values(real.files).flatMap((t) => parseAllDocuments(t, { version: '1.1' }).map((d) => d.toJS() as Obj).filter(Boolean));
+  const names = (kind: string): string[] => deployed.filter((o) => o.kind === kind).map((o) => o.metadata.name);
+  const classes = [...names('StorageClass'), ...objs.filter((o) => o.kind === 'StorageClass').map((o) => o.metadata.name)];
+  for (const o of objs) {
+    if (o.kind === 'PersistentVolumeClaim') assert.ok(classes.includes(o.spec.storageClassName), `PVC ${o.metadata.name}: ${o.spec.storageClassName}`);
+    if (o.kind === 'VolumeSnapshot') assert.ok(names('VolumeSnapshotClass').includes(o.spec.volumeSnapshotClassName), `VolumeSnapshot ${o.metadata.name}`);
+  }
+  const shown = objs.filter((o) => o.kind === 'StorageClass');
+  assert.is(shown.length, 1);
+  const compat = deployed.find((o) => o.kind === 'StorageClass' && o.metadata.name === shown[0]!.metadata.name)!;
+  assert.ok(compat, 'the guide shows a StorageClass deploy/ installs');
+  for (const k of ['provisioner', 'allowVolumeExpansion', 'reclaimPolicy', 'volumeBindingMode', 'parameters']) assert.equal(shown[0]![k], compat[k], k);
+  assert.ok(objs.filter((o) => o.kind === 'PersistentVolumeClaim').length >= 3 && objs.some((o) => o.kind === 'Pod'), 'a PVC, a pod, a restore and a clone');
 });
 
 test.after(() => rmSync(scratch, { recursive: true, force: true }));
