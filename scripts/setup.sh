@@ -16,6 +16,8 @@ declare -A PKGS=(
   [fusermount3]=fuse3
   # the datapath's fallocate addon (packages/datapath/native), built by node-gyp during npm ci
   [gcc]=gcc
+  # node-gyp's Makefile links with $(CXX); g++ also brings libc6-dev, which gcc only recommends
+  [g++]=g++
   [make]=make
   [python3]=python3
 )

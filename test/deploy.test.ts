@@ -1,18 +1,28 @@
 // deploy/ (issue 6, section 6): the manifests parse and refer to each other consistently (names,
-// sockets, service accounts, flags, endpoints, images). No Kubernetes runs here, so this is what
-// can be checked; deploy/README.md says what cannot. Every check is also shown to fail: each test
-// below breaks a copy of the manifests in one way and expects that one mistake to be reported.
+// sockets, service accounts, flags, endpoints, images), every StorageClass is one the driver's own
+// parser takes, kustomize builds them, and the operator's guides (docs/operations.md from
+// "## Kubernetes", deploy/README.md) show only commands cairn and kubectl take and YAML that names
+// what deploy/ installs. No Kubernetes runs here, so this is what can be checked; deploy/README.md
+// says what cannot. Every check is also shown to fail: the tests below break a copy of the
+// manifests (or give a wrong command) in one way and expect that one mistake to be reported.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, stringify } from 'yaml';
-import { DRIVER_NAME, STORAGE_CLASS_PARAMETERS } from '@cairn/csi';
+import { DRIVER_NAME, parseStorageClass, STORAGE_CLASS_PARAMETERS } from '@cairn/csi';
 import { MANAGER_USAGE } from '@cairn/manager';
 import { AGENT_USAGE } from '@cairn/agent';
+import { bufferIo, run as runCli } from '@cairn/cli';
+import type { AdminApi } from '@cairn/cli';
 import { SETTING_DEFS } from '@cairn/metadata';
 import { checkAll, documentedSecrets, loadManifests, parseFlags, usageFlags } from './support/deploy-checks.js';
 import type { Expectations, Manifests, Obj } from './support/deploy-checks.js';
+import { docCommands, shellCommands } from './support/doc-commands.js';
+import type { DocCommand } from './support/doc-commands.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const replicaCount = SETTING_DEFS['default-replica-count'];
@@ -32,6 +42,7 @@ const X: Expectations = {
   // A volume's replicaAutoBalance may also defer to the setting ("ignored"), as in Longhorn.
   replicaAutoBalances: ['ignored', ...enumValues(SETTING_DEFS['replica-auto-balance'])],
   replicaCount: { min: 'min' in replicaCount ? replicaCount.min : 1, max: 'max' in replicaCount ? replicaCount.max : 20 },
+  parseStorageClass,
 };
 
 const real = loadManifests(ROOT);
@@ -158,6 +169,13 @@ test('a StorageClass parameter the driver does not take, or a bad value, is caug
   caught(mutate('11-storageclasses.yaml', (o) => { if (o.metadata.name === 'cairn') o.parameters.replicaAutoBalance = 'sometimes'; }), /replicaAutoBalance "sometimes" is not one of/);
   caught(mutate('11-storageclasses.yaml', (o) => { if (o.metadata.name === 'cairn') o.parameters['csi.storage.k8s.io/fstype'] = 'xfs'; }), /fsType ext4 and csi\.storage\.k8s\.io\/fstype xfs disagree/);
   caught(mutate('11-storageclasses.yaml', (o) => { if (o.metadata.name === 'cairn-fast') delete o.parameters.diskSelector; }), /StorageClass cairn-fast: diskSelector must be "fast"/);
+  caught(mutate('11-storageclasses.yaml', (o) => { if (o.metadata.name === 'cairn-longhorn-compat') o.parameters.migratable = 'true'; }), /StorageClass cairn-longhorn-compat: migratable must be "false"/);
+});
+
+test('a StorageClass CreateVolume would refuse is caught, in the words of the driver\'s parser', () => {
+  // strict-local keeps the one replica on the attached node: three replicas contradict it.
+  caught(mutate('11-storageclasses.yaml', (o) => { if (o.metadata.name === 'cairn') o.parameters.dataLocality = 'strict-local'; }), /StorageClass cairn: CreateVolume would refuse its parameters: .*strict-local needs numberOfReplicas 1/);
+  caught(mutate('11-storageclasses.yaml', (o) => { if (o.metadata.name === 'cairn-fast') o.parameters.diskSelector = 'fast disk'; }), /StorageClass cairn-fast: CreateVolume would refuse its parameters: .*diskSelector/);
 });
 
 // --- sockets
@@ -250,5 +268,170 @@ test('inconsistent or unpinned images, and a Dockerfile that does not run cairn,
   caught({ ...real, dockerfile: real.dockerfile.replace(/^ENTRYPOINT .*$/m, 'ENTRYPOINT ["node", "/app/packages/cli/dist/src/main.js"]') }, /ENTRYPOINT .* must end in cairn/);
   caught(mutate('40-manager.yaml', (o) => { const c = container(o, 'cairn-manager'); if (c) c.image = 'cairn:latest'; }), /must share one image/);
 });
+
+// --- the operator's guide shows real commands (docs/operations.md from "## Kubernetes", deploy/README.md)
+
+const scratch = mkdtempSync(join(tmpdir(), 'cairn-doc-'));
+// kubectl talks to nothing: an API server address where nothing listens, so each command is
+// parsed by kubectl itself and then fails to connect.
+const KUBECONFIG = join(scratch, 'kubeconfig');
+writeFileSync(KUBECONFIG, [
+  'apiVersion: v1', 'kind: Config', 'current-context: none',
+  'clusters: [{name: none, cluster: {server: "http://127.0.0.1:9"}}]',
+  'users: [{name: none, user: {token: none}}]',
+  'contexts: [{name: none, context: {cluster: none, user: none}}]', '',
+].join('\n'));
+const SHELL_ENV: NodeJS.ProcessEnv = { ...process.env, VOL: 'pvc-1', KUBECONFIG };
+// cairn runs in this process (its `run`, as `cairn` does) with an admin API every call of which
+// fails with REACHED: a command that gets there was parsed and accepted.
+const REACHED = 'doc check: the command reached the admin API';
+const unreachable = new Proxy({}, {
+  get: (_, p) => {
+    if (p === 'close') return () => undefined;
+    if (p === 'then') return undefined;
+    if (p === 'watchEvents') return () => ({ [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new Error(REACHED)) }) });
+    return () => Promise.reject(new Error(REACHED));
+  },
+}) as AdminApi;
+
+/** A shell line's words: '...' and "..." quoting, $VOL expanded as the guide's `VOL=` sets it. */
+function shellWords(line: string): string[] {
+  return [...line.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((m) => (m[1] ?? (m[2] ?? m[3]!).replace(/\$\{?VOL\}?/g, 'pvc-1')));
+}
+const PROCESS_COMMANDS = new Set(['up', 'down', 'restart', 'status']);
+
+/** Runs a shell command line in the repository; its exit status and stderr. */
+function sh(line: string): Promise<{ status: number; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', line], { cwd: ROOT, env: SHELL_ENV, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('close', (code) => { clearTimeout(timer); resolve({ status: code ?? 1, stderr }); });
+  });
+}
+
+/** Prose names commands (`cairn node`, `kubectl exec`) without their arguments, never with wrong ones. */
+const WRONG = /unknown (flag|shorthand flag|command)|needs a value|has no flag/;
+
+/** null when the program takes the command (it got as far as the unreachable server), else why not. */
+async function refused(c: DocCommand): Promise<string | null> {
+  const words = c.line.split(/\s+/);
+  if (c.program === 'cairn') {
+    const sub = words[1] ?? '';
+    if (PROCESS_COMMANDS.has(sub)) return c.inline && words.length === 2 ? null : `cairn ${sub} runs a local cluster, not for Kubernetes`;
+    // Running an agent or a manager: its flags must be in its usage (it is not started here).
+    if (sub === 'manager' || (sub === 'node' && (words[2] ?? '').startsWith('--'))) {
+      const known = usageFlags(sub === 'manager' ? MANAGER_USAGE : AGENT_USAGE);
+      const bad = words.filter((w) => w.startsWith('--')).map((w) => w.slice(2).split('=')[0]!).filter((f) => !known.has(f));
+      return bad.length ? `cairn ${sub} has no flag ${bad.map((f) => `--${f}`).join(', ')}` : null;
+    }
+    const io = bufferIo({ env: { CAIRN_ENDPOINT: '127.0.0.1:9', CAIRN_TOKEN: 'x' }, cwd: scratch });
+    const status = await runCli(shellWords(c.line).slice(1), io, { api: () => unreachable });
+    if (io.err().includes(REACHED)) return null;
+    if (status === 0 && /--help|^cairn( help| version)?$/.test(c.line)) return null;
+    if (c.inline && !WRONG.test(io.err())) return null;
+    return `exit ${status}: ${io.err().trim().split('\n')[0]}`;
+  }
+  const r = await sh(`${c.line} </dev/null`);
+  // Refused connection: parsed. A missing file (apply -f app.yaml, the YAML above saved) is read after parsing.
+  if (/connection refused|was refused|the path ".*" does not exist/.test(r.stderr) && !/unknown (flag|shorthand flag|command)/.test(r.stderr)) return null;
+  if (c.inline && !WRONG.test(r.stderr)) return null;
+  return `exit ${r.status}: ${r.stderr.trim().split('\n').find((l) => /error/i.test(l)) ?? r.stderr.trim()}`;
+}
+
+/** refused() over many commands, each distinct one once, a few at a time (kubectl is a process each). */
+async function allRefused(cs: DocCommand[]): Promise<string[]> {
+  const verdicts = new Map<string, Promise<string | null>>();
+  const key = (c: DocCommand): string => `${c.inline}|${c.line}`;
+  const queue = cs.filter((c, i) => cs.findIndex((d) => key(d) === key(c)) === i);
+  await Promise.all(Array.from({ length: 4 }, async () => {
+    for (let c = queue.shift(); c; c = queue.shift()) {
+      const v = refused(c);
+      verdicts.set(key(c), v);
+      await v;
+    }
+  }));
+  const out: string[] = [];
+  for (const c of cs) {
+    const why = await verdicts.get(key(c))!;
+    if (why !== null) out.push(`${c.where}: ${c.line}: ${why}`);
+  }
+  return out;
+}
+
+const guide = (() => {
+  const ops = readFileSync(join(ROOT, 'docs/operations.md'), 'utf8');
+  const k8s = ops.slice(ops.indexOf('## Kubernetes'));
+  const offset = ops.slice(0, ops.indexOf('## Kubernetes')).split('\n').length - 1;
+  return [
+    ...docCommands(k8s, 'docs/operations.md').map((c) => ({ ...c, where: c.where.replace(/:(\d+)$/, (_, n) => `:${Number(n) + offset}`) })),
+    ...docCommands(real.readme, 'deploy/README.md'),
+  ];
+})();
+
+test('every cairn and kubectl command the guides show is one the programs take', async () => {
+  assert.ok(guide.filter((c) => !c.inline && c.program === 'cairn').length >= 10, `cairn commands found: ${guide.length}`);
+  assert.ok(guide.filter((c) => !c.inline && c.program === 'kubectl').length >= 15, 'kubectl commands found');
+  assert.equal(await allRefused(guide), []);
+});
+
+test('a command the programs do not take is caught', async () => {
+  const one = (line: string, inline = false): Promise<string | null> => refused({ ...shellCommands(line)[0]!, inline, where: 'x' });
+  assert.is(await one('cairn volume get pvc-1'), null);
+  assert.match(String(await one('cairn volume get pvc-1 --replicas 2')), /unknown flag --replicas/);
+  assert.is(await one('cairn volume get "$VOL" -o json'), null);
+  assert.match(String(await one('cairn volume get')), /missing NAME/);
+  assert.is(await one('cairn volume get', true), null);
+  assert.match(String(await one('cairn node update --tags', true)), /needs a value/);
+  assert.match(String(await one('cairn node --manager m --zone-of-node n', true)), /no flag --zone-of-node/);
+  assert.match(String(await one('cairn up --nodes 3')), /local cluster/);
+  assert.is(await one('kubectl -n cairn-system get pods -w'), null);
+  assert.match(String(await one('kubectl drain NODE --ignore-daemonset')), /unknown flag/);
+  assert.match(String(await one('kubectl cordn NODE', true)), /unknown command/);
+  // The extraction: comments, pipes, VAR=$(...), quoted $(...), cairn inside kubectl exec.
+  assert.equal(shellCommands(`VOL=$(kubectl get pv "$(kubectl get pvc data -o jsonpath='{.spec.volumeName}')" -o name)  # the handle`),
+    [{ program: 'kubectl', line: 'kubectl get pv "x" -o name' }]);
+  assert.equal(shellCommands('kubectl -n s exec deploy/m -c m -- cairn node ls | head'),
+    [{ program: 'kubectl', line: 'kubectl -n s exec deploy/m -c m -- cairn node ls' }, { program: 'cairn', line: 'cairn node ls' }]);
+  assert.equal(docCommands('text `cairn node ls` and `kubectl cordon NODE`\n```sh\ncairn volume get \\\n  $VOL\n```\n', 'f').map((c) => [c.line, c.inline, c.where]),
+    [['cairn node ls', true, 'f:1'], ['kubectl cordon NODE', true, 'f:1'], ['cairn volume get $VOL', false, 'f:4']]);
+});
+
+test('kubectl kustomize builds deploy/ into every manifest, with the cairn image set', () => {
+  const r = spawnSync('kubectl', ['kustomize', join(ROOT, 'deploy')], { encoding: 'utf8', timeout: 60_000 });
+  assert.is(r.error, undefined, 'these checks need kubectl (the client only; no cluster)');
+  assert.is(r.status, 0, r.stderr);
+  const built = parseAllDocuments(r.stdout).map((d) => d.toJS() as Obj).filter(Boolean);
+  const mine = Object.values(real.files).flatMap((t) => parseAllDocuments(t, { version: '1.1' }).map((d) => d.toJS() as Obj).filter(Boolean));
+  const ids = (os: Obj[]): string[] => os.map((o) => `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`).sort();
+  assert.equal(ids(built), ids(mine));
+  const images = new Set(built.flatMap((o) => (o.spec?.template?.spec?.containers ?? []).map((c: Obj) => c.image)));
+  assert.ok(images.has(`cairn:${X.version}`), [...images].join(', '));
+});
+
+test('the guide\'s YAML parses, and uses the classes deploy/ installs; its Longhorn StorageClass is deploy/\'s', () => {
+  const ops = readFileSync(join(ROOT, 'docs/operations.md'), 'utf8');
+  const blocks = [...ops.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+  const objs = blocks.flatMap((b) => parseAllDocuments(b, { version: '1.1' }).map((d) => {
+    assert.equal(d.errors, [], b.slice(0, 80));
+    return d.toJS() as Obj;
+  })).filter(Boolean);
+  const deployed = Object.values(real.files).flatMap((t) => parseAllDocuments(t, { version: '1.1' }).map((d) => d.toJS() as Obj).filter(Boolean));
+  const names = (kind: string): string[] => deployed.filter((o) => o.kind === kind).map((o) => o.metadata.name);
+  const classes = [...names('StorageClass'), ...objs.filter((o) => o.kind === 'StorageClass').map((o) => o.metadata.name)];
+  for (const o of objs) {
+    if (o.kind === 'PersistentVolumeClaim') assert.ok(classes.includes(o.spec.storageClassName), `PVC ${o.metadata.name}: ${o.spec.storageClassName}`);
+    if (o.kind === 'VolumeSnapshot') assert.ok(names('VolumeSnapshotClass').includes(o.spec.volumeSnapshotClassName), `VolumeSnapshot ${o.metadata.name}`);
+  }
+  const shown = objs.filter((o) => o.kind === 'StorageClass');
+  assert.is(shown.length, 1);
+  const compat = deployed.find((o) => o.kind === 'StorageClass' && o.metadata.name === shown[0]!.metadata.name)!;
+  assert.ok(compat, 'the guide shows a StorageClass deploy/ installs');
+  for (const k of ['provisioner', 'allowVolumeExpansion', 'reclaimPolicy', 'volumeBindingMode', 'parameters']) assert.equal(shown[0]![k], compat[k], k);
+  assert.ok(objs.filter((o) => o.kind === 'PersistentVolumeClaim').length >= 3 && objs.some((o) => o.kind === 'Pod'), 'a PVC, a pod, a restore and a clone');
+});
+
+test.after(() => rmSync(scratch, { recursive: true, force: true }));
 
 test.run();

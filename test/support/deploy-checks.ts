@@ -34,6 +34,11 @@ export interface Expectations {
   dataLocalities: readonly string[];
   replicaAutoBalances: readonly string[];
   replicaCount: { min: number; max: number };
+  /**
+   * cairn's own reading of a StorageClass's parameters as CreateVolume receives them
+   * (parseStorageClass): it throws for what CreateVolume would refuse.
+   */
+  parseStorageClass: (params: Record<string, string>) => unknown;
 }
 
 export function loadManifests(root: string): Manifests {
@@ -369,6 +374,10 @@ export function checkStorage(docs: Doc[], x: Expectations): string[] {
     if (p.fsType !== undefined && p['csi.storage.k8s.io/fstype'] !== undefined && p.fsType !== p['csi.storage.k8s.io/fstype']) {
       out.push(`${where}: fsType ${p.fsType} and csi.storage.k8s.io/fstype ${p['csi.storage.k8s.io/fstype']} disagree`);
     }
+    // The driver's own parser has the last word: the class must be one CreateVolume takes.
+    if (Object.values(p).every((v) => typeof v === 'string')) {
+      try { x.parseStorageClass(p); } catch (e) { out.push(`${where}: CreateVolume would refuse its parameters: ${e instanceof Error ? e.message : String(e)}`); }
+    }
   }
   for (const d of ofKind(docs, 'VolumeSnapshotClass')) {
     if (d.obj.driver !== x.driverName) out.push(`${label(d)}: driver ${d.obj.driver} is not ${x.driverName}`);
@@ -376,6 +385,8 @@ export function checkStorage(docs: Doc[], x: Expectations): string[] {
   const want: [string, Obj][] = [
     ['cairn', { numberOfReplicas: '3', dataLocality: 'disabled' }],
     ['cairn-fast', { numberOfReplicas: '1', diskSelector: 'fast', dataLocality: 'best-effort' }],
+    // Longhorn's example as Longhorn writes it (docs/operations.md copies it).
+    ['cairn-longhorn-compat', { numberOfReplicas: '3', staleReplicaTimeout: '2880', fromBackup: '', fsType: 'ext4', migratable: 'false', encrypted: 'false', dataEngine: 'v1' }],
   ];
   for (const [n, params] of want) {
     const sc = find(docs, 'StorageClass', n);

@@ -8,3 +8,6 @@ export * from './identity.js';
 export * from './controller.js';
 export * from './node.js';
 export * from './client.js';
+export * from './host-tools.js';
+export { parseStorageClass } from './storage-class.js';
+export type { StorageClassRequest, UnsupportedParameter } from './storage-class.js';
