@@ -5,7 +5,7 @@
 // FS_TYPES and its command builders, so a new filesystem cannot be supported without its package.
 // test/image.test.ts checks this list against the programs node-os.ts and node.ts run, against the
 // Dockerfile, and against `dpkg -S` on the test machine.
-import { FS_TYPES, growFsCommand, mkfsCommand, offlineGrowCommands } from './node-plan.js';
+import { DEFAULT_FS_TYPE, FS_TYPES, growFsCommand, mkfsCommand, offlineGrowCommands } from './node-plan.js';
 
 /** When a node runs the program: on every volume's path, or only for a filesystem or the kernel NBD client. */
 export type HostToolUse = 'always' | 'kernel-nbd' | `fsType:${(typeof FS_TYPES)[number]}`;
@@ -56,4 +56,20 @@ export const HOST_TOOLS: readonly HostTool[] = [...DEVICE_TOOLS, ...fsTools()].f
 /** The Debian packages that provide HOST_TOOLS, sorted. */
 export function hostToolPackages(): string[] {
   return [...new Set(HOST_TOOLS.map((t) => t.debianPackage))].sort();
+}
+
+/** The programs of the nbdfuse device path, not needed where the kernel's NBD client serves. */
+const NBDFUSE_PATH = new Set(['nbdfuse', 'fusermount3']);
+
+/**
+ * What the Node service cannot work without (its Probe names what is missing): the programs of
+ * its device path (kernel NBD client or nbdfuse) and of the default filesystem. Other
+ * filesystems' tools are needed only by volumes that ask for them.
+ */
+export function requiredPrograms(kernelNbd: boolean): string[] {
+  return HOST_TOOLS.filter((t) => {
+    if (t.use === 'always') return !(kernelNbd && NBDFUSE_PATH.has(t.command));
+    if (t.use === 'kernel-nbd') return kernelNbd;
+    return t.use === `fsType:${DEFAULT_FS_TYPE}`;
+  }).map((t) => t.command);
 }

@@ -490,17 +490,6 @@ export function isPublishMount(entry: MountEntry, of: { stagingMount: MountEntry
   return of.stagingMount !== null && entry.dev === of.stagingMount.dev;
 }
 
-/**
- * The programs the Node service runs, for Probe's "missing required dependency" check. mkfs.xfs
- * and xfs_growfs are needed by xfs volumes only: their absence fails that stage, not the plugin.
- */
-export function requiredPrograms(kernelNbd: boolean): string[] {
-  return [
-    'mount', 'umount', 'losetup', 'blkid', 'blockdev', 'dd', 'nbdinfo', 'mkfs.ext4', 'e2fsck', 'resize2fs',
-    ...(kernelNbd ? ['nbd-client'] : ['nbdfuse', 'fusermount3']),
-  ];
-}
-
 /** The topmost mount at `path` (the last in mountinfo order), or null. */
 export function mountAt(entries: MountEntry[], path: string): MountEntry | null {
   let found: MountEntry | null = null;

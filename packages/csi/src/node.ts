@@ -20,10 +20,11 @@ import { TOPOLOGY_HOSTNAME_KEY, TOPOLOGY_ZONE_KEY } from './contract.js';
 import {
   aborted, unavailable, expandCapabilityCheck, expandDecision, failedPrecondition, formatDecision, fsckOk, isPublishMount, locate,
   offlineGrowCommands, growFsCommand, mkfsCommand, mountAt, parseLookup, parsePublishRequest, parseStageRequest, parseVolumeAndPath,
-  publishDecision, recordFileName, requiredPrograms, stageDecision, stagingMountOptions, usageOf,
+  publishDecision, recordFileName, stageDecision, stagingMountOptions, usageOf,
 } from './node-plan.js';
 import type { VolumeLookup } from './node-plan.js';
 import type { StageRecord } from './node-plan.js';
+import { requiredPrograms } from './host-tools.js';
 import { StageRecords } from './node-state.js';
 import * as os from './node-os.js';
 import { nbdExportKnown } from './node-nbd-probe.js';

@@ -1,5 +1,6 @@
 // The Node service's pure decisions: request validation with the spec's codes, staging and
 // publishing against what is recorded, expansion, mkfsParams splitting, mountinfo and blkid parsing.
+import { requiredPrograms } from '../src/host-tools.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as grpc from '@grpc/grpc-js';
@@ -7,7 +8,7 @@ import { boundDetails, CsiError, redact } from '../src/errors.js';
 import {
   expandCapabilityCheck, expandDecision, formatDecision, isPublishMount, locate, stagingMountOptions, growFsCommand, mkfsCommand, mountAt,
   parseBlkid, parseLookup, parseMountInfo, parsePublishRequest, parseStageRequest, parseVolumeAndPath, publishDecision, recordFileName,
-  requiredPrograms, splitShellWords, stageDecision, usageOf,
+  splitShellWords, stageDecision, usageOf,
 } from '../src/node-plan.js';
 import type { StageRecord, StageRequestInput } from '../src/node-plan.js';
 import type { VolumeCapability__Output } from '../src/types.js';
