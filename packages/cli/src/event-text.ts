@@ -46,7 +46,12 @@ export function eventSummary(ev: CairnEvent): string {
       if (!s) return p.name;
       const sel = `${s.diskSelector.length ? ` disk-selector=${s.diskSelector.join(',')}` : ''}${s.nodeSelector.length ? ` node-selector=${s.nodeSelector.join(',')}` : ''}`;
       const from = ev.volumeCreated?.dataSource ? ` from=${ev.volumeCreated.dataSource}${ev.volumeCreated.dataSource.startsWith('vol://') ? `@${ev.volumeCreated.sourceSnapshot}` : ''}` : '';
-      return `${p.name} size=${sz(s.size)} replicas=${s.numberOfReplicas} locality=${enumWord(s.dataLocality, 'DATA_LOCALITY_')}${sel}${from}`;
+      const c = ev.volumeCreated;
+      const k = c?.kubernetes;
+      const csi = `${c?.csiName && c.csiName !== p.name ? ` csi-name=${JSON.stringify(c.csiName)}` : ''}${k?.pvcName ? ` pvc=${k.pvcNamespace}/${k.pvcName}` : ''}`;
+      // StorageClass parameters accepted without effect: the volume's events say so (as the PVC's Warning does).
+      const ignored = c?.unsupportedParameters.length ? ` ignored-parameters=${c.unsupportedParameters.map((u) => `${u.key}=${JSON.stringify(u.value)}`).join(',')}` : '';
+      return `${p.name} size=${sz(s.size)} replicas=${s.numberOfReplicas} locality=${enumWord(s.dataLocality, 'DATA_LOCALITY_')}${sel}${from}${csi}${ignored}`;
     }
     case 'volumeDataSourceCopied':
       return `${ev.volumeDataSourceCopied!.name} on ${ev.volumeDataSourceCopied!.nodeId || '-'}`;

@@ -137,6 +137,12 @@ t('event lines: seq, time, actor, type, summary', () => {
   assert.is(eventLine(placed), '    42  2026-01-01T00:00:00Z  manager/m1        ReplicaScheduled       v-r1 of v on node-1/disk-1 (new)\n');
   const created = ev({ volumeCreated: { name: 'v', spec: { size: 2 ** 30, numberOfReplicas: 3, dataLocality: 'DATA_LOCALITY_BEST_EFFORT', nodeSelector: ['ssd'] } } });
   assert.is(eventSummary(created), 'v size=1Gi replicas=3 locality=best-effort node-selector=ssd');
+  // Made through CSI: the CO's name (when it is not the id), the PVC, and the StorageClass parameters without effect.
+  const viaCsi = ev({ volumeCreated: {
+    name: 'csi-abc', spec: { size: 2 ** 30, numberOfReplicas: 1, dataLocality: 'DATA_LOCALITY_DISABLED' }, csiName: 'Data Volume',
+    kubernetes: { pvcNamespace: 'shop', pvcName: 'db', pvName: 'pvc-1' }, unsupportedParameters: [{ key: 'nfsOptions', value: 'hard', reason: 'no RWX' }],
+  } });
+  assert.is(eventSummary(viaCsi), 'csi-abc size=1Gi replicas=1 locality=disabled csi-name="Data Volume" pvc=shop/db ignored-parameters=nfsOptions="hard"');
   assert.is(eventSummary(ev({ settingsChanged: { values: { b: '2', a: '1' } } })), 'a=1 b=2');
   assert.is(eventSummary(ev({ nodeDown: { nodeId: 'node-3', reason: 'lease expired' } })), 'node-3: lease expired');
   assert.is(eventSummary(ev({ volumeSchedulable: { name: 'v' } })), 'v: every replica placed');
