@@ -1,7 +1,7 @@
 // The thin client's requests are the documented Kubernetes API objects. No API server can run in CI,
 // so client-node is pointed at a local HTTP server that records each request (recorder.ts); every
 // test asserts method, path and body as the Kubernetes API reference documents them.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -39,7 +39,11 @@ users: [{name: u, user: {token: t}}]
 contexts: [{name: x, context: {cluster: c, user: u}}]
 current-context: x
 `);
-  assert.is(loadKubeConfig({ kubeconfig: file, env: {} })!.getCurrentCluster()!.server, 'https://192.0.2.1:6443');
+  try {
+    assert.is(loadKubeConfig({ kubeconfig: file, env: {} })!.getCurrentCluster()!.server, 'https://192.0.2.1:6443');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   assert.is(loadKubeConfig({ env: {} }), null, 'no in-cluster env, no --kubeconfig: off');
   assert.is(loadKubeConfig({ env: { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' }, exists: () => false }), null, 'no token mounted: off');
   assert.is(inClusterProblem({ KUBERNETES_SERVICE_HOST: 'h', KUBERNETES_SERVICE_PORT: '443' }, (p) => p === `${SERVICE_ACCOUNT_DIR}/token`), null);
