@@ -11,6 +11,30 @@ export function statusOf(e: unknown): number | undefined {
   return e instanceof ApiException ? e.code : undefined;
 }
 
+/**
+ * A failure in one line that is the same each time the same request fails the same way: for an
+ * ApiException, the status and the API server's Status (reason and message), e.g. "HTTP 403
+ * Forbidden: pods "x" is forbidden: ...". client-node's own message also carries the response
+ * headers (date, audit-id), which differ on every answer: against a real API server a repeated
+ * failure then never looked the same, and was logged once a second instead of once.
+ */
+export function errorText(e: unknown): string {
+  if (!(e instanceof ApiException)) return e instanceof Error ? e.message : String(e);
+  let status: unknown = e.body;
+  if (typeof e.body === 'string') {
+    const text = e.body;
+    try {
+      status = JSON.parse(text);
+    } catch {
+      return `HTTP ${e.code}${text ? `: ${text.slice(0, 300)}` : ''}`;
+    }
+  }
+  const s = status as { reason?: unknown; message?: unknown } | null | undefined;
+  const reason = typeof s?.reason === 'string' && s.reason ? ` ${s.reason}` : '';
+  const message = typeof s?.message === 'string' && s.message ? `: ${s.message}` : '';
+  return `HTTP ${e.code}${reason}${message}`;
+}
+
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 export class KubeClient {

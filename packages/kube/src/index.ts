@@ -4,7 +4,7 @@ export * from './decisions/pvc-events.js';
 export * from './decisions/drain.js';
 export * from './objects.js';
 export * from './config.js';
-export { KubeClient, statusOf } from './client.js';
+export { KubeClient, errorText, statusOf } from './client.js';
 export { PvcEventWriter } from './event-writer.js';
 export type { EventOutcome } from './event-writer.js';
 export { PdbReconciler } from './pdb-reconciler.js';

@@ -1,15 +1,16 @@
 // The thin client's requests are the documented Kubernetes API objects. No API server can run in CI,
 // so client-node is pointed at a local HTTP server that records each request (recorder.ts); every
 // test asserts method, path and body as the Kubernetes API reference documents them.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  KubeClient, loadKubeConfig, PdbReconciler, PvcEventWriter, podLabelPatch, inClusterProblem, SERVICE_ACCOUNT_DIR,
+  errorText, KubeClient, loadKubeConfig, PdbReconciler, PvcEventWriter, podLabelPatch, inClusterProblem, SERVICE_ACCOUNT_DIR,
 } from '../src/index.js';
 import type { PvcEvent } from '../src/index.js';
+import { ApiException } from '@kubernetes/client-node';
 import { echo, on, Recorder, status } from './recorder.js';
 
 let rec: Recorder;
@@ -38,7 +39,11 @@ users: [{name: u, user: {token: t}}]
 contexts: [{name: x, context: {cluster: c, user: u}}]
 current-context: x
 `);
-  assert.is(loadKubeConfig({ kubeconfig: file, env: {} })!.getCurrentCluster()!.server, 'https://192.0.2.1:6443');
+  try {
+    assert.is(loadKubeConfig({ kubeconfig: file, env: {} })!.getCurrentCluster()!.server, 'https://192.0.2.1:6443');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   assert.is(loadKubeConfig({ env: {} }), null, 'no in-cluster env, no --kubeconfig: off');
   assert.is(loadKubeConfig({ env: { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' }, exists: () => false }), null, 'no token mounted: off');
   assert.is(inClusterProblem({ KUBERNETES_SERVICE_HOST: 'h', KUBERNETES_SERVICE_PORT: '443' }, (p) => p === `${SERVICE_ACCOUNT_DIR}/token`), null);
@@ -152,6 +157,19 @@ test('a guard half made (budget without pod) is completed when wanted; one half 
   const current = await r.current();
   assert.equal([...current.complete], []);
   assert.equal(await r.apply(current, ['a'], () => 'uid'), { created: ['a'], deleted: ['b'] }, '409 and 404 mean it is already so');
+});
+
+test('a failed request in one line: HTTP status, Status reason and message; the same failure reads the same (no response headers)', async () => {
+  const forbidden = status(403, 'Forbidden', 'pods "cairn-drain-n1" is forbidden: error looking up service account cairn-system/default: serviceaccount "default" not found');
+  rec.route(on('POST', '/api/v1/namespaces/cairn-system/pods', () => ({ status: 403, body: forbidden })));
+  const err = await client.createPod({ metadata: { name: 'cairn-drain-n1', namespace: 'cairn-system' } }).then(() => null, (e: unknown) => e);
+  assert.ok(err instanceof ApiException, 'client-node failed the request');
+  assert.match((err as Error).message, /Headers:/, 'its own message carries the response headers');
+  assert.is(errorText(err), 'HTTP 403 Forbidden: pods "cairn-drain-n1" is forbidden: error looking up service account cairn-system/default: serviceaccount "default" not found');
+  const at = (date: string, id: string) => new ApiException(403, 'Unknown API Status Code!', JSON.stringify(forbidden), { date, 'audit-id': id });
+  assert.is(errorText(at('Sat, 05 Dec 2026 21:40:14 GMT', 'a')), errorText(at('Sat, 05 Dec 2026 21:40:18 GMT', 'b')));
+  assert.is(errorText(new ApiException(502, 'Bad Gateway', 'upstream down', {})), 'HTTP 502: upstream down', 'a body that is not a Status is shown as it is');
+  assert.is(errorText(new Error('connect ECONNREFUSED 127.0.0.1:26444')), 'connect ECONNREFUSED 127.0.0.1:26444');
 });
 
 test('the agent labels its own pod: a merge PATCH of metadata.labels on /api/v1/namespaces/NS/pods/NAME', async () => {

@@ -54,6 +54,56 @@ test('degraded, faulted, healthy again: one event per transition', () => {
   assert.equal(step(), []);
 });
 
+test('a new volume whose replicas report running in different polls says nothing (not degraded, then healthy)', () => {
+  const w = new World().node('a').node('b');
+  let prev = pvcViews(w.state);
+  const step = (): string[] => {
+    const next = pvcViews(w.state);
+    const out = brief(pvcEvents(prev, next, w.state.seq));
+    prev = next;
+    return out;
+  };
+  w.volume('v', { pvc: 'ns/c', replicas: 2 }).replica('v', 'r1', 'a', false).replica('v', 'r2', 'b', false);
+  assert.equal(step(), []);
+  w.apply({ replicaRunning: { replicaId: 'r1', address: 'a:1' } });
+  assert.is(prev.get('v')!.robustness, 'unknown', 'one runs, the other is still starting: coming up');
+  assert.equal(step(), [], 'one of two running while the other starts is no Warning');
+  w.apply({ replicaRunning: { replicaId: 'r2', address: 'b:1' } });
+  assert.equal(step(), [], 'and healthy after it is no "healthy again"');
+  w.fail('r2');
+  assert.equal(step(), ['v Warning VolumeDegraded'], 'a loss after that is');
+});
+
+test('a new volume whose second replica fails to start is degraded', () => {
+  const w = new World().node('a').node('b');
+  let prev = pvcViews(w.state);
+  w.volume('v', { pvc: 'ns/c', replicas: 2 }).replica('v', 'r1', 'a').replica('v', 'r2', 'b', false);
+  let next = pvcViews(w.state);
+  assert.equal(brief(pvcEvents(prev, next, w.state.seq)), []);
+  prev = next;
+  w.fail('r2');
+  next = pvcViews(w.state);
+  assert.equal(brief(pvcEvents(prev, next, w.state.seq)), ['v Warning VolumeDegraded']);
+});
+
+test('a replica on a node that is down does not run: degraded, faulted, healthy again when it is back', () => {
+  const w = new World().node('a').node('b').volume('v', { pvc: 'ns/c', replicas: 2 }).replica('v', 'r1', 'a').replica('v', 'r2', 'b')
+    .volume('one', { pvc: 'ns/d', replicas: 1 }).replica('one', 'o1', 'b');
+  let prev = pvcViews(w.state);
+  const step = (): string[] => {
+    const next = pvcViews(w.state);
+    const out = brief(pvcEvents(prev, next, w.state.seq));
+    prev = next;
+    return out;
+  };
+  assert.equal(step(), []);
+  w.down('b');
+  assert.equal(w.state.replicas.get('r2')!.mode, 'running', 'the state still says running (no engine failed it)');
+  assert.equal(step(), ['one Warning VolumeFaulted', 'v Warning VolumeDegraded']);
+  w.apply({ nodeUp: { nodeId: 'b' } });
+  assert.equal(step(), ['one Normal VolumeHealthy', 'v Normal VolumeHealthy']);
+});
+
 test('unsupported StorageClass parameters: one Warning naming them all, when the volume is first seen', () => {
   const w = new World().node('a');
   const prev = pvcViews(w.state);

@@ -8,7 +8,7 @@
 import type { EventLog, Fence, LiveProjection } from '@cairn/metadata';
 import { FencedError } from '@cairn/metadata';
 import type { KubeClient, PvcView, NodeObject } from '@cairn/kube';
-import { drainBlockedNodes, nodeSyncs, PdbReconciler, pvcEvents, pvcViews, PvcEventWriter } from '@cairn/kube';
+import { drainBlockedNodes, errorText, nodeSyncs, PdbReconciler, pvcEvents, pvcViews, PvcEventWriter } from '@cairn/kube';
 import { updateNode } from './commands.js';
 import { LeaderPoll } from './leader-poll.js';
 
@@ -97,10 +97,10 @@ export class KubeSync {
       this.lastError = '';
     } catch (e) {
       if (e instanceof FencedError) throw e;
-      const text = e instanceof Error ? e.message : String(e);
+      const text = errorText(e);
       if (text === this.lastError) return;
       this.lastError = text;
-      throw e;
+      throw new Error(text, { cause: e });
     }
   }
 

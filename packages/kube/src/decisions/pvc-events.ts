@@ -6,8 +6,7 @@
 //
 // A look (PvcView) is projected from the state by pvcViews: only volumes with a kubernetes ref (the
 // PVC they were provisioned for through CSI) are looked at.
-import type { ClusterState, KubernetesRef, Robustness, UnsupportedParameter } from '@cairn/metadata';
-import { volumeRobustness } from '@cairn/metadata';
+import type { ClusterState, KubernetesRef, Robustness, UnsupportedParameter, VolumeState } from '@cairn/metadata';
 
 export interface PvcView {
   volume: string;
@@ -50,7 +49,7 @@ export function pvcViews(state: ClusterState): Map<string, PvcView> {
     if (!v.kubernetes || !v.kubernetes.pvcName) continue;
     const u = v.unschedulable;
     out.set(v.name, {
-      volume: v.name, pvc: { ...v.kubernetes }, createdSeq: v.createdSeq, robustness: volumeRobustness(state, v),
+      volume: v.name, pvc: { ...v.kubernetes }, createdSeq: v.createdSeq, robustness: claimRobustness(state, v),
       unschedulable: u ? {
         reasons: [...new Set(u.candidates.flatMap((c) => c.reasons))].sort(), summary: u.summary, missing: u.missing, seq: u.seq,
       } : null,
@@ -58,6 +57,36 @@ export function pvcViews(state: ClusterState): Map<string, PvcView> {
     });
   }
   return out;
+}
+
+/**
+ * A volume's robustness as its claim is told it. It differs from volumeRobustness (what `cairn
+ * volume ls` shows) in two ways, both seen against a real kube-apiserver:
+ * - A replica runs only on a node that is up (as in drain.ts). The state keeps a detached volume's
+ *   replicas "running" while their node is down (no engine is there to fail them), so a claim whose
+ *   node agent was killed would otherwise never hear of it.
+ * - A volume coming up is "unknown", not degraded: while a replica placed for it (new, not a
+ *   replacement) is still starting on an up node and none has failed. Its replicas report running
+ *   one at a time, often in different polls, and every new claim would otherwise get a
+ *   VolumeDegraded Warning followed a second later by VolumeHealthy.
+ */
+export function claimRobustness(state: ClusterState, v: VolumeState): Robustness {
+  const up = (id: string): boolean => {
+    const n = state.nodes.get(id);
+    return n !== undefined && !n.down;
+  };
+  let running = 0, starting = 0, lost = 0;
+  for (const id of state.replicasByVolume.get(v.name) ?? []) {
+    const r = state.replicas.get(id);
+    if (!r) continue;
+    if (r.mode === 'running' && up(r.nodeId)) running++;
+    else if (r.mode === 'scheduled' && r.replaces === '' && up(r.nodeId)) starting++;
+    else if (r.mode !== 'scheduled' || !up(r.nodeId)) lost++; // failed, rebuilding, or its node is down
+  }
+  if (running >= v.spec.numberOfReplicas) return 'healthy';
+  if (lost === 0 && starting > 0) return 'unknown';
+  if (running > 0) return 'degraded';
+  return lost > 0 ? 'faulted' : 'unknown';
 }
 
 /**
