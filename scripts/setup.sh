@@ -20,6 +20,9 @@ declare -A PKGS=(
   [g++]=g++
   [make]=make
   [python3]=python3
+  # deploy.test: `kubectl kustomize deploy/` and the guides' kubectl commands (the client only;
+  # Debian's 1.20 client builds deploy/ as a newer one does)
+  [kubectl]=kubernetes-client
 )
 missing=()
 for cmd in "${!PKGS[@]}"; do
