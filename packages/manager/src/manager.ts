@@ -55,7 +55,7 @@ export interface ManagerOptions {
    * In Kubernetes (in a pod, or --kubeconfig): the leader also runs the Kubernetes loop (kube-sync.ts)
    * with this client, its drain guards in `namespace` (pods of `guardImage`). Absent: nothing talks to Kubernetes.
    */
-  kube?: { client: KubeClient; namespace: string; guardImage?: string | undefined };
+  kube?: { client: KubeClient; namespace: string; guardImage?: string | undefined; pdbRelistMs?: number };
   log?: (line: string) => void;
 }
 
@@ -186,6 +186,7 @@ export class Manager {
           const { KubeSync } = await import('./kube-sync.js');
           this.kube = new KubeSync({
             client: this.o.kube.client, namespace: this.o.kube.namespace, guardImage: this.o.kube.guardImage, instance: this.id,
+            ...(this.o.kube.pdbRelistMs !== undefined ? { pdbRelistMs: this.o.kube.pdbRelistMs } : {}),
             log: this.log, projection: this.projection, fence, onFenced,
             onError: (e) => this.say(`kubernetes: ${e instanceof Error ? e.message : String(e)}`),
           });

@@ -26,6 +26,7 @@ let etcd: EtcdCluster;
 let manager: Manager;
 let admin: AdminClient;
 let agent: NodeAgentClient;
+let heartbeats: NodeJS.Timeout | undefined;
 
 // ---- the stand-in API server ------------------------------------------------------------------
 interface Req { method: string; path: string; body: any }
@@ -37,10 +38,24 @@ const node = (name: string, unschedulable: boolean, rv: number, labels: Record<s
   ({ apiVersion: 'v1', kind: 'Node', metadata: { name, uid: `uid-${name}`, resourceVersion: String(rv), labels }, spec: { unschedulable } });
 const modified = (n: object): void => { for (const w of watchers) w.write(`${JSON.stringify({ type: 'MODIFIED', object: n })}\n`); };
 
-function request(match: (r: Req) => boolean): Promise<Req> {
+/** The first request that matches (made already, or the next one); fails naming `what` after 30 s. */
+function request(match: (r: Req) => boolean, what = 'the request'): Promise<Req> {
   const seen = requests.find(match);
-  return seen ? Promise.resolve(seen) : new Promise((resolve) => waiting.push({ match, resolve }));
+  if (seen) return Promise.resolve(seen);
+  return new Promise((resolve, reject) => {
+    const w = { match, resolve: (r: Req) => { clearTimeout(timer); resolve(r); } };
+    const timer = setTimeout(() => {
+      waiting.splice(waiting.indexOf(w), 1);
+      reject(new Error(`no ${what} in 30 s; requests: ${requests.slice(-8).map((r) => `${r.method} ${r.path}`).join(', ')}`));
+    }, 30_000);
+    waiting.push(w);
+  });
 }
+
+// The guards the stand-in holds, as an API server would: the reconciler re-lists them from time to
+// time, and a list that forgot them would make it forget them too (and never delete them).
+const pods = new Map<string, unknown>();
+const budgets = new Map<string, unknown>();
 
 async function startApi(): Promise<string> {
   api = createServer(async (req, res): Promise<void> => {
@@ -64,12 +79,14 @@ async function startApi(): Promise<string> {
       return json(200, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'apps', uid: 'pvc-uid-1' } });
     }
     if (r.method === 'POST' && path === '/api/v1/namespaces/apps/events') return json(201, r.body);
-    if (r.method === 'GET' && path === '/apis/policy/v1/namespaces/cairn-system/poddisruptionbudgets') {
-      return json(200, { apiVersion: 'policy/v1', kind: 'PodDisruptionBudgetList', metadata: {}, items: [] });
-    }
-    if (r.method === 'GET' && path === '/api/v1/namespaces/cairn-system/pods') return json(200, { apiVersion: 'v1', kind: 'PodList', metadata: {}, items: [] });
-    if (r.method === 'POST' && path === '/apis/policy/v1/namespaces/cairn-system/poddisruptionbudgets') return json(201, r.body);
-    if (r.method === 'POST' && path === '/api/v1/namespaces/cairn-system/pods') return json(201, r.body);
+    const PDBS = '/apis/policy/v1/namespaces/cairn-system/poddisruptionbudgets';
+    const PODS = '/api/v1/namespaces/cairn-system/pods';
+    if (r.method === 'GET' && path === PDBS) return json(200, { apiVersion: 'policy/v1', kind: 'PodDisruptionBudgetList', metadata: {}, items: [...budgets.values()] });
+    if (r.method === 'GET' && path === PODS) return json(200, { apiVersion: 'v1', kind: 'PodList', metadata: {}, items: [...pods.values()] });
+    if (r.method === 'POST' && path === PDBS) return budgets.set(r.body.metadata.name, r.body), json(201, r.body);
+    if (r.method === 'POST' && path === PODS) return pods.set(r.body.metadata.name, r.body), json(201, r.body);
+    if (r.method === 'DELETE' && path!.startsWith(`${PDBS}/`)) budgets.delete(path!.slice(PDBS.length + 1));
+    if (r.method === 'DELETE' && path!.startsWith(`${PODS}/`)) pods.delete(path!.slice(PODS.length + 1));
     if (r.method === 'DELETE' && path!.startsWith('/api')) return json(200, { kind: 'Status', apiVersion: 'v1', status: 'Success' });
     json(404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 404, reason: 'NotFound', message: 'no route' });
   });
@@ -105,7 +122,9 @@ t.before(async () => {
   });
   manager = await Manager.start({
     etcd: etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, id: 'm1', log: () => undefined,
-    kube: { client: new KubeClient(kc), namespace: 'cairn-system' },
+    // The guards are listed again on every poll, as they are every 30 s in production: the drain
+    // test then also shows that what the reconciler re-reads (not what it remembers) decides.
+    kube: { client: new KubeClient(kc), namespace: 'cairn-system', pdbRelistMs: 0 },
   });
   admin = adminClient(manager.address, { token: TOKEN });
   agent = nodeAgentClient(manager.address, { token: TOKEN });
@@ -113,8 +132,14 @@ t.before(async () => {
     await call(agent, 'Register', { nodeId: id, address: `127.0.0.1:9001`, zone: 'z', hostname: id,
       disks: [{ diskId: 'd1', path: `/tmp/${id}`, storageMaximum: 100 * 2 ** 30, storageAvailable: 100 * 2 ** 30 }] });
   }
+  // The nodes stay up however long the suite takes (a node that stops heartbeating goes down after
+  // its lease, and a replica on a down node runs nowhere: no guard, other Event reasons).
+  heartbeats = setInterval(() => {
+    for (const nodeId of ['n1', 'n2']) void call(agent, 'Heartbeat', { nodeId, disks: [] }).catch(() => undefined);
+  }, 1000);
 });
 t.after(async () => {
+  clearInterval(heartbeats);
   admin?.close();
   agent?.close();
   for (const w of watchers) w.end();
@@ -126,7 +151,7 @@ t.after(async () => {
 });
 
 t('kubectl cordon (a Node turning unschedulable in the watch) cordons the cairn node, by actor kubernetes; uncordon undoes it', async () => {
-  await request((r) => r.path.startsWith('/api/v1/nodes?') && r.path.includes('watch=true'));
+  await request((r) => r.path.startsWith('/api/v1/nodes?') && r.path.includes('watch=true'), 'Node watch');
   assert.is(manager.projection.state.nodes.get('n1')!.cordoned, false, 'the list said schedulable: nothing appended');
   const from = manager.projection.state.seq;
   modified(node('n1', true, 11));
@@ -148,7 +173,7 @@ t('a volume of a PVC that cannot be placed: a Warning Event on the PVC naming An
     name: 'pvc-0a1b', size: 2 ** 30, numberOfReplicas: 3, csiName: 'pvc-0a1b',
     kubernetes: { pvcNamespace: 'apps', pvcName: 'data', pvName: 'pvc-0a1b' },
   });
-  const post = await request((r) => r.method === 'POST' && r.path === '/api/v1/namespaces/apps/events' && r.body?.reason === 'VolumeUnschedulable');
+  const post = await request((r) => r.method === 'POST' && r.path === '/api/v1/namespaces/apps/events' && r.body?.reason === 'VolumeUnschedulable', 'VolumeUnschedulable Event');
   assert.equal(post.body.involvedObject, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: 'apps', name: 'data', uid: 'pvc-uid-1' });
   assert.is(post.body.type, 'Warning');
   assert.match(post.body.message, /AntiAffinityNode/);
@@ -182,15 +207,15 @@ t('a node with a volume\'s only running replica gets a drain guard (pod then bud
   }
   const [r] = v.replicas;
   await call(agent, 'Report', { nodeId: r.node, replicas: [{ replicaId: r.id, state: 'running', address: '127.0.0.1:1' }] });
-  const pod = await request((q) => q.method === 'POST' && q.path === '/api/v1/namespaces/cairn-system/pods');
+  const pod = await request((q) => q.method === 'POST' && q.path === '/api/v1/namespaces/cairn-system/pods', 'guard pod POST');
   assert.is(pod.body.metadata.name, `cairn-drain-${r.node}`);
   assert.is(pod.body.spec.nodeName, r.node);
   assert.equal(pod.body.metadata.ownerReferences, [{ apiVersion: 'v1', kind: 'Node', name: r.node, uid: `uid-${r.node}`, controller: true }]);
-  const pdb = await request((q) => q.method === 'POST' && q.path === '/apis/policy/v1/namespaces/cairn-system/poddisruptionbudgets');
+  const pdb = await request((q) => q.method === 'POST' && q.path === '/apis/policy/v1/namespaces/cairn-system/poddisruptionbudgets', 'guard budget POST');
   assert.equal(pdb.body.spec, { minAvailable: 1, selector: { matchLabels: { 'node.cairn.io/id': r.node, 'app.kubernetes.io/component': 'drain-guard' } } });
   assert.ok(requests.indexOf(pod) < requests.indexOf(pdb), 'the pod first');
   await call(admin, 'DeleteVolume', { name: 'solo' });
-  const gone = await request((q) => q.method === 'DELETE' && q.path === `/api/v1/namespaces/cairn-system/pods/cairn-drain-${r.node}`);
+  const gone = await request((q) => q.method === 'DELETE' && q.path === `/api/v1/namespaces/cairn-system/pods/cairn-drain-${r.node}`, 'guard pod DELETE');
   assert.ok(requests.some((q, i) => i < requests.indexOf(gone) && q.method === 'DELETE'
     && q.path === `/apis/policy/v1/namespaces/cairn-system/poddisruptionbudgets/cairn-drain-${r.node}`), 'the budget first, the pod last');
 });
