@@ -14,15 +14,15 @@ declare -A PKGS=(
   [fio]=fio
   [qemu-img]=qemu-utils
   [fusermount3]=fuse3
+  # deploy.test: `kubectl kustomize deploy/` and the guides' kubectl commands (the client only;
+  # Debian's 1.20 client builds deploy/ as a newer one does)
+  [kubectl]=kubernetes-client
   # the datapath's fallocate addon (packages/datapath/native), built by node-gyp during npm ci
   [gcc]=gcc
   # node-gyp's Makefile links with $(CXX); g++ also brings libc6-dev, which gcc only recommends
   [g++]=g++
   [make]=make
   [python3]=python3
-  # deploy.test: `kubectl kustomize deploy/` and the guides' kubectl commands (the client only;
-  # Debian's 1.20 client builds deploy/ as a newer one does)
-  [kubectl]=kubernetes-client
 )
 missing=()
 for cmd in "${!PKGS[@]}"; do
