@@ -36,8 +36,11 @@ test('stage request: fsType from the capability, else publish_context, else volu
   assert.is((parseStageRequest(stageIn({ volumeContext: { fsType: 'xfs' } })).access as { fsType: string }).fsType, 'xfs');
   assert.is((parseStageRequest(stageIn({ volumeContext: { fsType: 'xfs' }, publishContext: { nbdUrl: 'nbd://h:1/v', fsType: 'ext3' } })).access as { fsType: string }).fsType, 'ext3');
   assert.is((parseStageRequest(stageIn({ volumeCapability: mountCap('ext2'), publishContext: { nbdUrl: 'nbd://h:1/v', fsType: 'xfs' } })).access as { fsType: string }).fsType, 'ext2');
-  const p = parseStageRequest(stageIn({ publishContext: { nbdUrl: 'nbd://h:1/v', mkfsParams: `-L 'my vol' -E "lazy_itable_init=0,root_owner=0:0" a\\ b` } }));
-  assert.equal((p.access as { mkfsParams: string[] }).mkfsParams, ['-L', 'my vol', '-E', 'lazy_itable_init=0,root_owner=0:0', 'a b']);
+  const p = parseStageRequest(stageIn({ publishContext: { nbdUrl: 'nbd://h:1/v', mkfsParams: `-L 'my vol' -E "lazy_itable_init=0,root_owner=0:0" -M a\\ b` } }));
+  assert.equal((p.access as { mkfsParams: string[] }).mkfsParams, ['-L', 'my vol', '-E', 'lazy_itable_init=0,root_owner=0:0', '-M', 'a b']);
+  // The allowlist (mkfs-params.ts) applies at NodeStage too, against the fsType being made.
+  assert.is(code(() => parseStageRequest(stageIn({ publishContext: { nbdUrl: 'nbd://h:1/v', mkfsParams: '-d /etc' } }))), 'INVALID_ARGUMENT');
+  assert.is(code(() => parseStageRequest(stageIn({ volumeCapability: mountCap('xfs'), publishContext: { nbdUrl: 'nbd://h:1/v', mkfsParams: '-p /etc/proto' } }))), 'INVALID_ARGUMENT');
   assert.equal(parseStageRequest(stageIn({ volumeCapability: blockCap() })).access, { kind: 'block' });
 });
 
