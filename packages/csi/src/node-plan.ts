@@ -131,6 +131,8 @@ export function parseStageRequest(r: StageRequestInput): StageRequest {
   const nbdUrl = required(r.publishContext[PUBLISH_CONTEXT.nbdUrl], `publish_context.${PUBLISH_CONTEXT.nbdUrl}`);
   if (!/^nbds?(\+unix)?:\/\//.test(nbdUrl)) throw invalid(`publish_context.${PUBLISH_CONTEXT.nbdUrl} must be an nbd:// URL, got ${JSON.stringify(nbdUrl)}`);
   if (!URL.canParse(nbdUrl)) throw invalid(`publish_context.${PUBLISH_CONTEXT.nbdUrl} is not a valid URL: ${JSON.stringify(nbdUrl)}`);
+  // Its host becomes a positional argument of nbd-client (nbd://-d:1/v would run `nbd-client -d`).
+  if (new URL(nbdUrl).hostname.startsWith('-')) throw invalid(`publish_context.${PUBLISH_CONTEXT.nbdUrl} has a host starting with '-': ${JSON.stringify(nbdUrl)}`);
   return { volumeId, stagingPath, nbdUrl, access, accessMode, readonly: controllerReadOnly(r.publishContext) };
 }
 
@@ -368,6 +370,19 @@ export function stagingMountOptions(access: Access, accessMode: string, readonly
 export function mkfsCommand(fsType: string, mkfsParams: string[], device: string): [string, string[]] {
   const quiet = fsType === 'xfs' ? ['-q'] : ['-q', '-F'];
   return [`mkfs.${fsType}`, [...quiet, ...mkfsParams, device]];
+}
+
+/**
+ * nbd-client's arguments to connect `device` to nbd://host:port/name. The host and port are
+ * positional, so a host (or port) starting with '-' would be read as an option: refused here too,
+ * not only where the request is parsed. The export name is the value of -name, never an option.
+ */
+export function nbdClientArgs(url: string, device: string): string[] {
+  const u = new URL(url);
+  if (!u.hostname || u.hostname.startsWith('-')) throw invalid(`nbd URL ${JSON.stringify(url)}: the host must be a name or address, not ${JSON.stringify(u.hostname)}`);
+  if (!device.startsWith('/')) throw invalid(`nbd device ${JSON.stringify(device)} must be an absolute path`);
+  const name = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  return [u.hostname, u.port || '10809', device, ...(name ? ['-name', name] : []), '-block-size', '4096', '-connections', '4'];
 }
 
 /** The command that grows a mounted filesystem to its device's size. */
