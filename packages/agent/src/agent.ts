@@ -73,6 +73,7 @@ export class Agent {
     this.client = nodeAgentClient(this.managers[0]!, { token: o.token });
     this.datapath = new Datapath({
       nodeId: o.nodeId, host: o.dataHost ?? '127.0.0.1', dataPort: o.dataPort, nbdPort: o.nbdPort, advertise: o.dataAdvertise,
+      disks: o.disks.map((d) => d.path),
       log: (l) => this.say(l),
       report: (r) => call<object, unknown>(this.client.Report.bind(this.client), { nodeId: o.nodeId, ...r }).then(() => undefined),
     });

@@ -15,10 +15,10 @@
 // Assignments are applied one at a time, in order; each application compares the wanted set with
 // what runs and changes only the difference.
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Assignments__Output, EngineAssignment__Output, EngineSource__Output, ReplicaAssignment__Output, ReportRequest } from '@cairn/api';
 import { BlockError, cloneFromAny, Engine, NbdServer, ReplicaClient, ReplicaError, ReplicaServer, ReplicaStore, SnapshotView } from '@cairn/datapath';
 import type { EngineReplica, Replica } from '@cairn/datapath';
+import { confineReplicaDir, PlaceRefused } from './disk-paths.js';
 
 export interface DatapathOptions {
   nodeId: string;
@@ -28,6 +28,8 @@ export interface DatapathOptions {
   nbdPort?: number;
   /** The data address to announce (to the manager, hence to engines) instead of host:dataPort. */
   advertise?: string;
+  /** The disks this node was started with: replica data is kept under these only (disk-paths.ts). */
+  disks: readonly string[];
   report: (r: Omit<ReportRequest, 'nodeId'>) => Promise<void>;
   log: (line: string) => void;
 }
@@ -281,13 +283,20 @@ export class Datapath {
       const group = fresh.slice(i, i + 8);
       const failed: ReplicaReport[] = [];
       await Promise.all(group.map(async (r) => {
-        const dir = join(r.diskPath, 'replicas', r.replicaId);
         try {
+          // Refused before anything is made or opened: the manager's path is not trusted.
+          const dir = await confineReplicaDir(this.o.disks, r.diskPath, r.replicaId);
           const store = await ReplicaStore.openOrCreate(dir, r.size);
           this.replicas.set(r.replicaId, { store, dir, volume: r.volume });
           this.replicaServer.addReplica(r.replicaId, r.volume, store, r.secret);
           this.o.log(`replica ${r.replicaId} of ${r.volume} serving from ${dir}`);
         } catch (e) {
+          if (e instanceof PlaceRefused) {
+            // Not tried again: the same assignment is refused the same way.
+            this.o.log(`replica ${r.replicaId} of ${r.volume} refused: ${e.message}`);
+            failed.push({ replicaId: r.replicaId, state: 'failed', address: '', reason: `refused: ${e.message}` });
+            return;
+          }
           this.retry.add(r.replicaId);
           failed.push({ replicaId: r.replicaId, state: 'failed', address: '', reason: `cannot open its store: ${(e as Error).message}` });
         }

@@ -3,7 +3,7 @@
 // manager is not here: `report` is the call the agent makes to it, recorded by the test.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReplicaAssignment__Output, ReportRequest } from '@cairn/api';
@@ -31,7 +31,7 @@ function datapath(failFirst = 0): { dp: Datapath; running: string[][] } {
   const running: string[][] = [];
   let calls = 0;
   const dp = new Datapath({
-    nodeId: 'node-1', host: '127.0.0.1', log: () => undefined,
+    nodeId: 'node-1', host: '127.0.0.1', disks: [dir], log: () => undefined,
     report: async (r: Omit<ReportRequest, 'nodeId'>) => {
       const ids = (r.replicas ?? []).filter((x) => x.state === 'running').map((x) => x.replicaId!);
       if (ids.length) running.push(ids);
@@ -94,7 +94,7 @@ test('a failed running report is said again by a pass a second later, without a 
 test('the figures of a failed replica are said once by the pass, then again while it stays failed, without a new push', async () => {
   const figures: string[][] = [];
   const dp = new Datapath({
-    nodeId: 'node-1', host: '127.0.0.1', log: () => undefined,
+    nodeId: 'node-1', host: '127.0.0.1', disks: [dir], log: () => undefined,
     report: async (r: Omit<ReportRequest, 'nodeId'>) => {
       if (r.figures?.length) figures.push(r.figures.map((f) => `${f.replicaId}@${f.revision}`));
     },
@@ -108,6 +108,53 @@ test('the figures of a failed replica are said once by the pass, then again whil
     // replica's newest recorded failure, which may come after the pass's).
     while (figures.length < 2) await sleep(100);
     assert.equal(figures[1], ['a@0'], 'said again with no new push');
+  } finally {
+    await dp.stop();
+  }
+});
+
+test('an assignment outside the node\'s disks is reported failed (refused) and nothing outside is made, opened or removed', async () => {
+  // The review's attack: a manager that names a disk path it was not given (or a replica id with
+  // '..') would have had the agent make a store there and later `rm -rf` it.
+  const disk = join(dir, 'disk-1');
+  const outside = join(dir, 'disk-1evil');
+  mkdirSync(join(outside, 'replicas', 'x'), { recursive: true });
+  writeFileSync(join(outside, 'replicas', 'x', 'keep'), 'tenant data of someone else');
+  mkdirSync(join(disk, 'replicas'), { recursive: true });
+  const before = readdirSync(dir, { recursive: true }).map(String).sort();
+  const reports: { replicaId: string; state: string; reason: string }[] = [];
+  let heard = (): void => undefined;
+  const dp = new Datapath({
+    nodeId: 'node-1', host: '127.0.0.1', disks: [disk], log: () => undefined,
+    report: async (r: Omit<ReportRequest, 'nodeId'>) => {
+      for (const x of r.replicas ?? []) reports.push({ replicaId: x.replicaId!, state: x.state!, reason: x.reason ?? '' });
+      heard();
+    },
+  });
+  await dp.start();
+  try {
+    const at = (id: string, diskPath: string): ReplicaAssignment__Output => ({ ...replica(id), diskPath });
+    const held = new Map([
+      ['x', at('x', outside)],
+      ['../../disk-1evil/replicas/x', at('../../disk-1evil/replicas/x', disk)],
+      ['y', at('y', join(disk, '..', 'disk-1evil'))],
+    ]);
+    const failed = new Promise<void>((r) => {
+      heard = () => {
+        if (reports.filter((x) => x.state === 'failed').length >= 3) r();
+      };
+    });
+    await dp.apply(node(1, held), null);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([failed, new Promise((_, no) => {
+      timer = setTimeout(() => no(new Error(`no failed report for the 3 refused replicas after 10 s; reports: ${JSON.stringify(reports)}`)), 10_000);
+    })]).finally(() => clearTimeout(timer));
+    assert.equal(reports.map((x) => `${x.replicaId} ${x.state}`).sort(), ['../../disk-1evil/replicas/x failed', 'x failed', 'y failed']);
+    for (const x of reports) assert.match(x.reason, /^refused: .*(not one of this node's disks|not a plain name)/, x.replicaId);
+    // Withdrawn: nothing to remove (none ran), and what is outside is as it was.
+    await dp.apply(node(2, new Map()), null);
+    assert.equal(readdirSync(dir, { recursive: true }).map(String).sort(), before, 'nothing made or removed');
+    assert.is(readFileSync(join(outside, 'replicas', 'x', 'keep'), 'utf8'), 'tenant data of someone else');
   } finally {
     await dp.stop();
   }

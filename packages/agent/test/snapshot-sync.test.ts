@@ -39,7 +39,7 @@ async function snapshotsOf(id: string): Promise<string[]> {
 
 test('a running replica takes the snapshot the detached volume gained; a rebuilding or failed one does not', async () => {
   const logs: string[] = [];
-  const dp = new Datapath({ nodeId: 'node-1', host: '127.0.0.1', log: (l) => logs.push(l), report: async () => undefined });
+  const dp = new Datapath({ nodeId: 'node-1', host: '127.0.0.1', disks: [dir], log: (l) => logs.push(l), report: async () => undefined });
   await dp.start();
   try {
     await dp.apply(node(1, [replica('a', 'scheduled', []), replica('b', 'scheduled', []), replica('c', 'scheduled', [])]), null);

@@ -11,3 +11,4 @@ export * from './client.js';
 export * from './host-tools.js';
 export { parseStorageClass } from './storage-class.js';
 export type { StorageClassRequest, UnsupportedParameter } from './storage-class.js';
+export { checkMkfsParams } from './mkfs-params.js';

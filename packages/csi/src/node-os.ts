@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile, statfs } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { parseBlkid, parseMountInfo } from './node-plan.js';
+import { nbdClientArgs, parseBlkid, parseMountInfo } from './node-plan.js';
 import type { MountEntry } from './node-plan.js';
 
 export interface RunResult {
@@ -219,9 +219,7 @@ export function freeNbdDevice(): string {
  * the connection, nbd-client exits). Untested here: this machine has no nbd module.
  */
 export async function nbdClientConnect(url: string, device: string): Promise<void> {
-  const u = new URL(url);
-  const name = decodeURIComponent(u.pathname.replace(/^\//, ''));
-  await must('nbd-client', [u.hostname, u.port || '10809', device, ...(name ? ['-name', name] : []), '-block-size', '4096', '-connections', '4']);
+  await must('nbd-client', nbdClientArgs(url, device));
 }
 
 export async function nbdClientDisconnect(device: string): Promise<void> {

@@ -1,5 +1,5 @@
 // The Node service's decisions, with no I/O: what a request asks for (validated, with the spec's
-// codes), what to do given what is already staged or published, how to split mkfsParams, how to
+// codes), what to do given what is already staged or published, how to split and check mkfsParams (mkfs-params.ts), how to
 // read /proc/self/mountinfo and what a NodeExpandVolume can achieve. node.ts applies them with the
 // wrappers in node-os.ts; node-plan.test.ts covers them without a kernel.
 import { createHash } from 'node:crypto';
@@ -7,7 +7,10 @@ import * as grpc from '@grpc/grpc-js';
 import { CsiError, invalid, notFound } from './errors.js';
 import { PUBLISH_CONTEXT } from './contract.js';
 import { ACCESS_MODES } from './controller-params.js';
+import { checkMkfsParams } from './mkfs-params.js';
 import type { VolumeCapability__Output } from './types.js';
+
+export { checkMkfsParams, splitShellWords } from './mkfs-params.js';
 
 export const DEFAULT_FS_TYPE = 'ext4';
 /** Filesystems NodeStageVolume makes and NodeExpandVolume grows. */
@@ -100,9 +103,11 @@ export function parseCapability(
     const params = ctx[PUBLISH_CONTEXT.mkfsParams] ?? '';
     let mkfsParams: string[];
     try {
-      mkfsParams = splitShellWords(params);
+      // Checked again here though the manager refused it at CreateVolume: defence in depth.
+      mkfsParams = checkMkfsParams(fsType, params);
     } catch (e) {
-      throw invalid(`mkfsParams: ${(e as Error).message}`);
+      const m = (e as Error).message;
+      throw invalid(m.startsWith('mkfsParams') ? m : `mkfsParams: ${m}`);
     }
     return { access: { kind: 'mount', fsType, mountFlags: [...cap.mount.mountFlags], mkfsParams }, accessMode: mode };
   }
@@ -126,6 +131,8 @@ export function parseStageRequest(r: StageRequestInput): StageRequest {
   const nbdUrl = required(r.publishContext[PUBLISH_CONTEXT.nbdUrl], `publish_context.${PUBLISH_CONTEXT.nbdUrl}`);
   if (!/^nbds?(\+unix)?:\/\//.test(nbdUrl)) throw invalid(`publish_context.${PUBLISH_CONTEXT.nbdUrl} must be an nbd:// URL, got ${JSON.stringify(nbdUrl)}`);
   if (!URL.canParse(nbdUrl)) throw invalid(`publish_context.${PUBLISH_CONTEXT.nbdUrl} is not a valid URL: ${JSON.stringify(nbdUrl)}`);
+  // Its host becomes a positional argument of nbd-client (nbd://-d:1/v would run `nbd-client -d`).
+  if (new URL(nbdUrl).hostname.startsWith('-')) throw invalid(`publish_context.${PUBLISH_CONTEXT.nbdUrl} has a host starting with '-': ${JSON.stringify(nbdUrl)}`);
   return { volumeId, stagingPath, nbdUrl, access, accessMode, readonly: controllerReadOnly(r.publishContext) };
 }
 
@@ -365,6 +372,19 @@ export function mkfsCommand(fsType: string, mkfsParams: string[], device: string
   return [`mkfs.${fsType}`, [...quiet, ...mkfsParams, device]];
 }
 
+/**
+ * nbd-client's arguments to connect `device` to nbd://host:port/name. The host and port are
+ * positional, so a host (or port) starting with '-' would be read as an option: refused here too,
+ * not only where the request is parsed. The export name is the value of -name, never an option.
+ */
+export function nbdClientArgs(url: string, device: string): string[] {
+  const u = new URL(url);
+  if (!u.hostname || u.hostname.startsWith('-')) throw invalid(`nbd URL ${JSON.stringify(url)}: the host must be a name or address, not ${JSON.stringify(u.hostname)}`);
+  if (!device.startsWith('/')) throw invalid(`nbd device ${JSON.stringify(device)} must be an absolute path`);
+  const name = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  return [u.hostname, u.port || '10809', device, ...(name ? ['-name', name] : []), '-block-size', '4096', '-connections', '4'];
+}
+
 /** The command that grows a mounted filesystem to its device's size. */
 export function growFsCommand(fsType: string, device: string, mountPath: string): [string, string[]] {
   if (fsType === 'xfs') return ['xfs_growfs', [mountPath]];
@@ -405,48 +425,6 @@ export function parseBlkid(out: string): { type?: string; ptType?: string } {
   if (kv['TYPE']) r.type = kv['TYPE'];
   if (kv['PTTYPE']) r.ptType = kv['PTTYPE'];
   return r;
-}
-
-/**
- * Splits mkfsParams the way a POSIX shell splits words: whitespace separates, '…' is literal,
- * "…" allows \" \\ \$ \`, a backslash outside quotes escapes the next character. No expansion.
- */
-export function splitShellWords(s: string): string[] {
-  const words: string[] = [];
-  let cur = '';
-  let inWord = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (c === "'") {
-      const end = s.indexOf("'", i + 1);
-      if (end < 0) throw new Error(`unterminated ' in ${JSON.stringify(s)}`);
-      cur += s.slice(i + 1, end);
-      i = end;
-      inWord = true;
-    } else if (c === '"') {
-      let j = i + 1;
-      for (; j < s.length && s[j] !== '"'; j++) {
-        if (s[j] === '\\' && j + 1 < s.length && '"\\$`'.includes(s[j + 1]!)) j++;
-        cur += s[j];
-      }
-      if (j >= s.length) throw new Error(`unterminated " in ${JSON.stringify(s)}`);
-      i = j;
-      inWord = true;
-    } else if (c === '\\') {
-      if (i + 1 >= s.length) throw new Error(`trailing backslash in ${JSON.stringify(s)}`);
-      cur += s[++i];
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(cur);
-      cur = '';
-      inWord = false;
-    } else {
-      cur += c;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(cur);
-  return words;
 }
 
 export interface MountEntry {

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import * as grpc from '@grpc/grpc-js';
 import { boundDetails, CsiError, redact } from '../src/errors.js';
 import {
-  expandCapabilityCheck, expandDecision, formatDecision, isPublishMount, locate, stagingMountOptions, growFsCommand, mkfsCommand, mountAt,
+  expandCapabilityCheck, expandDecision, formatDecision, isPublishMount, locate, stagingMountOptions, growFsCommand, mkfsCommand, mountAt, nbdClientArgs,
   parseBlkid, parseLookup, parseMountInfo, parsePublishRequest, parseStageRequest, parseVolumeAndPath, publishDecision, recordFileName,
   splitShellWords, stageDecision, usageOf,
 } from '../src/node-plan.js';
@@ -36,8 +36,11 @@ test('stage request: fsType from the capability, else publish_context, else volu
   assert.is((parseStageRequest(stageIn({ volumeContext: { fsType: 'xfs' } })).access as { fsType: string }).fsType, 'xfs');
   assert.is((parseStageRequest(stageIn({ volumeContext: { fsType: 'xfs' }, publishContext: { nbdUrl: 'nbd://h:1/v', fsType: 'ext3' } })).access as { fsType: string }).fsType, 'ext3');
   assert.is((parseStageRequest(stageIn({ volumeCapability: mountCap('ext2'), publishContext: { nbdUrl: 'nbd://h:1/v', fsType: 'xfs' } })).access as { fsType: string }).fsType, 'ext2');
-  const p = parseStageRequest(stageIn({ publishContext: { nbdUrl: 'nbd://h:1/v', mkfsParams: `-L 'my vol' -E "lazy_itable_init=0,root_owner=0:0" a\\ b` } }));
-  assert.equal((p.access as { mkfsParams: string[] }).mkfsParams, ['-L', 'my vol', '-E', 'lazy_itable_init=0,root_owner=0:0', 'a b']);
+  const p = parseStageRequest(stageIn({ publishContext: { nbdUrl: 'nbd://h:1/v', mkfsParams: `-L 'my vol' -E "lazy_itable_init=0,root_owner=0:0" -M a\\ b` } }));
+  assert.equal((p.access as { mkfsParams: string[] }).mkfsParams, ['-L', 'my vol', '-E', 'lazy_itable_init=0,root_owner=0:0', '-M', 'a b']);
+  // The allowlist (mkfs-params.ts) applies at NodeStage too, against the fsType being made.
+  assert.is(code(() => parseStageRequest(stageIn({ publishContext: { nbdUrl: 'nbd://h:1/v', mkfsParams: '-d /etc' } }))), 'INVALID_ARGUMENT');
+  assert.is(code(() => parseStageRequest(stageIn({ volumeCapability: mountCap('xfs'), publishContext: { nbdUrl: 'nbd://h:1/v', mkfsParams: '-p /etc/proto' } }))), 'INVALID_ARGUMENT');
   assert.equal(parseStageRequest(stageIn({ volumeCapability: blockCap() })).access, { kind: 'block' });
 });
 
@@ -195,6 +198,17 @@ test('staging mount options: mount_flags, ro for reader-only modes, nouuid for x
   assert.equal(stagingMountOptions({ ...ext4, fsType: 'xfs' }, 'SINGLE_NODE_WRITER'), ['noatime', 'nouuid']);
   assert.equal(stagingMountOptions({ ...ext4, fsType: 'xfs', mountFlags: ['nouuid'] }, 'SINGLE_NODE_WRITER'), ['nouuid']);
   assert.equal(stagingMountOptions({ kind: 'block' }, 'SINGLE_NODE_WRITER'), []);
+});
+
+test('no value of a request becomes an option of nbd-client: a host starting with - is refused', () => {
+  // nbd://-d:1/v parses (URL hostname "-d") and would have run `nbd-client -d 1 /dev/nbd0 ...`.
+  for (const url of ['nbd://-d:1/v', 'nbd://-o/v', 'nbds://-N:1/v']) {
+    assert.is(code(() => parseStageRequest(stageIn({ publishContext: { nbdUrl: url } }))), 'INVALID_ARGUMENT', url);
+    assert.is(code(() => nbdClientArgs(url, '/dev/nbd0')), 'INVALID_ARGUMENT', url);
+  }
+  assert.is(code(() => nbdClientArgs('nbd://h:1/v', '-d')), 'INVALID_ARGUMENT');
+  assert.equal(nbdClientArgs('nbd://10.0.0.1:10809/-vol', '/dev/nbd0'), ['10.0.0.1', '10809', '/dev/nbd0', '-name', '-vol', '-block-size', '4096', '-connections', '4']);
+  assert.equal(nbdClientArgs('nbd://host/v', '/dev/nbd1'), ['host', '10809', '/dev/nbd1', '-name', 'v', '-block-size', '4096', '-connections', '4']);
 });
 
 test('mkfs, grow and format decisions', () => {

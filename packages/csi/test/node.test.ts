@@ -161,6 +161,7 @@ t('every missing argument gets its code and names the field', async () => {
   assert.not.ok(logs.some((l) => l.includes('hunter2')), 'mount_flags never reach the log');
   await refused('NodeStageVolume', { ...stage, publishContext: {} }, I, /publish_context.nbdUrl/);
   await refused('NodeStageVolume', { ...stage, publishContext: { ...ctx, mkfsParams: '-L "unterminated' } }, I, /mkfsParams/);
+  await refused('NodeStageVolume', { ...stage, publishContext: { ...ctx, mkfsParams: '-d /etc' } }, I, /mkfsParams: option -d is not allowed/);
   await refused('NodeUnstageVolume', { stagingTargetPath: S }, I, /volume_id/);
   await refused('NodeUnstageVolume', { volumeId: 'v' }, I, /staging_target_path/);
   const publish = { volumeId: 'v', stagingTargetPath: S, targetPath: join(dir, 'notarget'), volumeCapability: mountCap() };

@@ -3,6 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cp, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BlockError, ReplicaError, ReplicaStore } from '../src/index.js';
 import { KiB, MiB, pattern, scratch } from './replica-support.js';
@@ -41,6 +42,31 @@ test('a new volume reads as zeroes; writes read back, aligned or not', async () 
   assert.ok((await s.read(0, 1 * MiB)).equals(model));
   assert.ok((await s.read(4090, 30)).equals(model.subarray(4090, 4120)));
   await s.close();
+});
+
+test('replica files are 0600 and the directories it makes 0700, whatever the umask', async () => {
+  // A replica holds a tenant's data: no other user of the node may read it. umask 0 is the most
+  // permissive a process can have (files 0666, directories 0777 by default); 0277 would take the
+  // owner's write bit away.
+  const old = process.umask(0);
+  try {
+    for (const [umask, inlineIo] of [[0, true], [0, false], [0o277, true]] as const) {
+      process.umask(umask);
+      const top = join(dir, `u${umask}-${inlineIo}`);
+      const replica = join(top, 'replicas', 'v1');
+      const s = await ReplicaStore.create(replica, 1 * MiB, { inlineIo });
+      await s.write(0, pattern(4096, 1));
+      await s.snapshot('s1');
+      await s.write(0, pattern(4096, 2));
+      await s.close();
+      const files = await readdir(replica);
+      assert.ok(files.length >= 3, `files: ${files.join(' ')}`);
+      for (const f of files) assert.is((statSync(join(replica, f)).mode & 0o777).toString(8), '600', `${f} (umask ${umask.toString(8)})`);
+      for (const d of [top, join(top, 'replicas'), replica]) assert.is((statSync(d).mode & 0o777).toString(8), '700', `${d} (umask ${umask.toString(8)})`);
+    }
+  } finally {
+    process.umask(old);
+  }
 });
 
 test('trim and write-zeroes read back as zeroes, whole blocks and partial ones', async () => {

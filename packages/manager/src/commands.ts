@@ -7,6 +7,7 @@ import type { ClusterState, DiskState, EventDraft, KubernetesRef, NodeState, Uns
 import { InvalidSettingError, parseSettings, pendingCopiesFrom, volumeSpec, volumeSpecToProto } from '@cairn/metadata';
 import type { ObservedFigures } from '@cairn/scheduler';
 import { chooseSalvage, salvageDraft, SalvageRefusal } from '@cairn/scheduler';
+import { checkMkfsParams as checkMkfsParamsRule } from '@cairn/csi';
 import { CommandError } from './errors.js';
 
 const NAME_RE = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
@@ -200,14 +201,21 @@ function dataSourceDrafts(state: ClusterState, name: string, size: number, uri: 
   return { drafts: [{ snapshotCreated: { volume: ref.volume, name: snapshot, size: src.spec.size } }], snapshot };
 }
 
-function checkMkfsParams(p: string): string {
+/** Refused here so a bad value never enters the log: the allowlist is @cairn/csi's, the one NodeStage applies. */
+function checkMkfsParams(fsType: string, p: string): string {
   if (Buffer.byteLength(p) > MAX_MKFS_PARAMS) throw CommandError.invalid(`mkfsParams must be at most ${MAX_MKFS_PARAMS} bytes, got ${Buffer.byteLength(p)}`);
+  try {
+    checkMkfsParamsRule(fsType, p);
+  } catch (e) {
+    throw CommandError.invalid((e as Error).message);
+  }
   return p;
 }
 
 export function createVolume(state: ClusterState, r: CreateVolume): EventDraft[] {
   checkName('name', r.name);
   checkSize('size', r.size);
+  const fsType = r.fsType ? oneOf('fsType', r.fsType, FS_TYPES) : 'ext4';
   const spec = volumeSpec({
     size: r.size,
     numberOfReplicas: r.numberOfReplicas || state.settings['default-replica-count'],
@@ -217,8 +225,8 @@ export function createVolume(state: ClusterState, r: CreateVolume): EventDraft[]
     replicaAutoBalance: r.replicaAutoBalance ? oneOf('replicaAutoBalance', r.replicaAutoBalance, AUTO_BALANCE) : 'ignored',
     staleReplicaTimeout: r.staleReplicaTimeout || 2880,
     accessMode: r.accessMode ? oneOf('accessMode', r.accessMode, ACCESS) : 'rwo',
-    fsType: r.fsType ? oneOf('fsType', r.fsType, FS_TYPES) : 'ext4',
-    mkfsParams: checkMkfsParams(r.mkfsParams),
+    fsType,
+    mkfsParams: checkMkfsParams(fsType, r.mkfsParams),
     replicaSoftAntiAffinity: r.replicaSoftAntiAffinity ? oneOf('replicaSoftAntiAffinity', r.replicaSoftAntiAffinity, ANTI) : 'default',
     replicaZoneSoftAntiAffinity: r.replicaZoneSoftAntiAffinity ? oneOf('replicaZoneSoftAntiAffinity', r.replicaZoneSoftAntiAffinity, ANTI) : 'default',
     replicaDiskSoftAntiAffinity: r.replicaDiskSoftAntiAffinity ? oneOf('replicaDiskSoftAntiAffinity', r.replicaDiskSoftAntiAffinity, ANTI) : 'default',

@@ -210,11 +210,18 @@ fuzzed('a registration names a host:port address, a label-like zone and a plain 
   refused(() => checkRegistration({ ...ok, hostname: 'h\u0000' }), 'InvalidArgument', /hostname/);
 });
 
-fuzzed('create: fsType is one the CSI node makes; mkfsParams at most 1 KiB', () => {
+fuzzed('create: fsType is one the CSI node makes; mkfsParams at most 1 KiB and only allowlisted mkfs options', () => {
   const s = cluster();
   refused(() => cmd.createVolume(s, create({ fsType: 'btrfs; reboot' })), 'InvalidArgument', /fsType/);
   refused(() => cmd.createVolume(s, create({ mkfsParams: '-E '.repeat(1000) })), 'InvalidArgument', /mkfsParams/);
-  assert.is(cmd.createVolume(s, create({ fsType: 'xfs', mkfsParams: '-m 0' })).length, 1);
+  assert.is(cmd.createVolume(s, create({ fsType: 'xfs', mkfsParams: '-m crc=1' })).length, 1);
+  assert.is(cmd.createVolume(s, create({ mkfsParams: '-m 0' })).length, 1);
+  // The allowlist: an option that copies a host directory into the volume (or reads a host file)
+  // never enters the log; the refusal names the option.
+  refused(() => cmd.createVolume(s, create({ mkfsParams: '-d /etc' })), 'InvalidArgument', /mkfsParams: option -d/);
+  refused(() => cmd.createVolume(s, create({ fsType: 'xfs', mkfsParams: '-p /etc/proto' })), 'InvalidArgument', /option -p/);
+  refused(() => cmd.createVolume(s, create({ fsType: 'xfs', mkfsParams: '-m 0' })), 'InvalidArgument', /-m 0 is not allowed/);
+  refused(() => cmd.createVolume(s, create({ mkfsParams: '-L -d' })), 'InvalidArgument', /-L has value "-d"/);
 });
 
 fuzzed('a refusal quoting a huge value is cut to 2 KiB (a bigger grpc-message trailer wedges the client connection)', async () => {

@@ -28,9 +28,11 @@
 // Files are held by descriptor (FileRef), not FileHandle: a FileHandle can only be made by an
 // asynchronous open, and its promise methods are the per-call overhead this avoids.
 import {
-  close, closeSync, fdatasync, fsync, ftruncate, ftruncateSync, mkdir, mkdirSync, open, openSync, read, readSync, rename, renameSync,
+  chmod, chmodSync, close, closeSync, fchmod, fchmodSync, fdatasync, fsync, ftruncate, ftruncateSync, mkdir, mkdirSync, open, openSync, read,
+  readSync, rename, renameSync,
   write, writeSync, writev, writevSync,
 } from 'node:fs';
+import { resolve } from 'node:path';
 
 export const INLINE_MAX_BYTES = 1024 * 1024;
 export const WRITE_PIECE_BYTES = 64 * 1024;
@@ -116,18 +118,55 @@ export class FileRef {
   }
 }
 
-/** Opens `path` with `flags` ('r+', 'wx+', ...); inline when `inline` allows (see metaCall). */
+/**
+ * A replica's files hold a tenant's data and its directories name its volumes: only the agent
+ * (their owner) may read them. Set on every file and directory this module creates, then set again
+ * with chmod so a umask can neither widen nor narrow them.
+ */
+export const FILE_MODE = 0o600;
+export const DIR_MODE = 0o700;
+
+/** Opens `path` with `flags` ('r+', 'wx+', ...); inline when `inline` allows (see metaCall). A file it creates is FILE_MODE. */
 export function openFile(path: string, flags: string, inline = true): Promise<FileRef> {
+  const creates = /[wxa]/.test(flags);
   return metaCall(
     inline,
-    () => new FileRef(openSync(path, flags), inline),
-    () => pooled<number>((k) => open(path, flags, k)).then((fd) => new FileRef(fd, inline)),
+    () => {
+      const fd = openSync(path, flags, FILE_MODE);
+      if (creates) fchmodSync(fd, FILE_MODE);
+      return new FileRef(fd, inline);
+    },
+    () => pooled<number>((k) => open(path, flags, FILE_MODE, k))
+      .then(async (fd) => {
+        if (creates) await pooled((k) => fchmod(fd, FILE_MODE, k));
+        return new FileRef(fd, inline);
+      }),
   );
 }
 
-/** mkdir -p; resolves to the first directory it made, undefined when `dir` was there already. */
+/** The directories `mkdir -p dir` made, given the first one it made: that one and each below it down to `dir`. */
+function madeDirs(first: string | undefined, dir: string): string[] {
+  if (first === undefined) return [];
+  const out = [resolve(first)];
+  const rest = resolve(dir).slice(resolve(first).length).split('/').filter((p) => p !== '');
+  for (const p of rest) out.push(`${out[out.length - 1]!}/${p}`);
+  return out;
+}
+
+/** mkdir -p, each directory it makes DIR_MODE; resolves to the first directory it made, undefined when `dir` was there already. */
 export function makeDir(dir: string, inline = true): Promise<string | undefined> {
-  return metaCall(inline, () => mkdirSync(dir, { recursive: true }), () => pooled<string | undefined>((k) => mkdir(dir, { recursive: true }, k)));
+  return metaCall(
+    inline,
+    () => {
+      const first = mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+      for (const d of madeDirs(first, dir)) chmodSync(d, DIR_MODE);
+      return first;
+    },
+    () => pooled<string | undefined>((k) => mkdir(dir, { recursive: true, mode: DIR_MODE }, k)).then(async (first) => {
+      for (const d of madeDirs(first, dir)) await pooled((k) => chmod(d, DIR_MODE, k));
+      return first;
+    }),
+  );
 }
 
 export function renameFile(from: string, to: string, inline = true): Promise<void> {
