@@ -35,8 +35,12 @@ const EMPTY = Buffer.alloc(0);
 
 class ProtocolError extends Error {}
 
-/** Buffers socket chunks during the handshake and hands out exact byte counts. */
+/**
+ * Buffers socket chunks during the handshake and hands out exact byte counts. It holds at most
+ * `limit` bytes: a client sending more than that ahead of the server is cut off.
+ */
 class HandshakeReader {
+  constructor(private readonly limit: number) {}
   private chunks: Buffer[] = [];
   private buffered = 0;
   private want = 0;
@@ -44,6 +48,13 @@ class HandshakeReader {
   private failure: Error | undefined;
 
   push(chunk: Buffer): void {
+    if (this.failure) return;
+    if (this.buffered + chunk.length > this.limit) {
+      this.chunks = [];
+      this.buffered = 0;
+      this.fail(new ProtocolError(`more than ${this.limit} bytes sent ahead during the handshake`));
+      return;
+    }
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     if (this.waiter && this.buffered >= this.want) {
@@ -105,7 +116,7 @@ export class NbdConnection {
   /** Alignment enforced on offsets and lengths: the minimum block size if the client asked for it. */
   private align = 1;
   private phase: 'handshake' | 'transmission' | 'ending' | 'closed' = 'handshake';
-  private readonly reader = new HandshakeReader();
+  private readonly reader: HandshakeReader;
   private handshakeTimer: NodeJS.Timeout | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
 
@@ -132,6 +143,8 @@ export class NbdConnection {
     private readonly onClosed: (c: NbdConnection) => void,
   ) {
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    // One option header and its largest data, twice over for a client that sends two at once.
+    this.reader = new HandshakeReader(2 * (P.OPTION_HEADER_SIZE + cfg.maxOptionLength));
     this.closed = new Promise((resolve) => { this.resolveClosed = resolve; });
     socket.setNoDelay(true);
     socket.on('data', this.onHandshakeData);
