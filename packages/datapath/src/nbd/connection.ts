@@ -40,20 +40,20 @@ class ProtocolError extends Error {}
  * `limit` bytes: a client sending more than that ahead of the server is cut off.
  */
 class HandshakeReader {
-  constructor(private readonly limit: number) {}
+  constructor(readonly limit: number) {}
   private chunks: Buffer[] = [];
   private buffered = 0;
   private want = 0;
   private waiter: { resolve: (b: Buffer) => void; reject: (e: Error) => void } | undefined;
   private failure: Error | undefined;
 
-  push(chunk: Buffer): void {
-    if (this.failure) return;
+  /** Keeps `chunk`; false (and nothing kept) when that would go over the limit. */
+  push(chunk: Buffer): boolean {
     if (this.buffered + chunk.length > this.limit) {
       this.chunks = [];
       this.buffered = 0;
       this.fail(new ProtocolError(`more than ${this.limit} bytes sent ahead during the handshake`));
-      return;
+      return false;
     }
     this.chunks.push(chunk);
     this.buffered += chunk.length;
@@ -62,6 +62,7 @@ class HandshakeReader {
       this.waiter = undefined;
       w.resolve(this.take(this.want));
     }
+    return true;
   }
 
   fail(err: Error): void {
@@ -199,7 +200,13 @@ export class NbdConnection {
 
   // ---- handshake --------------------------------------------------------------------------
 
-  private onHandshakeData = (chunk: Buffer): void => this.reader.push(chunk);
+  private onHandshakeData = (chunk: Buffer): void => {
+    // The handshake may be waiting on an export lookup rather than on the reader: close here.
+    if (!this.reader.push(chunk)) {
+      this.cfg.log(`nbd ${this.remote}: more than ${this.reader.limit} bytes sent ahead during the handshake; closing`);
+      this.socket.destroy();
+    }
+  };
 
   private onEnd = (): void => {
     if (this.phase === 'handshake') { this.socket.destroy(); return; }
