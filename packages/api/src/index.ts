@@ -10,6 +10,7 @@ import type { ProtoGrpcType as NodeProto } from './gen/node.js';
 export * from './units.js';
 export * from './auth.js';
 export * from './undecodable.js';
+export * from './server-limits.js';
 export * from './assignments.js';
 export type { AdminClient } from './gen/cairn/admin/v1/Admin.js';
 export type { AdminHandlers } from './gen/cairn/admin/v1/Admin.js';

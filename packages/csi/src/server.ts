@@ -2,7 +2,7 @@
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { addServiceRefusingUndecodable } from '@cairn/api';
+import { addServiceRefusingUndecodable, GRPC_SERVER_OPTIONS } from '@cairn/api';
 
 export interface UnixServer {
   /** unix:///absolute/path */
@@ -21,7 +21,7 @@ export async function serveUnix(path: string, register: (server: grpc.Server) =>
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
-  const server = new grpc.Server();
+  const server = new grpc.Server(GRPC_SERVER_OPTIONS);
   // Every service added here refuses a request that does not decode with INVALID_ARGUMENT
   // (grpc-js alone answers INTERNAL), whichever service registers it.
   const addService = server.addService.bind(server);

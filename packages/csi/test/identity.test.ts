@@ -5,6 +5,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import * as http2 from 'node:http2';
+import { connect } from 'node:net';
+import { GRPC_MAX_CONCURRENT_STREAMS, GRPC_MAX_MESSAGE_BYTES } from '@cairn/api';
 import { CsiClient, CsiError, csiProto, DRIVER_NAME, identityHandlers, redact, serveUnix } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cairn-csi-id-'));
@@ -44,6 +47,33 @@ test('Probe: an unhealthy plugin answers the spec\'s FAILED_PRECONDITION with it
     assert.is(e.details, 'missing required programs: nbdfuse');
   } finally {
     client.close();
+    await server.close();
+  }
+});
+
+test('the server advertises its stream cap in HTTP/2 SETTINGS and refuses a message over 4 MiB', async () => {
+  const proto = csiProto();
+  const server = await serveUnix(join(dir, 'limits.sock'), (s) =>
+    s.addService(proto.csi.v1.Identity.service, identityHandlers({ log: () => undefined, ready: async () => true })));
+  const session = http2.connect('http://localhost', { createConnection: () => connect(join(dir, 'limits.sock')) });
+  session.on('error', () => undefined);
+  try {
+    const settings = await new Promise<http2.Settings>((resolve) => session.once('remoteSettings', resolve));
+    assert.is(settings.maxConcurrentStreams, GRPC_MAX_CONCURRENT_STREAMS);
+    // A framed gRPC message announcing more than the limit: refused RESOURCE_EXHAUSTED.
+    const req = session.request({ ':method': 'POST', ':path': '/csi.v1.Identity/GetPluginInfo', 'content-type': 'application/grpc', te: 'trailers' });
+    const frame = Buffer.alloc(5 + GRPC_MAX_MESSAGE_BYTES + 1);
+    frame.writeUInt32BE(GRPC_MAX_MESSAGE_BYTES + 1, 1);
+    req.end(frame);
+    req.resume();
+    const status = await new Promise<string | undefined>((resolve) => {
+      req.on('trailers', (t) => resolve(String(t['grpc-status'])));
+      req.on('response', (h) => { if (h['grpc-status'] !== undefined) resolve(String(h['grpc-status'])); });
+      req.on('close', () => resolve(undefined));
+    });
+    assert.is(status, String(grpc.status.RESOURCE_EXHAUSTED));
+  } finally {
+    session.destroy();
     await server.close();
   }
 });

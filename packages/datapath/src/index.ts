@@ -1,7 +1,7 @@
 // @cairn/datapath: replicas, the replicating engine and the NBD frontend.
 export * from './block.js';
 export { MemoryBackend } from './memory-backend.js';
-export { NbdServer } from './nbd/server.js';
+export { NBD_LIMITS, NbdServer } from './nbd/server.js';
 export type { NbdServerOptions } from './nbd/server.js';
 export type { ExportList, ExportLookup } from './nbd/connection.js';
 export * as nbd from './nbd/protocol.js';
@@ -14,6 +14,7 @@ export type { ReplicaServerOptions } from './replica/server.js';
 export { ReplicaClient } from './replica/client.js';
 export type { ReplicaClientOptions } from './replica/client.js';
 export * as replicaProtocol from './replica/protocol.js';
+export * as replicaLimits from './replica/limits.js';
 export { chooseHealthy, Engine } from './engine/engine.js';
 export type { EngineEvents, EngineReplica, EngineReplicaMode, OpenCandidate } from './engine/engine.js';
 export type { RebuildStats } from './engine/rebuild.js';

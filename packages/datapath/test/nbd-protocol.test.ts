@@ -203,6 +203,55 @@ hs('a client that never finishes its handshake is disconnected after the timeout
   await s.close();
 });
 
+hs('an option longer than NBD_LIMITS.maxOptionLength closes the connection on its header, unread', async () => {
+  const c = await RawClient.connect(ctx.port);
+  await c.greet();
+  const h = Buffer.alloc(16);
+  h.writeBigUInt64BE(P.IHAVEOPT, 0);
+  h.writeUInt32BE(P.OPT_GO, 8);
+  h.writeUInt32BE(512 * 1024, 12); // under the old 1 MiB limit, over the data any option needs
+  c.write(h);
+  await within(c.closed, 2000, 'closed on an oversized option header');
+});
+
+hs('a client that sends far ahead during the handshake is cut off', async () => {
+  // The lookup never answers, so the server is not reading options; the client keeps sending.
+  const s = new NbdServer({ exports: (n) => (n === 'slow' ? new Promise<undefined>(() => {}) : undefined) });
+  const { port } = await s.listen();
+  const c = await RawClient.connect(port);
+  await c.greet();
+  c.option(P.OPT_GO, RawClient.infoData('slow', []));
+  const junk = Buffer.alloc(64 * 1024);
+  for (let i = 0; i < 32 && !c.isClosed; i++) c.write(junk); // 2 MiB
+  await within(c.closed, 3000, 'closed after sending 2 MiB ahead');
+  await s.close();
+});
+
+hs('connections beyond maxHandshaking / maxConnections are closed at once; the others serve', async () => {
+  const s = new NbdServer({ exports: (n) => ctx.backends.get(n), maxConnections: 3, maxHandshaking: 2 });
+  const { port } = await s.listen();
+  const a = await RawClient.connect(port);
+  await a.greet();
+  const b = await RawClient.connect(port);
+  await b.greet();
+  const third = await RawClient.connect(port);
+  await within(third.closed, 2000, 'a third handshaking connection closed');
+  assert.not.ok(await third.read(1, 100).then(() => true, () => false), 'closed without a greeting');
+  assert.is(s.connectionCount, 2);
+  // Once one of them is in transmission, a new handshake fits, and that makes three connections.
+  assert.is((await a.go('vol')).final.type, P.REP_ACK);
+  const c = await RawClient.open(port, 'vol');
+  const fourth = await RawClient.connect(port);
+  await within(fourth.closed, 2000, 'a fourth connection closed');
+  assert.is(s.refused, 2);
+  assert.is(await c.writeAt(0, Buffer.alloc(4096, 5)), 0);
+  assert.equal(await a.readAt(0, 4096), Buffer.alloc(4096, 5), 'connections within the caps serve');
+  await a.disconnect();
+  await c.disconnect();
+  b.destroy();
+  await s.close();
+});
+
 hs.run();
 
 // ---- transmission ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import { connect, createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { BlockError, ReplicaClient, ReplicaError, ReplicaServer, ReplicaStore } from '../src/index.js';
+import { BlockError, ReplicaClient, ReplicaError, ReplicaServer, ReplicaStore, replicaLimits } from '../src/index.js';
 import { newNonce, proof } from '../src/replica/auth.js';
 import { FrameReader } from '../src/replica/frame-reader.js';
 import {
@@ -50,6 +50,13 @@ async function rejects(p: Promise<unknown>, check: (e: unknown) => boolean, what
   }
   assert.unreachable(`${what}: resolved`);
   return undefined;
+}
+async function until(cond: () => boolean, ms = 3000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) assert.unreachable('condition not met in time');
+    await sleep(10);
+  }
 }
 const errno = (name: string) => (e: unknown) => e instanceof BlockError && e.errno === name;
 
@@ -251,6 +258,58 @@ test('requests before HELLO are refused and the connection closed', async () => 
   assert.is(reply.id, 7);
   assert.is(reply.status, Status.EPERM);
   await c.closed;
+});
+
+test('before HELLO, a frame longer than HELLO closes the connection on its header, unread', async () => {
+  // The review's attack: a 32 MiB frame header before HELLO used to make the server wait for, and
+  // buffer, the whole payload. Now the header alone ends it, well before the auth timeout.
+  const c = raw();
+  await c.next(); // the greeting
+  c.socket.write(Buffer.concat([encodeRequest(Op.HELLO, 0, 1, 0, 0, 32 * MiB), Buffer.alloc(64 * 1024, 7)]));
+  await Promise.race([c.closed, sleep(2000).then(() => assert.unreachable('still open 2 s after a 32 MiB header'))]);
+  // The largest real HELLO still works.
+  const id = 'r'.repeat(replicaLimits.MAX_REPLICA_ID_BYTES);
+  server.addReplica(id, 'vol1', store, SECRET);
+  const ok = await rawAuthenticated(id);
+  assert.is(ok.reply.status, Status.OK);
+  ok.socket.destroy();
+});
+
+test('an unauthenticated connection is closed after authTimeoutMs', async () => {
+  const s = new ReplicaServer({ authTimeoutMs: 200 });
+  const { port: p } = await s.listen(0, '127.0.0.1');
+  const c = raw(p);
+  await c.next();
+  const t0 = Date.now();
+  await Promise.race([c.closed, sleep(3000).then(() => assert.unreachable('still open'))]);
+  assert.ok(Date.now() - t0 >= 150, 'not before the deadline');
+  await s.close();
+});
+
+test('connections beyond the caps are closed at once; authenticated ones are not counted as unauthenticated', async () => {
+  const s = new ReplicaServer({ maxConnections: 5, maxUnauthenticated: 3 });
+  s.addReplica('r1', 'vol1', store, SECRET);
+  const { port: p } = await s.listen(0, '127.0.0.1');
+  const idle = [raw(p), raw(p), raw(p)];
+  for (const c of idle) await c.next(); // greeted: three unauthenticated
+  const fourth = raw(p);
+  await Promise.race([fourth.closed, sleep(2000).then(() => assert.unreachable('4th unauthenticated still open'))]);
+  assert.is(fourth.frames.length, 0, 'closed without a greeting');
+  assert.equal(s.connectionCount, { open: 3, unauthenticated: 3 });
+  idle[0]!.socket.destroy();
+  await idle[0]!.closed;
+  await until(() => s.connectionCount.open === 2);
+  const clients = [await ReplicaClient.connect(`127.0.0.1:${p}`, 'r1', SECRET), await ReplicaClient.connect(`127.0.0.1:${p}`, 'r1', SECRET)];
+  const third = await ReplicaClient.connect(`127.0.0.1:${p}`, 'r1', SECRET);
+  clients.push(third);
+  assert.equal(s.connectionCount, { open: 5, unauthenticated: 2 });
+  await rejects(ReplicaClient.connect(`127.0.0.1:${p}`, 'r1', SECRET), errno('EIO'), 'a 6th connection');
+  assert.ok(s.refused >= 2);
+  await third.write(0, pattern(4096, 9));
+  assert.ok((await third.read(0, 4096)).equals(pattern(4096, 9)), 'connections within the cap still serve');
+  for (const c of clients) await c.close();
+  for (const c of idle) c.socket.destroy();
+  await s.close();
 });
 
 test('malformed frames close only that connection', async () => {

@@ -3,7 +3,7 @@
 import { hostname } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import type { Etcd3, Lease } from 'etcd3';
-import { addServiceRefusingUndecodable, adminProto, hasBearer, nodeProto } from '@cairn/api';
+import { addServiceRefusingUndecodable, adminProto, GRPC_SERVER_OPTIONS, hasBearer, nodeProto } from '@cairn/api';
 import { startControllerService } from '@cairn/csi';
 import type { UnixServer } from '@cairn/csi';
 import type { CairnEvent, LeaderInfo } from '@cairn/metadata';
@@ -132,7 +132,7 @@ export class Manager {
       token: this.o.token,
       managers: async () => (await this.client.getAll().prefix(`${keys.prefix}managers/`).strings().then(Object.values)).sort(),
     });
-    const server = new grpc.Server();
+    const server = new grpc.Server(GRPC_SERVER_OPTIONS);
     // Requests that do not decode are refused INVALID_ARGUMENT (grpc-js alone answers INTERNAL).
     addServiceRefusingUndecodable(server, withStoredEvents(adminProto().cairn.admin.v1.Admin.service), adminHandlers(ctx) as grpc.UntypedServiceImplementation);
     addServiceRefusingUndecodable(server, nodeProto().cairn.node.v1.NodeAgent.service, this.nodes.handlers() as grpc.UntypedServiceImplementation);

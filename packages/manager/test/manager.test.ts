@@ -4,10 +4,11 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as http2 from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
-import { adminClient } from '@cairn/api';
+import { adminClient, GRPC_MAX_CONCURRENT_STREAMS } from '@cairn/api';
 import type { AdminClient } from '@cairn/api';
 import { draft, EtcdCluster, openEtcd, SnapshotStore } from '@cairn/metadata';
 import { Manager } from '../src/index.js';
@@ -58,6 +59,17 @@ m('serves TLS with a valid token; plaintext and bad tokens are refused', async (
     assert.is((e as { code: number }).code, status.UNAVAILABLE);
   }
   for (const c of [good, wrong, plain]) c.close();
+});
+
+m('the gRPC server caps concurrent streams per connection (HTTP/2 SETTINGS)', async () => {
+  const session = http2.connect(`https://${manager.address}`, { ca });
+  session.on('error', () => undefined);
+  try {
+    const settings = await new Promise<http2.Settings>((resolve) => session.once('remoteSettings', resolve));
+    assert.is(settings.maxConcurrentStreams, GRPC_MAX_CONCURRENT_STREAMS);
+  } finally {
+    session.destroy();
+  }
 });
 
 m('the leader places replicas, records why, and unplaceable replicas become an explained decision', async () => {

@@ -35,15 +35,26 @@ const EMPTY = Buffer.alloc(0);
 
 class ProtocolError extends Error {}
 
-/** Buffers socket chunks during the handshake and hands out exact byte counts. */
+/**
+ * Buffers socket chunks during the handshake and hands out exact byte counts. It holds at most
+ * `limit` bytes: a client sending more than that ahead of the server is cut off.
+ */
 class HandshakeReader {
+  constructor(readonly limit: number) {}
   private chunks: Buffer[] = [];
   private buffered = 0;
   private want = 0;
   private waiter: { resolve: (b: Buffer) => void; reject: (e: Error) => void } | undefined;
   private failure: Error | undefined;
 
-  push(chunk: Buffer): void {
+  /** Keeps `chunk`; false (and nothing kept) when that would go over the limit. */
+  push(chunk: Buffer): boolean {
+    if (this.buffered + chunk.length > this.limit) {
+      this.chunks = [];
+      this.buffered = 0;
+      this.fail(new ProtocolError(`more than ${this.limit} bytes sent ahead during the handshake`));
+      return false;
+    }
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     if (this.waiter && this.buffered >= this.want) {
@@ -51,6 +62,7 @@ class HandshakeReader {
       this.waiter = undefined;
       w.resolve(this.take(this.want));
     }
+    return true;
   }
 
   fail(err: Error): void {
@@ -105,7 +117,7 @@ export class NbdConnection {
   /** Alignment enforced on offsets and lengths: the minimum block size if the client asked for it. */
   private align = 1;
   private phase: 'handshake' | 'transmission' | 'ending' | 'closed' = 'handshake';
-  private readonly reader = new HandshakeReader();
+  private readonly reader: HandshakeReader;
   private handshakeTimer: NodeJS.Timeout | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
 
@@ -132,6 +144,8 @@ export class NbdConnection {
     private readonly onClosed: (c: NbdConnection) => void,
   ) {
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    // One option header and its largest data, twice over for a client that sends two at once.
+    this.reader = new HandshakeReader(2 * (P.OPTION_HEADER_SIZE + cfg.maxOptionLength));
     this.closed = new Promise((resolve) => { this.resolveClosed = resolve; });
     socket.setNoDelay(true);
     socket.on('data', this.onHandshakeData);
@@ -186,7 +200,13 @@ export class NbdConnection {
 
   // ---- handshake --------------------------------------------------------------------------
 
-  private onHandshakeData = (chunk: Buffer): void => this.reader.push(chunk);
+  private onHandshakeData = (chunk: Buffer): void => {
+    // The handshake may be waiting on an export lookup rather than on the reader: close here.
+    if (!this.reader.push(chunk)) {
+      this.cfg.log(`nbd ${this.remote}: more than ${this.reader.limit} bytes sent ahead during the handshake; closing`);
+      this.socket.destroy();
+    }
+  };
 
   private onEnd = (): void => {
     if (this.phase === 'handshake') { this.socket.destroy(); return; }

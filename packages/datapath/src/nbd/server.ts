@@ -1,7 +1,10 @@
 // The NBD server: listens on TCP and runs one NbdConnection per client. Exports are looked up by
 // name on every NBD_OPT_GO / NBD_OPT_INFO / NBD_OPT_EXPORT_NAME, so the caller can add and remove
 // volumes while the server runs. Any number of connections may serve the same export at once
-// (CAN_MULTI_CONN is advertised): the backends handle concurrency.
+// (CAN_MULTI_CONN is advertised): the backends handle concurrency. NBD has no authentication, so
+// what anyone reaching the port may cost is capped: open connections and connections still in the
+// handshake (one more is closed as soon as it is accepted), the handshake's time and buffered
+// bytes, and per connection the requests and bytes in flight. Defaults: NBD_LIMITS.
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { NbdConnection } from './connection.js';
@@ -28,7 +31,27 @@ export interface NbdServerOptions {
   maxInflight?: number;
   /** Per connection: stop reading while this many payload bytes are in flight or unsent (default 64 MiB). */
   maxInflightBytes?: number;
+  /** Open connections; one more is closed as soon as it is accepted (default 256). */
+  maxConnections?: number;
+  /** Open connections still in the handshake; one more is closed as soon as it is accepted (default 64). */
+  maxHandshaking?: number;
 }
+
+/** The defaults of NbdServerOptions' limits, in one place. */
+export const NBD_LIMITS = {
+  /** A client that has not finished its handshake by then is disconnected. */
+  handshakeTimeoutMs: 10_000,
+  /** Requests in flight per connection before it stops reading. */
+  maxInflight: 256,
+  /** Payload bytes in flight or unsent per connection before it stops reading (plus one request's payload). */
+  maxInflightBytes: 64 * 1024 * 1024,
+  /** Option data a client may send: an export name (4 KiB at most) and a list of info types fit. */
+  maxOptionLength: 64 * 1024,
+  /** Open connections per server: the kernel client holds one per nbd device (more with multi-conn). */
+  maxConnections: 256,
+  /** Open connections still in the handshake per server. */
+  maxHandshaking: 64,
+} as const;
 
 const pow2 = (n: number): boolean => Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
 
@@ -38,6 +61,9 @@ export class NbdServer {
   private readonly open = new Set<NbdConnection>();
   private readonly waiters = new Set<() => void>();
   private accepted = 0;
+  private refusedCount = 0;
+  private readonly maxConnections: number;
+  private readonly maxHandshaking: number;
   private closing = false;
 
   constructor(opts: NbdServerOptions) {
@@ -58,11 +84,13 @@ export class NbdServer {
       minimumBlockSize,
       preferredBlockSize,
       maximumPayload,
-      handshakeTimeoutMs: opts.handshakeTimeoutMs ?? 10_000,
-      maxInflight: opts.maxInflight ?? 256,
-      maxInflightBytes: opts.maxInflightBytes ?? 64 * 1024 * 1024,
-      maxOptionLength: 1024 * 1024,
+      handshakeTimeoutMs: opts.handshakeTimeoutMs ?? NBD_LIMITS.handshakeTimeoutMs,
+      maxInflight: opts.maxInflight ?? NBD_LIMITS.maxInflight,
+      maxInflightBytes: opts.maxInflightBytes ?? NBD_LIMITS.maxInflightBytes,
+      maxOptionLength: NBD_LIMITS.maxOptionLength,
     };
+    this.maxConnections = opts.maxConnections ?? NBD_LIMITS.maxConnections;
+    this.maxHandshaking = opts.maxHandshaking ?? NBD_LIMITS.maxHandshaking;
   }
 
   /** Starts listening (several listeners are fine); resolves with the bound address. */
@@ -93,6 +121,11 @@ export class NbdServer {
   /** Connections accepted since the server started. */
   get acceptedCount(): number {
     return this.accepted;
+  }
+
+  /** Connections closed on accept because a cap was reached. */
+  get refused(): number {
+    return this.refusedCount;
   }
 
   /** Export names of the connections in transmission, one entry per connection. */
@@ -136,6 +169,14 @@ export class NbdServer {
 
   private accept(socket: Socket): void {
     if (this.closing) { socket.destroy(); return; }
+    let handshaking = 0;
+    for (const c of this.open) if (c.exportName === undefined) handshaking++;
+    if (this.open.size >= this.maxConnections || handshaking >= this.maxHandshaking) {
+      this.refusedCount++;
+      socket.on('error', () => {});
+      socket.destroy();
+      return;
+    }
     this.accepted++;
     const conn = new NbdConnection(socket, this.cfg, (c) => {
       this.open.delete(c);

@@ -1,14 +1,18 @@
 // One client connection to a ReplicaServer: the challenge, HELLO, then requests dispatched to the
 // replica's store as they arrive, several at once, each answered when it completes. A malformed
-// frame or a request before authentication ends this connection and no other.
+// frame or a request before authentication ends this connection and no other. Before HELLO, a
+// frame longer than HELLO can be is refused on its header, before any of its payload is kept
+// (limits.ts).
 import type { Socket } from 'node:net';
 import { BlockError, joinParts, partsLength, writePartsTo } from '../block.js';
 import type { NewLayer, Replica } from './api.js';
 import { NONCE_BYTES, newNonce, proof, PROOF_BYTES, proofMatches } from './auth.js';
 import { FrameReader } from './frame-reader.js';
+import { MAX_HELLO_PAYLOAD_BYTES } from './limits.js';
 import { OutputBatcher } from './output-batcher.js';
 import {
-  decodeLayerWrite, decodeRequest, encodeExtents, encodeReply, FLAG_FUA, FLAG_MORE, FLAG_NO_HOLE, MAX_IO_BYTES, Op, PROTOCOL_VERSION, REQUEST_HEADER_BYTES, Status, statusOf,
+  decodeLayerWrite, decodeRequest, encodeExtents, encodeReply, FLAG_FUA, FLAG_MORE, FLAG_NO_HOLE, MAX_IO_BYTES, Op, PROTOCOL_VERSION, ProtocolError, REQUEST_HEADER_BYTES, Status,
+  statusOf,
 } from './protocol.js';
 import type { RequestHeader } from './protocol.js';
 
@@ -26,8 +30,6 @@ export interface ConnectionLimits {
   /** Reply bytes queued on the socket before the connection stops reading. */
   maxQueuedBytes: number;
 }
-
-const MAX_REPLICA_ID_BYTES = 1024;
 
 /** The pieces of a split TRIM or WRITE_ZEROES received so far (FLAG_MORE): [offset, end) and their ids. */
 interface Pieces {
@@ -58,6 +60,9 @@ export class ServerConnection {
     // Payloads come as the socket chunks they arrived in: a WRITE's go to the store unjoined.
     this.reader = new FrameReader(REQUEST_HEADER_BYTES, (h, at) => {
       this.header = decodeRequest(h, at);
+      if (this.replica === null && this.header.payloadLength > MAX_HELLO_PAYLOAD_BYTES) {
+        throw new ProtocolError(`frame of ${this.header.payloadLength} bytes before HELLO`);
+      }
       return this.header.payloadLength;
     }, () => undefined, (_h, _at, parts) => this.onFrame(this.header!, parts));
     socket.setNoDelay(true);
@@ -78,6 +83,11 @@ export class ServerConnection {
     greeting.writeUInt32LE(PROTOCOL_VERSION, 0);
     this.challenge.copy(greeting, 4);
     this.send(0, Status.OK, greeting);
+  }
+
+  /** True once HELLO has proved the secret. */
+  get authenticated(): boolean {
+    return this.replica !== null;
   }
 
   destroy(): void {
@@ -140,7 +150,7 @@ export class ServerConnection {
   }
 
   private hello(r: RequestHeader, payload: Buffer): void {
-    if (payload.length <= NONCE_BYTES + PROOF_BYTES || payload.length > NONCE_BYTES + PROOF_BYTES + MAX_REPLICA_ID_BYTES) {
+    if (payload.length <= NONCE_BYTES + PROOF_BYTES || payload.length > MAX_HELLO_PAYLOAD_BYTES) {
       this.refuse(r.id, Status.EINVAL, 'malformed HELLO');
       return;
     }

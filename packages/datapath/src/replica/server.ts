@@ -1,35 +1,58 @@
 // ReplicaServer: the TCP endpoint of a node agent's replicas. One server serves every replica on
 // the node; a connection names its replica in HELLO and proves it holds that volume's secret. The
 // server does not own the stores: removeReplica cuts the replica's connections, and closing the
-// store is its owner's job. Wire format: protocol.ts.
+// store is its owner's job. Wire format: protocol.ts. What a peer may cost it: limits.ts.
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { ReplicaError } from './api.js';
 import type { Replica } from './api.js';
+import { AUTH_TIMEOUT_MS, MAX_CONNECTIONS, MAX_INFLIGHT, MAX_QUEUED_BYTES, MAX_UNAUTHENTICATED } from './limits.js';
 import { ServerConnection } from './server-connection.js';
 import type { ConnectionLimits, ServedReplica } from './server-connection.js';
 
+/** Defaults: limits.ts. */
 export interface ReplicaServerOptions {
-  /** A connection that has not authenticated by then is closed (default 10 s). */
+  /** A connection that has not authenticated by then is closed. */
   authTimeoutMs?: number;
-  /** Requests under way per connection before it stops reading (default 1024). */
+  /** Requests under way per connection before it stops reading. */
   maxInflight?: number;
-  /** Reply bytes queued per connection before it stops reading (default 64 MiB). */
+  /** Reply bytes queued per connection before it stops reading. */
   maxQueuedBytes?: number;
+  /** Open connections; one more is closed as soon as it is accepted. */
+  maxConnections?: number;
+  /** Open connections that have not completed HELLO; one more is closed as soon as it is accepted. */
+  maxUnauthenticated?: number;
 }
 
 export class ReplicaServer {
   private readonly replicas = new Map<string, ServedReplica>();
   private readonly connections = new Set<ServerConnection>();
   private readonly limits: ConnectionLimits;
+  private readonly maxConnections: number;
+  private readonly maxUnauthenticated: number;
+  private refusedCount = 0;
   private server: Server | null = null;
 
   constructor(opts: ReplicaServerOptions = {}) {
     this.limits = {
-      authTimeoutMs: opts.authTimeoutMs ?? 10_000,
-      maxInflight: opts.maxInflight ?? 1024,
-      maxQueuedBytes: opts.maxQueuedBytes ?? 64 * 1024 * 1024,
+      authTimeoutMs: opts.authTimeoutMs ?? AUTH_TIMEOUT_MS,
+      maxInflight: opts.maxInflight ?? MAX_INFLIGHT,
+      maxQueuedBytes: opts.maxQueuedBytes ?? MAX_QUEUED_BYTES,
     };
+    this.maxConnections = opts.maxConnections ?? MAX_CONNECTIONS;
+    this.maxUnauthenticated = opts.maxUnauthenticated ?? MAX_UNAUTHENTICATED;
+  }
+
+  /** Open connections, and how many of them have not authenticated. */
+  get connectionCount(): { open: number; unauthenticated: number } {
+    let unauthenticated = 0;
+    for (const c of this.connections) if (!c.authenticated) unauthenticated++;
+    return { open: this.connections.size, unauthenticated };
+  }
+
+  /** Connections closed on accept because a cap was reached, since the server started. */
+  get refused(): number {
+    return this.refusedCount;
   }
 
   /** Serves `store` as `replicaId` (of `volume`) to clients that know `secret`. */
@@ -81,6 +104,13 @@ export class ReplicaServer {
   }
 
   private accept(socket: Socket): void {
+    const { open, unauthenticated } = this.connectionCount;
+    if (open >= this.maxConnections || unauthenticated >= this.maxUnauthenticated) {
+      this.refusedCount++;
+      socket.on('error', () => {});
+      socket.destroy();
+      return;
+    }
     const c = new ServerConnection(socket, (id) => this.replicas.get(id), this.limits);
     this.connections.add(c);
     socket.on('close', () => this.connections.delete(c));
