@@ -47,6 +47,13 @@ export const STORAGE_CLASS_PARAMETERS_WITHOUT_EFFECT = [
 export const STORAGE_CLASS_PARAMETERS = [...STORAGE_CLASS_PARAMETERS_ACTED_ON, ...STORAGE_CLASS_PARAMETERS_WITHOUT_EFFECT] as const;
 export type StorageClassParameter = (typeof STORAGE_CLASS_PARAMETERS)[number];
 
+/**
+ * The CSI spec's rule for its string fields (names, ids): at most 128 bytes, no control
+ * characters. One rule for the Controller's names and the Node's ids.
+ */
+export const MAX_CSI_STRING_BYTES = 128;
+export const hasControlCharacters = (s: string): boolean => /[\u0000-\u001f\u007f-\u009f]/.test(s);
+
 /** publish_context keys ControllerPublishVolume sets and NodeStageVolume reads. */
 export const PUBLISH_CONTEXT = {
   /** nbd://host:port/VOLUME: the engine's NBD export on the node it was published to. */

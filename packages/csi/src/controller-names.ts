@@ -9,6 +9,9 @@
 // which the manager would still refuse, since it records the CO's name with the volume). Pure.
 import { createHash } from 'node:crypto';
 import { invalid } from './errors.js';
+import { hasControlCharacters, MAX_CSI_STRING_BYTES } from './contract.js';
+
+export { MAX_CSI_STRING_BYTES };
 
 /** The admin API's rule for volume and snapshot names (packages/manager commands.ts checkName). */
 const CAIRN_NAME_RE = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
@@ -16,14 +19,11 @@ const CAIRN_NAME_RE = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
 const NODE_ID_RE = /^[a-z0-9]([a-z0-9._-]{0,251}[a-z0-9])?$/;
 /** What a replica store accepts as a snapshot name (the manager's clone snapshots may exceed 63). */
 const SNAPSHOT_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-/** The spec's limit on string fields (names and ids). */
-export const MAX_CSI_STRING_BYTES = 128;
 
 const DERIVED_PREFIX = 'csi-';
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 /** csi- + 52 base32 digits (256 bits). */
 const DERIVED_RE = /^csi-[a-z2-7]{52}$/;
-const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
 
 export const isCairnName = (s: string): boolean => CAIRN_NAME_RE.test(s);
 export const isNodeId = (s: string): boolean => NODE_ID_RE.test(s);
@@ -62,7 +62,7 @@ export function checkCoName(field: string, value: string): string {
   if (!value) throw invalid(`${field} is required`);
   const bytes = Buffer.byteLength(value, 'utf8');
   if (bytes > MAX_CSI_STRING_BYTES) throw invalid(`${field} is ${bytes} bytes long: the CSI spec allows at most ${MAX_CSI_STRING_BYTES}`);
-  if (CONTROL_RE.test(value)) throw invalid(`${field} ${JSON.stringify(value)} contains control characters`);
+  if (hasControlCharacters(value)) throw invalid(`${field} ${JSON.stringify(value)} contains control characters`);
   return value;
 }
 

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { CsiError, invalid, notFound } from './errors.js';
-import { PUBLISH_CONTEXT } from './contract.js';
+import { hasControlCharacters, MAX_CSI_STRING_BYTES, PUBLISH_CONTEXT } from './contract.js';
 import { ACCESS_MODES } from './controller-params.js';
 import { checkMkfsParams } from './mkfs-params.js';
 import type { VolumeCapability__Output } from './types.js';
@@ -60,8 +60,6 @@ function required(value: string | undefined, field: string): string {
   return value;
 }
 
-/** The CSI spec's size limit for a string field such as volume_id. */
-export const MAX_ID_BYTES = 128;
 
 /**
  * A volume_id: required and at most 128 bytes (the spec's limit). It names the stage record's
@@ -69,11 +67,11 @@ export const MAX_ID_BYTES = 128;
  */
 function volumeIdOf(value: string | undefined): string {
   const v = required(value, 'volume_id');
-  if (Buffer.byteLength(v) > MAX_ID_BYTES) throw invalid(`volume_id must be at most ${MAX_ID_BYTES} bytes, got ${Buffer.byteLength(v)}`);
+  if (Buffer.byteLength(v) > MAX_CSI_STRING_BYTES) throw invalid(`volume_id must be at most ${MAX_CSI_STRING_BYTES} bytes, got ${Buffer.byteLength(v)}`);
   // Control characters (NUL above all) cannot be part of the paths and records a stage makes;
   // the spec's ids are printable (cairn's are volume names).
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(v)) throw invalid(`volume_id must not contain control characters, got ${JSON.stringify(v)}`);
+  if (hasControlCharacters(v)) throw invalid(`volume_id must not contain control characters, got ${JSON.stringify(v)}`);
   return v;
 }
 
