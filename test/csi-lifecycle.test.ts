@@ -8,16 +8,14 @@
 // made twice and must give the same answer.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statfsSync, writeSync, fsyncSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { CsiClient } from '@cairn/csi';
 import { eventually, startCluster } from './support/cluster.js';
+import { sweep } from './support/sweep.js';
 import type { TestCluster } from './support/cluster.js';
 
-const run = promisify(execFile);
 const MiB = 2 ** 20;
 const s = suite('CSI lifecycle');
 type Any = any;
@@ -195,24 +193,5 @@ s('delete: snapshots, then volumes; deleting again succeeds; nothing left in the
   const listed = await controller.call<Any>('Controller', 'ListVolumes', {});
   assert.is(listed.entries.length, 0);
 });
-
-/** Leaves no mounts, loop devices or nbdfuse processes behind, even when a test failed. */
-async function sweep(dir: string): Promise<void> {
-  const mountinfo = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(dir));
-  for (const m of mountinfo.reverse()) await run('umount', ['-l', m]).catch(() => undefined);
-  const { stdout } = await run('losetup', ['-a', '-O', 'NAME,BACK-FILE', '--noheadings', '--raw']).catch(() => ({ stdout: '' }));
-  for (const line of stdout.split('\n')) {
-    const [dev, file] = line.split(' ');
-    if (dev && file?.startsWith(dir)) await run('losetup', ['-d', dev]).catch(() => undefined);
-  }
-  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      if (cmd.startsWith('nbdfuse') && cmd.includes(dir)) process.kill(Number(p), 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
-}
 
 s.run();

@@ -8,12 +8,13 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { CsiClient, DRIVER_NAME, TOPOLOGY_HOSTNAME_KEY, TOPOLOGY_ZONE_KEY } from '@cairn/csi';
 import { startCluster } from './support/cluster.js';
+import { sweep } from './support/sweep.js';
 import type { TestCluster } from './support/cluster.js';
 
 const run = promisify(execFile);
@@ -352,24 +353,5 @@ s('NodeGetVolumeStats and NodeExpandVolume: INVALID_ARGUMENT, NOT_FOUND (csi-san
   await node('NodeUnstageVolume', { volumeId: name, stagingTargetPath: staging });
   await detachAndDelete(name);
 });
-
-/** Leaves no mounts, loop devices or nbdfuse processes behind, even when a test failed. */
-async function sweep(dir: string): Promise<void> {
-  const points = mountsNow().map((f) => f[4] ?? '').filter((m) => m.startsWith(dir));
-  for (const m of points.reverse()) await run('umount', ['-l', m]).catch(() => undefined);
-  const { stdout } = await run('losetup', ['-a', '-O', 'NAME,BACK-FILE', '--noheadings', '--raw']).catch(() => ({ stdout: '' }));
-  for (const line of stdout.split('\n')) {
-    const [dev, file] = line.split(' ');
-    if (dev && file?.startsWith(dir)) await run('losetup', ['-d', dev]).catch(() => undefined);
-  }
-  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      if (cmd.startsWith('nbdfuse') && cmd.includes(dir)) process.kill(Number(p), 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
-}
 
 s.run();
