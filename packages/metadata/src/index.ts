@@ -8,6 +8,7 @@ export * from './canonical.js';
 export * from './scope.js';
 export * from './overlay.js';
 export * from './keys.js';
+export * from './chain.js';
 export { openEtcd } from './client.js';
 export type { EtcdClientOptions } from './client.js';
 export { EventLog } from './log.js';
