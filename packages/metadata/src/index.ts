@@ -23,3 +23,5 @@ export { EtcdCluster, freePort } from './etcd-process.js';
 export type { EtcdClusterOptions, EtcdMember } from './etcd-process.js';
 export type { Etcd3 } from 'etcd3';
 export * from './drafts.js';
+export { verifyLog } from './verify.js';
+export type { LogReport, SnapshotCheck } from './verify.js';

@@ -117,13 +117,7 @@ export class SnapshotStore {
         continue;
       }
       try {
-        const parts: Buffer[] = [];
-        for (let i = 0; i < m.chunks; i++) {
-          const b = await this.client.get(this.keys.snapshotChunk(m.seq, i)).buffer();
-          if (b === null) throw new Error(`chunk ${i} missing`);
-          parts.push(b);
-        }
-        const state = fromCanonicalJson(gunzipSync(Buffer.concat(parts)).toString(), m.seq);
+        const state = await this.read(m);
         const hash = stateHash(state);
         if (hash !== m.hash) throw new Error(`hash ${hash} does not match manifest ${m.hash}`);
         return { state, manifest: m };
@@ -132,6 +126,17 @@ export class SnapshotStore {
       }
     }
     return null;
+  }
+
+  /** The state a manifest's chunks hold, unchecked (throws when a chunk is missing or does not unzip). */
+  async read(m: SnapshotManifest): Promise<ClusterState> {
+    const parts: Buffer[] = [];
+    for (let i = 0; i < m.chunks; i++) {
+      const b = await this.client.get(this.keys.snapshotChunk(m.seq, i)).buffer();
+      if (b === null) throw new Error(`chunk ${i} missing`);
+      parts.push(b);
+    }
+    return fromCanonicalJson(gunzipSync(Buffer.concat(parts)).toString(), m.seq);
   }
 
   private async prune(): Promise<void> {
