@@ -40,7 +40,11 @@ const PAGE = 500;
 export class LiveProjection {
   /** The current state. The reducer updates it in place; copy it (cloneState) to keep a version. */
   readonly state: ClusterState;
-  /** Emits the state and the event after every applied event. */
+  /**
+   * Emits the state and the event after every applied event. Completes when the projection is
+   * closed or stops on an error (`error` then says why): it never errors, so that a subscriber
+   * without an error handler cannot bring its process down with a log that does not hold.
+   */
   readonly changes$ = new Subject<{ state: ClusterState; event: CairnEvent }>();
   private sub: Subscription | null = null;
   private waiters: { seq: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
@@ -123,8 +127,7 @@ export class LiveProjection {
           if (!live) later.push(event);
           else try { deliver(event); } catch (e) { sub.error(e); }
         },
-        error: (e: unknown) => sub.error(e),
-        complete: () => sub.complete(),
+        complete: () => (this.failure ? sub.error(this.failure) : sub.complete()),
       });
       void (async () => {
         let delay = 25;
@@ -214,6 +217,6 @@ export class LiveProjection {
     this.failure = e;
     this.sub?.unsubscribe();
     for (const w of this.waiters.splice(0)) w.reject(e);
-    this.changes$.error(e);
+    this.changes$.complete();
   }
 }
