@@ -27,6 +27,7 @@ export type { SalvageVolumeRequest, SalvageVolumeRequest__Output } from './gen/c
 export type { Setting, Setting__Output } from './gen/cairn/admin/v1/Setting.js';
 export type { SettingsResponse, SettingsResponse__Output } from './gen/cairn/admin/v1/SettingsResponse.js';
 export type { Snapshot, Snapshot__Output } from './gen/cairn/admin/v1/Snapshot.js';
+export type { SnapshotCheck, SnapshotCheck__Output } from './gen/cairn/admin/v1/SnapshotCheck.js';
 export type { SnapshotRef, SnapshotRef__Output } from './gen/cairn/admin/v1/SnapshotRef.js';
 export type { StringList, StringList__Output } from './gen/cairn/admin/v1/StringList.js';
 export type { UnsupportedParameter, UnsupportedParameter__Output } from './gen/cairn/admin/v1/UnsupportedParameter.js';

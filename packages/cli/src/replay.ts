@@ -3,12 +3,25 @@
 // int64 as numbers, enums as their names, `payload` naming the set field), without null fields.
 // A replay re-encodes every line with the event codec and decodes it again, so it applies exactly
 // what the managers' projection applies (and refuses unknown types or schema versions by seq),
-// then folds the events with applyEvent from an empty state: no etcd, no manager.
+// then folds the events with applyEvent from an empty state: no etcd, no manager. The export
+// carries each event's chain hash, but the offline replay cannot check the chain: the hash is over
+// the bytes the log stored, which a decoded event does not give back (`cairn audit verify` checks
+// it on the managers, against the log itself).
 import { applyEvent, decodeEvent, emptyState, encodeEvent, MetadataError, stateHash } from '@cairn/metadata';
 import type { CairnEvent, ClusterState, EventEnvelope } from '@cairn/metadata';
 import { CliError } from './errors.js';
 
-const dropNulls = (_k: string, v: unknown): unknown => (v === null ? undefined : v);
+/**
+ * Null fields are left out; the chain hash (bytes, which JSON.stringify would spell as an array of
+ * numbers) is written in base64, which the event codec reads back, and left out when empty.
+ */
+const dropNulls = (k: string, v: unknown): unknown => {
+  if (k === 'chainHash') {
+    const data = (v as { data?: number[] } | null)?.data;
+    return data?.length ? Buffer.from(data).toString('base64') : undefined;
+  }
+  return v === null ? undefined : v;
+};
 
 /** One line of an export (with the newline). */
 export function exportLine(ev: CairnEvent): string {

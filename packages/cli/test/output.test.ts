@@ -148,14 +148,27 @@ t('event lines: seq, time, actor, type, summary', () => {
   assert.is(eventSummary(ev({ volumeSchedulable: { name: 'v' } })), 'v: every replica placed');
 });
 
-t('audit verify: the report, and exit 1 on a mismatch', async () => {
-  const ok = await cairn(['audit', 'verify'], { verify: async () => ({ seq: 9, liveHash: 'h', replayHash: 'h', ok: true, events: 9 }) });
+t('audit verify: the report, and exit 1 on a mismatch, a broken chain or a bad snapshot', async () => {
+  const report = { seq: 9, liveHash: 'h', replayHash: 'h', ok: true, events: 9, headSeq: 9, chainFromSeq: 1, brokenSeq: 0, problem: '', snapshots: [], projectionError: '' };
+  const ok = await cairn(['audit', 'verify'], { verify: async () => report });
   assert.is(ok.code, 0);
   assert.match(ok.out, /^result:\s+ok/m);
-  const bad = await cairn(['audit', 'verify', '-o', 'json'], { verify: async () => ({ seq: 9, liveHash: 'h1', replayHash: 'h2', ok: false, events: 9 }) });
+  assert.match(ok.out, /^hash chain:\s+holds from seq 1 to the head/m);
+  const bad = await cairn(['audit', 'verify', '-o', 'json'], { verify: async () => ({ ...report, liveHash: 'h1', replayHash: 'h2', ok: false }) });
   assert.is(bad.code, 1);
   assert.is((JSON.parse(bad.out) as { ok: boolean }).ok, false);
   assert.is(bad.err, 'cairn: audit verify failed: at seq 9 the live hash is h1 but the replay gives h2\n');
+  const broken = await cairn(['audit', 'verify'], { verify: async () => ({
+    ...report, seq: 6, ok: false, events: 6, headSeq: 12, brokenSeq: 7, problem: 'its bytes do not give its chain hash',
+    projectionError: 'the log\'s hash chain is broken at seq 7', snapshots: [{ seq: 4, ok: true, detail: '' }, { seq: 8, ok: false, detail: 'not checked: after the break at seq 7' }],
+  }) });
+  assert.is(broken.code, 1);
+  assert.is(broken.err, 'cairn: audit verify failed: the log is broken at seq 7: its bytes do not give its chain hash\n');
+  assert.match(broken.out, /^hash chain:\s+BROKEN at seq 7/m);
+  assert.match(broken.out, /^projection:\s+STOPPED: the log's hash chain is broken at seq 7/m);
+  assert.match(broken.out, /^snapshot 8:\s+BAD: not checked/m);
+  const snap = await cairn(['audit', 'verify'], { verify: async () => ({ ...report, ok: false, snapshots: [{ seq: 8, ok: false, detail: 'its chain hash 00 is not the log\'s ab' }] }) });
+  assert.is(snap.err, 'cairn: audit verify failed: the snapshot at seq 8 does not match the log: its chain hash 00 is not the log\'s ab\n');
 });
 
 t('help goes to stdout with exit 0; a bare group prints its help to stderr with exit 2', async () => {

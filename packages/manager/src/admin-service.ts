@@ -298,7 +298,7 @@ export function adminHandlers(ctx: ManagerContext): AdminHandlers {
       const v = st().volumes.get(r.name);
       return { volume: v ? volumeView(st(), v) : null, lines };
     }),
-    Verify: unary(ctx, () => verify(ctx.log, st())),
+    Verify: unary(ctx, () => verify(ctx.log, ctx.snapshots, st(), ctx.projection.error)),
     GetClusterInfo: unary(ctx, async () => ({
       managerId: ctx.id, leaderId: (await ctx.leader())?.id ?? '', seq: st().seq, stateHash: stateHash(st()),
     })),

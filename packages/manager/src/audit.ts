@@ -1,8 +1,9 @@
 // Audit: the state at a past seq or time, why a volume's replicas are where they are, and whether
-// a replay from seq 1 matches the live state. Everything here is derived from the log (and
-// snapshots, which are checked by their hash), never from a process's memory.
+// the log holds (its hash chain, every snapshot) and a replay from seq 1 matches the live state.
+// Everything here is derived from the log (and snapshots, which are checked by their hash), never
+// from a process's memory.
 import type { CairnEvent, ClusterState, EventLog, SnapshotStore } from '@cairn/metadata';
-import { emptyState, replay, stateHash, canonicalJson } from '@cairn/metadata';
+import { emptyState, replay, stateHash, canonicalJson, verifyLog } from '@cairn/metadata';
 import type { Explanation } from '@cairn/api';
 import { CommandError } from './errors.js';
 
@@ -36,13 +37,22 @@ export async function auditState(log: EventLog, snapshots: SnapshotStore | null,
   return { seq: s.seq, hash: stateHash(s), stateJson: canonicalJson(s) };
 }
 
-/** Replays the log from seq 1 up to the live state's seq and compares hashes. */
-export async function verify(log: EventLog, live: ClusterState) {
+/**
+ * Checks the whole log up to its head (metadata's verifyLog: hash chain, decode, apply, every
+ * snapshot against the replay) and compares the replay at the live state's seq with the live
+ * state. `projectionError` is why the live projection stopped, if it did.
+ */
+export async function verify(log: EventLog, snapshots: SnapshotStore | null, live: ClusterState, projectionError?: unknown) {
   const seq = live.seq;
   const liveHash = stateHash(live); // taken now, before the live state moves on
-  const replayed = replay(emptyState(), await log.read(1, seq));
-  const replayHash = stateHash(replayed);
-  return { seq, liveHash, replayHash, ok: liveHash === replayHash, events: seq };
+  const r = await verifyLog(log, snapshots, seq);
+  const replayHash = r.hashAt;
+  const ok = liveHash === replayHash && !r.broken && r.snapshots.every((c) => c.ok) && !projectionError;
+  return {
+    seq, liveHash, replayHash, ok, events: r.checked, headSeq: r.headSeq, chainFromSeq: r.chainFromSeq,
+    brokenSeq: r.broken?.seq ?? 0, problem: r.broken?.detail ?? '', snapshots: r.snapshots,
+    projectionError: projectionError ? (projectionError instanceof Error ? projectionError.message : String(projectionError)) : '',
+  };
 }
 
 const GiB = 2 ** 30;

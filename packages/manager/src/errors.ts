@@ -5,7 +5,7 @@ import { status } from '@grpc/grpc-js';
 import type { ServiceError } from '@grpc/grpc-js';
 import { Metadata } from '@grpc/grpc-js';
 import {
-  ConflictError, CorruptError, FencedError, InvalidSettingError, TooLargeError, UnavailableError, UnknownEventTypeError,
+  ChainBrokenError, ConflictError, CorruptError, FencedError, InvalidSettingError, TooLargeError, UnavailableError, UnknownEventTypeError,
 } from '@cairn/metadata';
 
 export type CommandCode = 'InvalidArgument' | 'NotFound' | 'AlreadyExists' | 'FailedPrecondition' | 'Unauthenticated';
@@ -53,7 +53,7 @@ export function toServiceError(e: unknown, log: (msg: string) => void = (m) => p
   if (e instanceof TooLargeError) return make(status.RESOURCE_EXHAUSTED, e.message);
   if (e instanceof ConflictError) return make(status.ABORTED, `${e.message}; try again`);
   if (e instanceof FencedError || e instanceof UnavailableError) return make(status.UNAVAILABLE, e.message);
-  if (e instanceof CorruptError || e instanceof UnknownEventTypeError) return make(status.DATA_LOSS, e.message);
+  if (e instanceof CorruptError || e instanceof UnknownEventTypeError || e instanceof ChainBrokenError) return make(status.DATA_LOSS, e.message);
   log(`internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
   return make(status.INTERNAL, 'internal error (see the manager log)');
 }

@@ -92,9 +92,13 @@ export class Manager {
     const log = new EventLog(client, { prefix: o.prefix, actor: `manager/${id}` });
     const snapshots = new SnapshotStore(client, { prefix: o.prefix });
     const say = o.log ?? ((l: string) => process.stdout.write(`${l}\n`));
+    // A log that does not hold (a broken hash chain, a corrupt event) stops the projection before
+    // that seq; the manager still starts, so that `cairn audit verify` can say where and why, but
+    // it serves nothing past that seq: commands fail with DATA_LOSS and it never leads.
     const projection = await LiveProjection.open(log, {
-      snapshots, snapshotEvery: 0, onWarning: (m) => say(`warning: ${m}`),
+      snapshots, snapshotEvery: 0, onWarning: (m) => say(`warning: ${m}`), openDespiteError: true,
     });
+    if (projection.error) say(`error: projection stopped at seq ${projection.state.seq}: ${(projection.error as Error).message}`);
     const m = new Manager(id, client, log, projection, snapshots, o);
     await m.serve();
     if (o.csiSocket) await m.serveCsi(o.csiSocket);
@@ -161,15 +165,21 @@ export class Manager {
 
   /** Campaign, lead until the lease is lost, campaign again; until stopped. */
   private async campaignLoop(): Promise<void> {
-    while (!this.stopped) {
+    // A stopped projection is stale for good: its manager must not decide anything.
+    const projectionStopped = new Promise<void>((resolve) => this.projection.changes$.subscribe({ complete: () => resolve() }));
+    while (!this.stopped && !this.projection.error) {
       const election = new LeaderElection(this.client, { prefix: this.o.prefix, id: this.id, ttlSeconds: this.o.electionTtl ?? 3 });
       this.election = election;
       try {
         const fence = await election.campaign();
         if (this.stopped) break;
+        if (this.projection.error) {
+          await election.resign();
+          break;
+        }
         this.leading = true;
         this.say(`manager ${this.id} is the leader`);
-        const lost = new Promise<void>((resolve) => election.fence$.subscribe({ next: (f) => f === null && resolve(), complete: resolve }));
+        const lost = Promise.race([projectionStopped, new Promise<void>((resolve) => election.fence$.subscribe({ next: (f) => f === null && resolve(), complete: resolve }))]);
         const onFenced = (): void => void election.resign();
         const onError = (e: unknown): void => this.say(`leader: ${e instanceof Error ? e.message : String(e)}`);
         this.reconciler = new Reconciler({ projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, onError, onFenced });
@@ -198,6 +208,7 @@ export class Manager {
         // The leader also writes snapshots (through its projection); followers only read them.
         this.projection.writeSnapshots(this.o.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY);
         await lost;
+        if (this.projection.error) await election.resign();
       } catch (e) {
         if (!this.stopped) this.say(`election: ${e instanceof Error ? e.message : String(e)}`);
       } finally {

@@ -41,6 +41,18 @@ export class CorruptError extends MetadataError {
   }
 }
 
+/**
+ * The log's hash chain does not hold at this seq: the event's stored bytes are not the ones its
+ * chain hash was computed over, or it does not follow the event before it (chain.ts). Someone
+ * rewrote, removed or inserted an event; projection stops before this seq.
+ */
+export class ChainBrokenError extends MetadataError {
+  readonly code = 'ChainBroken';
+  constructor(readonly seq: number, readonly detail: string) {
+    super(`the log's hash chain is broken at seq ${seq}: ${detail}; the log was changed outside cairn (cairn audit verify)`);
+  }
+}
+
 /** A stored event has a type or schema version this build does not know. Projection stops. */
 export class UnknownEventTypeError extends MetadataError {
   readonly code = 'UnknownEventType';

@@ -13,8 +13,8 @@ export type CairnEvent = EventEnvelope__Output;
 export type PayloadName = NonNullable<EventEnvelope__Output['payload']>;
 /** The payload message of one event type, as decoded. */
 export type PayloadOf<K extends PayloadName> = NonNullable<EventEnvelope__Output[K]>;
-/** An event as an appender writes it: the log fills seq, time and schema version. */
-export type EventDraft = Omit<EventEnvelope, 'seq' | 'timeMs' | 'schemaVersion' | 'payload'>;
+/** An event as an appender writes it: the log fills seq, time, schema version and chain hash. */
+export type EventDraft = Omit<EventEnvelope, 'seq' | 'timeMs' | 'schemaVersion' | 'payload' | 'chainHash'>;
 
 /** Schema versions this build can read. Bump with a migration in projection.ts, never in place. */
 export const SCHEMA_VERSION = 1;

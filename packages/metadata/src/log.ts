@@ -10,8 +10,14 @@
 // the key of its first event: the Txn is atomic, so if those exact bytes are there the whole batch
 // committed. Retries reuse the same bytes while the head has not moved, so an acknowledged event
 // is stored exactly once.
+//
+// Each event is sealed into the log's hash chain (chain.ts). The head key holds the newest seq
+// and its chain hash, so the head a batch compares against is also the hash it chains from: a
+// batch is built from one head, and a retry on a moved head builds (and hashes) it again.
 import type { Etcd3 } from 'etcd3';
 import type { Observable } from 'rxjs';
+import type { ChainHash } from './chain.js';
+import { formatHead, parseHead, seal, chainHashOf } from './chain.js';
 import { ConflictError, FencedError, MetadataError, TooLargeError, UnavailableError } from './errors.js';
 import type { CairnEvent, EventDraft } from './events.js';
 import { SCHEMA_VERSION, decodeEvent, encodeEvent } from './events.js';
@@ -67,6 +73,8 @@ interface Pending {
 interface Head {
   seq: number;
   modRevision: string;
+  /** The chain hash of event `seq` (null: the log has no hashed event yet). */
+  hash: ChainHash;
 }
 
 interface Batch {
@@ -76,6 +84,8 @@ interface Batch {
   firstSeq: number;
   events: CairnEvent[];
   bytes: Buffer[];
+  /** The chain hash of the batch's last event: the new head's. */
+  lastHash: ChainHash;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -162,18 +172,29 @@ export class EventLog {
 
   // ---- internals -----------------------------------------------------------------------------
 
+  /** The event's bytes without its chain hash (a draft's own chainHash, if any, is dropped). */
   private encode(d: EventDraft, seq: number, opts: AppendOptions, timeMs: number): Buffer {
     return encodeEvent({
       ...d, seq, timeMs, actor: d.actor || opts.actor || this.actor, cause: d.cause || opts.cause || '', schemaVersion: SCHEMA_VERSION,
+      chainHash: undefined,
     });
   }
 
   private async readHead(): Promise<Head> {
     const res = await this.client.get(this.keys.head).exec();
     const kv = res.kvs[0];
-    const head = kv ? { seq: Number(kv.value.toString()), modRevision: String(kv.mod_revision) } : { seq: 0, modRevision: '0' };
-    this.head = head;
-    return head;
+    if (!kv) return (this.head = { seq: 0, modRevision: '0', hash: null });
+    const { seq, hash } = parseHead(kv.value.toString());
+    // A head without a hash (a log from before the chain): the newest event says where the
+    // chain stands. The Txn's compare on the head's revision still pins it.
+    const chain = hash !== undefined ? hash : await this.chainAt(seq);
+    return (this.head = { seq, modRevision: String(kv.mod_revision), hash: chain });
+  }
+
+  /** The chain hash the event at `seq` carries (null: none, or no such event). */
+  private async chainAt(seq: number): Promise<ChainHash> {
+    const bytes = await this.client.get(this.keys.event(seq)).buffer();
+    return bytes ? chainHashOf(decodeEvent(bytes, seq)) : null;
   }
 
   private async flush(): Promise<void> {
@@ -267,15 +288,17 @@ export class EventLog {
     const events: CairnEvent[] = [];
     const bytes: Buffer[] = [];
     let seq = head.seq;
+    let chain = head.hash;
     for (const c of calls) {
       for (const d of c.drafts) {
         seq++;
-        const buf = this.encode(d, seq, c.opts, timeMs);
-        bytes.push(buf);
-        events.push(decodeEvent(buf, seq));
+        const sealed = seal(this.encode(d, seq, c.opts, timeMs), chain);
+        chain = sealed.hash;
+        bytes.push(sealed.bytes);
+        events.push(decodeEvent(sealed.bytes, seq));
       }
     }
-    return { calls, fence: calls[0]!.opts.fence, head, firstSeq: head.seq + 1, events, bytes };
+    return { calls, fence: calls[0]!.opts.fence, head, firstSeq: head.seq + 1, events, bytes, lastHash: chain };
   }
 
   private async tryCommit(b: Batch): Promise<'committed' | 'moved' | 'fenced'> {
@@ -284,17 +307,21 @@ export class EventLog {
     const puts = b.bytes.map((buf, i) => this.client.put(this.keys.event(b.firstSeq + i)).value(buf));
     const lastSeq = b.firstSeq + b.bytes.length - 1;
     const res = await txn
-      .then(...puts, this.client.put(this.keys.head).value(String(lastSeq)))
+      .then(...puts, this.client.put(this.keys.head).value(formatHead(lastSeq, b.lastHash)))
       .else(this.client.get(this.keys.head), ...(b.fence ? [this.client.get(b.fence.key)] : []))
       .commit();
     if (res.succeeded) {
-      this.head = { seq: lastSeq, modRevision: String(res.header.revision) };
+      this.head = { seq: lastSeq, modRevision: String(res.header.revision), hash: b.lastHash };
       return 'committed';
     }
     const headKv = res.responses[0]?.response_range?.kvs?.[0];
-    this.head = headKv
-      ? { seq: Number(headKv.value.toString()), modRevision: String(headKv.mod_revision) }
-      : { seq: 0, modRevision: '0' };
+    if (headKv) {
+      const { seq, hash } = parseHead(headKv.value.toString());
+      // Without a hash in the head (written by an older cairn) the next attempt reads it afresh.
+      this.head = hash !== undefined ? { seq, modRevision: String(headKv.mod_revision), hash } : null;
+    } else {
+      this.head = { seq: 0, modRevision: '0', hash: null };
+    }
     if (b.fence) {
       const fenceKv = res.responses[1]?.response_range?.kvs?.[0];
       if (!fenceKv || String(fenceKv.create_revision) !== b.fence.createRevision) return 'fenced';

@@ -1,12 +1,21 @@
 // LiveProjection: the I/O shell around the reducer. It starts from the newest snapshot, follows
 // the log from there, applies each event, publishes the new state, and (optionally) stores a
 // snapshot every N events. It also serves followers of the log (events()) from its own stream.
+//
+// Every event is checked against the log's hash chain (chain.ts) before it is applied: a broken
+// chain stops the projection before that seq, with a ChainBrokenError naming it. A snapshot is
+// taken only with the chain hash at its seq, and loading one starts the chain from there: the
+// manifest's chain hash must be the one the log's event at that seq carries, else the snapshot
+// is not of this log and the projection replays from seq 1 instead.
 import type { Subscription } from 'rxjs';
 import { Observable, Subject } from 'rxjs';
 import type { EventLog } from './log.js';
-import { CorruptError, UnknownEventTypeError } from './errors.js';
+import { ChainBrokenError, CorruptError, UnknownEventTypeError } from './errors.js';
+import type { ChainHash } from './chain.js';
+import { chainHashOf, followChain } from './chain.js';
 import type { SnapshotStore } from './snapshots.js';
 import type { CairnEvent } from './events.js';
+import { storedBytes } from './events.js';
 import type { ClusterState } from './state.js';
 import { emptyState } from './state.js';
 import { applyEvent } from './projection.js';
@@ -17,6 +26,12 @@ export interface LiveProjectionOptions {
   snapshotEvery?: number;
   /** Told about snapshots that could not be loaded or saved; the projection goes on. */
   onWarning?: (message: string) => void;
+  /**
+   * open() resolves even when the projection stops on an error while catching up (a corrupt or
+   * unknown event, a broken chain): the state is then the one before that seq and `error` says
+   * why. A manager uses it to stay up and tell why it serves nothing newer. Default: open() rejects.
+   */
+  openDespiteError?: boolean;
 }
 
 /** Events read from the log per request when a follower catches up. */
@@ -25,7 +40,11 @@ const PAGE = 500;
 export class LiveProjection {
   /** The current state. The reducer updates it in place; copy it (cloneState) to keep a version. */
   readonly state: ClusterState;
-  /** Emits the state and the event after every applied event. */
+  /**
+   * Emits the state and the event after every applied event. Completes when the projection is
+   * closed or stops on an error (`error` then says why): it never errors, so that a subscriber
+   * without an error handler cannot bring its process down with a log that does not hold.
+   */
   readonly changes$ = new Subject<{ state: ClusterState; event: CairnEvent }>();
   private sub: Subscription | null = null;
   private waiters: { seq: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
@@ -36,7 +55,7 @@ export class LiveProjection {
   /** The seq of the snapshot this projection started from (0: replayed from the start). */
   readonly startedFromSeq: number;
 
-  private constructor(state: ClusterState, private readonly log: EventLog, private readonly opts: LiveProjectionOptions) {
+  private constructor(state: ClusterState, private chain: ChainHash, private readonly log: EventLog, private readonly opts: LiveProjectionOptions) {
     this.state = state;
     this.startedFromSeq = state.seq;
     this.snapshotEvery = opts.snapshotEvery ?? 0;
@@ -45,14 +64,33 @@ export class LiveProjection {
   /** Loads the newest snapshot, then follows the log; resolves once caught up with the head. */
   static async open(log: EventLog, opts: LiveProjectionOptions = {}): Promise<LiveProjection> {
     const snap = opts.snapshots
-      ? await opts.snapshots.loadLatest(undefined, (m, why) => opts.onWarning?.(`snapshot at seq ${m.seq} skipped: ${why}`))
+      ? await opts.snapshots.load(undefined, (m, why) => opts.onWarning?.(`snapshot at seq ${m.seq} skipped: ${why}`))
       : null;
-    const p = new LiveProjection(snap ?? emptyState(), log, opts);
+    let start: { state: ClusterState; chain: ChainHash } = { state: emptyState(), chain: null };
+    if (snap) {
+      const m = snap.manifest;
+      try {
+        const [ev] = await log.read(m.seq, m.seq);
+        const logged = ev ? chainHashOf(ev) : null;
+        if (m.chain !== undefined && logged?.toString('hex') !== m.chain) {
+          throw new Error(`its chain hash ${m.chain} is not the one the log carries at seq ${m.seq} (${logged?.toString('hex') ?? 'none'})`);
+        }
+        // A snapshot from before the chain: the log's own hash at its seq is where the chain stands.
+        start = { state: snap.state, chain: logged };
+      } catch (e) {
+        opts.onWarning?.(`snapshot at seq ${m.seq} skipped, replaying from seq 1: ${(e as Error).message}`);
+      }
+    }
+    const p = new LiveProjection(start.state, start.chain, log, opts);
     p.sub = log.subscribe(p.state.seq + 1).subscribe({
       next: (ev) => p.apply(ev),
       error: (e) => p.fail(e),
     });
-    await p.waitFor(await log.headSeq());
+    try {
+      await p.waitFor(await log.headSeq());
+    } catch (e) {
+      if (!opts.openDespiteError || !p.failure) throw e;
+    }
     return p;
   }
 
@@ -89,8 +127,7 @@ export class LiveProjection {
           if (!live) later.push(event);
           else try { deliver(event); } catch (e) { sub.error(e); }
         },
-        error: (e: unknown) => sub.error(e),
-        complete: () => sub.complete(),
+        complete: () => (this.failure ? sub.error(this.failure) : sub.complete()),
       });
       void (async () => {
         let delay = 25;
@@ -129,7 +166,11 @@ export class LiveProjection {
 
   private apply(ev: CairnEvent): void {
     try {
+      const bytes = storedBytes(ev);
+      if (!bytes) throw new ChainBrokenError(ev.seq, 'the projection was given an event without its stored bytes');
+      const chain = followChain(this.chain, ev, bytes);
       applyEvent(this.state, ev);
+      this.chain = chain;
     } catch (e) {
       this.fail(e);
       return;
@@ -164,7 +205,7 @@ export class LiveProjection {
     this.snapshotting = true;
     this.snapshotDue = false;
     const seq = this.state.seq;
-    this.opts.snapshots!.save(this.state)
+    this.opts.snapshots!.save(this.state, this.chain)
       .catch((e) => this.opts.onWarning?.(`snapshot at seq ${seq} failed: ${(e as Error).message}`))
       .finally(() => {
         this.snapshotting = false;
@@ -176,6 +217,6 @@ export class LiveProjection {
     this.failure = e;
     this.sub?.unsubscribe();
     for (const w of this.waiters.splice(0)) w.reject(e);
-    this.changes$.error(e);
+    this.changes$.complete();
   }
 }

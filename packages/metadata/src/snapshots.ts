@@ -3,6 +3,10 @@
 // into chunks that fit etcd's request limit; its manifest (seq, hash, chunk count) is written last,
 // so a snapshot without a manifest does not exist. Loading checks the hash; a snapshot that fails
 // is skipped for an older one, and with none the log is replayed from seq 1.
+//
+// A manifest also records the log's chain hash at its seq (chain.ts): a projection starting from
+// the snapshot checks the tail of the log against it, and `cairn audit verify` checks that the
+// log at that seq carries it and that a replay reaches the same state hash there.
 import { promisify } from 'node:util';
 import { gunzipSync, gzip } from 'node:zlib';
 import type { Etcd3 } from 'etcd3';
@@ -10,6 +14,7 @@ import type { ClusterState } from './state.js';
 import { canonicalJsonParts, cloneState, fromCanonicalJson, stateHash, CANONICAL_VERSION } from './canonical.js';
 import { Keys } from './keys.js';
 import { createHash } from 'node:crypto';
+import type { ChainHash } from './chain.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -19,6 +24,8 @@ const SLICE_MS = 5;
 export interface SnapshotManifest {
   seq: number;
   hash: string;
+  /** The log's chain hash at `seq`, hex; absent in snapshots of logs (or cairns) from before the chain. */
+  chain?: string;
   chunks: number;
   bytes: number;
   format: number;
@@ -42,8 +49,11 @@ export class SnapshotStore {
     this.chunkBytes = opts.chunkBytes ?? 1024 * 1024;
   }
 
-  /** Stores a snapshot of `state` at its seq. Writing the same seq twice is harmless. */
-  async save(state: ClusterState): Promise<SnapshotManifest> {
+  /**
+   * Stores a snapshot of `state` at its seq, with `chain`, the log's chain hash at that seq (null:
+   * the log has none there). Writing the same seq twice is harmless.
+   */
+  async save(state: ClusterState, chain: ChainHash = null): Promise<SnapshotManifest> {
     // A copy, taken before the first await: the reducer moves on meanwhile. It is serialised a
     // slice at a time, letting the event loop run in between: at 10,000 volumes the canonical
     // JSON takes a few hundred milliseconds, which in one piece stalled every request.
@@ -69,7 +79,9 @@ export class SnapshotStore {
     if (chunks.length === 0) chunks.push(Buffer.alloc(0));
     // One chunk per request keeps every request under etcd's 1.5 MiB limit.
     for (let i = 0; i < chunks.length; i++) await this.client.put(this.keys.snapshotChunk(seq, i)).value(chunks[i]!);
-    const manifest: SnapshotManifest = { seq, hash, chunks: chunks.length, bytes: zipped.length, format: CANONICAL_VERSION };
+    const manifest: SnapshotManifest = {
+      seq, hash, ...(chain ? { chain: chain.toString('hex') } : {}), chunks: chunks.length, bytes: zipped.length, format: CANONICAL_VERSION,
+    };
     await this.client.put(this.keys.snapshotManifest(seq)).value(JSON.stringify(manifest));
     await this.prune();
     return manifest;
@@ -93,6 +105,11 @@ export class SnapshotStore {
    * fail to load are reported through `onSkip` and passed over.
    */
   async loadLatest(atMostSeq = Number.MAX_SAFE_INTEGER, onSkip?: (m: SnapshotManifest, why: string) => void): Promise<ClusterState | null> {
+    return (await this.load(atMostSeq, onSkip))?.state ?? null;
+  }
+
+  /** loadLatest, with the manifest the state was loaded by. */
+  async load(atMostSeq = Number.MAX_SAFE_INTEGER, onSkip?: (m: SnapshotManifest, why: string) => void): Promise<{ state: ClusterState; manifest: SnapshotManifest } | null> {
     for (const m of await this.list()) {
       if (m.seq > atMostSeq) continue;
       if (m.format !== CANONICAL_VERSION) {
@@ -100,21 +117,26 @@ export class SnapshotStore {
         continue;
       }
       try {
-        const parts: Buffer[] = [];
-        for (let i = 0; i < m.chunks; i++) {
-          const b = await this.client.get(this.keys.snapshotChunk(m.seq, i)).buffer();
-          if (b === null) throw new Error(`chunk ${i} missing`);
-          parts.push(b);
-        }
-        const state = fromCanonicalJson(gunzipSync(Buffer.concat(parts)).toString(), m.seq);
+        const state = await this.read(m);
         const hash = stateHash(state);
         if (hash !== m.hash) throw new Error(`hash ${hash} does not match manifest ${m.hash}`);
-        return state;
+        return { state, manifest: m };
       } catch (e) {
         onSkip?.(m, (e as Error).message);
       }
     }
     return null;
+  }
+
+  /** The state a manifest's chunks hold, unchecked (throws when a chunk is missing or does not unzip). */
+  async read(m: SnapshotManifest): Promise<ClusterState> {
+    const parts: Buffer[] = [];
+    for (let i = 0; i < m.chunks; i++) {
+      const b = await this.client.get(this.keys.snapshotChunk(m.seq, i)).buffer();
+      if (b === null) throw new Error(`chunk ${i} missing`);
+      parts.push(b);
+    }
+    return fromCanonicalJson(gunzipSync(Buffer.concat(parts)).toString(), m.seq);
   }
 
   private async prune(): Promise<void> {

@@ -29,6 +29,7 @@ import type { SalvageVolumeRequest as _cairn_admin_v1_SalvageVolumeRequest, Salv
 import type { Setting as _cairn_admin_v1_Setting, Setting__Output as _cairn_admin_v1_Setting__Output } from './cairn/admin/v1/Setting.js';
 import type { SettingsResponse as _cairn_admin_v1_SettingsResponse, SettingsResponse__Output as _cairn_admin_v1_SettingsResponse__Output } from './cairn/admin/v1/SettingsResponse.js';
 import type { Snapshot as _cairn_admin_v1_Snapshot, Snapshot__Output as _cairn_admin_v1_Snapshot__Output } from './cairn/admin/v1/Snapshot.js';
+import type { SnapshotCheck as _cairn_admin_v1_SnapshotCheck, SnapshotCheck__Output as _cairn_admin_v1_SnapshotCheck__Output } from './cairn/admin/v1/SnapshotCheck.js';
 import type { SnapshotRef as _cairn_admin_v1_SnapshotRef, SnapshotRef__Output as _cairn_admin_v1_SnapshotRef__Output } from './cairn/admin/v1/SnapshotRef.js';
 import type { StringList as _cairn_admin_v1_StringList, StringList__Output as _cairn_admin_v1_StringList__Output } from './cairn/admin/v1/StringList.js';
 import type { UnsupportedParameter as _cairn_admin_v1_UnsupportedParameter, UnsupportedParameter__Output as _cairn_admin_v1_UnsupportedParameter__Output } from './cairn/admin/v1/UnsupportedParameter.js';
@@ -116,6 +117,7 @@ export interface ProtoGrpcType {
         Setting: MessageTypeDefinition<_cairn_admin_v1_Setting, _cairn_admin_v1_Setting__Output>
         SettingsResponse: MessageTypeDefinition<_cairn_admin_v1_SettingsResponse, _cairn_admin_v1_SettingsResponse__Output>
         Snapshot: MessageTypeDefinition<_cairn_admin_v1_Snapshot, _cairn_admin_v1_Snapshot__Output>
+        SnapshotCheck: MessageTypeDefinition<_cairn_admin_v1_SnapshotCheck, _cairn_admin_v1_SnapshotCheck__Output>
         SnapshotRef: MessageTypeDefinition<_cairn_admin_v1_SnapshotRef, _cairn_admin_v1_SnapshotRef__Output>
         StringList: MessageTypeDefinition<_cairn_admin_v1_StringList, _cairn_admin_v1_StringList__Output>
         UnsupportedParameter: MessageTypeDefinition<_cairn_admin_v1_UnsupportedParameter, _cairn_admin_v1_UnsupportedParameter__Output>

@@ -39,13 +39,30 @@ export function explainText(r: ExplainVolumeResponse__Output, name: string): str
 }
 
 export function verifyText(r: VerifyResponse__Output): string {
-  return keyValues([
-    ['result', r.ok ? 'ok: the replay from seq 1 gives the live state' : 'MISMATCH: the replay from seq 1 differs from the live state'],
+  const rows: [string, string][] = [
+    ['result', r.ok ? 'ok: the log holds and the replay from seq 1 gives the live state' : `FAILED: ${verifyFailure(r)}`],
     ['seq', String(r.seq)],
-    ['events replayed', String(r.events)],
+    ['head', String(r.headSeq)],
+    ['events checked', String(r.events)],
+    ['hash chain', r.brokenSeq ? `BROKEN at seq ${r.brokenSeq}: ${r.problem}`
+      : r.chainFromSeq === 0 ? (r.headSeq ? 'none (the log predates the chain: nothing in it is covered)' : 'empty log')
+        : r.chainFromSeq === 1 ? 'holds from seq 1 to the head' : `holds from seq ${r.chainFromSeq} (events before it predate the chain and are not covered)`],
     ['live hash', r.liveHash],
-    ['replay hash', r.replayHash],
-  ]);
+    ['replay hash', dash(r.replayHash)],
+  ];
+  if (r.projectionError) rows.push(['projection', `STOPPED: ${r.projectionError}`]);
+  for (const c of r.snapshots) rows.push([`snapshot ${c.seq}`, c.ok ? 'ok' : `BAD: ${c.detail}`]);
+  return keyValues(rows);
+}
+
+/** The first thing wrong, in one line (for the error message and the result row). */
+export function verifyFailure(r: VerifyResponse__Output): string {
+  if (r.brokenSeq) return `the log is broken at seq ${r.brokenSeq}: ${r.problem}`;
+  if (r.projectionError) return `the manager's projection stopped: ${r.projectionError}`;
+  if (r.liveHash !== r.replayHash) return `at seq ${r.seq} the live hash is ${r.liveHash} but the replay gives ${r.replayHash}`;
+  const bad = r.snapshots.find((c) => !c.ok);
+  if (bad) return `the snapshot at seq ${bad.seq} does not match the log: ${bad.detail}`;
+  return 'unknown';
 }
 
 // ---- commands ----------------------------------------------------------------------------------
@@ -77,12 +94,17 @@ const explain: Command = {
 };
 
 const verify: Command = {
-  spec: { path: 'audit verify', args: [], flags: {}, summary: 'Replay the log from seq 1 on the manager and compare with the live state hash; exit 1 if they differ.' },
+  spec: {
+    path: 'audit verify', args: [], flags: {},
+    summary: 'Check the whole log on the manager (hash chain, every snapshot) and that a replay from seq 1 gives the live state; exit 1 if not.',
+    notes: 'A broken hash chain names the first seq that does not hold: the log was changed outside cairn from there on\n' +
+      '(or the seq before it, rewritten with its hash computed again). Managers project nothing from that seq on.',
+  },
   async run(ctx) {
     const r = await ctx.api().verify();
     ctx.print(ctx.format === 'json' ? json(r) : verifyText(r));
     if (!r.ok) {
-      ctx.io.stderr.write(`cairn: audit verify failed: at seq ${r.seq} the live hash is ${r.liveHash} but the replay gives ${r.replayHash}\n`);
+      ctx.io.stderr.write(`cairn: audit verify failed: ${verifyFailure(r)}\n`);
       return 1;
     }
     return 0;

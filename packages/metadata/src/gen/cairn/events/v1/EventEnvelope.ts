@@ -86,6 +86,14 @@ export interface EventEnvelope {
   'volumeAutoAttached'?: (_cairn_events_v1_VolumeAutoAttached | null);
   'volumeAutoDetached'?: (_cairn_events_v1_VolumeAutoDetached | null);
   'volumeSalvaged'?: (_cairn_events_v1_VolumeSalvaged | null);
+  /**
+   * The log's hash chain (metadata/src/chain.ts): SHA-256 over the previous event's chain_hash
+   * (32 zero bytes for the first hashed event) and this event's stored bytes without this field.
+   * The appender writes it last, after the payload: field 2047 is the highest number with a
+   * two-byte tag, so an encoder that orders fields by number puts it at the end too. Empty in
+   * events written before the chain existed.
+   */
+  'chainHash'?: (Buffer | Uint8Array | string);
   'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting"|"volumeAutoAttached"|"volumeAutoDetached"|"volumeSalvaged";
 }
 
@@ -142,5 +150,13 @@ export interface EventEnvelope__Output {
   'volumeAutoAttached'?: (_cairn_events_v1_VolumeAutoAttached__Output | null);
   'volumeAutoDetached'?: (_cairn_events_v1_VolumeAutoDetached__Output | null);
   'volumeSalvaged'?: (_cairn_events_v1_VolumeSalvaged__Output | null);
+  /**
+   * The log's hash chain (metadata/src/chain.ts): SHA-256 over the previous event's chain_hash
+   * (32 zero bytes for the first hashed event) and this event's stored bytes without this field.
+   * The appender writes it last, after the payload: field 2047 is the highest number with a
+   * two-byte tag, so an encoder that orders fields by number puts it at the end too. Empty in
+   * events written before the chain existed.
+   */
+  'chainHash': (Buffer);
   'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting"|"volumeAutoAttached"|"volumeAutoDetached"|"volumeSalvaged";
 }
