@@ -16,7 +16,7 @@
 // what runs and changes only the difference.
 import { rm } from 'node:fs/promises';
 import type { Assignments__Output, EngineAssignment__Output, EngineSource__Output, ReplicaAssignment__Output, ReportRequest } from '@cairn/api';
-import { BlockError, cloneFromAny, Engine, NbdServer, ReplicaClient, ReplicaError, ReplicaServer, ReplicaStore, SnapshotView } from '@cairn/datapath';
+import { BlockError, cloneFromAny, Engine, fencedView, NbdServer, ReplicaClient, ReplicaError, ReplicaServer, ReplicaStore, SnapshotView } from '@cairn/datapath';
 import type { EngineReplica, Replica } from '@cairn/datapath';
 import { confineReplicaDir, PlaceRefused } from './disk-paths.js';
 
@@ -440,9 +440,14 @@ export class Datapath {
     // A replica on this node is used in-process: no loopback TCP, no extra copies. The engine may
     // close what it holds; the store stays open for the replica server, so it gets a view whose
     // close() only detaches it.
+    // Either way the engine shows its attachment epoch: a replica that admitted a newer one
+    // refuses it (fencing; the view is how the local one does, as the server does for remote ones).
     const local = r.nodeId === this.o.nodeId ? this.replicas.get(r.replicaId) : undefined;
-    if (local) return { id: r.replicaId, local: true, replica: borrowed(local.store) };
-    return { id: r.replicaId, local: r.nodeId === this.o.nodeId, replica: await ReplicaClient.connect(r.address, r.replicaId, e.secret) };
+    if (local) {
+      if (e.epoch > 0) await local.store.admitEpoch(e.epoch);
+      return { id: r.replicaId, local: true, replica: fencedView(local.store, e.epoch) };
+    }
+    return { id: r.replicaId, local: r.nodeId === this.o.nodeId, replica: await ReplicaClient.connect(r.address, r.replicaId, e.secret, { epoch: e.epoch }) };
   }
 
   /** Copies a healthy replica into `r` through the engine, in the background; reports it rebuilt or failed. */
@@ -557,6 +562,7 @@ export class Datapath {
               });
           },
           onRebuildProgress: (id, percent) => void this.o.report({ replicas: [], engines: [], progress: [{ replicaId: id, percent }] }).catch(() => undefined),
+          onFenced: (reason) => this.o.log(`engine of ${e.volume}: ${reason}`),
         });
       } catch (err) {
         // No replica with complete data among those reached (their info failed, or each is marked

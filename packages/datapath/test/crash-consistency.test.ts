@@ -346,7 +346,7 @@ test('split pieces over the wire: applied once when the last arrives; EINVAL whe
     const [greeting] = await replies(1);
     const challenge = greeting!.payload.subarray(4, 36);
     const nonce = newNonce();
-    const body = Buffer.concat([nonce, proof('client', 'secret', challenge, nonce, 'r'), Buffer.from('r')]);
+    const body = R.encodeHello({ nonce, proof: proof('client', 'secret', challenge, nonce, 'r'), epoch: 0, replicaId: 'r' });
     socket.write(Buffer.concat([R.encodeRequest(R.Op.HELLO, 0, 1, 0, 0, body.length), body]));
     assert.is((await replies(1))[0]!.status, R.Status.OK);
     await store.write(3 * GiB, pattern(4 * KiB, 1));

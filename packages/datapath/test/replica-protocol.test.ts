@@ -14,7 +14,7 @@ import { BlockError, ReplicaClient, ReplicaError, ReplicaServer, ReplicaStore, r
 import { newNonce, proof } from '../src/replica/auth.js';
 import { FrameReader } from '../src/replica/frame-reader.js';
 import {
-  encodeReply, encodeRequest, Op, PROTOCOL_VERSION, REPLY_HEADER_BYTES, replyPayloadLength, REQUEST_HEADER_BYTES, Status,
+  encodeHello, encodeReply, encodeRequest, Op, PROTOCOL_VERSION, REPLY_HEADER_BYTES, replyPayloadLength, REQUEST_HEADER_BYTES, Status,
 } from '../src/replica/protocol.js';
 import { MiB, pattern, scratch, sleep } from './replica-support.js';
 
@@ -90,7 +90,7 @@ async function rawAuthenticated(replicaId = 'r1', secret = SECRET) {
   assert.is(greeting.payload.readUInt32LE(0), PROTOCOL_VERSION);
   const challenge = greeting.payload.subarray(4, 36);
   const nonce = newNonce();
-  const body = Buffer.concat([nonce, proof('client', secret, challenge, nonce, replicaId), Buffer.from(replicaId)]);
+  const body = encodeHello({ nonce, proof: proof('client', secret, challenge, nonce, replicaId), epoch: 0, replicaId });
   c.socket.write(Buffer.concat([encodeRequest(Op.HELLO, 0, 1, 0, 0, body.length), body]));
   const reply = await c.next();
   return { ...c, reply };

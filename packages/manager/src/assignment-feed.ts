@@ -60,6 +60,8 @@ export function enginesFor(
       // An engine the scheduler started for an offline rebuild serves no export (Longhorn attaches
       // such a volume "without activating the frontend").
       noFrontend: v.autoAttach !== '',
+      // What the engine shows its replicas: they refuse engines of older attachments (fencing).
+      epoch: v.attachEpoch ?? 0,
       source: src && !src.copied ? {
         volume: src.volume, snapshot: src.snapshot, secret: secret(src.volume),
         replicas: replicasOf(s, src.volume).filter((r) => r.mode === 'running' && r.address).sort((a, b) => byCodePoint(a.id, b.id)).map(engineReplica),

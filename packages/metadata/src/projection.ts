@@ -223,6 +223,9 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
         v.pendingAttach = p.nodeId;
         break;
       }
+      // A new attachment gets a new epoch; the engine already running there (a repeat, or an
+      // offline engine given its frontend) keeps its own.
+      if (v.attachedTo !== p.nodeId || v.attachState === 'detached' || v.attachState === 'detaching') v.attachEpoch = seq;
       v.attachState = 'attaching';
       v.attachedTo = p.nodeId;
       v.endpoint = '';
@@ -232,6 +235,7 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
       const p = payloadOf(ev, 'volumeAttached');
       const v = state.volumes.get(p.name);
       if (v) {
+        if (v.attachedTo !== p.nodeId) v.attachEpoch = seq;
         v.attachState = 'attached';
         v.attachedTo = p.nodeId;
         v.endpoint = p.endpoint;
@@ -264,6 +268,7 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
           // The offline engine is gone: the user attach that waited for it proceeds.
           v.attachState = 'attaching';
           v.attachedTo = v.pendingAttach;
+          v.attachEpoch = seq;
           v.pendingAttach = '';
         } else {
           v.attachState = 'detached';
@@ -391,6 +396,7 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
       if (v && v.attachState === 'detached') {
         v.attachState = 'attaching';
         v.attachedTo = p.nodeId;
+        v.attachEpoch = seq;
         v.endpoint = '';
         v.autoAttach = p.reason || 'rebuild';
       }

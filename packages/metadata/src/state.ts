@@ -114,6 +114,13 @@ export interface VolumeState {
   attachState: AttachState;
   /** The node the engine runs on (or was asked to run on), '' when detached. */
   attachedTo: string;
+  /**
+   * The epoch of the current attachment: the seq of the event that attached the volume to
+   * attachedTo (a new attachment, never a repeat or a takeover on the same node). Replicas refuse
+   * writes from engines of older epochs (datapath fencing). Absent before the first attach, so
+   * states from before it hash as they did.
+   */
+  attachEpoch?: number;
   endpoint: string;
   unschedulable: UnschedulableRecord | null;
   snapshots: Map<string, SnapshotState>;

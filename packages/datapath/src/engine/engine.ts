@@ -15,6 +15,10 @@
 //   reference snapshot taken everywhere at once) live writes, while the layers below are synced
 //   by hashes (rebuild.ts); it becomes readable when they are equal. Snapshot creation, deletion
 //   and the rebuild's chain steps are ordered by one mutex (mutex.ts).
+// - fenced (fence.ts): a replica that refuses it with FencedError means the volume has been
+//   attached elsewhere since; the engine stops for good: that I/O and every later one fail (EIO to
+//   the NBD client), nothing is acknowledged, no replica is dropped or reported (the refusing one
+//   is fine: it serves the new engine), and onFenced says so once.
 // Overlapping writes and the rebuild's fixes to a target's head take a range lock in arrival
 // order, so a fix never overwrites a newer live write and every replica applies overlapping
 // writes in the same order (the rebuild's copies into frozen layers need no lock: writes never
@@ -23,7 +27,7 @@ import { BLOCK_SIZE, BlockError, partsLength, writePartsTo } from '../block.js';
 import type { BlockBackend } from '../block.js';
 import type { Replica, SnapshotInfo } from '../replica/api.js';
 import { randomBytes } from 'node:crypto';
-import { isSnapshotName, isSystemLayer, ReplicaError } from '../replica/api.js';
+import { FencedError, isSnapshotName, isSystemLayer, ReplicaError } from '../replica/api.js';
 import { RangeLock } from '../replica/range-lock.js';
 import { Mutex } from './mutex.js';
 import { emptyStats, shapeChain, syncLayer } from './rebuild.js';
@@ -50,6 +54,8 @@ export interface EngineEvents {
   onReplicaRebuilt?(id: string): void;
   /** Rebuild progress, 0..100. */
   onRebuildProgress?(id: string, percent: number): void;
+  /** A replica refused this engine's attachment epoch: the engine serves no more (once). */
+  onFenced?(reason: string): void;
 }
 
 interface Member extends EngineReplica {
@@ -141,6 +147,8 @@ export class Engine implements BlockBackend {
   /** Resolved by close(): completions held for a recording give up (they were never acknowledged). */
   private readonly closing: Promise<void>;
   private signalClosing!: () => void;
+  /** Set when a replica refused this engine's epoch: every later I/O fails with it. */
+  private fencedBy: FencedError | null = null;
 
   private constructor(readonly volume: string, public size: number, private readonly events: EngineEvents) {
     this.closing = new Promise((r) => (this.signalClosing = r));
@@ -176,7 +184,15 @@ export class Engine implements BlockBackend {
     for (const d of dropped) engine.drop(d.id, d.reason);
     // The session mark, durable before anything is served: if this engine dies, the next open
     // knows these replicas may differ in unacknowledged writes (chooseHealthy). close() clears it.
-    await Promise.all(engine.healthy().map((m) => m.replica.markEngine(true).catch((e: Error) => engine.drop(m.id, `engine mark: ${e.message}`))));
+    await Promise.all(engine.healthy().map((m) => m.replica.markEngine(true).catch((e: Error) => {
+      if (e instanceof FencedError) engine.fence(e);
+      else engine.drop(m.id, `engine mark: ${e.message}`);
+    })));
+    if (engine.fencedBy) {
+      const err = engine.fencedBy;
+      await engine.close();
+      throw err;
+    }
     if (engine.healthy().length === 0) {
       await engine.close();
       throw new BlockError('EIO', `volume ${volume}: no replica took the engine's mark`);
@@ -209,7 +225,21 @@ export class Engine implements BlockBackend {
     m.mode = 'failed';
     m.dropped = true;
     void m.replica.close().catch(() => undefined);
-    if (!this.closed) this.record(id, reason);
+    // A fenced engine reports nothing: its view of the replicas is no longer the volume's.
+    if (!this.closed && !this.fencedBy) this.record(id, reason);
+  }
+
+  /** The volume was attached elsewhere since this engine opened: it stops serving (see the header). */
+  private fence(err: FencedError): void {
+    if (this.fencedBy) return;
+    this.fencedBy = new FencedError(`volume ${this.volume}: fenced, attached elsewhere since this engine opened (${err.message})`);
+    this.signalClosing(); // completions held for a recording give up: they are never acknowledged
+    this.events.onFenced?.(this.fencedBy.message);
+  }
+
+  /** Whether a replica refused this engine's epoch (it then serves nothing more). */
+  get fenced(): boolean {
+    return this.fencedBy !== null;
   }
 
   /**
@@ -231,7 +261,7 @@ export class Engine implements BlockBackend {
     const report = this.events.onReplicaFailed;
     if (!report) return;
     const attempt = async (): Promise<void> => {
-      for (let delay = RECORD_RETRY_MS; !this.closed; delay = Math.min(2 * delay, RECORD_RETRY_MAX_MS)) {
+      for (let delay = RECORD_RETRY_MS; !this.closed && !this.fencedBy; delay = Math.min(2 * delay, RECORD_RETRY_MAX_MS)) {
         try {
           await report.call(this.events, id, reason);
           return;
@@ -253,9 +283,10 @@ export class Engine implements BlockBackend {
    * caller awaits it before serving a newly opened engine.
    */
   async recorded(): Promise<void> {
-    while (this.unrecorded.size > 0 && !this.closed) {
+    while (this.unrecorded.size > 0 && !this.closed && !this.fencedBy) {
       await Promise.race([Promise.all(this.unrecorded.values()), this.closing]);
     }
+    if (this.fencedBy) throw this.fencedBy;
     if (this.closed) throw new BlockError('ESHUTDOWN', `volume ${this.volume} is detached`);
   }
 
@@ -265,6 +296,7 @@ export class Engine implements BlockBackend {
   }
 
   private check(offset: number, length: number): void {
+    if (this.fencedBy) throw this.fencedBy;
     if (this.closed) throw new BlockError('ESHUTDOWN', `volume ${this.volume} is detached`);
     if (offset < 0 || length < 0 || offset + length > this.size) {
       throw new BlockError('EINVAL', `range ${offset}+${length} is outside the volume (${this.size} bytes)`);
@@ -278,9 +310,14 @@ export class Engine implements BlockBackend {
   private async everywhere(what: string, fn: (r: Replica) => Promise<void>): Promise<void> {
     // Remote replicas first: their requests are queued (and sent, output-batcher.ts) before the
     // local replica's pwrite runs, so they copy while it does.
+    if (this.fencedBy) throw this.fencedBy;
     const targets = this.writable().sort((a, b) => Number(a.local) - Number(b.local));
     if (targets.filter((m) => m.mode === 'healthy').length === 0) throw new BlockError('EIO', `volume ${this.volume}: no healthy replica`);
     const results = await Promise.allSettled(targets.map((m) => fn(m.replica)));
+    // Refused as stale by any replica: not acknowledged, whatever the others did.
+    const stale = results.find((res) => res.status === 'rejected' && res.reason instanceof FencedError);
+    if (stale) this.fence((stale as PromiseRejectedResult).reason as FencedError);
+    if (this.fencedBy) throw this.fencedBy;
     results.forEach((res, i) => {
       if (res.status === 'rejected') this.drop(targets[i]!.id, `${what} failed: ${(res.reason as Error).message}`);
     });
@@ -308,6 +345,8 @@ export class Engine implements BlockBackend {
       try {
         return await m.replica.read(offset, length);
       } catch (e) {
+        if (e instanceof FencedError) this.fence(e);
+        if (this.fencedBy) throw this.fencedBy;
         if (e instanceof BlockError && e.errno === 'EINVAL') throw e;
         this.drop(m.id, `read failed: ${(e as Error).message}`);
       }
@@ -337,6 +376,7 @@ export class Engine implements BlockBackend {
   }
 
   flush(): Promise<void> {
+    if (this.fencedBy) return Promise.reject(this.fencedBy);
     if (this.closed) return Promise.reject(new BlockError('ESHUTDOWN', `volume ${this.volume} is detached`));
     return this.everywhere('flush', (r) => r.flush());
   }
@@ -425,6 +465,7 @@ export class Engine implements BlockBackend {
         equal.add(layerKey(next));
       }
     } catch (e) {
+      if (e instanceof FencedError) this.fence(e);
       this.starting.delete(target.id);
       this.refs.delete(ref);
       if (m) this.drop(target.id, `rebuild failed: ${(e as Error).message}`);
@@ -502,6 +543,8 @@ export class Engine implements BlockBackend {
       try {
         return await m.replica.readSnapshot(name, offset, length);
       } catch (e) {
+        if (e instanceof FencedError) this.fence(e);
+        if (this.fencedBy) throw this.fencedBy;
         if (!(e instanceof BlockError) || e.errno === 'EINVAL') throw e;
         this.drop(m.id, `snapshot read failed: ${e.message}`);
       }
@@ -534,8 +577,9 @@ export class Engine implements BlockBackend {
     this.closed = true;
     this.signalClosing();
     // Only a replica whose final flush succeeded loses the session mark: any other one may hold
-    // writes its peers lack, and the next open must treat it so.
-    await Promise.allSettled(this.writable().map((m) => m.replica.flush().then(() => m.replica.markEngine(false))));
+    // writes its peers lack, and the next open must treat it so. A fenced engine's session is
+    // over: it touches nothing more (a replica it could still reach keeps its mark).
+    if (!this.fencedBy) await Promise.allSettled(this.writable().map((m) => m.replica.flush().then(() => m.replica.markEngine(false))));
     await Promise.all([...this.members.values()].map((m) => m.replica.close().catch(() => undefined)));
   }
 }

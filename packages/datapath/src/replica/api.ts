@@ -1,6 +1,7 @@
 // What a replica offers, whether it is the store on this node's disk (ReplicaStore) or one reached
 // over the replica protocol (ReplicaClient): the BlockBackend data path plus the control operations
 // that snapshots, expansion, restart and rebuild need. The engine can hold either behind this type.
+import { BlockError } from '../block.js';
 import type { BlockBackend } from '../block.js';
 
 export interface SnapshotInfo {
@@ -140,4 +141,31 @@ export class ReplicaError extends Error {
     super(message);
     this.name = 'ReplicaError';
   }
+}
+
+/**
+ * The caller's attachment epoch is older than one the replica has admitted: the volume has been
+ * attached elsewhere since, and this engine must stop. An EIO to the NBD frontend (the client
+ * sees a failed I/O); the engine stops serving rather than dropping the replica (engine.ts).
+ */
+export class FencedError extends BlockError {
+  constructor(message: string) {
+    super('EIO', message);
+    this.name = 'FencedError';
+  }
+}
+
+/**
+ * What fences a replica against engines of older attachments (ReplicaStore): the highest epoch it
+ * has admitted, durable across restarts.
+ */
+export interface EpochFence {
+  /** The highest epoch admitted (0: none yet). */
+  readonly epoch: number;
+  /**
+   * Admits `epoch`: a lower one is refused with FencedError; a higher one becomes the replica's
+   * (durably) once every write already admitted under an older one has finished, so that none of
+   * them lands after this resolves.
+   */
+  admitEpoch(epoch: number): Promise<void>;
 }

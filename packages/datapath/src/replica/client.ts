@@ -3,7 +3,9 @@
 // requests issued together leave in one write (output-batcher.ts). When the connection dies (closed, reset,
 // an unparsable reply, or no reply for requestTimeoutMs while requests are outstanding) every
 // request under way fails at once with BlockError('EIO'), as does every later one, and `closed`
-// resolves: the engine drops the replica and reports it.
+// resolves: the engine drops the replica and reports it. The client presents its engine's
+// attachment epoch in HELLO (fence.ts); once the replica has admitted a newer one, requests fail
+// with FencedError (ESTALE), and a HELLO with an older one is refused the same way.
 import { connect as netConnect } from 'node:net';
 import type { Socket } from 'node:net';
 import { BlockError, joinParts, partsLength } from '../block.js';
@@ -13,7 +15,7 @@ import { newNonce, NONCE_BYTES, proof, PROOF_BYTES, proofMatches } from './auth.
 import { FrameReader } from './frame-reader.js';
 import { OutputBatcher } from './output-batcher.js';
 import {
-  decodeExtents, encodeLayerWrite, encodeRequest, errorOf, FLAG_FUA, FLAG_MORE, FLAG_NO_HOLE, MAX_IO_BYTES, Op, PROTOCOL_VERSION, REPLY_HEADER_BYTES, replyPayloadLength, Status,
+  decodeExtents, encodeHello, encodeLayerWrite, encodeRequest, errorOf, FLAG_FUA, FLAG_MORE, FLAG_NO_HOLE, MAX_IO_BYTES, Op, PROTOCOL_VERSION, REPLY_HEADER_BYTES, replyPayloadLength, Status,
 } from './protocol.js';
 import type { OpCode } from './protocol.js';
 
@@ -22,6 +24,12 @@ export interface ReplicaClientOptions {
   connectTimeoutMs?: number;
   /** Outstanding requests with no reply at all for this long mean a dead connection (default 30 s; 0: never). */
   requestTimeoutMs?: number;
+  /**
+   * The attachment epoch of the engine this connection serves (fence.ts): the replica admits it
+   * (refusing it, FencedError, when it has admitted a newer one). 0 (default): no claim; once the
+   * replica has admitted any epoch, such a connection reads only frozen layers and info.
+   */
+  epoch?: number;
 }
 
 interface Pending {
@@ -84,8 +92,10 @@ export class ReplicaClient implements Replica {
       }
       const challenge = greeting.subarray(4, 4 + NONCE_BYTES);
       const nonce = newNonce();
+      const epoch = opts.epoch ?? 0;
+      if (!Number.isSafeInteger(epoch) || epoch < 0) throw new BlockError('EINVAL', `bad epoch ${epoch}`);
       const reply = await client.request(Op.HELLO, 0, 0, 0,
-        Buffer.concat([nonce, proof('client', secret, challenge, nonce, replicaId), Buffer.from(replicaId, 'utf8')]));
+        encodeHello({ nonce, proof: proof('client', secret, challenge, nonce, replicaId), epoch, replicaId }));
       if (!proofMatches(proof('server', secret, challenge, nonce, replicaId), reply.subarray(0, PROOF_BYTES))) {
         throw new BlockError('EPERM', `${address}: the server does not know replica ${replicaId}'s secret`);
       }

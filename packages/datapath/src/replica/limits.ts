@@ -6,11 +6,12 @@
 // MAX_QUEUED_BYTES) and protocol.ts's MAX_PAYLOAD_BYTES per frame. Connections beyond a cap are
 // closed as soon as they are accepted; the engine's client retries, an attacker gets nothing.
 import { NONCE_BYTES, PROOF_BYTES } from './auth.js';
+import { HELLO_EPOCH_BYTES } from './protocol.js';
 
 /** Longest replica id a HELLO may name. */
 export const MAX_REPLICA_ID_BYTES = 1024;
-/** HELLO's real maximum payload: client nonce, proof, replica id. A bigger frame before HELLO closes the connection unread. */
-export const MAX_HELLO_PAYLOAD_BYTES = NONCE_BYTES + PROOF_BYTES + MAX_REPLICA_ID_BYTES;
+/** HELLO's real maximum payload: client nonce, proof, attachment epoch, replica id. A bigger frame before HELLO closes the connection unread. */
+export const MAX_HELLO_PAYLOAD_BYTES = NONCE_BYTES + PROOF_BYTES + HELLO_EPOCH_BYTES + MAX_REPLICA_ID_BYTES;
 /** A connection that has not authenticated by then is closed. */
 export const AUTH_TIMEOUT_MS = 10_000;
 /** Connections (authenticated or not) per listener. Engines hold one or two per replica they use. */

@@ -21,6 +21,8 @@ export interface Manifest {
   size: number;
   nextId: number;
   layers: ManifestLayer[];
+  /** The highest attachment epoch admitted (fence.ts); absent: none yet. */
+  epoch?: number;
 }
 
 export const MANIFEST = 'replica.json';

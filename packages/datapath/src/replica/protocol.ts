@@ -14,15 +14,18 @@
 //
 // Opening: the server speaks first, a reply frame with id 0 whose payload is u32 version and a
 // 32-byte random challenge. The client sends HELLO (payload: 32-byte client nonce, 32-byte HMAC
-// proof, then the replica id in UTF-8; see auth.ts); the server answers OK with its own proof and
-// the replica's INFO as JSON, or an error (EPERM: wrong secret, ENOENT: no such replica) and closes.
-// Any other request before HELLO succeeds is refused with EPERM and the connection closed.
+// proof, u64 attachment epoch, then the replica id in UTF-8; see auth.ts and fence.ts); the server
+// answers OK with its own proof and the replica's INFO as JSON, or an error (EPERM: wrong secret,
+// ENOENT: no such replica, ESTALE: the replica has admitted a newer epoch) and closes. Any other
+// request before HELLO succeeds is refused with EPERM and the connection closed. A connection
+// whose epoch the replica has since left behind gets ESTALE for every write and live read.
 import { BlockError } from '../block.js';
-import { ReplicaError } from './api.js';
+import { FencedError, ReplicaError } from './api.js';
 import type { Extent, ExtentList } from './api.js';
 import { readU64, writeU64 } from './map-header.js';
 
-export const PROTOCOL_VERSION = 1;
+/** 2: HELLO carries the attachment epoch. */
+export const PROTOCOL_VERSION = 2;
 export const REQUEST_MAGIC = 0x51_4e_52_43; // 'CRNQ' read as little-endian u32
 export const REPLY_MAGIC = 0x52_4e_52_43; // 'CRNR'
 export const REQUEST_HEADER_BYTES = 32;
@@ -81,9 +84,10 @@ export const FLAG_NO_HOLE = 2;
 export const FLAG_MORE = 4;
 
 export const Status = {
-  OK: 0, EIO: 1, EINVAL: 2, ENOSPC: 3, EPERM: 4, ESHUTDOWN: 5, ENOENT: 6, EEXIST: 7, EBUSY: 8,
+  /** ESTALE: the connection's attachment epoch is older than one the replica has admitted (fence.ts). */
+  OK: 0, EIO: 1, EINVAL: 2, ENOSPC: 3, EPERM: 4, ESHUTDOWN: 5, ENOENT: 6, EEXIST: 7, EBUSY: 8, ESTALE: 9,
 } as const;
-type ErrorName = Exclude<keyof typeof Status, 'OK'>;
+type ErrorName = Exclude<keyof typeof Status, 'OK' | 'ESTALE'>;
 const NAMES = Object.fromEntries(Object.entries(Status).map(([k, v]) => [v, k])) as Record<number, keyof typeof Status>;
 
 export class ProtocolError extends Error {
@@ -147,6 +151,7 @@ export function replyPayloadLength(h: Buffer, at = 0): number {
 
 /** The status a thrown error travels as. */
 export function statusOf(err: unknown): number {
+  if (err instanceof FencedError) return Status.ESTALE;
   if (err instanceof BlockError || err instanceof ReplicaError) {
     const name = err instanceof BlockError ? err.errno : err.code;
     return Status[name];
@@ -156,9 +161,38 @@ export function statusOf(err: unknown): number {
 
 /** The error an error reply stands for: BlockError for data-path errnos, ReplicaError for the rest. */
 export function errorOf(status: number, message: string): Error {
+  if (status === Status.ESTALE) return new FencedError(message);
   const name = (NAMES[status] ?? 'EIO') as ErrorName;
   if (name === 'ENOENT' || name === 'EEXIST' || name === 'EBUSY') return new ReplicaError(name, message);
   return new BlockError(name, message);
+}
+
+/** Bytes of the attachment epoch in HELLO (a u64 after the proof). */
+export const HELLO_EPOCH_BYTES = 8;
+
+export interface Hello {
+  nonce: Buffer;
+  proof: Buffer;
+  /** The engine's attachment epoch; 0: no claim (a reader of snapshots, or a client from before fencing). */
+  epoch: number;
+  replicaId: string;
+}
+
+/** HELLO's payload: nonce, proof, u64 epoch, replica id (UTF-8). */
+export function encodeHello(h: Hello): Buffer {
+  const epoch = Buffer.allocUnsafe(HELLO_EPOCH_BYTES);
+  writeU64(epoch, 0, h.epoch);
+  return Buffer.concat([h.nonce, h.proof, epoch, Buffer.from(h.replicaId, 'utf8')]);
+}
+
+/** Parses HELLO's payload (`nonceBytes`, `proofBytes`: auth.ts's sizes); null when malformed (no replica id, an epoch over 2^53). */
+export function decodeHello(payload: Buffer, nonceBytes: number, proofBytes: number): Hello | null {
+  const at = nonceBytes + proofBytes;
+  if (payload.length <= at + HELLO_EPOCH_BYTES || payload.readUInt32LE(at + 4) >= 0x20_0000) return null;
+  return {
+    nonce: payload.subarray(0, nonceBytes), proof: payload.subarray(nonceBytes, at),
+    epoch: readU64(payload, at), replicaId: payload.subarray(at + HELLO_EPOCH_BYTES).toString('utf8'),
+  };
 }
 
 /** WRITE_LAYER's payload: u16 name length, the name (UTF-8), the data. */

@@ -2,16 +2,20 @@
 // replica's store as they arrive, several at once, each answered when it completes. A malformed
 // frame or a request before authentication ends this connection and no other. Before HELLO, a
 // frame longer than HELLO can be is refused on its header, before any of its payload is kept
-// (limits.ts).
+// (limits.ts). HELLO's attachment epoch is admitted into the store (or refused as stale), and every
+// request goes through a view bound to it (fence.ts): once the replica admits a newer epoch, this
+// connection's writes and live reads fail with ESTALE.
 import type { Socket } from 'node:net';
 import { BlockError, joinParts, partsLength, writePartsTo } from '../block.js';
 import type { NewLayer, Replica } from './api.js';
 import { NONCE_BYTES, newNonce, proof, PROOF_BYTES, proofMatches } from './auth.js';
+import { fencedView } from './fence.js';
+import type { FencedReplica } from './fence.js';
 import { FrameReader } from './frame-reader.js';
 import { MAX_HELLO_PAYLOAD_BYTES } from './limits.js';
 import { OutputBatcher } from './output-batcher.js';
 import {
-  decodeLayerWrite, decodeRequest, encodeExtents, encodeReply, FLAG_FUA, FLAG_MORE, FLAG_NO_HOLE, MAX_IO_BYTES, Op, PROTOCOL_VERSION, ProtocolError, REQUEST_HEADER_BYTES, Status,
+  decodeHello, decodeLayerWrite, decodeRequest, encodeExtents, encodeReply, FLAG_FUA, FLAG_MORE, FLAG_NO_HOLE, MAX_IO_BYTES, Op, PROTOCOL_VERSION, ProtocolError, REQUEST_HEADER_BYTES, Status,
   statusOf,
 } from './protocol.js';
 import type { RequestHeader } from './protocol.js';
@@ -19,7 +23,7 @@ import type { RequestHeader } from './protocol.js';
 export interface ServedReplica {
   id: string;
   volume: string;
-  store: Replica;
+  store: FencedReplica;
   secret: string;
 }
 
@@ -41,6 +45,10 @@ interface Pieces {
 
 export class ServerConnection {
   replica: ServedReplica | null = null;
+  /** The replica as this connection's epoch sees it (fence.ts); set with `replica`. */
+  private view: Replica | null = null;
+  /** A HELLO is being answered (its epoch admitted): anything else meanwhile ends the connection. */
+  private greeting = false;
   private readonly challenge = newNonce();
   private readonly reader: FrameReader;
   private header: RequestHeader | null = null;
@@ -99,7 +107,8 @@ export class ServerConnection {
   private onFrame(r: RequestHeader, parts: Buffer[]): void {
     if (this.ending) return;
     if (this.replica === null) {
-      if (r.op === Op.HELLO) this.hello(r, joinParts(parts));
+      if (this.greeting) this.destroy(); // nothing may follow HELLO before its answer
+      else if (r.op === Op.HELLO) this.hello(r, joinParts(parts));
       else this.refuse(r.id, Status.EPERM, 'authenticate with HELLO first');
       return;
     }
@@ -109,7 +118,7 @@ export class ServerConnection {
     if (whole === null) return; // a piece: answered with the last one
     this.inflight += whole.ids.length;
     this.updateFlow();
-    this.dispatch(this.replica.store, whole.request, parts).then(
+    this.dispatch(this.view!, whole.request, parts).then(
       (reply) => { for (const id of whole.ids) this.send(id, Status.OK, reply); },
       (err: unknown) => {
         const message = Buffer.from(err instanceof Error ? err.message : String(err));
@@ -150,30 +159,39 @@ export class ServerConnection {
   }
 
   private hello(r: RequestHeader, payload: Buffer): void {
-    if (payload.length <= NONCE_BYTES + PROOF_BYTES || payload.length > MAX_HELLO_PAYLOAD_BYTES) {
+    const h = payload.length <= MAX_HELLO_PAYLOAD_BYTES ? decodeHello(payload, NONCE_BYTES, PROOF_BYTES) : null;
+    if (!h) {
       this.refuse(r.id, Status.EINVAL, 'malformed HELLO');
       return;
     }
-    const nonce = payload.subarray(0, NONCE_BYTES);
-    const got = payload.subarray(NONCE_BYTES, NONCE_BYTES + PROOF_BYTES);
-    const replicaId = payload.subarray(NONCE_BYTES + PROOF_BYTES).toString('utf8');
-    const replica = this.lookup(replicaId);
+    const replica = this.lookup(h.replicaId);
     if (!replica) {
-      this.refuse(r.id, Status.ENOENT, `no replica ${replicaId} here`);
+      this.refuse(r.id, Status.ENOENT, `no replica ${h.replicaId} here`);
       return;
     }
-    if (!proofMatches(proof('client', replica.secret, this.challenge, nonce, replicaId), got)) {
+    if (!proofMatches(proof('client', replica.secret, this.challenge, h.nonce, h.replicaId), h.proof)) {
       this.refuse(r.id, Status.EPERM, 'authentication failed');
       return;
     }
-    this.replica = replica;
+    // Authenticated: the deadline no longer applies, but requests wait for the epoch's admission
+    // (which waits for older epochs' writes under way to finish).
     if (this.authTimer) clearTimeout(this.authTimer);
     this.authTimer = null;
-    const mine = proof('server', replica.secret, this.challenge, nonce, replicaId);
-    replica.store.info().then(
-      (info) => this.send(r.id, Status.OK, Buffer.concat([mine, Buffer.from(JSON.stringify(info))])),
-      (err: unknown) => this.refuse(r.id, statusOf(err), err instanceof Error ? err.message : String(err)),
-    );
+    this.greeting = true;
+    const mine = proof('server', replica.secret, this.challenge, h.nonce, h.replicaId);
+    // Epoch 0 claims nothing: such a client (a snapshot reader) never moves the fence.
+    (h.epoch > 0 ? replica.store.admitEpoch(h.epoch) : Promise.resolve())
+      .then(() => replica.store.info())
+      .then(
+        (info) => {
+          if (this.ending) return;
+          this.replica = replica;
+          this.view = fencedView(replica.store, h.epoch);
+          this.greeting = false;
+          this.send(r.id, Status.OK, Buffer.concat([mine, Buffer.from(JSON.stringify(info))]));
+        },
+        (err: unknown) => this.refuse(r.id, statusOf(err), err instanceof Error ? err.message : String(err)),
+      );
   }
 
   /** Answers with an error and closes the connection once the answer is out. */

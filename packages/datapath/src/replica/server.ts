@@ -5,7 +5,7 @@
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { ReplicaError } from './api.js';
-import type { Replica } from './api.js';
+import type { FencedReplica } from './fence.js';
 import { AUTH_TIMEOUT_MS, MAX_CONNECTIONS, MAX_INFLIGHT, MAX_QUEUED_BYTES, MAX_UNAUTHENTICATED } from './limits.js';
 import { ServerConnection } from './server-connection.js';
 import type { ConnectionLimits, ServedReplica } from './server-connection.js';
@@ -55,8 +55,8 @@ export class ReplicaServer {
     return this.refusedCount;
   }
 
-  /** Serves `store` as `replicaId` (of `volume`) to clients that know `secret`. */
-  addReplica(replicaId: string, volume: string, store: Replica, secret: string): void {
+  /** Serves `store` as `replicaId` (of `volume`) to clients that know `secret`, fenced by attachment epoch (fence.ts). */
+  addReplica(replicaId: string, volume: string, store: FencedReplica, secret: string): void {
     if (this.replicas.has(replicaId)) throw new ReplicaError('EEXIST', `replica ${replicaId} is already served`);
     if (!secret) throw new Error(`replica ${replicaId}: empty secret`);
     this.replicas.set(replicaId, { id: replicaId, volume, store, secret });

@@ -22,8 +22,8 @@ import { existsSync } from 'node:fs';
 import { readdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { alignParts, BLOCK_SIZE, BlockError, joinParts, partsLength } from '../block.js';
-import { isSystemLayer, ReplicaError } from './api.js';
-import type { Extent, ExtentList, NewLayer, Replica, ReplicaInfo, SnapshotInfo } from './api.js';
+import { FencedError, isSystemLayer, ReplicaError } from './api.js';
+import type { EpochFence, Extent, ExtentList, NewLayer, Replica, ReplicaInfo, SnapshotInfo } from './api.js';
 import { blockHash, HASH_BYTES, MAX_HASH_RANGE, ZERO_HASH } from './block-hash.js';
 import { makeDir, readFully, syncDir, syncDirShared, writeFully, writePartsFully } from './file-io.js';
 import { Layer } from './layer.js';
@@ -59,8 +59,10 @@ export interface ReplicaStoreOptions {
   inlineIo?: boolean;
 }
 
-export class ReplicaStore implements Replica {
+export class ReplicaStore implements Replica, EpochFence {
   private layers: Layer[];
+  /** The highest attachment epoch admitted: raised at once by admitEpoch, persisted in the manifest after. */
+  private admittedEpoch: number;
   private manifest: Manifest;
   private revisionCount: number;
   /** Writes, trims and zeroes applied, and how many of them the last completed sync covered. */
@@ -92,6 +94,7 @@ export class ReplicaStore implements Replica {
     opts: ReplicaStoreOptions,
   ) {
     this.manifest = manifest;
+    this.admittedEpoch = manifest.epoch ?? 0;
     this.layers = layers;
     this.revisionCount = header.rebuilding ? 0 : header.revision;
     this.rebuilding = header.rebuilding;
@@ -163,6 +166,34 @@ export class ReplicaStore implements Replica {
 
   get revision(): number {
     return this.revisionCount;
+  }
+
+  get epoch(): number {
+    return this.admittedEpoch;
+  }
+
+  /**
+   * Fencing (fence.ts): refuses an epoch lower than the one admitted; a higher one is raised at
+   * once (the views of older epochs refuse everything from their next call), then, once every
+   * write, trim and zeroing already under way has finished (they hold range locks, taken in
+   * arrival order), persisted in the manifest. When it resolves, no write of an older epoch is
+   * still to land.
+   */
+  admitEpoch(epoch: number): Promise<void> {
+    if (!Number.isSafeInteger(epoch) || epoch < 0) return Promise.reject(new BlockError('EINVAL', `bad epoch ${epoch}`));
+    if (epoch < this.admittedEpoch) {
+      return Promise.reject(new FencedError(`replica store ${this.dir}: epoch ${epoch} is older than ${this.admittedEpoch}, attached elsewhere since`));
+    }
+    if (epoch === this.admittedEpoch && (this.manifest.epoch ?? 0) === epoch) return Promise.resolve();
+    this.admittedEpoch = epoch;
+    return this.serialize(async () => {
+      const unlock = await this.lock.acquireAll();
+      try {
+        if ((this.manifest.epoch ?? 0) < this.admittedEpoch) await this.commit({ ...this.manifest, epoch: this.admittedEpoch });
+      } finally {
+        unlock();
+      }
+    });
   }
 
   private get head(): Layer {

@@ -22,6 +22,12 @@ export interface EngineAssignment {
    * serves the export, nothing restarts.
    */
   'noFrontend'?: (boolean);
+  /**
+   * The attachment's epoch: the seq of the event that attached the volume to this node (it grows
+   * with every new attachment). The engine presents it to every replica it opens; a replica that
+   * has admitted a higher one refuses this engine's writes (datapath fencing).
+   */
+  'epoch'?: (number | string | Long);
 }
 
 export interface EngineAssignment__Output {
@@ -42,4 +48,10 @@ export interface EngineAssignment__Output {
    * serves the export, nothing restarts.
    */
   'noFrontend': (boolean);
+  /**
+   * The attachment's epoch: the seq of the event that attached the volume to this node (it grows
+   * with every new attachment). The engine presents it to every replica it opens; a replica that
+   * has admitted a higher one refuses this engine's writes (datapath fencing).
+   */
+  'epoch': (number);
 }
