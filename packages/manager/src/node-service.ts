@@ -164,6 +164,9 @@ export class NodeService {
   private nodeOf(md: grpc.Metadata, claimed: string): { nodeId: string; actor: string } {
     const c = this.ctx.caller(md);
     if (!c) throw new CommandError('Unauthenticated', 'a valid node credential is required (authorization: Bearer <node token>)');
+    // A malformed id is the request's fault, whoever sends it (and is not quoted whole as a node).
+    if (!claimed) throw CommandError.invalid('nodeId is required');
+    checkNodeId('nodeId', claimed);
     if (c.kind === 'admin') {
       if (this.ctx.nodeCredentials) throw CommandError.denied(`the admin token is not a node credential: node "${claimed}" must use its own token`);
       return { nodeId: claimed, actor: `admin (as node/${claimed})` };
