@@ -3,19 +3,20 @@
 // each one's content is hashed at the time through the engine's read-only `VOLUME@SNAP` NBD export
 // (nbdcopy). After the faults (replica-node kills and data cuts force rebuilds, which must copy
 // the snapshot chain), EVERY replica of each volume is read ALONE over its own replica connection
-// (ReplicaClient.readSnapshot, authenticated with the volume's secret derived from the cluster
-// token by the managers' own volumeSecret) and must hold each snapshot with that exact content.
+// (ReplicaClient.readSnapshot, authenticated with the volume's secret as the managers stored it
+// in etcd) and must hold each snapshot with that exact content.
 //
 // Why a check that could not run is a problem and not a pass: a snapshot that was never taken, or
 // a replica that cannot be reached or read at the end, proves nothing about the rebuild; the run
 // reports it. The pure comparison is `compareSnapshots`; the rest is the I/O around it.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, rmSync, statSync } from 'node:fs';
+import { createReadStream, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ReplicaClient } from '@cairn/datapath';
-import { volumeSecret } from '@cairn/manager';
+import { readVolumeSecret, volumeSecret } from '@cairn/manager';
+import { Keys, openEtcd } from '@cairn/metadata';
 
 const run = promisify(execFile);
 const CHUNK = 8 * 2 ** 20;
@@ -87,6 +88,16 @@ export class SnapshotCheck {
   constructor(private readonly api: SnapshotAdmin, private readonly token: string, private readonly dir: string,
     private readonly say: (l: string) => void) {}
 
+  /** The volume's secret, read from the cluster's etcd (DIR/cluster.json names it); the derived one when none is stored. */
+  private async secretOf(volume: string): Promise<string> {
+    const etcd = openEtcd((JSON.parse(readFileSync(join(this.dir, 'cluster.json'), 'utf8')) as { etcd: string[] }).etcd);
+    try {
+      return (await readVolumeSecret(etcd, new Keys(), volume)) ?? volumeSecret(this.token, volume);
+    } finally {
+      etcd.close();
+    }
+  }
+
   /**
    * Takes a snapshot of `volume` (attached, NBD export `uri`) and hashes it through the engine's
    * `uri@name` export. A failure is recorded as a problem (a snapshot not taken checks nothing).
@@ -139,7 +150,7 @@ export class SnapshotCheck {
         }
         let client: ReplicaClient | null = null;
         try {
-          client = await ReplicaClient.connect(r.address, r.id, volumeSecret(this.token, volume));
+          client = await ReplicaClient.connect(r.address, r.id, await this.secretOf(volume));
           const listed = new Set((await client.listSnapshots()).map((s) => s.name));
           for (const s of snaps) {
             if (!listed.has(s.name)) {

@@ -8,7 +8,9 @@ export const AGENT_USAGE = `usage: cairn node --manager HOST:PORT[,HOST:PORT] --
                   --zone ZONE | --zone-from-node NODE   (in Kubernetes: NODE's topology.kubernetes.io/zone label)
                   [--tags a,b]   (none given, in Kubernetes: NODE's tag.node.cairn.io/TAG=true labels)
                   [--kubeconfig FILE]   (else in a pod: its service account; POD_NAME/POD_NAMESPACE: label the pod node.cairn.io/id)
-                  [--token TOKEN | --token-file FILE]   (or CAIRN_TOKEN)
+                  --node-token-file FILE   (or CAIRN_NODE_TOKEN: this node's own credential, from
+                    "cairn manager node-credential NODE"; a cluster whose managers have no node key
+                    takes the admin token instead: --token TOKEN | --token-file FILE, or CAIRN_TOKEN)
                   [--data-host HOST] [--data-port P] [--nbd-port P]
                   [--data-advertise HOST:PORT]   (the replica address others are told, e.g. a proxy's)
                   [--csi-socket PATH [--csi-state-dir DIR]]   (serve the CSI Identity + Node services)`;
@@ -20,7 +22,7 @@ export async function runAgent(args: string[]): Promise<number> {
       manager: { type: 'string' }, 'node-id': { type: 'string' }, disk: { type: 'string', multiple: true },
       zone: { type: 'string', default: '' }, 'zone-from-node': { type: 'string' }, tags: { type: 'string' },
       kubeconfig: { type: 'string' },
-      token: { type: 'string' }, 'token-file': { type: 'string' },
+      token: { type: 'string' }, 'token-file': { type: 'string' }, 'node-token-file': { type: 'string' },
       'data-host': { type: 'string', default: '127.0.0.1' }, 'data-port': { type: 'string', default: '0' }, 'nbd-port': { type: 'string', default: '0' },
       'data-advertise': { type: 'string' },
       'csi-socket': { type: 'string' }, 'csi-state-dir': { type: 'string' },
@@ -28,8 +30,11 @@ export async function runAgent(args: string[]): Promise<number> {
   });
   if (!values.manager) throw new Error(`--manager is required\n${AGENT_USAGE}`);
   if (!values['node-id']) throw new Error(`--node-id is required\n${AGENT_USAGE}`);
-  const token = values.token ?? (values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : process.env.CAIRN_TOKEN);
-  if (!token) throw new Error(`a token is required: --token, --token-file or CAIRN_TOKEN\n${AGENT_USAGE}`);
+  // The node's own token first; the admin token only for a cluster without node credentials.
+  const token = (values['node-token-file'] ? readFileSync(values['node-token-file'], 'utf8').trim() : undefined)
+    ?? (values['node-token-file'] === undefined ? process.env.CAIRN_NODE_TOKEN : undefined)
+    ?? values.token ?? (values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : process.env.CAIRN_TOKEN);
+  if (!token) throw new Error(`a credential is required: --node-token-file or CAIRN_NODE_TOKEN (or, without node credentials, --token, --token-file or CAIRN_TOKEN)\n${AGENT_USAGE}`);
   if (values['zone-from-node'] !== undefined && values.zone) throw new Error(`give --zone or --zone-from-node, not both\n${AGENT_USAGE}`);
   const port = (name: string, v: string | undefined): number => {
     const n = Number(v);

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { newToken } from '@cairn/api';
+import { nodeKeyFile, nodeTokenFile } from './up-credentials.js';
 import { grpcAdminApi } from './client.js';
 import { EtcdCluster, freePort } from '@cairn/metadata';
 import { runDemo } from './up-demo.js';
@@ -102,6 +103,7 @@ export async function up(args: string[]): Promise<number> {
   const tokenPath = join(dir, 'token');
   if (!existsSync(tokenPath)) writeFileSync(tokenPath, newToken() + '\n', { mode: 0o600 });
   chmodSync(tokenPath, 0o600);
+  const nodeKeyPath = nodeKeyFile(dir);
   const detached = values.detach!;
   const started: number[] = [];
   let etcd: EtcdCluster | null = null;
@@ -127,7 +129,7 @@ export async function up(args: string[]): Promise<number> {
       const csi = join(csiDir, i === 1 ? 'controller.sock' : `controller-${i}.sock`);
       const address = `127.0.0.1:${await freePort()}`;
       const command = cairnCommand(['manager', '--etcd', endpoints.join(','), '--listen', address, '--token-file', tokenPath,
-        '--id', id, '--ready-file', join(dir, 'run', `${id}.json`), '--csi-socket', csi]);
+        '--node-key-file', nodeKeyPath, '--id', id, '--ready-file', join(dir, 'run', `${id}.json`), '--csi-socket', csi]);
       const pid = spawnCommand(command, log, true);
       started.push(pid);
       managers.push({ id, pid, log, address, csiEndpoint: `unix://${csi}`, command });
@@ -151,7 +153,7 @@ export async function up(args: string[]): Promise<number> {
       mkdirSync(disk, { recursive: true });
       const log = join(dir, 'logs', `${id}.log`);
       const csiSocket = join(csiDir, `${id}.sock`);
-      const command = cairnCommand(['node', '--manager', managerList, '--node-id', id, '--disk', disk, '--zone', zone, '--token-file', tokenPath,
+      const command = cairnCommand(['node', '--manager', managerList, '--node-id', id, '--disk', disk, '--zone', zone, '--node-token-file', nodeTokenFile(dir, nodeKeyPath, id),
         '--csi-socket', csiSocket, '--csi-state-dir', join(dir, 'nodes', id, 'csi')]);
       const pid = spawnCommand(command, log, true);
       started.push(pid);

@@ -2,7 +2,7 @@
 // built once by Manager.start(), so handlers stay thin.
 import type * as grpc from '@grpc/grpc-js';
 import type { EventLog, LeaderInfo, LiveProjection, SnapshotStore } from '@cairn/metadata';
-import type { DiskInfo__Output } from '@cairn/api';
+import type { Caller, DiskInfo__Output } from '@cairn/api';
 import type { ReplicaFigures } from './replica-figures.js';
 
 export interface ManagerContext {
@@ -10,7 +10,15 @@ export interface ManagerContext {
   log: EventLog;
   snapshots: SnapshotStore;
   projection: LiveProjection;
+  /** True for the admin token only: a node token is refused on every admin call. */
   authorize(metadata: grpc.Metadata): boolean;
+  /** Who a call's bearer token proves it comes from (the admin, or one node), or null. */
+  caller(metadata: grpc.Metadata): Caller | null;
+  /**
+   * True when the manager has a node key: node-facing calls then need the node's own token, and
+   * the admin token is refused there. False (the library default): the admin token acts for any node.
+   */
+  nodeCredentials: boolean;
   logError(message: string): void;
   /** The statfs figures a node last reported for a path (kept in memory, not in the log). */
   reportedDisk(nodeId: string, path: string): DiskInfo__Output | undefined;

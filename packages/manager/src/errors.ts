@@ -8,7 +8,7 @@ import {
   ChainBrokenError, ConflictError, CorruptError, FencedError, InvalidSettingError, TooLargeError, UnavailableError, UnknownEventTypeError,
 } from '@cairn/metadata';
 
-export type CommandCode = 'InvalidArgument' | 'NotFound' | 'AlreadyExists' | 'FailedPrecondition' | 'Unauthenticated';
+export type CommandCode = 'InvalidArgument' | 'NotFound' | 'AlreadyExists' | 'FailedPrecondition' | 'Unauthenticated' | 'PermissionDenied';
 
 /** A request the manager refuses; nothing was appended. The message names the field. */
 export class CommandError extends Error {
@@ -20,6 +20,7 @@ export class CommandError extends Error {
   static notFound(m: string): CommandError { return new CommandError('NotFound', m); }
   static exists(m: string): CommandError { return new CommandError('AlreadyExists', m); }
   static precondition(m: string): CommandError { return new CommandError('FailedPrecondition', m); }
+  static denied(m: string): CommandError { return new CommandError('PermissionDenied', m); }
 }
 
 const CODES: Record<CommandCode, status> = {
@@ -28,6 +29,7 @@ const CODES: Record<CommandCode, status> = {
   AlreadyExists: status.ALREADY_EXISTS,
   FailedPrecondition: status.FAILED_PRECONDITION,
   Unauthenticated: status.UNAUTHENTICATED,
+  PermissionDenied: status.PERMISSION_DENIED,
 };
 
 /** The most of a status message sent (UTF-8 bytes): it travels in an HTTP/2 trailer. */

@@ -7,4 +7,4 @@ export * as commands from './commands.js';
 export { CommandError, toServiceError } from './errors.js';
 export { explainEvents, verify, stateAt } from './audit.js';
 export { Reconciler } from './reconciler.js';
-export { volumeSecret } from './node-service.js';
+export { readVolumeSecret, volumeSecret, VolumeSecrets } from './volume-secrets.js';

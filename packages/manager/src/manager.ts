@@ -3,13 +3,14 @@
 import { hostname } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import type { Etcd3, Lease } from 'etcd3';
-import { addServiceRefusingUndecodable, adminProto, GRPC_SERVER_OPTIONS, hasBearer, nodeProto } from '@cairn/api';
+import { addServiceRefusingUndecodable, adminProto, callerOf, GRPC_SERVER_OPTIONS, hasBearer, nodeProto } from '@cairn/api';
 import { startControllerService } from '@cairn/csi';
 import type { UnixServer } from '@cairn/csi';
 import type { CairnEvent, LeaderInfo } from '@cairn/metadata';
 import { EventLog, Keys, LeaderElection, LiveProjection, openEtcd, SnapshotStore, storedBytes } from '@cairn/metadata';
 import { adminHandlers } from './admin-service.js';
 import { NodeService } from './node-service.js';
+import { VolumeSecrets } from './volume-secrets.js';
 import { Reconciler } from './reconciler.js';
 import { ReplicaFigures } from './replica-figures.js';
 import { Salvager } from './salvager.js';
@@ -38,7 +39,14 @@ export interface ManagerOptions {
   etcd: string[];
   /** host:port for the gRPC server (port 0: any free port). */
   listen: string;
+  /** The admin token: every admin call. */
   token: string;
+  /**
+   * The node key, from which each node's token is made (@cairn/api nodeToken): node-facing calls
+   * then need their node's own token and the admin token is refused there. Absent (the default
+   * for in-process use): the admin token acts for any node, as before per-node credentials.
+   */
+  nodeKey?: string;
   tls?: { cert: Buffer; key: Buffer };
   id?: string;
   prefix?: string;
@@ -120,6 +128,8 @@ export class Manager {
     return {
       id: this.id, log: this.log, snapshots: this.snapshots, projection: this.projection,
       authorize: (md) => hasBearer(md, this.o.token),
+      caller: (md) => callerOf(md, { adminToken: this.o.token, nodeKey: this.o.nodeKey }),
+      nodeCredentials: Boolean(this.o.nodeKey),
       logError: (msg) => this.say(`error: ${msg}`),
       reportedDisk: (nodeId, path) => this.nodes?.reportedDisk(nodeId, path),
       rebuildProgress: (replicaId) => this.nodes?.progress.get(replicaId) ?? 0,
@@ -133,7 +143,7 @@ export class Manager {
     const keys = new Keys(this.o.prefix);
     this.nodes = new NodeService(ctx, this.client, {
       heartbeatIntervalMs: this.o.heartbeatMs ?? 1000, leaseTtlSeconds: this.o.nodeLeaseTtl ?? 5, prefix: this.o.prefix,
-      token: this.o.token,
+      secrets: await VolumeSecrets.open(this.client, keys, this.o.token, await this.log.headSeq()),
       managers: async () => (await this.client.getAll().prefix(`${keys.prefix}managers/`).strings().then(Object.values)).sort(),
     });
     const server = new grpc.Server(GRPC_SERVER_OPTIONS);

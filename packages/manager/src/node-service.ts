@@ -2,16 +2,18 @@
 // keeps a lease-bound status key in etcd alive), receive what they must run, and report what they
 // observe. Heartbeats and usage are not events; registrations, capacity changes that alter the
 // picture, and replica/engine transitions are.
-import { createHmac } from 'node:crypto';
+import type * as grpc from '@grpc/grpc-js';
 import type { Etcd3, Lease } from 'etcd3';
 import type { DiskInfo__Output, NodeAgentHandlers, ReplicaFigures__Output } from '@cairn/api';
 import type { ClusterState, EventDraft } from '@cairn/metadata';
-import { Keys, pendingCopiesFrom } from '@cairn/metadata';
+import { Keys, pendingCopiesFrom, UnavailableError } from '@cairn/metadata';
 import { AssignmentFeed } from './assignment-feed.js';
 import { auditTime } from 'rxjs';
+import type { Subscription } from 'rxjs';
 import { CommandError, toServiceError } from './errors.js';
-import { unary, CommandRunner } from './admin-service.js';
+import { CommandRunner } from './admin-service.js';
 import type { ManagerContext } from './context.js';
+import type { VolumeSecrets } from './volume-secrets.js';
 import { checkDiskPath, checkName, checkNodeId, checkTags, diskIdFromPath } from './commands.js';
 
 /**
@@ -30,19 +32,14 @@ export function checkDisks(disks: DiskInfo__Output[]): void {
   });
 }
 
-/** The volume's secret for replica connections: derived from the cluster token, never logged. */
-export function volumeSecret(token: string, volume: string): string {
-  return createHmac('sha256', token).update(`cairn-volume:${volume}`).digest('hex');
-}
-
 export interface NodeServiceOptions {
   heartbeatIntervalMs: number;
   leaseTtlSeconds: number;
   prefix?: string;
   /** The addresses of the live managers (each manager keeps its own under a lease). */
   managers: () => Promise<string[]>;
-  /** The cluster token, from which each volume's secret is derived. */
-  token: string;
+  /** Each volume's data secret (volume-secrets.ts). */
+  secrets: VolumeSecrets;
 }
 
 /** The status key of a node: exists exactly while the node's heartbeats keep its lease alive. */
@@ -68,7 +65,18 @@ export class NodeService {
   constructor(private readonly ctx: ManagerContext, private readonly client: Etcd3, private readonly opts: NodeServiceOptions) {
     this.keys = new Keys(opts.prefix);
     this.runner = CommandRunner.for(ctx);
+    // Subscribed before any stream: a VolumeCreated is in `making` before a push can see the volume.
+    this.sub = ctx.projection.changes$.subscribe(({ state, event }) => {
+      if (event.volumeCreated) this.makeSecrets(state, [event.volumeCreated.name]);
+      else if (event.volumeDeleted) {
+        void opts.secrets.remove(event.volumeDeleted.name, event.seq)
+          .catch((e: unknown) => ctx.logError(`removing the secret of volume ${event.volumeDeleted!.name}: ${e instanceof Error ? e.message : String(e)}`));
+      }
+    });
+    this.makeSecrets(ctx.projection.state, ctx.projection.state.volumes.keys());
   }
+
+  private readonly sub: Subscription;
 
   reportedDisk(nodeId: string, path: string): DiskInfo__Output | undefined {
     return this.reported.get(nodeId)?.find((d) => d.path === path);
@@ -97,18 +105,74 @@ export class NodeService {
     await lease.put(nodeStatusKey(this.keys, nodeId)).value(JSON.stringify({ manager: this.ctx.id })).exec();
   }
 
-  /** Lets go of the node leases this manager holds, without revoking them (they expire). */
-  private readonly secrets = new Map<string, string>();
+  /**
+   * Volumes whose secret this manager is still making or reading (volume-secrets.ts). Filled as
+   * each VolumeCreated is applied, so a push that finds it empty knows the secret of every volume
+   * in the state; pushes wait for it to empty.
+   */
+  private readonly making = new Set<string>();
+  private madeWaiters: (() => void)[] = [];
+  private closed = false;
 
-  /** Volume secrets, memoised: a stream's first push names every volume of the node. */
-  private secret(volume: string): string {
-    let s = this.secrets.get(volume);
-    if (s === undefined) {
-      if (this.secrets.size > 100_000) this.secrets.clear();
-      s = volumeSecret(this.opts.token, volume);
-      this.secrets.set(volume, s);
+  /** Starts making the secret of every volume that has none known here yet. */
+  private makeSecrets(s: ClusterState, names: Iterable<string>): void {
+    for (const name of names) {
+      const v = s.volumes.get(name);
+      if (!v || this.making.has(name) || this.opts.secrets.get(v) !== undefined) continue;
+      this.making.add(name);
+      void this.makeSecret(name);
     }
-    return s;
+  }
+
+  private async makeSecret(name: string): Promise<void> {
+    try {
+      while (!this.closed) {
+        const v = this.ctx.projection.state.volumes.get(name);
+        if (!v || this.opts.secrets.get(v) !== undefined) break;
+        try {
+          await this.opts.secrets.ensure(v);
+        } catch (e) {
+          this.ctx.logError(`the secret of volume ${name}: ${e instanceof Error ? e.message : String(e)}; trying again`);
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+    } finally {
+      this.making.delete(name);
+      if (this.making.size === 0) for (const w of this.madeWaiters.splice(0)) w();
+    }
+  }
+
+  /** Resolves once no secret is being made. */
+  private secretsMade(): Promise<void> {
+    return this.making.size === 0 ? Promise.resolve() : new Promise((resolve) => this.madeWaiters.push(resolve));
+  }
+
+  /** The secret of a volume for an assignment (the feed asks only once secretsMade() says all are known). */
+  private readonly secretOf = (volume: string): string => {
+    const v = this.ctx.projection.state.volumes.get(volume);
+    if (!v) return ''; // a data source's volume deleted meanwhile: no replicas to read, nothing to prove
+    const secret = this.opts.secrets.get(v);
+    if (secret === undefined) throw new Error(`the secret of volume ${volume} is not known yet`);
+    return secret;
+  };
+
+  /**
+   * The node a node-facing call acts for: the node its token proves, which must be the node the
+   * request names. The admin token is refused, unless this manager has no node key (the library's
+   * default for in-process tests: then the admin token acts for any node, as it always did).
+   */
+  private nodeOf(md: grpc.Metadata, claimed: string): { nodeId: string; actor: string } {
+    const c = this.ctx.caller(md);
+    if (!c) throw new CommandError('Unauthenticated', 'a valid node credential is required (authorization: Bearer <node token>)');
+    // A malformed id is the request's fault, whoever sends it (and is not quoted whole as a node).
+    if (!claimed) throw CommandError.invalid('nodeId is required');
+    checkNodeId('nodeId', claimed);
+    if (c.kind === 'admin') {
+      if (this.ctx.nodeCredentials) throw CommandError.denied(`the admin token is not a node credential: node "${claimed}" must use its own token`);
+      return { nodeId: claimed, actor: `admin (as node/${claimed})` };
+    }
+    if (c.nodeId !== claimed) throw CommandError.denied(`the credential of node "${c.nodeId}" cannot act for node "${claimed}"`);
+    return { nodeId: c.nodeId, actor: `node/${c.nodeId}` };
   }
 
   /**
@@ -132,59 +196,109 @@ export class NodeService {
   }
 
   close(): void {
+    this.closed = true;
+    this.sub.unsubscribe();
     for (const l of this.leases.values()) l.release();
     this.leases.clear();
   }
 
   handlers(): NodeAgentHandlers {
     const ctx = this.ctx;
-    const actorOf = (nodeId: string): string => `node/${nodeId}`;
+    /** A node-facing unary call: authenticated as the node the request names, then `fn`. */
+    const nodeUnary = <Req extends { nodeId: string }, Res>(fn: (r: Req, node: { nodeId: string; actor: string }) => Promise<Res>): grpc.handleUnaryCall<Req, Res> =>
+      (call, callback) => {
+        let node: { nodeId: string; actor: string };
+        try {
+          node = this.nodeOf(call.metadata, call.request.nodeId);
+        } catch (e) {
+          callback(toServiceError(e, ctx.logError));
+          return;
+        }
+        fn(call.request, node).then((res) => callback(null, res), (e: unknown) => callback(toServiceError(e, ctx.logError)));
+      };
     return {
-      Register: unary(ctx, async (r) => {
-        if (!r.nodeId) throw CommandError.invalid('nodeId is required');
-        checkNodeId('nodeId', r.nodeId);
+      Register: nodeUnary(async (r, { nodeId, actor }) => {
+        if (!nodeId) throw CommandError.invalid('nodeId is required');
+        checkNodeId('nodeId', nodeId);
         checkRegistration(r);
         checkTags('tags', r.tags);
         checkDisks(r.disks);
-        await this.runner.run(actorOf(r.nodeId), (s) => registerDrafts(s, r), (s) => s.seq);
-        await this.touch(r.nodeId, r.disks);
+        // A manager's address is never a node's (an engine or a reader would talk to the manager).
+        if (r.address && (await this.opts.managers()).includes(r.address)) {
+          throw CommandError.denied(`address "${r.address}" is a manager's: node "${nodeId}" must register its own`);
+        }
+        await this.runner.run(actor, (s) => registerDrafts(s, { ...r, nodeId }), (s) => s.seq);
+        await this.touch(nodeId, r.disks);
         return { heartbeatIntervalMs: this.opts.heartbeatIntervalMs, leaseTtlSeconds: this.opts.leaseTtlSeconds, managers: await this.opts.managers() };
       }),
-      Heartbeat: unary(ctx, async (r) => {
+      Heartbeat: nodeUnary(async (r, { nodeId, actor }) => {
         const s = ctx.projection.state;
-        if (!s.nodes.has(r.nodeId)) return { known: false, managers: await this.opts.managers() };
+        if (!s.nodes.has(nodeId)) return { known: false, managers: await this.opts.managers() };
         checkDisks(r.disks);
-        await this.touch(r.nodeId, r.disks);
-        const drafts = capacityDrafts(s, r.nodeId, r.disks);
-        if (drafts.length) await this.runner.run(actorOf(r.nodeId), (st) => capacityDrafts(st, r.nodeId, r.disks), (st) => st.seq);
+        await this.touch(nodeId, r.disks);
+        const drafts = capacityDrafts(s, nodeId, r.disks);
+        if (drafts.length) await this.runner.run(actor, (st) => capacityDrafts(st, nodeId, r.disks), (st) => st.seq);
         return { known: true, managers: await this.opts.managers() };
       }),
       WatchAssignments: (call) => {
-        if (!ctx.authorize(call.metadata)) {
-          call.emit('error', toServiceError(new CommandError('Unauthenticated', 'a valid bearer token is required')));
+        let nodeId: string;
+        try {
+          nodeId = this.nodeOf(call.metadata, call.request.nodeId).nodeId;
+        } catch (e) {
+          call.emit('error', toServiceError(e, ctx.logError));
           return;
         }
-        const feed = new AssignmentFeed(call.request.nodeId, (v) => this.secret(v), call.request.deltas);
-        const push = (): void => {
-          const a = feed.next(ctx.projection.state);
-          if (a) call.write(a);
+        const feed = new AssignmentFeed(nodeId, this.secretOf, call.request.deltas);
+        let ended = false;
+        let pushing = false;
+        let again = false;
+        // Pushes go one at a time, each once every volume's secret is known (see `making`).
+        const push = async (): Promise<void> => {
+          if (pushing) {
+            again = true;
+            return;
+          }
+          pushing = true;
+          try {
+            for (;;) {
+              if (ended) return;
+              if (this.making.size > 0) {
+                await this.secretsMade();
+                continue;
+              }
+              again = false;
+              const a = feed.next(ctx.projection.state);
+              if (a) call.write(a);
+              if (!again) return;
+            }
+          } catch (e) {
+            // The feed may have noted as sent what it could not send: the node starts over on a new stream.
+            stop();
+            call.emit('error', toServiceError(new UnavailableError(
+              `the assignments of node ${nodeId} could not be made (${e instanceof Error ? e.message : String(e)}); watch again`), ctx.logError));
+          } finally {
+            pushing = false;
+          }
         };
         // Every event is noted at once (cheap); a push goes out at most every 10 ms with all that
         // changed meanwhile, however busy the log is (a debounce would hold it back while events
         // keep coming).
         const sub = ctx.projection.changes$.subscribe(({ state, event }) => feed.touch(state, event));
-        sub.add(ctx.projection.changes$.pipe(auditTime(PUSH_EVERY_MS)).subscribe(push));
-        push();
-        const stop = (): void => sub.unsubscribe();
+        sub.add(ctx.projection.changes$.pipe(auditTime(PUSH_EVERY_MS)).subscribe(() => void push()));
+        void push();
+        const stop = (): void => {
+          ended = true;
+          sub.unsubscribe();
+        };
         call.on('cancelled', stop);
         call.on('close', stop);
         call.on('error', stop);
       },
-      Report: unary(ctx, async (r) => {
-        if (r.figures.length) await this.recordFigures(r.nodeId, r.figures);
+      Report: nodeUnary(async (r, { nodeId, actor }) => {
+        if (r.figures.length) await this.recordFigures(nodeId, r.figures);
         for (const p of r.progress) this.progress.set(p.replicaId, p.percent);
         for (const rep of r.replicas) if (rep.state === 'rebuilt' || rep.state === 'failed') this.progress.delete(rep.replicaId);
-        const seq = await this.runner.run(actorOf(r.nodeId), (s) => reportDrafts(s, r.nodeId, r), (s) => s.seq);
+        const seq = await this.runner.run(actor, (s) => reportDrafts(s, nodeId, r), (s) => s.seq);
         return { seq };
       }),
     };
@@ -207,6 +321,10 @@ export function checkRegistration(r: { address: string; zone: string; hostname: 
 export function registerDrafts(s: ClusterState, r: { nodeId: string; address: string; zone: string; tags: string[]; hostname: string; disks: DiskInfo__Output[] }): EventDraft[] {
   const out: EventDraft[] = [];
   const n = s.nodes.get(r.nodeId);
+  // An address is its node's: another node that is up serves there (a down node's address is
+  // free again: a restarted process on the same host may be given its port).
+  const holder = r.address ? [...s.nodes.values()].find((o) => o.id !== r.nodeId && o.address === r.address && !o.down) : undefined;
+  if (holder) throw CommandError.denied(`address "${r.address}" is node "${holder.id}"'s: node "${r.nodeId}" must register its own`);
   if (!n || n.address !== r.address || n.zone !== r.zone || n.hostname !== r.hostname) {
     out.push({ nodeRegistered: { nodeId: r.nodeId, address: r.address, zone: r.zone, tags: n ? n.tags : r.tags, hostname: r.hostname } });
   }
@@ -244,6 +362,18 @@ export function capacityDrafts(s: ClusterState, nodeId: string, disks: DiskInfo_
   return out;
 }
 
+/**
+ * A replica runs at its node's data address (the one the node registered); a node with none
+ * registered yet may not name another node's. Engines connect where this says: no node can point
+ * them at a server that is not its own.
+ */
+function checkReplicaAddress(s: ClusterState, nodeId: string, replicaId: string, address: string): void {
+  const own = s.nodes.get(nodeId)?.address ?? '';
+  if (own ? address !== own : [...s.nodes.values()].some((o) => o.id !== nodeId && o.address === address)) {
+    throw CommandError.denied(`replica "${replicaId}" of node "${nodeId}" cannot run at "${address}": node "${nodeId}" serves at "${own || 'no address yet'}"`);
+  }
+}
+
 /** Events for what a node observed; a report about something not on that node is refused. */
 export function reportDrafts(s: ClusterState, nodeId: string, r: { replicas: { replicaId: string; state: string; address: string; reason: string }[]; engines: { volume: string; state: string; endpoint: string; dataSourceCopied?: boolean; reason?: string }[] }): EventDraft[] {
   if (!s.nodes.has(nodeId)) throw CommandError.notFound(`node "${nodeId}" is not registered`);
@@ -256,6 +386,7 @@ export function reportDrafts(s: ClusterState, nodeId: string, r: { replicas: { r
     const engineNode = s.volumes.get(cur.volume)?.attachedTo === nodeId;
     const allowed = rep.state === 'running' ? cur.nodeId === nodeId : cur.nodeId === nodeId || engineNode;
     if (!allowed) throw CommandError.precondition(`replica "${rep.replicaId}" is not on node "${nodeId}" nor served by its engine there`);
+    if (rep.state === 'running') checkReplicaAddress(s, nodeId, rep.replicaId, rep.address);
     switch (rep.state) {
       case 'running':
         // A new replica turns running; otherwise only a changed address is news (a failed

@@ -1,6 +1,9 @@
-// `cairn manager --etcd ENDPOINTS [--listen HOST:PORT] [--token T | --token-file F] [--tls-cert F --tls-key F]`
+// `cairn manager --etcd ENDPOINTS [--listen HOST:PORT] [--token T | --token-file F] [--node-key-file F] [--tls-cert F --tls-key F]`
+// and `cairn manager node-credential NODE --node-key-file F` (prints that node's token).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { nodeToken } from '@cairn/api';
+import { checkNodeId } from './commands.js';
 import { DEFAULT_SNAPSHOT_EVERY, Manager } from './manager.js';
 import type { ManagerOptions } from './manager.js';
 
@@ -10,14 +13,37 @@ export const MANAGER_USAGE = `usage: cairn manager --etcd URL[,URL...] [--listen
                      [--kubeconfig FILE] [--kube-namespace NS] [--drain-guard-image IMAGE]   (in Kubernetes: cordon,
                        tag labels, PVC Events, drain guards; on in a pod or with --kubeconfig; NS defaults to
                        POD_NAMESPACE, else cairn-system; IMAGE to registry.k8s.io/pause:3.10)
-the token may also come from CAIRN_TOKEN`;
+                     [--node-key-file FILE]   (each node then needs its own token; the admin token is refused on node calls)
+the token may also come from CAIRN_TOKEN
+       cairn manager node-credential NODE --node-key-file FILE   (prints NODE's token, for its --node-token-file)`;
+
+/** Reads a credential file: its content without surrounding whitespace, refused when empty. */
+function readCredential(flag: string, path: string): string {
+  const v = readFileSync(path, 'utf8').trim();
+  if (!v) throw new Error(`--${flag} ${path} is empty`);
+  return v;
+}
+
+/**
+ * `cairn manager node-credential NODE --node-key-file F`: the node's token, made from the node key
+ * where the key is (a manager's host or secret). Offline on purpose: minting node credentials is
+ * no API call, so nothing reachable over the network hands out a node's identity.
+ */
+function printNodeCredential(args: string[]): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'node-key-file': { type: 'string' } } });
+  if (positionals.length !== 1 || !values['node-key-file']) throw new Error(`give one NODE and --node-key-file\n${MANAGER_USAGE}`);
+  checkNodeId('NODE', positionals[0]!);
+  process.stdout.write(`${nodeToken(readCredential('node-key-file', values['node-key-file']), positionals[0]!)}\n`);
+  return 0;
+}
 
 export async function runManager(args: string[]): Promise<number> {
+  if (args[0] === 'node-credential') return printNodeCredential(args.slice(1));
   const { values } = parseArgs({
     args,
     options: {
       etcd: { type: 'string' }, listen: { type: 'string', default: '127.0.0.1:7800' },
-      token: { type: 'string' }, 'token-file': { type: 'string' },
+      token: { type: 'string' }, 'token-file': { type: 'string' }, 'node-key-file': { type: 'string' },
       'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, id: { type: 'string' },
       'election-ttl': { type: 'string', default: '3' }, 'node-lease-ttl': { type: 'string', default: '5' },
       'heartbeat-ms': { type: 'string', default: '1000' }, 'snapshot-every': { type: 'string', default: String(DEFAULT_SNAPSHOT_EVERY) },
@@ -37,6 +63,7 @@ export async function runManager(args: string[]): Promise<number> {
   const kube = await kubeOptions(values.kubeconfig, values['kube-namespace'], values['drain-guard-image']);
   const m = await Manager.start({
     etcd: values.etcd.split(','), listen: values.listen!, token,
+    ...(values['node-key-file'] ? { nodeKey: readCredential('node-key-file', values['node-key-file']) } : {}),
     tls: values['tls-cert'] ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']!) } : undefined,
     id: values.id, prefix: values.prefix,
     electionTtl: int('election-ttl', values['election-ttl']), nodeLeaseTtl: int('node-lease-ttl', values['node-lease-ttl']),

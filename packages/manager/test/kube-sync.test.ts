@@ -111,6 +111,9 @@ async function eventAfter(from: number, match: (e: CairnEvent) => boolean, what:
   throw new Error(`no ${what} after seq ${from}`);
 }
 
+/** Node nI's data address, as registered (a replica runs at its node's). */
+const addressOf = (nodeId: string): string => `127.0.0.1:${9000 + Number(nodeId.slice(1))}`;
+
 const t = suite('manager: the leader\'s Kubernetes loop');
 t.before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cairn-kube-sync-'));
@@ -129,7 +132,8 @@ t.before(async () => {
   admin = adminClient(manager.address, { token: TOKEN });
   agent = nodeAgentClient(manager.address, { token: TOKEN });
   for (const id of ['n1', 'n2']) {
-    await call(agent, 'Register', { nodeId: id, address: `127.0.0.1:9001`, zone: 'z', hostname: id,
+    // Each node its own data address (a node cannot register another's).
+    await call(agent, 'Register', { nodeId: id, address: addressOf(id), zone: 'z', hostname: id,
       disks: [{ diskId: 'd1', path: `/tmp/${id}`, storageMaximum: 100 * 2 ** 30, storageAvailable: 100 * 2 ** 30 }] });
   }
   // The nodes stay up however long the suite takes (a node that stops heartbeating goes down after
@@ -206,7 +210,7 @@ t('a node with a volume\'s only running replica gets a drain guard (pod then bud
     v = await call(admin, 'GetVolume', { name: 'solo' });
   }
   const [r] = v.replicas;
-  await call(agent, 'Report', { nodeId: r.node, replicas: [{ replicaId: r.id, state: 'running', address: '127.0.0.1:1' }] });
+  await call(agent, 'Report', { nodeId: r.node, replicas: [{ replicaId: r.id, state: 'running', address: addressOf(r.node) }] });
   const pod = await request((q) => q.method === 'POST' && q.path === '/api/v1/namespaces/cairn-system/pods', 'guard pod POST');
   assert.is(pod.body.metadata.name, `cairn-drain-${r.node}`);
   assert.is(pod.body.spec.nodeName, r.node);

@@ -73,13 +73,16 @@ t.after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Node nI's data address, as registered (a replica runs at its node's). */
+const addressOf = (nodeId: string): string => `127.0.0.1:${9000 + Number(nodeId.slice(1))}`;
+
 /** Creates a volume and reports its replicas running, as their nodes would. */
 async function volumeRunning(name: string, replicas: number): Promise<string[]> {
   const from = manager.projection.state.seq;
   await call(admin, 'CreateVolume', { name, size: 2 ** 30, numberOfReplicas: replicas });
   for (let i = 0; i < replicas; i++) await eventAfter(from, (e) => e.replicaScheduled?.volume === name && e.replicaScheduled.replicaId.endsWith(`-${i}`), 'placement');
   const v = await call(admin, 'GetVolume', { name });
-  for (const r of v.replicas) await call(agent, 'Report', { nodeId: r.node, replicas: [{ replicaId: r.id, state: 'running', address: `127.0.0.1:1` }] });
+  for (const r of v.replicas) await call(agent, 'Report', { nodeId: r.node, replicas: [{ replicaId: r.id, state: 'running', address: addressOf(r.node) }] });
   return v.replicas.map((r: { id: string }) => r.id);
 }
 
@@ -115,7 +118,7 @@ t('eviction of a detached volume: an engine without a frontend runs the rebuild,
   assert.is(v.autoAttachReason, 'eviction');
   // The engine node reports the engine attached (no endpoint) and the rebuild done.
   await call(agent, 'Report', { nodeId: p.nodeId, engines: [{ volume: 'ev', state: 'attached', endpoint: '' }], replicas: [] });
-  await call(agent, 'Report', { nodeId: placed.nodeId, replicas: [{ replicaId: placed.id, state: 'running', address: '127.0.0.1:2' }] });
+  await call(agent, 'Report', { nodeId: placed.nodeId, replicas: [{ replicaId: placed.id, state: 'running', address: addressOf(placed.nodeId) }] });
   const from2 = manager.projection.state.seq;
   await call(agent, 'Report', { nodeId: p.nodeId, replicas: [{ replicaId: placed.id, state: 'rebuilt', address: '' }] });
   const det = await eventAfter(from2, (e) => e.payload === 'volumeAutoDetached', 'VolumeAutoDetached');

@@ -26,4 +26,11 @@ export class Keys {
   snapshotChunks(seq: number): string { return `${this.prefix}snapshot-chunks/${padSeq(seq)}/`; }
   snapshotChunk(seq: number, i: number): string { return `${this.snapshotChunks(seq)}${String(i).padStart(6, '0')}`; }
   election(name: string): string { return `${this.prefix}election/${name}/`; }
+  /**
+   * Each volume's data secret (random, written by the managers, outside the log: never in an
+   * event, a snapshot or `audit`), and the seq before which volumes kept the old derived secret.
+   */
+  get volumeSecrets(): string { return `${this.prefix}volume-secrets/`; }
+  volumeSecret(volume: string): string { return `${this.volumeSecrets}${volume}`; }
+  get volumeSecretsSince(): string { return `${this.prefix}volume-secrets-since`; }
 }
