@@ -245,7 +245,7 @@ s('a publish whose caller gave up stops waiting, so the retry is not ABORTED', a
   // The second wait notices its caller is gone at its next poll (200 ms).
   await new Promise((r) => setTimeout(r, 500));
   const p = await twice('ControllerPublishVolume', req);
-  assert.match(p.publishContext.nbdUrl, /\/pvc-a$/);
+  assert.match(p.publishContext.nbdUrl, /^nbd\+unix:\/\/\/pvc-a\?socket=\/.+\/nodes\/node-3\/run\/nbd\.sock$/);
   await twice('ControllerUnpublishVolume', { volumeId: 'pvc-a', nodeId: 'node-3' });
 });
 
