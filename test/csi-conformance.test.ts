@@ -245,7 +245,8 @@ s('attacher and resizer: publish_context carries what NodeStage needs; the other
   const node = cluster.nodes[0]!.id;
   const req = { volumeId: id, nodeId: node, volumeCapability: mount, readonly: false, volumeContext: { fsType: 'ext4' } };
   const p = (await ctl('ControllerPublishVolume', req)).publishContext;
-  assert.match(p.nbdUrl, new RegExp(`^nbd://[^/]+:\\d+/${id}$`));
+  // The agent's unix socket on that node: no TCP listener serves the export.
+  assert.match(p.nbdUrl, new RegExp(`^nbd\\+unix:///${id}\\?socket=/.+/nodes/${node}/run/nbd\\.sock$`));
   assert.is(p.fsType, 'ext4');
   assert.is(p.mkfsParams, '-m 0');
   assert.equal((await ctl('ControllerPublishVolume', req)).publishContext, p, 'publishing again answers the same');

@@ -183,7 +183,7 @@ s('GetCapacity: with and without topology and parameters, agreeing with what Cre
 s('ControllerPublishVolume: an nbdUrl nbdinfo reads at the volume size; FAILED_PRECONDITION elsewhere; NOT_FOUND; unpublish', async () => {
   const req = { volumeId: 'pvc-a', nodeId: 'node-1', volumeCapability: mount, volumeContext: { fsType: 'ext4', mkfsParams: '-m 0' } };
   const p = await twice('ControllerPublishVolume', req);
-  assert.match(p.publishContext.nbdUrl, /^nbd:\/\/127\.0\.0\.1:\d+\/pvc-a$/);
+  assert.match(p.publishContext.nbdUrl, /^nbd\+unix:\/\/\/pvc-a\?socket=\/.+\/nodes\/node-1\/run\/nbd\.sock$/);
   assert.is(p.publishContext.fsType, 'ext4');
   assert.is(p.publishContext.mkfsParams, '-m 0');
   assert.is(p.publishContext.readonly, undefined);
@@ -245,7 +245,7 @@ s('a publish whose caller gave up stops waiting, so the retry is not ABORTED', a
   // The second wait notices its caller is gone at its next poll (200 ms).
   await new Promise((r) => setTimeout(r, 500));
   const p = await twice('ControllerPublishVolume', req);
-  assert.match(p.publishContext.nbdUrl, /\/pvc-a$/);
+  assert.match(p.publishContext.nbdUrl, /^nbd\+unix:\/\/\/pvc-a\?socket=\/.+\/nodes\/node-3\/run\/nbd\.sock$/);
   await twice('ControllerUnpublishVolume', { volumeId: 'pvc-a', nodeId: 'node-3' });
 });
 

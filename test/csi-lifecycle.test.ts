@@ -64,7 +64,7 @@ async function attach(volume: string, nodeId: string, cap: object): Promise<{ st
   const { staging, target } = paths(volume, nodeId);
   const pub = await ctl('ControllerPublishVolume', { volumeId: volume, nodeId, volumeCapability: cap, readonly: false });
   const context = pub.publishContext as Record<string, string>;
-  assert.match(context.nbdUrl ?? '', /^nbd:\/\//, 'publish_context carries the NBD export');
+  assert.match(context.nbdUrl ?? '', /^nbd\+unix:\/\/\/.+\?socket=\//, 'publish_context carries the NBD export (the node\'s unix socket)');
   await node(nodeId, 'NodeStageVolume', { volumeId: volume, publishContext: context, stagingTargetPath: staging, volumeCapability: cap });
   await node(nodeId, 'NodePublishVolume', { volumeId: volume, publishContext: context, stagingTargetPath: staging, targetPath: target, volumeCapability: cap, readonly: false });
   return { staging, target, context };

@@ -83,7 +83,7 @@ async function createAndAttach(name: string, volCap: object, bytes = 64 * MiB): 
   const created = await controller('CreateVolume', { name, capacityRange: { requiredBytes: bytes }, volumeCapabilities: [volCap], parameters: { numberOfReplicas: '1' } });
   assert.is(created.volume.volumeId, name);
   const pub = await controller('ControllerPublishVolume', { volumeId: name, nodeId, volumeCapability: volCap, readonly: false });
-  assert.match(pub.publishContext.nbdUrl, /^nbd:\/\//);
+  assert.match(pub.publishContext.nbdUrl, /^nbd\+unix:\/\/\/.+\?socket=\//);
   return pub.publishContext;
 }
 

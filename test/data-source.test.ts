@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { status } from '@grpc/grpc-js';
 import { eventually, startCluster } from './support/cluster.js';
 import type { TestCluster } from './support/cluster.js';
+import { snapshotUri } from './support/nbd-uri.js';
 
 const run = promisify(execFile);
 const MiB = 2 ** 20;
@@ -68,7 +69,7 @@ t('a volume from a snapshot, attached on another node, reads as the source did a
   atSnapshot.fill(0, 12 * MiB, 16 * MiB);
   await write(srcUri, atSnapshot, 'a.bin');
   await c.call('CreateSnapshot', { volume: 'src', name: 's1' });
-  await eventually('s1 is taken on the source', 15_000, async () => run('nbdinfo', [`${srcUri}@s1`]).then(() => true, () => false));
+  await eventually('s1 is taken on the source', 15_000, async () => run('nbdinfo', [snapshotUri(srcUri, 's1')]).then(() => true, () => false));
   afterOverwrite = Buffer.from(atSnapshot);
   randomBytes(4 * MiB).copy(afterOverwrite, 0);
   randomBytes(2 * MiB).copy(afterOverwrite, 20 * MiB);
@@ -112,7 +113,7 @@ t('a volume from a volume reads as the source did when it was created; the snaps
   assert.is(evs[1].volumeCreated.sourceSnapshot, taken);
   // A snapshot is taken when the source's engine applies it, as for CreateSnapshot: wait for it,
   // then change the source; the clone must not see the change.
-  await eventually('the clone\'s snapshot is taken on the source', 15_000, async () => run('nbdinfo', [`${srcUri}@${taken}`]).then(() => true, () => false));
+  await eventually('the clone\'s snapshot is taken on the source', 15_000, async () => run('nbdinfo', [snapshotUri(srcUri, taken)]).then(() => true, () => false));
   const later = Buffer.from(afterOverwrite);
   randomBytes(3 * MiB).copy(later, 8 * MiB);
   await write(srcUri, later, 'c.bin');

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { eventually, startCluster } from './support/cluster.js';
 import type { TestCluster } from './support/cluster.js';
+import { snapshotUri } from './support/nbd-uri.js';
 
 const run = promisify(execFile);
 const MiB = 2 ** 20;
@@ -38,7 +39,7 @@ d('a volume attaches as an NBD export that nbdinfo sees and nbdcopy round-trips 
   assert.is(att.code, 0, att.stderr);
   uri = JSON.parse(att.stdout).nbd;
   assert.is((await volume()).endpoint, uri);
-  assert.match(uri, /^nbd:\/\/127\.0\.0\.1:\d+\/data$/);
+  assert.match(uri, /^nbd\+unix:\/\/\/data\?socket=\/.+\/nbd\.sock$/, 'served on the node\'s unix socket');
   const info = await run('nbdinfo', ['--json', uri]);
   const exp = JSON.parse(info.stdout).exports[0];
   assert.is(exp['export-size'], 256 * MiB);
@@ -61,7 +62,7 @@ d('snapshots: data read back through a snapshot is what was written before it; d
   writeFileSync(join(c.dir, 'b.bin'), pad(after));
   await run('nbdcopy', [join(c.dir, 'a.bin'), uri], { timeout: 60_000 });
   await c.call('CreateSnapshot', { volume: 'data', name: 's1' });
-  const snapUri = `${uri}@s1`;
+  const snapUri = snapshotUri(uri, 's1');
   await eventually('the snapshot is served', 15_000, async () => (await run('nbdinfo', [snapUri]).then(() => true, () => false)));
   await run('nbdcopy', [join(c.dir, 'b.bin'), uri], { timeout: 60_000 });
   await run('nbdcopy', [snapUri, join(c.dir, 's1.bin')], { timeout: 60_000 });

@@ -212,7 +212,7 @@ test('--etcd endpoints that do not name the StatefulSet\'s members are caught', 
 
 test('a flag cairn manager or cairn node does not accept is caught', () => {
   caught(setArg('40-manager.yaml', 'cairn-manager', '--id=', '--name=$(POD_NAME)'), /cairn manager has no flag --name/);
-  caught(setArg('50-node.yaml', 'cairn-node', '--nbd-port=', '--nbd-host=127.0.0.1'), /cairn node has no flag --nbd-host/);
+  caught(setArg('50-node.yaml', 'cairn-node', '--nbd-socket=', '--nbd-host=127.0.0.1'), /cairn node has no flag --nbd-host/);
   caught(setArg('50-node.yaml', 'cairn-node', '--node-id=', null), /--node-id is required/);
   caught(setArg('50-node.yaml', 'cairn-node', '--token-file=', '--token=s3cret'), /--token puts the secret in the pod spec/);
   caught(mutate('50-node.yaml', (o) => { container(o, 'cairn-node')?.args.push('extra'); }), /unexpected arguments extra/);

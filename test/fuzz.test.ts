@@ -29,6 +29,7 @@ import type { Outcome } from './support/fuzz-grpc.js';
 import {
   NBD, NbdWire, expectedErrors, goData, handshakeGo, option, optionHeader, readGreeting, readOptionReply, readSimpleReply, request,
 } from './support/fuzz-nbd.js';
+import { snapshotUri } from './support/nbd-uri.js';
 
 const run = promisify(execFile);
 const MiB = 2 ** 20;
@@ -196,10 +197,7 @@ class Model {
 
 t('NBD: mutated handshakes and transmission requests get their error or a close; the export keeps serving', async () => {
   const r = fuzzRng('nbd');
-  const url = new URL(nbdUri);
-  const host = url.hostname;
-  const port = Number(url.port);
-  const name = decodeURIComponent(url.pathname.slice(1));
+  const name = decodeURIComponent(new URL(nbdUri).pathname.slice(1));
   const tally = new Tally();
   const model = new Model();
   // Start from known contents: zeroes (a fresh volume reads as zeroes).
@@ -209,7 +207,7 @@ t('NBD: mutated handshakes and transmission requests get their error or a close;
 
   // A client that connects and says nothing is disconnected after the handshake timeout (10 s),
   // while the server goes on serving everyone else: checked at the end.
-  const silent = await NbdWire.open(host, port);
+  const silent = await NbdWire.open(nbdUri);
   const silentSince = Date.now();
 
   // ---- handshake phase: each case on its own connection
@@ -282,7 +280,7 @@ t('NBD: mutated handshakes and transmission requests get their error or a close;
   };
   for (let i = iterations(40); i > 0; i--) {
     const [what, fn] = i <= handshakes.length ? handshakes[i - 1]! : r.pick(handshakes);
-    const w = await NbdWire.open(host, port);
+    const w = await NbdWire.open(nbdUri);
     try {
       const g = await readGreeting(w, 3000);
       if (g !== 'ok') { tally.fail(`${what}: greeting ${g}`); continue; }
@@ -297,12 +295,12 @@ t('NBD: mutated handshakes and transmission requests get their error or a close;
 
   // ---- transmission phase: mutated requests on connections that finished the handshake
   let handle = 1n;
-  let w = await NbdWire.open(host, port);
+  let w = await NbdWire.open(nbdUri);
   let ex = await handshakeGo(w, name, true, 5000);
   assert.is(ex.size, NBD_SIZE);
   const reconnect = async (): Promise<void> => {
     w.destroy();
-    w = await NbdWire.open(host, port);
+    w = await NbdWire.open(nbdUri);
     ex = await handshakeGo(w, name, r.chance(0.5), 5000);
   };
   for (let i = iterations(400); i > 0; i--) {
@@ -435,7 +433,7 @@ t('CSI Node service on a real export: valid calls in order, mutated ones in betw
       volumePath: (x) => x.pick([...paths, '']),
       fsType: (x) => x.pick(['ext4', 'xfs', 'ext3', 'btrfs', '']),
       mountFlags: (x) => x.pick(['noatime', 'ro', 'bogus-flag', 'nosuid']),
-      'NodeStageVolumeRequest.publishContext': (x) => ({ nbdUrl: x.pick([csiUri, `${csiUri}@nope`, 'nbd://127.0.0.1:1/none']) }),
+      'NodeStageVolumeRequest.publishContext': (x) => ({ nbdUrl: x.pick([csiUri, snapshotUri(csiUri, 'nope'), 'nbd://127.0.0.1:1/none']) }),
     },
   };
   // Only paths under the sandbox ever reach the service (it mounts and removes them as root).

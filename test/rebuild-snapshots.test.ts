@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { ReplicaStore } from '@cairn/datapath';
 import { eventually, startCluster } from './support/cluster.js';
 import type { TestCluster } from './support/cluster.js';
+import { snapshotUri } from './support/nbd-uri.js';
 
 const run = promisify(execFile);
 const MiB = 2 ** 20;
@@ -44,7 +45,7 @@ t('a replacement rebuilt after a snapshot holds that snapshot as it was, read fr
   const first = randomBytes(SIZE);
   await put('first.bin', first);
   await c.call('CreateSnapshot', { volume: 'snapv', name: 's1' });
-  await eventually('the snapshot is served', 15_000, async () => (await run('nbdinfo', [`${uri}@s1`]).then(() => true, () => false)));
+  await eventually('the snapshot is served', 15_000, async () => (await run('nbdinfo', [snapshotUri(uri, 's1')]).then(() => true, () => false)));
   const second = Buffer.from(first);
   randomBytes(16 * MiB).copy(second, 8 * MiB);
   await put('second.bin', second);

@@ -17,6 +17,7 @@ import { promisify } from 'node:util';
 import { ReplicaClient } from '@cairn/datapath';
 import { readVolumeSecret, volumeSecret } from '@cairn/manager';
 import { Keys, openEtcd } from '@cairn/metadata';
+import { snapshotUri } from './nbd-uri.js';
 
 const run = promisify(execFile);
 const CHUNK = 8 * 2 ** 20;
@@ -109,13 +110,13 @@ export class SnapshotCheck {
       // The snapshot is taken by the engine when it sees the event: wait until the view is served.
       const deadline = Date.now() + 30_000;
       for (;;) {
-        const ok = await run('nbdinfo', ['--size', `${uri}@${name}`], { timeout: 10_000 }).then(() => true, () => false);
+        const ok = await run('nbdinfo', ['--size', snapshotUri(uri, name)], { timeout: 10_000 }).then(() => true, () => false);
         if (ok) break;
         if (Date.now() > deadline) throw new Error(`${uri}@${name} not served within 30 s`);
         await new Promise((r) => setTimeout(r, 200));
       }
       const file = join(this.dir, `${volume}@${name}.img`);
-      await run('nbdcopy', [`${uri}@${name}`, file], { timeout: 120_000 });
+      await run('nbdcopy', [snapshotUri(uri, name), file], { timeout: 120_000 });
       const size = statSync(file).size;
       const sha256 = await sha256File(file);
       rmSync(file, { force: true });

@@ -30,10 +30,14 @@ export class NbdWire {
     socket.on('error', () => undefined);
   }
 
-  static open(host: string, port: number, timeoutMs = 5000): Promise<NbdWire> {
+  /** Connects to where an export URI points: nbd://HOST:PORT/NAME or nbd+unix:///NAME?socket=PATH. */
+  static open(uri: string, timeoutMs = 5000): Promise<NbdWire> {
+    const u = new URL(uri);
+    const path = u.protocol === 'nbd+unix:' ? u.searchParams.get('socket') : null;
+    if (u.protocol !== 'nbd:' && !path) return Promise.reject(new Error(`NbdWire speaks nbd:// and nbd+unix:// only, not ${uri}`));
     return new Promise((resolve, reject) => {
-      const s = connect(port, host);
-      const timer = setTimeout(() => { s.destroy(); reject(new Error(`connect ${host}:${port}: timed out`)); }, timeoutMs);
+      const s = path ? connect(path) : connect(Number(u.port || 10809), u.hostname.replace(/^\[|\]$/g, ''));
+      const timer = setTimeout(() => { s.destroy(); reject(new Error(`connect ${uri}: timed out`)); }, timeoutMs);
       s.once('connect', () => { clearTimeout(timer); resolve(new NbdWire(s)); });
       s.once('error', (e) => { clearTimeout(timer); reject(e); });
     });

@@ -9,6 +9,7 @@ import type { Assignments__Output, DiskInfo, NodeAgentClient, ReplicaAssignment_
 import { foldAssignments, nodeAgentClient } from '@cairn/api';
 import { startNodeService } from '@cairn/csi';
 import type { UnixServer } from '@cairn/csi';
+import type { NbdListen } from '@cairn/datapath';
 import { Datapath } from './datapath.js';
 
 export interface DiskSpec {
@@ -24,10 +25,11 @@ export interface AgentOptions {
   disks: DiskSpec[];
   token: string;
   tags?: string[];
-  /** Host the data (replica) and NBD servers listen on and advertise (default 127.0.0.1). */
+  /** Host the data (replica) server listens on and advertises (default 127.0.0.1). */
   dataHost?: string;
   dataPort?: number;
-  nbdPort?: number;
+  /** Where the NBD exports are served (default TCP 127.0.0.1, any port; `cairn node`: a unix socket). */
+  nbd?: NbdListen;
   /** The data address to announce instead of the one listened on (a proxy in front of it). */
   dataAdvertise?: string;
   /** Serve the CSI Identity and Node services on this unix socket. */
@@ -72,7 +74,7 @@ export class Agent {
     this.managers = Array.isArray(o.manager) ? [...o.manager] : o.manager.split(',');
     this.client = nodeAgentClient(this.managers[0]!, { token: o.token });
     this.datapath = new Datapath({
-      nodeId: o.nodeId, host: o.dataHost ?? '127.0.0.1', dataPort: o.dataPort, nbdPort: o.nbdPort, advertise: o.dataAdvertise,
+      nodeId: o.nodeId, host: o.dataHost ?? '127.0.0.1', dataPort: o.dataPort, ...(o.nbd ? { nbd: o.nbd } : {}), advertise: o.dataAdvertise,
       disks: o.disks.map((d) => d.path),
       log: (l) => this.say(l),
       report: (r) => call<object, unknown>(this.client.Report.bind(this.client), { nodeId: o.nodeId, ...r }).then(() => undefined),

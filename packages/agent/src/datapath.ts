@@ -16,16 +16,20 @@
 // what runs and changes only the difference.
 import { rm } from 'node:fs/promises';
 import type { Assignments__Output, EngineAssignment__Output, EngineSource__Output, ReplicaAssignment__Output, ReportRequest } from '@cairn/api';
-import { BlockError, cloneFromAny, Engine, fencedView, NbdServer, ReplicaClient, ReplicaError, ReplicaServer, ReplicaStore, SnapshotView } from '@cairn/datapath';
-import type { EngineReplica, Replica } from '@cairn/datapath';
+import { BlockError, cloneFromAny, Engine, fencedView, NbdServer, nbdUri, ReplicaClient, ReplicaError, ReplicaServer, ReplicaStore, SnapshotView } from '@cairn/datapath';
+import type { EngineReplica, NbdListen, Replica } from '@cairn/datapath';
 import { confineReplicaDir, PlaceRefused } from './disk-paths.js';
 
 export interface DatapathOptions {
   nodeId: string;
-  /** Host the data and NBD servers listen on and advertise. */
+  /** Host the data (replica) server listens on and advertises. */
   host: string;
   dataPort?: number;
-  nbdPort?: number;
+  /**
+   * Where the NBD exports are served (default: TCP 127.0.0.1, any port). `cairn node` serves them
+   * on a unix socket unless told otherwise; off loopback TLS is required (@cairn/datapath's listen rule).
+   */
+  nbd?: NbdListen;
   /** The data address to announce (to the manager, hence to engines) instead of host:dataPort. */
   advertise?: string;
   /** The disks this node was started with: replica data is kept under these only (disk-paths.ts). */
@@ -158,7 +162,8 @@ export class Datapath {
   /** Volumes whose engine cannot open now, and why (logged once per change of reason). */
   private readonly waiting = new Map<string, string>();
   dataAddress = '';
-  nbdAddress = '';
+  /** The NBD listener as bound (its port chosen when 0 was asked for). */
+  private nbdBound: { listen: NbdListen; port: number } | null = null;
 
   constructor(private readonly o: DatapathOptions) {
     // "VOLUME" is the volume; "VOLUME@SNAPSHOT" a read-only view of one of its snapshots.
@@ -179,10 +184,18 @@ export class Datapath {
   async start(): Promise<void> {
     const d = await this.replicaServer.listen(this.o.dataPort ?? 0, this.o.host);
     this.dataAddress = this.o.advertise ?? `${this.o.host}:${d.port}`;
-    const n = await this.nbd.listen(this.o.nbdPort ?? 0, this.o.host);
-    this.nbdAddress = `${this.o.host}:${n.port}`;
+    const l = this.o.nbd ?? { kind: 'tcp', host: '127.0.0.1', port: 0 };
+    const port = l.kind === 'unix' ? (await this.nbd.listenUnix(l.path), 0) : (await this.nbd.listen(l.port, l.host, l.tls)).port;
+    this.nbdBound = { listen: l, port };
+    this.o.log(`NBD exports served at ${this.nbdEndpoint('VOLUME')}`);
     this.figuresTimer = setInterval(() => void this.repeatFigures(), FIGURES_REPEAT_MS);
     this.figuresTimer.unref();
+  }
+
+  /** The URI of a volume's export on this node (nbd+unix://, nbd:// on loopback, or nbds://). */
+  nbdEndpoint(volume: string): string {
+    if (!this.nbdBound) throw new Error('the NBD server is not listening yet');
+    return nbdUri(this.nbdBound.listen, this.nbdBound.port, volume);
   }
 
   /**
@@ -585,12 +598,12 @@ export class Datapath {
     if (!run.frontend && !e.noFrontend && run.ready) {
       // A user attached the volume where its offline engine runs: the same engine serves it now.
       run.frontend = true;
-      await this.o.report({ replicas: [], engines: [{ volume: e.volume, state: 'attached', endpoint: `nbd://${this.nbdAddress}/${e.volume}` }], progress: [] })
+      await this.o.report({ replicas: [], engines: [{ volume: e.volume, state: 'attached', endpoint: this.nbdEndpoint(e.volume) }], progress: [] })
         .catch((err: unknown) => {
           run!.frontend = false; // said again on the next pass
           throw err;
         });
-      this.o.log(`engine of ${e.volume} now serving nbd://${this.nbdAddress}/${e.volume} (attached by a user during an offline rebuild)`);
+      this.o.log(`engine of ${e.volume} now serving ${this.nbdEndpoint(e.volume)} (attached by a user during an offline rebuild)`);
     }
     if (run.engine.size < e.size) await run.engine.resize(e.size);
     // A replica the control plane counts as running but this engine never opened (it was not
@@ -645,7 +658,7 @@ export class Datapath {
     if (!current()) return;
     run.ready = true;
     // Offline rebuilding: attached, but nothing is served (an empty endpoint says so).
-    const endpoint = run.frontend ? `nbd://${this.nbdAddress}/${volume}` : '';
+    const endpoint = run.frontend ? this.nbdEndpoint(volume) : '';
     for (let attempt = 1; current(); attempt++) {
       try {
         await this.o.report({ replicas: [], engines: [{ volume, state: 'attached', endpoint }], progress: [] });
@@ -694,7 +707,7 @@ export class Datapath {
     // Replicas left out at open are recorded failed before anything is served.
     if (!(await run.engine.recorded().then(() => true, () => false)) || !current()) return;
     run.ready = true;
-    const endpoint = `nbd://${this.nbdAddress}/${volume}`;
+    const endpoint = this.nbdEndpoint(volume);
     // The copy is done and flushed; until the manager has it on record, keep saying so.
     for (let attempt = 1; current(); attempt++) {
       try {

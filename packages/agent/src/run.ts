@@ -1,8 +1,13 @@
 // `cairn node --manager ADDR --node-id ID --disk PATH[:tag,tag] [--disk ...] --zone Z | --zone-from-node NODE`
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { checkNbdListen, parseNbdListen } from '@cairn/datapath';
+import type { NbdListen } from '@cairn/datapath';
 import { Agent, parseDiskFlag } from './agent.js';
 import { labelOwnPod, readNodeInfo } from './node-zone.js';
+
+/** Where `cairn node` serves NBD unless told otherwise: only root and the agent's user can connect. */
+export const DEFAULT_NBD_SOCKET = '/run/cairn/nbd/nbd.sock';
 
 export const AGENT_USAGE = `usage: cairn node --manager HOST:PORT[,HOST:PORT] --node-id ID --disk PATH[:tag,tag] [--disk ...]
                   --zone ZONE | --zone-from-node NODE   (in Kubernetes: NODE's topology.kubernetes.io/zone label)
@@ -11,7 +16,10 @@ export const AGENT_USAGE = `usage: cairn node --manager HOST:PORT[,HOST:PORT] --
                   --node-token-file FILE   (or CAIRN_NODE_TOKEN: this node's own credential, from
                     "cairn manager node-credential NODE"; a cluster whose managers have no node key
                     takes the admin token instead: --token TOKEN | --token-file FILE, or CAIRN_TOKEN)
-                  [--data-host HOST] [--data-port P] [--nbd-port P]
+                  [--data-host HOST] [--data-port P]
+                  [--nbd-socket PATH]   (default ${DEFAULT_NBD_SOCKET}: the volumes' NBD exports, 0600 in a 0700 dir)
+                  [--nbd-listen HOST:PORT [--nbd-tls-cert F --nbd-tls-key F --nbd-tls-ca F]]
+                                (NBD on TCP instead: loopback, or any address with TLS and client certificates from the CA)
                   [--data-advertise HOST:PORT]   (the replica address others are told, e.g. a proxy's)
                   [--csi-socket PATH [--csi-state-dir DIR]]   (serve the CSI Identity + Node services)`;
 
@@ -23,7 +31,9 @@ export async function runAgent(args: string[]): Promise<number> {
       zone: { type: 'string', default: '' }, 'zone-from-node': { type: 'string' }, tags: { type: 'string' },
       kubeconfig: { type: 'string' },
       token: { type: 'string' }, 'token-file': { type: 'string' }, 'node-token-file': { type: 'string' },
-      'data-host': { type: 'string', default: '127.0.0.1' }, 'data-port': { type: 'string', default: '0' }, 'nbd-port': { type: 'string', default: '0' },
+      'data-host': { type: 'string', default: '127.0.0.1' }, 'data-port': { type: 'string', default: '0' },
+      'nbd-socket': { type: 'string' }, 'nbd-listen': { type: 'string' },
+      'nbd-tls-cert': { type: 'string' }, 'nbd-tls-key': { type: 'string' }, 'nbd-tls-ca': { type: 'string' },
       'data-advertise': { type: 'string' },
       'csi-socket': { type: 'string' }, 'csi-state-dir': { type: 'string' },
     },
@@ -41,7 +51,8 @@ export async function runAgent(args: string[]): Promise<number> {
     if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--${name} must be a port number, got "${v}"`);
     return n;
   };
-  const dataPort = port('data-port', values['data-port']), nbdPort = port('nbd-port', values['nbd-port']);
+  const dataPort = port('data-port', values['data-port']);
+  const nbd = nbdListenOf(values);
   const advertise = values['data-advertise'];
   if (advertise !== undefined && !/^[^\s:]+:\d{1,5}$/.test(advertise)) throw new Error(`--data-advertise must be HOST:PORT, got "${advertise}"`);
   if (advertise !== undefined) port('data-advertise', advertise.slice(advertise.lastIndexOf(':') + 1));
@@ -57,7 +68,7 @@ export async function runAgent(args: string[]): Promise<number> {
   const agent = new Agent({
     manager: values.manager.split(','), nodeId: values['node-id'], zone: info.zone, token,
     disks, tags,
-    dataHost: values['data-host'], dataPort, nbdPort, dataAdvertise: advertise,
+    dataHost: values['data-host'], dataPort, nbd, dataAdvertise: advertise,
     csiSocket: values['csi-socket'], csiStateDir: values['csi-state-dir'],
   });
   await agent.start();
@@ -67,4 +78,23 @@ export async function runAgent(args: string[]): Promise<number> {
   });
   await agent.stop();
   return 0;
+}
+
+/**
+ * Where the agent serves NBD, from its flags: the unix socket (default), or --nbd-listen on TCP,
+ * where an address off loopback needs all three --nbd-tls-* files (the rule is @cairn/datapath's).
+ */
+export function nbdListenOf(v: { 'nbd-socket'?: string; 'nbd-listen'?: string; 'nbd-tls-cert'?: string; 'nbd-tls-key'?: string; 'nbd-tls-ca'?: string }): NbdListen {
+  const files = [v['nbd-tls-cert'], v['nbd-tls-key'], v['nbd-tls-ca']];
+  const given = files.filter((f) => f !== undefined).length;
+  if (given !== 0 && given !== 3) throw new Error(`--nbd-tls-cert, --nbd-tls-key and --nbd-tls-ca go together\n${AGENT_USAGE}`);
+  if (v['nbd-listen'] === undefined) {
+    if (given) throw new Error(`--nbd-tls-* need --nbd-listen (the unix socket is not served over TLS)\n${AGENT_USAGE}`);
+    const l: NbdListen = { kind: 'unix', path: v['nbd-socket'] ?? DEFAULT_NBD_SOCKET };
+    checkNbdListen(l);
+    return l;
+  }
+  if (v['nbd-socket'] !== undefined) throw new Error(`give --nbd-socket or --nbd-listen, not both\n${AGENT_USAGE}`);
+  const tls = given ? { cert: readFileSync(files[0]!), key: readFileSync(files[1]!), ca: readFileSync(files[2]!) } : undefined;
+  return parseNbdListen(v['nbd-listen'], tls);
 }

@@ -78,10 +78,16 @@ test('cairn node refuses --zone together with --zone-from-node, and a bad port b
     assert.match((e as Error).message, /give --zone or --zone-from-node, not both/);
   }
   try {
-    await runAgent([...base, '--zone-from-node', 'n1', '--nbd-port', '70000']);
+    await runAgent([...base, '--zone-from-node', 'n1', '--data-port', '70000']);
     assert.unreachable('should have thrown');
   } catch (e) {
-    assert.match((e as Error).message, /--nbd-port must be a port number/);
+    assert.match((e as Error).message, /--data-port must be a port number/);
+  }
+  try {
+    await runAgent([...base, '--zone-from-node', 'n1', '--nbd-listen', '0.0.0.0:10809']);
+    assert.unreachable('should have thrown');
+  } catch (e) {
+    assert.match((e as Error).message, /only with TLS/);
   }
   const saved = { h: process.env.KUBERNETES_SERVICE_HOST, p: process.env.KUBERNETES_SERVICE_PORT };
   delete process.env.KUBERNETES_SERVICE_HOST;

@@ -154,7 +154,9 @@ export async function up(args: string[]): Promise<number> {
       const log = join(dir, 'logs', `${id}.log`);
       const csiSocket = join(csiDir, `${id}.sock`);
       const command = cairnCommand(['node', '--manager', managerList, '--node-id', id, '--disk', disk, '--zone', zone, '--node-token-file', nodeTokenFile(dir, nodeKeyPath, id),
-        '--csi-socket', csiSocket, '--csi-state-dir', join(dir, 'nodes', id, 'csi')]);
+        '--csi-socket', csiSocket, '--csi-state-dir', join(dir, 'nodes', id, 'csi'),
+        // Each node's NBD exports on its own unix socket (0600 in a 0700 dir), never on TCP.
+        '--nbd-socket', join(dir, 'nodes', id, 'run', 'nbd.sock')]);
       const pid = spawnCommand(command, log, true);
       started.push(pid);
       nodes.push({ id, pid, zone, disk, log, csiEndpoint: `unix://${csiSocket}`, command });

@@ -56,7 +56,11 @@ export const hasControlCharacters = (s: string): boolean => /[\u0000-\u001f\u007
 
 /** publish_context keys ControllerPublishVolume sets and NodeStageVolume reads. */
 export const PUBLISH_CONTEXT = {
-  /** nbd://host:port/VOLUME: the engine's NBD export on the node it was published to. */
+  /**
+   * The engine's NBD export on the node it was published to, as a libnbd URI: by default
+   * nbd+unix:///VOLUME?socket=PATH (the agent's unix socket, reachable only on that node by root),
+   * nbd://127.0.0.1:PORT/VOLUME on loopback, or nbds://HOST:PORT/VOLUME where TLS is required.
+   */
   nbdUrl: 'nbdUrl',
   /** The filesystem to make when the device has none, and mkfs's extra parameters. */
   fsType: 'fsType',

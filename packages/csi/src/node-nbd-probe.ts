@@ -2,13 +2,15 @@
 // connect of nbdfuse or nbd-client says only, in words, why; this is the protocol's own answer, so
 // NodeStageVolume can tell "no such volume" (NOT_FOUND) from "cannot reach it" (UNAVAILABLE).
 import { createConnection } from 'node:net';
+import { nbdSocketOf } from './node-plan.js';
 
 /**
- * Asks an nbd:// server, by the NBD handshake itself, whether it has the export the URL names:
+ * Asks an nbd:// or nbd+unix:// server, by the NBD handshake itself, whether it has the export the URL names:
  * NBD_OPT_INFO for the name, and the first reply says it (NBD_REP_ERR_UNKNOWN: no such export).
  * This is the structured answer behind nbdfuse's and nbd-client's "server has no export named"
  * message, so a failed connect can be told apart without reading their text. 'unreachable' for
- * anything else: no connection, another URL scheme, a server that does not follow the protocol.
+ * anything else: no connection, another URL scheme (nbds:// needs TLS first), a server that does
+ * not follow the protocol.
  */
 export function nbdExportKnown(url: string, timeoutMs = 5000): Promise<'known' | 'unknown' | 'unreachable'> {
   let u: URL;
@@ -17,10 +19,11 @@ export function nbdExportKnown(url: string, timeoutMs = 5000): Promise<'known' |
   } catch {
     return Promise.resolve('unreachable');
   }
-  if (u.protocol !== 'nbd:') return Promise.resolve('unreachable');
+  const path = nbdSocketOf(url);
+  if (u.protocol !== 'nbd:' && !(u.protocol === 'nbd+unix:' && path)) return Promise.resolve('unreachable');
   const name = Buffer.from(decodeURIComponent(u.pathname.replace(/^\//, '')));
   return new Promise((resolve) => {
-    const socket = createConnection({ host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 10809) });
+    const socket = path ? createConnection({ path }) : createConnection({ host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 10809) });
     let buf = Buffer.alloc(0);
     let greeted = false;
     const done = (answer: 'known' | 'unknown' | 'unreachable'): void => {

@@ -131,6 +131,10 @@ export function parseStageRequest(r: StageRequestInput): StageRequest {
   if (!URL.canParse(nbdUrl)) throw invalid(`publish_context.${PUBLISH_CONTEXT.nbdUrl} is not a valid URL: ${JSON.stringify(nbdUrl)}`);
   // Its host becomes a positional argument of nbd-client (nbd://-d:1/v would run `nbd-client -d`).
   if (new URL(nbdUrl).hostname.startsWith('-')) throw invalid(`publish_context.${PUBLISH_CONTEXT.nbdUrl} has a host starting with '-': ${JSON.stringify(nbdUrl)}`);
+  // A unix socket URL (the agent's default) must say which socket, as an absolute path.
+  if (/^nbds?\+unix:/.test(nbdUrl) && !nbdSocketOf(nbdUrl)) {
+    throw invalid(`publish_context.${PUBLISH_CONTEXT.nbdUrl} must name its socket as an absolute path (?socket=/...): ${JSON.stringify(nbdUrl)}`);
+  }
   return { volumeId, stagingPath, nbdUrl, access, accessMode, readonly: controllerReadOnly(r.publishContext) };
 }
 
@@ -371,16 +375,33 @@ export function mkfsCommand(fsType: string, mkfsParams: string[], device: string
 }
 
 /**
- * nbd-client's arguments to connect `device` to nbd://host:port/name. The host and port are
- * positional, so a host (or port) starting with '-' would be read as an option: refused here too,
- * not only where the request is parsed. The export name is the value of -name, never an option.
+ * The unix socket of an nbd+unix:// (or nbds+unix://) URL: its `socket` query parameter when it
+ * is an absolute path, else undefined (also for TCP URLs).
+ */
+export function nbdSocketOf(url: string): string | undefined {
+  if (!/^nbds?\+unix:/.test(url) || !URL.canParse(url)) return undefined;
+  const socket = new URL(url).searchParams.get('socket');
+  return socket && socket.startsWith('/') ? socket : undefined;
+}
+
+/**
+ * nbd-client's arguments to connect `device` to nbd://host:port/name, or to nbd+unix:///name?socket=PATH
+ * (`-unix PATH`). The host and port are positional, so a host (or port) starting with '-' would be
+ * read as an option: refused here too, not only where the request is parsed; a socket path is
+ * absolute. The export name is the value of -name, never an option.
  */
 export function nbdClientArgs(url: string, device: string): string[] {
   const u = new URL(url);
-  if (!u.hostname || u.hostname.startsWith('-')) throw invalid(`nbd URL ${JSON.stringify(url)}: the host must be a name or address, not ${JSON.stringify(u.hostname)}`);
   if (!device.startsWith('/')) throw invalid(`nbd device ${JSON.stringify(device)} must be an absolute path`);
   const name = decodeURIComponent(u.pathname.replace(/^\//, ''));
-  return [u.hostname, u.port || '10809', device, ...(name ? ['-name', name] : []), '-block-size', '4096', '-connections', '4'];
+  const rest = [device, ...(name ? ['-name', name] : []), '-block-size', '4096', '-connections', '4'];
+  if (/^nbds?\+unix:/.test(url)) {
+    const socket = nbdSocketOf(url);
+    if (!socket) throw invalid(`nbd URL ${JSON.stringify(url)}: the socket must be an absolute path`);
+    return ['-unix', socket, ...rest];
+  }
+  if (!u.hostname || u.hostname.startsWith('-')) throw invalid(`nbd URL ${JSON.stringify(url)}: the host must be a name or address, not ${JSON.stringify(u.hostname)}`);
+  return [u.hostname, u.port || '10809', ...rest];
 }
 
 /** The command that grows a mounted filesystem to its device's size. */

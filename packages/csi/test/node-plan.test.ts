@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import * as grpc from '@grpc/grpc-js';
 import { boundDetails, CsiError, redact } from '../src/errors.js';
 import {
-  expandCapabilityCheck, expandDecision, formatDecision, isPublishMount, locate, stagingMountOptions, growFsCommand, mkfsCommand, mountAt, nbdClientArgs,
+  expandCapabilityCheck, expandDecision, formatDecision, isPublishMount, locate, stagingMountOptions, growFsCommand, mkfsCommand, mountAt, nbdClientArgs, nbdSocketOf,
   parseBlkid, parseLookup, parseMountInfo, parsePublishRequest, parseStageRequest, parseVolumeAndPath, publishDecision, recordFileName,
   splitShellWords, stageDecision, usageOf,
 } from '../src/node-plan.js';
@@ -209,6 +209,18 @@ test('no value of a request becomes an option of nbd-client: a host starting wit
   assert.is(code(() => nbdClientArgs('nbd://h:1/v', '-d')), 'INVALID_ARGUMENT');
   assert.equal(nbdClientArgs('nbd://10.0.0.1:10809/-vol', '/dev/nbd0'), ['10.0.0.1', '10809', '/dev/nbd0', '-name', '-vol', '-block-size', '4096', '-connections', '4']);
   assert.equal(nbdClientArgs('nbd://host/v', '/dev/nbd1'), ['host', '10809', '/dev/nbd1', '-name', 'v', '-block-size', '4096', '-connections', '4']);
+});
+
+test('the agent\'s unix socket URL: nbd-client -unix PATH; the socket must be named, as an absolute path', () => {
+  const url = 'nbd+unix:///pvc-1?socket=/var/lib/cairn/run/nbd.sock';
+  assert.is(parseStageRequest(stageIn({ publishContext: { nbdUrl: url } })).nbdUrl, url);
+  assert.equal(nbdClientArgs(url, '/dev/nbd2'), ['-unix', '/var/lib/cairn/run/nbd.sock', '/dev/nbd2', '-name', 'pvc-1', '-block-size', '4096', '-connections', '4']);
+  assert.is(nbdSocketOf('nbd+unix:///v?socket=/a%20b/nbd.sock'), '/a b/nbd.sock');
+  assert.is(nbdSocketOf('nbd://h:1/v?socket=/x'), undefined, 'a TCP URL has no socket');
+  for (const bad of ['nbd+unix:///v', 'nbd+unix:///v?socket=', 'nbd+unix:///v?socket=-d', 'nbd+unix:///v?socket=rel/nbd.sock']) {
+    assert.is(code(() => parseStageRequest(stageIn({ publishContext: { nbdUrl: bad } }))), 'INVALID_ARGUMENT', bad);
+    assert.is(code(() => nbdClientArgs(bad, '/dev/nbd0')), 'INVALID_ARGUMENT', bad);
+  }
 });
 
 test('mkfs, grow and format decisions', () => {

@@ -4,6 +4,8 @@ export { MemoryBackend } from './memory-backend.js';
 export { NBD_LIMITS, NbdServer } from './nbd/server.js';
 export type { NbdServerOptions } from './nbd/server.js';
 export type { ExportList, ExportLookup } from './nbd/connection.js';
+export { checkNbdListen, isLoopback, nbdUri, NbdListenRefused, parseNbdListen } from './nbd/listen.js';
+export type { NbdListen, NbdTls } from './nbd/listen.js';
 export * as nbd from './nbd/protocol.js';
 export { FencedError, isSnapshotName, isSystemLayer, ReplicaError } from './replica/api.js';
 export type { EpochFence, Extent, ExtentList, NewLayer, Replica, ReplicaInfo, SnapshotInfo } from './replica/api.js';

@@ -236,7 +236,7 @@ const attach: Command = {
   spec: {
     path: 'volume attach', args: NAME,
     summary: 'Attach a volume to a node (its engine and frontend run there) and wait until it serves.',
-    notes: '-o json prints {"nbd": "nbd://host:port/NAME", ...the volume} once the engine is ready.',
+    notes: '-o json prints {"nbd": URI, ...the volume} once the engine is ready; by default the URI is nbd+unix:///NAME?socket=PATH, the agent\'s socket on that node (root only; nbdinfo, nbdcopy, qemu-img take it as is).',
     flags: {
       node: { type: 'string', value: 'ID', required: true, help: 'the node to attach to' },
       'no-wait': { type: 'boolean', help: 'return once the attach is recorded, without waiting for the engine' },

@@ -2,10 +2,17 @@
 // then the transmission phase (a synchronous parser over the socket's chunks). Requests are
 // dispatched to the backend as soon as their header (and, for WRITE, payload) is in; replies are
 // sent as each completes, so they may leave out of order and carry the client's handle back.
+// On a listener with TLS the connection is in the spec's FORCEDTLS mode: every option but
+// NBD_OPT_STARTTLS and NBD_OPT_ABORT is refused with NBD_REP_ERR_TLS_REQD (NBD_OPT_EXPORT_NAME,
+// which cannot be refused politely, closes the connection) until the client has upgraded, and the
+// upgrade demands a client certificate signed by the listener's CA.
 import type { Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { BlockError, writePartsTo } from '../block.js';
 import type { BlockBackend } from '../block.js';
 import * as P from './protocol.js';
+import type { NbdTls } from './listen.js';
 
 /** Export name -> backend; undefined for no such export. */
 export type ExportLookup = (name: string) => BlockBackend | undefined | Promise<BlockBackend | undefined>;
@@ -120,6 +127,10 @@ export class NbdConnection {
   private readonly reader: HandshakeReader;
   private handshakeTimer: NodeJS.Timeout | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
+  /** The socket spoken on: the accepted one, or the TLS socket over it after NBD_OPT_STARTTLS. */
+  private socket: Socket;
+  /** Whether the client has upgraded to TLS (always false on a listener without TLS). */
+  private secured = false;
 
   // transmission parser state
   private state = Parse.Header;
@@ -139,11 +150,14 @@ export class NbdConnection {
   private corked = false;
 
   constructor(
-    private readonly socket: Socket,
+    socket: Socket,
     private readonly cfg: ConnectionSettings,
     private readonly onClosed: (c: NbdConnection) => void,
+    /** The listener's TLS material: TLS is then required before anything else (FORCEDTLS). */
+    private readonly tls?: NbdTls,
   ) {
-    this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    this.socket = socket;
+    this.remote = socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort ?? '?'}` : 'unix';
     // One option header and its largest data, twice over for a client that sends two at once.
     this.reader = new HandshakeReader(2 * (P.OPTION_HEADER_SIZE + cfg.maxOptionLength));
     this.closed = new Promise((resolve) => { this.resolveClosed = resolve; });
@@ -153,26 +167,16 @@ export class NbdConnection {
     socket.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') this.cfg.log(`nbd ${this.remote}: socket error: ${err.message}`);
     });
-    socket.on('close', () => {
-      this.noteTruncatedWrite();
-      this.phase = 'closed';
-      this.state = Parse.Stopped;
-      this.payload = [];
-      this.reader.fail(new ProtocolError('connection closed'));
-      clearTimeout(this.handshakeTimer);
-      clearTimeout(this.closeTimer);
-      this.onClosed(this);
-      this.resolveClosed();
-    });
+    socket.on('close', this.onClose);
     this.handshakeTimer = setTimeout(() => {
       this.cfg.log(`nbd ${this.remote}: handshake not finished in ${this.cfg.handshakeTimeoutMs} ms; closing`);
-      socket.destroy();
+      this.socket.destroy();
     }, this.cfg.handshakeTimeoutMs);
     this.handshake().catch((err: Error) => {
       if (this.phase === 'closed') return;
       if (err instanceof ProtocolError) this.cfg.log(`nbd ${this.remote}: handshake: ${err.message}; closing`);
       else this.cfg.log(`nbd ${this.remote}: handshake failed: ${err.stack ?? err.message}`);
-      socket.destroy();
+      this.socket.destroy();
     });
   }
 
@@ -197,6 +201,20 @@ export class NbdConnection {
     this.closeTimer ??= setTimeout(() => this.socket.destroy(), graceMs);
     this.endWhenIdle();
   }
+
+  private onClose = (): void => {
+    // Said by the accepted socket and, after STARTTLS, by the TLS socket over it: once is enough.
+    if (this.phase === 'closed') return;
+    this.noteTruncatedWrite();
+    this.phase = 'closed';
+    this.state = Parse.Stopped;
+    this.payload = [];
+    this.reader.fail(new ProtocolError('connection closed'));
+    clearTimeout(this.handshakeTimer);
+    clearTimeout(this.closeTimer);
+    this.onClosed(this);
+    this.resolveClosed();
+  };
 
   // ---- handshake --------------------------------------------------------------------------
 
@@ -246,7 +264,24 @@ export class NbdConnection {
       const length = h.readUInt32BE(12);
       if (length > this.cfg.maxOptionLength) throw new ProtocolError(`option ${option} with ${length} bytes of data`);
       const data = length > 0 ? await r.read(length) : EMPTY;
+      if (this.tls && !this.secured && option !== P.OPT_STARTTLS && option !== P.OPT_ABORT) {
+        // FORCEDTLS: nothing is said about exports, nor served, before the upgrade.
+        if (option === P.OPT_EXPORT_NAME) throw new ProtocolError('NBD_OPT_EXPORT_NAME before NBD_OPT_STARTTLS on a listener that requires TLS');
+        this.optionError(option, P.REP_ERR_TLS_REQD, 'TLS is required: send NBD_OPT_STARTTLS first');
+        continue;
+      }
       switch (option) {
+        case P.OPT_STARTTLS: {
+          if (!this.tls) { this.optionError(option, P.REP_ERR_UNSUP, 'TLS is not offered on this listener'); break; }
+          if (this.secured) { this.optionError(option, P.REP_ERR_INVALID, 'TLS is already in use'); break; }
+          if (length !== 0) { this.optionError(option, P.REP_ERR_INVALID, 'NBD_OPT_STARTTLS takes no data'); break; }
+          // The client waits for the ACK before its TLS hello: bytes already here were sent in clear.
+          if (r.rest().length > 0) throw new ProtocolError('data sent after NBD_OPT_STARTTLS before its reply');
+          this.optionReply(option, P.REP_ACK);
+          await this.startTls(this.tls);
+          if (this.phase !== 'handshake') return;
+          break;
+        }
         case P.OPT_EXPORT_NAME: {
           if (length > MAX_NAME) throw new ProtocolError(`export name of ${length} bytes`);
           const name = data.toString('utf8');
@@ -295,10 +330,45 @@ export class NbdConnection {
           break;
         }
         default:
-          // STARTTLS, STRUCTURED_REPLY, meta contexts, extended headers and anything unknown.
+          // STRUCTURED_REPLY, meta contexts, extended headers and anything unknown.
           this.optionError(option, P.REP_ERR_UNSUP, `option ${option} is not supported`);
       }
     }
+  }
+
+  /**
+   * Upgrades the connection to TLS after NBD_OPT_STARTTLS was acknowledged: a TLS server handshake
+   * on the accepted socket that requires a client certificate signed by `tls.ca` (node's tls.Server
+   * does the verification: the socket is handed to it as a new connection). Resolves once the
+   * client is authenticated, with the option haggling going on over TLS; rejects (the connection
+   * is then closed) when the handshake fails or the certificate is refused.
+   */
+  private startTls(tls: NbdTls): Promise<void> {
+    const raw = this.socket;
+    raw.off('data', this.onHandshakeData);
+    raw.off('end', this.onEnd);
+    return new Promise((resolve, reject) => {
+      const server = createTlsServer({
+        cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2',
+        // The NBD handshake timer (still running) bounds it too.
+        handshakeTimeout: this.cfg.handshakeTimeoutMs,
+      }, (secure: TLSSocket) => {
+        this.secured = true;
+        this.socket = secure;
+        secure.on('data', this.onHandshakeData);
+        secure.on('end', this.onEnd);
+        secure.on('error', (err: NodeJS.ErrnoException) => {
+          if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') this.cfg.log(`nbd ${this.remote}: TLS socket error: ${err.message}`);
+        });
+        secure.on('close', this.onClose);
+        resolve();
+      });
+      server.on('tlsClientError', (err: Error) => {
+        raw.destroy();
+        reject(new ProtocolError(`TLS handshake refused: ${err.message}`));
+      });
+      server.emit('connection', raw);
+    });
   }
 
   /** The export lookup; its failure is returned (and logged), so one bad lookup costs one option. */

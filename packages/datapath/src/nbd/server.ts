@@ -1,14 +1,19 @@
-// The NBD server: listens on TCP and runs one NbdConnection per client. Exports are looked up by
+// The NBD server: listens on unix sockets or TCP (listen.ts says where it may: loopback in clear,
+// any other address only with TLS required) and runs one NbdConnection per client. Exports are looked up by
 // name on every NBD_OPT_GO / NBD_OPT_INFO / NBD_OPT_EXPORT_NAME, so the caller can add and remove
 // volumes while the server runs. Any number of connections may serve the same export at once
 // (CAN_MULTI_CONN is advertised): the backends handle concurrency. NBD has no authentication, so
 // what anyone reaching the port may cost is capped: open connections and connections still in the
 // handshake (one more is closed as soon as it is accepted), the handshake's time and buffered
 // bytes, and per connection the requests and bytes in flight. Defaults: NBD_LIMITS.
-import { createServer } from 'node:net';
+import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
+import { dirname } from 'node:path';
 import { NbdConnection } from './connection.js';
 import type { ConnectionSettings, ExportList, ExportLookup } from './connection.js';
+import { checkNbdListen, NbdListenRefused } from './listen.js';
+import type { NbdTls } from './listen.js';
 
 export interface NbdServerOptions {
   /** Export name -> backend (undefined: no such export). Called on every connection's handshake. */
@@ -93,17 +98,62 @@ export class NbdServer {
     this.maxHandshaking = opts.maxHandshaking ?? NBD_LIMITS.maxHandshaking;
   }
 
-  /** Starts listening (several listeners are fine); resolves with the bound address. */
-  listen(port = 0, host = '127.0.0.1'): Promise<AddressInfo> {
+  /**
+   * Starts listening on TCP (several listeners are fine); resolves with the bound address. Off
+   * loopback `tls` is required (listen.ts): with it, every connection on this listener must
+   * upgrade with NBD_OPT_STARTTLS and present a client certificate signed by `tls.ca`.
+   */
+  listen(port = 0, host = '127.0.0.1', tls?: NbdTls): Promise<AddressInfo> {
     if (this.closing) return Promise.reject(new Error('NbdServer is closed'));
-    const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
+    try {
+      checkNbdListen({ kind: 'tcp', host, port, ...(tls ? { tls } : {}) });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket, tls));
+    return this.bind(server, (cb) => server.listen(port, host, cb)).then(() => server.address() as AddressInfo);
+  }
+
+  /**
+   * Starts listening on a unix socket at `path`. Its directory is made (or kept) mode 0700 and the
+   * socket 0600, set explicitly whatever the umask: only root and this process's user can connect.
+   * A socket file left by a server that is gone is removed first; a path that is not a socket, or
+   * a socket someone still answers on, is refused.
+   */
+  async listenUnix(path: string): Promise<string> {
+    if (this.closing) throw new Error('NbdServer is closed');
+    checkNbdListen({ kind: 'unix', path });
+    const dir = dirname(path);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const d = await lstat(dir);
+    if (!d.isDirectory()) throw new NbdListenRefused(`NBD socket directory ${dir} is not a directory`);
+    if (d.uid !== process.getuid?.()) throw new NbdListenRefused(`NBD socket directory ${dir} belongs to uid ${d.uid}, not to this process`);
+    await chmod(dir, 0o700);
+    const old = await lstat(path).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    });
+    if (old) {
+      if (!old.isSocket()) throw new NbdListenRefused(`NBD socket ${path} exists and is not a socket`);
+      if (await answers(path)) throw new NbdListenRefused(`NBD socket ${path} is in use by another server`);
+      await unlink(path);
+    }
+    const server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket, undefined));
+    await this.bind(server, (cb) => server.listen(path, cb));
+    // The directory is 0700 already, so nobody else could reach the socket in between.
+    await chmod(path, 0o600);
+    return path;
+  }
+
+  private bind(server: Server, listen: (cb: () => void) => void): Promise<void> {
     this.servers.add(server);
     return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
+      const failed = (err: Error): void => { this.servers.delete(server); reject(err); };
+      server.once('error', failed);
+      listen(() => {
+        server.off('error', failed);
         server.on('error', (err) => this.cfg.log(`nbd: listener error: ${err.message}`));
-        resolve(server.address() as AddressInfo);
+        resolve();
       });
     });
   }
@@ -167,7 +217,7 @@ export class NbdServer {
     await Promise.all([...listeners, this.waitForConnections(0)]);
   }
 
-  private accept(socket: Socket): void {
+  private accept(socket: Socket, tls: NbdTls | undefined): void {
     if (this.closing) { socket.destroy(); return; }
     let handshaking = 0;
     for (const c of this.open) if (c.exportName === undefined) handshaking++;
@@ -181,7 +231,16 @@ export class NbdServer {
     const conn = new NbdConnection(socket, this.cfg, (c) => {
       this.open.delete(c);
       for (const w of [...this.waiters]) w();
-    });
+    }, tls);
     this.open.add(conn);
   }
+}
+
+/** Whether a server answers on the unix socket at `path` (a stale file refuses the connection). */
+function answers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(path);
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
 }
