@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Agent, parseDiskFlag } from './agent.js';
+import type { AgentOptions } from './agent.js';
 import { labelOwnPod, readNodeInfo } from './node-zone.js';
 
 export const AGENT_USAGE = `usage: cairn node --manager HOST:PORT[,HOST:PORT] --node-id ID --disk PATH[:tag,tag] [--disk ...]
@@ -11,7 +12,9 @@ export const AGENT_USAGE = `usage: cairn node --manager HOST:PORT[,HOST:PORT] --
                   [--token TOKEN | --token-file FILE]   (or CAIRN_TOKEN)
                   [--data-host HOST] [--data-port P] [--nbd-port P]
                   [--data-advertise HOST:PORT]   (the replica address others are told, e.g. a proxy's)
-                  [--csi-socket PATH [--csi-state-dir DIR]]   (serve the CSI Identity + Node services)`;
+                  [--csi-socket PATH [--csi-state-dir DIR]]   (serve the CSI Identity + Node services)
+                  [--tls-ca FILE [--tls-cert FILE --tls-key FILE]]   (check the manager against the CA; with this
+                    node's certificate: present it, and replica traffic is TLS)`;
 
 export async function runAgent(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -24,6 +27,7 @@ export async function runAgent(args: string[]): Promise<number> {
       'data-host': { type: 'string', default: '127.0.0.1' }, 'data-port': { type: 'string', default: '0' }, 'nbd-port': { type: 'string', default: '0' },
       'data-advertise': { type: 'string' },
       'csi-socket': { type: 'string' }, 'csi-state-dir': { type: 'string' },
+      'tls-ca': { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
     },
   });
   if (!values.manager) throw new Error(`--manager is required\n${AGENT_USAGE}`);
@@ -41,6 +45,7 @@ export async function runAgent(args: string[]): Promise<number> {
   if (advertise !== undefined && !/^[^\s:]+:\d{1,5}$/.test(advertise)) throw new Error(`--data-advertise must be HOST:PORT, got "${advertise}"`);
   if (advertise !== undefined) port('data-advertise', advertise.slice(advertise.lastIndexOf(':') + 1));
   const disks = (values.disk ?? []).map(parseDiskFlag);
+  const tls = tlsFiles(values['tls-ca'], values['tls-cert'], values['tls-key']);
   // Last, after every cheap check: these ask the Kubernetes API server.
   const info = values['zone-from-node'] !== undefined
     ? await readNodeInfo(values['zone-from-node'], { kubeconfig: values.kubeconfig })
@@ -53,7 +58,7 @@ export async function runAgent(args: string[]): Promise<number> {
     manager: values.manager.split(','), nodeId: values['node-id'], zone: info.zone, token,
     disks, tags,
     dataHost: values['data-host'], dataPort, nbdPort, dataAdvertise: advertise,
-    csiSocket: values['csi-socket'], csiStateDir: values['csi-state-dir'],
+    csiSocket: values['csi-socket'], csiStateDir: values['csi-state-dir'], tls,
   });
   await agent.start();
   await new Promise<void>((resolve) => {
@@ -62,4 +67,12 @@ export async function runAgent(args: string[]): Promise<number> {
   });
   await agent.stop();
   return 0;
+}
+
+/** The agent's TLS files, read now (a missing file fails the start, not the first connection). */
+function tlsFiles(ca: string | undefined, cert: string | undefined, key: string | undefined): AgentOptions['tls'] {
+  if (Boolean(cert) !== Boolean(key)) throw new Error(`--tls-cert and --tls-key go together\n${AGENT_USAGE}`);
+  if (cert && !ca) throw new Error(`--tls-cert needs --tls-ca (the CA the manager's and other nodes' certificates are checked against)\n${AGENT_USAGE}`);
+  if (!ca) return undefined;
+  return { ca: readFileSync(ca), ...(cert && key ? { cert: readFileSync(cert), key: readFileSync(key) } : {}) };
 }

@@ -39,10 +39,13 @@ export interface ClientOptions {
   token?: string;
   /** PEM of the CA that signed the manager's certificate; plaintext when absent. */
   tlsCa?: Buffer;
+  /** A client certificate and key (PEM) presented to the manager with tlsCa (a node's certificate). */
+  tlsCert?: { cert: Buffer; key: Buffer };
 }
 
+/** TLS when a CA is given (the server's certificate is checked against it; never plaintext), else plaintext. */
 function channelCredentials(o: ClientOptions): grpc.ChannelCredentials {
-  return o.tlsCa ? grpc.credentials.createSsl(o.tlsCa) : grpc.credentials.createInsecure();
+  return o.tlsCa ? grpc.credentials.createSsl(o.tlsCa, o.tlsCert?.key ?? null, o.tlsCert?.cert ?? null) : grpc.credentials.createInsecure();
 }
 
 export function adminClient(address: string, o: ClientOptions = {}): import('./gen/cairn/admin/v1/Admin.js').AdminClient {

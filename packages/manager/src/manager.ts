@@ -39,7 +39,12 @@ export interface ManagerOptions {
   /** host:port for the gRPC server (port 0: any free port). */
   listen: string;
   token: string;
-  tls?: { cert: Buffer; key: Buffer };
+  /**
+   * Serve gRPC with TLS: this certificate and key (PEM). `ca`: the cluster CA, which the manager's
+   * own clients (the CSI controller) check the certificate against; absent, the certificate itself
+   * (self-signed).
+   */
+  tls?: { cert: Buffer; key: Buffer; ca?: Buffer };
   id?: string;
   prefix?: string;
   /** Leader lease TTL, seconds. */
@@ -154,7 +159,7 @@ export class Manager {
   private async serveCsi(socket: string): Promise<void> {
     const endpoint = this.address.replace(/^(0\.0\.0\.0|\[::\]):/, '127.0.0.1:');
     this.csi = await startControllerService({
-      socket, admin: { endpoint, token: this.o.token, ca: this.o.tls?.cert }, log: (l) => this.say(l),
+      socket, admin: { endpoint, token: this.o.token, ca: this.o.tls ? this.o.tls.ca ?? this.o.tls.cert : undefined }, log: (l) => this.say(l),
     });
     this.csiEndpoint = this.csi.endpoint;
   }
