@@ -45,7 +45,27 @@ export interface ClientOptions {
 
 /** TLS when a CA is given (the server's certificate is checked against it; never plaintext), else plaintext. */
 function channelCredentials(o: ClientOptions): grpc.ChannelCredentials {
-  return o.tlsCa ? grpc.credentials.createSsl(o.tlsCa, o.tlsCert?.key ?? null, o.tlsCert?.cert ?? null) : grpc.credentials.createInsecure();
+  if (!o.tlsCa) return grpc.credentials.createInsecure();
+  quietIpServerName();
+  return grpc.credentials.createSsl(o.tlsCa, o.tlsCert?.key ?? null, o.tlsCert?.cert ?? null);
+}
+
+let quieted = false;
+/**
+ * grpc-js passes the target's host as the TLS server name, an IP address for `127.0.0.1:7800`;
+ * Node then warns (DEP0123: SNI may not be an IP) on stderr of every CLI command. The name is
+ * only not sent as SNI: the certificate is still checked against the IP (its IP SANs). This
+ * drops that one warning and no other.
+ */
+function quietIpServerName(): void {
+  if (quieted) return;
+  quieted = true;
+  const emit = process.emitWarning.bind(process) as (...a: unknown[]) => void;
+  process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
+    const code = typeof rest[0] === 'object' && rest[0] !== null ? (rest[0] as { code?: string }).code : rest[1];
+    if (code === 'DEP0123') return;
+    emit(warning, ...rest);
+  }) as typeof process.emitWarning;
 }
 
 export function adminClient(address: string, o: ClientOptions = {}): import('./gen/cairn/admin/v1/Admin.js').AdminClient {
