@@ -199,6 +199,46 @@ t('the CSI controller\'s admin connection refuses a manager whose certificate is
   }
 });
 
+t('the CSI controller checks the name it is told to (--tls-server-name), not the address it dials', async () => {
+  const ca = readFileSync(pki('ca.crt'));
+  // 127.0.0.1 is in the managers' certificate; "node-1" is not, whatever address is dialled.
+  const wrong = controllerAdmin({ endpoint: c.info.admin, token: c.token, ca, serverName: 'node-1', timeoutMs: 5000 });
+  try {
+    await wrong.getClusterInfo();
+    assert.unreachable('connected under a name the certificate does not carry');
+  } catch (e) {
+    assert.match((e as Error).message, /node-1|altnames|certificate/i);
+  } finally {
+    wrong.close();
+  }
+  const right = controllerAdmin({ endpoint: c.info.admin, token: c.token, ca, serverName: 'localhost', timeoutMs: 5000 });
+  try {
+    assert.ok((await right.getClusterInfo()).seq);
+  } finally {
+    right.close();
+  }
+});
+
+t('cairn pki makes a CA and node certificates an operator puts in deploy/\'s Secrets', async () => {
+  const dir = join(scratch, 'op-pki');
+  assert.is((await run(['pki', 'ca', dir])).code, 0);
+  const issued = await run(['pki', 'issue', dir, 'worker-7', '--node', '--ip', '10.1.2.3', '--out', join(dir, 'nodes'), '-o', 'json']);
+  assert.is(issued.code, 0, issued.stderr);
+  const files = JSON.parse(issued.stdout) as { cert: string; key: string };
+  assert.is(mode(files.key), 0o600);
+  assert.is(mode(join(dir, 'nodes')), 0o700);
+  const ca = new X509Certificate(readFileSync(join(dir, 'ca.crt')));
+  const cert = new X509Certificate(readFileSync(files.cert));
+  assert.ok(cert.verify(ca.publicKey));
+  assert.match(cert.subject, /CN=worker-7/);
+  assert.match(cert.subject, /O=cairn:nodes/);
+  assert.ok(cert.checkHost('worker-7') && cert.checkIP('10.1.2.3'));
+  // A second `pki ca` keeps the CA (certificates issued from it stay valid).
+  const again = await run(['pki', 'ca', dir, '-o', 'json']);
+  assert.is(JSON.parse(again.stdout).created, false);
+  assert.ok(new X509Certificate(readFileSync(join(dir, 'ca.crt'))).fingerprint256 === ca.fingerprint256);
+});
+
 t('a node\'s replica server refuses a peer without a node certificate, and one checking for another node', async () => {
   await c.call('CreateVolume', { name: 'tls-vol', size: 16 * 2 ** 20, numberOfReplicas: 2 });
   const replicas = await (async () => {

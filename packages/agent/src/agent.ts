@@ -38,7 +38,7 @@ export interface AgentOptions {
    * TLS (PEM): the manager's certificate is checked against `ca`; with `cert` and `key` (this
    * node's certificate) the agent presents it to the manager and replica traffic is TLS too.
    */
-  tls?: { ca: Buffer; cert?: Buffer; key?: Buffer };
+  tls?: { ca: Buffer; cert?: Buffer; key?: Buffer; serverName?: string | undefined };
   log?: (line: string) => void;
 }
 
@@ -108,7 +108,10 @@ export class Agent {
   /** The token, and TLS to the manager when configured (never plaintext then). */
   private clientOptions(): ClientOptions {
     const t = this.o.tls;
-    return { token: this.o.token, ...(t ? { tlsCa: t.ca, ...(t.cert && t.key ? { tlsCert: { cert: t.cert, key: t.key } } : {}) } : {}) };
+    return {
+      token: this.o.token,
+      ...(t ? { tlsCa: t.ca, ...(t.cert && t.key ? { tlsCert: { cert: t.cert, key: t.key } } : {}), ...(t.serverName ? { tlsServerName: t.serverName } : {}) } : {}),
+    };
   }
 
   private say(line: string): void {

@@ -14,7 +14,8 @@ export const AGENT_USAGE = `usage: cairn node --manager HOST:PORT[,HOST:PORT] --
                   [--data-advertise HOST:PORT]   (the replica address others are told, e.g. a proxy's)
                   [--csi-socket PATH [--csi-state-dir DIR]]   (serve the CSI Identity + Node services)
                   [--tls-ca FILE [--tls-cert FILE --tls-key FILE]]   (check the manager against the CA; with this
-                    node's certificate: present it, and replica traffic is TLS)`;
+                    node's certificate: present it, and replica traffic is TLS)
+                  [--tls-server-name NAME]   (the name managers' certificates carry, whatever address is dialled)`;
 
 export async function runAgent(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -27,7 +28,7 @@ export async function runAgent(args: string[]): Promise<number> {
       'data-host': { type: 'string', default: '127.0.0.1' }, 'data-port': { type: 'string', default: '0' }, 'nbd-port': { type: 'string', default: '0' },
       'data-advertise': { type: 'string' },
       'csi-socket': { type: 'string' }, 'csi-state-dir': { type: 'string' },
-      'tls-ca': { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
+      'tls-ca': { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'tls-server-name': { type: 'string' },
     },
   });
   if (!values.manager) throw new Error(`--manager is required\n${AGENT_USAGE}`);
@@ -45,7 +46,7 @@ export async function runAgent(args: string[]): Promise<number> {
   if (advertise !== undefined && !/^[^\s:]+:\d{1,5}$/.test(advertise)) throw new Error(`--data-advertise must be HOST:PORT, got "${advertise}"`);
   if (advertise !== undefined) port('data-advertise', advertise.slice(advertise.lastIndexOf(':') + 1));
   const disks = (values.disk ?? []).map(parseDiskFlag);
-  const tls = tlsFiles(values['tls-ca'], values['tls-cert'], values['tls-key']);
+  const tls = tlsFiles(values['tls-ca'], values['tls-cert'], values['tls-key'], values['tls-server-name']);
   // Last, after every cheap check: these ask the Kubernetes API server.
   const info = values['zone-from-node'] !== undefined
     ? await readNodeInfo(values['zone-from-node'], { kubeconfig: values.kubeconfig })
@@ -70,9 +71,10 @@ export async function runAgent(args: string[]): Promise<number> {
 }
 
 /** The agent's TLS files, read now (a missing file fails the start, not the first connection). */
-function tlsFiles(ca: string | undefined, cert: string | undefined, key: string | undefined): AgentOptions['tls'] {
+function tlsFiles(ca: string | undefined, cert: string | undefined, key: string | undefined, serverName: string | undefined): AgentOptions['tls'] {
   if (Boolean(cert) !== Boolean(key)) throw new Error(`--tls-cert and --tls-key go together\n${AGENT_USAGE}`);
   if (cert && !ca) throw new Error(`--tls-cert needs --tls-ca (the CA the manager's and other nodes' certificates are checked against)\n${AGENT_USAGE}`);
+  if (serverName && !ca) throw new Error(`--tls-server-name needs --tls-ca\n${AGENT_USAGE}`);
   if (!ca) return undefined;
-  return { ca: readFileSync(ca), ...(cert && key ? { cert: readFileSync(cert), key: readFileSync(key) } : {}) };
+  return { ca: readFileSync(ca), ...(cert && key ? { cert: readFileSync(cert), key: readFileSync(key) } : {}), serverName };
 }

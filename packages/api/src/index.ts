@@ -41,6 +41,16 @@ export interface ClientOptions {
   tlsCa?: Buffer;
   /** A client certificate and key (PEM) presented to the manager with tlsCa (a node's certificate). */
   tlsCert?: { cert: Buffer; key: Buffer };
+  /**
+   * The name the manager's certificate must carry, whatever address is dialled (in Kubernetes a
+   * pod IP no certificate can know in advance); absent: the address's host.
+   */
+  tlsServerName?: string;
+}
+
+/** Channel options: the TLS name to check, when given. */
+function channelOptions(o: ClientOptions): grpc.ChannelOptions {
+  return o.tlsCa && o.tlsServerName ? { 'grpc.ssl_target_name_override': o.tlsServerName, 'grpc.default_authority': o.tlsServerName } : {};
 }
 
 /** TLS when a CA is given (the server's certificate is checked against it; never plaintext), else plaintext. */
@@ -70,12 +80,12 @@ function quietIpServerName(): void {
 
 export function adminClient(address: string, o: ClientOptions = {}): import('./gen/cairn/admin/v1/Admin.js').AdminClient {
   const Ctor = adminProto().cairn.admin.v1.Admin;
-  return new Ctor(address, channelCredentials(o), { interceptors: o.token ? [bearerInterceptor(o.token)] : [] });
+  return new Ctor(address, channelCredentials(o), { ...channelOptions(o), interceptors: o.token ? [bearerInterceptor(o.token)] : [] });
 }
 
 export function nodeAgentClient(address: string, o: ClientOptions = {}): import('./gen/cairn/node/v1/NodeAgent.js').NodeAgentClient {
   const Ctor = nodeProto().cairn.node.v1.NodeAgent;
-  return new Ctor(address, channelCredentials(o), { interceptors: o.token ? [bearerInterceptor(o.token)] : [] });
+  return new Ctor(address, channelCredentials(o), { ...channelOptions(o), interceptors: o.token ? [bearerInterceptor(o.token)] : [] });
 }
 
 /** Adds `authorization: Bearer <token>` to every call (works on plaintext channels too). */

@@ -35,7 +35,7 @@ function ensureDir(dir: string): void {
   chmodSync(dir, 0o700);
 }
 
-function writeCertified(dir: string, name: string, c: CertifiedKey): { cert: string; key: string } {
+export function writeCertified(dir: string, name: string, c: CertifiedKey): { cert: string; key: string } {
   const cert = join(dir, `${name}.crt`);
   const key = join(dir, `${name}.key`);
   writeFileSync(key, c.key, { mode: 0o600 });
@@ -56,7 +56,7 @@ export async function ensureCa(dir: string): Promise<CertifiedKey> {
 }
 
 /** IP addresses go in as IP names, anything else as DNS names. */
-function names(hosts: string[]): { dns: string[]; ips: string[] } {
+export function names(hosts: string[]): { dns: string[]; ips: string[] } {
   const unique = [...new Set(hosts.filter((h) => h && h !== '0.0.0.0' && h !== '::'))];
   return { dns: unique.filter((h) => !isIP(h)), ips: unique.filter((h) => isIP(h)) };
 }

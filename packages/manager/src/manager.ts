@@ -42,9 +42,10 @@ export interface ManagerOptions {
   /**
    * Serve gRPC with TLS: this certificate and key (PEM). `ca`: the cluster CA, which the manager's
    * own clients (the CSI controller) check the certificate against; absent, the certificate itself
-   * (self-signed).
+   * (self-signed). `serverName`: the name in the certificate it checks, when the address it
+   * listens on (a pod IP) is not.
    */
-  tls?: { cert: Buffer; key: Buffer; ca?: Buffer };
+  tls?: { cert: Buffer; key: Buffer; ca?: Buffer; serverName?: string | undefined };
   id?: string;
   prefix?: string;
   /** Leader lease TTL, seconds. */
@@ -159,7 +160,7 @@ export class Manager {
   private async serveCsi(socket: string): Promise<void> {
     const endpoint = this.address.replace(/^(0\.0\.0\.0|\[::\]):/, '127.0.0.1:');
     this.csi = await startControllerService({
-      socket, admin: { endpoint, token: this.o.token, ca: this.o.tls ? this.o.tls.ca ?? this.o.tls.cert : undefined }, log: (l) => this.say(l),
+      socket, admin: { endpoint, token: this.o.token, ca: this.o.tls ? this.o.tls.ca ?? this.o.tls.cert : undefined, serverName: this.o.tls?.serverName }, log: (l) => this.say(l),
     });
     this.csiEndpoint = this.csi.endpoint;
   }

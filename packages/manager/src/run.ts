@@ -5,7 +5,7 @@ import { DEFAULT_SNAPSHOT_EVERY, Manager } from './manager.js';
 import type { ManagerOptions } from './manager.js';
 
 export const MANAGER_USAGE = `usage: cairn manager --etcd URL[,URL...] [--listen HOST:PORT] [--token TOKEN | --token-file FILE]
-                     [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--id ID] [--election-ttl S] [--node-lease-ttl S]
+                     [--tls-cert FILE --tls-key FILE [--tls-ca FILE] [--tls-server-name NAME]] [--id ID] [--election-ttl S] [--node-lease-ttl S]
                      [--csi-socket PATH]   (serve the CSI Identity + Controller services there)
                      [--kubeconfig FILE] [--kube-namespace NS] [--drain-guard-image IMAGE]   (in Kubernetes: cordon,
                        tag labels, PVC Events, drain guards; on in a pod or with --kubeconfig; NS defaults to
@@ -18,7 +18,7 @@ export async function runManager(args: string[]): Promise<number> {
     options: {
       etcd: { type: 'string' }, listen: { type: 'string', default: '127.0.0.1:7800' },
       token: { type: 'string' }, 'token-file': { type: 'string' },
-      'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'tls-ca': { type: 'string' }, id: { type: 'string' },
+      'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'tls-ca': { type: 'string' }, 'tls-server-name': { type: 'string' }, id: { type: 'string' },
       'election-ttl': { type: 'string', default: '3' }, 'node-lease-ttl': { type: 'string', default: '5' },
       'heartbeat-ms': { type: 'string', default: '1000' }, 'snapshot-every': { type: 'string', default: String(DEFAULT_SNAPSHOT_EVERY) },
       prefix: { type: 'string' }, 'ready-file': { type: 'string' }, 'csi-socket': { type: 'string' },
@@ -40,7 +40,7 @@ export async function runManager(args: string[]): Promise<number> {
     etcd: values.etcd.split(','), listen: values.listen!, token,
     tls: values['tls-cert'] ? {
       cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']!),
-      ...(values['tls-ca'] ? { ca: readFileSync(values['tls-ca']) } : {}),
+      ...(values['tls-ca'] ? { ca: readFileSync(values['tls-ca']) } : {}), serverName: values['tls-server-name'],
     } : undefined,
     id: values.id, prefix: values.prefix,
     electionTtl: int('election-ttl', values['election-ttl']), nodeLeaseTtl: int('node-lease-ttl', values['node-lease-ttl']),
