@@ -67,13 +67,13 @@ const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
 async function createLatency(dir: string): Promise<CreateResult> {
   await execFileP(process.execPath, [CAIRN, 'up', '--dir', dir, '--detach', '--nodes', '3'], { timeout: 120_000 });
   const cluster = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as {
-    admin: string; token: string; managers: { id: string; pid: number }[]; nodes: { id: string; pid: number }[]; etcdPids: number[];
+    admin: string; token: string; tlsCa?: string; managers: { id: string; pid: number }[]; nodes: { id: string; pid: number }[]; etcdPids: number[];
   };
   const procs: [string, number][] = [
     ...cluster.managers.map((m): [string, number] => [m.id, m.pid]), ...cluster.nodes.map((n): [string, number] => [n.id, n.pid]),
     ...cluster.etcdPids.map((pid, i): [string, number] => [`etcd-${i}`, pid]),
   ];
-  const client: AdminClient = adminClient(cluster.admin, { token: readFileSync(cluster.token, 'utf8').trim() });
+  const client: AdminClient = adminClient(cluster.admin, { token: readFileSync(cluster.token, 'utf8').trim(), ...(cluster.tlsCa ? { tlsCa: readFileSync(cluster.tlsCa) } : {}) });
   try {
     const info = await unary<{ seq: number }>(client.GetClusterInfo.bind(client), {});
     // Follow the log: which volume each replica belongs to, and when each volume has all running.

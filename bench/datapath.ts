@@ -2,7 +2,10 @@
 // In one run, with fio's nbd engine (--ioengine=nbd --uri=...), on one machine and one filesystem:
 // (a) nbdkit's file plugin serving a 1 GiB file (the baseline); (b) a cairn volume with 1 replica;
 // (c) a cairn volume with 3 replicas. Both volumes live on a 3-node `cairn up --detach` cluster in
-// a temp dir and are attached to node-1; the baseline file sits in the same temp dir.
+// a temp dir and are attached to node-1; the baseline file sits in the same temp dir. That cluster
+// runs as `cairn up` does by default, with TLS (replica traffic included); (d) is the same
+// 3-replica volume on a second 3-node cluster started with --no-tls, so (c)/(d) is what encryption
+// costs, measured in the same run, on the same prefill and workloads.
 //
 // Fair by construction:
 // - every target is prefilled the same way: fio, sequential 64 KiB writes at QD8 over the whole
@@ -213,24 +216,27 @@ async function tool(cmd: string, args: string[]): Promise<string> {
 }
 
 /** The cluster's processes by name, from the cluster.json `cairn up` wrote. */
-function clusterProcesses(clusterDir: string): Map<string, number> {
+function clusterProcesses(clusterDir: string, prefix = ''): Map<string, number> {
   const c = JSON.parse(readFileSync(join(clusterDir, 'cluster.json'), 'utf8')) as {
     manager: { id: string; pid: number }; managers?: { id: string; pid: number }[];
     etcdPids?: number[]; etcdMembers?: { name: string; pid: number }[]; nodes: { id: string; pid: number }[];
   };
   const out = new Map<string, number>();
-  for (const m of c.managers ?? [c.manager]) out.set(`manager ${m.id}`, m.pid);
-  for (const [i, e] of (c.etcdMembers ?? (c.etcdPids ?? []).map((pid, j) => ({ name: String(j), pid }))).entries()) out.set(`etcd ${e.name || i}`, e.pid);
-  for (const n of c.nodes) out.set(`agent ${n.id}`, n.pid);
+  for (const m of c.managers ?? [c.manager]) out.set(`${prefix}manager ${m.id}`, m.pid);
+  for (const [i, e] of (c.etcdMembers ?? (c.etcdPids ?? []).map((pid, j) => ({ name: String(j), pid }))).entries()) out.set(`${prefix}etcd ${e.name || i}`, e.pid);
+  for (const n of c.nodes) out.set(`${prefix}agent ${n.id}`, n.pid);
   return out;
 }
 
 export default async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-bench-datapath-'));
   const clusterDir = join(dir, 'cluster');
+  const plainDir = join(dir, 'cluster-no-tls');
   let kit: ChildProcess | undefined;
   let client: AdminClient | undefined;
+  let plainClient: AdminClient | undefined;
   let clusterStarted = false;
+  let plainStarted = false;
   // The machine may be shared: the load before and after says how much the figures can be trusted.
   const loadBefore = loadavg().map((x) => Math.round(x * 100) / 100);
   try {
@@ -247,18 +253,26 @@ export default async function run(): Promise<void> {
     // The cluster: 3 nodes, both volumes attached to node-1.
     clusterStarted = true;
     await execFileP(process.execPath, [CAIRN, 'up', '--detach', '--dir', clusterDir, '--nodes', '3'], { timeout: 120_000 });
-    const info = JSON.parse(readFileSync(join(clusterDir, 'cluster.json'), 'utf8')) as { admin: string; token: string };
-    client = adminClient(info.admin, { token: readFileSync(info.token, 'utf8').trim() });
+    const info = JSON.parse(readFileSync(join(clusterDir, 'cluster.json'), 'utf8')) as { admin: string; token: string; tlsCa?: string };
+    if (!info.tlsCa) throw new Error('cairn up started a cluster without TLS; (c) would not measure encryption');
+    client = adminClient(info.admin, { token: readFileSync(info.token, 'utf8').trim(), tlsCa: readFileSync(info.tlsCa) });
     const one = await attachedVolume(client, 'bench-r1', 1);
     const three = await attachedVolume(client, 'bench-r3', 3);
-    const procs = new Map([['nbdkit', kit.pid!], ...clusterProcesses(clusterDir)]);
+    // (d): the same, without TLS, on its own cluster.
+    plainStarted = true;
+    await execFileP(process.execPath, [CAIRN, 'up', '--detach', '--no-tls', '--dir', plainDir, '--nodes', '3'], { timeout: 120_000 });
+    const plainInfo = JSON.parse(readFileSync(join(plainDir, 'cluster.json'), 'utf8')) as { admin: string; token: string };
+    plainClient = adminClient(plainInfo.admin, { token: readFileSync(plainInfo.token, 'utf8').trim() });
+    const threePlain = await attachedVolume(plainClient, 'bench-r3-plain', 3);
+    const procs = new Map([['nbdkit', kit.pid!], ...clusterProcesses(clusterDir), ...clusterProcesses(plainDir, 'no-tls ')]);
 
     const { measured, background } = await measureAll([
       { label: '(a) nbdkit file', uri: kitUri },
       { label: '(b) cairn, 1 replica', uri: one.endpoint },
       { label: '(c) cairn, 3 replicas', uri: three.endpoint },
+      { label: '(d) cairn, 3 replicas, no TLS', uri: threePlain.endpoint },
     ], procs);
-    const [baseline, r1, r3] = measured as [Measured, Measured, Measured];
+    const [baseline, r1, r3, r3Plain] = measured as [Measured, Measured, Measured, Measured];
     kit.kill();
     kit = undefined;
 
@@ -274,6 +288,12 @@ export default async function run(): Promise<void> {
     });
     const r1Ratios = ratios(r1);
     const r3Ratios = ratios(r3);
+    // What TLS on replica traffic costs: (c) as a ratio to (d), throughput and CPU per I/O.
+    const tlsCost = Object.fromEntries(WORKLOADS.map((w) => [w.name, {
+      throughput: w.key === 'seqwrite' ? ratio(r3.seqwrite.bandwidthMiBs, r3Plain.seqwrite.bandwidthMiBs) : ratio(r3[w.key].iops, r3Plain[w.key].iops),
+      meanLatency: ratio(r3[w.key].meanLatencyUs, r3Plain[w.key].meanLatencyUs),
+      cpuUsPerIo: ratio(r3[w.key].cpuUsPerIoTotal, r3Plain[w.key].cpuUsPerIoTotal),
+    }]));
     const atLeast = (got: number, want: number) => ({ want: `>= ${want}`, got, ok: got >= want });
     const atMost = (got: number, want: number) => ({ want: `<= ${want}`, got, ok: got <= want });
     const targets = {
@@ -295,17 +315,19 @@ export default async function run(): Promise<void> {
         order: 'prefill each target, then workload by workload, (a) (b) (c) back to back; seqwrite last',
         prefill: `fio --rw=write --bs=${PREFILL.bs} --iodepth=${PREFILL.iodepth} over the whole ${REGION} region, the same for every target`,
         region: REGION, secondsPerWorkload: SECONDS, volumeSize: VOLUME_SIZE,
-        cluster: '3 nodes from cairn up --detach, volumes attached to node-1',
+        cluster: '3 nodes from cairn up --detach (TLS), volumes attached to node-1; (d): a second 3-node cluster from cairn up --detach --no-tls',
         baseline: `nbdkit ${kitArgs.join(' ').replace(file, '<dir>/baseline.img').replace(String(kitPort), '<port>')} (a sparse 1 GiB file on the same filesystem)`,
         cpu: 'utime+stime from /proc/PID/stat before and after each job (fio: its cutime+cstime via a shell), less the process\'s background rate times the job\'s duration, over all of the job\'s I/Os, in microseconds',
         backgroundCpuSecondsPerSecond: background,
         flush: 'fio --fsync=1: its nbd engine sends NBD_CMD_FLUSH after every write; `flushes` is the number fio completed',
-        replicaNodes: { oneReplica: one.replicas.map((r) => r.node), threeReplicas: three.replicas.map((r) => r.node) },
+        replicaNodes: { oneReplica: one.replicas.map((r) => r.node), threeReplicas: three.replicas.map((r) => r.node), threeReplicasNoTls: threePlain.replicas.map((r) => r.node) },
         workloads: WORKLOADS,
       },
       baseline,
       oneReplica: { ...r1, ratios: r1Ratios },
       threeReplicas: { ...r3, ratios: r3Ratios },
+      threeReplicasNoTls: { ...r3Plain, ratios: ratios(r3Plain) },
+      tlsCost,
       targets,
     };
     const out = writeResult('datapath', result);
@@ -319,15 +341,19 @@ export default async function run(): Promise<void> {
       'write+flush QD8 IOPS': `${m.fsyncQd8.iops} (${ratio(m.fsyncQd8.iops, baseline.fsyncQd8.iops)})`,
       'seqwrite 128k QD8 MiB/s': `${m.seqwrite.bandwidthMiBs} (${ratio(m.seqwrite.bandwidthMiBs, baseline.seqwrite.bandwidthMiBs)})`,
     });
-    console.table({ '(a) nbdkit file': row(baseline), '(b) cairn 1 replica': row(r1), '(c) cairn 3 replicas': row(r3) });
+    console.table({ '(a) nbdkit file': row(baseline), '(b) cairn 1 replica': row(r1), '(c) cairn 3 replicas': row(r3), '(d) 3 replicas, no TLS': row(r3Plain) });
     console.log('CPU us per I/O, all processes (fio included):');
     const cpuRow = (m: Measured) => Object.fromEntries(WORKLOADS.map((w) => [w.name, m[w.key].cpuUsPerIoTotal]));
-    console.table({ '(a) nbdkit file': cpuRow(baseline), '(b) cairn 1 replica': cpuRow(r1), '(c) cairn 3 replicas': cpuRow(r3) });
+    console.table({ '(a) nbdkit file': cpuRow(baseline), '(b) cairn 1 replica': cpuRow(r1), '(c) cairn 3 replicas': cpuRow(r3), '(d) 3 replicas, no TLS': cpuRow(r3Plain) });
+    console.log('TLS on replica traffic, (c) / (d): throughput, mean latency, CPU us per I/O:');
+    console.table(tlsCost);
     for (const [name, t] of Object.entries(targets)) console.log(`${t.ok ? 'PASS' : 'MISS'} ${name}: ${t.got} (want ${t.want})`);
     console.log(`wrote ${out}`);
   } finally {
     client?.close();
+    plainClient?.close();
     kit?.kill();
+    if (plainStarted) await execFileP(process.execPath, [CAIRN, 'down', '--dir', plainDir], { timeout: 60_000 }).catch(() => undefined);
     if (clusterStarted) await execFileP(process.execPath, [CAIRN, 'down', '--dir', clusterDir], { timeout: 60_000 }).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }

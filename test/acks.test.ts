@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { sleep } from './support/cluster.js';
-import { Admin, cairn, kill9, proxyEveryNode, readCluster, until } from './support/chaos.js';
+import { Admin, cairn, clusterCa, kill9, proxyEveryNode, readCluster, until } from './support/chaos.js';
 import type { DataProxy } from './support/data-proxy.js';
 
 const execFileP = promisify(execFile);
@@ -33,7 +33,7 @@ t.before(async () => {
   const up = await cairn(['up', '--dir', dir, '--nodes', '4', '--managers', '2', '--detach'], 120_000);
   if (up.code !== 0) throw new Error(`cairn up: ${up.out}`);
   const token = readFileSync(readCluster(dir).token, 'utf8').trim();
-  api = new Admin(() => readCluster(dir).managers.map((m) => m.address), token);
+  api = new Admin(() => readCluster(dir).managers.map((m) => m.address), token, clusterCa(readCluster(dir)));
   proxies = await proxyEveryNode(dir, api);
 });
 

@@ -207,7 +207,7 @@ e2e('audit: verify passes, the state at a past seq shows the past, export + repl
   assert.equal(JSON.parse(then.stateJson).volumes.map((x: any) => x.name), ['vol-0'], 'at its creation seq, only vol-0 exists');
 
   // The CLI: audit state --at, audit verify, and an offline replay of an export giving the live hash.
-  const conn = ['--endpoint', (c as any).mainAddress, '--token-file', c.info.token];
+  const conn = ['--endpoint', (c as any).mainAddress, '--token-file', c.info.token, ...(c.info.tlsCa ? ['--tls-ca', c.info.tlsCa] : [])];
   const at = await c.cairn(['audit', 'state', '--at', String(createdAt - 1), '-o', 'json', ...conn]);
   assert.is(at.code, 0, at.stderr);
   assert.equal(JSON.parse(at.stdout).state.volumes, []);

@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { CsiClient } from '@cairn/csi';
 import { CAIRN } from './support/cluster.js';
-import { Admin, kill9, until } from './support/chaos.js';
+import { Admin, clusterCa, kill9, until } from './support/chaos.js';
 
 const execFileP = promisify(execFile);
 const MiB = 2 ** 20;
@@ -24,6 +24,7 @@ type Any = any;
 
 interface ClusterFile {
   token: string;
+  tlsCa?: string;
   managers: { id: string; pid: number; address: string; csiEndpoint: string }[];
   nodes: { id: string }[];
 }
@@ -62,7 +63,7 @@ s.before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cairn-csi-conf-'));
   await cairn(['up', '--dir', dir, '--nodes', '2', '--managers', '2', '--detach']);
   cluster = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as ClusterFile;
-  api = new Admin(() => cluster.managers.map((m) => m.address), readFileSync(cluster.token, 'utf8').trim());
+  api = new Admin(() => cluster.managers.map((m) => m.address), readFileSync(cluster.token, 'utf8').trim(), clusterCa(cluster));
   csi = new CsiClient(cluster.managers[0]!.csiEndpoint, 60_000);
   clients.push(csi);
 });

@@ -91,7 +91,11 @@ test('the helpers read flags, usage texts and the README\'s secret command as in
   assert.equal(positionals, ['stray']);
   assert.ok(usageFlags(MANAGER_USAGE).has('csi-socket') && usageFlags(MANAGER_USAGE).has('etcd'));
   assert.ok(usageFlags(AGENT_USAGE).has('zone-from-node') && usageFlags(AGENT_USAGE).has('csi-state-dir'));
-  assert.equal([...documentedSecrets(real.readme)], [['cairn-system/cairn-token', new Set(['token'])]]);
+  assert.equal([...documentedSecrets(real.readme)], [
+    ['cairn-system/cairn-token', new Set(['token'])],
+    ['cairn-system/cairn-manager-tls', new Set(['ca.crt', 'tls.crt', 'tls.key'])],
+    ['cairn-system/cairn-node-tls', new Set(['ca.crt'])],
+  ]);
 });
 
 // --- parsing and the file list
@@ -320,6 +324,12 @@ async function refused(c: DocCommand): Promise<string | null> {
   if (c.program === 'cairn') {
     const sub = words[1] ?? '';
     if (PROCESS_COMMANDS.has(sub)) return c.inline && words.length === 2 ? null : `cairn ${sub} runs a local cluster, not for Kubernetes`;
+    // Offline: it parsed if it ran, or stopped at the CA another line of the guide makes.
+    if (sub === 'pki') {
+      const io = bufferIo({ env: {}, cwd: scratch });
+      const status = await runCli(shellWords(c.line).slice(1), io, { api: () => unreachable });
+      return status === 0 || /^cairn: no CA in /.test(io.err()) ? null : `exit ${status}: ${io.err().trim().split('\n')[0]}`;
+    }
     // Running an agent or a manager: its flags must be in its usage (it is not started here).
     if (sub === 'manager' || (sub === 'node' && (words[2] ?? '').startsWith('--'))) {
       const known = usageFlags(sub === 'manager' ? MANAGER_USAGE : AGENT_USAGE);
@@ -335,7 +345,7 @@ async function refused(c: DocCommand): Promise<string | null> {
   }
   const r = await sh(`${c.line} </dev/null`);
   // Refused connection: parsed. A missing file (apply -f app.yaml, the YAML above saved) is read after parsing.
-  if (/connection refused|was refused|the path ".*" does not exist/.test(r.stderr) && !/unknown (flag|shorthand flag|command)/.test(r.stderr)) return null;
+  if (/connection refused|was refused|the path ".*" does not exist|error reading .*: no such file or directory/.test(r.stderr) && !/unknown (flag|shorthand flag|command)/.test(r.stderr)) return null;
   if (c.inline && !WRONG.test(r.stderr)) return null;
   return `exit ${r.status}: ${r.stderr.trim().split('\n').find((l) => /error/i.test(l)) ?? r.stderr.trim()}`;
 }

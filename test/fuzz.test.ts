@@ -42,6 +42,8 @@ const CSI = loadProto('csi.proto');
 
 let c: TestCluster;
 let adminRaw: grpc.Client;
+/** The cluster CA (the manager serves TLS), read once. */
+let tlsCa: Buffer | undefined;
 let sandbox = '';
 const logStart = new Map<string, number>();
 const NBD_VOLUME = 'nbdfz';
@@ -76,7 +78,8 @@ async function setUp(): Promise<void> {
   c = await startCluster(3);
   sandbox = join(c.dir, 'sandbox');
   mkdirSync(sandbox, { recursive: true });
-  adminRaw = rawClient(c.info.admin);
+  tlsCa = c.info.tlsCa ? readFileSync(c.info.tlsCa) : undefined;
+  adminRaw = rawClient(c.info.admin, tlsCa);
   await c.call('CreateVolume', { name: 'vol-0', size: 64 * MiB, numberOfReplicas: 3 });
   await c.call('CreateVolume', { name: 'vol-1', size: 64 * MiB, numberOfReplicas: 2 });
   await c.call('CreateVolume', { name: NBD_VOLUME, size: NBD_SIZE, numberOfReplicas: 2 });
@@ -732,7 +735,7 @@ t('admin API: damaged bytes, malformed gRPC framing and garbage on the socket', 
   const m = s.methods['GetVolume']!;
   const payload = encode(m.resolvedRequestType!, { name: 'vol-0' });
   for (const f of badFramings(r, payload)) {
-    const st = await h2Grpc(c.info.admin, pathOf(s, m), f.body, { authorization: `Bearer ${c.token}`, ...f.headers }, DEADLINE_MS);
+    const st = await h2Grpc(c.info.admin, pathOf(s, m), f.body, { authorization: `Bearer ${c.token}`, ...f.headers }, DEADLINE_MS, tlsCa);
     // grpc-js decides these (some leniently: a compressed flag with the identity encoding is
     // read as uncompressed); what matters here is an answer or a close, never a hang.
     tally.addKey(`framing: ${f.what}`, st === 'closed' || st === 'timeout' ? st : codeName(Number(st)));
@@ -755,7 +758,7 @@ t('admin API: damaged bytes, malformed gRPC framing and garbage on the socket', 
 t('node API: random and mutated requests from node.proto', async () => {
   const r = fuzzRng('node');
   const s = service(NODE, 'NodeAgent');
-  const client = rawClient(c.info.admin);
+  const client = rawClient(c.info.admin, tlsCa);
   const replicaIds = (await c.call('ListVolumes', {})).volumes.flatMap((v: any) => v.replicas.map((x: any) => x.id));
   const fzDisk = `${sandbox}/fz-disk`;
   // A node of the fuzzer's own (a real agent would be disturbed by re-registrations of its id).

@@ -11,10 +11,11 @@
 // reports it. The pure comparison is `compareSnapshots`; the rest is the I/O around it.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ReplicaClient } from '@cairn/datapath';
+import type { ReplicaClientOptions } from '@cairn/datapath';
 import { readVolumeSecret, volumeSecret } from '@cairn/manager';
 import { Keys, openEtcd } from '@cairn/metadata';
 import { snapshotUri } from './nbd-uri.js';
@@ -99,6 +100,14 @@ export class SnapshotCheck {
     }
   }
 
+  /** With the cluster's TLS on, the checker reads replicas as node-1 does (its certificate), checking the server is `node`. */
+  private replicaTls(node: string): ReplicaClientOptions {
+    const pki = join(this.dir, 'pki');
+    if (!existsSync(join(pki, 'node-1.crt'))) return {};
+    const file = (n: string): Buffer => readFileSync(join(pki, n));
+    return { tls: { ca: file('ca.crt'), cert: file('node-1.crt'), key: file('node-1.key'), servername: node } };
+  }
+
   /**
    * Takes a snapshot of `volume` (attached, NBD export `uri`) and hashes it through the engine's
    * `uri@name` export. A failure is recorded as a problem (a snapshot not taken checks nothing).
@@ -151,7 +160,7 @@ export class SnapshotCheck {
         }
         let client: ReplicaClient | null = null;
         try {
-          client = await ReplicaClient.connect(r.address, r.id, await this.secretOf(volume));
+          client = await ReplicaClient.connect(r.address, r.id, await this.secretOf(volume), this.replicaTls(r.node));
           const listed = new Set((await client.listSnapshots()).map((s) => s.name));
           for (const s of snaps) {
             if (!listed.has(s.name)) {

@@ -69,6 +69,8 @@ export interface ChaosResult {
 export interface ClusterJson {
   admin: string;
   token: string;
+  /** The cluster CA when it serves TLS. */
+  tlsCa?: string;
   managers: { id: string; pid: number; address: string }[];
   etcdMembers: { name: string; pid: number; clientUrl: string }[];
   nodes: { id: string; pid: number; command: string[]; log: string }[];
@@ -264,11 +266,12 @@ class Workload {
 export class Admin {
   private i = 0;
   private clients = new Map<string, AdminClient>();
-  constructor(private readonly addresses: () => string[], private readonly token: string) {}
+  /** tlsCa: the cluster CA (clusterCa) when the cluster serves TLS. */
+  constructor(private readonly addresses: () => string[], private readonly token: string, private readonly tlsCa?: Buffer) {}
 
   private client(a: string): AdminClient {
     let c = this.clients.get(a);
-    if (!c) this.clients.set(a, (c = adminClient(a, { token: this.token })));
+    if (!c) this.clients.set(a, (c = adminClient(a, { token: this.token, ...(this.tlsCa ? { tlsCa: this.tlsCa } : {}) })));
     return c;
   }
 
@@ -369,6 +372,11 @@ class EventWatcher {
 
 export function readCluster(dir: string): ClusterJson {
   return JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as ClusterJson;
+}
+
+/** The CA a client of this cluster checks the managers against (undefined: the cluster runs without TLS). */
+export function clusterCa(c: { tlsCa?: string }): Buffer | undefined {
+  return c.tlsCa ? readFileSync(c.tlsCa) : undefined;
 }
 
 export async function cairn(args: string[], timeoutMs = 60_000): Promise<{ code: number; out: string }> {
@@ -475,7 +483,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     say(`[${elapsed()}] cluster up in ${dir}`);
     let c = readCluster(dir);
     const token = readFileSync(c.token, 'utf8').trim();
-    admin = new Admin(() => readCluster(dir).managers.map((m) => m.address), token);
+    admin = new Admin(() => readCluster(dir).managers.map((m) => m.address), token, clusterCa(c));
     const api = admin;
 
     // Every node's data network goes through its own proxy (see proxyEveryNode).

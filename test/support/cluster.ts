@@ -15,6 +15,8 @@ export interface ClusterInfo {
   dir: string;
   admin: string;
   token: string;
+  /** The cluster CA (PEM file) when the cluster serves TLS (`cairn up` without --no-tls). */
+  tlsCa?: string;
   etcd: string[];
   etcdPids: number[];
   manager: { id: string; pid: number; log: string; csiEndpoint: string };
@@ -43,7 +45,7 @@ export async function startCluster(nodes = 3): Promise<TestCluster> {
   const token = readFileSync(info.token, 'utf8').trim();
   const clients: AdminClient[] = [];
   const admin = (address = info.admin, t = token): AdminClient => {
-    const c = adminClient(address, { token: t });
+    const c = adminClient(address, { token: t, ...(info.tlsCa ? { tlsCa: readFileSync(info.tlsCa) } : {}) });
     clients.push(c);
     return c;
   };

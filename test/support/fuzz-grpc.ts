@@ -22,9 +22,10 @@ export interface Outcome {
 
 const identity = (b: Buffer): Buffer => b;
 
-export function rawClient(address: string): grpc.Client {
+/** tlsCa: the cluster CA, for a manager that serves TLS (unix sockets: none). */
+export function rawClient(address: string, tlsCa?: Buffer): grpc.Client {
   // A huge request must be refused by the server (RESOURCE_EXHAUSTED), not by our own client.
-  return new grpc.Client(address, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': -1, 'grpc.max_receive_message_length': -1 });
+  return new grpc.Client(address, tlsCa ? grpc.credentials.createSsl(tlsCa) : grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': -1, 'grpc.max_receive_message_length': -1 });
 }
 
 export function bearer(token: string): grpc.Metadata {
@@ -138,9 +139,9 @@ export function tcpGarbage(host: string, port: number, bytes: Buffer, waitMs: nu
  * prefix larger than what follows, a compressed flag without an encoding). Resolves with the
  * grpc-status the server answered, or 'closed' / 'timeout'.
  */
-export function h2Grpc(authority: string, path: string, body: Buffer, headers: Record<string, string>, timeoutMs: number): Promise<string> {
+export function h2Grpc(authority: string, path: string, body: Buffer, headers: Record<string, string>, timeoutMs: number, tlsCa?: Buffer): Promise<string> {
   return new Promise((resolve) => {
-    const session = h2connect(`http://${authority}`);
+    const session = tlsCa ? h2connect(`https://${authority}`, { ca: tlsCa }) : h2connect(`http://${authority}`);
     let done = false;
     const finish = (r: string): void => {
       if (done) return;

@@ -5,7 +5,7 @@ import { statfs } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { ClientReadableStream } from '@grpc/grpc-js';
-import type { Assignments__Output, DiskInfo, NodeAgentClient, ReplicaAssignment__Output } from '@cairn/api';
+import type { Assignments__Output, ClientOptions, DiskInfo, NodeAgentClient, ReplicaAssignment__Output } from '@cairn/api';
 import { foldAssignments, nodeAgentClient } from '@cairn/api';
 import { startNodeService } from '@cairn/csi';
 import type { UnixServer } from '@cairn/csi';
@@ -36,6 +36,11 @@ export interface AgentOptions {
   csiSocket?: string;
   /** Where the CSI Node service keeps what it staged (default /var/lib/cairn/csi). */
   csiStateDir?: string;
+  /**
+   * TLS (PEM): the manager's certificate is checked against `ca`; with `cert` and `key` (this
+   * node's certificate) the agent presents it to the manager and replica traffic is TLS too.
+   */
+  tls?: { ca: Buffer; cert?: Buffer; key?: Buffer; serverName?: string | undefined };
   log?: (line: string) => void;
 }
 
@@ -72,10 +77,11 @@ export class Agent {
 
   constructor(private readonly o: AgentOptions) {
     this.managers = Array.isArray(o.manager) ? [...o.manager] : o.manager.split(',');
-    this.client = nodeAgentClient(this.managers[0]!, { token: o.token });
+    this.client = nodeAgentClient(this.managers[0]!, this.clientOptions());
     this.datapath = new Datapath({
       nodeId: o.nodeId, host: o.dataHost ?? '127.0.0.1', dataPort: o.dataPort, ...(o.nbd ? { nbd: o.nbd } : {}), advertise: o.dataAdvertise,
       disks: o.disks.map((d) => d.path),
+      ...(o.tls?.cert && o.tls.key ? { tls: { ca: o.tls.ca, cert: o.tls.cert, key: o.tls.key } } : {}),
       log: (l) => this.say(l),
       report: (r) => call<object, unknown>(this.client.Report.bind(this.client), { nodeId: o.nodeId, ...r }).then(() => undefined),
     });
@@ -96,9 +102,18 @@ export class Agent {
     if (this.managers.length < 2) return;
     this.current = (this.current + 1) % this.managers.length;
     this.client.close();
-    this.client = nodeAgentClient(this.manager, { token: this.o.token });
+    this.client = nodeAgentClient(this.manager, this.clientOptions());
     this.say(`moving to manager ${this.manager}`);
     this.stream?.cancel();
+  }
+
+  /** The token, and TLS to the manager when configured (never plaintext then). */
+  private clientOptions(): ClientOptions {
+    const t = this.o.tls;
+    return {
+      token: this.o.token,
+      ...(t ? { tlsCa: t.ca, ...(t.cert && t.key ? { tlsCert: { cert: t.cert, key: t.key } } : {}), ...(t.serverName ? { tlsServerName: t.serverName } : {}) } : {}),
+    };
   }
 
   private say(line: string): void {

@@ -17,7 +17,7 @@
 import { rm } from 'node:fs/promises';
 import type { Assignments__Output, EngineAssignment__Output, EngineSource__Output, ReplicaAssignment__Output, ReportRequest } from '@cairn/api';
 import { BlockError, cloneFromAny, Engine, fencedView, NbdServer, nbdUri, ReplicaClient, ReplicaError, ReplicaServer, ReplicaStore, SnapshotView } from '@cairn/datapath';
-import type { EngineReplica, NbdListen, Replica } from '@cairn/datapath';
+import type { EngineReplica, NbdListen, Replica, ReplicaClientOptions, ReplicaTls } from '@cairn/datapath';
 import { confineReplicaDir, PlaceRefused } from './disk-paths.js';
 
 export interface DatapathOptions {
@@ -34,6 +34,8 @@ export interface DatapathOptions {
   advertise?: string;
   /** The disks this node was started with: replica data is kept under these only (disk-paths.ts). */
   disks: readonly string[];
+  /** Replica traffic over TLS (this node's certificate, the cluster CA); absent: plaintext. */
+  tls?: ReplicaTls;
   report: (r: Omit<ReportRequest, 'nodeId'>) => Promise<void>;
   log: (line: string) => void;
 }
@@ -137,7 +139,7 @@ export function engineReplicaPlan(
 }
 
 export class Datapath {
-  private readonly replicaServer = new ReplicaServer();
+  private readonly replicaServer: ReplicaServer;
   private readonly nbd: NbdServer;
   private readonly replicas = new Map<string, RunningReplica>();
   private readonly engines = new Map<string, RunningEngine>();
@@ -166,6 +168,7 @@ export class Datapath {
   private nbdBound: { listen: NbdListen; port: number } | null = null;
 
   constructor(private readonly o: DatapathOptions) {
+    this.replicaServer = new ReplicaServer(o.tls ? { tls: o.tls } : {});
     // "VOLUME" is the volume; "VOLUME@SNAPSHOT" a read-only view of one of its snapshots.
     this.nbd = new NbdServer({
       exports: async (name) => {
@@ -460,7 +463,7 @@ export class Datapath {
       if (e.epoch > 0) await local.store.admitEpoch(e.epoch);
       return { id: r.replicaId, local: true, replica: fencedView(local.store, e.epoch) };
     }
-    return { id: r.replicaId, local: r.nodeId === this.o.nodeId, replica: await ReplicaClient.connect(r.address, r.replicaId, e.secret, { epoch: e.epoch }) };
+    return { id: r.replicaId, local: r.nodeId === this.o.nodeId, replica: await ReplicaClient.connect(r.address, r.replicaId, e.secret, { ...this.replicaTls(r.nodeId), epoch: e.epoch }) };
   }
 
   /** Copies a healthy replica into `r` through the engine, in the background; reports it rebuilt or failed. */
@@ -676,7 +679,12 @@ export class Datapath {
   private async connectSource(src: EngineSource__Output, r: EngineSource__Output['replicas'][number]): Promise<Replica> {
     const local = r.nodeId === this.o.nodeId ? this.replicas.get(r.replicaId) : undefined;
     if (local) return borrowed(local.store);
-    return ReplicaClient.connect(r.address, r.replicaId, src.secret);
+    return ReplicaClient.connect(r.address, r.replicaId, src.secret, this.replicaTls(r.nodeId));
+  }
+
+  /** TLS to a replica on `nodeId`: its server must show that node's certificate, wherever the address leads. */
+  private replicaTls(nodeId: string): ReplicaClientOptions {
+    return this.o.tls ? { tls: { ...this.o.tls, servername: nodeId } } : {};
   }
 
   /**

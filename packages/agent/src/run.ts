@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { checkNbdListen, parseNbdListen } from '@cairn/datapath';
 import type { NbdListen } from '@cairn/datapath';
 import { Agent, parseDiskFlag } from './agent.js';
+import type { AgentOptions } from './agent.js';
 import { labelOwnPod, readNodeInfo } from './node-zone.js';
 
 /** Where `cairn node` serves NBD unless told otherwise: only root and the agent's user can connect. */
@@ -21,7 +22,10 @@ export const AGENT_USAGE = `usage: cairn node --manager HOST:PORT[,HOST:PORT] --
                   [--nbd-listen HOST:PORT [--nbd-tls-cert F --nbd-tls-key F --nbd-tls-ca F]]
                                 (NBD on TCP instead: loopback, or any address with TLS and client certificates from the CA)
                   [--data-advertise HOST:PORT]   (the replica address others are told, e.g. a proxy's)
-                  [--csi-socket PATH [--csi-state-dir DIR]]   (serve the CSI Identity + Node services)`;
+                  [--csi-socket PATH [--csi-state-dir DIR]]   (serve the CSI Identity + Node services)
+                  [--tls-ca FILE [--tls-cert FILE --tls-key FILE]]   (check the manager against the CA; with this
+                    node's certificate: present it, and replica traffic is TLS)
+                  [--tls-server-name NAME]   (the name managers' certificates carry, whatever address is dialled)`;
 
 export async function runAgent(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -36,6 +40,7 @@ export async function runAgent(args: string[]): Promise<number> {
       'nbd-tls-cert': { type: 'string' }, 'nbd-tls-key': { type: 'string' }, 'nbd-tls-ca': { type: 'string' },
       'data-advertise': { type: 'string' },
       'csi-socket': { type: 'string' }, 'csi-state-dir': { type: 'string' },
+      'tls-ca': { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'tls-server-name': { type: 'string' },
     },
   });
   if (!values.manager) throw new Error(`--manager is required\n${AGENT_USAGE}`);
@@ -57,6 +62,7 @@ export async function runAgent(args: string[]): Promise<number> {
   if (advertise !== undefined && !/^[^\s:]+:\d{1,5}$/.test(advertise)) throw new Error(`--data-advertise must be HOST:PORT, got "${advertise}"`);
   if (advertise !== undefined) port('data-advertise', advertise.slice(advertise.lastIndexOf(':') + 1));
   const disks = (values.disk ?? []).map(parseDiskFlag);
+  const tls = tlsFiles(values['tls-ca'], values['tls-cert'], values['tls-key'], values['tls-server-name']);
   // Last, after every cheap check: these ask the Kubernetes API server.
   const info = values['zone-from-node'] !== undefined
     ? await readNodeInfo(values['zone-from-node'], { kubeconfig: values.kubeconfig })
@@ -69,7 +75,7 @@ export async function runAgent(args: string[]): Promise<number> {
     manager: values.manager.split(','), nodeId: values['node-id'], zone: info.zone, token,
     disks, tags,
     dataHost: values['data-host'], dataPort, nbd, dataAdvertise: advertise,
-    csiSocket: values['csi-socket'], csiStateDir: values['csi-state-dir'],
+    csiSocket: values['csi-socket'], csiStateDir: values['csi-state-dir'], tls,
   });
   await agent.start();
   await new Promise<void>((resolve) => {
@@ -97,4 +103,13 @@ export function nbdListenOf(v: { 'nbd-socket'?: string; 'nbd-listen'?: string; '
   if (v['nbd-socket'] !== undefined) throw new Error(`give --nbd-socket or --nbd-listen, not both\n${AGENT_USAGE}`);
   const tls = given ? { cert: readFileSync(files[0]!), key: readFileSync(files[1]!), ca: readFileSync(files[2]!) } : undefined;
   return parseNbdListen(v['nbd-listen'], tls);
+}
+
+/** The agent's TLS files, read now (a missing file fails the start, not the first connection). */
+function tlsFiles(ca: string | undefined, cert: string | undefined, key: string | undefined, serverName: string | undefined): AgentOptions['tls'] {
+  if (Boolean(cert) !== Boolean(key)) throw new Error(`--tls-cert and --tls-key go together\n${AGENT_USAGE}`);
+  if (cert && !ca) throw new Error(`--tls-cert needs --tls-ca (the CA the manager's and other nodes' certificates are checked against)\n${AGENT_USAGE}`);
+  if (serverName && !ca) throw new Error(`--tls-server-name needs --tls-ca\n${AGENT_USAGE}`);
+  if (!ca) return undefined;
+  return { ca: readFileSync(ca), ...(cert && key ? { cert: readFileSync(cert), key: readFileSync(key) } : {}), serverName };
 }

@@ -39,20 +39,53 @@ export interface ClientOptions {
   token?: string;
   /** PEM of the CA that signed the manager's certificate; plaintext when absent. */
   tlsCa?: Buffer;
+  /** A client certificate and key (PEM) presented to the manager with tlsCa (a node's certificate). */
+  tlsCert?: { cert: Buffer; key: Buffer };
+  /**
+   * The name the manager's certificate must carry, whatever address is dialled (in Kubernetes a
+   * pod IP no certificate can know in advance); absent: the address's host.
+   */
+  tlsServerName?: string;
 }
 
+/** Channel options: the TLS name to check, when given. */
+function channelOptions(o: ClientOptions): grpc.ChannelOptions {
+  return o.tlsCa && o.tlsServerName ? { 'grpc.ssl_target_name_override': o.tlsServerName, 'grpc.default_authority': o.tlsServerName } : {};
+}
+
+/** TLS when a CA is given (the server's certificate is checked against it; never plaintext), else plaintext. */
 function channelCredentials(o: ClientOptions): grpc.ChannelCredentials {
-  return o.tlsCa ? grpc.credentials.createSsl(o.tlsCa) : grpc.credentials.createInsecure();
+  if (!o.tlsCa) return grpc.credentials.createInsecure();
+  quietIpServerName();
+  return grpc.credentials.createSsl(o.tlsCa, o.tlsCert?.key ?? null, o.tlsCert?.cert ?? null);
+}
+
+let quieted = false;
+/**
+ * grpc-js passes the target's host as the TLS server name, an IP address for `127.0.0.1:7800`;
+ * Node then warns (DEP0123: SNI may not be an IP) on stderr of every CLI command. The name is
+ * only not sent as SNI: the certificate is still checked against the IP (its IP SANs). This
+ * drops that one warning and no other.
+ */
+function quietIpServerName(): void {
+  if (quieted) return;
+  quieted = true;
+  const emit = process.emitWarning.bind(process) as (...a: unknown[]) => void;
+  process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
+    const code = typeof rest[0] === 'object' && rest[0] !== null ? (rest[0] as { code?: string }).code : rest[1];
+    if (code === 'DEP0123') return;
+    emit(warning, ...rest);
+  }) as typeof process.emitWarning;
 }
 
 export function adminClient(address: string, o: ClientOptions = {}): import('./gen/cairn/admin/v1/Admin.js').AdminClient {
   const Ctor = adminProto().cairn.admin.v1.Admin;
-  return new Ctor(address, channelCredentials(o), { interceptors: o.token ? [bearerInterceptor(o.token)] : [] });
+  return new Ctor(address, channelCredentials(o), { ...channelOptions(o), interceptors: o.token ? [bearerInterceptor(o.token)] : [] });
 }
 
 export function nodeAgentClient(address: string, o: ClientOptions = {}): import('./gen/cairn/node/v1/NodeAgent.js').NodeAgentClient {
   const Ctor = nodeProto().cairn.node.v1.NodeAgent;
-  return new Ctor(address, channelCredentials(o), { interceptors: o.token ? [bearerInterceptor(o.token)] : [] });
+  return new Ctor(address, channelCredentials(o), { ...channelOptions(o), interceptors: o.token ? [bearerInterceptor(o.token)] : [] });
 }
 
 /** Adds `authorization: Bearer <token>` to every call (works on plaintext channels too). */

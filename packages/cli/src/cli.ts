@@ -15,6 +15,7 @@ import { processIo } from './io.js';
 import type { Io } from './io.js';
 import { outputFormat } from './output.js';
 import { audit } from './commands/audit.js';
+import { pki } from './commands/pki.js';
 import { disk } from './commands/disk.js';
 import { events } from './commands/events.js';
 import { info } from './commands/info.js';
@@ -35,7 +36,7 @@ export interface RunOptions {
  */
 const PROCESS_COMMANDS: Record<string, { synopsis: string; summary: string; run: (args: string[]) => Promise<number> }> = {
   up: {
-    synopsis: 'up [--dir DIR] [--nodes N] [--etcd ENDPOINTS | --etcd-members 1|3|5] [--detach] [--demo]', summary: 'start a local cluster: etcd, a manager, N node agents',
+    synopsis: 'up [--dir DIR] [--nodes N] [--etcd ENDPOINTS | --etcd-members 1|3|5] [--detach] [--demo] [--no-tls]', summary: 'start a local cluster: etcd, a manager, N node agents (TLS with DIR/pki)',
     run: async (a) => (await import('./up.js')).up(a),
   },
   down: { synopsis: 'down [--dir DIR]', summary: 'stop what cairn up started', run: async (a) => (await import('./up.js')).down(a) },
@@ -57,7 +58,7 @@ function columns(rows: (readonly [string, string])[], indent = '  '): string[] {
   return rows.map(([a, b]) => `${indent}${a.padEnd(w)}  ${b}`.trimEnd());
 }
 
-const GROUPS: Group[] = [volume, node, disk, settings, snapshot, audit];
+const GROUPS: Group[] = [volume, node, disk, settings, snapshot, audit, pki];
 const SINGLES: Command[] = [events, info];
 
 function topHelp(): string {

@@ -9,6 +9,8 @@ export interface ClusterFile {
   dir: string;
   admin: string;
   token: string;
+  /** The CA certificate (PEM) every process's certificate is checked against; absent: no TLS (`up --no-tls`). */
+  tlsCa?: string;
   etcd: string[];
   etcdPids: number[];
   /** csiEndpoint: unix:///path of the CSI Identity + Controller services. The first of `managers`. */
@@ -41,5 +43,6 @@ export function writeClusterFile(c: ClusterFile): void {
 
 /** The admin API of the cluster `up` started (the CLI's own client). */
 export function clusterApi(c: ClusterFile, timeoutMs = 3000): AdminApi {
-  return grpcAdminApi({ endpoint: c.admin, token: readFileSync(c.token, 'utf8').trim(), tokenSource: c.token, timeoutMs });
+  return grpcAdminApi({ endpoint: c.admin, token: readFileSync(c.token, 'utf8').trim(), tokenSource: c.token, timeoutMs,
+    ...(c.tlsCa ? { tlsCa: readFileSync(c.tlsCa) } : {}) });
 }

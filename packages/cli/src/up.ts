@@ -1,7 +1,8 @@
 // `cairn up`, `cairn down`, `cairn status`: a whole cluster on one machine. etcd as a child
 // process (unless --etcd is given), one manager and N node agents, each with its own disk
 // directory and zone, all under DIR (default ./.cairn). DIR/cluster.json records what runs where;
-// the CLI's other commands read it to find the admin API and the token.
+// the CLI's other commands read it to find the admin API, the token and the CA. Every process
+// talks TLS with certificates from DIR/pki (up-pki.ts) unless --no-tls.
 import { spawn } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -12,6 +13,7 @@ import { nodeKeyFile, nodeTokenFile } from './up-credentials.js';
 import { grpcAdminApi } from './client.js';
 import { EtcdCluster, freePort } from '@cairn/metadata';
 import { runDemo } from './up-demo.js';
+import { makeClusterPki, tlsFlags } from './up-pki.js';
 import { clusterApi, clusterFilePath, readClusterFile, writeClusterFile } from './cluster-file.js';
 import type { ClusterFile } from './cluster-file.js';
 
@@ -82,6 +84,7 @@ export async function up(args: string[]): Promise<number> {
       dir: { type: 'string', default: '.cairn' }, nodes: { type: 'string', default: '3' },
       etcd: { type: 'string' }, 'etcd-members': { type: 'string', default: '1' }, managers: { type: 'string', default: '1' },
       detach: { type: 'boolean', default: false }, demo: { type: 'boolean', default: false },
+      'no-tls': { type: 'boolean', default: false },
     },
   });
   const dir = resolve(values.dir!);
@@ -117,6 +120,8 @@ export async function up(args: string[]): Promise<number> {
       endpoints = etcd.endpoints;
       started.push(...etcd.pids);
     }
+    const pki = values['no-tls'] ? null
+      : await makeClusterPki(dir, ['127.0.0.1'], Array.from({ length: n }, (_, i) => ({ id: `node-${i + 1}`, host: '127.0.0.1' })));
     // CSI sockets live under DIR/run/csi (a unix socket path must stay under 108 bytes).
     const csiDir = join(dir, 'run', 'csi');
     mkdirSync(csiDir, { recursive: true });
@@ -129,7 +134,7 @@ export async function up(args: string[]): Promise<number> {
       const csi = join(csiDir, i === 1 ? 'controller.sock' : `controller-${i}.sock`);
       const address = `127.0.0.1:${await freePort()}`;
       const command = cairnCommand(['manager', '--etcd', endpoints.join(','), '--listen', address, '--token-file', tokenPath,
-        '--node-key-file', nodeKeyPath, '--id', id, '--ready-file', join(dir, 'run', `${id}.json`), '--csi-socket', csi]);
+        '--node-key-file', nodeKeyPath, '--id', id, '--ready-file', join(dir, 'run', `${id}.json`), '--csi-socket', csi, ...(pki ? tlsFlags(pki.ca, pki.manager) : [])]);
       const pid = spawnCommand(command, log, true);
       started.push(pid);
       managers.push({ id, pid, log, address, csiEndpoint: `unix://${csi}`, command });
@@ -156,12 +161,13 @@ export async function up(args: string[]): Promise<number> {
       const command = cairnCommand(['node', '--manager', managerList, '--node-id', id, '--disk', disk, '--zone', zone, '--node-token-file', nodeTokenFile(dir, nodeKeyPath, id),
         '--csi-socket', csiSocket, '--csi-state-dir', join(dir, 'nodes', id, 'csi'),
         // Each node's NBD exports on its own unix socket (0600 in a 0700 dir), never on TCP.
-        '--nbd-socket', join(dir, 'nodes', id, 'run', 'nbd.sock')]);
+        '--nbd-socket', join(dir, 'nodes', id, 'run', 'nbd.sock'), ...(pki ? tlsFlags(pki.ca, pki.nodes.get(id)!) : [])]);
       const pid = spawnCommand(command, log, true);
       started.push(pid);
       nodes.push({ id, pid, zone, disk, log, csiEndpoint: `unix://${csiSocket}`, command });
     }
-    const api = grpcAdminApi({ endpoint: ready.address, token: readFileSync(tokenPath, 'utf8').trim(), tokenSource: tokenPath, timeoutMs: 3000 });
+    const api = grpcAdminApi({ endpoint: ready.address, token: readFileSync(tokenPath, 'utf8').trim(), tokenSource: tokenPath, timeoutMs: 3000,
+      ...(pki ? { tlsCa: readFileSync(pki.ca) } : {}) });
     try {
       await waitFor(`${n} node(s) to register`, 30_000, async () => {
         const { nodes: ns } = await api.listNodes();
@@ -173,7 +179,7 @@ export async function up(args: string[]): Promise<number> {
     const first = managers[0]!;
     const etcdMembers = etcd ? etcd.members.map((m, i) => ({ name: m.name, pid: m.process?.pid ?? 0, clientUrl: m.clientUrl, log: etcd!.memberLog(i), command: etcd!.memberCommand(i, 'existing') })) : undefined;
     const info: ClusterFile = {
-      dir, admin: ready.address, token: tokenPath, etcd: endpoints, etcdPids: etcd?.pids ?? [],
+      dir, admin: ready.address, token: tokenPath, ...(pki ? { tlsCa: pki.ca } : {}), etcd: endpoints, etcdPids: etcd?.pids ?? [],
       manager: { id: first.id, pid: first.pid, log: first.log, csiEndpoint: first.csiEndpoint }, managers, etcdMembers,
       nodes, startedAt: new Date().toISOString(),
     };
@@ -191,7 +197,7 @@ export async function up(args: string[]): Promise<number> {
 function printReady(c: ClusterFile, dirArg: string): void {
   const dirFlag = resolve(dirArg) === resolve('.cairn') ? '' : ` --dir ${dirArg}`;
   console.log(`cairn is up: etcd ${c.etcd.join(',')}, manager ${c.admin}, ${c.nodes.length} node(s) (${c.nodes.map((x) => `${x.id}/${x.zone}`).join(', ')})
-  admin API   ${c.admin}   token in ${c.token} (mode 0600)
+  admin API   ${c.admin}   token in ${c.token} (mode 0600)   ${c.tlsCa ? `TLS, CA ${c.tlsCa}` : 'NO TLS (--no-tls)'}
   cluster     ${clusterFilePath(c.dir)}   logs in ${join(c.dir, 'logs')}
 try:
   npx cairn volume create vol1 --size 1Gi --replicas 3
@@ -269,7 +275,7 @@ export async function status(args: string[]): Promise<number> {
     }
   }
   const out = {
-    admin: c.admin, token: c.token, etcd: c.etcd, dir: c.dir,
+    admin: c.admin, token: c.token, tls: c.tlsCa ? { ca: c.tlsCa } : null, etcd: c.etcd, dir: c.dir,
     manager: { id: c.manager.id, pid: c.manager.pid, running: alive(c.manager.pid), csiEndpoint: c.manager.csiEndpoint },
     managers: (c.managers ?? []).map((m) => ({ id: m.id, pid: m.pid, address: m.address, running: alive(m.pid), csiEndpoint: m.csiEndpoint })),
     etcdPids: c.etcdPids,
@@ -282,7 +288,7 @@ export async function status(args: string[]): Promise<number> {
     return 0;
   }
   if (values.output !== 'table') throw new Error(`-o ${values.output}: use json or table`);
-  console.log(`admin ${out.admin}  token ${out.token}  etcd ${out.etcd.join(',')}`);
+  console.log(`admin ${out.admin}  token ${out.token}  tls ${out.tls ? `on (CA ${out.tls.ca})` : 'OFF'}  etcd ${out.etcd.join(',')}`);
   if (out.managers.length === 0) console.log(`manager ${out.manager.id} pid ${out.manager.pid} ${out.manager.running ? 'running' : 'STOPPED'}  csi ${out.manager.csiEndpoint}`);
   for (const m of out.managers) console.log(`manager ${m.id} ${m.address} pid ${m.pid} ${m.running ? 'running' : 'STOPPED'}  csi ${m.csiEndpoint}`);
   for (const m of out.etcdMembers) console.log(`etcd ${m.name} ${m.clientUrl} pid ${m.pid} ${m.running ? 'running' : 'STOPPED'}`);

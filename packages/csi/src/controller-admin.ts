@@ -37,12 +37,14 @@ export interface AdminConnection {
   endpoint: string;
   token: string;
   ca?: Buffer;
+  /** The name the manager's certificate must carry, when `endpoint`'s host (a pod IP) is not in it. */
+  serverName?: string | undefined;
   /** Deadline of each call. */
   timeoutMs?: number;
 }
 
 export function controllerAdmin(conn: AdminConnection): ControllerAdmin {
-  const c = adminClient(conn.endpoint, { token: conn.token, ...(conn.ca ? { tlsCa: conn.ca } : {}) });
+  const c = adminClient(conn.endpoint, { token: conn.token, ...(conn.ca ? { tlsCa: conn.ca, ...(conn.serverName ? { tlsServerName: conn.serverName } : {}) } : {}) });
   const timeoutMs = conn.timeoutMs ?? 15_000;
   function call<Req, Res>(fn: Unary<Req, Res>, req: Req): Promise<Res> {
     return new Promise((resolve, reject) => {

@@ -17,7 +17,7 @@ import { CsiError, invalid, notFound, unary } from './errors.js';
 import type { Log } from './errors.js';
 import { PUBLISH_CONTEXT, parseSnapshotId, snapshotId } from './contract.js';
 import { controllerAdmin } from './controller-admin.js';
-import type { ControllerAdmin } from './controller-admin.js';
+import type { AdminConnection, ControllerAdmin } from './controller-admin.js';
 import { aborted, alreadyExists, exhausted, noBackupTarget, noEncryption, precondition } from './controller-errors.js';
 import { checkCoName, isCairnName, isNodeId, isSnapshotName, snapshotNameFor, volumeIdFor } from './controller-names.js';
 import { checkSnapshotParameters } from './controller-snapshot-params.js';
@@ -40,7 +40,7 @@ export interface ControllerServiceOptions {
   /** Unix socket path to serve on. */
   socket: string;
   /** The admin API of the manager this runs in (the controller is a client of it). */
-  admin: { endpoint: string; token: string; ca?: Buffer };
+  admin: AdminConnection;
   log: Log;
   /** How long ControllerPublish/Unpublish wait for the engine to start or stop (default 60 s). */
   attachTimeoutMs?: number;
@@ -425,7 +425,7 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
 
 export async function startControllerService(o: ControllerServiceOptions): Promise<UnixServer> {
   const proto = csiProto();
-  const admin = controllerAdmin({ endpoint: o.admin.endpoint, token: o.admin.token, ...(o.admin.ca ? { ca: o.admin.ca } : {}) });
+  const admin = controllerAdmin(o.admin);
   const ready = async (): Promise<boolean> => admin.getClusterInfo().then(() => true, () => false);
   const server = await serveUnix(o.socket, (s) => {
     s.addService(proto.csi.v1.Identity.service, identityHandlers({ log: o.log, ready }));

@@ -12,3 +12,5 @@ export * from './host-tools.js';
 export { parseStorageClass } from './storage-class.js';
 export type { StorageClassRequest, UnsupportedParameter } from './storage-class.js';
 export { checkMkfsParams } from './mkfs-params.js';
+export { controllerAdmin } from './controller-admin.js';
+export type { AdminConnection, ControllerAdmin } from './controller-admin.js';

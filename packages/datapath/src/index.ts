@@ -17,6 +17,7 @@ export { ReplicaServer } from './replica/server.js';
 export type { ReplicaServerOptions } from './replica/server.js';
 export { ReplicaClient } from './replica/client.js';
 export type { ReplicaClientOptions } from './replica/client.js';
+export type { ReplicaTls } from './replica/tls.js';
 export * as replicaProtocol from './replica/protocol.js';
 export * as replicaLimits from './replica/limits.js';
 export { chooseHealthy, Engine } from './engine/engine.js';

@@ -47,7 +47,13 @@ export interface ManagerOptions {
    * for in-process use): the admin token acts for any node, as before per-node credentials.
    */
   nodeKey?: string;
-  tls?: { cert: Buffer; key: Buffer };
+  /**
+   * Serve gRPC with TLS: this certificate and key (PEM). `ca`: the cluster CA, which the manager's
+   * own clients (the CSI controller) check the certificate against; absent, the certificate itself
+   * (self-signed). `serverName`: the name in the certificate it checks, when the address it
+   * listens on (a pod IP) is not.
+   */
+  tls?: { cert: Buffer; key: Buffer; ca?: Buffer; serverName?: string | undefined };
   id?: string;
   prefix?: string;
   /** Leader lease TTL, seconds. */
@@ -168,7 +174,7 @@ export class Manager {
   private async serveCsi(socket: string): Promise<void> {
     const endpoint = this.address.replace(/^(0\.0\.0\.0|\[::\]):/, '127.0.0.1:');
     this.csi = await startControllerService({
-      socket, admin: { endpoint, token: this.o.token, ca: this.o.tls?.cert }, log: (l) => this.say(l),
+      socket, admin: { endpoint, token: this.o.token, ca: this.o.tls ? this.o.tls.ca ?? this.o.tls.cert : undefined, serverName: this.o.tls?.serverName }, log: (l) => this.say(l),
     });
     this.csiEndpoint = this.csi.endpoint;
   }

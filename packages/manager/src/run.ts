@@ -1,4 +1,4 @@
-// `cairn manager --etcd ENDPOINTS [--listen HOST:PORT] [--token T | --token-file F] [--node-key-file F] [--tls-cert F --tls-key F]`
+// `cairn manager --etcd ENDPOINTS [--listen HOST:PORT] [--token T | --token-file F] [--node-key-file F] [--tls-cert F --tls-key F [--tls-ca F]]`
 // and `cairn manager node-credential NODE --node-key-file F` (prints that node's token).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -8,7 +8,7 @@ import { DEFAULT_SNAPSHOT_EVERY, Manager } from './manager.js';
 import type { ManagerOptions } from './manager.js';
 
 export const MANAGER_USAGE = `usage: cairn manager --etcd URL[,URL...] [--listen HOST:PORT] [--token TOKEN | --token-file FILE]
-                     [--tls-cert FILE --tls-key FILE] [--id ID] [--election-ttl S] [--node-lease-ttl S]
+                     [--tls-cert FILE --tls-key FILE [--tls-ca FILE] [--tls-server-name NAME]] [--id ID] [--election-ttl S] [--node-lease-ttl S]
                      [--csi-socket PATH]   (serve the CSI Identity + Controller services there)
                      [--kubeconfig FILE] [--kube-namespace NS] [--drain-guard-image IMAGE]   (in Kubernetes: cordon,
                        tag labels, PVC Events, drain guards; on in a pod or with --kubeconfig; NS defaults to
@@ -44,7 +44,7 @@ export async function runManager(args: string[]): Promise<number> {
     options: {
       etcd: { type: 'string' }, listen: { type: 'string', default: '127.0.0.1:7800' },
       token: { type: 'string' }, 'token-file': { type: 'string' }, 'node-key-file': { type: 'string' },
-      'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, id: { type: 'string' },
+      'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'tls-ca': { type: 'string' }, 'tls-server-name': { type: 'string' }, id: { type: 'string' },
       'election-ttl': { type: 'string', default: '3' }, 'node-lease-ttl': { type: 'string', default: '5' },
       'heartbeat-ms': { type: 'string', default: '1000' }, 'snapshot-every': { type: 'string', default: String(DEFAULT_SNAPSHOT_EVERY) },
       prefix: { type: 'string' }, 'ready-file': { type: 'string' }, 'csi-socket': { type: 'string' },
@@ -55,6 +55,7 @@ export async function runManager(args: string[]): Promise<number> {
   const token = values.token ?? (values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : process.env.CAIRN_TOKEN);
   if (!token) throw new Error(`a token is required: --token, --token-file or CAIRN_TOKEN\n${MANAGER_USAGE}`);
   if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) throw new Error('--tls-cert and --tls-key go together');
+  if (values['tls-ca'] && !values['tls-cert']) throw new Error('--tls-ca goes with --tls-cert and --tls-key (it is the CA that signed them)');
   const int = (name: string, v: string | undefined): number => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number, got "${v}"`);
@@ -64,7 +65,10 @@ export async function runManager(args: string[]): Promise<number> {
   const m = await Manager.start({
     etcd: values.etcd.split(','), listen: values.listen!, token,
     ...(values['node-key-file'] ? { nodeKey: readCredential('node-key-file', values['node-key-file']) } : {}),
-    tls: values['tls-cert'] ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']!) } : undefined,
+    tls: values['tls-cert'] ? {
+      cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']!),
+      ...(values['tls-ca'] ? { ca: readFileSync(values['tls-ca']) } : {}), serverName: values['tls-server-name'],
+    } : undefined,
     id: values.id, prefix: values.prefix,
     electionTtl: int('election-ttl', values['election-ttl']), nodeLeaseTtl: int('node-lease-ttl', values['node-lease-ttl']),
     heartbeatMs: int('heartbeat-ms', values['heartbeat-ms']), snapshotEvery: int('snapshot-every', values['snapshot-every']),

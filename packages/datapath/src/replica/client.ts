@@ -14,6 +14,8 @@ import { MAX_HASH_RANGE } from './block-hash.js';
 import { newNonce, NONCE_BYTES, proof, PROOF_BYTES, proofMatches } from './auth.js';
 import { FrameReader } from './frame-reader.js';
 import { OutputBatcher } from './output-batcher.js';
+import { connectTls } from './tls.js';
+import type { ReplicaTls } from './tls.js';
 import {
   decodeExtents, encodeHello, encodeLayerWrite, encodeRequest, errorOf, FLAG_FUA, FLAG_MORE, FLAG_NO_HOLE, MAX_IO_BYTES, Op, PROTOCOL_VERSION, REPLY_HEADER_BYTES, replyPayloadLength, Status,
 } from './protocol.js';
@@ -30,6 +32,12 @@ export interface ReplicaClientOptions {
    * replica has admitted any epoch, such a connection reads only frozen layers and info.
    */
   epoch?: number;
+  /**
+   * Connect with TLS (tls.ts): the server must present a certificate from `tls.ca` that names
+   * `servername` (the replica's node id), and this client presents `tls.cert`. A client given TLS
+   * never falls back to plaintext. Absent: plaintext.
+   */
+  tls?: ReplicaTls & { servername: string };
 }
 
 interface Pending {
@@ -78,7 +86,7 @@ export class ReplicaClient implements Replica {
   /** Connects to the replica `replicaId` at `address` ("host:port", "[v6]:port") and authenticates. */
   static async connect(address: string, replicaId: string, secret: string, opts: ReplicaClientOptions = {}): Promise<ReplicaClient> {
     const { host, port } = parseAddress(address);
-    const socket = netConnect({ host, port });
+    const socket = opts.tls ? connectTls(host, port, opts.tls, opts.tls.servername) : netConnect({ host, port });
     const client = new ReplicaClient(socket, address, replicaId);
     const timeoutMs = opts.connectTimeoutMs ?? 5000;
     const timer = setTimeout(() => client.fail(`no connection within ${timeoutMs} ms`), timeoutMs);

@@ -1,14 +1,18 @@
 // ReplicaServer: the TCP endpoint of a node agent's replicas. One server serves every replica on
 // the node; a connection names its replica in HELLO and proves it holds that volume's secret. The
 // server does not own the stores: removeReplica cuts the replica's connections, and closing the
-// store is its owner's job. Wire format: protocol.ts. What a peer may cost it: limits.ts.
+// store is its owner's job. Wire format: protocol.ts. What a peer may cost it: limits.ts. With
+// `tls`, every connection is TLS first (tls.ts) and HELLO runs inside it.
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
 import { ReplicaError } from './api.js';
 import type { FencedReplica } from './fence.js';
 import { AUTH_TIMEOUT_MS, MAX_CONNECTIONS, MAX_INFLIGHT, MAX_QUEUED_BYTES, MAX_UNAUTHENTICATED } from './limits.js';
 import { ServerConnection } from './server-connection.js';
 import type { ConnectionLimits, ServedReplica } from './server-connection.js';
+import { replicaTlsServer } from './tls.js';
+import type { ReplicaTls } from './tls.js';
 
 /** Defaults: limits.ts. */
 export interface ReplicaServerOptions {
@@ -22,6 +26,11 @@ export interface ReplicaServerOptions {
   maxConnections?: number;
   /** Open connections that have not completed HELLO; one more is closed as soon as it is accepted. */
   maxUnauthenticated?: number;
+  /**
+   * Serve TLS (1.3, this node's certificate) and require a client certificate from the same CA.
+   * Absent: plaintext, as in tests that run a server and client in one process.
+   */
+  tls?: ReplicaTls;
 }
 
 export class ReplicaServer {
@@ -32,6 +41,10 @@ export class ReplicaServer {
   private readonly maxUnauthenticated: number;
   private refusedCount = 0;
   private server: Server | null = null;
+  /** With `tls`: the TLS side sockets are handed to after the caps (tls.ts). */
+  private readonly tls: TlsServer | null;
+  /** Accepted sockets still in the TLS handshake, by remote address: unauthenticated, counted against the same cap. */
+  private readonly handshaking = new Map<string, Socket>();
 
   constructor(opts: ReplicaServerOptions = {}) {
     this.limits = {
@@ -41,13 +54,18 @@ export class ReplicaServer {
     };
     this.maxConnections = opts.maxConnections ?? MAX_CONNECTIONS;
     this.maxUnauthenticated = opts.maxUnauthenticated ?? MAX_UNAUTHENTICATED;
+    this.tls = opts.tls ? replicaTlsServer(opts.tls, this.limits.authTimeoutMs, (s) => {
+      this.handshaking.delete(peerOf(s));
+      if (this.server) this.accept(s);
+      else s.destroy();
+    }) : null;
   }
 
   /** Open connections, and how many of them have not authenticated. */
   get connectionCount(): { open: number; unauthenticated: number } {
     let unauthenticated = 0;
     for (const c of this.connections) if (!c.authenticated) unauthenticated++;
-    return { open: this.connections.size, unauthenticated };
+    return { open: this.connections.size + this.handshaking.size, unauthenticated: unauthenticated + this.handshaking.size };
   }
 
   /** Connections closed on accept because a cap was reached, since the server started. */
@@ -78,7 +96,7 @@ export class ReplicaServer {
   /** Listens on `port` (0: any free port) and `host`; resolves with the address bound. */
   listen(port = 0, host = '0.0.0.0'): Promise<{ host: string; port: number }> {
     if (this.server) return Promise.reject(new Error('already listening'));
-    const server = createServer((socket) => this.accept(socket));
+    const server = createServer((socket) => this.admit(socket));
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -100,10 +118,13 @@ export class ReplicaServer {
     this.server = null;
     for (const c of this.connections) c.destroy();
     this.connections.clear();
+    for (const s of this.handshaking.values()) s.destroy();
+    this.handshaking.clear();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  private accept(socket: Socket): void {
+  /** A new TCP connection: refused over a cap, else served (after the TLS handshake, with `tls`). */
+  private admit(socket: Socket): void {
     const { open, unauthenticated } = this.connectionCount;
     if (open >= this.maxConnections || unauthenticated >= this.maxUnauthenticated) {
       this.refusedCount++;
@@ -111,8 +132,26 @@ export class ReplicaServer {
       socket.destroy();
       return;
     }
+    if (!this.tls) {
+      this.accept(socket);
+      return;
+    }
+    const peer = peerOf(socket);
+    this.handshaking.set(peer, socket);
+    socket.once('close', () => {
+      if (this.handshaking.get(peer) === socket) this.handshaking.delete(peer);
+    });
+    this.tls.emit('connection', socket);
+  }
+
+  private accept(socket: Socket): void {
     const c = new ServerConnection(socket, (id) => this.replicas.get(id), this.limits);
     this.connections.add(c);
     socket.on('close', () => this.connections.delete(c));
   }
+}
+
+/** A TCP connection's remote end: what identifies it on one listener, before and after TLS. */
+function peerOf(s: Socket): string {
+  return `${s.remoteAddress}:${s.remotePort}`;
 }
