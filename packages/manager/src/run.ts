@@ -1,11 +1,15 @@
 // `cairn manager --etcd ENDPOINTS [--listen HOST:PORT] [--token T | --token-file F] [--tls-cert F --tls-key F]`
 import { readFileSync } from 'node:fs';
+import { readEtcdCredentials } from '@cairn/metadata';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SNAPSHOT_EVERY, Manager } from './manager.js';
 import type { ManagerOptions } from './manager.js';
 
 export const MANAGER_USAGE = `usage: cairn manager --etcd URL[,URL...] [--listen HOST:PORT] [--token TOKEN | --token-file FILE]
                      [--tls-cert FILE --tls-key FILE] [--id ID] [--election-ttl S] [--node-lease-ttl S]
+                     [--etcd-ca FILE [--etcd-cert FILE --etcd-key FILE] [--etcd-user USER --etcd-password-file FILE]]
+                       (https to etcd verified against the CA; a client certificate, whose CN etcd's
+                       --client-cert-auth takes as the etcd user; or a user and password)
                      [--csi-socket PATH]   (serve the CSI Identity + Controller services there)
                      [--kubeconfig FILE] [--kube-namespace NS] [--drain-guard-image IMAGE]   (in Kubernetes: cordon,
                        tag labels, PVC Events, drain guards; on in a pod or with --kubeconfig; NS defaults to
@@ -23,6 +27,8 @@ export async function runManager(args: string[]): Promise<number> {
       'heartbeat-ms': { type: 'string', default: '1000' }, 'snapshot-every': { type: 'string', default: String(DEFAULT_SNAPSHOT_EVERY) },
       prefix: { type: 'string' }, 'ready-file': { type: 'string' }, 'csi-socket': { type: 'string' },
       kubeconfig: { type: 'string' }, 'kube-namespace': { type: 'string' }, 'drain-guard-image': { type: 'string' },
+      'etcd-ca': { type: 'string' }, 'etcd-cert': { type: 'string' }, 'etcd-key': { type: 'string' },
+      'etcd-user': { type: 'string' }, 'etcd-password-file': { type: 'string' },
     },
   });
   if (!values.etcd) throw new Error(`--etcd is required\n${MANAGER_USAGE}`);
@@ -34,9 +40,12 @@ export async function runManager(args: string[]): Promise<number> {
     if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number, got "${v}"`);
     return n;
   };
+  const etcdCredentials = readEtcdCredentials({
+    ca: values['etcd-ca'], cert: values['etcd-cert'], key: values['etcd-key'], user: values['etcd-user'], passwordFile: values['etcd-password-file'],
+  });
   const kube = await kubeOptions(values.kubeconfig, values['kube-namespace'], values['drain-guard-image']);
   const m = await Manager.start({
-    etcd: values.etcd.split(','), listen: values.listen!, token,
+    etcd: values.etcd.split(','), etcdCredentials, listen: values.listen!, token,
     tls: values['tls-cert'] ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']!) } : undefined,
     id: values.id, prefix: values.prefix,
     electionTtl: int('election-ttl', values['election-ttl']), nodeLeaseTtl: int('node-lease-ttl', values['node-lease-ttl']),
