@@ -56,18 +56,26 @@ export function readEtcdCredentials(f: EtcdCredentialFiles): EtcdCredentials {
   return c;
 }
 
+/**
+ * The endpoints as URLs (a bare host:port gets https:// with TLS, http:// without). An endpoint
+ * whose scheme disagrees with the credentials is refused: grpc-js picks TLS from the credentials,
+ * not the URL, so an https:// endpoint without a CA would be dialled in clear (and http:// with
+ * one over TLS); the flags are wrong, and saying so beats guessing.
+ */
+export function etcdHosts(endpoints: string[] | string, tls: boolean): string[] {
+  const hosts = (Array.isArray(endpoints) ? endpoints : endpoints.split(',')).map((h) => h.trim()).filter(Boolean)
+    .map((h) => (/^https?:\/\//.test(h) ? h : `${tls ? 'https' : 'http'}://${h}`));
+  if (hosts.length === 0) throw new TypeError('no etcd endpoints given');
+  const mismatch = hosts.find((h) => h.startsWith('https://') !== tls);
+  if (mismatch) throw new TypeError(tls ? `etcd endpoint ${mismatch} is http:// but a CA was given (use https://)` : `etcd endpoint ${mismatch} is https:// but no CA was given (--etcd-ca)`);
+  return hosts;
+}
+
 export function openEtcd(endpoints: string[] | string, opts: EtcdClientOptions = {}): Etcd3 {
   if (Boolean(opts.cert) !== Boolean(opts.key)) throw new TypeError('an etcd client certificate needs its key (and the key its certificate)');
   if (opts.user !== undefined && opts.password === undefined) throw new TypeError(`etcd user ${opts.user} needs a password`);
   if ((opts.cert || opts.user !== undefined) && !opts.ca) throw new TypeError('etcd credentials are only sent over TLS: give the CA (ca) too');
-  const scheme = opts.ca ? 'https' : 'http';
-  const hosts = (Array.isArray(endpoints) ? endpoints : endpoints.split(',')).map((h) => h.trim()).filter(Boolean)
-    .map((h) => (/^https?:\/\//.test(h) ? h : `${scheme}://${h}`));
-  if (hosts.length === 0) throw new TypeError('no etcd endpoints given');
-  // grpc-js picks TLS from the credentials, not the URL: an http:// endpoint with a CA would still
-  // be dialled with TLS, and an https:// one without a CA in clear. Say so instead of guessing.
-  const mismatch = hosts.find((h) => h.startsWith('https://') !== Boolean(opts.ca));
-  if (mismatch) throw new TypeError(opts.ca ? `etcd endpoint ${mismatch} is http:// but a CA was given (use https://)` : `etcd endpoint ${mismatch} is https:// but no CA was given (--etcd-ca)`);
+  const hosts = etcdHosts(endpoints, Boolean(opts.ca));
   const timeout = opts.callTimeoutMs ?? 5000;
   return new Etcd3({
     hosts,

@@ -21,7 +21,7 @@ export { EtcdCluster, freePort } from './etcd-process.js';
 export type { EtcdClusterOptions, EtcdMember } from './etcd-process.js';
 export type { Etcd3 } from 'etcd3';
 export * from './drafts.js';
-export { openEtcd, readEtcdCredentials } from './client.js';
+export { etcdHosts, openEtcd, readEtcdCredentials } from './client.js';
 export type { EtcdCredentialFiles, EtcdCredentials } from './client.js';
 export { enableEtcdAuth, ETCD_MANAGER_USER, ETCD_ROOT_USER } from './etcd-auth.js';
 export type { EtcdAuthSetup } from './etcd-auth.js';
