@@ -248,6 +248,12 @@ lib('the root certificate\'s CN is root: it may administer users (after auth is 
   const r = client(etcd.endpoints, { ca: Buffer.from(ca.cert), cert: Buffer.from(root.cert), key: Buffer.from(root.key) });
   const users = (await r.auth.userList({})).users.map(String).sort();
   assert.equal(users, ['mgr', 'root']);
+  // Run again as root (deploy/'s Job restarted half-way): it succeeds and changes nothing.
+  await enableEtcdAuth(r, { prefix: '/tenant/', managerUser: 'mgr', managerPassword: 'pw-1', rootPassword: 'root-pw' });
+  assert.equal((await r.auth.userList({})).users.map(String).sort(), ['mgr', 'root']);
+  const m = client(etcd.endpoints, { ...nodeCert, user: 'mgr', password: 'pw-1' });
+  assert.is(await m.get('/tenant/k').string(), 'v');
+  assert.match((await refused('still only its prefix', () => m.get('/other').string())).message, /permission denied/);
 });
 
 single.run();

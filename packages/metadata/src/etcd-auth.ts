@@ -10,8 +10,9 @@
 // certificate; a node's certificate (CN node-N) names no etcd user and is refused. A password can be
 // set too, for clients that cannot present a certificate (an etcd run by someone else).
 //
-// Run it once, on a fresh cluster, with a client etcd does not yet check (auth is still off). It is
-// not a rotation tool: docs/security.md says how to rotate with etcdctl as root.
+// Run it on a fresh cluster with any client (auth is still off), or again (a Job that restarted
+// half-way) as root: what exists already is left as it is, and the managers' role is granted its
+// range again. It is not a rotation tool: docs/security.md says how to rotate with etcdctl as root.
 import type { Etcd3 } from 'etcd3';
 import { Range } from 'etcd3';
 import { DEFAULT_PREFIX } from './keys.js';
@@ -32,8 +33,17 @@ export interface EtcdAuthSetup {
   rootPassword?: string;
 }
 
-async function addUser(client: Etcd3, name: string, password: string | undefined): Promise<void> {
-  await client.auth.userAdd(password === undefined ? { name, options: { no_password: true } } : { name, password });
+/** Runs a step that fails with etcd's "already exists" when it was done before: done is done. */
+async function once(step: Promise<unknown>): Promise<void> {
+  try {
+    await step;
+  } catch (e) {
+    if (!/already exists/.test((e as Error).message)) throw e;
+  }
+}
+
+function addUser(client: Etcd3, name: string, password: string | undefined): Promise<unknown> {
+  return client.auth.userAdd(password === undefined ? { name, options: { no_password: true } } : { name, password });
 }
 
 /** Creates the users and the managers' role and enables auth (see the header). */
@@ -42,11 +52,11 @@ export async function enableEtcdAuth(client: Etcd3, o: EtcdAuthSetup = {}): Prom
   if (!prefix.endsWith('/')) throw new TypeError(`key prefix must end with "/": ${prefix}`);
   const manager = o.managerUser ?? ETCD_MANAGER_USER;
   if (manager === ETCD_ROOT_USER) throw new TypeError('the managers must not be etcd\'s root user');
-  await addUser(client, ETCD_ROOT_USER, o.rootPassword);
-  await client.auth.userGrantRole({ user: ETCD_ROOT_USER, role: 'root' });
-  await client.role(manager).create();
+  await once(addUser(client, ETCD_ROOT_USER, o.rootPassword));
+  await once(client.auth.userGrantRole({ user: ETCD_ROOT_USER, role: 'root' }));
+  await once(client.role(manager).create());
   await client.role(manager).grant({ permission: 'Readwrite', range: new Range(prefix, prefixEndKey(prefix)) });
-  await addUser(client, manager, o.managerPassword);
-  await client.auth.userGrantRole({ user: manager, role: manager });
+  await once(addUser(client, manager, o.managerPassword));
+  await once(client.auth.userGrantRole({ user: manager, role: manager }));
   await client.auth.authEnable();
 }
