@@ -256,6 +256,51 @@ lib('the root certificate\'s CN is root: it may administer users (after auth is 
   assert.match((await refused('still only its prefix', () => m.get('/other').string())).message, /permission denied/);
 });
 
+// --- `cairn etcd-auth`, what deploy/'s Job runs against an etcd it did not start
+
+const job = suite('cairn etcd-auth: turns auth on in an etcd started with TLS, as root\'s certificate');
+let jobDir: string;
+let jobEtcd: EtcdCluster;
+job.before(async () => {
+  jobDir = mkdtempSync(join(tmpdir(), 'cairn-etcd-job-'));
+  ca = await createCa();
+  const w = (name: string, ck: { cert: string; key: string }): { cert: string; key: string } => {
+    writeFileSync(join(jobDir, `${name}.crt`), ck.cert);
+    writeFileSync(join(jobDir, `${name}.key`), ck.key, { mode: 0o600 });
+    return { cert: join(jobDir, `${name}.crt`), key: join(jobDir, `${name}.key`) };
+  };
+  writeFileSync(join(jobDir, 'ca.crt'), ca.cert);
+  const server = w('server', await issueCertificate(ca, { commonName: 'etcd', ips: ['127.0.0.1'], use: ['server', 'client'] }));
+  w('root', await issueCertificate(ca, { commonName: 'root', use: ['client'] }));
+  w('manager', await issueCertificate(ca, { commonName: 'cairn-manager', use: ['client'] }));
+  w('node', await issueCertificate(ca, { commonName: 'node-1', use: ['client'] }));
+  const probe = { ca: Buffer.from(ca.cert), ...certOf('root') };
+  jobEtcd = await EtcdCluster.start({ dir: jobDir, tls: { ca: join(jobDir, 'ca.crt'), cert: server.cert, key: server.key, probe } });
+});
+job.after(async () => {
+  for (const x of clients.splice(0)) x.close();
+  await jobEtcd?.stop();
+  if (jobDir) rmSync(jobDir, { recursive: true, force: true });
+});
+function certOf(name: string): { cert: Buffer; key: Buffer } {
+  return { cert: readFileSync(join(jobDir, `${name}.crt`)), key: readFileSync(join(jobDir, `${name}.key`)) };
+}
+
+job('before: any certificate of the CA writes; after (twice): only cairn-manager, only on /cairn/v1/', async () => {
+  const nodeCreds = { ca: Buffer.from(ca.cert), ...certOf('node') };
+  await client(jobEtcd.endpoints, nodeCreds).put(`${PREFIX}before`).value('x'); // the window deploy/README.md names
+  const run = () => execFileP(process.execPath, [CAIRN, 'etcd-auth', '--etcd', jobEtcd.endpoints.join(','), '--etcd-ca', join(jobDir, 'ca.crt'),
+    '--etcd-cert', join(jobDir, 'root.crt'), '--etcd-key', join(jobDir, 'root.key')], { timeout: 30_000 });
+  assert.match((await run()).stdout, /authentication is on/);
+  assert.match((await run()).stdout, /authentication is on/, 'a second run (a restarted Job) succeeds');
+  assert.match((await refused('node write after', () => client(jobEtcd.endpoints, nodeCreds).put(`${PREFIX}after`).value('x'))).message, /permission denied/);
+  const m = client(jobEtcd.endpoints, { ca: Buffer.from(ca.cert), ...certOf('manager') });
+  assert.is(await m.get(`${PREFIX}before`).string(), 'x');
+  await m.put(`${PREFIX}after`).value('y');
+  assert.match((await refused('manager outside the prefix', () => m.put('/x').value('x'))).message, /permission denied/);
+});
+
 single.run();
 three.run();
 lib.run();
+job.run();

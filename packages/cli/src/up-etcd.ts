@@ -10,6 +10,7 @@
 // gave (--etcd-ca, --etcd-cert, --etcd-key, --etcd-user, --etcd-password-file) to the managers.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { createCa, issueCertificate } from '@cairn/api';
 import type { CertifiedKey } from '@cairn/api';
 import { enableEtcdAuth, ETCD_MANAGER_USER, ETCD_ROOT_USER, EtcdCluster, openEtcd, readEtcdCredentials } from '@cairn/metadata';
@@ -102,4 +103,38 @@ export function etcdCredentialFlags(f: EtcdCredentialFiles): string[] {
   if (f.cert) flags.push('--etcd-cert', f.cert, '--etcd-key', f.key!);
   if (f.user) flags.push('--etcd-user', f.user, '--etcd-password-file', f.passwordFile!);
   return flags;
+}
+
+export const ETCD_AUTH_USAGE = `usage: cairn etcd-auth --etcd URL[,URL...] --etcd-ca FILE --etcd-cert FILE --etcd-key FILE [--prefix P]
+  turns on etcd authentication for cairn: users root and cairn-manager (no passwords: etcd takes the
+  user from the client certificate's CN, --client-cert-auth), the role cairn-manager with read and
+  write on the prefix P (default /cairn/v1/) only. Run it with root's certificate (CN root); running
+  it again changes nothing. What deploy/'s cairn-etcd-auth Job runs; cairn up does the same itself.`;
+
+/** `cairn etcd-auth`: enableEtcdAuth on an etcd someone else started (deploy/). Retries until etcd answers. */
+export async function etcdAuth(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      etcd: { type: 'string' }, 'etcd-ca': { type: 'string' }, 'etcd-cert': { type: 'string' }, 'etcd-key': { type: 'string' },
+      prefix: { type: 'string' }, 'timeout-s': { type: 'string', default: '300' },
+    },
+  });
+  if (!values.etcd || !values['etcd-ca'] || !values['etcd-cert']) throw new Error(`--etcd, --etcd-ca, --etcd-cert and --etcd-key are required\n${ETCD_AUTH_USAGE}`);
+  const creds = readEtcdCredentials({ ca: values['etcd-ca'], cert: values['etcd-cert'], key: values['etcd-key'] });
+  const deadline = Date.now() + Number(values['timeout-s']) * 1000;
+  for (;;) {
+    const client = openEtcd(values.etcd.split(','), creds);
+    try {
+      await enableEtcdAuth(client, { prefix: values.prefix });
+      console.log(`etcd authentication is on: ${ETCD_MANAGER_USER} may read and write ${values.prefix ?? '/cairn/v1/'} only`);
+      return 0;
+    } catch (e) {
+      if (Date.now() > deadline) throw new Error(`could not turn on etcd authentication: ${(e as Error).message}`);
+      console.log(`etcd not ready (${(e as Error).message}); retrying`);
+      await new Promise((r) => setTimeout(r, 2000));
+    } finally {
+      client.close();
+    }
+  }
 }
