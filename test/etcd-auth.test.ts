@@ -181,6 +181,7 @@ three('every member serves https only, shares one leader, and refuses plain http
   // the managers' writes reach a quorum (the create below commits).
   const command = readFileSync(join(c3.dir, 'cluster.json'), 'utf8');
   assert.match(command, /--peer-client-cert-auth/);
+  assert.match(command, /"--peer-cert-allowed-cn",\s*"cairn-etcd"/);
   assert.match(command, /"--initial-cluster",\s*"etcd-0=https:/);
   const admin = adminClient(c3.info.admin, { token: readFileSync(c3.info.token, 'utf8').trim() });
   try {

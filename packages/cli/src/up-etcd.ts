@@ -16,6 +16,9 @@ import type { CertifiedKey } from '@cairn/api';
 import { enableEtcdAuth, ETCD_MANAGER_USER, ETCD_ROOT_USER, EtcdCluster, openEtcd, readEtcdCredentials } from '@cairn/metadata';
 import type { EtcdCredentialFiles } from '@cairn/metadata';
 
+/** The CN of the etcd members' certificate; members take peers that present it, no others. */
+export const ETCD_MEMBER_CN = 'cairn-etcd';
+
 /** PEM files of a certificate and its key. */
 export interface CertFiles {
   cert: string;
@@ -60,7 +63,7 @@ export async function issueEtcdPki(dir: string): Promise<EtcdPki> {
   const out = join(dir, 'pki', 'etcd');
   mkdirSync(out, { recursive: true, mode: 0o700 });
   const server = writeKeyPair(join(out, 'server'), await issueCertificate(ca, {
-    commonName: 'cairn-etcd', ips: ['127.0.0.1'], dns: ['localhost'], use: ['server', 'client'],
+    commonName: ETCD_MEMBER_CN, ips: ['127.0.0.1'], dns: ['localhost'], use: ['server', 'client'],
   }));
   const manager = writeKeyPair(join(out, 'manager'), await issueCertificate(ca, { commonName: ETCD_MANAGER_USER, organization: 'cairn:managers', use: ['client'] }));
   const root = writeKeyPair(join(out, 'root'), await issueCertificate(ca, { commonName: ETCD_ROOT_USER, use: ['client'] }));
@@ -80,7 +83,7 @@ export async function startSecureEtcd(dir: string, members: number, pki: EtcdPki
   const root = readEtcdCredentials({ ca: pki.ca, cert: pki.root.cert, key: pki.root.key });
   const etcd = await EtcdCluster.start({
     dir: join(dir, 'etcd'), members, detached: true,
-    tls: { ca: pki.ca, cert: pki.server.cert, key: pki.server.key, probe: root },
+    tls: { ca: pki.ca, cert: pki.server.cert, key: pki.server.key, probe: root, peerCommonName: ETCD_MEMBER_CN },
   });
   try {
     const client = openEtcd(etcd.endpoints, root);

@@ -38,8 +38,10 @@ export interface EtcdClusterOptions {
    * members' certificate and key (valid for 127.0.0.1, usable as server and client: members dial
    * each other with it). `probe` is the credential this object uses to check members are ready
    * (any certificate from the CA before auth is on; one of a user allowed Status after).
+   * `peerCommonName`: the CN of the members' certificate; given, a member takes only peers that
+   * present it (--peer-cert-allowed-cn), not any client certificate of the CA (a manager's).
    */
-  tls?: { ca: string; cert: string; key: string; probe: EtcdCredentials };
+  tls?: { ca: string; cert: string; key: string; probe: EtcdCredentials; peerCommonName?: string };
 }
 
 export async function freePort(): Promise<number> {
@@ -101,6 +103,7 @@ export class EtcdCluster {
         '--cert-file', tls.cert, '--key-file', tls.key, '--trusted-ca-file', tls.ca, '--client-cert-auth',
         '--peer-cert-file', tls.cert, '--peer-key-file', tls.key, '--peer-trusted-ca-file', tls.ca, '--peer-client-cert-auth',
       );
+      if (tls.peerCommonName) args.push('--peer-cert-allowed-cn', tls.peerCommonName);
     }
     return [this.opts.bin, ...args];
   }
