@@ -301,6 +301,24 @@ job('before: any certificate of the CA writes; after (twice): only cairn-manager
   assert.match((await refused('manager outside the prefix', () => m.put('/x').value('x'))).message, /permission denied/);
 });
 
+job('cairn up --etcd (an etcd the user runs) passes the credentials it is given to the managers', async () => {
+  const files = ['--etcd-ca', join(jobDir, 'ca.crt'), '--etcd-cert', join(jobDir, 'manager.crt'), '--etcd-key', join(jobDir, 'manager.key')];
+  const u = await up(['--nodes', '1', '--etcd', jobEtcd.endpoints.join(','), ...files]);
+  try {
+    assert.equal(u.info.etcdCredentials, { ca: join(jobDir, 'ca.crt'), cert: join(jobDir, 'manager.crt'), key: join(jobDir, 'manager.key') });
+    const admin = adminClient(u.info.admin, { token: readFileSync(u.info.token, 'utf8').trim() });
+    try {
+      await call(admin, 'CreateVolume', { name: 'external-vol', size: 64 * 2 ** 20, numberOfReplicas: 1 });
+    } finally {
+      admin.close();
+    }
+    const m = client(jobEtcd.endpoints, { ca: Buffer.from(ca.cert), ...certOf('manager') });
+    assert.ok(Object.values(await m.getAll().prefix(`${PREFIX}log/`).buffers()).some((b) => b.includes(Buffer.from('external-vol'))));
+  } finally {
+    await u.down();
+  }
+});
+
 single.run();
 three.run();
 lib.run();
