@@ -35,7 +35,7 @@ export interface RunOptions {
  */
 const PROCESS_COMMANDS: Record<string, { synopsis: string; summary: string; run: (args: string[]) => Promise<number> }> = {
   up: {
-    synopsis: 'up [--dir DIR] [--nodes N] [--etcd ENDPOINTS | --etcd-members 1|3|5] [--detach] [--demo]', summary: 'start a local cluster: etcd, a manager, N node agents',
+    synopsis: 'up [--dir DIR] [--nodes N] [--etcd ENDPOINTS [--etcd-ca F --etcd-cert F --etcd-key F] | --etcd-members 1|3|5] [--detach] [--demo]', summary: 'start a local cluster: etcd, a manager, N node agents',
     run: async (a) => (await import('./up.js')).up(a),
   },
   down: { synopsis: 'down [--dir DIR]', summary: 'stop what cairn up started', run: async (a) => (await import('./up.js')).down(a) },

@@ -1,7 +1,8 @@
-// `cairn manager --etcd ENDPOINTS [--listen HOST:PORT] [--token T | --token-file F] [--tls-cert F --tls-key F]`
+// `cairn manager --etcd ENDPOINTS [--listen HOST:PORT] [--token T | --token-file F] [--tls-cert F --tls-key F]
+//   [--etcd-ca F --etcd-cert F --etcd-key F | --etcd-user U --etcd-password-file F]`
 import { readFileSync } from 'node:fs';
-import { readEtcdCredentials } from '@cairn/metadata';
 import { parseArgs } from 'node:util';
+import { readEtcdCredentials } from '@cairn/metadata';
 import { DEFAULT_SNAPSHOT_EVERY, Manager } from './manager.js';
 import type { ManagerOptions } from './manager.js';
 
