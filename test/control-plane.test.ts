@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
-import { CAIRN, eventually, sleep, startCluster } from './support/cluster.js';
+import { CAIRN, etcdFlags, eventually, sleep, startCluster } from './support/cluster.js';
 import type { TestCluster } from './support/cluster.js';
 
 let c: TestCluster;
@@ -134,7 +134,7 @@ e2e('mutating calls are idempotent: the same request twice appends once', async 
 
 e2e('kill -9 the leading manager: a second manager takes over within 5 s and nothing is lost', async () => {
   const ready = join(c.dir, 'run', 'manager-2.json');
-  second = spawn(process.execPath, [CAIRN, 'manager', '--etcd', c.info.etcd.join(','), '--listen', '127.0.0.1:0',
+  second = spawn(process.execPath, [CAIRN, 'manager', '--etcd', c.info.etcd.join(','), ...etcdFlags(c.info), '--listen', '127.0.0.1:0',
     '--token-file', c.info.token, '--node-key-file', join(c.dir, 'credentials', 'node.key'), '--id', 'manager-2', '--ready-file', ready], { stdio: 'ignore' });
   const addr = await eventually('manager-2 serves', 20_000, async () => existsSync(ready) && JSON.parse(readFileSync(ready, 'utf8')).address as string);
   const m2 = c.admin(addr);

@@ -91,11 +91,10 @@ test('the helpers read flags, usage texts and the README\'s secret command as in
   assert.equal(positionals, ['stray']);
   assert.ok(usageFlags(MANAGER_USAGE).has('csi-socket') && usageFlags(MANAGER_USAGE).has('etcd'));
   assert.ok(usageFlags(AGENT_USAGE).has('zone-from-node') && usageFlags(AGENT_USAGE).has('csi-state-dir'));
-  assert.equal([...documentedSecrets(real.readme)], [
-    ['cairn-system/cairn-token', new Set(['token'])],
-    ['cairn-system/cairn-manager-tls', new Set(['ca.crt', 'tls.crt', 'tls.key'])],
-    ['cairn-system/cairn-node-tls', new Set(['ca.crt'])],
-  ]);
+  const tls = new Set(['ca.crt', 'tls.crt', 'tls.key']);
+  assert.equal([...documentedSecrets(real.readme)], [['cairn-system/cairn-token', new Set(['token'])],
+    ['cairn-system/cairn-etcd-server', tls], ['cairn-system/cairn-etcd-manager', tls], ['cairn-system/cairn-etcd-root', tls],
+    ['cairn-system/cairn-manager-tls', tls], ['cairn-system/cairn-node-tls', new Set(['ca.crt'])]]);
 });
 
 // --- parsing and the file list
@@ -210,6 +209,15 @@ test('--etcd endpoints that do not name the StatefulSet\'s members are caught', 
   caught(mutate('30-etcd.yaml', (o) => { if (o.kind === 'StatefulSet') o.spec.serviceName = 'etcd'; }), /names Service etcd, which no manifest defines/);
   caught(mutate('30-etcd.yaml', (o) => { const c = container(o, 'etcd'); if (c) c.args = c.args.map((a: string) => a.replace('cairn-etcd-2=', 'etcd-2=')); }), /--initial-cluster must be/);
   caught(mutate('30-etcd.yaml', (o) => { if (o.kind === 'StatefulSet') o.spec.volumeClaimTemplates[0].metadata.name = 'etcd-data'; }), /--data-dir must be a volume from volumeClaimTemplates/);
+});
+
+test('etcd in clear, on 0.0.0.0, without client certificates, or managers without theirs, are caught', () => {
+  const arg = (f: (a: string) => string) => (o: any) => { const c = container(o, 'etcd'); if (c) c.args = c.args.map(f); };
+  caught(mutate('30-etcd.yaml', arg((a) => a.replace('--listen-client-urls=https://$(POD_IP):2379', '--listen-client-urls=http://0.0.0.0:2379'))), /--listen-client-urls must be https on the pod's IP/);
+  caught(mutate('30-etcd.yaml', arg((a) => (a === '--client-cert-auth' ? '--auto-tls' : a))), /no --client-cert-auth/);
+  caught(mutate('30-etcd.yaml', arg((a) => (a.startsWith('--peer-cert-allowed-cn') ? '--log-level=info' : a))), /no --peer-cert-allowed-cn/);
+  caught(mutate('40-manager.yaml', (o) => { const c = container(o, 'cairn-manager'); if (c) c.args = c.args.filter((a: string) => !a.startsWith('--etcd-cert')); }), /no --etcd-cert/);
+  caught(mutate('30-etcd.yaml', (o) => { if (o.kind === 'Job') o.spec.template.spec.volumes[0].secret.secretName = 'etcd-root'; }), /Secret etcd-root, which is neither in the manifests/);
 });
 
 // --- cairn's own flags
@@ -345,7 +353,7 @@ async function refused(c: DocCommand): Promise<string | null> {
   }
   const r = await sh(`${c.line} </dev/null`);
   // Refused connection: parsed. A missing file (apply -f app.yaml, the YAML above saved) is read after parsing.
-  if (/connection refused|was refused|the path ".*" does not exist|error reading .*: no such file or directory/.test(r.stderr) && !/unknown (flag|shorthand flag|command)/.test(r.stderr)) return null;
+  if (/connection refused|was refused|the path ".*" does not exist|error reading \S+: no such file or directory/.test(r.stderr) && !/unknown (flag|shorthand flag|command)/.test(r.stderr)) return null;
   if (c.inline && !WRONG.test(r.stderr)) return null;
   return `exit ${r.status}: ${r.stderr.trim().split('\n').find((l) => /error/i.test(l)) ?? r.stderr.trim()}`;
 }

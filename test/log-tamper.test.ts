@@ -8,7 +8,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { decodeEvent, encodeEvent, Keys, openEtcd } from '@cairn/metadata';
-import { eventually, startCluster } from './support/cluster.js';
+import { etcdCredentials, eventually, startCluster } from './support/cluster.js';
 import type { TestCluster } from './support/cluster.js';
 
 let c: TestCluster;
@@ -47,7 +47,8 @@ t('the restarted manager stops before the rewritten event; audit verify names it
   const pid = c.info.manager.pid;
   process.kill(pid, 'SIGKILL');
   await eventually('the manager is gone', 10_000, async () => !alive(pid));
-  const etcd = openEtcd(c.info.etcd);
+  // The attacker has etcd write access (the managers' etcd credential, or etcd's root).
+  const etcd = openEtcd(c.info.etcd, etcdCredentials(c.info));
   try {
     const keys = new Keys();
     // No snapshot to start from: the restarted manager replays the whole log, this event included.

@@ -18,6 +18,8 @@ import { ReplicaClient } from '@cairn/datapath';
 import type { ReplicaClientOptions } from '@cairn/datapath';
 import { readVolumeSecret, volumeSecret } from '@cairn/manager';
 import { Keys, openEtcd } from '@cairn/metadata';
+import type { EtcdCredentialFiles } from '@cairn/metadata';
+import { etcdCredentials } from './cluster.js';
 import { snapshotUri } from './nbd-uri.js';
 
 const run = promisify(execFile);
@@ -92,7 +94,8 @@ export class SnapshotCheck {
 
   /** The volume's secret, read from the cluster's etcd (DIR/cluster.json names it); the derived one when none is stored. */
   private async secretOf(volume: string): Promise<string> {
-    const etcd = openEtcd((JSON.parse(readFileSync(join(this.dir, 'cluster.json'), 'utf8')) as { etcd: string[] }).etcd);
+    const info = JSON.parse(readFileSync(join(this.dir, 'cluster.json'), 'utf8')) as { etcd: string[]; etcdCredentials?: EtcdCredentialFiles };
+    const etcd = openEtcd(info.etcd, etcdCredentials(info));
     try {
       return (await readVolumeSecret(etcd, new Keys(), volume)) ?? volumeSecret(this.token, volume);
     } finally {

@@ -28,7 +28,8 @@ import { promisify } from 'node:util';
 import { adminClient } from '@cairn/api';
 import type { AdminClient } from '@cairn/api';
 import { freePort, openEtcd } from '@cairn/metadata';
-import { CAIRN, sleep } from './cluster.js';
+import { CAIRN, etcdCredentials, sleep } from './cluster.js';
+import type { EtcdCredentialFiles } from '@cairn/metadata';
 import { DataProxy } from './data-proxy.js';
 import { checkLog, pick, reportTable, rng } from './chaos-core.js';
 import { SnapshotCheck } from './chaos-snapshots.js';
@@ -73,6 +74,7 @@ export interface ClusterJson {
   tlsCa?: string;
   managers: { id: string; pid: number; address: string }[];
   etcdMembers: { name: string; pid: number; clientUrl: string }[];
+  etcdCredentials?: EtcdCredentialFiles;
   nodes: { id: string; pid: number; command: string[]; log: string }[];
 }
 
@@ -732,7 +734,7 @@ async function attach(api: Admin, acks: Ack[], name: string, node: string): Prom
 async function allHealthy(api: Admin, ws: Workload[], nodes: number, dir: string): Promise<boolean> {
   const c = readCluster(dir);
   for (const m of c.etcdMembers) {
-    const client = openEtcd(m.clientUrl, { callTimeoutMs: 1000 });
+    const client = openEtcd(m.clientUrl, { ...etcdCredentials(c), callTimeoutMs: 1000 });
     try {
       if ((await client.maintenance.status()).leader === '0') return false;
     } finally {
@@ -753,7 +755,7 @@ async function allHealthy(api: Admin, ws: Workload[], nodes: number, dir: string
 
 async function etcdLeader(c: ClusterJson): Promise<{ name: string; pid: number }> {
   for (const m of c.etcdMembers) {
-    const client = openEtcd(m.clientUrl, { callTimeoutMs: 1000 });
+    const client = openEtcd(m.clientUrl, { ...etcdCredentials(c), callTimeoutMs: 1000 });
     try {
       const st = await client.maintenance.status();
       if (st.leader === st.header.member_id) return m;

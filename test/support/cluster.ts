@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { AdminClient } from '@cairn/api';
 import { adminClient } from '@cairn/api';
+import { readEtcdCredentials } from '@cairn/metadata';
+import type { EtcdCredentialFiles, EtcdCredentials } from '@cairn/metadata';
 
 export const CAIRN = fileURLToPath(new URL('../../../packages/cli/dist/src/main.js', import.meta.url));
 const execFileP = promisify(execFile);
@@ -18,6 +20,8 @@ export interface ClusterInfo {
   /** The cluster CA (PEM file) when the cluster serves TLS (`cairn up` without --no-tls). */
   tlsCa?: string;
   etcd: string[];
+  /** The managers' etcd credential files (`cairn up` turns TLS and etcd auth on). */
+  etcdCredentials?: EtcdCredentialFiles;
   etcdPids: number[];
   manager: { id: string; pid: number; log: string; csiEndpoint: string };
   nodes: { id: string; pid: number; zone: string; disk: string; log: string; csiEndpoint: string }[];
@@ -77,6 +81,17 @@ export async function startCluster(nodes = 3): Promise<TestCluster> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** `cairn manager` flags that give another manager the cluster's etcd credentials. */
+export function etcdFlags(info: { etcdCredentials?: EtcdCredentialFiles }): string[] {
+  const f = info.etcdCredentials ?? {};
+  return [...(f.ca ? ['--etcd-ca', f.ca] : []), ...(f.cert ? ['--etcd-cert', f.cert, '--etcd-key', f.key!] : [])];
+}
+
+/** The managers' etcd credentials, for a test that reads etcd as the managers do. */
+export function etcdCredentials(info: { etcdCredentials?: EtcdCredentialFiles }): EtcdCredentials {
+  return readEtcdCredentials(info.etcdCredentials ?? {});
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

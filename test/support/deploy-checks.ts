@@ -93,7 +93,7 @@ export function parseManifests(m: Manifests): { docs: Doc[]; problems: string[] 
 // Small helpers over the objects
 
 const CLUSTER_SCOPED = new Set(['Namespace', 'CSIDriver', 'StorageClass', 'VolumeSnapshotClass', 'ClusterRole', 'ClusterRoleBinding', 'PriorityClass']);
-const WORKLOADS = new Set(['Deployment', 'DaemonSet', 'StatefulSet']);
+const WORKLOADS = new Set(['Deployment', 'DaemonSet', 'StatefulSet', 'Job']);
 
 const name = (o: Obj): string => o.metadata?.name;
 const ns = (o: Obj): string | undefined => o.metadata?.namespace;
@@ -294,7 +294,8 @@ export function checkPodReferences(docs: Doc[], readme: string): string[] {
         if (typeof port === 'string' && !portNames.has(port)) out.push(`${where} container ${c.name} ${probe} uses port ${port}, which the container does not declare`);
       }
     }
-    if (!matches(d.obj.spec?.selector?.matchLabels, podLabels(d))) out.push(`${where}'s selector does not match its pod template's labels`);
+    // A Job's selector is Kubernetes' to generate.
+    if (d.obj.kind !== 'Job' && !matches(d.obj.spec?.selector?.matchLabels, podLabels(d))) out.push(`${where}'s selector does not match its pod template's labels`);
   }
   return out;
 }
@@ -488,7 +489,7 @@ export function checkManagerPod(docs: Doc[]): string[] {
     const service = find(docs, 'Service', svc, space);
     const clientPort = service?.obj.spec?.ports?.find((p: Obj) => p.name === 'client')?.port;
     if (!clientPort) out.push(`${label(etcd)}: its Service ${svc} has no port named client`);
-    const want = Array.from({ length: n }, (_, i) => `http://${set}-${i}.${svc}.${space}.svc:${clientPort}`);
+    const want = Array.from({ length: n }, (_, i) => `https://${set}-${i}.${svc}.${space}.svc:${clientPort}`);
     if (JSON.stringify([...endpoints].sort()) !== JSON.stringify(want)) {
       out.push(`${where}: --etcd ${endpoints.join(',')} must name the ${n} members of StatefulSet ${set}: ${want.join(',')}`);
     }
@@ -496,10 +497,21 @@ export function checkManagerPod(docs: Doc[]): string[] {
     const e = containers(podSpec(etcd)).find((c) => /etcd/.test(String(c.image)))!;
     const ef = parseFlags(e.args ?? []).flags;
     const peerPort = service?.obj.spec?.ports?.find((p: Obj) => p.name === 'peer')?.port;
-    const members = Array.from({ length: n }, (_, i) => `${set}-${i}=http://${set}-${i}.${svc}.${space}.svc:${peerPort}`).join(',');
+    const members = Array.from({ length: n }, (_, i) => `${set}-${i}=https://${set}-${i}.${svc}.${space}.svc:${peerPort}`).join(',');
     if (ef.get('initial-cluster') !== members) out.push(`${label(etcd)}: --initial-cluster must be ${members}`);
     if (fieldOf(e, str(ef.get('name'))) !== 'metadata.name') out.push(`${label(etcd)}: --name must be the pod's name (metadata.name)`);
     if (!/:2379$/.test(String(ef.get('listen-client-urls'))) || clientPort !== 2379) out.push(`${label(etcd)}: the client port must be 2379 in --listen-client-urls and the Service`);
+    // Issue 15: only the managers read or write the log. TLS for clients and peers with certificates
+    // required (etcd takes the user from the CN), on the pod's IP, never 0.0.0.0 in clear; the
+    // managers present their certificate.
+    for (const f of ['listen-client-urls', 'listen-peer-urls']) {
+      const url = /^https:\/\/(\$\([A-Za-z_]+\)):\d+$/.exec(String(ef.get(f)));
+      if (!url || fieldOf(e, url[1]) !== 'status.podIP') out.push(`${label(etcd)}: --${f} must be https on the pod's IP ($(POD_IP) from status.podIP)`);
+    }
+    for (const f of ['cert-file', 'key-file', 'trusted-ca-file', 'client-cert-auth', 'peer-cert-file', 'peer-key-file', 'peer-trusted-ca-file', 'peer-client-cert-auth', 'peer-cert-allowed-cn']) {
+      if (!ef.has(f)) out.push(`${label(etcd)}: no --${f} (etcd must require client and peer certificates)`);
+    }
+    for (const f of ['etcd-ca', 'etcd-cert', 'etcd-key']) if (!mf.has(f)) out.push(`${where}: no --${f} (the managers' etcd client certificate)`);
     if (!(etcd.obj.spec?.volumeClaimTemplates ?? []).some((t: Obj) => (e.volumeMounts ?? []).some((vm: Obj) => vm.name === t.metadata?.name && vm.mountPath === ef.get('data-dir')))) {
       out.push(`${label(etcd)}: --data-dir must be a volume from volumeClaimTemplates`);
     }

@@ -36,12 +36,16 @@ export interface RunOptions {
  */
 const PROCESS_COMMANDS: Record<string, { synopsis: string; summary: string; run: (args: string[]) => Promise<number> }> = {
   up: {
-    synopsis: 'up [--dir DIR] [--nodes N] [--etcd ENDPOINTS | --etcd-members 1|3|5] [--detach] [--demo] [--no-tls]', summary: 'start a local cluster: etcd, a manager, N node agents (TLS with DIR/pki)',
+    synopsis: 'up [--dir DIR] [--nodes N] [--etcd ENDPOINTS [--etcd-ca F --etcd-cert F --etcd-key F] | --etcd-members 1|3|5] [--detach] [--demo] [--no-tls]', summary: 'start a local cluster: etcd, a manager, N node agents (TLS with DIR/pki)',
     run: async (a) => (await import('./up.js')).up(a),
   },
   down: { synopsis: 'down [--dir DIR]', summary: 'stop what cairn up started', run: async (a) => (await import('./up.js')).down(a) },
   restart: { synopsis: 'restart NAME [--dir DIR]', summary: 'start a stopped process of the local cluster again (node-N, manager-N, etcd-N)', run: async (a) => (await import('./up.js')).restart(a) },
   status: { synopsis: 'status [--dir DIR] [-o json]', summary: 'the local cluster\'s processes and nodes', run: async (a) => (await import('./up.js')).status(a) },
+  'etcd-auth': {
+    synopsis: 'etcd-auth --etcd URL[,URL] --etcd-ca F --etcd-cert F --etcd-key F', summary: 'turn on etcd authentication: only the managers\' certificate reads and writes cairn\'s keys',
+    run: async (a) => (await import('./up-etcd.js')).etcdAuth(a),
+  },
   manager: {
     synopsis: 'manager --etcd URL[,URL] [flags]', summary: 'run a manager: admin and node APIs, the scheduler when leading',
     run: async (a) => (await import('@cairn/manager')).runManager(a),

@@ -2,6 +2,7 @@
 // every process id). `cairn down` and `cairn status` read it; so does the CLI's config resolution.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { EtcdCredentialFiles } from '@cairn/metadata';
 import { grpcAdminApi } from './client.js';
 import type { AdminApi } from './client.js';
 
@@ -12,6 +13,11 @@ export interface ClusterFile {
   /** The CA certificate (PEM) every process's certificate is checked against; absent: no TLS (`up --no-tls`). */
   tlsCa?: string;
   etcd: string[];
+  /**
+   * The files the managers prove themselves to etcd with (`up`: the CA, the managers' client
+   * certificate and key under DIR/pki; with --etcd, what the user gave). Absent: plain etcd.
+   */
+  etcdCredentials?: EtcdCredentialFiles;
   etcdPids: number[];
   /** csiEndpoint: unix:///path of the CSI Identity + Controller services. The first of `managers`. */
   manager: { id: string; pid: number; log: string; csiEndpoint: string };

@@ -11,7 +11,9 @@ import { parseArgs } from 'node:util';
 import { newToken } from '@cairn/api';
 import { nodeKeyFile, nodeTokenFile } from './up-credentials.js';
 import { grpcAdminApi } from './client.js';
-import { EtcdCluster, freePort } from '@cairn/metadata';
+import { freePort, readEtcdCredentials } from '@cairn/metadata';
+import type { EtcdCluster, EtcdCredentialFiles } from '@cairn/metadata';
+import { etcdCredentialFlags, issueEtcdPki, managerEtcdCredentials, startSecureEtcd } from './up-etcd.js';
 import { runDemo } from './up-demo.js';
 import { makeClusterPki, tlsFlags } from './up-pki.js';
 import { clusterApi, clusterFilePath, readClusterFile, writeClusterFile } from './cluster-file.js';
@@ -83,6 +85,7 @@ export async function up(args: string[]): Promise<number> {
     options: {
       dir: { type: 'string', default: '.cairn' }, nodes: { type: 'string', default: '3' },
       etcd: { type: 'string' }, 'etcd-members': { type: 'string', default: '1' }, managers: { type: 'string', default: '1' },
+      'etcd-ca': { type: 'string' }, 'etcd-cert': { type: 'string' }, 'etcd-key': { type: 'string' }, 'etcd-user': { type: 'string' }, 'etcd-password-file': { type: 'string' },
       detach: { type: 'boolean', default: false }, demo: { type: 'boolean', default: false },
       'no-tls': { type: 'boolean', default: false },
     },
@@ -95,6 +98,9 @@ export async function up(args: string[]): Promise<number> {
   const managerCount = Number(values.managers);
   if (![1, 2, 3].includes(managerCount)) throw new Error(`--managers must be 1, 2 or 3, got "${values.managers}"`);
   if (values.etcd && values['etcd-members'] !== '1') throw new Error('--etcd-members starts etcd here; it cannot go with --etcd (an etcd you run)');
+  const given: EtcdCredentialFiles = { ca: values['etcd-ca'], cert: values['etcd-cert'], key: values['etcd-key'], user: values['etcd-user'], passwordFile: values['etcd-password-file'] };
+  if (!values.etcd && Object.values(given).some(Boolean)) throw new Error('--etcd-ca/--etcd-cert/--etcd-key/--etcd-user/--etcd-password-file are for --etcd (an etcd you run); up makes its own');
+  if (values.etcd) readEtcdCredentials(given); // checks the files are there and go together, before anything starts
   const running = readClusterFile(dir);
   if (running && (alive(running.manager.pid) || (running.managers ?? []).some((m) => alive(m.pid)) || running.etcdPids.some(alive))) {
     throw new Error(`a cluster is already running in ${dir} (manager pid ${running.manager.pid}); run "cairn down --dir ${values.dir}" first`);
@@ -112,11 +118,14 @@ export async function up(args: string[]): Promise<number> {
   let etcd: EtcdCluster | null = null;
   try {
     let endpoints: string[];
+    let etcdCredentials: EtcdCredentialFiles = given;
     if (values.etcd) {
       endpoints = values.etcd.split(',');
     } else {
       mkdirSync(join(dir, 'etcd'), { recursive: true });
-      etcd = await EtcdCluster.start({ dir: join(dir, 'etcd'), members, detached: true });
+      const pki = await issueEtcdPki(dir);
+      etcd = await startSecureEtcd(dir, members, pki);
+      etcdCredentials = managerEtcdCredentials(pki);
       endpoints = etcd.endpoints;
       started.push(...etcd.pids);
     }
@@ -133,7 +142,7 @@ export async function up(args: string[]): Promise<number> {
       const log = join(dir, 'logs', i === 1 ? 'manager.log' : `${id}.log`);
       const csi = join(csiDir, i === 1 ? 'controller.sock' : `controller-${i}.sock`);
       const address = `127.0.0.1:${await freePort()}`;
-      const command = cairnCommand(['manager', '--etcd', endpoints.join(','), '--listen', address, '--token-file', tokenPath,
+      const command = cairnCommand(['manager', '--etcd', endpoints.join(','), ...etcdCredentialFlags(etcdCredentials), '--listen', address, '--token-file', tokenPath,
         '--node-key-file', nodeKeyPath, '--id', id, '--ready-file', join(dir, 'run', `${id}.json`), '--csi-socket', csi, ...(pki ? tlsFlags(pki.ca, pki.manager) : [])]);
       const pid = spawnCommand(command, log, true);
       started.push(pid);
@@ -179,7 +188,7 @@ export async function up(args: string[]): Promise<number> {
     const first = managers[0]!;
     const etcdMembers = etcd ? etcd.members.map((m, i) => ({ name: m.name, pid: m.process?.pid ?? 0, clientUrl: m.clientUrl, log: etcd!.memberLog(i), command: etcd!.memberCommand(i, 'existing') })) : undefined;
     const info: ClusterFile = {
-      dir, admin: ready.address, token: tokenPath, ...(pki ? { tlsCa: pki.ca } : {}), etcd: endpoints, etcdPids: etcd?.pids ?? [],
+      dir, admin: ready.address, token: tokenPath, ...(pki ? { tlsCa: pki.ca } : {}), etcd: endpoints, etcdCredentials, etcdPids: etcd?.pids ?? [],
       manager: { id: first.id, pid: first.pid, log: first.log, csiEndpoint: first.csiEndpoint }, managers, etcdMembers,
       nodes, startedAt: new Date().toISOString(),
     };

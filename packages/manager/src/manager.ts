@@ -6,7 +6,7 @@ import type { Etcd3, Lease } from 'etcd3';
 import { addServiceRefusingUndecodable, adminProto, callerOf, GRPC_SERVER_OPTIONS, hasBearer, nodeProto } from '@cairn/api';
 import { startControllerService } from '@cairn/csi';
 import type { UnixServer } from '@cairn/csi';
-import type { CairnEvent, LeaderInfo } from '@cairn/metadata';
+import type { CairnEvent, EtcdCredentials, LeaderInfo } from '@cairn/metadata';
 import { EventLog, Keys, LeaderElection, LiveProjection, openEtcd, SnapshotStore, storedBytes } from '@cairn/metadata';
 import { adminHandlers } from './admin-service.js';
 import { NodeService } from './node-service.js';
@@ -37,6 +37,8 @@ export const DEFAULT_SNAPSHOT_EVERY = 5000;
 
 export interface ManagerOptions {
   etcd: string[];
+  /** How to prove itself to etcd (TLS CA, client certificate, user); absent: plain http, no auth. */
+  etcdCredentials?: EtcdCredentials;
   /** host:port for the gRPC server (port 0: any free port). */
   listen: string;
   /** The admin token: every admin call. */
@@ -102,7 +104,7 @@ export class Manager {
   static async start(o: ManagerOptions): Promise<Manager> {
     if (!o.token) throw new Error('a bearer token is required (--token, --token-file or CAIRN_TOKEN)');
     const id = o.id ?? `${hostname()}-${process.pid}`;
-    const client = openEtcd(o.etcd);
+    const client = openEtcd(o.etcd, o.etcdCredentials);
     const log = new EventLog(client, { prefix: o.prefix, actor: `manager/${id}` });
     const snapshots = new SnapshotStore(client, { prefix: o.prefix });
     const say = o.log ?? ((l: string) => process.stdout.write(`${l}\n`));

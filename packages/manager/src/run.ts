@@ -1,14 +1,19 @@
-// `cairn manager --etcd ENDPOINTS [--listen HOST:PORT] [--token T | --token-file F] [--node-key-file F] [--tls-cert F --tls-key F [--tls-ca F]]`
+// `cairn manager --etcd ENDPOINTS [--listen HOST:PORT] [--token T | --token-file F] [--node-key-file F] [--tls-cert F --tls-key F [--tls-ca F]]
+//   [--etcd-ca F --etcd-cert F --etcd-key F | --etcd-user U --etcd-password-file F]`
 // and `cairn manager node-credential NODE --node-key-file F` (prints that node's token).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { nodeToken } from '@cairn/api';
+import { readEtcdCredentials } from '@cairn/metadata';
 import { checkNodeId } from './commands.js';
 import { DEFAULT_SNAPSHOT_EVERY, Manager } from './manager.js';
 import type { ManagerOptions } from './manager.js';
 
 export const MANAGER_USAGE = `usage: cairn manager --etcd URL[,URL...] [--listen HOST:PORT] [--token TOKEN | --token-file FILE]
                      [--tls-cert FILE --tls-key FILE [--tls-ca FILE] [--tls-server-name NAME]] [--id ID] [--election-ttl S] [--node-lease-ttl S]
+                     [--etcd-ca FILE [--etcd-cert FILE --etcd-key FILE] [--etcd-user USER --etcd-password-file FILE]]
+                       (https to etcd verified against the CA; a client certificate, whose CN etcd's
+                       --client-cert-auth takes as the etcd user; or a user and password)
                      [--csi-socket PATH]   (serve the CSI Identity + Controller services there)
                      [--kubeconfig FILE] [--kube-namespace NS] [--drain-guard-image IMAGE]   (in Kubernetes: cordon,
                        tag labels, PVC Events, drain guards; on in a pod or with --kubeconfig; NS defaults to
@@ -49,6 +54,8 @@ export async function runManager(args: string[]): Promise<number> {
       'heartbeat-ms': { type: 'string', default: '1000' }, 'snapshot-every': { type: 'string', default: String(DEFAULT_SNAPSHOT_EVERY) },
       prefix: { type: 'string' }, 'ready-file': { type: 'string' }, 'csi-socket': { type: 'string' },
       kubeconfig: { type: 'string' }, 'kube-namespace': { type: 'string' }, 'drain-guard-image': { type: 'string' },
+      'etcd-ca': { type: 'string' }, 'etcd-cert': { type: 'string' }, 'etcd-key': { type: 'string' },
+      'etcd-user': { type: 'string' }, 'etcd-password-file': { type: 'string' },
     },
   });
   if (!values.etcd) throw new Error(`--etcd is required\n${MANAGER_USAGE}`);
@@ -61,9 +68,12 @@ export async function runManager(args: string[]): Promise<number> {
     if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number, got "${v}"`);
     return n;
   };
+  const etcdCredentials = readEtcdCredentials({
+    ca: values['etcd-ca'], cert: values['etcd-cert'], key: values['etcd-key'], user: values['etcd-user'], passwordFile: values['etcd-password-file'],
+  });
   const kube = await kubeOptions(values.kubeconfig, values['kube-namespace'], values['drain-guard-image']);
   const m = await Manager.start({
-    etcd: values.etcd.split(','), listen: values.listen!, token,
+    etcd: values.etcd.split(','), etcdCredentials, listen: values.listen!, token,
     ...(values['node-key-file'] ? { nodeKey: readCredential('node-key-file', values['node-key-file']) } : {}),
     tls: values['tls-cert'] ? {
       cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']!),

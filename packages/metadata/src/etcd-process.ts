@@ -1,11 +1,17 @@
 // Runs etcd as child processes on free loopback ports: one member for `cairn up`, or three for the
 // tests that kill members. Each member has its own data directory; stop() kills them all.
+//
+// With `tls`, members serve clients and each other over https only: a client must present a
+// certificate the CA signed (--client-cert-auth, so etcd can take the etcd user from its common
+// name once auth is on: etcd-auth.ts), and members verify each other's certificates the same way.
+// Members always listen on 127.0.0.1: this runs a cluster for one machine, not a network service.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { openEtcd } from './client.js';
+import type { EtcdCredentials } from './client.js';
 
 export interface EtcdMember {
   name: string;
@@ -27,6 +33,15 @@ export interface EtcdClusterOptions {
   logToFile?: boolean;
   /** Run members in their own process group, to outlive this process (`cairn up --detach`). */
   detached?: boolean;
+  /**
+   * Serve clients and peers with TLS: PEM files of the CA that signs every certificate, and the
+   * members' certificate and key (valid for 127.0.0.1, usable as server and client: members dial
+   * each other with it). `probe` is the credential this object uses to check members are ready
+   * (any certificate from the CA before auth is on; one of a user allowed Status after).
+   * `peerCommonName`: the CN of the members' certificate; given, a member takes only peers that
+   * present it (--peer-cert-allowed-cn), not any client certificate of the CA (a manager's).
+   */
+  tls?: { ca: string; cert: string; key: string; probe: EtcdCredentials; peerCommonName?: string };
 }
 
 export async function freePort(): Promise<number> {
@@ -42,7 +57,7 @@ export async function freePort(): Promise<number> {
 }
 
 export class EtcdCluster {
-  private constructor(readonly members: EtcdMember[], private readonly opts: Required<Omit<EtcdClusterOptions, 'members'>>) {}
+  private constructor(readonly members: EtcdMember[], private readonly opts: Required<Omit<EtcdClusterOptions, 'members' | 'tls'>> & Pick<EtcdClusterOptions, 'tls'>) {}
 
   get endpoints(): string[] {
     return this.members.map((m) => m.clientUrl);
@@ -50,12 +65,13 @@ export class EtcdCluster {
 
   static async start(opts: EtcdClusterOptions): Promise<EtcdCluster> {
     const n = opts.members ?? 1;
-    const full = { dir: opts.dir, bin: opts.bin ?? 'etcd', heartbeatMs: opts.heartbeatMs ?? 50, electionMs: opts.electionMs ?? 500, logToFile: opts.logToFile ?? true, detached: opts.detached ?? false };
+    const full = { dir: opts.dir, bin: opts.bin ?? 'etcd', heartbeatMs: opts.heartbeatMs ?? 50, electionMs: opts.electionMs ?? 500, logToFile: opts.logToFile ?? true, detached: opts.detached ?? false, tls: opts.tls };
+    const scheme = opts.tls ? 'https' : 'http';
     const members: EtcdMember[] = [];
     for (let i = 0; i < n; i++) {
       const name = `etcd-${i}`;
       members.push({
-        name, clientUrl: `http://127.0.0.1:${await freePort()}`, peerUrl: `http://127.0.0.1:${await freePort()}`,
+        name, clientUrl: `${scheme}://127.0.0.1:${await freePort()}`, peerUrl: `${scheme}://127.0.0.1:${await freePort()}`,
         dataDir: join(opts.dir, name), process: null,
       });
     }
@@ -81,6 +97,14 @@ export class EtcdCluster {
       '--heartbeat-interval', String(this.opts.heartbeatMs), '--election-timeout', String(this.opts.electionMs),
       '--logger', 'zap', '--log-level', 'warn',
     ];
+    const tls = this.opts.tls;
+    if (tls) {
+      args.push(
+        '--cert-file', tls.cert, '--key-file', tls.key, '--trusted-ca-file', tls.ca, '--client-cert-auth',
+        '--peer-cert-file', tls.cert, '--peer-key-file', tls.key, '--peer-trusted-ca-file', tls.ca, '--peer-client-cert-auth',
+      );
+      if (tls.peerCommonName) args.push('--peer-cert-allowed-cn', tls.peerCommonName);
+    }
     return [this.opts.bin, ...args];
   }
 
@@ -109,7 +133,7 @@ export class EtcdCluster {
     const deadline = Date.now() + timeoutMs;
     for (const m of this.members) {
       if (!m.process) continue;
-      const client = openEtcd(m.clientUrl, { callTimeoutMs: 1000 });
+      const client = openEtcd(m.clientUrl, { ...this.opts.tls?.probe, callTimeoutMs: 1000 });
       try {
         for (;;) {
           try {
@@ -137,7 +161,7 @@ export class EtcdCluster {
     for (let i = 0; i < this.members.length; i++) {
       const m = this.members[i]!;
       if (!m.process) continue;
-      const client = openEtcd(m.clientUrl, { callTimeoutMs: 1000 });
+      const client = openEtcd(m.clientUrl, { ...this.opts.tls?.probe, callTimeoutMs: 1000 });
       try {
         const st = await client.maintenance.status();
         if (st.leader === st.header.member_id) return i;

@@ -1,0 +1,143 @@
+// What `cairn up` does so that only the managers can read or write the event log: the cluster CA in
+// DIR/pki (created if absent, kept across runs), a certificate for the etcd members (127.0.0.1 and
+// localhost; members also dial each other with it), a client certificate for the managers (CN
+// cairn-manager: their etcd user) and one for etcd's root user (CN root: only for setting users up
+// and rotating). Keys are 0600. etcd then serves https only, asks every client for a certificate the
+// CA signed, and has auth on with the managers' role limited to cairn's prefix (metadata's
+// etcd-auth.ts). Nothing here is a password: etcd takes each user from its certificate's CN.
+//
+// With `--etcd URL` (an etcd the user runs) none of this happens: up passes the credentials the user
+// gave (--etcd-ca, --etcd-cert, --etcd-key, --etcd-user, --etcd-password-file) to the managers.
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createCa, issueCertificate } from '@cairn/api';
+import type { CertifiedKey } from '@cairn/api';
+import { enableEtcdAuth, ETCD_MANAGER_USER, ETCD_ROOT_USER, EtcdCluster, openEtcd, readEtcdCredentials } from '@cairn/metadata';
+import type { EtcdCredentialFiles } from '@cairn/metadata';
+
+/** The CN of the etcd members' certificate; members take peers that present it, no others. */
+export const ETCD_MEMBER_CN = 'cairn-etcd';
+
+/** PEM files of a certificate and its key. */
+export interface CertFiles {
+  cert: string;
+  key: string;
+}
+
+function writeKeyPair(base: string, ck: CertifiedKey): CertFiles {
+  const files = { cert: `${base}.crt`, key: `${base}.key` };
+  writeFileSync(files.key, ck.key, { mode: 0o600 });
+  chmodSync(files.key, 0o600);
+  writeFileSync(files.cert, ck.cert, { mode: 0o644 });
+  return files;
+}
+
+/**
+ * DIR/pki/ca.crt and ca.key: the cluster CA, made on the first `cairn up` in DIR and reused after
+ * (so certificates issued from it stay valid). The TLS setup of the cairn APIs uses the same files.
+ */
+export async function ensureClusterCa(dir: string): Promise<CertifiedKey & { certFile: string; keyFile: string }> {
+  const pki = join(dir, 'pki');
+  mkdirSync(pki, { recursive: true, mode: 0o700 });
+  const certFile = join(pki, 'ca.crt');
+  const keyFile = join(pki, 'ca.key');
+  if (!existsSync(certFile) || !existsSync(keyFile)) writeKeyPair(join(pki, 'ca'), await createCa());
+  chmodSync(keyFile, 0o600);
+  return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile, keyFile };
+}
+
+export interface EtcdPki {
+  ca: string;
+  /** The members' server (and peer) certificate. */
+  server: CertFiles;
+  /** The managers' client certificate: CN cairn-manager. */
+  manager: CertFiles;
+  /** etcd root's client certificate: CN root. Only `up` uses it, to set auth up. */
+  root: CertFiles;
+}
+
+/** Issues the etcd certificates of this run under DIR/pki/etcd (fresh each `cairn up`). */
+export async function issueEtcdPki(dir: string): Promise<EtcdPki> {
+  const ca = await ensureClusterCa(dir);
+  const out = join(dir, 'pki', 'etcd');
+  mkdirSync(out, { recursive: true, mode: 0o700 });
+  const server = writeKeyPair(join(out, 'server'), await issueCertificate(ca, {
+    commonName: ETCD_MEMBER_CN, ips: ['127.0.0.1'], dns: ['localhost'], use: ['server', 'client'],
+  }));
+  const manager = writeKeyPair(join(out, 'manager'), await issueCertificate(ca, { commonName: ETCD_MANAGER_USER, organization: 'cairn:managers', use: ['client'] }));
+  const root = writeKeyPair(join(out, 'root'), await issueCertificate(ca, { commonName: ETCD_ROOT_USER, use: ['client'] }));
+  return { ca: ca.certFile, server, manager, root };
+}
+
+/** The managers' credential files, as `cairn manager` and cluster.json take them. */
+export function managerEtcdCredentials(p: EtcdPki): EtcdCredentialFiles {
+  return { ca: p.ca, cert: p.manager.cert, key: p.manager.key };
+}
+
+/**
+ * Starts etcd on loopback with TLS and client certificates required, then creates root and the
+ * managers' user and role and enables auth. Returns the running cluster; stop() it on failure.
+ */
+export async function startSecureEtcd(dir: string, members: number, pki: EtcdPki): Promise<EtcdCluster> {
+  const root = readEtcdCredentials({ ca: pki.ca, cert: pki.root.cert, key: pki.root.key });
+  const etcd = await EtcdCluster.start({
+    dir: join(dir, 'etcd'), members, detached: true,
+    tls: { ca: pki.ca, cert: pki.server.cert, key: pki.server.key, probe: root, peerCommonName: ETCD_MEMBER_CN },
+  });
+  try {
+    const client = openEtcd(etcd.endpoints, root);
+    try {
+      await enableEtcdAuth(client);
+    } finally {
+      client.close();
+    }
+  } catch (e) {
+    await etcd.stop();
+    throw new Error(`could not turn on etcd authentication: ${(e as Error).message}`);
+  }
+  return etcd;
+}
+
+/** `cairn manager` flags for these credentials. */
+export function etcdCredentialFlags(f: EtcdCredentialFiles): string[] {
+  const flags: string[] = [];
+  if (f.ca) flags.push('--etcd-ca', f.ca);
+  if (f.cert) flags.push('--etcd-cert', f.cert, '--etcd-key', f.key!);
+  if (f.user) flags.push('--etcd-user', f.user, '--etcd-password-file', f.passwordFile!);
+  return flags;
+}
+
+export const ETCD_AUTH_USAGE = `usage: cairn etcd-auth --etcd URL[,URL...] --etcd-ca FILE --etcd-cert FILE --etcd-key FILE [--prefix P]
+  turns on etcd authentication for cairn: users root and cairn-manager (no passwords: etcd takes the
+  user from the client certificate's CN, --client-cert-auth), the role cairn-manager with read and
+  write on the prefix P (default /cairn/v1/) only. Run it with root's certificate (CN root); running
+  it again changes nothing. What deploy/'s cairn-etcd-auth Job runs; cairn up does the same itself.`;
+
+/** `cairn etcd-auth`: enableEtcdAuth on an etcd someone else started (deploy/). Retries until etcd answers. */
+export async function etcdAuth(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      etcd: { type: 'string' }, 'etcd-ca': { type: 'string' }, 'etcd-cert': { type: 'string' }, 'etcd-key': { type: 'string' },
+      prefix: { type: 'string' }, 'timeout-s': { type: 'string', default: '300' },
+    },
+  });
+  if (!values.etcd || !values['etcd-ca'] || !values['etcd-cert']) throw new Error(`--etcd, --etcd-ca, --etcd-cert and --etcd-key are required\n${ETCD_AUTH_USAGE}`);
+  const creds = readEtcdCredentials({ ca: values['etcd-ca'], cert: values['etcd-cert'], key: values['etcd-key'] });
+  const deadline = Date.now() + Number(values['timeout-s']) * 1000;
+  for (;;) {
+    const client = openEtcd(values.etcd.split(','), creds);
+    try {
+      await enableEtcdAuth(client, { prefix: values.prefix });
+      console.log(`etcd authentication is on: ${ETCD_MANAGER_USER} may read and write ${values.prefix ?? '/cairn/v1/'} only`);
+      return 0;
+    } catch (e) {
+      if (Date.now() > deadline) throw new Error(`could not turn on etcd authentication: ${(e as Error).message}`);
+      console.log(`etcd not ready (${(e as Error).message}); retrying`);
+      await new Promise((r) => setTimeout(r, 2000));
+    } finally {
+      client.close();
+    }
+  }
+}
