@@ -22,6 +22,7 @@ export interface AgentOptions {
   nodeId: string;
   zone: string;
   disks: DiskSpec[];
+  /** The bearer for the node API: this node's own token (the admin token only against managers without a node key). */
   token: string;
   tags?: string[];
   /** Host the data (replica) and NBD servers listen on and advertise (default 127.0.0.1). */
