@@ -23,6 +23,7 @@ export interface AgentOptions {
   nodeId: string;
   zone: string;
   disks: DiskSpec[];
+  /** The bearer for the node API: this node's own token (the admin token only against managers without a node key). */
   token: string;
   tags?: string[];
   /** Host the data (replica) server listens on and advertises (default 127.0.0.1). */

@@ -103,6 +103,8 @@ export class Manager {
 
   static async start(o: ManagerOptions): Promise<Manager> {
     if (!o.token) throw new Error('a bearer token is required (--token, --token-file or CAIRN_TOKEN)');
+    // Such an admin token would be read as a node token, and refused on every admin call.
+    if (o.nodeKey && o.token.startsWith('cairn-node.')) throw new Error('the admin token must not look like a node token ("cairn-node.")');
     const id = o.id ?? `${hostname()}-${process.pid}`;
     const client = openEtcd(o.etcd, o.etcdCredentials);
     const log = new EventLog(client, { prefix: o.prefix, actor: `manager/${id}` });

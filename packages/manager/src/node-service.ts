@@ -107,8 +107,8 @@ export class NodeService {
 
   /**
    * Volumes whose secret this manager is still making or reading (volume-secrets.ts). Filled as
-   * each VolumeCreated is applied, so a push that finds it empty knows the secret of every volume
-   * in the state; pushes wait for it to empty.
+   * each VolumeCreated is applied (before any push can see the volume), so a push that finds none
+   * of its node's volumes here knows all their secrets; pushes wait for those.
    */
   private readonly making = new Set<string>();
   private madeWaiters: (() => void)[] = [];
@@ -138,16 +138,30 @@ export class NodeService {
       }
     } finally {
       this.making.delete(name);
-      if (this.making.size === 0) for (const w of this.madeWaiters.splice(0)) w();
+      for (const w of this.madeWaiters.splice(0)) w();
     }
   }
 
-  /** Resolves once no secret is being made. */
-  private secretsMade(): Promise<void> {
-    return this.making.size === 0 ? Promise.resolve() : new Promise((resolve) => this.madeWaiters.push(resolve));
+  /** Resolves when the next secret being made is made (or given up: the volume went). */
+  private nextSecretMade(): Promise<void> {
+    return new Promise((resolve) => this.madeWaiters.push(resolve));
   }
 
-  /** The secret of a volume for an assignment (the feed asks only once secretsMade() says all are known). */
+  /**
+   * True while a secret that a push to `nodeId` may carry is still being made: of a volume with a
+   * replica there or attached there. (A data source's volume has had its secret since long before
+   * its clone; should one be missing, the push fails and the node watches again.) Looks only at
+   * the few volumes being made, so a create storm elsewhere never holds this node's pushes back.
+   */
+  private secretsPendingFor(s: ClusterState, nodeId: string): boolean {
+    for (const name of this.making) {
+      if (s.volumes.get(name)?.attachedTo === nodeId) return true;
+      for (const id of s.replicasByVolume.get(name) ?? []) if (s.replicas.get(id)?.nodeId === nodeId) return true;
+    }
+    return false;
+  }
+
+  /** The secret of a volume for an assignment (asked once secretsPendingFor says the node's are known). */
   private readonly secretOf = (volume: string): string => {
     const v = this.ctx.projection.state.volumes.get(volume);
     if (!v) return ''; // a data source's volume deleted meanwhile: no replicas to read, nothing to prove
@@ -252,7 +266,7 @@ export class NodeService {
         let ended = false;
         let pushing = false;
         let again = false;
-        // Pushes go one at a time, each once every volume's secret is known (see `making`).
+        // Pushes go one at a time, each once the secrets of this node's volumes are known (see `making`).
         const push = async (): Promise<void> => {
           if (pushing) {
             again = true;
@@ -262,8 +276,8 @@ export class NodeService {
           try {
             for (;;) {
               if (ended) return;
-              if (this.making.size > 0) {
-                await this.secretsMade();
+              if (this.secretsPendingFor(ctx.projection.state, nodeId)) {
+                await this.nextSecretMade();
                 continue;
               }
               again = false;

@@ -79,22 +79,25 @@ export class VolumeSecrets {
   async ensure(v: VolumeState): Promise<void> {
     if (this.get(v) !== undefined) return;
     const key = this.keys.volumeSecret(v.name);
+    // One round trip when nothing is stored: put if absent, else read what is. What is there is
+    // kept if it is this volume's; one left by an earlier volume of that name is replaced, only if
+    // nobody changed it meanwhile.
+    let seen: { mod_revision: string | number } | undefined;
     for (let attempt = 0; attempt < 5; attempt++) {
-      const cur = await this.client.get(key).exec();
-      const kv = cur.kvs[0];
+      const mine: Stored = { createdSeq: v.createdSeq, secret: randomBytes(32).toString('hex') };
+      const guard = seen ? this.client.if(key, 'Mod', '==', String(seen.mod_revision)) : this.client.if(key, 'Create', '==', 0);
+      const res = await guard.then(this.client.put(key).value(JSON.stringify(mine))).else(this.client.get(key)).commit();
+      if (res.succeeded) {
+        this.known.set(v.name, mine);
+        return;
+      }
+      const kv = res.responses[0]?.response_range?.kvs?.[0];
       const stored = parse(kv?.value);
       if (stored && stored.createdSeq === v.createdSeq) {
         this.known.set(v.name, stored);
         return;
       }
-      // Absent, or left by an earlier volume of that name: replace it only if nobody did meanwhile.
-      const mine: Stored = { createdSeq: v.createdSeq, secret: randomBytes(32).toString('hex') };
-      const txn = kv ? this.client.if(key, 'Mod', '==', String(kv.mod_revision)) : this.client.if(key, 'Create', '==', 0);
-      const res = await txn.then(this.client.put(key).value(JSON.stringify(mine))).commit();
-      if (res.succeeded) {
-        this.known.set(v.name, mine);
-        return;
-      }
+      seen = kv;
     }
     throw new Error(`volume ${v.name}: its secret changed under every attempt to read it`);
   }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { adminClient, nodeAgentClient, nodeToken } from '@cairn/api';
 import type { AdminClient, Assignments__Output, NodeAgentClient } from '@cairn/api';
-import { EtcdCluster, Keys, openEtcd } from '@cairn/metadata';
+import { draft, EtcdCluster, EventLog, Keys, openEtcd } from '@cairn/metadata';
 import type { Etcd3 } from '@cairn/metadata';
 import { Manager, readVolumeSecret, volumeSecret } from '../src/index.js';
 
@@ -173,6 +173,31 @@ t('volume secrets: random, in etcd outside the log, sent only to the nodes that 
   const deadline = Date.now() + 5000;
   while ((await readVolumeSecret(client, keys, 'solo2')) !== null && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
   assert.is(await readVolumeSecret(client, keys, 'solo2'), null);
+});
+
+t('a volume from before random secrets keeps the derived one its replicas hold; one created after gets a random one', async () => {
+  // An older cluster's log (its own prefix): a node and a volume, written before any manager kept secrets.
+  const prefix = '/older/';
+  const log = new EventLog(client, { prefix, actor: 'old-manager' });
+  await log.append([draft.nodeRegistered('node-1', { address: addressOf('node-1') }), draft.volumeCreated('old', { size: 2 ** 30, numberOfReplicas: 1 })]);
+  log.close();
+  const m = await Manager.start({ etcd: etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, nodeKey: NODE_KEY, id: 'm-old', prefix, log: () => undefined });
+  const a = adminClient(m.address, { token: TOKEN });
+  const n1 = nodeAgentClient(m.address, { token: nodeToken(NODE_KEY, 'node-1') });
+  try {
+    await call(a, 'CreateVolume', { name: 'new', size: 2 ** 30, numberOfReplicas: 1 });
+    for (const name of ['old', 'new']) await call(a, 'AttachVolume', { name, nodeId: 'node-1' });
+    const engines = (await firstPush(n1, 'node-1')).engines;
+    assert.is(engines.find((e) => e.volume === 'old')?.secret, volumeSecret(TOKEN, 'old'), 'the old volume keeps its derived secret');
+    const fresh = engines.find((e) => e.volume === 'new')?.secret;
+    assert.is(fresh, (await readVolumeSecret(client, new Keys(prefix), 'new'))!);
+    assert.is.not(fresh, volumeSecret(TOKEN, 'new'));
+    assert.is(await readVolumeSecret(client, new Keys(prefix), 'old'), null, 'nothing is stored for the old one');
+  } finally {
+    a.close();
+    n1.close();
+    await m.stop();
+  }
 });
 
 t.run();
