@@ -16,6 +16,8 @@ import type { TestCluster } from './support/cluster.js';
 let c: TestCluster;
 const t = suite('per-node identities end to end');
 const tokenOf = (id: string): string => readFileSync(join(c.dir, 'credentials', `${id}.token`), 'utf8').trim();
+/** The cluster's CA (cairn up serves TLS): every client here checks the manager, as agents do. */
+const tls = (): { tlsCa?: Buffer } => (c.info.tlsCa ? { tlsCa: readFileSync(c.info.tlsCa) } : {});
 const codeOf = (p: Promise<unknown>): Promise<number> => p.then(() => -1, (e: { code: number }) => e.code);
 const unary = (cl: object, method: string, req: object): Promise<unknown> =>
   new Promise((resolve, reject) => (cl as any)[method](req, { deadline: Date.now() + 5000 }, (e: Error | null, r: unknown) => (e ? reject(e) : resolve(r))));
@@ -57,9 +59,9 @@ t('each node\'s events carry the actor its credential proves', async () => {
 });
 
 t('the admin token is refused on the node API, a node token on the admin API and on another node\'s calls', async () => {
-  const adminAsNode = nodeAgentClient(c.info.admin, { token: c.token });
-  const node2 = nodeAgentClient(c.info.admin, { token: tokenOf('node-2') });
-  const node1AsAdmin = adminClient(c.info.admin, { token: tokenOf('node-1') });
+  const adminAsNode = nodeAgentClient(c.info.admin, { token: c.token, ...tls() });
+  const node2 = nodeAgentClient(c.info.admin, { token: tokenOf('node-2'), ...tls() });
+  const node1AsAdmin = adminClient(c.info.admin, { token: tokenOf('node-1'), ...tls() });
   try {
     assert.is(await codeOf(unary(adminAsNode, 'Heartbeat', { nodeId: 'node-1', disks: [] })), status.PERMISSION_DENIED);
     assert.is(await codeOf(watch(node2, 'node-1')), status.PERMISSION_DENIED);
