@@ -308,9 +308,9 @@ export class Engine implements BlockBackend {
    * left healthy. Completes only once every failure reported so far is recorded (recorded()).
    */
   private async everywhere(what: string, fn: (r: Replica) => Promise<void>): Promise<void> {
+    if (this.fencedBy) throw this.fencedBy;
     // Remote replicas first: their requests are queued (and sent, output-batcher.ts) before the
     // local replica's pwrite runs, so they copy while it does.
-    if (this.fencedBy) throw this.fencedBy;
     const targets = this.writable().sort((a, b) => Number(a.local) - Number(b.local));
     if (targets.filter((m) => m.mode === 'healthy').length === 0) throw new BlockError('EIO', `volume ${this.volume}: no healthy replica`);
     const results = await Promise.allSettled(targets.map((m) => fn(m.replica)));

@@ -185,6 +185,10 @@ export class ServerConnection {
       .then(
         (info) => {
           if (this.ending) return;
+          if (this.lookup(h.replicaId) !== replica) { // removed meanwhile (removeReplica)
+            this.refuse(r.id, Status.ENOENT, `no replica ${h.replicaId} here`);
+            return;
+          }
           this.replica = replica;
           this.view = fencedView(replica.store, h.epoch);
           this.greeting = false;
