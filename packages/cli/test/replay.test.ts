@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { applyEvent, decodeEvent, draft, emptyState, encodeEvent, replay, SCHEMA_VERSION, stateHash, toCanonical } from '@cairn/metadata';
+import { applyEvent, decodeEvent, draft, emptyState, encodeEvent, replay, SCHEMA_VERSION, seal, stateHash, toCanonical } from '@cairn/metadata';
 import type { CairnEvent } from '@cairn/metadata';
 import { CliError } from '../src/errors.js';
 import { exportLine, replayText } from '../src/replay.js';
@@ -42,6 +42,18 @@ t('an export line is the decoded event as JSON, without null fields', () => {
   assert.is(o['seq'], 1);
   assert.is(o['payload'], 'nodeRegistered');
   assert.equal(o['nodeRegistered'], { nodeId: 'node-1', address: '127.0.0.1:9501', zone: 'zone-a', tags: ['ssd'], hostname: 'node-1' });
+});
+
+t('events of a hashed log export their chain hash in base64 and replay to the same hash', () => {
+  let prev: Buffer | null = null;
+  const sealed = sampleLog().map((ev) => {
+    const s = seal(encodeEvent({ ...ev, chainHash: undefined }), prev);
+    prev = s.hash;
+    return decodeEvent(s.bytes, ev.seq);
+  });
+  const o = JSON.parse(exportLine(sealed[0]!)) as Record<string, unknown>;
+  assert.is(o['chainHash'], sealed[0]!.chainHash.toString('base64'), 'the hash as base64, not an array of numbers');
+  assert.is(replayText(exportOf(sealed), 'x.jsonl').hash, liveHash(sealed));
 });
 
 t('a replay of an export gives the same state and hash as applying the events', () => {

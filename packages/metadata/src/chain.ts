@@ -13,7 +13,7 @@
 // rewrite an event and every event after it and the head, hashes recomputed (there is no key);
 // the chain makes a partial rewrite visible and lets `cairn audit verify` prove the log matches
 // the state. etcd authentication is what keeps writers out.
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { ChainBrokenError } from './errors.js';
 import type { CairnEvent } from './events.js';
 
@@ -27,9 +27,14 @@ const GENESIS = Buffer.alloc(CHAIN_HASH_BYTES);
 /** Where the chain stands after an event: that event's chain hash, or null before the first hashed event. */
 export type ChainHash = Buffer | null;
 
+// crypto.hash (Node >= 20.12) hashes in one call, about twice as fast as a createHash object for
+// inputs this small: a replay checks every event. Older Node 20 releases use createHash.
+const oneShot = typeof crypto.hash === 'function' ? crypto.hash : null;
+
 /** The chain hash of an event whose bytes without the hash are `body`, after `prev`. */
 export function linkHash(prev: ChainHash, body: Uint8Array): Buffer {
-  return createHash('sha256').update(prev ?? GENESIS).update(body).digest();
+  if (oneShot) return oneShot('sha256', Buffer.concat([prev ?? GENESIS, body]), 'buffer');
+  return crypto.createHash('sha256').update(prev ?? GENESIS).update(body).digest();
 }
 
 /** An event encoded without its chain hash, sealed into the chain after `prev`: the bytes to store and its hash. */

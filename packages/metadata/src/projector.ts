@@ -70,7 +70,7 @@ export class LiveProjection {
     if (snap) {
       const m = snap.manifest;
       try {
-        const [ev] = await log.read(m.seq, m.seq);
+        const [ev] = await log.read(m.seq, m.seq, 1);
         const logged = ev ? chainHashOf(ev) : null;
         if (m.chain !== undefined && logged?.toString('hex') !== m.chain) {
           throw new Error(`its chain hash ${m.chain} is not the one the log carries at seq ${m.seq} (${logged?.toString('hex') ?? 'none'})`);

@@ -46,10 +46,12 @@ const PAGE = 1000;
  * log: a problem is reported with its seq; etcd errors are thrown.
  */
 export async function verifyLog(log: EventLog, snapshots: SnapshotStore | null, hashAtSeq = 0): Promise<LogReport> {
-  const headSeq = await log.headSeq();
+  // Manifests first, then the head: a snapshot is written after its seq is in the log, so every
+  // manifest listed is at or below the head read after it.
   const manifests = new Map<number, SnapshotManifest>();
   for (const m of snapshots ? await snapshots.list() : []) manifests.set(m.seq, m);
-  const pending: Promise<SnapshotCheck>[] = [];
+  const headSeq = await log.headSeq();
+  const pending: Promise<SnapshotCheck | null>[] = [];
   const state = emptyState();
   let chain: ChainHash = null;
   let chainFromSeq = 0;
@@ -88,7 +90,7 @@ export async function verifyLog(log: EventLog, snapshots: SnapshotStore | null, 
     if (page.corrupt) broken = { seq: next, detail: page.corrupt.message };
     else if (page.events.length === 0) broken = { seq: next, detail: 'missing from the log' };
   }
-  const checks = await Promise.all(pending);
+  const checks = (await Promise.all(pending)).filter((c): c is SnapshotCheck => c !== null);
   for (const m of manifests.values()) {
     if (m.seq >= next) checks.push({ seq: m.seq, ok: false, detail: broken ? `not checked: after the break at seq ${broken.seq}` : 'beyond the head of the log' });
   }
@@ -99,17 +101,22 @@ export async function verifyLog(log: EventLog, snapshots: SnapshotStore | null, 
 /**
  * A snapshot against the replay at its seq: its manifest names the replay's state hash and the
  * chain hash the log carries there, and its stored state has that hash. The replay's hash is
- * taken now; the stored state is read meanwhile.
+ * taken now; the stored state is read meanwhile. Null: the snapshot was pruned during the check.
  */
-async function checkSnapshot(m: SnapshotManifest, state: ClusterState, chain: ChainHash, snapshots: SnapshotStore): Promise<SnapshotCheck> {
+async function checkSnapshot(m: SnapshotManifest, state: ClusterState, chain: ChainHash, snapshots: SnapshotStore): Promise<SnapshotCheck | null> {
   const problems: string[] = [];
   const hash = stateHash(state);
-  const stored = snapshots.read(m).then((s) => stateHash(s), (e: unknown) => `unreadable (${(e as Error).message})`);
+  const stored = snapshots.read(m).then((s) => stateHash(s), async (e: unknown) => {
+    // Pruned meanwhile (a newer snapshot was written): gone, not bad.
+    if (!(await snapshots.list()).some((x) => x.seq === m.seq)) return null;
+    return `unreadable (${(e as Error).message})`;
+  });
   if (hash !== m.hash) problems.push(`its manifest's state hash ${m.hash} is not the replay's ${hash}`);
   const logged = chain?.toString('hex');
   if (m.chain !== undefined && m.chain !== logged) problems.push(`its chain hash ${m.chain} is not the log's ${logged ?? '(none)'}`);
   if (m.chain === undefined && logged !== undefined) problems.push('it records no chain hash, but the log has one at its seq');
   const storedHash = await stored;
+  if (storedHash === null) return null;
   if (storedHash !== hash) problems.push(`its stored state hashes to ${storedHash}, not the replay's ${hash}`);
   return { seq: m.seq, ok: problems.length === 0, detail: problems.join('; ') };
 }

@@ -107,17 +107,24 @@ chain('a rewritten event whose own hash is recomputed is caught at the next seq,
   assert.match(r.broken!.detail, /seq 3 was rewritten/);
 });
 
-chain('a log from before the chain projects; the chain starts at the first hashed event; an unhashed event after it is a break', async () => {
+chain('a log (and snapshot) from before the chain projects; the chain starts at the first hashed event; an unhashed event after it is a break', async () => {
   const l = new EventLog(etcd.newClient(), { prefix: freshPrefix(), actor: 'test' });
   // Three events as the previous cairn wrote them: no chain hash, the head a bare seq.
   const legacy = (seq: number, d: EventDraft): Buffer => encodeEvent({ ...d, seq, timeMs: 1, actor: 'old', cause: '', schemaVersion: SCHEMA_VERSION });
   for (let seq = 1; seq <= 3; seq++) await l.client.put(l.keys.event(seq)).value(legacy(seq, volume(`old-${seq}`))).exec();
   await l.client.put(l.keys.head).value('3').exec();
+  // ... and a snapshot it took there (no chain hash in its manifest).
+  const snaps = new SnapshotStore(l.client, { prefix: l.keys.prefix });
+  const legacyProjection = await LiveProjection.open(l);
+  legacyProjection.close();
+  const m3 = await snaps.save(legacyProjection.state);
+  assert.is(m3.chain, undefined);
   await l.append([volume('new-4')]);
   await l.append([volume('new-5')]);
-  const r = await verifyLog(l, null);
+  const r = await verifyLog(l, snaps);
   assert.is(r.broken, null);
   assert.is(r.chainFromSeq, 4, 'the chain starts at the first hashed event');
+  assert.equal(r.snapshots, [{ seq: 3, ok: true, detail: '' }]);
   const p = await LiveProjection.open(l);
   assert.is(p.state.seq, 5);
   // An unhashed event slipped in after the chain began (the head moved with it): the live
