@@ -1,10 +1,16 @@
 // A small benchmark of the NBD frontend with fio's nbd engine: the issue's four workloads against
-// a memory-backed export served by NbdServer and, for reference, nbdkit's memory plugin.
-//   node packages/datapath/dist/test/nbd-bench.js [seconds per workload, default 5]
+// a memory-backed export served by NbdServer and, for reference, nbdkit's memory plugin; with
+// --transports, the same export over TCP loopback, the unix socket (the agent's default) and TCP
+// with TLS (STARTTLS, client certificate), as ratios to TCP.
+//   node packages/datapath/dist/test/nbd-bench.js [seconds per workload, default 5] [--transports]
 // fioNbd() is exported for the official datapath benchmark to reuse.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MemoryBackend, NbdServer } from '../src/index.js';
+import { MemoryBackend, NbdServer, nbdUri } from '../src/index.js';
+import { makeTestPki } from './nbd-pki.js';
 import { freePort, run, sleep } from './nbd-support.js';
 
 /** `fsync`: fio's --fsync=N, a FLUSH after every N writes (fio's nbd engine sends NBD_CMD_FLUSH for it; it refuses --fdatasync). */
@@ -50,8 +56,38 @@ export async function fioNbd(uri: string, w: Workload, seconds: number, size = '
   };
 }
 
+/** One export on three listeners: TCP loopback, a unix socket, TCP loopback with TLS required. */
+async function transports(seconds: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-nbd-bench-'));
+  const pki = makeTestPki(dir);
+  const backend = new MemoryBackend(2 ** 30);
+  const server = new NbdServer({ exports: (n) => (n === 'bench' ? backend : undefined) });
+  const tcp = (await server.listen(0, '127.0.0.1')).port;
+  const socket = join(dir, 'run', 'nbd.sock');
+  await server.listenUnix(socket);
+  const tlsPort = (await server.listen(0, '127.0.0.1', pki.server)).port;
+  const uris: [string, string][] = [
+    ['tcp', nbdUri({ kind: 'tcp', host: '127.0.0.1', port: tcp }, tcp, 'bench')],
+    ['unix', nbdUri({ kind: 'unix', path: socket }, 0, 'bench')],
+    ['tls', `${nbdUri({ kind: 'tcp', host: '127.0.0.1', port: tlsPort, tls: pki.server }, tlsPort, 'bench')}?tls-certificates=${pki.clientDir}`],
+  ];
+  try {
+    await fioNbd(uris[0]![1], { name: 'fill', rw: 'write', bs: '64k', iodepth: 8 }, 3);
+    console.log(`workload              ${uris.map(([n]) => n.padEnd(18)).join('')}unix/tcp  tls/tcp`);
+    for (const w of WORKLOADS) {
+      const r: number[] = [];
+      for (const [, uri] of uris) r.push((await fioNbd(uri, w, seconds)).iops);
+      console.log(`${w.name.padEnd(21)} ${r.map((x) => `${String(x).padStart(8)} IOPS     `).join('')}${(r[1]! / r[0]!).toFixed(2).padStart(8)} ${(r[2]! / r[0]!).toFixed(2).padStart(8)}`);
+    }
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
-  const seconds = Number(process.argv[2] ?? 5);
+  const seconds = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 5);
+  if (process.argv.includes('--transports')) return transports(seconds);
   const server = new NbdServer({ exports: (n) => (n === 'bench' ? backend : undefined) });
   const backend = new MemoryBackend(2 ** 30);
   const { port } = await server.listen(0, '127.0.0.1');
