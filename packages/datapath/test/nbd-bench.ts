@@ -73,11 +73,27 @@ async function transports(seconds: number): Promise<void> {
   ];
   try {
     await fioNbd(uris[0]![1], { name: 'fill', rw: 'write', bs: '64k', iodepth: 8 }, 3);
-    console.log(`workload              ${uris.map(([n]) => n.padEnd(18)).join('')}unix/tcp  tls/tcp`);
+    // fio's nbd engine refuses URIs naming local files (tls-certificates): fio compares TCP and
+    // the unix socket; nbdcopy (which allows them) compares all three on a sequential copy.
+    console.log(`fio, IOPS              tcp       unix   unix/tcp`);
     for (const w of WORKLOADS) {
+      const a = (await fioNbd(uris[0]![1], w, seconds)).iops;
+      const b = (await fioNbd(uris[1]![1], w, seconds)).iops;
+      console.log(`${w.name.padEnd(21)} ${String(a).padStart(8)} ${String(b).padStart(8)} ${(b / a).toFixed(2).padStart(8)}`);
+    }
+    const file = join(dir, 'copy.bin');
+    await run('dd', ['if=/dev/urandom', `of=${file}`, 'bs=1M', 'count=256'], 60_000);
+    const copy = async (args: string[]): Promise<number> => {
+      const t0 = process.hrtime.bigint();
+      const r = await run('nbdcopy', args, 120_000);
+      if (r.code !== 0) throw new Error(`nbdcopy ${args.join(' ')}: ${r.stderr}`);
+      return 256 / (Number(process.hrtime.bigint() - t0) / 1e9);
+    };
+    console.log(`nbdcopy 256 MiB, MiB/s ${uris.map(([n]) => n.padStart(8)).join(' ')}   unix/tcp  tls/tcp`);
+    for (const [what, args] of [['write', (u: string) => [file, u]], ['read', (u: string) => [u, 'null:']]] as [string, (u: string) => string[]][]) {
       const r: number[] = [];
-      for (const [, uri] of uris) r.push((await fioNbd(uri, w, seconds)).iops);
-      console.log(`${w.name.padEnd(21)} ${r.map((x) => `${String(x).padStart(8)} IOPS     `).join('')}${(r[1]! / r[0]!).toFixed(2).padStart(8)} ${(r[2]! / r[0]!).toFixed(2).padStart(8)}`);
+      for (const [, uri] of uris) r.push(await copy(args(uri)));
+      console.log(`${what.padEnd(21)} ${r.map((x) => x.toFixed(0).padStart(8)).join(' ')} ${(r[1]! / r[0]!).toFixed(2).padStart(10)} ${(r[2]! / r[0]!).toFixed(2).padStart(8)}`);
     }
   } finally {
     await server.close();
