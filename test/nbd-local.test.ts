@@ -51,7 +51,7 @@ function greetsWithNbd(address: string): Promise<boolean> {
     const s = connect(Number(address.slice(i + 1)), host);
     let got = Buffer.alloc(0);
     const done = (v: boolean): void => { clearTimeout(timer); s.destroy(); resolve(v); };
-    const timer = setTimeout(() => done(false), 1500);
+    const timer = setTimeout(() => done(false), 5000); // an NBD server greets at once; generous for a loaded machine
     s.on('data', (d: Buffer) => {
       got = Buffer.concat([got, d]);
       if (got.length >= 8) done(got.subarray(0, 8).equals(NBDMAGIC));

@@ -1,10 +1,16 @@
 // A small benchmark of the NBD frontend with fio's nbd engine: the issue's four workloads against
-// a memory-backed export served by NbdServer and, for reference, nbdkit's memory plugin.
-//   node packages/datapath/dist/test/nbd-bench.js [seconds per workload, default 5]
+// a memory-backed export served by NbdServer and, for reference, nbdkit's memory plugin; with
+// --transports, the same export over TCP loopback, the unix socket (the agent's default) and TCP
+// with TLS (STARTTLS, client certificate), as ratios to TCP.
+//   node packages/datapath/dist/test/nbd-bench.js [seconds per workload, default 5] [--transports]
 // fioNbd() is exported for the official datapath benchmark to reuse.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MemoryBackend, NbdServer } from '../src/index.js';
+import { MemoryBackend, NbdServer, nbdUri } from '../src/index.js';
+import { makeTestPki } from './nbd-pki.js';
 import { freePort, run, sleep } from './nbd-support.js';
 
 /** `fsync`: fio's --fsync=N, a FLUSH after every N writes (fio's nbd engine sends NBD_CMD_FLUSH for it; it refuses --fdatasync). */
@@ -50,8 +56,54 @@ export async function fioNbd(uri: string, w: Workload, seconds: number, size = '
   };
 }
 
+/** One export on three listeners: TCP loopback, a unix socket, TCP loopback with TLS required. */
+async function transports(seconds: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-nbd-bench-'));
+  const pki = makeTestPki(dir);
+  const backend = new MemoryBackend(2 ** 30);
+  const server = new NbdServer({ exports: (n) => (n === 'bench' ? backend : undefined) });
+  const tcp = (await server.listen(0, '127.0.0.1')).port;
+  const socket = join(dir, 'run', 'nbd.sock');
+  await server.listenUnix(socket);
+  const tlsPort = (await server.listen(0, '127.0.0.1', pki.server)).port;
+  const uris: [string, string][] = [
+    ['tcp', nbdUri({ kind: 'tcp', host: '127.0.0.1', port: tcp }, tcp, 'bench')],
+    ['unix', nbdUri({ kind: 'unix', path: socket }, 0, 'bench')],
+    ['tls', `${nbdUri({ kind: 'tcp', host: '127.0.0.1', port: tlsPort, tls: pki.server }, tlsPort, 'bench')}?tls-certificates=${pki.clientDir}`],
+  ];
+  try {
+    await fioNbd(uris[0]![1], { name: 'fill', rw: 'write', bs: '64k', iodepth: 8 }, 3);
+    // fio's nbd engine refuses URIs naming local files (tls-certificates): fio compares TCP and
+    // the unix socket; nbdcopy (which allows them) compares all three on a sequential copy.
+    console.log(`fio, IOPS              tcp       unix   unix/tcp`);
+    for (const w of WORKLOADS) {
+      const a = (await fioNbd(uris[0]![1], w, seconds)).iops;
+      const b = (await fioNbd(uris[1]![1], w, seconds)).iops;
+      console.log(`${w.name.padEnd(21)} ${String(a).padStart(8)} ${String(b).padStart(8)} ${(b / a).toFixed(2).padStart(8)}`);
+    }
+    const file = join(dir, 'copy.bin');
+    await run('dd', ['if=/dev/urandom', `of=${file}`, 'bs=1M', 'count=256'], 60_000);
+    const copy = async (args: string[]): Promise<number> => {
+      const t0 = process.hrtime.bigint();
+      const r = await run('nbdcopy', args, 120_000);
+      if (r.code !== 0) throw new Error(`nbdcopy ${args.join(' ')}: ${r.stderr}`);
+      return 256 / (Number(process.hrtime.bigint() - t0) / 1e9);
+    };
+    console.log(`nbdcopy 256 MiB, MiB/s ${uris.map(([n]) => n.padStart(8)).join(' ')}   unix/tcp  tls/tcp`);
+    for (const [what, args] of [['write', (u: string) => [file, u]], ['read', (u: string) => [u, 'null:']]] as [string, (u: string) => string[]][]) {
+      const r: number[] = [];
+      for (const [, uri] of uris) r.push(await copy(args(uri)));
+      console.log(`${what.padEnd(21)} ${r.map((x) => x.toFixed(0).padStart(8)).join(' ')} ${(r[1]! / r[0]!).toFixed(2).padStart(10)} ${(r[2]! / r[0]!).toFixed(2).padStart(8)}`);
+    }
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
-  const seconds = Number(process.argv[2] ?? 5);
+  const seconds = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 5);
+  if (process.argv.includes('--transports')) return transports(seconds);
   const server = new NbdServer({ exports: (n) => (n === 'bench' ? backend : undefined) });
   const backend = new MemoryBackend(2 ** 30);
   const { port } = await server.listen(0, '127.0.0.1');

@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect as connectTls } from 'node:tls';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -208,6 +209,27 @@ tls('FORCEDTLS: every option but STARTTLS and ABORT gets NBD_REP_ERR_TLS_REQD; E
   d.option(P.OPT_STARTTLS, Buffer.from('x'));
   assert.is((await d.optionReply()).type, P.REP_ERR_INVALID, 'STARTTLS with data');
   d.destroy();
+});
+
+tls('after STARTTLS the haggling goes on over TLS: a second STARTTLS is NBD_REP_ERR_INVALID, GO serves', async () => {
+  const c = await RawClient.connect(port);
+  await c.greet();
+  c.option(P.OPT_STARTTLS);
+  assert.is((await c.optionReply()).type, P.REP_ACK);
+  const secure = connectTls({
+    socket: c.socket, servername: 'localhost',
+    ca: pki.server.ca, cert: readFileSync(join(pki.clientDir, 'client-cert.pem')), key: readFileSync(join(pki.clientDir, 'client-key.pem')),
+  });
+  await new Promise<void>((resolve, reject) => { secure.once('secureConnect', resolve); secure.once('error', reject); });
+  const t = RawClient.over(secure);
+  t.option(P.OPT_STARTTLS);
+  assert.is((await t.optionReply()).type, P.REP_ERR_INVALID, 'TLS is already in use');
+  const go = await t.go('vol');
+  assert.is(go.final.type, P.REP_ACK);
+  const data = randomBytes(4096);
+  assert.is(await t.writeAt(8192, data), 0);
+  assert.equal(await t.readAt(8192, 4096), data);
+  await t.disconnect();
 });
 
 tls('a client certificate from another CA, or none, is refused', async () => {

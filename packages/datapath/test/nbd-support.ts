@@ -48,6 +48,11 @@ export class RawClient {
     return c;
   }
 
+  /** A client over an already connected socket (e.g. a TLS socket after NBD_OPT_STARTTLS). */
+  static over(socket: Socket): RawClient {
+    return new RawClient(socket);
+  }
+
   get isClosed(): boolean { return this.ended; }
 
   write(b: Buffer): void { this.socket.write(b); }
