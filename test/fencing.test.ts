@@ -81,8 +81,7 @@ f('a stopped engine resumed after its volume was attached elsewhere: its writes 
   // A second writer on node-1's export, ready before the freeze: its writes are sent while the
   // agent is frozen, so they wait in its socket, ahead of anything the control plane says to it
   // later (a partitioned node would hear nothing at all).
-  const { hostname, port } = new URL(uriA);
-  const stale = await NbdWire.open(hostname, Number(port));
+  const stale = await NbdWire.open(uriA);
   await handshakeGo(stale, 'moved', false, 10_000);
 
   // Freeze node-1's agent mid-write; its lease runs out and the control plane marks it down.

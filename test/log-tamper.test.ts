@@ -34,7 +34,7 @@ const alive = (pid: number): boolean => {
 };
 
 t('the restarted manager stops before the rewritten event; audit verify names its seq', async () => {
-  const conn = ['--endpoint', c.info.admin, '--token-file', c.info.token];
+  const conn = ['--endpoint', c.info.admin, '--token-file', c.info.token, ...(c.info.tlsCa ? ['--tls-ca', c.info.tlsCa] : [])];
   await c.call('CreateVolume', { name: 'target', size: 64 * 2 ** 20, numberOfReplicas: 3 });
   await c.call('CreateVolume', { name: 'later', size: 64 * 2 ** 20, numberOfReplicas: 2 });
   const created = (await c.eventsAfter(0)).find((e) => e.payload === 'volumeCreated' && e.volumeCreated.name === 'target');
