@@ -132,10 +132,15 @@ e2e('mutating calls are idempotent: the same request twice appends once', async 
   await assertNoAdminEventsAfter(after, 'a second attach to the same node appends nothing');
 });
 
+/** The TLS flags `cairn up` gave `name` (manager, node-N): a process started by hand joins the same TLS cluster. */
+const tlsFlags = (name: string): string[] => (c.info.tlsCa
+  ? ['--tls-ca', c.info.tlsCa, '--tls-cert', join(c.dir, 'pki', `${name}.crt`), '--tls-key', join(c.dir, 'pki', `${name}.key`)]
+  : []);
+
 e2e('kill -9 the leading manager: a second manager takes over within 5 s and nothing is lost', async () => {
   const ready = join(c.dir, 'run', 'manager-2.json');
   second = spawn(process.execPath, [CAIRN, 'manager', '--etcd', c.info.etcd.join(','), ...etcdFlags(c.info), '--listen', '127.0.0.1:0',
-    '--token-file', c.info.token, '--node-key-file', join(c.dir, 'credentials', 'node.key'), '--id', 'manager-2', '--ready-file', ready], { stdio: 'ignore' });
+    '--token-file', c.info.token, '--node-key-file', join(c.dir, 'credentials', 'node.key'), '--id', 'manager-2', '--ready-file', ready, ...tlsFlags('manager')], { stdio: 'ignore' });
   const addr = await eventually('manager-2 serves', 20_000, async () => existsSync(ready) && JSON.parse(readFileSync(ready, 'utf8')).address as string);
   const m2 = c.admin(addr);
   assert.is((await c.call('GetClusterInfo', {}, m2)).leaderId, 'manager-1');
@@ -182,7 +187,7 @@ e2e('kill -9 a node agent: its node is marked down within the lease TTL + 2 s', 
 
   // The agent comes back: the node is up again, by an event.
   const back = spawn(process.execPath, [CAIRN, 'node', '--manager', (c as any).mainAddress, '--node-id', 'node-3', '--disk', victim.disk,
-    '--zone', victim.zone, '--node-token-file', join(c.dir, 'credentials', 'node-3.token')], { stdio: 'ignore' });
+    '--zone', victim.zone, '--node-token-file', join(c.dir, 'credentials', 'node-3.token'), ...tlsFlags('node-3')], { stdio: 'ignore' });
   try {
     await eventually('node-3 up again', 15_000, async () => (await c.call('ListNodes', {}, m2)).nodes.find((n: any) => n.id === 'node-3').state === 'up');
     const again = await c.call('ExplainVolume', { name: 'vol-0' }, m2);

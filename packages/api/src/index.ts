@@ -63,9 +63,9 @@ function channelCredentials(o: ClientOptions): grpc.ChannelCredentials {
 let quieted = false;
 /**
  * grpc-js passes the target's host as the TLS server name, an IP address for `127.0.0.1:7800`;
- * Node then warns (DEP0123: SNI may not be an IP) on stderr of every CLI command. The name is
- * only not sent as SNI: the certificate is still checked against the IP (its IP SANs). This
- * drops that one warning and no other.
+ * Node does not send an IP as SNI and warns so (DEP0123) on stderr of every CLI command. Nothing
+ * is lost: the certificate is still checked against the IP (its IP SANs). This drops that one
+ * warning and no other.
  */
 function quietIpServerName(): void {
   if (quieted) return;

@@ -72,7 +72,31 @@ test('a client that checks the CA and the node name reads back what it wrote, ov
   const data = pattern(64 * 1024, 7);
   await c.write(4096, data);
   assert.ok((await c.read(4096, data.length)).equals(data));
+  assert.equal(server.connectionCount, { open: 1, unauthenticated: 0 }, 'the handshake is no longer counted once authenticated');
   await c.close();
+});
+
+test('connections still in the TLS handshake count against the cap on unauthenticated ones', async () => {
+  const capped = new ReplicaServer({ tls: node1, maxUnauthenticated: 2 });
+  const { port: p } = await capped.listen(0, '127.0.0.1');
+  const silent: Socket[] = [];
+  try {
+    for (let i = 0; i < 2; i++) {
+      const s = connect(p, '127.0.0.1');
+      s.on('error', () => undefined);
+      silent.push(s);
+      await new Promise<void>((r) => s.once('connect', () => r()));
+    }
+    for (let i = 0; i < 100 && capped.connectionCount.unauthenticated < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(capped.connectionCount, { open: 2, unauthenticated: 2 });
+    const third = connect(p, '127.0.0.1');
+    third.on('error', () => undefined);
+    await new Promise<void>((r) => third.once('close', () => r()));
+    assert.is(capped.refused, 1, 'a third handshake is refused on accept');
+  } finally {
+    for (const s of silent) s.destroy();
+    await capped.close();
+  }
 });
 
 test('a plaintext client gets nothing from a TLS replica server: no greeting, its bytes end the connection', async () => {
