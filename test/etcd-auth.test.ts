@@ -40,6 +40,11 @@ async function up(args: string[]): Promise<Up> {
   };
 }
 
+/** The admin API of a `cairn up` cluster, checked against its CA (up serves TLS). */
+function adminOf(u: Up): AdminClient {
+  return adminClient(u.info.admin, { token: readFileSync(u.info.token, 'utf8').trim(), ...(u.info.tlsCa ? { tlsCa: readFileSync(u.info.tlsCa) } : {}) });
+}
+
 /** The error a call ends with (assert.unreachable if it succeeds). */
 async function refused(what: string, call: () => unknown): Promise<Error> {
   try {
@@ -142,7 +147,7 @@ single('the managers\' credential reads and writes cairn\'s prefix and nothing o
 });
 
 single('the cluster works: a volume is created, and the event is in the log', async () => {
-  const admin = adminClient(c.info.admin, { token: readFileSync(c.info.token, 'utf8').trim() });
+  const admin = adminOf(c);
   try {
     await call(admin, 'CreateVolume', { name: 'etcd-auth-vol', size: 64 * 2 ** 20, numberOfReplicas: 1 });
     const v = await call(admin, 'GetVolume', { name: 'etcd-auth-vol' });
@@ -183,7 +188,7 @@ three('every member serves https only, shares one leader, and refuses plain http
   assert.match(command, /--peer-client-cert-auth/);
   assert.match(command, /"--peer-cert-allowed-cn",\s*"cairn-etcd"/);
   assert.match(command, /"--initial-cluster",\s*"etcd-0=https:/);
-  const admin = adminClient(c3.info.admin, { token: readFileSync(c3.info.token, 'utf8').trim() });
+  const admin = adminOf(c3);
   try {
     await call(admin, 'CreateVolume', { name: 'three-vol', size: 64 * 2 ** 20, numberOfReplicas: 1 });
   } finally {
@@ -306,7 +311,7 @@ job('cairn up --etcd (an etcd the user runs) passes the credentials it is given 
   const u = await up(['--nodes', '1', '--etcd', jobEtcd.endpoints.join(','), ...files]);
   try {
     assert.equal(u.info.etcdCredentials, { ca: join(jobDir, 'ca.crt'), cert: join(jobDir, 'manager.crt'), key: join(jobDir, 'manager.key') });
-    const admin = adminClient(u.info.admin, { token: readFileSync(u.info.token, 'utf8').trim() });
+    const admin = adminOf(u);
     try {
       await call(admin, 'CreateVolume', { name: 'external-vol', size: 64 * 2 ** 20, numberOfReplicas: 1 });
     } finally {

@@ -15,6 +15,7 @@ import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { nodeToken } from '@cairn/api';
 import { CAIRN, eventually, startCluster } from './support/cluster.js';
 import type { TestCluster } from './support/cluster.js';
 
@@ -134,13 +135,16 @@ t('an agent serving NBD with TLS: nbds:// endpoint; refused in clear and to anot
   // The openssl-made test PKI of the datapath's NBD tests (packages/datapath/test/nbd-pki.ts).
   const pkiModule = pathToFileURL(join(CAIRN, '../../../../datapath/dist/test/nbd-pki.js')).href;
   const { makeTestPki } = await import(pkiModule) as { makeTestPki: (dir: string) => Pki };
-  const pkiDir = join(c.dir, 'pki');
+  const pkiDir = join(c.dir, 'nbd-pki'); // DIR/pki is the cluster's own CA
   mkdirSync(pkiDir);
   const pki = makeTestPki(pkiDir);
   const disk = join(c.dir, 'nodes', 'node-tls', 'disk-1');
   mkdirSync(disk, { recursive: true });
+  // A node of this cluster like the others: its own token (from the managers' node key), the cluster's CA.
+  const tokenFile = join(c.dir, 'credentials', 'node-tls.token');
+  writeFileSync(tokenFile, nodeToken(readFileSync(join(c.dir, 'credentials', 'node.key'), 'utf8').trim(), 'node-tls'), { mode: 0o600 });
   const agent: ChildProcess = spawn(process.execPath, [CAIRN, 'node', '--manager', c.info.admin, '--node-id', 'node-tls', '--disk', disk,
-    '--zone', 'zone-tls', '--token-file', c.info.token, '--nbd-listen', '127.0.0.1:0',
+    '--zone', 'zone-tls', '--node-token-file', tokenFile, ...(c.info.tlsCa ? ['--tls-ca', c.info.tlsCa] : []), '--nbd-listen', '127.0.0.1:0',
     '--nbd-tls-cert', join(pkiDir, 'server-cert.pem'), '--nbd-tls-key', join(pkiDir, 'server-key.pem'), '--nbd-tls-ca', join(pkiDir, 'ca-cert.pem')],
   { stdio: ['ignore', 'ignore', 'inherit'] });
   try {
