@@ -15,7 +15,7 @@ import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { nodeToken } from '@cairn/api';
+import { issueCertificate, nodeToken } from '@cairn/api';
 import { CAIRN, eventually, startCluster } from './support/cluster.js';
 import type { TestCluster } from './support/cluster.js';
 
@@ -143,8 +143,15 @@ t('an agent serving NBD with TLS: nbds:// endpoint; refused in clear and to anot
   // A node of this cluster like the others: its own token (from the managers' node key), the cluster's CA.
   const tokenFile = join(c.dir, 'credentials', 'node-tls.token');
   writeFileSync(tokenFile, nodeToken(readFileSync(join(c.dir, 'credentials', 'node.key'), 'utf8').trim(), 'node-tls'), { mode: 0o600 });
+  // Its node certificate from the cluster CA: replica traffic to and from the other nodes is TLS.
+  const caDir = join(c.dir, 'pki');
+  const nodeCert = await issueCertificate({ cert: readFileSync(join(caDir, 'ca.crt'), 'utf8'), key: readFileSync(join(caDir, 'ca.key'), 'utf8') },
+    { commonName: 'node-tls', organization: 'cairn:nodes', dns: ['node-tls'], ips: ['127.0.0.1'], use: ['server', 'client'] });
+  writeFileSync(join(caDir, 'node-tls.crt'), nodeCert.cert);
+  writeFileSync(join(caDir, 'node-tls.key'), nodeCert.key, { mode: 0o600 });
   const agent: ChildProcess = spawn(process.execPath, [CAIRN, 'node', '--manager', c.info.admin, '--node-id', 'node-tls', '--disk', disk,
-    '--zone', 'zone-tls', '--node-token-file', tokenFile, ...(c.info.tlsCa ? ['--tls-ca', c.info.tlsCa] : []), '--nbd-listen', '127.0.0.1:0',
+    '--zone', 'zone-tls', '--node-token-file', tokenFile, '--tls-ca', join(caDir, 'ca.crt'),
+    '--tls-cert', join(caDir, 'node-tls.crt'), '--tls-key', join(caDir, 'node-tls.key'), '--nbd-listen', '127.0.0.1:0',
     '--nbd-tls-cert', join(pkiDir, 'server-cert.pem'), '--nbd-tls-key', join(pkiDir, 'server-key.pem'), '--nbd-tls-ca', join(pkiDir, 'ca-cert.pem')],
   { stdio: ['ignore', 'ignore', 'inherit'] });
   try {
