@@ -197,6 +197,23 @@ test('pipelined: hundreds of requests in flight come back matched to their ids',
   await d.close();
 });
 
+test('close() called twice while requests are under way: both calls resolve once the requests are answered', async () => {
+  // An engine closing a member while that member's failed rebuild closes it too: before, the
+  // second call took over the one drain callback and the first waited for ever.
+  const c = await ReplicaClient.connect(address, 'r1', SECRET);
+  const writes = Array.from({ length: 64 }, (_, i) => c.write(i * 4096, pattern(4096, 9000 + i)));
+  assert.ok(c.inflight > 0, 'requests are under way when close is called');
+  const first = c.close();
+  const second = c.close();
+  const outcome = await Promise.race([
+    Promise.all([first, second]).then(() => 'closed'),
+    new Promise<string>((r) => setTimeout(() => r('still waiting'), 10_000).unref()),
+  ]);
+  assert.is(outcome, 'closed');
+  await Promise.all(writes);
+  assert.not.ok(c.isOpen);
+});
+
 test('throughput: 4 KiB writes pipelined over loopback (printed)', async () => {
   const c = await ReplicaClient.connect(address, 'r1', SECRET);
   const n = 20_000;

@@ -59,6 +59,7 @@ export class ReplicaClient implements Replica {
   private watchdog: NodeJS.Timeout | null = null;
   private greeted: ((payload: Buffer) => void) | null = null;
   private drained: (() => void) | null = null;
+  private closingDone: Promise<void> | null = null;
   private currentSize = 0;
   private resolveClosed!: (err: BlockError) => void;
   /** Resolves with the reason when the connection is gone (EIO: lost; ESHUTDOWN: closed by us). */
@@ -260,8 +261,17 @@ export class ReplicaClient implements Replica {
     return this.chunkedNamed(Op.ZERO_LAYER, offset, length, Buffer.from(layer, 'utf8'));
   }
 
-  /** Lets the requests under way finish, then closes the connection (the replica stays served). */
-  async close(): Promise<void> {
+  /**
+   * Lets the requests under way finish, then closes the connection (the replica stays served).
+   * Every caller gets the same promise: an engine closing a member while that member's failed
+   * rebuild closes it too must not leave one of them waiting for ever.
+   */
+  close(): Promise<void> {
+    this.closingDone ??= this.closeOnce();
+    return this.closingDone;
+  }
+
+  private async closeOnce(): Promise<void> {
     if (this.dead) return;
     this.closing = true;
     if (this.pending.size > 0) await new Promise<void>((r) => { this.drained = r; });
