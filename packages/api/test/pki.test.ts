@@ -91,7 +91,8 @@ t('OpenSSL verifies the chain and reads the names, usages and validity the optio
   const days = (Date.parse(x.validTo) - Date.now()) / 86_400_000;
   assert.ok(days > 29 && days <= 30, `valid for ${days} days`);
   assert.ok(x.checkIssued(new X509Certificate(ca.cert)));
-  assert.not.ok(new X509Certificate(ca.cert).ca === false);
+  assert.ok(new X509Certificate(ca.cert).ca, 'the CA certificate says it is a CA');
+  assert.not.ok(x.ca, 'a leaf certificate is no CA');
 });
 
 t('a common name cannot smuggle in another attribute', async () => {
