@@ -8,13 +8,12 @@
 //
 // With `--etcd URL` (an etcd the user runs) none of this happens: up passes the credentials the user
 // gave (--etcd-ca, --etcd-cert, --etcd-key, --etcd-user, --etcd-password-file) to the managers.
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createCa, issueCertificate } from '@cairn/api';
-import type { CertifiedKey } from '@cairn/api';
+import { issueCertificate } from '@cairn/api';
 import { enableEtcdAuth, ETCD_MANAGER_USER, ETCD_ROOT_USER, EtcdCluster, openEtcd, readEtcdCredentials } from '@cairn/metadata';
 import type { EtcdCredentialFiles } from '@cairn/metadata';
+import { ensureCa, ensureDir, pkiDir, writeCertified } from './up-pki.js';
 
 /** The CN of the etcd members' certificate; members take peers that present it, no others. */
 export const ETCD_MEMBER_CN = 'cairn-etcd';
@@ -23,28 +22,6 @@ export const ETCD_MEMBER_CN = 'cairn-etcd';
 export interface CertFiles {
   cert: string;
   key: string;
-}
-
-function writeKeyPair(base: string, ck: CertifiedKey): CertFiles {
-  const files = { cert: `${base}.crt`, key: `${base}.key` };
-  writeFileSync(files.key, ck.key, { mode: 0o600 });
-  chmodSync(files.key, 0o600);
-  writeFileSync(files.cert, ck.cert, { mode: 0o644 });
-  return files;
-}
-
-/**
- * DIR/pki/ca.crt and ca.key: the cluster CA, made on the first `cairn up` in DIR and reused after
- * (so certificates issued from it stay valid). The TLS setup of the cairn APIs uses the same files.
- */
-export async function ensureClusterCa(dir: string): Promise<CertifiedKey & { certFile: string; keyFile: string }> {
-  const pki = join(dir, 'pki');
-  mkdirSync(pki, { recursive: true, mode: 0o700 });
-  const certFile = join(pki, 'ca.crt');
-  const keyFile = join(pki, 'ca.key');
-  if (!existsSync(certFile) || !existsSync(keyFile)) writeKeyPair(join(pki, 'ca'), await createCa());
-  chmodSync(keyFile, 0o600);
-  return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile, keyFile };
 }
 
 export interface EtcdPki {
@@ -59,15 +36,16 @@ export interface EtcdPki {
 
 /** Issues the etcd certificates of this run under DIR/pki/etcd (fresh each `cairn up`). */
 export async function issueEtcdPki(dir: string): Promise<EtcdPki> {
-  const ca = await ensureClusterCa(dir);
-  const out = join(dir, 'pki', 'etcd');
-  mkdirSync(out, { recursive: true, mode: 0o700 });
-  const server = writeKeyPair(join(out, 'server'), await issueCertificate(ca, {
+  // The cluster CA (up-pki.ts): the one the cairn APIs' certificates come from too.
+  const ca = await ensureCa(pkiDir(dir));
+  const out = join(pkiDir(dir), 'etcd');
+  ensureDir(out);
+  const server = writeCertified(out, 'server', await issueCertificate(ca, {
     commonName: ETCD_MEMBER_CN, ips: ['127.0.0.1'], dns: ['localhost'], use: ['server', 'client'],
   }));
-  const manager = writeKeyPair(join(out, 'manager'), await issueCertificate(ca, { commonName: ETCD_MANAGER_USER, organization: 'cairn:managers', use: ['client'] }));
-  const root = writeKeyPair(join(out, 'root'), await issueCertificate(ca, { commonName: ETCD_ROOT_USER, use: ['client'] }));
-  return { ca: ca.certFile, server, manager, root };
+  const manager = writeCertified(out, 'manager', await issueCertificate(ca, { commonName: ETCD_MANAGER_USER, organization: 'cairn:managers', use: ['client'] }));
+  const root = writeCertified(out, 'root', await issueCertificate(ca, { commonName: ETCD_ROOT_USER, use: ['client'] }));
+  return { ca: join(pkiDir(dir), 'ca.crt'), server, manager, root };
 }
 
 /** The managers' credential files, as `cairn manager` and cluster.json take them. */

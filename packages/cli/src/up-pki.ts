@@ -29,8 +29,8 @@ export function pkiDir(clusterDir: string): string {
   return join(clusterDir, 'pki');
 }
 
-/** DIR/pki, created 0700 (and made 0700 if it was not). */
-function ensureDir(dir: string): void {
+/** A directory for keys, created 0700 (and made 0700 if it was not). */
+export function ensureDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
 }

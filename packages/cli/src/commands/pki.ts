@@ -1,14 +1,14 @@
 // cairn pki ca|issue: the cluster CA and certificates for a cluster cairn up does not start (an
 // operator preparing deploy/'s Secrets). The same files and names `cairn up` makes (up-pki.ts),
 // with @cairn/api's pki.ts; offline: no manager is contacted.
-import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { issueCertificate } from '@cairn/api';
 import { flagList, flagString } from '../args.js';
 import type { Command, Group } from '../command.js';
 import { CliError } from '../errors.js';
 import { json, keyValues } from '../output.js';
-import { ensureCa, names, NODE_ORGANIZATION, writeCertified } from '../up-pki.js';
+import { ensureCa, ensureDir, names, NODE_ORGANIZATION, writeCertified } from '../up-pki.js';
 
 const caCmd: Command = {
   spec: {
@@ -54,10 +54,7 @@ const issueCmd: Command = {
       { commonName: name, ...(org ? { organization: org } : {}), ...n, use: ['server', 'client'] });
     const outArg = flagString(p, 'out', 'pki issue');
     const outDir = outArg ? resolve(ctx.io.cwd, outArg) : dir;
-    if (outArg) {
-      mkdirSync(outDir, { recursive: true, mode: 0o700 });
-      chmodSync(outDir, 0o700);
-    }
+    if (outArg) ensureDir(outDir);
     const files = writeCertified(outDir, name, issued);
     const out = { ...files, dns: n.dns, ips: n.ips, ...(org ? { organization: org } : {}) };
     ctx.print(ctx.format === 'json' ? json(out) : keyValues([
