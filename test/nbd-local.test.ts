@@ -13,9 +13,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { issueCertificate, nodeToken } from '@cairn/api';
+import { createCa, issueCertificate, nodeToken } from '@cairn/api';
+import type { CertifiedKey } from '@cairn/api';
 import { CAIRN, eventually, startCluster } from './support/cluster.js';
 import type { TestCluster } from './support/cluster.js';
 
@@ -129,15 +129,36 @@ t('cairn node refuses NBD off loopback without TLS, and TLS files without all th
   }
 });
 
-interface Pki { server: { cert: Buffer; key: Buffer; ca: Buffer }; clientDir: string; strangerDir: string; anonymousDir: string }
+/**
+ * The NBD listener's own CA (docs/security.md: kept apart from the cluster's), made with pki.ts:
+ * its server certificate under `dir`, and libnbd tls-certificates directories (ca-cert.pem,
+ * client-cert.pem, client-key.pem) for a client of that CA, a stranger's CA, and none.
+ */
+async function nbdPki(dir: string): Promise<{ clientDir: string; strangerDir: string; anonymousDir: string }> {
+  mkdirSync(dir, { mode: 0o700 });
+  const ca = await createCa('nbd test CA');
+  const other = await createCa('a stranger\'s CA');
+  const server = await issueCertificate(ca, { commonName: 'localhost', ips: ['127.0.0.1'], dns: ['localhost'], use: ['server'] });
+  writeFileSync(join(dir, 'ca-cert.pem'), ca.cert);
+  writeFileSync(join(dir, 'server-cert.pem'), server.cert);
+  writeFileSync(join(dir, 'server-key.pem'), server.key, { mode: 0o600 });
+  const clientDir = async (sub: string, issuer: CertifiedKey | null): Promise<string> => {
+    const d = join(dir, sub);
+    mkdirSync(d, { mode: 0o700 });
+    writeFileSync(join(d, 'ca-cert.pem'), ca.cert);
+    if (issuer) {
+      const client = await issueCertificate(issuer, { commonName: 'nbd-client', use: ['client'] });
+      writeFileSync(join(d, 'client-cert.pem'), client.cert);
+      writeFileSync(join(d, 'client-key.pem'), client.key, { mode: 0o600 });
+    }
+    return d;
+  };
+  return { clientDir: await clientDir('client', ca), strangerDir: await clientDir('stranger', other), anonymousDir: await clientDir('anonymous', null) };
+}
 
 t('an agent serving NBD with TLS: nbds:// endpoint; refused in clear and to another CA\'s client; nbdcopy round-trips with its CA\'s', async () => {
-  // The openssl-made test PKI of the datapath's NBD tests (packages/datapath/test/nbd-pki.ts).
-  const pkiModule = pathToFileURL(join(CAIRN, '../../../../datapath/dist/test/nbd-pki.js')).href;
-  const { makeTestPki } = await import(pkiModule) as { makeTestPki: (dir: string) => Pki };
   const pkiDir = join(c.dir, 'nbd-pki'); // DIR/pki is the cluster's own CA
-  mkdirSync(pkiDir);
-  const pki = makeTestPki(pkiDir);
+  const pki = await nbdPki(pkiDir);
   const disk = join(c.dir, 'nodes', 'node-tls', 'disk-1');
   mkdirSync(disk, { recursive: true });
   // A node of this cluster like the others: its own token (from the managers' node key), the cluster's CA.
