@@ -45,6 +45,15 @@ const verifyJob = (uri: string, verifyOnly: boolean): string[] => [
   '--verify=crc32c', '--verify_fatal=1', '--do_verify=1', ...(verifyOnly ? ['--verify_only'] : []), `--directory=${c.dir}`,
 ];
 
+/** Attaches `moved` on `node` and resolves with its export once it is attached there. */
+async function attachOn(node: string, withinMs: number): Promise<string> {
+  await c.call('AttachVolume', { name: 'moved', nodeId: node });
+  return eventually(`attached on ${node}`, withinMs, async () => {
+    const v = await volume('moved');
+    return v.state === 'attached' && v.attachedTo === node && v.endpoint;
+  });
+}
+
 /** Resolves with the next event of the log (from `seq` on) that `match` accepts. */
 function nextEvent(seq: number, match: (e: any) => boolean): { event: Promise<any>; cancel: () => void } {
   const stream = c.admin().WatchEvents({ fromSeq: seq + 1, follow: true });
@@ -61,11 +70,7 @@ f('a stopped engine resumed after its volume was attached elsewhere: its writes 
   const placed = (await volume('moved')).replicas.map((r: any) => r.node).sort();
   assert.equal(placed, ['node-1', 'node-2', 'node-3'], 'one replica per node: node-2 and node-3 hold the ones the new engine reaches');
 
-  await c.call('AttachVolume', { name: 'moved', nodeId: 'node-1' });
-  const uriA: string = await eventually('attached on node-1', 30_000, async () => {
-    const v = await volume('moved');
-    return v.state === 'attached' && v.attachedTo === 'node-1' && v.endpoint;
-  });
+  const uriA = await attachOn('node-1', 30_000);
   const nodeA = c.info.nodes.find((n) => n.id === 'node-1')!;
 
   // Node-1's writer: 4 KiB random writes of 0xaa bytes for as long as it is let.
@@ -99,11 +104,7 @@ f('a stopped engine resumed after its volume was attached elsewhere: its writes 
   // The volume moves: detached at once (its node is down), attached on node-2 (a new epoch).
   await c.call('DetachVolume', { name: 'moved' });
   await eventually('detached', 20_000, async () => (await volume('moved')).state === 'detached');
-  await c.call('AttachVolume', { name: 'moved', nodeId: 'node-2' });
-  const uriB: string = await eventually('attached on node-2', 60_000, async () => {
-    const v = await volume('moved');
-    return v.state === 'attached' && v.attachedTo === 'node-2' && v.endpoint;
-  });
+  const uriB = await attachOn('node-2', 60_000);
   const wrote = await run('fio', verifyJob(uriB, false), { timeout: 180_000, cwd: c.dir });
   assert.match(wrote.stdout, /err= 0/, 'node-2 wrote and verified its data');
 
@@ -134,11 +135,7 @@ f('a stopped engine resumed after its volume was attached elsewhere: its writes 
   await eventually('node-1\'s agent says its engine was fenced', 30_000, async () => /engine of moved: volume moved: fenced, attached elsewhere/.test(readFileSync(nodeA.log, 'utf8')));
   await c.call('DetachVolume', { name: 'moved' });
   await eventually('detached from node-2', 30_000, async () => (await volume('moved')).state === 'detached');
-  await c.call('AttachVolume', { name: 'moved', nodeId: 'node-3' });
-  const uriC: string = await eventually('attached on node-3', 60_000, async () => {
-    const v = await volume('moved');
-    return v.state === 'attached' && v.attachedTo === 'node-3' && v.endpoint;
-  });
+  const uriC = await attachOn('node-3', 60_000);
   const third = await run('fio', verifyJob(uriC, true), { timeout: 180_000, cwd: c.dir });
   assert.match(third.stdout, /err= 0/, 'node-2\'s data verifies read on node-3');
   await c.call('DetachVolume', { name: 'moved' });
