@@ -6,17 +6,16 @@
 // to the nodes that run that volume.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { adminClient, nodeAgentClient, nodeToken } from '@cairn/api';
 import type { AdminClient, Assignments__Output, NodeAgentClient } from '@cairn/api';
-import { draft, EtcdCluster, EventLog, Keys, openEtcd } from '@cairn/metadata';
+import { draft, EtcdCluster, EventLog, Keys } from '@cairn/metadata';
 import type { Etcd3 } from '@cairn/metadata';
+import { startEtcd } from './etcd-fixture.js';
+import type { EtcdFixture } from './etcd-fixture.js';
 import { Manager, readVolumeSecret, volumeSecret } from '../src/index.js';
 
-let dir: string;
+let fx: EtcdFixture;
 let etcd: EtcdCluster;
 let client: Etcd3;
 let manager: Manager;
@@ -59,9 +58,8 @@ async function until<T>(what: string, ok: () => T | undefined): Promise<T> {
 
 const t = suite('manager: per-node identities and volume secrets');
 t.before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'cairn-identities-'));
-  etcd = await EtcdCluster.start({ dir: join(dir, 'etcd') });
-  client = openEtcd(etcd.endpoints);
+  fx = await startEtcd('identities');
+  ({ etcd, client } = fx);
   manager = await Manager.start({ etcd: etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, nodeKey: NODE_KEY, id: 'm1', log: () => undefined });
   admin = adminClient(manager.address, { token: TOKEN });
   for (const id of ['node-1', 'node-2']) {
@@ -74,9 +72,7 @@ t.after(async () => {
   admin?.close();
   for (const c of nodes.values()) c.close();
   await manager?.stop();
-  client?.close();
-  await etcd?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await fx?.stop();
 });
 
 t('a node registers with its own token, and its events name it as their actor', async () => {

@@ -3,31 +3,26 @@
 // before secrets were kept keep their derived one; and the node token format (@cairn/api auth.ts).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Metadata } from '@grpc/grpc-js';
 import { callerOf, nodeOfToken, nodeToken } from '@cairn/api';
-import { EtcdCluster, Keys, openEtcd } from '@cairn/metadata';
+import { Keys } from '@cairn/metadata';
 import type { Etcd3, VolumeState } from '@cairn/metadata';
+import { startEtcd } from './etcd-fixture.js';
+import type { EtcdFixture } from './etcd-fixture.js';
 import { readVolumeSecret, volumeSecret, VolumeSecrets } from '../src/index.js';
 
-let dir: string;
-let etcd: EtcdCluster;
+let fx: EtcdFixture;
 let client: Etcd3;
 const TOKEN = 'admin-token';
 const vol = (name: string, createdSeq: number): VolumeState => ({ name, createdSeq } as VolumeState);
 
 const t = suite('manager: volume secrets and node tokens');
 t.before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'cairn-volume-secrets-'));
-  etcd = await EtcdCluster.start({ dir: join(dir, 'etcd') });
-  client = openEtcd(etcd.endpoints);
+  fx = await startEtcd('volume-secrets');
+  ({ client } = fx);
 });
 t.after(async () => {
-  client?.close();
-  await etcd?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await fx?.stop();
 });
 
 t('two managers racing to make a volume\'s secret agree on one random secret', async () => {
