@@ -131,7 +131,8 @@ test('a binding to a missing ClusterRole or ServiceAccount is caught', () => {
 
 test('a Secret that is neither a manifest nor created in the README is caught; so is a key it does not have', () => {
   caught(mutate('40-manager.yaml', (o) => { const v = o.spec?.template?.spec?.volumes?.find((x: Obj) => x.secret); if (v) v.secret.secretName = 'cairn-admin-token'; }), /Secret cairn-admin-token, which is neither in the manifests nor created in cairn-system/);
-  caught(setArg('50-node.yaml', 'cairn-node', '--token-file=', '--token-file=/etc/cairn/token/admin-token'), /reads \/etc\/cairn\/token\/admin-token, but Secret cairn-token has no key "admin-token"/);
+  caught(setArg('40-manager.yaml', 'cairn-manager', '--token-file=', '--token-file=/etc/cairn/token/admin-token'), /reads \/etc\/cairn\/token\/admin-token, but Secret cairn-token has no key "admin-token"/);
+  caught(setArg('50-node.yaml', 'cairn-node', '--node-token-file=', '--node-token-file=/var/run/secrets/cairn/tok'), /reads \/var\/run\/secrets\/cairn\/tok, but projected volume node-token has no key "tok"/);
   caught({ ...real, readme: real.readme.replace(/--from-literal=token=/g, '--from-literal=bearer=') }, /reads \/etc\/cairn\/token\/token, but Secret cairn-token has no key "token"/);
   caught({ ...real, readme: real.readme.replace(/-n cairn-system create secret/g, '-n default create secret') }, /Secret cairn-token, which is neither in the manifests nor created in cairn-system/);
 });
@@ -226,7 +227,7 @@ test('a flag cairn manager or cairn node does not accept is caught', () => {
   caught(setArg('40-manager.yaml', 'cairn-manager', '--id=', '--name=$(POD_NAME)'), /cairn manager has no flag --name/);
   caught(setArg('50-node.yaml', 'cairn-node', '--nbd-socket=', '--nbd-host=127.0.0.1'), /cairn node has no flag --nbd-host/);
   caught(setArg('50-node.yaml', 'cairn-node', '--node-id=', null), /--node-id is required/);
-  caught(setArg('50-node.yaml', 'cairn-node', '--token-file=', '--token=s3cret'), /--token puts the secret in the pod spec/);
+  caught(setArg('50-node.yaml', 'cairn-node', '--node-token-file=', '--token=s3cret'), /--token puts the secret in the pod spec/);
   caught(mutate('50-node.yaml', (o) => { container(o, 'cairn-node')?.args.push('extra'); }), /unexpected arguments extra/);
   // The usage text is the source of truth: a flag it does not list fails even where the manifests use it.
   const narrower: Expectations = { ...X, agentUsage: AGENT_USAGE.replace('--zone-from-node NODE', '') };
@@ -259,11 +260,25 @@ test('a manager listening where its Service or node agents cannot reach it is ca
 
 // --- RBAC
 
+test('a node holding the admin token, or none of its own, or a token for an audience the managers do not check, is caught', () => {
+  caught(mutate('50-node.yaml', (o) => { container(o, 'cairn-node')?.args.push('--token-file=/etc/cairn/token/token'); }), /holds the admin token .*a node uses its own credential/);
+  caught(mutate('50-node.yaml', (o) => { container(o, 'cairn-node')?.env.push({ name: 'CAIRN_TOKEN', value: 'x' }); }), /holds the admin token/);
+  caught(setArg('50-node.yaml', 'cairn-node', '--node-token-file=', null), /no node credential \(--node-token-file or CAIRN_NODE_TOKEN\)/);
+  caught(mutate('50-node.yaml', (o) => { o.spec?.template?.spec?.volumes?.find((v: Obj) => v.projected)?.projected.sources.forEach((s: Obj) => { if (s.serviceAccountToken) s.serviceAccountToken.audience = 'other'; }); }),
+    /its token is for audience "other", but a cairn manager checks audience "cairn"/);
+  caught(setArg('40-manager.yaml', 'cairn-manager', '--node-token-audience=', null), /but a cairn manager has no --node-token-audience/);
+});
+
 test('a sidecar or the node agent without the permissions it needs is caught', () => {
   caught(mutate('20-rbac-manager.yaml', (o) => { if (o.metadata.name === 'cairn-external-provisioner' && o.kind === 'ClusterRole') o.rules = o.rules.filter((r: Obj) => !r.resources.includes('persistentvolumes')); }), /csi-provisioner: ServiceAccount cairn-manager may not create persistentvolumes/);
   caught(mutate('20-rbac-manager.yaml', (o) => { if (o.kind === 'RoleBinding') o.subjects[0].name = 'default'; }), /leader election needs get on leases, which ServiceAccount cairn-manager lacks/);
   caught(mutate('20-rbac-manager.yaml', (o) => { if (o.metadata.name === 'cairn-external-attacher' && o.kind === 'ClusterRole') o.rules.pop(); }), /csi-attacher: ServiceAccount cairn-manager may not patch storage\.k8s\.io\/volumeattachments\/status/);
   caught(mutate('21-rbac-node.yaml', (o) => { if (o.kind === 'ClusterRole') o.rules[0].verbs = ['list']; }), /--zone-from-node reads the Node, but ServiceAccount cairn-node may not get nodes/);
+  caught(mutate('20-rbac-manager.yaml', (o) => { if (o.kind === 'ClusterRole' && o.metadata.name === 'cairn-manager') o.rules = o.rules.filter((r: Obj) => !r.resources.includes('tokenreviews')); }),
+    /--node-token-audience reviews node tokens, but ServiceAccount cairn-manager may not create authentication.k8s.io\/tokenreviews/);
+  // (The resizer's ClusterRole may read pods too; the drain Role's "get" is what deploy/ relies on.)
+  caught(mutate('20-rbac-manager.yaml', (o) => { if (o.kind.endsWith('Role')) o.rules.forEach((r: Obj) => { if (r.resources.includes('pods')) r.verbs = r.verbs.filter((v: string) => v !== 'get'); }); }),
+    /reads the pod a node token is bound to, but ServiceAccount cairn-manager may not get pods/);
   const noPods = mutate('20-rbac-manager.yaml', (o) => { if (o.metadata.name === 'cairn-external-resizer' && o.kind === 'ClusterRole') o.rules = o.rules.filter((r: Obj) => !r.resources.includes('pods')); });
   assert.equal(newProblems(noPods), [], 'with --handle-volume-inuse-error=false the resizer needs no pods');
   const m = mutate('40-manager.yaml', (o) => { const c = container(o, 'csi-resizer'); if (c) c.args = c.args.filter((a: string) => !a.startsWith('--handle-volume-inuse-error')); }, noPods);

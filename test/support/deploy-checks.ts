@@ -254,6 +254,11 @@ export function checkPodReferences(docs: Doc[], readme: string): string[] {
     const mountKeys = new Map<string, { keys: Set<string> | null; what: string }>(); // volume name -> keys
     for (const v of spec.volumes ?? []) {
       if (v.secret) mountKeys.set(v.name, { keys: secretKeys(v.secret.secretName, `mounts volume ${v.name} from`), what: `Secret ${v.secret.secretName}` });
+      // A projected volume's files are its sources' paths (a service-account token's, say).
+      if (v.projected) {
+        const paths = (v.projected.sources ?? []).flatMap((s: Obj) => [s.serviceAccountToken?.path, ...[s.secret, s.configMap].flatMap((x: Obj | undefined) => (x?.items ?? []).map((i: Obj) => i.path))]);
+        mountKeys.set(v.name, { keys: new Set(paths.filter((x: unknown): x is string => typeof x === 'string')), what: `projected volume ${v.name}` });
+      }
       if (v.configMap) {
         const cm = find(docs, 'ConfigMap', v.configMap.name, ns(d.obj));
         if (!cm) out.push(`${where} mounts volume ${v.name} from ConfigMap ${v.configMap.name}, which no manifest defines`);
@@ -400,6 +405,8 @@ export function checkStorage(docs: Doc[], x: Expectations): string[] {
 /** Only flags `cairn manager` / `cairn node` accept; required ones present; no stray positionals. */
 export function checkCairnFlags(docs: Doc[], x: Expectations): string[] {
   const out: string[] = [];
+  const nodeAudiences: { where: string; aud: string }[] = [];
+  const managerAudiences: (string | null)[] = [];
   const usage: Record<string, { flags: Set<string>; required: string[] }> = {
     manager: { flags: usageFlags(x.managerUsage), required: ['etcd'] },
     node: { flags: usageFlags(x.agentUsage), required: ['manager', 'node-id', 'disk'] },
@@ -416,13 +423,41 @@ export function checkCairnFlags(docs: Doc[], x: Expectations): string[] {
       for (const f of flags.keys()) if (!u.flags.has(f)) out.push(`${where}: cairn ${sub} has no flag --${f}`);
       for (const f of u.required) if (!flags.has(f)) out.push(`${where}: --${f} is required`);
       if (positionals.length) out.push(`${where}: unexpected arguments ${positionals.join(' ')}`);
-      const hasToken = flags.has('token') || flags.has('token-file') || (c.env ?? []).some((e: Obj) => e.name === 'CAIRN_TOKEN');
-      if (!hasToken) out.push(`${where}: no token (--token-file, --token or CAIRN_TOKEN)`);
+      const env = (name: string): boolean => (c.env ?? []).some((e: Obj) => e.name === name);
+      const hasToken = flags.has('token') || flags.has('token-file') || env('CAIRN_TOKEN');
+      if (sub === 'manager' && !hasToken) out.push(`${where}: no token (--token-file, --token or CAIRN_TOKEN)`);
       if (flags.has('token')) out.push(`${where}: --token puts the secret in the pod spec; use --token-file from the Secret`);
+      if (sub === 'node') {
+        // A node holds its own credential, never the admin token (which could delete any volume).
+        if (hasToken) out.push(`${where}: holds the admin token (--token-file, --token or CAIRN_TOKEN); a node uses its own credential (--node-token-file)`);
+        if (!flags.has('node-token-file') && !env('CAIRN_NODE_TOKEN')) out.push(`${where}: no node credential (--node-token-file or CAIRN_NODE_TOKEN)`);
+        const aud = projectedTokenAudience(podSpec(d), c, str(flags.get('node-token-file')));
+        if (aud !== null) nodeAudiences.push({ where, aud });
+      }
+      if (sub === 'manager') managerAudiences.push(str(flags.get('node-token-audience')) ?? null);
     }
   }
   if (seen < 2) out.push(`expected a cairn manager and a cairn node container, found ${seen} cairn container(s)`);
+  // A node presenting a projected service-account token is checked by managers reviewing that audience.
+  for (const n of nodeAudiences) {
+    for (const m of managerAudiences) {
+      if (m !== n.aud) out.push(`${n.where}: its token is for audience "${n.aud}", but a cairn manager ${m === null ? 'has no --node-token-audience' : `checks audience "${m}"`}`);
+    }
+  }
   return out;
+}
+
+/** The audience of the projected service-account token a container reads at `file`, or null when it reads none there. */
+function projectedTokenAudience(spec: Obj, c: Obj, file: string | undefined): string | null {
+  if (!file) return null;
+  for (const vm of c.volumeMounts ?? []) {
+    const prefix = `${String(vm.mountPath).replace(/\/+$/, '')}/`;
+    if (!file.startsWith(prefix)) continue;
+    const v = (spec.volumes ?? []).find((x: Obj) => x.name === vm.name);
+    const sat = (v?.projected?.sources ?? []).map((s: Obj) => s.serviceAccountToken).find((s: Obj | undefined) => s?.path === file.slice(prefix.length));
+    if (sat) return String(sat.audience ?? '');
+  }
+  return null;
 }
 
 const isCairnImage = (image: unknown): boolean => typeof image === 'string' && /(^|\/)cairn(:|@|$)/.test(image);
@@ -627,6 +662,11 @@ export function checkRbac(docs: Doc[]): string[] {
       if (kind === 'csi-resizer' && f.get('handle-volume-inuse-error') !== 'false' && !allowed(g.filter((x) => !x.namespaced), '', 'pods', 'list')) out.push(`${label(d)} ${c.name}: --handle-volume-inuse-error needs list on pods`);
       if (c.args?.[0] === 'node' && isCairnImage(c.image) && f.has('zone-from-node') && !allowed(g, '', 'nodes', 'get')) {
         out.push(`${label(d)} ${c.name}: --zone-from-node reads the Node, but ServiceAccount ${sa} may not get nodes`);
+      }
+      // Node credentials are reviewed by the API server; on those older than 1.30 the token's pod is read for its node.
+      if (c.args?.[0] === 'manager' && isCairnImage(c.image) && f.has('node-token-audience')) {
+        if (!allowed(g.filter((x) => !x.namespaced), 'authentication.k8s.io', 'tokenreviews', 'create')) out.push(`${label(d)} ${c.name}: --node-token-audience reviews node tokens, but ServiceAccount ${sa} may not create authentication.k8s.io/tokenreviews`);
+        if (!allowed(g, '', 'pods', 'get')) out.push(`${label(d)} ${c.name}: --node-token-audience reads the pod a node token is bound to, but ServiceAccount ${sa} may not get pods`);
       }
     }
   }

@@ -23,8 +23,11 @@ export interface AgentOptions {
   nodeId: string;
   zone: string;
   disks: DiskSpec[];
-  /** The bearer for the node API: this node's own token (the admin token only against managers without a node key). */
-  token: string;
+  /**
+   * The bearer for the node API: this node's own token (the admin token only against managers
+   * without node credentials), or a function giving it on each call (a token file that is rotated).
+   */
+  token: string | (() => string);
   tags?: string[];
   /** Host the data (replica) server listens on and advertises (default 127.0.0.1). */
   dataHost?: string;

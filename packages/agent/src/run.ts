@@ -6,6 +6,7 @@ import type { NbdListen } from '@cairn/datapath';
 import { Agent, parseDiskFlag } from './agent.js';
 import type { AgentOptions } from './agent.js';
 import { labelOwnPod, readNodeInfo } from './node-zone.js';
+import { tokenFromFile } from './token-file.js';
 
 /** Where `cairn node` serves NBD unless told otherwise: only root and the agent's user can connect. */
 export const DEFAULT_NBD_SOCKET = '/run/cairn/nbd/nbd.sock';
@@ -46,7 +47,8 @@ export async function runAgent(args: string[]): Promise<number> {
   if (!values.manager) throw new Error(`--manager is required\n${AGENT_USAGE}`);
   if (!values['node-id']) throw new Error(`--node-id is required\n${AGENT_USAGE}`);
   // The node's own token first; the admin token only for a cluster without node credentials.
-  const token = (values['node-token-file'] ? readFileSync(values['node-token-file'], 'utf8').trim() : undefined)
+  // The file is read again when it changes (a Kubernetes projected token is rotated in place).
+  const token = (values['node-token-file'] ? tokenFromFile(values['node-token-file']) : undefined)
     ?? (values['node-token-file'] === undefined ? process.env.CAIRN_NODE_TOKEN : undefined)
     ?? values.token ?? (values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : process.env.CAIRN_TOKEN);
   if (!token) throw new Error(`a credential is required: --node-token-file or CAIRN_NODE_TOKEN (or, without node credentials, --token, --token-file or CAIRN_TOKEN)\n${AGENT_USAGE}`);

@@ -36,7 +36,11 @@ export function nodeProto(): NodeProto {
 }
 
 export interface ClientOptions {
-  token?: string;
+  /**
+   * The bearer sent with every call: a fixed token, or a function asked for it on each call (a
+   * token that is rotated in place, such as a Kubernetes projected service-account token).
+   */
+  token?: string | (() => string);
   /** PEM of the CA that signed the manager's certificate; plaintext when absent. */
   tlsCa?: Buffer;
   /** A client certificate and key (PEM) presented to the manager with tlsCa (a node's certificate). */
@@ -88,12 +92,15 @@ export function nodeAgentClient(address: string, o: ClientOptions = {}): import(
   return new Ctor(address, channelCredentials(o), { ...channelOptions(o), interceptors: o.token ? [bearerInterceptor(o.token)] : [] });
 }
 
-/** Adds `authorization: Bearer <token>` to every call (works on plaintext channels too). */
-export function bearerInterceptor(token: string): grpc.Interceptor {
+/**
+ * Adds `authorization: Bearer <token>` to every call (works on plaintext channels too); a function
+ * is asked for the token at the start of each call.
+ */
+export function bearerInterceptor(token: string | (() => string)): grpc.Interceptor {
   return (options, next) =>
     new grpc.InterceptingCall(next(options), {
       start(metadata, listener, nextStart) {
-        metadata.set('authorization', `Bearer ${token}`);
+        metadata.set('authorization', `Bearer ${typeof token === 'function' ? token() : token}`);
         nextStart(metadata, listener);
       },
     });

@@ -2,9 +2,9 @@
 // documented Kubernetes API object (objects.ts) and nothing else. It decides nothing; errors are
 // client-node's ApiException (code = HTTP status), which callers inspect through statusOf.
 import {
-  ApiException, CoreV1Api, PatchStrategy, PolicyV1Api, makeInformer, setHeaderOptions,
+  ApiException, AuthenticationV1Api, CoreV1Api, PatchStrategy, PolicyV1Api, makeInformer, setHeaderOptions,
 } from '@kubernetes/client-node';
-import type { Informer, KubeConfig, ObjectCache, CoreV1Event, V1Node, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
+import type { Informer, KubeConfig, ObjectCache, CoreV1Event, V1Node, V1Pod, V1PodDisruptionBudget, V1TokenReview } from '@kubernetes/client-node';
 
 /** The HTTP status of a failed request (ApiException), undefined for anything else (no answer). */
 export function statusOf(e: unknown): number | undefined {
@@ -40,10 +40,27 @@ const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 export class KubeClient {
   readonly core: CoreV1Api;
   readonly policy: PolicyV1Api;
+  readonly authn: AuthenticationV1Api;
 
   constructor(readonly config: KubeConfig) {
     this.core = config.makeApiClient(CoreV1Api);
     this.policy = config.makeApiClient(PolicyV1Api);
+    this.authn = config.makeApiClient(AuthenticationV1Api);
+  }
+
+  /**
+   * POST /apis/authentication.k8s.io/v1/tokenreviews: the API server's verdict on a bearer token
+   * (signature, expiry, the object it is bound to still existing, the audience).
+   */
+  reviewToken(token: string, audiences: string[]): Promise<V1TokenReview> {
+    return this.authn.createTokenReview({
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, audiences } },
+    });
+  }
+
+  /** GET /api/v1/namespaces/NS/pods/NAME */
+  readPod(namespace: string, name: string): Promise<V1Pod> {
+    return this.core.readNamespacedPod({ namespace, name });
   }
 
   /** GET /api/v1/nodes/NAME */

@@ -8,3 +8,6 @@ export { KubeClient, errorText, statusOf } from './client.js';
 export { PvcEventWriter } from './event-writer.js';
 export type { EventOutcome } from './event-writer.js';
 export { PdbReconciler } from './pdb-reconciler.js';
+export * from './decisions/node-identity.js';
+export { NodeAuthenticator } from './node-authenticator.js';
+export type { NodeAuthenticatorOptions, NodeAuthResult } from './node-authenticator.js';

@@ -12,11 +12,16 @@ export interface ManagerContext {
   projection: LiveProjection;
   /** True for the admin token only: a node token is refused on every admin call. */
   authorize(metadata: grpc.Metadata): boolean;
-  /** Who a call's bearer token proves it comes from (the admin, or one node), or null. */
-  caller(metadata: grpc.Metadata): Caller | null;
   /**
-   * True when the manager has a node key: node-facing calls then need the node's own token, and
-   * the admin token is refused there. False (the library default): the admin token acts for any node.
+   * Who a call's bearer token proves it comes from (the admin, or one node), or null with the
+   * reason when it proves nobody. Asynchronous: a Kubernetes service-account token is checked by
+   * the API server (ManagerOptions.nodeTokens).
+   */
+  caller(metadata: grpc.Metadata): Promise<{ caller: Caller | null; why?: string }>;
+  /**
+   * True when the manager has node credentials (a node key, or Kubernetes node tokens): node-facing
+   * calls then need the node's own credential, and the admin token is refused there. False (the
+   * library default): the admin token acts for any node.
    */
   nodeCredentials: boolean;
   logError(message: string): void;

@@ -3,7 +3,7 @@
 import { hostname } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import type { Etcd3, Lease } from 'etcd3';
-import { addServiceRefusingUndecodable, adminProto, callerOf, GRPC_SERVER_OPTIONS, hasBearer, nodeProto } from '@cairn/api';
+import { addServiceRefusingUndecodable, adminProto, bearerOf, callerOf, GRPC_SERVER_OPTIONS, hasBearer, nodeProto } from '@cairn/api';
 import { startControllerService } from '@cairn/csi';
 import type { UnixServer } from '@cairn/csi';
 import type { CairnEvent, EtcdCredentials, LeaderInfo } from '@cairn/metadata';
@@ -50,6 +50,13 @@ export interface ManagerOptions {
    */
   nodeKey?: string;
   /**
+   * Kubernetes node credentials: a bearer that is neither the admin token nor a node token of the
+   * node key is given to this verifier (@cairn/kube NodeAuthenticator: a TokenReview of the agent's
+   * projected service-account token, the node being its pod's). Like the node key, it makes
+   * node-facing calls need a node's own credential.
+   */
+  nodeTokens?: NodeTokenVerifier;
+  /**
    * Serve gRPC with TLS: this certificate and key (PEM). `ca`: the cluster CA, which the manager's
    * own clients (the CSI controller) check the certificate against; absent, the certificate itself
    * (self-signed). `serverName`: the name in the certificate it checks, when the address it
@@ -73,6 +80,11 @@ export interface ManagerOptions {
    */
   kube?: { client: KubeClient; namespace: string; guardImage?: string | undefined; pdbRelistMs?: number };
   log?: (line: string) => void;
+}
+
+/** What checks a Kubernetes node credential (@cairn/kube NodeAuthenticator has this shape). */
+export interface NodeTokenVerifier {
+  nodeOf(token: string): Promise<{ nodeId: string } | { refused: string }>;
 }
 
 export class Manager {
@@ -138,8 +150,14 @@ export class Manager {
     return {
       id: this.id, log: this.log, snapshots: this.snapshots, projection: this.projection,
       authorize: (md) => hasBearer(md, this.o.token),
-      caller: (md) => callerOf(md, { adminToken: this.o.token, nodeKey: this.o.nodeKey }),
-      nodeCredentials: Boolean(this.o.nodeKey),
+      caller: async (md) => {
+        const caller = callerOf(md, { adminToken: this.o.token, nodeKey: this.o.nodeKey });
+        const bearer = bearerOf(md);
+        if (caller || !bearer || !this.o.nodeTokens) return { caller };
+        const r = await this.o.nodeTokens.nodeOf(bearer);
+        return 'nodeId' in r ? { caller: { kind: 'node', nodeId: r.nodeId } } : { caller: null, why: r.refused };
+      },
+      nodeCredentials: Boolean(this.o.nodeKey || this.o.nodeTokens),
       logError: (msg) => this.say(`error: ${msg}`),
       reportedDisk: (nodeId, path) => this.nodes?.reportedDisk(nodeId, path),
       rebuildProgress: (replicaId) => this.nodes?.progress.get(replicaId) ?? 0,

@@ -175,9 +175,9 @@ export class NodeService {
    * request names. The admin token is refused, unless this manager has no node key (the library's
    * default for in-process tests: then the admin token acts for any node, as it always did).
    */
-  private nodeOf(md: grpc.Metadata, claimed: string): { nodeId: string; actor: string } {
-    const c = this.ctx.caller(md);
-    if (!c) throw new CommandError('Unauthenticated', 'a valid node credential is required (authorization: Bearer <node token>)');
+  private async nodeOf(md: grpc.Metadata, claimed: string): Promise<{ nodeId: string; actor: string }> {
+    const { caller: c, why } = await this.ctx.caller(md);
+    if (!c) throw new CommandError('Unauthenticated', `a valid node credential is required (authorization: Bearer <node token>)${why ? `: ${why}` : ''}`);
     // A malformed id is the request's fault, whoever sends it (and is not quoted whole as a node).
     if (!claimed) throw CommandError.invalid('nodeId is required');
     checkNodeId('nodeId', claimed);
@@ -221,15 +221,58 @@ export class NodeService {
     /** A node-facing unary call: authenticated as the node the request names, then `fn`. */
     const nodeUnary = <Req extends { nodeId: string }, Res>(fn: (r: Req, node: { nodeId: string; actor: string }) => Promise<Res>): grpc.handleUnaryCall<Req, Res> =>
       (call, callback) => {
-        let node: { nodeId: string; actor: string };
-        try {
-          node = this.nodeOf(call.metadata, call.request.nodeId);
-        } catch (e) {
-          callback(toServiceError(e, ctx.logError));
+        this.nodeOf(call.metadata, call.request.nodeId)
+          .then((node) => fn(call.request, node))
+          .then((res) => callback(null, res), (e: unknown) => callback(toServiceError(e, ctx.logError)));
+      };
+    /** Streams node `nodeId`'s assignments on `call` (authenticated) until it ends. */
+    const follow = (call: Parameters<NodeAgentHandlers['WatchAssignments']>[0], nodeId: string): void => {
+      const feed = new AssignmentFeed(nodeId, this.secretOf, call.request.deltas);
+      let ended = false;
+      let pushing = false;
+      let again = false;
+      // Pushes go one at a time, each once the secrets of this node's volumes are known (see `making`).
+      const push = async (): Promise<void> => {
+        if (pushing) {
+          again = true;
           return;
         }
-        fn(call.request, node).then((res) => callback(null, res), (e: unknown) => callback(toServiceError(e, ctx.logError)));
+        pushing = true;
+        try {
+          for (;;) {
+            if (ended) return;
+            if (this.secretsPendingFor(ctx.projection.state, nodeId)) {
+              await this.nextSecretMade();
+              continue;
+            }
+            again = false;
+            const a = feed.next(ctx.projection.state);
+            if (a) call.write(a);
+            if (!again) return;
+          }
+        } catch (e) {
+          // The feed may have noted as sent what it could not send: the node starts over on a new stream.
+          stop();
+          call.emit('error', toServiceError(new UnavailableError(
+            `the assignments of node ${nodeId} could not be made (${e instanceof Error ? e.message : String(e)}); watch again`), ctx.logError));
+        } finally {
+          pushing = false;
+        }
       };
+      // Every event is noted at once (cheap); a push goes out at most every 10 ms with all that
+      // changed meanwhile, however busy the log is (a debounce would hold it back while events
+      // keep coming).
+      const sub = ctx.projection.changes$.subscribe(({ state, event }) => feed.touch(state, event));
+      sub.add(ctx.projection.changes$.pipe(auditTime(PUSH_EVERY_MS)).subscribe(() => void push()));
+      void push();
+      const stop = (): void => {
+        ended = true;
+        sub.unsubscribe();
+      };
+      call.on('cancelled', stop);
+      call.on('close', stop);
+      call.on('error', stop);
+    };
     return {
       Register: nodeUnary(async (r, { nodeId, actor }) => {
         if (!nodeId) throw CommandError.invalid('nodeId is required');
@@ -255,58 +298,11 @@ export class NodeService {
         return { known: true, managers: await this.opts.managers() };
       }),
       WatchAssignments: (call) => {
-        let nodeId: string;
-        try {
-          nodeId = this.nodeOf(call.metadata, call.request.nodeId).nodeId;
-        } catch (e) {
-          call.emit('error', toServiceError(e, ctx.logError));
-          return;
-        }
-        const feed = new AssignmentFeed(nodeId, this.secretOf, call.request.deltas);
-        let ended = false;
-        let pushing = false;
-        let again = false;
-        // Pushes go one at a time, each once the secrets of this node's volumes are known (see `making`).
-        const push = async (): Promise<void> => {
-          if (pushing) {
-            again = true;
-            return;
-          }
-          pushing = true;
-          try {
-            for (;;) {
-              if (ended) return;
-              if (this.secretsPendingFor(ctx.projection.state, nodeId)) {
-                await this.nextSecretMade();
-                continue;
-              }
-              again = false;
-              const a = feed.next(ctx.projection.state);
-              if (a) call.write(a);
-              if (!again) return;
-            }
-          } catch (e) {
-            // The feed may have noted as sent what it could not send: the node starts over on a new stream.
-            stop();
-            call.emit('error', toServiceError(new UnavailableError(
-              `the assignments of node ${nodeId} could not be made (${e instanceof Error ? e.message : String(e)}); watch again`), ctx.logError));
-          } finally {
-            pushing = false;
-          }
-        };
-        // Every event is noted at once (cheap); a push goes out at most every 10 ms with all that
-        // changed meanwhile, however busy the log is (a debounce would hold it back while events
-        // keep coming).
-        const sub = ctx.projection.changes$.subscribe(({ state, event }) => feed.touch(state, event));
-        sub.add(ctx.projection.changes$.pipe(auditTime(PUSH_EVERY_MS)).subscribe(() => void push()));
-        void push();
-        const stop = (): void => {
-          ended = true;
-          sub.unsubscribe();
-        };
-        call.on('cancelled', stop);
-        call.on('close', stop);
-        call.on('error', stop);
+        this.nodeOf(call.metadata, call.request.nodeId).then(
+          // Cancelled while its credential was being checked: nothing to follow.
+          ({ nodeId }) => { if (!call.cancelled) follow(call, nodeId); },
+          (e: unknown) => call.emit('error', toServiceError(e, ctx.logError)),
+        );
       },
       Report: nodeUnary(async (r, { nodeId, actor }) => {
         if (r.figures.length) await this.recordFigures(nodeId, r.figures);

@@ -1,4 +1,5 @@
-// `cairn manager --etcd ENDPOINTS [--listen HOST:PORT] [--token T | --token-file F] [--node-key-file F] [--tls-cert F --tls-key F [--tls-ca F]]
+// `cairn manager --etcd ENDPOINTS [--listen HOST:PORT] [--token T | --token-file F] [--node-key-file F] [--node-token-audience AUD]
+//   [--tls-cert F --tls-key F [--tls-ca F]]
 //   [--etcd-ca F --etcd-cert F --etcd-key F | --etcd-user U --etcd-password-file F]`
 // and `cairn manager node-credential NODE --node-key-file F` (prints that node's token).
 import { readFileSync } from 'node:fs';
@@ -7,7 +8,7 @@ import { nodeToken } from '@cairn/api';
 import { readEtcdCredentials } from '@cairn/metadata';
 import { checkNodeId } from './commands.js';
 import { DEFAULT_SNAPSHOT_EVERY, Manager } from './manager.js';
-import type { ManagerOptions } from './manager.js';
+import type { ManagerOptions, NodeTokenVerifier } from './manager.js';
 
 export const MANAGER_USAGE = `usage: cairn manager --etcd URL[,URL...] [--listen HOST:PORT] [--token TOKEN | --token-file FILE]
                      [--tls-cert FILE --tls-key FILE [--tls-ca FILE] [--tls-server-name NAME]] [--id ID] [--election-ttl S] [--node-lease-ttl S]
@@ -19,6 +20,9 @@ export const MANAGER_USAGE = `usage: cairn manager --etcd URL[,URL...] [--listen
                        tag labels, PVC Events, drain guards; on in a pod or with --kubeconfig; NS defaults to
                        POD_NAMESPACE, else cairn-system; IMAGE to registry.k8s.io/pause:3.10)
                      [--node-key-file FILE]   (each node then needs its own token; the admin token is refused on node calls)
+                     [--node-token-audience AUD [--node-service-account NS:NAME]]   (in Kubernetes: a node's credential
+                       may be its pod's projected service-account token for AUD, checked by TokenReview; the node is
+                       the pod's; NAME defaults to NS_OF_--kube-namespace:cairn-node; the admin token is refused on node calls)
 the token may also come from CAIRN_TOKEN
        cairn manager node-credential NODE --node-key-file FILE   (prints NODE's token, for its --node-token-file)`;
 
@@ -56,6 +60,7 @@ export async function runManager(args: string[]): Promise<number> {
       kubeconfig: { type: 'string' }, 'kube-namespace': { type: 'string' }, 'drain-guard-image': { type: 'string' },
       'etcd-ca': { type: 'string' }, 'etcd-cert': { type: 'string' }, 'etcd-key': { type: 'string' },
       'etcd-user': { type: 'string' }, 'etcd-password-file': { type: 'string' },
+      'node-token-audience': { type: 'string' }, 'node-service-account': { type: 'string' },
     },
   });
   if (!values.etcd) throw new Error(`--etcd is required\n${MANAGER_USAGE}`);
@@ -71,10 +76,15 @@ export async function runManager(args: string[]): Promise<number> {
   const etcdCredentials = readEtcdCredentials({
     ca: values['etcd-ca'], cert: values['etcd-cert'], key: values['etcd-key'], user: values['etcd-user'], passwordFile: values['etcd-password-file'],
   });
+  if (values['node-service-account'] !== undefined && !values['node-token-audience']) throw new Error('--node-service-account goes with --node-token-audience');
   const kube = await kubeOptions(values.kubeconfig, values['kube-namespace'], values['drain-guard-image']);
+  const nodeTokens = values['node-token-audience'] !== undefined
+    ? await nodeTokenVerifier(kube, values['node-token-audience'], values['node-service-account'])
+    : undefined;
   const m = await Manager.start({
     etcd: values.etcd.split(','), etcdCredentials, listen: values.listen!, token,
     ...(values['node-key-file'] ? { nodeKey: readCredential('node-key-file', values['node-key-file']) } : {}),
+    ...(nodeTokens ? { nodeTokens } : {}),
     tls: values['tls-cert'] ? {
       cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']!),
       ...(values['tls-ca'] ? { ca: readFileSync(values['tls-ca']) } : {}), serverName: values['tls-server-name'],
@@ -105,4 +115,17 @@ async function kubeOptions(kubeconfig: string | undefined, namespace: string | u
   const { KubeClient, loadKubeConfig } = await import('@cairn/kube');
   const kc = loadKubeConfig({ kubeconfig });
   return kc ? { client: new KubeClient(kc), namespace: namespace ?? process.env.POD_NAMESPACE ?? 'cairn-system', guardImage } : undefined;
+}
+
+/**
+ * --node-token-audience: node credentials checked by the Kubernetes API server (a TokenReview of
+ * the agent pod's projected token). Needs the Kubernetes client (in a pod, or --kubeconfig).
+ */
+async function nodeTokenVerifier(kube: ManagerOptions['kube'], audience: string, account: string | undefined): Promise<NodeTokenVerifier> {
+  if (!audience) throw new Error('--node-token-audience is empty');
+  if (!kube) throw new Error('--node-token-audience needs Kubernetes: run the manager in a pod or give --kubeconfig');
+  const [namespace, name, ...rest] = (account ?? `${kube.namespace}:cairn-node`).split(':');
+  if (!namespace || !name || rest.length) throw new Error(`--node-service-account must be NAMESPACE:NAME, got "${account}"`);
+  const { NodeAuthenticator } = await import('@cairn/kube');
+  return new NodeAuthenticator(kube.client, { audience, account: { namespace, name } });
 }
