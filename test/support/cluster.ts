@@ -77,6 +77,8 @@ export async function startCluster(nodes = 3): Promise<TestCluster> {
       }),
     async down() {
       for (const c of clients) c.close();
+      // CAIRN_KEEP_CLUSTER=1: leave it running, files and all, to look into a failure (`cairn --cluster DIR/cluster.json events`).
+      if (process.env.CAIRN_KEEP_CLUSTER) return;
       await execFileP(process.execPath, [CAIRN, 'down', '--dir', dir], { timeout: 30_000 }).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     },

@@ -4,7 +4,7 @@
 // nothing). The admin service runs these, appends with expectedSeq = the state's seq, and retries
 // on a conflict, so a command is always validated against the state it is appended after.
 import type { ClusterState, DiskState, EventDraft, KubernetesRef, NodeState, UnsupportedParameter, VolumeSpec, VolumeState } from '@cairn/metadata';
-import { InvalidSettingError, parseSettings, pendingCopiesFrom, volumeSpec, volumeSpecToProto } from '@cairn/metadata';
+import { InvalidSettingError, parseSettings, pendingCopiesFrom, replicasOf, volumeSpec, volumeSpecToProto } from '@cairn/metadata';
 import type { ObservedFigures } from '@cairn/scheduler';
 import { chooseSalvage, salvageDraft, SalvageRefusal } from '@cairn/scheduler';
 import { checkMkfsParams as checkMkfsParamsRule } from '@cairn/csi';
@@ -338,6 +338,12 @@ export function attachVolume(state: ClusterState, name: string, nodeId: string):
     throw CommandError.precondition(`volume "${name}" is ${v.attachState} to node "${v.attachedTo}": detach it first`);
   }
   if (n.down) throw CommandError.precondition(`node "${nodeId}" is down (${n.downReason})`);
+  // No replica anywhere and the scheduler has said none can be placed: an engine would wait for a
+  // replica forever, and the caller (a CO's ControllerPublishVolume) until its deadline. Refused,
+  // as Longhorn refuses a volume that is not ready for workloads; it attaches once one is placed.
+  if (v.unschedulable && replicasOf(state, name).length === 0) {
+    throw CommandError.precondition(`volume "${name}" is not ready for workloads: none of its replicas can be placed (${v.unschedulable.summary})`);
+  }
   return [{ volumeAttachRequested: { name, nodeId } }];
 }
 

@@ -102,6 +102,18 @@ t('attach, detach and delete follow the attachment state', () => {
   refused(() => cmd.attachVolume(s, 'v2', 'node-2'), 'FailedPrecondition', /node "node-2" is down/);
 });
 
+t('a volume none of whose replicas can be placed is not ready for workloads: attach is refused, and allowed once one is placed', () => {
+  const s = cluster();
+  apply(s, cmd.createVolume(s, create({ name: 'stuck', numberOfReplicas: 3 })));
+  // Before the scheduler has looked, attach is accepted: placing comes just after creating.
+  assert.equal(cmd.attachVolume(s, 'stuck', 'node-1').length, 1);
+  apply(s, [{ volumeUnschedulable: { name: 'stuck', missing: 3, summary: '3 of 3 replicas cannot be placed: 2 nodes, 2 disks: NodeCordoned x2', candidates: [] } }]);
+  refused(() => cmd.attachVolume(s, 'stuck', 'node-1'), 'FailedPrecondition', /volume "stuck" is not ready for workloads: none of its replicas can be placed \(3 of 3 replicas cannot be placed: .*NodeCordoned x2\)/);
+  // Some of them unplaceable, but one placed: it attaches (degraded).
+  apply(s, [{ replicaScheduled: { replicaId: 'stuck-r1', volume: 'stuck', nodeId: 'node-1', diskId: 'disk-1', trigger: 'new' } }]);
+  assert.equal(cmd.attachVolume(s, 'stuck', 'node-1'), [{ volumeAttachRequested: { name: 'stuck', nodeId: 'node-1' } }]);
+});
+
 t('expand only grows', () => {
   const s = cluster();
   apply(s, cmd.createVolume(s, create()));
