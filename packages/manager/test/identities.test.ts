@@ -175,7 +175,8 @@ t('a volume from before random secrets keeps the derived one its replicas hold; 
   // An older cluster's log (its own prefix): a node and a volume, written before any manager kept secrets.
   const prefix = '/older/';
   const log = new EventLog(client, { prefix, actor: 'old-manager' });
-  await log.append([draft.nodeRegistered('node-1', { address: addressOf('node-1') }), draft.volumeCreated('old', { size: 2 ** 30, numberOfReplicas: 1 })]);
+  await log.append([draft.nodeRegistered('node-1', { address: addressOf('node-1') }), draft.diskAdded('node-1', 'd1', { maximum: 100 * 2 ** 30 }),
+    draft.volumeCreated('old', { size: 2 ** 30, numberOfReplicas: 1 })]);
   log.close();
   const m = await Manager.start({ etcd: etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, nodeKey: NODE_KEY, id: 'm-old', prefix, log: () => undefined });
   const a = adminClient(m.address, { token: TOKEN });

@@ -18,6 +18,7 @@ import type { CairnEvent } from './events.js';
 import { storedBytes } from './events.js';
 import type { ClusterState } from './state.js';
 import { emptyState } from './state.js';
+import { cloneState } from './canonical.js';
 import { applyEvent } from './projection.js';
 
 export interface LiveProjectionOptions {
@@ -50,7 +51,8 @@ export class LiveProjection {
   private waiters: { seq: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private failure: unknown = null;
   private snapshotting = false;
-  private snapshotDue = false;
+  /** A snapshot that fell due while one was being saved: a copy of the state at its seq, saved next. */
+  private snapshotDue: { state: ClusterState; chain: ChainHash } | null = null;
   private snapshotEvery: number;
   /** The seq of the snapshot this projection started from (0: replayed from the start). */
   readonly startedFromSeq: number;
@@ -195,21 +197,27 @@ export class LiveProjection {
   /**
    * Stores a snapshot of the state now. save() copies the state before its first await, so it is
    * exactly the state at this seq even though the reducer moves on. One save runs at a time; a
-   * snapshot due meanwhile is taken, of the newer state, right after.
+   * snapshot that falls due meanwhile is a copy of the state at its own seq (so snapshots stay at
+   * multiples of snapshotEvery however slow etcd is), saved right after; a later one replaces it.
    */
   private snapshot(): void {
     if (this.snapshotting) {
-      this.snapshotDue = true;
+      this.snapshotDue = { state: cloneState(this.state), chain: this.chain };
       return;
     }
+    this.save(this.state, this.chain);
+  }
+
+  private save(state: ClusterState, chain: ChainHash): void {
     this.snapshotting = true;
-    this.snapshotDue = false;
-    const seq = this.state.seq;
-    this.opts.snapshots!.save(this.state, this.chain)
+    const seq = state.seq;
+    this.opts.snapshots!.save(state, chain)
       .catch((e) => this.opts.onWarning?.(`snapshot at seq ${seq} failed: ${(e as Error).message}`))
       .finally(() => {
         this.snapshotting = false;
-        if (this.snapshotDue && !this.failure) this.snapshot();
+        const due = this.snapshotDue;
+        this.snapshotDue = null;
+        if (due && !this.failure) this.save(due.state, due.chain);
       });
   }
 
