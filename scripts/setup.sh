@@ -4,6 +4,10 @@
 # the build. Safe to run again and again; `npm test` and `npm start` run it first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# One set-up at a time per checkout: `npm start` and a first `npx cairn` (bin/cairn.js sets up an
+# unbuilt checkout) may run together, and two npm ci in one directory break each other.
+exec 9>node_modules.setup.lock
+flock 9
 
 # command -> Debian package that provides it
 declare -A PKGS=(
