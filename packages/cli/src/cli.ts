@@ -42,6 +42,10 @@ const PROCESS_COMMANDS: Record<string, { synopsis: string; summary: string; run:
   down: { synopsis: 'down [--dir DIR]', summary: 'stop what cairn up started', run: async (a) => (await import('./up.js')).down(a) },
   restart: { synopsis: 'restart NAME [--dir DIR]', summary: 'start a stopped process of the local cluster again (node-N, manager-N, etcd-N)', run: async (a) => (await import('./up.js')).restart(a) },
   status: { synopsis: 'status [--dir DIR] [-o json]', summary: 'the local cluster\'s processes and nodes', run: async (a) => (await import('./up.js')).status(a) },
+  'support-bundle': {
+    synopsis: 'support-bundle [--dir DIR] [--output FILE] [--log-lines N]', summary: 'one .tar.gz with status, settings, versions, the event log, recent logs of every process and host facts; secrets left out',
+    run: async (a) => (await import('./support-bundle.js')).supportBundle(a),
+  },
   'etcd-auth': {
     synopsis: 'etcd-auth --etcd URL[,URL] --etcd-ca F --etcd-cert F --etcd-key F', summary: 'turn on etcd authentication: only the managers\' certificate reads and writes cairn\'s keys',
     run: async (a) => (await import('./up-etcd.js')).etcdAuth(a),
