@@ -18,10 +18,16 @@ export type { GetSettingsRequest, GetSettingsRequest__Output } from './gen/cairn
 export type { KubernetesRef, KubernetesRef__Output } from './gen/cairn/admin/v1/KubernetesRef.js';
 export type { ListNodesRequest, ListNodesRequest__Output } from './gen/cairn/admin/v1/ListNodesRequest.js';
 export type { ListNodesResponse, ListNodesResponse__Output } from './gen/cairn/admin/v1/ListNodesResponse.js';
+export type { ListRecurringJobsRequest, ListRecurringJobsRequest__Output } from './gen/cairn/admin/v1/ListRecurringJobsRequest.js';
+export type { ListRecurringJobsResponse, ListRecurringJobsResponse__Output } from './gen/cairn/admin/v1/ListRecurringJobsResponse.js';
 export type { ListSnapshotsResponse, ListSnapshotsResponse__Output } from './gen/cairn/admin/v1/ListSnapshotsResponse.js';
 export type { ListVolumesRequest, ListVolumesRequest__Output } from './gen/cairn/admin/v1/ListVolumesRequest.js';
 export type { ListVolumesResponse, ListVolumesResponse__Output } from './gen/cairn/admin/v1/ListVolumesResponse.js';
 export type { Node, Node__Output } from './gen/cairn/admin/v1/Node.js';
+export type { RecurringJob, RecurringJob__Output } from './gen/cairn/admin/v1/RecurringJob.js';
+export type { RecurringJobLabels, RecurringJobLabels__Output } from './gen/cairn/admin/v1/RecurringJobLabels.js';
+export type { RecurringJobRef, RecurringJobRef__Output } from './gen/cairn/admin/v1/RecurringJobRef.js';
+export type { RecurringJobSelector, RecurringJobSelector__Output } from './gen/cairn/admin/v1/RecurringJobSelector.js';
 export type { Replica, Replica__Output } from './gen/cairn/admin/v1/Replica.js';
 export type { SalvageVolumeRequest, SalvageVolumeRequest__Output } from './gen/cairn/admin/v1/SalvageVolumeRequest.js';
 export type { Setting, Setting__Output } from './gen/cairn/admin/v1/Setting.js';
@@ -33,6 +39,7 @@ export type { StringList, StringList__Output } from './gen/cairn/admin/v1/String
 export type { UnsupportedParameter, UnsupportedParameter__Output } from './gen/cairn/admin/v1/UnsupportedParameter.js';
 export type { UpdateDiskRequest, UpdateDiskRequest__Output } from './gen/cairn/admin/v1/UpdateDiskRequest.js';
 export type { UpdateNodeRequest, UpdateNodeRequest__Output } from './gen/cairn/admin/v1/UpdateNodeRequest.js';
+export type { UpdateRecurringJobRequest, UpdateRecurringJobRequest__Output } from './gen/cairn/admin/v1/UpdateRecurringJobRequest.js';
 export type { UpdateSettingsRequest, UpdateSettingsRequest__Output } from './gen/cairn/admin/v1/UpdateSettingsRequest.js';
 export type { UpdateVolumeRequest, UpdateVolumeRequest__Output } from './gen/cairn/admin/v1/UpdateVolumeRequest.js';
 export type { VerifyRequest, VerifyRequest__Output } from './gen/cairn/admin/v1/VerifyRequest.js';

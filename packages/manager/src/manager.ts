@@ -15,6 +15,7 @@ import { Reconciler } from './reconciler.js';
 import { ReplicaFigures } from './replica-figures.js';
 import { Salvager } from './salvager.js';
 import { Liveness } from './liveness.js';
+import { RecurringJobs } from './recurring-jobs.js';
 import type { ManagerContext } from './context.js';
 import type { KubeSync } from './kube-sync.js';
 import type { KubeClient } from '@cairn/kube';
@@ -82,6 +83,7 @@ export class Manager {
   private reconciler: Reconciler | null = null;
   private liveness: Liveness | null = null;
   private salvager: Salvager | null = null;
+  private jobs: RecurringJobs | null = null;
   private kube: KubeSync | null = null;
   private figures: ReplicaFigures | null = null;
   private election: LeaderElection | null = null;
@@ -211,6 +213,7 @@ export class Manager {
           projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, figures: (this.figures ??= new ReplicaFigures(this.client, this.o.prefix)), onError, onFenced,
           onWaiting: (volume, why) => this.say(`auto-salvage of ${volume}: ${why}`),
         });
+        this.jobs = new RecurringJobs({ projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, onError, onFenced });
         if (this.o.kube) {
           // Loaded on use: client-node is heavy, and only managers in Kubernetes need it.
           const { KubeSync } = await import('./kube-sync.js');
@@ -224,6 +227,7 @@ export class Manager {
         this.reconciler.start();
         this.liveness.start();
         this.salvager.start();
+        this.jobs.start();
         this.kube?.start();
         // The leader also writes snapshots (through its projection); followers only read them.
         this.projection.writeSnapshots(this.o.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY);
@@ -236,8 +240,10 @@ export class Manager {
         this.reconciler?.stop();
         this.liveness?.stop();
         this.salvager?.stop();
+        this.jobs?.stop();
         await this.kube?.stop();
         this.salvager = null;
+        this.jobs = null;
         this.kube = null;
         this.reconciler = null;
         this.liveness = null;

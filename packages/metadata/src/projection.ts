@@ -19,6 +19,7 @@ import type {
   VolumeAutoBalance, VolumeSpec, VolumeState,
 } from './state.js';
 import { addLoad, replicasOf, setMode } from './state.js';
+import { applyRecurringJobEvent, sortedRecord } from './recurring-jobs.js';
 
 const LOCALITY: Record<string, DataLocality> = {
   DATA_LOCALITY_DISABLED: 'disabled',
@@ -70,6 +71,8 @@ export function specFromEvent(s: VolumeSpec__Output | null, seq: number): Volume
     accessMode: enumOf(ACCESS, s.accessMode, seq, 'access mode'),
     fsType: s.fsType,
     mkfsParams: s.mkfsParams,
+    // Only when it has labels: a spec without them is the spec it was before labels.
+    ...(Object.keys(s.labels).length ? { labels: sortedRecord(s.labels) } : {}),
   };
 }
 
@@ -433,7 +436,7 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
       break;
     }
     default:
-      throw new UnknownEventTypeError(seq, String(ev.payload));
+      if (!applyRecurringJobEvent(state, ev)) throw new UnknownEventTypeError(seq, String(ev.payload));
   }
   state.seq = seq;
   return state;

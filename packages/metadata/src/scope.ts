@@ -36,6 +36,9 @@ export function volumesTouched(state: ClusterState, ev: CairnEvent): string[] | 
     case 'replicaFailed': return replicaVolume(state, payloadOf(ev, 'replicaFailed').replicaId);
     case 'replicaRebuilding': return replicaVolume(state, payloadOf(ev, 'replicaRebuilding').replicaId);
     case 'replicaRebuilt': return replicaVolume(state, payloadOf(ev, 'replicaRebuilt').replicaId);
+    // Recurring jobs: a job's definition and run change no volume; a volume's step marks its snapshot.
+    case 'recurringJobCreated': case 'recurringJobUpdated': case 'recurringJobDeleted': case 'recurringJobRunStarted': return [];
+    case 'recurringJobVolumeDone': return [payloadOf(ev, 'recurringJobVolumeDone').volume];
     default: return null;
   }
 }

@@ -54,6 +54,12 @@ export interface VolumeSpec {
   accessMode: AccessMode;
   fsType: string;
   mkfsParams: string;
+  /**
+   * Its labels (Longhorn's volume labels: recurring-job.longhorn.io/<job>=enabled and
+   * recurring-job-group.longhorn.io/<group>=enabled pick its recurring jobs). Absent when it has
+   * none, so states from before labels hash as they did.
+   */
+  labels?: Record<string, string>;
 }
 
 export type AttachState = 'detached' | 'attaching' | 'attached' | 'detaching';
@@ -78,6 +84,8 @@ export interface SnapshotState {
   size: number;
   createdSeq: number;
   createdMs: number;
+  /** The recurring job whose run made it (its retention counts it); absent for any other snapshot. */
+  job?: string;
 }
 
 /**
@@ -179,6 +187,34 @@ export interface ReplicaState {
   failures: number;
 }
 
+// ---- recurring jobs (their reducer cases and label rules: recurring-jobs.ts) ----
+
+/** Longhorn's recurring job tasks. */
+export const RECURRING_JOB_TASKS = [
+  'snapshot', 'snapshot-force-create', 'snapshot-cleanup', 'snapshot-delete', 'backup', 'backup-force-create', 'filesystem-trim',
+] as const;
+export type RecurringJobTask = (typeof RECURRING_JOB_TASKS)[number];
+
+export interface RecurringJobDef {
+  name: string;
+  task: RecurringJobTask;
+  cron: string;
+  retain: number;
+  concurrency: number;
+  groups: string[];
+  labels: Record<string, string>;
+}
+
+export interface RecurringJobState extends RecurringJobDef {
+  createdSeq: number;
+  /** Event time of the RecurringJobCreated: fire times before it are not the job's. */
+  createdMs: number;
+  /** The newest fire time a run was started for (ms), 0 before the first. */
+  lastFireMs: number;
+  /** The run in progress: its fire time and the volumes not done yet; null when none is going. */
+  running: { fireMs: number; seq: number; pending: string[] } | null;
+}
+
 export interface ClusterState {
   /** Seq of the last event applied; 0 for the empty log. */
   seq: number;
@@ -197,6 +233,8 @@ export interface ClusterState {
    * of snapshots. The scheduler reads each pass's disk usage from it in O(disks), not O(replicas).
    */
   diskLoad: Map<string, Map<string, DiskLoad>>;
+  /** Recurring jobs by name (recurring-jobs.ts). */
+  recurringJobs: Map<string, RecurringJobState>;
 }
 
 export interface DiskLoad {
@@ -235,6 +273,7 @@ export function emptyState(): ClusterState {
     settings: defaultSettings(),
     replicasByVolume: new Map(),
     diskLoad: new Map(),
+    recurringJobs: new Map(),
   };
 }
 

@@ -20,10 +20,16 @@ import type { GetSettingsRequest as _cairn_admin_v1_GetSettingsRequest, GetSetti
 import type { KubernetesRef as _cairn_admin_v1_KubernetesRef, KubernetesRef__Output as _cairn_admin_v1_KubernetesRef__Output } from './cairn/admin/v1/KubernetesRef.js';
 import type { ListNodesRequest as _cairn_admin_v1_ListNodesRequest, ListNodesRequest__Output as _cairn_admin_v1_ListNodesRequest__Output } from './cairn/admin/v1/ListNodesRequest.js';
 import type { ListNodesResponse as _cairn_admin_v1_ListNodesResponse, ListNodesResponse__Output as _cairn_admin_v1_ListNodesResponse__Output } from './cairn/admin/v1/ListNodesResponse.js';
+import type { ListRecurringJobsRequest as _cairn_admin_v1_ListRecurringJobsRequest, ListRecurringJobsRequest__Output as _cairn_admin_v1_ListRecurringJobsRequest__Output } from './cairn/admin/v1/ListRecurringJobsRequest.js';
+import type { ListRecurringJobsResponse as _cairn_admin_v1_ListRecurringJobsResponse, ListRecurringJobsResponse__Output as _cairn_admin_v1_ListRecurringJobsResponse__Output } from './cairn/admin/v1/ListRecurringJobsResponse.js';
 import type { ListSnapshotsResponse as _cairn_admin_v1_ListSnapshotsResponse, ListSnapshotsResponse__Output as _cairn_admin_v1_ListSnapshotsResponse__Output } from './cairn/admin/v1/ListSnapshotsResponse.js';
 import type { ListVolumesRequest as _cairn_admin_v1_ListVolumesRequest, ListVolumesRequest__Output as _cairn_admin_v1_ListVolumesRequest__Output } from './cairn/admin/v1/ListVolumesRequest.js';
 import type { ListVolumesResponse as _cairn_admin_v1_ListVolumesResponse, ListVolumesResponse__Output as _cairn_admin_v1_ListVolumesResponse__Output } from './cairn/admin/v1/ListVolumesResponse.js';
 import type { Node as _cairn_admin_v1_Node, Node__Output as _cairn_admin_v1_Node__Output } from './cairn/admin/v1/Node.js';
+import type { RecurringJob as _cairn_admin_v1_RecurringJob, RecurringJob__Output as _cairn_admin_v1_RecurringJob__Output } from './cairn/admin/v1/RecurringJob.js';
+import type { RecurringJobLabels as _cairn_admin_v1_RecurringJobLabels, RecurringJobLabels__Output as _cairn_admin_v1_RecurringJobLabels__Output } from './cairn/admin/v1/RecurringJobLabels.js';
+import type { RecurringJobRef as _cairn_admin_v1_RecurringJobRef, RecurringJobRef__Output as _cairn_admin_v1_RecurringJobRef__Output } from './cairn/admin/v1/RecurringJobRef.js';
+import type { RecurringJobSelector as _cairn_admin_v1_RecurringJobSelector, RecurringJobSelector__Output as _cairn_admin_v1_RecurringJobSelector__Output } from './cairn/admin/v1/RecurringJobSelector.js';
 import type { Replica as _cairn_admin_v1_Replica, Replica__Output as _cairn_admin_v1_Replica__Output } from './cairn/admin/v1/Replica.js';
 import type { SalvageVolumeRequest as _cairn_admin_v1_SalvageVolumeRequest, SalvageVolumeRequest__Output as _cairn_admin_v1_SalvageVolumeRequest__Output } from './cairn/admin/v1/SalvageVolumeRequest.js';
 import type { Setting as _cairn_admin_v1_Setting, Setting__Output as _cairn_admin_v1_Setting__Output } from './cairn/admin/v1/Setting.js';
@@ -35,6 +41,7 @@ import type { StringList as _cairn_admin_v1_StringList, StringList__Output as _c
 import type { UnsupportedParameter as _cairn_admin_v1_UnsupportedParameter, UnsupportedParameter__Output as _cairn_admin_v1_UnsupportedParameter__Output } from './cairn/admin/v1/UnsupportedParameter.js';
 import type { UpdateDiskRequest as _cairn_admin_v1_UpdateDiskRequest, UpdateDiskRequest__Output as _cairn_admin_v1_UpdateDiskRequest__Output } from './cairn/admin/v1/UpdateDiskRequest.js';
 import type { UpdateNodeRequest as _cairn_admin_v1_UpdateNodeRequest, UpdateNodeRequest__Output as _cairn_admin_v1_UpdateNodeRequest__Output } from './cairn/admin/v1/UpdateNodeRequest.js';
+import type { UpdateRecurringJobRequest as _cairn_admin_v1_UpdateRecurringJobRequest, UpdateRecurringJobRequest__Output as _cairn_admin_v1_UpdateRecurringJobRequest__Output } from './cairn/admin/v1/UpdateRecurringJobRequest.js';
 import type { UpdateSettingsRequest as _cairn_admin_v1_UpdateSettingsRequest, UpdateSettingsRequest__Output as _cairn_admin_v1_UpdateSettingsRequest__Output } from './cairn/admin/v1/UpdateSettingsRequest.js';
 import type { UpdateVolumeRequest as _cairn_admin_v1_UpdateVolumeRequest, UpdateVolumeRequest__Output as _cairn_admin_v1_UpdateVolumeRequest__Output } from './cairn/admin/v1/UpdateVolumeRequest.js';
 import type { VerifyRequest as _cairn_admin_v1_VerifyRequest, VerifyRequest__Output as _cairn_admin_v1_VerifyRequest__Output } from './cairn/admin/v1/VerifyRequest.js';
@@ -53,6 +60,12 @@ import type { NodeDown as _cairn_events_v1_NodeDown, NodeDown__Output as _cairn_
 import type { NodeRegistered as _cairn_events_v1_NodeRegistered, NodeRegistered__Output as _cairn_events_v1_NodeRegistered__Output } from './cairn/events/v1/NodeRegistered.js';
 import type { NodeUp as _cairn_events_v1_NodeUp, NodeUp__Output as _cairn_events_v1_NodeUp__Output } from './cairn/events/v1/NodeUp.js';
 import type { NodeUpdated as _cairn_events_v1_NodeUpdated, NodeUpdated__Output as _cairn_events_v1_NodeUpdated__Output } from './cairn/events/v1/NodeUpdated.js';
+import type { RecurringJobCreated as _cairn_events_v1_RecurringJobCreated, RecurringJobCreated__Output as _cairn_events_v1_RecurringJobCreated__Output } from './cairn/events/v1/RecurringJobCreated.js';
+import type { RecurringJobDeleted as _cairn_events_v1_RecurringJobDeleted, RecurringJobDeleted__Output as _cairn_events_v1_RecurringJobDeleted__Output } from './cairn/events/v1/RecurringJobDeleted.js';
+import type { RecurringJobRunStarted as _cairn_events_v1_RecurringJobRunStarted, RecurringJobRunStarted__Output as _cairn_events_v1_RecurringJobRunStarted__Output } from './cairn/events/v1/RecurringJobRunStarted.js';
+import type { RecurringJobSpec as _cairn_events_v1_RecurringJobSpec, RecurringJobSpec__Output as _cairn_events_v1_RecurringJobSpec__Output } from './cairn/events/v1/RecurringJobSpec.js';
+import type { RecurringJobUpdated as _cairn_events_v1_RecurringJobUpdated, RecurringJobUpdated__Output as _cairn_events_v1_RecurringJobUpdated__Output } from './cairn/events/v1/RecurringJobUpdated.js';
+import type { RecurringJobVolumeDone as _cairn_events_v1_RecurringJobVolumeDone, RecurringJobVolumeDone__Output as _cairn_events_v1_RecurringJobVolumeDone__Output } from './cairn/events/v1/RecurringJobVolumeDone.js';
 import type { ReplicaFailed as _cairn_events_v1_ReplicaFailed, ReplicaFailed__Output as _cairn_events_v1_ReplicaFailed__Output } from './cairn/events/v1/ReplicaFailed.js';
 import type { ReplicaRebuilding as _cairn_events_v1_ReplicaRebuilding, ReplicaRebuilding__Output as _cairn_events_v1_ReplicaRebuilding__Output } from './cairn/events/v1/ReplicaRebuilding.js';
 import type { ReplicaRebuilt as _cairn_events_v1_ReplicaRebuilt, ReplicaRebuilt__Output as _cairn_events_v1_ReplicaRebuilt__Output } from './cairn/events/v1/ReplicaRebuilt.js';
@@ -108,10 +121,16 @@ export interface ProtoGrpcType {
         KubernetesRef: MessageTypeDefinition<_cairn_admin_v1_KubernetesRef, _cairn_admin_v1_KubernetesRef__Output>
         ListNodesRequest: MessageTypeDefinition<_cairn_admin_v1_ListNodesRequest, _cairn_admin_v1_ListNodesRequest__Output>
         ListNodesResponse: MessageTypeDefinition<_cairn_admin_v1_ListNodesResponse, _cairn_admin_v1_ListNodesResponse__Output>
+        ListRecurringJobsRequest: MessageTypeDefinition<_cairn_admin_v1_ListRecurringJobsRequest, _cairn_admin_v1_ListRecurringJobsRequest__Output>
+        ListRecurringJobsResponse: MessageTypeDefinition<_cairn_admin_v1_ListRecurringJobsResponse, _cairn_admin_v1_ListRecurringJobsResponse__Output>
         ListSnapshotsResponse: MessageTypeDefinition<_cairn_admin_v1_ListSnapshotsResponse, _cairn_admin_v1_ListSnapshotsResponse__Output>
         ListVolumesRequest: MessageTypeDefinition<_cairn_admin_v1_ListVolumesRequest, _cairn_admin_v1_ListVolumesRequest__Output>
         ListVolumesResponse: MessageTypeDefinition<_cairn_admin_v1_ListVolumesResponse, _cairn_admin_v1_ListVolumesResponse__Output>
         Node: MessageTypeDefinition<_cairn_admin_v1_Node, _cairn_admin_v1_Node__Output>
+        RecurringJob: MessageTypeDefinition<_cairn_admin_v1_RecurringJob, _cairn_admin_v1_RecurringJob__Output>
+        RecurringJobLabels: MessageTypeDefinition<_cairn_admin_v1_RecurringJobLabels, _cairn_admin_v1_RecurringJobLabels__Output>
+        RecurringJobRef: MessageTypeDefinition<_cairn_admin_v1_RecurringJobRef, _cairn_admin_v1_RecurringJobRef__Output>
+        RecurringJobSelector: MessageTypeDefinition<_cairn_admin_v1_RecurringJobSelector, _cairn_admin_v1_RecurringJobSelector__Output>
         Replica: MessageTypeDefinition<_cairn_admin_v1_Replica, _cairn_admin_v1_Replica__Output>
         SalvageVolumeRequest: MessageTypeDefinition<_cairn_admin_v1_SalvageVolumeRequest, _cairn_admin_v1_SalvageVolumeRequest__Output>
         Setting: MessageTypeDefinition<_cairn_admin_v1_Setting, _cairn_admin_v1_Setting__Output>
@@ -123,6 +142,7 @@ export interface ProtoGrpcType {
         UnsupportedParameter: MessageTypeDefinition<_cairn_admin_v1_UnsupportedParameter, _cairn_admin_v1_UnsupportedParameter__Output>
         UpdateDiskRequest: MessageTypeDefinition<_cairn_admin_v1_UpdateDiskRequest, _cairn_admin_v1_UpdateDiskRequest__Output>
         UpdateNodeRequest: MessageTypeDefinition<_cairn_admin_v1_UpdateNodeRequest, _cairn_admin_v1_UpdateNodeRequest__Output>
+        UpdateRecurringJobRequest: MessageTypeDefinition<_cairn_admin_v1_UpdateRecurringJobRequest, _cairn_admin_v1_UpdateRecurringJobRequest__Output>
         UpdateSettingsRequest: MessageTypeDefinition<_cairn_admin_v1_UpdateSettingsRequest, _cairn_admin_v1_UpdateSettingsRequest__Output>
         UpdateVolumeRequest: MessageTypeDefinition<_cairn_admin_v1_UpdateVolumeRequest, _cairn_admin_v1_UpdateVolumeRequest__Output>
         VerifyRequest: MessageTypeDefinition<_cairn_admin_v1_VerifyRequest, _cairn_admin_v1_VerifyRequest__Output>
@@ -148,6 +168,12 @@ export interface ProtoGrpcType {
         NodeRegistered: MessageTypeDefinition<_cairn_events_v1_NodeRegistered, _cairn_events_v1_NodeRegistered__Output>
         NodeUp: MessageTypeDefinition<_cairn_events_v1_NodeUp, _cairn_events_v1_NodeUp__Output>
         NodeUpdated: MessageTypeDefinition<_cairn_events_v1_NodeUpdated, _cairn_events_v1_NodeUpdated__Output>
+        RecurringJobCreated: MessageTypeDefinition<_cairn_events_v1_RecurringJobCreated, _cairn_events_v1_RecurringJobCreated__Output>
+        RecurringJobDeleted: MessageTypeDefinition<_cairn_events_v1_RecurringJobDeleted, _cairn_events_v1_RecurringJobDeleted__Output>
+        RecurringJobRunStarted: MessageTypeDefinition<_cairn_events_v1_RecurringJobRunStarted, _cairn_events_v1_RecurringJobRunStarted__Output>
+        RecurringJobSpec: MessageTypeDefinition<_cairn_events_v1_RecurringJobSpec, _cairn_events_v1_RecurringJobSpec__Output>
+        RecurringJobUpdated: MessageTypeDefinition<_cairn_events_v1_RecurringJobUpdated, _cairn_events_v1_RecurringJobUpdated__Output>
+        RecurringJobVolumeDone: MessageTypeDefinition<_cairn_events_v1_RecurringJobVolumeDone, _cairn_events_v1_RecurringJobVolumeDone__Output>
         ReplicaAutoBalance: EnumTypeDefinition
         ReplicaFailed: MessageTypeDefinition<_cairn_events_v1_ReplicaFailed, _cairn_events_v1_ReplicaFailed__Output>
         ReplicaRebuilding: MessageTypeDefinition<_cairn_events_v1_ReplicaRebuilding, _cairn_events_v1_ReplicaRebuilding__Output>

@@ -1,0 +1,83 @@
+// Recurring jobs, on the leader: at each fire time of a job, a run over the volumes the job
+// applies to. The decisions are job-plan.ts's (pure); this shell reads the clock, appends them
+// with the leader's fence and waits for them to be projected.
+//
+// Exactly once per fire time, across leader changes: a run starts with a RecurringJobRunStarted
+// appended before any of its effects, decided on the state at seq S (no run of the job at or
+// after that fire time) and appended only if the log is still at S (expectedSeq) and this
+// manager still leads (fence). A manager that took over sees the run in its state and never
+// starts that fire time again; it carries on with the run's volumes not done yet, each done by
+// one append (its snapshot events and its RecurringJobVolumeDone) decided the same way. Fire
+// times that went by with no leader are not dropped silently: the newest one due runs late, and
+// the run event counts the ones before it as missed.
+import type { EventDraft, EventLog, Fence, LiveProjection } from '@cairn/metadata';
+import { ConflictError } from '@cairn/metadata';
+import { LeaderPoll } from './leader-poll.js';
+import { dueRun, nextVolumes, runStartedDraft, volumeStep } from './job-plan.js';
+
+export interface RecurringJobsOptions {
+  projection: LiveProjection;
+  log: EventLog;
+  fence: Fence;
+  actor: string;
+  /** How often the jobs are looked at, ms: a fire time runs at most this late (and a 1 s cron needs less). */
+  pollMs?: number;
+  clock?: () => number;
+  onError?: (e: unknown) => void;
+  onFenced?: () => void;
+}
+
+export class RecurringJobs {
+  private readonly loop: LeaderPoll;
+
+  constructor(private readonly o: RecurringJobsOptions) {
+    this.loop = new LeaderPoll(() => this.poll(), { pollMs: o.pollMs ?? 200, onError: o.onError, onFenced: o.onFenced });
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): void {
+    this.loop.stop();
+  }
+
+  /** One look at every job: starts the runs due, and moves every run in progress on by one step. Returns the appends made. */
+  async poll(): Promise<number> {
+    const clock = this.o.clock ?? Date.now;
+    let appends = 0;
+    for (const name of [...this.o.projection.state.recurringJobs.keys()].sort()) {
+      // Each job goes as far as it can now: its run started, then its volumes a step at a time.
+      for (let guard = 0; guard < 1000 && !this.loop.stopped; guard++) {
+        const s = this.o.projection.state;
+        const job = s.recurringJobs.get(name);
+        if (!job) break;
+        let drafts: EventDraft[];
+        if (job.running) {
+          drafts = nextVolumes(job).flatMap((v) => volumeStep(s, job, job.running!.fireMs, v));
+        } else {
+          const due = dueRun(job, clock());
+          if (!due) break;
+          drafts = [runStartedDraft(s, job, due)];
+        }
+        // The log moved meanwhile: decided again on the newer state.
+        if (!(await this.append(drafts, s.seq))) continue;
+        appends++;
+      }
+    }
+    return appends;
+  }
+
+  /** Appends right after the state the drafts were decided on; false when the log moved meanwhile (decided again next time). */
+  private async append(drafts: EventDraft[], seq: number): Promise<boolean> {
+    try {
+      const r = await this.o.log.append(drafts, { fence: this.o.fence, actor: this.o.actor, expectedSeq: seq });
+      await this.o.projection.waitFor(r.lastSeq);
+      return true;
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+      await this.o.projection.waitFor(e.actualSeq);
+      return false;
+    }
+  }
+}
