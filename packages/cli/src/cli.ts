@@ -22,6 +22,7 @@ import { info } from './commands/info.js';
 import { node } from './commands/node.js';
 import { settings } from './commands/settings.js';
 import { snapshot } from './commands/snapshot.js';
+import { job } from './commands/job.js';
 import { volume } from './commands/volume.js';
 import { VERSION } from './version.js';
 
@@ -62,7 +63,7 @@ function columns(rows: (readonly [string, string])[], indent = '  '): string[] {
   return rows.map(([a, b]) => `${indent}${a.padEnd(w)}  ${b}`.trimEnd());
 }
 
-const GROUPS: Group[] = [volume, node, disk, settings, snapshot, audit, pki];
+const GROUPS: Group[] = [volume, node, disk, settings, snapshot, job, audit, pki];
 const SINGLES: Command[] = [events, info];
 
 function topHelp(): string {
