@@ -12,6 +12,7 @@ import { CommandError, toServiceError } from './errors.js';
 import { diskUsage, diskView, nodeView, settingsView, snapshotViews, volumeView } from './views.js';
 import { auditState, explainEvents, verify } from './audit.js';
 import type { ManagerContext } from './context.js';
+import type { BackupRpc } from './backup-service.js';
 
 /**
  * Runs commands: validate on the current state, append after exactly that state, retry on
@@ -158,13 +159,15 @@ export function unary<Req, Res>(ctx: ManagerContext, fn: Unary<Req, Res>): grpc.
   };
 }
 
-export function adminHandlers(ctx: ManagerContext): AdminHandlers {
+/** Every admin handler; the backups' come from backup-service.ts. */
+export function adminHandlers(ctx: ManagerContext, backups: Pick<AdminHandlers, BackupRpc>): AdminHandlers {
   const runner = CommandRunner.for(ctx);
   const actor = 'admin';
   const vol = (name: string) => (s: ClusterState): Volume => volumeView(s, cmd.requireVolume(s, name), ctx.rebuildProgress);
   const st = (): ClusterState => ctx.projection.state;
 
   return {
+    ...backups,
     CreateVolume: unary(ctx, (r) => runner.run(actor, (s) => cmd.createVolume(s, r), vol(r.name))),
     GetVolume: unary(ctx, async (r) => vol(r.name)(st())),
     ListVolumes: unary(ctx, async () => {
