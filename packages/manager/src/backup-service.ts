@@ -210,7 +210,8 @@ export class BackupService {
         if (rec && rec.record.state !== 'completed') return recordView(rec.volume, rec.record, this.progress.get(url) ?? 0);
         const { target } = this.parseUrl(url);
         try {
-          return infoView(await this.target.with(target, (store) => getBackup(store, url)));
+          const info = infoView(await this.target.with(target, (store) => getBackup(store, url)));
+          return rec ? { ...info, nodeId: rec.record.nodeId, uploadedBlocks: rec.record.uploadedBlocks, uploadedBytes: rec.record.uploadedBytes } : info;
         } catch (e) {
           if (rec && e instanceof CommandError && e.code === 'NotFound') throw CommandError.notFound(`backup ${url} is recorded completed but is no longer in the target: ${e.message}`);
           throw e;
