@@ -12,7 +12,7 @@ import { CommandError, toServiceError } from './errors.js';
 import { diskUsage, diskView, nodeView, settingsView, snapshotViews, volumeView } from './views.js';
 import { auditState, explainEvents, verify } from './audit.js';
 import type { ManagerContext } from './context.js';
-import type { BackupRpc } from './backup-service.js';
+import type { BackupRpc } from './backups.js';
 
 /**
  * Runs commands: validate on the current state, append after exactly that state, retry on

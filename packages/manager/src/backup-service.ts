@@ -16,11 +16,11 @@ import { updateSettings } from './commands.js';
 import {
   backupAssignments, backupName, backupReportDrafts, createBackupDrafts, decideBackups, findRecord, recordView,
 } from './backups.js';
+import type { BackupRpc } from './backups.js';
 import { BackupTargetAccess, checkCredentials, commandErrorOf } from './backup-target.js';
 import type { TargetStatus } from './backup-target.js';
 import { LeaderPoll } from './leader-poll.js';
 
-export type BackupRpc = 'SetBackupTarget' | 'GetBackupTarget' | 'CreateBackup' | 'GetBackup' | 'ListBackups' | 'DeleteBackup';
 
 /** How often the leader probes the target when nothing about it changed. */
 const PROBE_EVERY_MS = 15_000;

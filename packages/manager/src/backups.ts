@@ -15,6 +15,9 @@ import { backupsInFlight, replicasOf } from '@cairn/metadata';
 import { CommandError } from './errors.js';
 import { checkName, requireVolume } from './commands.js';
 
+/** The admin RPCs backup-service.ts serves. */
+export type BackupRpc = 'SetBackupTarget' | 'GetBackupTarget' | 'CreateBackup' | 'GetBackup' | 'ListBackups' | 'DeleteBackup';
+
 /** The name of a backup: from the request id when there is one (a retried call is the same backup), else from the seq. */
 export function backupName(requestId: string, seq: number): string {
   return requestId ? `backup-${createHash('sha256').update(requestId).digest('hex').slice(0, 16)}` : `backup-${seq + 1}`;
