@@ -13,6 +13,7 @@ import { CommandError, toServiceError } from './errors.js';
 import { diskUsage, diskView, jobView, nodeView, settingsView, snapshotViews, volumeView } from './views.js';
 import { auditState, explainEvents, verify } from './audit.js';
 import type { ManagerContext } from './context.js';
+import type { BackupRpc } from './backups.js';
 
 /**
  * Runs commands: validate on the current state, append after exactly that state, retry on
@@ -159,7 +160,8 @@ export function unary<Req, Res>(ctx: ManagerContext, fn: Unary<Req, Res>): grpc.
   };
 }
 
-export function adminHandlers(ctx: ManagerContext): AdminHandlers {
+/** Every admin handler; the backups' come from backup-service.ts. */
+export function adminHandlers(ctx: ManagerContext, backups: Pick<AdminHandlers, BackupRpc>): AdminHandlers {
   const runner = CommandRunner.for(ctx);
   const actor = 'admin';
   const vol = (name: string) => (s: ClusterState): Volume => volumeView(s, cmd.requireVolume(s, name), ctx.rebuildProgress);
@@ -167,6 +169,7 @@ export function adminHandlers(ctx: ManagerContext): AdminHandlers {
   const job = (name: string) => (s: ClusterState): RecurringJob => jobView(s, jobs.requireJob(s, name));
 
   return {
+    ...backups,
     CreateVolume: unary(ctx, (r) => runner.run(actor, (s) => jobs.createVolumeWithJobs(s, { ...r, recurringJobs: r.recurringJobs.map(jobRequest) }), vol(r.name))),
     GetVolume: unary(ctx, async (r) => vol(r.name)(st())),
     ListVolumes: unary(ctx, async () => {

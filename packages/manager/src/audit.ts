@@ -6,6 +6,7 @@ import type { CairnEvent, ClusterState, EventLog, SnapshotStore } from '@cairn/m
 import { emptyState, replay, stateHash, canonicalJson, verifyLog } from '@cairn/metadata';
 import type { Explanation } from '@cairn/api';
 import { CommandError } from './errors.js';
+import { explainBackup } from './backups.js';
 import { explainJobEvent } from './job-explain.js';
 
 /** The state after `seq`: the newest snapshot at or below it, then the events up to it. */
@@ -167,7 +168,7 @@ export function explainEvents(volume: string, events: CairnEvent[]): Explanation
         break;
       }
       default: {
-        const text = explainJobEvent(volume, ev); // snapshots and recurring jobs
+        const text = explainBackup(volume, ev) ?? explainJobEvent(volume, ev); // backups; snapshots and recurring jobs
         if (text) line(ev, text);
         break;
       }
