@@ -7,7 +7,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -155,6 +155,24 @@ s('StorageClass recurringJobSelector and recurringJobs through CSI CreateVolume:
   // The job picks it up: its next run covers pvc-jobs too (it has no default-group label any more).
   const after = await until('a run of snap on pvc-jobs', 30_000, async () => done(await events(), 'snap', 'pvc-jobs')[0]);
   assert.match(after.snapshotCreated, /^snap-c-/);
+});
+
+s('a backup job (file:// target) makes its snapshot and a backup labelled with the job, which a node completes', async () => {
+  const target = join(dir, 'backups');
+  mkdirSync(target); // the share, as mounted on every node
+  await api.call('SetBackupTarget', { url: `file://${target}` });
+  await api.call('CreateVolume', { name: 'b', size: 16 * MiB, numberOfReplicas: 1, labels: { 'recurring-job.longhorn.io/bk': 'enabled' } });
+  await api.call('CreateRecurringJob', { name: 'bk', task: 'backup', cron: '*/3 * * * * *', retain: 1 });
+  const completed = await until('a backup of b by job bk completed', 60_000, async () => {
+    const evs = await events();
+    const requested = evs.filter((e) => e.payload === 'backupRequested' && e.backupRequested.volume === 'b' && e.backupRequested.labels['recurring-job'] === 'bk');
+    const names = new Set(requested.map((e) => e.backupRequested.name));
+    return evs.find((e) => e.payload === 'backupCompleted' && e.backupCompleted.volume === 'b' && names.has(e.backupCompleted.name));
+  });
+  assert.match(completed.backupCompleted.name, /^bk-c-/);
+  const explain = await cairn(['audit', 'explain', 'b']);
+  assert.match(explain.out, new RegExp(`backup ${completed.backupCompleted.name} completed`));
+  await api.call('DeleteRecurringJob', { name: 'bk' });
 });
 
 s('kill -9 of the leading manager between fire times: no fire time runs twice; the new leader runs the newest one due and counts the ones before it as missed', async () => {

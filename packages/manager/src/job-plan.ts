@@ -6,8 +6,11 @@
 // Cron expressions are croner's (5 fields, or 6 with seconds first; @daily and friends),
 // evaluated in UTC so that every manager computes the same fire times whatever its local zone.
 import { Cron } from 'croner';
+import { backupUrl } from '@cairn/backup';
 import type { ClusterState, EventDraft, RecurringJobState, VolumeState } from '@cairn/metadata';
-import { jobCause, pendingCopiesFrom, volumesOfJob } from '@cairn/metadata';
+import { backupsInFlight, jobCause, pendingCopiesFrom, volumesOfJob } from '@cairn/metadata';
+import { createBackupDrafts } from './backups.js';
+import { CommandError } from './errors.js';
 
 /** Why `expr` is not a cron expression cairn accepts, or null when it is. */
 export function cronError(expr: string): string | null {
@@ -130,14 +133,16 @@ interface Retention {
 
 /**
  * Oldest first, everything in `candidates` beyond the newest `retain` is deleted, except a
- * snapshot a clone still copies from (kept, with why).
+ * snapshot a clone still copies from or a backup still reads (kept, with why).
  */
 function retain(state: ClusterState, v: VolumeState, candidates: string[], keep: number): Retention {
   const byAge = candidates.map((n) => v.snapshots.get(n)!).sort((a, b) => a.createdSeq - b.createdSeq);
   const out: Retention = { deleted: [], kept: [] };
+  const backedUp = new Set(backupsInFlight(v).map((b) => b.snapshot));
   for (const s of byAge.slice(0, Math.max(0, byAge.length - keep))) {
     const needing = pendingCopiesFrom(state, v.name, s.name);
     if (needing.length) out.kept.push(`${s.name} (volume ${needing.join(', ')} still copies it)`);
+    else if (backedUp.has(s.name)) out.kept.push(`${s.name} (a backup of it is not done yet)`);
     else out.deleted.push(s.name);
   }
   return out;
@@ -145,10 +150,11 @@ function retain(state: ClusterState, v: VolumeState, candidates: string[], keep:
 
 /** Why the task cannot run in this build, for the tasks that need what cairn does not have yet. */
 export const TASK_NOT_BUILT: Partial<Record<RecurringJobState['task'], string>> = {
-  'backup': 'not run: this build of cairn has no backups (cairn backup create) to run the task with',
-  'backup-force-create': 'not run: this build of cairn has no backups (cairn backup create) to run the task with',
   'filesystem-trim': 'not run: cairn cannot trim a filesystem yet (the CSI node service mounts it; no node agent call runs fstrim on that mount)',
 };
+
+/** The label a backup made by a job carries (Longhorn's backups carry the job's name the same way). */
+export const BACKUP_JOB_LABEL = 'recurring-job';
 
 /**
  * What the run of `fireMs` of `job` does on `volume`: the snapshot events, then the
@@ -180,6 +186,25 @@ export function volumeStep(state: ClusterState, job: RecurringJobState, fireMs: 
         ...deletes(r.deleted),
         done({ created: name, deleted: r.deleted, kept: r.kept }),
       ];
+    }
+    case 'backup':
+    case 'backup-force-create': {
+      // A snapshot named after the backup and the backup request (H-backup's createBackupDrafts,
+      // the same as `cairn backup create`); a node holding a replica runs it (backup-concurrent-limit
+      // per node). The job's older snapshots beyond retain go as for the snapshot task, except
+      // one a backup still reads. Backups in the target beyond retain are not removed (see README).
+      const name = jobSnapshotName(job.name, fireMs);
+      if (v.snapshots.has(name)) return [done({ error: `not run: the volume already has a snapshot named ${name}` })];
+      let backup: EventDraft[];
+      try {
+        backup = createBackupDrafts(state, { volume, snapshot: '', name, labels: { ...job.labels, [BACKUP_JOB_LABEL]: job.name } }, backupUrl);
+      } catch (e) {
+        if (e instanceof CommandError) return [done({ error: `not run: ${e.message}` })];
+        throw e;
+      }
+      const mine = [...v.snapshots.values()].filter((s) => s.job === job.name).map((s) => s.name);
+      const r = retain(state, v, mine, Math.max(0, job.retain - 1));
+      return [...backup.map((d) => ({ ...d, cause })), ...deletes(r.deleted), done({ created: name, deleted: r.deleted, kept: r.kept })];
     }
     case 'snapshot-delete': {
       const r = retain(state, v, [...v.snapshots.keys()], job.retain);

@@ -173,16 +173,34 @@ t('snapshot-cleanup deletes the snapshot a vol:// clone was copied from once cop
   assert.ok(s.volumes.get('v')!.snapshots.has('clone-x-1'), "a user's snapshot named like one stays");
 });
 
-t('tasks cairn cannot run yet end each volume with the reason, not silently', () => {
+t('what cannot run ends each volume with the reason, not silently: filesystem-trim, a backup with no target', () => {
   const s = cluster();
   apply(s, cmd.createVolume(s, volume('v')));
   apply(s, jobs.createJob(s, job({ name: 'bk', task: 'backup' })), T0);
   apply(s, jobs.createJob(s, job({ name: 'trim', task: 'filesystem-trim', retain: 0 })), T0);
-  for (const n of ['bk', 'trim']) {
+  for (const [n, why] of [['bk', /^not run: no backup target is set/], ['trim', /^not run: cairn cannot trim/]] as const) {
     const done = runAt(s, n, T0 + 10 * S).find((e) => e.recurringJobVolumeDone)!.recurringJobVolumeDone!;
-    assert.match(done.error!, /^not run: /);
+    assert.match(done.error!, why);
     assert.is(s.recurringJobs.get(n)!.running, null, 'the run ends');
   }
+});
+
+t('a backup job requests a backup of a new snapshot, labelled with the job; retention keeps a snapshot a backup still reads', () => {
+  const s = cluster();
+  apply(s, cmd.createVolume(s, volume('v')));
+  apply(s, [{ settingsChanged: { values: { 'backup-target': 'file:///backups' } } }]);
+  apply(s, jobs.createJob(s, job({ name: 'bk', task: 'backup', retain: 1, labels: { tier: 'gold' } })), T0);
+  const evs = runAt(s, 'bk', T0 + 10 * S);
+  const name = jobSnapshotName('bk', Date.UTC(2026, 0, 1, 0, 0, 10));
+  const req = evs.find((e) => e.backupRequested)!;
+  assert.is(req.backupRequested!.snapshot, name);
+  assert.equal(req.backupRequested!.labels, { tier: 'gold', 'recurring-job': 'bk' });
+  assert.match(req.cause!, /^recurring-job:bk@/);
+  assert.is(s.volumes.get('v')!.snapshots.get(name)!.job, 'bk');
+  // The next run: the first backup is still pending, so its snapshot is kept though beyond retain.
+  const next = runAt(s, 'bk', T0 + 20 * S).find((e) => e.recurringJobVolumeDone)!.recurringJobVolumeDone!;
+  assert.equal(next.snapshotsDeleted, []);
+  assert.equal(next.kept, [`${name} (a backup of it is not done yet)`]);
 });
 
 t('concurrency: a step takes at most that many volumes of the run', () => {
