@@ -157,7 +157,7 @@ s('StorageClass recurringJobSelector and recurringJobs through CSI CreateVolume:
   assert.match(after.snapshotCreated, /^snap-c-/);
 });
 
-s('a backup job (file:// target) makes its snapshot and a backup labelled with the job, which a node completes', async () => {
+s('a backup job (file:// target, retain 1): its backups labelled with the job complete; the older ones are removed from the target by its retention', async () => {
   const target = join(dir, 'backups');
   mkdirSync(target); // the share, as mounted on every node
   await api.call('SetBackupTarget', { url: `file://${target}` });
@@ -170,9 +170,17 @@ s('a backup job (file:// target) makes its snapshot and a backup labelled with t
     return evs.find((e) => e.payload === 'backupCompleted' && e.backupCompleted.volume === 'b' && names.has(e.backupCompleted.name));
   });
   assert.match(completed.backupCompleted.name, /^bk-c-/);
+  // Once a second one completes, the first is beyond retain: removed from the target, as an event.
+  const removed = await until('a backup of b removed by the retention of bk', 60_000, async () =>
+    (await events()).find((e) => e.payload === 'backupDeleted' && e.backupDeleted.volume === 'b' && e.cause === 'recurring-job:bk@retention'));
+  assert.is(removed.backupDeleted.name, completed.backupCompleted.name, 'the oldest goes first');
+  await api.call('DeleteRecurringJob', { name: 'bk' });
+  const left = (await api.call('ListBackups', { volume: 'b' })).backups.filter((x: Any) => x.state === 'completed');
+  assert.not.ok(left.some((x: Any) => x.name === removed.backupDeleted.name), 'gone from the target');
+  assert.ok(left.length >= 1, 'the newest stays');
   const explain = await cairn(['audit', 'explain', 'b']);
   assert.match(explain.out, new RegExp(`backup ${completed.backupCompleted.name} completed`));
-  await api.call('DeleteRecurringJob', { name: 'bk' });
+  assert.match(explain.out, new RegExp(`backup ${removed.backupDeleted.name} removed by recurring job bk: retention`));
 });
 
 s('kill -9 of the leading manager between fire times: no fire time runs twice; the new leader runs the newest one due and counts the ones before it as missed', async () => {

@@ -168,7 +168,7 @@ export function explainEvents(volume: string, events: CairnEvent[]): Explanation
         break;
       }
       default: {
-        const text = explainBackup(volume, ev) ?? explainJobEvent(volume, ev); // backups; snapshots and recurring jobs
+        const text = explainJobEvent(volume, ev) ?? explainBackup(volume, ev); // snapshots and recurring jobs; backups
         if (text) line(ev, text);
         break;
       }

@@ -245,29 +245,35 @@ export class BackupService {
         return { backups };
       }),
 
-      DeleteBackup: unary(ctx, async (r) => {
-        const s0 = st();
-        const url = this.urlOf(s0, r);
-        const { target, volume, backup } = this.parseUrl(url);
-        const rec = s0.volumes.get(volume)?.backups?.[backup];
-        if (rec && rec.state !== 'completed' && rec.state !== 'failed') {
-          throw CommandError.precondition(`backup ${url} is ${rec.state}: remove it once it has ended`);
-        }
-        // Another backup of the volume being made meanwhile is safe: the library leaves the
-        // blocks it may be about to list to a later removal (its create markers).
-        let removedBlocks = 0;
-        let inTarget = true;
-        try {
-          removedBlocks = (await this.target.with(target, (store) => removeBackup(store, url))).removedBlocks;
-        } catch (e) {
-          if (!(e instanceof CommandError && e.code === 'NotFound')) throw e;
-          inTarget = false;
-        }
-        if (!inTarget && !rec) return { deleted: false, removedBlocks: 0, seq: s0.seq };
-        const seq = await runner.run(actor, (s) => (s.volumes.has(volume) || inTarget
-          ? [{ backupDeleted: { volume, name: backup, url, removedBlocks } }] : []), (s) => s.seq);
-        return { deleted: true, removedBlocks, seq };
-      }),
+      DeleteBackup: unary(ctx, async (r) => this.remove(this.urlOf(st(), r), actor)),
     };
+  }
+
+  /**
+   * `cairn backup rm`, and a recurring backup job's retention (actor and cause then name the job):
+   * removes the backup from the target, then appends BackupDeleted.
+   */
+  async remove(url: string, actor: string, cause = ''): Promise<{ deleted: boolean; removedBlocks: number; seq: number }> {
+    const runner = CommandRunner.for(this.ctx);
+    const s0 = this.ctx.projection.state;
+    const { target, volume, backup } = this.parseUrl(url);
+    const rec = s0.volumes.get(volume)?.backups?.[backup];
+    if (rec && rec.state !== 'completed' && rec.state !== 'failed') {
+      throw CommandError.precondition(`backup ${url} is ${rec.state}: remove it once it has ended`);
+    }
+    // Another backup of the volume being made meanwhile is safe: the library leaves the
+    // blocks it may be about to list to a later removal (its create markers).
+    let removedBlocks = 0;
+    let inTarget = true;
+    try {
+      removedBlocks = (await this.target.with(target, (store) => removeBackup(store, url))).removedBlocks;
+    } catch (e) {
+      if (!(e instanceof CommandError && e.code === 'NotFound')) throw e;
+      inTarget = false;
+    }
+    if (!inTarget && !rec) return { deleted: false, removedBlocks: 0, seq: s0.seq };
+    const seq = await runner.run(actor, (s) => (s.volumes.has(volume) || inTarget
+      ? [{ ...(cause ? { cause } : {}), backupDeleted: { volume, name: backup, url, removedBlocks } }] : []), (s) => s.seq);
+    return { deleted: true, removedBlocks, seq };
   }
 }

@@ -8,7 +8,8 @@ const at = (ms: number): string => new Date(ms).toISOString();
 /** The cause a job's run stamps on its snapshot events, read back: "job snap, run of <time>". */
 function byJob(cause: string): string | null {
   const m = /^recurring-job:([^@]+)@(.+)$/.exec(cause);
-  return m ? `recurring job ${m[1]} (its run of ${m[2]})` : null;
+  if (!m) return null;
+  return m[2] === 'retention' ? `recurring job ${m[1]}` : `recurring job ${m[1]} (its run of ${m[2]})`;
 }
 
 /** The line for `ev` about `volume`, or null when the event is not one of these or not about it. */
@@ -24,6 +25,12 @@ export function explainJobEvent(volume: string, ev: CairnEvent): string | null {
       if (p.volume !== volume) return null;
       const job = byJob(ev.cause);
       return `snapshot ${p.name} deleted by ${job ? `${job}: retention` : ev.actor}`;
+    }
+    case 'backupDeleted': {
+      // Only a job's retention: `cairn backup rm` is explained with the other backup events.
+      const p = ev.backupDeleted!;
+      const job = byJob(ev.cause);
+      return p.volume === volume && job ? `backup ${p.name} removed by ${job}: retention (${p.removedBlocks} blocks freed)` : null;
     }
     case 'recurringJobRunStarted': {
       const p = ev.recurringJobRunStarted!;

@@ -226,3 +226,23 @@ export function volumeStep(state: ClusterState, job: RecurringJobState, fireMs: 
 export function nextVolumes(job: RecurringJobState): string[] {
   return job.running ? job.running.pending.slice(0, Math.max(1, job.concurrency)) : [];
 }
+
+/** The cause on the BackupDeleted a backup job's retention appends. */
+export const retentionCause = (job: string): string => `recurring-job:${job}@retention`;
+
+/**
+ * A backup job's retention in the target: per volume, its completed backups (labelled with the
+ * job) beyond the newest `retain`, oldest first. Backups not done yet are not counted; a failed
+ * one holds nothing in the target.
+ */
+export function backupsBeyondRetain(state: ClusterState, job: RecurringJobState): { volume: string; name: string; url: string }[] {
+  if (job.task !== 'backup' && job.task !== 'backup-force-create') return [];
+  const out: { volume: string; name: string; url: string }[] = [];
+  for (const v of [...state.volumes.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+    const mine = Object.values(v.backups ?? {})
+      .filter((b) => b.state === 'completed' && b.labels[BACKUP_JOB_LABEL] === job.name)
+      .sort((a, b) => a.requestedSeq - b.requestedSeq);
+    for (const b of mine.slice(0, Math.max(0, mine.length - job.retain))) out.push({ volume: v.name, name: b.name, url: b.url });
+  }
+  return out;
+}

@@ -220,7 +220,11 @@ export class Manager {
           projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, figures: (this.figures ??= new ReplicaFigures(this.client, this.o.prefix)), onError, onFenced,
           onWaiting: (volume, why) => this.say(`auto-salvage of ${volume}: ${why}`),
         });
-        this.jobs = new RecurringJobs({ projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, onError, onFenced });
+        const backups = this.backups;
+        this.jobs = new RecurringJobs({
+          projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, onError, onFenced,
+          ...(backups ? { removeBackup: (url: string, cause: string) => backups.remove(url, `manager/${this.id}`, cause) } : {}),
+        });
         if (this.o.kube) {
           // Loaded on use: client-node is heavy, and only managers in Kubernetes need it.
           const { KubeSync } = await import('./kube-sync.js');

@@ -13,7 +13,7 @@
 import type { EventDraft, EventLog, Fence, LiveProjection } from '@cairn/metadata';
 import { ConflictError } from '@cairn/metadata';
 import { LeaderPoll } from './leader-poll.js';
-import { dueRun, nextVolumes, runStartedDraft, volumeStep } from './job-plan.js';
+import { backupsBeyondRetain, dueRun, nextVolumes, retentionCause, runStartedDraft, volumeStep } from './job-plan.js';
 
 export interface RecurringJobsOptions {
   projection: LiveProjection;
@@ -25,10 +25,21 @@ export interface RecurringJobsOptions {
   clock?: () => number;
   onError?: (e: unknown) => void;
   onFenced?: () => void;
+  /**
+   * Removes a backup from the target and appends its BackupDeleted (backup-service.ts remove), for
+   * the backup jobs' retention; absent: backups beyond retain stay.
+   */
+  removeBackup?: (url: string, cause: string) => Promise<unknown>;
 }
+
+/** A backup whose removal failed is tried again after this long. */
+const REMOVE_RETRY_MS = 30_000;
 
 export class RecurringJobs {
   private readonly loop: LeaderPoll;
+  /** The backup removals of the jobs' retention going on (one at a time), and when each failed. */
+  private removing: Promise<void> | null = null;
+  private readonly failedAt = new Map<string, number>();
 
   constructor(private readonly o: RecurringJobsOptions) {
     this.loop = new LeaderPoll(() => this.poll(), { pollMs: o.pollMs ?? 200, onError: o.onError, onFenced: o.onFenced });
@@ -65,7 +76,36 @@ export class RecurringJobs {
         appends++;
       }
     }
+    this.removeBeyondRetain(clock());
     return appends;
+  }
+
+  /**
+   * Backup jobs' retention in the target: removes, in the background and one at a time, the
+   * completed backups of each job beyond its retain (I/O on the target, so not inside a poll).
+   * Removing one twice (a leader change meanwhile) is harmless: the second finds it gone.
+   */
+  private removeBeyondRetain(nowMs: number): void {
+    const remove = this.o.removeBackup;
+    if (!remove || this.removing) return;
+    const s = this.o.projection.state;
+    const todo = [...s.recurringJobs.values()].flatMap((j) => backupsBeyondRetain(s, j).map((b) => ({ ...b, job: j.name })))
+      .filter((b) => nowMs - (this.failedAt.get(b.url) ?? -Infinity) >= REMOVE_RETRY_MS);
+    if (!todo.length) return;
+    this.removing = (async () => {
+      for (const b of todo) {
+        if (this.loop.stopped) break;
+        try {
+          await remove(b.url, retentionCause(b.job));
+          this.failedAt.delete(b.url);
+        } catch (e) {
+          this.failedAt.set(b.url, nowMs);
+          this.o.onError?.(e);
+        }
+      }
+    })().finally(() => {
+      this.removing = null;
+    });
   }
 
   /** Appends right after the state the drafts were decided on; false when the log moved meanwhile (decided again next time). */

@@ -9,7 +9,7 @@ import {
 import type { ClusterState, EventDraft } from '@cairn/metadata';
 import * as cmd from '../src/commands.js';
 import * as jobs from '../src/job-commands.js';
-import { cronError, dueRun, jobSnapshotName, nextVolumes, runStartedDraft, volumeStep } from '../src/job-plan.js';
+import { backupsBeyondRetain, cronError, dueRun, jobSnapshotName, nextVolumes, runStartedDraft, volumeStep } from '../src/job-plan.js';
 import { CommandError } from '../src/errors.js';
 
 const T0 = Date.UTC(2026, 0, 1, 0, 0, 0, 500);
@@ -201,6 +201,16 @@ t('a backup job requests a backup of a new snapshot, labelled with the job; rete
   const next = runAt(s, 'bk', T0 + 20 * S).find((e) => e.recurringJobVolumeDone)!.recurringJobVolumeDone!;
   assert.equal(next.snapshotsDeleted, []);
   assert.equal(next.kept, [`${name} (a backup of it is not done yet)`]);
+  // Retention in the target: completed backups of the job beyond retain (1), oldest first.
+  assert.equal(backupsBeyondRetain(s, s.recurringJobs.get('bk')!), [], 'none completed yet');
+  const second = jobSnapshotName('bk', Date.UTC(2026, 0, 1, 0, 0, 20));
+  for (const n of [name, second]) {
+    apply(s, [{ backupAssigned: { volume: 'v', name: n, nodeId: 'node-1', replicaId: 'r' } }, { backupStarted: { volume: 'v', name: n, nodeId: 'node-1' } },
+      { backupCompleted: { volume: 'v', name: n, nodeId: 'node-1', url: '', size: 1, blocks: 1, uploadedBlocks: 1, uploadedBytes: 1 } }]);
+  }
+  const beyond = backupsBeyondRetain(s, s.recurringJobs.get('bk')!);
+  assert.equal(beyond.map((b) => b.name), [name]);
+  assert.match(beyond[0]!.url, /^file:\/\/\/backups\?backup=bk-c-/);
 });
 
 t('concurrency: a step takes at most that many volumes of the run', () => {
