@@ -112,6 +112,23 @@ export function eventSummary(ev: CairnEvent): string {
       return `${ev.snapshotCreated!.volume}@${ev.snapshotCreated!.name} size=${sz(ev.snapshotCreated!.size)}`;
     case 'snapshotDeleted':
       return `${ev.snapshotDeleted!.volume}@${ev.snapshotDeleted!.name}`;
+    case 'recurringJobCreated':
+    case 'recurringJobUpdated': {
+      const p = (ev.recurringJobCreated ?? ev.recurringJobUpdated)!.spec!;
+      return `${p.name} ${p.task} "${p.cron}" retain=${p.retain} concurrency=${p.concurrency}${p.groups.length ? ` groups=${p.groups.join(',')}` : ''}`;
+    }
+    case 'recurringJobDeleted':
+      return ev.recurringJobDeleted!.name;
+    case 'recurringJobRunStarted': {
+      const p = ev.recurringJobRunStarted!;
+      const missed = p.missed ? ` missed=${p.missedAtLeast ? '>=' : ''}${p.missed}` : '';
+      return `${p.job} fire=${new Date(p.fireMs).toISOString()} volumes=${p.volumes.join(',') || '-'}${missed}`;
+    }
+    case 'recurringJobVolumeDone': {
+      const p = ev.recurringJobVolumeDone!;
+      if (p.error) return `${p.job} ${p.volume}: ${p.error}`;
+      return `${p.job} ${p.volume}: made=${p.snapshotCreated || '-'} deleted=${p.snapshotsDeleted.join(',') || '-'}${p.kept.length ? ` kept=${p.kept.join('; ')}` : ''}`;
+    }
     case 'backupRequested':
       return `${ev.backupRequested!.volume}@${ev.backupRequested!.snapshot} ${ev.backupRequested!.name} -> ${ev.backupRequested!.url}`;
     case 'backupAssigned':
