@@ -10,7 +10,6 @@ import { backupUrl } from '@cairn/backup';
 import type { ClusterState, EventDraft, RecurringJobState, VolumeState } from '@cairn/metadata';
 import { backupsInFlight, jobCause, pendingCopiesFrom, volumesOfJob } from '@cairn/metadata';
 import { createBackupDrafts } from './backups.js';
-import { CommandError } from './errors.js';
 
 /** Why `expr` is not a cron expression cairn accepts, or null when it is. */
 export function cronError(expr: string): string | null {
@@ -199,7 +198,9 @@ export function volumeStep(state: ClusterState, job: RecurringJobState, fireMs: 
       try {
         backup = createBackupDrafts(state, { volume, snapshot: '', name, labels: { ...job.labels, [BACKUP_JOB_LABEL]: job.name } }, backupUrl);
       } catch (e) {
-        if (e instanceof CommandError) return [done({ error: `not run: ${e.message}` })];
+        // Refused as `cairn backup create` would be (a CommandError: no target, a volume still
+        // copying, ...) or by the backup library (a name it cannot put in a URL): said, not thrown.
+        if (e instanceof Error) return [done({ error: `not run: ${e.message}` })];
         throw e;
       }
       const mine = [...v.snapshots.values()].filter((s) => s.job === job.name).map((s) => s.name);

@@ -11,7 +11,7 @@
 // times that went by with no leader are not dropped silently: the newest one due runs late, and
 // the run event counts the ones before it as missed.
 import type { EventDraft, EventLog, Fence, LiveProjection } from '@cairn/metadata';
-import { ConflictError } from '@cairn/metadata';
+import { ConflictError, FencedError } from '@cairn/metadata';
 import { LeaderPoll } from './leader-poll.js';
 import { backupsBeyondRetain, dueRun, nextVolumes, retentionCause, runStartedDraft, volumeStep } from './job-plan.js';
 
@@ -58,25 +58,37 @@ export class RecurringJobs {
     const clock = this.o.clock ?? Date.now;
     let appends = 0;
     for (const name of [...this.o.projection.state.recurringJobs.keys()].sort()) {
-      // Each job goes as far as it can now: its run started, then its volumes a step at a time.
-      for (let guard = 0; guard < 1000 && !this.loop.stopped; guard++) {
-        const s = this.o.projection.state;
-        const job = s.recurringJobs.get(name);
-        if (!job) break;
-        let drafts: EventDraft[];
-        if (job.running) {
-          drafts = nextVolumes(job).flatMap((v) => volumeStep(s, job, job.running!.fireMs, v));
-        } else {
-          const due = dueRun(job, clock());
-          if (!due) break;
-          drafts = [runStartedDraft(s, job, due)];
-        }
-        // The log moved meanwhile: decided again on the newer state.
-        if (!(await this.append(drafts, s.seq))) continue;
-        appends++;
+      try {
+        appends += await this.advance(name, clock);
+      } catch (e) {
+        // One job's trouble (said, and tried again next poll) does not hold up the others.
+        if (e instanceof FencedError) throw e;
+        this.o.onError?.(e);
       }
     }
     this.removeBeyondRetain(clock());
+    return appends;
+  }
+
+  /** Takes one job as far as it goes now: its run started, then its volumes a step at a time. */
+  private async advance(name: string, clock: () => number): Promise<number> {
+    let appends = 0;
+    for (let guard = 0; guard < 1000 && !this.loop.stopped; guard++) {
+      const s = this.o.projection.state;
+      const job = s.recurringJobs.get(name);
+      if (!job) break;
+      let drafts: EventDraft[];
+      if (job.running) {
+        drafts = nextVolumes(job).flatMap((v) => volumeStep(s, job, job.running!.fireMs, v));
+      } else {
+        const due = dueRun(job, clock());
+        if (!due) break;
+        drafts = [runStartedDraft(s, job, due)];
+      }
+      // The log moved meanwhile: decided again on the newer state.
+      if (!(await this.append(drafts, s.seq))) continue;
+      appends++;
+    }
     return appends;
   }
 
@@ -90,21 +102,21 @@ export class RecurringJobs {
     if (!remove || this.removing) return;
     const s = this.o.projection.state;
     const todo = [...s.recurringJobs.values()].flatMap((j) => backupsBeyondRetain(s, j).map((b) => ({ ...b, job: j.name })))
-      .filter((b) => nowMs - (this.failedAt.get(b.url) ?? -Infinity) >= REMOVE_RETRY_MS);
+    .filter((b) => nowMs - (this.failedAt.get(b.url) ?? -Infinity) >= REMOVE_RETRY_MS);
     if (!todo.length) return;
     this.removing = (async () => {
-      for (const b of todo) {
-        if (this.loop.stopped) break;
-        try {
-          await remove(b.url, retentionCause(b.job));
-          this.failedAt.delete(b.url);
-        } catch (e) {
-          this.failedAt.set(b.url, nowMs);
-          this.o.onError?.(e);
-        }
+    for (const b of todo) {
+      if (this.loop.stopped) break;
+      try {
+        await remove(b.url, retentionCause(b.job));
+        this.failedAt.delete(b.url);
+      } catch (e) {
+        this.failedAt.set(b.url, nowMs);
+        this.o.onError?.(e);
       }
+    }
     })().finally(() => {
-      this.removing = null;
+    this.removing = null;
     });
   }
 
