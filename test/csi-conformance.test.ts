@@ -143,7 +143,8 @@ s('a StorageClass as Longhorn users write it: accepted; what cairn does not do i
   };
   await ctl('CreateVolume', createReq(pv, { parameters: params }));
   const v = await api.call('GetVolume', { name: pv });
-  assert.equal(v.unsupportedParameters.map((u: Any) => u.key), ['nfsOptions', 'recurringJobSelector'], 'what cairn honours as asked (migratable false, dataEngine v1) is not reported');
+  assert.equal(v.unsupportedParameters.map((u: Any) => u.key), ['nfsOptions'], 'what cairn honours as asked (migratable false, dataEngine v1) is not reported');
+  assert.is(v.labels['recurring-job-group.longhorn.io/snap'], 'enabled', 'the recurringJobSelector became the volume\'s group label');
   assert.is(v.replicaSoftAntiAffinity, 'enabled');
   // ListVolumes (what the CLI's ls and the Kubernetes layer read) says the same.
   const created = (await api.call('ListVolumes', {})).volumes.find((x: Any) => x.name === pv);

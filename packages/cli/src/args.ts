@@ -13,6 +13,8 @@ export interface FlagSpec {
   value?: string;
   /** Shown in the usage line; the command checks it (requireFlag) so that the error names it. */
   required?: boolean;
+  /** A string flag that may be given more than once (--group a --group b): flagValues reads them all. */
+  multiple?: boolean;
   help: string;
 }
 
@@ -42,8 +44,10 @@ export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
 export interface Parsed {
   /** Positional arguments by their declared name (without brackets). */
   args: Record<string, string | undefined>;
-  /** Flags that were given: the text of string flags, true for boolean flags. */
+  /** Flags that were given: the text of string flags (the last, for a flag given twice), true for boolean flags. */
   flags: Record<string, string | true | undefined>;
+  /** Every value of each `multiple` flag given, in order. */
+  lists?: Record<string, string[]>;
 }
 
 const argName = (a: string): string => a.replace(/^\[|\]$/g, '');
@@ -57,6 +61,7 @@ export function parseCommand(spec: CommandSpec, argv: string[]): Parsed {
   // Lenient parsing with tokens, then our own checks: the errors then say what people need.
   const { tokens } = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
   const flags: Parsed['flags'] = {};
+  const lists: Record<string, string[]> = {};
   const positionals: string[] = [];
   for (const t of tokens) {
     if (t.kind === 'positional') {
@@ -75,9 +80,10 @@ export function parseCommand(spec: CommandSpec, argv: string[]): Parsed {
       throw new UsageError(`flag --${t.name} needs a value${f.value ? ` (${f.value})` : ''}`, spec.path);
     }
     flags[t.name] = t.value;
+    if (f.multiple) (lists[t.name] ??= []).push(t.value);
   }
   const args: Parsed['args'] = {};
-  if (flags['help']) return { args, flags };
+  if (flags['help']) return { args, flags, lists };
   spec.args.forEach((a, i) => {
     const v = positionals[i];
     if (v === undefined && !isOptional(a)) throw new UsageError(`missing ${argName(a)}: usage: ${usageLine(spec)}`, spec.path);
@@ -87,7 +93,7 @@ export function parseCommand(spec: CommandSpec, argv: string[]): Parsed {
   if (positionals.length > spec.args.length) {
     throw new UsageError(`unexpected argument "${positionals[spec.args.length]}" for "cairn ${spec.path}"`, spec.path);
   }
-  return { args, flags };
+  return { args, flags, lists };
 }
 
 export function usageLine(spec: CommandSpec): string {
@@ -167,6 +173,12 @@ export function flagBool(p: Parsed, name: string, command = ''): boolean | undef
   if (t === 'true') return true;
   if (t === 'false') return false;
   throw new UsageError(`--${name}: expected true or false, got "${v}"`, command);
+}
+
+/** Every value of a `multiple` flag, each also split at commas ("a,b" -> a, b); undefined when not given. */
+export function flagValues(p: Parsed, name: string): string[] | undefined {
+  const vs = p.lists?.[name] ?? (typeof p.flags[name] === 'string' ? [p.flags[name] as string] : undefined);
+  return vs?.flatMap((v) => v.split(',')).map((s) => s.trim()).filter((s) => s !== '');
 }
 
 /** A comma-separated list: "a,b" -> ['a', 'b']; "" -> [] (which clears a list on update). */

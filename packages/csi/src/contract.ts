@@ -15,6 +15,8 @@ export const STORAGE_CLASS_PARAMETERS_ACTED_ON = [
   'numberOfReplicas', 'staleReplicaTimeout', 'dataLocality', 'diskSelector', 'nodeSelector',
   'replicaAutoBalance', 'fsType', 'mkfsParams', 'replicaSoftAntiAffinity', 'replicaZoneSoftAntiAffinity',
   'replicaDiskSoftAntiAffinity', 'fromBackup',
+  // Recurring jobs: the selector's jobs and groups become volume labels; the inline list's jobs are created if absent.
+  'recurringJobSelector', 'recurringJobs',
 ] as const;
 
 /**
@@ -29,7 +31,7 @@ export const STORAGE_CLASS_PARAMETERS_ACTED_ON = [
  * driver sets itself from the request.
  */
 export const STORAGE_CLASS_PARAMETERS_WITHOUT_EFFECT = [
-  'recurringJobSelector', 'recurringJobs', 'backupTargetName', 'backupBlockSize',
+  'backupTargetName', 'backupBlockSize',
   'migratable', 'encrypted', 'nfsOptions', 'shareManagerNodeSelector', 'shareManagerTolerations',
   'dataEngine', 'backendStoreDriver', 'frontend', 'ublkNumberOfQueue', 'ublkQueueDepth', 'nvmeTcpNrIoQueues',
   'dataLayout.type', 'dataLayout.mode', 'dataLayout.dataChunks', 'dataLayout.parityChunks', 'dataLayout.stripSizeKB',

@@ -195,6 +195,7 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
           replicaZoneSoftAntiAffinity: params.replicaZoneSoftAntiAffinity ?? '',
           replicaDiskSoftAntiAffinity: params.replicaDiskSoftAntiAffinity ?? '',
           csiName: coName, kubernetes: sc.kubernetes, unsupportedParameters: sc.unsupported,
+          recurringJobSelector: sc.recurringJobSelector ?? [], recurringJobs: sc.recurringJobs ?? [],
         });
         log(`csi CreateVolume: created ${name}${name !== coName ? ` for ${JSON.stringify(coName)}` : ''} (${size} bytes, ${replicas} replicas${source ? `, from ${describeSource(source)}` : ''})`);
         return { volume: csiVolume(v, access.topology, echo) };

@@ -34,6 +34,23 @@ export interface VolumeParams {
   replicaDiskSoftAntiAffinity?: string;
 }
 
+/** One entry of Longhorn's recurringJobSelector: a recurring job, or a group of them, the volume joins. */
+export interface RecurringJobSelectorParam {
+  name: string;
+  isGroup: boolean;
+}
+
+/** One job of Longhorn's older inline recurringJobs, as its JSON gives it (0, [] and {} where absent). */
+export interface RecurringJobParam {
+  name: string;
+  task: string;
+  cron: string;
+  retain: number;
+  concurrency: number;
+  groups: string[];
+  labels: Record<string, string>;
+}
+
 /** A parameter accepted without effect, and why it has none (recorded on the volume, warned on the PVC). */
 export interface UnsupportedParameter {
   key: string;
@@ -59,6 +76,9 @@ export interface StorageClassRequest {
   fromBackup: string;
   /** `encrypted` asked for encryption at rest, which cairn does not do: CreateVolume refuses it. */
   encrypted: boolean;
+  /** Longhorn's recurringJobSelector and inline recurringJobs, when given and not empty. */
+  recurringJobSelector?: RecurringJobSelectorParam[];
+  recurringJobs?: RecurringJobParam[];
 }
 
 /** The provisioner's own keys (external-provisioner --extra-create-metadata). */
@@ -184,7 +204,7 @@ const isCron: FieldCheck = (v) => {
  * A JSON list of objects with the given fields. Field names match case-insensitively, as Go's
  * encoding/json (Longhorn's reader) matches them; an unknown field is refused (a typo).
  */
-function jsonList(key: string, text: string, shape: string, fields: Record<string, FieldCheck>, required: string[]): number {
+function jsonList(key: string, text: string, shape: string, fields: Record<string, FieldCheck>, required: string[]): Record<string, unknown>[] {
   const bad = (why: string) => invalid(`parameter ${key} is not valid: ${why} (want JSON: ${shape}); got ${text}`);
   let list: unknown;
   try {
@@ -192,36 +212,46 @@ function jsonList(key: string, text: string, shape: string, fields: Record<strin
   } catch (e) {
     throw bad(`not JSON: ${(e as Error).message}`);
   }
-  if (list === null) return 0;
+  if (list === null) return [];
   if (!Array.isArray(list)) throw bad('not a list');
   const byLower = new Map(Object.keys(fields).map((f) => [f.toLowerCase(), f]));
-  list.forEach((item: unknown, i) => {
+  // Each item with its fields under their own names (whatever case the JSON used).
+  return list.map((item: unknown, i) => {
     if (item === null || typeof item !== 'object' || Array.isArray(item)) throw bad(`[${i}] is not an object`);
-    const seen = new Set<string>();
+    const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(item)) {
       const f = byLower.get(k.toLowerCase());
       if (!f) throw bad(`[${i}] has an unknown field "${k}" (fields: ${Object.keys(fields).join(', ')})`);
       const why = fields[f]!(v);
       if (why) throw bad(`[${i}].${f} ${why}`);
-      seen.add(f);
+      out[f] = v;
     }
-    for (const f of required) if (!seen.has(f)) throw bad(`[${i}] has no ${f}`);
+    for (const f of required) if (!(f in out)) throw bad(`[${i}] has no ${f}`);
+    return out;
   });
-  return list.length;
 }
 
 /** Longhorn's recurringJobSelector: the recurring jobs or groups a volume joins. */
-function recurringJobSelector(key: string, text: string): number {
-  if (text.trim() === '') return 0;
-  return jsonList(key, text, '[{"name": "...", "isGroup": true|false}, ...]', { name: isName, isGroup: isBool }, ['name']);
+function recurringJobSelector(key: string, text: string): RecurringJobSelectorParam[] {
+  if (text.trim() === '') return [];
+  return jsonList(key, text, '[{"name": "...", "isGroup": true|false}, ...]', { name: isName, isGroup: isBool }, ['name'])
+    .map((i) => ({ name: (i['name'] as string).trim(), isGroup: i['isGroup'] === true }));
 }
 
-/** Longhorn's older inline recurringJobs (up to 1.1; 1.2 turned them into RecurringJob objects). */
-function recurringJobs(key: string, text: string): number {
-  if (text.trim() === '') return 0;
+/**
+ * Longhorn's older inline recurringJobs (up to 1.1; 1.2 turned them into RecurringJob objects). The
+ * manager creates each job no job of its name exists for and labels the volume with it; a job
+ * without groups applies only to the volumes so labelled.
+ */
+function recurringJobs(key: string, text: string): RecurringJobParam[] {
+  if (text.trim() === '') return [];
   return jsonList(key, text, '[{"name", "task", "cron", "retain", "groups", "labels", "concurrency"}, ...]', {
     name: isName, task: isOneOf(RECURRING_TASKS), cron: isCron, retain: isCount, groups: isStrings, labels: isStringMap, concurrency: isCount,
-  }, ['name', 'task', 'cron']);
+  }, ['name', 'task', 'cron']).map((i) => ({
+    name: (i['name'] as string).trim(), task: i['task'] as string, cron: (i['cron'] as string).trim(), retain: (i['retain'] as number | undefined) ?? 0,
+    concurrency: (i['concurrency'] as number | undefined) ?? 0, groups: (i['groups'] as string[] | undefined) ?? [],
+    labels: (i['labels'] as Record<string, string> | undefined) ?? {},
+  }));
 }
 
 /** Longhorn's backingImageDataSourceParameters: a JSON object of strings ({"url": "..."}). */
@@ -240,7 +270,7 @@ function stringMap(key: string, text: string): number {
 
 // ---- the parameters cairn acts on ----------------------------------------------------------------
 
-type ActedOn = Exclude<(typeof STORAGE_CLASS_PARAMETERS_ACTED_ON)[number], 'fromBackup'>;
+type ActedOn = Exclude<(typeof STORAGE_CLASS_PARAMETERS_ACTED_ON)[number], 'fromBackup' | 'recurringJobSelector' | 'recurringJobs'>;
 
 const antiAffinity = (key: string, text: string): string => ANTI_AFFINITY[oneOf(key, text, OVERRIDE)]!;
 
@@ -278,7 +308,6 @@ export interface WithoutEffectRule {
 
 /** The reasons, in words a user of the PVC understands. */
 export const REASONS = {
-  recurring: 'recurring jobs come with backups (not built yet)',
   backups: 'cairn has no backups yet',
   rwx: 'cairn volumes are ReadWriteOnce: there is no NFS share manager (ReadWriteMany)',
   migratable: 'cairn volumes attach to one node at a time: there is no live migration',
@@ -312,8 +341,6 @@ const rule = (asCairnDoes: WithoutEffectRule['asCairnDoes'], reason: string): Wi
 
 /** Each parameter accepted without effect -> how it is checked and why it has none. */
 export const WITHOUT_EFFECT: { readonly [K in WithoutEffect]: WithoutEffectRule } = {
-  recurringJobSelector: rule(none(recurringJobSelector), REASONS.recurring),
-  recurringJobs: rule(none(recurringJobs), REASONS.recurring),
   // "default" is the default backup target: nothing to say until there are backups.
   backupTargetName: rule((k, v) => ['', 'default'].includes(line(k, v)), REASONS.backups),
   backupBlockSize: rule(emptyOr(quantity), REASONS.backups),
@@ -384,6 +411,7 @@ export function parseStorageClass(params: Record<string, string>): StorageClassR
   const unsupported: UnsupportedParameter[] = [];
   let fromBackup = '';
   let encrypted = false;
+  const jobs: Pick<StorageClassRequest, 'recurringJobSelector' | 'recurringJobs'> = {};
   for (const key of Object.keys(params).sort()) {
     if (key.startsWith(PROVISIONER_PREFIX)) continue;
     const value = params[key]!;
@@ -394,7 +422,10 @@ export function parseStorageClass(params: Record<string, string>): StorageClassR
     const bytes = Buffer.byteLength(value);
     if (bytes > MAX_VALUE_BYTES) throw invalid(`parameter ${key} is ${bytes} bytes long: at most ${MAX_VALUE_BYTES}`);
     if (key === 'fromBackup') fromBackup = line(key, value);
-    else if (isActedOn(key)) Object.assign(volume, ACT[key](key, value));
+    else if (key === 'recurringJobSelector' || key === 'recurringJobs') {
+      const list = key === 'recurringJobSelector' ? recurringJobSelector(key, value) : recurringJobs(key, value);
+      if (list.length) Object.assign(jobs, { [key]: list });
+    } else if (isActedOn(key)) Object.assign(volume, ACT[key](key, value));
     else {
       const r = WITHOUT_EFFECT[key];
       if (r.asCairnDoes(key, value)) continue;
@@ -410,7 +441,7 @@ export function parseStorageClass(params: Record<string, string>): StorageClassR
   const pvcName = params[PROVISIONER_KEYS.pvcName] ?? '';
   const pvcNamespace = params[PROVISIONER_KEYS.pvcNamespace] ?? '';
   const pvName = params[PROVISIONER_KEYS.pvName] ?? '';
-  return { volume, unsupported, kubernetes: pvcName || pvName ? { pvcNamespace, pvcName, pvName } : null, fromBackup, encrypted };
+  return { volume, unsupported, kubernetes: pvcName || pvName ? { pvcNamespace, pvcName, pvName } : null, fromBackup, encrypted, ...jobs };
 }
 
 /** The volume's settings alone (GetCapacity and ValidateVolumeCapabilities need no more). */

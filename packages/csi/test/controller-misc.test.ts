@@ -136,7 +136,9 @@ function vol(o: Partial<Volume__Output> = {}): Volume__Output {
     diskSelector: [], nodeSelector: [], replicaAutoBalance: 'ignored', staleReplicaTimeout: 2880, unschedulable: '', createdSeq: 1,
     fsType: 'ext4', accessMode: 'rwo', seq: 2, replicaSoftAntiAffinity: 'default', replicaZoneSoftAntiAffinity: 'default',
     replicaDiskSoftAntiAffinity: 'default', dataSource: '', dataSourceReady: true, mkfsParams: '', autoAttachReason: '', autoAttachedNode: '', waiting: '',
-    csiName: '', kubernetes: null, unsupportedParameters: [], ...o,
+    csiName: '', kubernetes: null, unsupportedParameters: [],
+    labels: {}, recurringJobs: [],
+    ...o,
   };
 }
 

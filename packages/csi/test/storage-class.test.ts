@@ -38,7 +38,7 @@ const DOCS_SAMPLE = {
   dataEngine: 'v1', freezeFSForSnapshot: 'ignored', strictTopology: 'false',
 };
 
-test('Longhorn\'s documented sample StorageClass parses; only recurringJobSelector and nfsOptions are reported', () => {
+test('Longhorn\'s documented sample StorageClass parses; only nfsOptions is reported; the recurringJobSelector is read', () => {
   const r = parseStorageClass(DOCS_SAMPLE);
   assert.equal(r.volume, {
     numberOfReplicas: 3, staleReplicaTimeout: 2880, fsType: 'ext4', mkfsParams: '', dataLocality: 'disabled',
@@ -47,8 +47,8 @@ test('Longhorn\'s documented sample StorageClass parses; only recurringJobSelect
   });
   assert.equal(r.unsupported, [
     { key: 'nfsOptions', value: 'soft,timeo=150,retrans=3', reason: REASONS.rwx },
-    { key: 'recurringJobSelector', value: DOCS_SAMPLE.recurringJobSelector, reason: 'recurring jobs come with backups (not built yet)' },
   ]);
+  assert.equal(r.recurringJobSelector, [{ name: 'snap-group', isGroup: true }, { name: 'backup', isGroup: false }]);
   assert.is(r.fromBackup, '');
   assert.is(r.kubernetes, null);
 });
@@ -65,7 +65,7 @@ test('longhorn/longhorn examples/storageclass.yaml and the Helm chart\'s default
     nfsOptions: 'soft,timeo=150,retrans=3',
   };
   assert.equal(keysOf(example), [
-    'backingImage', 'backingImageChecksum', 'backingImageDataSourceParameters', 'backingImageDataSourceType', 'nfsOptions', 'recurringJobSelector',
+    'backingImage', 'backingImageChecksum', 'backingImageDataSourceParameters', 'backingImageDataSourceType', 'nfsOptions',
   ]);
   assert.is(parseStorageClass(example).volume.mkfsParams, '-I 256 -b 4096 -O ^metadata_csum,^64bit');
   // chart/templates/storageclass.yaml rendered with chart/values.yaml's defaults: Longhorn turns
@@ -143,8 +143,6 @@ test('a bad value of a parameter cairn implements is INVALID_ARGUMENT naming it 
 // For each parameter without effect: a value that asks for what cairn does (quiet), one that
 // asks for something else (reported), and one Longhorn would refuse too (bad).
 const INERT_CASES: Array<[string, quiet: string[], reported: string, bad: string]> = [
-  ['recurringJobSelector', ['', '[]', 'null'], '[{"name":"backup","isGroup":true}]', '{"name":"backup"}'],
-  ['recurringJobs', ['', '[]'], '[{"name":"snap","task":"snapshot","cron":"*/1 * * * *","retain":1}]', '[{"name":"snap"}]'],
   ['backupTargetName', ['', 'default'], 'offsite', 'a\nb'],
   ['backupBlockSize', [''], '16Mi', 'big'],
   ['migratable', ['false', 'False', '0', 'f'], 'true', 'maybe'],
@@ -203,7 +201,15 @@ test('parameters without effect: quiet when the value asks for what cairn does, 
 });
 
 test('recurringJobs (the older inline list) and recurringJobSelector: JSON of the right shape, else INVALID_ARGUMENT naming the parameter', () => {
-  const ok = (key: string, v: string): void => assert.equal(keysOf({ [key]: v }), [key], `${key} ${v} is accepted`);
+  const ok = (key: 'recurringJobs' | 'recurringJobSelector', v: string): void => {
+    const r = parseStorageClass({ [key]: v });
+    assert.equal(r.unsupported, [], `${key} ${v} is acted on`);
+    assert.ok(r[key]?.length, `${key} ${v} is read`);
+  };
+  for (const v of ['', '[]', 'null']) assert.equal(parseStorageClass({ recurringJobSelector: v, recurringJobs: v === 'null' ? '' : v }), { volume: {}, unsupported: [], kubernetes: null, fromBackup: '', encrypted: false }, `"${v}" asks for nothing`);
+  // What the manager gets: names, tasks and crons as given, fields in any case, absent numbers 0.
+  assert.equal(parseStorageClass({ recurringJobs: '[{"Name":"snap","TASK":"snapshot","Cron":"0 * * * *","retain":2,"labels":{"a":"b"}}]' }).recurringJobs,
+    [{ name: 'snap', task: 'snapshot', cron: '0 * * * *', retain: 2, concurrency: 0, groups: [], labels: { a: 'b' } }]);
   // Longhorn 1.1's documented example, then the later fields.
   ok('recurringJobs', '[{"name":"snap", "task":"snapshot", "cron":"*/1 * * * *", "retain":1},\n {"name":"backup", "task":"backup", "cron":"*/2 * * * *", "retain":1,\n  "labels": {"interval":"2m"}}]');
   ok('recurringJobs', '[{"name":"trim","task":"filesystem-trim","cron":"0 3 * * sun","retain":0,"groups":["default"],"concurrency":2}]');

@@ -3,15 +3,17 @@
 // from the state. Refusals append nothing.
 import { createHash } from 'node:crypto';
 import type * as grpc from '@grpc/grpc-js';
-import type { AdminHandlers, Volume } from '@cairn/api';
+import type { AdminHandlers, RecurringJob, RecurringJob__Output, Volume } from '@cairn/api';
 import type { ClusterState, EventDraft } from '@cairn/metadata';
 import { applyEvent, ConflictError, overlayState, decodeEvent, encodeEvent, SCHEMA_VERSION, stateHash } from '@cairn/metadata';
 import { take } from 'rxjs';
 import * as cmd from './commands.js';
+import * as jobs from './job-commands.js';
 import { CommandError, toServiceError } from './errors.js';
-import { diskUsage, diskView, nodeView, settingsView, snapshotViews, volumeView } from './views.js';
+import { diskUsage, diskView, jobView, nodeView, settingsView, snapshotViews, volumeView } from './views.js';
 import { auditState, explainEvents, verify } from './audit.js';
 import type { ManagerContext } from './context.js';
+import type { BackupRpc } from './backups.js';
 
 /**
  * Runs commands: validate on the current state, append after exactly that state, retry on
@@ -158,14 +160,17 @@ export function unary<Req, Res>(ctx: ManagerContext, fn: Unary<Req, Res>): grpc.
   };
 }
 
-export function adminHandlers(ctx: ManagerContext): AdminHandlers {
+/** Every admin handler; the backups' come from backup-service.ts. */
+export function adminHandlers(ctx: ManagerContext, backups: Pick<AdminHandlers, BackupRpc>): AdminHandlers {
   const runner = CommandRunner.for(ctx);
   const actor = 'admin';
   const vol = (name: string) => (s: ClusterState): Volume => volumeView(s, cmd.requireVolume(s, name), ctx.rebuildProgress);
   const st = (): ClusterState => ctx.projection.state;
+  const job = (name: string) => (s: ClusterState): RecurringJob => jobView(s, jobs.requireJob(s, name));
 
   return {
-    CreateVolume: unary(ctx, (r) => runner.run(actor, (s) => cmd.createVolume(s, r), vol(r.name))),
+    ...backups,
+    CreateVolume: unary(ctx, (r) => runner.run(actor, (s) => jobs.createVolumeWithJobs(s, { ...r, recurringJobs: r.recurringJobs.map(jobRequest) }), vol(r.name))),
     GetVolume: unary(ctx, async (r) => vol(r.name)(st())),
     ListVolumes: unary(ctx, async () => {
       const s = st();
@@ -181,6 +186,7 @@ export function adminHandlers(ctx: ManagerContext): AdminHandlers {
       replicaSoftAntiAffinity: r.replicaSoftAntiAffinity ?? undefined,
       replicaZoneSoftAntiAffinity: r.replicaZoneSoftAntiAffinity ?? undefined,
       replicaDiskSoftAntiAffinity: r.replicaDiskSoftAntiAffinity ?? undefined,
+      setLabels: r.setLabels, removeLabels: r.removeLabels,
     }), vol(r.name))),
     ExpandVolume: unary(ctx, (r) => runner.run(actor, (s) => cmd.expandVolume(s, r.name, r.size), vol(r.name))),
     DeleteVolume: unary(ctx, async (r) => {
@@ -302,5 +308,29 @@ export function adminHandlers(ctx: ManagerContext): AdminHandlers {
     GetClusterInfo: unary(ctx, async () => ({
       managerId: ctx.id, leaderId: (await ctx.leader())?.id ?? '', seq: st().seq, stateHash: stateHash(st()),
     })),
+
+    CreateRecurringJob: unary(ctx, (r) => runner.run(actor, (s) => jobs.createJob(s, jobRequest(r)), job(r.name))),
+    UpdateRecurringJob: unary(ctx, (r) => runner.run(actor, (s) => jobs.updateJob(s, {
+      name: r.name, task: r.task ?? undefined, cron: r.cron ?? undefined, retain: r.retain ?? undefined,
+      concurrency: r.concurrency ?? undefined, groups: r.groups ? r.groups.values : undefined, labels: r.labels ? r.labels.labels : undefined,
+    }), job(r.name))),
+    GetRecurringJob: unary(ctx, async (r) => job(r.name)(st())),
+    ListRecurringJobs: unary(ctx, async () => {
+      const s = st();
+      return { jobs: [...s.recurringJobs.values()].sort((a, b) => a.name.localeCompare(b.name)).map((j) => jobView(s, j)) };
+    }),
+    DeleteRecurringJob: unary(ctx, async (r) => {
+      let deleted = false;
+      return runner.run(actor, (s) => {
+        const d = jobs.deleteJob(s, r.name);
+        deleted = d.length > 0;
+        return d;
+      }, (s) => ({ deleted, seq: s.seq }));
+    }),
   };
+}
+
+/** A RecurringJob message (a request, or a StorageClass's inline job) as a job request. */
+function jobRequest(r: RecurringJob__Output): jobs.JobRequest {
+  return { name: r.name, task: r.task, cron: r.cron, retain: r.retain, concurrency: r.concurrency, groups: r.groups, labels: r.labels };
 }

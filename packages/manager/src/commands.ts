@@ -9,6 +9,7 @@ import type { ObservedFigures } from '@cairn/scheduler';
 import { chooseSalvage, salvageDraft, SalvageRefusal } from '@cairn/scheduler';
 import { checkMkfsParams as checkMkfsParamsRule } from '@cairn/csi';
 import { CommandError } from './errors.js';
+import { changedLabels, checkLabels } from './labels.js';
 
 const NAME_RE = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
 const TAG_RE = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
@@ -127,6 +128,8 @@ export interface CreateVolume {
   kubernetes?: KubernetesRef | null;
   /** StorageClass parameters accepted without effect. */
   unsupportedParameters?: UnsupportedParameter[];
+  /** The volume's labels (they pick its recurring jobs: job-commands.ts). */
+  labels?: Record<string, string>;
 }
 
 /** The CSI spec's limit on a name or id (bytes), and Kubernetes' on an object name. */
@@ -230,6 +233,7 @@ export function createVolume(state: ClusterState, r: CreateVolume): EventDraft[]
     replicaSoftAntiAffinity: r.replicaSoftAntiAffinity ? oneOf('replicaSoftAntiAffinity', r.replicaSoftAntiAffinity, ANTI) : 'default',
     replicaZoneSoftAntiAffinity: r.replicaZoneSoftAntiAffinity ? oneOf('replicaZoneSoftAntiAffinity', r.replicaZoneSoftAntiAffinity, ANTI) : 'default',
     replicaDiskSoftAntiAffinity: r.replicaDiskSoftAntiAffinity ? oneOf('replicaDiskSoftAntiAffinity', r.replicaDiskSoftAntiAffinity, ANTI) : 'default',
+    ...labelsOf(r.labels ?? {}),
   });
   checkSpec(spec);
   const uri = r.dataSource ?? '';
@@ -262,8 +266,14 @@ function refuseWhileNeeded(state: ClusterState, what: string, volume: string, sn
   }
 }
 
+/** Labels as a spec holds them: absent when there are none. */
+function labelsOf(labels: Record<string, string>): { labels?: Record<string, string> } {
+  const checked = checkLabels('labels', labels);
+  return Object.keys(checked).length ? { labels: checked } : {};
+}
+
 function specDifference(a: VolumeSpec, b: VolumeSpec): string | null {
-  for (const k of Object.keys(a) as (keyof VolumeSpec)[]) {
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof VolumeSpec>) {
     if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) return `${k} (${JSON.stringify(a[k])}, requested ${JSON.stringify(b[k])})`;
   }
   return null;
@@ -279,6 +289,9 @@ export interface UpdateVolume {
   replicaSoftAntiAffinity?: string | undefined;
   replicaZoneSoftAntiAffinity?: string | undefined;
   replicaDiskSoftAntiAffinity?: string | undefined;
+  /** Labels set (added or replaced) and removed, by key. */
+  setLabels?: Record<string, string> | undefined;
+  removeLabels?: string[] | undefined;
 }
 
 export function updateVolume(state: ClusterState, r: UpdateVolume): EventDraft[] {
@@ -292,6 +305,10 @@ export function updateVolume(state: ClusterState, r: UpdateVolume): EventDraft[]
   if (r.replicaSoftAntiAffinity !== undefined) spec.replicaSoftAntiAffinity = oneOf('replicaSoftAntiAffinity', r.replicaSoftAntiAffinity, ANTI);
   if (r.replicaZoneSoftAntiAffinity !== undefined) spec.replicaZoneSoftAntiAffinity = oneOf('replicaZoneSoftAntiAffinity', r.replicaZoneSoftAntiAffinity, ANTI);
   if (r.replicaDiskSoftAntiAffinity !== undefined) spec.replicaDiskSoftAntiAffinity = oneOf('replicaDiskSoftAntiAffinity', r.replicaDiskSoftAntiAffinity, ANTI);
+  if (Object.keys(r.setLabels ?? {}).length || r.removeLabels?.length) {
+    delete spec.labels;
+    Object.assign(spec, labelsOf(changedLabels(v.spec.labels ?? {}, r.setLabels ?? {}, r.removeLabels ?? [])));
+  }
   checkSpec(spec);
   if (!specDifference(v.spec, spec)) return [];
   return [{ volumeUpdated: { name: v.name, spec: volumeSpecToProto(spec) } }];

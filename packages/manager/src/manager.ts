@@ -9,12 +9,14 @@ import type { UnixServer } from '@cairn/csi';
 import type { CairnEvent, EtcdCredentials, LeaderInfo } from '@cairn/metadata';
 import { EventLog, Keys, LeaderElection, LiveProjection, openEtcd, SnapshotStore, storedBytes } from '@cairn/metadata';
 import { adminHandlers } from './admin-service.js';
+import { BackupService } from './backup-service.js';
 import { NodeService } from './node-service.js';
 import { VolumeSecrets } from './volume-secrets.js';
 import { Reconciler } from './reconciler.js';
 import { ReplicaFigures } from './replica-figures.js';
 import { Salvager } from './salvager.js';
 import { Liveness } from './liveness.js';
+import { RecurringJobs } from './recurring-jobs.js';
 import type { ManagerContext } from './context.js';
 import type { KubeSync } from './kube-sync.js';
 import type { KubeClient } from '@cairn/kube';
@@ -79,6 +81,8 @@ export interface ManagerOptions {
    * with this client, its drain guards in `namespace` (pods of `guardImage`). Absent: nothing talks to Kubernetes.
    */
   kube?: { client: KubeClient; namespace: string; guardImage?: string | undefined; pdbRelistMs?: number };
+  /** A mounted Secret with the backup target's credentials (one file per key), used when none are stored. */
+  backupCredentialDir?: string;
   log?: (line: string) => void;
 }
 
@@ -94,10 +98,12 @@ export class Manager {
   private reconciler: Reconciler | null = null;
   private liveness: Liveness | null = null;
   private salvager: Salvager | null = null;
+  private jobs: RecurringJobs | null = null;
   private kube: KubeSync | null = null;
   private figures: ReplicaFigures | null = null;
   private election: LeaderElection | null = null;
   private nodes: NodeService | null = null;
+  private backups: BackupService | null = null;
   private presence: Lease | null = null;
   private csi: UnixServer | null = null;
   address = '';
@@ -169,14 +175,17 @@ export class Manager {
   private async serve(): Promise<void> {
     const ctx = this.context();
     const keys = new Keys(this.o.prefix);
+    this.backups = new BackupService(ctx, this.client, this.o.prefix, this.o.backupCredentialDir);
+    await this.backups.start();
     this.nodes = new NodeService(ctx, this.client, {
+      backups: this.backups,
       heartbeatIntervalMs: this.o.heartbeatMs ?? 1000, leaseTtlSeconds: this.o.nodeLeaseTtl ?? 5, prefix: this.o.prefix,
       secrets: await VolumeSecrets.open(this.client, keys, this.o.token, await this.log.headSeq()),
       managers: async () => (await this.client.getAll().prefix(`${keys.prefix}managers/`).strings().then(Object.values)).sort(),
     });
     const server = new grpc.Server(GRPC_SERVER_OPTIONS);
     // Requests that do not decode are refused INVALID_ARGUMENT (grpc-js alone answers INTERNAL).
-    addServiceRefusingUndecodable(server, withStoredEvents(adminProto().cairn.admin.v1.Admin.service), adminHandlers(ctx) as grpc.UntypedServiceImplementation);
+    addServiceRefusingUndecodable(server, withStoredEvents(adminProto().cairn.admin.v1.Admin.service), adminHandlers(ctx, this.backups.handlers()) as grpc.UntypedServiceImplementation);
     addServiceRefusingUndecodable(server, nodeProto().cairn.node.v1.NodeAgent.service, this.nodes.handlers() as grpc.UntypedServiceImplementation);
     const creds = this.o.tls
       ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: this.o.tls.cert, private_key: this.o.tls.key }])
@@ -229,6 +238,11 @@ export class Manager {
           projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, figures: (this.figures ??= new ReplicaFigures(this.client, this.o.prefix)), onError, onFenced,
           onWaiting: (volume, why) => this.say(`auto-salvage of ${volume}: ${why}`),
         });
+        const backups = this.backups;
+        this.jobs = new RecurringJobs({
+          projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, onError, onFenced,
+          ...(backups ? { removeBackup: (url: string, cause: string) => backups.remove(url, `manager/${this.id}`, cause) } : {}),
+        });
         if (this.o.kube) {
           // Loaded on use: client-node is heavy, and only managers in Kubernetes need it.
           const { KubeSync } = await import('./kube-sync.js');
@@ -240,8 +254,10 @@ export class Manager {
           });
         }
         this.reconciler.start();
+        this.backups?.lead({ log: this.log, projection: this.projection, fence, actor: `manager/${this.id}`, onError, onFenced });
         this.liveness.start();
         this.salvager.start();
+        this.jobs.start();
         this.kube?.start();
         // The leader also writes snapshots (through its projection); followers only read them.
         this.projection.writeSnapshots(this.o.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY);
@@ -252,10 +268,13 @@ export class Manager {
       } finally {
         this.projection.writeSnapshots(0);
         this.reconciler?.stop();
+        this.backups?.unlead();
         this.liveness?.stop();
         this.salvager?.stop();
+        this.jobs?.stop();
         await this.kube?.stop();
         this.salvager = null;
+        this.jobs = null;
         this.kube = null;
         this.reconciler = null;
         this.liveness = null;
@@ -272,6 +291,7 @@ export class Manager {
     await this.election?.resign();
     await this.presence?.revoke().catch(() => undefined);
     this.nodes?.close();
+    this.backups?.stop();
     this.projection.close();
     this.log.close();
     // Open streams (agents' WatchAssignments, `events -f`) would keep a graceful shutdown waiting

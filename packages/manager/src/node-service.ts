@@ -14,6 +14,7 @@ import { CommandError, toServiceError } from './errors.js';
 import { CommandRunner } from './admin-service.js';
 import type { ManagerContext } from './context.js';
 import type { VolumeSecrets } from './volume-secrets.js';
+import type { BackupService } from './backup-service.js';
 import { checkDiskPath, checkName, checkNodeId, checkTags, diskIdFromPath } from './commands.js';
 
 /**
@@ -40,6 +41,8 @@ export interface NodeServiceOptions {
   managers: () => Promise<string[]>;
   /** Each volume's data secret (volume-secrets.ts). */
   secrets: VolumeSecrets;
+  /** Backups: what nodes run and what they report of them (backup-service.ts). */
+  backups?: BackupService;
 }
 
 /** The status key of a node: exists exactly while the node's heartbeats keep its lease alive. */
@@ -227,7 +230,8 @@ export class NodeService {
       };
     /** Streams node `nodeId`'s assignments on `call` (authenticated) until it ends. */
     const follow = (call: Parameters<NodeAgentHandlers['WatchAssignments']>[0], nodeId: string): void => {
-      const feed = new AssignmentFeed(nodeId, this.secretOf, call.request.deltas);
+      const backups = this.opts.backups;
+      const feed = new AssignmentFeed(nodeId, this.secretOf, call.request.deltas, backups ? (st, n) => backups.assignmentsFor(st, n) : undefined);
       let ended = false;
       let pushing = false;
       let again = false;
@@ -308,6 +312,7 @@ export class NodeService {
         if (r.figures.length) await this.recordFigures(nodeId, r.figures);
         for (const p of r.progress) this.progress.set(p.replicaId, p.percent);
         for (const rep of r.replicas) if (rep.state === 'rebuilt' || rep.state === 'failed') this.progress.delete(rep.replicaId);
+        if (r.backups.length && this.opts.backups) await this.opts.backups.report(nodeId, actor, r.backups);
         const seq = await this.runner.run(actor, (s) => reportDrafts(s, nodeId, r), (s) => s.seq);
         return { seq };
       }),

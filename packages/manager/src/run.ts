@@ -23,6 +23,8 @@ export const MANAGER_USAGE = `usage: cairn manager --etcd URL[,URL...] [--listen
                      [--node-token-audience AUD [--node-service-account NS:NAME]]   (in Kubernetes: a node's credential
                        may be its pod's projected service-account token for AUD, checked by TokenReview; the node is
                        the pod's; NAME defaults to NS_OF_--kube-namespace:cairn-node; the admin token is refused on node calls)
+                     [--backup-credential-dir DIR]   (the backup target's credentials as a mounted Secret: files
+                       AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINTS; used when none are stored)
 the token may also come from CAIRN_TOKEN
        cairn manager node-credential NODE --node-key-file FILE   (prints NODE's token, for its --node-token-file)`;
 
@@ -59,7 +61,7 @@ export async function runManager(args: string[]): Promise<number> {
       prefix: { type: 'string' }, 'ready-file': { type: 'string' }, 'csi-socket': { type: 'string' },
       kubeconfig: { type: 'string' }, 'kube-namespace': { type: 'string' }, 'drain-guard-image': { type: 'string' },
       'etcd-ca': { type: 'string' }, 'etcd-cert': { type: 'string' }, 'etcd-key': { type: 'string' },
-      'etcd-user': { type: 'string' }, 'etcd-password-file': { type: 'string' },
+      'etcd-user': { type: 'string' }, 'etcd-password-file': { type: 'string' }, 'backup-credential-dir': { type: 'string' },
       'node-token-audience': { type: 'string' }, 'node-service-account': { type: 'string' },
     },
   });
@@ -93,6 +95,7 @@ export async function runManager(args: string[]): Promise<number> {
     electionTtl: int('election-ttl', values['election-ttl']), nodeLeaseTtl: int('node-lease-ttl', values['node-lease-ttl']),
     heartbeatMs: int('heartbeat-ms', values['heartbeat-ms']), snapshotEvery: int('snapshot-every', values['snapshot-every']),
     csiSocket: values['csi-socket'], kube,
+    ...(values['backup-credential-dir'] ? { backupCredentialDir: values['backup-credential-dir'] } : {}),
   });
   if (values['ready-file']) {
     const { writeFileSync } = await import('node:fs');

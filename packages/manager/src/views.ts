@@ -1,7 +1,8 @@
 // The API's view of the projected state: pure functions from ClusterState to admin messages.
-import type { ClusterState, DiskState, NodeState, VolumeState } from '@cairn/metadata';
-import { formatSetting, replicasOf, SETTING_DEFS, SETTING_NAMES, settingRange, volumeRobustness } from '@cairn/metadata';
-import type { Disk, Node, Setting, Snapshot, Volume } from '@cairn/api';
+import type { ClusterState, DiskState, NodeState, RecurringJobState, VolumeState } from '@cairn/metadata';
+import { formatSetting, jobsOfVolume, replicasOf, SETTING_DEFS, SETTING_NAMES, settingRange, volumeRobustness, volumesOfJob } from '@cairn/metadata';
+import type { Disk, Node, RecurringJob, Setting, Snapshot, Volume } from '@cairn/api';
+import { nextFireMs } from './job-plan.js';
 
 export function volumeView(state: ClusterState, v: VolumeState, progress: (replicaId: string) => number = () => 0): Volume {
   const replicas = replicasOf(state, v.name).sort((a, b) => a.id.localeCompare(b.id));
@@ -31,6 +32,7 @@ export function volumeView(state: ClusterState, v: VolumeState, progress: (repli
     dataSource: v.dataSource?.uri ?? '', dataSourceReady: v.dataSource?.copied ?? true,
     waiting: v.waiting ? `${v.waiting.reason} (engine on ${v.waiting.nodeId}, seq ${v.waiting.seq})` : '',
     csiName: v.csiName ?? '', kubernetes: v.kubernetes ?? null, unsupportedParameters: v.unsupportedParameters ?? [],
+    labels: v.spec.labels ?? {}, recurringJobs: jobsOfVolume(state, v),
   };
 }
 
@@ -75,4 +77,12 @@ export function settingsView(state: ClusterState, only = ''): Setting[] {
 export function snapshotViews(v: VolumeState): Snapshot[] {
   return [...v.snapshots.values()].sort((a, b) => a.createdSeq - b.createdSeq)
     .map((s) => ({ volume: v.name, name: s.name, size: s.size, createdSeq: s.createdSeq, createdMs: s.createdMs }));
+}
+
+export function jobView(state: ClusterState, j: RecurringJobState): RecurringJob {
+  return {
+    name: j.name, task: j.task, cron: j.cron, retain: j.retain, concurrency: j.concurrency, groups: j.groups, labels: j.labels,
+    createdSeq: j.createdSeq, lastFireMs: j.lastFireMs, nextFireMs: nextFireMs(j.cron, Math.max(j.lastFireMs, j.createdMs)) ?? 0,
+    pending: j.running?.pending ?? [], volumes: volumesOfJob(state, j.name), seq: state.seq,
+  };
 }

@@ -4,6 +4,8 @@
 import { createHash } from 'node:crypto';
 import type { ClusterState, NodeState, VolumeState } from './state.js';
 import { copyDiskLoads, copyNode, copyReplica, copyVolume } from './overlay.js';
+import { copyRecurringJob } from './recurring-jobs.js';
+import type { RecurringJobState } from './state.js';
 import { addLoad, emptyState } from './state.js';
 import { CorruptError } from './errors.js';
 import { defaultSettings } from './settings.js';
@@ -38,6 +40,8 @@ export function toCanonical(state: ClusterState): unknown {
     nodes: byKey(state.nodes).map(nodeShape),
     volumes: byKey(state.volumes).map(volumeShape),
     replicas: byKey(state.replicas),
+    // Only when there are any: a state without recurring jobs hashes as it did before them.
+    ...(state.recurringJobs.size ? { recurringJobs: byKey(state.recurringJobs) } : {}),
   });
 }
 
@@ -57,6 +61,10 @@ export function* canonicalJsonParts(state: ClusterState): Generator<string> {
   }
   yield '{"nodes":[';
   yield* list(byKey(state.nodes), nodeShape);
+  if (state.recurringJobs.size) {
+    yield '],"recurringJobs":[';
+    yield* list(byKey(state.recurringJobs), (j) => j);
+  }
   yield '],"replicas":[';
   yield* list(byKey(state.replicas), (r) => r);
   yield `],"seq":${JSON.stringify(state.seq)},"settings":${JSON.stringify(sortKeys(state.settings))},"version":${CANONICAL_VERSION},"volumes":[`;
@@ -81,6 +89,7 @@ interface CanonicalState {
   nodes: (Omit<NodeState, 'disks'> & { disks: NodeState['disks'] extends Map<string, infer D> ? D[] : never })[];
   volumes: (Omit<VolumeState, 'snapshots'> & { snapshots: VolumeState['snapshots'] extends Map<string, infer S> ? S[] : never })[];
   replicas: ClusterState['replicas'] extends Map<string, infer R> ? R[] : never;
+  recurringJobs?: RecurringJobState[];
 }
 
 /** Rebuilds a state from its canonical JSON (a snapshot); `seq` names the snapshot in errors. */
@@ -98,6 +107,7 @@ export function fromCanonicalJson(json: string, seq: number): ClusterState {
   for (const n of c.nodes) s.nodes.set(n.id, { ...n, disks: new Map(n.disks.map((d) => [d.id, d])) });
   // autoAttach and pendingAttach came later: a snapshot written before them has neither.
   for (const v of c.volumes) s.volumes.set(v.name, { ...v, autoAttach: v.autoAttach ?? '', pendingAttach: v.pendingAttach ?? '', snapshots: new Map(v.snapshots.map((x) => [x.name, x])) });
+  for (const j of c.recurringJobs ?? []) s.recurringJobs.set(j.name, j);
   for (const r of c.replicas) {
     s.replicas.set(r.id, r);
     let ids = s.replicasByVolume.get(r.volume);
@@ -124,5 +134,6 @@ export function cloneState(state: ClusterState): ClusterState {
   for (const [id, r] of state.replicas) s.replicas.set(id, copyReplica(r));
   for (const [name, ids] of state.replicasByVolume) s.replicasByVolume.set(name, new Set(ids));
   for (const [nodeId, disks] of state.diskLoad) s.diskLoad.set(nodeId, copyDiskLoads(disks));
+  for (const [name, j] of state.recurringJobs) s.recurringJobs.set(name, copyRecurringJob(j));
   return s;
 }

@@ -28,7 +28,7 @@ export function volumeSpecToProto(s: VolumeSpec): VolumeSpecProto {
     diskSelector: s.diskSelector, nodeSelector: s.nodeSelector, replicaAutoBalance: AUTO_BALANCE[s.replicaAutoBalance],
     staleReplicaTimeout: s.staleReplicaTimeout, replicaSoftAntiAffinity: ANTI[s.replicaSoftAntiAffinity],
     replicaZoneSoftAntiAffinity: ANTI[s.replicaZoneSoftAntiAffinity], replicaDiskSoftAntiAffinity: ANTI[s.replicaDiskSoftAntiAffinity],
-    accessMode: ACCESS[s.accessMode], fsType: s.fsType, mkfsParams: s.mkfsParams,
+    accessMode: ACCESS[s.accessMode], fsType: s.fsType, mkfsParams: s.mkfsParams, labels: s.labels ?? {},
   };
 }
 

@@ -3,6 +3,7 @@ export * from './errors.js';
 export * from './events.js';
 export * from './settings.js';
 export * from './state.js';
+export * from './recurring-jobs.js';
 export * from './projection.js';
 export * from './canonical.js';
 export * from './scope.js';

@@ -8,6 +8,7 @@
 // iterate only read (the reducer changes nothing it reached by iterating a map), and the base
 // must not change while the overlay is in use.
 import type { ClusterState, DiskLoad, NodeState, ReplicaState, VolumeState } from './state.js';
+import { copyRecurringJob } from './recurring-jobs.js';
 
 class CowMap<K, V> extends Map<K, V> {
   private readonly own = new Map<K, V>();
@@ -99,5 +100,6 @@ export function overlayState(base: ClusterState): ClusterState {
     replicas: new CowMap(base.replicas, copyReplica),
     replicasByVolume: new CowMap(base.replicasByVolume, (ids) => new Set(ids)),
     diskLoad: new CowMap(base.diskLoad, copyDiskLoads),
+    recurringJobs: new CowMap(base.recurringJobs, copyRecurringJob),
   };
 }

@@ -31,11 +31,20 @@ export function volumesTouched(state: ClusterState, ev: CairnEvent): string[] | 
     case 'volumeSalvaged': return [payloadOf(ev, 'volumeSalvaged').name];
     case 'snapshotCreated': return [payloadOf(ev, 'snapshotCreated').volume];
     case 'snapshotDeleted': return [payloadOf(ev, 'snapshotDeleted').volume];
+    case 'backupRequested': return [payloadOf(ev, 'backupRequested').volume];
+    case 'backupAssigned': return [payloadOf(ev, 'backupAssigned').volume];
+    case 'backupStarted': return [payloadOf(ev, 'backupStarted').volume];
+    case 'backupCompleted': return [payloadOf(ev, 'backupCompleted').volume];
+    case 'backupFailed': return [payloadOf(ev, 'backupFailed').volume];
+    case 'backupDeleted': return [payloadOf(ev, 'backupDeleted').volume];
     case 'replicaScheduled': return [payloadOf(ev, 'replicaScheduled').volume];
     case 'replicaRunning': return replicaVolume(state, payloadOf(ev, 'replicaRunning').replicaId);
     case 'replicaFailed': return replicaVolume(state, payloadOf(ev, 'replicaFailed').replicaId);
     case 'replicaRebuilding': return replicaVolume(state, payloadOf(ev, 'replicaRebuilding').replicaId);
     case 'replicaRebuilt': return replicaVolume(state, payloadOf(ev, 'replicaRebuilt').replicaId);
+    // Recurring jobs: a job's definition and run change no volume; a volume's step marks its snapshot.
+    case 'recurringJobCreated': case 'recurringJobUpdated': case 'recurringJobDeleted': case 'recurringJobRunStarted': return [];
+    case 'recurringJobVolumeDone': return [payloadOf(ev, 'recurringJobVolumeDone').volume];
     default: return null;
   }
 }

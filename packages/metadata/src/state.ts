@@ -54,6 +54,12 @@ export interface VolumeSpec {
   accessMode: AccessMode;
   fsType: string;
   mkfsParams: string;
+  /**
+   * Its labels (Longhorn's volume labels: recurring-job.longhorn.io/<job>=enabled and
+   * recurring-job-group.longhorn.io/<group>=enabled pick its recurring jobs). Absent when it has
+   * none, so states from before labels hash as they did.
+   */
+  labels?: Record<string, string>;
 }
 
 export type AttachState = 'detached' | 'attaching' | 'attached' | 'detaching';
@@ -78,6 +84,8 @@ export interface SnapshotState {
   size: number;
   createdSeq: number;
   createdMs: number;
+  /** The recurring job whose run made it (its retention counts it); absent for any other snapshot. */
+  job?: string;
 }
 
 /**
@@ -150,6 +158,44 @@ export interface VolumeState {
   csiName?: string;
   kubernetes?: KubernetesRef;
   unsupportedParameters?: UnsupportedParameter[];
+  /**
+   * Backups of this volume recorded in the log, by name (BackupRequested ... BackupCompleted or
+   * BackupFailed; BackupDeleted removes one). Absent when there are none, so states from before
+   * backups hash as they did. Replaced, never changed in place (copies share it).
+   */
+  backups?: Record<string, BackupRecord>;
+}
+
+/**
+ * pending: requested, no node yet; assigned: the leader chose a node and its replica; running:
+ * that node started it; completed: its cfg is in the target; failed: it ended without one.
+ */
+export type BackupStateName = 'pending' | 'assigned' | 'running' | 'completed' | 'failed';
+
+export interface BackupRecord {
+  name: string;
+  snapshot: string;
+  /** The target at the request, and the backup's url there. */
+  target: string;
+  url: string;
+  state: BackupStateName;
+  labels: Record<string, string>;
+  nodeId: string;
+  replicaId: string;
+  requestedSeq: number;
+  requestedMs: number;
+  /** Event time of the completion or failure, 0 before. */
+  finishedMs: number;
+  error: string;
+  size: number;
+  blocks: number;
+  uploadedBlocks: number;
+  uploadedBytes: number;
+}
+
+/** Backups of a volume that have not ended (pending, assigned, running). */
+export function backupsInFlight(v: VolumeState): BackupRecord[] {
+  return Object.values(v.backups ?? {}).filter((b) => b.state === 'pending' || b.state === 'assigned' || b.state === 'running');
 }
 
 /**
@@ -179,6 +225,34 @@ export interface ReplicaState {
   failures: number;
 }
 
+// ---- recurring jobs (their reducer cases and label rules: recurring-jobs.ts) ----
+
+/** Longhorn's recurring job tasks. */
+export const RECURRING_JOB_TASKS = [
+  'snapshot', 'snapshot-force-create', 'snapshot-cleanup', 'snapshot-delete', 'backup', 'backup-force-create', 'filesystem-trim',
+] as const;
+export type RecurringJobTask = (typeof RECURRING_JOB_TASKS)[number];
+
+export interface RecurringJobDef {
+  name: string;
+  task: RecurringJobTask;
+  cron: string;
+  retain: number;
+  concurrency: number;
+  groups: string[];
+  labels: Record<string, string>;
+}
+
+export interface RecurringJobState extends RecurringJobDef {
+  createdSeq: number;
+  /** Event time of the RecurringJobCreated: fire times before it are not the job's. */
+  createdMs: number;
+  /** The newest fire time a run was started for (ms), 0 before the first. */
+  lastFireMs: number;
+  /** The run in progress: its fire time and the volumes not done yet; null when none is going. */
+  running: { fireMs: number; seq: number; pending: string[] } | null;
+}
+
 export interface ClusterState {
   /** Seq of the last event applied; 0 for the empty log. */
   seq: number;
@@ -197,6 +271,8 @@ export interface ClusterState {
    * of snapshots. The scheduler reads each pass's disk usage from it in O(disks), not O(replicas).
    */
   diskLoad: Map<string, Map<string, DiskLoad>>;
+  /** Recurring jobs by name (recurring-jobs.ts). */
+  recurringJobs: Map<string, RecurringJobState>;
 }
 
 export interface DiskLoad {
@@ -235,6 +311,7 @@ export function emptyState(): ClusterState {
     settings: defaultSettings(),
     replicasByVolume: new Map(),
     diskLoad: new Map(),
+    recurringJobs: new Map(),
   };
 }
 

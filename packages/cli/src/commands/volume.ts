@@ -4,6 +4,7 @@ import { flagEnum, flagInt, flagList, requireFlag, sizeValue } from '../args.js'
 import type { Parsed } from '../args.js';
 import type { Command, Group } from '../command.js';
 import { UsageError } from '../errors.js';
+import { labelFlags } from './job.js';
 import { dash, json, keyValues, list, ordered, size, table } from '../output.js';
 
 export const DATA_LOCALITIES = ['disabled', 'best-effort', 'strict-local'] as const;
@@ -26,6 +27,7 @@ const SPEC_FLAGS = {
   'replica-soft-anti-affinity': { type: 'string', value: ANTI_AFFINITY.join('|'), help: 'allow two replicas on one node when no other fits (default: the setting)' },
   'replica-zone-soft-anti-affinity': { type: 'string', value: ANTI_AFFINITY.join('|'), help: 'allow two replicas in one zone when no other fits (default: the setting)' },
   'replica-disk-soft-anti-affinity': { type: 'string', value: ANTI_AFFINITY.join('|'), help: 'allow two replicas on one disk when no other fits (default: the setting)' },
+  label: { type: 'string', value: 'K=V', multiple: true, help: 'a label (repeat; on update K- removes K); recurring-job.longhorn.io/JOB=enabled picks a recurring job' },
 } as const;
 
 function antiAffinity(p: Parsed, cmd: string, req: CreateVolumeRequest | UpdateVolumeRequest): void {
@@ -64,6 +66,8 @@ export function createVolumeRequest(p: Parsed): CreateVolumeRequest {
     if (!/^(snap:\/\/[^/]+\/[^/]+|vol:\/\/[^/]+)$/.test(source)) throw new UsageError(`--data-source "${source}" is not valid: use snap://VOLUME/SNAPSHOT or vol://VOLUME`, cmd);
     req.dataSource = source;
   }
+  const labels = labelFlags(p, 'label', cmd);
+  if (labels) req.labels = labels;
   return req;
 }
 
@@ -81,6 +85,11 @@ export function updateVolumeRequest(p: Parsed): UpdateVolumeRequest {
   const balance = flagEnum(p, 'replica-auto-balance', AUTO_BALANCES, cmd);
   if (balance !== undefined) req.replicaAutoBalance = balance;
   antiAffinity(p, cmd, req);
+  // --label K=V sets, --label K- removes (kubectl's form).
+  const removed = (p.lists?.['label'] ?? []).filter((l) => /^[^=]+-$/.test(l));
+  const set = labelFlags({ ...p, lists: { label: (p.lists?.['label'] ?? []).filter((l) => !removed.includes(l)) } }, 'label', cmd);
+  if (set && Object.keys(set).length) req.setLabels = set;
+  if (removed.length) req.removeLabels = removed.map((l) => l.slice(0, -1));
   if (Object.keys(req).length === 1) {
     throw new UsageError(`nothing to update: give at least one of ${Object.keys(SPEC_FLAGS).map((f) => `--${f}`).join(', ')}`, cmd);
   }
@@ -143,6 +152,8 @@ export function volumeDetail(v: Volume__Output): string {
     ['replica auto balance', dash(v.replicaAutoBalance)],
     ['stale replica timeout', v.staleReplicaTimeout ? `${v.staleReplicaTimeout} min` : '-'],
     ['access mode', dash(v.accessMode)],
+    ['labels', list(Object.entries(v.labels ?? {}).map(([k, x]) => `${k}=${x}`))],
+    ['recurring jobs', list(v.recurringJobs)],
     ['endpoint', dash(v.endpoint)],
     ['created at seq', String(v.createdSeq)],
   ];

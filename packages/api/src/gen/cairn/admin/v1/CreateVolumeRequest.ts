@@ -2,6 +2,8 @@
 
 import type { KubernetesRef as _cairn_admin_v1_KubernetesRef, KubernetesRef__Output as _cairn_admin_v1_KubernetesRef__Output } from '../../../cairn/admin/v1/KubernetesRef.js';
 import type { UnsupportedParameter as _cairn_admin_v1_UnsupportedParameter, UnsupportedParameter__Output as _cairn_admin_v1_UnsupportedParameter__Output } from '../../../cairn/admin/v1/UnsupportedParameter.js';
+import type { RecurringJobSelector as _cairn_admin_v1_RecurringJobSelector, RecurringJobSelector__Output as _cairn_admin_v1_RecurringJobSelector__Output } from '../../../cairn/admin/v1/RecurringJobSelector.js';
+import type { RecurringJob as _cairn_admin_v1_RecurringJob, RecurringJob__Output as _cairn_admin_v1_RecurringJob__Output } from '../../../cairn/admin/v1/RecurringJob.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface CreateVolumeRequest {
@@ -58,6 +60,20 @@ export interface CreateVolumeRequest {
   'csiName'?: (string);
   'kubernetes'?: (_cairn_admin_v1_KubernetesRef | null);
   'unsupportedParameters'?: (_cairn_admin_v1_UnsupportedParameter)[];
+  /**
+   * The volume's labels; recurring-job.longhorn.io/<job>=enabled and
+   * recurring-job-group.longhorn.io/<group>=enabled pick its recurring jobs.
+   */
+  'labels'?: ({[key: string]: string});
+  /**
+   * Longhorn's StorageClass recurringJobSelector, parsed: each entry becomes the label above.
+   */
+  'recurringJobSelector'?: (_cairn_admin_v1_RecurringJobSelector)[];
+  /**
+   * Longhorn's older inline StorageClass recurringJobs: each job is created when no job of its
+   * name exists (an existing one is used as it is), and the volume gets its label.
+   */
+  'recurringJobs'?: (_cairn_admin_v1_RecurringJob)[];
 }
 
 export interface CreateVolumeRequest__Output {
@@ -114,4 +130,18 @@ export interface CreateVolumeRequest__Output {
   'csiName': (string);
   'kubernetes': (_cairn_admin_v1_KubernetesRef__Output | null);
   'unsupportedParameters': (_cairn_admin_v1_UnsupportedParameter__Output)[];
+  /**
+   * The volume's labels; recurring-job.longhorn.io/<job>=enabled and
+   * recurring-job-group.longhorn.io/<group>=enabled pick its recurring jobs.
+   */
+  'labels': ({[key: string]: string});
+  /**
+   * Longhorn's StorageClass recurringJobSelector, parsed: each entry becomes the label above.
+   */
+  'recurringJobSelector': (_cairn_admin_v1_RecurringJobSelector__Output)[];
+  /**
+   * Longhorn's older inline StorageClass recurringJobs: each job is created when no job of its
+   * name exists (an existing one is used as it is), and the volume gets its label.
+   */
+  'recurringJobs': (_cairn_admin_v1_RecurringJob__Output)[];
 }

@@ -15,6 +15,11 @@ export interface UpdateVolumeRequest {
   'replicaSoftAntiAffinity'?: (string);
   'replicaZoneSoftAntiAffinity'?: (string);
   'replicaDiskSoftAntiAffinity'?: (string);
+  /**
+   * Labels set (added or replaced) and removed, by key.
+   */
+  'setLabels'?: ({[key: string]: string});
+  'removeLabels'?: (string)[];
   '_numberOfReplicas'?: "numberOfReplicas";
   '_dataLocality'?: "dataLocality";
   '_replicaAutoBalance'?: "replicaAutoBalance";
@@ -36,6 +41,11 @@ export interface UpdateVolumeRequest__Output {
   'replicaSoftAntiAffinity'?: (string);
   'replicaZoneSoftAntiAffinity'?: (string);
   'replicaDiskSoftAntiAffinity'?: (string);
+  /**
+   * Labels set (added or replaced) and removed, by key.
+   */
+  'setLabels': ({[key: string]: string});
+  'removeLabels': (string)[];
   '_numberOfReplicas'?: "numberOfReplicas";
   '_dataLocality'?: "dataLocality";
   '_replicaAutoBalance'?: "replicaAutoBalance";

@@ -68,6 +68,11 @@ export interface Volume {
   'csiName'?: (string);
   'kubernetes'?: (_cairn_admin_v1_KubernetesRef | null);
   'unsupportedParameters'?: (_cairn_admin_v1_UnsupportedParameter)[];
+  'labels'?: ({[key: string]: string});
+  /**
+   * The recurring jobs that apply to it (by its labels, or the "default" group), sorted.
+   */
+  'recurringJobs'?: (string)[];
 }
 
 export interface Volume__Output {
@@ -133,4 +138,9 @@ export interface Volume__Output {
   'csiName': (string);
   'kubernetes': (_cairn_admin_v1_KubernetesRef__Output | null);
   'unsupportedParameters': (_cairn_admin_v1_UnsupportedParameter__Output)[];
+  'labels': ({[key: string]: string});
+  /**
+   * The recurring jobs that apply to it (by its labels, or the "default" group), sorted.
+   */
+  'recurringJobs': (string)[];
 }

@@ -31,6 +31,17 @@ import type { VolumeWaiting as _cairn_events_v1_VolumeWaiting, VolumeWaiting__Ou
 import type { VolumeAutoAttached as _cairn_events_v1_VolumeAutoAttached, VolumeAutoAttached__Output as _cairn_events_v1_VolumeAutoAttached__Output } from '../../../cairn/events/v1/VolumeAutoAttached.js';
 import type { VolumeAutoDetached as _cairn_events_v1_VolumeAutoDetached, VolumeAutoDetached__Output as _cairn_events_v1_VolumeAutoDetached__Output } from '../../../cairn/events/v1/VolumeAutoDetached.js';
 import type { VolumeSalvaged as _cairn_events_v1_VolumeSalvaged, VolumeSalvaged__Output as _cairn_events_v1_VolumeSalvaged__Output } from '../../../cairn/events/v1/VolumeSalvaged.js';
+import type { BackupRequested as _cairn_events_v1_BackupRequested, BackupRequested__Output as _cairn_events_v1_BackupRequested__Output } from '../../../cairn/events/v1/BackupRequested.js';
+import type { BackupAssigned as _cairn_events_v1_BackupAssigned, BackupAssigned__Output as _cairn_events_v1_BackupAssigned__Output } from '../../../cairn/events/v1/BackupAssigned.js';
+import type { BackupStarted as _cairn_events_v1_BackupStarted, BackupStarted__Output as _cairn_events_v1_BackupStarted__Output } from '../../../cairn/events/v1/BackupStarted.js';
+import type { BackupCompleted as _cairn_events_v1_BackupCompleted, BackupCompleted__Output as _cairn_events_v1_BackupCompleted__Output } from '../../../cairn/events/v1/BackupCompleted.js';
+import type { BackupFailed as _cairn_events_v1_BackupFailed, BackupFailed__Output as _cairn_events_v1_BackupFailed__Output } from '../../../cairn/events/v1/BackupFailed.js';
+import type { BackupDeleted as _cairn_events_v1_BackupDeleted, BackupDeleted__Output as _cairn_events_v1_BackupDeleted__Output } from '../../../cairn/events/v1/BackupDeleted.js';
+import type { RecurringJobCreated as _cairn_events_v1_RecurringJobCreated, RecurringJobCreated__Output as _cairn_events_v1_RecurringJobCreated__Output } from '../../../cairn/events/v1/RecurringJobCreated.js';
+import type { RecurringJobUpdated as _cairn_events_v1_RecurringJobUpdated, RecurringJobUpdated__Output as _cairn_events_v1_RecurringJobUpdated__Output } from '../../../cairn/events/v1/RecurringJobUpdated.js';
+import type { RecurringJobDeleted as _cairn_events_v1_RecurringJobDeleted, RecurringJobDeleted__Output as _cairn_events_v1_RecurringJobDeleted__Output } from '../../../cairn/events/v1/RecurringJobDeleted.js';
+import type { RecurringJobRunStarted as _cairn_events_v1_RecurringJobRunStarted, RecurringJobRunStarted__Output as _cairn_events_v1_RecurringJobRunStarted__Output } from '../../../cairn/events/v1/RecurringJobRunStarted.js';
+import type { RecurringJobVolumeDone as _cairn_events_v1_RecurringJobVolumeDone, RecurringJobVolumeDone__Output as _cairn_events_v1_RecurringJobVolumeDone__Output } from '../../../cairn/events/v1/RecurringJobVolumeDone.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface EventEnvelope {
@@ -87,6 +98,23 @@ export interface EventEnvelope {
   'volumeAutoDetached'?: (_cairn_events_v1_VolumeAutoDetached | null);
   'volumeSalvaged'?: (_cairn_events_v1_VolumeSalvaged | null);
   /**
+   * ---- backups (90-99) ----
+   */
+  'backupRequested'?: (_cairn_events_v1_BackupRequested | null);
+  'backupAssigned'?: (_cairn_events_v1_BackupAssigned | null);
+  'backupStarted'?: (_cairn_events_v1_BackupStarted | null);
+  'backupCompleted'?: (_cairn_events_v1_BackupCompleted | null);
+  'backupFailed'?: (_cairn_events_v1_BackupFailed | null);
+  'backupDeleted'?: (_cairn_events_v1_BackupDeleted | null);
+  /**
+   * Recurring jobs (H-jobs: 110-119).
+   */
+  'recurringJobCreated'?: (_cairn_events_v1_RecurringJobCreated | null);
+  'recurringJobUpdated'?: (_cairn_events_v1_RecurringJobUpdated | null);
+  'recurringJobDeleted'?: (_cairn_events_v1_RecurringJobDeleted | null);
+  'recurringJobRunStarted'?: (_cairn_events_v1_RecurringJobRunStarted | null);
+  'recurringJobVolumeDone'?: (_cairn_events_v1_RecurringJobVolumeDone | null);
+  /**
    * The log's hash chain (metadata/src/chain.ts): SHA-256 over the previous event's chain_hash
    * (32 zero bytes for the first hashed event) and this event's stored bytes without this field.
    * The appender writes it last, after the payload: field 2047 is the highest number with a
@@ -94,7 +122,7 @@ export interface EventEnvelope {
    * events written before the chain existed.
    */
   'chainHash'?: (Buffer | Uint8Array | string);
-  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting"|"volumeAutoAttached"|"volumeAutoDetached"|"volumeSalvaged";
+  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting"|"volumeAutoAttached"|"volumeAutoDetached"|"volumeSalvaged"|"backupRequested"|"backupAssigned"|"backupStarted"|"backupCompleted"|"backupFailed"|"backupDeleted"|"recurringJobCreated"|"recurringJobUpdated"|"recurringJobDeleted"|"recurringJobRunStarted"|"recurringJobVolumeDone";
 }
 
 export interface EventEnvelope__Output {
@@ -151,6 +179,23 @@ export interface EventEnvelope__Output {
   'volumeAutoDetached'?: (_cairn_events_v1_VolumeAutoDetached__Output | null);
   'volumeSalvaged'?: (_cairn_events_v1_VolumeSalvaged__Output | null);
   /**
+   * ---- backups (90-99) ----
+   */
+  'backupRequested'?: (_cairn_events_v1_BackupRequested__Output | null);
+  'backupAssigned'?: (_cairn_events_v1_BackupAssigned__Output | null);
+  'backupStarted'?: (_cairn_events_v1_BackupStarted__Output | null);
+  'backupCompleted'?: (_cairn_events_v1_BackupCompleted__Output | null);
+  'backupFailed'?: (_cairn_events_v1_BackupFailed__Output | null);
+  'backupDeleted'?: (_cairn_events_v1_BackupDeleted__Output | null);
+  /**
+   * Recurring jobs (H-jobs: 110-119).
+   */
+  'recurringJobCreated'?: (_cairn_events_v1_RecurringJobCreated__Output | null);
+  'recurringJobUpdated'?: (_cairn_events_v1_RecurringJobUpdated__Output | null);
+  'recurringJobDeleted'?: (_cairn_events_v1_RecurringJobDeleted__Output | null);
+  'recurringJobRunStarted'?: (_cairn_events_v1_RecurringJobRunStarted__Output | null);
+  'recurringJobVolumeDone'?: (_cairn_events_v1_RecurringJobVolumeDone__Output | null);
+  /**
    * The log's hash chain (metadata/src/chain.ts): SHA-256 over the previous event's chain_hash
    * (32 zero bytes for the first hashed event) and this event's stored bytes without this field.
    * The appender writes it last, after the payload: field 2047 is the highest number with a
@@ -158,5 +203,5 @@ export interface EventEnvelope__Output {
    * events written before the chain existed.
    */
   'chainHash': (Buffer);
-  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting"|"volumeAutoAttached"|"volumeAutoDetached"|"volumeSalvaged";
+  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting"|"volumeAutoAttached"|"volumeAutoDetached"|"volumeSalvaged"|"backupRequested"|"backupAssigned"|"backupStarted"|"backupCompleted"|"backupFailed"|"backupDeleted"|"recurringJobCreated"|"recurringJobUpdated"|"recurringJobDeleted"|"recurringJobRunStarted"|"recurringJobVolumeDone";
 }

@@ -26,6 +26,12 @@ export interface VolumeSpec {
    */
   'fsType'?: (string);
   'mkfsParams'?: (string);
+  /**
+   * The volume's labels (Longhorn's): recurring-job.longhorn.io/<job>=enabled and
+   * recurring-job-group.longhorn.io/<group>=enabled pick its recurring jobs; a volume with
+   * neither kind is in the "default" group.
+   */
+  'labels'?: ({[key: string]: string});
 }
 
 export interface VolumeSpec__Output {
@@ -48,4 +54,10 @@ export interface VolumeSpec__Output {
    */
   'fsType': (string);
   'mkfsParams': (string);
+  /**
+   * The volume's labels (Longhorn's): recurring-job.longhorn.io/<job>=enabled and
+   * recurring-job-group.longhorn.io/<group>=enabled pick its recurring jobs; a volume with
+   * neither kind is in the "default" group.
+   */
+  'labels': ({[key: string]: string});
 }

@@ -1,0 +1,121 @@
+// What is stored: the backup config (a JSON file naming every non-zero 2 MiB block by offset and
+// checksum) and the blocks (gzip of the block's bytes, named by the sha256 of the uncompressed
+// bytes). A block that does not compress (its first 64 KiB gain under 5% at level 1) is stored
+// with gzip level 0 (stored deflate blocks: framing and a CRC, no compression work), so every
+// block is one format and restore needs no per-block flag. Readers refuse a config of a newer
+// Version than they know.
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { deflateRawSync, gunzip, gzip } from 'node:zlib';
+import { BackupError } from './errors.js';
+import { isChecksum } from './layout.js';
+
+/** Bytes per backup block (Longhorn's 2 MiB). A volume's last block may be shorter. */
+export const BACKUP_BLOCK_SIZE = 2 * 1024 * 1024;
+export const FORMAT_VERSION = 1;
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+export interface BlockEntry {
+  Offset: number;
+  BlockChecksum: string;
+}
+
+/** backup_<name>.cfg. Field names follow Longhorn's where it has one. */
+export interface BackupCfg {
+  Version: number;
+  Name: string;
+  VolumeName: string;
+  SnapshotName: string;
+  SnapshotCreatedAt: string;
+  CreatedTime: string;
+  /** The volume's size in bytes when the snapshot was taken. */
+  Size: number;
+  Labels: Record<string, string>;
+  Settings?: Record<string, string>;
+  BlockSize: number;
+  CompressionMethod: 'gzip';
+  ChecksumMethod: 'sha256';
+  /** Every non-zero block, by offset ascending. */
+  Blocks: BlockEntry[];
+  /** Bytes this backup uploaded (compressed blocks it stored that were not there yet). */
+  StoredBytes: number;
+}
+
+/** volume.cfg: what the target knows of a volume; rewritten after each backup (informational, not relied on). */
+export interface VolumeCfg {
+  Version: number;
+  Name: string;
+  Size: number;
+  CreatedTime: string;
+  LastBackupName: string;
+  LastBackupAt: string;
+  BlockSize: number;
+  CompressionMethod: 'gzip';
+}
+
+export const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+let zeroes = Buffer.alloc(BACKUP_BLOCK_SIZE);
+export function isZero(b: Buffer): boolean {
+  if (zeroes.length < b.length) zeroes = Buffer.alloc(b.length);
+  return b.equals(zeroes.subarray(0, b.length));
+}
+
+const SAMPLE = 64 * 1024;
+
+/** The stored form of a block: gzip, level 1 if a sample compresses, else level 0. Runs on libuv's thread pool. */
+export async function encodeBlock(data: Buffer): Promise<Buffer> {
+  const sample = data.subarray(0, SAMPLE);
+  const compresses = deflateRawSync(sample, { level: 1 }).length < sample.length * 0.95;
+  return gzipAsync(data, { level: compresses ? 1 : 0 });
+}
+
+/**
+ * The block's bytes from its stored form, verified: it must gunzip, be `length` bytes long and
+ * hash to `checksum`. Otherwise BackupError CORRUPT naming `what` (the block and its backup).
+ */
+export async function decodeBlock(stored: Buffer, checksum: string, length: number, what: string): Promise<Buffer> {
+  let data: Buffer;
+  try {
+    data = await gunzipAsync(stored);
+  } catch (e) {
+    throw new BackupError('CORRUPT', `${what}: does not decompress (${(e as Error).message})`);
+  }
+  if (data.length !== length) throw new BackupError('CORRUPT', `${what}: ${data.length} bytes, expected ${length}`);
+  const got = sha256(data);
+  if (got !== checksum) throw new BackupError('CORRUPT', `${what}: checksum ${got} does not match`);
+  return data;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStrMap = (v: unknown): v is Record<string, string> => isObj(v) && Object.values(v).every((x) => typeof x === 'string');
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/** Parses and checks a backup config; BackupError CORRUPT naming `what` when it is not one. */
+export function parseBackupCfg(text: Buffer | string, what: string): BackupCfg {
+  let v: unknown;
+  try { v = JSON.parse(text.toString()); } catch { throw new BackupError('CORRUPT', `${what}: not valid JSON`); }
+  const bad = (why: string): never => { throw new BackupError('CORRUPT', `${what}: ${why}`); };
+  if (!isObj(v)) return bad('not an object');
+  if (!isCount(v.Version) || v.Version > FORMAT_VERSION) return bad(`format version ${String(v.Version)} is not one this cairn reads (${FORMAT_VERSION})`);
+  for (const k of ['Name', 'VolumeName', 'SnapshotName', 'SnapshotCreatedAt', 'CreatedTime'] as const) if (typeof v[k] !== 'string') bad(`${k} is not a string`);
+  if (!isCount(v.Size) || !isCount(v.StoredBytes)) bad('Size or StoredBytes is not a count');
+  if (v.BlockSize !== BACKUP_BLOCK_SIZE) bad(`BlockSize ${String(v.BlockSize)} is not ${BACKUP_BLOCK_SIZE}`);
+  if (v.CompressionMethod !== 'gzip' || v.ChecksumMethod !== 'sha256') bad('CompressionMethod/ChecksumMethod is not gzip/sha256');
+  if (!isStrMap(v.Labels) || (v.Settings !== undefined && !isStrMap(v.Settings))) bad('Labels or Settings is not a map of strings');
+  if (!Array.isArray(v.Blocks)) return bad('Blocks is not a list');
+  let last = -1;
+  for (const b of v.Blocks as unknown[]) {
+    if (!isObj(b) || !isCount(b.Offset) || typeof b.BlockChecksum !== 'string' || !isChecksum(b.BlockChecksum)) return bad('a block entry is not {Offset, BlockChecksum}');
+    if (b.Offset % BACKUP_BLOCK_SIZE !== 0 || b.Offset <= last || b.Offset >= (v.Size as number)) bad(`block offset ${b.Offset} is misaligned, out of order or past the end`);
+    last = b.Offset;
+  }
+  return v as unknown as BackupCfg;
+}
+
+export const serialize = (v: BackupCfg | VolumeCfg): Buffer => Buffer.from(JSON.stringify(v, null, 1));
+
+/** The length of the block at `offset` of a volume of `size` bytes. */
+export const blockLength = (offset: number, size: number): number => Math.min(BACKUP_BLOCK_SIZE, size - offset);
