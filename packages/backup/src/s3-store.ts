@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { ListObjectsCommandOutput } from '@aws-sdk/client-s3';
 import { BackupError } from './errors.js';
-import type { BackupStore, TargetCredentials } from './target.js';
+import type { BackupStore, TargetCredentials } from './store.js';
 
 const DENIED = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'Forbidden', 'InvalidToken', 'ExpiredToken', 'AuthorizationHeaderMalformed']);
 const NETWORK = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'TimeoutError', 'RequestTimeout']);
