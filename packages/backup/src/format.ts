@@ -64,12 +64,14 @@ export function isZero(b: Buffer): boolean {
 }
 
 const SAMPLE = 64 * 1024;
+const CHUNK = BACKUP_BLOCK_SIZE + 64 * 1024;
 
 /** The stored form of a block: gzip, level 1 if a sample compresses, else level 0. Runs on libuv's thread pool. */
 export async function encodeBlock(data: Buffer): Promise<Buffer> {
   const sample = data.subarray(0, SAMPLE);
   const compresses = deflateRawSync(sample, { level: 1 }).length < sample.length * 0.95;
-  return gzipAsync(data, { level: compresses ? 1 : 0 });
+  // One output chunk for the whole block (zlib's default is 16 KiB chunks joined at the end).
+  return gzipAsync(data, { level: compresses ? 1 : 0, chunkSize: CHUNK });
 }
 
 /**
@@ -79,7 +81,7 @@ export async function encodeBlock(data: Buffer): Promise<Buffer> {
 export async function decodeBlock(stored: Buffer, checksum: string, length: number, what: string): Promise<Buffer> {
   let data: Buffer;
   try {
-    data = await gunzipAsync(stored);
+    data = await gunzipAsync(stored, { chunkSize: CHUNK, maxOutputLength: BACKUP_BLOCK_SIZE });
   } catch (e) {
     throw new BackupError('CORRUPT', `${what}: does not decompress (${(e as Error).message})`);
   }
