@@ -240,7 +240,15 @@ export class BackupService {
           const probed = await this.target.probe(target, Date.now());
           if (!probed.reachable) throw CommandError.precondition(`backup target "${target}" is unreachable: ${probed.error}`);
         }
-        return runner.run(actor, (s) => createBackupDrafts(s, { volume: r.volume, snapshot: r.snapshot, name, labels: r.labels }, backupUrl), view(r.volume, name));
+        // The setting passed only its pattern when set with `cairn settings set`: the URL is checked in full here.
+        const urlOf = (t: string, volume: string, backup: string): string => {
+          try {
+            return backupUrl(t, volume, backup);
+          } catch (e) {
+            throw CommandError.precondition(`the backup-target setting cannot name a backup: ${e instanceof Error ? e.message : String(e)}`);
+          }
+        };
+        return runner.run(actor, (s) => createBackupDrafts(s, { volume: r.volume, snapshot: r.snapshot, name, labels: r.labels }, urlOf), view(r.volume, name));
       }),
 
       GetBackup: unary(ctx, async (r) => {
@@ -260,9 +268,7 @@ export class BackupService {
 
       ListBackups: unary(ctx, async (r) => {
         const s = st();
-        if (r.volume && !s.volumes.has(r.volume)) {
-          // A deleted volume's backups stay in the target: listed from there alone.
-        }
+        // (A deleted volume's backups stay in the target: listed from there alone.)
         const target = s.settings['backup-target'];
         if (!target) throw CommandError.precondition('no backup target is set: set one with "cairn backup target set URL"');
         const stored = await this.target.with(target, (store) => listBackups(store, r.volume || undefined));
