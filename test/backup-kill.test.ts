@@ -119,6 +119,7 @@ t('kill -9 of the leading manager mid-backup: the backup completes (or fails) on
   // A whole 192 MiB read takes seconds: the node's progress reports are seen part way (any manager answers with them).
   assert.is(b.state, 'running');
   assert.ok(b.progress > 0 && b.progress < 100, `progress ${b.progress}%`);
+  assert.is(b.size, SIZE, 'a running backup shows its snapshot\'s size');
   process.kill(leader.pid, 'SIGKILL');
   const end = await endsCleanly(b.url, b.name);
   console.log(`  (leader killed with the backup ${b.state}; it ended ${end.state}${end.error ? `: ${end.error}` : ''})`);

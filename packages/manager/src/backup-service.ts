@@ -207,7 +207,7 @@ export class BackupService {
     const view = (volume: string, name: string) => (s: ClusterState): Backup => {
       const b = s.volumes.get(volume)?.backups?.[name];
       if (!b) throw CommandError.notFound(`volume "${volume}" has no backup "${name}"`);
-      return recordView(volume, b, this.progress.get(b.url) ?? 0);
+      return recordView(volume, b, this.progress.get(b.url) ?? 0, s);
     };
 
     return {
@@ -255,7 +255,7 @@ export class BackupService {
         const s = st();
         const url = this.urlOf(s, r);
         const rec = findRecord(s, url);
-        if (rec && rec.record.state !== 'completed') return recordView(rec.volume, rec.record, (await this.sharedProgress())(rec.volume, rec.record.name, url));
+        if (rec && rec.record.state !== 'completed') return recordView(rec.volume, rec.record, (await this.sharedProgress())(rec.volume, rec.record.name, url), s);
         const { target } = this.parseUrl(url);
         try {
           const info = infoView(await this.target.with(target, (store) => getBackup(store, url)));
@@ -285,7 +285,7 @@ export class BackupService {
               continue;
             }
             if (b.state === 'completed') continue; // removed from the target behind our back: the target is the truth
-            out.set(b.url, recordView(v.name, b, progress(v.name, b.name, b.url)));
+            out.set(b.url, recordView(v.name, b, progress(v.name, b.name, b.url), s));
           }
         }
         const backups = [...out.values()].sort((a, b) => a.volume.localeCompare(b.volume) || a.createdMs - b.createdMs || a.name.localeCompare(b.name));
