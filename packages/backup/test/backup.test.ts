@@ -114,6 +114,20 @@ function define(kind: 'file' | 's3'): void {
     }
   });
 
+  test('an incremental backup after the volume grew restores equal to its snapshot', async () => {
+    const b2 = await createBackup(c.store, { volume: VOL, backup: 'b2', snapshot: 's2', source: c.source });
+    await c.source.resize(SIZE + 4 * MiB);
+    await c.source.write(SIZE + 3 * MiB, pattern(8 * KiB, 7)); // not in the block the old short one grew into
+    await c.source.snapshot('s3');
+    const b3 = await createBackup(c.store, { volume: VOL, backup: 'b3', snapshot: 's3', source: c.source, previous: b2.info });
+    assert.is(b3.incremental, true);
+    assert.is(b3.info.size, SIZE + 4 * MiB);
+    const target = await ReplicaStore.create(`${c.dir}/grown`, SIZE + 4 * MiB);
+    await restoreBackup(c.store, b3.info.url, target);
+    assert.is(await volumeDigest(target), await snapshotDigest(c.source, 's3'));
+    await target.close();
+  });
+
   test('without the previous snapshot on the replica the backup reads everything but uploads only new content', async () => {
     const b1 = await createBackup(c.store, { volume: VOL, backup: 'b1', snapshot: 's1', source: c.source });
     await c.source.deleteSnapshot('s1');
