@@ -1,68 +1,47 @@
 // Backups end to end on `cairn up --nodes 3`, against a real S3 server on loopback (s3rver, from
-// @cairn/backup/testing) and a file:// target: the target set with a credential file (refused by
-// name when wrong, the credentials never in the log); a full backup of data written through the
-// NBD export; an incremental one after two 4 KiB writes that uploads only the two changed blocks
-// (objects counted in the bucket); `backup ls -o json` fields; each backup restores equal by
-// sha256 to the data at its snapshot; `backup rm` frees only the blocks no other backup uses;
-// the request, assignment, start and completion are events.
+// @cairn/backup/testing): the target set with a credential file (refused by name when wrong, the
+// credentials never in the log); a full backup of data written through the NBD export; an
+// incremental one after two 4 KiB writes that uploads only the two changed blocks (objects
+// counted in the bucket); `backup ls -o json` fields; each backup restores equal by sha256 to the
+// data at its snapshot; `backup rm` frees only the blocks no other backup uses; the request,
+// assignment, start, completion and removal are events. (backup-file.test.ts: a file:// target,
+// an unreachable one, status; backup-kill*.test.ts: kill -9 mid-backup.)
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { openStore, restoreBackup } from '@cairn/backup';
+import { openStore } from '@cairn/backup';
 import type { BackupStore } from '@cairn/backup';
 import { startS3rver } from '@cairn/backup/testing';
 import type { S3Fixture } from '@cairn/backup/testing';
 import { eventually, startCluster } from './support/cluster.js';
 import type { TestCluster } from './support/cluster.js';
+import { blocks, cairnOk, cairnOn, restoredSha as restoredShaOf, sha } from './support/backups.js';
 
 const run = promisify(execFile);
 const MiB = 2 ** 20;
 const SIZE = 32 * MiB;
 let c: TestCluster;
 let s3: S3Fixture;
-let fileTarget = '';
 const t = suite('backups (end to end)');
 
 t.before(async () => {
   s3 = await startS3rver('backups');
-  fileTarget = mkdtempSync(join(tmpdir(), 'cairn-file-target-'));
   c = await startCluster(3);
 });
 t.after(async () => {
   await c?.down();
   await s3?.stop();
-  if (fileTarget) rmSync(fileTarget, { recursive: true, force: true });
 });
 
-const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-const cluster = () => ['--cluster', join(c.dir, 'cluster.json')];
-const cairn = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => c.cairn([...args, ...cluster()]);
-const ok = async (...args: string[]): Promise<string> => {
-  const r = await cairn(...args);
-  assert.is(r.code, 0, `cairn ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-};
+const cairn = (...args: string[]) => cairnOn(c, ...args);
+const ok = (...args: string[]) => cairnOk(c, ...args);
 const head = async (): Promise<number> => (await c.call('GetClusterInfo', {})).seq;
 const s3Store = (): BackupStore => openStore(s3.target, s3.credentials);
-/** The block objects in a target. */
-async function blocks(store: BackupStore): Promise<string[]> {
-  return (await store.list('backupstore/')).filter((k) => k.endsWith('.blk')).sort();
-}
-/** Restores a backup into memory and returns its sha256. */
-async function restoredSha(store: BackupStore, url: string): Promise<string> {
-  const buf = Buffer.alloc(SIZE);
-  await restoreBackup(store, url, {
-    size: SIZE,
-    write: async (offset: number, data: Buffer) => { data.copy(buf, offset); },
-    flush: async () => undefined,
-  });
-  return sha(buf);
-}
+const restoredSha = (store: BackupStore, url: string): Promise<string> => restoredShaOf(store, url, SIZE);
 
 let uri = '';
 let first = Buffer.alloc(0);
@@ -180,45 +159,13 @@ t('backup rm frees only the blocks no other backup uses; the other still restore
     const again = await cairn('backup', 'rm', full.url);
     assert.is(again.code, 0, again.stderr);
     assert.match(again.stdout, /nothing to remove/);
+    const explain = await ok('audit', 'explain', 'bv');
+    assert.match(explain, new RegExp(`backup ${incr.name} completed on node-\\d: 12 blocks, 2 uploaded`));
+    assert.match(explain, new RegExp(`backup ${full.name} removed by admin \\(2 blocks freed\\)`));
+    assert.match(await ok('events'), new RegExp(`BackupCompleted\\s+bv ${incr.name} blocks=12 uploaded=2`));
   } finally {
     store.close();
   }
-});
-
-t('an unreachable target is shown so (cairn status too) and refuses backups, naming it', async () => {
-  const credFile = join(c.dir, 'closed.cred');
-  writeFileSync(credFile, 'AWS_ACCESS_KEY_ID=S3RVER\nAWS_SECRET_ACCESS_KEY=S3RVER\nAWS_ENDPOINTS=http://127.0.0.1:9\n');
-  const set = JSON.parse(await ok('backup', 'target', 'set', 's3://backups@us-east-1/', '--credential-file', credFile, '-o', 'json'));
-  assert.is(set.reachable, false);
-  assert.ok(set.error, 'it says why');
-  const r = await cairn('backup', 'create', 'bv', '--snapshot', 's2');
-  assert.is.not(r.code, 0);
-  assert.match(r.stderr, /backup target "s3:\/\/backups@us-east-1\/" is unreachable/);
-  const st = await c.cairn(['status', '--dir', c.dir]);
-  assert.match(st.stdout, /backup target s3:\/\/backups@us-east-1\/  UNREACHABLE/);
-});
-
-t('a file:// target takes backups too, and they restore; status, events and audit say so', async () => {
-  const set = JSON.parse(await ok('backup', 'target', 'set', `file://${fileTarget}`, '-o', 'json'));
-  assert.is(set.reachable, true, set.error);
-  const b = JSON.parse(await ok('backup', 'create', 'bv', '--snapshot', 's2', '--wait', '-o', 'json'));
-  assert.is(b.state, 'completed', b.error);
-  assert.match(b.url, new RegExp(`^file://${fileTarget}\\?backup=`));
-  const store = openStore(`file://${fileTarget}`);
-  try {
-    assert.is((await blocks(store)).length, 12);
-    assert.is(await restoredSha(store, b.url), sha(second));
-  } finally {
-    store.close();
-  }
-  const st = await ok('backup', 'target');
-  assert.match(st, /reachable:\s+yes/);
-  await eventually('the leader probed the new target', 20_000, async () => /backup target file:\/\/\S+  reachable/.test((await c.cairn(['status', '--dir', c.dir])).stdout));
-  const events = await ok('events');
-  assert.match(events, new RegExp(`BackupCompleted\\s+bv ${b.name} blocks=12 uploaded=12`));
-  const explain = await ok('audit', 'explain', 'bv');
-  assert.match(explain, new RegExp(`backup ${b.name} completed on node-\\d: 12 blocks`));
-  assert.match(explain, new RegExp(`backup ${full.name} removed by admin \\(2 blocks freed\\)`));
 });
 
 t.run();

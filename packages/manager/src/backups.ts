@@ -191,10 +191,13 @@ export function backupReportDrafts(s: ClusterState, nodeId: string, reports: Bac
   return out;
 }
 
-/** How a backup recorded in the log looks to users (progress: the node's last report while it runs). */
-export function recordView(volume: string, b: BackupRecord, progress: number): Backup__Output {
+/**
+ * How a backup recorded in the log looks to users (progress: the node's last report while it
+ * runs). Until it completes, its size is the snapshot's (`s`: the state, when at hand).
+ */
+export function recordView(volume: string, b: BackupRecord, progress: number, s?: ClusterState): Backup__Output {
   return {
-    name: b.name, volume, snapshot: b.snapshot, url: b.url, state: b.state, size: b.size, nodeId: b.nodeId, error: b.error,
+    name: b.name, volume, snapshot: b.snapshot, url: b.url, state: b.state, size: b.size || (s?.volumes.get(volume)?.snapshots.get(b.snapshot)?.size ?? 0), nodeId: b.nodeId, error: b.error,
     progress: b.state === 'completed' ? 100 : b.state === 'running' ? progress : 0,
     createdMs: b.requestedMs, blocks: b.blocks, uploadedBlocks: b.uploadedBlocks, uploadedBytes: b.uploadedBytes, labels: b.labels,
   };
