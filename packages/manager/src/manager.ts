@@ -15,6 +15,7 @@ import { Reconciler } from './reconciler.js';
 import { ReplicaFigures } from './replica-figures.js';
 import { Salvager } from './salvager.js';
 import { Liveness } from './liveness.js';
+import { EtcdBackupTargetAccess, StandbyPoller } from './restores.js';
 import type { ManagerContext } from './context.js';
 import type { KubeSync } from './kube-sync.js';
 import type { KubeClient } from '@cairn/kube';
@@ -82,6 +83,9 @@ export class Manager {
   private reconciler: Reconciler | null = null;
   private liveness: Liveness | null = null;
   private salvager: Salvager | null = null;
+  private standby: StandbyPoller | null = null;
+  private backupTarget: EtcdBackupTargetAccess | null = null;
+  private unwatchTarget: (() => void) | null = null;
   private kube: KubeSync | null = null;
   private figures: ReplicaFigures | null = null;
   private election: LeaderElection | null = null;
@@ -143,9 +147,16 @@ export class Manager {
       logError: (msg) => this.say(`error: ${msg}`),
       reportedDisk: (nodeId, path) => this.nodes?.reportedDisk(nodeId, path),
       rebuildProgress: (replicaId) => this.nodes?.progress.get(replicaId) ?? 0,
+      restoreProgress: (volume) => this.nodes?.restoreProgress.get(volume),
+      backupTarget: this.target(),
       figures: (this.figures ??= new ReplicaFigures(this.client, this.o.prefix)),
       leader: (): Promise<LeaderInfo | null> => election.leader(),
     };
+  }
+
+  /** The backup target's credentials, one reader per manager (restores.ts). */
+  private target(): EtcdBackupTargetAccess {
+    return (this.backupTarget ??= new EtcdBackupTargetAccess(this.client, `${new Keys(this.o.prefix).prefix}backup-target-credential`));
   }
 
   private async serve(): Promise<void> {
@@ -154,8 +165,10 @@ export class Manager {
     this.nodes = new NodeService(ctx, this.client, {
       heartbeatIntervalMs: this.o.heartbeatMs ?? 1000, leaseTtlSeconds: this.o.nodeLeaseTtl ?? 5, prefix: this.o.prefix,
       secrets: await VolumeSecrets.open(this.client, keys, this.o.token, await this.log.headSeq()),
+      restoreCredentials: () => this.target().current(),
       managers: async () => (await this.client.getAll().prefix(`${keys.prefix}managers/`).strings().then(Object.values)).sort(),
     });
+    this.unwatchTarget = await this.target().watch((e) => this.say(`backup target credentials: ${e instanceof Error ? e.message : String(e)}`));
     const server = new grpc.Server(GRPC_SERVER_OPTIONS);
     // Requests that do not decode are refused INVALID_ARGUMENT (grpc-js alone answers INTERNAL).
     addServiceRefusingUndecodable(server, withStoredEvents(adminProto().cairn.admin.v1.Admin.service), adminHandlers(ctx) as grpc.UntypedServiceImplementation);
@@ -211,6 +224,9 @@ export class Manager {
           projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, figures: (this.figures ??= new ReplicaFigures(this.client, this.o.prefix)), onError, onFenced,
           onWaiting: (volume, why) => this.say(`auto-salvage of ${volume}: ${why}`),
         });
+        this.standby = new StandbyPoller({
+          projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, access: this.target(), onError, onFenced,
+        });
         if (this.o.kube) {
           // Loaded on use: client-node is heavy, and only managers in Kubernetes need it.
           const { KubeSync } = await import('./kube-sync.js');
@@ -224,6 +240,7 @@ export class Manager {
         this.reconciler.start();
         this.liveness.start();
         this.salvager.start();
+        this.standby.start();
         this.kube?.start();
         // The leader also writes snapshots (through its projection); followers only read them.
         this.projection.writeSnapshots(this.o.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY);
@@ -236,8 +253,10 @@ export class Manager {
         this.reconciler?.stop();
         this.liveness?.stop();
         this.salvager?.stop();
+        this.standby?.stop();
         await this.kube?.stop();
         this.salvager = null;
+        this.standby = null;
         this.kube = null;
         this.reconciler = null;
         this.liveness = null;
@@ -254,6 +273,7 @@ export class Manager {
     await this.election?.resign();
     await this.presence?.revoke().catch(() => undefined);
     this.nodes?.close();
+    this.unwatchTarget?.();
     this.projection.close();
     this.log.close();
     // Open streams (agents' WatchAssignments, `events -f`) would keep a graceful shutdown waiting

@@ -27,6 +27,7 @@ export interface Settings {
   'offline-replica-rebuilding': boolean;
   'auto-salvage': boolean;
   'node-drain-policy': NodeDrainPolicySetting;
+  'backupstore-poll-interval': number;
 }
 export type SettingName = keyof Settings;
 
@@ -77,6 +78,10 @@ export const SETTING_DEFS: { readonly [K in SettingName]: Def & { default: Setti
   'node-drain-policy': { kind: 'enum', values: ['block-for-eviction', 'block-for-eviction-if-contains-last-replica', 'block-if-contains-last-replica', 'allow-if-replica-is-stopped', 'always-allow'],
     default: 'block-if-contains-last-replica',
     help: 'in Kubernetes, when a drain of a node is blocked: block-if-contains-last-replica (the node holds the last healthy replica of a volume), block-for-eviction-if-contains-last-replica (the same; evict with cairn node update --evict), block-for-eviction (the node holds any replica), allow-if-replica-is-stopped (the last healthy replica of an attached volume), always-allow (never)' },
+  // Longhorn's name and default (H-restore): how often the leader looks in the backup target for
+  // a newer backup of each standby (DR) volume's source.
+  'backupstore-poll-interval': { kind: 'int', min: 0, max: 86400, unit: 's', default: 300,
+    help: 'seconds between looks at the backup target for newer backups of standby (DR) volumes; 0 turns it off' },
 };
 
 export const SETTING_NAMES = Object.keys(SETTING_DEFS).sort() as SettingName[];

@@ -9,6 +9,7 @@
 // so that a pass stays a fixpoint: the placement of a rebuilt replica and the attach that serves
 // it come in one pass; applying both and deciding again yields nothing.
 import type { ClusterState, ReplicaState, Settings, VolumeState } from '@cairn/metadata';
+import { restorePending } from '@cairn/metadata';
 import type { AutoAttachDecision, AutoDetachDecision, CandidateRejection, Decision } from './decision.js';
 import { Reason } from './reasons.js';
 
@@ -18,6 +19,8 @@ export const AutoAttachReason = {
   Rebuild: 'rebuild',
   Rebalance: 'rebalance',
   DataLocality: 'data-locality',
+  /** A volume made from a backup (or a standby volume with a newer backup) restores it first. */
+  Restore: 'restore',
 } as const;
 export type AutoAttachReason = (typeof AutoAttachReason)[keyof typeof AutoAttachReason];
 
@@ -31,6 +34,9 @@ export const AutoDetachReason = {
   Disabled: 'disabled',
   /** The engine's node is down: the engine is gone with it; the next pass may start one elsewhere. */
   NodeDown: 'node-down',
+  /** The backup is restored (or its restore failed: the volume's events say why). */
+  Restored: 'restored',
+  RestoreFailed: 'restore-failed',
 } as const;
 export type AutoDetachReason = (typeof AutoDetachReason)[keyof typeof AutoDetachReason];
 
@@ -136,7 +142,15 @@ export function offlineDecisions(
   const rebuilding = reps.filter((r) => r.mode === 'rebuilding');
   const wanted = rebuilding.filter((r) => allowed(reasonOf(r.trigger), settings));
   const hasSource = reps.some((r) => r.mode === 'running');
+  const restoring = restorePending(v);
   const attach = (): AutoAttachDecision | null => {
+    // A backup to restore: an engine without a frontend restores it into the volume's replicas
+    // (no user attach can come first: attachVolume refuses while it is not restored).
+    if (restoring && !v.pendingAttach && hasSource) {
+      const at = chooseEngineNode(state, reps);
+      if (!at) return null;
+      return { kind: 'autoAttach', volume: v.name, nodeId: at.nodeId, reason: AutoAttachReason.Restore, replicaIds: [], rejected: at.rejected };
+    }
     if (v.pendingAttach || wanted.length === 0 || !hasSource) return null;
     if (v.dataSource && !v.dataSource.copied) return null; // its engine copies the source first: a user's attach does it
     const at = chooseEngineNode(state, reps);
@@ -160,6 +174,8 @@ export function offlineDecisions(
   let reason: AutoDetachReason | null = null;
   if (!node || node.down) reason = AutoDetachReason.NodeDown;
   else if (!hasSource) reason = AutoDetachReason.Faulted;
+  else if (restoring) reason = null; // its engine restores (and rebuilds, if any replica needs it)
+  else if (v.autoAttach === AutoAttachReason.Restore && rebuilding.length === 0) reason = v.restore?.error ? AutoDetachReason.RestoreFailed : AutoDetachReason.Restored;
   else if (rebuilding.length === 0) reason = AutoDetachReason.Rebuilt;
   else if (wanted.length === 0) reason = AutoDetachReason.Disabled;
   if (reason === null) return [];

@@ -21,6 +21,7 @@
 //
 // Pure: the clock is an argument, ids derive from the state's seq, ties break by id.
 import type { ClusterState, Settings, VolumeState } from '@cairn/metadata';
+import { restorePending } from '@cairn/metadata';
 import type { Decision, PlaceDecision, UnschedulableDecision } from './decision.js';
 import type { Limits, NotPlaced, PlacementRequest, PlacementResult } from './place.js';
 import { limitsOf, place, rejectDisk, rejectNode, tallyText } from './place.js';
@@ -125,7 +126,7 @@ export class Planner {
       const v = w.v;
       // Cheap test first: only a detached volume with something rebuilding, or one the scheduler attached, can need one.
       const ds = mine.get(v.name) ?? [];
-      if (v.autoAttach === '' && !(v.attachState === 'detached' && (ds.some((d) => d.kind === 'rebuild') || w.reps.some((r) => r.mode === 'rebuilding')))) continue;
+      if (v.autoAttach === '' && !(v.attachState === 'detached' && (restorePending(v) || ds.some((d) => d.kind === 'rebuild') || w.reps.some((r) => r.mode === 'rebuilding')))) continue;
       out.push(...offlineDecisions(this.state, this.settings, v, ds));
     }
   }

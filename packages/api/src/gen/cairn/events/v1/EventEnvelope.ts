@@ -31,6 +31,12 @@ import type { VolumeWaiting as _cairn_events_v1_VolumeWaiting, VolumeWaiting__Ou
 import type { VolumeAutoAttached as _cairn_events_v1_VolumeAutoAttached, VolumeAutoAttached__Output as _cairn_events_v1_VolumeAutoAttached__Output } from '../../../cairn/events/v1/VolumeAutoAttached.js';
 import type { VolumeAutoDetached as _cairn_events_v1_VolumeAutoDetached, VolumeAutoDetached__Output as _cairn_events_v1_VolumeAutoDetached__Output } from '../../../cairn/events/v1/VolumeAutoDetached.js';
 import type { VolumeSalvaged as _cairn_events_v1_VolumeSalvaged, VolumeSalvaged__Output as _cairn_events_v1_VolumeSalvaged__Output } from '../../../cairn/events/v1/VolumeSalvaged.js';
+import type { VolumeRestoreStarted as _cairn_events_v1_VolumeRestoreStarted, VolumeRestoreStarted__Output as _cairn_events_v1_VolumeRestoreStarted__Output } from '../../../cairn/events/v1/VolumeRestoreStarted.js';
+import type { VolumeRestoreCompleted as _cairn_events_v1_VolumeRestoreCompleted, VolumeRestoreCompleted__Output as _cairn_events_v1_VolumeRestoreCompleted__Output } from '../../../cairn/events/v1/VolumeRestoreCompleted.js';
+import type { VolumeRestoreFailed as _cairn_events_v1_VolumeRestoreFailed, VolumeRestoreFailed__Output as _cairn_events_v1_VolumeRestoreFailed__Output } from '../../../cairn/events/v1/VolumeRestoreFailed.js';
+import type { VolumeRestoreRequested as _cairn_events_v1_VolumeRestoreRequested, VolumeRestoreRequested__Output as _cairn_events_v1_VolumeRestoreRequested__Output } from '../../../cairn/events/v1/VolumeRestoreRequested.js';
+import type { VolumeActivationRequested as _cairn_events_v1_VolumeActivationRequested, VolumeActivationRequested__Output as _cairn_events_v1_VolumeActivationRequested__Output } from '../../../cairn/events/v1/VolumeActivationRequested.js';
+import type { VolumeActivated as _cairn_events_v1_VolumeActivated, VolumeActivated__Output as _cairn_events_v1_VolumeActivated__Output } from '../../../cairn/events/v1/VolumeActivated.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface EventEnvelope {
@@ -87,6 +93,15 @@ export interface EventEnvelope {
   'volumeAutoDetached'?: (_cairn_events_v1_VolumeAutoDetached | null);
   'volumeSalvaged'?: (_cairn_events_v1_VolumeSalvaged | null);
   /**
+   * ---- restore (H-restore) ----
+   */
+  'volumeRestoreStarted'?: (_cairn_events_v1_VolumeRestoreStarted | null);
+  'volumeRestoreCompleted'?: (_cairn_events_v1_VolumeRestoreCompleted | null);
+  'volumeRestoreFailed'?: (_cairn_events_v1_VolumeRestoreFailed | null);
+  'volumeRestoreRequested'?: (_cairn_events_v1_VolumeRestoreRequested | null);
+  'volumeActivationRequested'?: (_cairn_events_v1_VolumeActivationRequested | null);
+  'volumeActivated'?: (_cairn_events_v1_VolumeActivated | null);
+  /**
    * The log's hash chain (metadata/src/chain.ts): SHA-256 over the previous event's chain_hash
    * (32 zero bytes for the first hashed event) and this event's stored bytes without this field.
    * The appender writes it last, after the payload: field 2047 is the highest number with a
@@ -94,7 +109,7 @@ export interface EventEnvelope {
    * events written before the chain existed.
    */
   'chainHash'?: (Buffer | Uint8Array | string);
-  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting"|"volumeAutoAttached"|"volumeAutoDetached"|"volumeSalvaged";
+  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting"|"volumeAutoAttached"|"volumeAutoDetached"|"volumeSalvaged"|"volumeRestoreStarted"|"volumeRestoreCompleted"|"volumeRestoreFailed"|"volumeRestoreRequested"|"volumeActivationRequested"|"volumeActivated";
 }
 
 export interface EventEnvelope__Output {
@@ -151,6 +166,15 @@ export interface EventEnvelope__Output {
   'volumeAutoDetached'?: (_cairn_events_v1_VolumeAutoDetached__Output | null);
   'volumeSalvaged'?: (_cairn_events_v1_VolumeSalvaged__Output | null);
   /**
+   * ---- restore (H-restore) ----
+   */
+  'volumeRestoreStarted'?: (_cairn_events_v1_VolumeRestoreStarted__Output | null);
+  'volumeRestoreCompleted'?: (_cairn_events_v1_VolumeRestoreCompleted__Output | null);
+  'volumeRestoreFailed'?: (_cairn_events_v1_VolumeRestoreFailed__Output | null);
+  'volumeRestoreRequested'?: (_cairn_events_v1_VolumeRestoreRequested__Output | null);
+  'volumeActivationRequested'?: (_cairn_events_v1_VolumeActivationRequested__Output | null);
+  'volumeActivated'?: (_cairn_events_v1_VolumeActivated__Output | null);
+  /**
    * The log's hash chain (metadata/src/chain.ts): SHA-256 over the previous event's chain_hash
    * (32 zero bytes for the first hashed event) and this event's stored bytes without this field.
    * The appender writes it last, after the payload: field 2047 is the highest number with a
@@ -158,5 +182,5 @@ export interface EventEnvelope__Output {
    * events written before the chain existed.
    */
   'chainHash': (Buffer);
-  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting"|"volumeAutoAttached"|"volumeAutoDetached"|"volumeSalvaged";
+  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting"|"volumeAutoAttached"|"volumeAutoDetached"|"volumeSalvaged"|"volumeRestoreStarted"|"volumeRestoreCompleted"|"volumeRestoreFailed"|"volumeRestoreRequested"|"volumeActivationRequested"|"volumeActivated";
 }
