@@ -224,8 +224,10 @@ export function createVolume(state: ClusterState, r: CreateVolume): EventDraft[]
   if (r.standby && !fromBackup) throw CommandError.invalid('standby needs fromBackup: a DR volume follows the backups of a volume');
   if (fromBackup && r.dataSource) throw CommandError.invalid('give fromBackup or dataSource, not both');
   if (fromBackup) {
-    // Size 0 takes the backup's; a bigger one is the backup's data in a bigger volume.
-    const backupSize = r.backupSize ?? 0;
+    // Size 0 takes the backup's (read by the admin service for a new volume; a repeated create
+    // answers with the volume as it is); a bigger one is the backup's data in a bigger volume.
+    const had = state.volumes.get(r.name);
+    const backupSize = r.backupSize ?? (had?.restore?.from === fromBackup ? had.spec.size : 0);
     if (!r.size) r = { ...r, size: backupSize };
     if (r.size < backupSize) throw CommandError.invalid(`size ${r.size} is smaller than backup ${fromBackup} (${backupSize} bytes)`);
   }
