@@ -42,9 +42,10 @@ export interface TestCluster {
   down(): Promise<void>;
 }
 
-export async function startCluster(nodes = 3): Promise<TestCluster> {
+/** `cairn up --detach` with `nodes` node agents; `extra`: more `cairn up` flags (e.g. --managers 2). */
+export async function startCluster(nodes = 3, extra: string[] = []): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-e2e-'));
-  await execFileP(process.execPath, [CAIRN, 'up', '--dir', dir, '--nodes', String(nodes), '--detach'], { timeout: 90_000 });
+  await execFileP(process.execPath, [CAIRN, 'up', '--dir', dir, '--nodes', String(nodes), '--detach', ...extra], { timeout: 90_000 });
   const info = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as ClusterInfo;
   const token = readFileSync(info.token, 'utf8').trim();
   const clients: AdminClient[] = [];

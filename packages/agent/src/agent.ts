@@ -187,7 +187,7 @@ export class Agent {
       }
       held = folded.replicas;
       this.say(`assignments at seq ${push.seq}: ${held.size} replica(s)${push.delta ? ` (${push.replicas.length} changed, ${push.removedReplicas.length} gone)` : ''}, ${push.engines.length} engine(s)`);
-      void this.datapath.apply({ seq: push.seq, replicas: held, engines: push.engines, detaching: push.detaching }, folded.touched);
+      void this.datapath.apply({ seq: push.seq, replicas: held, engines: push.engines, detaching: push.detaching, backups: push.backups }, folded.touched);
     });
     const again = (): void => {
       if (this.stream !== stream || this.stopped) return;

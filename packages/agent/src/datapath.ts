@@ -17,12 +17,13 @@
 // Assignments are applied one at a time, in order; each application compares the wanted set with
 // what runs and changes only the difference.
 import { rm } from 'node:fs/promises';
-import type { Assignments__Output, EngineAssignment__Output, EngineSource__Output, ReplicaAssignment__Output, ReportRequest, RestoreAssignment__Output } from '@cairn/api';
+import type { Assignments__Output, BackupAssignment__Output, EngineAssignment__Output, EngineSource__Output, ReplicaAssignment__Output, ReportRequest, RestoreAssignment__Output } from '@cairn/api';
 import { BlockError, cloneFromAny, Engine, fencedView, NbdServer, nbdUri, ReplicaClient, ReplicaError, ReplicaServer, ReplicaStore, SnapshotView } from '@cairn/datapath';
 import type { EngineReplica, NbdListen, Replica, ReplicaClientOptions, ReplicaTls } from '@cairn/datapath';
 import { confineReplicaDir, PlaceRefused } from './disk-paths.js';
 import type { RestoreOutcome } from './restore-runner.js';
 import { credentialsOf, RestoreFailed, runRestore } from './restore-runner.js';
+import { BackupRunner } from './backup-runner.js';
 
 export interface DatapathOptions {
   nodeId: string;
@@ -52,6 +53,8 @@ export interface NodeAssignments {
   replicas: ReadonlyMap<string, ReplicaAssignment__Output>;
   engines: Assignments__Output['engines'];
   detaching: string[];
+  /** Backups to run on this node's replicas (backup-runner.ts); whole in every push. */
+  backups?: BackupAssignment__Output[];
 }
 
 interface RunningReplica {
@@ -172,8 +175,11 @@ export class Datapath {
   dataAddress = '';
   /** The NBD listener as bound (its port chosen when 0 was asked for). */
   private nbdBound: { listen: NbdListen; port: number } | null = null;
+  /** Backups of snapshots of this node's replicas to the backup target. */
+  private readonly backups: BackupRunner;
 
   constructor(private readonly o: DatapathOptions) {
+    this.backups = new BackupRunner({ source: (id) => this.replicas.get(id)?.store, report: o.report, log: o.log });
     this.replicaServer = new ReplicaServer(o.tls ? { tls: o.tls } : {});
     // "VOLUME" is the volume; "VOLUME@SNAPSHOT" a read-only view of one of its snapshots.
     this.nbd = new NbdServer({
@@ -369,6 +375,8 @@ export class Datapath {
         this.recheckSoon();
       });
     }
+    // After the stores are open: a backup reads its replica's.
+    this.backups.apply(a.backups ?? []);
   }
 
   /**
@@ -823,6 +831,7 @@ export class Datapath {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.backups.stop();
     if (this.recheck) clearTimeout(this.recheck);
     if (this.figuresTimer) clearInterval(this.figuresTimer);
     for (const run of this.engines.values()) await run.engine.close().catch(() => undefined);

@@ -15,6 +15,7 @@ import { processIo } from './io.js';
 import type { Io } from './io.js';
 import { outputFormat } from './output.js';
 import { audit } from './commands/audit.js';
+import { backup } from './commands/backup.js';
 import { pki } from './commands/pki.js';
 import { disk } from './commands/disk.js';
 import { events } from './commands/events.js';
@@ -62,7 +63,7 @@ function columns(rows: (readonly [string, string])[], indent = '  '): string[] {
   return rows.map(([a, b]) => `${indent}${a.padEnd(w)}  ${b}`.trimEnd());
 }
 
-const GROUPS: Group[] = [volume, node, disk, settings, snapshot, audit, pki];
+const GROUPS: Group[] = [volume, node, disk, settings, snapshot, backup, audit, pki];
 const SINGLES: Command[] = [events, info];
 
 function topHelp(): string {

@@ -9,7 +9,8 @@ import type {
   ExplainVolumeResponse__Output, GetSettingsRequest, ListNodesResponse__Output, ListSnapshotsResponse__Output,
   ListVolumesResponse__Output, Node__Output, SettingsResponse__Output, Snapshot__Output, SnapshotRef, UpdateDiskRequest,
   UpdateNodeRequest, UpdateSettingsRequest, UpdateVolumeRequest, VerifyResponse__Output, Volume__Output, VolumeRef,
-  WatchEventsRequest,
+  WatchEventsRequest, Backup__Output, BackupRef, BackupTarget__Output, CreateBackupRequest, DeleteBackupResponse__Output,
+  ListBackupsRequest, ListBackupsResponse__Output, SetBackupTargetRequest,
 } from '@cairn/api';
 import type { CairnEvent } from '@cairn/metadata';
 import type { Connection } from './config.js';
@@ -42,6 +43,12 @@ export interface AdminApi {
   explainVolume(r: VolumeRef): Promise<ExplainVolumeResponse__Output>;
   verify(): Promise<VerifyResponse__Output>;
   getClusterInfo(): Promise<ClusterInfo__Output>;
+  setBackupTarget(r: SetBackupTargetRequest): Promise<BackupTarget__Output>;
+  getBackupTarget(): Promise<BackupTarget__Output>;
+  createBackup(r: CreateBackupRequest): Promise<Backup__Output>;
+  getBackup(r: BackupRef): Promise<Backup__Output>;
+  listBackups(r: ListBackupsRequest): Promise<ListBackupsResponse__Output>;
+  deleteBackup(r: BackupRef): Promise<DeleteBackupResponse__Output>;
   close(): void;
 }
 
@@ -83,6 +90,12 @@ export function grpcAdminApi(conn: Connection): AdminApi {
     explainVolume: (r) => call((a, o, cb) => c.ExplainVolume(a, o, cb), r),
     verify: () => call((a, o, cb) => c.Verify(a, o, cb), {}),
     getClusterInfo: () => call((a, o, cb) => c.GetClusterInfo(a, o, cb), {}),
+    setBackupTarget: (r) => call((a, o, cb) => c.SetBackupTarget(a, o, cb), r),
+    getBackupTarget: () => call((a, o, cb) => c.GetBackupTarget(a, o, cb), {}),
+    createBackup: (r) => call((a, o, cb) => c.CreateBackup(a, o, cb), r),
+    getBackup: (r) => call((a, o, cb) => c.GetBackup(a, o, cb), r),
+    listBackups: (r) => call((a, o, cb) => c.ListBackups(a, o, cb), r),
+    deleteBackup: (r) => call((a, o, cb) => c.DeleteBackup(a, o, cb), r),
     async *watchEvents(r, signal) {
       if (signal?.aborted) return;
       const stream = c.WatchEvents(r);

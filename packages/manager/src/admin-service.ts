@@ -13,6 +13,7 @@ import { diskUsage, diskView, nodeView, settingsView, snapshotViews, volumeView 
 import { auditState, explainEvents, verify } from './audit.js';
 import type { ManagerContext } from './context.js';
 import { backupCommandError, backupSize, newestBackupOf } from './restores.js';
+import type { BackupRpc } from './backup-service.js';
 
 /**
  * Runs commands: validate on the current state, append after exactly that state, retry on
@@ -159,13 +160,15 @@ export function unary<Req, Res>(ctx: ManagerContext, fn: Unary<Req, Res>): grpc.
   };
 }
 
-export function adminHandlers(ctx: ManagerContext): AdminHandlers {
+/** Every admin handler; the backups' come from backup-service.ts. */
+export function adminHandlers(ctx: ManagerContext, backups: Pick<AdminHandlers, BackupRpc>): AdminHandlers {
   const runner = CommandRunner.for(ctx);
   const actor = 'admin';
   const vol = (name: string) => (s: ClusterState): Volume => volumeView(s, cmd.requireVolume(s, name), ctx.rebuildProgress, ctx.restoreProgress);
   const st = (): ClusterState => ctx.projection.state;
 
   return {
+    ...backups,
     CreateVolume: unary(ctx, async (r) => {
       // A backup's size is read from the target first (I/O); the command checks the size against it.
       const size = r.fromBackup && !st().volumes.has(r.name) ? await backupSize(ctx.backupTarget, r.fromBackup) : undefined;

@@ -8,7 +8,7 @@
 // them after a node, disk or settings event, or a removal); a stream that asked for deltas gets
 // just the replicas that changed and the ids of those gone. Engines (few: the volumes attached
 // to the node) and detaching are computed whole each push and sent when they change.
-import type { Assignments, EngineAssignment, ReplicaAssignment, RestoreCredentials } from '@cairn/api';
+import type { Assignments, BackupAssignment, EngineAssignment, ReplicaAssignment, RestoreCredentials } from '@cairn/api';
 import type { CairnEvent, ClusterState, ReplicaState } from '@cairn/metadata';
 import { replicasOf, restorePending, restoreSince, volumesTouched } from '@cairn/metadata';
 
@@ -83,7 +83,7 @@ export function assignmentsFor(s: ClusterState, nodeId: string, secret: (volume:
   const replicas: ReplicaAssignment[] = [];
   for (const r of s.replicas.values()) if (r.nodeId === nodeId) replicas.push(replicaAssignment(s, r, secret));
   replicas.sort((a, b) => byCodePoint(a.replicaId!, b.replicaId!));
-  return { seq: s.seq, replicas, ...enginesFor(s, nodeId, secret, undefined, credentials), delta: false, removedReplicas: [] };
+  return { seq: s.seq, replicas, ...enginesFor(s, nodeId, secret, undefined, credentials), delta: false, removedReplicas: [], backups: [] };
 }
 
 interface Sent {
@@ -103,7 +103,13 @@ export class AssignmentFeed {
   /** The volumes attached to this node (in any attach state), kept like the replicas: the node's engines come from them. */
   private attached = new Set<string>();
 
-  constructor(readonly nodeId: string, private readonly secret: (volume: string) => string, readonly deltas: boolean, private readonly credentials?: RestoreCredentialsOf) {}
+  constructor(
+    readonly nodeId: string, private readonly secret: (volume: string) => string, readonly deltas: boolean,
+    /** The backups the node runs (backup-service.ts), whole in every push like the engines. */
+    private readonly backups: (s: ClusterState, nodeId: string) => BackupAssignment[] = () => [],
+    /** The backup target's credentials, sent with an engine that restores (restores.ts). */
+    private readonly credentials?: RestoreCredentialsOf,
+  ) {}
 
   /** Notes what an applied event touched (call after every event, in order). */
   touch(s: ClusterState, ev: CairnEvent): void {
@@ -156,17 +162,18 @@ export class AssignmentFeed {
     // volumes are attached here is kept from push to push (at 10,000 volumes a scan of them all
     // per push and node was most of a push's cost).
     const { engines, detaching } = enginesFor(s, this.nodeId, this.secret, this.attached, this.credentials);
-    const enginesJson = JSON.stringify([engines, detaching]);
+    const backups = this.backups(s, this.nodeId);
+    const enginesJson = JSON.stringify([engines, detaching, backups]);
     const first = this.first;
     if (!first && changed.length === 0 && removed.length === 0 && enginesJson === this.lastEngines) return null;
     this.first = false;
     this.lastEngines = enginesJson;
     if (this.deltas && !first) {
       changed.sort((a, b) => byCodePoint(a.replicaId!, b.replicaId!));
-      return { seq: s.seq, replicas: changed, engines, detaching, delta: true, removedReplicas: removed.sort(byCodePoint) };
+      return { seq: s.seq, replicas: changed, engines, detaching, delta: true, removedReplicas: removed.sort(byCodePoint), backups };
     }
     const replicas = [...this.sent.values()].map((x) => x.assignment).sort((a, b) => byCodePoint(a.replicaId!, b.replicaId!));
-    return { seq: s.seq, replicas, engines, detaching, delta: false, removedReplicas: [] };
+    return { seq: s.seq, replicas, engines, detaching, delta: false, removedReplicas: [], backups };
   }
 
   private index(volume: string): Set<string> {

@@ -9,13 +9,14 @@ import type { UnixServer } from '@cairn/csi';
 import type { CairnEvent, EtcdCredentials, LeaderInfo } from '@cairn/metadata';
 import { EventLog, Keys, LeaderElection, LiveProjection, openEtcd, SnapshotStore, storedBytes } from '@cairn/metadata';
 import { adminHandlers } from './admin-service.js';
+import { BackupService } from './backup-service.js';
 import { NodeService } from './node-service.js';
 import { VolumeSecrets } from './volume-secrets.js';
 import { Reconciler } from './reconciler.js';
 import { ReplicaFigures } from './replica-figures.js';
 import { Salvager } from './salvager.js';
 import { Liveness } from './liveness.js';
-import { EtcdBackupTargetAccess, StandbyPoller } from './restores.js';
+import { restoreAccess, StandbyPoller } from './restores.js';
 import type { ManagerContext } from './context.js';
 import type { KubeSync } from './kube-sync.js';
 import type { KubeClient } from '@cairn/kube';
@@ -73,6 +74,8 @@ export interface ManagerOptions {
    * with this client, its drain guards in `namespace` (pods of `guardImage`). Absent: nothing talks to Kubernetes.
    */
   kube?: { client: KubeClient; namespace: string; guardImage?: string | undefined; pdbRelistMs?: number };
+  /** A mounted Secret with the backup target's credentials (one file per key), used when none are stored. */
+  backupCredentialDir?: string;
   log?: (line: string) => void;
 }
 
@@ -84,12 +87,13 @@ export class Manager {
   private liveness: Liveness | null = null;
   private salvager: Salvager | null = null;
   private standby: StandbyPoller | null = null;
-  private backupTarget: EtcdBackupTargetAccess | null = null;
-  private unwatchTarget: (() => void) | null = null;
+  /** The backup target as restores use it (H-backup's access, once serve() made it). */
+  private readonly restoreTarget = restoreAccess(() => this.backups?.target ?? null);
   private kube: KubeSync | null = null;
   private figures: ReplicaFigures | null = null;
   private election: LeaderElection | null = null;
   private nodes: NodeService | null = null;
+  private backups: BackupService | null = null;
   private presence: Lease | null = null;
   private csi: UnixServer | null = null;
   address = '';
@@ -148,30 +152,27 @@ export class Manager {
       reportedDisk: (nodeId, path) => this.nodes?.reportedDisk(nodeId, path),
       rebuildProgress: (replicaId) => this.nodes?.progress.get(replicaId) ?? 0,
       restoreProgress: (volume) => this.nodes?.restoreProgress.get(volume),
-      backupTarget: this.target(),
+      backupTarget: this.restoreTarget,
       figures: (this.figures ??= new ReplicaFigures(this.client, this.o.prefix)),
       leader: (): Promise<LeaderInfo | null> => election.leader(),
     };
   }
 
-  /** The backup target's credentials, one reader per manager (restores.ts). */
-  private target(): EtcdBackupTargetAccess {
-    return (this.backupTarget ??= new EtcdBackupTargetAccess(this.client, `${new Keys(this.o.prefix).prefix}backup-target-credential`));
-  }
-
   private async serve(): Promise<void> {
     const ctx = this.context();
     const keys = new Keys(this.o.prefix);
+    this.backups = new BackupService(ctx, this.client, this.o.prefix, this.o.backupCredentialDir);
+    await this.backups.start();
     this.nodes = new NodeService(ctx, this.client, {
+      backups: this.backups,
       heartbeatIntervalMs: this.o.heartbeatMs ?? 1000, leaseTtlSeconds: this.o.nodeLeaseTtl ?? 5, prefix: this.o.prefix,
       secrets: await VolumeSecrets.open(this.client, keys, this.o.token, await this.log.headSeq()),
-      restoreCredentials: () => this.target().current(),
+      restoreCredentials: () => this.restoreTarget.assignment(),
       managers: async () => (await this.client.getAll().prefix(`${keys.prefix}managers/`).strings().then(Object.values)).sort(),
     });
-    this.unwatchTarget = await this.target().watch((e) => this.say(`backup target credentials: ${e instanceof Error ? e.message : String(e)}`));
     const server = new grpc.Server(GRPC_SERVER_OPTIONS);
     // Requests that do not decode are refused INVALID_ARGUMENT (grpc-js alone answers INTERNAL).
-    addServiceRefusingUndecodable(server, withStoredEvents(adminProto().cairn.admin.v1.Admin.service), adminHandlers(ctx) as grpc.UntypedServiceImplementation);
+    addServiceRefusingUndecodable(server, withStoredEvents(adminProto().cairn.admin.v1.Admin.service), adminHandlers(ctx, this.backups.handlers()) as grpc.UntypedServiceImplementation);
     addServiceRefusingUndecodable(server, nodeProto().cairn.node.v1.NodeAgent.service, this.nodes.handlers() as grpc.UntypedServiceImplementation);
     const creds = this.o.tls
       ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: this.o.tls.cert, private_key: this.o.tls.key }])
@@ -225,7 +226,7 @@ export class Manager {
           onWaiting: (volume, why) => this.say(`auto-salvage of ${volume}: ${why}`),
         });
         this.standby = new StandbyPoller({
-          projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, access: this.target(), onError, onFenced,
+          projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, access: this.restoreTarget, onError, onFenced,
         });
         if (this.o.kube) {
           // Loaded on use: client-node is heavy, and only managers in Kubernetes need it.
@@ -238,6 +239,7 @@ export class Manager {
           });
         }
         this.reconciler.start();
+        this.backups?.lead({ log: this.log, projection: this.projection, fence, actor: `manager/${this.id}`, onError, onFenced });
         this.liveness.start();
         this.salvager.start();
         this.standby.start();
@@ -251,6 +253,7 @@ export class Manager {
       } finally {
         this.projection.writeSnapshots(0);
         this.reconciler?.stop();
+        this.backups?.unlead();
         this.liveness?.stop();
         this.salvager?.stop();
         this.standby?.stop();
@@ -273,7 +276,7 @@ export class Manager {
     await this.election?.resign();
     await this.presence?.revoke().catch(() => undefined);
     this.nodes?.close();
-    this.unwatchTarget?.();
+    this.backups?.stop();
     this.projection.close();
     this.log.close();
     // Open streams (agents' WatchAssignments, `events -f`) would keep a graceful shutdown waiting

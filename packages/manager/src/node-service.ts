@@ -17,6 +17,7 @@ import { CommandError, toServiceError } from './errors.js';
 import { CommandRunner } from './admin-service.js';
 import type { ManagerContext } from './context.js';
 import type { VolumeSecrets } from './volume-secrets.js';
+import type { BackupService } from './backup-service.js';
 import { checkDiskPath, checkName, checkNodeId, checkTags, diskIdFromPath } from './commands.js';
 
 /**
@@ -45,6 +46,8 @@ export interface NodeServiceOptions {
   secrets: VolumeSecrets;
   /** The backup target's credentials for a restore, sent only to the node running the volume's engine (restores.ts). */
   restoreCredentials?: RestoreCredentialsOf;
+  /** Backups: what nodes run and what they report of them (backup-service.ts). */
+  backups?: BackupService;
 }
 
 /** The status key of a node: exists exactly while the node's heartbeats keep its lease alive. */
@@ -269,7 +272,8 @@ export class NodeService {
           call.emit('error', toServiceError(e, ctx.logError));
           return;
         }
-        const feed = new AssignmentFeed(nodeId, this.secretOf, call.request.deltas, this.opts.restoreCredentials);
+        const backups = this.opts.backups;
+        const feed = new AssignmentFeed(nodeId, this.secretOf, call.request.deltas, backups ? (s, n) => backups.assignmentsFor(s, n) : undefined, this.opts.restoreCredentials);
         let ended = false;
         let pushing = false;
         let again = false;
@@ -323,6 +327,7 @@ export class NodeService {
           if (e.restoring) this.restoreProgress.set(e.volume, { backup: e.restoring, percent: e.restoreProgress });
           else if (e.restored || e.restoreFailed) this.restoreProgress.delete(e.volume);
         }
+        if (r.backups.length && this.opts.backups) await this.opts.backups.report(nodeId, actor, r.backups);
         const seq = await this.runner.run(actor, (s) => reportDrafts(s, nodeId, r), (s) => s.seq);
         return { seq };
       }),

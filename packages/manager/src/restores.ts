@@ -14,9 +14,9 @@
 import type { ClusterState, EventDraft, EventLog, Fence, LiveProjection, VolumeState } from '@cairn/metadata';
 import { ConflictError, UnavailableError } from '@cairn/metadata';
 import type { BackupStore, TargetCredentials } from '@cairn/backup';
-import { BackupError, getBackup, listBackups, openStore, parseBackupUrl, parseCredentialFile } from '@cairn/backup';
+import { BackupError, getBackup, listBackups, openStore, parseBackupUrl } from '@cairn/backup';
 import type { RestoreCredentials } from '@cairn/api';
-import type { Etcd3 } from 'etcd3';
+import { toTargetCredentials } from './backup-target.js';
 import { CommandError } from './errors.js';
 import { LeaderPoll } from './leader-poll.js';
 
@@ -202,37 +202,20 @@ export function standbyDraft(s: ClusterState, name: string, newest: string): Eve
 }
 
 /**
- * The backup target's credentials, as the managers keep them: under an etcd key outside the log
- * (like the volume secrets: never in an event or a snapshot), in Longhorn's secret form
- * (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINTS, AWS_REGION: KEY=VALUE lines or JSON).
- * Read on use and kept, so the assignment feed (synchronous) can send them with a restoring
- * engine. The key is H-backup's backup-target credential key; until that lands, this one.
+ * The restore's view of H-backup's BackupTargetAccess (backup-target.ts: the credentials stored
+ * with `cairn backup target set`, else the mounted Secret's): the library's form for the manager's
+ * own reads, the assignment's form for an engine that restores (sent only to its node).
  */
-export class EtcdBackupTargetAccess implements BackupTargetAccess {
-  private cached: TargetCredentials | undefined;
-
-  constructor(private readonly client: Etcd3, private readonly key: string) {}
-
-  /** Reads the key now and again on every change (so `current()` is never older than the key). */
-  async watch(onError: (e: unknown) => void): Promise<() => void> {
-    const w = await this.client.watch().key(this.key).create();
-    w.on('put', () => void this.credentials().catch(onError));
-    w.on('delete', () => { this.cached = undefined; });
-    w.on('error', onError);
-    await this.credentials().catch(onError);
-    return () => void w.cancel().catch(() => undefined);
-  }
-
-  async credentials(): Promise<TargetCredentials | undefined> {
-    const raw = await this.client.get(this.key).string();
-    this.cached = raw ? parseCredentialFile(raw) : undefined;
-    return this.cached;
-  }
-
-  /** The credentials last read, as an engine assignment carries them (null: none). */
-  current(): RestoreCredentials | null {
-    const c = this.cached;
-    if (!c) return null;
-    return { accessKeyId: c.accessKeyId ?? '', secretAccessKey: c.secretAccessKey ?? '', endpoint: c.endpoint ?? '', region: c.region ?? '' };
-  }
+export function restoreAccess(target: () => { current(): Record<string, string> } | null): BackupTargetAccess & { assignment(): RestoreCredentials | null } {
+  const creds = (): TargetCredentials | undefined => {
+    const c = target()?.current() ?? {};
+    return Object.keys(c).length ? toTargetCredentials(c) : undefined;
+  };
+  return {
+    credentials: async () => creds(),
+    assignment: () => {
+      const c = creds();
+      return c ? { accessKeyId: c.accessKeyId ?? '', secretAccessKey: c.secretAccessKey ?? '', endpoint: c.endpoint ?? '', region: c.region ?? '' } : null;
+    },
+  };
 }

@@ -19,6 +19,8 @@ export const MANAGER_USAGE = `usage: cairn manager --etcd URL[,URL...] [--listen
                        tag labels, PVC Events, drain guards; on in a pod or with --kubeconfig; NS defaults to
                        POD_NAMESPACE, else cairn-system; IMAGE to registry.k8s.io/pause:3.10)
                      [--node-key-file FILE]   (each node then needs its own token; the admin token is refused on node calls)
+                     [--backup-credential-dir DIR]   (the backup target's credentials as a mounted Secret: files
+                       AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINTS; used when none are stored)
 the token may also come from CAIRN_TOKEN
        cairn manager node-credential NODE --node-key-file FILE   (prints NODE's token, for its --node-token-file)`;
 
@@ -55,7 +57,7 @@ export async function runManager(args: string[]): Promise<number> {
       prefix: { type: 'string' }, 'ready-file': { type: 'string' }, 'csi-socket': { type: 'string' },
       kubeconfig: { type: 'string' }, 'kube-namespace': { type: 'string' }, 'drain-guard-image': { type: 'string' },
       'etcd-ca': { type: 'string' }, 'etcd-cert': { type: 'string' }, 'etcd-key': { type: 'string' },
-      'etcd-user': { type: 'string' }, 'etcd-password-file': { type: 'string' },
+      'etcd-user': { type: 'string' }, 'etcd-password-file': { type: 'string' }, 'backup-credential-dir': { type: 'string' },
     },
   });
   if (!values.etcd) throw new Error(`--etcd is required\n${MANAGER_USAGE}`);
@@ -83,6 +85,7 @@ export async function runManager(args: string[]): Promise<number> {
     electionTtl: int('election-ttl', values['election-ttl']), nodeLeaseTtl: int('node-lease-ttl', values['node-lease-ttl']),
     heartbeatMs: int('heartbeat-ms', values['heartbeat-ms']), snapshotEvery: int('snapshot-every', values['snapshot-every']),
     csiSocket: values['csi-socket'], kube,
+    ...(values['backup-credential-dir'] ? { backupCredentialDir: values['backup-credential-dir'] } : {}),
   });
   if (values['ready-file']) {
     const { writeFileSync } = await import('node:fs');

@@ -33,4 +33,10 @@ export class Keys {
   get volumeSecrets(): string { return `${this.prefix}volume-secrets/`; }
   volumeSecret(volume: string): string { return `${this.volumeSecrets}${volume}`; }
   get volumeSecretsSince(): string { return `${this.prefix}volume-secrets-since`; }
+  /**
+   * The backup target's credentials (AWS_ACCESS_KEY_ID, ... as JSON; outside the log like the
+   * volume secrets, read only by managers), and the leader's last probe of the target (status).
+   */
+  get backupTargetCredentials(): string { return `${this.prefix}backup-target-credentials`; }
+  get backupTargetStatus(): string { return `${this.prefix}status/backup-target`; }
 }

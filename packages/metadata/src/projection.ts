@@ -15,7 +15,7 @@ import type { VolumeSpec__Output } from './gen/cairn/events/v1/VolumeSpec.js';
 import type { VolumeCreated__Output } from './gen/cairn/events/v1/VolumeCreated.js';
 import type { CandidateRejection__Output } from './gen/cairn/events/v1/CandidateRejection.js';
 import type {
-  AccessMode, AntiAffinityOverride, ClusterState, DataLocality, NodeState, Rejection, ReplicaState,
+  AccessMode, AntiAffinityOverride, BackupRecord, ClusterState, DataLocality, NodeState, Rejection, ReplicaState,
   VolumeAutoBalance, VolumeSpec, VolumeState,
 } from './state.js';
 import { addLoad, replicasOf, setMode } from './state.js';
@@ -481,11 +481,85 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
       }
       break;
     }
+    case 'backupRequested':
+    case 'backupAssigned':
+    case 'backupStarted':
+    case 'backupCompleted':
+    case 'backupFailed':
+    case 'backupDeleted':
+      applyBackupEvent(state, ev);
+      break;
     default:
       throw new UnknownEventTypeError(seq, String(ev.payload));
   }
   state.seq = seq;
   return state;
+}
+
+/** Ended backups (completed or failed) a volume keeps in the state; older ones are dropped (the target keeps the completed). */
+export const BACKUP_RECORDS_KEPT = 20;
+
+/**
+ * The backup events. A volume's backups are replaced, never changed in place (copies of the
+ * volume share the record). Events about a backup that is not where they expect it are stale.
+ */
+function applyBackupEvent(state: ClusterState, ev: CairnEvent): void {
+  const seq = ev.seq;
+  const set = (volume: string, name: string, change: (b: BackupRecord | undefined, v: VolumeState) => BackupRecord | null | undefined): void => {
+    const v = state.volumes.get(volume);
+    if (!v) return;
+    const next = change(v.backups?.[name], v);
+    if (next === undefined) return;
+    const all = { ...(v.backups ?? {}) };
+    if (next === null) delete all[name];
+    else all[name] = next;
+    // Ended records beyond the newest BACKUP_RECORDS_KEPT go (by request seq): the log stays bounded in what it keeps.
+    const ended = Object.values(all).filter((b) => b.state === 'completed' || b.state === 'failed').sort((a, b) => b.requestedSeq - a.requestedSeq);
+    for (const b of ended.slice(BACKUP_RECORDS_KEPT)) delete all[b.name];
+    if (Object.keys(all).length) v.backups = all;
+    else delete v.backups;
+  };
+  switch (ev.payload) {
+    case 'backupRequested': {
+      const p = payloadOf(ev, 'backupRequested');
+      set(p.volume, p.name, (b) => (b ? undefined : {
+        name: p.name, snapshot: p.snapshot, target: p.target, url: p.url, state: 'pending', labels: { ...p.labels },
+        nodeId: '', replicaId: '', requestedSeq: seq, requestedMs: ev.timeMs, finishedMs: 0, error: '',
+        size: 0, blocks: 0, uploadedBlocks: 0, uploadedBytes: 0,
+      }));
+      break;
+    }
+    case 'backupAssigned': {
+      const p = payloadOf(ev, 'backupAssigned');
+      set(p.volume, p.name, (b) => (b?.state === 'pending' ? { ...b, state: 'assigned', nodeId: p.nodeId, replicaId: p.replicaId } : undefined));
+      break;
+    }
+    case 'backupStarted': {
+      const p = payloadOf(ev, 'backupStarted');
+      set(p.volume, p.name, (b) => (b?.state === 'assigned' && b.nodeId === p.nodeId ? { ...b, state: 'running' } : undefined));
+      break;
+    }
+    case 'backupCompleted': {
+      const p = payloadOf(ev, 'backupCompleted');
+      set(p.volume, p.name, (b) => (b && b.state !== 'completed' && b.state !== 'failed' ? {
+        ...b, state: 'completed', nodeId: p.nodeId, url: p.url || b.url, finishedMs: ev.timeMs, error: '',
+        size: p.size, blocks: p.blocks, uploadedBlocks: p.uploadedBlocks, uploadedBytes: p.uploadedBytes,
+      } : undefined));
+      break;
+    }
+    case 'backupFailed': {
+      const p = payloadOf(ev, 'backupFailed');
+      set(p.volume, p.name, (b) => (b && b.state !== 'completed' && b.state !== 'failed' ? { ...b, state: 'failed', finishedMs: ev.timeMs, error: p.reason } : undefined));
+      break;
+    }
+    case 'backupDeleted': {
+      const p = payloadOf(ev, 'backupDeleted');
+      set(p.volume, p.name, (b) => (b ? null : undefined));
+      break;
+    }
+    default:
+      throw new UnknownEventTypeError(seq, String(ev.payload));
+  }
 }
 
 /** Applies events in order. */

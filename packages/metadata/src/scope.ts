@@ -37,6 +37,12 @@ export function volumesTouched(state: ClusterState, ev: CairnEvent): string[] | 
     case 'volumeActivated': return [payloadOf(ev, 'volumeActivated').name];
     case 'snapshotCreated': return [payloadOf(ev, 'snapshotCreated').volume];
     case 'snapshotDeleted': return [payloadOf(ev, 'snapshotDeleted').volume];
+    case 'backupRequested': return [payloadOf(ev, 'backupRequested').volume];
+    case 'backupAssigned': return [payloadOf(ev, 'backupAssigned').volume];
+    case 'backupStarted': return [payloadOf(ev, 'backupStarted').volume];
+    case 'backupCompleted': return [payloadOf(ev, 'backupCompleted').volume];
+    case 'backupFailed': return [payloadOf(ev, 'backupFailed').volume];
+    case 'backupDeleted': return [payloadOf(ev, 'backupDeleted').volume];
     case 'replicaScheduled': return [payloadOf(ev, 'replicaScheduled').volume];
     case 'replicaRunning': return replicaVolume(state, payloadOf(ev, 'replicaRunning').replicaId);
     case 'replicaFailed': return replicaVolume(state, payloadOf(ev, 'replicaFailed').replicaId);

@@ -27,6 +27,9 @@ export interface Settings {
   'offline-replica-rebuilding': boolean;
   'auto-salvage': boolean;
   'node-drain-policy': NodeDrainPolicySetting;
+  'backup-target': string;
+  'backup-target-credential-secret': string;
+  'backup-concurrent-limit': number;
   'backupstore-poll-interval': number;
 }
 export type SettingName = keyof Settings;
@@ -34,7 +37,9 @@ export type SettingName = keyof Settings;
 type Def =
   | { kind: 'int'; min: number; max: number; unit?: string; help: string }
   | { kind: 'bool'; help: string }
-  | { kind: 'enum'; values: readonly string[]; help: string };
+  | { kind: 'enum'; values: readonly string[]; help: string }
+  /** Free text that must match `pattern` (what it must look like is said by `shape`). */
+  | { kind: 'string'; pattern: RegExp; shape: string; help: string };
 
 export const SETTING_DEFS: { readonly [K in SettingName]: Def & { default: Settings[K] } } = {
   'storage-over-provisioning-percentage': { kind: 'int', min: 100, max: 1000, default: 100,
@@ -78,6 +83,15 @@ export const SETTING_DEFS: { readonly [K in SettingName]: Def & { default: Setti
   'node-drain-policy': { kind: 'enum', values: ['block-for-eviction', 'block-for-eviction-if-contains-last-replica', 'block-if-contains-last-replica', 'allow-if-replica-is-stopped', 'always-allow'],
     default: 'block-if-contains-last-replica',
     help: 'in Kubernetes, when a drain of a node is blocked: block-if-contains-last-replica (the node holds the last healthy replica of a volume), block-for-eviction-if-contains-last-replica (the same; evict with cairn node update --evict), block-for-eviction (the node holds any replica), allow-if-replica-is-stopped (the last healthy replica of an attached volume), always-allow (never)' },
+  // Longhorn's names. The target's URL only (the manager checks it in full with @cairn/backup's
+  // parseTargetUrl before it appends); its credentials never enter the log.
+  'backup-target': { kind: 'string', pattern: /^$|^s3:\/\/[^@/\s]+@[^/\s]+(\/\S*)?$|^file:\/\/\/\S*$/, shape: 's3://BUCKET@REGION/PATH, file:///PATH or empty', default: '',
+    help: 'where backups are stored: s3://BUCKET@REGION/PATH or file:///PATH (set it with cairn backup target set)' },
+  'backup-target-credential-secret': { kind: 'string', pattern: /^$|^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, shape: 'a Kubernetes Secret name or empty', default: '',
+    help: 'in Kubernetes, the Secret (in the managers\' namespace) holding AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_ENDPOINTS for the backup target' },
+  // Per node here (Longhorn's is per backup): the leader assigns no more backups to a node at once.
+  'backup-concurrent-limit': { kind: 'int', min: 1, max: 100, default: 2,
+    help: 'backups a node runs at once' },
   // Longhorn's name and default (H-restore): how often the leader looks in the backup target for
   // a newer backup of each standby (DR) volume's source.
   'backupstore-poll-interval': { kind: 'int', min: 0, max: 86400, unit: 's', default: 300,
@@ -103,6 +117,7 @@ export function settingRange(name: SettingName): string {
     case 'int': return `an integer from ${d.min} to ${d.max}${d.unit ? ` (${d.unit})` : ''}`;
     case 'bool': return 'true or false';
     case 'enum': return `one of ${d.values.join(', ')}`;
+    case 'string': return d.shape;
   }
 }
 
@@ -129,6 +144,9 @@ export function parseSetting(name: string, value: string): Settings[SettingName]
     case 'enum':
       if (!d.values.includes(value)) throw bad();
       return value as Settings[SettingName];
+    case 'string':
+      if (!d.pattern.test(value)) throw bad();
+      return value;
   }
 }
 

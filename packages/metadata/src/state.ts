@@ -150,8 +150,46 @@ export interface VolumeState {
   csiName?: string;
   kubernetes?: KubernetesRef;
   unsupportedParameters?: UnsupportedParameter[];
+  /**
+   * Backups of this volume recorded in the log, by name (BackupRequested ... BackupCompleted or
+   * BackupFailed; BackupDeleted removes one). Absent when there are none, so states from before
+   * backups hash as they did. Replaced, never changed in place (copies share it).
+   */
+  backups?: Record<string, BackupRecord>;
   /** Made from a backup (VolumeCreated.from_backup); absent otherwise (states from before hash as they did). */
   restore?: RestoreState;
+}
+
+/**
+ * pending: requested, no node yet; assigned: the leader chose a node and its replica; running:
+ * that node started it; completed: its cfg is in the target; failed: it ended without one.
+ */
+export type BackupStateName = 'pending' | 'assigned' | 'running' | 'completed' | 'failed';
+
+export interface BackupRecord {
+  name: string;
+  snapshot: string;
+  /** The target at the request, and the backup's url there. */
+  target: string;
+  url: string;
+  state: BackupStateName;
+  labels: Record<string, string>;
+  nodeId: string;
+  replicaId: string;
+  requestedSeq: number;
+  requestedMs: number;
+  /** Event time of the completion or failure, 0 before. */
+  finishedMs: number;
+  error: string;
+  size: number;
+  blocks: number;
+  uploadedBlocks: number;
+  uploadedBytes: number;
+}
+
+/** Backups of a volume that have not ended (pending, assigned, running). */
+export function backupsInFlight(v: VolumeState): BackupRecord[] {
+  return Object.values(v.backups ?? {}).filter((b) => b.state === 'pending' || b.state === 'assigned' || b.state === 'running');
 }
 
 /**

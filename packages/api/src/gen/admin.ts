@@ -6,18 +6,26 @@ import type { AdminClient as _cairn_admin_v1_AdminClient, AdminDefinition as _ca
 import type { AttachVolumeRequest as _cairn_admin_v1_AttachVolumeRequest, AttachVolumeRequest__Output as _cairn_admin_v1_AttachVolumeRequest__Output } from './cairn/admin/v1/AttachVolumeRequest.js';
 import type { AuditStateRequest as _cairn_admin_v1_AuditStateRequest, AuditStateRequest__Output as _cairn_admin_v1_AuditStateRequest__Output } from './cairn/admin/v1/AuditStateRequest.js';
 import type { AuditStateResponse as _cairn_admin_v1_AuditStateResponse, AuditStateResponse__Output as _cairn_admin_v1_AuditStateResponse__Output } from './cairn/admin/v1/AuditStateResponse.js';
+import type { Backup as _cairn_admin_v1_Backup, Backup__Output as _cairn_admin_v1_Backup__Output } from './cairn/admin/v1/Backup.js';
+import type { BackupRef as _cairn_admin_v1_BackupRef, BackupRef__Output as _cairn_admin_v1_BackupRef__Output } from './cairn/admin/v1/BackupRef.js';
+import type { BackupTarget as _cairn_admin_v1_BackupTarget, BackupTarget__Output as _cairn_admin_v1_BackupTarget__Output } from './cairn/admin/v1/BackupTarget.js';
 import type { ClusterInfo as _cairn_admin_v1_ClusterInfo, ClusterInfo__Output as _cairn_admin_v1_ClusterInfo__Output } from './cairn/admin/v1/ClusterInfo.js';
+import type { CreateBackupRequest as _cairn_admin_v1_CreateBackupRequest, CreateBackupRequest__Output as _cairn_admin_v1_CreateBackupRequest__Output } from './cairn/admin/v1/CreateBackupRequest.js';
 import type { CreateSnapshotRequest as _cairn_admin_v1_CreateSnapshotRequest, CreateSnapshotRequest__Output as _cairn_admin_v1_CreateSnapshotRequest__Output } from './cairn/admin/v1/CreateSnapshotRequest.js';
 import type { CreateVolumeRequest as _cairn_admin_v1_CreateVolumeRequest, CreateVolumeRequest__Output as _cairn_admin_v1_CreateVolumeRequest__Output } from './cairn/admin/v1/CreateVolumeRequest.js';
+import type { DeleteBackupResponse as _cairn_admin_v1_DeleteBackupResponse, DeleteBackupResponse__Output as _cairn_admin_v1_DeleteBackupResponse__Output } from './cairn/admin/v1/DeleteBackupResponse.js';
 import type { DeleteResponse as _cairn_admin_v1_DeleteResponse, DeleteResponse__Output as _cairn_admin_v1_DeleteResponse__Output } from './cairn/admin/v1/DeleteResponse.js';
 import type { Disk as _cairn_admin_v1_Disk, Disk__Output as _cairn_admin_v1_Disk__Output } from './cairn/admin/v1/Disk.js';
 import type { DiskRef as _cairn_admin_v1_DiskRef, DiskRef__Output as _cairn_admin_v1_DiskRef__Output } from './cairn/admin/v1/DiskRef.js';
 import type { ExpandVolumeRequest as _cairn_admin_v1_ExpandVolumeRequest, ExpandVolumeRequest__Output as _cairn_admin_v1_ExpandVolumeRequest__Output } from './cairn/admin/v1/ExpandVolumeRequest.js';
 import type { ExplainVolumeResponse as _cairn_admin_v1_ExplainVolumeResponse, ExplainVolumeResponse__Output as _cairn_admin_v1_ExplainVolumeResponse__Output } from './cairn/admin/v1/ExplainVolumeResponse.js';
 import type { Explanation as _cairn_admin_v1_Explanation, Explanation__Output as _cairn_admin_v1_Explanation__Output } from './cairn/admin/v1/Explanation.js';
+import type { GetBackupTargetRequest as _cairn_admin_v1_GetBackupTargetRequest, GetBackupTargetRequest__Output as _cairn_admin_v1_GetBackupTargetRequest__Output } from './cairn/admin/v1/GetBackupTargetRequest.js';
 import type { GetClusterInfoRequest as _cairn_admin_v1_GetClusterInfoRequest, GetClusterInfoRequest__Output as _cairn_admin_v1_GetClusterInfoRequest__Output } from './cairn/admin/v1/GetClusterInfoRequest.js';
 import type { GetSettingsRequest as _cairn_admin_v1_GetSettingsRequest, GetSettingsRequest__Output as _cairn_admin_v1_GetSettingsRequest__Output } from './cairn/admin/v1/GetSettingsRequest.js';
 import type { KubernetesRef as _cairn_admin_v1_KubernetesRef, KubernetesRef__Output as _cairn_admin_v1_KubernetesRef__Output } from './cairn/admin/v1/KubernetesRef.js';
+import type { ListBackupsRequest as _cairn_admin_v1_ListBackupsRequest, ListBackupsRequest__Output as _cairn_admin_v1_ListBackupsRequest__Output } from './cairn/admin/v1/ListBackupsRequest.js';
+import type { ListBackupsResponse as _cairn_admin_v1_ListBackupsResponse, ListBackupsResponse__Output as _cairn_admin_v1_ListBackupsResponse__Output } from './cairn/admin/v1/ListBackupsResponse.js';
 import type { ListNodesRequest as _cairn_admin_v1_ListNodesRequest, ListNodesRequest__Output as _cairn_admin_v1_ListNodesRequest__Output } from './cairn/admin/v1/ListNodesRequest.js';
 import type { ListNodesResponse as _cairn_admin_v1_ListNodesResponse, ListNodesResponse__Output as _cairn_admin_v1_ListNodesResponse__Output } from './cairn/admin/v1/ListNodesResponse.js';
 import type { ListSnapshotsResponse as _cairn_admin_v1_ListSnapshotsResponse, ListSnapshotsResponse__Output as _cairn_admin_v1_ListSnapshotsResponse__Output } from './cairn/admin/v1/ListSnapshotsResponse.js';
@@ -26,6 +34,7 @@ import type { ListVolumesResponse as _cairn_admin_v1_ListVolumesResponse, ListVo
 import type { Node as _cairn_admin_v1_Node, Node__Output as _cairn_admin_v1_Node__Output } from './cairn/admin/v1/Node.js';
 import type { Replica as _cairn_admin_v1_Replica, Replica__Output as _cairn_admin_v1_Replica__Output } from './cairn/admin/v1/Replica.js';
 import type { SalvageVolumeRequest as _cairn_admin_v1_SalvageVolumeRequest, SalvageVolumeRequest__Output as _cairn_admin_v1_SalvageVolumeRequest__Output } from './cairn/admin/v1/SalvageVolumeRequest.js';
+import type { SetBackupTargetRequest as _cairn_admin_v1_SetBackupTargetRequest, SetBackupTargetRequest__Output as _cairn_admin_v1_SetBackupTargetRequest__Output } from './cairn/admin/v1/SetBackupTargetRequest.js';
 import type { Setting as _cairn_admin_v1_Setting, Setting__Output as _cairn_admin_v1_Setting__Output } from './cairn/admin/v1/Setting.js';
 import type { SettingsResponse as _cairn_admin_v1_SettingsResponse, SettingsResponse__Output as _cairn_admin_v1_SettingsResponse__Output } from './cairn/admin/v1/SettingsResponse.js';
 import type { Snapshot as _cairn_admin_v1_Snapshot, Snapshot__Output as _cairn_admin_v1_Snapshot__Output } from './cairn/admin/v1/Snapshot.js';
@@ -43,6 +52,12 @@ import type { Volume as _cairn_admin_v1_Volume, Volume__Output as _cairn_admin_v
 import type { VolumeRef as _cairn_admin_v1_VolumeRef, VolumeRef__Output as _cairn_admin_v1_VolumeRef__Output } from './cairn/admin/v1/VolumeRef.js';
 import type { VolumeRestore as _cairn_admin_v1_VolumeRestore, VolumeRestore__Output as _cairn_admin_v1_VolumeRestore__Output } from './cairn/admin/v1/VolumeRestore.js';
 import type { WatchEventsRequest as _cairn_admin_v1_WatchEventsRequest, WatchEventsRequest__Output as _cairn_admin_v1_WatchEventsRequest__Output } from './cairn/admin/v1/WatchEventsRequest.js';
+import type { BackupAssigned as _cairn_events_v1_BackupAssigned, BackupAssigned__Output as _cairn_events_v1_BackupAssigned__Output } from './cairn/events/v1/BackupAssigned.js';
+import type { BackupCompleted as _cairn_events_v1_BackupCompleted, BackupCompleted__Output as _cairn_events_v1_BackupCompleted__Output } from './cairn/events/v1/BackupCompleted.js';
+import type { BackupDeleted as _cairn_events_v1_BackupDeleted, BackupDeleted__Output as _cairn_events_v1_BackupDeleted__Output } from './cairn/events/v1/BackupDeleted.js';
+import type { BackupFailed as _cairn_events_v1_BackupFailed, BackupFailed__Output as _cairn_events_v1_BackupFailed__Output } from './cairn/events/v1/BackupFailed.js';
+import type { BackupRequested as _cairn_events_v1_BackupRequested, BackupRequested__Output as _cairn_events_v1_BackupRequested__Output } from './cairn/events/v1/BackupRequested.js';
+import type { BackupStarted as _cairn_events_v1_BackupStarted, BackupStarted__Output as _cairn_events_v1_BackupStarted__Output } from './cairn/events/v1/BackupStarted.js';
 import type { CandidateRejection as _cairn_events_v1_CandidateRejection, CandidateRejection__Output as _cairn_events_v1_CandidateRejection__Output } from './cairn/events/v1/CandidateRejection.js';
 import type { DiskAdded as _cairn_events_v1_DiskAdded, DiskAdded__Output as _cairn_events_v1_DiskAdded__Output } from './cairn/events/v1/DiskAdded.js';
 import type { DiskFigures as _cairn_events_v1_DiskFigures, DiskFigures__Output as _cairn_events_v1_DiskFigures__Output } from './cairn/events/v1/DiskFigures.js';
@@ -101,18 +116,26 @@ export interface ProtoGrpcType {
         AttachVolumeRequest: MessageTypeDefinition<_cairn_admin_v1_AttachVolumeRequest, _cairn_admin_v1_AttachVolumeRequest__Output>
         AuditStateRequest: MessageTypeDefinition<_cairn_admin_v1_AuditStateRequest, _cairn_admin_v1_AuditStateRequest__Output>
         AuditStateResponse: MessageTypeDefinition<_cairn_admin_v1_AuditStateResponse, _cairn_admin_v1_AuditStateResponse__Output>
+        Backup: MessageTypeDefinition<_cairn_admin_v1_Backup, _cairn_admin_v1_Backup__Output>
+        BackupRef: MessageTypeDefinition<_cairn_admin_v1_BackupRef, _cairn_admin_v1_BackupRef__Output>
+        BackupTarget: MessageTypeDefinition<_cairn_admin_v1_BackupTarget, _cairn_admin_v1_BackupTarget__Output>
         ClusterInfo: MessageTypeDefinition<_cairn_admin_v1_ClusterInfo, _cairn_admin_v1_ClusterInfo__Output>
+        CreateBackupRequest: MessageTypeDefinition<_cairn_admin_v1_CreateBackupRequest, _cairn_admin_v1_CreateBackupRequest__Output>
         CreateSnapshotRequest: MessageTypeDefinition<_cairn_admin_v1_CreateSnapshotRequest, _cairn_admin_v1_CreateSnapshotRequest__Output>
         CreateVolumeRequest: MessageTypeDefinition<_cairn_admin_v1_CreateVolumeRequest, _cairn_admin_v1_CreateVolumeRequest__Output>
+        DeleteBackupResponse: MessageTypeDefinition<_cairn_admin_v1_DeleteBackupResponse, _cairn_admin_v1_DeleteBackupResponse__Output>
         DeleteResponse: MessageTypeDefinition<_cairn_admin_v1_DeleteResponse, _cairn_admin_v1_DeleteResponse__Output>
         Disk: MessageTypeDefinition<_cairn_admin_v1_Disk, _cairn_admin_v1_Disk__Output>
         DiskRef: MessageTypeDefinition<_cairn_admin_v1_DiskRef, _cairn_admin_v1_DiskRef__Output>
         ExpandVolumeRequest: MessageTypeDefinition<_cairn_admin_v1_ExpandVolumeRequest, _cairn_admin_v1_ExpandVolumeRequest__Output>
         ExplainVolumeResponse: MessageTypeDefinition<_cairn_admin_v1_ExplainVolumeResponse, _cairn_admin_v1_ExplainVolumeResponse__Output>
         Explanation: MessageTypeDefinition<_cairn_admin_v1_Explanation, _cairn_admin_v1_Explanation__Output>
+        GetBackupTargetRequest: MessageTypeDefinition<_cairn_admin_v1_GetBackupTargetRequest, _cairn_admin_v1_GetBackupTargetRequest__Output>
         GetClusterInfoRequest: MessageTypeDefinition<_cairn_admin_v1_GetClusterInfoRequest, _cairn_admin_v1_GetClusterInfoRequest__Output>
         GetSettingsRequest: MessageTypeDefinition<_cairn_admin_v1_GetSettingsRequest, _cairn_admin_v1_GetSettingsRequest__Output>
         KubernetesRef: MessageTypeDefinition<_cairn_admin_v1_KubernetesRef, _cairn_admin_v1_KubernetesRef__Output>
+        ListBackupsRequest: MessageTypeDefinition<_cairn_admin_v1_ListBackupsRequest, _cairn_admin_v1_ListBackupsRequest__Output>
+        ListBackupsResponse: MessageTypeDefinition<_cairn_admin_v1_ListBackupsResponse, _cairn_admin_v1_ListBackupsResponse__Output>
         ListNodesRequest: MessageTypeDefinition<_cairn_admin_v1_ListNodesRequest, _cairn_admin_v1_ListNodesRequest__Output>
         ListNodesResponse: MessageTypeDefinition<_cairn_admin_v1_ListNodesResponse, _cairn_admin_v1_ListNodesResponse__Output>
         ListSnapshotsResponse: MessageTypeDefinition<_cairn_admin_v1_ListSnapshotsResponse, _cairn_admin_v1_ListSnapshotsResponse__Output>
@@ -121,6 +144,7 @@ export interface ProtoGrpcType {
         Node: MessageTypeDefinition<_cairn_admin_v1_Node, _cairn_admin_v1_Node__Output>
         Replica: MessageTypeDefinition<_cairn_admin_v1_Replica, _cairn_admin_v1_Replica__Output>
         SalvageVolumeRequest: MessageTypeDefinition<_cairn_admin_v1_SalvageVolumeRequest, _cairn_admin_v1_SalvageVolumeRequest__Output>
+        SetBackupTargetRequest: MessageTypeDefinition<_cairn_admin_v1_SetBackupTargetRequest, _cairn_admin_v1_SetBackupTargetRequest__Output>
         Setting: MessageTypeDefinition<_cairn_admin_v1_Setting, _cairn_admin_v1_Setting__Output>
         SettingsResponse: MessageTypeDefinition<_cairn_admin_v1_SettingsResponse, _cairn_admin_v1_SettingsResponse__Output>
         Snapshot: MessageTypeDefinition<_cairn_admin_v1_Snapshot, _cairn_admin_v1_Snapshot__Output>
@@ -144,6 +168,12 @@ export interface ProtoGrpcType {
       v1: {
         AccessMode: EnumTypeDefinition
         AntiAffinityOverride: EnumTypeDefinition
+        BackupAssigned: MessageTypeDefinition<_cairn_events_v1_BackupAssigned, _cairn_events_v1_BackupAssigned__Output>
+        BackupCompleted: MessageTypeDefinition<_cairn_events_v1_BackupCompleted, _cairn_events_v1_BackupCompleted__Output>
+        BackupDeleted: MessageTypeDefinition<_cairn_events_v1_BackupDeleted, _cairn_events_v1_BackupDeleted__Output>
+        BackupFailed: MessageTypeDefinition<_cairn_events_v1_BackupFailed, _cairn_events_v1_BackupFailed__Output>
+        BackupRequested: MessageTypeDefinition<_cairn_events_v1_BackupRequested, _cairn_events_v1_BackupRequested__Output>
+        BackupStarted: MessageTypeDefinition<_cairn_events_v1_BackupStarted, _cairn_events_v1_BackupStarted__Output>
         CandidateRejection: MessageTypeDefinition<_cairn_events_v1_CandidateRejection, _cairn_events_v1_CandidateRejection__Output>
         DataLocality: EnumTypeDefinition
         DiskAdded: MessageTypeDefinition<_cairn_events_v1_DiskAdded, _cairn_events_v1_DiskAdded__Output>

@@ -2,6 +2,8 @@ import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { Assignments as _cairn_node_v1_Assignments, Assignments__Output as _cairn_node_v1_Assignments__Output } from './cairn/node/v1/Assignments.js';
+import type { BackupAssignment as _cairn_node_v1_BackupAssignment, BackupAssignment__Output as _cairn_node_v1_BackupAssignment__Output } from './cairn/node/v1/BackupAssignment.js';
+import type { BackupReport as _cairn_node_v1_BackupReport, BackupReport__Output as _cairn_node_v1_BackupReport__Output } from './cairn/node/v1/BackupReport.js';
 import type { DiskInfo as _cairn_node_v1_DiskInfo, DiskInfo__Output as _cairn_node_v1_DiskInfo__Output } from './cairn/node/v1/DiskInfo.js';
 import type { EngineAssignment as _cairn_node_v1_EngineAssignment, EngineAssignment__Output as _cairn_node_v1_EngineAssignment__Output } from './cairn/node/v1/EngineAssignment.js';
 import type { EngineReplica as _cairn_node_v1_EngineReplica, EngineReplica__Output as _cairn_node_v1_EngineReplica__Output } from './cairn/node/v1/EngineReplica.js';
@@ -31,6 +33,8 @@ export interface ProtoGrpcType {
     node: {
       v1: {
         Assignments: MessageTypeDefinition<_cairn_node_v1_Assignments, _cairn_node_v1_Assignments__Output>
+        BackupAssignment: MessageTypeDefinition<_cairn_node_v1_BackupAssignment, _cairn_node_v1_BackupAssignment__Output>
+        BackupReport: MessageTypeDefinition<_cairn_node_v1_BackupReport, _cairn_node_v1_BackupReport__Output>
         DiskInfo: MessageTypeDefinition<_cairn_node_v1_DiskInfo, _cairn_node_v1_DiskInfo__Output>
         EngineAssignment: MessageTypeDefinition<_cairn_node_v1_EngineAssignment, _cairn_node_v1_EngineAssignment__Output>
         EngineReplica: MessageTypeDefinition<_cairn_node_v1_EngineReplica, _cairn_node_v1_EngineReplica__Output>

@@ -6,17 +6,25 @@ import type { AddDiskRequest as _cairn_admin_v1_AddDiskRequest, AddDiskRequest__
 import type { AttachVolumeRequest as _cairn_admin_v1_AttachVolumeRequest, AttachVolumeRequest__Output as _cairn_admin_v1_AttachVolumeRequest__Output } from '../../../cairn/admin/v1/AttachVolumeRequest.js';
 import type { AuditStateRequest as _cairn_admin_v1_AuditStateRequest, AuditStateRequest__Output as _cairn_admin_v1_AuditStateRequest__Output } from '../../../cairn/admin/v1/AuditStateRequest.js';
 import type { AuditStateResponse as _cairn_admin_v1_AuditStateResponse, AuditStateResponse__Output as _cairn_admin_v1_AuditStateResponse__Output } from '../../../cairn/admin/v1/AuditStateResponse.js';
+import type { Backup as _cairn_admin_v1_Backup, Backup__Output as _cairn_admin_v1_Backup__Output } from '../../../cairn/admin/v1/Backup.js';
+import type { BackupRef as _cairn_admin_v1_BackupRef, BackupRef__Output as _cairn_admin_v1_BackupRef__Output } from '../../../cairn/admin/v1/BackupRef.js';
+import type { BackupTarget as _cairn_admin_v1_BackupTarget, BackupTarget__Output as _cairn_admin_v1_BackupTarget__Output } from '../../../cairn/admin/v1/BackupTarget.js';
 import type { ClusterInfo as _cairn_admin_v1_ClusterInfo, ClusterInfo__Output as _cairn_admin_v1_ClusterInfo__Output } from '../../../cairn/admin/v1/ClusterInfo.js';
+import type { CreateBackupRequest as _cairn_admin_v1_CreateBackupRequest, CreateBackupRequest__Output as _cairn_admin_v1_CreateBackupRequest__Output } from '../../../cairn/admin/v1/CreateBackupRequest.js';
 import type { CreateSnapshotRequest as _cairn_admin_v1_CreateSnapshotRequest, CreateSnapshotRequest__Output as _cairn_admin_v1_CreateSnapshotRequest__Output } from '../../../cairn/admin/v1/CreateSnapshotRequest.js';
 import type { CreateVolumeRequest as _cairn_admin_v1_CreateVolumeRequest, CreateVolumeRequest__Output as _cairn_admin_v1_CreateVolumeRequest__Output } from '../../../cairn/admin/v1/CreateVolumeRequest.js';
+import type { DeleteBackupResponse as _cairn_admin_v1_DeleteBackupResponse, DeleteBackupResponse__Output as _cairn_admin_v1_DeleteBackupResponse__Output } from '../../../cairn/admin/v1/DeleteBackupResponse.js';
 import type { DeleteResponse as _cairn_admin_v1_DeleteResponse, DeleteResponse__Output as _cairn_admin_v1_DeleteResponse__Output } from '../../../cairn/admin/v1/DeleteResponse.js';
 import type { Disk as _cairn_admin_v1_Disk, Disk__Output as _cairn_admin_v1_Disk__Output } from '../../../cairn/admin/v1/Disk.js';
 import type { DiskRef as _cairn_admin_v1_DiskRef, DiskRef__Output as _cairn_admin_v1_DiskRef__Output } from '../../../cairn/admin/v1/DiskRef.js';
 import type { EventEnvelope as _cairn_events_v1_EventEnvelope, EventEnvelope__Output as _cairn_events_v1_EventEnvelope__Output } from '../../../cairn/events/v1/EventEnvelope.js';
 import type { ExpandVolumeRequest as _cairn_admin_v1_ExpandVolumeRequest, ExpandVolumeRequest__Output as _cairn_admin_v1_ExpandVolumeRequest__Output } from '../../../cairn/admin/v1/ExpandVolumeRequest.js';
 import type { ExplainVolumeResponse as _cairn_admin_v1_ExplainVolumeResponse, ExplainVolumeResponse__Output as _cairn_admin_v1_ExplainVolumeResponse__Output } from '../../../cairn/admin/v1/ExplainVolumeResponse.js';
+import type { GetBackupTargetRequest as _cairn_admin_v1_GetBackupTargetRequest, GetBackupTargetRequest__Output as _cairn_admin_v1_GetBackupTargetRequest__Output } from '../../../cairn/admin/v1/GetBackupTargetRequest.js';
 import type { GetClusterInfoRequest as _cairn_admin_v1_GetClusterInfoRequest, GetClusterInfoRequest__Output as _cairn_admin_v1_GetClusterInfoRequest__Output } from '../../../cairn/admin/v1/GetClusterInfoRequest.js';
 import type { GetSettingsRequest as _cairn_admin_v1_GetSettingsRequest, GetSettingsRequest__Output as _cairn_admin_v1_GetSettingsRequest__Output } from '../../../cairn/admin/v1/GetSettingsRequest.js';
+import type { ListBackupsRequest as _cairn_admin_v1_ListBackupsRequest, ListBackupsRequest__Output as _cairn_admin_v1_ListBackupsRequest__Output } from '../../../cairn/admin/v1/ListBackupsRequest.js';
+import type { ListBackupsResponse as _cairn_admin_v1_ListBackupsResponse, ListBackupsResponse__Output as _cairn_admin_v1_ListBackupsResponse__Output } from '../../../cairn/admin/v1/ListBackupsResponse.js';
 import type { ListNodesRequest as _cairn_admin_v1_ListNodesRequest, ListNodesRequest__Output as _cairn_admin_v1_ListNodesRequest__Output } from '../../../cairn/admin/v1/ListNodesRequest.js';
 import type { ListNodesResponse as _cairn_admin_v1_ListNodesResponse, ListNodesResponse__Output as _cairn_admin_v1_ListNodesResponse__Output } from '../../../cairn/admin/v1/ListNodesResponse.js';
 import type { ListSnapshotsResponse as _cairn_admin_v1_ListSnapshotsResponse, ListSnapshotsResponse__Output as _cairn_admin_v1_ListSnapshotsResponse__Output } from '../../../cairn/admin/v1/ListSnapshotsResponse.js';
@@ -24,6 +32,7 @@ import type { ListVolumesRequest as _cairn_admin_v1_ListVolumesRequest, ListVolu
 import type { ListVolumesResponse as _cairn_admin_v1_ListVolumesResponse, ListVolumesResponse__Output as _cairn_admin_v1_ListVolumesResponse__Output } from '../../../cairn/admin/v1/ListVolumesResponse.js';
 import type { Node as _cairn_admin_v1_Node, Node__Output as _cairn_admin_v1_Node__Output } from '../../../cairn/admin/v1/Node.js';
 import type { SalvageVolumeRequest as _cairn_admin_v1_SalvageVolumeRequest, SalvageVolumeRequest__Output as _cairn_admin_v1_SalvageVolumeRequest__Output } from '../../../cairn/admin/v1/SalvageVolumeRequest.js';
+import type { SetBackupTargetRequest as _cairn_admin_v1_SetBackupTargetRequest, SetBackupTargetRequest__Output as _cairn_admin_v1_SetBackupTargetRequest__Output } from '../../../cairn/admin/v1/SetBackupTargetRequest.js';
 import type { SettingsResponse as _cairn_admin_v1_SettingsResponse, SettingsResponse__Output as _cairn_admin_v1_SettingsResponse__Output } from '../../../cairn/admin/v1/SettingsResponse.js';
 import type { Snapshot as _cairn_admin_v1_Snapshot, Snapshot__Output as _cairn_admin_v1_Snapshot__Output } from '../../../cairn/admin/v1/Snapshot.js';
 import type { SnapshotRef as _cairn_admin_v1_SnapshotRef, SnapshotRef__Output as _cairn_admin_v1_SnapshotRef__Output } from '../../../cairn/admin/v1/SnapshotRef.js';
@@ -91,6 +100,21 @@ export interface AdminClient extends grpc.Client {
   auditState(argument: _cairn_admin_v1_AuditStateRequest, callback: grpc.requestCallback<_cairn_admin_v1_AuditStateResponse__Output>): grpc.ClientUnaryCall;
   
   /**
+   * Backs up a snapshot of a volume (a new snapshot when none is named); returns it pending.
+   */
+  CreateBackup(argument: _cairn_admin_v1_CreateBackupRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Backup__Output>): grpc.ClientUnaryCall;
+  CreateBackup(argument: _cairn_admin_v1_CreateBackupRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cairn_admin_v1_Backup__Output>): grpc.ClientUnaryCall;
+  CreateBackup(argument: _cairn_admin_v1_CreateBackupRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Backup__Output>): grpc.ClientUnaryCall;
+  CreateBackup(argument: _cairn_admin_v1_CreateBackupRequest, callback: grpc.requestCallback<_cairn_admin_v1_Backup__Output>): grpc.ClientUnaryCall;
+  /**
+   * Backs up a snapshot of a volume (a new snapshot when none is named); returns it pending.
+   */
+  createBackup(argument: _cairn_admin_v1_CreateBackupRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Backup__Output>): grpc.ClientUnaryCall;
+  createBackup(argument: _cairn_admin_v1_CreateBackupRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cairn_admin_v1_Backup__Output>): grpc.ClientUnaryCall;
+  createBackup(argument: _cairn_admin_v1_CreateBackupRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Backup__Output>): grpc.ClientUnaryCall;
+  createBackup(argument: _cairn_admin_v1_CreateBackupRequest, callback: grpc.requestCallback<_cairn_admin_v1_Backup__Output>): grpc.ClientUnaryCall;
+  
+  /**
    * Snapshots.
    */
   CreateSnapshot(argument: _cairn_admin_v1_CreateSnapshotRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Snapshot__Output>): grpc.ClientUnaryCall;
@@ -121,6 +145,15 @@ export interface AdminClient extends grpc.Client {
   createVolume(argument: _cairn_admin_v1_CreateVolumeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
   createVolume(argument: _cairn_admin_v1_CreateVolumeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
   createVolume(argument: _cairn_admin_v1_CreateVolumeRequest, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
+  
+  DeleteBackup(argument: _cairn_admin_v1_BackupRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_DeleteBackupResponse__Output>): grpc.ClientUnaryCall;
+  DeleteBackup(argument: _cairn_admin_v1_BackupRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_cairn_admin_v1_DeleteBackupResponse__Output>): grpc.ClientUnaryCall;
+  DeleteBackup(argument: _cairn_admin_v1_BackupRef, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_DeleteBackupResponse__Output>): grpc.ClientUnaryCall;
+  DeleteBackup(argument: _cairn_admin_v1_BackupRef, callback: grpc.requestCallback<_cairn_admin_v1_DeleteBackupResponse__Output>): grpc.ClientUnaryCall;
+  deleteBackup(argument: _cairn_admin_v1_BackupRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_DeleteBackupResponse__Output>): grpc.ClientUnaryCall;
+  deleteBackup(argument: _cairn_admin_v1_BackupRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_cairn_admin_v1_DeleteBackupResponse__Output>): grpc.ClientUnaryCall;
+  deleteBackup(argument: _cairn_admin_v1_BackupRef, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_DeleteBackupResponse__Output>): grpc.ClientUnaryCall;
+  deleteBackup(argument: _cairn_admin_v1_BackupRef, callback: grpc.requestCallback<_cairn_admin_v1_DeleteBackupResponse__Output>): grpc.ClientUnaryCall;
   
   DeleteSnapshot(argument: _cairn_admin_v1_SnapshotRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_DeleteResponse__Output>): grpc.ClientUnaryCall;
   DeleteSnapshot(argument: _cairn_admin_v1_SnapshotRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_cairn_admin_v1_DeleteResponse__Output>): grpc.ClientUnaryCall;
@@ -173,6 +206,24 @@ export interface AdminClient extends grpc.Client {
   explainVolume(argument: _cairn_admin_v1_VolumeRef, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_ExplainVolumeResponse__Output>): grpc.ClientUnaryCall;
   explainVolume(argument: _cairn_admin_v1_VolumeRef, callback: grpc.requestCallback<_cairn_admin_v1_ExplainVolumeResponse__Output>): grpc.ClientUnaryCall;
   
+  GetBackup(argument: _cairn_admin_v1_BackupRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Backup__Output>): grpc.ClientUnaryCall;
+  GetBackup(argument: _cairn_admin_v1_BackupRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_cairn_admin_v1_Backup__Output>): grpc.ClientUnaryCall;
+  GetBackup(argument: _cairn_admin_v1_BackupRef, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Backup__Output>): grpc.ClientUnaryCall;
+  GetBackup(argument: _cairn_admin_v1_BackupRef, callback: grpc.requestCallback<_cairn_admin_v1_Backup__Output>): grpc.ClientUnaryCall;
+  getBackup(argument: _cairn_admin_v1_BackupRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Backup__Output>): grpc.ClientUnaryCall;
+  getBackup(argument: _cairn_admin_v1_BackupRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_cairn_admin_v1_Backup__Output>): grpc.ClientUnaryCall;
+  getBackup(argument: _cairn_admin_v1_BackupRef, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Backup__Output>): grpc.ClientUnaryCall;
+  getBackup(argument: _cairn_admin_v1_BackupRef, callback: grpc.requestCallback<_cairn_admin_v1_Backup__Output>): grpc.ClientUnaryCall;
+  
+  GetBackupTarget(argument: _cairn_admin_v1_GetBackupTargetRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_BackupTarget__Output>): grpc.ClientUnaryCall;
+  GetBackupTarget(argument: _cairn_admin_v1_GetBackupTargetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cairn_admin_v1_BackupTarget__Output>): grpc.ClientUnaryCall;
+  GetBackupTarget(argument: _cairn_admin_v1_GetBackupTargetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_BackupTarget__Output>): grpc.ClientUnaryCall;
+  GetBackupTarget(argument: _cairn_admin_v1_GetBackupTargetRequest, callback: grpc.requestCallback<_cairn_admin_v1_BackupTarget__Output>): grpc.ClientUnaryCall;
+  getBackupTarget(argument: _cairn_admin_v1_GetBackupTargetRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_BackupTarget__Output>): grpc.ClientUnaryCall;
+  getBackupTarget(argument: _cairn_admin_v1_GetBackupTargetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cairn_admin_v1_BackupTarget__Output>): grpc.ClientUnaryCall;
+  getBackupTarget(argument: _cairn_admin_v1_GetBackupTargetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_BackupTarget__Output>): grpc.ClientUnaryCall;
+  getBackupTarget(argument: _cairn_admin_v1_GetBackupTargetRequest, callback: grpc.requestCallback<_cairn_admin_v1_BackupTarget__Output>): grpc.ClientUnaryCall;
+  
   /**
    * Which manager serves this call, and which leads.
    */
@@ -211,6 +262,21 @@ export interface AdminClient extends grpc.Client {
   getVolume(argument: _cairn_admin_v1_VolumeRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
   getVolume(argument: _cairn_admin_v1_VolumeRef, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
   getVolume(argument: _cairn_admin_v1_VolumeRef, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * The target's backups (of one volume, or all) and those pending, running or failed.
+   */
+  ListBackups(argument: _cairn_admin_v1_ListBackupsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_ListBackupsResponse__Output>): grpc.ClientUnaryCall;
+  ListBackups(argument: _cairn_admin_v1_ListBackupsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cairn_admin_v1_ListBackupsResponse__Output>): grpc.ClientUnaryCall;
+  ListBackups(argument: _cairn_admin_v1_ListBackupsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_ListBackupsResponse__Output>): grpc.ClientUnaryCall;
+  ListBackups(argument: _cairn_admin_v1_ListBackupsRequest, callback: grpc.requestCallback<_cairn_admin_v1_ListBackupsResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * The target's backups (of one volume, or all) and those pending, running or failed.
+   */
+  listBackups(argument: _cairn_admin_v1_ListBackupsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_ListBackupsResponse__Output>): grpc.ClientUnaryCall;
+  listBackups(argument: _cairn_admin_v1_ListBackupsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cairn_admin_v1_ListBackupsResponse__Output>): grpc.ClientUnaryCall;
+  listBackups(argument: _cairn_admin_v1_ListBackupsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_ListBackupsResponse__Output>): grpc.ClientUnaryCall;
+  listBackups(argument: _cairn_admin_v1_ListBackupsRequest, callback: grpc.requestCallback<_cairn_admin_v1_ListBackupsResponse__Output>): grpc.ClientUnaryCall;
   
   /**
    * Nodes and disks.
@@ -274,6 +340,25 @@ export interface AdminClient extends grpc.Client {
   salvageVolume(argument: _cairn_admin_v1_SalvageVolumeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
   salvageVolume(argument: _cairn_admin_v1_SalvageVolumeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
   salvageVolume(argument: _cairn_admin_v1_SalvageVolumeRequest, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * ---- backups ----
+   * The backup target (s3://BUCKET@REGION/PATH or file:///PATH) and its credentials; a bad URL
+   * is INVALID_ARGUMENT naming what is wrong, and nothing changes.
+   */
+  SetBackupTarget(argument: _cairn_admin_v1_SetBackupTargetRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_BackupTarget__Output>): grpc.ClientUnaryCall;
+  SetBackupTarget(argument: _cairn_admin_v1_SetBackupTargetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cairn_admin_v1_BackupTarget__Output>): grpc.ClientUnaryCall;
+  SetBackupTarget(argument: _cairn_admin_v1_SetBackupTargetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_BackupTarget__Output>): grpc.ClientUnaryCall;
+  SetBackupTarget(argument: _cairn_admin_v1_SetBackupTargetRequest, callback: grpc.requestCallback<_cairn_admin_v1_BackupTarget__Output>): grpc.ClientUnaryCall;
+  /**
+   * ---- backups ----
+   * The backup target (s3://BUCKET@REGION/PATH or file:///PATH) and its credentials; a bad URL
+   * is INVALID_ARGUMENT naming what is wrong, and nothing changes.
+   */
+  setBackupTarget(argument: _cairn_admin_v1_SetBackupTargetRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_BackupTarget__Output>): grpc.ClientUnaryCall;
+  setBackupTarget(argument: _cairn_admin_v1_SetBackupTargetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cairn_admin_v1_BackupTarget__Output>): grpc.ClientUnaryCall;
+  setBackupTarget(argument: _cairn_admin_v1_SetBackupTargetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_BackupTarget__Output>): grpc.ClientUnaryCall;
+  setBackupTarget(argument: _cairn_admin_v1_SetBackupTargetRequest, callback: grpc.requestCallback<_cairn_admin_v1_BackupTarget__Output>): grpc.ClientUnaryCall;
   
   UpdateDisk(argument: _cairn_admin_v1_UpdateDiskRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Disk__Output>): grpc.ClientUnaryCall;
   UpdateDisk(argument: _cairn_admin_v1_UpdateDiskRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cairn_admin_v1_Disk__Output>): grpc.ClientUnaryCall;
@@ -351,6 +436,11 @@ export interface AdminHandlers extends grpc.UntypedServiceImplementation {
   AuditState: grpc.handleUnaryCall<_cairn_admin_v1_AuditStateRequest__Output, _cairn_admin_v1_AuditStateResponse>;
   
   /**
+   * Backs up a snapshot of a volume (a new snapshot when none is named); returns it pending.
+   */
+  CreateBackup: grpc.handleUnaryCall<_cairn_admin_v1_CreateBackupRequest__Output, _cairn_admin_v1_Backup>;
+  
+  /**
    * Snapshots.
    */
   CreateSnapshot: grpc.handleUnaryCall<_cairn_admin_v1_CreateSnapshotRequest__Output, _cairn_admin_v1_Snapshot>;
@@ -360,6 +450,8 @@ export interface AdminHandlers extends grpc.UntypedServiceImplementation {
    * parameters under a taken name are ALREADY_EXISTS.
    */
   CreateVolume: grpc.handleUnaryCall<_cairn_admin_v1_CreateVolumeRequest__Output, _cairn_admin_v1_Volume>;
+  
+  DeleteBackup: grpc.handleUnaryCall<_cairn_admin_v1_BackupRef__Output, _cairn_admin_v1_DeleteBackupResponse>;
   
   DeleteSnapshot: grpc.handleUnaryCall<_cairn_admin_v1_SnapshotRef__Output, _cairn_admin_v1_DeleteResponse>;
   
@@ -374,6 +466,10 @@ export interface AdminHandlers extends grpc.UntypedServiceImplementation {
   
   ExplainVolume: grpc.handleUnaryCall<_cairn_admin_v1_VolumeRef__Output, _cairn_admin_v1_ExplainVolumeResponse>;
   
+  GetBackup: grpc.handleUnaryCall<_cairn_admin_v1_BackupRef__Output, _cairn_admin_v1_Backup>;
+  
+  GetBackupTarget: grpc.handleUnaryCall<_cairn_admin_v1_GetBackupTargetRequest__Output, _cairn_admin_v1_BackupTarget>;
+  
   /**
    * Which manager serves this call, and which leads.
    */
@@ -385,6 +481,11 @@ export interface AdminHandlers extends grpc.UntypedServiceImplementation {
   GetSettings: grpc.handleUnaryCall<_cairn_admin_v1_GetSettingsRequest__Output, _cairn_admin_v1_SettingsResponse>;
   
   GetVolume: grpc.handleUnaryCall<_cairn_admin_v1_VolumeRef__Output, _cairn_admin_v1_Volume>;
+  
+  /**
+   * The target's backups (of one volume, or all) and those pending, running or failed.
+   */
+  ListBackups: grpc.handleUnaryCall<_cairn_admin_v1_ListBackupsRequest__Output, _cairn_admin_v1_ListBackupsResponse>;
   
   /**
    * Nodes and disks.
@@ -404,6 +505,13 @@ export interface AdminHandlers extends grpc.UntypedServiceImplementation {
    * salvaged (rebuilding, or no figures from its node).
    */
   SalvageVolume: grpc.handleUnaryCall<_cairn_admin_v1_SalvageVolumeRequest__Output, _cairn_admin_v1_Volume>;
+  
+  /**
+   * ---- backups ----
+   * The backup target (s3://BUCKET@REGION/PATH or file:///PATH) and its credentials; a bad URL
+   * is INVALID_ARGUMENT naming what is wrong, and nothing changes.
+   */
+  SetBackupTarget: grpc.handleUnaryCall<_cairn_admin_v1_SetBackupTargetRequest__Output, _cairn_admin_v1_BackupTarget>;
   
   UpdateDisk: grpc.handleUnaryCall<_cairn_admin_v1_UpdateDiskRequest__Output, _cairn_admin_v1_Disk>;
   
@@ -427,21 +535,27 @@ export interface AdminDefinition extends grpc.ServiceDefinition {
   AddDisk: MethodDefinition<_cairn_admin_v1_AddDiskRequest, _cairn_admin_v1_Disk, _cairn_admin_v1_AddDiskRequest__Output, _cairn_admin_v1_Disk__Output>
   AttachVolume: MethodDefinition<_cairn_admin_v1_AttachVolumeRequest, _cairn_admin_v1_Volume, _cairn_admin_v1_AttachVolumeRequest__Output, _cairn_admin_v1_Volume__Output>
   AuditState: MethodDefinition<_cairn_admin_v1_AuditStateRequest, _cairn_admin_v1_AuditStateResponse, _cairn_admin_v1_AuditStateRequest__Output, _cairn_admin_v1_AuditStateResponse__Output>
+  CreateBackup: MethodDefinition<_cairn_admin_v1_CreateBackupRequest, _cairn_admin_v1_Backup, _cairn_admin_v1_CreateBackupRequest__Output, _cairn_admin_v1_Backup__Output>
   CreateSnapshot: MethodDefinition<_cairn_admin_v1_CreateSnapshotRequest, _cairn_admin_v1_Snapshot, _cairn_admin_v1_CreateSnapshotRequest__Output, _cairn_admin_v1_Snapshot__Output>
   CreateVolume: MethodDefinition<_cairn_admin_v1_CreateVolumeRequest, _cairn_admin_v1_Volume, _cairn_admin_v1_CreateVolumeRequest__Output, _cairn_admin_v1_Volume__Output>
+  DeleteBackup: MethodDefinition<_cairn_admin_v1_BackupRef, _cairn_admin_v1_DeleteBackupResponse, _cairn_admin_v1_BackupRef__Output, _cairn_admin_v1_DeleteBackupResponse__Output>
   DeleteSnapshot: MethodDefinition<_cairn_admin_v1_SnapshotRef, _cairn_admin_v1_DeleteResponse, _cairn_admin_v1_SnapshotRef__Output, _cairn_admin_v1_DeleteResponse__Output>
   DeleteVolume: MethodDefinition<_cairn_admin_v1_VolumeRef, _cairn_admin_v1_DeleteResponse, _cairn_admin_v1_VolumeRef__Output, _cairn_admin_v1_DeleteResponse__Output>
   DetachVolume: MethodDefinition<_cairn_admin_v1_VolumeRef, _cairn_admin_v1_Volume, _cairn_admin_v1_VolumeRef__Output, _cairn_admin_v1_Volume__Output>
   ExpandVolume: MethodDefinition<_cairn_admin_v1_ExpandVolumeRequest, _cairn_admin_v1_Volume, _cairn_admin_v1_ExpandVolumeRequest__Output, _cairn_admin_v1_Volume__Output>
   ExplainVolume: MethodDefinition<_cairn_admin_v1_VolumeRef, _cairn_admin_v1_ExplainVolumeResponse, _cairn_admin_v1_VolumeRef__Output, _cairn_admin_v1_ExplainVolumeResponse__Output>
+  GetBackup: MethodDefinition<_cairn_admin_v1_BackupRef, _cairn_admin_v1_Backup, _cairn_admin_v1_BackupRef__Output, _cairn_admin_v1_Backup__Output>
+  GetBackupTarget: MethodDefinition<_cairn_admin_v1_GetBackupTargetRequest, _cairn_admin_v1_BackupTarget, _cairn_admin_v1_GetBackupTargetRequest__Output, _cairn_admin_v1_BackupTarget__Output>
   GetClusterInfo: MethodDefinition<_cairn_admin_v1_GetClusterInfoRequest, _cairn_admin_v1_ClusterInfo, _cairn_admin_v1_GetClusterInfoRequest__Output, _cairn_admin_v1_ClusterInfo__Output>
   GetSettings: MethodDefinition<_cairn_admin_v1_GetSettingsRequest, _cairn_admin_v1_SettingsResponse, _cairn_admin_v1_GetSettingsRequest__Output, _cairn_admin_v1_SettingsResponse__Output>
   GetVolume: MethodDefinition<_cairn_admin_v1_VolumeRef, _cairn_admin_v1_Volume, _cairn_admin_v1_VolumeRef__Output, _cairn_admin_v1_Volume__Output>
+  ListBackups: MethodDefinition<_cairn_admin_v1_ListBackupsRequest, _cairn_admin_v1_ListBackupsResponse, _cairn_admin_v1_ListBackupsRequest__Output, _cairn_admin_v1_ListBackupsResponse__Output>
   ListNodes: MethodDefinition<_cairn_admin_v1_ListNodesRequest, _cairn_admin_v1_ListNodesResponse, _cairn_admin_v1_ListNodesRequest__Output, _cairn_admin_v1_ListNodesResponse__Output>
   ListSnapshots: MethodDefinition<_cairn_admin_v1_VolumeRef, _cairn_admin_v1_ListSnapshotsResponse, _cairn_admin_v1_VolumeRef__Output, _cairn_admin_v1_ListSnapshotsResponse__Output>
   ListVolumes: MethodDefinition<_cairn_admin_v1_ListVolumesRequest, _cairn_admin_v1_ListVolumesResponse, _cairn_admin_v1_ListVolumesRequest__Output, _cairn_admin_v1_ListVolumesResponse__Output>
   RemoveDisk: MethodDefinition<_cairn_admin_v1_DiskRef, _cairn_admin_v1_DeleteResponse, _cairn_admin_v1_DiskRef__Output, _cairn_admin_v1_DeleteResponse__Output>
   SalvageVolume: MethodDefinition<_cairn_admin_v1_SalvageVolumeRequest, _cairn_admin_v1_Volume, _cairn_admin_v1_SalvageVolumeRequest__Output, _cairn_admin_v1_Volume__Output>
+  SetBackupTarget: MethodDefinition<_cairn_admin_v1_SetBackupTargetRequest, _cairn_admin_v1_BackupTarget, _cairn_admin_v1_SetBackupTargetRequest__Output, _cairn_admin_v1_BackupTarget__Output>
   UpdateDisk: MethodDefinition<_cairn_admin_v1_UpdateDiskRequest, _cairn_admin_v1_Disk, _cairn_admin_v1_UpdateDiskRequest__Output, _cairn_admin_v1_Disk__Output>
   UpdateNode: MethodDefinition<_cairn_admin_v1_UpdateNodeRequest, _cairn_admin_v1_Node, _cairn_admin_v1_UpdateNodeRequest__Output, _cairn_admin_v1_Node__Output>
   UpdateSettings: MethodDefinition<_cairn_admin_v1_UpdateSettingsRequest, _cairn_admin_v1_SettingsResponse, _cairn_admin_v1_UpdateSettingsRequest__Output, _cairn_admin_v1_SettingsResponse__Output>

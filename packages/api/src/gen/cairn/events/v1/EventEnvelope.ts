@@ -31,6 +31,12 @@ import type { VolumeWaiting as _cairn_events_v1_VolumeWaiting, VolumeWaiting__Ou
 import type { VolumeAutoAttached as _cairn_events_v1_VolumeAutoAttached, VolumeAutoAttached__Output as _cairn_events_v1_VolumeAutoAttached__Output } from '../../../cairn/events/v1/VolumeAutoAttached.js';
 import type { VolumeAutoDetached as _cairn_events_v1_VolumeAutoDetached, VolumeAutoDetached__Output as _cairn_events_v1_VolumeAutoDetached__Output } from '../../../cairn/events/v1/VolumeAutoDetached.js';
 import type { VolumeSalvaged as _cairn_events_v1_VolumeSalvaged, VolumeSalvaged__Output as _cairn_events_v1_VolumeSalvaged__Output } from '../../../cairn/events/v1/VolumeSalvaged.js';
+import type { BackupRequested as _cairn_events_v1_BackupRequested, BackupRequested__Output as _cairn_events_v1_BackupRequested__Output } from '../../../cairn/events/v1/BackupRequested.js';
+import type { BackupAssigned as _cairn_events_v1_BackupAssigned, BackupAssigned__Output as _cairn_events_v1_BackupAssigned__Output } from '../../../cairn/events/v1/BackupAssigned.js';
+import type { BackupStarted as _cairn_events_v1_BackupStarted, BackupStarted__Output as _cairn_events_v1_BackupStarted__Output } from '../../../cairn/events/v1/BackupStarted.js';
+import type { BackupCompleted as _cairn_events_v1_BackupCompleted, BackupCompleted__Output as _cairn_events_v1_BackupCompleted__Output } from '../../../cairn/events/v1/BackupCompleted.js';
+import type { BackupFailed as _cairn_events_v1_BackupFailed, BackupFailed__Output as _cairn_events_v1_BackupFailed__Output } from '../../../cairn/events/v1/BackupFailed.js';
+import type { BackupDeleted as _cairn_events_v1_BackupDeleted, BackupDeleted__Output as _cairn_events_v1_BackupDeleted__Output } from '../../../cairn/events/v1/BackupDeleted.js';
 import type { VolumeRestoreStarted as _cairn_events_v1_VolumeRestoreStarted, VolumeRestoreStarted__Output as _cairn_events_v1_VolumeRestoreStarted__Output } from '../../../cairn/events/v1/VolumeRestoreStarted.js';
 import type { VolumeRestoreCompleted as _cairn_events_v1_VolumeRestoreCompleted, VolumeRestoreCompleted__Output as _cairn_events_v1_VolumeRestoreCompleted__Output } from '../../../cairn/events/v1/VolumeRestoreCompleted.js';
 import type { VolumeRestoreFailed as _cairn_events_v1_VolumeRestoreFailed, VolumeRestoreFailed__Output as _cairn_events_v1_VolumeRestoreFailed__Output } from '../../../cairn/events/v1/VolumeRestoreFailed.js';
@@ -93,6 +99,15 @@ export interface EventEnvelope {
   'volumeAutoDetached'?: (_cairn_events_v1_VolumeAutoDetached | null);
   'volumeSalvaged'?: (_cairn_events_v1_VolumeSalvaged | null);
   /**
+   * ---- backups (90-99) ----
+   */
+  'backupRequested'?: (_cairn_events_v1_BackupRequested | null);
+  'backupAssigned'?: (_cairn_events_v1_BackupAssigned | null);
+  'backupStarted'?: (_cairn_events_v1_BackupStarted | null);
+  'backupCompleted'?: (_cairn_events_v1_BackupCompleted | null);
+  'backupFailed'?: (_cairn_events_v1_BackupFailed | null);
+  'backupDeleted'?: (_cairn_events_v1_BackupDeleted | null);
+  /**
    * ---- restore (H-restore) ----
    */
   'volumeRestoreStarted'?: (_cairn_events_v1_VolumeRestoreStarted | null);
@@ -109,7 +124,7 @@ export interface EventEnvelope {
    * events written before the chain existed.
    */
   'chainHash'?: (Buffer | Uint8Array | string);
-  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting"|"volumeAutoAttached"|"volumeAutoDetached"|"volumeSalvaged"|"volumeRestoreStarted"|"volumeRestoreCompleted"|"volumeRestoreFailed"|"volumeRestoreRequested"|"volumeActivationRequested"|"volumeActivated";
+  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting"|"volumeAutoAttached"|"volumeAutoDetached"|"volumeSalvaged"|"backupRequested"|"backupAssigned"|"backupStarted"|"backupCompleted"|"backupFailed"|"backupDeleted"|"volumeRestoreStarted"|"volumeRestoreCompleted"|"volumeRestoreFailed"|"volumeRestoreRequested"|"volumeActivationRequested"|"volumeActivated";
 }
 
 export interface EventEnvelope__Output {
@@ -166,6 +181,15 @@ export interface EventEnvelope__Output {
   'volumeAutoDetached'?: (_cairn_events_v1_VolumeAutoDetached__Output | null);
   'volumeSalvaged'?: (_cairn_events_v1_VolumeSalvaged__Output | null);
   /**
+   * ---- backups (90-99) ----
+   */
+  'backupRequested'?: (_cairn_events_v1_BackupRequested__Output | null);
+  'backupAssigned'?: (_cairn_events_v1_BackupAssigned__Output | null);
+  'backupStarted'?: (_cairn_events_v1_BackupStarted__Output | null);
+  'backupCompleted'?: (_cairn_events_v1_BackupCompleted__Output | null);
+  'backupFailed'?: (_cairn_events_v1_BackupFailed__Output | null);
+  'backupDeleted'?: (_cairn_events_v1_BackupDeleted__Output | null);
+  /**
    * ---- restore (H-restore) ----
    */
   'volumeRestoreStarted'?: (_cairn_events_v1_VolumeRestoreStarted__Output | null);
@@ -182,5 +206,5 @@ export interface EventEnvelope__Output {
    * events written before the chain existed.
    */
   'chainHash': (Buffer);
-  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting"|"volumeAutoAttached"|"volumeAutoDetached"|"volumeSalvaged"|"volumeRestoreStarted"|"volumeRestoreCompleted"|"volumeRestoreFailed"|"volumeRestoreRequested"|"volumeActivationRequested"|"volumeActivated";
+  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting"|"volumeAutoAttached"|"volumeAutoDetached"|"volumeSalvaged"|"backupRequested"|"backupAssigned"|"backupStarted"|"backupCompleted"|"backupFailed"|"backupDeleted"|"volumeRestoreStarted"|"volumeRestoreCompleted"|"volumeRestoreFailed"|"volumeRestoreRequested"|"volumeActivationRequested"|"volumeActivated";
 }

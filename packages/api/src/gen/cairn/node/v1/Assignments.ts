@@ -2,6 +2,7 @@
 
 import type { ReplicaAssignment as _cairn_node_v1_ReplicaAssignment, ReplicaAssignment__Output as _cairn_node_v1_ReplicaAssignment__Output } from '../../../cairn/node/v1/ReplicaAssignment.js';
 import type { EngineAssignment as _cairn_node_v1_EngineAssignment, EngineAssignment__Output as _cairn_node_v1_EngineAssignment__Output } from '../../../cairn/node/v1/EngineAssignment.js';
+import type { BackupAssignment as _cairn_node_v1_BackupAssignment, BackupAssignment__Output as _cairn_node_v1_BackupAssignment__Output } from '../../../cairn/node/v1/BackupAssignment.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Assignments {
@@ -22,6 +23,10 @@ export interface Assignments {
    */
   'delta'?: (boolean);
   'removedReplicas'?: (string)[];
+  /**
+   * Backups this node runs (on its own replica's store), whole in every push.
+   */
+  'backups'?: (_cairn_node_v1_BackupAssignment)[];
 }
 
 export interface Assignments__Output {
@@ -42,4 +47,8 @@ export interface Assignments__Output {
    */
   'delta': (boolean);
   'removedReplicas': (string)[];
+  /**
+   * Backups this node runs (on its own replica's store), whole in every push.
+   */
+  'backups': (_cairn_node_v1_BackupAssignment__Output)[];
 }

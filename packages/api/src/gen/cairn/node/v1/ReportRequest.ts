@@ -4,6 +4,7 @@ import type { ReplicaReport as _cairn_node_v1_ReplicaReport, ReplicaReport__Outp
 import type { EngineReport as _cairn_node_v1_EngineReport, EngineReport__Output as _cairn_node_v1_EngineReport__Output } from '../../../cairn/node/v1/EngineReport.js';
 import type { RebuildProgress as _cairn_node_v1_RebuildProgress, RebuildProgress__Output as _cairn_node_v1_RebuildProgress__Output } from '../../../cairn/node/v1/RebuildProgress.js';
 import type { ReplicaFigures as _cairn_node_v1_ReplicaFigures, ReplicaFigures__Output as _cairn_node_v1_ReplicaFigures__Output } from '../../../cairn/node/v1/ReplicaFigures.js';
+import type { BackupReport as _cairn_node_v1_BackupReport, BackupReport__Output as _cairn_node_v1_BackupReport__Output } from '../../../cairn/node/v1/BackupReport.js';
 
 export interface ReportRequest {
   'nodeId'?: (string);
@@ -15,6 +16,10 @@ export interface ReportRequest {
    * by): not events, kept by the managers under lease-bound status keys.
    */
   'figures'?: (_cairn_node_v1_ReplicaFigures)[];
+  /**
+   * Backups this node runs: progress (status, not events), start, completion, failure.
+   */
+  'backups'?: (_cairn_node_v1_BackupReport)[];
 }
 
 export interface ReportRequest__Output {
@@ -27,4 +32,8 @@ export interface ReportRequest__Output {
    * by): not events, kept by the managers under lease-bound status keys.
    */
   'figures': (_cairn_node_v1_ReplicaFigures__Output)[];
+  /**
+   * Backups this node runs: progress (status, not events), start, completion, failure.
+   */
+  'backups': (_cairn_node_v1_BackupReport__Output)[];
 }
