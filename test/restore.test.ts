@@ -109,6 +109,16 @@ let b1 = '';
 let b2 = '';
 
 t.before(async () => {
+  try {
+    await setUp();
+  } catch (e) {
+    // uvu stops the suite without a word when a hook throws: say why.
+    console.error('restore suite set-up failed:', e);
+    throw e;
+  }
+});
+
+async function setUp(): Promise<void> {
   work = mkdtempSync(join(tmpdir(), 'cairn-restore-'));
   // A file:// target is a directory that exists (a mounted share): the library does not make it.
   mkdirSync(join(work, 'target'));
@@ -125,7 +135,7 @@ t.before(async () => {
     randomBytes(1 * MiB).copy(d, 7 * MiB);
   });
   c = await startCluster(2);
-});
+}
 
 t.after(async () => {
   await c?.down();
