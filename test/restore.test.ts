@@ -15,6 +15,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { backupUrl, createBackup, openStore } from '@cairn/backup';
+import { startS3rver } from '@cairn/backup/testing';
+import type { S3Fixture } from '@cairn/backup/testing';
 import type { BackupInfo, BackupStore } from '@cairn/backup';
 import { CsiClient } from '@cairn/csi';
 import { ReplicaStore } from '@cairn/datapath';
@@ -28,6 +30,7 @@ const t = suite('restore from backups and DR volumes');
 type Any = any;
 
 let c: TestCluster;
+let s3: S3Fixture | null = null;
 let work = '';
 let target = '';
 let store: BackupStore;
@@ -139,6 +142,7 @@ async function setUp(): Promise<void> {
 
 t.after(async () => {
   await c?.down();
+  await s3?.stop();
   for (const s of sources.values()) await s.replica.close().catch(() => undefined);
   if (work) rmSync(work, { recursive: true, force: true });
 });
@@ -309,6 +313,52 @@ t('a new cluster with a fresh etcd restores from the same target', async () => {
   await c.call('CreateVolume', { name: 'again', size: 0, numberOfReplicas: 1, fromBackup: b2 });
   await restored('again');
   assert.is(sha(await contents('again', 'node-1')), sha(expected.get(b2)!));
+});
+
+t('on S3 (s3rver): backups the cluster made of its own volume restore to new volumes, and a standby volume follows them', async () => {
+  s3 = await startS3rver('restores');
+  writeFileSync(join(c.dir, 'creds'), s3.credentialFile);
+  const set = await c.cairn(['backup', 'target', 'set', s3.target, '--credential-file', join(c.dir, 'creds'), ...cluster()]);
+  assert.is(set.code, 0, set.stderr);
+  await c.cairn(['settings', 'set', 'backupstore-poll-interval', '1', ...cluster()]).then((r) => assert.is(r.code, 0, r.stderr));
+  await c.call('CreateVolume', { name: 'live', size: SIZE, numberOfReplicas: 1 });
+  await eventually('live running', 20_000, async () => (await volume('live')).replicas.some((r: Any) => r.state === 'running'));
+  const uri = await attach('live', 'node-1');
+  const put = async (data: Buffer): Promise<void> => {
+    writeFileSync(join(c.dir, 'live.in'), data);
+    await run('nbdcopy', [join(c.dir, 'live.in'), uri], { timeout: 60_000 });
+  };
+  const backupNow = async (): Promise<string> => {
+    const r = await c.cairn(['backup', 'create', 'live', '--wait', '-o', 'json', ...cluster()]);
+    assert.is(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout).url as string;
+  };
+  const one = randomBytes(SIZE);
+  one.fill(0, 8 * MiB, 12 * MiB);
+  await put(one);
+  const u1 = await backupNow();
+  assert.match(u1, /^s3:\/\/restores@us-east-1\/\?backup=.*&volume=live$/);
+  // A standby volume follows live's backups in the bucket.
+  await c.call('CreateVolume', { name: 'live-dr', size: 0, numberOfReplicas: 1, fromBackup: u1, standby: true });
+  const two = Buffer.from(one);
+  randomBytes(2 * MiB).copy(two, 3 * MiB);
+  two.fill(0, 20 * MiB, 22 * MiB);
+  await put(two);
+  const u2 = await backupNow();
+  assert.is((await c.call('CreateVolume', { name: 'live-r1', size: 0, numberOfReplicas: 1, fromBackup: u1 })).restore.backup, u1);
+  await restored('live-r1');
+  assert.is(sha(await contents('live-r1', 'node-1')), sha(one), 'the first backup restores as the volume was at it');
+  await c.call('CreateVolume', { name: 'live-r2', size: 0, numberOfReplicas: 1, fromBackup: u2 });
+  await restored('live-r2');
+  assert.is(sha(await contents('live-r2', 'node-1')), sha(two), 'the incremental backup restores as the volume was at it');
+  await eventually('live-dr follows the second backup', 60_000, async () => (await volume('live-dr')).restore?.restored === u2);
+  const act = await c.cairn(['volume', 'activate', 'live-dr', ...cluster()]);
+  assert.is(act.code, 0, act.stderr);
+  await restored('live-dr');
+  assert.is(sha(await contents('live-dr', 'node-1')), sha(two), 'the activated standby volume holds the newest backup');
+  // The credentials reached the node that restored; none of them is in the log.
+  const log = JSON.stringify(await c.eventsAfter(0));
+  assert.not.ok(log.includes('S3RVER'), 'no credential in the event log');
 });
 
 t.run();
