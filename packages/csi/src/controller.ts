@@ -175,7 +175,9 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
           if (why) throw alreadyExists(`volume "${name}"${name !== coName ? ` (CSI name ${JSON.stringify(coName)})` : ''} already exists and ${why}`);
           return { volume: csiVolume(existing, access.topology, echo) };
         }
-        const size = source ? chooseSize(req.capacityRange, { what: describeSource(source), size: await sourceSize(source) }) : plainSize;
+        // From a backup without required_bytes: the backup's size (0 asks the admin for it).
+        const size = source ? chooseSize(req.capacityRange, { what: describeSource(source), size: await sourceSize(source) })
+          : sc.fromBackup && !req.capacityRange?.requiredBytes ? 0 : plainSize;
         const { settings } = await admin.getSettings();
         const cs = capacitySettings(settings);
         const replicas = params.numberOfReplicas ?? cs.defaultReplicaCount;
