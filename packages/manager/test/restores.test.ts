@@ -189,4 +189,30 @@ t('activate with nothing newer and nothing left to restore activates at once', (
   assert.ok(defaultSettings()['backupstore-poll-interval'] === 300, 'Longhorn\'s default poll interval');
 });
 
+t('a node runs at most concurrent-volume-backup-restore-per-node-limit restores; the next waits for a slot', () => {
+  const s = cluster();
+  apply(s, [{ settingsChanged: { values: { 'concurrent-volume-backup-restore-per-node-limit': '1' } } }]);
+  apply(s, cmd.createVolume(s, create({ name: 'q' })));
+  apply(s, [
+    { replicaScheduled: { replicaId: 'q-1', volume: 'q', nodeId: 'node-1', diskId: 'disk-1', trigger: 'new' } },
+    { replicaRunning: { replicaId: 'q-1', address: '10.0.0.1:7000' } },
+  ]);
+  assert.equal(decideOffline(s), { kind: 'autoAttach', reason: 'restore' });
+  // q's only replica is on node-1, which runs r's restore: q may go to node-2 (reading over the
+  // network) but not to node-1.
+  const q = offlineDecisions(s, s.settings, s.volumes.get('q')!, []);
+  assert.is(q.length, 1);
+  assert.is(q[0]!.kind === 'autoAttach' && q[0]!.nodeId, 'node-2');
+  assert.ok(q[0]!.kind === 'autoAttach' && q[0]!.rejected.some((x) => x.nodeId === 'node-1' && x.reasons.includes('RestoreLimit')));
+  // With node-2 down too, it waits.
+  apply(s, [{ nodeDown: { nodeId: 'node-2', reason: 'lease expired' } }]);
+  assert.equal(offlineDecisions(s, s.settings, s.volumes.get('q')!, []), []);
+  // r done and detached: the slot is free.
+  apply(s, reportDrafts(s, 'node-1', engine({ restoring: B1 })));
+  apply(s, reportDrafts(s, 'node-1', engine({ restored: B1 })));
+  decideOffline(s);
+  const again = offlineDecisions(s, s.settings, s.volumes.get('q')!, []);
+  assert.is(again[0]!.kind === 'autoAttach' && again[0]!.nodeId, 'node-1');
+});
+
 t.run();

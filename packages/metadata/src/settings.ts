@@ -31,6 +31,7 @@ export interface Settings {
   'backup-target-credential-secret': string;
   'backup-concurrent-limit': number;
   'backupstore-poll-interval': number;
+  'concurrent-volume-backup-restore-per-node-limit': number;
 }
 export type SettingName = keyof Settings;
 
@@ -96,6 +97,10 @@ export const SETTING_DEFS: { readonly [K in SettingName]: Def & { default: Setti
   // a newer backup of each standby (DR) volume's source.
   'backupstore-poll-interval': { kind: 'int', min: 0, max: 86400, unit: 's', default: 300,
     help: 'seconds between looks at the backup target for newer backups of standby (DR) volumes; 0 turns it off' },
+  // Longhorn's name and default (H-restore): restores a node runs at once (the scheduler attaches
+  // no more restoring volumes there; the others wait for a slot).
+  'concurrent-volume-backup-restore-per-node-limit': { kind: 'int', min: 1, max: 100, default: 5,
+    help: 'volumes a node restores from backups at once' },
 };
 
 export const SETTING_NAMES = Object.keys(SETTING_DEFS).sort() as SettingName[];

@@ -81,6 +81,18 @@ export function replicasAfter(state: ClusterState, volume: string, decisions: re
   return [...out.values()].sort((a, b) => byId(a.id, b.id));
 }
 
+/** Restore engines per node (the scheduler's restore attaches), counted by restoreSlots and by each decision that adds one. */
+export type RestoreSlots = Map<string, number>;
+
+/** The restores running per node now: volumes the scheduler attached for a restore, not yet detached. */
+export function restoreSlots(state: ClusterState): RestoreSlots {
+  const out: RestoreSlots = new Map();
+  for (const v of state.volumes.values()) {
+    if (v.autoAttach === AutoAttachReason.Restore && v.attachState !== 'detached') out.set(v.attachedTo, (out.get(v.attachedTo) ?? 0) + 1);
+  }
+  return out;
+}
+
 /** Whether a rebuild of this trigger may attach a detached volume: eviction always, the rest with the setting. */
 function allowed(reason: AutoAttachReason, settings: Settings): boolean {
   return reason === AutoAttachReason.Eviction || settings['offline-replica-rebuilding'];
@@ -94,13 +106,15 @@ function allowed(reason: AutoAttachReason, settings: Settings): boolean {
  * up, not evicting node. Ties by node id. Only the nodes holding a replica of the volume are
  * listed as rejected (the rest of the cluster would say nothing but NoHealthyReplica).
  */
-export function chooseEngineNode(state: ClusterState, reps: readonly OfflineReplica[]): { nodeId: string; rejected: CandidateRejection[] } | null {
+export function chooseEngineNode(
+  state: ClusterState, reps: readonly OfflineReplica[], full: (nodeId: string) => boolean = () => false,
+): { nodeId: string; rejected: CandidateRejection[] } | null {
   const running = new Set(reps.filter((r) => r.mode === 'running').map((r) => r.nodeId));
   const holding = new Set(reps.map((r) => r.nodeId));
   const sources = new Set(reps.filter((r) => r.mode === 'rebuilding').map((r) => reps.find((s) => s.id === r.rebuildFrom)?.nodeId ?? ''));
   const rank = (id: string): number => {
     const n = state.nodes.get(id)!;
-    if (n.down) return Infinity;
+    if (n.down || full(id)) return Infinity;
     if (running.has(id) && !n.evictionRequested) return sources.has(id) ? 0 : 1;
     if (running.has(id)) return 2;
     if (n.evictionRequested) return Infinity;
@@ -118,6 +132,7 @@ export function chooseEngineNode(state: ClusterState, reps: readonly OfflineRepl
     if (!n) continue;
     const reasons: Reason[] = [];
     if (n.down) reasons.push(Reason.NodeDown);
+    if (full(id)) reasons.push(Reason.RestoreLimit);
     if (n.evictionRequested) reasons.push(Reason.NodeEvicting);
     if (!running.has(id)) reasons.push(Reason.NoHealthyReplica);
     else if (reasons.length === 0 && rank(id) > rank(best)) reasons.push(Reason.NotRebuildSource);
@@ -137,6 +152,7 @@ export function chooseEngineNode(state: ClusterState, reps: readonly OfflineRepl
  */
 export function offlineDecisions(
   state: ClusterState, settings: Settings, v: VolumeState, decisions: readonly Decision[],
+  restores: RestoreSlots = restoreSlots(state),
 ): (AutoAttachDecision | AutoDetachDecision)[] {
   const reps = replicasAfter(state, v.name, decisions);
   const rebuilding = reps.filter((r) => r.mode === 'rebuilding');
@@ -147,8 +163,12 @@ export function offlineDecisions(
     // A backup to restore: an engine without a frontend restores it into the volume's replicas
     // (no user attach can come first: attachVolume refuses while it is not restored).
     if (restoring && !v.pendingAttach && hasSource) {
-      const at = chooseEngineNode(state, reps);
-      if (!at) return null;
+      // Not on a node already running concurrent-volume-backup-restore-per-node-limit restores:
+      // the volume waits for a slot (a later pass, once one of them is done).
+      const limit = settings['concurrent-volume-backup-restore-per-node-limit'];
+      const at = chooseEngineNode(state, reps, (id) => (restores.get(id) ?? 0) >= limit);
+      if (!at || (restores.get(at.nodeId) ?? 0) >= limit) return null;
+      restores.set(at.nodeId, (restores.get(at.nodeId) ?? 0) + 1);
       return { kind: 'autoAttach', volume: v.name, nodeId: at.nodeId, reason: AutoAttachReason.Restore, replicaIds: [], rejected: at.rejected };
     }
     if (v.pendingAttach || wanted.length === 0 || !hasSource) return null;
