@@ -1,36 +1,31 @@
-// Restore from backups (Longhorn's fromBackup) and DR (standby) volumes, end to end on `cairn up`
-// clusters with a file:// backup target (issue 16, points 3, 4 and 6). The backups are made with
+// Restore from backups (Longhorn's fromBackup) and DR (standby) volumes, end to end on a `cairn up`
+// cluster with a file:// backup target (issue 16, points 3, 4 and 6). The backups are made with
 // @cairn/backup's createBackup from a replica store written here, so the data at each snapshot is
 // known byte for byte; every restored volume is read back over its NBD export and compared by
 // sha256. A corrupt block fails the restore naming block and backup; a standby volume follows two
-// newer backups and activates with the newest; CSI CreateVolume restores through fromBackup; a new
-// cluster with a fresh etcd restores from the same target.
+// newer backups and activates with the newest; CSI CreateVolume restores through fromBackup.
+// restore-s3.test.ts: on S3, backups the cluster made itself, and a fresh cluster restoring them.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { backupUrl, createBackup, openStore } from '@cairn/backup';
-import { startS3rver } from '@cairn/backup/testing';
-import type { S3Fixture } from '@cairn/backup/testing';
 import type { BackupInfo, BackupStore } from '@cairn/backup';
 import { CsiClient } from '@cairn/csi';
 import { ReplicaStore } from '@cairn/datapath';
 import { eventually, startCluster } from './support/cluster.js';
 import type { TestCluster } from './support/cluster.js';
+import { clusterFlag, contents as contentsOf, readAll as readFrom, refusedWith, restored as restoredOn, sha, volumeOf } from './support/restore.js';
 
-const run = promisify(execFile);
 const MiB = 2 ** 20;
 const SIZE = 24 * MiB;
 const t = suite('restore from backups and DR volumes');
 type Any = any;
 
 let c: TestCluster;
-let s3: S3Fixture | null = null;
 let work = '';
 let target = '';
 let store: BackupStore;
@@ -39,9 +34,8 @@ const sources = new Map<string, { replica: ReplicaStore; data: Buffer; last: Bac
 /** Backup URL -> the data at its snapshot. */
 const expected = new Map<string, Buffer>();
 
-const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-const cluster = () => ['--cluster', join(c.dir, 'cluster.json')];
-const volume = (name: string): Promise<Any> => c.call('GetVolume', { name });
+const cluster = () => clusterFlag(c);
+const volume = (name: string): Promise<Any> => volumeOf(c, name);
 const head = async (): Promise<number> => (await c.call('GetClusterInfo', {})).seq;
 
 /** Writes `data` over the source volume's store, snapshots it and backs that snapshot up. */
@@ -70,43 +64,9 @@ async function backup(vol: string, name: string, change: (data: Buffer) => void)
   return r.info.url;
 }
 
-async function attach(name: string, node: string): Promise<string> {
-  const r = await c.cairn(['volume', 'attach', name, '--node', node, '-o', 'json', ...cluster()]);
-  assert.is(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout).nbd as string;
-}
-
-async function readAll(uri: string, file: string): Promise<Buffer> {
-  await run('nbdcopy', [uri, join(c.dir, file)], { timeout: 60_000 });
-  const b = readFileSync(join(c.dir, file));
-  rmSync(join(c.dir, file));
-  return b;
-}
-
-async function restored(name: string, timeoutMs = 60_000): Promise<Any> {
-  return eventually(`${name} restored and its engine stopped`, timeoutMs, async () => {
-    const v = await volume(name);
-    if (v.restore?.state === 'failed') throw new Error(`restore failed: ${v.restore.error}`);
-    return v.restore?.state === 'completed' && !v.autoAttachReason && v.state === 'detached' ? v : null;
-  });
-}
-
-/** Attaches the volume, reads its whole export, detaches it again; returns the bytes. */
-async function contents(name: string, node: string): Promise<Buffer> {
-  const uri = await attach(name, node);
-  const data = await readAll(uri, `${name}.bin`);
-  const d = await c.cairn(['volume', 'detach', name, ...cluster()]);
-  assert.is(d.code, 0, d.stderr);
-  await eventually(`${name} detached`, 20_000, async () => (await volume(name)).state === 'detached');
-  return data;
-}
-
-async function refusedWith(p: Promise<unknown>, code: keyof typeof grpc.status, re: RegExp): Promise<void> {
-  const e = await p.then(() => null, (err: grpc.ServiceError) => err);
-  assert.ok(e, `expected ${code}`);
-  assert.is(grpc.status[e.code], code, e.details);
-  assert.match(e.details, re);
-}
+const readAll = (uri: string, file: string): Promise<Buffer> => readFrom(c, uri, file);
+const restored = (name: string): Promise<Any> => restoredOn(c, name);
+const contents = (name: string, node: string): Promise<Buffer> => contentsOf(c, name, node);
 
 let b1 = '';
 let b2 = '';
@@ -142,7 +102,6 @@ async function setUp(): Promise<void> {
 
 t.after(async () => {
   await c?.down();
-  await s3?.stop();
   for (const s of sources.values()) await s.replica.close().catch(() => undefined);
   if (work) rmSync(work, { recursive: true, force: true });
 });
@@ -304,61 +263,6 @@ t('CSI CreateVolume with the StorageClass parameter fromBackup restores before i
   } finally {
     csi.close();
   }
-});
-
-t('a new cluster with a fresh etcd restores from the same target', async () => {
-  await c.down();
-  c = await startCluster(1);
-  assert.is((await c.call('ListVolumes', {})).volumes.length, 0, 'a new cluster');
-  await c.call('CreateVolume', { name: 'again', size: 0, numberOfReplicas: 1, fromBackup: b2 });
-  await restored('again');
-  assert.is(sha(await contents('again', 'node-1')), sha(expected.get(b2)!));
-});
-
-t('on S3 (s3rver): backups the cluster made of its own volume restore to new volumes, and a standby volume follows them', async () => {
-  s3 = await startS3rver('restores');
-  writeFileSync(join(c.dir, 'creds'), s3.credentialFile);
-  const set = await c.cairn(['backup', 'target', 'set', s3.target, '--credential-file', join(c.dir, 'creds'), ...cluster()]);
-  assert.is(set.code, 0, set.stderr);
-  await c.cairn(['settings', 'set', 'backupstore-poll-interval', '1', ...cluster()]).then((r) => assert.is(r.code, 0, r.stderr));
-  await c.call('CreateVolume', { name: 'live', size: SIZE, numberOfReplicas: 1 });
-  await eventually('live running', 20_000, async () => (await volume('live')).replicas.some((r: Any) => r.state === 'running'));
-  const uri = await attach('live', 'node-1');
-  const put = async (data: Buffer): Promise<void> => {
-    writeFileSync(join(c.dir, 'live.in'), data);
-    await run('nbdcopy', [join(c.dir, 'live.in'), uri], { timeout: 60_000 });
-  };
-  const backupNow = async (): Promise<string> => {
-    const r = await c.cairn(['backup', 'create', 'live', '--wait', '-o', 'json', ...cluster()]);
-    assert.is(r.code, 0, r.stderr);
-    return JSON.parse(r.stdout).url as string;
-  };
-  const one = randomBytes(SIZE);
-  one.fill(0, 8 * MiB, 12 * MiB);
-  await put(one);
-  const u1 = await backupNow();
-  assert.match(u1, /^s3:\/\/restores@us-east-1\/\?backup=.*&volume=live$/);
-  // A standby volume follows live's backups in the bucket.
-  await c.call('CreateVolume', { name: 'live-dr', size: 0, numberOfReplicas: 1, fromBackup: u1, standby: true });
-  const two = Buffer.from(one);
-  randomBytes(2 * MiB).copy(two, 3 * MiB);
-  two.fill(0, 20 * MiB, 22 * MiB);
-  await put(two);
-  const u2 = await backupNow();
-  assert.is((await c.call('CreateVolume', { name: 'live-r1', size: 0, numberOfReplicas: 1, fromBackup: u1 })).restore.backup, u1);
-  await restored('live-r1');
-  assert.is(sha(await contents('live-r1', 'node-1')), sha(one), 'the first backup restores as the volume was at it');
-  await c.call('CreateVolume', { name: 'live-r2', size: 0, numberOfReplicas: 1, fromBackup: u2 });
-  await restored('live-r2');
-  assert.is(sha(await contents('live-r2', 'node-1')), sha(two), 'the incremental backup restores as the volume was at it');
-  await eventually('live-dr follows the second backup', 60_000, async () => (await volume('live-dr')).restore?.restored === u2);
-  const act = await c.cairn(['volume', 'activate', 'live-dr', ...cluster()]);
-  assert.is(act.code, 0, act.stderr);
-  await restored('live-dr');
-  assert.is(sha(await contents('live-dr', 'node-1')), sha(two), 'the activated standby volume holds the newest backup');
-  // The credentials reached the node that restored; none of them is in the log.
-  const log = JSON.stringify(await c.eventsAfter(0));
-  assert.not.ok(log.includes('S3RVER'), 'no credential in the event log');
 });
 
 t.run();

@@ -10,7 +10,8 @@
 // to the node) and detaching are computed whole each push and sent when they change.
 import type { Assignments, BackupAssignment, EngineAssignment, ReplicaAssignment, RestoreCredentials } from '@cairn/api';
 import type { CairnEvent, ClusterState, ReplicaState } from '@cairn/metadata';
-import { replicasOf, restorePending, restoreSince, volumesTouched } from '@cairn/metadata';
+import { replicasOf, restoreSince, volumesTouched } from '@cairn/metadata';
+import { restorePending } from '@cairn/scheduler';
 
 /** The backup target's credentials for a backup URL (restores.ts), sent only with that volume's engine; null: none. */
 export type RestoreCredentialsOf = (backupUrl: string) => RestoreCredentials | null;

@@ -216,12 +216,6 @@ export interface RestoreState {
   error: string;
 }
 
-/** The volume has a backup to restore now (not restored, not failed). */
-export function restorePending(v: VolumeState): boolean {
-  const r = v.restore;
-  return !!r && r.backup !== r.restored && r.error === '';
-}
-
 /** What an engine restores over: the last backup restored, unless a restore was cut short since ('': a full restore). */
 export function restoreSince(r: RestoreState): string {
   return r.started === '' || r.started === r.restored ? r.restored : '';

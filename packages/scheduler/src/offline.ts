@@ -9,7 +9,6 @@
 // so that a pass stays a fixpoint: the placement of a rebuilt replica and the attach that serves
 // it come in one pass; applying both and deciding again yields nothing.
 import type { ClusterState, ReplicaState, Settings, VolumeState } from '@cairn/metadata';
-import { restorePending } from '@cairn/metadata';
 import type { AutoAttachDecision, AutoDetachDecision, CandidateRejection, Decision } from './decision.js';
 import { Reason } from './reasons.js';
 
@@ -79,6 +78,12 @@ export function replicasAfter(state: ClusterState, volume: string, decisions: re
     } else if (d.kind === 'remove') out.delete(d.replicaId);
   }
   return [...out.values()].sort((a, b) => byId(a.id, b.id));
+}
+
+/** The volume has a backup to restore now (not restored, not failed): its engine restores it first. */
+export function restorePending(v: VolumeState): boolean {
+  const r = v.restore;
+  return !!r && r.backup !== r.restored && r.error === '';
 }
 
 /** Restore engines per node (the scheduler's restore attaches), counted by restoreSlots and by each decision that adds one. */

@@ -21,13 +21,12 @@
 //
 // Pure: the clock is an argument, ids derive from the state's seq, ties break by id.
 import type { ClusterState, Settings, VolumeState } from '@cairn/metadata';
-import { restorePending } from '@cairn/metadata';
 import type { Decision, PlaceDecision, UnschedulableDecision } from './decision.js';
 import type { Limits, NotPlaced, PlacementRequest, PlacementResult } from './place.js';
 import { limitsOf, place, rejectDisk, rejectNode, tallyText } from './place.js';
 import { Note, Reason, REMOVE_REASON_BY_TRIGGER, RemoveReason, Trigger } from './reasons.js';
 import { Usage } from './usage.js';
-import { offlineDecisions, restoreSlots } from './offline.js';
+import { offlineDecisions, restorePending, restoreSlots } from './offline.js';
 import type { RestoreSlots } from './offline.js';
 import type { Rep, VolumeWork } from './volume.js';
 import {
