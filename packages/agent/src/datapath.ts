@@ -706,7 +706,7 @@ export class Datapath {
     if (cur?.state === 'running') return;
     // What the replicas hold: what this engine restored last, else what the manager says.
     const since = cur?.state === 'done' ? cur.backup : job.since;
-    const me = { backup: job.backup, state: 'running' as 'running' | 'done' | 'failed' } as NonNullable<RunningEngine['restore']>;
+    const me: NonNullable<RunningEngine['restore']> = { backup: job.backup, state: 'running' };
     run.restore = me;
     const current = (): boolean => this.engines.get(volume) === run && run.restore === me;
     const endpoint = (): string => (run.frontend ? this.nbdEndpoint(volume) : '');

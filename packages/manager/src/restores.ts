@@ -12,7 +12,7 @@
 // The backup target's reads (a backup's size at create, the newest backup of a volume) are I/O
 // and happen before a command is run; the commands themselves stay pure (commands.ts).
 import type { ClusterState, EventDraft, EventLog, Fence, LiveProjection, VolumeState } from '@cairn/metadata';
-import { ConflictError, UnavailableError } from '@cairn/metadata';
+import { ConflictError, restoreSince, UnavailableError } from '@cairn/metadata';
 import type { BackupStore, TargetCredentials } from '@cairn/backup';
 import { BackupError, getBackup, listBackups, openStore, parseBackupUrl } from '@cairn/backup';
 import type { RestoreCredentials } from '@cairn/api';
@@ -47,7 +47,7 @@ export function restoreReportDrafts(v: VolumeState, nodeId: string, e: EngineRes
   const out: EventDraft[] = [];
   const name = v.name;
   if (e.restoring && e.restoring === r.backup && r.started !== r.backup && r.restored !== r.backup) {
-    out.push({ volumeRestoreStarted: { name, nodeId, backup: r.backup, since: r.started === r.restored ? r.restored : '' } });
+    out.push({ volumeRestoreStarted: { name, nodeId, backup: r.backup, since: restoreSince(r) } });
   }
   if (e.restored && e.restored === r.started && r.restored !== e.restored) {
     out.push({ volumeRestoreCompleted: { name, nodeId, backup: e.restored, writtenBlocks: e.restoredBlocks ?? 0, zeroedBlocks: e.zeroedBlocks ?? 0 } });

@@ -142,7 +142,7 @@ export function volumeDetail(v: Volume__Output): string {
     ...(v.kubernetes?.pvName && v.kubernetes.pvName !== v.name ? [['pv', v.kubernetes.pvName] as [string, string]] : []),
     ['size', `${size(v.size)} (${v.size} bytes)`],
     ['state', v.attachedTo ? `${v.state} (${v.attachedTo})` : v.state],
-    ...(v.autoAttachReason ? [['auto-attached', `on ${v.autoAttachedNode} for ${v.autoAttachReason} (an engine without a frontend, by the scheduler; a user attach takes it over)`] as [string, string]] : []),
+    ...(v.autoAttachReason ? [['auto-attached', `on ${v.autoAttachedNode} for ${v.autoAttachReason} (an engine without a frontend, by the scheduler; ${v.autoAttachReason === 'restore' ? 'attach the volume once the restore is complete' : 'a user attach takes it over'})`] as [string, string]] : []),
     ['robustness', v.robustness],
     ['replicas', `${v.replicas.length} placed, ${running(v)} running, ${v.numberOfReplicas} wanted`],
     ['data locality', v.dataLocality],
