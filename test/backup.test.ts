@@ -185,7 +185,20 @@ t('backup rm frees only the blocks no other backup uses; the other still restore
   }
 });
 
-t('a file:// target takes backups too, and they restore', async () => {
+t('an unreachable target is shown so (cairn status too) and refuses backups, naming it', async () => {
+  const credFile = join(c.dir, 'closed.cred');
+  writeFileSync(credFile, 'AWS_ACCESS_KEY_ID=S3RVER\nAWS_SECRET_ACCESS_KEY=S3RVER\nAWS_ENDPOINTS=http://127.0.0.1:9\n');
+  const set = JSON.parse(await ok('backup', 'target', 'set', 's3://backups@us-east-1/', '--credential-file', credFile, '-o', 'json'));
+  assert.is(set.reachable, false);
+  assert.ok(set.error, 'it says why');
+  const r = await cairn('backup', 'create', 'bv', '--snapshot', 's2');
+  assert.is.not(r.code, 0);
+  assert.match(r.stderr, /backup target "s3:\/\/backups@us-east-1\/" is unreachable/);
+  const st = await c.cairn(['status', '--dir', c.dir]);
+  assert.match(st.stdout, /backup target s3:\/\/backups@us-east-1\/  UNREACHABLE/);
+});
+
+t('a file:// target takes backups too, and they restore; status, events and audit say so', async () => {
   const set = JSON.parse(await ok('backup', 'target', 'set', `file://${fileTarget}`, '-o', 'json'));
   assert.is(set.reachable, true, set.error);
   const b = JSON.parse(await ok('backup', 'create', 'bv', '--snapshot', 's2', '--wait', '-o', 'json'));
@@ -200,6 +213,12 @@ t('a file:// target takes backups too, and they restore', async () => {
   }
   const st = await ok('backup', 'target');
   assert.match(st, /reachable:\s+yes/);
+  await eventually('the leader probed the new target', 20_000, async () => /backup target file:\/\/\S+  reachable/.test((await c.cairn(['status', '--dir', c.dir])).stdout));
+  const events = await ok('events');
+  assert.match(events, new RegExp(`BackupCompleted\\s+bv ${b.name} blocks=12 uploaded=12`));
+  const explain = await ok('audit', 'explain', 'bv');
+  assert.match(explain, new RegExp(`backup ${b.name} completed on node-\\d: 12 blocks`));
+  assert.match(explain, new RegExp(`backup ${full.name} removed by admin \\(2 blocks freed\\)`));
 });
 
 t.run();

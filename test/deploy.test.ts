@@ -94,7 +94,8 @@ test('the helpers read flags, usage texts and the README\'s secret command as in
   const tls = new Set(['ca.crt', 'tls.crt', 'tls.key']);
   assert.equal([...documentedSecrets(real.readme)], [['cairn-system/cairn-token', new Set(['token'])],
     ['cairn-system/cairn-etcd-server', tls], ['cairn-system/cairn-etcd-manager', tls], ['cairn-system/cairn-etcd-root', tls],
-    ['cairn-system/cairn-manager-tls', tls], ['cairn-system/cairn-node-tls', new Set(['ca.crt'])]]);
+    ['cairn-system/cairn-manager-tls', tls], ['cairn-system/cairn-node-tls', new Set(['ca.crt'])],
+    ['cairn-system/cairn-backup-target-credential', new Set(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_ENDPOINTS'])]]);
 });
 
 // --- parsing and the file list

@@ -1,7 +1,7 @@
 // The backups this node runs: each reads a snapshot of the node's OWN replica store (the data
 // never goes through a manager) and stores it in the backup target with @cairn/backup's
 // createBackup, incremental against the volume's newest backup in the target. Progress is
-// reported (status, not events; at most once a second per backup), then the start, and the
+// reported (status, not events; at most four times a second per backup), then the start, and the
 // end: completed with what was uploaded, or failed with the error. The end is said again every
 // second until a manager records it, and the assignment then goes.
 //
@@ -22,8 +22,8 @@ export interface BackupRunnerOptions {
   log(line: string): void;
 }
 
-/** Progress reports of one backup: at most one per this many ms. */
-const PROGRESS_EVERY_MS = 1000;
+/** Progress reports of one backup: at most one per this many ms (a small call; users watch it). */
+const PROGRESS_EVERY_MS = 250;
 /** A final report that found no manager is said again after this long. */
 const RESAY_MS = 1000;
 
@@ -107,7 +107,7 @@ export class BackupRunner {
         alive: () => run.alive && !this.stopped,
         progress: (pct: number) => {
           const now = Date.now();
-          if (now - lastSaid < PROGRESS_EVERY_MS) return;
+          if (now - lastSaid < PROGRESS_EVERY_MS || Math.floor(pct) < 1) return;
           lastSaid = now;
           void this.o.report({ replicas: [], engines: [], progress: [], backups: [{ ...base, state: 'progress', progress: Math.floor(pct) }] }).catch(() => undefined);
         },

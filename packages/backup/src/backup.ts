@@ -19,7 +19,7 @@ import {
   parseBackupUrl, volumeCfgKey,
 } from './layout.js';
 import { announce, markers, waitForNone } from './locks.js';
-import type { BackupStore } from './target.js';
+import type { BackupStore } from './store.js';
 
 /** What a backup is, as callers see it (the config without its block list). */
 export interface BackupInfo {

@@ -6,7 +6,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { BackupError } from './errors.js';
-import type { BackupStore } from './target.js';
+import type { BackupStore } from './store.js';
 
 const TMP = '.tmp-';
 

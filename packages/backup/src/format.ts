@@ -1,9 +1,11 @@
 // What is stored: the backup config (a JSON file naming every non-zero 2 MiB block by offset and
-// checksum) and the blocks (gzip of the block's bytes, named by the sha256 of the uncompressed
-// bytes). A block that does not compress (its first 64 KiB gain under 5% at level 1) is stored
-// with gzip level 0 (stored deflate blocks: framing and a CRC, no compression work), so every
-// block is one format and restore needs no per-block flag. Readers refuse a config of a newer
-// Version than they know.
+// checksum) and the blocks, named by the sha256 of their uncompressed bytes. A block object is the
+// gzip (level 1) of the block, or, when the block does not compress (its first 64 KiB gain under
+// 5% at level 1: random or already compressed data), the block's bytes as they are: zlib would
+// only copy them, and that copy and its CRC were most of a restore's CPU. No flag says which:
+// an object that starts with gzip's magic bytes is gunzipped, and the checksum decides (a raw
+// block that happens to start with those bytes fails to gunzip or to match, and is then taken as
+// it is, and must match). Readers refuse a config of a newer Version than they know.
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { deflateRawSync, gunzip, gzip } from 'node:zlib';
@@ -64,29 +66,37 @@ export function isZero(b: Buffer): boolean {
 }
 
 const SAMPLE = 64 * 1024;
+const CHUNK = BACKUP_BLOCK_SIZE + 64 * 1024;
 
-/** The stored form of a block: gzip, level 1 if a sample compresses, else level 0. Runs on libuv's thread pool. */
+/** The stored form of a block: gzip level 1 (on libuv's thread pool) if a sample compresses, else `data` itself. */
 export async function encodeBlock(data: Buffer): Promise<Buffer> {
   const sample = data.subarray(0, SAMPLE);
-  const compresses = deflateRawSync(sample, { level: 1 }).length < sample.length * 0.95;
-  return gzipAsync(data, { level: compresses ? 1 : 0 });
+  if (deflateRawSync(sample, { level: 1 }).length >= sample.length * 0.95) return data;
+  // One output chunk for the whole block (zlib's default is 16 KiB chunks joined at the end).
+  return gzipAsync(data, { level: 1, chunkSize: CHUNK });
 }
 
+const isGzip = (b: Buffer): boolean => b.length >= 18 && b[0] === 0x1f && b[1] === 0x8b && b[2] === 0x08;
+
 /**
- * The block's bytes from its stored form, verified: it must gunzip, be `length` bytes long and
- * hash to `checksum`. Otherwise BackupError CORRUPT naming `what` (the block and its backup).
+ * The block's bytes from its stored form (gzip, or the bytes themselves), verified: `length`
+ * bytes that hash to `checksum`. Otherwise BackupError CORRUPT naming `what` (the block and its
+ * backup) and why.
  */
 export async function decodeBlock(stored: Buffer, checksum: string, length: number, what: string): Promise<Buffer> {
-  let data: Buffer;
-  try {
-    data = await gunzipAsync(stored);
-  } catch (e) {
-    throw new BackupError('CORRUPT', `${what}: does not decompress (${(e as Error).message})`);
+  let why = '';
+  if (isGzip(stored)) {
+    try {
+      const data = await gunzipAsync(stored, { chunkSize: CHUNK, maxOutputLength: BACKUP_BLOCK_SIZE });
+      if (data.length === length && sha256(data) === checksum) return data;
+      why = data.length !== length ? `gunzips to ${data.length} bytes, expected ${length}` : 'gunzips to data whose checksum does not match';
+    } catch (e) {
+      why = `does not gunzip (${(e as Error).message})`;
+    }
   }
-  if (data.length !== length) throw new BackupError('CORRUPT', `${what}: ${data.length} bytes, expected ${length}`);
-  const got = sha256(data);
-  if (got !== checksum) throw new BackupError('CORRUPT', `${what}: checksum ${got} does not match`);
-  return data;
+  if (stored.length === length && sha256(stored) === checksum) return stored;
+  if (!why) why = stored.length !== length ? `${stored.length} bytes, expected ${length}` : `checksum ${sha256(stored)} does not match`;
+  throw new BackupError('CORRUPT', `${what}: ${why}`);
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { BackupError } from './errors.js';
 import { locksDir } from './layout.js';
-import type { BackupStore } from './target.js';
+import type { BackupStore } from './store.js';
 
 export const HEARTBEAT_MS = 30_000;
 export const STALE_MS = 5 * 60_000;

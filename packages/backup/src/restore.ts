@@ -9,7 +9,7 @@ import { readBackupCfgByUrl } from './backup.js';
 import { BackupError } from './errors.js';
 import { blockLength, decodeBlock } from './format.js';
 import { blockKey } from './layout.js';
-import type { BackupStore } from './target.js';
+import type { BackupStore } from './store.js';
 
 /** Where a restore writes: the new volume's engine (or a replica store). writeZeroes is needed only with `since`. */
 export type RestoreTarget = Pick<BlockBackend, 'size' | 'write' | 'flush'> & Partial<Pick<BlockBackend, 'writeZeroes'>>;

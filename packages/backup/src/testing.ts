@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { TargetCredentials } from './target.js';
+import type { TargetCredentials } from './store.js';
 
 export interface S3Fixture {
   /** http://127.0.0.1:PORT */

@@ -131,6 +131,20 @@ export function eventSummary(ev: CairnEvent): string {
       return `${ev.snapshotCreated!.volume}@${ev.snapshotCreated!.name} size=${sz(ev.snapshotCreated!.size)}`;
     case 'snapshotDeleted':
       return `${ev.snapshotDeleted!.volume}@${ev.snapshotDeleted!.name}`;
+    case 'backupRequested':
+      return `${ev.backupRequested!.volume}@${ev.backupRequested!.snapshot} ${ev.backupRequested!.name} -> ${ev.backupRequested!.url}`;
+    case 'backupAssigned':
+      return `${ev.backupAssigned!.volume} ${ev.backupAssigned!.name} on ${ev.backupAssigned!.nodeId} (replica ${ev.backupAssigned!.replicaId})`;
+    case 'backupStarted':
+      return `${ev.backupStarted!.volume} ${ev.backupStarted!.name} on ${ev.backupStarted!.nodeId}`;
+    case 'backupCompleted': {
+      const p = ev.backupCompleted!;
+      return `${p.volume} ${p.name} blocks=${p.blocks} uploaded=${p.uploadedBlocks} (${sz(p.uploadedBytes)}) ${p.url}`;
+    }
+    case 'backupFailed':
+      return `${ev.backupFailed!.volume} ${ev.backupFailed!.name}${ev.backupFailed!.nodeId ? ` on ${ev.backupFailed!.nodeId}` : ''}: ${ev.backupFailed!.reason}`;
+    case 'backupDeleted':
+      return `${ev.backupDeleted!.url} (${ev.backupDeleted!.removedBlocks} blocks freed)`;
     default: {
       // A type added after this summary was written: its payload as compact JSON.
       if (!ev.payload) return '(a type this cairn does not know)';

@@ -270,6 +270,7 @@ export async function status(args: string[]): Promise<number> {
   const anyManager = [c.manager.pid, ...(c.managers ?? []).map((m) => m.pid)].some(alive);
   let states = new Map<string, string>();
   let addresses = new Map<string, string>();
+  let backupTarget: { url: string; reachable: boolean; error: string; checkedMs: number } | null = null;
   if (anyManager) {
     const live = c.managers?.find((m) => alive(m.pid));
     const api = clusterApi(live ? { ...c, admin: live.address } : c);
@@ -277,6 +278,8 @@ export async function status(args: string[]): Promise<number> {
       const { nodes } = await api.listNodes();
       states = new Map(nodes.map((x) => [x.id, x.state]));
       addresses = new Map(nodes.map((x) => [x.id, x.address]));
+      const bt = await api.getBackupTarget();
+      backupTarget = { url: bt.url, reachable: bt.reachable, error: bt.error, checkedMs: Number(bt.checkedMs) };
     } catch {
       /* manager not answering: states unknown */
     } finally {
@@ -291,6 +294,7 @@ export async function status(args: string[]): Promise<number> {
     etcdMembers: (c.etcdMembers ?? []).map((m) => ({ name: m.name, pid: m.pid, clientUrl: m.clientUrl, running: alive(m.pid) })),
     nodes: c.nodes.map((x) => ({ id: x.id, pid: x.pid, zone: x.zone, disk: x.disk, running: alive(x.pid), state: states.get(x.id) ?? 'unknown',
       dataAddress: addresses.get(x.id) ?? '', csiEndpoint: x.csiEndpoint })),
+    backupTarget,
   };
   if (values.output === 'json') {
     console.log(JSON.stringify(out, null, 2));
@@ -301,6 +305,9 @@ export async function status(args: string[]): Promise<number> {
   if (out.managers.length === 0) console.log(`manager ${out.manager.id} pid ${out.manager.pid} ${out.manager.running ? 'running' : 'STOPPED'}  csi ${out.manager.csiEndpoint}`);
   for (const m of out.managers) console.log(`manager ${m.id} ${m.address} pid ${m.pid} ${m.running ? 'running' : 'STOPPED'}  csi ${m.csiEndpoint}`);
   for (const m of out.etcdMembers) console.log(`etcd ${m.name} ${m.clientUrl} pid ${m.pid} ${m.running ? 'running' : 'STOPPED'}`);
+  // The leader probes the target (a figure, not an event): reachable, or why not.
+  const bt = out.backupTarget;
+  if (bt) console.log(`backup target ${bt.url || 'none'}${!bt.url ? '' : !bt.checkedMs ? '  not probed yet' : bt.reachable ? '  reachable' : `  UNREACHABLE: ${bt.error}`}`);
   const w = [10, 8, 8, 18, 8];
   console.log(['NODE', 'ZONE', 'STATE', 'DATA', 'PID'].map((h, i) => h.padEnd(w[i]!)).join(''));
   for (const x of out.nodes) console.log([x.id, x.zone, x.state, x.dataAddress || '-', String(x.pid) + (x.running ? '' : ' (exited)')].map((v, i) => v.padEnd(w[i]!)).join(''));

@@ -13,7 +13,7 @@ import { diskUsage, diskView, nodeView, settingsView, snapshotViews, volumeView 
 import { auditState, explainEvents, verify } from './audit.js';
 import type { ManagerContext } from './context.js';
 import { backupCommandError, backupSize, newestBackupOf } from './restores.js';
-import type { BackupRpc } from './backup-service.js';
+import type { BackupRpc } from './backups.js';
 
 /**
  * Runs commands: validate on the current state, append after exactly that state, retry on

@@ -6,6 +6,7 @@ import type { CairnEvent, ClusterState, EventLog, SnapshotStore } from '@cairn/m
 import { emptyState, replay, stateHash, canonicalJson, verifyLog } from '@cairn/metadata';
 import type { Explanation } from '@cairn/api';
 import { CommandError } from './errors.js';
+import { explainBackup } from './backups.js';
 
 /** The state after `seq`: the newest snapshot at or below it, then the events up to it. */
 export async function stateAt(log: EventLog, snapshots: SnapshotStore | null, seq: number): Promise<ClusterState> {
@@ -190,8 +191,11 @@ export function explainEvents(volume: string, events: CairnEvent[]): Explanation
         line(ev, `salvaged (${p.reason}, by ${ev.actor}): ${p.replicaIds.join(', ')} running again; figures ${figs.join('; ')}`);
         break;
       }
-      default:
+      default: {
+        const text = explainBackup(volume, ev);
+        if (text) line(ev, text);
         break;
+      }
     }
   }
   return out;

@@ -3,7 +3,7 @@
 // The decisions are backups.ts's (pure); the target is read through @cairn/backup with the
 // credentials backup-target.ts keeps; the runs themselves happen on the nodes (agent
 // backup-runner.ts).
-import type { Etcd3 } from 'etcd3';
+import type { Etcd3, Lease } from 'etcd3';
 import type { AdminHandlers, Backup__Output as Backup, BackupReport__Output, BackupTarget } from '@cairn/api';
 import type { BackupInfo } from '@cairn/backup';
 import { backupUrl, getBackup, listBackups, parseBackupUrl, parseTargetUrl, removeBackup } from '@cairn/backup';
@@ -16,11 +16,11 @@ import { updateSettings } from './commands.js';
 import {
   backupAssignments, backupName, backupReportDrafts, createBackupDrafts, decideBackups, findRecord, recordView,
 } from './backups.js';
+import type { BackupRpc } from './backups.js';
 import { BackupTargetAccess, checkCredentials, commandErrorOf } from './backup-target.js';
 import type { TargetStatus } from './backup-target.js';
 import { LeaderPoll } from './leader-poll.js';
 
-export type BackupRpc = 'SetBackupTarget' | 'GetBackupTarget' | 'CreateBackup' | 'GetBackup' | 'ListBackups' | 'DeleteBackup';
 
 /** How often the leader probes the target when nothing about it changed. */
 const PROBE_EVERY_MS = 15_000;
@@ -35,14 +35,47 @@ export function infoView(b: BackupInfo): Backup {
 }
 
 export class BackupService {
-  /** Percent done of running backups, by url, as their nodes report it (status, not events). */
+  /**
+   * Percent done of running backups, by url, as their nodes report it to this manager (status,
+   * not events); also kept under status/backup-progress/ with this manager's lease, so that any
+   * manager answers with it (and it goes when this manager does).
+   */
   readonly progress = new Map<string, number>();
   readonly target: BackupTargetAccess;
+  private readonly keys: Keys;
+  private lease: Lease | null = null;
   private leaderLoop: LeaderPoll | null = null;
   private lastProbe: { key: string; atMs: number } | null = null;
 
-  constructor(private readonly ctx: ManagerContext, client: Etcd3, prefix?: string, credentialDir?: string) {
-    this.target = new BackupTargetAccess(client, new Keys(prefix), credentialDir);
+  constructor(private readonly ctx: ManagerContext, private readonly client: Etcd3, prefix?: string, credentialDir?: string) {
+    this.keys = new Keys(prefix);
+    this.target = new BackupTargetAccess(client, this.keys, credentialDir);
+  }
+
+  private progressKey(volume: string, name: string): string {
+    return `${this.keys.prefix}status/backup-progress/${volume}/${name}`;
+  }
+
+  /** Shares a node's progress report (best effort: a lost one is replaced by the next, a second later). */
+  private shareProgress(volume: string, name: string, percent: number | null): void {
+    const key = this.progressKey(volume, name);
+    if (percent === null) {
+      void this.client.delete().key(key).catch(() => undefined);
+      return;
+    }
+    if (!this.lease) {
+      this.lease = this.client.lease(10);
+      this.lease.on('lost', () => { this.lease = null; });
+    }
+    void this.lease.put(key).value(String(percent)).exec().catch(() => undefined);
+  }
+
+  /** Every manager's progress figures, by "volume/name" (this manager's own too). */
+  private async sharedProgress(): Promise<(volume: string, name: string, url: string) => number> {
+    const prefix = `${this.keys.prefix}status/backup-progress/`;
+    const all = await this.client.getAll().prefix(prefix).strings().catch(() => ({} as Record<string, string>));
+    const m = new Map(Object.entries(all).map(([k, v]) => [k.slice(prefix.length), Number(v) || 0]));
+    return (volume, name, url) => m.get(`${volume}/${name}`) ?? this.progress.get(url) ?? 0;
   }
 
   async start(): Promise<void> {
@@ -52,6 +85,7 @@ export class BackupService {
   stop(): void {
     this.target.stop();
     this.leaderLoop?.stop();
+    void this.lease?.revoke().catch(() => undefined);
   }
 
   /** What node `nodeId` must run now (its assignments' backups). */
@@ -70,7 +104,10 @@ export class BackupService {
     for (const r of reports) {
       const b = s0.volumes.get(r.volume)?.backups?.[r.name];
       if (r.state === 'progress') {
-        if (b) this.progress.set(b.url, Math.min(100, r.progress));
+        if (b) {
+          this.progress.set(b.url, Math.min(100, r.progress));
+          this.shareProgress(r.volume, r.name, Math.min(100, r.progress));
+        }
         continue;
       }
       if (b && r.state === 'completed' && (b.state === 'assigned' || b.state === 'running') && b.nodeId === nodeId) {
@@ -84,7 +121,10 @@ export class BackupService {
           throw e; // the target cannot be read now: the node says it again
         }
       }
-      if (b && (r.state === 'completed' || r.state === 'failed')) this.progress.delete(b.url);
+      if (b && (r.state === 'completed' || r.state === 'failed')) {
+        this.progress.delete(b.url);
+        this.shareProgress(r.volume, r.name, null);
+      }
       checked.push(r);
     }
     if (checked.length) await CommandRunner.for(this.ctx).run(actor, (s) => backupReportDrafts(s, nodeId, checked), (s) => s.seq);
@@ -167,7 +207,7 @@ export class BackupService {
     const view = (volume: string, name: string) => (s: ClusterState): Backup => {
       const b = s.volumes.get(volume)?.backups?.[name];
       if (!b) throw CommandError.notFound(`volume "${volume}" has no backup "${name}"`);
-      return recordView(volume, b, this.progress.get(b.url) ?? 0);
+      return recordView(volume, b, this.progress.get(b.url) ?? 0, s);
     };
 
     return {
@@ -200,14 +240,22 @@ export class BackupService {
           const probed = await this.target.probe(target, Date.now());
           if (!probed.reachable) throw CommandError.precondition(`backup target "${target}" is unreachable: ${probed.error}`);
         }
-        return runner.run(actor, (s) => createBackupDrafts(s, { volume: r.volume, snapshot: r.snapshot, name, labels: r.labels }, backupUrl), view(r.volume, name));
+        // The setting passed only its pattern when set with `cairn settings set`: the URL is checked in full here.
+        const urlOf = (t: string, volume: string, backup: string): string => {
+          try {
+            return backupUrl(t, volume, backup);
+          } catch (e) {
+            throw CommandError.precondition(`the backup-target setting cannot name a backup: ${e instanceof Error ? e.message : String(e)}`);
+          }
+        };
+        return runner.run(actor, (s) => createBackupDrafts(s, { volume: r.volume, snapshot: r.snapshot, name, labels: r.labels }, urlOf), view(r.volume, name));
       }),
 
       GetBackup: unary(ctx, async (r) => {
         const s = st();
         const url = this.urlOf(s, r);
         const rec = findRecord(s, url);
-        if (rec && rec.record.state !== 'completed') return recordView(rec.volume, rec.record, this.progress.get(url) ?? 0);
+        if (rec && rec.record.state !== 'completed') return recordView(rec.volume, rec.record, (await this.sharedProgress())(rec.volume, rec.record.name, url), s);
         const { target } = this.parseUrl(url);
         try {
           const info = infoView(await this.target.with(target, (store) => getBackup(store, url)));
@@ -220,12 +268,11 @@ export class BackupService {
 
       ListBackups: unary(ctx, async (r) => {
         const s = st();
-        if (r.volume && !s.volumes.has(r.volume)) {
-          // A deleted volume's backups stay in the target: listed from there alone.
-        }
+        // (A deleted volume's backups stay in the target: listed from there alone.)
         const target = s.settings['backup-target'];
         if (!target) throw CommandError.precondition('no backup target is set: set one with "cairn backup target set URL"');
         const stored = await this.target.with(target, (store) => listBackups(store, r.volume || undefined));
+        const progress = await this.sharedProgress();
         const out = new Map<string, Backup>();
         for (const b of stored) out.set(b.url, infoView(b));
         // What the log knows and the target does not (yet): pending, running, failed.
@@ -238,7 +285,7 @@ export class BackupService {
               continue;
             }
             if (b.state === 'completed') continue; // removed from the target behind our back: the target is the truth
-            out.set(b.url, recordView(v.name, b, this.progress.get(b.url) ?? 0));
+            out.set(b.url, recordView(v.name, b, progress(v.name, b.name, b.url), s));
           }
         }
         const backups = [...out.values()].sort((a, b) => a.volume.localeCompare(b.volume) || a.createdMs - b.createdMs || a.name.localeCompare(b.name));

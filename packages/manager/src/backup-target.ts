@@ -68,18 +68,32 @@ export class BackupTargetAccess {
   private stored: Record<string, string> = {};
   private fromDir: Record<string, string> = {};
   private timer: NodeJS.Timeout | null = null;
+  private watcher: { cancel(): Promise<void> } | null = null;
+  private stopped = false;
 
   constructor(private readonly client: Etcd3, private readonly keys: Keys, private readonly credentialDir?: string) {}
 
-  /** Reads what is stored, and keeps reading it (another manager may set it) every 2 s. */
+  /**
+   * Reads what is stored, and follows it (another manager may set it: a watch, so that a backup
+   * requested right after `target set` through another manager gets the new credentials), reading
+   * again every 2 s as well (a watch that broke; a mounted Secret that changed).
+   */
   async start(): Promise<void> {
     await this.refresh();
     this.timer = setInterval(() => void this.refresh().catch(() => undefined), 2000);
     this.timer.unref();
+    void this.client.watch().key(this.keys.backupTargetCredentials).create().then((w) => {
+      if (this.stopped) return void w.cancel();
+      this.watcher = w;
+      w.on('data', () => void this.refresh().catch(() => undefined));
+      w.on('error', () => undefined);
+    }, () => undefined);
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    void this.watcher?.cancel().catch(() => undefined);
   }
 
   private async refresh(): Promise<void> {

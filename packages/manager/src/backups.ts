@@ -10,10 +10,13 @@
 // node's own replica store to the target, never through a manager.
 import { createHash } from 'node:crypto';
 import type { BackupAssignment, Backup__Output } from '@cairn/api';
-import type { BackupRecord, ClusterState, EventDraft, VolumeState } from '@cairn/metadata';
+import type { BackupRecord, CairnEvent, ClusterState, EventDraft, VolumeState } from '@cairn/metadata';
 import { backupsInFlight, replicasOf } from '@cairn/metadata';
 import { CommandError } from './errors.js';
 import { checkName, requireVolume } from './commands.js';
+
+/** The admin RPCs backup-service.ts serves. */
+export type BackupRpc = 'SetBackupTarget' | 'GetBackupTarget' | 'CreateBackup' | 'GetBackup' | 'ListBackups' | 'DeleteBackup';
 
 /** The name of a backup: from the request id when there is one (a retried call is the same backup), else from the seq. */
 export function backupName(requestId: string, seq: number): string {
@@ -188,13 +191,49 @@ export function backupReportDrafts(s: ClusterState, nodeId: string, reports: Bac
   return out;
 }
 
-/** How a backup recorded in the log looks to users (progress: the node's last report while it runs). */
-export function recordView(volume: string, b: BackupRecord, progress: number): Backup__Output {
+/**
+ * How a backup recorded in the log looks to users (progress: the node's last report while it
+ * runs). Until it completes, its size is the snapshot's (`s`: the state, when at hand).
+ */
+export function recordView(volume: string, b: BackupRecord, progress: number, s?: ClusterState): Backup__Output {
   return {
-    name: b.name, volume, snapshot: b.snapshot, url: b.url, state: b.state, size: b.size, nodeId: b.nodeId, error: b.error,
+    name: b.name, volume, snapshot: b.snapshot, url: b.url, state: b.state, size: b.size || (s?.volumes.get(volume)?.snapshots.get(b.snapshot)?.size ?? 0), nodeId: b.nodeId, error: b.error,
     progress: b.state === 'completed' ? 100 : b.state === 'running' ? progress : 0,
     createdMs: b.requestedMs, blocks: b.blocks, uploadedBlocks: b.uploadedBlocks, uploadedBytes: b.uploadedBytes, labels: b.labels,
   };
+}
+
+/** The line `cairn audit explain VOLUME` gives a backup event of that volume (null: not a backup event of it). */
+export function explainBackup(volume: string, ev: CairnEvent): string | null {
+  const by = ev.actor;
+  switch (ev.payload) {
+    case 'backupRequested': {
+      const p = ev.backupRequested!;
+      return p.volume === volume ? `backup ${p.name} of snapshot ${p.snapshot} requested by ${by}, to ${p.url}` : null;
+    }
+    case 'backupAssigned': {
+      const p = ev.backupAssigned!;
+      return p.volume === volume ? `backup ${p.name} assigned to ${p.nodeId} (its replica ${p.replicaId})` : null;
+    }
+    case 'backupStarted': {
+      const p = ev.backupStarted!;
+      return p.volume === volume ? `backup ${p.name} started on ${p.nodeId}` : null;
+    }
+    case 'backupCompleted': {
+      const p = ev.backupCompleted!;
+      return p.volume === volume ? `backup ${p.name} completed on ${p.nodeId}: ${p.blocks} blocks, ${p.uploadedBlocks} uploaded (${p.uploadedBytes} bytes), ${p.reusedBlocks} reused` : null;
+    }
+    case 'backupFailed': {
+      const p = ev.backupFailed!;
+      return p.volume === volume ? `backup ${p.name} failed${p.nodeId ? ` on ${p.nodeId}` : ''}: ${p.reason}` : null;
+    }
+    case 'backupDeleted': {
+      const p = ev.backupDeleted!;
+      return p.volume === volume ? `backup ${p.name} removed by ${by} (${p.removedBlocks} blocks freed)` : null;
+    }
+    default:
+      return null;
+  }
 }
 
 /** A backup recorded in the log, by url. */

@@ -8,6 +8,10 @@ import type { ClusterState } from '@cairn/metadata';
 import { backupAssignments, backupReportDrafts, createBackupDrafts, decideBackups } from '../src/backups.js';
 import { CommandError } from '../src/errors.js';
 import { apply } from './support.js';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkCredentials, readCredentialDir } from '../src/backup-target.js';
 
 const url = (target: string, volume: string, name: string): string => `${target}?backup=${name}&volume=${volume}`;
 const TARGET = 'file:///backups';
@@ -130,6 +134,30 @@ t('records survive a snapshot of the state (canonical JSON) and a deleted backup
   assert.is(back.volumes.get('vol')!.backups!['b1']!.state, 'pending');
   apply(s, [{ backupFailed: { volume: 'vol', name: 'b1', nodeId: '', reason: 'x' } }, { backupDeleted: { volume: 'vol', name: 'b1', url: url(TARGET, 'vol', 'b1'), removedBlocks: 0 } }]);
   assert.is(s.volumes.get('vol')!.backups, undefined, 'absent again, as before any backup');
+});
+
+t('credentials: a mounted Secret is read by its keys (through Kubernetes\' ..data links); bad ones are refused naming the key, never the value', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-creds-'));
+  try {
+    mkdirSync(join(dir, '..data'));
+    writeFileSync(join(dir, '..data', 'AWS_ACCESS_KEY_ID'), 'key\n');
+    writeFileSync(join(dir, '..data', 'AWS_SECRET_ACCESS_KEY'), 'very-secret');
+    writeFileSync(join(dir, '..data', 'AWS_CERT'), 'ignored');
+    for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_CERT']) symlinkSync(join('..data', k), join(dir, k));
+    assert.equal(await readCredentialDir(dir), { AWS_ACCESS_KEY_ID: 'key', AWS_SECRET_ACCESS_KEY: 'very-secret' });
+    assert.equal(await readCredentialDir(join(dir, 'absent')), {});
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.equal(checkCredentials({ AWS_ACCESS_KEY_ID: 'k', AWS_SECRET_ACCESS_KEY: 's', AWS_CERT: 'x' }), { AWS_ACCESS_KEY_ID: 'k', AWS_SECRET_ACCESS_KEY: 's' });
+  refused(() => checkCredentials({ AWS_ACCESS_KEY_ID: 'only-the-key' }), 'InvalidArgument', /AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be given together/);
+  refused(() => checkCredentials({ AWS_ACCESS_KEY_ID: 'k', AWS_SECRET_ACCESS_KEY: 's', AWS_ENDPOINTS: 'ftp://x' }), 'InvalidArgument', /AWS_ENDPOINTS/);
+  refused(() => checkCredentials({ OTHER: 'x' }), 'InvalidArgument', /none of AWS_ACCESS_KEY_ID/);
+  try {
+    checkCredentials({ AWS_ACCESS_KEY_ID: 'only-the-key' });
+  } catch (e) {
+    assert.not.match((e as Error).message, /only-the-key/);
+  }
 });
 
 t.run();
