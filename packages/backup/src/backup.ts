@@ -187,6 +187,8 @@ export async function createBackup(store: BackupStore, o: CreateBackupOptions): 
         const within = Math.min(size, layer.size);
         await blocksTouched(within, (off, len) => o.source.layerRanges(layer.name, off, len), changed);
       }
+      // The previous backup's short last block is a whole block now if the volume grew since.
+      if (prev.Size < size && prev.Size % BACKUP_BLOCK_SIZE !== 0) changed.add(prev.Size - (prev.Size % BACKUP_BLOCK_SIZE));
       for (const e of prev.Blocks) if (e.Offset < size && !changed.has(e.Offset)) entries.set(e.Offset, e.BlockChecksum);
       todo = [...changed].sort((a, b) => a - b);
     } else {

@@ -1,6 +1,7 @@
 // The file:// target: keys are files under a directory (a local disk, or an NFS or SMB share
-// mounted there). A put writes a temporary file, syncs it and renames it into place, so a reader
-// (or a crash) sees the old object or the new one, never part of one.
+// mounted there). A put writes a temporary file, syncs it, renames it into place and syncs the
+// directory, so a reader (or a crash) sees the old object or the new one, never part of one, and
+// an object a put returned for survives a crash.
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
@@ -9,6 +10,15 @@ import { BackupError } from './errors.js';
 import type { BackupStore } from './store.js';
 
 const TMP = '.tmp-';
+
+async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
 
 export class FileStore implements BackupStore {
   readonly url: string;
@@ -38,7 +48,7 @@ export class FileStore implements BackupStore {
     try {
       // The target directory itself is never made: an unmounted share must not fill the node's disk.
       await (this.rootChecked ??= this.probe().catch((e) => { this.rootChecked = null; throw e; }));
-      await mkdir(dirname(file), { recursive: true });
+      const made = await mkdir(dirname(file), { recursive: true });
       const fh = await open(tmp, 'w', 0o600);
       try {
         await fh.writeFile(body);
@@ -47,6 +57,11 @@ export class FileStore implements BackupStore {
         await fh.close();
       }
       await rename(tmp, file);
+      // The new name (and any directory just made for it) durable too: the config is written
+      // after its blocks, and must not survive a crash that the blocks' names do not.
+      const dirs = [dirname(file)];
+      if (made !== undefined) for (let d = dirname(file); d !== dirname(made) && d.length > this.root.length; d = dirname(d)) dirs.push(dirname(d));
+      for (const d of dirs) await syncDir(d);
     } catch (e) {
       await unlink(tmp).catch(() => undefined);
       this.fail(e, `writing ${key}`);

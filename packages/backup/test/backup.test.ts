@@ -114,6 +114,20 @@ function define(kind: 'file' | 's3'): void {
     }
   });
 
+  test('an incremental backup after the volume grew restores equal to its snapshot', async () => {
+    const b2 = await createBackup(c.store, { volume: VOL, backup: 'b2', snapshot: 's2', source: c.source });
+    await c.source.resize(SIZE + 4 * MiB);
+    await c.source.write(SIZE + 3 * MiB, pattern(8 * KiB, 7)); // not in the block the old short one grew into
+    await c.source.snapshot('s3');
+    const b3 = await createBackup(c.store, { volume: VOL, backup: 'b3', snapshot: 's3', source: c.source, previous: b2.info });
+    assert.is(b3.incremental, true);
+    assert.is(b3.info.size, SIZE + 4 * MiB);
+    const target = await ReplicaStore.create(`${c.dir}/grown`, SIZE + 4 * MiB);
+    await restoreBackup(c.store, b3.info.url, target);
+    assert.is(await volumeDigest(target), await snapshotDigest(c.source, 's3'));
+    await target.close();
+  });
+
   test('without the previous snapshot on the replica the backup reads everything but uploads only new content', async () => {
     const b1 = await createBackup(c.store, { volume: VOL, backup: 'b1', snapshot: 's1', source: c.source });
     await c.source.deleteSnapshot('s1');
@@ -251,6 +265,45 @@ function define(kind: 'file' | 's3'): void {
     await marker.release();
     assert.equal(await gc(c.store, VOL), { removedBlocks: 5, deferred: false });
   });
+  test('a removal while a backup is being made leaves the blocks; a backup waits for a removal to finish', async () => {
+    const b1 = await createBackup(c.store, { volume: VOL, backup: 'b1', snapshot: 's1', source: c.source });
+    // A source whose reads wait for a gate, and a store that reports its listings of the locks.
+    let open!: () => void;
+    const gate = new Promise<void>((r) => { open = r; });
+    let started!: () => void;
+    const reading = new Promise<void>((r) => { started = r; });
+    const slow = Object.create(c.source) as ReplicaStore;
+    slow.readSnapshot = async (name, off, len) => { started(); await gate; return c.source.readSnapshot(name, off, len); };
+    const lockLists: (() => void)[] = [];
+    const watched = Object.create(c.store) as BackupStore;
+    watched.list = async (prefix) => {
+      const out = await c.store.list(prefix);
+      if (prefix.endsWith('/locks/')) lockLists.splice(0).forEach((f) => f());
+      return out;
+    };
+    const nextLockListing = (): Promise<void> => new Promise((r) => lockLists.push(r));
+
+    const making = createBackup(watched, { volume: VOL, backup: 'b2', snapshot: 's2', source: slow });
+    await reading;
+    assert.equal(await removeBackup(c.store, b1.info.url), { removedBlocks: 0, deferred: true });
+    open();
+    const b2 = await making;
+    const target = await fresh('r');
+    await restoreBackup(c.store, b2.info.url, target);
+    assert.is(await volumeDigest(target), await snapshotDigest(c.source, 's2'));
+    await target.close();
+    assert.equal(await gc(c.store, VOL), { removedBlocks: 2, deferred: false });
+
+    const removal = await announce(c.store, VOL, 'remove', 'test');
+    const b3 = createBackup(watched, { volume: VOL, backup: 'b3', snapshot: 's1', source: c.source });
+    await nextLockListing();
+    await nextLockListing(); // it looked twice and is still waiting
+    assert.is((await c.store.list(blocksDir(VOL))).length, 5);
+    assert.equal(await listBackups(c.store, VOL).then((l) => l.map((b) => b.name)), ['b2']);
+    await removal.release();
+    assert.is((await b3).uploadedBlocks, 2);
+  });
+
   test.run();
 }
 
