@@ -532,6 +532,10 @@ export function createSnapshot(state: ClusterState, volume: string, name: string
   if (v.dataSource && !v.dataSource.copied) {
     throw CommandError.precondition(`volume "${volume}" is still copying its data source (${v.dataSource.uri}): snapshot it once the copy is complete`);
   }
+  // The same for a volume still restoring a backup (or following backups: standby): its replicas
+  // hold part of one, which a snapshot would freeze as if it were the volume's data.
+  const restoring = restoreBlocksAttach(v);
+  if (restoring) throw CommandError.precondition(`${restoring}; a snapshot would hold a restore part way`);
   return [{ snapshotCreated: { volume, name: snap, size: v.spec.size } }];
 }
 

@@ -77,11 +77,14 @@ t('create: the backup\'s size when none is given, a bigger one kept, a smaller o
   refused(() => cmd.createVolume(s, create({ fromBackup: B2, size: 32 * MiB })), 'AlreadyExists', /different fromBackup/);
 });
 
-t('a volume being restored, failed or standby is not attached by a user, saying why', () => {
+t('a volume being restored, failed or standby is not attached by a user nor snapshotted, saying why', () => {
   const s = cluster();
   refused(() => cmd.attachVolume(s, 'r', 'node-1'), 'FailedPrecondition', /being restored from \S+backup=b1\S*: attach it once the restore is complete/);
   const sb = cluster({ standby: true });
   refused(() => cmd.attachVolume(sb, 'r', 'node-1'), 'FailedPrecondition', /standby \(DR\) volume .*activate it first/);
+  // Nor snapshotted: a snapshot would freeze a restore part way.
+  refused(() => cmd.createSnapshot(s, 'r', 'snap-1'), 'FailedPrecondition', /being restored .*a snapshot would hold a restore part way/);
+  refused(() => cmd.createSnapshot(sb, 'r', 'snap-1'), 'FailedPrecondition', /standby/);
 });
 
 t('the scheduler restores with an engine without a frontend and stops it once the backup is restored; the reports become events', () => {
