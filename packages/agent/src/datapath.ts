@@ -12,13 +12,17 @@
 //   volume, read from one of its replicas) through itself, and only then serves and reports
 //   attached, together with the copy being done; a failed copy is retried from the source
 //   replicas the manager names then.
+// - An engine of a volume made from a backup (or a standby volume with a newer backup) restores it
+//   through itself (restore-runner.ts) without a frontend, reporting start, progress and the end.
 // Assignments are applied one at a time, in order; each application compares the wanted set with
 // what runs and changes only the difference.
 import { rm } from 'node:fs/promises';
-import type { Assignments__Output, BackupAssignment__Output, EngineAssignment__Output, EngineSource__Output, ReplicaAssignment__Output, ReportRequest } from '@cairn/api';
+import type { Assignments__Output, BackupAssignment__Output, EngineAssignment__Output, EngineSource__Output, ReplicaAssignment__Output, ReportRequest, RestoreAssignment__Output } from '@cairn/api';
 import { BlockError, cloneFromAny, Engine, fencedView, NbdServer, nbdUri, ReplicaClient, ReplicaError, ReplicaServer, ReplicaStore, SnapshotView } from '@cairn/datapath';
 import type { EngineReplica, NbdListen, Replica, ReplicaClientOptions, ReplicaTls } from '@cairn/datapath';
 import { confineReplicaDir, PlaceRefused } from './disk-paths.js';
+import type { RestoreOutcome } from './restore-runner.js';
+import { credentialsOf, RestoreFailed, runRestore } from './restore-runner.js';
 import { BackupRunner } from './backup-runner.js';
 
 export interface DatapathOptions {
@@ -81,6 +85,8 @@ interface RunningEngine {
    * volume here, without restarting the engine.
    */
   frontend: boolean;
+  /** The backup this engine restores or restored last, and how that went (restore-runner.ts). */
+  restore?: { backup: string; state: 'running' | 'done' | 'failed'; outcome?: RestoreOutcome; error?: string };
 }
 
 /** How often the figures of failed replicas are said again (salvage waits for fresh ones). */
@@ -535,8 +541,8 @@ export class Datapath {
       // The copy of a data source reaches only the replicas the engine holds: wait until none is
       // merely placed, so that every replica gets it (one that fails later is rebuilt from them).
       const placed = e.replicas.filter((r) => r.state === 'scheduled');
-      if (e.source && placed.length > 0) {
-        this.o.log(`engine of ${e.volume}: waiting for replicas ${placed.map((r) => r.replicaId).join(', ')} to serve before copying its data source`);
+      if ((e.source || e.restore) && placed.length > 0) {
+        this.o.log(`engine of ${e.volume}: waiting for replicas ${placed.map((r) => r.replicaId).join(', ')} to serve before ${e.source ? 'copying its data source' : 'restoring its backup'}`);
         return;
       }
       // A volume attached right after it was created has replicas still starting: opening on the
@@ -606,6 +612,7 @@ export class Datapath {
       else void this.copySource(e.volume, run);
     }
     if (e.source) run.source = e.source;
+    if (e.restore) this.restoreInBackground(e.volume, e.restore, run);
     if (!run.frontend && !e.noFrontend && run.ready) {
       // A user attached the volume where its offline engine runs: the same engine serves it now.
       run.frontend = true;
@@ -681,6 +688,91 @@ export class Datapath {
         await new Promise((res) => setTimeout(res, retryDelay(attempt)));
       }
     }
+  }
+
+  /**
+   * Restores the backup the manager names into the engine, in the background, unless it runs or
+   * ran already (a newer one waits for the one under way: its blocks are the base of the next).
+   * Says it started (until recorded), reports progress, then the end or the failure. The manager
+   * stops the engine once the restore is recorded (scheduler/offline.ts).
+   */
+  private restoreInBackground(volume: string, job: RestoreAssignment__Output, run: RunningEngine): void {
+    const cur = run.restore;
+    if (cur && cur.backup === job.backup) {
+      // Already done or failed here: the manager has not recorded it yet (a lost report): say it again.
+      if (cur.state !== 'running') void this.reportRestore(volume, run, cur.backup).catch(() => undefined);
+      return;
+    }
+    if (cur?.state === 'running') return;
+    // What the replicas hold: what this engine restored last, else what the manager says.
+    const since = cur?.state === 'done' ? cur.backup : job.since;
+    const me: NonNullable<RunningEngine['restore']> = { backup: job.backup, state: 'running' };
+    run.restore = me;
+    const current = (): boolean => this.engines.get(volume) === run && run.restore === me;
+    const endpoint = (): string => (run.frontend ? this.nbdEndpoint(volume) : '');
+    void (async () => {
+      if (!(await run.engine.recorded().then(() => true, () => false))) return;
+      for (let attempt = 1; current(); attempt++) {
+        try {
+          await this.o.report({ replicas: [], engines: [{ volume, state: 'attached', endpoint: endpoint(), restoring: job.backup, restoreProgress: 0 }], progress: [] });
+          break;
+        } catch (err) {
+          this.o.log(`engine of ${volume}: reporting the restore of ${job.backup} started, attempt ${attempt}: ${(err as Error).message}`);
+          await new Promise((res) => setTimeout(res, retryDelay(attempt)));
+        }
+      }
+      let last = 0;
+      for (let attempt = 1; current(); attempt++) {
+        try {
+          const started = Date.now();
+          this.o.log(`engine of ${volume}: restoring ${job.backup}${since ? ` over ${since}` : ''}`);
+          me.outcome = await runRestore(run.engine, { backup: job.backup, since, credentials: credentialsOf(job.credentials) }, {
+            alive: current,
+            progress: (pct) => {
+              const p = Math.floor(pct);
+              if (p === last) return;
+              last = p;
+              void this.o.report({ replicas: [], engines: [{ volume, state: 'attached', endpoint: endpoint(), restoring: job.backup, restoreProgress: p }], progress: [] }).catch(() => undefined);
+            },
+          });
+          me.state = 'done';
+          this.o.log(`engine of ${volume}: restored ${job.backup} (${me.outcome.writtenBlocks} blocks written, ${me.outcome.zeroedBlocks} zeroed) in ${Date.now() - started} ms`);
+          break;
+        } catch (err) {
+          if (!current()) return;
+          if (err instanceof RestoreFailed) {
+            me.state = 'failed';
+            me.error = err.message;
+            this.o.log(`engine of ${volume}: restoring ${job.backup} failed: ${err.message}`);
+            break;
+          }
+          this.o.log(`engine of ${volume}: restoring ${job.backup}, attempt ${attempt}: ${(err as Error).message}; retrying`);
+          await new Promise((res) => setTimeout(res, retryDelay(attempt)));
+        }
+      }
+      for (let attempt = 1; current(); attempt++) {
+        try {
+          await this.reportRestore(volume, run, job.backup);
+          return;
+        } catch (err) {
+          this.o.log(`engine of ${volume}: reporting the restore of ${job.backup}, attempt ${attempt}: ${(err as Error).message}`);
+          await new Promise((res) => setTimeout(res, retryDelay(attempt)));
+        }
+      }
+    })();
+  }
+
+  /** Says how the restore of `backup` ended (done or failed). */
+  private async reportRestore(volume: string, run: RunningEngine, backup: string): Promise<void> {
+    const r = run.restore;
+    if (!r || r.backup !== backup || r.state === 'running') return;
+    const endpoint = run.frontend ? this.nbdEndpoint(volume) : '';
+    await this.o.report({
+      replicas: [], progress: [],
+      engines: [r.state === 'done'
+        ? { volume, state: 'attached', endpoint, restored: backup, restoredBlocks: r.outcome?.writtenBlocks ?? 0, zeroedBlocks: r.outcome?.zeroedBlocks ?? 0 }
+        : { volume, state: 'attached', endpoint, restoreFailed: backup, restoreError: r.error ?? 'restore failed' }],
+    });
   }
 
   /** A replica of the source volume: in-process when it is on this node, else over TCP. */

@@ -55,6 +55,7 @@ export type { VerifyRequest, VerifyRequest__Output } from './gen/cairn/admin/v1/
 export type { VerifyResponse, VerifyResponse__Output } from './gen/cairn/admin/v1/VerifyResponse.js';
 export type { Volume, Volume__Output } from './gen/cairn/admin/v1/Volume.js';
 export type { VolumeRef, VolumeRef__Output } from './gen/cairn/admin/v1/VolumeRef.js';
+export type { VolumeRestore, VolumeRestore__Output } from './gen/cairn/admin/v1/VolumeRestore.js';
 export type { WatchEventsRequest, WatchEventsRequest__Output } from './gen/cairn/admin/v1/WatchEventsRequest.js';
 export type { Assignments, Assignments__Output } from './gen/cairn/node/v1/Assignments.js';
 export type { BackupAssignment, BackupAssignment__Output } from './gen/cairn/node/v1/BackupAssignment.js';
@@ -74,4 +75,6 @@ export type { ReplicaFigures, ReplicaFigures__Output } from './gen/cairn/node/v1
 export type { ReplicaReport, ReplicaReport__Output } from './gen/cairn/node/v1/ReplicaReport.js';
 export type { ReportRequest, ReportRequest__Output } from './gen/cairn/node/v1/ReportRequest.js';
 export type { ReportResponse, ReportResponse__Output } from './gen/cairn/node/v1/ReportResponse.js';
+export type { RestoreAssignment, RestoreAssignment__Output } from './gen/cairn/node/v1/RestoreAssignment.js';
+export type { RestoreCredentials, RestoreCredentials__Output } from './gen/cairn/node/v1/RestoreCredentials.js';
 export type { WatchAssignmentsRequest, WatchAssignmentsRequest__Output } from './gen/cairn/node/v1/WatchAssignmentsRequest.js';

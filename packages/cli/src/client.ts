@@ -27,6 +27,7 @@ export interface AdminApi {
   attachVolume(r: AttachVolumeRequest): Promise<Volume__Output>;
   detachVolume(r: VolumeRef): Promise<Volume__Output>;
   salvageVolume(r: SalvageVolumeRequest): Promise<Volume__Output>;
+  activateVolume(r: VolumeRef): Promise<Volume__Output>;
   listNodes(): Promise<ListNodesResponse__Output>;
   updateNode(r: UpdateNodeRequest): Promise<Node__Output>;
   addDisk(r: AddDiskRequest): Promise<Disk__Output>;
@@ -80,6 +81,7 @@ export function grpcAdminApi(conn: Connection): AdminApi {
     attachVolume: (r) => call((a, o, cb) => c.AttachVolume(a, o, cb), r),
     detachVolume: (r) => call((a, o, cb) => c.DetachVolume(a, o, cb), r),
     salvageVolume: (r) => call((a, o, cb) => c.SalvageVolume(a, o, cb), r),
+    activateVolume: (r) => call((a, o, cb) => c.ActivateVolume(a, o, cb), r),
     listNodes: () => call((a, o, cb) => c.ListNodes(a, o, cb), {}),
     updateNode: (r) => call((a, o, cb) => c.UpdateNode(a, o, cb), r),
     addDisk: (r) => call((a, o, cb) => c.AddDisk(a, o, cb), r),

@@ -51,8 +51,27 @@ export function eventSummary(ev: CairnEvent): string {
       const csi = `${c?.csiName && c.csiName !== p.name ? ` csi-name=${JSON.stringify(c.csiName)}` : ''}${k?.pvcName ? ` pvc=${k.pvcNamespace}/${k.pvcName}` : ''}`;
       // StorageClass parameters accepted without effect: the volume's events say so (as the PVC's Warning does).
       const ignored = c?.unsupportedParameters.length ? ` ignored-parameters=${c.unsupportedParameters.map((u) => `${u.key}=${JSON.stringify(u.value)}`).join(',')}` : '';
-      return `${p.name} size=${sz(s.size)} replicas=${s.numberOfReplicas} locality=${enumWord(s.dataLocality, 'DATA_LOCALITY_')}${sel}${from}${csi}${ignored}`;
+      const backup = c?.fromBackup ? ` from-backup=${c.fromBackup}${c.standby ? ' standby' : ''}` : '';
+      return `${p.name} size=${sz(s.size)} replicas=${s.numberOfReplicas} locality=${enumWord(s.dataLocality, 'DATA_LOCALITY_')}${sel}${from}${backup}${csi}${ignored}`;
     }
+    case 'volumeRestoreStarted': {
+      const p = ev.volumeRestoreStarted!;
+      return `${p.name} on ${p.nodeId || '-'}: ${p.backup}${p.since ? ` over ${p.since}` : ' (full)'}`;
+    }
+    case 'volumeRestoreCompleted': {
+      const p = ev.volumeRestoreCompleted!;
+      return `${p.name} on ${p.nodeId || '-'}: ${p.backup} (${p.writtenBlocks} blocks written, ${p.zeroedBlocks} zeroed)`;
+    }
+    case 'volumeRestoreFailed': {
+      const p = ev.volumeRestoreFailed!;
+      return `${p.name} on ${p.nodeId || '-'}: ${p.backup}: ${p.reason}`;
+    }
+    case 'volumeRestoreRequested':
+      return `${ev.volumeRestoreRequested!.name}: ${ev.volumeRestoreRequested!.backup}`;
+    case 'volumeActivationRequested':
+      return ev.volumeActivationRequested!.name;
+    case 'volumeActivated':
+      return `${ev.volumeActivated!.name} at ${ev.volumeActivated!.backup || '-'}`;
     case 'volumeDataSourceCopied':
       return `${ev.volumeDataSourceCopied!.name} on ${ev.volumeDataSourceCopied!.nodeId || '-'}`;
     case 'volumeExpanded':

@@ -174,7 +174,8 @@ t('audit verify: the report, and exit 1 on a mismatch, a broken chain or a bad s
 t('help goes to stdout with exit 0; a bare group prints its help to stderr with exit 2', async () => {
   const h = await cairn(['volume', 'create', '--help']);
   assert.is(h.code, 0);
-  assert.match(h.out, /^usage: cairn volume create NAME --size SIZE \[flags\]/);
+  assert.match(h.out, /^usage: cairn volume create NAME \[flags\]/);
+  assert.match(h.out, /--size SIZE\s+size, e.g. 512Mi, 1Gi, 2Ti \(required unless --from-backup/);
   const g = await cairn(['disk']);
   assert.is(g.code, 2);
   assert.match(g.err, /usage: cairn disk <command>/);

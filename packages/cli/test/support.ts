@@ -40,7 +40,7 @@ export function volume(o: Partial<Volume__Output> = {}): Volume__Output {
     diskSelector: [], nodeSelector: [], replicaAutoBalance: 'ignored', staleReplicaTimeout: 2880, unschedulable: '',
     createdSeq: 7, fsType: 'ext4', mkfsParams: '', accessMode: 'rwo', seq: 12,
     replicaSoftAntiAffinity: 'default', replicaZoneSoftAntiAffinity: 'default', replicaDiskSoftAntiAffinity: 'default', dataSource: '', dataSourceReady: true, autoAttachReason: '', autoAttachedNode: '', waiting: '',
-    csiName: '', kubernetes: null, unsupportedParameters: [],
+    csiName: '', kubernetes: null, unsupportedParameters: [], restore: null,
     labels: {}, recurringJobs: [],
     ...o,
   };

@@ -12,6 +12,8 @@ export interface CreateAsk {
   /** The file system the request names (parameter or capability); null when it names none. */
   fsType: string | null;
   source: ContentSource | null;
+  /** The StorageClass's fromBackup ('' for none). */
+  fromBackup?: string;
 }
 
 /**
@@ -36,6 +38,7 @@ export function incompatibility(v: Volume__Output, req: CreateAsk): string | nul
     p.replicaZoneSoftAntiAffinity !== undefined ? diff('replicaZoneSoftAntiAffinity', v.replicaZoneSoftAntiAffinity, p.replicaZoneSoftAntiAffinity) : null,
     p.replicaDiskSoftAntiAffinity !== undefined ? diff('replicaDiskSoftAntiAffinity', v.replicaDiskSoftAntiAffinity, p.replicaDiskSoftAntiAffinity) : null,
     diff('volume_content_source', v.dataSource, req.source ? dataSourceOf(req.source) : ''),
+    diff('fromBackup', v.restore?.backup ?? '', req.fromBackup ?? ''),
   ];
   return checks.find((c) => c !== null) ?? null;
 }

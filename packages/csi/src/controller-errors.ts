@@ -10,14 +10,6 @@ export const alreadyExists = (m: string): CsiError => new CsiError(grpc.status.A
 export const precondition = (m: string): CsiError => new CsiError(grpc.status.FAILED_PRECONDITION, m);
 export const aborted = (m: string): CsiError => new CsiError(grpc.status.ABORTED, m);
 
-/**
- * CreateVolume's answer to Longhorn's fromBackup parameter: cairn has no backups yet, so no backup
- * target is configured and the named backup cannot be found. FAILED_PRECONDITION, not NOT_FOUND:
- * the cluster lacks what any backup needs, and retrying the same request cannot help.
- */
-export const noBackupTarget = (backup: string): CsiError =>
-  precondition(`parameter fromBackup ${JSON.stringify(backup)}: no backup target is configured in this cluster (cairn has no backups yet), so that backup cannot be found`);
-
 export const noEncryption = (): CsiError =>
   precondition('parameter encrypted "true": cairn does not encrypt volume data at rest, and will not store a volume in clear that its StorageClass says is encrypted; use a class without encrypted, or encrypt inside the volume (e.g. LUKS in the pod)');
 

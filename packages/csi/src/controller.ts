@@ -18,7 +18,7 @@ import type { Log } from './errors.js';
 import { PUBLISH_CONTEXT, parseSnapshotId, snapshotId } from './contract.js';
 import { controllerAdmin } from './controller-admin.js';
 import type { AdminConnection, ControllerAdmin } from './controller-admin.js';
-import { aborted, alreadyExists, exhausted, noBackupTarget, noEncryption, precondition } from './controller-errors.js';
+import { aborted, alreadyExists, exhausted, noEncryption, precondition } from './controller-errors.js';
 import { checkCoName, isCairnName, isNodeId, isSnapshotName, snapshotNameFor, volumeIdFor } from './controller-names.js';
 import { checkSnapshotParameters } from './controller-snapshot-params.js';
 import { parseStorageClass } from './storage-class.js';
@@ -154,9 +154,9 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
       const params = sc.volume;
       const fsType = resolveFsType(params, caps);
       if (Object.keys(req.mutableParameters).length > 0) throw invalid('mutable_parameters are not supported (this driver has no MODIFY_VOLUME)');
-      if (sc.fromBackup) throw noBackupTarget(sc.fromBackup);
       if (sc.encrypted) throw noEncryption();
       const source = parseContentSource(req.volumeContentSource);
+      if (sc.fromBackup && source) throw invalid('parameter fromBackup and volume_content_source both name what the volume starts as: give one');
       // Without a source the size is known now, so a bad range is refused before anything is asked.
       const plainSize = source ? 0 : chooseSize(req.capacityRange);
       const name = volumeIdFor(coName);
@@ -170,12 +170,14 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
             throw alreadyExists(`volume "${name}" already exists for CSI name ${JSON.stringify(existing.csiName)}, not ${JSON.stringify(coName)}`);
           }
           const why = incompatibility(existing, {
-            range: req.capacityRange, params, fsType: params.fsType || caps.fsType ? fsType : null, source,
+            range: req.capacityRange, params, fsType: params.fsType || caps.fsType ? fsType : null, source, fromBackup: sc.fromBackup,
           });
           if (why) throw alreadyExists(`volume "${name}"${name !== coName ? ` (CSI name ${JSON.stringify(coName)})` : ''} already exists and ${why}`);
           return { volume: csiVolume(existing, access.topology, echo) };
         }
-        const size = source ? chooseSize(req.capacityRange, { what: describeSource(source), size: await sourceSize(source) }) : plainSize;
+        // From a backup without required_bytes: the backup's size (0 asks the admin for it).
+        const size = source ? chooseSize(req.capacityRange, { what: describeSource(source), size: await sourceSize(source) })
+          : sc.fromBackup && !req.capacityRange?.requiredBytes ? 0 : plainSize;
         const { settings } = await admin.getSettings();
         const cs = capacitySettings(settings);
         const replicas = params.numberOfReplicas ?? cs.defaultReplicaCount;
@@ -196,8 +198,12 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
           replicaDiskSoftAntiAffinity: params.replicaDiskSoftAntiAffinity ?? '',
           csiName: coName, kubernetes: sc.kubernetes, unsupportedParameters: sc.unsupported,
           recurringJobSelector: sc.recurringJobSelector ?? [], recurringJobs: sc.recurringJobs ?? [],
+          // Restored from the backup before it can be published (ControllerPublish is refused
+          // FAILED_PRECONDITION until then, and the attacher retries); the admin refuses a size
+          // below the backup's.
+          fromBackup: sc.fromBackup,
         });
-        log(`csi CreateVolume: created ${name}${name !== coName ? ` for ${JSON.stringify(coName)}` : ''} (${size} bytes, ${replicas} replicas${source ? `, from ${describeSource(source)}` : ''})`);
+        log(`csi CreateVolume: created ${name}${name !== coName ? ` for ${JSON.stringify(coName)}` : ''} (${v.size} bytes, ${replicas} replicas${source ? `, from ${describeSource(source)}` : ''}${sc.fromBackup ? `, restoring ${sc.fromBackup}` : ''})`);
         return { volume: csiVolume(v, access.topology, echo) };
       });
     }),

@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Volume__Output } from '@cairn/api';
 import { CsiError, redact } from '../src/index.js';
 import { decodeToken, encodeToken, page } from '../src/controller-paging.js';
-import { fromAdmin, noBackupTarget } from '../src/controller-errors.js';
+import { fromAdmin } from '../src/controller-errors.js';
 import { checkSnapshotParameters } from '../src/controller-snapshot-params.js';
 import { InFlight } from '../src/controller-inflight.js';
 import { incompatibility } from '../src/controller-compat.js';
@@ -60,13 +60,6 @@ test('paging: garbage tokens and the other list\'s tokens are ABORTED; negative 
     assert.is(codeOf(e), 'INVALID_ARGUMENT');
     assert.match((e as Error).message, /max_entries must not be negative/);
   }
-});
-
-test('fromBackup: FAILED_PRECONDITION naming the backup and why it cannot be found (no backup target)', () => {
-  const e = noBackupTarget('backupstore:///?backup=backup-1&volume=vol-1');
-  assert.is(codeOf(e), 'FAILED_PRECONDITION');
-  assert.match(e.message, /^parameter fromBackup "backupstore:\/\/\/\?backup=backup-1&volume=vol-1": no backup target is configured in this cluster/);
-  assert.match(e.message, /so that backup cannot be found$/);
 });
 
 test('VolumeSnapshotClass parameters: Longhorn\'s type snap (or none) and the snapshotter\'s keys pass; bak FAILED_PRECONDITION; bi and unknown keys INVALID_ARGUMENT', () => {
@@ -136,7 +129,7 @@ function vol(o: Partial<Volume__Output> = {}): Volume__Output {
     diskSelector: [], nodeSelector: [], replicaAutoBalance: 'ignored', staleReplicaTimeout: 2880, unschedulable: '', createdSeq: 1,
     fsType: 'ext4', accessMode: 'rwo', seq: 2, replicaSoftAntiAffinity: 'default', replicaZoneSoftAntiAffinity: 'default',
     replicaDiskSoftAntiAffinity: 'default', dataSource: '', dataSourceReady: true, mkfsParams: '', autoAttachReason: '', autoAttachedNode: '', waiting: '',
-    csiName: '', kubernetes: null, unsupportedParameters: [],
+    csiName: '', kubernetes: null, unsupportedParameters: [], restore: null,
     labels: {}, recurringJobs: [],
     ...o,
   };
@@ -173,6 +166,12 @@ test('idempotent CreateVolume: only what the request states must match the exist
   assert.is(incompatibility(soft, { ...ask, params: { replicaSoftAntiAffinity: 'enabled', replicaZoneSoftAntiAffinity: 'default' } }), null);
   assert.is(incompatibility(soft, { ...ask, params: { replicaSoftAntiAffinity: 'disabled' } }), 'replicaSoftAntiAffinity is "enabled", requested "disabled"');
   assert.is(incompatibility(soft, { ...ask, params: { replicaDiskSoftAntiAffinity: 'enabled' } }), 'replicaDiskSoftAntiAffinity is "default", requested "enabled"');
+  // fromBackup (the StorageClass parameter): the volume restored from that backup, or none.
+  const url = 's3://b@us-east-1/?backup=backup-1&volume=v';
+  const restored = vol({ restore: { backup: url, restored: url, state: 'completed', progress: 100, error: '', standby: false, activating: false } });
+  assert.is(incompatibility(restored, { ...ask, fromBackup: url }), null);
+  assert.is(incompatibility(restored, { ...ask, fromBackup: url.replace('backup-1', 'backup-2') }), `fromBackup is ${JSON.stringify(url)}, requested ${JSON.stringify(url.replace('backup-1', 'backup-2'))}`);
+  assert.is(incompatibility(v, { ...ask, fromBackup: url }), `fromBackup is "", requested ${JSON.stringify(url)}`);
 });
 
 test('condition: abnormal when degraded or faulted or unschedulable, saying which replicas and why', () => {

@@ -244,7 +244,7 @@ test('recurringJobs (the older inline list) and recurringJobSelector: JSON of th
   bad('recurringJobSelector', '"backup"', /not a list/);
 });
 
-test('fromBackup: absent or empty is nothing; a URL is handed on (CreateVolume refuses it until backups exist), not reported', () => {
+test('fromBackup: absent or empty is nothing; a URL is handed on (CreateVolume restores it), not reported', () => {
   assert.is(parseStorageClass({}).fromBackup, '');
   assert.equal(parseStorageClass({ fromBackup: '' }), { volume: {}, unsupported: [], kubernetes: null, fromBackup: '', encrypted: false });
   const url = 's3://backupbucket@us-east-1?volume=minio-vol01&backup=backup-eeb2782d5b2f42bb';

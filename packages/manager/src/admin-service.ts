@@ -13,6 +13,7 @@ import { CommandError, toServiceError } from './errors.js';
 import { diskUsage, diskView, jobView, nodeView, settingsView, snapshotViews, volumeView } from './views.js';
 import { auditState, explainEvents, verify } from './audit.js';
 import type { ManagerContext } from './context.js';
+import { backupCommandError, backupSize, newestBackupOf } from './restores.js';
 import type { BackupRpc } from './backups.js';
 
 /**
@@ -164,17 +165,23 @@ export function unary<Req, Res>(ctx: ManagerContext, fn: Unary<Req, Res>): grpc.
 export function adminHandlers(ctx: ManagerContext, backups: Pick<AdminHandlers, BackupRpc>): AdminHandlers {
   const runner = CommandRunner.for(ctx);
   const actor = 'admin';
-  const vol = (name: string) => (s: ClusterState): Volume => volumeView(s, cmd.requireVolume(s, name), ctx.rebuildProgress);
+  const vol = (name: string) => (s: ClusterState): Volume => volumeView(s, cmd.requireVolume(s, name), ctx.rebuildProgress, ctx.restoreProgress);
   const st = (): ClusterState => ctx.projection.state;
   const job = (name: string) => (s: ClusterState): RecurringJob => jobView(s, jobs.requireJob(s, name));
 
   return {
     ...backups,
-    CreateVolume: unary(ctx, (r) => runner.run(actor, (s) => jobs.createVolumeWithJobs(s, { ...r, recurringJobs: r.recurringJobs.map(jobRequest) }), vol(r.name))),
+    CreateVolume: unary(ctx, async (r) => {
+      // A backup's size is read from the target first (I/O); the command checks the size against it.
+      const size = r.fromBackup && !st().volumes.has(r.name) ? await backupSize(ctx.backupTarget, r.fromBackup) : undefined;
+      return runner.run(actor, (s) => jobs.createVolumeWithJobs(s, {
+        ...r, recurringJobs: r.recurringJobs.map(jobRequest), ...(size !== undefined ? { backupSize: size } : {}),
+      }), vol(r.name));
+    }),
     GetVolume: unary(ctx, async (r) => vol(r.name)(st())),
     ListVolumes: unary(ctx, async () => {
       const s = st();
-      return { volumes: [...s.volumes.values()].sort((a, b) => a.name.localeCompare(b.name)).map((v) => volumeView(s, v, ctx.rebuildProgress)) };
+      return { volumes: [...s.volumes.values()].sort((a, b) => a.name.localeCompare(b.name)).map((v) => volumeView(s, v, ctx.rebuildProgress, ctx.restoreProgress)) };
     }),
     UpdateVolume: unary(ctx, (r) => runner.run(actor, (s) => cmd.updateVolume(s, {
       name: r.name,
@@ -305,6 +312,19 @@ export function adminHandlers(ctx: ManagerContext, backups: Pick<AdminHandlers, 
       return { volume: v ? volumeView(st(), v) : null, lines };
     }),
     Verify: unary(ctx, () => verify(ctx.log, ctx.snapshots, st(), ctx.projection.error)),
+    ActivateVolume: unary(ctx, async (r) => {
+      const v = cmd.requireVolume(st(), r.name);
+      // The newest backup of its source, read now: activation restores it first.
+      let newest = '';
+      if (v.restore?.standby && !v.restore.activating) {
+        try {
+          newest = await newestBackupOf(ctx.backupTarget, v.restore.backup);
+        } catch (e) {
+          throw backupCommandError(`volume "${r.name}": reading the backup target`, e);
+        }
+      }
+      return runner.run(actor, (s) => cmd.activateVolume(s, r.name, newest), vol(r.name));
+    }),
     GetClusterInfo: unary(ctx, async () => ({
       managerId: ctx.id, leaderId: (await ctx.leader())?.id ?? '', seq: st().seq, stateHash: stateHash(st()),
     })),

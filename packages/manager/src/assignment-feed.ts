@@ -8,9 +8,13 @@
 // them after a node, disk or settings event, or a removal); a stream that asked for deltas gets
 // just the replicas that changed and the ids of those gone. Engines (few: the volumes attached
 // to the node) and detaching are computed whole each push and sent when they change.
-import type { Assignments, BackupAssignment, EngineAssignment, ReplicaAssignment } from '@cairn/api';
+import type { Assignments, BackupAssignment, EngineAssignment, ReplicaAssignment, RestoreCredentials } from '@cairn/api';
 import type { CairnEvent, ClusterState, ReplicaState } from '@cairn/metadata';
-import { replicasOf, volumesTouched } from '@cairn/metadata';
+import { replicasOf, restoreSince, volumesTouched } from '@cairn/metadata';
+import { restorePending } from '@cairn/scheduler';
+
+/** The backup target's credentials for a backup URL (restores.ts), sent only with that volume's engine; null: none. */
+export type RestoreCredentialsOf = (backupUrl: string) => RestoreCredentials | null;
 
 const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -31,7 +35,7 @@ export function replicaAssignment(s: ClusterState, r: ReplicaState, secret: (vol
  * volume is looked at).
  */
 export function enginesFor(
-  s: ClusterState, nodeId: string, secret: (volume: string) => string, among?: Iterable<string>,
+  s: ClusterState, nodeId: string, secret: (volume: string) => string, among?: Iterable<string>, credentials: RestoreCredentialsOf = () => null,
 ): { engines: EngineAssignment[]; detaching: string[] } {
   const engines: EngineAssignment[] = [];
   const detaching: string[] = [];
@@ -66,6 +70,8 @@ export function enginesFor(
         volume: src.volume, snapshot: src.snapshot, secret: secret(src.volume),
         replicas: replicasOf(s, src.volume).filter((r) => r.mode === 'running' && r.address).sort((a, b) => byCodePoint(a.id, b.id)).map(engineReplica),
       } : null,
+      // A backup to restore (restores.ts): the engine restores it before anything else.
+      restore: v.restore && restorePending(v) ? { backup: v.restore.backup, since: restoreSince(v.restore), credentials: credentials(v.restore.backup) } : null,
     });
   }
   engines.sort((a, b) => byCodePoint(a.volume!, b.volume!));
@@ -74,11 +80,11 @@ export function enginesFor(
 }
 
 /** Everything a node runs, whole (what the first push of a stream says). */
-export function assignmentsFor(s: ClusterState, nodeId: string, secret: (volume: string) => string): Assignments {
+export function assignmentsFor(s: ClusterState, nodeId: string, secret: (volume: string) => string, credentials?: RestoreCredentialsOf): Assignments {
   const replicas: ReplicaAssignment[] = [];
   for (const r of s.replicas.values()) if (r.nodeId === nodeId) replicas.push(replicaAssignment(s, r, secret));
   replicas.sort((a, b) => byCodePoint(a.replicaId!, b.replicaId!));
-  return { seq: s.seq, replicas, ...enginesFor(s, nodeId, secret), delta: false, removedReplicas: [], backups: [] };
+  return { seq: s.seq, replicas, ...enginesFor(s, nodeId, secret, undefined, credentials), delta: false, removedReplicas: [], backups: [] };
 }
 
 interface Sent {
@@ -102,6 +108,8 @@ export class AssignmentFeed {
     readonly nodeId: string, private readonly secret: (volume: string) => string, readonly deltas: boolean,
     /** The backups the node runs (backup-service.ts), whole in every push like the engines. */
     private readonly backups: (s: ClusterState, nodeId: string) => BackupAssignment[] = () => [],
+    /** The backup target's credentials, sent with an engine that restores (restores.ts). */
+    private readonly credentials?: RestoreCredentialsOf,
   ) {}
 
   /** Notes what an applied event touched (call after every event, in order). */
@@ -154,7 +162,7 @@ export class AssignmentFeed {
     // Each engine is computed whole every push (its replicas, its data source's): only which
     // volumes are attached here is kept from push to push (at 10,000 volumes a scan of them all
     // per push and node was most of a push's cost).
-    const { engines, detaching } = enginesFor(s, this.nodeId, this.secret, this.attached);
+    const { engines, detaching } = enginesFor(s, this.nodeId, this.secret, this.attached, this.credentials);
     const backups = this.backups(s, this.nodeId);
     const enginesJson = JSON.stringify([engines, detaching, backups]);
     const first = this.first;

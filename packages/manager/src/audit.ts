@@ -76,9 +76,34 @@ export function explainEvents(volume: string, events: CairnEvent[]): Explanation
         const s = p.spec!;
         line(ev, `created by ${ev.actor}: ${fmt(s.size)}, ${s.numberOfReplicas} replicas, data locality ${s.dataLocality.replace('DATA_LOCALITY_', '').toLowerCase()}`
           + `${s.diskSelector.length ? `, disk selector ${s.diskSelector.join(',')}` : ''}${s.nodeSelector.length ? `, node selector ${s.nodeSelector.join(',')}` : ''}`
-          + (p.dataSource ? `, as a copy of ${p.dataSource} (snapshot ${p.sourceSnapshot} of volume ${p.sourceVolume})` : ''));
+          + (p.dataSource ? `, as a copy of ${p.dataSource} (snapshot ${p.sourceSnapshot} of volume ${p.sourceVolume})` : '')
+          + (p.fromBackup ? `, restored from backup ${p.fromBackup}${p.standby ? ' as a standby (DR) volume' : ''}` : ''));
         break;
       }
+      case 'volumeRestoreStarted': {
+        const p = ev.volumeRestoreStarted!;
+        if (p.name === volume) line(ev, `restore of ${p.backup} started on ${p.nodeId}${p.since ? ` (an increment over ${p.since})` : ' (full)'}`);
+        break;
+      }
+      case 'volumeRestoreCompleted': {
+        const p = ev.volumeRestoreCompleted!;
+        if (p.name === volume) line(ev, `restored ${p.backup} on ${p.nodeId}: ${p.writtenBlocks} blocks written, ${p.zeroedBlocks} zeroed`);
+        break;
+      }
+      case 'volumeRestoreFailed': {
+        const p = ev.volumeRestoreFailed!;
+        if (p.name === volume) line(ev, `restore of ${p.backup} on ${p.nodeId} failed: ${p.reason}`);
+        break;
+      }
+      case 'volumeRestoreRequested':
+        if (ev.volumeRestoreRequested!.name === volume) line(ev, `newer backup to follow: ${ev.volumeRestoreRequested!.backup} (by ${ev.actor})`);
+        break;
+      case 'volumeActivationRequested':
+        if (ev.volumeActivationRequested!.name === volume) line(ev, `activation requested by ${ev.actor}: the newest backup is restored first`);
+        break;
+      case 'volumeActivated':
+        if (ev.volumeActivated!.name === volume) line(ev, `activated at ${ev.volumeActivated!.backup}: a normal volume from here on`);
+        break;
       case 'volumeDataSourceCopied':
         if (ev.volumeDataSourceCopied!.name === volume) line(ev, `data source copied by its engine on ${ev.volumeDataSourceCopied!.nodeId}: the source may now be deleted`);
         break;

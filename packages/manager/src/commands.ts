@@ -4,7 +4,7 @@
 // nothing). The admin service runs these, appends with expectedSeq = the state's seq, and retries
 // on a conflict, so a command is always validated against the state it is appended after.
 import type { ClusterState, DiskState, EventDraft, KubernetesRef, NodeState, UnsupportedParameter, VolumeSpec, VolumeState } from '@cairn/metadata';
-import { InvalidSettingError, parseSettings, pendingCopiesFrom, replicasOf, volumeSpec, volumeSpecToProto } from '@cairn/metadata';
+import { InvalidSettingError, parseSettings, pendingCopiesFrom, replicasOf, restoreBlocksAttach, volumeSpec, volumeSpecToProto } from '@cairn/metadata';
 import type { ObservedFigures } from '@cairn/scheduler';
 import { chooseSalvage, salvageDraft, SalvageRefusal } from '@cairn/scheduler';
 import { checkMkfsParams as checkMkfsParamsRule } from '@cairn/csi';
@@ -130,6 +130,12 @@ export interface CreateVolume {
   unsupportedParameters?: UnsupportedParameter[];
   /** The volume's labels (they pick its recurring jobs: job-commands.ts). */
   labels?: Record<string, string>;
+  /** A backup URL to restore the new volume from (restores.ts reads its size first: backupSize). */
+  fromBackup?: string;
+  /** The size of the fromBackup backup, as the target says (bytes). */
+  backupSize?: number;
+  /** With fromBackup: a DR volume following the newest backup of that backup's volume. */
+  standby?: boolean;
 }
 
 /** The CSI spec's limit on a name or id (bytes), and Kubernetes' on an object name. */
@@ -217,6 +223,17 @@ function checkMkfsParams(fsType: string, p: string): string {
 
 export function createVolume(state: ClusterState, r: CreateVolume): EventDraft[] {
   checkName('name', r.name);
+  const fromBackup = r.fromBackup ?? '';
+  if (r.standby && !fromBackup) throw CommandError.invalid('standby needs fromBackup: a DR volume follows the backups of a volume');
+  if (fromBackup && r.dataSource) throw CommandError.invalid('give fromBackup or dataSource, not both');
+  if (fromBackup) {
+    // Size 0 takes the backup's (read by the admin service for a new volume; a repeated create
+    // answers with the volume as it is); a bigger one is the backup's data in a bigger volume.
+    const had = state.volumes.get(r.name);
+    const backupSize = r.backupSize ?? (had?.restore?.from === fromBackup ? had.spec.size : 0);
+    if (!r.size) r = { ...r, size: backupSize };
+    if (r.size < backupSize) throw CommandError.invalid(`size ${r.size} is smaller than backup ${fromBackup} (${backupSize} bytes)`);
+  }
   checkSize('size', r.size);
   const fsType = r.fsType ? oneOf('fsType', r.fsType, FS_TYPES) : 'ext4';
   const spec = volumeSpec({
@@ -249,9 +266,11 @@ export function createVolume(state: ClusterState, r: CreateVolume): EventDraft[]
     if (diff) throw CommandError.exists(`volume "${r.name}" already exists with a different ${diff}`);
     const had = existing.dataSource?.uri ?? '';
     if (had !== uri) throw CommandError.exists(`volume "${r.name}" already exists with a different dataSource (${JSON.stringify(had)}, requested ${JSON.stringify(uri)})`);
+    const hadBackup = existing.restore?.from ?? '';
+    if (hadBackup !== fromBackup) throw CommandError.exists(`volume "${r.name}" already exists with a different fromBackup (${JSON.stringify(hadBackup)}, requested ${JSON.stringify(fromBackup)})`);
     return [];
   }
-  const created = { name: r.name, spec: volumeSpecToProto(spec), ...origin };
+  const created = { name: r.name, spec: volumeSpecToProto(spec), ...origin, ...(fromBackup ? { fromBackup, standby: !!r.standby } : {}) };
   if (!ref) return [{ volumeCreated: created }];
   const { drafts, snapshot } = dataSourceDrafts(state, r.name, spec.size, uri, ref);
   return [...drafts, { volumeCreated: { ...created, dataSource: uri, sourceVolume: ref.volume, sourceSnapshot: snapshot } }];
@@ -350,6 +369,9 @@ export function attachVolume(state: ClusterState, name: string, nodeId: string):
   const v = requireVolume(state, name);
   const n = requireNode(state, nodeId);
   if (v.pendingAttach === nodeId) return [];
+  // Longhorn lets a restore finish before any frontend: refused, the CSI attacher retries.
+  const restoring = restoreBlocksAttach(v);
+  if (restoring) throw CommandError.precondition(restoring);
   if (!v.autoAttach && v.attachedTo === nodeId && (v.attachState === 'attached' || v.attachState === 'attaching')) return [];
   if (v.attachState !== 'detached' && !v.autoAttach) {
     throw CommandError.precondition(`volume "${name}" is ${v.attachState} to node "${v.attachedTo}": detach it first`);
@@ -375,6 +397,27 @@ export function detachVolume(state: ClusterState, name: string): EventDraft[] {
   if (!node || node.down || v.attachState === 'attaching') return [{ volumeDetached: { name, nodeId: v.attachedTo } }];
   if (v.attachState === 'detaching') return [];
   return [{ volumeDetachRequested: { name } }];
+}
+
+/**
+ * `cairn volume activate NAME`: a standby volume restores `newest` (the newest backup of its source
+ * the target holds, read by the admin service; '' when it has none newer) and then becomes a
+ * normal volume: VolumeActivated at once when nothing is left to restore, else when the engine
+ * reports that backup restored (node-service.ts).
+ */
+export function activateVolume(state: ClusterState, name: string, newest: string): EventDraft[] {
+  const v = requireVolume(state, name);
+  const r = v.restore;
+  if (!r || (!r.standby && !r.activating)) {
+    throw CommandError.precondition(`volume "${name}" is not a standby volume: only a volume created with --standby --from-backup is activated`);
+  }
+  if (r.activating) return [];
+  const out: EventDraft[] = [];
+  const target = newest || r.backup;
+  if (target !== r.backup) out.push({ volumeRestoreRequested: { name, backup: target } });
+  if (r.restored === target) out.push({ volumeActivated: { name, backup: target } });
+  else out.push({ volumeActivationRequested: { name } });
+  return out;
 }
 
 // ---- nodes and disks -------------------------------------------------------------------------
@@ -512,6 +555,10 @@ export function createSnapshot(state: ClusterState, volume: string, name: string
   if (v.dataSource && !v.dataSource.copied) {
     throw CommandError.precondition(`volume "${volume}" is still copying its data source (${v.dataSource.uri}): snapshot it once the copy is complete`);
   }
+  // The same for a volume still restoring a backup (or following backups: standby): its replicas
+  // hold part of one, which a snapshot would freeze as if it were the volume's data.
+  const restoring = restoreBlocksAttach(v);
+  if (restoring) throw CommandError.precondition(`${restoring}; a snapshot would hold a restore part way`);
   return [{ snapshotCreated: { volume, name: snap, size: v.spec.size } }];
 }
 

@@ -4,6 +4,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { EventLog, LeaderInfo, LiveProjection, SnapshotStore } from '@cairn/metadata';
 import type { Caller, DiskInfo__Output } from '@cairn/api';
 import type { ReplicaFigures } from './replica-figures.js';
+import type { BackupTargetAccess } from './restores.js';
 
 export interface ManagerContext {
   id: string;
@@ -30,6 +31,10 @@ export interface ManagerContext {
   leader(): Promise<LeaderInfo | null>;
   /** Percent copied of a replica being rebuilt, from engine reports (0 when unknown). */
   rebuildProgress(replicaId: string): number;
+  /** How far a volume's restore is (from its engine's reports), or undefined. */
+  restoreProgress(volume: string): { backup: string; percent: number } | undefined;
+  /** Where backups are and with which credentials (restores.ts). */
+  backupTarget: BackupTargetAccess;
   /** The figures nodes reported of their failed replicas' stores (salvage reads them). */
   figures: ReplicaFigures;
 }

@@ -17,6 +17,7 @@ import { ReplicaFigures } from './replica-figures.js';
 import { Salvager } from './salvager.js';
 import { Liveness } from './liveness.js';
 import { RecurringJobs } from './recurring-jobs.js';
+import { restoreAccess, StandbyPoller } from './restores.js';
 import type { ManagerContext } from './context.js';
 import type { KubeSync } from './kube-sync.js';
 import type { KubeClient } from '@cairn/kube';
@@ -99,6 +100,9 @@ export class Manager {
   private liveness: Liveness | null = null;
   private salvager: Salvager | null = null;
   private jobs: RecurringJobs | null = null;
+  private standby: StandbyPoller | null = null;
+  /** The backup target as restores use it (H-backup's access, once serve() made it). */
+  private readonly restoreTarget = restoreAccess(() => this.backups?.target ?? null);
   private kube: KubeSync | null = null;
   private figures: ReplicaFigures | null = null;
   private election: LeaderElection | null = null;
@@ -167,6 +171,8 @@ export class Manager {
       logError: (msg) => this.say(`error: ${msg}`),
       reportedDisk: (nodeId, path) => this.nodes?.reportedDisk(nodeId, path),
       rebuildProgress: (replicaId) => this.nodes?.progress.get(replicaId) ?? 0,
+      restoreProgress: (volume) => this.nodes?.restoreProgress.get(volume),
+      backupTarget: this.restoreTarget,
       figures: (this.figures ??= new ReplicaFigures(this.client, this.o.prefix)),
       leader: (): Promise<LeaderInfo | null> => election.leader(),
     };
@@ -181,6 +187,7 @@ export class Manager {
       backups: this.backups,
       heartbeatIntervalMs: this.o.heartbeatMs ?? 1000, leaseTtlSeconds: this.o.nodeLeaseTtl ?? 5, prefix: this.o.prefix,
       secrets: await VolumeSecrets.open(this.client, keys, this.o.token, await this.log.headSeq()),
+      restoreCredentials: () => this.restoreTarget.assignment(),
       managers: async () => (await this.client.getAll().prefix(`${keys.prefix}managers/`).strings().then(Object.values)).sort(),
     });
     const server = new grpc.Server(GRPC_SERVER_OPTIONS);
@@ -243,6 +250,9 @@ export class Manager {
           projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, onError, onFenced,
           ...(backups ? { removeBackup: (url: string, cause: string) => backups.remove(url, `manager/${this.id}`, cause) } : {}),
         });
+        this.standby = new StandbyPoller({
+          projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, access: this.restoreTarget, onError, onFenced,
+        });
         if (this.o.kube) {
           // Loaded on use: client-node is heavy, and only managers in Kubernetes need it.
           const { KubeSync } = await import('./kube-sync.js');
@@ -258,6 +268,7 @@ export class Manager {
         this.liveness.start();
         this.salvager.start();
         this.jobs.start();
+        this.standby.start();
         this.kube?.start();
         // The leader also writes snapshots (through its projection); followers only read them.
         this.projection.writeSnapshots(this.o.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY);
@@ -272,9 +283,11 @@ export class Manager {
         this.liveness?.stop();
         this.salvager?.stop();
         this.jobs?.stop();
+        this.standby?.stop();
         await this.kube?.stop();
         this.salvager = null;
         this.jobs = null;
+        this.standby = null;
         this.kube = null;
         this.reconciler = null;
         this.liveness = null;

@@ -8,6 +8,9 @@ import type { DiskInfo__Output, NodeAgentHandlers, ReplicaFigures__Output } from
 import type { ClusterState, EventDraft } from '@cairn/metadata';
 import { Keys, pendingCopiesFrom, UnavailableError } from '@cairn/metadata';
 import { AssignmentFeed } from './assignment-feed.js';
+import type { RestoreCredentialsOf } from './assignment-feed.js';
+import type { EngineRestoreReport } from './restores.js';
+import { restoreReportDrafts } from './restores.js';
 import { auditTime } from 'rxjs';
 import type { Subscription } from 'rxjs';
 import { CommandError, toServiceError } from './errors.js';
@@ -41,6 +44,8 @@ export interface NodeServiceOptions {
   managers: () => Promise<string[]>;
   /** Each volume's data secret (volume-secrets.ts). */
   secrets: VolumeSecrets;
+  /** The backup target's credentials for a restore, sent only to the node running the volume's engine (restores.ts). */
+  restoreCredentials?: RestoreCredentialsOf;
   /** Backups: what nodes run and what they report of them (backup-service.ts). */
   backups?: BackupService;
 }
@@ -61,6 +66,8 @@ export class NodeService {
   private readonly reported = new Map<string, DiskInfo__Output[]>();
   /** Rebuild progress by replica id, as engines report it (status, not events). */
   readonly progress = new Map<string, number>();
+  /** Restore progress by volume, as engines report it (status, not events). */
+  readonly restoreProgress = new Map<string, { backup: string; percent: number }>();
 
   private readonly keys: Keys;
   private readonly runner: CommandRunner;
@@ -231,7 +238,7 @@ export class NodeService {
     /** Streams node `nodeId`'s assignments on `call` (authenticated) until it ends. */
     const follow = (call: Parameters<NodeAgentHandlers['WatchAssignments']>[0], nodeId: string): void => {
       const backups = this.opts.backups;
-      const feed = new AssignmentFeed(nodeId, this.secretOf, call.request.deltas, backups ? (st, n) => backups.assignmentsFor(st, n) : undefined);
+      const feed = new AssignmentFeed(nodeId, this.secretOf, call.request.deltas, backups ? (st, n) => backups.assignmentsFor(st, n) : undefined, this.opts.restoreCredentials);
       let ended = false;
       let pushing = false;
       let again = false;
@@ -312,6 +319,10 @@ export class NodeService {
         if (r.figures.length) await this.recordFigures(nodeId, r.figures);
         for (const p of r.progress) this.progress.set(p.replicaId, p.percent);
         for (const rep of r.replicas) if (rep.state === 'rebuilt' || rep.state === 'failed') this.progress.delete(rep.replicaId);
+        for (const e of r.engines) {
+          if (e.restoring) this.restoreProgress.set(e.volume, { backup: e.restoring, percent: e.restoreProgress });
+          else if (e.restored || e.restoreFailed) this.restoreProgress.delete(e.volume);
+        }
         if (r.backups.length && this.opts.backups) await this.opts.backups.report(nodeId, actor, r.backups);
         const seq = await this.runner.run(actor, (s) => reportDrafts(s, nodeId, r), (s) => s.seq);
         return { seq };
@@ -390,7 +401,7 @@ function checkReplicaAddress(s: ClusterState, nodeId: string, replicaId: string,
 }
 
 /** Events for what a node observed; a report about something not on that node is refused. */
-export function reportDrafts(s: ClusterState, nodeId: string, r: { replicas: { replicaId: string; state: string; address: string; reason: string }[]; engines: { volume: string; state: string; endpoint: string; dataSourceCopied?: boolean; reason?: string }[] }): EventDraft[] {
+export function reportDrafts(s: ClusterState, nodeId: string, r: { replicas: { replicaId: string; state: string; address: string; reason: string }[]; engines: (EngineRestoreReport & { volume: string; state: string; endpoint: string; dataSourceCopied?: boolean; reason?: string })[] }): EventDraft[] {
   if (!s.nodes.has(nodeId)) throw CommandError.notFound(`node "${nodeId}" is not registered`);
   const out: EventDraft[] = [];
   for (const rep of r.replicas) {
@@ -427,6 +438,7 @@ export function reportDrafts(s: ClusterState, nodeId: string, r: { replicas: { r
   for (const e of r.engines) {
     const v = s.volumes.get(e.volume);
     if (!v) continue;
+    if (v.attachedTo === nodeId) out.push(...restoreReportDrafts(v, nodeId, e));
     if (e.state === 'attached') {
       // The engine copied the volume's data source: recorded before the attach that follows it.
       // A "vol://" source's snapshot was taken only for this copy and goes with it.

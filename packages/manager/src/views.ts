@@ -1,10 +1,14 @@
 // The API's view of the projected state: pure functions from ClusterState to admin messages.
 import type { ClusterState, DiskState, NodeState, RecurringJobState, VolumeState } from '@cairn/metadata';
 import { formatSetting, jobsOfVolume, replicasOf, SETTING_DEFS, SETTING_NAMES, settingRange, volumeRobustness, volumesOfJob } from '@cairn/metadata';
-import type { Disk, Node, RecurringJob, Setting, Snapshot, Volume } from '@cairn/api';
+import type { Disk, Node, RecurringJob, Setting, Snapshot, Volume, VolumeRestore } from '@cairn/api';
 import { nextFireMs } from './job-plan.js';
+import { restoreStateWord } from './restores.js';
 
-export function volumeView(state: ClusterState, v: VolumeState, progress: (replicaId: string) => number = () => 0): Volume {
+export function volumeView(
+  state: ClusterState, v: VolumeState, progress: (replicaId: string) => number = () => 0,
+  restoreProgress: (volume: string) => { backup: string; percent: number } | undefined = () => undefined,
+): Volume {
   const replicas = replicasOf(state, v.name).sort((a, b) => a.id.localeCompare(b.id));
   // Users (and CSI) see what users asked for: an engine the scheduler runs for an offline rebuild
   // is shown apart (autoAttachReason, autoAttachedNode), the volume stays detached; a user attach
@@ -33,6 +37,16 @@ export function volumeView(state: ClusterState, v: VolumeState, progress: (repli
     waiting: v.waiting ? `${v.waiting.reason} (engine on ${v.waiting.nodeId}, seq ${v.waiting.seq})` : '',
     csiName: v.csiName ?? '', kubernetes: v.kubernetes ?? null, unsupportedParameters: v.unsupportedParameters ?? [],
     labels: v.spec.labels ?? {}, recurringJobs: jobsOfVolume(state, v),
+    restore: v.restore ? restoreView(v, restoreProgress(v.name)) : null,
+  };
+}
+
+function restoreView(v: VolumeState, p: { backup: string; percent: number } | undefined): VolumeRestore {
+  const r = v.restore!;
+  const state = restoreStateWord(v);
+  return {
+    backup: r.backup, restored: r.restored, state, error: r.error, standby: r.standby, activating: r.activating,
+    progress: state === 'restoring' ? (p?.backup === r.backup ? p.percent : 0) : state === 'failed' ? 0 : 100,
   };
 }
 

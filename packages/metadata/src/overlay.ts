@@ -86,6 +86,7 @@ class CowMap<K, V> extends Map<K, V> {
 export const copyNode = (n: NodeState): NodeState => ({ ...n, disks: new Map([...n.disks].map(([k, d]) => [k, { ...d }])) });
 export const copyVolume = (v: VolumeState): VolumeState => ({
   ...v, spec: { ...v.spec }, snapshots: new Map([...v.snapshots].map(([k, x]) => [k, { ...x }])), dataSource: v.dataSource && { ...v.dataSource },
+  ...(v.restore ? { restore: { ...v.restore } } : {}),
 });
 export const copyReplica = (r: ReplicaState): ReplicaState => ({ ...r });
 export const copyDiskLoads = (m: Map<string, DiskLoad>): Map<string, DiskLoad> => new Map([...m].map(([k, l]) => [k, { ...l }]));

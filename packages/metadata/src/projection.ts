@@ -186,6 +186,7 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
           dataSource: p.dataSource ? { uri: p.dataSource, volume: p.sourceVolume, snapshot: p.sourceSnapshot, copied: false } : null,
           autoAttach: '', pendingAttach: '',
           ...csiOrigin(p),
+          ...(p.fromBackup ? { restore: { from: p.fromBackup, backup: p.fromBackup, restored: '', started: '', standby: p.standby, activating: false, error: '' } } : {}),
         });
       }
       break;
@@ -390,6 +391,54 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
     case 'volumeDataSourceCopied': {
       const v = state.volumes.get(payloadOf(ev, 'volumeDataSourceCopied').name);
       if (v?.dataSource) v.dataSource.copied = true;
+      break;
+    }
+    case 'volumeRestoreStarted': {
+      const p = payloadOf(ev, 'volumeRestoreStarted');
+      const r = state.volumes.get(p.name)?.restore;
+      if (r) {
+        r.started = p.backup;
+        if (r.backup === p.backup) r.error = '';
+      }
+      break;
+    }
+    case 'volumeRestoreCompleted': {
+      const p = payloadOf(ev, 'volumeRestoreCompleted');
+      const r = state.volumes.get(p.name)?.restore;
+      // An older backup completed (a standby volume found a newer one meanwhile) is still what its
+      // replicas hold: the next increment starts from it.
+      if (r) {
+        r.restored = p.backup;
+        if (r.backup === p.backup) r.error = '';
+      }
+      break;
+    }
+    case 'volumeRestoreFailed': {
+      const p = payloadOf(ev, 'volumeRestoreFailed');
+      const r = state.volumes.get(p.name)?.restore;
+      if (r && r.backup === p.backup) r.error = p.reason || 'restore failed';
+      break;
+    }
+    case 'volumeRestoreRequested': {
+      const p = payloadOf(ev, 'volumeRestoreRequested');
+      const r = state.volumes.get(p.name)?.restore;
+      if (r && r.backup !== p.backup) {
+        r.backup = p.backup;
+        r.error = '';
+      }
+      break;
+    }
+    case 'volumeActivationRequested': {
+      const r = state.volumes.get(payloadOf(ev, 'volumeActivationRequested').name)?.restore;
+      if (r && r.standby) r.activating = true;
+      break;
+    }
+    case 'volumeActivated': {
+      const r = state.volumes.get(payloadOf(ev, 'volumeActivated').name)?.restore;
+      if (r) {
+        r.standby = false;
+        r.activating = false;
+      }
       break;
     }
     case 'volumeAutoAttached': {

@@ -29,6 +29,12 @@ export function volumesTouched(state: ClusterState, ev: CairnEvent): string[] | 
     case 'volumeAutoAttached': return [payloadOf(ev, 'volumeAutoAttached').name];
     case 'volumeAutoDetached': return [payloadOf(ev, 'volumeAutoDetached').name];
     case 'volumeSalvaged': return [payloadOf(ev, 'volumeSalvaged').name];
+    case 'volumeRestoreStarted': return [payloadOf(ev, 'volumeRestoreStarted').name];
+    case 'volumeRestoreCompleted': return [payloadOf(ev, 'volumeRestoreCompleted').name];
+    case 'volumeRestoreFailed': return [payloadOf(ev, 'volumeRestoreFailed').name];
+    case 'volumeRestoreRequested': return [payloadOf(ev, 'volumeRestoreRequested').name];
+    case 'volumeActivationRequested': return [payloadOf(ev, 'volumeActivationRequested').name];
+    case 'volumeActivated': return [payloadOf(ev, 'volumeActivated').name];
     case 'snapshotCreated': return [payloadOf(ev, 'snapshotCreated').volume];
     case 'snapshotDeleted': return [payloadOf(ev, 'snapshotDeleted').volume];
     case 'backupRequested': return [payloadOf(ev, 'backupRequested').volume];

@@ -30,6 +30,8 @@ export interface Settings {
   'backup-target': string;
   'backup-target-credential-secret': string;
   'backup-concurrent-limit': number;
+  'backupstore-poll-interval': number;
+  'concurrent-volume-backup-restore-per-node-limit': number;
 }
 export type SettingName = keyof Settings;
 
@@ -91,6 +93,14 @@ export const SETTING_DEFS: { readonly [K in SettingName]: Def & { default: Setti
   // Per node here (Longhorn's is per backup): the leader assigns no more backups to a node at once.
   'backup-concurrent-limit': { kind: 'int', min: 1, max: 100, default: 2,
     help: 'backups a node runs at once' },
+  // Longhorn's name and default (H-restore): how often the leader looks in the backup target for
+  // a newer backup of each standby (DR) volume's source.
+  'backupstore-poll-interval': { kind: 'int', min: 0, max: 86400, unit: 's', default: 300,
+    help: 'seconds between looks at the backup target for newer backups of standby (DR) volumes; 0 turns it off' },
+  // Longhorn's name and default (H-restore): restores a node runs at once (the scheduler attaches
+  // no more restoring volumes there; the others wait for a slot).
+  'concurrent-volume-backup-restore-per-node-limit': { kind: 'int', min: 1, max: 100, default: 5,
+    help: 'volumes a node restores from backups at once' },
 };
 
 export const SETTING_NAMES = Object.keys(SETTING_DEFS).sort() as SettingName[];

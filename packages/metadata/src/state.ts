@@ -164,6 +164,8 @@ export interface VolumeState {
    * backups hash as they did. Replaced, never changed in place (copies share it).
    */
   backups?: Record<string, BackupRecord>;
+  /** Made from a backup (VolumeCreated.from_backup); absent otherwise (states from before hash as they did). */
+  restore?: RestoreState;
 }
 
 /**
@@ -196,6 +198,45 @@ export interface BackupRecord {
 /** Backups of a volume that have not ended (pending, assigned, running). */
 export function backupsInFlight(v: VolumeState): BackupRecord[] {
   return Object.values(v.backups ?? {}).filter((b) => b.state === 'pending' || b.state === 'assigned' || b.state === 'running');
+}
+
+/**
+ * A volume restored from a backup (Longhorn's fromBackup), or a DR (standby) volume following the
+ * backups of another volume. Nothing may attach it while `backup` is not restored, nor while it is
+ * standby; its engine restores without a frontend (VolumeAutoAttached reason "restore").
+ */
+export interface RestoreState {
+  /** The backup URL it was created from (what a repeated create is compared with). */
+  from: string;
+  /** The backup URL to restore: the one it was made from, or the newest a standby volume found. */
+  backup: string;
+  /** The last backup restored completely ('' before the first): a DR increment restores only what differs from it. */
+  restored: string;
+  /**
+   * The backup an engine last started restoring (VolumeRestoreStarted). When it is not `restored`,
+   * a restore was cut short and the replicas hold a mix: the next one is a full restore.
+   */
+  started: string;
+  standby: boolean;
+  /** `cairn volume activate` was asked: VolumeActivated follows once `backup` is restored. */
+  activating: boolean;
+  /** Why restoring `backup` failed (VolumeRestoreFailed); '' otherwise. Not retried for the same backup. */
+  error: string;
+}
+
+/** What an engine restores over: the last backup restored, unless a restore was cut short since ('': a full restore). */
+export function restoreSince(r: RestoreState): string {
+  return r.started === '' || r.started === r.restored ? r.restored : '';
+}
+
+/** Why a user may not attach the volume now (restoring, failed, standby), or null. */
+export function restoreBlocksAttach(v: VolumeState): string | null {
+  const r = v.restore;
+  if (!r) return null;
+  if (r.standby) return `volume "${v.name}" is a standby (DR) volume following ${r.backup}: activate it first (cairn volume activate ${v.name})`;
+  if (r.error) return `volume "${v.name}" failed to restore from ${r.backup}: ${r.error}`;
+  if (r.backup !== r.restored) return `volume "${v.name}" is being restored from ${r.backup}: attach it once the restore is complete (volume get shows restore: completed)`;
+  return null;
 }
 
 /**

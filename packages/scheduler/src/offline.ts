@@ -18,6 +18,8 @@ export const AutoAttachReason = {
   Rebuild: 'rebuild',
   Rebalance: 'rebalance',
   DataLocality: 'data-locality',
+  /** A volume made from a backup (or a standby volume with a newer backup) restores it first. */
+  Restore: 'restore',
 } as const;
 export type AutoAttachReason = (typeof AutoAttachReason)[keyof typeof AutoAttachReason];
 
@@ -31,6 +33,9 @@ export const AutoDetachReason = {
   Disabled: 'disabled',
   /** The engine's node is down: the engine is gone with it; the next pass may start one elsewhere. */
   NodeDown: 'node-down',
+  /** The backup is restored (or its restore failed: the volume's events say why). */
+  Restored: 'restored',
+  RestoreFailed: 'restore-failed',
 } as const;
 export type AutoDetachReason = (typeof AutoDetachReason)[keyof typeof AutoDetachReason];
 
@@ -75,6 +80,24 @@ export function replicasAfter(state: ClusterState, volume: string, decisions: re
   return [...out.values()].sort((a, b) => byId(a.id, b.id));
 }
 
+/** The volume has a backup to restore now (not restored, not failed): its engine restores it first. */
+export function restorePending(v: VolumeState): boolean {
+  const r = v.restore;
+  return !!r && r.backup !== r.restored && r.error === '';
+}
+
+/** Restore engines per node (the scheduler's restore attaches), counted by restoreSlots and by each decision that adds one. */
+export type RestoreSlots = Map<string, number>;
+
+/** The restores running per node now: volumes the scheduler attached for a restore, not yet detached. */
+export function restoreSlots(state: ClusterState): RestoreSlots {
+  const out: RestoreSlots = new Map();
+  for (const v of state.volumes.values()) {
+    if (v.autoAttach === AutoAttachReason.Restore && v.attachState !== 'detached') out.set(v.attachedTo, (out.get(v.attachedTo) ?? 0) + 1);
+  }
+  return out;
+}
+
 /** Whether a rebuild of this trigger may attach a detached volume: eviction always, the rest with the setting. */
 function allowed(reason: AutoAttachReason, settings: Settings): boolean {
   return reason === AutoAttachReason.Eviction || settings['offline-replica-rebuilding'];
@@ -88,13 +111,15 @@ function allowed(reason: AutoAttachReason, settings: Settings): boolean {
  * up, not evicting node. Ties by node id. Only the nodes holding a replica of the volume are
  * listed as rejected (the rest of the cluster would say nothing but NoHealthyReplica).
  */
-export function chooseEngineNode(state: ClusterState, reps: readonly OfflineReplica[]): { nodeId: string; rejected: CandidateRejection[] } | null {
+export function chooseEngineNode(
+  state: ClusterState, reps: readonly OfflineReplica[], full: (nodeId: string) => boolean = () => false,
+): { nodeId: string; rejected: CandidateRejection[] } | null {
   const running = new Set(reps.filter((r) => r.mode === 'running').map((r) => r.nodeId));
   const holding = new Set(reps.map((r) => r.nodeId));
   const sources = new Set(reps.filter((r) => r.mode === 'rebuilding').map((r) => reps.find((s) => s.id === r.rebuildFrom)?.nodeId ?? ''));
   const rank = (id: string): number => {
     const n = state.nodes.get(id)!;
-    if (n.down) return Infinity;
+    if (n.down || full(id)) return Infinity;
     if (running.has(id) && !n.evictionRequested) return sources.has(id) ? 0 : 1;
     if (running.has(id)) return 2;
     if (n.evictionRequested) return Infinity;
@@ -112,6 +137,7 @@ export function chooseEngineNode(state: ClusterState, reps: readonly OfflineRepl
     if (!n) continue;
     const reasons: Reason[] = [];
     if (n.down) reasons.push(Reason.NodeDown);
+    if (full(id)) reasons.push(Reason.RestoreLimit);
     if (n.evictionRequested) reasons.push(Reason.NodeEvicting);
     if (!running.has(id)) reasons.push(Reason.NoHealthyReplica);
     else if (reasons.length === 0 && rank(id) > rank(best)) reasons.push(Reason.NotRebuildSource);
@@ -131,12 +157,25 @@ export function chooseEngineNode(state: ClusterState, reps: readonly OfflineRepl
  */
 export function offlineDecisions(
   state: ClusterState, settings: Settings, v: VolumeState, decisions: readonly Decision[],
+  restores: RestoreSlots = restoreSlots(state),
 ): (AutoAttachDecision | AutoDetachDecision)[] {
   const reps = replicasAfter(state, v.name, decisions);
   const rebuilding = reps.filter((r) => r.mode === 'rebuilding');
   const wanted = rebuilding.filter((r) => allowed(reasonOf(r.trigger), settings));
   const hasSource = reps.some((r) => r.mode === 'running');
+  const restoring = restorePending(v);
   const attach = (): AutoAttachDecision | null => {
+    // A backup to restore: an engine without a frontend restores it into the volume's replicas
+    // (no user attach can come first: attachVolume refuses while it is not restored).
+    if (restoring && !v.pendingAttach && hasSource) {
+      // Not on a node already running concurrent-volume-backup-restore-per-node-limit restores:
+      // the volume waits for a slot (a later pass, once one of them is done).
+      const limit = settings['concurrent-volume-backup-restore-per-node-limit'];
+      const at = chooseEngineNode(state, reps, (id) => (restores.get(id) ?? 0) >= limit);
+      if (!at || (restores.get(at.nodeId) ?? 0) >= limit) return null;
+      restores.set(at.nodeId, (restores.get(at.nodeId) ?? 0) + 1);
+      return { kind: 'autoAttach', volume: v.name, nodeId: at.nodeId, reason: AutoAttachReason.Restore, replicaIds: [], rejected: at.rejected };
+    }
     if (v.pendingAttach || wanted.length === 0 || !hasSource) return null;
     if (v.dataSource && !v.dataSource.copied) return null; // its engine copies the source first: a user's attach does it
     const at = chooseEngineNode(state, reps);
@@ -160,6 +199,8 @@ export function offlineDecisions(
   let reason: AutoDetachReason | null = null;
   if (!node || node.down) reason = AutoDetachReason.NodeDown;
   else if (!hasSource) reason = AutoDetachReason.Faulted;
+  else if (restoring) reason = null; // its engine restores (and rebuilds, if any replica needs it)
+  else if (v.autoAttach === AutoAttachReason.Restore && rebuilding.length === 0) reason = v.restore?.error ? AutoDetachReason.RestoreFailed : AutoDetachReason.Restored;
   else if (rebuilding.length === 0) reason = AutoDetachReason.Rebuilt;
   else if (wanted.length === 0) reason = AutoDetachReason.Disabled;
   if (reason === null) return [];

@@ -26,7 +26,8 @@ import type { Limits, NotPlaced, PlacementRequest, PlacementResult } from './pla
 import { limitsOf, place, rejectDisk, rejectNode, tallyText } from './place.js';
 import { Note, Reason, REMOVE_REASON_BY_TRIGGER, RemoveReason, Trigger } from './reasons.js';
 import { Usage } from './usage.js';
-import { offlineDecisions } from './offline.js';
+import { offlineDecisions, restorePending, restoreSlots } from './offline.js';
+import type { RestoreSlots } from './offline.js';
 import type { Rep, VolumeWork } from './volume.js';
 import {
   active, alive, backedOff, balanceCandidates, cmp, pickExtra, pickLocalityVictim, pickSource, replacementOf, repOf, sources,
@@ -121,12 +122,14 @@ export class Planner {
       if (!ds) mine.set(d.volume, (ds = []));
       ds.push(d);
     }
+    // Restore engines per node, counted once per pass and as this pass attaches more.
+    let restores: RestoreSlots | null = null;
     for (const w of works) {
       const v = w.v;
       // Cheap test first: only a detached volume with something rebuilding, or one the scheduler attached, can need one.
       const ds = mine.get(v.name) ?? [];
-      if (v.autoAttach === '' && !(v.attachState === 'detached' && (ds.some((d) => d.kind === 'rebuild') || w.reps.some((r) => r.mode === 'rebuilding')))) continue;
-      out.push(...offlineDecisions(this.state, this.settings, v, ds));
+      if (v.autoAttach === '' && !(v.attachState === 'detached' && (restorePending(v) || ds.some((d) => d.kind === 'rebuild') || w.reps.some((r) => r.mode === 'rebuilding')))) continue;
+      out.push(...offlineDecisions(this.state, this.settings, v, ds, (restores ??= restoreSlots(this.state))));
     }
   }
 

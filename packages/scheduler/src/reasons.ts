@@ -33,6 +33,8 @@ export const Reason = {
   NoHealthyReplica: 'NoHealthyReplica',
   /** Another node with a running replica holds the rebuild's source (copies read locally there). */
   NotRebuildSource: 'NotRebuildSource',
+  /** The node runs concurrent-volume-backup-restore-per-node-limit restores already. */
+  RestoreLimit: 'RestoreLimit',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 

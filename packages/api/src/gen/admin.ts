@@ -57,6 +57,7 @@ import type { VerifyRequest as _cairn_admin_v1_VerifyRequest, VerifyRequest__Out
 import type { VerifyResponse as _cairn_admin_v1_VerifyResponse, VerifyResponse__Output as _cairn_admin_v1_VerifyResponse__Output } from './cairn/admin/v1/VerifyResponse.js';
 import type { Volume as _cairn_admin_v1_Volume, Volume__Output as _cairn_admin_v1_Volume__Output } from './cairn/admin/v1/Volume.js';
 import type { VolumeRef as _cairn_admin_v1_VolumeRef, VolumeRef__Output as _cairn_admin_v1_VolumeRef__Output } from './cairn/admin/v1/VolumeRef.js';
+import type { VolumeRestore as _cairn_admin_v1_VolumeRestore, VolumeRestore__Output as _cairn_admin_v1_VolumeRestore__Output } from './cairn/admin/v1/VolumeRestore.js';
 import type { WatchEventsRequest as _cairn_admin_v1_WatchEventsRequest, WatchEventsRequest__Output as _cairn_admin_v1_WatchEventsRequest__Output } from './cairn/admin/v1/WatchEventsRequest.js';
 import type { BackupAssigned as _cairn_events_v1_BackupAssigned, BackupAssigned__Output as _cairn_events_v1_BackupAssigned__Output } from './cairn/events/v1/BackupAssigned.js';
 import type { BackupCompleted as _cairn_events_v1_BackupCompleted, BackupCompleted__Output as _cairn_events_v1_BackupCompleted__Output } from './cairn/events/v1/BackupCompleted.js';
@@ -92,6 +93,8 @@ import type { SettingsChanged as _cairn_events_v1_SettingsChanged, SettingsChang
 import type { SnapshotCreated as _cairn_events_v1_SnapshotCreated, SnapshotCreated__Output as _cairn_events_v1_SnapshotCreated__Output } from './cairn/events/v1/SnapshotCreated.js';
 import type { SnapshotDeleted as _cairn_events_v1_SnapshotDeleted, SnapshotDeleted__Output as _cairn_events_v1_SnapshotDeleted__Output } from './cairn/events/v1/SnapshotDeleted.js';
 import type { UnsupportedParameter as _cairn_events_v1_UnsupportedParameter, UnsupportedParameter__Output as _cairn_events_v1_UnsupportedParameter__Output } from './cairn/events/v1/UnsupportedParameter.js';
+import type { VolumeActivated as _cairn_events_v1_VolumeActivated, VolumeActivated__Output as _cairn_events_v1_VolumeActivated__Output } from './cairn/events/v1/VolumeActivated.js';
+import type { VolumeActivationRequested as _cairn_events_v1_VolumeActivationRequested, VolumeActivationRequested__Output as _cairn_events_v1_VolumeActivationRequested__Output } from './cairn/events/v1/VolumeActivationRequested.js';
 import type { VolumeAttachRequested as _cairn_events_v1_VolumeAttachRequested, VolumeAttachRequested__Output as _cairn_events_v1_VolumeAttachRequested__Output } from './cairn/events/v1/VolumeAttachRequested.js';
 import type { VolumeAttached as _cairn_events_v1_VolumeAttached, VolumeAttached__Output as _cairn_events_v1_VolumeAttached__Output } from './cairn/events/v1/VolumeAttached.js';
 import type { VolumeAutoAttached as _cairn_events_v1_VolumeAutoAttached, VolumeAutoAttached__Output as _cairn_events_v1_VolumeAutoAttached__Output } from './cairn/events/v1/VolumeAutoAttached.js';
@@ -102,6 +105,10 @@ import type { VolumeDeleted as _cairn_events_v1_VolumeDeleted, VolumeDeleted__Ou
 import type { VolumeDetachRequested as _cairn_events_v1_VolumeDetachRequested, VolumeDetachRequested__Output as _cairn_events_v1_VolumeDetachRequested__Output } from './cairn/events/v1/VolumeDetachRequested.js';
 import type { VolumeDetached as _cairn_events_v1_VolumeDetached, VolumeDetached__Output as _cairn_events_v1_VolumeDetached__Output } from './cairn/events/v1/VolumeDetached.js';
 import type { VolumeExpanded as _cairn_events_v1_VolumeExpanded, VolumeExpanded__Output as _cairn_events_v1_VolumeExpanded__Output } from './cairn/events/v1/VolumeExpanded.js';
+import type { VolumeRestoreCompleted as _cairn_events_v1_VolumeRestoreCompleted, VolumeRestoreCompleted__Output as _cairn_events_v1_VolumeRestoreCompleted__Output } from './cairn/events/v1/VolumeRestoreCompleted.js';
+import type { VolumeRestoreFailed as _cairn_events_v1_VolumeRestoreFailed, VolumeRestoreFailed__Output as _cairn_events_v1_VolumeRestoreFailed__Output } from './cairn/events/v1/VolumeRestoreFailed.js';
+import type { VolumeRestoreRequested as _cairn_events_v1_VolumeRestoreRequested, VolumeRestoreRequested__Output as _cairn_events_v1_VolumeRestoreRequested__Output } from './cairn/events/v1/VolumeRestoreRequested.js';
+import type { VolumeRestoreStarted as _cairn_events_v1_VolumeRestoreStarted, VolumeRestoreStarted__Output as _cairn_events_v1_VolumeRestoreStarted__Output } from './cairn/events/v1/VolumeRestoreStarted.js';
 import type { VolumeSalvaged as _cairn_events_v1_VolumeSalvaged, VolumeSalvaged__Output as _cairn_events_v1_VolumeSalvaged__Output } from './cairn/events/v1/VolumeSalvaged.js';
 import type { VolumeSchedulable as _cairn_events_v1_VolumeSchedulable, VolumeSchedulable__Output as _cairn_events_v1_VolumeSchedulable__Output } from './cairn/events/v1/VolumeSchedulable.js';
 import type { VolumeSpec as _cairn_events_v1_VolumeSpec, VolumeSpec__Output as _cairn_events_v1_VolumeSpec__Output } from './cairn/events/v1/VolumeSpec.js';
@@ -173,6 +180,7 @@ export interface ProtoGrpcType {
         VerifyResponse: MessageTypeDefinition<_cairn_admin_v1_VerifyResponse, _cairn_admin_v1_VerifyResponse__Output>
         Volume: MessageTypeDefinition<_cairn_admin_v1_Volume, _cairn_admin_v1_Volume__Output>
         VolumeRef: MessageTypeDefinition<_cairn_admin_v1_VolumeRef, _cairn_admin_v1_VolumeRef__Output>
+        VolumeRestore: MessageTypeDefinition<_cairn_admin_v1_VolumeRestore, _cairn_admin_v1_VolumeRestore__Output>
         WatchEventsRequest: MessageTypeDefinition<_cairn_admin_v1_WatchEventsRequest, _cairn_admin_v1_WatchEventsRequest__Output>
       }
     }
@@ -216,6 +224,8 @@ export interface ProtoGrpcType {
         SnapshotCreated: MessageTypeDefinition<_cairn_events_v1_SnapshotCreated, _cairn_events_v1_SnapshotCreated__Output>
         SnapshotDeleted: MessageTypeDefinition<_cairn_events_v1_SnapshotDeleted, _cairn_events_v1_SnapshotDeleted__Output>
         UnsupportedParameter: MessageTypeDefinition<_cairn_events_v1_UnsupportedParameter, _cairn_events_v1_UnsupportedParameter__Output>
+        VolumeActivated: MessageTypeDefinition<_cairn_events_v1_VolumeActivated, _cairn_events_v1_VolumeActivated__Output>
+        VolumeActivationRequested: MessageTypeDefinition<_cairn_events_v1_VolumeActivationRequested, _cairn_events_v1_VolumeActivationRequested__Output>
         VolumeAttachRequested: MessageTypeDefinition<_cairn_events_v1_VolumeAttachRequested, _cairn_events_v1_VolumeAttachRequested__Output>
         VolumeAttached: MessageTypeDefinition<_cairn_events_v1_VolumeAttached, _cairn_events_v1_VolumeAttached__Output>
         VolumeAutoAttached: MessageTypeDefinition<_cairn_events_v1_VolumeAutoAttached, _cairn_events_v1_VolumeAutoAttached__Output>
@@ -226,6 +236,10 @@ export interface ProtoGrpcType {
         VolumeDetachRequested: MessageTypeDefinition<_cairn_events_v1_VolumeDetachRequested, _cairn_events_v1_VolumeDetachRequested__Output>
         VolumeDetached: MessageTypeDefinition<_cairn_events_v1_VolumeDetached, _cairn_events_v1_VolumeDetached__Output>
         VolumeExpanded: MessageTypeDefinition<_cairn_events_v1_VolumeExpanded, _cairn_events_v1_VolumeExpanded__Output>
+        VolumeRestoreCompleted: MessageTypeDefinition<_cairn_events_v1_VolumeRestoreCompleted, _cairn_events_v1_VolumeRestoreCompleted__Output>
+        VolumeRestoreFailed: MessageTypeDefinition<_cairn_events_v1_VolumeRestoreFailed, _cairn_events_v1_VolumeRestoreFailed__Output>
+        VolumeRestoreRequested: MessageTypeDefinition<_cairn_events_v1_VolumeRestoreRequested, _cairn_events_v1_VolumeRestoreRequested__Output>
+        VolumeRestoreStarted: MessageTypeDefinition<_cairn_events_v1_VolumeRestoreStarted, _cairn_events_v1_VolumeRestoreStarted__Output>
         VolumeSalvaged: MessageTypeDefinition<_cairn_events_v1_VolumeSalvaged, _cairn_events_v1_VolumeSalvaged__Output>
         VolumeSchedulable: MessageTypeDefinition<_cairn_events_v1_VolumeSchedulable, _cairn_events_v1_VolumeSchedulable__Output>
         VolumeSpec: MessageTypeDefinition<_cairn_events_v1_VolumeSpec, _cairn_events_v1_VolumeSpec__Output>

@@ -1,4 +1,4 @@
-// cairn volume create|ls|get|update|expand|attach|detach|salvage|rm
+// cairn volume create|ls|get|update|expand|attach|detach|salvage|activate|rm
 import type { CreateVolumeRequest, ExpandVolumeRequest, UpdateVolumeRequest, Volume__Output } from '@cairn/api';
 import { flagEnum, flagInt, flagList, requireFlag, sizeValue } from '../args.js';
 import type { Parsed } from '../args.js';
@@ -41,11 +41,19 @@ function antiAffinity(p: Parsed, cmd: string, req: CreateVolumeRequest | UpdateV
 
 export function createVolumeRequest(p: Parsed): CreateVolumeRequest {
   const cmd = 'volume create';
+  const fromBackup = p.flags['from-backup'];
+  const restore = typeof fromBackup === 'string' && fromBackup !== '';
   const req: CreateVolumeRequest = {
     name: p.args['NAME']!,
-    size: sizeValue(requireFlag(p, 'size', cmd, '1Gi'), '--size', cmd),
+    // From a backup the size may be left out: the backup's.
+    size: restore && p.flags['size'] === undefined ? 0 : sizeValue(requireFlag(p, 'size', cmd, '1Gi'), '--size', cmd),
   };
-  if (req.size === 0) throw new UsageError('--size must be more than 0', cmd);
+  if (req.size === 0 && !restore) throw new UsageError('--size must be more than 0', cmd);
+  if (restore) req.fromBackup = fromBackup;
+  if (p.flags['standby']) {
+    if (!restore) throw new UsageError('--standby needs --from-backup (a DR volume follows the backups of a volume)', cmd);
+    req.standby = true;
+  }
   const replicas = flagInt(p, 'replicas', { min: 1, command: cmd });
   if (replicas !== undefined) req.numberOfReplicas = replicas;
   const locality = flagEnum(p, 'data-locality', DATA_LOCALITIES, cmd);
@@ -143,7 +151,7 @@ export function volumeDetail(v: Volume__Output): string {
     ...(v.kubernetes?.pvName && v.kubernetes.pvName !== v.name ? [['pv', v.kubernetes.pvName] as [string, string]] : []),
     ['size', `${size(v.size)} (${v.size} bytes)`],
     ['state', v.attachedTo ? `${v.state} (${v.attachedTo})` : v.state],
-    ...(v.autoAttachReason ? [['auto-attached', `on ${v.autoAttachedNode} for ${v.autoAttachReason} (an engine without a frontend, by the scheduler; a user attach takes it over)`] as [string, string]] : []),
+    ...(v.autoAttachReason ? [['auto-attached', `on ${v.autoAttachedNode} for ${v.autoAttachReason} (an engine without a frontend, by the scheduler; ${v.autoAttachReason === 'restore' ? 'attach the volume once the restore is complete' : 'a user attach takes it over'})`] as [string, string]] : []),
     ['robustness', v.robustness],
     ['replicas', `${v.replicas.length} placed, ${running(v)} running, ${v.numberOfReplicas} wanted`],
     ['data locality', v.dataLocality],
@@ -157,6 +165,7 @@ export function volumeDetail(v: Volume__Output): string {
     ['endpoint', dash(v.endpoint)],
     ['created at seq', String(v.createdSeq)],
   ];
+  if (v.restore) pairs.push(...restorePairs(v.restore));
   if (v.dataSource) pairs.push(['data source', `${v.dataSource} (${v.dataSourceReady ? 'copied' : 'copying: the engine copies it when attached'})`]);
   if (v.unschedulable) pairs.push(['unschedulable', v.unschedulable]);
   if (v.waiting) pairs.push(['waiting', v.waiting]);
@@ -173,6 +182,14 @@ export function volumeDetail(v: Volume__Output): string {
   return out;
 }
 
+/** `volume get`'s lines about a restore from a backup (and a standby volume's state). */
+export function restorePairs(r: NonNullable<Volume__Output['restore']>): [string, string][] {
+  const state = r.state === 'restoring' ? `restoring ${r.progress}%` : r.state === 'failed' ? `failed: ${r.error}` : r.state;
+  const out: [string, string][] = [['restore', `${state}${r.activating ? ' (activating)' : ''}`], ['from backup', r.backup]];
+  if (r.standby || r.restored !== r.backup) out.push(['restored', dash(r.restored)]);
+  return out;
+}
+
 function volumeLine(verb: string, v: Volume__Output): string {
   const where = v.attachedTo ? `, ${v.state} on ${v.attachedTo}` : '';
   return `volume "${v.name}" ${verb}: ${size(v.size)}, ${v.numberOfReplicas} replicas, data locality ${v.dataLocality}${where}\n`;
@@ -186,17 +203,41 @@ const create: Command = {
   spec: {
     path: 'volume create', args: NAME, summary: 'Create a volume (idempotent: the same parameters again return the volume).',
     flags: {
-      size: { type: 'string', value: 'SIZE', required: true, help: 'size, e.g. 512Mi, 1Gi, 2Ti' },
+      size: { type: 'string', value: 'SIZE', help: 'size, e.g. 512Mi, 1Gi, 2Ti (required unless --from-backup: the backup\'s size)' },
       ...SPEC_FLAGS,
       'stale-replica-timeout': { type: 'string', value: 'MINUTES', help: 'how long a failed replica is kept for reuse (default 2880)' },
       'access-mode': { type: 'string', value: ACCESS_MODES.join('|'), help: 'default rwo' },
       'data-source': { type: 'string', value: 'snap://VOL/SNAP|vol://VOL', help: 'start as a copy of a snapshot, or of a volume as it is now' },
+      'from-backup': { type: 'string', value: 'URL', help: 'restore a backup (its URL, as cairn backup ls shows it) before the volume can be attached' },
+      standby: { type: 'boolean', help: 'with --from-backup: a DR volume that follows the newest backup of that volume until activated' },
     },
   },
   async run(ctx, p) {
     const req = createVolumeRequest(p);
     const v = await ctx.api().createVolume(req);
     ctx.print(ctx.format === 'json' ? json(volumeJson(v)) : volumeLine('created', v));
+    return 0;
+  },
+};
+
+const activate: Command = {
+  spec: {
+    path: 'volume activate', args: NAME, summary: 'Make a standby (DR) volume a normal volume, after restoring the newest backup of its source.',
+    notes: 'Waits until the last increment is restored and the volume is activated (--no-wait: return once asked).',
+    flags: { 'no-wait': { type: 'boolean', help: 'return once the activation is recorded' } },
+  },
+  async run(ctx, p) {
+    let v = await ctx.api().activateVolume({ name: p.args['NAME']! });
+    const deadline = Date.now() + 600_000;
+    while (!p.flags['no-wait'] && v.restore?.standby) {
+      if (v.restore.state === 'failed') throw new Error(`volume "${v.name}": restoring ${v.restore.backup} failed: ${v.restore.error}`);
+      if (Date.now() > deadline) throw new Error(`volume "${v.name}" is still restoring ${v.restore.backup} (${v.restore.progress}%) after 600 s`);
+      await new Promise((r) => setTimeout(r, 200));
+      v = await ctx.api().getVolume({ name: v.name });
+    }
+    ctx.print(ctx.format === 'json' ? json(volumeJson(v)) : v.restore?.standby
+      ? `volume "${v.name}" activating: restoring ${v.restore.backup}\n`
+      : `volume "${v.name}" activated: restored ${v.restore?.restored ?? '-'}; it can be attached\n`);
     return 0;
   },
 };
@@ -312,6 +353,6 @@ const rm: Command = {
 
 export const volume: Group = {
   name: 'volume',
-  summary: 'create, list, show, change, attach, detach, salvage and delete volumes',
-  commands: [create, ls, get, update, expand, attach, detach, salvage, rm],
+  summary: 'create (also from a backup), list, show, change, attach, detach, salvage, activate and delete volumes',
+  commands: [create, ls, get, update, expand, attach, detach, salvage, activate, rm],
 };

@@ -52,6 +52,23 @@ import type { VolumeRef as _cairn_admin_v1_VolumeRef, VolumeRef__Output as _cair
 import type { WatchEventsRequest as _cairn_admin_v1_WatchEventsRequest, WatchEventsRequest__Output as _cairn_admin_v1_WatchEventsRequest__Output } from '../../../cairn/admin/v1/WatchEventsRequest.js';
 
 export interface AdminClient extends grpc.Client {
+  /**
+   * ---- restore ----
+   * A standby (DR) volume restores the newest backup of its source, then becomes a normal volume.
+   */
+  ActivateVolume(argument: _cairn_admin_v1_VolumeRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
+  ActivateVolume(argument: _cairn_admin_v1_VolumeRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
+  ActivateVolume(argument: _cairn_admin_v1_VolumeRef, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
+  ActivateVolume(argument: _cairn_admin_v1_VolumeRef, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
+  /**
+   * ---- restore ----
+   * A standby (DR) volume restores the newest backup of its source, then becomes a normal volume.
+   */
+  activateVolume(argument: _cairn_admin_v1_VolumeRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
+  activateVolume(argument: _cairn_admin_v1_VolumeRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
+  activateVolume(argument: _cairn_admin_v1_VolumeRef, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
+  activateVolume(argument: _cairn_admin_v1_VolumeRef, callback: grpc.requestCallback<_cairn_admin_v1_Volume__Output>): grpc.ClientUnaryCall;
+  
   AddDisk(argument: _cairn_admin_v1_AddDiskRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Disk__Output>): grpc.ClientUnaryCall;
   AddDisk(argument: _cairn_admin_v1_AddDiskRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cairn_admin_v1_Disk__Output>): grpc.ClientUnaryCall;
   AddDisk(argument: _cairn_admin_v1_AddDiskRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_cairn_admin_v1_Disk__Output>): grpc.ClientUnaryCall;
@@ -462,6 +479,12 @@ export interface AdminClient extends grpc.Client {
 }
 
 export interface AdminHandlers extends grpc.UntypedServiceImplementation {
+  /**
+   * ---- restore ----
+   * A standby (DR) volume restores the newest backup of its source, then becomes a normal volume.
+   */
+  ActivateVolume: grpc.handleUnaryCall<_cairn_admin_v1_VolumeRef__Output, _cairn_admin_v1_Volume>;
+  
   AddDisk: grpc.handleUnaryCall<_cairn_admin_v1_AddDiskRequest__Output, _cairn_admin_v1_Disk>;
   
   AttachVolume: grpc.handleUnaryCall<_cairn_admin_v1_AttachVolumeRequest__Output, _cairn_admin_v1_Volume>;
@@ -583,6 +606,7 @@ export interface AdminHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface AdminDefinition extends grpc.ServiceDefinition {
+  ActivateVolume: MethodDefinition<_cairn_admin_v1_VolumeRef, _cairn_admin_v1_Volume, _cairn_admin_v1_VolumeRef__Output, _cairn_admin_v1_Volume__Output>
   AddDisk: MethodDefinition<_cairn_admin_v1_AddDiskRequest, _cairn_admin_v1_Disk, _cairn_admin_v1_AddDiskRequest__Output, _cairn_admin_v1_Disk__Output>
   AttachVolume: MethodDefinition<_cairn_admin_v1_AttachVolumeRequest, _cairn_admin_v1_Volume, _cairn_admin_v1_AttachVolumeRequest__Output, _cairn_admin_v1_Volume__Output>
   AuditState: MethodDefinition<_cairn_admin_v1_AuditStateRequest, _cairn_admin_v1_AuditStateResponse, _cairn_admin_v1_AuditStateRequest__Output, _cairn_admin_v1_AuditStateResponse__Output>

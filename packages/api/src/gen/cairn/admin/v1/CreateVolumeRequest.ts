@@ -61,6 +61,15 @@ export interface CreateVolumeRequest {
   'kubernetes'?: (_cairn_admin_v1_KubernetesRef | null);
   'unsupportedParameters'?: (_cairn_admin_v1_UnsupportedParameter)[];
   /**
+   * Restore (H-restore): fill the volume from this backup URL before it may be attached; size 0
+   * takes the backup's size (a bigger size is allowed, a smaller one refused).
+   */
+  'fromBackup'?: (string);
+  /**
+   * With from_backup: a DR volume that follows the newest backup of that volume until activated.
+   */
+  'standby'?: (boolean);
+  /**
    * The volume's labels; recurring-job.longhorn.io/<job>=enabled and
    * recurring-job-group.longhorn.io/<group>=enabled pick its recurring jobs.
    */
@@ -130,6 +139,15 @@ export interface CreateVolumeRequest__Output {
   'csiName': (string);
   'kubernetes': (_cairn_admin_v1_KubernetesRef__Output | null);
   'unsupportedParameters': (_cairn_admin_v1_UnsupportedParameter__Output)[];
+  /**
+   * Restore (H-restore): fill the volume from this backup URL before it may be attached; size 0
+   * takes the backup's size (a bigger size is allowed, a smaller one refused).
+   */
+  'fromBackup': (string);
+  /**
+   * With from_backup: a DR volume that follows the newest backup of that volume until activated.
+   */
+  'standby': (boolean);
   /**
    * The volume's labels; recurring-job.longhorn.io/<job>=enabled and
    * recurring-job-group.longhorn.io/<group>=enabled pick its recurring jobs.

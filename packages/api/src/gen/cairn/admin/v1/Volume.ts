@@ -3,6 +3,7 @@
 import type { Replica as _cairn_admin_v1_Replica, Replica__Output as _cairn_admin_v1_Replica__Output } from '../../../cairn/admin/v1/Replica.js';
 import type { KubernetesRef as _cairn_admin_v1_KubernetesRef, KubernetesRef__Output as _cairn_admin_v1_KubernetesRef__Output } from '../../../cairn/admin/v1/KubernetesRef.js';
 import type { UnsupportedParameter as _cairn_admin_v1_UnsupportedParameter, UnsupportedParameter__Output as _cairn_admin_v1_UnsupportedParameter__Output } from '../../../cairn/admin/v1/UnsupportedParameter.js';
+import type { VolumeRestore as _cairn_admin_v1_VolumeRestore, VolumeRestore__Output as _cairn_admin_v1_VolumeRestore__Output } from '../../../cairn/admin/v1/VolumeRestore.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Volume {
@@ -68,6 +69,11 @@ export interface Volume {
   'csiName'?: (string);
   'kubernetes'?: (_cairn_admin_v1_KubernetesRef | null);
   'unsupportedParameters'?: (_cairn_admin_v1_UnsupportedParameter)[];
+  /**
+   * Restore (H-restore): the backup it is (being) restored from, what is restored so far, and how
+   * far the current restore is; see VolumeRestore.
+   */
+  'restore'?: (_cairn_admin_v1_VolumeRestore | null);
   'labels'?: ({[key: string]: string});
   /**
    * The recurring jobs that apply to it (by its labels, or the "default" group), sorted.
@@ -138,6 +144,11 @@ export interface Volume__Output {
   'csiName': (string);
   'kubernetes': (_cairn_admin_v1_KubernetesRef__Output | null);
   'unsupportedParameters': (_cairn_admin_v1_UnsupportedParameter__Output)[];
+  /**
+   * Restore (H-restore): the backup it is (being) restored from, what is restored so far, and how
+   * far the current restore is; see VolumeRestore.
+   */
+  'restore': (_cairn_admin_v1_VolumeRestore__Output | null);
   'labels': ({[key: string]: string});
   /**
    * The recurring jobs that apply to it (by its labels, or the "default" group), sorted.

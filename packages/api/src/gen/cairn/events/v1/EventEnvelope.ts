@@ -37,6 +37,12 @@ import type { BackupStarted as _cairn_events_v1_BackupStarted, BackupStarted__Ou
 import type { BackupCompleted as _cairn_events_v1_BackupCompleted, BackupCompleted__Output as _cairn_events_v1_BackupCompleted__Output } from '../../../cairn/events/v1/BackupCompleted.js';
 import type { BackupFailed as _cairn_events_v1_BackupFailed, BackupFailed__Output as _cairn_events_v1_BackupFailed__Output } from '../../../cairn/events/v1/BackupFailed.js';
 import type { BackupDeleted as _cairn_events_v1_BackupDeleted, BackupDeleted__Output as _cairn_events_v1_BackupDeleted__Output } from '../../../cairn/events/v1/BackupDeleted.js';
+import type { VolumeRestoreStarted as _cairn_events_v1_VolumeRestoreStarted, VolumeRestoreStarted__Output as _cairn_events_v1_VolumeRestoreStarted__Output } from '../../../cairn/events/v1/VolumeRestoreStarted.js';
+import type { VolumeRestoreCompleted as _cairn_events_v1_VolumeRestoreCompleted, VolumeRestoreCompleted__Output as _cairn_events_v1_VolumeRestoreCompleted__Output } from '../../../cairn/events/v1/VolumeRestoreCompleted.js';
+import type { VolumeRestoreFailed as _cairn_events_v1_VolumeRestoreFailed, VolumeRestoreFailed__Output as _cairn_events_v1_VolumeRestoreFailed__Output } from '../../../cairn/events/v1/VolumeRestoreFailed.js';
+import type { VolumeRestoreRequested as _cairn_events_v1_VolumeRestoreRequested, VolumeRestoreRequested__Output as _cairn_events_v1_VolumeRestoreRequested__Output } from '../../../cairn/events/v1/VolumeRestoreRequested.js';
+import type { VolumeActivationRequested as _cairn_events_v1_VolumeActivationRequested, VolumeActivationRequested__Output as _cairn_events_v1_VolumeActivationRequested__Output } from '../../../cairn/events/v1/VolumeActivationRequested.js';
+import type { VolumeActivated as _cairn_events_v1_VolumeActivated, VolumeActivated__Output as _cairn_events_v1_VolumeActivated__Output } from '../../../cairn/events/v1/VolumeActivated.js';
 import type { RecurringJobCreated as _cairn_events_v1_RecurringJobCreated, RecurringJobCreated__Output as _cairn_events_v1_RecurringJobCreated__Output } from '../../../cairn/events/v1/RecurringJobCreated.js';
 import type { RecurringJobUpdated as _cairn_events_v1_RecurringJobUpdated, RecurringJobUpdated__Output as _cairn_events_v1_RecurringJobUpdated__Output } from '../../../cairn/events/v1/RecurringJobUpdated.js';
 import type { RecurringJobDeleted as _cairn_events_v1_RecurringJobDeleted, RecurringJobDeleted__Output as _cairn_events_v1_RecurringJobDeleted__Output } from '../../../cairn/events/v1/RecurringJobDeleted.js';
@@ -107,6 +113,15 @@ export interface EventEnvelope {
   'backupFailed'?: (_cairn_events_v1_BackupFailed | null);
   'backupDeleted'?: (_cairn_events_v1_BackupDeleted | null);
   /**
+   * ---- restore (H-restore) ----
+   */
+  'volumeRestoreStarted'?: (_cairn_events_v1_VolumeRestoreStarted | null);
+  'volumeRestoreCompleted'?: (_cairn_events_v1_VolumeRestoreCompleted | null);
+  'volumeRestoreFailed'?: (_cairn_events_v1_VolumeRestoreFailed | null);
+  'volumeRestoreRequested'?: (_cairn_events_v1_VolumeRestoreRequested | null);
+  'volumeActivationRequested'?: (_cairn_events_v1_VolumeActivationRequested | null);
+  'volumeActivated'?: (_cairn_events_v1_VolumeActivated | null);
+  /**
    * Recurring jobs (H-jobs: 110-119).
    */
   'recurringJobCreated'?: (_cairn_events_v1_RecurringJobCreated | null);
@@ -122,7 +137,7 @@ export interface EventEnvelope {
    * events written before the chain existed.
    */
   'chainHash'?: (Buffer | Uint8Array | string);
-  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting"|"volumeAutoAttached"|"volumeAutoDetached"|"volumeSalvaged"|"backupRequested"|"backupAssigned"|"backupStarted"|"backupCompleted"|"backupFailed"|"backupDeleted"|"recurringJobCreated"|"recurringJobUpdated"|"recurringJobDeleted"|"recurringJobRunStarted"|"recurringJobVolumeDone";
+  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting"|"volumeAutoAttached"|"volumeAutoDetached"|"volumeSalvaged"|"backupRequested"|"backupAssigned"|"backupStarted"|"backupCompleted"|"backupFailed"|"backupDeleted"|"recurringJobCreated"|"recurringJobUpdated"|"recurringJobDeleted"|"recurringJobRunStarted"|"recurringJobVolumeDone"|"volumeRestoreStarted"|"volumeRestoreCompleted"|"volumeRestoreFailed"|"volumeRestoreRequested"|"volumeActivationRequested"|"volumeActivated";
 }
 
 export interface EventEnvelope__Output {
@@ -188,6 +203,15 @@ export interface EventEnvelope__Output {
   'backupFailed'?: (_cairn_events_v1_BackupFailed__Output | null);
   'backupDeleted'?: (_cairn_events_v1_BackupDeleted__Output | null);
   /**
+   * ---- restore (H-restore) ----
+   */
+  'volumeRestoreStarted'?: (_cairn_events_v1_VolumeRestoreStarted__Output | null);
+  'volumeRestoreCompleted'?: (_cairn_events_v1_VolumeRestoreCompleted__Output | null);
+  'volumeRestoreFailed'?: (_cairn_events_v1_VolumeRestoreFailed__Output | null);
+  'volumeRestoreRequested'?: (_cairn_events_v1_VolumeRestoreRequested__Output | null);
+  'volumeActivationRequested'?: (_cairn_events_v1_VolumeActivationRequested__Output | null);
+  'volumeActivated'?: (_cairn_events_v1_VolumeActivated__Output | null);
+  /**
    * Recurring jobs (H-jobs: 110-119).
    */
   'recurringJobCreated'?: (_cairn_events_v1_RecurringJobCreated__Output | null);
@@ -203,5 +227,5 @@ export interface EventEnvelope__Output {
    * events written before the chain existed.
    */
   'chainHash': (Buffer);
-  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting"|"volumeAutoAttached"|"volumeAutoDetached"|"volumeSalvaged"|"backupRequested"|"backupAssigned"|"backupStarted"|"backupCompleted"|"backupFailed"|"backupDeleted"|"recurringJobCreated"|"recurringJobUpdated"|"recurringJobDeleted"|"recurringJobRunStarted"|"recurringJobVolumeDone";
+  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting"|"volumeAutoAttached"|"volumeAutoDetached"|"volumeSalvaged"|"backupRequested"|"backupAssigned"|"backupStarted"|"backupCompleted"|"backupFailed"|"backupDeleted"|"recurringJobCreated"|"recurringJobUpdated"|"recurringJobDeleted"|"recurringJobRunStarted"|"recurringJobVolumeDone"|"volumeRestoreStarted"|"volumeRestoreCompleted"|"volumeRestoreFailed"|"volumeRestoreRequested"|"volumeActivationRequested"|"volumeActivated";
 }

@@ -33,6 +33,18 @@ export interface VolumeCreated {
    * Warning event on the PVC. Never silently dropped.
    */
   'unsupportedParameters'?: (_cairn_events_v1_UnsupportedParameter)[];
+  /**
+   * Restore (H-restore): the volume starts as the data of this backup (its URL, Longhorn's form
+   * s3://BUCKET@REGION/PREFIX?backup=NAME&volume=VOL or file:///PATH?backup=...). Its engine
+   * restores it, without a frontend, before anyone may attach it (VolumeRestoreCompleted).
+   */
+  'fromBackup'?: (string);
+  /**
+   * A DR (standby) volume: it follows the newest backup of the backup's volume in the target
+   * (VolumeRestoreRequested for each), cannot be attached, and becomes a normal volume on
+   * VolumeActivated.
+   */
+  'standby'?: (boolean);
 }
 
 export interface VolumeCreated__Output {
@@ -64,4 +76,16 @@ export interface VolumeCreated__Output {
    * Warning event on the PVC. Never silently dropped.
    */
   'unsupportedParameters': (_cairn_events_v1_UnsupportedParameter__Output)[];
+  /**
+   * Restore (H-restore): the volume starts as the data of this backup (its URL, Longhorn's form
+   * s3://BUCKET@REGION/PREFIX?backup=NAME&volume=VOL or file:///PATH?backup=...). Its engine
+   * restores it, without a frontend, before anyone may attach it (VolumeRestoreCompleted).
+   */
+  'fromBackup': (string);
+  /**
+   * A DR (standby) volume: it follows the newest backup of the backup's volume in the target
+   * (VolumeRestoreRequested for each), cannot be attached, and becomes a normal volume on
+   * VolumeActivated.
+   */
+  'standby': (boolean);
 }

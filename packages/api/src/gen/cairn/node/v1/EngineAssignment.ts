@@ -2,6 +2,7 @@
 
 import type { EngineReplica as _cairn_node_v1_EngineReplica, EngineReplica__Output as _cairn_node_v1_EngineReplica__Output } from '../../../cairn/node/v1/EngineReplica.js';
 import type { EngineSource as _cairn_node_v1_EngineSource, EngineSource__Output as _cairn_node_v1_EngineSource__Output } from '../../../cairn/node/v1/EngineSource.js';
+import type { RestoreAssignment as _cairn_node_v1_RestoreAssignment, RestoreAssignment__Output as _cairn_node_v1_RestoreAssignment__Output } from '../../../cairn/node/v1/RestoreAssignment.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface EngineAssignment {
@@ -28,6 +29,11 @@ export interface EngineAssignment {
    * has admitted a higher one refuses this engine's writes (datapath fencing).
    */
   'epoch'?: (number | string | Long);
+  /**
+   * Restore (H-restore): set while the volume has a backup to restore: the engine restores it
+   * before anything else (it runs without a frontend meanwhile) and reports progress and the end.
+   */
+  'restore'?: (_cairn_node_v1_RestoreAssignment | null);
 }
 
 export interface EngineAssignment__Output {
@@ -54,4 +60,9 @@ export interface EngineAssignment__Output {
    * has admitted a higher one refuses this engine's writes (datapath fencing).
    */
   'epoch': (number);
+  /**
+   * Restore (H-restore): set while the volume has a backup to restore: the engine restores it
+   * before anything else (it runs without a frontend meanwhile) and reports progress and the end.
+   */
+  'restore': (_cairn_node_v1_RestoreAssignment__Output | null);
 }

@@ -1,5 +1,6 @@
 // Original file: cairn/node/v1/node.proto
 
+import type { Long } from '@grpc/proto-loader';
 
 export interface EngineReport {
   'volume'?: (string);
@@ -20,6 +21,18 @@ export interface EngineReport {
    * Why the engine waits (state waiting), e.g. none of the running replicas is reachable.
    */
   'reason'?: (string);
+  /**
+   * Restore (H-restore): the engine restores `restoring` (a backup URL; set with state attached),
+   * is this far (percent), has restored `restored`, or failed to restore `restore_failed` (why in
+   * restore_error).
+   */
+  'restoring'?: (string);
+  'restoreProgress'?: (number);
+  'restored'?: (string);
+  'restoreFailed'?: (string);
+  'restoreError'?: (string);
+  'restoredBlocks'?: (number | string | Long);
+  'zeroedBlocks'?: (number | string | Long);
 }
 
 export interface EngineReport__Output {
@@ -41,4 +54,16 @@ export interface EngineReport__Output {
    * Why the engine waits (state waiting), e.g. none of the running replicas is reachable.
    */
   'reason': (string);
+  /**
+   * Restore (H-restore): the engine restores `restoring` (a backup URL; set with state attached),
+   * is this far (percent), has restored `restored`, or failed to restore `restore_failed` (why in
+   * restore_error).
+   */
+  'restoring': (string);
+  'restoreProgress': (number);
+  'restored': (string);
+  'restoreFailed': (string);
+  'restoreError': (string);
+  'restoredBlocks': (number);
+  'zeroedBlocks': (number);
 }
