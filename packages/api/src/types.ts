@@ -74,4 +74,6 @@ export type { ReplicaFigures, ReplicaFigures__Output } from './gen/cairn/node/v1
 export type { ReplicaReport, ReplicaReport__Output } from './gen/cairn/node/v1/ReplicaReport.js';
 export type { ReportRequest, ReportRequest__Output } from './gen/cairn/node/v1/ReportRequest.js';
 export type { ReportResponse, ReportResponse__Output } from './gen/cairn/node/v1/ReportResponse.js';
+export type { TrimAssignment, TrimAssignment__Output } from './gen/cairn/node/v1/TrimAssignment.js';
+export type { TrimReport, TrimReport__Output } from './gen/cairn/node/v1/TrimReport.js';
 export type { WatchAssignmentsRequest, WatchAssignmentsRequest__Output } from './gen/cairn/node/v1/WatchAssignmentsRequest.js';

@@ -20,6 +20,8 @@ import type { ReplicaFigures as _cairn_node_v1_ReplicaFigures, ReplicaFigures__O
 import type { ReplicaReport as _cairn_node_v1_ReplicaReport, ReplicaReport__Output as _cairn_node_v1_ReplicaReport__Output } from './cairn/node/v1/ReplicaReport.js';
 import type { ReportRequest as _cairn_node_v1_ReportRequest, ReportRequest__Output as _cairn_node_v1_ReportRequest__Output } from './cairn/node/v1/ReportRequest.js';
 import type { ReportResponse as _cairn_node_v1_ReportResponse, ReportResponse__Output as _cairn_node_v1_ReportResponse__Output } from './cairn/node/v1/ReportResponse.js';
+import type { TrimAssignment as _cairn_node_v1_TrimAssignment, TrimAssignment__Output as _cairn_node_v1_TrimAssignment__Output } from './cairn/node/v1/TrimAssignment.js';
+import type { TrimReport as _cairn_node_v1_TrimReport, TrimReport__Output as _cairn_node_v1_TrimReport__Output } from './cairn/node/v1/TrimReport.js';
 import type { WatchAssignmentsRequest as _cairn_node_v1_WatchAssignmentsRequest, WatchAssignmentsRequest__Output as _cairn_node_v1_WatchAssignmentsRequest__Output } from './cairn/node/v1/WatchAssignmentsRequest.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
@@ -49,6 +51,8 @@ export interface ProtoGrpcType {
         ReplicaReport: MessageTypeDefinition<_cairn_node_v1_ReplicaReport, _cairn_node_v1_ReplicaReport__Output>
         ReportRequest: MessageTypeDefinition<_cairn_node_v1_ReportRequest, _cairn_node_v1_ReportRequest__Output>
         ReportResponse: MessageTypeDefinition<_cairn_node_v1_ReportResponse, _cairn_node_v1_ReportResponse__Output>
+        TrimAssignment: MessageTypeDefinition<_cairn_node_v1_TrimAssignment, _cairn_node_v1_TrimAssignment__Output>
+        TrimReport: MessageTypeDefinition<_cairn_node_v1_TrimReport, _cairn_node_v1_TrimReport__Output>
         WatchAssignmentsRequest: MessageTypeDefinition<_cairn_node_v1_WatchAssignmentsRequest, _cairn_node_v1_WatchAssignmentsRequest__Output>
       }
     }
