@@ -11,6 +11,7 @@ import { startNodeService } from '@cairn/csi';
 import type { UnixServer } from '@cairn/csi';
 import type { NbdListen } from '@cairn/datapath';
 import { Datapath } from './datapath.js';
+import { TrimRunner } from './trim-runner.js';
 
 export interface DiskSpec {
   path: string;
@@ -78,6 +79,8 @@ export class Agent {
   private csi: UnixServer | null = null;
   /** unix:///path of the CSI Node service, when csiSocket was given. */
   csiEndpoint = '';
+  /** fstrim on the filesystems the CSI node service mounted (recurring jobs' filesystem-trim). */
+  private readonly trims: TrimRunner;
 
   constructor(private readonly o: AgentOptions) {
     this.managers = Array.isArray(o.manager) ? [...o.manager] : o.manager.split(',');
@@ -87,6 +90,10 @@ export class Agent {
       disks: o.disks.map((d) => d.path),
       ...(o.tls?.cert && o.tls.key ? { tls: { ca: o.tls.ca, cert: o.tls.cert, key: o.tls.key } } : {}),
       log: (l) => this.say(l),
+      report: (r) => call<object, unknown>(this.client.Report.bind(this.client), { nodeId: o.nodeId, ...r }).then(() => undefined),
+    });
+    this.trims = new TrimRunner({
+      nodeId: o.nodeId, csiStateDir: o.csiSocket ? o.csiStateDir ?? '/var/lib/cairn/csi' : null, log: (l) => this.say(l),
       report: (r) => call<object, unknown>(this.client.Report.bind(this.client), { nodeId: o.nodeId, ...r }).then(() => undefined),
     });
   }
@@ -191,6 +198,7 @@ export class Agent {
       held = folded.replicas;
       this.say(`assignments at seq ${push.seq}: ${held.size} replica(s)${push.delta ? ` (${push.replicas.length} changed, ${push.removedReplicas.length} gone)` : ''}, ${push.engines.length} engine(s)`);
       void this.datapath.apply({ seq: push.seq, replicas: held, engines: push.engines, detaching: push.detaching, backups: push.backups }, folded.touched);
+      this.trims.apply(push.trims ?? []);
     });
     const again = (): void => {
       if (this.stream !== stream || this.stopped) return;
@@ -205,6 +213,7 @@ export class Agent {
     this.stopped = true;
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
     this.stream?.cancel();
+    this.trims.stop();
     await this.csi?.close();
     await this.datapath.stop();
     this.client.close();

@@ -77,4 +77,6 @@ export type { ReportRequest, ReportRequest__Output } from './gen/cairn/node/v1/R
 export type { ReportResponse, ReportResponse__Output } from './gen/cairn/node/v1/ReportResponse.js';
 export type { RestoreAssignment, RestoreAssignment__Output } from './gen/cairn/node/v1/RestoreAssignment.js';
 export type { RestoreCredentials, RestoreCredentials__Output } from './gen/cairn/node/v1/RestoreCredentials.js';
+export type { TrimAssignment, TrimAssignment__Output } from './gen/cairn/node/v1/TrimAssignment.js';
+export type { TrimReport, TrimReport__Output } from './gen/cairn/node/v1/TrimReport.js';
 export type { WatchAssignmentsRequest, WatchAssignmentsRequest__Output } from './gen/cairn/node/v1/WatchAssignmentsRequest.js';

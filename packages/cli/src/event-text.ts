@@ -146,7 +146,12 @@ export function eventSummary(ev: CairnEvent): string {
     case 'recurringJobVolumeDone': {
       const p = ev.recurringJobVolumeDone!;
       if (p.error) return `${p.job} ${p.volume}: ${p.error}`;
+      if (p.trimmedBytes) return `${p.job} ${p.volume}: trimmed=${sz(Number(p.trimmedBytes))}`;
       return `${p.job} ${p.volume}: made=${p.snapshotCreated || '-'} deleted=${p.snapshotsDeleted.join(',') || '-'}${p.kept.length ? ` kept=${p.kept.join('; ')}` : ''}`;
+    }
+    case 'recurringJobTrimRequested': {
+      const p = ev.recurringJobTrimRequested!;
+      return `${p.job} ${p.volume} fire=${new Date(Number(p.fireMs)).toISOString()} fstrim on ${p.nodeId}`;
     }
     case 'backupRequested':
       return `${ev.backupRequested!.volume}@${ev.backupRequested!.snapshot} ${ev.backupRequested!.name} -> ${ev.backupRequested!.url}`;

@@ -14,3 +14,7 @@ export type { StorageClassRequest, UnsupportedParameter } from './storage-class.
 export { checkMkfsParams } from './mkfs-params.js';
 export { controllerAdmin } from './controller-admin.js';
 export type { AdminConnection, ControllerAdmin } from './controller-admin.js';
+// What the node agent's filesystem trims read: where a volume is staged on this node, and whether it is mounted there.
+export { StageRecords } from './node-state.js';
+export { mountAt, parseMountInfo } from './node-plan.js';
+export type { StageRecord } from './node-plan.js';

@@ -7,10 +7,11 @@
 // replica, and after each event looks again only at the volumes that event touched (all of
 // them after a node, disk or settings event, or a removal); a stream that asked for deltas gets
 // just the replicas that changed and the ids of those gone. Engines (few: the volumes attached
-// to the node) and detaching are computed whole each push and sent when they change.
-import type { Assignments, BackupAssignment, EngineAssignment, ReplicaAssignment, RestoreCredentials } from '@cairn/api';
+// to the node) and detaching are computed whole each push and sent when they change, as are the
+// backups and filesystem trims the node runs.
+import type { Assignments, BackupAssignment, EngineAssignment, ReplicaAssignment, RestoreCredentials, TrimAssignment } from '@cairn/api';
 import type { CairnEvent, ClusterState, ReplicaState } from '@cairn/metadata';
-import { replicasOf, restoreSince, volumesTouched } from '@cairn/metadata';
+import { pendingTrimsOf, replicasOf, restoreSince, volumesTouched } from '@cairn/metadata';
 import { restorePending } from '@cairn/scheduler';
 
 /** The backup target's credentials for a backup URL (restores.ts), sent only with that volume's engine; null: none. */
@@ -79,12 +80,20 @@ export function enginesFor(
   return { engines, detaching };
 }
 
+/** The filesystem trims a node runs: those requested of it, of volumes attached there. */
+export function trimsFor(s: ClusterState, nodeId: string): TrimAssignment[] {
+  return pendingTrimsOf(s, nodeId).filter((t) => {
+    const v = s.volumes.get(t.volume);
+    return v?.attachedTo === nodeId && v.attachState === 'attached';
+  });
+}
+
 /** Everything a node runs, whole (what the first push of a stream says). */
 export function assignmentsFor(s: ClusterState, nodeId: string, secret: (volume: string) => string, credentials?: RestoreCredentialsOf): Assignments {
   const replicas: ReplicaAssignment[] = [];
   for (const r of s.replicas.values()) if (r.nodeId === nodeId) replicas.push(replicaAssignment(s, r, secret));
   replicas.sort((a, b) => byCodePoint(a.replicaId!, b.replicaId!));
-  return { seq: s.seq, replicas, ...enginesFor(s, nodeId, secret, undefined, credentials), delta: false, removedReplicas: [], backups: [] };
+  return { seq: s.seq, replicas, ...enginesFor(s, nodeId, secret, undefined, credentials), delta: false, removedReplicas: [], backups: [], trims: trimsFor(s, nodeId) };
 }
 
 interface Sent {
@@ -164,17 +173,18 @@ export class AssignmentFeed {
     // per push and node was most of a push's cost).
     const { engines, detaching } = enginesFor(s, this.nodeId, this.secret, this.attached, this.credentials);
     const backups = this.backups(s, this.nodeId);
-    const enginesJson = JSON.stringify([engines, detaching, backups]);
+    const trims = trimsFor(s, this.nodeId);
+    const enginesJson = JSON.stringify([engines, detaching, backups, trims]);
     const first = this.first;
     if (!first && changed.length === 0 && removed.length === 0 && enginesJson === this.lastEngines) return null;
     this.first = false;
     this.lastEngines = enginesJson;
     if (this.deltas && !first) {
       changed.sort((a, b) => byCodePoint(a.replicaId!, b.replicaId!));
-      return { seq: s.seq, replicas: changed, engines, detaching, delta: true, removedReplicas: removed.sort(byCodePoint), backups };
+      return { seq: s.seq, replicas: changed, engines, detaching, delta: true, removedReplicas: removed.sort(byCodePoint), backups, trims };
     }
     const replicas = [...this.sent.values()].map((x) => x.assignment).sort((a, b) => byCodePoint(a.replicaId!, b.replicaId!));
-    return { seq: s.seq, replicas, engines, detaching, delta: false, removedReplicas: [], backups };
+    return { seq: s.seq, replicas, engines, detaching, delta: false, removedReplicas: [], backups, trims };
   }
 
   private index(volume: string): Set<string> {

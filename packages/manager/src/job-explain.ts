@@ -38,11 +38,16 @@ export function explainJobEvent(volume: string, ev: CairnEvent): string | null {
       const missed = p.missed ? `; ${p.missedAtLeast ? 'at least ' : ''}${p.missed} earlier fire time(s) from ${at(p.missedFirstMs)} to ${at(p.missedLastMs)} missed (no leader, or the previous run still going)` : '';
       return `recurring job ${p.job} (${p.task}) run of ${at(p.fireMs)} started on ${p.volumes.length} volume(s)${ev.timeMs - p.fireMs > 5000 ? `, ${Math.round((ev.timeMs - p.fireMs) / 1000)} s late` : ''}${missed}`;
     }
+    case 'recurringJobTrimRequested': {
+      const p = ev.recurringJobTrimRequested!;
+      return p.volume === volume ? `recurring job ${p.job} run of ${at(p.fireMs)}: fstrim requested of node ${p.nodeId}` : null;
+    }
     case 'recurringJobVolumeDone': {
       const p = ev.recurringJobVolumeDone!;
       if (p.volume !== volume) return null;
       if (p.error) return `recurring job ${p.job} run of ${at(p.fireMs)}: ${p.error}`;
       const parts = [
+        p.trimmedBytes ? `filesystem trimmed, ${p.trimmedBytes} bytes` : '',
         p.snapshotCreated ? `made ${p.snapshotCreated}` : '',
         p.snapshotsDeleted.length ? `deleted ${p.snapshotsDeleted.join(', ')}` : '',
         p.kept.length ? `kept ${p.kept.join(', ')}` : '',

@@ -2,6 +2,8 @@
 // by unrun), which volumes a run covers, and what a run does on one volume: the snapshot it makes
 // and the snapshots retention deletes. Pure: the state and the time come in (the clock is the
 // caller's), event drafts come out; recurring-jobs.ts appends them with the leader's fence.
+// filesystem-trim is the one task a node does: the run asks the volume's node
+// (RecurringJobTrimRequested) and the node's report ends the volume (trimReportDrafts).
 //
 // Cron expressions are croner's (5 fields, or 6 with seconds first; @daily and friends),
 // evaluated in UTC so that every manager computes the same fire times whatever its local zone.
@@ -147,10 +149,18 @@ function retain(state: ClusterState, v: VolumeState, candidates: string[], keep:
   return out;
 }
 
-/** Why the task cannot run in this build, for the tasks that need what cairn does not have yet. */
-export const TASK_NOT_BUILT: Partial<Record<RecurringJobState['task'], string>> = {
-  'filesystem-trim': 'not run: cairn cannot trim a filesystem yet (the CSI node service mounts it; no node agent call runs fstrim on that mount)',
-};
+/** Why the task cannot run in this build, for the tasks that need what cairn does not have yet (none now). */
+export const TASK_NOT_BUILT: Partial<Record<RecurringJobState['task'], string>> = {};
+
+/** A filesystem-trim run's error for a volume not attached to a node that is up. */
+export const TRIM_NOT_ATTACHED = 'not run: the volume is not attached (a filesystem is trimmed where it is mounted)';
+
+/** The node a volume's filesystem can be trimmed on: the one its engine runs on, when attached there and up; else null. */
+export function trimNode(state: ClusterState, v: VolumeState): string | null {
+  if (v.attachState !== 'attached' || !v.attachedTo) return null;
+  const n = state.nodes.get(v.attachedTo);
+  return n && !n.down ? v.attachedTo : null;
+}
 
 /** The label a backup made by a job carries (Longhorn's backups carry the job's name the same way). */
 export const BACKUP_JOB_LABEL = 'recurring-job';
@@ -162,12 +172,10 @@ export const BACKUP_JOB_LABEL = 'recurring-job';
  */
 export function volumeStep(state: ClusterState, job: RecurringJobState, fireMs: number, volume: string): EventDraft[] {
   const cause = jobCause(job.name, fireMs);
-  const done = (o: { created?: string; deleted?: string[]; kept?: string[]; error?: string } = {}): EventDraft => ({
-    cause,
-    recurringJobVolumeDone: {
-      job: job.name, fireMs, volume, snapshotCreated: o.created ?? '', snapshotsDeleted: o.deleted ?? [], kept: o.kept ?? [], error: o.error ?? '',
-    },
-  });
+  const done = (o: { created?: string; deleted?: string[]; kept?: string[]; error?: string } = {}): EventDraft => volumeDoneDraft(job.name, fireMs, volume, o);
+  // A trim requested of a node: the run waits for its report (trimReportDrafts) or for the
+  // leader to end it (trimLostDrafts).
+  if (job.running?.fireMs === fireMs && job.running.trims?.[volume] !== undefined) return [];
   const v = state.volumes.get(volume);
   if (!v) return [done({ error: 'the volume no longer exists' })];
   const deletes = (names: string[]): EventDraft[] => names.map((name) => ({ cause, snapshotDeleted: { volume, name } }));
@@ -215,9 +223,70 @@ export function volumeStep(state: ClusterState, job: RecurringJobState, fireMs: 
       const system = [...v.snapshots.keys()].filter((n) => isSystemSnapshot(state, v, n)).sort();
       return [...deletes(system), done({ deleted: system })];
     }
+    case 'filesystem-trim': {
+      // Longhorn's filesystem-trim: fstrim where the volume's filesystem is mounted, which is
+      // on the node its engine runs on (the CSI node service stages it there).
+      const node = trimNode(state, v);
+      if (!node) return [done({ error: TRIM_NOT_ATTACHED })];
+      return [{ cause, recurringJobTrimRequested: { job: job.name, fireMs, volume, nodeId: node } }];
+    }
     default:
       return [done({ error: TASK_NOT_BUILT[job.task] ?? `task ${job.task} unknown` })];
   }
+}
+
+/** The RecurringJobVolumeDone of one volume of a run, with the job's cause. */
+export function volumeDoneDraft(
+  job: string, fireMs: number, volume: string,
+  o: { created?: string; deleted?: string[]; kept?: string[]; error?: string; trimmedBytes?: number } = {},
+): EventDraft {
+  return {
+    cause: jobCause(job, fireMs),
+    recurringJobVolumeDone: {
+      job, fireMs, volume, snapshotCreated: o.created ?? '', snapshotsDeleted: o.deleted ?? [], kept: o.kept ?? [], error: o.error ?? '',
+      trimmedBytes: o.trimmedBytes ?? 0,
+    },
+  };
+}
+
+/** A node's report of one trim it ran. */
+export interface TrimOutcome {
+  job: string;
+  fireMs: number;
+  volume: string;
+  trimmedBytes: number;
+  error: string;
+}
+
+/**
+ * What a node's trim report appends: the volume's RecurringJobVolumeDone when the trim is still
+ * pending and was requested of `nodeId`; [] for one unknown or already ended (a report sent
+ * again is harmless). A trim requested of another node is refused: 'denied'.
+ */
+export function trimReportDrafts(state: ClusterState, nodeId: string, r: TrimOutcome): EventDraft[] | 'denied' {
+  const job = state.recurringJobs.get(r.job);
+  const asked = job?.running?.fireMs === r.fireMs ? job.running.trims?.[r.volume] : undefined;
+  if (asked === undefined) return [];
+  if (asked !== nodeId) return 'denied';
+  return [volumeDoneDraft(r.job, r.fireMs, r.volume, r.error ? { error: r.error } : { trimmedBytes: r.trimmedBytes })];
+}
+
+/**
+ * The pending trims of `job` that can no longer be reported, each ended with an error: the volume
+ * is gone, no longer attached to the node asked, or that node is down.
+ */
+export function trimLostDrafts(state: ClusterState, job: RecurringJobState): EventDraft[] {
+  const out: EventDraft[] = [];
+  if (!job.running) return out;
+  for (const [volume, node] of Object.entries(job.running.trims ?? {})) {
+    const v = state.volumes.get(volume);
+    const why = !v ? 'the volume no longer exists'
+      : state.nodes.get(node)?.down !== false ? `node ${node} is down`
+      : v.attachState !== 'attached' || v.attachedTo !== node ? `the volume is no longer attached to node ${node}`
+      : null;
+    if (why) out.push(volumeDoneDraft(job.name, job.running.fireMs, volume, { error: `not trimmed: ${why} (fstrim was requested of it)` }));
+  }
+  return out;
 }
 
 /**

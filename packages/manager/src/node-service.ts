@@ -4,13 +4,14 @@
 // picture, and replica/engine transitions are.
 import type * as grpc from '@grpc/grpc-js';
 import type { Etcd3, Lease } from 'etcd3';
-import type { DiskInfo__Output, NodeAgentHandlers, ReplicaFigures__Output } from '@cairn/api';
+import type { DiskInfo__Output, NodeAgentHandlers, ReplicaFigures__Output, TrimReport__Output } from '@cairn/api';
 import type { ClusterState, EventDraft } from '@cairn/metadata';
 import { Keys, pendingCopiesFrom, UnavailableError } from '@cairn/metadata';
 import { AssignmentFeed } from './assignment-feed.js';
 import type { RestoreCredentialsOf } from './assignment-feed.js';
 import type { EngineRestoreReport } from './restores.js';
 import { restoreReportDrafts } from './restores.js';
+import { trimReportDrafts } from './job-plan.js';
 import { auditTime } from 'rxjs';
 import type { Subscription } from 'rxjs';
 import { CommandError, toServiceError } from './errors.js';
@@ -324,7 +325,8 @@ export class NodeService {
           else if (e.restored || e.restoreFailed) this.restoreProgress.delete(e.volume);
         }
         if (r.backups.length && this.opts.backups) await this.opts.backups.report(nodeId, actor, r.backups);
-        const seq = await this.runner.run(actor, (s) => reportDrafts(s, nodeId, r), (s) => s.seq);
+        let seq = await this.runner.run(actor, (s) => reportDrafts(s, nodeId, r), (s) => s.seq);
+        if (r.trims.length) seq = await this.runner.run(actor, (s) => trimDrafts(s, nodeId, r.trims), (s) => s.seq);
         return { seq };
       }),
     };
@@ -398,6 +400,21 @@ function checkReplicaAddress(s: ClusterState, nodeId: string, replicaId: string,
   if (own ? address !== own : [...s.nodes.values()].some((o) => o.id !== nodeId && o.address === address)) {
     throw CommandError.denied(`replica "${replicaId}" of node "${nodeId}" cannot run at "${address}": node "${nodeId}" serves at "${own || 'no address yet'}"`);
   }
+}
+
+/**
+ * The RecurringJobVolumeDone of each filesystem trim the node reports (job-plan.ts
+ * trimReportDrafts): one requested of another node is refused, one unknown or already ended is
+ * ignored (a report sent again changes nothing).
+ */
+export function trimDrafts(s: ClusterState, nodeId: string, trims: TrimReport__Output[]): EventDraft[] {
+  return trims.flatMap((t) => {
+    const out = trimReportDrafts(s, nodeId, {
+      job: t.job, fireMs: Number(t.fireMs), volume: t.volume, trimmedBytes: Math.max(0, Number(t.trimmedBytes)), error: t.error.slice(0, 2000),
+    });
+    if (out === 'denied') throw CommandError.denied(`the trim of volume "${t.volume}" by job "${t.job}" was not requested of node "${nodeId}"`);
+    return out;
+  });
 }
 
 /** Events for what a node observed; a report about something not on that node is refused. */

@@ -9,11 +9,12 @@
 // starts that fire time again; it carries on with the run's volumes not done yet, each done by
 // one append (its snapshot events and its RecurringJobVolumeDone) decided the same way. Fire
 // times that went by with no leader are not dropped silently: the newest one due runs late, and
-// the run event counts the ones before it as missed.
+// the run event counts the ones before it as missed. A filesystem-trim volume waits for its
+// node's report; this loop ends it with an error when that node can no longer report it.
 import type { EventDraft, EventLog, Fence, LiveProjection } from '@cairn/metadata';
 import { ConflictError, FencedError } from '@cairn/metadata';
 import { LeaderPoll } from './leader-poll.js';
-import { backupsBeyondRetain, dueRun, nextVolumes, retentionCause, runStartedDraft, volumeStep } from './job-plan.js';
+import { backupsBeyondRetain, dueRun, nextVolumes, retentionCause, runStartedDraft, trimLostDrafts, volumeStep } from './job-plan.js';
 
 export interface RecurringJobsOptions {
   projection: LiveProjection;
@@ -79,7 +80,10 @@ export class RecurringJobs {
       if (!job) break;
       let drafts: EventDraft[];
       if (job.running) {
-        drafts = nextVolumes(job).flatMap((v) => volumeStep(s, job, job.running!.fireMs, v));
+        // Trims a node can no longer report end first; a volume whose trim is pending adds
+        // nothing (the run waits for the node's report, which node-service appends).
+        drafts = [...trimLostDrafts(s, job), ...nextVolumes(job).flatMap((v) => volumeStep(s, job, job.running!.fireMs, v))];
+        if (!drafts.length) break;
       } else {
         const due = dueRun(job, clock());
         if (!due) break;

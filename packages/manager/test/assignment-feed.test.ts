@@ -175,7 +175,7 @@ feed('an agent folding the pushes holds what a whole recomputation says, after a
 });
 
 feed('a delta with no whole push before it is refused (the agent opens a new stream)', () => {
-  const a = { seq: 5, replicas: [], engines: [], detaching: [], delta: true, removedReplicas: ['x'], backups: [] } as Assignments__Output;
+  const a = { seq: 5, replicas: [], engines: [], detaching: [], delta: true, removedReplicas: ['x'], backups: [], trims: [] } as Assignments__Output;
   assert.throws(() => mergeAssignments(null, a), /seq 5.*no whole push/);
   assert.throws(() => foldAssignments(null, a), /seq 5.*no whole push/);
   const whole: Assignments = { seq: 4, replicas: [{ replicaId: 'b' }, { replicaId: 'x' }], engines: [], detaching: [], delta: false, removedReplicas: [] };

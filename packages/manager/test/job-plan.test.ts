@@ -9,7 +9,11 @@ import {
 import type { ClusterState, EventDraft } from '@cairn/metadata';
 import * as cmd from '../src/commands.js';
 import * as jobs from '../src/job-commands.js';
-import { backupsBeyondRetain, cronError, dueRun, jobSnapshotName, nextVolumes, runStartedDraft, volumeStep } from '../src/job-plan.js';
+import {
+  backupsBeyondRetain, cronError, dueRun, jobSnapshotName, nextVolumes, runStartedDraft, TRIM_NOT_ATTACHED, trimLostDrafts, trimReportDrafts, volumeStep,
+} from '../src/job-plan.js';
+import { trimsFor } from '../src/assignment-feed.js';
+import { trimDrafts } from '../src/node-service.js';
 import { CommandError } from '../src/errors.js';
 
 const T0 = Date.UTC(2026, 0, 1, 0, 0, 0, 500);
@@ -173,16 +177,97 @@ t('snapshot-cleanup deletes the snapshot a vol:// clone was copied from once cop
   assert.ok(s.volumes.get('v')!.snapshots.has('clone-x-1'), "a user's snapshot named like one stays");
 });
 
-t('what cannot run ends each volume with the reason, not silently: filesystem-trim, a backup with no target', () => {
+t('what cannot run ends each volume with the reason, not silently: filesystem-trim of a detached volume, a backup with no target', () => {
   const s = cluster();
   apply(s, cmd.createVolume(s, volume('v')));
   apply(s, jobs.createJob(s, job({ name: 'bk', task: 'backup' })), T0);
   apply(s, jobs.createJob(s, job({ name: 'trim', task: 'filesystem-trim', retain: 0 })), T0);
-  for (const [n, why] of [['bk', /^not run: no backup target is set/], ['trim', /^not run: cairn cannot trim/]] as const) {
+  for (const [n, why] of [['bk', /^not run: no backup target is set/], ['trim', /^not run: the volume is not attached \(a filesystem is trimmed where it is mounted\)$/]] as const) {
     const done = runAt(s, n, T0 + 10 * S).find((e) => e.recurringJobVolumeDone)!.recurringJobVolumeDone!;
     assert.match(done.error!, why);
     assert.is(s.recurringJobs.get(n)!.running, null, 'the run ends');
   }
+});
+
+/** Volumes a, b (attached on node-1) and c (detached), a filesystem-trim job over them, its run started at T0 + 10 s. */
+function trimCluster(): ClusterState {
+  const s = apply(cluster(), [draft.nodeRegistered('node-2')]);
+  for (const v of ['a', 'b', 'c']) apply(s, cmd.createVolume(s, volume(v)));
+  for (const v of ['a', 'b']) {
+    apply(s, cmd.attachVolume(s, v, 'node-1'));
+    apply(s, [{ volumeAttached: { name: v, nodeId: 'node-1', endpoint: `nbd://h:1/${v}` } }]);
+  }
+  apply(s, jobs.createJob(s, job({ name: 'trim', task: 'filesystem-trim', retain: 0, concurrency: 3 })), T0);
+  apply(s, [runStartedDraft(s, s.recurringJobs.get('trim')!, dueRun(s.recurringJobs.get('trim')!, T0 + 10 * S)!)]);
+  return s;
+}
+const stepAll = (s: ClusterState): EventDraft[] => {
+  const j = s.recurringJobs.get('trim')!;
+  return nextVolumes(j).flatMap((v) => volumeStep(s, j, j.running!.fireMs, v));
+};
+
+t('filesystem-trim: an attached volume is requested of its node, a detached one is done at once with the reason', () => {
+  const s = trimCluster();
+  const fireMs = s.recurringJobs.get('trim')!.running!.fireMs;
+  const d = stepAll(s);
+  assert.equal(d.map((e) => e.recurringJobTrimRequested ?? e.recurringJobVolumeDone?.volume), [
+    { job: 'trim', fireMs, volume: 'a', nodeId: 'node-1' }, { job: 'trim', fireMs, volume: 'b', nodeId: 'node-1' }, 'c',
+  ]);
+  assert.is(d[2]!.recurringJobVolumeDone!.error, TRIM_NOT_ATTACHED);
+  assert.match(d[0]!.cause!, /^recurring-job:trim@/, 'caused by the run like its other events');
+  apply(s, d);
+  assert.equal(s.recurringJobs.get('trim')!.running!.pending, ['a', 'b'], 'the run waits for the requested trims');
+  assert.equal(s.recurringJobs.get('trim')!.running!.trims, { a: 'node-1', b: 'node-1' });
+  assert.equal(trimsFor(s, 'node-1'), [{ job: 'trim', fireMs, volume: 'a' }, { job: 'trim', fireMs, volume: 'b' }], 'node-1 is sent them');
+  assert.equal(trimsFor(s, 'node-2'), [], 'another node is sent none');
+  assert.equal(stepAll(s), [], 'a pending trim adds nothing (no second request)');
+  assert.equal(trimLostDrafts(s, s.recurringJobs.get('trim')!), [], 'nothing lost while attached and the node is up');
+  const copy = fromCanonicalJson(canonicalJson(s), s.seq);
+  assert.is(stateHash(copy), stateHash(s), 'the pending trims survive a snapshot of the state');
+  assert.equal(copy.recurringJobs.get('trim')!.running!.trims, { a: 'node-1', b: 'node-1' });
+});
+
+t("filesystem-trim: the asked node's report ends the volume with the bytes trimmed or its error; another node is denied; a repeat is ignored", () => {
+  const s = trimCluster();
+  apply(s, stepAll(s));
+  const fireMs = s.recurringJobs.get('trim')!.running!.fireMs;
+  refused(() => trimDrafts(s, 'node-2', [{ job: 'trim', fireMs, volume: 'a', trimmedBytes: 5, error: '' }]), 'PermissionDenied', /not requested of node "node-2"/);
+  const a = trimDrafts(s, 'node-1', [{ job: 'trim', fireMs, volume: 'a', trimmedBytes: 4 << 20, error: '' }]);
+  assert.is(a.length, 1);
+  assert.is(a[0]!.recurringJobVolumeDone!.trimmedBytes, 4 << 20);
+  assert.is(a[0]!.recurringJobVolumeDone!.error, '');
+  assert.match(a[0]!.cause!, /^recurring-job:trim@/);
+  apply(s, a);
+  assert.equal(trimReportDrafts(s, 'node-1', { job: 'trim', fireMs, volume: 'a', trimmedBytes: 1, error: '' }), [], 'reported again: ignored');
+  assert.equal(trimReportDrafts(s, 'node-1', { job: 'gone', fireMs, volume: 'a', trimmedBytes: 1, error: '' }), [], 'an unknown job: ignored');
+  assert.equal(s.recurringJobs.get('trim')!.running!.trims, { b: 'node-1' });
+  const b = trimDrafts(s, 'node-1', [{ job: 'trim', fireMs, volume: 'b', trimmedBytes: 0, error: 'not run: volume b has no mounted filesystem on node node-1' }]);
+  assert.is(b[0]!.recurringJobVolumeDone!.error, 'not run: volume b has no mounted filesystem on node node-1');
+  apply(s, b);
+  assert.is(s.recurringJobs.get('trim')!.running, null, 'every volume done: the run ends');
+  assert.equal(trimsFor(s, 'node-1'), []);
+});
+
+t('filesystem-trim: the leader ends a pending trim whose volume left the node or whose node went down, saying which', () => {
+  const s = trimCluster();
+  apply(s, stepAll(s));
+  apply(s, cmd.detachVolume(s, 'a'));
+  apply(s, [{ nodeDown: { nodeId: 'node-1', reason: 'lease expired' } }]);
+  const lost = trimLostDrafts(s, s.recurringJobs.get('trim')!);
+  assert.equal(lost.map((e) => [e.recurringJobVolumeDone!.volume, e.recurringJobVolumeDone!.error]), [
+    ['a', 'not trimmed: node node-1 is down (fstrim was requested of it)'],
+    ['b', 'not trimmed: node node-1 is down (fstrim was requested of it)'],
+  ]);
+  const s2 = trimCluster();
+  apply(s2, stepAll(s2));
+  apply(s2, cmd.detachVolume(s2, 'a'));
+  const lost2 = trimLostDrafts(s2, s2.recurringJobs.get('trim')!);
+  assert.equal(lost2.map((e) => [e.recurringJobVolumeDone!.volume, e.recurringJobVolumeDone!.error]), [
+    ['a', 'not trimmed: the volume is no longer attached to node node-1 (fstrim was requested of it)'],
+  ]);
+  assert.equal(trimsFor(s2, 'node-1').map((t) => t.volume), ['b'], 'a detaching volume is no longer sent');
+  apply(s2, lost2);
+  assert.equal(s2.recurringJobs.get('trim')!.running!.pending, ['b']);
 });
 
 t('a backup job requests a backup of a new snapshot, labelled with the job; retention keeps a snapshot a backup still reads', () => {

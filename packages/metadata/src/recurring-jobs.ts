@@ -115,6 +115,11 @@ export function applyRecurringJobEvent(state: ClusterState, ev: CairnEvent): boo
       const j = state.recurringJobs.get(p.job);
       if (j?.running && j.running.fireMs === p.fireMs) {
         j.running.pending = j.running.pending.filter((v) => v !== p.volume);
+        if (j.running.trims && p.volume in j.running.trims) {
+          const { [p.volume]: _done, ...rest } = j.running.trims;
+          if (Object.keys(rest).length) j.running.trims = rest;
+          else delete j.running.trims;
+        }
         if (j.running.pending.length === 0) j.running = null;
       }
       // The snapshot it made (appended just before, in the same append) is the job's.
@@ -122,12 +127,32 @@ export function applyRecurringJobEvent(state: ClusterState, ev: CairnEvent): boo
       if (snap && snap.createdSeq < seq && !snap.job) snap.job = p.job;
       return true;
     }
+    case 'recurringJobTrimRequested': {
+      // The volume stays pending; the run waits for the node's report (or the leader's error).
+      const p = payloadOf(ev, 'recurringJobTrimRequested');
+      const j = state.recurringJobs.get(p.job);
+      if (j?.running && j.running.fireMs === p.fireMs && j.running.pending.includes(p.volume)) {
+        j.running.trims = sortedRecord({ ...j.running.trims, [p.volume]: p.nodeId });
+      }
+      return true;
+    }
     default:
       return false;
   }
 }
 
+/** The trims requested of node `nodeId` and not reported yet, in job order. */
+export function pendingTrimsOf(state: ClusterState, nodeId: string): { job: string; fireMs: number; volume: string }[] {
+  const out: { job: string; fireMs: number; volume: string }[] = [];
+  for (const j of [...state.recurringJobs.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const [volume, node] of Object.entries(j.running?.trims ?? {})) {
+      if (node === nodeId) out.push({ job: j.name, fireMs: j.running!.fireMs, volume });
+    }
+  }
+  return out;
+}
+
 /** A copy of a job the reducer may change in place (running and its pending list are replaced, never shared). */
 export const copyRecurringJob = (j: RecurringJobState): RecurringJobState => ({
-  ...j, running: j.running && { ...j.running, pending: [...j.running.pending] },
+  ...j, running: j.running && { ...j.running, pending: [...j.running.pending], ...(j.running.trims ? { trims: { ...j.running.trims } } : {}) },
 });

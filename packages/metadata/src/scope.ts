@@ -50,6 +50,8 @@ export function volumesTouched(state: ClusterState, ev: CairnEvent): string[] | 
     case 'replicaRebuilt': return replicaVolume(state, payloadOf(ev, 'replicaRebuilt').replicaId);
     // Recurring jobs: a job's definition and run change no volume; a volume's step marks its snapshot.
     case 'recurringJobCreated': case 'recurringJobUpdated': case 'recurringJobDeleted': case 'recurringJobRunStarted': return [];
+    // A trim requested of a node is the job's run state; the node's report ends it with a VolumeDone.
+    case 'recurringJobTrimRequested': return [];
     case 'recurringJobVolumeDone': return [payloadOf(ev, 'recurringJobVolumeDone').volume];
     default: return null;
   }

@@ -290,8 +290,12 @@ export interface RecurringJobState extends RecurringJobDef {
   createdMs: number;
   /** The newest fire time a run was started for (ms), 0 before the first. */
   lastFireMs: number;
-  /** The run in progress: its fire time and the volumes not done yet; null when none is going. */
-  running: { fireMs: number; seq: number; pending: string[] } | null;
+  /**
+   * The run in progress: its fire time and the volumes not done yet; null when none is going.
+   * trims (filesystem-trim only, absent when none): pending volumes whose trim was requested of
+   * a node (volume -> node id), waiting for that node's report.
+   */
+  running: { fireMs: number; seq: number; pending: string[]; trims?: Record<string, string> } | null;
 }
 
 export interface ClusterState {

@@ -80,6 +80,7 @@ import type { RecurringJobCreated as _cairn_events_v1_RecurringJobCreated, Recur
 import type { RecurringJobDeleted as _cairn_events_v1_RecurringJobDeleted, RecurringJobDeleted__Output as _cairn_events_v1_RecurringJobDeleted__Output } from './cairn/events/v1/RecurringJobDeleted.js';
 import type { RecurringJobRunStarted as _cairn_events_v1_RecurringJobRunStarted, RecurringJobRunStarted__Output as _cairn_events_v1_RecurringJobRunStarted__Output } from './cairn/events/v1/RecurringJobRunStarted.js';
 import type { RecurringJobSpec as _cairn_events_v1_RecurringJobSpec, RecurringJobSpec__Output as _cairn_events_v1_RecurringJobSpec__Output } from './cairn/events/v1/RecurringJobSpec.js';
+import type { RecurringJobTrimRequested as _cairn_events_v1_RecurringJobTrimRequested, RecurringJobTrimRequested__Output as _cairn_events_v1_RecurringJobTrimRequested__Output } from './cairn/events/v1/RecurringJobTrimRequested.js';
 import type { RecurringJobUpdated as _cairn_events_v1_RecurringJobUpdated, RecurringJobUpdated__Output as _cairn_events_v1_RecurringJobUpdated__Output } from './cairn/events/v1/RecurringJobUpdated.js';
 import type { RecurringJobVolumeDone as _cairn_events_v1_RecurringJobVolumeDone, RecurringJobVolumeDone__Output as _cairn_events_v1_RecurringJobVolumeDone__Output } from './cairn/events/v1/RecurringJobVolumeDone.js';
 import type { ReplicaFailed as _cairn_events_v1_ReplicaFailed, ReplicaFailed__Output as _cairn_events_v1_ReplicaFailed__Output } from './cairn/events/v1/ReplicaFailed.js';
@@ -210,6 +211,7 @@ export interface ProtoGrpcType {
         RecurringJobDeleted: MessageTypeDefinition<_cairn_events_v1_RecurringJobDeleted, _cairn_events_v1_RecurringJobDeleted__Output>
         RecurringJobRunStarted: MessageTypeDefinition<_cairn_events_v1_RecurringJobRunStarted, _cairn_events_v1_RecurringJobRunStarted__Output>
         RecurringJobSpec: MessageTypeDefinition<_cairn_events_v1_RecurringJobSpec, _cairn_events_v1_RecurringJobSpec__Output>
+        RecurringJobTrimRequested: MessageTypeDefinition<_cairn_events_v1_RecurringJobTrimRequested, _cairn_events_v1_RecurringJobTrimRequested__Output>
         RecurringJobUpdated: MessageTypeDefinition<_cairn_events_v1_RecurringJobUpdated, _cairn_events_v1_RecurringJobUpdated__Output>
         RecurringJobVolumeDone: MessageTypeDefinition<_cairn_events_v1_RecurringJobVolumeDone, _cairn_events_v1_RecurringJobVolumeDone__Output>
         ReplicaAutoBalance: EnumTypeDefinition

@@ -22,6 +22,8 @@ import type { ReportRequest as _cairn_node_v1_ReportRequest, ReportRequest__Outp
 import type { ReportResponse as _cairn_node_v1_ReportResponse, ReportResponse__Output as _cairn_node_v1_ReportResponse__Output } from './cairn/node/v1/ReportResponse.js';
 import type { RestoreAssignment as _cairn_node_v1_RestoreAssignment, RestoreAssignment__Output as _cairn_node_v1_RestoreAssignment__Output } from './cairn/node/v1/RestoreAssignment.js';
 import type { RestoreCredentials as _cairn_node_v1_RestoreCredentials, RestoreCredentials__Output as _cairn_node_v1_RestoreCredentials__Output } from './cairn/node/v1/RestoreCredentials.js';
+import type { TrimAssignment as _cairn_node_v1_TrimAssignment, TrimAssignment__Output as _cairn_node_v1_TrimAssignment__Output } from './cairn/node/v1/TrimAssignment.js';
+import type { TrimReport as _cairn_node_v1_TrimReport, TrimReport__Output as _cairn_node_v1_TrimReport__Output } from './cairn/node/v1/TrimReport.js';
 import type { WatchAssignmentsRequest as _cairn_node_v1_WatchAssignmentsRequest, WatchAssignmentsRequest__Output as _cairn_node_v1_WatchAssignmentsRequest__Output } from './cairn/node/v1/WatchAssignmentsRequest.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
@@ -53,6 +55,8 @@ export interface ProtoGrpcType {
         ReportResponse: MessageTypeDefinition<_cairn_node_v1_ReportResponse, _cairn_node_v1_ReportResponse__Output>
         RestoreAssignment: MessageTypeDefinition<_cairn_node_v1_RestoreAssignment, _cairn_node_v1_RestoreAssignment__Output>
         RestoreCredentials: MessageTypeDefinition<_cairn_node_v1_RestoreCredentials, _cairn_node_v1_RestoreCredentials__Output>
+        TrimAssignment: MessageTypeDefinition<_cairn_node_v1_TrimAssignment, _cairn_node_v1_TrimAssignment__Output>
+        TrimReport: MessageTypeDefinition<_cairn_node_v1_TrimReport, _cairn_node_v1_TrimReport__Output>
         WatchAssignmentsRequest: MessageTypeDefinition<_cairn_node_v1_WatchAssignmentsRequest, _cairn_node_v1_WatchAssignmentsRequest__Output>
       }
     }

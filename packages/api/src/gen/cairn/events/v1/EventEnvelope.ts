@@ -48,6 +48,7 @@ import type { RecurringJobUpdated as _cairn_events_v1_RecurringJobUpdated, Recur
 import type { RecurringJobDeleted as _cairn_events_v1_RecurringJobDeleted, RecurringJobDeleted__Output as _cairn_events_v1_RecurringJobDeleted__Output } from '../../../cairn/events/v1/RecurringJobDeleted.js';
 import type { RecurringJobRunStarted as _cairn_events_v1_RecurringJobRunStarted, RecurringJobRunStarted__Output as _cairn_events_v1_RecurringJobRunStarted__Output } from '../../../cairn/events/v1/RecurringJobRunStarted.js';
 import type { RecurringJobVolumeDone as _cairn_events_v1_RecurringJobVolumeDone, RecurringJobVolumeDone__Output as _cairn_events_v1_RecurringJobVolumeDone__Output } from '../../../cairn/events/v1/RecurringJobVolumeDone.js';
+import type { RecurringJobTrimRequested as _cairn_events_v1_RecurringJobTrimRequested, RecurringJobTrimRequested__Output as _cairn_events_v1_RecurringJobTrimRequested__Output } from '../../../cairn/events/v1/RecurringJobTrimRequested.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface EventEnvelope {
@@ -129,6 +130,7 @@ export interface EventEnvelope {
   'recurringJobDeleted'?: (_cairn_events_v1_RecurringJobDeleted | null);
   'recurringJobRunStarted'?: (_cairn_events_v1_RecurringJobRunStarted | null);
   'recurringJobVolumeDone'?: (_cairn_events_v1_RecurringJobVolumeDone | null);
+  'recurringJobTrimRequested'?: (_cairn_events_v1_RecurringJobTrimRequested | null);
   /**
    * The log's hash chain (metadata/src/chain.ts): SHA-256 over the previous event's chain_hash
    * (32 zero bytes for the first hashed event) and this event's stored bytes without this field.
@@ -137,7 +139,7 @@ export interface EventEnvelope {
    * events written before the chain existed.
    */
   'chainHash'?: (Buffer | Uint8Array | string);
-  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting"|"volumeAutoAttached"|"volumeAutoDetached"|"volumeSalvaged"|"backupRequested"|"backupAssigned"|"backupStarted"|"backupCompleted"|"backupFailed"|"backupDeleted"|"recurringJobCreated"|"recurringJobUpdated"|"recurringJobDeleted"|"recurringJobRunStarted"|"recurringJobVolumeDone"|"volumeRestoreStarted"|"volumeRestoreCompleted"|"volumeRestoreFailed"|"volumeRestoreRequested"|"volumeActivationRequested"|"volumeActivated";
+  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting"|"volumeAutoAttached"|"volumeAutoDetached"|"volumeSalvaged"|"backupRequested"|"backupAssigned"|"backupStarted"|"backupCompleted"|"backupFailed"|"backupDeleted"|"recurringJobCreated"|"recurringJobUpdated"|"recurringJobDeleted"|"recurringJobRunStarted"|"recurringJobVolumeDone"|"volumeRestoreStarted"|"volumeRestoreCompleted"|"volumeRestoreFailed"|"volumeRestoreRequested"|"volumeActivationRequested"|"volumeActivated"|"recurringJobTrimRequested";
 }
 
 export interface EventEnvelope__Output {
@@ -219,6 +221,7 @@ export interface EventEnvelope__Output {
   'recurringJobDeleted'?: (_cairn_events_v1_RecurringJobDeleted__Output | null);
   'recurringJobRunStarted'?: (_cairn_events_v1_RecurringJobRunStarted__Output | null);
   'recurringJobVolumeDone'?: (_cairn_events_v1_RecurringJobVolumeDone__Output | null);
+  'recurringJobTrimRequested'?: (_cairn_events_v1_RecurringJobTrimRequested__Output | null);
   /**
    * The log's hash chain (metadata/src/chain.ts): SHA-256 over the previous event's chain_hash
    * (32 zero bytes for the first hashed event) and this event's stored bytes without this field.
@@ -227,5 +230,5 @@ export interface EventEnvelope__Output {
    * events written before the chain existed.
    */
   'chainHash': (Buffer);
-  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting"|"volumeAutoAttached"|"volumeAutoDetached"|"volumeSalvaged"|"backupRequested"|"backupAssigned"|"backupStarted"|"backupCompleted"|"backupFailed"|"backupDeleted"|"recurringJobCreated"|"recurringJobUpdated"|"recurringJobDeleted"|"recurringJobRunStarted"|"recurringJobVolumeDone"|"volumeRestoreStarted"|"volumeRestoreCompleted"|"volumeRestoreFailed"|"volumeRestoreRequested"|"volumeActivationRequested"|"volumeActivated";
+  'payload'?: "nodeRegistered"|"nodeUpdated"|"nodeDown"|"nodeUp"|"diskAdded"|"diskUpdated"|"diskRemoved"|"volumeCreated"|"volumeUpdated"|"volumeExpanded"|"volumeAttachRequested"|"volumeAttached"|"volumeDetached"|"volumeDeleted"|"volumeUnschedulable"|"volumeDetachRequested"|"volumeSchedulable"|"replicaScheduled"|"replicaRunning"|"replicaFailed"|"replicaRebuilding"|"replicaRebuilt"|"replicaRemoved"|"settingsChanged"|"snapshotCreated"|"snapshotDeleted"|"volumeDataSourceCopied"|"volumeWaiting"|"volumeAutoAttached"|"volumeAutoDetached"|"volumeSalvaged"|"backupRequested"|"backupAssigned"|"backupStarted"|"backupCompleted"|"backupFailed"|"backupDeleted"|"recurringJobCreated"|"recurringJobUpdated"|"recurringJobDeleted"|"recurringJobRunStarted"|"recurringJobVolumeDone"|"volumeRestoreStarted"|"volumeRestoreCompleted"|"volumeRestoreFailed"|"volumeRestoreRequested"|"volumeActivationRequested"|"volumeActivated"|"recurringJobTrimRequested";
 }

@@ -3,6 +3,7 @@
 import type { ReplicaAssignment as _cairn_node_v1_ReplicaAssignment, ReplicaAssignment__Output as _cairn_node_v1_ReplicaAssignment__Output } from '../../../cairn/node/v1/ReplicaAssignment.js';
 import type { EngineAssignment as _cairn_node_v1_EngineAssignment, EngineAssignment__Output as _cairn_node_v1_EngineAssignment__Output } from '../../../cairn/node/v1/EngineAssignment.js';
 import type { BackupAssignment as _cairn_node_v1_BackupAssignment, BackupAssignment__Output as _cairn_node_v1_BackupAssignment__Output } from '../../../cairn/node/v1/BackupAssignment.js';
+import type { TrimAssignment as _cairn_node_v1_TrimAssignment, TrimAssignment__Output as _cairn_node_v1_TrimAssignment__Output } from '../../../cairn/node/v1/TrimAssignment.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Assignments {
@@ -27,6 +28,10 @@ export interface Assignments {
    * Backups this node runs (on its own replica's store), whole in every push.
    */
   'backups'?: (_cairn_node_v1_BackupAssignment)[];
+  /**
+   * Filesystem trims this node runs (volumes attached here), whole in every push.
+   */
+  'trims'?: (_cairn_node_v1_TrimAssignment)[];
 }
 
 export interface Assignments__Output {
@@ -51,4 +56,8 @@ export interface Assignments__Output {
    * Backups this node runs (on its own replica's store), whole in every push.
    */
   'backups': (_cairn_node_v1_BackupAssignment__Output)[];
+  /**
+   * Filesystem trims this node runs (volumes attached here), whole in every push.
+   */
+  'trims': (_cairn_node_v1_TrimAssignment__Output)[];
 }

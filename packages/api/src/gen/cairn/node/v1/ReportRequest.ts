@@ -5,6 +5,7 @@ import type { EngineReport as _cairn_node_v1_EngineReport, EngineReport__Output 
 import type { RebuildProgress as _cairn_node_v1_RebuildProgress, RebuildProgress__Output as _cairn_node_v1_RebuildProgress__Output } from '../../../cairn/node/v1/RebuildProgress.js';
 import type { ReplicaFigures as _cairn_node_v1_ReplicaFigures, ReplicaFigures__Output as _cairn_node_v1_ReplicaFigures__Output } from '../../../cairn/node/v1/ReplicaFigures.js';
 import type { BackupReport as _cairn_node_v1_BackupReport, BackupReport__Output as _cairn_node_v1_BackupReport__Output } from '../../../cairn/node/v1/BackupReport.js';
+import type { TrimReport as _cairn_node_v1_TrimReport, TrimReport__Output as _cairn_node_v1_TrimReport__Output } from '../../../cairn/node/v1/TrimReport.js';
 
 export interface ReportRequest {
   'nodeId'?: (string);
@@ -20,6 +21,10 @@ export interface ReportRequest {
    * Backups this node runs: progress (status, not events), start, completion, failure.
    */
   'backups'?: (_cairn_node_v1_BackupReport)[];
+  /**
+   * Filesystem trims this node ran (each once), with what fstrim said.
+   */
+  'trims'?: (_cairn_node_v1_TrimReport)[];
 }
 
 export interface ReportRequest__Output {
@@ -36,4 +41,8 @@ export interface ReportRequest__Output {
    * Backups this node runs: progress (status, not events), start, completion, failure.
    */
   'backups': (_cairn_node_v1_BackupReport__Output)[];
+  /**
+   * Filesystem trims this node ran (each once), with what fstrim said.
+   */
+  'trims': (_cairn_node_v1_TrimReport__Output)[];
 }

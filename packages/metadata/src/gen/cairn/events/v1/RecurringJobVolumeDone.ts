@@ -24,6 +24,10 @@ export interface RecurringJobVolumeDone {
    * Why the volume was not done ("" when it was).
    */
   'error'?: (string);
+  /**
+   * filesystem-trim: the bytes fstrim reported trimmed on the volume's mounted filesystem.
+   */
+  'trimmedBytes'?: (number | string | Long);
 }
 
 /**
@@ -48,4 +52,8 @@ export interface RecurringJobVolumeDone__Output {
    * Why the volume was not done ("" when it was).
    */
   'error': (string);
+  /**
+   * filesystem-trim: the bytes fstrim reported trimmed on the volume's mounted filesystem.
+   */
+  'trimmedBytes': (number);
 }
