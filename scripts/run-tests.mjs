@@ -2,7 +2,7 @@
 // Runs every check and every uvu suite, then prints one line: "N passed, N failed".
 // Checks: typecheck (tsc -b), generated protos current, dependency boundaries. Suites: every
 // *.test.js under packages/*/dist/test and test/dist, each in its own process (they start real
-// etcd members and must not share them), one after another on this 2-core machine.
+// etcd members and must not share them), two at a time (CAIRN_TEST_JOBS) on this 2-core machine.
 //   node scripts/run-tests.mjs [filter]   runs only the suites whose path contains the filter.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync, existsSync } from 'node:fs';
@@ -10,17 +10,17 @@ import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const filter = process.argv[2] ?? '';
-const SUITE_TIMEOUT_MS = Number(process.env.CAIRN_SUITE_TIMEOUT_MS ?? 180_000);
+const SUITE_TIMEOUT_MS = Number(process.env.CAIRN_SUITE_TIMEOUT_MS ?? 240_000);
 let passed = 0, failed = 0;
 const failures = [];
 
-function run(cmd, args, timeoutMs) {
+function run(cmd, args, timeoutMs, stream = true) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
-    child.stderr.on('data', (d) => { out += d; process.stderr.write(d); });
-    const timer = setTimeout(() => { out += `\n[timed out after ${timeoutMs} ms]\n`; child.kill('SIGKILL'); }, timeoutMs);
+    child.stdout.on('data', (d) => { out += d; if (stream) process.stdout.write(d); });
+    child.stderr.on('data', (d) => { out += d; if (stream) process.stderr.write(d); });
+    const timer = setTimeout(() => { out += `\n[timed out after ${timeoutMs} ms]\n`; if (stream) process.stdout.write(`\n[timed out after ${timeoutMs} ms]\n`); child.kill('SIGKILL'); }, timeoutMs);
     child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code: code ?? (signal ? 1 : 0), out }); });
   });
 }
@@ -54,22 +54,29 @@ const suites = [
 ].sort().filter((f) => relative(root, f).includes(filter));
 
 const strip = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
-for (const file of suites) {
+// Suites run JOBS at a time (CAIRN_TEST_JOBS, default 2): most of their time is spent waiting on
+// etcd, processes and the kernel, not on the CPU. Each suite's output is printed whole when it
+// ends (as it comes when JOBS is 1). The chaos suite times fio and injects faults on a schedule:
+// it runs alone, after the others.
+const JOBS = Math.max(1, Number(process.env.CAIRN_TEST_JOBS ?? 2));
+const ALONE = ['chaos.test'];
+const limitOf = (rel) => rel.includes('chaos.test') ? Math.max(SUITE_TIMEOUT_MS, 300_000)
+  // The README run: a fresh clone's npm ci and build, then a demo.
+  : rel.includes('readme.test') ? Math.max(SUITE_TIMEOUT_MS, 600_000) : SUITE_TIMEOUT_MS;
+
+async function runSuite(file, stream) {
   const rel = relative(root, file);
-  console.log(`\n== suite: ${rel}`);
+  if (stream) console.log(`\n== suite: ${rel}`);
   const started = Date.now();
-  // The chaos suite injects one fault of every kind on one cluster, one after another: it gets more.
-  // The chaos run and the README run (a fresh clone's npm ci and build, then a demo) take longer.
-  const limit = rel.includes('chaos.test') ? Math.max(SUITE_TIMEOUT_MS, 300_000) : rel.includes('readme.test') ? Math.max(SUITE_TIMEOUT_MS, 600_000) : SUITE_TIMEOUT_MS;
-  const { code, out } = await run('node', ['--enable-source-maps', file], limit);
+  const { code, out } = await run('node', ['--enable-source-maps', file], limitOf(rel), stream);
+  if (!stream) console.log(`\n== suite: ${rel}\n${out}`);
   const text = strip(out);
   const total = Number(/Total:\s+(\d+)/.exec(text)?.[1] ?? NaN);
   const ok = Number(/Passed:\s+(\d+)/.exec(text)?.[1] ?? NaN);
-  const skipped = Number(/Skipped:\s+(\d+)/.exec(text)?.[1] ?? 0);
   if (Number.isNaN(total) || Number.isNaN(ok)) {
     failed++;
-    failures.push(`${rel} (no uvu summary, exit ${code})`);
-    continue;
+    failures.push(`${rel} (no uvu summary, exit ${code}${/\[timed out after/.test(out) ? ', timed out' : ''})`);
+    return;
   }
   passed += ok;
   const bad = total - ok; // a skipped test is a defect here: it counts as failed
@@ -80,6 +87,16 @@ for (const file of suites) {
   }
   console.log(`   ${rel}: ${ok}/${total} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
+
+const shared = suites.filter((f) => !ALONE.some((a) => f.includes(a)));
+const alone = suites.filter((f) => ALONE.some((a) => f.includes(a)));
+// The longest suites first, so that they do not end last on their own.
+shared.sort((a, b) => Number(b.includes('readme.test')) - Number(a.includes('readme.test')));
+const queue = [...shared];
+await Promise.all(Array.from({ length: Math.min(JOBS, queue.length) }, async () => {
+  for (let f = queue.shift(); f; f = queue.shift()) await runSuite(f, JOBS === 1);
+}));
+for (const f of alone) await runSuite(f, true);
 
 if (failures.length) console.log(`\nfailed:\n  ${failures.join('\n  ')}`);
 console.log(`\n${passed} passed, ${failed} failed`);

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { BackupAssignment, Backup__Output } from '@cairn/api';
 import type { BackupRecord, CairnEvent, ClusterState, EventDraft, VolumeState } from '@cairn/metadata';
-import { backupsInFlight, replicasOf } from '@cairn/metadata';
+import { backupsInFlight, replicasOf, restoreBlocksAttach } from '@cairn/metadata';
 import { CommandError } from './errors.js';
 import { checkName, requireVolume } from './commands.js';
 
@@ -42,6 +42,9 @@ const LABEL_KEY_RE = /^[A-Za-z0-9]([A-Za-z0-9._/-]{0,251}[A-Za-z0-9])?$/;
 export function createBackupDrafts(s: ClusterState, r: CreateBackup, urlOf: (target: string, volume: string, name: string) => string): EventDraft[] {
   if (!r.volume) throw CommandError.invalid('volume is required');
   const v = requireVolume(s, r.volume);
+  // A volume still restoring (or a standby one) holds part of its data: a backup would keep that part.
+  const restoring = restoreBlocksAttach(v);
+  if (restoring) throw CommandError.precondition(`cannot back up: ${restoring}`);
   const target = s.settings['backup-target'];
   if (!target) throw CommandError.precondition('no backup target is set: set one with "cairn backup target set URL"');
   checkName('name', r.name);

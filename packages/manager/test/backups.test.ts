@@ -57,6 +57,20 @@ t('a request is refused by name: unknown volume, no target, missing snapshot; no
   refused(() => createBackupDrafts(s, req({ snapshot: 'gone' }), url), 'NotFound', /no snapshot "gone"/);
 });
 
+t('a volume still restoring, or a standby one, is not backed up: it holds only part of its data', () => {
+  const s = cluster();
+  apply(s, [draft.settingsChanged({ 'backup-target': TARGET })]);
+  const from = `${TARGET}?backup=b0&volume=src`;
+  for (const [name, standby] of [['restoring', false], ['dr', true]] as const) {
+    const d = draft.volumeCreated(name, { size: 2 ** 30, numberOfReplicas: 1 });
+    d.volumeCreated!.fromBackup = from;
+    d.volumeCreated!.standby = standby;
+    apply(s, [d]);
+  }
+  refused(() => createBackupDrafts(s, req({ volume: 'restoring' }), url), 'FailedPrecondition', /cannot back up: volume "restoring" is being restored from/);
+  refused(() => createBackupDrafts(s, req({ volume: 'dr' }), url), 'FailedPrecondition', /cannot back up: volume "dr" is a standby \(DR\) volume/);
+});
+
 t('the setting takes s3:// and file:// URLs and refuses others by name', () => {
   const s = cluster();
   apply(s, [draft.settingsChanged({ 'backup-target': 's3://bucket@us-east-1/path' })]);
