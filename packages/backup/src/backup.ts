@@ -40,7 +40,7 @@ export interface BackupInfo {
   blockSize: number;
   /** Non-zero 2 MiB blocks the backup holds. */
   blocks: number;
-  /** Compressed bytes this backup uploaded (blocks not stored before it). */
+  /** Compressed bytes this backup uploaded (blocks and deltas not stored before it). */
   storedBytes: number;
   state: 'completed';
 }
@@ -340,6 +340,7 @@ export async function getBackup(store: BackupStore, urlOrVolume: string, name?: 
 }
 
 export interface RemoveResult {
+  /** Objects deleted: whole blocks and deltas. */
   removedBlocks: number;
   /** True when a backup of the volume was being made, so deleting unreferenced blocks was left to a later removal. */
   deferred: boolean;

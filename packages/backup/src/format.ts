@@ -52,7 +52,7 @@ export interface BackupCfg {
   ChecksumMethod: 'sha256';
   /** Every non-zero block, by offset ascending. */
   Blocks: BlockEntry[];
-  /** Bytes this backup uploaded (compressed blocks it stored that were not there yet). */
+  /** Bytes this backup uploaded (compressed blocks and deltas it stored that were not there yet). */
   StoredBytes: number;
 }
 

@@ -1,8 +1,10 @@
 // Backups of a real ReplicaStore to both kinds of target (a directory, and s3rver over HTTP):
 // full and incremental backups (counting what is uploaded), restores into fresh replica stores
 // equal by sha256 to the snapshot, DR-style restores `since` a backup, removal freeing only
-// unreferenced blocks, corrupt and missing blocks, stopped backups and their leftovers, and the
-// create/remove markers.
+// unreferenced blocks, corrupt and missing blocks, stopped backups and their leftovers, the
+// create/remove markers, and sub-block incrementals (deltas of changed 4 KiB pages: what they
+// upload, chains of them restoring, the chain limit, gc keeping chained objects, corrupt deltas,
+// version-1 configs).
 import { randomBytes } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
