@@ -432,6 +432,21 @@ function define(kind: 'file' | 's3'): void {
     await c.store.put(key, good);
   });
 
+  test('a block whose content at the previous snapshot is not what the previous backup stored is stored whole, not as a delta', async () => {
+    const b1 = await createBackup(c.store, { volume: VOL, backup: 'b1', snapshot: 's1', source: c.source });
+    // As if b1 had been taken from a replica that held other data in block 2: its entry names block 3's content.
+    const cfgKey = (await c.store.list('backupstore/')).find((k) => k.endsWith('backup_b1.cfg'))!;
+    const cfg = JSON.parse((await c.store.get(cfgKey)).toString()) as { Blocks: { Offset: number; BlockChecksum: string }[] };
+    cfg.Blocks.find((b) => b.Offset === 4 * MiB)!.BlockChecksum = cfg.Blocks.find((b) => b.Offset === 6 * MiB)!.BlockChecksum;
+    await c.store.put(cfgKey, Buffer.from(JSON.stringify(cfg)));
+    const b2 = await createBackup(c.store, { volume: VOL, backup: 'b2', snapshot: 's2', source: c.source, previous: b1.info });
+    assert.equal([b2.incremental, b2.uploadedBlocks, b2.deltaBlocks], [true, 2, 0]);
+    const target = await fresh('r');
+    await restoreBackup(c.store, b2.info.url, target);
+    assert.is(await volumeDigest(target), await snapshotDigest(c.source, 's2'));
+    await target.close();
+  });
+
   test('a version-1 config (whole blocks only, as h-lib wrote them) restores and is a previous for a delta', async () => {
     const b1 = await createBackup(c.store, { volume: VOL, backup: 'b1', snapshot: 's1', source: c.source });
     const cfgKey = (await c.store.list('backupstore/')).find((k) => k.endsWith('backup_b1.cfg'))!;
