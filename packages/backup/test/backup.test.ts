@@ -402,7 +402,7 @@ function define(kind: 'file' | 's3'): void {
     assert.equal(await c.store.list(blocksDir(VOL)), []);
   });
 
-  test('a corrupt or missing delta fails the restore naming the block, the delta and the backup', async () => {
+  test('a corrupt or missing delta, or a corrupt base, fails the restore naming the block, the object and the backup', async () => {
     const b1 = await createBackup(c.store, { volume: VOL, backup: 'b1', snapshot: 's1', source: c.source });
     const b2 = await createBackup(c.store, { volume: VOL, backup: 'b2', snapshot: 's2', source: c.source, previous: b1.info });
     const id = (await readBackupCfg(c.store, VOL, 'b2')).Blocks.find((b) => b.Offset === 4 * MiB)!.Chain![1]!;
@@ -423,6 +423,18 @@ function define(kind: 'file' | 's3'): void {
       assert.match(e!.message, why);
       await target.close();
     }
+    await c.store.put(key, good);
+    // The chain's base (b1's block 2) damaged: named as the base of the chain.
+    const chain = (await readBackupCfg(c.store, VOL, 'b2')).Blocks.find((b) => b.Offset === 4 * MiB)!.Chain!;
+    const baseKey = blockKey(VOL, chain[0]!);
+    const base = await c.store.get(baseKey);
+    await c.store.put(baseKey, Buffer.from(base).fill(7, 0, 4096));
+    const t = await fresh('bad-base');
+    const be = await restoreBackup(c.store, b2.info.url, t).then(() => null, (x: unknown) => x as BackupError);
+    assert.is(be?.code, 'CORRUPT');
+    assert.match(be!.message, `block at offset 4194304 (${baseKey}, the base of its 1 deltas)`);
+    await t.close();
+    await c.store.put(baseKey, base);
     await c.store.delete(key);
     const target = await fresh('missing');
     const e = await restoreBackup(c.store, b2.info.url, target).then(() => null, (x: unknown) => x as BackupError);
