@@ -109,15 +109,13 @@ export async function rebuild(store: BackupStore, volume: string, what: string, 
   };
   const baseKey = blockKey(volume, chain[0]!);
   const baseLabel = `${what}: block at offset ${b.Offset} (${baseKey}${chain.length > 1 ? `, the base of its ${chain.length - 1} deltas` : ''})`;
-  const base = await get(baseKey, baseLabel);
-  if (chain.length === 1) return decodeBlock(base, chain[0]!, length, baseLabel);
-  const deltas: Buffer[] = [];
-  const labels: string[] = [];
-  for (let i = 1; i < chain.length; i++) {
-    const key = deltaKey(volume, chain[i]!);
-    labels.push(`${what}: block at offset ${b.Offset}: delta ${i} of ${chain.length - 1} (${key})`);
-    deltas.push(await decodeDelta(await get(key, labels[i - 1]!), chain[i]!, labels[i - 1]!));
-  }
+  if (chain.length === 1) return decodeBlock(await get(baseKey, baseLabel), chain[0]!, length, baseLabel);
+  // The chain's objects are fetched at once (a block's restore waits for one round trip, not one per object).
+  const labels = chain.slice(1).map((id, i) => `${what}: block at offset ${b.Offset}: delta ${i + 1} of ${chain.length - 1} (${deltaKey(volume, id)})`);
+  const [base, ...deltas] = await Promise.all([
+    get(baseKey, baseLabel),
+    ...chain.slice(1).map(async (id, i) => decodeDelta(await get(deltaKey(volume, id), labels[i]!), id, labels[i]!)),
+  ]);
   const applied = (data: Buffer): Buffer => {
     deltas.forEach((d, i) => applyDelta(data, d, labels[i]!));
     return data;
