@@ -6,7 +6,10 @@
 //     no dedup lookups, no config); run A-B-B-A so load drift hits both alike; the mean of each;
 // (2) incremental backups after 4 KiB writes at random offsets: (a) 1% of the volume written
 //     (2,621 writes spread over all 512 blocks), (b) the same bytes confined to 1% of the 2 MiB
-//     blocks (a hot spot); reported: blocks read, uploaded bytes as a share of the volume;
+//     blocks (a hot spot); reported: blocks read, blocks stored whole and as deltas (sub-block
+//     incrementals), every byte PUT (blocks, deltas, the config, markers) as a share of the volume;
+//     then a restore of (a) (blocks rebuilt from a base and a delta) checked by sha256 of the
+//     whole volume against its snapshot;
 // (3) restore of the full backup into a fresh ReplicaStore vs the baseline: GET of the same
 //     objects with the same client, written to another fresh ReplicaStore (no gunzip, no sha256);
 //     A-B-B-A again.
@@ -15,7 +18,7 @@
 // Targets: backup / plain upload >= 0.8, restore / plain download >= 0.8 (throughput ratios);
 // incremental after 1% random 4 KiB writes uploads <= 3% of the volume. PASS/MISS printed; a miss
 // is not an error.
-import { randomFillSync, randomInt } from 'node:crypto';
+import { createHash, randomFillSync, randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -59,6 +62,26 @@ const mean = (runs: Run[]): Run => {
 async function pool(n: number, k: number, fn: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(Array.from({ length: k }, async () => { while (next < n) await fn(next++); }));
+}
+
+/** `s` with every PUT counted (objects and bytes: blocks, deltas, configs, markers). */
+function counted(s: BackupStore): BackupStore & { puts: number; putBytes: number } {
+  const c = Object.create(s) as BackupStore & { puts: number; putBytes: number };
+  c.puts = 0;
+  c.putBytes = 0;
+  c.put = async (key, body) => {
+    await s.put(key, body);
+    c.puts++;
+    c.putBytes += body.length;
+  };
+  return c;
+}
+
+/** sha256 of `size` bytes read in 4 MiB pieces. */
+async function digest(size: number, read: (off: number, len: number) => Promise<Buffer>): Promise<string> {
+  const h = createHash('sha256');
+  for (let off = 0; off < size; off += 4 * MiB) h.update(await read(off, Math.min(4 * MiB, size - off)));
+  return h.digest('hex');
 }
 
 async function randomWrites(r: ReplicaStore, count: number, blocks: number[]): Promise<void> {
@@ -119,18 +142,34 @@ export default async function bench(): Promise<void> {
     const writes = Math.round((SIZE * 0.01) / 4096);
     await randomWrites(src, writes, Array.from({ length: blocks }, (_, i) => i));
     await src.snapshot('s2');
-    const a = await createBackup(store, { volume: VOL, backup: 'inc-a', snapshot: 's2', source: src, previous: fullResult.info, concurrency: CONCURRENCY });
+    const incremental = async (backup: string, snapshot: string, previous: CreateBackupResult): Promise<{ r: CreateBackupResult; seconds: number; puts: number; putBytes: number }> => {
+      const st = counted(store);
+      const t0 = process.hrtime.bigint();
+      const r = await createBackup(st, { volume: VOL, backup, snapshot, source: src, previous: previous.info, concurrency: CONCURRENCY });
+      return { r, seconds: Number(process.hrtime.bigint() - t0) / 1e9, puts: st.puts, putBytes: st.putBytes };
+    };
+    const a = await incremental('inc-a', 's2', fullResult);
     const hot = Array.from({ length: Math.max(1, Math.round(blocks * 0.01)) }, () => randomInt(blocks));
     await randomWrites(src, writes, hot);
     await src.snapshot('s3');
-    const b = await createBackup(store, { volume: VOL, backup: 'inc-b', snapshot: 's3', source: src, previous: a.info, concurrency: CONCURRENCY });
-    const inc = (r: CreateBackupResult, label: string) => {
-      const o = { writes, incremental: r.incremental, blocksRead: r.readBytes / BACKUP_BLOCK_SIZE, uploadedBlocks: r.uploadedBlocks, uploadedBytes: r.uploadedBytes, uploadedShare: r.uploadedBytes / SIZE };
-      console.log(`  incremental ${label}: ${writes} writes, ${o.blocksRead} blocks read, ${o.uploadedBlocks} uploaded, ${(o.uploadedShare * 100).toFixed(2)}% of the volume`);
+    const b = await incremental('inc-b', 's3', a.r);
+    const inc = ({ r, seconds, puts, putBytes }: Awaited<ReturnType<typeof incremental>>, label: string) => {
+      const o = {
+        writes, writtenBytes: writes * 4096, incremental: r.incremental, seconds, blocksRead: r.readBytes / BACKUP_BLOCK_SIZE,
+        uploadedBlocks: r.uploadedBlocks, deltaBlocks: r.deltaBlocks, uploadedBytes: r.uploadedBytes, puts, putBytes, uploadedShare: putBytes / SIZE,
+      };
+      console.log(`  incremental ${label}: ${writes} writes (${(o.writtenBytes / MiB).toFixed(1)} MiB) in ${seconds.toFixed(1)} s, ${o.blocksRead} blocks read, ${o.uploadedBlocks} stored whole, ${o.deltaBlocks} as deltas; ${puts} PUTs of ${(putBytes / MiB).toFixed(2)} MiB (config included) = ${(o.uploadedShare * 100).toFixed(2)}% of the volume`);
       return o;
     };
     const incA = inc(a, '(a) spread over the volume');
     const incB = inc(b, '(b) within 1% of the blocks');
+    // A restore of (a): its changed blocks are rebuilt from the full backup's block and a delta.
+    const ra = await ReplicaStore.create(join(dir, 'restore-a'), SIZE);
+    const raRun = await measure(s3.pid, mib, async () => { await restoreBackup(store, a.r.info.url, ra, { concurrency: CONCURRENCY }); });
+    const incARestoredEqual = (await digest(SIZE, (o, l) => ra.read(o, l))) === (await digest(SIZE, (o, l) => src.readSnapshot('s2', o, l)));
+    await ra.close();
+    await rm(join(dir, 'restore-a'), { recursive: true, force: true });
+    console.log(`  restore of (a): ${raRun.mibPerSec.toFixed(1)} MiB/s, client ${raRun.clientCpuMsPerMiB.toFixed(2)} ms CPU/MiB; equal to s2 by sha256: ${incARestoredEqual}`);
 
     // Restore of the full backup vs plain GETs of the same objects into a store of the same kind.
     const restore: Record<'plain' | 'restore', Run[]> = { plain: [], restore: [] };
@@ -161,10 +200,10 @@ export default async function bench(): Promise<void> {
     console.log(`  backup / plain upload ${ratios.backup.toFixed(2)} (>= 0.8 ${verdict(ratios.backup >= 0.8)}); restore / plain download ${ratios.restore.toFixed(2)} (>= 0.8 ${verdict(ratios.restore >= 0.8)}); incremental (a) ${(incA.uploadedShare * 100).toFixed(2)}% (<= 3% ${verdict(incA.uploadedShare <= 0.03)}), (b) ${(incB.uploadedShare * 100).toFixed(2)}%`);
     const file = writeResult('backup', {
       when: new Date().toISOString(), cpus: cpus().length, loadBefore: loadavg(),
-      setup: { volumeBytes: SIZE, blockBytes: BACKUP_BLOCK_SIZE, concurrency: CONCURRENCY, server: 's3rver 3.7 (child process, 127.0.0.1)', data: 'random (incompressible: stored at gzip level 0)' },
+      setup: { volumeBytes: SIZE, blockBytes: BACKUP_BLOCK_SIZE, concurrency: CONCURRENCY, server: 's3rver 3.7 (child process, 127.0.0.1)', data: 'random (incompressible: blocks stored as they are)' },
       upload: { plain: upload.plain, backup: upload.backup, mean: { plain: upPlain, backup: upBackup } },
       fullBackup: { uploadedBlocks: fullResult.uploadedBlocks, uploadedBytes: fullResult.uploadedBytes },
-      incremental: { spread: incA, hotSpot: incB },
+      incremental: { spread: incA, hotSpot: incB, restoreOfSpread: { ...raRun, equalBySha256: incARestoredEqual } },
       restore: { plain: restore.plain, restore: restore.restore, mean: { plain: dnPlain, restore: dnRestore }, lastMiBVerified: restoredOk },
       ratios,
       targets: { backup: ratios.backup >= 0.8, restore: ratios.restore >= 0.8, incrementalSpread: incA.uploadedShare <= 0.03 },

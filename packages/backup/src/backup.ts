@@ -7,16 +7,18 @@
 // killed leaves only blocks no config names, which the next removal (gc) deletes.
 // Incremental: given the previous backup, and its snapshot still on the replica, only the blocks
 // that layers newer than it (up to this snapshot) define are read; the others are taken from the
-// previous backup's list.
+// previous backup's list. A block read whose content changed in few 4 KiB pages is stored as a
+// delta against its previous content (delta.ts), so scattered small writes cost about their bytes.
 import type { Replica } from '@cairn/datapath';
 import { BackupError } from './errors.js';
+import { changedRuns, encodeDelta, MAX_DELTAS } from './delta.js';
 import {
-  BACKUP_BLOCK_SIZE, blockLength, encodeBlock, FORMAT_VERSION, isZero, parseBackupCfg, serialize, sha256,
+  BACKUP_BLOCK_SIZE, blockLength, chainOf, encodeBlock, FORMAT_VERSION, isZero, parseBackupCfg, serialize, sha256,
 } from './format.js';
-import type { BackupCfg, VolumeCfg } from './format.js';
+import type { BackupCfg, BlockEntry, VolumeCfg } from './format.js';
 import {
-  BACKUPSTORE, backupCfgKey, backupNameOfKey, backupsDir, backupUrl, blockKey, blocksDir, checkName, checksumOfKey,
-  parseBackupUrl, volumeCfgKey,
+  BACKUPSTORE, backupCfgKey, backupNameOfKey, backupsDir, backupUrl, blockKey, blocksDir, chainKeys, checkName,
+  checksumOfKey, deltaIdOfKey, deltaKey, parseBackupUrl, volumeCfgKey,
 } from './layout.js';
 import { announce, markers, waitForNone } from './locks.js';
 import type { BackupStore } from './store.js';
@@ -38,7 +40,7 @@ export interface BackupInfo {
   blockSize: number;
   /** Non-zero 2 MiB blocks the backup holds. */
   blocks: number;
-  /** Compressed bytes this backup uploaded (blocks not stored before it). */
+  /** Compressed bytes this backup uploaded (blocks and deltas not stored before it). */
   storedBytes: number;
   state: 'completed';
 }
@@ -67,7 +69,10 @@ export interface CreateBackupResult {
   info: BackupInfo;
   /** True when only the blocks changed since `previous` were read. */
   incremental: boolean;
+  /** Whole blocks uploaded. */
   uploadedBlocks: number;
+  /** Blocks stored as a delta against their content in the previous backup (delta objects uploaded, or found stored). */
+  deltaBlocks: number;
   /** Non-zero blocks already on the target (same content) or taken from the previous backup. */
   reusedBlocks: number;
   readBytes: number;
@@ -165,14 +170,16 @@ export async function createBackup(store: BackupStore, o: CreateBackupOptions): 
   if (await store.has(cfgKey)) {
     const cfg = await readBackupCfg(store, o.volume, o.backup);
     if (cfg.SnapshotName !== o.snapshot) throw new BackupError('EXISTS', `backup ${o.backup} of volume ${o.volume} exists already, of snapshot ${cfg.SnapshotName}`);
-    return { info: infoOf(store, cfg), incremental: false, uploadedBlocks: 0, reusedBlocks: cfg.Blocks.length, readBytes: 0, uploadedBytes: 0 };
+    return { info: infoOf(store, cfg), incremental: false, uploadedBlocks: 0, deltaBlocks: 0, reusedBlocks: cfg.Blocks.length, readBytes: 0, uploadedBytes: 0 };
   }
 
   const marker = await announce(store, o.volume, 'create', o.backup);
   try {
     // A removal running now may be deleting blocks: let it finish before looking at what is stored.
     await waitForNone(store, o.volume, 'remove', alive);
-    const entries = new Map<number, string>();
+    const entries = new Map<number, BlockEntry>();
+    /** The previous backup's entries of the blocks read again (incremental only): what a delta is made against. */
+    const before = new Map<number, BlockEntry>();
     let todo: number[];
     let incremental = false;
     const prev = o.previous ? await readBackupCfg(store, o.volume, o.previous.name).catch((e: unknown) => {
@@ -189,7 +196,11 @@ export async function createBackup(store: BackupStore, o: CreateBackupOptions): 
       }
       // The previous backup's short last block is a whole block now if the volume grew since.
       if (prev.Size < size && prev.Size % BACKUP_BLOCK_SIZE !== 0) changed.add(prev.Size - (prev.Size % BACKUP_BLOCK_SIZE));
-      for (const e of prev.Blocks) if (e.Offset < size && !changed.has(e.Offset)) entries.set(e.Offset, e.BlockChecksum);
+      for (const e of prev.Blocks) {
+        if (e.Offset >= size) continue;
+        if (changed.has(e.Offset)) before.set(e.Offset, e);
+        else entries.set(e.Offset, e);
+      }
       todo = [...changed].sort((a, b) => a - b);
     } else {
       const all = new Set<number>();
@@ -197,13 +208,52 @@ export async function createBackup(store: BackupStore, o: CreateBackupOptions): 
       todo = [...all].sort((a, b) => a - b);
     }
 
-    const known = new Set<string>();
-    for (const key of await store.list(blocksDir(o.volume))) {
-      const c = checksumOfKey(key);
-      if (c) known.add(c);
-    }
+    // Objects (blocks and deltas) stored under the volume, and those this backup is uploading.
+    const known = new Set(await store.list(blocksDir(o.volume)));
     const uploading = new Map<string, Promise<void>>();
-    const r = { uploadedBlocks: 0, reusedBlocks: entries.size, readBytes: 0, uploadedBytes: 0 };
+    const r = { uploadedBlocks: 0, deltaBlocks: 0, reusedBlocks: entries.size, readBytes: 0, uploadedBytes: 0 };
+    /** Stores `body` (uncompressed) under `key` unless it is stored or being stored; true when this call uploaded it. */
+    const upload = async (key: string, body: Buffer): Promise<boolean> => {
+      if (known.has(key)) {
+        await uploading.get(key);
+        return false;
+      }
+      known.add(key);
+      const p = encodeBlock(body).then(async (stored) => {
+        await store.put(key, stored);
+        r.uploadedBytes += stored.length;
+      });
+      uploading.set(key, p);
+      await p;
+      return true;
+    };
+    /** The entry for the block at `off`, whose content now is `data` (not all zero): reused, a delta, or a whole block. */
+    const entryFor = async (off: number, data: Buffer): Promise<BlockEntry> => {
+      const sum = sha256(data);
+      const old = before.get(off);
+      if (old?.BlockChecksum === sum) {
+        r.reusedBlocks++;
+        return old;
+      }
+      const whole = blockKey(o.volume, sum);
+      if (!known.has(whole) && old && prev && chainOf(old).length - 1 < MAX_DELTAS && blockLength(off, prev.Size) === data.length) {
+        const base = await o.source.readSnapshot(prev.SnapshotName, off, data.length);
+        r.readBytes += base.length;
+        // The replica's previous snapshot holds what the previous backup stored for this block
+        // (checked, not assumed: a delta against anything else would not rebuild this content).
+        const runs = sha256(base) === old.BlockChecksum ? changedRuns(base, data) : null;
+        if (runs) {
+          const delta = encodeDelta(runs, data);
+          const id = sha256(delta);
+          await upload(deltaKey(o.volume, id), delta);
+          r.deltaBlocks++;
+          return { Offset: off, BlockChecksum: sum, Chain: [...chainOf(old), id] };
+        }
+      }
+      if (await upload(whole, data)) r.uploadedBlocks++;
+      else r.reusedBlocks++;
+      return { Offset: off, BlockChecksum: sum };
+    };
     let done = 0;
     let lastPct = -1;
     const report = (): void => {
@@ -215,23 +265,7 @@ export async function createBackup(store: BackupStore, o: CreateBackupOptions): 
       if (!alive()) throw stopped();
       const data = await o.source.readSnapshot(o.snapshot, off, blockLength(off, size));
       r.readBytes += data.length;
-      if (!isZero(data)) {
-        const sum = sha256(data);
-        entries.set(off, sum);
-        if (known.has(sum)) {
-          r.reusedBlocks++;
-          await uploading.get(sum);
-        } else {
-          known.add(sum);
-          const p = encodeBlock(data).then(async (body) => {
-            await store.put(blockKey(o.volume, sum), body);
-            r.uploadedBlocks++;
-            r.uploadedBytes += body.length;
-          });
-          uploading.set(sum, p);
-          await p;
-        }
-      }
+      if (!isZero(data)) entries.set(off, await entryFor(off, data));
       done++;
       report();
     });
@@ -243,7 +277,7 @@ export async function createBackup(store: BackupStore, o: CreateBackupOptions): 
       SnapshotCreatedAt: snap.createdAt, CreatedTime: now, Size: size, Labels: { ...(o.labels ?? {}) },
       ...(o.settings ? { Settings: { ...o.settings } } : {}), BlockSize: BACKUP_BLOCK_SIZE,
       CompressionMethod: 'gzip', ChecksumMethod: 'sha256',
-      Blocks: [...entries].sort((a, b) => a[0] - b[0]).map(([Offset, BlockChecksum]) => ({ Offset, BlockChecksum })),
+      Blocks: [...entries.values()].sort((a, b) => a.Offset - b.Offset),
       StoredBytes: r.uploadedBytes,
     };
     // The config last: from here on the backup exists and restores.
@@ -306,6 +340,7 @@ export async function getBackup(store: BackupStore, urlOrVolume: string, name?: 
 }
 
 export interface RemoveResult {
+  /** Objects deleted: whole blocks and deltas. */
   removedBlocks: number;
   /** True when a backup of the volume was being made, so deleting unreferenced blocks was left to a later removal. */
   deferred: boolean;
@@ -335,18 +370,17 @@ export async function gc(store: BackupStore, volume: string): Promise<RemoveResu
     const creates = await markers(store, volume, 'create');
     for (const k of creates.stale) await store.delete(k);
     if (creates.live.length > 0) return { removedBlocks: 0, deferred: true };
+    // An object is in use while any remaining backup's chain names it (a delta's base block
+    // stays while a later backup's chain builds on it, whichever backup stored it).
     const used = new Set<string>();
     for (const key of await store.list(backupsDir(volume))) {
       const name = backupNameOfKey(key);
       if (!name) continue;
       const cfg = await readBackupCfg(store, volume, name);
-      for (const b of cfg.Blocks) used.add(b.BlockChecksum);
+      for (const b of cfg.Blocks) for (const k of chainKeys(volume, chainOf(b))) used.add(k);
     }
     let removedBlocks = 0;
-    const doomed = (await store.list(blocksDir(volume))).filter((k) => {
-      const c = checksumOfKey(k);
-      return c !== null && !used.has(c);
-    });
+    const doomed = (await store.list(blocksDir(volume))).filter((k) => (checksumOfKey(k) !== null || deltaIdOfKey(k) !== null) && !used.has(k));
     await pool(doomed, 8, async (k) => {
       await store.delete(k);
       removedBlocks++;

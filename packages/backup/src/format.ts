@@ -6,6 +6,8 @@
 // an object that starts with gzip's magic bytes is gunzipped, and the checksum decides (a raw
 // block that happens to start with those bytes fails to gunzip or to match, and is then taken as
 // it is, and must match). Readers refuse a config of a newer Version than they know.
+// Version 2 adds a block entry's Chain (delta.ts: a block rebuilt from a base block and deltas);
+// a version-1 config (every entry a whole block) reads as it is.
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { deflateRawSync, gunzip, gzip } from 'node:zlib';
@@ -14,15 +16,24 @@ import { isChecksum } from './layout.js';
 
 /** Bytes per backup block (Longhorn's 2 MiB). A volume's last block may be shorter. */
 export const BACKUP_BLOCK_SIZE = 2 * 1024 * 1024;
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 
 export interface BlockEntry {
   Offset: number;
+  /** sha256 of the block's whole content at this backup. */
   BlockChecksum: string;
+  /**
+   * How to rebuild it when it is not stored whole under BlockChecksum: [base block checksum,
+   * delta id, ...] (delta.ts). Absent: the block object named BlockChecksum.
+   */
+  Chain?: string[];
 }
+
+/** The objects an entry is rebuilt from: its chain, or the one block named by its checksum. */
+export const chainOf = (e: BlockEntry): string[] => e.Chain ?? [e.BlockChecksum];
 
 /** backup_<name>.cfg. Field names follow Longhorn's where it has one. */
 export interface BackupCfg {
@@ -41,7 +52,7 @@ export interface BackupCfg {
   ChecksumMethod: 'sha256';
   /** Every non-zero block, by offset ascending. */
   Blocks: BlockEntry[];
-  /** Bytes this backup uploaded (compressed blocks it stored that were not there yet). */
+  /** Bytes this backup uploaded (compressed blocks and deltas it stored that were not there yet). */
   StoredBytes: number;
 }
 
@@ -77,6 +88,40 @@ export async function encodeBlock(data: Buffer): Promise<Buffer> {
 }
 
 const isGzip = (b: Buffer): boolean => b.length >= 18 && b[0] === 0x1f && b[1] === 0x8b && b[2] === 0x08;
+
+/**
+ * A delta's bytes from its stored form (gzip, or the bytes themselves), verified against its id
+ * (the sha256 of its uncompressed bytes); otherwise BackupError CORRUPT naming `what`.
+ */
+export async function decodeDelta(stored: Buffer, id: string, what: string): Promise<Buffer> {
+  let why = '';
+  if (isGzip(stored)) {
+    try {
+      const data = await gunzipAsync(stored, { chunkSize: CHUNK, maxOutputLength: BACKUP_BLOCK_SIZE * 2 });
+      if (sha256(data) === id) return data;
+      why = 'gunzips to data whose checksum does not match';
+    } catch (e) {
+      why = `does not gunzip (${(e as Error).message})`;
+    }
+  }
+  if (sha256(stored) === id) return stored;
+  throw new BackupError('CORRUPT', `${what}: ${why || `checksum ${sha256(stored)} does not match`}`);
+}
+
+/**
+ * The bytes a stored block decodes to when they are `length` long, not verified, in a buffer the
+ * caller may change (null when neither form has that length). For a chain's base, whose check the
+ * rebuilt block's checksum covers: decodeBlock names the culprit when that does not match.
+ */
+export async function decodeBlockUnverified(stored: Buffer, length: number): Promise<Buffer | null> {
+  if (isGzip(stored)) {
+    try {
+      const data = await gunzipAsync(stored, { chunkSize: CHUNK, maxOutputLength: BACKUP_BLOCK_SIZE });
+      if (data.length === length) return data;
+    } catch { /* taken as it is, below */ }
+  }
+  return stored.length === length ? Buffer.from(stored) : null;
+}
 
 /**
  * The block's bytes from its stored form (gzip, or the bytes themselves), verified: `length`
@@ -119,6 +164,7 @@ export function parseBackupCfg(text: Buffer | string, what: string): BackupCfg {
   let last = -1;
   for (const b of v.Blocks as unknown[]) {
     if (!isObj(b) || !isCount(b.Offset) || typeof b.BlockChecksum !== 'string' || !isChecksum(b.BlockChecksum)) return bad('a block entry is not {Offset, BlockChecksum}');
+    if (b.Chain !== undefined && !(Array.isArray(b.Chain) && b.Chain.length >= 2 && b.Chain.every((c) => typeof c === 'string' && isChecksum(c)))) bad(`block at offset ${b.Offset}: Chain is not a list of a base checksum and delta ids`);
     if (b.Offset % BACKUP_BLOCK_SIZE !== 0 || b.Offset <= last || b.Offset >= (v.Size as number)) bad(`block offset ${b.Offset} is misaligned, out of order or past the end`);
     last = b.Offset;
   }

@@ -3,6 +3,7 @@
 //   backupstore/volumes/<xx>/<yy>/<volume>/volume.cfg
 //   backupstore/volumes/<xx>/<yy>/<volume>/backups/backup_<name>.cfg
 //   backupstore/volumes/<xx>/<yy>/<volume>/blocks/<cc>/<cc>/<sha256>.blk
+//   backupstore/volumes/<xx>/<yy>/<volume>/blocks/<cc>/<cc>/<sha256>.dlt   (delta.ts: changed pages)
 //   backupstore/volumes/<xx>/<yy>/<volume>/locks/<op>_<id>.lck      (create/remove in progress)
 // xx/yy: the first two pairs of hex digits of sha256(volume name); cc/cc those of the block's checksum.
 import { createHash } from 'node:crypto';
@@ -52,6 +53,22 @@ export function checksumOfKey(key: string): string | null {
   const m = /([0-9a-f]{64})\.blk$/.exec(key);
   return m ? m[1]! : null;
 }
+
+/** A delta object's key (delta.ts), next to the blocks: one listing of blocksDir finds both. */
+export function deltaKey(volume: string, id: string): string {
+  if (!isChecksum(id)) throw new BackupError('CORRUPT', `delta id "${id}" is not a sha256 hex digest`);
+  return `${blocksDir(volume)}${id.slice(0, 2)}/${id.slice(2, 4)}/${id}.dlt`;
+}
+
+/** The delta id in a key of blocksDir, or null for anything else there. */
+export function deltaIdOfKey(key: string): string | null {
+  const m = /([0-9a-f]{64})\.dlt$/.exec(key);
+  return m ? m[1]! : null;
+}
+
+/** The keys of the objects a chain (format.ts chainOf) names: its base block, then its deltas. */
+export const chainKeys = (volume: string, chain: string[]): string[] =>
+  chain.map((c, i) => (i === 0 ? blockKey(volume, c) : deltaKey(volume, c)));
 
 /**
  * A backup's URL, Longhorn's form: the target's canonical URL and `?backup=NAME&volume=VOLUME`,

@@ -1,16 +1,20 @@
 // Backups of a real ReplicaStore to both kinds of target (a directory, and s3rver over HTTP):
 // full and incremental backups (counting what is uploaded), restores into fresh replica stores
 // equal by sha256 to the snapshot, DR-style restores `since` a backup, removal freeing only
-// unreferenced blocks, corrupt and missing blocks, stopped backups and their leftovers, and the
-// create/remove markers.
+// unreferenced blocks, corrupt and missing blocks, stopped backups and their leftovers, the
+// create/remove markers, and sub-block incrementals (deltas of changed 4 KiB pages: what they
+// upload, chains of them restoring, the chain limit, gc keeping chained objects, corrupt deltas,
+// version-1 configs).
+import { randomBytes } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ReplicaStore } from '@cairn/datapath';
 import {
-  BackupError, backupUrl, createBackup, gc, getBackup, listBackups, listBackupVolumes, openStore, removeBackup, restoreBackup,
+  BackupError, backupUrl, createBackup, gc, getBackup, listBackups, listBackupVolumes, openStore, readBackupCfg, removeBackup, restoreBackup,
 } from '../src/index.js';
 import type { BackupStore } from '../src/index.js';
-import { blockKey, blocksDir } from '../src/layout.js';
+import { blockKey, blocksDir, deltaKey } from '../src/layout.js';
+import { MAX_DELTAS } from '../src/delta.js';
 import { announce } from '../src/locks.js';
 import { startS3rver } from '../src/testing.js';
 import type { S3Fixture } from '../src/testing.js';
@@ -101,10 +105,13 @@ function define(kind: 'file' | 's3'): void {
     const store = counting(c.store);
     const b2 = await createBackup(store, { volume: VOL, backup: 'b2', snapshot: 's2', source: c.source, previous: b1.info });
     assert.is(b2.incremental, true);
-    // Changed: block 0 (now zeroes: dropped), block 2 (new content), block 15 (new).
-    assert.is(b2.readBytes, 3 * 2 * MiB);
-    assert.is(b2.uploadedBlocks, 2);
-    assert.is(store.blockPuts, 2);
+    // Changed: block 0 (now zeroes: dropped), block 2 (one 4 KiB page: a delta, after reading
+    // the block at s1 too), block 15 (new: whole).
+    assert.is(b2.readBytes, 4 * 2 * MiB);
+    assert.equal([b2.uploadedBlocks, b2.deltaBlocks], [1, 1]);
+    assert.equal([store.blockPuts, store.deltaPuts], [1, 1]);
+    // pattern() sets each byte's low bit, so gzip saves about an eighth of the page.
+    assert.ok(store.deltaBytes >= 3 * KiB && store.deltaBytes < 4 * KiB + 64, `delta of ${store.deltaBytes} bytes`);
     assert.is(b2.info.blocks, 6); // 2, 3, 10, 11, 15, 20
     for (const [b, snap] of [[b1, 's1'], [b2, 's2']] as const) {
       const target = await fresh(`r-${snap}`);
@@ -157,18 +164,19 @@ function define(kind: 'file' | 's3'): void {
     const b1 = await createBackup(c.store, { volume: VOL, backup: 'b1', snapshot: 's1', source: c.source });
     const b2 = await createBackup(c.store, { volume: VOL, backup: 'b2', snapshot: 's2', source: c.source, previous: b1.info });
     const blocks = async (): Promise<number> => (await c.store.list(blocksDir(VOL))).length;
-    assert.is(await blocks(), 7);
+    assert.is(await blocks(), 7); // b1's 5 blocks, b2's block 15 and its delta of block 2
     assert.equal((await listBackups(c.store, VOL)).map((b) => b.name), ['b1', 'b2']);
     const r1 = await removeBackup(c.store, b1.info.url);
-    assert.equal(r1, { removedBlocks: 2, deferred: false }); // b1's blocks 0 and 2
-    assert.is(await blocks(), 5);
+    // b1's block 0 goes; its block 2 stays: b2's block 2 is rebuilt from it and b2's delta.
+    assert.equal(r1, { removedBlocks: 1, deferred: false });
+    assert.is(await blocks(), 6);
     assert.equal((await listBackups(c.store)).map((b) => b.name), ['b2']);
     const target = await fresh('r');
     await restoreBackup(c.store, b2.info.url, target);
     assert.is(await volumeDigest(target), await snapshotDigest(c.source, 's2'));
     await target.close();
     const r2 = await removeBackup(c.store, b2.info.url);
-    assert.is(r2.removedBlocks, 5);
+    assert.is(r2.removedBlocks, 6);
     assert.is(await blocks(), 0);
     try {
       await removeBackup(c.store, b2.info.url);
@@ -302,6 +310,171 @@ function define(kind: 'file' | 's3'): void {
     assert.equal(await listBackups(c.store, VOL).then((l) => l.map((b) => b.name)), ['b2']);
     await removal.release();
     assert.is((await b3).uploadedBlocks, 2);
+  });
+
+  // Sub-block incrementals (src/delta.ts). Blocks 2, 3, 10, 11 and 15 hold data at s2.
+  /** Writes 4 KiB of random (incompressible) bytes at each [block, page], snapshots `snap`; the bytes written. */
+  const pageWrites = async (snap: string, pages: [number, number][]): Promise<number> => {
+    for (const [block, page] of pages) await c.source.write(block * 2 * MiB + page * 4 * KiB, randomBytes(4 * KiB));
+    await c.source.snapshot(snap);
+    return pages.length * 4 * KiB;
+  };
+
+  test('scattered 4 KiB writes: each incremental uploads about the bytes written, and every backup of the chain restores equal to its snapshot', async () => {
+    const b1 = await createBackup(c.store, { volume: VOL, backup: 'b1', snapshot: 's1', source: c.source });
+    const b2 = await createBackup(c.store, { volume: VOL, backup: 'b2', snapshot: 's2', source: c.source, previous: b1.info });
+    const backups = [[b1, 's1'], [b2, 's2']] as [typeof b1, string][];
+    let prev = b2;
+    for (let k = 3; k <= 6; k++) {
+      // 3 pages in each of 5 blocks, at pages that differ per round (two adjacent: one run).
+      const pages = [2, 3, 10, 11, 15].flatMap((block): [number, number][] => [[block, k * 7], [block, k * 7 + 1], [block, 200 + k * 11]]);
+      const written = await pageWrites(`s${k}`, pages);
+      const store = counting(c.store);
+      const b = await createBackup(store, { volume: VOL, backup: `b${k}`, snapshot: `s${k}`, source: c.source, previous: prev.info });
+      assert.equal([b.incremental, b.uploadedBlocks, b.deltaBlocks, store.blockPuts, store.deltaPuts], [true, 0, 5, 0, 5]);
+      // The data is incompressible: a delta is its pages plus a header of 8 bytes and 8 per run.
+      assert.ok(store.deltaBytes >= written && store.deltaBytes <= written + 5 * 32, `b${k}: ${store.deltaBytes} bytes uploaded for ${written} written`);
+      assert.is(b.uploadedBytes, store.deltaBytes);
+      const cfg = await readBackupCfg(c.store, VOL, `b${k}`);
+      assert.is(cfg.Blocks.find((e) => e.Offset === 3 * 2 * MiB)!.Chain!.length, k - 1, 'block 3: its base and one delta per incremental since s2');
+      backups.push([b, `s${k}`]);
+      prev = b;
+    }
+    for (const [b, snap] of backups) {
+      const target = await fresh(`r-${snap}`);
+      await restoreBackup(c.store, b.info.url, target);
+      assert.is(await volumeDigest(target), await snapshotDigest(c.source, snap), `restore of ${b.info.name} equals ${snap}`);
+      await target.close();
+    }
+    // DR: from b3 to b6 only the 5 blocks rebuilt from deltas differ.
+    const standby = await fresh('standby');
+    await restoreBackup(c.store, backups[2]![0].info.url, standby);
+    const dr = await restoreBackup(c.store, prev.info.url, standby, { since: backups[2]![0].info.url });
+    assert.equal([dr.writtenBlocks, dr.zeroedBlocks], [5, 0]);
+    assert.is(await volumeDigest(standby), await snapshotDigest(c.source, 's6'));
+    await standby.close();
+  });
+
+  test(`a block's chain is cut by a whole block after ${MAX_DELTAS} deltas, or when over a quarter of its pages changed`, async () => {
+    let prev = await createBackup(c.store, { volume: VOL, backup: 'b2', snapshot: 's2', source: c.source });
+    const chainAt = async (name: string, off: number): Promise<number> => {
+      const e = (await readBackupCfg(c.store, VOL, name)).Blocks.find((b) => b.Offset === off)!;
+      return e.Chain ? e.Chain.length - 1 : 0;
+    };
+    for (let k = 1; k <= MAX_DELTAS + 1; k++) {
+      await pageWrites(`d${k}`, [[3, k * 3]]);
+      prev = await createBackup(c.store, { volume: VOL, backup: `d${k}`, snapshot: `d${k}`, source: c.source, previous: prev.info });
+      const whole = k === MAX_DELTAS + 1;
+      assert.equal([prev.uploadedBlocks, prev.deltaBlocks], whole ? [1, 0] : [0, 1], `d${k}`);
+      assert.is(await chainAt(`d${k}`, 6 * MiB), whole ? 0 : k);
+    }
+    for (const snap of [`d${MAX_DELTAS}`, `d${MAX_DELTAS + 1}`]) {
+      const target = await fresh(`r-${snap}`);
+      await restoreBackup(c.store, backupUrl(c.store.url, VOL, snap), target);
+      assert.is(await volumeDigest(target), await snapshotDigest(c.source, snap));
+      await target.close();
+    }
+    // 129 of block 2's 512 pages (one 516 KiB write): more than a quarter, stored whole.
+    await c.source.write(4 * MiB, pattern(129 * 4 * KiB, 77));
+    await c.source.snapshot('big');
+    const big = await createBackup(c.store, { volume: VOL, backup: 'big', snapshot: 'big', source: c.source, previous: prev.info });
+    assert.equal([big.uploadedBlocks, big.deltaBlocks], [1, 0]);
+    assert.is(await chainAt('big', 4 * MiB), 0);
+  });
+
+  test('removing the backup that stored a base block keeps it while a later backup is rebuilt from it', async () => {
+    const b1 = await createBackup(c.store, { volume: VOL, backup: 'b1', snapshot: 's1', source: c.source });
+    const b2 = await createBackup(c.store, { volume: VOL, backup: 'b2', snapshot: 's2', source: c.source, previous: b1.info });
+    await pageWrites('s3', [[2, 9]]);
+    const b3 = await createBackup(c.store, { volume: VOL, backup: 'b3', snapshot: 's3', source: c.source, previous: b2.info });
+    const chain = (await readBackupCfg(c.store, VOL, 'b3')).Blocks.find((b) => b.Offset === 4 * MiB)!.Chain!;
+    assert.is(chain.length, 3); // b1's block 2, b2's delta, b3's delta
+    const base = blockKey(VOL, chain[0]!);
+    await removeBackup(c.store, b1.info.url);
+    await removeBackup(c.store, b2.info.url);
+    assert.ok(await c.store.has(base), 'b1 stored the base; b3 still needs it');
+    assert.ok(await c.store.has(deltaKey(VOL, chain[1]!)), 'b2 stored the first delta; b3 still needs it');
+    const target = await fresh('r');
+    await restoreBackup(c.store, b3.info.url, target);
+    assert.is(await volumeDigest(target), await snapshotDigest(c.source, 's3'));
+    await target.close();
+    assert.is((await removeBackup(c.store, b3.info.url)).removedBlocks, 7); // blocks 2, 3, 10/11, 15, 20 and two deltas
+    assert.equal(await c.store.list(blocksDir(VOL)), []);
+  });
+
+  test('a corrupt or missing delta, or a corrupt base, fails the restore naming the block, the object and the backup', async () => {
+    const b1 = await createBackup(c.store, { volume: VOL, backup: 'b1', snapshot: 's1', source: c.source });
+    const b2 = await createBackup(c.store, { volume: VOL, backup: 'b2', snapshot: 's2', source: c.source, previous: b1.info });
+    const id = (await readBackupCfg(c.store, VOL, 'b2')).Blocks.find((b) => b.Offset === 4 * MiB)!.Chain![1]!;
+    const key = deltaKey(VOL, id);
+    const good = await c.store.get(key);
+    const flipped = Buffer.from(good);
+    flipped[flipped.length - 1]! ^= 1;
+    // That delta (pattern() data) is stored gzipped: a flipped trailer byte fails to gunzip; other bytes fail its checksum.
+    assert.equal([good[0], good[1]], [0x1f, 0x8b]);
+    for (const [bad, why] of [[flipped, 'does not gunzip'], [Buffer.from('garbage'), 'does not match']] as const) {
+      await c.store.put(key, bad);
+      const target = await fresh(`r${bad.length}`);
+      const e = await restoreBackup(c.store, b2.info.url, target).then(() => null, (x: unknown) => x as BackupError);
+      assert.instance(e, BackupError);
+      assert.is(e!.code, 'CORRUPT');
+      assert.match(e!.message, 'backup b2 of volume pvc-backup-1: block at offset 4194304: delta 1 of 1');
+      assert.match(e!.message, id);
+      assert.match(e!.message, why);
+      await target.close();
+    }
+    await c.store.put(key, good);
+    // The chain's base (b1's block 2) damaged: named as the base of the chain.
+    const chain = (await readBackupCfg(c.store, VOL, 'b2')).Blocks.find((b) => b.Offset === 4 * MiB)!.Chain!;
+    const baseKey = blockKey(VOL, chain[0]!);
+    const base = await c.store.get(baseKey);
+    await c.store.put(baseKey, Buffer.from(base).fill(7, 0, 4096));
+    const t = await fresh('bad-base');
+    const be = await restoreBackup(c.store, b2.info.url, t).then(() => null, (x: unknown) => x as BackupError);
+    assert.is(be?.code, 'CORRUPT');
+    assert.match(be!.message, `block at offset 4194304 (${baseKey}, the base of its 1 deltas)`);
+    await t.close();
+    await c.store.put(baseKey, base);
+    await c.store.delete(key);
+    const target = await fresh('missing');
+    const e = await restoreBackup(c.store, b2.info.url, target).then(() => null, (x: unknown) => x as BackupError);
+    assert.is(e?.code, 'NOT_FOUND');
+    assert.match(e!.message, `delta 1 of 1 (${key}) is missing`);
+    await target.close();
+    await c.store.put(key, good);
+  });
+
+  test('a block whose content at the previous snapshot is not what the previous backup stored is stored whole, not as a delta', async () => {
+    const b1 = await createBackup(c.store, { volume: VOL, backup: 'b1', snapshot: 's1', source: c.source });
+    // As if b1 had been taken from a replica that held other data in block 2: its entry names block 3's content.
+    const cfgKey = (await c.store.list('backupstore/')).find((k) => k.endsWith('backup_b1.cfg'))!;
+    const cfg = JSON.parse((await c.store.get(cfgKey)).toString()) as { Blocks: { Offset: number; BlockChecksum: string }[] };
+    cfg.Blocks.find((b) => b.Offset === 4 * MiB)!.BlockChecksum = cfg.Blocks.find((b) => b.Offset === 6 * MiB)!.BlockChecksum;
+    await c.store.put(cfgKey, Buffer.from(JSON.stringify(cfg)));
+    const b2 = await createBackup(c.store, { volume: VOL, backup: 'b2', snapshot: 's2', source: c.source, previous: b1.info });
+    assert.equal([b2.incremental, b2.uploadedBlocks, b2.deltaBlocks], [true, 2, 0]);
+    const target = await fresh('r');
+    await restoreBackup(c.store, b2.info.url, target);
+    assert.is(await volumeDigest(target), await snapshotDigest(c.source, 's2'));
+    await target.close();
+  });
+
+  test('a version-1 config (whole blocks only, as h-lib wrote them) restores and is a previous for a delta', async () => {
+    const b1 = await createBackup(c.store, { volume: VOL, backup: 'b1', snapshot: 's1', source: c.source });
+    const cfgKey = (await c.store.list('backupstore/')).find((k) => k.endsWith('backup_b1.cfg'))!;
+    const cfg = JSON.parse((await c.store.get(cfgKey)).toString()) as { Version: number; Blocks: object[] };
+    assert.ok(cfg.Blocks.every((b) => !('Chain' in b)));
+    await c.store.put(cfgKey, Buffer.from(JSON.stringify({ ...cfg, Version: 1 })));
+    const t1 = await fresh('r1');
+    await restoreBackup(c.store, b1.info.url, t1);
+    assert.is(await volumeDigest(t1), await snapshotDigest(c.source, 's1'));
+    await t1.close();
+    const b2 = await createBackup(c.store, { volume: VOL, backup: 'b2', snapshot: 's2', source: c.source, previous: b1.info });
+    assert.is(b2.deltaBlocks, 1);
+    const t2 = await fresh('r2');
+    await restoreBackup(c.store, b2.info.url, t2);
+    assert.is(await volumeDigest(t2), await snapshotDigest(c.source, 's2'));
+    await t2.close();
   });
 
   test.run();

@@ -41,15 +41,15 @@ export async function snapshotDigest(r: Replica, snapshot: string): Promise<stri
 /** sha256 of the first `size` bytes of a volume. */
 export const volumeDigest = (b: BlockBackend, size = b.size): Promise<string> => digestOf(size, (o, l) => b.read(o, l));
 
-/** `store`, with every put counted: blocks (and their bytes) and other objects. */
-export function counting(store: BackupStore): BackupStore & { blockPuts: number; blockBytes: number; reset(): void } {
-  const c = Object.create(store) as BackupStore & { blockPuts: number; blockBytes: number; reset(): void };
-  c.blockPuts = 0;
-  c.blockBytes = 0;
-  c.reset = () => { c.blockPuts = 0; c.blockBytes = 0; };
+/** `store`, with every put counted: whole blocks, deltas (and their bytes) and other objects. */
+export function counting(store: BackupStore): BackupStore & { blockPuts: number; blockBytes: number; deltaPuts: number; deltaBytes: number; reset(): void } {
+  const c = Object.create(store) as BackupStore & { blockPuts: number; blockBytes: number; deltaPuts: number; deltaBytes: number; reset(): void };
+  c.reset = () => { c.blockPuts = 0; c.blockBytes = 0; c.deltaPuts = 0; c.deltaBytes = 0; };
+  c.reset();
   c.put = async (key: string, body: Buffer) => {
     await store.put(key, body);
     if (key.endsWith('.blk')) { c.blockPuts++; c.blockBytes += body.length; }
+    if (key.endsWith('.dlt')) { c.deltaPuts++; c.deltaBytes += body.length; }
   };
   return c;
 }
