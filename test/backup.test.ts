@@ -19,7 +19,7 @@ import { startS3rver } from '@cairn/backup/testing';
 import type { S3Fixture } from '@cairn/backup/testing';
 import { eventually, startCluster } from './support/cluster.js';
 import type { TestCluster } from './support/cluster.js';
-import { blocks, cairnOk, cairnOn, restoredSha as restoredShaOf, sha } from './support/backups.js';
+import { blocks, deltas, cairnOk, cairnOn, restoredSha as restoredShaOf, sha } from './support/backups.js';
 
 const run = promisify(execFile);
 const MiB = 2 ** 20;
@@ -104,7 +104,7 @@ t('a full backup of data written through the NBD export stores its non-zero bloc
   for (const k of ['snapshotCreated', 'backupRequested', 'backupAssigned', 'backupStarted', 'backupCompleted']) assert.ok(kinds.includes(k), `${k} in ${kinds.join(',')}`);
 });
 
-t('an incremental backup after two 4 KiB writes uploads only the two changed blocks', async () => {
+t('an incremental backup after two 4 KiB writes uploads only the two changed pages (two deltas), no whole block', async () => {
   second = Buffer.from(first);
   const a = randomBytes(4096), b = randomBytes(4096);
   a.copy(second, 1 * MiB);
@@ -115,14 +115,14 @@ t('an incremental backup after two 4 KiB writes uploads only the two changed blo
   const qemuUri = uri;
   await run('qemu-io', ['-f', 'raw', '-c', `write -s ${join(c.dir, 'a.bin')} ${1 * MiB} 4096`, '-c', `write -s ${join(c.dir, 'b.bin')} ${20 * MiB + 8192} 4096`, qemuUri], { timeout: 30_000 });
   await c.call('CreateSnapshot', { volume: 'bv', name: 's2' });
-  const before = await blocks(s3Store());
+  const before = { blocks: await blocks(s3Store()), deltas: await deltas(s3Store()) };
   incr = JSON.parse(await ok('backup', 'create', 'bv', '--snapshot', 's2', '--wait', '-o', 'json'));
   assert.is(incr.state, 'completed', incr.error);
   assert.is(incr.snapshot, 's2');
-  const after = await blocks(s3Store());
-  assert.is(after.length - before.length, 2, 'two new block objects');
+  assert.is((await blocks(s3Store())).length, before.blocks.length, 'no whole 2 MiB block uploaded');
+  assert.is((await deltas(s3Store())).length - before.deltas.length, 2, 'two deltas: one per block written');
   assert.is(Number(incr.uploadedBlocks), 2, 'the completion event says two uploaded');
-  assert.ok(Number(incr.uploadedBytes) < 2 * 2 * MiB + 4096, `uploaded ${incr.uploadedBytes} bytes`);
+  assert.ok(Number(incr.uploadedBytes) < 64 * 1024, `uploaded ${incr.uploadedBytes} bytes: about the 8 KiB written, not two 2 MiB blocks`);
 });
 
 t('backup ls -o json lists both with their fields; each restores equal to the data at its snapshot', async () => {
@@ -143,15 +143,16 @@ t('backup ls -o json lists both with their fields; each restores equal to the da
   }
 });
 
-t('backup rm frees only the blocks no other backup uses; the other still restores', async () => {
+t('backup rm frees only the objects no other backup uses; the other still restores', async () => {
   const store = s3Store();
   try {
     const before = await blocks(store);
     const from = await head();
     const out = JSON.parse(await ok('backup', 'rm', full.url, '-o', 'json'));
     assert.is(out.deleted, true);
-    assert.is(Number(out.removedBlocks), 2, 'the two blocks s2 rewrote');
-    assert.is((await blocks(store)).length, before.length - 2);
+    // Every block of the full backup is the base the incremental's entries (or its deltas) build on.
+    assert.is(Number(out.removedBlocks), 0, 'nothing freed: the incremental uses every block');
+    assert.is((await blocks(store)).length, before.length);
     assert.equal((await c.eventsAfter(from)).map((e: any) => e.payload), ['backupDeleted']);
     assert.is(await restoredSha(store, incr.url), sha(second));
     const list = JSON.parse(await ok('backup', 'ls', 'bv', '-o', 'json'));
@@ -161,8 +162,12 @@ t('backup rm frees only the blocks no other backup uses; the other still restore
     assert.match(again.stdout, /nothing to remove/);
     const explain = await ok('audit', 'explain', 'bv');
     assert.match(explain, new RegExp(`backup ${incr.name} completed on node-\\d: 12 blocks, 2 uploaded`));
-    assert.match(explain, new RegExp(`backup ${full.name} removed by admin \\(2 blocks freed\\)`));
+    assert.match(explain, new RegExp(`backup ${full.name} removed by admin \\(0 blocks freed\\)`));
     assert.match(await ok('events'), new RegExp(`BackupCompleted\\s+bv ${incr.name} blocks=12 uploaded=2`));
+    // The last backup goes: now nothing uses its 12 blocks and 2 deltas.
+    const last = JSON.parse(await ok('backup', 'rm', incr.url, '-o', 'json'));
+    assert.is(Number(last.removedBlocks), 14, '12 blocks and 2 deltas freed');
+    assert.equal([(await blocks(store)).length, (await deltas(store)).length], [0, 0], 'the volume\'s objects are all gone');
   } finally {
     store.close();
   }

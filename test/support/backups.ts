@@ -31,6 +31,11 @@ export async function blocks(store: BackupStore): Promise<string[]> {
   return (await store.list('backupstore/')).filter((k) => k.endsWith('.blk')).sort();
 }
 
+/** The delta objects in a target (an incremental's changed 4 KiB pages of a block). */
+export async function deltas(store: BackupStore): Promise<string[]> {
+  return (await store.list('backupstore/')).filter((k) => k.endsWith('.dlt')).sort();
+}
+
 /** Restores a backup into memory; the sha256 of what it holds. */
 export async function restoredSha(store: BackupStore, url: string, size: number): Promise<string> {
   const buf = Buffer.alloc(size);

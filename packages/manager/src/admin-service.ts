@@ -13,7 +13,7 @@ import { CommandError, toServiceError } from './errors.js';
 import { diskUsage, diskView, jobView, nodeView, settingsView, snapshotViews, volumeView } from './views.js';
 import { auditState, explainEvents, verify } from './audit.js';
 import type { ManagerContext } from './context.js';
-import { backupCommandError, backupSize, newestBackupOf } from './restores.js';
+import { backupCommandError, backupSize, fromBackupTargetProblem, newestBackupOf } from './restores.js';
 import type { BackupRpc } from './backups.js';
 
 /**
@@ -173,7 +173,10 @@ export function adminHandlers(ctx: ManagerContext, backups: Pick<AdminHandlers, 
     ...backups,
     CreateVolume: unary(ctx, async (r) => {
       // A backup's size is read from the target first (I/O); the command checks the size against it.
-      const size = r.fromBackup && !st().volumes.has(r.name) ? await backupSize(ctx.backupTarget, r.fromBackup) : undefined;
+      const restoring = r.fromBackup && !st().volumes.has(r.name);
+      const problem = restoring ? fromBackupTargetProblem(st().settings['backup-target'], r.fromBackup) : null;
+      if (problem) throw CommandError.precondition(problem);
+      const size = restoring ? await backupSize(ctx.backupTarget, r.fromBackup) : undefined;
       return runner.run(actor, (s) => jobs.createVolumeWithJobs(s, {
         ...r, recurringJobs: r.recurringJobs.map(jobRequest), ...(size !== undefined ? { backupSize: size } : {}),
       }), vol(r.name));

@@ -14,7 +14,7 @@
 import type { ClusterState, EventDraft, EventLog, Fence, LiveProjection, VolumeState } from '@cairn/metadata';
 import { ConflictError, restoreSince, UnavailableError } from '@cairn/metadata';
 import type { BackupStore, TargetCredentials } from '@cairn/backup';
-import { BackupError, getBackup, listBackups, openStore, parseBackupUrl } from '@cairn/backup';
+import { BackupError, getBackup, listBackups, openStore, parseBackupUrl, parseTargetUrl } from '@cairn/backup';
 import type { RestoreCredentials } from '@cairn/api';
 import { toTargetCredentials } from './backup-target.js';
 import { CommandError } from './errors.js';
@@ -71,6 +71,26 @@ export function restoreStateWord(v: VolumeState): string {
 export interface BackupTargetAccess {
   /** The credentials for the target a backup URL names (undefined: none, e.g. file://). */
   credentials(url: string): Promise<TargetCredentials | undefined>;
+}
+
+/**
+ * Why a volume cannot be restored from `url` on this cluster, or null: a backup is read from the
+ * cluster's backup target with its credentials (as Longhorn reads a fromBackup URL from its
+ * backup target), so none set, or a URL on another target, is refused before anything is read.
+ */
+export function fromBackupTargetProblem(target: string, url: string): string | null {
+  let named: string;
+  try {
+    named = parseBackupUrl(url).target;
+  } catch {
+    return null; // malformed: storeFor refuses it, naming what is wrong
+  }
+  if (!target) return `fromBackup "${url}": no backup target is configured: set one with "cairn backup target set URL"`;
+  let configured = target;
+  try {
+    configured = parseTargetUrl(target).url;
+  } catch { /* compared as written */ }
+  return named === configured ? null : `fromBackup "${url}" is on ${named}, not on the backup target ${configured}: restores read the configured target`;
 }
 
 /** Opens the store a backup URL is in. */

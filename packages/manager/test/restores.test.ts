@@ -12,7 +12,7 @@ import * as cmd from '../src/commands.js';
 import { CommandError } from '../src/errors.js';
 import { reportDrafts } from '../src/node-service.js';
 import { assignmentsFor } from '../src/assignment-feed.js';
-import { standbyDraft } from '../src/restores.js';
+import { fromBackupTargetProblem, standbyDraft } from '../src/restores.js';
 import { volumeView } from '../src/views.js';
 import { apply } from './support.js';
 
@@ -216,6 +216,15 @@ t('a node runs at most concurrent-volume-backup-restore-per-node-limit restores;
   decideOffline(s);
   const again = offlineDecisions(s, s.settings, s.volumes.get('q')!, []);
   assert.is(again[0]!.kind === 'autoAttach' && again[0]!.nodeId, 'node-1');
+});
+
+t('a fromBackup URL is read from the configured backup target only: none set, or another target, is refused naming both', () => {
+  const url = 's3://backups@us-east-1/?backup=backup-1&volume=v';
+  assert.match(fromBackupTargetProblem('', url)!, /fromBackup "s3:\/\/backups@us-east-1\/\?backup=backup-1&volume=v": no backup target is configured/);
+  assert.match(fromBackupTargetProblem('file:///mnt/backups', url)!, /is on s3:\/\/backups@us-east-1\/, not on the backup target file:\/\/\/mnt\/backups/);
+  assert.is(fromBackupTargetProblem('s3://backups@us-east-1/', url), null);
+  assert.is(fromBackupTargetProblem('s3://backups@us-east-1', url), null, 'the same target written without its trailing slash');
+  assert.is(fromBackupTargetProblem('s3://backups@us-east-1/', 'not a url'), null, 'a malformed URL is left to the reader, which names what is wrong');
 });
 
 t.run();
