@@ -82,8 +82,22 @@ test('no other part of what the image runs starts programs (only the CSI Node se
     walk('/src');
   }
   // cli/src/up.ts and metadata/src/etcd-process.ts start the local cluster of `cairn up` (etcd,
-  // managers, agents), which the image does not run; node-os.ts is HOST_TOOLS' subject.
-  assert.equal(users.sort(), ['cli/src/up.ts', 'csi/src/node-os.ts', 'metadata/src/etcd-process.ts']);
+  // managers, agents), which the image does not run; node-os.ts is HOST_TOOLS' subject;
+  // backup/src/testing.ts starts the S3 server other packages' suites use, and no source imports it.
+  assert.equal(users.sort(), ['backup/src/testing.ts', 'cli/src/up.ts', 'csi/src/node-os.ts', 'metadata/src/etcd-process.ts']);
+  const importers: string[] = [];
+  for (const pkg of readdirSync(join(ROOT, 'packages'))) {
+    const walk = (rel: string): void => {
+      const dir = join(ROOT, 'packages', pkg, rel);
+      if (!existsSync(dir)) return;
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(`${rel}/${e.name}`);
+        else if (e.name.endsWith('.ts') && /from '(@cairn\/backup\/testing|\.\/testing\.js)'/.test(readFileSync(join(dir, e.name), 'utf8'))) importers.push(`${pkg}${rel}/${e.name}`);
+      }
+    };
+    walk('/src');
+  }
+  assert.equal(importers, [], 'the S3 test server is for suites only');
 });
 
 test('the run stage installs the Debian package of every program the node runs', () => {

@@ -8,10 +8,9 @@
 // What is not here: a volume used as a raw block device, or attached but not staged through this
 // node's CSI service (e.g. `cairn volume attach` alone), has no filesystem cairn knows of; it is
 // reported not run, with that reason.
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { ReportRequest, TrimAssignment__Output, TrimReport } from '@cairn/api';
-import { mountAt, parseMountInfo, StageRecords } from '@cairn/csi';
+import { fstrim, mountAt, parseMountInfo, StageRecords } from '@cairn/csi';
 
 export interface TrimRunnerOptions {
   nodeId: string;
@@ -84,12 +83,7 @@ export class TrimRunner {
   private async trim(volume: string): Promise<number> {
     const path = await this.mountedAt(volume);
     if (!path) throw new Error(`not run: volume ${volume} has no mounted filesystem on node ${this.o.nodeId}`);
-    const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile('fstrim', ['-v', path], { timeout: FSTRIM_TIMEOUT_MS, encoding: 'utf8' }, (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr: stderr || (err && !stderr ? err.message : '') });
-      });
-    });
+    const r = await fstrim(path, FSTRIM_TIMEOUT_MS);
     if (r.code !== 0) throw new Error(`fstrim ${path} failed: ${r.stderr.trim() || `exit ${r.code}`}`);
     const bytes = parseFstrim(r.stdout);
     if (bytes === null) throw new Error(`fstrim ${path}: could not read the bytes trimmed from "${r.stdout.trim()}"`);

@@ -30,6 +30,7 @@ const DEVICE_TOOLS: readonly HostTool[] = [
   { command: 'blkid', debianPackage: 'util-linux', use: 'always', why: 'whether a device already has a filesystem' },
   { command: 'blockdev', debianPackage: 'util-linux', use: 'always', why: "a device's size" },
   { command: 'dd', debianPackage: 'coreutils', use: 'always', why: 'a direct read that probes whether a device answers' },
+  { command: 'fstrim', debianPackage: 'util-linux', use: 'always', why: 'the filesystem-trim recurring job, on a staged filesystem (run by the node agent)' },
   { command: 'nbd-client', debianPackage: 'nbd-client', use: 'kernel-nbd', why: 'the kernel NBD client, where /dev/nbd* exists' },
 ];
 

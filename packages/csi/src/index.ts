@@ -17,4 +17,5 @@ export type { AdminConnection, ControllerAdmin } from './controller-admin.js';
 // What the node agent's filesystem trims read: where a volume is staged on this node, and whether it is mounted there.
 export { StageRecords } from './node-state.js';
 export { mountAt, parseMountInfo } from './node-plan.js';
+export { fstrim } from './node-os.js';
 export type { StageRecord } from './node-plan.js';

@@ -43,6 +43,14 @@ export function run(cmd: string, args: string[], timeoutMs = 60_000): Promise<Ru
   });
 }
 
+/**
+ * fstrim -v on a mounted filesystem (the filesystem-trim recurring job, run by the node agent on a
+ * volume this service staged); its output says the bytes trimmed.
+ */
+export function fstrim(path: string, timeoutMs: number): Promise<RunResult> {
+  return run('fstrim', ['-v', path], timeoutMs);
+}
+
 /** Runs a program; a non-zero exit is an Error naming the command and its stderr. */
 export async function must(cmd: string, args: string[], timeoutMs = 60_000): Promise<string> {
   const r = await run(cmd, args, timeoutMs);
