@@ -19,6 +19,7 @@ import { ReplicaStore } from '@cairn/datapath';
 import { eventually, startCluster } from './support/cluster.js';
 import type { TestCluster } from './support/cluster.js';
 import { clusterFlag, contents as contentsOf, readAll as readFrom, refusedWith, restored as restoredOn, sha, volumeOf } from './support/restore.js';
+import { cairnOk } from './support/backups.js';
 
 const MiB = 2 ** 20;
 const SIZE = 24 * MiB;
@@ -98,6 +99,8 @@ async function setUp(): Promise<void> {
     randomBytes(1 * MiB).copy(d, 7 * MiB);
   });
   c = await startCluster(2);
+  // Restores read the cluster's backup target (as Longhorn's do): the one the backups are in.
+  await cairnOk(c, 'backup', 'target', 'set', target);
 }
 
 t.after(async () => {

@@ -114,7 +114,8 @@ export class BackupRunner {
       });
       return {
         ...base, state: 'completed', size: r.info.size, blocks: r.info.blocks,
-        uploadedBlocks: r.uploadedBlocks, uploadedBytes: r.uploadedBytes, reusedBlocks: r.reusedBlocks,
+        // Objects uploaded: whole blocks and deltas (a block's changed pages).
+        uploadedBlocks: r.uploadedBlocks + r.deltaBlocks, uploadedBytes: r.uploadedBytes, reusedBlocks: r.reusedBlocks,
       };
     } finally {
       store.close();
