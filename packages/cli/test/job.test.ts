@@ -1,26 +1,9 @@
 // cairn job ... and volume --label: what the flags become, and what is refused before any call.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseCommand } from '../src/args.js';
-import type { Group } from '../src/command.js';
-import { commandName } from '../src/command.js';
-import { UsageError } from '../src/errors.js';
 import { createJobRequest, job, updateJobRequest } from '../src/commands/job.js';
 import { createVolumeRequest, updateVolumeRequest, volume } from '../src/commands/volume.js';
-import { cairn } from './support.js';
-
-const parse = (g: Group, name: string, argv: string[]) => parseCommand(g.commands.find((c) => commandName(c) === name)!.spec, argv);
-
-function usageError(f: () => unknown, re: RegExp): void {
-  try {
-    f();
-  } catch (e) {
-    assert.instance(e, UsageError);
-    assert.match((e as Error).message, re);
-    return;
-  }
-  assert.unreachable(`expected a UsageError matching ${re}`);
-}
+import { cairn, parse, usageError } from './support.js';
 
 const t = suite('job');
 

@@ -1,30 +1,13 @@
 // Command lines into admin API requests: what each flag becomes, and what is refused before any call.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseCommand } from '../src/args.js';
-import type { Group } from '../src/command.js';
-import { commandName } from '../src/command.js';
-import { UsageError } from '../src/errors.js';
 import { createVolumeRequest, expandVolumeRequest, updateVolumeRequest, volume } from '../src/commands/volume.js';
 import { node, updateNodeRequest } from '../src/commands/node.js';
 import { addDiskRequest, disk, updateDiskRequest } from '../src/commands/disk.js';
 import { parseAt } from '../src/commands/audit.js';
-import { cairn, volume as volumeOf } from './support.js';
+import { cairn, parse, usageError, volume as volumeOf } from './support.js';
 
 const GiB = 2 ** 30;
-const parse = (g: Group, name: string, argv: string[]) => parseCommand(g.commands.find((c) => commandName(c) === name)!.spec, argv);
-
-function usageError(f: () => unknown, re: RegExp): void {
-  try {
-    f();
-  } catch (e) {
-    assert.instance(e, UsageError);
-    assert.match((e as Error).message, re);
-    return;
-  }
-  assert.unreachable(`expected a UsageError matching ${re}`);
-}
-
 const t = suite('requests');
 
 t('volume create and update: per-volume anti-affinity overrides, with their values checked', () => {

@@ -2,6 +2,11 @@
 import type { Disk__Output, Node__Output, Volume__Output } from '@cairn/api';
 import type { AdminApi } from '../src/client.js';
 import { bufferIo, run } from '../src/index.js';
+import * as assert from 'uvu/assert';
+import { parseCommand } from '../src/args.js';
+import type { Group } from '../src/command.js';
+import { commandName } from '../src/command.js';
+import { UsageError } from '../src/errors.js';
 
 export type Calls = { method: string; request: unknown }[];
 
@@ -59,4 +64,19 @@ export function node(o: Partial<Node__Output> = {}): Node__Output {
     id: 'node-1', address: '127.0.0.1:9500', zone: 'zone-a', tags: [], allowScheduling: true, evictionRequested: false, cordoned: false,
     state: 'up', downReason: '', disks: [disk()], ...o,
   };
+}
+
+/** The command line `argv` of command `name` in group `g`, parsed by its spec. */
+export const parse = (g: Group, name: string, argv: string[]) => parseCommand(g.commands.find((c) => commandName(c) === name)!.spec, argv);
+
+/** `f` throws a UsageError matching `re`. */
+export function usageError(f: () => unknown, re: RegExp): void {
+  try {
+    f();
+  } catch (e) {
+    assert.instance(e, UsageError);
+    assert.match((e as Error).message, re);
+    return;
+  }
+  assert.unreachable(`expected a UsageError matching ${re}`);
 }
