@@ -401,6 +401,7 @@ const guide = (() => {
   return [
     ...docCommands(k8s, 'docs/operations.md').map((c) => ({ ...c, where: c.where.replace(/:(\d+)$/, (_, n) => `:${Number(n) + offset}`) })),
     ...docCommands(real.readme, 'deploy/README.md'),
+    ...docCommands(readFileSync(join(ROOT, 'docs/backups.md'), 'utf8'), 'docs/backups.md'),
   ];
 })();
 
