@@ -476,7 +476,7 @@ t('Probe: ready with every program the service runs; FAILED_PRECONDITION naming 
   const bin = join(dir, 'bin');
   mkdirSync(bin, { recursive: true });
   // A PATH with every program but nbdfuse (the service and this suite share the process).
-  for (const name of ['mount', 'umount', 'losetup', 'blkid', 'blockdev', 'dd', 'nbdinfo', 'mkfs.ext4', 'e2fsck', 'resize2fs', 'fusermount3', 'nbd-client']) {
+  for (const name of ['mount', 'umount', 'losetup', 'blkid', 'blockdev', 'dd', 'fstrim', 'nbdinfo', 'mkfs.ext4', 'e2fsck', 'resize2fs', 'fusermount3', 'nbd-client']) {
     const found = execFileSync('sh', ['-c', `command -v ${name} || true`], { encoding: 'utf8' }).trim();
     if (found) execFileSync('ln', ['-sf', found, join(bin, name)]);
   }
