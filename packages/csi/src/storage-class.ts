@@ -308,7 +308,7 @@ export interface WithoutEffectRule {
 
 /** The reasons, in words a user of the PVC understands. */
 export const REASONS = {
-  backups: 'cairn has no backups yet',
+  backups: 'cairn has one backup target (its backup-target setting) and 2 MiB backup blocks',
   rwx: 'cairn volumes are ReadWriteOnce: there is no NFS share manager (ReadWriteMany)',
   migratable: 'cairn volumes attach to one node at a time: there is no live migration',
   encrypted: 'cairn does not encrypt volume data at rest (only its network connections)',
