@@ -1,0 +1,111 @@
+// The one logger of every cairn process (manager, node agent, the CSI servers they host, `cairn up`'s
+// supervision), built on pino. Why one module: the format (JSON for log collectors, readable lines
+// for people), the levels, the secrets that never reach a line and the flags' accepted values are
+// decided here once; every other package takes a `Logger` and adds fields (`volume`, `replica`,
+// `node`, `seq`, `reqId`) and a `component` through child loggers.
+//
+// Both formats write synchronously (pino.destination with sync: true; the readable format is
+// pino-pretty's prettifier called in-line, not a worker-thread transport), so the last lines before
+// an exit or a crash are not lost. The clock is injectable (`now`) so tests can fix the time.
+import { pino } from 'pino';
+import type { DestinationStream, Logger as PinoLogger } from 'pino';
+import { prettyFactory } from 'pino-pretty';
+
+export type Logger = PinoLogger;
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/**
+ * Fields that never reach a log line, whatever a caller passes: credentials by their usual names,
+ * at the top level and one level down (pino's redaction paths; `*` is one key). Messages are text
+ * the caller wrote and are not scanned: never put a secret in one.
+ */
+export const REDACTED_FIELDS = [
+  'token', 'password', 'secret', 'secrets', 'credentials', 'authorization', 'nodeKey', 'key', 'privateKey',
+  'accessKeyId', 'secretAccessKey', 'sessionToken', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
+] as const;
+const REDACT_PATHS = REDACTED_FIELDS.flatMap((f) => [f, `*.${f}`]);
+export const REDACTED = '[redacted]';
+
+/** Where lines go: a file descriptor (1: stdout) or anything with write(line). */
+export type LogDestination = number | { write(line: string): unknown };
+
+export interface LoggerOptions {
+  /** The least level written (default info). */
+  level?: LogLevel;
+  /** json: one object per line (level, time, msg, fields); pretty: one readable line each. Default json. */
+  format?: LogFormat;
+  /** The process's name in every line (`name`), e.g. the manager or node id. */
+  name?: string;
+  /** Default 1 (stdout), written synchronously. */
+  destination?: LogDestination;
+  /** Milliseconds since the epoch (tests fix it). */
+  now?: () => number;
+}
+
+export function createLogger(o: LoggerOptions = {}): Logger {
+  const now = o.now ?? Date.now;
+  const dest = o.destination ?? 1;
+  const out: DestinationStream = typeof dest === 'number' ? pino.destination({ dest, sync: true }) : dest;
+  return pino({
+    level: o.level ?? 'info',
+    ...(o.name ? { name: o.name } : {}),
+    redact: { paths: REDACT_PATHS, censor: REDACTED },
+    // Level names, not pino's numbers: a collector and a reader both see "warn".
+    formatters: { level: (label) => ({ level: label }) },
+    timestamp: () => `,"time":"${new Date(now()).toISOString()}"`,
+  }, (o.format ?? 'json') === 'pretty' ? prettyStream(out) : out);
+}
+
+/**
+ * pino's JSON lines turned into readable ones before they are written:
+ * `2026-12-06 05:50:00.123 INFO  [manager-1] reconciler: placed r1 {"volume":"vol1","seq":12}`.
+ */
+function prettyStream(out: DestinationStream): DestinationStream {
+  const prettify = prettyFactory({
+    colorize: false, singleLine: true, translateTime: 'UTC:yyyy-mm-dd HH:MM:ss.l', ignore: 'pid,hostname,name,component',
+    messageFormat: '{if name}[{name}] {end}{if component}{component}: {end}{msg}',
+  });
+  return { write: (line: string) => out.write(prettify(JSON.parse(line))) };
+}
+
+/**
+ * A logger that hands each entry to `onLine` as one readable line (the pretty format): for tests
+ * that look for what was logged, and embedders that have their own sink.
+ */
+export function lineLogger(onLine: (line: string) => void, level: LogLevel = 'info'): Logger {
+  return createLogger({ level, format: 'pretty', destination: { write: (l: string) => onLine(l.replace(/\n$/, '')) } });
+}
+
+/** A logger that writes nothing (tests that do not look at the log). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
+
+/** A flag's value checked against the accepted ones; the error names the flag and all of them. */
+function oneOf<T extends string>(flag: string, accepted: readonly T[], value: string | undefined, fallback: T): T {
+  if (value === undefined) return fallback;
+  if ((accepted as readonly string[]).includes(value)) return value as T;
+  throw new Error(`${flag} must be one of ${accepted.join(', ')}, got "${value}"`);
+}
+
+/** `--log-level`: trace, debug, info (default), warn or error. */
+export function parseLogLevel(value: string | undefined, flag = '--log-level'): LogLevel {
+  return oneOf(flag, LOG_LEVELS, value, 'info');
+}
+
+/** `--log-format`: json or pretty; by default pretty on a terminal, json elsewhere (a pod, a file). */
+export function parseLogFormat(value: string | undefined, flag = '--log-format'): LogFormat {
+  return oneOf(flag, LOG_FORMATS, value, process.stdout.isTTY ? 'pretty' : 'json');
+}
+
+/** The usage text of the two flags, for the commands that take them. */
+export const LOG_FLAGS_USAGE = `[--log-level ${LOG_LEVELS.join('|')}] [--log-format ${LOG_FORMATS.join('|')}]`;
+
+/** The message of a thrown value, for a log field (`err` keeps the stack where it helps). */
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
