@@ -5,8 +5,8 @@ import { statfs } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { ClientReadableStream } from '@grpc/grpc-js';
-import type { Assignments__Output, ClientOptions, DiskInfo, NodeAgentClient, ReplicaAssignment__Output } from '@cairn/api';
-import { foldAssignments, nodeAgentClient } from '@cairn/api';
+import type { Assignments__Output, ClientOptions, DiskInfo, Logger, NodeAgentClient, ReplicaAssignment__Output } from '@cairn/api';
+import { createLogger, foldAssignments, nodeAgentClient } from '@cairn/api';
 import { startNodeService } from '@cairn/csi';
 import type { UnixServer } from '@cairn/csi';
 import type { NbdListen } from '@cairn/datapath';
@@ -46,7 +46,8 @@ export interface AgentOptions {
    * node's certificate) the agent presents it to the manager and replica traffic is TLS too.
    */
   tls?: { ca: Buffer; cert?: Buffer; key?: Buffer; serverName?: string | undefined };
-  log?: (line: string) => void;
+  /** Where the agent logs (default: JSON lines on stdout at info, named by the node id). */
+  logger?: Logger;
 }
 
 /** Parses `PATH[:tag,tag]`. */
@@ -82,18 +83,24 @@ export class Agent {
   /** fstrim on the filesystems the CSI node service mounted (recurring jobs' filesystem-trim). */
   private readonly trims: TrimRunner;
 
+  /** The agent's own lines (component agent); the datapath, trims and CSI have their own components. */
+  private readonly log: Logger;
+  private readonly logger: Logger;
+
   constructor(private readonly o: AgentOptions) {
+    this.logger = o.logger ?? createLogger({ name: o.nodeId });
+    this.log = this.logger.child({ component: 'agent' });
     this.managers = Array.isArray(o.manager) ? [...o.manager] : o.manager.split(',');
     this.client = nodeAgentClient(this.managers[0]!, this.clientOptions());
     this.datapath = new Datapath({
       nodeId: o.nodeId, host: o.dataHost ?? '127.0.0.1', dataPort: o.dataPort, ...(o.nbd ? { nbd: o.nbd } : {}), advertise: o.dataAdvertise,
       disks: o.disks.map((d) => d.path),
       ...(o.tls?.cert && o.tls.key ? { tls: { ca: o.tls.ca, cert: o.tls.cert, key: o.tls.key } } : {}),
-      log: (l) => this.say(l),
+      logger: this.logger.child({ component: 'datapath' }),
       report: (r) => call<object, unknown>(this.client.Report.bind(this.client), { nodeId: o.nodeId, ...r }).then(() => undefined),
     });
     this.trims = new TrimRunner({
-      nodeId: o.nodeId, csiStateDir: o.csiSocket ? o.csiStateDir ?? '/var/lib/cairn/csi' : null, log: (l) => this.say(l),
+      nodeId: o.nodeId, csiStateDir: o.csiSocket ? o.csiStateDir ?? '/var/lib/cairn/csi' : null, logger: this.logger.child({ component: 'trim' }),
       report: (r) => call<object, unknown>(this.client.Report.bind(this.client), { nodeId: o.nodeId, ...r }).then(() => undefined),
     });
   }
@@ -114,7 +121,7 @@ export class Agent {
     this.current = (this.current + 1) % this.managers.length;
     this.client.close();
     this.client = nodeAgentClient(this.manager, this.clientOptions());
-    this.say(`moving to manager ${this.manager}`);
+    this.log.info({ manager: this.manager }, `moving to manager ${this.manager}`);
     this.stream?.cancel();
   }
 
@@ -127,20 +134,16 @@ export class Agent {
     };
   }
 
-  private say(line: string): void {
-    (this.o.log ?? ((l: string) => process.stdout.write(`${l}\n`)))(`[${this.o.nodeId}] ${line}`);
-  }
-
   /** Registers (retrying until the manager answers), then heartbeats and follows assignments. */
   async start(): Promise<void> {
     await this.datapath.start();
     if (this.o.csiSocket) {
       this.csi = await startNodeService({
         socket: this.o.csiSocket, nodeId: this.o.nodeId, zone: this.o.zone,
-        stateDir: this.o.csiStateDir ?? '/var/lib/cairn/csi', log: (l) => this.say(l),
+        stateDir: this.o.csiStateDir ?? '/var/lib/cairn/csi', log: this.logger.child({ component: 'csi-node' }),
       });
       this.csiEndpoint = this.csi.endpoint;
-      this.say(`CSI node service on ${this.csiEndpoint}`);
+      this.log.info(`CSI node service on ${this.csiEndpoint}`);
     }
     const interval = await this.register();
     this.followAssignments();
@@ -151,7 +154,7 @@ export class Agent {
         this.learn(res.managers);
         if (!res.known) await this.register();
       } catch (e) {
-        this.say(`heartbeat to ${this.manager} failed: ${(e as Error).message}`);
+        this.log.warn({ manager: this.manager }, `heartbeat to ${this.manager} failed: ${(e as Error).message}`);
         this.failover();
       }
       if (!this.stopped) this.heartbeatTimer = setTimeout(() => void beat(), interval);
@@ -169,11 +172,11 @@ export class Agent {
         });
         this.registered = true;
         this.learn(res.managers);
-        this.say(`registered with ${this.manager} (${disks.length} disk(s), zone ${this.o.zone})`);
+        this.log.info({ manager: this.manager }, `registered with ${this.manager} (${disks.length} disk(s), zone ${this.o.zone})`);
         return res.heartbeatIntervalMs || 1000;
       } catch (e) {
         if (this.stopped) throw e;
-        this.say(`register with ${this.manager} failed, retrying: ${(e as Error).message}`);
+        this.log.warn({ manager: this.manager }, `register with ${this.manager} failed, retrying: ${(e as Error).message}`);
         this.failover();
         await new Promise((r) => setTimeout(r, delay));
       }
@@ -191,12 +194,12 @@ export class Agent {
       try {
         folded = foldAssignments(held, push);
       } catch (e) {
-        this.say(`assignments: ${(e as Error).message}; following again`);
+        this.log.warn(`assignments: ${(e as Error).message}; following again`);
         stream.cancel();
         return;
       }
       held = folded.replicas;
-      this.say(`assignments at seq ${push.seq}: ${held.size} replica(s)${push.delta ? ` (${push.replicas.length} changed, ${push.removedReplicas.length} gone)` : ''}, ${push.engines.length} engine(s)`);
+      this.log.info({ seq: push.seq }, `assignments at seq ${push.seq}: ${held.size} replica(s)${push.delta ? ` (${push.replicas.length} changed, ${push.removedReplicas.length} gone)` : ''}, ${push.engines.length} engine(s)`);
       void this.datapath.apply({ seq: push.seq, replicas: held, engines: push.engines, detaching: push.detaching, backups: push.backups }, folded.touched);
       this.trims.apply(push.trims ?? []);
     });

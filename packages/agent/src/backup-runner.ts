@@ -10,7 +10,7 @@
 // before the restart, not yet recorded) is reported completed as it is. A backup no longer
 // assigned (the leader failed it: this node was down a while) is stopped part way, and reports
 // nothing.
-import type { BackupAssignment__Output, BackupReport, ReportRequest } from '@cairn/api';
+import type { BackupAssignment__Output, BackupReport, Logger, ReportRequest } from '@cairn/api';
 import type { BackupInfo } from '@cairn/backup';
 import { createBackup, getBackup, isBackupError, listBackups, openStore, parseCredentialFile } from '@cairn/backup';
 import type { Replica } from '@cairn/datapath';
@@ -19,7 +19,7 @@ export interface BackupRunnerOptions {
   /** The replica store of a replica this node runs (undefined: not here, or not open). */
   source(replicaId: string): Replica | undefined;
   report(r: Omit<ReportRequest, 'nodeId'>): Promise<void>;
-  log(line: string): void;
+  logger: Logger;
 }
 
 /** Progress reports of one backup: at most one per this many ms (a small call; users watch it). */
@@ -46,7 +46,7 @@ export class BackupRunner {
     for (const [url, run] of this.running) {
       if (!wanted.has(url)) {
         run.alive = false;
-        this.o.log(`backup ${url}: no longer assigned here, stopping it`);
+        this.o.logger.info({ backup: url }, `backup ${url}: no longer assigned here, stopping it`);
       }
     }
     for (const url of [...this.ended.keys()]) if (!wanted.has(url)) this.ended.delete(url);
@@ -71,7 +71,7 @@ export class BackupRunner {
       this.running.delete(b.url);
     }
     if (!run.alive) return; // unassigned meanwhile: the leader already decided how it ended
-    this.o.log(`backup ${b.url}: ${end.state}${end.reason ? `: ${end.reason}` : ''}`);
+    this.o.logger[end.state === 'failed' ? 'warn' : 'info']({ volume: b.volume, backup: b.url }, `backup ${b.url}: ${end.state}${end.reason ? `: ${end.reason}` : ''}`);
     this.ended.set(b.url, end);
     // Said until recorded (a manager that died mid-backup, a leader change): the assignment goes then.
     while (!this.stopped && this.ended.get(b.url) === end) {
@@ -79,7 +79,7 @@ export class BackupRunner {
         await this.o.report({ replicas: [], engines: [], progress: [], backups: [end] });
         return;
       } catch (e) {
-        this.o.log(`backup ${b.url}: reporting it ${end.state} failed, said again shortly: ${(e as Error).message}`);
+        this.o.logger.warn({ backup: b.url }, `backup ${b.url}: reporting it ${end.state} failed, said again shortly: ${(e as Error).message}`);
         await new Promise((r) => setTimeout(r, RESAY_MS));
       }
     }
@@ -97,7 +97,7 @@ export class BackupRunner {
       if (b.state === 'assigned') {
         // Informative: a lost "started" changes nothing (the completion is recorded from "assigned" too).
         await this.o.report({ replicas: [], engines: [], progress: [], backups: [{ ...base, state: 'started' }] })
-          .catch((e: unknown) => this.o.log(`backup ${b.url}: reporting its start failed: ${(e as Error).message}`));
+          .catch((e: unknown) => this.o.logger.warn({ backup: b.url }, `backup ${b.url}: reporting its start failed: ${(e as Error).message}`));
       }
       const previous = newest(await listBackups(store, b.volume), b.name);
       let lastSaid = 0;

@@ -17,6 +17,7 @@
 // Assignments are applied one at a time, in order; each application compares the wanted set with
 // what runs and changes only the difference.
 import { rm } from 'node:fs/promises';
+import type { Logger } from '@cairn/api';
 import type { Assignments__Output, BackupAssignment__Output, EngineAssignment__Output, EngineSource__Output, ReplicaAssignment__Output, ReportRequest, RestoreAssignment__Output } from '@cairn/api';
 import { BlockError, cloneFromAny, Engine, fencedView, NbdServer, nbdUri, ReplicaClient, ReplicaError, ReplicaServer, ReplicaStore, SnapshotView } from '@cairn/datapath';
 import type { EngineReplica, NbdListen, Replica, ReplicaClientOptions, ReplicaTls } from '@cairn/datapath';
@@ -42,7 +43,8 @@ export interface DatapathOptions {
   /** Replica traffic over TLS (this node's certificate, the cluster CA); absent: plaintext. */
   tls?: ReplicaTls;
   report: (r: Omit<ReportRequest, 'nodeId'>) => Promise<void>;
-  log: (line: string) => void;
+  /** Where the data side logs (the agent's logger, component datapath). */
+  logger: Logger;
 }
 
 type ReplicaReport = { replicaId: string; state: string; address: string; reason: string };
@@ -178,8 +180,11 @@ export class Datapath {
   /** Backups of snapshots of this node's replicas to the backup target. */
   private readonly backups: BackupRunner;
 
+  private readonly log: Logger;
+
   constructor(private readonly o: DatapathOptions) {
-    this.backups = new BackupRunner({ source: (id) => this.replicas.get(id)?.store, report: o.report, log: o.log });
+    this.log = o.logger;
+    this.backups = new BackupRunner({ source: (id) => this.replicas.get(id)?.store, report: o.report, logger: o.logger.child({ component: 'backup' }) });
     this.replicaServer = new ReplicaServer(o.tls ? { tls: o.tls } : {});
     // "VOLUME" is the volume; "VOLUME@SNAPSHOT" a read-only view of one of its snapshots.
     this.nbd = new NbdServer({
@@ -193,6 +198,8 @@ export class Datapath {
         if (!engine || !(await engine.listSnapshots()).includes(snap)) return undefined;
         return new SnapshotView(engine, snap, engine.size);
       },
+      // A client's protocol trouble is the client's: at debug, seen when asked for.
+      log: (line) => o.logger.child({ component: 'nbd' }).debug(line),
     });
   }
 
@@ -202,7 +209,7 @@ export class Datapath {
     const l = this.o.nbd ?? { kind: 'tcp', host: '127.0.0.1', port: 0 };
     const port = l.kind === 'unix' ? (await this.nbd.listenUnix(l.path), 0) : (await this.nbd.listen(l.port, l.host, l.tls)).port;
     this.nbdBound = { listen: l, port };
-    this.o.log(`NBD exports served at ${this.nbdEndpoint('VOLUME')}`);
+    this.log.info(`NBD exports served at ${this.nbdEndpoint('VOLUME')}`);
     this.figuresTimer = setInterval(() => void this.repeatFigures(), FIGURES_REPEAT_MS);
     this.figuresTimer.unref();
   }
@@ -236,7 +243,7 @@ export class Datapath {
     }
     if (figures.length === 0 || this.stopped) return;
     await this.o.report({ replicas: [], engines: [], progress: [], figures })
-      .catch((e: unknown) => this.o.log(`repeating the figures of ${figures.length} failed replica(s): ${(e as Error).message}`));
+      .catch((e: unknown) => this.log.warn(`repeating the figures of ${figures.length} failed replica(s): ${(e as Error).message}`));
   }
 
   /**
@@ -265,7 +272,7 @@ export class Datapath {
       const touched = this.pendingTouched;
       this.latest = null;
       this.pendingTouched = new Set();
-      await this.reconcile(a, touched).catch((e: Error) => this.o.log(`applying assignments at seq ${a.seq}: ${e.message}`));
+      await this.reconcile(a, touched).catch((e: Error) => this.log.warn({ seq: a.seq }, `applying assignments at seq ${a.seq}: ${e.message}`));
     }
   }
 
@@ -284,7 +291,7 @@ export class Datapath {
       this.announced.delete(id);
       await run.store.close().catch(() => undefined);
       await rm(run.dir, { recursive: true, force: true });
-      this.o.log(`replica ${id} removed`);
+      this.log.info({ replica: id }, `replica ${id} removed`);
     }
     // New replicas' stores are created side by side (file creation and its fsyncs dominate when
     // many volumes are placed at once), 8 at a time, and each group is reported running as soon
@@ -295,7 +302,7 @@ export class Datapath {
     const report = (replicas: ReplicaReport[]): void => {
       if (!replicas.length) return;
       this.o.report({ replicas, engines: [], progress: [] }).catch((e: unknown) => {
-        this.o.log(`reporting ${replicas.length} replica(s) failed, said again shortly: ${(e as Error).message}`);
+        this.log.warn(`reporting ${replicas.length} replica(s) failed, said again shortly: ${(e as Error).message}`);
         for (const x of replicas) {
           const run = this.replicas.get(x.replicaId);
           if (run) run.reportedFrom = undefined;
@@ -317,11 +324,11 @@ export class Datapath {
           const store = await ReplicaStore.openOrCreate(dir, r.size);
           this.replicas.set(r.replicaId, { store, dir, volume: r.volume });
           this.replicaServer.addReplica(r.replicaId, r.volume, store, r.secret);
-          this.o.log(`replica ${r.replicaId} of ${r.volume} serving from ${dir}`);
+          this.log.info({ volume: r.volume, replica: r.replicaId }, `replica ${r.replicaId} of ${r.volume} serving from ${dir}`);
         } catch (e) {
           if (e instanceof PlaceRefused) {
             // Not tried again: the same assignment is refused the same way.
-            this.o.log(`replica ${r.replicaId} of ${r.volume} refused: ${e.message}`);
+            this.log.warn({ volume: r.volume, replica: r.replicaId }, `replica ${r.replicaId} of ${r.volume} refused: ${e.message}`);
             failed.push({ replicaId: r.replicaId, state: 'failed', address: '', reason: `refused: ${e.message}` });
             return;
           }
@@ -337,7 +344,7 @@ export class Datapath {
     this.figuresDue = [];
     if (figures.length) {
       this.o.report({ replicas: [], engines: [], progress: [], figures }).catch((e: unknown) => {
-        this.o.log(`reporting the figures of ${figures.length} failed replica(s) failed, said again shortly: ${(e as Error).message}`);
+        this.log.warn(`reporting the figures of ${figures.length} failed replica(s) failed, said again shortly: ${(e as Error).message}`);
         for (const f of figures) {
           const run = this.replicas.get(f.replicaId);
           if (run) run.applied = run.appliedFrom = undefined;
@@ -359,19 +366,19 @@ export class Datapath {
       await this.nbd.disconnectExport(volume).catch(() => undefined);
       await run.engine.close();
       await this.o.report({ replicas: [], engines: [{ volume, state: 'detached', endpoint: '' }], progress: [] });
-      this.o.log(`engine of ${volume} stopped`);
+      this.log.info({ volume }, `engine of ${volume} stopped`);
     }
     // A detach of an engine this process never ran (it died with the agent before a restart):
     // nothing to stop, so say it is detached, or the volume would stay detaching for ever.
     const gone = a.detaching.filter((v) => !stopping.has(v) && !this.engines.has(v));
     if (gone.length) {
       await this.o.report({ replicas: [], engines: gone.map((volume) => ({ volume, state: 'detached', endpoint: '' })), progress: [] });
-      this.o.log(`no engine of ${gone.join(', ')} runs here: reported detached`);
+      this.log.info(`no engine of ${gone.join(', ')} runs here: reported detached`);
     }
     for (const e of a.engines) {
       // Likewise one volume's engine failing to start does not keep the others from theirs.
       await this.runEngine(e).catch((err: Error) => {
-        this.o.log(`engine of ${e.volume}: ${err.message}`);
+        this.log.warn({ volume: e.volume }, `engine of ${e.volume}: ${err.message}`);
         this.recheckSoon();
       });
     }
@@ -409,7 +416,7 @@ export class Datapath {
       } catch (e) {
         // One replica's trouble must not stop the rest of the pass (the engines below included).
         // A store closed under us (after an I/O failure) is opened again on the next push.
-        this.o.log(`replica ${r.replicaId}: ${(e as Error).message}`);
+        this.log.warn({ replica: r.replicaId }, `replica ${r.replicaId}: ${(e as Error).message}`);
         if (e instanceof BlockError && e.errno === 'ESHUTDOWN') {
           this.replicaServer.removeReplica(r.replicaId);
           this.replicas.delete(r.replicaId);
@@ -454,14 +461,14 @@ export class Datapath {
       for (const name of have) if (!wanted.includes(name)) await store.deleteSnapshot(name);
       const missing = wanted.filter((name) => !have.includes(name));
       if (missing.length > 0 && state !== 'running') {
-        this.o.log(`replica ${id}: lacks snapshot(s) ${missing.join(', ')}; not made from its current data (${state}): its rebuild brings them`);
+        this.log.warn({ replica: id }, `replica ${id}: lacks snapshot(s) ${missing.join(', ')}; not made from its current data (${state}): its rebuild brings them`);
         return true;
       }
       for (const name of missing) await store.snapshot(name);
       return true;
     } catch (e) {
       if (!(e instanceof ReplicaError)) throw e;
-      this.o.log(`replica ${id}: snapshots: ${e.message}`);
+      this.log.warn({ replica: id }, `replica ${id}: snapshots: ${e.message}`);
       return false;
     }
   }
@@ -487,16 +494,16 @@ export class Datapath {
       try {
         await run.engine.rebuild(await this.connect(e, r), r.rebuildFrom || undefined);
         await this.o.report({ replicas: [{ replicaId: r.replicaId, state: 'rebuilt', address: r.address, reason: '' }], engines: [], progress: [{ replicaId: r.replicaId, percent: 100 }] });
-        this.o.log(`engine of ${e.volume}: replica ${r.replicaId} rebuilt`);
+        this.log.info({ volume: e.volume, replica: r.replicaId }, `engine of ${e.volume}: replica ${r.replicaId} rebuilt`);
       } catch (err) {
         const reason = `rebuild failed: ${(err as Error).message}`;
-        this.o.log(`engine of ${e.volume}: ${reason}`);
+        this.log.warn({ volume: e.volume, replica: r.replicaId }, `engine of ${e.volume}: ${reason}`);
         // Free to be rebuilt again before the report: the scheduler may reuse the replica at
         // once, and assignments saying so must not find this attempt still under way.
         run.rebuilding.delete(r.replicaId);
         // Reported so the scheduler decides again (reuse it later, or place another).
         await this.o.report({ replicas: [{ replicaId: r.replicaId, state: 'failed', address: '', reason }], engines: [], progress: [] })
-          .catch((e2: Error) => this.o.log(`reporting ${r.replicaId} failed: ${e2.message}`));
+          .catch((e2: Error) => this.log.warn({ volume: e.volume, replica: r.replicaId }, `reporting ${r.replicaId} failed: ${e2.message}`));
         // And if nothing changes (the report was lost, or the decision is the same), look at
         // the newest assignments again: a rebuild still wanted is started again.
         this.recheckSoon();
@@ -521,7 +528,7 @@ export class Datapath {
     // again over them.
     if (run && run.ready && !Object.values(run.engine.replicaModes()).includes('healthy')
       && e.replicas.some((r) => r.state === 'running' && r.address && run!.engine.replicaModes()[r.replicaId] === 'failed')) {
-      this.o.log(`engine of ${e.volume}: no healthy replica left and the manager names running ones (salvaged): opening it again`);
+      this.log.info({ volume: e.volume }, `engine of ${e.volume}: no healthy replica left and the manager names running ones (salvaged): opening it again`);
       this.engines.delete(e.volume);
       await this.nbd.disconnectExport(e.volume).catch(() => undefined);
       await run.engine.close().catch(() => undefined);
@@ -535,14 +542,14 @@ export class Datapath {
       const healthy = e.replicas.filter((r) => r.state === 'running');
       if (healthy.length === 0) {
         // (A new volume's replicas still starting: the next push says when one runs.)
-        this.o.log(`engine of ${e.volume}: waiting for a running replica`);
+        this.log.info({ volume: e.volume }, `engine of ${e.volume}: waiting for a running replica`);
         return;
       }
       // The copy of a data source reaches only the replicas the engine holds: wait until none is
       // merely placed, so that every replica gets it (one that fails later is rebuilt from them).
       const placed = e.replicas.filter((r) => r.state === 'scheduled');
       if ((e.source || e.restore) && placed.length > 0) {
-        this.o.log(`engine of ${e.volume}: waiting for replicas ${placed.map((r) => r.replicaId).join(', ')} to serve before ${e.source ? 'copying its data source' : 'restoring its backup'}`);
+        this.log.info({ volume: e.volume }, `engine of ${e.volume}: waiting for replicas ${placed.map((r) => r.replicaId).join(', ')} to serve before ${e.source ? 'copying its data source' : 'restoring its backup'}`);
         return;
       }
       // A volume attached right after it was created has replicas still starting: opening on the
@@ -551,7 +558,7 @@ export class Datapath {
         const since = this.engineWaits.get(e.volume) ?? Date.now();
         if (!this.engineWaits.has(e.volume)) {
           this.engineWaits.set(e.volume, since);
-          this.o.log(`engine of ${e.volume}: waiting up to ${ENGINE_WAIT_MS / 1000} s for replicas ${placed.map((r) => r.replicaId).join(', ')} to serve`);
+          this.log.info({ volume: e.volume }, `engine of ${e.volume}: waiting up to ${ENGINE_WAIT_MS / 1000} s for replicas ${placed.map((r) => r.replicaId).join(', ')} to serve`);
         }
         if (Date.now() - since < ENGINE_WAIT_MS) {
           this.recheckSoon();
@@ -584,15 +591,15 @@ export class Datapath {
         engine = await Engine.open(e.volume, members, {
           // The engine says it again (with backoff) until it resolves, and acknowledges no write meanwhile.
           onReplicaFailed: async (id, reason) => {
-            this.o.log(`engine of ${e.volume}: replica ${id} failed: ${reason}`);
+            this.log.warn({ volume: e.volume, replica: id }, `engine of ${e.volume}: replica ${id} failed: ${reason}`);
             await withTimeout(this.o.report({ replicas: [{ replicaId: id, state: 'failed', address: '', reason }], engines: [], progress: [] }), FAILED_REPORT_TIMEOUT_MS)
               .catch((err: Error) => {
-                this.o.log(`engine of ${e.volume}: reporting ${id} failed was not recorded (said again shortly; writes wait): ${err.message}`);
+                this.log.warn({ volume: e.volume }, `engine of ${e.volume}: reporting ${id} failed was not recorded (said again shortly; writes wait): ${err.message}`);
                 throw err;
               });
           },
           onRebuildProgress: (id, percent) => void this.o.report({ replicas: [], engines: [], progress: [{ replicaId: id, percent }] }).catch(() => undefined),
-          onFenced: (reason) => this.o.log(`engine of ${e.volume}: ${reason}`),
+          onFenced: (reason) => this.log.warn({ volume: e.volume }, `engine of ${e.volume}: ${reason}`),
         });
       } catch (err) {
         // No replica with complete data among those reached (their info failed, or each is marked
@@ -621,7 +628,7 @@ export class Datapath {
           run!.frontend = false; // said again on the next pass
           throw err;
         });
-      this.o.log(`engine of ${e.volume} now serving ${this.nbdEndpoint(e.volume)} (attached by a user during an offline rebuild)`);
+      this.log.info({ volume: e.volume }, `engine of ${e.volume} now serving ${this.nbdEndpoint(e.volume)} (attached by a user during an offline rebuild)`);
     }
     if (run.engine.size < e.size) await run.engine.resize(e.size);
     // A replica the control plane counts as running but this engine never opened (it was not
@@ -633,12 +640,12 @@ export class Datapath {
     for (const r of e.replicas.filter((x) => plan.outside.includes(x.replicaId))) {
       run.outside.add(r.replicaId);
       const reason = 'not in the engine\'s replica set (not running when the engine opened): it lacks the writes since';
-      this.o.log(`engine of ${e.volume}: replica ${r.replicaId} ${reason}`);
+      this.log.warn({ volume: e.volume, replica: r.replicaId }, `engine of ${e.volume}: replica ${r.replicaId} ${reason}`);
       run.engine.markFailed(r.replicaId, reason);
     }
     if (plan.rebuilt.length) {
       await this.o.report({ replicas: plan.rebuilt.map((replicaId) => ({ replicaId, state: 'rebuilt', address: '', reason: '' })), engines: [], progress: [] })
-        .catch((err: Error) => this.o.log(`reporting ${plan.rebuilt.join(', ')} rebuilt failed: ${err.message}`));
+        .catch((err: Error) => this.log.warn({ volume: e.volume }, `reporting ${plan.rebuilt.join(', ')} rebuilt failed: ${err.message}`));
     }
     const have = await run.engine.listSnapshots();
     for (const name of e.snapshots) if (!have.includes(name)) await run.engine.snapshot(name);
@@ -656,7 +663,7 @@ export class Datapath {
   private waitFor(volume: string, reason: string): void {
     if (this.waiting.get(volume) !== reason) {
       this.waiting.set(volume, reason);
-      this.o.log(`engine of ${volume}: waiting: ${reason}`);
+      this.log.info({ volume }, `engine of ${volume}: waiting: ${reason}`);
     }
     void this.o.report({ replicas: [], engines: [{ volume, state: 'waiting', endpoint: '', reason }], progress: [] }).catch(() => undefined);
     this.recheckSoon();
@@ -680,11 +687,11 @@ export class Datapath {
     for (let attempt = 1; current(); attempt++) {
       try {
         await this.o.report({ replicas: [], engines: [{ volume, state: 'attached', endpoint }], progress: [] });
-        this.o.log(run.frontend ? `engine of ${volume} serving ${endpoint} over ${over.join(', ')}`
+        this.log.info({ volume }, run.frontend ? `engine of ${volume} serving ${endpoint} over ${over.join(', ')}`
           : `engine of ${volume} running without a frontend (offline rebuild) over ${over.join(', ')}`);
         return;
       } catch (err) {
-        this.o.log(`engine of ${volume}: reporting it attached, attempt ${attempt}: ${(err as Error).message}`);
+        this.log.warn({ volume }, `engine of ${volume}: reporting it attached, attempt ${attempt}: ${(err as Error).message}`);
         await new Promise((res) => setTimeout(res, retryDelay(attempt)));
       }
     }
@@ -717,7 +724,7 @@ export class Datapath {
           await this.o.report({ replicas: [], engines: [{ volume, state: 'attached', endpoint: endpoint(), restoring: job.backup, restoreProgress: 0 }], progress: [] });
           break;
         } catch (err) {
-          this.o.log(`engine of ${volume}: reporting the restore of ${job.backup} started, attempt ${attempt}: ${(err as Error).message}`);
+          this.log.warn({ volume }, `engine of ${volume}: reporting the restore of ${job.backup} started, attempt ${attempt}: ${(err as Error).message}`);
           await new Promise((res) => setTimeout(res, retryDelay(attempt)));
         }
       }
@@ -725,7 +732,7 @@ export class Datapath {
       for (let attempt = 1; current(); attempt++) {
         try {
           const started = Date.now();
-          this.o.log(`engine of ${volume}: restoring ${job.backup}${since ? ` over ${since}` : ''}`);
+          this.log.info({ volume }, `engine of ${volume}: restoring ${job.backup}${since ? ` over ${since}` : ''}`);
           me.outcome = await runRestore(run.engine, { backup: job.backup, since, credentials: credentialsOf(job.credentials) }, {
             alive: current,
             progress: (pct) => {
@@ -736,17 +743,17 @@ export class Datapath {
             },
           });
           me.state = 'done';
-          this.o.log(`engine of ${volume}: restored ${job.backup} (${me.outcome.writtenBlocks} blocks written, ${me.outcome.zeroedBlocks} zeroed) in ${Date.now() - started} ms`);
+          this.log.info({ volume }, `engine of ${volume}: restored ${job.backup} (${me.outcome.writtenBlocks} blocks written, ${me.outcome.zeroedBlocks} zeroed) in ${Date.now() - started} ms`);
           break;
         } catch (err) {
           if (!current()) return;
           if (err instanceof RestoreFailed) {
             me.state = 'failed';
             me.error = err.message;
-            this.o.log(`engine of ${volume}: restoring ${job.backup} failed: ${err.message}`);
+            this.log.warn({ volume }, `engine of ${volume}: restoring ${job.backup} failed: ${err.message}`);
             break;
           }
-          this.o.log(`engine of ${volume}: restoring ${job.backup}, attempt ${attempt}: ${(err as Error).message}; retrying`);
+          this.log.warn({ volume }, `engine of ${volume}: restoring ${job.backup}, attempt ${attempt}: ${(err as Error).message}; retrying`);
           await new Promise((res) => setTimeout(res, retryDelay(attempt)));
         }
       }
@@ -755,7 +762,7 @@ export class Datapath {
           await this.reportRestore(volume, run, job.backup);
           return;
         } catch (err) {
-          this.o.log(`engine of ${volume}: reporting the restore of ${job.backup}, attempt ${attempt}: ${(err as Error).message}`);
+          this.log.warn({ volume }, `engine of ${volume}: reporting the restore of ${job.backup}, attempt ${attempt}: ${(err as Error).message}`);
           await new Promise((res) => setTimeout(res, retryDelay(attempt)));
         }
       }
@@ -801,13 +808,13 @@ export class Datapath {
         const r = await cloneFromAny(
           src.replicas.map((x) => ({ id: x.replicaId, connect: () => this.connectSource(src, x) })),
           src.snapshot, run.engine,
-          { alive: current, onSourceFailed: (id, reason) => this.o.log(`engine of ${volume}: copying from ${src.volume}@${src.snapshot} on replica ${id} failed: ${reason}`) },
+          { alive: current, onSourceFailed: (id, reason) => this.log.warn({ volume, replica: id }, `engine of ${volume}: copying from ${src.volume}@${src.snapshot} on replica ${id} failed: ${reason}`) },
         );
-        this.o.log(`engine of ${volume}: copied ${src.volume}@${src.snapshot} from replica ${r.from} (${r.writtenBytes} bytes written) in ${Date.now() - started} ms`);
+        this.log.info({ volume, replica: r.from }, `engine of ${volume}: copied ${src.volume}@${src.snapshot} from replica ${r.from} (${r.writtenBytes} bytes written) in ${Date.now() - started} ms`);
         break;
       } catch (err) {
         if (!current()) return;
-        this.o.log(`engine of ${volume}: copy of its data source, attempt ${attempt}: ${(err as Error).message}; retrying`);
+        this.log.warn({ volume }, `engine of ${volume}: copy of its data source, attempt ${attempt}: ${(err as Error).message}; retrying`);
         await new Promise((res) => setTimeout(res, retryDelay(attempt)));
       }
     }
@@ -820,10 +827,10 @@ export class Datapath {
     for (let attempt = 1; current(); attempt++) {
       try {
         await this.o.report({ replicas: [], engines: [{ volume, state: 'attached', endpoint, dataSourceCopied: true }], progress: [] });
-        this.o.log(`engine of ${volume} serving ${endpoint}`);
+        this.log.info({ volume }, `engine of ${volume} serving ${endpoint}`);
         return;
       } catch (err) {
-        this.o.log(`engine of ${volume}: reporting the copy done, attempt ${attempt}: ${(err as Error).message}`);
+        this.log.warn({ volume }, `engine of ${volume}: reporting the copy done, attempt ${attempt}: ${(err as Error).message}`);
         await new Promise((res) => setTimeout(res, retryDelay(attempt)));
       }
     }

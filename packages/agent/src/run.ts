@@ -1,6 +1,7 @@
 // `cairn node --manager ADDR --node-id ID --disk PATH[:tag,tag] [--disk ...] --zone Z | --zone-from-node NODE`
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { createLogger, LOG_FLAGS_USAGE, parseLogFormat, parseLogLevel } from '@cairn/api';
 import { checkNbdListen, parseNbdListen } from '@cairn/datapath';
 import type { NbdListen } from '@cairn/datapath';
 import { Agent, parseDiskFlag } from './agent.js';
@@ -26,7 +27,8 @@ export const AGENT_USAGE = `usage: cairn node --manager HOST:PORT[,HOST:PORT] --
                   [--csi-socket PATH [--csi-state-dir DIR]]   (serve the CSI Identity + Node services)
                   [--tls-ca FILE [--tls-cert FILE --tls-key FILE]]   (check the manager against the CA; with this
                     node's certificate: present it, and replica traffic is TLS)
-                  [--tls-server-name NAME]   (the name managers' certificates carry, whatever address is dialled)`;
+                  [--tls-server-name NAME]   (the name managers' certificates carry, whatever address is dialled)
+                  ${LOG_FLAGS_USAGE}   (default info; json lines, or pretty ones on a terminal)`;
 
 export async function runAgent(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -42,8 +44,11 @@ export async function runAgent(args: string[]): Promise<number> {
       'data-advertise': { type: 'string' },
       'csi-socket': { type: 'string' }, 'csi-state-dir': { type: 'string' },
       'tls-ca': { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'tls-server-name': { type: 'string' },
+      'log-level': { type: 'string' }, 'log-format': { type: 'string' },
     },
   });
+  const level = parseLogLevel(values['log-level']);
+  const format = parseLogFormat(values['log-format']);
   if (!values.manager) throw new Error(`--manager is required\n${AGENT_USAGE}`);
   if (!values['node-id']) throw new Error(`--node-id is required\n${AGENT_USAGE}`);
   // The node's own token first; the admin token only for a cluster without node credentials.
@@ -72,12 +77,13 @@ export async function runAgent(args: string[]): Promise<number> {
   // Tags given on the command line win; else the Node's tag labels (the leading manager keeps them in step later).
   const tags = values.tags !== undefined ? values.tags.split(',').filter(Boolean) : info.tags ?? [];
   const labelled = await labelOwnPod(values['node-id'], { kubeconfig: values.kubeconfig });
-  if (labelled) process.stdout.write(`${labelled}\n`);
+  const logger = createLogger({ level, format, name: values['node-id'] });
+  if (labelled) logger.info({ component: 'agent' }, labelled);
   const agent = new Agent({
     manager: values.manager.split(','), nodeId: values['node-id'], zone: info.zone, token,
     disks, tags,
     dataHost: values['data-host'], dataPort, nbd, dataAdvertise: advertise,
-    csiSocket: values['csi-socket'], csiStateDir: values['csi-state-dir'], tls,
+    csiSocket: values['csi-socket'], csiStateDir: values['csi-state-dir'], tls, logger,
   });
   await agent.start();
   await new Promise<void>((resolve) => {

@@ -9,7 +9,7 @@
 // node's CSI service (e.g. `cairn volume attach` alone), has no filesystem cairn knows of; it is
 // reported not run, with that reason.
 import { readFile } from 'node:fs/promises';
-import type { ReportRequest, TrimAssignment__Output, TrimReport } from '@cairn/api';
+import type { Logger, ReportRequest, TrimAssignment__Output, TrimReport } from '@cairn/api';
 import { fstrim, mountAt, parseMountInfo, StageRecords } from '@cairn/csi';
 
 export interface TrimRunnerOptions {
@@ -17,7 +17,7 @@ export interface TrimRunnerOptions {
   /** The CSI node service's state directory; null when this agent serves no CSI node service. */
   csiStateDir: string | null;
   report(r: Omit<ReportRequest, 'nodeId'>): Promise<void>;
-  log(line: string): void;
+  logger: Logger;
 }
 
 /** fstrim on a large, mostly free filesystem takes a while; past this it is reported failed. */
@@ -66,14 +66,14 @@ export class TrimRunner {
     } catch (e) {
       end = { ...base, trimmedBytes: 0, error: e instanceof Error ? e.message : String(e) };
     }
-    this.o.log(`filesystem trim of ${t.volume} (job ${t.job}): ${end.error || `${end.trimmedBytes} bytes trimmed`}`);
+    this.o.logger[end.error ? 'warn' : 'info']({ volume: t.volume }, `filesystem trim of ${t.volume} (job ${t.job}): ${end.error || `${end.trimmedBytes} bytes trimmed`}`);
     // Said until recorded or no longer assigned (the leader ended it meanwhile).
     while (!this.stopped && this.seen.has(key)) {
       try {
         await this.o.report({ replicas: [], engines: [], progress: [], trims: [end] });
         return;
       } catch (e) {
-        this.o.log(`filesystem trim of ${t.volume}: reporting it failed, said again shortly: ${(e as Error).message}`);
+        this.o.logger.warn({ volume: t.volume }, `filesystem trim of ${t.volume}: reporting it failed, said again shortly: ${(e as Error).message}`);
         await new Promise((r) => setTimeout(r, RESAY_MS));
       }
     }

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { silentLogger } from '@cairn/api';
 import type { ReplicaAssignment__Output, ReportRequest } from '@cairn/api';
 import { Datapath } from '../src/datapath.js';
 import type { NodeAssignments } from '../src/datapath.js';
@@ -31,7 +32,7 @@ function datapath(failFirst = 0): { dp: Datapath; running: string[][] } {
   const running: string[][] = [];
   let calls = 0;
   const dp = new Datapath({
-    nodeId: 'node-1', host: '127.0.0.1', disks: [dir], log: () => undefined,
+    nodeId: 'node-1', host: '127.0.0.1', disks: [dir], logger: silentLogger(),
     report: async (r: Omit<ReportRequest, 'nodeId'>) => {
       const ids = (r.replicas ?? []).filter((x) => x.state === 'running').map((x) => x.replicaId!);
       if (ids.length) running.push(ids);
@@ -94,7 +95,7 @@ test('a failed running report is said again by a pass a second later, without a 
 test('the figures of a failed replica are said once by the pass, then again while it stays failed, without a new push', async () => {
   const figures: string[][] = [];
   const dp = new Datapath({
-    nodeId: 'node-1', host: '127.0.0.1', disks: [dir], log: () => undefined,
+    nodeId: 'node-1', host: '127.0.0.1', disks: [dir], logger: silentLogger(),
     report: async (r: Omit<ReportRequest, 'nodeId'>) => {
       if (r.figures?.length) figures.push(r.figures.map((f) => `${f.replicaId}@${f.revision}`));
     },
@@ -125,7 +126,7 @@ test('an assignment outside the node\'s disks is reported failed (refused) and n
   const reports: { replicaId: string; state: string; reason: string }[] = [];
   let heard = (): void => undefined;
   const dp = new Datapath({
-    nodeId: 'node-1', host: '127.0.0.1', disks: [disk], log: () => undefined,
+    nodeId: 'node-1', host: '127.0.0.1', disks: [disk], logger: silentLogger(),
     report: async (r: Omit<ReportRequest, 'nodeId'>) => {
       for (const x of r.replicas ?? []) reports.push({ replicaId: x.replicaId!, state: x.state!, reason: x.reason ?? '' });
       heard();

@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { lineLogger } from '@cairn/api';
 import type { ReplicaAssignment__Output } from '@cairn/api';
 import { ReplicaStore } from '@cairn/datapath';
 import { Datapath } from '../src/datapath.js';
@@ -39,7 +40,7 @@ async function snapshotsOf(id: string): Promise<string[]> {
 
 test('a running replica takes the snapshot the detached volume gained; a rebuilding or failed one does not', async () => {
   const logs: string[] = [];
-  const dp = new Datapath({ nodeId: 'node-1', host: '127.0.0.1', disks: [dir], log: (l) => logs.push(l), report: async () => undefined });
+  const dp = new Datapath({ nodeId: 'node-1', host: '127.0.0.1', disks: [dir], logger: lineLogger((l) => logs.push(l)), report: async () => undefined });
   await dp.start();
   try {
     await dp.apply(node(1, [replica('a', 'scheduled', []), replica('b', 'scheduled', []), replica('c', 'scheduled', [])]), null);

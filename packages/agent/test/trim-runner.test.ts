@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { silentLogger } from '@cairn/api';
 import type { ReportRequest, TrimReport } from '@cairn/api';
 import { StageRecords } from '@cairn/csi';
 import type { StageRecord } from '@cairn/csi';
@@ -25,7 +26,7 @@ function runner(csiStateDir: string | null, failFirst = 0) {
   let calls = 0;
   const waiters: (() => void)[] = [];
   const r = new TrimRunner({
-    nodeId: 'n1', csiStateDir, log: () => undefined,
+    nodeId: 'n1', csiStateDir, logger: silentLogger(),
     report: async (req: Omit<ReportRequest, 'nodeId'>) => {
       if (calls++ < failFirst) throw new Error('no manager');
       reports.push(...(req.trims ?? []));

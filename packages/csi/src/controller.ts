@@ -203,7 +203,7 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
           // below the backup's.
           fromBackup: sc.fromBackup,
         });
-        log(`csi CreateVolume: created ${name}${name !== coName ? ` for ${JSON.stringify(coName)}` : ''} (${v.size} bytes, ${replicas} replicas${source ? `, from ${describeSource(source)}` : ''}${sc.fromBackup ? `, restoring ${sc.fromBackup}` : ''})`);
+        log.info({ volume: name }, `csi CreateVolume: created ${name}${name !== coName ? ` for ${JSON.stringify(coName)}` : ''} (${v.size} bytes, ${replicas} replicas${source ? `, from ${describeSource(source)}` : ''}${sc.fromBackup ? `, restoring ${sc.fromBackup}` : ''})`);
         return { volume: csiVolume(v, access.topology, echo) };
       });
     }),
@@ -358,7 +358,7 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
           throw alreadyExists(`snapshot name ${JSON.stringify(coName)} is taken by ${snapshotId(taken.volume, taken.name)}, a snapshot of volume "${taken.volume}", not "${volume}"`);
         }
         const s = await admin.createSnapshot({ volume, name });
-        log(`csi CreateSnapshot: ${snapshotId(volume, name)}${name !== coName ? ` for ${JSON.stringify(coName)}` : ''}`);
+        log.info({ volume }, `csi CreateSnapshot: ${snapshotId(volume, name)}${name !== coName ? ` for ${JSON.stringify(coName)}` : ''}`);
         return { snapshot: csiSnapshot(s) };
       });
     }),

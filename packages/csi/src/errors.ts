@@ -1,7 +1,9 @@
 // CSI answers errors with the spec's gRPC status codes. Handlers throw CsiError (or anything else,
 // which becomes INTERNAL); `unary` turns a promise-returning handler into grpc-js's callback form
 // and logs refusals with the request's secrets stripped.
+import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
+import type { Logger } from '@cairn/api';
 
 export class CsiError extends Error {
   constructor(readonly code: grpc.status, message: string) {
@@ -32,7 +34,8 @@ export function redact(value: unknown): unknown {
   return out;
 }
 
-export type Log = (line: string) => void;
+/** The CSI servers' logger (@cairn/api): the hosting manager's or agent's, with component csi-*. */
+export type Log = Logger;
 
 /**
  * A status message cut to 2 KiB of UTF-8. Refusals quote the offending value, which can be
@@ -55,12 +58,18 @@ export function unary<Req, Res>(
   name: string, log: Log, fn: (req: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>,
 ): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
+    // One id per call (reqId), with the CSI method, on every line the call logs.
+    const callLog = log.child({ reqId: randomBytes(6).toString('hex'), method: name });
     fn(call.request, call).then(
-      (res) => callback(null, res),
+      (res) => {
+        callLog.debug(`csi ${name} answered`);
+        callback(null, res);
+      },
       (e: unknown) => {
         const code = e instanceof CsiError ? e.code : grpc.status.INTERNAL;
         const message = e instanceof Error ? e.message : String(e);
-        log(`csi ${name} ${grpc.status[code]}: ${boundDetails(message)} request=${boundDetails(JSON.stringify(redact(call.request)), 8192)}`);
+        callLog.warn({ code: grpc.status[code] },
+          `csi ${name} ${grpc.status[code]}: ${boundDetails(message)} request=${boundDetails(JSON.stringify(redact(call.request)), 8192)}`);
         callback({ code, details: boundDetails(message), metadata: new grpc.Metadata() } as grpc.ServiceError);
       },
     );

@@ -167,7 +167,7 @@ class NodeService {
         // a retry with other parameters is not refused as incompatible with the failed one.
         if (fresh) {
           await this.releaseDevice(staged).then(() => this.records.delete(staged.volumeId), (undo: Error) =>
-            this.o.log(`csi NodeStageVolume ${staged.volumeId}: undoing the failed stage: ${undo.message}`));
+            this.o.log.warn({ volume: staged.volumeId }, `csi NodeStageVolume ${staged.volumeId}: undoing the failed stage: ${undo.message}`));
         }
         throw e;
       }
@@ -215,7 +215,7 @@ class NodeService {
     const fsType = rec.access.fsType;
     if (formatDecision(await os.blkid(rec.device), fsType, rec.device) === 'mkfs') {
       const [cmd, args] = mkfsCommand(fsType, rec.access.mkfsParams, rec.device);
-      this.o.log(`csi: making a ${fsType} filesystem on ${rec.device} for volume ${rec.volumeId}`);
+      this.o.log.info({ volume: rec.volumeId }, `csi: making a ${fsType} filesystem on ${rec.device} for volume ${rec.volumeId}`);
       await os.must(cmd, args, 120_000);
     }
     await os.mount(rec.device, rec.stagingPath, { type: fsType, options: stagingMountOptions(rec.access, rec.accessMode, rec.readonly) });
@@ -337,7 +337,7 @@ class NodeService {
       // Nor is another volume's publish this one's to undo: this volume is not published there.
       const other = this.records.publishedAt(path);
       if (other && other.volumeId !== volumeId) {
-        this.o.log(`csi NodeUnpublishVolume ${volumeId}: ${path} is where volume ${other.volumeId} is published; left alone`);
+        this.o.log.warn({ volume: volumeId }, `csi NodeUnpublishVolume ${volumeId}: ${path} is where volume ${other.volumeId} is published; left alone`);
         return {};
       }
       while (mountAt(await os.mounts(), path)) await os.umount(path);
@@ -428,7 +428,7 @@ class NodeService {
       if (decision === 'reattach') {
         // Staged, not published: make the device again so it has the export's new size, and grow
         // the filesystem before mounting it again where that can be done offline.
-        this.o.log(`csi NodeExpandVolume ${volumeId}: re-attaching ${rec.device} to see the export's new size`);
+        this.o.log.info({ volume: volumeId }, `csi NodeExpandVolume ${volumeId}: re-attaching ${rec.device} to see the export's new size`);
         await this.releaseDevice(rec);
         await this.ensureDevice(rec);
         if (rec.access.kind === 'mount') {
@@ -445,7 +445,7 @@ class NodeService {
           if (published.length || offlineGrowCommands(rec.access.fsType, rec.device!) === null) {
             throw failedPrecondition(`volume ${volumeId}: growing the mounted filesystem failed (${why}); unpublish it and retry to grow it offline`);
           }
-          this.o.log(`csi NodeExpandVolume ${volumeId}: online growth refused (${why}); growing it unmounted`);
+          this.o.log.warn({ volume: volumeId }, `csi NodeExpandVolume ${volumeId}: online growth refused (${why}); growing it unmounted`);
           if (mountAt(await os.mounts(), rec.stagingPath)) await os.umount(rec.stagingPath);
           await this.growOffline(rec);
           await this.ensureStagingMount(rec);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as http2 from 'node:http2';
 import { connect } from 'node:net';
-import { GRPC_MAX_CONCURRENT_STREAMS, GRPC_MAX_MESSAGE_BYTES } from '@cairn/api';
+import { GRPC_MAX_CONCURRENT_STREAMS, GRPC_MAX_MESSAGE_BYTES, silentLogger } from '@cairn/api';
 import { CsiClient, CsiError, csiProto, DRIVER_NAME, identityHandlers, redact, serveUnix } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cairn-csi-id-'));
@@ -16,7 +16,7 @@ test('GetPluginInfo, GetPluginCapabilities and Probe answer over the socket', as
   const proto = csiProto();
   let ready = false;
   const server = await serveUnix(join(dir, 'csi.sock'), (s) =>
-    s.addService(proto.csi.v1.Identity.service, identityHandlers({ log: () => undefined, ready: async () => ready })));
+    s.addService(proto.csi.v1.Identity.service, identityHandlers({ log: silentLogger(), ready: async () => ready })));
   const client = new CsiClient(server.endpoint);
   try {
     const info = await client.call<{ name: string; vendorVersion: string }>('Identity', 'GetPluginInfo');
@@ -37,7 +37,7 @@ test('GetPluginInfo, GetPluginCapabilities and Probe answer over the socket', as
 test('Probe: an unhealthy plugin answers the spec\'s FAILED_PRECONDITION with its reason, not ready: false', async () => {
   const proto = csiProto();
   const server = await serveUnix(join(dir, 'sick.sock'), (s) => s.addService(proto.csi.v1.Identity.service, identityHandlers({
-    log: () => undefined, ready: async () => { throw new CsiError(grpc.status.FAILED_PRECONDITION, 'missing required programs: nbdfuse'); },
+    log: silentLogger(), ready: async () => { throw new CsiError(grpc.status.FAILED_PRECONDITION, 'missing required programs: nbdfuse'); },
   })));
   const client = new CsiClient(server.endpoint);
   try {
@@ -54,7 +54,7 @@ test('Probe: an unhealthy plugin answers the spec\'s FAILED_PRECONDITION with it
 test('the server advertises its stream cap in HTTP/2 SETTINGS and refuses a message over 4 MiB', async () => {
   const proto = csiProto();
   const server = await serveUnix(join(dir, 'limits.sock'), (s) =>
-    s.addService(proto.csi.v1.Identity.service, identityHandlers({ log: () => undefined, ready: async () => true })));
+    s.addService(proto.csi.v1.Identity.service, identityHandlers({ log: silentLogger(), ready: async () => true })));
   const session = http2.connect('http://localhost', { createConnection: () => connect(join(dir, 'limits.sock')) });
   session.on('error', () => undefined);
   try {

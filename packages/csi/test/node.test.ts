@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as grpc from '@grpc/grpc-js';
+import { lineLogger } from '@cairn/api';
 import { CsiClient, startNodeService, TOPOLOGY_HOSTNAME_KEY, TOPOLOGY_ZONE_KEY } from '../src/index.js';
 import type { UnixServer } from '../src/index.js';
 import { parseMountInfo } from '../src/node-plan.js';
@@ -27,7 +28,7 @@ const nbdkits: ChildProcess[] = [];
 
 const start = async (): Promise<void> => {
   server = await startNodeService({
-    socket: join(dir, 'node.sock'), nodeId: 'node-1', zone: 'zone-a', maxVolumes: 16, stateDir, log: (l) => logs.push(l),
+    socket: join(dir, 'node.sock'), nodeId: 'node-1', zone: 'zone-a', maxVolumes: 16, stateDir, log: lineLogger((l) => logs.push(l)),
   });
   client = new CsiClient(server.endpoint, 60_000);
 };

@@ -10,6 +10,7 @@ import { take } from 'rxjs';
 import * as cmd from './commands.js';
 import * as jobs from './job-commands.js';
 import { CommandError, toServiceError } from './errors.js';
+import { startCall } from './call-log.js';
 import { diskUsage, diskView, jobView, nodeView, settingsView, snapshotViews, volumeView } from './views.js';
 import { auditState, explainEvents, verify } from './audit.js';
 import type { ManagerContext } from './context.js';
@@ -152,12 +153,14 @@ function settle(p: Pending, answer: () => unknown): void {
 type Unary<Req, Res> = (req: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>;
 
 export function unary<Req, Res>(ctx: ManagerContext, fn: Unary<Req, Res>): grpc.handleUnaryCall<Req, Res> {
+  const logger = ctx.logger.child({ component: 'admin-api' });
   return (call, callback) => {
+    const c = startCall(logger, call.getPath(), call.request);
     if (!ctx.authorize(call.metadata)) {
-      callback(toServiceError(new CommandError('Unauthenticated', 'a valid bearer token is required (authorization: Bearer <token>)')));
+      c.answer(callback, { error: new CommandError('Unauthenticated', 'a valid bearer token is required (authorization: Bearer <token>)') });
       return;
     }
-    fn(call.request, call).then((res) => callback(null, res), (e: unknown) => callback(toServiceError(e, ctx.logError)));
+    fn(call.request, call).then((value) => c.answer(callback, { value }), (error: unknown) => c.answer(callback, { error }));
   };
 }
 
@@ -297,12 +300,12 @@ export function adminHandlers(ctx: ManagerContext, backups: Pick<AdminHandlers, 
         const source = ctx.projection.events(from);
         const sub = (Number.isFinite(until) ? source.pipe(take(until - from + 1)) : source).subscribe({
           next: (ev) => call.write(ev as never),
-          error: (e: unknown) => call.emit('error', toServiceError(e, ctx.logError)),
+          error: (e: unknown) => call.emit('error', toServiceError(e, ctx.logger)),
           complete: () => call.end(),
         });
         call.on('cancelled', () => sub.unsubscribe());
         call.on('close', () => sub.unsubscribe());
-      })().catch((e: unknown) => call.emit('error', toServiceError(e, ctx.logError)));
+      })().catch((e: unknown) => call.emit('error', toServiceError(e, ctx.logger)));
     },
 
     AuditState: unary(ctx, (r) => auditState(ctx.log, ctx.snapshots, st().seq, r.atSeq, r.atTimeMs)),

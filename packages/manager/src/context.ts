@@ -2,7 +2,7 @@
 // built once by Manager.start(), so handlers stay thin.
 import type * as grpc from '@grpc/grpc-js';
 import type { EventLog, LeaderInfo, LiveProjection, SnapshotStore } from '@cairn/metadata';
-import type { Caller, DiskInfo__Output } from '@cairn/api';
+import type { Caller, DiskInfo__Output, Logger } from '@cairn/api';
 import type { ReplicaFigures } from './replica-figures.js';
 import type { BackupTargetAccess } from './restores.js';
 
@@ -25,7 +25,8 @@ export interface ManagerContext {
    * library default): the admin token acts for any node.
    */
   nodeCredentials: boolean;
-  logError(message: string): void;
+  /** The manager's logger (its id in every line); services log through children with their `component`. */
+  logger: Logger;
   /** The statfs figures a node last reported for a path (kept in memory, not in the log). */
   reportedDisk(nodeId: string, path: string): DiskInfo__Output | undefined;
   leader(): Promise<LeaderInfo | null>;

@@ -4,6 +4,8 @@
 import { status } from '@grpc/grpc-js';
 import type { ServiceError } from '@grpc/grpc-js';
 import { Metadata } from '@grpc/grpc-js';
+import { createLogger } from '@cairn/api';
+import type { Logger } from '@cairn/api';
 import {
   ChainBrokenError, ConflictError, CorruptError, FencedError, InvalidSettingError, TooLargeError, UnavailableError, UnknownEventTypeError,
 } from '@cairn/metadata';
@@ -48,7 +50,7 @@ export function boundDetails(details: string): string {
   return `${cut}... (${Buffer.byteLength(details)} bytes in all)`;
 }
 
-export function toServiceError(e: unknown, log: (msg: string) => void = (m) => process.stderr.write(m + '\n')): Partial<ServiceError> {
+export function toServiceError(e: unknown, log: Pick<Logger, 'error'> = stderrLogger()): Partial<ServiceError> {
   const make = (code: status, details: string): Partial<ServiceError> => ({ code, details: boundDetails(details), metadata: new Metadata() });
   if (e instanceof CommandError) return make(CODES[e.code], e.message);
   if (e instanceof InvalidSettingError) return make(status.INVALID_ARGUMENT, e.message);
@@ -56,6 +58,12 @@ export function toServiceError(e: unknown, log: (msg: string) => void = (m) => p
   if (e instanceof ConflictError) return make(status.ABORTED, `${e.message}; try again`);
   if (e instanceof FencedError || e instanceof UnavailableError) return make(status.UNAVAILABLE, e.message);
   if (e instanceof CorruptError || e instanceof UnknownEventTypeError || e instanceof ChainBrokenError) return make(status.DATA_LOSS, e.message);
-  log(`internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  log.error({ err: e }, `internal error: ${e instanceof Error ? e.message : String(e)}`);
   return make(status.INTERNAL, 'internal error (see the manager log)');
+}
+
+let fallback: Logger | null = null;
+/** Where an unknown error goes when the caller gave no logger: JSON lines on stderr. */
+function stderrLogger(): Logger {
+  return (fallback ??= createLogger({ destination: 2 }));
 }

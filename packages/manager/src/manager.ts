@@ -3,11 +3,14 @@
 import { hostname } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import type { Etcd3, Lease } from 'etcd3';
-import { addServiceRefusingUndecodable, adminProto, bearerOf, callerOf, GRPC_SERVER_OPTIONS, hasBearer, nodeProto } from '@cairn/api';
+import { addServiceRefusingUndecodable, adminProto, bearerOf, callerOf, createLogger, errorText, GRPC_SERVER_OPTIONS, hasBearer, nodeProto } from '@cairn/api';
+import type { Logger } from '@cairn/api';
 import { startControllerService } from '@cairn/csi';
 import type { UnixServer } from '@cairn/csi';
 import type { CairnEvent, EtcdCredentials, LeaderInfo } from '@cairn/metadata';
-import { EventLog, Keys, LeaderElection, LiveProjection, openEtcd, SnapshotStore, storedBytes } from '@cairn/metadata';
+import { Keys, LeaderElection, LiveProjection, openEtcd, SnapshotStore, storedBytes } from '@cairn/metadata';
+import type { EventLog } from '@cairn/metadata';
+import { LoggedEventLog } from './logged-event-log.js';
 import { adminHandlers } from './admin-service.js';
 import { BackupService } from './backup-service.js';
 import { NodeService } from './node-service.js';
@@ -84,7 +87,8 @@ export interface ManagerOptions {
   kube?: { client: KubeClient; namespace: string; guardImage?: string | undefined; pdbRelistMs?: number };
   /** A mounted Secret with the backup target's credentials (one file per key), used when none are stored. */
   backupCredentialDir?: string;
-  log?: (line: string) => void;
+  /** Where the manager logs (default: JSON lines on stdout at info, named by its id). */
+  logger?: Logger;
 }
 
 /** What checks a Kubernetes node credential (@cairn/kube NodeAuthenticator has this shape). */
@@ -121,6 +125,7 @@ export class Manager {
     readonly projection: LiveProjection,
     private readonly snapshots: SnapshotStore,
     private readonly o: ManagerOptions,
+    private readonly logger: Logger,
   ) {}
 
   static async start(o: ManagerOptions): Promise<Manager> {
@@ -129,21 +134,26 @@ export class Manager {
     if (o.nodeKey && o.token.startsWith('cairn-node.')) throw new Error('the admin token must not look like a node token ("cairn-node.")');
     const id = o.id ?? `${hostname()}-${process.pid}`;
     const client = openEtcd(o.etcd, o.etcdCredentials);
-    const log = new EventLog(client, { prefix: o.prefix, actor: `manager/${id}` });
+    const logger = o.logger ?? createLogger({ name: id });
+    let projected: LiveProjection | null = null;
+    const log = new LoggedEventLog(client, { prefix: o.prefix, actor: `manager/${id}` }, logger.child({ component: 'event-log' }),
+      (replica) => projected?.state.replicas.get(replica)?.volume);
     const snapshots = new SnapshotStore(client, { prefix: o.prefix });
-    const say = o.log ?? ((l: string) => process.stdout.write(`${l}\n`));
+    const plog = logger.child({ component: 'projection' });
     // A log that does not hold (a broken hash chain, a corrupt event) stops the projection before
     // that seq; the manager still starts, so that `cairn audit verify` can say where and why, but
     // it serves nothing past that seq: commands fail with DATA_LOSS and it never leads.
     const projection = await LiveProjection.open(log, {
-      snapshots, snapshotEvery: 0, onWarning: (m) => say(`warning: ${m}`), openDespiteError: true,
+      snapshots, snapshotEvery: 0, onWarning: (m) => plog.warn(m), openDespiteError: true,
     });
-    if (projection.error) say(`error: projection stopped at seq ${projection.state.seq}: ${(projection.error as Error).message}`);
-    const m = new Manager(id, client, log, projection, snapshots, o);
+    projected = projection;
+    if (projection.error) plog.error({ seq: projection.state.seq }, `projection stopped at seq ${projection.state.seq}: ${(projection.error as Error).message}`);
+    const m = new Manager(id, client, log, projection, snapshots, o, logger);
     await m.serve();
     if (o.csiSocket) await m.serveCsi(o.csiSocket);
     void m.campaignLoop();
-    say(`manager ${id} serving on ${m.address} (log at seq ${projection.state.seq}, from snapshot ${projection.startedFromSeq})`);
+    logger.info({ component: 'manager', seq: projection.state.seq, address: m.address },
+      `manager ${id} serving on ${m.address} (log at seq ${projection.state.seq}, from snapshot ${projection.startedFromSeq})`);
     return m;
   }
 
@@ -151,8 +161,9 @@ export class Manager {
     return this.leading;
   }
 
-  private say(line: string): void {
-    (this.o.log ?? ((l: string) => process.stdout.write(`${l}\n`)))(line);
+  /** The logger of one part of the manager. */
+  private part(component: string): Logger {
+    return this.logger.child({ component });
   }
 
   private context(): ManagerContext {
@@ -168,7 +179,7 @@ export class Manager {
         return 'nodeId' in r ? { caller: { kind: 'node', nodeId: r.nodeId } } : { caller: null, why: r.refused };
       },
       nodeCredentials: Boolean(this.o.nodeKey || this.o.nodeTokens),
-      logError: (msg) => this.say(`error: ${msg}`),
+      logger: this.logger,
       reportedDisk: (nodeId, path) => this.nodes?.reportedDisk(nodeId, path),
       rebuildProgress: (replicaId) => this.nodes?.progress.get(replicaId) ?? 0,
       restoreProgress: (volume) => this.nodes?.restoreProgress.get(volume),
@@ -212,7 +223,7 @@ export class Manager {
   private async serveCsi(socket: string): Promise<void> {
     const endpoint = this.address.replace(/^(0\.0\.0\.0|\[::\]):/, '127.0.0.1:');
     this.csi = await startControllerService({
-      socket, admin: { endpoint, token: this.o.token, ca: this.o.tls ? this.o.tls.ca ?? this.o.tls.cert : undefined, serverName: this.o.tls?.serverName }, log: (l) => this.say(l),
+      socket, admin: { endpoint, token: this.o.token, ca: this.o.tls ? this.o.tls.ca ?? this.o.tls.cert : undefined, serverName: this.o.tls?.serverName }, log: this.part('csi-controller'),
     });
     this.csiEndpoint = this.csi.endpoint;
   }
@@ -232,26 +243,27 @@ export class Manager {
           break;
         }
         this.leading = true;
-        this.say(`manager ${this.id} is the leader`);
+        this.part('election').info(`manager ${this.id} is the leader`);
         const lost = Promise.race([projectionStopped, new Promise<void>((resolve) => election.fence$.subscribe({ next: (f) => f === null && resolve(), complete: resolve }))]);
         const onFenced = (): void => void election.resign();
-        const onError = (e: unknown): void => this.say(`leader: ${e instanceof Error ? e.message : String(e)}`);
-        this.reconciler = new Reconciler({ projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, onError, onFenced });
+        // Each loop of the leader says its errors under its own component.
+        const errorsOf = (component: string) => (e: unknown): void => this.part(component).error(`leader: ${errorText(e)}`);
+        this.reconciler = new Reconciler({ projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, onError: errorsOf('reconciler'), onFenced });
         this.liveness = new Liveness({
-          client: this.client, log: this.log, projection: this.projection, fence, actor: `manager/${this.id}`, prefix: this.o.prefix, onError, onFenced,
+          client: this.client, log: this.log, projection: this.projection, fence, actor: `manager/${this.id}`, prefix: this.o.prefix, onError: errorsOf('liveness'), onFenced,
           startupGraceMs: (this.o.nodeLeaseTtl ?? 5) * 1000 + 2 * (this.o.heartbeatMs ?? 1000),
         });
         this.salvager = new Salvager({
-          projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, figures: (this.figures ??= new ReplicaFigures(this.client, this.o.prefix)), onError, onFenced,
-          onWaiting: (volume, why) => this.say(`auto-salvage of ${volume}: ${why}`),
+          projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, figures: (this.figures ??= new ReplicaFigures(this.client, this.o.prefix)), onError: errorsOf('salvager'), onFenced,
+          onWaiting: (volume, why) => this.part('salvager').info({ volume }, `auto-salvage of ${volume}: ${why}`),
         });
         const backups = this.backups;
         this.jobs = new RecurringJobs({
-          projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, onError, onFenced,
+          projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, onError: errorsOf('recurring-jobs'), onFenced,
           ...(backups ? { removeBackup: (url: string, cause: string) => backups.remove(url, `manager/${this.id}`, cause) } : {}),
         });
         this.standby = new StandbyPoller({
-          projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, access: this.restoreTarget, onError, onFenced,
+          projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, access: this.restoreTarget, onError: errorsOf('restores'), onFenced,
         });
         if (this.o.kube) {
           // Loaded on use: client-node is heavy, and only managers in Kubernetes need it.
@@ -260,11 +272,11 @@ export class Manager {
             client: this.o.kube.client, namespace: this.o.kube.namespace, guardImage: this.o.kube.guardImage, instance: this.id,
             ...(this.o.kube.pdbRelistMs !== undefined ? { pdbRelistMs: this.o.kube.pdbRelistMs } : {}),
             log: this.log, projection: this.projection, fence, onFenced,
-            onError: (e) => this.say(`kubernetes: ${e instanceof Error ? e.message : String(e)}`),
+            onError: (e) => this.part('kubernetes').error(`kubernetes: ${errorText(e)}`),
           });
         }
         this.reconciler.start();
-        this.backups?.lead({ log: this.log, projection: this.projection, fence, actor: `manager/${this.id}`, onError, onFenced });
+        this.backups?.lead({ log: this.log, projection: this.projection, fence, actor: `manager/${this.id}`, onError: errorsOf('backups'), onFenced });
         this.liveness.start();
         this.salvager.start();
         this.jobs.start();
@@ -275,7 +287,7 @@ export class Manager {
         await lost;
         if (this.projection.error) await election.resign();
       } catch (e) {
-        if (!this.stopped) this.say(`election: ${e instanceof Error ? e.message : String(e)}`);
+        if (!this.stopped) this.part('election').error(`election: ${errorText(e)}`);
       } finally {
         this.projection.writeSnapshots(0);
         this.reconciler?.stop();
@@ -291,7 +303,7 @@ export class Manager {
         this.kube = null;
         this.reconciler = null;
         this.liveness = null;
-        if (this.leading) this.say(`manager ${this.id} is no longer the leader`);
+        if (this.leading) this.part('election').info(`manager ${this.id} is no longer the leader`);
         this.leading = false;
       }
       if (!this.stopped) await new Promise((r) => setTimeout(r, 500));

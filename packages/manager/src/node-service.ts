@@ -15,6 +15,7 @@ import { trimReportDrafts } from './job-plan.js';
 import { auditTime } from 'rxjs';
 import type { Subscription } from 'rxjs';
 import { CommandError, toServiceError } from './errors.js';
+import { startCall } from './call-log.js';
 import { CommandRunner } from './admin-service.js';
 import type { ManagerContext } from './context.js';
 import type { VolumeSecrets } from './volume-secrets.js';
@@ -81,7 +82,8 @@ export class NodeService {
       if (event.volumeCreated) this.makeSecrets(state, [event.volumeCreated.name]);
       else if (event.volumeDeleted) {
         void opts.secrets.remove(event.volumeDeleted.name, event.seq)
-          .catch((e: unknown) => ctx.logError(`removing the secret of volume ${event.volumeDeleted!.name}: ${e instanceof Error ? e.message : String(e)}`));
+          .catch((e: unknown) => ctx.logger.error({ component: 'volume-secrets', volume: event.volumeDeleted!.name },
+            `removing the secret of volume ${event.volumeDeleted!.name}: ${e instanceof Error ? e.message : String(e)}`));
       }
     });
     this.makeSecrets(ctx.projection.state, ctx.projection.state.volumes.keys());
@@ -143,7 +145,7 @@ export class NodeService {
         try {
           await this.opts.secrets.ensure(v);
         } catch (e) {
-          this.ctx.logError(`the secret of volume ${name}: ${e instanceof Error ? e.message : String(e)}; trying again`);
+          this.ctx.logger.error({ component: 'volume-secrets', volume: name }, `the secret of volume ${name}: ${e instanceof Error ? e.message : String(e)}; trying again`);
           await new Promise((r) => setTimeout(r, 500));
         }
       }
@@ -229,12 +231,14 @@ export class NodeService {
 
   handlers(): NodeAgentHandlers {
     const ctx = this.ctx;
+    const logger = ctx.logger.child({ component: 'node-api' });
     /** A node-facing unary call: authenticated as the node the request names, then `fn`. */
     const nodeUnary = <Req extends { nodeId: string }, Res>(fn: (r: Req, node: { nodeId: string; actor: string }) => Promise<Res>): grpc.handleUnaryCall<Req, Res> =>
       (call, callback) => {
+        const c = startCall(logger, call.getPath(), call.request);
         this.nodeOf(call.metadata, call.request.nodeId)
           .then((node) => fn(call.request, node))
-          .then((res) => callback(null, res), (e: unknown) => callback(toServiceError(e, ctx.logError)));
+          .then((value) => c.answer(callback, { value }), (error: unknown) => c.answer(callback, { error }));
       };
     /** Streams node `nodeId`'s assignments on `call` (authenticated) until it ends. */
     const follow = (call: Parameters<NodeAgentHandlers['WatchAssignments']>[0], nodeId: string): void => {
@@ -266,7 +270,7 @@ export class NodeService {
           // The feed may have noted as sent what it could not send: the node starts over on a new stream.
           stop();
           call.emit('error', toServiceError(new UnavailableError(
-            `the assignments of node ${nodeId} could not be made (${e instanceof Error ? e.message : String(e)}); watch again`), ctx.logError));
+            `the assignments of node ${nodeId} could not be made (${e instanceof Error ? e.message : String(e)}); watch again`), logger));
         } finally {
           pushing = false;
         }
@@ -313,7 +317,7 @@ export class NodeService {
         this.nodeOf(call.metadata, call.request.nodeId).then(
           // Cancelled while its credential was being checked: nothing to follow.
           ({ nodeId }) => { if (!call.cancelled) follow(call, nodeId); },
-          (e: unknown) => call.emit('error', toServiceError(e, ctx.logError)),
+          (e: unknown) => call.emit('error', toServiceError(e, logger)),
         );
       },
       Report: nodeUnary(async (r, { nodeId, actor }) => {

@@ -4,7 +4,7 @@
 // and `cairn manager node-credential NODE --node-key-file F` (prints that node's token).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { nodeToken } from '@cairn/api';
+import { createLogger, LOG_FLAGS_USAGE, nodeToken, parseLogFormat, parseLogLevel } from '@cairn/api';
 import { readEtcdCredentials } from '@cairn/metadata';
 import { checkNodeId } from './commands.js';
 import { DEFAULT_SNAPSHOT_EVERY, Manager } from './manager.js';
@@ -25,6 +25,7 @@ export const MANAGER_USAGE = `usage: cairn manager --etcd URL[,URL...] [--listen
                        the pod's; NAME defaults to NS_OF_--kube-namespace:cairn-node; the admin token is refused on node calls)
                      [--backup-credential-dir DIR]   (the backup target's credentials as a mounted Secret: files
                        AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINTS; used when none are stored)
+                     ${LOG_FLAGS_USAGE}   (default info; json lines, or pretty ones on a terminal)
 the token may also come from CAIRN_TOKEN
        cairn manager node-credential NODE --node-key-file FILE   (prints NODE's token, for its --node-token-file)`;
 
@@ -63,8 +64,10 @@ export async function runManager(args: string[]): Promise<number> {
       'etcd-ca': { type: 'string' }, 'etcd-cert': { type: 'string' }, 'etcd-key': { type: 'string' },
       'etcd-user': { type: 'string' }, 'etcd-password-file': { type: 'string' }, 'backup-credential-dir': { type: 'string' },
       'node-token-audience': { type: 'string' }, 'node-service-account': { type: 'string' },
+      'log-level': { type: 'string' }, 'log-format': { type: 'string' },
     },
   });
+  const logger = createLogger({ level: parseLogLevel(values['log-level']), format: parseLogFormat(values['log-format']), ...(values.id ? { name: values.id } : {}) });
   if (!values.etcd) throw new Error(`--etcd is required\n${MANAGER_USAGE}`);
   const token = values.token ?? (values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : process.env.CAIRN_TOKEN);
   if (!token) throw new Error(`a token is required: --token, --token-file or CAIRN_TOKEN\n${MANAGER_USAGE}`);
@@ -94,7 +97,7 @@ export async function runManager(args: string[]): Promise<number> {
     id: values.id, prefix: values.prefix,
     electionTtl: int('election-ttl', values['election-ttl']), nodeLeaseTtl: int('node-lease-ttl', values['node-lease-ttl']),
     heartbeatMs: int('heartbeat-ms', values['heartbeat-ms']), snapshotEvery: int('snapshot-every', values['snapshot-every']),
-    csiSocket: values['csi-socket'], kube,
+    csiSocket: values['csi-socket'], kube, logger,
     ...(values['backup-credential-dir'] ? { backupCredentialDir: values['backup-credential-dir'] } : {}),
   });
   if (values['ready-file']) {

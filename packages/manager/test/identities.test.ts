@@ -7,7 +7,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { status } from '@grpc/grpc-js';
-import { adminClient, nodeAgentClient, nodeToken } from '@cairn/api';
+import { adminClient, nodeAgentClient, nodeToken, silentLogger } from '@cairn/api';
 import type { AdminClient, Assignments__Output, NodeAgentClient } from '@cairn/api';
 import { draft, EtcdCluster, EventLog, Keys } from '@cairn/metadata';
 import type { Etcd3 } from '@cairn/metadata';
@@ -60,7 +60,7 @@ const t = suite('manager: per-node identities and volume secrets');
 t.before(async () => {
   fx = await startEtcd('identities');
   ({ etcd, client } = fx);
-  manager = await Manager.start({ etcd: etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, nodeKey: NODE_KEY, id: 'm1', log: () => undefined });
+  manager = await Manager.start({ etcd: etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, nodeKey: NODE_KEY, id: 'm1', logger: silentLogger() });
   admin = adminClient(manager.address, { token: TOKEN });
   for (const id of ['node-1', 'node-2']) {
     nodes.set(id, nodeAgentClient(manager.address, { token: nodeToken(NODE_KEY, id) }));
@@ -178,7 +178,7 @@ t('a volume from before random secrets keeps the derived one its replicas hold; 
   await log.append([draft.nodeRegistered('node-1', { address: addressOf('node-1') }), draft.diskAdded('node-1', 'd1', { maximum: 100 * 2 ** 30 }),
     draft.volumeCreated('old', { size: 2 ** 30, numberOfReplicas: 1 })]);
   log.close();
-  const m = await Manager.start({ etcd: etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, nodeKey: NODE_KEY, id: 'm-old', prefix, log: () => undefined });
+  const m = await Manager.start({ etcd: etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, nodeKey: NODE_KEY, id: 'm-old', prefix, logger: silentLogger() });
   const a = adminClient(m.address, { token: TOKEN });
   const n1 = nodeAgentClient(m.address, { token: nodeToken(NODE_KEY, 'node-1') });
   try {

@@ -11,7 +11,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { status } from '@grpc/grpc-js';
 import { KubeConfig } from '@kubernetes/client-node';
-import { adminClient, nodeAgentClient } from '@cairn/api';
+import { adminClient, nodeAgentClient, silentLogger } from '@cairn/api';
 import type { AdminClient, Assignments__Output, NodeAgentClient } from '@cairn/api';
 import { KubeClient, NodeAuthenticator, NODE_NAME_EXTRA, POD_NAME_EXTRA, POD_UID_EXTRA } from '@cairn/kube';
 import { startEtcd } from './etcd-fixture.js';
@@ -81,7 +81,7 @@ t.before(async () => {
   });
   fx = await startEtcd('kube-identities');
   const nodeTokens = new NodeAuthenticator(new KubeClient(kc), { audience: 'cairn', account: { namespace: 'cairn-system', name: 'cairn-node' } });
-  manager = await Manager.start({ etcd: fx.etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, nodeTokens, id: 'm1', log: () => undefined });
+  manager = await Manager.start({ etcd: fx.etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, nodeTokens, id: 'm1', logger: silentLogger() });
   admin = adminClient(manager.address, { token: TOKEN });
 });
 t.after(async () => {

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { adminClient, nodeAgentClient } from '@cairn/api';
+import { adminClient, nodeAgentClient, silentLogger } from '@cairn/api';
 import type { AdminClient, NodeAgentClient } from '@cairn/api';
 import type { CairnEvent } from '@cairn/metadata';
 import { EtcdCluster } from '@cairn/metadata';
@@ -124,7 +124,7 @@ t.before(async () => {
     contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x',
   });
   manager = await Manager.start({
-    etcd: etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, id: 'm1', log: () => undefined,
+    etcd: etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, id: 'm1', logger: silentLogger(),
     // The guards are listed again on every poll, as they are every 30 s in production: the drain
     // test then also shows that what the reconciler re-reads (not what it remembers) decides.
     kube: { client: new KubeClient(kc), namespace: 'cairn-system', pdbRelistMs: 0 },

@@ -8,7 +8,7 @@ import * as http2 from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
-import { adminClient, GRPC_MAX_CONCURRENT_STREAMS } from '@cairn/api';
+import { adminClient, GRPC_MAX_CONCURRENT_STREAMS, silentLogger } from '@cairn/api';
 import type { AdminClient } from '@cairn/api';
 import { draft, EtcdCluster, openEtcd, SnapshotStore } from '@cairn/metadata';
 import { Manager } from '../src/index.js';
@@ -30,7 +30,7 @@ m.before(async () => {
   ca = readFileSync(join(dir, 'cert.pem'));
   etcd = await EtcdCluster.start({ dir: join(dir, 'etcd') });
   manager = await Manager.start({
-    etcd: etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, id: 'm1', log: () => undefined,
+    etcd: etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, id: 'm1', logger: silentLogger(),
     tls: { cert: ca, key: readFileSync(join(dir, 'key.pem')) },
   });
 });
@@ -132,7 +132,7 @@ m('concurrent commands share appends, each validated as if run one by one', asyn
 m('a new leader declares no node down during its startup grace (agents are finding it), then does', async () => {
   // Its own manager and key prefix on the same etcd, with a 1 s node lease: grace 1 s + 2 heartbeats.
   const other = await Manager.start({
-    etcd: etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, id: 'm-grace', prefix: '/grace/', log: () => undefined,
+    etcd: etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, id: 'm-grace', prefix: '/grace/', logger: silentLogger(),
     nodeLeaseTtl: 1, heartbeatMs: 250,
   });
   try {
@@ -159,7 +159,7 @@ m('a new leader declares no node down during its startup grace (agents are findi
 
 m('the leader writes a snapshot every --snapshot-every events, through its projection', async () => {
   const other = await Manager.start({
-    etcd: etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, id: 'm-snap', prefix: '/snap/', log: () => undefined, snapshotEvery: 10,
+    etcd: etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, id: 'm-snap', prefix: '/snap/', logger: silentLogger(), snapshotEvery: 10,
   });
   const client = openEtcd(etcd.endpoints);
   const snapshots = new SnapshotStore(client, { prefix: '/snap/' });

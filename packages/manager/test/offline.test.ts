@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
-import { adminClient, nodeAgentClient } from '@cairn/api';
+import { adminClient, lineLogger, nodeAgentClient } from '@cairn/api';
 import type { AdminClient, NodeAgentClient } from '@cairn/api';
 import type { CairnEvent } from '@cairn/metadata';
 import { EtcdCluster } from '@cairn/metadata';
@@ -57,7 +57,7 @@ const t = suite('manager: offline rebuilding and salvage');
 t.before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cairn-offline-'));
   etcd = await EtcdCluster.start({ dir: join(dir, 'etcd') });
-  manager = await Manager.start({ etcd: etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, id: 'm1', log: (l) => logged.emit('line', l) });
+  manager = await Manager.start({ etcd: etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, id: 'm1', logger: lineLogger((l) => logged.emit('line', l)) });
   admin = adminClient(manager.address, { token: TOKEN });
   agent = nodeAgentClient(manager.address, { token: TOKEN });
   for (let i = 1; i <= 3; i++) {

@@ -42,6 +42,11 @@ export interface EtcdClusterOptions {
    * present it (--peer-cert-allowed-cn), not any client certificate of the CA (a manager's).
    */
   tls?: { ca: string; cert: string; key: string; probe: EtcdCredentials; peerCommonName?: string };
+  /**
+   * What this object has to say about its members (one cannot be started), with a level: the
+   * caller's logger (metadata depends on no logging package). Default: a line on stderr.
+   */
+  log?: (level: 'warn' | 'error', message: string) => void;
 }
 
 export async function freePort(): Promise<number> {
@@ -65,7 +70,8 @@ export class EtcdCluster {
 
   static async start(opts: EtcdClusterOptions): Promise<EtcdCluster> {
     const n = opts.members ?? 1;
-    const full = { dir: opts.dir, bin: opts.bin ?? 'etcd', heartbeatMs: opts.heartbeatMs ?? 50, electionMs: opts.electionMs ?? 500, logToFile: opts.logToFile ?? true, detached: opts.detached ?? false, tls: opts.tls };
+    const full = { dir: opts.dir, bin: opts.bin ?? 'etcd', heartbeatMs: opts.heartbeatMs ?? 50, electionMs: opts.electionMs ?? 500, logToFile: opts.logToFile ?? true, detached: opts.detached ?? false, tls: opts.tls,
+      log: opts.log ?? ((_level: string, message: string) => void process.stderr.write(`${message}\n`)) };
     const scheme = opts.tls ? 'https' : 'http';
     const members: EtcdMember[] = [];
     for (let i = 0; i < n; i++) {
@@ -123,7 +129,7 @@ export class EtcdCluster {
     if (this.opts.detached) child.unref();
     if (typeof out === 'number') closeSync(out);
     child.on('error', (e) => {
-      process.stderr.write(`cannot start etcd (${this.opts.bin}): ${e.message}; install etcd-server (scripts/setup.sh)\n`);
+      this.opts.log('error', `cannot start etcd (${this.opts.bin}): ${e.message}; install etcd-server (scripts/setup.sh)`);
     });
     m.process = child;
   }
