@@ -38,7 +38,7 @@ export interface RunOptions {
  */
 const PROCESS_COMMANDS: Record<string, { synopsis: string; summary: string; run: (args: string[]) => Promise<number> }> = {
   up: {
-    synopsis: 'up [--dir DIR] [--nodes N] [--etcd ENDPOINTS [--etcd-ca F --etcd-cert F --etcd-key F] | --etcd-members 1|3|5] [--detach] [--demo] [--no-tls]', summary: 'start a local cluster: etcd, a manager, N node agents (TLS with DIR/pki)',
+    synopsis: 'up [--dir DIR] [--nodes N] [--etcd ENDPOINTS [--etcd-ca F --etcd-cert F --etcd-key F] | --etcd-members 1|3|5] [--detach] [--demo] [--no-tls] [--log-level trace|debug|info|warn|error]', summary: 'start a local cluster: etcd, a manager, N node agents (TLS with DIR/pki)',
     run: async (a) => (await import('./up.js')).up(a),
   },
   down: { synopsis: 'down [--dir DIR]', summary: 'stop what cairn up started', run: async (a) => (await import('./up.js')).down(a) },

@@ -8,7 +8,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rm
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { newToken } from '@cairn/api';
+import { newToken, parseLogLevel } from '@cairn/api';
 import { nodeKeyFile, nodeTokenFile } from './up-credentials.js';
 import { grpcAdminApi } from './client.js';
 import { freePort, readEtcdCredentials } from '@cairn/metadata';
@@ -87,9 +87,11 @@ export async function up(args: string[]): Promise<number> {
       etcd: { type: 'string' }, 'etcd-members': { type: 'string', default: '1' }, managers: { type: 'string', default: '1' },
       'etcd-ca': { type: 'string' }, 'etcd-cert': { type: 'string' }, 'etcd-key': { type: 'string' }, 'etcd-user': { type: 'string' }, 'etcd-password-file': { type: 'string' },
       detach: { type: 'boolean', default: false }, demo: { type: 'boolean', default: false },
-      'no-tls': { type: 'boolean', default: false },
+      'no-tls': { type: 'boolean', default: false }, 'log-level': { type: 'string' },
     },
   });
+  // The processes log readable lines into DIR/logs/*.log, at this level (default info).
+  const logFlags = ['--log-format', 'pretty', '--log-level', parseLogLevel(values['log-level'])];
   const dir = resolve(values.dir!);
   const n = Number(values.nodes);
   if (!Number.isInteger(n) || n < 1 || n > 50) throw new Error(`--nodes must be from 1 to 50, got "${values.nodes}"`);
@@ -143,7 +145,7 @@ export async function up(args: string[]): Promise<number> {
       const csi = join(csiDir, i === 1 ? 'controller.sock' : `controller-${i}.sock`);
       const address = `127.0.0.1:${await freePort()}`;
       const command = cairnCommand(['manager', '--etcd', endpoints.join(','), ...etcdCredentialFlags(etcdCredentials), '--listen', address, '--token-file', tokenPath,
-        '--node-key-file', nodeKeyPath, '--id', id, '--ready-file', join(dir, 'run', `${id}.json`), '--csi-socket', csi, ...(pki ? tlsFlags(pki.ca, pki.manager) : [])]);
+        '--node-key-file', nodeKeyPath, '--id', id, '--ready-file', join(dir, 'run', `${id}.json`), '--csi-socket', csi, ...logFlags, ...(pki ? tlsFlags(pki.ca, pki.manager) : [])]);
       const pid = spawnCommand(command, log, true);
       started.push(pid);
       managers.push({ id, pid, log, address, csiEndpoint: `unix://${csi}`, command });
@@ -170,7 +172,7 @@ export async function up(args: string[]): Promise<number> {
       const command = cairnCommand(['node', '--manager', managerList, '--node-id', id, '--disk', disk, '--zone', zone, '--node-token-file', nodeTokenFile(dir, nodeKeyPath, id),
         '--csi-socket', csiSocket, '--csi-state-dir', join(dir, 'nodes', id, 'csi'),
         // Each node's NBD exports on its own unix socket (0600 in a 0700 dir), never on TCP.
-        '--nbd-socket', join(dir, 'nodes', id, 'run', 'nbd.sock'), ...(pki ? tlsFlags(pki.ca, pki.nodes.get(id)!) : [])]);
+        '--nbd-socket', join(dir, 'nodes', id, 'run', 'nbd.sock'), ...logFlags, ...(pki ? tlsFlags(pki.ca, pki.nodes.get(id)!) : [])]);
       const pid = spawnCommand(command, log, true);
       started.push(pid);
       nodes.push({ id, pid, zone, disk, log, csiEndpoint: `unix://${csiSocket}`, command });
