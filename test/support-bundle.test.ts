@@ -46,6 +46,8 @@ test('the bundle holds status, API answers, the event log, every process\'s log 
   const caKey = readFileSync(join(c.dir, 'pki', 'ca.key'), 'utf8');
   // A log line that quotes secrets, as a careless one might: the bundle must not carry them on.
   appendFileSync(c.info.nodes[0]!.log, `debug: token ${c.token} node ${nodeToken} key ${nodeKey}\n${caKey}\n`);
+  // And a JSON line (a process run with --log-format json) quoting one in a field nobody redacts.
+  appendFileSync(c.info.nodes[1]!.log, `${JSON.stringify({ level: 'debug', time: new Date().toISOString(), msg: 'quoting', value: c.token })}\n`);
   const archive = join(out, 'bundle.tar.gz');
   const r = await c.cairn(['support-bundle', '--dir', c.dir, '--output', archive]);
   assert.is(r.code, 0, r.stderr);
@@ -75,6 +77,8 @@ test('the bundle holds status, API answers, the event log, every process\'s log 
   for (const p of [c.info.manager.id, ...c.info.nodes.map((n) => n.id)]) assert.ok(f(`logs/${p}.log`).length > 0, `${p}'s log`);
   assert.match(f('logs/node-1.log'), /debug: token \[redacted\] node \[redacted\] key \[redacted\]/);
   assert.not.match(f('logs/node-1.log'), /BEGIN [A-Z ]*PRIVATE KEY/, 'the CA key quoted in the log is gone');
+  const jsonLine = f('logs/node-2.log').split('\n').find((l) => l.includes('"msg":"quoting"'))!;
+  assert.is(JSON.parse(jsonLine).value, '[redacted]', 'a JSON line stays JSON, its secret redacted');
   const host = JSON.parse(f('host.json'));
   assert.ok(host.cpus >= 1 && host.kernel && host.node === process.version);
   // No secret value anywhere in the archive.
@@ -83,6 +87,28 @@ test('the bundle holds status, API answers, the event log, every process\'s log 
     assert.not.ok(all.includes(secret), `the ${what} is not in the bundle`);
   }
   assert.not.match(all, /PRIVATE KEY-----\n[A-Za-z0-9+/]/, 'no private key body');
+});
+
+test('cairn up\'s manager log: readable levelled lines, the volume\'s events with their volume, replica, node and seq', async () => {
+  // vb was created by the test above; its replicas were placed by the leader.
+  const log = readFileSync(c.info.manager.log, 'utf8').split('\n');
+  const fields = (l: string): Record<string, unknown> => JSON.parse(l.slice(l.indexOf(' {"')));
+  const created = log.find((l) => / INFO: \[manager-1\] event-log: appended VolumeCreated \{/.test(l) && fields(l).volume === 'vb');
+  assert.ok(created, `a VolumeCreated line of vb in:\n${log.slice(-20).join('\n')}`);
+  assert.match(created!, /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\] INFO: /);
+  assert.type(fields(created!).seq, 'number');
+  const placed = log.filter((l) => / INFO: \[manager-1\] event-log: appended ReplicaScheduled \{/.test(l) && fields(l).volume === 'vb');
+  assert.is(placed.length, 2, 'one line per replica placed');
+  for (const l of placed) {
+    const f = fields(l);
+    assert.match(String(f.replica), /^vb-/);
+    assert.match(String(f.node), /^node-[12]$/);
+    assert.is(f.actor, 'manager/manager-1');
+  }
+  assert.ok(log.some((l) => / INFO: \[manager-1\] election: manager manager-1 is the leader$/.test(l)), 'the leadership is logged');
+  // The agents' lines say which volume and replica they concern too.
+  const node = readFileSync(c.info.nodes[0]!.log, 'utf8');
+  assert.match(node, / INFO: \[node-1\] datapath: replica vb-\S+ of vb serving from .* \{"volume":"vb","replica":"vb-/);
 });
 
 test('refused, naming what is wrong: no cluster in --dir, a bad --log-lines', async () => {
