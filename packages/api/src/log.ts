@@ -20,15 +20,37 @@ export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /**
  * Fields that never reach a log line, whatever a caller passes: credentials by their usual names,
- * at the top level and one level down (pino's redaction paths; `*` is one key). Messages are text
- * the caller wrote and are not scanned: never put a secret in one.
+ * at the top level and one level down in a call's fields, at the top level in a child's. Messages
+ * are text the caller wrote and are not scanned: never put a secret in one.
  */
 export const REDACTED_FIELDS = [
   'token', 'password', 'secret', 'secrets', 'credentials', 'authorization', 'nodeKey', 'key', 'privateKey',
   'accessKeyId', 'secretAccessKey', 'sessionToken', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
 ] as const;
-const REDACT_PATHS = REDACTED_FIELDS.flatMap((f) => [f, `*.${f}`]);
 export const REDACTED = '[redacted]';
+const SECRET_KEYS = new Set<string>(REDACTED_FIELDS);
+
+/**
+ * `fields` with the values of SECRET_KEYS replaced (the caller's object is not changed). One pass
+ * over the keys: pino's own `redact` with a `*.key` path per name cost six times the rest of a
+ * line (the manager logs every event it appends).
+ */
+function redactFields(fields: Record<string, unknown>, depth = 0): Record<string, unknown> {
+  let out = fields;
+  for (const k of Object.keys(fields)) {
+    const v = fields[k];
+    let w = v;
+    if (SECRET_KEYS.has(k)) w = REDACTED;
+    else if (depth === 0 && v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Error) && !Buffer.isBuffer(v)) {
+      w = redactFields(v as Record<string, unknown>, 1);
+    }
+    if (w !== v) {
+      if (out === fields) out = { ...fields };
+      out[k] = w;
+    }
+  }
+  return out;
+}
 
 /** Where lines go: a file descriptor (1: stdout) or anything with write(line). */
 export type LogDestination = number | { write(line: string): unknown };
@@ -53,21 +75,24 @@ export function createLogger(o: LoggerOptions = {}): Logger {
   return pino({
     level: o.level ?? 'info',
     ...(o.name ? { name: o.name } : {}),
-    redact: { paths: REDACT_PATHS, censor: REDACTED },
     // Level names, not pino's numbers: a collector and a reader both see "warn".
-    formatters: { level: (label) => ({ level: label }) },
+    formatters: { level: (label) => ({ level: label }), log: (o) => redactFields(o) },
+    // A child's fields do not pass the log formatter: its secret keys are redacted by serializers.
+    serializers: Object.fromEntries(REDACTED_FIELDS.map((k) => [k, () => REDACTED])),
     timestamp: () => `,"time":"${new Date(now()).toISOString()}"`,
   }, (o.format ?? 'json') === 'pretty' ? prettyStream(out) : out);
 }
 
 /**
  * pino's JSON lines turned into readable ones before they are written:
- * `2026-12-06 05:50:00.123 INFO  [manager-1] reconciler: placed r1 {"volume":"vol1","seq":12}`.
+ * `2026-12-06 05:50:00.123 INFO: [manager-1] reconciler: placed r1 {"volume":"vol1","seq":12}` (UTC).
  */
 function prettyStream(out: DestinationStream): DestinationStream {
+  // Functions, not pino-pretty's template and date format: a third of the cost per line.
   const prettify = prettyFactory({
-    colorize: false, singleLine: true, translateTime: 'UTC:yyyy-mm-dd HH:MM:ss.l', ignore: 'pid,hostname,name,component',
-    messageFormat: '{if name}[{name}] {end}{if component}{component}: {end}{msg}',
+    colorize: false, singleLine: true, translateTime: false, ignore: 'pid,hostname,name,component',
+    customPrettifiers: { time: (t) => String(t).replace('T', ' ').replace('Z', '') },
+    messageFormat: (l) => `${l['name'] ? `[${String(l['name'])}] ` : ''}${l['component'] ? `${String(l['component'])}: ` : ''}${String(l['msg'])}`,
   });
   return { write: (line: string) => out.write(prettify(JSON.parse(line))) };
 }

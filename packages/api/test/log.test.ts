@@ -67,8 +67,8 @@ test('pretty: one readable line: UTC time, LEVEL, [name], component: message, th
   log.child({ component: 'reconciler' }).info({ volume: 'vol1', seq: 3, token: 'abc-secret' }, 'placed replica vol1-r1');
   log.debug('no fields');
   assert.is(lines.length, 2);
-  assert.is(lines[0], '[2026-12-06 05:50:00.123] INFO: [manager-1] reconciler: placed replica vol1-r1 {"volume":"vol1","seq":3,"token":"[redacted]"}\n');
-  assert.is(lines[1], '[2026-12-06 05:50:00.123] DEBUG: [manager-1] no fields\n');
+  assert.is(lines[0], '2026-12-06 05:50:00.123 INFO: [manager-1] reconciler: placed replica vol1-r1 {"volume":"vol1","seq":3,"token":"[redacted]"}\n');
+  assert.is(lines[1], '2026-12-06 05:50:00.123 DEBUG: [manager-1] no fields\n');
 });
 
 test('lineLogger hands each entry over as one readable line; silentLogger writes nothing', () => {
