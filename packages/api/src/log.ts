@@ -92,9 +92,19 @@ function prettyStream(out: DestinationStream): DestinationStream {
   const prettify = prettyFactory({
     colorize: false, singleLine: true, translateTime: false, ignore: 'pid,hostname,name,component',
     customPrettifiers: { time: (t) => String(t).replace('T', ' ').replace('Z', '') },
-    messageFormat: (l) => `${l['name'] ? `[${String(l['name'])}] ` : ''}${l['component'] ? `${String(l['component'])}: ` : ''}${String(l['msg'])}`,
+    messageFormat: (l) => `${l['name'] ? `[${String(l['name'])}] ` : ''}${l['component'] ? `${String(l['component'])}: ` : ''}${oneLine(String(l['msg']))}`,
   });
   return { write: (line: string) => out.write(prettify(JSON.parse(line))) };
+}
+
+/** Control characters of a message (a refusal quoting what a client sent) escaped: one entry, one line. */
+function oneLine(msg: string): string {
+  let out = '';
+  for (let i = 0; i < msg.length; i++) {
+    const c = msg.charCodeAt(i);
+    out += c < 0x20 || c === 0x7f ? `\\u${c.toString(16).padStart(4, '0')}` : msg[i];
+  }
+  return out;
 }
 
 /**

@@ -62,13 +62,16 @@ test('redaction: credentials given as fields never reach a line (top level and o
   assert.is(JSON.parse(lines[1]!).authorization, REDACTED);
 });
 
-test('pretty: one readable line: UTC time, LEVEL, [name], component: message, then the fields as JSON', () => {
+test('pretty: one readable line: UTC time, LEVEL, [name], component: message (control characters escaped), then the fields as JSON', () => {
   const { lines, log } = capture('debug', 'pretty');
   log.child({ component: 'reconciler' }).info({ volume: 'vol1', seq: 3, token: 'abc-secret' }, 'placed replica vol1-r1');
   log.debug('no fields');
   assert.is(lines.length, 2);
   assert.is(lines[0], '2026-12-06 05:50:00.123 INFO: [manager-1] reconciler: placed replica vol1-r1 {"volume":"vol1","seq":3,"token":"[redacted]"}\n');
   assert.is(lines[1], '2026-12-06 05:50:00.123 DEBUG: [manager-1] no fields\n');
+  // A message quoting what a client sent cannot forge a second line.
+  log.warn('volume "a\n2026-12-06 00:00:00.000 ERROR: forged\u0007" refused');
+  assert.is(lines[2], '2026-12-06 05:50:00.123 WARN: [manager-1] volume "a\\u000a2026-12-06 00:00:00.000 ERROR: forged\\u0007" refused\n');
 });
 
 test('lineLogger hands each entry over as one readable line; silentLogger writes nothing', () => {
