@@ -58,8 +58,9 @@ export function unary<Req, Res>(
   name: string, log: Log, fn: (req: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>,
 ): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
-    // One id per call (reqId), with the CSI method, on every line the call logs.
-    const callLog = log.child({ reqId: randomBytes(6).toString('hex'), method: name });
+    // One id per call (reqId), with the CSI method and the volume it names, on every line the call logs.
+    const volumeId = (call.request as { volumeId?: unknown } | null)?.volumeId;
+    const callLog = log.child({ reqId: randomBytes(6).toString('hex'), method: name, ...(typeof volumeId === 'string' && volumeId ? { volume: volumeId.slice(0, 256) } : {}) });
     fn(call.request, call).then(
       (res) => {
         callLog.debug(`csi ${name} answered`);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as http2 from 'node:http2';
 import { connect } from 'node:net';
-import { GRPC_MAX_CONCURRENT_STREAMS, GRPC_MAX_MESSAGE_BYTES, silentLogger } from '@cairn/api';
+import { GRPC_MAX_CONCURRENT_STREAMS, GRPC_MAX_MESSAGE_BYTES, lineLogger, silentLogger } from '@cairn/api';
 import { CsiClient, CsiError, csiProto, DRIVER_NAME, identityHandlers, redact, serveUnix } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cairn-csi-id-'));
@@ -34,10 +34,11 @@ test('GetPluginInfo, GetPluginCapabilities and Probe answer over the socket', as
   }
 });
 
-test('Probe: an unhealthy plugin answers the spec\'s FAILED_PRECONDITION with its reason, not ready: false', async () => {
+test('Probe: an unhealthy plugin answers the spec\'s FAILED_PRECONDITION with its reason, not ready: false; logged with a request id', async () => {
   const proto = csiProto();
+  const logged: string[] = [];
   const server = await serveUnix(join(dir, 'sick.sock'), (s) => s.addService(proto.csi.v1.Identity.service, identityHandlers({
-    log: silentLogger(), ready: async () => { throw new CsiError(grpc.status.FAILED_PRECONDITION, 'missing required programs: nbdfuse'); },
+    log: lineLogger((l) => logged.push(l)), ready: async () => { throw new CsiError(grpc.status.FAILED_PRECONDITION, 'missing required programs: nbdfuse'); },
   })));
   const client = new CsiClient(server.endpoint);
   try {
@@ -45,6 +46,8 @@ test('Probe: an unhealthy plugin answers the spec\'s FAILED_PRECONDITION with it
     assert.ok(e, 'Probe succeeded');
     assert.is(e.code, grpc.status.FAILED_PRECONDITION);
     assert.is(e.details, 'missing required programs: nbdfuse');
+    assert.is(logged.length, 1);
+    assert.match(logged[0]!, / WARN: csi Probe FAILED_PRECONDITION: missing required programs: nbdfuse request=\{\} \{"reqId":"[0-9a-f]{12}","method":"Probe","code":"FAILED_PRECONDITION"\}$/);
   } finally {
     client.close();
     await server.close();
