@@ -17,7 +17,7 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import type { ClusterInfo__Output, ListNodesResponse__Output, ListVolumesResponse__Output } from '@cairn/api';
+import type { ListNodesResponse__Output, ListVolumesResponse__Output, SettingsResponse__Output } from '@cairn/api';
 import { AdminError, AdminForwarder, httpStatus } from './admin.js';
 import type { AdminTarget } from './admin.js';
 import { sessionCookie, sessionOf, Sessions } from './sessions.js';
@@ -34,7 +34,10 @@ export interface UiServerOptions {
   /** Serve HTTPS with this certificate and key (PEM): the manager's. */
   tls?: { cert: Buffer; key: Buffer } | undefined;
   log?: (line: string) => void;
-  /** How long one ListVolumes answer serves the dashboard and list pages of a token, ms. */
+  /**
+   * How long one ListVolumes answer may serve the dashboard and list pages while the log has not
+   * moved (it also carries rebuild progress, which is no event), ms.
+   */
   listCacheMs?: number;
 }
 
@@ -71,7 +74,7 @@ export class UiServer {
   private readonly assets = assets();
   private readonly index = indexHtml();
   private readonly streams = new Set<() => void>();
-  private readonly listCache = new Map<string, { at: number; volumes: Promise<ListVolumesResponse__Output> }>();
+  private listCache: { token: string; seq: number; at: number; volumes: Promise<ListVolumesResponse__Output> } | null = null;
   /** http(s)://host:port the UI answers on. */
   url = '';
 
@@ -157,16 +160,26 @@ export class UiServer {
     }
   }
 
-  /** ListVolumes for a token, shared by the calls of the next listCacheMs (one answer per page load, not one per request). */
-  private volumes(token: string): Promise<ListVolumesResponse__Output> {
-    const now = Date.now();
-    const hit = this.listCache.get(token);
-    if (hit && now - hit.at < (this.o.listCacheMs ?? 1000)) return hit.volumes;
+  /**
+   * The log's head as this manager sees it, and a check of the token, for the price of one small
+   * call (GetClusterInfo would also hash the whole state).
+   */
+  private async head(token: string): Promise<number> {
+    return Number((await this.forwarder.call<SettingsResponse__Output>('GetSettings', { name: 'default-replica-count' }, token)).seq);
+  }
+
+  /**
+   * ListVolumes for a token, reused while the log stays at the same seq (and for at most
+   * listCacheMs): reloading a page of a quiet 10,000-volume cluster does not list them again.
+   */
+  private async volumes(token: string): Promise<{ seq: number; volumes: ListVolumesResponse__Output }> {
+    const seq = await this.head(token);
+    const c = this.listCache;
+    if (c && c.token === token && c.seq === seq && Date.now() - c.at < (this.o.listCacheMs ?? 5000)) return { seq, volumes: await c.volumes };
     const volumes = this.forwarder.call<ListVolumesResponse__Output>('ListVolumes', {}, token);
-    this.listCache.clear();
-    this.listCache.set(token, { at: now, volumes });
-    volumes.catch(() => this.listCache.delete(token));
-    return volumes;
+    this.listCache = { token, seq, at: Date.now(), volumes };
+    volumes.catch(() => { if (this.listCache?.volumes === volumes) this.listCache = null; });
+    return { seq, volumes: await volumes };
   }
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -187,22 +200,16 @@ export class UiServer {
     const token = this.tokenOf(req);
     if (!token) return this.json(res, 401, { code: 'UNAUTHENTICATED', error: 'log in with the admin token' });
     if (req.method === 'GET' && path === '/api/dashboard') {
-      const [volumes, nodes, info] = await Promise.all([
-        this.volumes(token),
-        this.forwarder.call<ListNodesResponse__Output>('ListNodes', {}, token),
-        this.forwarder.call<ClusterInfo__Output>('GetClusterInfo', {}, token),
-      ]);
-      return this.json(res, 200, { ...dashboard(volumes.volumes, nodes, Number(info.seq)), manager: info.managerId, leader: info.leaderId }, req);
+      const [{ seq, volumes }, nodes] = await Promise.all([this.volumes(token), this.forwarder.call<ListNodesResponse__Output>('ListNodes', {}, token)]);
+      return this.json(res, 200, dashboard(volumes.volumes, nodes, seq), req);
     }
     if (req.method === 'GET' && path === '/api/volumes') {
-      return this.json(res, 200, volumePage((await this.volumes(token)).volumes, pageQuery(url.searchParams)), req);
+      return this.json(res, 200, volumePage((await this.volumes(token)).volumes.volumes, pageQuery(url.searchParams)), req);
     }
     if (req.method === 'GET' && path === '/api/events') return this.events(req, res, url.searchParams, token);
     const call = /^\/api\/call\/([A-Za-z]+)$/.exec(path);
     if (req.method === 'POST' && call) {
-      const answer = await this.forwarder.call(call[1]!, await this.body(req), token);
-      if (call[1] !== 'GetVolume' && !call[1]!.startsWith('List') && !call[1]!.startsWith('Get') && call[1] !== 'ExplainVolume') this.listCache.clear();
-      return this.json(res, 200, answer, req);
+      return this.json(res, 200, await this.forwarder.call(call[1]!, await this.body(req), token), req);
     }
     return this.json(res, 404, { code: 'NOT_FOUND', error: `nothing at ${req.method} ${path}` });
   }
@@ -212,8 +219,8 @@ export class UiServer {
     const token = typeof body.token === 'string' ? body.token.trim() : '';
     if (!token) return this.json(res, 400, { code: 'INVALID_ARGUMENT', error: 'give the admin token' });
     // The admin API decides: a wrong token, or a node's, is refused there (UNAUTHENTICATED).
-    const info = await this.forwarder.call<ClusterInfo__Output>('GetClusterInfo', {}, token);
-    return this.json(res, 200, { manager: info.managerId }, req, { 'set-cookie': sessionCookie(this.sessions.open(token), this.secure()) });
+    await this.head(token);
+    return this.json(res, 200, {}, req, { 'set-cookie': sessionCookie(this.sessions.open(token), this.secure()) });
   }
 
   /**
@@ -224,7 +231,7 @@ export class UiServer {
     const last = Number(req.headers['last-event-id']);
     let from = Number.isInteger(last) && last > 0 ? last + 1 : Number(q.get('from') ?? 0);
     if (!Number.isInteger(from) || from < 1) {
-      const head = Number((await this.forwarder.call<ClusterInfo__Output>('GetClusterInfo', {}, token)).seq);
+      const head = await this.head(token);
       from = Math.max(1, head + 1 - Math.max(0, Math.min(1000, Number(q.get('tail') ?? 0) || 0)));
     }
     const volume = q.get('volume') ?? '';
@@ -233,8 +240,8 @@ export class UiServer {
     const keepalive = setInterval(() => res.write(': keepalive\n\n'), 15_000);
     const stop = this.forwarder.watch(from, token, (ev) => {
       const j = eventJson(ev as Parameters<typeof eventJson>[0]);
+      // Only what is asked for: a reconnecting browser resumes after the last event it got.
       if (!volume || j.volume === volume) res.write(`id: ${j.seq}\ndata: ${JSON.stringify(j)}\n\n`);
-      else res.write(`id: ${j.seq}\n\n`);
     }, (e) => {
       if (e) res.write(`event: failure\ndata: ${JSON.stringify({ code: e.code, error: e.message })}\n\n`);
       end();

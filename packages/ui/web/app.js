@@ -164,7 +164,7 @@ function Login() {
   };
   return html`<div class="login card">
     <h1>cairn</h1>
-    <p class="muted">Log in with the cluster's admin token (cairn up keeps it in .cairn/credentials/admin.token).</p>
+    <p class="muted">Log in with the cluster's admin token (cairn up keeps it in .cairn/token).</p>
     <form onSubmit=${submit}>
       <input type="password" name="token" placeholder="admin token" autocomplete="current-password" value=${token} onInput=${(e) => setToken(e.target.value)} />
       <button class="primary" type="submit">Log in</button>
@@ -195,7 +195,7 @@ function Dashboard({ tick }) {
       <td>${n.schedulable ? 'on' : 'off'}${n.evicting ? ' · evicting' : ''}</td><td class="num">${n.disks}</td><td class="num">${n.replicas}</td>
       <td class="num">${size(n.space.maximum - n.space.available)}</td><td class="num">${size(n.space.available)}</td><td class="num">${size(n.space.scheduled)}</td>
       <td><${Bar} used=${n.space.maximum - n.space.available} total=${n.space.maximum} /></td></tr>`)}</tbody></table>
-    <p class="muted">log at seq ${data.seq} · manager ${data.manager} · leader ${data.leader || '-'}</p>`;
+    <p class="muted">log at seq ${data.seq}</p>`;
 }
 
 function CreateVolume({ onDone }) {
@@ -409,10 +409,10 @@ function App() {
     api.session().then((s) => { setSession(s.loggedIn); if (!s.loggedIn) go('/login'); }, () => setSession(false));
   }, [path === '/login']);
   const loggedIn = path !== '/login' && session === true;
-  // Any event may change what is on screen: reload the page's data, at most every 300 ms.
+  // Any event may change what is on screen: reload the page's data, at most once a second.
   const live = useEvents('', () => {
     if (timer.current) return;
-    timer.current = setTimeout(() => { timer.current = 0; setTick((t) => t + 1); }, 300);
+    timer.current = setTimeout(() => { timer.current = 0; setTick((t) => t + 1); }, 1000);
   }, loggedIn);
   if (path === '/login') return html`<${Login} />`;
   if (!loggedIn) return html`<p class="loading">loading…</p>`;
