@@ -38,19 +38,19 @@ try {
   if (!login.ok()) throw new Error(`login: HTTP ${login.status()}`);
   const page = await context.newPage();
   mkdirSync(OUT, { recursive: true });
-  const shot = async (hash: string, wait: string, name: string): Promise<void> => {
+  const shot = async (hash: string, wait: string, name: string, fullPage = true): Promise<void> => {
     await page.goto(`${c.ui}/${hash}`);
     await page.locator(wait).first().waitFor({ timeout: 30_000 });
     await page.locator('#live', { hasText: 'live' }).waitFor({ timeout: 30_000 });
     await page.waitForTimeout(500); // let the last event's refresh settle (a picture, not a check)
-    await page.screenshot({ path: `${OUT}${name}.png`, fullPage: true });
+    await page.screenshot({ path: `${OUT}${name}.png`, fullPage });
     console.log(`docs/ui/${name}.png`);
   };
   await shot('#/', '[data-robustness=healthy]', 'dashboard');
   await shot('#/volumes', '#volumes td a', 'volumes');
   await shot('#/volumes/wide', '#explain td', 'volume');
   await shot('#/nodes/node-2', '#disks td', 'node');
-  await shot('#/events', 'table.events td', 'events');
+  await shot('#/events', 'table.events td', 'events', false);
 } finally {
   await browser.close();
   await c.down();

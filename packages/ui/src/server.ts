@@ -238,8 +238,14 @@ export class UiServer {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', connection: 'keep-alive' });
     res.write(': cairn events\n\n');
     const keepalive = setInterval(() => res.write(': keepalive\n\n'), 15_000);
+    // Replica events name only their replica: its volume is the one it was scheduled for (the
+    // stream of a volume's page starts at the volume's creation, so it sees every ReplicaScheduled).
+    const replicaVolume = new Map<string, string>();
     const stop = this.forwarder.watch(from, token, (ev) => {
       const j = eventJson(ev as Parameters<typeof eventJson>[0]);
+      const replica = typeof j.payload.replicaId === 'string' ? j.payload.replicaId : '';
+      if (replica && j.volume) replicaVolume.set(replica, j.volume);
+      else if (replica) j.volume = replicaVolume.get(replica) ?? '';
       // Only what is asked for: a reconnecting browser resumes after the last event it got.
       if (!volume || j.volume === volume) res.write(`id: ${j.seq}\ndata: ${JSON.stringify(j)}\n\n`);
     }, (e) => {

@@ -277,7 +277,8 @@ function Volume({ name, tick }) {
   if (deleted) return html`<h1>${name}</h1><div class="ok">deleted</div><a href="#/volumes">all volumes</a>`;
   if (!data) return html`<h1>${name}</h1><${Err} error=${error} />${error ? null : html`<p class="loading">loading…</p>`}`;
   const v = data.explain.volume;
-  const attach = () => act.run(`attach ${name} to ${node || data.nodes[0]?.id}`, () => api.call('AttachVolume', { name, nodeId: node || data.nodes[0]?.id }));
+  const target = node || data.nodes[0]?.id || '';
+  const attach = () => act.run(`attach ${name} to ${target}`, () => api.call('AttachVolume', { name, nodeId: target }));
   const expand = () => act.run(`expand ${name} to ${newSize}`, () => {
     const bytes = parseSize(newSize);
     if (bytes === null) throw new Error(`size "${newSize}" is not a size (e.g. 20Gi)`);
@@ -299,7 +300,7 @@ function Volume({ name, tick }) {
     </tbody></table>
     <h2>Actions</h2>
     <div class="row">
-      <select value=${node} onChange=${(e) => setNode(e.target.value)} name="node">${data.nodes.map((n) => html`<option value=${n.id}>${n.id}</option>`)}</select>
+      <select value=${target} onChange=${(e) => setNode(e.target.value)} name="node">${data.nodes.map((n) => html`<option value=${n.id}>${n.id}</option>`)}</select>
       <button onClick=${attach} disabled=${act.busy || v.state !== 'detached'}>Attach</button>
       <button onClick=${() => act.run(`detach ${name}`, () => api.call('DetachVolume', { name }))} disabled=${act.busy || v.state === 'detached'}>Detach</button>
       <button id="snapshot" onClick=${() => act.run(`snapshot of ${name}`, () => api.call('CreateSnapshot', { volume: name }))} disabled=${act.busy}>Take snapshot</button>
