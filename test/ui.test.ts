@@ -1,6 +1,6 @@
 // The web UI (issue 17, point 3) in a real headless browser: Debian's chromium driven by
 // playwright-core, against a `cairn up` cluster whose manager serves the UI (HTTPS, the manager's
-// certificate). Checked: the login refuses a wrong token and a node's token (the browser shows the
+// certificate; its URL in cluster.json and `cairn status -o json`). Checked: the login refuses a wrong token and a node's token (the browser shows the
 // API's refusal; the API answers 401 without a session); an action in the UI (create a volume, take
 // a snapshot) appends its events; every page renders without console errors or page errors; a
 // change made with the CLI (a volume created, a node's tags) appears in the open page without a reload.
@@ -71,6 +71,8 @@ async function http(path: string, init: { method?: string; body?: unknown; token
 const headSeq = async (): Promise<number> => Number((await c.call('GetClusterInfo', {})).seq);
 
 t('the UI API refuses a wrong token and a node token, and accepts the admin token', async () => {
+  // `cairn status -o json` says where the UI is (a CLI process: started first, checked last).
+  const statusRun = c.cairn(['status', '--dir', c.dir, '-o', 'json']);
   const nodeToken = readFileSync(join(c.dir, 'credentials', 'node-1.token'), 'utf8').trim();
   assert.equal((await http('/api/dashboard')).status, 401, 'no credential');
   assert.equal((await http('/api/dashboard', { token: 'not-the-token' })).status, 401, 'a wrong bearer');
@@ -89,6 +91,11 @@ t('the UI API refuses a wrong token and a node token, and accepts the admin toke
   const dash = await http('/api/dashboard', { cookie: cookie.split(';')[0]! });
   assert.equal(dash.status, 200);
   assert.equal(dash.body.nodes.total, 2);
+  const st = await statusRun;
+  assert.equal(st.code, 0, st.stderr);
+  const status = JSON.parse(st.stdout);
+  assert.equal(status.manager.ui, url);
+  assert.equal(status.managers[0].ui, url);
 });
 
 t('the login page refuses a wrong token with the API\'s words, then logs in with the admin token', async () => {
@@ -156,20 +163,27 @@ t('every page renders with its data and without console errors', async () => {
 });
 
 t('changes made with the CLI appear in the open page without a reload', async () => {
-  // The volume list, open and not reloaded (a marker on window would not survive a reload).
-  await page.goto(`${url}/#/volumes`);
-  await page.locator('#volumes td a', { hasText: 'ui-vol' }).waitFor();
-  await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 17));
-  const made = await c.cairn(['--cluster', join(c.dir, 'cluster.json'), 'volume', 'create', 'cli-vol', '--size', '32Mi', '--replicas', '1']);
-  assert.equal(made.code, 0, made.stderr);
-  await page.locator('#volumes td a', { hasText: 'cli-vol' }).waitFor();
-  // A node's tags, on its open page.
+  // Two open pages, neither reloaded (a marker on window would not survive a reload): the volume
+  // list, and node-2's page. The two CLI commands run at once.
+  const list = await context.newPage();
+  list.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  list.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  await list.goto(`${url}/#/volumes`);
+  await list.locator('#volumes td a', { hasText: 'ui-vol' }).waitFor({ timeout: 20_000 });
   await page.goto(`${url}/#/nodes/node-2`);
   await page.locator('h1', { hasText: 'Node node-2' }).waitFor();
-  const tagged = await c.cairn(['--cluster', join(c.dir, 'cluster.json'), 'node', 'update', 'node-2', '--tags', 'ssd,from-cli']);
+  for (const p of [list, page]) await p.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 17));
+  const cluster = ['--cluster', join(c.dir, 'cluster.json')];
+  const [made, tagged] = await Promise.all([
+    c.cairn([...cluster, 'volume', 'create', 'cli-vol', '--size', '32Mi', '--replicas', '1']),
+    c.cairn([...cluster, 'node', 'update', 'node-2', '--tags', 'ssd,from-cli']),
+  ]);
+  assert.equal(made.code, 0, made.stderr);
   assert.equal(tagged.code, 0, tagged.stderr);
+  await list.locator('#volumes td a', { hasText: 'cli-vol' }).waitFor({ timeout: 20_000 });
   await page.locator('td.node-tags .tag', { hasText: 'from-cli' }).waitFor();
-  assert.equal(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker), 17, 'the page was not reloaded');
+  for (const p of [list, page]) assert.equal(await p.evaluate(() => (globalThis as unknown as { marker?: number }).marker), 17, 'the page was not reloaded');
+  await list.close();
   // And the other way: tags edited in the UI are the admin API's UpdateNode.
   await page.fill('#node-tag-editor input[name=tags]', 'ssd, from-ui');
   await page.click('#node-tag-editor button[type=submit]');
