@@ -113,14 +113,42 @@ function useEvents(query, onEvent, enabled = true) {
   return state;
 }
 
-/** Data of one read that reloads when `tick` changes (a new event) or `deps` change. */
+/**
+ * Data of one read that reloads when `deps` change and when `tick` does (a new event). Reloads for
+ * events never overlap and wait, after one ends, as long as it took: on a busy cluster whose lists
+ * are slow to make, a page asks the manager for them at most half of the time.
+ */
 function useData(load, deps, tick) {
   const [state, setState] = useState({ data: null, error: null });
+  const gate = useRef({ running: false, pending: false, until: 0, timer: 0 });
+  const key = deps.join('\u0000');
+  const run = useRef(null);
+  run.current = () => {
+    const g = gate.current;
+    if (g.running || Date.now() < g.until) {
+      g.pending = true;
+      if (!g.running && !g.timer) g.timer = setTimeout(() => { g.timer = 0; run.current(); }, g.until - Date.now());
+      return;
+    }
+    g.running = true;
+    g.pending = false;
+    const started = Date.now();
+    const forKey = key;
+    load().then((data) => ({ data, error: null }), (error) => ({ error })).then((r) => {
+      g.running = false;
+      g.until = Date.now() + (Date.now() - started);
+      if (forKey === gate.current.key) setState((s) => ({ data: r.error ? s.data : r.data, error: r.error }));
+      if (g.pending) run.current();
+    });
+  };
   useEffect(() => {
-    let live = true;
-    load().then((data) => live && setState({ data, error: null }), (error) => live && setState((s) => ({ data: s.data, error })));
-    return () => { live = false; };
-  }, [...deps, tick]);
+    // New deps: a new read now, whatever is running (its answer, for the old deps, is dropped).
+    gate.current = { running: false, pending: false, until: 0, timer: 0, key };
+    run.current();
+    return () => clearTimeout(gate.current.timer);
+  }, [key]);
+  const mountTick = useRef(tick);
+  useEffect(() => { if (tick !== mountTick.current) run.current(); }, [tick]);
   return state;
 }
 
