@@ -27,6 +27,8 @@ declare -A PKGS=(
   [g++]=g++
   [make]=make
   [python3]=python3
+  # ui.test and bench/ui.ts: the web UI in a real headless browser (driven by playwright-core)
+  [chromium]=chromium
 )
 missing=()
 for cmd in "${!PKGS[@]}"; do

@@ -20,12 +20,12 @@ export interface ClusterFile {
   etcdCredentials?: EtcdCredentialFiles;
   etcdPids: number[];
   /** csiEndpoint: unix:///path of the CSI Identity + Controller services. The first of `managers`. */
-  manager: { id: string; pid: number; log: string; csiEndpoint: string };
+  manager: { id: string; pid: number; log: string; csiEndpoint: string; ui?: string };
   /**
    * Every manager `up` started (--managers N), each on a fixed address so a restarted one comes
    * back where agents and clients knew it. command: the argv that (re)starts it (`cairn restart`).
    */
-  managers?: { id: string; pid: number; log: string; address: string; csiEndpoint: string; command: string[] }[];
+  managers?: { id: string; pid: number; log: string; address: string; csiEndpoint: string; command: string[]; /** The web UI's URL (--ui-listen). */ ui?: string }[];
   /** The etcd members `up` started; command restarts one on its data. */
   etcdMembers?: { name: string; pid: number; clientUrl: string; log: string; command: string[] }[];
   /** csiEndpoint: unix:///path of each node's CSI Identity + Node services. command: its argv. */

@@ -144,11 +144,14 @@ export async function up(args: string[]): Promise<number> {
       const log = join(dir, 'logs', i === 1 ? 'manager.log' : `${id}.log`);
       const csi = join(csiDir, i === 1 ? 'controller.sock' : `controller-${i}.sock`);
       const address = `127.0.0.1:${await freePort()}`;
+      // The web UI, on a free port too (several clusters may run here); HTTPS with the manager's certificate.
+      const uiPort = await freePort();
       const command = cairnCommand(['manager', '--etcd', endpoints.join(','), ...etcdCredentialFlags(etcdCredentials), '--listen', address, '--token-file', tokenPath,
-        '--node-key-file', nodeKeyPath, '--id', id, '--ready-file', join(dir, 'run', `${id}.json`), '--csi-socket', csi, ...logFlags, ...(pki ? tlsFlags(pki.ca, pki.manager) : [])]);
+        '--node-key-file', nodeKeyPath, '--id', id, '--ready-file', join(dir, 'run', `${id}.json`), '--csi-socket', csi, '--ui-listen', `127.0.0.1:${uiPort}`,
+        ...logFlags, ...(pki ? tlsFlags(pki.ca, pki.manager) : [])]);
       const pid = spawnCommand(command, log, true);
       started.push(pid);
-      managers.push({ id, pid, log, address, csiEndpoint: `unix://${csi}`, command });
+      managers.push({ id, pid, log, address, csiEndpoint: `unix://${csi}`, ui: `${pki ? 'https' : 'http'}://127.0.0.1:${uiPort}`, command });
     }
     for (const m of managers) {
       const readyFile = join(dir, 'run', `${m.id}.json`);
@@ -191,7 +194,7 @@ export async function up(args: string[]): Promise<number> {
     const etcdMembers = etcd ? etcd.members.map((m, i) => ({ name: m.name, pid: m.process?.pid ?? 0, clientUrl: m.clientUrl, log: etcd!.memberLog(i), command: etcd!.memberCommand(i, 'existing') })) : undefined;
     const info: ClusterFile = {
       dir, admin: ready.address, token: tokenPath, ...(pki ? { tlsCa: pki.ca } : {}), etcd: endpoints, etcdCredentials, etcdPids: etcd?.pids ?? [],
-      manager: { id: first.id, pid: first.pid, log: first.log, csiEndpoint: first.csiEndpoint }, managers, etcdMembers,
+      manager: { id: first.id, pid: first.pid, log: first.log, csiEndpoint: first.csiEndpoint, ui: first.ui }, managers, etcdMembers,
       nodes, startedAt: new Date().toISOString(),
     };
     writeClusterFile(info);
@@ -210,6 +213,7 @@ function printReady(c: ClusterFile, dirArg: string): void {
   console.log(`cairn is up: etcd ${c.etcd.join(',')}, manager ${c.admin}, ${c.nodes.length} node(s) (${c.nodes.map((x) => `${x.id}/${x.zone}`).join(', ')})
   admin API   ${c.admin}   token in ${c.token} (mode 0600)   ${c.tlsCa ? `TLS, CA ${c.tlsCa}` : 'NO TLS (--no-tls)'}
   cluster     ${clusterFilePath(c.dir)}   logs in ${join(c.dir, 'logs')}
+  web UI      ${c.manager.ui ?? '-'}   log in with the admin token (docs/ui.md)
 try:
   npx cairn volume create vol1 --size 1Gi --replicas 3
   npx cairn volume get vol1
@@ -290,8 +294,8 @@ export async function status(args: string[]): Promise<number> {
   }
   const out = {
     admin: c.admin, token: c.token, tls: c.tlsCa ? { ca: c.tlsCa } : null, etcd: c.etcd, dir: c.dir,
-    manager: { id: c.manager.id, pid: c.manager.pid, running: alive(c.manager.pid), csiEndpoint: c.manager.csiEndpoint },
-    managers: (c.managers ?? []).map((m) => ({ id: m.id, pid: m.pid, address: m.address, running: alive(m.pid), csiEndpoint: m.csiEndpoint })),
+    manager: { id: c.manager.id, pid: c.manager.pid, running: alive(c.manager.pid), csiEndpoint: c.manager.csiEndpoint, ui: c.manager.ui ?? '' },
+    managers: (c.managers ?? []).map((m) => ({ id: m.id, pid: m.pid, address: m.address, running: alive(m.pid), csiEndpoint: m.csiEndpoint, ui: m.ui ?? '' })),
     etcdPids: c.etcdPids,
     etcdMembers: (c.etcdMembers ?? []).map((m) => ({ name: m.name, pid: m.pid, clientUrl: m.clientUrl, running: alive(m.pid) })),
     nodes: c.nodes.map((x) => ({ id: x.id, pid: x.pid, zone: x.zone, disk: x.disk, running: alive(x.pid), state: states.get(x.id) ?? 'unknown',
@@ -305,7 +309,7 @@ export async function status(args: string[]): Promise<number> {
   if (values.output !== 'table') throw new Error(`-o ${values.output}: use json or table`);
   console.log(`admin ${out.admin}  token ${out.token}  tls ${out.tls ? `on (CA ${out.tls.ca})` : 'OFF'}  etcd ${out.etcd.join(',')}`);
   if (out.managers.length === 0) console.log(`manager ${out.manager.id} pid ${out.manager.pid} ${out.manager.running ? 'running' : 'STOPPED'}  csi ${out.manager.csiEndpoint}`);
-  for (const m of out.managers) console.log(`manager ${m.id} ${m.address} pid ${m.pid} ${m.running ? 'running' : 'STOPPED'}  csi ${m.csiEndpoint}`);
+  for (const m of out.managers) console.log(`manager ${m.id} ${m.address} pid ${m.pid} ${m.running ? 'running' : 'STOPPED'}  csi ${m.csiEndpoint}${m.ui ? `  ui ${m.ui}` : ''}`);
   for (const m of out.etcdMembers) console.log(`etcd ${m.name} ${m.clientUrl} pid ${m.pid} ${m.running ? 'running' : 'STOPPED'}`);
   // The leader probes the target (a figure, not an event): reachable, or why not.
   const bt = out.backupTarget;

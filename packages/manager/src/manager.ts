@@ -24,6 +24,8 @@ import { restoreAccess, StandbyPoller } from './restores.js';
 import type { ManagerContext } from './context.js';
 import type { KubeSync } from './kube-sync.js';
 import type { KubeClient } from '@cairn/kube';
+import { startUiServer } from '@cairn/ui';
+import type { UiServer } from '@cairn/ui';
 
 /**
  * The admin service with WatchEvents sending each event's stored bytes as they are (the log
@@ -89,6 +91,8 @@ export interface ManagerOptions {
   backupCredentialDir?: string;
   /** Where the manager logs (default: JSON lines on stdout at info, named by its id). */
   logger?: Logger;
+  /** Serve the web UI (@cairn/ui) on this host:port, a client of this manager's admin API; HTTPS with `tls`. */
+  uiListen?: string;
 }
 
 /** What checks a Kubernetes node credential (@cairn/kube NodeAuthenticator has this shape). */
@@ -114,7 +118,10 @@ export class Manager {
   private backups: BackupService | null = null;
   private presence: Lease | null = null;
   private csi: UnixServer | null = null;
+  private ui: UiServer | null = null;
   address = '';
+  /** http(s)://host:port of the web UI, when --ui-listen was given. */
+  uiUrl = '';
   /** unix:///path of the CSI Controller service, when --csi-socket was given. */
   csiEndpoint = '';
 
@@ -151,6 +158,7 @@ export class Manager {
     const m = new Manager(id, client, log, projection, snapshots, o, logger);
     await m.serve();
     if (o.csiSocket) await m.serveCsi(o.csiSocket);
+    if (o.uiListen) await m.serveUi(o.uiListen);
     void m.campaignLoop();
     logger.info({ component: 'manager', seq: projection.state.seq, address: m.address },
       `manager ${id} serving on ${m.address} (log at seq ${projection.state.seq}, from snapshot ${projection.startedFromSeq})`);
@@ -226,6 +234,17 @@ export class Manager {
       socket, admin: { endpoint, token: this.o.token, ca: this.o.tls ? this.o.tls.ca ?? this.o.tls.cert : undefined, serverName: this.o.tls?.serverName }, log: this.part('csi-controller'),
     });
     this.csiEndpoint = this.csi.endpoint;
+  }
+
+  /** The web UI is a client of this manager's own admin API too, with each browser's token. */
+  private async serveUi(listen: string): Promise<void> {
+    const endpoint = this.address.replace(/^(0\.0\.0\.0|\[::\]):/, '127.0.0.1:');
+    this.ui = await startUiServer({
+      listen, admin: { endpoint, ca: this.o.tls ? this.o.tls.ca ?? this.o.tls.cert : undefined, serverName: this.o.tls?.serverName },
+      tls: this.o.tls ? { cert: this.o.tls.cert, key: this.o.tls.key } : undefined, log: (l) => this.part('ui').warn(l),
+    });
+    this.uiUrl = this.ui.url;
+    this.part('ui').info({ url: this.uiUrl }, `manager ${this.id} serves the web UI on ${this.uiUrl}`);
   }
 
   /** Campaign, lead until the lease is lost, campaign again; until stopped. */
@@ -313,6 +332,7 @@ export class Manager {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.csi?.close();
+    await this.ui?.close();
     await this.election?.resign();
     await this.presence?.revoke().catch(() => undefined);
     this.nodes?.close();

@@ -16,6 +16,7 @@ export const MANAGER_USAGE = `usage: cairn manager --etcd URL[,URL...] [--listen
                        (https to etcd verified against the CA; a client certificate, whose CN etcd's
                        --client-cert-auth takes as the etcd user; or a user and password)
                      [--csi-socket PATH]   (serve the CSI Identity + Controller services there)
+                     [--ui-listen HOST:PORT]   (serve the web UI there, HTTPS with --tls-cert; documented port 8000)
                      [--kubeconfig FILE] [--kube-namespace NS] [--drain-guard-image IMAGE]   (in Kubernetes: cordon,
                        tag labels, PVC Events, drain guards; on in a pod or with --kubeconfig; NS defaults to
                        POD_NAMESPACE, else cairn-system; IMAGE to registry.k8s.io/pause:3.10)
@@ -59,7 +60,7 @@ export async function runManager(args: string[]): Promise<number> {
       'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'tls-ca': { type: 'string' }, 'tls-server-name': { type: 'string' }, id: { type: 'string' },
       'election-ttl': { type: 'string', default: '3' }, 'node-lease-ttl': { type: 'string', default: '5' },
       'heartbeat-ms': { type: 'string', default: '1000' }, 'snapshot-every': { type: 'string', default: String(DEFAULT_SNAPSHOT_EVERY) },
-      prefix: { type: 'string' }, 'ready-file': { type: 'string' }, 'csi-socket': { type: 'string' },
+      prefix: { type: 'string' }, 'ready-file': { type: 'string' }, 'csi-socket': { type: 'string' }, 'ui-listen': { type: 'string' },
       kubeconfig: { type: 'string' }, 'kube-namespace': { type: 'string' }, 'drain-guard-image': { type: 'string' },
       'etcd-ca': { type: 'string' }, 'etcd-cert': { type: 'string' }, 'etcd-key': { type: 'string' },
       'etcd-user': { type: 'string' }, 'etcd-password-file': { type: 'string' }, 'backup-credential-dir': { type: 'string' },
@@ -98,11 +99,12 @@ export async function runManager(args: string[]): Promise<number> {
     electionTtl: int('election-ttl', values['election-ttl']), nodeLeaseTtl: int('node-lease-ttl', values['node-lease-ttl']),
     heartbeatMs: int('heartbeat-ms', values['heartbeat-ms']), snapshotEvery: int('snapshot-every', values['snapshot-every']),
     csiSocket: values['csi-socket'], kube, logger,
+    ...(values['ui-listen'] ? { uiListen: values['ui-listen'] } : {}),
     ...(values['backup-credential-dir'] ? { backupCredentialDir: values['backup-credential-dir'] } : {}),
   });
   if (values['ready-file']) {
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(values['ready-file'], JSON.stringify({ address: m.address, id: m.id, pid: process.pid, csiEndpoint: m.csiEndpoint }));
+    writeFileSync(values['ready-file'], JSON.stringify({ address: m.address, id: m.id, pid: process.pid, csiEndpoint: m.csiEndpoint, ui: m.uiUrl }));
   }
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
