@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { checkNbdListen, parseNbdListen } from '@cairn/datapath';
+import { DEFAULT_NODE_METRICS, parseMetricsListen } from '@cairn/api';
 import type { NbdListen } from '@cairn/datapath';
 import { Agent, parseDiskFlag } from './agent.js';
 import type { AgentOptions } from './agent.js';
@@ -26,7 +27,8 @@ export const AGENT_USAGE = `usage: cairn node --manager HOST:PORT[,HOST:PORT] --
                   [--csi-socket PATH [--csi-state-dir DIR]]   (serve the CSI Identity + Node services)
                   [--tls-ca FILE [--tls-cert FILE --tls-key FILE]]   (check the manager against the CA; with this
                     node's certificate: present it, and replica traffic is TLS)
-                  [--tls-server-name NAME]   (the name managers' certificates carry, whatever address is dialled)`;
+                  [--tls-server-name NAME]   (the name managers' certificates carry, whatever address is dialled)
+                  [--metrics-listen HOST:PORT | :PORT | off]   (Prometheus /metrics, plain HTTP; default ${DEFAULT_NODE_METRICS})`;
 
 export async function runAgent(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -42,6 +44,7 @@ export async function runAgent(args: string[]): Promise<number> {
       'data-advertise': { type: 'string' },
       'csi-socket': { type: 'string' }, 'csi-state-dir': { type: 'string' },
       'tls-ca': { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'tls-server-name': { type: 'string' },
+      'metrics-listen': { type: 'string', default: DEFAULT_NODE_METRICS },
     },
   });
   if (!values.manager) throw new Error(`--manager is required\n${AGENT_USAGE}`);
@@ -64,6 +67,7 @@ export async function runAgent(args: string[]): Promise<number> {
   if (advertise !== undefined && !/^[^\s:]+:\d{1,5}$/.test(advertise)) throw new Error(`--data-advertise must be HOST:PORT, got "${advertise}"`);
   if (advertise !== undefined) port('data-advertise', advertise.slice(advertise.lastIndexOf(':') + 1));
   const disks = (values.disk ?? []).map(parseDiskFlag);
+  const metricsListen = parseMetricsListen(values['metrics-listen']!);
   const tls = tlsFiles(values['tls-ca'], values['tls-cert'], values['tls-key'], values['tls-server-name']);
   // Last, after every cheap check: these ask the Kubernetes API server.
   const info = values['zone-from-node'] !== undefined
@@ -78,6 +82,7 @@ export async function runAgent(args: string[]): Promise<number> {
     disks, tags,
     dataHost: values['data-host'], dataPort, nbd, dataAdvertise: advertise,
     csiSocket: values['csi-socket'], csiStateDir: values['csi-state-dir'], tls,
+    ...(metricsListen ? { metricsListen } : {}),
   });
   await agent.start();
   await new Promise<void>((resolve) => {

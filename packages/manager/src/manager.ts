@@ -21,6 +21,8 @@ import { restoreAccess, StandbyPoller } from './restores.js';
 import type { ManagerContext } from './context.js';
 import type { KubeSync } from './kube-sync.js';
 import type { KubeClient } from '@cairn/kube';
+import type { MetricsListen } from '@cairn/api';
+import { ManagerMetrics } from './metrics.js';
 
 /**
  * The admin service with WatchEvents sending each event's stored bytes as they are (the log
@@ -84,6 +86,8 @@ export interface ManagerOptions {
   kube?: { client: KubeClient; namespace: string; guardImage?: string | undefined; pdbRelistMs?: number };
   /** A mounted Secret with the backup target's credentials (one file per key), used when none are stored. */
   backupCredentialDir?: string;
+  /** Serve Prometheus metrics (metrics.ts) there; absent: none. A port that cannot be bound is said, not fatal. */
+  metricsListen?: MetricsListen;
   log?: (line: string) => void;
 }
 
@@ -113,6 +117,9 @@ export class Manager {
   address = '';
   /** unix:///path of the CSI Controller service, when --csi-socket was given. */
   csiEndpoint = '';
+  /** host:port of /metrics, when served. */
+  metricsAddress = '';
+  private metrics: ManagerMetrics | null = null;
 
   private constructor(
     readonly id: string,
@@ -129,7 +136,8 @@ export class Manager {
     if (o.nodeKey && o.token.startsWith('cairn-node.')) throw new Error('the admin token must not look like a node token ("cairn-node.")');
     const id = o.id ?? `${hostname()}-${process.pid}`;
     const client = openEtcd(o.etcd, o.etcdCredentials);
-    const log = new EventLog(client, { prefix: o.prefix, actor: `manager/${id}` });
+    const metrics = o.metricsListen ? new ManagerMetrics(id) : null;
+    const log = new EventLog(client, { prefix: o.prefix, actor: `manager/${id}`, ...(metrics ? { onAppended: metrics.appended } : {}) });
     const snapshots = new SnapshotStore(client, { prefix: o.prefix });
     const say = o.log ?? ((l: string) => process.stdout.write(`${l}\n`));
     // A log that does not hold (a broken hash chain, a corrupt event) stops the projection before
@@ -142,6 +150,7 @@ export class Manager {
     const m = new Manager(id, client, log, projection, snapshots, o);
     await m.serve();
     if (o.csiSocket) await m.serveCsi(o.csiSocket);
+    if (metrics && o.metricsListen) await m.serveMetrics(metrics, o.metricsListen);
     void m.campaignLoop();
     say(`manager ${id} serving on ${m.address} (log at seq ${projection.state.seq}, from snapshot ${projection.startedFromSeq})`);
     return m;
@@ -215,6 +224,22 @@ export class Manager {
       socket, admin: { endpoint, token: this.o.token, ca: this.o.tls ? this.o.tls.ca ?? this.o.tls.cert : undefined, serverName: this.o.tls?.serverName }, log: (l) => this.say(l),
     });
     this.csiEndpoint = this.csi.endpoint;
+  }
+
+  /** /metrics; a port that cannot be bound costs the metrics, not the manager (said in the log). */
+  private async serveMetrics(metrics: ManagerMetrics, listen: MetricsListen): Promise<void> {
+    const nodes = this.nodes!;
+    try {
+      this.metricsAddress = await metrics.serve({
+        log: this.log, projection: this.projection, isLeader: () => this.leading,
+        live: { rebuildProgress: nodes.progress, restoreProgress: nodes.restoreProgress },
+      }, listen);
+      this.metrics = metrics;
+      this.say(`manager ${this.id} serving /metrics on ${this.metricsAddress}`);
+    } catch (e) {
+      await metrics.stop();
+      this.say(`error: /metrics not served: cannot listen on ${listen.host}:${listen.port}: ${(e as Error).message}`);
+    }
   }
 
   /** Campaign, lead until the lease is lost, campaign again; until stopped. */
@@ -301,6 +326,7 @@ export class Manager {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.csi?.close();
+    await this.metrics?.stop();
     await this.election?.resign();
     await this.presence?.revoke().catch(() => undefined);
     this.nodes?.close();

@@ -4,7 +4,7 @@
 // and `cairn manager node-credential NODE --node-key-file F` (prints that node's token).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { nodeToken } from '@cairn/api';
+import { DEFAULT_MANAGER_METRICS, nodeToken, parseMetricsListen } from '@cairn/api';
 import { readEtcdCredentials } from '@cairn/metadata';
 import { checkNodeId } from './commands.js';
 import { DEFAULT_SNAPSHOT_EVERY, Manager } from './manager.js';
@@ -16,6 +16,7 @@ export const MANAGER_USAGE = `usage: cairn manager --etcd URL[,URL...] [--listen
                        (https to etcd verified against the CA; a client certificate, whose CN etcd's
                        --client-cert-auth takes as the etcd user; or a user and password)
                      [--csi-socket PATH]   (serve the CSI Identity + Controller services there)
+                     [--metrics-listen HOST:PORT | :PORT | off]   (Prometheus /metrics, plain HTTP; default ${DEFAULT_MANAGER_METRICS})
                      [--kubeconfig FILE] [--kube-namespace NS] [--drain-guard-image IMAGE]   (in Kubernetes: cordon,
                        tag labels, PVC Events, drain guards; on in a pod or with --kubeconfig; NS defaults to
                        POD_NAMESPACE, else cairn-system; IMAGE to registry.k8s.io/pause:3.10)
@@ -63,9 +64,11 @@ export async function runManager(args: string[]): Promise<number> {
       'etcd-ca': { type: 'string' }, 'etcd-cert': { type: 'string' }, 'etcd-key': { type: 'string' },
       'etcd-user': { type: 'string' }, 'etcd-password-file': { type: 'string' }, 'backup-credential-dir': { type: 'string' },
       'node-token-audience': { type: 'string' }, 'node-service-account': { type: 'string' },
+      'metrics-listen': { type: 'string', default: DEFAULT_MANAGER_METRICS },
     },
   });
   if (!values.etcd) throw new Error(`--etcd is required\n${MANAGER_USAGE}`);
+  const metricsListen = parseMetricsListen(values['metrics-listen']!);
   const token = values.token ?? (values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : process.env.CAIRN_TOKEN);
   if (!token) throw new Error(`a token is required: --token, --token-file or CAIRN_TOKEN\n${MANAGER_USAGE}`);
   if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) throw new Error('--tls-cert and --tls-key go together');
@@ -96,10 +99,11 @@ export async function runManager(args: string[]): Promise<number> {
     heartbeatMs: int('heartbeat-ms', values['heartbeat-ms']), snapshotEvery: int('snapshot-every', values['snapshot-every']),
     csiSocket: values['csi-socket'], kube,
     ...(values['backup-credential-dir'] ? { backupCredentialDir: values['backup-credential-dir'] } : {}),
+    ...(metricsListen ? { metricsListen } : {}),
   });
   if (values['ready-file']) {
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(values['ready-file'], JSON.stringify({ address: m.address, id: m.id, pid: process.pid, csiEndpoint: m.csiEndpoint }));
+    writeFileSync(values['ready-file'], JSON.stringify({ address: m.address, id: m.id, pid: process.pid, csiEndpoint: m.csiEndpoint, metrics: m.metricsAddress }));
   }
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
