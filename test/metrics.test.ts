@@ -4,7 +4,7 @@
 // (/api/v1/query), polling until the value is there: a 3-replica volume is healthy; a write
 // workload through the volume's NBD export shows write IOPS and throughput; the event log's head
 // seq rises and appends are timed; nodes and disks are there; a killed replica's node makes the
-// volume degraded and that node not ready. Last, every query of deploy/grafana/cairn-dashboard.json
+// volume degraded and that node not ready. Last, every query of deploy/monitoring/cairn-dashboard.json
 // runs against that Prometheus without error and, where the cluster has the data, with a result.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -21,7 +21,7 @@ import { eventually, startCluster } from './support/cluster.js';
 import type { TestCluster } from './support/cluster.js';
 
 const execFileP = promisify(execFile);
-const DASHBOARD = fileURLToPath(new URL('../../deploy/grafana/cairn-dashboard.json', import.meta.url));
+const DASHBOARD = fileURLToPath(new URL('../../deploy/monitoring/cairn-dashboard.json', import.meta.url));
 const MiB = 2 ** 20;
 const SIZE = 64 * MiB;
 /** Dashboard queries that may rightly be empty here: no rebuild, backup or restore runs in this cluster. */
