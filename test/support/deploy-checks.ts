@@ -771,7 +771,8 @@ export function checkMonitoring(docs: Doc[], monitoring: Doc[], defaults: { mana
     const declared = (c.ports ?? []).find((p: Obj) => p.name === 'metrics');
     if (!declared) out.push(`${where}: serves /metrics on ${port} but declares no container port named metrics`);
     else if (declared.containerPort !== port) out.push(`${where}: --metrics-listen port ${port} is not its container port metrics (${declared.containerPort})`);
-    if (spec.hostNetwork && !['status.hostIP', 'status.podIP'].includes(fieldOf(c, host) ?? '')) {
+    if (/^(127\.|localhost$|\[?::1\]?$)/.test(host)) out.push(`${where}: --metrics-listen ${listen} is loopback only: Prometheus cannot reach it (the default; say :PORT or the pod's address)`);
+    else if (spec.hostNetwork && !['status.hostIP', 'status.podIP'].includes(fieldOf(c, host) ?? '')) {
       out.push(`${where}: on the host network --metrics-listen must be the node's address ($(HOST_IP) from status.hostIP), not ${host || 'every interface'}`);
     }
     const services = ofKind(docs, 'Service').filter((s) => ns(s.obj) === ns(d.obj) && matches(s.obj.spec?.selector, podLabels(d))

@@ -7,10 +7,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
-/** Where managers serve /metrics unless told otherwise (Longhorn manager's port). */
-export const DEFAULT_MANAGER_METRICS = ':9500';
-/** Where node agents serve /metrics unless told otherwise. */
-export const DEFAULT_NODE_METRICS = ':9501';
+/**
+ * Where managers serve /metrics unless told otherwise: Longhorn manager's port, on loopback. The
+ * endpoint is unauthenticated, so it is opened to the network only when asked (deploy/ does:
+ * `:9500` in the manager pod, the node's address for agents on the host network).
+ */
+export const DEFAULT_MANAGER_METRICS = '127.0.0.1:9500';
+/** Where node agents serve /metrics unless told otherwise (loopback, as the manager's). */
+export const DEFAULT_NODE_METRICS = '127.0.0.1:9501';
 
 export interface MetricsListen {
   /** '' : every interface. */
