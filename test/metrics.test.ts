@@ -1,6 +1,7 @@
 // Prometheus metrics end to end: a real Prometheus (Debian's `prometheus`, run here on a free
 // loopback port with its own temp storage) scrapes a `cairn up --nodes 3` cluster every second, at
-// the /metrics addresses cluster.json records, and every check reads Prometheus's query API
+// the /metrics addresses cluster.json records (two managers: only the leader serves the cluster
+// gauges), and every check reads Prometheus's query API
 // (/api/v1/query), polling until the value is there: a 3-replica volume is healthy; a write
 // workload through the volume's NBD export shows write IOPS and throughput; the event log's head
 // seq rises and appends are timed; nodes and disks are there; a killed replica's node makes the
@@ -54,7 +55,7 @@ function until(what: string, expr: string, ok: (s: Sample[]) => boolean, timeout
 const num = (s: Sample): number => Number(s.value[1]);
 
 t.before(async () => {
-  c = await startCluster(3);
+  c = await startCluster(3, ['--managers', '2']);
   const info = JSON.parse(readFileSync(join(c.dir, 'cluster.json'), 'utf8')) as { managers: { metrics: string }[]; nodes: { metrics: string }[] };
   promDir = mkdtempSync(join(tmpdir(), 'cairn-prometheus-'));
   const config = [
@@ -84,10 +85,18 @@ t.after(async () => {
 });
 
 t('every manager and node agent is scraped (up == 1)', async () => {
-  const up = await until('4 targets up', 'up', (s) => s.length === 4 && s.every((x) => num(x) === 1));
-  assert.equal(up.map((x) => x.metric.job).sort(), ['cairn-manager', 'cairn-node', 'cairn-node', 'cairn-node']);
-  const [leader] = await until('one leader', 'cairn_manager_leader', (s) => s.length === 1);
-  assert.is(num(leader!), 1);
+  const up = await until('5 targets up', 'up', (s) => s.length === 5 && s.every((x) => num(x) === 1));
+  assert.equal(up.map((x) => x.metric.job).sort(), ['cairn-manager', 'cairn-manager', 'cairn-node', 'cairn-node', 'cairn-node']);
+});
+
+t('two managers: one says it leads, and only it serves the cluster gauges; both serve their log view', async () => {
+  const leaders = await until('both managers say 0 or 1, one says 1', 'cairn_manager_leader', (s) => s.length === 2 && s.reduce((a, x) => a + num(x), 0) === 1);
+  const leader = leaders.find((x) => num(x) === 1)!.metric.instance;
+  const counts = await until('one node count series', 'cairn_node_count_total', (s) => s.length === 1);
+  assert.is(counts[0]!.metric.instance, leader);
+  await until('disk capacity from the leader only', 'count by (instance) (cairn_disk_capacity_bytes)', (s) => s.length === 1 && s[0]!.metric.instance === leader);
+  await until('head seq from both', 'cairn_eventlog_head_seq', (s) => s.length === 2);
+  await until('memory of both', 'cairn_manager_memory_usage_bytes', (s) => s.length === 2);
 });
 
 t('nodes: status ready and schedulable, the count; disks: capacity, usage, reservation', async () => {
@@ -132,8 +141,9 @@ t('the event log: head seq rises, appends are timed, the projection keeps up', a
   await until('head seq above the start', 'max(cairn_eventlog_head_seq)', (s) => s.length === 1 && num(s[0]!) > headAtStart);
   await until('appends in the histogram', 'sum(cairn_eventlog_append_duration_seconds_count)', (s) => s.length === 1 && num(s[0]!) > 0);
   await until('a bucket up to 10 s holds them all', 'sum(cairn_eventlog_append_duration_seconds_bucket{le="10"}) == sum(cairn_eventlog_append_duration_seconds_count)', (s) => s.length === 1);
-  await until('projection lag is measured', 'cairn_projection_lag_events', (s) => s.length === 1 && num(s[0]!) >= 0);
-  await until('process CPU and memory', 'cairn_manager_memory_usage_bytes > 0 and on() process_resident_memory_bytes{job="cairn-manager"} > 0', (s) => s.length === 1);
+  await until('projection lag is measured on both managers', 'cairn_projection_lag_events', (s) => s.length === 2 && s.every((x) => num(x) >= 0));
+  await until('process CPU and memory', 'cairn_manager_memory_usage_bytes > 0 and on(instance) process_resident_memory_bytes{job="cairn-manager"} > 0', (s) => s.length === 2);
+  await until('agents\' CPU', 'cairn_node_agent_cpu_usage_millicpu >= 0', (s) => s.length === 3);
 });
 
 t('a killed replica node (kill -9) makes the volume degraded and the node not ready', async () => {
