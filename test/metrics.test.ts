@@ -84,9 +84,15 @@ t.after(async () => {
   if (promDir) rmSync(promDir, { recursive: true, force: true });
 });
 
-t('every manager and node agent is scraped (up == 1)', async () => {
+t('every manager and node agent is scraped (up == 1), at the addresses cairn status -o json shows', async () => {
   const up = await until('5 targets up', 'up', (s) => s.length === 5 && s.every((x) => num(x) === 1));
   assert.equal(up.map((x) => x.metric.job).sort(), ['cairn-manager', 'cairn-manager', 'cairn-node', 'cairn-node', 'cairn-node']);
+  const st = await c.cairn(['status', '--dir', c.dir, '-o', 'json']);
+  assert.is(st.code, 0, st.stderr);
+  const status = JSON.parse(st.stdout) as { managers: { metrics: string }[]; nodes: { metrics: string }[] };
+  const shown = [...status.managers, ...status.nodes].map((x) => x.metrics).sort();
+  assert.equal(shown, up.map((x) => x.metric.instance).sort());
+  assert.ok(shown.every((a) => /^127\.0\.0\.1:\d+$/.test(a)), shown.join(' '));
 });
 
 t('two managers: one says it leads, and only it serves the cluster gauges; both serve their log view', async () => {
