@@ -21,6 +21,8 @@ declare -A PKGS=(
   # deploy.test: `kubectl kustomize deploy/` and the guides' kubectl commands (the client only;
   # Debian's 1.20 client builds deploy/ as a newer one does)
   [kubectl]=kubernetes-client
+  # metrics.test: a real Prometheus scrapes a cairn up cluster (the binary run by the test, not the service)
+  [prometheus]=prometheus
   # the datapath's fallocate addon (packages/datapath/native), built by node-gyp during npm ci
   [gcc]=gcc
   # node-gyp's Makefile links with $(CXX); g++ also brings libc6-dev, which gcc only recommends

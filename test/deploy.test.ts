@@ -19,7 +19,8 @@ import { AGENT_USAGE } from '@cairn/agent';
 import { bufferIo, run as runCli } from '@cairn/cli';
 import type { AdminApi } from '@cairn/cli';
 import { SETTING_DEFS } from '@cairn/metadata';
-import { checkAll, documentedSecrets, loadManifests, parseFlags, usageFlags } from './support/deploy-checks.js';
+import { checkAll, checkMonitoring, documentedSecrets, loadManifests, loadMonitoring, parseFlags, parseManifests, usageFlags } from './support/deploy-checks.js';
+import { DEFAULT_MANAGER_METRICS, DEFAULT_NODE_METRICS } from '@cairn/api';
 import type { Expectations, Manifests, Obj } from './support/deploy-checks.js';
 import { docCommands, shellCommands } from './support/doc-commands.js';
 import type { DocCommand } from './support/doc-commands.js';
@@ -465,6 +466,30 @@ test('the guide\'s YAML parses, and uses the classes deploy/ installs; its Longh
   assert.ok(compat, 'the guide shows a StorageClass deploy/ installs');
   for (const k of ['provisioner', 'allowVolumeExpansion', 'reclaimPolicy', 'volumeBindingMode', 'parameters']) assert.equal(shown[0]![k], compat[k], k);
   assert.ok(objs.filter((o) => o.kind === 'PersistentVolumeClaim').length >= 3 && objs.some((o) => o.kind === 'Pod'), 'a PVC, a pod, a restore and a clone');
+});
+
+test('metrics: each process\'s --metrics-listen is its container port metrics, a Service and a ServiceMonitor reach it; a mismatch is caught', () => {
+  const monitoring = loadMonitoring(ROOT);
+  const defaults = { manager: DEFAULT_MANAGER_METRICS, node: DEFAULT_NODE_METRICS };
+  const check = (m: Manifests, mon = monitoring): string[] => checkMonitoring(parseManifests(m).docs, mon, defaults);
+  assert.equal(check(real), []);
+  assert.ok(check(setArg('40-manager.yaml', 'cairn-manager', '--metrics-listen', '--metrics-listen=:9600')).some((p) => /port 9600 is not its container port metrics \(9500\)/.test(p)));
+  assert.ok(check(setArg('40-manager.yaml', 'cairn-manager', '--metrics-listen', null)).some((p) => /is loopback only/.test(p)), 'the default is loopback');
+  assert.ok(check(setArg('50-node.yaml', 'cairn-node', '--metrics-listen', '--metrics-listen=:9501')).some((p) => /must be the node's address/.test(p)));
+  assert.ok(check(setArg('50-node.yaml', 'cairn-node', '--metrics-listen', '--metrics-listen=off')).some((p) => /is off/.test(p)));
+  const noNodeMonitor = monitoring.filter((d) => d.obj.metadata.name !== 'cairn-node');
+  assert.ok(check(real, noNodeMonitor).some((p) => /cairn node.*no ServiceMonitor/.test(p)));
+});
+
+test('kubectl kustomize builds deploy/monitoring/: the ServiceMonitors and the dashboard ConfigMap Grafana picks up', () => {
+  const r = spawnSync('kubectl', ['kustomize', join(ROOT, 'deploy', 'monitoring')], { encoding: 'utf8', timeout: 60_000 });
+  assert.is(r.status, 0, r.stderr);
+  const built = parseAllDocuments(r.stdout).map((d) => d.toJS() as Obj).filter(Boolean);
+  assert.equal(built.map((o) => `${o.kind}/${o.metadata.name}`).sort(), ['ConfigMap/cairn-grafana-dashboard', 'ServiceMonitor/cairn-manager', 'ServiceMonitor/cairn-node']);
+  const cm = built.find((o) => o.kind === 'ConfigMap')!;
+  assert.is(cm.metadata.labels.grafana_dashboard, '1');
+  const dash = JSON.parse(cm.data['cairn-dashboard.json']);
+  assert.ok(dash.panels.some((p: Obj) => (p.targets ?? []).some((x: Obj) => /cairn_volume_robustness/.test(x.expr))));
 });
 
 test.after(() => rmSync(scratch, { recursive: true, force: true }));

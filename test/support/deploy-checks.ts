@@ -737,3 +737,55 @@ export function checkAll(m: Manifests, x: Expectations): string[] {
     ...checkImages(docs, m, x),
   ];
 }
+
+// ---------------------------------------------------------------------------------------------
+// Metrics (docs/metrics.md): deploy/monitoring/ holds the ServiceMonitors and the Grafana dashboard
+
+/** The YAML documents of deploy/monitoring/ (kustomization.yaml aside), parsed. */
+export function loadMonitoring(root: string): Doc[] {
+  const dir = join(root, 'deploy', 'monitoring');
+  return readdirSync(dir).sort().filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml').flatMap((file) =>
+    parseAllDocuments(readFileSync(join(dir, file), 'utf8'), { version: '1.1' }).map((d) => ({ file: `monitoring/${file}`, obj: d.toJS() as Obj })).filter((d) => d.obj));
+}
+
+/**
+ * Each cairn process's --metrics-listen (or its default) is a port its container declares as
+ * "metrics"; a node agent on the host network listens on the node's address, not every interface;
+ * a Service selects the pods with a port "metrics" that reaches it; a ServiceMonitor selects that
+ * Service (its labels, its namespace) and scrapes that port at /metrics.
+ */
+export function checkMonitoring(docs: Doc[], monitoring: Doc[], defaults: { manager: string; node: string }): string[] {
+  const out: string[] = [];
+  const monitors = monitoring.filter((d) => d.obj.kind === 'ServiceMonitor');
+  if (monitors.length === 0) out.push('deploy/monitoring/ has no ServiceMonitor');
+  for (const sub of ['manager', 'node'] as const) {
+    const d = docs.find((y) => WORKLOADS.has(y.obj.kind) && cairnContainer(podSpec(y), sub));
+    if (!d) continue; // checkCairnFlags says so
+    const spec = podSpec(d);
+    const c = cairnContainer(spec, sub)!;
+    const where = `${label(d)} (cairn ${sub})`;
+    const listen = str(parseFlags(c.args.slice(1)).flags.get('metrics-listen')) ?? defaults[sub];
+    if (listen === 'off') { out.push(`${where}: --metrics-listen is off, but deploy/monitoring/ scrapes it`); continue; }
+    const port = Number(listen.slice(listen.lastIndexOf(':') + 1));
+    const host = listen.slice(0, listen.lastIndexOf(':'));
+    const declared = (c.ports ?? []).find((p: Obj) => p.name === 'metrics');
+    if (!declared) out.push(`${where}: serves /metrics on ${port} but declares no container port named metrics`);
+    else if (declared.containerPort !== port) out.push(`${where}: --metrics-listen port ${port} is not its container port metrics (${declared.containerPort})`);
+    if (/^(127\.|localhost$|\[?::1\]?$)/.test(host)) out.push(`${where}: --metrics-listen ${listen} is loopback only: Prometheus cannot reach it (the default; say :PORT or the pod's address)`);
+    else if (spec.hostNetwork && !['status.hostIP', 'status.podIP'].includes(fieldOf(c, host) ?? '')) {
+      out.push(`${where}: on the host network --metrics-listen must be the node's address ($(HOST_IP) from status.hostIP), not ${host || 'every interface'}`);
+    }
+    const services = ofKind(docs, 'Service').filter((s) => ns(s.obj) === ns(d.obj) && matches(s.obj.spec?.selector, podLabels(d))
+      && (s.obj.spec?.ports ?? []).some((p: Obj) => p.name === 'metrics' && (p.targetPort === 'metrics' || p.targetPort === port)));
+    if (services.length === 0) { out.push(`${where}: no Service selects its pods with a port metrics reaching ${port}`); continue; }
+    const scraped = monitors.some((m) => services.some((s) => {
+      const spaces: string[] | undefined = m.obj.spec?.namespaceSelector?.matchNames;
+      const inSpace = m.obj.spec?.namespaceSelector?.any === true || (spaces ? spaces.includes(ns(s.obj)!) : ns(m.obj) === ns(s.obj));
+      const labels = s.obj.metadata?.labels ?? {};
+      const selected = Object.entries(m.obj.spec?.selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v) && Object.keys(m.obj.spec?.selector?.matchLabels ?? {}).length > 0;
+      return inSpace && selected && (m.obj.spec?.endpoints ?? []).some((e: Obj) => e.port === 'metrics' && (e.path ?? '/metrics') === '/metrics');
+    }));
+    if (!scraped) out.push(`${where}: no ServiceMonitor in deploy/monitoring/ selects Service ${services.map((s) => name(s.obj)).join(', ')} and scrapes its port metrics at /metrics`);
+  }
+  return out;
+}

@@ -10,7 +10,9 @@ import { createLogger, foldAssignments, nodeAgentClient } from '@cairn/api';
 import { startNodeService } from '@cairn/csi';
 import type { UnixServer } from '@cairn/csi';
 import type { NbdListen } from '@cairn/datapath';
+import type { MetricsListen } from '@cairn/api';
 import { Datapath } from './datapath.js';
+import { AgentMetrics } from './metrics.js';
 import { TrimRunner } from './trim-runner.js';
 
 export interface DiskSpec {
@@ -48,6 +50,8 @@ export interface AgentOptions {
   tls?: { ca: Buffer; cert?: Buffer; key?: Buffer; serverName?: string | undefined };
   /** Where the agent logs (default: JSON lines on stdout at info, named by the node id). */
   logger?: Logger;
+  /** Serve Prometheus metrics (metrics.ts) there; absent: none. A port that cannot be bound is said, not fatal. */
+  metricsListen?: MetricsListen;
 }
 
 /** Parses `PATH[:tag,tag]`. */
@@ -80,6 +84,9 @@ export class Agent {
   private csi: UnixServer | null = null;
   /** unix:///path of the CSI Node service, when csiSocket was given. */
   csiEndpoint = '';
+  /** host:port of /metrics, when served. */
+  metricsAddress = '';
+  private metrics: AgentMetrics | null = null;
   /** fstrim on the filesystems the CSI node service mounted (recurring jobs' filesystem-trim). */
   private readonly trims: TrimRunner;
 
@@ -137,6 +144,7 @@ export class Agent {
   /** Registers (retrying until the manager answers), then heartbeats and follows assignments. */
   async start(): Promise<void> {
     await this.datapath.start();
+    if (this.o.metricsListen) await this.serveMetrics(this.o.metricsListen);
     if (this.o.csiSocket) {
       this.csi = await startNodeService({
         socket: this.o.csiSocket, nodeId: this.o.nodeId, zone: this.o.zone,
@@ -160,6 +168,19 @@ export class Agent {
       if (!this.stopped) this.heartbeatTimer = setTimeout(() => void beat(), interval);
     };
     this.heartbeatTimer = setTimeout(() => void beat(), interval);
+  }
+
+  /** /metrics; a port that cannot be bound costs the metrics, not the agent (said in the log). */
+  private async serveMetrics(listen: MetricsListen): Promise<void> {
+    const metrics = new AgentMetrics(this.o.nodeId, this.datapath);
+    try {
+      this.metricsAddress = await metrics.serve(listen);
+      this.metrics = metrics;
+      this.log.info({ address: this.metricsAddress }, `serving /metrics on ${this.metricsAddress}`);
+    } catch (e) {
+      await metrics.stop();
+      this.log.error(`/metrics not served: cannot listen on ${listen.host}:${listen.port}: ${(e as Error).message}`);
+    }
   }
 
   private async register(): Promise<number> {
@@ -217,6 +238,7 @@ export class Agent {
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
     this.stream?.cancel();
     this.trims.stop();
+    await this.metrics?.stop();
     await this.csi?.close();
     await this.datapath.stop();
     this.client.close();

@@ -19,7 +19,7 @@
 import { rm } from 'node:fs/promises';
 import type { Logger } from '@cairn/api';
 import type { Assignments__Output, BackupAssignment__Output, EngineAssignment__Output, EngineSource__Output, ReplicaAssignment__Output, ReportRequest, RestoreAssignment__Output } from '@cairn/api';
-import { BlockError, cloneFromAny, Engine, fencedView, NbdServer, nbdUri, ReplicaClient, ReplicaError, ReplicaServer, ReplicaStore, SnapshotView } from '@cairn/datapath';
+import { BlockError, cloneFromAny, Engine, fencedView, IoStatsTable, NbdServer, nbdUri, ReplicaClient, ReplicaError, ReplicaServer, ReplicaStore, SnapshotView } from '@cairn/datapath';
 import type { EngineReplica, NbdListen, Replica, ReplicaClientOptions, ReplicaTls } from '@cairn/datapath';
 import { confineReplicaDir, PlaceRefused } from './disk-paths.js';
 import type { RestoreOutcome } from './restore-runner.js';
@@ -179,6 +179,8 @@ export class Datapath {
   private nbdBound: { listen: NbdListen; port: number } | null = null;
   /** Backups of snapshots of this node's replicas to the backup target. */
   private readonly backups: BackupRunner;
+  /** Each attached volume's NBD READ and WRITE counters (its export's, snapshot views not counted), for /metrics. */
+  readonly io = new IoStatsTable();
 
   private readonly log: Logger;
 
@@ -188,6 +190,7 @@ export class Datapath {
     this.replicaServer = new ReplicaServer(o.tls ? { tls: o.tls } : {});
     // "VOLUME" is the volume; "VOLUME@SNAPSHOT" a read-only view of one of its snapshots.
     this.nbd = new NbdServer({
+      ioStats: (name) => (name.includes('@') ? undefined : this.io.of(name)),
       exports: async (name) => {
         const at = name.indexOf('@');
         const run = this.engines.get(at < 0 ? name : name.slice(0, at));
@@ -212,6 +215,16 @@ export class Datapath {
     this.log.info(`NBD exports served at ${this.nbdEndpoint('VOLUME')}`);
     this.figuresTimer = setInterval(() => void this.repeatFigures(), FIGURES_REPEAT_MS);
     this.figuresTimer.unref();
+  }
+
+  /** The bytes each replica served here holds (its head's allocated blocks), for /metrics. */
+  async replicaSizes(): Promise<{ volume: string; replicaId: string; bytes: number }[]> {
+    const out: { volume: string; replicaId: string; bytes: number }[] = [];
+    for (const [replicaId, run] of this.replicas) {
+      const info = await run.store.info().catch(() => null); // closed under us: left out of this scrape
+      if (info) out.push({ volume: run.volume, replicaId, bytes: info.allocatedBytes });
+    }
+    return out;
   }
 
   /** The URI of a volume's export on this node (nbd+unix://, nbd:// on loopback, or nbds://). */
@@ -363,6 +376,7 @@ export class Datapath {
       if (engines.has(volume)) continue;
       stopping.add(volume);
       this.engines.delete(volume);
+      this.io.drop(volume);
       await this.nbd.disconnectExport(volume).catch(() => undefined);
       await run.engine.close();
       await this.o.report({ replicas: [], engines: [{ volume, state: 'detached', endpoint: '' }], progress: [] });

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createLogger, LOG_FLAGS_USAGE, parseLogFormat, parseLogLevel } from '@cairn/api';
 import { checkNbdListen, parseNbdListen } from '@cairn/datapath';
+import { DEFAULT_NODE_METRICS, parseMetricsListen } from '@cairn/api';
 import type { NbdListen } from '@cairn/datapath';
 import { Agent, parseDiskFlag } from './agent.js';
 import type { AgentOptions } from './agent.js';
@@ -28,7 +29,8 @@ export const AGENT_USAGE = `usage: cairn node --manager HOST:PORT[,HOST:PORT] --
                   [--tls-ca FILE [--tls-cert FILE --tls-key FILE]]   (check the manager against the CA; with this
                     node's certificate: present it, and replica traffic is TLS)
                   [--tls-server-name NAME]   (the name managers' certificates carry, whatever address is dialled)
-                  ${LOG_FLAGS_USAGE}   (default info; json lines, or pretty ones on a terminal)`;
+                  ${LOG_FLAGS_USAGE}   (default info; json lines, or pretty ones on a terminal)
+                  [--metrics-listen HOST:PORT | :PORT | off]   (Prometheus /metrics, plain HTTP; default ${DEFAULT_NODE_METRICS})`;
 
 export async function runAgent(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -45,6 +47,7 @@ export async function runAgent(args: string[]): Promise<number> {
       'csi-socket': { type: 'string' }, 'csi-state-dir': { type: 'string' },
       'tls-ca': { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'tls-server-name': { type: 'string' },
       'log-level': { type: 'string' }, 'log-format': { type: 'string' },
+      'metrics-listen': { type: 'string', default: DEFAULT_NODE_METRICS },
     },
   });
   const level = parseLogLevel(values['log-level']);
@@ -69,6 +72,7 @@ export async function runAgent(args: string[]): Promise<number> {
   if (advertise !== undefined && !/^[^\s:]+:\d{1,5}$/.test(advertise)) throw new Error(`--data-advertise must be HOST:PORT, got "${advertise}"`);
   if (advertise !== undefined) port('data-advertise', advertise.slice(advertise.lastIndexOf(':') + 1));
   const disks = (values.disk ?? []).map(parseDiskFlag);
+  const metricsListen = parseMetricsListen(values['metrics-listen']!);
   const tls = tlsFiles(values['tls-ca'], values['tls-cert'], values['tls-key'], values['tls-server-name']);
   // Last, after every cheap check: these ask the Kubernetes API server.
   const info = values['zone-from-node'] !== undefined
@@ -84,6 +88,7 @@ export async function runAgent(args: string[]): Promise<number> {
     disks, tags,
     dataHost: values['data-host'], dataPort, nbd, dataAdvertise: advertise,
     csiSocket: values['csi-socket'], csiStateDir: values['csi-state-dir'], tls, logger,
+    ...(metricsListen ? { metricsListen } : {}),
   });
   await agent.start();
   await new Promise<void>((resolve) => {

@@ -14,6 +14,7 @@ export * from './server-limits.js';
 export * from './assignments.js';
 export * from './pki.js';
 export * from './log.js';
+export * from './metrics.js';
 export type { AdminClient } from './gen/cairn/admin/v1/Admin.js';
 export type { AdminHandlers } from './gen/cairn/admin/v1/Admin.js';
 export type { NodeAgentClient, NodeAgentHandlers } from './gen/cairn/node/v1/NodeAgent.js';

@@ -25,11 +25,14 @@ export interface ClusterFile {
    * Every manager `up` started (--managers N), each on a fixed address so a restarted one comes
    * back where agents and clients knew it. command: the argv that (re)starts it (`cairn restart`).
    */
-  managers?: { id: string; pid: number; log: string; address: string; csiEndpoint: string; command: string[]; /** The web UI's URL (--ui-listen). */ ui?: string }[];
+  managers?: { id: string; pid: number; log: string; address: string; csiEndpoint: string; command: string[]; /** The web UI's URL (--ui-listen). */ ui?: string; metrics?: string }[];
   /** The etcd members `up` started; command restarts one on its data. */
   etcdMembers?: { name: string; pid: number; clientUrl: string; log: string; command: string[] }[];
-  /** csiEndpoint: unix:///path of each node's CSI Identity + Node services. command: its argv. */
-  nodes: { id: string; pid: number; zone: string; disk: string; log: string; csiEndpoint: string; command?: string[] }[];
+  /**
+   * csiEndpoint: unix:///path of each node's CSI Identity + Node services. command: its argv.
+   * metrics (here and on managers): host:port of its Prometheus /metrics (docs/metrics.md).
+   */
+  nodes: { id: string; pid: number; zone: string; disk: string; log: string; csiEndpoint: string; command?: string[]; metrics?: string }[];
   startedAt: string;
 }
 

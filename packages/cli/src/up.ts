@@ -146,12 +146,13 @@ export async function up(args: string[]): Promise<number> {
       const address = `127.0.0.1:${await freePort()}`;
       // The web UI, on a free port too (several clusters may run here); HTTPS with the manager's certificate.
       const uiPort = await freePort();
-      const command = cairnCommand(['manager', '--etcd', endpoints.join(','), ...etcdCredentialFlags(etcdCredentials), '--listen', address, '--token-file', tokenPath,
+      const metrics = `127.0.0.1:${await freePort()}`;
+      const command = cairnCommand(['manager', '--etcd', endpoints.join(','), ...etcdCredentialFlags(etcdCredentials), '--listen', address, '--metrics-listen', metrics, '--token-file', tokenPath,
         '--node-key-file', nodeKeyPath, '--id', id, '--ready-file', join(dir, 'run', `${id}.json`), '--csi-socket', csi, '--ui-listen', `127.0.0.1:${uiPort}`,
         ...logFlags, ...(pki ? tlsFlags(pki.ca, pki.manager) : [])]);
       const pid = spawnCommand(command, log, true);
       started.push(pid);
-      managers.push({ id, pid, log, address, csiEndpoint: `unix://${csi}`, ui: `${pki ? 'https' : 'http'}://127.0.0.1:${uiPort}`, command });
+      managers.push({ id, pid, log, address, csiEndpoint: `unix://${csi}`, ui: `${pki ? 'https' : 'http'}://127.0.0.1:${uiPort}`, command, metrics });
     }
     for (const m of managers) {
       const readyFile = join(dir, 'run', `${m.id}.json`);
@@ -172,13 +173,14 @@ export async function up(args: string[]): Promise<number> {
       mkdirSync(disk, { recursive: true });
       const log = join(dir, 'logs', `${id}.log`);
       const csiSocket = join(csiDir, `${id}.sock`);
-      const command = cairnCommand(['node', '--manager', managerList, '--node-id', id, '--disk', disk, '--zone', zone, '--node-token-file', nodeTokenFile(dir, nodeKeyPath, id),
+      const metrics = `127.0.0.1:${await freePort()}`;
+      const command = cairnCommand(['node', '--manager', managerList, '--metrics-listen', metrics, '--node-id', id, '--disk', disk, '--zone', zone, '--node-token-file', nodeTokenFile(dir, nodeKeyPath, id),
         '--csi-socket', csiSocket, '--csi-state-dir', join(dir, 'nodes', id, 'csi'),
         // Each node's NBD exports on its own unix socket (0600 in a 0700 dir), never on TCP.
         '--nbd-socket', join(dir, 'nodes', id, 'run', 'nbd.sock'), ...logFlags, ...(pki ? tlsFlags(pki.ca, pki.nodes.get(id)!) : [])]);
       const pid = spawnCommand(command, log, true);
       started.push(pid);
-      nodes.push({ id, pid, zone, disk, log, csiEndpoint: `unix://${csiSocket}`, command });
+      nodes.push({ id, pid, zone, disk, log, csiEndpoint: `unix://${csiSocket}`, command, metrics });
     }
     const api = grpcAdminApi({ endpoint: ready.address, token: readFileSync(tokenPath, 'utf8').trim(), tokenSource: tokenPath, timeoutMs: 3000,
       ...(pki ? { tlsCa: readFileSync(pki.ca) } : {}) });
@@ -295,11 +297,11 @@ export async function status(args: string[]): Promise<number> {
   const out = {
     admin: c.admin, token: c.token, tls: c.tlsCa ? { ca: c.tlsCa } : null, etcd: c.etcd, dir: c.dir,
     manager: { id: c.manager.id, pid: c.manager.pid, running: alive(c.manager.pid), csiEndpoint: c.manager.csiEndpoint, ui: c.manager.ui ?? '' },
-    managers: (c.managers ?? []).map((m) => ({ id: m.id, pid: m.pid, address: m.address, running: alive(m.pid), csiEndpoint: m.csiEndpoint, ui: m.ui ?? '' })),
+    managers: (c.managers ?? []).map((m) => ({ id: m.id, pid: m.pid, address: m.address, running: alive(m.pid), csiEndpoint: m.csiEndpoint, ui: m.ui ?? '', metrics: m.metrics ?? '' })),
     etcdPids: c.etcdPids,
     etcdMembers: (c.etcdMembers ?? []).map((m) => ({ name: m.name, pid: m.pid, clientUrl: m.clientUrl, running: alive(m.pid) })),
     nodes: c.nodes.map((x) => ({ id: x.id, pid: x.pid, zone: x.zone, disk: x.disk, running: alive(x.pid), state: states.get(x.id) ?? 'unknown',
-      dataAddress: addresses.get(x.id) ?? '', csiEndpoint: x.csiEndpoint })),
+      dataAddress: addresses.get(x.id) ?? '', csiEndpoint: x.csiEndpoint, metrics: x.metrics ?? '' })),
     backupTarget,
   };
   if (values.output === 'json') {

@@ -26,6 +26,8 @@ import type { KubeSync } from './kube-sync.js';
 import type { KubeClient } from '@cairn/kube';
 import { startUiServer } from '@cairn/ui';
 import type { UiServer } from '@cairn/ui';
+import type { MetricsListen } from '@cairn/api';
+import { ManagerMetrics } from './metrics.js';
 
 /**
  * The admin service with WatchEvents sending each event's stored bytes as they are (the log
@@ -93,6 +95,8 @@ export interface ManagerOptions {
   logger?: Logger;
   /** Serve the web UI (@cairn/ui) on this host:port, a client of this manager's admin API; HTTPS with `tls`. */
   uiListen?: string;
+  /** Serve Prometheus metrics (metrics.ts) there; absent: none. A port that cannot be bound is said, not fatal. */
+  metricsListen?: MetricsListen;
 }
 
 /** What checks a Kubernetes node credential (@cairn/kube NodeAuthenticator has this shape). */
@@ -124,6 +128,9 @@ export class Manager {
   uiUrl = '';
   /** unix:///path of the CSI Controller service, when --csi-socket was given. */
   csiEndpoint = '';
+  /** host:port of /metrics, when served. */
+  metricsAddress = '';
+  private metrics: ManagerMetrics | null = null;
 
   private constructor(
     readonly id: string,
@@ -142,8 +149,9 @@ export class Manager {
     const id = o.id ?? `${hostname()}-${process.pid}`;
     const client = openEtcd(o.etcd, o.etcdCredentials);
     const logger = o.logger ?? createLogger({ name: id });
+    const metrics = o.metricsListen ? new ManagerMetrics(id) : null;
     let projected: LiveProjection | null = null;
-    const log = new LoggedEventLog(client, { prefix: o.prefix, actor: `manager/${id}` }, logger.child({ component: 'event-log' }),
+    const log = new LoggedEventLog(client, { prefix: o.prefix, actor: `manager/${id}`, ...(metrics ? { onAppended: metrics.appended } : {}) }, logger.child({ component: 'event-log' }),
       (replica) => projected?.state.replicas.get(replica)?.volume);
     const snapshots = new SnapshotStore(client, { prefix: o.prefix });
     const plog = logger.child({ component: 'projection' });
@@ -159,6 +167,7 @@ export class Manager {
     await m.serve();
     if (o.csiSocket) await m.serveCsi(o.csiSocket);
     if (o.uiListen) await m.serveUi(o.uiListen);
+    if (metrics && o.metricsListen) await m.serveMetrics(metrics, o.metricsListen);
     void m.campaignLoop();
     logger.info({ component: 'manager', seq: projection.state.seq, address: m.address },
       `manager ${id} serving on ${m.address} (log at seq ${projection.state.seq}, from snapshot ${projection.startedFromSeq})`);
@@ -247,6 +256,22 @@ export class Manager {
     this.part('ui').info({ url: this.uiUrl }, `manager ${this.id} serves the web UI on ${this.uiUrl}`);
   }
 
+  /** /metrics; a port that cannot be bound costs the metrics, not the manager (said in the log). */
+  private async serveMetrics(metrics: ManagerMetrics, listen: MetricsListen): Promise<void> {
+    const nodes = this.nodes!;
+    try {
+      this.metricsAddress = await metrics.serve({
+        log: this.log, projection: this.projection, isLeader: () => this.leading,
+        live: { rebuildProgress: nodes.progress, restoreProgress: nodes.restoreProgress },
+      }, listen);
+      this.metrics = metrics;
+      this.part('metrics').info({ address: this.metricsAddress }, `manager ${this.id} serving /metrics on ${this.metricsAddress}`);
+    } catch (e) {
+      await metrics.stop();
+      this.part('metrics').error(`/metrics not served: cannot listen on ${listen.host}:${listen.port}: ${(e as Error).message}`);
+    }
+  }
+
   /** Campaign, lead until the lease is lost, campaign again; until stopped. */
   private async campaignLoop(): Promise<void> {
     // A stopped projection is stale for good: its manager must not decide anything.
@@ -333,6 +358,7 @@ export class Manager {
     this.stopped = true;
     await this.csi?.close();
     await this.ui?.close();
+    await this.metrics?.stop();
     await this.election?.resign();
     await this.presence?.revoke().catch(() => undefined);
     this.nodes?.close();

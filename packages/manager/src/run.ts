@@ -4,7 +4,7 @@
 // and `cairn manager node-credential NODE --node-key-file F` (prints that node's token).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createLogger, LOG_FLAGS_USAGE, nodeToken, parseLogFormat, parseLogLevel } from '@cairn/api';
+import { createLogger, DEFAULT_MANAGER_METRICS, LOG_FLAGS_USAGE, nodeToken, parseLogFormat, parseLogLevel, parseMetricsListen } from '@cairn/api';
 import { readEtcdCredentials } from '@cairn/metadata';
 import { checkNodeId } from './commands.js';
 import { DEFAULT_SNAPSHOT_EVERY, Manager } from './manager.js';
@@ -17,6 +17,7 @@ export const MANAGER_USAGE = `usage: cairn manager --etcd URL[,URL...] [--listen
                        --client-cert-auth takes as the etcd user; or a user and password)
                      [--csi-socket PATH]   (serve the CSI Identity + Controller services there)
                      [--ui-listen HOST:PORT]   (serve the web UI there, HTTPS with --tls-cert; documented port 8000)
+                     [--metrics-listen HOST:PORT | :PORT | off]   (Prometheus /metrics, plain HTTP; default ${DEFAULT_MANAGER_METRICS})
                      [--kubeconfig FILE] [--kube-namespace NS] [--drain-guard-image IMAGE]   (in Kubernetes: cordon,
                        tag labels, PVC Events, drain guards; on in a pod or with --kubeconfig; NS defaults to
                        POD_NAMESPACE, else cairn-system; IMAGE to registry.k8s.io/pause:3.10)
@@ -66,10 +67,12 @@ export async function runManager(args: string[]): Promise<number> {
       'etcd-user': { type: 'string' }, 'etcd-password-file': { type: 'string' }, 'backup-credential-dir': { type: 'string' },
       'node-token-audience': { type: 'string' }, 'node-service-account': { type: 'string' },
       'log-level': { type: 'string' }, 'log-format': { type: 'string' },
+      'metrics-listen': { type: 'string', default: DEFAULT_MANAGER_METRICS },
     },
   });
   const logger = createLogger({ level: parseLogLevel(values['log-level']), format: parseLogFormat(values['log-format']), ...(values.id ? { name: values.id } : {}) });
   if (!values.etcd) throw new Error(`--etcd is required\n${MANAGER_USAGE}`);
+  const metricsListen = parseMetricsListen(values['metrics-listen']!);
   const token = values.token ?? (values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : process.env.CAIRN_TOKEN);
   if (!token) throw new Error(`a token is required: --token, --token-file or CAIRN_TOKEN\n${MANAGER_USAGE}`);
   if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) throw new Error('--tls-cert and --tls-key go together');
@@ -101,10 +104,11 @@ export async function runManager(args: string[]): Promise<number> {
     csiSocket: values['csi-socket'], kube, logger,
     ...(values['ui-listen'] ? { uiListen: values['ui-listen'] } : {}),
     ...(values['backup-credential-dir'] ? { backupCredentialDir: values['backup-credential-dir'] } : {}),
+    ...(metricsListen ? { metricsListen } : {}),
   });
   if (values['ready-file']) {
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(values['ready-file'], JSON.stringify({ address: m.address, id: m.id, pid: process.pid, csiEndpoint: m.csiEndpoint, ui: m.uiUrl }));
+    writeFileSync(values['ready-file'], JSON.stringify({ address: m.address, id: m.id, pid: process.pid, csiEndpoint: m.csiEndpoint, ui: m.uiUrl, metrics: m.metricsAddress }));
   }
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);

@@ -59,6 +59,14 @@ export interface EventLogOptions {
   maxTxnBytes?: number;
   /** How long an append keeps retrying while etcd is unreachable, ms. */
   retryForMs?: number;
+  /**
+   * Told of every acknowledged append: how long it took from the call to its acknowledgement
+   * (queueing behind the Txn in flight, the Txn, retries), in seconds, and how many events it
+   * held. The seam for the manager's metrics (this package depends on no metrics library).
+   */
+  onAppended?: (seconds: number, events: number) => void;
+  /** Monotonic clock for onAppended's durations, ms (default performance.now); injected so tests can pin it. */
+  monotonic?: () => number;
 }
 
 interface Pending {
@@ -66,6 +74,8 @@ interface Pending {
   opts: AppendOptions;
   /** Encoded size with a placeholder seq, for packing; the real encoding differs by a few bytes. */
   approxBytes: number;
+  /** When append() was called (the monotonic clock), for onAppended; 0 without it. */
+  at: number;
   resolve: (r: AppendResult) => void;
   reject: (e: unknown) => void;
 }
@@ -103,6 +113,8 @@ export class EventLog {
   private flushing = false;
   private head: Head | null = null;
   private closed = false;
+  private readonly onAppended: EventLogOptions['onAppended'];
+  private readonly monotonic: () => number;
 
   constructor(readonly client: Etcd3, opts: EventLogOptions = {}) {
     this.keys = new Keys(opts.prefix);
@@ -112,6 +124,8 @@ export class EventLog {
     this.maxOps = (opts.maxTxnOps ?? 128) - 1;
     this.maxBytes = (opts.maxTxnBytes ?? 1.5 * 1024 * 1024) - TXN_OVERHEAD_BYTES;
     this.retryForMs = opts.retryForMs ?? 30_000;
+    this.onAppended = opts.onAppended;
+    this.monotonic = opts.monotonic ?? (() => performance.now());
   }
 
   /** Appends events atomically, in order, after everything appended before. */
@@ -127,7 +141,7 @@ export class EventLog {
       return Promise.reject(new TooLargeError(`${approxBytes} bytes, at most ${this.maxBytes} in one append`));
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ drafts, opts, approxBytes, resolve, reject });
+      this.queue.push({ drafts, opts, approxBytes, at: this.onAppended ? this.monotonic() : 0, resolve, reject });
       void this.flush();
     });
   }
@@ -339,10 +353,18 @@ export class EventLog {
     const lastSeq = b.firstSeq + b.events.length - 1;
     if (!this.head || this.head.seq < lastSeq) this.head = null; // learned indirectly; re-read next time
     let i = 0;
+    const now = this.onAppended ? this.monotonic() : 0;
     for (const c of b.calls) {
       const events = b.events.slice(i, i + c.drafts.length);
       i += c.drafts.length;
       c.resolve({ firstSeq: events[0]!.seq, lastSeq: events[events.length - 1]!.seq, events });
+      if (this.onAppended) {
+        try {
+          this.onAppended((now - c.at) / 1000, events.length);
+        } catch {
+          /* an observer's failure is not the append's */
+        }
+      }
     }
   }
 }

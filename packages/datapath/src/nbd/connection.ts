@@ -13,11 +13,14 @@ import { BlockError, writePartsTo } from '../block.js';
 import type { BlockBackend } from '../block.js';
 import * as P from './protocol.js';
 import type { NbdTls } from './listen.js';
+import type { IoStats } from '../metrics.js';
 
 /** Export name -> backend; undefined for no such export. */
 export type ExportLookup = (name: string) => BlockBackend | undefined | Promise<BlockBackend | undefined>;
 /** The names NBD_OPT_LIST reports. */
 export type ExportList = () => string[] | Promise<string[]>;
+/** Export name -> the counters its READs and WRITEs go to (undefined: not counted). */
+export type ExportIoStats = (name: string) => IoStats | undefined;
 
 /** Settings shared by every connection of a server (NbdServerOptions with defaults filled in). */
 export interface ConnectionSettings {
@@ -31,6 +34,7 @@ export interface ConnectionSettings {
   maxInflight: number;
   maxInflightBytes: number;
   maxOptionLength: number;
+  ioStats: ExportIoStats | undefined;
 }
 
 /** Transmission flags every export gets. */
@@ -115,6 +119,9 @@ class HandshakeReader {
 
 const enum Parse { Header, Payload, Discard, Stopped }
 
+/** What start() counts a request as (IoStats). */
+const IO_NONE = 0, IO_READ = 1, IO_WRITE = 2;
+
 export class NbdConnection {
   /** The export this connection is serving, once in transmission. */
   exportName: string | undefined;
@@ -148,6 +155,8 @@ export class NbdConnection {
   private paused = false;
   private waitingDrain = false;
   private corked = false;
+  /** Where this connection's READs and WRITEs are counted (looked up once, when transmission starts). */
+  private io: IoStats | undefined;
 
   constructor(
     socket: Socket,
@@ -387,6 +396,7 @@ export class NbdConnection {
     this.handshakeTimer = undefined;
     this.exportName = name;
     this.backend = backend;
+    this.io = this.cfg.ioStats?.(name);
     this.size = backend.size;
     this.align = align;
     this.phase = 'transmission';
@@ -509,7 +519,7 @@ export class NbdConnection {
     switch (type) {
       case P.CMD_READ:
         if (length === 0) { this.reply(hi, lo, 0, EMPTY); return; }
-        this.start(hi, lo, length, () => backend.read(offset, length), length);
+        this.start(hi, lo, length, () => backend.read(offset, length), length, IO_READ);
         return;
       case P.CMD_FLUSH:
         this.start(hi, lo, 0, () => backend.flush());
@@ -552,13 +562,16 @@ export class NbdConnection {
     const { hi, lo, offset, flags, length } = this.cur;
     const backend = this.backend!;
     const fua = (flags & P.CMD_FLAG_FUA) !== 0;
-    if (Buffer.isBuffer(data)) this.start(hi, lo, length, () => backend.write(offset, data, fua));
-    else this.start(hi, lo, length, () => writePartsTo(backend, offset, data, fua));
+    if (Buffer.isBuffer(data)) this.start(hi, lo, length, () => backend.write(offset, data, fua), -1, IO_WRITE);
+    else this.start(hi, lo, length, () => writePartsTo(backend, offset, data, fua), -1, IO_WRITE);
   }
 
   // ---- transmission: completion ---------------------------------------------------------------
 
-  private start(hi: number, lo: number, bytes: number, op: () => Promise<Buffer | void>, readLength = -1): void {
+  /** Runs `op` and answers with its outcome; `io`: counted as a READ or WRITE of `bytes` when it succeeds. */
+  private start(hi: number, lo: number, bytes: number, op: () => Promise<Buffer | void>, readLength = -1, io = IO_NONE): void {
+    const stats = io === IO_NONE ? undefined : this.io;
+    const t0 = stats ? performance.now() : 0;
     this.inflight++;
     this.inflightBytes += bytes;
     let p: Promise<Buffer | void>;
@@ -573,6 +586,10 @@ export class NbdConnection {
           this.cfg.log(`nbd ${this.remote}: backend read returned ${Buffer.isBuffer(result) ? result.length : typeof result} bytes, wanted ${readLength}`);
           this.done(bytes, hi, lo, P.EIO);
         } else {
+          if (stats) {
+            if (io === IO_READ) stats.read(bytes, performance.now() - t0);
+            else stats.write(bytes, performance.now() - t0);
+          }
           this.done(bytes, hi, lo, 0, readLength >= 0 ? (result as Buffer) : undefined);
         }
       },

@@ -11,7 +11,7 @@ import { connect, createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { NbdConnection } from './connection.js';
-import type { ConnectionSettings, ExportList, ExportLookup } from './connection.js';
+import type { ConnectionSettings, ExportIoStats, ExportList, ExportLookup } from './connection.js';
 import { checkNbdListen, NbdListenRefused } from './listen.js';
 import type { NbdTls } from './listen.js';
 
@@ -20,6 +20,8 @@ export interface NbdServerOptions {
   exports: ExportLookup;
   /** Names for NBD_OPT_LIST; without it, listing is refused with NBD_REP_ERR_POLICY. */
   list?: ExportList;
+  /** Where each export's READs and WRITEs are counted (../metrics.ts); absent: nothing is counted. */
+  ioStats?: ExportIoStats;
   log?: (line: string) => void;
   /**
    * Minimum block size advertised in NBD_INFO_BLOCK_SIZE (default 512). Enforced (EINVAL) only on
@@ -93,6 +95,7 @@ export class NbdServer {
       maxInflight: opts.maxInflight ?? NBD_LIMITS.maxInflight,
       maxInflightBytes: opts.maxInflightBytes ?? NBD_LIMITS.maxInflightBytes,
       maxOptionLength: NBD_LIMITS.maxOptionLength,
+      ioStats: opts.ioStats,
     };
     this.maxConnections = opts.maxConnections ?? NBD_LIMITS.maxConnections;
     this.maxHandshaking = opts.maxHandshaking ?? NBD_LIMITS.maxHandshaking;
