@@ -44,7 +44,7 @@ export function progressView(io: Io, format: OutputFormat, o: PlanOptions & { no
 
 function barView(io: Io, plan: ProgressPlan, now: () => number): ProgressView {
   const multi = new cliProgress.MultiBar({
-    stream: io.stderr as NodeJS.WritableStream, format: '{label} [{bar}] {status}', barsize: 30, hideCursor: true,
+    stream: io.stderr as NodeJS.WritableStream, format: '{label} [{bar}] {status}', barsize: 20, hideCursor: true,
     clearOnComplete: false, stopOnComplete: false, gracefulExit: true, fps: 8,
   }, cliProgress.Presets.shades_classic);
   const bars = new Map<string, cliProgress.SingleBar>();

@@ -145,7 +145,7 @@ t('on a terminal the bars are drawn with cli-progress and left in their final st
   view.update([rebuild(100, 'done')]);
   view.stop();
   assert.match(drawn, /\x1b\[/, 'redrawn in place with escape codes');
-  assert.match(drawn, /rebuilding replica r-2 on node-3 \[[█░]{30}\] 30%/);
+  assert.match(drawn, /rebuilding replica r-2 on node-3 \[[█░]{20}\] 30%/);
   assert.match(drawn, /rebuilding replica r-2 on node-3 \[█{30}\] done in 3\.0 s/);
 });
 
