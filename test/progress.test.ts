@@ -63,8 +63,10 @@ t('volume attach --wait with stdout a pipe: plain milestone lines with rising pe
   assert.not.match(w.stderr, /[\x1b\r]/, 'no escape codes or carriage returns off a terminal');
   const lines = w.stderr.trimEnd().split('\n');
   const figures = lines.map((l) => LINE.exec(l)).filter((m): m is RegExpExecArray => m !== null);
-  assert.ok(figures.length >= 3, `at least 3 milestone lines of the rebuild, got:\n${w.stderr}`);
+  // The engine reports a rebuild after each 64 MiB window of each layer: 128 MiB of data read
+  // 0%, 25%, 50% (the snapshot layer), then the head. At least two rising figures, one midway.
   const percents = figures.map((m) => Number(m[3]));
+  assert.ok(percents.length >= 2 && percents.some((p) => p > 0 && p < 100), `milestone lines of the rebuild with a figure midway, got:\n${w.stderr}`);
   for (let i = 1; i < percents.length; i++) assert.ok(percents[i]! > percents[i - 1]!, `percentages rise: ${percents.join(', ')}`);
   const replica = figures[0]![1]!;
   assert.ok(figures.every((m) => m[1] === replica), 'one replica rebuilt');
@@ -88,7 +90,7 @@ t('volume attach --wait under a pseudo-terminal: a bar redrawn in place as the r
   const frames = [...screen.matchAll(/rebuilding replica (\S+) on node-\d \[([█░]{20})\] (\d+%|done in (?:[\d.]+ s|\d+ min \d+ s))/g)];
   const statuses = frames.map((m) => m[3]!);
   const percents = [...new Set(statuses.filter((s) => s.endsWith('%')).map((s) => Number(s.slice(0, -1))))];
-  assert.ok(percents.length >= 2, `the bar was redrawn with at least 2 figures, got ${JSON.stringify(statuses)}`);
+  assert.ok(percents.length >= 2 && percents.some((p) => p > 0 && p < 100), `the bar was redrawn with rising figures, one midway, got ${JSON.stringify(statuses)}`);
   for (let i = 1; i < percents.length; i++) assert.ok(percents[i]! > percents[i - 1]!, `figures rise: ${percents.join(', ')}`);
   assert.match(statuses.at(-1)!, /^done in /, `the final frame says done; the screen ended:\n${JSON.stringify(screen.slice(-1500))}`);
   assert.is((await volume()).robustness, 'healthy');
