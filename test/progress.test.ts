@@ -2,7 +2,8 @@
 // is attached and filled with data, then given a second replica (rebuilt from the first) while
 // `cairn volume attach --wait` follows it. With stdout a pipe it prints plain milestone lines with
 // rising percentages and no escape codes; under a real pseudo-terminal (util-linux `script`) a
-// third replica's rebuild is drawn as a bar redrawn in place.
+// third replica's rebuild is drawn as a bar redrawn in place. A copy of the volume (a data source)
+// is said when it starts and when it is done.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
@@ -95,6 +96,19 @@ t('volume attach --wait under a pseudo-terminal: a bar redrawn in place as the r
   assert.match(statuses.at(-1)!, /^done in /, `the final frame says done; the screen ended:\n${JSON.stringify(screen.slice(-1500))}`);
   assert.is((await volume()).robustness, 'healthy');
   console.log(`  pty: rebuild followed in ${Date.now() - started} ms, ${frames.length} frames, figures ${percents.join('% ')}%, last ${statuses.at(-1)}`);
+});
+
+t('a data-source copy (no figure in the API) is said when it starts and when it is done, with its time', async () => {
+  const made = await c.cairn(['volume', 'create', 'copy', '--size', `${SIZE / MiB}Mi`, '--replicas', '1', '--data-source', 'vol://pv', '--wait', ...cluster()]);
+  assert.is(made.code, 0, made.stderr);
+  const a = await c.cairn(['volume', 'attach', 'copy', '--node', 'node-2', ...cluster()]);
+  assert.is(a.code, 0, a.stderr);
+  assert.match(a.stdout, /^volume "copy" attached to node-2: nbd/);
+  const lines = a.stderr.trimEnd().split('\n');
+  assert.is(lines[0], 'copying vol://pv into copy: started', a.stderr);
+  assert.match(lines.at(-1)!, /^copying vol:\/\/pv into copy: done in \d+\.\d s$/);
+  assert.ok(lines.slice(1, -1).every((l) => /: still running after /.test(l)), a.stderr);
+  assert.is((await c.call('GetVolume', { name: 'copy' })).dataSourceReady, true);
 });
 
 t.run();
