@@ -27,6 +27,8 @@ declare -A PKGS=(
   [g++]=g++
   [make]=make
   [python3]=python3
+  # test/progress.test: util-linux's `script` gives the CLI a pseudo-terminal (Essential on Debian)
+  [script]=bsdutils
 )
 missing=()
 for cmd in "${!PKGS[@]}"; do
