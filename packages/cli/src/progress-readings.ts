@@ -37,7 +37,11 @@ export function backupReading(b: Backup__Output): Reading {
   return { key, label, state: 'running', percent: b.progress };
 }
 
-/** Whether a volume has reached what `volume attach --wait` waits for: served, and every replica running. */
+/**
+ * Whether a volume has reached what `volume attach --wait` waits for: served, healthy (as many
+ * replicas running as wanted) and no rebuild going on. A failed replica kept for reuse (until the
+ * stale replica timeout) does not count: its replacement is what was waited for.
+ */
 export function volumeSettled(v: Volume__Output): boolean {
-  return v.state === 'attached' && v.endpoint !== '' && v.robustness === 'healthy' && v.replicas.every((r) => r.state === 'running');
+  return v.state === 'attached' && v.endpoint !== '' && v.robustness === 'healthy' && !v.replicas.some((r) => r.state === 'rebuilding');
 }

@@ -107,6 +107,10 @@ t('a volume\'s readings: rebuilding replicas, a copy without a figure, a restore
   ]);
   assert.not.ok(volumeSettled({ ...v, state: 'attached', endpoint: 'nbd://x' }));
   assert.ok(volumeSettled(volume({ state: 'attached', endpoint: 'nbd://x' })));
+  const kept = volume({ state: 'attached', endpoint: 'nbd://x' });
+  kept.replicas.push({ ...kept.replicas[0]!, id: 'vol-a-r0', state: 'failed', failedReason: 'node-4 down' });
+  assert.ok(volumeSettled(kept), 'a failed replica kept for reuse does not hold the wait');
+  assert.not.ok(volumeSettled({ ...kept, robustness: 'degraded' }));
 });
 
 const backup = (o: Partial<Backup__Output>): Backup__Output => ({
@@ -146,7 +150,7 @@ t('on a terminal the bars are drawn with cli-progress and left in their final st
   view.stop();
   assert.match(drawn, /\x1b\[/, 'redrawn in place with escape codes');
   assert.match(drawn, /rebuilding replica r-2 on node-3 \[[█░]{20}\] 30%/);
-  assert.match(drawn, /rebuilding replica r-2 on node-3 \[█{30}\] done in 3\.0 s/);
+  assert.match(drawn, /rebuilding replica r-2 on node-3 \[█{20}\] done in 3\.0 s/);
 });
 
 t('volume get draws a bar for each rebuilding replica, and no PROGRESS column otherwise', () => {
