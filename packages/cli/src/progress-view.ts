@@ -45,10 +45,25 @@ export function progressView(io: Io, format: OutputFormat, o: PlanOptions & { no
 function barView(io: Io, plan: ProgressPlan, now: () => number): ProgressView {
   const multi = new cliProgress.MultiBar({
     stream: io.stderr as NodeJS.WritableStream, format: '{label} [{bar}] {status}', barsize: 20, hideCursor: true,
-    clearOnComplete: false, stopOnComplete: false, gracefulExit: true, fps: 8,
+    clearOnComplete: false, stopOnComplete: false, gracefulExit: false, fps: 8,
   }, cliProgress.Presets.shades_classic);
   const bars = new Map<string, cliProgress.SingleBar>();
   let stopped = false;
+  // Ctrl-C: leave the bars as they were and give the cursor back, then die of the signal as the
+  // command would without bars (cli-progress's own gracefulExit stops the bars but keeps running).
+  const onSignal = (sig: NodeJS.Signals) => {
+    stop();
+    process.kill(process.pid, sig);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  function stop(): void {
+    if (stopped) return;
+    stopped = true;
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    multi.stop();
+  }
   const draw = (states: BarState[]) => {
     const width = Math.max(0, ...states.map((s) => s.label.length));
     for (const s of states) {
@@ -63,11 +78,7 @@ function barView(io: Io, plan: ProgressPlan, now: () => number): ProgressView {
     update(readings) {
       if (!stopped) draw(plan.next(now(), readings).bars);
     },
-    stop() {
-      if (stopped) return;
-      stopped = true;
-      multi.stop();
-    },
+    stop,
   };
 }
 
