@@ -8,7 +8,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CAIRN, eventually, startCluster } from './support/cluster.js';
@@ -21,8 +21,15 @@ const SIZE = 128 * MiB;
 let c: TestCluster;
 const t = suite('progress of a rebuild in the CLI (end to end)');
 
+let testStarted = 0;
 t.before(async () => {
   c = await startCluster(3);
+});
+t.before.each(() => {
+  testStarted = Date.now();
+});
+t.after.each(() => {
+  console.log(`  (${Date.now() - testStarted} ms)`);
 });
 t.after(async () => {
   await c?.down();
@@ -42,6 +49,15 @@ async function grow(n: number): Promise<void> {
   await eventually(`a replica #${n} of pv placed`, 30_000, async () => (await volume()).replicas.length === n);
 }
 const LINE = /^rebuilding replica (\S+) on (node-\d): (\d+)%$/;
+
+t('cairn up said each start-up step with its outcome and time, before the cluster was up', () => {
+  const lines = c.upOutput.split('\n');
+  const steps = ['issuing etcd certificates', 'starting etcd (1 member, TLS)', 'issuing the cluster PKI (CA, manager and 3 node certificates)', 'starting manager-1', 'starting 3 nodes (registered with their disks)'];
+  const at = steps.map((s) => lines.findIndex((l) => l.startsWith(`${s}: done (`) && /: done \((\d+\.\d s|\d+ min \d+ s)\)$/.test(l)));
+  assert.ok(at.every((i) => i >= 0), `every step's line, in:\n${c.upOutput}`);
+  assert.equal([...at].sort((a, b) => a - b), at, 'in the order they ran');
+  assert.ok(at.at(-1)! < lines.findIndex((l) => l.startsWith('cairn is up: ')), 'before "cairn is up"');
+});
 
 t('volume attach --wait with stdout a pipe: plain milestone lines with rising percentages, then done', async () => {
   const r0 = Date.now();
@@ -99,16 +115,39 @@ t('volume attach --wait under a pseudo-terminal: a bar redrawn in place as the r
 });
 
 t('a data-source copy (no figure in the API) is said when it starts and when it is done, with its time', async () => {
-  const made = await c.cairn(['volume', 'create', 'copy', '--size', `${SIZE / MiB}Mi`, '--replicas', '1', '--data-source', 'vol://pv', '--wait', ...cluster()]);
+  // A small source: what is checked is what the CLI says about the copy, not how fast it is.
+  const src = await c.cairn(['volume', 'create', 'src', '--size', '16Mi', '--replicas', '1', '--wait', ...cluster()]);
+  assert.is(src.code, 0, src.stderr);
+  const made = await c.cairn(['volume', 'create', 'copy', '--size', '16Mi', '--replicas', '1', '--data-source', 'vol://src', '--wait', ...cluster()]);
   assert.is(made.code, 0, made.stderr);
   const a = await c.cairn(['volume', 'attach', 'copy', '--node', 'node-2', ...cluster()]);
   assert.is(a.code, 0, a.stderr);
   assert.match(a.stdout, /^volume "copy" attached to node-2: nbd/);
   const lines = a.stderr.trimEnd().split('\n');
-  assert.is(lines[0], 'copying vol://pv into copy: started', a.stderr);
-  assert.match(lines.at(-1)!, /^copying vol:\/\/pv into copy: done in \d+\.\d s$/);
+  assert.is(lines[0], 'copying vol://src into copy: started', a.stderr);
+  assert.match(lines.at(-1)!, /^copying vol:\/\/src into copy: done in \d+\.\d s$/);
   assert.ok(lines.slice(1, -1).every((l) => /: still running after /.test(l)), a.stderr);
   assert.is((await c.call('GetVolume', { name: 'copy' })).dataSourceReady, true);
+  console.log(`  copy: ${lines.at(-1)}`);
+});
+
+t('backup create --wait through a pipe: the upload\'s milestones, then done', async () => {
+  const target = join(c.dir, 'backups');
+  mkdirSync(target);
+  const set = await c.cairn(['backup', 'target', 'set', `file://${target}`, ...cluster()]);
+  assert.is(set.code, 0, set.stderr);
+  const b = await c.cairn(['backup', 'create', 'pv', '--wait', ...cluster()]);
+  assert.is(b.code, 0, b.stderr);
+  assert.match(b.stdout, /^state:\s+completed$/m);
+  assert.not.match(b.stderr, /[\x1b\r]/);
+  const lines = b.stderr.trimEnd().split('\n');
+  const name = /^backup (backup-[0-9a-f]+) of pv: /.exec(lines[0]!)?.[1];
+  assert.ok(name, b.stderr);
+  const percents = lines.slice(0, -1).map((l) => Number(new RegExp(`^backup ${name} of pv: (\\d+)%$`).exec(l)?.[1] ?? NaN));
+  assert.ok(percents.length >= 1 && percents.every((p) => !Number.isNaN(p)), b.stderr);
+  for (let i = 1; i < percents.length; i++) assert.ok(percents[i]! > percents[i - 1]!, `percentages rise: ${percents.join(', ')}`);
+  assert.match(lines.at(-1)!, new RegExp(`^backup ${name} of pv: done in \\d+\\.\\d s$`));
+  console.log(`  backup: ${percents.join('% ')}%, ${lines.at(-1)}`);
 });
 
 t.run();
