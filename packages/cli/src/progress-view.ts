@@ -62,7 +62,8 @@ function barView(io: Io, plan: ProgressPlan, now: () => number): ProgressView {
     stopped = true;
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
-    multi.stop();
+    // Nothing drawn (no long work seen): nothing to finish, not even a newline.
+    if (bars.size > 0) multi.stop();
   }
   const draw = (states: BarState[]) => {
     const width = Math.max(0, ...states.map((s) => s.label.length));

@@ -153,6 +153,15 @@ t('on a terminal the bars are drawn with cli-progress and left in their final st
   assert.match(drawn, /rebuilding replica r-2 on node-3 \[█{20}\] done in 3\.0 s/);
 });
 
+t('on a terminal, a wait that saw no long work draws nothing at all', () => {
+  let drawn = '';
+  const stream = Object.assign(new Writable({ write(c, _e, cb) { drawn += String(c); cb(); } }), { isTTY: true, columns: 120 });
+  const view = progressView({ ...bufferIo(), stdout: stream, stderr: stream }, 'table');
+  view.update(volumeReadings(volume({ state: 'attached', endpoint: 'nbd://x' })));
+  view.stop();
+  assert.is(drawn, '');
+});
+
 t('volume get draws a bar for each rebuilding replica, and no PROGRESS column otherwise', () => {
   assert.is(textBar(40, 10), '[####......]');
   assert.is(textBar(140, 4), '[####]');
