@@ -5,6 +5,9 @@
 import type { Backup__Output, Volume__Output } from '@cairn/api';
 import type { Reading } from './progress.js';
 
+/** The key of a volume's data-source copy (what a plain `volume attach` waits for). */
+export const COPY_KEY = 'copy';
+
 export function volumeReadings(v: Volume__Output): Reading[] {
   const out: Reading[] = [];
   for (const r of v.replicas) {
@@ -16,7 +19,7 @@ export function volumeReadings(v: Volume__Output): Reading[] {
   }
   if (v.dataSource) {
     const label = `copying ${v.dataSource} into ${v.name}`;
-    out.push(v.dataSourceReady ? { key: 'copy', label, state: 'done', percent: 100 } : { key: 'copy', label, state: 'running', percent: null });
+    out.push(v.dataSourceReady ? { key: COPY_KEY, label, state: 'done', percent: 100 } : { key: COPY_KEY, label, state: 'running', percent: null });
   }
   const r = v.restore;
   if (r) {

@@ -198,6 +198,12 @@ t('volume attach --wait follows the rebuilds until healthy, as plain lines on st
   assert.not.match(r.err, /[\x1b\r]/);
 });
 
+t('volume attach without --wait does not follow rebuilds (it does not wait for them): nothing about them', async () => {
+  const r = await cairn(['volume', 'attach', 'vol-a', '--node', 'node-1'], { attachVolume: async () => degraded(30), getVolume: async () => degraded(40) });
+  assert.is(r.code, 0, r.err);
+  assert.is(r.err, '');
+});
+
 t('volume attach -o json prints the JSON alone: no progress anywhere', async () => {
   const r = await cairn(['volume', 'attach', 'vol-a', '--node', 'node-1', '--wait', '-o', 'json'], {
     attachVolume: async () => degraded(5), getVolume: views([degraded(50), attached({})]),

@@ -6,7 +6,8 @@ import type { Command, Context, Group } from '../command.js';
 import { UsageError } from '../errors.js';
 import { labelFlags } from './job.js';
 import { dash, json, keyValues, list, ordered, size, table, textBar } from '../output.js';
-import { volumeReadings, volumeSettled } from '../progress-readings.js';
+import type { Reading } from '../progress.js';
+import { COPY_KEY, volumeReadings, volumeSettled } from '../progress-readings.js';
 import { progressView } from '../progress-view.js';
 
 export const DATA_LOCALITIES = ['disabled', 'best-effort', 'strict-local'] as const;
@@ -205,17 +206,18 @@ const POLL_MS = 200;
 
 /**
  * Polls a volume until `done(v)`, drawing the progress of its long work (rebuilds, a restore, a
- * data-source copy) on stderr as it goes (progress-view.ts says how). `problem(v, ms)` ends the
- * wait with an error: a failure, or the words for a wait that has gone on too long.
+ * data-source copy) on stderr as it goes (progress-view.ts says how), those `follow` picks: only
+ * what the wait is for. `problem(v, ms)` ends the wait with an error: a failure, or the words for
+ * a wait that has gone on too long.
  */
 async function watchVolume(ctx: Context, first: Volume__Output, done: (v: Volume__Output) => boolean,
-  problem: (v: Volume__Output, waitedMs: number) => string | null): Promise<Volume__Output> {
+  problem: (v: Volume__Output, waitedMs: number) => string | null, follow: (r: Reading) => boolean = () => true): Promise<Volume__Output> {
   const view = progressView(ctx.io, ctx.format);
   const started = Date.now();
   let v = first;
   try {
     for (;;) {
-      view.update(volumeReadings(v));
+      view.update(volumeReadings(v).filter(follow));
       if (done(v)) return v;
       const why = problem(v, Date.now() - started);
       if (why) throw new Error(why);
@@ -354,7 +356,9 @@ const attach: Command = {
         !served(x) && ms > (x.dataSource && !x.dataSourceReady ? 600_000 : 60_000)
           ? `volume "${x.name}" is still ${x.state} on ${dash(x.attachedTo)} after ${Math.round(ms / 1000)} s; see the node's log`
           : healthy && x.robustness === 'faulted' ? `volume "${x.name}" is faulted (${rebuildingList(x)}); see cairn volume salvage`
-          : ms > 600_000 ? `volume "${x.name}" is still ${x.robustness} after 600 s: ${rebuildingList(x)}${x.unschedulable ? `; ${x.unschedulable}` : ''}` : null);
+          : ms > 600_000 ? `volume "${x.name}" is still ${x.robustness} after 600 s: ${rebuildingList(x)}${x.unschedulable ? `; ${x.unschedulable}` : ''}` : null,
+        // Without --wait the attach does not wait for rebuilds: only the copy is followed.
+        (r) => healthy || r.key === COPY_KEY);
     }
     ctx.print(ctx.format === 'json'
       ? json({ nbd: v.endpoint, ...volumeJson(v) })
