@@ -31,6 +31,8 @@ declare -A PKGS=(
   [python3]=python3
   # ui.test and bench/ui.ts: the web UI in a real headless browser (driven by playwright-core)
   [chromium]=chromium
+  # test/progress.test: util-linux's `script` gives the CLI a pseudo-terminal (Essential on Debian)
+  [script]=bsdutils
 )
 missing=()
 for cmd in "${!PKGS[@]}"; do

@@ -30,6 +30,8 @@ export interface ClusterInfo {
 export interface TestCluster {
   dir: string;
   info: ClusterInfo;
+  /** What `cairn up` printed (its start-up steps, then "cairn is up: ..."). */
+  upOutput: string;
   token: string;
   /** An admin client on the cluster's manager (or another address). */
   admin(address?: string, token?: string): AdminClient;
@@ -45,7 +47,7 @@ export interface TestCluster {
 /** `cairn up --detach` with `nodes` node agents; `extra`: more `cairn up` flags (e.g. --managers 2). */
 export async function startCluster(nodes = 3, extra: string[] = []): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-e2e-'));
-  await execFileP(process.execPath, [CAIRN, 'up', '--dir', dir, '--nodes', String(nodes), '--detach', ...extra], { timeout: 90_000 });
+  const { stdout: upOutput } = await execFileP(process.execPath, [CAIRN, 'up', '--dir', dir, '--nodes', String(nodes), '--detach', ...extra], { timeout: 90_000 });
   const info = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as ClusterInfo;
   const token = readFileSync(info.token, 'utf8').trim();
   const clients: AdminClient[] = [];
@@ -56,7 +58,7 @@ export async function startCluster(nodes = 3, extra: string[] = []): Promise<Tes
   };
   const main = admin();
   return {
-    dir, info, token, admin,
+    dir, info, token, admin, upOutput,
     call: (method, req, client = main) =>
       new Promise((resolve, reject) =>
         (client as any)[method](req, { deadline: Date.now() + 15_000 }, (e: Error | null, r: unknown) => (e ? reject(e) : resolve(r as any)))),

@@ -48,6 +48,11 @@ export const list = (xs: readonly string[] | undefined | null): string => (xs &&
 export const yesNo = (b: boolean): string => (b ? 'yes' : 'no');
 /** Sizes as people write them: 1Gi, 512Mi, 1.5Ti; 0 is "0". */
 export const size = (bytes: number): string => (bytes ? formatSize(bytes) : '0');
+/** A percentage as a bar of `width` cells, plain ASCII for any terminal or log: "[#####...............]". */
+export function textBar(percent: number, width = 20): string {
+  const full = Math.round((Math.min(100, Math.max(0, percent)) / 100) * width);
+  return `[${'#'.repeat(full)}${'.'.repeat(width - full)}]`;
+}
 /** ISO 8601 in UTC, to the second; '-' for 0. */
 export function time(ms: number): string {
   if (!ms) return '-';

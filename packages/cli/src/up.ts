@@ -15,6 +15,7 @@ import { freePort, readEtcdCredentials } from '@cairn/metadata';
 import type { EtcdCluster, EtcdCredentialFiles } from '@cairn/metadata';
 import { etcdCredentialFlags, issueEtcdPki, managerEtcdCredentials, startSecureEtcd } from './up-etcd.js';
 import { runDemo } from './up-demo.js';
+import { step } from './progress-view.js';
 import { makeClusterPki, tlsFlags } from './up-pki.js';
 import { clusterApi, clusterFilePath, readClusterFile, writeClusterFile } from './cluster-file.js';
 import type { ClusterFile } from './cluster-file.js';
@@ -42,6 +43,8 @@ export function alive(pid: number): boolean {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Where `cairn up` says each start-up step's outcome (progress-view.ts's step()). */
+const say = (line: string): void => console.log(line);
 
 /** The argv that runs `cairn ARGS` (what cluster.json records, so `cairn restart` can run it again). */
 const cairnCommand = (args: string[]): string[] => [process.execPath, MAIN, ...args];
@@ -125,14 +128,15 @@ export async function up(args: string[]): Promise<number> {
       endpoints = values.etcd.split(',');
     } else {
       mkdirSync(join(dir, 'etcd'), { recursive: true });
-      const pki = await issueEtcdPki(dir);
-      etcd = await startSecureEtcd(dir, members, pki);
+      const pki = await step(say, 'issuing etcd certificates', () => issueEtcdPki(dir));
+      etcd = await step(say, `starting etcd (${members} member${members > 1 ? 's' : ''}, TLS)`, () => startSecureEtcd(dir, members, pki));
       etcdCredentials = managerEtcdCredentials(pki);
       endpoints = etcd.endpoints;
       started.push(...etcd.pids);
     }
     const pki = values['no-tls'] ? null
-      : await makeClusterPki(dir, ['127.0.0.1'], Array.from({ length: n }, (_, i) => ({ id: `node-${i + 1}`, host: '127.0.0.1' })));
+      : await step(say, `issuing the cluster PKI (CA, manager and ${n} node certificate${n > 1 ? 's' : ''})`,
+        () => makeClusterPki(dir, ['127.0.0.1'], Array.from({ length: n }, (_, i) => ({ id: `node-${i + 1}`, host: '127.0.0.1' }))));
     // CSI sockets live under DIR/run/csi (a unix socket path must stay under 108 bytes).
     const csiDir = join(dir, 'run', 'csi');
     mkdirSync(csiDir, { recursive: true });
@@ -154,15 +158,17 @@ export async function up(args: string[]): Promise<number> {
       started.push(pid);
       managers.push({ id, pid, log, address, csiEndpoint: `unix://${csi}`, ui: `${pki ? 'https' : 'http'}://127.0.0.1:${uiPort}`, command, metrics });
     }
-    for (const m of managers) {
-      const readyFile = join(dir, 'run', `${m.id}.json`);
-      await waitFor(m.id, 20_000, () => {
-        if (!alive(m.pid)) throw new Error(`${m.id} exited; see ${m.log}`);
-        return existsSync(readyFile) ? true : null;
-      }).catch((e: Error) => {
-        throw new Error(`${e.message}; see ${m.log}`);
-      });
-    }
+    await step(say, `starting ${managers.map((m) => m.id).join(', ')}`, async () => {
+      for (const m of managers) {
+        const readyFile = join(dir, 'run', `${m.id}.json`);
+        await waitFor(m.id, 20_000, () => {
+          if (!alive(m.pid)) throw new Error(`${m.id} exited; see ${m.log}`);
+          return existsSync(readyFile) ? true : null;
+        }).catch((e: Error) => {
+          throw new Error(`${e.message}; see ${m.log}`);
+        });
+      }
+    });
     const ready = { address: managers[0]!.address };
     const managerList = managers.map((m) => m.address).join(',');
     const nodes: ClusterFile['nodes'] = [];
@@ -185,10 +191,10 @@ export async function up(args: string[]): Promise<number> {
     const api = grpcAdminApi({ endpoint: ready.address, token: readFileSync(tokenPath, 'utf8').trim(), tokenSource: tokenPath, timeoutMs: 3000,
       ...(pki ? { tlsCa: readFileSync(pki.ca) } : {}) });
     try {
-      await waitFor(`${n} node(s) to register`, 30_000, async () => {
+      await step(say, `starting ${n} node${n > 1 ? 's' : ''} (registered with their disks)`, () => waitFor(`${n} node(s) to register`, 30_000, async () => {
         const { nodes: ns } = await api.listNodes();
         return ns.filter((x) => x.state === 'up' && x.disks.length > 0).length >= n ? ns : null;
-      });
+      }));
     } finally {
       api.close();
     }
@@ -201,7 +207,7 @@ export async function up(args: string[]): Promise<number> {
     };
     writeClusterFile(info);
     printReady(info, values.dir!);
-    if (values.demo) await runDemo(info);
+    if (values.demo) await step(say, 'demo', () => runDemo(info));
     if (detached) return 0;
     return await foreground(info);
   } catch (e) {

@@ -6,6 +6,8 @@ import type { Backup__Output, BackupTarget__Output } from '@cairn/api';
 import type { Command, Context, Group } from '../command.js';
 import { UsageError } from '../errors.js';
 import { dash, json, keyValues, size, table, time, yesNo } from '../output.js';
+import { backupReading } from '../progress-readings.js';
+import { progressView } from '../progress-view.js';
 
 /**
  * A credential file: KEY=VALUE lines (blank lines and # comments skipped, optional quotes,
@@ -109,14 +111,18 @@ const target: Command = {
   },
 };
 
+/** Polls the backup until it completed or failed, drawing its progress on stderr (progress-view.ts). */
 async function waitFor(ctx: Context, b: Backup__Output): Promise<Backup__Output> {
-  let last = -1;
-  for (;;) {
-    const cur = await ctx.api().getBackup({ url: b.url });
-    if (cur.state === 'completed' || cur.state === 'failed') return cur;
-    if (ctx.format !== 'json' && cur.progress !== last) ctx.io.stderr.write(`backup ${cur.name}: ${cur.state} ${cur.progress}%\n`);
-    last = cur.progress;
-    await new Promise((r) => setTimeout(r, 500));
+  const view = progressView(ctx.io, ctx.format);
+  try {
+    for (let cur = b; ; ) {
+      view.update([backupReading(cur)]);
+      if (cur.state === 'completed' || cur.state === 'failed') return cur;
+      await new Promise((r) => setTimeout(r, 250));
+      cur = await ctx.api().getBackup({ url: b.url });
+    }
+  } finally {
+    view.stop();
   }
 }
 
@@ -125,7 +131,7 @@ const create: Command = {
     path: 'backup create', args: ['VOLUME'],
     flags: {
       snapshot: { type: 'string', value: 'NAME', help: 'the snapshot to back up (default: a new one, named after the backup)' },
-      wait: { type: 'boolean', help: 'wait until the backup completed or failed (exit 1 when it failed)' },
+      wait: { type: 'boolean', help: 'wait until the backup completed or failed (exit 1 when it failed), showing its progress on stderr' },
     },
     summary: 'Back up a snapshot of a volume to the backup target (incremental against its previous backup).',
   },

@@ -2,10 +2,13 @@
 import type { CreateVolumeRequest, ExpandVolumeRequest, UpdateVolumeRequest, Volume__Output } from '@cairn/api';
 import { flagEnum, flagInt, flagList, requireFlag, sizeValue } from '../args.js';
 import type { Parsed } from '../args.js';
-import type { Command, Group } from '../command.js';
+import type { Command, Context, Group } from '../command.js';
 import { UsageError } from '../errors.js';
 import { labelFlags } from './job.js';
-import { dash, json, keyValues, list, ordered, size, table } from '../output.js';
+import { dash, json, keyValues, list, ordered, size, table, textBar } from '../output.js';
+import type { Reading } from '../progress.js';
+import { COPY_KEY, volumeReadings, volumeSettled } from '../progress-readings.js';
+import { progressView } from '../progress-view.js';
 
 export const DATA_LOCALITIES = ['disabled', 'best-effort', 'strict-local'] as const;
 export const AUTO_BALANCES = ['ignored', 'disabled', 'least-effort', 'best-effort'] as const;
@@ -173,10 +176,12 @@ export function volumeDetail(v: Volume__Output): string {
   for (const u of v.unsupportedParameters) pairs.push(['unsupported parameter', `${u.key}=${u.value}: ${u.reason}`]);
   let out = keyValues(pairs);
   if (v.replicas.length) {
+    // A PROGRESS column (a bar per rebuilding replica) only while something rebuilds.
+    const rebuilding = v.replicas.some((r) => r.state === 'rebuilding');
     out += '\n' + table(
-      ['REPLICA', 'NODE', 'DISK', 'STATE', 'TRIGGER', 'ADDRESS', 'FAILED'],
+      ['REPLICA', 'NODE', 'DISK', 'STATE', 'TRIGGER', 'ADDRESS', 'FAILED', ...(rebuilding ? ['PROGRESS'] : [])],
       v.replicas.map((r) => [r.id, r.node, r.disk, r.state === 'rebuilding' ? `rebuilding ${r.rebuildProgress}%` : r.state,
-        dash(r.trigger), dash(r.address), dash(r.failedReason)]),
+        dash(r.trigger), dash(r.address), dash(r.failedReason), ...(rebuilding ? [r.state === 'rebuilding' ? textBar(r.rebuildProgress) : ''] : [])]),
     );
   }
   return out;
@@ -195,6 +200,44 @@ function volumeLine(verb: string, v: Volume__Output): string {
   return `volume "${v.name}" ${verb}: ${size(v.size)}, ${v.numberOfReplicas} replicas, data locality ${v.dataLocality}${where}\n`;
 }
 
+// ---- waiting -----------------------------------------------------------------------------------
+
+const POLL_MS = 200;
+
+/**
+ * Polls a volume until `done(v)`, drawing the progress of its long work (rebuilds, a restore, a
+ * data-source copy) on stderr as it goes (progress-view.ts says how), those `follow` picks: only
+ * what the wait is for. `problem(v, ms)` ends the wait with an error: a failure, or the words for
+ * a wait that has gone on too long.
+ */
+async function watchVolume(ctx: Context, first: Volume__Output, done: (v: Volume__Output) => boolean,
+  problem: (v: Volume__Output, waitedMs: number) => string | null, follow: (r: Reading) => boolean = () => true): Promise<Volume__Output> {
+  const view = progressView(ctx.io, ctx.format);
+  const started = Date.now();
+  let v = first;
+  try {
+    for (;;) {
+      view.update(volumeReadings(v).filter(follow));
+      if (done(v)) return v;
+      const why = problem(v, Date.now() - started);
+      if (why) throw new Error(why);
+      await new Promise((r) => setTimeout(r, POLL_MS));
+      v = await ctx.api().getVolume({ name: v.name });
+    }
+  } finally {
+    view.stop();
+  }
+}
+
+const served = (v: Volume__Output): boolean => v.state === 'attached' && v.endpoint !== '';
+const rebuildingList = (v: Volume__Output): string =>
+  v.replicas.filter((r) => r.state !== 'running').map((r) => `${r.id} ${r.state}${r.state === 'rebuilding' ? ` ${r.rebuildProgress}%` : ''}`).join(', ') || 'no replica';
+
+/** `volume create --wait`: placed (every wanted replica running) and, from a backup, restored. */
+export function createSettled(v: Volume__Output): boolean {
+  return (!v.restore || v.restore.state !== 'restoring') && running(v) >= v.numberOfReplicas;
+}
+
 // ---- commands ----------------------------------------------------------------------------------
 
 const NAME = ['NAME'];
@@ -210,11 +253,19 @@ const create: Command = {
       'data-source': { type: 'string', value: 'snap://VOL/SNAP|vol://VOL', help: 'start as a copy of a snapshot, or of a volume as it is now' },
       'from-backup': { type: 'string', value: 'URL', help: 'restore a backup (its URL, as cairn backup ls shows it) before the volume can be attached' },
       standby: { type: 'boolean', help: 'with --from-backup: a DR volume that follows the newest backup of that volume until activated' },
+      wait: { type: 'boolean', help: 'wait until every replica runs and a restore (--from-backup) is done, showing its progress on stderr (up to 600 s)' },
     },
   },
   async run(ctx, p) {
     const req = createVolumeRequest(p);
-    const v = await ctx.api().createVolume(req);
+    let v = await ctx.api().createVolume(req);
+    if (p.flags['wait']) {
+      v = await watchVolume(ctx, v, createSettled, (x, ms) => {
+        if (x.restore?.state === 'failed') return `volume "${x.name}": restoring ${x.restore.backup} failed: ${x.restore.error}`;
+        if (x.unschedulable) return `volume "${x.name}" cannot be placed: ${x.unschedulable} (it is kept; the scheduler places it when it can)`;
+        return ms > 600_000 ? `volume "${x.name}" is not ready after 600 s: ${running(x)} of ${x.numberOfReplicas} replicas running${x.restore ? `, restore ${x.restore.state} ${x.restore.progress}%` : ''}` : null;
+      });
+    }
     ctx.print(ctx.format === 'json' ? json(volumeJson(v)) : volumeLine('created', v));
     return 0;
   },
@@ -228,12 +279,10 @@ const activate: Command = {
   },
   async run(ctx, p) {
     let v = await ctx.api().activateVolume({ name: p.args['NAME']! });
-    const deadline = Date.now() + 600_000;
-    while (!p.flags['no-wait'] && v.restore?.standby) {
-      if (v.restore.state === 'failed') throw new Error(`volume "${v.name}": restoring ${v.restore.backup} failed: ${v.restore.error}`);
-      if (Date.now() > deadline) throw new Error(`volume "${v.name}" is still restoring ${v.restore.backup} (${v.restore.progress}%) after 600 s`);
-      await new Promise((r) => setTimeout(r, 200));
-      v = await ctx.api().getVolume({ name: v.name });
+    if (!p.flags['no-wait']) {
+      v = await watchVolume(ctx, v, (x) => !x.restore?.standby, (x, ms) =>
+        x.restore?.state === 'failed' ? `volume "${x.name}": restoring ${x.restore.backup} failed: ${x.restore.error}`
+        : ms > 600_000 ? `volume "${x.name}" is still restoring ${x.restore?.backup} (${x.restore?.progress}%) after 600 s` : null);
     }
     ctx.print(ctx.format === 'json' ? json(volumeJson(v)) : v.restore?.standby
       ? `volume "${v.name}" activating: restoring ${v.restore.backup}\n`
@@ -288,21 +337,28 @@ const attach: Command = {
   spec: {
     path: 'volume attach', args: NAME,
     summary: 'Attach a volume to a node (its engine and frontend run there) and wait until it serves.',
-    notes: '-o json prints {"nbd": URI, ...the volume} once the engine is ready; by default the URI is nbd+unix:///NAME?socket=PATH, the agent\'s socket on that node (root only; nbdinfo, nbdcopy, qemu-img take it as is).',
+    notes: '-o json prints {"nbd": URI, ...the volume} once the engine is ready; by default the URI is nbd+unix:///NAME?socket=PATH, the agent\'s socket on that node (root only; nbdinfo, nbdcopy, qemu-img take it as is). '
+      + 'A volume made from a data source serves once its copy is done. Progress (the copy, rebuilds) goes to stderr: bars on a terminal, plain lines otherwise, none with -o json.',
     flags: {
       node: { type: 'string', value: 'ID', required: true, help: 'the node to attach to' },
       'no-wait': { type: 'boolean', help: 'return once the attach is recorded, without waiting for the engine' },
+      wait: { type: 'boolean', help: 'also wait until the volume is healthy: every replica running, rebuilds done (up to 600 s), showing their progress' },
     },
   },
   async run(ctx, p) {
     const req = { name: p.args['NAME']!, nodeId: requireFlag(p, 'node', 'volume attach', 'node-1') };
+    if (p.flags['wait'] && p.flags['no-wait']) throw new UsageError('--wait and --no-wait go against each other: give one', 'volume attach');
     let v = await ctx.api().attachVolume(req);
     // The engine starts on the node asynchronously; the endpoint appears when it serves.
-    const deadline = Date.now() + 60_000;
-    while (!p.flags['no-wait'] && !(v.state === 'attached' && v.endpoint)) {
-      if (Date.now() > deadline) throw new Error(`volume "${v.name}" is still ${v.state} on ${dash(v.attachedTo)} after 60 s; see the node's log`);
-      await new Promise((r) => setTimeout(r, 100));
-      v = await ctx.api().getVolume({ name: v.name });
+    if (!p.flags['no-wait']) {
+      const healthy = p.flags['wait'] === true;
+      v = await watchVolume(ctx, v, healthy ? volumeSettled : served, (x, ms) =>
+        !served(x) && ms > (x.dataSource && !x.dataSourceReady ? 600_000 : 60_000)
+          ? `volume "${x.name}" is still ${x.state} on ${dash(x.attachedTo)} after ${Math.round(ms / 1000)} s; see the node's log`
+          : healthy && x.robustness === 'faulted' ? `volume "${x.name}" is faulted (${rebuildingList(x)}); see cairn volume salvage`
+          : ms > 600_000 ? `volume "${x.name}" is still ${x.robustness} after 600 s: ${rebuildingList(x)}${x.unschedulable ? `; ${x.unschedulable}` : ''}` : null,
+        // Without --wait the attach does not wait for rebuilds: only the copy is followed.
+        (r) => healthy || r.key === COPY_KEY);
     }
     ctx.print(ctx.format === 'json'
       ? json({ nbd: v.endpoint, ...volumeJson(v) })
