@@ -4,11 +4,15 @@
 // *.test.js under packages/*/dist/test and test/dist, each in its own process (they start real
 // etcd members and must not share them), two at a time (CAIRN_TEST_JOBS) on this 2-core machine.
 //   node scripts/run-tests.mjs [filter]   runs only the suites whose path contains the filter.
+// A suite passes when uvu's summary says every test passed and none was skipped: uvu leaves a
+// test.skip (and the tests a test.only leaves out) out of "Total:" and counts it under "Skipped:".
+// Suites run with scripts/uvu/preload.mjs, which prints the error of a throwing before/after hook.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
+const PRELOAD = join(root, 'scripts', 'uvu', 'preload.mjs');
 const filter = process.argv[2] ?? '';
 const SUITE_TIMEOUT_MS = Number(process.env.CAIRN_SUITE_TIMEOUT_MS ?? 240_000);
 let passed = 0, failed = 0;
@@ -69,22 +73,24 @@ async function runSuite(file, stream) {
   const rel = relative(root, file);
   if (stream) console.log(`\n== suite: ${rel}`);
   const started = Date.now();
-  const { code, out } = await run('node', ['--enable-source-maps', file], limitOf(rel), stream);
+  const { code, out } = await run('node', ['--enable-source-maps', '--import', PRELOAD, file], limitOf(rel), stream);
   if (!stream) console.log(`\n== suite: ${rel}\n${out}`);
   const text = strip(out);
   const total = Number(/Total:\s+(\d+)/.exec(text)?.[1] ?? NaN);
   const ok = Number(/Passed:\s+(\d+)/.exec(text)?.[1] ?? NaN);
-  if (Number.isNaN(total) || Number.isNaN(ok)) {
+  const skipped = Number(/Skipped:\s+(\d+)/.exec(text)?.[1] ?? NaN);
+  if (Number.isNaN(total) || Number.isNaN(ok) || Number.isNaN(skipped)) {
     failed++;
     failures.push(`${rel} (no uvu summary, exit ${code}${/\[timed out after/.test(out) ? ', timed out' : ''})`);
     return;
   }
   passed += ok;
-  const bad = total - ok; // a skipped test is a defect here: it counts as failed
+  // A skipped or left-out (test.only) test is a defect here: it counts as failed.
+  const bad = total - ok + skipped;
   failed += bad;
   if (bad > 0 || code !== 0) {
     if (bad === 0) failed++;
-    failures.push(`${rel} (${bad} failed, exit ${code})`);
+    failures.push(`${rel} (${total - ok} failed, ${skipped} skipped, exit ${code})`);
   }
   console.log(`   ${rel}: ${ok}/${total} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
