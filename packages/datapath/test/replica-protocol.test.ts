@@ -214,36 +214,6 @@ test('close() called twice while requests are under way: both calls resolve once
   assert.not.ok(c.isOpen);
 });
 
-test('throughput: 4 KiB writes pipelined over loopback (printed)', async () => {
-  const c = await ReplicaClient.connect(address, 'r1', SECRET);
-  const n = 20_000;
-  const depth = 256;
-  const data = pattern(4096, 1);
-  const started = performance.now();
-  let next = 0;
-  const worker = async () => {
-    while (next < n) {
-      const i = next++;
-      await c.write(((i * 7919) % 16_384) * 4096, data);
-    }
-  };
-  await Promise.all(Array.from({ length: depth }, worker));
-  const secs = (performance.now() - started) / 1000;
-  console.log(`\n   4 KiB random writes, queue depth ${depth}, one connection: ${Math.round(n / secs)} IOPS (${(n * 4096 / secs / MiB).toFixed(1)} MiB/s)`);
-  const rs = performance.now();
-  next = 0;
-  const reader = async () => {
-    while (next < n) {
-      const i = next++;
-      await c.read(((i * 7919) % 16_384) * 4096, 4096);
-    }
-  };
-  await Promise.all(Array.from({ length: depth }, reader));
-  const rsecs = (performance.now() - rs) / 1000;
-  console.log(`   4 KiB random reads, queue depth ${depth}, one connection: ${Math.round(n / rsecs)} IOPS`);
-  await c.close();
-});
-
 test('a wrong secret is refused and the connection closed; so is an unknown replica', async () => {
   const e = await rejects(ReplicaClient.connect(address, 'r1', 'not-the-secret'), errno('EPERM'), 'wrong secret');
   assert.match(String(e), /authentication failed/);
