@@ -122,11 +122,17 @@ e('a replica that dies is dropped and reported; the volume goes on with the othe
       data.copy(expected, off);
       written++;
     }
-  })();
+  })().catch((e: unknown) => { writerError = e; });
   // Events, not clocks: each step waits until 10 more writes have been acknowledged.
+  let writerError: unknown = null;
   const acked = async (n: number): Promise<void> => {
     const target = written + n;
-    while (written < target) await new Promise((r) => setImmediate(r));
+    const deadline = Date.now() + 30_000;
+    while (written < target) {
+      if (writerError) throw writerError;
+      if (Date.now() > deadline) throw new Error(`timed out after 30 s waiting for: ${n} more writes acknowledged (${written} so far)`);
+      await new Promise((r) => setImmediate(r));
+    }
   };
   await acked(10);
   await nodes[1]!.server.close(); // a node dies under load
@@ -135,6 +141,7 @@ e('a replica that dies is dropped and reported; the volume goes on with the othe
   await acked(10);
   stop = true;
   await writer;
+  if (writerError) throw writerError;
   assert.ok(written >= 30, `${written} writes acknowledged`);
   assert.equal(failed.sort(), ['r2', 'r3']);
   assert.equal(engine.replicaModes(), { r1: 'healthy', r2: 'failed', r3: 'failed' });
