@@ -8,7 +8,8 @@
 // test.skip (and the tests a test.only leaves out) out of "Total:" and counts it under "Skipped:".
 // Suites run with scripts/uvu/preload.mjs, which prints the error of a throwing before/after hook.
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -18,9 +19,9 @@ const SUITE_TIMEOUT_MS = Number(process.env.CAIRN_SUITE_TIMEOUT_MS ?? 240_000);
 let passed = 0, failed = 0;
 const failures = [];
 
-function run(cmd, args, timeoutMs, stream = true) {
+function run(cmd, args, timeoutMs, stream = true, env = {}) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0', ...env } });
     let out = '';
     child.stdout.on('data', (d) => { out += d; if (stream) process.stdout.write(d); });
     child.stderr.on('data', (d) => { out += d; if (stream) process.stderr.write(d); });
@@ -70,11 +71,39 @@ const limitOf = (rel) => rel.includes('chaos.test') ? Math.max(SUITE_TIMEOUT_MS,
   // The README run: a fresh clone's npm ci and build, then a demo.
   : rel.includes('readme.test') ? Math.max(SUITE_TIMEOUT_MS, 600_000) : SUITE_TIMEOUT_MS;
 
+/**
+ * Ends every process that runs from or names `dir` (a suite's own TMPDIR): what a suite killed at
+ * its time limit (or that forgot to clean up) left behind, `cairn up --detach` clusters and etcd
+ * members included, which live in their own sessions and would outlive it. Returns how many.
+ */
+function killUnder(dir) {
+  let n = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      let cwd = '';
+      try { cwd = readlinkSync(`/proc/${pid}/cwd`); } catch { /* gone, or not ours to read */ }
+      if (cmd.includes(dir) || cwd.startsWith(dir)) { process.kill(Number(pid), 'SIGKILL'); n++; }
+    } catch { /* exited meanwhile */ }
+  }
+  return n;
+}
+
 async function runSuite(file, stream) {
   const rel = relative(root, file);
   if (stream) console.log(`\n== suite: ${rel}`);
   const started = Date.now();
-  const { code, out } = await run('node', ['--enable-source-maps', '--import', PRELOAD, file], limitOf(rel), stream);
+  // Each suite its own TMPDIR (short: unix socket paths under it must stay under 108 bytes), so
+  // that what it leaves can be found, ended and removed when it ends, however it ends.
+  const tmp = mkdtempSync(join(tmpdir(), 'ct-'));
+  let code, out;
+  try {
+    ({ code, out } = await run('node', ['--enable-source-maps', '--import', PRELOAD, file], limitOf(rel), stream, { TMPDIR: tmp }));
+  } finally {
+    const left = killUnder(tmp);
+    if (left > 0) console.log(`   ${rel}: ended ${left} process(es) it left running`);
+    try { rmSync(tmp, { recursive: true, force: true }); } catch (e) { console.log(`   ${rel}: could not remove ${tmp}: ${e.message}`); }
+  }
   if (!stream) console.log(`\n== suite: ${rel}\n${out}`);
   const text = strip(out);
   const total = Number(/Total:\s+(\d+)/.exec(text)?.[1] ?? NaN);
