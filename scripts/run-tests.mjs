@@ -6,7 +6,8 @@
 //   node scripts/run-tests.mjs [filter]   runs only the suites whose path contains the filter.
 // A suite passes when uvu's summary says every test passed and none was skipped: uvu leaves a
 // test.skip (and the tests a test.only leaves out) out of "Total:" and counts it under "Skipped:".
-// Suites run with scripts/uvu/preload.mjs, which prints the error of a throwing before/after hook.
+// Suites run with scripts/uvu/preload.mjs, which prints the error of a throwing before/after hook,
+// each with its own TMPDIR: what a suite leaves running there (at a time-out, say) is ended after it.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
