@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const known = ['eventlog', 'scheduler', 'datapath', 'control-plane', 'backup', 'ui'];
+const known = ['eventlog', 'scheduler', 'datapath', 'control-plane', 'backup', 'ui', 'replica-protocol'];
 const names = process.argv.slice(2);
 if (names.length === 0 || names.some((n) => !known.includes(n))) {
   console.error(`usage: npm run bench -- ${known.join('|')} [...]`);

@@ -33,6 +33,7 @@
 //                   acknowledged writes after the drop would have lost them there).
 // After each fault: every volume healthy again (all replicas running, attached) within the bound
 // printed, `cairn audit verify` passes, and each fio run finished after it without a verify error.
+// A fio run cut short whose acknowledged writes cannot be verified (no verify state) is a failure.
 // Snapshots (test/support/chaos-snapshots.ts): each volume is snapshotted under fio before the
 // faults and again while the first replica-node or data-cut fault recovers; each snapshot is hashed
 // through the engine's VOLUME@SNAP export when taken. At the end every replica, read alone over its
@@ -97,6 +98,7 @@ t('one fault of each kind on a live cluster: nothing acknowledged is lost, every
     recoveryBoundMs: 45_000, pauseMs: [300, 1200], log: (l) => console.log(l),
   });
   assert.equal(res.problems, [], `seed ${seed}`);
+  assert.equal(res.unverifiable, [], 'every fio run cut short was verified');
   assert.equal(res.faults.map((f) => f.kind).sort(), [...FAULT_KINDS].sort());
   assert.ok(res.bytesVerified > 0);
   assert.ok(res.eventsChecked > 0);

@@ -4,7 +4,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -130,15 +130,36 @@ d('nbdfuse + losetup + mkfs.ext4 + mount: files survive a detach and an attach o
   await c.call('DetachVolume', { name: 'fs' });
 });
 
+d('DeleteVolume removes every replica\'s data from its node\'s disk', async () => {
+  // The volume of the test before: an ext4 filesystem with files, on 3 replicas.
+  await eventually('fs detached', 30_000, async () => (await volume('fs')).state === 'detached');
+  const replicas = (await volume('fs')).replicas as any[];
+  assert.is(replicas.length, 3);
+  const dirs = replicas.map((r) => join(c.info.nodes.find((n) => n.id === r.node)!.disk, 'replicas', r.id));
+  for (const dir of dirs) {
+    assert.ok(existsSync(dir), `${dir} exists before the delete`);
+    const bytes = readdirSync(dir).reduce((sum, f) => sum + statSync(join(dir, f)).blocks * 512, 0);
+    assert.ok(bytes > 0, `${dir} holds data (${bytes} bytes allocated)`);
+  }
+  await c.call('DeleteVolume', { name: 'fs' });
+  await eventually(`every replica directory of fs gone (${dirs.join(', ')})`, 60_000, async () => dirs.every((dir) => !existsSync(dir)));
+  const gone = await c.call('GetVolume', { name: 'fs' }).then(() => null, (e: { code: number }) => e.code);
+  assert.is(gone, 5, 'GetVolume says NOT_FOUND');
+});
+
 d('kill -9 a replica\'s node agent during a fio verify run: no verify error, degraded, then healthy after the rebuild', async () => {
   const v = await volume();
   const victimNode = v.replicas.map((r: any) => r.node).find((n: string) => n !== 'node-1');
   const victim = c.info.nodes.find((n) => n.id === victimNode)!;
   const fio = run('fio', ['--name=verify', '--ioengine=nbd', `--uri=${uri}`, '--rw=randwrite', '--bs=4k', '--size=64M', '--iodepth=16',
     '--verify=crc32c', '--verify_fatal=1', '--do_verify=1', `--directory=${c.dir}`], { timeout: 120_000, cwd: c.dir });
-  await new Promise((r) => setTimeout(r, 1000));
+  let fioEnded = false;
+  void fio.then(() => { fioEnded = true; }, () => { fioEnded = true; });
+  await new Promise((r) => setTimeout(r, 1000)); // fio under way (64 MiB at QD16 takes several seconds)
+  const killedMidRun = !fioEnded;
   process.kill(victim.pid, 'SIGKILL');
   const { stdout } = await fio;
+  assert.ok(killedMidRun, 'the node agent was killed while fio was still running');
   assert.match(stdout, /err= 0/);
   assert.not.match(stdout, /verify: bad/);
   // Degraded: the engine saw the replica go and it was recorded (the volume may already be healed

@@ -19,6 +19,8 @@
 //   replicas: NBD promises nothing for a write it did not acknowledge). A deeper queue would make
 //   fio's record of what completed unreliable after a crash (checked with nbdkit: blocks in flight
 //   at the crash were counted as written), so the suite stays at depth 1.
+// - A run cut short that left no verify state (fio killed before it could save it) cannot be
+//   verified: it is a problem of the run, reported with the others, never only printed.
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,6 +64,8 @@ export interface ChaosResult {
   eventsChecked: number;
   /** Snapshot contents compared, one per (replica, snapshot), each read from that replica alone. */
   snapshotsChecked: number;
+  /** fio runs cut short that could not be verified (each is also one of `problems`). */
+  unverifiable: string[];
   problems: string[];
   table: string;
   dir: string;
@@ -83,7 +87,7 @@ interface Region {
   offset: number;
   /** Verify only what fio recorded as acknowledged (a run cut short by an engine crash). */
   partial: boolean;
-  /** Bytes fio counted written in a run cut short. */
+  /** Bytes fio counted written in a run cut short; undefined when fio printed no report (killed). */
   acked?: number;
 }
 
@@ -125,7 +129,7 @@ class Workload {
   }
 
   /** Runs fio; resolves with its verdict. */
-  private runFio(args: string[], timeoutMs: number): Promise<{ ok: boolean; verifyError: string; readBytes: number; writeBytes: number; text: string; why: string }> {
+  private runFio(args: string[], timeoutMs: number): Promise<{ ok: boolean; reported: boolean; verifyError: string; readBytes: number; writeBytes: number; text: string; why: string }> {
     this.fioRuns++;
     return new Promise((resolve) => {
       const child = spawn('fio', args, { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -142,17 +146,18 @@ class Workload {
         if (this.fio === child) this.fio = null;
         const text = `${out}\n${err}`;
         const verifyError = text.split('\n').filter((l) => /verify: |bad magic|crc32c: verify failed|err=84/.test(l)).slice(0, 3).join(' | ');
-        let readBytes = 0, writeBytes = 0, jobError = 0;
+        let readBytes = 0, writeBytes = 0, jobError = 0, reported = false;
         try {
           const job = (JSON.parse(out.slice(out.indexOf('{'))) as { jobs: { error: number; read: { io_bytes: number }; write: { io_bytes: number } }[] }).jobs[0]!;
           readBytes = job.read.io_bytes;
           writeBytes = job.write.io_bytes;
           jobError = job.error;
+          reported = true;
         } catch {
           jobError = -1;
         }
         const why = `fio exit ${code}, job error ${jobError}: ${err.trim().split('\n').slice(0, 4).join(' | ')}`;
-        resolve({ ok: code === 0 && jobError === 0 && !verifyError, verifyError, readBytes, writeBytes, text, why });
+        resolve({ ok: code === 0 && jobError === 0 && !verifyError, reported, verifyError, readBytes, writeBytes, text, why });
       });
     });
   }
@@ -188,9 +193,10 @@ class Workload {
       if (this.expectDisconnect) {
         // Ended in its write phase: what fio saw acknowledged is in its verify state file. Ended in
         // its read-back phase: every write of the region was acknowledged (no state file then).
-        const whole = res.writeBytes >= this.regionBytes;
+        // No report (fio was killed): how much was acknowledged is not known, only the state file can tell.
+        const whole = res.reported && res.writeBytes >= this.regionBytes;
         this.say(`  ${this.volume}: fio ${r.name} ended with the engine's node (its NBD connection is gone) in its ${whole ? 'read-back' : 'write'} phase, as expected`);
-        this.interrupted = { ...r, partial: !whole, acked: res.writeBytes };
+        this.interrupted = { ...r, partial: !whole, acked: res.reported ? res.writeBytes : undefined };
         continue;
       }
       this.errors.push(`${r.name} on ${this.uri} failed without a fault that explains it: ${res.why}`);
@@ -203,9 +209,16 @@ class Workload {
     const deadline = Date.now() + timeoutMs;
     while (!this.interrupted && Date.now() < deadline) await sleep(100);
     if (!this.interrupted) {
-      // fio's nbd engine can spin after its server dies; stop it (it then cannot save its state).
-      this.say(`  ${this.volume}: fio did not end within ${timeoutMs} ms of its server's death; killing it`);
-      this.fio?.kill('SIGKILL');
+      // fio's nbd engine can spin after its server dies; stop it. SIGTERM first: fio then ends its
+      // job and saves its verify state; SIGKILL (no state, the run unverifiable) only if it does not.
+      this.say(`  ${this.volume}: fio did not end within ${timeoutMs} ms of its server's death; stopping it`);
+      this.fio?.kill('SIGTERM');
+      const killAt = Date.now() + 15_000;
+      while (!this.interrupted && Date.now() < killAt) await sleep(100);
+      if (!this.interrupted) {
+        this.say(`  ${this.volume}: fio ignored SIGTERM for 15 s; killing it (its run cannot be verified)`);
+        this.fio?.kill('SIGKILL');
+      }
       while (!this.interrupted) await sleep(100);
     }
   }
@@ -704,9 +717,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const bytesVerified = workloads.reduce((s, w) => s + w.bytesVerified, 0);
     const fioRuns = workloads.reduce((s, w) => s + w.fioRuns, 0);
     const table = reportTable(faults, bytesVerified, fioRuns, o.recoveryBoundMs);
+    // A run that could not be verified is a failure: the suite set out to verify it.
     const unverifiable = workloads.flatMap((w) => w.unverifiable);
+    problems.push(...unverifiable.map((n) => `fio run ${n} was cut short by an engine crash and left no verify state: its acknowledged writes could not be verified`));
     say(`\n${table}\nunverifiable fio runs (no verify state after an engine crash): ${unverifiable.length ? unverifiable.join(', ') : 'none'}\nevents: ${log.length} in the log, seqs 1..${log.length}, ${watcher.seen.size} seen live, ${acks.length} acknowledged requests checked`);
-    return { seed: o.seed, faults, bytesVerified, fioRuns, eventsChecked: log.length, snapshotsChecked: snapCheck.compared, problems, table, dir };
+    return { seed: o.seed, faults, bytesVerified, fioRuns, eventsChecked: log.length, snapshotsChecked: snapCheck.compared, unverifiable, problems, table, dir };
   } finally {
     for (const w of workloads) await w.stop().catch(() => undefined);
     await watcher?.stop().catch(() => undefined);

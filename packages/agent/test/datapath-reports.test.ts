@@ -107,7 +107,11 @@ test('the figures of a failed replica are said once by the pass, then again whil
     assert.equal(figures, [['a@0']], 'the pass says them once');
     // The event: the repeat, not a clock bound on it (a salvage waits for figures newer than the
     // replica's newest recorded failure, which may come after the pass's).
-    while (figures.length < 2) await sleep(100);
+    const deadline = Date.now() + 30_000; // generous: the repeat comes every 5 s
+    while (figures.length < 2) {
+      if (Date.now() > deadline) assert.unreachable('timed out after 30 s waiting for: the failed replica\'s figures said again with no new push');
+      await sleep(100);
+    }
     assert.equal(figures[1], ['a@0'], 'said again with no new push');
   } finally {
     await dp.stop();

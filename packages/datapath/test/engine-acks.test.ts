@@ -83,7 +83,11 @@ function track<T>(p: Promise<T>): { settled: () => boolean; done: Promise<T> } {
 
 /** Resolves once the store holds `data` at `offset` (the write reached that replica's disk). */
 async function landed(store: ReplicaStore, offset: number, data: Buffer): Promise<void> {
-  while (!(await store.read(offset, data.length)).equals(data)) await new Promise((r) => setImmediate(r));
+  const deadline = Date.now() + 30_000;
+  while (!(await store.read(offset, data.length)).equals(data)) {
+    if (Date.now() > deadline) throw new Error(`timed out after 30 s waiting for: the write at ${offset} to land on the replica's store`);
+    await new Promise((r) => setImmediate(r));
+  }
 }
 
 const t = suite('engine: acknowledgements wait for recorded failures');

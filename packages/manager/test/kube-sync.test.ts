@@ -125,6 +125,10 @@ t.before(async () => {
   });
   manager = await Manager.start({
     etcd: etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, id: 'm1', logger: silentLogger(),
+    // A 30 s node lease (1 s heartbeats below): this suite is not about liveness, and with the
+    // default 5 s one a busy machine (another suite beside it) let the leases lapse, the nodes went
+    // down and the drain test's volume could never be placed.
+    nodeLeaseTtl: 30,
     // The guards are listed again on every poll, as they are every 30 s in production: the drain
     // test then also shows that what the reconciler re-reads (not what it remembers) decides.
     kube: { client: new KubeClient(kc), namespace: 'cairn-system', pdbRelistMs: 0 },
@@ -204,9 +208,16 @@ t('a volume of a PVC that cannot be placed: a Warning Event on the PVC naming An
 
 t('a node with a volume\'s only running replica gets a drain guard (pod then budget), removed when the volume is gone', async () => {
   await call(admin, 'CreateVolume', { name: 'solo', size: 2 ** 30, numberOfReplicas: 1 });
+  const deadline = Date.now() + 30_000;
   let v = await call(admin, 'GetVolume', { name: 'solo' });
   while (v.replicas.length === 0) {
-    await manager.projection.waitFor(manager.projection.state.seq + 1);
+    if (Date.now() > deadline) {
+      const nodes = [...manager.projection.state.nodes.values()].map((n) => `${n.id} ${n.down ? 'down' : 'up'}${n.cordoned ? ' cordoned' : ''}`);
+      throw new Error(`timed out after 30 s waiting for: volume solo to get its replica placed (unschedulable: ${v.unschedulable || 'none said'}; nodes: ${nodes.join(', ')})`);
+    }
+    // The next event, or a second: whichever comes first (a placement is an event).
+    const next = manager.projection.state.seq + 1;
+    await Promise.race([manager.projection.waitFor(next).catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
     v = await call(admin, 'GetVolume', { name: 'solo' });
   }
   const [r] = v.replicas;

@@ -10,3 +10,15 @@ export function apply(s: ClusterState, drafts: EventDraft[]): ClusterState {
   }
   return s;
 }
+
+/**
+ * Polls `cond` every 20 ms until it holds. Fails after `ms` (generous: suites share a busy
+ * machine) with a message naming what was awaited.
+ */
+export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { EventLog } from '../src/index.js';
 import type { CairnEvent } from '../src/index.js';
 import { subscribeLog } from '../src/subscribe.js';
-import { freshPrefix, sleep, startEtcd } from './support.js';
+import { freshPrefix, startEtcd, until } from './support.js';
 import type { TestEtcd } from './support.js';
 
 let etcd: TestEtcd;
@@ -36,18 +36,19 @@ cluster('kill -9 the etcd leader during a stream of appends: every acknowledged 
       }
     }
   })());
-  await sleep(700);
-  const leader = await etcd.cluster.leaderIndex();
-  const beforeKill = acked.size;
-  await etcd.cluster.kill(leader);
+  let beforeKill = 0;
+  let leader = -1;
   try {
+    await until('100 appends acknowledged before the kill', () => acked.size >= 100);
+    leader = await etcd.cluster.leaderIndex();
+    beforeKill = acked.size;
+    await etcd.cluster.kill(leader);
     // Appends go on once the two survivors elect a leader (and the client gives up the dead one).
-    for (let t = 0; t < 200 && acked.size < beforeKill + 300; t++) await sleep(100);
+    await until(`300 more appends acknowledged after the leader died (${beforeKill} before)`, () => acked.size >= beforeKill + 300, 60_000);
   } finally {
     stop = true;
     await Promise.all(writers);
   }
-  assert.ok(acked.size >= beforeKill + 300, `appends went on after the leader died (${beforeKill} -> ${acked.size})`);
 
   const all = await l.read(1);
   all.forEach((e, i) => assert.is(e.seq, i + 1, 'no gap'));
@@ -67,13 +68,19 @@ cluster('kill -9 a member during a subscriber catch-up of 5,000 events: all 5,00
   const client = etcd.newClient();
   const seen: CairnEvent[] = [];
   let killed = -1;
+  let seenAtKill = -1;
   await new Promise<void>((resolve, reject) => {
     const sub = subscribeLog(client, l.keys, 1, 50).subscribe({
       next: (e) => {
         seen.push(e);
-        if (seen.length === 1000) {
-          // Kill the leader mid catch-up: the range reads and the watch must move to the others.
-          void etcd.cluster.leaderIndex().then((i) => { killed = i; return etcd.cluster.kill(i); });
+        if (seen.length === 50) {
+          // Kill the leader mid catch-up (after the first page): the range reads and the watch
+          // must move to the others. How far the catch-up was when the member was dead is recorded.
+          void etcd.cluster.leaderIndex().then(async (i) => {
+            killed = i;
+            await etcd.cluster.kill(i);
+            seenAtKill = seen.length;
+          }).catch(reject);
         }
         if (seen.length === 5000) {
           sub.unsubscribe();
@@ -83,8 +90,11 @@ cluster('kill -9 a member during a subscriber catch-up of 5,000 events: all 5,00
       error: reject,
     });
   });
-  assert.ok(killed >= 0, 'a member was killed during the catch-up');
+  assert.ok(killed >= 0, 'a member was killed');
+  await until('the kill to complete', () => seenAtKill >= 0, 10_000);
+  assert.ok(seenAtKill > 0 && seenAtKill < 5000, `the kill landed mid catch-up: ${seenAtKill} of 5000 events delivered when the member was dead`);
   assert.is(seen.length, 5000);
+  console.log(`    member ${killed} dead with ${seenAtKill} of 5000 delivered`);
   seen.forEach((e, i) => {
     assert.is(e.seq, i + 1);
     assert.is(e.cause, `e${i}`);

@@ -8,7 +8,7 @@ import {
 } from '../src/index.js';
 import type { CairnEvent, EventDraft, Fence } from '../src/index.js';
 import { subscribeLog } from '../src/subscribe.js';
-import { freshPrefix, sleep, startEtcd } from './support.js';
+import { freshPrefix, sleep, startEtcd, until } from './support.js';
 import type { TestEtcd } from './support.js';
 
 let etcd: TestEtcd;
@@ -147,7 +147,8 @@ log('compaction while a subscriber catches up and follows: nothing lost, nothing
       error: reject,
     });
   });
-  await sleep(200);
+  // The catch-up is done (all 2,000 delivered): the next 100 are followed live.
+  await until('the subscriber to catch up on the first 2,000 events', () => seen.length >= 2000);
   for (let i = 0; i < 100; i++) await l.append([note(`live${i}`)]);
   await done;
   compacting = false;
@@ -303,7 +304,7 @@ log('a leader stops deciding once its lease cannot be renewed', async () => {
   assert.ok(e.fence());
   // Keepalives stop succeeding (the clock runs past 80% of the TTL without one).
   now += 1700;
-  await sleep(600);
+  await until('the leader to drop its fence once the clock is past 80% of the TTL with no keepalive', () => e.fence() === null);
   assert.is(e.fence(), null);
 });
 

@@ -8,6 +8,8 @@
 //
 // A block's output ends at the first blank line. With CAIRN_REWRITE=1 the expected outputs are
 // replaced by what the commands print and the file is written back; everything else is kept.
+// Under CI (the CI variable set and not "false"/"0") CAIRN_REWRITE is ignored with a warning: there
+// the scenarios are compared, never rewritten, so a stray variable cannot make them all pass.
 import { readFileSync, writeFileSync } from 'node:fs';
 
 export interface Block {
@@ -56,13 +58,27 @@ function parse(text: string, file: string): Segment[] {
   return segs;
 }
 
+let warned = false;
+
+/** Whether to rewrite expected outputs: CAIRN_REWRITE=1, and not under CI (which gets a warning). */
+export function rewriteMode(env: NodeJS.ProcessEnv): boolean {
+  if (env['CAIRN_REWRITE'] !== '1') return false;
+  const ci = env['CI'];
+  if (ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0') {
+    if (!warned) console.warn(`warning: CAIRN_REWRITE=1 ignored because CI=${ci}: the scenarios are compared, not rewritten`);
+    warned = true;
+    return false;
+  }
+  return true;
+}
+
 /**
  * Runs every block of a file through `run` in order. Returns the mismatches (empty when all
  * match); in rewrite mode writes the actual outputs back and returns none.
  */
 export function runFile(file: string, run: (b: Block) => string): string[] {
   const segs = parse(readFileSync(file, 'utf8'), file);
-  const rewrite = process.env['CAIRN_REWRITE'] === '1';
+  const rewrite = rewriteMode(process.env);
   const problems: string[] = [];
   const outText: string[] = [];
   for (const s of segs) {

@@ -1,7 +1,8 @@
 // Scenario files: a cluster, a sequence of events, the decisions expected. Each file in
 // test/scenarios/ is one test. Every `decide` also checks that the same state decides the same
 // way twice and that, once its decisions are applied, deciding again yields nothing.
-//   CAIRN_REWRITE=1 node packages/scheduler/dist/test/scenarios.test.js   rewrites the expectations.
+//   CAIRN_REWRITE=1 node packages/scheduler/dist/test/scenarios.test.js   rewrites the expectations
+//   (not under CI: there CAIRN_REWRITE is ignored with a warning and the scenarios are compared).
 //
 // Commands (one per block, see datadriven.ts for the block format):
 //   cluster | apply    the input lines are events (shorthand below), applied in order
@@ -27,7 +28,9 @@
 //   salvage VOL [replica=ID] [auto=true|false]   the input lines are the nodes' figures, one per
 //                      replica: `ID rev=N [clean=true] [rebuilding=true]`; a replica not listed
 //                      has not reported. Prints the choice and applies it when there is one.
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -127,6 +130,30 @@ const files = readdirSync(DIR).filter((f) => f.endsWith('.txt')).sort();
 
 scenarios('the scenario directory is found and not empty', () => {
   assert.ok(files.length >= 20, `found ${files.length} scenario files in ${DIR}`);
+});
+
+scenarios('CAIRN_REWRITE=1 under CI compares (a wrong expectation fails, the file is kept); without CI it rewrites', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-datadriven-'));
+  const saved = { rewrite: process.env['CAIRN_REWRITE'], ci: process.env['CI'] };
+  const restore = (k: string, v: string | undefined) => { if (v === undefined) delete process.env[k]; else process.env[k] = v; };
+  try {
+    const file = join(dir, 'echo.txt');
+    const wrong = 'echo hello\n----\nnot what it prints\n';
+    writeFileSync(file, wrong);
+    const echo = (b: Block) => b.command.split(' ').slice(1).join(' ');
+    process.env['CAIRN_REWRITE'] = '1';
+    process.env['CI'] = 'true';
+    const problems = runFile(file, echo);
+    assert.is(problems.length, 1, 'the wrong expectation is reported under CI');
+    assert.is(readFileSync(file, 'utf8'), wrong, 'and the file is not rewritten');
+    delete process.env['CI'];
+    assert.equal(runFile(file, echo), [], 'rewrite mode reports nothing');
+    assert.is(readFileSync(file, 'utf8'), 'echo hello\n----\nhello\n', 'and writes what the command printed');
+  } finally {
+    restore('CAIRN_REWRITE', saved.rewrite);
+    restore('CI', saved.ci);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 for (const f of files) {
