@@ -1,11 +1,10 @@
 // @cairn/api: the manager's gRPC APIs (admin and node-facing) as typed service definitions and
-// clients, loaded at run time with proto-loader using the same options the generated types were
-// made with (scripts/gen-protos.mjs), plus the helpers every client and server shares.
-import { fileURLToPath } from 'node:url';
+// clients, loaded at run time with proto-loader using @cairn/schema's LOADER_OPTIONS (the options
+// its generated types were made with), plus the helpers every client and server shares.
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import type { ProtoGrpcType as AdminProto } from './gen/admin.js';
-import type { ProtoGrpcType as NodeProto } from './gen/node.js';
+import { LOADER_OPTIONS } from '@cairn/schema';
+import type { AdminClient, AdminProto, NodeAgentClient, NodeProto } from '@cairn/schema';
 
 export * from './units.js';
 export * from './auth.js';
@@ -13,14 +12,8 @@ export * from './undecodable.js';
 export * from './server-limits.js';
 export * from './assignments.js';
 export * from './pki.js';
-export type { AdminClient } from './gen/cairn/admin/v1/Admin.js';
-export type { AdminHandlers } from './gen/cairn/admin/v1/Admin.js';
-export type { NodeAgentClient, NodeAgentHandlers } from './gen/cairn/node/v1/NodeAgent.js';
-
-export const PROTO_DIR = fileURLToPath(new URL('../../../../proto/', import.meta.url));
-export const LOADER_OPTIONS: protoLoader.Options = {
-  keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true, includeDirs: [PROTO_DIR],
-};
+export type { AdminClient, AdminHandlers, NodeAgentClient, NodeAgentHandlers } from '@cairn/schema';
+export { LOADER_OPTIONS, PROTO_DIR } from '@cairn/schema';
 
 let admin: AdminProto | null = null;
 let node: NodeProto | null = null;
@@ -82,12 +75,12 @@ function quietIpServerName(): void {
   }) as typeof process.emitWarning;
 }
 
-export function adminClient(address: string, o: ClientOptions = {}): import('./gen/cairn/admin/v1/Admin.js').AdminClient {
+export function adminClient(address: string, o: ClientOptions = {}): AdminClient {
   const Ctor = adminProto().cairn.admin.v1.Admin;
   return new Ctor(address, channelCredentials(o), { ...channelOptions(o), interceptors: o.token ? [bearerInterceptor(o.token)] : [] });
 }
 
-export function nodeAgentClient(address: string, o: ClientOptions = {}): import('./gen/cairn/node/v1/NodeAgent.js').NodeAgentClient {
+export function nodeAgentClient(address: string, o: ClientOptions = {}): NodeAgentClient {
   const Ctor = nodeProto().cairn.node.v1.NodeAgent;
   return new Ctor(address, channelCredentials(o), { ...channelOptions(o), interceptors: o.token ? [bearerInterceptor(o.token)] : [] });
 }
@@ -105,4 +98,4 @@ export function bearerInterceptor(token: string | (() => string)): grpc.Intercep
       },
     });
 }
-export * from './types.js';
+export type * from '@cairn/schema/types';
