@@ -8,6 +8,7 @@
 // controller-errors (admin codes -> the spec's).
 import * as grpc from '@grpc/grpc-js';
 import type { Node__Output, Snapshot__Output, Volume__Output } from '@cairn/api';
+import { DEFAULT_FS_TYPE } from '@cairn/schema';
 import { csiProto } from './proto.js';
 import type { ControllerHandlers } from './proto.js';
 import { identityHandlers } from './identity.js';
@@ -25,7 +26,7 @@ import { parseStorageClass } from './storage-class.js';
 import { InFlight, snapshotKey, volumeKey } from './controller-inflight.js';
 import {
   accessibility, capabilityProblem, checkCapabilities, checkCapability, chooseSize, dataSourceOf,
-  DEFAULT_FS_TYPE, describeSource, expandSize, nodesInTopology, parseContentSource, required, resolveFsType, SIZE_ALIGN,
+  describeSource, expandSize, nodesInTopology, parseContentSource, required, resolveFsType, SIZE_ALIGN,
 } from './controller-params.js';
 import type { ContentSource, Place } from './controller-params.js';
 import {

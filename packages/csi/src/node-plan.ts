@@ -4,6 +4,7 @@
 // wrappers in node-os.ts; node-plan.test.ts covers them without a kernel.
 import { createHash } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
+import { DEFAULT_FS_TYPE, FS_TYPES, isOneOf } from '@cairn/schema';
 import { CsiError, invalid, notFound } from './errors.js';
 import { hasControlCharacters, MAX_CSI_STRING_BYTES, PUBLISH_CONTEXT } from './contract.js';
 import { ACCESS_MODES } from './controller-params.js';
@@ -12,9 +13,6 @@ import type { VolumeCapability__Output } from './types.js';
 
 export { checkMkfsParams, splitShellWords } from './mkfs-params.js';
 
-export const DEFAULT_FS_TYPE = 'ext4';
-/** Filesystems NodeStageVolume makes and NodeExpandVolume grows. */
-export const FS_TYPES = ['ext4', 'ext3', 'ext2', 'xfs'] as const;
 
 export const failedPrecondition = (m: string): CsiError => new CsiError(grpc.status.FAILED_PRECONDITION, m);
 export const alreadyExists = (m: string): CsiError => new CsiError(grpc.status.ALREADY_EXISTS, m);
@@ -95,7 +93,7 @@ export function parseCapability(
   if (cap.block) return { access: { kind: 'block' }, accessMode: mode };
   if (cap.mount) {
     const fsType = cap.mount.fsType || ctx[PUBLISH_CONTEXT.fsType] || DEFAULT_FS_TYPE;
-    if (!(FS_TYPES as readonly string[]).includes(fsType)) {
+    if (!isOneOf(FS_TYPES, fsType)) {
       throw invalid(`${field}.mount.fs_type ${JSON.stringify(fsType)} is not supported (one of ${FS_TYPES.join(', ')})`);
     }
     const params = ctx[PUBLISH_CONTEXT.mkfsParams] ?? '';

@@ -1,14 +1,12 @@
 // ClusterState: what the projection of the log holds. Plain data, keyed maps, no methods, so the
 // scheduler and the audit read it with type-only imports and any process can rebuild it from the
 // log alone.
-import type { Settings, DataLocalitySetting } from './settings.js';
+import type { AccessMode, AntiAffinityOverride, DataLocality, VolumeAutoBalance } from '@cairn/schema';
+import type { Settings } from './settings.js';
 import { defaultSettings } from './settings.js';
 
-export type DataLocality = DataLocalitySetting;
-export type VolumeAutoBalance = 'ignored' | 'disabled' | 'least-effort' | 'best-effort';
-/** A per-volume anti-affinity override: 'default' follows the cluster setting. */
-export type AntiAffinityOverride = 'default' | 'enabled' | 'disabled';
-export type AccessMode = 'rwo' | 'rwx';
+// The words of a volume's spec are @cairn/schema's vocabulary.
+export type { AccessMode, AntiAffinityOverride, DataLocality, VolumeAutoBalance };
 
 export interface DiskState {
   id: string;
