@@ -3,8 +3,7 @@
 // parameters are storage-class.ts's). Pure: each function returns the parsed value or throws a
 // CsiError naming the field that is wrong.
 import { DEFAULT_FS_TYPE, formatDataSource, FS_TYPES, isOneOf, parseDataSource } from '@cairn/schema';
-import { invalid, notFound } from './errors.js';
-import { outOfRange, exhausted } from './controller-errors.js';
+import { exhausted, invalid, notFound, outOfRange, required } from './errors.js';
 import { parseSnapshotId, snapshotId, TOPOLOGY_HOSTNAME_KEY, TOPOLOGY_ZONE_KEY } from './contract.js';
 import type { CapacityRange__Output, Topology, TopologyRequirement__Output, VolumeCapability__Output, VolumeContentSource, VolumeContentSource__Output } from './types.js';
 
@@ -16,14 +15,6 @@ export const SIZE_ALIGN = 4096;
 /** The largest size we hand on: int64 sizes beyond this lose precision in JavaScript. */
 export const MAX_SIZE = Math.floor(Number.MAX_SAFE_INTEGER / SIZE_ALIGN) * SIZE_ALIGN;
 
-
-// ---- required fields ---------------------------------------------------------------------------------------
-
-/** A REQUIRED string field (names are checked by controller-names.ts). */
-export function required(field: string, value: string): string {
-  if (!value) throw invalid(`${field} is required`);
-  return value;
-}
 
 // ---- volume capabilities -------------------------------------------------------------------------
 
