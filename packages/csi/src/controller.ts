@@ -5,7 +5,7 @@
 // what exists and answer from it when the call was already done (idempotency) -> act.
 // Decisions live in pure modules: controller-params (request parsing), controller-capacity
 // (placement and capacity), controller-paging (tokens), controller-views (admin -> CSI),
-// controller-errors (admin codes -> the spec's).
+// errors (admin codes -> the spec's).
 import * as grpc from '@grpc/grpc-js';
 import type { Node__Output, Snapshot__Output, Volume__Output } from '@cairn/api';
 import { DEFAULT_FS_TYPE } from '@cairn/schema';
