@@ -13,7 +13,7 @@
 //
 // Pure: returns the parts or throws a CsiError (INVALID_ARGUMENT) naming the parameter and value.
 import { invalid } from './errors.js';
-import { DATA_LOCALITIES, FS_TYPES, TAG_RE, TAG_RULE, VOLUME_AUTO_BALANCES } from '@cairn/schema';
+import { DATA_LOCALITIES, FS_TYPES, RECURRING_JOB_TASKS, TAG_RE, TAG_RULE, VOLUME_AUTO_BALANCES } from '@cairn/schema';
 import { STORAGE_CLASS_PARAMETERS, STORAGE_CLASS_PARAMETERS_ACTED_ON } from './contract.js';
 import type { StorageClassParameter, STORAGE_CLASS_PARAMETERS_WITHOUT_EFFECT } from './contract.js';
 
@@ -159,7 +159,6 @@ const isOneOf = (allowed: readonly string[]): FieldCheck => (v) =>
   typeof v === 'string' && allowed.includes(v) ? null : `must be one of ${allowed.join(', ')}`;
 
 /** Longhorn's recurring job tasks (its RecurringJob CRD, less system-backup, which is not a volume's). */
-const RECURRING_TASKS = ['snapshot', 'snapshot-force-create', 'snapshot-cleanup', 'snapshot-delete', 'backup', 'backup-force-create', 'filesystem-trim'];
 
 const CRON_DESCRIPTORS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
 const CRON_FIELDS: ReadonlyArray<{ what: string; min: number; max: number; names?: string[] }> = [
@@ -242,7 +241,7 @@ function recurringJobSelector(key: string, text: string): RecurringJobSelectorPa
 function recurringJobs(key: string, text: string): RecurringJobParam[] {
   if (text.trim() === '') return [];
   return jsonList(key, text, '[{"name", "task", "cron", "retain", "groups", "labels", "concurrency"}, ...]', {
-    name: isName, task: isOneOf(RECURRING_TASKS), cron: isCron, retain: isCount, groups: isStrings, labels: isStringMap, concurrency: isCount,
+    name: isName, task: isOneOf(RECURRING_JOB_TASKS), cron: isCron, retain: isCount, groups: isStrings, labels: isStringMap, concurrency: isCount,
   }, ['name', 'task', 'cron']).map((i) => ({
     name: (i['name'] as string).trim(), task: i['task'] as string, cron: (i['cron'] as string).trim(), retain: (i['retain'] as number | undefined) ?? 0,
     concurrency: (i['concurrency'] as number | undefined) ?? 0, groups: (i['groups'] as string[] | undefined) ?? [],

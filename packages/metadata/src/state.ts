@@ -1,7 +1,7 @@
 // ClusterState: what the projection of the log holds. Plain data, keyed maps, no methods, so the
 // scheduler and the audit read it with type-only imports and any process can rebuild it from the
 // log alone.
-import type { AccessMode, AntiAffinityOverride, DataLocality, VolumeAutoBalance } from '@cairn/schema';
+import type { AccessMode, AntiAffinityOverride, DataLocality, RecurringJobTask, VolumeAutoBalance } from '@cairn/schema';
 import type { Settings } from './settings.js';
 import { defaultSettings } from './settings.js';
 
@@ -266,11 +266,9 @@ export interface ReplicaState {
 
 // ---- recurring jobs (their reducer cases and label rules: recurring-jobs.ts) ----
 
-/** Longhorn's recurring job tasks. */
-export const RECURRING_JOB_TASKS = [
-  'snapshot', 'snapshot-force-create', 'snapshot-cleanup', 'snapshot-delete', 'backup', 'backup-force-create', 'filesystem-trim',
-] as const;
-export type RecurringJobTask = (typeof RECURRING_JOB_TASKS)[number];
+/** Longhorn's recurring job tasks (@cairn/schema's vocabulary). */
+export { RECURRING_JOB_TASKS } from '@cairn/schema';
+export type { RecurringJobTask };
 
 export interface RecurringJobDef {
   name: string;

@@ -47,6 +47,12 @@ export type AntiAffinityOverride = (typeof ANTI_AFFINITY_OVERRIDES)[number];
 export const ACCESS_MODES = ['rwo', 'rwx'] as const;
 export type AccessMode = (typeof ACCESS_MODES)[number];
 
+/** Longhorn's recurring job tasks. */
+export const RECURRING_JOB_TASKS = [
+  'snapshot', 'snapshot-force-create', 'snapshot-cleanup', 'snapshot-delete', 'backup', 'backup-force-create', 'filesystem-trim',
+] as const;
+export type RecurringJobTask = (typeof RECURRING_JOB_TASKS)[number];
+
 /** `value` is one of `allowed` (a type guard for the lists above). */
 export function isOneOf<T extends string>(allowed: readonly T[], value: string): value is T {
   return (allowed as readonly string[]).includes(value);
