@@ -15,7 +15,6 @@ export const SIZE_ALIGN = 4096;
 /** The largest size we hand on: int64 sizes beyond this lose precision in JavaScript. */
 export const MAX_SIZE = Math.floor(Number.MAX_SAFE_INTEGER / SIZE_ALIGN) * SIZE_ALIGN;
 
-
 // ---- volume capabilities -------------------------------------------------------------------------
 
 /** Access modes a cairn volume serves: one node at a time (its engine runs on the attached node). */
