@@ -1,6 +1,7 @@
 // The build enforces which way dependencies point (checked by `npm run check:deps`, part of
 // `npm test`): the scheduler is a pure core that may only read metadata's types; the datapath
-// never imports the control plane; metadata depends on no other cairn package; no cycles.
+// never imports the control plane; schema (generated types and the vocabulary) depends on no other
+// cairn package, metadata on none but schema; no cycles.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -25,9 +26,16 @@ module.exports = {
       to: { path: '^packages/(metadata|scheduler|csi|cli|manager|node)/|(^|/)node_modules/etcd3/' },
     },
     {
+      name: 'schema-depends-on-no-other-cairn-package', severity: 'error',
+      comment: 'the bottom floor: what every package speaks (generated proto types, loader options, vocabulary)',
+      from: { path: '^packages/schema/src' },
+      to: { path: '^packages/(?!schema/)' },
+    },
+    {
       name: 'metadata-depends-on-no-other-cairn-package', severity: 'error',
+      comment: 'but schema, the floor below it',
       from: { path: '^packages/metadata/src' },
-      to: { path: '^packages/(?!metadata/)' },
+      to: { path: '^packages/(?!metadata/|schema/)' },
     },
     {
       name: 'packages-do-not-import-tests-or-bench', severity: 'error',

@@ -2,10 +2,9 @@
 // later one names only the replicas new or changed and the ids of those gone (engines and
 // detaching are always whole). An agent folds each push into what it had to get the whole truth
 // again. Pure; the manager's tests fold its pushes the same way an agent does.
-import type { Assignments__Output } from './gen/cairn/node/v1/Assignments.js';
-import type { ReplicaAssignment__Output } from './gen/cairn/node/v1/ReplicaAssignment.js';
+import type { Assignments__Output, ReplicaAssignment__Output } from '@cairn/schema/types';
 
-export type { Assignments__Output } from './gen/cairn/node/v1/Assignments.js';
+export type { Assignments__Output } from '@cairn/schema/types';
 
 /**
  * The whole assignments after push `a`, given the whole ones before it (null on a new stream).
@@ -22,7 +21,7 @@ export function mergeAssignments(prev: Assignments__Output | null, a: Assignment
   return { ...a, replicas, delta: false, removedReplicas: [] };
 }
 
-export type { ReplicaAssignment__Output } from './gen/cairn/node/v1/ReplicaAssignment.js';
+export type { ReplicaAssignment__Output } from '@cairn/schema/types';
 
 /**
  * Folds push `a` into `held` (the replica assignments by id after the pushes before it; null on a

@@ -1,11 +1,6 @@
 // @cairn/api: the manager's gRPC APIs (admin and node-facing) as typed service definitions and
-// clients, loaded at run time with proto-loader using the same options the generated types were
-// made with (scripts/gen-protos.mjs), plus the helpers every client and server shares.
-import { fileURLToPath } from 'node:url';
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import type { ProtoGrpcType as AdminProto } from './gen/admin.js';
-import type { ProtoGrpcType as NodeProto } from './gen/node.js';
+// clients, loaded at run time with proto-loader using @cairn/schema's LOADER_OPTIONS (the options
+// its generated types were made with), plus the helpers every client and server shares.
 
 export * from './units.js';
 export * from './auth.js';
@@ -15,96 +10,9 @@ export * from './assignments.js';
 export * from './pki.js';
 export * from './log.js';
 export * from './metrics.js';
-export type { AdminClient } from './gen/cairn/admin/v1/Admin.js';
-export type { AdminHandlers } from './gen/cairn/admin/v1/Admin.js';
-export type { NodeAgentClient, NodeAgentHandlers } from './gen/cairn/node/v1/NodeAgent.js';
-
-export const PROTO_DIR = fileURLToPath(new URL('../../../../proto/', import.meta.url));
-export const LOADER_OPTIONS: protoLoader.Options = {
-  keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true, includeDirs: [PROTO_DIR],
-};
-
-let admin: AdminProto | null = null;
-let node: NodeProto | null = null;
-
-export function adminProto(): AdminProto {
-  admin ??= grpc.loadPackageDefinition(protoLoader.loadSync('cairn/admin/v1/admin.proto', LOADER_OPTIONS)) as unknown as AdminProto;
-  return admin;
-}
-
-export function nodeProto(): NodeProto {
-  node ??= grpc.loadPackageDefinition(protoLoader.loadSync('cairn/node/v1/node.proto', LOADER_OPTIONS)) as unknown as NodeProto;
-  return node;
-}
-
-export interface ClientOptions {
-  /**
-   * The bearer sent with every call: a fixed token, or a function asked for it on each call (a
-   * token that is rotated in place, such as a Kubernetes projected service-account token).
-   */
-  token?: string | (() => string);
-  /** PEM of the CA that signed the manager's certificate; plaintext when absent. */
-  tlsCa?: Buffer;
-  /** A client certificate and key (PEM) presented to the manager with tlsCa (a node's certificate). */
-  tlsCert?: { cert: Buffer; key: Buffer };
-  /**
-   * The name the manager's certificate must carry, whatever address is dialled (in Kubernetes a
-   * pod IP no certificate can know in advance); absent: the address's host.
-   */
-  tlsServerName?: string;
-}
-
-/** Channel options: the TLS name to check, when given. */
-function channelOptions(o: ClientOptions): grpc.ChannelOptions {
-  return o.tlsCa && o.tlsServerName ? { 'grpc.ssl_target_name_override': o.tlsServerName, 'grpc.default_authority': o.tlsServerName } : {};
-}
-
-/** TLS when a CA is given (the server's certificate is checked against it; never plaintext), else plaintext. */
-function channelCredentials(o: ClientOptions): grpc.ChannelCredentials {
-  if (!o.tlsCa) return grpc.credentials.createInsecure();
-  quietIpServerName();
-  return grpc.credentials.createSsl(o.tlsCa, o.tlsCert?.key ?? null, o.tlsCert?.cert ?? null);
-}
-
-let quieted = false;
-/**
- * grpc-js passes the target's host as the TLS server name, an IP address for `127.0.0.1:7800`;
- * Node does not send an IP as SNI and warns so (DEP0123) on stderr of every CLI command. Nothing
- * is lost: the certificate is still checked against the IP (its IP SANs). This drops that one
- * warning and no other.
- */
-function quietIpServerName(): void {
-  if (quieted) return;
-  quieted = true;
-  const emit = process.emitWarning.bind(process) as (...a: unknown[]) => void;
-  process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
-    const code = typeof rest[0] === 'object' && rest[0] !== null ? (rest[0] as { code?: string }).code : rest[1];
-    if (code === 'DEP0123') return;
-    emit(warning, ...rest);
-  }) as typeof process.emitWarning;
-}
-
-export function adminClient(address: string, o: ClientOptions = {}): import('./gen/cairn/admin/v1/Admin.js').AdminClient {
-  const Ctor = adminProto().cairn.admin.v1.Admin;
-  return new Ctor(address, channelCredentials(o), { ...channelOptions(o), interceptors: o.token ? [bearerInterceptor(o.token)] : [] });
-}
-
-export function nodeAgentClient(address: string, o: ClientOptions = {}): import('./gen/cairn/node/v1/NodeAgent.js').NodeAgentClient {
-  const Ctor = nodeProto().cairn.node.v1.NodeAgent;
-  return new Ctor(address, channelCredentials(o), { ...channelOptions(o), interceptors: o.token ? [bearerInterceptor(o.token)] : [] });
-}
-
-/**
- * Adds `authorization: Bearer <token>` to every call (works on plaintext channels too); a function
- * is asked for the token at the start of each call.
- */
-export function bearerInterceptor(token: string | (() => string)): grpc.Interceptor {
-  return (options, next) =>
-    new grpc.InterceptingCall(next(options), {
-      start(metadata, listener, nextStart) {
-        metadata.set('authorization', `Bearer ${typeof token === 'function' ? token() : token}`);
-        nextStart(metadata, listener);
-      },
-    });
-}
-export * from './types.js';
+export * from './grpc-errors.js';
+export * from './admin-client.js';
+export type { AdminClient, AdminHandlers, NodeAgentClient, NodeAgentHandlers } from '@cairn/schema';
+export { LOADER_OPTIONS, PROTO_DIR } from '@cairn/schema';
+export * from './clients.js';
+export type * from '@cairn/schema/types';

@@ -2,6 +2,8 @@
 // exit 2) or CliError (anything else the CLI detects: exit 1); gRPC errors from the manager are
 // mapped here by status code, never by their text, to a line that keeps the server's message.
 import { status } from '@grpc/grpc-js';
+import { isGrpcError } from '@cairn/api';
+import type { GrpcError } from '@cairn/api';
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
@@ -21,15 +23,6 @@ export class CliError extends Error {
     super(message, options);
     this.name = 'CliError';
   }
-}
-
-export interface GrpcError {
-  code: number;
-  details: string;
-}
-
-export function isGrpcError(e: unknown): e is GrpcError {
-  return e instanceof Error && typeof (e as Partial<GrpcError>).code === 'number' && typeof (e as Partial<GrpcError>).details === 'string';
 }
 
 /** What the error line can say about the call, so that it points at the thing to check. */

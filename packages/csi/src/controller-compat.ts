@@ -1,7 +1,8 @@
 // Idempotent CreateVolume: whether a volume that already has the requested name answers the
 // request, or why not (the spec's ALREADY_EXISTS). Pure.
 import type { Volume__Output } from '@cairn/api';
-import { dataSourceOf, DEFAULT_FS_TYPE, rangeAdmits } from './controller-params.js';
+import { DEFAULT_FS_TYPE } from '@cairn/schema';
+import { dataSourceOf, rangeAdmits } from './controller-params.js';
 import type { ContentSource } from './controller-params.js';
 import type { VolumeParams } from './storage-class.js';
 import type { CapacityRange__Output } from './types.js';

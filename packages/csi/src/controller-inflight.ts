@@ -2,7 +2,7 @@
 // second call while one runs gets ABORTED, as the spec asks ("an operation for this volume is
 // already in flight"), and the CO retries with backoff. The CO normally never sends two; this
 // guards against a restarted sidecar that lost track.
-import { aborted } from './controller-errors.js';
+import { aborted } from './errors.js';
 
 export class InFlight {
   private readonly running = new Map<string, string>();

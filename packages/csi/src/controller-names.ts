@@ -8,24 +8,20 @@
 // itself never equals the id of a hashed one: the map is one-to-one (up to SHA-256 collisions,
 // which the manager would still refuse, since it records the CO's name with the volume). Pure.
 import { createHash } from 'node:crypto';
+import { NAME_RE, NODE_ID_RE, SNAPSHOT_NAME_RE } from '@cairn/schema';
 import { invalid } from './errors.js';
 import { hasControlCharacters, MAX_CSI_STRING_BYTES } from './contract.js';
 
 export { MAX_CSI_STRING_BYTES };
 
-/** The admin API's rule for volume and snapshot names (packages/manager commands.ts checkName). */
-const CAIRN_NAME_RE = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
-/** The admin API's rule for node ids (Kubernetes node names; manager commands.ts checkNodeId). */
-const NODE_ID_RE = /^[a-z0-9]([a-z0-9._-]{0,251}[a-z0-9])?$/;
-/** What a replica store accepts as a snapshot name (the manager's clone snapshots may exceed 63). */
-const SNAPSHOT_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+// The admin API's rules for names, node ids and snapshot names are @cairn/schema's (the manager checks with the same).
 
 const DERIVED_PREFIX = 'csi-';
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 /** csi- + 52 base32 digits (256 bits). */
 const DERIVED_RE = /^csi-[a-z2-7]{52}$/;
 
-export const isCairnName = (s: string): boolean => CAIRN_NAME_RE.test(s);
+export const isCairnName = (s: string): boolean => NAME_RE.test(s);
 export const isNodeId = (s: string): boolean => NODE_ID_RE.test(s);
 export const isSnapshotName = (s: string): boolean => SNAPSHOT_NAME_RE.test(s);
 

@@ -3,8 +3,7 @@
 // deleted between two pages does not invalidate the token (the spec allows duplicates and misses
 // while the set changes). A token that does not decode, or belongs to the other list, is the
 // spec's "invalid starting_token": ABORTED.
-import { invalid } from './errors.js';
-import { aborted } from './controller-errors.js';
+import { aborted, invalid } from './errors.js';
 
 export type ListKind = 'vol' | 'snap';
 

@@ -2,8 +2,8 @@
 // capabilities, the capacity range, the content source and the topology requirement (StorageClass
 // parameters are storage-class.ts's). Pure: each function returns the parsed value or throws a
 // CsiError naming the field that is wrong.
-import { invalid, notFound } from './errors.js';
-import { outOfRange, exhausted } from './controller-errors.js';
+import { DEFAULT_FS_TYPE, formatDataSource, FS_TYPES, isOneOf, parseDataSource } from '@cairn/schema';
+import { exhausted, invalid, notFound, outOfRange, required } from './errors.js';
 import { parseSnapshotId, snapshotId, TOPOLOGY_HOSTNAME_KEY, TOPOLOGY_ZONE_KEY } from './contract.js';
 import type { CapacityRange__Output, Topology, TopologyRequirement__Output, VolumeCapability__Output, VolumeContentSource, VolumeContentSource__Output } from './types.js';
 
@@ -14,18 +14,6 @@ export const DEFAULT_SIZE = GiB;
 export const SIZE_ALIGN = 4096;
 /** The largest size we hand on: int64 sizes beyond this lose precision in JavaScript. */
 export const MAX_SIZE = Math.floor(Number.MAX_SAFE_INTEGER / SIZE_ALIGN) * SIZE_ALIGN;
-
-/** File systems NodeStageVolume can make and grow (mkfs.X, resize2fs / xfs_growfs): the fsType parameter's and mount.fs_type's values. */
-export const FS_TYPES = ['ext4', 'xfs'] as const;
-export const DEFAULT_FS_TYPE = 'ext4';
-
-// ---- required fields ---------------------------------------------------------------------------------------
-
-/** A REQUIRED string field (names are checked by controller-names.ts). */
-export function required(field: string, value: string): string {
-  if (!value) throw invalid(`${field} is required`);
-  return value;
-}
 
 // ---- volume capabilities -------------------------------------------------------------------------
 
@@ -41,7 +29,7 @@ export function capabilityProblem(c: VolumeCapability__Output, field: string): s
   }
   if (c.accessType === 'mount' || c.mount) {
     const fs = c.mount?.fsType ?? '';
-    if (fs && !(FS_TYPES as readonly string[]).includes(fs)) return `${field}.mount.fs_type "${fs}" is not supported: use one of ${FS_TYPES.join(', ')}`;
+    if (fs && !isOneOf(FS_TYPES, fs)) return `${field}.mount.fs_type "${fs}" is not supported: use one of ${FS_TYPES.join(', ')}`;
     return null;
   }
   if (c.accessType === 'block' || c.block) return null;
@@ -186,16 +174,14 @@ export function parseContentSource(cs: VolumeContentSource__Output | null): Cont
 
 /** The admin API's data_source (Longhorn's dataSource) for a content source. */
 export function dataSourceOf(s: ContentSource): string {
-  return s.kind === 'snapshot' ? `snap://${s.volume}/${s.snapshot}` : `vol://${s.volume}`;
+  return formatDataSource({ volume: s.volume, snapshot: s.kind === 'snapshot' ? s.snapshot : null });
 }
 
 /** The content source of an admin data_source ('' or unknown: none). */
 export function contentSourceOf(dataSource: string): VolumeContentSource | null {
-  let m = /^snap:\/\/([^/]+)\/([^/]+)$/.exec(dataSource);
-  if (m) return { snapshot: { snapshotId: snapshotId(m[1]!, m[2]!) } };
-  m = /^vol:\/\/([^/]+)$/.exec(dataSource);
-  if (m) return { volume: { volumeId: m[1]! } };
-  return null;
+  const ref = parseDataSource(dataSource);
+  if (!ref) return null;
+  return ref.snapshot === null ? { volume: { volumeId: ref.volume } } : { snapshot: { snapshotId: snapshotId(ref.volume, ref.snapshot) } };
 }
 
 export function describeSource(s: ContentSource): string {

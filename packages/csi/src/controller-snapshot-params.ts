@@ -3,8 +3,7 @@
 // cairn snapshot is), `type: bak` (a backup in a backup target, with `backupMode`) or `type: bi`
 // (a backing image); the snapshotter adds its own csi.storage.k8s.io/volumesnapshot/* keys with
 // --extra-create-metadata. Pure: returns nothing or throws a CsiError naming the parameter.
-import { invalid } from './errors.js';
-import { precondition } from './controller-errors.js';
+import { failedPrecondition, invalid } from './errors.js';
 
 /** The external-snapshotter's own keys: skipped. */
 const SNAPSHOTTER_PREFIX = 'csi.storage.k8s.io/';
@@ -24,7 +23,7 @@ export function checkSnapshotParameters(params: Record<string, string>): void {
       return;
     case 'bak':
       // A backup needs a backup target: the cluster lacks one, so retrying cannot help.
-      throw precondition('parameter type bak asks for a backup: no backup target is configured in this cluster (a CSI snapshot of type bak is not built; take a type snap snapshot and back it up with cairn backup create)');
+      throw failedPrecondition('parameter type bak asks for a backup: no backup target is configured in this cluster (a CSI snapshot of type bak is not built; take a type snap snapshot and back it up with cairn backup create)');
     case 'bi':
       throw invalid('parameter type bi (a backing image) is not supported: cairn has no backing images; use type snap');
     default:

@@ -4,7 +4,8 @@
 import { formatSize } from '@cairn/api';
 import type { Snapshot__Output as AdminSnapshot, Volume__Output as AdminVolume } from '@cairn/api';
 import { PUBLISH_CONTEXT, snapshotId } from './contract.js';
-import { contentSourceOf, DEFAULT_FS_TYPE } from './controller-params.js';
+import { DEFAULT_FS_TYPE } from '@cairn/schema';
+import { contentSourceOf } from './controller-params.js';
 import type { Snapshot, Topology, Volume, VolumeCondition, VolumeContentSource } from './types.js';
 
 /** volume_context: what NodeStageVolume needs to make the file system (and what the CO caches). */

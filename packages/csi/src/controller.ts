@@ -5,27 +5,27 @@
 // what exists and answer from it when the call was already done (idempotency) -> act.
 // Decisions live in pure modules: controller-params (request parsing), controller-capacity
 // (placement and capacity), controller-paging (tokens), controller-views (admin -> CSI),
-// controller-errors (admin codes -> the spec's).
+// errors (admin codes -> the spec's).
 import * as grpc from '@grpc/grpc-js';
 import type { Node__Output, Snapshot__Output, Volume__Output } from '@cairn/api';
+import { DEFAULT_FS_TYPE } from '@cairn/schema';
 import { csiProto } from './proto.js';
 import type { ControllerHandlers } from './proto.js';
 import { identityHandlers } from './identity.js';
 import { serveUnix } from './server.js';
 import type { UnixServer } from './server.js';
-import { CsiError, invalid, notFound, unary } from './errors.js';
+import { aborted, alreadyExists, CsiError, exhausted, failedPrecondition, invalid, notFound, required, unary, unimplemented } from './errors.js';
 import type { Log } from './errors.js';
 import { PUBLISH_CONTEXT, parseSnapshotId, snapshotId } from './contract.js';
 import { controllerAdmin } from './controller-admin.js';
 import type { AdminConnection, ControllerAdmin } from './controller-admin.js';
-import { aborted, alreadyExists, exhausted, noEncryption, precondition } from './controller-errors.js';
 import { checkCoName, isCairnName, isNodeId, isSnapshotName, snapshotNameFor, volumeIdFor } from './controller-names.js';
 import { checkSnapshotParameters } from './controller-snapshot-params.js';
 import { parseStorageClass } from './storage-class.js';
 import { InFlight, snapshotKey, volumeKey } from './controller-inflight.js';
 import {
   accessibility, capabilityProblem, checkCapabilities, checkCapability, chooseSize, dataSourceOf,
-  DEFAULT_FS_TYPE, describeSource, expandSize, nodesInTopology, parseContentSource, required, resolveFsType, SIZE_ALIGN,
+  describeSource, expandSize, nodesInTopology, parseContentSource, resolveFsType, SIZE_ALIGN,
 } from './controller-params.js';
 import type { ContentSource, Place } from './controller-params.js';
 import {
@@ -63,6 +63,8 @@ export const CONTROLLER_CAPABILITIES = [
 
 /** What a wait needs of the gRPC call: whether the caller is still there. */
 type Waiting = Pick<grpc.ServerUnaryCall<unknown, unknown>, 'cancelled' | 'getDeadline'>;
+/** A StorageClass that asks for encryption at rest is refused, not served in clear. */
+const NO_ENCRYPTION = 'parameter encrypted "true": cairn does not encrypt volume data at rest, and will not store a volume in clear that its StorageClass says is encrypted; use a class without encrypted, or encrypt inside the volume (e.g. LUKS in the pod)';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const places = (nodes: Node__Output[]): Place[] => nodes.map((n) => ({ id: n.id, zone: n.zone }));
 const isCode = (e: unknown, code: grpc.status): boolean => e instanceof CsiError && e.code === code;
@@ -154,7 +156,7 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
       const params = sc.volume;
       const fsType = resolveFsType(params, caps);
       if (Object.keys(req.mutableParameters).length > 0) throw invalid('mutable_parameters are not supported (this driver has no MODIFY_VOLUME)');
-      if (sc.encrypted) throw noEncryption();
+      if (sc.encrypted) throw failedPrecondition(NO_ENCRYPTION);
       const source = parseContentSource(req.volumeContentSource);
       if (sc.fromBackup && source) throw invalid('parameter fromBackup and volume_content_source both name what the volume starts as: give one');
       // Without a source the size is known now, so a bad range is refused before anything is asked.
@@ -216,7 +218,7 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
         const snaps = await snapshotsOf(id);
         if (snaps.length > 0) {
           // Snapshots live in the volume's replicas: the spec's answer for dependent snapshots.
-          throw precondition(`volume "${id}" has ${snaps.length} snapshot(s) (${snaps.slice(0, 5).map((s) => snapshotId(id, s.name)).join(', ')}): delete them first; they live in its replicas`);
+          throw failedPrecondition(`volume "${id}" has ${snaps.length} snapshot(s) (${snaps.slice(0, 5).map((s) => snapshotId(id, s.name)).join(', ')}): delete them first; they live in its replicas`);
         }
         // Attached (or detaching): the admin refuses with FAILED_PRECONDITION naming the node.
         await admin.deleteVolume({ name: id });
@@ -425,7 +427,7 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
     }),
 
     ControllerModifyVolume: unary('ControllerModifyVolume', log, async () => {
-      throw new CsiError(grpc.status.UNIMPLEMENTED, 'ControllerModifyVolume is not supported (no MODIFY_VOLUME capability)');
+      throw unimplemented('ControllerModifyVolume is not supported (no MODIFY_VOLUME capability)');
     }),
   };
 }

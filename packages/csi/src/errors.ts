@@ -1,18 +1,82 @@
-// CSI answers errors with the spec's gRPC status codes. Handlers throw CsiError (or anything else,
-// which becomes INTERNAL); `unary` turns a promise-returning handler into grpc-js's callback form
-// and logs refusals with the request's secrets stripped.
+// The CSI driver's errors and the one place that turns anything thrown into the spec's status.
+// A refusal is a CsiError with the spec's gRPC code and a message for the CO that names what is
+// wrong; build one with the constructors below (one per code). Anything else thrown (a command
+// that failed, a bug) is a fault of this plugin: its whole message, which may name host paths,
+// goes to the plugin's log only, and the CO gets INTERNAL with an error id to find it there.
+// Errors of the manager's admin API become CsiErrors in fromAdmin, by their code, never by text.
 import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
+import { boundDetails, isGrpcError } from '@cairn/api';
 import type { Logger } from '@cairn/api';
+
+export { boundDetails };
 
 export class CsiError extends Error {
   constructor(readonly code: grpc.status, message: string) {
     super(message);
+    this.name = 'CsiError';
   }
 }
 
 export const invalid = (m: string): CsiError => new CsiError(grpc.status.INVALID_ARGUMENT, m);
 export const notFound = (m: string): CsiError => new CsiError(grpc.status.NOT_FOUND, m);
+export const alreadyExists = (m: string): CsiError => new CsiError(grpc.status.ALREADY_EXISTS, m);
+export const failedPrecondition = (m: string): CsiError => new CsiError(grpc.status.FAILED_PRECONDITION, m);
+export const outOfRange = (m: string): CsiError => new CsiError(grpc.status.OUT_OF_RANGE, m);
+export const exhausted = (m: string): CsiError => new CsiError(grpc.status.RESOURCE_EXHAUSTED, m);
+export const aborted = (m: string): CsiError => new CsiError(grpc.status.ABORTED, m);
+/** What the request needs is not reachable now (the volume's NBD export, the manager): the CO retries. */
+export const unavailable = (m: string): CsiError => new CsiError(grpc.status.UNAVAILABLE, m);
+export const unimplemented = (m: string): CsiError => new CsiError(grpc.status.UNIMPLEMENTED, m);
+
+/** A REQUIRED string field of a request: its value, or INVALID_ARGUMENT naming it. */
+export function required(field: string, value: string | undefined): string {
+  if (!value) throw invalid(`${field} is required`);
+  return value;
+}
+
+// ---- errors of the manager's admin API ---------------------------------------------------------
+
+/**
+ * The admin code -> the CSI code. The admin's codes already mean what the spec's do
+ * (INVALID_ARGUMENT a bad field, NOT_FOUND a missing volume or node, ALREADY_EXISTS a name taken
+ * with other parameters, FAILED_PRECONDITION attached or a node down); the rest are faults of
+ * the path between controller and manager.
+ */
+const FROM_ADMIN: Partial<Record<grpc.status, grpc.status>> = {
+  [grpc.status.INVALID_ARGUMENT]: grpc.status.INVALID_ARGUMENT,
+  [grpc.status.NOT_FOUND]: grpc.status.NOT_FOUND,
+  [grpc.status.ALREADY_EXISTS]: grpc.status.ALREADY_EXISTS,
+  [grpc.status.FAILED_PRECONDITION]: grpc.status.FAILED_PRECONDITION,
+  [grpc.status.OUT_OF_RANGE]: grpc.status.OUT_OF_RANGE,
+  // The manager's log is over its request limit: nothing more fits.
+  [grpc.status.RESOURCE_EXHAUSTED]: grpc.status.RESOURCE_EXHAUSTED,
+  // A conflicting append retried too often: the CO retries with backoff, as for an operation in flight.
+  [grpc.status.ABORTED]: grpc.status.ABORTED,
+  // Manager or etcd unreachable, or too slow: transient, the CO retries.
+  [grpc.status.UNAVAILABLE]: grpc.status.UNAVAILABLE,
+  [grpc.status.DEADLINE_EXCEEDED]: grpc.status.DEADLINE_EXCEEDED,
+  [grpc.status.CANCELLED]: grpc.status.UNAVAILABLE,
+};
+
+/**
+ * An error of an admin call as a CsiError, the admin's message kept (it names the field or the
+ * object). What is not a gRPC status (nor a CsiError already) is returned as it is: a fault of
+ * this plugin, which `unary` reports as INTERNAL with an id.
+ */
+export function fromAdmin(e: unknown): unknown {
+  if (e instanceof CsiError || !isGrpcError(e)) return e;
+  const details = e.details || e.message;
+  if (e.code === grpc.status.UNAUTHENTICATED || e.code === grpc.status.PERMISSION_DENIED) {
+    // A deployment fault (the controller's token), not the caller's: say so without the token.
+    return new CsiError(grpc.status.INTERNAL, `the manager refused the CSI controller's credentials: ${details}`);
+  }
+  const code = FROM_ADMIN[e.code as grpc.status];
+  if (code !== undefined) return new CsiError(code, details);
+  return new CsiError(grpc.status.INTERNAL, `manager: ${grpc.status[e.code] ?? e.code}: ${details}`);
+}
+
+// ---- requests in the log, statuses on the wire -------------------------------------------------------
 
 const STRIPPED = '***stripped***';
 
@@ -38,16 +102,15 @@ export function redact(value: unknown): unknown {
 export type Log = Logger;
 
 /**
- * A status message cut to 2 KiB of UTF-8. Refusals quote the offending value, which can be
- * megabytes long; a grpc-message trailer that big exceeds the client's header-list limit and
- * wedges its connection (that call and every later one on it hang until the deadline).
+ * Anything a handler threw as the status for the CO and the line for the log: a CsiError keeps
+ * its code and message; anything else is INTERNAL, its message and stack logged in full under an
+ * error id, and the CO told that id only.
  */
-export function boundDetails(details: string, maxBytes = 2048): string {
-  if (Buffer.byteLength(details) <= maxBytes) return details;
-  let cut = details.slice(0, 1000);
-  while (Buffer.byteLength(cut) > maxBytes - 64) cut = cut.slice(0, -1);
-  if (/[\ud800-\udbff]$/.test(cut)) cut = cut.slice(0, -1); // no half of a surrogate pair
-  return `${cut}... (${Buffer.byteLength(details)} bytes in all)`;
+export function toStatus(e: unknown): { code: grpc.status; details: string; logged: string } {
+  if (e instanceof CsiError) return { code: e.code, details: boundDetails(e.message), logged: boundDetails(e.message) };
+  const id = randomBytes(4).toString('hex');
+  const whole = e instanceof Error ? e.stack ?? e.message : String(e);
+  return { code: grpc.status.INTERNAL, details: `internal error ${id} (the CSI plugin's log has it)`, logged: `error ${id}: ${whole}` };
 }
 
 /**
@@ -67,11 +130,10 @@ export function unary<Req, Res>(
         callback(null, res);
       },
       (e: unknown) => {
-        const code = e instanceof CsiError ? e.code : grpc.status.INTERNAL;
-        const message = e instanceof Error ? e.message : String(e);
+        const { code, details, logged } = toStatus(e);
         callLog.warn({ code: grpc.status[code] },
-          `csi ${name} ${grpc.status[code]}: ${boundDetails(message)} request=${boundDetails(JSON.stringify(redact(call.request)), 8192)}`);
-        callback({ code, details: boundDetails(message), metadata: new grpc.Metadata() } as grpc.ServiceError);
+          `csi ${name} ${grpc.status[code]}: ${logged} request=${boundDetails(JSON.stringify(redact(call.request)), 8192)}`);
+        callback({ code, details, metadata: new grpc.Metadata() } as grpc.ServiceError);
       },
     );
   };

@@ -5,10 +5,12 @@
 // FS_TYPES and its command builders, so a new filesystem cannot be supported without its package.
 // test/image.test.ts checks this list against the programs node-os.ts and node.ts run, against the
 // Dockerfile, and against `dpkg -S` on the test machine.
-import { DEFAULT_FS_TYPE, FS_TYPES, growFsCommand, mkfsCommand, offlineGrowCommands } from './node-plan.js';
+import { DEFAULT_FS_TYPE, FS_TYPES } from '@cairn/schema';
+import type { FsType } from '@cairn/schema';
+import { growFsCommand, mkfsCommand, offlineGrowCommands } from './node-plan.js';
 
 /** When a node runs the program: on every volume's path, or only for a filesystem or the kernel NBD client. */
-export type HostToolUse = 'always' | 'kernel-nbd' | `fsType:${(typeof FS_TYPES)[number]}`;
+export type HostToolUse = 'always' | 'kernel-nbd' | `fsType:${FsType}`;
 
 export interface HostTool {
   /** The program, as node-os.ts / node.ts spawn it (found on PATH). */
@@ -35,7 +37,7 @@ const DEVICE_TOOLS: readonly HostTool[] = [
 ];
 
 /** The Debian package of each filesystem's tools. */
-const FS_PACKAGES: Record<(typeof FS_TYPES)[number], string> = { ext2: 'e2fsprogs', ext3: 'e2fsprogs', ext4: 'e2fsprogs', xfs: 'xfsprogs' };
+const FS_PACKAGES: Record<FsType, string> = { ext4: 'e2fsprogs', xfs: 'xfsprogs' };
 
 function fsTools(): HostTool[] {
   const out: HostTool[] = [];

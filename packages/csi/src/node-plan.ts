@@ -3,25 +3,14 @@
 // read /proc/self/mountinfo and what a NodeExpandVolume can achieve. node.ts applies them with the
 // wrappers in node-os.ts; node-plan.test.ts covers them without a kernel.
 import { createHash } from 'node:crypto';
-import * as grpc from '@grpc/grpc-js';
-import { CsiError, invalid, notFound } from './errors.js';
+import { DEFAULT_FS_TYPE, FS_TYPES, isOneOf } from '@cairn/schema';
+import { alreadyExists, failedPrecondition, invalid, notFound, outOfRange, required } from './errors.js';
 import { hasControlCharacters, MAX_CSI_STRING_BYTES, PUBLISH_CONTEXT } from './contract.js';
 import { ACCESS_MODES } from './controller-params.js';
 import { checkMkfsParams } from './mkfs-params.js';
 import type { VolumeCapability__Output } from './types.js';
 
 export { checkMkfsParams, splitShellWords } from './mkfs-params.js';
-
-export const DEFAULT_FS_TYPE = 'ext4';
-/** Filesystems NodeStageVolume makes and NodeExpandVolume grows. */
-export const FS_TYPES = ['ext4', 'ext3', 'ext2', 'xfs'] as const;
-
-export const failedPrecondition = (m: string): CsiError => new CsiError(grpc.status.FAILED_PRECONDITION, m);
-export const alreadyExists = (m: string): CsiError => new CsiError(grpc.status.ALREADY_EXISTS, m);
-export const outOfRange = (m: string): CsiError => new CsiError(grpc.status.OUT_OF_RANGE, m);
-export const aborted = (m: string): CsiError => new CsiError(grpc.status.ABORTED, m);
-/** The volume's NBD export cannot be reached (not served yet, or gone): the CO retries. */
-export const unavailable = (m: string): CsiError => new CsiError(grpc.status.UNAVAILABLE, m);
 
 /** How a staged volume is used: a filesystem (made if missing) or the raw block device. */
 export type Access =
@@ -55,10 +44,6 @@ function controllerReadOnly(publishContext: Record<string, string>): boolean {
   return publishContext[PUBLISH_CONTEXT.readonly] === 'true';
 }
 
-function required(value: string | undefined, field: string): string {
-  if (!value) throw invalid(`${field} is required`);
-  return value;
-}
 
 
 /**
@@ -66,7 +51,7 @@ function required(value: string | undefined, field: string): string {
  * file, so a longer one would fail as ENAMETOOLONG (an internal error) instead of bad input.
  */
 function volumeIdOf(value: string | undefined): string {
-  const v = required(value, 'volume_id');
+  const v = required('volume_id', value);
   if (Buffer.byteLength(v) > MAX_CSI_STRING_BYTES) throw invalid(`volume_id must be at most ${MAX_CSI_STRING_BYTES} bytes, got ${Buffer.byteLength(v)}`);
   // Control characters (NUL above all) cannot be part of the paths and records a stage makes;
   // the spec's ids are printable (cairn's are volume names).
@@ -76,7 +61,7 @@ function volumeIdOf(value: string | undefined): string {
 }
 
 function absolute(value: string | undefined, field: string): string {
-  const v = required(value, field);
+  const v = required(field, value);
   if (!v.startsWith('/')) throw invalid(`${field} must be an absolute path, got ${JSON.stringify(v)}`);
   return v;
 }
@@ -95,7 +80,7 @@ export function parseCapability(
   if (cap.block) return { access: { kind: 'block' }, accessMode: mode };
   if (cap.mount) {
     const fsType = cap.mount.fsType || ctx[PUBLISH_CONTEXT.fsType] || DEFAULT_FS_TYPE;
-    if (!(FS_TYPES as readonly string[]).includes(fsType)) {
+    if (!isOneOf(FS_TYPES, fsType)) {
       throw invalid(`${field}.mount.fs_type ${JSON.stringify(fsType)} is not supported (one of ${FS_TYPES.join(', ')})`);
     }
     const params = ctx[PUBLISH_CONTEXT.mkfsParams] ?? '';
@@ -126,7 +111,7 @@ export function parseStageRequest(r: StageRequestInput): StageRequest {
   // publish_context wins over volume_context: it is what the controller set for this attachment.
   const ctx = { ...r.volumeContext, ...r.publishContext };
   const { access, accessMode } = parseCapability(r.volumeCapability, 'volume_capability', ctx);
-  const nbdUrl = required(r.publishContext[PUBLISH_CONTEXT.nbdUrl], `publish_context.${PUBLISH_CONTEXT.nbdUrl}`);
+  const nbdUrl = required(`publish_context.${PUBLISH_CONTEXT.nbdUrl}`, r.publishContext[PUBLISH_CONTEXT.nbdUrl]);
   if (!/^nbds?(\+unix)?:\/\//.test(nbdUrl)) throw invalid(`publish_context.${PUBLISH_CONTEXT.nbdUrl} must be an nbd:// URL, got ${JSON.stringify(nbdUrl)}`);
   if (!URL.canParse(nbdUrl)) throw invalid(`publish_context.${PUBLISH_CONTEXT.nbdUrl} is not a valid URL: ${JSON.stringify(nbdUrl)}`);
   // Its host becomes a positional argument of nbd-client (nbd://-d:1/v would run `nbd-client -d`).
@@ -188,7 +173,7 @@ export interface VolumeLookup {
  * csi-sanity asks for "some/path"); `locate` answers that.
  */
 export function parseLookup(r: { volumeId: string; volumePath: string; stagingTargetPath: string }): VolumeLookup {
-  return { volumeId: volumeIdOf(r.volumeId), volumePath: required(r.volumePath, 'volume_path'), stagingPath: r.stagingTargetPath };
+  return { volumeId: volumeIdOf(r.volumeId), volumePath: required('volume_path', r.volumePath), stagingPath: r.stagingTargetPath };
 }
 
 /**

@@ -14,11 +14,11 @@ import type { NodeHandlers } from './proto.js';
 import { identityHandlers } from './identity.js';
 import { serveUnix } from './server.js';
 import type { UnixServer } from './server.js';
-import { invalid, notFound, unary } from './errors.js';
+import { aborted, failedPrecondition, invalid, notFound, unary, unavailable } from './errors.js';
 import type { Log } from './errors.js';
 import { TOPOLOGY_HOSTNAME_KEY, TOPOLOGY_ZONE_KEY } from './contract.js';
 import {
-  aborted, unavailable, expandCapabilityCheck, expandDecision, failedPrecondition, formatDecision, fsckOk, isPublishMount, locate,
+  expandCapabilityCheck, expandDecision, formatDecision, fsckOk, isPublishMount, locate,
   offlineGrowCommands, growFsCommand, mkfsCommand, mountAt, parseLookup, parsePublishRequest, parseStageRequest, parseVolumeAndPath,
   publishDecision, recordFileName, stageDecision, stagingMountOptions, usageOf,
 } from './node-plan.js';

@@ -1,8 +1,8 @@
 // proto/csi.proto loaded at run time with the options its types were generated with
-// (scripts/gen-protos.mjs), shared with the admin and node APIs through @cairn/api.
+// (scripts/gen-protos.mjs), shared with cairn's own protos (@cairn/schema).
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { LOADER_OPTIONS } from '@cairn/api';
+import { LOADER_OPTIONS } from '@cairn/schema';
 import type { ProtoGrpcType } from './gen/csi.js';
 
 export type { IdentityHandlers, IdentityClient } from './gen/csi/v1/Identity.js';

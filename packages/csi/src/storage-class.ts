@@ -13,7 +13,7 @@
 //
 // Pure: returns the parts or throws a CsiError (INVALID_ARGUMENT) naming the parameter and value.
 import { invalid } from './errors.js';
-import { FS_TYPES } from './controller-params.js';
+import { DATA_LOCALITIES, FS_TYPES, RECURRING_JOB_TASKS, TAG_RE, TAG_RULE, VOLUME_AUTO_BALANCES } from '@cairn/schema';
 import { STORAGE_CLASS_PARAMETERS, STORAGE_CLASS_PARAMETERS_ACTED_ON } from './contract.js';
 import type { StorageClassParameter, STORAGE_CLASS_PARAMETERS_WITHOUT_EFFECT } from './contract.js';
 
@@ -98,15 +98,11 @@ const MAX_VALUE_BYTES = 4096;
 
 // ---- values, read as Longhorn reads them ---------------------------------------------------------
 
-// The admin API's values (the metadata package's SETTING_DEFS, plus a volume's "ignored" = follow
-// the setting). The csi package depends on @cairn/api only, so they are spelled here.
-const LOCALITIES = ['disabled', 'best-effort', 'strict-local'] as const;
-const AUTO_BALANCE = ['ignored', 'disabled', 'least-effort', 'best-effort'] as const;
+// The admin API's values are @cairn/schema's vocabulary (DATA_LOCALITIES, VOLUME_AUTO_BALANCES, TAG_RE).
 /** Longhorn's anti-affinity override words -> the admin's. */
 const ANTI_AFFINITY: Readonly<Record<string, string>> = { ignored: 'default', enabled: 'enabled', disabled: 'disabled' };
 /** Longhorn's ignored | enabled | disabled overrides of a cluster setting. */
 const OVERRIDE = ['ignored', 'enabled', 'disabled'] as const;
-const TAG_RE = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
 
 function integer(key: string, text: string, min: number, max: number): number {
   if (!/^\s*\d+\s*$/.test(text)) throw invalid(`parameter ${key} "${text}" is not an integer from ${min} to ${max}`);
@@ -139,7 +135,7 @@ function line(key: string, text: string): string {
 /** "fast, ssd" -> ["fast", "ssd"] (Longhorn's comma-separated tag lists), sorted and unique. */
 function tags(key: string, text: string): string[] {
   const out = text.split(',').map((t) => t.trim()).filter((t) => t.length > 0);
-  for (const t of out) if (!TAG_RE.test(t)) throw invalid(`parameter ${key}: tag "${t}" is not valid: use letters, digits, '-', '.', '_'`);
+  for (const t of out) if (!TAG_RE.test(t)) throw invalid(`parameter ${key}: tag "${t}" is not valid: ${TAG_RULE}`);
   return [...new Set(out)].sort();
 }
 
@@ -163,7 +159,6 @@ const isOneOf = (allowed: readonly string[]): FieldCheck => (v) =>
   typeof v === 'string' && allowed.includes(v) ? null : `must be one of ${allowed.join(', ')}`;
 
 /** Longhorn's recurring job tasks (its RecurringJob CRD, less system-backup, which is not a volume's). */
-const RECURRING_TASKS = ['snapshot', 'snapshot-force-create', 'snapshot-cleanup', 'snapshot-delete', 'backup', 'backup-force-create', 'filesystem-trim'];
 
 const CRON_DESCRIPTORS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
 const CRON_FIELDS: ReadonlyArray<{ what: string; min: number; max: number; names?: string[] }> = [
@@ -246,7 +241,7 @@ function recurringJobSelector(key: string, text: string): RecurringJobSelectorPa
 function recurringJobs(key: string, text: string): RecurringJobParam[] {
   if (text.trim() === '') return [];
   return jsonList(key, text, '[{"name", "task", "cron", "retain", "groups", "labels", "concurrency"}, ...]', {
-    name: isName, task: isOneOf(RECURRING_TASKS), cron: isCron, retain: isCount, groups: isStrings, labels: isStringMap, concurrency: isCount,
+    name: isName, task: isOneOf(RECURRING_JOB_TASKS), cron: isCron, retain: isCount, groups: isStrings, labels: isStringMap, concurrency: isCount,
   }, ['name', 'task', 'cron']).map((i) => ({
     name: (i['name'] as string).trim(), task: i['task'] as string, cron: (i['cron'] as string).trim(), retain: (i['retain'] as number | undefined) ?? 0,
     concurrency: (i['concurrency'] as number | undefined) ?? 0, groups: (i['groups'] as string[] | undefined) ?? [],
@@ -282,10 +277,10 @@ const ACT: { readonly [K in ActedOn]: (key: string, text: string) => VolumeParam
     const n = integer(k, v, 0, 525_600);
     return n === 0 ? {} : { staleReplicaTimeout: n };
   },
-  dataLocality: (k, v) => ({ dataLocality: oneOf(k, v, LOCALITIES) }),
+  dataLocality: (k, v) => ({ dataLocality: oneOf(k, v, DATA_LOCALITIES) }),
   diskSelector: (k, v) => ({ diskSelector: tags(k, v) }),
   nodeSelector: (k, v) => ({ nodeSelector: tags(k, v) }),
-  replicaAutoBalance: (k, v) => ({ replicaAutoBalance: oneOf(k, v, AUTO_BALANCE) }),
+  replicaAutoBalance: (k, v) => ({ replicaAutoBalance: oneOf(k, v, VOLUME_AUTO_BALANCES) }),
   fsType: (k, v) => ({ fsType: oneOf(k, v, FS_TYPES) }),
   // Handed to mkfs as arguments on the node.
   mkfsParams: (k, v) => ({ mkfsParams: line(k, v) }),

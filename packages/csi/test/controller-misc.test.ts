@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Volume__Output } from '@cairn/api';
 import { CsiError, redact } from '../src/index.js';
 import { decodeToken, encodeToken, page } from '../src/controller-paging.js';
-import { fromAdmin } from '../src/controller-errors.js';
+import { fromAdmin, toStatus } from '../src/errors.js';
 import { checkSnapshotParameters } from '../src/controller-snapshot-params.js';
 import { InFlight } from '../src/controller-inflight.js';
 import { incompatibility } from '../src/controller-compat.js';
@@ -95,10 +95,23 @@ test('error mapping: admin refusals keep their meaning and message; faults becom
     assert.is(codeOf(e), want, grpc.status[code]);
     assert.match(e.message, /volume "v" does not exist/);
   }
-  assert.match(fromAdmin(adminError(grpc.status.UNAUTHENTICATED, 'a valid bearer token is required')).message, /refused the CSI controller's credentials/);
+  assert.match((fromAdmin(adminError(grpc.status.UNAUTHENTICATED, 'a valid bearer token is required')) as CsiError).message, /refused the CSI controller's credentials/);
   const own = new CsiError(grpc.status.OUT_OF_RANGE, 'x');
   assert.is(fromAdmin(own), own, 'a CsiError passes through');
-  assert.is(codeOf(fromAdmin(new TypeError('boom'))), 'INTERNAL');
+  const boom = new TypeError('boom');
+  assert.is(fromAdmin(boom), boom, 'anything else stays a fault of the plugin (toStatus: INTERNAL with an id)');
+});
+
+test('error status: a refusal keeps its code and message; a fault goes to the CO as INTERNAL with an id, in full to the log only', () => {
+  const refusal = toStatus(new CsiError(grpc.status.NOT_FOUND, 'volume "v" does not exist'));
+  assert.equal([grpc.status[refusal.code], refusal.details], ['NOT_FOUND', 'volume "v" does not exist']);
+  const fault = toStatus(new Error('mount: /var/lib/kubelet/plugins/x: wrong fs type'));
+  assert.is(grpc.status[fault.code], 'INTERNAL');
+  const id = /^internal error ([0-9a-f]{8}) /.exec(fault.details)?.[1];
+  assert.ok(id, fault.details);
+  assert.not.match(fault.details, /kubelet|mount/, 'no host path or command text reaches the CO');
+  assert.match(fault.logged, new RegExp(`error ${id}: Error: mount: /var/lib/kubelet/plugins/x: wrong fs type`));
+  assert.is.not(toStatus(new Error('x')).details, toStatus(new Error('x')).details, 'each fault has its own id');
 });
 
 test('in-flight guard: a second operation on a held key is ABORTED naming the first; keys are released after', async () => {

@@ -34,8 +34,10 @@ const stageIn = (o: Partial<StageRequestInput> = {}): StageRequestInput => ({
 test('stage request: fsType from the capability, else publish_context, else volume_context, else ext4; mkfsParams split', () => {
   assert.equal(parseStageRequest(stageIn()).access, { kind: 'mount', fsType: 'ext4', mountFlags: ['noatime'], mkfsParams: [] });
   assert.is((parseStageRequest(stageIn({ volumeContext: { fsType: 'xfs' } })).access as { fsType: string }).fsType, 'xfs');
-  assert.is((parseStageRequest(stageIn({ volumeContext: { fsType: 'xfs' }, publishContext: { nbdUrl: 'nbd://h:1/v', fsType: 'ext3' } })).access as { fsType: string }).fsType, 'ext3');
-  assert.is((parseStageRequest(stageIn({ volumeCapability: mountCap('ext2'), publishContext: { nbdUrl: 'nbd://h:1/v', fsType: 'xfs' } })).access as { fsType: string }).fsType, 'ext2');
+  assert.is((parseStageRequest(stageIn({ volumeContext: { fsType: 'xfs' }, publishContext: { nbdUrl: 'nbd://h:1/v', fsType: 'ext4' } })).access as { fsType: string }).fsType, 'ext4');
+  assert.is((parseStageRequest(stageIn({ volumeCapability: mountCap('xfs'), publishContext: { nbdUrl: 'nbd://h:1/v', fsType: 'ext4' } })).access as { fsType: string }).fsType, 'xfs');
+  // One list of filesystems with the Controller and the manager (@cairn/schema FS_TYPES): Longhorn's ext4 and xfs.
+  assert.is(code(() => parseStageRequest(stageIn({ volumeCapability: mountCap('ext3') }))), 'INVALID_ARGUMENT');
   const p = parseStageRequest(stageIn({ publishContext: { nbdUrl: 'nbd://h:1/v', mkfsParams: `-L 'my vol' -E "lazy_itable_init=0,root_owner=0:0" -M a\\ b` } }));
   assert.equal((p.access as { mkfsParams: string[] }).mkfsParams, ['-L', 'my vol', '-E', 'lazy_itable_init=0,root_owner=0:0', '-M', 'a b']);
   // The allowlist (mkfs-params.ts) applies at NodeStage too, against the fsType being made.

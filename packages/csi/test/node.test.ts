@@ -196,7 +196,9 @@ t('filesystem volume: stage (mkfs once), publish rw and ro, stats, survive a res
   const stage = { volumeId: 'fs', stagingTargetPath: staging, volumeCapability: mountCap(), publishContext: { nbdUrl: nbd.url, fsType: 'ext4', mkfsParams: '-L "cairn fs" -m 0' } };
   // A stage that fails (here: a mount option ext4 does not know) leaves nothing behind, and the
   // corrected request is not refused as incompatible with it.
-  await refused('NodeStageVolume', { ...stage, volumeCapability: { ...mountCap(), mount: { fsType: 'ext4', mountFlags: ['no_such_option'] } } }, grpc.status.INTERNAL, /mount/);
+  // The mount's own error names host paths: the CO gets an error id, the plugin's log the whole of it.
+  await refused('NodeStageVolume', { ...stage, volumeCapability: { ...mountCap(), mount: { fsType: 'ext4', mountFlags: ['no_such_option'] } } }, grpc.status.INTERNAL, /^internal error [0-9a-f]{8} /);
+  assert.ok(logs.some((l) => /NodeStageVolume INTERNAL: error [0-9a-f]{8}: .*mount/s.test(l)), 'the failed mount is in the log in full');
   assert.not.ok(existsSync(join(stateDir, 'volumes', 'fs.json')), 'no record of the failed stage');
   assert.is(mountAt(staging), undefined);
   assert.equal(nbdfusePids(), [], 'no nbdfuse left by the failed stage');

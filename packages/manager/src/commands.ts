@@ -8,30 +8,25 @@ import { InvalidSettingError, parseSettings, pendingCopiesFrom, replicasOf, rest
 import type { ObservedFigures } from '@cairn/scheduler';
 import { chooseSalvage, salvageDraft, SalvageRefusal } from '@cairn/scheduler';
 import { checkMkfsParams as checkMkfsParamsRule } from '@cairn/csi';
+import {
+  ACCESS_MODES, ANTI_AFFINITY_OVERRIDES, DATA_LOCALITIES, DATA_SOURCE_FORMS, DEFAULT_FS_TYPE, FS_TYPES, NAME_RE, NAME_RULE, NODE_ID_RE, NODE_ID_RULE,
+  parseDataSource, SNAPSHOT_NAME_RE, TAG_RE, TAG_RULE, VOLUME_AUTO_BALANCES,
+} from '@cairn/schema';
+import type { DataSourceRef } from '@cairn/schema';
 import { CommandError } from './errors.js';
 import { changedLabels, checkLabels } from './labels.js';
 
-const NAME_RE = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
-const TAG_RE = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
-/** What a replica store accepts as a snapshot name (generated ones may be longer than a volume name). */
-const SNAPSHOT_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const LOCALITIES = ['disabled', 'best-effort', 'strict-local'] as const;
-const AUTO_BALANCE = ['ignored', 'disabled', 'least-effort', 'best-effort'] as const;
-const ACCESS = ['rwo', 'rwx'] as const;
-const ANTI = ['default', 'enabled', 'disabled'] as const;
-/** Filesystems the CSI Node service makes and grows (packages/csi FS_TYPES). */
-const FS_TYPES = ['ext4', 'ext3', 'ext2', 'xfs'] as const;
+// The vocabulary (names, tags, value lists, data sources) is @cairn/schema's, shared with the CSI
+// driver and the CLI.
+
 /** mkfsParams travels in a CSI publish_context value: the spec caps those maps at 4 KiB. */
 const MAX_MKFS_PARAMS = 1024;
 /** Volumes are made of 4 KiB blocks (NBD's and ext4's block size). */
 export const SIZE_ALIGN = 4096;
 
-/** Node ids are Kubernetes node names (DNS subdomains): up to 253 lowercase letters, digits, '-', '.', '_'. */
-const NODE_ID_RE = /^[a-z0-9]([a-z0-9._-]{0,251}[a-z0-9])?$/;
-
 export function checkNodeId(field: string, value: string): void {
   if (!NODE_ID_RE.test(value)) {
-    throw CommandError.invalid(`${field} "${value}" is not valid: use 1-253 lowercase letters, digits, '-', '.', '_', starting and ending with a letter or digit`);
+    throw CommandError.invalid(`${field} "${value}" is not valid: use ${NODE_ID_RULE}`);
   }
 }
 
@@ -49,13 +44,13 @@ export function checkDiskPath(field: string, path: string): void {
 
 export function checkName(field: string, value: string): void {
   if (!NAME_RE.test(value)) {
-    throw CommandError.invalid(`${field} "${value}" is not valid: use 1-63 lowercase letters, digits, '-', '.', '_', starting and ending with a letter or digit`);
+    throw CommandError.invalid(`${field} "${value}" is not valid: use ${NAME_RULE}`);
   }
 }
 
 export function checkTags(field: string, tags: string[]): string[] {
   for (const t of tags) {
-    if (!TAG_RE.test(t)) throw CommandError.invalid(`${field}: tag "${t}" is not valid: use letters, digits, '-', '.', '_'`);
+    if (!TAG_RE.test(t)) throw CommandError.invalid(`${field}: tag "${t}" is not valid: ${TAG_RULE}`);
   }
   return [...new Set(tags)].sort();
 }
@@ -167,21 +162,13 @@ function csiOrigin(r: CreateVolume): { csiName?: string; kubernetes?: Kubernetes
   };
 }
 
-/** A parsed data source: `snapshot` is null for "vol://VOLUME" (the volume's data now). */
-export interface DataSourceRef {
-  volume: string;
-  snapshot: string | null;
-}
-
-/** Parses Longhorn's dataSource, "snap://VOLUME/SNAPSHOT" or "vol://VOLUME"; null when empty. */
-export function parseDataSource(uri: string): DataSourceRef | null {
+/** Parses Longhorn's dataSource, "snap://VOLUME/SNAPSHOT" or "vol://VOLUME", with valid names; null when empty. */
+export function checkDataSource(uri: string): DataSourceRef | null {
   if (!uri) return null;
-  const snap = /^snap:\/\/([^/]+)\/([^/]+)$/.exec(uri);
-  const vol = /^vol:\/\/([^/]+)$/.exec(uri);
-  if (!snap && !vol) throw CommandError.invalid(`dataSource "${uri}" is not valid: use snap://VOLUME/SNAPSHOT or vol://VOLUME`);
-  const ref = snap ? { volume: snap[1]!, snapshot: snap[2]! } : { volume: vol![1]!, snapshot: null };
+  const ref = parseDataSource(uri);
+  if (!ref) throw CommandError.invalid(`dataSource "${uri}" is not valid: use ${DATA_SOURCE_FORMS}`);
   if (!NAME_RE.test(ref.volume)) throw CommandError.invalid(`dataSource "${uri}": volume "${ref.volume}" is not a valid volume name`);
-  if (ref.snapshot !== null && !SNAPSHOT_RE.test(ref.snapshot)) throw CommandError.invalid(`dataSource "${uri}": snapshot "${ref.snapshot}" is not a valid snapshot name`);
+  if (ref.snapshot !== null && !SNAPSHOT_NAME_RE.test(ref.snapshot)) throw CommandError.invalid(`dataSource "${uri}": snapshot "${ref.snapshot}" is not a valid snapshot name`);
   return ref;
 }
 
@@ -235,26 +222,26 @@ export function createVolume(state: ClusterState, r: CreateVolume): EventDraft[]
     if (r.size < backupSize) throw CommandError.invalid(`size ${r.size} is smaller than backup ${fromBackup} (${backupSize} bytes)`);
   }
   checkSize('size', r.size);
-  const fsType = r.fsType ? oneOf('fsType', r.fsType, FS_TYPES) : 'ext4';
+  const fsType = r.fsType ? oneOf('fsType', r.fsType, FS_TYPES) : DEFAULT_FS_TYPE;
   const spec = volumeSpec({
     size: r.size,
     numberOfReplicas: r.numberOfReplicas || state.settings['default-replica-count'],
-    dataLocality: r.dataLocality ? oneOf('dataLocality', r.dataLocality, LOCALITIES) : state.settings['default-data-locality'],
+    dataLocality: r.dataLocality ? oneOf('dataLocality', r.dataLocality, DATA_LOCALITIES) : state.settings['default-data-locality'],
     diskSelector: checkTags('diskSelector', r.diskSelector),
     nodeSelector: checkTags('nodeSelector', r.nodeSelector),
-    replicaAutoBalance: r.replicaAutoBalance ? oneOf('replicaAutoBalance', r.replicaAutoBalance, AUTO_BALANCE) : 'ignored',
+    replicaAutoBalance: r.replicaAutoBalance ? oneOf('replicaAutoBalance', r.replicaAutoBalance, VOLUME_AUTO_BALANCES) : 'ignored',
     staleReplicaTimeout: r.staleReplicaTimeout || 2880,
-    accessMode: r.accessMode ? oneOf('accessMode', r.accessMode, ACCESS) : 'rwo',
+    accessMode: r.accessMode ? oneOf('accessMode', r.accessMode, ACCESS_MODES) : 'rwo',
     fsType,
     mkfsParams: checkMkfsParams(fsType, r.mkfsParams),
-    replicaSoftAntiAffinity: r.replicaSoftAntiAffinity ? oneOf('replicaSoftAntiAffinity', r.replicaSoftAntiAffinity, ANTI) : 'default',
-    replicaZoneSoftAntiAffinity: r.replicaZoneSoftAntiAffinity ? oneOf('replicaZoneSoftAntiAffinity', r.replicaZoneSoftAntiAffinity, ANTI) : 'default',
-    replicaDiskSoftAntiAffinity: r.replicaDiskSoftAntiAffinity ? oneOf('replicaDiskSoftAntiAffinity', r.replicaDiskSoftAntiAffinity, ANTI) : 'default',
+    replicaSoftAntiAffinity: r.replicaSoftAntiAffinity ? oneOf('replicaSoftAntiAffinity', r.replicaSoftAntiAffinity, ANTI_AFFINITY_OVERRIDES) : 'default',
+    replicaZoneSoftAntiAffinity: r.replicaZoneSoftAntiAffinity ? oneOf('replicaZoneSoftAntiAffinity', r.replicaZoneSoftAntiAffinity, ANTI_AFFINITY_OVERRIDES) : 'default',
+    replicaDiskSoftAntiAffinity: r.replicaDiskSoftAntiAffinity ? oneOf('replicaDiskSoftAntiAffinity', r.replicaDiskSoftAntiAffinity, ANTI_AFFINITY_OVERRIDES) : 'default',
     ...labelsOf(r.labels ?? {}),
   });
   checkSpec(spec);
   const uri = r.dataSource ?? '';
-  const ref = parseDataSource(uri);
+  const ref = checkDataSource(uri);
   const origin = csiOrigin(r);
   const existing = state.volumes.get(r.name);
   if (existing) {
@@ -317,13 +304,13 @@ export function updateVolume(state: ClusterState, r: UpdateVolume): EventDraft[]
   const v = requireVolume(state, r.name);
   const spec: VolumeSpec = { ...v.spec };
   if (r.numberOfReplicas !== undefined) spec.numberOfReplicas = r.numberOfReplicas;
-  if (r.dataLocality !== undefined) spec.dataLocality = oneOf('dataLocality', r.dataLocality, LOCALITIES);
+  if (r.dataLocality !== undefined) spec.dataLocality = oneOf('dataLocality', r.dataLocality, DATA_LOCALITIES);
   if (r.diskSelector !== undefined) spec.diskSelector = checkTags('diskSelector', r.diskSelector);
   if (r.nodeSelector !== undefined) spec.nodeSelector = checkTags('nodeSelector', r.nodeSelector);
-  if (r.replicaAutoBalance !== undefined) spec.replicaAutoBalance = oneOf('replicaAutoBalance', r.replicaAutoBalance, AUTO_BALANCE);
-  if (r.replicaSoftAntiAffinity !== undefined) spec.replicaSoftAntiAffinity = oneOf('replicaSoftAntiAffinity', r.replicaSoftAntiAffinity, ANTI);
-  if (r.replicaZoneSoftAntiAffinity !== undefined) spec.replicaZoneSoftAntiAffinity = oneOf('replicaZoneSoftAntiAffinity', r.replicaZoneSoftAntiAffinity, ANTI);
-  if (r.replicaDiskSoftAntiAffinity !== undefined) spec.replicaDiskSoftAntiAffinity = oneOf('replicaDiskSoftAntiAffinity', r.replicaDiskSoftAntiAffinity, ANTI);
+  if (r.replicaAutoBalance !== undefined) spec.replicaAutoBalance = oneOf('replicaAutoBalance', r.replicaAutoBalance, VOLUME_AUTO_BALANCES);
+  if (r.replicaSoftAntiAffinity !== undefined) spec.replicaSoftAntiAffinity = oneOf('replicaSoftAntiAffinity', r.replicaSoftAntiAffinity, ANTI_AFFINITY_OVERRIDES);
+  if (r.replicaZoneSoftAntiAffinity !== undefined) spec.replicaZoneSoftAntiAffinity = oneOf('replicaZoneSoftAntiAffinity', r.replicaZoneSoftAntiAffinity, ANTI_AFFINITY_OVERRIDES);
+  if (r.replicaDiskSoftAntiAffinity !== undefined) spec.replicaDiskSoftAntiAffinity = oneOf('replicaDiskSoftAntiAffinity', r.replicaDiskSoftAntiAffinity, ANTI_AFFINITY_OVERRIDES);
   if (Object.keys(r.setLabels ?? {}).length || r.removeLabels?.length) {
     delete spec.labels;
     Object.assign(spec, labelsOf(changedLabels(v.spec.labels ?? {}, r.setLabels ?? {}, r.removeLabels ?? [])));

@@ -4,7 +4,7 @@
 import { status } from '@grpc/grpc-js';
 import type { ServiceError } from '@grpc/grpc-js';
 import { Metadata } from '@grpc/grpc-js';
-import { createLogger } from '@cairn/api';
+import { boundDetails, createLogger, MAX_DETAILS_BYTES } from '@cairn/api';
 import type { Logger } from '@cairn/api';
 import {
   ChainBrokenError, ConflictError, CorruptError, FencedError, InvalidSettingError, TooLargeError, UnavailableError, UnknownEventTypeError,
@@ -34,21 +34,8 @@ const CODES: Record<CommandCode, status> = {
   PermissionDenied: status.PERMISSION_DENIED,
 };
 
-/** The most of a status message sent (UTF-8 bytes): it travels in an HTTP/2 trailer. */
-export const MAX_DETAILS_BYTES = 2048;
-
-/**
- * A status message cut to MAX_DETAILS_BYTES. Refusals quote the offending value, which can be
- * megabytes long; a grpc-message trailer that big exceeds the client's header-list limit and
- * wedges its connection (that call and every later one on it hang until the deadline).
- */
-export function boundDetails(details: string): string {
-  if (Buffer.byteLength(details) <= MAX_DETAILS_BYTES) return details;
-  let cut = details.slice(0, 1000);
-  while (Buffer.byteLength(cut) > MAX_DETAILS_BYTES - 64) cut = cut.slice(0, -1);
-  if (/[\ud800-\udbff]$/.test(cut)) cut = cut.slice(0, -1); // no half of a surrogate pair
-  return `${cut}... (${Buffer.byteLength(details)} bytes in all)`;
-}
+// Status messages are cut to MAX_DETAILS_BYTES (@cairn/api boundDetails: an HTTP/2 trailer carries them).
+export { boundDetails, MAX_DETAILS_BYTES };
 
 export function toServiceError(e: unknown, log: Pick<Logger, 'error'> = stderrLogger()): Partial<ServiceError> {
   const make = (code: status, details: string): Partial<ServiceError> => ({ code, details: boundDetails(details), metadata: new Metadata() });

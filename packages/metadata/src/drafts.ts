@@ -2,7 +2,7 @@
 // friendly values ('best-effort', 'rwo') back to the proto enums. Used by everything that
 // appends: the manager's commands, the scheduler's reconciler, tests and benchmarks.
 import type { EventDraft } from './events.js';
-import type { VolumeSpec as VolumeSpecProto } from './gen/cairn/events/v1/VolumeSpec.js';
+import type { VolumeSpec as VolumeSpecProto } from '@cairn/schema/events';
 import type { VolumeSpec } from './state.js';
 
 const LOCALITY = { 'disabled': 'DATA_LOCALITY_DISABLED', 'best-effort': 'DATA_LOCALITY_BEST_EFFORT', 'strict-local': 'DATA_LOCALITY_STRICT_LOCAL' } as const;

@@ -1,12 +1,12 @@
-// The event codec: EventEnvelope <-> protobuf bytes, loaded at run time with protobufjs using
-// the same options as scripts/gen-protos.mjs gives proto-loader-gen-types, so the generated
-// types describe exactly what decode returns.
-import { fileURLToPath } from 'node:url';
+// The event codec: EventEnvelope <-> protobuf bytes, loaded at run time with protobufjs and
+// decoded with @cairn/schema's CONVERSION_OPTIONS, the options its generated types were made
+// with, so those types describe exactly what decode returns.
 import protobuf from 'protobufjs';
-import type { EventEnvelope, EventEnvelope__Output } from './gen/cairn/events/v1/EventEnvelope.js';
+import { CONVERSION_OPTIONS, PROTO_DIR } from '@cairn/schema';
+import type { EventEnvelope, EventEnvelope__Output } from '@cairn/schema/events';
 import { CorruptError, UnknownEventTypeError } from './errors.js';
 
-export type { EventEnvelope, EventEnvelope__Output } from './gen/cairn/events/v1/EventEnvelope.js';
+export type { EventEnvelope, EventEnvelope__Output } from '@cairn/schema/events';
 
 /** What decode returns: every scalar present, `payload` names the one event field that is set. */
 export type CairnEvent = EventEnvelope__Output;
@@ -19,9 +19,7 @@ export type EventDraft = Omit<EventEnvelope, 'seq' | 'timeMs' | 'schemaVersion' 
 /** Schema versions this build can read. Bump with a migration in projection.ts, never in place. */
 export const SCHEMA_VERSION = 1;
 
-export const PROTO_OPTIONS = { longs: Number, enums: String, defaults: true, oneofs: true } as const;
-
-export const PROTO_DIR = fileURLToPath(new URL('../../../../proto/', import.meta.url));
+export { PROTO_DIR } from '@cairn/schema';
 
 const root = protobuf.loadSync(PROTO_DIR + 'cairn/events/v1/events.proto');
 const Envelope = root.lookupType('cairn.events.v1.EventEnvelope');
@@ -40,7 +38,7 @@ export function encodeEvent(ev: EventEnvelope): Buffer {
 export function decodeEvent(bytes: Uint8Array, seq: number): CairnEvent {
   let ev: CairnEvent;
   try {
-    ev = Envelope.toObject(Envelope.decode(bytes), PROTO_OPTIONS) as CairnEvent;
+    ev = Envelope.toObject(Envelope.decode(bytes), CONVERSION_OPTIONS) as CairnEvent;
   } catch (e) {
     throw new CorruptError(seq, (e as Error).message);
   }

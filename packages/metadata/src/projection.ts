@@ -11,9 +11,7 @@ import type { CairnEvent } from './events.js';
 import { payloadOf } from './events.js';
 import { CorruptError, InvalidSettingError, UnknownEventTypeError } from './errors.js';
 import { parseSettings } from './settings.js';
-import type { VolumeSpec__Output } from './gen/cairn/events/v1/VolumeSpec.js';
-import type { VolumeCreated__Output } from './gen/cairn/events/v1/VolumeCreated.js';
-import type { CandidateRejection__Output } from './gen/cairn/events/v1/CandidateRejection.js';
+import type { CandidateRejection__Output, VolumeCreated__Output, VolumeSpec__Output } from '@cairn/schema/events';
 import type {
   AccessMode, AntiAffinityOverride, BackupRecord, ClusterState, DataLocality, NodeState, Rejection, ReplicaState,
   VolumeAutoBalance, VolumeSpec, VolumeState,

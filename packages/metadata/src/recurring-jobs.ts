@@ -6,8 +6,7 @@
 import type { CairnEvent } from './events.js';
 import { payloadOf } from './events.js';
 import { CorruptError } from './errors.js';
-import type { RecurringJobSpec__Output } from './gen/cairn/events/v1/RecurringJobSpec.js';
-import type { RecurringJobSpec as RecurringJobSpecProto } from './gen/cairn/events/v1/RecurringJobSpec.js';
+import type { RecurringJobSpec as RecurringJobSpecProto, RecurringJobSpec__Output } from '@cairn/schema/events';
 import type { ClusterState, RecurringJobDef, RecurringJobState, VolumeState } from './state.js';
 import { RECURRING_JOB_TASKS } from './state.js';
 import type { RecurringJobTask } from './state.js';

@@ -1,10 +1,12 @@
 // Cluster settings, with Longhorn's names and defaults. A value is validated where it enters
 // (the command layer) and again by the projection, so a bad value in the log stops projection
 // instead of being half-applied.
+import { DATA_LOCALITIES, REPLICA_AUTO_BALANCES } from '@cairn/schema';
+import type { DataLocality, ReplicaAutoBalance } from '@cairn/schema';
 import { InvalidSettingError } from './errors.js';
 
-export type ReplicaAutoBalanceSetting = 'disabled' | 'least-effort' | 'best-effort';
-export type DataLocalitySetting = 'disabled' | 'best-effort' | 'strict-local';
+export type ReplicaAutoBalanceSetting = ReplicaAutoBalance;
+export type DataLocalitySetting = DataLocality;
 export type NodeDrainPolicySetting =
   | 'block-for-eviction' | 'block-for-eviction-if-contains-last-replica' | 'block-if-contains-last-replica'
   | 'allow-if-replica-is-stopped' | 'always-allow';
@@ -59,11 +61,11 @@ export const SETTING_DEFS: { readonly [K in SettingName]: Def & { default: Setti
     help: 'seconds to wait for a failed replica to come back before placing a new one' },
   'concurrent-replica-rebuild-per-node-limit': { kind: 'int', min: 0, max: 100, default: 5,
     help: 'rebuilds a node may run at once (0 disables rebuilds)' },
-  'replica-auto-balance': { kind: 'enum', values: ['disabled', 'least-effort', 'best-effort'], default: 'disabled',
+  'replica-auto-balance': { kind: 'enum', values: REPLICA_AUTO_BALANCES, default: 'disabled',
     help: 'move replicas to balance them across nodes and zones' },
   'default-replica-count': { kind: 'int', min: 1, max: 20, default: 3,
     help: 'replicas of a volume created without a count' },
-  'default-data-locality': { kind: 'enum', values: ['disabled', 'best-effort', 'strict-local'], default: 'disabled',
+  'default-data-locality': { kind: 'enum', values: DATA_LOCALITIES, default: 'disabled',
     help: 'data locality of a volume created without one' },
   'disable-scheduling-on-cordoned-node': { kind: 'bool', default: true,
     help: 'treat a cordoned Kubernetes node as unschedulable' },

@@ -1,14 +1,12 @@
 // ClusterState: what the projection of the log holds. Plain data, keyed maps, no methods, so the
 // scheduler and the audit read it with type-only imports and any process can rebuild it from the
 // log alone.
-import type { Settings, DataLocalitySetting } from './settings.js';
+import type { AccessMode, AntiAffinityOverride, DataLocality, RecurringJobTask, VolumeAutoBalance } from '@cairn/schema';
+import type { Settings } from './settings.js';
 import { defaultSettings } from './settings.js';
 
-export type DataLocality = DataLocalitySetting;
-export type VolumeAutoBalance = 'ignored' | 'disabled' | 'least-effort' | 'best-effort';
-/** A per-volume anti-affinity override: 'default' follows the cluster setting. */
-export type AntiAffinityOverride = 'default' | 'enabled' | 'disabled';
-export type AccessMode = 'rwo' | 'rwx';
+// The words of a volume's spec are @cairn/schema's vocabulary.
+export type { AccessMode, AntiAffinityOverride, DataLocality, VolumeAutoBalance };
 
 export interface DiskState {
   id: string;
@@ -268,11 +266,9 @@ export interface ReplicaState {
 
 // ---- recurring jobs (their reducer cases and label rules: recurring-jobs.ts) ----
 
-/** Longhorn's recurring job tasks. */
-export const RECURRING_JOB_TASKS = [
-  'snapshot', 'snapshot-force-create', 'snapshot-cleanup', 'snapshot-delete', 'backup', 'backup-force-create', 'filesystem-trim',
-] as const;
-export type RecurringJobTask = (typeof RECURRING_JOB_TASKS)[number];
+/** Longhorn's recurring job tasks (@cairn/schema's vocabulary). */
+export { RECURRING_JOB_TASKS } from '@cairn/schema';
+export type { RecurringJobTask };
 
 export interface RecurringJobDef {
   name: string;

@@ -1,9 +1,9 @@
 // cairn events [--from SEQ] [--follow]: the log, one line per event.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { status } from '@grpc/grpc-js';
+import { isGrpcError } from '@cairn/api';
 import { flagInt } from '../args.js';
 import type { Command } from '../command.js';
-import { isGrpcError } from '../errors.js';
 import { eventLine } from '../event-text.js';
 import { exportLine } from '../replay.js';
 

@@ -3,14 +3,13 @@
 // Recurring jobs (Longhorn's RecurringJob): the leading manager runs each at its cron's fire times
 // on the volumes its labels pick (volume create/update --label).
 import type { RecurringJob, RecurringJob__Output, UpdateRecurringJobRequest } from '@cairn/api';
+import { RECURRING_JOB_TASKS } from '@cairn/schema';
 import { flagInt, flagValues, requireFlag } from '../args.js';
 import type { FlagSpec, Parsed } from '../args.js';
 import type { Command, Group } from '../command.js';
 import { UsageError } from '../errors.js';
 import { json, keyValues, list, ordered, table, time } from '../output.js';
 
-/** Longhorn's tasks; the manager checks them too (this list only helps the help text). */
-export const JOB_TASKS = ['snapshot', 'snapshot-force-create', 'snapshot-cleanup', 'snapshot-delete', 'backup', 'backup-force-create', 'filesystem-trim'] as const;
 
 /** "K=V" flags as a record; an empty value is allowed (K=), a missing "=" is not. */
 export function labelFlags(p: Parsed, flag: string, cmd: string): Record<string, string> | undefined {
@@ -26,7 +25,7 @@ export function labelFlags(p: Parsed, flag: string, cmd: string): Record<string,
 }
 
 const JOB_FLAGS: Record<string, FlagSpec> = {
-  task: { type: 'string', value: JOB_TASKS.join('|'), help: 'what each run does on each volume' },
+  task: { type: 'string', value: RECURRING_JOB_TASKS.join('|'), help: 'what each run does on each volume' },
   cron: { type: 'string', value: 'EXPR', help: 'when it runs: 5 fields (minute first) or 6 (seconds first), UTC; e.g. "0 */6 * * *"' },
   retain: { type: 'string', value: 'N', help: 'snapshots (backups) of this job kept per volume, 0-100' },
   concurrency: { type: 'string', value: 'N', help: 'volumes of one run done at a time (default 1)' },

@@ -1,5 +1,6 @@
 // cairn volume create|ls|get|update|expand|attach|detach|salvage|activate|rm
 import type { CreateVolumeRequest, ExpandVolumeRequest, UpdateVolumeRequest, Volume__Output } from '@cairn/api';
+import { ACCESS_MODES, ANTI_AFFINITY_OVERRIDES as ANTI_AFFINITY, DATA_LOCALITIES, DATA_SOURCE_FORMS, parseDataSource, VOLUME_AUTO_BALANCES as AUTO_BALANCES } from '@cairn/schema';
 import { flagEnum, flagInt, flagList, requireFlag, sizeValue } from '../args.js';
 import type { Parsed } from '../args.js';
 import type { Command, Context, Group } from '../command.js';
@@ -10,10 +11,6 @@ import type { Reading } from '../progress.js';
 import { COPY_KEY, volumeReadings, volumeSettled } from '../progress-readings.js';
 import { progressView } from '../progress-view.js';
 
-export const DATA_LOCALITIES = ['disabled', 'best-effort', 'strict-local'] as const;
-export const AUTO_BALANCES = ['ignored', 'disabled', 'least-effort', 'best-effort'] as const;
-export const ACCESS_MODES = ['rwo', 'rwx'] as const;
-export const ANTI_AFFINITY = ['default', 'enabled', 'disabled'] as const;
 /** Per-volume overrides of the anti-affinity settings: flag -> request field. */
 const ANTI_AFFINITY_FLAGS = {
   'replica-soft-anti-affinity': 'replicaSoftAntiAffinity',
@@ -74,7 +71,7 @@ export function createVolumeRequest(p: Parsed): CreateVolumeRequest {
   antiAffinity(p, cmd, req);
   const source = p.flags['data-source'];
   if (typeof source === 'string' && source !== '') {
-    if (!/^(snap:\/\/[^/]+\/[^/]+|vol:\/\/[^/]+)$/.test(source)) throw new UsageError(`--data-source "${source}" is not valid: use snap://VOLUME/SNAPSHOT or vol://VOLUME`, cmd);
+    if (!parseDataSource(source)) throw new UsageError(`--data-source "${source}" is not valid: use ${DATA_SOURCE_FORMS}`, cmd);
     req.dataSource = source;
   }
   const labels = labelFlags(p, 'label', cmd);
