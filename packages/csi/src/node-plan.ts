@@ -3,7 +3,7 @@
 // read /proc/self/mountinfo and what a NodeExpandVolume can achieve. node.ts applies them with the
 // wrappers in node-os.ts; node-plan.test.ts covers them without a kernel.
 import { createHash } from 'node:crypto';
-import { DEFAULT_FS_TYPE, FS_TYPES, isOneOf } from '@cairn/schema';
+import { DEFAULT_FS_TYPE, isOneOf, STAGED_FS_TYPES } from '@cairn/schema';
 import { alreadyExists, failedPrecondition, invalid, notFound, outOfRange, required } from './errors.js';
 import { hasControlCharacters, MAX_CSI_STRING_BYTES, PUBLISH_CONTEXT } from './contract.js';
 import { ACCESS_MODES } from './controller-params.js';
@@ -80,8 +80,8 @@ export function parseCapability(
   if (cap.block) return { access: { kind: 'block' }, accessMode: mode };
   if (cap.mount) {
     const fsType = cap.mount.fsType || ctx[PUBLISH_CONTEXT.fsType] || DEFAULT_FS_TYPE;
-    if (!isOneOf(FS_TYPES, fsType)) {
-      throw invalid(`${field}.mount.fs_type ${JSON.stringify(fsType)} is not supported (one of ${FS_TYPES.join(', ')})`);
+    if (!isOneOf(STAGED_FS_TYPES, fsType)) {
+      throw invalid(`${field}.mount.fs_type ${JSON.stringify(fsType)} is not supported (one of ${STAGED_FS_TYPES.join(', ')})`);
     }
     const params = ctx[PUBLISH_CONTEXT.mkfsParams] ?? '';
     let mkfsParams: string[];

@@ -36,8 +36,11 @@ test('stage request: fsType from the capability, else publish_context, else volu
   assert.is((parseStageRequest(stageIn({ volumeContext: { fsType: 'xfs' } })).access as { fsType: string }).fsType, 'xfs');
   assert.is((parseStageRequest(stageIn({ volumeContext: { fsType: 'xfs' }, publishContext: { nbdUrl: 'nbd://h:1/v', fsType: 'ext4' } })).access as { fsType: string }).fsType, 'ext4');
   assert.is((parseStageRequest(stageIn({ volumeCapability: mountCap('xfs'), publishContext: { nbdUrl: 'nbd://h:1/v', fsType: 'ext4' } })).access as { fsType: string }).fsType, 'xfs');
-  // One list of filesystems with the Controller and the manager (@cairn/schema FS_TYPES): Longhorn's ext4 and xfs.
-  assert.is(code(() => parseStageRequest(stageIn({ volumeCapability: mountCap('ext3') }))), 'INVALID_ARGUMENT');
+  // New volumes are made with Longhorn's ext4 or xfs only (FS_TYPES), but a volume recorded with
+  // ext3 or ext2 before that still stages (STAGED_FS_TYPES); anything else is refused.
+  assert.is((parseStageRequest(stageIn({ volumeCapability: mountCap('ext3') })).access as { fsType: string }).fsType, 'ext3');
+  assert.is((parseStageRequest(stageIn({ volumeCapability: mountCap('ext2') })).access as { fsType: string }).fsType, 'ext2');
+  assert.is(code(() => parseStageRequest(stageIn({ volumeCapability: mountCap('btrfs') }))), 'INVALID_ARGUMENT');
   const p = parseStageRequest(stageIn({ publishContext: { nbdUrl: 'nbd://h:1/v', mkfsParams: `-L 'my vol' -E "lazy_itable_init=0,root_owner=0:0" -M a\\ b` } }));
   assert.equal((p.access as { mkfsParams: string[] }).mkfsParams, ['-L', 'my vol', '-E', 'lazy_itable_init=0,root_owner=0:0', '-M', 'a b']);
   // The allowlist (mkfs-params.ts) applies at NodeStage too, against the fsType being made.

@@ -26,6 +26,12 @@ export const TAG_RULE = "use letters, digits, '-', '.', '_'";
 export const FS_TYPES = ['ext4', 'xfs'] as const;
 export type FsType = (typeof FS_TYPES)[number];
 export const DEFAULT_FS_TYPE: FsType = 'ext4';
+/**
+ * What NodeStageVolume still stages and expands: FS_TYPES, and ext3 and ext2, which the manager
+ * took before FS_TYPES became Longhorn's two. A volume recorded with one of them keeps working;
+ * no new volume is made with them (CreateVolume and StorageClasses offer FS_TYPES only).
+ */
+export const STAGED_FS_TYPES = [...FS_TYPES, 'ext3', 'ext2'] as const;
 
 /** Longhorn's dataLocality (a volume's, and the default-data-locality setting). */
 export const DATA_LOCALITIES = ['disabled', 'best-effort', 'strict-local'] as const;
