@@ -77,7 +77,7 @@ t('volume get shows the CSI name, the PVC and the parameters accepted without ef
 t('volume get and ls -o json carry the CSI name, the PVC and the unsupported parameters', async () => {
   const v = volume({ csiName: 'Data', kubernetes: { pvcNamespace: 'ns', pvcName: 'data', pvName: 'pvc-1' }, unsupportedParameters: [{ key: 'k', value: 'v', reason: 'r' }] });
   const got = JSON.parse((await cairn(['volume', 'get', 'vol-a', '-o', 'json'], { getVolume: async () => v })).out) as Record<string, unknown>;
-  const listed = JSON.parse((await cairn(['volume', 'ls', '-o', 'json'], { listVolumes: async () => ({ volumes: [v] }) })).out) as Record<string, unknown>[];
+  const listed = JSON.parse((await cairn(['volume', 'ls', '-o', 'json'], { listVolumes: async () => ({ volumes: [v], total: 1, counts: null }) })).out) as Record<string, unknown>[];
   for (const j of [got, listed[0]!]) {
     assert.is(j['csiName'], 'Data');
     assert.equal(j['kubernetes'], { pvcNamespace: 'ns', pvcName: 'data', pvName: 'pvc-1' });
@@ -104,7 +104,7 @@ t('volume get -o json has the documented fields', async () => {
 
 t('every read command takes -o json', async () => {
   const impl = {
-    listVolumes: async () => ({ volumes: [volume()] }),
+    listVolumes: async () => ({ volumes: [volume()], total: 1, counts: null }),
     listNodes: async () => ({ nodes: [node(), node({ id: 'node-2', disks: [disk({ nodeId: 'node-2' })] })] }),
     getSettings: async () => ({ settings: [{ name: 'a', value: '1', default: '1', description: 'd', range: 'r' }], seq: 3 }),
     listSnapshots: async () => ({ snapshots: [{ volume: 'v', name: 's', size: 1, createdSeq: 2, createdMs: 3 }] }),

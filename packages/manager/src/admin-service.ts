@@ -11,7 +11,7 @@ import * as cmd from './commands.js';
 import * as jobs from './job-commands.js';
 import { CommandError, toServiceError } from './errors.js';
 import { startCall } from './call-log.js';
-import { diskUsage, diskView, jobView, nodeView, settingsView, snapshotViews, volumeView } from './views.js';
+import { diskUsage, diskView, jobView, nodeView, settingsView, snapshotViews, volumeListing, volumeView } from './views.js';
 import { auditState, explainEvents, verify } from './audit.js';
 import type { ManagerContext } from './context.js';
 import { backupCommandError, backupSize, fromBackupTargetProblem, newestBackupOf } from './restores.js';
@@ -185,9 +185,11 @@ export function adminHandlers(ctx: ManagerContext, backups: Pick<AdminHandlers, 
       }), vol(r.name));
     }),
     GetVolume: unary(ctx, async (r) => vol(r.name)(st())),
-    ListVolumes: unary(ctx, async () => {
-      const s = st();
-      return { volumes: [...s.volumes.values()].sort((a, b) => a.name.localeCompare(b.name)).map((v) => volumeView(s, v, ctx.rebuildProgress, ctx.restoreProgress)) };
+    ListVolumes: unary(ctx, async (r) => {
+      if (r.robustness && !['healthy', 'degraded', 'faulted', 'unknown'].includes(r.robustness)) {
+        throw CommandError.invalid(`robustness "${r.robustness}" is not one of healthy, degraded, faulted, unknown`);
+      }
+      return volumeListing(st(), r, ctx.rebuildProgress, ctx.restoreProgress);
     }),
     UpdateVolume: unary(ctx, (r) => runner.run(actor, (s) => cmd.updateVolume(s, {
       name: r.name,

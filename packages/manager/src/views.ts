@@ -1,7 +1,7 @@
 // The API's view of the projected state: pure functions from ClusterState to admin messages.
 import type { ClusterState, DiskState, NodeState, RecurringJobState, VolumeState } from '@cairn/metadata';
 import { formatSetting, jobsOfVolume, replicasOf, SETTING_DEFS, SETTING_NAMES, settingRange, volumeRobustness, volumesOfJob } from '@cairn/metadata';
-import type { Disk, Node, RecurringJob, Setting, Snapshot, Volume, VolumeRestore } from '@cairn/api';
+import type { Disk, ListVolumesResponse, Node, RecurringJob, Setting, Snapshot, Volume, VolumeCounts, VolumeRestore } from '@cairn/api';
 import { nextFireMs } from './job-plan.js';
 import { restoreStateWord } from './restores.js';
 
@@ -10,13 +10,7 @@ export function volumeView(
   restoreProgress: (volume: string) => { backup: string; percent: number } | undefined = () => undefined,
 ): Volume {
   const replicas = replicasOf(state, v.name).sort((a, b) => a.id.localeCompare(b.id));
-  // Users (and CSI) see what users asked for: an engine the scheduler runs for an offline rebuild
-  // is shown apart (autoAttachReason, autoAttachedNode), the volume stays detached; a user attach
-  // waiting for that engine to stop is attaching to its node.
-  const offline = v.autoAttach !== '' && v.attachState !== 'detached';
-  const user = offline ? { state: 'detached', attachedTo: '', endpoint: '' }
-    : v.pendingAttach ? { state: 'attaching', attachedTo: v.pendingAttach, endpoint: '' }
-    : { state: v.attachState, attachedTo: v.attachedTo, endpoint: v.endpoint };
+  const { offline, ...user } = userState(v);
   return {
     name: v.name, size: v.spec.size, state: user.state, robustness: volumeRobustness(state, v),
     numberOfReplicas: v.spec.numberOfReplicas, dataLocality: v.spec.dataLocality, attachedTo: user.attachedTo,
@@ -39,6 +33,59 @@ export function volumeView(
     labels: v.spec.labels ?? {}, recurringJobs: jobsOfVolume(state, v),
     restore: v.restore ? restoreView(v, restoreProgress(v.name)) : null,
   };
+}
+
+/** What ListVolumes may narrow to: a name fragment, a robustness, a page (limit 0: every match). */
+export interface VolumeQuery {
+  nameContains: string;
+  robustness: string;
+  offset: number;
+  limit: number;
+}
+
+const ROBUSTNESS_WORDS = ['healthy', 'degraded', 'faulted', 'unknown'] as const;
+const STATE_WORDS = ['detached', 'attaching', 'attached', 'detaching'] as const;
+
+/**
+ * ListVolumes: the matching volumes by name, one page of them when a limit is given, and the
+ * cluster's counts. Only the page is turned into Volume messages, so the first page of a
+ * 10,000-volume cluster costs 10,000 cheap robustness figures and 50 views, not 10,000 views.
+ */
+export function volumeListing(
+  state: ClusterState, q: VolumeQuery, progress?: (replicaId: string) => number,
+  restoreProgress?: (volume: string) => { backup: string; percent: number } | undefined,
+): ListVolumesResponse {
+  const counts: VolumeCounts = {
+    volumes: state.volumes.size, unschedulable: 0, rebuilding: 0,
+    byRobustness: Object.fromEntries(ROBUSTNESS_WORDS.map((w) => [w, 0])), byState: Object.fromEntries(STATE_WORDS.map((w) => [w, 0])),
+  };
+  const needle = q.nameContains.toLowerCase();
+  const matching: VolumeState[] = [];
+  for (const v of state.volumes.values()) {
+    const robustness = volumeRobustness(state, v);
+    const shown = userState(v).state;
+    counts.byRobustness![robustness] = (counts.byRobustness![robustness] ?? 0) + 1;
+    counts.byState![shown] = (counts.byState![shown] ?? 0) + 1;
+    if (v.unschedulable) counts.unschedulable = counts.unschedulable! + 1;
+    if (replicasOf(state, v.name).some((r) => r.mode === 'rebuilding')) counts.rebuilding = counts.rebuilding! + 1;
+    if ((needle && !v.name.toLowerCase().includes(needle)) || (q.robustness && robustness !== q.robustness)) continue;
+    matching.push(v);
+  }
+  matching.sort((a, b) => a.name.localeCompare(b.name));
+  const page = q.limit > 0 ? matching.slice(q.offset, q.offset + q.limit) : matching.slice(q.offset);
+  return { volumes: page.map((v) => volumeView(state, v, progress, restoreProgress)), total: matching.length, counts };
+}
+
+/**
+ * Users (and CSI) see what users asked for: an engine the scheduler runs for an offline rebuild
+ * is shown apart (autoAttachReason, autoAttachedNode), the volume stays detached; a user attach
+ * waiting for that engine to stop is attaching to its node.
+ */
+function userState(v: VolumeState): { offline: boolean; state: string; attachedTo: string; endpoint: string } {
+  const offline = v.autoAttach !== '' && v.attachState !== 'detached';
+  return offline ? { offline, state: 'detached', attachedTo: '', endpoint: '' }
+    : v.pendingAttach ? { offline, state: 'attaching', attachedTo: v.pendingAttach, endpoint: '' }
+    : { offline, state: v.attachState, attachedTo: v.attachedTo, endpoint: v.endpoint };
 }
 
 function restoreView(v: VolumeState, p: { backup: string; percent: number } | undefined): VolumeRestore {

@@ -54,6 +54,7 @@ export type { UpdateVolumeRequest, UpdateVolumeRequest__Output } from './gen/cai
 export type { VerifyRequest, VerifyRequest__Output } from './gen/cairn/admin/v1/VerifyRequest.js';
 export type { VerifyResponse, VerifyResponse__Output } from './gen/cairn/admin/v1/VerifyResponse.js';
 export type { Volume, Volume__Output } from './gen/cairn/admin/v1/Volume.js';
+export type { VolumeCounts, VolumeCounts__Output } from './gen/cairn/admin/v1/VolumeCounts.js';
 export type { VolumeRef, VolumeRef__Output } from './gen/cairn/admin/v1/VolumeRef.js';
 export type { VolumeRestore, VolumeRestore__Output } from './gen/cairn/admin/v1/VolumeRestore.js';
 export type { WatchEventsRequest, WatchEventsRequest__Output } from './gen/cairn/admin/v1/WatchEventsRequest.js';

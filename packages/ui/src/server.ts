@@ -21,7 +21,7 @@ import type { ListNodesResponse__Output, ListVolumesResponse__Output, SettingsRe
 import { AdminError, AdminForwarder, httpStatus } from './admin.js';
 import type { AdminTarget } from './admin.js';
 import { sessionCookie, sessionOf, Sessions } from './sessions.js';
-import { dashboard, eventJson, pageQuery, volumePage } from './views.js';
+import { dashboard, eventJson, pageQuery, pageRequest, volumePage } from './views.js';
 
 /** The port documented for the UI (Longhorn's UI is on 8000 too); `cairn up` picks a free one. */
 export const DEFAULT_UI_PORT = 8000;
@@ -34,11 +34,6 @@ export interface UiServerOptions {
   /** Serve HTTPS with this certificate and key (PEM): the manager's. */
   tls?: { cert: Buffer; key: Buffer } | undefined;
   log?: (line: string) => void;
-  /**
-   * How long one ListVolumes answer may serve the dashboard and list pages while the log has not
-   * moved (it also carries rebuild progress, which is no event), ms.
-   */
-  listCacheMs?: number;
 }
 
 const WEB = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -74,7 +69,6 @@ export class UiServer {
   private readonly assets = assets();
   private readonly index = indexHtml();
   private readonly streams = new Set<() => void>();
-  private listCache: { token: string; seq: number; at: number; volumes: Promise<ListVolumesResponse__Output> } | null = null;
   /** http(s)://host:port the UI answers on. */
   url = '';
 
@@ -168,20 +162,6 @@ export class UiServer {
     return Number((await this.forwarder.call<SettingsResponse__Output>('GetSettings', { name: 'default-replica-count' }, token)).seq);
   }
 
-  /**
-   * ListVolumes for a token, reused while the log stays at the same seq (and for at most
-   * listCacheMs): reloading a page of a quiet 10,000-volume cluster does not list them again.
-   */
-  private async volumes(token: string): Promise<{ seq: number; volumes: ListVolumesResponse__Output }> {
-    const seq = await this.head(token);
-    const c = this.listCache;
-    if (c && c.token === token && c.seq === seq && Date.now() - c.at < (this.o.listCacheMs ?? 5000)) return { seq, volumes: await c.volumes };
-    const volumes = this.forwarder.call<ListVolumesResponse__Output>('ListVolumes', {}, token);
-    this.listCache = { token, seq, at: Date.now(), volumes };
-    volumes.catch(() => { if (this.listCache?.volumes === volumes) this.listCache = null; });
-    return { seq, volumes: await volumes };
-  }
-
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://ui');
     const path = url.pathname;
@@ -200,11 +180,17 @@ export class UiServer {
     const token = this.tokenOf(req);
     if (!token) return this.json(res, 401, { code: 'UNAUTHENTICATED', error: 'log in with the admin token' });
     if (req.method === 'GET' && path === '/api/dashboard') {
-      const [{ seq, volumes }, nodes] = await Promise.all([this.volumes(token), this.forwarder.call<ListNodesResponse__Output>('ListNodes', {}, token)]);
-      return this.json(res, 200, dashboard(volumes.volumes, nodes, seq), req);
+      // A one-volume page: the counts are over every volume, and only one view is made.
+      const [seq, volumes, nodes] = await Promise.all([
+        this.head(token),
+        this.forwarder.call<ListVolumesResponse__Output>('ListVolumes', { limit: 1 }, token),
+        this.forwarder.call<ListNodesResponse__Output>('ListNodes', {}, token),
+      ]);
+      return this.json(res, 200, dashboard(volumes.counts, nodes, seq), req);
     }
     if (req.method === 'GET' && path === '/api/volumes') {
-      return this.json(res, 200, volumePage((await this.volumes(token)).volumes.volumes, pageQuery(url.searchParams)), req);
+      const page = pageQuery(url.searchParams);
+      return this.json(res, 200, volumePage(await this.forwarder.call<ListVolumesResponse__Output>('ListVolumes', pageRequest(page), token), page), req);
     }
     if (req.method === 'GET' && path === '/api/events') return this.events(req, res, url.searchParams, token);
     const call = /^\/api\/call\/([A-Za-z]+)$/.exec(path);

@@ -1,7 +1,8 @@
 // What the UI's pages show, computed from admin API answers: pure functions, no I/O. The
-// dashboard is one aggregate over ListVolumes and ListNodes (never a GetVolume per volume), and
-// the volume list is a page of that one answer, so a page of a 10,000-volume cluster sends 50 rows.
-import type { ListNodesResponse__Output, Volume__Output } from '@cairn/api';
+// dashboard is ListVolumes' counts (asked for a one-volume page) and ListNodes, never a GetVolume
+// per volume; the volume list is one ListVolumes page, so a page of a 10,000-volume cluster
+// carries 50 volumes from the manager to the browser.
+import type { ListNodesResponse__Output, ListVolumesRequest, ListVolumesResponse__Output, VolumeCounts__Output } from '@cairn/api';
 
 export interface SpaceFigures {
   maximum: number;
@@ -21,17 +22,6 @@ export interface Dashboard {
   seq: number;
 }
 
-const ROBUSTNESS = ['healthy', 'degraded', 'faulted', 'unknown'] as const;
-
-function count<T>(items: readonly T[], key: (t: T) => string, start: readonly string[] = []): Record<string, number> {
-  const out: Record<string, number> = Object.fromEntries(start.map((k) => [k, 0]));
-  for (const it of items) {
-    const k = key(it) || 'unknown';
-    out[k] = (out[k] ?? 0) + 1;
-  }
-  return out;
-}
-
 function addSpace(into: SpaceFigures, d: SpaceFigures): void {
   into.maximum += d.maximum;
   into.available += d.available;
@@ -40,7 +30,7 @@ function addSpace(into: SpaceFigures, d: SpaceFigures): void {
 }
 
 /** Volumes by robustness and state, nodes with their disks' space, the cluster's space. */
-export function dashboard(volumes: readonly Volume__Output[], nodes: ListNodesResponse__Output, seq: number): Dashboard {
+export function dashboard(counts: VolumeCounts__Output | null, nodes: ListNodesResponse__Output, seq: number): Dashboard {
   const space: SpaceFigures = { maximum: 0, available: 0, reserved: 0, scheduled: 0 };
   const list = nodes.nodes.map((n) => {
     const s: SpaceFigures = { maximum: 0, available: 0, reserved: 0, scheduled: 0 };
@@ -54,11 +44,11 @@ export function dashboard(volumes: readonly Volume__Output[], nodes: ListNodesRe
   });
   return {
     volumes: {
-      total: volumes.length,
-      byRobustness: count(volumes, (v) => v.robustness, ROBUSTNESS),
-      byState: count(volumes, (v) => v.state),
-      unschedulable: volumes.filter((v) => v.unschedulable).length,
-      rebuilding: volumes.filter((v) => v.replicas.some((r) => r.state === 'rebuilding')).length,
+      total: counts?.volumes ?? 0,
+      byRobustness: { ...counts?.byRobustness },
+      byState: { ...counts?.byState },
+      unschedulable: counts?.unschedulable ?? 0,
+      rebuilding: counts?.rebuilding ?? 0,
     },
     nodes: { total: list.length, up: list.filter((n) => n.state === 'up').length, list },
     space,
@@ -108,15 +98,17 @@ export function pageQuery(params: URLSearchParams): PageQuery {
   };
 }
 
-/** The rows of one page, by name, of the volumes that match. */
-export function volumePage(volumes: readonly Volume__Output[], p: PageQuery): VolumePage {
-  const matching = volumes
-    .filter((v) => (!p.q || v.name.toLowerCase().includes(p.q)) && (!p.robustness || v.robustness === p.robustness))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+/** The ListVolumes request of one page. */
+export function pageRequest(p: PageQuery): ListVolumesRequest {
+  return { nameContains: p.q, robustness: p.robustness, offset: p.offset, limit: p.limit };
+}
+
+/** The rows of one ListVolumes page (the manager matched and ordered them by name). */
+export function volumePage(answer: ListVolumesResponse__Output, p: PageQuery): VolumePage {
   return {
-    total: matching.length,
+    total: answer.total,
     offset: p.offset,
-    items: matching.slice(p.offset, p.offset + p.limit).map((v) => ({
+    items: answer.volumes.map((v) => ({
       name: v.name, size: v.size, state: v.state, robustness: v.robustness,
       replicas: `${v.replicas.filter((r) => r.state === 'running').length}/${v.numberOfReplicas}`,
       attachedTo: v.attachedTo, unschedulable: v.unschedulable,

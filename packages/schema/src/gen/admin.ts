@@ -56,6 +56,7 @@ import type { UpdateVolumeRequest as _cairn_admin_v1_UpdateVolumeRequest, Update
 import type { VerifyRequest as _cairn_admin_v1_VerifyRequest, VerifyRequest__Output as _cairn_admin_v1_VerifyRequest__Output } from './cairn/admin/v1/VerifyRequest.js';
 import type { VerifyResponse as _cairn_admin_v1_VerifyResponse, VerifyResponse__Output as _cairn_admin_v1_VerifyResponse__Output } from './cairn/admin/v1/VerifyResponse.js';
 import type { Volume as _cairn_admin_v1_Volume, Volume__Output as _cairn_admin_v1_Volume__Output } from './cairn/admin/v1/Volume.js';
+import type { VolumeCounts as _cairn_admin_v1_VolumeCounts, VolumeCounts__Output as _cairn_admin_v1_VolumeCounts__Output } from './cairn/admin/v1/VolumeCounts.js';
 import type { VolumeRef as _cairn_admin_v1_VolumeRef, VolumeRef__Output as _cairn_admin_v1_VolumeRef__Output } from './cairn/admin/v1/VolumeRef.js';
 import type { VolumeRestore as _cairn_admin_v1_VolumeRestore, VolumeRestore__Output as _cairn_admin_v1_VolumeRestore__Output } from './cairn/admin/v1/VolumeRestore.js';
 import type { WatchEventsRequest as _cairn_admin_v1_WatchEventsRequest, WatchEventsRequest__Output as _cairn_admin_v1_WatchEventsRequest__Output } from './cairn/admin/v1/WatchEventsRequest.js';
@@ -180,6 +181,7 @@ export interface ProtoGrpcType {
         VerifyRequest: MessageTypeDefinition<_cairn_admin_v1_VerifyRequest, _cairn_admin_v1_VerifyRequest__Output>
         VerifyResponse: MessageTypeDefinition<_cairn_admin_v1_VerifyResponse, _cairn_admin_v1_VerifyResponse__Output>
         Volume: MessageTypeDefinition<_cairn_admin_v1_Volume, _cairn_admin_v1_Volume__Output>
+        VolumeCounts: MessageTypeDefinition<_cairn_admin_v1_VolumeCounts, _cairn_admin_v1_VolumeCounts__Output>
         VolumeRef: MessageTypeDefinition<_cairn_admin_v1_VolumeRef, _cairn_admin_v1_VolumeRef__Output>
         VolumeRestore: MessageTypeDefinition<_cairn_admin_v1_VolumeRestore, _cairn_admin_v1_VolumeRestore__Output>
         WatchEventsRequest: MessageTypeDefinition<_cairn_admin_v1_WatchEventsRequest, _cairn_admin_v1_WatchEventsRequest__Output>
