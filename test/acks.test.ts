@@ -86,6 +86,12 @@ async function setup(name: string): Promise<Setup> {
 }
 
 async function attach(name: string, node: string): Promise<string> {
+  // A node a previous test killed and restarted may not be back up yet (its NodeUp comes with its
+  // first heartbeat to the leader): an attach there would be refused, rightly.
+  await until(`${node} up`, 40_000, async () => {
+    const n = ((await api.call('ListNodes', {})).nodes as any[]).find((x) => x.id === node);
+    return n?.state === 'up' ? n : null;
+  });
   await api.call('AttachVolume', { name, nodeId: node });
   return until(`${name} attached on ${node}`, 40_000, async () => {
     const x = await volume(name);
