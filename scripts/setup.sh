@@ -23,16 +23,18 @@ declare -A PKGS=(
   [kubectl]=kubernetes-client
   # metrics.test: a real Prometheus scrapes a cairn up cluster (the binary run by the test, not the service)
   [prometheus]=prometheus
+  # ui.test and bench/ui.ts: the web UI in a real headless browser (driven by playwright-core)
+  [chromium]=chromium
+  # test/progress.test: util-linux's `script` gives the CLI a pseudo-terminal (Essential on Debian)
+  [script]=bsdutils
+  # (the fallocate addon's packages come last: test/image.test reads them, to the table's end, as
+  # what the image's build stage must install)
   # the datapath's fallocate addon (packages/datapath/native), built by node-gyp during npm ci
   [gcc]=gcc
   # node-gyp's Makefile links with $(CXX); g++ also brings libc6-dev, which gcc only recommends
   [g++]=g++
   [make]=make
   [python3]=python3
-  # ui.test and bench/ui.ts: the web UI in a real headless browser (driven by playwright-core)
-  [chromium]=chromium
-  # test/progress.test: util-linux's `script` gives the CLI a pseudo-terminal (Essential on Debian)
-  [script]=bsdutils
 )
 missing=()
 for cmd in "${!PKGS[@]}"; do
