@@ -37,7 +37,7 @@ export function infoView(b: BackupInfo): Backup {
 export class BackupService {
   /**
    * Percent done of running backups, by url, as their nodes report it to this manager (status,
-   * not events); also kept under status/backup-progress/ with this manager's lease, so that any
+   * not events); also kept under Keys.backupProgress with this manager's lease, so that any
    * manager answers with it (and it goes when this manager does).
    */
   readonly progress = new Map<string, number>();
@@ -52,13 +52,9 @@ export class BackupService {
     this.target = new BackupTargetAccess(client, this.keys, credentialDir);
   }
 
-  private progressKey(volume: string, name: string): string {
-    return `${this.keys.prefix}status/backup-progress/${volume}/${name}`;
-  }
-
   /** Shares a node's progress report (best effort: a lost one is replaced by the next, a second later). */
   private shareProgress(volume: string, name: string, percent: number | null): void {
-    const key = this.progressKey(volume, name);
+    const key = this.keys.backupProgressOf(volume, name);
     if (percent === null) {
       void this.client.delete().key(key).catch(() => undefined);
       return;
@@ -72,7 +68,7 @@ export class BackupService {
 
   /** Every manager's progress figures, by "volume/name" (this manager's own too). */
   private async sharedProgress(): Promise<(volume: string, name: string, url: string) => number> {
-    const prefix = `${this.keys.prefix}status/backup-progress/`;
+    const prefix = this.keys.backupProgress;
     const all = await this.client.getAll().prefix(prefix).strings().catch(() => ({} as Record<string, string>));
     const m = new Map(Object.entries(all).map(([k, v]) => [k.slice(prefix.length), Number(v) || 0]));
     return (volume, name, url) => m.get(`${volume}/${name}`) ?? this.progress.get(url) ?? 0;

@@ -216,7 +216,7 @@ export class Manager {
       heartbeatIntervalMs: this.o.heartbeatMs ?? 1000, leaseTtlSeconds: this.o.nodeLeaseTtl ?? 5, prefix: this.o.prefix,
       secrets: await VolumeSecrets.open(this.client, keys, this.o.token, await this.log.headSeq()),
       restoreCredentials: () => this.restoreTarget.assignment(),
-      managers: async () => (await this.client.getAll().prefix(`${keys.prefix}managers/`).strings().then(Object.values)).sort(),
+      managers: async () => (await this.client.getAll().prefix(keys.managers).strings().then(Object.values)).sort(),
     });
     const server = new grpc.Server(GRPC_SERVER_OPTIONS);
     // Requests that do not decode are refused INVALID_ARGUMENT (grpc-js alone answers INTERNAL).
@@ -233,7 +233,7 @@ export class Manager {
     // Announce this manager's address under a lease, so node agents learn where else to go.
     this.presence = this.client.lease(this.o.electionTtl ?? 3);
     this.presence.on('lost', () => undefined);
-    await this.presence.put(`${keys.prefix}managers/${this.id}`).value(this.address).exec();
+    await this.presence.put(keys.manager(this.id)).value(this.address).exec();
   }
 
   /** The CSI controller is a client of this manager's own admin API (any manager can serve it). */

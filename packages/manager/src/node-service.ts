@@ -52,11 +52,6 @@ export interface NodeServiceOptions {
   backups?: BackupService;
 }
 
-/** The status key of a node: exists exactly while the node's heartbeats keep its lease alive. */
-export function nodeStatusKey(keys: Keys, nodeId: string): string {
-  return `${keys.prefix}status/nodes/${nodeId}`;
-}
-
 /** Assignment pushes on a stream: at most one per this many ms. */
 const PUSH_EVERY_MS = 10;
 
@@ -115,7 +110,7 @@ export class NodeService {
     const lease = this.client.lease(this.opts.leaseTtlSeconds, { autoKeepAlive: false });
     lease.on('lost', () => undefined); // a lost lease is handled by the next heartbeat
     this.leases.set(nodeId, lease);
-    await lease.put(nodeStatusKey(this.keys, nodeId)).value(JSON.stringify({ manager: this.ctx.id })).exec();
+    await lease.put(this.keys.nodeStatus(nodeId)).value(JSON.stringify({ manager: this.ctx.id })).exec();
   }
 
   /**
