@@ -9,7 +9,7 @@ import type { BackupInfo } from '@cairn/backup';
 import { backupUrl, getBackup, listBackups, parseBackupUrl, parseTargetUrl, removeBackup } from '@cairn/backup';
 import type { ClusterState, EventLog, Fence, LiveProjection } from '@cairn/metadata';
 import { ConflictError, Keys } from '@cairn/metadata';
-import { CommandRunner, unary } from './admin-service.js';
+import { adminUnary as unary } from './unary-call.js';
 import type { ManagerContext } from './context.js';
 import { CommandError } from './errors.js';
 import { updateSettings } from './commands.js';
@@ -123,7 +123,7 @@ export class BackupService {
       }
       checked.push(r);
     }
-    if (checked.length) await CommandRunner.for(this.ctx).run(actor, (s) => backupReportDrafts(s, nodeId, checked), (s) => s.seq);
+    if (checked.length) await this.ctx.runner.run(actor, (s) => backupReportDrafts(s, nodeId, checked), (s) => s.seq);
   }
 
   // ---- the leader ------------------------------------------------------------------------------
@@ -197,7 +197,7 @@ export class BackupService {
 
   handlers(): Pick<AdminHandlers, BackupRpc> {
     const ctx = this.ctx;
-    const runner = CommandRunner.for(ctx);
+    const runner = ctx.runner;
     const actor = 'admin';
     const st = (): ClusterState => ctx.projection.state;
     const view = (volume: string, name: string) => (s: ClusterState): Backup => {
@@ -297,7 +297,7 @@ export class BackupService {
    * removes the backup from the target, then appends BackupDeleted.
    */
   async remove(url: string, actor: string, cause = ''): Promise<{ deleted: boolean; removedBlocks: number; seq: number }> {
-    const runner = CommandRunner.for(this.ctx);
+    const runner = this.ctx.runner;
     const s0 = this.ctx.projection.state;
     const { target, volume, backup } = this.parseUrl(url);
     const rec = s0.volumes.get(volume)?.backups?.[backup];

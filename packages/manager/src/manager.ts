@@ -12,6 +12,7 @@ import { Keys, LeaderElection, LiveProjection, openEtcd, SnapshotStore, storedBy
 import type { EventLog } from '@cairn/metadata';
 import { LoggedEventLog } from './logged-event-log.js';
 import { adminHandlers } from './admin-service.js';
+import { CommandRunner } from './command-runner.js';
 import { BackupService } from './backup-service.js';
 import { NodeService } from './node-service.js';
 import { VolumeSecrets } from './volume-secrets.js';
@@ -187,6 +188,7 @@ export class Manager {
     const election = new LeaderElection(this.client, { prefix: this.o.prefix, id: this.id });
     return {
       id: this.id, log: this.log, snapshots: this.snapshots, projection: this.projection,
+      runner: new CommandRunner({ log: this.log, projection: this.projection }),
       authorize: (md) => hasBearer(md, this.o.token),
       caller: async (md) => {
         const caller = callerOf(md, { adminToken: this.o.token, nodeKey: this.o.nodeKey });
