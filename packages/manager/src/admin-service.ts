@@ -12,6 +12,7 @@ import { CommandError, toServiceError } from './errors.js';
 import { adminTokenRequired, adminUnary as unary } from './unary-call.js';
 import { diskUsage, diskView, jobView, nodeView, settingsView, snapshotViews, volumeListing, volumeView } from './views.js';
 import { auditState, explainEvents, verify } from './audit.js';
+import { VolumeHistory } from './volume-history.js';
 import type { ManagerContext } from './context.js';
 import { backupCommandError, backupSize, fromBackupTargetProblem, newestBackupOf } from './restores.js';
 import type { BackupRpc } from './backups.js';
@@ -19,6 +20,7 @@ import type { BackupRpc } from './backups.js';
 /** Every admin handler; the backups' come from backup-service.ts. */
 export function adminHandlers(ctx: ManagerContext, backups: Pick<AdminHandlers, BackupRpc>): AdminHandlers {
   const runner = ctx.runner;
+  const history = new VolumeHistory(ctx.log, ctx.projection);
   const actor = 'admin';
   const vol = (name: string) => (s: ClusterState): Volume => volumeView(s, cmd.requireVolume(s, name), ctx.rebuildProgress, ctx.restoreProgress);
   const st = (): ClusterState => ctx.projection.state;
@@ -165,8 +167,9 @@ export function adminHandlers(ctx: ManagerContext, backups: Pick<AdminHandlers, 
     AuditState: unary(ctx, (r) => auditState(ctx.log, ctx.snapshots, st().seq, r.atSeq, r.atTimeMs)),
     ExplainVolume: unary(ctx, async (r) => {
       if (!r.name) throw CommandError.invalid('name is required');
-      const events = await ctx.log.read(1, st().seq);
-      const lines = explainEvents(r.name, events);
+      // The volume's events only (volume-history.ts), up to the state answered from.
+      const seq = st().seq;
+      const lines = explainEvents(r.name, await history.eventsOf(r.name, seq));
       if (lines.length === 0) throw CommandError.notFound(`volume "${r.name}" has no history in the log`);
       const v = st().volumes.get(r.name);
       return { volume: v ? volumeView(st(), v) : null, lines };
