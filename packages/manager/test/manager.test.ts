@@ -149,6 +149,7 @@ m('ExplainVolume reads only the volume\'s events (once indexed) and says what a 
     const whole = explainEvents('v', await read(1, seq));
     assert.equal(lines(why.lines).slice(0, whole.length), lines(whole), 'the lines of a read of the whole log, in order');
     assert.ok(why.lines.some((l: { text: string }) => l.text === 'snapshot after-the-index created by admin'), 'an event after the index was built is explained');
+    console.log(`    ExplainVolume read ${byExplain} events of a ${seq}-event log (${why.lines.length} lines)`);
     assert.ok(byExplain > 0 && byExplain < seq / 2, `explain read ${byExplain} events of a ${seq}-event log`);
   } finally {
     log.read = read;
