@@ -1,172 +1,26 @@
-// The admin gRPC service: every handler has the same shape: authenticate -> validate against the
-// projected state (a pure command) -> append with expectedSeq -> wait until projected -> answer
-// from the state. Refusals append nothing.
+// The admin gRPC service's handlers. Every one has the same shape: authenticate (unary-call.ts) ->
+// validate against the projected state (a pure command) -> append with expectedSeq -> wait until
+// projected -> answer from the state (command-runner.ts). Refusals append nothing.
 import { createHash } from 'node:crypto';
-import type * as grpc from '@grpc/grpc-js';
 import type { AdminHandlers, RecurringJob, RecurringJob__Output, Volume } from '@cairn/api';
-import type { ClusterState, EventDraft } from '@cairn/metadata';
-import { applyEvent, ConflictError, overlayState, decodeEvent, encodeEvent, SCHEMA_VERSION, stateHash } from '@cairn/metadata';
+import type { ClusterState } from '@cairn/metadata';
+import { stateHash } from '@cairn/metadata';
 import { take } from 'rxjs';
 import * as cmd from './commands.js';
 import * as jobs from './job-commands.js';
 import { CommandError, toServiceError } from './errors.js';
-import { startCall } from './call-log.js';
+import { adminTokenRequired, adminUnary as unary } from './unary-call.js';
 import { diskUsage, diskView, jobView, nodeView, settingsView, snapshotViews, volumeListing, volumeView } from './views.js';
 import { auditState, explainEvents, verify } from './audit.js';
+import { VolumeHistory } from './volume-history.js';
 import type { ManagerContext } from './context.js';
 import { backupCommandError, backupSize, fromBackupTargetProblem, newestBackupOf } from './restores.js';
 import type { BackupRpc } from './backups.js';
 
-/**
- * Runs commands: validate on the current state, append after exactly that state, retry on
- * conflict. Commands that queue up while an append is in flight go together in the next append:
- * each is validated on the state as the ones before it in the batch leave it (applied to a scratch
- * copy-on-write overlay), so a batch is exactly what running them one by one would have appended, in one etcd
- * transaction instead of one per command. One runner per manager (admin and node-facing calls
- * share it), so its own commands never conflict with each other.
- */
-export class CommandRunner {
-  private static readonly perContext = new WeakMap<ManagerContext, CommandRunner>();
-  private queue: Pending[] = [];
-  private draining = false;
-
-  /** The manager's runner (created on first use). */
-  static for(ctx: ManagerContext): CommandRunner {
-    let r = CommandRunner.perContext.get(ctx);
-    if (!r) {
-      r = new CommandRunner(ctx);
-      CommandRunner.perContext.set(ctx, r);
-    }
-    return r;
-  }
-
-  constructor(private readonly ctx: ManagerContext) {}
-
-  run<T>(actor: string, command: (s: ClusterState) => EventDraft[], answer: (s: ClusterState) => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push({ actor, command, answer, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.draining) void this.drain();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    this.draining = true;
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, MAX_BATCH);
-        // Whatever goes wrong, every caller gets an answer (a settled promise is left as it is).
-        await this.runBatch(batch).catch((e: unknown) => {
-          for (const p of batch) p.reject(e);
-        });
-      }
-    } finally {
-      this.draining = false;
-    }
-  }
-
-  private async runBatch(batch: Pending[]): Promise<void> {
-    const { projection, log } = this.ctx;
-    let todo = batch;
-    for (let attempt = 0; todo.length > 0; attempt++) {
-      const base = projection.state;
-      let scratch: ClusterState | null = null;
-      const taken: { p: Pending; drafts: EventDraft[] }[] = [];
-      let events = 0;
-      let i = 0;
-      for (; i < todo.length; i++) {
-        const p = todo[i]!;
-        let drafts: EventDraft[];
-        try {
-          drafts = p.command(scratch ?? base);
-        } catch (e) {
-          p.reject(e);
-          continue;
-        }
-        if (events > 0 && events + drafts.length > MAX_APPEND_EVENTS) break; // the rest go next
-        // Later commands of the batch see this one's events (on a copy: the live state is the log's).
-        if (drafts.length > 0 && i < todo.length - 1) {
-          scratch ??= overlayState(base); // copy-on-write: the live state stays the log's
-          try {
-            for (const d of drafts) {
-              const seq = scratch.seq + 1;
-              applyEvent(scratch, decodeEvent(encodeEvent({ ...d, seq, timeMs: Date.now(), actor: p.actor, schemaVersion: SCHEMA_VERSION }), seq));
-            }
-          } catch (e) {
-            // Events the projection could not apply must never reach the log; the scratch copy is
-            // spoilt, so the commands after this one go in the next batch.
-            p.reject(e);
-            i++;
-            break;
-          }
-        }
-        taken.push({ p, drafts: drafts.map((d) => ({ ...d, actor: d.actor || p.actor })) });
-        events += drafts.length;
-      }
-      const rest = todo.slice(i);
-      const all = taken.flatMap((t) => t.drafts);
-      if (all.length === 0) {
-        for (const t of taken) settle(t.p, () => t.p.answer(projection.state));
-        todo = rest;
-        continue;
-      }
-      try {
-        const r = await log.append(all, { expectedSeq: base.seq });
-        await projection.waitFor(r.lastSeq);
-        for (const t of taken) settle(t.p, () => t.p.answer(projection.state));
-        todo = rest;
-        attempt = -1;
-      } catch (e) {
-        if (!(e instanceof ConflictError) || attempt >= 20) {
-          for (const t of taken) t.p.reject(e);
-          todo = rest;
-          attempt = -1;
-          continue;
-        }
-        // Another writer (the reconciler, another manager) went first: decide again on its state.
-        await projection.waitFor(e.actualSeq);
-        todo = [...taken.map((t) => t.p), ...rest];
-      }
-    }
-  }
-}
-
-interface Pending {
-  actor: string;
-  command: (s: ClusterState) => EventDraft[];
-  answer: (s: ClusterState) => unknown;
-  resolve: (v: unknown) => void;
-  reject: (e: unknown) => void;
-}
-
-/** Commands taken into one append, and events in one append (the log's transaction limit). */
-const MAX_BATCH = 64;
-const MAX_APPEND_EVENTS = 120;
-
-function settle(p: Pending, answer: () => unknown): void {
-  try {
-    p.resolve(answer());
-  } catch (e) {
-    p.reject(e);
-  }
-}
-
-type Unary<Req, Res> = (req: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>;
-
-export function unary<Req, Res>(ctx: ManagerContext, fn: Unary<Req, Res>): grpc.handleUnaryCall<Req, Res> {
-  const logger = ctx.logger.child({ component: 'admin-api' });
-  return (call, callback) => {
-    const c = startCall(logger, call.getPath(), call.request);
-    if (!ctx.authorize(call.metadata)) {
-      c.answer(callback, { error: new CommandError('Unauthenticated', 'a valid bearer token is required (authorization: Bearer <token>)') });
-      return;
-    }
-    fn(call.request, call).then((value) => c.answer(callback, { value }), (error: unknown) => c.answer(callback, { error }));
-  };
-}
-
 /** Every admin handler; the backups' come from backup-service.ts. */
 export function adminHandlers(ctx: ManagerContext, backups: Pick<AdminHandlers, BackupRpc>): AdminHandlers {
-  const runner = CommandRunner.for(ctx);
+  const runner = ctx.runner;
+  const history = new VolumeHistory(ctx.log, ctx.projection);
   const actor = 'admin';
   const vol = (name: string) => (s: ClusterState): Volume => volumeView(s, cmd.requireVolume(s, name), ctx.rebuildProgress, ctx.restoreProgress);
   const st = (): ClusterState => ctx.projection.state;
@@ -287,7 +141,7 @@ export function adminHandlers(ctx: ManagerContext, backups: Pick<AdminHandlers, 
     WatchEvents: (call) => {
       // A refused stream must end with its status: emit('error') sends it, destroy() would not.
       if (!ctx.authorize(call.metadata)) {
-        call.emit('error', toServiceError(new CommandError('Unauthenticated', 'a valid bearer token is required')));
+        call.emit('error', toServiceError(adminTokenRequired()));
         return;
       }
       const from = Math.max(1, call.request.fromSeq);
@@ -313,8 +167,9 @@ export function adminHandlers(ctx: ManagerContext, backups: Pick<AdminHandlers, 
     AuditState: unary(ctx, (r) => auditState(ctx.log, ctx.snapshots, st().seq, r.atSeq, r.atTimeMs)),
     ExplainVolume: unary(ctx, async (r) => {
       if (!r.name) throw CommandError.invalid('name is required');
-      const events = await ctx.log.read(1, st().seq);
-      const lines = explainEvents(r.name, events);
+      // The volume's events only (volume-history.ts), up to the state answered from.
+      const seq = st().seq;
+      const lines = explainEvents(r.name, await history.eventsOf(r.name, seq));
       if (lines.length === 0) throw CommandError.notFound(`volume "${r.name}" has no history in the log`);
       const v = st().volumes.get(r.name);
       return { volume: v ? volumeView(st(), v) : null, lines };

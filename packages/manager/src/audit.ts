@@ -43,6 +43,12 @@ export async function auditState(log: EventLog, snapshots: SnapshotStore | null,
  * Checks the whole log up to its head (metadata's verifyLog: hash chain, decode, apply, every
  * snapshot against the replay) and compares the replay at the live state's seq with the live
  * state. `projectionError` is why the live projection stopped, if it did.
+ *
+ * From seq 1 on every call, on purpose (unlike ExplainVolume, which reads through an index): an
+ * auditor's verify must not trust what an earlier call (or this process's memory) found. A
+ * "verified up to seq N" checkpoint would miss an event rewritten below N after it was checked,
+ * which is what it is there to catch, and the replay from genesis is the only
+ * thing the live state's hash can be compared with without trusting the projection being checked.
  */
 export async function verify(log: EventLog, snapshots: SnapshotStore | null, live: ClusterState, projectionError?: unknown) {
   const seq = live.seq;

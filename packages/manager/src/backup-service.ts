@@ -9,7 +9,7 @@ import type { BackupInfo } from '@cairn/backup';
 import { backupUrl, getBackup, listBackups, parseBackupUrl, parseTargetUrl, removeBackup } from '@cairn/backup';
 import type { ClusterState, EventLog, Fence, LiveProjection } from '@cairn/metadata';
 import { ConflictError, Keys } from '@cairn/metadata';
-import { CommandRunner, unary } from './admin-service.js';
+import { adminUnary as unary } from './unary-call.js';
 import type { ManagerContext } from './context.js';
 import { CommandError } from './errors.js';
 import { updateSettings } from './commands.js';
@@ -37,7 +37,7 @@ export function infoView(b: BackupInfo): Backup {
 export class BackupService {
   /**
    * Percent done of running backups, by url, as their nodes report it to this manager (status,
-   * not events); also kept under status/backup-progress/ with this manager's lease, so that any
+   * not events); also kept under Keys.backupProgress with this manager's lease, so that any
    * manager answers with it (and it goes when this manager does).
    */
   readonly progress = new Map<string, number>();
@@ -52,13 +52,9 @@ export class BackupService {
     this.target = new BackupTargetAccess(client, this.keys, credentialDir);
   }
 
-  private progressKey(volume: string, name: string): string {
-    return `${this.keys.prefix}status/backup-progress/${volume}/${name}`;
-  }
-
   /** Shares a node's progress report (best effort: a lost one is replaced by the next, a second later). */
   private shareProgress(volume: string, name: string, percent: number | null): void {
-    const key = this.progressKey(volume, name);
+    const key = this.keys.backupProgressOf(volume, name);
     if (percent === null) {
       void this.client.delete().key(key).catch(() => undefined);
       return;
@@ -72,7 +68,7 @@ export class BackupService {
 
   /** Every manager's progress figures, by "volume/name" (this manager's own too). */
   private async sharedProgress(): Promise<(volume: string, name: string, url: string) => number> {
-    const prefix = `${this.keys.prefix}status/backup-progress/`;
+    const prefix = this.keys.backupProgress;
     const all = await this.client.getAll().prefix(prefix).strings().catch(() => ({} as Record<string, string>));
     const m = new Map(Object.entries(all).map(([k, v]) => [k.slice(prefix.length), Number(v) || 0]));
     return (volume, name, url) => m.get(`${volume}/${name}`) ?? this.progress.get(url) ?? 0;
@@ -127,7 +123,7 @@ export class BackupService {
       }
       checked.push(r);
     }
-    if (checked.length) await CommandRunner.for(this.ctx).run(actor, (s) => backupReportDrafts(s, nodeId, checked), (s) => s.seq);
+    if (checked.length) await this.ctx.runner.run(actor, (s) => backupReportDrafts(s, nodeId, checked), (s) => s.seq);
   }
 
   // ---- the leader ------------------------------------------------------------------------------
@@ -201,7 +197,7 @@ export class BackupService {
 
   handlers(): Pick<AdminHandlers, BackupRpc> {
     const ctx = this.ctx;
-    const runner = CommandRunner.for(ctx);
+    const runner = ctx.runner;
     const actor = 'admin';
     const st = (): ClusterState => ctx.projection.state;
     const view = (volume: string, name: string) => (s: ClusterState): Backup => {
@@ -301,7 +297,7 @@ export class BackupService {
    * removes the backup from the target, then appends BackupDeleted.
    */
   async remove(url: string, actor: string, cause = ''): Promise<{ deleted: boolean; removedBlocks: number; seq: number }> {
-    const runner = CommandRunner.for(this.ctx);
+    const runner = this.ctx.runner;
     const s0 = this.ctx.projection.state;
     const { target, volume, backup } = this.parseUrl(url);
     const rec = s0.volumes.get(volume)?.backups?.[backup];

@@ -5,12 +5,15 @@ import type { EventLog, LeaderInfo, LiveProjection, SnapshotStore } from '@cairn
 import type { Caller, DiskInfo__Output, Logger } from '@cairn/api';
 import type { ReplicaFigures } from './replica-figures.js';
 import type { BackupTargetAccess } from './restores.js';
+import type { CommandRunner } from './command-runner.js';
 
 export interface ManagerContext {
   id: string;
   log: EventLog;
   snapshots: SnapshotStore;
   projection: LiveProjection;
+  /** The manager's one command runner: every command of the admin, node-facing and backup calls goes through it. */
+  runner: CommandRunner;
   /** True for the admin token only: a node token is refused on every admin call. */
   authorize(metadata: grpc.Metadata): boolean;
   /**

@@ -12,6 +12,7 @@ import { Keys, LeaderElection, LiveProjection, openEtcd, SnapshotStore, storedBy
 import type { EventLog } from '@cairn/metadata';
 import { LoggedEventLog } from './logged-event-log.js';
 import { adminHandlers } from './admin-service.js';
+import { CommandRunner } from './command-runner.js';
 import { BackupService } from './backup-service.js';
 import { NodeService } from './node-service.js';
 import { VolumeSecrets } from './volume-secrets.js';
@@ -187,6 +188,7 @@ export class Manager {
     const election = new LeaderElection(this.client, { prefix: this.o.prefix, id: this.id });
     return {
       id: this.id, log: this.log, snapshots: this.snapshots, projection: this.projection,
+      runner: new CommandRunner({ log: this.log, projection: this.projection }),
       authorize: (md) => hasBearer(md, this.o.token),
       caller: async (md) => {
         const caller = callerOf(md, { adminToken: this.o.token, nodeKey: this.o.nodeKey });
@@ -216,7 +218,7 @@ export class Manager {
       heartbeatIntervalMs: this.o.heartbeatMs ?? 1000, leaseTtlSeconds: this.o.nodeLeaseTtl ?? 5, prefix: this.o.prefix,
       secrets: await VolumeSecrets.open(this.client, keys, this.o.token, await this.log.headSeq()),
       restoreCredentials: () => this.restoreTarget.assignment(),
-      managers: async () => (await this.client.getAll().prefix(`${keys.prefix}managers/`).strings().then(Object.values)).sort(),
+      managers: async () => (await this.client.getAll().prefix(keys.managers).strings().then(Object.values)).sort(),
     });
     const server = new grpc.Server(GRPC_SERVER_OPTIONS);
     // Requests that do not decode are refused INVALID_ARGUMENT (grpc-js alone answers INTERNAL).
@@ -233,7 +235,7 @@ export class Manager {
     // Announce this manager's address under a lease, so node agents learn where else to go.
     this.presence = this.client.lease(this.o.electionTtl ?? 3);
     this.presence.on('lost', () => undefined);
-    await this.presence.put(`${keys.prefix}managers/${this.id}`).value(this.address).exec();
+    await this.presence.put(keys.manager(this.id)).value(this.address).exec();
   }
 
   /** The CSI controller is a client of this manager's own admin API (any manager can serve it). */

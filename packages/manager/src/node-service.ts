@@ -15,8 +15,7 @@ import { trimReportDrafts } from './job-plan.js';
 import { auditTime } from 'rxjs';
 import type { Subscription } from 'rxjs';
 import { CommandError, toServiceError } from './errors.js';
-import { startCall } from './call-log.js';
-import { CommandRunner } from './admin-service.js';
+import { unaryHandler } from './unary-call.js';
 import type { ManagerContext } from './context.js';
 import type { VolumeSecrets } from './volume-secrets.js';
 import type { BackupService } from './backup-service.js';
@@ -52,11 +51,6 @@ export interface NodeServiceOptions {
   backups?: BackupService;
 }
 
-/** The status key of a node: exists exactly while the node's heartbeats keep its lease alive. */
-export function nodeStatusKey(keys: Keys, nodeId: string): string {
-  return `${keys.prefix}status/nodes/${nodeId}`;
-}
-
 /** Assignment pushes on a stream: at most one per this many ms. */
 const PUSH_EVERY_MS = 10;
 
@@ -72,11 +66,9 @@ export class NodeService {
   readonly restoreProgress = new Map<string, { backup: string; percent: number }>();
 
   private readonly keys: Keys;
-  private readonly runner: CommandRunner;
 
   constructor(private readonly ctx: ManagerContext, private readonly client: Etcd3, private readonly opts: NodeServiceOptions) {
     this.keys = new Keys(opts.prefix);
-    this.runner = CommandRunner.for(ctx);
     // Subscribed before any stream: a VolumeCreated is in `making` before a push can see the volume.
     this.sub = ctx.projection.changes$.subscribe(({ state, event }) => {
       if (event.volumeCreated) this.makeSecrets(state, [event.volumeCreated.name]);
@@ -115,7 +107,7 @@ export class NodeService {
     const lease = this.client.lease(this.opts.leaseTtlSeconds, { autoKeepAlive: false });
     lease.on('lost', () => undefined); // a lost lease is handled by the next heartbeat
     this.leases.set(nodeId, lease);
-    await lease.put(nodeStatusKey(this.keys, nodeId)).value(JSON.stringify({ manager: this.ctx.id })).exec();
+    await lease.put(this.keys.nodeStatus(nodeId)).value(JSON.stringify({ manager: this.ctx.id })).exec();
   }
 
   /**
@@ -234,12 +226,7 @@ export class NodeService {
     const logger = ctx.logger.child({ component: 'node-api' });
     /** A node-facing unary call: authenticated as the node the request names, then `fn`. */
     const nodeUnary = <Req extends { nodeId: string }, Res>(fn: (r: Req, node: { nodeId: string; actor: string }) => Promise<Res>): grpc.handleUnaryCall<Req, Res> =>
-      (call, callback) => {
-        const c = startCall(logger, call.getPath(), call.request);
-        this.nodeOf(call.metadata, call.request.nodeId)
-          .then((node) => fn(call.request, node))
-          .then((value) => c.answer(callback, { value }), (error: unknown) => c.answer(callback, { error }));
-      };
+      unaryHandler<Req, Res, { nodeId: string; actor: string }>(logger, (call) => this.nodeOf(call.metadata, call.request.nodeId), fn);
     /** Streams node `nodeId`'s assignments on `call` (authenticated) until it ends. */
     const follow = (call: Parameters<NodeAgentHandlers['WatchAssignments']>[0], nodeId: string): void => {
       const backups = this.opts.backups;
@@ -300,7 +287,7 @@ export class NodeService {
         if (r.address && (await this.opts.managers()).includes(r.address)) {
           throw CommandError.denied(`address "${r.address}" is a manager's: node "${nodeId}" must register its own`);
         }
-        await this.runner.run(actor, (s) => registerDrafts(s, { ...r, nodeId }), (s) => s.seq);
+        await ctx.runner.run(actor, (s) => registerDrafts(s, { ...r, nodeId }), (s) => s.seq);
         await this.touch(nodeId, r.disks);
         return { heartbeatIntervalMs: this.opts.heartbeatIntervalMs, leaseTtlSeconds: this.opts.leaseTtlSeconds, managers: await this.opts.managers() };
       }),
@@ -310,7 +297,7 @@ export class NodeService {
         checkDisks(r.disks);
         await this.touch(nodeId, r.disks);
         const drafts = capacityDrafts(s, nodeId, r.disks);
-        if (drafts.length) await this.runner.run(actor, (st) => capacityDrafts(st, nodeId, r.disks), (st) => st.seq);
+        if (drafts.length) await ctx.runner.run(actor, (st) => capacityDrafts(st, nodeId, r.disks), (st) => st.seq);
         return { known: true, managers: await this.opts.managers() };
       }),
       WatchAssignments: (call) => {
@@ -329,8 +316,8 @@ export class NodeService {
           else if (e.restored || e.restoreFailed) this.restoreProgress.delete(e.volume);
         }
         if (r.backups.length && this.opts.backups) await this.opts.backups.report(nodeId, actor, r.backups);
-        let seq = await this.runner.run(actor, (s) => reportDrafts(s, nodeId, r), (s) => s.seq);
-        if (r.trims.length) seq = await this.runner.run(actor, (s) => trimDrafts(s, nodeId, r.trims), (s) => s.seq);
+        let seq = await ctx.runner.run(actor, (s) => reportDrafts(s, nodeId, r), (s) => s.seq);
+        if (r.trims.length) seq = await ctx.runner.run(actor, (s) => trimDrafts(s, nodeId, r.trims), (s) => s.seq);
         return { seq };
       }),
     };

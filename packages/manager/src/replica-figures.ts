@@ -19,7 +19,7 @@ export class ReplicaFigures {
   }
 
   key(replicaId: string): string {
-    return `${this.keys.prefix}status/replicas/${replicaId}`;
+    return this.keys.replicaFigures(replicaId);
   }
 
   /** Records a node's figures of its replicas under that node's lease. */

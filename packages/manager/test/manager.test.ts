@@ -11,7 +11,7 @@ import { status } from '@grpc/grpc-js';
 import { adminClient, GRPC_MAX_CONCURRENT_STREAMS, lineLogger, silentLogger } from '@cairn/api';
 import type { AdminClient } from '@cairn/api';
 import { draft, EtcdCluster, openEtcd, SnapshotStore } from '@cairn/metadata';
-import { Manager } from '../src/index.js';
+import { explainEvents, Manager } from '../src/index.js';
 import { waitFor } from './support.js';
 
 let dir: string;
@@ -125,6 +125,36 @@ m('concurrent commands share appends, each validated as if run one by one', asyn
   assert.equal(events.map((e) => e.name).sort(), [...names].sort(), 'one VolumeCreated per name');
   assert.ok(revisions.size < names.length, `30 creates in ${revisions.size} transactions`);
   c.close();
+});
+
+m('ExplainVolume reads only the volume\'s events (once indexed) and says what a read of the whole log says', async () => {
+  const c = adminClient(manager.address, { token: TOKEN, tlsCa: ca });
+  // Counts the events the manager reads from its log (the projection's own watch is not a read).
+  const log = manager.log as unknown as { read: (from: number, to?: number) => Promise<import('@cairn/metadata').CairnEvent[]> };
+  const read = log.read.bind(log);
+  let readEvents = 0;
+  log.read = async (from, to) => {
+    const r = await read(from, to);
+    readEvents += r.length;
+    return r;
+  };
+  try {
+    await call(c, 'ExplainVolume', { name: 'v' }); // the first builds the index: one read of the log
+    await call(c, 'CreateSnapshot', { volume: 'v', name: 'after-the-index' }); // an event the index follows live
+    const seq = (await call(c, 'GetClusterInfo', {})).seq as number;
+    readEvents = 0;
+    const why = await call(c, 'ExplainVolume', { name: 'v' });
+    const byExplain = readEvents;
+    const lines = (xs: { seq?: unknown; replicaId?: string; text?: string }[]) => xs.map((l) => `${Number(l.seq)} ${l.replicaId} ${l.text}`);
+    const whole = explainEvents('v', await read(1, seq));
+    assert.equal(lines(why.lines).slice(0, whole.length), lines(whole), 'the lines of a read of the whole log, in order');
+    assert.ok(why.lines.some((l: { text: string }) => l.text === 'snapshot after-the-index created by admin'), 'an event after the index was built is explained');
+    console.log(`    ExplainVolume read ${byExplain} events of a ${seq}-event log (${why.lines.length} lines)`);
+    assert.ok(byExplain > 0 && byExplain < seq / 2, `explain read ${byExplain} events of a ${seq}-event log`);
+  } finally {
+    log.read = read;
+    c.close();
+  }
 });
 
 m('a new leader declares no node down during its startup grace (agents are finding it), then does', async () => {

@@ -39,4 +39,15 @@ export class Keys {
    */
   get backupTargetCredentials(): string { return `${this.prefix}backup-target-credentials`; }
   get backupTargetStatus(): string { return `${this.prefix}status/backup-target`; }
+  /** Each live manager's admin address, under that manager's lease (node agents learn them here). */
+  get managers(): string { return `${this.prefix}managers/`; }
+  manager(id: string): string { return `${this.managers}${id}`; }
+  /** A node's status key: exists exactly while the node's heartbeats keep its lease alive (liveness). */
+  get nodeStatuses(): string { return `${this.prefix}status/nodes/`; }
+  nodeStatus(nodeId: string): string { return `${this.nodeStatuses}${nodeId}`; }
+  /** The figures a node reported of a failed replica's store (salvage chooses by them), under the node's lease. */
+  replicaFigures(replicaId: string): string { return `${this.prefix}status/replicas/${replicaId}`; }
+  /** A running backup's percent done, as its node reported it to some manager, under that manager's lease. */
+  get backupProgress(): string { return `${this.prefix}status/backup-progress/`; }
+  backupProgressOf(volume: string, name: string): string { return `${this.backupProgress}${volume}/${name}`; }
 }

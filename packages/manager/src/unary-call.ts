@@ -1,5 +1,6 @@
-// One unary gRPC call as the manager's log sees it (the admin and the node-facing services both
-// answer through here): a request id per call, the method and the volume or node the request
+// The one wrapper every unary gRPC handler of the manager goes through (admin, backup and
+// node-facing calls): authenticate the call, run the handler, answer with its value or its error
+// turned into a status (errors.ts), and log the call as the manager's log sees it: a request id per call, the method and the volume or node the request
 // names as fields, and one line when the call fails (info for a refusal, the caller's to fix;
 // warn for the rest) or is slow (warn). Answered calls that were quick are logged at debug only.
 // The id also goes back to the caller in the error's metadata (cairn-request-id), so a refusal a
@@ -8,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from '@cairn/api';
-import { toServiceError } from './errors.js';
+import { CommandError, toServiceError } from './errors.js';
 
 /** A unary call that takes longer than this (ms) is logged at warn. */
 export const SLOW_CALL_MS = 1000;
@@ -67,4 +68,37 @@ export function startCall(logger: Logger, path: string, request: unknown, now: (
       callback(e as grpc.ServiceError);
     },
   };
+}
+
+/**
+ * A unary handler: `authenticate` the call (resolving with who it acts for, or throwing the
+ * refusal), then `fn`; answered and logged by startCall on `logger`. A handler that throws at once
+ * is answered like one that rejects.
+ */
+export function unaryHandler<Req, Res, Who>(
+  logger: Logger,
+  authenticate: (call: grpc.ServerUnaryCall<Req, Res>) => Who | Promise<Who>,
+  fn: (req: Req, who: Who, call: grpc.ServerUnaryCall<Req, Res>) => Res | Promise<Res>,
+): grpc.handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    const c = startCall(logger, call.getPath(), call.request);
+    Promise.resolve(call).then(authenticate).then((who) => fn(call.request, who, call))
+      .then((value) => c.answer(callback, { value }), (error: unknown) => c.answer(callback, { error }));
+  };
+}
+
+/** The refusal of an admin call without the admin token. */
+export function adminTokenRequired(): CommandError {
+  return new CommandError('Unauthenticated', 'a valid bearer token is required (authorization: Bearer <token>)');
+}
+
+/** An admin API handler (the admin token required), logged under component admin-api. */
+export function adminUnary<Req, Res>(
+  ctx: { logger: Logger; authorize(md: grpc.Metadata): boolean },
+  fn: (req: Req, call: grpc.ServerUnaryCall<Req, Res>) => Res | Promise<Res>,
+): grpc.handleUnaryCall<Req, Res> {
+  return unaryHandler<Req, Res, null>(ctx.logger.child({ component: 'admin-api' }), (call) => {
+    if (!ctx.authorize(call.metadata)) throw adminTokenRequired();
+    return null;
+  }, (req, _who, call) => fn(req, call));
 }
