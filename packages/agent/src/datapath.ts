@@ -141,7 +141,6 @@ export class Datapath {
       .catch((e: unknown) => this.log.warn(`repeating the figures of ${figures.length} failed replica(s): ${(e as Error).message}`));
   }
 
-
   /**
    * Applies assignments. `a.replicas` is the whole truth for this node; `touched` names the
    * replicas whose assignment may have changed since the push before (null: any of them, look at
