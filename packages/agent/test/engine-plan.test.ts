@@ -1,7 +1,7 @@
 // engineReplicaPlan: what an open engine does about the replicas it is assigned (pure).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { engineReplicaPlan } from '../src/datapath.js';
+import { engineReplicaPlan } from '../src/reconcile-plan.js';
 
 const rep = (replicaId: string, state: string, address = '127.0.0.1:1') => ({ replicaId, state, address });
 

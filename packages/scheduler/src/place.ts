@@ -15,11 +15,11 @@
 // of its usable space is lowest after the placement; the disk on it whose share is lowest; the
 // lowest node id, then disk id.
 import type { Settings } from '@cairn/metadata';
-import type { CandidateRejection, DiskFigures } from './decision.js';
+import type { DiskFigures } from './decision.js';
+import type { Finding, Rejection } from './rejection.js';
 import { Note, Reason, REASON_ORDER } from './reasons.js';
 import type { DiskEntry, NodeEntry } from './usage.js';
 import { Usage } from './usage.js';
-import { fmtBytes } from './format.js';
 
 /** A replica of the volume that stays where it is, for anti-affinity. */
 export interface Other {
@@ -27,11 +27,6 @@ export interface Other {
   nodeId: string;
   diskId: string;
   zone: string;
-}
-
-export interface Restriction {
-  reason: Reason;
-  detail: string;
 }
 
 export interface PlacementRequest {
@@ -53,7 +48,7 @@ export interface PlacementRequest {
   /** Only this node is a candidate (a best-effort move to the attached node). */
   onlyNode?: string;
   /** A node-level restriction of the step asking (a balance move). */
-  restrict?: (n: NodeEntry) => Restriction | null;
+  restrict?: (n: NodeEntry) => Finding | null;
 }
 
 /** Settings read in the hot loop, resolved once per pass. */
@@ -87,12 +82,12 @@ export interface Placed {
   score: number;
   considered: number;
   notes: Note[];
-  rejected: CandidateRejection[];
+  rejected: Rejection[];
 }
 
 export interface NotPlaced {
   ok: false;
-  rejected: CandidateRejection[];
+  rejected: Rejection[];
   /** Rejected candidates per reason, over all candidates (not only the listed ones). */
   tally: Map<Reason, number>;
   nodes: number;
@@ -106,72 +101,65 @@ function covers(tags: readonly string[], selector: readonly string[]): boolean {
   return true;
 }
 
-function holder(others: readonly Other[], match: (o: Other) => boolean): string {
-  return others.filter(match).map((o) => o.id).join(', ');
+function holders(others: readonly Other[], match: (o: Other) => boolean): string[] {
+  return others.filter(match).map((o) => o.id);
 }
 
 /** Node-level filters; null when the node may hold the replica. */
-export function rejectNode(n: NodeEntry, req: PlacementRequest, lim: Limits): CandidateRejection | null {
+export function rejectNode(n: NodeEntry, req: PlacementRequest, lim: Limits): Rejection | null {
   const node = n.node;
-  let reasons: Reason[] | null = null;
-  let details: string[] | null = null;
-  const no = (r: Reason, d: string): void => {
-    (reasons ??= []).push(r);
-    if (d) (details ??= []).push(d);
-  };
-  if (node.down) no(Reason.NodeDown, node.downReason ? `down: ${node.downReason}` : '');
-  if (!node.allowScheduling) no(Reason.NodeSchedulingDisabled, '');
-  if (node.evictionRequested || n.drain) no(Reason.NodeEvicting, '');
-  if (node.cordoned && lim.cordonedUnschedulable) no(Reason.NodeCordoned, '');
+  const found: Finding[] = [];
+  if (node.down) found.push({ reason: Reason.NodeDown, downReason: node.downReason });
+  if (!node.allowScheduling) found.push({ reason: Reason.NodeSchedulingDisabled });
+  if (node.evictionRequested || n.drain) found.push({ reason: Reason.NodeEvicting });
+  if (node.cordoned && lim.cordonedUnschedulable) found.push({ reason: Reason.NodeCordoned });
   if (req.nodeSelector.length > 0 && !covers(node.tags, req.nodeSelector)) {
-    no(Reason.NodeTagsMismatch, `node tags [${node.tags.join(',')}] lack [${req.nodeSelector.filter((t) => !node.tags.includes(t)).join(',')}]`);
+    found.push({ reason: Reason.NodeTagsMismatch, tags: node.tags, lacking: req.nodeSelector.filter((t) => !node.tags.includes(t)) });
   }
-  if (req.strictNode !== null && n.id !== req.strictNode) no(Reason.LocalityRequired, `strict-local: attached to ${req.strictNode}`);
+  if (req.strictNode !== null && n.id !== req.strictNode) found.push({ reason: Reason.LocalityRequired, attachedTo: req.strictNode });
   if (req.restrict) {
     const r = req.restrict(n);
-    if (r) no(r.reason, r.detail);
+    if (r) found.push(r);
   }
   if (req.needsRebuild && n.rebuilding >= lim.rebuildLimit) {
-    no(Reason.RebuildLimitReached, `${n.rebuilding} rebuilding, limit ${lim.rebuildLimit}`);
+    found.push({ reason: Reason.RebuildLimitReached, rebuilding: n.rebuilding, limit: lim.rebuildLimit });
   }
   if (!req.softZone && req.others.some((o) => o.zone === n.zone)) {
-    no(Reason.AntiAffinityZone, `zone ${n.zone || '""'} holds ${holder(req.others, (o) => o.zone === n.zone)}`);
+    found.push({ reason: Reason.AntiAffinityZone, zone: n.zone, holders: holders(req.others, (o) => o.zone === n.zone) });
   }
   if (!req.softNode && req.others.some((o) => o.nodeId === n.id)) {
-    no(Reason.AntiAffinityNode, `holds ${holder(req.others, (o) => o.nodeId === n.id)}`);
+    found.push({ reason: Reason.AntiAffinityNode, holders: holders(req.others, (o) => o.nodeId === n.id) });
   }
-  if (n.disks.length === 0) no(Reason.NoDisks, '');
-  return reasons ? { nodeId: n.id, diskId: '', reasons, detail: details ? (details as string[]).join('; ') : '' } : null;
+  if (n.disks.length === 0) found.push({ reason: Reason.NoDisks });
+  return found.length ? { nodeId: n.id, diskId: '', findings: found } : null;
 }
 
 /** Disk-level filters; null when the disk may hold the replica. */
-export function rejectDisk(usage: Usage, d: DiskEntry, req: PlacementRequest, lim: Limits): CandidateRejection | null {
+export function rejectDisk(usage: Usage, d: DiskEntry, req: PlacementRequest, lim: Limits): Rejection | null {
   const disk = d.disk;
-  let reasons: Reason[] | null = null;
-  let details: string[] | null = null;
-  const no = (r: Reason, s: string): void => {
-    (reasons ??= []).push(r);
-    if (s) (details ??= []).push(s);
-  };
-  if (!disk.allowScheduling) no(Reason.DiskSchedulingDisabled, '');
-  if (disk.evictionRequested) no(Reason.DiskEvicting, '');
+  const found: Finding[] = [];
+  if (!disk.allowScheduling) found.push({ reason: Reason.DiskSchedulingDisabled });
+  if (disk.evictionRequested) found.push({ reason: Reason.DiskEvicting });
   if (req.diskSelector.length > 0 && !covers(disk.tags, req.diskSelector)) {
-    no(Reason.DiskTagsMismatch, `disk tags [${disk.tags.join(',')}] lack [${req.diskSelector.filter((t) => !disk.tags.includes(t)).join(',')}]`);
+    found.push({ reason: Reason.DiskTagsMismatch, tags: disk.tags, lacking: req.diskSelector.filter((t) => !disk.tags.includes(t)) });
   }
   // The bounds are precomputed per pass (Usage.room, Usage.cap) so the scan and this agree.
   if (!(req.size < usage.room[d.index]!)) {
-    no(Reason.InsufficientSpace,
-      `available ${fmtBytes(disk.storageAvailable)} - ${fmtBytes(req.size)} not above ${lim.minimalAvailablePct}% of ${fmtBytes(disk.storageMaximum)}`);
+    found.push({
+      reason: Reason.InsufficientSpace, available: disk.storageAvailable, size: req.size, minimalPct: lim.minimalAvailablePct,
+      maximum: disk.storageMaximum,
+    });
   }
   const scheduled = usage.scheduled[d.index]!;
   if (!(scheduled + req.size <= usage.cap[d.index]!)) {
-    no(Reason.OverProvisioned,
-      `scheduled ${fmtBytes(scheduled)} + ${fmtBytes(req.size)} over ${lim.overProvisioningPct}% of ${fmtBytes(usage.usable[d.index]!)}`);
+    found.push({
+      reason: Reason.OverProvisioned, scheduled, size: req.size, overPct: lim.overProvisioningPct, usable: usage.usable[d.index]!,
+    });
   }
   if (!req.softDisk && req.others.some((o) => o.nodeId === d.node.id && o.diskId === disk.id)) {
-    no(Reason.AntiAffinityDisk, `holds ${holder(req.others, (o) => o.nodeId === d.node.id && o.diskId === disk.id)}`);
+    found.push({ reason: Reason.AntiAffinityDisk, holders: holders(req.others, (o) => o.nodeId === d.node.id && o.diskId === disk.id) });
   }
-  return reasons ? { nodeId: d.node.id, diskId: disk.id, reasons, detail: details ? (details as string[]).join('; ') : '' } : null;
+  return found.length ? { nodeId: d.node.id, diskId: disk.id, findings: found } : null;
 }
 
 /**
@@ -179,11 +167,11 @@ export function rejectDisk(usage: Usage, d: DiskEntry, req: PlacementRequest, li
  * the caller accounts the placement in `usage` if it keeps it.
  */
 export function place(usage: Usage, req: PlacementRequest, lim: Limits): PlacementResult {
-  const rejected: CandidateRejection[] = [];
+  const rejected: Rejection[] = [];
   const tally = new Map<Reason, number>();
-  const reject = (r: CandidateRejection): void => {
+  const reject = (r: Rejection): void => {
     if (rejected.length < MAX_REJECTIONS) rejected.push(r);
-    for (const reason of r.reasons) tally.set(reason, (tally.get(reason) ?? 0) + 1);
+    for (const f of r.findings) tally.set(f.reason, (tally.get(f.reason) ?? 0) + 1);
   };
   const size = req.size;
   const others = req.others;

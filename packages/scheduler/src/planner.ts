@@ -22,9 +22,11 @@
 // Pure: the clock is an argument, ids derive from the state's seq, ties break by id.
 import type { ClusterState, Settings, VolumeState } from '@cairn/metadata';
 import type { Decision, PlaceDecision, UnschedulableDecision } from './decision.js';
-import type { Limits, NotPlaced, PlacementRequest, PlacementResult } from './place.js';
+import type { Limits, NotPlaced, Placed, PlacementRequest } from './place.js';
 import { limitsOf, place, rejectDisk, rejectNode, tallyText } from './place.js';
 import { Note, Reason, REMOVE_REASON_BY_TRIGGER, RemoveReason, Trigger } from './reasons.js';
+import type { CandidateRejection } from './decision.js';
+import { renameHolders, wordRejections } from './rejection.js';
 import { Usage } from './usage.js';
 import { offlineDecisions, restorePending, restoreSlots } from './offline.js';
 import type { RestoreSlots } from './offline.js';
@@ -47,19 +49,29 @@ export interface Schedule {
 
 const SPACE: ReadonlySet<string> = new Set([Reason.InsufficientSpace, Reason.OverProvisioned]);
 
+/** A replica a drain forecast could not move, and why (every candidate in the events' words). */
+export interface EvictionBlocked {
+  replicaId: string;
+  nodeId: string;
+  diskId: string;
+  summary: string;
+  candidates: CandidateRejection[];
+}
+
 /**
  * A scheduling pass's working view: the state (read only), the settings, and the per-disk usage
  * that the pass's own decisions update. `decide()` makes a fresh one per call. A caller may keep
  * one across calls (the benchmark does) only if it applies every decision it returns, and nothing
- * else, to the state before the next call: the usage is not re-read.
+ * else, to the state before the next call: the usage is not re-read. Its API is the decide*
+ * methods and, for drain forecasts, forecastEvictions; everything else is private.
  */
 export class Planner {
-  readonly usage: Usage;
+  private readonly usage: Usage;
   private readonly limits: Limits;
   private readonly ids = new Set<string>();
   private wakeAt: number | null = null;
 
-  constructor(readonly state: ClusterState, readonly settings: Settings) {
+  constructor(private readonly state: ClusterState, private readonly settings: Settings) {
     this.limits = limitsOf(settings);
     this.usage = new Usage(state, this.limits.minimalAvailablePct, this.limits.overProvisioningPct);
   }
@@ -101,7 +113,43 @@ export class Planner {
     return { decisions: out, wakeAtMs: this.wakeAt };
   }
 
-  work(v: VolumeState): VolumeWork {
+  /**
+   * A drain forecast (drain.ts): treats the `draining` nodes as evicting from now on, then moves
+   * every active replica of `volume` on them elsewhere, in replica id order, each as if the move
+   * before it completed (the moved replica gone, its replacement in place: trigger eviction,
+   * `replaces` the one it moves). Moves are accounted in this Planner's view, so the volumes
+   * forecast after see them; the rebuild limit is ignored (it paces a real eviction, it does not
+   * bar one). A replica with nowhere to go comes back blocked, with every candidate's reasons.
+   * A Planner used for forecasts must not decide afterwards: its view is not the state's any more.
+   */
+  forecastEvictions(volume: string, draining: ReadonlySet<string>): { moves: PlaceDecision[]; blocked: EvictionBlocked[] } {
+    for (const id of draining) {
+      const node = this.usage.byId.get(id);
+      if (node) node.drain = true;
+    }
+    const moves: PlaceDecision[] = [];
+    const blocked: EvictionBlocked[] = [];
+    const v = this.state.volumes.get(volume);
+    if (!v) return { moves, blocked };
+    const w = this.work(v);
+    const leaving = active(w).filter((r) => draining.has(r.nodeId)).sort((a, b) => cmp(a.id, b.id));
+    for (const moved of leaving) {
+      const res = place(this.usage, this.request(w, staying(w, moved), false), this.limits);
+      if (!res.ok) {
+        blocked.push({
+          replicaId: moved.id, nodeId: moved.nodeId, diskId: moved.diskId, summary: tallyText(res), candidates: wordRejections(res.rejected),
+        });
+        continue;
+      }
+      const [placement] = this.accept(w, res, Trigger.Eviction, moved, undefined);
+      moves.push(placement as PlaceDecision);
+      moved.gone = true;
+      this.usage.remove(moved);
+    }
+    return { moves, blocked };
+  }
+
+  private work(v: VolumeState): VolumeWork {
     const ids = this.state.replicasByVolume.get(v.name);
     const reps: Rep[] = [];
     if (ids) for (const id of ids) {
@@ -176,7 +224,7 @@ export class Planner {
     }
   }
 
-  request(w: VolumeWork, others: Rep[], needsRebuild: boolean): PlacementRequest {
+  private request(w: VolumeWork, others: Rep[], needsRebuild: boolean): PlacementRequest {
     const spec = w.v.spec;
     const best = spec.dataLocality === 'best-effort' && w.attached !== '' && !others.some((o) => o.nodeId === w.attached);
     return {
@@ -187,28 +235,23 @@ export class Planner {
     };
   }
 
-  /** Chooses a disk for one replica against the pass's current view (reserves nothing). */
-  place(req: PlacementRequest): PlacementResult {
-    return place(this.usage, req, this.limits);
-  }
-
   /** Accounts a placement in the view and returns its decision (and its rebuild, if any). */
-  accept(w: VolumeWork, res: PlacementResult & { ok: true }, trigger: Trigger, replaces: Rep | null, source: Rep | undefined): Decision[] {
-    const d = res.disk;
+  private accept(w: VolumeWork, res: Placed, trigger: Trigger, replaces: Rep | null, source: Rep | undefined): Decision[] {
+    const chosen = res.disk;
     const id = this.newId(w);
     const rep: Rep = {
-      id, nodeId: d.node.id, diskId: d.disk.id, zone: d.node.zone, mode: source ? 'rebuilding' : 'scheduled', trigger,
+      id, nodeId: chosen.node.id, diskId: chosen.disk.id, zone: chosen.node.zone, mode: source ? 'rebuilding' : 'scheduled', trigger,
       replaces: replaces?.id ?? '', size: w.v.spec.size, address: '', rebuildFrom: source?.id ?? '', failedAtMs: 0, failures: 0,
-      available: true, evicting: d.node.node.evictionRequested || d.node.drain || d.disk.evictionRequested, gone: false,
+      available: true, evicting: chosen.node.node.evictionRequested || chosen.node.drain || chosen.disk.evictionRequested, gone: false,
     };
     w.reps.push(rep);
     this.usage.add(rep.nodeId, rep.diskId, rep.size, source !== undefined);
-    const place: PlaceDecision = {
+    const placement: PlaceDecision = {
       kind: 'place', volume: w.v.name, replicaId: id, nodeId: rep.nodeId, diskId: rep.diskId, trigger,
       replaces: rep.replaces, figures: res.figures, score: res.score, candidatesConsidered: res.considered,
-      notes: replaces && backedOff(replaces) ? [...res.notes, Note.RebuildBackoff] : res.notes, rejected: res.rejected,
+      notes: replaces && backedOff(replaces) ? [...res.notes, Note.RebuildBackoff] : res.notes, rejected: wordRejections(res.rejected),
     };
-    return source ? [place, { kind: 'rebuild', volume: w.v.name, replicaId: id, fromReplicaId: source.id }] : [place];
+    return source ? [placement, { kind: 'rebuild', volume: w.v.name, replicaId: id, fromReplicaId: source.id }] : [placement];
   }
 
   /** Appends placements (and their rebuilds) to the pass's output. */
@@ -228,156 +271,200 @@ export class Planner {
    * and it has not failed too often since its last rebuild (the rebuild backoff). Rebuilding it is
    * the only way it comes back: its own 'running' report does not make it healthy.
    */
-  private reusable(w: VolumeWork, f: Rep): boolean {
-    if (f.mode !== 'failed' || backedOff(f)) return false;
-    const n = this.usage.byId.get(f.nodeId);
-    const d = n?.diskById.get(f.diskId);
-    if (!n || !d || n.node.down) return false;
+  private reusable(w: VolumeWork, failed: Rep): boolean {
+    if (failed.mode !== 'failed' || backedOff(failed)) return false;
+    const node = this.usage.byId.get(failed.nodeId);
+    const disk = node?.diskById.get(failed.diskId);
+    if (!node || !disk || node.node.down) return false;
     // Judged against the replicas that stay beside it: not the one it replaces, if it is a
     // replacement (which may sit on that replica's node).
-    const req = this.request(w, staying(w, f).filter((o) => o.id !== f.replaces), false);
-    if (rejectNode(n, req, this.limits)) return false;
-    const dr = rejectDisk(this.usage, d, req, this.limits);
-    return !dr || dr.reasons.every((r) => SPACE.has(r));
+    const req = this.request(w, staying(w, failed).filter((o) => o.id !== failed.replaces), false);
+    if (rejectNode(node, req, this.limits)) return false;
+    const diskRejection = rejectDisk(this.usage, disk, req, this.limits);
+    return !diskRejection || diskRejection.findings.every((f) => SPACE.has(f.reason));
   }
 
   private wake(t: number): void {
     if (this.wakeAt === null || t < this.wakeAt) this.wakeAt = t;
   }
 
+  /**
+   * What a volume needs placed: its missing replicas, else at most one move. A volume that could
+   * not get what it needs is left `blocked` for phase 3 to explain.
+   */
   private fill(w: VolumeWork, out: Decision[], nowMs: number): void {
     if (w.v.spec.dataLocality === 'strict-local' && w.attached === '' && alive(w).length === 0) {
       w.checked = 'all'; // it needs nothing until it is attached
       return;
     }
-    const name = w.v.name;
-    const src = sources(w);
-    // A rebuild whose source stopped running is pointed at another running replica.
-    for (const r of alive(w)) {
-      if (r.available && r.mode === 'rebuilding' && !src.some((s) => s.id === r.rebuildFrom) && src.length > 0) {
-        const s = pickSource(w)!;
-        r.rebuildFrom = s.id;
-        out.push({ kind: 'rebuild', volume: name, replicaId: r.id, fromReplicaId: s.id });
-      }
-    }
+    const running = sources(w);
+    this.repointRebuilds(w, running, out);
     // Data exists but no replica runs: the volume is faulted. Nothing can be copied, and a failed
     // replica comes back only through a rebuild, which needs a running source: the volume stays
     // as it is until it is salvaged (not the scheduler's call) or a replica on a node that was
     // down, never reported failed, runs again.
-    if (w.hasRun && src.length === 0) return;
+    if (w.hasRun && running.length === 0) return;
 
-    const deficit = w.count - active(w).length;
     w.checked = 'count';
-    if (deficit > 0) {
+    if (w.count - active(w).length > 0) {
       this.fillDeficit(w, out, nowMs);
       return;
     }
     const act = active(w);
     if (act.some((r) => r.mode !== 'running')) return; // moves wait until the volume is whole
-    if (alive(w).some((r) => r.replaces && r.available && alive(w).some((o) => o.id === r.replaces))) return;
+    const moving = alive(w).some((r) => r.replaces && r.available && alive(w).some((o) => o.id === r.replaces));
+    if (moving) return;
     w.checked = 'all';
+    // At most one move per volume, the first step that has one to make (or is blocked) wins.
+    if (this.evict(w, act, out)) return;
+    if (this.moveToAttached(w, act, out)) return;
+    this.rebalance(w, act, out);
+  }
 
-    // Eviction: one replica per volume at a time; the old one stays until the new one runs.
-    const x = act.find((r) => r.evicting);
-    if (x) {
-      const req = this.request(w, staying(w, x), true);
-      const res = place(this.usage, req, this.limits);
-      if (res.ok) this.emit(w, out, this.accept(w, res, Trigger.Eviction, x, pickSource(w)));
-      else {
-        w.blocked = {
-          lead: `replica ${x.id} cannot be evicted from ${x.nodeId}/${x.diskId}`, missing: 0, first: res,
-          rerun: () => this.placeOrNull(this.request(w, staying(w, x), true)),
-        };
-      }
-      return;
-    }
-
-    // Data locality: a replica on the attached node, moved there once the volume is whole.
-    const loc = w.v.spec.dataLocality;
-    if (loc !== 'disabled' && w.attached !== '' && !act.some((r) => r.nodeId === w.attached)) {
-      const victim = loc === 'strict-local' ? act[0]! : pickLocalityVictim(w, act, this.usage);
-      const req = this.request(w, staying(w, victim), true);
-      if (loc === 'best-effort') req.onlyNode = w.attached;
-      const res = place(this.usage, req, this.limits);
-      if (res.ok) {
-        this.emit(w, out, this.accept(w, res, Trigger.DataLocality, victim, pickSource(w)));
-        return;
-      }
-      if (loc === 'strict-local') {
-        w.blocked = {
-          lead: `replica ${victim.id} cannot move to attached node ${w.attached}`, missing: 0, first: res,
-          rerun: () => this.placeOrNull(this.request(w, staying(w, victim), true)),
-        };
-        return;
-      }
-    }
-
-    // Auto-balance: at most one move that makes the volume's spread strictly more even.
-    if (w.autoBalance !== 'disabled' && act.length === w.count) {
-      for (const c of balanceCandidates(w, act, this.usage)) {
-        const req = this.request(w, staying(w, c.rep), true);
-        req.restrict = c.restrict;
-        const res = place(this.usage, req, this.limits);
-        if (res.ok) {
-          res.rejected = res.rejected.filter((r) => !(r.reasons.length === 1 && r.reasons[0] === Reason.NoBalanceGain));
-          this.emit(w, out, this.accept(w, res, Trigger.Rebalance, c.rep, pickSource(w)));
-          return;
-        }
+  /** A rebuild whose source stopped running is pointed at another running replica. */
+  private repointRebuilds(w: VolumeWork, running: Rep[], out: Decision[]): void {
+    if (running.length === 0) return;
+    for (const r of alive(w)) {
+      if (r.available && r.mode === 'rebuilding' && !running.some((s) => s.id === r.rebuildFrom)) {
+        const source = pickSource(w)!;
+        r.rebuildFrom = source.id;
+        out.push({ kind: 'rebuild', volume: w.v.name, replicaId: r.id, fromReplicaId: source.id });
       }
     }
   }
 
+  /** Eviction: one replica per volume at a time; the old one stays until the new one runs. False: nothing evicts. */
+  private evict(w: VolumeWork, act: Rep[], out: Decision[]): boolean {
+    const evicted = act.find((r) => r.evicting);
+    if (!evicted) return false;
+    const request = (): PlacementRequest => this.request(w, staying(w, evicted), true);
+    const res = place(this.usage, request(), this.limits);
+    if (res.ok) this.emit(w, out, this.accept(w, res, Trigger.Eviction, evicted, pickSource(w)));
+    else {
+      w.blocked = {
+        lead: `replica ${evicted.id} cannot be evicted from ${evicted.nodeId}/${evicted.diskId}`, missing: 0, first: res,
+        rerun: () => this.placeOrNull(request()),
+      };
+    }
+    return true;
+  }
+
+  /**
+   * Data locality: a replica on the attached node, moved there once the volume is whole. False:
+   * no move wanted, or a best-effort one that does not fit (auto-balance may move instead).
+   */
+  private moveToAttached(w: VolumeWork, act: Rep[], out: Decision[]): boolean {
+    const locality = w.v.spec.dataLocality;
+    if (locality === 'disabled' || w.attached === '' || act.some((r) => r.nodeId === w.attached)) return false;
+    const victim = locality === 'strict-local' ? act[0]! : pickLocalityVictim(w, act, this.usage);
+    const req = this.request(w, staying(w, victim), true);
+    if (locality === 'best-effort') req.onlyNode = w.attached;
+    const res = place(this.usage, req, this.limits);
+    if (res.ok) {
+      this.emit(w, out, this.accept(w, res, Trigger.DataLocality, victim, pickSource(w)));
+      return true;
+    }
+    if (locality !== 'strict-local') return false;
+    w.blocked = {
+      lead: `replica ${victim.id} cannot move to attached node ${w.attached}`, missing: 0, first: res,
+      rerun: () => this.placeOrNull(this.request(w, staying(w, victim), true)),
+    };
+    return true;
+  }
+
+  /** Auto-balance: at most one move that makes the volume's spread strictly more even. */
+  private rebalance(w: VolumeWork, act: Rep[], out: Decision[]): void {
+    if (w.autoBalance === 'disabled' || act.length !== w.count) return;
+    for (const candidate of balanceCandidates(w, act, this.usage)) {
+      const req = this.request(w, staying(w, candidate.rep), true);
+      req.restrict = candidate.restrict;
+      const res = place(this.usage, req, this.limits);
+      if (!res.ok) continue;
+      // Candidates turned down only for not evening the spread are this step's own choice, not a rejection worth recording.
+      res.rejected = res.rejected.filter((r) => !(r.findings.length === 1 && r.findings[0]!.reason === Reason.NoBalanceGain));
+      this.emit(w, out, this.accept(w, res, Trigger.Rebalance, candidate.rep, pickSource(w)));
+      return;
+    }
+  }
+
+  /**
+   * Missing replicas: failed ones rebuilt in place where they can be, the others waited for or
+   * replaced, then new ones for what is still missing.
+   */
   private fillDeficit(w: VolumeWork, out: Decision[], nowMs: number): void {
-    const waitMs = this.settings['replica-replenishment-wait-interval'] * 1000;
-    const initial = alive(w).length === 0;
+    const isInitial = alive(w).length === 0;
     const source = pickSource(w);
-    const needed: (Rep | null)[] = [];
     // Failed replicas that keep a slot of the deficit without being active: waiting for a rebuild
     // slot, waiting out replica-replenishment-wait-interval, or to be replaced.
     const held: Rep[] = [];
     // What is still missing, counted again after every step: rebuilding a failed replacement in
     // place retires the replica it replaces, which then holds no slot.
     const missing = (): number => w.count - active(w).length - held.filter((h) => !replacementOf(w, h)).length;
+    const notReused = this.reuseFailed(w, source, held, missing, out);
+    const needed = this.replaceFailed(w, notReused, held, missing, nowMs);
+    for (let k = missing(); k > 0; k--) needed.push(null);
+    this.placeNeeded(w, needed, source, isInitial, out);
+  }
+
+  /**
+   * The failed replicas that can be rebuilt in place (oldest failure first; reuse is preferred over
+   * a replica that must wait or be replaced) are: rebuilt when their node has a rebuild slot, else
+   * `held` until one frees up. Returns the failed replicas it could not reuse, in the same order.
+   */
+  private reuseFailed(w: VolumeWork, source: Rep | undefined, held: Rep[], missing: () => number, out: Decision[]): Rep[] {
     const failed = unavailable(w).sort((a, b) => a.failedAtMs - b.failedAtMs || cmp(a.id, b.id));
-    // First the failed replicas that can be rebuilt in place (oldest failure first): reuse is
-    // preferred over a replica that must wait or be replaced.
-    const left: Rep[] = [];
+    const notReused: Rep[] = [];
     for (const f of failed) {
       if (missing() <= 0) break;
       if (replacementOf(w, f)) continue;
       if (!source || !this.reusable(w, f)) {
-        left.push(f);
+        notReused.push(f);
         continue;
       }
-      // Reuse: the failed replica's node takes it again; rebuild it in place when its node has a
-      // rebuild slot, else it keeps its slot until one frees up.
-      const n = this.usage.byId.get(f.nodeId)!;
-      if (n.rebuilding < this.limits.rebuildLimit) {
-        n.rebuilding++;
-        f.mode = 'rebuilding';
-        f.available = true;
-        f.rebuildFrom = source.id;
-        out.push({ kind: 'rebuild', volume: w.v.name, replicaId: f.id, fromReplicaId: source.id });
-      } else {
+      const node = this.usage.byId.get(f.nodeId)!;
+      if (node.rebuilding >= this.limits.rebuildLimit) {
         held.push(f);
+        continue;
       }
+      node.rebuilding++;
+      f.mode = 'rebuilding';
+      f.available = true;
+      f.rebuildFrom = source.id;
+      out.push({ kind: 'rebuild', volume: w.v.name, replicaId: f.id, fromReplicaId: source.id });
     }
-    // Then the others: within the wait they keep their slot (the node may come back); after it,
-    // or when backed off, a new replica replaces them.
-    for (const f of left) {
+    return notReused;
+  }
+
+  /**
+   * Failed replicas not rebuilt in place keep their slot (`held`): within
+   * replica-replenishment-wait-interval they wait (the node may come back; the pass asks to be
+   * woken when the wait ends); after it, or when backed off, a new replica replaces them. Returns
+   * the ones to replace.
+   */
+  private replaceFailed(w: VolumeWork, failed: Rep[], held: Rep[], missing: () => number, nowMs: number): (Rep | null)[] {
+    const waitMs = this.settings['replica-replenishment-wait-interval'] * 1000;
+    const toReplace: (Rep | null)[] = [];
+    for (const f of failed) {
       if (missing() <= 0) break;
       if (replacementOf(w, f)) continue;
       held.push(f);
-      if (nowMs < f.failedAtMs + waitMs) this.wake(f.failedAtMs + waitMs);
-      else needed.push(f);
+      const waitEndsMs = f.failedAtMs + waitMs;
+      if (nowMs < waitEndsMs) this.wake(waitEndsMs);
+      else toReplace.push(f);
     }
-    for (let k = missing(); k > 0; k--) needed.push(null);
+    return toReplace;
+  }
 
-    const initialAllOrNothing = initial && !this.settings['allow-volume-creation-with-degraded-availability'];
+  /**
+   * Places a replica for each entry of `needed` (null: a new one, else the failed replica it
+   * replaces). A new volume is all or nothing unless allow-volume-creation-with-degraded-
+   * availability: then a failure undoes the placements that fitted. A failure is left `blocked`.
+   */
+  private placeNeeded(w: VolumeWork, needed: (Rep | null)[], source: Rep | undefined, isInitial: boolean, out: Decision[]): void {
+    const allOrNothing = isInitial && !this.settings['allow-volume-creation-with-degraded-availability'];
     const attempt = this.attempt(w, needed, source);
-    if (attempt.fail && initialAllOrNothing) {
-      // All or nothing for a new volume: undo the placements that did fit. Phase 3 runs the
-      // whole attempt again against the final view to explain it.
+    if (attempt.fail && allOrNothing) {
+      // Phase 3 runs the whole attempt again against the final view to explain it.
       for (const d of attempt.placed) if (d.kind === 'place') this.unaccept(w, d.replicaId);
       w.blocked = {
         lead: `${replicas(w.count)} cannot all be placed (allow-volume-creation-with-degraded-availability is false)`,
@@ -387,14 +474,13 @@ export class Planner {
     }
     this.emit(w, out, attempt.placed);
     const fail = attempt.fail;
-    if (fail) {
-      const why = fail.replaces && backedOff(fail.replaces)
-        ? ` (replacing ${fail.replaces.id}, not rebuilt again after ${fail.replaces.failures} failures since its last rebuild)` : '';
-      w.blocked = {
-        lead: `${attempt.missing} of ${replicas(w.count)} cannot be placed${why}`, missing: attempt.missing, first: fail,
-        rerun: () => this.placeOrNull(this.request(w, staying(w, fail.replaces), source !== undefined)),
-      };
-    }
+    if (!fail) return;
+    const why = fail.replaces && backedOff(fail.replaces)
+      ? ` (replacing ${fail.replaces.id}, not rebuilt again after ${fail.replaces.failures} failures since its last rebuild)` : '';
+    w.blocked = {
+      lead: `${attempt.missing} of ${replicas(w.count)} cannot be placed${why}`, missing: attempt.missing, first: fail,
+      rerun: () => this.placeOrNull(this.request(w, staying(w, fail.replaces), source !== undefined)),
+    };
   }
 
   /** Places what is needed in order, accounting each placement; notes the first that fails. */
@@ -429,8 +515,7 @@ export class Planner {
       ghosts.set(d.replicaId, `(tentative ${ghosts.size + 1})`);
     }
     if (!fail) return null;
-    const rename = (t: string): string => t.replace(/[\w.-]+/g, (m) => ghosts.get(m) ?? m);
-    return { ...fail, rejected: fail.rejected.map((r) => ({ ...r, detail: rename(r.detail) })) };
+    return { ...fail, rejected: fail.rejected.map((r) => renameHolders(r, ghosts)) };
   }
 
   private placeOrNull(req: PlacementRequest): NotPlaced | null {
@@ -451,7 +536,7 @@ export class Planner {
     const res = b.rerun() ?? b.first;
     const d: UnschedulableDecision = {
       kind: 'unschedulable', volume: w.v.name, missing: b.missing, summary: `${b.lead}: ${tallyText(res)}`,
-      candidates: res.rejected,
+      candidates: wordRejections(res.rejected),
     };
     // A placement in this pass clears the recorded one, so then it must be said again.
     if (w.placed || !sameRecord(w.v, d)) out.push(d);

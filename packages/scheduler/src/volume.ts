@@ -2,7 +2,8 @@
 // ones it has just placed or removed), what counts toward the replica count, and the choices that
 // depend only on the volume's own replicas (which one to remove, which one a move replaces).
 import type { AntiAffinityOverride, ReplicaMode, ReplicaState, Settings, VolumeAutoBalance, VolumeState } from '@cairn/metadata';
-import type { NotPlaced, Other, Restriction } from './place.js';
+import type { NotPlaced, Other } from './place.js';
+import type { Finding } from './rejection.js';
 import { Reason, REBUILD_BACKOFF_FAILURES } from './reasons.js';
 import type { NodeEntry } from './usage.js';
 import { Usage } from './usage.js';
@@ -204,10 +205,10 @@ function pickMax(reps: Rep[], keyOf: (r: Rep) => number[]): Rep {
  */
 export function balanceCandidates(
   w: VolumeWork, reps: Rep[], usage: Usage,
-): { rep: Rep; restrict: (n: NodeEntry) => Restriction | null }[] {
+): { rep: Rep; restrict: (n: NodeEntry) => Finding | null }[] {
   const least = w.autoBalance === 'least-effort';
   const c = counts(reps);
-  const out: { rep: Rep; restrict: (n: NodeEntry) => Restriction | null }[] = [];
+  const out: { rep: Rep; restrict: (n: NodeEntry) => Finding | null }[] = [];
   const ordered = [...reps].sort((a, b) =>
     c.zone.get(b.zone)! - c.zone.get(a.zone)! || c.node.get(b.nodeId)! - c.node.get(a.nodeId)! || cmp(a.id, b.id));
   for (const x of ordered) {
@@ -217,13 +218,13 @@ export function balanceCandidates(
     if (za >= 2) for (const z of usage.zoneIndex.keys()) if (least ? !c.zone.has(z) : (c.zone.get(z) ?? 0) <= za - 2) zonePossible = true;
     const nodePossible = na >= 2;
     if (!zonePossible && !nodePossible) continue;
-    const restrict = (n: NodeEntry): Restriction | null => {
+    const restrict = (n: NodeEntry): Finding | null => {
       const sameZone = n.zone === x.zone;
       const zb = c.zone.get(n.zone) ?? 0, nb = c.node.get(n.id) ?? 0;
       const zoneBetter = !sameZone && (least ? zb === 0 && za >= 2 : zb <= za - 2);
       const zoneNotWorse = sameZone || zb <= za - 1;
       const nodeBetter = n.id !== x.nodeId && (least ? nb === 0 && na >= 2 : nb <= na - 2);
-      return zoneBetter || (zoneNotWorse && nodeBetter) ? null : { reason: Reason.NoBalanceGain, detail: '' };
+      return zoneBetter || (zoneNotWorse && nodeBetter) ? null : { reason: Reason.NoBalanceGain };
     };
     out.push({ rep: x, restrict });
   }
