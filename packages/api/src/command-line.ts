@@ -177,6 +177,11 @@ function valueIsNoFlag(spec: CommandSpec, argv: string[], all: Record<string, Fl
   }
 }
 
+/** The text of each string flag of `spec` (undefined when not given and without a default), typed by the spec's flag names. */
+export function flagTexts<S extends CommandSpec>(spec: S, p: Parsed): { [K in keyof S['flags']]?: string } {
+  return Object.fromEntries(Object.keys(spec.flags).flatMap((n) => (typeof p.flags[n] === 'string' ? [[n, p.flags[n]]] : []))) as { [K in keyof S['flags']]?: string };
+}
+
 /** commander's errors, in our words: each names the flag. */
 function usageErrorOf(e: CommanderError, spec: CommandSpec, all: Record<string, FlagSpec>): UsageError {
   const quoted = /'([^']+)'/.exec(e.message)?.[1] ?? '';
