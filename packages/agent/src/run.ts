@@ -24,7 +24,7 @@ export const AGENT_COMMAND = {
     manager: { type: 'string', value: 'HOST:PORT[,HOST:PORT]', required: true, help: 'the managers\' node API' },
     'node-id': { type: 'string', value: 'ID', required: true, help: 'this node\'s name' },
     disk: { type: 'string', value: 'PATH[:tag,tag]', multiple: true, help: 'a disk (a directory) for replicas, with its tags (repeat)' },
-    zone: { type: 'string', value: 'ZONE', default: '', help: 'this node\'s zone (or --zone-from-node)' },
+    zone: { type: 'string', value: 'ZONE', help: 'this node\'s zone (or --zone-from-node)' },
     'zone-from-node': { type: 'string', value: 'NODE', help: 'in Kubernetes: the zone is NODE\'s topology.kubernetes.io/zone label' },
     tags: { type: 'string', value: 'a,b', help: 'node tags (none given, in Kubernetes: NODE\'s tag.node.cairn.io/TAG=true labels)' },
     kubeconfig: { type: 'string', value: 'FILE', help: 'the Kubernetes API (else in a pod: its service account)' },
@@ -82,7 +82,7 @@ export async function runAgent(args: string[]): Promise<number> {
   // Last, after every cheap check: these ask the Kubernetes API server.
   const info = values['zone-from-node'] !== undefined
     ? await readNodeInfo(values['zone-from-node'], { kubeconfig: values.kubeconfig })
-    : { zone: values.zone!, tags: null };
+    : { zone: values.zone ?? '', tags: null };
   // Tags given on the command line win; else the Node's tag labels (the leading manager keeps them in step later).
   const tags = values.tags !== undefined ? values.tags.split(',').filter(Boolean) : info.tags ?? [];
   const labelled = await labelOwnPod(values['node-id'], { kubeconfig: values.kubeconfig });
