@@ -89,9 +89,7 @@ export function commandOf(spec: CommandSpec, shared?: SharedFlags): Command {
     // `--no-wait` is a flag of its own here, not commander's negation of --wait.
     opt.negate = false;
     if (f.default !== undefined) opt.default(f.default);
-    if (f.type === 'string') {
-      if (f.multiple) opt.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
-    }
+    if (f.multiple) opt.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
     terms.set(opt.flags, flagTerm(name, f));
     cmd.addOption(opt);
   };
