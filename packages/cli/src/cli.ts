@@ -169,6 +169,8 @@ async function route(argv: string[], io: Io, o: RunOptions, errCtx: ErrorContext
     const [what, sub] = rest;
     const g = GROUPS.find((x) => x.name === what);
     const single = SINGLES.find((c) => c.spec.path === what);
+    // A process command prints its own help (generated from its declaration, like every other).
+    if (what !== undefined && PROCESS_COMMANDS[what]) return PROCESS_COMMANDS[what].run(['--help']);
     if (g) {
       const c = findIn(g, sub);
       io.stdout.write(c ? commandHelp(c.spec) : groupHelp(g));

@@ -125,11 +125,11 @@ export async function up(args: string[]): Promise<number> {
   const logFlags = ['--log-format', 'pretty', '--log-level', parseLogLevel(values['log-level'])];
   const dir = resolve(values.dir!);
   const n = Number(values.nodes);
-  if (!Number.isInteger(n) || n < 1 || n > 50) throw new UsageError(`--nodes must be from 1 to 50, got "${values.nodes}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 50) throw new UsageError(`--nodes must be from 1 to 50, got "${values.nodes}"`, UP_COMMAND.path);
   const members = Number(values['etcd-members']);
-  if (![1, 3, 5].includes(members)) throw new UsageError(`--etcd-members must be 1, 3 or 5, got "${values['etcd-members']}"`);
+  if (![1, 3, 5].includes(members)) throw new UsageError(`--etcd-members must be 1, 3 or 5, got "${values['etcd-members']}"`, UP_COMMAND.path);
   const managerCount = Number(values.managers);
-  if (![1, 2, 3].includes(managerCount)) throw new UsageError(`--managers must be 1, 2 or 3, got "${values.managers}"`);
+  if (![1, 2, 3].includes(managerCount)) throw new UsageError(`--managers must be 1, 2 or 3, got "${values.managers}"`, UP_COMMAND.path);
   if (values.etcd && values['etcd-members'] !== '1') throw new Error('--etcd-members starts etcd here; it cannot go with --etcd (an etcd you run)');
   const given: EtcdCredentialFiles = { ca: values['etcd-ca'], cert: values['etcd-cert'], key: values['etcd-key'], user: values['etcd-user'], passwordFile: values['etcd-password-file'] };
   if (!values.etcd && Object.values(given).some(Boolean)) throw new Error('--etcd-ca/--etcd-cert/--etcd-key/--etcd-user/--etcd-password-file are for --etcd (an etcd you run); up makes its own');
