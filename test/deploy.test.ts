@@ -14,12 +14,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, stringify } from 'yaml';
 import { DRIVER_NAME, parseStorageClass, STORAGE_CLASS_PARAMETERS } from '@cairn/csi';
-import { MANAGER_USAGE } from '@cairn/manager';
-import { AGENT_USAGE } from '@cairn/agent';
+import { MANAGER_COMMAND } from '@cairn/manager';
+import { AGENT_COMMAND } from '@cairn/agent';
 import { bufferIo, run as runCli } from '@cairn/cli';
 import type { AdminApi } from '@cairn/cli';
 import { SETTING_DEFS } from '@cairn/metadata';
-import { checkAll, checkMonitoring, documentedSecrets, loadManifests, loadMonitoring, parseFlags, parseManifests, usageFlags } from './support/deploy-checks.js';
+import { checkAll, checkMonitoring, documentedSecrets, loadManifests, loadMonitoring, commandFlags, parseFlags, parseManifests } from './support/deploy-checks.js';
 import { DEFAULT_MANAGER_METRICS, DEFAULT_NODE_METRICS } from '@cairn/api';
 import type { Expectations, Manifests, Obj } from './support/deploy-checks.js';
 import { docCommands, shellCommands } from './support/doc-commands.js';
@@ -36,8 +36,8 @@ function enumValues(def: object): readonly string[] {
 const X: Expectations = {
   driverName: DRIVER_NAME,
   storageClassParameters: STORAGE_CLASS_PARAMETERS,
-  managerUsage: MANAGER_USAGE,
-  agentUsage: AGENT_USAGE,
+  managerCommand: MANAGER_COMMAND,
+  agentCommand: AGENT_COMMAND,
   version: JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')).version,
   dataLocalities: enumValues(SETTING_DEFS['default-data-locality']),
   // A volume's replicaAutoBalance may also defer to the setting ("ignored"), as in Longhorn.
@@ -86,12 +86,13 @@ test('the committed manifests are consistent', () => {
   assert.ok(Object.keys(real.files).length >= 10, 'every manifest file was loaded');
 });
 
-test('the helpers read flags, usage texts and the README\'s secret command as intended', () => {
+test('the helpers read flags, command declarations and the README\'s secret command as intended', () => {
   const { flags, positionals } = parseFlags(['--a=1', '--b', '--c', 'v', '-v=2', 'stray', '--d=x=y']);
   assert.equal([...flags], [['a', '1'], ['b', true], ['c', 'v'], ['v', '2'], ['d', 'x=y']]);
   assert.equal(positionals, ['stray']);
-  assert.ok(usageFlags(MANAGER_USAGE).has('csi-socket') && usageFlags(MANAGER_USAGE).has('etcd'));
-  assert.ok(usageFlags(AGENT_USAGE).has('zone-from-node') && usageFlags(AGENT_USAGE).has('csi-state-dir'));
+  assert.ok(commandFlags(MANAGER_COMMAND).has('csi-socket') && commandFlags(MANAGER_COMMAND).has('etcd'));
+  assert.ok(commandFlags(AGENT_COMMAND).has('zone-from-node') && commandFlags(AGENT_COMMAND).has('csi-state-dir'));
+  assert.not.ok(commandFlags(MANAGER_COMMAND).has('nbd-socket'), 'an agent flag is no manager flag');
   const tls = new Set(['ca.crt', 'tls.crt', 'tls.key']);
   assert.equal([...documentedSecrets(real.readme)], [['cairn-system/cairn-token', new Set(['token'])],
     ['cairn-system/cairn-etcd-server', tls], ['cairn-system/cairn-etcd-manager', tls], ['cairn-system/cairn-etcd-root', tls],
@@ -231,8 +232,9 @@ test('a flag cairn manager or cairn node does not accept is caught', () => {
   caught(setArg('50-node.yaml', 'cairn-node', '--node-id=', null), /--node-id is required/);
   caught(setArg('50-node.yaml', 'cairn-node', '--node-token-file=', '--token=s3cret'), /--token puts the secret in the pod spec/);
   caught(mutate('50-node.yaml', (o) => { container(o, 'cairn-node')?.args.push('extra'); }), /unexpected arguments extra/);
-  // The usage text is the source of truth: a flag it does not list fails even where the manifests use it.
-  const narrower: Expectations = { ...X, agentUsage: AGENT_USAGE.replace('--zone-from-node NODE', '') };
+  // The command's declaration is the source of truth: a flag it does not declare fails even where the manifests use it.
+  const { 'zone-from-node': _dropped, ...fewer } = AGENT_COMMAND.flags;
+  const narrower: Expectations = { ...X, agentCommand: { ...AGENT_COMMAND, flags: fewer } };
   assert.ok(checkAll(real, narrower).some((p) => /cairn node has no flag --zone-from-node/.test(p)));
 });
 
@@ -355,9 +357,9 @@ async function refused(c: DocCommand): Promise<string | null> {
       const status = await runCli(shellWords(c.line).slice(1), io, { api: () => unreachable });
       return status === 0 || /^cairn: no CA in /.test(io.err()) ? null : `exit ${status}: ${io.err().trim().split('\n')[0]}`;
     }
-    // Running an agent or a manager: its flags must be in its usage (it is not started here).
+    // Running an agent or a manager: its flags must be ones it declares (it is not started here).
     if (sub === 'manager' || (sub === 'node' && (words[2] ?? '').startsWith('--'))) {
-      const known = usageFlags(sub === 'manager' ? MANAGER_USAGE : AGENT_USAGE);
+      const known = commandFlags(sub === 'manager' ? MANAGER_COMMAND : AGENT_COMMAND);
       const bad = words.filter((w) => w.startsWith('--')).map((w) => w.slice(2).split('=')[0]!).filter((f) => !known.has(f));
       return bad.length ? `cairn ${sub} has no flag ${bad.map((f) => `--${f}`).join(', ')}` : null;
     }

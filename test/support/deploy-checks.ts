@@ -6,6 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { longFlags } from '@cairn/api';
+import type { CommandSpec } from '@cairn/api';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON */
 export type Obj = Record<string, any>;
@@ -27,8 +29,9 @@ export interface Manifests {
 export interface Expectations {
   driverName: string;
   storageClassParameters: readonly string[];
-  managerUsage: string;
-  agentUsage: string;
+  /** The command lines of `cairn manager` and `cairn node`, as they declare them (MANAGER_COMMAND, AGENT_COMMAND). */
+  managerCommand: CommandSpec;
+  agentCommand: CommandSpec;
   /** The version the image is tagged with (the root package.json's). */
   version: string;
   dataLocalities: readonly string[];
@@ -131,9 +134,9 @@ export function parseFlags(args: string[]): { flags: Map<string, string | true>;
   return { flags, positionals };
 }
 
-/** The long flags a usage text mentions: `--etcd URL` -> etcd. */
-export function usageFlags(usage: string): Set<string> {
-  return new Set([...usage.matchAll(/--([a-z][a-z0-9-]*)/g)].map((m) => m[1]!));
+/** The long flags a command accepts, from its declaration (what its parser reads): `--etcd` -> etcd. */
+export function commandFlags(spec: CommandSpec): Set<string> {
+  return new Set(longFlags(spec).map((f) => f.replace(/^--/, '')));
 }
 
 /** The cairn container of a pod: the one whose args start with the subcommand. */
@@ -408,8 +411,8 @@ export function checkCairnFlags(docs: Doc[], x: Expectations): string[] {
   const nodeAudiences: { where: string; aud: string }[] = [];
   const managerAudiences: (string | null)[] = [];
   const usage: Record<string, { flags: Set<string>; required: string[] }> = {
-    manager: { flags: usageFlags(x.managerUsage), required: ['etcd'] },
-    node: { flags: usageFlags(x.agentUsage), required: ['manager', 'node-id', 'disk'] },
+    manager: { flags: commandFlags(x.managerCommand), required: ['etcd'] },
+    node: { flags: commandFlags(x.agentCommand), required: ['manager', 'node-id', 'disk'] },
   };
   let seen = 0;
   for (const d of docs.filter((y) => WORKLOADS.has(y.obj.kind))) {

@@ -9,6 +9,7 @@ export * from './server-limits.js';
 export * from './assignments.js';
 export * from './pki.js';
 export * from './log.js';
+export * from './command-line.js';
 export * from './metrics.js';
 export * from './grpc-errors.js';
 export * from './admin-client.js';

@@ -10,6 +10,7 @@
 import { pino } from 'pino';
 import type { DestinationStream, Logger as PinoLogger } from 'pino';
 import { prettyFactory } from 'pino-pretty';
+import type { FlagSpec } from './command-line.js';
 
 export type Logger = PinoLogger;
 
@@ -137,8 +138,11 @@ export function parseLogFormat(value: string | undefined, flag = '--log-format')
   return oneOf(flag, LOG_FORMATS, value, process.stdout.isTTY ? 'pretty' : 'json');
 }
 
-/** The usage text of the two flags, for the commands that take them. */
-export const LOG_FLAGS_USAGE = `[--log-level ${LOG_LEVELS.join('|')}] [--log-format ${LOG_FORMATS.join('|')}]`;
+/** The two flags, for the commands that take them (declared as command-line.ts reads them). */
+export const LOG_FLAGS: Record<'log-level' | 'log-format', FlagSpec> = {
+  'log-level': { type: 'string', value: LOG_LEVELS.join('|'), help: 'default info' },
+  'log-format': { type: 'string', value: LOG_FORMATS.join('|'), help: 'json lines, or pretty ones (the default on a terminal)' },
+};
 
 /** The message of a thrown value, for a log field (`err` keeps the stack where it helps). */
 export function errorText(e: unknown): string {

@@ -1,33 +1,13 @@
 // Command lines: each command declares its positional arguments and flags; parseCommand checks a
 // command line against that declaration (every error names the flag or argument), and the value
-// helpers turn flag text into typed values with errors that name the flag. No I/O here.
-import { parseArgs } from 'node:util';
-import { parseSize } from '@cairn/api';
+// helpers turn flag text into typed values with errors that name the flag. No I/O here. The
+// declaration and the parser are @cairn/api's command-line.ts (commander), shared by every entry point.
+import { commandHelp as helpOf, parseCommandLine, parseSize, usageLine } from '@cairn/api';
+import type { CommandSpec, FlagSpec, Parsed, SharedFlags } from '@cairn/api';
 import { UsageError } from './errors.js';
 
-export interface FlagSpec {
-  /** 'string' flags take a value (--size 1Gi or --size=1Gi); 'boolean' flags do not. */
-  type: 'string' | 'boolean';
-  short?: string;
-  /** The placeholder shown in help, e.g. SIZE. */
-  value?: string;
-  /** Shown in the usage line; the command checks it (requireFlag) so that the error names it. */
-  required?: boolean;
-  /** A string flag that may be given more than once (--group a --group b): flagValues reads them all. */
-  multiple?: boolean;
-  help: string;
-}
-
-export interface CommandSpec {
-  /** The words that name the command, e.g. "volume create". */
-  path: string;
-  /** Positional arguments in order: NAME is required, [NAME] optional. */
-  args: string[];
-  flags: Record<string, FlagSpec>;
-  summary: string;
-  /** Extra lines for --help. */
-  notes?: string;
-}
+export type { CommandSpec, FlagSpec, Parsed } from '@cairn/api';
+export { usageLine };
 
 /** Flags every command accepts: where the manager is, how to authenticate, how to print. */
 export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
@@ -41,82 +21,16 @@ export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
   help: { type: 'boolean', short: 'h', help: 'print this help' },
 };
 
-export interface Parsed {
-  /** Positional arguments by their declared name (without brackets). */
-  args: Record<string, string | undefined>;
-  /** Flags that were given: the text of string flags (the last, for a flag given twice), true for boolean flags. */
-  flags: Record<string, string | true | undefined>;
-  /** Every value of each `multiple` flag given, in order. */
-  lists?: Record<string, string[]>;
-}
+const GLOBALS: SharedFlags = { heading: 'global flags:', flags: GLOBAL_FLAGS };
 
-const argName = (a: string): string => a.replace(/^\[|\]$/g, '');
-const isOptional = (a: string): boolean => a.startsWith('[');
-
-/** Checks argv (what follows the command's words) against the spec. */
+/** Checks an admin command's argv (what follows the command's words) against its spec and the global flags. */
 export function parseCommand(spec: CommandSpec, argv: string[]): Parsed {
-  const all = { ...GLOBAL_FLAGS, ...spec.flags };
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
-  for (const [name, f] of Object.entries(all)) options[name] = f.short ? { type: f.type, short: f.short } : { type: f.type };
-  // Lenient parsing with tokens, then our own checks: the errors then say what people need.
-  const { tokens } = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
-  const flags: Parsed['flags'] = {};
-  const lists: Record<string, string[]> = {};
-  const positionals: string[] = [];
-  for (const t of tokens) {
-    if (t.kind === 'positional') {
-      positionals.push(t.value);
-      continue;
-    }
-    if (t.kind === 'option-terminator') continue;
-    const f = all[t.name];
-    if (!f) throw new UsageError(`unknown flag ${t.rawName} for "cairn ${spec.path}"`, spec.path);
-    if (f.type === 'boolean') {
-      if (t.inlineValue) throw new UsageError(`flag --${t.name} takes no value`, spec.path);
-      flags[t.name] = true;
-      continue;
-    }
-    if (t.value === undefined || (!t.inlineValue && t.value.startsWith('--'))) {
-      throw new UsageError(`flag --${t.name} needs a value${f.value ? ` (${f.value})` : ''}`, spec.path);
-    }
-    flags[t.name] = t.value;
-    if (f.multiple) (lists[t.name] ??= []).push(t.value);
-  }
-  const args: Parsed['args'] = {};
-  if (flags['help']) return { args, flags, lists };
-  spec.args.forEach((a, i) => {
-    const v = positionals[i];
-    if (v === undefined && !isOptional(a)) throw new UsageError(`missing ${argName(a)}: usage: ${usageLine(spec)}`, spec.path);
-    if (v !== undefined && v === '') throw new UsageError(`${argName(a)} must not be empty`, spec.path);
-    args[argName(a)] = v;
-  });
-  if (positionals.length > spec.args.length) {
-    throw new UsageError(`unexpected argument "${positionals[spec.args.length]}" for "cairn ${spec.path}"`, spec.path);
-  }
-  return { args, flags, lists };
+  return parseCommandLine(spec, argv, GLOBALS);
 }
 
-export function usageLine(spec: CommandSpec): string {
-  const required = Object.entries(spec.flags)
-    .filter(([, f]) => f.required)
-    .map(([n, f]) => `--${n} ${f.value ?? ''}`.trimEnd());
-  return ['cairn', spec.path, ...spec.args, ...required, Object.keys(spec.flags).length > required.length ? '[flags]' : '']
-    .filter(Boolean)
-    .join(' ');
-}
-
-function flagLines(flags: Record<string, FlagSpec>): string[] {
-  const rows = Object.entries(flags).map(([n, f]) => [`${f.short ? `-${f.short}, ` : '    '}--${n}${f.value ? ` ${f.value}` : ''}`, f.help] as const);
-  const w = Math.max(0, ...rows.map(([l]) => l.length));
-  return rows.map(([l, h]) => `  ${l.padEnd(w)}  ${h}`);
-}
-
+/** An admin command's help: its flags, then the global ones. */
 export function commandHelp(spec: CommandSpec): string {
-  const parts = [`usage: ${usageLine(spec)}`, '', spec.summary];
-  if (spec.notes) parts.push('', spec.notes);
-  if (Object.keys(spec.flags).length) parts.push('', 'flags:', ...flagLines(spec.flags));
-  parts.push('', 'global flags:', ...flagLines(GLOBAL_FLAGS));
-  return parts.join('\n') + '\n';
+  return helpOf(spec, GLOBALS);
 }
 
 // ---- typed flag values -------------------------------------------------------------------------

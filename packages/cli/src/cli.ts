@@ -1,6 +1,7 @@
 // The `cairn` command line: routes argv to a command and turns whatever it throws into one line
 // on stderr and an exit code. Callable in-process: run(argv, io) returns the exit code and writes
 // only to io (except the process-level commands up, down, status, which print themselves).
+import { commandHelp as agentHelp } from '@cairn/api';
 import { commandHelp, GLOBAL_FLAGS, parseCommand, usageLine } from './args.js';
 import type { Parsed } from './args.js';
 import { grpcAdminApi } from './client.js';
@@ -168,6 +169,8 @@ async function route(argv: string[], io: Io, o: RunOptions, errCtx: ErrorContext
     const [what, sub] = rest;
     const g = GROUPS.find((x) => x.name === what);
     const single = SINGLES.find((c) => c.spec.path === what);
+    // A process command prints its own help (generated from its declaration, like every other).
+    if (what !== undefined && PROCESS_COMMANDS[what]) return PROCESS_COMMANDS[what].run(['--help']);
     if (g) {
       const c = findIn(g, sub);
       io.stdout.write(c ? commandHelp(c.spec) : groupHelp(g));
@@ -196,7 +199,9 @@ async function route(argv: string[], io: Io, o: RunOptions, errCtx: ErrorContext
     if (word.startsWith('-')) return runNodeAgent(rest);
   }
   if (word === undefined || word === 'help' || word === '--help' || word === '-h') {
-    (word === undefined ? io.stderr : io.stdout).write(groupHelp(g));
+    // `cairn node --help` also shows the agent's own flags (generated from its declaration).
+    const agent = g === node ? `\nthe node agent (cairn node --manager ...):\n${agentHelp((await import('@cairn/agent')).AGENT_COMMAND)}` : '';
+    (word === undefined ? io.stderr : io.stdout).write(groupHelp(g) + agent);
     return word === undefined ? EXIT_USAGE : 0;
   }
   throw new UsageError(`unknown command "${name} ${word}"`, name);

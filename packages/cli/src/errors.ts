@@ -2,20 +2,15 @@
 // exit 2) or CliError (anything else the CLI detects: exit 1); gRPC errors from the manager are
 // mapped here by status code, never by their text, to a line that keeps the server's message.
 import { status } from '@grpc/grpc-js';
-import { isGrpcError } from '@cairn/api';
+import { isGrpcError, UsageError } from '@cairn/api';
 import type { GrpcError } from '@cairn/api';
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
 export const EXIT_USAGE = 2;
 
-/** The command line is wrong: a bad or missing flag or argument. The message names it. */
-export class UsageError extends Error {
-  constructor(message: string, readonly command = '') {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+/** The command line is wrong: a bad or missing flag or argument (the parser in @cairn/api throws it too). */
+export { UsageError };
 
 /** Anything else the CLI itself finds wrong (no cluster.json, an unreadable file, a bad export). */
 export class CliError extends Error {

@@ -12,8 +12,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, hostname, loadavg, release, tmpdir, totalmem, type as osType, uptime } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { create as createTar } from 'tar';
+import { commandHelp, flagTexts, parseCommandLine, UsageError } from '@cairn/api';
+import type { CommandSpec } from '@cairn/api';
 import { readClusterFile, clusterApi } from './cluster-file.js';
 import type { ClusterFile } from './cluster-file.js';
 import { exportLine } from './replay.js';
@@ -100,12 +101,23 @@ function hostFacts(dir: string): object {
   };
 }
 
+export const SUPPORT_BUNDLE_COMMAND = {
+  path: 'support-bundle', args: [],
+  summary: 'Write one .tar.gz with status, settings, versions, the event log, recent logs of every process and host facts; secrets left out.',
+  flags: {
+    dir: { type: 'string', value: 'DIR', default: '.cairn', help: 'the local cluster\'s directory' },
+    output: { type: 'string', value: 'FILE', help: 'where to write it (default ./cairn-support-bundle-TIME.tar.gz)' },
+    'log-lines': { type: 'string', value: 'N', default: '5000', help: 'the last N lines of each log' },
+    help: { type: 'boolean', short: 'h', help: 'print this help' },
+  },
+} satisfies CommandSpec;
+
 export async function supportBundle(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args, options: { dir: { type: 'string', default: '.cairn' }, output: { type: 'string' }, 'log-lines': { type: 'string', default: '5000' } },
-  });
+  const p = parseCommandLine(SUPPORT_BUNDLE_COMMAND, args);
+  if (p.flags['help']) return void process.stdout.write(commandHelp(SUPPORT_BUNDLE_COMMAND)), 0;
+  const values = flagTexts(SUPPORT_BUNDLE_COMMAND, p);
   const logLines = Number(values['log-lines']);
-  if (!Number.isInteger(logLines) || logLines < 1) throw new Error(`--log-lines must be a whole number of at least 1, got "${values['log-lines']}"`);
+  if (!Number.isInteger(logLines) || logLines < 1) throw new UsageError(`--log-lines must be a whole number of at least 1, got "${values['log-lines']}"`, 'support-bundle');
   const c = readClusterFile(values.dir!);
   if (!c) throw new Error(`no cluster in ${resolve(values.dir!)} (support-bundle collects the cluster "cairn up" started there; give --dir DIR)`);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');

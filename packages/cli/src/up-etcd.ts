@@ -9,8 +9,8 @@
 // With `--etcd URL` (an etcd the user runs) none of this happens: up passes the credentials the user
 // gave (--etcd-ca, --etcd-cert, --etcd-key, --etcd-user, --etcd-password-file) to the managers.
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { issueCertificate } from '@cairn/api';
+import { commandHelp, flagTexts, issueCertificate, parseCommandLine, UsageError } from '@cairn/api';
+import type { CommandSpec } from '@cairn/api';
 import { enableEtcdAuth, ETCD_MANAGER_USER, ETCD_ROOT_USER, EtcdCluster, openEtcd, readEtcdCredentials } from '@cairn/metadata';
 import type { EtcdCredentialFiles } from '@cairn/metadata';
 import { ensureCa, ensureDir, pkiDir, writeCertified } from './up-pki.js';
@@ -86,22 +86,29 @@ export function etcdCredentialFlags(f: EtcdCredentialFiles): string[] {
   return flags;
 }
 
-export const ETCD_AUTH_USAGE = `usage: cairn etcd-auth --etcd URL[,URL...] --etcd-ca FILE --etcd-cert FILE --etcd-key FILE [--prefix P]
-  turns on etcd authentication for cairn: users root and cairn-manager (no passwords: etcd takes the
-  user from the client certificate's CN, --client-cert-auth), the role cairn-manager with read and
-  write on the prefix P (default /cairn/v1/) only. Run it with root's certificate (CN root); running
-  it again changes nothing. What deploy/'s cairn-etcd-auth Job runs; cairn up does the same itself.`;
+export const ETCD_AUTH_COMMAND = {
+  path: 'etcd-auth', args: [],
+  summary: 'Turn on etcd authentication for cairn: only the managers\' certificate reads and writes cairn\'s keys.',
+  notes: 'Makes users root and cairn-manager (no passwords: etcd takes the user from the client certificate\'s CN,\n' +
+    '--client-cert-auth) and the role cairn-manager with read and write on the prefix only. Run it with root\'s\n' +
+    'certificate (CN root); running it again changes nothing. What deploy/\'s cairn-etcd-auth Job runs; cairn up does the same itself.',
+  flags: {
+    etcd: { type: 'string', value: 'URL[,URL...]', required: true, help: 'etcd\'s client endpoints' },
+    'etcd-ca': { type: 'string', value: 'FILE', required: true, help: 'the CA etcd\'s certificate is checked against' },
+    'etcd-cert': { type: 'string', value: 'FILE', required: true, help: 'root\'s client certificate' },
+    'etcd-key': { type: 'string', value: 'FILE', required: true, help: 'its key' },
+    prefix: { type: 'string', value: 'P', help: 'cairn\'s key prefix (default /cairn/v1/)' },
+    'timeout-s': { type: 'string', value: 'S', default: '300', help: 'how long to retry until etcd answers' },
+    help: { type: 'boolean', short: 'h', help: 'print this help' },
+  },
+} satisfies CommandSpec;
 
 /** `cairn etcd-auth`: enableEtcdAuth on an etcd someone else started (deploy/). Retries until etcd answers. */
 export async function etcdAuth(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      etcd: { type: 'string' }, 'etcd-ca': { type: 'string' }, 'etcd-cert': { type: 'string' }, 'etcd-key': { type: 'string' },
-      prefix: { type: 'string' }, 'timeout-s': { type: 'string', default: '300' },
-    },
-  });
-  if (!values.etcd || !values['etcd-ca'] || !values['etcd-cert']) throw new Error(`--etcd, --etcd-ca, --etcd-cert and --etcd-key are required\n${ETCD_AUTH_USAGE}`);
+  const p = parseCommandLine(ETCD_AUTH_COMMAND, args);
+  if (p.flags['help']) return void process.stdout.write(commandHelp(ETCD_AUTH_COMMAND)), 0;
+  const values = flagTexts(ETCD_AUTH_COMMAND, p);
+  if (!values.etcd || !values['etcd-ca'] || !values['etcd-cert']) throw new UsageError('--etcd, --etcd-ca, --etcd-cert and --etcd-key are required', ETCD_AUTH_COMMAND.path);
   const creds = readEtcdCredentials({ ca: values['etcd-ca'], cert: values['etcd-cert'], key: values['etcd-key'] });
   const deadline = Date.now() + Number(values['timeout-s']) * 1000;
   for (;;) {

@@ -7,8 +7,8 @@ import { spawn } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { newToken, parseLogLevel } from '@cairn/api';
+import { commandHelp, flagTexts, LOG_FLAGS, newToken, parseCommandLine, parseLogLevel, UsageError } from '@cairn/api';
+import type { CommandSpec } from '@cairn/api';
 import { nodeKeyFile, nodeTokenFile } from './up-credentials.js';
 import { grpcAdminApi } from './client.js';
 import { freePort, readEtcdCredentials } from '@cairn/metadata';
@@ -82,26 +82,54 @@ async function stopPids(pids: number[], timeoutMs = 5000): Promise<void> {
   while (pids.some(alive)) await sleep(20);
 }
 
+const HELP = { type: 'boolean', short: 'h', help: 'print this help' } as const;
+const DIR = { type: 'string', value: 'DIR', default: '.cairn', help: 'the local cluster\'s directory' } as const;
+
+/** Parses a process command's argv; `undefined` when --help was given (and printed). */
+function parsed<S extends CommandSpec>(spec: S, args: string[]): { flags: { [K in keyof S['flags']]?: string }; bools: Record<string, boolean>; args: Record<string, string | undefined> } | undefined {
+  const p = parseCommandLine(spec, args);
+  if (p.flags['help']) {
+    process.stdout.write(commandHelp(spec));
+    return undefined;
+  }
+  return { flags: flagTexts(spec, p), bools: Object.fromEntries(Object.entries(p.flags).map(([k, v]) => [k, v === true])), args: p.args };
+}
+
+export const UP_COMMAND = {
+  path: 'up', args: [],
+  summary: 'Start a local cluster: etcd, the managers, N node agents (TLS with DIR/pki), and write DIR/cluster.json.',
+  flags: {
+    dir: DIR,
+    nodes: { type: 'string', value: 'N', default: '3', help: 'node agents, from 1 to 50' },
+    managers: { type: 'string', value: 'N', default: '1', help: 'managers: 1, 2 or 3' },
+    'etcd-members': { type: 'string', value: '1|3|5', default: '1', help: 'etcd members to start here' },
+    etcd: { type: 'string', value: 'URL[,URL]', help: 'use an etcd you run instead of starting one' },
+    'etcd-ca': { type: 'string', value: 'FILE', help: 'with --etcd: https, verified against this CA' },
+    'etcd-cert': { type: 'string', value: 'FILE', help: 'with --etcd: a client certificate' },
+    'etcd-key': { type: 'string', value: 'FILE', help: 'its key' },
+    'etcd-user': { type: 'string', value: 'USER', help: 'with --etcd: an etcd user' },
+    'etcd-password-file': { type: 'string', value: 'FILE', help: 'its password' },
+    detach: { type: 'boolean', help: 'return once the cluster runs (cairn down stops it)' },
+    demo: { type: 'boolean', help: 'create a demo volume once ready' },
+    'no-tls': { type: 'boolean', help: 'plain gRPC between the processes' },
+    'log-level': LOG_FLAGS['log-level'],
+    help: HELP,
+  },
+} satisfies CommandSpec;
+
 export async function up(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      dir: { type: 'string', default: '.cairn' }, nodes: { type: 'string', default: '3' },
-      etcd: { type: 'string' }, 'etcd-members': { type: 'string', default: '1' }, managers: { type: 'string', default: '1' },
-      'etcd-ca': { type: 'string' }, 'etcd-cert': { type: 'string' }, 'etcd-key': { type: 'string' }, 'etcd-user': { type: 'string' }, 'etcd-password-file': { type: 'string' },
-      detach: { type: 'boolean', default: false }, demo: { type: 'boolean', default: false },
-      'no-tls': { type: 'boolean', default: false }, 'log-level': { type: 'string' },
-    },
-  });
+  const p = parsed(UP_COMMAND, args);
+  if (!p) return 0;
+  const values = { ...p.flags, detach: p.bools['detach'], demo: p.bools['demo'], 'no-tls': p.bools['no-tls'] };
   // The processes log readable lines into DIR/logs/*.log, at this level (default info).
   const logFlags = ['--log-format', 'pretty', '--log-level', parseLogLevel(values['log-level'])];
   const dir = resolve(values.dir!);
   const n = Number(values.nodes);
-  if (!Number.isInteger(n) || n < 1 || n > 50) throw new Error(`--nodes must be from 1 to 50, got "${values.nodes}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 50) throw new UsageError(`--nodes must be from 1 to 50, got "${values.nodes}"`, UP_COMMAND.path);
   const members = Number(values['etcd-members']);
-  if (![1, 3, 5].includes(members)) throw new Error(`--etcd-members must be 1, 3 or 5, got "${values['etcd-members']}"`);
+  if (![1, 3, 5].includes(members)) throw new UsageError(`--etcd-members must be 1, 3 or 5, got "${values['etcd-members']}"`, UP_COMMAND.path);
   const managerCount = Number(values.managers);
-  if (![1, 2, 3].includes(managerCount)) throw new Error(`--managers must be 1, 2 or 3, got "${values.managers}"`);
+  if (![1, 2, 3].includes(managerCount)) throw new UsageError(`--managers must be 1, 2 or 3, got "${values.managers}"`, UP_COMMAND.path);
   if (values.etcd && values['etcd-members'] !== '1') throw new Error('--etcd-members starts etcd here; it cannot go with --etcd (an etcd you run)');
   const given: EtcdCredentialFiles = { ca: values['etcd-ca'], cert: values['etcd-cert'], key: values['etcd-key'], user: values['etcd-user'], passwordFile: values['etcd-password-file'] };
   if (!values.etcd && Object.values(given).some(Boolean)) throw new Error('--etcd-ca/--etcd-cert/--etcd-key/--etcd-user/--etcd-password-file are for --etcd (an etcd you run); up makes its own');
@@ -265,8 +293,14 @@ async function stopCluster(c: ClusterFile): Promise<void> {
   for (const sub of ['etcd', 'nodes', 'run', 'cluster.json']) rmSync(join(c.dir, sub), { recursive: true, force: true });
 }
 
+export const DOWN_COMMAND = {
+  path: 'down', args: [], summary: 'Stop what cairn up started (the logs are kept).', flags: { dir: DIR, help: HELP },
+} satisfies CommandSpec;
+
 export async function down(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { dir: { type: 'string', default: '.cairn' } } });
+  const p = parsed(DOWN_COMMAND, args);
+  if (!p) return 0;
+  const values = p.flags;
   const c = readClusterFile(values.dir!);
   if (!c) {
     console.log(`no cluster in ${resolve(values.dir!)}`);
@@ -277,8 +311,15 @@ export async function down(args: string[]): Promise<number> {
   return 0;
 }
 
+export const STATUS_COMMAND = {
+  path: 'status', args: [], summary: 'The local cluster\'s processes and nodes.',
+  flags: { dir: DIR, output: { type: 'string', short: 'o', value: 'table|json', default: 'table', help: 'output format' }, help: HELP },
+} satisfies CommandSpec;
+
 export async function status(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { dir: { type: 'string', default: '.cairn' }, output: { type: 'string', short: 'o', default: 'table' } } });
+  const p = parsed(STATUS_COMMAND, args);
+  if (!p) return 0;
+  const values = p.flags;
   const c = readClusterFile(values.dir!);
   if (!c) throw new Error(`no cluster in ${resolve(values.dir!)} (start one with "cairn up")`);
   const anyManager = [c.manager.pid, ...(c.managers ?? []).map((m) => m.pid)].some(alive);
@@ -333,12 +374,18 @@ export async function status(args: string[]): Promise<number> {
  * process of the local cluster that is not running (node-N, manager-N, etcd-N), as Kubernetes
  * restarts a crashed pod; records its new pid. A running one is left alone (exit 0, says so).
  */
+export const RESTART_COMMAND = {
+  path: 'restart', args: ['NAME'], summary: 'Start a stopped process of the local cluster again.',
+  notes: 'NAME: node-N, manager-N or etcd-N (see cairn status).', flags: { dir: DIR, help: HELP },
+} satisfies CommandSpec;
+
 export async function restart(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { dir: { type: 'string', default: '.cairn' } } });
+  const p = parsed(RESTART_COMMAND, args);
+  if (!p) return 0;
+  const values = p.flags;
   const c = readClusterFile(values.dir!);
   if (!c) throw new Error(`no cluster in ${resolve(values.dir!)} (start one with "cairn up")`);
-  const name = positionals[0];
-  if (!name || positionals.length > 1) throw new Error('usage: cairn restart NAME [--dir DIR]   (NAME: node-N, manager-N or etcd-N; see cairn status)');
+  const name = p.args['NAME']!;
   const target = c.nodes.find((x) => x.id === name) ?? c.managers?.find((x) => x.id === name) ?? c.etcdMembers?.find((x) => x.name === name);
   if (!target) {
     const names = [...c.nodes.map((x) => x.id), ...(c.managers ?? []).map((x) => x.id), ...(c.etcdMembers ?? []).map((x) => x.name)];

@@ -2,7 +2,7 @@
 // validation, and on the leader the reconciler (scheduler) and node liveness.
 export { Manager } from './manager.js';
 export type { ManagerOptions } from './manager.js';
-export { runManager, MANAGER_USAGE } from './run.js';
+export { runManager, MANAGER_COMMAND, NODE_CREDENTIAL_COMMAND } from './run.js';
 export * as commands from './commands.js';
 export { CommandError, toServiceError } from './errors.js';
 export { explainEvents, verify, stateAt } from './audit.js';
