@@ -20,14 +20,41 @@ const SUITE_TIMEOUT_MS = Number(process.env.CAIRN_SUITE_TIMEOUT_MS ?? 240_000);
 let passed = 0, failed = 0;
 const failures = [];
 
-function run(cmd, args, timeoutMs, stream = true, env = {}) {
+/**
+ * Runs one command; resolves with its exit code and output. It resolves when the command has
+ * exited and its output is drained ('close'), or, when something it started still holds its
+ * output open (an agent spawned with stdio 'inherit'), a few seconds after it exited: a process
+ * left behind must not keep the whole run waiting. At the time limit the command is killed, and so
+ * is whatever `onTimeout` ends (a suite's own processes).
+ */
+function run(cmd, args, timeoutMs, stream = true, env = {}, onTimeout = () => {}) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0', ...env } });
     let out = '';
+    let done = false;
+    let drain = null;
+    const finish = (code, signal) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      clearTimeout(drain);
+      resolve({ code: code ?? (signal ? 1 : 0), out });
+    };
     child.stdout.on('data', (d) => { out += d; if (stream) process.stdout.write(d); });
     child.stderr.on('data', (d) => { out += d; if (stream) process.stderr.write(d); });
-    const timer = setTimeout(() => { out += `\n[timed out after ${timeoutMs} ms]\n`; if (stream) process.stdout.write(`\n[timed out after ${timeoutMs} ms]\n`); child.kill('SIGKILL'); }, timeoutMs);
-    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code: code ?? (signal ? 1 : 0), out }); });
+    const timer = setTimeout(() => {
+      out += `\n[timed out after ${timeoutMs} ms]\n`;
+      if (stream) process.stdout.write(`\n[timed out after ${timeoutMs} ms]\n`);
+      child.kill('SIGKILL');
+      onTimeout();
+    }, timeoutMs);
+    child.on('exit', (code, signal) => {
+      drain = setTimeout(() => {
+        out += '\n[its output was still held open 5 s after it exited, by a process it left running]\n';
+        finish(code, signal);
+      }, 5000);
+    });
+    child.on('close', finish);
   });
 }
 
@@ -99,7 +126,7 @@ async function runSuite(file, stream) {
   const tmp = mkdtempSync(join(tmpdir(), 'ct-'));
   let code, out;
   try {
-    ({ code, out } = await run('node', ['--enable-source-maps', '--import', PRELOAD, file], limitOf(rel), stream, { TMPDIR: tmp }));
+    ({ code, out } = await run('node', ['--enable-source-maps', '--import', PRELOAD, file], limitOf(rel), stream, { TMPDIR: tmp }, () => killUnder(tmp)));
   } finally {
     const left = killUnder(tmp);
     if (left > 0) console.log(`   ${rel}: ended ${left} process(es) it left running`);
