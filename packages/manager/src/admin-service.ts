@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { AdminHandlers, RecurringJob, RecurringJob__Output, Volume } from '@cairn/api';
 import type { ClusterState } from '@cairn/metadata';
 import { stateHash } from '@cairn/metadata';
+import { isOneOf, ROBUSTNESS } from '@cairn/schema';
 import { take } from 'rxjs';
 import * as cmd from './commands.js';
 import * as jobs from './job-commands.js';
@@ -40,8 +41,8 @@ export function adminHandlers(ctx: ManagerContext, backups: Pick<AdminHandlers, 
     }),
     GetVolume: unary(ctx, async (r) => vol(r.name)(st())),
     ListVolumes: unary(ctx, async (r) => {
-      if (r.robustness && !['healthy', 'degraded', 'faulted', 'unknown'].includes(r.robustness)) {
-        throw CommandError.invalid(`robustness "${r.robustness}" is not one of healthy, degraded, faulted, unknown`);
+      if (r.robustness && !isOneOf(ROBUSTNESS, r.robustness)) {
+        throw CommandError.invalid(`robustness "${r.robustness}" is not one of ${ROBUSTNESS.join(', ')}`);
       }
       return volumeListing(st(), r, ctx.rebuildProgress, ctx.restoreProgress);
     }),

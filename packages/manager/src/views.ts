@@ -1,4 +1,5 @@
 // The API's view of the projected state: pure functions from ClusterState to admin messages.
+import { ROBUSTNESS } from '@cairn/schema';
 import type { ClusterState, DiskState, NodeState, RecurringJobState, VolumeState } from '@cairn/metadata';
 import { formatSetting, jobsOfVolume, replicasOf, SETTING_DEFS, SETTING_NAMES, settingRange, volumeRobustness, volumesOfJob } from '@cairn/metadata';
 import type { Disk, ListVolumesResponse, Node, RecurringJob, Setting, Snapshot, Volume, VolumeCounts, VolumeRestore } from '@cairn/api';
@@ -43,7 +44,6 @@ export interface VolumeQuery {
   limit: number;
 }
 
-const ROBUSTNESS_WORDS = ['healthy', 'degraded', 'faulted', 'unknown'] as const;
 const STATE_WORDS = ['detached', 'attaching', 'attached', 'detaching'] as const;
 
 /**
@@ -57,7 +57,7 @@ export function volumeListing(
 ): ListVolumesResponse {
   const counts: VolumeCounts = {
     volumes: state.volumes.size, unschedulable: 0, rebuilding: 0,
-    byRobustness: Object.fromEntries(ROBUSTNESS_WORDS.map((w) => [w, 0])), byState: Object.fromEntries(STATE_WORDS.map((w) => [w, 0])),
+    byRobustness: Object.fromEntries(ROBUSTNESS.map((w) => [w, 0])), byState: Object.fromEntries(STATE_WORDS.map((w) => [w, 0])),
   };
   const needle = q.nameContains.toLowerCase();
   const matching: VolumeState[] = [];

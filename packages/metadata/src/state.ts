@@ -1,7 +1,7 @@
 // ClusterState: what the projection of the log holds. Plain data, keyed maps, no methods, so the
 // scheduler and the audit read it with type-only imports and any process can rebuild it from the
 // log alone.
-import type { AccessMode, AntiAffinityOverride, DataLocality, RecurringJobTask, VolumeAutoBalance } from '@cairn/schema';
+import type { AccessMode, AntiAffinityOverride, DataLocality, RecurringJobTask, Robustness, VolumeAutoBalance } from '@cairn/schema';
 import type { Settings } from './settings.js';
 import { defaultSettings } from './settings.js';
 
@@ -369,7 +369,7 @@ export function replicasOf(state: ClusterState, volume: string): ReplicaState[] 
   return out;
 }
 
-export type Robustness = 'healthy' | 'degraded' | 'faulted' | 'unknown';
+export type { Robustness };
 
 /**
  * Longhorn's robustness: healthy when as many replicas run as the volume wants, degraded when

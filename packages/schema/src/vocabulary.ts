@@ -33,6 +33,10 @@ export const DEFAULT_FS_TYPE: FsType = 'ext4';
  */
 export const STAGED_FS_TYPES = [...FS_TYPES, 'ext3', 'ext2'] as const;
 
+/** Longhorn's volume robustness: what a volume's running replicas say of it (metadata's volumeRobustness). */
+export const ROBUSTNESS = ['healthy', 'degraded', 'faulted', 'unknown'] as const;
+export type Robustness = (typeof ROBUSTNESS)[number];
+
 /** Longhorn's dataLocality (a volume's, and the default-data-locality setting). */
 export const DATA_LOCALITIES = ['disabled', 'best-effort', 'strict-local'] as const;
 export type DataLocality = (typeof DATA_LOCALITIES)[number];
