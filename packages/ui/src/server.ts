@@ -4,8 +4,8 @@
 //   POST /login {token}        checks the token with the admin API, sets the session cookie
 //   POST /logout               ends the session
 //   GET  /session              {loggedIn}: whether this browser has a live session
-//   GET  /api/dashboard        one aggregate (views.ts) of ListVolumes + ListNodes
-//   GET  /api/volumes?offset&limit&q&robustness   a page of the volume list
+//   GET  /api/dashboard        ListVolumes' counts (a one-volume page) + ListNodes, as views.ts's dashboard
+//   GET  /api/volumes?offset&limit&q&robustness   one ListVolumes page (the manager matches and cuts it)
 //   POST /api/call/METHOD      JSON request -> admin METHOD (admin.ts FORWARDED) -> JSON answer
 //   GET  /api/events?from&volume   server-sent events fed by WatchEvents (follow)
 // Every /api call needs a session cookie or `Authorization: Bearer <admin token>`; errors are
