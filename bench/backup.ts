@@ -40,7 +40,12 @@ const ticks = (pid: number): number => {
   return (Number(p[11]) + Number(p[12])) * 10; // clock ticks (100/s) -> ms
 };
 
-interface Run { seconds: number; mibPerSec: number; clientCpuMsPerMiB: number; serverCpuMsPerMiB: number }
+interface Run {
+  seconds: number;
+  mibPerSec: number;
+  clientCpuMsPerMiB: number;
+  serverCpuMsPerMiB: number;
+}
 
 async function measure(serverPid: number, mib: number, fn: () => Promise<void>): Promise<Run> {
   const c0 = process.cpuUsage();
@@ -50,18 +55,32 @@ async function measure(serverPid: number, mib: number, fn: () => Promise<void>):
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const c = process.cpuUsage(c0);
   const server = ticks(serverPid) - s0;
-  return { seconds, mibPerSec: mib / seconds, clientCpuMsPerMiB: (c.user + c.system) / 1000 / mib, serverCpuMsPerMiB: server / mib };
+  return {
+    seconds,
+    mibPerSec: mib / seconds,
+    clientCpuMsPerMiB: (c.user + c.system) / 1000 / mib,
+    serverCpuMsPerMiB: server / mib,
+  };
 }
 
 const mean = (runs: Run[]): Run => {
   const m = (k: keyof Run): number => runs.reduce((s, r) => s + r[k], 0) / runs.length;
-  return { seconds: m('seconds'), mibPerSec: m('mibPerSec'), clientCpuMsPerMiB: m('clientCpuMsPerMiB'), serverCpuMsPerMiB: m('serverCpuMsPerMiB') };
+  return {
+    seconds: m('seconds'),
+    mibPerSec: m('mibPerSec'),
+    clientCpuMsPerMiB: m('clientCpuMsPerMiB'),
+    serverCpuMsPerMiB: m('serverCpuMsPerMiB'),
+  };
 };
 
 /** Runs fn over `n` indexes with `k` at once. */
 async function pool(n: number, k: number, fn: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: k }, async () => { while (next < n) await fn(next++); }));
+  await Promise.all(
+    Array.from({ length: k }, async () => {
+      while (next < n) await fn(next++);
+    }),
+  );
 }
 
 /** `s` with every PUT counted (objects and bytes: blocks, deltas, configs, markers). */
@@ -101,7 +120,9 @@ export default async function bench(): Promise<void> {
   try {
     const mib = SIZE / MiB;
     const blocks = SIZE / BACKUP_BLOCK_SIZE;
-    console.log(`backup bench: ${mib} MiB volume, ${blocks} blocks of 2 MiB, concurrency ${CONCURRENCY}, s3rver pid ${s3.pid}, load ${loadavg()[0]!.toFixed(1)}`);
+    console.log(
+      `backup bench: ${mib} MiB volume, ${blocks} blocks of 2 MiB, concurrency ${CONCURRENCY}, s3rver pid ${s3.pid}, load ${loadavg()[0]!.toFixed(1)}`,
+    );
     const src = await ReplicaStore.create(join(dir, 'src'), SIZE);
     const chunk = Buffer.alloc(4 * MiB);
     for (let off = 0; off < SIZE; off += chunk.length) await src.write(off, randomFillSync(chunk));
@@ -115,37 +136,64 @@ export default async function bench(): Promise<void> {
       return s;
     };
     const client = fresh();
-    const plain = async (): Promise<void> => pool(blocks, CONCURRENCY, async (i) => {
-      const data = await src.readSnapshot('s1', i * BACKUP_BLOCK_SIZE, BACKUP_BLOCK_SIZE);
-      await client.put(`plain/${i}`, data);
-    });
+    const plain = async (): Promise<void> =>
+      pool(blocks, CONCURRENCY, async (i) => {
+        const data = await src.readSnapshot('s1', i * BACKUP_BLOCK_SIZE, BACKUP_BLOCK_SIZE);
+        await client.put(`plain/${i}`, data);
+      });
     let full: CreateBackupResult | null = null;
     let fullStore: BackupStore | null = null;
     const backup = async (): Promise<void> => {
       const st = fresh();
-      full = await createBackup(st, { volume: VOL, backup: 'full', snapshot: 's1', source: src, concurrency: CONCURRENCY });
+      full = await createBackup(st, {
+        volume: VOL,
+        backup: 'full',
+        snapshot: 's1',
+        source: src,
+        concurrency: CONCURRENCY,
+      });
       fullStore = st;
     };
     // Warm-up (not measured): the client's connections, the code paths, s3rver's.
-    await pool(Math.min(blocks, 16), CONCURRENCY, async (i) => client.put(`warm/${i}`, await src.readSnapshot('s1', i * BACKUP_BLOCK_SIZE, BACKUP_BLOCK_SIZE)));
+    await pool(Math.min(blocks, 16), CONCURRENCY, async (i) =>
+      client.put(`warm/${i}`, await src.readSnapshot('s1', i * BACKUP_BLOCK_SIZE, BACKUP_BLOCK_SIZE)),
+    );
     const upload: Record<'plain' | 'backup', Run[]> = { plain: [], backup: [] };
     for (const which of ['plain', 'backup', 'backup', 'plain'] as const) {
       const r = await measure(s3.pid, mib, which === 'plain' ? plain : backup);
       upload[which].push(r);
-      console.log(`  upload ${which}: ${r.mibPerSec.toFixed(1)} MiB/s, client ${r.clientCpuMsPerMiB.toFixed(2)} ms CPU/MiB, s3rver ${r.serverCpuMsPerMiB.toFixed(2)} ms CPU/MiB`);
+      console.log(
+        `  upload ${which}: ${r.mibPerSec.toFixed(1)} MiB/s, client ${r.clientCpuMsPerMiB.toFixed(2)} ms CPU/MiB, s3rver ${r.serverCpuMsPerMiB.toFixed(2)} ms CPU/MiB`,
+      );
     }
     const fullResult = full as unknown as CreateBackupResult;
     const store = fullStore as unknown as BackupStore;
-    const upPlain = mean(upload.plain), upBackup = mean(upload.backup);
+    const upPlain = mean(upload.plain),
+      upBackup = mean(upload.backup);
 
     // Incremental: (a) 1% of the volume in 4 KiB writes anywhere, (b) the same into 1% of the blocks.
     const writes = Math.round((SIZE * 0.01) / 4096);
-    await randomWrites(src, writes, Array.from({ length: blocks }, (_, i) => i));
+    await randomWrites(
+      src,
+      writes,
+      Array.from({ length: blocks }, (_, i) => i),
+    );
     await src.snapshot('s2');
-    const incremental = async (backup: string, snapshot: string, previous: CreateBackupResult): Promise<{ r: CreateBackupResult; seconds: number; puts: number; putBytes: number }> => {
+    const incremental = async (
+      backup: string,
+      snapshot: string,
+      previous: CreateBackupResult,
+    ): Promise<{ r: CreateBackupResult; seconds: number; puts: number; putBytes: number }> => {
       const st = counted(store);
       const t0 = process.hrtime.bigint();
-      const r = await createBackup(st, { volume: VOL, backup, snapshot, source: src, previous: previous.info, concurrency: CONCURRENCY });
+      const r = await createBackup(st, {
+        volume: VOL,
+        backup,
+        snapshot,
+        source: src,
+        previous: previous.info,
+        concurrency: CONCURRENCY,
+      });
       return { r, seconds: Number(process.hrtime.bigint() - t0) / 1e9, puts: st.puts, putBytes: st.putBytes };
     };
     const a = await incremental('inc-a', 's2', fullResult);
@@ -155,21 +203,37 @@ export default async function bench(): Promise<void> {
     const b = await incremental('inc-b', 's3', a.r);
     const inc = ({ r, seconds, puts, putBytes }: Awaited<ReturnType<typeof incremental>>, label: string) => {
       const o = {
-        writes, writtenBytes: writes * 4096, incremental: r.incremental, seconds, blocksRead: r.readBytes / BACKUP_BLOCK_SIZE,
-        uploadedBlocks: r.uploadedBlocks, deltaBlocks: r.deltaBlocks, uploadedBytes: r.uploadedBytes, puts, putBytes, uploadedShare: putBytes / SIZE,
+        writes,
+        writtenBytes: writes * 4096,
+        incremental: r.incremental,
+        seconds,
+        blocksRead: r.readBytes / BACKUP_BLOCK_SIZE,
+        uploadedBlocks: r.uploadedBlocks,
+        deltaBlocks: r.deltaBlocks,
+        uploadedBytes: r.uploadedBytes,
+        puts,
+        putBytes,
+        uploadedShare: putBytes / SIZE,
       };
-      console.log(`  incremental ${label}: ${writes} writes (${(o.writtenBytes / MiB).toFixed(1)} MiB) in ${seconds.toFixed(1)} s, ${o.blocksRead} blocks read, ${o.uploadedBlocks} stored whole, ${o.deltaBlocks} as deltas; ${puts} PUTs of ${(putBytes / MiB).toFixed(2)} MiB (config included) = ${(o.uploadedShare * 100).toFixed(2)}% of the volume`);
+      console.log(
+        `  incremental ${label}: ${writes} writes (${(o.writtenBytes / MiB).toFixed(1)} MiB) in ${seconds.toFixed(1)} s, ${o.blocksRead} blocks read, ${o.uploadedBlocks} stored whole, ${o.deltaBlocks} as deltas; ${puts} PUTs of ${(putBytes / MiB).toFixed(2)} MiB (config included) = ${(o.uploadedShare * 100).toFixed(2)}% of the volume`,
+      );
       return o;
     };
     const incA = inc(a, '(a) spread over the volume');
     const incB = inc(b, '(b) within 1% of the blocks');
     // A restore of (a): its changed blocks are rebuilt from the full backup's block and a delta.
     const ra = await ReplicaStore.create(join(dir, 'restore-a'), SIZE);
-    const raRun = await measure(s3.pid, mib, async () => { await restoreBackup(store, a.r.info.url, ra, { concurrency: CONCURRENCY }); });
-    const incARestoredEqual = (await digest(SIZE, (o, l) => ra.read(o, l))) === (await digest(SIZE, (o, l) => src.readSnapshot('s2', o, l)));
+    const raRun = await measure(s3.pid, mib, async () => {
+      await restoreBackup(store, a.r.info.url, ra, { concurrency: CONCURRENCY });
+    });
+    const incARestoredEqual =
+      (await digest(SIZE, (o, l) => ra.read(o, l))) === (await digest(SIZE, (o, l) => src.readSnapshot('s2', o, l)));
     await ra.close();
     await rm(join(dir, 'restore-a'), { recursive: true, force: true });
-    console.log(`  restore of (a): ${raRun.mibPerSec.toFixed(1)} MiB/s, client ${raRun.clientCpuMsPerMiB.toFixed(2)} ms CPU/MiB; equal to s2 by sha256: ${incARestoredEqual}`);
+    console.log(
+      `  restore of (a): ${raRun.mibPerSec.toFixed(1)} MiB/s, client ${raRun.clientCpuMsPerMiB.toFixed(2)} ms CPU/MiB; equal to s2 by sha256: ${incARestoredEqual}`,
+    );
 
     // Restore of the full backup vs plain GETs of the same objects into a store of the same kind.
     const restore: Record<'plain' | 'restore', Run[]> = { plain: [], restore: [] };
@@ -187,26 +251,49 @@ export default async function bench(): Promise<void> {
           await target.flush();
         }
       });
-      if (which === 'restore') restoredOk &&= (await target.read(SIZE - MiB, MiB)).equals(await src.readSnapshot('s1', SIZE - MiB, MiB));
+      if (which === 'restore')
+        restoredOk &&= (await target.read(SIZE - MiB, MiB)).equals(await src.readSnapshot('s1', SIZE - MiB, MiB));
       await target.close();
       await rm(join(dir, `r${n - 1}`), { recursive: true, force: true });
       restore[which].push(r);
-      console.log(`  download ${which}: ${r.mibPerSec.toFixed(1)} MiB/s, client ${r.clientCpuMsPerMiB.toFixed(2)} ms CPU/MiB, s3rver ${r.serverCpuMsPerMiB.toFixed(2)} ms CPU/MiB`);
+      console.log(
+        `  download ${which}: ${r.mibPerSec.toFixed(1)} MiB/s, client ${r.clientCpuMsPerMiB.toFixed(2)} ms CPU/MiB, s3rver ${r.serverCpuMsPerMiB.toFixed(2)} ms CPU/MiB`,
+      );
     }
     await src.close();
-    const dnPlain = mean(restore.plain), dnRestore = mean(restore.restore);
+    const dnPlain = mean(restore.plain),
+      dnRestore = mean(restore.restore);
     const ratios = { backup: upBackup.mibPerSec / upPlain.mibPerSec, restore: dnRestore.mibPerSec / dnPlain.mibPerSec };
     const verdict = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
-    console.log(`  backup / plain upload ${ratios.backup.toFixed(2)} (>= 0.8 ${verdict(ratios.backup >= 0.8)}); restore / plain download ${ratios.restore.toFixed(2)} (>= 0.8 ${verdict(ratios.restore >= 0.8)}); incremental (a) ${(incA.uploadedShare * 100).toFixed(2)}% (<= 3% ${verdict(incA.uploadedShare <= 0.03)}), (b) ${(incB.uploadedShare * 100).toFixed(2)}%`);
+    console.log(
+      `  backup / plain upload ${ratios.backup.toFixed(2)} (>= 0.8 ${verdict(ratios.backup >= 0.8)}); restore / plain download ${ratios.restore.toFixed(2)} (>= 0.8 ${verdict(ratios.restore >= 0.8)}); incremental (a) ${(incA.uploadedShare * 100).toFixed(2)}% (<= 3% ${verdict(incA.uploadedShare <= 0.03)}), (b) ${(incB.uploadedShare * 100).toFixed(2)}%`,
+    );
     const file = writeResult('backup', {
-      when: new Date().toISOString(), cpus: cpus().length, loadBefore: loadavg(),
-      setup: { volumeBytes: SIZE, blockBytes: BACKUP_BLOCK_SIZE, concurrency: CONCURRENCY, server: 's3rver 3.7 (child process, 127.0.0.1)', data: 'random (incompressible: blocks stored as they are)' },
+      when: new Date().toISOString(),
+      cpus: cpus().length,
+      loadBefore: loadavg(),
+      setup: {
+        volumeBytes: SIZE,
+        blockBytes: BACKUP_BLOCK_SIZE,
+        concurrency: CONCURRENCY,
+        server: 's3rver 3.7 (child process, 127.0.0.1)',
+        data: 'random (incompressible: blocks stored as they are)',
+      },
       upload: { plain: upload.plain, backup: upload.backup, mean: { plain: upPlain, backup: upBackup } },
       fullBackup: { uploadedBlocks: fullResult.uploadedBlocks, uploadedBytes: fullResult.uploadedBytes },
       incremental: { spread: incA, hotSpot: incB, restoreOfSpread: { ...raRun, equalBySha256: incARestoredEqual } },
-      restore: { plain: restore.plain, restore: restore.restore, mean: { plain: dnPlain, restore: dnRestore }, lastMiBVerified: restoredOk },
+      restore: {
+        plain: restore.plain,
+        restore: restore.restore,
+        mean: { plain: dnPlain, restore: dnRestore },
+        lastMiBVerified: restoredOk,
+      },
       ratios,
-      targets: { backup: ratios.backup >= 0.8, restore: ratios.restore >= 0.8, incrementalSpread: incA.uploadedShare <= 0.03 },
+      targets: {
+        backup: ratios.backup >= 0.8,
+        restore: ratios.restore >= 0.8,
+        incrementalSpread: incA.uploadedShare <= 0.03,
+      },
     });
     console.log(`  results: ${file}`);
   } finally {

@@ -38,7 +38,11 @@ function unary<Res>(fn: (req: object, cb: (e: Error | null, r?: Res) => void) =>
 
 /** Part 1: create latency on a live local cluster. */
 interface CreateResult {
-  p50: number; p99: number; max: number; volumes: number; wallSeconds: number;
+  p50: number;
+  p99: number;
+  max: number;
+  volumes: number;
+  wallSeconds: number;
   /**
    * Where the time went, per volume, from the events' append times (each event's time is its
    * appender's clock when it encoded it, just before the commit): request -> VolumeCreated ->
@@ -67,13 +71,22 @@ const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
 async function createLatency(dir: string): Promise<CreateResult> {
   await execFileP(process.execPath, [CAIRN, 'up', '--dir', dir, '--detach', '--nodes', '3'], { timeout: 120_000 });
   const cluster = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as {
-    admin: string; token: string; tlsCa?: string; managers: { id: string; pid: number }[]; nodes: { id: string; pid: number }[]; etcdPids: number[];
+    admin: string;
+    token: string;
+    tlsCa?: string;
+    managers: { id: string; pid: number }[];
+    nodes: { id: string; pid: number }[];
+    etcdPids: number[];
   };
   const procs: [string, number][] = [
-    ...cluster.managers.map((m): [string, number] => [m.id, m.pid]), ...cluster.nodes.map((n): [string, number] => [n.id, n.pid]),
+    ...cluster.managers.map((m): [string, number] => [m.id, m.pid]),
+    ...cluster.nodes.map((n): [string, number] => [n.id, n.pid]),
     ...cluster.etcdPids.map((pid, i): [string, number] => [`etcd-${i}`, pid]),
   ];
-  const client: AdminClient = adminClient(cluster.admin, { token: readFileSync(cluster.token, 'utf8').trim(), ...(cluster.tlsCa ? { tlsCa: readFileSync(cluster.tlsCa) } : {}) });
+  const client: AdminClient = adminClient(cluster.admin, {
+    token: readFileSync(cluster.token, 'utf8').trim(),
+    ...(cluster.tlsCa ? { tlsCa: readFileSync(cluster.tlsCa) } : {}),
+  });
   try {
     const info = await unary<{ seq: number }>(client.GetClusterInfo.bind(client), {});
     // Follow the log: which volume each replica belongs to, and when each volume has all running.
@@ -107,27 +120,36 @@ async function createLatency(dir: string): Promise<CreateResult> {
       streamError ??= e;
       for (const w of waiters.values()) w.fail(streamError);
     };
-    stream.on('error', (e: Error) => { if (!cancelled) broken(new Error(`the event stream failed: ${e.message}`)); });
-    stream.on('end', () => { if (!cancelled) broken(new Error('the event stream ended')); });
+    stream.on('error', (e: Error) => {
+      if (!cancelled) broken(new Error(`the event stream failed: ${e.message}`));
+    });
+    stream.on('end', () => {
+      if (!cancelled) broken(new Error('the event stream ended'));
+    });
     /** Creates `count` volumes named PREFIX-NNNN, CONCURRENCY at a time; each one's latency (ms). */
     const creates = async (prefix: string, count: number): Promise<number[]> => {
       const latencies: number[] = [];
       let next = 0;
-      await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-        for (let i = next++; i < count; i = next++) {
-          const name = `${prefix}-${String(i).padStart(4, '0')}`;
-          const start = performance.now();
-          requested.set(name, Date.now());
-          if (streamError) throw streamError;
-          const done = new Promise<void>((ok, fail) => waiters.set(name, { ok, fail }));
-          await unary(client.CreateVolume.bind(client), { name, size: 16 * MiB, numberOfReplicas: 3 });
-          await Promise.race([done, sleep(60_000).then(() => {
-            throw new Error(`${name}: not all replicas running after 60 s`);
-          })]);
-          latencies.push(performance.now() - start);
-          waiters.delete(name);
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          for (let i = next++; i < count; i = next++) {
+            const name = `${prefix}-${String(i).padStart(4, '0')}`;
+            const start = performance.now();
+            requested.set(name, Date.now());
+            if (streamError) throw streamError;
+            const done = new Promise<void>((ok, fail) => waiters.set(name, { ok, fail }));
+            await unary(client.CreateVolume.bind(client), { name, size: 16 * MiB, numberOfReplicas: 3 });
+            await Promise.race([
+              done,
+              sleep(60_000).then(() => {
+                throw new Error(`${name}: not all replicas running after 60 s`);
+              }),
+            ]);
+            latencies.push(performance.now() - start);
+            waiters.delete(name);
+          }
+        }),
+      );
       return latencies.sort((a, b) => a - b);
     };
     // Warm-up first, measured apart: the first creates of a fresh cluster also pay for compiling
@@ -146,16 +168,34 @@ async function createLatency(dir: string): Promise<CreateResult> {
     cancelled = true;
     stream.cancel();
     const step = (from: Map<string, number>, to: Map<string, number>): { p50: number; p99: number } => {
-      const d = [...requested.keys()].filter((v) => from.has(v) && to.has(v)).map((v) => to.get(v)! - from.get(v)!).sort((a, b) => a - b);
+      const d = [...requested.keys()]
+        .filter((v) => from.has(v) && to.has(v))
+        .map((v) => to.get(v)! - from.get(v)!)
+        .sort((a, b) => a - b);
       return d.length ? { p50: percentile(d, 50), p99: percentile(d, 99) } : { p50: NaN, p99: NaN };
     };
     const totalCpu = Object.values(cpuSeconds).reduce((a, b) => a + b, 0);
     return {
-      volumes: latencies.length, wallSeconds: +wallSeconds.toFixed(1),
-      p50: +percentile(latencies, 50).toFixed(1), p99: +percentile(latencies, 99).toFixed(1), max: +latencies[latencies.length - 1]!.toFixed(1),
-      stagesMs: { requestToCreated: step(requested, created), createdToScheduled: step(created, scheduled), scheduledToRunning: step(scheduled, allRunning) },
-      cpuSeconds, cpuMsPerVolume: +((totalCpu * 1000) / Math.max(1, latencies.length)).toFixed(1),
-      warmup: warm.length ? { volumes: warm.length, p50: +percentile(warm, 50).toFixed(1), p99: +percentile(warm, 99).toFixed(1), max: +warm[warm.length - 1]!.toFixed(1) } : null,
+      volumes: latencies.length,
+      wallSeconds: +wallSeconds.toFixed(1),
+      p50: +percentile(latencies, 50).toFixed(1),
+      p99: +percentile(latencies, 99).toFixed(1),
+      max: +latencies[latencies.length - 1]!.toFixed(1),
+      stagesMs: {
+        requestToCreated: step(requested, created),
+        createdToScheduled: step(created, scheduled),
+        scheduledToRunning: step(scheduled, allRunning),
+      },
+      cpuSeconds,
+      cpuMsPerVolume: +((totalCpu * 1000) / Math.max(1, latencies.length)).toFixed(1),
+      warmup: warm.length
+        ? {
+            volumes: warm.length,
+            p50: +percentile(warm, 50).toFixed(1),
+            p99: +percentile(warm, 99).toFixed(1),
+            max: +warm[warm.length - 1]!.toFixed(1),
+          }
+        : null,
     };
   } finally {
     client.close();
@@ -173,21 +213,55 @@ function* scaleHistory(volumes: number): Generator<EventDraft> {
     const name = `pvc-${String(v).padStart(5, '0')}`;
     yield draft.volumeCreated(name, { size: 2 ** 30 });
     for (let r = 0; r < 3; r++) {
-      yield { replicaScheduled: { replicaId: `${name}-r${r}`, volume: name, nodeId: `node-${(v + r * 7) % 20}`, diskId: 'disk-1', trigger: 'new' } };
+      yield {
+        replicaScheduled: {
+          replicaId: `${name}-r${r}`,
+          volume: name,
+          nodeId: `node-${(v + r * 7) % 20}`,
+          diskId: 'disk-1',
+          trigger: 'new',
+        },
+      };
     }
-    for (let r = 0; r < 3; r++) yield { replicaRunning: { replicaId: `${name}-r${r}`, address: `10.0.0.${(v + r * 7) % 20}:9500` } };
+    for (let r = 0; r < 3; r++)
+      yield { replicaRunning: { replicaId: `${name}-r${r}`, address: `10.0.0.${(v + r * 7) % 20}:9500` } };
   }
 }
 
-interface ManagerRun { readyMs: number; rssMiB: number; peakRssMiB: number; fromSnapshotSeq: number }
+interface ManagerRun {
+  readyMs: number;
+  rssMiB: number;
+  peakRssMiB: number;
+  fromSnapshotSeq: number;
+}
 
 /** Starts `cairn manager` on the given etcd; time to serving, then its resident memory. */
 async function startManager(dir: string, endpoints: string[], label: string): Promise<ManagerRun> {
   const ready = join(dir, `${label}.ready.json`);
   rmSync(ready, { force: true });
   const t0 = performance.now();
-  const child = spawn(process.execPath, [CAIRN, 'manager', '--etcd', endpoints.join(','), '--listen', '127.0.0.1:0', '--token', 'bench',
-    '--id', label, '--ready-file', ready, '--snapshot-every', '0', '--node-lease-ttl', '60'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      CAIRN,
+      'manager',
+      '--etcd',
+      endpoints.join(','),
+      '--listen',
+      '127.0.0.1:0',
+      '--token',
+      'bench',
+      '--id',
+      label,
+      '--ready-file',
+      ready,
+      '--snapshot-every',
+      '0',
+      '--node-lease-ttl',
+      '60',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr.on('data', (b: Buffer) => (out += b.toString()));
@@ -201,9 +275,15 @@ async function startManager(dir: string, endpoints: string[], label: string): Pr
     // Resident memory once serving, after the leader's first reconcile pass has run.
     await sleep(3000);
     const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-    const kib = (k: string) => Number(/(\d+) kB/.exec(status.split('\n').find((l) => l.startsWith(k)) ?? '')?.[1] ?? NaN);
+    const kib = (k: string) =>
+      Number(/(\d+) kB/.exec(status.split('\n').find((l) => l.startsWith(k)) ?? '')?.[1] ?? NaN);
     const fromSnapshotSeq = Number(/from snapshot (\d+)/.exec(out)?.[1] ?? 0);
-    return { readyMs: Math.round(readyMs), rssMiB: Math.round(kib('VmRSS:') / 1024), peakRssMiB: Math.round(kib('VmHWM:') / 1024), fromSnapshotSeq };
+    return {
+      readyMs: Math.round(readyMs),
+      rssMiB: Math.round(kib('VmRSS:') / 1024),
+      peakRssMiB: Math.round(kib('VmHWM:') / 1024),
+      fromSnapshotSeq,
+    };
   } finally {
     child.kill('SIGKILL');
     await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
@@ -240,7 +320,14 @@ async function scale(dir: string): Promise<Record<string, unknown>> {
     projection.close();
     log.close();
     const fromSnapshot = await startManager(dir, etcd.endpoints, 'snapshot');
-    return { events, volumes, appendSeconds: +appendSeconds.toFixed(1), inProcessReplayMs: Math.round(replayMs), noSnapshot, fromSnapshot };
+    return {
+      events,
+      volumes,
+      appendSeconds: +appendSeconds.toFixed(1),
+      inProcessReplayMs: Math.round(replayMs),
+      noSnapshot,
+      fromSnapshot,
+    };
   } finally {
     client.close();
     await etcd.stop();
@@ -250,30 +337,66 @@ async function scale(dir: string): Promise<Record<string, unknown>> {
 export default async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-bench-cp-'));
   try {
-    console.log(`control-plane: creating ${VOLUMES} volumes (after ${WARMUP} to warm up), ${CONCURRENCY} in flight, on a 3-node cairn up ...`);
+    console.log(
+      `control-plane: creating ${VOLUMES} volumes (after ${WARMUP} to warm up), ${CONCURRENCY} in flight, on a 3-node cairn up ...`,
+    );
     const create = await createLatency(join(dir, 'cluster'));
-    if (create.warmup) console.log(`  warm-up, ${create.warmup.volumes} creates on the fresh cluster first: p50 ${create.warmup.p50} ms, p99 ${create.warmup.p99} ms, max ${create.warmup.max} ms`);
-    console.log(`  request -> all 3 replicas running: p50 ${create.p50} ms, p99 ${create.p99} ms, max ${create.max} ms (${create.wallSeconds} s for ${create.volumes})`);
+    if (create.warmup)
+      console.log(
+        `  warm-up, ${create.warmup.volumes} creates on the fresh cluster first: p50 ${create.warmup.p50} ms, p99 ${create.warmup.p99} ms, max ${create.warmup.max} ms`,
+      );
+    console.log(
+      `  request -> all 3 replicas running: p50 ${create.p50} ms, p99 ${create.p99} ms, max ${create.max} ms (${create.wallSeconds} s for ${create.volumes})`,
+    );
     const st = create.stagesMs;
-    console.log(`  steps p50/p99 (ms): request -> created ${st.requestToCreated.p50}/${st.requestToCreated.p99}, -> all scheduled ${st.createdToScheduled.p50}/${st.createdToScheduled.p99}, -> all running ${st.scheduledToRunning.p50}/${st.scheduledToRunning.p99}`);
-    console.log(`  CPU seconds: ${Object.entries(create.cpuSeconds).map(([k, v]) => `${k} ${v}`).join(', ')}; ${create.cpuMsPerVolume} ms per volume in all`);
+    console.log(
+      `  steps p50/p99 (ms): request -> created ${st.requestToCreated.p50}/${st.requestToCreated.p99}, -> all scheduled ${st.createdToScheduled.p50}/${st.createdToScheduled.p99}, -> all running ${st.scheduledToRunning.p50}/${st.scheduledToRunning.p99}`,
+    );
+    console.log(
+      `  CPU seconds: ${Object.entries(create.cpuSeconds)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}; ${create.cpuMsPerVolume} ms per volume in all`,
+    );
     console.log(`control-plane: a ${SCALE_VOLUMES}-volume state, manager start-up and memory ...`);
     const s = await scale(join(dir, 'scale'));
-    const noSnap = s.noSnapshot as ManagerRun, snap = s.fromSnapshot as ManagerRun;
-    console.log(`  ${s.events} events; manager ready in ${noSnap.readyMs} ms replaying from seq 0, ${snap.readyMs} ms from a snapshot (seq ${snap.fromSnapshotSeq}); RSS ${snap.rssMiB} MiB (peak ${Math.max(snap.peakRssMiB, noSnap.peakRssMiB)} MiB)`);
+    const noSnap = s.noSnapshot as ManagerRun,
+      snap = s.fromSnapshot as ManagerRun;
+    console.log(
+      `  ${s.events} events; manager ready in ${noSnap.readyMs} ms replaying from seq 0, ${snap.readyMs} ms from a snapshot (seq ${snap.fromSnapshotSeq}); RSS ${snap.rssMiB} MiB (peak ${Math.max(snap.peakRssMiB, noSnap.peakRssMiB)} MiB)`,
+    );
     const rss = Math.max(snap.rssMiB, noSnap.rssMiB);
     const targets = {
       createP99Ms: { target: 250, measured: create.p99, pass: create.p99 < 250 },
       managerRssMiB: { target: 500, measured: rss, pass: rss < 500 },
       startupFromSnapshotMs: { target: 5000, measured: snap.readyMs, pass: snap.readyMs < 5000 },
     };
-    for (const [k, t] of Object.entries(targets)) console.log(`  ${t.pass ? 'PASS' : 'FAIL'} ${k}: ${t.measured} (target < ${t.target})`);
+    for (const [k, t] of Object.entries(targets))
+      console.log(`  ${t.pass ? 'PASS' : 'FAIL'} ${k}: ${t.measured} (target < ${t.target})`);
     const file = writeResult('control-plane', {
-      machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadavgAtStart: loadavg().map((x) => +x.toFixed(2)) },
+      machine: {
+        cpus: cpus().length,
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+        loadavgAtStart: loadavg().map((x) => +x.toFixed(2)),
+      },
       create: {
-        volumes: VOLUMES, concurrency: CONCURRENCY, replicas: 3, sizeMiB: 16, nodes: 3, wallSeconds: create.wallSeconds,
-        latencyMs: { volumes: create.volumes, wallSeconds: create.wallSeconds, p50: create.p50, p99: create.p99, max: create.max },
-        stagesMs: create.stagesMs, cpuSeconds: create.cpuSeconds, cpuMsPerVolume: create.cpuMsPerVolume, warmup: create.warmup,
+        volumes: VOLUMES,
+        concurrency: CONCURRENCY,
+        replicas: 3,
+        sizeMiB: 16,
+        nodes: 3,
+        wallSeconds: create.wallSeconds,
+        latencyMs: {
+          volumes: create.volumes,
+          wallSeconds: create.wallSeconds,
+          p50: create.p50,
+          p99: create.p99,
+          max: create.max,
+        },
+        stagesMs: create.stagesMs,
+        cpuSeconds: create.cpuSeconds,
+        cpuMsPerVolume: create.cpuMsPerVolume,
+        warmup: create.warmup,
       },
       scale: s,
       targets,

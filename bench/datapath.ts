@@ -46,13 +46,32 @@ const REGION = '1g';
 const SECONDS = Number(process.env.CAIRN_BENCH_SECONDS ?? 10);
 const BACKGROUND_SECONDS = 5;
 /** The baseline, exactly as started (nbdkit's defaults made explicit: 16 threads, the plugin's parallel thread model, page-cache I/O). */
-const NBDKIT_ARGS = (port: number, file: string): string[] =>
-  ['--exit-with-parent', '-f', '-p', String(port), '-i', '127.0.0.1', '--threads', '16', 'file', file, 'cache=default', 'fadvise=normal'];
+const NBDKIT_ARGS = (port: number, file: string): string[] => [
+  '--exit-with-parent',
+  '-f',
+  '-p',
+  String(port),
+  '-i',
+  '127.0.0.1',
+  '--threads',
+  '16',
+  'file',
+  file,
+  'cache=default',
+  'fadvise=normal',
+];
 /** The prefill every target gets (see above). */
 const PREFILL = { name: 'prefill', rw: 'write', bs: '64k', iodepth: 8 };
 
 type Key = 'randread' | 'randwrite' | 'writeLatency' | 'fsyncQd1' | 'fsyncQd8' | 'seqwrite';
-interface Workload { key: Key; name: string; rw: string; bs: string; iodepth: number; fsync?: number }
+interface Workload {
+  key: Key;
+  name: string;
+  rw: string;
+  bs: string;
+  iodepth: number;
+  fsync?: number;
+}
 
 const WORKLOADS: Workload[] = [
   { key: 'randread', name: 'randread-4k-qd32', rw: 'randread', bs: '4k', iodepth: 32 },
@@ -70,8 +89,16 @@ const WORKLOADS: Workload[] = [
  * `cpuUsPerIoTotal`: their sum, fio included.
  */
 interface FioResult {
-  iops: number; bandwidthMiBs: number; meanLatencyUs: number; p99LatencyUs: number;
-  ios: number; flushes: number; flushMeanLatencyUs?: number; loadBefore: number; cpuUsPerIo: Record<string, number>; cpuUsPerIoTotal: number;
+  iops: number;
+  bandwidthMiBs: number;
+  meanLatencyUs: number;
+  p99LatencyUs: number;
+  ios: number;
+  flushes: number;
+  flushMeanLatencyUs?: number;
+  loadBefore: number;
+  cpuUsPerIo: Record<string, number>;
+  cpuUsPerIoTotal: number;
 }
 
 /** CPU seconds per second each process uses with no I/O running, over `seconds`. */
@@ -82,7 +109,12 @@ async function backgroundRates(procs: Map<string, number>, seconds: number): Pro
   const elapsed = (performance.now() - t0) / 1000;
   return new Map([...procs].map(([name, pid]) => [name, Math.max(0, cpuSeconds(pid) - before.get(name)!) / elapsed]));
 }
-interface FioSide { iops: number; bw_bytes: number; total_ios: number; lat_ns: { mean: number; percentile?: Record<string, number> } }
+interface FioSide {
+  iops: number;
+  bw_bytes: number;
+  total_ios: number;
+  lat_ns: { mean: number; percentile?: Record<string, number> };
+}
 
 /** utime + stime (and, with children, cutime + cstime) of a process, in seconds; 0 once it is gone. */
 function cpuSeconds(pid: number): number {
@@ -103,25 +135,53 @@ function statCpu(stat: string, children: boolean): number {
  * during it. fio runs under a shell that prints its own /proc stat when fio has exited: the
  * shell's cutime + cstime are fio's CPU.
  */
-async function fio(uri: string, w: Omit<Workload, 'key'>, seconds: number | null, procs: Map<string, number>, background = new Map<string, number>()): Promise<FioResult> {
+async function fio(
+  uri: string,
+  w: Omit<Workload, 'key'>,
+  seconds: number | null,
+  procs: Map<string, number>,
+  background = new Map<string, number>(),
+): Promise<FioResult> {
   const timing = seconds === null ? [] : ['--time_based', `--runtime=${seconds}`];
   const args = [
-    `--name=${w.name}`, '--ioengine=nbd', `--uri=${uri}`, `--rw=${w.rw}`, `--bs=${w.bs}`, `--iodepth=${w.iodepth}`,
-    `--size=${REGION}`, '--lat_percentiles=1', '--output-format=json', ...timing, ...(w.fsync ? [`--fsync=${w.fsync}`] : []),
+    `--name=${w.name}`,
+    '--ioengine=nbd',
+    `--uri=${uri}`,
+    `--rw=${w.rw}`,
+    `--bs=${w.bs}`,
+    `--iodepth=${w.iodepth}`,
+    `--size=${REGION}`,
+    '--lat_percentiles=1',
+    '--output-format=json',
+    ...timing,
+    ...(w.fsync ? [`--fsync=${w.fsync}`] : []),
   ];
   const loadBefore = Math.round(loadavg()[0]! * 100) / 100;
   const before = new Map([...procs].map(([name, pid]) => [name, cpuSeconds(pid)]));
   const t0 = performance.now();
-  const { stdout, stderr } = await execFileP('sh', ['-c', 'fio "$@"; rc=$?; echo "CPUSTAT $(cat /proc/$$/stat)" >&2; exit $rc', 'sh', ...args],
-    { timeout: ((seconds ?? 600) + 60) * 1000, maxBuffer: 64 * 2 ** 20 }).catch((e: Error & { stderr?: string }) => {
+  const { stdout, stderr } = await execFileP(
+    'sh',
+    ['-c', 'fio "$@"; rc=$?; echo "CPUSTAT $(cat /proc/$$/stat)" >&2; exit $rc', 'sh', ...args],
+    { timeout: ((seconds ?? 600) + 60) * 1000, maxBuffer: 64 * 2 ** 20 },
+  ).catch((e: Error & { stderr?: string }) => {
     throw new Error(`fio ${w.name} on ${uri} failed: ${e.stderr || e.message}`);
   });
   const elapsed = (performance.now() - t0) / 1000;
   const cpu: Record<string, number> = {};
-  for (const [name, pid] of procs) cpu[name] = Math.max(0, cpuSeconds(pid) - before.get(name)! - (background.get(name) ?? 0) * elapsed);
+  for (const [name, pid] of procs)
+    cpu[name] = Math.max(0, cpuSeconds(pid) - before.get(name)! - (background.get(name) ?? 0) * elapsed);
   const stat = /CPUSTAT (.*)/.exec(stderr)?.[1];
   cpu.fio = stat ? statCpu(stat, true) : NaN;
-  const job = (JSON.parse(stdout.slice(stdout.indexOf('{'))) as { jobs: Array<{ read: FioSide; write: FioSide; sync?: { total_ios: number; lat_ns: { mean: number } }; error: number }> }).jobs[0]!;
+  const job = (
+    JSON.parse(stdout.slice(stdout.indexOf('{'))) as {
+      jobs: Array<{
+        read: FioSide;
+        write: FioSide;
+        sync?: { total_ios: number; lat_ns: { mean: number } };
+        error: number;
+      }>;
+    }
+  ).jobs[0]!;
   if (job.error) throw new Error(`fio ${w.name} on ${uri}: error ${job.error}`);
   const side = w.rw.includes('read') ? job.read : job.write;
   const ios = side.total_ios;
@@ -157,7 +217,10 @@ type Measured = { prefill: { seconds: number; bandwidthMiBs: number } } & Record
  * drifts over minutes, and measuring all of (a) first and all of (c) last turned that drift into
  * the ratios.
  */
-async function measureAll(targets: { label: string; uri: string }[], procs: Map<string, number>): Promise<{ measured: Measured[]; background: Record<string, number> }> {
+async function measureAll(
+  targets: { label: string; uri: string }[],
+  procs: Map<string, number>,
+): Promise<{ measured: Measured[]; background: Record<string, number> }> {
   const out = targets.map(() => ({}) as Partial<Measured>);
   for (const [i, t] of targets.entries()) {
     process.stdout.write(`${t.label}: prefill\n`);
@@ -184,7 +247,11 @@ async function measureAll(targets: { label: string; uri: string }[], procs: Map<
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | null | undefined | false>): Promise<T> {
+async function until<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | null | undefined | false>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe().catch(() => null);
@@ -196,14 +263,21 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
 
 const unary = <T>(client: AdminClient, method: string, req: object): Promise<T> =>
   new Promise((resolve, reject) =>
-    (client as unknown as Record<string, (r: object, o: object, cb: (e: Error | null, r?: T) => void) => void>)[method]!
-      .call(client, req, { deadline: Date.now() + 15_000 }, (e, r) => (e ? reject(e) : resolve(r as T))));
+    (client as unknown as Record<string, (r: object, o: object, cb: (e: Error | null, r?: T) => void) => void>)[
+      method
+    ]!.call(client, req, { deadline: Date.now() + 15_000 }, (e, r) => (e ? reject(e) : resolve(r as T))),
+  );
 
 /** Creates a volume, waits for its replicas to run, attaches it to node-1 and returns it once served. */
 async function attachedVolume(client: AdminClient, name: string, replicas: number): Promise<Volume__Output> {
   await unary(client, 'CreateVolume', { name, size: VOLUME_SIZE, numberOfReplicas: replicas });
-  await until(`${replicas} running replica(s) of ${name}`, 60_000, async () =>
-    (await unary<Volume__Output>(client, 'GetVolume', { name })).replicas.filter((r) => r.state === 'running').length === replicas);
+  await until(
+    `${replicas} running replica(s) of ${name}`,
+    60_000,
+    async () =>
+      (await unary<Volume__Output>(client, 'GetVolume', { name })).replicas.filter((r) => r.state === 'running')
+        .length === replicas,
+  );
   await unary(client, 'AttachVolume', { name, nodeId: 'node-1' });
   return until(`${name} attached to node-1`, 60_000, async () => {
     const v = await unary<Volume__Output>(client, 'GetVolume', { name });
@@ -218,12 +292,16 @@ async function tool(cmd: string, args: string[]): Promise<string> {
 /** The cluster's processes by name, from the cluster.json `cairn up` wrote. */
 function clusterProcesses(clusterDir: string, prefix = ''): Map<string, number> {
   const c = JSON.parse(readFileSync(join(clusterDir, 'cluster.json'), 'utf8')) as {
-    manager: { id: string; pid: number }; managers?: { id: string; pid: number }[];
-    etcdPids?: number[]; etcdMembers?: { name: string; pid: number }[]; nodes: { id: string; pid: number }[];
+    manager: { id: string; pid: number };
+    managers?: { id: string; pid: number }[];
+    etcdPids?: number[];
+    etcdMembers?: { name: string; pid: number }[];
+    nodes: { id: string; pid: number }[];
   };
   const out = new Map<string, number>();
   for (const m of c.managers ?? [c.manager]) out.set(`${prefix}manager ${m.id}`, m.pid);
-  for (const [i, e] of (c.etcdMembers ?? (c.etcdPids ?? []).map((pid, j) => ({ name: String(j), pid }))).entries()) out.set(`${prefix}etcd ${e.name || i}`, e.pid);
+  for (const [i, e] of (c.etcdMembers ?? (c.etcdPids ?? []).map((pid, j) => ({ name: String(j), pid }))).entries())
+    out.set(`${prefix}etcd ${e.name || i}`, e.pid);
   for (const n of c.nodes) out.set(`${prefix}agent ${n.id}`, n.pid);
   return out;
 }
@@ -248,30 +326,55 @@ export default async function run(): Promise<void> {
     const kitArgs = NBDKIT_ARGS(kitPort, file);
     kit = spawn('nbdkit', kitArgs, { stdio: 'ignore' });
     const kitUri = `nbd://127.0.0.1:${kitPort}/`;
-    await until('nbdkit to listen', 10_000, async () => (await execFileP('nbdinfo', ['--size', kitUri])).stdout.trim() === String(VOLUME_SIZE));
+    await until(
+      'nbdkit to listen',
+      10_000,
+      async () => (await execFileP('nbdinfo', ['--size', kitUri])).stdout.trim() === String(VOLUME_SIZE),
+    );
 
     // The cluster: 3 nodes, both volumes attached to node-1.
     clusterStarted = true;
-    await execFileP(process.execPath, [CAIRN, 'up', '--detach', '--dir', clusterDir, '--nodes', '3'], { timeout: 120_000 });
-    const info = JSON.parse(readFileSync(join(clusterDir, 'cluster.json'), 'utf8')) as { admin: string; token: string; tlsCa?: string };
+    await execFileP(process.execPath, [CAIRN, 'up', '--detach', '--dir', clusterDir, '--nodes', '3'], {
+      timeout: 120_000,
+    });
+    const info = JSON.parse(readFileSync(join(clusterDir, 'cluster.json'), 'utf8')) as {
+      admin: string;
+      token: string;
+      tlsCa?: string;
+    };
     if (!info.tlsCa) throw new Error('cairn up started a cluster without TLS; (c) would not measure encryption');
-    client = adminClient(info.admin, { token: readFileSync(info.token, 'utf8').trim(), tlsCa: readFileSync(info.tlsCa) });
+    client = adminClient(info.admin, {
+      token: readFileSync(info.token, 'utf8').trim(),
+      tlsCa: readFileSync(info.tlsCa),
+    });
     const one = await attachedVolume(client, 'bench-r1', 1);
     const three = await attachedVolume(client, 'bench-r3', 3);
     // (d): the same, without TLS, on its own cluster.
     plainStarted = true;
-    await execFileP(process.execPath, [CAIRN, 'up', '--detach', '--no-tls', '--dir', plainDir, '--nodes', '3'], { timeout: 120_000 });
-    const plainInfo = JSON.parse(readFileSync(join(plainDir, 'cluster.json'), 'utf8')) as { admin: string; token: string };
+    await execFileP(process.execPath, [CAIRN, 'up', '--detach', '--no-tls', '--dir', plainDir, '--nodes', '3'], {
+      timeout: 120_000,
+    });
+    const plainInfo = JSON.parse(readFileSync(join(plainDir, 'cluster.json'), 'utf8')) as {
+      admin: string;
+      token: string;
+    };
     plainClient = adminClient(plainInfo.admin, { token: readFileSync(plainInfo.token, 'utf8').trim() });
     const threePlain = await attachedVolume(plainClient, 'bench-r3-plain', 3);
-    const procs = new Map([['nbdkit', kit.pid!], ...clusterProcesses(clusterDir), ...clusterProcesses(plainDir, 'no-tls ')]);
+    const procs = new Map([
+      ['nbdkit', kit.pid!],
+      ...clusterProcesses(clusterDir),
+      ...clusterProcesses(plainDir, 'no-tls '),
+    ]);
 
-    const { measured, background } = await measureAll([
-      { label: '(a) nbdkit file', uri: kitUri },
-      { label: '(b) cairn, 1 replica', uri: one.endpoint },
-      { label: '(c) cairn, 3 replicas', uri: three.endpoint },
-      { label: '(d) cairn, 3 replicas, no TLS', uri: threePlain.endpoint },
-    ], procs);
+    const { measured, background } = await measureAll(
+      [
+        { label: '(a) nbdkit file', uri: kitUri },
+        { label: '(b) cairn, 1 replica', uri: one.endpoint },
+        { label: '(c) cairn, 3 replicas', uri: three.endpoint },
+        { label: '(d) cairn, 3 replicas, no TLS', uri: threePlain.endpoint },
+      ],
+      procs,
+    );
     const [baseline, r1, r3, r3Plain] = measured as [Measured, Measured, Measured, Measured];
     kit.kill();
     kit = undefined;
@@ -289,11 +392,19 @@ export default async function run(): Promise<void> {
     const r1Ratios = ratios(r1);
     const r3Ratios = ratios(r3);
     // What TLS on replica traffic costs: (c) as a ratio to (d), throughput and CPU per I/O.
-    const tlsCost = Object.fromEntries(WORKLOADS.map((w) => [w.name, {
-      throughput: w.key === 'seqwrite' ? ratio(r3.seqwrite.bandwidthMiBs, r3Plain.seqwrite.bandwidthMiBs) : ratio(r3[w.key].iops, r3Plain[w.key].iops),
-      meanLatency: ratio(r3[w.key].meanLatencyUs, r3Plain[w.key].meanLatencyUs),
-      cpuUsPerIo: ratio(r3[w.key].cpuUsPerIoTotal, r3Plain[w.key].cpuUsPerIoTotal),
-    }]));
+    const tlsCost = Object.fromEntries(
+      WORKLOADS.map((w) => [
+        w.name,
+        {
+          throughput:
+            w.key === 'seqwrite'
+              ? ratio(r3.seqwrite.bandwidthMiBs, r3Plain.seqwrite.bandwidthMiBs)
+              : ratio(r3[w.key].iops, r3Plain[w.key].iops),
+          meanLatency: ratio(r3[w.key].meanLatencyUs, r3Plain[w.key].meanLatencyUs),
+          cpuUsPerIo: ratio(r3[w.key].cpuUsPerIoTotal, r3Plain[w.key].cpuUsPerIoTotal),
+        },
+      ]),
+    );
     const atLeast = (got: number, want: number) => ({ want: `>= ${want}`, got, ok: got >= want });
     const atMost = (got: number, want: number) => ({ want: `<= ${want}`, got, ok: got <= want });
     const targets = {
@@ -303,24 +414,40 @@ export default async function run(): Promise<void> {
       'QD1 write latency mean, 3 replicas': atMost(r3Ratios.writeLatencyMean, 3),
       'seqwrite, 1 replica': atLeast(r1Ratios.seqwriteBandwidth, 0.7),
     };
-    const fsType = (await tool('findmnt', ['-n', '-o', 'FSTYPE', '-T', dir])) || (await tool('stat', ['-f', '-c', '%T', dir]));
+    const fsType =
+      (await tool('findmnt', ['-n', '-o', 'FSTYPE', '-T', dir])) || (await tool('stat', ['-f', '-c', '%T', dir]));
     const result = {
       machine: {
-        cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', memoryGiB: Math.round(totalmem() / GiB), kernel: release(),
-        node: process.version, fio: await tool('fio', ['--version']), nbdkit: (await tool('nbdkit', ['--version'])).split('\n')[0],
-        filesystem: fsType, loadAverageBefore: loadBefore, loadAverageAfter: loadavg().map((x) => Math.round(x * 100) / 100),
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? '',
+        memoryGiB: Math.round(totalmem() / GiB),
+        kernel: release(),
+        node: process.version,
+        fio: await tool('fio', ['--version']),
+        nbdkit: (await tool('nbdkit', ['--version'])).split('\n')[0],
+        filesystem: fsType,
+        loadAverageBefore: loadBefore,
+        loadAverageAfter: loadavg().map((x) => Math.round(x * 100) / 100),
       },
       setup: {
         engine: 'fio --ioengine=nbd, one job, one connection; sync before each job; no ramp',
         order: 'prefill each target, then workload by workload, (a) (b) (c) back to back; seqwrite last',
         prefill: `fio --rw=write --bs=${PREFILL.bs} --iodepth=${PREFILL.iodepth} over the whole ${REGION} region, the same for every target`,
-        region: REGION, secondsPerWorkload: SECONDS, volumeSize: VOLUME_SIZE,
-        cluster: '3 nodes from cairn up --detach (TLS), volumes attached to node-1; (d): a second 3-node cluster from cairn up --detach --no-tls',
+        region: REGION,
+        secondsPerWorkload: SECONDS,
+        volumeSize: VOLUME_SIZE,
+        cluster:
+          '3 nodes from cairn up --detach (TLS), volumes attached to node-1; (d): a second 3-node cluster from cairn up --detach --no-tls',
         baseline: `nbdkit ${kitArgs.join(' ').replace(file, '<dir>/baseline.img').replace(String(kitPort), '<port>')} (a sparse 1 GiB file on the same filesystem)`,
-        cpu: 'utime+stime from /proc/PID/stat before and after each job (fio: its cutime+cstime via a shell), less the process\'s background rate times the job\'s duration, over all of the job\'s I/Os, in microseconds',
+        cpu: "utime+stime from /proc/PID/stat before and after each job (fio: its cutime+cstime via a shell), less the process's background rate times the job's duration, over all of the job's I/Os, in microseconds",
         backgroundCpuSecondsPerSecond: background,
-        flush: 'fio --fsync=1: its nbd engine sends NBD_CMD_FLUSH after every write; `flushes` is the number fio completed',
-        replicaNodes: { oneReplica: one.replicas.map((r) => r.node), threeReplicas: three.replicas.map((r) => r.node), threeReplicasNoTls: threePlain.replicas.map((r) => r.node) },
+        flush:
+          'fio --fsync=1: its nbd engine sends NBD_CMD_FLUSH after every write; `flushes` is the number fio completed',
+        replicaNodes: {
+          oneReplica: one.replicas.map((r) => r.node),
+          threeReplicas: three.replicas.map((r) => r.node),
+          threeReplicasNoTls: threePlain.replicas.map((r) => r.node),
+        },
         workloads: WORKLOADS,
       },
       baseline,
@@ -332,7 +459,9 @@ export default async function run(): Promise<void> {
     };
     const out = writeResult('datapath', result);
 
-    console.log(`\ndatapath benchmark (fio nbd engine, ${SECONDS} s per workload over ${REGION}, ${result.machine.cpus} CPUs, ${fsType}, ${result.machine.fio}; load average ${loadBefore[0]} before, ${result.machine.loadAverageAfter[0]} after)`);
+    console.log(
+      `\ndatapath benchmark (fio nbd engine, ${SECONDS} s per workload over ${REGION}, ${result.machine.cpus} CPUs, ${fsType}, ${result.machine.fio}; load average ${loadBefore[0]} before, ${result.machine.loadAverageAfter[0]} after)`,
+    );
     const row = (m: Measured) => ({
       'randread 4k QD32 IOPS': `${m.randread.iops} (${ratio(m.randread.iops, baseline.randread.iops)})`,
       'randwrite 4k QD32 IOPS': `${m.randwrite.iops} (${ratio(m.randwrite.iops, baseline.randwrite.iops)})`,
@@ -341,20 +470,35 @@ export default async function run(): Promise<void> {
       'write+flush QD8 IOPS': `${m.fsyncQd8.iops} (${ratio(m.fsyncQd8.iops, baseline.fsyncQd8.iops)})`,
       'seqwrite 128k QD8 MiB/s': `${m.seqwrite.bandwidthMiBs} (${ratio(m.seqwrite.bandwidthMiBs, baseline.seqwrite.bandwidthMiBs)})`,
     });
-    console.table({ '(a) nbdkit file': row(baseline), '(b) cairn 1 replica': row(r1), '(c) cairn 3 replicas': row(r3), '(d) 3 replicas, no TLS': row(r3Plain) });
+    console.table({
+      '(a) nbdkit file': row(baseline),
+      '(b) cairn 1 replica': row(r1),
+      '(c) cairn 3 replicas': row(r3),
+      '(d) 3 replicas, no TLS': row(r3Plain),
+    });
     console.log('CPU us per I/O, all processes (fio included):');
     const cpuRow = (m: Measured) => Object.fromEntries(WORKLOADS.map((w) => [w.name, m[w.key].cpuUsPerIoTotal]));
-    console.table({ '(a) nbdkit file': cpuRow(baseline), '(b) cairn 1 replica': cpuRow(r1), '(c) cairn 3 replicas': cpuRow(r3), '(d) 3 replicas, no TLS': cpuRow(r3Plain) });
+    console.table({
+      '(a) nbdkit file': cpuRow(baseline),
+      '(b) cairn 1 replica': cpuRow(r1),
+      '(c) cairn 3 replicas': cpuRow(r3),
+      '(d) 3 replicas, no TLS': cpuRow(r3Plain),
+    });
     console.log('TLS on replica traffic, (c) / (d): throughput, mean latency, CPU us per I/O:');
     console.table(tlsCost);
-    for (const [name, t] of Object.entries(targets)) console.log(`${t.ok ? 'PASS' : 'MISS'} ${name}: ${t.got} (want ${t.want})`);
+    for (const [name, t] of Object.entries(targets))
+      console.log(`${t.ok ? 'PASS' : 'MISS'} ${name}: ${t.got} (want ${t.want})`);
     console.log(`wrote ${out}`);
   } finally {
     client?.close();
     plainClient?.close();
     kit?.kill();
-    if (plainStarted) await execFileP(process.execPath, [CAIRN, 'down', '--dir', plainDir], { timeout: 60_000 }).catch(() => undefined);
-    if (clusterStarted) await execFileP(process.execPath, [CAIRN, 'down', '--dir', clusterDir], { timeout: 60_000 }).catch(() => undefined);
+    if (plainStarted)
+      await execFileP(process.execPath, [CAIRN, 'down', '--dir', plainDir], { timeout: 60_000 }).catch(() => undefined);
+    if (clusterStarted)
+      await execFileP(process.execPath, [CAIRN, 'down', '--dir', clusterDir], { timeout: 60_000 }).catch(
+        () => undefined,
+      );
     rmSync(dir, { recursive: true, force: true });
   }
 }

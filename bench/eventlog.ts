@@ -7,7 +7,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  applyEvent, decodeEvent, draft, emptyState, encodeEvent, EtcdCluster, EventLog, openEtcd, SCHEMA_VERSION, stateHash,
+  applyEvent,
+  decodeEvent,
+  draft,
+  emptyState,
+  encodeEvent,
+  EtcdCluster,
+  EventLog,
+  openEtcd,
+  SCHEMA_VERSION,
+  stateHash,
 } from '@cairn/metadata';
 import type { CairnEvent, EventDraft } from '@cairn/metadata';
 import { percentile, writeResult } from './results.js';
@@ -36,9 +45,18 @@ function* syntheticLog(n: number): Generator<EventDraft> {
     const name = `pvc-${v}`;
     yield* emit(draft.volumeCreated(name, { size: 2 ** 30 }));
     for (let r = 0; r < 3; r++) {
-      yield* emit({ replicaScheduled: { replicaId: `${name}-r${r}`, volume: name, nodeId: `node-${(v + r * 7) % 20}`, diskId: 'disk-1', trigger: 'new' } });
+      yield* emit({
+        replicaScheduled: {
+          replicaId: `${name}-r${r}`,
+          volume: name,
+          nodeId: `node-${(v + r * 7) % 20}`,
+          diskId: 'disk-1',
+          trigger: 'new',
+        },
+      });
     }
-    for (let r = 0; r < 3; r++) yield* emit({ replicaRunning: { replicaId: `${name}-r${r}`, address: '10.0.0.1:9500' } });
+    for (let r = 0; r < 3; r++)
+      yield* emit({ replicaRunning: { replicaId: `${name}-r${r}`, address: '10.0.0.1:9500' } });
     yield* emit({ volumeAttachRequested: { name, nodeId: `node-${v % 20}` } });
     yield* emit({ volumeAttached: { name, nodeId: `node-${v % 20}`, endpoint: `nbd://10.0.0.1:10809/${name}` } });
     yield* emit({ snapshotCreated: { volume: name, name: 'snap-1', size: 2 ** 30 } });
@@ -52,24 +70,42 @@ export default async function run(): Promise<void> {
   const cluster = await EtcdCluster.start({ dir, members: 1 });
   const client = openEtcd(cluster.endpoints);
   try {
-    const sample = encodeEvent({ ...draft.volumeCreated('pvc-00000000-0000', { size: 2 ** 30 }), seq: 1, timeMs: Date.now(), actor: 'bench', schemaVersion: SCHEMA_VERSION });
+    const sample = encodeEvent({
+      ...draft.volumeCreated('pvc-00000000-0000', { size: 2 ** 30 }),
+      seq: 1,
+      timeMs: Date.now(),
+      actor: 'bench',
+      schemaVersion: SCHEMA_VERSION,
+    });
 
     // (a) raw puts: one key per write, like an event log without group commit.
-    const raw = await timed(() => Promise.all(Array.from({ length: WRITERS }, (_, w) => (async () => {
-      for (let i = 0; i < PER_WRITER; i++) await client.put(`/bench/raw/${w}/${i}`).value(sample).exec();
-    })())));
+    const raw = await timed(() =>
+      Promise.all(
+        Array.from({ length: WRITERS }, (_, w) =>
+          (async () => {
+            for (let i = 0; i < PER_WRITER; i++) await client.put(`/bench/raw/${w}/${i}`).value(sample).exec();
+          })(),
+        ),
+      ),
+    );
     const rawRate = (WRITERS * PER_WRITER) / (raw.ms / 1000);
 
     // (b) cairn appends of one event each, group-committed.
     const log = new EventLog(client, { prefix: '/bench/cairn/', actor: 'bench' });
     const latencies: number[] = [];
-    const app = await timed(() => Promise.all(Array.from({ length: WRITERS }, (_, w) => (async () => {
-      for (let i = 0; i < PER_WRITER; i++) {
-        const t0 = performance.now();
-        await log.append([draft.volumeCreated(`pvc-${w}-${i}`, { size: 2 ** 30 })]);
-        latencies.push(performance.now() - t0);
-      }
-    })())));
+    const app = await timed(() =>
+      Promise.all(
+        Array.from({ length: WRITERS }, (_, w) =>
+          (async () => {
+            for (let i = 0; i < PER_WRITER; i++) {
+              const t0 = performance.now();
+              await log.append([draft.volumeCreated(`pvc-${w}-${i}`, { size: 2 ** 30 })]);
+              latencies.push(performance.now() - t0);
+            }
+          })(),
+        ),
+      ),
+    );
     const appendRate = (WRITERS * PER_WRITER) / (app.ms / 1000);
     latencies.sort((a, b) => a - b);
     const txns = Number((await client.get('x').exec()).header.revision);
@@ -79,7 +115,9 @@ export default async function run(): Promise<void> {
     // the decoding and applying is timed, not the making of the synthetic bytes.
     const state = emptyState();
     const state2 = emptyState();
-    let replayMs = 0, reduceMs = 0, events = 0;
+    let replayMs = 0,
+      reduceMs = 0,
+      events = 0;
     let page: Buffer[] = [];
     const replayPage = (): void => {
       const first = events + 1;
@@ -94,7 +132,15 @@ export default async function run(): Promise<void> {
       page = [];
     };
     for (const d of syntheticLog(REPLAY_EVENTS)) {
-      page.push(encodeEvent({ ...d, seq: events + page.length + 1, timeMs: 1_700_000_000_000 + events + page.length, actor: 'bench', schemaVersion: SCHEMA_VERSION }));
+      page.push(
+        encodeEvent({
+          ...d,
+          seq: events + page.length + 1,
+          timeMs: 1_700_000_000_000 + events + page.length,
+          actor: 'bench',
+          schemaVersion: SCHEMA_VERSION,
+        }),
+      );
       if (page.length === 5000) replayPage();
     }
     if (page.length) replayPage();
@@ -133,8 +179,12 @@ export default async function run(): Promise<void> {
       'cairn appends (64 appenders)': { 'ops/s': result.appendsPerSec, ratio: result.appendVsRawRatio },
     });
     console.log(`append latency p50 ${result.appendLatencyMs.p50} ms, p99 ${result.appendLatencyMs.p99} ms`);
-    console.log(`replay: ${result.replay.decodeAndApplyPerSec.toLocaleString()} events/s decoded+applied, ${result.replay.applyOnlyPerSec.toLocaleString()} events/s applied (${events.toLocaleString()} events, ${state.volumes.size} volumes at the end)`);
-    console.log(`targets: appends/raw ${result.appendVsRawRatio} (want >= 1.5) ${result.targets.appendVsRaw.ok ? 'PASS' : 'FAIL'}; replay ${result.targets.replay.ok ? 'PASS' : 'FAIL'}`);
+    console.log(
+      `replay: ${result.replay.decodeAndApplyPerSec.toLocaleString()} events/s decoded+applied, ${result.replay.applyOnlyPerSec.toLocaleString()} events/s applied (${events.toLocaleString()} events, ${state.volumes.size} volumes at the end)`,
+    );
+    console.log(
+      `targets: appends/raw ${result.appendVsRawRatio} (want >= 1.5) ${result.targets.appendVsRaw.ok ? 'PASS' : 'FAIL'}; replay ${result.targets.replay.ok ? 'PASS' : 'FAIL'}`,
+    );
     console.log(`wrote ${file}`);
   } finally {
     client.close();

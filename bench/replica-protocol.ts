@@ -66,8 +66,14 @@ export default async function run(): Promise<void> {
     console.log(`  writes: ${proto.write} IOPS vs ${baseline.write} straight on the store (ratio ${ratio.write})`);
     console.log(`  reads:  ${proto.read} IOPS vs ${baseline.read} straight on the store (ratio ${ratio.read})`);
     const file = writeResult('replica-protocol', {
-      when: new Date().toISOString(), machine: { cpus: cpus().length, loadBefore: loadavg()[0] },
-      ops: OPS, depth: DEPTH, blockBytes: BLOCK, baseline, replicaProtocol: proto, ratio,
+      when: new Date().toISOString(),
+      machine: { cpus: cpus().length, loadBefore: loadavg()[0] },
+      ops: OPS,
+      depth: DEPTH,
+      blockBytes: BLOCK,
+      baseline,
+      replicaProtocol: proto,
+      ratio,
     });
     console.log(`results in ${file}`);
   } finally {

@@ -38,7 +38,8 @@ const nodeId = (i: number): string => `node-${String(i).padStart(4, '0')}`;
 
 /** (max - min) / mean of the bytes used per node. */
 function spread(used: number[]): { min: number; max: number; mean: number; spread: number } {
-  const min = Math.min(...used), max = Math.max(...used);
+  const min = Math.min(...used),
+    max = Math.max(...used);
   const mean = used.reduce((a, b) => a + b, 0) / used.length;
   return { min, max, mean, spread: (max - min) / mean };
 }
@@ -70,7 +71,9 @@ export default async function run(): Promise<void> {
   // (a) place the volumes one at a time.
   const planner = new Planner(state, state.settings);
   const perDecision: number[] = [];
-  let placed = 0, unschedulable = 0, decideMs = 0;
+  let placed = 0,
+    unschedulable = 0,
+    decideMs = 0;
   const wall0 = performance.now();
   for (let v = 0; v < VOLUMES; v++) {
     const name = `pvc-${String(v).padStart(5, '0')}`;
@@ -117,7 +120,8 @@ export default async function run(): Promise<void> {
   const plan = planDrain(state, state.settings, drained);
   const drainMs = performance.now() - d0;
 
-  const p50 = percentile(perDecision, 50), p99 = percentile(perDecision, 99);
+  const p50 = percentile(perDecision, 50),
+    p99 = percentile(perDecision, 99);
   const result = {
     machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
     cluster: { nodes: NODES, disksPerNode: DISKS, zones: ZONES, diskGiB: DISK_SIZE / GiB },
@@ -129,11 +133,19 @@ export default async function run(): Promise<void> {
       decideTotalMs: Math.round(decideMs),
       wallWithEventsMs: Math.round(wallMs),
       applyEventsMs: Math.round(applyMs),
-      perDecisionMs: { p50: +p50.toFixed(3), p99: +p99.toFixed(3), max: +perDecision[perDecision.length - 1]!.toFixed(3) },
+      perDecisionMs: {
+        p50: +p50.toFixed(3),
+        p99: +p99.toFixed(3),
+        max: +perDecision[perDecision.length - 1]!.toFixed(3),
+      },
       perReplicaMs: +(decideMs / placed).toFixed(3),
     },
     balance: {
-      usedGiBPerNode: { min: +(balance.min / GiB).toFixed(1), max: +(balance.max / GiB).toFixed(1), mean: +(balance.mean / GiB).toFixed(1) },
+      usedGiBPerNode: {
+        min: +(balance.min / GiB).toFixed(1),
+        max: +(balance.max / GiB).toFixed(1),
+        mean: +(balance.mean / GiB).toFixed(1),
+      },
       spread: +balance.spread.toFixed(4),
       baselineRandomSpread: +baseline.spread.toFixed(4),
     },
@@ -147,7 +159,10 @@ export default async function run(): Promise<void> {
       movesLandingOnDrainedNodes: plan.moves.filter((m) => drained.includes(m.nodeId)).length,
     },
     targets: {
-      allPlaced: { want: `${VOLUMES * REPLICAS} replicas in < 10 s`, ok: placed === VOLUMES * REPLICAS && decideMs < 10_000 },
+      allPlaced: {
+        want: `${VOLUMES * REPLICAS} replicas in < 10 s`,
+        ok: placed === VOLUMES * REPLICAS && decideMs < 10_000,
+      },
       p99: { want: '< 5 ms per decision', ok: p99 < 5 },
     },
   };
@@ -155,18 +170,33 @@ export default async function run(): Promise<void> {
   console.log(`scheduler benchmark: ${NODES} nodes x ${DISKS} disks (${DISK_SIZE / GiB} GiB), ${ZONES} zones`);
   console.table({
     [`place ${VOLUMES} volumes x ${REPLICAS}`]: {
-      'total ms': result.placement.decideTotalMs, 'p50 ms': result.placement.perDecisionMs.p50, 'p99 ms': result.placement.perDecisionMs.p99,
+      'total ms': result.placement.decideTotalMs,
+      'p50 ms': result.placement.perDecisionMs.p50,
+      'p99 ms': result.placement.perDecisionMs.p99,
       result: `${placed} placed, ${unschedulable} unschedulable`,
     },
-    'full pass, final state': { 'total ms': result.fullPass.ms, 'p50 ms': '', 'p99 ms': '', result: `${full.decisions.length} decisions` },
+    'full pass, final state': {
+      'total ms': result.fullPass.ms,
+      'p50 ms': '',
+      'p99 ms': '',
+      result: `${full.decisions.length} decisions`,
+    },
     [`plan drain of ${DRAIN} nodes`]: {
-      'total ms': result.drain.planMs, 'p50 ms': '', 'p99 ms': '',
+      'total ms': result.drain.planMs,
+      'p50 ms': '',
+      'p99 ms': '',
       result: `${plan.moves.length} of ${plan.replicas} replicas moved, ${plan.blocked.length} blocked`,
     },
   });
-  console.log(`used space per node: spread (max-min)/mean ${result.balance.spread} (random distinct nodes: ${result.balance.baselineRandomSpread}), ` +
-    `min ${result.balance.usedGiBPerNode.min} GiB, max ${result.balance.usedGiBPerNode.max} GiB`);
-  console.log(`(events encoded, decoded and applied outside the timings: ${Math.round(applyMs)} ms; wall time of the placement loop ${Math.round(wallMs)} ms)`);
-  console.log(`targets: all placed < 10 s ${result.targets.allPlaced.ok ? 'PASS' : 'FAIL'}; p99 < 5 ms ${result.targets.p99.ok ? 'PASS' : 'FAIL'}`);
+  console.log(
+    `used space per node: spread (max-min)/mean ${result.balance.spread} (random distinct nodes: ${result.balance.baselineRandomSpread}), ` +
+      `min ${result.balance.usedGiBPerNode.min} GiB, max ${result.balance.usedGiBPerNode.max} GiB`,
+  );
+  console.log(
+    `(events encoded, decoded and applied outside the timings: ${Math.round(applyMs)} ms; wall time of the placement loop ${Math.round(wallMs)} ms)`,
+  );
+  console.log(
+    `targets: all placed < 10 s ${result.targets.allPlaced.ok ? 'PASS' : 'FAIL'}; p99 < 5 ms ${result.targets.p99.ok ? 'PASS' : 'FAIL'}`,
+  );
   console.log(`wrote ${file}`);
 }

@@ -26,14 +26,35 @@ try {
   await unary(c.client, 'CreateVolume', { name: 'db-data', size: 10 * 1024 * MiB, numberOfReplicas: 3 });
   await unary(c.client, 'CreateVolume', { name: 'web-cache', size: 2 * 1024 * MiB, numberOfReplicas: 2 });
   await unary(c.client, 'CreateVolume', { name: 'wide', size: 1024 * MiB, numberOfReplicas: 4 });
-  await unary(c.client, 'CreateVolume', { name: 'archive', size: 50 * 1024 * MiB, numberOfReplicas: 2, nodeSelector: ['nvme'] });
-  await until('db-data healthy', async () => (await unary<{ robustness: string }>(c.client, 'GetVolume', { name: 'db-data' })).robustness === 'healthy');
+  await unary(c.client, 'CreateVolume', {
+    name: 'archive',
+    size: 50 * 1024 * MiB,
+    numberOfReplicas: 2,
+    nodeSelector: ['nvme'],
+  });
+  await until(
+    'db-data healthy',
+    async () =>
+      (await unary<{ robustness: string }>(c.client, 'GetVolume', { name: 'db-data' })).robustness === 'healthy',
+  );
   await unary(c.client, 'AttachVolume', { name: 'db-data', nodeId: 'node-1' });
-  await until('db-data attached', async () => (await unary<{ state: string }>(c.client, 'GetVolume', { name: 'db-data' })).state === 'attached');
+  await until(
+    'db-data attached',
+    async () => (await unary<{ state: string }>(c.client, 'GetVolume', { name: 'db-data' })).state === 'attached',
+  );
   await unary(c.client, 'CreateSnapshot', { volume: 'db-data', name: 'before-upgrade' });
-  await until('wide has its 3 replicas running', async () =>
-    (await unary<{ replicas: { state: string }[] }>(c.client, 'GetVolume', { name: 'wide' })).replicas.filter((r) => r.state === 'running').length === 3);
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 820 }, deviceScaleFactor: 1 });
+  await until(
+    'wide has its 3 replicas running',
+    async () =>
+      (await unary<{ replicas: { state: string }[] }>(c.client, 'GetVolume', { name: 'wide' })).replicas.filter(
+        (r) => r.state === 'running',
+      ).length === 3,
+  );
+  const context = await browser.newContext({
+    ignoreHTTPSErrors: true,
+    viewport: { width: 1280, height: 820 },
+    deviceScaleFactor: 1,
+  });
   const login = await context.request.post(`${c.ui}/login`, { data: { token: c.token } });
   if (!login.ok()) throw new Error(`login: HTTP ${login.status()}`);
   const page = await context.newPage();

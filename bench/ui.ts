@@ -49,12 +49,24 @@ export interface UpCluster {
 /** `cairn up --detach` in a temp dir, with an admin client. */
 export async function upCluster(nodes: number): Promise<UpCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-bench-ui-'));
-  await execFileP(process.execPath, [CAIRN, 'up', '--dir', dir, '--detach', '--nodes', String(nodes)], { timeout: 120_000 });
-  const c = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { admin: string; token: string; tlsCa: string; manager: { ui: string } };
+  await execFileP(process.execPath, [CAIRN, 'up', '--dir', dir, '--detach', '--nodes', String(nodes)], {
+    timeout: 120_000,
+  });
+  const c = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as {
+    admin: string;
+    token: string;
+    tlsCa: string;
+    manager: { ui: string };
+  };
   const token = readFileSync(c.token, 'utf8').trim();
   const client = adminClient(c.admin, { token, tlsCa: readFileSync(c.tlsCa) });
   return {
-    dir, admin: c.admin, token, tlsCa: c.tlsCa, ui: c.manager.ui, client,
+    dir,
+    admin: c.admin,
+    token,
+    tlsCa: c.tlsCa,
+    ui: c.manager.ui,
+    client,
     async down() {
       client.close();
       await execFileP(process.execPath, [CAIRN, 'down', '--dir', dir], { timeout: 60_000 }).catch(() => undefined);
@@ -65,32 +77,61 @@ export async function upCluster(nodes: number): Promise<UpCluster> {
 
 export function unary<Res>(client: AdminClient, method: string, req: object): Promise<Res> {
   return new Promise((ok, fail) =>
-    (client as unknown as Record<string, (r: object, o: object, cb: (e: Error | null, r?: Res) => void) => void>)[method]!.call(client, req, { deadline: Date.now() + 60_000 }, (e, r) => (e ? fail(e) : ok(r as Res))));
+    (client as unknown as Record<string, (r: object, o: object, cb: (e: Error | null, r?: Res) => void) => void>)[
+      method
+    ]!.call(client, req, { deadline: Date.now() + 60_000 }, (e, r) => (e ? fail(e) : ok(r as Res))),
+  );
 }
 
 /** Creates volumes PREFIX-NNNNN from `from` to `to` (exclusive), CONCURRENCY at a time. */
-export async function createVolumes(client: AdminClient, prefix: string, from: number, to: number, replicas: number): Promise<void> {
+export async function createVolumes(
+  client: AdminClient,
+  prefix: string,
+  from: number,
+  to: number,
+  replicas: number,
+): Promise<void> {
   let next = from;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    for (let i = next++; i < to; i = next++) await unary(client, 'CreateVolume', { name: `${prefix}-${String(i).padStart(5, '0')}`, size: 16 * MiB, numberOfReplicas: replicas });
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (let i = next++; i < to; i = next++)
+        await unary(client, 'CreateVolume', {
+          name: `${prefix}-${String(i).padStart(5, '0')}`,
+          size: 16 * MiB,
+          numberOfReplicas: replicas,
+        });
+    }),
+  );
 }
 
 /** A GET of the UI's JSON API as the admin (bearer), checked against the cluster CA; its time and size. */
 function timedGet(c: UpCluster, path: string): Promise<{ ms: number; bytes: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const req = request(`${c.ui}${path}`, { ca: readFileSync(c.tlsCa), headers: { authorization: `Bearer ${c.token}`, 'accept-encoding': 'gzip' } }, (res) => {
-      let bytes = 0;
-      res.on('data', (d: Buffer) => (bytes += d.length));
-      res.on('end', () => (res.statusCode === 200 ? resolve({ ms: performance.now() - t0, bytes }) : reject(new Error(`${path}: HTTP ${res.statusCode}`))));
-    });
+    const req = request(
+      `${c.ui}${path}`,
+      { ca: readFileSync(c.tlsCa), headers: { authorization: `Bearer ${c.token}`, 'accept-encoding': 'gzip' } },
+      (res) => {
+        let bytes = 0;
+        res.on('data', (d: Buffer) => (bytes += d.length));
+        res.on('end', () =>
+          res.statusCode === 200
+            ? resolve({ ms: performance.now() - t0, bytes })
+            : reject(new Error(`${path}: HTTP ${res.statusCode}`)),
+        );
+      },
+    );
     req.on('error', reject);
     req.end();
   });
 }
 
-interface Load { domContentLoadedMs: number; dataMs: number; transferredBytes: number; requests: number }
+interface Load {
+  domContentLoadedMs: number;
+  dataMs: number;
+  transferredBytes: number;
+  requests: number;
+}
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- page functions: the bench is compiled without the DOM's types */
 type Ready = (total: string) => boolean;
@@ -105,7 +146,11 @@ const dashReady: Ready = (total) => {
 const listReady: Ready = (total) => {
   const g = globalThis as any;
   const doc = g.document;
-  if (!(doc.querySelector('#volume-count')?.textContent ?? '').endsWith(`of ${total}`) || doc.querySelectorAll('#volumes tbody tr').length !== 50) return false;
+  if (
+    !(doc.querySelector('#volume-count')?.textContent ?? '').endsWith(`of ${total}`) ||
+    doc.querySelectorAll('#volumes tbody tr').length !== 50
+  )
+    return false;
   g.readyAt ??= g.performance.now();
   return true;
 };
@@ -115,8 +160,10 @@ const timings = (): Load => {
   const nav = perf.getEntriesByType('navigation')[0];
   const resources = perf.getEntriesByType('resource');
   return {
-    domContentLoadedMs: nav.domContentLoadedEventEnd, dataMs: (globalThis as any).readyAt,
-    transferredBytes: [nav, ...resources].reduce((a: number, r: any) => a + r.transferSize, 0), requests: 1 + resources.length,
+    domContentLoadedMs: nav.domContentLoadedEventEnd,
+    dataMs: (globalThis as any).readyAt,
+    transferredBytes: [nav, ...resources].reduce((a: number, r: any) => a + r.transferSize, 0),
+    requests: 1 + resources.length,
   };
 };
 
@@ -144,7 +191,13 @@ function summarise(loads: Load[]): Record<string, unknown> {
     const v = loads.map((l) => l[k]).sort((a, b) => a - b);
     return { median: Math.round(percentile(v, 50)), max: Math.round(v[v.length - 1]!) };
   };
-  return { loads: loads.length, domContentLoadedMs: pick('domContentLoadedMs'), dataMs: pick('dataMs'), transferredBytes: pick('transferredBytes'), requests: loads[0]?.requests };
+  return {
+    loads: loads.length,
+    domContentLoadedMs: pick('domContentLoadedMs'),
+    dataMs: pick('dataMs'),
+    transferredBytes: pick('transferredBytes'),
+    requests: loads[0]?.requests,
+  };
 }
 
 export default async function main(): Promise<void> {
@@ -160,19 +213,33 @@ export default async function main(): Promise<void> {
     const t1 = performance.now();
     await createVolumes(c.client, 'ui', PLACED, VOLUMES, 3);
     const unplacedSeconds = (performance.now() - t1) / 1000;
-    const { volumes } = await unary<{ volumes: { robustness: string; unschedulable: string; replicas: { state: string }[] }[] }>(c.client, 'ListVolumes', {});
+    const { volumes } = await unary<{
+      volumes: { robustness: string; unschedulable: string; replicas: { state: string }[] }[];
+    }>(c.client, 'ListVolumes', {});
     const held = {
       volumes: volumes.length,
-      byRobustness: volumes.reduce<Record<string, number>>((a, v) => ({ ...a, [v.robustness]: (a[v.robustness] ?? 0) + 1 }), {}),
+      byRobustness: volumes.reduce<Record<string, number>>(
+        (a, v) => ({ ...a, [v.robustness]: (a[v.robustness] ?? 0) + 1 }),
+        {},
+      ),
       unschedulable: volumes.filter((v) => v.unschedulable).length,
       replicasRunning: volumes.reduce((a, v) => a + v.replicas.filter((r) => r.state === 'running').length, 0),
       seq: Number((await unary<{ seq: number }>(c.client, 'GetClusterInfo', {})).seq),
     };
-    console.log(`cluster holds ${held.volumes} volumes (${JSON.stringify(held.byRobustness)}), ${held.replicasRunning} replicas running, log at seq ${held.seq}`);
+    console.log(
+      `cluster holds ${held.volumes} volumes (${JSON.stringify(held.byRobustness)}), ${held.replicasRunning} replicas running, log at seq ${held.seq}`,
+    );
     // A cold load is one after the log moved (a snapshot of one volume: one event); a warm one
     // reloads while the log stands still.
-    const moveLog = (): Promise<unknown> => unary(c.client, 'CreateSnapshot', { volume: `ui-${String(0).padStart(5, '0')}` });
-    const median = (v: number[]): number => Math.round(percentile([...v].sort((a, b) => a - b), 50));
+    const moveLog = (): Promise<unknown> =>
+      unary(c.client, 'CreateSnapshot', { volume: `ui-${String(0).padStart(5, '0')}` });
+    const median = (v: number[]): number =>
+      Math.round(
+        percentile(
+          [...v].sort((a, b) => a - b),
+          50,
+        ),
+      );
     const api: Record<string, { coldMedianMs: number; warmMedianMs: number; bytes: number }> = {};
     for (const path of ['/api/dashboard', '/api/volumes?offset=0&limit=50']) {
       const cold: number[] = [];
@@ -202,8 +269,18 @@ export default async function main(): Promise<void> {
     const dataMs = (dashboard.dataMs as { median: number }).median;
     const bytes = (dashboard.transferredBytes as { median: number }).median;
     const result = {
-      machine: { cpus: 2, node: process.version, chromium: browser.version(), loadavgAtStart, loadavgAtEnd: loadavg().map((x) => +x.toFixed(2)) },
-      cluster: { nodes: nodes.length, ...held, createSeconds: { placed: +placedSeconds.toFixed(1), unplaced: +unplacedSeconds.toFixed(1) } },
+      machine: {
+        cpus: 2,
+        node: process.version,
+        chromium: browser.version(),
+        loadavgAtStart,
+        loadavgAtEnd: loadavg().map((x) => +x.toFixed(2)),
+      },
+      cluster: {
+        nodes: nodes.length,
+        ...held,
+        createSeconds: { placed: +placedSeconds.toFixed(1), unplaced: +unplacedSeconds.toFixed(1) },
+      },
       api,
       dashboard: { cold: dashboard, warm: summarise(dashWarm) },
       volumeList: { cold: summarise(list) },

@@ -12,10 +12,14 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const main = new URL('../packages/cli/dist/src/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(main))) {
-  process.stderr.write('cairn: not built yet in this checkout: running scripts/setup.sh (npm ci and the build) first\n');
+  process.stderr.write(
+    'cairn: not built yet in this checkout: running scripts/setup.sh (npm ci and the build) first\n',
+  );
   const r = spawnSync('bash', ['scripts/setup.sh'], { cwd: root, stdio: ['ignore', process.stderr, process.stderr] });
   if (r.status !== 0 || !existsSync(fileURLToPath(main))) {
-    process.stderr.write(`cairn: the set-up failed (exit ${r.status ?? r.signal}); run \`bash scripts/setup.sh\` in ${root} and see why\n`);
+    process.stderr.write(
+      `cairn: the set-up failed (exit ${r.status ?? r.signal}); run \`bash scripts/setup.sh\` in ${root} and see why\n`,
+    );
     process.exit(1);
   }
 }

@@ -13,21 +13,34 @@ const root = new URL('..', import.meta.url).pathname;
 // Which protos generate where. cairn's own (events, and the manager's admin and node-facing APIs,
 // which carry events) generate once, into @cairn/schema, which every package may import.
 const targets = [
-  { protos: ['cairn/events/v1/events.proto', 'cairn/admin/v1/admin.proto', 'cairn/node/v1/node.proto'], out: 'packages/schema/src/gen',
+  {
+    protos: ['cairn/events/v1/events.proto', 'cairn/admin/v1/admin.proto', 'cairn/node/v1/node.proto'],
+    out: 'packages/schema/src/gen',
     // Events are messages only: their ProtoGrpcType root file (for services) is not wanted.
     dropRoot: 'events.ts',
     indexes: [
-      { file: 'packages/schema/src/types.ts', packages: ['cairn/admin/v1', 'cairn/node/v1'], skip: ['Admin', 'NodeAgent'] },
+      {
+        file: 'packages/schema/src/types.ts',
+        packages: ['cairn/admin/v1', 'cairn/node/v1'],
+        skip: ['Admin', 'NodeAgent'],
+      },
       { file: 'packages/schema/src/events.ts', packages: ['cairn/events/v1'], skip: [] },
-    ] },
+    ],
+  },
   // The CSI specification's services (Identity, Controller, Node), served by packages/csi.
-  { protos: ['csi.proto'], out: 'packages/csi/src/gen',
-    indexes: [{ file: 'packages/csi/src/types.ts', packages: ['csi/v1'], skip: ['Identity', 'Controller', 'Node'] }] },
+  {
+    protos: ['csi.proto'],
+    out: 'packages/csi/src/gen',
+    indexes: [{ file: 'packages/csi/src/types.ts', packages: ['csi/v1'], skip: ['Identity', 'Controller', 'Node'] }],
+  },
 ];
 
 /** LOADER_OPTIONS as proto-loader-gen-types flags: `--x` for true, `--x=Name` for a type (Number, String). */
 function loaderFlags() {
-  execFileSync(join(root, 'node_modules/.bin/tsc'), ['-b', 'packages/schema'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(join(root, 'node_modules/.bin/tsc'), ['-b', 'packages/schema'], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   return import(join(root, 'packages/schema/dist/src/loader.js')).then(({ LOADER_OPTIONS }) => {
     const flags = [];
     for (const [k, v] of Object.entries(LOADER_OPTIONS)) {
@@ -44,8 +57,11 @@ const options = [...(await loaderFlags()), '--includeComments', '--grpcLib=@grpc
 function generate({ protos, dropRoot }, outDir) {
   // Run from proto/ with relative names so the "Original file" header does not carry this
   // checkout's absolute path (the check must pass in any clone).
-  execFileSync(join(root, 'node_modules/.bin/proto-loader-gen-types'),
-    [...options, '-I', '.', '-O', outDir, ...protos], { cwd: join(root, 'proto'), stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(
+    join(root, 'node_modules/.bin/proto-loader-gen-types'),
+    [...options, '-I', '.', '-O', outDir, ...protos],
+    { cwd: join(root, 'proto'), stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   if (dropRoot) rmSync(join(outDir, dropRoot));
 }
 
@@ -102,7 +118,8 @@ for (const t of targets) {
   try {
     generate(t, tmp);
     fixImports(tmp);
-    const want = listFiles(tmp), have = listFiles(committed);
+    const want = listFiles(tmp),
+      have = listFiles(committed);
     for (const f of new Set([...want, ...have])) {
       const a = existsSync(join(tmp, f)) ? readFileSync(join(tmp, f), 'utf8') : null;
       const b = existsSync(join(committed, f)) ? readFileSync(join(committed, f), 'utf8') : null;

@@ -17,7 +17,8 @@ const root = new URL('..', import.meta.url).pathname;
 const PRELOAD = join(root, 'scripts', 'uvu', 'preload.mjs');
 const filter = process.argv[2] ?? '';
 const SUITE_TIMEOUT_MS = Number(process.env.CAIRN_SUITE_TIMEOUT_MS ?? 240_000);
-let passed = 0, failed = 0;
+let passed = 0,
+  failed = 0;
 const failures = [];
 
 /**
@@ -29,7 +30,11 @@ const failures = [];
  */
 function run(cmd, args, timeoutMs, stream = true, env = {}, onTimeout = () => {}) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0', ...env } });
+    const child = spawn(cmd, args, {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FORCE_COLOR: '0', ...env },
+    });
     let out = '';
     let done = false;
     let drain = null;
@@ -40,8 +45,14 @@ function run(cmd, args, timeoutMs, stream = true, env = {}, onTimeout = () => {}
       clearTimeout(drain);
       resolve({ code: code ?? (signal ? 1 : 0), out });
     };
-    child.stdout.on('data', (d) => { out += d; if (stream) process.stdout.write(d); });
-    child.stderr.on('data', (d) => { out += d; if (stream) process.stderr.write(d); });
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (stream) process.stdout.write(d);
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+      if (stream) process.stderr.write(d);
+    });
     const timer = setTimeout(() => {
       out += `\n[timed out after ${timeoutMs} ms]\n`;
       if (stream) process.stdout.write(`\n[timed out after ${timeoutMs} ms]\n`);
@@ -63,7 +74,10 @@ async function check(name, cmd, args) {
   console.log(`\n== check: ${name}`);
   const { code } = await run(cmd, args, 300_000);
   if (code === 0) passed++;
-  else { failed++; failures.push(`check ${name}`); }
+  else {
+    failed++;
+    failures.push(`check ${name}`);
+  }
 }
 
 function findTests(dir) {
@@ -79,12 +93,22 @@ function findTests(dir) {
 
 await check('typecheck', 'npx', ['--no-install', 'tsc', '-b']);
 await check('generated-protos', 'node', ['scripts/gen-protos.mjs', '--check']);
-await check('boundaries', 'npx', ['--no-install', 'depcruise', '--config', '.dependency-cruiser.cjs', 'packages', 'test', 'bench']);
+await check('boundaries', 'npx', [
+  '--no-install',
+  'depcruise',
+  '--config',
+  '.dependency-cruiser.cjs',
+  'packages',
+  'test',
+  'bench',
+]);
 
 const suites = [
   ...readdirSync(join(root, 'packages')).flatMap((p) => findTests(join(root, 'packages', p, 'dist', 'test'))),
   ...findTests(join(root, 'test', 'dist')),
-].sort().filter((f) => relative(root, f).includes(filter));
+]
+  .sort()
+  .filter((f) => relative(root, f).includes(filter));
 
 const strip = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
 // Suites run JOBS at a time (CAIRN_TEST_JOBS, default 2): most of their time is spent waiting on
@@ -95,9 +119,13 @@ const strip = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
 // its wait had no bound. It now uses a 30 s lease and bounded waits, and runs with the others.)
 const JOBS = Math.max(1, Number(process.env.CAIRN_TEST_JOBS ?? 2));
 const ALONE = ['chaos.test'];
-const limitOf = (rel) => rel.includes('chaos.test') ? Math.max(SUITE_TIMEOUT_MS, 300_000)
-  // The README run: a fresh clone's npm ci and build, then a demo.
-  : rel.includes('readme.test') ? Math.max(SUITE_TIMEOUT_MS, 600_000) : SUITE_TIMEOUT_MS;
+const limitOf = (rel) =>
+  rel.includes('chaos.test')
+    ? Math.max(SUITE_TIMEOUT_MS, 300_000)
+    : // The README run: a fresh clone's npm ci and build, then a demo.
+      rel.includes('readme.test')
+      ? Math.max(SUITE_TIMEOUT_MS, 600_000)
+      : SUITE_TIMEOUT_MS;
 
 /**
  * Ends every process that runs from or names `dir` (a suite's own TMPDIR): what a suite killed at
@@ -110,9 +138,18 @@ function killUnder(dir) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       let cwd = '';
-      try { cwd = readlinkSync(`/proc/${pid}/cwd`); } catch { /* gone, or not ours to read */ }
-      if (cmd.includes(dir) || cwd.startsWith(dir)) { process.kill(Number(pid), 'SIGKILL'); n++; }
-    } catch { /* exited meanwhile */ }
+      try {
+        cwd = readlinkSync(`/proc/${pid}/cwd`);
+      } catch {
+        /* gone, or not ours to read */
+      }
+      if (cmd.includes(dir) || cwd.startsWith(dir)) {
+        process.kill(Number(pid), 'SIGKILL');
+        n++;
+      }
+    } catch {
+      /* exited meanwhile */
+    }
   }
   return n;
 }
@@ -126,11 +163,22 @@ async function runSuite(file, stream) {
   const tmp = mkdtempSync(join(tmpdir(), 'ct-'));
   let code, out;
   try {
-    ({ code, out } = await run('node', ['--enable-source-maps', '--import', PRELOAD, file], limitOf(rel), stream, { TMPDIR: tmp }, () => killUnder(tmp)));
+    ({ code, out } = await run(
+      'node',
+      ['--enable-source-maps', '--import', PRELOAD, file],
+      limitOf(rel),
+      stream,
+      { TMPDIR: tmp },
+      () => killUnder(tmp),
+    ));
   } finally {
     const left = killUnder(tmp);
     if (left > 0) console.log(`   ${rel}: ended ${left} process(es) it left running`);
-    try { rmSync(tmp, { recursive: true, force: true }); } catch (e) { console.log(`   ${rel}: could not remove ${tmp}: ${e.message}`); }
+    try {
+      rmSync(tmp, { recursive: true, force: true });
+    } catch (e) {
+      console.log(`   ${rel}: could not remove ${tmp}: ${e.message}`);
+    }
   }
   if (!stream) console.log(`\n== suite: ${rel}\n${out}`);
   const text = strip(out);
@@ -158,9 +206,11 @@ const alone = suites.filter((f) => ALONE.some((a) => f.includes(a)));
 // The longest suites first, so that they do not end last on their own.
 shared.sort((a, b) => Number(b.includes('readme.test')) - Number(a.includes('readme.test')));
 const queue = [...shared];
-await Promise.all(Array.from({ length: Math.min(JOBS, queue.length) }, async () => {
-  for (let f = queue.shift(); f; f = queue.shift()) await runSuite(f, JOBS === 1);
-}));
+await Promise.all(
+  Array.from({ length: Math.min(JOBS, queue.length) }, async () => {
+    for (let f = queue.shift(); f; f = queue.shift()) await runSuite(f, JOBS === 1);
+  }),
+);
 for (const f of alone) await runSuite(f, true);
 
 if (failures.length) console.log(`\nfailed:\n  ${failures.join('\n  ')}`);

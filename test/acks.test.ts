@@ -47,7 +47,9 @@ t.after(async () => {
 /** qemu-io commands on the NBD URI; resolves with its output and whether it exited 0. */
 async function qemuIo(uri: string, cmds: string[], timeoutMs = 30_000): Promise<{ ok: boolean; out: string }> {
   try {
-    const { stdout, stderr } = await execFileP('qemu-io', ['-f', 'raw', uri, ...cmds.flatMap((c) => ['-c', c])], { timeout: timeoutMs });
+    const { stdout, stderr } = await execFileP('qemu-io', ['-f', 'raw', uri, ...cmds.flatMap((c) => ['-c', c])], {
+      timeout: timeoutMs,
+    });
     return { ok: true, out: stdout + stderr };
   } catch (e) {
     const x = e as { stdout?: string; stderr?: string; message: string };
@@ -61,14 +63,26 @@ const write = (uri: string, w: typeof A) => qemuIo(uri, [`write -P ${w.pattern} 
 const acked = (r: { ok: boolean; out: string }): boolean => r.ok && /wrote 1048576\/1048576 bytes/.test(r.out);
 
 async function verify(uri: string, writes: (typeof A)[]): Promise<void> {
-  const r = await qemuIo(uri, writes.map((w) => `read -P ${w.pattern} ${w.offset} ${MiB}`));
+  const r = await qemuIo(
+    uri,
+    writes.map((w) => `read -P ${w.pattern} ${w.offset} ${MiB}`),
+  );
   assert.ok(r.ok && !/Pattern verification failed/.test(r.out), `acknowledged writes read back on ${uri}: ${r.out}`);
 }
 
 const volume = (name: string) => api.call('GetVolume', { name });
 const running = (v: any): string[] => v.replicas.filter((r: any) => r.state === 'running').map((r: any) => r.id);
 
-interface Setup { name: string; r1: string; r2: string; h1: string; h2: string; e: string; d: string; uri: string }
+interface Setup {
+  name: string;
+  r1: string;
+  r2: string;
+  h1: string;
+  h2: string;
+  e: string;
+  d: string;
+  uri: string;
+}
 
 /** A fresh volume with 2 running replicas, attached on a node holding neither, with A written. */
 async function setup(name: string): Promise<Setup> {
@@ -79,7 +93,9 @@ async function setup(name: string): Promise<Setup> {
   });
   const [r1, r2] = v.replicas.map((r: any) => r.id as string);
   const [h1, h2] = v.replicas.map((r: any) => r.node as string);
-  const [e, d] = readCluster(dir).nodes.map((n) => n.id).filter((n) => n !== h1 && n !== h2);
+  const [e, d] = readCluster(dir)
+    .nodes.map((n) => n.id)
+    .filter((n) => n !== h1 && n !== h2);
   const uri = await attach(name, e!);
   assert.ok(acked(await write(uri, A)), 'A acknowledged');
   return { name, r1, r2, h1, h2, e: e!, d: d!, uri };
@@ -111,7 +127,9 @@ async function killEngineNode(s: Setup): Promise<void> {
 /** The agent's log line saying its engine dropped the replica (the drop happened, whatever was recorded). */
 async function engineSawDrop(s: Setup): Promise<void> {
   const log = readCluster(dir).nodes.find((n) => n.id === s.e)!.log;
-  await until(`the engine on ${s.e} dropped ${s.r2}`, 20_000, async () => readFileSync(log, 'utf8').includes(`replica ${s.r2} failed`));
+  await until(`the engine on ${s.e} dropped ${s.r2}`, 20_000, async () =>
+    readFileSync(log, 'utf8').includes(`replica ${s.r2} failed`),
+  );
 }
 
 /**
@@ -132,7 +150,11 @@ async function waitsThenOpens(s: Setup, writes: (typeof A)[]): Promise<void> {
   assert.ok(!running(waiting).includes(s.r2), 'the stale replica is not running');
   assert.ok(running(waiting).includes(s.r1), 'the unreachable up-to-date replica is not reported failed');
   const out = await cairn(['volume', 'get', s.name, '--cluster', join(dir, 'cluster.json')]);
-  assert.match(out.out, /waiting:\s+none of its running replicas is reachable/, `cairn volume get shows why: ${out.out}`);
+  assert.match(
+    out.out,
+    /waiting:\s+none of its running replicas is reachable/,
+    `cairn volume get shows why: ${out.out}`,
+  );
   proxies.get(s.h1)!.heal();
   const uri = await until(`${s.name} opens on ${s.d} once ${s.r1} is back`, 30_000, async () => {
     const x = await volume(s.name);
@@ -147,47 +169,60 @@ async function finish(s: Setup): Promise<void> {
   await api.call('DetachVolume', { name: s.name }).catch(() => undefined);
 }
 
-t('replica dropped (its failure recorded) then engine node killed: the stale replica is never opened; waits for the good one', async () => {
-  const s = await setup('order-1');
-  proxies.get(s.h2)!.cut();
-  // B is acknowledged only once r2's failure is on record.
-  const b = await write(s.uri, B);
-  assert.ok(acked(b), `B acknowledged: ${b.out}`);
-  await until('r2 recorded failed (a follower manager may lag the log by a moment)', 5000, async () => !running(await volume(s.name)).includes(s.r2));
-  await killEngineNode(s);
-  await waitsThenOpens(s, [A, B]);
-  await finish(s);
-});
+t(
+  'replica dropped (its failure recorded) then engine node killed: the stale replica is never opened; waits for the good one',
+  async () => {
+    const s = await setup('order-1');
+    proxies.get(s.h2)!.cut();
+    // B is acknowledged only once r2's failure is on record.
+    const b = await write(s.uri, B);
+    assert.ok(acked(b), `B acknowledged: ${b.out}`);
+    await until(
+      'r2 recorded failed (a follower manager may lag the log by a moment)',
+      5000,
+      async () => !running(await volume(s.name)).includes(s.r2),
+    );
+    await killEngineNode(s);
+    await waitsThenOpens(s, [A, B]);
+    await finish(s);
+  },
+);
 
-t('report lost (no manager) then engine node killed: nothing was acknowledged after the drop, the stale replica opens safely', async () => {
-  const s = await setup('order-2');
-  const managers = readCluster(dir).managers;
-  await Promise.all(managers.map((m) => kill9(m.pid)));
-  proxies.get(s.h2)!.cut();
-  const pendingB = write(s.uri, B);
-  await engineSawDrop(s);
-  // The old engine acknowledged B within milliseconds of the drop; give it ample time to.
-  const early = await Promise.race([pendingB.then(() => true), sleep(2000).then(() => false)]);
-  await kill9(readCluster(dir).nodes.find((n) => n.id === s.e)!.pid);
-  const b = await pendingB;
-  const bAcked = acked(b);
-  assert.not.ok(bAcked, `B must not be acknowledged while r2's failure is not recorded (finished early: ${early}): ${b.out}`);
-  for (const m of managers) {
-    const rs = await cairn(['restart', m.id, '--dir', dir]);
-    if (rs.code !== 0) throw new Error(`cairn restart ${m.id}: ${rs.out}`);
-  }
-  await until('a manager leads again', 30_000, async () => Boolean((await api.call('GetClusterInfo', {})).leaderId));
-  // The report died with the engine's node: the control plane still counts r2 running.
-  assert.ok(running(await volume(s.name)).includes(s.r2), 'the report was lost');
-  await killEngineNode(s); // (already dead: brings the agent back and detaches)
-  proxies.get(s.h2)!.heal();
-  proxies.get(s.h1)!.cut({ refuse: true });
-  const uri = await attach(s.name, s.d); // on r2 alone: r1 is unreachable and recorded failed first
-  const v = await volume(s.name);
-  assert.not.ok(running(v).includes(s.r1), 'the unreachable replica was recorded failed before the engine served');
-  await verify(uri, bAcked ? [A, B] : [A]);
-  await finish(s);
-});
+t(
+  'report lost (no manager) then engine node killed: nothing was acknowledged after the drop, the stale replica opens safely',
+  async () => {
+    const s = await setup('order-2');
+    const managers = readCluster(dir).managers;
+    await Promise.all(managers.map((m) => kill9(m.pid)));
+    proxies.get(s.h2)!.cut();
+    const pendingB = write(s.uri, B);
+    await engineSawDrop(s);
+    // The old engine acknowledged B within milliseconds of the drop; give it ample time to.
+    const early = await Promise.race([pendingB.then(() => true), sleep(2000).then(() => false)]);
+    await kill9(readCluster(dir).nodes.find((n) => n.id === s.e)!.pid);
+    const b = await pendingB;
+    const bAcked = acked(b);
+    assert.not.ok(
+      bAcked,
+      `B must not be acknowledged while r2's failure is not recorded (finished early: ${early}): ${b.out}`,
+    );
+    for (const m of managers) {
+      const rs = await cairn(['restart', m.id, '--dir', dir]);
+      if (rs.code !== 0) throw new Error(`cairn restart ${m.id}: ${rs.out}`);
+    }
+    await until('a manager leads again', 30_000, async () => Boolean((await api.call('GetClusterInfo', {})).leaderId));
+    // The report died with the engine's node: the control plane still counts r2 running.
+    assert.ok(running(await volume(s.name)).includes(s.r2), 'the report was lost');
+    await killEngineNode(s); // (already dead: brings the agent back and detaches)
+    proxies.get(s.h2)!.heal();
+    proxies.get(s.h1)!.cut({ refuse: true });
+    const uri = await attach(s.name, s.d); // on r2 alone: r1 is unreachable and recorded failed first
+    const v = await volume(s.name);
+    assert.not.ok(running(v).includes(s.r1), 'the unreachable replica was recorded failed before the engine served');
+    await verify(uri, bAcked ? [A, B] : [A]);
+    await finish(s);
+  },
+);
 
 t('manager leader change during the drop: the report reaches the new leader before B is acknowledged', async () => {
   const s = await setup('order-3');

@@ -25,7 +25,12 @@ t.before(async () => {
   fileTarget = mkdtempSync(join(tmpdir(), 'cairn-file-target-'));
   c = await startCluster(2);
   await c.call('CreateVolume', { name: 'fv', size: SIZE, numberOfReplicas: 2 });
-  await eventually('2 replicas running', 20_000, async () => (await c.call('GetVolume', { name: 'fv' })).replicas.filter((r: any) => r.state === 'running').length === 2);
+  await eventually(
+    '2 replicas running',
+    20_000,
+    async () =>
+      (await c.call('GetVolume', { name: 'fv' })).replicas.filter((r: any) => r.state === 'running').length === 2,
+  );
   const uri = JSON.parse(await cairnOk(c, 'volume', 'attach', 'fv', '--node', 'node-1', '-o', 'json')).nbd as string;
   data = randomBytes(SIZE);
   data.fill(0, 4 * MiB, 8 * MiB); // two blocks of zeroes: not stored
@@ -40,7 +45,9 @@ t.after(async () => {
 t('an unreachable target is shown so (cairn status too) and refuses backups, naming it', async () => {
   const credFile = join(c.dir, 'closed.cred');
   writeFileSync(credFile, 'AWS_ACCESS_KEY_ID=K\nAWS_SECRET_ACCESS_KEY=S\nAWS_ENDPOINTS=http://127.0.0.1:9\n');
-  const set = JSON.parse(await cairnOk(c, 'backup', 'target', 'set', 's3://backups@us-east-1/', '--credential-file', credFile, '-o', 'json'));
+  const set = JSON.parse(
+    await cairnOk(c, 'backup', 'target', 'set', 's3://backups@us-east-1/', '--credential-file', credFile, '-o', 'json'),
+  );
   assert.is(set.reachable, false);
   assert.ok(set.error, 'it says why');
   const r = await cairnOn(c, 'backup', 'create', 'fv', '--snapshot', 's1');
@@ -51,7 +58,9 @@ t('an unreachable target is shown so (cairn status too) and refuses backups, nam
 });
 
 t('a file:// target takes a backup that restores; status, events and audit say so', async () => {
-  const set = JSON.parse(await cairnOk(c, 'backup', 'target', 'set', `file://${fileTarget}`, '--clear-credentials', '-o', 'json'));
+  const set = JSON.parse(
+    await cairnOk(c, 'backup', 'target', 'set', `file://${fileTarget}`, '--clear-credentials', '-o', 'json'),
+  );
   assert.is(set.reachable, true, set.error);
   assert.is(set.credentialsSet, false, 'the S3 credentials were forgotten');
   const b = JSON.parse(await cairnOk(c, 'backup', 'create', 'fv', '--snapshot', 's1', '--wait', '-o', 'json'));
@@ -65,10 +74,17 @@ t('a file:// target takes a backup that restores; status, events and audit say s
     store.close();
   }
   assert.match(await cairnOk(c, 'backup', 'target'), /reachable:\s+yes/);
-  await eventually('the leader probed the new target', 20_000, async () => /backup target file:\/\/\S+  reachable/.test((await c.cairn(['status', '--dir', c.dir])).stdout));
+  await eventually('the leader probed the new target', 20_000, async () =>
+    /backup target file:\/\/\S+  reachable/.test((await c.cairn(['status', '--dir', c.dir])).stdout),
+  );
   assert.match(await cairnOk(c, 'events'), new RegExp(`BackupCompleted\\s+fv ${b.name} blocks=6 uploaded=6`));
   const explain = await cairnOk(c, 'audit', 'explain', 'fv');
-  for (const line of [`backup ${b.name} of snapshot s1 requested by admin`, `backup ${b.name} assigned to node-\\d`, `backup ${b.name} started on node-\\d`, `backup ${b.name} completed on node-\\d: 6 blocks`]) {
+  for (const line of [
+    `backup ${b.name} of snapshot s1 requested by admin`,
+    `backup ${b.name} assigned to node-\\d`,
+    `backup ${b.name} started on node-\\d`,
+    `backup ${b.name} completed on node-\\d: 6 blocks`,
+  ]) {
     assert.match(explain, new RegExp(line));
   }
 });

@@ -24,20 +24,31 @@ t('kill -9 of the node running a backup: it ends failed (node down) or completed
   process.kill(node.pid, 'SIGKILL');
   const end = await k.endsCleanly(b.url, b.name);
   if (end.state === 'failed') assert.match(end.error, new RegExp(`node "${node.id}" is down`));
-  console.log(`  (node ${node.id} killed with the backup ${b.state}; it ended ${end.state}${end.error ? `: ${end.error}` : ''})`);
+  console.log(
+    `  (node ${node.id} killed with the backup ${b.state}; it ended ${end.state}${end.error ? `: ${end.error}` : ''})`,
+  );
   const rs = await k.c.cairn(['restart', node.id, '--dir', k.c.dir]);
   assert.is(rs.code, 0, rs.stderr);
-  await eventually(`${node.id} up again`, 30_000, async () => (await k.c.call('ListNodes', {})).nodes.find((n: any) => n.id === node.id)?.state === 'up');
+  await eventually(
+    `${node.id} up again`,
+    30_000,
+    async () => (await k.c.call('ListNodes', {})).nodes.find((n: any) => n.id === node.id)?.state === 'up',
+  );
 });
 
-t('kill -9 of the node running a backup and its restart at once: it ends once (the restarted agent runs it again, or the node was down too long)', async () => {
-  const b = await k.started('node-restart');
-  const node = k.nodes().find((n) => n.id === b.nodeId)!;
-  process.kill(node.pid, 'SIGKILL');
-  const rs = await k.c.cairn(['restart', node.id, '--dir', k.c.dir]);
-  assert.is(rs.code, 0, rs.stderr);
-  const end = await k.endsCleanly(b.url, b.name);
-  console.log(`  (node ${node.id} killed and restarted with the backup ${b.state}; it ended ${end.state}${end.error ? `: ${end.error}` : ''})`);
-});
+t(
+  'kill -9 of the node running a backup and its restart at once: it ends once (the restarted agent runs it again, or the node was down too long)',
+  async () => {
+    const b = await k.started('node-restart');
+    const node = k.nodes().find((n) => n.id === b.nodeId)!;
+    process.kill(node.pid, 'SIGKILL');
+    const rs = await k.c.cairn(['restart', node.id, '--dir', k.c.dir]);
+    assert.is(rs.code, 0, rs.stderr);
+    const end = await k.endsCleanly(b.url, b.name);
+    console.log(
+      `  (node ${node.id} killed and restarted with the backup ${b.state}; it ended ${end.state}${end.error ? `: ${end.error}` : ''})`,
+    );
+  },
+);
 
 t.run();

@@ -26,11 +26,17 @@ t('kill -9 of the leading manager mid-backup: the backup ends once (completed: i
   // A whole 128 MiB read takes a while: the node's progress reports are seen part way (any manager answers with them).
   assert.is(b.state, 'running');
   assert.ok(b.progress > 0 && b.progress < 100, `progress ${b.progress}%`);
-  assert.is(b.size, SIZE, 'a running backup shows its snapshot\'s size');
+  assert.is(b.size, SIZE, "a running backup shows its snapshot's size");
   process.kill(leader.pid, 'SIGKILL');
   const end = await k.endsCleanly(b.url, b.name);
-  console.log(`  (leader killed with the backup ${b.state}; it ended ${end.state}${end.error ? `: ${end.error}` : ''})`);
-  await eventually('the other manager leads', 30_000, async () => (await k.c.call('GetClusterInfo', {}, k.api)).leaderId === other.id);
+  console.log(
+    `  (leader killed with the backup ${b.state}; it ended ${end.state}${end.error ? `: ${end.error}` : ''})`,
+  );
+  await eventually(
+    'the other manager leads',
+    30_000,
+    async () => (await k.c.call('GetClusterInfo', {}, k.api)).leaderId === other.id,
+  );
 });
 
 t.run();

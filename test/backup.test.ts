@@ -76,14 +76,22 @@ t('the S3 target is set with a credential file; it is reachable and its secret n
   assert.is(set.credentialsSet, true);
   assert.is(set.reachable, true, set.error);
   const events = await c.eventsAfter(from);
-  assert.equal(events.map((e: any) => e.payload), ['settingsChanged']);
+  assert.equal(
+    events.map((e: any) => e.payload),
+    ['settingsChanged'],
+  );
   assert.not.match(JSON.stringify(events), /S3RVER/, 'the keys are not in the log');
   const missing = await cairn('backup', 'create', 'bv', '--snapshot', 'never-taken');
   assert.match(missing.stderr, /volume "bv" has no snapshot "never-taken"/);
 });
 
 t('a full backup of data written through the NBD export stores its non-zero blocks once', async () => {
-  await eventually('2 replicas running', 20_000, async () => (await c.call('GetVolume', { name: 'bv' })).replicas.filter((r: any) => r.state === 'running').length === 2);
+  await eventually(
+    '2 replicas running',
+    20_000,
+    async () =>
+      (await c.call('GetVolume', { name: 'bv' })).replicas.filter((r: any) => r.state === 'running').length === 2,
+  );
   const att = await ok('volume', 'attach', 'bv', '--node', 'node-1', '-o', 'json');
   uri = JSON.parse(att).nbd as string;
   first = randomBytes(SIZE);
@@ -101,35 +109,59 @@ t('a full backup of data written through the NBD export stores its non-zero bloc
   assert.is(Number(full.blocks), 12);
   assert.is((await blocks(s3Store())).length, 12, '12 non-zero 2 MiB blocks in the bucket');
   const kinds = (await c.eventsAfter(from)).map((e: any) => e.payload);
-  for (const k of ['snapshotCreated', 'backupRequested', 'backupAssigned', 'backupStarted', 'backupCompleted']) assert.ok(kinds.includes(k), `${k} in ${kinds.join(',')}`);
+  for (const k of ['snapshotCreated', 'backupRequested', 'backupAssigned', 'backupStarted', 'backupCompleted'])
+    assert.ok(kinds.includes(k), `${k} in ${kinds.join(',')}`);
 });
 
-t('an incremental backup after two 4 KiB writes uploads only the two changed pages (two deltas), no whole block', async () => {
-  second = Buffer.from(first);
-  const a = randomBytes(4096), b = randomBytes(4096);
-  a.copy(second, 1 * MiB);
-  b.copy(second, 20 * MiB + 8192);
-  writeFileSync(join(c.dir, 'a.bin'), a);
-  writeFileSync(join(c.dir, 'b.bin'), b);
-  // qemu-io writes at an offset through the export (nbdcopy would rewrite the whole volume).
-  const qemuUri = uri;
-  await run('qemu-io', ['-f', 'raw', '-c', `write -s ${join(c.dir, 'a.bin')} ${1 * MiB} 4096`, '-c', `write -s ${join(c.dir, 'b.bin')} ${20 * MiB + 8192} 4096`, qemuUri], { timeout: 30_000 });
-  await c.call('CreateSnapshot', { volume: 'bv', name: 's2' });
-  const before = { blocks: await blocks(s3Store()), deltas: await deltas(s3Store()) };
-  incr = JSON.parse(await ok('backup', 'create', 'bv', '--snapshot', 's2', '--wait', '-o', 'json'));
-  assert.is(incr.state, 'completed', incr.error);
-  assert.is(incr.snapshot, 's2');
-  assert.is((await blocks(s3Store())).length, before.blocks.length, 'no whole 2 MiB block uploaded');
-  assert.is((await deltas(s3Store())).length - before.deltas.length, 2, 'two deltas: one per block written');
-  assert.is(Number(incr.uploadedBlocks), 2, 'the completion event says two uploaded');
-  assert.ok(Number(incr.uploadedBytes) < 64 * 1024, `uploaded ${incr.uploadedBytes} bytes: about the 8 KiB written, not two 2 MiB blocks`);
-});
+t(
+  'an incremental backup after two 4 KiB writes uploads only the two changed pages (two deltas), no whole block',
+  async () => {
+    second = Buffer.from(first);
+    const a = randomBytes(4096),
+      b = randomBytes(4096);
+    a.copy(second, 1 * MiB);
+    b.copy(second, 20 * MiB + 8192);
+    writeFileSync(join(c.dir, 'a.bin'), a);
+    writeFileSync(join(c.dir, 'b.bin'), b);
+    // qemu-io writes at an offset through the export (nbdcopy would rewrite the whole volume).
+    const qemuUri = uri;
+    await run(
+      'qemu-io',
+      [
+        '-f',
+        'raw',
+        '-c',
+        `write -s ${join(c.dir, 'a.bin')} ${1 * MiB} 4096`,
+        '-c',
+        `write -s ${join(c.dir, 'b.bin')} ${20 * MiB + 8192} 4096`,
+        qemuUri,
+      ],
+      { timeout: 30_000 },
+    );
+    await c.call('CreateSnapshot', { volume: 'bv', name: 's2' });
+    const before = { blocks: await blocks(s3Store()), deltas: await deltas(s3Store()) };
+    incr = JSON.parse(await ok('backup', 'create', 'bv', '--snapshot', 's2', '--wait', '-o', 'json'));
+    assert.is(incr.state, 'completed', incr.error);
+    assert.is(incr.snapshot, 's2');
+    assert.is((await blocks(s3Store())).length, before.blocks.length, 'no whole 2 MiB block uploaded');
+    assert.is((await deltas(s3Store())).length - before.deltas.length, 2, 'two deltas: one per block written');
+    assert.is(Number(incr.uploadedBlocks), 2, 'the completion event says two uploaded');
+    assert.ok(
+      Number(incr.uploadedBytes) < 64 * 1024,
+      `uploaded ${incr.uploadedBytes} bytes: about the 8 KiB written, not two 2 MiB blocks`,
+    );
+  },
+);
 
 t('backup ls -o json lists both with their fields; each restores equal to the data at its snapshot', async () => {
   const list = JSON.parse(await ok('backup', 'ls', 'bv', '-o', 'json'));
-  assert.equal(list.map((b: any) => b.url), [full.url, incr.url]);
+  assert.equal(
+    list.map((b: any) => b.url),
+    [full.url, incr.url],
+  );
   for (const b of list) {
-    for (const k of ['name', 'volume', 'snapshot', 'url', 'state', 'size', 'progress']) assert.ok(k in b, `${k} in ${JSON.stringify(b)}`);
+    for (const k of ['name', 'volume', 'snapshot', 'url', 'state', 'size', 'progress'])
+      assert.ok(k in b, `${k} in ${JSON.stringify(b)}`);
     assert.equal([b.volume, b.state, b.size, b.progress], ['bv', 'completed', SIZE, 100]);
   }
   const got = JSON.parse(await ok('backup', 'get', incr.url, '-o', 'json'));
@@ -153,10 +185,16 @@ t('backup rm frees only the objects no other backup uses; the other still restor
     // Every block of the full backup is the base the incremental's entries (or its deltas) build on.
     assert.is(Number(out.removedBlocks), 0, 'nothing freed: the incremental uses every block');
     assert.is((await blocks(store)).length, before.length);
-    assert.equal((await c.eventsAfter(from)).map((e: any) => e.payload), ['backupDeleted']);
+    assert.equal(
+      (await c.eventsAfter(from)).map((e: any) => e.payload),
+      ['backupDeleted'],
+    );
     assert.is(await restoredSha(store, incr.url), sha(second));
     const list = JSON.parse(await ok('backup', 'ls', 'bv', '-o', 'json'));
-    assert.equal(list.map((b: any) => b.url), [incr.url]);
+    assert.equal(
+      list.map((b: any) => b.url),
+      [incr.url],
+    );
     const again = await cairn('backup', 'rm', full.url);
     assert.is(again.code, 0, again.stderr);
     assert.match(again.stdout, /nothing to remove/);
@@ -167,7 +205,11 @@ t('backup rm frees only the objects no other backup uses; the other still restor
     // The last backup goes: now nothing uses its 12 blocks and 2 deltas.
     const last = JSON.parse(await ok('backup', 'rm', incr.url, '-o', 'json'));
     assert.is(Number(last.removedBlocks), 14, '12 blocks and 2 deltas freed');
-    assert.equal([(await blocks(store)).length, (await deltas(store)).length], [0, 0], 'the volume\'s objects are all gone');
+    assert.equal(
+      [(await blocks(store)).length, (await deltas(store)).length],
+      [0, 0],
+      "the volume's objects are all gone",
+    );
   } finally {
     store.close();
   }

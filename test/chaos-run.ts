@@ -26,9 +26,14 @@ const limit = setTimeout(() => {
 limit.unref();
 
 const result = await runChaos({
-  seed, nodes: env('CAIRN_CHAOS_NODES', 5), volumes: env('CAIRN_CHAOS_VOLUMES', 3),
-  faults: planFaults(rng(seed ^ 0x5eed), count), volumeMiB: 128, regionMiB: 8,
-  recoveryBoundMs: env('CAIRN_CHAOS_RECOVERY_S', 60) * 1000, pauseMs: [2000, 8000],
+  seed,
+  nodes: env('CAIRN_CHAOS_NODES', 5),
+  volumes: env('CAIRN_CHAOS_VOLUMES', 3),
+  faults: planFaults(rng(seed ^ 0x5eed), count),
+  volumeMiB: 128,
+  regionMiB: 8,
+  recoveryBoundMs: env('CAIRN_CHAOS_RECOVERY_S', 60) * 1000,
+  pauseMs: [2000, 8000],
   log: (l) => console.log(l),
 });
 if (result.problems.length) {

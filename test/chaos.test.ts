@@ -67,35 +67,94 @@ t('the log check finds a gap, a repeat, a changed event, a lost acknowledged req
   const ev = (seq: number, type: string, key: string): LoggedEvent => ({ seq, type, key, timeMs: seq });
   const good = [ev(1, 'volumeCreated', 'a'), ev(2, 'replicaScheduled', 'r1'), ev(3, 'volumeAttachRequested', 'a')];
   const seen = new Map(good.map((e) => [e.seq, e]));
-  assert.equal(checkLog(good, seen, [{ kind: 'at-seq', seq: 1, type: 'volumeCreated', key: 'a' }, { kind: 'by-seq', atMost: 3, type: 'volumeAttachRequested', key: 'a' }]), []);
+  assert.equal(
+    checkLog(good, seen, [
+      { kind: 'at-seq', seq: 1, type: 'volumeCreated', key: 'a' },
+      { kind: 'by-seq', atMost: 3, type: 'volumeAttachRequested', key: 'a' },
+    ]),
+    [],
+  );
   assert.match(checkLog([good[0]!, good[2]!], new Map(), []).join(), /gap or a repeat/);
-  assert.match(checkLog([...good, ev(4, 'volumeCreated', 'a')], new Map(), []).join(), /volumeCreated a recorded 2 times/);
+  assert.match(
+    checkLog([...good, ev(4, 'volumeCreated', 'a')], new Map(), []).join(),
+    /volumeCreated a recorded 2 times/,
+  );
   assert.match(checkLog(good, new Map([[2, ev(2, 'replicaFailed', 'r1')]]), []).join(), /streamed as replicaFailed/);
   assert.match(checkLog(good, new Map([[4, ev(4, 'replicaFailed', 'r1')]]), []).join(), /not in the log/);
-  assert.match(checkLog(good, seen, [{ kind: 'at-seq', seq: 2, type: 'volumeCreated', key: 'b' }]).join(), /acknowledged volumeCreated b at seq 2/);
-  assert.match(checkLog(good, seen, [{ kind: 'by-seq', atMost: 2, type: 'volumeAttachRequested', key: 'a' }]).join(), /no such event/);
-  assert.match(reportTable([{ kind: 'data-cut', target: 'node-5', atMs: 0, recoveryMs: 4200 }], 3 * 2 ** 20, 4, 60_000), /data-cut\s+1\s+4\.2 s\s+4\.2 s[\s\S]*3\.0 MiB/);
+  assert.match(
+    checkLog(good, seen, [{ kind: 'at-seq', seq: 2, type: 'volumeCreated', key: 'b' }]).join(),
+    /acknowledged volumeCreated b at seq 2/,
+  );
+  assert.match(
+    checkLog(good, seen, [{ kind: 'by-seq', atMost: 2, type: 'volumeAttachRequested', key: 'a' }]).join(),
+    /no such event/,
+  );
+  assert.match(
+    reportTable([{ kind: 'data-cut', target: 'node-5', atMs: 0, recoveryMs: 4200 }], 3 * 2 ** 20, 4, 60_000),
+    /data-cut\s+1\s+4\.2 s\s+4\.2 s[\s\S]*3\.0 MiB/,
+  );
 });
 
-t('the snapshot check names a replica holding a snapshot with other content, and counts a check that could not run', () => {
-  const taken: TakenSnapshot[] = [{ volume: 'v', name: 's1', size: 4096, sha256: 'a'.repeat(64), when: 'before the faults' }];
-  const replicas = new Map([['v', [{ id: 'r1', node: 'node-2' }, { id: 'r2', node: 'node-3' }]]]);
-  const read = (replicaId: string, sha256: string | null, error?: string): ReplicaReading => ({ volume: 'v', replicaId, node: '', snapshot: 's1', sha256, ...(error ? { error } : {}) });
-  assert.equal(compareSnapshots(taken, ['v'], replicas, [read('r1', 'a'.repeat(64)), read('r2', 'a'.repeat(64))]), []);
-  const bad = compareSnapshots(taken, ['v'], replicas, [read('r1', 'a'.repeat(64)), read('r2', 'b'.repeat(64))]);
-  assert.is(bad.length, 1);
-  assert.match(bad[0]!, /replica r2 on node-3 holds snapshot v@s1 .*different content/);
-  assert.match(compareSnapshots(taken, ['v'], replicas, [read('r1', 'a'.repeat(64))]).join(), /r2 on node-3 of v was not read for snapshot s1/);
-  assert.match(compareSnapshots(taken, ['v'], replicas, [read('r1', 'a'.repeat(64)), read('r2', null, 'connect ECONNREFUSED')]).join(), /r2 .* could not be read for snapshot s1: connect ECONNREFUSED/);
-  assert.match(compareSnapshots([], ['v'], replicas, []).join(), /no snapshot of v was taken/);
-  assert.match(compareSnapshots(taken, ['v'], new Map(), []).join(), /v has no replica to read/);
-});
+t(
+  'the snapshot check names a replica holding a snapshot with other content, and counts a check that could not run',
+  () => {
+    const taken: TakenSnapshot[] = [
+      { volume: 'v', name: 's1', size: 4096, sha256: 'a'.repeat(64), when: 'before the faults' },
+    ];
+    const replicas = new Map([
+      [
+        'v',
+        [
+          { id: 'r1', node: 'node-2' },
+          { id: 'r2', node: 'node-3' },
+        ],
+      ],
+    ]);
+    const read = (replicaId: string, sha256: string | null, error?: string): ReplicaReading => ({
+      volume: 'v',
+      replicaId,
+      node: '',
+      snapshot: 's1',
+      sha256,
+      ...(error ? { error } : {}),
+    });
+    assert.equal(
+      compareSnapshots(taken, ['v'], replicas, [read('r1', 'a'.repeat(64)), read('r2', 'a'.repeat(64))]),
+      [],
+    );
+    const bad = compareSnapshots(taken, ['v'], replicas, [read('r1', 'a'.repeat(64)), read('r2', 'b'.repeat(64))]);
+    assert.is(bad.length, 1);
+    assert.match(bad[0]!, /replica r2 on node-3 holds snapshot v@s1 .*different content/);
+    assert.match(
+      compareSnapshots(taken, ['v'], replicas, [read('r1', 'a'.repeat(64))]).join(),
+      /r2 on node-3 of v was not read for snapshot s1/,
+    );
+    assert.match(
+      compareSnapshots(taken, ['v'], replicas, [
+        read('r1', 'a'.repeat(64)),
+        read('r2', null, 'connect ECONNREFUSED'),
+      ]).join(),
+      /r2 .* could not be read for snapshot s1: connect ECONNREFUSED/,
+    );
+    assert.match(compareSnapshots([], ['v'], replicas, []).join(), /no snapshot of v was taken/);
+    assert.match(compareSnapshots(taken, ['v'], new Map(), []).join(), /v has no replica to read/);
+  },
+);
 
 t('one fault of each kind on a live cluster: nothing acknowledged is lost, every volume recovers', async () => {
-  const seed = process.env.CAIRN_CHAOS_SEED ? Number(process.env.CAIRN_CHAOS_SEED) : Math.floor(Math.random() * 2 ** 31);
+  const seed = process.env.CAIRN_CHAOS_SEED
+    ? Number(process.env.CAIRN_CHAOS_SEED)
+    : Math.floor(Math.random() * 2 ** 31);
   const res = await runChaos({
-    seed, nodes: 5, volumes: 2, faults: planFaults(rng(seed ^ 0x5eed), FAULT_KINDS.length), volumeMiB: 32, regionMiB: 2,
-    recoveryBoundMs: 45_000, pauseMs: [300, 1200], log: (l) => console.log(l),
+    seed,
+    nodes: 5,
+    volumes: 2,
+    faults: planFaults(rng(seed ^ 0x5eed), FAULT_KINDS.length),
+    volumeMiB: 32,
+    regionMiB: 2,
+    recoveryBoundMs: 45_000,
+    pauseMs: [300, 1200],
+    log: (l) => console.log(l),
   });
   assert.equal(res.problems, [], `seed ${seed}`);
   assert.equal(res.unverifiable, [], 'every fio run cut short was verified');

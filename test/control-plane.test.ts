@@ -33,7 +33,11 @@ const eventsAfter = (seq: number): Promise<any[]> => c.eventsAfter(seq);
  */
 async function assertNoAdminEventsAfter(seq: number, why: string): Promise<void> {
   const admin = (await eventsAfter(seq)).filter((e) => e.actor === 'admin');
-  assert.equal(admin.map((e) => `${e.seq} ${e.payload}`), [], why);
+  assert.equal(
+    admin.map((e) => `${e.seq} ${e.payload}`),
+    [],
+    why,
+  );
 }
 
 e2e('the token file is private and status reports the cluster', async () => {
@@ -45,15 +49,29 @@ e2e('the token file is private and status reports the cluster', async () => {
   assert.is(s.token, c.info.token);
   assert.equal(s.etcd, c.info.etcd);
   assert.ok(s.manager.pid > 0);
-  assert.equal(s.nodes.map((n: any) => [n.id, n.zone, n.state]), [['node-1', 'zone-a', 'up'], ['node-2', 'zone-b', 'up'], ['node-3', 'zone-c', 'up']]);
+  assert.equal(
+    s.nodes.map((n: any) => [n.id, n.zone, n.state]),
+    [
+      ['node-1', 'zone-a', 'up'],
+      ['node-2', 'zone-b', 'up'],
+      ['node-3', 'zone-c', 'up'],
+    ],
+  );
   for (const n of s.nodes) assert.match(n.dataAddress, /^127\.0\.0\.1:\d+$/, 'each node shows its data address');
 });
 
 e2e('50 volumes created concurrently are all placed, replicas on distinct nodes', async () => {
-  await Promise.all(Array.from({ length: 50 }, (_, i) => c.call('CreateVolume', { name: `vol-${i}`, size: 64 * 2 ** 20, numberOfReplicas: 3 })));
+  await Promise.all(
+    Array.from({ length: 50 }, (_, i) =>
+      c.call('CreateVolume', { name: `vol-${i}`, size: 64 * 2 ** 20, numberOfReplicas: 3 }),
+    ),
+  );
   const vols = await eventually('every volume has 3 running replicas', 60_000, async () => {
     const { volumes } = await c.call('ListVolumes', {});
-    return volumes.length === 50 && volumes.every((v: any) => v.replicas.filter((r: any) => r.state === 'running').length === 3) ? volumes : null;
+    return volumes.length === 50 &&
+      volumes.every((v: any) => v.replicas.filter((r: any) => r.state === 'running').length === 3)
+      ? volumes
+      : null;
   });
   for (const v of vols) {
     const nodes = new Set(v.replicas.map((r: any) => r.node));
@@ -79,8 +97,18 @@ e2e('bad input for every admin call gets the right code, names the field, and ap
   const bad: [string, object, number, RegExp][] = [
     ['CreateVolume', { name: 'Bad_Name!', size: 2 ** 30 }, status.INVALID_ARGUMENT, /name/],
     ['CreateVolume', { name: 'ok-name', size: 1000 }, status.INVALID_ARGUMENT, /size/],
-    ['CreateVolume', { name: 'ok-name', size: 2 ** 30, numberOfReplicas: 3, dataLocality: 'strict-local' }, status.INVALID_ARGUMENT, /strict-local/],
-    ['CreateVolume', { name: 'ok-name', size: 2 ** 30, dataLocality: 'nearby' }, status.INVALID_ARGUMENT, /dataLocality/],
+    [
+      'CreateVolume',
+      { name: 'ok-name', size: 2 ** 30, numberOfReplicas: 3, dataLocality: 'strict-local' },
+      status.INVALID_ARGUMENT,
+      /strict-local/,
+    ],
+    [
+      'CreateVolume',
+      { name: 'ok-name', size: 2 ** 30, dataLocality: 'nearby' },
+      status.INVALID_ARGUMENT,
+      /dataLocality/,
+    ],
     ['CreateVolume', { name: 'vol-0', size: 2 ** 30, numberOfReplicas: 3 }, status.ALREADY_EXISTS, /size/],
     ['GetVolume', { name: 'nope' }, status.NOT_FOUND, /nope/],
     ['UpdateVolume', { name: 'vol-0', numberOfReplicas: 99 }, status.INVALID_ARGUMENT, /numberOfReplicas/],
@@ -94,10 +122,20 @@ e2e('bad input for every admin call gets the right code, names the field, and ap
     ['AddDisk', { nodeId: 'node-1', path: 'relative/path' }, status.INVALID_ARGUMENT, /absolute/],
     ['AddDisk', { nodeId: 'node-99', path: '/x' }, status.NOT_FOUND, /node-99/],
     ['UpdateDisk', { nodeId: 'node-1', diskId: 'nope', allowScheduling: false }, status.NOT_FOUND, /nope/],
-    ['UpdateDisk', { nodeId: 'node-1', diskId: 'disk-1', storageReserved: 2 ** 60 }, status.INVALID_ARGUMENT, /storageReserved/],
+    [
+      'UpdateDisk',
+      { nodeId: 'node-1', diskId: 'disk-1', storageReserved: 2 ** 60 },
+      status.INVALID_ARGUMENT,
+      /storageReserved/,
+    ],
     ['RemoveDisk', { nodeId: 'node-1', diskId: 'disk-1' }, status.FAILED_PRECONDITION, /replica/],
     ['GetSettings', { name: 'no-such-setting' }, status.NOT_FOUND, /no-such-setting/],
-    ['UpdateSettings', { values: { 'storage-minimal-available-percentage': '250' } }, status.INVALID_ARGUMENT, /0 to 100/],
+    [
+      'UpdateSettings',
+      { values: { 'storage-minimal-available-percentage': '250' } },
+      status.INVALID_ARGUMENT,
+      /0 to 100/,
+    ],
     ['UpdateSettings', { values: { 'made-up': '1' } }, status.INVALID_ARGUMENT, /unknown setting/],
     ['CreateSnapshot', { volume: 'nope', name: 's1' }, status.NOT_FOUND, /nope/],
     ['CreateSnapshot', { volume: 'vol-0', name: 'Bad Name' }, status.INVALID_ARGUMENT, /name/],
@@ -133,9 +171,17 @@ e2e('mutating calls are idempotent: the same request twice appends once', async 
 });
 
 /** The TLS flags `cairn up` gave `name` (manager, node-N): a process started by hand joins the same TLS cluster. */
-const tlsFlags = (name: string): string[] => (c.info.tlsCa
-  ? ['--tls-ca', c.info.tlsCa, '--tls-cert', join(c.dir, 'pki', `${name}.crt`), '--tls-key', join(c.dir, 'pki', `${name}.key`)]
-  : []);
+const tlsFlags = (name: string): string[] =>
+  c.info.tlsCa
+    ? [
+        '--tls-ca',
+        c.info.tlsCa,
+        '--tls-cert',
+        join(c.dir, 'pki', `${name}.crt`),
+        '--tls-key',
+        join(c.dir, 'pki', `${name}.key`),
+      ]
+    : [];
 
 /** The events after `seq`, read through the manager at `admin` (manager-1 is dead after the failover). */
 function eventsVia(admin: any, seq: number): Promise<any[]> {
@@ -151,9 +197,33 @@ let failoverSeq = 0;
 
 e2e('kill -9 the leading manager: a second manager takes over and nothing is lost', async () => {
   const ready = join(c.dir, 'run', 'manager-2.json');
-  second = spawn(process.execPath, [CAIRN, 'manager', '--etcd', c.info.etcd.join(','), ...etcdFlags(c.info), '--listen', '127.0.0.1:0',
-    '--token-file', c.info.token, '--node-key-file', join(c.dir, 'credentials', 'node.key'), '--id', 'manager-2', '--ready-file', ready, ...tlsFlags('manager')], { stdio: 'ignore' });
-  const addr = await eventually('manager-2 serves', 20_000, async () => existsSync(ready) && JSON.parse(readFileSync(ready, 'utf8')).address as string);
+  second = spawn(
+    process.execPath,
+    [
+      CAIRN,
+      'manager',
+      '--etcd',
+      c.info.etcd.join(','),
+      ...etcdFlags(c.info),
+      '--listen',
+      '127.0.0.1:0',
+      '--token-file',
+      c.info.token,
+      '--node-key-file',
+      join(c.dir, 'credentials', 'node.key'),
+      '--id',
+      'manager-2',
+      '--ready-file',
+      ready,
+      ...tlsFlags('manager'),
+    ],
+    { stdio: 'ignore' },
+  );
+  const addr = await eventually(
+    'manager-2 serves',
+    20_000,
+    async () => existsSync(ready) && (JSON.parse(readFileSync(ready, 'utf8')).address as string),
+  );
   const m2 = c.admin(addr);
   assert.is((await c.call('GetClusterInfo', {}, m2)).leaderId, 'manager-1');
   const beforeSeq = await head();
@@ -165,11 +235,19 @@ e2e('kill -9 the leading manager: a second manager takes over and nothing is los
   process.kill(c.info.manager.pid, 'SIGKILL');
   const t0 = Date.now();
   // Bounds generous for a busy machine; the figure is printed (about 3 s on a quiet one).
-  await eventually('manager-2 leads', 30_000, async () => (await c.call('GetClusterInfo', {}, m2)).leaderId === 'manager-2');
+  await eventually(
+    'manager-2 leads',
+    30_000,
+    async () => (await c.call('GetClusterInfo', {}, m2)).leaderId === 'manager-2',
+  );
   failoverSeq = Number((await c.call('GetClusterInfo', {}, m2)).seq);
   // The new leader decides: a new volume gets placed through manager-2.
   await c.call('CreateVolume', { name: 'after-failover', size: 64 * 2 ** 20, numberOfReplicas: 3 }, m2);
-  await eventually('the new leader places replicas', 30_000, async () => (await c.call('GetVolume', { name: 'after-failover' }, m2)).replicas.length === 3);
+  await eventually(
+    'the new leader places replicas',
+    30_000,
+    async () => (await c.call('GetVolume', { name: 'after-failover' }, m2)).replicas.length === 3,
+  );
   console.log(`    manager-2 took over and placed a new volume ${Date.now() - t0} ms after the kill`);
 
   const info = await c.call('GetClusterInfo', {}, m2);
@@ -178,39 +256,79 @@ e2e('kill -9 the leading manager: a second manager takes over and nothing is los
   for (const v of beforeVols) {
     const now = volumes.find((x: any) => x.name === v.name);
     assert.ok(now, `${v.name} still there`);
-    assert.equal(now.replicas.map((r: any) => r.id), v.replicas.map((r: any) => r.id), `${v.name}'s replicas unchanged`);
+    assert.equal(
+      now.replicas.map((r: any) => r.id),
+      v.replicas.map((r: any) => r.id),
+      `${v.name}'s replicas unchanged`,
+    );
   }
   // That node agents move to manager-2 and keep their leases (no node goes down) is checked by the
   // next test, once manager-2 has shown that it declares a node down whose lease lapsed.
   (c as any).mainAddress = addr;
 });
 
-e2e('kill -9 a node agent: its node is marked down when its lease expires; the others kept theirs through the failover', async () => {
-  const m2 = c.admin((c as any).mainAddress);
-  const victim = c.info.nodes[2]!;
-  process.kill(victim.pid, 'SIGKILL');
-  const t0 = Date.now();
-  await eventually('node-3 down', 60_000, async () => (await c.call('ListNodes', {}, m2)).nodes.find((n: any) => n.id === 'node-3').state === 'down');
-  console.log(`    node-3 marked down ${Date.now() - t0} ms after the kill (lease TTL 5 s)`);
-  // manager-2's liveness is past its startup grace and acts on lapsed leases (node-3's); in all
-  // that time since the failover, node-1 and node-2 never went down: they moved to manager-2.
-  const downs = (await eventsVia(m2, failoverSeq)).filter((e) => e.payload === 'nodeDown').map((e) => e.nodeDown.nodeId);
-  assert.equal(downs, ['node-3'], 'since the failover only node-3 went down');
-  assert.match((await eventsVia(m2, failoverSeq)).find((e) => e.payload === 'nodeDown').nodeDown.reason, /lease expired/);
-  const why = await c.call('ExplainVolume', { name: 'vol-0' }, m2);
-  assert.ok(why.lines.some((l: any) => /node node-3 down \(lease expired/.test(l.text)), 'the audit explains the degraded volume');
+e2e(
+  'kill -9 a node agent: its node is marked down when its lease expires; the others kept theirs through the failover',
+  async () => {
+    const m2 = c.admin((c as any).mainAddress);
+    const victim = c.info.nodes[2]!;
+    process.kill(victim.pid, 'SIGKILL');
+    const t0 = Date.now();
+    await eventually(
+      'node-3 down',
+      60_000,
+      async () => (await c.call('ListNodes', {}, m2)).nodes.find((n: any) => n.id === 'node-3').state === 'down',
+    );
+    console.log(`    node-3 marked down ${Date.now() - t0} ms after the kill (lease TTL 5 s)`);
+    // manager-2's liveness is past its startup grace and acts on lapsed leases (node-3's); in all
+    // that time since the failover, node-1 and node-2 never went down: they moved to manager-2.
+    const downs = (await eventsVia(m2, failoverSeq))
+      .filter((e) => e.payload === 'nodeDown')
+      .map((e) => e.nodeDown.nodeId);
+    assert.equal(downs, ['node-3'], 'since the failover only node-3 went down');
+    assert.match(
+      (await eventsVia(m2, failoverSeq)).find((e) => e.payload === 'nodeDown').nodeDown.reason,
+      /lease expired/,
+    );
+    const why = await c.call('ExplainVolume', { name: 'vol-0' }, m2);
+    assert.ok(
+      why.lines.some((l: any) => /node node-3 down \(lease expired/.test(l.text)),
+      'the audit explains the degraded volume',
+    );
 
-  // The agent comes back: the node is up again, by an event.
-  const back = spawn(process.execPath, [CAIRN, 'node', '--manager', (c as any).mainAddress, '--node-id', 'node-3', '--disk', victim.disk,
-    '--zone', victim.zone, '--node-token-file', join(c.dir, 'credentials', 'node-3.token'), ...tlsFlags('node-3')], { stdio: 'ignore' });
-  try {
-    await eventually('node-3 up again', 15_000, async () => (await c.call('ListNodes', {}, m2)).nodes.find((n: any) => n.id === 'node-3').state === 'up');
-    const again = await c.call('ExplainVolume', { name: 'vol-0' }, m2);
-    assert.ok(again.lines.some((l: any) => /node node-3 up again/.test(l.text)));
-  } finally {
-    back.kill('SIGKILL');
-  }
-});
+    // The agent comes back: the node is up again, by an event.
+    const back = spawn(
+      process.execPath,
+      [
+        CAIRN,
+        'node',
+        '--manager',
+        (c as any).mainAddress,
+        '--node-id',
+        'node-3',
+        '--disk',
+        victim.disk,
+        '--zone',
+        victim.zone,
+        '--node-token-file',
+        join(c.dir, 'credentials', 'node-3.token'),
+        ...tlsFlags('node-3'),
+      ],
+      { stdio: 'ignore' },
+    );
+    try {
+      await eventually(
+        'node-3 up again',
+        15_000,
+        async () => (await c.call('ListNodes', {}, m2)).nodes.find((n: any) => n.id === 'node-3').state === 'up',
+      );
+      const again = await c.call('ExplainVolume', { name: 'vol-0' }, m2);
+      assert.ok(again.lines.some((l: any) => /node node-3 up again/.test(l.text)));
+    } finally {
+      back.kill('SIGKILL');
+    }
+  },
+);
 
 e2e('audit: verify passes, the state at a past seq shows the past, export + replay gives the live hash', async () => {
   const m2 = c.admin((c as any).mainAddress);
@@ -224,10 +342,20 @@ e2e('audit: verify passes, the state at a past seq shows the past, export + repl
   assert.is(past.seq, createdAt - 1);
   assert.equal(JSON.parse(past.stateJson).volumes, []);
   const then = await c.call('AuditState', { atSeq: createdAt }, m2);
-  assert.equal(JSON.parse(then.stateJson).volumes.map((x: any) => x.name), ['vol-0'], 'at its creation seq, only vol-0 exists');
+  assert.equal(
+    JSON.parse(then.stateJson).volumes.map((x: any) => x.name),
+    ['vol-0'],
+    'at its creation seq, only vol-0 exists',
+  );
 
   // The CLI: audit state --at, audit verify, and an offline replay of an export giving the live hash.
-  const conn = ['--endpoint', (c as any).mainAddress, '--token-file', c.info.token, ...(c.info.tlsCa ? ['--tls-ca', c.info.tlsCa] : [])];
+  const conn = [
+    '--endpoint',
+    (c as any).mainAddress,
+    '--token-file',
+    c.info.token,
+    ...(c.info.tlsCa ? ['--tls-ca', c.info.tlsCa] : []),
+  ];
   const at = await c.cairn(['audit', 'state', '--at', String(createdAt - 1), '-o', 'json', ...conn]);
   assert.is(at.code, 0, at.stderr);
   assert.equal(JSON.parse(at.stdout).state.volumes, []);
@@ -240,7 +368,10 @@ e2e('audit: verify passes, the state at a past seq shows the past, export + repl
   const live = await c.call('AuditState', { atSeq: exported.seq }, m2);
   assert.is(exported.hash, live.hash);
   // Offline: no endpoint, no token, no etcd.
-  const rep = await c.cairn(['audit', 'replay', file, '-o', 'json', '--expect', live.hash], { CAIRN_ENDPOINT: '', CAIRN_TOKEN: '' });
+  const rep = await c.cairn(['audit', 'replay', file, '-o', 'json', '--expect', live.hash], {
+    CAIRN_ENDPOINT: '',
+    CAIRN_TOKEN: '',
+  });
   assert.is(rep.code, 0, rep.stderr);
   assert.is(JSON.parse(rep.stdout).hash, live.hash);
   assert.is(JSON.parse(rep.stdout).seq, exported.seq);

@@ -49,7 +49,10 @@ async function twice(method: string, req: object): Promise<Any> {
 async function listTwice(req: object): Promise<Any> {
   const a = await csi.call<Any>('Controller', 'ListVolumes', req);
   const b = await csi.call<Any>('Controller', 'ListVolumes', req);
-  const stable = (r: Any) => ({ next: r.nextToken, entries: r.entries.map((e: Any) => ({ volume: e.volume, published: e.status.publishedNodeIds })) });
+  const stable = (r: Any) => ({
+    next: r.nextToken,
+    entries: r.entries.map((e: Any) => ({ volume: e.volume, published: e.status.publishedNodeIds })),
+  });
   assert.equal(stable(b), stable(a), 'ListVolumes answered differently the second time');
   return a;
 }
@@ -57,21 +60,37 @@ async function listTwice(req: object): Promise<Any> {
 /** A Controller call refused twice with `code`, its message matching `re`. */
 async function refused(method: string, req: object, code: keyof typeof grpc.status, re: RegExp): Promise<void> {
   for (let i = 0; i < 2; i++) {
-    const e = await csi.call('Controller', method, req).then(() => null, (err: grpc.ServiceError) => err);
+    const e = await csi.call('Controller', method, req).then(
+      () => null,
+      (err: grpc.ServiceError) => err,
+    );
     assert.ok(e, `${method} ${JSON.stringify(req)} succeeded; expected ${code}`);
     assert.is(grpc.status[e.code], code, `${method}: ${e.details}`);
     assert.match(e.details, re, `${method}: ${e.details}`);
   }
 }
 
-const adminNames = async (): Promise<string[]> => (await c.call('ListVolumes', {})).volumes.map((v: Any) => v.name).sort();
+const adminNames = async (): Promise<string[]> =>
+  (await c.call('ListVolumes', {})).volumes.map((v: Any) => v.name).sort();
 
 s('Identity is ready and the capabilities list what the controller does', async () => {
   const probe = await csi.call<Any>('Identity', 'Probe');
   assert.is(probe.ready.value, true);
   const caps = (await twice('ControllerGetCapabilities', {})).capabilities.map((x: Any) => x.rpc.type).sort();
-  for (const want of ['CREATE_DELETE_VOLUME', 'PUBLISH_UNPUBLISH_VOLUME', 'LIST_VOLUMES', 'GET_CAPACITY', 'CREATE_DELETE_SNAPSHOT', 'LIST_SNAPSHOTS',
-    'CLONE_VOLUME', 'EXPAND_VOLUME', 'LIST_VOLUMES_PUBLISHED_NODES', 'VOLUME_CONDITION', 'GET_VOLUME', 'SINGLE_NODE_MULTI_WRITER']) {
+  for (const want of [
+    'CREATE_DELETE_VOLUME',
+    'PUBLISH_UNPUBLISH_VOLUME',
+    'LIST_VOLUMES',
+    'GET_CAPACITY',
+    'CREATE_DELETE_SNAPSHOT',
+    'LIST_SNAPSHOTS',
+    'CLONE_VOLUME',
+    'EXPAND_VOLUME',
+    'LIST_VOLUMES_PUBLISHED_NODES',
+    'VOLUME_CONDITION',
+    'GET_VOLUME',
+    'SINGLE_NODE_MULTI_WRITER',
+  ]) {
     assert.ok(caps.includes(want), `missing ${want}`);
   }
   assert.not.ok(caps.includes('MODIFY_VOLUME'));
@@ -82,13 +101,41 @@ s('every missing argument is INVALID_ARGUMENT naming the field; nothing is creat
   const cases: [string, object, RegExp][] = [
     ['CreateVolume', {}, /^name is required$/],
     ['CreateVolume', { name: 'pvc-x' }, /^volume_capabilities is required$/],
-    ['CreateVolume', { name: 'pvc-x', volumeCapabilities: [{ mount: {} }] }, /volume_capabilities\[0\]\.access_mode is required/],
-    ['CreateVolume', { name: 'pvc-x', volumeCapabilities: [{ accessMode: { mode: 'SINGLE_NODE_WRITER' } }] }, /access_type is required/],
-    ['CreateVolume', { name: 'pvc-x', volumeCapabilities: [mount], volumeContentSource: { snapshot: {} } }, /snapshot_id is required/],
-    ['CreateVolume', { name: 'pvc-x', volumeCapabilities: [{ mount: {}, accessMode: { mode: 'MULTI_NODE_MULTI_WRITER' } }] }, /MULTI_NODE_MULTI_WRITER is not supported/],
-    ['CreateVolume', { name: 'pvc-x', volumeCapabilities: [mount], parameters: { replicas: '3' } }, /parameter replicas is not known/],
-    ['CreateVolume', { name: 'pvc-x', volumeCapabilities: [mount], parameters: { numberOfReplicas: 'many' } }, /numberOfReplicas "many"/],
-    ['CreateVolume', { name: 'x'.repeat(129), volumeCapabilities: [mount] }, /^name is 129 bytes long: the CSI spec allows at most 128$/],
+    [
+      'CreateVolume',
+      { name: 'pvc-x', volumeCapabilities: [{ mount: {} }] },
+      /volume_capabilities\[0\]\.access_mode is required/,
+    ],
+    [
+      'CreateVolume',
+      { name: 'pvc-x', volumeCapabilities: [{ accessMode: { mode: 'SINGLE_NODE_WRITER' } }] },
+      /access_type is required/,
+    ],
+    [
+      'CreateVolume',
+      { name: 'pvc-x', volumeCapabilities: [mount], volumeContentSource: { snapshot: {} } },
+      /snapshot_id is required/,
+    ],
+    [
+      'CreateVolume',
+      { name: 'pvc-x', volumeCapabilities: [{ mount: {}, accessMode: { mode: 'MULTI_NODE_MULTI_WRITER' } }] },
+      /MULTI_NODE_MULTI_WRITER is not supported/,
+    ],
+    [
+      'CreateVolume',
+      { name: 'pvc-x', volumeCapabilities: [mount], parameters: { replicas: '3' } },
+      /parameter replicas is not known/,
+    ],
+    [
+      'CreateVolume',
+      { name: 'pvc-x', volumeCapabilities: [mount], parameters: { numberOfReplicas: 'many' } },
+      /numberOfReplicas "many"/,
+    ],
+    [
+      'CreateVolume',
+      { name: 'x'.repeat(129), volumeCapabilities: [mount] },
+      /^name is 129 bytes long: the CSI spec allows at most 128$/,
+    ],
     ['CreateVolume', { name: 'a\tb', volumeCapabilities: [mount] }, /name "a\\tb" contains control characters/],
     ['DeleteVolume', {}, /^volume_id is required$/],
     ['ControllerPublishVolume', {}, /^volume_id is required$/],
@@ -111,45 +158,106 @@ s('every missing argument is INVALID_ARGUMENT naming the field; nothing is creat
   assert.equal(await adminNames(), before, 'a refused call changes nothing');
 });
 
-s('CreateVolume: idempotent by name, volume_context from the parameters, ALREADY_EXISTS when incompatible', async () => {
-  const req = {
-    name: 'pvc-a', volumeCapabilities: [mount], capacityRange: { requiredBytes: 64 * MiB },
-    parameters: { numberOfReplicas: '3', mkfsParams: '-m 0', staleReplicaTimeout: '30', 'csi.storage.k8s.io/pvc/name': 'data' },
-  };
-  const a = await twice('CreateVolume', req);
-  assert.is(a.volume.volumeId, 'pvc-a');
-  assert.is(a.volume.capacityBytes, 64 * MiB);
-  assert.equal(a.volume.volumeContext, { fsType: 'ext4', mkfsParams: '-m 0' });
-  const v = await c.call('GetVolume', { name: 'pvc-a' });
-  assert.is(v.size, 64 * MiB);
-  assert.is(v.numberOfReplicas, 3);
-  assert.is(v.staleReplicaTimeout, 30);
-  assert.is(v.mkfsParams, '-m 0');
-  // A retry without the optional parameters is the same volume.
-  assert.equal((await csi.call<Any>('Controller', 'CreateVolume', { name: 'pvc-a', volumeCapabilities: [mount], capacityRange: { requiredBytes: 64 * MiB } })).volume, a.volume);
-  await refused('CreateVolume', { ...req, parameters: { numberOfReplicas: '2' } }, 'ALREADY_EXISTS', /volume "pvc-a" already exists and numberOfReplicas is 3, requested 2/);
-  await refused('CreateVolume', { ...req, capacityRange: { requiredBytes: 128 * MiB } }, 'ALREADY_EXISTS', /size 67108864 is outside capacity_range/);
-  await refused('CreateVolume', { ...req, volumeCapabilities: [{ mount: {}, accessMode: { mode: 'SINGLE_NODE_WRITER' } }], parameters: { fsType: 'xfs' } }, 'ALREADY_EXISTS', /fsType is "ext4", requested "xfs"/);
-  await eventually('pvc-a has 3 running replicas', 20_000, async () =>
-    (await c.call('GetVolume', { name: 'pvc-a' })).replicas.filter((r: Any) => r.state === 'running').length === 3);
-});
+s(
+  'CreateVolume: idempotent by name, volume_context from the parameters, ALREADY_EXISTS when incompatible',
+  async () => {
+    const req = {
+      name: 'pvc-a',
+      volumeCapabilities: [mount],
+      capacityRange: { requiredBytes: 64 * MiB },
+      parameters: {
+        numberOfReplicas: '3',
+        mkfsParams: '-m 0',
+        staleReplicaTimeout: '30',
+        'csi.storage.k8s.io/pvc/name': 'data',
+      },
+    };
+    const a = await twice('CreateVolume', req);
+    assert.is(a.volume.volumeId, 'pvc-a');
+    assert.is(a.volume.capacityBytes, 64 * MiB);
+    assert.equal(a.volume.volumeContext, { fsType: 'ext4', mkfsParams: '-m 0' });
+    const v = await c.call('GetVolume', { name: 'pvc-a' });
+    assert.is(v.size, 64 * MiB);
+    assert.is(v.numberOfReplicas, 3);
+    assert.is(v.staleReplicaTimeout, 30);
+    assert.is(v.mkfsParams, '-m 0');
+    // A retry without the optional parameters is the same volume.
+    assert.equal(
+      (
+        await csi.call<Any>('Controller', 'CreateVolume', {
+          name: 'pvc-a',
+          volumeCapabilities: [mount],
+          capacityRange: { requiredBytes: 64 * MiB },
+        })
+      ).volume,
+      a.volume,
+    );
+    await refused(
+      'CreateVolume',
+      { ...req, parameters: { numberOfReplicas: '2' } },
+      'ALREADY_EXISTS',
+      /volume "pvc-a" already exists and numberOfReplicas is 3, requested 2/,
+    );
+    await refused(
+      'CreateVolume',
+      { ...req, capacityRange: { requiredBytes: 128 * MiB } },
+      'ALREADY_EXISTS',
+      /size 67108864 is outside capacity_range/,
+    );
+    await refused(
+      'CreateVolume',
+      {
+        ...req,
+        volumeCapabilities: [{ mount: {}, accessMode: { mode: 'SINGLE_NODE_WRITER' } }],
+        parameters: { fsType: 'xfs' },
+      },
+      'ALREADY_EXISTS',
+      /fsType is "ext4", requested "xfs"/,
+    );
+    await eventually(
+      'pvc-a has 3 running replicas',
+      20_000,
+      async () =>
+        (await c.call('GetVolume', { name: 'pvc-a' })).replicas.filter((r: Any) => r.state === 'running').length === 3,
+    );
+  },
+);
 
 s('CreateVolume: accessibility requirements, OUT_OF_RANGE and RESOURCE_EXHAUSTED, with nothing appended', async () => {
   const b = await twice('CreateVolume', {
-    name: 'pvc-b', volumeCapabilities: [block], capacityRange: { requiredBytes: 32 * MiB, limitBytes: 32 * MiB }, parameters: { numberOfReplicas: '2' },
+    name: 'pvc-b',
+    volumeCapabilities: [block],
+    capacityRange: { requiredBytes: 32 * MiB, limitBytes: 32 * MiB },
+    parameters: { numberOfReplicas: '2' },
     accessibilityRequirements: { requisite: [zone('zone-b'), zone('zone-x')], preferred: [zone('zone-b')] },
   });
   assert.equal(b.volume.accessibleTopology, [zone('zone-b')]);
   assert.is(b.volume.capacityBytes, 32 * MiB);
   const before = await adminNames();
-  await refused('CreateVolume', { name: 'pvc-z', volumeCapabilities: [mount], accessibilityRequirements: { requisite: [zone('zone-x')] } },
-    'RESOURCE_EXHAUSTED', /no cairn node lies in the requisite topologies .*zone-x.*zones with nodes: zone-a, zone-b, zone-c/);
-  await refused('CreateVolume', { name: 'pvc-z', volumeCapabilities: [mount], capacityRange: { requiredBytes: 2 * MiB, limitBytes: MiB } },
-    'OUT_OF_RANGE', /required_bytes 2097152 is more than limit_bytes 1048576/);
-  await refused('CreateVolume', { name: 'pvc-z', volumeCapabilities: [mount], parameters: { nodeSelector: 'gold' } },
-    'RESOURCE_EXHAUSTED', /cannot place even 1 of 3 replica\(s\) of 1Gi.*node-1: node tags lack nodeSelector \[gold\]/);
-  await refused('CreateVolume', { name: 'pvc-z', volumeCapabilities: [mount], capacityRange: { requiredBytes: 2 ** 50 } },
-    'RESOURCE_EXHAUSTED', /node-1\/disk-1: a replica must stay below .*storage-minimal-available-percentage 25/);
+  await refused(
+    'CreateVolume',
+    { name: 'pvc-z', volumeCapabilities: [mount], accessibilityRequirements: { requisite: [zone('zone-x')] } },
+    'RESOURCE_EXHAUSTED',
+    /no cairn node lies in the requisite topologies .*zone-x.*zones with nodes: zone-a, zone-b, zone-c/,
+  );
+  await refused(
+    'CreateVolume',
+    { name: 'pvc-z', volumeCapabilities: [mount], capacityRange: { requiredBytes: 2 * MiB, limitBytes: MiB } },
+    'OUT_OF_RANGE',
+    /required_bytes 2097152 is more than limit_bytes 1048576/,
+  );
+  await refused(
+    'CreateVolume',
+    { name: 'pvc-z', volumeCapabilities: [mount], parameters: { nodeSelector: 'gold' } },
+    'RESOURCE_EXHAUSTED',
+    /cannot place even 1 of 3 replica\(s\) of 1Gi.*node-1: node tags lack nodeSelector \[gold\]/,
+  );
+  await refused(
+    'CreateVolume',
+    { name: 'pvc-z', volumeCapabilities: [mount], capacityRange: { requiredBytes: 2 ** 50 } },
+    'RESOURCE_EXHAUSTED',
+    /node-1\/disk-1: a replica must stay below .*storage-minimal-available-percentage 25/,
+  );
   assert.equal(await adminNames(), before, 'refusals appended nothing');
 });
 
@@ -171,43 +279,88 @@ s('GetCapacity: with and without topology and parameters, agreeing with what Cre
   // The figures follow the scheduler's rule from what ListNodes shows: a replica must stay below
   // available - 25% of the maximum, and within the over-provisioning cap.
   const { nodes } = await c.call('ListNodes', {});
-  const perNode = nodes.map((n: Any) => Math.max(...n.disks.map((d: Any) =>
-    Math.floor(Math.min(d.storageAvailable - d.storageMaximum / 4 - 1, d.storageMaximum - d.storageReserved - d.storageScheduled) / 4096) * 4096)));
+  const perNode = nodes.map((n: Any) =>
+    Math.max(
+      ...n.disks.map(
+        (d: Any) =>
+          Math.floor(
+            Math.min(
+              d.storageAvailable - d.storageMaximum / 4 - 1,
+              d.storageMaximum - d.storageReserved - d.storageScheduled,
+            ) / 4096,
+          ) * 4096,
+      ),
+    ),
+  );
   assert.is(one.maximumVolumeSize.value, Math.max(...perNode));
   assert.is(all.maximumVolumeSize.value, Math.min(...perNode));
   // One block more than fits anywhere cannot be placed (with degraded creation one replica would do).
-  await refused('CreateVolume', { name: 'pvc-z', volumeCapabilities: [mount], capacityRange: { requiredBytes: one.maximumVolumeSize.value + 4096 } },
-    'RESOURCE_EXHAUSTED', /cannot place/);
+  await refused(
+    'CreateVolume',
+    {
+      name: 'pvc-z',
+      volumeCapabilities: [mount],
+      capacityRange: { requiredBytes: one.maximumVolumeSize.value + 4096 },
+    },
+    'RESOURCE_EXHAUSTED',
+    /cannot place/,
+  );
 });
 
-s('ControllerPublishVolume: an nbdUrl nbdinfo reads at the volume size; FAILED_PRECONDITION elsewhere; NOT_FOUND; unpublish', async () => {
-  const req = { volumeId: 'pvc-a', nodeId: 'node-1', volumeCapability: mount, volumeContext: { fsType: 'ext4', mkfsParams: '-m 0' } };
-  const p = await twice('ControllerPublishVolume', req);
-  assert.match(p.publishContext.nbdUrl, /^nbd\+unix:\/\/\/pvc-a\?socket=\/.+\/nodes\/node-1\/run\/nbd\.sock$/);
-  assert.is(p.publishContext.fsType, 'ext4');
-  assert.is(p.publishContext.mkfsParams, '-m 0');
-  assert.is(p.publishContext.readonly, undefined);
-  const info = JSON.parse((await run('nbdinfo', ['--json', p.publishContext.nbdUrl])).stdout);
-  assert.is(info.exports[0]['export-size'], 64 * MiB);
-  await refused('ControllerPublishVolume', { ...req, nodeId: 'node-2' }, 'FAILED_PRECONDITION', /volume "pvc-a" is attached to node "node-1"/);
-  await refused('DeleteVolume', { volumeId: 'pvc-a' }, 'FAILED_PRECONDITION', /pvc-a/);
-  await refused('ControllerPublishVolume', { ...req, volumeId: 'pvc-nope' }, 'NOT_FOUND', /volume "pvc-nope" does not exist/);
-  await refused('ControllerPublishVolume', { volumeId: 'pvc-b', nodeId: 'node-9', volumeCapability: block }, 'NOT_FOUND', /node "node-9" does not exist/);
-  const listed = (await listTwice({})).entries.find((e: Any) => e.volume.volumeId === 'pvc-a');
-  assert.equal(listed.status.publishedNodeIds, ['node-1']);
-  assert.equal((await twice('ControllerGetVolume', { volumeId: 'pvc-a' })).status.publishedNodeIds, ['node-1']);
-  // Unpublishing from a node it is not on changes nothing.
-  await twice('ControllerUnpublishVolume', { volumeId: 'pvc-a', nodeId: 'node-3' });
-  assert.is((await c.call('GetVolume', { name: 'pvc-a' })).attachedTo, 'node-1');
-  await twice('ControllerUnpublishVolume', { volumeId: 'pvc-a', nodeId: 'node-1' });
-  assert.is((await c.call('GetVolume', { name: 'pvc-a' })).state, 'detached');
-  assert.equal((await twice('ControllerGetVolume', { volumeId: 'pvc-a' })).status.publishedNodeIds, []);
-  await twice('ControllerUnpublishVolume', { volumeId: 'pvc-nope', nodeId: 'node-1' });
-});
+s(
+  'ControllerPublishVolume: an nbdUrl nbdinfo reads at the volume size; FAILED_PRECONDITION elsewhere; NOT_FOUND; unpublish',
+  async () => {
+    const req = {
+      volumeId: 'pvc-a',
+      nodeId: 'node-1',
+      volumeCapability: mount,
+      volumeContext: { fsType: 'ext4', mkfsParams: '-m 0' },
+    };
+    const p = await twice('ControllerPublishVolume', req);
+    assert.match(p.publishContext.nbdUrl, /^nbd\+unix:\/\/\/pvc-a\?socket=\/.+\/nodes\/node-1\/run\/nbd\.sock$/);
+    assert.is(p.publishContext.fsType, 'ext4');
+    assert.is(p.publishContext.mkfsParams, '-m 0');
+    assert.is(p.publishContext.readonly, undefined);
+    const info = JSON.parse((await run('nbdinfo', ['--json', p.publishContext.nbdUrl])).stdout);
+    assert.is(info.exports[0]['export-size'], 64 * MiB);
+    await refused(
+      'ControllerPublishVolume',
+      { ...req, nodeId: 'node-2' },
+      'FAILED_PRECONDITION',
+      /volume "pvc-a" is attached to node "node-1"/,
+    );
+    await refused('DeleteVolume', { volumeId: 'pvc-a' }, 'FAILED_PRECONDITION', /pvc-a/);
+    await refused(
+      'ControllerPublishVolume',
+      { ...req, volumeId: 'pvc-nope' },
+      'NOT_FOUND',
+      /volume "pvc-nope" does not exist/,
+    );
+    await refused(
+      'ControllerPublishVolume',
+      { volumeId: 'pvc-b', nodeId: 'node-9', volumeCapability: block },
+      'NOT_FOUND',
+      /node "node-9" does not exist/,
+    );
+    const listed = (await listTwice({})).entries.find((e: Any) => e.volume.volumeId === 'pvc-a');
+    assert.equal(listed.status.publishedNodeIds, ['node-1']);
+    assert.equal((await twice('ControllerGetVolume', { volumeId: 'pvc-a' })).status.publishedNodeIds, ['node-1']);
+    // Unpublishing from a node it is not on changes nothing.
+    await twice('ControllerUnpublishVolume', { volumeId: 'pvc-a', nodeId: 'node-3' });
+    assert.is((await c.call('GetVolume', { name: 'pvc-a' })).attachedTo, 'node-1');
+    await twice('ControllerUnpublishVolume', { volumeId: 'pvc-a', nodeId: 'node-1' });
+    assert.is((await c.call('GetVolume', { name: 'pvc-a' })).state, 'detached');
+    assert.equal((await twice('ControllerGetVolume', { volumeId: 'pvc-a' })).status.publishedNodeIds, []);
+    await twice('ControllerUnpublishVolume', { volumeId: 'pvc-nope', nodeId: 'node-1' });
+  },
+);
 
 s('ABORTED: a second publish of a volume while the first is in flight; readonly reaches the context', async () => {
   const req = { volumeId: 'pvc-b', nodeId: 'node-2', volumeCapability: block, readonly: true };
-  const results = await Promise.allSettled([csi.call<Any>('Controller', 'ControllerPublishVolume', req), csi.call<Any>('Controller', 'ControllerPublishVolume', req)]);
+  const results = await Promise.allSettled([
+    csi.call<Any>('Controller', 'ControllerPublishVolume', req),
+    csi.call<Any>('Controller', 'ControllerPublishVolume', req),
+  ]);
   const ok = results.filter((r) => r.status === 'fulfilled') as PromiseFulfilledResult<Any>[];
   const no = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
   assert.is(ok.length, 1, JSON.stringify(results));
@@ -227,7 +380,10 @@ s('a publish whose caller gave up stops waiting, so the retry is not ABORTED', a
   const publishWithin = async (ms: number): Promise<string> => {
     const impatient = new CsiClient(csi.endpoint, ms);
     try {
-      const e = await impatient.call('Controller', 'ControllerPublishVolume', req).then(() => null, (err: grpc.ServiceError) => err);
+      const e = await impatient.call('Controller', 'ControllerPublishVolume', req).then(
+        () => null,
+        (err: grpc.ServiceError) => err,
+      );
       return e ? grpc.status[e.code] : 'OK';
     } finally {
       impatient.close();
@@ -239,46 +395,88 @@ s('a publish whose caller gave up stops waiting, so the retry is not ABORTED', a
     // The first call's wait ends with its caller (noticed at the server's next poll, 200 ms): a
     // later call then waits too (and times out), it is not refused. Asked until it is so (ABORTED
     // only while the first wait is still noticed), within a bound that says what was awaited.
-    const second = await eventually('a publish after the first caller gave up to wait (time out), not be ABORTED', 20_000, async () => {
-      const r = await publishWithin(800);
-      return r === 'ABORTED' ? null : r;
-    });
+    const second = await eventually(
+      'a publish after the first caller gave up to wait (time out), not be ABORTED',
+      20_000,
+      async () => {
+        const r = await publishWithin(800);
+        return r === 'ABORTED' ? null : r;
+      },
+    );
     assert.is(second, 'DEADLINE_EXCEEDED');
   } finally {
     process.kill(agent, 'SIGCONT');
   }
   // The second wait is dropped at the server's next poll too; then the retry goes through.
   await eventually('the publish to go through once the agent runs again', 30_000, async () =>
-    csi.call<Any>('Controller', 'ControllerPublishVolume', req).then(() => true, (e: grpc.ServiceError) => (grpc.status[e.code] === 'ABORTED' ? null : Promise.reject(e))));
+    csi.call<Any>('Controller', 'ControllerPublishVolume', req).then(
+      () => true,
+      (e: grpc.ServiceError) => (grpc.status[e.code] === 'ABORTED' ? null : Promise.reject(e)),
+    ),
+  );
   const p = await twice('ControllerPublishVolume', req);
   assert.match(p.publishContext.nbdUrl, /^nbd\+unix:\/\/\/pvc-a\?socket=\/.+\/nodes\/node-3\/run\/nbd\.sock$/);
   await twice('ControllerUnpublishVolume', { volumeId: 'pvc-a', nodeId: 'node-3' });
 });
 
-s('ValidateVolumeCapabilities: confirmed for what the volume serves, a message otherwise; NOT_FOUND for no volume', async () => {
-  const ok = await twice('ValidateVolumeCapabilities', {
-    volumeId: 'pvc-a', volumeCapabilities: [mount], volumeContext: { fsType: 'ext4', 'storage.kubernetes.io/csiProvisionerIdentity': '123-csi.cairn.io' },
-  });
-  assert.is(ok.confirmed.volumeCapabilities.length, 1);
-  const otherMkfs = await twice('ValidateVolumeCapabilities', { volumeId: 'pvc-a', volumeCapabilities: [mount], volumeContext: { mkfsParams: '-K' } });
-  assert.match(otherMkfs.message, /volume_context mkfsParams="-K" is not volume "pvc-a"'s \("-m 0"\)/);
-  const multi = await twice('ValidateVolumeCapabilities', { volumeId: 'pvc-a', volumeCapabilities: [{ mount: {}, accessMode: { mode: 'MULTI_NODE_READER_ONLY' } }] });
-  assert.is(multi.confirmed, null);
-  assert.match(multi.message, /MULTI_NODE_READER_ONLY is not supported/);
-  const xfs = await twice('ValidateVolumeCapabilities', { volumeId: 'pvc-a', volumeCapabilities: [{ mount: { fsType: 'xfs' }, accessMode: { mode: 'SINGLE_NODE_WRITER' } }] });
-  assert.match(xfs.message, /volume "pvc-a" has ext4/);
-  await refused('ValidateVolumeCapabilities', { volumeId: 'pvc-nope', volumeCapabilities: [mount] }, 'NOT_FOUND', /volume "pvc-nope" does not exist/);
-});
+s(
+  'ValidateVolumeCapabilities: confirmed for what the volume serves, a message otherwise; NOT_FOUND for no volume',
+  async () => {
+    const ok = await twice('ValidateVolumeCapabilities', {
+      volumeId: 'pvc-a',
+      volumeCapabilities: [mount],
+      volumeContext: { fsType: 'ext4', 'storage.kubernetes.io/csiProvisionerIdentity': '123-csi.cairn.io' },
+    });
+    assert.is(ok.confirmed.volumeCapabilities.length, 1);
+    const otherMkfs = await twice('ValidateVolumeCapabilities', {
+      volumeId: 'pvc-a',
+      volumeCapabilities: [mount],
+      volumeContext: { mkfsParams: '-K' },
+    });
+    assert.match(otherMkfs.message, /volume_context mkfsParams="-K" is not volume "pvc-a"'s \("-m 0"\)/);
+    const multi = await twice('ValidateVolumeCapabilities', {
+      volumeId: 'pvc-a',
+      volumeCapabilities: [{ mount: {}, accessMode: { mode: 'MULTI_NODE_READER_ONLY' } }],
+    });
+    assert.is(multi.confirmed, null);
+    assert.match(multi.message, /MULTI_NODE_READER_ONLY is not supported/);
+    const xfs = await twice('ValidateVolumeCapabilities', {
+      volumeId: 'pvc-a',
+      volumeCapabilities: [{ mount: { fsType: 'xfs' }, accessMode: { mode: 'SINGLE_NODE_WRITER' } }],
+    });
+    assert.match(xfs.message, /volume "pvc-a" has ext4/);
+    await refused(
+      'ValidateVolumeCapabilities',
+      { volumeId: 'pvc-nope', volumeCapabilities: [mount] },
+      'NOT_FOUND',
+      /volume "pvc-nope" does not exist/,
+    );
+  },
+);
 
 s('snapshots: create (idempotent, ready, sized), names unique across volumes, list and page, get, delete', async () => {
-  const s1 = await twice('CreateSnapshot', { sourceVolumeId: 'pvc-a', name: 'snap-1', parameters: { 'csi.storage.k8s.io/volumesnapshot/name': 'x' } });
+  const s1 = await twice('CreateSnapshot', {
+    sourceVolumeId: 'pvc-a',
+    name: 'snap-1',
+    parameters: { 'csi.storage.k8s.io/volumesnapshot/name': 'x' },
+  });
   assert.is(s1.snapshot.snapshotId, 'pvc-a@snap-1');
   assert.is(s1.snapshot.sourceVolumeId, 'pvc-a');
   assert.is(s1.snapshot.sizeBytes, 64 * MiB);
   assert.is(s1.snapshot.readyToUse, true);
   assert.ok(Math.abs(Number(s1.snapshot.creationTime.seconds) - Date.now() / 1000) < 120, 'creation_time is now');
-  await refused('CreateSnapshot', { sourceVolumeId: 'pvc-b', name: 'snap-1' }, 'ALREADY_EXISTS', /snapshot name "snap-1" is taken by pvc-a@snap-1/);
-  await refused('CreateSnapshot', { sourceVolumeId: 'pvc-nope', name: 'snap-9' }, 'NOT_FOUND', /volume "pvc-nope" does not exist/);
+  await refused(
+    'CreateSnapshot',
+    { sourceVolumeId: 'pvc-b', name: 'snap-1' },
+    'ALREADY_EXISTS',
+    /snapshot name "snap-1" is taken by pvc-a@snap-1/,
+  );
+  await refused(
+    'CreateSnapshot',
+    { sourceVolumeId: 'pvc-nope', name: 'snap-9' },
+    'NOT_FOUND',
+    /volume "pvc-nope" does not exist/,
+  );
   await twice('CreateSnapshot', { sourceVolumeId: 'pvc-a', name: 'snap-2' });
   await twice('CreateSnapshot', { sourceVolumeId: 'pvc-b', name: 'snap-3' });
   assert.equal((await twice('GetSnapshot', { snapshotId: 'pvc-a@snap-1' })).snapshot, s1.snapshot);
@@ -299,54 +497,136 @@ s('snapshots: create (idempotent, ready, sized), names unique across volumes, li
     token = p.nextToken;
   } while (token);
   assert.equal(paged, ['pvc-a@snap-1', 'pvc-a@snap-2', 'pvc-b@snap-3']);
-  await refused('ListSnapshots', { startingToken: 'not-a-token' }, 'ABORTED', /starting_token "not-a-token" is not a token this driver returned/);
+  await refused(
+    'ListSnapshots',
+    { startingToken: 'not-a-token' },
+    'ABORTED',
+    /starting_token "not-a-token" is not a token this driver returned/,
+  );
 
-  await refused('DeleteVolume', { volumeId: 'pvc-b' }, 'FAILED_PRECONDITION', /volume "pvc-b" has 1 snapshot\(s\) \(pvc-b@snap-3\): delete them first/);
+  await refused(
+    'DeleteVolume',
+    { volumeId: 'pvc-b' },
+    'FAILED_PRECONDITION',
+    /volume "pvc-b" has 1 snapshot\(s\) \(pvc-b@snap-3\): delete them first/,
+  );
   await twice('DeleteSnapshot', { snapshotId: 'pvc-b@snap-3' });
   await twice('DeleteSnapshot', { snapshotId: 'pvc-nope@snap-3' });
   await twice('DeleteSnapshot', { snapshotId: 'garbage' });
   assert.equal(ids(await twice('ListSnapshots', {})), ['pvc-a@snap-1', 'pvc-a@snap-2']);
 });
 
-s('CreateVolume from a snapshot and from a volume: the source size, content_source echoed, NOT_FOUND and OUT_OF_RANGE', async () => {
-  const fromSnap = await twice('CreateVolume', { name: 'pvc-from-snap', volumeCapabilities: [mount], volumeContentSource: { snapshot: { snapshotId: 'pvc-a@snap-1' } } });
-  assert.is(fromSnap.volume.capacityBytes, 64 * MiB);
-  assert.equal(fromSnap.volume.contentSource.snapshot, { snapshotId: 'pvc-a@snap-1' });
-  const clone = await twice('CreateVolume', {
-    name: 'pvc-clone', volumeCapabilities: [mount], capacityRange: { requiredBytes: MiB }, volumeContentSource: { volume: { volumeId: 'pvc-a' } },
-  });
-  assert.is(clone.volume.capacityBytes, 64 * MiB);
-  assert.equal(clone.volume.contentSource.volume, { volumeId: 'pvc-a' });
-  await refused('CreateVolume', { name: 'pvc-z', volumeCapabilities: [mount], volumeContentSource: { snapshot: { snapshotId: 'pvc-a@nope' } } },
-    'NOT_FOUND', /source snapshot "pvc-a@nope" does not exist/);
-  await refused('CreateVolume', { name: 'pvc-z', volumeCapabilities: [mount], volumeContentSource: { volume: { volumeId: 'pvc-nope' } } },
-    'NOT_FOUND', /source volume "pvc-nope" does not exist/);
-  await refused('CreateVolume', { name: 'pvc-z', volumeCapabilities: [mount], volumeContentSource: { snapshot: { snapshotId: 'no-at-sign' } } },
-    'NOT_FOUND', /snapshot "no-at-sign" does not exist/);
-  await refused('CreateVolume', {
-    name: 'pvc-z', volumeCapabilities: [mount], capacityRange: { requiredBytes: 128 * MiB }, volumeContentSource: { snapshot: { snapshotId: 'pvc-a@snap-1' } },
-  }, 'OUT_OF_RANGE', /more than the 67108864 bytes of snapshot pvc-a@snap-1/);
-  assert.not.ok((await adminNames()).includes('pvc-z'));
-});
+s(
+  'CreateVolume from a snapshot and from a volume: the source size, content_source echoed, NOT_FOUND and OUT_OF_RANGE',
+  async () => {
+    const fromSnap = await twice('CreateVolume', {
+      name: 'pvc-from-snap',
+      volumeCapabilities: [mount],
+      volumeContentSource: { snapshot: { snapshotId: 'pvc-a@snap-1' } },
+    });
+    assert.is(fromSnap.volume.capacityBytes, 64 * MiB);
+    assert.equal(fromSnap.volume.contentSource.snapshot, { snapshotId: 'pvc-a@snap-1' });
+    const clone = await twice('CreateVolume', {
+      name: 'pvc-clone',
+      volumeCapabilities: [mount],
+      capacityRange: { requiredBytes: MiB },
+      volumeContentSource: { volume: { volumeId: 'pvc-a' } },
+    });
+    assert.is(clone.volume.capacityBytes, 64 * MiB);
+    assert.equal(clone.volume.contentSource.volume, { volumeId: 'pvc-a' });
+    await refused(
+      'CreateVolume',
+      { name: 'pvc-z', volumeCapabilities: [mount], volumeContentSource: { snapshot: { snapshotId: 'pvc-a@nope' } } },
+      'NOT_FOUND',
+      /source snapshot "pvc-a@nope" does not exist/,
+    );
+    await refused(
+      'CreateVolume',
+      { name: 'pvc-z', volumeCapabilities: [mount], volumeContentSource: { volume: { volumeId: 'pvc-nope' } } },
+      'NOT_FOUND',
+      /source volume "pvc-nope" does not exist/,
+    );
+    await refused(
+      'CreateVolume',
+      { name: 'pvc-z', volumeCapabilities: [mount], volumeContentSource: { snapshot: { snapshotId: 'no-at-sign' } } },
+      'NOT_FOUND',
+      /snapshot "no-at-sign" does not exist/,
+    );
+    await refused(
+      'CreateVolume',
+      {
+        name: 'pvc-z',
+        volumeCapabilities: [mount],
+        capacityRange: { requiredBytes: 128 * MiB },
+        volumeContentSource: { snapshot: { snapshotId: 'pvc-a@snap-1' } },
+      },
+      'OUT_OF_RANGE',
+      /more than the 67108864 bytes of snapshot pvc-a@snap-1/,
+    );
+    assert.not.ok((await adminNames()).includes('pvc-z'));
+  },
+);
 
-s('ControllerExpandVolume: grows (node expansion for mounts only), a smaller ask is OK, shrinking OUT_OF_RANGE', async () => {
-  const m = await twice('ControllerExpandVolume', { volumeId: 'pvc-a', capacityRange: { requiredBytes: 128 * MiB }, volumeCapability: mount });
-  assert.equal(m, { capacityBytes: 128 * MiB, nodeExpansionRequired: true });
-  assert.is((await c.call('GetVolume', { name: 'pvc-a' })).size, 128 * MiB);
-  const b = await twice('ControllerExpandVolume', { volumeId: 'pvc-b', capacityRange: { requiredBytes: 48 * MiB }, volumeCapability: block });
-  assert.equal(b, { capacityBytes: 48 * MiB, nodeExpansionRequired: false });
-  assert.equal(await twice('ControllerExpandVolume', { volumeId: 'pvc-a', capacityRange: { requiredBytes: 64 * MiB } }), { capacityBytes: 128 * MiB, nodeExpansionRequired: true });
-  await refused('ControllerExpandVolume', { volumeId: 'pvc-a', capacityRange: { limitBytes: 64 * MiB } }, 'OUT_OF_RANGE', /volumes only grow/);
-  await refused('ControllerExpandVolume', { volumeId: 'pvc-nope', capacityRange: { requiredBytes: MiB } }, 'NOT_FOUND', /volume "pvc-nope" does not exist/);
-  await refused('ControllerExpandVolume', { volumeId: 'pvc-a', capacityRange: { requiredBytes: 2 ** 50 } }, 'RESOURCE_EXHAUSTED',
-    /volume "pvc-a" cannot grow to 1125899906842624 bytes where its replicas are: node-\d\/disk-1: a replica must stay below/);
-  assert.is((await c.call('GetVolume', { name: 'pvc-a' })).size, 128 * MiB, 'the refused expansion changed nothing');
-  // The expanded volume still answers CreateVolume's retry: 128 MiB is at least the 64 MiB required.
-  assert.is((await csi.call<Any>('Controller', 'CreateVolume', { name: 'pvc-a', volumeCapabilities: [mount], capacityRange: { requiredBytes: 64 * MiB } })).volume.capacityBytes, 128 * MiB);
-});
+s(
+  'ControllerExpandVolume: grows (node expansion for mounts only), a smaller ask is OK, shrinking OUT_OF_RANGE',
+  async () => {
+    const m = await twice('ControllerExpandVolume', {
+      volumeId: 'pvc-a',
+      capacityRange: { requiredBytes: 128 * MiB },
+      volumeCapability: mount,
+    });
+    assert.equal(m, { capacityBytes: 128 * MiB, nodeExpansionRequired: true });
+    assert.is((await c.call('GetVolume', { name: 'pvc-a' })).size, 128 * MiB);
+    const b = await twice('ControllerExpandVolume', {
+      volumeId: 'pvc-b',
+      capacityRange: { requiredBytes: 48 * MiB },
+      volumeCapability: block,
+    });
+    assert.equal(b, { capacityBytes: 48 * MiB, nodeExpansionRequired: false });
+    assert.equal(
+      await twice('ControllerExpandVolume', { volumeId: 'pvc-a', capacityRange: { requiredBytes: 64 * MiB } }),
+      { capacityBytes: 128 * MiB, nodeExpansionRequired: true },
+    );
+    await refused(
+      'ControllerExpandVolume',
+      { volumeId: 'pvc-a', capacityRange: { limitBytes: 64 * MiB } },
+      'OUT_OF_RANGE',
+      /volumes only grow/,
+    );
+    await refused(
+      'ControllerExpandVolume',
+      { volumeId: 'pvc-nope', capacityRange: { requiredBytes: MiB } },
+      'NOT_FOUND',
+      /volume "pvc-nope" does not exist/,
+    );
+    await refused(
+      'ControllerExpandVolume',
+      { volumeId: 'pvc-a', capacityRange: { requiredBytes: 2 ** 50 } },
+      'RESOURCE_EXHAUSTED',
+      /volume "pvc-a" cannot grow to 1125899906842624 bytes where its replicas are: node-\d\/disk-1: a replica must stay below/,
+    );
+    assert.is((await c.call('GetVolume', { name: 'pvc-a' })).size, 128 * MiB, 'the refused expansion changed nothing');
+    // The expanded volume still answers CreateVolume's retry: 128 MiB is at least the 64 MiB required.
+    assert.is(
+      (
+        await csi.call<Any>('Controller', 'CreateVolume', {
+          name: 'pvc-a',
+          volumeCapabilities: [mount],
+          capacityRange: { requiredBytes: 64 * MiB },
+        })
+      ).volume.capacityBytes,
+      128 * MiB,
+    );
+  },
+);
 
 s('ControllerGetVolume: a volume with more replicas than nodes is abnormal, saying why', async () => {
-  await twice('CreateVolume', { name: 'pvc-deg', volumeCapabilities: [mount], capacityRange: { requiredBytes: 16 * MiB }, parameters: { numberOfReplicas: '4' } });
+  await twice('CreateVolume', {
+    name: 'pvc-deg',
+    volumeCapabilities: [mount],
+    capacityRange: { requiredBytes: 16 * MiB },
+    parameters: { numberOfReplicas: '4' },
+  });
   const cond = await eventually('pvc-deg degraded with 3 of 4 replicas running', 20_000, async () => {
     const r = await csi.call<Any>('Controller', 'ControllerGetVolume', { volumeId: 'pvc-deg' });
     return /^degraded: 3\/4 replicas running/.test(r.status.volumeCondition.message) ? r.status.volumeCondition : null;
@@ -382,7 +662,8 @@ s('DeleteVolume: deletes, then deleting again (or what never was) is OK', async 
   for (const id of ['pvc-b', 'pvc-clone', 'pvc-from-snap', 'pvc-deg']) await twice('DeleteVolume', { volumeId: id });
   await twice('DeleteVolume', { volumeId: 'pvc-never' });
   const left = await adminNames();
-  for (const id of ['pvc-b', 'pvc-clone', 'pvc-from-snap', 'pvc-deg']) assert.not.ok(left.includes(id), `${id} deleted`);
+  for (const id of ['pvc-b', 'pvc-clone', 'pvc-from-snap', 'pvc-deg'])
+    assert.not.ok(left.includes(id), `${id} deleted`);
   assert.ok(left.includes('pvc-a'));
 });
 

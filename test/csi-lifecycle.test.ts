@@ -9,7 +9,18 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statfsSync, writeSync, fsyncSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  statfsSync,
+  writeSync,
+  fsyncSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { CsiClient } from '@cairn/csi';
 import { eventually, startCluster } from './support/cluster.js';
@@ -41,14 +52,22 @@ s.after(async () => {
 });
 
 /** A call made twice; both answers must be equal (`strip` drops fields that may move, e.g. times). */
-async function twice(client: CsiClient, service: 'Controller' | 'Node', method: string, req: object, strip: (r: Any) => Any = (r) => r): Promise<Any> {
+async function twice(
+  client: CsiClient,
+  service: 'Controller' | 'Node',
+  method: string,
+  req: object,
+  strip: (r: Any) => Any = (r) => r,
+): Promise<Any> {
   const a = await client.call<Any>(service, method, req);
   const b = await client.call<Any>(service, method, req);
   assert.equal(strip(b), strip(a), `${method} answered differently the second time`);
   return a;
 }
-const ctl = (method: string, req: object, strip?: (r: Any) => Any) => twice(controller, 'Controller', method, req, strip);
-const node = (id: string, method: string, req: object, strip?: (r: Any) => Any) => twice(nodes.get(id)!, 'Node', method, req, strip);
+const ctl = (method: string, req: object, strip?: (r: Any) => Any) =>
+  twice(controller, 'Controller', method, req, strip);
+const node = (id: string, method: string, req: object, strip?: (r: Any) => Any) =>
+  twice(nodes.get(id)!, 'Node', method, req, strip);
 
 /** Paths of one volume on one node, as kubelet lays them out (a staging dir, a pod's target). */
 function paths(volume: string, nodeId: string) {
@@ -60,13 +79,38 @@ function paths(volume: string, nodeId: string) {
 }
 
 /** ControllerPublish + NodeStage + NodePublish on `nodeId`: what kubelet and the attacher do for a pod. */
-async function attach(volume: string, nodeId: string, cap: object): Promise<{ staging: string; target: string; context: Record<string, string> }> {
+async function attach(
+  volume: string,
+  nodeId: string,
+  cap: object,
+): Promise<{ staging: string; target: string; context: Record<string, string> }> {
   const { staging, target } = paths(volume, nodeId);
-  const pub = await ctl('ControllerPublishVolume', { volumeId: volume, nodeId, volumeCapability: cap, readonly: false });
+  const pub = await ctl('ControllerPublishVolume', {
+    volumeId: volume,
+    nodeId,
+    volumeCapability: cap,
+    readonly: false,
+  });
   const context = pub.publishContext as Record<string, string>;
-  assert.match(context.nbdUrl ?? '', /^nbd\+unix:\/\/\/.+\?socket=\//, 'publish_context carries the NBD export (the node\'s unix socket)');
-  await node(nodeId, 'NodeStageVolume', { volumeId: volume, publishContext: context, stagingTargetPath: staging, volumeCapability: cap });
-  await node(nodeId, 'NodePublishVolume', { volumeId: volume, publishContext: context, stagingTargetPath: staging, targetPath: target, volumeCapability: cap, readonly: false });
+  assert.match(
+    context.nbdUrl ?? '',
+    /^nbd\+unix:\/\/\/.+\?socket=\//,
+    "publish_context carries the NBD export (the node's unix socket)",
+  );
+  await node(nodeId, 'NodeStageVolume', {
+    volumeId: volume,
+    publishContext: context,
+    stagingTargetPath: staging,
+    volumeCapability: cap,
+  });
+  await node(nodeId, 'NodePublishVolume', {
+    volumeId: volume,
+    publishContext: context,
+    stagingTargetPath: staging,
+    targetPath: target,
+    volumeCapability: cap,
+    readonly: false,
+  });
   return { staging, target, context };
 }
 
@@ -89,44 +133,66 @@ function writeFiles(dir: string, files: Record<string, Buffer>): void {
 
 function digests(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of readdirSync(dir).filter((n) => n !== 'lost+found').sort()) out[name] = sha(readFileSync(join(dir, name)));
+  for (const name of readdirSync(dir)
+    .filter((n) => n !== 'lost+found')
+    .sort())
+    out[name] = sha(readFileSync(join(dir, name)));
   return out;
 }
 
 const files = { 'a.bin': randomBytes(3 * MiB), 'b.txt': Buffer.from('cairn keeps this\n'.repeat(1000)) };
 const atSnapshot: Record<string, string> = {};
 
-s('a filesystem volume: create, publish, stage, write files, detach, attach on another node, files intact', async () => {
-  const create = { name: 'pvc-life', capacityRange: { requiredBytes: 256 * MiB }, volumeCapabilities: [mountCap], parameters: { numberOfReplicas: '3', fsType: 'ext4' } };
-  const created = (await ctl('CreateVolume', create)).volume;
-  assert.is(created.volumeId, 'pvc-life');
-  assert.is(Number(created.capacityBytes), 256 * MiB);
-  await eventually('pvc-life placed with 3 running replicas', 60_000, async () => {
+s(
+  'a filesystem volume: create, publish, stage, write files, detach, attach on another node, files intact',
+  async () => {
+    const create = {
+      name: 'pvc-life',
+      capacityRange: { requiredBytes: 256 * MiB },
+      volumeCapabilities: [mountCap],
+      parameters: { numberOfReplicas: '3', fsType: 'ext4' },
+    };
+    const created = (await ctl('CreateVolume', create)).volume;
+    assert.is(created.volumeId, 'pvc-life');
+    assert.is(Number(created.capacityBytes), 256 * MiB);
+    await eventually('pvc-life placed with 3 running replicas', 60_000, async () => {
+      const v = await c.call('GetVolume', { name: 'pvc-life' });
+      return v.replicas.filter((r: Any) => r.state === 'running').length === 3;
+    });
+
+    const one = await attach('pvc-life', 'node-1', mountCap);
+    assert.ok(existsSync(join(one.target, 'lost+found')), 'a fresh ext4 is mounted at the target');
+    writeFiles(one.target, files);
+    const written = digests(one.target);
+    const stats = await node('node-1', 'NodeGetVolumeStats', { volumeId: 'pvc-life', volumePath: one.target }, (r) => ({
+      condition: r.volumeCondition,
+      units: r.usage.map((u: Any) => u.unit),
+    }));
+    assert.is(stats.volumeCondition?.abnormal ?? false, false);
+    assert.ok(stats.usage.find((u: Any) => u.unit === 'BYTES').used > 3 * MiB, 'the files show in the used bytes');
+    await detach('pvc-life', 'node-1');
+    assert.not.ok(existsSync(join(one.target, 'a.bin')), 'nothing is mounted at the target any more');
+
+    const two = await attach('pvc-life', 'node-2', mountCap);
+    assert.equal(digests(two.target), written, 'the files written on node-1 read back on node-2');
     const v = await c.call('GetVolume', { name: 'pvc-life' });
-    return v.replicas.filter((r: Any) => r.state === 'running').length === 3;
-  });
-
-  const one = await attach('pvc-life', 'node-1', mountCap);
-  assert.ok(existsSync(join(one.target, 'lost+found')), 'a fresh ext4 is mounted at the target');
-  writeFiles(one.target, files);
-  const written = digests(one.target);
-  const stats = await node('node-1', 'NodeGetVolumeStats', { volumeId: 'pvc-life', volumePath: one.target }, (r) => ({ condition: r.volumeCondition, units: r.usage.map((u: Any) => u.unit) }));
-  assert.is(stats.volumeCondition?.abnormal ?? false, false);
-  assert.ok(stats.usage.find((u: Any) => u.unit === 'BYTES').used > 3 * MiB, 'the files show in the used bytes');
-  await detach('pvc-life', 'node-1');
-  assert.not.ok(existsSync(join(one.target, 'a.bin')), 'nothing is mounted at the target any more');
-
-  const two = await attach('pvc-life', 'node-2', mountCap);
-  assert.equal(digests(two.target), written, 'the files written on node-1 read back on node-2');
-  const v = await c.call('GetVolume', { name: 'pvc-life' });
-  assert.is(v.attachedTo, 'node-2');
-  const got = await ctl('ControllerGetVolume', { volumeId: 'pvc-life' }, (r) => ({ id: r.volume.volumeId, nodes: r.status.publishedNodeIds }));
-  assert.equal(got.status.publishedNodeIds, ['node-2']);
-  Object.assign(atSnapshot, written);
-});
+    assert.is(v.attachedTo, 'node-2');
+    const got = await ctl('ControllerGetVolume', { volumeId: 'pvc-life' }, (r) => ({
+      id: r.volume.volumeId,
+      nodes: r.status.publishedNodeIds,
+    }));
+    assert.equal(got.status.publishedNodeIds, ['node-2']);
+    Object.assign(atSnapshot, written);
+  },
+);
 
 s('a snapshot, a volume made from it holds the data as at the snapshot', async () => {
-  const snap = (await ctl('CreateSnapshot', { sourceVolumeId: 'pvc-life', name: 'snap-life' }, (r) => ({ id: r.snapshot.snapshotId, src: r.snapshot.sourceVolumeId }))).snapshot;
+  const snap = (
+    await ctl('CreateSnapshot', { sourceVolumeId: 'pvc-life', name: 'snap-life' }, (r) => ({
+      id: r.snapshot.snapshotId,
+      src: r.snapshot.sourceVolumeId,
+    }))
+  ).snapshot;
   assert.is(snap.snapshotId, 'pvc-life@snap-life');
   const ready = await eventually('the snapshot is ready to use', 30_000, async () => {
     const r = await controller.call<Any>('Controller', 'ListSnapshots', { snapshotId: snap.snapshotId });
@@ -140,7 +206,10 @@ s('a snapshot, a volume made from it holds the data as at the snapshot', async (
   await detach('pvc-life', 'node-2');
 
   const create = {
-    name: 'pvc-restore', capacityRange: { requiredBytes: 256 * MiB }, volumeCapabilities: [mountCap], parameters: { numberOfReplicas: '2' },
+    name: 'pvc-restore',
+    capacityRange: { requiredBytes: 256 * MiB },
+    volumeCapabilities: [mountCap],
+    parameters: { numberOfReplicas: '2' },
     volumeContentSource: { snapshot: { snapshotId: snap.snapshotId } },
   };
   const restored = (await ctl('CreateVolume', create)).volume;
@@ -149,27 +218,53 @@ s('a snapshot, a volume made from it holds the data as at the snapshot', async (
   assert.equal(digests(three.target), atSnapshot, 'the restored volume has the files as they were at the snapshot');
 });
 
-s('expansion: ControllerExpandVolume, then NodeExpandVolume grows the filesystem (offline: unpublished, staged)', async () => {
-  const { staging, target } = paths('pvc-restore', 'node-3');
-  const before = statfsSync(target);
-  await node('node-3', 'NodeUnpublishVolume', { volumeId: 'pvc-restore', targetPath: target });
-  const exp = await ctl('ControllerExpandVolume', { volumeId: 'pvc-restore', capacityRange: { requiredBytes: 512 * MiB }, volumeCapability: mountCap });
-  assert.is(Number(exp.capacityBytes), 512 * MiB);
-  assert.is(exp.nodeExpansionRequired, true);
-  const nodeExp = await node('node-3', 'NodeExpandVolume', { volumeId: 'pvc-restore', volumePath: staging, capacityRange: { requiredBytes: 512 * MiB }, volumeCapability: mountCap, stagingTargetPath: staging });
-  assert.is(Number(nodeExp.capacityBytes), 512 * MiB);
-  const pub = await c.call('GetVolume', { name: 'pvc-restore' });
-  await node('node-3', 'NodePublishVolume', {
-    volumeId: 'pvc-restore', publishContext: { nbdUrl: pub.endpoint }, stagingTargetPath: staging, targetPath: target, volumeCapability: mountCap, readonly: false,
-  });
-  const after = statfsSync(target);
-  assert.ok(after.blocks * after.bsize > before.blocks * before.bsize + 200 * MiB, `the filesystem grew: ${before.blocks * before.bsize} -> ${after.blocks * after.bsize}`);
-  assert.equal(digests(target), atSnapshot, 'the files survive the expansion');
-  await detach('pvc-restore', 'node-3');
-});
+s(
+  'expansion: ControllerExpandVolume, then NodeExpandVolume grows the filesystem (offline: unpublished, staged)',
+  async () => {
+    const { staging, target } = paths('pvc-restore', 'node-3');
+    const before = statfsSync(target);
+    await node('node-3', 'NodeUnpublishVolume', { volumeId: 'pvc-restore', targetPath: target });
+    const exp = await ctl('ControllerExpandVolume', {
+      volumeId: 'pvc-restore',
+      capacityRange: { requiredBytes: 512 * MiB },
+      volumeCapability: mountCap,
+    });
+    assert.is(Number(exp.capacityBytes), 512 * MiB);
+    assert.is(exp.nodeExpansionRequired, true);
+    const nodeExp = await node('node-3', 'NodeExpandVolume', {
+      volumeId: 'pvc-restore',
+      volumePath: staging,
+      capacityRange: { requiredBytes: 512 * MiB },
+      volumeCapability: mountCap,
+      stagingTargetPath: staging,
+    });
+    assert.is(Number(nodeExp.capacityBytes), 512 * MiB);
+    const pub = await c.call('GetVolume', { name: 'pvc-restore' });
+    await node('node-3', 'NodePublishVolume', {
+      volumeId: 'pvc-restore',
+      publishContext: { nbdUrl: pub.endpoint },
+      stagingTargetPath: staging,
+      targetPath: target,
+      volumeCapability: mountCap,
+      readonly: false,
+    });
+    const after = statfsSync(target);
+    assert.ok(
+      after.blocks * after.bsize > before.blocks * before.bsize + 200 * MiB,
+      `the filesystem grew: ${before.blocks * before.bsize} -> ${after.blocks * after.bsize}`,
+    );
+    assert.equal(digests(target), atSnapshot, 'the files survive the expansion');
+    await detach('pvc-restore', 'node-3');
+  },
+);
 
 s('a raw block volume: published as a device file, bytes written read back on another node', async () => {
-  await ctl('CreateVolume', { name: 'pvc-block', capacityRange: { requiredBytes: 64 * MiB }, volumeCapabilities: [blockCap], parameters: { numberOfReplicas: '2' } });
+  await ctl('CreateVolume', {
+    name: 'pvc-block',
+    capacityRange: { requiredBytes: 64 * MiB },
+    volumeCapabilities: [blockCap],
+    parameters: { numberOfReplicas: '2' },
+  });
   const a = await attach('pvc-block', 'node-1', blockCap);
   const data = randomBytes(2 * MiB);
   const fd = openSync(a.target, 'r+');

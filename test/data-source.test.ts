@@ -35,7 +35,11 @@ const cluster = () => ['--cluster', join(c.dir, 'cluster.json')];
 const eventsAfter = (seq: number): Promise<any[]> => c.eventsAfter(seq);
 
 async function running(name: string, n: number): Promise<void> {
-  await eventually(`${n} replicas of ${name} running`, 20_000, async () => (await volume(name)).replicas.filter((r: any) => r.state === 'running').length === n);
+  await eventually(
+    `${n} replicas of ${name} running`,
+    20_000,
+    async () => (await volume(name)).replicas.filter((r: any) => r.state === 'running').length === n,
+  );
 }
 
 /** Attaches with the CLI (which waits until the engine serves) and returns the NBD URI. */
@@ -69,14 +73,32 @@ t('a volume from a snapshot, attached on another node, reads as the source did a
   atSnapshot.fill(0, 12 * MiB, 16 * MiB);
   await write(srcUri, atSnapshot, 'a.bin');
   await c.call('CreateSnapshot', { volume: 'src', name: 's1' });
-  await eventually('s1 is taken on the source', 15_000, async () => run('nbdinfo', [snapshotUri(srcUri, 's1')]).then(() => true, () => false));
+  await eventually('s1 is taken on the source', 15_000, async () =>
+    run('nbdinfo', [snapshotUri(srcUri, 's1')]).then(
+      () => true,
+      () => false,
+    ),
+  );
   afterOverwrite = Buffer.from(atSnapshot);
   randomBytes(4 * MiB).copy(afterOverwrite, 0);
   randomBytes(2 * MiB).copy(afterOverwrite, 20 * MiB);
   await write(srcUri, afterOverwrite, 'b.bin');
 
   // One size up: the part past the source reads as zeroes.
-  const created = await c.cairn(['volume', 'create', 'from-snap', '--size', `${(SIZE + 4 * MiB) / MiB}Mi`, '--replicas', '2', '--data-source', 'snap://src/s1', '-o', 'json', ...cluster()]);
+  const created = await c.cairn([
+    'volume',
+    'create',
+    'from-snap',
+    '--size',
+    `${(SIZE + 4 * MiB) / MiB}Mi`,
+    '--replicas',
+    '2',
+    '--data-source',
+    'snap://src/s1',
+    '-o',
+    'json',
+    ...cluster(),
+  ]);
   assert.is(created.code, 0, created.stderr);
   const v = JSON.parse(created.stdout);
   assert.is(v.dataSource, 'snap://src/s1');
@@ -96,41 +118,75 @@ t('a volume from a snapshot, attached on another node, reads as the source did a
 
   const after = await c.cairn(['volume', 'get', 'from-snap', '-o', 'json', ...cluster()]);
   assert.is(JSON.parse(after.stdout).dataSourceReady, true);
-  assert.match((await c.cairn(['volume', 'get', 'from-snap', ...cluster()])).stdout, /data source:\s+snap:\/\/src\/s1 \(copied\)/);
+  assert.match(
+    (await c.cairn(['volume', 'get', 'from-snap', ...cluster()])).stdout,
+    /data source:\s+snap:\/\/src\/s1 \(copied\)/,
+  );
   // Writes to the clone are its own.
   const mine = randomBytes(1 * MiB);
   await write(uri, Buffer.concat([mine, data.subarray(MiB)]), 'mine.bin');
-  assert.is(sha((await readAll(srcUri, 'src-again.bin'))), sha(afterOverwrite), 'the source does not see the clone\'s writes');
+  assert.is(
+    sha(await readAll(srcUri, 'src-again.bin')),
+    sha(afterOverwrite),
+    "the source does not see the clone's writes",
+  );
 });
 
-t('a volume from a volume reads as the source did when it was created; the snapshot taken for it goes once copied', async () => {
-  const before = await head();
-  const v = await c.call('CreateVolume', { name: 'from-vol', size: SIZE, numberOfReplicas: 1, dataSource: 'vol://src' });
-  assert.is(v.dataSource, 'vol://src');
-  // The creation appended a snapshot of the source and the volume, in one append.
-  const evs = (await eventsAfter(before)).filter((e) => e.actor === 'admin');
-  assert.equal(evs.map((e) => e.payload), ['snapshotCreated', 'volumeCreated']);
-  const taken = evs[0].snapshotCreated.name as string;
-  assert.is(evs[1].volumeCreated.sourceSnapshot, taken);
-  // A snapshot is taken when the source's engine applies it, as for CreateSnapshot: wait for it,
-  // then change the source; the clone must not see the change.
-  await eventually('the clone\'s snapshot is taken on the source', 15_000, async () => run('nbdinfo', [snapshotUri(srcUri, taken)]).then(() => true, () => false));
-  const later = Buffer.from(afterOverwrite);
-  randomBytes(3 * MiB).copy(later, 8 * MiB);
-  await write(srcUri, later, 'c.bin');
+t(
+  'a volume from a volume reads as the source did when it was created; the snapshot taken for it goes once copied',
+  async () => {
+    const before = await head();
+    const v = await c.call('CreateVolume', {
+      name: 'from-vol',
+      size: SIZE,
+      numberOfReplicas: 1,
+      dataSource: 'vol://src',
+    });
+    assert.is(v.dataSource, 'vol://src');
+    // The creation appended a snapshot of the source and the volume, in one append.
+    const evs = (await eventsAfter(before)).filter((e) => e.actor === 'admin');
+    assert.equal(
+      evs.map((e) => e.payload),
+      ['snapshotCreated', 'volumeCreated'],
+    );
+    const taken = evs[0].snapshotCreated.name as string;
+    assert.is(evs[1].volumeCreated.sourceSnapshot, taken);
+    // A snapshot is taken when the source's engine applies it, as for CreateSnapshot: wait for it,
+    // then change the source; the clone must not see the change.
+    await eventually("the clone's snapshot is taken on the source", 15_000, async () =>
+      run('nbdinfo', [snapshotUri(srcUri, taken)]).then(
+        () => true,
+        () => false,
+      ),
+    );
+    const later = Buffer.from(afterOverwrite);
+    randomBytes(3 * MiB).copy(later, 8 * MiB);
+    await write(srcUri, later, 'c.bin');
 
-  await running('from-vol', 1);
-  const uri = await attach('from-vol', 'node-3');
-  assert.is(sha(await readAll(uri, 'from-vol.bin')), sha(afterOverwrite), 'the clone holds the source as it was at creation');
-  assert.is((await volume('from-vol')).dataSourceReady, true);
-  await eventually('the snapshot taken for the clone is deleted', 15_000, async () =>
-    (await c.call('ListSnapshots', { name: 'src' })).snapshots.map((s: any) => s.name).join(',') === 's1');
-  assert.is(sha(await readAll(srcUri, 'src-later.bin')), sha(later), 'deleting that snapshot changed nothing on the source');
-  // The same create again is idempotent; the same name with another source is not.
-  const seq = await head();
-  await c.call('CreateVolume', { name: 'from-vol', size: SIZE, numberOfReplicas: 1, dataSource: 'vol://src' });
-  assert.is(await head(), seq, 'the same create appends nothing');
-});
+    await running('from-vol', 1);
+    const uri = await attach('from-vol', 'node-3');
+    assert.is(
+      sha(await readAll(uri, 'from-vol.bin')),
+      sha(afterOverwrite),
+      'the clone holds the source as it was at creation',
+    );
+    assert.is((await volume('from-vol')).dataSourceReady, true);
+    await eventually(
+      'the snapshot taken for the clone is deleted',
+      15_000,
+      async () => (await c.call('ListSnapshots', { name: 'src' })).snapshots.map((s: any) => s.name).join(',') === 's1',
+    );
+    assert.is(
+      sha(await readAll(srcUri, 'src-later.bin')),
+      sha(later),
+      'deleting that snapshot changed nothing on the source',
+    );
+    // The same create again is idempotent; the same name with another source is not.
+    const seq = await head();
+    await c.call('CreateVolume', { name: 'from-vol', size: SIZE, numberOfReplicas: 1, dataSource: 'vol://src' });
+    assert.is(await head(), seq, 'the same create appends nothing');
+  },
+);
 
 t('a source replica that is gone is passed over for the next one', async () => {
   // Detached first: a volume whose engine's node dies stays detaching until that node returns.
@@ -141,14 +197,24 @@ t('a source replica that is gone is passed over for the next one', async () => {
   const victim = c.info.nodes.find((n) => n.id === first.node)!;
   const others = c.info.nodes.filter((n) => n.id !== victim.id);
   for (const n of others) await c.call('UpdateNode', { nodeId: n.id, tags: { values: ['safe'] } });
-  await c.call('CreateVolume', { name: 'retry', size: SIZE, numberOfReplicas: 1, nodeSelector: ['safe'], dataSource: 'snap://src/s1' });
+  await c.call('CreateVolume', {
+    name: 'retry',
+    size: SIZE,
+    numberOfReplicas: 1,
+    nodeSelector: ['safe'],
+    dataSource: 'snap://src/s1',
+  });
   await running('retry', 1);
   // Killed: until its lease runs out, the manager still names its replica as a source.
   process.kill(victim.pid, 'SIGKILL');
   const uri = await attach('retry', others[0]!.id);
   assert.is(sha(await readAll(uri, 'retry.bin')), sha(atSnapshot));
   const log = readFileSync(others[0]!.log, 'utf8');
-  assert.match(log, new RegExp(`engine of retry: copying from src@s1 on replica ${first.id} failed`), 'the dead replica was tried first');
+  assert.match(
+    log,
+    new RegExp(`engine of retry: copying from src@s1 on replica ${first.id} failed`),
+    'the dead replica was tried first',
+  );
   assert.match(log, /engine of retry: copied src@s1 from replica /);
 });
 
@@ -158,16 +224,46 @@ t('bad data sources are refused with their codes and append nothing; a pending c
   assert.is((await volume('src')).state, 'detached');
   const before = await head();
   const bad: [string, object, number, RegExp][] = [
-    ['CreateVolume', { name: 'x', size: SIZE, dataSource: 'src' }, status.INVALID_ARGUMENT, /dataSource "src".*snap:\/\/VOLUME\/SNAPSHOT or vol:\/\/VOLUME/],
+    [
+      'CreateVolume',
+      { name: 'x', size: SIZE, dataSource: 'src' },
+      status.INVALID_ARGUMENT,
+      /dataSource "src".*snap:\/\/VOLUME\/SNAPSHOT or vol:\/\/VOLUME/,
+    ],
     ['CreateVolume', { name: 'x', size: SIZE, dataSource: 'snap://src' }, status.INVALID_ARGUMENT, /dataSource/],
     ['CreateVolume', { name: 'x', size: SIZE, dataSource: 'vol://nope' }, status.NOT_FOUND, /volume "nope"/],
     ['CreateVolume', { name: 'x', size: SIZE, dataSource: 'snap://nope/s1' }, status.NOT_FOUND, /volume "nope"/],
     ['CreateVolume', { name: 'x', size: SIZE, dataSource: 'snap://src/nope' }, status.NOT_FOUND, /snapshot "nope"/],
-    ['CreateVolume', { name: 'x', size: SIZE - MiB, dataSource: 'snap://src/s1' }, status.INVALID_ARGUMENT, /size .* smaller/],
-    ['CreateVolume', { name: 'x', size: SIZE - MiB, dataSource: 'vol://src' }, status.INVALID_ARGUMENT, /size .* smaller/],
-    ['CreateVolume', { name: 'from-snap', size: SIZE + 4 * MiB, numberOfReplicas: 2, dataSource: 'vol://src' }, status.ALREADY_EXISTS, /dataSource/],
-    ['CreateVolume', { name: 'from-snap', size: SIZE + 4 * MiB, numberOfReplicas: 2 }, status.ALREADY_EXISTS, /dataSource/],
-    ['CreateVolume', { name: 'x', size: SIZE, dataSource: 'vol://pending' }, status.FAILED_PRECONDITION, /still copying/],
+    [
+      'CreateVolume',
+      { name: 'x', size: SIZE - MiB, dataSource: 'snap://src/s1' },
+      status.INVALID_ARGUMENT,
+      /size .* smaller/,
+    ],
+    [
+      'CreateVolume',
+      { name: 'x', size: SIZE - MiB, dataSource: 'vol://src' },
+      status.INVALID_ARGUMENT,
+      /size .* smaller/,
+    ],
+    [
+      'CreateVolume',
+      { name: 'from-snap', size: SIZE + 4 * MiB, numberOfReplicas: 2, dataSource: 'vol://src' },
+      status.ALREADY_EXISTS,
+      /dataSource/,
+    ],
+    [
+      'CreateVolume',
+      { name: 'from-snap', size: SIZE + 4 * MiB, numberOfReplicas: 2 },
+      status.ALREADY_EXISTS,
+      /dataSource/,
+    ],
+    [
+      'CreateVolume',
+      { name: 'x', size: SIZE, dataSource: 'vol://pending' },
+      status.FAILED_PRECONDITION,
+      /still copying/,
+    ],
     ['CreateSnapshot', { volume: 'pending', name: 'early' }, status.FAILED_PRECONDITION, /still copying/],
     ['DeleteSnapshot', { volume: 'src', name: 's1' }, status.FAILED_PRECONDITION, /"pending"/],
     ['DeleteVolume', { name: 'src' }, status.FAILED_PRECONDITION, /"pending"/],
@@ -183,7 +279,11 @@ t('bad data sources are refused with their codes and append nothing; a pending c
     }
   }
   const admin = (await eventsAfter(before)).filter((e) => e.actor === 'admin');
-  assert.equal(admin.map((e) => `${e.seq} ${e.payload}`), [], 'refused requests appended nothing');
+  assert.equal(
+    admin.map((e) => `${e.seq} ${e.payload}`),
+    [],
+    'refused requests appended nothing',
+  );
   // With the dependent gone, the source can go.
   await c.call('DeleteVolume', { name: 'pending' });
   await c.call('DeleteSnapshot', { volume: 'src', name: 's1' });

@@ -33,13 +33,27 @@ const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 d('a volume attaches as an NBD export that nbdinfo sees and nbdcopy round-trips 256 MiB through', async () => {
   await c.call('CreateVolume', { name: 'data', size: 256 * MiB, numberOfReplicas: 3 });
-  await eventually('3 replicas running', 20_000, async () => (await volume()).replicas.filter((r: any) => r.state === 'running').length === 3);
+  await eventually(
+    '3 replicas running',
+    20_000,
+    async () => (await volume()).replicas.filter((r: any) => r.state === 'running').length === 3,
+  );
   // The CLI waits until the engine serves and prints the NBD URI.
-  const att = await c.cairn(['volume', 'attach', 'data', '--node', 'node-1', '-o', 'json', '--cluster', join(c.dir, 'cluster.json')]);
+  const att = await c.cairn([
+    'volume',
+    'attach',
+    'data',
+    '--node',
+    'node-1',
+    '-o',
+    'json',
+    '--cluster',
+    join(c.dir, 'cluster.json'),
+  ]);
   assert.is(att.code, 0, att.stderr);
   uri = JSON.parse(att.stdout).nbd;
   assert.is((await volume()).endpoint, uri);
-  assert.match(uri, /^nbd\+unix:\/\/\/data\?socket=\/.+\/nbd\.sock$/, 'served on the node\'s unix socket');
+  assert.match(uri, /^nbd\+unix:\/\/\/data\?socket=\/.+\/nbd\.sock$/, "served on the node's unix socket");
   const info = await run('nbdinfo', ['--json', uri]);
   const exp = JSON.parse(info.stdout).exports[0];
   assert.is(exp['export-size'], 256 * MiB);
@@ -54,34 +68,72 @@ d('a volume attaches as an NBD export that nbdinfo sees and nbdcopy round-trips 
   assert.is(sha(readFileSync(out)), sha(data));
 });
 
-d('snapshots: data read back through a snapshot is what was written before it; delete merges without changing the volume', async () => {
-  const before = randomBytes(4 * MiB);
-  const after = randomBytes(4 * MiB);
-  const pad = (b: Buffer) => Buffer.concat([b, Buffer.alloc(256 * MiB - b.length)]);
-  writeFileSync(join(c.dir, 'a.bin'), pad(before));
-  writeFileSync(join(c.dir, 'b.bin'), pad(after));
-  await run('nbdcopy', [join(c.dir, 'a.bin'), uri], { timeout: 60_000 });
-  await c.call('CreateSnapshot', { volume: 'data', name: 's1' });
-  const snapUri = snapshotUri(uri, 's1');
-  await eventually('the snapshot is served', 15_000, async () => (await run('nbdinfo', [snapUri]).then(() => true, () => false)));
-  await run('nbdcopy', [join(c.dir, 'b.bin'), uri], { timeout: 60_000 });
-  await run('nbdcopy', [snapUri, join(c.dir, 's1.bin')], { timeout: 60_000 });
-  await run('nbdcopy', [uri, join(c.dir, 'now.bin')], { timeout: 60_000 });
-  assert.is(sha(readFileSync(join(c.dir, 's1.bin')).subarray(0, before.length)), sha(before), 'the snapshot reads as before');
-  assert.is(sha(readFileSync(join(c.dir, 'now.bin')).subarray(0, after.length)), sha(after), 'the volume reads as now');
-  assert.equal((await c.call('ListSnapshots', { name: 'data' })).snapshots.map((x: any) => x.name), ['s1']);
-  await c.call('DeleteSnapshot', { volume: 'data', name: 's1' });
-  await eventually('the snapshot is gone', 15_000, async () => (await run('nbdinfo', [snapUri]).then(() => false, () => true)));
-  await run('nbdcopy', [uri, join(c.dir, 'now2.bin')], { timeout: 60_000 });
-  assert.is(sha(readFileSync(join(c.dir, 'now2.bin')).subarray(0, after.length)), sha(after), 'deleting the snapshot changed nothing');
-});
+d(
+  'snapshots: data read back through a snapshot is what was written before it; delete merges without changing the volume',
+  async () => {
+    const before = randomBytes(4 * MiB);
+    const after = randomBytes(4 * MiB);
+    const pad = (b: Buffer) => Buffer.concat([b, Buffer.alloc(256 * MiB - b.length)]);
+    writeFileSync(join(c.dir, 'a.bin'), pad(before));
+    writeFileSync(join(c.dir, 'b.bin'), pad(after));
+    await run('nbdcopy', [join(c.dir, 'a.bin'), uri], { timeout: 60_000 });
+    await c.call('CreateSnapshot', { volume: 'data', name: 's1' });
+    const snapUri = snapshotUri(uri, 's1');
+    await eventually(
+      'the snapshot is served',
+      15_000,
+      async () =>
+        await run('nbdinfo', [snapUri]).then(
+          () => true,
+          () => false,
+        ),
+    );
+    await run('nbdcopy', [join(c.dir, 'b.bin'), uri], { timeout: 60_000 });
+    await run('nbdcopy', [snapUri, join(c.dir, 's1.bin')], { timeout: 60_000 });
+    await run('nbdcopy', [uri, join(c.dir, 'now.bin')], { timeout: 60_000 });
+    assert.is(
+      sha(readFileSync(join(c.dir, 's1.bin')).subarray(0, before.length)),
+      sha(before),
+      'the snapshot reads as before',
+    );
+    assert.is(
+      sha(readFileSync(join(c.dir, 'now.bin')).subarray(0, after.length)),
+      sha(after),
+      'the volume reads as now',
+    );
+    assert.equal(
+      (await c.call('ListSnapshots', { name: 'data' })).snapshots.map((x: any) => x.name),
+      ['s1'],
+    );
+    await c.call('DeleteSnapshot', { volume: 'data', name: 's1' });
+    await eventually(
+      'the snapshot is gone',
+      15_000,
+      async () =>
+        await run('nbdinfo', [snapUri]).then(
+          () => false,
+          () => true,
+        ),
+    );
+    await run('nbdcopy', [uri, join(c.dir, 'now2.bin')], { timeout: 60_000 });
+    assert.is(
+      sha(readFileSync(join(c.dir, 'now2.bin')).subarray(0, after.length)),
+      sha(after),
+      'deleting the snapshot changed nothing',
+    );
+  },
+);
 
 /** A volume as a block device without the kernel's nbd module: nbdfuse exposes the export as a file, losetup makes it a device. */
 async function blockDevice(endpoint: string, dir: string): Promise<{ device: string; release: () => Promise<void> }> {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'nbd');
   const fuse: ChildProcess = spawn('nbdfuse', [file, endpoint], { stdio: 'ignore' });
-  await eventually('nbdfuse serves the export as a file', 15_000, async () => existsSync(file) && statSync(file).size > 0);
+  await eventually(
+    'nbdfuse serves the export as a file',
+    15_000,
+    async () => existsSync(file) && statSync(file).size > 0,
+  );
   const device = (await run('losetup', ['-f', '--show', file])).stdout.trim();
   return {
     device,
@@ -95,7 +147,11 @@ async function blockDevice(endpoint: string, dir: string): Promise<{ device: str
 
 d('nbdfuse + losetup + mkfs.ext4 + mount: files survive a detach and an attach on another node', async () => {
   await c.call('CreateVolume', { name: 'fs', size: 256 * MiB, numberOfReplicas: 3 });
-  await eventually('3 replicas running', 20_000, async () => (await volume('fs')).replicas.filter((r: any) => r.state === 'running').length === 3);
+  await eventually(
+    '3 replicas running',
+    20_000,
+    async () => (await volume('fs')).replicas.filter((r: any) => r.state === 'running').length === 3,
+  );
   const attach = async (nodeId: string): Promise<string> => {
     await c.call('AttachVolume', { name: 'fs', nodeId });
     return eventually(`attached on ${nodeId}`, 20_000, async () => {
@@ -122,7 +178,8 @@ d('nbdfuse + losetup + mkfs.ext4 + mount: files survive a detach and an attach o
   dev = await blockDevice(await attach('node-2'), join(c.dir, 'fuse2'));
   try {
     await run('mount', [dev.device, mnt]);
-    for (const [name, data] of files) assert.is(sha(readFileSync(join(mnt, name))), sha(data), `${name} intact on node-2`);
+    for (const [name, data] of files)
+      assert.is(sha(readFileSync(join(mnt, name))), sha(data), `${name} intact on node-2`);
     await run('umount', [mnt]);
   } finally {
     await dev.release();
@@ -130,7 +187,7 @@ d('nbdfuse + losetup + mkfs.ext4 + mount: files survive a detach and an attach o
   await c.call('DetachVolume', { name: 'fs' });
 });
 
-d('DeleteVolume removes every replica\'s data from its node\'s disk', async () => {
+d("DeleteVolume removes every replica's data from its node's disk", async () => {
   // The volume of the test before: an ext4 filesystem with files, on 3 replicas.
   await eventually('fs detached', 30_000, async () => (await volume('fs')).state === 'detached');
   const replicas = (await volume('fs')).replicas as any[];
@@ -142,39 +199,78 @@ d('DeleteVolume removes every replica\'s data from its node\'s disk', async () =
     assert.ok(bytes > 0, `${dir} holds data (${bytes} bytes allocated)`);
   }
   await c.call('DeleteVolume', { name: 'fs' });
-  await eventually(`every replica directory of fs gone (${dirs.join(', ')})`, 60_000, async () => dirs.every((dir) => !existsSync(dir)));
-  const gone = await c.call('GetVolume', { name: 'fs' }).then(() => null, (e: { code: number }) => e.code);
+  await eventually(`every replica directory of fs gone (${dirs.join(', ')})`, 60_000, async () =>
+    dirs.every((dir) => !existsSync(dir)),
+  );
+  const gone = await c.call('GetVolume', { name: 'fs' }).then(
+    () => null,
+    (e: { code: number }) => e.code,
+  );
   assert.is(gone, 5, 'GetVolume says NOT_FOUND');
 });
 
-d('kill -9 a replica\'s node agent during a fio verify run: no verify error, degraded, then healthy after the rebuild', async () => {
-  const v = await volume();
-  const victimNode = v.replicas.map((r: any) => r.node).find((n: string) => n !== 'node-1');
-  const victim = c.info.nodes.find((n) => n.id === victimNode)!;
-  const fio = run('fio', ['--name=verify', '--ioengine=nbd', `--uri=${uri}`, '--rw=randwrite', '--bs=4k', '--size=64M', '--iodepth=16',
-    '--verify=crc32c', '--verify_fatal=1', '--do_verify=1', `--directory=${c.dir}`], { timeout: 120_000, cwd: c.dir });
-  let fioEnded = false;
-  void fio.then(() => { fioEnded = true; }, () => { fioEnded = true; });
-  await new Promise((r) => setTimeout(r, 1000)); // fio under way (64 MiB at QD16 takes several seconds)
-  const killedMidRun = !fioEnded;
-  process.kill(victim.pid, 'SIGKILL');
-  const { stdout } = await fio;
-  assert.ok(killedMidRun, 'the node agent was killed while fio was still running');
-  assert.match(stdout, /err= 0/);
-  assert.not.match(stdout, /verify: bad/);
-  // Degraded: the engine saw the replica go and it was recorded (the volume may already be healed
-  // by the time fio finishes, so the log is the witness, not the current state).
-  const victimReplica = v.replicas.find((r: any) => r.node === victimNode).id;
-  await eventually('the failure is recorded', 15_000, async () =>
-    (await c.call('ExplainVolume', { name: 'data' })).lines.some((l: any) => l.replicaId === victimReplica && /^failed: /.test(l.text)));
-  const healed = await eventually('a replacement is rebuilt and the volume healthy', 60_000, async () => {
-    const x = await volume();
-    return x.robustness === 'healthy' && x.replicas.filter((r: any) => r.state === 'running').length === 3 ? x : null;
-  });
-  assert.ok(healed.replicas.every((r: any) => r.node !== victimNode || r.state !== 'running'), 'the replacement is on another node');
-  const why = await c.call('ExplainVolume', { name: 'data' });
-  assert.ok(why.lines.some((l: any) => /rebuilt: healthy again/.test(l.text)), 'the audit shows the rebuild');
-});
+d(
+  "kill -9 a replica's node agent during a fio verify run: no verify error, degraded, then healthy after the rebuild",
+  async () => {
+    const v = await volume();
+    const victimNode = v.replicas.map((r: any) => r.node).find((n: string) => n !== 'node-1');
+    const victim = c.info.nodes.find((n) => n.id === victimNode)!;
+    const fio = run(
+      'fio',
+      [
+        '--name=verify',
+        '--ioengine=nbd',
+        `--uri=${uri}`,
+        '--rw=randwrite',
+        '--bs=4k',
+        '--size=64M',
+        '--iodepth=16',
+        '--verify=crc32c',
+        '--verify_fatal=1',
+        '--do_verify=1',
+        `--directory=${c.dir}`,
+      ],
+      { timeout: 120_000, cwd: c.dir },
+    );
+    let fioEnded = false;
+    void fio.then(
+      () => {
+        fioEnded = true;
+      },
+      () => {
+        fioEnded = true;
+      },
+    );
+    await new Promise((r) => setTimeout(r, 1000)); // fio under way (64 MiB at QD16 takes several seconds)
+    const killedMidRun = !fioEnded;
+    process.kill(victim.pid, 'SIGKILL');
+    const { stdout } = await fio;
+    assert.ok(killedMidRun, 'the node agent was killed while fio was still running');
+    assert.match(stdout, /err= 0/);
+    assert.not.match(stdout, /verify: bad/);
+    // Degraded: the engine saw the replica go and it was recorded (the volume may already be healed
+    // by the time fio finishes, so the log is the witness, not the current state).
+    const victimReplica = v.replicas.find((r: any) => r.node === victimNode).id;
+    await eventually('the failure is recorded', 15_000, async () =>
+      (await c.call('ExplainVolume', { name: 'data' })).lines.some(
+        (l: any) => l.replicaId === victimReplica && /^failed: /.test(l.text),
+      ),
+    );
+    const healed = await eventually('a replacement is rebuilt and the volume healthy', 60_000, async () => {
+      const x = await volume();
+      return x.robustness === 'healthy' && x.replicas.filter((r: any) => r.state === 'running').length === 3 ? x : null;
+    });
+    assert.ok(
+      healed.replicas.every((r: any) => r.node !== victimNode || r.state !== 'running'),
+      'the replacement is on another node',
+    );
+    const why = await c.call('ExplainVolume', { name: 'data' });
+    assert.ok(
+      why.lines.some((l: any) => /rebuilt: healthy again/.test(l.text)),
+      'the audit shows the rebuild',
+    );
+  },
+);
 
 d('with all replicas but one gone the volume is still readable and writable', async () => {
   const v = await volume();

@@ -32,7 +32,8 @@ async function up(args: string[]): Promise<Up> {
   await execFileP(process.execPath, [CAIRN, 'up', '--dir', dir, '--detach', ...args], { timeout: 120_000 });
   const info = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as Up['info'];
   return {
-    dir, info,
+    dir,
+    info,
     async down() {
       await execFileP(process.execPath, [CAIRN, 'down', '--dir', dir], { timeout: 30_000 }).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
@@ -42,7 +43,10 @@ async function up(args: string[]): Promise<Up> {
 
 /** The admin API of a `cairn up` cluster, checked against its CA (up serves TLS). */
 function adminOf(u: Up): AdminClient {
-  return adminClient(u.info.admin, { token: readFileSync(u.info.token, 'utf8').trim(), ...(u.info.tlsCa ? { tlsCa: readFileSync(u.info.tlsCa) } : {}) });
+  return adminClient(u.info.admin, {
+    token: readFileSync(u.info.token, 'utf8').trim(),
+    ...(u.info.tlsCa ? { tlsCa: readFileSync(u.info.tlsCa) } : {}),
+  });
 }
 
 /** The error a call ends with (assert.unreachable if it succeeds). */
@@ -65,7 +69,10 @@ function client(endpoint: string | string[], creds: EtcdCredentials = {}): Etcd3
 
 function call<T = any>(admin: AdminClient, method: string, req: object): Promise<T> {
   return new Promise((resolve, reject) =>
-    (admin as any)[method](req, { deadline: Date.now() + 15_000 }, (e: Error | null, r: T) => (e ? reject(e) : resolve(r))));
+    (admin as any)[method](req, { deadline: Date.now() + 15_000 }, (e: Error | null, r: T) =>
+      e ? reject(e) : resolve(r),
+    ),
+  );
 }
 
 // --- a one-member `cairn up`
@@ -76,7 +83,10 @@ let caPair: { cert: string; key: string };
 let manager: EtcdCredentials;
 single.before(async () => {
   c = await up(['--nodes', '1']);
-  caPair = { cert: readFileSync(join(c.dir, 'pki', 'ca.crt'), 'utf8'), key: readFileSync(join(c.dir, 'pki', 'ca.key'), 'utf8') };
+  caPair = {
+    cert: readFileSync(join(c.dir, 'pki', 'ca.crt'), 'utf8'),
+    key: readFileSync(join(c.dir, 'pki', 'ca.key'), 'utf8'),
+  };
   manager = etcdCredentials(c.info);
 });
 single.after(async () => {
@@ -84,12 +94,17 @@ single.after(async () => {
   await c?.down();
 });
 
-single('etcd listens on loopback over https only, and cluster.json names the managers\' credential', () => {
+single("etcd listens on loopback over https only, and cluster.json names the managers' credential", () => {
   assert.is(c.info.etcd.length, 1);
   assert.match(c.info.etcd[0]!, /^https:\/\/127\.0\.0\.1:\d+$/);
   const f = c.info.etcdCredentials!;
   assert.ok(f.ca && f.cert && f.key, 'CA, certificate and key');
-  for (const key of [join(c.dir, 'pki', 'ca.key'), f.key!, join(c.dir, 'pki', 'etcd', 'root.key'), join(c.dir, 'pki', 'etcd', 'server.key')]) {
+  for (const key of [
+    join(c.dir, 'pki', 'ca.key'),
+    f.key!,
+    join(c.dir, 'pki', 'etcd', 'root.key'),
+    join(c.dir, 'pki', 'etcd', 'server.key'),
+  ]) {
     assert.is(statSync(key).mode & 0o777, 0o600, `${key} is 0600`);
   }
 });
@@ -98,7 +113,11 @@ single('a plain http client reaches the port and can neither read nor write the 
   const plain = client(c.info.etcd[0]!.replace('https://', 'http://'));
   await refused('plain http read', () => plain.getAll().prefix(PREFIX).keys());
   await refused('plain http write', () => plain.put(`${PREFIX}log/9999999999999999`).value('forged'));
-  assert.is(await client(c.info.etcd, manager).get(`${PREFIX}log/9999999999999999`).string(), null, 'nothing was written');
+  assert.is(
+    await client(c.info.etcd, manager).get(`${PREFIX}log/9999999999999999`).string(),
+    null,
+    'nothing was written',
+  );
 });
 
 single('a TLS client without a client certificate is refused', async () => {
@@ -107,9 +126,13 @@ single('a TLS client without a client certificate is refused', async () => {
   await refused('write without a certificate', () => anon.put(`${PREFIX}log-head`).value('0'));
 });
 
-single('a node\'s certificate from the same CA is refused read and write of the prefix: permission denied', async () => {
+single("a node's certificate from the same CA is refused read and write of the prefix: permission denied", async () => {
   const node = await issueCertificate(caPair, { commonName: 'node-1', organization: 'cairn:nodes', use: ['client'] });
-  const n = client(c.info.etcd, { ca: Buffer.from(caPair.cert), cert: Buffer.from(node.cert), key: Buffer.from(node.key) });
+  const n = client(c.info.etcd, {
+    ca: Buffer.from(caPair.cert),
+    cert: Buffer.from(node.cert),
+    key: Buffer.from(node.key),
+  });
   const read = await refused('node read', () => n.getAll().prefix(PREFIX).keys());
   assert.match(read.message, /permission denied/);
   const write = await refused('node write', () => n.put(`${PREFIX}log/9999999999999999`).value('forged'));
@@ -123,27 +146,44 @@ single('a node\'s certificate from the same CA is refused read and write of the 
   assert.match(watch.message, /permission denied/);
 });
 
-single('any other certificate from the same CA (the etcd members\' own) is refused too', async () => {
-  const server = { ca: Buffer.from(caPair.cert), cert: readFileSync(join(c.dir, 'pki', 'etcd', 'server.crt')), key: readFileSync(join(c.dir, 'pki', 'etcd', 'server.key')) };
-  assert.match((await refused('server-cert read', () => client(c.info.etcd, server).getAll().prefix(PREFIX).keys())).message, /permission denied/);
+single("any other certificate from the same CA (the etcd members' own) is refused too", async () => {
+  const server = {
+    ca: Buffer.from(caPair.cert),
+    cert: readFileSync(join(c.dir, 'pki', 'etcd', 'server.crt')),
+    key: readFileSync(join(c.dir, 'pki', 'etcd', 'server.key')),
+  };
+  assert.match(
+    (await refused('server-cert read', () => client(c.info.etcd, server).getAll().prefix(PREFIX).keys())).message,
+    /permission denied/,
+  );
 });
 
-single('a certificate naming the managers\' user but signed by another CA is refused', async () => {
+single("a certificate naming the managers' user but signed by another CA is refused", async () => {
   const other = await createCa('not the cluster CA');
   const forged = await issueCertificate(other, { commonName: 'cairn-manager', use: ['client'] });
-  const f = client(c.info.etcd, { ca: Buffer.from(caPair.cert), cert: Buffer.from(forged.cert), key: Buffer.from(forged.key) });
+  const f = client(c.info.etcd, {
+    ca: Buffer.from(caPair.cert),
+    cert: Buffer.from(forged.cert),
+    key: Buffer.from(forged.key),
+  });
   await refused('forged manager read', () => f.getAll().prefix(PREFIX).keys());
 });
 
-single('the managers\' credential reads and writes cairn\'s prefix and nothing outside it', async () => {
+single("the managers' credential reads and writes cairn's prefix and nothing outside it", async () => {
   const m = client(c.info.etcd, manager);
   const keys = await m.getAll().prefix(`${PREFIX}log/`).keys();
   assert.ok(keys.length > 0, 'the log has events');
   await m.put(`${PREFIX}etcd-auth-test`).value('x');
   assert.is(await m.get(`${PREFIX}etcd-auth-test`).string(), 'x');
   await m.delete().key(`${PREFIX}etcd-auth-test`).exec();
-  assert.match((await refused('write outside the prefix', () => m.put('/elsewhere').value('x'))).message, /permission denied/);
-  assert.match((await refused('read outside the prefix', () => m.get('/elsewhere').string())).message, /permission denied/);
+  assert.match(
+    (await refused('write outside the prefix', () => m.put('/elsewhere').value('x'))).message,
+    /permission denied/,
+  );
+  assert.match(
+    (await refused('read outside the prefix', () => m.get('/elsewhere').string())).message,
+    /permission denied/,
+  );
 });
 
 single('the cluster works: a volume is created, and the event is in the log', async () => {
@@ -156,7 +196,10 @@ single('the cluster works: a volume is created, and the event is in the log', as
     admin.close();
   }
   const values = Object.values(await client(c.info.etcd, manager).getAll().prefix(`${PREFIX}log/`).buffers());
-  assert.ok(values.some((b) => b.includes(Buffer.from('etcd-auth-vol'))), 'the create event is stored');
+  assert.ok(
+    values.some((b) => b.includes(Buffer.from('etcd-auth-vol'))),
+    'the create event is stored',
+  );
 });
 
 // --- three members: TLS between them too
@@ -178,7 +221,9 @@ three('every member serves https only, shares one leader, and refuses plain http
   for (const m of c3.info.etcdMembers) {
     assert.match(m.clientUrl, /^https:\/\/127\.0\.0\.1:/);
     leaders.add((await client(m.clientUrl, creds).maintenance.status()).leader);
-    await refused(`plain http to ${m.name}`, () => client(m.clientUrl.replace('https://', 'http://')).getAll().prefix(PREFIX).keys());
+    await refused(`plain http to ${m.name}`, () =>
+      client(m.clientUrl.replace('https://', 'http://')).getAll().prefix(PREFIX).keys(),
+    );
   }
   assert.is(leaders.size, 1, 'one leader');
   assert.not.ok(leaders.has('0'));
@@ -195,7 +240,9 @@ three('every member serves https only, shares one leader, and refuses plain http
     admin.close();
   }
   for (const m of c3.info.etcdMembers) {
-    const stored = Object.values(await client(m.clientUrl, creds).getAll().prefix(`${PREFIX}log/`).serializable(true).buffers());
+    const stored = Object.values(
+      await client(m.clientUrl, creds).getAll().prefix(`${PREFIX}log/`).serializable(true).buffers(),
+    );
     assert.ok(stored.length > 0, `${m.name} serves the log`);
   }
 });
@@ -216,10 +263,18 @@ lib.before(async () => {
     return join(dir, name);
   };
   const probe = { ca: Buffer.from(ca.cert), cert: Buffer.from(root.cert), key: Buffer.from(root.key) };
-  etcd = await EtcdCluster.start({ dir, tls: { ca: w('ca.crt', ca.cert), cert: w('s.crt', server.cert), key: w('s.key', server.key), probe } });
+  etcd = await EtcdCluster.start({
+    dir,
+    tls: { ca: w('ca.crt', ca.cert), cert: w('s.crt', server.cert), key: w('s.key', server.key), probe },
+  });
   const admin = openEtcd(etcd.endpoints, probe);
   try {
-    await enableEtcdAuth(admin, { prefix: '/tenant/', managerUser: 'mgr', managerPassword: 'pw-1', rootPassword: 'root-pw' });
+    await enableEtcdAuth(admin, {
+      prefix: '/tenant/',
+      managerUser: 'mgr',
+      managerPassword: 'pw-1',
+      rootPassword: 'root-pw',
+    });
   } finally {
     admin.close();
   }
@@ -236,11 +291,17 @@ let nodeCert: EtcdCredentials;
 lib('a user and password over TLS reads and writes its prefix only', async () => {
   const node = await issueCertificate(ca, { commonName: 'node-1', use: ['client'] });
   nodeCert = { ca: Buffer.from(ca.cert), cert: Buffer.from(node.cert), key: Buffer.from(node.key) };
-  assert.match((await refused('the certificate alone', () => client(etcd.endpoints, nodeCert).get('/tenant/k').string())).message, /permission denied/);
+  assert.match(
+    (await refused('the certificate alone', () => client(etcd.endpoints, nodeCert).get('/tenant/k').string())).message,
+    /permission denied/,
+  );
   const m = client(etcd.endpoints, { ...nodeCert, user: 'mgr', password: 'pw-1' });
   await m.put('/tenant/k').value('v');
   assert.is(await m.get('/tenant/k').string(), 'v');
-  assert.match((await refused('outside the prefix', () => m.put('/cairn/v1/log-head').value('0'))).message, /permission denied/);
+  assert.match(
+    (await refused('outside the prefix', () => m.put('/cairn/v1/log-head').value('0'))).message,
+    /permission denied/,
+  );
 });
 
 lib('a wrong password is refused', async () => {
@@ -249,9 +310,13 @@ lib('a wrong password is refused', async () => {
   assert.match(e.message, /authentication failed/);
 });
 
-lib('the root certificate\'s CN is root: it may administer users (after auth is on)', async () => {
+lib("the root certificate's CN is root: it may administer users (after auth is on)", async () => {
   const root = await issueCertificate(ca, { commonName: 'root', use: ['client'] });
-  const r = client(etcd.endpoints, { ca: Buffer.from(ca.cert), cert: Buffer.from(root.cert), key: Buffer.from(root.key) });
+  const r = client(etcd.endpoints, {
+    ca: Buffer.from(ca.cert),
+    cert: Buffer.from(root.cert),
+    key: Buffer.from(root.key),
+  });
   const users = (await r.auth.userList({})).users.map(String).sort();
   assert.equal(users, ['mgr', 'root']);
   // Run again as root (deploy/'s Job restarted half-way): it succeeds and changes nothing.
@@ -264,7 +329,7 @@ lib('the root certificate\'s CN is root: it may administer users (after auth is 
 
 // --- `cairn etcd-auth`, what deploy/'s Job runs against an etcd it did not start
 
-const job = suite('cairn etcd-auth: turns auth on in an etcd started with TLS, as root\'s certificate');
+const job = suite("cairn etcd-auth: turns auth on in an etcd started with TLS, as root's certificate");
 let jobDir: string;
 let jobEtcd: EtcdCluster;
 job.before(async () => {
@@ -276,12 +341,18 @@ job.before(async () => {
     return { cert: join(jobDir, `${name}.crt`), key: join(jobDir, `${name}.key`) };
   };
   writeFileSync(join(jobDir, 'ca.crt'), ca.cert);
-  const server = w('server', await issueCertificate(ca, { commonName: 'etcd', ips: ['127.0.0.1'], use: ['server', 'client'] }));
+  const server = w(
+    'server',
+    await issueCertificate(ca, { commonName: 'etcd', ips: ['127.0.0.1'], use: ['server', 'client'] }),
+  );
   w('root', await issueCertificate(ca, { commonName: 'root', use: ['client'] }));
   w('manager', await issueCertificate(ca, { commonName: 'cairn-manager', use: ['client'] }));
   w('node', await issueCertificate(ca, { commonName: 'node-1', use: ['client'] }));
   const probe = { ca: Buffer.from(ca.cert), ...certOf('root') };
-  jobEtcd = await EtcdCluster.start({ dir: jobDir, tls: { ca: join(jobDir, 'ca.crt'), cert: server.cert, key: server.key, probe } });
+  jobEtcd = await EtcdCluster.start({
+    dir: jobDir,
+    tls: { ca: join(jobDir, 'ca.crt'), cert: server.cert, key: server.key, probe },
+  });
 });
 job.after(async () => {
   for (const x of clients.splice(0)) x.close();
@@ -295,22 +366,55 @@ function certOf(name: string): { cert: Buffer; key: Buffer } {
 job('before: any certificate of the CA writes; after (twice): only cairn-manager, only on /cairn/v1/', async () => {
   const nodeCreds = { ca: Buffer.from(ca.cert), ...certOf('node') };
   await client(jobEtcd.endpoints, nodeCreds).put(`${PREFIX}before`).value('x'); // the window deploy/README.md names
-  const run = () => execFileP(process.execPath, [CAIRN, 'etcd-auth', '--etcd', jobEtcd.endpoints.join(','), '--etcd-ca', join(jobDir, 'ca.crt'),
-    '--etcd-cert', join(jobDir, 'root.crt'), '--etcd-key', join(jobDir, 'root.key')], { timeout: 30_000 });
+  const run = () =>
+    execFileP(
+      process.execPath,
+      [
+        CAIRN,
+        'etcd-auth',
+        '--etcd',
+        jobEtcd.endpoints.join(','),
+        '--etcd-ca',
+        join(jobDir, 'ca.crt'),
+        '--etcd-cert',
+        join(jobDir, 'root.crt'),
+        '--etcd-key',
+        join(jobDir, 'root.key'),
+      ],
+      { timeout: 30_000 },
+    );
   assert.match((await run()).stdout, /authentication is on/);
   assert.match((await run()).stdout, /authentication is on/, 'a second run (a restarted Job) succeeds');
-  assert.match((await refused('node write after', () => client(jobEtcd.endpoints, nodeCreds).put(`${PREFIX}after`).value('x'))).message, /permission denied/);
+  assert.match(
+    (await refused('node write after', () => client(jobEtcd.endpoints, nodeCreds).put(`${PREFIX}after`).value('x')))
+      .message,
+    /permission denied/,
+  );
   const m = client(jobEtcd.endpoints, { ca: Buffer.from(ca.cert), ...certOf('manager') });
   assert.is(await m.get(`${PREFIX}before`).string(), 'x');
   await m.put(`${PREFIX}after`).value('y');
-  assert.match((await refused('manager outside the prefix', () => m.put('/x').value('x'))).message, /permission denied/);
+  assert.match(
+    (await refused('manager outside the prefix', () => m.put('/x').value('x'))).message,
+    /permission denied/,
+  );
 });
 
 job('cairn up --etcd (an etcd the user runs) passes the credentials it is given to the managers', async () => {
-  const files = ['--etcd-ca', join(jobDir, 'ca.crt'), '--etcd-cert', join(jobDir, 'manager.crt'), '--etcd-key', join(jobDir, 'manager.key')];
+  const files = [
+    '--etcd-ca',
+    join(jobDir, 'ca.crt'),
+    '--etcd-cert',
+    join(jobDir, 'manager.crt'),
+    '--etcd-key',
+    join(jobDir, 'manager.key'),
+  ];
   const u = await up(['--nodes', '1', '--etcd', jobEtcd.endpoints.join(','), ...files]);
   try {
-    assert.equal(u.info.etcdCredentials, { ca: join(jobDir, 'ca.crt'), cert: join(jobDir, 'manager.crt'), key: join(jobDir, 'manager.key') });
+    assert.equal(u.info.etcdCredentials, {
+      ca: join(jobDir, 'ca.crt'),
+      cert: join(jobDir, 'manager.crt'),
+      key: join(jobDir, 'manager.key'),
+    });
     const admin = adminOf(u);
     try {
       await call(admin, 'CreateVolume', { name: 'external-vol', size: 64 * 2 ** 20, numberOfReplicas: 1 });
@@ -318,7 +422,11 @@ job('cairn up --etcd (an etcd the user runs) passes the credentials it is given 
       admin.close();
     }
     const m = client(jobEtcd.endpoints, { ca: Buffer.from(ca.cert), ...certOf('manager') });
-    assert.ok(Object.values(await m.getAll().prefix(`${PREFIX}log/`).buffers()).some((b) => b.includes(Buffer.from('external-vol'))));
+    assert.ok(
+      Object.values(await m.getAll().prefix(`${PREFIX}log/`).buffers()).some((b) =>
+        b.includes(Buffer.from('external-vol')),
+      ),
+    );
   } finally {
     await u.down();
   }

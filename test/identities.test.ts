@@ -18,18 +18,27 @@ const t = suite('per-node identities end to end');
 const tokenOf = (id: string): string => readFileSync(join(c.dir, 'credentials', `${id}.token`), 'utf8').trim();
 /** The cluster's CA (cairn up serves TLS): every client here checks the manager, as agents do. */
 const tls = (): { tlsCa?: Buffer } => (c.info.tlsCa ? { tlsCa: readFileSync(c.info.tlsCa) } : {});
-const codeOf = (p: Promise<unknown>): Promise<number> => p.then(() => -1, (e: { code: number }) => e.code);
+const codeOf = (p: Promise<unknown>): Promise<number> =>
+  p.then(
+    () => -1,
+    (e: { code: number }) => e.code,
+  );
 const unary = (cl: object, method: string, req: object): Promise<unknown> =>
-  new Promise((resolve, reject) => (cl as any)[method](req, { deadline: Date.now() + 5000 }, (e: Error | null, r: unknown) => (e ? reject(e) : resolve(r))));
+  new Promise((resolve, reject) =>
+    (cl as any)[method](req, { deadline: Date.now() + 5000 }, (e: Error | null, r: unknown) =>
+      e ? reject(e) : resolve(r),
+    ),
+  );
 /** The first push of an assignment stream, or its refusal. */
-const watch = (cl: NodeAgentClient, nodeId: string): Promise<unknown> => new Promise((resolve, reject) => {
-  const s = cl.WatchAssignments({ nodeId, deltas: false });
-  s.on('data', (a) => {
-    resolve(a);
-    s.cancel();
+const watch = (cl: NodeAgentClient, nodeId: string): Promise<unknown> =>
+  new Promise((resolve, reject) => {
+    const s = cl.WatchAssignments({ nodeId, deltas: false });
+    s.on('data', (a) => {
+      resolve(a);
+      s.cancel();
+    });
+    s.on('error', (e: { code: number }) => (e.code === status.CANCELLED ? undefined : reject(e)));
   });
-  s.on('error', (e: { code: number }) => (e.code === status.CANCELLED ? undefined : reject(e)));
-});
 
 t.before(async () => {
   c = await startCluster(3);
@@ -46,26 +55,35 @@ t('cairn up gives each node its own token and the managers the node key, all pri
   const tokens = ['node-1', 'node-2', 'node-3'].map(tokenOf);
   assert.is(new Set([...tokens, c.token]).size, 4, 'four different credentials');
   // The operator's command makes the same token from the key.
-  const r = await c.cairn(['manager', 'node-credential', 'node-2', '--node-key-file', join(c.dir, 'credentials', 'node.key')]);
+  const r = await c.cairn([
+    'manager',
+    'node-credential',
+    'node-2',
+    '--node-key-file',
+    join(c.dir, 'credentials', 'node.key'),
+  ]);
   assert.is(r.code, 0, r.stderr);
   assert.is(r.stdout.trim(), tokens[1]);
 });
 
-t('each node\'s events carry the actor its credential proves', async () => {
+t("each node's events carry the actor its credential proves", async () => {
   const events = await c.eventsAfter(0);
   const reg = events.filter((e) => e.payload === 'nodeRegistered');
   assert.ok(reg.length >= 3);
   for (const e of reg) assert.is(e.actor, `node/${e.nodeRegistered.nodeId}`);
 });
 
-t('the admin token is refused on the node API, a node token on the admin API and on another node\'s calls', async () => {
+t("the admin token is refused on the node API, a node token on the admin API and on another node's calls", async () => {
   const adminAsNode = nodeAgentClient(c.info.admin, { token: c.token, ...tls() });
   const node2 = nodeAgentClient(c.info.admin, { token: tokenOf('node-2'), ...tls() });
   const node1AsAdmin = adminClient(c.info.admin, { token: tokenOf('node-1'), ...tls() });
   try {
     assert.is(await codeOf(unary(adminAsNode, 'Heartbeat', { nodeId: 'node-1', disks: [] })), status.PERMISSION_DENIED);
     assert.is(await codeOf(watch(node2, 'node-1')), status.PERMISSION_DENIED);
-    assert.is(await codeOf(unary(node2, 'Report', { nodeId: 'node-1', replicas: [], engines: [] })), status.PERMISSION_DENIED);
+    assert.is(
+      await codeOf(unary(node2, 'Report', { nodeId: 'node-1', replicas: [], engines: [] })),
+      status.PERMISSION_DENIED,
+    );
     assert.is(await codeOf(unary(node1AsAdmin, 'DeleteVolume', { name: 'anything' })), status.UNAUTHENTICATED);
     assert.is(await codeOf(unary(node1AsAdmin, 'ListNodes', {})), status.UNAUTHENTICATED);
     // Its own stream is served.
@@ -77,7 +95,7 @@ t('the admin token is refused on the node API, a node token on the admin API and
   }
 });
 
-t('a volume is served with the managers\' random secret: its replicas run and an engine opens them', async () => {
+t("a volume is served with the managers' random secret: its replicas run and an engine opens them", async () => {
   // The disks are directories of this shared host: its free fraction is not this test's concern.
   await c.call('UpdateSettings', { values: { 'storage-minimal-available-percentage': '0' } });
   await c.call('CreateVolume', { name: 'idv', size: 64 * 2 ** 20, numberOfReplicas: 2 });

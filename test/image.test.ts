@@ -18,7 +18,16 @@ import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HOST_TOOLS, hostToolPackages } from '@cairn/csi';
 import {
-  aptPackages, buildContext, copies, dockerignore, entrypoint, parseDockerfile, runSteps, setupAddonPackages, spawnedPrograms, workdir,
+  aptPackages,
+  buildContext,
+  copies,
+  dockerignore,
+  entrypoint,
+  parseDockerfile,
+  runSteps,
+  setupAddonPackages,
+  spawnedPrograms,
+  workdir,
 } from './support/dockerfile.js';
 import type { Stage } from './support/dockerfile.js';
 
@@ -35,36 +44,86 @@ const pkgsOf = (text: string, which: 'build' | 'run'): string[] => {
 };
 
 function sh(cmd: string, cwd: string, timeoutMs = 150_000): { code: number; out: string } {
-  const r = spawnSync('sh', ['-c', cmd], { cwd, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, NODE_ENV: '' } });
+  const r = spawnSync('sh', ['-c', cmd], {
+    cwd,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    env: { ...process.env, NODE_ENV: '' },
+  });
   return { code: r.status ?? 1, out: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
 }
 
 test('the Dockerfile has a build stage and a run stage from node:20-bookworm-slim', () => {
-  assert.equal(stages.map((s) => s.from), ['node:20-bookworm-slim', 'node:20-bookworm-slim']);
+  assert.equal(
+    stages.map((s) => s.from),
+    ['node:20-bookworm-slim', 'node:20-bookworm-slim'],
+  );
   assert.ok(build, 'a stage named build');
   assert.is.not(runStage, build);
-  assert.equal(copies(runStage).filter((c) => c.from === null), [], 'the run stage copies only from the build stage');
+  assert.equal(
+    copies(runStage).filter((c) => c.from === null),
+    [],
+    'the run stage copies only from the build stage',
+  );
 });
 
 test('the build stage installs every package scripts/setup.sh installs to build the fallocate addon', () => {
   const wanted = [...setupAddonPackages(read('scripts/setup.sh')).values()];
-  assert.ok(wanted.includes('gcc') && wanted.includes('python3') && wanted.includes('make'), `setup.sh's addon packages: ${wanted.join(', ')}`);
+  assert.ok(
+    wanted.includes('gcc') && wanted.includes('python3') && wanted.includes('make'),
+    `setup.sh's addon packages: ${wanted.join(', ')}`,
+  );
   const have = aptPackages(build);
-  assert.equal(wanted.filter((p) => !have.includes(p)), [], `build stage installs ${have.join(' ')}`);
+  assert.equal(
+    wanted.filter((p) => !have.includes(p)),
+    [],
+    `build stage installs ${have.join(' ')}`,
+  );
   // The check fails when one is left out of the Dockerfile.
-  const broken = read('Dockerfile').replace(/install -y --no-install-recommends python3 make/, 'install -y --no-install-recommends make');
+  const broken = read('Dockerfile').replace(
+    /install -y --no-install-recommends python3 make/,
+    'install -y --no-install-recommends make',
+  );
   assert.ok(!pkgsOf(broken, 'build').includes('python3'));
-  assert.throws(() => setupAddonPackages(read('scripts/setup.sh').replace(/fallocate addon/g, 'something')), /no packages for the fallocate addon/);
+  assert.throws(
+    () => setupAddonPackages(read('scripts/setup.sh').replace(/fallocate addon/g, 'something')),
+    /no packages for the fallocate addon/,
+  );
 });
 
 test('HOST_TOOLS lists exactly the programs the CSI Node service runs', () => {
-  const literal = [...spawnedPrograms(read('packages/csi/src/node-os.ts')), ...spawnedPrograms(read('packages/csi/src/node.ts'))];
+  const literal = [
+    ...spawnedPrograms(read('packages/csi/src/node-os.ts')),
+    ...spawnedPrograms(read('packages/csi/src/node.ts')),
+  ];
   const derived = HOST_TOOLS.filter((t) => t.use.startsWith('fsType:')).map((t) => t.command);
   const listed = HOST_TOOLS.map((t) => t.command);
-  assert.equal([...new Set(literal)].filter((c) => !listed.includes(c)), [], 'a program node-os.ts runs is missing from HOST_TOOLS');
-  assert.equal(listed.filter((c) => !literal.includes(c) && !derived.includes(c)), [], 'HOST_TOOLS names a program nothing runs');
-  for (const c of ['nbdfuse', 'losetup', 'mount', 'mkfs.ext4', 'mkfs.xfs', 'resize2fs', 'e2fsck', 'xfs_growfs', 'nbd-client']) assert.ok(listed.includes(c), c);
-  assert.equal(spawnedPrograms("await run('losetup', ['-d']); spawn('nbdfuse', a); must(cmd, b)"), ['losetup', 'nbdfuse']);
+  assert.equal(
+    [...new Set(literal)].filter((c) => !listed.includes(c)),
+    [],
+    'a program node-os.ts runs is missing from HOST_TOOLS',
+  );
+  assert.equal(
+    listed.filter((c) => !literal.includes(c) && !derived.includes(c)),
+    [],
+    'HOST_TOOLS names a program nothing runs',
+  );
+  for (const c of [
+    'nbdfuse',
+    'losetup',
+    'mount',
+    'mkfs.ext4',
+    'mkfs.xfs',
+    'resize2fs',
+    'e2fsck',
+    'xfs_growfs',
+    'nbd-client',
+  ])
+    assert.ok(listed.includes(c), c);
+  assert.equal(spawnedPrograms("await run('losetup', ['-d']); spawn('nbdfuse', a); must(cmd, b)"), [
+    'losetup',
+    'nbdfuse',
+  ]);
 });
 
 test('no other part of what the image runs starts programs (only the CSI Node service and `cairn up`)', () => {
@@ -76,7 +135,8 @@ test('no other part of what the image runs starts programs (only the CSI Node se
       for (const e of readdirSync(dir, { withFileTypes: true })) {
         const p = `${rel}/${e.name}`;
         if (e.isDirectory()) walk(p);
-        else if (e.name.endsWith('.ts') && /from 'node:child_process'/.test(readFileSync(join(dir, e.name), 'utf8'))) users.push(`${pkg}${p}`);
+        else if (e.name.endsWith('.ts') && /from 'node:child_process'/.test(readFileSync(join(dir, e.name), 'utf8')))
+          users.push(`${pkg}${p}`);
       }
     };
     walk('/src');
@@ -84,7 +144,12 @@ test('no other part of what the image runs starts programs (only the CSI Node se
   // cli/src/up.ts and metadata/src/etcd-process.ts start the local cluster of `cairn up` (etcd,
   // managers, agents), which the image does not run; node-os.ts is HOST_TOOLS' subject;
   // backup/src/testing.ts starts the S3 server other packages' suites use, and no source imports it.
-  assert.equal(users.sort(), ['backup/src/testing.ts', 'cli/src/up.ts', 'csi/src/node-os.ts', 'metadata/src/etcd-process.ts']);
+  assert.equal(users.sort(), [
+    'backup/src/testing.ts',
+    'cli/src/up.ts',
+    'csi/src/node-os.ts',
+    'metadata/src/etcd-process.ts',
+  ]);
   const importers: string[] = [];
   for (const pkg of readdirSync(join(ROOT, 'packages'))) {
     const walk = (rel: string): void => {
@@ -92,7 +157,11 @@ test('no other part of what the image runs starts programs (only the CSI Node se
       if (!existsSync(dir)) return;
       for (const e of readdirSync(dir, { withFileTypes: true })) {
         if (e.isDirectory()) walk(`${rel}/${e.name}`);
-        else if (e.name.endsWith('.ts') && /from '(@cairn\/backup\/testing|\.\/testing\.js)'/.test(readFileSync(join(dir, e.name), 'utf8'))) importers.push(`${pkg}${rel}/${e.name}`);
+        else if (
+          e.name.endsWith('.ts') &&
+          /from '(@cairn\/backup\/testing|\.\/testing\.js)'/.test(readFileSync(join(dir, e.name), 'utf8'))
+        )
+          importers.push(`${pkg}${rel}/${e.name}`);
       }
     };
     walk('/src');
@@ -102,12 +171,19 @@ test('no other part of what the image runs starts programs (only the CSI Node se
 
 test('the run stage installs the Debian package of every program the node runs', () => {
   const have = aptPackages(runStage);
-  assert.equal(hostToolPackages().filter((p) => !have.includes(p)), [], `run stage installs ${have.join(' ')}`);
+  assert.equal(
+    hostToolPackages().filter((p) => !have.includes(p)),
+    [],
+    `run stage installs ${have.join(' ')}`,
+  );
   const ep = entrypoint(runStage);
   assert.equal(ep?.slice(0, 2), ['/usr/bin/tini', '--']);
   assert.ok(have.includes('tini'), 'tini (the ENTRYPOINT) is installed');
   const broken = read('Dockerfile').replace(' xfsprogs tini', ' tini');
-  assert.ok(hostToolPackages().some((p) => !pkgsOf(broken, 'run').includes(p)), 'leaving xfsprogs out is noticed');
+  assert.ok(
+    hostToolPackages().some((p) => !pkgsOf(broken, 'run').includes(p)),
+    'leaving xfsprogs out is noticed',
+  );
 });
 
 /** The Debian packages that own `path` by dpkg's database; tries the usrmerge aliases (/bin for /usr/bin). */
@@ -121,12 +197,16 @@ function dpkgOwners(path: string): string[] {
     const r = spawnSync('dpkg', ['-S', p], { encoding: 'utf8' });
     if (r.status !== 0) continue;
     const line = r.stdout.split('\n').find((l) => l.endsWith(`: ${p}`) && !l.startsWith('diversion'));
-    if (line) return line.slice(0, line.lastIndexOf(': ')).split(', ').map((s) => s.replace(/:[a-z0-9]+$/, ''));
+    if (line)
+      return line
+        .slice(0, line.lastIndexOf(': '))
+        .split(', ')
+        .map((s) => s.replace(/:[a-z0-9]+$/, ''));
   }
   return [];
 }
 
-test('on this Debian machine, dpkg -S agrees with every installed program\'s package', () => {
+test("on this Debian machine, dpkg -S agrees with every installed program's package", () => {
   assert.ok(existsSync('/var/lib/dpkg/status'), 'this test needs a Debian machine (dpkg)');
   const PATH = `${process.env.PATH ?? ''}:/usr/local/sbin:/usr/sbin:/sbin`;
   const absent: string[] = [];
@@ -134,7 +214,10 @@ test('on this Debian machine, dpkg -S agrees with every installed program\'s pac
   for (const t of HOST_TOOLS) {
     const r = spawnSync('sh', ['-c', `command -v ${t.command}`], { encoding: 'utf8', env: { ...process.env, PATH } });
     const path = r.stdout.trim();
-    if (r.status !== 0 || !path.startsWith('/')) { absent.push(t.command); continue; }
+    if (r.status !== 0 || !path.startsWith('/')) {
+      absent.push(t.command);
+      continue;
+    }
     assert.equal(dpkgOwners(path), [t.debianPackage], `${t.command} (${path})`);
     checked++;
   }
@@ -142,7 +225,11 @@ test('on this Debian machine, dpkg -S agrees with every installed program\'s pac
   // ext4. scripts/setup.sh does not install xfsprogs or nbd-client (no suite makes xfs; no nbd
   // module here); their mapping was checked once with `dpkg-deb -c` (deploy/README.md).
   const mayBeAbsent = HOST_TOOLS.filter((t) => t.use === 'kernel-nbd' || t.use === 'fsType:xfs').map((t) => t.command);
-  assert.equal(absent.filter((c) => !mayBeAbsent.includes(c)), [], 'programs the suites run are installed');
+  assert.equal(
+    absent.filter((c) => !mayBeAbsent.includes(c)),
+    [],
+    'programs the suites run are installed',
+  );
   assert.ok(checked >= HOST_TOOLS.length - mayBeAbsent.length, `${checked} checked`);
   if (absent.length) console.log(`   not installed here, mapping not checked by dpkg: ${absent.join(', ')}`);
   // A wrong mapping is caught: mount is not util-linux's.
@@ -163,12 +250,16 @@ function runBuildSteps(stage: Stage, cwd: string): void {
   }
 }
 
-test('the build stage\'s commands build the code and the fallocate addon from the build context', () => {
+test("the build stage's commands build the code and the fallocate addon from the build context", () => {
   tmp = mkdtempSync(join(tmpdir(), 'cairn-image-'));
   context = join(tmp, 'app');
   const files = buildContext(ROOT, dockerignore(read('.dockerignore')));
   assert.ok(files.includes('package-lock.json') && files.includes('packages/datapath/native/fallocate.c'));
-  assert.equal(files.filter((f) => /(^|\/)(node_modules|dist|\.git|\.cairn)\/|\/build\/Release\//.test(f)), [], 'no build output, history or cluster data in the context');
+  assert.equal(
+    files.filter((f) => /(^|\/)(node_modules|dist|\.git|\.cairn)\/|\/build\/Release\//.test(f)),
+    [],
+    'no build output, history or cluster data in the context',
+  );
   for (const f of files) {
     mkdirSync(dirname(join(context, f)), { recursive: true });
     cpSync(join(ROOT, f), join(context, f), { verbatimSymlinks: true });
@@ -180,7 +271,10 @@ test('the build stage\'s commands build the code and the fallocate addon from th
   assert.ok(existsSync(join(context, 'packages/cli/dist/src/main.js')), 'tsc -b compiled the CLI');
   assert.not.ok(existsSync(join(context, 'node_modules/typescript')), 'npm prune dropped the dev dependencies');
   // node-gyp's Makefile links with $(CXX): g++ is part of the toolchain, not only gcc.
-  assert.match(readFileSync(join(context, 'packages/datapath/build/Makefile'), 'utf8'), /^LINK \?= \$\(CXX\.target\)$/m);
+  assert.match(
+    readFileSync(join(context, 'packages/datapath/build/Makefile'), 'utf8'),
+    /^LINK \?= \$\(CXX\.target\)$/m,
+  );
   assert.ok(aptPackages(build).includes('g++'));
 });
 
@@ -203,7 +297,10 @@ test('what the run stage copies runs cairn, loads the manager and agent, and hol
   for (const step of runSteps(runStage)) {
     if (/^(apt-get|rm -rf \/var\/lib\/apt\/lists)/.test(step)) continue;
     const ln = /^ln -s (\S+) (\S+)$/.exec(step);
-    if (ln) { linked = { name: posix.basename(ln[2]!), target: ln[1]! }; continue; }
+    if (ln) {
+      linked = { name: posix.basename(ln[2]!), target: ln[1]! };
+      continue;
+    }
     assert.match(step, /^chmod \+x \S+$/, `a run-stage step this test can follow: ${step}`);
     assert.is(sh(step, image).code, 0, step);
   }
@@ -216,8 +313,11 @@ test('what the run stage copies runs cairn, loads the manager and agent, and hol
   const help = sh(`NODE_ENV=production node ${main} --help`, image);
   assert.is(help.code, 0, help.out);
   assert.match(help.out, /usage: cairn/);
-  const load = sh(`NODE_ENV=production node --input-type=module -e "await import('@cairn/manager'); await import('@cairn/agent'); await import('@cairn/csi');
-    const p = await import('./packages/datapath/dist/src/replica/punch.js'); if (p.fallocateUnavailable) throw p.fallocateUnavailable; console.log('loaded')"`, image);
+  const load = sh(
+    `NODE_ENV=production node --input-type=module -e "await import('@cairn/manager'); await import('@cairn/agent'); await import('@cairn/csi');
+    const p = await import('./packages/datapath/dist/src/replica/punch.js'); if (p.fallocateUnavailable) throw p.fallocateUnavailable; console.log('loaded')"`,
+    image,
+  );
   assert.is(load.code, 0, load.out);
   assert.match(load.out, /loaded/);
 });
@@ -228,7 +328,9 @@ test.after(() => {
 
 test('.dockerignore patterns match as Docker matches them', () => {
   const ig = dockerignore('**/node_modules\n.cairn\nbench/results\n**/*.pem\n');
-  assert.ok(ig('node_modules') && ig('packages/csi/node_modules') && ig('.cairn') && ig('bench/results') && ig('a/b/c.pem'));
+  assert.ok(
+    ig('node_modules') && ig('packages/csi/node_modules') && ig('.cairn') && ig('bench/results') && ig('a/b/c.pem'),
+  );
   assert.not.ok(ig('packages/.cairn') || ig('bench/results.md') || ig('src/node_modules.ts'));
 });
 

@@ -34,10 +34,18 @@ const alive = (pid: number): boolean => {
 };
 
 t('the restarted manager stops before the rewritten event; audit verify names its seq', async () => {
-  const conn = ['--endpoint', c.info.admin, '--token-file', c.info.token, ...(c.info.tlsCa ? ['--tls-ca', c.info.tlsCa] : [])];
+  const conn = [
+    '--endpoint',
+    c.info.admin,
+    '--token-file',
+    c.info.token,
+    ...(c.info.tlsCa ? ['--tls-ca', c.info.tlsCa] : []),
+  ];
   await c.call('CreateVolume', { name: 'target', size: 64 * 2 ** 20, numberOfReplicas: 3 });
   await c.call('CreateVolume', { name: 'later', size: 64 * 2 ** 20, numberOfReplicas: 2 });
-  const created = (await c.eventsAfter(0)).find((e) => e.payload === 'volumeCreated' && e.volumeCreated.name === 'target');
+  const created = (await c.eventsAfter(0)).find(
+    (e) => e.payload === 'volumeCreated' && e.volumeCreated.name === 'target',
+  );
   const seq = Number(created.seq);
   const before = await c.cairn(['audit', 'verify', '-o', 'json', ...conn]);
   assert.is(before.code, 0, before.stderr + before.stdout);
@@ -57,7 +65,11 @@ t('the restarted manager stops before the rewritten event; audit verify names it
     assert.is(ev.volumeCreated!.spec!.numberOfReplicas, 3);
     ev.volumeCreated!.spec!.numberOfReplicas = 1;
     await etcd.put(keys.event(seq)).value(encodeEvent(ev)).exec();
-    assert.is(decodeEvent((await etcd.get(keys.event(seq)).buffer())!, seq).volumeCreated!.spec!.numberOfReplicas, 1, 'the rewrite decodes');
+    assert.is(
+      decodeEvent((await etcd.get(keys.event(seq)).buffer())!, seq).volumeCreated!.spec!.numberOfReplicas,
+      1,
+      'the rewrite decodes',
+    );
   } finally {
     etcd.close();
   }
@@ -65,7 +77,11 @@ t('the restarted manager stops before the rewritten event; audit verify names it
   rmSync(join(c.dir, 'run', 'manager-1.json'), { force: true });
   const restarted = await c.cairn(['restart', 'manager-1', '--dir', c.dir]);
   assert.is(restarted.code, 0, restarted.stderr);
-  await eventually('manager-1 serves again', 30_000, async () => existsSync(join(c.dir, 'run', 'manager-1.json')) && (await c.call('GetClusterInfo', {})));
+  await eventually(
+    'manager-1 serves again',
+    30_000,
+    async () => existsSync(join(c.dir, 'run', 'manager-1.json')) && (await c.call('GetClusterInfo', {})),
+  );
 
   // audit verify: exit 1, naming the seq.
   const v = await c.cairn(['audit', 'verify', ...conn]);
@@ -85,7 +101,10 @@ t('the restarted manager stops before the rewritten event; audit verify names it
   // The killed manager's election lease lapses after its TTL; the restarted one never campaigns.
   await eventually('no manager leads', 15_000, async () => (await c.call('GetClusterInfo', {})).leaderId === '');
   const { volumes } = await c.call('ListVolumes', {});
-  assert.equal(volumes.map((x: any) => x.name), []);
+  assert.equal(
+    volumes.map((x: any) => x.name),
+    [],
+  );
   // Commands refuse rather than act on the state before the break.
   try {
     await c.call('CreateVolume', { name: 'another', size: 64 * 2 ** 20, numberOfReplicas: 1 });
@@ -94,7 +113,10 @@ t('the restarted manager stops before the rewritten event; audit verify names it
     assert.is(e.code, status.DATA_LOSS, e.message);
     assert.match(e.details, new RegExp(`seq ${seq}`));
   }
-  assert.match(readFileSync(c.info.manager.log, 'utf8'), new RegExp(`projection stopped at seq ${seq - 1}: .*broken at seq ${seq}`));
+  assert.match(
+    readFileSync(c.info.manager.log, 'utf8'),
+    new RegExp(`projection stopped at seq ${seq - 1}: .*broken at seq ${seq}`),
+  );
 });
 
 t.run();

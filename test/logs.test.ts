@@ -25,23 +25,33 @@ let client: AdminClient | null = null;
 let stdout = '';
 let stderr = '';
 
-interface Line { level: string; time: string; msg: string; component?: string; [k: string]: unknown }
+interface Line {
+  level: string;
+  time: string;
+  msg: string;
+  component?: string;
+  [k: string]: unknown;
+}
 
 /** Every stdout line so far, parsed (a line that is not JSON fails the test here). */
 function lines(): Line[] {
-  return stdout.split('\n').filter(Boolean).map((l) => {
-    try {
-      return JSON.parse(l) as Line;
-    } catch {
-      throw new Error(`not a JSON line: ${l}`);
-    }
-  });
+  return stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      try {
+        return JSON.parse(l) as Line;
+      } catch {
+        throw new Error(`not a JSON line: ${l}`);
+      }
+    });
 }
 
 function call<Res>(method: string, req: object): Promise<{ res?: Res; err?: grpc.ServiceError }> {
   return new Promise((resolve) => {
-    (client as unknown as Record<string, (r: object, cb: (e: grpc.ServiceError | null, r: Res) => void) => void>)[method]!.call(client, req,
-      (err, res) => resolve(err ? { err } : { res }));
+    (client as unknown as Record<string, (r: object, cb: (e: grpc.ServiceError | null, r: Res) => void) => void>)[
+      method
+    ]!.call(client, req, (err, res) => resolve(err ? { err } : { res }));
   });
 }
 
@@ -49,10 +59,34 @@ test.before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cairn-logs-'));
   etcd = await EtcdCluster.start({ dir: join(dir, 'etcd') });
   const ready = join(dir, 'ready.json');
-  manager = spawn(process.execPath, [CAIRN, 'manager', '--etcd', etcd.endpoints.join(','), '--token', TOKEN, '--listen', '127.0.0.1:0',
-    '--id', 'm-json', '--ready-file', ready, '--log-format', 'json', '--log-level', 'debug'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  manager.stdout!.on('data', (d) => { stdout += d; });
-  manager.stderr!.on('data', (d) => { stderr += d; });
+  manager = spawn(
+    process.execPath,
+    [
+      CAIRN,
+      'manager',
+      '--etcd',
+      etcd.endpoints.join(','),
+      '--token',
+      TOKEN,
+      '--listen',
+      '127.0.0.1:0',
+      '--id',
+      'm-json',
+      '--ready-file',
+      ready,
+      '--log-format',
+      'json',
+      '--log-level',
+      'debug',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  manager.stdout!.on('data', (d) => {
+    stdout += d;
+  });
+  manager.stderr!.on('data', (d) => {
+    stderr += d;
+  });
   const address = await eventually('the manager to be ready', 30_000, async () => {
     if (manager!.exitCode !== null) throw new Error(`the manager exited: ${stderr}`);
     return existsSync(ready) ? (JSON.parse(readFileSync(ready, 'utf8')) as { address: string }).address : null;
@@ -95,7 +129,8 @@ test('an appended event is logged with its volume and seq; answered calls at deb
   const r = await call<{ name: string }>('CreateVolume', { name: 'logvol', size: 64 * 2 ** 20, numberOfReplicas: 1 });
   assert.ok(r.res, r.err?.message);
   const created = await eventually('the VolumeCreated line', 10_000, async () =>
-    lines().find((l) => l.event === 'VolumeCreated' && l.volume === 'logvol'));
+    lines().find((l) => l.event === 'VolumeCreated' && l.volume === 'logvol'),
+  );
   assert.is(created.level, 'info');
   assert.is(created.component, 'event-log');
   assert.is(created.actor, 'admin');
@@ -103,7 +138,8 @@ test('an appended event is logged with its volume and seq; answered calls at deb
   assert.ok((created.seq as number) >= 1);
   // No node: the reconciler says why it cannot place the replica, as an event of that volume.
   await eventually('the VolumeUnschedulable line', 10_000, async () =>
-    lines().find((l) => l.event === 'VolumeUnschedulable' && l.volume === 'logvol' && l.actor === 'manager/m-json'));
+    lines().find((l) => l.event === 'VolumeUnschedulable' && l.volume === 'logvol' && l.actor === 'manager/m-json'),
+  );
   const answered = lines().find((l) => l.method === 'CreateVolume' && l.level === 'debug');
   assert.ok(answered, 'the answered call is logged at debug');
   assert.is(answered!.volume, 'logvol');
@@ -116,8 +152,10 @@ test('a refused call is logged with its request id, code and volume; the caller 
   assert.ok(r.err, 'refused');
   const id = r.err!.metadata.get('cairn-request-id')[0];
   assert.match(String(id), /^[0-9a-f]{12}$/, 'the id comes back in the status metadata');
-  const line = await eventually('the refusal line', 10_000, async () => lines().find((l) => l.reqId === id && l.method === 'GetVolume' && l.level !== 'debug'));
-  assert.is(line.level, 'info', 'a refusal is the caller\'s to fix: info');
+  const line = await eventually('the refusal line', 10_000, async () =>
+    lines().find((l) => l.reqId === id && l.method === 'GetVolume' && l.level !== 'debug'),
+  );
+  assert.is(line.level, 'info', "a refusal is the caller's to fix: info");
   assert.is(line.code, 'NOT_FOUND');
   assert.is(line.volume, 'no-such-volume');
   assert.match(line.msg, /GetVolume failed: volume "no-such-volume" does not exist/);
@@ -128,19 +166,37 @@ test('a refused call is logged with its request id, code and volume; the caller 
 });
 
 test('bad --log-level/--log-format values are refused by name, with the accepted values, before anything starts', async () => {
-  const run = (args: string[]): Promise<{ code: number | null; err: string }> => new Promise((resolve) => {
-    const p = spawn(process.execPath, [CAIRN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    p.stderr!.on('data', (d) => { err += d; });
-    p.on('close', (code) => resolve({ code, err }));
-  });
+  const run = (args: string[]): Promise<{ code: number | null; err: string }> =>
+    new Promise((resolve) => {
+      const p = spawn(process.execPath, [CAIRN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      p.stderr!.on('data', (d) => {
+        err += d;
+      });
+      p.on('close', (code) => resolve({ code, err }));
+    });
   const nowhere = join(dir, 'up-never');
   const cases: [string[], RegExp][] = [
-    [['manager', '--etcd', etcd!.endpoints[0]!, '--token', TOKEN, '--log-level', 'loud'], /--log-level must be one of trace, debug, info, warn, error, got "loud"/],
-    [['manager', '--etcd', etcd!.endpoints[0]!, '--token', TOKEN, '--log-format', 'xml'], /--log-format must be one of json, pretty, got "xml"/],
-    [['node', '--manager', '127.0.0.1:1', '--node-id', 'n1', '--log-level', 'INFO'], /--log-level must be one of trace, debug, info, warn, error, got "INFO"/],
-    [['node', '--manager', '127.0.0.1:1', '--node-id', 'n1', '--log-format', 'text'], /--log-format must be one of json, pretty, got "text"/],
-    [['up', '--dir', nowhere, '--log-level', 'verbose'], /--log-level must be one of trace, debug, info, warn, error, got "verbose"/],
+    [
+      ['manager', '--etcd', etcd!.endpoints[0]!, '--token', TOKEN, '--log-level', 'loud'],
+      /--log-level must be one of trace, debug, info, warn, error, got "loud"/,
+    ],
+    [
+      ['manager', '--etcd', etcd!.endpoints[0]!, '--token', TOKEN, '--log-format', 'xml'],
+      /--log-format must be one of json, pretty, got "xml"/,
+    ],
+    [
+      ['node', '--manager', '127.0.0.1:1', '--node-id', 'n1', '--log-level', 'INFO'],
+      /--log-level must be one of trace, debug, info, warn, error, got "INFO"/,
+    ],
+    [
+      ['node', '--manager', '127.0.0.1:1', '--node-id', 'n1', '--log-format', 'text'],
+      /--log-format must be one of json, pretty, got "text"/,
+    ],
+    [
+      ['up', '--dir', nowhere, '--log-level', 'verbose'],
+      /--log-level must be one of trace, debug, info, warn, error, got "verbose"/,
+    ],
   ];
   for (const [args, re] of cases) {
     const r = await run(args);

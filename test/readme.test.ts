@@ -25,17 +25,30 @@ function block(marker: string): string[] {
   assert.ok(at >= 0, `the README has "${marker}"`);
   const m = /```sh\n([\s\S]*?)```/.exec(README.slice(at));
   assert.ok(m, `a sh block follows "${marker}"`);
-  return m![1]!.split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter((l) => l && !l.startsWith('#'));
+  return m![1]!
+    .split('\n')
+    .map((l) => l.replace(/\s+#.*$/, '').trim())
+    .filter((l) => l && !l.startsWith('#'));
 }
 
 /** Runs a command line as a user types it, in the clone; stdin is not a terminal. */
 function sh(cmd: string, timeoutMs = 300_000): { code: number; out: string; err: string } {
-  const r = spawnSync('sh', ['-c', cmd], { cwd: clone, encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync('sh', ['-c', cmd], {
+    cwd: clone,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return { code: r.status ?? -1, out: r.stdout ?? '', err: `${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
 }
 
 /** Runs `cmd` until `done` holds of its output, then signals its process group; its exit code and output. */
-function runUntil(cmd: string, done: (out: string) => boolean, signal: NodeJS.Signals, timeoutMs: number): Promise<{ code: number | null; out: string }> {
+function runUntil(
+  cmd: string,
+  done: (out: string) => boolean,
+  signal: NodeJS.Signals,
+  timeoutMs: number,
+): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
     const p = spawn('sh', ['-c', cmd], { cwd: clone, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -64,13 +77,15 @@ function runUntil(cmd: string, done: (out: string) => boolean, signal: NodeJS.Si
 function npxEntries(): string[] {
   const cache = join(spawnSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8' }).stdout.trim(), '_npx');
   if (!existsSync(cache)) return [];
-  return readdirSync(cache).map((h) => join(cache, h)).filter((d) => {
-    try {
-      return readFileSync(join(d, 'package.json'), 'utf8').includes(clone);
-    } catch {
-      return false;
-    }
-  });
+  return readdirSync(cache)
+    .map((h) => join(cache, h))
+    .filter((d) => {
+      try {
+        return readFileSync(join(d, 'package.json'), 'utf8').includes(clone);
+      } catch {
+        return false;
+      }
+    });
 }
 
 test.before(() => {
@@ -93,7 +108,10 @@ test('an `npx cairn` before anything is installed or built sets the checkout up 
   assert.is(r.out.trim(), VERSION);
   assert.match(r.err, /not built yet in this checkout: running scripts\/setup\.sh/);
   const entries = npxEntries();
-  assert.ok(entries.length >= 1 && entries.every((e) => existsSync(join(e, 'node_modules', '.bin', 'cairn'))), `npx linked the bin (${entries.join(', ')})`);
+  assert.ok(
+    entries.length >= 1 && entries.every((e) => existsSync(join(e, 'node_modules', '.bin', 'cairn'))),
+    `npx linked the bin (${entries.join(', ')})`,
+  );
   // ...so the next one runs at once, without setting up again.
   const again = sh('npx cairn --version', 60_000);
   assert.is(again.code, 0);
@@ -104,7 +122,12 @@ test('an `npx cairn` before anything is installed or built sets the checkout up 
 test('quick start: `npm start` runs the demo, and Ctrl-C stops the cluster', async () => {
   const cmds = block('## Quick start');
   assert.equal(cmds, ['npm start', 'npm test'], 'the quick start is npm start and npm test');
-  const r = await runUntil('npm start', (out) => out.includes('live view (Ctrl-C stops the cluster)'), 'SIGINT', 600_000);
+  const r = await runUntil(
+    'npm start',
+    (out) => out.includes('live view (Ctrl-C stops the cluster)'),
+    'SIGINT',
+    600_000,
+  );
   assert.match(r.out, /demo: cairn volume create demo-vol --size 1Gi --replicas 3/);
   assert.match(r.out, /replica demo-vol-\S+ on node-\d/);
   assert.match(r.out, /the events that placed it/);
@@ -133,9 +156,13 @@ test('"try": every command as printed, against `npx cairn up --detach`', async (
     if (cmd.includes('volume get vol1')) assert.match(r.out, /vol1/);
     if (cmd.includes('volume attach vol1')) assert.match(r.out, /nbd\+unix:\/\/\/vol1\?socket=/);
     if (cmd.includes('audit explain vol1')) assert.match(r.out, /vol1-r\S+/);
-    if (cmd.includes('status -o json')) assert.ok(JSON.parse(r.out).manager.csiEndpoint, 'status names the manager\'s CSI socket');
+    if (cmd.includes('status -o json'))
+      assert.ok(JSON.parse(r.out).manager.csiEndpoint, "status names the manager's CSI socket");
   }
-  assert.not.ok(existsSync(join(clone, '.cairn', 'cluster.json')) && spawnSync('pgrep', ['-f', join(clone, '.cairn')]).status === 0, 'down stopped it');
+  assert.not.ok(
+    existsSync(join(clone, '.cairn', 'cluster.json')) && spawnSync('pgrep', ['-f', join(clone, '.cairn')]).status === 0,
+    'down stopped it',
+  );
 });
 
 test.run();

@@ -34,8 +34,22 @@ const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 t('a replacement rebuilt after a snapshot holds that snapshot as it was, read from its store alone', async () => {
   await c.call('CreateVolume', { name: 'snapv', size: SIZE, numberOfReplicas: 3 });
-  await eventually('3 replicas running', 20_000, async () => (await volume()).replicas.filter((r: any) => r.state === 'running').length === 3);
-  const att = await c.cairn(['volume', 'attach', 'snapv', '--node', 'node-1', '-o', 'json', '--cluster', join(c.dir, 'cluster.json')]);
+  await eventually(
+    '3 replicas running',
+    20_000,
+    async () => (await volume()).replicas.filter((r: any) => r.state === 'running').length === 3,
+  );
+  const att = await c.cairn([
+    'volume',
+    'attach',
+    'snapv',
+    '--node',
+    'node-1',
+    '-o',
+    'json',
+    '--cluster',
+    join(c.dir, 'cluster.json'),
+  ]);
   assert.is(att.code, 0, att.stderr);
   const uri = JSON.parse(att.stdout).nbd as string;
   const put = async (name: string, data: Buffer) => {
@@ -45,7 +59,15 @@ t('a replacement rebuilt after a snapshot holds that snapshot as it was, read fr
   const first = randomBytes(SIZE);
   await put('first.bin', first);
   await c.call('CreateSnapshot', { volume: 'snapv', name: 's1' });
-  await eventually('the snapshot is served', 15_000, async () => (await run('nbdinfo', [snapshotUri(uri, 's1')]).then(() => true, () => false)));
+  await eventually(
+    'the snapshot is served',
+    15_000,
+    async () =>
+      await run('nbdinfo', [snapshotUri(uri, 's1')]).then(
+        () => true,
+        () => false,
+      ),
+  );
   const second = Buffer.from(first);
   randomBytes(16 * MiB).copy(second, 8 * MiB);
   await put('second.bin', second);
@@ -67,14 +89,21 @@ t('a replacement rebuilt after a snapshot holds that snapshot as it was, read fr
   await c.call('DetachVolume', { name: 'snapv' });
   await eventually('detached', 30_000, async () => (await volume()).state === 'detached');
   for (const n of c.info.nodes) {
-    try { process.kill(n.pid, 'SIGKILL'); } catch { /* already gone */ }
+    try {
+      process.kill(n.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
   }
   const { stdout } = await run('find', [c.dir, '-type', 'd', '-name', fresh.id]);
   const dir = stdout.trim().split('\n')[0]!;
   assert.ok(dir, `the replacement's directory (${fresh.id})`);
   const store = await ReplicaStore.open(dir);
   try {
-    assert.equal((await store.listSnapshots()).map((s) => s.name), ['s1']);
+    assert.equal(
+      (await store.listSnapshots()).map((s) => s.name),
+      ['s1'],
+    );
     assert.is(sha(await store.readSnapshot('s1', 0, SIZE)), sha(first), 'the snapshot reads as it was when taken');
     assert.is(sha(await store.read(0, SIZE)), sha(third), 'the volume reads as last written');
   } finally {

@@ -40,65 +40,117 @@ s.after(async () => {
 
 /** The RecurringJobVolumeDone events of `job` on `volume`, with their numbers as numbers. */
 const done = (evs: Any[], job: string, volume: string): Any[] =>
-  evs.filter((e) => e.payload === 'recurringJobVolumeDone' && e.recurringJobVolumeDone.job === job && e.recurringJobVolumeDone.volume === volume)
-    .map((e) => ({ ...e.recurringJobVolumeDone, seq: Number(e.seq), cause: e.cause, fireMs: Number(e.recurringJobVolumeDone.fireMs), trimmedBytes: Number(e.recurringJobVolumeDone.trimmedBytes) }));
+  evs
+    .filter(
+      (e) =>
+        e.payload === 'recurringJobVolumeDone' &&
+        e.recurringJobVolumeDone.job === job &&
+        e.recurringJobVolumeDone.volume === volume,
+    )
+    .map((e) => ({
+      ...e.recurringJobVolumeDone,
+      seq: Number(e.seq),
+      cause: e.cause,
+      fireMs: Number(e.recurringJobVolumeDone.fireMs),
+      trimmedBytes: Number(e.recurringJobVolumeDone.trimmedBytes),
+    }));
 
-s('a filesystem-trim job: the staged volume on node-1 is trimmed there (bytes > 0), a detached volume is not run with the reason', async () => {
-  const nodeId = c.info.nodes[0]!.id;
-  await c.call('CreateVolume', { name: 'fs', size: 64 * MiB, numberOfReplicas: 1 });
-  await c.call('CreateVolume', { name: 'idle', size: 16 * MiB, numberOfReplicas: 1 });
-  // What kubelet and the attacher do for a pod on node-1: publish (attach there), stage (mkfs + mount).
-  const staging = join(c.dir, 'kubelet', nodeId, 'plugins', 'fs', 'globalmount');
-  mkdirSync(staging, { recursive: true });
-  const pub = await controller.call<Any>('Controller', 'ControllerPublishVolume', { volumeId: 'fs', nodeId, volumeCapability: mountCap, readonly: false });
-  await node1.call('Node', 'NodeStageVolume', { volumeId: 'fs', publishContext: pub.publishContext, stagingTargetPath: staging, volumeCapability: mountCap });
-  try {
-    // Blocks the filesystem used and freed again: what a trim hands back to the volume.
-    for (const name of ['a.bin', 'b.bin']) {
-      const fd = openSync(join(staging, name), 'w');
-      writeSync(fd, randomBytes(4 * MiB));
-      fsyncSync(fd);
-      closeSync(fd);
-    }
-    for (const name of ['a.bin', 'b.bin']) rmSync(join(staging, name));
-    execFileSync('sync', ['-f', staging]);
-
-    const from = (await c.eventsAfter(0)).length;
-    const made = await cli(['job', 'create', 'trim', '--task', 'filesystem-trim', '--cron', '*/2 * * * * *', '--retain', '0', '--group', 'default']);
-    assert.is(made.code, 0, made.stderr);
-    const [fsDone, idleDone] = await eventually('a run of job trim done on fs and on idle', 60_000, async () => {
-      const evs = await c.eventsAfter(0);
-      const a = done(evs, 'trim', 'fs')[0];
-      const b = done(evs, 'trim', 'idle')[0];
-      return a && b ? [a, b] : null;
+s(
+  'a filesystem-trim job: the staged volume on node-1 is trimmed there (bytes > 0), a detached volume is not run with the reason',
+  async () => {
+    const nodeId = c.info.nodes[0]!.id;
+    await c.call('CreateVolume', { name: 'fs', size: 64 * MiB, numberOfReplicas: 1 });
+    await c.call('CreateVolume', { name: 'idle', size: 16 * MiB, numberOfReplicas: 1 });
+    // What kubelet and the attacher do for a pod on node-1: publish (attach there), stage (mkfs + mount).
+    const staging = join(c.dir, 'kubelet', nodeId, 'plugins', 'fs', 'globalmount');
+    mkdirSync(staging, { recursive: true });
+    const pub = await controller.call<Any>('Controller', 'ControllerPublishVolume', {
+      volumeId: 'fs',
+      nodeId,
+      volumeCapability: mountCap,
+      readonly: false,
     });
-    assert.is(fsDone.error, '', 'fs was trimmed');
-    assert.ok(fsDone.trimmedBytes > 0, `fstrim trimmed ${fsDone.trimmedBytes} bytes`);
-    assert.match(fsDone.cause, /^recurring-job:trim@/, 'caused by the run');
-    assert.is(idleDone.error, 'not run: the volume is not attached (a filesystem is trimmed where it is mounted)');
-    assert.is(idleDone.trimmedBytes, 0);
-    const evs = await c.eventsAfter(0);
-    const asked = evs.filter((e) => e.payload === 'recurringJobTrimRequested' && e.recurringJobTrimRequested.volume === 'fs' && Number(e.recurringJobTrimRequested.fireMs) === fsDone.fireMs);
-    assert.is(asked.length, 1, 'the trim of fs was requested once in that run');
-    assert.is(asked[0].recurringJobTrimRequested.nodeId, nodeId, 'of the node fs is attached on');
-    assert.ok(Number(asked[0].seq) < fsDone.seq, 'requested before it was done');
-    assert.ok(Number(asked[0].seq) > from, 'after the job was created');
-    assert.not.ok(evs.some((e) => e.payload === 'recurringJobTrimRequested' && e.recurringJobTrimRequested.volume === 'idle'), 'no trim asked of a detached volume');
-    assert.is(done(evs, 'trim', 'fs').filter((d) => d.fireMs === fsDone.fireMs).length, 1, 'one VolumeDone per fire time');
+    await node1.call('Node', 'NodeStageVolume', {
+      volumeId: 'fs',
+      publishContext: pub.publishContext,
+      stagingTargetPath: staging,
+      volumeCapability: mountCap,
+    });
+    try {
+      // Blocks the filesystem used and freed again: what a trim hands back to the volume.
+      for (const name of ['a.bin', 'b.bin']) {
+        const fd = openSync(join(staging, name), 'w');
+        writeSync(fd, randomBytes(4 * MiB));
+        fsyncSync(fd);
+        closeSync(fd);
+      }
+      for (const name of ['a.bin', 'b.bin']) rmSync(join(staging, name));
+      execFileSync('sync', ['-f', staging]);
 
-    // What the CLI says of them.
-    await c.call('DeleteRecurringJob', { name: 'trim' });
-    const log = await cli(['events']);
-    assert.match(log.stdout, new RegExp(`trim fs fire=\\S+ fstrim on ${nodeId}`));
-    assert.match(log.stdout, /trim fs: trimmed=/);
-    assert.match(log.stdout, /trim idle: not run: the volume is not attached/);
-    const explain = await cli(['audit', 'explain', 'fs']);
-    assert.match(explain.stdout, new RegExp(`recurring job trim run of \\S+: fstrim requested of node ${nodeId}`));
-    assert.match(explain.stdout, new RegExp(`recurring job trim run of \\S+ done: filesystem trimmed, ${fsDone.trimmedBytes} bytes`));
-  } finally {
-    await node1.call('Node', 'NodeUnstageVolume', { volumeId: 'fs', stagingTargetPath: staging });
-    await controller.call('Controller', 'ControllerUnpublishVolume', { volumeId: 'fs', nodeId });
-  }
-});
+      const from = (await c.eventsAfter(0)).length;
+      const made = await cli([
+        'job',
+        'create',
+        'trim',
+        '--task',
+        'filesystem-trim',
+        '--cron',
+        '*/2 * * * * *',
+        '--retain',
+        '0',
+        '--group',
+        'default',
+      ]);
+      assert.is(made.code, 0, made.stderr);
+      const [fsDone, idleDone] = await eventually('a run of job trim done on fs and on idle', 60_000, async () => {
+        const evs = await c.eventsAfter(0);
+        const a = done(evs, 'trim', 'fs')[0];
+        const b = done(evs, 'trim', 'idle')[0];
+        return a && b ? [a, b] : null;
+      });
+      assert.is(fsDone.error, '', 'fs was trimmed');
+      assert.ok(fsDone.trimmedBytes > 0, `fstrim trimmed ${fsDone.trimmedBytes} bytes`);
+      assert.match(fsDone.cause, /^recurring-job:trim@/, 'caused by the run');
+      assert.is(idleDone.error, 'not run: the volume is not attached (a filesystem is trimmed where it is mounted)');
+      assert.is(idleDone.trimmedBytes, 0);
+      const evs = await c.eventsAfter(0);
+      const asked = evs.filter(
+        (e) =>
+          e.payload === 'recurringJobTrimRequested' &&
+          e.recurringJobTrimRequested.volume === 'fs' &&
+          Number(e.recurringJobTrimRequested.fireMs) === fsDone.fireMs,
+      );
+      assert.is(asked.length, 1, 'the trim of fs was requested once in that run');
+      assert.is(asked[0].recurringJobTrimRequested.nodeId, nodeId, 'of the node fs is attached on');
+      assert.ok(Number(asked[0].seq) < fsDone.seq, 'requested before it was done');
+      assert.ok(Number(asked[0].seq) > from, 'after the job was created');
+      assert.not.ok(
+        evs.some((e) => e.payload === 'recurringJobTrimRequested' && e.recurringJobTrimRequested.volume === 'idle'),
+        'no trim asked of a detached volume',
+      );
+      assert.is(
+        done(evs, 'trim', 'fs').filter((d) => d.fireMs === fsDone.fireMs).length,
+        1,
+        'one VolumeDone per fire time',
+      );
+
+      // What the CLI says of them.
+      await c.call('DeleteRecurringJob', { name: 'trim' });
+      const log = await cli(['events']);
+      assert.match(log.stdout, new RegExp(`trim fs fire=\\S+ fstrim on ${nodeId}`));
+      assert.match(log.stdout, /trim fs: trimmed=/);
+      assert.match(log.stdout, /trim idle: not run: the volume is not attached/);
+      const explain = await cli(['audit', 'explain', 'fs']);
+      assert.match(explain.stdout, new RegExp(`recurring job trim run of \\S+: fstrim requested of node ${nodeId}`));
+      assert.match(
+        explain.stdout,
+        new RegExp(`recurring job trim run of \\S+ done: filesystem trimmed, ${fsDone.trimmedBytes} bytes`),
+      );
+    } finally {
+      await node1.call('Node', 'NodeUnstageVolume', { volumeId: 'fs', stagingTargetPath: staging });
+      await controller.call('Controller', 'ControllerUnpublishVolume', { volumeId: 'fs', nodeId });
+    }
+  },
+);
 
 s.run();

@@ -33,7 +33,15 @@ let two = Buffer.alloc(0);
 
 async function setTarget(): Promise<void> {
   writeFileSync(join(c.dir, 'creds'), s3.credentialFile);
-  const set = await c.cairn(['backup', 'target', 'set', s3.target, '--credential-file', join(c.dir, 'creds'), ...clusterFlag(c)]);
+  const set = await c.cairn([
+    'backup',
+    'target',
+    'set',
+    s3.target,
+    '--credential-file',
+    join(c.dir, 'creds'),
+    ...clusterFlag(c),
+  ]);
   assert.is(set.code, 0, set.stderr);
 }
 
@@ -52,38 +60,50 @@ t.after(async () => {
   await s3?.stop();
 });
 
-t('backups the cluster made of its own volume (full, then incremental): the incremental one restores as the volume was at it', async () => {
-  await setTarget();
-  await c.call('CreateVolume', { name: 'live', size: SIZE, numberOfReplicas: 1 });
-  await eventually('live running', 20_000, async () => (await volumeOf(c, 'live')).replicas.some((r: Any) => r.state === 'running'));
-  const uri = await attach(c, 'live', 'node-1');
-  const put = async (data: Buffer): Promise<void> => {
-    writeFileSync(join(c.dir, 'live.in'), data);
-    await run('nbdcopy', [join(c.dir, 'live.in'), uri], { timeout: 60_000 });
-  };
-  const backupNow = async (): Promise<string> => {
-    const r = await c.cairn(['backup', 'create', 'live', '--wait', '-o', 'json', ...clusterFlag(c)]);
-    assert.is(r.code, 0, r.stderr);
-    return JSON.parse(r.stdout).url as string;
-  };
-  one = randomBytes(SIZE);
-  one.fill(0, 6 * MiB, 8 * MiB);
-  await put(one);
-  u1 = await backupNow();
-  assert.match(u1, /^s3:\/\/restores@us-east-1\/\?backup=.*&volume=live$/);
-  two = Buffer.from(one);
-  randomBytes(2 * MiB).copy(two, 3 * MiB);
-  two.fill(0, 12 * MiB, 14 * MiB);
-  await put(two);
-  u2 = await backupNow();
-  // The incremental backup here; the full one on a new cluster (next test).
-  assert.is((await c.call('CreateVolume', { name: 'live-r2', size: 0, numberOfReplicas: 1, fromBackup: u2 })).restore.backup, u2);
-  await restored(c, 'live-r2');
-  assert.is(sha(await contents(c, 'live-r2', 'node-1')), sha(two), 'the incremental backup restores as the volume was at it');
-  // The credentials reached the node that restored; none of them is in the log.
-  const log = JSON.stringify(await c.eventsAfter(0));
-  assert.not.ok(log.includes('S3RVER'), 'no credential in the event log');
-});
+t(
+  'backups the cluster made of its own volume (full, then incremental): the incremental one restores as the volume was at it',
+  async () => {
+    await setTarget();
+    await c.call('CreateVolume', { name: 'live', size: SIZE, numberOfReplicas: 1 });
+    await eventually('live running', 20_000, async () =>
+      (await volumeOf(c, 'live')).replicas.some((r: Any) => r.state === 'running'),
+    );
+    const uri = await attach(c, 'live', 'node-1');
+    const put = async (data: Buffer): Promise<void> => {
+      writeFileSync(join(c.dir, 'live.in'), data);
+      await run('nbdcopy', [join(c.dir, 'live.in'), uri], { timeout: 60_000 });
+    };
+    const backupNow = async (): Promise<string> => {
+      const r = await c.cairn(['backup', 'create', 'live', '--wait', '-o', 'json', ...clusterFlag(c)]);
+      assert.is(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout).url as string;
+    };
+    one = randomBytes(SIZE);
+    one.fill(0, 6 * MiB, 8 * MiB);
+    await put(one);
+    u1 = await backupNow();
+    assert.match(u1, /^s3:\/\/restores@us-east-1\/\?backup=.*&volume=live$/);
+    two = Buffer.from(one);
+    randomBytes(2 * MiB).copy(two, 3 * MiB);
+    two.fill(0, 12 * MiB, 14 * MiB);
+    await put(two);
+    u2 = await backupNow();
+    // The incremental backup here; the full one on a new cluster (next test).
+    assert.is(
+      (await c.call('CreateVolume', { name: 'live-r2', size: 0, numberOfReplicas: 1, fromBackup: u2 })).restore.backup,
+      u2,
+    );
+    await restored(c, 'live-r2');
+    assert.is(
+      sha(await contents(c, 'live-r2', 'node-1')),
+      sha(two),
+      'the incremental backup restores as the volume was at it',
+    );
+    // The credentials reached the node that restored; none of them is in the log.
+    const log = JSON.stringify(await c.eventsAfter(0));
+    assert.not.ok(log.includes('S3RVER'), 'no credential in the event log');
+  },
+);
 
 t('a new cluster with a fresh etcd restores the full backup from the same bucket', async () => {
   await c.down();
@@ -92,7 +112,11 @@ t('a new cluster with a fresh etcd restores the full backup from the same bucket
   await setTarget();
   await c.call('CreateVolume', { name: 'again', size: 0, numberOfReplicas: 1, fromBackup: u1 });
   await restored(c, 'again');
-  assert.is(sha(await contents(c, 'again', 'node-1')), sha(one), 'the first (full) backup restores as the volume was at it');
+  assert.is(
+    sha(await contents(c, 'again', 'node-1')),
+    sha(one),
+    'the first (full) backup restores as the volume was at it',
+  );
 });
 
 t.run();

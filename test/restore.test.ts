@@ -18,7 +18,15 @@ import { CsiClient } from '@cairn/csi';
 import { ReplicaStore } from '@cairn/datapath';
 import { eventually, startCluster } from './support/cluster.js';
 import type { TestCluster } from './support/cluster.js';
-import { clusterFlag, contents as contentsOf, readAll as readFrom, refusedWith, restored as restoredOn, sha, volumeOf } from './support/restore.js';
+import {
+  clusterFlag,
+  contents as contentsOf,
+  readAll as readFrom,
+  refusedWith,
+  restored as restoredOn,
+  sha,
+  volumeOf,
+} from './support/restore.js';
 import { cairnOk } from './support/backups.js';
 
 const MiB = 2 ** 20;
@@ -56,7 +64,11 @@ async function backup(vol: string, name: string, change: (data: Buffer) => void)
   await s.replica.flush();
   await s.replica.snapshot(`snap-${name}`);
   const r = await createBackup(store, {
-    volume: vol, backup: name, snapshot: `snap-${name}`, source: s.replica, labels: {},
+    volume: vol,
+    backup: name,
+    snapshot: `snap-${name}`,
+    source: s.replica,
+    labels: {},
     ...(s.last ? { previous: s.last } : {}),
   });
   s.last = r.info;
@@ -112,14 +124,36 @@ t.after(async () => {
 t('each backup restores to a new volume equal byte for byte to the data at its snapshot', async () => {
   const before = await head();
   // No size: the backup's.
-  const created = await c.cairn(['volume', 'create', 'r1', '--from-backup', b1, '--replicas', '2', '-o', 'json', ...cluster()]);
+  const created = await c.cairn([
+    'volume',
+    'create',
+    'r1',
+    '--from-backup',
+    b1,
+    '--replicas',
+    '2',
+    '-o',
+    'json',
+    ...cluster(),
+  ]);
   assert.is(created.code, 0, created.stderr);
   const v = JSON.parse(created.stdout);
-  assert.is(Number(v.size), SIZE, 'the size is the backup\'s');
+  assert.is(Number(v.size), SIZE, "the size is the backup's");
   assert.is(v.restore.backup, b1);
   assert.ok(['restoring', 'completed'].includes(v.restore.state));
   // A bigger size: the backup's data, zeroes after it.
-  const r2 = await c.cairn(['volume', 'create', 'r2', '--from-backup', b2, '--size', `${SIZE / MiB + 8}Mi`, '--replicas', '2', ...cluster()]);
+  const r2 = await c.cairn([
+    'volume',
+    'create',
+    'r2',
+    '--from-backup',
+    b2,
+    '--size',
+    `${SIZE / MiB + 8}Mi`,
+    '--replicas',
+    '2',
+    ...cluster(),
+  ]);
   assert.is(r2.code, 0, r2.stderr);
 
   const got1 = await restored('r1');
@@ -127,17 +161,27 @@ t('each backup restores to a new volume equal byte for byte to the data at its s
   assert.is(got1.restore.restored, b1);
   assert.match((await c.cairn(['volume', 'get', 'r1', ...cluster()])).stdout, /restore:\s+completed/);
   await restored('r2');
-  assert.is(sha(await contents('r1', 'node-2')), sha(expected.get(b1)!), 'r1 holds the data at b1\'s snapshot');
+  assert.is(sha(await contents('r1', 'node-2')), sha(expected.get(b1)!), "r1 holds the data at b1's snapshot");
   const data2 = await contents('r2', 'node-1');
   assert.is(data2.length, SIZE + 8 * MiB);
-  assert.is(sha(data2.subarray(0, SIZE)), sha(expected.get(b2)!), 'r2 holds the data at b2\'s snapshot');
+  assert.is(sha(data2.subarray(0, SIZE)), sha(expected.get(b2)!), "r2 holds the data at b2's snapshot");
   assert.ok(data2.subarray(SIZE).equals(Buffer.alloc(8 * MiB)), 'past the backup, zeroes');
 
   // The events: created from the backup, restored by an engine without a frontend, stopped after.
   const evs = (await c.eventsAfter(before)).filter((e: Any) => JSON.stringify(e[e.payload]).includes('"r1"'));
   const kinds = evs.map((e: Any) => e.payload);
-  for (const k of ['volumeCreated', 'volumeAutoAttached', 'volumeRestoreStarted', 'volumeRestoreCompleted', 'volumeAutoDetached']) assert.ok(kinds.includes(k), `${k} in ${kinds.join(', ')}`);
-  assert.ok(kinds.indexOf('volumeRestoreCompleted') < kinds.indexOf('volumeAttachRequested'), 'the user attach came after the restore');
+  for (const k of [
+    'volumeCreated',
+    'volumeAutoAttached',
+    'volumeRestoreStarted',
+    'volumeRestoreCompleted',
+    'volumeAutoDetached',
+  ])
+    assert.ok(kinds.includes(k), `${k} in ${kinds.join(', ')}`);
+  assert.ok(
+    kinds.indexOf('volumeRestoreCompleted') < kinds.indexOf('volumeAttachRequested'),
+    'the user attach came after the restore',
+  );
   assert.is(evs.find((e: Any) => e.payload === 'volumeAutoAttached').volumeAutoAttached.reason, 'restore');
   assert.is(evs.find((e: Any) => e.payload === 'volumeCreated').volumeCreated.fromBackup, b1);
   assert.is(evs.find((e: Any) => e.payload === 'volumeAutoDetached').volumeAutoDetached.reason, 'restored');
@@ -147,16 +191,36 @@ t('each backup restores to a new volume equal byte for byte to the data at its s
 
 t('bad requests are refused by name and append nothing', async () => {
   const seq = await head();
-  await refusedWith(c.call('CreateVolume', { name: 'small', size: SIZE - MiB, fromBackup: b1 }), 'INVALID_ARGUMENT', /size \d+ is smaller than backup .*b1/);
-  await refusedWith(c.call('CreateVolume', { name: 'missing', size: 0, fromBackup: backupUrl(target, 'src', 'nope') }), 'NOT_FOUND', /nope/);
-  await refusedWith(c.call('CreateVolume', { name: 'both', size: SIZE, fromBackup: b1, dataSource: 'vol://r1' }), 'INVALID_ARGUMENT', /fromBackup or dataSource/);
-  await refusedWith(c.call('CreateVolume', { name: 'sb', size: SIZE, standby: true }), 'INVALID_ARGUMENT', /standby needs fromBackup/);
+  await refusedWith(
+    c.call('CreateVolume', { name: 'small', size: SIZE - MiB, fromBackup: b1 }),
+    'INVALID_ARGUMENT',
+    /size \d+ is smaller than backup .*b1/,
+  );
+  await refusedWith(
+    c.call('CreateVolume', { name: 'missing', size: 0, fromBackup: backupUrl(target, 'src', 'nope') }),
+    'NOT_FOUND',
+    /nope/,
+  );
+  await refusedWith(
+    c.call('CreateVolume', { name: 'both', size: SIZE, fromBackup: b1, dataSource: 'vol://r1' }),
+    'INVALID_ARGUMENT',
+    /fromBackup or dataSource/,
+  );
+  await refusedWith(
+    c.call('CreateVolume', { name: 'sb', size: SIZE, standby: true }),
+    'INVALID_ARGUMENT',
+    /standby needs fromBackup/,
+  );
   await refusedWith(c.call('ActivateVolume', { name: 'r1' }), 'FAILED_PRECONDITION', /not a standby volume/);
   assert.is(await head(), seq, 'nothing appended');
   // The same create again is idempotent; the same name from another backup is not.
   await c.call('CreateVolume', { name: 'r1', size: 0, numberOfReplicas: 2, fromBackup: b1 });
   assert.is(await head(), seq);
-  await refusedWith(c.call('CreateVolume', { name: 'r1', size: SIZE, numberOfReplicas: 2, fromBackup: b2 }), 'ALREADY_EXISTS', /different fromBackup/);
+  await refusedWith(
+    c.call('CreateVolume', { name: 'r1', size: SIZE, numberOfReplicas: 2, fromBackup: b2 }),
+    'ALREADY_EXISTS',
+    /different fromBackup/,
+  );
 });
 
 t('a corrupt block fails the restore naming the block and the backup; the volume cannot be attached', async () => {
@@ -189,19 +253,39 @@ t('a corrupt block fails the restore naming the block and the backup; the volume
   assert.ok(failed, 'a VolumeRestoreFailed event');
   assert.is(failed.volumeRestoreFailed.reason, v.restore.error);
   await eventually('the engine of broken is stopped', 20_000, async () => !(await volume('broken')).autoAttachReason);
-  await refusedWith(c.call('AttachVolume', { name: 'broken', nodeId: 'node-1' }), 'FAILED_PRECONDITION', /failed to restore from .*b3/);
+  await refusedWith(
+    c.call('AttachVolume', { name: 'broken', nodeId: 'node-1' }),
+    'FAILED_PRECONDITION',
+    /failed to restore from .*b3/,
+  );
   assert.match((await c.cairn(['volume', 'get', 'broken', ...cluster()])).stdout, /restore:\s+failed: /);
   await c.call('DeleteVolume', { name: 'broken' });
 });
 
 t('a standby volume follows two newer backups, cannot be attached, and activates with the newest data', async () => {
-  await c.cairn(['settings', 'set', 'backupstore-poll-interval', '1', ...cluster()]).then((r) => assert.is(r.code, 0, r.stderr));
+  await c
+    .cairn(['settings', 'set', 'backupstore-poll-interval', '1', ...cluster()])
+    .then((r) => assert.is(r.code, 0, r.stderr));
   const d1 = await backup('dr', 'd1', (d) => randomBytes(SIZE).copy(d));
   const seq = await head();
-  const r = await c.cairn(['volume', 'create', 'dr1', '--from-backup', d1, '--standby', '--replicas', '2', ...cluster()]);
+  const r = await c.cairn([
+    'volume',
+    'create',
+    'dr1',
+    '--from-backup',
+    d1,
+    '--standby',
+    '--replicas',
+    '2',
+    ...cluster(),
+  ]);
   assert.is(r.code, 0, r.stderr);
   await eventually('dr1 restored d1', 60_000, async () => (await volume('dr1')).restore?.restored === d1);
-  await refusedWith(c.call('AttachVolume', { name: 'dr1', nodeId: 'node-1' }), 'FAILED_PRECONDITION', /standby \(DR\) volume .*activate it first/);
+  await refusedWith(
+    c.call('AttachVolume', { name: 'dr1', nodeId: 'node-1' }),
+    'FAILED_PRECONDITION',
+    /standby \(DR\) volume .*activate it first/,
+  );
 
   const d2 = await backup('dr', 'd2', (d) => randomBytes(2 * MiB).copy(d, 4 * MiB));
   await eventually('dr1 restored d2', 60_000, async () => (await volume('dr1')).restore?.restored === d2);
@@ -211,24 +295,48 @@ t('a standby volume follows two newer backups, cannot be attached, and activates
   });
   await eventually('dr1 restored d3', 60_000, async () => (await volume('dr1')).restore?.restored === d3);
   const evs = await c.eventsAfter(seq);
-  const requested = evs.filter((e: Any) => e.payload === 'volumeRestoreRequested').map((e: Any) => e.volumeRestoreRequested.backup);
+  const requested = evs
+    .filter((e: Any) => e.payload === 'volumeRestoreRequested')
+    .map((e: Any) => e.volumeRestoreRequested.backup);
   assert.equal(requested, [d2, d3], 'each newer backup was requested once');
-  const increments = evs.filter((e: Any) => e.payload === 'volumeRestoreStarted').map((e: Any) => [e.volumeRestoreStarted.backup, e.volumeRestoreStarted.since]);
-  assert.equal(increments, [[d1, ''], [d2, d1], [d3, d2]], 'the first restore is full, the next ones increments');
-  assert.equal(evs.filter((e: Any) => e.payload === 'volumeRestoreCompleted').map((e: Any) => e.volumeRestoreCompleted.backup), [d1, d2, d3]);
+  const increments = evs
+    .filter((e: Any) => e.payload === 'volumeRestoreStarted')
+    .map((e: Any) => [e.volumeRestoreStarted.backup, e.volumeRestoreStarted.since]);
+  assert.equal(
+    increments,
+    [
+      [d1, ''],
+      [d2, d1],
+      [d3, d2],
+    ],
+    'the first restore is full, the next ones increments',
+  );
+  assert.equal(
+    evs.filter((e: Any) => e.payload === 'volumeRestoreCompleted').map((e: Any) => e.volumeRestoreCompleted.backup),
+    [d1, d2, d3],
+  );
 
   const act = await c.cairn(['volume', 'activate', 'dr1', ...cluster()]);
   assert.is(act.code, 0, act.stderr);
   assert.match(act.stdout, /activated/);
-  assert.ok((await c.eventsAfter(seq)).some((e: Any) => e.payload === 'volumeActivated'), 'a VolumeActivated event');
+  assert.ok(
+    (await c.eventsAfter(seq)).some((e: Any) => e.payload === 'volumeActivated'),
+    'a VolumeActivated event',
+  );
   await restored('dr1');
-  assert.is(sha(await contents('dr1', 'node-2')), sha(expected.get(d3)!), 'the activated volume holds the newest backup\'s data');
+  assert.is(
+    sha(await contents('dr1', 'node-2')),
+    sha(expected.get(d3)!),
+    "the activated volume holds the newest backup's data",
+  );
   await c.cairn(['settings', 'set', 'backupstore-poll-interval', '300', ...cluster()]);
 });
 
 t('activate restores a backup newer than the last poll first', async () => {
   // Polling off: only the activation looks at the target.
-  await c.cairn(['settings', 'set', 'backupstore-poll-interval', '0', ...cluster()]).then((r) => assert.is(r.code, 0, r.stderr));
+  await c
+    .cairn(['settings', 'set', 'backupstore-poll-interval', '0', ...cluster()])
+    .then((r) => assert.is(r.code, 0, r.stderr));
   const e1 = await backup('dr2', 'e1', (d) => randomBytes(SIZE).copy(d));
   await c.call('CreateVolume', { name: 'dr2', size: 0, numberOfReplicas: 1, fromBackup: e1, standby: true });
   await eventually('dr2 restored e1', 60_000, async () => (await volume('dr2')).restore?.restored === e1);
@@ -245,23 +353,46 @@ t('CSI CreateVolume with the StorageClass parameter fromBackup restores before i
   const csi = new CsiClient(c.info.manager.csiEndpoint, 60_000);
   try {
     const caps = [{ block: {}, accessMode: { mode: 'SINGLE_NODE_WRITER' } }];
-    const req = { name: 'pvc-restore-1', capacityRange: { requiredBytes: SIZE }, volumeCapabilities: caps, parameters: { fromBackup: b2, numberOfReplicas: '1' } };
+    const req = {
+      name: 'pvc-restore-1',
+      capacityRange: { requiredBytes: SIZE },
+      volumeCapabilities: caps,
+      parameters: { fromBackup: b2, numberOfReplicas: '1' },
+    };
     const a = await csi.call<Any>('Controller', 'CreateVolume', req);
     const b = await csi.call<Any>('Controller', 'CreateVolume', req);
     assert.equal(b, a, 'CreateVolume is idempotent');
     const id = a.volume.volumeId as string;
     assert.is(Number(a.volume.capacityBytes), SIZE);
     // Another backup under the same name is another volume.
-    const other = await csi.call('Controller', 'CreateVolume', { ...req, parameters: { fromBackup: b1, numberOfReplicas: '1' } }).then(() => null, (e: grpc.ServiceError) => e);
+    const other = await csi
+      .call('Controller', 'CreateVolume', { ...req, parameters: { fromBackup: b1, numberOfReplicas: '1' } })
+      .then(
+        () => null,
+        (e: grpc.ServiceError) => e,
+      );
     assert.is(other && grpc.status[other.code], 'ALREADY_EXISTS');
     // Too small for the backup: refused, nothing made.
-    const small = await csi.call('Controller', 'CreateVolume', { ...req, name: 'pvc-small', capacityRange: { requiredBytes: SIZE / 2 } }).then(() => null, (e: grpc.ServiceError) => e);
+    const small = await csi
+      .call('Controller', 'CreateVolume', { ...req, name: 'pvc-small', capacityRange: { requiredBytes: SIZE / 2 } })
+      .then(
+        () => null,
+        (e: grpc.ServiceError) => e,
+      );
     assert.ok(small, 'a size below the backup is refused');
     assert.match(small!.details, /smaller than backup/);
     await restored(id);
-    const pub = await csi.call<Any>('Controller', 'ControllerPublishVolume', { volumeId: id, nodeId: 'node-1', volumeCapability: caps[0], readonly: false });
-    const data = await readAll(pub.publishContext['nbdUrl'] ?? Object.values(pub.publishContext).find((x) => String(x).startsWith('nbd'))!, 'csi.bin');
-    assert.is(sha(data), sha(expected.get(b2)!), 'the CSI volume holds b2\'s data');
+    const pub = await csi.call<Any>('Controller', 'ControllerPublishVolume', {
+      volumeId: id,
+      nodeId: 'node-1',
+      volumeCapability: caps[0],
+      readonly: false,
+    });
+    const data = await readAll(
+      pub.publishContext['nbdUrl'] ?? Object.values(pub.publishContext).find((x) => String(x).startsWith('nbd'))!,
+      'csi.bin',
+    );
+    assert.is(sha(data), sha(expected.get(b2)!), "the CSI volume holds b2's data");
     await csi.call('Controller', 'ControllerUnpublishVolume', { volumeId: id, nodeId: 'node-1' });
   } finally {
     csi.close();

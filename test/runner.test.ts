@@ -18,9 +18,14 @@ function runSuite(name: string, source: string): Promise<{ out: string; code: nu
   const file = join(dir, `${name}.mjs`);
   writeFileSync(file, source);
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', PRELOAD, file], { env: { ...process.env, FORCE_COLOR: '0' }, timeout: 60_000 }, (e, stdout, stderr) => {
-      resolve({ out: `${stdout}${stderr}`, code: e ? (typeof e.code === 'number' ? e.code : 1) : 0 });
-    });
+    execFile(
+      process.execPath,
+      ['--import', PRELOAD, file],
+      { env: { ...process.env, FORCE_COLOR: '0' }, timeout: 60_000 },
+      (e, stdout, stderr) => {
+        resolve({ out: `${stdout}${stderr}`, code: e ? (typeof e.code === 'number' ? e.code : 1) : 0 });
+      },
+    );
   });
 }
 /**
@@ -33,16 +38,21 @@ const ONLY = 'only';
 const figure = (out: string, what: string): number => Number(new RegExp(`${what}:\\s+(\\d+)`).exec(out)?.[1] ?? NaN);
 
 const t = suite('test runner: uvu guard');
-t.before(() => { dir = mkdtempSync(join(tmpdir(), 'cairn-runner-')); });
+t.before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cairn-runner-'));
+});
 t.after(() => rmSync(dir, { recursive: true, force: true }));
 
 t('a throwing before hook: its error is printed, and no test of the suite passes', async () => {
-  const { out } = await runSuite('before', `
+  const { out } = await runSuite(
+    'before',
+    `
     import { suite } from 'uvu';
     const s = suite('hooked');
     s.before(() => { throw new Error('the-before-hook-broke'); });
     s('one', () => {});
-    s.run();`);
+    s.run();`,
+  );
   assert.match(out, /before hook of suite "hooked" threw/);
   assert.match(out, /the-before-hook-broke/);
   assert.is(figure(out, 'Total'), 1);
@@ -50,45 +60,57 @@ t('a throwing before hook: its error is printed, and no test of the suite passes
 });
 
 t('a throwing after hook: its error is printed and the suite exits non-zero', async () => {
-  const { out, code } = await runSuite('after', `
+  const { out, code } = await runSuite(
+    'after',
+    `
     import { suite } from 'uvu';
     const s = suite('closing');
     s.after(() => { throw new Error('the-after-hook-broke'); });
     s('one', () => {});
-    s.run();`);
+    s.run();`,
+  );
   assert.match(out, /after hook of suite "closing" threw/);
   assert.match(out, /the-after-hook-broke/);
   assert.is.not(code, 0);
 });
 
 t('test.skip and test.only are said, and counted under Skipped (failures for the runner)', async () => {
-  const skip = await runSuite('skip', `
+  const skip = await runSuite(
+    'skip',
+    `
     import { test } from 'uvu';
     test('kept', () => {});
     test.${SKIP}('skipped one', () => {});
-    test.run();`);
+    test.run();`,
+  );
   assert.match(skip.out, /test\.skip\("skipped one"\)/);
   assert.is(figure(skip.out, 'Skipped'), 1);
   assert.is(figure(skip.out, 'Total'), 1, 'uvu leaves it out of Total: Passed == Total alone would hide it');
-  const only = await runSuite('only', `
+  const only = await runSuite(
+    'only',
+    `
     import { suite } from 'uvu';
     const s = suite('focused');
     s('left out', () => {});
     s.${ONLY}('the focus', () => {});
-    s.run();`);
+    s.run();`,
+  );
   assert.match(only.out, /test\.only\("the focus"\) in suite "focused"/);
   assert.is(figure(only.out, 'Skipped'), 1);
 });
 
 t('a suite without hooks, skips or focus runs as before', async () => {
-  const { out, code } = await runSuite('plain', `
+  const { out, code } = await runSuite(
+    'plain',
+    `
     import { suite } from 'uvu';
     const s = suite('plain');
     let ran = 0;
     s.before(() => { ran++; });
     s('one', () => { if (ran !== 1) throw new Error('before did not run'); });
     s('two', () => {});
-    s.run();`);
+    s.run();`,
+  );
   assert.is(code, 0, out);
   assert.is(figure(out, 'Passed'), 2);
   assert.is(figure(out, 'Skipped'), 0);

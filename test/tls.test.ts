@@ -31,11 +31,23 @@ t.before(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'cairn-tls-'));
   c = await startCluster(2);
   const otherCa = await createCa('not the cluster CA');
-  const cert = await issueCertificate(otherCa, { commonName: 'manager', dns: ['localhost'], ips: ['127.0.0.1'], use: ['server'] });
+  const cert = await issueCertificate(otherCa, {
+    commonName: 'manager',
+    dns: ['localhost'],
+    ips: ['127.0.0.1'],
+    use: ['server'],
+  });
   impostor = new grpc.Server();
   impostor.addService(adminProto().cairn.admin.v1.Admin.service, {});
-  const port = await new Promise<number>((resolve, reject) => impostor.bindAsync('127.0.0.1:0',
-    grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(cert.cert), private_key: Buffer.from(cert.key) }]), (e, p) => (e ? reject(e) : resolve(p))));
+  const port = await new Promise<number>((resolve, reject) =>
+    impostor.bindAsync(
+      '127.0.0.1:0',
+      grpc.ServerCredentials.createSsl(null, [
+        { cert_chain: Buffer.from(cert.cert), private_key: Buffer.from(cert.key) },
+      ]),
+      (e, p) => (e ? reject(e) : resolve(p)),
+    ),
+  );
   impostorAddress = `127.0.0.1:${port}`;
 });
 
@@ -45,12 +57,17 @@ t.after(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-function run(args: string[], env: NodeJS.ProcessEnv = {}, cwd = scratch): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  cwd = scratch,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     // Nothing from this process's CAIRN_* settings: each case names its own connection.
     const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CAIRN_')));
     const child = spawn(process.execPath, [CAIRN, ...args], { cwd, env: { ...base, ...env } });
-    let stdout = '', stderr = '';
+    let stdout = '',
+      stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
@@ -60,7 +77,7 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}, cwd = scratch): Promis
 const pki = (name: string): string => join(c.dir, 'pki', name);
 const mode = (p: string): number => statSync(p).mode & 0o777;
 
-t('cairn up makes DIR/pki: the CA, the managers\' and each node\'s certificate, keys readable by the owner only', () => {
+t("cairn up makes DIR/pki: the CA, the managers' and each node's certificate, keys readable by the owner only", () => {
   assert.is(mode(join(c.dir, 'pki')), 0o700);
   for (const k of ['ca.key', 'manager.key', 'node-1.key', 'node-2.key']) assert.is(mode(pki(k)), 0o600, k);
   const ca = new X509Certificate(readFileSync(pki('ca.crt')));
@@ -87,13 +104,17 @@ t('cairn status says TLS is on; the CLI talks to the cluster with the CA from cl
   assert.is(ls.stderr, '', 'no warning on stderr');
 });
 
-t('plaintext to the manager\'s TLS port gets no answer', async () => {
+t("plaintext to the manager's TLS port gets no answer", async () => {
   const plain = adminClient(c.info.admin, { token: c.token });
   try {
     const err = await new Promise<grpc.ServiceError | null>((resolve) =>
-      plain.GetClusterInfo({}, { deadline: Date.now() + 5000 }, (e) => resolve(e)));
+      plain.GetClusterInfo({}, { deadline: Date.now() + 5000 }, (e) => resolve(e)),
+    );
     assert.ok(err, 'a plaintext call failed');
-    assert.ok([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.INTERNAL].includes(err!.code), `${err!.code} ${err!.details}`);
+    assert.ok(
+      [grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.INTERNAL].includes(err!.code),
+      `${err!.code} ${err!.details}`,
+    );
   } finally {
     plain.close();
   }
@@ -103,11 +124,24 @@ t('plaintext to the manager\'s TLS port gets no answer', async () => {
 });
 
 t('the CLI refuses a manager whose certificate is from another CA, and says why', async () => {
-  const r = await run(['volume', 'ls', '--endpoint', impostorAddress, '--token', 'secret-token', '--tls-ca', pki('ca.crt'), '--timeout', '5s']);
+  const r = await run([
+    'volume',
+    'ls',
+    '--endpoint',
+    impostorAddress,
+    '--token',
+    'secret-token',
+    '--tls-ca',
+    pki('ca.crt'),
+    '--timeout',
+    '5s',
+  ]);
   assert.is.not(r.code, 0);
   assert.match(r.stderr, /failed the TLS check, nothing was sent: .*certificate/i, r.stderr);
   // The same through CAIRN_TLS_CA.
-  const e = await run(['volume', 'ls', '--endpoint', impostorAddress, '--token', 'secret-token', '--timeout', '5s'], { CAIRN_TLS_CA: pki('ca.crt') });
+  const e = await run(['volume', 'ls', '--endpoint', impostorAddress, '--token', 'secret-token', '--timeout', '5s'], {
+    CAIRN_TLS_CA: pki('ca.crt'),
+  });
   assert.is.not(e.code, 0);
   assert.match(e.stderr, /certificate/i, e.stderr);
 });
@@ -132,56 +166,89 @@ async function listener(): Promise<{ address: string; bytes: () => Buffer; close
   };
 }
 
-t('the CLI with a CA never sends its token in clear: a plain TCP listener posing as the manager sees a TLS hello only', async () => {
-  const fake = await listener();
-  const token = 'never-on-the-wire-' + 'x'.repeat(20);
-  try {
-    // The cluster file names the fake as its manager, with the CA: what an attacker who can
-    // bind the manager's address (or reroute it) gets.
-    const file = join(scratch, 'fake-cluster.json');
-    const tokenFile = join(scratch, 'fake-token');
-    writeFileSync(tokenFile, token, { mode: 0o600 });
-    writeFileSync(file, JSON.stringify({ admin: fake.address, token: tokenFile, tlsCa: pki('ca.crt') }));
-    const r = await run(['volume', 'ls', '--timeout', '3s'], { CAIRN_CLUSTER: file });
-    assert.is.not(r.code, 0);
-    const seen = fake.bytes();
-    assert.ok(seen.length > 0, 'the CLI did connect');
-    assert.is(seen[0], 0x16, `a TLS handshake record, not HTTP/2: ${seen.subarray(0, 16).toString('hex')}`);
-    assert.not.ok(seen.includes(Buffer.from('PRI * HTTP/2.0')), 'no HTTP/2 preface in clear');
-    assert.not.ok(seen.includes(Buffer.from(token)), 'the token is not on the wire');
-  } finally {
-    await fake.close();
-  }
-});
+t(
+  'the CLI with a CA never sends its token in clear: a plain TCP listener posing as the manager sees a TLS hello only',
+  async () => {
+    const fake = await listener();
+    const token = 'never-on-the-wire-' + 'x'.repeat(20);
+    try {
+      // The cluster file names the fake as its manager, with the CA: what an attacker who can
+      // bind the manager's address (or reroute it) gets.
+      const file = join(scratch, 'fake-cluster.json');
+      const tokenFile = join(scratch, 'fake-token');
+      writeFileSync(tokenFile, token, { mode: 0o600 });
+      writeFileSync(file, JSON.stringify({ admin: fake.address, token: tokenFile, tlsCa: pki('ca.crt') }));
+      const r = await run(['volume', 'ls', '--timeout', '3s'], { CAIRN_CLUSTER: file });
+      assert.is.not(r.code, 0);
+      const seen = fake.bytes();
+      assert.ok(seen.length > 0, 'the CLI did connect');
+      assert.is(seen[0], 0x16, `a TLS handshake record, not HTTP/2: ${seen.subarray(0, 16).toString('hex')}`);
+      assert.not.ok(seen.includes(Buffer.from('PRI * HTTP/2.0')), 'no HTTP/2 preface in clear');
+      assert.not.ok(seen.includes(Buffer.from(token)), 'the token is not on the wire');
+    } finally {
+      await fake.close();
+    }
+  },
+);
 
-t('a node agent with the CA refuses a manager whose certificate is from another CA, and never registers there', async () => {
-  const disk = join(scratch, 'agent-disk');
-  const child = spawn(process.execPath, [CAIRN, 'node', '--manager', impostorAddress, '--node-id', 'node-9', '--disk', disk, '--zone', 'z',
-    '--token', 'secret-token', '--tls-ca', pki('ca.crt'), '--tls-cert', pki('node-1.crt'), '--tls-key', pki('node-1.key')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no refusal logged in 15 s:\n${out}`)), 15_000);
-      const check = (): void => {
-        if (/register with .* failed, retrying: .*certificate/i.test(out)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout.on('data', check);
-      child.stderr.on('data', check);
-      child.on('exit', () => reject(new Error(`the agent exited:\n${out}`)));
-    });
-    assert.not.match(out, /registered with/);
-  } finally {
-    child.kill('SIGKILL');
-  }
-});
+t(
+  'a node agent with the CA refuses a manager whose certificate is from another CA, and never registers there',
+  async () => {
+    const disk = join(scratch, 'agent-disk');
+    const child = spawn(
+      process.execPath,
+      [
+        CAIRN,
+        'node',
+        '--manager',
+        impostorAddress,
+        '--node-id',
+        'node-9',
+        '--disk',
+        disk,
+        '--zone',
+        'z',
+        '--token',
+        'secret-token',
+        '--tls-ca',
+        pki('ca.crt'),
+        '--tls-cert',
+        pki('node-1.crt'),
+        '--tls-key',
+        pki('node-1.key'),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no refusal logged in 15 s:\n${out}`)), 15_000);
+        const check = (): void => {
+          if (/register with .* failed, retrying: .*certificate/i.test(out)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        child.stdout.on('data', check);
+        child.stderr.on('data', check);
+        child.on('exit', () => reject(new Error(`the agent exited:\n${out}`)));
+      });
+      assert.not.match(out, /registered with/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  },
+);
 
-t('the CSI controller\'s admin connection refuses a manager whose certificate is from another CA', async () => {
-  const admin = controllerAdmin({ endpoint: impostorAddress, token: 'secret-token', ca: readFileSync(pki('ca.crt')), timeoutMs: 5000 });
+t("the CSI controller's admin connection refuses a manager whose certificate is from another CA", async () => {
+  const admin = controllerAdmin({
+    endpoint: impostorAddress,
+    token: 'secret-token',
+    ca: readFileSync(pki('ca.crt')),
+    timeoutMs: 5000,
+  });
   try {
     await admin.getClusterInfo();
     assert.unreachable('connected');
@@ -191,7 +258,12 @@ t('the CSI controller\'s admin connection refuses a manager whose certificate is
     admin.close();
   }
   // With the cluster CA and the real manager it works: the refusal is the certificate's.
-  const real = controllerAdmin({ endpoint: c.info.admin, token: c.token, ca: readFileSync(pki('ca.crt')), timeoutMs: 5000 });
+  const real = controllerAdmin({
+    endpoint: c.info.admin,
+    token: c.token,
+    ca: readFileSync(pki('ca.crt')),
+    timeoutMs: 5000,
+  });
   try {
     assert.ok((await real.getClusterInfo()).seq);
   } finally {
@@ -211,7 +283,13 @@ t('the CSI controller checks the name it is told to (--tls-server-name), not the
   } finally {
     wrong.close();
   }
-  const right = controllerAdmin({ endpoint: c.info.admin, token: c.token, ca, serverName: 'localhost', timeoutMs: 5000 });
+  const right = controllerAdmin({
+    endpoint: c.info.admin,
+    token: c.token,
+    ca,
+    serverName: 'localhost',
+    timeoutMs: 5000,
+  });
   try {
     assert.ok((await right.getClusterInfo()).seq);
   } finally {
@@ -219,10 +297,22 @@ t('the CSI controller checks the name it is told to (--tls-server-name), not the
   }
 });
 
-t('cairn pki makes a CA and node certificates an operator puts in deploy/\'s Secrets', async () => {
+t("cairn pki makes a CA and node certificates an operator puts in deploy/'s Secrets", async () => {
   const dir = join(scratch, 'op-pki');
   assert.is((await run(['pki', 'ca', dir])).code, 0);
-  const issued = await run(['pki', 'issue', dir, 'worker-7', '--node', '--ip', '10.1.2.3', '--out', join(dir, 'nodes'), '-o', 'json']);
+  const issued = await run([
+    'pki',
+    'issue',
+    dir,
+    'worker-7',
+    '--node',
+    '--ip',
+    '10.1.2.3',
+    '--out',
+    join(dir, 'nodes'),
+    '-o',
+    'json',
+  ]);
   assert.is(issued.code, 0, issued.stderr);
   const files = JSON.parse(issued.stdout) as { cert: string; key: string };
   assert.is(mode(files.key), 0o600);
@@ -239,12 +329,16 @@ t('cairn pki makes a CA and node certificates an operator puts in deploy/\'s Sec
   assert.ok(new X509Certificate(readFileSync(join(dir, 'ca.crt'))).fingerprint256 === ca.fingerprint256);
 });
 
-t('a node\'s replica server refuses a peer without a node certificate, and one checking for another node', async () => {
+t("a node's replica server refuses a peer without a node certificate, and one checking for another node", async () => {
   await c.call('CreateVolume', { name: 'tls-vol', size: 16 * 2 ** 20, numberOfReplicas: 2 });
   const replicas = await (async () => {
     for (let i = 0; i < 300; i++) {
       const v = await c.call('GetVolume', { name: 'tls-vol' });
-      if (v.replicas.length === 2 && v.replicas.every((r: { state: string; address: string }) => r.state === 'running' && r.address)) return v.replicas;
+      if (
+        v.replicas.length === 2 &&
+        v.replicas.every((r: { state: string; address: string }) => r.state === 'running' && r.address)
+      )
+        return v.replicas;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error('replicas did not run');
@@ -261,10 +355,24 @@ t('a node\'s replica server refuses a peer without a node certificate, and one c
     }
   };
   assert.is.not(await tryConnect({}), 'connected', 'plaintext');
-  const wrongNode = await tryConnect({ tls: { ca: readFileSync(pki('ca.crt')), cert: readFileSync(pki(`${other}.crt`)), key: readFileSync(pki(`${other}.key`)), servername: other } });
+  const wrongNode = await tryConnect({
+    tls: {
+      ca: readFileSync(pki('ca.crt')),
+      cert: readFileSync(pki(`${other}.crt`)),
+      key: readFileSync(pki(`${other}.key`)),
+      servername: other,
+    },
+  });
   assert.match(wrongNode, new RegExp(`${other}.*altnames|altnames.*${other}|does not match`, 'i'));
   // With a node certificate and the right name, TLS is established and HELLO decides: the secret is wrong.
-  const right = await tryConnect({ tls: { ca: readFileSync(pki('ca.crt')), cert: readFileSync(pki(`${other}.crt`)), key: readFileSync(pki(`${other}.key`)), servername: r.node } });
+  const right = await tryConnect({
+    tls: {
+      ca: readFileSync(pki('ca.crt')),
+      cert: readFileSync(pki(`${other}.crt`)),
+      key: readFileSync(pki(`${other}.key`)),
+      servername: r.node,
+    },
+  });
   assert.match(right, /authentication failed|secret/, right);
 });
 

@@ -30,20 +30,32 @@ t.before(async () => {
   c = await startCluster(2);
   console.log(`  cluster up in ${Date.now() - start} ms`);
   url = (c.info.manager as { ui?: string }).ui ?? '';
-  assert.match(url, /^https:\/\/127\.0\.0\.1:\d+$/, 'cluster.json records the manager\'s UI URL (HTTPS: cairn up serves TLS)');
+  assert.match(
+    url,
+    /^https:\/\/127\.0\.0\.1:\d+$/,
+    "cluster.json records the manager's UI URL (HTTPS: cairn up serves TLS)",
+  );
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   // The cluster's own CA signed the certificate; chromium does not know it (NSS), so the check is
   // left to the API test below (Node's https with the CA).
   context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   page.setDefaultTimeout(20_000);
-  page.on('console', (m) => { if (watching && m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => { if (watching) problems.push(`pageerror: ${e.message}`); });
+  page.on('console', (m) => {
+    if (watching && m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => {
+    if (watching) problems.push(`pageerror: ${e.message}`);
+  });
 });
 
 let began = 0;
-t.before.each(() => { began = Date.now(); });
-t.after.each((ctx) => { console.log(`  ${ctx.__test__}: ${Date.now() - began} ms`); });
+t.before.each(() => {
+  began = Date.now();
+});
+t.after.each((ctx) => {
+  console.log(`  ${ctx.__test__}: ${Date.now() - began} ms`);
+});
 
 t.after(async () => {
   await browser?.close().catch(() => undefined);
@@ -51,18 +63,36 @@ t.after(async () => {
 });
 
 /** An HTTPS request to the UI checked against the cluster CA (so this also checks the certificate). */
-async function http(path: string, init: { method?: string; body?: unknown; token?: string; cookie?: string } = {}): Promise<{ status: number; body: any; headers: Headers }> {
+async function http(
+  path: string,
+  init: { method?: string; body?: unknown; token?: string; cookie?: string } = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
   const { request } = await import('node:https');
   return new Promise((resolve, reject) => {
     const body = init.body === undefined ? undefined : JSON.stringify(init.body);
-    const req = request(`${url}${path}`, {
-      method: init.method ?? 'GET', ca: readFileSync(c.info.tlsCa!),
-      headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(init.token ? { authorization: `Bearer ${init.token}` } : {}), ...(init.cookie ? { cookie: init.cookie } : {}) },
-    }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null, headers: new Headers(res.headers as Record<string, string>) }));
-    });
+    const req = request(
+      `${url}${path}`,
+      {
+        method: init.method ?? 'GET',
+        ca: readFileSync(c.info.tlsCa!),
+        headers: {
+          ...(body ? { 'content-type': 'application/json' } : {}),
+          ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+          ...(init.cookie ? { cookie: init.cookie } : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: text ? JSON.parse(text) : null,
+            headers: new Headers(res.headers as Record<string, string>),
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -80,7 +110,11 @@ t('the UI API refuses a wrong token and a node token, and accepts the admin toke
   const wrong = await http('/login', { method: 'POST', body: { token: 'not-the-token' } });
   assert.equal(wrong.status, 401);
   assert.match(wrong.body.error, /bearer token/);
-  assert.equal((await http('/login', { method: 'POST', body: { token: nodeToken } })).status, 401, 'a node cannot log in');
+  assert.equal(
+    (await http('/login', { method: 'POST', body: { token: nodeToken } })).status,
+    401,
+    'a node cannot log in',
+  );
   const ok = await http('/login', { method: 'POST', body: { token: c.token } });
   assert.equal(ok.status, 200);
   const cookie = ok.headers.get('set-cookie') ?? '';
@@ -98,7 +132,7 @@ t('the UI API refuses a wrong token and a node token, and accepts the admin toke
   assert.equal(status.managers[0].ui, url);
 });
 
-t('the login page refuses a wrong token with the API\'s words, then logs in with the admin token', async () => {
+t("the login page refuses a wrong token with the API's words, then logs in with the admin token", async () => {
   await page.goto(url);
   await page.waitForURL(/#\/login$/);
   await page.fill('input[name=token]', 'not-the-token');
@@ -128,8 +162,11 @@ t('creating a volume and taking a snapshot in the UI append their events', async
   assert.ok(created, 'VolumeCreated for ui-vol');
   assert.equal(Number(created.volumeCreated.spec.size), 64 * 1024 * 1024);
   assert.equal(created.volumeCreated.spec.numberOfReplicas, 2);
-  assert.match(created.actor, /^admin/, 'appended as the admin caller (the UI forwards the session\'s token)');
-  assert.ok(events.some((e) => e.payload === 'snapshotCreated' && e.snapshotCreated.volume === 'ui-vol'), 'SnapshotCreated for ui-vol');
+  assert.match(created.actor, /^admin/, "appended as the admin caller (the UI forwards the session's token)");
+  assert.ok(
+    events.some((e) => e.payload === 'snapshotCreated' && e.snapshotCreated.volume === 'ui-vol'),
+    'SnapshotCreated for ui-vol',
+  );
   // The snapshot shows on the volume page, and its events stream in.
   await page.locator('#snapshots td').first().waitFor();
   await page.locator('table.events td', { hasText: 'SnapshotCreated' }).first().waitFor();
@@ -138,7 +175,11 @@ t('creating a volume and taking a snapshot in the UI append their events', async
   await page.fill('input[placeholder^="new size"]', '1Mi');
   await page.click('button:has-text("Expand")');
   await page.getByRole('alert').filter({ hasText: 'expand ui-vol to 1Mi failed: INVALID_ARGUMENT' }).waitFor();
-  assert.equal(problems.filter((p) => !/status of 400/.test(p)), [], 'no console errors but the refused request\'s');
+  assert.equal(
+    problems.filter((p) => !/status of 400/.test(p)),
+    [],
+    "no console errors but the refused request's",
+  );
   problems.length = 0;
 });
 
@@ -166,7 +207,9 @@ t('changes made with the CLI appear in the open page without a reload', async ()
   // Two open pages, neither reloaded (a marker on window would not survive a reload): the volume
   // list, and node-2's page. The two CLI commands run at once.
   const list = await context.newPage();
-  list.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  list.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
   list.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   await list.goto(`${url}/#/volumes`);
   await list.locator('#volumes td a', { hasText: 'ui-vol' }).waitFor({ timeout: 20_000 });
@@ -182,7 +225,12 @@ t('changes made with the CLI appear in the open page without a reload', async ()
   assert.equal(tagged.code, 0, tagged.stderr);
   await list.locator('#volumes td a', { hasText: 'cli-vol' }).waitFor({ timeout: 20_000 });
   await page.locator('td.node-tags .tag', { hasText: 'from-cli' }).waitFor();
-  for (const p of [list, page]) assert.equal(await p.evaluate(() => (globalThis as unknown as { marker?: number }).marker), 17, 'the page was not reloaded');
+  for (const p of [list, page])
+    assert.equal(
+      await p.evaluate(() => (globalThis as unknown as { marker?: number }).marker),
+      17,
+      'the page was not reloaded',
+    );
   await list.close();
   // And the other way: tags edited in the UI are the admin API's UpdateNode.
   await page.fill('#node-tag-editor input[name=tags]', 'ssd, from-ui');

@@ -7,27 +7,32 @@ import { exec, suite as uvuSuite, test } from 'uvu';
 
 function report(what, name, err) {
   const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  process.stdout.write(`\n  ${what} hook of suite "${name || '(default)'}" threw:\n    ${text.split('\n').join('\n    ')}\n`);
+  process.stdout.write(
+    `\n  ${what} hook of suite "${name || '(default)'}" threw:\n    ${text.split('\n').join('\n    ')}\n`,
+  );
 }
 
 function wrapHooks(t, name) {
   for (const what of ['before', 'after']) {
     const add = t[what];
     const each = add.each;
-    t[what] = (fn) => add(async (state) => {
-      try {
-        await fn(state);
-      } catch (e) {
-        report(what, name, e);
-        throw e;
-      }
-    });
+    t[what] = (fn) =>
+      add(async (state) => {
+        try {
+          await fn(state);
+        } catch (e) {
+          report(what, name, e);
+          throw e;
+        }
+      });
     t[what].each = each; // a failing before.each / after.each fails its test, and uvu prints that
   }
   const only = t.only;
   const skip = t.skip;
   t.only = (testName, handler) => {
-    process.stdout.write(`\n  test.only("${testName}") in suite "${name || '(default)'}": the other tests do not run (counted as failures)\n`);
+    process.stdout.write(
+      `\n  test.only("${testName}") in suite "${name || '(default)'}": the other tests do not run (counted as failures)\n`,
+    );
     return only(testName, handler);
   };
   t.skip = (testName, handler) => {

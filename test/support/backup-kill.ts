@@ -32,8 +32,15 @@ export class InterruptedBackups {
     this.c = await startCluster(3, extra);
     this.api = this.c.admin();
     await this.c.call('CreateVolume', { name: 'kv', size: SIZE, numberOfReplicas: 3 });
-    await eventually('3 replicas running', 30_000, async () => (await this.c.call('GetVolume', { name: 'kv' })).replicas.filter((r: any) => r.state === 'running').length === 3);
-    this.uri = JSON.parse(await cairnOk(this.c, 'volume', 'attach', 'kv', '--node', 'node-1', '-o', 'json')).nbd as string;
+    await eventually(
+      '3 replicas running',
+      30_000,
+      async () =>
+        (await this.c.call('GetVolume', { name: 'kv' })).replicas.filter((r: any) => r.state === 'running').length ===
+        3,
+    );
+    this.uri = JSON.parse(await cairnOk(this.c, 'volume', 'attach', 'kv', '--node', 'node-1', '-o', 'json'))
+      .nbd as string;
     await this.c.call('SetBackupTarget', { url: `file://${this.target}` });
   }
 
@@ -43,11 +50,17 @@ export class InterruptedBackups {
   }
 
   managers(): { id: string; pid: number; address: string }[] {
-    return (JSON.parse(readFileSync(join(this.c.dir, 'cluster.json'), 'utf8')) as { managers: { id: string; pid: number; address: string }[] }).managers;
+    return (
+      JSON.parse(readFileSync(join(this.c.dir, 'cluster.json'), 'utf8')) as {
+        managers: { id: string; pid: number; address: string }[];
+      }
+    ).managers;
   }
 
   nodes(): { id: string; pid: number }[] {
-    return (JSON.parse(readFileSync(join(this.c.dir, 'cluster.json'), 'utf8')) as { nodes: { id: string; pid: number }[] }).nodes;
+    return (
+      JSON.parse(readFileSync(join(this.c.dir, 'cluster.json'), 'utf8')) as { nodes: { id: string; pid: number }[] }
+    ).nodes;
   }
 
   get(url: string): Promise<any> {
@@ -71,13 +84,22 @@ export class InterruptedBackups {
    */
   async started(requestId: string, withProgress = false): Promise<any> {
     // The export is served again after its node restarted (the engine reopens on its replicas).
-    await eventually('the export is served', 60_000, async () => run('nbdinfo', [this.uri]).then(() => true, () => false));
+    await eventually('the export is served', 60_000, async () =>
+      run('nbdinfo', [this.uri]).then(
+        () => true,
+        () => false,
+      ),
+    );
     this.data = randomBytes(SIZE);
     await writeThrough(this.c, this.uri, this.data, 'data.bin');
     const b = await this.c.call('CreateBackup', { volume: 'kv', requestId }, this.api);
     return eventually(`backup ${b.name} started`, 30_000, async () => {
       const x = await this.get(b.url);
-      return (x.state === 'running' && (!withProgress || x.progress > 0)) || x.state === 'completed' || x.state === 'failed' ? x : null;
+      return (x.state === 'running' && (!withProgress || x.progress > 0)) ||
+        x.state === 'completed' ||
+        x.state === 'failed'
+        ? x
+        : null;
     });
   }
 
@@ -87,7 +109,9 @@ export class InterruptedBackups {
       const x = await this.get(url);
       return x.state === 'completed' || x.state === 'failed' ? x : null;
     });
-    const events = (await this.events()).filter((e: any) => e.payload?.startsWith('backup') && e[e.payload].name === name);
+    const events = (await this.events()).filter(
+      (e: any) => e.payload?.startsWith('backup') && e[e.payload].name === name,
+    );
     const ends = events.filter((e: any) => e.payload === 'backupCompleted' || e.payload === 'backupFailed');
     assert.is(ends.length, 1, `one end in the log: ${events.map((e: any) => e.payload).join(',')}`);
     assert.is(events.filter((e: any) => e.payload === 'backupRequested').length, 1, 'requested once');
@@ -96,7 +120,11 @@ export class InterruptedBackups {
       if (end.state === 'completed') {
         assert.is(ends[0].payload, 'backupCompleted');
         await getBackup(store, url); // its cfg is in the target
-        assert.is(await restoredSha(store, url, SIZE), sha(this.data), 'the completed backup restores the data at its snapshot');
+        assert.is(
+          await restoredSha(store, url, SIZE),
+          sha(this.data),
+          'the completed backup restores the data at its snapshot',
+        );
       } else {
         assert.ok(end.error, 'a failed backup says why');
       }

@@ -15,7 +15,10 @@ const run = promisify(execFile);
 export const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 /** `cairn ARGS --cluster DIR/cluster.json`. */
-export async function cairnOn(c: TestCluster, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function cairnOn(
+  c: TestCluster,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return c.cairn([...args, '--cluster', join(c.dir, 'cluster.json')]);
 }
 
@@ -41,7 +44,9 @@ export async function restoredSha(store: BackupStore, url: string, size: number)
   const buf = Buffer.alloc(size);
   await restoreBackup(store, url, {
     size,
-    write: async (offset: number, data: Buffer) => { data.copy(buf, offset); },
+    write: async (offset: number, data: Buffer) => {
+      data.copy(buf, offset);
+    },
     flush: async () => undefined,
   });
   return sha(buf);

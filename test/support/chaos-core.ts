@@ -1,7 +1,14 @@
 // The chaos suite's decisions, pure: the seeded random source, the fault plan, the event-log
 // checks and the report table. The I/O shell is chaos.ts.
 
-export const FAULT_KINDS = ['replica-node', 'engine-node', 'manager-leader', 'etcd-leader', 'data-cut', 'acked-drop'] as const;
+export const FAULT_KINDS = [
+  'replica-node',
+  'engine-node',
+  'manager-leader',
+  'etcd-leader',
+  'data-cut',
+  'acked-drop',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** mulberry32: a small, fast, seeded generator; the same seed gives the same run of choices. */
@@ -69,19 +76,24 @@ export function checkLog(log: LoggedEvent[], seen: Map<number, LoggedEvent>, ack
   const problems: string[] = [];
   const bySeq = new Map<number, LoggedEvent>();
   log.forEach((e, i) => {
-    if (e.seq !== i + 1) problems.push(`the log's event #${i + 1} has seq ${e.seq} (expected ${i + 1}: a gap or a repeat)`);
+    if (e.seq !== i + 1)
+      problems.push(`the log's event #${i + 1} has seq ${e.seq} (expected ${i + 1}: a gap or a repeat)`);
     if (bySeq.has(e.seq)) problems.push(`seq ${e.seq} appears twice in the log`);
     bySeq.set(e.seq, e);
   });
   for (const [seq, s] of seen) {
     const l = bySeq.get(seq);
     if (!l) problems.push(`seq ${seq} (${s.type} ${s.key}) was streamed live but is not in the log`);
-    else if (l.type !== s.type || l.key !== s.key || l.timeMs !== s.timeMs) problems.push(`seq ${seq} was streamed as ${s.type} ${s.key} but the log has ${l.type} ${l.key}`);
+    else if (l.type !== s.type || l.key !== s.key || l.timeMs !== s.timeMs)
+      problems.push(`seq ${seq} was streamed as ${s.type} ${s.key} but the log has ${l.type} ${l.key}`);
   }
   for (const a of acks) {
     if (a.kind === 'at-seq') {
       const l = bySeq.get(a.seq);
-      if (!l || l.type !== a.type || l.key !== a.key) problems.push(`acknowledged ${a.type} ${a.key} at seq ${a.seq}, but the log has ${l ? `${l.type} ${l.key}` : 'nothing'} there`);
+      if (!l || l.type !== a.type || l.key !== a.key)
+        problems.push(
+          `acknowledged ${a.type} ${a.key} at seq ${a.seq}, but the log has ${l ? `${l.type} ${l.key}` : 'nothing'} there`,
+        );
     } else if (!log.some((l) => l.seq <= a.atMost && a.type.split('|').includes(l.type) && l.key === a.key)) {
       problems.push(`acknowledged ${a.type} ${a.key} (answer at seq ${a.atMost}), but no such event at or before it`);
     }
@@ -89,7 +101,8 @@ export function checkLog(log: LoggedEvent[], seen: Map<number, LoggedEvent>, ack
   const once = (type: string): void => {
     const counts = new Map<string, number[]>();
     for (const e of log) if (e.type === type) counts.set(e.key, [...(counts.get(e.key) ?? []), e.seq]);
-    for (const [key, seqs] of counts) if (seqs.length > 1) problems.push(`${type} ${key} recorded ${seqs.length} times (seqs ${seqs.join(', ')})`);
+    for (const [key, seqs] of counts)
+      if (seqs.length > 1) problems.push(`${type} ${key} recorded ${seqs.length} times (seqs ${seqs.join(', ')})`);
   };
   once('volumeCreated');
   once('replicaScheduled');
@@ -115,8 +128,15 @@ export function reportTable(faults: FaultRecord[], bytesVerified: number, rounds
   const all = faults.map((f) => f.recoveryMs);
   rows.push(['all', String(all.length), s(percentile(all, 50)), s(all.length ? Math.max(...all) : NaN)]);
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)) + 2);
-  const lines = rows.map((r) => r.map((c, i) => c.padEnd(w[i]!)).join('').trimEnd());
+  const lines = rows.map((r) =>
+    r
+      .map((c, i) => c.padEnd(w[i]!))
+      .join('')
+      .trimEnd(),
+  );
   lines.splice(1, 0, '-'.repeat(lines[0]!.length));
-  lines.push(`bytes verified: ${(bytesVerified / 2 ** 20).toFixed(1)} MiB (fio crc32c verify reads, ${rounds} fio runs); recovery bound ${s(boundMs)}`);
+  lines.push(
+    `bytes verified: ${(bytesVerified / 2 ** 20).toFixed(1)} MiB (fio crc32c verify reads, ${rounds} fio runs); recovery bound ${s(boundMs)}`,
+  );
   return lines.join('\n');
 }

@@ -51,8 +51,12 @@ export interface ReplicaReading {
  * for, a replica whose read failed, and a replica whose content differs, named with the replica
  * and the snapshot. `replicas` lists every replica of each volume that should hold its snapshots.
  */
-export function compareSnapshots(taken: TakenSnapshot[], volumes: string[], replicas: Map<string, { id: string; node: string }[]>,
-  readings: ReplicaReading[]): string[] {
+export function compareSnapshots(
+  taken: TakenSnapshot[],
+  volumes: string[],
+  replicas: Map<string, { id: string; node: string }[]>,
+  readings: ReplicaReading[],
+): string[] {
   const problems: string[] = [];
   for (const v of volumes) {
     const snaps = taken.filter((t) => t.volume === v);
@@ -62,10 +66,16 @@ export function compareSnapshots(taken: TakenSnapshot[], volumes: string[], repl
     for (const s of snaps) {
       for (const r of rs) {
         const got = readings.find((x) => x.volume === v && x.replicaId === r.id && x.snapshot === s.name);
-        if (!got) problems.push(`snapshot check: replica ${r.id} on ${r.node} of ${v} was not read for snapshot ${s.name}`);
-        else if (got.sha256 === null) problems.push(`snapshot check: replica ${r.id} on ${r.node} of ${v} could not be read for snapshot ${s.name}: ${got.error ?? 'no reason given'}`);
+        if (!got)
+          problems.push(`snapshot check: replica ${r.id} on ${r.node} of ${v} was not read for snapshot ${s.name}`);
+        else if (got.sha256 === null)
+          problems.push(
+            `snapshot check: replica ${r.id} on ${r.node} of ${v} could not be read for snapshot ${s.name}: ${got.error ?? 'no reason given'}`,
+          );
         else if (got.sha256 !== s.sha256) {
-          problems.push(`snapshot check: replica ${r.id} on ${r.node} holds snapshot ${v}@${s.name} (taken ${s.when}) with different content: sha256 ${got.sha256.slice(0, 16)}, expected ${s.sha256.slice(0, 16)}`);
+          problems.push(
+            `snapshot check: replica ${r.id} on ${r.node} holds snapshot ${v}@${s.name} (taken ${s.when}) with different content: sha256 ${got.sha256.slice(0, 16)}, expected ${s.sha256.slice(0, 16)}`,
+          );
         }
       }
     }
@@ -89,12 +99,19 @@ export class SnapshotCheck {
   readonly problems: string[] = [];
   private n = 0;
 
-  constructor(private readonly api: SnapshotAdmin, private readonly token: string, private readonly dir: string,
-    private readonly say: (l: string) => void) {}
+  constructor(
+    private readonly api: SnapshotAdmin,
+    private readonly token: string,
+    private readonly dir: string,
+    private readonly say: (l: string) => void,
+  ) {}
 
   /** The volume's secret, read from the cluster's etcd (DIR/cluster.json names it); the derived one when none is stored. */
   private async secretOf(volume: string): Promise<string> {
-    const info = JSON.parse(readFileSync(join(this.dir, 'cluster.json'), 'utf8')) as { etcd: string[]; etcdCredentials?: EtcdCredentialFiles };
+    const info = JSON.parse(readFileSync(join(this.dir, 'cluster.json'), 'utf8')) as {
+      etcd: string[];
+      etcdCredentials?: EtcdCredentialFiles;
+    };
     const etcd = openEtcd(info.etcd, etcdCredentials(info));
     try {
       return (await readVolumeSecret(etcd, new Keys(), volume)) ?? volumeSecret(this.token, volume);
@@ -122,7 +139,10 @@ export class SnapshotCheck {
       // The snapshot is taken by the engine when it sees the event: wait until the view is served.
       const deadline = Date.now() + 30_000;
       for (;;) {
-        const ok = await run('nbdinfo', ['--size', snapshotUri(uri, name)], { timeout: 10_000 }).then(() => true, () => false);
+        const ok = await run('nbdinfo', ['--size', snapshotUri(uri, name)], { timeout: 10_000 }).then(
+          () => true,
+          () => false,
+        );
         if (ok) break;
         if (Date.now() > deadline) throw new Error(`${uri}@${name} not served within 30 s`);
         await new Promise((r) => setTimeout(r, 200));
@@ -135,7 +155,9 @@ export class SnapshotCheck {
       this.taken.push({ volume, name, size, sha256, when });
       this.say(`  snapshot ${volume}@${name} taken ${when}: sha256 ${sha256.slice(0, 16)}`);
     } catch (e) {
-      this.problems.push(`snapshot check: snapshot ${volume}@${name} (${when}) could not be taken and hashed: ${(e as Error).message}`);
+      this.problems.push(
+        `snapshot check: snapshot ${volume}@${name} (${when}) could not be taken and hashed: ${(e as Error).message}`,
+      );
     }
   }
 
@@ -151,11 +173,15 @@ export class SnapshotCheck {
     for (const volume of volumes) {
       const v = await this.api.call('GetVolume', { name: volume });
       const rs = v.replicas as { id: string; node: string; state: string; address: string }[];
-      replicas.set(volume, rs.map((r) => ({ id: r.id, node: r.node })));
+      replicas.set(
+        volume,
+        rs.map((r) => ({ id: r.id, node: r.node })),
+      );
       const snaps = this.taken.filter((t) => t.volume === volume);
       for (const r of rs) {
         const fail = (error: string): void => {
-          for (const s of snaps) readings.push({ volume, replicaId: r.id, node: r.node, snapshot: s.name, sha256: null, error });
+          for (const s of snaps)
+            readings.push({ volume, replicaId: r.id, node: r.node, snapshot: s.name, sha256: null, error });
         };
         if (r.state !== 'running') {
           fail(`replica is ${r.state}`);
@@ -167,11 +193,19 @@ export class SnapshotCheck {
           const listed = new Set((await client.listSnapshots()).map((s) => s.name));
           for (const s of snaps) {
             if (!listed.has(s.name)) {
-              readings.push({ volume, replicaId: r.id, node: r.node, snapshot: s.name, sha256: null, error: 'the replica does not list it' });
+              readings.push({
+                volume,
+                replicaId: r.id,
+                node: r.node,
+                snapshot: s.name,
+                sha256: null,
+                error: 'the replica does not list it',
+              });
               continue;
             }
             const h = createHash('sha256');
-            for (let off = 0; off < s.size; off += CHUNK) h.update(await client.readSnapshot(s.name, off, Math.min(CHUNK, s.size - off)));
+            for (let off = 0; off < s.size; off += CHUNK)
+              h.update(await client.readSnapshot(s.name, off, Math.min(CHUNK, s.size - off)));
             readings.push({ volume, replicaId: r.id, node: r.node, snapshot: s.name, sha256: h.digest('hex') });
           }
         } catch (e) {
@@ -183,7 +217,9 @@ export class SnapshotCheck {
     }
     problems.push(...compareSnapshots(this.taken, volumes, replicas, readings));
     const compared = readings.filter((x) => x.sha256 !== null).length;
-    this.say(`snapshot check: ${this.taken.length} snapshot(s) taken, ${compared} replica reading(s) compared, ${problems.length} problem(s)`);
+    this.say(
+      `snapshot check: ${this.taken.length} snapshot(s) taken, ${compared} replica reading(s) compared, ${problems.length} problem(s)`,
+    );
     return { problems, compared };
   }
 }

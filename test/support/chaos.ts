@@ -112,8 +112,13 @@ class Workload {
   /** Runs cut short whose acknowledged writes fio could not tell (no verify state saved). */
   readonly unverifiable: string[] = [];
 
-  constructor(readonly volume: string, private readonly dir: string, private readonly regions: number, private readonly regionBytes: number,
-    private readonly say: (l: string) => void) {
+  constructor(
+    readonly volume: string,
+    private readonly dir: string,
+    private readonly regions: number,
+    private readonly regionBytes: number,
+    private readonly say: (l: string) => void,
+  ) {
     mkdirSync(dir, { recursive: true });
   }
 
@@ -124,17 +129,41 @@ class Workload {
   }
 
   private args(r: Region, uri: string): string[] {
-    return [`--name=${r.name}`, '--ioengine=nbd', `--uri=${uri}`, '--rw=randwrite', '--bs=4k', '--iodepth=1',
-      `--offset=${r.offset}`, `--size=${this.regionBytes}`, '--verify=crc32c', '--do_verify=1', '--verify_fatal=1', '--output-format=json'];
+    return [
+      `--name=${r.name}`,
+      '--ioengine=nbd',
+      `--uri=${uri}`,
+      '--rw=randwrite',
+      '--bs=4k',
+      '--iodepth=1',
+      `--offset=${r.offset}`,
+      `--size=${this.regionBytes}`,
+      '--verify=crc32c',
+      '--do_verify=1',
+      '--verify_fatal=1',
+      '--output-format=json',
+    ];
   }
 
   /** Runs fio; resolves with its verdict. */
-  private runFio(args: string[], timeoutMs: number): Promise<{ ok: boolean; reported: boolean; verifyError: string; readBytes: number; writeBytes: number; text: string; why: string }> {
+  private runFio(
+    args: string[],
+    timeoutMs: number,
+  ): Promise<{
+    ok: boolean;
+    reported: boolean;
+    verifyError: string;
+    readBytes: number;
+    writeBytes: number;
+    text: string;
+    why: string;
+  }> {
     this.fioRuns++;
     return new Promise((resolve) => {
       const child = spawn('fio', args, { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'] });
       this.fio = child;
-      let out = '', err = '';
+      let out = '',
+        err = '';
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (err += d));
       const timer = setTimeout(() => {
@@ -145,10 +174,21 @@ class Workload {
         clearTimeout(timer);
         if (this.fio === child) this.fio = null;
         const text = `${out}\n${err}`;
-        const verifyError = text.split('\n').filter((l) => /verify: |bad magic|crc32c: verify failed|err=84/.test(l)).slice(0, 3).join(' | ');
-        let readBytes = 0, writeBytes = 0, jobError = 0, reported = false;
+        const verifyError = text
+          .split('\n')
+          .filter((l) => /verify: |bad magic|crc32c: verify failed|err=84/.test(l))
+          .slice(0, 3)
+          .join(' | ');
+        let readBytes = 0,
+          writeBytes = 0,
+          jobError = 0,
+          reported = false;
         try {
-          const job = (JSON.parse(out.slice(out.indexOf('{'))) as { jobs: { error: number; read: { io_bytes: number }; write: { io_bytes: number } }[] }).jobs[0]!;
+          const job = (
+            JSON.parse(out.slice(out.indexOf('{'))) as {
+              jobs: { error: number; read: { io_bytes: number }; write: { io_bytes: number } }[];
+            }
+          ).jobs[0]!;
           readBytes = job.read.io_bytes;
           writeBytes = job.write.io_bytes;
           jobError = job.error;
@@ -157,7 +197,15 @@ class Workload {
           jobError = -1;
         }
         const why = `fio exit ${code}, job error ${jobError}: ${err.trim().split('\n').slice(0, 4).join(' | ')}`;
-        resolve({ ok: code === 0 && jobError === 0 && !verifyError, reported, verifyError, readBytes, writeBytes, text, why });
+        resolve({
+          ok: code === 0 && jobError === 0 && !verifyError,
+          reported,
+          verifyError,
+          readBytes,
+          writeBytes,
+          text,
+          why,
+        });
       });
     });
   }
@@ -195,7 +243,9 @@ class Workload {
         // its read-back phase: every write of the region was acknowledged (no state file then).
         // No report (fio was killed): how much was acknowledged is not known, only the state file can tell.
         const whole = res.reported && res.writeBytes >= this.regionBytes;
-        this.say(`  ${this.volume}: fio ${r.name} ended with the engine's node (its NBD connection is gone) in its ${whole ? 'read-back' : 'write'} phase, as expected`);
+        this.say(
+          `  ${this.volume}: fio ${r.name} ended with the engine's node (its NBD connection is gone) in its ${whole ? 'read-back' : 'write'} phase, as expected`,
+        );
         this.interrupted = { ...r, partial: !whole, acked: res.reported ? res.writeBytes : undefined };
         continue;
       }
@@ -236,7 +286,9 @@ class Workload {
     // Every fio run rewrites its state file when it exits, a verify run too: keep the crash's.
     if (r?.partial && existsSync(state)) copyFileSync(state, `${state}.crash`);
     if (r?.partial && r.acked === 0) {
-      this.say(`  ${this.volume}: fio had no write acknowledged in ${r.name} before the crash: nothing of it to verify`);
+      this.say(
+        `  ${this.volume}: fio had no write acknowledged in ${r.name} before the crash: nothing of it to verify`,
+      );
     } else if (r?.partial && !existsSync(state)) {
       // fio did not save what it had written (it was killed, or died before it could): the region
       // cannot be checked and is left out of every later verify. Counted, never hidden.
@@ -245,11 +297,16 @@ class Workload {
     } else if (r?.partial) {
       this.restoreState(r);
       const res = await this.runFio([...this.args(r, uri), '--verify_only', '--verify_state_load=1'], 120_000);
-      if (!res.ok) this.errors.push(`${r.name} after re-attach on ${node}: acknowledged writes do not verify: ${res.verifyError || res.why}`);
+      if (!res.ok)
+        this.errors.push(
+          `${r.name} after re-attach on ${node}: acknowledged writes do not verify: ${res.verifyError || res.why}`,
+        );
       else {
         this.bytesVerified += res.readBytes;
         this.completed.set(r.offset, r);
-        this.say(`  ${this.volume}: ${(res.readBytes / MiB).toFixed(1)} MiB fio saw acknowledged before the crash verify on ${node}`);
+        this.say(
+          `  ${this.volume}: ${(res.readBytes / MiB).toFixed(1)} MiB fio saw acknowledged before the crash verify on ${node}`,
+        );
       }
     }
     await this.verifyAll(`after re-attach on ${node}`);
@@ -282,11 +339,16 @@ export class Admin {
   private i = 0;
   private clients = new Map<string, AdminClient>();
   /** tlsCa: the cluster CA (clusterCa) when the cluster serves TLS. */
-  constructor(private readonly addresses: () => string[], private readonly token: string, private readonly tlsCa?: Buffer) {}
+  constructor(
+    private readonly addresses: () => string[],
+    private readonly token: string,
+    private readonly tlsCa?: Buffer,
+  ) {}
 
   private client(a: string): AdminClient {
     let c = this.clients.get(a);
-    if (!c) this.clients.set(a, (c = adminClient(a, { token: this.token, ...(this.tlsCa ? { tlsCa: this.tlsCa } : {}) })));
+    if (!c)
+      this.clients.set(a, (c = adminClient(a, { token: this.token, ...(this.tlsCa ? { tlsCa: this.tlsCa } : {}) })));
     return c;
   }
 
@@ -297,7 +359,10 @@ export class Admin {
       const a = list[this.i % list.length]!;
       try {
         return await new Promise<T>((resolve, reject) =>
-          (this.client(a) as any)[method](req, { deadline: Date.now() + timeoutMs }, (e: Error | null, r: T) => (e ? reject(e) : resolve(r))));
+          (this.client(a) as any)[method](req, { deadline: Date.now() + timeoutMs }, (e: Error | null, r: T) =>
+            e ? reject(e) : resolve(r),
+          ),
+        );
       } catch (e) {
         last = e as Error;
         const code = (e as { code?: number }).code;
@@ -312,7 +377,10 @@ export class Admin {
   /** One call to one manager, no failover (is that manager serving?). */
   callAt<T = any>(address: string, method: string, req: object, timeoutMs = 2000): Promise<T> {
     return new Promise<T>((resolve, reject) =>
-      (this.client(address) as any)[method](req, { deadline: Date.now() + timeoutMs }, (e: Error | null, r: T) => (e ? reject(e) : resolve(r))));
+      (this.client(address) as any)[method](req, { deadline: Date.now() + timeoutMs }, (e: Error | null, r: T) =>
+        e ? reject(e) : resolve(r),
+      ),
+    );
   }
 
   stream(req: object): { client: AdminClient; address: string } {
@@ -333,7 +401,10 @@ export class Admin {
 const toLogged = (ev: any): LoggedEvent => {
   const type: string = ev.payload ?? 'unknown';
   const p = ev[type] ?? {};
-  const key = type === 'replicaScheduled' || type.startsWith('replica') ? String(p.replicaId ?? p.id ?? '') : String(p.name ?? p.volume ?? p.nodeId ?? '');
+  const key =
+    type === 'replicaScheduled' || type.startsWith('replica')
+      ? String(p.replicaId ?? p.id ?? '')
+      : String(p.name ?? p.volume ?? p.nodeId ?? '');
   return { seq: Number(ev.seq), type, timeMs: Number(ev.timeMs), key };
 };
 
@@ -360,7 +431,8 @@ class EventWatcher {
           const e = toLogged(ev);
           if (e.seq !== this.last + 1) this.problems.push(`the live stream jumped from seq ${this.last} to ${e.seq}`);
           const before = this.seen.get(e.seq);
-          if (before && (before.type !== e.type || before.key !== e.key)) this.problems.push(`seq ${e.seq} streamed twice with different events`);
+          if (before && (before.type !== e.type || before.key !== e.key))
+            this.problems.push(`seq ${e.seq} streamed twice with different events`);
           this.seen.set(e.seq, e);
           this.last = Math.max(this.last, e.seq);
         });
@@ -431,7 +503,11 @@ export async function kill9(pid: number): Promise<void> {
   while (alive(pid)) await sleep(10);
 }
 
-export async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | null | undefined | false>): Promise<T> {
+export async function until<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | null | undefined | false>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   for (;;) {
@@ -441,7 +517,10 @@ export async function until<T>(what: string, timeoutMs: number, probe: () => Pro
     } catch (e) {
       last = (e as Error).message;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${(timeoutMs / 1000).toFixed(0)} s: ${what}${last ? ` (last error: ${last})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${(timeoutMs / 1000).toFixed(0)} s: ${what}${last ? ` (last error: ${last})` : ''}`,
+      );
     await sleep(200);
   }
 }
@@ -464,14 +543,19 @@ export async function proxyEveryNode(dir: string, api: Admin): Promise<Map<strin
     n.command = [...n.command, '--data-port', String(port), '--data-advertise', p.address];
   }
   while (c.nodes.some((n) => alive(n.pid))) await sleep(20);
-  writeFileSync(join(dir, 'cluster.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')), nodes: c.nodes }, null, 2));
+  writeFileSync(
+    join(dir, 'cluster.json'),
+    JSON.stringify({ ...JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')), nodes: c.nodes }, null, 2),
+  );
   for (const n of c.nodes) {
     const rs = await cairn(['restart', n.id, '--dir', dir]);
     if (rs.code !== 0) throw new Error(`cairn restart ${n.id}: ${rs.out}`);
   }
   await until('every node registered at its data proxy', 60_000, async () => {
     const ns = (await api.call('ListNodes', {})).nodes as any[];
-    return c.nodes.every((n) => ns.some((x) => x.id === n.id && x.address === proxies.get(n.id)!.address && x.state === 'up'));
+    return c.nodes.every((n) =>
+      ns.some((x) => x.id === n.id && x.address === proxies.get(n.id)!.address && x.state === 'up'),
+    );
   });
   return proxies;
 }
@@ -492,8 +576,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const t0 = Date.now();
   const elapsed = (): string => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
   try {
-    say(`chaos: seed ${o.seed} (replay with CAIRN_CHAOS_SEED=${o.seed}); ${o.nodes} nodes, 2 managers, 3 etcd members, ${o.volumes} volume(s); faults: ${o.faults.join(', ')}`);
-    const up = await cairn(['up', ...dirArgs, '--nodes', String(o.nodes), '--managers', '2', '--etcd-members', '3', '--detach'], 120_000);
+    say(
+      `chaos: seed ${o.seed} (replay with CAIRN_CHAOS_SEED=${o.seed}); ${o.nodes} nodes, 2 managers, 3 etcd members, ${o.volumes} volume(s); faults: ${o.faults.join(', ')}`,
+    );
+    const up = await cairn(
+      ['up', ...dirArgs, '--nodes', String(o.nodes), '--managers', '2', '--etcd-members', '3', '--detach'],
+      120_000,
+    );
     if (up.code !== 0) throw new Error(`cairn up failed: ${up.out}`);
     say(`[${elapsed()}] cluster up in ${dir}`);
     let c = readCluster(dir);
@@ -504,7 +593,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     // Every node's data network goes through its own proxy (see proxyEveryNode).
     for (const [id, p] of await proxyEveryNode(dir, api)) proxies.set(id, p);
     c = readCluster(dir);
-    say(`[${elapsed()}] every node's replicas are reached through its data proxy (${[...proxies].map(([id, p]) => `${id} ${p.address}`).join(', ')})`);
+    say(
+      `[${elapsed()}] every node's replicas are reached through its data proxy (${[...proxies].map(([id, p]) => `${id} ${p.address}`).join(', ')})`,
+    );
 
     watcher = new EventWatcher(api);
     const settings = await api.call('UpdateSettings', { values: { 'replica-replenishment-wait-interval': '2' } });
@@ -527,7 +618,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       w.start(uri, node);
     }
     say(`[${elapsed()}] ${o.volumes} volume(s) attached, fio verify running on each`);
-    await until('every volume healthy before the first fault', o.recoveryBoundMs, () => allHealthy(api, workloads, o.nodes, dir));
+    await until('every volume healthy before the first fault', o.recoveryBoundMs, () =>
+      allHealthy(api, workloads, o.nodes, dir),
+    );
     // Snapshots under fio, before any fault (so every later rebuild must copy them), and once
     // more while the first replica-node or data-cut fault's rebuild is under way.
     const snaps = new SnapshotCheck(api, token, dir, say);
@@ -544,19 +637,26 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       const later: Promise<void>[] = [];
       const resumed: Promise<void>[] = [];
       const restartLater = (name: string): void => {
-        later.push((async () => {
-          await sleep(restartDelay);
-          const x = await cairn(['restart', name, ...dirArgs]);
-          if (x.code !== 0) problems.push(`cairn restart ${name}: ${x.out}`);
-        })());
+        later.push(
+          (async () => {
+            await sleep(restartDelay);
+            const x = await cairn(['restart', name, ...dirArgs]);
+            if (x.code !== 0) problems.push(`cairn restart ${name}: ${x.out}`);
+          })(),
+        );
       };
       const vols = await Promise.all(workloads.map((w) => api.call('GetVolume', { name: w.volume })));
       const enginesOn = (node: string): Workload[] => workloads.filter((w) => w.node === node);
       if (kind === 'replica-node') {
         // A node with a replica of some volume and no engine (else it would be an engine fault too).
-        const candidates = [...new Set(vols.flatMap((v: any) => v.replicas.map((x: any) => x.node as string)))]
-          .filter((n) => enginesOn(n).length === 0);
-        const pool = candidates.length ? candidates : [...new Set(vols.flatMap((v: any) => v.replicas.map((x: any) => x.node as string)))].filter((n) => enginesOn(n).length === 0);
+        const candidates = [...new Set(vols.flatMap((v: any) => v.replicas.map((x: any) => x.node as string)))].filter(
+          (n) => enginesOn(n).length === 0,
+        );
+        const pool = candidates.length
+          ? candidates
+          : [...new Set(vols.flatMap((v: any) => v.replicas.map((x: any) => x.node as string)))].filter(
+              (n) => enginesOn(n).length === 0,
+            );
         target = pick(r, pool.sort());
         await kill9(c.nodes.find((n) => n.id === target)!.pid);
         restartLater(target);
@@ -572,8 +672,17 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         // Re-attach each affected volume on another node and verify what was written.
         for (const x of affected) {
           const d = await api.call('DetachVolume', { name: x.volume });
-          acks.push({ kind: 'by-seq', atMost: Number(d.seq), type: 'volumeDetachRequested|volumeDetached', key: x.volume });
-          await until(`${x.volume} detached from ${target}`, o.recoveryBoundMs, async () => (await api.call('GetVolume', { name: x.volume })).state === 'detached');
+          acks.push({
+            kind: 'by-seq',
+            atMost: Number(d.seq),
+            type: 'volumeDetachRequested|volumeDetached',
+            key: x.volume,
+          });
+          await until(
+            `${x.volume} detached from ${target}`,
+            o.recoveryBoundMs,
+            async () => (await api.call('GetVolume', { name: x.volume })).state === 'detached',
+          );
           const others = engineNodes.filter((n) => n !== target);
           const dest = [...others].sort((a, b) => enginesOn(a).length - enginesOn(b).length || a.localeCompare(b))[0]!;
           const uri = await attach(api, acks, x.volume, dest);
@@ -584,9 +693,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         const w = pick(r, workloads);
         target = w.node;
         const v = vols[workloads.indexOf(w)];
-        const holders: { id: string; node: string }[] = v.replicas.filter((x: any) => x.state === 'running' && x.node !== target);
+        const holders: { id: string; node: string }[] = v.replicas.filter(
+          (x: any) => x.state === 'running' && x.node !== target,
+        );
         if (holders.length === 0) throw new Error(`${w.volume}: no running replica off its engine's node ${target}`);
-        const dropped = pick(r, holders.sort((a, b) => a.id.localeCompare(b.id)));
+        const dropped = pick(
+          r,
+          holders.sort((a, b) => a.id.localeCompare(b.id)),
+        );
         const affected = enginesOn(target);
         // Hold the control plane (every manager stopped, SIGSTOP), then drop the replica: its
         // failure cannot be recorded now, so the engine must acknowledge nothing from here on.
@@ -597,7 +711,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         try {
           proxies.get(dropped.node)!.cut();
           const engineLog = c.nodes.find((n) => n.id === target)!.log;
-          await until(`the engine on ${target} dropped ${dropped.id}`, 15_000, async () => readFileSync(engineLog, 'utf8').includes(`replica ${dropped.id} failed`));
+          await until(`the engine on ${target} dropped ${dropped.id}`, 15_000, async () =>
+            readFileSync(engineLog, 'utf8').includes(`replica ${dropped.id} failed`),
+          );
           for (const x of affected) x.expectDisconnect = true;
           await kill9(c.nodes.find((n) => n.id === target)!.pid);
           await Promise.all(affected.map((x) => x.waitInterrupted(15_000)));
@@ -609,14 +725,27 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         // Only the dropped replica in reach: every other node holding one of the volume's
         // replicas is cut off (an engine there would reach its local replica in-process, so the
         // volume is attached elsewhere when it can be).
-        const others = [...new Set<string>(v.replicas.map((x: any) => x.node as string))].filter((n) => n !== dropped.node);
+        const others = [...new Set<string>(v.replicas.map((x: any) => x.node as string))].filter(
+          (n) => n !== dropped.node,
+        );
         proxies.get(dropped.node)!.heal();
         for (const n of others) proxies.get(n)!.cut({ refuse: true });
-        say(`  ${w.volume}: ${dropped.id} on ${dropped.node} dropped while the managers were held, ${target} killed; ${others.join(', ')} cut off`);
+        say(
+          `  ${w.volume}: ${dropped.id} on ${dropped.node} dropped while the managers were held, ${target} killed; ${others.join(', ')} cut off`,
+        );
         for (const x of affected) {
           const d = await api.call('DetachVolume', { name: x.volume }, 15_000);
-          acks.push({ kind: 'by-seq', atMost: Number(d.seq), type: 'volumeDetachRequested|volumeDetached', key: x.volume });
-          await until(`${x.volume} detached from ${target}`, o.recoveryBoundMs, async () => (await api.call('GetVolume', { name: x.volume })).state === 'detached');
+          acks.push({
+            kind: 'by-seq',
+            atMost: Number(d.seq),
+            type: 'volumeDetachRequested|volumeDetached',
+            key: x.volume,
+          });
+          await until(
+            `${x.volume} detached from ${target}`,
+            o.recoveryBoundMs,
+            async () => (await api.call('GetVolume', { name: x.volume })).state === 'detached',
+          );
           const free = engineNodes.filter((n) => n !== target && !others.includes(n) && n !== dropped.node);
           const pool = free.length ? free : engineNodes.filter((n) => n !== target);
           const dest = [...pool].sort((a, b) => enginesOn(a).length - enginesOn(b).length || a.localeCompare(b))[0]!;
@@ -652,19 +781,31 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       } else {
         // Inbound data to a node holding replicas and running no engine: all its data paths (an
         // engine on it would reach a local replica in-process, and its own outbound is not cut).
-        const holders = [...new Set(vols.flatMap((v: any) => v.replicas.filter((x: any) => x.state === 'running').map((x: any) => x.node as string)))].sort();
+        const holders = [
+          ...new Set(
+            vols.flatMap((v: any) =>
+              v.replicas.filter((x: any) => x.state === 'running').map((x: any) => x.node as string),
+            ),
+          ),
+        ].sort();
         const quiet = holders.filter((n) => enginesOn(n).length === 0);
         target = pick(r, quiet.length ? quiet : holders);
         const proxy = proxies.get(target)!;
         const [d0, b0] = [proxy.destroyed, proxy.blackholed];
         proxy.cut();
-        later.push(sleep(restartDelay + 3000).then(() => {
-          proxy.heal();
-          const destroyed = proxy.destroyed - d0, held = proxy.blackholed - b0;
-          say(`  data cut of ${target}: ${destroyed} connection(s) destroyed, ${held} new one(s) black-holed, healed after ${((restartDelay + 3000) / 1000).toFixed(1)} s`);
-          // A cut that touched nothing tested nothing.
-          if (destroyed === 0) problems.push(`the data cut of ${target} destroyed no connection: no engine was using its replicas`);
-        }));
+        later.push(
+          sleep(restartDelay + 3000).then(() => {
+            proxy.heal();
+            const destroyed = proxy.destroyed - d0,
+              held = proxy.blackholed - b0;
+            say(
+              `  data cut of ${target}: ${destroyed} connection(s) destroyed, ${held} new one(s) black-holed, healed after ${((restartDelay + 3000) / 1000).toFixed(1)} s`,
+            );
+            // A cut that touched nothing tested nothing.
+            if (destroyed === 0)
+              problems.push(`the data cut of ${target} destroyed no connection: no engine was using its replicas`);
+          }),
+        );
       }
       say(`[${elapsed()}] fault ${faults.length + 1}/${o.faults.length}: ${kind} (${target})`);
       await Promise.all(later);
@@ -674,13 +815,21 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       }
       const runsBefore = workloads.map((w) => w.finishedAt.length);
       try {
-        await until(`every volume healthy within ${o.recoveryBoundMs / 1000} s of ${kind} (${target})`, Math.max(0, at + o.recoveryBoundMs - Date.now()),
-          () => allHealthy(api, workloads, o.nodes, dir));
+        await until(
+          `every volume healthy within ${o.recoveryBoundMs / 1000} s of ${kind} (${target})`,
+          Math.max(0, at + o.recoveryBoundMs - Date.now()),
+          () => allHealthy(api, workloads, o.nodes, dir),
+        );
       } catch (e) {
         problems.push((e as Error).message);
         say(`  ${(e as Error).message}`);
-        for (const v of await Promise.all(workloads.map((w) => api.call('GetVolume', { name: w.volume }).catch(() => null))))
-          if (v) say(`    ${v.name}: ${v.state} ${v.robustness} ${v.replicas.map((x: any) => `${x.id}@${x.node}:${x.state}`).join(' ')}`);
+        for (const v of await Promise.all(
+          workloads.map((w) => api.call('GetVolume', { name: w.volume }).catch(() => null)),
+        ))
+          if (v)
+            say(
+              `    ${v.name}: ${v.state} ${v.robustness} ${v.replicas.map((x: any) => `${x.id}@${x.node}:${x.state}`).join(' ')}`,
+            );
         break;
       }
       const recoveryMs = Date.now() - at;
@@ -692,7 +841,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       // verifies what was written before its engine died).
       await Promise.all(resumed);
       await until('a fio verify run finished on every volume after the recovery', 120_000, async () =>
-        workloads.every((w, i) => w.errors.length > 0 || w.finishedAt.length > runsBefore[i]!));
+        workloads.every((w, i) => w.errors.length > 0 || w.finishedAt.length > runsBefore[i]!),
+      );
       const errs = workloads.flatMap((w) => w.errors);
       if (errs.length) {
         problems.push(...errs.map((e) => `after ${kind}: ${e}`));
@@ -706,7 +856,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     // Every replica, read alone, holds every snapshot as it was taken.
     const snapCheck = await snaps.verify(workloads.map((w) => w.volume));
     problems.push(...snapCheck.problems);
-    problems.push(...workloads.flatMap((w) => w.errors.map((e) => `${w.volume}: ${e}`)).filter((e) => !problems.some((p) => p.endsWith(e.slice(e.indexOf(': ') + 2)))));
+    problems.push(
+      ...workloads
+        .flatMap((w) => w.errors.map((e) => `${w.volume}: ${e}`))
+        .filter((e) => !problems.some((p) => p.endsWith(e.slice(e.indexOf(': ') + 2)))),
+    );
     const audit = await cairn(['audit', 'verify', ...clusterArg]);
     if (audit.code !== 0) problems.push(`cairn audit verify at the end: ${audit.out.trim()}`);
     const head = Number((await api.call('GetClusterInfo', {})).seq);
@@ -719,9 +873,27 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const table = reportTable(faults, bytesVerified, fioRuns, o.recoveryBoundMs);
     // A run that could not be verified is a failure: the suite set out to verify it.
     const unverifiable = workloads.flatMap((w) => w.unverifiable);
-    problems.push(...unverifiable.map((n) => `fio run ${n} was cut short by an engine crash and left no verify state: its acknowledged writes could not be verified`));
-    say(`\n${table}\nunverifiable fio runs (no verify state after an engine crash): ${unverifiable.length ? unverifiable.join(', ') : 'none'}\nevents: ${log.length} in the log, seqs 1..${log.length}, ${watcher.seen.size} seen live, ${acks.length} acknowledged requests checked`);
-    return { seed: o.seed, faults, bytesVerified, fioRuns, eventsChecked: log.length, snapshotsChecked: snapCheck.compared, unverifiable, problems, table, dir };
+    problems.push(
+      ...unverifiable.map(
+        (n) =>
+          `fio run ${n} was cut short by an engine crash and left no verify state: its acknowledged writes could not be verified`,
+      ),
+    );
+    say(
+      `\n${table}\nunverifiable fio runs (no verify state after an engine crash): ${unverifiable.length ? unverifiable.join(', ') : 'none'}\nevents: ${log.length} in the log, seqs 1..${log.length}, ${watcher.seen.size} seen live, ${acks.length} acknowledged requests checked`,
+    );
+    return {
+      seed: o.seed,
+      faults,
+      bytesVerified,
+      fioRuns,
+      eventsChecked: log.length,
+      snapshotsChecked: snapCheck.compared,
+      unverifiable,
+      problems,
+      table,
+      dir,
+    };
   } finally {
     for (const w of workloads) await w.stop().catch(() => undefined);
     await watcher?.stop().catch(() => undefined);
@@ -763,7 +935,8 @@ async function allHealthy(api: Admin, ws: Workload[], nodes: number, dir: string
   for (const w of ws) {
     const v = await api.call('GetVolume', { name: w.volume });
     const running = v.replicas.filter((x: any) => x.state === 'running').length;
-    if (v.robustness !== 'healthy' || running !== v.numberOfReplicas || v.state !== 'attached' || v.endpoint !== w.uri) return false;
+    if (v.robustness !== 'healthy' || running !== v.numberOfReplicas || v.state !== 'attached' || v.endpoint !== w.uri)
+      return false;
   }
   return true;
 }

@@ -47,7 +47,11 @@ export interface TestCluster {
 /** `cairn up --detach` with `nodes` node agents; `extra`: more `cairn up` flags (e.g. --managers 2). */
 export async function startCluster(nodes = 3, extra: string[] = []): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-e2e-'));
-  const { stdout: upOutput } = await execFileP(process.execPath, [CAIRN, 'up', '--dir', dir, '--nodes', String(nodes), '--detach', ...extra], { timeout: 90_000 });
+  const { stdout: upOutput } = await execFileP(
+    process.execPath,
+    [CAIRN, 'up', '--dir', dir, '--nodes', String(nodes), '--detach', ...extra],
+    { timeout: 90_000 },
+  );
   const info = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as ClusterInfo;
   const token = readFileSync(info.token, 'utf8').trim();
   const clients: AdminClient[] = [];
@@ -58,10 +62,17 @@ export async function startCluster(nodes = 3, extra: string[] = []): Promise<Tes
   };
   const main = admin();
   return {
-    dir, info, token, admin, upOutput,
+    dir,
+    info,
+    token,
+    admin,
+    upOutput,
     call: (method, req, client = main) =>
       new Promise((resolve, reject) =>
-        (client as any)[method](req, { deadline: Date.now() + 15_000 }, (e: Error | null, r: unknown) => (e ? reject(e) : resolve(r as any)))),
+        (client as any)[method](req, { deadline: Date.now() + 15_000 }, (e: Error | null, r: unknown) =>
+          e ? reject(e) : resolve(r as any),
+        ),
+      ),
     eventsAfter: (seq) =>
       new Promise((resolve, reject) => {
         const out: any[] = [];
@@ -73,7 +84,8 @@ export async function startCluster(nodes = 3, extra: string[] = []): Promise<Tes
     cairn: (args, env = {}) =>
       new Promise((resolve) => {
         const child = spawn(process.execPath, [CAIRN, ...args], { cwd: dir, env: { ...process.env, ...env } });
-        let stdout = '', stderr = '';
+        let stdout = '',
+          stderr = '';
         child.stdout.on('data', (d) => (stdout += d));
         child.stderr.on('data', (d) => (stderr += d));
         child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
@@ -101,7 +113,11 @@ export function etcdCredentials(info: { etcdCredentials?: EtcdCredentialFiles })
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export async function eventually<T>(what: string, timeoutMs: number, probe: () => Promise<T | null | undefined | false>): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | null | undefined | false>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -111,7 +127,10 @@ export async function eventually<T>(what: string, timeoutMs: number, probe: () =
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms: ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`,
+      );
     await sleep(100);
   }
 }

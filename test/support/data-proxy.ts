@@ -24,7 +24,10 @@ export class DataProxy {
   destroyed = 0;
   blackholed = 0;
 
-  constructor(private readonly upstreamPort: number, private readonly host = '127.0.0.1') {}
+  constructor(
+    private readonly upstreamPort: number,
+    private readonly host = '127.0.0.1',
+  ) {}
 
   async listen(port = 0): Promise<number> {
     const server = createServer((client) => this.accept(client));

@@ -18,7 +18,10 @@ function uncomment(line: string): string {
   let quote: string | null = null;
   for (let i = 0; i < line.length; i++) {
     const c = line[i]!;
-    if (quote) { if (c === quote) quote = null; continue; }
+    if (quote) {
+      if (c === quote) quote = null;
+      continue;
+    }
     if (c === '"' || c === "'") quote = c;
     else if (c === '#' && (i === 0 || /\s/.test(line[i - 1]!))) return line.slice(0, i).trimEnd();
   }
@@ -36,7 +39,10 @@ export function shellCommands(line: string): { program: 'cairn' | 'kubectl'; lin
   const assign = /^[A-Za-z_][A-Za-z0-9_]*=\$\((.*)\)$/.exec(text.trim());
   if (assign) text = assign[1]!;
   for (const part of text.split(/\s*(?:&&|\|\||;|\|)\s*/)) {
-    const p = part.trim().replace(/^\(|\)$/g, '').trim();
+    const p = part
+      .trim()
+      .replace(/^\(|\)$/g, '')
+      .trim();
     const m = /^(cairn|kubectl)(\s|$)/.exec(p);
     if (!m) continue;
     out.push({ program: m[1] as 'cairn' | 'kubectl', line: p });
@@ -56,14 +62,23 @@ export function docCommands(markdown: string, file: string): DocCommand[] {
   lines.forEach((raw, i) => {
     const fence = /^\s*```(\w*)\s*$/.exec(raw);
     if (fence) {
-      if (!fenced) { fenced = true; inSh = fence[1] === 'sh'; } else { fenced = false; inSh = false; }
+      if (!fenced) {
+        fenced = true;
+        inSh = fence[1] === 'sh';
+      } else {
+        fenced = false;
+        inSh = false;
+      }
       return;
     }
     const where = `${file}:${i + 1}`;
     if (fenced) {
       if (!inSh) return;
       const l = raw.trim();
-      if (l.endsWith('\\')) { pending += `${l.slice(0, -1).trimEnd()} `; return; }
+      if (l.endsWith('\\')) {
+        pending += `${l.slice(0, -1).trimEnd()} `;
+        return;
+      }
       for (const c of shellCommands(pending + l)) out.push({ ...c, inline: false, where });
       pending = '';
       return;

@@ -26,7 +26,10 @@ export function parseDockerfile(text: string): Stage[] {
   for (const raw of text.split('\n')) {
     if (/^\s*#/.test(raw)) continue; // a comment, also between continuation lines (as Docker reads it)
     const line = raw.replace(/\s+$/, '');
-    if (line.endsWith('\\')) { pending += `${line.slice(0, -1)} `; continue; }
+    if (line.endsWith('\\')) {
+      pending += `${line.slice(0, -1)} `;
+      continue;
+    }
     const full = (pending + line).trim();
     pending = '';
     if (full) logical.push(full);
@@ -52,7 +55,14 @@ export function parseDockerfile(text: string): Stage[] {
 
 /** The shell commands of a stage's RUN instructions, split at `&&`, in order. */
 export function runSteps(stage: Stage): string[] {
-  return stage.instructions.filter((i) => i.op === 'RUN').flatMap((i) => i.args.split('&&').map((s) => s.trim()).filter(Boolean));
+  return stage.instructions
+    .filter((i) => i.op === 'RUN')
+    .flatMap((i) =>
+      i.args
+        .split('&&')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
 }
 
 /** The packages a stage installs with `apt-get install` (options left out). */
@@ -74,17 +84,19 @@ export interface Copy {
 }
 
 export function copies(stage: Stage): Copy[] {
-  return stage.instructions.filter((i) => i.op === 'COPY').map((i) => {
-    const words = i.args.split(' ');
-    let from: string | null = null;
-    while (words[0]?.startsWith('--')) {
-      const flag = words.shift()!;
-      if (flag.startsWith('--from=')) from = flag.slice('--from='.length);
-      else throw new Error(`COPY ${flag} is not understood here`);
-    }
-    if (words.length < 2) throw new Error(`COPY ${i.args}: needs a source and a destination`);
-    return { from, sources: words.slice(0, -1), dest: words[words.length - 1]! };
-  });
+  return stage.instructions
+    .filter((i) => i.op === 'COPY')
+    .map((i) => {
+      const words = i.args.split(' ');
+      let from: string | null = null;
+      while (words[0]?.startsWith('--')) {
+        const flag = words.shift()!;
+        if (flag.startsWith('--from=')) from = flag.slice('--from='.length);
+        else throw new Error(`COPY ${flag} is not understood here`);
+      }
+      if (words.length < 2) throw new Error(`COPY ${i.args}: needs a source and a destination`);
+      return { from, sources: words.slice(0, -1), dest: words[words.length - 1]! };
+    });
 }
 
 /** A stage's last WORKDIR (absolute), or / without one. */
@@ -100,17 +112,24 @@ export function entrypoint(stage: Stage): string[] | null {
 }
 
 /** .dockerignore's patterns as matchers of context-relative paths (Docker's **, * and ?). */
-export function dockerignore(text: string): ((rel: string) => boolean) {
-  const patterns = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+export function dockerignore(text: string): (rel: string) => boolean {
+  const patterns = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   const res = patterns.map((p) => {
     if (p.startsWith('!')) throw new Error(`.dockerignore exception ${p} is not understood here`);
     const clean = p.replace(/^\/+/, '').replace(/\/+$/, '');
     let re = '';
     for (let i = 0; i < clean.length; i++) {
       const c = clean[i]!;
-      if (clean.startsWith('**/', i)) { re += '(?:.*/)?'; i += 2; }
-      else if (clean.startsWith('**', i)) { re += '.*'; i += 1; }
-      else if (c === '*') re += '[^/]*';
+      if (clean.startsWith('**/', i)) {
+        re += '(?:.*/)?';
+        i += 2;
+      } else if (clean.startsWith('**', i)) {
+        re += '.*';
+        i += 1;
+      } else if (c === '*') re += '[^/]*';
       else if (c === '?') re += '[^/]';
       else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
     }
@@ -144,7 +163,10 @@ export function setupAddonPackages(setupSh: string): Map<string, string> {
   const out = new Map<string, string>();
   let inAddon = false;
   for (const line of table.split('\n').map((l) => l.trim())) {
-    if (line.startsWith('#')) { if (/fallocate addon/.test(line)) inAddon = true; continue; }
+    if (line.startsWith('#')) {
+      if (/fallocate addon/.test(line)) inAddon = true;
+      continue;
+    }
     const m = /^\[([^\]]+)\]=(\S+)$/.exec(line);
     if (m && inAddon) out.set(m[1]!, m[2]!);
   }
@@ -154,5 +176,7 @@ export function setupAddonPackages(setupSh: string): Map<string, string> {
 
 /** The programs a source file starts with a literal name: run('x', ...), must('x', ...), spawn('x', ...). */
 export function spawnedPrograms(source: string): string[] {
-  return [...source.matchAll(/\b(?:run|must|spawn|execFile|execFileSync|spawnSync)\(\s*['"`]([^'"`$]+)['"`]/g)].map((m) => m[1]!);
+  return [...source.matchAll(/\b(?:run|must|spawn|execFile|execFileSync|spawnSync)\(\s*['"`]([^'"`$]+)['"`]/g)].map(
+    (m) => m[1]!,
+  );
 }

@@ -7,15 +7,49 @@ import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 
 export const NBD = {
-  NBDMAGIC: 0x4e42444d41474943n, IHAVEOPT: 0x49484156454f5054n, REPLY_MAGIC: 0x3e889045565a9n,
-  REQUEST_MAGIC: 0x25609513, SIMPLE_REPLY_MAGIC: 0x67446698,
-  OPT_EXPORT_NAME: 1, OPT_ABORT: 2, OPT_LIST: 3, OPT_STARTTLS: 5, OPT_INFO: 6, OPT_GO: 7, OPT_STRUCTURED_REPLY: 8,
-  REP_ACK: 1, REP_SERVER: 2, REP_INFO: 3, REP_ERR_UNSUP: 0x80000001, REP_ERR_POLICY: 0x80000002, REP_ERR_INVALID: 0x80000003,
+  NBDMAGIC: 0x4e42444d41474943n,
+  IHAVEOPT: 0x49484156454f5054n,
+  REPLY_MAGIC: 0x3e889045565a9n,
+  REQUEST_MAGIC: 0x25609513,
+  SIMPLE_REPLY_MAGIC: 0x67446698,
+  OPT_EXPORT_NAME: 1,
+  OPT_ABORT: 2,
+  OPT_LIST: 3,
+  OPT_STARTTLS: 5,
+  OPT_INFO: 6,
+  OPT_GO: 7,
+  OPT_STRUCTURED_REPLY: 8,
+  REP_ACK: 1,
+  REP_SERVER: 2,
+  REP_INFO: 3,
+  REP_ERR_UNSUP: 0x80000001,
+  REP_ERR_POLICY: 0x80000002,
+  REP_ERR_INVALID: 0x80000003,
   REP_ERR_UNKNOWN: 0x80000006,
-  INFO_EXPORT: 0, INFO_NAME: 1, INFO_BLOCK_SIZE: 3,
-  CMD_READ: 0, CMD_WRITE: 1, CMD_DISC: 2, CMD_FLUSH: 3, CMD_TRIM: 4, CMD_CACHE: 5, CMD_WRITE_ZEROES: 6, CMD_BLOCK_STATUS: 7,
-  FLAG_FUA: 1, FLAG_NO_HOLE: 2, FLAG_DF: 4, FLAG_REQ_ONE: 8, FLAG_FAST_ZERO: 16,
-  EPERM: 1, EIO: 5, ENOMEM: 12, EINVAL: 22, ENOSPC: 28, EOVERFLOW: 75, ENOTSUP: 95, ESHUTDOWN: 108,
+  INFO_EXPORT: 0,
+  INFO_NAME: 1,
+  INFO_BLOCK_SIZE: 3,
+  CMD_READ: 0,
+  CMD_WRITE: 1,
+  CMD_DISC: 2,
+  CMD_FLUSH: 3,
+  CMD_TRIM: 4,
+  CMD_CACHE: 5,
+  CMD_WRITE_ZEROES: 6,
+  CMD_BLOCK_STATUS: 7,
+  FLAG_FUA: 1,
+  FLAG_NO_HOLE: 2,
+  FLAG_DF: 4,
+  FLAG_REQ_ONE: 8,
+  FLAG_FAST_ZERO: 16,
+  EPERM: 1,
+  EIO: 5,
+  ENOMEM: 12,
+  EINVAL: 22,
+  ENOSPC: 28,
+  EOVERFLOW: 75,
+  ENOTSUP: 95,
+  ESHUTDOWN: 108,
 } as const;
 
 /** A connection whose bytes are read by exact counts, each read with a deadline. */
@@ -25,8 +59,15 @@ export class NbdWire {
   private wake: (() => void) | undefined;
   closed = false;
   private constructor(readonly socket: Socket) {
-    socket.on('data', (c: Buffer) => { this.chunks.push(c); this.buffered += c.length; this.wake?.(); });
-    socket.on('close', () => { this.closed = true; this.wake?.(); });
+    socket.on('data', (c: Buffer) => {
+      this.chunks.push(c);
+      this.buffered += c.length;
+      this.wake?.();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake?.();
+    });
     socket.on('error', () => undefined);
   }
 
@@ -34,12 +75,22 @@ export class NbdWire {
   static open(uri: string, timeoutMs = 5000): Promise<NbdWire> {
     const u = new URL(uri);
     const path = u.protocol === 'nbd+unix:' ? u.searchParams.get('socket') : null;
-    if (u.protocol !== 'nbd:' && !path) return Promise.reject(new Error(`NbdWire speaks nbd:// and nbd+unix:// only, not ${uri}`));
+    if (u.protocol !== 'nbd:' && !path)
+      return Promise.reject(new Error(`NbdWire speaks nbd:// and nbd+unix:// only, not ${uri}`));
     return new Promise((resolve, reject) => {
       const s = path ? connect(path) : connect(Number(u.port || 10809), u.hostname.replace(/^\[|\]$/g, ''));
-      const timer = setTimeout(() => { s.destroy(); reject(new Error(`connect ${uri}: timed out`)); }, timeoutMs);
-      s.once('connect', () => { clearTimeout(timer); resolve(new NbdWire(s)); });
-      s.once('error', (e) => { clearTimeout(timer); reject(e); });
+      const timer = setTimeout(() => {
+        s.destroy();
+        reject(new Error(`connect ${uri}: timed out`));
+      }, timeoutMs);
+      s.once('connect', () => {
+        clearTimeout(timer);
+        resolve(new NbdWire(s));
+      });
+      s.once('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
     });
   }
 
@@ -56,7 +107,10 @@ export class NbdWire {
       if (left <= 0) return 'timeout';
       await new Promise<void>((r) => {
         const timer = setTimeout(r, left);
-        this.wake = () => { clearTimeout(timer); r(); };
+        this.wake = () => {
+          clearTimeout(timer);
+          r();
+        };
       });
       this.wake = undefined;
     }
@@ -72,7 +126,10 @@ export class NbdWire {
     while (!this.closed && Date.now() < deadline) {
       await new Promise<void>((r) => {
         const timer = setTimeout(r, Math.max(1, deadline - Date.now()));
-        this.wake = () => { clearTimeout(timer); r(); };
+        this.wake = () => {
+          clearTimeout(timer);
+          r();
+        };
       });
       this.wake = undefined;
       // Data may arrive before the close: drop it, we only wait for the end.
@@ -110,9 +167,16 @@ export function goData(name: string, requests: number[] = []): Buffer {
   return b;
 }
 
-export interface OptionReply { option: number; type: number; data: Buffer }
+export interface OptionReply {
+  option: number;
+  type: number;
+  data: Buffer;
+}
 
-export async function readOptionReply(w: NbdWire, timeoutMs: number): Promise<OptionReply | 'closed' | 'timeout' | 'bad magic'> {
+export async function readOptionReply(
+  w: NbdWire,
+  timeoutMs: number,
+): Promise<OptionReply | 'closed' | 'timeout' | 'bad magic'> {
   const h = await w.read(20, timeoutMs);
   if (!Buffer.isBuffer(h)) return h;
   if (h.readBigUInt64BE(0) !== NBD.REPLY_MAGIC) return 'bad magic';
@@ -127,10 +191,15 @@ export async function readGreeting(w: NbdWire, timeoutMs: number): Promise<'ok' 
   const g = await w.read(18, timeoutMs);
   if (!Buffer.isBuffer(g)) return g;
   if (g.readBigUInt64BE(0) !== NBD.NBDMAGIC || g.readBigUInt64BE(8) !== NBD.IHAVEOPT) return 'bad greeting';
-  return (g.readUInt16BE(16) & 1) ? 'ok' : 'not fixed newstyle';
+  return g.readUInt16BE(16) & 1 ? 'ok' : 'not fixed newstyle';
 }
 
-export interface Export { size: number; minBlock: number; maxPayload: number; flags: number }
+export interface Export {
+  size: number;
+  minBlock: number;
+  maxPayload: number;
+  flags: number;
+}
 
 /** A full handshake with NBD_OPT_GO (asking for the block sizes when `blockSizes`). */
 export async function handshakeGo(w: NbdWire, name: string, blockSizes: boolean, timeoutMs: number): Promise<Export> {
@@ -145,16 +214,30 @@ export async function handshakeGo(w: NbdWire, name: string, blockSizes: boolean,
     const r = await readOptionReply(w, timeoutMs);
     if (typeof r === 'string') throw new Error(`NBD_OPT_GO: ${r}`);
     if (r.type === NBD.REP_ACK) break;
-    if (r.type !== NBD.REP_INFO) throw new Error(`NBD_OPT_GO: reply type 0x${r.type.toString(16)}: ${r.data.toString()}`);
+    if (r.type !== NBD.REP_INFO)
+      throw new Error(`NBD_OPT_GO: reply type 0x${r.type.toString(16)}: ${r.data.toString()}`);
     const kind = r.data.readUInt16BE(0);
-    if (kind === NBD.INFO_EXPORT) { ex.size = Number(r.data.readBigUInt64BE(2)); ex.flags = r.data.readUInt16BE(10); }
-    if (kind === NBD.INFO_BLOCK_SIZE) { ex.minBlock = r.data.readUInt32BE(2); ex.maxPayload = r.data.readUInt32BE(10); }
+    if (kind === NBD.INFO_EXPORT) {
+      ex.size = Number(r.data.readBigUInt64BE(2));
+      ex.flags = r.data.readUInt16BE(10);
+    }
+    if (kind === NBD.INFO_BLOCK_SIZE) {
+      ex.minBlock = r.data.readUInt32BE(2);
+      ex.maxPayload = r.data.readUInt32BE(10);
+    }
   }
   if (!blockSizes) ex.minBlock = 1;
   return ex;
 }
 
-export function request(type: number, flags: number, handle: bigint, offset: bigint, length: number, magic: number = NBD.REQUEST_MAGIC): Buffer {
+export function request(
+  type: number,
+  flags: number,
+  handle: bigint,
+  offset: bigint,
+  length: number,
+  magic: number = NBD.REQUEST_MAGIC,
+): Buffer {
   const b = Buffer.alloc(28);
   b.writeUInt32BE(magic >>> 0, 0);
   b.writeUInt16BE(flags & 0xffff, 4);
@@ -165,9 +248,15 @@ export function request(type: number, flags: number, handle: bigint, offset: big
   return b;
 }
 
-export interface SimpleReply { error: number; handle: bigint }
+export interface SimpleReply {
+  error: number;
+  handle: bigint;
+}
 
-export async function readSimpleReply(w: NbdWire, timeoutMs: number): Promise<SimpleReply | 'closed' | 'timeout' | 'bad magic'> {
+export async function readSimpleReply(
+  w: NbdWire,
+  timeoutMs: number,
+): Promise<SimpleReply | 'closed' | 'timeout' | 'bad magic'> {
   const h = await w.read(16, timeoutMs);
   if (!Buffer.isBuffer(h)) return h;
   if (h.readUInt32BE(0) !== NBD.SIMPLE_REPLY_MAGIC) return 'bad magic';
@@ -185,7 +274,8 @@ export function expectedErrors(ex: Export, type: number, flags: number, offset: 
   if (flags & ~allowed) return [NBD.EINVAL, NBD.ENOTSUP];
   if (type === NBD.CMD_FLUSH) return offset === 0n && length === 0 ? [0] : [NBD.EINVAL];
   const writeish = type === NBD.CMD_WRITE || type === NBD.CMD_WRITE_ZEROES || type === NBD.CMD_TRIM;
-  if ((type === NBD.CMD_READ || type === NBD.CMD_WRITE) && length > ex.maxPayload) return [NBD.EINVAL, NBD.EOVERFLOW, NBD.ENOMEM];
+  if ((type === NBD.CMD_READ || type === NBD.CMD_WRITE) && length > ex.maxPayload)
+    return [NBD.EINVAL, NBD.EOVERFLOW, NBD.ENOMEM];
   if (ex.minBlock > 1 && (offset % BigInt(ex.minBlock) !== 0n || length % ex.minBlock !== 0)) return [NBD.EINVAL];
   if (offset + BigInt(length) > BigInt(ex.size)) return writeish ? [NBD.ENOSPC, NBD.EINVAL] : [NBD.EINVAL];
   return [0];

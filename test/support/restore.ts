@@ -50,7 +50,10 @@ export async function contents(c: TestCluster, name: string, node: string): Prom
 }
 
 export async function refusedWith(p: Promise<unknown>, code: keyof typeof grpc.status, re: RegExp): Promise<void> {
-  const e = await p.then(() => null, (err: grpc.ServiceError) => err);
+  const e = await p.then(
+    () => null,
+    (err: grpc.ServiceError) => err,
+  );
   assert.ok(e, `expected ${code}`);
   assert.is(grpc.status[e.code], code, e.details);
   assert.match(e.details, re);

@@ -8,9 +8,14 @@ const run = promisify(execFile);
 
 /** Leaves no mounts, loop devices or nbdfuse processes under `dir` behind, even when a test failed. */
 export async function sweep(dir: string): Promise<void> {
-  const points = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(dir));
+  const points = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter((m) => m.startsWith(dir));
   for (const m of points.reverse()) await run('umount', ['-l', m]).catch(() => undefined);
-  const { stdout } = await run('losetup', ['-a', '-O', 'NAME,BACK-FILE', '--noheadings', '--raw']).catch(() => ({ stdout: '' }));
+  const { stdout } = await run('losetup', ['-a', '-O', 'NAME,BACK-FILE', '--noheadings', '--raw']).catch(() => ({
+    stdout: '',
+  }));
   for (const line of stdout.split('\n')) {
     const [dev, file] = line.split(' ');
     if (dev && file?.startsWith(dir)) await run('losetup', ['-d', dev]).catch(() => undefined);

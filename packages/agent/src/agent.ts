@@ -5,7 +5,14 @@ import { statfs } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { ClientReadableStream } from '@grpc/grpc-js';
-import type { Assignments__Output, ClientOptions, DiskInfo, Logger, NodeAgentClient, ReplicaAssignment__Output } from '@cairn/api';
+import type {
+  Assignments__Output,
+  ClientOptions,
+  DiskInfo,
+  Logger,
+  NodeAgentClient,
+  ReplicaAssignment__Output,
+} from '@cairn/api';
 import { createLogger, foldAssignments, nodeAgentClient } from '@cairn/api';
 import { startNodeService } from '@cairn/csi';
 import type { UnixServer } from '@cairn/csi';
@@ -58,7 +65,14 @@ export interface AgentOptions {
 export function parseDiskFlag(flag: string): DiskSpec {
   const i = flag.indexOf(':');
   const path = i < 0 ? flag : flag.slice(0, i);
-  const tags = i < 0 ? [] : flag.slice(i + 1).split(',').map((t) => t.trim()).filter(Boolean);
+  const tags =
+    i < 0
+      ? []
+      : flag
+          .slice(i + 1)
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean);
   if (!path.startsWith('/')) throw new Error(`--disk ${flag}: the path must be absolute`);
   return { path, tags };
 }
@@ -100,15 +114,23 @@ export class Agent {
     this.managers = Array.isArray(o.manager) ? [...o.manager] : o.manager.split(',');
     this.client = nodeAgentClient(this.managers[0]!, this.clientOptions());
     this.datapath = new Datapath({
-      nodeId: o.nodeId, host: o.dataHost ?? '127.0.0.1', dataPort: o.dataPort, ...(o.nbd ? { nbd: o.nbd } : {}), advertise: o.dataAdvertise,
+      nodeId: o.nodeId,
+      host: o.dataHost ?? '127.0.0.1',
+      dataPort: o.dataPort,
+      ...(o.nbd ? { nbd: o.nbd } : {}),
+      advertise: o.dataAdvertise,
       disks: o.disks.map((d) => d.path),
       ...(o.tls?.cert && o.tls.key ? { tls: { ca: o.tls.ca, cert: o.tls.cert, key: o.tls.key } } : {}),
       logger: this.logger.child({ component: 'datapath' }),
-      report: (r) => call<object, unknown>(this.client.Report.bind(this.client), { nodeId: o.nodeId, ...r }).then(() => undefined),
+      report: (r) =>
+        call<object, unknown>(this.client.Report.bind(this.client), { nodeId: o.nodeId, ...r }).then(() => undefined),
     });
     this.trims = new TrimRunner({
-      nodeId: o.nodeId, csiStateDir: o.csiSocket ? o.csiStateDir ?? '/var/lib/cairn/csi' : null, logger: this.logger.child({ component: 'trim' }),
-      report: (r) => call<object, unknown>(this.client.Report.bind(this.client), { nodeId: o.nodeId, ...r }).then(() => undefined),
+      nodeId: o.nodeId,
+      csiStateDir: o.csiSocket ? (o.csiStateDir ?? '/var/lib/cairn/csi') : null,
+      logger: this.logger.child({ component: 'trim' }),
+      report: (r) =>
+        call<object, unknown>(this.client.Report.bind(this.client), { nodeId: o.nodeId, ...r }).then(() => undefined),
     });
   }
 
@@ -137,7 +159,13 @@ export class Agent {
     const t = this.o.tls;
     return {
       token: this.o.token,
-      ...(t ? { tlsCa: t.ca, ...(t.cert && t.key ? { tlsCert: { cert: t.cert, key: t.key } } : {}), ...(t.serverName ? { tlsServerName: t.serverName } : {}) } : {}),
+      ...(t
+        ? {
+            tlsCa: t.ca,
+            ...(t.cert && t.key ? { tlsCert: { cert: t.cert, key: t.key } } : {}),
+            ...(t.serverName ? { tlsServerName: t.serverName } : {}),
+          }
+        : {}),
     };
   }
 
@@ -147,8 +175,11 @@ export class Agent {
     if (this.o.metricsListen) await this.serveMetrics(this.o.metricsListen);
     if (this.o.csiSocket) {
       this.csi = await startNodeService({
-        socket: this.o.csiSocket, nodeId: this.o.nodeId, zone: this.o.zone,
-        stateDir: this.o.csiStateDir ?? '/var/lib/cairn/csi', log: this.logger.child({ component: 'csi-node' }),
+        socket: this.o.csiSocket,
+        nodeId: this.o.nodeId,
+        zone: this.o.zone,
+        stateDir: this.o.csiStateDir ?? '/var/lib/cairn/csi',
+        log: this.logger.child({ component: 'csi-node' }),
       });
       this.csiEndpoint = this.csi.endpoint;
       this.log.info(`CSI node service on ${this.csiEndpoint}`);
@@ -158,7 +189,10 @@ export class Agent {
     const beat = async (): Promise<void> => {
       try {
         const disks = await Promise.all(this.o.disks.map(diskInfo));
-        const res = await call<{ nodeId: string; disks: DiskInfo[] }, { known: boolean; managers: string[] }>(this.client.Heartbeat.bind(this.client), { nodeId: this.o.nodeId, disks });
+        const res = await call<{ nodeId: string; disks: DiskInfo[] }, { known: boolean; managers: string[] }>(
+          this.client.Heartbeat.bind(this.client),
+          { nodeId: this.o.nodeId, disks },
+        );
         this.learn(res.managers);
         if (!res.known) await this.register();
       } catch (e) {
@@ -187,17 +221,30 @@ export class Agent {
     for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
       try {
         const disks = await Promise.all(this.o.disks.map(diskInfo));
-        const res = await call<object, { heartbeatIntervalMs: number; managers: string[] }>(this.client.Register.bind(this.client), {
-          nodeId: this.o.nodeId, address: this.datapath.dataAddress, zone: this.o.zone, tags: this.o.tags ?? [],
-          hostname: hostname(), disks,
-        });
+        const res = await call<object, { heartbeatIntervalMs: number; managers: string[] }>(
+          this.client.Register.bind(this.client),
+          {
+            nodeId: this.o.nodeId,
+            address: this.datapath.dataAddress,
+            zone: this.o.zone,
+            tags: this.o.tags ?? [],
+            hostname: hostname(),
+            disks,
+          },
+        );
         this.registered = true;
         this.learn(res.managers);
-        this.log.info({ manager: this.manager }, `registered with ${this.manager} (${disks.length} disk(s), zone ${this.o.zone})`);
+        this.log.info(
+          { manager: this.manager },
+          `registered with ${this.manager} (${disks.length} disk(s), zone ${this.o.zone})`,
+        );
         return res.heartbeatIntervalMs || 1000;
       } catch (e) {
         if (this.stopped) throw e;
-        this.log.warn({ manager: this.manager }, `register with ${this.manager} failed, retrying: ${(e as Error).message}`);
+        this.log.warn(
+          { manager: this.manager },
+          `register with ${this.manager} failed, retrying: ${(e as Error).message}`,
+        );
         this.failover();
         await new Promise((r) => setTimeout(r, delay));
       }
@@ -220,8 +267,14 @@ export class Agent {
         return;
       }
       held = folded.replicas;
-      this.log.info({ seq: push.seq }, `assignments at seq ${push.seq}: ${held.size} replica(s)${push.delta ? ` (${push.replicas.length} changed, ${push.removedReplicas.length} gone)` : ''}, ${push.engines.length} engine(s)`);
-      void this.datapath.apply({ seq: push.seq, replicas: held, engines: push.engines, detaching: push.detaching, backups: push.backups }, folded.touched);
+      this.log.info(
+        { seq: push.seq },
+        `assignments at seq ${push.seq}: ${held.size} replica(s)${push.delta ? ` (${push.replicas.length} changed, ${push.removedReplicas.length} gone)` : ''}, ${push.engines.length} engine(s)`,
+      );
+      void this.datapath.apply(
+        { seq: push.seq, replicas: held, engines: push.engines, detaching: push.detaching, backups: push.backups },
+        folded.touched,
+      );
       this.trims.apply(push.trims ?? []);
     });
     const again = (): void => {

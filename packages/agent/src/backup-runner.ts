@@ -71,7 +71,10 @@ export class BackupRunner {
       this.running.delete(b.url);
     }
     if (!run.alive) return; // unassigned meanwhile: the leader already decided how it ended
-    this.o.logger[end.state === 'failed' ? 'warn' : 'info']({ volume: b.volume, backup: b.url }, `backup ${b.url}: ${end.state}${end.reason ? `: ${end.reason}` : ''}`);
+    this.o.logger[end.state === 'failed' ? 'warn' : 'info'](
+      { volume: b.volume, backup: b.url },
+      `backup ${b.url}: ${end.state}${end.reason ? `: ${end.reason}` : ''}`,
+    );
     this.ended.set(b.url, end);
     // Said until recorded (a manager that died mid-backup, a leader change): the assignment goes then.
     while (!this.stopped && this.ended.get(b.url) === end) {
@@ -79,7 +82,10 @@ export class BackupRunner {
         await this.o.report({ replicas: [], engines: [], progress: [], backups: [end] });
         return;
       } catch (e) {
-        this.o.logger.warn({ backup: b.url }, `backup ${b.url}: reporting it ${end.state} failed, said again shortly: ${(e as Error).message}`);
+        this.o.logger.warn(
+          { backup: b.url },
+          `backup ${b.url}: reporting it ${end.state} failed, said again shortly: ${(e as Error).message}`,
+        );
         await new Promise((r) => setTimeout(r, RESAY_MS));
       }
     }
@@ -89,33 +95,69 @@ export class BackupRunner {
     const base = { volume: b.volume, name: b.name, url: b.url };
     const source = this.o.source(b.replicaId);
     if (!source) throw new Error(`replica ${b.replicaId} of ${b.volume} does not run on this node`);
-    const store = openStore(b.target, Object.keys(b.credentials).length ? parseCredentialFile(JSON.stringify(b.credentials)) : {});
+    const store = openStore(
+      b.target,
+      Object.keys(b.credentials).length ? parseCredentialFile(JSON.stringify(b.credentials)) : {},
+    );
     try {
       // Finished before this process restarted, not yet recorded: it is there as it is.
-      const done = await getBackup(store, b.url).catch((e: unknown) => (isBackupError(e, 'NOT_FOUND') ? null : Promise.reject(e)));
-      if (done) return { ...base, state: 'completed', size: done.size, blocks: done.blocks, uploadedBlocks: 0, uploadedBytes: 0, reusedBlocks: done.blocks };
+      const done = await getBackup(store, b.url).catch((e: unknown) =>
+        isBackupError(e, 'NOT_FOUND') ? null : Promise.reject(e),
+      );
+      if (done)
+        return {
+          ...base,
+          state: 'completed',
+          size: done.size,
+          blocks: done.blocks,
+          uploadedBlocks: 0,
+          uploadedBytes: 0,
+          reusedBlocks: done.blocks,
+        };
       if (b.state === 'assigned') {
         // Informative: a lost "started" changes nothing (the completion is recorded from "assigned" too).
-        await this.o.report({ replicas: [], engines: [], progress: [], backups: [{ ...base, state: 'started' }] })
-          .catch((e: unknown) => this.o.logger.warn({ backup: b.url }, `backup ${b.url}: reporting its start failed: ${(e as Error).message}`));
+        await this.o
+          .report({ replicas: [], engines: [], progress: [], backups: [{ ...base, state: 'started' }] })
+          .catch((e: unknown) =>
+            this.o.logger.warn(
+              { backup: b.url },
+              `backup ${b.url}: reporting its start failed: ${(e as Error).message}`,
+            ),
+          );
       }
       const previous = newest(await listBackups(store, b.volume), b.name);
       let lastSaid = 0;
       const r = await createBackup(store, {
-        volume: b.volume, backup: b.name, snapshot: b.snapshot, source, labels: b.labels,
+        volume: b.volume,
+        backup: b.name,
+        snapshot: b.snapshot,
+        source,
+        labels: b.labels,
         ...(previous ? { previous } : {}),
         alive: () => run.alive && !this.stopped,
         progress: (pct: number) => {
           const now = Date.now();
           if (now - lastSaid < PROGRESS_EVERY_MS || Math.floor(pct) < 1) return;
           lastSaid = now;
-          void this.o.report({ replicas: [], engines: [], progress: [], backups: [{ ...base, state: 'progress', progress: Math.floor(pct) }] }).catch(() => undefined);
+          void this.o
+            .report({
+              replicas: [],
+              engines: [],
+              progress: [],
+              backups: [{ ...base, state: 'progress', progress: Math.floor(pct) }],
+            })
+            .catch(() => undefined);
         },
       });
       return {
-        ...base, state: 'completed', size: r.info.size, blocks: r.info.blocks,
+        ...base,
+        state: 'completed',
+        size: r.info.size,
+        blocks: r.info.blocks,
         // Objects uploaded: whole blocks and deltas (a block's changed pages).
-        uploadedBlocks: r.uploadedBlocks + r.deltaBlocks, uploadedBytes: r.uploadedBytes, reusedBlocks: r.reusedBlocks,
+        uploadedBlocks: r.uploadedBlocks + r.deltaBlocks,
+        uploadedBytes: r.uploadedBytes,
+        reusedBlocks: r.reusedBlocks,
       };
     } finally {
       store.close();
@@ -125,5 +167,8 @@ export class BackupRunner {
 
 /** The newest completed backup of the volume other than `name` (the base of an incremental). */
 function newest(infos: BackupInfo[], name: string): BackupInfo | undefined {
-  return infos.filter((i) => i.name !== name).sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || (a.name < b.name ? -1 : 1)).at(-1);
+  return infos
+    .filter((i) => i.name !== name)
+    .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || (a.name < b.name ? -1 : 1))
+    .at(-1);
 }

@@ -6,7 +6,12 @@
 // orders the pass, sends the reports that batch several replicas, and owns the timers.
 // Each application compares the wanted set with what runs and changes only the difference.
 import type { Logger } from '@cairn/api';
-import type { Assignments__Output, BackupAssignment__Output, ReplicaAssignment__Output, ReportRequest } from '@cairn/api';
+import type {
+  Assignments__Output,
+  BackupAssignment__Output,
+  ReplicaAssignment__Output,
+  ReportRequest,
+} from '@cairn/api';
 import { IoStatsTable, NbdServer, nbdUri, ReplicaServer } from '@cairn/datapath';
 import type { NbdListen, ReplicaTls } from '@cairn/datapath';
 import { BackupRunner } from './backup-runner.js';
@@ -35,7 +40,6 @@ export interface DatapathOptions {
   /** Where the data side logs (the agent's logger, component datapath). */
   logger: Logger;
 }
-
 
 /** What the manager assigns this node: its replicas by id (folded from the pushes), its engines, the volumes detaching. */
 export interface NodeAssignments {
@@ -84,10 +88,18 @@ export class Datapath {
     this.log = o.logger;
     this.replicaServer = new ReplicaServer(o.tls ? { tls: o.tls } : {});
     this.replicaRunner = new ReplicaRunner({
-      disks: o.disks, server: this.replicaServer, logger: o.logger, dataAddress: () => this.dataAddress,
-      unsettled: (id) => this.retry.add(id), recheckSoon: () => this.recheckSoon(),
+      disks: o.disks,
+      server: this.replicaServer,
+      logger: o.logger,
+      dataAddress: () => this.dataAddress,
+      unsettled: (id) => this.retry.add(id),
+      recheckSoon: () => this.recheckSoon(),
     });
-    this.backups = new BackupRunner({ source: (id) => this.replicaRunner.store(id), report: o.report, logger: o.logger.child({ component: 'backup' }) });
+    this.backups = new BackupRunner({
+      source: (id) => this.replicaRunner.store(id),
+      report: o.report,
+      logger: o.logger.child({ component: 'backup' }),
+    });
     // "VOLUME" is the volume; "VOLUME@SNAPSHOT" a read-only view of one of its snapshots.
     this.nbd = new NbdServer({
       ioStats: (name) => (name.includes('@') ? undefined : this.io.of(name)),
@@ -96,9 +108,15 @@ export class Datapath {
       log: (line) => o.logger.child({ component: 'nbd' }).debug(line),
     });
     this.engineRunner = new EngineRunner({
-      nodeId: o.nodeId, ...(o.tls ? { tls: o.tls } : {}), report: o.report, logger: o.logger, nbd: this.nbd,
-      localStore: (id) => this.replicaRunner.store(id), endpoint: (volume) => this.nbdEndpoint(volume),
-      recheckSoon: () => this.recheckSoon(), dropped: (volume) => this.io.drop(volume),
+      nodeId: o.nodeId,
+      ...(o.tls ? { tls: o.tls } : {}),
+      report: o.report,
+      logger: o.logger,
+      nbd: this.nbd,
+      localStore: (id) => this.replicaRunner.store(id),
+      endpoint: (volume) => this.nbdEndpoint(volume),
+      recheckSoon: () => this.recheckSoon(),
+      dropped: (volume) => this.io.drop(volume),
     });
   }
 
@@ -106,7 +124,8 @@ export class Datapath {
     const d = await this.replicaServer.listen(this.o.dataPort ?? 0, this.o.host);
     this.dataAddress = this.o.advertise ?? `${this.o.host}:${d.port}`;
     const l = this.o.nbd ?? { kind: 'tcp', host: '127.0.0.1', port: 0 };
-    const port = l.kind === 'unix' ? (await this.nbd.listenUnix(l.path), 0) : (await this.nbd.listen(l.port, l.host, l.tls)).port;
+    const port =
+      l.kind === 'unix' ? (await this.nbd.listenUnix(l.path), 0) : (await this.nbd.listen(l.port, l.host, l.tls)).port;
     this.nbdBound = { listen: l, port };
     this.log.info(`NBD exports served at ${this.nbdEndpoint('VOLUME')}`);
     this.figuresTimer = setInterval(() => void this.repeatFigures(), FIGURES_REPEAT_MS);
@@ -137,8 +156,11 @@ export class Datapath {
     if (!a || this.stopped) return;
     const figures = await this.replicaRunner.failedFigures(a.replicas);
     if (figures.length === 0 || this.stopped) return;
-    await this.o.report({ replicas: [], engines: [], progress: [], figures })
-      .catch((e: unknown) => this.log.warn(`repeating the figures of ${figures.length} failed replica(s): ${(e as Error).message}`));
+    await this.o
+      .report({ replicas: [], engines: [], progress: [], figures })
+      .catch((e: unknown) =>
+        this.log.warn(`repeating the figures of ${figures.length} failed replica(s): ${(e as Error).message}`),
+      );
   }
 
   /**
@@ -167,7 +189,9 @@ export class Datapath {
       const touched = this.pendingTouched;
       this.latest = null;
       this.pendingTouched = new Set();
-      await this.reconcile(a, touched).catch((e: Error) => this.log.warn({ seq: a.seq }, `applying assignments at seq ${a.seq}: ${e.message}`));
+      await this.reconcile(a, touched).catch((e: Error) =>
+        this.log.warn({ seq: a.seq }, `applying assignments at seq ${a.seq}: ${e.message}`),
+      );
     }
   }
 
@@ -187,13 +211,15 @@ export class Datapath {
     // second later.
     for (const group of plan.create) {
       const failed = await this.replicaRunner.open(group);
-      this.reportReplicas([...failed, ...await this.replicaRunner.apply(group)]);
+      this.reportReplicas([...failed, ...(await this.replicaRunner.apply(group))]);
     }
     this.reportReplicas(await this.replicaRunner.apply(plan.update));
     const figures = this.replicaRunner.takeFigures();
     if (figures.length) {
       this.o.report({ replicas: [], engines: [], progress: [], figures }).catch((e: unknown) => {
-        this.log.warn(`reporting the figures of ${figures.length} failed replica(s) failed, said again shortly: ${(e as Error).message}`);
+        this.log.warn(
+          `reporting the figures of ${figures.length} failed replica(s) failed, said again shortly: ${(e as Error).message}`,
+        );
         this.replicaRunner.figuresLost(figures.map((f) => f.replicaId));
         this.recheckSoon();
       });

@@ -33,9 +33,11 @@ export function replicaPlace(disks: readonly string[], diskPath: string, replica
   }
   if (!diskPath.startsWith('/')) return { refused: `disk path ${JSON.stringify(diskPath)} is not absolute` };
   const disk = disks.map((d) => resolve(d)).find((d) => d === resolve(diskPath));
-  if (disk === undefined) return { refused: `disk path ${JSON.stringify(diskPath)} is not one of this node's disks (${disks.join(', ')})` };
+  if (disk === undefined)
+    return { refused: `disk path ${JSON.stringify(diskPath)} is not one of this node's disks (${disks.join(', ')})` };
   const dir = resolve(disk, 'replicas', replicaId);
-  if (!isInside(resolve(disk, 'replicas'), dir) || dir === resolve(disk, 'replicas')) return { refused: `replica directory ${dir} is not under ${disk}/replicas` };
+  if (!isInside(resolve(disk, 'replicas'), dir) || dir === resolve(disk, 'replicas'))
+    return { refused: `replica directory ${dir} is not under ${disk}/replicas` };
   return { dir, disk };
 }
 
@@ -53,13 +55,19 @@ async function realpathIfThere(p: string): Promise<string | undefined> {
  * resolve (symlinks followed) inside the disk's own real path. Resolves to the directory; throws
  * PlaceRefused saying why it is refused (an I/O error as itself).
  */
-export async function confineReplicaDir(disks: readonly string[], diskPath: string, replicaId: string): Promise<string> {
+export async function confineReplicaDir(
+  disks: readonly string[],
+  diskPath: string,
+  replicaId: string,
+): Promise<string> {
   const place = replicaPlace(disks, diskPath, replicaId);
   if ('refused' in place) throw new PlaceRefused(place.refused);
   const disk = await realpath(place.disk);
   const replicas = await realpathIfThere(resolve(place.disk, 'replicas'));
-  if (replicas !== undefined && replicas !== resolve(disk, 'replicas')) throw new PlaceRefused(`${place.disk}/replicas leads to ${replicas}, outside the disk`);
+  if (replicas !== undefined && replicas !== resolve(disk, 'replicas'))
+    throw new PlaceRefused(`${place.disk}/replicas leads to ${replicas}, outside the disk`);
   const dir = await realpathIfThere(place.dir);
-  if (dir !== undefined && dir !== resolve(disk, 'replicas', replicaId)) throw new PlaceRefused(`${place.dir} leads to ${dir}, outside the disk`);
+  if (dir !== undefined && dir !== resolve(disk, 'replicas', replicaId))
+    throw new PlaceRefused(`${place.dir} leads to ${dir}, outside the disk`);
   return place.dir;
 }

@@ -9,10 +9,22 @@
 // engine; one made from a backup restores it (restore-runner.ts) without a frontend.
 // What to open, wait for, stop or rebuild is decided in reconcile-plan.ts; this file does it.
 import type { Logger } from '@cairn/api';
-import type { EngineAssignment__Output, EngineSource__Output, ReportRequest, RestoreAssignment__Output } from '@cairn/api';
+import type {
+  EngineAssignment__Output,
+  EngineSource__Output,
+  ReportRequest,
+  RestoreAssignment__Output,
+} from '@cairn/api';
 import { cloneFromAny, Engine, fencedView, ReplicaClient, SnapshotView } from '@cairn/datapath';
 import type { NbdServer } from '@cairn/datapath';
-import type { BlockBackend, EngineReplica, Replica, ReplicaClientOptions, ReplicaStore, ReplicaTls } from '@cairn/datapath';
+import type {
+  BlockBackend,
+  EngineReplica,
+  Replica,
+  ReplicaClientOptions,
+  ReplicaStore,
+  ReplicaTls,
+} from '@cairn/datapath';
 import type { RestoreOutcome } from './restore-runner.js';
 import { credentialsOf, RestoreFailed, runRestore } from './restore-runner.js';
 import { engineOpenStep, engineReplicaPlan, ENGINE_WAIT_MS, planEngines } from './reconcile-plan.js';
@@ -140,7 +152,11 @@ export class EngineRunner {
     // nothing to stop, so say it is detached, or the volume would stay detaching for ever.
     if (plan.detachedAlready.length) {
       const gone = plan.detachedAlready;
-      await this.o.report({ replicas: [], engines: gone.map((volume) => ({ volume, state: 'detached', endpoint: '' })), progress: [] });
+      await this.o.report({
+        replicas: [],
+        engines: gone.map((volume) => ({ volume, state: 'detached', endpoint: '' })),
+        progress: [],
+      });
       this.log.info(`no engine of ${gone.join(', ')} runs here: reported detached`);
     }
     for (const e of assigned) {
@@ -157,7 +173,10 @@ export class EngineRunner {
     this.engines.clear();
   }
 
-  private async connect(e: EngineAssignment__Output, r: EngineAssignment__Output['replicas'][number]): Promise<EngineReplica> {
+  private async connect(
+    e: EngineAssignment__Output,
+    r: EngineAssignment__Output['replicas'][number],
+  ): Promise<EngineReplica> {
     // A replica on this node is used in-process: no loopback TCP, no extra copies. The engine may
     // close what it holds; the store stays open for the replica server, so it gets a view whose
     // close() only detaches it.
@@ -168,17 +187,35 @@ export class EngineRunner {
       if (e.epoch > 0) await local.admitEpoch(e.epoch);
       return { id: r.replicaId, local: true, replica: fencedView(local, e.epoch) };
     }
-    return { id: r.replicaId, local: r.nodeId === this.o.nodeId, replica: await ReplicaClient.connect(r.address, r.replicaId, e.secret, { ...this.replicaTls(r.nodeId), epoch: e.epoch }) };
+    return {
+      id: r.replicaId,
+      local: r.nodeId === this.o.nodeId,
+      replica: await ReplicaClient.connect(r.address, r.replicaId, e.secret, {
+        ...this.replicaTls(r.nodeId),
+        epoch: e.epoch,
+      }),
+    };
   }
 
   /** Copies a healthy replica into `r` through the engine, in the background; reports it rebuilt or failed. */
-  private rebuildInBackground(e: EngineAssignment__Output, run: RunningEngine, r: EngineAssignment__Output['replicas'][number]): void {
+  private rebuildInBackground(
+    e: EngineAssignment__Output,
+    run: RunningEngine,
+    r: EngineAssignment__Output['replicas'][number],
+  ): void {
     run.rebuilding.add(r.replicaId);
     void (async () => {
       try {
         await run.engine.rebuild(await this.connect(e, r), r.rebuildFrom || undefined);
-        await this.o.report({ replicas: [{ replicaId: r.replicaId, state: 'rebuilt', address: r.address, reason: '' }], engines: [], progress: [{ replicaId: r.replicaId, percent: 100 }] });
-        this.log.info({ volume: e.volume, replica: r.replicaId }, `engine of ${e.volume}: replica ${r.replicaId} rebuilt`);
+        await this.o.report({
+          replicas: [{ replicaId: r.replicaId, state: 'rebuilt', address: r.address, reason: '' }],
+          engines: [],
+          progress: [{ replicaId: r.replicaId, percent: 100 }],
+        });
+        this.log.info(
+          { volume: e.volume, replica: r.replicaId },
+          `engine of ${e.volume}: replica ${r.replicaId} rebuilt`,
+        );
       } catch (err) {
         const reason = `rebuild failed: ${(err as Error).message}`;
         this.log.warn({ volume: e.volume, replica: r.replicaId }, `engine of ${e.volume}: ${reason}`);
@@ -186,8 +223,15 @@ export class EngineRunner {
         // once, and assignments saying so must not find this attempt still under way.
         run.rebuilding.delete(r.replicaId);
         // Reported so the scheduler decides again (reuse it later, or place another).
-        await this.o.report({ replicas: [{ replicaId: r.replicaId, state: 'failed', address: '', reason }], engines: [], progress: [] })
-          .catch((e2: Error) => this.log.warn({ volume: e.volume, replica: r.replicaId }, `reporting ${r.replicaId} failed: ${e2.message}`));
+        await this.o
+          .report({
+            replicas: [{ replicaId: r.replicaId, state: 'failed', address: '', reason }],
+            engines: [],
+            progress: [],
+          })
+          .catch((e2: Error) =>
+            this.log.warn({ volume: e.volume, replica: r.replicaId }, `reporting ${r.replicaId} failed: ${e2.message}`),
+          );
         // And if nothing changes (the report was lost, or the decision is the same), look at
         // the newest assignments again: a rebuild still wanted is started again.
         this.o.recheckSoon();
@@ -197,15 +241,21 @@ export class EngineRunner {
     })();
   }
 
-
   private async runEngine(e: EngineAssignment__Output): Promise<void> {
     let run = this.engines.get(e.volume);
     // Salvaged: the manager counts replicas running that this engine holds failed, and it has no
     // healthy one left; it cannot take them back (a failed member stays failed), so it is opened
     // again over them.
-    if (run && run.ready && !Object.values(run.engine.replicaModes()).includes('healthy')
-      && e.replicas.some((r) => r.state === 'running' && r.address && run!.engine.replicaModes()[r.replicaId] === 'failed')) {
-      this.log.info({ volume: e.volume }, `engine of ${e.volume}: no healthy replica left and the manager names running ones (salvaged): opening it again`);
+    if (
+      run &&
+      run.ready &&
+      !Object.values(run.engine.replicaModes()).includes('healthy') &&
+      e.replicas.some((r) => r.state === 'running' && r.address && run!.engine.replicaModes()[r.replicaId] === 'failed')
+    ) {
+      this.log.info(
+        { volume: e.volume },
+        `engine of ${e.volume}: no healthy replica left and the manager names running ones (salvaged): opening it again`,
+      );
       this.engines.delete(e.volume);
       await this.o.nbd.disconnectExport(e.volume).catch(() => undefined);
       await run.engine.close().catch(() => undefined);
@@ -217,7 +267,10 @@ export class EngineRunner {
       // failed), whatever happened since (the old engine's node died, a report was lost and said
       // again, the manager changed).
       const healthy = e.replicas.filter((r) => r.state === 'running');
-      const placed = e.replicas.filter((r) => r.state === 'scheduled').map((r) => r.replicaId).join(', ');
+      const placed = e.replicas
+        .filter((r) => r.state === 'scheduled')
+        .map((r) => r.replicaId)
+        .join(', ');
       const firstWait = !this.engineWaits.has(e.volume);
       const since = this.engineWaits.get(e.volume) ?? this.now();
       switch (engineOpenStep(e, since, this.now())) {
@@ -225,12 +278,18 @@ export class EngineRunner {
           this.log.info({ volume: e.volume }, `engine of ${e.volume}: waiting for a running replica`);
           return;
         case 'wait-copy':
-          this.log.info({ volume: e.volume }, `engine of ${e.volume}: waiting for replicas ${placed} to serve before ${e.source ? 'copying its data source' : 'restoring its backup'}`);
+          this.log.info(
+            { volume: e.volume },
+            `engine of ${e.volume}: waiting for replicas ${placed} to serve before ${e.source ? 'copying its data source' : 'restoring its backup'}`,
+          );
           return;
         case 'wait-placed':
           if (firstWait) {
             this.engineWaits.set(e.volume, since);
-            this.log.info({ volume: e.volume }, `engine of ${e.volume}: waiting up to ${ENGINE_WAIT_MS / 1000} s for replicas ${placed} to serve`);
+            this.log.info(
+              { volume: e.volume },
+              `engine of ${e.volume}: waiting up to ${ENGINE_WAIT_MS / 1000} s for replicas ${placed} to serve`,
+            );
           }
           this.o.recheckSoon();
           return;
@@ -240,22 +299,30 @@ export class EngineRunner {
       this.engineWaits.delete(e.volume);
       const members: EngineReplica[] = [];
       const unreachable: { id: string; why: string }[] = [];
-      await Promise.all(healthy.map(async (r) => {
-        if (!r.address) {
-          unreachable.push({ id: r.replicaId, why: 'no data address known' });
-          return;
-        }
-        try {
-          members.push(await this.connect(e, r));
-        } catch (err) {
-          unreachable.push({ id: r.replicaId, why: (err as Error).message });
-        }
-      }));
+      await Promise.all(
+        healthy.map(async (r) => {
+          if (!r.address) {
+            unreachable.push({ id: r.replicaId, why: 'no data address known' });
+            return;
+          }
+          try {
+            members.push(await this.connect(e, r));
+          } catch (err) {
+            unreachable.push({ id: r.replicaId, why: (err as Error).message });
+          }
+        }),
+      );
       // None reachable: they are the only replicas known to hold every acknowledged write. Opening
       // on any other would serve stale data, and reporting them failed would leave nothing good to
       // rebuild from: wait for one to come back, and say why.
       if (members.length === 0) {
-        this.waitFor(e.volume, `none of its running replicas is reachable (${unreachable.sort((a, b) => a.id.localeCompare(b.id)).map((u) => `${u.id}: ${u.why}`).join('; ')})`);
+        this.waitFor(
+          e.volume,
+          `none of its running replicas is reachable (${unreachable
+            .sort((a, b) => a.id.localeCompare(b.id))
+            .map((u) => `${u.id}: ${u.why}`)
+            .join('; ')})`,
+        );
         return;
       }
       let engine: Engine;
@@ -264,13 +331,25 @@ export class EngineRunner {
           // The engine says it again (with backoff) until it resolves, and acknowledges no write meanwhile.
           onReplicaFailed: async (id, reason) => {
             this.log.warn({ volume: e.volume, replica: id }, `engine of ${e.volume}: replica ${id} failed: ${reason}`);
-            await withTimeout(this.o.report({ replicas: [{ replicaId: id, state: 'failed', address: '', reason }], engines: [], progress: [] }), FAILED_REPORT_TIMEOUT_MS)
-              .catch((err: Error) => {
-                this.log.warn({ volume: e.volume }, `engine of ${e.volume}: reporting ${id} failed was not recorded (said again shortly; writes wait): ${err.message}`);
-                throw err;
-              });
+            await withTimeout(
+              this.o.report({
+                replicas: [{ replicaId: id, state: 'failed', address: '', reason }],
+                engines: [],
+                progress: [],
+              }),
+              FAILED_REPORT_TIMEOUT_MS,
+            ).catch((err: Error) => {
+              this.log.warn(
+                { volume: e.volume },
+                `engine of ${e.volume}: reporting ${id} failed was not recorded (said again shortly; writes wait): ${err.message}`,
+              );
+              throw err;
+            });
           },
-          onRebuildProgress: (id, percent) => void this.o.report({ replicas: [], engines: [], progress: [{ replicaId: id, percent }] }).catch(() => undefined),
+          onRebuildProgress: (id, percent) =>
+            void this.o
+              .report({ replicas: [], engines: [], progress: [{ replicaId: id, percent }] })
+              .catch(() => undefined),
           onFenced: (reason) => this.log.warn({ volume: e.volume }, `engine of ${e.volume}: ${reason}`),
         });
       } catch (err) {
@@ -283,11 +362,23 @@ export class EngineRunner {
       // The unreachable ones lack every write from now on: recorded failed before the export is
       // served (serve() waits for it), so that no later engine takes them for up to date.
       for (const u of unreachable) engine.markFailed(u.id, `unreachable: ${u.why}`);
-      run = { engine, rebuilding: new Set(), ready: false, source: e.source, outside: new Set(), frontend: !e.noFrontend };
+      run = {
+        engine,
+        rebuilding: new Set(),
+        ready: false,
+        source: e.source,
+        outside: new Set(),
+        frontend: !e.noFrontend,
+      };
       this.engines.set(e.volume, run);
       if (engine.size < e.size) await engine.resize(e.size);
       // In the background: other volumes' assignments go on meanwhile.
-      if (!e.source) void this.serve(e.volume, run, members.map((m) => m.id));
+      if (!e.source)
+        void this.serve(
+          e.volume,
+          run,
+          members.map((m) => m.id),
+        );
       else void this.copySource(e.volume, run);
     }
     if (e.source) run.source = e.source;
@@ -295,12 +386,20 @@ export class EngineRunner {
     if (!run.frontend && !e.noFrontend && run.ready) {
       // A user attached the volume where its offline engine runs: the same engine serves it now.
       run.frontend = true;
-      await this.o.report({ replicas: [], engines: [{ volume: e.volume, state: 'attached', endpoint: this.o.endpoint(e.volume) }], progress: [] })
+      await this.o
+        .report({
+          replicas: [],
+          engines: [{ volume: e.volume, state: 'attached', endpoint: this.o.endpoint(e.volume) }],
+          progress: [],
+        })
         .catch((err: unknown) => {
           run!.frontend = false; // said again on the next pass
           throw err;
         });
-      this.log.info({ volume: e.volume }, `engine of ${e.volume} now serving ${this.o.endpoint(e.volume)} (attached by a user during an offline rebuild)`);
+      this.log.info(
+        { volume: e.volume },
+        `engine of ${e.volume} now serving ${this.o.endpoint(e.volume)} (attached by a user during an offline rebuild)`,
+      );
     }
     if (run.engine.size < e.size) await run.engine.resize(e.size);
     // A replica the control plane counts as running but this engine never opened (it was not
@@ -311,13 +410,23 @@ export class EngineRunner {
     const plan = engineReplicaPlan(e.replicas, run.engine.replicaModes(), run.outside, run.rebuilding);
     for (const r of e.replicas.filter((x) => plan.outside.includes(x.replicaId))) {
       run.outside.add(r.replicaId);
-      const reason = 'not in the engine\'s replica set (not running when the engine opened): it lacks the writes since';
-      this.log.warn({ volume: e.volume, replica: r.replicaId }, `engine of ${e.volume}: replica ${r.replicaId} ${reason}`);
+      const reason = "not in the engine's replica set (not running when the engine opened): it lacks the writes since";
+      this.log.warn(
+        { volume: e.volume, replica: r.replicaId },
+        `engine of ${e.volume}: replica ${r.replicaId} ${reason}`,
+      );
       run.engine.markFailed(r.replicaId, reason);
     }
     if (plan.rebuilt.length) {
-      await this.o.report({ replicas: plan.rebuilt.map((replicaId) => ({ replicaId, state: 'rebuilt', address: '', reason: '' })), engines: [], progress: [] })
-        .catch((err: Error) => this.log.warn({ volume: e.volume }, `reporting ${plan.rebuilt.join(', ')} rebuilt failed: ${err.message}`));
+      await this.o
+        .report({
+          replicas: plan.rebuilt.map((replicaId) => ({ replicaId, state: 'rebuilt', address: '', reason: '' })),
+          engines: [],
+          progress: [],
+        })
+        .catch((err: Error) =>
+          this.log.warn({ volume: e.volume }, `reporting ${plan.rebuilt.join(', ')} rebuilt failed: ${err.message}`),
+        );
     }
     const have = await run.engine.listSnapshots();
     for (const name of e.snapshots) if (!have.includes(name)) await run.engine.snapshot(name);
@@ -337,7 +446,9 @@ export class EngineRunner {
       this.waiting.set(volume, reason);
       this.log.info({ volume }, `engine of ${volume}: waiting: ${reason}`);
     }
-    void this.o.report({ replicas: [], engines: [{ volume, state: 'waiting', endpoint: '', reason }], progress: [] }).catch(() => undefined);
+    void this.o
+      .report({ replicas: [], engines: [{ volume, state: 'waiting', endpoint: '', reason }], progress: [] })
+      .catch(() => undefined);
     this.o.recheckSoon();
   }
 
@@ -359,11 +470,18 @@ export class EngineRunner {
     for (let attempt = 1; current(); attempt++) {
       try {
         await this.o.report({ replicas: [], engines: [{ volume, state: 'attached', endpoint }], progress: [] });
-        this.log.info({ volume }, run.frontend ? `engine of ${volume} serving ${endpoint} over ${over.join(', ')}`
-          : `engine of ${volume} running without a frontend (offline rebuild) over ${over.join(', ')}`);
+        this.log.info(
+          { volume },
+          run.frontend
+            ? `engine of ${volume} serving ${endpoint} over ${over.join(', ')}`
+            : `engine of ${volume} running without a frontend (offline rebuild) over ${over.join(', ')}`,
+        );
         return;
       } catch (err) {
-        this.log.warn({ volume }, `engine of ${volume}: reporting it attached, attempt ${attempt}: ${(err as Error).message}`);
+        this.log.warn(
+          { volume },
+          `engine of ${volume}: reporting it attached, attempt ${attempt}: ${(err as Error).message}`,
+        );
         await new Promise((res) => setTimeout(res, retryDelay(attempt)));
       }
     }
@@ -390,13 +508,26 @@ export class EngineRunner {
     const current = (): boolean => this.engines.get(volume) === run && run.restore === me;
     const endpoint = (): string => (run.frontend ? this.o.endpoint(volume) : '');
     void (async () => {
-      if (!(await run.engine.recorded().then(() => true, () => false))) return;
+      if (
+        !(await run.engine.recorded().then(
+          () => true,
+          () => false,
+        ))
+      )
+        return;
       for (let attempt = 1; current(); attempt++) {
         try {
-          await this.o.report({ replicas: [], engines: [{ volume, state: 'attached', endpoint: endpoint(), restoring: job.backup, restoreProgress: 0 }], progress: [] });
+          await this.o.report({
+            replicas: [],
+            engines: [{ volume, state: 'attached', endpoint: endpoint(), restoring: job.backup, restoreProgress: 0 }],
+            progress: [],
+          });
           break;
         } catch (err) {
-          this.log.warn({ volume }, `engine of ${volume}: reporting the restore of ${job.backup} started, attempt ${attempt}: ${(err as Error).message}`);
+          this.log.warn(
+            { volume },
+            `engine of ${volume}: reporting the restore of ${job.backup} started, attempt ${attempt}: ${(err as Error).message}`,
+          );
           await new Promise((res) => setTimeout(res, retryDelay(attempt)));
         }
       }
@@ -405,17 +536,32 @@ export class EngineRunner {
         try {
           const started = Date.now();
           this.log.info({ volume }, `engine of ${volume}: restoring ${job.backup}${since ? ` over ${since}` : ''}`);
-          me.outcome = await runRestore(run.engine, { backup: job.backup, since, credentials: credentialsOf(job.credentials) }, {
-            alive: current,
-            progress: (pct) => {
-              const p = Math.floor(pct);
-              if (p === last) return;
-              last = p;
-              void this.o.report({ replicas: [], engines: [{ volume, state: 'attached', endpoint: endpoint(), restoring: job.backup, restoreProgress: p }], progress: [] }).catch(() => undefined);
+          me.outcome = await runRestore(
+            run.engine,
+            { backup: job.backup, since, credentials: credentialsOf(job.credentials) },
+            {
+              alive: current,
+              progress: (pct) => {
+                const p = Math.floor(pct);
+                if (p === last) return;
+                last = p;
+                void this.o
+                  .report({
+                    replicas: [],
+                    engines: [
+                      { volume, state: 'attached', endpoint: endpoint(), restoring: job.backup, restoreProgress: p },
+                    ],
+                    progress: [],
+                  })
+                  .catch(() => undefined);
+              },
             },
-          });
+          );
           me.state = 'done';
-          this.log.info({ volume }, `engine of ${volume}: restored ${job.backup} (${me.outcome.writtenBlocks} blocks written, ${me.outcome.zeroedBlocks} zeroed) in ${Date.now() - started} ms`);
+          this.log.info(
+            { volume },
+            `engine of ${volume}: restored ${job.backup} (${me.outcome.writtenBlocks} blocks written, ${me.outcome.zeroedBlocks} zeroed) in ${Date.now() - started} ms`,
+          );
           break;
         } catch (err) {
           if (!current()) return;
@@ -425,7 +571,10 @@ export class EngineRunner {
             this.log.warn({ volume }, `engine of ${volume}: restoring ${job.backup} failed: ${err.message}`);
             break;
           }
-          this.log.warn({ volume }, `engine of ${volume}: restoring ${job.backup}, attempt ${attempt}: ${(err as Error).message}; retrying`);
+          this.log.warn(
+            { volume },
+            `engine of ${volume}: restoring ${job.backup}, attempt ${attempt}: ${(err as Error).message}; retrying`,
+          );
           await new Promise((res) => setTimeout(res, retryDelay(attempt)));
         }
       }
@@ -434,7 +583,10 @@ export class EngineRunner {
           await this.reportRestore(volume, run, job.backup);
           return;
         } catch (err) {
-          this.log.warn({ volume }, `engine of ${volume}: reporting the restore of ${job.backup}, attempt ${attempt}: ${(err as Error).message}`);
+          this.log.warn(
+            { volume },
+            `engine of ${volume}: reporting the restore of ${job.backup}, attempt ${attempt}: ${(err as Error).message}`,
+          );
           await new Promise((res) => setTimeout(res, retryDelay(attempt)));
         }
       }
@@ -447,15 +599,28 @@ export class EngineRunner {
     if (!r || r.backup !== backup || r.state === 'running') return;
     const endpoint = run.frontend ? this.o.endpoint(volume) : '';
     await this.o.report({
-      replicas: [], progress: [],
-      engines: [r.state === 'done'
-        ? { volume, state: 'attached', endpoint, restored: backup, restoredBlocks: r.outcome?.writtenBlocks ?? 0, zeroedBlocks: r.outcome?.zeroedBlocks ?? 0 }
-        : { volume, state: 'attached', endpoint, restoreFailed: backup, restoreError: r.error ?? 'restore failed' }],
+      replicas: [],
+      progress: [],
+      engines: [
+        r.state === 'done'
+          ? {
+              volume,
+              state: 'attached',
+              endpoint,
+              restored: backup,
+              restoredBlocks: r.outcome?.writtenBlocks ?? 0,
+              zeroedBlocks: r.outcome?.zeroedBlocks ?? 0,
+            }
+          : { volume, state: 'attached', endpoint, restoreFailed: backup, restoreError: r.error ?? 'restore failed' },
+      ],
     });
   }
 
   /** A replica of the source volume: in-process when it is on this node, else over TCP. */
-  private async connectSource(src: EngineSource__Output, r: EngineSource__Output['replicas'][number]): Promise<Replica> {
+  private async connectSource(
+    src: EngineSource__Output,
+    r: EngineSource__Output['replicas'][number],
+  ): Promise<Replica> {
     const local = r.nodeId === this.o.nodeId ? this.o.localStore(r.replicaId) : undefined;
     if (local) return borrowed(local);
     return ReplicaClient.connect(r.address, r.replicaId, src.secret, this.replicaTls(r.nodeId));
@@ -479,33 +644,60 @@ export class EngineRunner {
         const started = Date.now();
         const r = await cloneFromAny(
           src.replicas.map((x) => ({ id: x.replicaId, connect: () => this.connectSource(src, x) })),
-          src.snapshot, run.engine,
-          { alive: current, onSourceFailed: (id, reason) => this.log.warn({ volume, replica: id }, `engine of ${volume}: copying from ${src.volume}@${src.snapshot} on replica ${id} failed: ${reason}`) },
+          src.snapshot,
+          run.engine,
+          {
+            alive: current,
+            onSourceFailed: (id, reason) =>
+              this.log.warn(
+                { volume, replica: id },
+                `engine of ${volume}: copying from ${src.volume}@${src.snapshot} on replica ${id} failed: ${reason}`,
+              ),
+          },
         );
-        this.log.info({ volume, replica: r.from }, `engine of ${volume}: copied ${src.volume}@${src.snapshot} from replica ${r.from} (${r.writtenBytes} bytes written) in ${Date.now() - started} ms`);
+        this.log.info(
+          { volume, replica: r.from },
+          `engine of ${volume}: copied ${src.volume}@${src.snapshot} from replica ${r.from} (${r.writtenBytes} bytes written) in ${Date.now() - started} ms`,
+        );
         break;
       } catch (err) {
         if (!current()) return;
-        this.log.warn({ volume }, `engine of ${volume}: copy of its data source, attempt ${attempt}: ${(err as Error).message}; retrying`);
+        this.log.warn(
+          { volume },
+          `engine of ${volume}: copy of its data source, attempt ${attempt}: ${(err as Error).message}; retrying`,
+        );
         await new Promise((res) => setTimeout(res, retryDelay(attempt)));
       }
     }
     if (!current()) return;
     // Replicas left out at open are recorded failed before anything is served.
-    if (!(await run.engine.recorded().then(() => true, () => false)) || !current()) return;
+    if (
+      !(await run.engine.recorded().then(
+        () => true,
+        () => false,
+      )) ||
+      !current()
+    )
+      return;
     run.ready = true;
     const endpoint = this.o.endpoint(volume);
     // The copy is done and flushed; until the manager has it on record, keep saying so.
     for (let attempt = 1; current(); attempt++) {
       try {
-        await this.o.report({ replicas: [], engines: [{ volume, state: 'attached', endpoint, dataSourceCopied: true }], progress: [] });
+        await this.o.report({
+          replicas: [],
+          engines: [{ volume, state: 'attached', endpoint, dataSourceCopied: true }],
+          progress: [],
+        });
         this.log.info({ volume }, `engine of ${volume} serving ${endpoint}`);
         return;
       } catch (err) {
-        this.log.warn({ volume }, `engine of ${volume}: reporting the copy done, attempt ${attempt}: ${(err as Error).message}`);
+        this.log.warn(
+          { volume },
+          `engine of ${volume}: reporting the copy done, attempt ${attempt}: ${(err as Error).message}`,
+        );
         await new Promise((res) => setTimeout(res, retryDelay(attempt)));
       }
     }
   }
-
 }

@@ -25,15 +25,17 @@ export async function zoneOfNodeOrThrow(node: NodeObject, name: string): Promise
   if (zone) return zone;
   throw new Error(
     `--zone-from-node: node "${name}" has no ${ZONE_LABEL} label; ` +
-    `label it (kubectl label node ${name} ${ZONE_LABEL}=ZONE) or give --zone ZONE instead`,
+      `label it (kubectl label node ${name} ${ZONE_LABEL}=ZONE) or give --zone ZONE instead`,
   );
 }
 
 /** A failed read of the Node, by HTTP status. */
 export function apiErrorText(name: string, code: number | undefined, message: string): string {
-  if (code === 404) return `--zone-from-node: there is no node "${name}" (give the Kubernetes node's name, spec.nodeName)`;
+  if (code === 404)
+    return `--zone-from-node: there is no node "${name}" (give the Kubernetes node's name, spec.nodeName)`;
   if (code === 401) return '--zone-from-node: the API server refused the service account token (401)';
-  if (code === 403) return `--zone-from-node: the service account may not read node "${name}" (403); its ClusterRole needs "get" on nodes (deploy/21-rbac-node.yaml)`;
+  if (code === 403)
+    return `--zone-from-node: the service account may not read node "${name}" (403); its ClusterRole needs "get" on nodes (deploy/21-rbac-node.yaml)`;
   return `--zone-from-node: cannot read node "${name}"${code ? ` (HTTP ${code})` : ''}: ${message}`;
 }
 
@@ -45,21 +47,29 @@ export interface NodeInfoOptions {
 }
 
 /** Reads Node `name` (in-cluster credentials or --kubeconfig): its zone (zoneOfNodeOrThrow) and the tags of its tag labels (null: none). */
-export async function readNodeInfo(name: string, opts: NodeInfoOptions = {}): Promise<{ zone: string; tags: string[] | null }> {
-  if (!name) throw new Error('--zone-from-node needs the node\'s name (the DaemonSet passes spec.nodeName)');
+export async function readNodeInfo(
+  name: string,
+  opts: NodeInfoOptions = {},
+): Promise<{ zone: string; tags: string[] | null }> {
+  if (!name) throw new Error("--zone-from-node needs the node's name (the DaemonSet passes spec.nodeName)");
   const kube = await import('@cairn/kube');
   if (!opts.kubeconfig) {
     const problem = kube.inClusterProblem(opts.env ?? process.env, existsSync);
     if (problem) throw new Error(`--zone-from-node: ${problem}; give --zone ZONE (or --kubeconfig FILE) instead`);
   }
-  const client = new kube.KubeClient(kube.loadKubeConfig({ kubeconfig: opts.kubeconfig, env: opts.env ?? process.env })!);
+  const client = new kube.KubeClient(
+    kube.loadKubeConfig({ kubeconfig: opts.kubeconfig, env: opts.env ?? process.env })!,
+  );
   const timeoutMs = opts.timeoutMs ?? 30_000;
   let timer: NodeJS.Timeout | undefined;
   try {
     const node = await Promise.race([
       client.readNode(name),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer from the API server in ${timeoutMs / 1000} s`)), timeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`no answer from the API server in ${timeoutMs / 1000} s`)),
+          timeoutMs,
+        );
       }),
     ]);
     return { zone: await zoneOfNodeOrThrow(node, name), tags: kube.tagsOfNode(node) };
@@ -82,9 +92,13 @@ export async function readNodeZone(name: string, opts: NodeInfoOptions = {}): Pr
  * POD_NAME and POD_NAMESPACE (the DaemonSet passes them from the downward API); without them, or
  * outside Kubernetes, nothing is done. Returns what happened, for the agent's log.
  */
-export async function labelOwnPod(nodeId: string, opts: { env?: Record<string, string | undefined>; kubeconfig?: string | undefined } = {}): Promise<string | null> {
+export async function labelOwnPod(
+  nodeId: string,
+  opts: { env?: Record<string, string | undefined>; kubeconfig?: string | undefined } = {},
+): Promise<string | null> {
   const env = opts.env ?? process.env;
-  const pod = env['POD_NAME'], namespace = env['POD_NAMESPACE'];
+  const pod = env['POD_NAME'],
+    namespace = env['POD_NAMESPACE'];
   if (!pod || !namespace) return null;
   if (!opts.kubeconfig && !env['KUBERNETES_SERVICE_HOST']) return null;
   const kube = await import('@cairn/kube');
@@ -95,8 +109,10 @@ export async function labelOwnPod(nodeId: string, opts: { env?: Record<string, s
     return `labelled pod ${namespace}/${pod} ${kube.NODE_ID_LABEL}=${nodeId}`;
   } catch (e) {
     const code = kube.statusOf(e);
-    return `warning: cannot label pod ${namespace}/${pod} ${kube.NODE_ID_LABEL}=${nodeId}${code ? ` (HTTP ${code})` : ''}: ` +
+    return (
+      `warning: cannot label pod ${namespace}/${pod} ${kube.NODE_ID_LABEL}=${nodeId}${code ? ` (HTTP ${code})` : ''}: ` +
       `${e instanceof Error ? e.message : String(e)}` +
-      ' (deploy/21-rbac-node.yaml grants "patch" on pods)';
+      ' (deploy/21-rbac-node.yaml grants "patch" on pods)'
+    );
   }
 }

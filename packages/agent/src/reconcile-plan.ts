@@ -31,7 +31,8 @@ export interface ReplicaPlan {
  * store is open here.
  */
 export function planReplicas(
-  look: readonly (readonly [string, ReplicaAssignment__Output | undefined])[], open: ReadonlySet<string>,
+  look: readonly (readonly [string, ReplicaAssignment__Output | undefined])[],
+  open: ReadonlySet<string>,
 ): ReplicaPlan {
   const remove = look.filter(([id, r]) => !r && open.has(id)).map(([id]) => id);
   const wanted = look.flatMap(([, r]) => (r ? [r] : []));
@@ -43,8 +44,10 @@ export function planReplicas(
 
 /** The replicas to look at: all (those open and those assigned) after a whole push, else those touched and those left to retry. */
 export function replicasToLook(
-  assigned: ReadonlyMap<string, ReplicaAssignment__Output>, open: Iterable<string>,
-  touched: ReadonlySet<string> | null, retry: Iterable<string>,
+  assigned: ReadonlyMap<string, ReplicaAssignment__Output>,
+  open: Iterable<string>,
+  touched: ReadonlySet<string> | null,
+  retry: Iterable<string>,
 ): (readonly [string, ReplicaAssignment__Output | undefined])[] {
   const ids = touched === null ? new Set([...open, ...assigned.keys()]) : new Set([...touched, ...retry]);
   return [...ids].sort().map((id) => [id, assigned.get(id)] as const);
@@ -61,7 +64,8 @@ export interface ReplicaMarks {
 }
 
 /** What a replica's assignment asks of its store: the fields that, changed, need work. */
-export const assignmentKey = (r: ReplicaAssignment__Output): string => `${r.size}|${r.attached}|${r.state}|${r.snapshots.join(',')}`;
+export const assignmentKey = (r: ReplicaAssignment__Output): string =>
+  `${r.size}|${r.attached}|${r.state}|${r.snapshots.join(',')}`;
 
 /**
  * What an open replica needs: 'none' (its assignment is the one applied or reported for),
@@ -90,7 +94,11 @@ export interface EnginePlan {
   detachedAlready: string[];
 }
 
-export function planEngines(assigned: readonly EngineAssignment__Output[], running: Iterable<string>, detaching: readonly string[]): EnginePlan {
+export function planEngines(
+  assigned: readonly EngineAssignment__Output[],
+  running: Iterable<string>,
+  detaching: readonly string[],
+): EnginePlan {
   const wanted = new Set(assigned.map((e) => e.volume));
   const runningSet = new Set(running);
   const stop = [...runningSet].filter((v) => !wanted.has(v));
@@ -110,7 +118,11 @@ export function planEngines(assigned: readonly EngineAssignment__Output[], runni
  *   to be rebuilt in): look again shortly;
  * - 'open': open on the running replicas.
  */
-export function engineOpenStep(e: EngineAssignment__Output, waitingSinceMs: number, nowMs: number): 'no-running' | 'wait-copy' | 'wait-placed' | 'open' {
+export function engineOpenStep(
+  e: EngineAssignment__Output,
+  waitingSinceMs: number,
+  nowMs: number,
+): 'no-running' | 'wait-copy' | 'wait-placed' | 'open' {
   if (!e.replicas.some((r) => r.state === 'running')) return 'no-running';
   const placed = e.replicas.some((r) => r.state === 'scheduled');
   if (!placed) return 'open';
@@ -128,14 +140,28 @@ export function engineOpenStep(e: EngineAssignment__Output, waitingSinceMs: numb
  * - rebuilt: the scheduler says rebuilding and the engine has it healthy: report rebuilt again.
  */
 export function engineReplicaPlan(
-  replicas: { replicaId: string; state: string; address: string }[], modes: Record<string, string>,
-  reported: ReadonlySet<string>, rebuilding: ReadonlySet<string>,
+  replicas: { replicaId: string; state: string; address: string }[],
+  modes: Record<string, string>,
+  reported: ReadonlySet<string>,
+  rebuilding: ReadonlySet<string>,
 ): { outside: string[]; rebuild: string[]; rebuilt: string[] } {
-  const outside = replicas.filter((r) => r.state === 'running' && !(r.replicaId in modes) && !reported.has(r.replicaId)).map((r) => r.replicaId);
-  const rebuild = replicas.filter((r) => r.state === 'rebuilding' && r.address && !rebuilding.has(r.replicaId)
-    && modes[r.replicaId] !== 'healthy' && modes[r.replicaId] !== 'rebuilding').map((r) => r.replicaId);
+  const outside = replicas
+    .filter((r) => r.state === 'running' && !(r.replicaId in modes) && !reported.has(r.replicaId))
+    .map((r) => r.replicaId);
+  const rebuild = replicas
+    .filter(
+      (r) =>
+        r.state === 'rebuilding' &&
+        r.address &&
+        !rebuilding.has(r.replicaId) &&
+        modes[r.replicaId] !== 'healthy' &&
+        modes[r.replicaId] !== 'rebuilding',
+    )
+    .map((r) => r.replicaId);
   // Healthy here but still rebuilding there: the rebuilt report is in flight or was lost (a
   // manager gone at that moment); say it again (the manager records it once).
-  const rebuilt = replicas.filter((r) => r.state === 'rebuilding' && !rebuilding.has(r.replicaId) && modes[r.replicaId] === 'healthy').map((r) => r.replicaId);
+  const rebuilt = replicas
+    .filter((r) => r.state === 'rebuilding' && !rebuilding.has(r.replicaId) && modes[r.replicaId] === 'healthy')
+    .map((r) => r.replicaId);
   return { outside, rebuild, rebuilt };
 }

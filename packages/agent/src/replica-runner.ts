@@ -74,25 +74,38 @@ export class ReplicaRunner {
    */
   async open(group: readonly ReplicaAssignment__Output[]): Promise<ReplicaReport[]> {
     const failed: ReplicaReport[] = [];
-    await Promise.all(group.map(async (r) => {
-      try {
-        // Refused before anything is made or opened: the manager's path is not trusted.
-        const dir = await confineReplicaDir(this.o.disks, r.diskPath, r.replicaId);
-        const store = await ReplicaStore.openOrCreate(dir, r.size);
-        this.replicas.set(r.replicaId, { store, dir, volume: r.volume });
-        this.o.server.addReplica(r.replicaId, r.volume, store, r.secret);
-        this.log.info({ volume: r.volume, replica: r.replicaId }, `replica ${r.replicaId} of ${r.volume} serving from ${dir}`);
-      } catch (e) {
-        if (e instanceof PlaceRefused) {
-          // Not tried again: the same assignment is refused the same way.
-          this.log.warn({ volume: r.volume, replica: r.replicaId }, `replica ${r.replicaId} of ${r.volume} refused: ${e.message}`);
-          failed.push({ replicaId: r.replicaId, state: 'failed', address: '', reason: `refused: ${e.message}` });
-          return;
+    await Promise.all(
+      group.map(async (r) => {
+        try {
+          // Refused before anything is made or opened: the manager's path is not trusted.
+          const dir = await confineReplicaDir(this.o.disks, r.diskPath, r.replicaId);
+          const store = await ReplicaStore.openOrCreate(dir, r.size);
+          this.replicas.set(r.replicaId, { store, dir, volume: r.volume });
+          this.o.server.addReplica(r.replicaId, r.volume, store, r.secret);
+          this.log.info(
+            { volume: r.volume, replica: r.replicaId },
+            `replica ${r.replicaId} of ${r.volume} serving from ${dir}`,
+          );
+        } catch (e) {
+          if (e instanceof PlaceRefused) {
+            // Not tried again: the same assignment is refused the same way.
+            this.log.warn(
+              { volume: r.volume, replica: r.replicaId },
+              `replica ${r.replicaId} of ${r.volume} refused: ${e.message}`,
+            );
+            failed.push({ replicaId: r.replicaId, state: 'failed', address: '', reason: `refused: ${e.message}` });
+            return;
+          }
+          this.o.unsettled(r.replicaId);
+          failed.push({
+            replicaId: r.replicaId,
+            state: 'failed',
+            address: '',
+            reason: `cannot open its store: ${(e as Error).message}`,
+          });
         }
-        this.o.unsettled(r.replicaId);
-        failed.push({ replicaId: r.replicaId, state: 'failed', address: '', reason: `cannot open its store: ${(e as Error).message}` });
-      }
-    }));
+      }),
+    );
     return failed;
   }
 
@@ -129,7 +142,12 @@ export class ReplicaRunner {
       if (assigned.get(id)?.state !== 'failed') continue;
       try {
         const info = await run.store.info();
-        figures.push({ replicaId: id, revision: info.revision, cleanShutdown: info.cleanShutdown, rebuilding: info.rebuilding });
+        figures.push({
+          replicaId: id,
+          revision: info.revision,
+          cleanShutdown: info.cleanShutdown,
+          rebuilding: info.rebuilding,
+        });
       } catch {
         // A store closed under us: the next pass opens it again and says its figures then.
       }
@@ -176,10 +194,24 @@ export class ReplicaRunner {
         const info = await run.store.info();
         // A failed replica: say what its store holds (salvage chooses by it when every replica
         // of the volume has failed). Once per assignment; said again if the report fails.
-        if (r.state === 'failed') this.figuresDue.push({ replicaId: r.replicaId, revision: info.revision, cleanShutdown: info.cleanShutdown, rebuilding: info.rebuilding });
+        if (r.state === 'failed')
+          this.figuresDue.push({
+            replicaId: r.replicaId,
+            revision: info.revision,
+            cleanShutdown: info.cleanShutdown,
+            rebuilding: info.rebuilding,
+          });
         if (info.size < r.size) await run.store.resize(r.size);
         // Detached, each replica's node keeps its store's snapshots as the volume's; attached, the engine does.
-        synced = r.attached || await this.syncSnapshots(r.replicaId, r.state, run.store, r.snapshots, info.snapshots.map((x) => x.name));
+        synced =
+          r.attached ||
+          (await this.syncSnapshots(
+            r.replicaId,
+            r.state,
+            run.store,
+            r.snapshots,
+            info.snapshots.map((x) => x.name),
+          ));
       } catch (e) {
         // One replica's trouble must not stop the rest of the pass (the engines below included).
         // A store closed under us (after an I/O failure) is opened again on the next push.
@@ -223,12 +255,21 @@ export class ReplicaRunner {
    * names snapshots sorted by name, not in the order taken). The engine catches that case when
    * the volume attaches: a replica lacking a snapshot its peers have is dropped and rebuilt.
    */
-  private async syncSnapshots(id: string, state: string, store: ReplicaStore, wanted: string[], have: string[]): Promise<boolean> {
+  private async syncSnapshots(
+    id: string,
+    state: string,
+    store: ReplicaStore,
+    wanted: string[],
+    have: string[],
+  ): Promise<boolean> {
     try {
       for (const name of have) if (!wanted.includes(name)) await store.deleteSnapshot(name);
       const missing = wanted.filter((name) => !have.includes(name));
       if (missing.length > 0 && state !== 'running') {
-        this.log.warn({ replica: id }, `replica ${id}: lacks snapshot(s) ${missing.join(', ')}; not made from its current data (${state}): its rebuild brings them`);
+        this.log.warn(
+          { replica: id },
+          `replica ${id}: lacks snapshot(s) ${missing.join(', ')}; not made from its current data (${state}): its rebuild brings them`,
+        );
         return true;
       }
       for (const name of missing) await store.snapshot(name);

@@ -48,7 +48,11 @@ export interface RestoreRunOptions {
  * Restores `job.backup` into `target` (the volume's engine) and flushes. Rejects with RestoreFailed
  * for a failure no retry can mend, with any other error for one that may pass.
  */
-export async function runRestore(target: RestoreTarget, job: RestoreJob, o: RestoreRunOptions): Promise<RestoreOutcome> {
+export async function runRestore(
+  target: RestoreTarget,
+  job: RestoreJob,
+  o: RestoreRunOptions,
+): Promise<RestoreOutcome> {
   let store: BackupStore;
   try {
     store = (o.open ?? openStore)(parseBackupUrl(job.backup).target, job.credentials);
@@ -58,7 +62,9 @@ export async function runRestore(target: RestoreTarget, job: RestoreJob, o: Rest
   try {
     // restoreBackup flushes the target before it resolves.
     const r = await restoreBackup(store, job.backup, target, {
-      ...(job.since ? { since: job.since } : {}), progress: o.progress, alive: o.alive,
+      ...(job.since ? { since: job.since } : {}),
+      progress: o.progress,
+      alive: o.alive,
       ...(o.concurrency ? { concurrency: o.concurrency } : {}),
     });
     return { writtenBlocks: r.writtenBlocks, zeroedBlocks: r.zeroedBlocks };
@@ -75,7 +81,9 @@ function final(e: unknown): Error {
 }
 
 /** Credentials as an assignment carries them (empty fields: not given). */
-export function credentialsOf(c: { accessKeyId: string; secretAccessKey: string; endpoint: string; region: string } | null): TargetCredentials | undefined {
+export function credentialsOf(
+  c: { accessKeyId: string; secretAccessKey: string; endpoint: string; region: string } | null,
+): TargetCredentials | undefined {
   if (!c) return undefined;
   const out: TargetCredentials = {};
   if (c.accessKeyId) out.accessKeyId = c.accessKeyId;

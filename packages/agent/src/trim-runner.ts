@@ -25,7 +25,8 @@ const FSTRIM_TIMEOUT_MS = 10 * 60_000;
 /** A report that found no manager is said again after this long. */
 const RESAY_MS = 1000;
 
-const keyOf = (t: { job: string; fireMs: number | string; volume: string }): string => `${t.job}@${Number(t.fireMs)}/${t.volume}`;
+const keyOf = (t: { job: string; fireMs: number | string; volume: string }): string =>
+  `${t.job}@${Number(t.fireMs)}/${t.volume}`;
 
 /** The bytes `fstrim -v` says it trimmed ("/mnt: 5 MiB (5242880 bytes) trimmed [on /dev/x]"), or null. */
 export function parseFstrim(stdout: string): number | null {
@@ -66,14 +67,20 @@ export class TrimRunner {
     } catch (e) {
       end = { ...base, trimmedBytes: 0, error: e instanceof Error ? e.message : String(e) };
     }
-    this.o.logger[end.error ? 'warn' : 'info']({ volume: t.volume }, `filesystem trim of ${t.volume} (job ${t.job}): ${end.error || `${end.trimmedBytes} bytes trimmed`}`);
+    this.o.logger[end.error ? 'warn' : 'info'](
+      { volume: t.volume },
+      `filesystem trim of ${t.volume} (job ${t.job}): ${end.error || `${end.trimmedBytes} bytes trimmed`}`,
+    );
     // Said until recorded or no longer assigned (the leader ended it meanwhile).
     while (!this.stopped && this.seen.has(key)) {
       try {
         await this.o.report({ replicas: [], engines: [], progress: [], trims: [end] });
         return;
       } catch (e) {
-        this.o.logger.warn({ volume: t.volume }, `filesystem trim of ${t.volume}: reporting it failed, said again shortly: ${(e as Error).message}`);
+        this.o.logger.warn(
+          { volume: t.volume },
+          `filesystem trim of ${t.volume}: reporting it failed, said again shortly: ${(e as Error).message}`,
+        );
         await new Promise((r) => setTimeout(r, RESAY_MS));
       }
     }

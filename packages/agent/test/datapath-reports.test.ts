@@ -21,10 +21,23 @@ test.after.each(() => {
 });
 
 const replica = (id: string, state = 'scheduled'): ReplicaAssignment__Output => ({
-  replicaId: id, volume: `vol-${id}`, diskId: 'disk-1', diskPath: dir, size: 1 << 20, state, rebuildFrom: '',
-  secret: 'secret', snapshots: [], attached: false,
+  replicaId: id,
+  volume: `vol-${id}`,
+  diskId: 'disk-1',
+  diskPath: dir,
+  size: 1 << 20,
+  state,
+  rebuildFrom: '',
+  secret: 'secret',
+  snapshots: [],
+  attached: false,
 });
-const node = (seq: number, replicas: Map<string, ReplicaAssignment__Output>): NodeAssignments => ({ seq, replicas, engines: [], detaching: [] });
+const node = (seq: number, replicas: Map<string, ReplicaAssignment__Output>): NodeAssignments => ({
+  seq,
+  replicas,
+  engines: [],
+  detaching: [],
+});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A datapath whose reports are recorded; the first `failFirst` of them fail (the manager unreachable). */
@@ -32,7 +45,10 @@ function datapath(failFirst = 0): { dp: Datapath; running: string[][] } {
   const running: string[][] = [];
   let calls = 0;
   const dp = new Datapath({
-    nodeId: 'node-1', host: '127.0.0.1', disks: [dir], logger: silentLogger(),
+    nodeId: 'node-1',
+    host: '127.0.0.1',
+    disks: [dir],
+    logger: silentLogger(),
     report: async (r: Omit<ReportRequest, 'nodeId'>) => {
       const ids = (r.replicas ?? []).filter((x) => x.state === 'running').map((x) => x.replicaId!);
       if (ids.length) running.push(ids);
@@ -63,11 +79,29 @@ test('a replica is reported running once per assignment, and a pass looks only a
     await sleep(20);
     assert.equal(running, [['a'], ['b']], 'only the touched replica is looked at');
     // A whole push (a new stream): new objects, still scheduled, so both are said again.
-    await dp.apply(node(4, new Map([['a', replica('a')], ['b', replica('b')]])), null);
+    await dp.apply(
+      node(
+        4,
+        new Map([
+          ['a', replica('a')],
+          ['b', replica('b')],
+        ]),
+      ),
+      null,
+    );
     await sleep(20);
     assert.equal(running, [['a'], ['b'], ['a', 'b']]);
     // The manager recorded them: running now, and nothing more to say.
-    await dp.apply(node(5, new Map([['a', replica('a', 'running')], ['b', replica('b', 'running')]])), null);
+    await dp.apply(
+      node(
+        5,
+        new Map([
+          ['a', replica('a', 'running')],
+          ['b', replica('b', 'running')],
+        ]),
+      ),
+      null,
+    );
     await sleep(20);
     assert.is(running.length, 3);
   } finally {
@@ -95,7 +129,10 @@ test('a failed running report is said again by a pass a second later, without a 
 test('the figures of a failed replica are said once by the pass, then again while it stays failed, without a new push', async () => {
   const figures: string[][] = [];
   const dp = new Datapath({
-    nodeId: 'node-1', host: '127.0.0.1', disks: [dir], logger: silentLogger(),
+    nodeId: 'node-1',
+    host: '127.0.0.1',
+    disks: [dir],
+    logger: silentLogger(),
     report: async (r: Omit<ReportRequest, 'nodeId'>) => {
       if (r.figures?.length) figures.push(r.figures.map((f) => `${f.replicaId}@${f.revision}`));
     },
@@ -109,7 +146,10 @@ test('the figures of a failed replica are said once by the pass, then again whil
     // replica's newest recorded failure, which may come after the pass's).
     const deadline = Date.now() + 30_000; // generous: the repeat comes every 5 s
     while (figures.length < 2) {
-      if (Date.now() > deadline) assert.unreachable('timed out after 30 s waiting for: the failed replica\'s figures said again with no new push');
+      if (Date.now() > deadline)
+        assert.unreachable(
+          "timed out after 30 s waiting for: the failed replica's figures said again with no new push",
+        );
       await sleep(100);
     }
     assert.equal(figures[1], ['a@0'], 'said again with no new push');
@@ -118,7 +158,7 @@ test('the figures of a failed replica are said once by the pass, then again whil
   }
 });
 
-test('an assignment outside the node\'s disks is reported failed (refused) and nothing outside is made, opened or removed', async () => {
+test("an assignment outside the node's disks is reported failed (refused) and nothing outside is made, opened or removed", async () => {
   // The review's attack: a manager that names a disk path it was not given (or a replica id with
   // '..') would have had the agent make a store there and later `rm -rf` it.
   const disk = join(dir, 'disk-1');
@@ -130,9 +170,13 @@ test('an assignment outside the node\'s disks is reported failed (refused) and n
   const reports: { replicaId: string; state: string; reason: string }[] = [];
   let heard = (): void => undefined;
   const dp = new Datapath({
-    nodeId: 'node-1', host: '127.0.0.1', disks: [disk], logger: silentLogger(),
+    nodeId: 'node-1',
+    host: '127.0.0.1',
+    disks: [disk],
+    logger: silentLogger(),
     report: async (r: Omit<ReportRequest, 'nodeId'>) => {
-      for (const x of r.replicas ?? []) reports.push({ replicaId: x.replicaId!, state: x.state!, reason: x.reason ?? '' });
+      for (const x of r.replicas ?? [])
+        reports.push({ replicaId: x.replicaId!, state: x.state!, reason: x.reason ?? '' });
       heard();
     },
   });
@@ -151,11 +195,25 @@ test('an assignment outside the node\'s disks is reported failed (refused) and n
     });
     await dp.apply(node(1, held), null);
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([failed, new Promise((_, no) => {
-      timer = setTimeout(() => no(new Error(`no failed report for the 3 refused replicas after 10 s; reports: ${JSON.stringify(reports)}`)), 10_000);
-    })]).finally(() => clearTimeout(timer));
-    assert.equal(reports.map((x) => `${x.replicaId} ${x.state}`).sort(), ['../../disk-1evil/replicas/x failed', 'x failed', 'y failed']);
-    for (const x of reports) assert.match(x.reason, /^refused: .*(not one of this node's disks|not a plain name)/, x.replicaId);
+    await Promise.race([
+      failed,
+      new Promise((_, no) => {
+        timer = setTimeout(
+          () =>
+            no(
+              new Error(`no failed report for the 3 refused replicas after 10 s; reports: ${JSON.stringify(reports)}`),
+            ),
+          10_000,
+        );
+      }),
+    ]).finally(() => clearTimeout(timer));
+    assert.equal(reports.map((x) => `${x.replicaId} ${x.state}`).sort(), [
+      '../../disk-1evil/replicas/x failed',
+      'x failed',
+      'y failed',
+    ]);
+    for (const x of reports)
+      assert.match(x.reason, /^refused: .*(not one of this node's disks|not a plain name)/, x.replicaId);
     // Withdrawn: nothing to remove (none ran), and what is outside is as it was.
     await dp.apply(node(2, new Map()), null);
     assert.equal(readdirSync(dir, { recursive: true }).map(String).sort(), before, 'nothing made or removed');

@@ -28,14 +28,24 @@ test('isInside: the root and below it, not a sibling sharing its prefix, not thr
   assert.not.ok(isInside('/disk-1', '/'));
 });
 
-test('replicaPlace: only DISK/replicas/ID for one of the node\'s disks and a plain id', () => {
+test("replicaPlace: only DISK/replicas/ID for one of the node's disks and a plain id", () => {
   const disks = ['/var/lib/cairn/disk-1', '/mnt/d2/'];
-  assert.equal(replicaPlace(disks, '/var/lib/cairn/disk-1', 'v1-r-0a1b'), { dir: '/var/lib/cairn/disk-1/replicas/v1-r-0a1b', disk: '/var/lib/cairn/disk-1' });
+  assert.equal(replicaPlace(disks, '/var/lib/cairn/disk-1', 'v1-r-0a1b'), {
+    dir: '/var/lib/cairn/disk-1/replicas/v1-r-0a1b',
+    disk: '/var/lib/cairn/disk-1',
+  });
   assert.equal(replicaPlace(disks, '/mnt/d2', 'r1'), { dir: '/mnt/d2/replicas/r1', disk: '/mnt/d2' });
   assert.match(refusal(replicaPlace(disks, '/var/lib/kubelet', 'r1')), /not one of this node's disks/);
-  assert.match(refusal(replicaPlace(disks, '/var/lib/cairn/disk-1evil', 'r1')), /not one of this node's disks/, 'prefix trick');
+  assert.match(
+    refusal(replicaPlace(disks, '/var/lib/cairn/disk-1evil', 'r1')),
+    /not one of this node's disks/,
+    'prefix trick',
+  );
   assert.match(refusal(replicaPlace(disks, '/var/lib/cairn/disk-1/..', 'r1')), /not one of this node's disks/);
-  assert.match(refusal(replicaPlace(disks, '/var/lib/cairn/disk-1/../../kubelet', 'r1')), /not one of this node's disks/);
+  assert.match(
+    refusal(replicaPlace(disks, '/var/lib/cairn/disk-1/../../kubelet', 'r1')),
+    /not one of this node's disks/,
+  );
   assert.match(refusal(replicaPlace(disks, 'var/lib/cairn/disk-1', 'r1')), /not absolute/);
   assert.match(refusal(replicaPlace(disks, '', 'r1')), /not absolute/);
   for (const id of ['..', '.', '../../../etc', 'a/b', '/etc', '', '-rf', 'a\u0000b']) {

@@ -3,25 +3,40 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { inClusterProblem } from '@cairn/kube';
-import { apiErrorText, LEGACY_ZONE_LABEL, readNodeZone, SERVICE_ACCOUNT_DIR, ZONE_LABEL, zoneOfNodeOrThrow } from '../src/node-zone.js';
+import {
+  apiErrorText,
+  LEGACY_ZONE_LABEL,
+  readNodeZone,
+  SERVICE_ACCOUNT_DIR,
+  ZONE_LABEL,
+  zoneOfNodeOrThrow,
+} from '../src/node-zone.js';
 import { runAgent } from '../src/run.js';
 
 /** A Node object as the API server returns it (trimmed to what matters here). */
 const node = (labels?: Record<string, string>) => ({
-  apiVersion: 'v1', kind: 'Node',
+  apiVersion: 'v1',
+  kind: 'Node',
   metadata: { name: 'worker-1', labels },
   spec: { podCIDR: '10.244.1.0/24', unschedulable: false },
   status: { addresses: [{ type: 'InternalIP', address: '192.0.2.10' }] },
 });
 
 test('the zone is the topology.kubernetes.io/zone label', async () => {
-  assert.is(await zoneOfNodeOrThrow(node({ 'kubernetes.io/hostname': 'worker-1', [ZONE_LABEL]: 'eu-west-1a' }), 'worker-1'), 'eu-west-1a');
+  assert.is(
+    await zoneOfNodeOrThrow(node({ 'kubernetes.io/hostname': 'worker-1', [ZONE_LABEL]: 'eu-west-1a' }), 'worker-1'),
+    'eu-west-1a',
+  );
 });
 
 test('the well-known label wins over the legacy beta label; the legacy one is used alone', async () => {
   assert.is(await zoneOfNodeOrThrow(node({ [ZONE_LABEL]: 'new', [LEGACY_ZONE_LABEL]: 'old' }), 'worker-1'), 'new');
   assert.is(await zoneOfNodeOrThrow(node({ [LEGACY_ZONE_LABEL]: 'old' }), 'worker-1'), 'old');
-  assert.is(await zoneOfNodeOrThrow(node({ [ZONE_LABEL]: '  ', [LEGACY_ZONE_LABEL]: 'old' }), 'worker-1'), 'old', 'an empty value counts as missing');
+  assert.is(
+    await zoneOfNodeOrThrow(node({ [ZONE_LABEL]: '  ', [LEGACY_ZONE_LABEL]: 'old' }), 'worker-1'),
+    'old',
+    'an empty value counts as missing',
+  );
 });
 
 test('a node without the label is an error naming the node, the label and the way out', async () => {
@@ -31,8 +46,13 @@ test('a node without the label is an error naming the node, the label and the wa
       assert.unreachable('should have thrown');
     } catch (e) {
       const m = (e as Error).message;
-      assert.ok(m.includes('node "worker-1"') && m.includes(`no ${ZONE_LABEL} label`)
-        && m.includes(`kubectl label node worker-1 ${ZONE_LABEL}=ZONE`) && m.includes('--zone'), m);
+      assert.ok(
+        m.includes('node "worker-1"') &&
+          m.includes(`no ${ZONE_LABEL} label`) &&
+          m.includes(`kubectl label node worker-1 ${ZONE_LABEL}=ZONE`) &&
+          m.includes('--zone'),
+        m,
+      );
     }
   }
 });
@@ -40,10 +60,22 @@ test('a node without the label is an error naming the node, the label and the wa
 test('in-cluster credentials: the service env vars and the token file', () => {
   const token = `${SERVICE_ACCOUNT_DIR}/token`;
   const inPod = { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' };
-  assert.is(inClusterProblem(inPod, (p) => p === token), null);
-  assert.match(inClusterProblem({}, () => true)!, /KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT not set/);
-  assert.match(inClusterProblem({ KUBERNETES_SERVICE_HOST: '10.96.0.1' }, () => true)!, /\(KUBERNETES_SERVICE_PORT not set\)/);
-  assert.match(inClusterProblem(inPod, () => false)!, new RegExp(`no service account token at ${token}`));
+  assert.is(
+    inClusterProblem(inPod, (p) => p === token),
+    null,
+  );
+  assert.match(
+    inClusterProblem({}, () => true)!,
+    /KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT not set/,
+  );
+  assert.match(
+    inClusterProblem({ KUBERNETES_SERVICE_HOST: '10.96.0.1' }, () => true)!,
+    /\(KUBERNETES_SERVICE_PORT not set\)/,
+  );
+  assert.match(
+    inClusterProblem(inPod, () => false)!,
+    new RegExp(`no service account token at ${token}`),
+  );
 });
 
 test('API errors by status: 404 names the node, 403 names the permission', () => {

@@ -23,11 +23,23 @@ test.after.each(() => {
 });
 
 const replica = (id: string, state: string, snapshots: string[]): ReplicaAssignment__Output => ({
-  replicaId: id, volume: 'vol', diskId: 'disk-1', diskPath: dir, size: 1 << 20, state, rebuildFrom: '',
-  secret: 'secret', snapshots, attached: false,
+  replicaId: id,
+  volume: 'vol',
+  diskId: 'disk-1',
+  diskPath: dir,
+  size: 1 << 20,
+  state,
+  rebuildFrom: '',
+  secret: 'secret',
+  snapshots,
+  attached: false,
 });
-const node = (seq: number, replicas: ReplicaAssignment__Output[]): NodeAssignments =>
-  ({ seq, replicas: new Map(replicas.map((r) => [r.replicaId, r])), engines: [], detaching: [] });
+const node = (seq: number, replicas: ReplicaAssignment__Output[]): NodeAssignments => ({
+  seq,
+  replicas: new Map(replicas.map((r) => [r.replicaId, r])),
+  engines: [],
+  detaching: [],
+});
 
 async function snapshotsOf(id: string): Promise<string[]> {
   const store = await ReplicaStore.open(join(dir, 'replicas', id));
@@ -40,19 +52,37 @@ async function snapshotsOf(id: string): Promise<string[]> {
 
 test('a running replica takes the snapshot the detached volume gained; a rebuilding or failed one does not', async () => {
   const logs: string[] = [];
-  const dp = new Datapath({ nodeId: 'node-1', host: '127.0.0.1', disks: [dir], logger: lineLogger((l) => logs.push(l)), report: async () => undefined });
+  const dp = new Datapath({
+    nodeId: 'node-1',
+    host: '127.0.0.1',
+    disks: [dir],
+    logger: lineLogger((l) => logs.push(l)),
+    report: async () => undefined,
+  });
   await dp.start();
   try {
-    await dp.apply(node(1, [replica('a', 'scheduled', []), replica('b', 'scheduled', []), replica('c', 'scheduled', [])]), null);
-    await dp.apply(node(2, [replica('a', 'running', []), replica('b', 'running', []), replica('c', 'running', [])]), null);
-    await dp.apply(node(3, [replica('a', 'running', ['s1']), replica('b', 'rebuilding', ['s1']), replica('c', 'failed', ['s1'])]), null);
+    await dp.apply(
+      node(1, [replica('a', 'scheduled', []), replica('b', 'scheduled', []), replica('c', 'scheduled', [])]),
+      null,
+    );
+    await dp.apply(
+      node(2, [replica('a', 'running', []), replica('b', 'running', []), replica('c', 'running', [])]),
+      null,
+    );
+    await dp.apply(
+      node(3, [replica('a', 'running', ['s1']), replica('b', 'rebuilding', ['s1']), replica('c', 'failed', ['s1'])]),
+      null,
+    );
   } finally {
     await dp.stop();
   }
   assert.equal(await snapshotsOf('a'), ['s1']);
-  assert.equal(await snapshotsOf('b'), [], 'not made from a rebuilding replica\'s data');
-  assert.equal(await snapshotsOf('c'), [], 'not made from a failed replica\'s data');
-  assert.ok(logs.some((l) => /replica b: lacks snapshot\(s\) s1/.test(l)), 'and it says why');
+  assert.equal(await snapshotsOf('b'), [], "not made from a rebuilding replica's data");
+  assert.equal(await snapshotsOf('c'), [], "not made from a failed replica's data");
+  assert.ok(
+    logs.some((l) => /replica b: lacks snapshot\(s\) s1/.test(l)),
+    'and it says why',
+  );
 });
 
 test.run();

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tokenFromFile } from '../src/token-file.js';
 
-test('the token is read at start, again after kubelet\'s atomic swap, and the last one serves while the file is absent', () => {
+test("the token is read at start, again after kubelet's atomic swap, and the last one serves while the file is absent", () => {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-token-'));
   try {
     // kubelet's layout: token -> ..data/token, ..data -> ..<timestamp> (swapped by rename).

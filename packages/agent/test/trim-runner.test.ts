@@ -26,7 +26,9 @@ function runner(csiStateDir: string | null, failFirst = 0) {
   let calls = 0;
   const waiters: (() => void)[] = [];
   const r = new TrimRunner({
-    nodeId: 'n1', csiStateDir, logger: silentLogger(),
+    nodeId: 'n1',
+    csiStateDir,
+    logger: silentLogger(),
     report: async (req: Omit<ReportRequest, 'nodeId'>) => {
       if (calls++ < failFirst) throw new Error('no manager');
       reports.push(...(req.trims ?? []));
@@ -41,7 +43,12 @@ function runner(csiStateDir: string | null, failFirst = 0) {
 }
 
 const record = (volumeId: string, stagingPath: string, kind: 'mount' | 'block'): StageRecord => ({
-  volumeId, stagingPath, nbdUrl: '', accessMode: 'SINGLE_NODE_WRITER', attach: { kind: 'nbd' }, publishes: {},
+  volumeId,
+  stagingPath,
+  nbdUrl: '',
+  accessMode: 'SINGLE_NODE_WRITER',
+  attach: { kind: 'nbd' },
+  publishes: {},
   access: kind === 'mount' ? { kind: 'mount', fsType: 'ext4', mountFlags: [], mkfsParams: [] } : { kind: 'block' },
 });
 
@@ -50,14 +57,26 @@ test('no CSI node service, no stage record, a block volume, a staging path not m
   try {
     const none = runner(null);
     none.r.apply([{ job: 'j', fireMs: 1, volume: 'v' }]);
-    assert.equal(await none.reported(1), [{ job: 'j', fireMs: 1, volume: 'v', trimmedBytes: 0, error: 'not run: volume v has no mounted filesystem on node n1' }]);
+    assert.equal(await none.reported(1), [
+      {
+        job: 'j',
+        fireMs: 1,
+        volume: 'v',
+        trimmedBytes: 0,
+        error: 'not run: volume v has no mounted filesystem on node n1',
+      },
+    ]);
     const records = new StageRecords(dir);
     mkdirSync(join(dir, 'stage-b'));
     records.put(record('b', join(dir, 'stage-b'), 'block'));
     mkdirSync(join(dir, 'stage-m'));
     records.put(record('m', join(dir, 'stage-m'), 'mount'));
     const x = runner(dir);
-    const trims = [{ job: 'j', fireMs: 2, volume: 'absent' }, { job: 'j', fireMs: 2, volume: 'b' }, { job: 'j', fireMs: 2, volume: 'm' }];
+    const trims = [
+      { job: 'j', fireMs: 2, volume: 'absent' },
+      { job: 'j', fireMs: 2, volume: 'b' },
+      { job: 'j', fireMs: 2, volume: 'm' },
+    ];
     x.r.apply(trims);
     x.r.apply(trims);
     const got = await x.reported(3);
@@ -84,7 +103,10 @@ test('fstrim failing on the mounted staging path (tmpfs: no discard) reports its
     const x = runner(dir, 1);
     x.r.apply([{ job: 'j', fireMs: 3, volume: 't' }]);
     const [t] = await x.reported(1);
-    assert.match(t!.error!, new RegExp(`^fstrim ${staging} failed: fstrim: ${staging}: the discard operation is not supported`));
+    assert.match(
+      t!.error!,
+      new RegExp(`^fstrim ${staging} failed: fstrim: ${staging}: the discard operation is not supported`),
+    );
     assert.is(t!.trimmedBytes, 0);
     assert.is(x.calls(), 2, 'the first report was refused, the second recorded');
     x.r.stop();

@@ -5,14 +5,48 @@ import { status } from '@grpc/grpc-js';
 import type { CallOptions, ClientUnaryCall, requestCallback } from '@grpc/grpc-js';
 import type { EventEnvelope__Output } from '@cairn/schema/events';
 import type {
-  AddDiskRequest, AttachVolumeRequest, SalvageVolumeRequest, AuditStateRequest, AuditStateResponse__Output, ClusterInfo__Output,
-  CreateSnapshotRequest, CreateVolumeRequest, DeleteResponse__Output, Disk__Output, DiskRef, ExpandVolumeRequest,
-  ExplainVolumeResponse__Output, GetSettingsRequest, ListNodesResponse__Output, ListSnapshotsResponse__Output,
-  ListVolumesResponse__Output, Node__Output, SettingsResponse__Output, Snapshot__Output, SnapshotRef, UpdateDiskRequest,
-  UpdateNodeRequest, UpdateSettingsRequest, UpdateVolumeRequest, VerifyResponse__Output, Volume__Output, VolumeRef,
-  WatchEventsRequest, Backup__Output, BackupRef, BackupTarget__Output, CreateBackupRequest, DeleteBackupResponse__Output,
-  ListBackupsRequest, ListBackupsResponse__Output, SetBackupTargetRequest,
-  RecurringJob, RecurringJob__Output, RecurringJobRef, UpdateRecurringJobRequest, ListRecurringJobsResponse__Output,
+  AddDiskRequest,
+  AttachVolumeRequest,
+  SalvageVolumeRequest,
+  AuditStateRequest,
+  AuditStateResponse__Output,
+  ClusterInfo__Output,
+  CreateSnapshotRequest,
+  CreateVolumeRequest,
+  DeleteResponse__Output,
+  Disk__Output,
+  DiskRef,
+  ExpandVolumeRequest,
+  ExplainVolumeResponse__Output,
+  GetSettingsRequest,
+  ListNodesResponse__Output,
+  ListSnapshotsResponse__Output,
+  ListVolumesResponse__Output,
+  Node__Output,
+  SettingsResponse__Output,
+  Snapshot__Output,
+  SnapshotRef,
+  UpdateDiskRequest,
+  UpdateNodeRequest,
+  UpdateSettingsRequest,
+  UpdateVolumeRequest,
+  VerifyResponse__Output,
+  Volume__Output,
+  VolumeRef,
+  WatchEventsRequest,
+  Backup__Output,
+  BackupRef,
+  BackupTarget__Output,
+  CreateBackupRequest,
+  DeleteBackupResponse__Output,
+  ListBackupsRequest,
+  ListBackupsResponse__Output,
+  SetBackupTargetRequest,
+  RecurringJob,
+  RecurringJob__Output,
+  RecurringJobRef,
+  UpdateRecurringJobRequest,
+  ListRecurringJobsResponse__Output,
 } from '@cairn/schema/types';
 import { adminClient } from './clients.js';
 import type { ClientOptions } from './clients.js';
@@ -75,7 +109,9 @@ export function adminApi(address: string, o: AdminApiOptions): AdminApi {
   const mapError = o.mapError ?? ((e: unknown) => e);
   function call<Req, Res>(fn: Unary<Req, Res>, req: Req): Promise<Res> {
     return new Promise((resolve, reject) => {
-      fn(req, { deadline: Date.now() + o.timeoutMs }, (err, res) => (err ? reject(mapError(err)) : resolve(res as Res)));
+      fn(req, { deadline: Date.now() + o.timeoutMs }, (err, res) =>
+        err ? reject(mapError(err)) : resolve(res as Res),
+      );
     });
   }
   return {

@@ -17,7 +17,9 @@ export function mergeAssignments(prev: Assignments__Output | null, a: Assignment
   const byId = new Map(prev.replicas.map((r) => [r.replicaId, r]));
   for (const id of a.removedReplicas) byId.delete(id);
   for (const r of a.replicas) byId.set(r.replicaId, r);
-  const replicas = [...byId.values()].sort((x, y) => (x.replicaId < y.replicaId ? -1 : x.replicaId > y.replicaId ? 1 : 0));
+  const replicas = [...byId.values()].sort((x, y) =>
+    x.replicaId < y.replicaId ? -1 : x.replicaId > y.replicaId ? 1 : 0,
+  );
   return { ...a, replicas, delta: false, removedReplicas: [] };
 }
 
@@ -31,7 +33,8 @@ export type { ReplicaAssignment__Output } from '@cairn/schema/types';
  * after a whole push: any of them may have changed). A delta with nothing before it is refused.
  */
 export function foldAssignments(
-  held: Map<string, ReplicaAssignment__Output> | null, a: Assignments__Output,
+  held: Map<string, ReplicaAssignment__Output> | null,
+  a: Assignments__Output,
 ): { replicas: Map<string, ReplicaAssignment__Output>; touched: Set<string> | null } {
   if (!a.delta) return { replicas: new Map(a.replicas.map((r) => [r.replicaId, r])), touched: null };
   if (!held) throw new Error(`a delta push (seq ${a.seq}) came with no whole push before it`);

@@ -62,7 +62,10 @@ export type Caller = { kind: 'admin' } | { kind: 'node'; nodeId: string };
  * The caller a call's bearer token proves, or null (no token, or one of neither kind). With no
  * node key there are no node tokens: only the admin token is recognised.
  */
-export function callerOf(metadata: Metadata, creds: { adminToken: string; nodeKey?: string | undefined }): Caller | null {
+export function callerOf(
+  metadata: Metadata,
+  creds: { adminToken: string; nodeKey?: string | undefined },
+): Caller | null {
   const got = bearerOf(metadata);
   if (got === null) return null;
   if (creds.nodeKey && got.startsWith(NODE_TOKEN_PREFIX)) {

@@ -10,12 +10,16 @@ let admin: AdminProto | null = null;
 let node: NodeProto | null = null;
 
 export function adminProto(): AdminProto {
-  admin ??= grpc.loadPackageDefinition(protoLoader.loadSync('cairn/admin/v1/admin.proto', LOADER_OPTIONS)) as unknown as AdminProto;
+  admin ??= grpc.loadPackageDefinition(
+    protoLoader.loadSync('cairn/admin/v1/admin.proto', LOADER_OPTIONS),
+  ) as unknown as AdminProto;
   return admin;
 }
 
 export function nodeProto(): NodeProto {
-  node ??= grpc.loadPackageDefinition(protoLoader.loadSync('cairn/node/v1/node.proto', LOADER_OPTIONS)) as unknown as NodeProto;
+  node ??= grpc.loadPackageDefinition(
+    protoLoader.loadSync('cairn/node/v1/node.proto', LOADER_OPTIONS),
+  ) as unknown as NodeProto;
   return node;
 }
 
@@ -38,7 +42,9 @@ export interface ClientOptions {
 
 /** Channel options: the TLS name to check, when given. */
 function channelOptions(o: ClientOptions): grpc.ChannelOptions {
-  return o.tlsCa && o.tlsServerName ? { 'grpc.ssl_target_name_override': o.tlsServerName, 'grpc.default_authority': o.tlsServerName } : {};
+  return o.tlsCa && o.tlsServerName
+    ? { 'grpc.ssl_target_name_override': o.tlsServerName, 'grpc.default_authority': o.tlsServerName }
+    : {};
 }
 
 /** TLS when a CA is given (the server's certificate is checked against it; never plaintext), else plaintext. */
@@ -68,12 +74,18 @@ function quietIpServerName(): void {
 
 export function adminClient(address: string, o: ClientOptions = {}): AdminClient {
   const Ctor = adminProto().cairn.admin.v1.Admin;
-  return new Ctor(address, channelCredentials(o), { ...channelOptions(o), interceptors: o.token ? [bearerInterceptor(o.token)] : [] });
+  return new Ctor(address, channelCredentials(o), {
+    ...channelOptions(o),
+    interceptors: o.token ? [bearerInterceptor(o.token)] : [],
+  });
 }
 
 export function nodeAgentClient(address: string, o: ClientOptions = {}): NodeAgentClient {
   const Ctor = nodeProto().cairn.node.v1.NodeAgent;
-  return new Ctor(address, channelCredentials(o), { ...channelOptions(o), interceptors: o.token ? [bearerInterceptor(o.token)] : [] });
+  return new Ctor(address, channelCredentials(o), {
+    ...channelOptions(o),
+    interceptors: o.token ? [bearerInterceptor(o.token)] : [],
+  });
 }
 
 /**

@@ -10,7 +10,11 @@ export interface GrpcError {
 
 /** `e` is an error grpc-js rejected a call with (an Error with a numeric code and details). */
 export function isGrpcError(e: unknown): e is Error & GrpcError {
-  return e instanceof Error && typeof (e as Partial<GrpcError>).code === 'number' && typeof (e as Partial<GrpcError>).details === 'string';
+  return (
+    e instanceof Error &&
+    typeof (e as Partial<GrpcError>).code === 'number' &&
+    typeof (e as Partial<GrpcError>).details === 'string'
+  );
 }
 
 /** The most of a status message sent (UTF-8 bytes): it travels in an HTTP/2 trailer. */

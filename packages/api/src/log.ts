@@ -25,8 +25,21 @@ export type LogFormat = (typeof LOG_FORMATS)[number];
  * are text the caller wrote and are not scanned: never put a secret in one.
  */
 export const REDACTED_FIELDS = [
-  'token', 'password', 'secret', 'secrets', 'credentials', 'authorization', 'nodeKey', 'key', 'privateKey',
-  'accessKeyId', 'secretAccessKey', 'sessionToken', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
+  'token',
+  'password',
+  'secret',
+  'secrets',
+  'credentials',
+  'authorization',
+  'nodeKey',
+  'key',
+  'privateKey',
+  'accessKeyId',
+  'secretAccessKey',
+  'sessionToken',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
 ] as const;
 export const REDACTED = '[redacted]';
 const SECRET_KEYS = new Set<string>(REDACTED_FIELDS);
@@ -42,7 +55,14 @@ function redactFields(fields: Record<string, unknown>, depth = 0): Record<string
     const v = fields[k];
     let w = v;
     if (SECRET_KEYS.has(k)) w = REDACTED;
-    else if (depth === 0 && v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Error) && !Buffer.isBuffer(v)) {
+    else if (
+      depth === 0 &&
+      v &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      !(v instanceof Error) &&
+      !Buffer.isBuffer(v)
+    ) {
       w = redactFields(v as Record<string, unknown>, 1);
     }
     if (w !== v) {
@@ -73,15 +93,18 @@ export function createLogger(o: LoggerOptions = {}): Logger {
   const now = o.now ?? Date.now;
   const dest = o.destination ?? 1;
   const out: DestinationStream = typeof dest === 'number' ? pino.destination({ dest, sync: true }) : dest;
-  return pino({
-    level: o.level ?? 'info',
-    ...(o.name ? { name: o.name } : {}),
-    // Level names, not pino's numbers: a collector and a reader both see "warn".
-    formatters: { level: (label) => ({ level: label }), log: (o) => redactFields(o) },
-    // A child's fields do not pass the log formatter: its secret keys are redacted by serializers.
-    serializers: Object.fromEntries(REDACTED_FIELDS.map((k) => [k, () => REDACTED])),
-    timestamp: () => `,"time":"${new Date(now()).toISOString()}"`,
-  }, (o.format ?? 'json') === 'pretty' ? prettyStream(out) : out);
+  return pino(
+    {
+      level: o.level ?? 'info',
+      ...(o.name ? { name: o.name } : {}),
+      // Level names, not pino's numbers: a collector and a reader both see "warn".
+      formatters: { level: (label) => ({ level: label }), log: (o) => redactFields(o) },
+      // A child's fields do not pass the log formatter: its secret keys are redacted by serializers.
+      serializers: Object.fromEntries(REDACTED_FIELDS.map((k) => [k, () => REDACTED])),
+      timestamp: () => `,"time":"${new Date(now()).toISOString()}"`,
+    },
+    (o.format ?? 'json') === 'pretty' ? prettyStream(out) : out,
+  );
 }
 
 /**
@@ -91,9 +114,13 @@ export function createLogger(o: LoggerOptions = {}): Logger {
 function prettyStream(out: DestinationStream): DestinationStream {
   // Functions, not pino-pretty's template and date format: a third of the cost per line.
   const prettify = prettyFactory({
-    colorize: false, singleLine: true, translateTime: false, ignore: 'pid,hostname,name,component',
+    colorize: false,
+    singleLine: true,
+    translateTime: false,
+    ignore: 'pid,hostname,name,component',
     customPrettifiers: { time: (t) => String(t).replace('T', ' ').replace('Z', '') },
-    messageFormat: (l) => `${l['name'] ? `[${String(l['name'])}] ` : ''}${l['component'] ? `${String(l['component'])}: ` : ''}${oneLine(String(l['msg']))}`,
+    messageFormat: (l) =>
+      `${l['name'] ? `[${String(l['name'])}] ` : ''}${l['component'] ? `${String(l['component'])}: ` : ''}${oneLine(String(l['msg']))}`,
   });
   return { write: (line: string) => out.write(prettify(JSON.parse(line))) };
 }
@@ -141,7 +168,11 @@ export function parseLogFormat(value: string | undefined, flag = '--log-format')
 /** The two flags, for the commands that take them (declared as command-line.ts reads them). */
 export const LOG_FLAGS: Record<'log-level' | 'log-format', FlagSpec> = {
   'log-level': { type: 'string', value: LOG_LEVELS.join('|'), help: 'default info' },
-  'log-format': { type: 'string', value: LOG_FORMATS.join('|'), help: 'json lines, or pretty ones (the default on a terminal)' },
+  'log-format': {
+    type: 'string',
+    value: LOG_FORMATS.join('|'),
+    help: 'json lines, or pretty ones (the default on a terminal)',
+  },
 };
 
 /** The message of a thrown value, for a log field (`err` keeps the stack where it helps). */

@@ -54,7 +54,10 @@ export function serveMetrics(registry: Registry, listen: MetricsListen): Promise
     }
     registry.metrics().then(
       (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
-      (e: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`collecting the metrics failed: ${(e as Error).message}\n`),
+      (e: unknown) =>
+        res
+          .writeHead(500, { 'content-type': 'text/plain' })
+          .end(`collecting the metrics failed: ${(e as Error).message}\n`),
     );
   });
   return new Promise((resolve, reject) => {
@@ -65,10 +68,11 @@ export function serveMetrics(registry: Registry, listen: MetricsListen): Promise
       const host = listen.host || (a.family === 'IPv6' ? '[::]' : '0.0.0.0');
       resolve({
         address: `${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${a.port}`,
-        close: () => new Promise<void>((done) => {
-          server.close(() => done());
-          server.closeAllConnections();
-        }),
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
       });
     });
   });
@@ -90,8 +94,12 @@ export class SampledGauge extends Gauge<string> {
   private readonly def: { name: string; help: string; type: 'gauge' | 'counter' };
 
   constructor(
-    registry: Registry, name: string, help: string, labelNames: readonly string[],
-    private readonly source: () => Sample[] | Promise<Sample[]>, type: 'gauge' | 'counter' = 'gauge',
+    registry: Registry,
+    name: string,
+    help: string,
+    labelNames: readonly string[],
+    private readonly source: () => Sample[] | Promise<Sample[]>,
+    type: 'gauge' | 'counter' = 'gauge',
   ) {
     super({ name, help, labelNames: [...labelNames], registers: [registry] });
     this.def = { name, help, type };
@@ -114,8 +122,12 @@ export function processMetrics(registry: Registry, prefix: string, labels: Recor
   collectDefaultMetrics({ register: registry });
   let last = { at: performance.now(), cpu: process.cpuUsage() };
   let millicpu = 0;
-  new SampledGauge(registry, `${prefix}_cpu_usage_millicpu`, 'CPU this process used since the scrape before (at least 1 s back), in thousandths of a CPU',
-    Object.keys(labels), () => {
+  new SampledGauge(
+    registry,
+    `${prefix}_cpu_usage_millicpu`,
+    'CPU this process used since the scrape before (at least 1 s back), in thousandths of a CPU',
+    Object.keys(labels),
+    () => {
       const now = performance.now();
       if (now - last.at >= 1000) {
         const cpu = process.cpuUsage();
@@ -124,8 +136,13 @@ export function processMetrics(registry: Registry, prefix: string, labels: Recor
         last = { at: now, cpu };
       }
       return [{ labels, value: millicpu }];
-    });
-  new SampledGauge(registry, `${prefix}_memory_usage_bytes`, 'Resident memory of this process, bytes', Object.keys(labels),
-    () => [{ labels, value: process.memoryUsage.rss() }]);
+    },
+  );
+  new SampledGauge(
+    registry,
+    `${prefix}_memory_usage_bytes`,
+    'Resident memory of this process, bytes',
+    Object.keys(labels),
+    () => [{ labels, value: process.memoryUsage.rss() }],
+  );
 }
-

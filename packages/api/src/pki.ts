@@ -63,8 +63,12 @@ function distinguishedName(cn: string, o?: string): x509.Name {
 }
 
 /** Makes a self-signed CA certificate and its key (valid `days`, default ten years). */
-export async function createCa(commonName = 'cairn cluster CA', days = 3650, now: () => number = Date.now): Promise<CertifiedKey> {
-  const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']) as CryptoKeyPair;
+export async function createCa(
+  commonName = 'cairn cluster CA',
+  days = 3650,
+  now: () => number = Date.now,
+): Promise<CertifiedKey> {
+  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
   const t = now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serialNumber(),
@@ -87,8 +91,14 @@ export async function issueCertificate(ca: CertifiedKey, opts: IssueOptions): Pr
   if (!opts.commonName) throw new Error('a certificate needs a common name');
   if (opts.use.length === 0) throw new Error(`certificate "${opts.commonName}": say what it is for (server, client)`);
   const caCert = new x509.X509Certificate(ca.cert);
-  const caKey = await webcrypto.subtle.importKey('pkcs8', createPrivateKey(ca.key).export({ type: 'pkcs8', format: 'der' }), ALG, false, ['sign']);
-  const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']) as CryptoKeyPair;
+  const caKey = await webcrypto.subtle.importKey(
+    'pkcs8',
+    createPrivateKey(ca.key).export({ type: 'pkcs8', format: 'der' }),
+    ALG,
+    false,
+    ['sign'],
+  );
+  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
   const t = (opts.now ?? Date.now)();
   const names: x509.JsonGeneralName[] = [
     ...(opts.dns ?? []).map((value) => ({ type: 'dns' as const, value })),

@@ -12,7 +12,11 @@ export class Undecodable {
 
 function refusal(path: string, u: Undecodable): Partial<grpc.ServiceError> {
   const reason = u.reason.length > 200 ? `${u.reason.slice(0, 200)}...` : u.reason;
-  return { code: grpc.status.INVALID_ARGUMENT, details: `the request is not a valid message for ${path}: ${reason}`, metadata: new grpc.Metadata() };
+  return {
+    code: grpc.status.INVALID_ARGUMENT,
+    details: `the request is not a valid message for ${path}: ${reason}`,
+    metadata: new grpc.Metadata(),
+  };
 }
 
 /**
@@ -20,10 +24,17 @@ function refusal(path: string, u: Undecodable): Partial<grpc.ServiceError> {
  * Unary and server-streaming methods are covered (the only kinds cairn's protos have); the
  * others are added unchanged.
  */
-export function addServiceRefusingUndecodable(server: grpc.Server, def: grpc.ServiceDefinition, impl: grpc.UntypedServiceImplementation): void {
+export function addServiceRefusingUndecodable(
+  server: grpc.Server,
+  def: grpc.ServiceDefinition,
+  impl: grpc.UntypedServiceImplementation,
+): void {
   const safeDef: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
   const safeImpl: grpc.UntypedServiceImplementation = {};
-  for (const [name, m] of Object.entries(def) as [string, grpc.MethodDefinition<unknown, unknown> & { originalName?: string }][]) {
+  for (const [name, m] of Object.entries(def) as [
+    string,
+    grpc.MethodDefinition<unknown, unknown> & { originalName?: string },
+  ][]) {
     const key = name in impl ? name : m.originalName && m.originalName in impl ? m.originalName : name;
     const handler = impl[key];
     if (!handler || m.requestStream) {

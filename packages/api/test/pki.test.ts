@@ -16,21 +16,34 @@ const t = suite('pki');
 
 /** Resolves when `p` rejects with a message matching `re`; fails the test when it resolves. */
 async function rejects(p: Promise<unknown>, re: RegExp = /./): Promise<void> {
-  const outcome = await p.then(() => 'resolved', (e: Error) => e);
+  const outcome = await p.then(
+    () => 'resolved',
+    (e: Error) => e,
+  );
   if (outcome === 'resolved') assert.unreachable('expected a rejection');
   assert.match((outcome as Error).message, re);
 }
 
 /** Serves TLS with `server` (client certificates from `clientCa` required); resolves the peer's CN or rejects. */
-async function handshake(server: CertifiedKey, clientCa: string, client: { ca: string; cert?: CertifiedKey; servername?: string }): Promise<string> {
-  const srv = createServer({ cert: server.cert, key: server.key, ca: clientCa, requestCert: true, rejectUnauthorized: true }, (s) => {
-    s.end(String(s.getPeerCertificate().subject?.CN ?? ''));
-  });
+async function handshake(
+  server: CertifiedKey,
+  clientCa: string,
+  client: { ca: string; cert?: CertifiedKey; servername?: string },
+): Promise<string> {
+  const srv = createServer(
+    { cert: server.cert, key: server.key, ca: clientCa, requestCert: true, rejectUnauthorized: true },
+    (s) => {
+      s.end(String(s.getPeerCertificate().subject?.CN ?? ''));
+    },
+  );
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   try {
     return await new Promise<string>((resolve, reject) => {
       const c = connect({
-        host: '127.0.0.1', port: (srv.address() as AddressInfo).port, ca: client.ca, servername: client.servername,
+        host: '127.0.0.1',
+        port: (srv.address() as AddressInfo).port,
+        ca: client.ca,
+        servername: client.servername,
         ...(client.cert ? { cert: client.cert.cert, key: client.cert.key } : {}),
       });
       let got = '';
@@ -45,40 +58,72 @@ async function handshake(server: CertifiedKey, clientCa: string, client: { ca: s
   }
 }
 
-t('a server certificate for 127.0.0.1 and a client certificate from the same CA make a mutual TLS connection', async () => {
-  const ca = await createCa();
-  const server = await issueCertificate(ca, { commonName: 'manager-1', ips: ['127.0.0.1'], dns: ['localhost'], use: ['server'] });
-  const client = await issueCertificate(ca, { commonName: 'node-1', organization: 'cairn:nodes', use: ['client'] });
-  assert.is(await handshake(server, ca.cert, { ca: ca.cert, cert: client }), 'node-1');
-});
+t(
+  'a server certificate for 127.0.0.1 and a client certificate from the same CA make a mutual TLS connection',
+  async () => {
+    const ca = await createCa();
+    const server = await issueCertificate(ca, {
+      commonName: 'manager-1',
+      ips: ['127.0.0.1'],
+      dns: ['localhost'],
+      use: ['server'],
+    });
+    const client = await issueCertificate(ca, { commonName: 'node-1', organization: 'cairn:nodes', use: ['client'] });
+    assert.is(await handshake(server, ca.cert, { ca: ca.cert, cert: client }), 'node-1');
+  },
+);
 
-t('a client certificate from another CA, or none, is refused; a server from another CA is refused by the client', async () => {
-  const ca = await createCa();
-  const other = await createCa('another CA');
-  const server = await issueCertificate(ca, { commonName: 'manager-1', ips: ['127.0.0.1'], use: ['server'] });
-  const stranger = await issueCertificate(other, { commonName: 'node-1', use: ['client'] });
-  await rejects(handshake(server, ca.cert, { ca: ca.cert, cert: stranger }));
-  await rejects(handshake(server, ca.cert, { ca: ca.cert }));
-  const client = await issueCertificate(ca, { commonName: 'node-1', use: ['client'] });
-  await rejects(handshake(server, ca.cert, { ca: other.cert, cert: client }), /self[- ]signed|unable to verify|certificate/i);
-});
+t(
+  'a client certificate from another CA, or none, is refused; a server from another CA is refused by the client',
+  async () => {
+    const ca = await createCa();
+    const other = await createCa('another CA');
+    const server = await issueCertificate(ca, { commonName: 'manager-1', ips: ['127.0.0.1'], use: ['server'] });
+    const stranger = await issueCertificate(other, { commonName: 'node-1', use: ['client'] });
+    await rejects(handshake(server, ca.cert, { ca: ca.cert, cert: stranger }));
+    await rejects(handshake(server, ca.cert, { ca: ca.cert }));
+    const client = await issueCertificate(ca, { commonName: 'node-1', use: ['client'] });
+    await rejects(
+      handshake(server, ca.cert, { ca: other.cert, cert: client }),
+      /self[- ]signed|unable to verify|certificate/i,
+    );
+  },
+);
 
 t('the server name is checked against the certificate: a certificate for another host is refused', async () => {
   const ca = await createCa();
-  const server = await issueCertificate(ca, { commonName: 'node-2', ips: ['127.0.0.2'], dns: ['node-2'], use: ['server'] });
+  const server = await issueCertificate(ca, {
+    commonName: 'node-2',
+    ips: ['127.0.0.2'],
+    dns: ['node-2'],
+    use: ['server'],
+  });
   const client = await issueCertificate(ca, { commonName: 'node-1', use: ['client'] });
-  await rejects(handshake(server, ca.cert, { ca: ca.cert, cert: client, servername: 'node-3' }), /altnames|does not match/i);
+  await rejects(
+    handshake(server, ca.cert, { ca: ca.cert, cert: client, servername: 'node-3' }),
+    /altnames|does not match/i,
+  );
   assert.is(await handshake(server, ca.cert, { ca: ca.cert, cert: client, servername: 'node-2' }), 'node-1');
 });
 
 t('OpenSSL verifies the chain and reads the names, usages and validity the options asked for', async () => {
   const ca = await createCa('test CA', 10);
-  const leaf = await issueCertificate(ca, { commonName: 'node-1', organization: 'cairn:nodes', dns: ['node-1'], ips: ['10.0.0.1'], use: ['server', 'client'], days: 30 });
+  const leaf = await issueCertificate(ca, {
+    commonName: 'node-1',
+    organization: 'cairn:nodes',
+    dns: ['node-1'],
+    ips: ['10.0.0.1'],
+    use: ['server', 'client'],
+    days: 30,
+  });
   const dir = mkdtempSync(join(tmpdir(), 'cairn-pki-'));
   try {
     writeFileSync(join(dir, 'ca.pem'), ca.cert);
     writeFileSync(join(dir, 'leaf.pem'), leaf.cert);
-    assert.match(execFileSync('openssl', ['verify', '-CAfile', join(dir, 'ca.pem'), join(dir, 'leaf.pem')], { encoding: 'utf8' }), /leaf\.pem: OK/);
+    assert.match(
+      execFileSync('openssl', ['verify', '-CAfile', join(dir, 'ca.pem'), join(dir, 'leaf.pem')], { encoding: 'utf8' }),
+      /leaf\.pem: OK/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

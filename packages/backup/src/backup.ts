@@ -13,12 +13,32 @@ import type { Replica } from '@cairn/datapath';
 import { BackupError } from './errors.js';
 import { changedRuns, encodeDelta, MAX_DELTAS } from './delta.js';
 import {
-  BACKUP_BLOCK_SIZE, blockLength, chainOf, encodeBlock, FORMAT_VERSION, isZero, parseBackupCfg, serialize, sha256,
+  BACKUP_BLOCK_SIZE,
+  blockLength,
+  chainOf,
+  encodeBlock,
+  FORMAT_VERSION,
+  isZero,
+  parseBackupCfg,
+  serialize,
+  sha256,
 } from './format.js';
 import type { BackupCfg, BlockEntry, VolumeCfg } from './format.js';
 import {
-  BACKUPSTORE, backupCfgKey, backupNameOfKey, backupsDir, backupUrl, blockKey, blocksDir, chainKeys, checkName,
-  checksumOfKey, deltaIdOfKey, deltaKey, parseBackupUrl, volumeCfgKey,
+  BACKUPSTORE,
+  backupCfgKey,
+  backupNameOfKey,
+  backupsDir,
+  backupUrl,
+  blockKey,
+  blocksDir,
+  chainKeys,
+  checkName,
+  checksumOfKey,
+  deltaIdOfKey,
+  deltaKey,
+  parseBackupUrl,
+  volumeCfgKey,
 } from './layout.js';
 import { announce, markers, waitForNone } from './locks.js';
 import type { BackupStore } from './store.js';
@@ -80,10 +100,19 @@ export interface CreateBackupResult {
 }
 
 const infoOf = (store: BackupStore, c: BackupCfg): BackupInfo => ({
-  name: c.Name, volume: c.VolumeName, snapshot: c.SnapshotName, url: backupUrl(store.url, c.VolumeName, c.Name),
-  createdAt: c.CreatedTime, snapshotCreatedAt: c.SnapshotCreatedAt, size: c.Size, labels: c.Labels,
-  ...(c.Settings ? { settings: c.Settings } : {}), blockSize: c.BlockSize, blocks: c.Blocks.length,
-  storedBytes: c.StoredBytes, state: 'completed',
+  name: c.Name,
+  volume: c.VolumeName,
+  snapshot: c.SnapshotName,
+  url: backupUrl(store.url, c.VolumeName, c.Name),
+  createdAt: c.CreatedTime,
+  snapshotCreatedAt: c.SnapshotCreatedAt,
+  size: c.Size,
+  labels: c.Labels,
+  ...(c.Settings ? { settings: c.Settings } : {}),
+  blockSize: c.BlockSize,
+  blocks: c.Blocks.length,
+  storedBytes: c.StoredBytes,
+  state: 'completed',
 });
 
 /** A backup's config; BackupError NOT_FOUND (no such backup) or CORRUPT. */
@@ -93,18 +122,21 @@ export async function readBackupCfg(store: BackupStore, volume: string, backup: 
   try {
     text = await store.get(key);
   } catch (e) {
-    if (e instanceof BackupError && e.code === 'NOT_FOUND') throw new BackupError('NOT_FOUND', `backup ${backup} of volume ${volume} does not exist on ${store.url}`);
+    if (e instanceof BackupError && e.code === 'NOT_FOUND')
+      throw new BackupError('NOT_FOUND', `backup ${backup} of volume ${volume} does not exist on ${store.url}`);
     throw e;
   }
   const cfg = parseBackupCfg(text, `backup ${backup} of volume ${volume} (${key})`);
-  if (cfg.Name !== backup || cfg.VolumeName !== volume) throw new BackupError('CORRUPT', `${key} names backup ${cfg.Name} of volume ${cfg.VolumeName}`);
+  if (cfg.Name !== backup || cfg.VolumeName !== volume)
+    throw new BackupError('CORRUPT', `${key} names backup ${cfg.Name} of volume ${cfg.VolumeName}`);
   return cfg;
 }
 
 /** The volume and backup a backup URL names, which must be on this store's target (BackupError INVALID otherwise). */
 export function backupOnStore(store: BackupStore, url: string): { volume: string; backup: string } {
   const { target, volume, backup } = parseBackupUrl(url);
-  if (target !== store.url) throw new BackupError('INVALID', `backup URL "${url}" is on target ${target}, not on ${store.url}`);
+  if (target !== store.url)
+    throw new BackupError('INVALID', `backup URL "${url}" is on target ${target}, not on ${store.url}`);
   return { volume, backup };
 }
 
@@ -115,14 +147,19 @@ export async function readBackupCfgByUrl(store: BackupStore, url: string): Promi
 }
 
 /** The 2 MiB block offsets in [0, size) that `ranges` (paged ExtentList calls) touch. */
-async function blocksTouched(size: number, ranges: (off: number, len: number) => Promise<{ extents: { offset: number; length: number }[]; end: number }>, into: Set<number>): Promise<void> {
+async function blocksTouched(
+  size: number,
+  ranges: (off: number, len: number) => Promise<{ extents: { offset: number; length: number }[]; end: number }>,
+  into: Set<number>,
+): Promise<void> {
   const WINDOW = 1024 * 1024 * 1024;
   for (let start = 0; start < size;) {
     const len = Math.min(WINDOW, size - start);
     const { extents, end } = await ranges(start, len);
     for (const e of extents) {
       const last = Math.min(e.offset + e.length, size) - 1;
-      for (let b = Math.floor(e.offset / BACKUP_BLOCK_SIZE); b * BACKUP_BLOCK_SIZE <= last; b++) into.add(b * BACKUP_BLOCK_SIZE);
+      for (let b = Math.floor(e.offset / BACKUP_BLOCK_SIZE); b * BACKUP_BLOCK_SIZE <= last; b++)
+        into.add(b * BACKUP_BLOCK_SIZE);
     }
     start = end > start ? end : start + len;
   }
@@ -162,15 +199,28 @@ export async function createBackup(store: BackupStore, o: CreateBackupOptions): 
   const stopped = (): BackupError => new BackupError('STOPPED', `backup ${o.backup} of volume ${o.volume} stopped`);
   const layers = await o.source.listLayers();
   const idx = layers.findIndex((l) => l.name === o.snapshot);
-  if (idx < 0) throw new BackupError('NOT_FOUND', `snapshot ${o.snapshot} of volume ${o.volume} is not on this replica`);
+  if (idx < 0)
+    throw new BackupError('NOT_FOUND', `snapshot ${o.snapshot} of volume ${o.volume} is not on this replica`);
   const snap = layers[idx]!;
   const size = snap.size;
 
   const cfgKey = backupCfgKey(o.volume, o.backup);
   if (await store.has(cfgKey)) {
     const cfg = await readBackupCfg(store, o.volume, o.backup);
-    if (cfg.SnapshotName !== o.snapshot) throw new BackupError('EXISTS', `backup ${o.backup} of volume ${o.volume} exists already, of snapshot ${cfg.SnapshotName}`);
-    return { info: infoOf(store, cfg), incremental: false, uploadedBlocks: 0, deltaBlocks: 0, reusedBlocks: cfg.Blocks.length, readBytes: 0, uploadedBytes: 0 };
+    if (cfg.SnapshotName !== o.snapshot)
+      throw new BackupError(
+        'EXISTS',
+        `backup ${o.backup} of volume ${o.volume} exists already, of snapshot ${cfg.SnapshotName}`,
+      );
+    return {
+      info: infoOf(store, cfg),
+      incremental: false,
+      uploadedBlocks: 0,
+      deltaBlocks: 0,
+      reusedBlocks: cfg.Blocks.length,
+      readBytes: 0,
+      uploadedBytes: 0,
+    };
   }
 
   const marker = await announce(store, o.volume, 'create', o.backup);
@@ -182,10 +232,12 @@ export async function createBackup(store: BackupStore, o: CreateBackupOptions): 
     const before = new Map<number, BlockEntry>();
     let todo: number[];
     let incremental = false;
-    const prev = o.previous ? await readBackupCfg(store, o.volume, o.previous.name).catch((e: unknown) => {
-      if (e instanceof BackupError && e.code === 'NOT_FOUND') return null;
-      throw e;
-    }) : null;
+    const prev = o.previous
+      ? await readBackupCfg(store, o.volume, o.previous.name).catch((e: unknown) => {
+          if (e instanceof BackupError && e.code === 'NOT_FOUND') return null;
+          throw e;
+        })
+      : null;
     const prevIdx = prev ? layers.findIndex((l) => l.name === prev.SnapshotName) : -1;
     if (prev && prevIdx >= 0 && prevIdx < idx) {
       incremental = true;
@@ -195,7 +247,8 @@ export async function createBackup(store: BackupStore, o: CreateBackupOptions): 
         await blocksTouched(within, (off, len) => o.source.layerRanges(layer.name, off, len), changed);
       }
       // The previous backup's short last block is a whole block now if the volume grew since.
-      if (prev.Size < size && prev.Size % BACKUP_BLOCK_SIZE !== 0) changed.add(prev.Size - (prev.Size % BACKUP_BLOCK_SIZE));
+      if (prev.Size < size && prev.Size % BACKUP_BLOCK_SIZE !== 0)
+        changed.add(prev.Size - (prev.Size % BACKUP_BLOCK_SIZE));
       for (const e of prev.Blocks) {
         if (e.Offset >= size) continue;
         if (changed.has(e.Offset)) before.set(e.Offset, e);
@@ -236,7 +289,13 @@ export async function createBackup(store: BackupStore, o: CreateBackupOptions): 
         return old;
       }
       const whole = blockKey(o.volume, sum);
-      if (!known.has(whole) && old && prev && chainOf(old).length - 1 < MAX_DELTAS && blockLength(off, prev.Size) === data.length) {
+      if (
+        !known.has(whole) &&
+        old &&
+        prev &&
+        chainOf(old).length - 1 < MAX_DELTAS &&
+        blockLength(off, prev.Size) === data.length
+      ) {
         const base = await o.source.readSnapshot(prev.SnapshotName, off, data.length);
         r.readBytes += base.length;
         // The replica's previous snapshot holds what the previous backup stored for this block
@@ -273,10 +332,18 @@ export async function createBackup(store: BackupStore, o: CreateBackupOptions): 
 
     const now = new Date().toISOString();
     const cfg: BackupCfg = {
-      Version: FORMAT_VERSION, Name: o.backup, VolumeName: o.volume, SnapshotName: o.snapshot,
-      SnapshotCreatedAt: snap.createdAt, CreatedTime: now, Size: size, Labels: { ...(o.labels ?? {}) },
-      ...(o.settings ? { Settings: { ...o.settings } } : {}), BlockSize: BACKUP_BLOCK_SIZE,
-      CompressionMethod: 'gzip', ChecksumMethod: 'sha256',
+      Version: FORMAT_VERSION,
+      Name: o.backup,
+      VolumeName: o.volume,
+      SnapshotName: o.snapshot,
+      SnapshotCreatedAt: snap.createdAt,
+      CreatedTime: now,
+      Size: size,
+      Labels: { ...(o.labels ?? {}) },
+      ...(o.settings ? { Settings: { ...o.settings } } : {}),
+      BlockSize: BACKUP_BLOCK_SIZE,
+      CompressionMethod: 'gzip',
+      ChecksumMethod: 'sha256',
       Blocks: [...entries.values()].sort((a, b) => a.Offset - b.Offset),
       StoredBytes: r.uploadedBytes,
     };
@@ -289,13 +356,30 @@ export async function createBackup(store: BackupStore, o: CreateBackupOptions): 
   }
 }
 
-async function writeVolumeCfg(store: BackupStore, volume: string, size: number, last: string, at: string): Promise<void> {
+async function writeVolumeCfg(
+  store: BackupStore,
+  volume: string,
+  size: number,
+  last: string,
+  at: string,
+): Promise<void> {
   let created = at;
   try {
     const old = JSON.parse((await store.get(volumeCfgKey(volume))).toString()) as Partial<VolumeCfg>;
     if (typeof old.CreatedTime === 'string') created = old.CreatedTime;
-  } catch { /* first backup of the volume, or unreadable: rewritten */ }
-  const v: VolumeCfg = { Version: FORMAT_VERSION, Name: volume, Size: size, CreatedTime: created, LastBackupName: last, LastBackupAt: at, BlockSize: BACKUP_BLOCK_SIZE, CompressionMethod: 'gzip' };
+  } catch {
+    /* first backup of the volume, or unreadable: rewritten */
+  }
+  const v: VolumeCfg = {
+    Version: FORMAT_VERSION,
+    Name: volume,
+    Size: size,
+    CreatedTime: created,
+    LastBackupName: last,
+    LastBackupAt: at,
+    BlockSize: BACKUP_BLOCK_SIZE,
+    CompressionMethod: 'gzip',
+  };
   await store.put(volumeCfgKey(volume), serialize(v));
 }
 
@@ -335,7 +419,8 @@ export async function listBackups(store: BackupStore, volume?: string): Promise<
 
 /** One backup, by its URL (backupUrl) or by volume and name. BackupError NOT_FOUND, CORRUPT, INVALID. */
 export async function getBackup(store: BackupStore, urlOrVolume: string, name?: string): Promise<BackupInfo> {
-  const { volume, backup } = name === undefined ? backupOnStore(store, urlOrVolume) : { volume: urlOrVolume, backup: name };
+  const { volume, backup } =
+    name === undefined ? backupOnStore(store, urlOrVolume) : { volume: urlOrVolume, backup: name };
   return infoOf(store, await readBackupCfg(store, volume, backup));
 }
 
@@ -354,7 +439,8 @@ export interface RemoveResult {
 export async function removeBackup(store: BackupStore, url: string): Promise<RemoveResult> {
   const { volume, backup } = backupOnStore(store, url);
   const key = backupCfgKey(volume, backup);
-  if (!(await store.has(key))) throw new BackupError('NOT_FOUND', `backup ${backup} of volume ${volume} does not exist on ${store.url}`);
+  if (!(await store.has(key)))
+    throw new BackupError('NOT_FOUND', `backup ${backup} of volume ${volume} does not exist on ${store.url}`);
   await store.delete(key);
   return gc(store, volume);
 }
@@ -380,7 +466,9 @@ export async function gc(store: BackupStore, volume: string): Promise<RemoveResu
       for (const b of cfg.Blocks) for (const k of chainKeys(volume, chainOf(b))) used.add(k);
     }
     let removedBlocks = 0;
-    const doomed = (await store.list(blocksDir(volume))).filter((k) => (checksumOfKey(k) !== null || deltaIdOfKey(k) !== null) && !used.has(k));
+    const doomed = (await store.list(blocksDir(volume))).filter(
+      (k) => (checksumOfKey(k) !== null || deltaIdOfKey(k) !== null) && !used.has(k),
+    );
     await pool(doomed, 8, async (k) => {
       await store.delete(k);
       removedBlocks++;

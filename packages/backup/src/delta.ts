@@ -71,7 +71,9 @@ export function encodeDelta(runs: Run[], cur: Buffer): Buffer {
  * or reaches past the block is BackupError CORRUPT naming `what`.
  */
 export function applyDelta(block: Buffer, delta: Buffer, what: string): void {
-  const bad = (why: string): never => { throw new BackupError('CORRUPT', `${what}: ${why}`); };
+  const bad = (why: string): never => {
+    throw new BackupError('CORRUPT', `${what}: ${why}`);
+  };
   if (delta.length < 8 || !delta.subarray(0, 4).equals(MAGIC)) bad('not a delta (no CDL1 header)');
   const n = delta.readUInt32LE(4);
   if (n > BACKUP_BLOCK_SIZE / PAGE || delta.length < 8 + n * 8) bad(`delta header names ${n} runs, more than it holds`);
@@ -80,7 +82,8 @@ export function applyDelta(block: Buffer, delta: Buffer, what: string): void {
   for (let i = 0; i < n; i++) {
     const offset = delta.readUInt32LE(8 + i * 8);
     const length = delta.readUInt32LE(12 + i * 8);
-    if (offset < end || offset + length > block.length || data + length > delta.length) bad(`delta run ${i} (${offset}+${length}) is out of order or past the block or the delta`);
+    if (offset < end || offset + length > block.length || data + length > delta.length)
+      bad(`delta run ${i} (${offset}+${length}) is out of order or past the block or the delta`);
     delta.copy(block, offset, data, data + length);
     data += length;
     end = offset + length;

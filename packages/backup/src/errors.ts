@@ -19,7 +19,10 @@ export type BackupErrorCode =
   | 'STOPPED';
 
 export class BackupError extends Error {
-  constructor(readonly code: BackupErrorCode, message: string) {
+  constructor(
+    readonly code: BackupErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'BackupError';
   }

@@ -31,14 +31,16 @@ export class FileStore implements BackupStore {
   }
 
   private path(key: string): string {
-    if (key.startsWith('/') || key.split('/').some((s) => s === '..' || s === '.')) throw new BackupError('INVALID', `backup key "${key}" is not a relative path`);
+    if (key.startsWith('/') || key.split('/').some((s) => s === '..' || s === '.'))
+      throw new BackupError('INVALID', `backup key "${key}" is not a relative path`);
     return join(this.root, key);
   }
 
   private fail(e: unknown, what: string): never {
     const err = e as NodeJS.ErrnoException;
     if (err instanceof BackupError) throw err;
-    if (err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS') throw new BackupError('DENIED', `${this.url}: ${what}: ${err.message}`);
+    if (err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS')
+      throw new BackupError('DENIED', `${this.url}: ${what}: ${err.message}`);
     throw new BackupError('UNREACHABLE', `${this.url}: ${what}: ${err.message}`);
   }
 
@@ -47,7 +49,10 @@ export class FileStore implements BackupStore {
     const tmp = join(dirname(file), `${TMP}${randomBytes(6).toString('hex')}`);
     try {
       // The target directory itself is never made: an unmounted share must not fill the node's disk.
-      await (this.rootChecked ??= this.probe().catch((e) => { this.rootChecked = null; throw e; }));
+      await (this.rootChecked ??= this.probe().catch((e) => {
+        this.rootChecked = null;
+        throw e;
+      }));
       const made = await mkdir(dirname(file), { recursive: true });
       const fh = await open(tmp, 'w', 0o600);
       try {
@@ -60,7 +65,9 @@ export class FileStore implements BackupStore {
       // The new name (and any directory just made for it) durable too: the config is written
       // after its blocks, and must not survive a crash that the blocks' names do not.
       const dirs = [dirname(file)];
-      if (made !== undefined) for (let d = dirname(file); d !== dirname(made) && d.length > this.root.length; d = dirname(d)) dirs.push(dirname(d));
+      if (made !== undefined)
+        for (let d = dirname(file); d !== dirname(made) && d.length > this.root.length; d = dirname(d))
+          dirs.push(dirname(d));
       for (const d of dirs) await syncDir(d);
     } catch (e) {
       await unlink(tmp).catch(() => undefined);
@@ -72,7 +79,8 @@ export class FileStore implements BackupStore {
     try {
       return await readFile(this.path(key));
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new BackupError('NOT_FOUND', `${this.url}: ${key} does not exist`);
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new BackupError('NOT_FOUND', `${this.url}: ${key} does not exist`);
       this.fail(e, `reading ${key}`);
     }
   }
@@ -127,7 +135,11 @@ export class FileStore implements BackupStore {
     try {
       st = await stat(this.root);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new BackupError('UNREACHABLE', `${this.url}: directory ${this.root} does not exist (is the share mounted?)`);
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new BackupError(
+          'UNREACHABLE',
+          `${this.url}: directory ${this.root} does not exist (is the share mounted?)`,
+        );
       this.fail(e, 'checking the directory');
     }
     if (!st.isDirectory()) throw new BackupError('UNREACHABLE', `${this.url}: ${this.root} is not a directory`);

@@ -118,7 +118,9 @@ export async function decodeBlockUnverified(stored: Buffer, length: number): Pro
     try {
       const data = await gunzipAsync(stored, { chunkSize: CHUNK, maxOutputLength: BACKUP_BLOCK_SIZE });
       if (data.length === length) return data;
-    } catch { /* taken as it is, below */ }
+    } catch {
+      /* taken as it is, below */
+    }
   }
   return stored.length === length ? Buffer.from(stored) : null;
 }
@@ -134,38 +136,62 @@ export async function decodeBlock(stored: Buffer, checksum: string, length: numb
     try {
       const data = await gunzipAsync(stored, { chunkSize: CHUNK, maxOutputLength: BACKUP_BLOCK_SIZE });
       if (data.length === length && sha256(data) === checksum) return data;
-      why = data.length !== length ? `gunzips to ${data.length} bytes, expected ${length}` : 'gunzips to data whose checksum does not match';
+      why =
+        data.length !== length
+          ? `gunzips to ${data.length} bytes, expected ${length}`
+          : 'gunzips to data whose checksum does not match';
     } catch (e) {
       why = `does not gunzip (${(e as Error).message})`;
     }
   }
   if (stored.length === length && sha256(stored) === checksum) return stored;
-  if (!why) why = stored.length !== length ? `${stored.length} bytes, expected ${length}` : `checksum ${sha256(stored)} does not match`;
+  if (!why)
+    why =
+      stored.length !== length
+        ? `${stored.length} bytes, expected ${length}`
+        : `checksum ${sha256(stored)} does not match`;
   throw new BackupError('CORRUPT', `${what}: ${why}`);
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isStrMap = (v: unknown): v is Record<string, string> => isObj(v) && Object.values(v).every((x) => typeof x === 'string');
+const isStrMap = (v: unknown): v is Record<string, string> =>
+  isObj(v) && Object.values(v).every((x) => typeof x === 'string');
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
 /** Parses and checks a backup config; BackupError CORRUPT naming `what` when it is not one. */
 export function parseBackupCfg(text: Buffer | string, what: string): BackupCfg {
   let v: unknown;
-  try { v = JSON.parse(text.toString()); } catch { throw new BackupError('CORRUPT', `${what}: not valid JSON`); }
-  const bad = (why: string): never => { throw new BackupError('CORRUPT', `${what}: ${why}`); };
+  try {
+    v = JSON.parse(text.toString());
+  } catch {
+    throw new BackupError('CORRUPT', `${what}: not valid JSON`);
+  }
+  const bad = (why: string): never => {
+    throw new BackupError('CORRUPT', `${what}: ${why}`);
+  };
   if (!isObj(v)) return bad('not an object');
-  if (!isCount(v.Version) || v.Version > FORMAT_VERSION) return bad(`format version ${String(v.Version)} is not one this cairn reads (${FORMAT_VERSION})`);
-  for (const k of ['Name', 'VolumeName', 'SnapshotName', 'SnapshotCreatedAt', 'CreatedTime'] as const) if (typeof v[k] !== 'string') bad(`${k} is not a string`);
+  if (!isCount(v.Version) || v.Version > FORMAT_VERSION)
+    return bad(`format version ${String(v.Version)} is not one this cairn reads (${FORMAT_VERSION})`);
+  for (const k of ['Name', 'VolumeName', 'SnapshotName', 'SnapshotCreatedAt', 'CreatedTime'] as const)
+    if (typeof v[k] !== 'string') bad(`${k} is not a string`);
   if (!isCount(v.Size) || !isCount(v.StoredBytes)) bad('Size or StoredBytes is not a count');
   if (v.BlockSize !== BACKUP_BLOCK_SIZE) bad(`BlockSize ${String(v.BlockSize)} is not ${BACKUP_BLOCK_SIZE}`);
-  if (v.CompressionMethod !== 'gzip' || v.ChecksumMethod !== 'sha256') bad('CompressionMethod/ChecksumMethod is not gzip/sha256');
-  if (!isStrMap(v.Labels) || (v.Settings !== undefined && !isStrMap(v.Settings))) bad('Labels or Settings is not a map of strings');
+  if (v.CompressionMethod !== 'gzip' || v.ChecksumMethod !== 'sha256')
+    bad('CompressionMethod/ChecksumMethod is not gzip/sha256');
+  if (!isStrMap(v.Labels) || (v.Settings !== undefined && !isStrMap(v.Settings)))
+    bad('Labels or Settings is not a map of strings');
   if (!Array.isArray(v.Blocks)) return bad('Blocks is not a list');
   let last = -1;
   for (const b of v.Blocks as unknown[]) {
-    if (!isObj(b) || !isCount(b.Offset) || typeof b.BlockChecksum !== 'string' || !isChecksum(b.BlockChecksum)) return bad('a block entry is not {Offset, BlockChecksum}');
-    if (b.Chain !== undefined && !(Array.isArray(b.Chain) && b.Chain.length >= 2 && b.Chain.every((c) => typeof c === 'string' && isChecksum(c)))) bad(`block at offset ${b.Offset}: Chain is not a list of a base checksum and delta ids`);
-    if (b.Offset % BACKUP_BLOCK_SIZE !== 0 || b.Offset <= last || b.Offset >= (v.Size as number)) bad(`block offset ${b.Offset} is misaligned, out of order or past the end`);
+    if (!isObj(b) || !isCount(b.Offset) || typeof b.BlockChecksum !== 'string' || !isChecksum(b.BlockChecksum))
+      return bad('a block entry is not {Offset, BlockChecksum}');
+    if (
+      b.Chain !== undefined &&
+      !(Array.isArray(b.Chain) && b.Chain.length >= 2 && b.Chain.every((c) => typeof c === 'string' && isChecksum(c)))
+    )
+      bad(`block at offset ${b.Offset}: Chain is not a list of a base checksum and delta ids`);
+    if (b.Offset % BACKUP_BLOCK_SIZE !== 0 || b.Offset <= last || b.Offset >= (v.Size as number))
+      bad(`block offset ${b.Offset} is misaligned, out of order or past the end`);
     last = b.Offset;
   }
   return v as unknown as BackupCfg;

@@ -6,7 +6,14 @@ export type { BackupStore, TargetCredentials, TargetUrl } from './target.js';
 export { backupUrl, parseBackupUrl } from './layout.js';
 export { BACKUP_BLOCK_SIZE } from './format.js';
 export {
-  backupOnStore, createBackup, gc, getBackup, listBackups, listBackupVolumes, readBackupCfg, removeBackup,
+  backupOnStore,
+  createBackup,
+  gc,
+  getBackup,
+  listBackups,
+  listBackupVolumes,
+  readBackupCfg,
+  removeBackup,
 } from './backup.js';
 export type { BackupInfo, BackupSource, CreateBackupOptions, CreateBackupResult, RemoveResult } from './backup.js';
 export { restoreBackup } from './restore.js';

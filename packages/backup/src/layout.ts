@@ -15,7 +15,11 @@ export const BACKUPSTORE = 'backupstore/volumes/';
 
 /** Volume and backup names: the snapshot-name rule (1-128 of A-Z a-z 0-9 . _ -, not starting with . _ -), safe as a path segment. */
 export function checkName(what: 'volume' | 'backup' | 'snapshot', name: string): void {
-  if (!isSnapshotName(name)) throw new BackupError('INVALID', `${what} name "${name}" is not 1-128 letters, digits, ".", "_" or "-" (starting with a letter or digit)`);
+  if (!isSnapshotName(name))
+    throw new BackupError(
+      'INVALID',
+      `${what} name "${name}" is not 1-128 letters, digits, ".", "_" or "-" (starting with a letter or digit)`,
+    );
 }
 
 export function volumeDir(volume: string): string {
@@ -44,7 +48,8 @@ const CHECKSUM = /^[0-9a-f]{64}$/;
 export const isChecksum = (c: string): boolean => CHECKSUM.test(c);
 
 export function blockKey(volume: string, checksum: string): string {
-  if (!isChecksum(checksum)) throw new BackupError('CORRUPT', `block checksum "${checksum}" is not a sha256 hex digest`);
+  if (!isChecksum(checksum))
+    throw new BackupError('CORRUPT', `block checksum "${checksum}" is not a sha256 hex digest`);
   return `${blocksDir(volume)}${checksum.slice(0, 2)}/${checksum.slice(2, 4)}/${checksum}.blk`;
 }
 
@@ -92,7 +97,9 @@ export function parseBackupUrl(url: string): { target: string; volume: string; b
   const volume = params.get('volume');
   if (!backup) throw new BackupError('INVALID', `backup URL "${url}" has no backup= parameter`);
   if (!volume) throw new BackupError('INVALID', `backup URL "${url}" has no volume= parameter`);
-  for (const k of params.keys()) if (k !== 'backup' && k !== 'volume') throw new BackupError('INVALID', `backup URL "${url}": unknown parameter "${k}"`);
+  for (const k of params.keys())
+    if (k !== 'backup' && k !== 'volume')
+      throw new BackupError('INVALID', `backup URL "${url}": unknown parameter "${k}"`);
   checkName('volume', volume);
   checkName('backup', backup);
   return { target, volume, backup };

@@ -28,11 +28,20 @@ export interface Marker {
 }
 
 /** Writes a marker for `op` (named after `id`) and keeps it fresh until released. */
-export async function announce(store: BackupStore, volume: string, op: LockOp, id: string, now = Date.now): Promise<Marker> {
+export async function announce(
+  store: BackupStore,
+  volume: string,
+  op: LockOp,
+  id: string,
+  now = Date.now,
+): Promise<Marker> {
   const key = `${locksDir(volume)}${op}_${id}_${randomBytes(4).toString('hex')}.lck`;
-  const write = (): Promise<void> => store.put(key, Buffer.from(JSON.stringify({ op, id, at: new Date(now()).toISOString() })));
+  const write = (): Promise<void> =>
+    store.put(key, Buffer.from(JSON.stringify({ op, id, at: new Date(now()).toISOString() })));
   await write();
-  const timer = setInterval(() => { write().catch(() => undefined); }, HEARTBEAT_MS);
+  const timer = setInterval(() => {
+    write().catch(() => undefined);
+  }, HEARTBEAT_MS);
   timer.unref();
   return {
     key,
@@ -69,7 +78,8 @@ export async function markers(store: BackupStore, volume: string, op: LockOp, no
 export async function waitForNone(store: BackupStore, volume: string, op: LockOp, alive: () => boolean): Promise<void> {
   for (;;) {
     if ((await markers(store, volume, op)).live.length === 0) return;
-    if (!alive()) throw new BackupError('STOPPED', `stopped while waiting for a backup ${op} on volume ${volume} to finish`);
+    if (!alive())
+      throw new BackupError('STOPPED', `stopped while waiting for a backup ${op} on volume ${volume} to finish`);
     await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
   }
 }

@@ -35,15 +35,28 @@ export interface RestoreResult {
   size: number;
 }
 
-export async function restoreBackup(store: BackupStore, url: string, target: RestoreTarget, o: RestoreOptions = {}): Promise<RestoreResult> {
+export async function restoreBackup(
+  store: BackupStore,
+  url: string,
+  target: RestoreTarget,
+  o: RestoreOptions = {},
+): Promise<RestoreResult> {
   const alive = o.alive ?? (() => true);
   const cfg = await readBackupCfgByUrl(store, url);
   const what = `backup ${cfg.Name} of volume ${cfg.VolumeName}`;
-  if (cfg.Size > target.size) throw new BackupError('INVALID', `${what} is ${cfg.Size} bytes, larger than the volume restored into (${target.size} bytes)`);
+  if (cfg.Size > target.size)
+    throw new BackupError(
+      'INVALID',
+      `${what} is ${cfg.Size} bytes, larger than the volume restored into (${target.size} bytes)`,
+    );
   const have = new Map<number, string>();
   if (o.since !== undefined) {
     const base = await readBackupCfgByUrl(store, o.since);
-    if (base.VolumeName !== cfg.VolumeName) throw new BackupError('INVALID', `restore since backup ${base.Name} of volume ${base.VolumeName}: not a backup of volume ${cfg.VolumeName}`);
+    if (base.VolumeName !== cfg.VolumeName)
+      throw new BackupError(
+        'INVALID',
+        `restore since backup ${base.Name} of volume ${base.VolumeName}: not a backup of volume ${cfg.VolumeName}`,
+      );
     for (const b of base.Blocks) have.set(b.Offset, b.BlockChecksum);
   }
   const todo = cfg.Blocks.filter((b) => have.get(b.Offset) !== b.BlockChecksum);
@@ -65,14 +78,21 @@ export async function restoreBackup(store: BackupStore, url: string, target: Res
     while (!failed && next < todo.length) {
       const b = todo[next++]!;
       if (!alive()) throw stopped();
-      const data = await rebuild(store, cfg.VolumeName, what, b, blockLength(b.Offset, cfg.Size), (n) => { r.downloadedBytes += n; });
+      const data = await rebuild(store, cfg.VolumeName, what, b, blockLength(b.Offset, cfg.Size), (n) => {
+        r.downloadedBytes += n;
+      });
       await target.write(b.Offset, data);
       r.writtenBlocks++;
       done++;
       report();
     }
   };
-  const workers = Array.from({ length: Math.max(1, Math.min(o.concurrency ?? 4, todo.length)) }, () => worker().catch((e: unknown) => { failed = true; throw e; }));
+  const workers = Array.from({ length: Math.max(1, Math.min(o.concurrency ?? 4, todo.length)) }, () =>
+    worker().catch((e: unknown) => {
+      failed = true;
+      throw e;
+    }),
+  );
   const settled = await Promise.allSettled(workers);
   const bad = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (bad) throw bad.reason;
@@ -95,7 +115,14 @@ export async function restoreBackup(store: BackupStore, url: string, target: Res
  * BackupError NOT_FOUND, a corrupt one (or a rebuilt block that does not match) CORRUPT, naming
  * the backup, the block's offset and the object.
  */
-export async function rebuild(store: BackupStore, volume: string, what: string, b: BlockEntry, length: number, fetched: (bytes: number) => void): Promise<Buffer> {
+export async function rebuild(
+  store: BackupStore,
+  volume: string,
+  what: string,
+  b: BlockEntry,
+  length: number,
+  fetched: (bytes: number) => void,
+): Promise<Buffer> {
   const chain = chainOf(b);
   const get = async (key: string, label: string): Promise<Buffer> => {
     try {
@@ -103,7 +130,8 @@ export async function rebuild(store: BackupStore, volume: string, what: string, 
       fetched(stored.length);
       return stored;
     } catch (e) {
-      if (e instanceof BackupError && e.code === 'NOT_FOUND') throw new BackupError('NOT_FOUND', `${label} is missing from ${store.url}`);
+      if (e instanceof BackupError && e.code === 'NOT_FOUND')
+        throw new BackupError('NOT_FOUND', `${label} is missing from ${store.url}`);
       throw e;
     }
   };
@@ -111,7 +139,12 @@ export async function rebuild(store: BackupStore, volume: string, what: string, 
   const baseLabel = `${what}: block at offset ${b.Offset} (${baseKey}${chain.length > 1 ? `, the base of its ${chain.length - 1} deltas` : ''})`;
   if (chain.length === 1) return decodeBlock(await get(baseKey, baseLabel), chain[0]!, length, baseLabel);
   // The chain's objects are fetched at once (a block's restore waits for one round trip, not one per object).
-  const labels = chain.slice(1).map((id, i) => `${what}: block at offset ${b.Offset}: delta ${i + 1} of ${chain.length - 1} (${deltaKey(volume, id)})`);
+  const labels = chain
+    .slice(1)
+    .map(
+      (id, i) =>
+        `${what}: block at offset ${b.Offset}: delta ${i + 1} of ${chain.length - 1} (${deltaKey(volume, id)})`,
+    );
   const [base, ...deltas] = await Promise.all([
     get(baseKey, baseLabel),
     ...chain.slice(1).map(async (id, i) => decodeDelta(await get(deltaKey(volume, id), labels[i]!), id, labels[i]!)),
@@ -125,6 +158,10 @@ export async function rebuild(store: BackupStore, volume: string, what: string, 
   const quick = await decodeBlockUnverified(base, length);
   if (quick && sha256(applied(quick)) === b.BlockChecksum) return quick;
   const data = applied(await decodeBlock(base, chain[0]!, length, baseLabel));
-  if (sha256(data) !== b.BlockChecksum) throw new BackupError('CORRUPT', `${what}: block at offset ${b.Offset} rebuilt from ${chain.length - 1} deltas does not match its checksum ${b.BlockChecksum}`);
+  if (sha256(data) !== b.BlockChecksum)
+    throw new BackupError(
+      'CORRUPT',
+      `${what}: block at offset ${b.Offset} rebuilt from ${chain.length - 1} deltas does not match its checksum ${b.BlockChecksum}`,
+    );
   return data;
 }

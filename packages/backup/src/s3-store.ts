@@ -4,15 +4,38 @@
 // S3 does not require them: every block carries its sha256 and restore verifies it (format.ts),
 // and some compatible servers reject the newer checksum headers.
 import {
-  DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsCommand,
-  PutObjectCommand, S3Client,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsCommand,
+  PutObjectCommand,
+  S3Client,
 } from '@aws-sdk/client-s3';
 import type { ListObjectsCommandOutput } from '@aws-sdk/client-s3';
 import { BackupError } from './errors.js';
 import type { BackupStore, TargetCredentials } from './store.js';
 
-const DENIED = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'Forbidden', 'InvalidToken', 'ExpiredToken', 'AuthorizationHeaderMalformed']);
-const NETWORK = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'TimeoutError', 'RequestTimeout']);
+const DENIED = new Set([
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'AccessDenied',
+  'Forbidden',
+  'InvalidToken',
+  'ExpiredToken',
+  'AuthorizationHeaderMalformed',
+]);
+const NETWORK = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'TimeoutError',
+  'RequestTimeout',
+]);
 
 export class S3Store implements BackupStore {
   readonly url: string;
@@ -33,7 +56,9 @@ export class S3Store implements BackupStore {
     this.client = new S3Client({
       region: creds.region ?? t.region,
       ...(creds.endpoint ? { endpoint: creds.endpoint, forcePathStyle: true } : {}),
-      ...(creds.accessKeyId && creds.secretAccessKey ? { credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey } } : {}),
+      ...(creds.accessKeyId && creds.secretAccessKey
+        ? { credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey } }
+        : {}),
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 3,
@@ -51,16 +76,20 @@ export class S3Store implements BackupStore {
     const name = err.Code ?? err.name;
     const status = err.$metadata?.httpStatusCode;
     const msg = `${this.where}: ${what}: ${name}${err.message && err.message !== name ? ` (${err.message})` : ''}`;
-    if (name === 'NoSuchBucket') throw new BackupError('NOT_FOUND', `${this.where}: bucket ${this.bucket} does not exist`);
+    if (name === 'NoSuchBucket')
+      throw new BackupError('NOT_FOUND', `${this.where}: bucket ${this.bucket} does not exist`);
     if (DENIED.has(name) || status === 403 || status === 401) throw new BackupError('DENIED', msg);
     if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) throw new BackupError('NOT_FOUND', msg);
-    if (NETWORK.has(name) || (err.code !== undefined && NETWORK.has(err.code))) throw new BackupError('UNREACHABLE', msg);
+    if (NETWORK.has(name) || (err.code !== undefined && NETWORK.has(err.code)))
+      throw new BackupError('UNREACHABLE', msg);
     throw new BackupError('UNREACHABLE', msg);
   }
 
   async put(key: string, body: Buffer): Promise<void> {
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(key), Body: body, ContentLength: body.length }));
+      await this.client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: this.key(key), Body: body, ContentLength: body.length }),
+      );
     } catch (e) {
       this.fail(e, `writing ${key}`);
     }
@@ -101,9 +130,14 @@ export class S3Store implements BackupStore {
     for (;;) {
       let out: ListObjectsCommandOutput;
       try {
-        out = await this.client.send(new ListObjectsCommand({
-          Bucket: this.bucket, Prefix: this.key(prefix), ...(marker ? { Marker: marker } : {}), ...(maxKeys ? { MaxKeys: maxKeys } : {}),
-        }));
+        out = await this.client.send(
+          new ListObjectsCommand({
+            Bucket: this.bucket,
+            Prefix: this.key(prefix),
+            ...(marker ? { Marker: marker } : {}),
+            ...(maxKeys ? { MaxKeys: maxKeys } : {}),
+          }),
+        );
       } catch (e) {
         this.fail(e, `listing ${prefix || '/'}`);
       }
@@ -170,7 +204,8 @@ export class S3Store implements BackupStore {
     } catch (e) {
       const err = e as Error & { $metadata?: { httpStatusCode?: number } };
       // HeadBucket has no body, so a missing bucket is a bare 404.
-      if (err.$metadata?.httpStatusCode === 404 || err.name === 'NotFound') throw new BackupError('NOT_FOUND', `${this.where}: bucket ${this.bucket} does not exist`);
+      if (err.$metadata?.httpStatusCode === 404 || err.name === 'NotFound')
+        throw new BackupError('NOT_FOUND', `${this.where}: bucket ${this.bucket} does not exist`);
       this.fail(e, 'checking the bucket');
     }
     for await (const _ of this.pages('')) break;

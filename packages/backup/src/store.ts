@@ -36,4 +36,3 @@ export interface BackupStore {
   /** Releases connections. */
   close(): void;
 }
-

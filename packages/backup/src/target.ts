@@ -30,7 +30,11 @@ function segments(url: string, path: string, what: string): string[] {
   for (const s of parts) {
     if (s === '') throw invalid(url, `${what} has an empty segment ("//")`);
     if (s === '.' || s === '..') throw invalid(url, `${what} may not contain "${s}"`);
-    if (!SEGMENT.test(s)) throw invalid(url, `${what} segment "${s}" has characters other than letters, digits and . _ ~ - (percent-encoding is not accepted)`);
+    if (!SEGMENT.test(s))
+      throw invalid(
+        url,
+        `${what} segment "${s}" has characters other than letters, digits and . _ ~ - (percent-encoding is not accepted)`,
+      );
   }
   return parts;
 }
@@ -45,13 +49,16 @@ function segments(url: string, path: string, what: string): string[] {
 export function parseTargetUrl(url: string): TargetUrl {
   if (typeof url !== 'string' || url.trim() === '') throw invalid(String(url), 'is empty');
   if (url !== url.trim()) throw invalid(url, 'has leading or trailing spaces');
-  if (/[?#]/.test(url)) throw invalid(url, 'may not have a query string or fragment (that is a backup URL, not a target)');
+  if (/[?#]/.test(url))
+    throw invalid(url, 'may not have a query string or fragment (that is a backup URL, not a target)');
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(url)?.[1]?.toLowerCase();
   if (scheme === 's3') {
     const m = /^s3:\/\/([^@/]*)@([^/]*)(\/.*)?$/i.exec(url);
     if (!m) throw invalid(url, 'is not s3://BUCKET@REGION/PREFIX (the region is required, after "@")');
-    const bucket = m[1]!, region = m[2]!;
-    if (!BUCKET.test(bucket) || bucket.includes('..')) throw invalid(url, `bucket "${bucket}" is not a valid S3 bucket name (3-63 of a-z 0-9 . -)`);
+    const bucket = m[1]!,
+      region = m[2]!;
+    if (!BUCKET.test(bucket) || bucket.includes('..'))
+      throw invalid(url, `bucket "${bucket}" is not a valid S3 bucket name (3-63 of a-z 0-9 . -)`);
     if (!REGION.test(region)) throw invalid(url, `region "${region}" is not a region name (such as us-east-1)`);
     const prefix = segments(url, m[3] ?? '/', 'the prefix').join('/');
     return { kind: 's3', bucket, region, prefix, url: `s3://${bucket}@${region}/${prefix}` };
@@ -65,7 +72,10 @@ export function parseTargetUrl(url: string): TargetUrl {
     return { kind: 'file', path, url: `file://${path}` };
   }
   if (scheme === 'nfs' || scheme === 'cifs' || scheme === 'azblob') {
-    throw invalid(url, `${scheme}:// targets are not supported; mount the share and use file:///MOUNT/PATH, or use s3://`);
+    throw invalid(
+      url,
+      `${scheme}:// targets are not supported; mount the share and use file:///MOUNT/PATH, or use s3://`,
+    );
   }
   throw invalid(url, 'has no supported scheme (s3://BUCKET@REGION/PREFIX or file:///PATH)');
 }
@@ -89,8 +99,13 @@ export function parseCredentialFile(text: string): TargetCredentials {
   const trimmed = text.trim();
   if (trimmed.startsWith('{')) {
     let obj: unknown;
-    try { obj = JSON.parse(trimmed); } catch { throw new BackupError('INVALID', 'backup credentials: not valid JSON'); }
-    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new BackupError('INVALID', 'backup credentials: JSON is not an object');
+    try {
+      obj = JSON.parse(trimmed);
+    } catch {
+      throw new BackupError('INVALID', 'backup credentials: not valid JSON');
+    }
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj))
+      throw new BackupError('INVALID', 'backup credentials: JSON is not an object');
     for (const [k, v] of Object.entries(obj)) {
       if (typeof v !== 'string') throw new BackupError('INVALID', `backup credentials: ${k} is not a string`);
       raw[k] = v;
@@ -114,10 +129,14 @@ export function parseCredentialFile(text: string): TargetCredentials {
   if (out.endpoint !== undefined) {
     // Longhorn allows a comma-separated list; one endpoint is what a target uses.
     out.endpoint = out.endpoint.split(',')[0]!.trim();
-    if (!/^https?:\/\/[^/\s]+/.test(out.endpoint)) throw new BackupError('INVALID', 'backup credentials: AWS_ENDPOINTS is not an http:// or https:// URL');
+    if (!/^https?:\/\/[^/\s]+/.test(out.endpoint))
+      throw new BackupError('INVALID', 'backup credentials: AWS_ENDPOINTS is not an http:// or https:// URL');
   }
   if ((out.accessKeyId === undefined) !== (out.secretAccessKey === undefined)) {
-    throw new BackupError('INVALID', 'backup credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be given together');
+    throw new BackupError(
+      'INVALID',
+      'backup credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be given together',
+    );
   }
   return out;
 }

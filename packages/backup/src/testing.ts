@@ -28,11 +28,17 @@ export interface S3Fixture {
 /** Starts s3rver with `bucket` (default "backups") created. Stop it in the suite's after-hook. */
 export async function startS3rver(bucket = 'backups'): Promise<S3Fixture> {
   const dir = await mkdtemp(join(tmpdir(), 'cairn-s3rver-'));
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./s3rver-child.js', import.meta.url)), dir, bucket], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./s3rver-child.js', import.meta.url)), dir, bucket], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', (l) => {
-      try { resolve((JSON.parse(l) as { port: number }).port); } catch (e) { reject(e as Error); }
+      try {
+        resolve((JSON.parse(l) as { port: number }).port);
+      } catch (e) {
+        reject(e as Error);
+      }
     });
     child.once('exit', (code) => reject(new Error(`s3rver exited (${code}) before listening`)));
     child.once('error', reject);
@@ -40,7 +46,13 @@ export async function startS3rver(bucket = 'backups'): Promise<S3Fixture> {
   const endpoint = `http://127.0.0.1:${port}`;
   const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', endpoint };
   return {
-    endpoint, port, bucket, target: `s3://${bucket}@us-east-1/`, credentials, dir, pid: child.pid!,
+    endpoint,
+    port,
+    bucket,
+    target: `s3://${bucket}@us-east-1/`,
+    credentials,
+    dir,
+    pid: child.pid!,
     credentialFile: `AWS_ACCESS_KEY_ID=S3RVER\nAWS_SECRET_ACCESS_KEY=S3RVER\nAWS_ENDPOINTS=${endpoint}\n`,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {

@@ -15,12 +15,14 @@ const block = (): Buffer => randomFillSync(Buffer.alloc(BACKUP_BLOCK_SIZE));
 test('changed pages become runs (adjacent pages merged) and rebuild the new content', () => {
   const base = block();
   const cur = Buffer.from(base);
-  cur[5]! ^= 1;                                  // page 0
-  cur.fill(9, 7 * PAGE + 10, 9 * PAGE - 1);      // pages 7 and 8: one run
-  cur[BACKUP_BLOCK_SIZE - 1]! ^= 0xff;           // the last page
+  cur[5]! ^= 1; // page 0
+  cur.fill(9, 7 * PAGE + 10, 9 * PAGE - 1); // pages 7 and 8: one run
+  cur[BACKUP_BLOCK_SIZE - 1]! ^= 0xff; // the last page
   const runs = changedRuns(base, cur)!;
   assert.equal(runs, [
-    { offset: 0, length: PAGE }, { offset: 7 * PAGE, length: 2 * PAGE }, { offset: BACKUP_BLOCK_SIZE - PAGE, length: PAGE },
+    { offset: 0, length: PAGE },
+    { offset: 7 * PAGE, length: 2 * PAGE },
+    { offset: BACKUP_BLOCK_SIZE - PAGE, length: PAGE },
   ]);
   const delta = encodeDelta(runs, cur);
   assert.is(delta.length, 8 + 3 * 8 + 4 * PAGE);
@@ -41,7 +43,7 @@ test('more than a quarter of the pages changed, or another length, is no delta',
   assert.is(changedRuns(base, base.subarray(0, PAGE * 3)), null);
 });
 
-test('a short block (the volume\'s last) compares its short last page too', () => {
+test("a short block (the volume's last) compares its short last page too", () => {
   const base = randomFillSync(Buffer.alloc(4 * PAGE + 100));
   const cur = Buffer.from(base);
   cur[4 * PAGE + 50]! ^= 1;
@@ -74,7 +76,7 @@ test('a malformed delta is CORRUPT and writes nothing past the block', () => {
   const cur = Buffer.from(base).fill(3, 0, PAGE);
   const good = encodeDelta(changedRuns(base, cur)!, cur);
   const past = Buffer.from(good);
-  past.writeUInt32LE(BACKUP_BLOCK_SIZE - 10, 8);         // the run would end past the block
+  past.writeUInt32LE(BACKUP_BLOCK_SIZE - 10, 8); // the run would end past the block
   const cases: [Buffer, string][] = [
     [Buffer.from('XXXX\0\0\0\0'), 'no CDL1 header'],
     [good.subarray(0, 12), 'more than it holds'],

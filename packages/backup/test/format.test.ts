@@ -38,9 +38,11 @@ test('a block that does not compress is stored as it is', async () => {
   assert.ok((await decodeBlock(stored, sha256(data), data.length, what)).equals(data));
 });
 
-test('a raw block that starts with gzip\'s magic bytes is still read as it is', async () => {
+test("a raw block that starts with gzip's magic bytes is still read as it is", async () => {
   const data = randomFillSync(Buffer.alloc(64 * 1024));
-  data[0] = 0x1f; data[1] = 0x8b; data[2] = 0x08;
+  data[0] = 0x1f;
+  data[1] = 0x8b;
+  data[2] = 0x08;
   assert.is(await encodeBlock(data), data);
   assert.ok((await decodeBlock(data, sha256(data), data.length, what)).equals(data));
 });
@@ -50,7 +52,12 @@ test('anything that does not match the checksum is CORRUPT, saying why', async (
   const sum = sha256(data);
   await corrupt(Buffer.from(data).fill(0, 100, 200), sum, data.length, 'does not match');
   await corrupt(data.subarray(0, 4096), sum, data.length, '4096 bytes, expected 65536');
-  await corrupt(gzipSync(Buffer.alloc(64 * 1024, 7)), sum, data.length, 'gunzips to data whose checksum does not match');
+  await corrupt(
+    gzipSync(Buffer.alloc(64 * 1024, 7)),
+    sum,
+    data.length,
+    'gunzips to data whose checksum does not match',
+  );
   await corrupt(gzipSync(data).subarray(0, 1000), sum, data.length, 'does not gunzip');
   await corrupt(gzipSync(Buffer.alloc(BACKUP_BLOCK_SIZE + 4096)), sum, data.length, 'does not gunzip');
 });

@@ -20,7 +20,11 @@ export function pattern(length: number, seed: number): Buffer {
   const b = Buffer.allocUnsafe(length);
   let x = (seed * 2654435761) >>> 0 || 1;
   for (let i = 0; i < length; i++) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
     b[i] = (x & 0xff) | 1;
   }
   return b;
@@ -42,14 +46,33 @@ export async function snapshotDigest(r: Replica, snapshot: string): Promise<stri
 export const volumeDigest = (b: BlockBackend, size = b.size): Promise<string> => digestOf(size, (o, l) => b.read(o, l));
 
 /** `store`, with every put counted: whole blocks, deltas (and their bytes) and other objects. */
-export function counting(store: BackupStore): BackupStore & { blockPuts: number; blockBytes: number; deltaPuts: number; deltaBytes: number; reset(): void } {
-  const c = Object.create(store) as BackupStore & { blockPuts: number; blockBytes: number; deltaPuts: number; deltaBytes: number; reset(): void };
-  c.reset = () => { c.blockPuts = 0; c.blockBytes = 0; c.deltaPuts = 0; c.deltaBytes = 0; };
+export function counting(
+  store: BackupStore,
+): BackupStore & { blockPuts: number; blockBytes: number; deltaPuts: number; deltaBytes: number; reset(): void } {
+  const c = Object.create(store) as BackupStore & {
+    blockPuts: number;
+    blockBytes: number;
+    deltaPuts: number;
+    deltaBytes: number;
+    reset(): void;
+  };
+  c.reset = () => {
+    c.blockPuts = 0;
+    c.blockBytes = 0;
+    c.deltaPuts = 0;
+    c.deltaBytes = 0;
+  };
   c.reset();
   c.put = async (key: string, body: Buffer) => {
     await store.put(key, body);
-    if (key.endsWith('.blk')) { c.blockPuts++; c.blockBytes += body.length; }
-    if (key.endsWith('.dlt')) { c.deltaPuts++; c.deltaBytes += body.length; }
+    if (key.endsWith('.blk')) {
+      c.blockPuts++;
+      c.blockBytes += body.length;
+    }
+    if (key.endsWith('.dlt')) {
+      c.deltaPuts++;
+      c.deltaBytes += body.length;
+    }
   };
   return c;
 }

@@ -13,20 +13,45 @@ const refused = (fn: () => unknown, code: string, mention: string | RegExp): voi
     assert.instance(e, BackupError);
     assert.is((e as BackupError).code, code);
     const msg = (e as Error).message;
-    assert.ok(typeof mention === 'string' ? msg.includes(mention) : mention.test(msg), `"${msg}" should mention ${String(mention)}`);
+    assert.ok(
+      typeof mention === 'string' ? msg.includes(mention) : mention.test(msg),
+      `"${msg}" should mention ${String(mention)}`,
+    );
     return;
   }
   assert.unreachable(`accepted, should be refused mentioning ${String(mention)}`);
 };
 
-test('s3 targets in Longhorn\'s form parse to bucket, region, prefix and a canonical URL', () => {
-  assert.equal(parseTargetUrl('s3://backupbucket@us-east-1/'), { kind: 's3', bucket: 'backupbucket', region: 'us-east-1', prefix: '', url: 's3://backupbucket@us-east-1/' });
-  assert.equal(parseTargetUrl('s3://backupbucket@us-east-1'), { kind: 's3', bucket: 'backupbucket', region: 'us-east-1', prefix: '', url: 's3://backupbucket@us-east-1/' });
-  assert.equal(parseTargetUrl('s3://b.k-1@eu-central-1/cluster/a/'), { kind: 's3', bucket: 'b.k-1', region: 'eu-central-1', prefix: 'cluster/a', url: 's3://b.k-1@eu-central-1/cluster/a' });
+test("s3 targets in Longhorn's form parse to bucket, region, prefix and a canonical URL", () => {
+  assert.equal(parseTargetUrl('s3://backupbucket@us-east-1/'), {
+    kind: 's3',
+    bucket: 'backupbucket',
+    region: 'us-east-1',
+    prefix: '',
+    url: 's3://backupbucket@us-east-1/',
+  });
+  assert.equal(parseTargetUrl('s3://backupbucket@us-east-1'), {
+    kind: 's3',
+    bucket: 'backupbucket',
+    region: 'us-east-1',
+    prefix: '',
+    url: 's3://backupbucket@us-east-1/',
+  });
+  assert.equal(parseTargetUrl('s3://b.k-1@eu-central-1/cluster/a/'), {
+    kind: 's3',
+    bucket: 'b.k-1',
+    region: 'eu-central-1',
+    prefix: 'cluster/a',
+    url: 's3://b.k-1@eu-central-1/cluster/a',
+  });
 });
 
 test('file targets name an absolute directory', () => {
-  assert.equal(parseTargetUrl('file:///mnt/backups/'), { kind: 'file', path: '/mnt/backups', url: 'file:///mnt/backups' });
+  assert.equal(parseTargetUrl('file:///mnt/backups/'), {
+    kind: 'file',
+    path: '/mnt/backups',
+    url: 'file:///mnt/backups',
+  });
   assert.equal(parseTargetUrl('file://localhost/srv/b'), { kind: 'file', path: '/srv/b', url: 'file:///srv/b' });
 });
 
@@ -47,13 +72,17 @@ test('bad target URLs are refused, naming what is wrong', () => {
   refused(() => parseTargetUrl(' s3://bucket@us-east-1/'), 'INVALID', 'spaces');
 });
 
-test('backup URLs are the target\'s and ?backup=&volume=, and parse back', () => {
+test("backup URLs are the target's and ?backup=&volume=, and parse back", () => {
   const u = backupUrl('s3://backupbucket@us-east-1', 'pvc-1', 'backup-0a1b');
   assert.is(u, 's3://backupbucket@us-east-1/?backup=backup-0a1b&volume=pvc-1');
   assert.equal(parseBackupUrl(u), { target: 's3://backupbucket@us-east-1/', volume: 'pvc-1', backup: 'backup-0a1b' });
   const f = backupUrl('file:///mnt/b/', 'v1', 'b1');
   assert.is(f, 'file:///mnt/b?backup=b1&volume=v1');
-  assert.equal(parseBackupUrl('file:///mnt/b?volume=v1&backup=b1'), { target: 'file:///mnt/b', volume: 'v1', backup: 'b1' });
+  assert.equal(parseBackupUrl('file:///mnt/b?volume=v1&backup=b1'), {
+    target: 'file:///mnt/b',
+    volume: 'v1',
+    backup: 'b1',
+  });
 });
 
 test('bad backup URLs and names are refused by name', () => {
@@ -66,17 +95,27 @@ test('bad backup URLs and names are refused by name', () => {
   refused(() => parseBackupUrl('s3://b3b/?backup=b&volume=v'), 'INVALID', 'region is required');
 });
 
-test('credential files: KEY=VALUE lines or JSON with Longhorn\'s names', () => {
-  assert.equal(parseCredentialFile('# comment\nAWS_ACCESS_KEY_ID=AK\nexport AWS_SECRET_ACCESS_KEY="s e=c"\n\nAWS_ENDPOINTS=http://minio:9000, http://other\nAWS_CERT=ignored\n'),
-    { accessKeyId: 'AK', secretAccessKey: 's e=c', endpoint: 'http://minio:9000' });
-  assert.equal(parseCredentialFile('{"AWS_ACCESS_KEY_ID":"AK","AWS_SECRET_ACCESS_KEY":"SK","AWS_REGION":"eu-west-1"}'),
-    { accessKeyId: 'AK', secretAccessKey: 'SK', region: 'eu-west-1' });
+test("credential files: KEY=VALUE lines or JSON with Longhorn's names", () => {
+  assert.equal(
+    parseCredentialFile(
+      '# comment\nAWS_ACCESS_KEY_ID=AK\nexport AWS_SECRET_ACCESS_KEY="s e=c"\n\nAWS_ENDPOINTS=http://minio:9000, http://other\nAWS_CERT=ignored\n',
+    ),
+    { accessKeyId: 'AK', secretAccessKey: 's e=c', endpoint: 'http://minio:9000' },
+  );
+  assert.equal(
+    parseCredentialFile('{"AWS_ACCESS_KEY_ID":"AK","AWS_SECRET_ACCESS_KEY":"SK","AWS_REGION":"eu-west-1"}'),
+    { accessKeyId: 'AK', secretAccessKey: 'SK', region: 'eu-west-1' },
+  );
   assert.equal(parseCredentialFile(''), {});
 });
 
 test('bad credential files are refused without quoting the secrets', () => {
   refused(() => parseCredentialFile('AWS_ACCESS_KEY_ID=AK'), 'INVALID', 'must be given together');
-  refused(() => parseCredentialFile('AWS_ACCESS_KEY_ID=AK\nAWS_SECRET_ACCESS_KEY=topsecret\nAWS_ENDPOINTS=minio:9000'), 'INVALID', 'AWS_ENDPOINTS is not an http');
+  refused(
+    () => parseCredentialFile('AWS_ACCESS_KEY_ID=AK\nAWS_SECRET_ACCESS_KEY=topsecret\nAWS_ENDPOINTS=minio:9000'),
+    'INVALID',
+    'AWS_ENDPOINTS is not an http',
+  );
   refused(() => parseCredentialFile('{"AWS_ACCESS_KEY_ID": 5}'), 'INVALID', 'AWS_ACCESS_KEY_ID is not a string');
   refused(() => parseCredentialFile('{not json'), 'INVALID', 'not valid JSON');
   refused(() => parseCredentialFile('AWS_SECRET_ACCESS_KEY topsecret'), 'INVALID', 'line 1 is not KEY=VALUE');

@@ -12,12 +12,24 @@ export { usageLine };
 /** Flags every command accepts: where the manager is, how to authenticate, how to print. */
 export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
   output: { type: 'string', short: 'o', value: 'table|json', help: 'output format (default table)' },
-  endpoint: { type: 'string', value: 'HOST:PORT', help: 'the manager\'s admin API (env CAIRN_ENDPOINT)' },
+  endpoint: { type: 'string', value: 'HOST:PORT', help: "the manager's admin API (env CAIRN_ENDPOINT)" },
   token: { type: 'string', value: 'TOKEN', help: 'bearer token (env CAIRN_TOKEN)' },
   'token-file': { type: 'string', value: 'FILE', help: 'read the bearer token from FILE (env CAIRN_TOKEN_FILE)' },
-  cluster: { type: 'string', value: 'PATH', help: 'cluster.json written by cairn up (env CAIRN_CLUSTER; default ./.cairn/cluster.json)' },
-  'tls-ca': { type: 'string', value: 'FILE', help: 'PEM of the CA that signed the manager\'s certificate (env CAIRN_TLS_CA)' },
-  timeout: { type: 'string', value: 'DURATION', help: 'deadline of each call, e.g. 30s, 2m (env CAIRN_TIMEOUT; default 60s)' },
+  cluster: {
+    type: 'string',
+    value: 'PATH',
+    help: 'cluster.json written by cairn up (env CAIRN_CLUSTER; default ./.cairn/cluster.json)',
+  },
+  'tls-ca': {
+    type: 'string',
+    value: 'FILE',
+    help: "PEM of the CA that signed the manager's certificate (env CAIRN_TLS_CA)",
+  },
+  timeout: {
+    type: 'string',
+    value: 'DURATION',
+    help: 'deadline of each call, e.g. 30s, 2m (env CAIRN_TIMEOUT; default 60s)',
+  },
   help: { type: 'boolean', short: 'h', help: 'print this help' },
 };
 
@@ -48,7 +60,8 @@ export function flagString(p: Parsed, name: string, command = ''): string | unde
 
 export function requireFlag(p: Parsed, name: string, command = '', example = ''): string {
   const v = flagString(p, name, command);
-  if (v === undefined) throw new UsageError(`--${name} is required${example ? ` (e.g. --${name} ${example})` : ''}`, command);
+  if (v === undefined)
+    throw new UsageError(`--${name} is required${example ? ` (e.g. --${name} ${example})` : ''}`, command);
   return v;
 }
 
@@ -68,7 +81,11 @@ export function sizeValue(v: string, what: string, command = ''): number {
   return n;
 }
 
-export function flagInt(p: Parsed, name: string, o: { min?: number; max?: number; command?: string } = {}): number | undefined {
+export function flagInt(
+  p: Parsed,
+  name: string,
+  o: { min?: number; max?: number; command?: string } = {},
+): number | undefined {
   const v = text(p, name);
   if (v === undefined) return undefined;
   const min = o.min ?? 0;
@@ -92,17 +109,28 @@ export function flagBool(p: Parsed, name: string, command = ''): boolean | undef
 /** Every value of a `multiple` flag, each also split at commas ("a,b" -> a, b); undefined when not given. */
 export function flagValues(p: Parsed, name: string): string[] | undefined {
   const vs = p.lists?.[name] ?? (typeof p.flags[name] === 'string' ? [p.flags[name] as string] : undefined);
-  return vs?.flatMap((v) => v.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  return vs
+    ?.flatMap((v) => v.split(','))
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 /** A comma-separated list: "a,b" -> ['a', 'b']; "" -> [] (which clears a list on update). */
 export function flagList(p: Parsed, name: string): string[] | undefined {
   const v = text(p, name);
   if (v === undefined) return undefined;
-  return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
-export function flagEnum<T extends string>(p: Parsed, name: string, allowed: readonly T[], command = ''): T | undefined {
+export function flagEnum<T extends string>(
+  p: Parsed,
+  name: string,
+  allowed: readonly T[],
+  command = '',
+): T | undefined {
   const v = text(p, name);
   if (v === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(v)) {
@@ -114,7 +142,8 @@ export function flagEnum<T extends string>(p: Parsed, name: string, allowed: rea
 /** Durations for --timeout: 30s, 2m, 1h, 500ms, or plain seconds. */
 export function parseDuration(v: string, what = '--timeout'): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(v);
-  if (!m || Number(m[1]) <= 0) throw new UsageError(`${what}: expected a duration such as 30s, 2m or 500ms, got "${v}"`);
+  if (!m || Number(m[1]) <= 0)
+    throw new UsageError(`${what}: expected a duration such as 30s, 2m or 500ms, got "${v}"`);
   const mult = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] ?? 1000;
   return Math.round(Number(m[1]) * mult);
 }

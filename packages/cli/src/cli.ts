@@ -37,30 +37,54 @@ export interface RunOptions {
  * Commands that run processes or print for themselves: they get their arguments as they are.
  * Loaded on use, so that admin commands do not load the manager, the agent or etcd's tooling.
  */
-const PROCESS_COMMANDS: Record<string, { synopsis: string; summary: string; run: (args: string[]) => Promise<number> }> = {
+const PROCESS_COMMANDS: Record<
+  string,
+  { synopsis: string; summary: string; run: (args: string[]) => Promise<number> }
+> = {
   up: {
-    synopsis: 'up [--dir DIR] [--nodes N] [--etcd ENDPOINTS [--etcd-ca F --etcd-cert F --etcd-key F] | --etcd-members 1|3|5] [--detach] [--demo] [--no-tls] [--log-level trace|debug|info|warn|error]', summary: 'start a local cluster: etcd, a manager, N node agents (TLS with DIR/pki)',
+    synopsis:
+      'up [--dir DIR] [--nodes N] [--etcd ENDPOINTS [--etcd-ca F --etcd-cert F --etcd-key F] | --etcd-members 1|3|5] [--detach] [--demo] [--no-tls] [--log-level trace|debug|info|warn|error]',
+    summary: 'start a local cluster: etcd, a manager, N node agents (TLS with DIR/pki)',
     run: async (a) => (await import('./up.js')).up(a),
   },
-  down: { synopsis: 'down [--dir DIR]', summary: 'stop what cairn up started', run: async (a) => (await import('./up.js')).down(a) },
-  restart: { synopsis: 'restart NAME [--dir DIR]', summary: 'start a stopped process of the local cluster again (node-N, manager-N, etcd-N)', run: async (a) => (await import('./up.js')).restart(a) },
-  status: { synopsis: 'status [--dir DIR] [-o json]', summary: 'the local cluster\'s processes and nodes', run: async (a) => (await import('./up.js')).status(a) },
+  down: {
+    synopsis: 'down [--dir DIR]',
+    summary: 'stop what cairn up started',
+    run: async (a) => (await import('./up.js')).down(a),
+  },
+  restart: {
+    synopsis: 'restart NAME [--dir DIR]',
+    summary: 'start a stopped process of the local cluster again (node-N, manager-N, etcd-N)',
+    run: async (a) => (await import('./up.js')).restart(a),
+  },
+  status: {
+    synopsis: 'status [--dir DIR] [-o json]',
+    summary: "the local cluster's processes and nodes",
+    run: async (a) => (await import('./up.js')).status(a),
+  },
   'support-bundle': {
-    synopsis: 'support-bundle [--dir DIR] [--output FILE] [--log-lines N]', summary: 'one .tar.gz with status, settings, versions, the event log, recent logs of every process and host facts; secrets left out',
+    synopsis: 'support-bundle [--dir DIR] [--output FILE] [--log-lines N]',
+    summary:
+      'one .tar.gz with status, settings, versions, the event log, recent logs of every process and host facts; secrets left out',
     run: async (a) => (await import('./support-bundle.js')).supportBundle(a),
   },
   'etcd-auth': {
-    synopsis: 'etcd-auth --etcd URL[,URL] --etcd-ca F --etcd-cert F --etcd-key F', summary: 'turn on etcd authentication: only the managers\' certificate reads and writes cairn\'s keys',
+    synopsis: 'etcd-auth --etcd URL[,URL] --etcd-ca F --etcd-cert F --etcd-key F',
+    summary: "turn on etcd authentication: only the managers' certificate reads and writes cairn's keys",
     run: async (a) => (await import('./up-etcd.js')).etcdAuth(a),
   },
   manager: {
-    synopsis: 'manager --etcd URL[,URL] [flags]', summary: 'run a manager: admin and node APIs, the scheduler when leading',
+    synopsis: 'manager --etcd URL[,URL] [flags]',
+    summary: 'run a manager: admin and node APIs, the scheduler when leading',
     run: async (a) => (await import('@cairn/manager')).runManager(a),
   },
 };
 // The node agent shares the word "node" with the admin commands: `cairn node ls|get|update` are
 // admin commands, any other `cairn node --flag ...` (e.g. --manager ADDR --node-id ID) runs the agent.
-const NODE_AGENT = { synopsis: 'node --manager ADDR --node-id ID --disk PATH[:tag,tag] --zone Z', summary: 'run a node agent' };
+const NODE_AGENT = {
+  synopsis: 'node --manager ADDR --node-id ID --disk PATH[:tag,tag] --zone Z',
+  summary: 'run a node agent',
+};
 const runNodeAgent = async (a: string[]): Promise<number> => (await import('@cairn/agent')).runAgent(a);
 
 /** Two columns, the first padded to its widest cell. */
@@ -84,9 +108,12 @@ function topHelp(): string {
     'admin (talks to a manager; "cairn <command> --help" for more):',
     ...columns([
       ...GROUPS.map((g) => [g.name, g.summary] as const),
-      ...SINGLES.map((c) => [c.spec.path, c.spec.summary.charAt(0).toLowerCase() + c.spec.summary.slice(1).replace(/\.$/, '')] as const),
+      ...SINGLES.map(
+        (c) =>
+          [c.spec.path, c.spec.summary.charAt(0).toLowerCase() + c.spec.summary.slice(1).replace(/\.$/, '')] as const,
+      ),
       ['version', 'print the version'],
-      ['help [COMMAND]', 'this help, or a command\'s'],
+      ['help [COMMAND]', "this help, or a command's"],
     ]),
     '',
     'connection: --endpoint HOST:PORT and --token TOKEN (or CAIRN_ENDPOINT, CAIRN_TOKEN); by default both',
@@ -100,14 +127,24 @@ function topHelp(): string {
 function groupHelp(g: Group): string {
   const rows = g.commands.map((c) => [usageLine(c.spec).replace(/^cairn /, ''), c.spec.summary] as const);
   if (g === node) rows.push([NODE_AGENT.synopsis, NODE_AGENT.summary]);
-  return [
-    `usage: cairn ${g.name} <command> [flags]`, '', g.summary, '', 'commands:', ...columns(rows), '',
-    `run "cairn ${g.name} <command> --help" for its flags.`,
-  ].join('\n') + '\n';
+  return (
+    [
+      `usage: cairn ${g.name} <command> [flags]`,
+      '',
+      g.summary,
+      '',
+      'commands:',
+      ...columns(rows),
+      '',
+      `run "cairn ${g.name} <command> --help" for its flags.`,
+    ].join('\n') + '\n'
+  );
 }
 
 const STRING_GLOBALS = new Set(
-  Object.entries(GLOBAL_FLAGS).flatMap(([n, f]) => (f.type === 'string' ? [`--${n}`, ...(f.short ? [`-${f.short}`] : [])] : [])),
+  Object.entries(GLOBAL_FLAGS).flatMap(([n, f]) =>
+    f.type === 'string' ? [`--${n}`, ...(f.short ? [`-${f.short}`] : [])] : [],
+  ),
 );
 
 /** Moves global flags given before the command word (cairn -o json volume ls) to the end. */
@@ -126,7 +163,14 @@ export function hoistGlobals(argv: string[]): string[] {
 
 function connectionFlags(p: Parsed) {
   const s = (n: string) => (typeof p.flags[n] === 'string' ? (p.flags[n] as string) : undefined);
-  return { endpoint: s('endpoint'), token: s('token'), 'token-file': s('token-file'), cluster: s('cluster'), 'tls-ca': s('tls-ca'), timeout: s('timeout') };
+  return {
+    endpoint: s('endpoint'),
+    token: s('token'),
+    'token-file': s('token-file'),
+    cluster: s('cluster'),
+    'tls-ca': s('tls-ca'),
+    timeout: s('timeout'),
+  };
 }
 
 async function execute(cmd: Command, argv: string[], io: Io, o: RunOptions, errCtx: ErrorContext): Promise<number> {
@@ -200,7 +244,10 @@ async function route(argv: string[], io: Io, o: RunOptions, errCtx: ErrorContext
   }
   if (word === undefined || word === 'help' || word === '--help' || word === '-h') {
     // `cairn node --help` also shows the agent's own flags (generated from its declaration).
-    const agent = g === node ? `\nthe node agent (cairn node --manager ...):\n${agentHelp((await import('@cairn/agent')).AGENT_COMMAND)}` : '';
+    const agent =
+      g === node
+        ? `\nthe node agent (cairn node --manager ...):\n${agentHelp((await import('@cairn/agent')).AGENT_COMMAND)}`
+        : '';
     (word === undefined ? io.stderr : io.stdout).write(groupHelp(g) + agent);
     return word === undefined ? EXIT_USAGE : 0;
   }
@@ -215,7 +262,8 @@ export async function run(argv: string[], io: Io = processIo(), o: RunOptions = 
   } catch (e) {
     const { line, exitCode } = describeError(e, errCtx);
     io.stderr.write(`cairn: ${line}\n`);
-    if (io.env['CAIRN_DEBUG'] && io.env['CAIRN_DEBUG'] !== '0') io.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    if (io.env['CAIRN_DEBUG'] && io.env['CAIRN_DEBUG'] !== '0')
+      io.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return exitCode;
   }
 }

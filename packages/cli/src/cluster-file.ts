@@ -25,14 +25,32 @@ export interface ClusterFile {
    * Every manager `up` started (--managers N), each on a fixed address so a restarted one comes
    * back where agents and clients knew it. command: the argv that (re)starts it (`cairn restart`).
    */
-  managers?: { id: string; pid: number; log: string; address: string; csiEndpoint: string; command: string[]; /** The web UI's URL (--ui-listen). */ ui?: string; metrics?: string }[];
+  managers?: {
+    id: string;
+    pid: number;
+    log: string;
+    address: string;
+    csiEndpoint: string;
+    command: string[];
+    /** The web UI's URL (--ui-listen). */ ui?: string;
+    metrics?: string;
+  }[];
   /** The etcd members `up` started; command restarts one on its data. */
   etcdMembers?: { name: string; pid: number; clientUrl: string; log: string; command: string[] }[];
   /**
    * csiEndpoint: unix:///path of each node's CSI Identity + Node services. command: its argv.
    * metrics (here and on managers): host:port of its Prometheus /metrics (docs/metrics.md).
    */
-  nodes: { id: string; pid: number; zone: string; disk: string; log: string; csiEndpoint: string; command?: string[]; metrics?: string }[];
+  nodes: {
+    id: string;
+    pid: number;
+    zone: string;
+    disk: string;
+    log: string;
+    csiEndpoint: string;
+    command?: string[];
+    metrics?: string;
+  }[];
   startedAt: string;
 }
 
@@ -52,6 +70,11 @@ export function writeClusterFile(c: ClusterFile): void {
 
 /** The admin API of the cluster `up` started (the CLI's own client). */
 export function clusterApi(c: ClusterFile, timeoutMs = 3000): AdminApi {
-  return grpcAdminApi({ endpoint: c.admin, token: readFileSync(c.token, 'utf8').trim(), tokenSource: c.token, timeoutMs,
-    ...(c.tlsCa ? { tlsCa: readFileSync(c.tlsCa) } : {}) });
+  return grpcAdminApi({
+    endpoint: c.admin,
+    token: readFileSync(c.token, 'utf8').trim(),
+    tokenSource: c.token,
+    timeoutMs,
+    ...(c.tlsCa ? { tlsCa: readFileSync(c.tlsCa) } : {}),
+  });
 }

@@ -56,7 +56,9 @@ export function loadClusterFile(path: string, required: boolean): ClusterFile | 
     text = readFileSync(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !required) return null;
-    throw new CliError(`cannot read cluster file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new CliError(
+      `cannot read cluster file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   let c: unknown;
   try {
@@ -64,11 +66,14 @@ export function loadClusterFile(path: string, required: boolean): ClusterFile | 
   } catch (e) {
     throw new CliError(`cluster file ${path} is not valid JSON: ${(e as Error).message}`);
   }
-  if (c === null || typeof c !== 'object' || Array.isArray(c)) throw new CliError(`cluster file ${path} is not a JSON object`);
+  if (c === null || typeof c !== 'object' || Array.isArray(c))
+    throw new CliError(`cluster file ${path} is not a JSON object`);
   const o = c as Record<string, unknown>;
-  if (typeof o['admin'] !== 'string' || o['admin'] === '') throw new CliError(`cluster file ${path} has no "admin" address`);
+  if (typeof o['admin'] !== 'string' || o['admin'] === '')
+    throw new CliError(`cluster file ${path} has no "admin" address`);
   for (const k of ['token', 'tlsCa'] as const) {
-    if (o[k] !== undefined && typeof o[k] !== 'string') throw new CliError(`cluster file ${path}: "${k}" must be a file path`);
+    if (o[k] !== undefined && typeof o[k] !== 'string')
+      throw new CliError(`cluster file ${path}: "${k}" must be a file path`);
   }
   const dir = dirname(path);
   return {
@@ -103,31 +108,42 @@ export function resolveConnection(flags: ConnectionFlags, env: Env, cwd: string)
     );
   }
   const endpoint = (given ?? cluster!.admin).trim();
-  if (!endpoint) throw new CliError(`the endpoint is empty (${flags.endpoint !== undefined ? '--endpoint' : 'CAIRN_ENDPOINT'})`);
-  const own = cluster && (given === undefined || explicitCluster !== undefined || given === cluster.admin) ? cluster : null;
+  if (!endpoint)
+    throw new CliError(`the endpoint is empty (${flags.endpoint !== undefined ? '--endpoint' : 'CAIRN_ENDPOINT'})`);
+  const own =
+    cluster && (given === undefined || explicitCluster !== undefined || given === cluster.admin) ? cluster : null;
 
   let tok: { token?: string; tokenSource: string } = { tokenSource: '' };
   if (flags.token !== undefined) tok = { token: flags.token.trim(), tokenSource: '--token' };
   else if (flags['token-file'] !== undefined) tok = tokenFromFile(resolve(cwd, flags['token-file']), '--token-file');
   else if (env['CAIRN_TOKEN'] !== undefined) tok = { token: env['CAIRN_TOKEN'].trim(), tokenSource: 'CAIRN_TOKEN' };
-  else if (env['CAIRN_TOKEN_FILE'] !== undefined) tok = tokenFromFile(resolve(cwd, env['CAIRN_TOKEN_FILE']), 'CAIRN_TOKEN_FILE');
+  else if (env['CAIRN_TOKEN_FILE'] !== undefined)
+    tok = tokenFromFile(resolve(cwd, env['CAIRN_TOKEN_FILE']), 'CAIRN_TOKEN_FILE');
   else if (own?.token) tok = tokenFromFile(own.token, clusterPath);
   if (tok.token === '') throw new CliError(`the token from ${tok.tokenSource} is empty`);
 
-  const caPath = flags['tls-ca'] !== undefined ? resolve(cwd, flags['tls-ca'])
-    : env['CAIRN_TLS_CA'] !== undefined ? resolve(cwd, env['CAIRN_TLS_CA'])
-    : own?.tlsCa;
+  const caPath =
+    flags['tls-ca'] !== undefined
+      ? resolve(cwd, flags['tls-ca'])
+      : env['CAIRN_TLS_CA'] !== undefined
+        ? resolve(cwd, env['CAIRN_TLS_CA'])
+        : own?.tlsCa;
   let tlsCa: Buffer | undefined;
   if (caPath !== undefined) {
     try {
       tlsCa = readFileSync(caPath);
     } catch (e) {
-      throw new CliError(`cannot read the TLS CA file ${caPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new CliError(
+        `cannot read the TLS CA file ${caPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
     }
   }
 
   const timeoutText = flags.timeout ?? env['CAIRN_TIMEOUT'];
-  const timeoutMs = timeoutText === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(timeoutText, flags.timeout !== undefined ? '--timeout' : 'CAIRN_TIMEOUT');
+  const timeoutMs =
+    timeoutText === undefined
+      ? DEFAULT_TIMEOUT_MS
+      : parseDuration(timeoutText, flags.timeout !== undefined ? '--timeout' : 'CAIRN_TIMEOUT');
 
   return {
     endpoint,

@@ -32,7 +32,11 @@ export interface ErrorContext {
 
 /** grpc-js's connection errors carry noise ("Last error: Error: ...", an empty "Resolution note:"). */
 function tidy(details: string): string {
-  return details.replace(/Last error: Error: /g, '').replace(/\s*Resolution note:\s*$/, '').replace(/\.\s*$/, '').trim();
+  return details
+    .replace(/Last error: Error: /g, '')
+    .replace(/\s*Resolution note:\s*$/, '')
+    .replace(/\.\s*$/, '')
+    .trim();
 }
 
 /** The line (without the "cairn: " prefix) for a gRPC error, chosen by status code. */

@@ -45,12 +45,16 @@ export function eventSummary(ev: CairnEvent): string {
       const s = p.spec;
       if (!s) return p.name;
       const sel = `${s.diskSelector.length ? ` disk-selector=${s.diskSelector.join(',')}` : ''}${s.nodeSelector.length ? ` node-selector=${s.nodeSelector.join(',')}` : ''}`;
-      const from = ev.volumeCreated?.dataSource ? ` from=${ev.volumeCreated.dataSource}${ev.volumeCreated.dataSource.startsWith('vol://') ? `@${ev.volumeCreated.sourceSnapshot}` : ''}` : '';
+      const from = ev.volumeCreated?.dataSource
+        ? ` from=${ev.volumeCreated.dataSource}${ev.volumeCreated.dataSource.startsWith('vol://') ? `@${ev.volumeCreated.sourceSnapshot}` : ''}`
+        : '';
       const c = ev.volumeCreated;
       const k = c?.kubernetes;
       const csi = `${c?.csiName && c.csiName !== p.name ? ` csi-name=${JSON.stringify(c.csiName)}` : ''}${k?.pvcName ? ` pvc=${k.pvcNamespace}/${k.pvcName}` : ''}`;
       // StorageClass parameters accepted without effect: the volume's events say so (as the PVC's Warning does).
-      const ignored = c?.unsupportedParameters.length ? ` ignored-parameters=${c.unsupportedParameters.map((u) => `${u.key}=${JSON.stringify(u.value)}`).join(',')}` : '';
+      const ignored = c?.unsupportedParameters.length
+        ? ` ignored-parameters=${c.unsupportedParameters.map((u) => `${u.key}=${JSON.stringify(u.value)}`).join(',')}`
+        : '';
       const backup = c?.fromBackup ? ` from-backup=${c.fromBackup}${c.standby ? ' standby' : ''}` : '';
       return `${p.name} size=${sz(s.size)} replicas=${s.numberOfReplicas} locality=${enumWord(s.dataLocality, 'DATA_LOCALITY_')}${sel}${from}${backup}${csi}${ignored}`;
     }
@@ -100,7 +104,12 @@ export function eventSummary(ev: CairnEvent): string {
     }
     case 'volumeSalvaged': {
       const p = ev.volumeSalvaged!;
-      const figs = p.figures.map((f) => `${f.replicaId}=${f.reported ? `rev ${f.revision}${f.rebuilding ? ' rebuilding' : ''}` : 'unreported'}`).join(' ');
+      const figs = p.figures
+        .map(
+          (f) =>
+            `${f.replicaId}=${f.reported ? `rev ${f.revision}${f.rebuilding ? ' rebuilding' : ''}` : 'unreported'}`,
+        )
+        .join(' ');
       return `${p.name} from ${p.replicaIds.join(', ') || '-'} (${p.reason || '-'}) ${figs}`.trimEnd();
     }
     case 'volumeSchedulable':
@@ -125,7 +134,10 @@ export function eventSummary(ev: CairnEvent): string {
       return `${ev.replicaRemoved!.replicaId} (${ev.replicaRemoved!.reason || '-'})`;
     case 'settingsChanged': {
       const v = ev.settingsChanged!.values;
-      return Object.keys(v).sort().map((k) => `${k}=${v[k]}`).join(' ');
+      return Object.keys(v)
+        .sort()
+        .map((k) => `${k}=${v[k]}`)
+        .join(' ');
     }
     case 'snapshotCreated':
       return `${ev.snapshotCreated!.volume}@${ev.snapshotCreated!.name} size=${sz(ev.snapshotCreated!.size)}`;
@@ -170,7 +182,9 @@ export function eventSummary(ev: CairnEvent): string {
     default: {
       // A type added after this summary was written: its payload as compact JSON.
       if (!ev.payload) return '(a type this cairn does not know)';
-      const text = JSON.stringify((ev as unknown as Record<string, unknown>)[ev.payload] ?? {}, (_k, v: unknown) => (v === null ? undefined : v));
+      const text = JSON.stringify((ev as unknown as Record<string, unknown>)[ev.payload] ?? {}, (_k, v: unknown) =>
+        v === null ? undefined : v,
+      );
       return text.length > 160 ? `${text.slice(0, 157)}...` : text;
     }
   }
@@ -178,5 +192,8 @@ export function eventSummary(ev: CairnEvent): string {
 
 /** Column widths chosen so that lines of a stream line up without knowing what comes next. */
 export function eventLine(ev: CairnEvent): string {
-  return `${String(ev.seq).padStart(6)}  ${time(ev.timeMs)}  ${(ev.actor || '-').padEnd(16)}  ${eventType(ev).padEnd(21)}  ${eventSummary(ev)}`.trimEnd() + '\n';
+  return (
+    `${String(ev.seq).padStart(6)}  ${time(ev.timeMs)}  ${(ev.actor || '-').padEnd(16)}  ${eventType(ev).padEnd(21)}  ${eventSummary(ev)}`.trimEnd() +
+    '\n'
+  );
 }

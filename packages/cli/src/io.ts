@@ -12,11 +12,19 @@ export interface Io {
 }
 
 export function processIo(signal?: AbortSignal): Io {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), ...(signal ? { signal } : {}) };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    ...(signal ? { signal } : {}),
+  };
 }
 
 /** An Io that keeps what was written, for tests and for callers that want the text. */
-export function bufferIo(o: { env?: Record<string, string | undefined>; cwd?: string; signal?: AbortSignal } = {}): Io & { out(): string; err(): string } {
+export function bufferIo(
+  o: { env?: Record<string, string | undefined>; cwd?: string; signal?: AbortSignal } = {},
+): Io & { out(): string; err(): string } {
   let out = '';
   let err = '';
   return {

@@ -15,19 +15,28 @@ export function volumeReadings(v: Volume__Output): Reading[] {
     const key = `rebuild/${r.id}`;
     if (r.state === 'rebuilding') out.push({ key, label, state: 'running', percent: r.rebuildProgress });
     else if (r.state === 'running') out.push({ key, label, state: 'done', percent: 100 });
-    else if (r.state === 'failed') out.push({ key, label, state: 'failed', percent: null, detail: r.failedReason || 'failed' });
+    else if (r.state === 'failed')
+      out.push({ key, label, state: 'failed', percent: null, detail: r.failedReason || 'failed' });
   }
   if (v.dataSource) {
     const label = `copying ${v.dataSource} into ${v.name}`;
-    out.push(v.dataSourceReady ? { key: COPY_KEY, label, state: 'done', percent: 100 } : { key: COPY_KEY, label, state: 'running', percent: null });
+    out.push(
+      v.dataSourceReady
+        ? { key: COPY_KEY, label, state: 'done', percent: 100 }
+        : { key: COPY_KEY, label, state: 'running', percent: null },
+    );
   }
   const r = v.restore;
   if (r) {
     const label = `restoring ${v.name} from ${r.backup}`;
     const key = `restore/${r.backup}`;
-    out.push(r.state === 'restoring' ? { key, label, state: 'running', percent: r.progress }
-      : r.state === 'failed' ? { key, label, state: 'failed', percent: null, detail: r.error }
-      : { key, label, state: 'done', percent: 100 });
+    out.push(
+      r.state === 'restoring'
+        ? { key, label, state: 'running', percent: r.progress }
+        : r.state === 'failed'
+          ? { key, label, state: 'failed', percent: null, detail: r.error }
+          : { key, label, state: 'done', percent: 100 },
+    );
   }
   return out;
 }
@@ -46,5 +55,10 @@ export function backupReading(b: Backup__Output): Reading {
  * stale replica timeout) does not count: its replacement is what was waited for.
  */
 export function volumeSettled(v: Volume__Output): boolean {
-  return v.state === 'attached' && v.endpoint !== '' && v.robustness === 'healthy' && !v.replicas.some((r) => r.state === 'rebuilding');
+  return (
+    v.state === 'attached' &&
+    v.endpoint !== '' &&
+    v.robustness === 'healthy' &&
+    !v.replicas.some((r) => r.state === 'rebuilding')
+  );
 }

@@ -43,10 +43,19 @@ export function progressView(io: Io, format: OutputFormat, o: PlanOptions & { no
 }
 
 function barView(io: Io, plan: ProgressPlan, now: () => number): ProgressView {
-  const multi = new cliProgress.MultiBar({
-    stream: io.stderr as NodeJS.WritableStream, format: '{label} [{bar}] {status}', barsize: 20, hideCursor: true,
-    clearOnComplete: false, stopOnComplete: false, gracefulExit: false, fps: 8,
-  }, cliProgress.Presets.shades_classic);
+  const multi = new cliProgress.MultiBar(
+    {
+      stream: io.stderr as NodeJS.WritableStream,
+      format: '{label} [{bar}] {status}',
+      barsize: 20,
+      hideCursor: true,
+      clearOnComplete: false,
+      stopOnComplete: false,
+      gracefulExit: false,
+      fps: 8,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   const bars = new Map<string, cliProgress.SingleBar>();
   let stopped = false;
   // Ctrl-C: leave the bars as they were and give the cursor back, then die of the signal as the
@@ -88,7 +97,12 @@ function barView(io: Io, plan: ProgressPlan, now: () => number): ProgressView {
  * (0.8 s)" or "...: failed after 2.0 s: why" (then throws on). Plain lines in every mode: a step's
  * line is its outcome, there is nothing to redraw.
  */
-export async function step<T>(write: (line: string) => void, label: string, fn: () => Promise<T>, now: () => number = Date.now): Promise<T> {
+export async function step<T>(
+  write: (line: string) => void,
+  label: string,
+  fn: () => Promise<T>,
+  now: () => number = Date.now,
+): Promise<T> {
   const started = now();
   try {
     const v = await fn();

@@ -69,7 +69,8 @@ export function elapsed(ms: number): string {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
-const clampPercent = (p: number | null): number | null => (p === null || !Number.isFinite(p) ? null : Math.min(100, Math.max(0, Math.floor(p))));
+const clampPercent = (p: number | null): number | null =>
+  p === null || !Number.isFinite(p) ? null : Math.min(100, Math.max(0, Math.floor(p)));
 
 function statusOf(t: Task, now: number): string {
   if (t.state === 'done') return `done in ${elapsed(t.endedMs - t.startedMs)}`;
@@ -104,7 +105,17 @@ export class ProgressPlan {
       }
       if (!t) {
         if (r.state !== 'running') continue;
-        t = { key: r.key, label: r.label, state: 'running', percent, detail: '', startedMs: now, endedMs: 0, lastLineMs: now, step: this.stepOf(percent) };
+        t = {
+          key: r.key,
+          label: r.label,
+          state: 'running',
+          percent,
+          detail: '',
+          startedMs: now,
+          endedMs: 0,
+          lastLineMs: now,
+          step: this.stepOf(percent),
+        };
         this.tasks.set(r.key, t);
         lines.push(`${t.label}: ${percent === null ? 'started' : `${percent}%`}`);
         continue;
@@ -128,7 +139,9 @@ export class ProgressPlan {
         lines.push(`${t.label}: ${t.percent}%`);
       } else if (now - t.lastLineMs >= this.quietMs) {
         t.lastLineMs = now;
-        lines.push(`${t.label}: ${t.percent === null ? 'still running' : `still at ${t.percent}%`} after ${elapsed(now - t.startedMs)}`);
+        lines.push(
+          `${t.label}: ${t.percent === null ? 'still running' : `still at ${t.percent}%`} after ${elapsed(now - t.startedMs)}`,
+        );
       }
     }
     return { lines, bars: this.bars(now) };
@@ -141,7 +154,11 @@ export class ProgressPlan {
 
   private bars(now: number): BarState[] {
     return [...this.tasks.values()].map((t) => ({
-      key: t.key, label: t.label, state: t.state, percent: t.percent, status: statusOf(t, now),
+      key: t.key,
+      label: t.label,
+      state: t.state,
+      percent: t.percent,
+      status: statusOf(t, now),
       elapsedMs: (t.state === 'running' ? now : t.endedMs) - t.startedMs,
     }));
   }

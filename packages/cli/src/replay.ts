@@ -30,8 +30,10 @@ export function exportLine(ev: CairnEvent): string {
 
 /** Checks an event received for export: it must be the next seq and of a type this build knows. */
 export function checkExportEvent(ev: CairnEvent, expectedSeq: number): void {
-  if (ev.seq !== expectedSeq) throw new CliError(`the log stream skipped from seq ${expectedSeq - 1} to ${ev.seq}; export aborted`);
-  if (!ev.payload) throw new CliError(`event at seq ${ev.seq} has a type this cairn does not know; upgrade cairn to export this log`);
+  if (ev.seq !== expectedSeq)
+    throw new CliError(`the log stream skipped from seq ${expectedSeq - 1} to ${ev.seq}; export aborted`);
+  if (!ev.payload)
+    throw new CliError(`event at seq ${ev.seq} has a type this cairn does not know; upgrade cairn to export this log`);
 }
 
 export interface ReplayResult {
@@ -51,7 +53,10 @@ export class Replayer {
   private applied = 0;
   private done = false;
 
-  constructor(private readonly source: string, private readonly toSeq = Infinity) {}
+  constructor(
+    private readonly source: string,
+    private readonly toSeq = Infinity,
+  ) {}
 
   /** Feeds one line (1-based number for errors). Returns false once toSeq is reached. */
   push(line: string, lineNo: number): boolean {
@@ -64,9 +69,11 @@ export class Replayer {
     } catch (e) {
       throw new CliError(`${where}: not valid JSON: ${(e as Error).message}`);
     }
-    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new CliError(`${where}: not an event object`);
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj))
+      throw new CliError(`${where}: not an event object`);
     const seq = (obj as { seq?: unknown }).seq;
-    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) throw new CliError(`${where}: no valid "seq"`);
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1)
+      throw new CliError(`${where}: no valid "seq"`);
     if (seq !== this.state.seq + 1) {
       throw new CliError(
         this.state.seq === 0

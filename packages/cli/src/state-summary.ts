@@ -16,25 +16,37 @@ export function stateSummary(state: ClusterState, hash: string, extra: [string, 
     ['replicas', `${replicas.length} (${replicas.filter((r) => r.mode === 'running').length} running)`],
   ]);
   if (nodes.length) {
-    out += '\n' + table(
-      ['NODE', 'ZONE', 'STATE', 'SCHEDULABLE', 'DISKS', 'REPLICAS'],
-      nodes.map((n) => [
-        n.id, n.zone || '-', n.down ? 'down' : 'up', n.allowScheduling && !n.evictionRequested ? 'yes' : 'no', String(n.disks.size),
-        String(replicas.filter((r) => r.nodeId === n.id).length),
-      ]),
-    );
+    out +=
+      '\n' +
+      table(
+        ['NODE', 'ZONE', 'STATE', 'SCHEDULABLE', 'DISKS', 'REPLICAS'],
+        nodes.map((n) => [
+          n.id,
+          n.zone || '-',
+          n.down ? 'down' : 'up',
+          n.allowScheduling && !n.evictionRequested ? 'yes' : 'no',
+          String(n.disks.size),
+          String(replicas.filter((r) => r.nodeId === n.id).length),
+        ]),
+      );
   }
   if (volumes.length) {
-    out += '\n' + table(
-      ['VOLUME', 'SIZE', 'STATE', 'ROBUSTNESS', 'REPLICAS', 'NODES'],
-      volumes.map((v) => {
-        const rs = replicasOf(state, v.name);
-        return [
-          v.name, size(v.spec.size), v.attachedTo ? `${v.attachState} (${v.attachedTo})` : v.attachState,
-          volumeRobustness(state, v), `${rs.length}/${v.spec.numberOfReplicas}`, list([...new Set(rs.map((r) => r.nodeId))].sort()),
-        ];
-      }),
-    );
+    out +=
+      '\n' +
+      table(
+        ['VOLUME', 'SIZE', 'STATE', 'ROBUSTNESS', 'REPLICAS', 'NODES'],
+        volumes.map((v) => {
+          const rs = replicasOf(state, v.name);
+          return [
+            v.name,
+            size(v.spec.size),
+            v.attachedTo ? `${v.attachState} (${v.attachedTo})` : v.attachState,
+            volumeRobustness(state, v),
+            `${rs.length}/${v.spec.numberOfReplicas}`,
+            list([...new Set(rs.map((r) => r.nodeId))].sort()),
+          ];
+        }),
+      );
   }
   return out;
 }

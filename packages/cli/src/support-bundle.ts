@@ -9,7 +9,16 @@
 // scrubbed of the values of those files and of anything shaped like a secret (a bearer value, a
 // node token, a PEM private key), in case a log line quoted one. manifest.json says what was left
 // out. It does not collect what a cluster in Kubernetes logs to its pods (`kubectl logs`).
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statfsSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, freemem, hostname, loadavg, release, tmpdir, totalmem, type as osType, uptime } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { create as createTar } from 'tar';
@@ -64,8 +73,17 @@ function secretValues(c: ClusterFile): { values: string[]; files: string[] } {
   for (const f of files) {
     try {
       const v = readFileSync(f, 'utf8').trim();
-      if (v) values.push(v, ...v.split('\n').map((l) => l.trim()).filter((l) => l.length >= 16 && !l.startsWith('-----')));
-    } catch { /* gone: nothing to hide */ }
+      if (v)
+        values.push(
+          v,
+          ...v
+            .split('\n')
+            .map((l) => l.trim())
+            .filter((l) => l.length >= 16 && !l.startsWith('-----')),
+        );
+    } catch {
+      /* gone: nothing to hide */
+    }
   }
   return { values, files: [...files].sort() };
 }
@@ -73,7 +91,9 @@ function secretValues(c: ClusterFile): { values: string[]; files: string[] } {
 /** The processes of the cluster file and their log files. */
 function processLogs(c: ClusterFile): { name: string; log: string }[] {
   const out = new Map<string, string>();
-  const add = (name: string, log: string | undefined): void => { if (log && !out.has(log)) out.set(log, name); };
+  const add = (name: string, log: string | undefined): void => {
+    if (log && !out.has(log)) out.set(log, name);
+  };
   add(c.manager.id, c.manager.log);
   for (const m of c.managers ?? []) add(m.id, m.log);
   for (const m of c.etcdMembers ?? []) add(m.name, m.log);
@@ -95,17 +115,27 @@ function hostFacts(dir: string): object {
   const read = (p: string): string | null => (existsSync(p) ? readFileSync(p, 'utf8') : null);
   const mounts = (read('/proc/self/mounts') ?? '').split('\n').filter((l) => /fuse|nbd|loop|cairn/.test(l));
   return {
-    hostname: hostname(), os: osType(), kernel: release(), osRelease: read('/etc/os-release'), uptimeSeconds: uptime(),
-    cpus: cpus().length, loadavg: loadavg(), memory: { totalBytes: totalmem(), freeBytes: freemem() },
-    node: process.version, filesystem: fs, mounts,
+    hostname: hostname(),
+    os: osType(),
+    kernel: release(),
+    osRelease: read('/etc/os-release'),
+    uptimeSeconds: uptime(),
+    cpus: cpus().length,
+    loadavg: loadavg(),
+    memory: { totalBytes: totalmem(), freeBytes: freemem() },
+    node: process.version,
+    filesystem: fs,
+    mounts,
   };
 }
 
 export const SUPPORT_BUNDLE_COMMAND = {
-  path: 'support-bundle', args: [],
-  summary: 'Write one .tar.gz with status, settings, versions, the event log, recent logs of every process and host facts; secrets left out.',
+  path: 'support-bundle',
+  args: [],
+  summary:
+    'Write one .tar.gz with status, settings, versions, the event log, recent logs of every process and host facts; secrets left out.',
   flags: {
-    dir: { type: 'string', value: 'DIR', default: '.cairn', help: 'the local cluster\'s directory' },
+    dir: { type: 'string', value: 'DIR', default: '.cairn', help: "the local cluster's directory" },
     output: { type: 'string', value: 'FILE', help: 'where to write it (default ./cairn-support-bundle-TIME.tar.gz)' },
     'log-lines': { type: 'string', value: 'N', default: '5000', help: 'the last N lines of each log' },
     help: { type: 'boolean', short: 'h', help: 'print this help' },
@@ -114,12 +144,19 @@ export const SUPPORT_BUNDLE_COMMAND = {
 
 export async function supportBundle(args: string[]): Promise<number> {
   const p = parseCommandLine(SUPPORT_BUNDLE_COMMAND, args);
-  if (p.flags['help']) return void process.stdout.write(commandHelp(SUPPORT_BUNDLE_COMMAND)), 0;
+  if (p.flags['help']) return (void process.stdout.write(commandHelp(SUPPORT_BUNDLE_COMMAND)), 0);
   const values = flagTexts(SUPPORT_BUNDLE_COMMAND, p);
   const logLines = Number(values['log-lines']);
-  if (!Number.isInteger(logLines) || logLines < 1) throw new UsageError(`--log-lines must be a whole number of at least 1, got "${values['log-lines']}"`, 'support-bundle');
+  if (!Number.isInteger(logLines) || logLines < 1)
+    throw new UsageError(
+      `--log-lines must be a whole number of at least 1, got "${values['log-lines']}"`,
+      'support-bundle',
+    );
   const c = readClusterFile(values.dir!);
-  if (!c) throw new Error(`no cluster in ${resolve(values.dir!)} (support-bundle collects the cluster "cairn up" started there; give --dir DIR)`);
+  if (!c)
+    throw new Error(
+      `no cluster in ${resolve(values.dir!)} (support-bundle collects the cluster "cairn up" started there; give --dir DIR)`,
+    );
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const name = `cairn-support-bundle-${stamp}`;
   const output = resolve(values.output ?? `${name}.tar.gz`);
@@ -174,11 +211,17 @@ export async function supportBundle(args: string[]): Promise<number> {
       }
     }
     put('host.json', json(hostFacts(resolve(c.dir))));
-    put('manifest.json', json({
-      cairn: VERSION, createdAt: new Date().toISOString(), cluster: resolve(c.dir), logLines,
-      leftOut: { files: secrets.files, why: 'credentials: their values are also scrubbed from every file here' },
-      problems,
-    }));
+    put(
+      'manifest.json',
+      json({
+        cairn: VERSION,
+        createdAt: new Date().toISOString(),
+        cluster: resolve(c.dir),
+        logLines,
+        leftOut: { files: secrets.files, why: 'credentials: their values are also scrubbed from every file here' },
+        problems,
+      }),
+    );
     await createTar({ gzip: true, file: output, cwd: stage, portable: true }, [name]);
   } finally {
     rmSync(stage, { recursive: true, force: true });

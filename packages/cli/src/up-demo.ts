@@ -19,11 +19,15 @@ export async function runDemo(c: ClusterFile, name = 'demo-vol'): Promise<void> 
     }
     if (!v) throw new Error('the demo volume did not appear');
     const zoneOf = new Map(c.nodes.map((x) => [x.id, x.zone]));
-    console.log(`volume ${v.name}: ${formatSize(v.size)}, ${v.numberOfReplicas} replicas, robustness ${v.robustness}${v.unschedulable ? `, unschedulable: ${v.unschedulable}` : ''}`);
-    for (const r of v.replicas) console.log(`  replica ${r.id} on ${r.node} (${zoneOf.get(r.node) ?? '?'}) disk ${r.disk}: ${r.state}`);
+    console.log(
+      `volume ${v.name}: ${formatSize(v.size)}, ${v.numberOfReplicas} replicas, robustness ${v.robustness}${v.unschedulable ? `, unschedulable: ${v.unschedulable}` : ''}`,
+    );
+    for (const r of v.replicas)
+      console.log(`  replica ${r.id} on ${r.node} (${zoneOf.get(r.node) ?? '?'}) disk ${r.disk}: ${r.state}`);
     const why = await api.explainVolume({ name });
     console.log('\nthe events that placed it (cairn audit explain demo-vol):');
-    for (const l of why.lines) console.log(`  seq ${String(l.seq).padStart(3)}  ${l.replicaId ? l.replicaId + ': ' : ''}${l.text}`);
+    for (const l of why.lines)
+      console.log(`  seq ${String(l.seq).padStart(3)}  ${l.replicaId ? l.replicaId + ': ' : ''}${l.text}`);
     console.log(`\ndemo: cairn volume attach ${name} --node node-1`);
     await api.attachVolume({ name, nodeId: 'node-1' });
     for (let i = 0; i < 100; i++) {
@@ -31,9 +35,11 @@ export async function runDemo(c: ClusterFile, name = 'demo-vol'): Promise<void> 
       if (v.endpoint) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    console.log(v.endpoint
-      ? `served as ${v.endpoint}: try "nbdinfo ${v.endpoint}" or "nbdcopy FILE ${v.endpoint}"`
-      : 'not attached yet (see the logs)');
+    console.log(
+      v.endpoint
+        ? `served as ${v.endpoint}: try "nbdinfo ${v.endpoint}" or "nbdcopy FILE ${v.endpoint}"`
+        : 'not attached yet (see the logs)',
+    );
   } finally {
     api.close();
   }

@@ -11,7 +11,14 @@
 import { join } from 'node:path';
 import { commandHelp, flagTexts, issueCertificate, parseCommandLine, UsageError } from '@cairn/api';
 import type { CommandSpec } from '@cairn/api';
-import { enableEtcdAuth, ETCD_MANAGER_USER, ETCD_ROOT_USER, EtcdCluster, openEtcd, readEtcdCredentials } from '@cairn/metadata';
+import {
+  enableEtcdAuth,
+  ETCD_MANAGER_USER,
+  ETCD_ROOT_USER,
+  EtcdCluster,
+  openEtcd,
+  readEtcdCredentials,
+} from '@cairn/metadata';
 import type { EtcdCredentialFiles } from '@cairn/metadata';
 import { ensureCa, ensureDir, pkiDir, writeCertified } from './up-pki.js';
 
@@ -40,10 +47,21 @@ export async function issueEtcdPki(dir: string): Promise<EtcdPki> {
   const ca = await ensureCa(pkiDir(dir));
   const out = join(pkiDir(dir), 'etcd');
   ensureDir(out);
-  const server = writeCertified(out, 'server', await issueCertificate(ca, {
-    commonName: ETCD_MEMBER_CN, ips: ['127.0.0.1'], dns: ['localhost'], use: ['server', 'client'],
-  }));
-  const manager = writeCertified(out, 'manager', await issueCertificate(ca, { commonName: ETCD_MANAGER_USER, organization: 'cairn:managers', use: ['client'] }));
+  const server = writeCertified(
+    out,
+    'server',
+    await issueCertificate(ca, {
+      commonName: ETCD_MEMBER_CN,
+      ips: ['127.0.0.1'],
+      dns: ['localhost'],
+      use: ['server', 'client'],
+    }),
+  );
+  const manager = writeCertified(
+    out,
+    'manager',
+    await issueCertificate(ca, { commonName: ETCD_MANAGER_USER, organization: 'cairn:managers', use: ['client'] }),
+  );
   const root = writeCertified(out, 'root', await issueCertificate(ca, { commonName: ETCD_ROOT_USER, use: ['client'] }));
   return { ca: join(pkiDir(dir), 'ca.crt'), server, manager, root };
 }
@@ -60,7 +78,9 @@ export function managerEtcdCredentials(p: EtcdPki): EtcdCredentialFiles {
 export async function startSecureEtcd(dir: string, members: number, pki: EtcdPki): Promise<EtcdCluster> {
   const root = readEtcdCredentials({ ca: pki.ca, cert: pki.root.cert, key: pki.root.key });
   const etcd = await EtcdCluster.start({
-    dir: join(dir, 'etcd'), members, detached: true,
+    dir: join(dir, 'etcd'),
+    members,
+    detached: true,
     tls: { ca: pki.ca, cert: pki.server.cert, key: pki.server.key, probe: root, peerCommonName: ETCD_MEMBER_CN },
   });
   try {
@@ -87,17 +107,19 @@ export function etcdCredentialFlags(f: EtcdCredentialFiles): string[] {
 }
 
 export const ETCD_AUTH_COMMAND = {
-  path: 'etcd-auth', args: [],
-  summary: 'Turn on etcd authentication for cairn: only the managers\' certificate reads and writes cairn\'s keys.',
-  notes: 'Makes users root and cairn-manager (no passwords: etcd takes the user from the client certificate\'s CN,\n' +
-    '--client-cert-auth) and the role cairn-manager with read and write on the prefix only. Run it with root\'s\n' +
-    'certificate (CN root); running it again changes nothing. What deploy/\'s cairn-etcd-auth Job runs; cairn up does the same itself.',
+  path: 'etcd-auth',
+  args: [],
+  summary: "Turn on etcd authentication for cairn: only the managers' certificate reads and writes cairn's keys.",
+  notes:
+    "Makes users root and cairn-manager (no passwords: etcd takes the user from the client certificate's CN,\n" +
+    "--client-cert-auth) and the role cairn-manager with read and write on the prefix only. Run it with root's\n" +
+    "certificate (CN root); running it again changes nothing. What deploy/'s cairn-etcd-auth Job runs; cairn up does the same itself.",
   flags: {
-    etcd: { type: 'string', value: 'URL[,URL...]', required: true, help: 'etcd\'s client endpoints' },
-    'etcd-ca': { type: 'string', value: 'FILE', required: true, help: 'the CA etcd\'s certificate is checked against' },
-    'etcd-cert': { type: 'string', value: 'FILE', required: true, help: 'root\'s client certificate' },
+    etcd: { type: 'string', value: 'URL[,URL...]', required: true, help: "etcd's client endpoints" },
+    'etcd-ca': { type: 'string', value: 'FILE', required: true, help: "the CA etcd's certificate is checked against" },
+    'etcd-cert': { type: 'string', value: 'FILE', required: true, help: "root's client certificate" },
     'etcd-key': { type: 'string', value: 'FILE', required: true, help: 'its key' },
-    prefix: { type: 'string', value: 'P', help: 'cairn\'s key prefix (default /cairn/v1/)' },
+    prefix: { type: 'string', value: 'P', help: "cairn's key prefix (default /cairn/v1/)" },
     'timeout-s': { type: 'string', value: 'S', default: '300', help: 'how long to retry until etcd answers' },
     help: { type: 'boolean', short: 'h', help: 'print this help' },
   },
@@ -106,16 +128,19 @@ export const ETCD_AUTH_COMMAND = {
 /** `cairn etcd-auth`: enableEtcdAuth on an etcd someone else started (deploy/). Retries until etcd answers. */
 export async function etcdAuth(args: string[]): Promise<number> {
   const p = parseCommandLine(ETCD_AUTH_COMMAND, args);
-  if (p.flags['help']) return void process.stdout.write(commandHelp(ETCD_AUTH_COMMAND)), 0;
+  if (p.flags['help']) return (void process.stdout.write(commandHelp(ETCD_AUTH_COMMAND)), 0);
   const values = flagTexts(ETCD_AUTH_COMMAND, p);
-  if (!values.etcd || !values['etcd-ca'] || !values['etcd-cert']) throw new UsageError('--etcd, --etcd-ca, --etcd-cert and --etcd-key are required', ETCD_AUTH_COMMAND.path);
+  if (!values.etcd || !values['etcd-ca'] || !values['etcd-cert'])
+    throw new UsageError('--etcd, --etcd-ca, --etcd-cert and --etcd-key are required', ETCD_AUTH_COMMAND.path);
   const creds = readEtcdCredentials({ ca: values['etcd-ca'], cert: values['etcd-cert'], key: values['etcd-key'] });
   const deadline = Date.now() + Number(values['timeout-s']) * 1000;
   for (;;) {
     const client = openEtcd(values.etcd.split(','), creds);
     try {
       await enableEtcdAuth(client, { prefix: values.prefix });
-      console.log(`etcd authentication is on: ${ETCD_MANAGER_USER} may read and write ${values.prefix ?? '/cairn/v1/'} only`);
+      console.log(
+        `etcd authentication is on: ${ETCD_MANAGER_USER} may read and write ${values.prefix ?? '/cairn/v1/'} only`,
+      );
       return 0;
     } catch (e) {
       if (Date.now() > deadline) throw new Error(`could not turn on etcd authentication: ${(e as Error).message}`);

@@ -65,15 +65,41 @@ export function names(hosts: string[]): { dns: string[]; ips: string[] } {
  * Makes DIR/pki: the CA if absent, then fresh manager and node certificates. `managerHosts`: the
  * hosts managers listen on; `nodes`: each node's id and data host.
  */
-export async function makeClusterPki(clusterDir: string, managerHosts: string[], nodes: { id: string; host: string }[]): Promise<PkiFiles> {
+export async function makeClusterPki(
+  clusterDir: string,
+  managerHosts: string[],
+  nodes: { id: string; host: string }[],
+): Promise<PkiFiles> {
   const dir = pkiDir(clusterDir);
   const ca = await ensureCa(dir);
   const m = names(['127.0.0.1', 'localhost', ...managerHosts]);
-  const manager = writeCertified(dir, 'manager', await issueCertificate(ca, { commonName: 'manager', organization: 'cairn:managers', ...m, use: ['server', 'client'] }));
+  const manager = writeCertified(
+    dir,
+    'manager',
+    await issueCertificate(ca, {
+      commonName: 'manager',
+      organization: 'cairn:managers',
+      ...m,
+      use: ['server', 'client'],
+    }),
+  );
   const issued = new Map<string, { cert: string; key: string }>();
   for (const n of nodes) {
     const { dns, ips } = names([n.id, n.host]);
-    issued.set(n.id, writeCertified(dir, n.id, await issueCertificate(ca, { commonName: n.id, organization: NODE_ORGANIZATION, dns, ips, use: ['server', 'client'] })));
+    issued.set(
+      n.id,
+      writeCertified(
+        dir,
+        n.id,
+        await issueCertificate(ca, {
+          commonName: n.id,
+          organization: NODE_ORGANIZATION,
+          dns,
+          ips,
+          use: ['server', 'client'],
+        }),
+      ),
+    );
   }
   return { dir, ca: join(dir, 'ca.crt'), manager, nodes: issued };
 }

@@ -73,7 +73,6 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
   }
 }
 
-
 async function stopPids(pids: number[], timeoutMs = 5000): Promise<void> {
   for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + timeoutMs;
@@ -83,20 +82,34 @@ async function stopPids(pids: number[], timeoutMs = 5000): Promise<void> {
 }
 
 const HELP = { type: 'boolean', short: 'h', help: 'print this help' } as const;
-const DIR = { type: 'string', value: 'DIR', default: '.cairn', help: 'the local cluster\'s directory' } as const;
+const DIR = { type: 'string', value: 'DIR', default: '.cairn', help: "the local cluster's directory" } as const;
 
 /** Parses a process command's argv; `undefined` when --help was given (and printed). */
-function parsed<S extends CommandSpec>(spec: S, args: string[]): { flags: { [K in keyof S['flags']]?: string }; bools: Record<string, boolean>; args: Record<string, string | undefined> } | undefined {
+function parsed<S extends CommandSpec>(
+  spec: S,
+  args: string[],
+):
+  | {
+      flags: { [K in keyof S['flags']]?: string };
+      bools: Record<string, boolean>;
+      args: Record<string, string | undefined>;
+    }
+  | undefined {
   const p = parseCommandLine(spec, args);
   if (p.flags['help']) {
     process.stdout.write(commandHelp(spec));
     return undefined;
   }
-  return { flags: flagTexts(spec, p), bools: Object.fromEntries(Object.entries(p.flags).map(([k, v]) => [k, v === true])), args: p.args };
+  return {
+    flags: flagTexts(spec, p),
+    bools: Object.fromEntries(Object.entries(p.flags).map(([k, v]) => [k, v === true])),
+    args: p.args,
+  };
 }
 
 export const UP_COMMAND = {
-  path: 'up', args: [],
+  path: 'up',
+  args: [],
   summary: 'Start a local cluster: etcd, the managers, N node agents (TLS with DIR/pki), and write DIR/cluster.json.',
   flags: {
     dir: DIR,
@@ -125,18 +138,36 @@ export async function up(args: string[]): Promise<number> {
   const logFlags = ['--log-format', 'pretty', '--log-level', parseLogLevel(values['log-level'])];
   const dir = resolve(values.dir!);
   const n = Number(values.nodes);
-  if (!Number.isInteger(n) || n < 1 || n > 50) throw new UsageError(`--nodes must be from 1 to 50, got "${values.nodes}"`, UP_COMMAND.path);
+  if (!Number.isInteger(n) || n < 1 || n > 50)
+    throw new UsageError(`--nodes must be from 1 to 50, got "${values.nodes}"`, UP_COMMAND.path);
   const members = Number(values['etcd-members']);
-  if (![1, 3, 5].includes(members)) throw new UsageError(`--etcd-members must be 1, 3 or 5, got "${values['etcd-members']}"`, UP_COMMAND.path);
+  if (![1, 3, 5].includes(members))
+    throw new UsageError(`--etcd-members must be 1, 3 or 5, got "${values['etcd-members']}"`, UP_COMMAND.path);
   const managerCount = Number(values.managers);
-  if (![1, 2, 3].includes(managerCount)) throw new UsageError(`--managers must be 1, 2 or 3, got "${values.managers}"`, UP_COMMAND.path);
-  if (values.etcd && values['etcd-members'] !== '1') throw new Error('--etcd-members starts etcd here; it cannot go with --etcd (an etcd you run)');
-  const given: EtcdCredentialFiles = { ca: values['etcd-ca'], cert: values['etcd-cert'], key: values['etcd-key'], user: values['etcd-user'], passwordFile: values['etcd-password-file'] };
-  if (!values.etcd && Object.values(given).some(Boolean)) throw new Error('--etcd-ca/--etcd-cert/--etcd-key/--etcd-user/--etcd-password-file are for --etcd (an etcd you run); up makes its own');
+  if (![1, 2, 3].includes(managerCount))
+    throw new UsageError(`--managers must be 1, 2 or 3, got "${values.managers}"`, UP_COMMAND.path);
+  if (values.etcd && values['etcd-members'] !== '1')
+    throw new Error('--etcd-members starts etcd here; it cannot go with --etcd (an etcd you run)');
+  const given: EtcdCredentialFiles = {
+    ca: values['etcd-ca'],
+    cert: values['etcd-cert'],
+    key: values['etcd-key'],
+    user: values['etcd-user'],
+    passwordFile: values['etcd-password-file'],
+  };
+  if (!values.etcd && Object.values(given).some(Boolean))
+    throw new Error(
+      '--etcd-ca/--etcd-cert/--etcd-key/--etcd-user/--etcd-password-file are for --etcd (an etcd you run); up makes its own',
+    );
   if (values.etcd) readEtcdCredentials(given); // checks the files are there and go together, before anything starts
   const running = readClusterFile(dir);
-  if (running && (alive(running.manager.pid) || (running.managers ?? []).some((m) => alive(m.pid)) || running.etcdPids.some(alive))) {
-    throw new Error(`a cluster is already running in ${dir} (manager pid ${running.manager.pid}); run "cairn down --dir ${values.dir}" first`);
+  if (
+    running &&
+    (alive(running.manager.pid) || (running.managers ?? []).some((m) => alive(m.pid)) || running.etcdPids.some(alive))
+  ) {
+    throw new Error(
+      `a cluster is already running in ${dir} (manager pid ${running.manager.pid}); run "cairn down --dir ${values.dir}" first`,
+    );
   }
   // A stopped cluster's leftovers: start fresh (logs are kept, data is not).
   for (const sub of ['etcd', 'nodes', 'run', 'cluster.json']) rmSync(join(dir, sub), { recursive: true, force: true });
@@ -157,14 +188,22 @@ export async function up(args: string[]): Promise<number> {
     } else {
       mkdirSync(join(dir, 'etcd'), { recursive: true });
       const pki = await step(say, 'issuing etcd certificates', () => issueEtcdPki(dir));
-      etcd = await step(say, `starting etcd (${members} member${members > 1 ? 's' : ''}, TLS)`, () => startSecureEtcd(dir, members, pki));
+      etcd = await step(say, `starting etcd (${members} member${members > 1 ? 's' : ''}, TLS)`, () =>
+        startSecureEtcd(dir, members, pki),
+      );
       etcdCredentials = managerEtcdCredentials(pki);
       endpoints = etcd.endpoints;
       started.push(...etcd.pids);
     }
-    const pki = values['no-tls'] ? null
-      : await step(say, `issuing the cluster PKI (CA, manager and ${n} node certificate${n > 1 ? 's' : ''})`,
-        () => makeClusterPki(dir, ['127.0.0.1'], Array.from({ length: n }, (_, i) => ({ id: `node-${i + 1}`, host: '127.0.0.1' }))));
+    const pki = values['no-tls']
+      ? null
+      : await step(say, `issuing the cluster PKI (CA, manager and ${n} node certificate${n > 1 ? 's' : ''})`, () =>
+          makeClusterPki(
+            dir,
+            ['127.0.0.1'],
+            Array.from({ length: n }, (_, i) => ({ id: `node-${i + 1}`, host: '127.0.0.1' })),
+          ),
+        );
     // CSI sockets live under DIR/run/csi (a unix socket path must stay under 108 bytes).
     const csiDir = join(dir, 'run', 'csi');
     mkdirSync(csiDir, { recursive: true });
@@ -179,12 +218,42 @@ export async function up(args: string[]): Promise<number> {
       // The web UI, on a free port too (several clusters may run here); HTTPS with the manager's certificate.
       const uiPort = await freePort();
       const metrics = `127.0.0.1:${await freePort()}`;
-      const command = cairnCommand(['manager', '--etcd', endpoints.join(','), ...etcdCredentialFlags(etcdCredentials), '--listen', address, '--metrics-listen', metrics, '--token-file', tokenPath,
-        '--node-key-file', nodeKeyPath, '--id', id, '--ready-file', join(dir, 'run', `${id}.json`), '--csi-socket', csi, '--ui-listen', `127.0.0.1:${uiPort}`,
-        ...logFlags, ...(pki ? tlsFlags(pki.ca, pki.manager) : [])]);
+      const command = cairnCommand([
+        'manager',
+        '--etcd',
+        endpoints.join(','),
+        ...etcdCredentialFlags(etcdCredentials),
+        '--listen',
+        address,
+        '--metrics-listen',
+        metrics,
+        '--token-file',
+        tokenPath,
+        '--node-key-file',
+        nodeKeyPath,
+        '--id',
+        id,
+        '--ready-file',
+        join(dir, 'run', `${id}.json`),
+        '--csi-socket',
+        csi,
+        '--ui-listen',
+        `127.0.0.1:${uiPort}`,
+        ...logFlags,
+        ...(pki ? tlsFlags(pki.ca, pki.manager) : []),
+      ]);
       const pid = spawnCommand(command, log, true);
       started.push(pid);
-      managers.push({ id, pid, log, address, csiEndpoint: `unix://${csi}`, ui: `${pki ? 'https' : 'http'}://127.0.0.1:${uiPort}`, command, metrics });
+      managers.push({
+        id,
+        pid,
+        log,
+        address,
+        csiEndpoint: `unix://${csi}`,
+        ui: `${pki ? 'https' : 'http'}://127.0.0.1:${uiPort}`,
+        command,
+        metrics,
+      });
     }
     await step(say, `starting ${managers.map((m) => m.id).join(', ')}`, async () => {
       for (const m of managers) {
@@ -208,30 +277,74 @@ export async function up(args: string[]): Promise<number> {
       const log = join(dir, 'logs', `${id}.log`);
       const csiSocket = join(csiDir, `${id}.sock`);
       const metrics = `127.0.0.1:${await freePort()}`;
-      const command = cairnCommand(['node', '--manager', managerList, '--metrics-listen', metrics, '--node-id', id, '--disk', disk, '--zone', zone, '--node-token-file', nodeTokenFile(dir, nodeKeyPath, id),
-        '--csi-socket', csiSocket, '--csi-state-dir', join(dir, 'nodes', id, 'csi'),
+      const command = cairnCommand([
+        'node',
+        '--manager',
+        managerList,
+        '--metrics-listen',
+        metrics,
+        '--node-id',
+        id,
+        '--disk',
+        disk,
+        '--zone',
+        zone,
+        '--node-token-file',
+        nodeTokenFile(dir, nodeKeyPath, id),
+        '--csi-socket',
+        csiSocket,
+        '--csi-state-dir',
+        join(dir, 'nodes', id, 'csi'),
         // Each node's NBD exports on its own unix socket (0600 in a 0700 dir), never on TCP.
-        '--nbd-socket', join(dir, 'nodes', id, 'run', 'nbd.sock'), ...logFlags, ...(pki ? tlsFlags(pki.ca, pki.nodes.get(id)!) : [])]);
+        '--nbd-socket',
+        join(dir, 'nodes', id, 'run', 'nbd.sock'),
+        ...logFlags,
+        ...(pki ? tlsFlags(pki.ca, pki.nodes.get(id)!) : []),
+      ]);
       const pid = spawnCommand(command, log, true);
       started.push(pid);
       nodes.push({ id, pid, zone, disk, log, csiEndpoint: `unix://${csiSocket}`, command, metrics });
     }
-    const api = grpcAdminApi({ endpoint: ready.address, token: readFileSync(tokenPath, 'utf8').trim(), tokenSource: tokenPath, timeoutMs: 3000,
-      ...(pki ? { tlsCa: readFileSync(pki.ca) } : {}) });
+    const api = grpcAdminApi({
+      endpoint: ready.address,
+      token: readFileSync(tokenPath, 'utf8').trim(),
+      tokenSource: tokenPath,
+      timeoutMs: 3000,
+      ...(pki ? { tlsCa: readFileSync(pki.ca) } : {}),
+    });
     try {
-      await step(say, `starting ${n} node${n > 1 ? 's' : ''} (registered with their disks)`, () => waitFor(`${n} node(s) to register`, 30_000, async () => {
-        const { nodes: ns } = await api.listNodes();
-        return ns.filter((x) => x.state === 'up' && x.disks.length > 0).length >= n ? ns : null;
-      }));
+      await step(say, `starting ${n} node${n > 1 ? 's' : ''} (registered with their disks)`, () =>
+        waitFor(`${n} node(s) to register`, 30_000, async () => {
+          const { nodes: ns } = await api.listNodes();
+          return ns.filter((x) => x.state === 'up' && x.disks.length > 0).length >= n ? ns : null;
+        }),
+      );
     } finally {
       api.close();
     }
     const first = managers[0]!;
-    const etcdMembers = etcd ? etcd.members.map((m, i) => ({ name: m.name, pid: m.process?.pid ?? 0, clientUrl: m.clientUrl, log: etcd!.memberLog(i), command: etcd!.memberCommand(i, 'existing') })) : undefined;
+    const etcdMembers = etcd
+      ? etcd.members.map((m, i) => ({
+          name: m.name,
+          pid: m.process?.pid ?? 0,
+          clientUrl: m.clientUrl,
+          log: etcd!.memberLog(i),
+          command: etcd!.memberCommand(i, 'existing'),
+        }))
+      : undefined;
     const info: ClusterFile = {
-      dir, admin: ready.address, token: tokenPath, ...(pki ? { tlsCa: pki.ca } : {}), etcd: endpoints, etcdCredentials, etcdPids: etcd?.pids ?? [],
-      manager: { id: first.id, pid: first.pid, log: first.log, csiEndpoint: first.csiEndpoint, ui: first.ui }, managers, etcdMembers,
-      nodes, startedAt: new Date().toISOString(),
+      dir,
+      admin: ready.address,
+      token: tokenPath,
+      ...(pki ? { tlsCa: pki.ca } : {}),
+      etcd: endpoints,
+      etcdCredentials,
+      etcdPids: etcd?.pids ?? [],
+      manager: { id: first.id, pid: first.pid, log: first.log, csiEndpoint: first.csiEndpoint, ui: first.ui },
+      managers,
+      etcdMembers,
+      nodes,
+      startedAt: new Date().toISOString(),
     };
     writeClusterFile(info);
     printReady(info, values.dir!);
@@ -290,11 +403,15 @@ async function stopCluster(c: ClusterFile): Promise<void> {
   await stopPids(c.nodes.map((x) => x.pid));
   await stopPids(c.managers?.map((m) => m.pid) ?? [c.manager.pid]);
   await stopPids(c.etcdMembers?.map((m) => m.pid) ?? c.etcdPids);
-  for (const sub of ['etcd', 'nodes', 'run', 'cluster.json']) rmSync(join(c.dir, sub), { recursive: true, force: true });
+  for (const sub of ['etcd', 'nodes', 'run', 'cluster.json'])
+    rmSync(join(c.dir, sub), { recursive: true, force: true });
 }
 
 export const DOWN_COMMAND = {
-  path: 'down', args: [], summary: 'Stop what cairn up started (the logs are kept).', flags: { dir: DIR, help: HELP },
+  path: 'down',
+  args: [],
+  summary: 'Stop what cairn up started (the logs are kept).',
+  flags: { dir: DIR, help: HELP },
 } satisfies CommandSpec;
 
 export async function down(args: string[]): Promise<number> {
@@ -312,8 +429,14 @@ export async function down(args: string[]): Promise<number> {
 }
 
 export const STATUS_COMMAND = {
-  path: 'status', args: [], summary: 'The local cluster\'s processes and nodes.',
-  flags: { dir: DIR, output: { type: 'string', short: 'o', value: 'table|json', default: 'table', help: 'output format' }, help: HELP },
+  path: 'status',
+  args: [],
+  summary: "The local cluster's processes and nodes.",
+  flags: {
+    dir: DIR,
+    output: { type: 'string', short: 'o', value: 'table|json', default: 'table', help: 'output format' },
+    help: HELP,
+  },
 } satisfies CommandSpec;
 
 export async function status(args: string[]): Promise<number> {
@@ -342,13 +465,45 @@ export async function status(args: string[]): Promise<number> {
     }
   }
   const out = {
-    admin: c.admin, token: c.token, tls: c.tlsCa ? { ca: c.tlsCa } : null, etcd: c.etcd, dir: c.dir,
-    manager: { id: c.manager.id, pid: c.manager.pid, running: alive(c.manager.pid), csiEndpoint: c.manager.csiEndpoint, ui: c.manager.ui ?? '' },
-    managers: (c.managers ?? []).map((m) => ({ id: m.id, pid: m.pid, address: m.address, running: alive(m.pid), csiEndpoint: m.csiEndpoint, ui: m.ui ?? '', metrics: m.metrics ?? '' })),
+    admin: c.admin,
+    token: c.token,
+    tls: c.tlsCa ? { ca: c.tlsCa } : null,
+    etcd: c.etcd,
+    dir: c.dir,
+    manager: {
+      id: c.manager.id,
+      pid: c.manager.pid,
+      running: alive(c.manager.pid),
+      csiEndpoint: c.manager.csiEndpoint,
+      ui: c.manager.ui ?? '',
+    },
+    managers: (c.managers ?? []).map((m) => ({
+      id: m.id,
+      pid: m.pid,
+      address: m.address,
+      running: alive(m.pid),
+      csiEndpoint: m.csiEndpoint,
+      ui: m.ui ?? '',
+      metrics: m.metrics ?? '',
+    })),
     etcdPids: c.etcdPids,
-    etcdMembers: (c.etcdMembers ?? []).map((m) => ({ name: m.name, pid: m.pid, clientUrl: m.clientUrl, running: alive(m.pid) })),
-    nodes: c.nodes.map((x) => ({ id: x.id, pid: x.pid, zone: x.zone, disk: x.disk, running: alive(x.pid), state: states.get(x.id) ?? 'unknown',
-      dataAddress: addresses.get(x.id) ?? '', csiEndpoint: x.csiEndpoint, metrics: x.metrics ?? '' })),
+    etcdMembers: (c.etcdMembers ?? []).map((m) => ({
+      name: m.name,
+      pid: m.pid,
+      clientUrl: m.clientUrl,
+      running: alive(m.pid),
+    })),
+    nodes: c.nodes.map((x) => ({
+      id: x.id,
+      pid: x.pid,
+      zone: x.zone,
+      disk: x.disk,
+      running: alive(x.pid),
+      state: states.get(x.id) ?? 'unknown',
+      dataAddress: addresses.get(x.id) ?? '',
+      csiEndpoint: x.csiEndpoint,
+      metrics: x.metrics ?? '',
+    })),
     backupTarget,
   };
   if (values.output === 'json') {
@@ -356,16 +511,33 @@ export async function status(args: string[]): Promise<number> {
     return 0;
   }
   if (values.output !== 'table') throw new Error(`-o ${values.output}: use json or table`);
-  console.log(`admin ${out.admin}  token ${out.token}  tls ${out.tls ? `on (CA ${out.tls.ca})` : 'OFF'}  etcd ${out.etcd.join(',')}`);
-  if (out.managers.length === 0) console.log(`manager ${out.manager.id} pid ${out.manager.pid} ${out.manager.running ? 'running' : 'STOPPED'}  csi ${out.manager.csiEndpoint}`);
-  for (const m of out.managers) console.log(`manager ${m.id} ${m.address} pid ${m.pid} ${m.running ? 'running' : 'STOPPED'}  csi ${m.csiEndpoint}${m.ui ? `  ui ${m.ui}` : ''}`);
-  for (const m of out.etcdMembers) console.log(`etcd ${m.name} ${m.clientUrl} pid ${m.pid} ${m.running ? 'running' : 'STOPPED'}`);
+  console.log(
+    `admin ${out.admin}  token ${out.token}  tls ${out.tls ? `on (CA ${out.tls.ca})` : 'OFF'}  etcd ${out.etcd.join(',')}`,
+  );
+  if (out.managers.length === 0)
+    console.log(
+      `manager ${out.manager.id} pid ${out.manager.pid} ${out.manager.running ? 'running' : 'STOPPED'}  csi ${out.manager.csiEndpoint}`,
+    );
+  for (const m of out.managers)
+    console.log(
+      `manager ${m.id} ${m.address} pid ${m.pid} ${m.running ? 'running' : 'STOPPED'}  csi ${m.csiEndpoint}${m.ui ? `  ui ${m.ui}` : ''}`,
+    );
+  for (const m of out.etcdMembers)
+    console.log(`etcd ${m.name} ${m.clientUrl} pid ${m.pid} ${m.running ? 'running' : 'STOPPED'}`);
   // The leader probes the target (a figure, not an event): reachable, or why not.
   const bt = out.backupTarget;
-  if (bt) console.log(`backup target ${bt.url || 'none'}${!bt.url ? '' : !bt.checkedMs ? '  not probed yet' : bt.reachable ? '  reachable' : `  UNREACHABLE: ${bt.error}`}`);
+  if (bt)
+    console.log(
+      `backup target ${bt.url || 'none'}${!bt.url ? '' : !bt.checkedMs ? '  not probed yet' : bt.reachable ? '  reachable' : `  UNREACHABLE: ${bt.error}`}`,
+    );
   const w = [10, 8, 8, 18, 8];
   console.log(['NODE', 'ZONE', 'STATE', 'DATA', 'PID'].map((h, i) => h.padEnd(w[i]!)).join(''));
-  for (const x of out.nodes) console.log([x.id, x.zone, x.state, x.dataAddress || '-', String(x.pid) + (x.running ? '' : ' (exited)')].map((v, i) => v.padEnd(w[i]!)).join(''));
+  for (const x of out.nodes)
+    console.log(
+      [x.id, x.zone, x.state, x.dataAddress || '-', String(x.pid) + (x.running ? '' : ' (exited)')]
+        .map((v, i) => v.padEnd(w[i]!))
+        .join(''),
+    );
   return 0;
 }
 
@@ -375,8 +547,11 @@ export async function status(args: string[]): Promise<number> {
  * restarts a crashed pod; records its new pid. A running one is left alone (exit 0, says so).
  */
 export const RESTART_COMMAND = {
-  path: 'restart', args: ['NAME'], summary: 'Start a stopped process of the local cluster again.',
-  notes: 'NAME: node-N, manager-N or etcd-N (see cairn status).', flags: { dir: DIR, help: HELP },
+  path: 'restart',
+  args: ['NAME'],
+  summary: 'Start a stopped process of the local cluster again.',
+  notes: 'NAME: node-N, manager-N or etcd-N (see cairn status).',
+  flags: { dir: DIR, help: HELP },
 } satisfies CommandSpec;
 
 export async function restart(args: string[]): Promise<number> {
@@ -386,12 +561,20 @@ export async function restart(args: string[]): Promise<number> {
   const c = readClusterFile(values.dir!);
   if (!c) throw new Error(`no cluster in ${resolve(values.dir!)} (start one with "cairn up")`);
   const name = p.args['NAME']!;
-  const target = c.nodes.find((x) => x.id === name) ?? c.managers?.find((x) => x.id === name) ?? c.etcdMembers?.find((x) => x.name === name);
+  const target =
+    c.nodes.find((x) => x.id === name) ??
+    c.managers?.find((x) => x.id === name) ??
+    c.etcdMembers?.find((x) => x.name === name);
   if (!target) {
-    const names = [...c.nodes.map((x) => x.id), ...(c.managers ?? []).map((x) => x.id), ...(c.etcdMembers ?? []).map((x) => x.name)];
+    const names = [
+      ...c.nodes.map((x) => x.id),
+      ...(c.managers ?? []).map((x) => x.id),
+      ...(c.etcdMembers ?? []).map((x) => x.name),
+    ];
     throw new Error(`NAME "${name}" is not a process of this cluster; one of: ${names.join(', ')}`);
   }
-  if (!target.command?.length) throw new Error(`cluster.json has no command line for ${name} (started by an older cairn up)`);
+  if (!target.command?.length)
+    throw new Error(`cluster.json has no command line for ${name} (started by an older cairn up)`);
   if (alive(target.pid)) {
     console.log(`${name} is running (pid ${target.pid}); nothing to do`);
     return 0;

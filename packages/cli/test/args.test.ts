@@ -1,13 +1,24 @@
 // Command-line parsing: flags and arguments, and errors that name what is wrong.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { flagBool, flagEnum, flagInt, flagList, flagSize, parseCommand, parseDuration, usageLine } from '../src/args.js';
+import {
+  flagBool,
+  flagEnum,
+  flagInt,
+  flagList,
+  flagSize,
+  parseCommand,
+  parseDuration,
+  usageLine,
+} from '../src/args.js';
 import type { CommandSpec } from '../src/args.js';
 import { hoistGlobals } from '../src/cli.js';
 import { UsageError } from '../src/errors.js';
 
 const spec: CommandSpec = {
-  path: 'volume create', args: ['NAME', '[EXTRA]'], summary: 's',
+  path: 'volume create',
+  args: ['NAME', '[EXTRA]'],
+  summary: 's',
   flags: {
     size: { type: 'string', value: 'SIZE', required: true, help: '' },
     replicas: { type: 'string', help: '' },
@@ -45,7 +56,10 @@ t('errors name the flag or the argument', () => {
   usageError(() => parseCommand(spec, ['v', '--size']), /flag --size needs a value \(SIZE\)/);
   usageError(() => parseCommand(spec, ['v', '--size', '--replicas', '3']), /flag --size needs a value/);
   usageError(() => parseCommand(spec, ['v', '--follow=yes']), /flag --follow takes no value/);
-  usageError(() => parseCommand(spec, []), /missing NAME: usage: cairn volume create NAME \[EXTRA\] --size SIZE \[flags\]/);
+  usageError(
+    () => parseCommand(spec, []),
+    /missing NAME: usage: cairn volume create NAME \[EXTRA\] --size SIZE \[flags\]/,
+  );
   usageError(() => parseCommand(spec, ['a', 'b', 'c']), /unexpected argument "c"/);
   usageError(() => parseCommand(spec, ['']), /NAME must not be empty/);
 });
@@ -73,8 +87,14 @@ t('typed values: sizes, integers, booleans, lists, enums', () => {
   assert.is(flagInt(p, 'replicas', { min: 1 }), 3);
   assert.is(flagInt(p, 'missing'), undefined);
   usageError(() => flagSize(parseCommand(spec, ['v', '--size', 'big']), 'size'), /--size: invalid size "big"/);
-  usageError(() => flagInt(parseCommand(spec, ['v', '--size', '1', '--replicas', '0']), 'replicas', { min: 1 }), /--replicas: expected an integer of at least 1, got "0"/);
-  usageError(() => flagInt(parseCommand(spec, ['v', '--size', '1', '--replicas', '2.5']), 'replicas', { min: 1, max: 20 }), /from 1 to 20, got "2.5"/);
+  usageError(
+    () => flagInt(parseCommand(spec, ['v', '--size', '1', '--replicas', '0']), 'replicas', { min: 1 }),
+    /--replicas: expected an integer of at least 1, got "0"/,
+  );
+  usageError(
+    () => flagInt(parseCommand(spec, ['v', '--size', '1', '--replicas', '2.5']), 'replicas', { min: 1, max: 20 }),
+    /from 1 to 20, got "2.5"/,
+  );
   const b = (v: string) => flagBool(parseCommand(spec, ['v', '--size', '1', '--replicas', v]), 'replicas');
   assert.is(b('true'), true);
   assert.is(b('FALSE'), false);
@@ -82,7 +102,10 @@ t('typed values: sizes, integers, booleans, lists, enums', () => {
   const l = (v: string) => flagList(parseCommand(spec, ['v', '--size', '1', `--replicas=${v}`]), 'replicas');
   assert.equal(l('a, b,,c'), ['a', 'b', 'c']);
   assert.equal(l(''), []);
-  usageError(() => flagEnum(parseCommand(spec, ['v', '--size', 'x']), 'size', ['a', 'b']), /--size: expected one of a, b, got "x"/);
+  usageError(
+    () => flagEnum(parseCommand(spec, ['v', '--size', 'x']), 'size', ['a', 'b']),
+    /--size: expected one of a, b, got "x"/,
+  );
 });
 
 t('durations', () => {
@@ -96,7 +119,13 @@ t('durations', () => {
 
 t('global flags before the command move behind it', () => {
   assert.equal(hoistGlobals(['-o', 'json', 'volume', 'ls']), ['volume', 'ls', '-o', 'json']);
-  assert.equal(hoistGlobals(['--endpoint=h:1', '--token', 't', 'events', '-f']), ['events', '-f', '--endpoint=h:1', '--token', 't']);
+  assert.equal(hoistGlobals(['--endpoint=h:1', '--token', 't', 'events', '-f']), [
+    'events',
+    '-f',
+    '--endpoint=h:1',
+    '--token',
+    't',
+  ]);
   assert.equal(hoistGlobals(['volume', 'ls', '-o', 'json']), ['volume', 'ls', '-o', 'json']);
   assert.equal(hoistGlobals(['--help']), ['--help']);
 });

@@ -14,9 +14,16 @@ t.before.each(() => {
   dir = mkdtempSync(join(tmpdir(), 'cairn-cli-config-'));
   mkdirSync(join(dir, '.cairn'));
   writeFileSync(join(dir, '.cairn', 'token'), 'secret-1\n', { mode: 0o600 });
-  writeFileSync(join(dir, '.cairn', 'cluster.json'), JSON.stringify({
-    admin: '127.0.0.1:7000', token: join(dir, '.cairn', 'token'), etcd: ['http://127.0.0.1:2379'], manager: { pid: 1 }, nodes: [],
-  }));
+  writeFileSync(
+    join(dir, '.cairn', 'cluster.json'),
+    JSON.stringify({
+      admin: '127.0.0.1:7000',
+      token: join(dir, '.cairn', 'token'),
+      etcd: ['http://127.0.0.1:2379'],
+      manager: { pid: 1 },
+      nodes: [],
+    }),
+  );
 });
 t.after.each(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -65,7 +72,7 @@ t('flags beat the environment, which beats cluster.json', () => {
   assert.is(resolveConnection({}, { CAIRN_TOKEN_FILE: join(dir, 'tf') }, dir).token, 'from-file');
 });
 
-t('cluster.json\'s token is not sent to a different endpoint unless the file was named', () => {
+t("cluster.json's token is not sent to a different endpoint unless the file was named", () => {
   const c = resolveConnection({ endpoint: 'elsewhere:1' }, {}, dir);
   assert.is(c.endpoint, 'elsewhere:1');
   assert.is(c.token, undefined);
@@ -84,17 +91,36 @@ t('a TLS CA from a flag, the environment or cluster.json', () => {
   writeFileSync(join(dir, 'ca.pem'), 'PEM');
   assert.is(resolveConnection({ 'tls-ca': 'ca.pem' }, {}, dir).tlsCa?.toString(), 'PEM');
   assert.is(resolveConnection({}, { CAIRN_TLS_CA: join(dir, 'ca.pem') }, dir).tlsCa?.toString(), 'PEM');
-  writeFileSync(join(dir, '.cairn', 'cluster.json'), JSON.stringify({ admin: 'h:1', token: 'token', tlsCa: '../ca.pem' }));
+  writeFileSync(
+    join(dir, '.cairn', 'cluster.json'),
+    JSON.stringify({ admin: 'h:1', token: 'token', tlsCa: '../ca.pem' }),
+  );
   assert.is(resolveConnection({}, {}, dir).tlsCa?.toString(), 'PEM');
   assert.is(resolveConnection({}, {}, dir).tlsCa !== undefined, true);
-  fails(() => resolveConnection({ 'tls-ca': 'nope.pem' }, {}, dir), CliError, /cannot read the TLS CA file .*nope\.pem: ENOENT/);
+  fails(
+    () => resolveConnection({ 'tls-ca': 'nope.pem' }, {}, dir),
+    CliError,
+    /cannot read the TLS CA file .*nope\.pem: ENOENT/,
+  );
 });
 
 t('clear errors for what is missing or broken', () => {
-  fails(() => resolveConnection({}, {}, tmpdir()), CliError, /no cluster to talk to: .*cluster\.json does not exist; start one with "cairn up", or give --endpoint/);
-  fails(() => resolveConnection({ cluster: 'missing.json' }, {}, dir), CliError, /cannot read cluster file .*missing\.json: ENOENT/);
+  fails(
+    () => resolveConnection({}, {}, tmpdir()),
+    CliError,
+    /no cluster to talk to: .*cluster\.json does not exist; start one with "cairn up", or give --endpoint/,
+  );
+  fails(
+    () => resolveConnection({ cluster: 'missing.json' }, {}, dir),
+    CliError,
+    /cannot read cluster file .*missing\.json: ENOENT/,
+  );
   writeFileSync(join(dir, 'bad.json'), '{ not json');
-  fails(() => resolveConnection({ cluster: 'bad.json' }, {}, dir), CliError, /cluster file .*bad\.json is not valid JSON/);
+  fails(
+    () => resolveConnection({ cluster: 'bad.json' }, {}, dir),
+    CliError,
+    /cluster file .*bad\.json is not valid JSON/,
+  );
   writeFileSync(join(dir, 'noadmin.json'), '{"token": "x"}');
   fails(() => resolveConnection({ cluster: 'noadmin.json' }, {}, dir), CliError, /has no "admin" address/);
   rmSync(join(dir, '.cairn', 'token'));
@@ -102,7 +128,11 @@ t('clear errors for what is missing or broken', () => {
   writeFileSync(join(dir, '.cairn', 'token'), '  \n');
   fails(() => resolveConnection({}, {}, dir), CliError, /token file .* is empty/);
   fails(() => resolveConnection({ token: '' }, {}, dir), CliError, /the token from --token is empty/);
-  fails(() => resolveConnection({ timeout: 'later' }, { CAIRN_ENDPOINT: 'h:1' }, dir), UsageError, /--timeout: expected a duration/);
+  fails(
+    () => resolveConnection({ timeout: 'later' }, { CAIRN_ENDPOINT: 'h:1' }, dir),
+    UsageError,
+    /--timeout: expected a duration/,
+  );
 });
 
 t.run();

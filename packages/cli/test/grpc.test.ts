@@ -29,10 +29,14 @@ function fail(code: grpc.status, details: string): grpc.ServiceError {
 /** Unary handlers that check the token like the manager does. */
 function unary<Req, Res>(f: (req: Req) => Res | Promise<Res>): grpc.handleUnaryCall<Req, Res> {
   return (call, cb) => {
-    if (!hasBearer(call.metadata, TOKEN)) return cb(fail(grpc.status.UNAUTHENTICATED, 'a valid bearer token is required'));
+    if (!hasBearer(call.metadata, TOKEN))
+      return cb(fail(grpc.status.UNAUTHENTICATED, 'a valid bearer token is required'));
     Promise.resolve()
       .then(() => f(call.request))
-      .then((r) => cb(null, r), (e: grpc.ServiceError) => cb(e));
+      .then(
+        (r) => cb(null, r),
+        (e: grpc.ServiceError) => cb(e),
+      );
   };
 }
 
@@ -46,7 +50,13 @@ const handlers: Partial<AdminHandlers> = {
     if (r.name === 'taken') throw fail(grpc.status.ALREADY_EXISTS, 'volume "taken" exists with other parameters');
     return volume({ name: r.name, size: r.size, numberOfReplicas: r.numberOfReplicas || 3 });
   }),
-  UpdateVolume: unary((r) => volume({ numberOfReplicas: r.numberOfReplicas ?? 3, dataLocality: r.dataLocality ?? 'disabled', diskSelector: r.diskSelector?.values ?? [] })),
+  UpdateVolume: unary((r) =>
+    volume({
+      numberOfReplicas: r.numberOfReplicas ?? 3,
+      dataLocality: r.dataLocality ?? 'disabled',
+      diskSelector: r.diskSelector?.values ?? [],
+    }),
+  ),
   Verify: unary(async () => {
     await new Promise((res) => setTimeout(res, 1500));
     return { ok: true };
@@ -74,7 +84,8 @@ t.before(async () => {
   server = new grpc.Server();
   server.addService(adminProto().cairn.admin.v1.Admin.service, handlers as AdminHandlers);
   const port = await new Promise<number>((res, rej) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))),
+  );
   endpoint = `127.0.0.1:${port}`;
 });
 t.after(() => {
@@ -83,7 +94,11 @@ t.after(() => {
 });
 
 async function cairn(argv: string[], env: Record<string, string> = {}, signal?: AbortSignal) {
-  const io = bufferIo({ env: { CAIRN_ENDPOINT: endpoint, CAIRN_TOKEN: TOKEN, ...env }, cwd: dir, ...(signal ? { signal } : {}) });
+  const io = bufferIo({
+    env: { CAIRN_ENDPOINT: endpoint, CAIRN_TOKEN: TOKEN, ...env },
+    cwd: dir,
+    ...(signal ? { signal } : {}),
+  });
   const code = await run(argv, io);
   return { code, out: io.out(), err: io.err() };
 }
@@ -105,7 +120,7 @@ t('optional fields and StringList reach the server as set or unset', async () =>
   assert.equal(v.diskSelector, ['ssd']);
 });
 
-t('status codes become one line with the server\'s message', async () => {
+t("status codes become one line with the server's message", async () => {
   const nf = await cairn(['volume', 'get', 'x']);
   assert.is(nf.code, 1);
   assert.is(nf.err, 'cairn: not found: volume "x" does not exist\n');
@@ -113,7 +128,10 @@ t('status codes become one line with the server\'s message', async () => {
   assert.is(ae.err, 'cairn: already exists: volume "taken" exists with other parameters\n');
   const un = await cairn(['volume', 'ls'], { CAIRN_TOKEN: 'wrong' });
   assert.is(un.code, 1);
-  assert.is(un.err, 'cairn: unauthenticated: a valid bearer token is required; check the token (it came from CAIRN_TOKEN)\n');
+  assert.is(
+    un.err,
+    'cairn: unauthenticated: a valid bearer token is required; check the token (it came from CAIRN_TOKEN)\n',
+  );
   const unimpl = await cairn(['node', 'ls']);
   assert.match(unimpl.err, /^cairn: the manager at 127\.0\.0\.1:\d+ does not implement this call/);
   const slow = await cairn(['audit', 'verify', '--timeout', '200ms']);
@@ -126,7 +144,10 @@ t('events over the stream, from a seq', async () => {
   assert.is(r.code, 0, r.err);
   const lines = r.out.trimEnd().split('\n');
   assert.is(lines.length, 2);
-  assert.match(lines[0]!, new RegExp(`^\\s+${LOG.length - 1}\\s+\\S+Z\\s+test\\s+NodeUpdated\\s+node-2 scheduling=off evict=on tags=x$`));
+  assert.match(
+    lines[0]!,
+    new RegExp(`^\\s+${LOG.length - 1}\\s+\\S+Z\\s+test\\s+NodeUpdated\\s+node-2 scheduling=off evict=on tags=x$`),
+  );
   assert.match(lines[1]!, /VolumeDeleted\s+vol-b$/);
 });
 
@@ -134,7 +155,10 @@ t('a refused stream is one line too', async () => {
   const r = await cairn(['events', '-f'], { CAIRN_TOKEN: 'wrong' });
   assert.is(r.code, 1);
   assert.is(r.out, '');
-  assert.is(r.err, 'cairn: unauthenticated: a valid bearer token is required; check the token (it came from CAIRN_TOKEN)\n');
+  assert.is(
+    r.err,
+    'cairn: unauthenticated: a valid bearer token is required; check the token (it came from CAIRN_TOKEN)\n',
+  );
 });
 
 t('events --follow stays open until aborted, then exits 0', async () => {
@@ -142,7 +166,8 @@ t('events --follow stays open until aborted, then exits 0', async () => {
   const io = bufferIo({ env: { CAIRN_ENDPOINT: endpoint, CAIRN_TOKEN: TOKEN }, signal: ac.signal });
   const done = run(['events', '-f', '-o', 'json'], io);
   const deadline = Date.now() + 5000;
-  while (io.out().split('\n').length <= LOG.length && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+  while (io.out().split('\n').length <= LOG.length && Date.now() < deadline)
+    await new Promise((res) => setTimeout(res, 20));
   assert.is(io.out().trimEnd().split('\n').length, LOG.length);
   ac.abort();
   assert.is(await done, 0);
@@ -168,9 +193,15 @@ t('the binary: exit codes and one line on stderr', () => {
   const usage = spawnSync(process.execPath, [main, 'volume', 'create', 'v'], { env, encoding: 'utf8' });
   assert.is(usage.status, 2);
   assert.is(usage.stderr, 'cairn: --size is required (e.g. --size 1Gi); see "cairn volume create --help"\n');
-  const down = spawnSync(process.execPath, [main, 'volume', 'ls', '--endpoint', '127.0.0.1:1'], { env, encoding: 'utf8' });
+  const down = spawnSync(process.execPath, [main, 'volume', 'ls', '--endpoint', '127.0.0.1:1'], {
+    env,
+    encoding: 'utf8',
+  });
   assert.is(down.status, 1);
-  assert.match(down.stderr, /^cairn: cannot reach the manager at 127\.0\.0\.1:1: .*ECONNREFUSED.*; is the cluster running\? \(cairn status\)\n$/);
+  assert.match(
+    down.stderr,
+    /^cairn: cannot reach the manager at 127\.0\.0\.1:1: .*ECONNREFUSED.*; is the cluster running\? \(cairn status\)\n$/,
+  );
   const version = spawnSync(process.execPath, [main, 'version'], { env, encoding: 'utf8' });
   assert.is(version.status, 0);
   assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);

@@ -7,7 +7,18 @@ import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { applyEvent, decodeEvent, draft, emptyState, encodeEvent, replay, SCHEMA_VERSION, seal, stateHash, toCanonical } from '@cairn/metadata';
+import {
+  applyEvent,
+  decodeEvent,
+  draft,
+  emptyState,
+  encodeEvent,
+  replay,
+  SCHEMA_VERSION,
+  seal,
+  stateHash,
+  toCanonical,
+} from '@cairn/metadata';
 import type { CairnEvent } from '@cairn/metadata';
 import { CliError } from '../src/errors.js';
 import { exportLine, replayText } from '../src/replay.js';
@@ -41,7 +52,13 @@ t('an export line is the decoded event as JSON, without null fields', () => {
   const o = JSON.parse(line) as Record<string, unknown>;
   assert.is(o['seq'], 1);
   assert.is(o['payload'], 'nodeRegistered');
-  assert.equal(o['nodeRegistered'], { nodeId: 'node-1', address: '127.0.0.1:9501', zone: 'zone-a', tags: ['ssd'], hostname: 'node-1' });
+  assert.equal(o['nodeRegistered'], {
+    nodeId: 'node-1',
+    address: '127.0.0.1:9501',
+    zone: 'zone-a',
+    tags: ['ssd'],
+    hostname: 'node-1',
+  });
 });
 
 t('events of a hashed log export their chain hash in base64 and replay to the same hash', () => {
@@ -76,13 +93,25 @@ t('--to stops at a seq: the state as it was then', () => {
 t('refuses gaps, a late start, garbage and unknown schema versions, naming the line', () => {
   const evs = sampleLog();
   cliError(() => replayText(exportOf([evs[0]!, evs[2]!]), 'x'), /^x:2: seq 3 follows seq 1; the export has a gap/);
-  cliError(() => replayText(exportOf(evs.slice(3)), 'x'), /^x:1: the export starts at seq 4; a replay needs the log from seq 1/);
+  cliError(
+    () => replayText(exportOf(evs.slice(3)), 'x'),
+    /^x:1: the export starts at seq 4; a replay needs the log from seq 1/,
+  );
   cliError(() => replayText(exportLine(evs[0]!) + '{oops\n', 'x'), /^x:2: not valid JSON/);
   cliError(() => replayText('[1,2]\n', 'x'), /^x:1: not an event object/);
   cliError(() => replayText('{"payload":"nodeUp"}\n', 'x'), /^x:1: no valid "seq"/);
   const future = JSON.stringify({ ...JSON.parse(exportLine(evs[0]!)), schemaVersion: SCHEMA_VERSION + 1 }) + '\n';
   cliError(() => replayText(future, 'x'), /^x:1: event at seq 1 has unknown type or schema: schema version 2/);
-  const unknown = JSON.stringify({ seq: 1, timeMs: 1, actor: 'a', cause: '', schemaVersion: SCHEMA_VERSION, payload: 'volumeTeleported', volumeTeleported: {} }) + '\n';
+  const unknown =
+    JSON.stringify({
+      seq: 1,
+      timeMs: 1,
+      actor: 'a',
+      cause: '',
+      schemaVersion: SCHEMA_VERSION,
+      payload: 'volumeTeleported',
+      volumeTeleported: {},
+    }) + '\n';
   cliError(() => replayText(unknown, 'x'), /^x:1: event at seq 1 has unknown type or schema/);
   // Blank lines (a trailing newline, an editor's) are fine.
   assert.is(replayText('\n' + exportOf(evs) + '\n\n', 'x').seq, evs.length);
@@ -103,7 +132,10 @@ t('cairn audit export writes the stream as JSON lines and names the hash at its 
     },
   });
   assert.is(r.code, 0, r.err);
-  assert.is(r.out, `exported ${evs.length} events (seq 1..${evs.length}) to ${file}\nstate hash at seq ${evs.length}: ${hash}\n`);
+  assert.is(
+    r.out,
+    `exported ${evs.length} events (seq 1..${evs.length}) to ${file}\nstate hash at seq ${evs.length}: ${hash}\n`,
+  );
   assert.is(readFileSync(file, 'utf8'), exportOf(evs));
   assert.not.ok(existsSync(`${file}.tmp`));
 
@@ -143,7 +175,12 @@ t('audit replay needs no manager and no cluster.json', async () => {
 t('an export refuses a stream with a gap and leaves no partial file', async () => {
   const evs = sampleLog();
   const file = join(dir, 'log.jsonl');
-  const r = await cairn(['audit', 'export', file], { watchEvents: async function* () { yield evs[0]!; yield evs[2]!; } });
+  const r = await cairn(['audit', 'export', file], {
+    watchEvents: async function* () {
+      yield evs[0]!;
+      yield evs[2]!;
+    },
+  });
   assert.is(r.code, 1);
   assert.is(r.err, 'cairn: the log stream skipped from seq 1 to 3; export aborted\n');
   assert.not.ok(existsSync(file));
@@ -153,7 +190,9 @@ t('an export refuses a stream with a gap and leaves no partial file', async () =
 t('export to standard output keeps the summary on stderr', async () => {
   const evs = sampleLog().slice(0, 2);
   const r = await cairn(['audit', 'export', '-'], {
-    watchEvents: async function* () { yield* evs; },
+    watchEvents: async function* () {
+      yield* evs;
+    },
     auditState: async () => ({ seq: 2, hash: 'h', stateJson: '' }),
   });
   assert.is(r.code, 0);
@@ -173,12 +212,25 @@ t('the binary writes all of a large -o json answer to a pipe before it exits', a
   const evs: CairnEvent[] = [];
   for (let i = 1; i <= 3000; i++) {
     const seq = i;
-    evs.push(decodeEvent(encodeEvent({ ...draft.volumeCreated(`volume-${String(i).padStart(5, '0')}`, { size: 2 ** 30 }), seq, timeMs: 1, actor: 't', schemaVersion: SCHEMA_VERSION }), seq));
+    evs.push(
+      decodeEvent(
+        encodeEvent({
+          ...draft.volumeCreated(`volume-${String(i).padStart(5, '0')}`, { size: 2 ** 30 }),
+          seq,
+          timeMs: 1,
+          actor: 't',
+          schemaVersion: SCHEMA_VERSION,
+        }),
+        seq,
+      ),
+    );
   }
   const file = join(dir, 'big.jsonl');
   writeFileSync(file, exportOf(evs));
   const main = fileURLToPath(new URL('../src/main.js', import.meta.url));
-  const { stdout } = await promisify(execFile)(process.execPath, [main, 'audit', 'replay', file, '-o', 'json'], { maxBuffer: 64 * 2 ** 20 });
+  const { stdout } = await promisify(execFile)(process.execPath, [main, 'audit', 'replay', file, '-o', 'json'], {
+    maxBuffer: 64 * 2 ** 20,
+  });
   assert.ok(stdout.length > 256 * 1024, `only ${stdout.length} bytes`);
   const out = JSON.parse(stdout) as { seq: number; state: { volumes: unknown[] } };
   assert.is(out.seq, 3000);

@@ -16,7 +16,10 @@ export function fakeApi(impl: Partial<AdminApi>, calls: Calls = []): AdminApi {
     get(_t, prop: string) {
       if (prop === 'close') return () => {};
       const f = (impl as Record<string, unknown>)[prop];
-      if (typeof f !== 'function') return () => { throw new Error(`fake AdminApi: unexpected call ${prop}`); };
+      if (typeof f !== 'function')
+        return () => {
+          throw new Error(`fake AdminApi: unexpected call ${prop}`);
+        };
       return (...args: unknown[]) => {
         calls.push({ method: prop, request: args[0] });
         return (f as (...a: unknown[]) => unknown)(...args);
@@ -35,39 +38,110 @@ export async function cairn(argv: string[], impl: Partial<AdminApi> = {}, env: R
 
 export function volume(o: Partial<Volume__Output> = {}): Volume__Output {
   return {
-    name: 'vol-a', size: 1 << 30, state: 'detached', robustness: 'healthy', numberOfReplicas: 3, dataLocality: 'disabled',
-    attachedTo: '', endpoint: '',
+    name: 'vol-a',
+    size: 1 << 30,
+    state: 'detached',
+    robustness: 'healthy',
+    numberOfReplicas: 3,
+    dataLocality: 'disabled',
+    attachedTo: '',
+    endpoint: '',
     replicas: [
-      { id: 'vol-a-r1', node: 'node-1', disk: 'disk-1', state: 'running', address: '127.0.0.1:9501', trigger: 'new', failedReason: '', rebuildProgress: 0 },
-      { id: 'vol-a-r2', node: 'node-2', disk: 'disk-1', state: 'running', address: '127.0.0.1:9502', trigger: 'new', failedReason: '', rebuildProgress: 0 },
-      { id: 'vol-a-r3', node: 'node-3', disk: 'disk-1', state: 'running', address: '127.0.0.1:9503', trigger: 'new', failedReason: '', rebuildProgress: 0 },
+      {
+        id: 'vol-a-r1',
+        node: 'node-1',
+        disk: 'disk-1',
+        state: 'running',
+        address: '127.0.0.1:9501',
+        trigger: 'new',
+        failedReason: '',
+        rebuildProgress: 0,
+      },
+      {
+        id: 'vol-a-r2',
+        node: 'node-2',
+        disk: 'disk-1',
+        state: 'running',
+        address: '127.0.0.1:9502',
+        trigger: 'new',
+        failedReason: '',
+        rebuildProgress: 0,
+      },
+      {
+        id: 'vol-a-r3',
+        node: 'node-3',
+        disk: 'disk-1',
+        state: 'running',
+        address: '127.0.0.1:9503',
+        trigger: 'new',
+        failedReason: '',
+        rebuildProgress: 0,
+      },
     ],
-    diskSelector: [], nodeSelector: [], replicaAutoBalance: 'ignored', staleReplicaTimeout: 2880, unschedulable: '',
-    createdSeq: 7, fsType: 'ext4', mkfsParams: '', accessMode: 'rwo', seq: 12,
-    replicaSoftAntiAffinity: 'default', replicaZoneSoftAntiAffinity: 'default', replicaDiskSoftAntiAffinity: 'default', dataSource: '', dataSourceReady: true, autoAttachReason: '', autoAttachedNode: '', waiting: '',
-    csiName: '', kubernetes: null, unsupportedParameters: [], restore: null,
-    labels: {}, recurringJobs: [],
+    diskSelector: [],
+    nodeSelector: [],
+    replicaAutoBalance: 'ignored',
+    staleReplicaTimeout: 2880,
+    unschedulable: '',
+    createdSeq: 7,
+    fsType: 'ext4',
+    mkfsParams: '',
+    accessMode: 'rwo',
+    seq: 12,
+    replicaSoftAntiAffinity: 'default',
+    replicaZoneSoftAntiAffinity: 'default',
+    replicaDiskSoftAntiAffinity: 'default',
+    dataSource: '',
+    dataSourceReady: true,
+    autoAttachReason: '',
+    autoAttachedNode: '',
+    waiting: '',
+    csiName: '',
+    kubernetes: null,
+    unsupportedParameters: [],
+    restore: null,
+    labels: {},
+    recurringJobs: [],
     ...o,
   };
 }
 
 export function disk(o: Partial<Disk__Output> = {}): Disk__Output {
   return {
-    nodeId: 'node-1', diskId: 'disk-1', path: '/var/lib/cairn/disk-1', tags: ['ssd'], allowScheduling: true, evictionRequested: false,
-    storageMaximum: 100 * 2 ** 30, storageAvailable: 80 * 2 ** 30, storageReserved: 10 * 2 ** 30, storageScheduled: 3 * 2 ** 30, replicas: 3,
+    nodeId: 'node-1',
+    diskId: 'disk-1',
+    path: '/var/lib/cairn/disk-1',
+    tags: ['ssd'],
+    allowScheduling: true,
+    evictionRequested: false,
+    storageMaximum: 100 * 2 ** 30,
+    storageAvailable: 80 * 2 ** 30,
+    storageReserved: 10 * 2 ** 30,
+    storageScheduled: 3 * 2 ** 30,
+    replicas: 3,
     ...o,
   };
 }
 
 export function node(o: Partial<Node__Output> = {}): Node__Output {
   return {
-    id: 'node-1', address: '127.0.0.1:9500', zone: 'zone-a', tags: [], allowScheduling: true, evictionRequested: false, cordoned: false,
-    state: 'up', downReason: '', disks: [disk()], ...o,
+    id: 'node-1',
+    address: '127.0.0.1:9500',
+    zone: 'zone-a',
+    tags: [],
+    allowScheduling: true,
+    evictionRequested: false,
+    cordoned: false,
+    state: 'up',
+    downReason: '',
+    disks: [disk()],
+    ...o,
   };
 }
 
 /** The command line `argv` of command `name` in group `g`, parsed by its spec. */
-export const parse = (g: Group, name: string, argv: string[]) => parseCommand(g.commands.find((c) => commandName(c) === name)!.spec, argv);
+export const parse = (g: Group, name: string, argv: string[]) =>
+  parseCommand(g.commands.find((c) => commandName(c) === name)!.spec, argv);
 
 /** `f` throws a UsageError matching `re`. */
 export function usageError(f: () => unknown, re: RegExp): void {

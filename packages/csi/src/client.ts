@@ -9,19 +9,29 @@ export class CsiClient {
   private readonly clients: Record<CsiService, grpc.Client>;
 
   /** endpoint: unix:///path (as `cairn status -o json` prints it). */
-  constructor(readonly endpoint: string, private readonly timeoutMs = 120_000) {
+  constructor(
+    readonly endpoint: string,
+    private readonly timeoutMs = 120_000,
+  ) {
     const v1 = csiProto().csi.v1;
     const creds = grpc.credentials.createInsecure();
     this.clients = {
-      Identity: new v1.Identity(endpoint, creds), Controller: new v1.Controller(endpoint, creds), Node: new v1.Node(endpoint, creds),
+      Identity: new v1.Identity(endpoint, creds),
+      Controller: new v1.Controller(endpoint, creds),
+      Node: new v1.Node(endpoint, creds),
     };
   }
 
   call<Res = Record<string, unknown>>(service: CsiService, method: string, req: object = {}): Promise<Res> {
-    const client = this.clients[service] as unknown as Record<string, (req: object, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: Res) => void) => unknown>;
+    const client = this.clients[service] as unknown as Record<
+      string,
+      (req: object, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: Res) => void) => unknown
+    >;
     const fn = client[method];
     if (typeof fn !== 'function') return Promise.reject(new Error(`${service} has no method ${method}`));
-    return new Promise((ok, fail) => fn.call(client, req, { deadline: Date.now() + this.timeoutMs }, (e, r) => (e ? fail(e) : ok(r as Res))));
+    return new Promise((ok, fail) =>
+      fn.call(client, req, { deadline: Date.now() + this.timeoutMs }, (e, r) => (e ? fail(e) : ok(r as Res))),
+    );
   }
 
   close(): void {

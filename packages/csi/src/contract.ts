@@ -12,11 +12,21 @@ export const TOPOLOGY_HOSTNAME_KEY = 'kubernetes.io/hostname';
  * because it is read: empty is fine, a backup URL is refused until backups exist.
  */
 export const STORAGE_CLASS_PARAMETERS_ACTED_ON = [
-  'numberOfReplicas', 'staleReplicaTimeout', 'dataLocality', 'diskSelector', 'nodeSelector',
-  'replicaAutoBalance', 'fsType', 'mkfsParams', 'replicaSoftAntiAffinity', 'replicaZoneSoftAntiAffinity',
-  'replicaDiskSoftAntiAffinity', 'fromBackup',
+  'numberOfReplicas',
+  'staleReplicaTimeout',
+  'dataLocality',
+  'diskSelector',
+  'nodeSelector',
+  'replicaAutoBalance',
+  'fsType',
+  'mkfsParams',
+  'replicaSoftAntiAffinity',
+  'replicaZoneSoftAntiAffinity',
+  'replicaDiskSoftAntiAffinity',
+  'fromBackup',
   // Recurring jobs: the selector's jobs and groups become volume labels; the inline list's jobs are created if absent.
-  'recurringJobSelector', 'recurringJobs',
+  'recurringJobSelector',
+  'recurringJobs',
 ] as const;
 
 /**
@@ -31,22 +41,52 @@ export const STORAGE_CLASS_PARAMETERS_ACTED_ON = [
  * driver sets itself from the request.
  */
 export const STORAGE_CLASS_PARAMETERS_WITHOUT_EFFECT = [
-  'backupTargetName', 'backupBlockSize',
-  'migratable', 'encrypted', 'nfsOptions', 'shareManagerNodeSelector', 'shareManagerTolerations',
-  'dataEngine', 'backendStoreDriver', 'frontend', 'ublkNumberOfQueue', 'ublkQueueDepth', 'nvmeTcpNrIoQueues',
-  'dataLayout.type', 'dataLayout.mode', 'dataLayout.dataChunks', 'dataLayout.parityChunks', 'dataLayout.stripSizeKB',
-  'disableRevisionCounter', 'unmapMarkSnapChainRemoved', 'freezeFilesystemForSnapshot', 'freezeFSForSnapshot',
-  'cloneMode', 'strictTopology', 'volumeTopology', 'storageCapacityMode',
-  'backingImage', 'backingImageName', 'backingImageChecksum', 'backingImageDataSourceType',
-  'backingImageDataSourceParameters', 'backingImageMinNumberOfCopies', 'backingImageNodeSelector',
-  'backingImageDiskSelector', 'backingImageURL', 'baseImage',
+  'backupTargetName',
+  'backupBlockSize',
+  'migratable',
+  'encrypted',
+  'nfsOptions',
+  'shareManagerNodeSelector',
+  'shareManagerTolerations',
+  'dataEngine',
+  'backendStoreDriver',
+  'frontend',
+  'ublkNumberOfQueue',
+  'ublkQueueDepth',
+  'nvmeTcpNrIoQueues',
+  'dataLayout.type',
+  'dataLayout.mode',
+  'dataLayout.dataChunks',
+  'dataLayout.parityChunks',
+  'dataLayout.stripSizeKB',
+  'disableRevisionCounter',
+  'unmapMarkSnapChainRemoved',
+  'freezeFilesystemForSnapshot',
+  'freezeFSForSnapshot',
+  'cloneMode',
+  'strictTopology',
+  'volumeTopology',
+  'storageCapacityMode',
+  'backingImage',
+  'backingImageName',
+  'backingImageChecksum',
+  'backingImageDataSourceType',
+  'backingImageDataSourceParameters',
+  'backingImageMinNumberOfCopies',
+  'backingImageNodeSelector',
+  'backingImageDiskSelector',
+  'backingImageURL',
+  'baseImage',
 ] as const;
 
 /**
  * Every StorageClass parameter cairn takes (besides the provisioner's csi.storage.k8s.io/* keys).
  * Any other key is refused: it is a typo, which would otherwise be silently ignored.
  */
-export const STORAGE_CLASS_PARAMETERS = [...STORAGE_CLASS_PARAMETERS_ACTED_ON, ...STORAGE_CLASS_PARAMETERS_WITHOUT_EFFECT] as const;
+export const STORAGE_CLASS_PARAMETERS = [
+  ...STORAGE_CLASS_PARAMETERS_ACTED_ON,
+  ...STORAGE_CLASS_PARAMETERS_WITHOUT_EFFECT,
+] as const;
 export type StorageClassParameter = (typeof STORAGE_CLASS_PARAMETERS)[number];
 
 /**

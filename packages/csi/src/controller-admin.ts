@@ -6,9 +6,23 @@ import { adminApi } from '@cairn/api';
 import type { AdminApi, Volume__Output } from '@cairn/api';
 import { CsiError, fromAdmin } from './errors.js';
 
-export type ControllerAdmin = Pick<AdminApi,
-  | 'createVolume' | 'getVolume' | 'listVolumes' | 'expandVolume' | 'deleteVolume' | 'attachVolume' | 'detachVolume'
-  | 'listNodes' | 'getSettings' | 'createSnapshot' | 'listSnapshots' | 'deleteSnapshot' | 'getClusterInfo' | 'close'> & {
+export type ControllerAdmin = Pick<
+  AdminApi,
+  | 'createVolume'
+  | 'getVolume'
+  | 'listVolumes'
+  | 'expandVolume'
+  | 'deleteVolume'
+  | 'attachVolume'
+  | 'detachVolume'
+  | 'listNodes'
+  | 'getSettings'
+  | 'createSnapshot'
+  | 'listSnapshots'
+  | 'deleteSnapshot'
+  | 'getClusterInfo'
+  | 'close'
+> & {
   /** The volume, or null when it does not exist. */
   findVolume(name: string): Promise<Volume__Output | null>;
 };
@@ -32,9 +46,10 @@ export function controllerAdmin(conn: AdminConnection): ControllerAdmin {
   });
   return {
     ...api,
-    findVolume: (name) => api.getVolume({ name }).catch((e: unknown) => {
-      if (e instanceof CsiError && e.code === status.NOT_FOUND) return null;
-      throw e;
-    }),
+    findVolume: (name) =>
+      api.getVolume({ name }).catch((e: unknown) => {
+        if (e instanceof CsiError && e.code === status.NOT_FOUND) return null;
+        throw e;
+      }),
   };
 }

@@ -29,8 +29,14 @@ export interface CapacitySettings {
 }
 
 const DEFAULTS: CapacitySettings = {
-  minimalAvailablePct: 25, overProvisioningPct: 100, cordonedUnschedulable: true,
-  softZone: true, softNode: false, softDisk: true, degradedCreation: true, defaultReplicaCount: 3,
+  minimalAvailablePct: 25,
+  overProvisioningPct: 100,
+  cordonedUnschedulable: true,
+  softZone: true,
+  softNode: false,
+  softDisk: true,
+  degradedCreation: true,
+  defaultReplicaCount: 3,
 };
 
 /** The settings this needs, from GetSettings (Longhorn's names); absent ones keep their defaults. */
@@ -77,7 +83,8 @@ export interface Candidates {
   rejected: string[];
 }
 
-const lacks = (tags: readonly string[], selector: readonly string[]): string[] => selector.filter((t) => !tags.includes(t));
+const lacks = (tags: readonly string[], selector: readonly string[]): string[] =>
+  selector.filter((t) => !tags.includes(t));
 
 /** The disks that may hold a replica of a volume with these selectors, whatever its size. */
 export function candidates(nodes: Node__Output[], s: CapacitySettings, ask: PlacementAsk): Candidates {
@@ -109,7 +116,9 @@ export function candidates(nodes: Node__Output[], s: CapacitySettings, ask: Plac
       }
       const usable = Math.max(0, d.storageMaximum - d.storageReserved);
       disks.push({
-        node: n.id, zone: n.zone, disk: d.diskId,
+        node: n.id,
+        zone: n.zone,
+        disk: d.diskId,
         room: d.storageAvailable - (d.storageMaximum * s.minimalAvailablePct) / 100,
         free: (usable * s.overProvisioningPct) / 100 - d.storageScheduled,
       });
@@ -130,10 +139,14 @@ export function antiAffinityLevel(s: CapacitySettings): Level {
 
 function unitOf(c: Candidate, level: Level): string {
   switch (level) {
-    case 'zone': return `z:${c.zone}`;
-    case 'node': return `n:${c.node}`;
-    case 'disk': return `d:${c.node}/${c.disk}`;
-    case 'pool': return 'pool';
+    case 'zone':
+      return `z:${c.zone}`;
+    case 'node':
+      return `n:${c.node}`;
+    case 'disk':
+      return `d:${c.node}/${c.disk}`;
+    case 'pool':
+      return 'pool';
   }
 }
 
@@ -185,7 +198,8 @@ export function availableCapacity(disks: Candidate[], level: Level, replicas: nu
   const total = frees.reduce((a, b) => a + b, 0);
   if (level === 'pool') return Math.floor(total / replicas / SIZE_ALIGN) * SIZE_ALIGN;
   const fits = (t: number): boolean => frees.reduce((sum, f) => sum + Math.min(f, t), 0) >= replicas * t;
-  let lo = 0, hi = Math.floor(total / replicas / SIZE_ALIGN);
+  let lo = 0,
+    hi = Math.floor(total / replicas / SIZE_ALIGN);
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
     if (fits(mid * SIZE_ALIGN)) lo = mid;
@@ -205,19 +219,31 @@ export interface PlacementCheck {
 }
 
 /** Whether a new volume can be placed, before it is created (CreateVolume's RESOURCE_EXHAUSTED). */
-export function checkPlacement(nodes: Node__Output[], s: CapacitySettings, ask: PlacementAsk, size: number, replicas: number): PlacementCheck {
+export function checkPlacement(
+  nodes: Node__Output[],
+  s: CapacitySettings,
+  ask: PlacementAsk,
+  size: number,
+  replicas: number,
+): PlacementCheck {
   const { disks, rejected } = candidates(nodes, s, ask);
   const level = antiAffinityLevel(s);
   const fit = Math.min(replicas, replicasThatFit(disks, level, size));
   const needed = s.degradedCreation ? 1 : replicas;
   if (fit >= needed) return { ok: true, fit, needed, reason: '' };
-  const tooSmall = disks.filter((c) => !(size < c.room && c.free >= size))
-    .map((c) => `${c.node}/${c.disk}: ${size < c.room ? `over-provisioning leaves ${formatSize(Math.max(0, c.free))}` : `a replica must stay below ${formatSize(Math.max(0, c.room))} (storage-minimal-available-percentage ${s.minimalAvailablePct})`}`);
+  const tooSmall = disks
+    .filter((c) => !(size < c.room && c.free >= size))
+    .map(
+      (c) =>
+        `${c.node}/${c.disk}: ${size < c.room ? `over-provisioning leaves ${formatSize(Math.max(0, c.free))}` : `a replica must stay below ${formatSize(Math.max(0, c.room))} (storage-minimal-available-percentage ${s.minimalAvailablePct})`}`,
+    );
   const why = [...rejected, ...tooSmall];
   const shown = why.slice(0, 8).join('; ') + (why.length > 8 ? `; and ${why.length - 8} more` : '');
   const spread = level === 'pool' ? '' : ` (one per ${level}: replica anti-affinity is hard)`;
   return {
-    ok: false, fit, needed,
+    ok: false,
+    fit,
+    needed,
     reason: `cannot place ${needed === replicas ? `the ${replicas}` : `even 1 of ${replicas}`} replica(s) of ${formatSize(size)}${spread}: ${fit} fit${shown ? `; ${shown}` : ''}`,
   };
 }
@@ -227,7 +253,13 @@ export function checkPlacement(nodes: Node__Output[], s: CapacitySettings, ask: 
  * (empty: they can): each replica must stay below its disk's room, and the growth must fit under
  * the disk's over-provisioning cap. Replicas on disks ListNodes no longer shows are skipped.
  */
-export function expansionProblems(nodes: Node__Output[], s: CapacitySettings, replicas: { node: string; disk: string }[], from: number, to: number): string[] {
+export function expansionProblems(
+  nodes: Node__Output[],
+  s: CapacitySettings,
+  replicas: { node: string; disk: string }[],
+  from: number,
+  to: number,
+): string[] {
   const out: string[] = [];
   const grow = to - from;
   const seen = new Map<string, number>();
@@ -238,8 +270,14 @@ export function expansionProblems(nodes: Node__Output[], s: CapacitySettings, re
     if (!d) continue;
     const room = d.storageAvailable - (d.storageMaximum * s.minimalAvailablePct) / 100;
     const free = (Math.max(0, d.storageMaximum - d.storageReserved) * s.overProvisioningPct) / 100 - d.storageScheduled;
-    if (!(to < room)) out.push(`${key}: a replica must stay below ${formatSize(Math.max(0, room))} (storage-minimal-available-percentage ${s.minimalAvailablePct})`);
-    else if (free < grow * count) out.push(`${key}: over-provisioning leaves ${formatSize(Math.max(0, free))}, the growth needs ${formatSize(grow * count)}`);
+    if (!(to < room))
+      out.push(
+        `${key}: a replica must stay below ${formatSize(Math.max(0, room))} (storage-minimal-available-percentage ${s.minimalAvailablePct})`,
+      );
+    else if (free < grow * count)
+      out.push(
+        `${key}: over-provisioning leaves ${formatSize(Math.max(0, free))}, the growth needs ${formatSize(grow * count)}`,
+      );
   }
   return out;
 }

@@ -22,22 +22,33 @@ export interface CreateAsk {
  * Only what the request states is compared: a parameter it leaves out is whatever the volume has.
  */
 export function incompatibility(v: Volume__Output, req: CreateAsk): string | null {
-  if (!rangeAdmits(req.range, v.size)) return `its size ${v.size} is outside capacity_range [${req.range?.requiredBytes ?? 0}, ${req.range?.limitBytes || 'no limit'}]`;
+  if (!rangeAdmits(req.range, v.size))
+    return `its size ${v.size} is outside capacity_range [${req.range?.requiredBytes ?? 0}, ${req.range?.limitBytes || 'no limit'}]`;
   const p = req.params;
   const diff = (what: string, have: unknown, want: unknown): string | null =>
-    JSON.stringify(have) === JSON.stringify(want) ? null : `${what} is ${JSON.stringify(have)}, requested ${JSON.stringify(want)}`;
+    JSON.stringify(have) === JSON.stringify(want)
+      ? null
+      : `${what} is ${JSON.stringify(have)}, requested ${JSON.stringify(want)}`;
   const checks = [
     p.numberOfReplicas !== undefined ? diff('numberOfReplicas', v.numberOfReplicas, p.numberOfReplicas) : null,
     p.dataLocality !== undefined ? diff('dataLocality', v.dataLocality, p.dataLocality) : null,
     p.diskSelector !== undefined ? diff('diskSelector', v.diskSelector, p.diskSelector) : null,
     p.nodeSelector !== undefined ? diff('nodeSelector', v.nodeSelector, p.nodeSelector) : null,
     p.replicaAutoBalance !== undefined ? diff('replicaAutoBalance', v.replicaAutoBalance, p.replicaAutoBalance) : null,
-    p.staleReplicaTimeout !== undefined ? diff('staleReplicaTimeout', v.staleReplicaTimeout, p.staleReplicaTimeout) : null,
+    p.staleReplicaTimeout !== undefined
+      ? diff('staleReplicaTimeout', v.staleReplicaTimeout, p.staleReplicaTimeout)
+      : null,
     req.fsType !== null ? diff('fsType', v.fsType || DEFAULT_FS_TYPE, req.fsType) : null,
     p.mkfsParams !== undefined ? diff('mkfsParams', v.mkfsParams, p.mkfsParams) : null,
-    p.replicaSoftAntiAffinity !== undefined ? diff('replicaSoftAntiAffinity', v.replicaSoftAntiAffinity, p.replicaSoftAntiAffinity) : null,
-    p.replicaZoneSoftAntiAffinity !== undefined ? diff('replicaZoneSoftAntiAffinity', v.replicaZoneSoftAntiAffinity, p.replicaZoneSoftAntiAffinity) : null,
-    p.replicaDiskSoftAntiAffinity !== undefined ? diff('replicaDiskSoftAntiAffinity', v.replicaDiskSoftAntiAffinity, p.replicaDiskSoftAntiAffinity) : null,
+    p.replicaSoftAntiAffinity !== undefined
+      ? diff('replicaSoftAntiAffinity', v.replicaSoftAntiAffinity, p.replicaSoftAntiAffinity)
+      : null,
+    p.replicaZoneSoftAntiAffinity !== undefined
+      ? diff('replicaZoneSoftAntiAffinity', v.replicaZoneSoftAntiAffinity, p.replicaZoneSoftAntiAffinity)
+      : null,
+    p.replicaDiskSoftAntiAffinity !== undefined
+      ? diff('replicaDiskSoftAntiAffinity', v.replicaDiskSoftAntiAffinity, p.replicaDiskSoftAntiAffinity)
+      : null,
     diff('volume_content_source', v.dataSource, req.source ? dataSourceOf(req.source) : ''),
     diff('fromBackup', v.restore?.backup ?? '', req.fromBackup ?? ''),
   ];

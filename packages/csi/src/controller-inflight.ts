@@ -11,7 +11,10 @@ export class InFlight {
   async run<T>(keys: string[], what: string, fn: () => Promise<T>): Promise<T> {
     for (const k of keys) {
       const holder = this.running.get(k);
-      if (holder !== undefined) throw aborted(`${holder} is already in flight for ${k}, so this ${what} was not started; try again when it is done`);
+      if (holder !== undefined)
+        throw aborted(
+          `${holder} is already in flight for ${k}, so this ${what} was not started; try again when it is done`,
+        );
     }
     for (const k of keys) this.running.set(k, what);
     try {

@@ -57,7 +57,8 @@ export const mapsToItself = (coName: string): boolean => isCairnName(coName) && 
 export function checkCoName(field: string, value: string): string {
   if (!value) throw invalid(`${field} is required`);
   const bytes = Buffer.byteLength(value, 'utf8');
-  if (bytes > MAX_CSI_STRING_BYTES) throw invalid(`${field} is ${bytes} bytes long: the CSI spec allows at most ${MAX_CSI_STRING_BYTES}`);
+  if (bytes > MAX_CSI_STRING_BYTES)
+    throw invalid(`${field} is ${bytes} bytes long: the CSI spec allows at most ${MAX_CSI_STRING_BYTES}`);
   if (hasControlCharacters(value)) throw invalid(`${field} ${JSON.stringify(value)} contains control characters`);
   return value;
 }

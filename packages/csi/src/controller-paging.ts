@@ -30,8 +30,15 @@ export interface Page<T> {
  * One page of `items` (any order; sorted here by `id`): at most `maxEntries` (0: all) after the
  * token's id. next_token is set only when more follow.
  */
-export function page<T>(kind: ListKind, items: readonly T[], id: (t: T) => string, maxEntries: number, startingToken: string): Page<T> {
-  if (!Number.isInteger(maxEntries) || maxEntries < 0) throw invalid(`max_entries must not be negative, got ${maxEntries}`);
+export function page<T>(
+  kind: ListKind,
+  items: readonly T[],
+  id: (t: T) => string,
+  maxEntries: number,
+  startingToken: string,
+): Page<T> {
+  if (!Number.isInteger(maxEntries) || maxEntries < 0)
+    throw invalid(`max_entries must not be negative, got ${maxEntries}`);
   const sorted = [...items].sort((a, b) => (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0));
   let start = 0;
   if (startingToken) {

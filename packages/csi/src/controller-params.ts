@@ -5,7 +5,14 @@
 import { DEFAULT_FS_TYPE, formatDataSource, FS_TYPES, isOneOf, parseDataSource } from '@cairn/schema';
 import { exhausted, invalid, notFound, outOfRange, required } from './errors.js';
 import { parseSnapshotId, snapshotId, TOPOLOGY_HOSTNAME_KEY, TOPOLOGY_ZONE_KEY } from './contract.js';
-import type { CapacityRange__Output, Topology, TopologyRequirement__Output, VolumeCapability__Output, VolumeContentSource, VolumeContentSource__Output } from './types.js';
+import type {
+  CapacityRange__Output,
+  Topology,
+  TopologyRequirement__Output,
+  VolumeCapability__Output,
+  VolumeContentSource,
+  VolumeContentSource__Output,
+} from './types.js';
 
 export const GiB = 2 ** 30;
 /** A volume's size when the CO gives no capacity range. */
@@ -18,7 +25,12 @@ export const MAX_SIZE = Math.floor(Number.MAX_SAFE_INTEGER / SIZE_ALIGN) * SIZE_
 // ---- volume capabilities -------------------------------------------------------------------------
 
 /** Access modes a cairn volume serves: one node at a time (its engine runs on the attached node). */
-export const ACCESS_MODES = ['SINGLE_NODE_WRITER', 'SINGLE_NODE_READER_ONLY', 'SINGLE_NODE_SINGLE_WRITER', 'SINGLE_NODE_MULTI_WRITER'] as const;
+export const ACCESS_MODES = [
+  'SINGLE_NODE_WRITER',
+  'SINGLE_NODE_READER_ONLY',
+  'SINGLE_NODE_SINGLE_WRITER',
+  'SINGLE_NODE_MULTI_WRITER',
+] as const;
 
 /** Why one capability cannot be served, or null when it can. */
 export function capabilityProblem(c: VolumeCapability__Output, field: string): string | null {
@@ -29,7 +41,8 @@ export function capabilityProblem(c: VolumeCapability__Output, field: string): s
   }
   if (c.accessType === 'mount' || c.mount) {
     const fs = c.mount?.fsType ?? '';
-    if (fs && !isOneOf(FS_TYPES, fs)) return `${field}.mount.fs_type "${fs}" is not supported: use one of ${FS_TYPES.join(', ')}`;
+    if (fs && !isOneOf(FS_TYPES, fs))
+      return `${field}.mount.fs_type "${fs}" is not supported: use one of ${FS_TYPES.join(', ')}`;
     return null;
   }
   if (c.accessType === 'block' || c.block) return null;
@@ -53,7 +66,8 @@ export function checkCapabilities(caps: VolumeCapability__Output[], field = 'vol
     if (c.accessType === 'mount' || c.mount) {
       out.mount = true;
       const fs = c.mount?.fsType ?? '';
-      if (fs && out.fsType && fs !== out.fsType) throw invalid(`${field} ask for two file systems, ${out.fsType} and ${fs}`);
+      if (fs && out.fsType && fs !== out.fsType)
+        throw invalid(`${field} ask for two file systems, ${out.fsType} and ${fs}`);
       if (fs) out.fsType = fs;
     } else out.block = true;
   });
@@ -105,7 +119,9 @@ export function chooseSize(r: CapacityRange__Output | null, source: SourceSize |
   const { req, lim } = rangeOf(r, 'capacity_range');
   if (source) {
     if (req > source.size) {
-      throw outOfRange(`capacity_range.required_bytes ${req} is more than the ${source.size} bytes of ${source.what}: a volume from it has its size (expand it afterwards)`);
+      throw outOfRange(
+        `capacity_range.required_bytes ${req} is more than the ${source.size} bytes of ${source.what}: a volume from it has its size (expand it afterwards)`,
+      );
     }
     if (lim > 0 && lim < source.size) {
       throw outOfRange(`capacity_range.limit_bytes ${lim} is less than the ${source.size} bytes of ${source.what}`);
@@ -116,7 +132,9 @@ export function chooseSize(r: CapacityRange__Output | null, source: SourceSize |
   if (req > 0) {
     size = roundUp(req);
     if (lim > 0 && size > lim) {
-      throw outOfRange(`capacity_range: required_bytes ${req} rounded up to whole 4 KiB blocks is ${size}, more than limit_bytes ${lim}`);
+      throw outOfRange(
+        `capacity_range: required_bytes ${req} rounded up to whole 4 KiB blocks is ${size}, more than limit_bytes ${lim}`,
+      );
     }
   } else if (lim > 0) {
     size = Math.min(DEFAULT_SIZE, roundDown(lim));
@@ -146,16 +164,17 @@ export function expandSize(r: CapacityRange__Output | null, current: number): nu
   }
   if (req <= current) return current;
   const size = roundUp(req);
-  if (lim > 0 && size > lim) throw outOfRange(`capacity_range: required_bytes ${req} rounded up to whole 4 KiB blocks is ${size}, more than limit_bytes ${lim}`);
+  if (lim > 0 && size > lim)
+    throw outOfRange(
+      `capacity_range: required_bytes ${req} rounded up to whole 4 KiB blocks is ${size}, more than limit_bytes ${lim}`,
+    );
   if (size > MAX_SIZE) throw outOfRange(`capacity_range: ${size} bytes is more than a volume can have (${MAX_SIZE})`);
   return size;
 }
 
 // ---- content source ------------------------------------------------------------------------------
 
-export type ContentSource =
-  | { kind: 'snapshot'; volume: string; snapshot: string }
-  | { kind: 'volume'; volume: string };
+export type ContentSource = { kind: 'snapshot'; volume: string; snapshot: string } | { kind: 'volume'; volume: string };
 
 /** The request's volume_content_source; a snapshot id this driver cannot have made does not exist. */
 export function parseContentSource(cs: VolumeContentSource__Output | null): ContentSource | null {
@@ -181,7 +200,9 @@ export function dataSourceOf(s: ContentSource): string {
 export function contentSourceOf(dataSource: string): VolumeContentSource | null {
   const ref = parseDataSource(dataSource);
   if (!ref) return null;
-  return ref.snapshot === null ? { volume: { volumeId: ref.volume } } : { snapshot: { snapshotId: snapshotId(ref.volume, ref.snapshot) } };
+  return ref.snapshot === null
+    ? { volume: { volumeId: ref.volume } }
+    : { snapshot: { snapshotId: snapshotId(ref.volume, ref.snapshot) } };
 }
 
 export function describeSource(s: ContentSource): string {
@@ -200,7 +221,8 @@ const TOPOLOGY_KEYS = [TOPOLOGY_ZONE_KEY, TOPOLOGY_HOSTNAME_KEY];
 
 function checkTopologyKeys(t: { segments: Record<string, string> }, field: string): void {
   for (const k of Object.keys(t.segments)) {
-    if (!TOPOLOGY_KEYS.includes(k)) throw invalid(`${field}: topology key "${k}" is not one of cairn's (${TOPOLOGY_KEYS.join(', ')})`);
+    if (!TOPOLOGY_KEYS.includes(k))
+      throw invalid(`${field}: topology key "${k}" is not one of cairn's (${TOPOLOGY_KEYS.join(', ')})`);
   }
 }
 

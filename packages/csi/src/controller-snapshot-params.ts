@@ -14,19 +14,26 @@ export function checkSnapshotParameters(params: Record<string, string>): void {
   for (const k of Object.keys(params)) {
     if (k.startsWith(SNAPSHOTTER_PREFIX)) continue;
     if (!(SNAPSHOT_CLASS_PARAMETERS as readonly string[]).includes(k)) {
-      throw invalid(`parameter ${k} is not known: cairn's VolumeSnapshotClass parameters are ${SNAPSHOT_CLASS_PARAMETERS.join(', ')}`);
+      throw invalid(
+        `parameter ${k} is not known: cairn's VolumeSnapshotClass parameters are ${SNAPSHOT_CLASS_PARAMETERS.join(', ')}`,
+      );
     }
   }
   switch (type) {
     case 'snap':
-      if (params['backupMode'] !== undefined) throw invalid('parameter backupMode applies to type bak (a backup), not to type snap');
+      if (params['backupMode'] !== undefined)
+        throw invalid('parameter backupMode applies to type bak (a backup), not to type snap');
       return;
     case 'bak':
       // A backup needs a backup target: the cluster lacks one, so retrying cannot help.
-      throw failedPrecondition('parameter type bak asks for a backup: no backup target is configured in this cluster (a CSI snapshot of type bak is not built; take a type snap snapshot and back it up with cairn backup create)');
+      throw failedPrecondition(
+        'parameter type bak asks for a backup: no backup target is configured in this cluster (a CSI snapshot of type bak is not built; take a type snap snapshot and back it up with cairn backup create)',
+      );
     case 'bi':
       throw invalid('parameter type bi (a backing image) is not supported: cairn has no backing images; use type snap');
     default:
-      throw invalid(`parameter type "${params['type']}" is not valid: use snap (cairn snapshots live in the volume's replicas)`);
+      throw invalid(
+        `parameter type "${params['type']}" is not valid: use snap (cairn snapshots live in the volume's replicas)`,
+      );
   }
 }

@@ -20,7 +20,11 @@ export function volumeContext(v: AdminVolume): Record<string, string> {
  * A CSI Volume. content_source comes from the volume's data_source; `requested` is the
  * CreateVolume request's own, used when the manager does not report one.
  */
-export function csiVolume(v: AdminVolume, topology: Topology[] | null = null, requested: VolumeContentSource | null = null): Volume {
+export function csiVolume(
+  v: AdminVolume,
+  topology: Topology[] | null = null,
+  requested: VolumeContentSource | null = null,
+): Volume {
   const source = contentSourceOf(v.dataSource) ?? requested;
   return {
     capacityBytes: v.size,
@@ -43,13 +47,16 @@ export function publishedNodes(v: AdminVolume): string[] {
 export function volumeCondition(v: AdminVolume): VolumeCondition {
   const running = v.replicas.filter((r) => r.state === 'running').length;
   const want = v.numberOfReplicas;
-  const failed = v.replicas.filter((r) => r.state === 'failed')
+  const failed = v.replicas
+    .filter((r) => r.state === 'failed')
     .map((r) => `replica ${r.id} on ${r.node} failed${r.failedReason ? `: ${r.failedReason}` : ''}`);
-  const rebuilding = v.replicas.filter((r) => r.state === 'rebuilding')
+  const rebuilding = v.replicas
+    .filter((r) => r.state === 'rebuilding')
     .map((r) => `replica ${r.id} on ${r.node} rebuilding (${r.rebuildProgress}%)`);
   const missing = want - v.replicas.filter((r) => r.state !== 'failed').length;
   const details = [
-    ...failed, ...rebuilding,
+    ...failed,
+    ...rebuilding,
     ...(v.unschedulable ? [`${missing > 0 ? `${missing} replica(s) ` : ''}unschedulable: ${v.unschedulable}`] : []),
   ];
   const tail = details.length ? `; ${details.join('; ')}` : '';

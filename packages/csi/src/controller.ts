@@ -14,22 +14,56 @@ import type { ControllerHandlers } from './proto.js';
 import { identityHandlers } from './identity.js';
 import { serveUnix } from './server.js';
 import type { UnixServer } from './server.js';
-import { aborted, alreadyExists, CsiError, exhausted, failedPrecondition, invalid, notFound, required, unary, unimplemented } from './errors.js';
+import {
+  aborted,
+  alreadyExists,
+  CsiError,
+  exhausted,
+  failedPrecondition,
+  invalid,
+  notFound,
+  required,
+  unary,
+  unimplemented,
+} from './errors.js';
 import type { Log } from './errors.js';
 import { PUBLISH_CONTEXT, parseSnapshotId, snapshotId } from './contract.js';
 import { controllerAdmin } from './controller-admin.js';
 import type { AdminConnection, ControllerAdmin } from './controller-admin.js';
-import { checkCoName, isCairnName, isNodeId, isSnapshotName, snapshotNameFor, volumeIdFor } from './controller-names.js';
+import {
+  checkCoName,
+  isCairnName,
+  isNodeId,
+  isSnapshotName,
+  snapshotNameFor,
+  volumeIdFor,
+} from './controller-names.js';
 import { checkSnapshotParameters } from './controller-snapshot-params.js';
 import { parseStorageClass } from './storage-class.js';
 import { InFlight, snapshotKey, volumeKey } from './controller-inflight.js';
 import {
-  accessibility, capabilityProblem, checkCapabilities, checkCapability, chooseSize, dataSourceOf,
-  describeSource, expandSize, nodesInTopology, parseContentSource, resolveFsType, SIZE_ALIGN,
+  accessibility,
+  capabilityProblem,
+  checkCapabilities,
+  checkCapability,
+  chooseSize,
+  dataSourceOf,
+  describeSource,
+  expandSize,
+  nodesInTopology,
+  parseContentSource,
+  resolveFsType,
+  SIZE_ALIGN,
 } from './controller-params.js';
 import type { ContentSource, Place } from './controller-params.js';
 import {
-  antiAffinityLevel, availableCapacity, candidates, capacitySettings, checkPlacement, expansionProblems, maximumVolumeSize,
+  antiAffinityLevel,
+  availableCapacity,
+  candidates,
+  capacitySettings,
+  checkPlacement,
+  expansionProblems,
+  maximumVolumeSize,
 } from './controller-capacity.js';
 import { page } from './controller-paging.js';
 import { incompatibility } from './controller-compat.js';
@@ -56,21 +90,35 @@ export interface ControllerOptions {
 
 /** What this controller implements, as ControllerGetCapabilities reports it. */
 export const CONTROLLER_CAPABILITIES = [
-  'CREATE_DELETE_VOLUME', 'PUBLISH_UNPUBLISH_VOLUME', 'LIST_VOLUMES', 'GET_CAPACITY', 'CREATE_DELETE_SNAPSHOT',
-  'LIST_SNAPSHOTS', 'CLONE_VOLUME', 'PUBLISH_READONLY', 'EXPAND_VOLUME', 'LIST_VOLUMES_PUBLISHED_NODES',
-  'VOLUME_CONDITION', 'GET_VOLUME', 'SINGLE_NODE_MULTI_WRITER', 'GET_SNAPSHOT',
+  'CREATE_DELETE_VOLUME',
+  'PUBLISH_UNPUBLISH_VOLUME',
+  'LIST_VOLUMES',
+  'GET_CAPACITY',
+  'CREATE_DELETE_SNAPSHOT',
+  'LIST_SNAPSHOTS',
+  'CLONE_VOLUME',
+  'PUBLISH_READONLY',
+  'EXPAND_VOLUME',
+  'LIST_VOLUMES_PUBLISHED_NODES',
+  'VOLUME_CONDITION',
+  'GET_VOLUME',
+  'SINGLE_NODE_MULTI_WRITER',
+  'GET_SNAPSHOT',
 ] as const;
 
 /** What a wait needs of the gRPC call: whether the caller is still there. */
 type Waiting = Pick<grpc.ServerUnaryCall<unknown, unknown>, 'cancelled' | 'getDeadline'>;
 /** A StorageClass that asks for encryption at rest is refused, not served in clear. */
-const NO_ENCRYPTION = 'parameter encrypted "true": cairn does not encrypt volume data at rest, and will not store a volume in clear that its StorageClass says is encrypted; use a class without encrypted, or encrypt inside the volume (e.g. LUKS in the pod)';
+const NO_ENCRYPTION =
+  'parameter encrypted "true": cairn does not encrypt volume data at rest, and will not store a volume in clear that its StorageClass says is encrypted; use a class without encrypted, or encrypt inside the volume (e.g. LUKS in the pod)';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const places = (nodes: Node__Output[]): Place[] => nodes.map((n) => ({ id: n.id, zone: n.zone }));
 const isCode = (e: unknown, code: grpc.status): boolean => e instanceof CsiError && e.code === code;
 
 function echoSource(s: ContentSource): VolumeContentSource {
-  return s.kind === 'snapshot' ? { snapshot: { snapshotId: snapshotId(s.volume, s.snapshot) } } : { volume: { volumeId: s.volume } };
+  return s.kind === 'snapshot'
+    ? { snapshot: { snapshotId: snapshotId(s.volume, s.snapshot) } }
+    : { volume: { volumeId: s.volume } };
 }
 
 export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
@@ -89,7 +137,8 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
   // Ids are whatever the CO hands back (any string of up to 128 bytes): one that is not a cairn
   // name names nothing this driver made, so it is not found, never an invalid argument.
   /** The volume with that id, or null. */
-  const findVolume = (id: string): Promise<Volume__Output | null> => (isCairnName(id) ? admin.findVolume(id) : Promise.resolve(null));
+  const findVolume = (id: string): Promise<Volume__Output | null> =>
+    isCairnName(id) ? admin.findVolume(id) : Promise.resolve(null);
   /** The volume with that id, or NOT_FOUND naming it. */
   async function getVolume(id: string): Promise<Volume__Output> {
     const v = await findVolume(id);
@@ -132,17 +181,25 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
    * timeout, or as soon as the caller has given up (so its retry is not ABORTED by a wait nobody
    * listens to any more).
    */
-  async function waitFor(call: Waiting, name: string, what: string, done: (v: Volume__Output | null) => boolean): Promise<Volume__Output | null> {
+  async function waitFor(
+    call: Waiting,
+    name: string,
+    what: string,
+    done: (v: Volume__Output | null) => boolean,
+  ): Promise<Volume__Output | null> {
     const asked = call.getDeadline();
     const callDeadline = asked instanceof Date ? asked.getTime() : asked;
     const deadline = Math.min(Date.now() + attachTimeoutMs, Number.isFinite(callDeadline) ? callDeadline : Infinity);
     for (;;) {
       const v = await admin.findVolume(name);
       if (done(v)) return v;
-      if (call.cancelled) throw new CsiError(grpc.status.CANCELLED, `the caller gave up waiting for volume "${name}" to be ${what}`);
+      if (call.cancelled)
+        throw new CsiError(grpc.status.CANCELLED, `the caller gave up waiting for volume "${name}" to be ${what}`);
       if (Date.now() > deadline) {
-        throw new CsiError(grpc.status.DEADLINE_EXCEEDED,
-          `volume "${name}" is not ${what} yet (state ${v?.state ?? 'gone'}${v?.attachedTo ? ` on ${v.attachedTo}` : ''}); try again`);
+        throw new CsiError(
+          grpc.status.DEADLINE_EXCEEDED,
+          `volume "${name}" is not ${what} yet (state ${v?.state ?? 'gone'}${v?.attachedTo ? ` on ${v.attachedTo}` : ''}); try again`,
+        );
       }
       await sleep(pollMs);
     }
@@ -155,10 +212,12 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
       const sc = parseStorageClass(req.parameters);
       const params = sc.volume;
       const fsType = resolveFsType(params, caps);
-      if (Object.keys(req.mutableParameters).length > 0) throw invalid('mutable_parameters are not supported (this driver has no MODIFY_VOLUME)');
+      if (Object.keys(req.mutableParameters).length > 0)
+        throw invalid('mutable_parameters are not supported (this driver has no MODIFY_VOLUME)');
       if (sc.encrypted) throw failedPrecondition(NO_ENCRYPTION);
       const source = parseContentSource(req.volumeContentSource);
-      if (sc.fromBackup && source) throw invalid('parameter fromBackup and volume_content_source both name what the volume starts as: give one');
+      if (sc.fromBackup && source)
+        throw invalid('parameter fromBackup and volume_content_source both name what the volume starts as: give one');
       // Without a source the size is known now, so a bad range is refused before anything is asked.
       const plainSize = source ? 0 : chooseSize(req.capacityRange);
       const name = volumeIdFor(coName);
@@ -169,43 +228,77 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
         if (existing) {
           // The id is the name's; a volume made for another CO name under it is not this one.
           if (existing.csiName && existing.csiName !== coName) {
-            throw alreadyExists(`volume "${name}" already exists for CSI name ${JSON.stringify(existing.csiName)}, not ${JSON.stringify(coName)}`);
+            throw alreadyExists(
+              `volume "${name}" already exists for CSI name ${JSON.stringify(existing.csiName)}, not ${JSON.stringify(coName)}`,
+            );
           }
           const why = incompatibility(existing, {
-            range: req.capacityRange, params, fsType: params.fsType || caps.fsType ? fsType : null, source, fromBackup: sc.fromBackup,
+            range: req.capacityRange,
+            params,
+            fsType: params.fsType || caps.fsType ? fsType : null,
+            source,
+            fromBackup: sc.fromBackup,
           });
-          if (why) throw alreadyExists(`volume "${name}"${name !== coName ? ` (CSI name ${JSON.stringify(coName)})` : ''} already exists and ${why}`);
+          if (why)
+            throw alreadyExists(
+              `volume "${name}"${name !== coName ? ` (CSI name ${JSON.stringify(coName)})` : ''} already exists and ${why}`,
+            );
           return { volume: csiVolume(existing, access.topology, echo) };
         }
         // From a backup without required_bytes: the backup's size (0 asks the admin for it).
-        const size = source ? chooseSize(req.capacityRange, { what: describeSource(source), size: await sourceSize(source) })
-          : sc.fromBackup && !req.capacityRange?.requiredBytes ? 0 : plainSize;
+        const size = source
+          ? chooseSize(req.capacityRange, { what: describeSource(source), size: await sourceSize(source) })
+          : sc.fromBackup && !req.capacityRange?.requiredBytes
+            ? 0
+            : plainSize;
         const { settings } = await admin.getSettings();
         const cs = capacitySettings(settings);
         const replicas = params.numberOfReplicas ?? cs.defaultReplicaCount;
-        const locality = params.dataLocality ?? settings.find((s) => s.name === 'default-data-locality')?.value ?? 'disabled';
+        const locality =
+          params.dataLocality ?? settings.find((s) => s.name === 'default-data-locality')?.value ?? 'disabled';
         // A strict-local replica lives on the node the volume attaches to, so it must fit in the topology.
-        const onlyNodes = locality === 'strict-local' && access.topology ? new Set(access.nodes.map((n) => n.id)) : null;
-        const placement = checkPlacement(nodes, cs, { nodeSelector: params.nodeSelector ?? [], diskSelector: params.diskSelector ?? [], onlyNodes }, size, replicas);
+        const onlyNodes =
+          locality === 'strict-local' && access.topology ? new Set(access.nodes.map((n) => n.id)) : null;
+        const placement = checkPlacement(
+          nodes,
+          cs,
+          { nodeSelector: params.nodeSelector ?? [], diskSelector: params.diskSelector ?? [], onlyNodes },
+          size,
+          replicas,
+        );
         if (!placement.ok) throw exhausted(`volume "${name}": ${placement.reason}`);
         // The admin's create is idempotent by name (and refuses another csi_name under it), so a
         // retry through another manager, or after a leader change mid-create, finds this volume.
         const v = await admin.createVolume({
-          name, size, numberOfReplicas: params.numberOfReplicas ?? 0, dataLocality: params.dataLocality ?? '',
-          diskSelector: params.diskSelector ?? [], nodeSelector: params.nodeSelector ?? [],
-          replicaAutoBalance: params.replicaAutoBalance ?? '', staleReplicaTimeout: params.staleReplicaTimeout ?? 0,
-          fsType, mkfsParams: params.mkfsParams ?? '', accessMode: 'rwo', dataSource: source ? dataSourceOf(source) : '',
+          name,
+          size,
+          numberOfReplicas: params.numberOfReplicas ?? 0,
+          dataLocality: params.dataLocality ?? '',
+          diskSelector: params.diskSelector ?? [],
+          nodeSelector: params.nodeSelector ?? [],
+          replicaAutoBalance: params.replicaAutoBalance ?? '',
+          staleReplicaTimeout: params.staleReplicaTimeout ?? 0,
+          fsType,
+          mkfsParams: params.mkfsParams ?? '',
+          accessMode: 'rwo',
+          dataSource: source ? dataSourceOf(source) : '',
           replicaSoftAntiAffinity: params.replicaSoftAntiAffinity ?? '',
           replicaZoneSoftAntiAffinity: params.replicaZoneSoftAntiAffinity ?? '',
           replicaDiskSoftAntiAffinity: params.replicaDiskSoftAntiAffinity ?? '',
-          csiName: coName, kubernetes: sc.kubernetes, unsupportedParameters: sc.unsupported,
-          recurringJobSelector: sc.recurringJobSelector ?? [], recurringJobs: sc.recurringJobs ?? [],
+          csiName: coName,
+          kubernetes: sc.kubernetes,
+          unsupportedParameters: sc.unsupported,
+          recurringJobSelector: sc.recurringJobSelector ?? [],
+          recurringJobs: sc.recurringJobs ?? [],
           // Restored from the backup before it can be published (ControllerPublish is refused
           // FAILED_PRECONDITION until then, and the attacher retries); the admin refuses a size
           // below the backup's.
           fromBackup: sc.fromBackup,
         });
-        log.info({ volume: name }, `csi CreateVolume: created ${name}${name !== coName ? ` for ${JSON.stringify(coName)}` : ''} (${v.size} bytes, ${replicas} replicas${source ? `, from ${describeSource(source)}` : ''}${sc.fromBackup ? `, restoring ${sc.fromBackup}` : ''})`);
+        log.info(
+          { volume: name },
+          `csi CreateVolume: created ${name}${name !== coName ? ` for ${JSON.stringify(coName)}` : ''} (${v.size} bytes, ${replicas} replicas${source ? `, from ${describeSource(source)}` : ''}${sc.fromBackup ? `, restoring ${sc.fromBackup}` : ''})`,
+        );
         return { volume: csiVolume(v, access.topology, echo) };
       });
     }),
@@ -218,7 +311,12 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
         const snaps = await snapshotsOf(id);
         if (snaps.length > 0) {
           // Snapshots live in the volume's replicas: the spec's answer for dependent snapshots.
-          throw failedPrecondition(`volume "${id}" has ${snaps.length} snapshot(s) (${snaps.slice(0, 5).map((s) => snapshotId(id, s.name)).join(', ')}): delete them first; they live in its replicas`);
+          throw failedPrecondition(
+            `volume "${id}" has ${snaps.length} snapshot(s) (${snaps
+              .slice(0, 5)
+              .map((s) => snapshotId(id, s.name))
+              .join(', ')}): delete them first; they live in its replicas`,
+          );
         }
         // Attached (or detaching): the admin refuses with FAILED_PRECONDITION naming the node.
         await admin.deleteVolume({ name: id });
@@ -235,16 +333,21 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
         const before = await getVolume(id);
         if (!isNodeId(nodeId)) throw notFound(`node "${nodeId}" does not exist`);
         const had = publishedReadonly.get(id);
-        const sameAttachment = before.attachedTo === nodeId && (before.state === 'attached' || before.state === 'attaching');
+        const sameAttachment =
+          before.attachedTo === nodeId && (before.state === 'attached' || before.state === 'attaching');
         if (had && had.node === nodeId && sameAttachment && had.readonly !== req.readonly) {
-          throw alreadyExists(`volume "${id}" is published on ${nodeId} ${had.readonly ? 'read-only' : 'read-write'}, not ${req.readonly ? 'read-only' : 'read-write'}: unpublish it first`);
+          throw alreadyExists(
+            `volume "${id}" is published on ${nodeId} ${had.readonly ? 'read-only' : 'read-write'}, not ${req.readonly ? 'read-only' : 'read-write'}: unpublish it first`,
+          );
         }
         // NOT_FOUND (volume or node), FAILED_PRECONDITION (published to another node, node down) come from the admin.
         await admin.attachVolume({ name: id, nodeId });
         const v = (await waitFor(call, id, `attached on ${nodeId}`, (x) => {
           if (!x) throw notFound(`volume "${id}" was deleted while being published`);
           if (x.attachedTo !== nodeId || x.state === 'detached' || x.state === 'detaching') {
-            throw aborted(`volume "${id}" was detached from ${nodeId} while being published (now ${x.state}${x.attachedTo ? ` on ${x.attachedTo}` : ''})`);
+            throw aborted(
+              `volume "${id}" was detached from ${nodeId} while being published (now ${x.state}${x.attachedTo ? ` on ${x.attachedTo}` : ''})`,
+            );
           }
           return x.state === 'attached' && x.endpoint !== '';
         }))!;
@@ -292,9 +395,11 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
         const problem = capabilityProblem(c, `volume_capabilities[${i}]`);
         if (problem) return no(problem);
         const fs = c.mount?.fsType ?? '';
-        if (fs && fs !== (v.fsType || DEFAULT_FS_TYPE)) return no(`volume_capabilities[${i}].mount.fs_type ${fs}: volume "${id}" has ${v.fsType || DEFAULT_FS_TYPE}`);
+        if (fs && fs !== (v.fsType || DEFAULT_FS_TYPE))
+          return no(`volume_capabilities[${i}].mount.fs_type ${fs}: volume "${id}" has ${v.fsType || DEFAULT_FS_TYPE}`);
       }
-      if (Object.keys(req.mutableParameters).length > 0) return no('mutable_parameters are not supported (this driver has no MODIFY_VOLUME)');
+      if (Object.keys(req.mutableParameters).length > 0)
+        return no('mutable_parameters are not supported (this driver has no MODIFY_VOLUME)');
       try {
         parseStorageClass(req.parameters);
       } catch (e) {
@@ -305,10 +410,18 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
       const ctx = volumeContext(v);
       for (const k of [PUBLISH_CONTEXT.fsType, PUBLISH_CONTEXT.mkfsParams]) {
         const val = req.volumeContext[k];
-        if (val !== undefined && ctx[k] !== val) return no(`volume_context ${k}="${val}" is not volume "${id}"'s (${ctx[k] === undefined ? 'unset' : `"${ctx[k]}"`})`);
+        if (val !== undefined && ctx[k] !== val)
+          return no(
+            `volume_context ${k}="${val}" is not volume "${id}"'s (${ctx[k] === undefined ? 'unset' : `"${ctx[k]}"`})`,
+          );
       }
       return {
-        confirmed: { volumeContext: req.volumeContext, volumeCapabilities: req.volumeCapabilities, parameters: req.parameters, mutableParameters: {} },
+        confirmed: {
+          volumeContext: req.volumeContext,
+          volumeCapabilities: req.volumeCapabilities,
+          parameters: req.parameters,
+          mutableParameters: {},
+        },
       };
     }),
 
@@ -316,7 +429,10 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
       const { volumes } = await admin.listVolumes();
       const p = page('vol', volumes, (v) => v.name, req.maxEntries, req.startingToken);
       return {
-        entries: p.items.map((v) => ({ volume: csiVolume(v), status: { publishedNodeIds: publishedNodes(v), volumeCondition: volumeCondition(v) } })),
+        entries: p.items.map((v) => ({
+          volume: csiVolume(v),
+          status: { publishedNodeIds: publishedNodes(v), volumeCondition: volumeCondition(v) },
+        })),
         nextToken: p.nextToken,
       };
     }),
@@ -328,10 +444,17 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
       const cs = capacitySettings(settings);
       const inTopology = nodesInTopology(req.accessibleTopology, places(nodes));
       // No cairn node in that topology: nothing there can reach a volume.
-      if (inTopology.length === 0) return { availableCapacity: 0, maximumVolumeSize: { value: 0 }, minimumVolumeSize: { value: SIZE_ALIGN } };
-      const locality = params.dataLocality ?? settings.find((s) => s.name === 'default-data-locality')?.value ?? 'disabled';
-      const onlyNodes = locality === 'strict-local' && req.accessibleTopology ? new Set(inTopology.map((n) => n.id)) : null;
-      const { disks } = candidates(nodes, cs, { nodeSelector: params.nodeSelector ?? [], diskSelector: params.diskSelector ?? [], onlyNodes });
+      if (inTopology.length === 0)
+        return { availableCapacity: 0, maximumVolumeSize: { value: 0 }, minimumVolumeSize: { value: SIZE_ALIGN } };
+      const locality =
+        params.dataLocality ?? settings.find((s) => s.name === 'default-data-locality')?.value ?? 'disabled';
+      const onlyNodes =
+        locality === 'strict-local' && req.accessibleTopology ? new Set(inTopology.map((n) => n.id)) : null;
+      const { disks } = candidates(nodes, cs, {
+        nodeSelector: params.nodeSelector ?? [],
+        diskSelector: params.diskSelector ?? [],
+        onlyNodes,
+      });
       const level = antiAffinityLevel(cs);
       const replicas = params.numberOfReplicas ?? cs.defaultReplicaCount;
       return {
@@ -357,10 +480,15 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
         // Snapshot names are per volume in cairn, CSI names are global: the name must be free everywhere.
         const taken = (await allSnapshots()).find((s) => s.name === name);
         if (taken) {
-          throw alreadyExists(`snapshot name ${JSON.stringify(coName)} is taken by ${snapshotId(taken.volume, taken.name)}, a snapshot of volume "${taken.volume}", not "${volume}"`);
+          throw alreadyExists(
+            `snapshot name ${JSON.stringify(coName)} is taken by ${snapshotId(taken.volume, taken.name)}, a snapshot of volume "${taken.volume}", not "${volume}"`,
+          );
         }
         const s = await admin.createSnapshot({ volume, name });
-        log.info({ volume }, `csi CreateSnapshot: ${snapshotId(volume, name)}${name !== coName ? ` for ${JSON.stringify(coName)}` : ''}`);
+        log.info(
+          { volume },
+          `csi CreateSnapshot: ${snapshotId(volume, name)}${name !== coName ? ` for ${JSON.stringify(coName)}` : ''}`,
+        );
         return { snapshot: csiSnapshot(s) };
       });
     }),
@@ -384,12 +512,20 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
       let snaps: Snapshot__Output[];
       if (req.snapshotId) {
         const p = parseSnapshotId(req.snapshotId);
-        snaps = p && (!req.sourceVolumeId || req.sourceVolumeId === p.volume)
-          ? (await snapshotsOf(p.volume)).filter((s) => s.name === p.snapshot) : [];
+        snaps =
+          p && (!req.sourceVolumeId || req.sourceVolumeId === p.volume)
+            ? (await snapshotsOf(p.volume)).filter((s) => s.name === p.snapshot)
+            : [];
       } else if (req.sourceVolumeId) {
         snaps = await snapshotsOf(req.sourceVolumeId);
       } else snaps = await allSnapshots();
-      const pg = page('snap', snaps.map(csiSnapshot), (s: Snapshot) => s.snapshotId ?? '', req.maxEntries, req.startingToken);
+      const pg = page(
+        'snap',
+        snaps.map(csiSnapshot),
+        (s: Snapshot) => s.snapshotId ?? '',
+        req.maxEntries,
+        req.startingToken,
+      );
       return { entries: pg.items.map((snapshot) => ({ snapshot })), nextToken: pg.nextToken };
     }),
 
@@ -412,7 +548,10 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
           const [{ nodes }, { settings }] = await Promise.all([admin.listNodes(), admin.getSettings()]);
           const live = v.replicas.filter((r) => r.state !== 'failed').map((r) => ({ node: r.node, disk: r.disk }));
           const problems = expansionProblems(nodes, capacitySettings(settings), live, v.size, size);
-          if (problems.length) throw exhausted(`volume "${id}" cannot grow to ${size} bytes where its replicas are: ${problems.join('; ')}`);
+          if (problems.length)
+            throw exhausted(
+              `volume "${id}" cannot grow to ${size} bytes where its replicas are: ${problems.join('; ')}`,
+            );
         }
         const after = size > v.size ? await admin.expandVolume({ name: id, size }) : v;
         // A block volume is used as it is; a file system must be grown by NodeExpandVolume.
@@ -423,7 +562,10 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
     ControllerGetVolume: unary('ControllerGetVolume', log, async (req) => {
       const id = required('volume_id', req.volumeId);
       const v = await getVolume(id);
-      return { volume: csiVolume(v), status: { publishedNodeIds: publishedNodes(v), volumeCondition: volumeCondition(v) } };
+      return {
+        volume: csiVolume(v),
+        status: { publishedNodeIds: publishedNodes(v), volumeCondition: volumeCondition(v) },
+      };
     }),
 
     ControllerModifyVolume: unary('ControllerModifyVolume', log, async () => {
@@ -435,12 +577,21 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
 export async function startControllerService(o: ControllerServiceOptions): Promise<UnixServer> {
   const proto = csiProto();
   const admin = controllerAdmin(o.admin);
-  const ready = async (): Promise<boolean> => admin.getClusterInfo().then(() => true, () => false);
+  const ready = async (): Promise<boolean> =>
+    admin.getClusterInfo().then(
+      () => true,
+      () => false,
+    );
   const server = await serveUnix(o.socket, (s) => {
     s.addService(proto.csi.v1.Identity.service, identityHandlers({ log: o.log, ready }));
-    s.addService(proto.csi.v1.Controller.service, controllerHandlers({
-      admin, log: o.log, ...(o.attachTimeoutMs !== undefined ? { attachTimeoutMs: o.attachTimeoutMs } : {}),
-    }));
+    s.addService(
+      proto.csi.v1.Controller.service,
+      controllerHandlers({
+        admin,
+        log: o.log,
+        ...(o.attachTimeoutMs !== undefined ? { attachTimeoutMs: o.attachTimeoutMs } : {}),
+      }),
+    );
   }).catch((e: unknown) => {
     admin.close();
     throw e;

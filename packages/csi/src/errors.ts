@@ -12,7 +12,10 @@ import type { Logger } from '@cairn/api';
 export { boundDetails };
 
 export class CsiError extends Error {
-  constructor(readonly code: grpc.status, message: string) {
+  constructor(
+    readonly code: grpc.status,
+    message: string,
+  ) {
     super(message);
     this.name = 'CsiError';
   }
@@ -109,8 +112,12 @@ export type Log = Logger;
 export function toStatus(e: unknown): { code: grpc.status; details: string; logged: string } {
   if (e instanceof CsiError) return { code: e.code, details: boundDetails(e.message), logged: boundDetails(e.message) };
   const id = randomBytes(4).toString('hex');
-  const whole = e instanceof Error ? e.stack ?? e.message : String(e);
-  return { code: grpc.status.INTERNAL, details: `internal error ${id} (the CSI plugin's log has it)`, logged: `error ${id}: ${whole}` };
+  const whole = e instanceof Error ? (e.stack ?? e.message) : String(e);
+  return {
+    code: grpc.status.INTERNAL,
+    details: `internal error ${id} (the CSI plugin's log has it)`,
+    logged: `error ${id}: ${whole}`,
+  };
 }
 
 /**
@@ -118,12 +125,18 @@ export function toStatus(e: unknown): { code: grpc.status; details: string; logg
  * too, for handlers that wait and should stop when the caller gives up (its deadline, a cancel).
  */
 export function unary<Req, Res>(
-  name: string, log: Log, fn: (req: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>,
+  name: string,
+  log: Log,
+  fn: (req: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>,
 ): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     // One id per call (reqId), with the CSI method and the volume it names, on every line the call logs.
     const volumeId = (call.request as { volumeId?: unknown } | null)?.volumeId;
-    const callLog = log.child({ reqId: randomBytes(6).toString('hex'), method: name, ...(typeof volumeId === 'string' && volumeId ? { volume: volumeId.slice(0, 256) } : {}) });
+    const callLog = log.child({
+      reqId: randomBytes(6).toString('hex'),
+      method: name,
+      ...(typeof volumeId === 'string' && volumeId ? { volume: volumeId.slice(0, 256) } : {}),
+    });
     fn(call.request, call).then(
       (res) => {
         callLog.debug(`csi ${name} answered`);
@@ -131,8 +144,10 @@ export function unary<Req, Res>(
       },
       (e: unknown) => {
         const { code, details, logged } = toStatus(e);
-        callLog.warn({ code: grpc.status[code] },
-          `csi ${name} ${grpc.status[code]}: ${logged} request=${boundDetails(JSON.stringify(redact(call.request)), 8192)}`);
+        callLog.warn(
+          { code: grpc.status[code] },
+          `csi ${name} ${grpc.status[code]}: ${logged} request=${boundDetails(JSON.stringify(redact(call.request)), 8192)}`,
+        );
         callback({ code, details, metadata: new grpc.Metadata() } as grpc.ServiceError);
       },
     );

@@ -23,17 +23,47 @@ export interface HostTool {
 
 /** The programs every staged volume may need (the nbdfuse path is the default device path). */
 const DEVICE_TOOLS: readonly HostTool[] = [
-  { command: 'nbdfuse', debianPackage: 'libnbd-bin', use: 'always', why: "serves the engine's NBD export as a file, the default device path" },
-  { command: 'fusermount3', debianPackage: 'fuse3', use: 'always', why: "unmounts nbdfuse's FUSE mount, which stops it" },
+  {
+    command: 'nbdfuse',
+    debianPackage: 'libnbd-bin',
+    use: 'always',
+    why: "serves the engine's NBD export as a file, the default device path",
+  },
+  {
+    command: 'fusermount3',
+    debianPackage: 'fuse3',
+    use: 'always',
+    why: "unmounts nbdfuse's FUSE mount, which stops it",
+  },
   { command: 'nbdinfo', debianPackage: 'libnbd-bin', use: 'always', why: "the export's size, for NodeExpandVolume" },
-  { command: 'losetup', debianPackage: 'mount', use: 'always', why: 'a loop device over the nbdfuse file, and snapshot devices' },
+  {
+    command: 'losetup',
+    debianPackage: 'mount',
+    use: 'always',
+    why: 'a loop device over the nbdfuse file, and snapshot devices',
+  },
   { command: 'mount', debianPackage: 'mount', use: 'always', why: 'staging and publish (bind) mounts' },
   { command: 'umount', debianPackage: 'mount', use: 'always', why: 'unstage and unpublish' },
   { command: 'blkid', debianPackage: 'util-linux', use: 'always', why: 'whether a device already has a filesystem' },
   { command: 'blockdev', debianPackage: 'util-linux', use: 'always', why: "a device's size" },
-  { command: 'dd', debianPackage: 'coreutils', use: 'always', why: 'a direct read that probes whether a device answers' },
-  { command: 'fstrim', debianPackage: 'util-linux', use: 'always', why: 'the filesystem-trim recurring job, on a staged filesystem (run by the node agent)' },
-  { command: 'nbd-client', debianPackage: 'nbd-client', use: 'kernel-nbd', why: 'the kernel NBD client, where /dev/nbd* exists' },
+  {
+    command: 'dd',
+    debianPackage: 'coreutils',
+    use: 'always',
+    why: 'a direct read that probes whether a device answers',
+  },
+  {
+    command: 'fstrim',
+    debianPackage: 'util-linux',
+    use: 'always',
+    why: 'the filesystem-trim recurring job, on a staged filesystem (run by the node agent)',
+  },
+  {
+    command: 'nbd-client',
+    debianPackage: 'nbd-client',
+    use: 'kernel-nbd',
+    why: 'the kernel NBD client, where /dev/nbd* exists',
+  },
 ];
 
 /** The Debian package of each filesystem's tools. */
@@ -45,8 +75,14 @@ function fsTools(): HostTool[] {
     const use: HostToolUse = `fsType:${fs}`;
     const debianPackage = FS_PACKAGES[fs];
     out.push({ command: mkfsCommand(fs, [], '/dev/X')[0], debianPackage, use, why: `makes ${fs} on first stage` });
-    out.push({ command: growFsCommand(fs, '/dev/X', '/m')[0], debianPackage, use, why: `grows ${fs} (NodeExpandVolume)` });
-    for (const [command] of offlineGrowCommands(fs, '/dev/X') ?? []) out.push({ command, debianPackage, use, why: `grows ${fs} offline` });
+    out.push({
+      command: growFsCommand(fs, '/dev/X', '/m')[0],
+      debianPackage,
+      use,
+      why: `grows ${fs} (NodeExpandVolume)`,
+    });
+    for (const [command] of offlineGrowCommands(fs, '/dev/X') ?? [])
+      out.push({ command, debianPackage, use, why: `grows ${fs} offline` });
   }
   return out;
 }

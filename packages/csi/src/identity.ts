@@ -30,7 +30,11 @@ export const PLUGIN_CAPABILITIES = [
 
 export function identityHandlers(o: IdentityOptions): IdentityHandlers {
   return {
-    GetPluginInfo: unary('GetPluginInfo', o.log, async () => ({ name: DRIVER_NAME, vendorVersion: DRIVER_VERSION, manifest: {} })),
+    GetPluginInfo: unary('GetPluginInfo', o.log, async () => ({
+      name: DRIVER_NAME,
+      vendorVersion: DRIVER_VERSION,
+      manifest: {},
+    })),
     GetPluginCapabilities: unary('GetPluginCapabilities', o.log, async () => ({ capabilities: PLUGIN_CAPABILITIES })),
     Probe: unary('Probe', o.log, async () => ({ ready: { value: await o.ready() } })),
   };

@@ -16,16 +16,49 @@ type OptionRule =
 
 const flag = { kind: 'flag' } as const;
 const value = { kind: 'value' } as const;
-const sub = (keys: readonly string[], check?: (key: string, value: string | undefined) => string | null): OptionRule =>
-  ({ kind: 'sub', keys, ...(check ? { check } : {}) });
+const sub = (
+  keys: readonly string[],
+  check?: (key: string, value: string | undefined) => string | null,
+): OptionRule => ({ kind: 'sub', keys, ...(check ? { check } : {}) });
 
 /** mke2fs (ext2/3/4). Not here: -c (reads the device for bad blocks), -d, -l, -z, -S, -n, -F, -t, -V, -q, -v, -D. */
 const EXT: Record<string, OptionRule> = {
-  '-b': value, '-C': value, '-e': value, '-g': value, '-G': value, '-i': value, '-I': value, '-j': flag,
-  '-L': value, '-m': value, '-M': value, '-N': value, '-o': value, '-O': value, '-r': value, '-T': value, '-U': value,
-  '-E': sub(['stride', 'stripe_width', 'stripe-width', 'resize', 'lazy_itable_init', 'lazy_journal_init', 'packed_meta_blocks',
-    'num_backup_sb', 'root_owner', 'discard', 'nodiscard', 'quotatype', 'encoding', 'encoding_flags', 'orphan_file_size',
-    'assume_storage_prezeroed', 'no_copy_xattrs']),
+  '-b': value,
+  '-C': value,
+  '-e': value,
+  '-g': value,
+  '-G': value,
+  '-i': value,
+  '-I': value,
+  '-j': flag,
+  '-L': value,
+  '-m': value,
+  '-M': value,
+  '-N': value,
+  '-o': value,
+  '-O': value,
+  '-r': value,
+  '-T': value,
+  '-U': value,
+  '-E': sub([
+    'stride',
+    'stripe_width',
+    'stripe-width',
+    'resize',
+    'lazy_itable_init',
+    'lazy_journal_init',
+    'packed_meta_blocks',
+    'num_backup_sb',
+    'root_owner',
+    'discard',
+    'nodiscard',
+    'quotatype',
+    'encoding',
+    'encoding_flags',
+    'orphan_file_size',
+    'assume_storage_prezeroed',
+    'no_copy_xattrs',
+  ]),
   // -J device= would put the journal on another (host) device.
   '-J': sub(['size', 'fast_commit_size', 'location']),
 };
@@ -34,11 +67,25 @@ const EXT: Record<string, OptionRule> = {
 const XFS: Record<string, OptionRule> = {
   '-b': sub(['size']),
   // -d file/name/size would make (or write) a file instead of using the device.
-  '-d': sub(['agcount', 'agsize', 'su', 'sw', 'sunit', 'swidth', 'noalign', 'cowextsize', 'extszinherit', 'daxinherit', 'projinherit', 'concurrency']),
+  '-d': sub([
+    'agcount',
+    'agsize',
+    'su',
+    'sw',
+    'sunit',
+    'swidth',
+    'noalign',
+    'cowextsize',
+    'extszinherit',
+    'daxinherit',
+    'projinherit',
+    'concurrency',
+  ]),
   '-i': sub(['size', 'maxpct', 'align', 'sparse', 'attr', 'projid32bit', 'nrext64', 'exchange']),
   // The log stays inside the volume: no logdev=, internal only as 1.
-  '-l': sub(['size', 'version', 'sunit', 'su', 'lazy-count', 'internal', 'agnum', 'concurrency'],
-    (k, v) => (k === 'internal' && v !== '1' ? 'internal must be 1 (the log stays on the volume)' : null)),
+  '-l': sub(['size', 'version', 'sunit', 'su', 'lazy-count', 'internal', 'agnum', 'concurrency'], (k, v) =>
+    k === 'internal' && v !== '1' ? 'internal must be 1 (the log stays on the volume)' : null,
+  ),
   '-m': sub(['crc', 'finobt', 'uuid', 'rmapbt', 'reflink', 'bigtime', 'inobtcount']),
   '-n': sub(['size', 'version', 'ftype', 'parent']),
   '-s': sub(['size']),
@@ -67,7 +114,8 @@ export function checkMkfsParams(fsType: string, params: string): string[] {
   const allowed = Object.keys(rules).join(' ');
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
-    if (!w.startsWith('-') || w.length < 2) throw new Error(`mkfsParams: ${JSON.stringify(w)} is not an option (mkfs would take it as the device)`);
+    if (!w.startsWith('-') || w.length < 2)
+      throw new Error(`mkfsParams: ${JSON.stringify(w)} is not an option (mkfs would take it as the device)`);
     if (w.startsWith('--')) throw new Error(`mkfsParams: ${JSON.stringify(w)} is not allowed (only ${allowed})`);
     const opt = w.slice(0, 2);
     const rule = rules[opt];
@@ -82,13 +130,17 @@ export function checkMkfsParams(fsType: string, params: string): string[] {
       if (i + 1 >= words.length) throw new Error(`mkfsParams: option ${opt} needs a value`);
       v = words[++i]!;
     }
-    if (v === '' || v.startsWith('-')) throw new Error(`mkfsParams: option ${opt} has value ${JSON.stringify(v)}: a value may not be empty or start with '-'`);
+    if (v === '' || v.startsWith('-'))
+      throw new Error(
+        `mkfsParams: option ${opt} has value ${JSON.stringify(v)}: a value may not be empty or start with '-'`,
+      );
     if (rule.kind === 'sub') {
       for (const part of v.split(',')) {
         const eq = part.indexOf('=');
         const key = eq < 0 ? part : part.slice(0, eq);
         const val = eq < 0 ? undefined : part.slice(eq + 1);
-        if (!rule.keys.includes(key)) throw new Error(`mkfsParams: ${opt} ${key} is not allowed for ${fsType} (only ${rule.keys.join(', ')})`);
+        if (!rule.keys.includes(key))
+          throw new Error(`mkfsParams: ${opt} ${key} is not allowed for ${fsType} (only ${rule.keys.join(', ')})`);
         const why = rule.check?.(key, val);
         if (why) throw new Error(`mkfsParams: ${opt} ${why}`);
       }

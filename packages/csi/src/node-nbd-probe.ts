@@ -23,7 +23,9 @@ export function nbdExportKnown(url: string, timeoutMs = 5000): Promise<'known' |
   if (u.protocol !== 'nbd:' && !(u.protocol === 'nbd+unix:' && path)) return Promise.resolve('unreachable');
   const name = Buffer.from(decodeURIComponent(u.pathname.replace(/^\//, '')));
   return new Promise((resolve) => {
-    const socket = path ? createConnection({ path }) : createConnection({ host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 10809) });
+    const socket = path
+      ? createConnection({ path })
+      : createConnection({ host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 10809) });
     let buf = Buffer.alloc(0);
     let greeted = false;
     const done = (answer: 'known' | 'unknown' | 'unreachable'): void => {
@@ -39,7 +41,12 @@ export function nbdExportKnown(url: string, timeoutMs = 5000): Promise<'known' |
       if (!greeted) {
         // NBDMAGIC, IHAVEOPT, 16-bit handshake flags (fixed newstyle is required).
         if (buf.length < 18) return;
-        if (buf.readBigUInt64BE(0) !== NBD.magic || buf.readBigUInt64BE(8) !== NBD.ihaveopt || !(buf.readUInt16BE(16) & 1)) return done('unreachable');
+        if (
+          buf.readBigUInt64BE(0) !== NBD.magic ||
+          buf.readBigUInt64BE(8) !== NBD.ihaveopt ||
+          !(buf.readUInt16BE(16) & 1)
+        )
+          return done('unreachable');
         greeted = true;
         buf = buf.subarray(18);
         const opt = Buffer.alloc(16 + 4 + name.length + 2);
@@ -57,7 +64,9 @@ export function nbdExportKnown(url: string, timeoutMs = 5000): Promise<'known' |
       if (buf.length < 20) return;
       if (buf.readBigUInt64BE(0) !== NBD.replyMagic) return done('unreachable');
       const type = buf.readUInt32BE(12);
-      done(type === NBD.repErrUnknown ? 'unknown' : type === NBD.repInfo || type === NBD.repAck ? 'known' : 'unreachable');
+      done(
+        type === NBD.repErrUnknown ? 'unknown' : type === NBD.repInfo || type === NBD.repAck ? 'known' : 'unreachable',
+      );
     });
   });
 }

@@ -31,14 +31,21 @@ export function run(cmd: string, args: string[], timeoutMs = 60_000): Promise<Ru
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     };
-    child.stdout.on('data', (d: Buffer) => { stdout += d; });
-    child.stderr.on('data', (d: Buffer) => { stderr += d; });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+    });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       stderr += `\n(killed after ${timeoutMs} ms)`;
       finish(124);
     }, timeoutMs);
-    child.on('error', (e) => { stderr += e.message; finish(127); });
+    child.on('error', (e) => {
+      stderr += e.message;
+      finish(127);
+    });
     child.on('close', (code) => finish(code ?? 1));
   });
 }
@@ -65,8 +72,18 @@ export async function mounts(): Promise<MountEntry[]> {
 }
 
 /** Mounts; an error names the source and target but not the options (mount_flags may be sensitive). */
-export async function mount(source: string, target: string, o: { type?: string; options?: string[]; bind?: boolean } = {}): Promise<void> {
-  const args = [...(o.bind ? ['--bind'] : []), ...(o.type ? ['-t', o.type] : []), ...(o.options?.length ? ['-o', o.options.join(',')] : []), source, target];
+export async function mount(
+  source: string,
+  target: string,
+  o: { type?: string; options?: string[]; bind?: boolean } = {},
+): Promise<void> {
+  const args = [
+    ...(o.bind ? ['--bind'] : []),
+    ...(o.type ? ['-t', o.type] : []),
+    ...(o.options?.length ? ['-o', o.options.join(',')] : []),
+    source,
+    target,
+  ];
   const r = await run('mount', args);
   if (r.code !== 0) {
     const what = `mount ${o.bind ? '--bind ' : ''}${o.type ? `-t ${o.type} ` : ''}${o.options?.length ? `(${o.options.length} option(s)) ` : ''}${source} ${target}`;
@@ -163,13 +180,26 @@ export function pidCommand(pid: number): string | null {
  * outlives the agent (a restarted agent finds it by the recorded pid); resolves with its pid once
  * it is serving (its -P pid file appears). stderr goes to `logFile`.
  */
-export async function startNbdfuse(url: string, fuseDir: string, pidFile: string, logFile: string, timeoutMs = 20_000): Promise<number> {
+export async function startNbdfuse(
+  url: string,
+  fuseDir: string,
+  pidFile: string,
+  logFile: string,
+  timeoutMs = 20_000,
+): Promise<number> {
   const log = openSync(logFile, 'a');
-  const child = spawn('nbdfuse', ['-P', pidFile, `${fuseDir}/disk`, url], { detached: true, stdio: ['ignore', 'ignore', log] });
+  const child = spawn('nbdfuse', ['-P', pidFile, `${fuseDir}/disk`, url], {
+    detached: true,
+    stdio: ['ignore', 'ignore', log],
+  });
   closeSync(log);
   let exited: number | null = null;
-  child.on('exit', (code) => { exited = code ?? 1; });
-  child.on('error', () => { exited = 127; });
+  child.on('exit', (code) => {
+    exited = code ?? 1;
+  });
+  child.on('error', () => {
+    exited = 127;
+  });
   child.unref();
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -182,8 +212,14 @@ export async function startNbdfuse(url: string, fuseDir: string, pidFile: string
   }
   if (exited === null) child.kill('SIGKILL');
   let why = '';
-  try { why = readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join('; '); } catch { /* no log */ }
-  throw new Error(`nbdfuse ${url}: ${exited === null ? `not serving after ${timeoutMs} ms` : `exited ${exited}`}${why ? `: ${why}` : ''}`);
+  try {
+    why = readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join('; ');
+  } catch {
+    /* no log */
+  }
+  throw new Error(
+    `nbdfuse ${url}: ${exited === null ? `not serving after ${timeoutMs} ms` : `exited ${exited}`}${why ? `: ${why}` : ''}`,
+  );
 }
 
 /** Unmounts nbdfuse's FUSE mount (which makes it exit) and waits for the process to be gone. */
@@ -234,27 +270,35 @@ export async function nbdClientDisconnect(device: string): Promise<void> {
   if (existsSync(`/sys/block/${basename(device)}/pid`)) await must('nbd-client', ['-d', device]);
 }
 
-export async function statfsOf(path: string): Promise<{ bsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number }> {
+export async function statfsOf(
+  path: string,
+): Promise<{ bsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number }> {
   const s = await statfs(path);
   return { bsize: s.bsize, blocks: s.blocks, bfree: s.bfree, bavail: s.bavail, files: s.files, ffree: s.ffree };
 }
 
 /** Reads the first 4 KiB of a device, bypassing the page cache: null when it answers, else why not. */
 export async function probeRead(device: string, timeoutMs = 5000): Promise<string | null> {
-  const r = await run('dd', [`if=${device}`, 'of=/dev/null', 'bs=4096', 'count=1', 'iflag=direct', 'status=none'], timeoutMs);
+  const r = await run(
+    'dd',
+    [`if=${device}`, 'of=/dev/null', 'bs=4096', 'count=1', 'iflag=direct', 'status=none'],
+    timeoutMs,
+  );
   return r.code === 0 ? null : `reading ${device} failed: ${r.stderr.trim() || `exit ${r.code}`}`;
 }
 
 /** The programs of `names` found nowhere on PATH (as spawn would look them up). */
 export function missingPrograms(names: string[], path = process.env['PATH'] ?? ''): string[] {
   const dirs = path.split(':').filter(Boolean);
-  return names.filter((name) => !dirs.some((d) => {
-    try {
-      accessSync(join(d, name), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  }));
+  return names.filter(
+    (name) =>
+      !dirs.some((d) => {
+        try {
+          accessSync(join(d, name), constants.X_OK);
+          return true;
+        } catch {
+          return false;
+        }
+      }),
+  );
 }
-

@@ -13,9 +13,7 @@ import type { VolumeCapability__Output } from './types.js';
 export { checkMkfsParams, splitShellWords } from './mkfs-params.js';
 
 /** How a staged volume is used: a filesystem (made if missing) or the raw block device. */
-export type Access =
-  | { kind: 'mount'; fsType: string; mountFlags: string[]; mkfsParams: string[] }
-  | { kind: 'block' };
+export type Access = { kind: 'mount'; fsType: string; mountFlags: string[]; mkfsParams: string[] } | { kind: 'block' };
 
 export interface StageRequest {
   volumeId: string;
@@ -29,8 +27,13 @@ export interface StageRequest {
 
 const READ_ONLY_MODES = new Set(['SINGLE_NODE_READER_ONLY', 'MULTI_NODE_READER_ONLY']);
 const KNOWN_MODES = new Set([
-  'SINGLE_NODE_WRITER', 'SINGLE_NODE_READER_ONLY', 'MULTI_NODE_READER_ONLY', 'MULTI_NODE_SINGLE_WRITER',
-  'MULTI_NODE_MULTI_WRITER', 'SINGLE_NODE_SINGLE_WRITER', 'SINGLE_NODE_MULTI_WRITER',
+  'SINGLE_NODE_WRITER',
+  'SINGLE_NODE_READER_ONLY',
+  'MULTI_NODE_READER_ONLY',
+  'MULTI_NODE_SINGLE_WRITER',
+  'MULTI_NODE_MULTI_WRITER',
+  'SINGLE_NODE_SINGLE_WRITER',
+  'SINGLE_NODE_MULTI_WRITER',
 ]);
 /** The modes cairn serves (the controller's list): a volume's engine runs on one node at a time. */
 const SERVED_MODES: ReadonlySet<string> = new Set(ACCESS_MODES);
@@ -44,15 +47,14 @@ function controllerReadOnly(publishContext: Record<string, string>): boolean {
   return publishContext[PUBLISH_CONTEXT.readonly] === 'true';
 }
 
-
-
 /**
  * A volume_id: required and at most 128 bytes (the spec's limit). It names the stage record's
  * file, so a longer one would fail as ENAMETOOLONG (an internal error) instead of bad input.
  */
 function volumeIdOf(value: string | undefined): string {
   const v = required('volume_id', value);
-  if (Buffer.byteLength(v) > MAX_CSI_STRING_BYTES) throw invalid(`volume_id must be at most ${MAX_CSI_STRING_BYTES} bytes, got ${Buffer.byteLength(v)}`);
+  if (Buffer.byteLength(v) > MAX_CSI_STRING_BYTES)
+    throw invalid(`volume_id must be at most ${MAX_CSI_STRING_BYTES} bytes, got ${Buffer.byteLength(v)}`);
   // Control characters (NUL above all) cannot be part of the paths and records a stage makes;
   // the spec's ids are printable (cairn's are volume names).
   // eslint-disable-next-line no-control-regex
@@ -68,20 +70,26 @@ function absolute(value: string | undefined, field: string): string {
 
 /** The access type and mode of a capability; null capability -> INVALID_ARGUMENT naming `field`. */
 export function parseCapability(
-  cap: VolumeCapability__Output | null | undefined, field: string, ctx: Record<string, string> = {},
+  cap: VolumeCapability__Output | null | undefined,
+  field: string,
+  ctx: Record<string, string> = {},
 ): { access: Access; accessMode: string } {
   if (!cap) throw invalid(`${field} is required`);
   const mode = String(cap.accessMode?.mode ?? 'UNKNOWN');
   if (!KNOWN_MODES.has(mode)) throw invalid(`${field}.access_mode is required (got ${mode})`);
   // The spec's "exceeds capabilities": a mode the volume cannot be used with is FAILED_PRECONDITION.
   if (!SERVED_MODES.has(mode)) {
-    throw failedPrecondition(`${field}.access_mode ${mode} exceeds the volume's capabilities: a cairn volume is used on one node at a time (${ACCESS_MODES.join(', ')})`);
+    throw failedPrecondition(
+      `${field}.access_mode ${mode} exceeds the volume's capabilities: a cairn volume is used on one node at a time (${ACCESS_MODES.join(', ')})`,
+    );
   }
   if (cap.block) return { access: { kind: 'block' }, accessMode: mode };
   if (cap.mount) {
     const fsType = cap.mount.fsType || ctx[PUBLISH_CONTEXT.fsType] || DEFAULT_FS_TYPE;
     if (!isOneOf(STAGED_FS_TYPES, fsType)) {
-      throw invalid(`${field}.mount.fs_type ${JSON.stringify(fsType)} is not supported (one of ${STAGED_FS_TYPES.join(', ')})`);
+      throw invalid(
+        `${field}.mount.fs_type ${JSON.stringify(fsType)} is not supported (one of ${STAGED_FS_TYPES.join(', ')})`,
+      );
     }
     const params = ctx[PUBLISH_CONTEXT.mkfsParams] ?? '';
     let mkfsParams: string[];
@@ -112,13 +120,18 @@ export function parseStageRequest(r: StageRequestInput): StageRequest {
   const ctx = { ...r.volumeContext, ...r.publishContext };
   const { access, accessMode } = parseCapability(r.volumeCapability, 'volume_capability', ctx);
   const nbdUrl = required(`publish_context.${PUBLISH_CONTEXT.nbdUrl}`, r.publishContext[PUBLISH_CONTEXT.nbdUrl]);
-  if (!/^nbds?(\+unix)?:\/\//.test(nbdUrl)) throw invalid(`publish_context.${PUBLISH_CONTEXT.nbdUrl} must be an nbd:// URL, got ${JSON.stringify(nbdUrl)}`);
-  if (!URL.canParse(nbdUrl)) throw invalid(`publish_context.${PUBLISH_CONTEXT.nbdUrl} is not a valid URL: ${JSON.stringify(nbdUrl)}`);
+  if (!/^nbds?(\+unix)?:\/\//.test(nbdUrl))
+    throw invalid(`publish_context.${PUBLISH_CONTEXT.nbdUrl} must be an nbd:// URL, got ${JSON.stringify(nbdUrl)}`);
+  if (!URL.canParse(nbdUrl))
+    throw invalid(`publish_context.${PUBLISH_CONTEXT.nbdUrl} is not a valid URL: ${JSON.stringify(nbdUrl)}`);
   // Its host becomes a positional argument of nbd-client (nbd://-d:1/v would run `nbd-client -d`).
-  if (new URL(nbdUrl).hostname.startsWith('-')) throw invalid(`publish_context.${PUBLISH_CONTEXT.nbdUrl} has a host starting with '-': ${JSON.stringify(nbdUrl)}`);
+  if (new URL(nbdUrl).hostname.startsWith('-'))
+    throw invalid(`publish_context.${PUBLISH_CONTEXT.nbdUrl} has a host starting with '-': ${JSON.stringify(nbdUrl)}`);
   // A unix socket URL (the agent's default) must say which socket, as an absolute path.
   if (/^nbds?\+unix:/.test(nbdUrl) && !nbdSocketOf(nbdUrl)) {
-    throw invalid(`publish_context.${PUBLISH_CONTEXT.nbdUrl} must name its socket as an absolute path (?socket=/...): ${JSON.stringify(nbdUrl)}`);
+    throw invalid(
+      `publish_context.${PUBLISH_CONTEXT.nbdUrl} must name its socket as an absolute path (?socket=/...): ${JSON.stringify(nbdUrl)}`,
+    );
   }
   return { volumeId, stagingPath, nbdUrl, access, accessMode, readonly: controllerReadOnly(r.publishContext) };
 }
@@ -133,14 +146,23 @@ export interface PublishRequest {
 }
 
 export function parsePublishRequest(r: {
-  volumeId: string; stagingTargetPath: string; targetPath: string; readonly: boolean;
-  volumeCapability: VolumeCapability__Output | null; publishContext: Record<string, string>; volumeContext: Record<string, string>;
+  volumeId: string;
+  stagingTargetPath: string;
+  targetPath: string;
+  readonly: boolean;
+  volumeCapability: VolumeCapability__Output | null;
+  publishContext: Record<string, string>;
+  volumeContext: Record<string, string>;
 }): PublishRequest {
   const volumeId = volumeIdOf(r.volumeId);
   const targetPath = absolute(r.targetPath, 'target_path');
-  const { access, accessMode } = parseCapability(r.volumeCapability, 'volume_capability', { ...r.volumeContext, ...r.publishContext });
+  const { access, accessMode } = parseCapability(r.volumeCapability, 'volume_capability', {
+    ...r.volumeContext,
+    ...r.publishContext,
+  });
   // The spec: STAGE_UNSTAGE_VOLUME is set but no staging_target_path -> FAILED_PRECONDITION.
-  if (!r.stagingTargetPath) throw failedPrecondition('staging_target_path is required (this plugin has STAGE_UNSTAGE_VOLUME)');
+  if (!r.stagingTargetPath)
+    throw failedPrecondition('staging_target_path is required (this plugin has STAGE_UNSTAGE_VOLUME)');
   const stagingPath = absolute(r.stagingTargetPath, 'staging_target_path');
   // Publishing onto the staging mount (or inside it) would stack the volume on itself, and the
   // unstage would then wait for ever for that publish to go (found by the fuzz pass, seed
@@ -154,7 +176,11 @@ export function parsePublishRequest(r: {
   return { volumeId, stagingPath, targetPath, readonly, access, accessMode };
 }
 
-export function parseVolumeAndPath(volumeId: string, path: string, pathField: string): { volumeId: string; path: string } {
+export function parseVolumeAndPath(
+  volumeId: string,
+  path: string,
+  pathField: string,
+): { volumeId: string; path: string } {
   return { volumeId: volumeIdOf(volumeId), path: absolute(path, pathField) };
 }
 
@@ -173,7 +199,11 @@ export interface VolumeLookup {
  * csi-sanity asks for "some/path"); `locate` answers that.
  */
 export function parseLookup(r: { volumeId: string; volumePath: string; stagingTargetPath: string }): VolumeLookup {
-  return { volumeId: volumeIdOf(r.volumeId), volumePath: required('volume_path', r.volumePath), stagingPath: r.stagingTargetPath };
+  return {
+    volumeId: volumeIdOf(r.volumeId),
+    volumePath: required('volume_path', r.volumePath),
+    stagingPath: r.stagingTargetPath,
+  };
 }
 
 /**
@@ -188,8 +218,11 @@ export function locate(rec: StageRecord | null, q: VolumeLookup): StageRecord {
   }
   // hasOwn: a relative volume_path such as "constructor" must not find Object.prototype's.
   if (q.volumePath !== rec.stagingPath && !Object.hasOwn(rec.publishes, q.volumePath)) {
-    throw notFound(`volume ${q.volumeId} is not staged or published at volume_path ${q.volumePath} (staged at ${rec.stagingPath}${
-      Object.keys(rec.publishes).length ? `, published at ${Object.keys(rec.publishes).join(', ')}` : ''})`);
+    throw notFound(
+      `volume ${q.volumeId} is not staged or published at volume_path ${q.volumePath} (staged at ${rec.stagingPath}${
+        Object.keys(rec.publishes).length ? `, published at ${Object.keys(rec.publishes).join(', ')}` : ''
+      })`,
+    );
   }
   return rec;
 }
@@ -201,8 +234,13 @@ export function locate(rec: StageRecord | null, q: VolumeLookup): StageRecord {
 export function expandCapabilityCheck(rec: StageRecord, cap: VolumeCapability__Output | null): void {
   if (!cap) return;
   const { access } = parseCapability(cap, 'volume_capability');
-  if (access.kind !== rec.access.kind || (access.kind === 'mount' && rec.access.kind === 'mount' && cap.mount?.fsType && access.fsType !== rec.access.fsType)) {
-    throw invalid(`volume_capability (${describeAccess(access)}) does not match volume ${rec.volumeId} as staged (${describeAccess(rec.access)})`);
+  if (
+    access.kind !== rec.access.kind ||
+    (access.kind === 'mount' && rec.access.kind === 'mount' && cap.mount?.fsType && access.fsType !== rec.access.fsType)
+  ) {
+    throw invalid(
+      `volume_capability (${describeAccess(access)}) does not match volume ${rec.volumeId} as staged (${describeAccess(rec.access)})`,
+    );
   }
 }
 
@@ -261,19 +299,25 @@ export function stageDecision(rec: StageRecord | null, req: StageRequest): 'stag
     throw alreadyExists(`volume ${req.volumeId} is already staged at ${rec.stagingPath}, not ${req.stagingPath}`);
   }
   if (!sameAccess(rec.access, req.access)) {
-    throw alreadyExists(`volume ${req.volumeId} is staged at ${rec.stagingPath} with an incompatible capability (${describeAccess(rec.access)}, asked ${describeAccess(req.access)})`);
+    throw alreadyExists(
+      `volume ${req.volumeId} is staged at ${rec.stagingPath} with an incompatible capability (${describeAccess(rec.access)}, asked ${describeAccess(req.access)})`,
+    );
   }
   if (rec.nbdUrl !== req.nbdUrl) {
     throw alreadyExists(`volume ${req.volumeId} is staged from ${rec.nbdUrl}, not ${req.nbdUrl}`);
   }
   if ((rec.readonly ?? false) !== req.readonly) {
-    throw alreadyExists(`volume ${req.volumeId} is staged ${rec.readonly ? 'read-only' : 'read-write'}, asked ${req.readonly ? 'read-only' : 'read-write'} (publish_context.readonly)`);
+    throw alreadyExists(
+      `volume ${req.volumeId} is staged ${rec.readonly ? 'read-only' : 'read-write'}, asked ${req.readonly ? 'read-only' : 'read-write'} (publish_context.readonly)`,
+    );
   }
   return 'ensure';
 }
 
 export function describeAccess(a: Access): string {
-  return a.kind === 'block' ? 'block' : `mount ${a.fsType}${a.mountFlags.length ? ` -o ${a.mountFlags.join(',')}` : ''}`;
+  return a.kind === 'block'
+    ? 'block'
+    : `mount ${a.fsType}${a.mountFlags.length ? ` -o ${a.mountFlags.join(',')}` : ''}`;
 }
 
 /**
@@ -291,24 +335,38 @@ export function publishDecision(rec: StageRecord | null, req: PublishRequest): '
   if (!rec) throw notFound(`volume ${req.volumeId} is not staged on this node`);
   const existing = Object.hasOwn(rec.publishes, req.targetPath) ? rec.publishes[req.targetPath] : undefined;
   if (existing) {
-    const was = describePublish(rec.stagingPath, existing.access ?? rec.access, existing.accessMode ?? rec.accessMode, existing.readonly);
+    const was = describePublish(
+      rec.stagingPath,
+      existing.access ?? rec.access,
+      existing.accessMode ?? rec.accessMode,
+      existing.readonly,
+    );
     const asked = describePublish(req.stagingPath, req.access, req.accessMode, req.readonly);
-    if (was !== asked) throw alreadyExists(`volume ${req.volumeId} is published at ${req.targetPath} ${was}; asked ${asked}`);
+    if (was !== asked)
+      throw alreadyExists(`volume ${req.volumeId} is published at ${req.targetPath} ${was}; asked ${asked}`);
     return 'ensure';
   }
   if (rec.stagingPath !== req.stagingPath) {
     throw failedPrecondition(`volume ${req.volumeId} is staged at ${rec.stagingPath}, not ${req.stagingPath}`);
   }
   if (rec.access.kind !== req.access.kind) {
-    throw failedPrecondition(`volume ${req.volumeId} is staged as ${describeAccess(rec.access)}, cannot publish it as ${req.access.kind}`);
+    throw failedPrecondition(
+      `volume ${req.volumeId} is staged as ${describeAccess(rec.access)}, cannot publish it as ${req.access.kind}`,
+    );
   }
-  if (!rec.device) throw failedPrecondition(`volume ${req.volumeId} is not fully staged (no device yet): stage it again`);
+  if (!rec.device)
+    throw failedPrecondition(`volume ${req.volumeId} is not fully staged (no device yet): stage it again`);
   const others = Object.entries(rec.publishes);
   const single = others.find(([, p]) => (p.accessMode ?? rec.accessMode) === 'SINGLE_NODE_SINGLE_WRITER');
   if (others.length && req.accessMode === 'SINGLE_NODE_SINGLE_WRITER') {
-    throw failedPrecondition(`volume ${req.volumeId} is already published at ${others.map(([t]) => t).join(', ')}: SINGLE_NODE_SINGLE_WRITER allows one target`);
+    throw failedPrecondition(
+      `volume ${req.volumeId} is already published at ${others.map(([t]) => t).join(', ')}: SINGLE_NODE_SINGLE_WRITER allows one target`,
+    );
   }
-  if (single) throw failedPrecondition(`volume ${req.volumeId} is published SINGLE_NODE_SINGLE_WRITER at ${single[0]}: no other target is allowed`);
+  if (single)
+    throw failedPrecondition(
+      `volume ${req.volumeId} is published SINGLE_NODE_SINGLE_WRITER at ${single[0]}: no other target is allowed`,
+    );
   return 'publish';
 }
 
@@ -325,18 +383,29 @@ function describePublish(stagingPath: string, access: Access, accessMode: string
  *   export itself is smaller than required (ControllerExpandVolume has not grown it).
  */
 export function expandDecision(o: {
-  volumeId: string; deviceBytes: number; exportBytes: number; requiredBytes: number; limitBytes?: number; published: string[];
+  volumeId: string;
+  deviceBytes: number;
+  exportBytes: number;
+  requiredBytes: number;
+  limitBytes?: number;
+  published: string[];
 }): 'fs' | 'reattach' {
   if (o.requiredBytes > o.exportBytes) {
-    throw outOfRange(`volume ${o.volumeId}: its export is ${o.exportBytes} bytes, less than the ${o.requiredBytes} required (expand it with ControllerExpandVolume first)`);
+    throw outOfRange(
+      `volume ${o.volumeId}: its export is ${o.exportBytes} bytes, less than the ${o.requiredBytes} required (expand it with ControllerExpandVolume first)`,
+    );
   }
   // The device takes the export's whole size: a limit below it cannot be kept (volumes only grow).
   if (o.limitBytes && o.limitBytes < o.exportBytes) {
-    throw outOfRange(`volume ${o.volumeId}: its export is ${o.exportBytes} bytes, more than capacity_range.limit_bytes ${o.limitBytes}`);
+    throw outOfRange(
+      `volume ${o.volumeId}: its export is ${o.exportBytes} bytes, more than capacity_range.limit_bytes ${o.limitBytes}`,
+    );
   }
   if (o.deviceBytes >= o.exportBytes) return 'fs';
   if (o.published.length) {
-    throw failedPrecondition(`volume ${o.volumeId} is published at ${o.published.join(', ')}: its device (nbdfuse + loop) keeps the ${o.deviceBytes}-byte size it connected with and cannot grow while the filesystem is in use; unpublish it, then NodeExpandVolume grows it (offline expansion)`);
+    throw failedPrecondition(
+      `volume ${o.volumeId} is published at ${o.published.join(', ')}: its device (nbdfuse + loop) keeps the ${o.deviceBytes}-byte size it connected with and cannot grow while the filesystem is in use; unpublish it, then NodeExpandVolume grows it (offline expansion)`,
+    );
   }
   return 'reattach';
 }
@@ -385,7 +454,10 @@ export function nbdClientArgs(url: string, device: string): string[] {
     if (!socket) throw invalid(`nbd URL ${JSON.stringify(url)}: the socket must be an absolute path`);
     return ['-unix', socket, ...rest];
   }
-  if (!u.hostname || u.hostname.startsWith('-')) throw invalid(`nbd URL ${JSON.stringify(url)}: the host must be a name or address, not ${JSON.stringify(u.hostname)}`);
+  if (!u.hostname || u.hostname.startsWith('-'))
+    throw invalid(
+      `nbd URL ${JSON.stringify(url)}: the host must be a name or address, not ${JSON.stringify(u.hostname)}`,
+    );
   return [u.hostname, u.port || '10809', ...rest];
 }
 
@@ -404,7 +476,10 @@ export function growFsCommand(fsType: string, device: string, mountPath: string)
  */
 export function offlineGrowCommands(fsType: string, device: string): [string, string[]][] | null {
   if (!fsType.startsWith('ext')) return null;
-  return [['e2fsck', ['-f', '-p', device]], ['resize2fs', [device]]];
+  return [
+    ['e2fsck', ['-f', '-p', device]],
+    ['resize2fs', [device]],
+  ];
 }
 
 /** e2fsck's exit status: below 4 the filesystem is consistent (0 clean, 1 fixed, 2 fixed and reboot). */
@@ -413,18 +488,30 @@ export function fsckOk(code: number): boolean {
 }
 
 /** How blkid's probe of a device decides what stage does: make a filesystem, use it, or refuse. */
-export function formatDecision(found: { type?: string; ptType?: string }, fsType: string, device: string): 'mkfs' | 'use' {
+export function formatDecision(
+  found: { type?: string; ptType?: string },
+  fsType: string,
+  device: string,
+): 'mkfs' | 'use' {
   if (found.type) {
-    if (found.type !== fsType) throw failedPrecondition(`${device} already has a ${found.type} filesystem; the capability asks for ${fsType}`);
+    if (found.type !== fsType)
+      throw failedPrecondition(`${device} already has a ${found.type} filesystem; the capability asks for ${fsType}`);
     return 'use';
   }
-  if (found.ptType) throw failedPrecondition(`${device} has a ${found.ptType} partition table and no filesystem: not formatting it`);
+  if (found.ptType)
+    throw failedPrecondition(`${device} has a ${found.ptType} partition table and no filesystem: not formatting it`);
   return 'mkfs';
 }
 
 /** `blkid -p -o export` output as a map. */
 export function parseBlkid(out: string): { type?: string; ptType?: string } {
-  const kv = Object.fromEntries(out.split('\n').map((l) => l.split('=')).filter((p) => p.length >= 2).map(([k, ...v]) => [k!, v.join('=')]));
+  const kv = Object.fromEntries(
+    out
+      .split('\n')
+      .map((l) => l.split('='))
+      .filter((p) => p.length >= 2)
+      .map(([k, ...v]) => [k!, v.join('=')]),
+  );
   const r: { type?: string; ptType?: string } = {};
   if (kv['TYPE']) r.type = kv['TYPE'];
   if (kv['PTTYPE']) r.ptType = kv['PTTYPE'];
@@ -443,7 +530,8 @@ export interface MountEntry {
   dev: string;
 }
 
-const unescapeMount = (s: string): string => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+const unescapeMount = (s: string): string =>
+  s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 
 /** /proc/self/mountinfo, one entry per line (see proc(5)). */
 export function parseMountInfo(text: string): MountEntry[] {
@@ -454,8 +542,12 @@ export function parseMountInfo(text: string): MountEntry[] {
     const sep = f.indexOf('-');
     if (sep < 6 || f.length < sep + 3) continue;
     out.push({
-      dev: f[2]!, root: unescapeMount(f[3]!), mountPoint: unescapeMount(f[4]!), options: f[5]!.split(','),
-      fsType: f[sep + 1]!, source: unescapeMount(f[sep + 2]!),
+      dev: f[2]!,
+      root: unescapeMount(f[3]!),
+      mountPoint: unescapeMount(f[4]!),
+      options: f[5]!.split(','),
+      fsType: f[sep + 1]!,
+      source: unescapeMount(f[sep + 2]!),
     });
   }
   return out;
@@ -467,7 +559,10 @@ export function parseMountInfo(text: string): MountEntry[] {
  * node (the mount's root is the node's path in /dev, e.g. /loop3). Anything else there belongs to
  * someone else and is not taken for a publish done before.
  */
-export function isPublishMount(entry: MountEntry, of: { stagingMount: MountEntry | null } | { device: string }): boolean {
+export function isPublishMount(
+  entry: MountEntry,
+  of: { stagingMount: MountEntry | null } | { device: string },
+): boolean {
   if ('device' in of) return entry.root === `/${of.device.replace(/^\/dev\//, '')}`;
   return of.stagingMount !== null && entry.dev === of.stagingMount.dev;
 }
@@ -480,10 +575,19 @@ export function mountAt(entries: MountEntry[], path: string): MountEntry | null 
 }
 
 /** VolumeUsage list from statfs numbers (filesystem) or the device size (block). */
-export function usageOf(s: { kind: 'mount'; bsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number } | { kind: 'block'; bytes: number }) {
+export function usageOf(
+  s:
+    | { kind: 'mount'; bsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number }
+    | { kind: 'block'; bytes: number },
+) {
   if (s.kind === 'block') return [{ unit: 'BYTES' as const, total: s.bytes }];
   return [
-    { unit: 'BYTES' as const, total: s.blocks * s.bsize, available: s.bavail * s.bsize, used: (s.blocks - s.bfree) * s.bsize },
+    {
+      unit: 'BYTES' as const,
+      total: s.blocks * s.bsize,
+      available: s.bavail * s.bsize,
+      used: (s.blocks - s.bfree) * s.bsize,
+    },
     { unit: 'INODES' as const, total: s.files, available: s.ffree, used: s.files - s.ffree },
   ];
 }

@@ -18,9 +18,25 @@ import { aborted, failedPrecondition, invalid, notFound, unary, unavailable } fr
 import type { Log } from './errors.js';
 import { TOPOLOGY_HOSTNAME_KEY, TOPOLOGY_ZONE_KEY } from './contract.js';
 import {
-  expandCapabilityCheck, expandDecision, formatDecision, fsckOk, isPublishMount, locate,
-  offlineGrowCommands, growFsCommand, mkfsCommand, mountAt, parseLookup, parsePublishRequest, parseStageRequest, parseVolumeAndPath,
-  publishDecision, recordFileName, stageDecision, stagingMountOptions, usageOf,
+  expandCapabilityCheck,
+  expandDecision,
+  formatDecision,
+  fsckOk,
+  isPublishMount,
+  locate,
+  offlineGrowCommands,
+  growFsCommand,
+  mkfsCommand,
+  mountAt,
+  parseLookup,
+  parsePublishRequest,
+  parseStageRequest,
+  parseVolumeAndPath,
+  publishDecision,
+  recordFileName,
+  stageDecision,
+  stagingMountOptions,
+  usageOf,
 } from './node-plan.js';
 import type { VolumeLookup } from './node-plan.js';
 import type { StageRecord } from './node-plan.js';
@@ -29,8 +45,12 @@ import { StageRecords } from './node-state.js';
 import * as os from './node-os.js';
 import { nbdExportKnown } from './node-nbd-probe.js';
 import type {
-  NodeExpandVolumeRequest__Output, NodeGetVolumeStatsRequest__Output, NodePublishVolumeRequest__Output,
-  NodeStageVolumeRequest__Output, NodeUnpublishVolumeRequest__Output, NodeUnstageVolumeRequest__Output,
+  NodeExpandVolumeRequest__Output,
+  NodeGetVolumeStatsRequest__Output,
+  NodePublishVolumeRequest__Output,
+  NodeStageVolumeRequest__Output,
+  NodeUnpublishVolumeRequest__Output,
+  NodeUnstageVolumeRequest__Output,
 } from './types.js';
 
 export interface NodeServiceOptions {
@@ -49,15 +69,18 @@ export interface NodeServiceOptions {
 
 export async function startNodeService(o: NodeServiceOptions): Promise<UnixServer> {
   // NodeGetInfo's promises: a node_id of at most 256 bytes, no negative max_volumes_per_node.
-  if (!o.nodeId || Buffer.byteLength(o.nodeId) > 256) throw new Error(`node id ${JSON.stringify(o.nodeId)}: must be 1-256 bytes (the CSI node_id)`);
-  if (o.maxVolumes !== undefined && !(Number.isInteger(o.maxVolumes) && o.maxVolumes >= 0)) throw new Error(`max volumes ${o.maxVolumes}: must be an integer >= 0`);
+  if (!o.nodeId || Buffer.byteLength(o.nodeId) > 256)
+    throw new Error(`node id ${JSON.stringify(o.nodeId)}: must be 1-256 bytes (the CSI node_id)`);
+  if (o.maxVolumes !== undefined && !(Number.isInteger(o.maxVolumes) && o.maxVolumes >= 0))
+    throw new Error(`max volumes ${o.maxVolumes}: must be an integer >= 0`);
   const proto = csiProto();
-  const kernelNbd = o.kernelNbd ?? await os.kernelNbdAvailable();
+  const kernelNbd = o.kernelNbd ?? (await os.kernelNbdAvailable());
   const node = new NodeService(o, kernelNbd);
   // Probe: the spec's FAILED_PRECONDITION "missing required dependency" names what is missing.
   const ready = async (): Promise<boolean> => {
     const missing = os.missingPrograms(requiredPrograms(kernelNbd));
-    if (missing.length) throw failedPrecondition(`missing required programs: ${missing.join(', ')} (not found on PATH)`);
+    if (missing.length)
+      throw failedPrecondition(`missing required programs: ${missing.join(', ')} (not found on PATH)`);
     return true;
   };
   return serveUnix(o.socket, (server) => {
@@ -77,8 +100,10 @@ async function reaching<T>(volumeId: string, url: string, connect: () => Promise
     return await connect();
   } catch (e) {
     const why = (e as Error).message;
-    if (await nbdExportKnown(url) === 'unknown') {
-      throw notFound(`volume ${volumeId} does not exist at ${url}: the server has no such export (deleted, or no longer published to this node)`);
+    if ((await nbdExportKnown(url)) === 'unknown') {
+      throw notFound(
+        `volume ${volumeId} does not exist at ${url}: the server has no such export (deleted, or no longer published to this node)`,
+      );
     }
     throw unavailable(`the volume's NBD export ${url} cannot be reached: ${why}`);
   }
@@ -87,13 +112,22 @@ async function reaching<T>(volumeId: string, url: string, connect: () => Promise
 /** How long NodeExpandVolume waits for the export to show the size ControllerExpandVolume set. */
 const EXPORT_GROW_WAIT_MS = 10_000;
 
-const CAPABILITIES = ['STAGE_UNSTAGE_VOLUME', 'GET_VOLUME_STATS', 'EXPAND_VOLUME', 'VOLUME_CONDITION', 'SINGLE_NODE_MULTI_WRITER'] as const;
+const CAPABILITIES = [
+  'STAGE_UNSTAGE_VOLUME',
+  'GET_VOLUME_STATS',
+  'EXPAND_VOLUME',
+  'VOLUME_CONDITION',
+  'SINGLE_NODE_MULTI_WRITER',
+] as const;
 
 class NodeService {
   private readonly records: StageRecords;
   private readonly inFlight = new Set<string>();
 
-  constructor(private readonly o: NodeServiceOptions, private readonly kernelNbd: boolean) {
+  constructor(
+    private readonly o: NodeServiceOptions,
+    private readonly kernelNbd: boolean,
+  ) {
     this.records = new StageRecords(o.stateDir);
     mkdirSync(join(o.stateDir, 'fuse'), { recursive: true });
   }
@@ -104,7 +138,9 @@ class NodeService {
       NodeStageVolume: unary('NodeStageVolume', log, (r: NodeStageVolumeRequest__Output) => this.stage(r)),
       NodeUnstageVolume: unary('NodeUnstageVolume', log, (r: NodeUnstageVolumeRequest__Output) => this.unstage(r)),
       NodePublishVolume: unary('NodePublishVolume', log, (r: NodePublishVolumeRequest__Output) => this.publish(r)),
-      NodeUnpublishVolume: unary('NodeUnpublishVolume', log, (r: NodeUnpublishVolumeRequest__Output) => this.unpublish(r)),
+      NodeUnpublishVolume: unary('NodeUnpublishVolume', log, (r: NodeUnpublishVolumeRequest__Output) =>
+        this.unpublish(r),
+      ),
       NodeGetVolumeStats: unary('NodeGetVolumeStats', log, (r: NodeGetVolumeStatsRequest__Output) => this.stats(r)),
       NodeExpandVolume: unary('NodeExpandVolume', log, (r: NodeExpandVolumeRequest__Output) => this.expand(r)),
       NodeGetCapabilities: unary('NodeGetCapabilities', log, async () => ({
@@ -149,11 +185,21 @@ class NodeService {
         // before anything is recorded or started (the fuzz pass, seed 1204409114, staged a volume
         // at another's staging path; undoing that failed stage unmounted the other volume).
         const other = this.records.stagedAt(req.stagingPath);
-        if (other) throw failedPrecondition(`staging_target_path ${req.stagingPath} is where volume ${other.volumeId} is staged`);
-        if (mountAt(await os.mounts(), req.stagingPath)) throw failedPrecondition(`staging_target_path ${req.stagingPath} is already a mount point`);
+        if (other)
+          throw failedPrecondition(
+            `staging_target_path ${req.stagingPath} is where volume ${other.volumeId} is staged`,
+          );
+        if (mountAt(await os.mounts(), req.stagingPath))
+          throw failedPrecondition(`staging_target_path ${req.stagingPath} is already a mount point`);
         rec = {
-          volumeId: req.volumeId, stagingPath: req.stagingPath, nbdUrl: req.nbdUrl, access: req.access, accessMode: req.accessMode,
-          ...(req.readonly ? { readonly: true } : {}), attach: this.kernelNbd ? { kind: 'nbd' } : { kind: 'nbdfuse', fuseDir: '' }, publishes: {},
+          volumeId: req.volumeId,
+          stagingPath: req.stagingPath,
+          nbdUrl: req.nbdUrl,
+          access: req.access,
+          accessMode: req.accessMode,
+          ...(req.readonly ? { readonly: true } : {}),
+          attach: this.kernelNbd ? { kind: 'nbd' } : { kind: 'nbdfuse', fuseDir: '' },
+          publishes: {},
         };
         if (rec.attach.kind === 'nbdfuse') rec.attach.fuseDir = this.fuseFiles(rec).dir;
         this.records.put(rec);
@@ -166,8 +212,14 @@ class NodeService {
         // A first stage that fails leaves nothing behind (no nbdfuse, loop device or record), so
         // a retry with other parameters is not refused as incompatible with the failed one.
         if (fresh) {
-          await this.releaseDevice(staged).then(() => this.records.delete(staged.volumeId), (undo: Error) =>
-            this.o.log.warn({ volume: staged.volumeId }, `csi NodeStageVolume ${staged.volumeId}: undoing the failed stage: ${undo.message}`));
+          await this.releaseDevice(staged).then(
+            () => this.records.delete(staged.volumeId),
+            (undo: Error) =>
+              this.o.log.warn(
+                { volume: staged.volumeId },
+                `csi NodeStageVolume ${staged.volumeId}: undoing the failed stage: ${undo.message}`,
+              ),
+          );
         }
         throw e;
       }
@@ -190,7 +242,9 @@ class NodeService {
     if (!fuseMounted || !os.pidAlive(rec.attach.pid)) {
       // nbdfuse is not serving (never started, or died): clear what is left, start it again.
       if (rec.access.kind === 'mount' && mountAt(await os.mounts(), rec.stagingPath)) {
-        throw failedPrecondition(`volume ${rec.volumeId}: nbdfuse serving its device is gone while ${rec.stagingPath} is mounted; unstage and stage it again`);
+        throw failedPrecondition(
+          `volume ${rec.volumeId}: nbdfuse serving its device is gone while ${rec.stagingPath} is mounted; unstage and stage it again`,
+        );
       }
       for (const loop of os.loopsOf(f.file)) await os.losetupDetach(loop);
       if (rec.attach.pid && os.isNbdfuse(rec.attach.pid)) await os.stopNbdfuse(f.dir, rec.attach.pid, fuseMounted);
@@ -198,11 +252,13 @@ class NodeService {
       rec.device = undefined;
       mkdirSync(f.dir, { recursive: true });
       rmSync(f.pidFile, { force: true });
-      rec.attach.pid = await reaching(rec.volumeId, rec.nbdUrl, () => os.startNbdfuse(rec.nbdUrl, f.dir, f.pidFile, f.logFile));
+      rec.attach.pid = await reaching(rec.volumeId, rec.nbdUrl, () =>
+        os.startNbdfuse(rec.nbdUrl, f.dir, f.pidFile, f.logFile),
+      );
       this.records.put(rec);
     }
     if (rec.device && os.loopBackingFile(rec.device) === f.file) return rec.device;
-    const device = os.loopsOf(f.file)[0] ?? await os.losetupAttach(f.file);
+    const device = os.loopsOf(f.file)[0] ?? (await os.losetupAttach(f.file));
     rec.device = device;
     this.records.put(rec);
     return device;
@@ -215,10 +271,16 @@ class NodeService {
     const fsType = rec.access.fsType;
     if (formatDecision(await os.blkid(rec.device), fsType, rec.device) === 'mkfs') {
       const [cmd, args] = mkfsCommand(fsType, rec.access.mkfsParams, rec.device);
-      this.o.log.info({ volume: rec.volumeId }, `csi: making a ${fsType} filesystem on ${rec.device} for volume ${rec.volumeId}`);
+      this.o.log.info(
+        { volume: rec.volumeId },
+        `csi: making a ${fsType} filesystem on ${rec.device} for volume ${rec.volumeId}`,
+      );
       await os.must(cmd, args, 120_000);
     }
-    await os.mount(rec.device, rec.stagingPath, { type: fsType, options: stagingMountOptions(rec.access, rec.accessMode, rec.readonly) });
+    await os.mount(rec.device, rec.stagingPath, {
+      type: fsType,
+      options: stagingMountOptions(rec.access, rec.accessMode, rec.readonly),
+    });
   }
 
   /** Checks and grows an unmounted ext filesystem to its device's size (no-op for xfs). */
@@ -248,7 +310,10 @@ class NodeService {
       }
       const m = await os.mounts();
       const stillPublished = Object.keys(rec.publishes).filter((t) => mountAt(m, t));
-      if (stillPublished.length) throw failedPrecondition(`volume ${volumeId} is still published at ${stillPublished.join(', ')}: unpublish it first`);
+      if (stillPublished.length)
+        throw failedPrecondition(
+          `volume ${volumeId} is still published at ${stillPublished.join(', ')}: unpublish it first`,
+        );
       await this.releaseDevice(rec);
       this.records.delete(volumeId);
       return {};
@@ -262,12 +327,19 @@ class NodeService {
       if (rec.device) await os.nbdClientDisconnect(rec.device);
     } else {
       const f = this.fuseFiles(rec);
-      const loops = new Set([...(rec.device && os.loopBackingFile(rec.device) === f.file ? [rec.device] : []), ...os.loopsOf(f.file)]);
+      const loops = new Set([
+        ...(rec.device && os.loopBackingFile(rec.device) === f.file ? [rec.device] : []),
+        ...os.loopsOf(f.file),
+      ]);
       for (const loop of loops) await os.losetupDetach(loop);
       const fuseMounted = mountAt(await os.mounts(), f.dir) !== null;
       const pid = rec.attach.pid && os.isNbdfuse(rec.attach.pid) ? rec.attach.pid : undefined;
       await os.stopNbdfuse(f.dir, pid, fuseMounted);
-      try { rmdirSync(f.dir); } catch { /* gone already, or still a mountpoint: left for the next stage */ }
+      try {
+        rmdirSync(f.dir);
+      } catch {
+        /* gone already, or still a mountpoint: left for the next stage */
+      }
       rmSync(f.pidFile, { force: true });
       rmSync(f.logFile, { force: true });
       rec.attach.pid = undefined;
@@ -286,14 +358,23 @@ class NodeService {
       const staged = rec!;
       const device = staged.device!;
       const m = await os.mounts();
-      const pub = staged.publishes[req.targetPath] ?? { readonly: req.readonly, access: req.access, accessMode: req.accessMode };
+      const pub = staged.publishes[req.targetPath] ?? {
+        readonly: req.readonly,
+        access: req.access,
+        accessMode: req.accessMode,
+      };
       const mounted = mountAt(m, req.targetPath);
       // A mount already at the target is this publish done before, or someone else's: that one
       // is not taken for ours (nor mounted over).
       if (mounted) {
-        const own = staged.access.kind === 'mount' ? { stagingMount: mountAt(m, staged.stagingPath) } : { device: pub.device ?? device };
+        const own =
+          staged.access.kind === 'mount'
+            ? { stagingMount: mountAt(m, staged.stagingPath) }
+            : { device: pub.device ?? device };
         if (!isPublishMount(mounted, own)) {
-          throw failedPrecondition(`target_path ${req.targetPath} is already a mount point (${mounted.fsType} ${mounted.source}${mounted.root === '/' ? '' : ` ${mounted.root}`}) that is not volume ${req.volumeId}`);
+          throw failedPrecondition(
+            `target_path ${req.targetPath} is already a mount point (${mounted.fsType} ${mounted.source}${mounted.root === '/' ? '' : ` ${mounted.root}`}) that is not volume ${req.volumeId}`,
+          );
         }
       }
       if (staged.access.kind === 'mount') {
@@ -333,11 +414,17 @@ class NodeService {
       // but a staging path is no target (found by the fuzz pass: unpublishing a volume "at" its
       // staging path unmounted and removed the staging mount under the staged volume).
       const staged = this.records.stagedAt(path);
-      if (staged) throw invalid(`target_path ${path} is where volume ${staged.volumeId} is staged, not a publish target: NodeUnstageVolume undoes a stage`);
+      if (staged)
+        throw invalid(
+          `target_path ${path} is where volume ${staged.volumeId} is staged, not a publish target: NodeUnstageVolume undoes a stage`,
+        );
       // Nor is another volume's publish this one's to undo: this volume is not published there.
       const other = this.records.publishedAt(path);
       if (other && other.volumeId !== volumeId) {
-        this.o.log.warn({ volume: volumeId }, `csi NodeUnpublishVolume ${volumeId}: ${path} is where volume ${other.volumeId} is published; left alone`);
+        this.o.log.warn(
+          { volume: volumeId },
+          `csi NodeUnpublishVolume ${volumeId}: ${path} is where volume ${other.volumeId} is published; left alone`,
+        );
         return {};
       }
       while (mountAt(await os.mounts(), path)) await os.umount(path);
@@ -378,12 +465,14 @@ class NodeService {
     if (!rec.device) return 'the volume has no block device (staging did not finish)';
     if (rec.attach.kind === 'nbdfuse') {
       const f = this.fuseFiles(rec);
-      if (!os.pidAlive(rec.attach.pid)) return `nbdfuse (pid ${rec.attach.pid ?? '?'}) serving ${rec.nbdUrl} is not running`;
+      if (!os.pidAlive(rec.attach.pid))
+        return `nbdfuse (pid ${rec.attach.pid ?? '?'}) serving ${rec.nbdUrl} is not running`;
       if (os.loopBackingFile(rec.device) !== f.file) return `${rec.device} is no longer attached to nbdfuse's file`;
     } else if (!existsSync(`/sys/block/${rec.device.replace('/dev/', '')}/pid`)) {
       return `${rec.device} is not connected to ${rec.nbdUrl}`;
     }
-    if (rec.access.kind === 'mount' && !mountAt(await os.mounts(), rec.stagingPath)) return `the filesystem is not mounted at ${rec.stagingPath}`;
+    if (rec.access.kind === 'mount' && !mountAt(await os.mounts(), rec.stagingPath))
+      return `the filesystem is not mounted at ${rec.stagingPath}`;
     return os.probeRead(rec.device);
   }
 
@@ -395,9 +484,10 @@ class NodeService {
     const volumeCondition = { abnormal: problem !== null, message: problem ?? 'healthy' };
     let usage: ReturnType<typeof usageOf> = [];
     try {
-      usage = rec.access.kind === 'mount'
-        ? usageOf({ kind: 'mount', ...(await os.statfsOf(path)) })
-        : usageOf({ kind: 'block', bytes: await os.deviceBytes(rec.device!) });
+      usage =
+        rec.access.kind === 'mount'
+          ? usageOf({ kind: 'mount', ...(await os.statfsOf(path)) })
+          : usageOf({ kind: 'block', bytes: await os.deviceBytes(rec.device!) });
     } catch (e) {
       if (!problem) return { usage, volumeCondition: { abnormal: true, message: (e as Error).message } };
     }
@@ -421,14 +511,21 @@ class NodeService {
         exportBytes = await reaching(rec.volumeId, rec.nbdUrl, () => os.exportBytes(rec.nbdUrl));
       }
       const decision = expandDecision({
-        volumeId, requiredBytes, limitBytes, deviceBytes: await os.deviceBytes(rec.device), exportBytes,
+        volumeId,
+        requiredBytes,
+        limitBytes,
+        deviceBytes: await os.deviceBytes(rec.device),
+        exportBytes,
         published: Object.keys(rec.publishes),
       });
       const published = Object.keys(rec.publishes);
       if (decision === 'reattach') {
         // Staged, not published: make the device again so it has the export's new size, and grow
         // the filesystem before mounting it again where that can be done offline.
-        this.o.log.info({ volume: volumeId }, `csi NodeExpandVolume ${volumeId}: re-attaching ${rec.device} to see the export's new size`);
+        this.o.log.info(
+          { volume: volumeId },
+          `csi NodeExpandVolume ${volumeId}: re-attaching ${rec.device} to see the export's new size`,
+        );
         await this.releaseDevice(rec);
         await this.ensureDevice(rec);
         if (rec.access.kind === 'mount') {
@@ -443,9 +540,14 @@ class NodeService {
         if (online.code !== 0) {
           const why = `${cmd} ${args.join(' ')}: ${(online.stderr || online.stdout).trim().split('\n').pop()}`;
           if (published.length || offlineGrowCommands(rec.access.fsType, rec.device!) === null) {
-            throw failedPrecondition(`volume ${volumeId}: growing the mounted filesystem failed (${why}); unpublish it and retry to grow it offline`);
+            throw failedPrecondition(
+              `volume ${volumeId}: growing the mounted filesystem failed (${why}); unpublish it and retry to grow it offline`,
+            );
           }
-          this.o.log.warn({ volume: volumeId }, `csi NodeExpandVolume ${volumeId}: online growth refused (${why}); growing it unmounted`);
+          this.o.log.warn(
+            { volume: volumeId },
+            `csi NodeExpandVolume ${volumeId}: online growth refused (${why}); growing it unmounted`,
+          );
           if (mountAt(await os.mounts(), rec.stagingPath)) await os.umount(rec.stagingPath);
           await this.growOffline(rec);
           await this.ensureStagingMount(rec);

@@ -13,7 +13,8 @@ export interface UnixServer {
 /** Binds a fresh server to PATH (a stale socket file there is removed; anything else is an error). */
 export async function serveUnix(path: string, register: (server: grpc.Server) => void): Promise<UnixServer> {
   const abs = resolve(path);
-  if (Buffer.byteLength(abs) > 107) throw new Error(`--csi-socket ${abs}: a unix socket path must be at most 107 bytes`);
+  if (Buffer.byteLength(abs) > 107)
+    throw new Error(`--csi-socket ${abs}: a unix socket path must be at most 107 bytes`);
   mkdirSync(dirname(abs), { recursive: true });
   try {
     if (statSync(abs).isSocket()) rmSync(abs);
@@ -28,15 +29,18 @@ export async function serveUnix(path: string, register: (server: grpc.Server) =>
   server.addService = (def, impl) => addServiceRefusingUndecodable({ addService } as grpc.Server, def, impl);
   register(server);
   const endpoint = `unix://${abs}`;
-  await new Promise<void>((ok, fail) => server.bindAsync(endpoint, grpc.ServerCredentials.createInsecure(), (e) => (e ? fail(e) : ok())));
+  await new Promise<void>((ok, fail) =>
+    server.bindAsync(endpoint, grpc.ServerCredentials.createInsecure(), (e) => (e ? fail(e) : ok())),
+  );
   return {
     endpoint,
-    close: () => new Promise<void>((ok) => {
-      server.tryShutdown(() => {
-        rmSync(abs, { force: true });
-        ok();
-      });
-      setTimeout(() => server.forceShutdown(), 2000).unref();
-    }),
+    close: () =>
+      new Promise<void>((ok) => {
+        server.tryShutdown(() => {
+          rmSync(abs, { force: true });
+          ok();
+        });
+        setTimeout(() => server.forceShutdown(), 2000).unref();
+      }),
   };
 }

@@ -100,7 +100,11 @@ const MAX_VALUE_BYTES = 4096;
 
 // The admin API's values are @cairn/schema's vocabulary (DATA_LOCALITIES, VOLUME_AUTO_BALANCES, TAG_RE).
 /** Longhorn's anti-affinity override words -> the admin's. */
-const ANTI_AFFINITY: Readonly<Record<string, string>> = { ignored: 'default', enabled: 'enabled', disabled: 'disabled' };
+const ANTI_AFFINITY: Readonly<Record<string, string>> = {
+  ignored: 'default',
+  enabled: 'enabled',
+  disabled: 'disabled',
+};
 /** Longhorn's ignored | enabled | disabled overrides of a cluster setting. */
 const OVERRIDE = ['ignored', 'enabled', 'disabled'] as const;
 
@@ -128,13 +132,17 @@ function bool(key: string, text: string): boolean {
 
 /** Free text (mkfs arguments, mount options, a URL): one line of printable text, trimmed. */
 function line(key: string, text: string): string {
-  if (/[\u0000-\u001f\u007f]/.test(text)) throw invalid(`parameter ${key} ${JSON.stringify(text)} is not valid: use one line of printable text`);
+  if (/[\u0000-\u001f\u007f]/.test(text))
+    throw invalid(`parameter ${key} ${JSON.stringify(text)} is not valid: use one line of printable text`);
   return text.trim();
 }
 
 /** "fast, ssd" -> ["fast", "ssd"] (Longhorn's comma-separated tag lists), sorted and unique. */
 function tags(key: string, text: string): string[] {
-  const out = text.split(',').map((t) => t.trim()).filter((t) => t.length > 0);
+  const out = text
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0);
   for (const t of out) if (!TAG_RE.test(t)) throw invalid(`parameter ${key}: tag "${t}" is not valid: ${TAG_RULE}`);
   return [...new Set(out)].sort();
 }
@@ -142,7 +150,8 @@ function tags(key: string, text: string): string[] {
 /** A Kubernetes quantity as Longhorn's backupBlockSize takes it ("2Mi", "16Mi"). */
 function quantity(key: string, text: string): string {
   const v = text.trim();
-  if (!/^\d+(\.\d+)?([KMGTPE]i|[kMGTPE])?$/.test(v)) throw invalid(`parameter ${key} "${text}" is not a size such as 2Mi or 16Mi`);
+  if (!/^\d+(\.\d+)?([KMGTPE]i|[kMGTPE])?$/.test(v))
+    throw invalid(`parameter ${key} "${text}" is not a size such as 2Mi or 16Mi`);
   return v;
 }
 
@@ -151,12 +160,18 @@ function quantity(key: string, text: string): string {
 type FieldCheck = (v: unknown) => string | null;
 const isName: FieldCheck = (v) => (typeof v === 'string' && v.trim() !== '' ? null : 'must be a non-empty string');
 const isBool: FieldCheck = (v) => (typeof v === 'boolean' ? null : 'must be true or false');
-const isCount: FieldCheck = (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? null : 'must be a whole number, 0 or more');
-const isStrings: FieldCheck = (v) => (Array.isArray(v) && v.every((s) => typeof s === 'string') ? null : 'must be a list of strings');
+const isCount: FieldCheck = (v) =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 0 ? null : 'must be a whole number, 0 or more';
+const isStrings: FieldCheck = (v) =>
+  Array.isArray(v) && v.every((s) => typeof s === 'string') ? null : 'must be a list of strings';
 const isStringMap: FieldCheck = (v) =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((s) => typeof s === 'string') ? null : 'must be an object of strings';
-const isOneOf = (allowed: readonly string[]): FieldCheck => (v) =>
-  typeof v === 'string' && allowed.includes(v) ? null : `must be one of ${allowed.join(', ')}`;
+  v !== null && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((s) => typeof s === 'string')
+    ? null
+    : 'must be an object of strings';
+const isOneOf =
+  (allowed: readonly string[]): FieldCheck =>
+  (v) =>
+    typeof v === 'string' && allowed.includes(v) ? null : `must be one of ${allowed.join(', ')}`;
 
 /** Longhorn's recurring job tasks (its RecurringJob CRD, less system-backup, which is not a volume's). */
 
@@ -165,7 +180,12 @@ const CRON_FIELDS: ReadonlyArray<{ what: string; min: number; max: number; names
   { what: 'minute', min: 0, max: 59 },
   { what: 'hour', min: 0, max: 23 },
   { what: 'day of month', min: 1, max: 31 },
-  { what: 'month', min: 1, max: 12, names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'] },
+  {
+    what: 'month',
+    min: 1,
+    max: 12,
+    names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'],
+  },
   { what: 'day of week', min: 0, max: 6, names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
 ];
 
@@ -176,7 +196,8 @@ const isCron: FieldCheck = (v) => {
   if (CRON_DESCRIPTORS.includes(spec)) return null;
   if (/^@every\s+(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(spec)) return null;
   const fields = spec.split(/\s+/);
-  if (fields.length !== 5) return `"${v}" is not a cron schedule: give 5 fields (minute hour day-of-month month day-of-week) or @daily, @every 1h, ...`;
+  if (fields.length !== 5)
+    return `"${v}" is not a cron schedule: give 5 fields (minute hour day-of-month month day-of-week) or @daily, @every 1h, ...`;
   for (const [i, f] of fields.entries()) {
     const { what, min, max, names } = CRON_FIELDS[i]!;
     const value = (s: string): number => {
@@ -199,7 +220,13 @@ const isCron: FieldCheck = (v) => {
  * A JSON list of objects with the given fields. Field names match case-insensitively, as Go's
  * encoding/json (Longhorn's reader) matches them; an unknown field is refused (a typo).
  */
-function jsonList(key: string, text: string, shape: string, fields: Record<string, FieldCheck>, required: string[]): Record<string, unknown>[] {
+function jsonList(
+  key: string,
+  text: string,
+  shape: string,
+  fields: Record<string, FieldCheck>,
+  required: string[],
+): Record<string, unknown>[] {
   const bad = (why: string) => invalid(`parameter ${key} is not valid: ${why} (want JSON: ${shape}); got ${text}`);
   let list: unknown;
   try {
@@ -229,8 +256,9 @@ function jsonList(key: string, text: string, shape: string, fields: Record<strin
 /** Longhorn's recurringJobSelector: the recurring jobs or groups a volume joins. */
 function recurringJobSelector(key: string, text: string): RecurringJobSelectorParam[] {
   if (text.trim() === '') return [];
-  return jsonList(key, text, '[{"name": "...", "isGroup": true|false}, ...]', { name: isName, isGroup: isBool }, ['name'])
-    .map((i) => ({ name: (i['name'] as string).trim(), isGroup: i['isGroup'] === true }));
+  return jsonList(key, text, '[{"name": "...", "isGroup": true|false}, ...]', { name: isName, isGroup: isBool }, [
+    'name',
+  ]).map((i) => ({ name: (i['name'] as string).trim(), isGroup: i['isGroup'] === true }));
 }
 
 /**
@@ -240,11 +268,27 @@ function recurringJobSelector(key: string, text: string): RecurringJobSelectorPa
  */
 function recurringJobs(key: string, text: string): RecurringJobParam[] {
   if (text.trim() === '') return [];
-  return jsonList(key, text, '[{"name", "task", "cron", "retain", "groups", "labels", "concurrency"}, ...]', {
-    name: isName, task: isOneOf(RECURRING_JOB_TASKS), cron: isCron, retain: isCount, groups: isStrings, labels: isStringMap, concurrency: isCount,
-  }, ['name', 'task', 'cron']).map((i) => ({
-    name: (i['name'] as string).trim(), task: i['task'] as string, cron: (i['cron'] as string).trim(), retain: (i['retain'] as number | undefined) ?? 0,
-    concurrency: (i['concurrency'] as number | undefined) ?? 0, groups: (i['groups'] as string[] | undefined) ?? [],
+  return jsonList(
+    key,
+    text,
+    '[{"name", "task", "cron", "retain", "groups", "labels", "concurrency"}, ...]',
+    {
+      name: isName,
+      task: isOneOf(RECURRING_JOB_TASKS),
+      cron: isCron,
+      retain: isCount,
+      groups: isStrings,
+      labels: isStringMap,
+      concurrency: isCount,
+    },
+    ['name', 'task', 'cron'],
+  ).map((i) => ({
+    name: (i['name'] as string).trim(),
+    task: i['task'] as string,
+    cron: (i['cron'] as string).trim(),
+    retain: (i['retain'] as number | undefined) ?? 0,
+    concurrency: (i['concurrency'] as number | undefined) ?? 0,
+    groups: (i['groups'] as string[] | undefined) ?? [],
     labels: (i['labels'] as Record<string, string> | undefined) ?? {},
   }));
 }
@@ -256,7 +300,9 @@ function stringMap(key: string, text: string): number {
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw invalid(`parameter ${key} is not valid: not JSON: ${(e as Error).message} (want {"url": "..."}); got ${text}`);
+    throw invalid(
+      `parameter ${key} is not valid: not JSON: ${(e as Error).message} (want {"url": "..."}); got ${text}`,
+    );
   }
   const why = isStringMap(v);
   if (why) throw invalid(`parameter ${key} is not valid: ${why} (want {"url": "..."}); got ${text}`);
@@ -265,7 +311,10 @@ function stringMap(key: string, text: string): number {
 
 // ---- the parameters cairn acts on ----------------------------------------------------------------
 
-type ActedOn = Exclude<(typeof STORAGE_CLASS_PARAMETERS_ACTED_ON)[number], 'fromBackup' | 'recurringJobSelector' | 'recurringJobs'>;
+type ActedOn = Exclude<
+  (typeof STORAGE_CLASS_PARAMETERS_ACTED_ON)[number],
+  'fromBackup' | 'recurringJobSelector' | 'recurringJobs'
+>;
 
 const antiAffinity = (key: string, text: string): string => ANTI_AFFINITY[oneOf(key, text, OVERRIDE)]!;
 
@@ -307,16 +356,18 @@ export const REASONS = {
   rwx: 'cairn volumes are ReadWriteOnce: there is no NFS share manager (ReadWriteMany)',
   migratable: 'cairn volumes attach to one node at a time: there is no live migration',
   encrypted: 'cairn does not encrypt volume data at rest (only its network connections)',
-  engine: 'cairn has one data engine (the shape of Longhorn\'s v1): the volume uses it',
-  frontend: 'cairn serves a volume over NBD and attaches it as a block device (Longhorn\'s blockdev); there is no ublk, iSCSI or NVMe-oF frontend',
+  engine: "cairn has one data engine (the shape of Longhorn's v1): the volume uses it",
+  frontend:
+    "cairn serves a volume over NBD and attaches it as a block device (Longhorn's blockdev); there is no ublk, iSCSI or NVMe-oF frontend",
   layout: 'cairn volumes are replicated, each replica a full copy: there is no erasure-coded (sharded) layout',
   revisionCounter: 'cairn replicas always keep a revision counter (it tells which replica has the newest data)',
   unmap: 'cairn does not remove snapshots during a filesystem trim',
   freeze: 'cairn does not freeze the filesystem before a snapshot',
   cloneMode: 'cairn clones are full copies: there are no linked clones',
-  strictTopology: 'a cairn volume is reachable from every zone with cairn nodes: the PV is not pinned to the scheduled node\'s zone',
+  strictTopology:
+    "a cairn volume is reachable from every zone with cairn nodes: the PV is not pinned to the scheduled node's zone",
   volumeTopology: 'cairn spreads replicas across zones: a volume is not pinned to one zone or region',
-  capacityMode: 'cairn\'s GetCapacity answers for whatever topology segment the provisioner asks about',
+  capacityMode: "cairn's GetCapacity answers for whatever topology segment the provisioner asks about",
   backingImage: 'cairn has no backing images: the volume starts empty',
 } as const;
 
@@ -326,13 +377,21 @@ const isFalse = (k: string, v: string): boolean => !bool(k, v);
 const notEnabled = (k: string, v: string): boolean => oneOf(k, v, OVERRIDE) !== 'enabled';
 /** A count where 0 is "the default" (a frontend's queues, an erasure-coded layout's chunks). */
 const zero = (k: string, v: string): boolean => integer(k, v, 0, 1_000_000) === 0;
-const none = (check: (k: string, v: string) => number) => (k: string, v: string): boolean => check(k, v) === 0;
-const emptyOr = (check: (k: string, v: string) => unknown) => (k: string, v: string): boolean => {
-  if (v.trim() === '') return true;
-  check(k, v);
-  return false;
-};
-const rule = (asCairnDoes: WithoutEffectRule['asCairnDoes'], reason: string): WithoutEffectRule => ({ asCairnDoes, reason });
+const none =
+  (check: (k: string, v: string) => number) =>
+  (k: string, v: string): boolean =>
+    check(k, v) === 0;
+const emptyOr =
+  (check: (k: string, v: string) => unknown) =>
+  (k: string, v: string): boolean => {
+    if (v.trim() === '') return true;
+    check(k, v);
+    return false;
+  };
+const rule = (asCairnDoes: WithoutEffectRule['asCairnDoes'], reason: string): WithoutEffectRule => ({
+  asCairnDoes,
+  reason,
+});
 
 /** Each parameter accepted without effect -> how it is checked and why it has none. */
 export const WITHOUT_EFFECT: { readonly [K in WithoutEffect]: WithoutEffectRule } = {
@@ -346,7 +405,10 @@ export const WITHOUT_EFFECT: { readonly [K in WithoutEffect]: WithoutEffectRule 
   shareManagerTolerations: rule(unset, REASONS.rwx),
   dataEngine: rule((k, v) => oneOf(k, v, ['', 'v1', 'v2']) !== 'v2', REASONS.engine),
   backendStoreDriver: rule((k, v) => oneOf(k, v, ['', 'v1', 'v2']) !== 'v2', REASONS.engine),
-  frontend: rule((k, v) => ['', 'blockdev'].includes(oneOf(k, v, ['', 'blockdev', 'iscsi', 'nvmf', 'ublk'])), REASONS.frontend),
+  frontend: rule(
+    (k, v) => ['', 'blockdev'].includes(oneOf(k, v, ['', 'blockdev', 'iscsi', 'nvmf', 'ublk'])),
+    REASONS.frontend,
+  ),
   ublkNumberOfQueue: rule(zero, REASONS.frontend),
   ublkQueueDepth: rule(zero, REASONS.frontend),
   nvmeTcpNrIoQueues: rule(zero, REASONS.frontend),
@@ -361,15 +423,26 @@ export const WITHOUT_EFFECT: { readonly [K in WithoutEffect]: WithoutEffectRule 
   freezeFSForSnapshot: rule(notEnabled, REASONS.freeze),
   cloneMode: rule((k, v) => oneOf(k, v, ['', 'full-copy', 'linked-clone']) !== 'linked-clone', REASONS.cloneMode),
   strictTopology: rule(isFalse, REASONS.strictTopology),
-  volumeTopology: rule((k, v) => ['', 'any'].includes(oneOf(k, v, ['', 'any', 'zonal', 'regional'])), REASONS.volumeTopology),
-  storageCapacityMode: rule(emptyOr((k, v) => oneOf(k, v, ['node', 'zone'])), REASONS.capacityMode),
+  volumeTopology: rule(
+    (k, v) => ['', 'any'].includes(oneOf(k, v, ['', 'any', 'zonal', 'regional'])),
+    REASONS.volumeTopology,
+  ),
+  storageCapacityMode: rule(
+    emptyOr((k, v) => oneOf(k, v, ['node', 'zone'])),
+    REASONS.capacityMode,
+  ),
   backingImage: rule(unset, REASONS.backingImage),
   backingImageName: rule(unset, REASONS.backingImage),
   backingImageChecksum: rule(unset, REASONS.backingImage),
   backingImageDataSourceType: rule(
-    emptyOr((k, v) => oneOf(k, v, ['download', 'upload', 'export-from-volume', 'restore', 'clone'])), REASONS.backingImage),
+    emptyOr((k, v) => oneOf(k, v, ['download', 'upload', 'export-from-volume', 'restore', 'clone'])),
+    REASONS.backingImage,
+  ),
   backingImageDataSourceParameters: rule(none(stringMap), REASONS.backingImage),
-  backingImageMinNumberOfCopies: rule(emptyOr((k, v) => integer(k, v, 0, 1_000_000)), REASONS.backingImage),
+  backingImageMinNumberOfCopies: rule(
+    emptyOr((k, v) => integer(k, v, 0, 1_000_000)),
+    REASONS.backingImage,
+  ),
   backingImageNodeSelector: rule((k, v) => tags(k, v).length === 0, REASONS.backingImage),
   backingImageDiskSelector: rule((k, v) => tags(k, v).length === 0, REASONS.backingImage),
   backingImageURL: rule(unset, REASONS.backingImage),
@@ -378,7 +451,8 @@ export const WITHOUT_EFFECT: { readonly [K in WithoutEffect]: WithoutEffectRule 
 
 // ---- the whole StorageClass ----------------------------------------------------------------------
 
-const isParameter = (key: string): key is StorageClassParameter => (STORAGE_CLASS_PARAMETERS as readonly string[]).includes(key);
+const isParameter = (key: string): key is StorageClassParameter =>
+  (STORAGE_CLASS_PARAMETERS as readonly string[]).includes(key);
 const isActedOn = (key: StorageClassParameter): key is ActedOn => key in ACT;
 
 /** The known parameter a typo probably meant: same letters in another case, or one or two edits away. */
@@ -387,7 +461,8 @@ function nearest(key: string): string | null {
     let row = Array.from({ length: b.length + 1 }, (_, j) => j);
     for (let i = 1; i <= a.length; i++) {
       const next = [i];
-      for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      for (let j = 1; j <= b.length; j++)
+        next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
       row = next;
     }
     return row[b.length]!;
@@ -412,7 +487,9 @@ export function parseStorageClass(params: Record<string, string>): StorageClassR
     const value = params[key]!;
     if (!isParameter(key)) {
       const guess = nearest(key);
-      throw invalid(`parameter ${key} is not known${guess ? ` (did you mean ${guess}?)` : ''}: cairn's StorageClass parameters are ${STORAGE_CLASS_PARAMETERS.join(', ')}`);
+      throw invalid(
+        `parameter ${key} is not known${guess ? ` (did you mean ${guess}?)` : ''}: cairn's StorageClass parameters are ${STORAGE_CLASS_PARAMETERS.join(', ')}`,
+      );
     }
     const bytes = Buffer.byteLength(value);
     if (bytes > MAX_VALUE_BYTES) throw invalid(`parameter ${key} is ${bytes} bytes long: at most ${MAX_VALUE_BYTES}`);
@@ -430,13 +507,26 @@ export function parseStorageClass(params: Record<string, string>): StorageClassR
       else unsupported.push({ key, value, reason: r.reason });
     }
   }
-  if (volume.dataLocality === 'strict-local' && volume.numberOfReplicas !== undefined && volume.numberOfReplicas !== 1) {
-    throw invalid(`parameter dataLocality strict-local needs numberOfReplicas 1 (one replica, on the attached node), got ${volume.numberOfReplicas}`);
+  if (
+    volume.dataLocality === 'strict-local' &&
+    volume.numberOfReplicas !== undefined &&
+    volume.numberOfReplicas !== 1
+  ) {
+    throw invalid(
+      `parameter dataLocality strict-local needs numberOfReplicas 1 (one replica, on the attached node), got ${volume.numberOfReplicas}`,
+    );
   }
   const pvcName = params[PROVISIONER_KEYS.pvcName] ?? '';
   const pvcNamespace = params[PROVISIONER_KEYS.pvcNamespace] ?? '';
   const pvName = params[PROVISIONER_KEYS.pvName] ?? '';
-  return { volume, unsupported, kubernetes: pvcName || pvName ? { pvcNamespace, pvcName, pvName } : null, fromBackup, encrypted, ...jobs };
+  return {
+    volume,
+    unsupported,
+    kubernetes: pvcName || pvName ? { pvcNamespace, pvcName, pvName } : null,
+    fromBackup,
+    encrypted,
+    ...jobs,
+  };
 }
 
 /** The volume's settings alone (GetCapacity and ValidateVolumeCapabilities need no more). */

@@ -6,7 +6,15 @@ import * as assert from 'uvu/assert';
 import * as grpc from '@grpc/grpc-js';
 import { CsiError } from '../src/index.js';
 import {
-  checkCoName, derivedName, isCairnName, isNodeId, isSnapshotName, mapsToItself, MAX_CSI_STRING_BYTES, snapshotNameFor, volumeIdFor,
+  checkCoName,
+  derivedName,
+  isCairnName,
+  isNodeId,
+  isSnapshotName,
+  mapsToItself,
+  MAX_CSI_STRING_BYTES,
+  snapshotNameFor,
+  volumeIdFor,
 } from '../src/controller-names.js';
 
 function refuses(fn: () => unknown, re: RegExp): void {
@@ -24,7 +32,7 @@ function refuses(fn: () => unknown, re: RegExp): void {
 const PV = 'pvc-0b7c2b0e-1f7a-4c53-9f0e-2a1c8f1a7d21';
 const SNAP = 'snapshot-6d5d7a0e-3f2b-4a0c-9a8e-5f1b2c3d4e5f';
 
-test('Kubernetes names are their own ids: PV names for volumes, the snapshotter\'s for snapshots', () => {
+test("Kubernetes names are their own ids: PV names for volumes, the snapshotter's for snapshots", () => {
   assert.is(volumeIdFor(PV), PV);
   assert.is(snapshotNameFor(SNAP), SNAP);
   assert.is(volumeIdFor('data-1'), 'data-1');
@@ -33,8 +41,18 @@ test('Kubernetes names are their own ids: PV names for volumes, the snapshotter\
 
 test('any other name the spec allows gets a derived id that is a valid cairn name of at most 63 characters', () => {
   const names = [
-    'PVC_1', 'sanity-controller-create-maxlen-' + 'X'.repeat(96), 'x'.repeat(64), 'with space', 'ümlaut-名前', '-leading', 'trailing-',
-    'a/b', 'a@b', 'A', '.', 'é'.repeat(64),
+    'PVC_1',
+    'sanity-controller-create-maxlen-' + 'X'.repeat(96),
+    'x'.repeat(64),
+    'with space',
+    'ümlaut-名前',
+    '-leading',
+    'trailing-',
+    'a/b',
+    'a@b',
+    'A',
+    '.',
+    'é'.repeat(64),
   ];
   const ids = new Set<string>();
   for (const n of names) {
@@ -72,13 +90,13 @@ test('names: required, at most 128 bytes, no control characters; INVALID_ARGUMEN
   refuses(() => checkCoName('name', 'a\u0085b'), /contains control characters/);
 });
 
-test('ids: the admin\'s rules for volume names, node ids and snapshot names', () => {
+test("ids: the admin's rules for volume names, node ids and snapshot names", () => {
   assert.ok(isCairnName(PV));
   for (const bad of ['', 'fake-vol-id-UPPER', 'x'.repeat(64), 'a@b', '-a']) assert.not.ok(isCairnName(bad), bad);
   assert.ok(isNodeId('node-1'));
   assert.ok(isNodeId('ip-10-0-0-1.ec2.internal'));
   assert.not.ok(isNodeId('Node_1'));
-  assert.ok(isSnapshotName(`clone-${'v'.repeat(63)}-12`), 'the manager\'s clone snapshots may exceed 63 characters');
+  assert.ok(isSnapshotName(`clone-${'v'.repeat(63)}-12`), "the manager's clone snapshots may exceed 63 characters");
   assert.not.ok(isSnapshotName('a/b'));
 });
 

@@ -16,15 +16,21 @@ test('GetPluginInfo, GetPluginCapabilities and Probe answer over the socket', as
   const proto = csiProto();
   let ready = false;
   const server = await serveUnix(join(dir, 'csi.sock'), (s) =>
-    s.addService(proto.csi.v1.Identity.service, identityHandlers({ log: silentLogger(), ready: async () => ready })));
+    s.addService(proto.csi.v1.Identity.service, identityHandlers({ log: silentLogger(), ready: async () => ready })),
+  );
   const client = new CsiClient(server.endpoint);
   try {
     const info = await client.call<{ name: string; vendorVersion: string }>('Identity', 'GetPluginInfo');
     assert.is(info.name, DRIVER_NAME);
     assert.match(info.vendorVersion, /^\d+\.\d+\.\d+/);
-    const caps = await client.call<{ capabilities: { service?: { type: string }; volumeExpansion?: { type: string } }[] }>('Identity', 'GetPluginCapabilities');
-    assert.equal(caps.capabilities.map((c) => c.service?.type ?? `expansion:${c.volumeExpansion?.type}`).sort(),
-      ['CONTROLLER_SERVICE', 'VOLUME_ACCESSIBILITY_CONSTRAINTS', 'expansion:OFFLINE']);
+    const caps = await client.call<{
+      capabilities: { service?: { type: string }; volumeExpansion?: { type: string } }[];
+    }>('Identity', 'GetPluginCapabilities');
+    assert.equal(caps.capabilities.map((c) => c.service?.type ?? `expansion:${c.volumeExpansion?.type}`).sort(), [
+      'CONTROLLER_SERVICE',
+      'VOLUME_ACCESSIBILITY_CONSTRAINTS',
+      'expansion:OFFLINE',
+    ]);
     assert.is((await client.call<{ ready: { value: boolean } }>('Identity', 'Probe')).ready.value, false);
     ready = true;
     assert.is((await client.call<{ ready: { value: boolean } }>('Identity', 'Probe')).ready.value, true);
@@ -34,20 +40,34 @@ test('GetPluginInfo, GetPluginCapabilities and Probe answer over the socket', as
   }
 });
 
-test('Probe: an unhealthy plugin answers the spec\'s FAILED_PRECONDITION with its reason, not ready: false; logged with a request id', async () => {
+test("Probe: an unhealthy plugin answers the spec's FAILED_PRECONDITION with its reason, not ready: false; logged with a request id", async () => {
   const proto = csiProto();
   const logged: string[] = [];
-  const server = await serveUnix(join(dir, 'sick.sock'), (s) => s.addService(proto.csi.v1.Identity.service, identityHandlers({
-    log: lineLogger((l) => logged.push(l)), ready: async () => { throw new CsiError(grpc.status.FAILED_PRECONDITION, 'missing required programs: nbdfuse'); },
-  })));
+  const server = await serveUnix(join(dir, 'sick.sock'), (s) =>
+    s.addService(
+      proto.csi.v1.Identity.service,
+      identityHandlers({
+        log: lineLogger((l) => logged.push(l)),
+        ready: async () => {
+          throw new CsiError(grpc.status.FAILED_PRECONDITION, 'missing required programs: nbdfuse');
+        },
+      }),
+    ),
+  );
   const client = new CsiClient(server.endpoint);
   try {
-    const e = await client.call('Identity', 'Probe').then(() => null, (err: grpc.ServiceError) => err);
+    const e = await client.call('Identity', 'Probe').then(
+      () => null,
+      (err: grpc.ServiceError) => err,
+    );
     assert.ok(e, 'Probe succeeded');
     assert.is(e.code, grpc.status.FAILED_PRECONDITION);
     assert.is(e.details, 'missing required programs: nbdfuse');
     assert.is(logged.length, 1);
-    assert.match(logged[0]!, / WARN: csi Probe FAILED_PRECONDITION: missing required programs: nbdfuse request=\{\} \{"reqId":"[0-9a-f]{12}","method":"Probe","code":"FAILED_PRECONDITION"\}$/);
+    assert.match(
+      logged[0]!,
+      / WARN: csi Probe FAILED_PRECONDITION: missing required programs: nbdfuse request=\{\} \{"reqId":"[0-9a-f]{12}","method":"Probe","code":"FAILED_PRECONDITION"\}$/,
+    );
   } finally {
     client.close();
     await server.close();
@@ -57,21 +77,29 @@ test('Probe: an unhealthy plugin answers the spec\'s FAILED_PRECONDITION with it
 test('the server advertises its stream cap in HTTP/2 SETTINGS and refuses a message over 4 MiB', async () => {
   const proto = csiProto();
   const server = await serveUnix(join(dir, 'limits.sock'), (s) =>
-    s.addService(proto.csi.v1.Identity.service, identityHandlers({ log: silentLogger(), ready: async () => true })));
+    s.addService(proto.csi.v1.Identity.service, identityHandlers({ log: silentLogger(), ready: async () => true })),
+  );
   const session = http2.connect('http://localhost', { createConnection: () => connect(join(dir, 'limits.sock')) });
   session.on('error', () => undefined);
   try {
     const settings = await new Promise<http2.Settings>((resolve) => session.once('remoteSettings', resolve));
     assert.is(settings.maxConcurrentStreams, GRPC_MAX_CONCURRENT_STREAMS);
     // A framed gRPC message announcing more than the limit: refused RESOURCE_EXHAUSTED.
-    const req = session.request({ ':method': 'POST', ':path': '/csi.v1.Identity/GetPluginInfo', 'content-type': 'application/grpc', te: 'trailers' });
+    const req = session.request({
+      ':method': 'POST',
+      ':path': '/csi.v1.Identity/GetPluginInfo',
+      'content-type': 'application/grpc',
+      te: 'trailers',
+    });
     const frame = Buffer.alloc(5 + GRPC_MAX_MESSAGE_BYTES + 1);
     frame.writeUInt32BE(GRPC_MAX_MESSAGE_BYTES + 1, 1);
     req.end(frame);
     req.resume();
     const status = await new Promise<string | undefined>((resolve) => {
       req.on('trailers', (t) => resolve(String(t['grpc-status'])));
-      req.on('response', (h) => { if (h['grpc-status'] !== undefined) resolve(String(h['grpc-status'])); });
+      req.on('response', (h) => {
+        if (h['grpc-status'] !== undefined) resolve(String(h['grpc-status']));
+      });
       req.on('close', () => resolve(undefined));
     });
     assert.is(status, String(grpc.status.RESOURCE_EXHAUSTED));
@@ -91,7 +119,8 @@ test('a stale socket file is replaced; any other file in the way is an error', a
   writeFileSync(join(dir, 'file'), 'x');
   await serveUnix(join(dir, 'file'), () => undefined).then(
     () => assert.unreachable('bound over a regular file'),
-    (e: Error) => assert.match(e.message, /not a socket/));
+    (e: Error) => assert.match(e.message, /not a socket/),
+  );
 });
 
 test('redact strips every secrets map, at any depth, and keeps the rest', () => {

@@ -15,7 +15,11 @@ function refusal(fsType: string, params: string): string {
 
 test('ext: host-file and other-device options are refused, naming the option', () => {
   for (const fs of ['ext4', 'ext3', 'ext2']) {
-    assert.match(refusal(fs, '-d /etc'), /option -d is not allowed/, `${fs} -d populates the volume from a host directory`);
+    assert.match(
+      refusal(fs, '-d /etc'),
+      /option -d is not allowed/,
+      `${fs} -d populates the volume from a host directory`,
+    );
     assert.match(refusal(fs, '-d/etc'), /option -d is not allowed/);
     assert.match(refusal(fs, '-m 0 -d /etc'), /-d/);
     assert.match(refusal(fs, '-l /etc/shadow'), /option -l/, 'bad-blocks list read from a host file');
@@ -52,11 +56,58 @@ test('a value may not be an option, -- is refused, a stray word is refused', () 
 
 test('ordinary tuning passes and is split like a shell', () => {
   assert.equal(checkMkfsParams('ext4', ''), []);
-  assert.equal(checkMkfsParams('ext4', `-L 'my vol' -m 0 -b 4096 -I 256 -i 16384 -N 1000 -O ^has_journal,metadata_csum -T small -j -J size=64 -E "lazy_itable_init=0,root_owner=0:0,stride=16"`),
-    ['-L', 'my vol', '-m', '0', '-b', '4096', '-I', '256', '-i', '16384', '-N', '1000', '-O', '^has_journal,metadata_csum', '-T', 'small', '-j', '-J', 'size=64', '-E', 'lazy_itable_init=0,root_owner=0:0,stride=16']);
+  assert.equal(
+    checkMkfsParams(
+      'ext4',
+      `-L 'my vol' -m 0 -b 4096 -I 256 -i 16384 -N 1000 -O ^has_journal,metadata_csum -T small -j -J size=64 -E "lazy_itable_init=0,root_owner=0:0,stride=16"`,
+    ),
+    [
+      '-L',
+      'my vol',
+      '-m',
+      '0',
+      '-b',
+      '4096',
+      '-I',
+      '256',
+      '-i',
+      '16384',
+      '-N',
+      '1000',
+      '-O',
+      '^has_journal,metadata_csum',
+      '-T',
+      'small',
+      '-j',
+      '-J',
+      'size=64',
+      '-E',
+      'lazy_itable_init=0,root_owner=0:0,stride=16',
+    ],
+  );
   assert.equal(checkMkfsParams('ext4', '-m0 -Lx'), ['-m0', '-Lx']);
-  assert.equal(checkMkfsParams('xfs', '-b size=4096 -m crc=1,reflink=1 -i size=512 -l size=64m,internal=1 -n ftype=1 -d su=64k,sw=4 -L data'),
-    ['-b', 'size=4096', '-m', 'crc=1,reflink=1', '-i', 'size=512', '-l', 'size=64m,internal=1', '-n', 'ftype=1', '-d', 'su=64k,sw=4', '-L', 'data']);
+  assert.equal(
+    checkMkfsParams(
+      'xfs',
+      '-b size=4096 -m crc=1,reflink=1 -i size=512 -l size=64m,internal=1 -n ftype=1 -d su=64k,sw=4 -L data',
+    ),
+    [
+      '-b',
+      'size=4096',
+      '-m',
+      'crc=1,reflink=1',
+      '-i',
+      'size=512',
+      '-l',
+      'size=64m,internal=1',
+      '-n',
+      'ftype=1',
+      '-d',
+      'su=64k,sw=4',
+      '-L',
+      'data',
+    ],
+  );
 });
 
 test.run();

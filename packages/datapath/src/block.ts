@@ -77,7 +77,10 @@ export function writePartsTo(b: BlockBackend, offset: number, parts: Buffer[], f
 
 /** An error with an errno name the NBD frontend maps to its error codes (EIO, EINVAL, ENOSPC...). */
 export class BlockError extends Error {
-  constructor(readonly errno: 'EIO' | 'EINVAL' | 'ENOSPC' | 'EPERM' | 'ESHUTDOWN', message: string) {
+  constructor(
+    readonly errno: 'EIO' | 'EINVAL' | 'ENOSPC' | 'EPERM' | 'ESHUTDOWN',
+    message: string,
+  ) {
     super(message);
     this.name = 'BlockError';
   }

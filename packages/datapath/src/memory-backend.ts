@@ -83,7 +83,13 @@ export class MemoryBackend implements BlockBackend {
   }
 
   private check(offset: number, length: number): void {
-    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > this.size) {
+    if (
+      !Number.isSafeInteger(offset) ||
+      !Number.isSafeInteger(length) ||
+      offset < 0 ||
+      length < 0 ||
+      offset + length > this.size
+    ) {
       throw new BlockError('EINVAL', `range ${offset}+${length} is outside 0..${this.size}`);
     }
   }

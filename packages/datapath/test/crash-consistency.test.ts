@@ -23,7 +23,7 @@ import * as R from '../src/replica/protocol.js';
 import { KiB, MiB, pattern, scratch } from './replica-support.js';
 
 const GiB = 1024 * MiB;
-const PAGE_SPAN = (MAP_PAGE_BYTES * 4) * 4096; // volume bytes one map page covers (64 MiB)
+const PAGE_SPAN = MAP_PAGE_BYTES * 4 * 4096; // volume bytes one map page covers (64 MiB)
 const test = suite('crash consistency');
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -36,7 +36,11 @@ test.after.each(async () => {
 
 // ---- recording the real file calls ----
 
-interface FileEvent { kind: 'sync-start' | 'sync-end' | 'write'; file: string; position: number }
+interface FileEvent {
+  kind: 'sync-start' | 'sync-end' | 'write';
+  file: string;
+  position: number;
+}
 
 /** Records fdatasync (start and end) and positional writes on files under `under`, by file name. */
 function recordFileCalls(under: string): { events: FileEvent[]; stop: () => void } {
@@ -93,13 +97,24 @@ function checkRounds(events: FileEvent[]): { rounds: number; dataSyncs: number }
   let rounds = 0;
   let dataSyncs = 0;
   for (const [i, e] of events.entries()) {
-    if (e.file === 'layer-1.data' && e.kind === 'sync-start') { dataSyncRunning = true; dataSyncs++; }
-    if (e.file === 'layer-1.data' && e.kind === 'sync-end') { dataSyncRunning = false; dataSyncEnded = true; }
-    if (e.file === 'layer-1.map' && e.kind === 'write') {
-      assert.ok(dataSyncEnded && !dataSyncRunning,
-        `event ${i}: a map write (at ${e.position}) before the data file's fdatasync of its round ended: ${JSON.stringify(events)}`);
+    if (e.file === 'layer-1.data' && e.kind === 'sync-start') {
+      dataSyncRunning = true;
+      dataSyncs++;
     }
-    if (e.file === 'layer-1.map' && e.kind === 'sync-end') { rounds++; dataSyncEnded = false; }
+    if (e.file === 'layer-1.data' && e.kind === 'sync-end') {
+      dataSyncRunning = false;
+      dataSyncEnded = true;
+    }
+    if (e.file === 'layer-1.map' && e.kind === 'write') {
+      assert.ok(
+        dataSyncEnded && !dataSyncRunning,
+        `event ${i}: a map write (at ${e.position}) before the data file's fdatasync of its round ended: ${JSON.stringify(events)}`,
+      );
+    }
+    if (e.file === 'layer-1.map' && e.kind === 'sync-end') {
+      rounds++;
+      dataSyncEnded = false;
+    }
   }
   return { rounds, dataSyncs };
 }
@@ -115,8 +130,14 @@ test('a flush syncs the data file before any map page or header of its round is 
     rec.stop();
   }
   const mapWrites = rec.events.filter((e) => e.file === 'layer-1.map' && e.kind === 'write');
-  assert.ok(mapWrites.some((e) => e.position >= MAP_PAGES_OFFSET), 'the flush wrote map pages');
-  assert.ok(mapWrites.some((e) => e.position < MAP_PAGES_OFFSET), 'the flush wrote a header');
+  assert.ok(
+    mapWrites.some((e) => e.position >= MAP_PAGES_OFFSET),
+    'the flush wrote map pages',
+  );
+  assert.ok(
+    mapWrites.some((e) => e.position < MAP_PAGES_OFFSET),
+    'the flush wrote a header',
+  );
   const { rounds, dataSyncs } = checkRounds(rec.events);
   assert.is(rounds, 1);
   assert.is(dataSyncs, 1, 'a flush costs two fdatasyncs: the data file and the map file');
@@ -127,7 +148,9 @@ test('FUA writes racing each other share rounds and keep data before map; close 
   const s = await ReplicaStore.create(dir, 256 * MiB);
   const rec = recordFileCalls(dir);
   try {
-    await Promise.all(Array.from({ length: 16 }, (_, i) => s.write(i * 16 * MiB + 4 * KiB, pattern(8 * KiB, i + 1), true)));
+    await Promise.all(
+      Array.from({ length: 16 }, (_, i) => s.write(i * 16 * MiB + 4 * KiB, pattern(8 * KiB, i + 1), true)),
+    );
     await s.write(3 * PAGE_SPAN, pattern(4 * KiB, 99)); // then a plain write, made durable by close
     await s.close();
   } finally {
@@ -235,15 +258,15 @@ test('write-zeroes with keepAllocated leaves the range allocated and reading as 
   const written = await allocated(data);
   assert.ok(written >= 2 * MiB);
   await s.writeZeroes(0, 1 * MiB, true, true);
-  assert.ok(await allocated(data) >= written, `NO_HOLE kept the space: ${await allocated(data)} of ${written}`);
+  assert.ok((await allocated(data)) >= written, `NO_HOLE kept the space: ${await allocated(data)} of ${written}`);
   assert.ok((await s.read(0, 1 * MiB)).equals(Buffer.alloc(1 * MiB)));
   assert.ok((await s.read(1 * MiB, 1 * MiB)).equals(pattern(2 * MiB, 3).subarray(1 * MiB)));
   // A range never written becomes allocated; without the flag, space is released.
   await s.writeZeroes(8 * MiB + 512, 1 * MiB, false, true);
-  assert.ok(await allocated(data) >= written + 1 * MiB - 4 * KiB, 'a NO_HOLE range never written is allocated');
+  assert.ok((await allocated(data)) >= written + 1 * MiB - 4 * KiB, 'a NO_HOLE range never written is allocated');
   const beforePunch = await allocated(data);
   await s.writeZeroes(1 * MiB, 1 * MiB, true);
-  assert.ok(await allocated(data) <= beforePunch - 1 * MiB, 'without NO_HOLE the range is punched');
+  assert.ok((await allocated(data)) <= beforePunch - 1 * MiB, 'without NO_HOLE the range is punched');
   await s.close();
   const again = await ReplicaStore.open(dir);
   assert.ok((await again.read(0, 10 * MiB)).equals(Buffer.alloc(10 * MiB)));
@@ -257,7 +280,10 @@ test('NBD WRITE_ZEROES with NO_HOLE keeps the range allocated on every replica (
   server.addReplica('b', 'vol', remote, 'secret');
   const { port } = await server.listen(0, '127.0.0.1');
   const client = await ReplicaClient.connect(`127.0.0.1:${port}`, 'b', 'secret');
-  const engine = await Engine.open('vol', [{ id: 'a', local: true, replica: local }, { id: 'b', local: false, replica: client }]);
+  const engine = await Engine.open('vol', [
+    { id: 'a', local: true, replica: local },
+    { id: 'b', local: false, replica: client },
+  ]);
   const nbd = new NbdServer({ exports: (name) => (name === 'vol' ? engine : undefined) });
   const { port: nbdPort } = await nbd.listen(0, '127.0.0.1');
   const files = [join(dir, 'a', 'layer-1.data'), join(dir, 'b', 'layer-1.data')];
@@ -266,7 +292,10 @@ test('NBD WRITE_ZEROES with NO_HOLE keeps the range allocated on every replica (
     assert.is(await c.writeAt(0, pattern(1 * MiB, 5)), 0);
     const before = await Promise.all(files.map(allocated));
     assert.is((await c.call(P.CMD_WRITE_ZEROES, 0, 1 * MiB, { flags: P.CMD_FLAG_NO_HOLE })).error, 0);
-    assert.is((await c.call(P.CMD_WRITE_ZEROES, 4 * MiB, 1 * MiB, { flags: P.CMD_FLAG_NO_HOLE | P.CMD_FLAG_FUA })).error, 0);
+    assert.is(
+      (await c.call(P.CMD_WRITE_ZEROES, 4 * MiB, 1 * MiB, { flags: P.CMD_FLAG_NO_HOLE | P.CMD_FLAG_FUA })).error,
+      0,
+    );
     assert.ok((await c.readAt(0, 8 * MiB)).equals(Buffer.alloc(8 * MiB)));
     for (const [i, f] of files.entries()) {
       const now = await allocated(f);
@@ -274,7 +303,7 @@ test('NBD WRITE_ZEROES with NO_HOLE keeps the range allocated on every replica (
     }
     // The same request without NO_HOLE releases the space on both.
     assert.is((await c.call(P.CMD_WRITE_ZEROES, 0, 8 * MiB)).error, 0);
-    for (const f of files) assert.ok(await allocated(f) < 1 * MiB, `${f}: punched`);
+    for (const f of files) assert.ok((await allocated(f)) < 1 * MiB, `${f}: punched`);
     await c.disconnect();
   } finally {
     await nbd.close();
@@ -336,7 +365,10 @@ test('split pieces over the wire: applied once when the last arrives; EINVAL whe
   socket.on('data', (c: Buffer) => reader.push(c));
   socket.on('error', () => {});
   const replies = async (n: number) => {
-    while (frames.length < n) await new Promise<void>((r) => { wake = r; });
+    while (frames.length < n)
+      await new Promise<void>((r) => {
+        wake = r;
+      });
     return frames.splice(0, n);
   };
   const send = (op: R.OpCode, flags: number, id: number, offset: number, length: number) => {
@@ -346,7 +378,12 @@ test('split pieces over the wire: applied once when the last arrives; EINVAL whe
     const [greeting] = await replies(1);
     const challenge = greeting!.payload.subarray(4, 36);
     const nonce = newNonce();
-    const body = R.encodeHello({ nonce, proof: proof('client', 'secret', challenge, nonce, 'r'), epoch: 0, replicaId: 'r' });
+    const body = R.encodeHello({
+      nonce,
+      proof: proof('client', 'secret', challenge, nonce, 'r'),
+      epoch: 0,
+      replicaId: 'r',
+    });
     socket.write(Buffer.concat([R.encodeRequest(R.Op.HELLO, 0, 1, 0, 0, body.length), body]));
     assert.is((await replies(1))[0]!.status, R.Status.OK);
     await store.write(3 * GiB, pattern(4 * KiB, 1));
@@ -356,16 +393,26 @@ test('split pieces over the wire: applied once when the last arrives; EINVAL whe
     send(R.Op.TRIM, R.FLAG_MORE, 11, 2 * GiB, 2 * GiB);
     send(R.Op.TRIM, 0, 12, 4 * GiB, 4 * KiB);
     const got = await replies(3);
-    assert.equal(got.map((f) => [f.id, f.status]).sort(), [[10, 0], [11, 0], [12, 0]]);
+    assert.equal(got.map((f) => [f.id, f.status]).sort(), [
+      [10, 0],
+      [11, 0],
+      [12, 0],
+    ]);
     assert.is(store.revision, base + 1, 'one bump for the three pieces');
     assert.ok((await store.read(3 * GiB, 4 * KiB)).equals(Buffer.alloc(4 * KiB)));
     // A split interrupted by another request fails; the other request is served.
     send(R.Op.WRITE_ZEROES, R.FLAG_MORE, 20, 0, 2 * GiB);
     send(R.Op.FLUSH, 0, 21, 0, 0);
-    assert.equal((await replies(2)).map((f) => [f.id, f.status]).sort(), [[20, R.Status.EINVAL], [21, R.Status.OK]]);
+    assert.equal((await replies(2)).map((f) => [f.id, f.status]).sort(), [
+      [20, R.Status.EINVAL],
+      [21, R.Status.OK],
+    ]);
     // MORE on any other op is refused.
     send(R.Op.READ, R.FLAG_MORE, 30, 0, 4 * KiB);
-    assert.equal((await replies(1)).map((f) => [f.id, f.status]), [[30, R.Status.EINVAL]]);
+    assert.equal(
+      (await replies(1)).map((f) => [f.id, f.status]),
+      [[30, R.Status.EINVAL]],
+    );
     assert.is(store.revision, base + 1);
   } finally {
     socket.destroy();
@@ -385,8 +432,17 @@ test('a trim storm spawns no process and still releases the space', async () => 
   assert.ok(before >= 32 * MiB);
   const real = { spawn: cp.spawn, execFile: cp.execFile, exec: cp.exec, fork: cp.fork };
   let spawned = 0;
-  const count = <F extends (...a: never[]) => unknown>(f: F): F => ((...a: Parameters<F>) => { spawned++; return f(...a); }) as F;
-  Object.assign(cp, { spawn: count(real.spawn), execFile: count(real.execFile), exec: count(real.exec), fork: count(real.fork) });
+  const count = <F extends (...a: never[]) => unknown>(f: F): F =>
+    ((...a: Parameters<F>) => {
+      spawned++;
+      return f(...a);
+    }) as F;
+  Object.assign(cp, {
+    spawn: count(real.spawn),
+    execFile: count(real.execFile),
+    exec: count(real.exec),
+    fork: count(real.fork),
+  });
   syncBuiltinESMExports();
   try {
     // 512 trims of 64 KiB, all at once, then every other 64 KiB block's neighbour one by one.

@@ -26,19 +26,40 @@ class Meter {
   on = false;
   bytes = 0;
   wrap(r: Replica): Replica {
-    const count = (n: number) => { if (this.on) this.bytes += n; };
+    const count = (n: number) => {
+      if (this.on) this.bytes += n;
+    };
     return new Proxy(r, {
       get(target, prop) {
         const v = Reflect.get(target, prop) as unknown;
         if (typeof v !== 'function') return v;
         const f = (v as (...a: unknown[]) => unknown).bind(target);
         switch (prop) {
-          case 'read': case 'readSnapshot': case 'hashBlocks':
-            return async (...a: unknown[]) => { const b = (await f(...a)) as Buffer; count(b.length); return b; };
-          case 'write': return (off: number, data: Buffer, fua?: boolean) => { count(data.length); return f(off, data, fua); };
-          case 'writeParts': return (off: number, parts: Buffer[], fua?: boolean) => { count(parts.reduce((n, p) => n + p.length, 0)); return f(off, parts, fua); };
-          case 'writeLayer': return (layer: string, off: number, data: Buffer) => { count(data.length); return f(layer, off, data); };
-          default: return f;
+          case 'read':
+          case 'readSnapshot':
+          case 'hashBlocks':
+            return async (...a: unknown[]) => {
+              const b = (await f(...a)) as Buffer;
+              count(b.length);
+              return b;
+            };
+          case 'write':
+            return (off: number, data: Buffer, fua?: boolean) => {
+              count(data.length);
+              return f(off, data, fua);
+            };
+          case 'writeParts':
+            return (off: number, parts: Buffer[], fua?: boolean) => {
+              count(parts.reduce((n, p) => n + p.length, 0));
+              return f(off, parts, fua);
+            };
+          case 'writeLayer':
+            return (layer: string, off: number, data: Buffer) => {
+              count(data.length);
+              return f(layer, off, data);
+            };
+          default:
+            return f;
         }
       },
     });
@@ -54,7 +75,8 @@ async function serve(id: string, store: ReplicaStore): Promise<{ server: Replica
 
 /** Whether two stores read alike, 64 MiB at a time. */
 const same = async (x: ReplicaStore, y: ReplicaStore): Promise<boolean> => {
-  for (let at = 0; at < SIZE; at += 64 * MiB) if (!(await x.read(at, 64 * MiB)).equals(await y.read(at, 64 * MiB))) return false;
+  for (let at = 0; at < SIZE; at += 64 * MiB)
+    if (!(await x.read(at, 64 * MiB)).equals(await y.read(at, 64 * MiB))) return false;
   return true;
 };
 
@@ -79,11 +101,21 @@ t('after 1% of a 1 GiB volume changed in scattered 4 KiB writes, the rebuild mov
   let sb = await serve('b', b);
   const meter = new Meter();
   let lost!: () => void;
-  const bLost = new Promise<void>((r) => { lost = r; });
-  const engine = await Engine.open('vol', [
-    { id: 'a', local: false, replica: meter.wrap(await ReplicaClient.connect(sa.address, 'a', SECRET)) },
-    { id: 'b', local: false, replica: meter.wrap(await ReplicaClient.connect(sb.address, 'b', SECRET)) },
-  ], { onReplicaFailed: (id) => { if (id === 'b') lost(); } });
+  const bLost = new Promise<void>((r) => {
+    lost = r;
+  });
+  const engine = await Engine.open(
+    'vol',
+    [
+      { id: 'a', local: false, replica: meter.wrap(await ReplicaClient.connect(sa.address, 'a', SECRET)) },
+      { id: 'b', local: false, replica: meter.wrap(await ReplicaClient.connect(sb.address, 'b', SECRET)) },
+    ],
+    {
+      onReplicaFailed: (id) => {
+        if (id === 'b') lost();
+      },
+    },
+  );
   await sb.server.close();
   await bLost;
   // 1% of the volume: 2621 distinct 4 KiB blocks anywhere, not one run.
@@ -94,12 +126,17 @@ t('after 1% of a 1 GiB volume changed in scattered 4 KiB writes, the rebuild mov
   sb = await serve('b', b);
   meter.on = true;
   const started = Date.now();
-  const stats = await engine.rebuild({ id: 'b', local: false, replica: meter.wrap(await ReplicaClient.connect(sb.address, 'b', SECRET)) }, 'a');
+  const stats = await engine.rebuild(
+    { id: 'b', local: false, replica: meter.wrap(await ReplicaClient.connect(sb.address, 'b', SECRET)) },
+    'a',
+  );
   const ms = Date.now() - started;
   meter.on = false;
   const pct = (100 * meter.bytes) / SIZE;
-  console.log(`delta rebuild: ${changed} bytes changed, ${meter.bytes} bytes crossed (${pct.toFixed(2)}% of the volume; `
-    + `copied ${stats.copiedBytes}, hashes ${stats.hashBytes}, compared ${stats.comparedBytes}) in ${ms} ms`);
+  console.log(
+    `delta rebuild: ${changed} bytes changed, ${meter.bytes} bytes crossed (${pct.toFixed(2)}% of the volume; ` +
+      `copied ${stats.copiedBytes}, hashes ${stats.hashBytes}, compared ${stats.comparedBytes}) in ${ms} ms`,
+  );
   assert.ok(pct <= 5, `moved ${pct.toFixed(2)}% of the volume`);
   assert.ok(stats.copiedBytes >= changed, 'every changed block was copied');
   assert.equal(engine.replicaModes(), { a: 'healthy', b: 'healthy' });

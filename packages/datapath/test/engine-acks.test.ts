@@ -31,14 +31,19 @@ async function node(id: string): Promise<Node> {
   const server = new ReplicaServer();
   server.addReplica(id, 'vol', store, SECRET);
   const a = await server.listen(0, '127.0.0.1');
-  closers.push(() => server.close(), () => store.close().catch(() => undefined));
+  closers.push(
+    () => server.close(),
+    () => store.close().catch(() => undefined),
+  );
   return { id, store, server, address: `${a.host}:${a.port}` };
 }
 
 /** A replica server in its own process (a node agent that can be killed for real). */
 async function childNode(id: string): Promise<{ child: ChildProcess; address: string }> {
   const script = fileURLToPath(new URL('./replica-server-child.js', import.meta.url));
-  const child = spawn(process.execPath, [script, join(dir, id), id, SECRET, String(SIZE)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [script, join(dir, id), id, SECRET, String(SIZE)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   closers.push(async () => child.kill('SIGKILL'));
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
@@ -47,10 +52,11 @@ async function childNode(id: string): Promise<{ child: ChildProcess; address: st
   return { child, address: `127.0.0.1:${(JSON.parse(line) as { port: number }).port}` };
 }
 
-const killed = (child: ChildProcess): Promise<void> => new Promise((r) => {
-  if (child.exitCode !== null || child.signalCode !== null) r();
-  else child.once('exit', () => r());
-});
+const killed = (child: ChildProcess): Promise<void> =>
+  new Promise((r) => {
+    if (child.exitCode !== null || child.signalCode !== null) r();
+    else child.once('exit', () => r());
+  });
 
 async function member(id: string, address: string, local = false): Promise<EngineReplica> {
   return { id, local, replica: await ReplicaClient.connect(address, id, SECRET) };
@@ -62,10 +68,11 @@ function recorder() {
   const waiters: (() => void)[] = [];
   return {
     calls,
-    onReplicaFailed: (id: string, reason: string) => new Promise<void>((resolve, reject) => {
-      calls.push({ id, reason, resolve, reject });
-      waiters.splice(0).forEach((w) => w());
-    }),
+    onReplicaFailed: (id: string, reason: string) =>
+      new Promise<void>((resolve, reject) => {
+        calls.push({ id, reason, resolve, reject });
+        waiters.splice(0).forEach((w) => w());
+      }),
     /** Resolves when at least n calls were made. */
     async called(n: number): Promise<void> {
       while (calls.length < n) await new Promise<void>((r) => waiters.push(r));
@@ -85,7 +92,8 @@ function track<T>(p: Promise<T>): { settled: () => boolean; done: Promise<T> } {
 async function landed(store: ReplicaStore, offset: number, data: Buffer): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (!(await store.read(offset, data.length)).equals(data)) {
-    if (Date.now() > deadline) throw new Error(`timed out after 30 s waiting for: the write at ${offset} to land on the replica's store`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after 30 s waiting for: the write at ${offset} to land on the replica's store`);
     await new Promise((r) => setImmediate(r));
   }
 }
@@ -99,7 +107,7 @@ t.after.each(async () => {
   await cleanup();
 });
 
-t('a write whose replica fails is not acknowledged until onReplicaFailed\'s promise resolves', async () => {
+t("a write whose replica fails is not acknowledged until onReplicaFailed's promise resolves", async () => {
   const [a, b] = await Promise.all([node('r1'), node('r2')]);
   const rec = recorder();
   const engine = await Engine.open('vol', [await member('r1', a.address, true), await member('r2', b.address)], rec);
@@ -145,7 +153,10 @@ t('a lost report (the recorder rejects twice) delays the ack until a retry recor
   rec.calls[1]!.reject(new Error('leader changed'));
   await rec.called(3);
   assert.is(w.settled(), false, 'acknowledged after the second report was lost');
-  assert.ok(rec.calls.every((c) => c.id === 'r2' && c.reason === rec.calls[0]!.reason), 'the same failure is said again');
+  assert.ok(
+    rec.calls.every((c) => c.id === 'r2' && c.reason === rec.calls[0]!.reason),
+    'the same failure is said again',
+  );
   rec.calls[2]!.resolve();
   await w.done;
   assert.is(rec.calls.length, 3);
@@ -166,7 +177,7 @@ t('a closed connection (the replica server SIGKILLed) is treated the same', asyn
   const w = track(engine.write(4 * MiB, data));
   await landed(a.store, 4 * MiB, data);
   await engine.read(0, 4096); // a round trip to r1 after the write landed: time for an ack to come
-  assert.is(w.settled(), false, 'acknowledged before r2\'s death was recorded');
+  assert.is(w.settled(), false, "acknowledged before r2's death was recorded");
   rec.calls[0]!.resolve();
   await w.done;
 });
@@ -180,7 +191,10 @@ t('close() while completions are held: they fail, never acknowledged, and the re
   await rec.called(1);
   rec.calls[0]!.reject(new Error('no manager'));
   await engine.close();
-  const err = await w.done.then(() => null, (e: unknown) => e);
+  const err = await w.done.then(
+    () => null,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof BlockError && err.errno === 'ESHUTDOWN', String(err));
   assert.is(rec.calls.length, 1, 'no report after close');
 });
@@ -218,37 +232,42 @@ t('open: replicas left out (stale) are reported, and nothing is acknowledged bef
   await w.done;
 });
 
-t('open uses cleanShutdown: equal revisions, one replica SIGKILLed after an unflushed write, not both healthy', async () => {
-  const a = await node('r1');
-  const b = await childNode('r2');
-  let engine = await Engine.open('vol', [await member('r1', a.address), await member('r2', b.address)]);
-  await engine.write(0, pattern(64 * 1024, 10));
-  await engine.flush(); // both at revision 1, persisted
-  await engine.close();
-  assert.is((await a.store.info()).revision, 1);
-  // A write that reached r2 alone and was never acknowledged nor flushed (its engine died),
-  // then r2's node dies.
-  const c = await ReplicaClient.connect(b.address, 'r2', SECRET);
-  await c.write(MiB, pattern(4096, 11));
-  assert.is((await c.info()).revision, 2);
-  b.child.kill('SIGKILL');
-  await killed(b.child);
-  await c.close();
-  const again = await childNode('r2');
-  const info = await (await ReplicaClient.connect(again.address, 'r2', SECRET)).info();
-  assert.is(info.revision, 1, 'its persisted revision is that of its last flush');
-  assert.is(info.cleanShutdown, false);
-  const failed: string[] = [];
-  engine = await Engine.open('vol', [await member('r1', a.address), await member('r2', again.address, true)], {
-    onReplicaFailed: (id, why) => { failed.push(`${id}: ${why}`); },
-  });
-  closers.push(() => engine.close());
-  const modes = engine.replicaModes();
-  assert.not.equal(modes, { r1: 'healthy', r2: 'healthy' }, 'both served as healthy though they differ at 1 MiB');
-  assert.equal(modes, { r1: 'healthy', r2: 'failed' }, 'on a tie the clean replica wins');
-  assert.match(failed.join(), /r2: unclean shutdown/);
-  assert.ok((await engine.read(MiB, 4096)).equals(Buffer.alloc(4096)), 'reads come from the clean replica');
-});
+t(
+  'open uses cleanShutdown: equal revisions, one replica SIGKILLed after an unflushed write, not both healthy',
+  async () => {
+    const a = await node('r1');
+    const b = await childNode('r2');
+    let engine = await Engine.open('vol', [await member('r1', a.address), await member('r2', b.address)]);
+    await engine.write(0, pattern(64 * 1024, 10));
+    await engine.flush(); // both at revision 1, persisted
+    await engine.close();
+    assert.is((await a.store.info()).revision, 1);
+    // A write that reached r2 alone and was never acknowledged nor flushed (its engine died),
+    // then r2's node dies.
+    const c = await ReplicaClient.connect(b.address, 'r2', SECRET);
+    await c.write(MiB, pattern(4096, 11));
+    assert.is((await c.info()).revision, 2);
+    b.child.kill('SIGKILL');
+    await killed(b.child);
+    await c.close();
+    const again = await childNode('r2');
+    const info = await (await ReplicaClient.connect(again.address, 'r2', SECRET)).info();
+    assert.is(info.revision, 1, 'its persisted revision is that of its last flush');
+    assert.is(info.cleanShutdown, false);
+    const failed: string[] = [];
+    engine = await Engine.open('vol', [await member('r1', a.address), await member('r2', again.address, true)], {
+      onReplicaFailed: (id, why) => {
+        failed.push(`${id}: ${why}`);
+      },
+    });
+    closers.push(() => engine.close());
+    const modes = engine.replicaModes();
+    assert.not.equal(modes, { r1: 'healthy', r2: 'healthy' }, 'both served as healthy though they differ at 1 MiB');
+    assert.equal(modes, { r1: 'healthy', r2: 'failed' }, 'on a tie the clean replica wins');
+    assert.match(failed.join(), /r2: unclean shutdown/);
+    assert.ok((await engine.read(MiB, 4096)).equals(Buffer.alloc(4096)), 'reads come from the clean replica');
+  },
+);
 
 t('a rebuilt replica is clean again (endRebuild clears the unclean mark)', async () => {
   const b = await childNode('r2');
@@ -264,17 +283,32 @@ t('a rebuilt replica is clean again (endRebuild clears the unclean mark)', async
   assert.is(info.revision, 7);
 });
 
-t('chooseHealthy: all clean -> the highest revision; any unclean -> one chosen, clean ties kept only with a clean choice', () => {
-  const c = (id: string, revision: number, clean: boolean, local = false, rebuilding = false) => ({ id, local, info: { revision, cleanShutdown: clean, rebuilding } });
-  assert.equal(chooseHealthy([c('a', 5, true), c('b', 5, true), c('c', 4, true)]).healthy, ['a', 'b']);
-  assert.equal(chooseHealthy([c('a', 5, true), c('b', 5, false), c('c', 5, true)]).healthy, ['a', 'c']);
-  assert.equal(chooseHealthy([c('a', 5, true), c('b', 6, false), c('c', 5, true)]).healthy, ['b']);
-  assert.equal(chooseHealthy([c('a', 5, false), c('b', 5, false, true)]).healthy, ['b'], 'unclean tie: the local one');
-  assert.equal(chooseHealthy([c('a', 9, true, false, true), c('b', 1, true)]).healthy, ['b'], 'a rebuilding replica never');
-  const r = chooseHealthy([c('a', 5, true), c('b', 5, false), { id: 'x', local: false, error: 'ECONNREFUSED' }]);
-  assert.equal(r.dropped.map((d) => d.id).sort(), ['b', 'x']);
-  assert.match(r.dropped.find((d) => d.id === 'b')!.reason, /unclean shutdown/);
-  assert.equal(chooseHealthy([{ id: 'x', local: false, error: 'down' }]).healthy, []);
-});
+t(
+  'chooseHealthy: all clean -> the highest revision; any unclean -> one chosen, clean ties kept only with a clean choice',
+  () => {
+    const c = (id: string, revision: number, clean: boolean, local = false, rebuilding = false) => ({
+      id,
+      local,
+      info: { revision, cleanShutdown: clean, rebuilding },
+    });
+    assert.equal(chooseHealthy([c('a', 5, true), c('b', 5, true), c('c', 4, true)]).healthy, ['a', 'b']);
+    assert.equal(chooseHealthy([c('a', 5, true), c('b', 5, false), c('c', 5, true)]).healthy, ['a', 'c']);
+    assert.equal(chooseHealthy([c('a', 5, true), c('b', 6, false), c('c', 5, true)]).healthy, ['b']);
+    assert.equal(
+      chooseHealthy([c('a', 5, false), c('b', 5, false, true)]).healthy,
+      ['b'],
+      'unclean tie: the local one',
+    );
+    assert.equal(
+      chooseHealthy([c('a', 9, true, false, true), c('b', 1, true)]).healthy,
+      ['b'],
+      'a rebuilding replica never',
+    );
+    const r = chooseHealthy([c('a', 5, true), c('b', 5, false), { id: 'x', local: false, error: 'ECONNREFUSED' }]);
+    assert.equal(r.dropped.map((d) => d.id).sort(), ['b', 'x']);
+    assert.match(r.dropped.find((d) => d.id === 'b')!.reason, /unclean shutdown/);
+    assert.equal(chooseHealthy([{ id: 'x', local: false, error: 'down' }]).healthy, []);
+  },
+);
 
 t.run();

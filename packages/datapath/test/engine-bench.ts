@@ -33,11 +33,16 @@ export const PREFILL_ARGS = ['--name=prefill', '--ioengine=nbd', '--rw=write', '
 function counted(b: BlockBackend): BlockBackend & { flushes: number } {
   const c = {
     flushes: 0,
-    get size() { return b.size; },
+    get size() {
+      return b.size;
+    },
     read: (o: number, l: number) => b.read(o, l),
     write: (o: number, d: Buffer, fua?: boolean) => b.write(o, d, fua),
     writeParts: (o: number, p: Buffer[], fua?: boolean) => b.writeParts!(o, p, fua),
-    flush: () => { c.flushes++; return b.flush(); },
+    flush: () => {
+      c.flushes++;
+      return b.flush();
+    },
     trim: (o: number, l: number) => b.trim(o, l),
     writeZeroes: (o: number, l: number, fua?: boolean) => b.writeZeroes(o, l, fua),
   };
@@ -47,7 +52,10 @@ function counted(b: BlockBackend): BlockBackend & { flushes: number } {
 /** CPU seconds (user + system, all threads) a process has used so far. */
 function cpuSeconds(pid: number | string, mainThreadOnly = false): number {
   try {
-    const stat = readFileSync(mainThreadOnly ? `/proc/${pid}/task/${pid === 'self' ? process.pid : pid}/stat` : `/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(
+      mainThreadOnly ? `/proc/${pid}/task/${pid === 'self' ? process.pid : pid}/stat` : `/proc/${pid}/stat`,
+      'utf8',
+    );
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
   } catch {
@@ -57,9 +65,13 @@ function cpuSeconds(pid: number | string, mainThreadOnly = false): number {
 
 function startChild(dir: string, id: string, secret: string): Promise<{ child: ChildProcess; port: number }> {
   const extra = (process.env.CAIRN_BENCH_CHILD_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...extra, fileURLToPath(new URL('./replica-server-child.js', import.meta.url)), dir, id, secret, String(SIZE)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...extra, fileURLToPath(new URL('./replica-server-child.js', import.meta.url)), dir, id, secret, String(SIZE)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -96,13 +108,21 @@ async function main(): Promise<void> {
     const secret = randomBytes(16).toString('hex');
     const inlineIo = !values['no-inline'];
     if (!inlineIo) process.env.CAIRN_STORE_INLINE_IO = '0'; // for the children
-    const members: EngineReplica[] = [{ id: 'r0', replica: await ReplicaStore.create(join(dir, 'r0'), SIZE, { inlineIo }), local: true }];
+    const members: EngineReplica[] = [
+      { id: 'r0', replica: await ReplicaStore.create(join(dir, 'r0'), SIZE, { inlineIo }), local: true },
+    ];
     for (let i = 1; i < replicas; i++) {
       const { child, port } = await startChild(join(dir, `r${i}`), `r${i}`, secret);
       children.push(child);
-      members.push({ id: `r${i}`, replica: await ReplicaClient.connect(`127.0.0.1:${port}`, `r${i}`, secret), local: false });
+      members.push({
+        id: `r${i}`,
+        replica: await ReplicaClient.connect(`127.0.0.1:${port}`, `r${i}`, secret),
+        local: false,
+      });
     }
-    engine = await Engine.open('bench', members, { onReplicaFailed: (id, why) => console.error(`replica ${id} failed: ${why}`) });
+    engine = await Engine.open('bench', members, {
+      onReplicaFailed: (id, why) => console.error(`replica ${id} failed: ${why}`),
+    });
     served = counted(engine);
     const { port } = await server.listen(0, '127.0.0.1');
     const uris: [string, string][] = [[`cairn ${replicas}r`, `nbd://127.0.0.1:${port}/bench`]];
@@ -111,7 +131,9 @@ async function main(): Promise<void> {
       await writeFile(file, '');
       await truncate(file, SIZE);
       const kitPort = await freePort();
-      kit = spawn('nbdkit', ['--exit-with-parent', '-f', '-p', String(kitPort), '-i', '127.0.0.1', 'file', file], { stdio: 'ignore' });
+      kit = spawn('nbdkit', ['--exit-with-parent', '-f', '-p', String(kitPort), '-i', '127.0.0.1', 'file', file], {
+        stdio: 'ignore',
+      });
       await sleep(500);
       uris.unshift(['nbdkit file', `nbd://127.0.0.1:${kitPort}/`]);
     }
@@ -135,7 +157,9 @@ async function main(): Promise<void> {
         const perIo = (cpu.reduce((a, b) => a + b, 0) / (r.iops * (seconds + 1))) * 1e6;
         m.set(w.name, r);
         const flushes = label === 'nbdkit file' ? '' : `, ${served!.flushes - flushesBefore} FLUSH at the server`;
-        console.log(`${label.padEnd(12)} ${w.name.padEnd(20)} ${String(r.iops).padStart(7)} IOPS ${r.bandwidthMiBs.toFixed(1).padStart(7)} MiB/s ${r.meanLatencyUs.toFixed(0).padStart(6)} us mean ${r.p99LatencyUs.toFixed(0).padStart(6)} us p99  cpu ${cpu.map((c, i) => `${c.toFixed(1)}(main ${cpuMain[i]!.toFixed(1)})`).join('+')} s, ~${perIo.toFixed(0)} us/io${r.syncs ? `, fio ${r.syncs} FLUSH` : ''}${flushes}`);
+        console.log(
+          `${label.padEnd(12)} ${w.name.padEnd(20)} ${String(r.iops).padStart(7)} IOPS ${r.bandwidthMiBs.toFixed(1).padStart(7)} MiB/s ${r.meanLatencyUs.toFixed(0).padStart(6)} us mean ${r.p99LatencyUs.toFixed(0).padStart(6)} us p99  cpu ${cpu.map((c, i) => `${c.toFixed(1)}(main ${cpuMain[i]!.toFixed(1)})`).join('+')} s, ~${perIo.toFixed(0)} us/io${r.syncs ? `, fio ${r.syncs} FLUSH` : ''}${flushes}`,
+        );
       }
     }
   } finally {

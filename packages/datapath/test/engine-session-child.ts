@@ -5,10 +5,12 @@
 import { Engine, ReplicaClient } from '../src/index.js';
 
 const [secret, ...members] = process.argv.slice(2);
-const replicas = await Promise.all(members.map(async (m) => {
-  const [id, address] = m.split('=') as [string, string];
-  return { id, local: false, replica: await ReplicaClient.connect(address, id, secret!) };
-}));
+const replicas = await Promise.all(
+  members.map(async (m) => {
+    const [id, address] = m.split('=') as [string, string];
+    return { id, local: false, replica: await ReplicaClient.connect(address, id, secret!) };
+  }),
+);
 const engine = await Engine.open('vol', replicas);
 process.stdout.write('open\n');
 const block = Buffer.alloc(4096);

@@ -37,7 +37,10 @@ async function node(id: string): Promise<{ store: ReplicaStore; address: string 
   const server = new ReplicaServer();
   server.addReplica(id, 'vol', store, SECRET);
   const a = await server.listen(0, '127.0.0.1');
-  closers.push(() => server.close(), () => store.close().catch(() => undefined));
+  closers.push(
+    () => server.close(),
+    () => store.close().catch(() => undefined),
+  );
   return { store, address: `${a.host}:${a.port}` };
 }
 
@@ -90,11 +93,17 @@ t('engine A SIGKILLed mid-writes: engine B does not serve both replicas as healt
   assert.ok(ia.engineOpen && ib.engineOpen, 'the dead engine left its mark on both');
   const failed: string[] = [];
   const engine = await Engine.open('vol', [await member('r1', a.address), await member('r2', b.address)], {
-    onReplicaFailed: (id, why) => { failed.push(`${id}: ${why}`); },
+    onReplicaFailed: (id, why) => {
+      failed.push(`${id}: ${why}`);
+    },
   });
   closers.push(() => engine.close());
   const modes = engine.replicaModes();
-  assert.is(Object.values(modes).filter((m) => m === 'healthy').length, 1, `one served as healthy, got ${JSON.stringify(modes)}`);
+  assert.is(
+    Object.values(modes).filter((m) => m === 'healthy').length,
+    1,
+    `one served as healthy, got ${JSON.stringify(modes)}`,
+  );
   assert.is(failed.length, 1);
   assert.match(failed[0]!, /an engine died with it open|unclean|stale/);
 });
@@ -109,7 +118,9 @@ t('a cleanly closed engine: its replicas reopen all healthy', async () => {
   assert.is((await b.store.info()).engineOpen, false);
   const failed: string[] = [];
   const engine = await Engine.open('vol', [await member('r1', a.address), await member('r2', b.address)], {
-    onReplicaFailed: (id, why) => { failed.push(`${id}: ${why}`); },
+    onReplicaFailed: (id, why) => {
+      failed.push(`${id}: ${why}`);
+    },
   });
   closers.push(() => engine.close());
   assert.equal(engine.replicaModes(), { r1: 'healthy', r2: 'healthy' });
@@ -117,7 +128,11 @@ t('a cleanly closed engine: its replicas reopen all healthy', async () => {
 });
 
 t('chooseHealthy: a replica marked by a dead engine counts as unclean, clean ones at one revision do not', () => {
-  const c = (id: string, engineOpen: boolean) => ({ id, local: false, info: { revision: 9, cleanShutdown: true, rebuilding: false, engineOpen } });
+  const c = (id: string, engineOpen: boolean) => ({
+    id,
+    local: false,
+    info: { revision: 9, cleanShutdown: true, rebuilding: false, engineOpen },
+  });
   assert.equal(chooseHealthy([c('a', false), c('b', false)]).healthy, ['a', 'b']);
   const r = chooseHealthy([c('a', true), c('b', true)]);
   assert.equal(r.healthy, ['a']);

@@ -60,7 +60,11 @@ e.after.each(() => {
 
 e('writes through the engine: every replica ends with the same data, and reads return it', async () => {
   const nodes = await Promise.all(['r1', 'r2', 'r3'].map((id) => node(id)));
-  const engine = await Engine.open('vol', [await member(nodes[0]!, true), await member(nodes[1]!), await member(nodes[2]!)]);
+  const engine = await Engine.open('vol', [
+    await member(nodes[0]!, true),
+    await member(nodes[1]!),
+    await member(nodes[2]!),
+  ]);
   const writes: Promise<void>[] = [];
   for (let i = 0; i < 64; i++) writes.push(engine.write(i * 512 * 1024, randomBytes(256 * 1024), i % 8 === 0));
   await Promise.all(writes);
@@ -73,43 +77,56 @@ e('writes through the engine: every replica ends with the same data, and reads r
   await shutdown(nodes);
 });
 
-e('acknowledged only when every replica has it: a write held on its way to one replica stays unacknowledged until released', async () => {
-  // A slow replica: r3 is reached through a proxy that holds what the engine sends. The two
-  // others take the write; its promise must not resolve until r3 has it too.
-  const nodes = await Promise.all(['r1', 'r2', 'r3'].map((id) => node(id)));
-  const valve = new Valve(nodes[2]!.address);
-  await valve.listen();
-  const slow: EngineReplica = { id: 'r3', local: false, replica: await ReplicaClient.connect(valve.address, 'r3', SECRET) };
-  const engine = await Engine.open('vol', [await member(nodes[0]!, true), await member(nodes[1]!), slow]);
-  await engine.write(0, randomBytes(4096)); // everything flows before the hold
-  const data = randomBytes(64 * 1024);
-  const off = 3 * MiB;
-  const has = async (n: Node) => (await n.store.read(off, data.length)).equals(data);
-  valve.hold();
-  let acked = false;
-  const write = engine.write(off, data).then(() => { acked = true; });
-  await until('r1 and r2 have the write and r3\'s copy waits in the proxy', async () =>
-    (await has(nodes[0]!)) && (await has(nodes[1]!)) && valve.heldBytes >= data.length);
-  // Let r1's and r2's replies reach the engine: a read served by the local replica r1 comes back
-  // after its write's reply on the same connection.
-  await engine.read(off, 4096);
-  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
-  assert.not.ok(acked, 'the write was acknowledged while r3 did not have it');
-  assert.not.ok(await has(nodes[2]!), 'r3 does not have it yet');
-  valve.release();
-  await write;
-  assert.ok(await has(nodes[2]!), 'once acknowledged, r3 has it too');
-  assert.equal(engine.replicaModes(), { r1: 'healthy', r2: 'healthy', r3: 'healthy' });
-  await engine.close();
-  await valve.close();
-  await shutdown(nodes);
-});
+e(
+  'acknowledged only when every replica has it: a write held on its way to one replica stays unacknowledged until released',
+  async () => {
+    // A slow replica: r3 is reached through a proxy that holds what the engine sends. The two
+    // others take the write; its promise must not resolve until r3 has it too.
+    const nodes = await Promise.all(['r1', 'r2', 'r3'].map((id) => node(id)));
+    const valve = new Valve(nodes[2]!.address);
+    await valve.listen();
+    const slow: EngineReplica = {
+      id: 'r3',
+      local: false,
+      replica: await ReplicaClient.connect(valve.address, 'r3', SECRET),
+    };
+    const engine = await Engine.open('vol', [await member(nodes[0]!, true), await member(nodes[1]!), slow]);
+    await engine.write(0, randomBytes(4096)); // everything flows before the hold
+    const data = randomBytes(64 * 1024);
+    const off = 3 * MiB;
+    const has = async (n: Node) => (await n.store.read(off, data.length)).equals(data);
+    valve.hold();
+    let acked = false;
+    const write = engine.write(off, data).then(() => {
+      acked = true;
+    });
+    await until(
+      "r1 and r2 have the write and r3's copy waits in the proxy",
+      async () => (await has(nodes[0]!)) && (await has(nodes[1]!)) && valve.heldBytes >= data.length,
+    );
+    // Let r1's and r2's replies reach the engine: a read served by the local replica r1 comes back
+    // after its write's reply on the same connection.
+    await engine.read(off, 4096);
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    assert.not.ok(acked, 'the write was acknowledged while r3 did not have it');
+    assert.not.ok(await has(nodes[2]!), 'r3 does not have it yet');
+    valve.release();
+    await write;
+    assert.ok(await has(nodes[2]!), 'once acknowledged, r3 has it too');
+    assert.equal(engine.replicaModes(), { r1: 'healthy', r2: 'healthy', r3: 'healthy' });
+    await engine.close();
+    await valve.close();
+    await shutdown(nodes);
+  },
+);
 
 e('a replica that dies is dropped and reported; the volume goes on with the others, then with one', async () => {
   const nodes = await Promise.all(['r1', 'r2', 'r3'].map((id) => node(id)));
   const failed: string[] = [];
   const engine = await Engine.open('vol', await Promise.all(nodes.map((n, i) => member(n, i === 0))), {
-    onReplicaFailed: (id) => { failed.push(id); },
+    onReplicaFailed: (id) => {
+      failed.push(id);
+    },
   });
   const expected = Buffer.alloc(SIZE);
   let stop = false;
@@ -122,7 +139,9 @@ e('a replica that dies is dropped and reported; the volume goes on with the othe
       data.copy(expected, off);
       written++;
     }
-  })().catch((e: unknown) => { writerError = e; });
+  })().catch((e: unknown) => {
+    writerError = e;
+  });
   // Events, not clocks: each step waits until 10 more writes have been acknowledged.
   let writerError: unknown = null;
   const acked = async (n: number): Promise<void> => {
@@ -130,7 +149,8 @@ e('a replica that dies is dropped and reported; the volume goes on with the othe
     const deadline = Date.now() + 30_000;
     while (written < target) {
       if (writerError) throw writerError;
-      if (Date.now() > deadline) throw new Error(`timed out after 30 s waiting for: ${n} more writes acknowledged (${written} so far)`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out after 30 s waiting for: ${n} more writes acknowledged (${written} so far)`);
       await new Promise((r) => setImmediate(r));
     }
   };
@@ -155,7 +175,8 @@ e('rebuild: a new replica joins write-only, gets live writes and the copy, then 
   const progress: number[] = [];
   const rebuilt: string[] = [];
   const engine = await Engine.open('vol', await Promise.all(nodes.map((n, i) => member(n, i === 0))), {
-    onRebuildProgress: (_, p) => progress.push(p), onReplicaRebuilt: (id) => rebuilt.push(id),
+    onRebuildProgress: (_, p) => progress.push(p),
+    onReplicaRebuilt: (id) => rebuilt.push(id),
   });
   for (let i = 0; i < 32; i++) await engine.write(i * MiB, randomBytes(512 * 1024));
   const fresh = await node('r3');
@@ -180,42 +201,56 @@ e('rebuild: a new replica joins write-only, gets live writes and the copy, then 
   await shutdown([...nodes, fresh]);
 });
 
-e('a rebuild whose source dies mid-copy fails cleanly; a later one from another source succeeds, data equal', async () => {
-  // r1, the chosen source, is reached through a proxy that is cut while the copy is under way.
-  const nodes = await Promise.all(['r1', 'r2'].map((id) => node(id)));
-  const valve = new Valve(nodes[0]!.address);
-  await valve.listen();
-  const source: EngineReplica = { id: 'r1', local: false, replica: await ReplicaClient.connect(valve.address, 'r1', SECRET) };
-  const failed: string[] = [];
-  let cutAt: number | null = null;
-  const engine = await Engine.open('vol', [source, await member(nodes[1]!)], {
-    onReplicaFailed: (id) => { failed.push(id); },
-    onRebuildProgress: (id, p) => {
-      if (id === 'r3' && cutAt === null && p > 0 && p < 100) { cutAt = p; valve.cut(); }
-    },
-  });
-  for (let i = 0; i < 48; i++) await engine.write(i * MiB, randomBytes(MiB));
-  const first = await node('r3');
-  let error: unknown = null;
-  await engine.rebuild(await member(first), 'r1', { windowBytes: MiB }).catch((e: unknown) => { error = e; });
-  assert.ok(cutAt !== null, 'the source was cut while the copy was under way (progress strictly between 0 and 100)');
-  assert.ok(error instanceof Error, 'the rebuild failed');
-  assert.match(String(error), /r1|EIO|source/i);
-  assert.ok(failed.includes('r1'), `the dead source is reported failed (${failed.join(',')})`);
-  assert.is.not(engine.replicaModes()['r3'], 'healthy');
-  assert.is((await first.store.info()).rebuilding, true, 'the half-copied replica stays marked rebuilding');
-  // The volume goes on with r2; a new rebuild takes r2 as its source.
-  await engine.write(5 * MiB, randomBytes(64 * 1024));
-  const second = await node('r4');
-  await engine.rebuild(await member(second));
-  await engine.flush();
-  assert.is(engine.replicaModes()['r4'], 'healthy');
-  assert.is(await contents(second), await contents(nodes[1]!), 'the rebuilt replica equals its source');
-  assert.is((await second.store.info()).rebuilding, false);
-  await engine.close();
-  await valve.close();
-  await shutdown([...nodes, first, second]);
-});
+e(
+  'a rebuild whose source dies mid-copy fails cleanly; a later one from another source succeeds, data equal',
+  async () => {
+    // r1, the chosen source, is reached through a proxy that is cut while the copy is under way.
+    const nodes = await Promise.all(['r1', 'r2'].map((id) => node(id)));
+    const valve = new Valve(nodes[0]!.address);
+    await valve.listen();
+    const source: EngineReplica = {
+      id: 'r1',
+      local: false,
+      replica: await ReplicaClient.connect(valve.address, 'r1', SECRET),
+    };
+    const failed: string[] = [];
+    let cutAt: number | null = null;
+    const engine = await Engine.open('vol', [source, await member(nodes[1]!)], {
+      onReplicaFailed: (id) => {
+        failed.push(id);
+      },
+      onRebuildProgress: (id, p) => {
+        if (id === 'r3' && cutAt === null && p > 0 && p < 100) {
+          cutAt = p;
+          valve.cut();
+        }
+      },
+    });
+    for (let i = 0; i < 48; i++) await engine.write(i * MiB, randomBytes(MiB));
+    const first = await node('r3');
+    let error: unknown = null;
+    await engine.rebuild(await member(first), 'r1', { windowBytes: MiB }).catch((e: unknown) => {
+      error = e;
+    });
+    assert.ok(cutAt !== null, 'the source was cut while the copy was under way (progress strictly between 0 and 100)');
+    assert.ok(error instanceof Error, 'the rebuild failed');
+    assert.match(String(error), /r1|EIO|source/i);
+    assert.ok(failed.includes('r1'), `the dead source is reported failed (${failed.join(',')})`);
+    assert.is.not(engine.replicaModes()['r3'], 'healthy');
+    assert.is((await first.store.info()).rebuilding, true, 'the half-copied replica stays marked rebuilding');
+    // The volume goes on with r2; a new rebuild takes r2 as its source.
+    await engine.write(5 * MiB, randomBytes(64 * 1024));
+    const second = await node('r4');
+    await engine.rebuild(await member(second));
+    await engine.flush();
+    assert.is(engine.replicaModes()['r4'], 'healthy');
+    assert.is(await contents(second), await contents(nodes[1]!), 'the rebuilt replica equals its source');
+    assert.is((await second.store.info()).rebuilding, false);
+    await engine.close();
+    await valve.close();
+    await shutdown([...nodes, first, second]);
+  },
+);
 
 e('a restarted engine trusts only the replicas with the highest revision', async () => {
   const nodes = await Promise.all(['r1', 'r2'].map((id) => node(id)));
@@ -229,7 +264,11 @@ e('a restarted engine trusts only the replicas with the highest revision', async
   await engine.flush();
   await engine.close();
   const failed: string[] = [];
-  engine = await Engine.open('vol', await Promise.all(nodes.map((n) => member(n))), { onReplicaFailed: (id, why) => { failed.push(`${id}: ${why}`); } });
+  engine = await Engine.open('vol', await Promise.all(nodes.map((n) => member(n))), {
+    onReplicaFailed: (id, why) => {
+      failed.push(`${id}: ${why}`);
+    },
+  });
   assert.equal(engine.replicaModes(), { r1: 'healthy', r2: 'failed' });
   assert.match(failed[0]!, /r2: stale: revision \d+ < \d+/);
   await engine.close();

@@ -40,15 +40,24 @@ t('a replica whose disk fills up fails with ENOSPC; the volume goes on, consiste
     const server = new ReplicaServer();
     server.addReplica(id, 'vol', store, SECRET);
     const a = await server.listen(0, '127.0.0.1');
-    closers.push(() => server.close(), () => store.close().catch(() => undefined));
+    closers.push(
+      () => server.close(),
+      () => store.close().catch(() => undefined),
+    );
     return { id, store, replica: await ReplicaClient.connect(`${a.host}:${a.port}`, id, SECRET) };
   };
   try {
     const nodes = [await serve('r1', dir), await serve('r2', dir), await serve('r3', small)];
     const failed: { id: string; reason: string }[] = [];
-    const engine = await Engine.open('vol', nodes.map((n, i) => ({ id: n.id, local: i === 0, replica: n.replica })), {
-      onReplicaFailed: (id, reason) => { failed.push({ id, reason }); },
-    });
+    const engine = await Engine.open(
+      'vol',
+      nodes.map((n, i) => ({ id: n.id, local: i === 0, replica: n.replica })),
+      {
+        onReplicaFailed: (id, reason) => {
+          failed.push({ id, reason });
+        },
+      },
+    );
     closers.unshift(() => engine.close());
     // Four times what the small disk holds, in 1 MiB writes, every one acknowledged.
     const expected = Buffer.alloc(SIZE);
@@ -58,12 +67,17 @@ t('a replica whose disk fills up fails with ENOSPC; the volume goes on, consiste
       data.copy(expected, i * MiB);
     }
     await engine.flush();
-    assert.equal(failed.map((f) => f.id), ['r3'], 'only the replica on the full disk failed');
+    assert.equal(
+      failed.map((f) => f.id),
+      ['r3'],
+      'only the replica on the full disk failed',
+    );
     assert.match(failed[0]!.reason, /ENOSPC/, `the reason names ENOSPC: ${failed[0]!.reason}`);
     console.log(`    r3 failed: ${failed[0]!.reason}`);
     assert.equal(engine.replicaModes(), { r1: 'healthy', r2: 'healthy', r3: 'failed' });
     assert.is(sha(await engine.read(0, SIZE)), sha(expected), 'every acknowledged write reads back');
-    for (const n of nodes.slice(0, 2)) assert.is(sha(await n.store.read(0, SIZE)), sha(expected), `${n.id} holds every write`);
+    for (const n of nodes.slice(0, 2))
+      assert.is(sha(await n.store.read(0, SIZE)), sha(expected), `${n.id} holds every write`);
     // The engine still takes writes with the two.
     await engine.write(0, Buffer.alloc(4096, 7));
     await engine.flush();

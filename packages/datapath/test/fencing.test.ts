@@ -8,7 +8,15 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { BlockError, Engine, FencedError, fencedView, ReplicaClient, ReplicaServer, ReplicaStore } from '../src/index.js';
+import {
+  BlockError,
+  Engine,
+  FencedError,
+  fencedView,
+  ReplicaClient,
+  ReplicaServer,
+  ReplicaStore,
+} from '../src/index.js';
 import type { EngineReplica } from '../src/index.js';
 import { encodeRequest, Op } from '../src/replica/protocol.js';
 import { MAX_HELLO_PAYLOAD_BYTES } from '../src/replica/limits.js';
@@ -29,12 +37,18 @@ test.after.each(async () => {
   await cleanup();
 });
 
-async function served(id: string, store?: ReplicaStore): Promise<{ store: ReplicaStore; server: ReplicaServer; address: string }> {
-  const s = store ?? await ReplicaStore.create(join(dir, id), SIZE);
+async function served(
+  id: string,
+  store?: ReplicaStore,
+): Promise<{ store: ReplicaStore; server: ReplicaServer; address: string }> {
+  const s = store ?? (await ReplicaStore.create(join(dir, id), SIZE));
   const server = new ReplicaServer();
   server.addReplica(id, 'vol', s, SECRET);
   const a = await server.listen(0, '127.0.0.1');
-  closers.push(() => server.close(), () => s.close());
+  closers.push(
+    () => server.close(),
+    () => s.close(),
+  );
   return { store: s, server, address: `${a.host}:${a.port}` };
 }
 
@@ -118,7 +132,14 @@ test('an engine fenced by a newer attachment fails its writes with EIO, reports 
     { id: 'a', local: true, replica: fencedView(a, 1) },
     { id: 'b', local: false, replica: await ReplicaClient.connect(b.address, 'b', SECRET, { epoch: 1 }) },
   ];
-  const old = await Engine.open('vol', oldMembers, { onReplicaFailed: (id) => { failures.push(id); }, onFenced: (r) => { fencedReason = r; } });
+  const old = await Engine.open('vol', oldMembers, {
+    onReplicaFailed: (id) => {
+      failures.push(id);
+    },
+    onFenced: (r) => {
+      fencedReason = r;
+    },
+  });
   closers.push(() => old.close());
   await old.write(0, pattern(65536, 1));
   // The volume is attached elsewhere (epoch 2): that engine reaches both replicas over the wire.
@@ -137,19 +158,22 @@ test('an engine fenced by a newer attachment fails its writes with EIO, reports 
   }
   assert.ok(old.fenced);
   assert.match(fencedReason, /attached elsewhere/);
-  await refused(old.flush(), 'the fenced engine\'s flush');
-  await refused(old.read(0, 4096), 'the fenced engine\'s read');
+  await refused(old.flush(), "the fenced engine's flush");
+  await refused(old.read(0, 4096), "the fenced engine's read");
   await refused((async () => old.write(65536, pattern(4096, 4)))(), 'a later write');
   await sleep(50);
   assert.equal(failures, [], 'no replica reported failed by the fenced engine');
   assert.equal(old.replicaModes(), { a: 'healthy', b: 'healthy' }, 'nothing dropped');
   await old.close(); // and its close does not clear the new engine's marks
-  assert.ok((await b.store.info()).engineOpen && (await a.info()).engineOpen, 'the new engine\'s session marks stay');
+  assert.ok((await b.store.info()).engineOpen && (await a.info()).engineOpen, "the new engine's session marks stay");
   assert.equal(await now.read(0, 65536), pattern(65536, 2));
   // (The new engine opened on one of the two, both marked by the old session, and left the other
   // to be rebuilt: either way neither holds anything the fenced engine wrote after.)
   const modes = now.replicaModes();
-  for (const [id, data] of [['a', await a.read(0, 65536)], ['b', await b.store.read(0, 65536)]] as const) {
+  for (const [id, data] of [
+    ['a', await a.read(0, 65536)],
+    ['b', await b.store.read(0, 65536)],
+  ] as const) {
     assert.not.equal(data, pattern(65536, 3), `replica ${id} holds the fenced engine's write`);
     if (modes[id] === 'healthy') assert.equal(data, pattern(65536, 2), `replica ${id} holds the new engine's data`);
   }
@@ -160,11 +184,14 @@ test('an engine of an older epoch does not open on a replica that admitted a new
   closers.push(() => a.close());
   await a.admitEpoch(4);
   await refused(a.admitEpoch(3), 'admitting an older epoch');
-  await refused(Engine.open('vol', [{ id: 'a', local: true, replica: fencedView(a, 3) }]), 'opening an engine of epoch 3');
+  await refused(
+    Engine.open('vol', [{ id: 'a', local: true, replica: fencedView(a, 3) }]),
+    'opening an engine of epoch 3',
+  );
   assert.not.ok((await a.info()).engineOpen, 'the stale engine left no mark');
 });
 
-test('before HELLO the frame cap is exact: HELLO\'s largest size passes the header check, one byte more closes the connection', async () => {
+test("before HELLO the frame cap is exact: HELLO's largest size passes the header check, one byte more closes the connection", async () => {
   const { address } = await served('r1');
   const [host, port] = [address.split(':')[0]!, Number(address.split(':')[1])];
   // Still open after 500 ms counts as waited for (a slow server can only make that look right);

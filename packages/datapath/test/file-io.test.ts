@@ -7,8 +7,21 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import {
-  BACKOFF_MS, INLINE_MAX_BYTES, inlineAllowed, makeDir, metaCall, openFile, pieceRuns, readFully, recordInline, renameFile, SLOW_MS,
-  syncDirShared, WRITE_PIECE_BYTES, writeFully, writePartsFully,
+  BACKOFF_MS,
+  INLINE_MAX_BYTES,
+  inlineAllowed,
+  makeDir,
+  metaCall,
+  openFile,
+  pieceRuns,
+  readFully,
+  recordInline,
+  renameFile,
+  SLOW_MS,
+  syncDirShared,
+  WRITE_PIECE_BYTES,
+  writeFully,
+  writePartsFully,
 } from '../src/replica/file-io.js';
 import type { InlineState } from '../src/replica/file-io.js';
 import { KiB, pattern, scratch } from './replica-support.js';
@@ -56,7 +69,13 @@ test('writePartsFully: parts of any size land joined at their position, inline a
   const { dir, cleanup } = await scratch();
   try {
     const fh = await open(join(dir, 'f'), 'w+');
-    const cuts = [[4 * KiB], [60 * KiB, 8 * KiB, 64 * KiB], [1, 65535, 65536, 3], [200 * KiB], [12 * KiB, 4 * KiB, 100 * KiB, 4 * KiB]];
+    const cuts = [
+      [4 * KiB],
+      [60 * KiB, 8 * KiB, 64 * KiB],
+      [1, 65535, 65536, 3],
+      [200 * KiB],
+      [12 * KiB, 4 * KiB, 100 * KiB, 4 * KiB],
+    ];
     let at = 0;
     for (const [i, lengths] of cuts.entries()) {
       for (const inline of [true, false]) {
@@ -66,12 +85,18 @@ test('writePartsFully: parts of any size land joined at their position, inline a
         assert.ok(Buffer.concat(runs.flat()).equals(joined), `runs of ${lengths} join to the parts`);
         runs.forEach((r, k) => {
           const n = r.reduce((a, b) => a + b.length, 0);
-          assert.ok(k === runs.length - 1 ? n <= WRITE_PIECE_BYTES : n === WRITE_PIECE_BYTES, `run ${k} of ${lengths}: ${n} bytes`);
+          assert.ok(
+            k === runs.length - 1 ? n <= WRITE_PIECE_BYTES : n === WRITE_PIECE_BYTES,
+            `run ${k} of ${lengths}: ${n} bytes`,
+          );
         });
         await writePartsFully(fh, parts, at + 512, inline);
         const back = Buffer.alloc(joined.length + 1024);
         await readFully(fh, back, 0, back.length, at, false);
-        assert.ok(back.subarray(512, 512 + joined.length).equals(joined), `${lengths} at ${at + 512}, inline ${inline}`);
+        assert.ok(
+          back.subarray(512, 512 + joined.length).equals(joined),
+          `${lengths} at ${at + 512}, inline ${inline}`,
+        );
         assert.ok(back.subarray(0, 512).equals(Buffer.alloc(512)), 'nothing before it');
         at += joined.length + 1024;
       }
@@ -110,22 +135,50 @@ test('a run of slow inline calls (a disk being waited for) offloads for BACKOFF_
   // Still slow afterwards: offloaded again after another run.
   now += BACKOFF_MS;
   calls = 0;
-  while (inlineAllowed(st, now)) { recordInline(st, 8, (now += 8)); calls++; }
+  while (inlineAllowed(st, now)) {
+    recordInline(st, 8, (now += 8));
+    calls++;
+  }
   assert.ok(calls >= 2 && calls < 20);
 });
 
 test('metaCall: inline runs the call before it returns, pooled after; a failure is a rejection either way', async () => {
   const ran: string[] = [];
-  const pooled = () => new Promise<string>((ok) => setImmediate(() => { ran.push('pooled'); ok('pooled'); }));
-  const inlined = metaCall(true, () => { ran.push('sync'); return 'sync'; }, pooled);
+  const pooled = () =>
+    new Promise<string>((ok) =>
+      setImmediate(() => {
+        ran.push('pooled');
+        ok('pooled');
+      }),
+    );
+  const inlined = metaCall(
+    true,
+    () => {
+      ran.push('sync');
+      return 'sync';
+    },
+    pooled,
+  );
   assert.equal(ran, ['sync'], 'the inline call ran on this thread, before metaCall returned');
   assert.is(await inlined, 'sync');
-  const offloaded = metaCall(false, () => { ran.push('sync'); return 'sync'; }, pooled);
+  const offloaded = metaCall(
+    false,
+    () => {
+      ran.push('sync');
+      return 'sync';
+    },
+    pooled,
+  );
   assert.equal(ran, ['sync'], 'inline = false never calls the sync version');
   assert.is(await offloaded, 'pooled');
-  const boom = () => { throw Object.assign(new Error('EEXIST: boom'), { code: 'EEXIST' }); };
+  const boom = () => {
+    throw Object.assign(new Error('EEXIST: boom'), { code: 'EEXIST' });
+  };
   const failed = metaCall(true, boom, pooled);
-  await failed.then(() => assert.unreachable('resolved'), (e: NodeJS.ErrnoException) => assert.is(e.code, 'EEXIST'));
+  await failed.then(
+    () => assert.unreachable('resolved'),
+    (e: NodeJS.ErrnoException) => assert.is(e.code, 'EEXIST'),
+  );
 });
 
 test('files by descriptor, inline and pooled: open, write, sync, truncate, rename, mkdir, close', async () => {
@@ -144,7 +197,10 @@ test('files by descriptor, inline and pooled: open, write, sync, truncate, renam
       await renameFile(join(sub, 'a'), join(sub, 'b'), inline);
       assert.not.ok(existsSync(join(sub, 'a')));
       assert.is(readFileSync(join(sub, 'b'), 'utf8'), 'hel');
-      await openFile(join(sub, 'b'), 'wx+', inline).then(() => assert.unreachable('opened'), (e: NodeJS.ErrnoException) => assert.is(e.code, 'EEXIST'));
+      await openFile(join(sub, 'b'), 'wx+', inline).then(
+        () => assert.unreachable('opened'),
+        (e: NodeJS.ErrnoException) => assert.is(e.code, 'EEXIST'),
+      );
     }
   } finally {
     await cleanup();
@@ -163,7 +219,11 @@ test('syncDirShared: callers while a sync runs share the one queued after it; a 
     await again;
     const missing = join(dir, 'nope');
     const failed = [syncDirShared(missing), syncDirShared(missing)];
-    for (const p of failed) await p.then(() => assert.unreachable('resolved'), (e: NodeJS.ErrnoException) => assert.is(e.code, 'ENOENT'));
+    for (const p of failed)
+      await p.then(
+        () => assert.unreachable('resolved'),
+        (e: NodeJS.ErrnoException) => assert.is(e.code, 'ENOENT'),
+      );
   } finally {
     await cleanup();
   }

@@ -17,7 +17,9 @@ const nbd = new NbdServer({ exports: (n) => (n === 'vol' ? backend : undefined) 
 const { port: nbdPort } = await nbd.listen(0, '127.0.0.1');
 
 let peakRss = process.memoryUsage().rss;
-setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 20).unref();
+setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 20).unref();
 process.on('message', (m: { reset?: boolean }) => {
   const rss = process.memoryUsage().rss;
   peakRss = Math.max(peakRss, rss);

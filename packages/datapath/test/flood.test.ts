@@ -37,7 +37,11 @@ let child: ChildProcess;
 let cleanup: () => Promise<void>;
 let ports: { replicaPort: number; nbdPort: number };
 
-interface Stats { rss: number; peakRss: number; refused: { replica: number; nbd: number } }
+interface Stats {
+  rss: number;
+  peakRss: number;
+  refused: { replica: number; nbd: number };
+}
 function stats(reset = false): Promise<Stats> {
   return new Promise((resolve) => {
     child.once('message', (m) => resolve(m as Stats));
@@ -48,7 +52,9 @@ function stats(reset = false): Promise<Stats> {
 test.before(async () => {
   let dir: string;
   ({ dir, cleanup } = await scratch());
-  child = fork(fileURLToPath(new URL('./flood-child.js', import.meta.url)), [`${dir}/r1`, String(SIZE)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  child = fork(fileURLToPath(new URL('./flood-child.js', import.meta.url)), [`${dir}/r1`, String(SIZE)], {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`flood child exited ${code}`)));
@@ -66,10 +72,16 @@ const lingered = new Map<number, number>();
 function attack(port: number, first: Buffer): Promise<void> {
   return new Promise((resolve) => {
     const s = connect(port, '127.0.0.1');
-    const timer = setTimeout(() => { lingered.set(port, (lingered.get(port) ?? 0) + 1); s.destroy(); }, 5000);
+    const timer = setTimeout(() => {
+      lingered.set(port, (lingered.get(port) ?? 0) + 1);
+      s.destroy();
+    }, 5000);
     s.on('error', () => {});
     s.resume(); // reading, so the server's close is seen
-    s.on('close', () => { clearTimeout(timer); resolve(); });
+    s.on('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     s.on('connect', () => {
       s.write(first);
       const chunk = Buffer.alloc(64 * 1024, 0x5a);
@@ -77,7 +89,10 @@ function attack(port: number, first: Buffer): Promise<void> {
       const more = (): void => {
         while (sent < PER_ATTACKER && !s.destroyed) {
           sent += chunk.length;
-          if (!s.write(chunk)) { s.once('drain', more); return; }
+          if (!s.write(chunk)) {
+            s.once('drain', more);
+            return;
+          }
         }
       };
       more();
@@ -128,15 +143,24 @@ test('the servers stay under the RSS bound and an attached volume keeps serving 
   await io;
   const after = await stats();
   const growth = after.peakRss - before.rss;
-  console.log(`   baseline RSS ${(before.rss / MiB).toFixed(0)} MiB, peak during the flood ${(after.peakRss / MiB).toFixed(0)} MiB; refused on accept: ${JSON.stringify(after.refused)}; ${ios} writes of 64 KiB read back meanwhile; flood ${floodMs} ms; still open after 5 s: ${JSON.stringify([...lingered])}`);
-  assert.ok(growth < FLOOD_RSS_BOUND, `peak RSS grew ${(growth / MiB).toFixed(0)} MiB, over ${FLOOD_RSS_BOUND / MiB} MiB`);
+  console.log(
+    `   baseline RSS ${(before.rss / MiB).toFixed(0)} MiB, peak during the flood ${(after.peakRss / MiB).toFixed(0)} MiB; refused on accept: ${JSON.stringify(after.refused)}; ${ios} writes of 64 KiB read back meanwhile; flood ${floodMs} ms; still open after 5 s: ${JSON.stringify([...lingered])}`,
+  );
+  assert.ok(
+    growth < FLOOD_RSS_BOUND,
+    `peak RSS grew ${(growth / MiB).toFixed(0)} MiB, over ${FLOOD_RSS_BOUND / MiB} MiB`,
+  );
   assert.ok(ios > 0, 'the attached volume served I/O during the flood');
   await client.disconnect();
 
   // After the flood, an independent client (nbdcopy) reads the whole volume: every byte as written.
-  const { stdout } = await run('nbdcopy', [`nbd://127.0.0.1:${ports.nbdPort}/vol`, '-'], { encoding: 'buffer', maxBuffer: SIZE + MiB });
+  const { stdout } = await run('nbdcopy', [`nbd://127.0.0.1:${ports.nbdPort}/vol`, '-'], {
+    encoding: 'buffer',
+    maxBuffer: SIZE + MiB,
+  });
   assert.is(stdout.length, SIZE);
-  for (let i = 0; i < 16; i++) assert.ok(stdout.subarray(i * MiB, (i + 1) * MiB).equals(pattern(MiB, 100 + i)), `MiB ${i}`);
+  for (let i = 0; i < 16; i++)
+    assert.ok(stdout.subarray(i * MiB, (i + 1) * MiB).equals(pattern(MiB, 100 + i)), `MiB ${i}`);
   assert.ok(Date.now() - t0 < 60_000, 'bounded run time');
 });
 

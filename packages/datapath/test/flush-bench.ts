@@ -33,11 +33,12 @@ try {
     await s.flush();
   });
   await time('new 4 KiB block + flush (map page too)', rounds, async (i) => {
-    await s.write(16 * MiB + i * 64 * MiB % (1000 * MiB) + (i % 16) * 4 * KiB, block);
+    await s.write(16 * MiB + ((i * 64 * MiB) % (1000 * MiB)) + (i % 16) * 4 * KiB, block);
     await s.flush();
   });
   await time('16 FUA 4 KiB overwrites at once', Math.ceil(rounds / 4), (i) =>
-    Promise.all(Array.from({ length: 16 }, (_, k) => s.write((((i * 16 + k) * 7919) % 4096) * 4 * KiB, block, true))));
+    Promise.all(Array.from({ length: 16 }, (_, k) => s.write((((i * 16 + k) * 7919) % 4096) * 4 * KiB, block, true))),
+  );
   await s.close();
 } finally {
   await rm(dir, { recursive: true, force: true });

@@ -34,13 +34,19 @@ async function copyThrough(server: NbdServer, name: string, data: Buffer): Promi
 t('a write and a read through nbdcopy are counted, bytes exact, with a service time', async () => {
   const table = new IoStatsTable();
   const backend = new MemoryBackend(4 * MiB);
-  const server = new NbdServer({ exports: (n) => (n === 'vol' || n === 'vol@s1' ? backend : undefined), ioStats: (n) => (n.includes('@') ? undefined : table.of(n)) });
+  const server = new NbdServer({
+    exports: (n) => (n === 'vol' || n === 'vol@s1' ? backend : undefined),
+    ioStats: (n) => (n.includes('@') ? undefined : table.of(n)),
+  });
   try {
     const data = randomBytes(4 * MiB);
     const back = await copyThrough(server, 'vol', data);
     assert.ok(back.equals(data));
     const s = [...table.entries()];
-    assert.equal(s.map(([n]) => n), ['vol']);
+    assert.equal(
+      s.map(([n]) => n),
+      ['vol'],
+    );
     const io = s[0]![1];
     assert.is(io.writeBytes, 4 * MiB);
     assert.is(io.readBytes, 4 * MiB);

@@ -14,7 +14,13 @@ import { makeTestPki } from './nbd-pki.js';
 import { freePort, run, sleep } from './nbd-support.js';
 
 /** `fsync`: fio's --fsync=N, a FLUSH after every N writes (fio's nbd engine sends NBD_CMD_FLUSH for it; it refuses --fdatasync). */
-export interface Workload { name: string; rw: string; bs: string; iodepth: number; fsync?: number }
+export interface Workload {
+  name: string;
+  rw: string;
+  bs: string;
+  iodepth: number;
+  fsync?: number;
+}
 
 /**
  * The issue's workloads: 4k random read and write at QD32, 4k write at QD1, 4k writes each followed
@@ -32,19 +38,49 @@ export const WORKLOADS: Workload[] = [
 ];
 
 /** `ios`: I/Os of the job's direction done in the measured time; `syncs`: FLUSHes fio sent (and saw complete). */
-export interface FioResult { iops: number; bandwidthMiBs: number; meanLatencyUs: number; p99LatencyUs: number; ios: number; syncs: number }
+export interface FioResult {
+  iops: number;
+  bandwidthMiBs: number;
+  meanLatencyUs: number;
+  p99LatencyUs: number;
+  ios: number;
+  syncs: number;
+}
 
-interface FioSide { iops: number; bw_bytes: number; total_ios: number; lat_ns: { mean: number }; clat_ns?: { percentile?: Record<string, number> } }
+interface FioSide {
+  iops: number;
+  bw_bytes: number;
+  total_ios: number;
+  lat_ns: { mean: number };
+  clat_ns?: { percentile?: Record<string, number> };
+}
 
 /** Runs one time-based fio job with the nbd engine against `uri` and returns what it measured. */
 export async function fioNbd(uri: string, w: Workload, seconds: number, size = '1g'): Promise<FioResult> {
-  const r = await run('fio', [
-    `--name=${w.name}`, '--ioengine=nbd', `--uri=${uri}`, `--rw=${w.rw}`, `--bs=${w.bs}`, `--iodepth=${w.iodepth}`,
-    `--size=${size}`, '--time_based', `--runtime=${seconds}`, '--ramp_time=1', '--output-format=json',
-    ...(w.fsync ? [`--fsync=${w.fsync}`] : []),
-  ], (seconds + 30) * 1000);
+  const r = await run(
+    'fio',
+    [
+      `--name=${w.name}`,
+      '--ioengine=nbd',
+      `--uri=${uri}`,
+      `--rw=${w.rw}`,
+      `--bs=${w.bs}`,
+      `--iodepth=${w.iodepth}`,
+      `--size=${size}`,
+      '--time_based',
+      `--runtime=${seconds}`,
+      '--ramp_time=1',
+      '--output-format=json',
+      ...(w.fsync ? [`--fsync=${w.fsync}`] : []),
+    ],
+    (seconds + 30) * 1000,
+  );
   if (r.code !== 0) throw new Error(`fio ${w.name} failed: ${r.stderr}`);
-  const job = (JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as { jobs: Array<{ read: FioSide; write: FioSide; sync?: { total_ios: number } }> }).jobs[0]!;
+  const job = (
+    JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as {
+      jobs: Array<{ read: FioSide; write: FioSide; sync?: { total_ios: number } }>;
+    }
+  ).jobs[0]!;
   const side = w.rw.includes('read') ? job.read : job.write;
   return {
     ios: side.total_ios,
@@ -69,7 +105,10 @@ async function transports(seconds: number): Promise<void> {
   const uris: [string, string][] = [
     ['tcp', nbdUri({ kind: 'tcp', host: '127.0.0.1', port: tcp }, tcp, 'bench')],
     ['unix', nbdUri({ kind: 'unix', path: socket }, 0, 'bench')],
-    ['tls', `${nbdUri({ kind: 'tcp', host: '127.0.0.1', port: tlsPort, tls: pki.server }, tlsPort, 'bench')}?tls-certificates=${pki.clientDir}`],
+    [
+      'tls',
+      `${nbdUri({ kind: 'tcp', host: '127.0.0.1', port: tlsPort, tls: pki.server }, tlsPort, 'bench')}?tls-certificates=${pki.clientDir}`,
+    ],
   ];
   try {
     await fioNbd(uris[0]![1], { name: 'fill', rw: 'write', bs: '64k', iodepth: 8 }, 3);
@@ -79,7 +118,9 @@ async function transports(seconds: number): Promise<void> {
     for (const w of WORKLOADS) {
       const a = (await fioNbd(uris[0]![1], w, seconds)).iops;
       const b = (await fioNbd(uris[1]![1], w, seconds)).iops;
-      console.log(`${w.name.padEnd(21)} ${String(a).padStart(8)} ${String(b).padStart(8)} ${(b / a).toFixed(2).padStart(8)}`);
+      console.log(
+        `${w.name.padEnd(21)} ${String(a).padStart(8)} ${String(b).padStart(8)} ${(b / a).toFixed(2).padStart(8)}`,
+      );
     }
     const file = join(dir, 'copy.bin');
     await run('dd', ['if=/dev/urandom', `of=${file}`, 'bs=1M', 'count=256'], 60_000);
@@ -90,10 +131,15 @@ async function transports(seconds: number): Promise<void> {
       return 256 / (Number(process.hrtime.bigint() - t0) / 1e9);
     };
     console.log(`nbdcopy 256 MiB, MiB/s ${uris.map(([n]) => n.padStart(8)).join(' ')}   unix/tcp  tls/tcp`);
-    for (const [what, args] of [['write', (u: string) => [file, u]], ['read', (u: string) => [u, 'null:']]] as [string, (u: string) => string[]][]) {
+    for (const [what, args] of [
+      ['write', (u: string) => [file, u]],
+      ['read', (u: string) => [u, 'null:']],
+    ] as [string, (u: string) => string[]][]) {
       const r: number[] = [];
       for (const [, uri] of uris) r.push(await copy(args(uri)));
-      console.log(`${what.padEnd(21)} ${r.map((x) => x.toFixed(0).padStart(8)).join(' ')} ${(r[1]! / r[0]!).toFixed(2).padStart(10)} ${(r[2]! / r[0]!).toFixed(2).padStart(8)}`);
+      console.log(
+        `${what.padEnd(21)} ${r.map((x) => x.toFixed(0).padStart(8)).join(' ')} ${(r[1]! / r[0]!).toFixed(2).padStart(10)} ${(r[2]! / r[0]!).toFixed(2).padStart(8)}`,
+      );
     }
   } finally {
     await server.close();
@@ -108,7 +154,11 @@ async function main(): Promise<void> {
   const backend = new MemoryBackend(2 ** 30);
   const { port } = await server.listen(0, '127.0.0.1');
   const kitPort = await freePort();
-  const kit = spawn('nbdkit', ['--foreground', '--exit-with-parent', '-p', String(kitPort), '-i', '127.0.0.1', 'memory', '1G'], { stdio: 'ignore' });
+  const kit = spawn(
+    'nbdkit',
+    ['--foreground', '--exit-with-parent', '-p', String(kitPort), '-i', '127.0.0.1', 'memory', '1G'],
+    { stdio: 'ignore' },
+  );
   await sleep(500);
   try {
     // Fill both so reads do not just return holes.
@@ -119,7 +169,8 @@ async function main(): Promise<void> {
     for (const w of WORKLOADS) {
       const a = await fioNbd(`nbd://127.0.0.1:${port}/bench`, w, seconds);
       const b = await fioNbd(`nbd://127.0.0.1:${kitPort}/`, w, seconds);
-      const fmt = (x: FioResult): string => `${String(x.iops).padStart(7)} IOPS ${x.bandwidthMiBs.toFixed(0).padStart(5)} MiB/s ${x.meanLatencyUs.toFixed(0).padStart(5)} us`;
+      const fmt = (x: FioResult): string =>
+        `${String(x.iops).padStart(7)} IOPS ${x.bandwidthMiBs.toFixed(0).padStart(5)} MiB/s ${x.meanLatencyUs.toFixed(0).padStart(5)} us`;
       console.log(`${w.name.padEnd(21)} ${fmt(a)}   ${fmt(b)}   ${(a.iops / b.iops).toFixed(2)}`);
     }
   } finally {

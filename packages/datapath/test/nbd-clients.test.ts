@@ -27,7 +27,11 @@ t.before(async () => {
   backends.set('vol-a', new MemoryBackend(256 * MiB));
   backends.set('vol-b', new MemoryBackend(64 * MiB));
   backends.set('big', new MemoryBackend(2 ** 40)); // 1 TiB, sparse
-  server = new NbdServer({ exports: (n) => backends.get(n), list: () => [...backends.keys()], log: (l) => logs.push(l) });
+  server = new NbdServer({
+    exports: (n) => backends.get(n),
+    list: () => [...backends.keys()],
+    log: (l) => logs.push(l),
+  });
   port = (await server.listen(0, '127.0.0.1')).port;
 });
 
@@ -42,7 +46,10 @@ t.after(async () => {
 function sha256(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const h = createHash('sha256');
-    createReadStream(path).on('data', (d) => h.update(d)).on('end', () => resolve(h.digest('hex'))).on('error', reject);
+    createReadStream(path)
+      .on('data', (d) => h.update(d))
+      .on('end', () => resolve(h.digest('hex')))
+      .on('error', reject);
   });
 }
 
@@ -79,24 +86,27 @@ t('nbdinfo --list lists the exports (NBD_OPT_LIST)', async () => {
   assert.equal(info.exports.map((e) => e['export-size']).sort(), [256 * MiB, 64 * MiB, 2 ** 40].sort());
 });
 
-t('nbdcopy round trip of 256 MiB of random data over 4 connections each way: equal sha256; qemu-img agrees', async () => {
-  const src = join(dir, 'src.bin');
-  const dst = join(dir, 'dst.bin');
-  const f = await open(src, 'w');
-  for (let i = 0; i < 64; i++) await f.write(randomBytes(4 * MiB));
-  await f.close();
-  const before = server.acceptedCount;
-  ok(await run('nbdcopy', ['--connections=4', '--threads=4', src, uri('vol-a')], 60_000), 'nbdcopy to nbd');
-  assert.ok(server.acceptedCount - before >= 4, `nbdcopy used ${server.acceptedCount - before} connections`);
-  ok(await run('nbdcopy', ['--connections=4', '--threads=4', uri('vol-a'), dst], 60_000), 'nbdcopy from nbd');
-  const [a, b] = await Promise.all([sha256(src), sha256(dst)]);
-  assert.is(b, a);
-  const cmp = await run('qemu-img', ['compare', '-f', 'raw', '-F', 'raw', src, uri('vol-a')], 60_000);
-  ok(cmp, 'qemu-img compare');
-  assert.match(cmp.stdout, /identical/);
-  rmSync(src);
-  rmSync(dst);
-});
+t(
+  'nbdcopy round trip of 256 MiB of random data over 4 connections each way: equal sha256; qemu-img agrees',
+  async () => {
+    const src = join(dir, 'src.bin');
+    const dst = join(dir, 'dst.bin');
+    const f = await open(src, 'w');
+    for (let i = 0; i < 64; i++) await f.write(randomBytes(4 * MiB));
+    await f.close();
+    const before = server.acceptedCount;
+    ok(await run('nbdcopy', ['--connections=4', '--threads=4', src, uri('vol-a')], 60_000), 'nbdcopy to nbd');
+    assert.ok(server.acceptedCount - before >= 4, `nbdcopy used ${server.acceptedCount - before} connections`);
+    ok(await run('nbdcopy', ['--connections=4', '--threads=4', uri('vol-a'), dst], 60_000), 'nbdcopy from nbd');
+    const [a, b] = await Promise.all([sha256(src), sha256(dst)]);
+    assert.is(b, a);
+    const cmp = await run('qemu-img', ['compare', '-f', 'raw', '-F', 'raw', src, uri('vol-a')], 60_000);
+    ok(cmp, 'qemu-img compare');
+    assert.match(cmp.stdout, /identical/);
+    rmSync(src);
+    rmSync(dst);
+  },
+);
 
 t('qemu-img info reads the virtual size; qemu-img convert writes through the export', async () => {
   const info = await run('qemu-img', ['info', '--output=json', uri('vol-b')]);
@@ -113,7 +123,11 @@ t('qemu-img info reads the virtual size; qemu-img convert writes through the exp
 });
 
 const fioArgs = (name: string, extra: string[]): string[] => [
-  `--name=${name}`, '--ioengine=nbd', `--uri=${uri('vol-b')}`, '--output-format=json', ...extra,
+  `--name=${name}`,
+  '--ioengine=nbd',
+  `--uri=${uri('vol-b')}`,
+  '--output-format=json',
+  ...extra,
 ];
 
 function fioErrors(stdout: string): number[] {
@@ -122,24 +136,60 @@ function fioErrors(stdout: string): number[] {
 }
 
 t('fio (nbd engine) random writes at QD32 with --verify=crc32c', async () => {
-  const r = await run('fio', fioArgs('verify', ['--rw=randwrite', '--bs=4k', '--iodepth=32', '--size=64m', '--verify=crc32c', '--verify_fatal=1', '--do_verify=1']), 60_000);
+  const r = await run(
+    'fio',
+    fioArgs('verify', [
+      '--rw=randwrite',
+      '--bs=4k',
+      '--iodepth=32',
+      '--size=64m',
+      '--verify=crc32c',
+      '--verify_fatal=1',
+      '--do_verify=1',
+    ]),
+    60_000,
+  );
   ok(r, 'fio');
   assert.equal(fioErrors(r.stdout), [0]);
 });
 
 t('fio: 4 jobs (4 connections) at once, mixed sizes from 512 B to 128 KiB, verified', async () => {
   const before = server.acceptedCount;
-  const r = await run('fio', fioArgs('mixed', [
-    '--numjobs=4', '--size=16m', '--offset_increment=16m', '--rw=randwrite', '--bsrange=512-128k', '--iodepth=16',
-    '--verify=crc32c', '--verify_fatal=1', '--do_verify=1', '--group_reporting=0',
-  ]), 60_000);
+  const r = await run(
+    'fio',
+    fioArgs('mixed', [
+      '--numjobs=4',
+      '--size=16m',
+      '--offset_increment=16m',
+      '--rw=randwrite',
+      '--bsrange=512-128k',
+      '--iodepth=16',
+      '--verify=crc32c',
+      '--verify_fatal=1',
+      '--do_verify=1',
+      '--group_reporting=0',
+    ]),
+    60_000,
+  );
   ok(r, 'fio');
   assert.equal(fioErrors(r.stdout), [0, 0, 0, 0]);
   assert.ok(server.acceptedCount - before >= 4);
 });
 
 t('garbage handshakes while fio runs: each garbage connection is closed, fio is unaffected', async () => {
-  const fio = run('fio', fioArgs('under-fire', ['--rw=randwrite', '--bs=4k', '--iodepth=32', '--size=64m', '--loops=3', '--verify=crc32c', '--verify_fatal=1']), 60_000);
+  const fio = run(
+    'fio',
+    fioArgs('under-fire', [
+      '--rw=randwrite',
+      '--bs=4k',
+      '--iodepth=32',
+      '--size=64m',
+      '--loops=3',
+      '--verify=crc32c',
+      '--verify_fatal=1',
+    ]),
+    60_000,
+  );
   await until(() => server.connectionCount > 0, 10_000, 'fio connected');
   let closed = 0;
   for (let i = 0; i < 20; i++) {
@@ -161,7 +211,9 @@ t('nbdfuse exposes the export as a file: writes land in the backend, reads come 
   const pidfile = join(dir, 'nbdfuse.pid');
   const child = spawn('nbdfuse', ['-P', pidfile, mnt, uri('vol-b')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
   const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
   try {
     await until(() => existsSync(pidfile), 10_000, `nbdfuse ready (${stderr})`);

@@ -11,7 +11,16 @@ import { connect as connectTls } from 'node:tls';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkNbdListen, isLoopback, MemoryBackend, NbdListenRefused, NbdServer, nbd as P, nbdUri, parseNbdListen } from '../src/index.js';
+import {
+  checkNbdListen,
+  isLoopback,
+  MemoryBackend,
+  NbdListenRefused,
+  NbdServer,
+  nbd as P,
+  nbdUri,
+  parseNbdListen,
+} from '../src/index.js';
 import type { BlockBackend } from '../src/index.js';
 import { makeTestPki } from './nbd-pki.js';
 import type { TestPki } from './nbd-pki.js';
@@ -63,11 +72,16 @@ const rule = suite('nbd listen rule');
 
 rule('loopback only in clear: 127/8 and ::1; a name, 0.0.0.0, :: or a node address need TLS', () => {
   for (const h of ['127.0.0.1', '127.1.2.3', '::1', '[::1]']) assert.ok(isLoopback(h), h);
-  for (const h of ['0.0.0.0', '::', '10.0.0.5', '192.168.1.1', 'localhost', 'node-1', '::ffff:10.0.0.1', '']) assert.not.ok(isLoopback(h), h);
+  for (const h of ['0.0.0.0', '::', '10.0.0.5', '192.168.1.1', 'localhost', 'node-1', '::ffff:10.0.0.1', ''])
+    assert.not.ok(isLoopback(h), h);
   const tls = { cert: 'c', key: 'k', ca: 'a' };
   assert.not.throws(() => checkNbdListen({ kind: 'tcp', host: '127.0.0.1', port: 10809 }));
   for (const host of ['0.0.0.0', '10.0.0.5', 'localhost']) {
-    assert.throws(() => checkNbdListen({ kind: 'tcp', host, port: 10809 }), (e: Error) => e instanceof NbdListenRefused && /only with TLS/.test(e.message), host);
+    assert.throws(
+      () => checkNbdListen({ kind: 'tcp', host, port: 10809 }),
+      (e: Error) => e instanceof NbdListenRefused && /only with TLS/.test(e.message),
+      host,
+    );
     assert.not.throws(() => checkNbdListen({ kind: 'tcp', host, port: 10809, tls }), host);
   }
   assert.throws(() => checkNbdListen({ kind: 'unix', path: 'relative.sock' }), /absolute/);
@@ -80,20 +94,32 @@ rule('loopback only in clear: 127/8 and ::1; a name, 0.0.0.0, :: or a node addre
 });
 
 rule('URIs: nbd+unix with the socket, nbd on loopback, nbds where TLS is required', () => {
-  assert.is(nbdUri({ kind: 'unix', path: '/run/cairn/nbd.sock' }, 0, 'pvc-1'), 'nbd+unix:///pvc-1?socket=/run/cairn/nbd.sock');
-  assert.is(nbdUri({ kind: 'unix', path: '/tmp/a b&c/nbd.sock' }, 0, 'v@s'), 'nbd+unix:///v%40s?socket=/tmp/a%20b%26c/nbd.sock');
+  assert.is(
+    nbdUri({ kind: 'unix', path: '/run/cairn/nbd.sock' }, 0, 'pvc-1'),
+    'nbd+unix:///pvc-1?socket=/run/cairn/nbd.sock',
+  );
+  assert.is(
+    nbdUri({ kind: 'unix', path: '/tmp/a b&c/nbd.sock' }, 0, 'v@s'),
+    'nbd+unix:///v%40s?socket=/tmp/a%20b%26c/nbd.sock',
+  );
   assert.is(nbdUri({ kind: 'tcp', host: '127.0.0.1', port: 0 }, 10809, 'v'), 'nbd://127.0.0.1:10809/v');
   assert.is(nbdUri({ kind: 'tcp', host: '::1', port: 0 }, 10809, 'v'), 'nbd://[::1]:10809/v');
-  assert.is(nbdUri({ kind: 'tcp', host: '10.0.0.5', port: 10809, tls: { cert: '', key: '', ca: '' } }, 10809, 'v'), 'nbds://10.0.0.5:10809/v');
+  assert.is(
+    nbdUri({ kind: 'tcp', host: '10.0.0.5', port: 10809, tls: { cert: '', key: '', ca: '' } }, 10809, 'v'),
+    'nbds://10.0.0.5:10809/v',
+  );
 });
 
 rule('NbdServer.listen refuses a non-loopback address without TLS', async () => {
   const s = new NbdServer({ exports: () => undefined });
   try {
     for (const host of ['0.0.0.0', '::']) {
-      await s.listen(0, host).then(() => assert.unreachable(`listened on ${host}`), (e: Error) => {
-        assert.instance(e, NbdListenRefused);
-      });
+      await s.listen(0, host).then(
+        () => assert.unreachable(`listened on ${host}`),
+        (e: Error) => {
+          assert.instance(e, NbdListenRefused);
+        },
+      );
     }
     assert.equal(s.addresses(), [], 'no listener was left open');
   } finally {
@@ -109,23 +135,26 @@ const unix = suite('nbd unix socket');
 unix.before(setup);
 unix.after(teardown);
 
-unix('the socket is 0600 in a 0700 directory, whatever the umask; libnbd clients read and write through it', async () => {
-  const path = join(dir, 'run', 'nbd.sock');
-  const old = process.umask(0);
-  try {
-    await server().listenUnix(path);
-  } finally {
-    process.umask(old);
-  }
-  assert.is(statSync(join(dir, 'run')).mode & 0o777, 0o700, 'directory mode');
-  assert.is(statSync(path).mode & 0o777, 0o600, 'socket mode');
-  assert.ok(statSync(path).isSocket());
-  const uri = nbdUri({ kind: 'unix', path }, 0, 'vol');
-  const info = await run('nbdinfo', ['--size', uri]);
-  assert.is(info.code, 0, info.stderr);
-  assert.is(Number(info.stdout.trim()), SIZE);
-  await roundTrip(uri);
-});
+unix(
+  'the socket is 0600 in a 0700 directory, whatever the umask; libnbd clients read and write through it',
+  async () => {
+    const path = join(dir, 'run', 'nbd.sock');
+    const old = process.umask(0);
+    try {
+      await server().listenUnix(path);
+    } finally {
+      process.umask(old);
+    }
+    assert.is(statSync(join(dir, 'run')).mode & 0o777, 0o700, 'directory mode');
+    assert.is(statSync(path).mode & 0o777, 0o600, 'socket mode');
+    assert.ok(statSync(path).isSocket());
+    const uri = nbdUri({ kind: 'unix', path }, 0, 'vol');
+    const info = await run('nbdinfo', ['--size', uri]);
+    assert.is(info.code, 0, info.stderr);
+    assert.is(Number(info.stdout.trim()), SIZE);
+    await roundTrip(uri);
+  },
+);
 
 unix('an unprivileged user cannot connect to the socket (nor through a directory opened up afterwards)', async () => {
   const path = join(dir, 'priv', 'nbd.sock');
@@ -154,10 +183,20 @@ unix('a stale socket file is replaced; a live one, or a file that is not a socke
   const s = server();
   await s.listenUnix(path);
   assert.is((await run('nbdinfo', ['--size', nbdUri({ kind: 'unix', path }, 0, 'vol')])).code, 0);
-  await server().listenUnix(path).then(() => assert.unreachable('took over a live socket'), (e: Error) => assert.match(e.message, /in use by another server/));
+  await server()
+    .listenUnix(path)
+    .then(
+      () => assert.unreachable('took over a live socket'),
+      (e: Error) => assert.match(e.message, /in use by another server/),
+    );
   const file = join(dir, 'stale', 'not-a-socket');
   writeFileSync(file, 'keep me');
-  await server().listenUnix(file).then(() => assert.unreachable('replaced a file'), (e: Error) => assert.match(e.message, /not a socket/));
+  await server()
+    .listenUnix(file)
+    .then(
+      () => assert.unreachable('replaced a file'),
+      (e: Error) => assert.match(e.message, /not a socket/),
+    );
   assert.is(readFileSync(file, 'utf8'), 'keep me');
   await s.close();
   assert.not.ok(existsSync(path), 'the socket file is removed when the server closes');
@@ -217,10 +256,16 @@ tls('after STARTTLS the haggling goes on over TLS: a second STARTTLS is NBD_REP_
   c.option(P.OPT_STARTTLS);
   assert.is((await c.optionReply()).type, P.REP_ACK);
   const secure = connectTls({
-    socket: c.socket, servername: 'localhost',
-    ca: pki.server.ca, cert: readFileSync(join(pki.clientDir, 'client-cert.pem')), key: readFileSync(join(pki.clientDir, 'client-key.pem')),
+    socket: c.socket,
+    servername: 'localhost',
+    ca: pki.server.ca,
+    cert: readFileSync(join(pki.clientDir, 'client-cert.pem')),
+    key: readFileSync(join(pki.clientDir, 'client-key.pem')),
   });
-  await new Promise<void>((resolve, reject) => { secure.once('secureConnect', resolve); secure.once('error', reject); });
+  await new Promise<void>((resolve, reject) => {
+    secure.once('secureConnect', resolve);
+    secure.once('error', reject);
+  });
   const t = RawClient.over(secure);
   t.option(P.OPT_STARTTLS);
   assert.is((await t.optionReply()).type, P.REP_ERR_INVALID, 'TLS is already in use');
@@ -239,7 +284,7 @@ tls('a client certificate from another CA, or none, is refused', async () => {
   }
 });
 
-tls('with the CA\'s client certificate nbdinfo and nbdcopy work over TLS: written data reads back', async () => {
+tls("with the CA's client certificate nbdinfo and nbdcopy work over TLS: written data reads back", async () => {
   const uri = `nbds://127.0.0.1:${port}/vol?tls-certificates=${pki.clientDir}`;
   const info = await run('nbdinfo', ['--size', uri]);
   assert.is(info.code, 0, info.stderr);

@@ -12,10 +12,18 @@ import { RawClient, ScriptedBackend, sleep, until, within } from './nbd-support.
 const MiB = 1024 * 1024;
 const SIZE = 16 * MiB;
 
-interface Ctx { server: NbdServer; port: number; backends: Map<string, BlockBackend>; logs: string[] }
+interface Ctx {
+  server: NbdServer;
+  port: number;
+  backends: Map<string, BlockBackend>;
+  logs: string[];
+}
 
 async function start(opts: Partial<ConstructorParameters<typeof NbdServer>[0]> = {}): Promise<Ctx> {
-  const backends = new Map<string, BlockBackend>([['vol', new MemoryBackend(SIZE)], ['small', new MemoryBackend(1 * MiB)]]);
+  const backends = new Map<string, BlockBackend>([
+    ['vol', new MemoryBackend(SIZE)],
+    ['small', new MemoryBackend(1 * MiB)],
+  ]);
   const logs: string[] = [];
   const server = new NbdServer({
     exports: (n) => backends.get(n),
@@ -27,14 +35,24 @@ async function start(opts: Partial<ConstructorParameters<typeof NbdServer>[0]> =
   return { server, port, backends, logs };
 }
 
-const EXPECTED_FLAGS = P.FLAG_HAS_FLAGS | P.FLAG_SEND_FLUSH | P.FLAG_SEND_FUA | P.FLAG_SEND_TRIM | P.FLAG_SEND_WRITE_ZEROES | P.FLAG_CAN_MULTI_CONN;
+const EXPECTED_FLAGS =
+  P.FLAG_HAS_FLAGS |
+  P.FLAG_SEND_FLUSH |
+  P.FLAG_SEND_FUA |
+  P.FLAG_SEND_TRIM |
+  P.FLAG_SEND_WRITE_ZEROES |
+  P.FLAG_CAN_MULTI_CONN;
 
 // ---- handshake ------------------------------------------------------------------------------
 
 const hs = suite('nbd handshake');
 let ctx: Ctx;
-hs.before.each(async () => { ctx = await start(); });
-hs.after.each(async () => { await ctx.server.close(); });
+hs.before.each(async () => {
+  ctx = await start();
+});
+hs.after.each(async () => {
+  await ctx.server.close();
+});
 
 hs('greeting offers fixed newstyle and no-zeroes', async () => {
   const c = await RawClient.connect(ctx.port);
@@ -52,7 +70,10 @@ hs('NBD_OPT_LIST names every export; with data it is invalid', async () => {
   c.option(P.OPT_LIST);
   const { infos, final } = await c.optionReplies();
   assert.is(final.type, P.REP_ACK);
-  const names = infos.map((r) => { assert.is(r.type, P.REP_SERVER); return r.data.toString('utf8', 4, 4 + r.data.readUInt32BE(0)); });
+  const names = infos.map((r) => {
+    assert.is(r.type, P.REP_SERVER);
+    return r.data.toString('utf8', 4, 4 + r.data.readUInt32BE(0));
+  });
   assert.equal(names, ['vol', 'small']);
   c.option(P.OPT_LIST, Buffer.from('x'));
   assert.is((await c.optionReply()).type, P.REP_ERR_INVALID);
@@ -105,7 +126,13 @@ hs('an unknown export is NBD_REP_ERR_UNKNOWN with a message; the client may try 
 });
 
 hs('a lookup that throws costs that option only', async () => {
-  const s = new NbdServer({ exports: async (n) => { if (n === 'boom') throw new Error('etcd unreachable'); return ctx.backends.get(n); }, log: (l) => ctx.logs.push(l) });
+  const s = new NbdServer({
+    exports: async (n) => {
+      if (n === 'boom') throw new Error('etcd unreachable');
+      return ctx.backends.get(n);
+    },
+    log: (l) => ctx.logs.push(l),
+  });
   const { port } = await s.listen();
   const c = await RawClient.connect(port);
   await c.greet();
@@ -118,24 +145,45 @@ hs('a lookup that throws costs that option only', async () => {
   await s.close();
 });
 
-hs('unsupported options get NBD_REP_ERR_UNSUP: TLS, structured replies, meta contexts, extended headers, unknown', async () => {
-  const c = await RawClient.connect(ctx.port);
-  await c.greet();
-  for (const opt of [P.OPT_STARTTLS, P.OPT_STRUCTURED_REPLY, P.OPT_LIST_META_CONTEXT, P.OPT_SET_META_CONTEXT, P.OPT_EXTENDED_HEADERS, 4, 99, 0x7fffffff]) {
-    c.option(opt, opt === P.OPT_SET_META_CONTEXT ? Buffer.alloc(8) : undefined);
-    const r = await c.optionReply();
-    assert.is(r.option, opt);
-    assert.is(r.type, P.REP_ERR_UNSUP, `option ${opt}`);
-  }
-  assert.is((await c.go('vol')).final.type, P.REP_ACK);
-  await c.disconnect();
-});
+hs(
+  'unsupported options get NBD_REP_ERR_UNSUP: TLS, structured replies, meta contexts, extended headers, unknown',
+  async () => {
+    const c = await RawClient.connect(ctx.port);
+    await c.greet();
+    for (const opt of [
+      P.OPT_STARTTLS,
+      P.OPT_STRUCTURED_REPLY,
+      P.OPT_LIST_META_CONTEXT,
+      P.OPT_SET_META_CONTEXT,
+      P.OPT_EXTENDED_HEADERS,
+      4,
+      99,
+      0x7fffffff,
+    ]) {
+      c.option(opt, opt === P.OPT_SET_META_CONTEXT ? Buffer.alloc(8) : undefined);
+      const r = await c.optionReply();
+      assert.is(r.option, opt);
+      assert.is(r.type, P.REP_ERR_UNSUP, `option ${opt}`);
+    }
+    assert.is((await c.go('vol')).final.type, P.REP_ACK);
+    await c.disconnect();
+  },
+);
 
 hs('malformed NBD_OPT_GO data is NBD_REP_ERR_INVALID', async () => {
   const c = await RawClient.connect(ctx.port);
   await c.greet();
   const good = RawClient.infoData('vol', [P.INFO_BLOCK_SIZE]);
-  const cases = [Buffer.alloc(3), good.subarray(0, good.length - 1), Buffer.concat([good, Buffer.alloc(1)]), (() => { const b = Buffer.from(good); b.writeUInt32BE(1000, 0); return b; })()];
+  const cases = [
+    Buffer.alloc(3),
+    good.subarray(0, good.length - 1),
+    Buffer.concat([good, Buffer.alloc(1)]),
+    (() => {
+      const b = Buffer.from(good);
+      b.writeUInt32BE(1000, 0);
+      return b;
+    })(),
+  ];
   for (const data of cases) {
     c.option(P.OPT_GO, data);
     assert.is((await c.optionReply()).type, P.REP_ERR_INVALID);
@@ -144,26 +192,29 @@ hs('malformed NBD_OPT_GO data is NBD_REP_ERR_INVALID', async () => {
   await c.disconnect();
 });
 
-hs('NBD_OPT_EXPORT_NAME: size, flags and 124 zeroes unless no-zeroes; an unknown name closes the connection', async () => {
-  for (const noZeroes of [true, false]) {
+hs(
+  'NBD_OPT_EXPORT_NAME: size, flags and 124 zeroes unless no-zeroes; an unknown name closes the connection',
+  async () => {
+    for (const noZeroes of [true, false]) {
+      const c = await RawClient.connect(ctx.port);
+      await c.greet(P.FLAG_C_FIXED_NEWSTYLE | (noZeroes ? P.FLAG_C_NO_ZEROES : 0));
+      c.option(P.OPT_EXPORT_NAME, Buffer.from('small'));
+      const r = await c.read(noZeroes ? 10 : 134);
+      assert.is(Number(r.readBigUInt64BE(0)), 1 * MiB);
+      assert.is(r.readUInt16BE(8), EXPECTED_FLAGS);
+      if (!noZeroes) assert.equal(r.subarray(10), Buffer.alloc(124));
+      // No block size was negotiated: sub-block I/O is accepted (the spec's default minimum of 1).
+      assert.is(await c.writeAt(5, Buffer.from('abc')), 0);
+      assert.equal(await c.readAt(4, 5), Buffer.from('\0abc\0'));
+      await c.disconnect();
+    }
     const c = await RawClient.connect(ctx.port);
-    await c.greet(P.FLAG_C_FIXED_NEWSTYLE | (noZeroes ? P.FLAG_C_NO_ZEROES : 0));
-    c.option(P.OPT_EXPORT_NAME, Buffer.from('small'));
-    const r = await c.read(noZeroes ? 10 : 134);
-    assert.is(Number(r.readBigUInt64BE(0)), 1 * MiB);
-    assert.is(r.readUInt16BE(8), EXPECTED_FLAGS);
-    if (!noZeroes) assert.equal(r.subarray(10), Buffer.alloc(124));
-    // No block size was negotiated: sub-block I/O is accepted (the spec's default minimum of 1).
-    assert.is(await c.writeAt(5, Buffer.from('abc')), 0);
-    assert.equal(await c.readAt(4, 5), Buffer.from('\0abc\0'));
-    await c.disconnect();
-  }
-  const c = await RawClient.connect(ctx.port);
-  await c.greet();
-  c.option(P.OPT_EXPORT_NAME, Buffer.from('nope'));
-  await c.closed;
-  assert.ok(ctx.logs.some((l) => l.includes('nope')));
-});
+    await c.greet();
+    c.option(P.OPT_EXPORT_NAME, Buffer.from('nope'));
+    await c.closed;
+    assert.ok(ctx.logs.some((l) => l.includes('nope')));
+  },
+);
 
 hs('malformed handshakes close only their own connection; the server goes on serving', async () => {
   const good = await RawClient.open(ctx.port, 'vol');
@@ -171,12 +222,35 @@ hs('malformed handshakes close only their own connection; the server goes on ser
   assert.is(await good.writeAt(8192, data), 0);
 
   const garbage: Array<(c: RawClient) => Promise<void>> = [
-    async (c) => { c.write(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n')); },
-    async (c) => { await c.greet(0x80); }, // unknown client flag
-    async (c) => { await c.greet(); c.write(Buffer.from('NOTAMAGICxxxxxxxxxxxxxxxxxxxx')); },
-    async (c) => { await c.greet(); c.option(P.OPT_GO, Buffer.alloc(0)); await c.optionReply(); c.write(Buffer.alloc(64, 0xff)); },
-    async (c) => { await c.greet(); const h = Buffer.alloc(16); h.writeBigUInt64BE(P.IHAVEOPT); h.writeUInt32BE(P.OPT_GO, 8); h.writeUInt32BE(0xffffffff, 12); c.write(h); },
-    async (c) => { await c.greet(); c.write(Buffer.alloc(7)); c.socket.end(); }, // half an option, then EOF
+    async (c) => {
+      c.write(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+    },
+    async (c) => {
+      await c.greet(0x80);
+    }, // unknown client flag
+    async (c) => {
+      await c.greet();
+      c.write(Buffer.from('NOTAMAGICxxxxxxxxxxxxxxxxxxxx'));
+    },
+    async (c) => {
+      await c.greet();
+      c.option(P.OPT_GO, Buffer.alloc(0));
+      await c.optionReply();
+      c.write(Buffer.alloc(64, 0xff));
+    },
+    async (c) => {
+      await c.greet();
+      const h = Buffer.alloc(16);
+      h.writeBigUInt64BE(P.IHAVEOPT);
+      h.writeUInt32BE(P.OPT_GO, 8);
+      h.writeUInt32BE(0xffffffff, 12);
+      c.write(h);
+    },
+    async (c) => {
+      await c.greet();
+      c.write(Buffer.alloc(7));
+      c.socket.end();
+    }, // half an option, then EOF
   ];
   for (const [i, g] of garbage.entries()) {
     const c = await RawClient.connect(ctx.port);
@@ -199,7 +273,20 @@ hs('a client that never finishes its handshake is disconnected after the timeout
   await c.greet();
   // Nothing else closes it: the 200 ms handshake timeout must, well within this generous bound.
   let bound: NodeJS.Timeout | undefined;
-  await Promise.race([c.closed, new Promise((_, reject) => { bound = setTimeout(() => reject(new Error('timed out after 30 s waiting for: the server to close a connection that never finished its handshake')), 30_000); })]);
+  await Promise.race([
+    c.closed,
+    new Promise((_, reject) => {
+      bound = setTimeout(
+        () =>
+          reject(
+            new Error(
+              'timed out after 30 s waiting for: the server to close a connection that never finished its handshake',
+            ),
+          ),
+        30_000,
+      );
+    }),
+  ]);
   clearTimeout(bound);
   await s.close();
 });
@@ -237,7 +324,13 @@ hs('connections beyond maxHandshaking / maxConnections are closed at once; the o
   await b.greet();
   const third = await RawClient.connect(port);
   await within(third.closed, 2000, 'a third handshaking connection closed');
-  assert.not.ok(await third.read(1, 100).then(() => true, () => false), 'closed without a greeting');
+  assert.not.ok(
+    await third.read(1, 100).then(
+      () => true,
+      () => false,
+    ),
+    'closed without a greeting',
+  );
   assert.is(s.connectionCount, 2);
   // Once one of them is in transmission, a new handshake fits, and that makes three connections.
   assert.is((await a.go('vol')).final.type, P.REP_ACK);
@@ -258,8 +351,12 @@ hs.run();
 // ---- transmission ---------------------------------------------------------------------------
 
 const tx = suite('nbd transmission');
-tx.before.each(async () => { ctx = await start(); });
-tx.after.each(async () => { await ctx.server.close(); });
+tx.before.each(async () => {
+  ctx = await start();
+});
+tx.after.each(async () => {
+  await ctx.server.close();
+});
 
 tx('write, read, write zeroes, trim, flush round trip', async () => {
   const c = await RawClient.open(ctx.port, 'vol');
@@ -291,9 +388,15 @@ tx('pipelined requests complete out of order, each reply carrying its own handle
   const N = 200;
   const blocks = Array.from({ length: N }, (_, i) => Buffer.alloc(4096, i & 0xff));
   // All writes at once, in one burst of bytes, with arbitrary 64-bit handles.
-  const handles = blocks.map((b, i) => c.send(P.CMD_WRITE, i * 4096, 4096, { payload: b, handle: 0xdead000000000000n + BigInt(i) * 0x100000001n }));
+  const handles = blocks.map((b, i) =>
+    c.send(P.CMD_WRITE, i * 4096, 4096, { payload: b, handle: 0xdead000000000000n + BigInt(i) * 0x100000001n }),
+  );
   const seen: bigint[] = [];
-  for (let i = 0; i < N; i++) { const r = await c.reply(); assert.is(r.error, 0); seen.push(r.handle); }
+  for (let i = 0; i < N; i++) {
+    const r = await c.reply();
+    assert.is(r.error, 0);
+    seen.push(r.handle);
+  }
   assert.equal([...seen].sort(), [...handles].sort());
   assert.not.equal(seen, handles, 'replies should not all come back in request order');
   // Now reads, pipelined too; match data to handles.
@@ -394,11 +497,16 @@ tx('backend errors map to NBD errors; the connection stays usable', async () => 
   for (const [err, code] of errs) {
     for (const op of ['read', 'write', 'flush', 'trim', 'writeZeroes']) {
       sb.fail = (call) => (call.op === op ? err : undefined);
-      const r = op === 'read' ? await c.call(P.CMD_READ, 0, 4096)
-        : op === 'write' ? await c.call(P.CMD_WRITE, 0, 4096, { payload: Buffer.alloc(4096, 1) })
-        : op === 'flush' ? await c.call(P.CMD_FLUSH, 0, 0)
-        : op === 'trim' ? await c.call(P.CMD_TRIM, 0, 4096)
-        : await c.call(P.CMD_WRITE_ZEROES, 0, 4096);
+      const r =
+        op === 'read'
+          ? await c.call(P.CMD_READ, 0, 4096)
+          : op === 'write'
+            ? await c.call(P.CMD_WRITE, 0, 4096, { payload: Buffer.alloc(4096, 1) })
+            : op === 'flush'
+              ? await c.call(P.CMD_FLUSH, 0, 0)
+              : op === 'trim'
+                ? await c.call(P.CMD_TRIM, 0, 4096)
+                : await c.call(P.CMD_WRITE_ZEROES, 0, 4096);
       assert.is(r.error, code, `${op}: ${String(err)}`);
       assert.is(r.data, undefined);
     }
@@ -411,7 +519,9 @@ tx('backend errors map to NBD errors; the connection stays usable', async () => 
   const broken: BlockBackend = {
     size: SIZE,
     read: (_o, l) => Promise.resolve(Buffer.alloc(l - 1)),
-    write: () => { throw new Error('sync throw'); },
+    write: () => {
+      throw new Error('sync throw');
+    },
     flush: () => Promise.resolve(),
     trim: () => Promise.resolve(),
     writeZeroes: () => Promise.resolve(),
@@ -457,7 +567,10 @@ tx('NBD_CMD_DISC answers the requests in flight before closing', async () => {
   const h2 = c.send(P.CMD_READ, 0, 4096);
   c.send(P.CMD_DISC, 0, 0);
   const got = new Map<bigint, number>();
-  for (let i = 0; i < 2; i++) { const r = await c.reply(); got.set(r.handle, r.error); }
+  for (let i = 0; i < 2; i++) {
+    const r = await c.reply();
+    got.set(r.handle, r.error);
+  }
   assert.equal([got.get(h1), got.get(h2)], [0, 0]);
   await c.closed;
   await until(() => ctx.server.connectionCount === 0, 3000, 'connection gone');
@@ -497,22 +610,27 @@ tx('a bad request magic closes that connection only', async () => {
   await other.disconnect();
 });
 
-tx('several connections at once share the export (multi-conn): each sees the others\' writes', async () => {
+tx("several connections at once share the export (multi-conn): each sees the others' writes", async () => {
   const clients = await Promise.all(Array.from({ length: 6 }, () => RawClient.open(ctx.port, 'vol')));
   assert.is(ctx.server.connectionCount, 6);
   assert.equal(ctx.server.connectedExports(), Array(6).fill('vol'));
   const data = clients.map(() => randomBytes(64 * 1024));
   // Every client writes its own region, many requests in flight on every connection.
-  await Promise.all(clients.map(async (c, i) => {
-    for (let k = 0; k < 16; k++) c.send(P.CMD_WRITE, i * MiB + k * 4096, 4096, { payload: data[i]!.subarray(k * 4096, (k + 1) * 4096) });
-    for (let k = 0; k < 16; k++) assert.is((await c.reply()).error, 0);
-    assert.is((await c.call(P.CMD_FLUSH, 0, 0)).error, 0);
-  }));
+  await Promise.all(
+    clients.map(async (c, i) => {
+      for (let k = 0; k < 16; k++)
+        c.send(P.CMD_WRITE, i * MiB + k * 4096, 4096, { payload: data[i]!.subarray(k * 4096, (k + 1) * 4096) });
+      for (let k = 0; k < 16; k++) assert.is((await c.reply()).error, 0);
+      assert.is((await c.call(P.CMD_FLUSH, 0, 0)).error, 0);
+    }),
+  );
   // Then each reads its neighbour's.
-  await Promise.all(clients.map(async (c, i) => {
-    const j = (i + 1) % clients.length;
-    assert.equal(await c.readAt(j * MiB, 64 * 1024), data[j]);
-  }));
+  await Promise.all(
+    clients.map(async (c, i) => {
+      const j = (i + 1) % clients.length;
+      assert.equal(await c.readAt(j * MiB, 64 * 1024), data[j]);
+    }),
+  );
   await Promise.all(clients.map((c) => c.disconnect()));
   await ctx.server.waitForConnections(0);
 });
@@ -553,7 +671,10 @@ tx('close() ends listeners and connections, handshaking or transmitting', async 
   await Promise.all([a.closed, b.closed]);
   assert.is(ctx.server.connectionCount, 0); // close() resolved only once every connection was gone
   await RawClient.connect(ctx.port).then(
-    (c) => { c.destroy(); assert.unreachable('the listener is closed'); },
+    (c) => {
+      c.destroy();
+      assert.unreachable('the listener is closed');
+    },
     () => {},
   );
 });
@@ -583,8 +704,20 @@ mem('sparse: reads zeroes, allocates on write, releases whole chunks on trim and
 
 mem('out-of-range and bad sizes are BlockError EINVAL', async () => {
   const m = new MemoryBackend(4096);
-  for (const p of [m.read(4096, 1), m.write(4000, Buffer.alloc(100)), m.trim(-1, 1), m.writeZeroes(0, 4097), m.read(0.5, 1)]) {
-    await p.then(() => assert.unreachable('must fail'), (e) => { assert.instance(e, BlockError); assert.is((e as BlockError).errno, 'EINVAL'); });
+  for (const p of [
+    m.read(4096, 1),
+    m.write(4000, Buffer.alloc(100)),
+    m.trim(-1, 1),
+    m.writeZeroes(0, 4097),
+    m.read(0.5, 1),
+  ]) {
+    await p.then(
+      () => assert.unreachable('must fail'),
+      (e) => {
+        assert.instance(e, BlockError);
+        assert.is((e as BlockError).errno, 'EINVAL');
+      },
+    );
   }
   assert.throws(() => new MemoryBackend(1000), /multiple of 4096/);
 });

@@ -6,8 +6,16 @@ import type { Socket } from 'node:net';
 import { nbd as P } from '../src/index.js';
 import type { BlockBackend } from '../src/index.js';
 
-export interface OptionReply { option: number; type: number; data: Buffer }
-export interface Reply { error: number; handle: bigint; data?: Buffer }
+export interface OptionReply {
+  option: number;
+  type: number;
+  data: Buffer;
+}
+export interface Reply {
+  error: number;
+  handle: bigint;
+  data?: Buffer;
+}
 
 /** A raw NBD client: every byte it sends is spelled out by the test. */
 export class RawClient {
@@ -21,20 +29,29 @@ export class RawClient {
   private nextHandle = 1n;
 
   private constructor(readonly socket: Socket) {
-    socket.on('data', (c: Buffer) => { this.chunks.push(c); this.buffered += c.length; this.pump(); });
+    socket.on('data', (c: Buffer) => {
+      this.chunks.push(c);
+      this.buffered += c.length;
+      this.pump();
+    });
     socket.on('error', () => {});
-    this.closed = new Promise((resolve) => socket.on('close', () => {
-      this.ended = true;
-      const w = this.waiter;
-      this.waiter = undefined;
-      w?.reject(new Error(`connection closed with ${this.buffered} bytes buffered, ${w.n} wanted`));
-      resolve();
-    }));
+    this.closed = new Promise((resolve) =>
+      socket.on('close', () => {
+        this.ended = true;
+        const w = this.waiter;
+        this.waiter = undefined;
+        w?.reject(new Error(`connection closed with ${this.buffered} bytes buffered, ${w.n} wanted`));
+        resolve();
+      }),
+    );
   }
 
   static connect(port: number): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const s = connect(port, '127.0.0.1', () => { s.off('error', reject); resolve(new RawClient(s)); });
+      const s = connect(port, '127.0.0.1', () => {
+        s.off('error', reject);
+        resolve(new RawClient(s));
+      });
       s.once('error', reject);
     });
   }
@@ -53,19 +70,33 @@ export class RawClient {
     return new RawClient(socket);
   }
 
-  get isClosed(): boolean { return this.ended; }
+  get isClosed(): boolean {
+    return this.ended;
+  }
 
-  write(b: Buffer): void { this.socket.write(b); }
+  write(b: Buffer): void {
+    this.socket.write(b);
+  }
 
   read(n: number, timeoutMs = 5000): Promise<Buffer> {
     if (this.buffered >= n) return Promise.resolve(this.take(n));
-    if (this.ended) return Promise.reject(new Error(`connection closed with ${this.buffered} bytes buffered, ${n} wanted`));
+    if (this.ended)
+      return Promise.reject(new Error(`connection closed with ${this.buffered} bytes buffered, ${n} wanted`));
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => { this.waiter = undefined; reject(new Error(`timed out waiting for ${n} bytes`)); }, timeoutMs);
+      const t = setTimeout(() => {
+        this.waiter = undefined;
+        reject(new Error(`timed out waiting for ${n} bytes`));
+      }, timeoutMs);
       this.waiter = {
         n,
-        resolve: (b) => { clearTimeout(t); resolve(b); },
-        reject: (e) => { clearTimeout(t); reject(e); },
+        resolve: (b) => {
+          clearTimeout(t);
+          resolve(b);
+        },
+        reject: (e) => {
+          clearTimeout(t);
+          reject(e);
+        },
       };
     });
   }
@@ -115,13 +146,22 @@ export class RawClient {
     return b;
   }
 
-  go(name: string, infos: number[] = [P.INFO_BLOCK_SIZE], option = P.OPT_GO): Promise<{ infos: OptionReply[]; final: OptionReply }> {
+  go(
+    name: string,
+    infos: number[] = [P.INFO_BLOCK_SIZE],
+    option = P.OPT_GO,
+  ): Promise<{ infos: OptionReply[]; final: OptionReply }> {
     this.option(option, RawClient.infoData(name, infos));
     return this.optionReplies();
   }
 
   /** Sends a request; returns its handle. */
-  send(type: number, offset: bigint | number, length: number, opts: { flags?: number; payload?: Buffer; handle?: bigint } = {}): bigint {
+  send(
+    type: number,
+    offset: bigint | number,
+    length: number,
+    opts: { flags?: number; payload?: Buffer; handle?: bigint } = {},
+  ): bigint {
     const handle = opts.handle ?? this.nextHandle++;
     if (type === P.CMD_READ) this.reads.set(handle, length);
     const h = P.encodeRequest(type, opts.flags ?? 0, handle, offset, length);
@@ -131,7 +171,8 @@ export class RawClient {
 
   async reply(): Promise<Reply> {
     const h = await this.read(16);
-    if (h.readUInt32BE(0) !== P.SIMPLE_REPLY_MAGIC) throw new Error(`bad reply magic 0x${h.readUInt32BE(0).toString(16)}`);
+    if (h.readUInt32BE(0) !== P.SIMPLE_REPLY_MAGIC)
+      throw new Error(`bad reply magic 0x${h.readUInt32BE(0).toString(16)}`);
     const error = h.readUInt32BE(4);
     const handle = h.readBigUInt64BE(8);
     const len = this.reads.get(handle);
@@ -141,7 +182,12 @@ export class RawClient {
   }
 
   /** Sends one request and waits for its reply (nothing else may be in flight). */
-  async call(type: number, offset: bigint | number, length: number, opts: { flags?: number; payload?: Buffer } = {}): Promise<Reply> {
+  async call(
+    type: number,
+    offset: bigint | number,
+    length: number,
+    opts: { flags?: number; payload?: Buffer } = {},
+  ): Promise<Reply> {
     const handle = this.send(type, offset, length, opts);
     const r = await this.reply();
     if (r.handle !== handle) throw new Error(`reply for handle ${r.handle}, wanted ${handle}`);
@@ -164,7 +210,9 @@ export class RawClient {
     await this.closed;
   }
 
-  destroy(): void { this.socket.destroy(); }
+  destroy(): void {
+    this.socket.destroy();
+  }
 
   private pump(): void {
     const w = this.waiter;
@@ -182,7 +230,12 @@ export class RawClient {
   }
 }
 
-export interface Call { op: string; offset?: number; length?: number; fua?: boolean }
+export interface Call {
+  op: string;
+  offset?: number;
+  length?: number;
+  fua?: boolean;
+}
 
 /** Wraps a backend: records every call, optionally delays or fails them. */
 export class ScriptedBackend implements BlockBackend {
@@ -193,7 +246,9 @@ export class ScriptedBackend implements BlockBackend {
   fail: (c: Call) => unknown = () => undefined;
 
   constructor(readonly inner: BlockBackend) {}
-  get size(): number { return this.inner.size; }
+  get size(): number {
+    return this.inner.size;
+  }
 
   private async gate(c: Call): Promise<void> {
     this.calls.push(c);
@@ -225,7 +280,11 @@ export class ScriptedBackend implements BlockBackend {
   }
 }
 
-export interface RunResult { code: number; stdout: string; stderr: string }
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs a program to completion (killed after timeoutMs). */
 export function run(cmd: string, args: string[], timeoutMs = 60_000): Promise<RunResult> {
@@ -233,11 +292,24 @@ export function run(cmd: string, args: string[], timeoutMs = 60_000): Promise<Ru
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    const t = setTimeout(() => { stderr += `\n[killed after ${timeoutMs} ms]`; child.kill('SIGKILL'); }, timeoutMs);
-    child.on('error', (e) => { clearTimeout(t); reject(e); });
-    child.on('close', (code) => { clearTimeout(t); resolve({ code: code ?? -1, stdout, stderr }); });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const t = setTimeout(() => {
+      stderr += `\n[killed after ${timeoutMs} ms]`;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(t);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
   });
 }
 
@@ -246,7 +318,9 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 /** `p`, or a rejection naming `what` after ms (the timer does not outlive the race). */
 export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms); });
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms);
+  });
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 

@@ -19,8 +19,23 @@ type Op =
   | { k: 'del'; pick: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ k: fc.constant('write' as const), off: fc.integer({ min: 0, max: SIZE - 1 }), len: fc.integer({ min: 1, max: 96 * KiB }), seed: fc.integer({ min: 1, max: 1e6 }) }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('trim' as const), off: fc.integer({ min: 0, max: SIZE - 1 }), len: fc.integer({ min: 1, max: 256 * KiB }) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      k: fc.constant('write' as const),
+      off: fc.integer({ min: 0, max: SIZE - 1 }),
+      len: fc.integer({ min: 1, max: 96 * KiB }),
+      seed: fc.integer({ min: 1, max: 1e6 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('trim' as const),
+      off: fc.integer({ min: 0, max: SIZE - 1 }),
+      len: fc.integer({ min: 1, max: 256 * KiB }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('snap' as const) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('del' as const), pick: fc.nat() }) },
 );
@@ -64,54 +79,77 @@ class Model {
 }
 
 async function checkAlone(store: ReplicaStore, model: Model, who: string): Promise<void> {
-  assert.equal((await store.listSnapshots()).map((s) => s.name), [...model.snaps.keys()], `${who}: snapshots`);
+  assert.equal(
+    (await store.listSnapshots()).map((s) => s.name),
+    [...model.snaps.keys()],
+    `${who}: snapshots`,
+  );
   assert.equal((await store.listLayers()).length, model.snaps.size, `${who}: no system layer left`);
-  for (const [name, want] of model.snaps) assert.ok((await store.readSnapshot(name, 0, SIZE)).equals(want), `${who}: ${name}`);
+  for (const [name, want] of model.snaps)
+    assert.ok((await store.readSnapshot(name, 0, SIZE)).equals(want), `${who}: ${name}`);
   assert.ok((await store.read(0, SIZE)).equals(model.bytes), `${who}: live volume`);
 }
 
 const t = suite('rebuild model');
 
-t('random writes, trims, snapshots and deletions around and during a rebuild: every view equal on every replica', async () => {
-  let runs = 0;
-  await fc.assert(fc.asyncProperty(
-    fc.array(op, { maxLength: 12 }), fc.array(op, { maxLength: 12 }), fc.array(op, { maxLength: 16 }), fc.boolean(),
-    async (before, away, during, fresh) => {
-      runs++;
-      const { dir, cleanup } = await scratch();
-      const a = await ReplicaStore.create(join(dir, 'a'), SIZE);
-      let b = await ReplicaStore.create(join(dir, 'b'), SIZE);
-      const model = new Model();
-      try {
-        let engine = await Engine.open('vol', [{ id: 'a', local: true, replica: a }, { id: 'b', local: false, replica: b }]);
-        for (const o of before) await model.apply(engine, o);
-        await engine.close();
-        // b is gone: the volume goes on with a alone (the engine closed the stores it held).
-        await b.close().catch(() => undefined);
-        const aa = await ReplicaStore.open(join(dir, 'a'));
-        let copying!: () => void;
-        const midway = new Promise<void>((r) => { copying = r; });
-        engine = await Engine.open('vol', [{ id: 'a', local: true, replica: aa }], { onRebuildProgress: (_id, pct) => { if (pct > 0) copying(); } });
-        for (const o of away) await model.apply(engine, o);
-        // b comes back with its old chain and data, or a fresh replica takes its place.
-        b = fresh ? await ReplicaStore.create(join(dir, 'c'), SIZE) : await ReplicaStore.open(join(dir, 'b'));
-        const rebuild = engine.rebuild({ id: 'b', local: false, replica: b }, 'a', { windowBytes: 512 * KiB });
-        // Half of these race the rebuild's first steps, half start once the layers are being copied.
-        const half = Math.floor(during.length / 2);
-        for (const o of during.slice(0, half)) await model.apply(engine, o);
-        await Promise.race([midway, rebuild]);
-        for (const o of during.slice(half)) await model.apply(engine, o);
-        await rebuild;
-        assert.equal(engine.replicaModes(), { a: 'healthy', b: 'healthy' });
-        await checkAlone(aa, model, 'a');
-        await checkAlone(b, model, 'b');
-        await engine.close();
-      } finally {
-        await cleanup();
-      }
-    },
-  ), { numRuns: Number(process.env.CAIRN_MODEL_RUNS ?? 40) });
-  assert.ok(runs >= 1);
-});
+t(
+  'random writes, trims, snapshots and deletions around and during a rebuild: every view equal on every replica',
+  async () => {
+    let runs = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(op, { maxLength: 12 }),
+        fc.array(op, { maxLength: 12 }),
+        fc.array(op, { maxLength: 16 }),
+        fc.boolean(),
+        async (before, away, during, fresh) => {
+          runs++;
+          const { dir, cleanup } = await scratch();
+          const a = await ReplicaStore.create(join(dir, 'a'), SIZE);
+          let b = await ReplicaStore.create(join(dir, 'b'), SIZE);
+          const model = new Model();
+          try {
+            let engine = await Engine.open('vol', [
+              { id: 'a', local: true, replica: a },
+              { id: 'b', local: false, replica: b },
+            ]);
+            for (const o of before) await model.apply(engine, o);
+            await engine.close();
+            // b is gone: the volume goes on with a alone (the engine closed the stores it held).
+            await b.close().catch(() => undefined);
+            const aa = await ReplicaStore.open(join(dir, 'a'));
+            let copying!: () => void;
+            const midway = new Promise<void>((r) => {
+              copying = r;
+            });
+            engine = await Engine.open('vol', [{ id: 'a', local: true, replica: aa }], {
+              onRebuildProgress: (_id, pct) => {
+                if (pct > 0) copying();
+              },
+            });
+            for (const o of away) await model.apply(engine, o);
+            // b comes back with its old chain and data, or a fresh replica takes its place.
+            b = fresh ? await ReplicaStore.create(join(dir, 'c'), SIZE) : await ReplicaStore.open(join(dir, 'b'));
+            const rebuild = engine.rebuild({ id: 'b', local: false, replica: b }, 'a', { windowBytes: 512 * KiB });
+            // Half of these race the rebuild's first steps, half start once the layers are being copied.
+            const half = Math.floor(during.length / 2);
+            for (const o of during.slice(0, half)) await model.apply(engine, o);
+            await Promise.race([midway, rebuild]);
+            for (const o of during.slice(half)) await model.apply(engine, o);
+            await rebuild;
+            assert.equal(engine.replicaModes(), { a: 'healthy', b: 'healthy' });
+            await checkAlone(aa, model, 'a');
+            await checkAlone(b, model, 'b');
+            await engine.close();
+          } finally {
+            await cleanup();
+          }
+        },
+      ),
+      { numRuns: Number(process.env.CAIRN_MODEL_RUNS ?? 40) },
+    );
+    assert.ok(runs >= 1);
+  },
+);
 
 t.run();

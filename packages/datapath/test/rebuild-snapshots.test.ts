@@ -64,7 +64,7 @@ class Model {
 async function scatter(engine: Engine, model: Model, seed: number, count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
     const len = (1 + ((seed * 7 + i * 13) % 16)) * 4096;
-    const off = (((seed * 1_000_003 + i * 7_919) % (SIZE / 4096 - 16)) * 4096);
+    const off = ((seed * 1_000_003 + i * 7_919) % (SIZE / 4096 - 16)) * 4096;
     await model.write(engine, off, pattern(len, seed * 1000 + i));
   }
 }
@@ -74,7 +74,10 @@ async function checkAlone(store: ReplicaStore, model: Model, who: string): Promi
   const names = (await store.listSnapshots()).map((s) => s.name);
   assert.equal(names, [...model.snaps.keys()], `${who}: snapshot names`);
   for (const [name, want] of model.snaps) {
-    assert.ok((await store.readSnapshot(name, 0, SIZE)).equals(want), `${who}: snapshot ${name} reads as it was when taken`);
+    assert.ok(
+      (await store.readSnapshot(name, 0, SIZE)).equals(want),
+      `${who}: snapshot ${name} reads as it was when taken`,
+    );
   }
   assert.ok((await store.read(0, SIZE)).equals(model.bytes), `${who}: the live volume`);
 }
@@ -83,8 +86,18 @@ function failures(): { events: { onReplicaFailed: (id: string) => void }; failed
   const waiters = new Map<string, () => void>();
   const seen = new Set<string>();
   return {
-    events: { onReplicaFailed: (id) => { seen.add(id); waiters.get(id)?.(); } },
-    failed: (id) => (seen.has(id) ? Promise.resolve() : new Promise<void>((r) => { waiters.set(id, r); })),
+    events: {
+      onReplicaFailed: (id) => {
+        seen.add(id);
+        waiters.get(id)?.();
+      },
+    },
+    failed: (id) =>
+      seen.has(id)
+        ? Promise.resolve()
+        : new Promise<void>((r) => {
+            waiters.set(id, r);
+          }),
   };
 }
 
@@ -93,8 +106,12 @@ function gated(r: Replica): { replica: Replica; arm: () => Promise<void>; releas
   let armed = false;
   let hit!: () => void;
   let open!: () => void;
-  const hitP = new Promise<void>((res) => { hit = res; });
-  const openP = new Promise<void>((res) => { open = res; });
+  const hitP = new Promise<void>((res) => {
+    hit = res;
+  });
+  const openP = new Promise<void>((res) => {
+    open = res;
+  });
   const hold = async () => {
     if (!armed) return;
     armed = false;
@@ -106,11 +123,22 @@ function gated(r: Replica): { replica: Replica; arm: () => Promise<void>; releas
       const v = Reflect.get(target, prop) as unknown;
       if (typeof v !== 'function') return v;
       const f = (v as (...a: unknown[]) => unknown).bind(target);
-      if (prop === 'write' || prop === 'writeParts' || prop === 'writeLayer') return async (...a: unknown[]) => { await hold(); return f(...a); };
+      if (prop === 'write' || prop === 'writeParts' || prop === 'writeLayer')
+        return async (...a: unknown[]) => {
+          await hold();
+          return f(...a);
+        };
       return f;
     },
   });
-  return { replica, arm: () => { armed = true; return hitP; }, release: () => open() };
+  return {
+    replica,
+    arm: () => {
+      armed = true;
+      return hitP;
+    },
+    release: () => open(),
+  };
 }
 
 const t = suite('rebuild with snapshots');
@@ -150,9 +178,17 @@ t('snapshot, write, lose a replica, rebuild: the rebuilt replica alone reads eve
   const delta = await engine.rebuild(await member(b2), 'a');
   await checkAlone(b.store, model, 'b (reused)');
   await checkAlone(a.store, model, 'a (source)');
-  assert.ok(delta.copiedBytes < stats.copiedBytes, `the reused replica moved less (${delta.copiedBytes} < ${stats.copiedBytes})`);
+  assert.ok(
+    delta.copiedBytes < stats.copiedBytes,
+    `the reused replica moved less (${delta.copiedBytes} < ${stats.copiedBytes})`,
+  );
   // No system layer is left behind on any replica.
-  for (const n of [a, b, c]) assert.equal((await n.store.listLayers()).map((l) => l.name), ['s1', 's2', 's3'], `${n.id}: layers`);
+  for (const n of [a, b, c])
+    assert.equal(
+      (await n.store.listLayers()).map((l) => l.name),
+      ['s1', 's2', 's3'],
+      `${n.id}: layers`,
+    );
   // The engine reads a snapshot from any of them alone: drop a and read through the engine.
   await engine.close();
   await shutdown([a, b2, c]);
@@ -182,14 +218,17 @@ t('a snapshot taken while a replica is being rebuilt reads right on every replic
   await scatter(engine, model, 13, 20);
   await rebuild;
   assert.equal(engine.replicaModes(), { a: 'healthy', b: 'failed', c: 'healthy' });
-  assert.ok((await c.store.readSnapshot('s2', 0, SIZE)).equals(model.snaps.get('s2')!), 'c: the snapshot taken mid-rebuild');
+  assert.ok(
+    (await c.store.readSnapshot('s2', 0, SIZE)).equals(model.snaps.get('s2')!),
+    'c: the snapshot taken mid-rebuild',
+  );
   await checkAlone(c.store, model, 'c');
   await checkAlone(a.store, model, 'a');
   await engine.close();
   await shutdown([a, b, c]);
 });
 
-t('a clone from a snapshot after a rebuild holds the snapshot\'s data', async () => {
+t("a clone from a snapshot after a rebuild holds the snapshot's data", async () => {
   const [a, b] = [await node('a'), await node('b')];
   const f = failures();
   const engine = await Engine.open('vol', [await member(a), await member(b)], f.events);
@@ -205,7 +244,11 @@ t('a clone from a snapshot after a rebuild holds the snapshot\'s data', async ()
   // Only the rebuilt replica serves as the clone's source.
   const d = await node('d');
   const clone = await Engine.open('clone', [await member(d)]);
-  const r = await cloneFromAny([{ id: 'c', connect: () => ReplicaClient.connect(c.address, 'c', SECRET) }], 's1', clone);
+  const r = await cloneFromAny(
+    [{ id: 'c', connect: () => ReplicaClient.connect(c.address, 'c', SECRET) }],
+    's1',
+    clone,
+  );
   assert.is(r.from, 'c');
   assert.ok((await clone.read(0, SIZE)).equals(model.snaps.get('s1')!), 'the clone reads as s1 did');
   await clone.close();
@@ -218,14 +261,26 @@ t('snapshots are refused system names, and system layers are never listed', asyn
   const engine = await Engine.open('vol', [await member(a)]);
   try {
     for (const bad of ['.rebuild-x', '_x', '-x']) {
-      await engine.snapshot(bad).then(() => assert.unreachable(`${bad} accepted`), (e: Error) => assert.match(e.message, /name/));
+      await engine.snapshot(bad).then(
+        () => assert.unreachable(`${bad} accepted`),
+        (e: Error) => assert.match(e.message, /name/),
+      );
     }
     await a.store.snapshot('.system');
     await engine.snapshot('s1');
     assert.equal(await engine.listSnapshots(), ['s1']);
-    assert.equal((await a.store.listSnapshots()).map((s) => s.name), ['s1']);
-    assert.equal((await a.store.listLayers()).map((s) => s.name), ['.system', 's1']);
-    await engine.readSnapshot('.system', 0, 4096).then(() => assert.unreachable('system layer read'), () => undefined);
+    assert.equal(
+      (await a.store.listSnapshots()).map((s) => s.name),
+      ['s1'],
+    );
+    assert.equal(
+      (await a.store.listLayers()).map((s) => s.name),
+      ['.system', 's1'],
+    );
+    await engine.readSnapshot('.system', 0, 4096).then(
+      () => assert.unreachable('system layer read'),
+      () => undefined,
+    );
     assert.equal(engine.replicaModes(), { a: 'healthy' }, 'a refused name is not a replica failure');
   } finally {
     await engine.close();

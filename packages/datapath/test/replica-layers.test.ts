@@ -33,16 +33,33 @@ t('insert, write into, zero and hash a frozen layer over the wire; durable at en
   await c.snapshot('s2');
   await c.insertSnapshot({ name: 's1', createdAt: '2026-01-01T00:00:00.000Z', revision: 7, size: SIZE }, 's2');
   await c.insertSnapshot({ name: '.ref', createdAt: '2026-01-02T00:00:00.000Z', revision: 9, size: SIZE }, null);
-  assert.equal((await c.listLayers()).map((l) => [l.name, l.revision]), [['s1', 7], ['s2', 0], ['.ref', 9]]);
-  assert.equal((await c.listSnapshots()).map((l) => l.name), ['s1', 's2'], 'system layers are not listed as snapshots');
-  assert.equal((await c.info()).snapshots.map((l) => l.name), ['s1', 's2']);
+  assert.equal(
+    (await c.listLayers()).map((l) => [l.name, l.revision]),
+    [
+      ['s1', 7],
+      ['s2', 0],
+      ['.ref', 9],
+    ],
+  );
+  assert.equal(
+    (await c.listSnapshots()).map((l) => l.name),
+    ['s1', 's2'],
+    'system layers are not listed as snapshots',
+  );
+  assert.equal(
+    (await c.info()).snapshots.map((l) => l.name),
+    ['s1', 's2'],
+  );
   // An empty layer reads as the one under it; writing into it changes its view and those above
   // where they do not define the block.
   assert.ok((await c.readSnapshot('s1', 0, 8192)).equals(Buffer.alloc(8192)));
   await c.writeLayer('s1', 4096, pattern(8192, 2));
   assert.ok((await c.readSnapshot('s1', 4096, 8192)).equals(pattern(8192, 2)));
   const s2 = await c.readSnapshot('s2', 0, 12288);
-  assert.ok(s2.subarray(0, 8192).equals(pattern(8192, 1)) && s2.subarray(8192).equals(pattern(8192, 2).subarray(4096)), 's2 defines blocks 0-1, takes block 2 from s1');
+  assert.ok(
+    s2.subarray(0, 8192).equals(pattern(8192, 1)) && s2.subarray(8192).equals(pattern(8192, 2).subarray(4096)),
+    's2 defines blocks 0-1, takes block 2 from s1',
+  );
   await c.zeroLayer('s1', 8192, 4096);
   assert.ok((await c.readSnapshot('s1', 8192, 4096)).equals(Buffer.alloc(4096)));
   // Hashes of views: 16 bytes a block; zeroes hash alike however they read as zeroes.
@@ -55,8 +72,14 @@ t('insert, write into, zero and hash a frozen layer over the wire; durable at en
   assert.ok((await c.hashBlocks(null, 4 * 4096, 4096)).equals(ZERO_HASH), 'zeroes written as data');
   const big = await c.hashBlocks(null, 0, SIZE);
   assert.is(big.length, (SIZE / 4096) * HASH_BYTES);
-  await c.hashBlocks(null, 1, 4096).then(() => assert.unreachable('unaligned hash range'), () => undefined);
-  await c.writeLayer('nope', 0, Buffer.alloc(4096)).then(() => assert.unreachable('unknown layer'), () => undefined);
+  await c.hashBlocks(null, 1, 4096).then(
+    () => assert.unreachable('unaligned hash range'),
+    () => undefined,
+  );
+  await c.writeLayer('nope', 0, Buffer.alloc(4096)).then(
+    () => assert.unreachable('unknown layer'),
+    () => undefined,
+  );
   await c.endRebuild(42);
   await c.close();
   await server.close();
@@ -82,12 +105,17 @@ t('deleting a newest snapshot larger than the head merges the head down into it,
   await store.trim(3 * MiB, 64 * 1024);
   model.fill(0, 3 * MiB, 3 * MiB + 64 * 1024);
   // The deletion and 200 writes (some partial blocks) at once.
-  const writes = Array.from({ length: 200 }, (_, i) => write((i * 77_777) % (SIZE - 6000), pattern(1000 + i * 7, 500 + i)));
+  const writes = Array.from({ length: 200 }, (_, i) =>
+    write((i * 77_777) % (SIZE - 6000), pattern(1000 + i * 7, 500 + i)),
+  );
   await Promise.all([store.deleteSnapshot('.ref'), ...writes]);
   assert.equal(await store.listLayers(), []);
   assert.ok((await store.read(0, SIZE)).equals(model), 'the volume reads as written');
   // The snapshot's layer (id 1) became the head; the small head's files are gone.
-  assert.ok(existsSync(join(dir, 'r', 'layer-1.data')) && !existsSync(join(dir, 'r', 'layer-2.data')), 'merged down, not up');
+  assert.ok(
+    existsSync(join(dir, 'r', 'layer-1.data')) && !existsSync(join(dir, 'r', 'layer-2.data')),
+    'merged down, not up',
+  );
   await store.flush();
   await store.close();
   const again = await ReplicaStore.open(join(dir, 'r'));
@@ -103,9 +131,16 @@ t('deleting a middle snapshot larger than the next one merges that one down; eve
   await store.snapshot('b');
   await store.write(2 * MiB, pattern(8192, 3));
   await store.snapshot('c');
-  const before = { b: await store.readSnapshot('b', 0, SIZE), c: await store.readSnapshot('c', 0, SIZE), head: await store.read(0, SIZE) };
+  const before = {
+    b: await store.readSnapshot('b', 0, SIZE),
+    c: await store.readSnapshot('c', 0, SIZE),
+    head: await store.read(0, SIZE),
+  };
   await store.deleteSnapshot('a');
-  assert.equal((await store.listSnapshots()).map((s) => s.name), ['b', 'c']);
+  assert.equal(
+    (await store.listSnapshots()).map((s) => s.name),
+    ['b', 'c'],
+  );
   assert.ok((await store.readSnapshot('b', 0, SIZE)).equals(before.b));
   assert.ok((await store.readSnapshot('c', 0, SIZE)).equals(before.c));
   assert.ok((await store.read(0, SIZE)).equals(before.head));

@@ -14,7 +14,15 @@ import { BlockError, ReplicaClient, ReplicaError, ReplicaServer, ReplicaStore, r
 import { newNonce, proof } from '../src/replica/auth.js';
 import { FrameReader } from '../src/replica/frame-reader.js';
 import {
-  encodeHello, encodeReply, encodeRequest, Op, PROTOCOL_VERSION, REPLY_HEADER_BYTES, replyPayloadLength, REQUEST_HEADER_BYTES, Status,
+  encodeHello,
+  encodeReply,
+  encodeRequest,
+  Op,
+  PROTOCOL_VERSION,
+  REPLY_HEADER_BYTES,
+  replyPayloadLength,
+  REQUEST_HEADER_BYTES,
+  Status,
 } from '../src/replica/protocol.js';
 import { MiB, pattern, scratch, sleep } from './replica-support.js';
 
@@ -63,7 +71,9 @@ async function until(cond: () => boolean, what: string, ms = 30_000): Promise<vo
 /** `p`, or a failure naming `what` after a generous `ms` (the suite's bound, not a speed check). */
 async function within<T>(p: Promise<T>, what: string, ms = 30_000): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const bound = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for: ${what}`)), ms); });
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for: ${what}`)), ms);
+  });
   try {
     return await Promise.race([p, bound]);
   } finally {
@@ -72,12 +82,23 @@ async function within<T>(p: Promise<T>, what: string, ms = 30_000): Promise<T> {
 }
 /** Whether `p` is already settled: it is, if it settles before the event loop turns once. */
 async function settledAtOnce(p: Promise<unknown>): Promise<boolean> {
-  return Promise.race([p.then(() => true, () => true), new Promise<boolean>((r) => setImmediate(() => r(false)))]);
+  return Promise.race([
+    p.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((r) => setImmediate(() => r(false))),
+  ]);
 }
 const errno = (name: string) => (e: unknown) => e instanceof BlockError && e.errno === name;
 
 /** A raw connection that records reply frames and whether the server closed it. */
-function raw(p = port): { socket: Socket; frames: { id: number; status: number; payload: Buffer }[]; closed: Promise<void>; next: () => Promise<{ id: number; status: number; payload: Buffer }> } {
+function raw(p = port): {
+  socket: Socket;
+  frames: { id: number; status: number; payload: Buffer }[];
+  closed: Promise<void>;
+  next: () => Promise<{ id: number; status: number; payload: Buffer }>;
+} {
   const socket = connect({ host: '127.0.0.1', port: p });
   const frames: { id: number; status: number; payload: Buffer }[] = [];
   let wake: (() => void) | null = null;
@@ -87,12 +108,19 @@ function raw(p = port): { socket: Socket; frames: { id: number; status: number; 
   });
   socket.on('data', (c: Buffer) => reader.push(c));
   socket.on('error', () => {});
-  const closed = new Promise<void>((r) => socket.on('close', () => { r(); wake?.(); }));
+  const closed = new Promise<void>((r) =>
+    socket.on('close', () => {
+      r();
+      wake?.();
+    }),
+  );
   let taken = 0;
   const next = async () => {
     while (frames.length <= taken) {
       if (socket.destroyed) throw new Error('closed');
-      await new Promise<void>((r) => { wake = r; });
+      await new Promise<void>((r) => {
+        wake = r;
+      });
     }
     return frames[taken++]!;
   };
@@ -150,11 +178,26 @@ test('a client authenticates and every operation works through it', async () => 
   await c.writeZeroes(8192, 100, true);
   assert.equal(await c.read(4096, 4096), Buffer.alloc(4096));
   assert.ok((await c.readSnapshot('s1', 4096, 8192)).equals(pattern(8192, 1)));
-  assert.equal((await c.listSnapshots()).map((s) => s.name), ['s1']);
+  assert.equal(
+    (await c.listSnapshots()).map((s) => s.name),
+    ['s1'],
+  );
   const live = await c.allocatedRanges(0, c.size);
-  assert.equal(live.extents.map((e) => [e.offset, e.length]), [[0, 4096], [8192, 4096]]);
+  assert.equal(
+    live.extents.map((e) => [e.offset, e.length]),
+    [
+      [0, 4096],
+      [8192, 4096],
+    ],
+  );
   const head = await c.layerRanges(null, 0, c.size);
-  assert.equal(head.extents.map((e) => [e.offset, e.length, e.zero]), [[4096, 4096, true], [8192, 4096, false]]);
+  assert.equal(
+    head.extents.map((e) => [e.offset, e.length, e.zero]),
+    [
+      [4096, 4096, true],
+      [8192, 4096, false],
+    ],
+  );
   assert.is((await c.layerRanges('s1', 0, c.size, 1)).extents.length, 1);
   await c.deleteSnapshot('s1');
   await rejects(c.deleteSnapshot('s1'), (e) => e instanceof ReplicaError && e.code === 'ENOENT', 'delete twice');
@@ -194,7 +237,8 @@ test('pipelined: hundreds of requests in flight come back matched to their ids',
   assert.ok(inflight >= 600, `${inflight} requests in flight`);
   for (const { first, n, got } of await Promise.all(reads)) {
     for (let k = 0; k < n; k++) {
-      if (!got.subarray(k * 4096, (k + 1) * 4096).equals(pattern(4096, first + k + 1))) assert.unreachable(`block ${first + k}`);
+      if (!got.subarray(k * 4096, (k + 1) * 4096).equals(pattern(4096, first + k + 1)))
+        assert.unreachable(`block ${first + k}`);
     }
   }
   // a mix of everything at once, several clients on one server
@@ -229,7 +273,11 @@ test('close() called twice while requests are under way: both calls resolve once
 test('a wrong secret is refused and the connection closed; so is an unknown replica', async () => {
   const e = await rejects(ReplicaClient.connect(address, 'r1', 'not-the-secret'), errno('EPERM'), 'wrong secret');
   assert.match(String(e), /authentication failed/);
-  await rejects(ReplicaClient.connect(address, 'r9', SECRET), (x) => x instanceof ReplicaError && x.code === 'ENOENT', 'unknown replica');
+  await rejects(
+    ReplicaClient.connect(address, 'r9', SECRET),
+    (x) => x instanceof ReplicaError && x.code === 'ENOENT',
+    'unknown replica',
+  );
   const r = await rawAuthenticated('r1', 'wrong');
   assert.is(r.reply.status, Status.EPERM);
   await r.closed; // the server hung up
@@ -244,7 +292,14 @@ test('nobody listening: connect fails with EIO on the refusal (not its connect t
   const { port: p } = await gone.listen(0, '127.0.0.1');
   await gone.close();
   // With a 10-minute connect timeout, only the refusal can end this within the bound.
-  await within(rejects(ReplicaClient.connect(`127.0.0.1:${p}`, 'r1', SECRET, { connectTimeoutMs: 600_000 }), errno('EIO'), 'refused'), 'the refused connect to fail');
+  await within(
+    rejects(
+      ReplicaClient.connect(`127.0.0.1:${p}`, 'r1', SECRET, { connectTimeoutMs: 600_000 }),
+      errno('EIO'),
+      'refused',
+    ),
+    'the refused connect to fail',
+  );
   await rejects(ReplicaClient.connect('no-port', 'r1', SECRET), errno('EINVAL'), 'bad address');
 });
 
@@ -297,7 +352,10 @@ test('connections beyond the caps are closed at once; authenticated ones are not
   idle[0]!.socket.destroy();
   await idle[0]!.closed;
   await until(() => s.connectionCount.open === 2, 'the server to count the closed connection gone');
-  const clients = [await ReplicaClient.connect(`127.0.0.1:${p}`, 'r1', SECRET), await ReplicaClient.connect(`127.0.0.1:${p}`, 'r1', SECRET)];
+  const clients = [
+    await ReplicaClient.connect(`127.0.0.1:${p}`, 'r1', SECRET),
+    await ReplicaClient.connect(`127.0.0.1:${p}`, 'r1', SECRET),
+  ];
   const third = await ReplicaClient.connect(`127.0.0.1:${p}`, 'r1', SECRET);
   clients.push(third);
   assert.equal(s.connectionCount, { open: 5, unauthenticated: 2 });
@@ -316,7 +374,14 @@ test('malformed frames close only that connection', async () => {
     ['garbage before HELLO', (s) => s.write(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'.padEnd(64, ' ')))],
     ['bad magic after HELLO', (s) => s.write(Buffer.alloc(REQUEST_HEADER_BYTES, 0xab))],
     ['payload over the limit', (s) => s.write(encodeRequest(Op.WRITE, 0, 2, 0, 4096, 0x7fff_ffff))],
-    ['nonzero reserved bits', (s) => { const h = encodeRequest(Op.FLUSH, 0, 2, 0, 0, 0); h.writeUInt16LE(1, 6); s.write(h); }],
+    [
+      'nonzero reserved bits',
+      (s) => {
+        const h = encodeRequest(Op.FLUSH, 0, 2, 0, 0, 0);
+        h.writeUInt16LE(1, 6);
+        s.write(h);
+      },
+    ],
   ];
   for (const [what, send] of cases) {
     const c = what.includes('before') ? raw() : await rawAuthenticated();
@@ -341,7 +406,15 @@ test('malformed frames close only that connection', async () => {
 test('removeReplica cuts its connections: requests under way fail with EIO', async () => {
   const c = await ReplicaClient.connect(address, 'r1', SECRET);
   let answered = 0;
-  const pending = Array.from({ length: 200 }, (_, i) => c.write(i * 65_536, pattern(65_536, i)).then(() => { answered++; return 'ok'; }, (e: unknown) => e));
+  const pending = Array.from({ length: 200 }, (_, i) =>
+    c.write(i * 65_536, pattern(65_536, i)).then(
+      () => {
+        answered++;
+        return 'ok';
+      },
+      (e: unknown) => e,
+    ),
+  );
   await until(() => answered > 0, 'the server to answer a first write'); // it is serving them when cut
   server.removeReplica('r1');
   const outcomes = await Promise.all(pending);
@@ -349,7 +422,11 @@ test('removeReplica cuts its connections: requests under way fail with EIO', asy
   assert.ok(failed.length > 0 && failed.every(errno('EIO')), `${failed.length} failed with EIO`);
   assert.is((await c.closed).errno, 'EIO');
   await rejects(c.read(0, 1), errno('EIO'), 'later requests');
-  await rejects(ReplicaClient.connect(address, 'r1', SECRET), (e) => e instanceof ReplicaError && e.code === 'ENOENT', 'gone');
+  await rejects(
+    ReplicaClient.connect(address, 'r1', SECRET),
+    (e) => e instanceof ReplicaError && e.code === 'ENOENT',
+    'gone',
+  );
 });
 
 test('a server that stops answering is a dead connection after requestTimeoutMs', async () => {
@@ -365,7 +442,10 @@ test('a server that stops answering is a dead connection after requestTimeoutMs'
       if (done) return;
       done = true;
       const nonce = d.subarray(REQUEST_HEADER_BYTES, REQUEST_HEADER_BYTES + 32);
-      const body = Buffer.concat([proof('server', SECRET, challenge, nonce, 'r1'), Buffer.from(JSON.stringify({ size: 4096 }))]);
+      const body = Buffer.concat([
+        proof('server', SECRET, challenge, nonce, 'r1'),
+        Buffer.from(JSON.stringify({ size: 4096 })),
+      ]);
       s.write(Buffer.concat([encodeReply(d.readUInt32LE(8), 0, body.length), body]));
     });
     s.on('error', () => {});
@@ -385,7 +465,9 @@ test('a server that stops answering is a dead connection after requestTimeoutMs'
 
 async function startChild(where: string, replicaId: string): Promise<{ child: ChildProcess; port: number }> {
   const script = fileURLToPath(new URL('./replica-server-child.js', import.meta.url));
-  const child = spawn(process.execPath, [script, where, replicaId, SECRET, String(64 * MiB)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [script, where, replicaId, SECRET, String(64 * MiB)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
@@ -393,7 +475,7 @@ async function startChild(where: string, replicaId: string): Promise<{ child: Ch
   return { child, port: (JSON.parse(line) as { port: number }).port };
 }
 
-test('a killed server fails every request in flight with EIO, on the connection\'s death (not a timeout)', async () => {
+test("a killed server fails every request in flight with EIO, on the connection's death (not a timeout)", async () => {
   const { child, port: p } = await startChild(`${dir}/child`, 'rk');
   // No request timeout: only the dead connection can fail what is in flight.
   const c = await ReplicaClient.connect(`127.0.0.1:${p}`, 'rk', SECRET, { requestTimeoutMs: 0 });
@@ -401,8 +483,25 @@ test('a killed server fails every request in flight with EIO, on the connection\
   const outcomes: Promise<unknown>[] = [];
   let answered = 0;
   for (let i = 0; i < 2000; i++) {
-    outcomes.push(c.write((i % 1024) * 65_536, pattern(65_536, i)).then(() => { answered++; return 'ok'; }, (e: unknown) => e));
-    if (i % 4 === 0) outcomes.push(c.read((i % 1024) * 65_536, 65_536).then(() => { answered++; return 'ok'; }, (e: unknown) => e));
+    outcomes.push(
+      c.write((i % 1024) * 65_536, pattern(65_536, i)).then(
+        () => {
+          answered++;
+          return 'ok';
+        },
+        (e: unknown) => e,
+      ),
+    );
+    if (i % 4 === 0)
+      outcomes.push(
+        c.read((i % 1024) * 65_536, 65_536).then(
+          () => {
+            answered++;
+            return 'ok';
+          },
+          (e: unknown) => e,
+        ),
+      );
   }
   assert.ok(c.inflight > 1000);
   await until(() => answered > 0, 'the server to answer a first request'); // it is serving when killed
@@ -431,7 +530,8 @@ test('after a kill the replica reopens with the revision of its last flush and t
   const reopened = await ReplicaStore.open(where);
   assert.is(reopened.revision, 10, 'the last persisted revision');
   assert.not.ok(reopened.cleanShutdown);
-  for (let i = 1; i < 10; i++) assert.ok((await reopened.read(i * 4096, 4096)).equals(pattern(4096, i + 1)), `flushed block ${i}`);
+  for (let i = 1; i < 10; i++)
+    assert.ok((await reopened.read(i * 4096, 4096)).equals(pattern(4096, i + 1)), `flushed block ${i}`);
   const first = await reopened.read(0, 4096);
   assert.ok(first.equals(pattern(4096, 1)) || first.equals(pattern(4096, 99)), 'block 0 is old or new');
   await reopened.close();

@@ -4,7 +4,9 @@
 import { ReplicaServer, ReplicaStore } from '../src/index.js';
 
 const [dir, replicaId, secret, size] = process.argv.slice(2);
-const store = await ReplicaStore.openOrCreate(dir!, Number(size), { inlineIo: process.env.CAIRN_STORE_INLINE_IO !== '0' });
+const store = await ReplicaStore.openOrCreate(dir!, Number(size), {
+  inlineIo: process.env.CAIRN_STORE_INLINE_IO !== '0',
+});
 const server = new ReplicaServer();
 server.addReplica(replicaId!, 'vol', store, secret!);
 const { port } = await server.listen(0, '127.0.0.1');

@@ -35,7 +35,10 @@ test('a snapshot reads what was written before it, whatever happens after', asyn
   assert.ok((await s.readSnapshot('one', 0, 64 * KiB)).equals(v1));
   assert.ok((await s.readSnapshot('two', 0, 64 * KiB)).equals(v2));
   assert.ok((await s.readSnapshot('three', 0, 64 * KiB)).equals(pattern(64 * KiB, 3)));
-  assert.equal((await s.listSnapshots()).map((x) => x.name), ['one', 'two', 'three']);
+  assert.equal(
+    (await s.listSnapshots()).map((x) => x.name),
+    ['one', 'two', 'three'],
+  );
 
   await s.deleteSnapshot('two'); // a middle layer merges into 'three'
   assert.ok((await s.readSnapshot('one', 0, 64 * KiB)).equals(v1));
@@ -132,7 +135,10 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ t: fc.constant('resize' as const), blocks: fc.integer({ min: 1, max: 8 }) }), weight: 1 },
   { arbitrary: fc.constant({ t: 'reopen' as const }), weight: 1 },
   { arbitrary: fc.constant({ t: 'flush' as const }), weight: 1 },
-  { arbitrary: fc.record({ t: fc.constant('batch' as const), ops: fc.array(io, { minLength: 2, maxLength: 6 }) }), weight: 2 },
+  {
+    arbitrary: fc.record({ t: fc.constant('batch' as const), ops: fc.array(io, { minLength: 2, maxLength: 6 }) }),
+    weight: 2,
+  },
 );
 
 /** Where an I/O lands in a volume of `size` bytes. */
@@ -148,63 +154,77 @@ function place(o: { pos: number; len: number; aligned: boolean }, size: number):
 
 test('model: random writes, trims, snapshots, deletions, resizes and reopens', async () => {
   let run = 0;
-  await fc.assert(fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 40, size: 'max' }), async (ops) => {
-    const where = `${dir}/run-${run++}`;
-    let s = await ReplicaStore.create(where, 16 * 4096);
-    let live = Buffer.alloc(16 * 4096);
-    const snaps: { name: string; data: Buffer }[] = [];
-    let nextName = 0;
-    const apply = (o: Extract<Op, { pos: number }>): Promise<void> => {
-      const [off, len] = place(o, live.length);
-      if (o.t === 'write') {
-        const d = pattern(len, o.seed);
-        d.copy(live, off);
-        return s.write(off, d);
-      }
-      live.fill(0, off, off + len);
-      return o.t === 'trim' ? s.trim(off, len) : s.writeZeroes(off, len);
-    };
-    try {
-      for (const o of ops) {
-        switch (o.t) {
-          case 'write': case 'trim': case 'zero': await apply(o); break;
-          case 'batch': await Promise.all(o.ops.map(apply)); break; // issue order is apply order
-          case 'snapshot': {
-            const name = `s${nextName++}`;
-            await s.snapshot(name);
-            snaps.push({ name, data: Buffer.from(live) });
-            break;
-          }
-          case 'delete': {
-            if (snaps.length === 0) break;
-            const [gone] = snaps.splice(o.pick % snaps.length, 1);
-            await s.deleteSnapshot(gone!.name);
-            break;
-          }
-          case 'resize': {
-            await s.resize(live.length + o.blocks * 4096);
-            live = Buffer.concat([live, Buffer.alloc(o.blocks * 4096)]);
-            break;
-          }
-          case 'reopen': await s.close(); s = await ReplicaStore.open(where); break;
-          case 'flush': await s.flush(); break;
+  await fc.assert(
+    fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 40, size: 'max' }), async (ops) => {
+      const where = `${dir}/run-${run++}`;
+      let s = await ReplicaStore.create(where, 16 * 4096);
+      let live = Buffer.alloc(16 * 4096);
+      const snaps: { name: string; data: Buffer }[] = [];
+      let nextName = 0;
+      const apply = (o: Extract<Op, { pos: number }>): Promise<void> => {
+        const [off, len] = place(o, live.length);
+        if (o.t === 'write') {
+          const d = pattern(len, o.seed);
+          d.copy(live, off);
+          return s.write(off, d);
         }
-        const got = await s.read(0, live.length);
-        if (!got.equals(live)) return false;
-        for (const snap of snaps) {
-          if (!(await s.readSnapshot(snap.name, 0, snap.data.length)).equals(snap.data)) return false;
+        live.fill(0, off, off + len);
+        return o.t === 'trim' ? s.trim(off, len) : s.writeZeroes(off, len);
+      };
+      try {
+        for (const o of ops) {
+          switch (o.t) {
+            case 'write':
+            case 'trim':
+            case 'zero':
+              await apply(o);
+              break;
+            case 'batch':
+              await Promise.all(o.ops.map(apply));
+              break; // issue order is apply order
+            case 'snapshot': {
+              const name = `s${nextName++}`;
+              await s.snapshot(name);
+              snaps.push({ name, data: Buffer.from(live) });
+              break;
+            }
+            case 'delete': {
+              if (snaps.length === 0) break;
+              const [gone] = snaps.splice(o.pick % snaps.length, 1);
+              await s.deleteSnapshot(gone!.name);
+              break;
+            }
+            case 'resize': {
+              await s.resize(live.length + o.blocks * 4096);
+              live = Buffer.concat([live, Buffer.alloc(o.blocks * 4096)]);
+              break;
+            }
+            case 'reopen':
+              await s.close();
+              s = await ReplicaStore.open(where);
+              break;
+            case 'flush':
+              await s.flush();
+              break;
+          }
+          const got = await s.read(0, live.length);
+          if (!got.equals(live)) return false;
+          for (const snap of snaps) {
+            if (!(await s.readSnapshot(snap.name, 0, snap.data.length)).equals(snap.data)) return false;
+          }
+          const { extents } = await s.allocatedRanges(0, live.length);
+          const mask = Buffer.alloc(live.length);
+          for (const e of extents) mask.fill(1, e.offset, e.offset + e.length);
+          for (let i = 0; i < live.length; i++) if (live[i] !== 0 && mask[i] === 0) return false;
         }
-        const { extents } = await s.allocatedRanges(0, live.length);
-        const mask = Buffer.alloc(live.length);
-        for (const e of extents) mask.fill(1, e.offset, e.offset + e.length);
-        for (let i = 0; i < live.length; i++) if (live[i] !== 0 && mask[i] === 0) return false;
+        return true;
+      } finally {
+        await s.close();
+        await rm(where, { recursive: true, force: true });
       }
-      return true;
-    } finally {
-      await s.close();
-      await rm(where, { recursive: true, force: true });
-    }
-  }), { numRuns: 100 });
+    }),
+    { numRuns: 100 },
+  );
 });
 
 test.run();

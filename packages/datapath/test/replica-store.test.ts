@@ -33,7 +33,15 @@ test('a new volume reads as zeroes; writes read back, aligned or not', async () 
   const s = await ReplicaStore.create(dir, 1 * MiB);
   assert.equal(await s.read(0, 64 * KiB), Buffer.alloc(64 * KiB));
   const model = Buffer.alloc(1 * MiB);
-  const writes: [number, number][] = [[0, 4096], [8192, 12288], [100, 50], [4090, 20], [20_000, 9000], [1 * MiB - 1, 1], [65_536 + 512, 512]];
+  const writes: [number, number][] = [
+    [0, 4096],
+    [8192, 12288],
+    [100, 50],
+    [4090, 20],
+    [20_000, 9000],
+    [1 * MiB - 1, 1],
+    [65_536 + 512, 512],
+  ];
   for (const [i, [off, len]] of writes.entries()) {
     const d = pattern(len, i + 1);
     await s.write(off, d);
@@ -50,7 +58,11 @@ test('replica files are 0600 and the directories it makes 0700, whatever the uma
   // owner's write bit away.
   const old = process.umask(0);
   try {
-    for (const [umask, inlineIo] of [[0, true], [0, false], [0o277, true]] as const) {
+    for (const [umask, inlineIo] of [
+      [0, true],
+      [0, false],
+      [0o277, true],
+    ] as const) {
       process.umask(umask);
       const top = join(dir, `u${umask}-${inlineIo}`);
       const replica = join(top, 'replicas', 'v1');
@@ -61,8 +73,10 @@ test('replica files are 0600 and the directories it makes 0700, whatever the uma
       await s.close();
       const files = await readdir(replica);
       assert.ok(files.length >= 3, `files: ${files.join(' ')}`);
-      for (const f of files) assert.is((statSync(join(replica, f)).mode & 0o777).toString(8), '600', `${f} (umask ${umask.toString(8)})`);
-      for (const d of [top, join(top, 'replicas'), replica]) assert.is((statSync(d).mode & 0o777).toString(8), '700', `${d} (umask ${umask.toString(8)})`);
+      for (const f of files)
+        assert.is((statSync(join(replica, f)).mode & 0o777).toString(8), '600', `${f} (umask ${umask.toString(8)})`);
+      for (const d of [top, join(top, 'replicas'), replica])
+        assert.is((statSync(d).mode & 0o777).toString(8), '700', `${d} (umask ${umask.toString(8)})`);
     }
   } finally {
     process.umask(old);
@@ -73,7 +87,13 @@ test('trim and write-zeroes read back as zeroes, whole blocks and partial ones',
   const s = await ReplicaStore.create(dir, 256 * KiB);
   const model = pattern(256 * KiB, 7);
   await s.write(0, model);
-  for (const [off, len, op] of [[4096, 8192, 'trim'], [1000, 100, 'zero'], [30_000, 20_000, 'trim'], [100_000, 4096, 'zero'], [200_000, 1, 'trim']] as const) {
+  for (const [off, len, op] of [
+    [4096, 8192, 'trim'],
+    [1000, 100, 'zero'],
+    [30_000, 20_000, 'trim'],
+    [100_000, 4096, 'zero'],
+    [200_000, 1, 'trim'],
+  ] as const) {
     if (op === 'trim') await s.trim(off, len);
     else await s.writeZeroes(off, len, true);
     model.fill(0, off, off + len);
@@ -160,9 +180,17 @@ test('closed: operations fail with ESHUTDOWN; bad ranges with EINVAL', async () 
   await rejects(s.read(60 * KiB, 8 * KiB), errno('EINVAL'), 'read past the end');
   await rejects(s.write(-1, Buffer.alloc(1)), errno('EINVAL'), 'negative offset');
   await rejects(s.trim(0, 128 * KiB), errno('EINVAL'), 'trim past the end');
-  await rejects(s.readSnapshot('nope', 0, 1), (e) => e instanceof ReplicaError && e.code === 'ENOENT', 'no such snapshot');
+  await rejects(
+    s.readSnapshot('nope', 0, 1),
+    (e) => e instanceof ReplicaError && e.code === 'ENOENT',
+    'no such snapshot',
+  );
   await rejects(s.snapshot('bad name'), errno('EINVAL'), 'bad snapshot name');
-  await rejects(ReplicaStore.create(dir, 64 * KiB), (e) => e instanceof ReplicaError && e.code === 'EEXIST', 'create twice');
+  await rejects(
+    ReplicaStore.create(dir, 64 * KiB),
+    (e) => e instanceof ReplicaError && e.code === 'EEXIST',
+    'create twice',
+  );
   await s.close();
   await rejects(s.read(0, 1), errno('ESHUTDOWN'), 'read after close');
   await rejects(s.write(0, Buffer.alloc(1)), errno('ESHUTDOWN'), 'write after close');
@@ -189,7 +217,10 @@ test('trimming releases space (hole punched) and reads as zeroes', async () => {
   const s = await ReplicaStore.create(dir, 64 * MiB);
   await s.write(0, pattern(8 * MiB, 1));
   await s.flush();
-  const head = join(dir, (await readdir(dir)).find((n) => n.endsWith('.data'))!);
+  const head = join(
+    dir,
+    (await readdir(dir)).find((n) => n.endsWith('.data'))!,
+  );
   const before = (await stat(head)).blocks * 512;
   await s.trim(0, 8 * MiB);
   const after = (await stat(head)).blocks * 512;
@@ -213,7 +244,13 @@ test('allocated ranges list what holds data through the layers; layer ranges one
   ]);
   assert.is(live.end, s.size);
   const snap = await s.allocatedRanges(0, s.size, 'one');
-  assert.equal(snap.extents.map((e) => [e.offset, e.length]), [[0, 8192], [100 * MiB, 4096]]);
+  assert.equal(
+    snap.extents.map((e) => [e.offset, e.length]),
+    [
+      [0, 8192],
+      [100 * MiB, 4096],
+    ],
+  );
   const head = await s.layerRanges(null, 0, s.size);
   assert.equal(head.extents, [
     { offset: 8192, length: 4096, zero: false },

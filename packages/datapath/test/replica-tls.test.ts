@@ -23,7 +23,13 @@ let node2: ReplicaTls;
 let foreign: ReplicaTls;
 
 async function nodeTls(authority: CertifiedKey, id: string): Promise<ReplicaTls> {
-  const c = await issueCertificate(authority, { commonName: id, organization: 'cairn:nodes', dns: [id], ips: ['127.0.0.1'], use: ['server', 'client'] });
+  const c = await issueCertificate(authority, {
+    commonName: id,
+    organization: 'cairn:nodes',
+    dns: [id],
+    ips: ['127.0.0.1'],
+    use: ['server', 'client'],
+  });
   return { ca: authority.cert, cert: c.cert, key: c.key };
 }
 
@@ -72,7 +78,11 @@ test('a client that checks the CA and the node name reads back what it wrote, ov
   const data = pattern(64 * 1024, 7);
   await c.write(4096, data);
   assert.ok((await c.read(4096, data.length)).equals(data));
-  assert.equal(server.connectionCount, { open: 1, unauthenticated: 0 }, 'the handshake is no longer counted once authenticated');
+  assert.equal(
+    server.connectionCount,
+    { open: 1, unauthenticated: 0 },
+    'the handshake is no longer counted once authenticated',
+  );
   await c.close();
 });
 
@@ -87,7 +97,8 @@ test('connections still in the TLS handshake count against the cap on unauthenti
       silent.push(s);
       await new Promise<void>((r) => s.once('connect', () => r()));
     }
-    for (let i = 0; i < 100 && capped.connectionCount.unauthenticated < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 100 && capped.connectionCount.unauthenticated < 2; i++)
+      await new Promise((r) => setTimeout(r, 10));
     assert.equal(capped.connectionCount, { open: 2, unauthenticated: 2 });
     const third = connect(p, '127.0.0.1');
     third.on('error', () => undefined);
@@ -100,7 +111,10 @@ test('connections still in the TLS handshake count against the cap on unauthenti
 });
 
 test('a plaintext client gets nothing from a TLS replica server: no greeting, its bytes end the connection', async () => {
-  await refused(ReplicaClient.connect(`127.0.0.1:${port}`, 'r1', SECRET, { connectTimeoutMs: 1000 }), 'plaintext client');
+  await refused(
+    ReplicaClient.connect(`127.0.0.1:${port}`, 'r1', SECRET, { connectTimeoutMs: 1000 }),
+    'plaintext client',
+  );
   // A raw client that speaks first (a request header's worth) is answered, at most, with a TLS alert, then closed.
   const sock = connect(port, '127.0.0.1');
   const got: Buffer[] = [];
@@ -113,9 +127,12 @@ test('a plaintext client gets nothing from a TLS replica server: no greeting, it
   assert.is(server.connectionCount.open, 0);
 });
 
-test('a replica address pointed at another node\'s server is refused: the certificate does not name the expected node', async () => {
+test("a replica address pointed at another node's server is refused: the certificate does not name the expected node", async () => {
   // The engine expects r1 on node-2; the address leads to node-1's server.
-  const msg = await refused(ReplicaClient.connect(`127.0.0.1:${port}`, 'r1', SECRET, { tls: { ...node1, servername: 'node-2' } }), 'wrong node');
+  const msg = await refused(
+    ReplicaClient.connect(`127.0.0.1:${port}`, 'r1', SECRET, { tls: { ...node1, servername: 'node-2' } }),
+    'wrong node',
+  );
   assert.match(msg, /node-2/);
   assert.match(msg, /altnames|does not match/i);
 });
@@ -125,7 +142,10 @@ test('a server certificate from another CA is refused', async () => {
   impostor.addReplica('r1', 'vol1', store, SECRET);
   const { port: p } = await impostor.listen(0, '127.0.0.1');
   try {
-    const msg = await refused(ReplicaClient.connect(`127.0.0.1:${p}`, 'r1', SECRET, { tls: { ...node2, servername: 'node-1' } }), 'foreign server');
+    const msg = await refused(
+      ReplicaClient.connect(`127.0.0.1:${p}`, 'r1', SECRET, { tls: { ...node2, servername: 'node-1' } }),
+      'foreign server',
+    );
     assert.match(msg, /self[- ]signed|unable to (get|verify)|certificate/i);
   } finally {
     await impostor.close();
@@ -135,21 +155,32 @@ test('a server certificate from another CA is refused', async () => {
 test('a client whose certificate is from another CA is refused before HELLO', async () => {
   // It trusts the real CA (so it would accept the server) but presents a foreign certificate.
   const msg = await refused(
-    ReplicaClient.connect(`127.0.0.1:${port}`, 'r1', SECRET, { tls: { ca: ca.cert, cert: foreign.cert, key: foreign.key, servername: 'node-1' } }),
-    'foreign client');
+    ReplicaClient.connect(`127.0.0.1:${port}`, 'r1', SECRET, {
+      tls: { ca: ca.cert, cert: foreign.cert, key: foreign.key, servername: 'node-1' },
+    }),
+    'foreign client',
+  );
   assert.ok(msg.length > 0);
   assert.is(server.connectionCount.open, 0);
 });
 
 /** A TCP proxy to `port` that keeps every byte it forwards, both ways. */
-async function eavesdropper(target: number): Promise<{ port: number; captured: () => Buffer; close: () => Promise<void> }> {
+async function eavesdropper(
+  target: number,
+): Promise<{ port: number; captured: () => Buffer; close: () => Promise<void> }> {
   const chunks: Buffer[] = [];
   const sockets: Socket[] = [];
   const proxy: Server = createServer((a) => {
     const b = connect(target, '127.0.0.1');
     sockets.push(a, b);
-    a.on('data', (d: Buffer) => { chunks.push(Buffer.from(d)); b.write(d); });
-    b.on('data', (d: Buffer) => { chunks.push(Buffer.from(d)); a.write(d); });
+    a.on('data', (d: Buffer) => {
+      chunks.push(Buffer.from(d));
+      b.write(d);
+    });
+    b.on('data', (d: Buffer) => {
+      chunks.push(Buffer.from(d));
+      a.write(d);
+    });
     a.on('error', () => b.destroy());
     b.on('error', () => a.destroy());
     a.on('close', () => b.destroy());

@@ -23,7 +23,11 @@ export class Valve {
       const upstream = connect({ host, port: Number(port) });
       const pair = { client, upstream, queue: [] as Buffer[] };
       this.pairs.add(pair);
-      const end = () => { client.destroy(); upstream.destroy(); this.pairs.delete(pair); };
+      const end = () => {
+        client.destroy();
+        upstream.destroy();
+        this.pairs.delete(pair);
+      };
       client.on('error', end).on('close', end);
       upstream.on('error', end).on('close', end);
       upstream.on('data', (d: Buffer) => client.write(d));
@@ -52,7 +56,10 @@ export class Valve {
   release(): void {
     this.holding = false;
     for (const p of this.pairs) {
-      for (const d of p.queue) { this.forwardedBytes += d.length; p.upstream.write(d); }
+      for (const d of p.queue) {
+        this.forwardedBytes += d.length;
+        p.upstream.write(d);
+      }
       p.queue = [];
     }
     this.heldBytes = 0;
@@ -60,7 +67,10 @@ export class Valve {
 
   /** Destroys every connection through the proxy (held bytes are lost, as with a dead node). */
   cut(): void {
-    for (const p of this.pairs) { p.client.destroy(); p.upstream.destroy(); }
+    for (const p of this.pairs) {
+      p.client.destroy();
+      p.upstream.destroy();
+    }
     this.pairs.clear();
     this.heldBytes = 0;
   }

@@ -5,7 +5,16 @@
 // early would show up as wrong data).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { alignParts, BLOCK_SIZE, Engine, NbdServer, nbd as P, ReplicaClient, ReplicaServer, ReplicaStore } from '../src/index.js';
+import {
+  alignParts,
+  BLOCK_SIZE,
+  Engine,
+  NbdServer,
+  nbd as P,
+  ReplicaClient,
+  ReplicaServer,
+  ReplicaStore,
+} from '../src/index.js';
 import type { BlockBackend } from '../src/index.js';
 import { FrameReader } from '../src/replica/frame-reader.js';
 import { decodeRequest, encodeRequest, Op, REQUEST_HEADER_BYTES } from '../src/replica/protocol.js';
@@ -14,7 +23,6 @@ import { KiB, MiB, pattern, scratch } from './replica-support.js';
 
 const test = suite('write parts');
 const SECRET = 'volume-secret';
-
 
 /** `b` cut into parts of the given lengths, cycling (views of `b`). */
 function cut(b: Buffer, lengths: number[]): Buffer[] {
@@ -29,7 +37,16 @@ function cut(b: Buffer, lengths: number[]): Buffer[] {
 
 test('alignParts: whole blocks, in order, views where the parts allow', () => {
   const data = pattern(64 * BLOCK_SIZE, 1);
-  for (const lengths of [[1], [4095, 1], [100, 5000, 9000], [4096], [8192, 4096, 12288], [65536], [3, 65533, 7000, 123456], [data.length]]) {
+  for (const lengths of [
+    [1],
+    [4095, 1],
+    [100, 5000, 9000],
+    [4096],
+    [8192, 4096, 12288],
+    [65536],
+    [3, 65533, 7000, 123456],
+    [data.length],
+  ]) {
     const parts = cut(data, lengths);
     const out = alignParts(parts, BLOCK_SIZE);
     assert.ok(Buffer.concat(out).equals(data), `cut ${lengths}`);
@@ -55,12 +72,17 @@ test('frame reader with a parts handler: payloads cut anywhere come out as views
   for (const step of [5, 32, 33, 4096, 65536, stream.length]) {
     const got: { id: number; parts: Buffer[] }[] = [];
     let header: ReturnType<typeof decodeRequest> | undefined;
-    const reader = new FrameReader(REQUEST_HEADER_BYTES, (h, at) => {
-      header = decodeRequest(h, at);
-      return header.payloadLength;
-    }, () => assert.unreachable('the plain handler is not used'), (_h, _at, parts) => {
-      got.push({ id: header!.id, parts });
-    });
+    const reader = new FrameReader(
+      REQUEST_HEADER_BYTES,
+      (h, at) => {
+        header = decodeRequest(h, at);
+        return header.payloadLength;
+      },
+      () => assert.unreachable('the plain handler is not used'),
+      (_h, _at, parts) => {
+        got.push({ id: header!.id, parts });
+      },
+    );
     for (let at = 0; at < stream.length; at += step) reader.push(stream.subarray(at, at + step));
     assert.is(got.length, 40, `step ${step}`);
     got.forEach((f, i) => {
@@ -110,7 +132,10 @@ test('pipelined writeParts through the replica protocol and the engine: every pa
   const { port } = await server.listen(0, '127.0.0.1');
   try {
     const client = await ReplicaClient.connect(`127.0.0.1:${port}`, 'b', SECRET);
-    const engine = await Engine.open('vol', [{ id: 'a', replica: local, local: true }, { id: 'b', replica: client, local: false }]);
+    const engine = await Engine.open('vol', [
+      { id: 'a', replica: local, local: true },
+      { id: 'b', replica: client, local: false },
+    ]);
     // 300 writes at once, ragged parts, all views of one buffer that stays as it is.
     const source = pattern(300 * 48 * KiB, 7);
     const writes: Promise<void>[] = [];
@@ -159,14 +184,16 @@ test('NBD: pipelined writes larger than a socket chunk reach a writeParts backen
     const n = 64;
     const len = 200 * KiB;
     const handles = new Set<bigint>();
-    for (let i = 0; i < n; i++) handles.add(c.send(P.CMD_WRITE, i * 256 * KiB, len, { payload: pattern(len, 100 + i) }));
+    for (let i = 0; i < n; i++)
+      handles.add(c.send(P.CMD_WRITE, i * 256 * KiB, len, { payload: pattern(len, 100 + i) }));
     for (let i = 0; i < n; i++) {
       const r = await c.reply();
       assert.is(r.error, 0);
       assert.ok(handles.delete(r.handle));
     }
     assert.ok(partsCalls > 0 && multiPart > 0, `${partsCalls} writeParts calls, ${multiPart} with several parts`);
-    for (let i = 0; i < n; i++) assert.ok((await c.readAt(i * 256 * KiB, len)).equals(pattern(len, 100 + i)), `write ${i}`);
+    for (let i = 0; i < n; i++)
+      assert.ok((await c.readAt(i * 256 * KiB, len)).equals(pattern(len, 100 + i)), `write ${i}`);
     await c.disconnect();
   } finally {
     await server.close();

@@ -2,9 +2,24 @@
 // documented Kubernetes API object (objects.ts) and nothing else. It decides nothing; errors are
 // client-node's ApiException (code = HTTP status), which callers inspect through statusOf.
 import {
-  ApiException, AuthenticationV1Api, CoreV1Api, PatchStrategy, PolicyV1Api, makeInformer, setHeaderOptions,
+  ApiException,
+  AuthenticationV1Api,
+  CoreV1Api,
+  PatchStrategy,
+  PolicyV1Api,
+  makeInformer,
+  setHeaderOptions,
 } from '@kubernetes/client-node';
-import type { Informer, KubeConfig, ObjectCache, CoreV1Event, V1Node, V1Pod, V1PodDisruptionBudget, V1TokenReview } from '@kubernetes/client-node';
+import type {
+  Informer,
+  KubeConfig,
+  ObjectCache,
+  CoreV1Event,
+  V1Node,
+  V1Pod,
+  V1PodDisruptionBudget,
+  V1TokenReview,
+} from '@kubernetes/client-node';
 
 /** The HTTP status of a failed request (ApiException), undefined for anything else (no answer). */
 export function statusOf(e: unknown): number | undefined {

@@ -12,7 +12,10 @@ export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccoun
  * Why in-cluster credentials cannot be used here, or null when they can: the API server's address
  * comes from KUBERNETES_SERVICE_HOST/PORT and the token from the service account mount.
  */
-export function inClusterProblem(env: Record<string, string | undefined>, exists: (path: string) => boolean): string | null {
+export function inClusterProblem(
+  env: Record<string, string | undefined>,
+  exists: (path: string) => boolean,
+): string | null {
   const missing = ['KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT'].filter((k) => !env[k]);
   if (missing.length) return `not running in a Kubernetes pod (${missing.join(' and ')} not set)`;
   const token = `${SERVICE_ACCOUNT_DIR}/token`;

@@ -15,7 +15,10 @@ export class PvcEventWriter {
   private readonly said = new Map<string, { namespace: string; name: string; count: number }>();
   private readonly uids = new Map<string, string>();
 
-  constructor(private readonly client: KubeClient, private readonly o: { instance: string; clock?: () => Date }) {}
+  constructor(
+    private readonly client: KubeClient,
+    private readonly o: { instance: string; clock?: () => Date },
+  ) {}
 
   async write(ev: PvcEvent): Promise<EventOutcome> {
     const now = (this.o.clock ?? (() => new Date()))();

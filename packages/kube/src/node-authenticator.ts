@@ -27,7 +27,10 @@ export class NodeAuthenticator {
   private readonly cache = new Map<string, { nodeId: string; until: number }>();
   private readonly now: () => number;
 
-  constructor(private readonly client: Pick<KubeClient, 'reviewToken' | 'readPod'>, private readonly o: NodeAuthenticatorOptions) {
+  constructor(
+    private readonly client: Pick<KubeClient, 'reviewToken' | 'readPod'>,
+    private readonly o: NodeAuthenticatorOptions,
+  ) {
     this.now = o.now ?? Date.now;
   }
 
@@ -37,7 +40,10 @@ export class NodeAuthenticator {
   }
 
   async nodeOf(token: string): Promise<NodeAuthResult> {
-    if (!NodeAuthenticator.looksLikeJwt(token)) return { refused: 'the token is not a Kubernetes service-account token (nor any other credential this manager knows)' };
+    if (!NodeAuthenticator.looksLikeJwt(token))
+      return {
+        refused: 'the token is not a Kubernetes service-account token (nor any other credential this manager knows)',
+      };
     const key = createHash('sha256').update(token).digest('hex');
     const now = this.now();
     const hit = this.cache.get(key);
@@ -47,12 +53,16 @@ export class NodeAuthenticator {
     try {
       const review = await this.client.reviewToken(token, [this.o.audience]);
       verdict = judgeReview(review, this.o.account);
-      if (verdict.kind === 'read-pod') verdict = judgePod(await this.client.readPod(verdict.namespace, verdict.name), verdict);
+      if (verdict.kind === 'read-pod')
+        verdict = judgePod(await this.client.readPod(verdict.namespace, verdict.name), verdict);
     } catch (e) {
       return { refused: `the token could not be checked with the Kubernetes API server: ${errorText(e)}` };
     }
     if (verdict.kind !== 'node') return { refused: verdict.kind === 'refused' ? verdict.reason : 'no node' };
-    this.cache.set(key, { nodeId: verdict.nodeId, until: Math.min(now + (this.o.cacheMs ?? 60_000), expiryOf(token) ?? Infinity) });
+    this.cache.set(key, {
+      nodeId: verdict.nodeId,
+      until: Math.min(now + (this.o.cacheMs ?? 60_000), expiryOf(token) ?? Infinity),
+    });
     if (this.cache.size > 10_000) this.prune(now);
     return { nodeId: verdict.nodeId };
   }

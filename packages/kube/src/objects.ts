@@ -30,13 +30,25 @@ export function eventName(pvcName: string, suffix: string): string {
  */
 export function eventObject(ev: PvcEvent, o: { uid: string; now: Date; instance: string }): CoreV1Event {
   return {
-    apiVersion: 'v1', kind: 'Event',
+    apiVersion: 'v1',
+    kind: 'Event',
     metadata: { name: eventName(ev.pvc.pvcName, ev.suffix), namespace: ev.pvc.pvcNamespace },
-    involvedObject: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: ev.pvc.pvcNamespace, name: ev.pvc.pvcName, uid: o.uid },
-    type: ev.type, reason: ev.reason, message: ev.message.slice(0, MAX_MESSAGE),
-    count: 1, firstTimestamp: o.now, lastTimestamp: o.now,
+    involvedObject: {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      namespace: ev.pvc.pvcNamespace,
+      name: ev.pvc.pvcName,
+      uid: o.uid,
+    },
+    type: ev.type,
+    reason: ev.reason,
+    message: ev.message.slice(0, MAX_MESSAGE),
+    count: 1,
+    firstTimestamp: o.now,
+    lastTimestamp: o.now,
     source: { component: SOURCE_COMPONENT },
-    reportingComponent: REPORTING_CONTROLLER, reportingInstance: o.instance,
+    reportingComponent: REPORTING_CONTROLLER,
+    reportingInstance: o.instance,
   };
 }
 
@@ -64,24 +76,34 @@ export function pdbName(nodeId: string): string {
   return `cairn-drain-${nodeId}`;
 }
 
-const guardLabels = (nodeId: string): Record<string, string> =>
-  ({ [MANAGED_BY_LABEL]: MANAGED_BY, [NODE_ID_LABEL]: nodeId, [GUARD_COMPONENT_LABEL]: GUARD_COMPONENT });
+const guardLabels = (nodeId: string): Record<string, string> => ({
+  [MANAGED_BY_LABEL]: MANAGED_BY,
+  [NODE_ID_LABEL]: nodeId,
+  [GUARD_COMPONENT_LABEL]: GUARD_COMPONENT,
+});
 
 /** The budget that keeps node `nodeId`'s guard pod from being evicted: minAvailable 1 of the node's guard. */
 export function pdbObject(nodeId: string, namespace: string): V1PodDisruptionBudget {
   return {
-    apiVersion: 'policy/v1', kind: 'PodDisruptionBudget',
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
     metadata: { name: pdbName(nodeId), namespace, labels: guardLabels(nodeId) },
-    spec: { minAvailable: 1, selector: { matchLabels: { [NODE_ID_LABEL]: nodeId, [GUARD_COMPONENT_LABEL]: GUARD_COMPONENT } } },
+    spec: {
+      minAvailable: 1,
+      selector: { matchLabels: { [NODE_ID_LABEL]: nodeId, [GUARD_COMPONENT_LABEL]: GUARD_COMPONENT } },
+    },
   };
 }
 
 /** Node `nodeId`'s guard pod (see GUARD_COMPONENT_LABEL): on that node, owned by its Node object (uid `nodeUid`). */
 export function guardPodObject(nodeId: string, nodeUid: string, namespace: string, image = DEFAULT_GUARD_IMAGE): V1Pod {
   return {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: {
-      name: pdbName(nodeId), namespace, labels: guardLabels(nodeId),
+      name: pdbName(nodeId),
+      namespace,
+      labels: guardLabels(nodeId),
       ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: nodeId, uid: nodeUid, controller: true }],
     },
     spec: {
@@ -89,14 +111,21 @@ export function guardPodObject(nodeId: string, nodeUid: string, namespace: strin
       tolerations: [{ operator: 'Exists' }],
       automountServiceAccountToken: false,
       terminationGracePeriodSeconds: 0,
-      containers: [{
-        name: 'guard', image,
-        resources: { requests: { cpu: '1m', memory: '4Mi' }, limits: { memory: '16Mi' } },
-        securityContext: {
-          allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 65535,
-          capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+      containers: [
+        {
+          name: 'guard',
+          image,
+          resources: { requests: { cpu: '1m', memory: '4Mi' }, limits: { memory: '16Mi' } },
+          securityContext: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            runAsNonRoot: true,
+            runAsUser: 65535,
+            capabilities: { drop: ['ALL'] },
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
         },
-      }],
+      ],
     },
   };
 }

@@ -5,10 +5,22 @@
 // removed last, so a budget never waits for a pod that will not come.
 import type { KubeClient } from './client.js';
 import { statusOf } from './client.js';
-import { DEFAULT_GUARD_IMAGE, guardPodObject, MANAGED_BY, MANAGED_BY_LABEL, NODE_ID_LABEL, pdbName, pdbObject } from './objects.js';
+import {
+  DEFAULT_GUARD_IMAGE,
+  guardPodObject,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  NODE_ID_LABEL,
+  pdbName,
+  pdbObject,
+} from './objects.js';
 
 export class PdbReconciler {
-  constructor(private readonly client: KubeClient, readonly namespace: string, private readonly image = DEFAULT_GUARD_IMAGE) {}
+  constructor(
+    private readonly client: KubeClient,
+    readonly namespace: string,
+    private readonly image = DEFAULT_GUARD_IMAGE,
+  ) {}
 
   /**
    * The guards that exist now, by node id: `any` has a budget or a pod (or both), `complete` has
@@ -29,9 +41,14 @@ export class PdbReconciler {
    * said, or what the last apply left); returns what it did. `nodeUid` gives a node's Node object uid (the guard pod's owner); a wanted node without
    * one (no Kubernetes Node of that name) gets no guard and is left out of `created`.
    */
-  async apply(current: { any: ReadonlySet<string>; complete: ReadonlySet<string> }, wanted: readonly string[], nodeUid: (id: string) => string | undefined): Promise<{ created: string[]; deleted: string[] }> {
+  async apply(
+    current: { any: ReadonlySet<string>; complete: ReadonlySet<string> },
+    wanted: readonly string[],
+    nodeUid: (id: string) => string | undefined,
+  ): Promise<{ created: string[]; deleted: string[] }> {
     const want = new Set(wanted);
-    const created: string[] = [], deleted: string[] = [];
+    const created: string[] = [],
+      deleted: string[] = [];
     const tolerate = async (codes: number[], f: () => Promise<unknown>): Promise<void> => {
       try {
         await f();

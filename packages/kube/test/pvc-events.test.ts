@@ -14,7 +14,7 @@ test('only volumes with a kubernetes ref are looked at', () => {
   assert.equal(pvcViews(w.state).get('v1')!.pvc, { pvcNamespace: 'ns', pvcName: 'claim', pvName: 'pvc-v1' });
 });
 
-test('unschedulable: a Warning naming cairn\'s reasons, once; again only when the reasons change', () => {
+test("unschedulable: a Warning naming cairn's reasons, once; again only when the reasons change", () => {
   const w = new World().node('a').node('b').volume('v', { pvc: 'ns/c', replicas: 3 });
   const v0 = pvcViews(w.state);
   w.unschedulable('v', 1, { a: ['AntiAffinityNode'], b: ['AntiAffinityNode', 'InsufficientSpace'] });
@@ -25,7 +25,11 @@ test('unschedulable: a Warning naming cairn\'s reasons, once; again only when th
   assert.is(evs[0]!.suffix, `unschedulable-${w.state.seq}`, 'named by the seq of the record, which any leader sees');
   assert.equal(pvcEvents(v1, v1, w.state.seq), [], 'the next poll with nothing new says nothing');
   w.unschedulable('v', 1, { a: ['AntiAffinityNode'], b: ['InsufficientSpace', 'AntiAffinityNode'] });
-  assert.equal(pvcEvents(v1, pvcViews(w.state), w.state.seq), [], 'a new record with the same reasons is no transition');
+  assert.equal(
+    pvcEvents(v1, pvcViews(w.state), w.state.seq),
+    [],
+    'a new record with the same reasons is no transition',
+  );
   const v2 = pvcViews(w.state);
   w.unschedulable('v', 1, { a: ['NodeCordoned'], b: ['NodeCordoned'] });
   assert.equal(brief(pvcEvents(v2, pvcViews(w.state), w.state.seq)), ['v Warning VolumeUnschedulable']);
@@ -87,8 +91,14 @@ test('a new volume whose second replica fails to start is degraded', () => {
 });
 
 test('a replica on a node that is down does not run: degraded, faulted, healthy again when it is back', () => {
-  const w = new World().node('a').node('b').volume('v', { pvc: 'ns/c', replicas: 2 }).replica('v', 'r1', 'a').replica('v', 'r2', 'b')
-    .volume('one', { pvc: 'ns/d', replicas: 1 }).replica('one', 'o1', 'b');
+  const w = new World()
+    .node('a')
+    .node('b')
+    .volume('v', { pvc: 'ns/c', replicas: 2 })
+    .replica('v', 'r1', 'a')
+    .replica('v', 'r2', 'b')
+    .volume('one', { pvc: 'ns/d', replicas: 1 })
+    .replica('one', 'o1', 'b');
   let prev = pvcViews(w.state);
   const step = (): string[] => {
     const next = pvcViews(w.state);
@@ -107,25 +117,48 @@ test('a replica on a node that is down does not run: degraded, faulted, healthy 
 test('unsupported StorageClass parameters: one Warning naming them all, when the volume is first seen', () => {
   const w = new World().node('a');
   const prev = pvcViews(w.state);
-  w.volume('v', { pvc: 'ns/c', unsupported: [
-    { key: 'recurringJobSelector', value: '[{"name":"snap"}]', reason: 'recurring jobs are not implemented' },
-    { key: 'dataEngine', value: 'v2', reason: 'cairn has one data engine' },
-  ] });
+  w.volume('v', {
+    pvc: 'ns/c',
+    unsupported: [
+      { key: 'recurringJobSelector', value: '[{"name":"snap"}]', reason: 'recurring jobs are not implemented' },
+      { key: 'dataEngine', value: 'v2', reason: 'cairn has one data engine' },
+    ],
+  });
   const next = pvcViews(w.state);
   const evs = pvcEvents(prev, next, w.state.seq);
   assert.equal(brief(evs), ['v Warning UnsupportedParameters']);
-  assert.match(evs[0]!.message, /recurringJobSelector="\[\{\\"name\\":\\"snap\\"\}\]" \(recurring jobs are not implemented\); dataEngine="v2"/);
+  assert.match(
+    evs[0]!.message,
+    /recurringJobSelector="\[\{\\"name\\":\\"snap\\"\}\]" \(recurring jobs are not implemented\); dataEngine="v2"/,
+  );
   assert.is(evs[0]!.suffix, `params-${w.state.volumes.get('v')!.createdSeq}`);
   assert.equal(pvcEvents(next, next, w.state.seq), [], 'said once');
 });
 
 test('a first look (new leader) says every current warning, with the same names where the state knows when it began', () => {
-  const w = new World().node('a').node('b').volume('v', { pvc: 'ns/c', unsupported: [{ key: 'k', value: 'x', reason: 'r' }] })
-    .replica('v', 'r1', 'a').replica('v', 'r2', 'b').fail('r2').volume('ok', { pvc: 'ns/d' }).replica('ok', 'o1', 'a').replica('ok', 'o2', 'b');
+  const w = new World()
+    .node('a')
+    .node('b')
+    .volume('v', { pvc: 'ns/c', unsupported: [{ key: 'k', value: 'x', reason: 'r' }] })
+    .replica('v', 'r1', 'a')
+    .replica('v', 'r2', 'b')
+    .fail('r2')
+    .volume('ok', { pvc: 'ns/d' })
+    .replica('ok', 'o1', 'a')
+    .replica('ok', 'o2', 'b');
   w.unschedulable('v', 1, { b: ['NodeDown'] });
   const evs = pvcEvents(null, pvcViews(w.state), w.state.seq);
-  assert.equal(brief(evs), ['v Warning UnsupportedParameters', 'v Warning VolumeUnschedulable', 'v Warning VolumeDegraded']);
-  assert.equal(pvcEvents(null, pvcViews(w.state), w.state.seq).map((e) => e.suffix).slice(0, 2), evs.map((e) => e.suffix).slice(0, 2));
+  assert.equal(brief(evs), [
+    'v Warning UnsupportedParameters',
+    'v Warning VolumeUnschedulable',
+    'v Warning VolumeDegraded',
+  ]);
+  assert.equal(
+    pvcEvents(null, pvcViews(w.state), w.state.seq)
+      .map((e) => e.suffix)
+      .slice(0, 2),
+    evs.map((e) => e.suffix).slice(0, 2),
+  );
 });
 
 test.run();

@@ -74,8 +74,15 @@ export class Recorder {
     let body: unknown = raw;
     try {
       body = raw ? JSON.parse(raw) : undefined;
-    } catch { /* kept as text */ }
-    const r: Recorded = { method: req.method ?? '', path: req.url ?? '', contentType: String(req.headers['content-type'] ?? ''), body };
+    } catch {
+      /* kept as text */
+    }
+    const r: Recorded = {
+      method: req.method ?? '',
+      path: req.url ?? '',
+      contentType: String(req.headers['content-type'] ?? ''),
+      body,
+    };
     if (req.headers.authorization !== 'Bearer secret-token') {
       res.writeHead(401).end();
       return;
@@ -101,7 +108,9 @@ export class Recorder {
       res.writeHead(a.status, { 'content-type': 'application/json' }).end(JSON.stringify(a.body));
       return;
     }
-    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify(status(404, 'NotFound', `no route for ${r.method} ${r.path}`)));
+    res
+      .writeHead(404, { 'content-type': 'application/json' })
+      .end(JSON.stringify(status(404, 'NotFound', `no route for ${r.method} ${r.path}`)));
   }
 }
 
@@ -111,7 +120,9 @@ export function status(code: number, reason: string, message: string) {
 }
 
 /** The answer that echoes the request's body (what create and patch return, near enough). */
-export const echo = (code = 200) => (r: Recorded): Answer => ({ status: code, body: r.body });
+export const echo =
+  (code = 200) =>
+  (r: Recorded): Answer => ({ status: code, body: r.body });
 
 /** A route by method and path (the path without its query string). */
 export function on(method: string, path: string | RegExp, answer: (r: Recorded) => Answer): Route {

@@ -9,18 +9,35 @@ export class World {
   apply(...ds: EventDraft[]): this {
     for (const d of ds) {
       const seq = this.state.seq + 1;
-      applyEvent(this.state, decodeEvent(encodeEvent({ ...d, seq, timeMs: 1_000_000 + seq, actor: 'test', cause: '', schemaVersion: SCHEMA_VERSION }), seq));
+      applyEvent(
+        this.state,
+        decodeEvent(
+          encodeEvent({ ...d, seq, timeMs: 1_000_000 + seq, actor: 'test', cause: '', schemaVersion: SCHEMA_VERSION }),
+          seq,
+        ),
+      );
     }
     return this;
   }
 
   node(id: string, o: { tags?: string[] } = {}): this {
-    return this.apply(draft.nodeRegistered(id, { tags: o.tags ?? [] }), draft.diskAdded(id, `${id}-d`, { maximum: 100 << 30 }));
+    return this.apply(
+      draft.nodeRegistered(id, { tags: o.tags ?? [] }),
+      draft.diskAdded(id, `${id}-d`, { maximum: 100 << 30 }),
+    );
   }
 
   cordon(id: string, cordoned = true): this {
     const n = this.state.nodes.get(id)!;
-    return this.apply({ nodeUpdated: { nodeId: id, allowScheduling: n.allowScheduling, evictionRequested: n.evictionRequested, tags: n.tags, cordoned } });
+    return this.apply({
+      nodeUpdated: {
+        nodeId: id,
+        allowScheduling: n.allowScheduling,
+        evictionRequested: n.evictionRequested,
+        tags: n.tags,
+        cordoned,
+      },
+    });
   }
 
   down(id: string): this {
@@ -28,7 +45,10 @@ export class World {
   }
 
   /** A volume; with `pvc` it was provisioned for that claim (ns/name) through CSI. */
-  volume(name: string, o: { replicas?: number; pvc?: string; unsupported?: { key: string; value: string; reason: string }[] } = {}): this {
+  volume(
+    name: string,
+    o: { replicas?: number; pvc?: string; unsupported?: { key: string; value: string; reason: string }[] } = {},
+  ): this {
     const d = draft.volumeCreated(name, { size: 1 << 30, numberOfReplicas: o.replicas ?? 2 });
     if (o.pvc) {
       const [ns, pvc] = o.pvc.split('/') as [string, string];
@@ -50,13 +70,20 @@ export class World {
   }
 
   attach(volume: string, node: string): this {
-    return this.apply({ volumeAttachRequested: { name: volume, nodeId: node } }, { volumeAttached: { name: volume, nodeId: node, endpoint: 'nbd://x' } });
+    return this.apply(
+      { volumeAttachRequested: { name: volume, nodeId: node } },
+      { volumeAttached: { name: volume, nodeId: node, endpoint: 'nbd://x' } },
+    );
   }
 
   unschedulable(volume: string, missing: number, reasons: Record<string, string[]>): this {
-    return this.apply({ volumeUnschedulable: {
-      name: volume, missing, summary: `${Object.keys(reasons).length} node(s) rejected`,
-      candidates: Object.entries(reasons).map(([nodeId, rs]) => ({ nodeId, diskId: '', reasons: rs, detail: '' })),
-    } });
+    return this.apply({
+      volumeUnschedulable: {
+        name: volume,
+        missing,
+        summary: `${Object.keys(reasons).length} node(s) rejected`,
+        candidates: Object.entries(reasons).map(([nodeId, rs]) => ({ nodeId, diskId: '', reasons: rs, detail: '' })),
+      },
+    });
   }
 }

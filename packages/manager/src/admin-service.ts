@@ -11,7 +11,16 @@ import * as cmd from './commands.js';
 import * as jobs from './job-commands.js';
 import { CommandError, toServiceError } from './errors.js';
 import { adminTokenRequired, adminUnary as unary } from './unary-call.js';
-import { diskUsage, diskView, jobView, nodeView, settingsView, snapshotViews, volumeListing, volumeView } from './views.js';
+import {
+  diskUsage,
+  diskView,
+  jobView,
+  nodeView,
+  settingsView,
+  snapshotViews,
+  volumeListing,
+  volumeView,
+} from './views.js';
 import { auditState, explainEvents, verify } from './audit.js';
 import { VolumeHistory } from './volume-history.js';
 import type { ManagerContext } from './context.js';
@@ -23,9 +32,15 @@ export function adminHandlers(ctx: ManagerContext, backups: Pick<AdminHandlers, 
   const runner = ctx.runner;
   const history = new VolumeHistory(ctx.log, ctx.projection);
   const actor = 'admin';
-  const vol = (name: string) => (s: ClusterState): Volume => volumeView(s, cmd.requireVolume(s, name), ctx.rebuildProgress, ctx.restoreProgress);
+  const vol =
+    (name: string) =>
+    (s: ClusterState): Volume =>
+      volumeView(s, cmd.requireVolume(s, name), ctx.rebuildProgress, ctx.restoreProgress);
   const st = (): ClusterState => ctx.projection.state;
-  const job = (name: string) => (s: ClusterState): RecurringJob => jobView(s, jobs.requireJob(s, name));
+  const job =
+    (name: string) =>
+    (s: ClusterState): RecurringJob =>
+      jobView(s, jobs.requireJob(s, name));
 
   return {
     ...backups,
@@ -35,9 +50,16 @@ export function adminHandlers(ctx: ManagerContext, backups: Pick<AdminHandlers, 
       const problem = restoring ? fromBackupTargetProblem(st().settings['backup-target'], r.fromBackup) : null;
       if (problem) throw CommandError.precondition(problem);
       const size = restoring ? await backupSize(ctx.backupTarget, r.fromBackup) : undefined;
-      return runner.run(actor, (s) => jobs.createVolumeWithJobs(s, {
-        ...r, recurringJobs: r.recurringJobs.map(jobRequest), ...(size !== undefined ? { backupSize: size } : {}),
-      }), vol(r.name));
+      return runner.run(
+        actor,
+        (s) =>
+          jobs.createVolumeWithJobs(s, {
+            ...r,
+            recurringJobs: r.recurringJobs.map(jobRequest),
+            ...(size !== undefined ? { backupSize: size } : {}),
+          }),
+        vol(r.name),
+      );
     }),
     GetVolume: unary(ctx, async (r) => vol(r.name)(st())),
     ListVolumes: unary(ctx, async (r) => {
@@ -46,26 +68,38 @@ export function adminHandlers(ctx: ManagerContext, backups: Pick<AdminHandlers, 
       }
       return volumeListing(st(), r, ctx.rebuildProgress, ctx.restoreProgress);
     }),
-    UpdateVolume: unary(ctx, (r) => runner.run(actor, (s) => cmd.updateVolume(s, {
-      name: r.name,
-      numberOfReplicas: r.numberOfReplicas ?? undefined,
-      dataLocality: r.dataLocality ?? undefined,
-      diskSelector: r.diskSelector ? r.diskSelector.values : undefined,
-      nodeSelector: r.nodeSelector ? r.nodeSelector.values : undefined,
-      replicaAutoBalance: r.replicaAutoBalance ?? undefined,
-      replicaSoftAntiAffinity: r.replicaSoftAntiAffinity ?? undefined,
-      replicaZoneSoftAntiAffinity: r.replicaZoneSoftAntiAffinity ?? undefined,
-      replicaDiskSoftAntiAffinity: r.replicaDiskSoftAntiAffinity ?? undefined,
-      setLabels: r.setLabels, removeLabels: r.removeLabels,
-    }), vol(r.name))),
+    UpdateVolume: unary(ctx, (r) =>
+      runner.run(
+        actor,
+        (s) =>
+          cmd.updateVolume(s, {
+            name: r.name,
+            numberOfReplicas: r.numberOfReplicas ?? undefined,
+            dataLocality: r.dataLocality ?? undefined,
+            diskSelector: r.diskSelector ? r.diskSelector.values : undefined,
+            nodeSelector: r.nodeSelector ? r.nodeSelector.values : undefined,
+            replicaAutoBalance: r.replicaAutoBalance ?? undefined,
+            replicaSoftAntiAffinity: r.replicaSoftAntiAffinity ?? undefined,
+            replicaZoneSoftAntiAffinity: r.replicaZoneSoftAntiAffinity ?? undefined,
+            replicaDiskSoftAntiAffinity: r.replicaDiskSoftAntiAffinity ?? undefined,
+            setLabels: r.setLabels,
+            removeLabels: r.removeLabels,
+          }),
+        vol(r.name),
+      ),
+    ),
     ExpandVolume: unary(ctx, (r) => runner.run(actor, (s) => cmd.expandVolume(s, r.name, r.size), vol(r.name))),
     DeleteVolume: unary(ctx, async (r) => {
       let deleted = false;
-      return runner.run(actor, (s) => {
-        const d = cmd.deleteVolume(s, r.name);
-        deleted = d.length > 0;
-        return d;
-      }, (s) => ({ deleted, seq: s.seq }));
+      return runner.run(
+        actor,
+        (s) => {
+          const d = cmd.deleteVolume(s, r.name);
+          deleted = d.length > 0;
+          return d;
+        },
+        (s) => ({ deleted, seq: s.seq }),
+      );
     }),
     AttachVolume: unary(ctx, (r) => runner.run(actor, (s) => cmd.attachVolume(s, r.name, r.nodeId), vol(r.name))),
     DetachVolume: unary(ctx, (r) => runner.run(actor, (s) => cmd.detachVolume(s, r.name), vol(r.name))),
@@ -73,46 +107,79 @@ export function adminHandlers(ctx: ManagerContext, backups: Pick<AdminHandlers, 
       // The figures are read first (etcd), then the command decides on the state it appends after.
       const s0 = st();
       cmd.requireVolume(s0, r.name);
-      const figures = await ctx.figures.read([...(s0.replicasByVolume.get(r.name) ?? []), ...(r.replicaId ? [r.replicaId] : [])]);
+      const figures = await ctx.figures.read([
+        ...(s0.replicasByVolume.get(r.name) ?? []),
+        ...(r.replicaId ? [r.replicaId] : []),
+      ]);
       return runner.run(actor, (s) => cmd.salvageVolume(s, r.name, r.replicaId, (id) => figures.get(id)), vol(r.name));
     }),
 
     ListNodes: unary(ctx, async () => {
       const s = st();
       const usage = diskUsage(s);
-      return { nodes: [...s.nodes.values()].sort((a, b) => a.id.localeCompare(b.id)).map((n) => nodeView(s, n, usage)) };
+      return {
+        nodes: [...s.nodes.values()].sort((a, b) => a.id.localeCompare(b.id)).map((n) => nodeView(s, n, usage)),
+      };
     }),
-    UpdateNode: unary(ctx, (r) => runner.run(actor, (s) => cmd.updateNode(s, {
-      nodeId: r.nodeId,
-      allowScheduling: r.allowScheduling ?? undefined,
-      evictionRequested: r.evictionRequested ?? undefined,
-      tags: r.tags ? r.tags.values : undefined,
-      cordoned: r.cordoned ?? undefined,
-    }), (s) => nodeView(s, cmd.requireNode(s, r.nodeId)))),
+    UpdateNode: unary(ctx, (r) =>
+      runner.run(
+        actor,
+        (s) =>
+          cmd.updateNode(s, {
+            nodeId: r.nodeId,
+            allowScheduling: r.allowScheduling ?? undefined,
+            evictionRequested: r.evictionRequested ?? undefined,
+            tags: r.tags ? r.tags.values : undefined,
+            cordoned: r.cordoned ?? undefined,
+          }),
+        (s) => nodeView(s, cmd.requireNode(s, r.nodeId)),
+      ),
+    ),
     AddDisk: unary(ctx, (r) => {
       const diskId = r.diskId || cmd.diskIdFromPath(r.path);
       // Capacity the node reported for that path, when the request does not give it.
       const reported = ctx.reportedDisk(r.nodeId, r.path);
-      return runner.run(actor, (s) => cmd.addDisk(s, {
-        nodeId: r.nodeId, path: r.path, diskId, tags: r.tags, storageReserved: r.storageReserved,
-        storageMaximum: r.storageMaximum || reported?.storageMaximum || 0,
-        storageAvailable: r.storageAvailable || reported?.storageAvailable || 0,
-      }), (s) => diskView(s, cmd.requireDisk(s, r.nodeId, diskId)));
+      return runner.run(
+        actor,
+        (s) =>
+          cmd.addDisk(s, {
+            nodeId: r.nodeId,
+            path: r.path,
+            diskId,
+            tags: r.tags,
+            storageReserved: r.storageReserved,
+            storageMaximum: r.storageMaximum || reported?.storageMaximum || 0,
+            storageAvailable: r.storageAvailable || reported?.storageAvailable || 0,
+          }),
+        (s) => diskView(s, cmd.requireDisk(s, r.nodeId, diskId)),
+      );
     }),
-    UpdateDisk: unary(ctx, (r) => runner.run(actor, (s) => cmd.updateDisk(s, {
-      nodeId: r.nodeId, diskId: r.diskId,
-      tags: r.tags ? r.tags.values : undefined,
-      allowScheduling: r.allowScheduling ?? undefined,
-      evictionRequested: r.evictionRequested ?? undefined,
-      storageReserved: r.storageReserved ?? undefined,
-    }), (s) => diskView(s, cmd.requireDisk(s, r.nodeId, r.diskId)))),
+    UpdateDisk: unary(ctx, (r) =>
+      runner.run(
+        actor,
+        (s) =>
+          cmd.updateDisk(s, {
+            nodeId: r.nodeId,
+            diskId: r.diskId,
+            tags: r.tags ? r.tags.values : undefined,
+            allowScheduling: r.allowScheduling ?? undefined,
+            evictionRequested: r.evictionRequested ?? undefined,
+            storageReserved: r.storageReserved ?? undefined,
+          }),
+        (s) => diskView(s, cmd.requireDisk(s, r.nodeId, r.diskId)),
+      ),
+    ),
     RemoveDisk: unary(ctx, async (r) => {
       let deleted = false;
-      return runner.run(actor, (s) => {
-        const d = cmd.removeDisk(s, r.nodeId, r.diskId);
-        deleted = d.length > 0;
-        return d;
-      }, (s) => ({ deleted, seq: s.seq }));
+      return runner.run(
+        actor,
+        (s) => {
+          const d = cmd.removeDisk(s, r.nodeId, r.diskId);
+          deleted = d.length > 0;
+          return d;
+        },
+        (s) => ({ deleted, seq: s.seq }),
+      );
     }),
 
     GetSettings: unary(ctx, async (r) => {
@@ -120,23 +187,41 @@ export function adminHandlers(ctx: ManagerContext, backups: Pick<AdminHandlers, 
       if (r.name && !settingsView(s, r.name).length) throw CommandError.notFound(`setting "${r.name}" does not exist`);
       return { settings: settingsView(s, r.name), seq: s.seq };
     }),
-    UpdateSettings: unary(ctx, (r) => runner.run(actor, (s) => cmd.updateSettings(s, r.values), (s) => ({ settings: settingsView(s), seq: s.seq }))),
+    UpdateSettings: unary(ctx, (r) =>
+      runner.run(
+        actor,
+        (s) => cmd.updateSettings(s, r.values),
+        (s) => ({ settings: settingsView(s), seq: s.seq }),
+      ),
+    ),
 
     CreateSnapshot: unary(ctx, (r) => {
       let name = r.name;
-      return runner.run(actor, (s) => {
-        name = r.name || (r.requestId ? `snap-${createHash('sha256').update(r.requestId).digest('hex').slice(0, 12)}` : `snap-${s.seq + 1}`);
-        return cmd.createSnapshot(s, r.volume, name);
-      }, (s) => snapshotViews(cmd.requireVolume(s, r.volume)).find((x) => x.name === name)!);
+      return runner.run(
+        actor,
+        (s) => {
+          name =
+            r.name ||
+            (r.requestId
+              ? `snap-${createHash('sha256').update(r.requestId).digest('hex').slice(0, 12)}`
+              : `snap-${s.seq + 1}`);
+          return cmd.createSnapshot(s, r.volume, name);
+        },
+        (s) => snapshotViews(cmd.requireVolume(s, r.volume)).find((x) => x.name === name)!,
+      );
     }),
     ListSnapshots: unary(ctx, async (r) => ({ snapshots: snapshotViews(cmd.requireVolume(st(), r.name)) })),
     DeleteSnapshot: unary(ctx, async (r) => {
       let deleted = false;
-      return runner.run(actor, (s) => {
-        const d = cmd.deleteSnapshot(s, r.volume, r.name);
-        deleted = d.length > 0;
-        return d;
-      }, (s) => ({ deleted, seq: s.seq }));
+      return runner.run(
+        actor,
+        (s) => {
+          const d = cmd.deleteSnapshot(s, r.volume, r.name);
+          deleted = d.length > 0;
+          return d;
+        },
+        (s) => ({ deleted, seq: s.seq }),
+      );
     }),
 
     WatchEvents: (call) => {
@@ -190,31 +275,60 @@ export function adminHandlers(ctx: ManagerContext, backups: Pick<AdminHandlers, 
       return runner.run(actor, (s) => cmd.activateVolume(s, r.name, newest), vol(r.name));
     }),
     GetClusterInfo: unary(ctx, async () => ({
-      managerId: ctx.id, leaderId: (await ctx.leader())?.id ?? '', seq: st().seq, stateHash: stateHash(st()),
+      managerId: ctx.id,
+      leaderId: (await ctx.leader())?.id ?? '',
+      seq: st().seq,
+      stateHash: stateHash(st()),
     })),
 
     CreateRecurringJob: unary(ctx, (r) => runner.run(actor, (s) => jobs.createJob(s, jobRequest(r)), job(r.name))),
-    UpdateRecurringJob: unary(ctx, (r) => runner.run(actor, (s) => jobs.updateJob(s, {
-      name: r.name, task: r.task ?? undefined, cron: r.cron ?? undefined, retain: r.retain ?? undefined,
-      concurrency: r.concurrency ?? undefined, groups: r.groups ? r.groups.values : undefined, labels: r.labels ? r.labels.labels : undefined,
-    }), job(r.name))),
+    UpdateRecurringJob: unary(ctx, (r) =>
+      runner.run(
+        actor,
+        (s) =>
+          jobs.updateJob(s, {
+            name: r.name,
+            task: r.task ?? undefined,
+            cron: r.cron ?? undefined,
+            retain: r.retain ?? undefined,
+            concurrency: r.concurrency ?? undefined,
+            groups: r.groups ? r.groups.values : undefined,
+            labels: r.labels ? r.labels.labels : undefined,
+          }),
+        job(r.name),
+      ),
+    ),
     GetRecurringJob: unary(ctx, async (r) => job(r.name)(st())),
     ListRecurringJobs: unary(ctx, async () => {
       const s = st();
-      return { jobs: [...s.recurringJobs.values()].sort((a, b) => a.name.localeCompare(b.name)).map((j) => jobView(s, j)) };
+      return {
+        jobs: [...s.recurringJobs.values()].sort((a, b) => a.name.localeCompare(b.name)).map((j) => jobView(s, j)),
+      };
     }),
     DeleteRecurringJob: unary(ctx, async (r) => {
       let deleted = false;
-      return runner.run(actor, (s) => {
-        const d = jobs.deleteJob(s, r.name);
-        deleted = d.length > 0;
-        return d;
-      }, (s) => ({ deleted, seq: s.seq }));
+      return runner.run(
+        actor,
+        (s) => {
+          const d = jobs.deleteJob(s, r.name);
+          deleted = d.length > 0;
+          return d;
+        },
+        (s) => ({ deleted, seq: s.seq }),
+      );
     }),
   };
 }
 
 /** A RecurringJob message (a request, or a StorageClass's inline job) as a job request. */
 function jobRequest(r: RecurringJob__Output): jobs.JobRequest {
-  return { name: r.name, task: r.task, cron: r.cron, retain: r.retain, concurrency: r.concurrency, groups: r.groups, labels: r.labels };
+  return {
+    name: r.name,
+    task: r.task,
+    cron: r.cron,
+    retain: r.retain,
+    concurrency: r.concurrency,
+    groups: r.groups,
+    labels: r.labels,
+  };
 }

@@ -9,7 +9,14 @@
 // just the replicas that changed and the ids of those gone. Engines (few: the volumes attached
 // to the node) and detaching are computed whole each push and sent when they change, as are the
 // backups and filesystem trims the node runs.
-import type { Assignments, BackupAssignment, EngineAssignment, ReplicaAssignment, RestoreCredentials, TrimAssignment } from '@cairn/api';
+import type {
+  Assignments,
+  BackupAssignment,
+  EngineAssignment,
+  ReplicaAssignment,
+  RestoreCredentials,
+  TrimAssignment,
+} from '@cairn/api';
 import type { CairnEvent, ClusterState, ReplicaState } from '@cairn/metadata';
 import { pendingTrimsOf, replicasOf, restoreSince, volumesTouched } from '@cairn/metadata';
 import { restorePending } from '@cairn/scheduler';
@@ -20,11 +27,21 @@ export type RestoreCredentialsOf = (backupUrl: string) => RestoreCredentials | n
 const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** One replica's assignment for the node that holds it. */
-export function replicaAssignment(s: ClusterState, r: ReplicaState, secret: (volume: string) => string): ReplicaAssignment {
+export function replicaAssignment(
+  s: ClusterState,
+  r: ReplicaState,
+  secret: (volume: string) => string,
+): ReplicaAssignment {
   const v = s.volumes.get(r.volume);
   return {
-    replicaId: r.id, volume: r.volume, diskId: r.diskId, diskPath: s.nodes.get(r.nodeId)?.disks.get(r.diskId)?.path ?? '', size: r.size,
-    state: r.mode, rebuildFrom: r.rebuildFrom, secret: secret(r.volume),
+    replicaId: r.id,
+    volume: r.volume,
+    diskId: r.diskId,
+    diskPath: s.nodes.get(r.nodeId)?.disks.get(r.diskId)?.path ?? '',
+    size: r.size,
+    state: r.mode,
+    rebuildFrom: r.rebuildFrom,
+    secret: secret(r.volume),
     snapshots: [...(v?.snapshots.keys() ?? [])].sort(),
     attached: (v?.attachState ?? 'detached') !== 'detached',
   };
@@ -36,7 +53,11 @@ export function replicaAssignment(s: ClusterState, r: ReplicaState, secret: (vol
  * volume is looked at).
  */
 export function enginesFor(
-  s: ClusterState, nodeId: string, secret: (volume: string) => string, among?: Iterable<string>, credentials: RestoreCredentialsOf = () => null,
+  s: ClusterState,
+  nodeId: string,
+  secret: (volume: string) => string,
+  among?: Iterable<string>,
+  credentials: RestoreCredentialsOf = () => null,
 ): { engines: EngineAssignment[]; detaching: string[] } {
   const engines: EngineAssignment[] = [];
   const detaching: string[] = [];
@@ -53,11 +74,18 @@ export function enginesFor(
     const engineReplica = (r: ReplicaState) => ({
       // The address the replica's own node reported once it served it: empty until then, so
       // an engine never connects to a replica that does not exist yet.
-      replicaId: r.id, nodeId: r.nodeId, address: r.address, state: r.mode, rebuildFrom: r.rebuildFrom,
+      replicaId: r.id,
+      nodeId: r.nodeId,
+      address: r.address,
+      state: r.mode,
+      rebuildFrom: r.rebuildFrom,
     });
     const src = v.dataSource;
     engines.push({
-      volume: v.name, size: v.spec.size, replicaIds: ids, secret: secret(v.name),
+      volume: v.name,
+      size: v.spec.size,
+      replicaIds: ids,
+      secret: secret(v.name),
       snapshots: [...v.snapshots.keys()].sort(),
       replicas: ids.map((id) => s.replicas.get(id)!).map(engineReplica),
       // Until the copy is recorded: the source snapshot and where it can be read (the source
@@ -67,12 +95,23 @@ export function enginesFor(
       noFrontend: v.autoAttach !== '',
       // What the engine shows its replicas: they refuse engines of older attachments (fencing).
       epoch: v.attachEpoch ?? 0,
-      source: src && !src.copied ? {
-        volume: src.volume, snapshot: src.snapshot, secret: secret(src.volume),
-        replicas: replicasOf(s, src.volume).filter((r) => r.mode === 'running' && r.address).sort((a, b) => byCodePoint(a.id, b.id)).map(engineReplica),
-      } : null,
+      source:
+        src && !src.copied
+          ? {
+              volume: src.volume,
+              snapshot: src.snapshot,
+              secret: secret(src.volume),
+              replicas: replicasOf(s, src.volume)
+                .filter((r) => r.mode === 'running' && r.address)
+                .sort((a, b) => byCodePoint(a.id, b.id))
+                .map(engineReplica),
+            }
+          : null,
       // A backup to restore (restores.ts): the engine restores it before anything else.
-      restore: v.restore && restorePending(v) ? { backup: v.restore.backup, since: restoreSince(v.restore), credentials: credentials(v.restore.backup) } : null,
+      restore:
+        v.restore && restorePending(v)
+          ? { backup: v.restore.backup, since: restoreSince(v.restore), credentials: credentials(v.restore.backup) }
+          : null,
     });
   }
   engines.sort((a, b) => byCodePoint(a.volume!, b.volume!));
@@ -89,11 +128,24 @@ export function trimsFor(s: ClusterState, nodeId: string): TrimAssignment[] {
 }
 
 /** Everything a node runs, whole (what the first push of a stream says). */
-export function assignmentsFor(s: ClusterState, nodeId: string, secret: (volume: string) => string, credentials?: RestoreCredentialsOf): Assignments {
+export function assignmentsFor(
+  s: ClusterState,
+  nodeId: string,
+  secret: (volume: string) => string,
+  credentials?: RestoreCredentialsOf,
+): Assignments {
   const replicas: ReplicaAssignment[] = [];
   for (const r of s.replicas.values()) if (r.nodeId === nodeId) replicas.push(replicaAssignment(s, r, secret));
   replicas.sort((a, b) => byCodePoint(a.replicaId!, b.replicaId!));
-  return { seq: s.seq, replicas, ...enginesFor(s, nodeId, secret, undefined, credentials), delta: false, removedReplicas: [], backups: [], trims: trimsFor(s, nodeId) };
+  return {
+    seq: s.seq,
+    replicas,
+    ...enginesFor(s, nodeId, secret, undefined, credentials),
+    delta: false,
+    removedReplicas: [],
+    backups: [],
+    trims: trimsFor(s, nodeId),
+  };
 }
 
 interface Sent {
@@ -114,7 +166,9 @@ export class AssignmentFeed {
   private attached = new Set<string>();
 
   constructor(
-    readonly nodeId: string, private readonly secret: (volume: string) => string, readonly deltas: boolean,
+    readonly nodeId: string,
+    private readonly secret: (volume: string) => string,
+    readonly deltas: boolean,
     /** The backups the node runs (backup-service.ts), whole in every push like the engines. */
     private readonly backups: (s: ClusterState, nodeId: string) => BackupAssignment[] = () => [],
     /** The backup target's credentials, sent with an engine that restores (restores.ts). */
@@ -181,9 +235,20 @@ export class AssignmentFeed {
     this.lastEngines = enginesJson;
     if (this.deltas && !first) {
       changed.sort((a, b) => byCodePoint(a.replicaId!, b.replicaId!));
-      return { seq: s.seq, replicas: changed, engines, detaching, delta: true, removedReplicas: removed.sort(byCodePoint), backups, trims };
+      return {
+        seq: s.seq,
+        replicas: changed,
+        engines,
+        detaching,
+        delta: true,
+        removedReplicas: removed.sort(byCodePoint),
+        backups,
+        trims,
+      };
     }
-    const replicas = [...this.sent.values()].map((x) => x.assignment).sort((a, b) => byCodePoint(a.replicaId!, b.replicaId!));
+    const replicas = [...this.sent.values()]
+      .map((x) => x.assignment)
+      .sort((a, b) => byCodePoint(a.replicaId!, b.replicaId!));
     return { seq: s.seq, replicas, engines, detaching, delta: false, removedReplicas: [], backups, trims };
   }
 

@@ -19,7 +19,8 @@ export async function stateAt(log: EventLog, snapshots: SnapshotStore | null, se
 /** The seq of the last event at or before `timeMs` (0 when the log starts later). */
 export async function seqAtTime(log: EventLog, timeMs: number): Promise<number> {
   // Event times grow with seq (one appender's clock per Txn); binary search over single reads.
-  let lo = 0, hi = await log.headSeq();
+  let lo = 0,
+    hi = await log.headSeq();
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
     const [ev] = await log.read(mid, mid);
@@ -29,7 +30,13 @@ export async function seqAtTime(log: EventLog, timeMs: number): Promise<number> 
   return lo;
 }
 
-export async function auditState(log: EventLog, snapshots: SnapshotStore | null, headSeq: number, atSeq: number, atTimeMs: number) {
+export async function auditState(
+  log: EventLog,
+  snapshots: SnapshotStore | null,
+  headSeq: number,
+  atSeq: number,
+  atTimeMs: number,
+) {
   let seq = atSeq;
   if (atSeq && atTimeMs) throw CommandError.invalid('give atSeq or atTimeMs, not both');
   if (atTimeMs) seq = await seqAtTime(log, atTimeMs);
@@ -50,16 +57,33 @@ export async function auditState(log: EventLog, snapshots: SnapshotStore | null,
  * which is what it is there to catch, and the replay from genesis is the only
  * thing the live state's hash can be compared with without trusting the projection being checked.
  */
-export async function verify(log: EventLog, snapshots: SnapshotStore | null, live: ClusterState, projectionError?: unknown) {
+export async function verify(
+  log: EventLog,
+  snapshots: SnapshotStore | null,
+  live: ClusterState,
+  projectionError?: unknown,
+) {
   const seq = live.seq;
   const liveHash = stateHash(live); // taken now, before the live state moves on
   const r = await verifyLog(log, snapshots, seq);
   const replayHash = r.hashAt;
   const ok = liveHash === replayHash && !r.broken && r.snapshots.every((c) => c.ok) && !projectionError;
   return {
-    seq, liveHash, replayHash, ok, events: r.checked, headSeq: r.headSeq, chainFromSeq: r.chainFromSeq,
-    brokenSeq: r.broken?.seq ?? 0, problem: r.broken?.detail ?? '', snapshots: r.snapshots,
-    projectionError: projectionError ? (projectionError instanceof Error ? projectionError.message : String(projectionError)) : '',
+    seq,
+    liveHash,
+    replayHash,
+    ok,
+    events: r.checked,
+    headSeq: r.headSeq,
+    chainFromSeq: r.chainFromSeq,
+    brokenSeq: r.broken?.seq ?? 0,
+    problem: r.broken?.detail ?? '',
+    snapshots: r.snapshots,
+    projectionError: projectionError
+      ? projectionError instanceof Error
+        ? projectionError.message
+        : String(projectionError)
+      : '',
   };
 }
 
@@ -80,20 +104,32 @@ export function explainEvents(volume: string, events: CairnEvent[]): Explanation
         const p = ev.volumeCreated!;
         if (p.name !== volume) break;
         const s = p.spec!;
-        line(ev, `created by ${ev.actor}: ${fmt(s.size)}, ${s.numberOfReplicas} replicas, data locality ${s.dataLocality.replace('DATA_LOCALITY_', '').toLowerCase()}`
-          + `${s.diskSelector.length ? `, disk selector ${s.diskSelector.join(',')}` : ''}${s.nodeSelector.length ? `, node selector ${s.nodeSelector.join(',')}` : ''}`
-          + (p.dataSource ? `, as a copy of ${p.dataSource} (snapshot ${p.sourceSnapshot} of volume ${p.sourceVolume})` : '')
-          + (p.fromBackup ? `, restored from backup ${p.fromBackup}${p.standby ? ' as a standby (DR) volume' : ''}` : ''));
+        line(
+          ev,
+          `created by ${ev.actor}: ${fmt(s.size)}, ${s.numberOfReplicas} replicas, data locality ${s.dataLocality.replace('DATA_LOCALITY_', '').toLowerCase()}` +
+            `${s.diskSelector.length ? `, disk selector ${s.diskSelector.join(',')}` : ''}${s.nodeSelector.length ? `, node selector ${s.nodeSelector.join(',')}` : ''}` +
+            (p.dataSource
+              ? `, as a copy of ${p.dataSource} (snapshot ${p.sourceSnapshot} of volume ${p.sourceVolume})`
+              : '') +
+            (p.fromBackup
+              ? `, restored from backup ${p.fromBackup}${p.standby ? ' as a standby (DR) volume' : ''}`
+              : ''),
+        );
         break;
       }
       case 'volumeRestoreStarted': {
         const p = ev.volumeRestoreStarted!;
-        if (p.name === volume) line(ev, `restore of ${p.backup} started on ${p.nodeId}${p.since ? ` (an increment over ${p.since})` : ' (full)'}`);
+        if (p.name === volume)
+          line(
+            ev,
+            `restore of ${p.backup} started on ${p.nodeId}${p.since ? ` (an increment over ${p.since})` : ' (full)'}`,
+          );
         break;
       }
       case 'volumeRestoreCompleted': {
         const p = ev.volumeRestoreCompleted!;
-        if (p.name === volume) line(ev, `restored ${p.backup} on ${p.nodeId}: ${p.writtenBlocks} blocks written, ${p.zeroedBlocks} zeroed`);
+        if (p.name === volume)
+          line(ev, `restored ${p.backup} on ${p.nodeId}: ${p.writtenBlocks} blocks written, ${p.zeroedBlocks} zeroed`);
         break;
       }
       case 'volumeRestoreFailed': {
@@ -102,28 +138,38 @@ export function explainEvents(volume: string, events: CairnEvent[]): Explanation
         break;
       }
       case 'volumeRestoreRequested':
-        if (ev.volumeRestoreRequested!.name === volume) line(ev, `newer backup to follow: ${ev.volumeRestoreRequested!.backup} (by ${ev.actor})`);
+        if (ev.volumeRestoreRequested!.name === volume)
+          line(ev, `newer backup to follow: ${ev.volumeRestoreRequested!.backup} (by ${ev.actor})`);
         break;
       case 'volumeActivationRequested':
-        if (ev.volumeActivationRequested!.name === volume) line(ev, `activation requested by ${ev.actor}: the newest backup is restored first`);
+        if (ev.volumeActivationRequested!.name === volume)
+          line(ev, `activation requested by ${ev.actor}: the newest backup is restored first`);
         break;
       case 'volumeActivated':
-        if (ev.volumeActivated!.name === volume) line(ev, `activated at ${ev.volumeActivated!.backup}: a normal volume from here on`);
+        if (ev.volumeActivated!.name === volume)
+          line(ev, `activated at ${ev.volumeActivated!.backup}: a normal volume from here on`);
         break;
       case 'volumeDataSourceCopied':
-        if (ev.volumeDataSourceCopied!.name === volume) line(ev, `data source copied by its engine on ${ev.volumeDataSourceCopied!.nodeId}: the source may now be deleted`);
+        if (ev.volumeDataSourceCopied!.name === volume)
+          line(
+            ev,
+            `data source copied by its engine on ${ev.volumeDataSourceCopied!.nodeId}: the source may now be deleted`,
+          );
         break;
       case 'volumeUpdated':
-        if (ev.volumeUpdated!.name === volume) line(ev, `spec updated by ${ev.actor}: ${ev.volumeUpdated!.spec!.numberOfReplicas} replicas`);
+        if (ev.volumeUpdated!.name === volume)
+          line(ev, `spec updated by ${ev.actor}: ${ev.volumeUpdated!.spec!.numberOfReplicas} replicas`);
         break;
       case 'volumeExpanded':
         if (ev.volumeExpanded!.name === volume) line(ev, `expanded to ${fmt(ev.volumeExpanded!.size)}`);
         break;
       case 'volumeAttachRequested':
-        if (ev.volumeAttachRequested!.name === volume) line(ev, `attach to ${ev.volumeAttachRequested!.nodeId} requested by ${ev.actor}`);
+        if (ev.volumeAttachRequested!.name === volume)
+          line(ev, `attach to ${ev.volumeAttachRequested!.nodeId} requested by ${ev.actor}`);
         break;
       case 'volumeAttached':
-        if (ev.volumeAttached!.name === volume) line(ev, `attached on ${ev.volumeAttached!.nodeId} at ${ev.volumeAttached!.endpoint}`);
+        if (ev.volumeAttached!.name === volume)
+          line(ev, `attached on ${ev.volumeAttached!.nodeId} at ${ev.volumeAttached!.endpoint}`);
         break;
       case 'volumeDetached':
         if (ev.volumeDetached!.name === volume) line(ev, `detached from ${ev.volumeDetached!.nodeId}`);
@@ -131,15 +177,20 @@ export function explainEvents(volume: string, events: CairnEvent[]): Explanation
       case 'volumeUnschedulable': {
         const p = ev.volumeUnschedulable!;
         if (p.name !== volume) break;
-        const why = p.candidates.map((c) => `${c.nodeId}${c.diskId ? '/' + c.diskId : ''}: ${c.reasons.join(', ')}${c.detail ? ` (${c.detail})` : ''}`);
+        const why = p.candidates.map(
+          (c) =>
+            `${c.nodeId}${c.diskId ? '/' + c.diskId : ''}: ${c.reasons.join(', ')}${c.detail ? ` (${c.detail})` : ''}`,
+        );
         line(ev, `${p.missing} replica(s) could not be placed: ${p.summary}${why.length ? `; ${why.join('; ')}` : ''}`);
         break;
       }
       case 'volumeWaiting':
-        if (ev.volumeWaiting!.name === volume) line(ev, `its engine on ${ev.volumeWaiting!.nodeId} waits instead of opening: ${ev.volumeWaiting!.reason}`);
+        if (ev.volumeWaiting!.name === volume)
+          line(ev, `its engine on ${ev.volumeWaiting!.nodeId} waits instead of opening: ${ev.volumeWaiting!.reason}`);
         break;
       case 'volumeSchedulable':
-        if (ev.volumeSchedulable!.name === volume) line(ev, 'nothing blocked any more: the earlier unschedulable decision no longer applies');
+        if (ev.volumeSchedulable!.name === volume)
+          line(ev, 'nothing blocked any more: the earlier unschedulable decision no longer applies');
         break;
       case 'replicaScheduled': {
         const p = ev.replicaScheduled!;
@@ -147,34 +198,52 @@ export function explainEvents(volume: string, events: CairnEvent[]): Explanation
         replicas.add(p.replicaId);
         nodesOfReplicas.set(p.replicaId, p.nodeId);
         const f = p.figures;
-        const figures = f ? `; disk had ${fmt(f.storageAvailable)} available of ${fmt(f.storageMaximum)}, ${fmt(f.storageScheduled)} scheduled, ${fmt(f.storageReserved)} reserved` : '';
-        const rejected = p.rejected.length ? `; not elsewhere because ${p.rejected.map((c) => `${c.nodeId}${c.diskId ? '/' + c.diskId : ''}: ${c.reasons.join(', ')}`).join('; ')}` : '';
-        line(ev, `placed on ${p.nodeId}/${p.diskId} (${p.trigger}${p.replaces ? `, replacing ${p.replaces}` : ''}), best of ${p.candidatesConsidered} candidate disk(s), score ${p.score.toFixed(3)}`
-          + `${p.notes.length ? `, ${p.notes.join(', ')}` : ''}${figures}${rejected}`, p.replicaId);
+        const figures = f
+          ? `; disk had ${fmt(f.storageAvailable)} available of ${fmt(f.storageMaximum)}, ${fmt(f.storageScheduled)} scheduled, ${fmt(f.storageReserved)} reserved`
+          : '';
+        const rejected = p.rejected.length
+          ? `; not elsewhere because ${p.rejected.map((c) => `${c.nodeId}${c.diskId ? '/' + c.diskId : ''}: ${c.reasons.join(', ')}`).join('; ')}`
+          : '';
+        line(
+          ev,
+          `placed on ${p.nodeId}/${p.diskId} (${p.trigger}${p.replaces ? `, replacing ${p.replaces}` : ''}), best of ${p.candidatesConsidered} candidate disk(s), score ${p.score.toFixed(3)}` +
+            `${p.notes.length ? `, ${p.notes.join(', ')}` : ''}${figures}${rejected}`,
+          p.replicaId,
+        );
         break;
       }
       case 'replicaRunning':
-        if (replicas.has(ev.replicaRunning!.replicaId)) line(ev, `running at ${ev.replicaRunning!.address}`, ev.replicaRunning!.replicaId);
+        if (replicas.has(ev.replicaRunning!.replicaId))
+          line(ev, `running at ${ev.replicaRunning!.address}`, ev.replicaRunning!.replicaId);
         break;
       case 'replicaFailed':
-        if (replicas.has(ev.replicaFailed!.replicaId)) line(ev, `failed: ${ev.replicaFailed!.reason}`, ev.replicaFailed!.replicaId);
+        if (replicas.has(ev.replicaFailed!.replicaId))
+          line(ev, `failed: ${ev.replicaFailed!.reason}`, ev.replicaFailed!.replicaId);
         break;
       case 'replicaRebuilding':
-        if (replicas.has(ev.replicaRebuilding!.replicaId)) line(ev, `rebuilding from ${ev.replicaRebuilding!.fromReplicaId}`, ev.replicaRebuilding!.replicaId);
+        if (replicas.has(ev.replicaRebuilding!.replicaId))
+          line(ev, `rebuilding from ${ev.replicaRebuilding!.fromReplicaId}`, ev.replicaRebuilding!.replicaId);
         break;
       case 'replicaRebuilt':
-        if (replicas.has(ev.replicaRebuilt!.replicaId)) line(ev, 'rebuilt: healthy again', ev.replicaRebuilt!.replicaId);
+        if (replicas.has(ev.replicaRebuilt!.replicaId))
+          line(ev, 'rebuilt: healthy again', ev.replicaRebuilt!.replicaId);
         break;
       case 'replicaRemoved':
-        if (replicas.has(ev.replicaRemoved!.replicaId)) line(ev, `removed: ${ev.replicaRemoved!.reason}`, ev.replicaRemoved!.replicaId);
+        if (replicas.has(ev.replicaRemoved!.replicaId))
+          line(ev, `removed: ${ev.replicaRemoved!.reason}`, ev.replicaRemoved!.replicaId);
         break;
       case 'nodeDown': {
-        const held = [...nodesOfReplicas].filter(([id, n]) => n === ev.nodeDown!.nodeId && replicas.has(id)).map(([id]) => id);
-        if (held.length) line(ev, `node ${ev.nodeDown!.nodeId} down (${ev.nodeDown!.reason}), holding ${held.join(', ')}`);
+        const held = [...nodesOfReplicas]
+          .filter(([id, n]) => n === ev.nodeDown!.nodeId && replicas.has(id))
+          .map(([id]) => id);
+        if (held.length)
+          line(ev, `node ${ev.nodeDown!.nodeId} down (${ev.nodeDown!.reason}), holding ${held.join(', ')}`);
         break;
       }
       case 'nodeUp': {
-        const held = [...nodesOfReplicas].filter(([id, n]) => n === ev.nodeUp!.nodeId && replicas.has(id)).map(([id]) => id);
+        const held = [...nodesOfReplicas]
+          .filter(([id, n]) => n === ev.nodeUp!.nodeId && replicas.has(id))
+          .map(([id]) => id);
         if (held.length) line(ev, `node ${ev.nodeUp!.nodeId} up again, holding ${held.join(', ')}`);
         break;
       }
@@ -184,18 +253,33 @@ export function explainEvents(volume: string, events: CairnEvent[]): Explanation
       case 'volumeAutoAttached': {
         const p = ev.volumeAutoAttached!;
         if (p.name !== volume) break;
-        const rejected = p.rejected.length ? `; not on ${p.rejected.map((c) => `${c.nodeId}: ${c.reasons.join(', ')}`).join('; ')}` : '';
-        line(ev, `attached by the scheduler on ${p.nodeId} without a frontend, for ${p.reason} (rebuilds ${p.replicaIds.join(', ')})${rejected}`);
+        const rejected = p.rejected.length
+          ? `; not on ${p.rejected.map((c) => `${c.nodeId}: ${c.reasons.join(', ')}`).join('; ')}`
+          : '';
+        line(
+          ev,
+          `attached by the scheduler on ${p.nodeId} without a frontend, for ${p.reason} (rebuilds ${p.replicaIds.join(', ')})${rejected}`,
+        );
         break;
       }
       case 'volumeAutoDetached':
-        if (ev.volumeAutoDetached!.name === volume) line(ev, `the scheduler's engine on ${ev.volumeAutoDetached!.nodeId} is stopped: ${ev.volumeAutoDetached!.reason}`);
+        if (ev.volumeAutoDetached!.name === volume)
+          line(
+            ev,
+            `the scheduler's engine on ${ev.volumeAutoDetached!.nodeId} is stopped: ${ev.volumeAutoDetached!.reason}`,
+          );
         break;
       case 'volumeSalvaged': {
         const p = ev.volumeSalvaged!;
         if (p.name !== volume) break;
-        const figs = p.figures.map((f) => `${f.replicaId} on ${f.nodeId}: ${f.reported ? `revision ${f.revision}${f.cleanShutdown ? ', clean' : ''}${f.rebuilding ? ', rebuild unfinished' : ''}` : 'not reported'}`);
-        line(ev, `salvaged (${p.reason}, by ${ev.actor}): ${p.replicaIds.join(', ')} running again; figures ${figs.join('; ')}`);
+        const figs = p.figures.map(
+          (f) =>
+            `${f.replicaId} on ${f.nodeId}: ${f.reported ? `revision ${f.revision}${f.cleanShutdown ? ', clean' : ''}${f.rebuilding ? ', rebuild unfinished' : ''}` : 'not reported'}`,
+        );
+        line(
+          ev,
+          `salvaged (${p.reason}, by ${ev.actor}): ${p.replicaIds.join(', ')} running again; figures ${figs.join('; ')}`,
+        );
         break;
       }
       default: {

@@ -14,13 +14,18 @@ import type { ManagerContext } from './context.js';
 import { CommandError } from './errors.js';
 import { updateSettings } from './commands.js';
 import {
-  backupAssignments, backupName, backupReportDrafts, createBackupDrafts, decideBackups, findRecord, recordView,
+  backupAssignments,
+  backupName,
+  backupReportDrafts,
+  createBackupDrafts,
+  decideBackups,
+  findRecord,
+  recordView,
 } from './backups.js';
 import type { BackupRpc } from './backups.js';
 import { BackupTargetAccess, checkCredentials, commandErrorOf } from './backup-target.js';
 import type { TargetStatus } from './backup-target.js';
 import { LeaderPoll } from './leader-poll.js';
-
 
 /** How often the leader probes the target when nothing about it changed. */
 const PROBE_EVERY_MS = 15_000;
@@ -28,8 +33,19 @@ const PROBE_EVERY_MS = 15_000;
 /** A backup the target holds, as users see it. */
 export function infoView(b: BackupInfo): Backup {
   return {
-    name: b.name, volume: b.volume, snapshot: b.snapshot, url: b.url, state: 'completed', size: b.size, progress: 100,
-    nodeId: '', error: '', createdMs: Date.parse(b.createdAt) || 0, blocks: b.blocks, uploadedBlocks: 0, uploadedBytes: b.storedBytes,
+    name: b.name,
+    volume: b.volume,
+    snapshot: b.snapshot,
+    url: b.url,
+    state: 'completed',
+    size: b.size,
+    progress: 100,
+    nodeId: '',
+    error: '',
+    createdMs: Date.parse(b.createdAt) || 0,
+    blocks: b.blocks,
+    uploadedBlocks: 0,
+    uploadedBytes: b.storedBytes,
     labels: b.labels ?? {},
   };
 }
@@ -47,7 +63,12 @@ export class BackupService {
   private leaderLoop: LeaderPoll | null = null;
   private lastProbe: { key: string; atMs: number } | null = null;
 
-  constructor(private readonly ctx: ManagerContext, private readonly client: Etcd3, prefix?: string, credentialDir?: string) {
+  constructor(
+    private readonly ctx: ManagerContext,
+    private readonly client: Etcd3,
+    prefix?: string,
+    credentialDir?: string,
+  ) {
     this.keys = new Keys(prefix);
     this.target = new BackupTargetAccess(client, this.keys, credentialDir);
   }
@@ -56,20 +77,33 @@ export class BackupService {
   private shareProgress(volume: string, name: string, percent: number | null): void {
     const key = this.keys.backupProgressOf(volume, name);
     if (percent === null) {
-      void this.client.delete().key(key).catch(() => undefined);
+      void this.client
+        .delete()
+        .key(key)
+        .catch(() => undefined);
       return;
     }
     if (!this.lease) {
       this.lease = this.client.lease(10);
-      this.lease.on('lost', () => { this.lease = null; });
+      this.lease.on('lost', () => {
+        this.lease = null;
+      });
     }
-    void this.lease.put(key).value(String(percent)).exec().catch(() => undefined);
+    void this.lease
+      .put(key)
+      .value(String(percent))
+      .exec()
+      .catch(() => undefined);
   }
 
   /** Every manager's progress figures, by "volume/name" (this manager's own too). */
   private async sharedProgress(): Promise<(volume: string, name: string, url: string) => number> {
     const prefix = this.keys.backupProgress;
-    const all = await this.client.getAll().prefix(prefix).strings().catch(() => ({} as Record<string, string>));
+    const all = await this.client
+      .getAll()
+      .prefix(prefix)
+      .strings()
+      .catch(() => ({}) as Record<string, string>);
     const m = new Map(Object.entries(all).map(([k, v]) => [k.slice(prefix.length), Number(v) || 0]));
     return (volume, name, url) => m.get(`${volume}/${name}`) ?? this.progress.get(url) ?? 0;
   }
@@ -111,7 +145,11 @@ export class BackupService {
           await this.target.with(b.target, (store) => getBackup(store, b.url));
         } catch (e) {
           if (e instanceof CommandError && e.code === 'NotFound') {
-            checked.push({ ...r, state: 'failed', reason: `node ${nodeId} reported it completed, but its cfg is not in the target (${e.message})` });
+            checked.push({
+              ...r,
+              state: 'failed',
+              reason: `node ${nodeId} reported it completed, but its cfg is not in the target (${e.message})`,
+            });
             continue;
           }
           throw e; // the target cannot be read now: the node says it again
@@ -123,28 +161,43 @@ export class BackupService {
       }
       checked.push(r);
     }
-    if (checked.length) await this.ctx.runner.run(actor, (s) => backupReportDrafts(s, nodeId, checked), (s) => s.seq);
+    if (checked.length)
+      await this.ctx.runner.run(
+        actor,
+        (s) => backupReportDrafts(s, nodeId, checked),
+        (s) => s.seq,
+      );
   }
 
   // ---- the leader ------------------------------------------------------------------------------
 
   /** Starts the leader's loop: assign pending backups, fail the stranded, probe the target. */
-  lead(o: { log: EventLog; projection: LiveProjection; fence: Fence; actor: string; onError: (e: unknown) => void; onFenced: () => void }): void {
+  lead(o: {
+    log: EventLog;
+    projection: LiveProjection;
+    fence: Fence;
+    actor: string;
+    onError: (e: unknown) => void;
+    onFenced: () => void;
+  }): void {
     this.leaderLoop?.stop();
     this.lastProbe = null;
-    this.leaderLoop = new LeaderPoll(async () => {
-      const s = o.projection.state;
-      const drafts = decideBackups(s);
-      if (drafts.length) {
-        try {
-          const r = await o.log.append(drafts, { fence: o.fence, actor: o.actor, expectedSeq: s.seq });
-          await o.projection.waitFor(r.lastSeq);
-        } catch (e) {
-          if (!(e instanceof ConflictError)) throw e; // decided again on the newer state next time
+    this.leaderLoop = new LeaderPoll(
+      async () => {
+        const s = o.projection.state;
+        const drafts = decideBackups(s);
+        if (drafts.length) {
+          try {
+            const r = await o.log.append(drafts, { fence: o.fence, actor: o.actor, expectedSeq: s.seq });
+            await o.projection.waitFor(r.lastSeq);
+          } catch (e) {
+            if (!(e instanceof ConflictError)) throw e; // decided again on the newer state next time
+          }
         }
-      }
-      await this.probeIfDue(o.projection.state);
-    }, { pollMs: 500, onError: o.onError, onFenced: o.onFenced });
+        await this.probeIfDue(o.projection.state);
+      },
+      { pollMs: 500, onError: o.onError, onFenced: o.onFenced },
+    );
     this.leaderLoop.start();
   }
 
@@ -170,8 +223,12 @@ export class BackupService {
     const st = fresh ?? (await this.target.readStatus());
     const known = st && st.url === url ? st : null;
     return {
-      url, credentialsSet: this.target.isSet, credentialSecret: s.settings['backup-target-credential-secret'],
-      reachable: known?.reachable ?? false, error: known?.error ?? '', checkedMs: known?.checkedMs ?? 0,
+      url,
+      credentialsSet: this.target.isSet,
+      credentialSecret: s.settings['backup-target-credential-secret'],
+      reachable: known?.reachable ?? false,
+      error: known?.error ?? '',
+      checkedMs: known?.checkedMs ?? 0,
     };
   }
 
@@ -200,11 +257,13 @@ export class BackupService {
     const runner = ctx.runner;
     const actor = 'admin';
     const st = (): ClusterState => ctx.projection.state;
-    const view = (volume: string, name: string) => (s: ClusterState): Backup => {
-      const b = s.volumes.get(volume)?.backups?.[name];
-      if (!b) throw CommandError.notFound(`volume "${volume}" has no backup "${name}"`);
-      return recordView(volume, b, this.progress.get(b.url) ?? 0, s);
-    };
+    const view =
+      (volume: string, name: string) =>
+      (s: ClusterState): Backup => {
+        const b = s.volumes.get(volume)?.backups?.[name];
+        if (!b) throw CommandError.notFound(`volume "${volume}" has no backup "${name}"`);
+        return recordView(volume, b, this.progress.get(b.url) ?? 0, s);
+      };
 
     return {
       SetBackupTarget: unary(ctx, async (r) => {
@@ -220,7 +279,11 @@ export class BackupService {
         const creds = Object.keys(r.credentials).length ? checkCredentials(r.credentials) : null;
         if (creds) await this.target.store(creds);
         else if (r.clearCredentials) await this.target.clear();
-        await runner.run(actor, (s) => updateSettings(s, { 'backup-target': url }), (s) => s.seq);
+        await runner.run(
+          actor,
+          (s) => updateSettings(s, { 'backup-target': url }),
+          (s) => s.seq,
+        );
         const probed = url ? await this.target.probe(url, Date.now()) : undefined;
         if (probed) await this.target.writeStatus(probed);
         return this.targetView(st(), probed);
@@ -234,30 +297,48 @@ export class BackupService {
         // Said before anything is appended: a target that cannot be reached takes no request.
         if (target && s0.volumes.has(r.volume)) {
           const probed = await this.target.probe(target, Date.now());
-          if (!probed.reachable) throw CommandError.precondition(`backup target "${target}" is unreachable: ${probed.error}`);
+          if (!probed.reachable)
+            throw CommandError.precondition(`backup target "${target}" is unreachable: ${probed.error}`);
         }
         // The setting passed only its pattern when set with `cairn settings set`: the URL is checked in full here.
         const urlOf = (t: string, volume: string, backup: string): string => {
           try {
             return backupUrl(t, volume, backup);
           } catch (e) {
-            throw CommandError.precondition(`the backup-target setting cannot name a backup: ${e instanceof Error ? e.message : String(e)}`);
+            throw CommandError.precondition(
+              `the backup-target setting cannot name a backup: ${e instanceof Error ? e.message : String(e)}`,
+            );
           }
         };
-        return runner.run(actor, (s) => createBackupDrafts(s, { volume: r.volume, snapshot: r.snapshot, name, labels: r.labels }, urlOf), view(r.volume, name));
+        return runner.run(
+          actor,
+          (s) => createBackupDrafts(s, { volume: r.volume, snapshot: r.snapshot, name, labels: r.labels }, urlOf),
+          view(r.volume, name),
+        );
       }),
 
       GetBackup: unary(ctx, async (r) => {
         const s = st();
         const url = this.urlOf(s, r);
         const rec = findRecord(s, url);
-        if (rec && rec.record.state !== 'completed') return recordView(rec.volume, rec.record, (await this.sharedProgress())(rec.volume, rec.record.name, url), s);
+        if (rec && rec.record.state !== 'completed')
+          return recordView(rec.volume, rec.record, (await this.sharedProgress())(rec.volume, rec.record.name, url), s);
         const { target } = this.parseUrl(url);
         try {
           const info = infoView(await this.target.with(target, (store) => getBackup(store, url)));
-          return rec ? { ...info, nodeId: rec.record.nodeId, uploadedBlocks: rec.record.uploadedBlocks, uploadedBytes: rec.record.uploadedBytes } : info;
+          return rec
+            ? {
+                ...info,
+                nodeId: rec.record.nodeId,
+                uploadedBlocks: rec.record.uploadedBlocks,
+                uploadedBytes: rec.record.uploadedBytes,
+              }
+            : info;
         } catch (e) {
-          if (rec && e instanceof CommandError && e.code === 'NotFound') throw CommandError.notFound(`backup ${url} is recorded completed but is no longer in the target: ${e.message}`);
+          if (rec && e instanceof CommandError && e.code === 'NotFound')
+            throw CommandError.notFound(
+              `backup ${url} is recorded completed but is no longer in the target: ${e.message}`,
+            );
           throw e;
         }
       }),
@@ -266,7 +347,8 @@ export class BackupService {
         const s = st();
         // (A deleted volume's backups stay in the target: listed from there alone.)
         const target = s.settings['backup-target'];
-        if (!target) throw CommandError.precondition('no backup target is set: set one with "cairn backup target set URL"');
+        if (!target)
+          throw CommandError.precondition('no backup target is set: set one with "cairn backup target set URL"');
         const stored = await this.target.with(target, (store) => listBackups(store, r.volume || undefined));
         const progress = await this.sharedProgress();
         const out = new Map<string, Backup>();
@@ -277,14 +359,21 @@ export class BackupService {
           for (const b of Object.values(v.backups)) {
             const known = out.get(b.url);
             if (known) {
-              out.set(b.url, { ...known, nodeId: b.nodeId, uploadedBlocks: b.uploadedBlocks, uploadedBytes: b.uploadedBytes });
+              out.set(b.url, {
+                ...known,
+                nodeId: b.nodeId,
+                uploadedBlocks: b.uploadedBlocks,
+                uploadedBytes: b.uploadedBytes,
+              });
               continue;
             }
             if (b.state === 'completed') continue; // removed from the target behind our back: the target is the truth
             out.set(b.url, recordView(v.name, b, progress(v.name, b.name, b.url), s));
           }
         }
-        const backups = [...out.values()].sort((a, b) => a.volume.localeCompare(b.volume) || a.createdMs - b.createdMs || a.name.localeCompare(b.name));
+        const backups = [...out.values()].sort(
+          (a, b) => a.volume.localeCompare(b.volume) || a.createdMs - b.createdMs || a.name.localeCompare(b.name),
+        );
         return { backups };
       }),
 
@@ -296,7 +385,11 @@ export class BackupService {
    * `cairn backup rm`, and a recurring backup job's retention (actor and cause then name the job):
    * removes the backup from the target, then appends BackupDeleted.
    */
-  async remove(url: string, actor: string, cause = ''): Promise<{ deleted: boolean; removedBlocks: number; seq: number }> {
+  async remove(
+    url: string,
+    actor: string,
+    cause = '',
+  ): Promise<{ deleted: boolean; removedBlocks: number; seq: number }> {
     const runner = this.ctx.runner;
     const s0 = this.ctx.projection.state;
     const { target, volume, backup } = this.parseUrl(url);
@@ -315,8 +408,14 @@ export class BackupService {
       inTarget = false;
     }
     if (!inTarget && !rec) return { deleted: false, removedBlocks: 0, seq: s0.seq };
-    const seq = await runner.run(actor, (s) => (s.volumes.has(volume) || inTarget
-      ? [{ ...(cause ? { cause } : {}), backupDeleted: { volume, name: backup, url, removedBlocks } }] : []), (s) => s.seq);
+    const seq = await runner.run(
+      actor,
+      (s) =>
+        s.volumes.has(volume) || inTarget
+          ? [{ ...(cause ? { cause } : {}), backupDeleted: { volume, name: backup, url, removedBlocks } }]
+          : [],
+      (s) => s.seq,
+    );
     return { deleted: true, removedBlocks, seq };
   }
 }

@@ -33,12 +33,18 @@ export interface TargetStatus {
 export function commandErrorOf(e: unknown): unknown {
   if (!(e instanceof BackupError)) return e;
   switch (e.code) {
-    case 'INVALID': return CommandError.invalid(e.message);
-    case 'NOT_FOUND': return CommandError.notFound(e.message);
-    case 'EXISTS': return CommandError.exists(e.message);
-    case 'UNREACHABLE': return CommandError.precondition(`backup target unreachable: ${e.message}`);
-    case 'DENIED': return CommandError.precondition(`backup target refused the credentials: ${e.message}`);
-    default: return CommandError.precondition(e.message);
+    case 'INVALID':
+      return CommandError.invalid(e.message);
+    case 'NOT_FOUND':
+      return CommandError.notFound(e.message);
+    case 'EXISTS':
+      return CommandError.exists(e.message);
+    case 'UNREACHABLE':
+      return CommandError.precondition(`backup target unreachable: ${e.message}`);
+    case 'DENIED':
+      return CommandError.precondition(`backup target refused the credentials: ${e.message}`);
+    default:
+      return CommandError.precondition(e.message);
   }
 }
 
@@ -51,7 +57,8 @@ export function checkCredentials(values: Record<string, string>): Record<string,
   for (const [k, v] of Object.entries(values)) {
     if ((CREDENTIAL_NAMES as readonly string[]).includes(k) && v !== '') out[k] = v;
   }
-  if (Object.keys(out).length === 0) throw CommandError.invalid(`credentials: none of ${CREDENTIAL_NAMES.join(', ')} is given`);
+  if (Object.keys(out).length === 0)
+    throw CommandError.invalid(`credentials: none of ${CREDENTIAL_NAMES.join(', ')} is given`);
   try {
     parseCredentialFile(JSON.stringify(out));
   } catch (e) {
@@ -71,7 +78,11 @@ export class BackupTargetAccess {
   private watcher: { cancel(): Promise<void> } | null = null;
   private stopped = false;
 
-  constructor(private readonly client: Etcd3, private readonly keys: Keys, private readonly credentialDir?: string) {}
+  constructor(
+    private readonly client: Etcd3,
+    private readonly keys: Keys,
+    private readonly credentialDir?: string,
+  ) {}
 
   /**
    * Reads what is stored, and follows it (another manager may set it: a watch, so that a backup
@@ -82,12 +93,19 @@ export class BackupTargetAccess {
     await this.refresh();
     this.timer = setInterval(() => void this.refresh().catch(() => undefined), 2000);
     this.timer.unref();
-    void this.client.watch().key(this.keys.backupTargetCredentials).create().then((w) => {
-      if (this.stopped) return void w.cancel();
-      this.watcher = w;
-      w.on('data', () => void this.refresh().catch(() => undefined));
-      w.on('error', () => undefined);
-    }, () => undefined);
+    void this.client
+      .watch()
+      .key(this.keys.backupTargetCredentials)
+      .create()
+      .then(
+        (w) => {
+          if (this.stopped) return void w.cancel();
+          this.watcher = w;
+          w.on('data', () => void this.refresh().catch(() => undefined));
+          w.on('error', () => undefined);
+        },
+        () => undefined,
+      );
   }
 
   stop(): void {

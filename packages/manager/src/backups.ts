@@ -16,11 +16,14 @@ import { CommandError } from './errors.js';
 import { checkName, requireVolume } from './commands.js';
 
 /** The admin RPCs backup-service.ts serves. */
-export type BackupRpc = 'SetBackupTarget' | 'GetBackupTarget' | 'CreateBackup' | 'GetBackup' | 'ListBackups' | 'DeleteBackup';
+export type BackupRpc =
+  'SetBackupTarget' | 'GetBackupTarget' | 'CreateBackup' | 'GetBackup' | 'ListBackups' | 'DeleteBackup';
 
 /** The name of a backup: from the request id when there is one (a retried call is the same backup), else from the seq. */
 export function backupName(requestId: string, seq: number): string {
-  return requestId ? `backup-${createHash('sha256').update(requestId).digest('hex').slice(0, 16)}` : `backup-${seq + 1}`;
+  return requestId
+    ? `backup-${createHash('sha256').update(requestId).digest('hex').slice(0, 16)}`
+    : `backup-${seq + 1}`;
 }
 
 export interface CreateBackup {
@@ -39,7 +42,11 @@ const LABEL_KEY_RE = /^[A-Za-z0-9]([A-Za-z0-9._/-]{0,251}[A-Za-z0-9])?$/;
  * still copying its data source (FAILED_PRECONDITION). The same name again with the same snapshot
  * is the same backup (nothing appended).
  */
-export function createBackupDrafts(s: ClusterState, r: CreateBackup, urlOf: (target: string, volume: string, name: string) => string): EventDraft[] {
+export function createBackupDrafts(
+  s: ClusterState,
+  r: CreateBackup,
+  urlOf: (target: string, volume: string, name: string) => string,
+): EventDraft[] {
   if (!r.volume) throw CommandError.invalid('volume is required');
   const v = requireVolume(s, r.volume);
   // A volume still restoring (or a standby one) holds part of its data: a backup would keep that part.
@@ -49,7 +56,10 @@ export function createBackupDrafts(s: ClusterState, r: CreateBackup, urlOf: (tar
   if (!target) throw CommandError.precondition('no backup target is set: set one with "cairn backup target set URL"');
   checkName('name', r.name);
   for (const [k, val] of Object.entries(r.labels)) {
-    if (!LABEL_KEY_RE.test(k) || val.length > 256) throw CommandError.invalid(`labels: "${k}" is not a valid label (key: letters, digits, '-', '.', '_', '/'; value up to 256 characters)`);
+    if (!LABEL_KEY_RE.test(k) || val.length > 256)
+      throw CommandError.invalid(
+        `labels: "${k}" is not a valid label (key: letters, digits, '-', '.', '_', '/'; value up to 256 characters)`,
+      );
   }
   const snapshot = r.snapshot || r.name;
   const existing = v.backups?.[r.name];
@@ -59,15 +69,28 @@ export function createBackupDrafts(s: ClusterState, r: CreateBackup, urlOf: (tar
   }
   const out: EventDraft[] = [];
   if (r.snapshot) {
-    if (!v.snapshots.has(r.snapshot)) throw CommandError.notFound(`volume "${r.volume}" has no snapshot "${r.snapshot}"`);
+    if (!v.snapshots.has(r.snapshot))
+      throw CommandError.notFound(`volume "${r.volume}" has no snapshot "${r.snapshot}"`);
   } else {
     checkName('snapshot', snapshot);
     if (v.dataSource && !v.dataSource.copied) {
-      throw CommandError.precondition(`volume "${r.volume}" is still copying its data source (${v.dataSource.uri}): back it up once the copy is complete`);
+      throw CommandError.precondition(
+        `volume "${r.volume}" is still copying its data source (${v.dataSource.uri}): back it up once the copy is complete`,
+      );
     }
-    if (!v.snapshots.has(snapshot)) out.push({ snapshotCreated: { volume: r.volume, name: snapshot, size: v.spec.size } });
+    if (!v.snapshots.has(snapshot))
+      out.push({ snapshotCreated: { volume: r.volume, name: snapshot, size: v.spec.size } });
   }
-  out.push({ backupRequested: { volume: r.volume, name: r.name, snapshot, target, url: urlOf(target, r.volume, r.name), labels: r.labels } });
+  out.push({
+    backupRequested: {
+      volume: r.volume,
+      name: r.name,
+      snapshot,
+      target,
+      url: urlOf(target, r.volume, r.name),
+      labels: r.labels,
+    },
+  });
   return out;
 }
 
@@ -76,7 +99,8 @@ function loadByNode(s: ClusterState): Map<string, number> {
   const load = new Map<string, number>();
   for (const v of s.volumes.values()) {
     if (!v.backups) continue;
-    for (const b of backupsInFlight(v)) if (b.nodeId && b.state !== 'pending') load.set(b.nodeId, (load.get(b.nodeId) ?? 0) + 1);
+    for (const b of backupsInFlight(v))
+      if (b.nodeId && b.state !== 'pending') load.set(b.nodeId, (load.get(b.nodeId) ?? 0) + 1);
   }
   return load;
 }
@@ -89,7 +113,8 @@ export function assignedTrouble(s: ClusterState, v: VolumeState, b: BackupRecord
   if (node.down) return `node "${b.nodeId}" is down${node.downReason ? ` (${node.downReason})` : ''}`;
   const r = s.replicas.get(b.replicaId);
   if (!r || r.volume !== v.name) return `replica "${b.replicaId}" was removed`;
-  if (r.mode !== 'running') return `replica "${b.replicaId}" is ${r.mode}${r.failedReason ? ` (${r.failedReason})` : ''}`;
+  if (r.mode !== 'running')
+    return `replica "${b.replicaId}" is ${r.mode}${r.failedReason ? ` (${r.failedReason})` : ''}`;
   return null;
 }
 
@@ -108,7 +133,10 @@ export function decideBackups(s: ClusterState): EventDraft[] {
     if (!v.backups) continue;
     for (const b of backupsInFlight(v)) {
       if (b.state === 'pending') {
-        if (!v.snapshots.has(b.snapshot)) out.push({ backupFailed: { volume: v.name, name: b.name, nodeId: '', reason: `snapshot "${b.snapshot}" was deleted` } });
+        if (!v.snapshots.has(b.snapshot))
+          out.push({
+            backupFailed: { volume: v.name, name: b.name, nodeId: '', reason: `snapshot "${b.snapshot}" was deleted` },
+          });
         else pending.push({ v, b });
         continue;
       }
@@ -122,8 +150,12 @@ export function decideBackups(s: ClusterState): EventDraft[] {
   pending.sort((x, y) => x.b.requestedSeq - y.b.requestedSeq);
   for (const { v, b } of pending) {
     const candidates = replicasOf(s, v.name)
-      .filter((r) => r.mode === 'running' && r.address && !s.nodes.get(r.nodeId)?.down && (load.get(r.nodeId) ?? 0) < limit)
-      .sort((x, y) => (load.get(x.nodeId) ?? 0) - (load.get(y.nodeId) ?? 0) || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+      .filter(
+        (r) => r.mode === 'running' && r.address && !s.nodes.get(r.nodeId)?.down && (load.get(r.nodeId) ?? 0) < limit,
+      )
+      .sort(
+        (x, y) => (load.get(x.nodeId) ?? 0) - (load.get(y.nodeId) ?? 0) || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0),
+      );
     const r = candidates[0];
     if (!r) continue;
     out.push({ backupAssigned: { volume: v.name, name: b.name, nodeId: r.nodeId, replicaId: r.id } });
@@ -133,15 +165,27 @@ export function decideBackups(s: ClusterState): EventDraft[] {
 }
 
 /** The backups a node runs (assigned to it, or started there), with the target's credentials. */
-export function backupAssignments(s: ClusterState, nodeId: string, credentials: Record<string, string>): BackupAssignment[] {
+export function backupAssignments(
+  s: ClusterState,
+  nodeId: string,
+  credentials: Record<string, string>,
+): BackupAssignment[] {
   const out: BackupAssignment[] = [];
   for (const v of s.volumes.values()) {
     if (!v.backups) continue;
     for (const b of backupsInFlight(v)) {
       if (b.state === 'pending' || b.nodeId !== nodeId) continue;
       out.push({
-        volume: v.name, name: b.name, snapshot: b.snapshot, replicaId: b.replicaId, target: b.target, url: b.url,
-        size: v.snapshots.get(b.snapshot)?.size ?? v.spec.size, labels: b.labels, credentials, state: b.state,
+        volume: v.name,
+        name: b.name,
+        snapshot: b.snapshot,
+        replicaId: b.replicaId,
+        target: b.target,
+        url: b.url,
+        size: v.snapshots.get(b.snapshot)?.size ?? v.spec.size,
+        labels: b.labels,
+        credentials,
+        state: b.state,
       });
     }
   }
@@ -171,7 +215,10 @@ export function backupReportDrafts(s: ClusterState, nodeId: string, reports: Bac
   for (const r of reports) {
     const b = s.volumes.get(r.volume)?.backups?.[r.name];
     if (!b || (b.state !== 'assigned' && b.state !== 'running')) continue;
-    if (b.nodeId !== nodeId) throw CommandError.precondition(`backup "${r.name}" of volume "${r.volume}" is assigned to node "${b.nodeId}", not "${nodeId}"`);
+    if (b.nodeId !== nodeId)
+      throw CommandError.precondition(
+        `backup "${r.name}" of volume "${r.volume}" is assigned to node "${b.nodeId}", not "${nodeId}"`,
+      );
     switch (r.state) {
       case 'progress':
         break;
@@ -179,16 +226,34 @@ export function backupReportDrafts(s: ClusterState, nodeId: string, reports: Bac
         if (b.state === 'assigned') out.push({ backupStarted: { volume: r.volume, name: r.name, nodeId } });
         break;
       case 'completed':
-        out.push({ backupCompleted: {
-          volume: r.volume, name: r.name, nodeId, url: b.url, size: r.size, blocks: r.blocks,
-          uploadedBlocks: r.uploadedBlocks, uploadedBytes: r.uploadedBytes, reusedBlocks: r.reusedBlocks,
-        } });
+        out.push({
+          backupCompleted: {
+            volume: r.volume,
+            name: r.name,
+            nodeId,
+            url: b.url,
+            size: r.size,
+            blocks: r.blocks,
+            uploadedBlocks: r.uploadedBlocks,
+            uploadedBytes: r.uploadedBytes,
+            reusedBlocks: r.reusedBlocks,
+          },
+        });
         break;
       case 'failed':
-        out.push({ backupFailed: { volume: r.volume, name: r.name, nodeId, reason: (r.reason || 'reported failed').slice(0, 1000) } });
+        out.push({
+          backupFailed: {
+            volume: r.volume,
+            name: r.name,
+            nodeId,
+            reason: (r.reason || 'reported failed').slice(0, 1000),
+          },
+        });
         break;
       default:
-        throw CommandError.invalid(`backups.state "${r.state}" is not valid: use progress, started, completed or failed`);
+        throw CommandError.invalid(
+          `backups.state "${r.state}" is not valid: use progress, started, completed or failed`,
+        );
     }
   }
   return out;
@@ -200,9 +265,20 @@ export function backupReportDrafts(s: ClusterState, nodeId: string, reports: Bac
  */
 export function recordView(volume: string, b: BackupRecord, progress: number, s?: ClusterState): Backup__Output {
   return {
-    name: b.name, volume, snapshot: b.snapshot, url: b.url, state: b.state, size: b.size || (s?.volumes.get(volume)?.snapshots.get(b.snapshot)?.size ?? 0), nodeId: b.nodeId, error: b.error,
+    name: b.name,
+    volume,
+    snapshot: b.snapshot,
+    url: b.url,
+    state: b.state,
+    size: b.size || (s?.volumes.get(volume)?.snapshots.get(b.snapshot)?.size ?? 0),
+    nodeId: b.nodeId,
+    error: b.error,
     progress: b.state === 'completed' ? 100 : b.state === 'running' ? progress : 0,
-    createdMs: b.requestedMs, blocks: b.blocks, uploadedBlocks: b.uploadedBlocks, uploadedBytes: b.uploadedBytes, labels: b.labels,
+    createdMs: b.requestedMs,
+    blocks: b.blocks,
+    uploadedBlocks: b.uploadedBlocks,
+    uploadedBytes: b.uploadedBytes,
+    labels: b.labels,
   };
 }
 
@@ -224,7 +300,9 @@ export function explainBackup(volume: string, ev: CairnEvent): string | null {
     }
     case 'backupCompleted': {
       const p = ev.backupCompleted!;
-      return p.volume === volume ? `backup ${p.name} completed on ${p.nodeId}: ${p.blocks} blocks, ${p.uploadedBlocks} uploaded (${p.uploadedBytes} bytes), ${p.reusedBlocks} reused` : null;
+      return p.volume === volume
+        ? `backup ${p.name} completed on ${p.nodeId}: ${p.blocks} blocks, ${p.uploadedBlocks} uploaded (${p.uploadedBytes} bytes), ${p.reusedBlocks} reused`
+        : null;
     }
     case 'backupFailed': {
       const p = ev.backupFailed!;

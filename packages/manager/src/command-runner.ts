@@ -67,7 +67,13 @@ export class CommandRunner {
           try {
             for (const d of drafts) {
               const seq = scratch.seq + 1;
-              applyEvent(scratch, decodeEvent(encodeEvent({ ...d, seq, timeMs: Date.now(), actor: p.actor, schemaVersion: SCHEMA_VERSION }), seq));
+              applyEvent(
+                scratch,
+                decodeEvent(
+                  encodeEvent({ ...d, seq, timeMs: Date.now(), actor: p.actor, schemaVersion: SCHEMA_VERSION }),
+                  seq,
+                ),
+              );
             }
           } catch (e) {
             // Events the projection could not apply must never reach the log; the scratch copy is

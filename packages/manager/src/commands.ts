@@ -3,14 +3,44 @@
 // request is already satisfied (idempotent: the same create, update or attach again appends
 // nothing). The admin service runs these, appends with expectedSeq = the state's seq, and retries
 // on a conflict, so a command is always validated against the state it is appended after.
-import type { ClusterState, DiskState, EventDraft, KubernetesRef, NodeState, UnsupportedParameter, VolumeSpec, VolumeState } from '@cairn/metadata';
-import { InvalidSettingError, parseSettings, pendingCopiesFrom, replicasOf, restoreBlocksAttach, volumeSpec, volumeSpecToProto } from '@cairn/metadata';
+import type {
+  ClusterState,
+  DiskState,
+  EventDraft,
+  KubernetesRef,
+  NodeState,
+  UnsupportedParameter,
+  VolumeSpec,
+  VolumeState,
+} from '@cairn/metadata';
+import {
+  InvalidSettingError,
+  parseSettings,
+  pendingCopiesFrom,
+  replicasOf,
+  restoreBlocksAttach,
+  volumeSpec,
+  volumeSpecToProto,
+} from '@cairn/metadata';
 import type { ObservedFigures } from '@cairn/scheduler';
 import { chooseSalvage, salvageDraft, SalvageRefusal } from '@cairn/scheduler';
 import { checkMkfsParams as checkMkfsParamsRule } from '@cairn/csi';
 import {
-  ACCESS_MODES, ANTI_AFFINITY_OVERRIDES, DATA_LOCALITIES, DATA_SOURCE_FORMS, DEFAULT_FS_TYPE, FS_TYPES, NAME_RE, NAME_RULE, NODE_ID_RE, NODE_ID_RULE,
-  parseDataSource, SNAPSHOT_NAME_RE, TAG_RE, TAG_RULE, VOLUME_AUTO_BALANCES,
+  ACCESS_MODES,
+  ANTI_AFFINITY_OVERRIDES,
+  DATA_LOCALITIES,
+  DATA_SOURCE_FORMS,
+  DEFAULT_FS_TYPE,
+  FS_TYPES,
+  NAME_RE,
+  NAME_RULE,
+  NODE_ID_RE,
+  NODE_ID_RULE,
+  parseDataSource,
+  SNAPSHOT_NAME_RE,
+  TAG_RE,
+  TAG_RULE,
+  VOLUME_AUTO_BALANCES,
 } from '@cairn/schema';
 import type { DataSourceRef } from '@cairn/schema';
 import { CommandError } from './errors.js';
@@ -37,7 +67,10 @@ export function checkNodeId(field: string, value: string): void {
 export function checkDiskPath(field: string, path: string): void {
   if (!path.startsWith('/')) throw CommandError.invalid(`${field} "${path}" must be absolute`);
   const segments = path.split('/').slice(1);
-  if (path.includes('\0') || (path !== '/' && segments.some((x, i) => x === '.' || x === '..' || (x === '' && i < segments.length - 1)))) {
+  if (
+    path.includes('\0') ||
+    (path !== '/' && segments.some((x, i) => x === '.' || x === '..' || (x === '' && i < segments.length - 1)))
+  ) {
     throw CommandError.invalid(`${field} "${path}" must be a plain absolute path (no '.', '..' or empty segments)`);
   }
 }
@@ -56,12 +89,14 @@ export function checkTags(field: string, tags: string[]): string[] {
 }
 
 function oneOf<T extends string>(field: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) throw CommandError.invalid(`${field} "${value}" is not valid: use one of ${allowed.join(', ')}`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw CommandError.invalid(`${field} "${value}" is not valid: use one of ${allowed.join(', ')}`);
   return value as T;
 }
 
 function checkSize(field: string, size: number): void {
-  if (!Number.isSafeInteger(size) || size <= 0) throw CommandError.invalid(`${field} must be a positive number of bytes, got ${size}`);
+  if (!Number.isSafeInteger(size) || size <= 0)
+    throw CommandError.invalid(`${field} must be a positive number of bytes, got ${size}`);
   if (size % SIZE_ALIGN !== 0) throw CommandError.invalid(`${field} ${size} is not a multiple of ${SIZE_ALIGN} bytes`);
 }
 
@@ -72,7 +107,9 @@ function checkReplicaCount(field: string, n: number): void {
 function checkSpec(spec: VolumeSpec): void {
   checkReplicaCount('numberOfReplicas', spec.numberOfReplicas);
   if (spec.dataLocality === 'strict-local' && spec.numberOfReplicas !== 1) {
-    throw CommandError.invalid(`dataLocality strict-local needs numberOfReplicas 1 (one replica, on the attached node), got ${spec.numberOfReplicas}`);
+    throw CommandError.invalid(
+      `dataLocality strict-local needs numberOfReplicas 1 (one replica, on the attached node), got ${spec.numberOfReplicas}`,
+    );
   }
 }
 
@@ -140,25 +177,42 @@ const MAX_UNSUPPORTED = 64;
 const CONTROL_RE = /[\u0000-\u001f\u007f]/;
 
 /** The CSI origin of a volume, checked: what VolumeCreated records of it (only what is set). */
-function csiOrigin(r: CreateVolume): { csiName?: string; kubernetes?: KubernetesRef; unsupportedParameters?: UnsupportedParameter[] } {
+function csiOrigin(r: CreateVolume): {
+  csiName?: string;
+  kubernetes?: KubernetesRef;
+  unsupportedParameters?: UnsupportedParameter[];
+} {
   const name = r.csiName ?? '';
-  if (Buffer.byteLength(name) > MAX_CSI_NAME_BYTES) throw CommandError.invalid(`csiName must be at most ${MAX_CSI_NAME_BYTES} bytes, got ${Buffer.byteLength(name)}`);
+  if (Buffer.byteLength(name) > MAX_CSI_NAME_BYTES)
+    throw CommandError.invalid(`csiName must be at most ${MAX_CSI_NAME_BYTES} bytes, got ${Buffer.byteLength(name)}`);
   if (CONTROL_RE.test(name)) throw CommandError.invalid('csiName must not contain control characters');
   const k = r.kubernetes;
-  for (const [field, v] of Object.entries({ pvcNamespace: k?.pvcNamespace ?? '', pvcName: k?.pvcName ?? '', pvName: k?.pvName ?? '' })) {
-    if (v.length > MAX_KUBERNETES_NAME || CONTROL_RE.test(v)) throw CommandError.invalid(`kubernetes.${field} "${v}" is not a Kubernetes object name`);
+  for (const [field, v] of Object.entries({
+    pvcNamespace: k?.pvcNamespace ?? '',
+    pvcName: k?.pvcName ?? '',
+    pvName: k?.pvName ?? '',
+  })) {
+    if (v.length > MAX_KUBERNETES_NAME || CONTROL_RE.test(v))
+      throw CommandError.invalid(`kubernetes.${field} "${v}" is not a Kubernetes object name`);
   }
   const unsupported = r.unsupportedParameters ?? [];
-  if (unsupported.length > MAX_UNSUPPORTED) throw CommandError.invalid(`at most ${MAX_UNSUPPORTED} unsupportedParameters, got ${unsupported.length}`);
+  if (unsupported.length > MAX_UNSUPPORTED)
+    throw CommandError.invalid(`at most ${MAX_UNSUPPORTED} unsupportedParameters, got ${unsupported.length}`);
   for (const u of unsupported) {
     if (!u.key || u.key.length > MAX_KUBERNETES_NAME || Buffer.byteLength(u.value) > 4096 || u.reason.length > 1024) {
-      throw CommandError.invalid(`unsupportedParameters: entry ${JSON.stringify(u.key)} needs a key of up to ${MAX_KUBERNETES_NAME} characters, a value of up to 4 KiB and a reason of up to 1 KiB`);
+      throw CommandError.invalid(
+        `unsupportedParameters: entry ${JSON.stringify(u.key)} needs a key of up to ${MAX_KUBERNETES_NAME} characters, a value of up to 4 KiB and a reason of up to 1 KiB`,
+      );
     }
   }
   return {
     ...(name ? { csiName: name } : {}),
-    ...(k && (k.pvcName || k.pvName) ? { kubernetes: { pvcNamespace: k.pvcNamespace, pvcName: k.pvcName, pvName: k.pvName } } : {}),
-    ...(unsupported.length ? { unsupportedParameters: unsupported.map(({ key, value, reason }) => ({ key, value, reason })) } : {}),
+    ...(k && (k.pvcName || k.pvName)
+      ? { kubernetes: { pvcNamespace: k.pvcNamespace, pvcName: k.pvcName, pvName: k.pvName } }
+      : {}),
+    ...(unsupported.length
+      ? { unsupportedParameters: unsupported.map(({ key, value, reason }) => ({ key, value, reason })) }
+      : {}),
   };
 }
 
@@ -167,8 +221,10 @@ export function checkDataSource(uri: string): DataSourceRef | null {
   if (!uri) return null;
   const ref = parseDataSource(uri);
   if (!ref) throw CommandError.invalid(`dataSource "${uri}" is not valid: use ${DATA_SOURCE_FORMS}`);
-  if (!NAME_RE.test(ref.volume)) throw CommandError.invalid(`dataSource "${uri}": volume "${ref.volume}" is not a valid volume name`);
-  if (ref.snapshot !== null && !SNAPSHOT_NAME_RE.test(ref.snapshot)) throw CommandError.invalid(`dataSource "${uri}": snapshot "${ref.snapshot}" is not a valid snapshot name`);
+  if (!NAME_RE.test(ref.volume))
+    throw CommandError.invalid(`dataSource "${uri}": volume "${ref.volume}" is not a valid volume name`);
+  if (ref.snapshot !== null && !SNAPSHOT_NAME_RE.test(ref.snapshot))
+    throw CommandError.invalid(`dataSource "${uri}": snapshot "${ref.snapshot}" is not a valid snapshot name`);
   return ref;
 }
 
@@ -177,19 +233,32 @@ export function checkDataSource(uri: string): DataSourceRef | null {
  * its copy of its own source is complete, and it fits (the new size is at least the source's).
  * "vol://" takes a snapshot of the source in the same append and copies that.
  */
-function dataSourceDrafts(state: ClusterState, name: string, size: number, uri: string, ref: DataSourceRef): { drafts: EventDraft[]; snapshot: string } {
+function dataSourceDrafts(
+  state: ClusterState,
+  name: string,
+  size: number,
+  uri: string,
+  ref: DataSourceRef,
+): { drafts: EventDraft[]; snapshot: string } {
   const src = state.volumes.get(ref.volume);
   if (!src) throw CommandError.notFound(`dataSource "${uri}": volume "${ref.volume}" does not exist`);
   if (src.dataSource && !src.dataSource.copied) {
-    throw CommandError.precondition(`dataSource "${uri}": volume "${ref.volume}" is still copying its own data source (${src.dataSource.uri}); try again once it is done`);
+    throw CommandError.precondition(
+      `dataSource "${uri}": volume "${ref.volume}" is still copying its own data source (${src.dataSource.uri}); try again once it is done`,
+    );
   }
   if (ref.snapshot !== null) {
     const snap = src.snapshots.get(ref.snapshot);
-    if (!snap) throw CommandError.notFound(`dataSource "${uri}": snapshot "${ref.snapshot}" of volume "${ref.volume}" does not exist`);
-    if (size < snap.size) throw CommandError.invalid(`size ${size} is smaller than dataSource "${uri}" (${snap.size} bytes)`);
+    if (!snap)
+      throw CommandError.notFound(
+        `dataSource "${uri}": snapshot "${ref.snapshot}" of volume "${ref.volume}" does not exist`,
+      );
+    if (size < snap.size)
+      throw CommandError.invalid(`size ${size} is smaller than dataSource "${uri}" (${snap.size} bytes)`);
     return { drafts: [], snapshot: ref.snapshot };
   }
-  if (size < src.spec.size) throw CommandError.invalid(`size ${size} is smaller than dataSource "${uri}" (${src.spec.size} bytes)`);
+  if (size < src.spec.size)
+    throw CommandError.invalid(`size ${size} is smaller than dataSource "${uri}" (${src.spec.size} bytes)`);
   // Named after the clone and the seq it is appended at: unique, and says what it is for.
   let snapshot = `clone-${name}-${state.seq + 1}`;
   // A user's snapshot of that name is theirs, not this clone's: never copy (or later delete) it.
@@ -199,7 +268,8 @@ function dataSourceDrafts(state: ClusterState, name: string, size: number, uri: 
 
 /** Refused here so a bad value never enters the log: the allowlist is @cairn/csi's, the one NodeStage applies. */
 function checkMkfsParams(fsType: string, p: string): string {
-  if (Buffer.byteLength(p) > MAX_MKFS_PARAMS) throw CommandError.invalid(`mkfsParams must be at most ${MAX_MKFS_PARAMS} bytes, got ${Buffer.byteLength(p)}`);
+  if (Buffer.byteLength(p) > MAX_MKFS_PARAMS)
+    throw CommandError.invalid(`mkfsParams must be at most ${MAX_MKFS_PARAMS} bytes, got ${Buffer.byteLength(p)}`);
   try {
     checkMkfsParamsRule(fsType, p);
   } catch (e) {
@@ -211,7 +281,8 @@ function checkMkfsParams(fsType: string, p: string): string {
 export function createVolume(state: ClusterState, r: CreateVolume): EventDraft[] {
   checkName('name', r.name);
   const fromBackup = r.fromBackup ?? '';
-  if (r.standby && !fromBackup) throw CommandError.invalid('standby needs fromBackup: a DR volume follows the backups of a volume');
+  if (r.standby && !fromBackup)
+    throw CommandError.invalid('standby needs fromBackup: a DR volume follows the backups of a volume');
   if (fromBackup && r.dataSource) throw CommandError.invalid('give fromBackup or dataSource, not both');
   if (fromBackup) {
     // Size 0 takes the backup's (read by the admin service for a new volume; a repeated create
@@ -219,24 +290,35 @@ export function createVolume(state: ClusterState, r: CreateVolume): EventDraft[]
     const had = state.volumes.get(r.name);
     const backupSize = r.backupSize ?? (had?.restore?.from === fromBackup ? had.spec.size : 0);
     if (!r.size) r = { ...r, size: backupSize };
-    if (r.size < backupSize) throw CommandError.invalid(`size ${r.size} is smaller than backup ${fromBackup} (${backupSize} bytes)`);
+    if (r.size < backupSize)
+      throw CommandError.invalid(`size ${r.size} is smaller than backup ${fromBackup} (${backupSize} bytes)`);
   }
   checkSize('size', r.size);
   const fsType = r.fsType ? oneOf('fsType', r.fsType, FS_TYPES) : DEFAULT_FS_TYPE;
   const spec = volumeSpec({
     size: r.size,
     numberOfReplicas: r.numberOfReplicas || state.settings['default-replica-count'],
-    dataLocality: r.dataLocality ? oneOf('dataLocality', r.dataLocality, DATA_LOCALITIES) : state.settings['default-data-locality'],
+    dataLocality: r.dataLocality
+      ? oneOf('dataLocality', r.dataLocality, DATA_LOCALITIES)
+      : state.settings['default-data-locality'],
     diskSelector: checkTags('diskSelector', r.diskSelector),
     nodeSelector: checkTags('nodeSelector', r.nodeSelector),
-    replicaAutoBalance: r.replicaAutoBalance ? oneOf('replicaAutoBalance', r.replicaAutoBalance, VOLUME_AUTO_BALANCES) : 'ignored',
+    replicaAutoBalance: r.replicaAutoBalance
+      ? oneOf('replicaAutoBalance', r.replicaAutoBalance, VOLUME_AUTO_BALANCES)
+      : 'ignored',
     staleReplicaTimeout: r.staleReplicaTimeout || 2880,
     accessMode: r.accessMode ? oneOf('accessMode', r.accessMode, ACCESS_MODES) : 'rwo',
     fsType,
     mkfsParams: checkMkfsParams(fsType, r.mkfsParams),
-    replicaSoftAntiAffinity: r.replicaSoftAntiAffinity ? oneOf('replicaSoftAntiAffinity', r.replicaSoftAntiAffinity, ANTI_AFFINITY_OVERRIDES) : 'default',
-    replicaZoneSoftAntiAffinity: r.replicaZoneSoftAntiAffinity ? oneOf('replicaZoneSoftAntiAffinity', r.replicaZoneSoftAntiAffinity, ANTI_AFFINITY_OVERRIDES) : 'default',
-    replicaDiskSoftAntiAffinity: r.replicaDiskSoftAntiAffinity ? oneOf('replicaDiskSoftAntiAffinity', r.replicaDiskSoftAntiAffinity, ANTI_AFFINITY_OVERRIDES) : 'default',
+    replicaSoftAntiAffinity: r.replicaSoftAntiAffinity
+      ? oneOf('replicaSoftAntiAffinity', r.replicaSoftAntiAffinity, ANTI_AFFINITY_OVERRIDES)
+      : 'default',
+    replicaZoneSoftAntiAffinity: r.replicaZoneSoftAntiAffinity
+      ? oneOf('replicaZoneSoftAntiAffinity', r.replicaZoneSoftAntiAffinity, ANTI_AFFINITY_OVERRIDES)
+      : 'default',
+    replicaDiskSoftAntiAffinity: r.replicaDiskSoftAntiAffinity
+      ? oneOf('replicaDiskSoftAntiAffinity', r.replicaDiskSoftAntiAffinity, ANTI_AFFINITY_OVERRIDES)
+      : 'default',
     ...labelsOf(r.labels ?? {}),
   });
   checkSpec(spec);
@@ -247,20 +329,36 @@ export function createVolume(state: ClusterState, r: CreateVolume): EventDraft[]
   if (existing) {
     // Another CO name that maps to the same volume id is another volume: never answer it with this one.
     if (existing.csiName && origin.csiName && existing.csiName !== origin.csiName) {
-      throw CommandError.exists(`volume "${r.name}" already exists for CSI name ${JSON.stringify(existing.csiName)}, not ${JSON.stringify(origin.csiName)}`);
+      throw CommandError.exists(
+        `volume "${r.name}" already exists for CSI name ${JSON.stringify(existing.csiName)}, not ${JSON.stringify(origin.csiName)}`,
+      );
     }
     const diff = specDifference(existing.spec, spec);
     if (diff) throw CommandError.exists(`volume "${r.name}" already exists with a different ${diff}`);
     const had = existing.dataSource?.uri ?? '';
-    if (had !== uri) throw CommandError.exists(`volume "${r.name}" already exists with a different dataSource (${JSON.stringify(had)}, requested ${JSON.stringify(uri)})`);
+    if (had !== uri)
+      throw CommandError.exists(
+        `volume "${r.name}" already exists with a different dataSource (${JSON.stringify(had)}, requested ${JSON.stringify(uri)})`,
+      );
     const hadBackup = existing.restore?.from ?? '';
-    if (hadBackup !== fromBackup) throw CommandError.exists(`volume "${r.name}" already exists with a different fromBackup (${JSON.stringify(hadBackup)}, requested ${JSON.stringify(fromBackup)})`);
+    if (hadBackup !== fromBackup)
+      throw CommandError.exists(
+        `volume "${r.name}" already exists with a different fromBackup (${JSON.stringify(hadBackup)}, requested ${JSON.stringify(fromBackup)})`,
+      );
     return [];
   }
-  const created = { name: r.name, spec: volumeSpecToProto(spec), ...origin, ...(fromBackup ? { fromBackup, standby: !!r.standby } : {}) };
+  const created = {
+    name: r.name,
+    spec: volumeSpecToProto(spec),
+    ...origin,
+    ...(fromBackup ? { fromBackup, standby: !!r.standby } : {}),
+  };
   if (!ref) return [{ volumeCreated: created }];
   const { drafts, snapshot } = dataSourceDrafts(state, r.name, spec.size, uri, ref);
-  return [...drafts, { volumeCreated: { ...created, dataSource: uri, sourceVolume: ref.volume, sourceSnapshot: snapshot } }];
+  return [
+    ...drafts,
+    { volumeCreated: { ...created, dataSource: uri, sourceVolume: ref.volume, sourceSnapshot: snapshot } },
+  ];
 }
 
 /** FAILED_PRECONDITION when volumes not yet copied from their data source still need it. */
@@ -268,7 +366,9 @@ function refuseWhileNeeded(state: ClusterState, what: string, volume: string, sn
   const needing = pendingCopiesFrom(state, volume, snapshot);
   if (needing.length) {
     const names = needing.map((n) => `"${n}"`).join(', ');
-    throw CommandError.precondition(`${what} is the data source of volume ${names}, which has not finished copying it: delete ${needing.length > 1 ? 'them' : 'it'} or wait until its copy is complete (volume get shows data source ready)`);
+    throw CommandError.precondition(
+      `${what} is the data source of volume ${names}, which has not finished copying it: delete ${needing.length > 1 ? 'them' : 'it'} or wait until its copy is complete (volume get shows data source ready)`,
+    );
   }
 }
 
@@ -280,7 +380,8 @@ function labelsOf(labels: Record<string, string>): { labels?: Record<string, str
 
 function specDifference(a: VolumeSpec, b: VolumeSpec): string | null {
   for (const k of new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof VolumeSpec>) {
-    if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) return `${k} (${JSON.stringify(a[k])}, requested ${JSON.stringify(b[k])})`;
+    if (JSON.stringify(a[k]) !== JSON.stringify(b[k]))
+      return `${k} (${JSON.stringify(a[k])}, requested ${JSON.stringify(b[k])})`;
   }
   return null;
 }
@@ -307,10 +408,22 @@ export function updateVolume(state: ClusterState, r: UpdateVolume): EventDraft[]
   if (r.dataLocality !== undefined) spec.dataLocality = oneOf('dataLocality', r.dataLocality, DATA_LOCALITIES);
   if (r.diskSelector !== undefined) spec.diskSelector = checkTags('diskSelector', r.diskSelector);
   if (r.nodeSelector !== undefined) spec.nodeSelector = checkTags('nodeSelector', r.nodeSelector);
-  if (r.replicaAutoBalance !== undefined) spec.replicaAutoBalance = oneOf('replicaAutoBalance', r.replicaAutoBalance, VOLUME_AUTO_BALANCES);
-  if (r.replicaSoftAntiAffinity !== undefined) spec.replicaSoftAntiAffinity = oneOf('replicaSoftAntiAffinity', r.replicaSoftAntiAffinity, ANTI_AFFINITY_OVERRIDES);
-  if (r.replicaZoneSoftAntiAffinity !== undefined) spec.replicaZoneSoftAntiAffinity = oneOf('replicaZoneSoftAntiAffinity', r.replicaZoneSoftAntiAffinity, ANTI_AFFINITY_OVERRIDES);
-  if (r.replicaDiskSoftAntiAffinity !== undefined) spec.replicaDiskSoftAntiAffinity = oneOf('replicaDiskSoftAntiAffinity', r.replicaDiskSoftAntiAffinity, ANTI_AFFINITY_OVERRIDES);
+  if (r.replicaAutoBalance !== undefined)
+    spec.replicaAutoBalance = oneOf('replicaAutoBalance', r.replicaAutoBalance, VOLUME_AUTO_BALANCES);
+  if (r.replicaSoftAntiAffinity !== undefined)
+    spec.replicaSoftAntiAffinity = oneOf('replicaSoftAntiAffinity', r.replicaSoftAntiAffinity, ANTI_AFFINITY_OVERRIDES);
+  if (r.replicaZoneSoftAntiAffinity !== undefined)
+    spec.replicaZoneSoftAntiAffinity = oneOf(
+      'replicaZoneSoftAntiAffinity',
+      r.replicaZoneSoftAntiAffinity,
+      ANTI_AFFINITY_OVERRIDES,
+    );
+  if (r.replicaDiskSoftAntiAffinity !== undefined)
+    spec.replicaDiskSoftAntiAffinity = oneOf(
+      'replicaDiskSoftAntiAffinity',
+      r.replicaDiskSoftAntiAffinity,
+      ANTI_AFFINITY_OVERRIDES,
+    );
   if (Object.keys(r.setLabels ?? {}).length || r.removeLabels?.length) {
     delete spec.labels;
     Object.assign(spec, labelsOf(changedLabels(v.spec.labels ?? {}, r.setLabels ?? {}, r.removeLabels ?? [])));
@@ -324,7 +437,8 @@ export function expandVolume(state: ClusterState, name: string, size: number): E
   const v = requireVolume(state, name);
   checkSize('size', size);
   if (size === v.spec.size) return [];
-  if (size < v.spec.size) throw CommandError.invalid(`size ${size} is smaller than the volume's ${v.spec.size}: volumes only grow`);
+  if (size < v.spec.size)
+    throw CommandError.invalid(`size ${size} is smaller than the volume's ${v.spec.size}: volumes only grow`);
   return [{ volumeExpanded: { name, size } }];
 }
 
@@ -340,7 +454,12 @@ export function deleteVolume(state: ClusterState, name: string): EventDraft[] {
   // A clone deleted before its copy completed no longer needs the snapshot taken for it.
   const out: EventDraft[] = [];
   const src = v.dataSource;
-  if (src && !src.copied && src.uri.startsWith('vol://') && state.volumes.get(src.volume)?.snapshots.has(src.snapshot)) {
+  if (
+    src &&
+    !src.copied &&
+    src.uri.startsWith('vol://') &&
+    state.volumes.get(src.volume)?.snapshots.has(src.snapshot)
+  ) {
     out.push({ snapshotDeleted: { volume: src.volume, name: src.snapshot } });
   }
   out.push({ volumeDeleted: { name } });
@@ -359,7 +478,8 @@ export function attachVolume(state: ClusterState, name: string, nodeId: string):
   // Longhorn lets a restore finish before any frontend: refused, the CSI attacher retries.
   const restoring = restoreBlocksAttach(v);
   if (restoring) throw CommandError.precondition(restoring);
-  if (!v.autoAttach && v.attachedTo === nodeId && (v.attachState === 'attached' || v.attachState === 'attaching')) return [];
+  if (!v.autoAttach && v.attachedTo === nodeId && (v.attachState === 'attached' || v.attachState === 'attaching'))
+    return [];
   if (v.attachState !== 'detached' && !v.autoAttach) {
     throw CommandError.precondition(`volume "${name}" is ${v.attachState} to node "${v.attachedTo}": detach it first`);
   }
@@ -368,7 +488,9 @@ export function attachVolume(state: ClusterState, name: string, nodeId: string):
   // replica forever, and the caller (a CO's ControllerPublishVolume) until its deadline. Refused,
   // as Longhorn refuses a volume that is not ready for workloads; it attaches once one is placed.
   if (v.unschedulable && replicasOf(state, name).length === 0) {
-    throw CommandError.precondition(`volume "${name}" is not ready for workloads: none of its replicas can be placed (${v.unschedulable.summary})`);
+    throw CommandError.precondition(
+      `volume "${name}" is not ready for workloads: none of its replicas can be placed (${v.unschedulable.summary})`,
+    );
   }
   return [{ volumeAttachRequested: { name, nodeId } }];
 }
@@ -396,7 +518,9 @@ export function activateVolume(state: ClusterState, name: string, newest: string
   const v = requireVolume(state, name);
   const r = v.restore;
   if (!r || (!r.standby && !r.activating)) {
-    throw CommandError.precondition(`volume "${name}" is not a standby volume: only a volume created with --standby --from-backup is activated`);
+    throw CommandError.precondition(
+      `volume "${name}" is not a standby volume: only a volume created with --standby --from-backup is activated`,
+    );
   }
   if (r.activating) return [];
   const out: EventDraft[] = [];
@@ -426,8 +550,13 @@ export function updateNode(state: ClusterState, r: UpdateNode): EventDraft[] {
     tags: r.tags !== undefined ? checkTags('tags', r.tags) : n.tags,
     cordoned: r.cordoned ?? n.cordoned,
   };
-  if (next.allowScheduling === n.allowScheduling && next.evictionRequested === n.evictionRequested
-    && next.cordoned === n.cordoned && JSON.stringify(next.tags) === JSON.stringify(n.tags)) return [];
+  if (
+    next.allowScheduling === n.allowScheduling &&
+    next.evictionRequested === n.evictionRequested &&
+    next.cordoned === n.cordoned &&
+    JSON.stringify(next.tags) === JSON.stringify(n.tags)
+  )
+    return [];
   return [{ nodeUpdated: next }];
 }
 
@@ -444,7 +573,10 @@ export interface AddDisk {
 /** A disk id from its path: the last path element, made a valid name. */
 export function diskIdFromPath(path: string): string {
   const base = path.replace(/\/+$/, '').split('/').pop() ?? '';
-  const id = base.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+  const id = base
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
   return id || 'disk';
 }
 
@@ -454,10 +586,14 @@ export function addDisk(state: ClusterState, r: AddDisk): EventDraft[] {
   const diskId = r.diskId || diskIdFromPath(r.path);
   checkName('diskId', diskId);
   const tags = checkTags('tags', r.tags);
-  if (r.storageReserved < 0) throw CommandError.invalid(`storageReserved must not be negative, got ${r.storageReserved}`);
-  if (r.storageMaximum < 0 || r.storageAvailable < 0) throw CommandError.invalid('storage figures must not be negative');
+  if (r.storageReserved < 0)
+    throw CommandError.invalid(`storageReserved must not be negative, got ${r.storageReserved}`);
+  if (r.storageMaximum < 0 || r.storageAvailable < 0)
+    throw CommandError.invalid('storage figures must not be negative');
   if (r.storageMaximum > 0 && r.storageReserved > r.storageMaximum) {
-    throw CommandError.invalid(`storageReserved ${r.storageReserved} is larger than the disk (${r.storageMaximum} bytes)`);
+    throw CommandError.invalid(
+      `storageReserved ${r.storageReserved} is larger than the disk (${r.storageMaximum} bytes)`,
+    );
   }
   const existing = n.disks.get(diskId);
   if (existing) {
@@ -467,12 +603,20 @@ export function addDisk(state: ClusterState, r: AddDisk): EventDraft[] {
   for (const d of n.disks.values()) {
     if (d.path === r.path) throw CommandError.exists(`path ${r.path} is already disk "${d.id}" on node "${n.id}"`);
   }
-  return [{
-    diskAdded: {
-      nodeId: n.id, diskId, path: r.path, tags, allowScheduling: true,
-      storageMaximum: r.storageMaximum, storageAvailable: r.storageAvailable || r.storageMaximum, storageReserved: r.storageReserved,
+  return [
+    {
+      diskAdded: {
+        nodeId: n.id,
+        diskId,
+        path: r.path,
+        tags,
+        allowScheduling: true,
+        storageMaximum: r.storageMaximum,
+        storageAvailable: r.storageAvailable || r.storageMaximum,
+        storageReserved: r.storageReserved,
+      },
     },
-  }];
+  ];
 }
 
 export interface UpdateDisk {
@@ -492,14 +636,22 @@ export function updateDisk(state: ClusterState, r: UpdateDisk): EventDraft[] {
     throw CommandError.invalid(`storageReserved ${reserved} is larger than the disk (${d.storageMaximum} bytes)`);
   }
   const next = {
-    nodeId: d.nodeId, diskId: d.id,
+    nodeId: d.nodeId,
+    diskId: d.id,
     tags: r.tags !== undefined ? checkTags('tags', r.tags) : d.tags,
     allowScheduling: r.allowScheduling ?? d.allowScheduling,
     evictionRequested: r.evictionRequested ?? d.evictionRequested,
-    storageReserved: reserved, storageMaximum: d.storageMaximum, storageAvailable: d.storageAvailable,
+    storageReserved: reserved,
+    storageMaximum: d.storageMaximum,
+    storageAvailable: d.storageAvailable,
   };
-  if (JSON.stringify(next.tags) === JSON.stringify(d.tags) && next.allowScheduling === d.allowScheduling
-    && next.evictionRequested === d.evictionRequested && next.storageReserved === d.storageReserved) return [];
+  if (
+    JSON.stringify(next.tags) === JSON.stringify(d.tags) &&
+    next.allowScheduling === d.allowScheduling &&
+    next.evictionRequested === d.evictionRequested &&
+    next.storageReserved === d.storageReserved
+  )
+    return [];
   return [{ diskUpdated: next }];
 }
 
@@ -510,7 +662,9 @@ export function removeDisk(state: ClusterState, nodeId: string, diskId: string):
   let count = 0;
   for (const r of state.replicas.values()) if (r.nodeId === nodeId && r.diskId === diskId) count++;
   if (count > 0) {
-    throw CommandError.precondition(`disk "${diskId}" on node "${nodeId}" holds ${count} replica(s): evict them first (disk update --evict true)`);
+    throw CommandError.precondition(
+      `disk "${diskId}" on node "${nodeId}" holds ${count} replica(s): evict them first (disk update --evict true)`,
+    );
   }
   return [{ diskRemoved: { nodeId, diskId } }];
 }
@@ -540,7 +694,9 @@ export function createSnapshot(state: ClusterState, volume: string, name: string
   if (v.snapshots.has(snap)) return [];
   // Its replicas hold only part of its data until the copy completes: a snapshot now would freeze that.
   if (v.dataSource && !v.dataSource.copied) {
-    throw CommandError.precondition(`volume "${volume}" is still copying its data source (${v.dataSource.uri}): snapshot it once the copy is complete`);
+    throw CommandError.precondition(
+      `volume "${volume}" is still copying its data source (${v.dataSource.uri}): snapshot it once the copy is complete`,
+    );
   }
   // The same for a volume still restoring a backup (or following backups: standby): its replicas
   // hold part of one, which a snapshot would freeze as if it were the volume's data.
@@ -564,12 +720,19 @@ export function deleteSnapshot(state: ClusterState, volume: string, name: string
  * the newest data (or from the one named), as the nodes reported their figures. Unlike
  * auto-salvage it does not wait for a node that never reported: the person asking decides.
  */
-export function salvageVolume(state: ClusterState, name: string, replicaId: string, figures: (replicaId: string) => ObservedFigures | undefined): EventDraft[] {
+export function salvageVolume(
+  state: ClusterState,
+  name: string,
+  replicaId: string,
+  figures: (replicaId: string) => ObservedFigures | undefined,
+): EventDraft[] {
   requireVolume(state, name);
   const c = chooseSalvage(state, name, figures, { replicaId, auto: false });
   if (c.ok) return [salvageDraft(c)];
   switch (c.refusal) {
-    case SalvageRefusal.ReplicaNotOfVolume: throw CommandError.invalid(c.detail);
-    default: throw CommandError.precondition(c.detail);
+    case SalvageRefusal.ReplicaNotOfVolume:
+      throw CommandError.invalid(c.detail);
+    default:
+      throw CommandError.precondition(c.detail);
   }
 }

@@ -16,7 +16,12 @@ export const MAX_JOB_NAME = 40;
 /** Longhorn's recurring-job-max-retention default. */
 export const MAX_RETAIN = 100;
 /** Tasks whose retain counts what they make: at least one is kept. */
-const MAKING_TASKS: readonly RecurringJobTask[] = ['snapshot', 'snapshot-force-create', 'backup', 'backup-force-create'];
+const MAKING_TASKS: readonly RecurringJobTask[] = [
+  'snapshot',
+  'snapshot-force-create',
+  'backup',
+  'backup-force-create',
+];
 
 export interface JobRequest {
   name: string;
@@ -32,7 +37,8 @@ export interface JobRequest {
 export function checkJob(r: JobRequest, field = ''): RecurringJobDef {
   const f = (x: string): string => (field ? `${field}.${x}` : x);
   checkName(f('name'), r.name);
-  if (r.name.length > MAX_JOB_NAME) throw CommandError.invalid(`${f('name')} "${r.name}" is longer than ${MAX_JOB_NAME} characters`);
+  if (r.name.length > MAX_JOB_NAME)
+    throw CommandError.invalid(`${f('name')} "${r.name}" is longer than ${MAX_JOB_NAME} characters`);
   if (!(RECURRING_JOB_TASKS as readonly string[]).includes(r.task)) {
     throw CommandError.invalid(`${f('task')} "${r.task}" is not one of ${RECURRING_JOB_TASKS.join(', ')}`);
   }
@@ -42,19 +48,37 @@ export function checkJob(r: JobRequest, field = ''): RecurringJobDef {
   if (!Number.isInteger(r.retain) || r.retain < 0 || r.retain > MAX_RETAIN) {
     throw CommandError.invalid(`${f('retain')} ${r.retain} is out of range: 0 to ${MAX_RETAIN}`);
   }
-  if (MAKING_TASKS.includes(task) && r.retain < 1) throw CommandError.invalid(`${f('retain')} must be at least 1 for task ${task}`);
+  if (MAKING_TASKS.includes(task) && r.retain < 1)
+    throw CommandError.invalid(`${f('retain')} must be at least 1 for task ${task}`);
   const concurrency = r.concurrency || 1;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw CommandError.invalid(`${f('concurrency')} must be at least 1, got ${r.concurrency}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw CommandError.invalid(`${f('concurrency')} must be at least 1, got ${r.concurrency}`);
   const groups = [...new Set(r.groups)].sort();
   for (const g of groups) checkName(f('groups'), g);
-  return { name: r.name, task, cron: r.cron.trim(), retain: r.retain, concurrency, groups, labels: checkLabels(f('labels'), r.labels) };
+  return {
+    name: r.name,
+    task,
+    cron: r.cron.trim(),
+    retain: r.retain,
+    concurrency,
+    groups,
+    labels: checkLabels(f('labels'), r.labels),
+  };
 }
 
 const same = (a: RecurringJobDef, b: RecurringJobDef): boolean =>
   JSON.stringify(jobDefToProto(a)) === JSON.stringify(jobDefToProto(b));
 
 function definition(j: RecurringJobState): RecurringJobDef {
-  return { name: j.name, task: j.task, cron: j.cron, retain: j.retain, concurrency: j.concurrency, groups: j.groups, labels: j.labels };
+  return {
+    name: j.name,
+    task: j.task,
+    cron: j.cron,
+    retain: j.retain,
+    concurrency: j.concurrency,
+    groups: j.groups,
+    labels: j.labels,
+  };
 }
 
 export function requireJob(state: ClusterState, name: string): RecurringJobState {
@@ -70,7 +94,9 @@ export function createJob(state: ClusterState, r: JobRequest): EventDraft[] {
   const existing = state.recurringJobs.get(d.name);
   if (existing) {
     if (same(definition(existing), d)) return [];
-    throw CommandError.exists(`recurring job "${d.name}" already exists with another definition (job update changes it)`);
+    throw CommandError.exists(
+      `recurring job "${d.name}" already exists with another definition (job update changes it)`,
+    );
   }
   return [{ recurringJobCreated: { spec: jobDefToProto(d) } }];
 }
@@ -88,8 +114,13 @@ export interface UpdateJob {
 export function updateJob(state: ClusterState, r: UpdateJob): EventDraft[] {
   const j = requireJob(state, r.name);
   const d = checkJob({
-    name: j.name, task: r.task ?? j.task, cron: r.cron ?? j.cron, retain: r.retain ?? j.retain,
-    concurrency: r.concurrency ?? j.concurrency, groups: r.groups ?? j.groups, labels: r.labels ?? j.labels,
+    name: j.name,
+    task: r.task ?? j.task,
+    cron: r.cron ?? j.cron,
+    retain: r.retain ?? j.retain,
+    concurrency: r.concurrency ?? j.concurrency,
+    groups: r.groups ?? j.groups,
+    labels: r.labels ?? j.labels,
   });
   if (same(definition(j), d)) return [];
   return [{ recurringJobUpdated: { spec: jobDefToProto(d) } }];

@@ -30,17 +30,23 @@ export function explainJobEvent(volume: string, ev: CairnEvent): string | null {
       // Only a job's retention: `cairn backup rm` is explained with the other backup events.
       const p = ev.backupDeleted!;
       const job = byJob(ev.cause);
-      return p.volume === volume && job ? `backup ${p.name} removed by ${job}: retention (${p.removedBlocks} blocks freed)` : null;
+      return p.volume === volume && job
+        ? `backup ${p.name} removed by ${job}: retention (${p.removedBlocks} blocks freed)`
+        : null;
     }
     case 'recurringJobRunStarted': {
       const p = ev.recurringJobRunStarted!;
       if (!p.volumes.includes(volume)) return null;
-      const missed = p.missed ? `; ${p.missedAtLeast ? 'at least ' : ''}${p.missed} earlier fire time(s) from ${at(p.missedFirstMs)} to ${at(p.missedLastMs)} missed (no leader, or the previous run still going)` : '';
+      const missed = p.missed
+        ? `; ${p.missedAtLeast ? 'at least ' : ''}${p.missed} earlier fire time(s) from ${at(p.missedFirstMs)} to ${at(p.missedLastMs)} missed (no leader, or the previous run still going)`
+        : '';
       return `recurring job ${p.job} (${p.task}) run of ${at(p.fireMs)} started on ${p.volumes.length} volume(s)${ev.timeMs - p.fireMs > 5000 ? `, ${Math.round((ev.timeMs - p.fireMs) / 1000)} s late` : ''}${missed}`;
     }
     case 'recurringJobTrimRequested': {
       const p = ev.recurringJobTrimRequested!;
-      return p.volume === volume ? `recurring job ${p.job} run of ${at(p.fireMs)}: fstrim requested of node ${p.nodeId}` : null;
+      return p.volume === volume
+        ? `recurring job ${p.job} run of ${at(p.fireMs)}: fstrim requested of node ${p.nodeId}`
+        : null;
     }
     case 'recurringJobVolumeDone': {
       const p = ev.recurringJobVolumeDone!;

@@ -72,7 +72,13 @@ export function dueRun(job: RecurringJobState, nowMs: number): DueRun | null {
     const n = nextFireMs(job.cron, t);
     if (n === null || n > nowMs) {
       const missed = seen.length - 1;
-      return { fireMs: t, missed, missedAtLeast: false, missedFirstMs: missed ? first : 0, missedLastMs: missed ? seen[seen.length - 2]! : 0 };
+      return {
+        fireMs: t,
+        missed,
+        missedAtLeast: false,
+        missedFirstMs: missed ? first : 0,
+        missedLastMs: missed ? seen[seen.length - 2]! : 0,
+      };
     }
     seen.push(n);
     t = n;
@@ -80,9 +86,22 @@ export function dueRun(job: RecurringJobState, nowMs: number): DueRun | null {
   // More than COUNT_LIMIT went by: find the newest from ever wider windows before now.
   for (const windowMs of [60e3, 3600e3, 86400e3, 31 * 86400e3, 366 * 86400e3, 3660 * 86400e3]) {
     const newest = newestIn(job.cron, Math.max(t, nowMs - windowMs), nowMs);
-    if (newest) return { fireMs: newest.last, missed: seen.length, missedAtLeast: true, missedFirstMs: first, missedLastMs: newest.before ?? t };
+    if (newest)
+      return {
+        fireMs: newest.last,
+        missed: seen.length,
+        missedAtLeast: true,
+        missedFirstMs: first,
+        missedLastMs: newest.before ?? t,
+      };
   }
-  return { fireMs: t, missed: seen.length - 1, missedAtLeast: true, missedFirstMs: first, missedLastMs: seen[seen.length - 2]! };
+  return {
+    fireMs: t,
+    missed: seen.length - 1,
+    missedAtLeast: true,
+    missedFirstMs: first,
+    missedLastMs: seen[seen.length - 2]!,
+  };
 }
 
 /** The last fire time in (fromMs, nowMs] and the one before it, when found within COUNT_LIMIT steps. */
@@ -104,8 +123,14 @@ function newestIn(expr: string, fromMs: number, nowMs: number): { last: number; 
 export function runStartedDraft(state: ClusterState, job: RecurringJobState, due: DueRun): EventDraft {
   return {
     recurringJobRunStarted: {
-      job: job.name, fireMs: due.fireMs, task: job.task, volumes: volumesOfJob(state, job.name),
-      missed: due.missed, missedAtLeast: due.missedAtLeast, missedFirstMs: due.missedFirstMs, missedLastMs: due.missedLastMs,
+      job: job.name,
+      fireMs: due.fireMs,
+      task: job.task,
+      volumes: volumesOfJob(state, job.name),
+      missed: due.missed,
+      missedAtLeast: due.missedAtLeast,
+      missedFirstMs: due.missedFirstMs,
+      missedLastMs: due.missedLastMs,
     },
   };
 }
@@ -172,17 +197,20 @@ export const BACKUP_JOB_LABEL = 'recurring-job';
  */
 export function volumeStep(state: ClusterState, job: RecurringJobState, fireMs: number, volume: string): EventDraft[] {
   const cause = jobCause(job.name, fireMs);
-  const done = (o: { created?: string; deleted?: string[]; kept?: string[]; error?: string } = {}): EventDraft => volumeDoneDraft(job.name, fireMs, volume, o);
+  const done = (o: { created?: string; deleted?: string[]; kept?: string[]; error?: string } = {}): EventDraft =>
+    volumeDoneDraft(job.name, fireMs, volume, o);
   // A trim requested of a node: the run waits for its report (trimReportDrafts) or for the
   // leader to end it (trimLostDrafts).
   if (job.running?.fireMs === fireMs && job.running.trims?.[volume] !== undefined) return [];
   const v = state.volumes.get(volume);
   if (!v) return [done({ error: 'the volume no longer exists' })];
-  const deletes = (names: string[]): EventDraft[] => names.map((name) => ({ cause, snapshotDeleted: { volume, name } }));
+  const deletes = (names: string[]): EventDraft[] =>
+    names.map((name) => ({ cause, snapshotDeleted: { volume, name } }));
   switch (job.task) {
     case 'snapshot':
     case 'snapshot-force-create': {
-      if (v.dataSource && !v.dataSource.copied) return [done({ error: `not run: the volume is still copying its data source (${v.dataSource.uri})` })];
+      if (v.dataSource && !v.dataSource.copied)
+        return [done({ error: `not run: the volume is still copying its data source (${v.dataSource.uri})` })];
       const name = jobSnapshotName(job.name, fireMs);
       if (v.snapshots.has(name)) return [done({ error: `not run: the volume already has a snapshot named ${name}` })];
       const mine = [...v.snapshots.values()].filter((s) => s.job === job.name).map((s) => s.name);
@@ -204,7 +232,11 @@ export function volumeStep(state: ClusterState, job: RecurringJobState, fireMs: 
       if (v.snapshots.has(name)) return [done({ error: `not run: the volume already has a snapshot named ${name}` })];
       let backup: EventDraft[];
       try {
-        backup = createBackupDrafts(state, { volume, snapshot: '', name, labels: { ...job.labels, [BACKUP_JOB_LABEL]: job.name } }, backupUrl);
+        backup = createBackupDrafts(
+          state,
+          { volume, snapshot: '', name, labels: { ...job.labels, [BACKUP_JOB_LABEL]: job.name } },
+          backupUrl,
+        );
       } catch (e) {
         // Refused as `cairn backup create` would be (a CommandError: no target, a volume still
         // copying, ...) or by the backup library (a name it cannot put in a URL): said, not thrown.
@@ -213,7 +245,11 @@ export function volumeStep(state: ClusterState, job: RecurringJobState, fireMs: 
       }
       const mine = [...v.snapshots.values()].filter((s) => s.job === job.name).map((s) => s.name);
       const r = retain(state, v, mine, Math.max(0, job.retain - 1));
-      return [...backup.map((d) => ({ ...d, cause })), ...deletes(r.deleted), done({ created: name, deleted: r.deleted, kept: r.kept })];
+      return [
+        ...backup.map((d) => ({ ...d, cause })),
+        ...deletes(r.deleted),
+        done({ created: name, deleted: r.deleted, kept: r.kept }),
+      ];
     }
     case 'snapshot-delete': {
       const r = retain(state, v, [...v.snapshots.keys()], job.retain);
@@ -237,13 +273,21 @@ export function volumeStep(state: ClusterState, job: RecurringJobState, fireMs: 
 
 /** The RecurringJobVolumeDone of one volume of a run, with the job's cause. */
 export function volumeDoneDraft(
-  job: string, fireMs: number, volume: string,
+  job: string,
+  fireMs: number,
+  volume: string,
   o: { created?: string; deleted?: string[]; kept?: string[]; error?: string; trimmedBytes?: number } = {},
 ): EventDraft {
   return {
     cause: jobCause(job, fireMs),
     recurringJobVolumeDone: {
-      job, fireMs, volume, snapshotCreated: o.created ?? '', snapshotsDeleted: o.deleted ?? [], kept: o.kept ?? [], error: o.error ?? '',
+      job,
+      fireMs,
+      volume,
+      snapshotCreated: o.created ?? '',
+      snapshotsDeleted: o.deleted ?? [],
+      kept: o.kept ?? [],
+      error: o.error ?? '',
       trimmedBytes: o.trimmedBytes ?? 0,
     },
   };
@@ -280,11 +324,19 @@ export function trimLostDrafts(state: ClusterState, job: RecurringJobState): Eve
   if (!job.running) return out;
   for (const [volume, node] of Object.entries(job.running.trims ?? {})) {
     const v = state.volumes.get(volume);
-    const why = !v ? 'the volume no longer exists'
-      : state.nodes.get(node)?.down !== false ? `node ${node} is down`
-      : v.attachState !== 'attached' || v.attachedTo !== node ? `the volume is no longer attached to node ${node}`
-      : null;
-    if (why) out.push(volumeDoneDraft(job.name, job.running.fireMs, volume, { error: `not trimmed: ${why} (fstrim was requested of it)` }));
+    const why = !v
+      ? 'the volume no longer exists'
+      : state.nodes.get(node)?.down !== false
+        ? `node ${node} is down`
+        : v.attachState !== 'attached' || v.attachedTo !== node
+          ? `the volume is no longer attached to node ${node}`
+          : null;
+    if (why)
+      out.push(
+        volumeDoneDraft(job.name, job.running.fireMs, volume, {
+          error: `not trimmed: ${why} (fstrim was requested of it)`,
+        }),
+      );
   }
   return out;
 }
@@ -305,14 +357,18 @@ export const retentionCause = (job: string): string => `recurring-job:${job}@ret
  * job) beyond the newest `retain`, oldest first. Backups not done yet are not counted; a failed
  * one holds nothing in the target.
  */
-export function backupsBeyondRetain(state: ClusterState, job: RecurringJobState): { volume: string; name: string; url: string }[] {
+export function backupsBeyondRetain(
+  state: ClusterState,
+  job: RecurringJobState,
+): { volume: string; name: string; url: string }[] {
   if (job.task !== 'backup' && job.task !== 'backup-force-create') return [];
   const out: { volume: string; name: string; url: string }[] = [];
   for (const v of [...state.volumes.values()].sort((a, b) => a.name.localeCompare(b.name))) {
     const mine = Object.values(v.backups ?? {})
       .filter((b) => b.state === 'completed' && b.labels[BACKUP_JOB_LABEL] === job.name)
       .sort((a, b) => a.requestedSeq - b.requestedSeq);
-    for (const b of mine.slice(0, Math.max(0, mine.length - job.retain))) out.push({ volume: v.name, name: b.name, url: b.url });
+    for (const b of mine.slice(0, Math.max(0, mine.length - job.retain)))
+      out.push({ volume: v.name, name: b.name, url: b.url });
   }
   return out;
 }

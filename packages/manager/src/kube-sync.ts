@@ -8,7 +8,15 @@
 import type { EventLog, Fence, LiveProjection } from '@cairn/metadata';
 import { FencedError } from '@cairn/metadata';
 import type { KubeClient, PvcView, NodeObject } from '@cairn/kube';
-import { drainBlockedNodes, errorText, nodeSyncs, PdbReconciler, pvcEvents, pvcViews, PvcEventWriter } from '@cairn/kube';
+import {
+  drainBlockedNodes,
+  errorText,
+  nodeSyncs,
+  PdbReconciler,
+  pvcEvents,
+  pvcViews,
+  PvcEventWriter,
+} from '@cairn/kube';
 import { updateNode } from './commands.js';
 import { LeaderPoll } from './leader-poll.js';
 
@@ -52,7 +60,11 @@ export class KubeSync {
   private retry: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: KubeSyncOptions) {
-    this.loop = new LeaderPoll(() => this.poll(), { pollMs: o.pollMs ?? 1000, onError: o.onError, onFenced: o.onFenced });
+    this.loop = new LeaderPoll(() => this.poll(), {
+      pollMs: o.pollMs ?? 1000,
+      onError: o.onError,
+      onFenced: o.onFenced,
+    });
     this.informer = o.client.nodeInformer();
     this.events = new PvcEventWriter(o.client, { instance: o.instance });
     this.pdbs = new PdbReconciler(o.client, o.namespace, o.guardImage);
@@ -82,9 +94,12 @@ export class KubeSync {
     // start() resolves once the Nodes are listed and the watch is opened, and also when the list
     // failed (then only after the 'error' handler ran): count errors to tell the two apart.
     const errors = this.informerErrors;
-    this.informer.start().then(() => {
-      if (this.informerErrors === errors) this.synced = true;
-    }, () => undefined);
+    this.informer.start().then(
+      () => {
+        if (this.informerErrors === errors) this.synced = true;
+      },
+      () => undefined,
+    );
   }
 
   /**

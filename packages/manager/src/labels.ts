@@ -15,9 +15,14 @@ export function checkLabels(field: string, labels: Record<string, string>): Reco
     const prefix = slash >= 0 ? k.slice(0, slash) : null;
     const name = k.slice(slash + 1);
     if (!LABEL_NAME_RE.test(name) || (prefix !== null && !LABEL_PREFIX_RE.test(prefix))) {
-      throw CommandError.invalid(`${field}: key "${k}" is not a valid label key ([prefix/]name: a name of up to 63 letters, digits, '-', '_', '.'; a DNS subdomain prefix)`);
+      throw CommandError.invalid(
+        `${field}: key "${k}" is not a valid label key ([prefix/]name: a name of up to 63 letters, digits, '-', '_', '.'; a DNS subdomain prefix)`,
+      );
     }
-    if (v !== '' && !LABEL_NAME_RE.test(v)) throw CommandError.invalid(`${field}: value "${v}" of "${k}" is not a valid label value (up to 63 letters, digits, '-', '_', '.')`);
+    if (v !== '' && !LABEL_NAME_RE.test(v))
+      throw CommandError.invalid(
+        `${field}: value "${v}" of "${k}" is not a valid label value (up to 63 letters, digits, '-', '_', '.')`,
+      );
   }
   return sortedRecord(labels);
 }
@@ -28,7 +33,11 @@ export function selectorLabel(name: string, isGroup: boolean): string {
 }
 
 /** A volume's labels after setting `set` and removing `remove` (keys). */
-export function changedLabels(current: Record<string, string>, set: Record<string, string>, remove: string[]): Record<string, string> {
+export function changedLabels(
+  current: Record<string, string>,
+  set: Record<string, string>,
+  remove: string[],
+): Record<string, string> {
   const out: Record<string, string> = { ...current, ...set };
   for (const k of remove) delete out[k];
   return checkLabels('labels', out);

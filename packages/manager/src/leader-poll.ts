@@ -15,7 +15,10 @@ export class LeaderPoll {
   private timer: NodeJS.Timeout | null = null;
   private stoppedFlag = false;
 
-  constructor(private readonly poll: () => Promise<unknown>, private readonly o: LeaderPollOptions) {}
+  constructor(
+    private readonly poll: () => Promise<unknown>,
+    private readonly o: LeaderPollOptions,
+  ) {}
 
   get stopped(): boolean {
     return this.stoppedFlag;

@@ -91,7 +91,11 @@ export class Liveness {
   constructor(private readonly o: LivenessOptions) {
     this.keys = new Keys(o.prefix);
     this.clock = o.clock ?? Date.now;
-    this.loop = new LeaderPoll(() => this.poll(), { pollMs: o.pollMs ?? LIVENESS_POLL_MS, onError: o.onError, onFenced: o.onFenced });
+    this.loop = new LeaderPoll(() => this.poll(), {
+      pollMs: o.pollMs ?? LIVENESS_POLL_MS,
+      onError: o.onError,
+      onFenced: o.onFenced,
+    });
   }
 
   start(): void {
@@ -107,8 +111,13 @@ export class Liveness {
     const prefix = this.keys.nodeStatuses;
     const alive = new Set((await this.o.client.getAll().prefix(prefix).keys()).map((k) => k.slice(prefix.length)));
     const d = decideLiveness({
-      nodes: this.o.projection.state.nodes.values(), alive, missingSince: this.missingSince, nowMs: this.clock(),
-      leadingSinceMs: this.leadingSinceMs, graceMs: this.o.graceMs ?? LIVENESS_GRACE_MS, startupGraceMs: this.o.startupGraceMs ?? 0,
+      nodes: this.o.projection.state.nodes.values(),
+      alive,
+      missingSince: this.missingSince,
+      nowMs: this.clock(),
+      leadingSinceMs: this.leadingSinceMs,
+      graceMs: this.o.graceMs ?? LIVENESS_GRACE_MS,
+      startupGraceMs: this.o.startupGraceMs ?? 0,
     });
     this.missingSince = d.missingSince;
     if (d.events.length === 0 || this.loop.stopped) return;

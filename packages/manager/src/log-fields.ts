@@ -19,10 +19,17 @@ export function eventLogFields(ev: CairnEvent, volumeOfReplica: (id: string) => 
   const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
   const replica = str(p['replicaId']);
   // Volume events name their volume `name`; others that concern one call it `volume`.
-  const volume = str(p['volume']) ?? (type.startsWith('volume') ? str(p['name']) : undefined) ?? (replica ? volumeOfReplica(replica) : undefined);
+  const volume =
+    str(p['volume']) ??
+    (type.startsWith('volume') ? str(p['name']) : undefined) ??
+    (replica ? volumeOfReplica(replica) : undefined);
   const node = str(p['nodeId']);
   return {
-    seq: ev.seq, event: type.charAt(0).toUpperCase() + type.slice(1), actor: ev.actor,
-    ...(volume ? { volume } : {}), ...(replica ? { replica } : {}), ...(node ? { node } : {}),
+    seq: ev.seq,
+    event: type.charAt(0).toUpperCase() + type.slice(1),
+    actor: ev.actor,
+    ...(volume ? { volume } : {}),
+    ...(replica ? { replica } : {}),
+    ...(node ? { node } : {}),
   };
 }

@@ -9,7 +9,12 @@ import type { AppendOptions, AppendResult, EventDraft, EventLogOptions } from '@
 import { eventLogFields } from './log-fields.js';
 
 export class LoggedEventLog extends EventLog {
-  constructor(client: Etcd3, opts: EventLogOptions, private readonly logger: Logger, private readonly volumeOfReplica: (id: string) => string | undefined) {
+  constructor(
+    client: Etcd3,
+    opts: EventLogOptions,
+    private readonly logger: Logger,
+    private readonly volumeOfReplica: (id: string) => string | undefined,
+  ) {
     super(client, opts);
   }
 

@@ -3,7 +3,17 @@
 import { hostname } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import type { Etcd3, Lease } from 'etcd3';
-import { addServiceRefusingUndecodable, adminProto, bearerOf, callerOf, createLogger, errorText, GRPC_SERVER_OPTIONS, hasBearer, nodeProto } from '@cairn/api';
+import {
+  addServiceRefusingUndecodable,
+  adminProto,
+  bearerOf,
+  callerOf,
+  createLogger,
+  errorText,
+  GRPC_SERVER_OPTIONS,
+  hasBearer,
+  nodeProto,
+} from '@cairn/api';
 import type { Logger } from '@cairn/api';
 import { startControllerService } from '@cairn/csi';
 import type { UnixServer } from '@cairn/csi';
@@ -37,10 +47,16 @@ import { ManagerMetrics } from './metrics.js';
 function withStoredEvents(def: grpc.ServiceDefinition): grpc.ServiceDefinition {
   const watch = def['WatchEvents'] as grpc.MethodDefinition<unknown, CairnEvent>;
   const encode = watch.responseSerialize;
-  return { ...def, WatchEvents: { ...watch, responseSerialize: (ev: CairnEvent) => {
-    const bytes = storedBytes(ev);
-    return bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : encode(ev);
-  } } };
+  return {
+    ...def,
+    WatchEvents: {
+      ...watch,
+      responseSerialize: (ev: CairnEvent) => {
+        const bytes = storedBytes(ev);
+        return bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : encode(ev);
+      },
+    },
+  };
 }
 
 /** Events between the leader's snapshots of the state. */
@@ -146,32 +162,46 @@ export class Manager {
   static async start(o: ManagerOptions): Promise<Manager> {
     if (!o.token) throw new Error('a bearer token is required (--token, --token-file or CAIRN_TOKEN)');
     // Such an admin token would be read as a node token, and refused on every admin call.
-    if (o.nodeKey && o.token.startsWith('cairn-node.')) throw new Error('the admin token must not look like a node token ("cairn-node.")');
+    if (o.nodeKey && o.token.startsWith('cairn-node.'))
+      throw new Error('the admin token must not look like a node token ("cairn-node.")');
     const id = o.id ?? `${hostname()}-${process.pid}`;
     const client = openEtcd(o.etcd, o.etcdCredentials);
     const logger = o.logger ?? createLogger({ name: id });
     const metrics = o.metricsListen ? new ManagerMetrics(id) : null;
     let projected: LiveProjection | null = null;
-    const log = new LoggedEventLog(client, { prefix: o.prefix, actor: `manager/${id}`, ...(metrics ? { onAppended: metrics.appended } : {}) }, logger.child({ component: 'event-log' }),
-      (replica) => projected?.state.replicas.get(replica)?.volume);
+    const log = new LoggedEventLog(
+      client,
+      { prefix: o.prefix, actor: `manager/${id}`, ...(metrics ? { onAppended: metrics.appended } : {}) },
+      logger.child({ component: 'event-log' }),
+      (replica) => projected?.state.replicas.get(replica)?.volume,
+    );
     const snapshots = new SnapshotStore(client, { prefix: o.prefix });
     const plog = logger.child({ component: 'projection' });
     // A log that does not hold (a broken hash chain, a corrupt event) stops the projection before
     // that seq; the manager still starts, so that `cairn audit verify` can say where and why, but
     // it serves nothing past that seq: commands fail with DATA_LOSS and it never leads.
     const projection = await LiveProjection.open(log, {
-      snapshots, snapshotEvery: 0, onWarning: (m) => plog.warn(m), openDespiteError: true,
+      snapshots,
+      snapshotEvery: 0,
+      onWarning: (m) => plog.warn(m),
+      openDespiteError: true,
     });
     projected = projection;
-    if (projection.error) plog.error({ seq: projection.state.seq }, `projection stopped at seq ${projection.state.seq}: ${(projection.error as Error).message}`);
+    if (projection.error)
+      plog.error(
+        { seq: projection.state.seq },
+        `projection stopped at seq ${projection.state.seq}: ${(projection.error as Error).message}`,
+      );
     const m = new Manager(id, client, log, projection, snapshots, o, logger);
     await m.serve();
     if (o.csiSocket) await m.serveCsi(o.csiSocket);
     if (o.uiListen) await m.serveUi(o.uiListen);
     if (metrics && o.metricsListen) await m.serveMetrics(metrics, o.metricsListen);
     void m.campaignLoop();
-    logger.info({ component: 'manager', seq: projection.state.seq, address: m.address },
-      `manager ${id} serving on ${m.address} (log at seq ${projection.state.seq}, from snapshot ${projection.startedFromSeq})`);
+    logger.info(
+      { component: 'manager', seq: projection.state.seq, address: m.address },
+      `manager ${id} serving on ${m.address} (log at seq ${projection.state.seq}, from snapshot ${projection.startedFromSeq})`,
+    );
     return m;
   }
 
@@ -187,7 +217,10 @@ export class Manager {
   private context(): ManagerContext {
     const election = new LeaderElection(this.client, { prefix: this.o.prefix, id: this.id });
     return {
-      id: this.id, log: this.log, snapshots: this.snapshots, projection: this.projection,
+      id: this.id,
+      log: this.log,
+      snapshots: this.snapshots,
+      projection: this.projection,
       runner: new CommandRunner({ log: this.log, projection: this.projection }),
       authorize: (md) => hasBearer(md, this.o.token),
       caller: async (md) => {
@@ -215,20 +248,31 @@ export class Manager {
     await this.backups.start();
     this.nodes = new NodeService(ctx, this.client, {
       backups: this.backups,
-      heartbeatIntervalMs: this.o.heartbeatMs ?? 1000, leaseTtlSeconds: this.o.nodeLeaseTtl ?? 5, prefix: this.o.prefix,
+      heartbeatIntervalMs: this.o.heartbeatMs ?? 1000,
+      leaseTtlSeconds: this.o.nodeLeaseTtl ?? 5,
+      prefix: this.o.prefix,
       secrets: await VolumeSecrets.open(this.client, keys, this.o.token, await this.log.headSeq()),
       restoreCredentials: () => this.restoreTarget.assignment(),
       managers: async () => (await this.client.getAll().prefix(keys.managers).strings().then(Object.values)).sort(),
     });
     const server = new grpc.Server(GRPC_SERVER_OPTIONS);
     // Requests that do not decode are refused INVALID_ARGUMENT (grpc-js alone answers INTERNAL).
-    addServiceRefusingUndecodable(server, withStoredEvents(adminProto().cairn.admin.v1.Admin.service), adminHandlers(ctx, this.backups.handlers()) as grpc.UntypedServiceImplementation);
-    addServiceRefusingUndecodable(server, nodeProto().cairn.node.v1.NodeAgent.service, this.nodes.handlers() as grpc.UntypedServiceImplementation);
+    addServiceRefusingUndecodable(
+      server,
+      withStoredEvents(adminProto().cairn.admin.v1.Admin.service),
+      adminHandlers(ctx, this.backups.handlers()) as grpc.UntypedServiceImplementation,
+    );
+    addServiceRefusingUndecodable(
+      server,
+      nodeProto().cairn.node.v1.NodeAgent.service,
+      this.nodes.handlers() as grpc.UntypedServiceImplementation,
+    );
     const creds = this.o.tls
       ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: this.o.tls.cert, private_key: this.o.tls.key }])
       : grpc.ServerCredentials.createInsecure();
     const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(this.o.listen, creds, (err, p) => (err ? reject(err) : resolve(p))));
+      server.bindAsync(this.o.listen, creds, (err, p) => (err ? reject(err) : resolve(p))),
+    );
     this.server = server;
     const host = this.o.listen.slice(0, this.o.listen.lastIndexOf(':'));
     this.address = `${host}:${port}`;
@@ -242,7 +286,14 @@ export class Manager {
   private async serveCsi(socket: string): Promise<void> {
     const endpoint = this.address.replace(/^(0\.0\.0\.0|\[::\]):/, '127.0.0.1:');
     this.csi = await startControllerService({
-      socket, admin: { endpoint, token: this.o.token, ca: this.o.tls ? this.o.tls.ca ?? this.o.tls.cert : undefined, serverName: this.o.tls?.serverName }, log: this.part('csi-controller'),
+      socket,
+      admin: {
+        endpoint,
+        token: this.o.token,
+        ca: this.o.tls ? (this.o.tls.ca ?? this.o.tls.cert) : undefined,
+        serverName: this.o.tls?.serverName,
+      },
+      log: this.part('csi-controller'),
     });
     this.csiEndpoint = this.csi.endpoint;
   }
@@ -251,8 +302,14 @@ export class Manager {
   private async serveUi(listen: string): Promise<void> {
     const endpoint = this.address.replace(/^(0\.0\.0\.0|\[::\]):/, '127.0.0.1:');
     this.ui = await startUiServer({
-      listen, admin: { endpoint, ca: this.o.tls ? this.o.tls.ca ?? this.o.tls.cert : undefined, serverName: this.o.tls?.serverName },
-      tls: this.o.tls ? { cert: this.o.tls.cert, key: this.o.tls.key } : undefined, log: (l) => this.part('ui').warn(l),
+      listen,
+      admin: {
+        endpoint,
+        ca: this.o.tls ? (this.o.tls.ca ?? this.o.tls.cert) : undefined,
+        serverName: this.o.tls?.serverName,
+      },
+      tls: this.o.tls ? { cert: this.o.tls.cert, key: this.o.tls.key } : undefined,
+      log: (l) => this.part('ui').warn(l),
     });
     this.uiUrl = this.ui.url;
     this.part('ui').info({ url: this.uiUrl }, `manager ${this.id} serves the web UI on ${this.uiUrl}`);
@@ -262,24 +319,40 @@ export class Manager {
   private async serveMetrics(metrics: ManagerMetrics, listen: MetricsListen): Promise<void> {
     const nodes = this.nodes!;
     try {
-      this.metricsAddress = await metrics.serve({
-        log: this.log, projection: this.projection, isLeader: () => this.leading,
-        live: { rebuildProgress: nodes.progress, restoreProgress: nodes.restoreProgress },
-      }, listen);
+      this.metricsAddress = await metrics.serve(
+        {
+          log: this.log,
+          projection: this.projection,
+          isLeader: () => this.leading,
+          live: { rebuildProgress: nodes.progress, restoreProgress: nodes.restoreProgress },
+        },
+        listen,
+      );
       this.metrics = metrics;
-      this.part('metrics').info({ address: this.metricsAddress }, `manager ${this.id} serving /metrics on ${this.metricsAddress}`);
+      this.part('metrics').info(
+        { address: this.metricsAddress },
+        `manager ${this.id} serving /metrics on ${this.metricsAddress}`,
+      );
     } catch (e) {
       await metrics.stop();
-      this.part('metrics').error(`/metrics not served: cannot listen on ${listen.host}:${listen.port}: ${(e as Error).message}`);
+      this.part('metrics').error(
+        `/metrics not served: cannot listen on ${listen.host}:${listen.port}: ${(e as Error).message}`,
+      );
     }
   }
 
   /** Campaign, lead until the lease is lost, campaign again; until stopped. */
   private async campaignLoop(): Promise<void> {
     // A stopped projection is stale for good: its manager must not decide anything.
-    const projectionStopped = new Promise<void>((resolve) => this.projection.changes$.subscribe({ complete: () => resolve() }));
+    const projectionStopped = new Promise<void>((resolve) =>
+      this.projection.changes$.subscribe({ complete: () => resolve() }),
+    );
     while (!this.stopped && !this.projection.error) {
-      const election = new LeaderElection(this.client, { prefix: this.o.prefix, id: this.id, ttlSeconds: this.o.electionTtl ?? 3 });
+      const election = new LeaderElection(this.client, {
+        prefix: this.o.prefix,
+        id: this.id,
+        ttlSeconds: this.o.electionTtl ?? 3,
+      });
       this.election = election;
       try {
         const fence = await election.campaign();
@@ -290,39 +363,93 @@ export class Manager {
         }
         this.leading = true;
         this.part('election').info(`manager ${this.id} is the leader`);
-        const lost = Promise.race([projectionStopped, new Promise<void>((resolve) => election.fence$.subscribe({ next: (f) => f === null && resolve(), complete: resolve }))]);
+        const lost = Promise.race([
+          projectionStopped,
+          new Promise<void>((resolve) =>
+            election.fence$.subscribe({ next: (f) => f === null && resolve(), complete: resolve }),
+          ),
+        ]);
         const onFenced = (): void => void election.resign();
         // Each loop of the leader says its errors under its own component.
-        const errorsOf = (component: string) => (e: unknown): void => this.part(component).error(`leader: ${errorText(e)}`);
-        this.reconciler = new Reconciler({ projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, onError: errorsOf('reconciler'), onFenced });
+        const errorsOf =
+          (component: string) =>
+          (e: unknown): void =>
+            this.part(component).error(`leader: ${errorText(e)}`);
+        this.reconciler = new Reconciler({
+          projection: this.projection,
+          log: this.log,
+          fence,
+          actor: `manager/${this.id}`,
+          onError: errorsOf('reconciler'),
+          onFenced,
+        });
         this.liveness = new Liveness({
-          client: this.client, log: this.log, projection: this.projection, fence, actor: `manager/${this.id}`, prefix: this.o.prefix, onError: errorsOf('liveness'), onFenced,
+          client: this.client,
+          log: this.log,
+          projection: this.projection,
+          fence,
+          actor: `manager/${this.id}`,
+          prefix: this.o.prefix,
+          onError: errorsOf('liveness'),
+          onFenced,
           startupGraceMs: (this.o.nodeLeaseTtl ?? 5) * 1000 + 2 * (this.o.heartbeatMs ?? 1000),
         });
         this.salvager = new Salvager({
-          projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, figures: (this.figures ??= new ReplicaFigures(this.client, this.o.prefix)), onError: errorsOf('salvager'), onFenced,
+          projection: this.projection,
+          log: this.log,
+          fence,
+          actor: `manager/${this.id}`,
+          figures: (this.figures ??= new ReplicaFigures(this.client, this.o.prefix)),
+          onError: errorsOf('salvager'),
+          onFenced,
           onWaiting: (volume, why) => this.part('salvager').info({ volume }, `auto-salvage of ${volume}: ${why}`),
         });
         const backups = this.backups;
         this.jobs = new RecurringJobs({
-          projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, onError: errorsOf('recurring-jobs'), onFenced,
-          ...(backups ? { removeBackup: (url: string, cause: string) => backups.remove(url, `manager/${this.id}`, cause) } : {}),
+          projection: this.projection,
+          log: this.log,
+          fence,
+          actor: `manager/${this.id}`,
+          onError: errorsOf('recurring-jobs'),
+          onFenced,
+          ...(backups
+            ? { removeBackup: (url: string, cause: string) => backups.remove(url, `manager/${this.id}`, cause) }
+            : {}),
         });
         this.standby = new StandbyPoller({
-          projection: this.projection, log: this.log, fence, actor: `manager/${this.id}`, access: this.restoreTarget, onError: errorsOf('restores'), onFenced,
+          projection: this.projection,
+          log: this.log,
+          fence,
+          actor: `manager/${this.id}`,
+          access: this.restoreTarget,
+          onError: errorsOf('restores'),
+          onFenced,
         });
         if (this.o.kube) {
           // Loaded on use: client-node is heavy, and only managers in Kubernetes need it.
           const { KubeSync } = await import('./kube-sync.js');
           this.kube = new KubeSync({
-            client: this.o.kube.client, namespace: this.o.kube.namespace, guardImage: this.o.kube.guardImage, instance: this.id,
+            client: this.o.kube.client,
+            namespace: this.o.kube.namespace,
+            guardImage: this.o.kube.guardImage,
+            instance: this.id,
             ...(this.o.kube.pdbRelistMs !== undefined ? { pdbRelistMs: this.o.kube.pdbRelistMs } : {}),
-            log: this.log, projection: this.projection, fence, onFenced,
+            log: this.log,
+            projection: this.projection,
+            fence,
+            onFenced,
             onError: (e) => this.part('kubernetes').error(`kubernetes: ${errorText(e)}`),
           });
         }
         this.reconciler.start();
-        this.backups?.lead({ log: this.log, projection: this.projection, fence, actor: `manager/${this.id}`, onError: errorsOf('backups'), onFenced });
+        this.backups?.lead({
+          log: this.log,
+          projection: this.projection,
+          fence,
+          actor: `manager/${this.id}`,
+          onError: errorsOf('backups'),
+          onFenced,
+        });
         this.liveness.start();
         this.salvager.start();
         this.jobs.start();

@@ -41,33 +41,69 @@ export class ManagerMetrics {
 
   constructor(readonly id: string) {
     processMetrics(this.registry, 'cairn_manager', { manager: id });
-    new SampledGauge(this.registry, 'cairn_manager_leader', 'Whether this manager is the leader (1) or a follower (0); only the leader serves the cluster gauges',
-      ['manager'], () => [{ labels: { manager: id }, value: this.sources?.isLeader() ? 1 : 0 }]);
+    new SampledGauge(
+      this.registry,
+      'cairn_manager_leader',
+      'Whether this manager is the leader (1) or a follower (0); only the leader serves the cluster gauges',
+      ['manager'],
+      () => [{ labels: { manager: id }, value: this.sources?.isLeader() ? 1 : 0 }],
+    );
     this.appendSeconds = new Histogram({
-      name: 'cairn_eventlog_append_duration_seconds', help: 'Appends of this manager to the event log: from the call to the acknowledgement (queueing, the etcd Txn, retries), seconds',
-      buckets: APPEND_BUCKETS, registers: [this.registry],
+      name: 'cairn_eventlog_append_duration_seconds',
+      help: 'Appends of this manager to the event log: from the call to the acknowledgement (queueing, the etcd Txn, retries), seconds',
+      buckets: APPEND_BUCKETS,
+      registers: [this.registry],
     });
-    new SampledGauge(this.registry, 'cairn_eventlog_head_seq', 'Seq of the newest event in the log (read from etcd at scrape time)', [],
+    new SampledGauge(
+      this.registry,
+      'cairn_eventlog_head_seq',
+      'Seq of the newest event in the log (read from etcd at scrape time)',
+      [],
       async () => {
         const head = await this.headSeq();
         return head === null ? [] : [{ labels: {}, value: head }];
-      });
-    new SampledGauge(this.registry, 'cairn_projection_seq', 'Seq of the last event this manager\'s projection applied', [],
-      () => (this.sources ? [{ labels: {}, value: this.sources.projection.state.seq }] : []));
-    new SampledGauge(this.registry, 'cairn_projection_lag_events', 'Events in the log this manager\'s projection has not applied yet (head seq less projected seq)', [],
+      },
+    );
+    new SampledGauge(
+      this.registry,
+      'cairn_projection_seq',
+      "Seq of the last event this manager's projection applied",
+      [],
+      () => (this.sources ? [{ labels: {}, value: this.sources.projection.state.seq }] : []),
+    );
+    new SampledGauge(
+      this.registry,
+      'cairn_projection_lag_events',
+      "Events in the log this manager's projection has not applied yet (head seq less projected seq)",
+      [],
       async () => {
         const head = await this.headSeq();
         return head === null ? [] : [{ labels: {}, value: Math.max(0, head - this.sources!.projection.state.seq) }];
-      });
+      },
+    );
     for (const [name, def] of Object.entries(CLUSTER_GAUGES)) {
-      new SampledGauge(this.registry, name, `${def.help} (served by the leader only)`, def.labels, () => this.cluster()?.[name as ClusterGauge] ?? []);
+      new SampledGauge(
+        this.registry,
+        name,
+        `${def.help} (served by the leader only)`,
+        def.labels,
+        () => this.cluster()?.[name as ClusterGauge] ?? [],
+      );
     }
-    new SampledGauge(this.registry, 'cairn_scheduler_decisions_total',
-      'Scheduler decisions recorded in the log since this manager started, by kind and reason (served by the leader only)', ['kind', 'reason'],
-      () => (this.sources?.isLeader() ? [...this.decisions].map(([k, value]) => {
-        const [kind, reason] = k.split('\0') as [string, string];
-        return { labels: { kind, reason }, value };
-      }) : []), 'counter');
+    new SampledGauge(
+      this.registry,
+      'cairn_scheduler_decisions_total',
+      'Scheduler decisions recorded in the log since this manager started, by kind and reason (served by the leader only)',
+      ['kind', 'reason'],
+      () =>
+        this.sources?.isLeader()
+          ? [...this.decisions].map(([k, value]) => {
+              const [kind, reason] = k.split('\0') as [string, string];
+              return { labels: { kind, reason }, value };
+            })
+          : [],
+      'counter',
+    );
   }
 
   /** EventLogOptions.onAppended. */
@@ -105,7 +141,8 @@ export class ManagerMetrics {
   private headSeq(): Promise<number | null> {
     if (!this.sources) return Promise.resolve(null);
     const now = performance.now();
-    if (!this.head || now - this.head.at > 500) this.head = { at: now, seq: this.sources.log.headSeq().catch(() => null) };
+    if (!this.head || now - this.head.at > 500)
+      this.head = { at: now, seq: this.sources.log.headSeq().catch(() => null) };
     return this.head.seq;
   }
 }

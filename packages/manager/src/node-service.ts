@@ -32,7 +32,9 @@ export function checkDisks(disks: DiskInfo__Output[]): void {
     checkName(`disks[${i}].diskId`, d.diskId || diskIdFromPath(d.path));
     checkTags(`disks[${i}].tags`, d.tags);
     if (!(d.storageMaximum >= 0) || !(d.storageAvailable >= 0)) {
-      throw CommandError.invalid(`disks[${i}]: storage figures must not be negative, got maximum ${d.storageMaximum}, available ${d.storageAvailable}`);
+      throw CommandError.invalid(
+        `disks[${i}]: storage figures must not be negative, got maximum ${d.storageMaximum}, available ${d.storageAvailable}`,
+      );
     }
   });
 }
@@ -67,15 +69,24 @@ export class NodeService {
 
   private readonly keys: Keys;
 
-  constructor(private readonly ctx: ManagerContext, private readonly client: Etcd3, private readonly opts: NodeServiceOptions) {
+  constructor(
+    private readonly ctx: ManagerContext,
+    private readonly client: Etcd3,
+    private readonly opts: NodeServiceOptions,
+  ) {
     this.keys = new Keys(opts.prefix);
     // Subscribed before any stream: a VolumeCreated is in `making` before a push can see the volume.
     this.sub = ctx.projection.changes$.subscribe(({ state, event }) => {
       if (event.volumeCreated) this.makeSecrets(state, [event.volumeCreated.name]);
       else if (event.volumeDeleted) {
-        void opts.secrets.remove(event.volumeDeleted.name, event.seq)
-          .catch((e: unknown) => ctx.logger.error({ component: 'volume-secrets', volume: event.volumeDeleted!.name },
-            `removing the secret of volume ${event.volumeDeleted!.name}: ${e instanceof Error ? e.message : String(e)}`));
+        void opts.secrets
+          .remove(event.volumeDeleted.name, event.seq)
+          .catch((e: unknown) =>
+            ctx.logger.error(
+              { component: 'volume-secrets', volume: event.volumeDeleted!.name },
+              `removing the secret of volume ${event.volumeDeleted!.name}: ${e instanceof Error ? e.message : String(e)}`,
+            ),
+          );
       }
     });
     this.makeSecrets(ctx.projection.state, ctx.projection.state.volumes.keys());
@@ -107,7 +118,10 @@ export class NodeService {
     const lease = this.client.lease(this.opts.leaseTtlSeconds, { autoKeepAlive: false });
     lease.on('lost', () => undefined); // a lost lease is handled by the next heartbeat
     this.leases.set(nodeId, lease);
-    await lease.put(this.keys.nodeStatus(nodeId)).value(JSON.stringify({ manager: this.ctx.id })).exec();
+    await lease
+      .put(this.keys.nodeStatus(nodeId))
+      .value(JSON.stringify({ manager: this.ctx.id }))
+      .exec();
   }
 
   /**
@@ -137,7 +151,10 @@ export class NodeService {
         try {
           await this.opts.secrets.ensure(v);
         } catch (e) {
-          this.ctx.logger.error({ component: 'volume-secrets', volume: name }, `the secret of volume ${name}: ${e instanceof Error ? e.message : String(e)}; trying again`);
+          this.ctx.logger.error(
+            { component: 'volume-secrets', volume: name },
+            `the secret of volume ${name}: ${e instanceof Error ? e.message : String(e)}; trying again`,
+          );
           await new Promise((r) => setTimeout(r, 500));
         }
       }
@@ -182,15 +199,21 @@ export class NodeService {
    */
   private async nodeOf(md: grpc.Metadata, claimed: string): Promise<{ nodeId: string; actor: string }> {
     const { caller: c, why } = await this.ctx.caller(md);
-    if (!c) throw new CommandError('Unauthenticated', `a valid node credential is required (authorization: Bearer <node token>)${why ? `: ${why}` : ''}`);
+    if (!c)
+      throw new CommandError(
+        'Unauthenticated',
+        `a valid node credential is required (authorization: Bearer <node token>)${why ? `: ${why}` : ''}`,
+      );
     // A malformed id is the request's fault, whoever sends it (and is not quoted whole as a node).
     if (!claimed) throw CommandError.invalid('nodeId is required');
     checkNodeId('nodeId', claimed);
     if (c.kind === 'admin') {
-      if (this.ctx.nodeCredentials) throw CommandError.denied(`the admin token is not a node credential: node "${claimed}" must use its own token`);
+      if (this.ctx.nodeCredentials)
+        throw CommandError.denied(`the admin token is not a node credential: node "${claimed}" must use its own token`);
       return { nodeId: claimed, actor: `admin (as node/${claimed})` };
     }
-    if (c.nodeId !== claimed) throw CommandError.denied(`the credential of node "${c.nodeId}" cannot act for node "${claimed}"`);
+    if (c.nodeId !== claimed)
+      throw CommandError.denied(`the credential of node "${c.nodeId}" cannot act for node "${claimed}"`);
     return { nodeId: c.nodeId, actor: `node/${c.nodeId}` };
   }
 
@@ -203,8 +226,10 @@ export class NodeService {
     if (!s.nodes.has(nodeId)) throw CommandError.notFound(`node "${nodeId}" is not registered`);
     for (const f of figures) {
       const r = s.replicas.get(f.replicaId);
-      if (r && r.nodeId !== nodeId) throw CommandError.precondition(`replica "${f.replicaId}" is not on node "${nodeId}"`);
-      if (!(f.revision >= 0)) throw CommandError.invalid(`figures of "${f.replicaId}": revision must not be negative, got ${f.revision}`);
+      if (r && r.nodeId !== nodeId)
+        throw CommandError.precondition(`replica "${f.replicaId}" is not on node "${nodeId}"`);
+      if (!(f.revision >= 0))
+        throw CommandError.invalid(`figures of "${f.replicaId}": revision must not be negative, got ${f.revision}`);
     }
     const known = figures.filter((f) => s.replicas.has(f.replicaId)); // removed meanwhile: nothing to keep
     if (known.length === 0) return;
@@ -225,12 +250,24 @@ export class NodeService {
     const ctx = this.ctx;
     const logger = ctx.logger.child({ component: 'node-api' });
     /** A node-facing unary call: authenticated as the node the request names, then `fn`. */
-    const nodeUnary = <Req extends { nodeId: string }, Res>(fn: (r: Req, node: { nodeId: string; actor: string }) => Promise<Res>): grpc.handleUnaryCall<Req, Res> =>
-      unaryHandler<Req, Res, { nodeId: string; actor: string }>(logger, (call) => this.nodeOf(call.metadata, call.request.nodeId), fn);
+    const nodeUnary = <Req extends { nodeId: string }, Res>(
+      fn: (r: Req, node: { nodeId: string; actor: string }) => Promise<Res>,
+    ): grpc.handleUnaryCall<Req, Res> =>
+      unaryHandler<Req, Res, { nodeId: string; actor: string }>(
+        logger,
+        (call) => this.nodeOf(call.metadata, call.request.nodeId),
+        fn,
+      );
     /** Streams node `nodeId`'s assignments on `call` (authenticated) until it ends. */
     const follow = (call: Parameters<NodeAgentHandlers['WatchAssignments']>[0], nodeId: string): void => {
       const backups = this.opts.backups;
-      const feed = new AssignmentFeed(nodeId, this.secretOf, call.request.deltas, backups ? (st, n) => backups.assignmentsFor(st, n) : undefined, this.opts.restoreCredentials);
+      const feed = new AssignmentFeed(
+        nodeId,
+        this.secretOf,
+        call.request.deltas,
+        backups ? (st, n) => backups.assignmentsFor(st, n) : undefined,
+        this.opts.restoreCredentials,
+      );
       let ended = false;
       let pushing = false;
       let again = false;
@@ -256,8 +293,15 @@ export class NodeService {
         } catch (e) {
           // The feed may have noted as sent what it could not send: the node starts over on a new stream.
           stop();
-          call.emit('error', toServiceError(new UnavailableError(
-            `the assignments of node ${nodeId} could not be made (${e instanceof Error ? e.message : String(e)}); watch again`), logger));
+          call.emit(
+            'error',
+            toServiceError(
+              new UnavailableError(
+                `the assignments of node ${nodeId} could not be made (${e instanceof Error ? e.message : String(e)}); watch again`,
+              ),
+              logger,
+            ),
+          );
         } finally {
           pushing = false;
         }
@@ -287,9 +331,17 @@ export class NodeService {
         if (r.address && (await this.opts.managers()).includes(r.address)) {
           throw CommandError.denied(`address "${r.address}" is a manager's: node "${nodeId}" must register its own`);
         }
-        await ctx.runner.run(actor, (s) => registerDrafts(s, { ...r, nodeId }), (s) => s.seq);
+        await ctx.runner.run(
+          actor,
+          (s) => registerDrafts(s, { ...r, nodeId }),
+          (s) => s.seq,
+        );
         await this.touch(nodeId, r.disks);
-        return { heartbeatIntervalMs: this.opts.heartbeatIntervalMs, leaseTtlSeconds: this.opts.leaseTtlSeconds, managers: await this.opts.managers() };
+        return {
+          heartbeatIntervalMs: this.opts.heartbeatIntervalMs,
+          leaseTtlSeconds: this.opts.leaseTtlSeconds,
+          managers: await this.opts.managers(),
+        };
       }),
       Heartbeat: nodeUnary(async (r, { nodeId, actor }) => {
         const s = ctx.projection.state;
@@ -297,27 +349,44 @@ export class NodeService {
         checkDisks(r.disks);
         await this.touch(nodeId, r.disks);
         const drafts = capacityDrafts(s, nodeId, r.disks);
-        if (drafts.length) await ctx.runner.run(actor, (st) => capacityDrafts(st, nodeId, r.disks), (st) => st.seq);
+        if (drafts.length)
+          await ctx.runner.run(
+            actor,
+            (st) => capacityDrafts(st, nodeId, r.disks),
+            (st) => st.seq,
+          );
         return { known: true, managers: await this.opts.managers() };
       }),
       WatchAssignments: (call) => {
         this.nodeOf(call.metadata, call.request.nodeId).then(
           // Cancelled while its credential was being checked: nothing to follow.
-          ({ nodeId }) => { if (!call.cancelled) follow(call, nodeId); },
+          ({ nodeId }) => {
+            if (!call.cancelled) follow(call, nodeId);
+          },
           (e: unknown) => call.emit('error', toServiceError(e, logger)),
         );
       },
       Report: nodeUnary(async (r, { nodeId, actor }) => {
         if (r.figures.length) await this.recordFigures(nodeId, r.figures);
         for (const p of r.progress) this.progress.set(p.replicaId, p.percent);
-        for (const rep of r.replicas) if (rep.state === 'rebuilt' || rep.state === 'failed') this.progress.delete(rep.replicaId);
+        for (const rep of r.replicas)
+          if (rep.state === 'rebuilt' || rep.state === 'failed') this.progress.delete(rep.replicaId);
         for (const e of r.engines) {
           if (e.restoring) this.restoreProgress.set(e.volume, { backup: e.restoring, percent: e.restoreProgress });
           else if (e.restored || e.restoreFailed) this.restoreProgress.delete(e.volume);
         }
         if (r.backups.length && this.opts.backups) await this.opts.backups.report(nodeId, actor, r.backups);
-        let seq = await ctx.runner.run(actor, (s) => reportDrafts(s, nodeId, r), (s) => s.seq);
-        if (r.trims.length) seq = await ctx.runner.run(actor, (s) => trimDrafts(s, nodeId, r.trims), (s) => s.seq);
+        let seq = await ctx.runner.run(
+          actor,
+          (s) => reportDrafts(s, nodeId, r),
+          (s) => s.seq,
+        );
+        if (r.trims.length)
+          seq = await ctx.runner.run(
+            actor,
+            (s) => trimDrafts(s, nodeId, r.trims),
+            (s) => s.seq,
+          );
         return { seq };
       }),
     };
@@ -331,29 +400,54 @@ const HOSTNAME_RE = /^[\x21-\x7e]{0,253}$/;
 /** A registration's address (host:port of the data server, empty before it serves), zone (a Kubernetes label value) and hostname. */
 export function checkRegistration(r: { address: string; zone: string; hostname: string }): void {
   const a = ADDRESS_RE.exec(r.address);
-  if (r.address && (!a || Number(a[2]) < 1 || Number(a[2]) > 65535)) throw CommandError.invalid(`address "${r.address}" is not valid: use host:port`);
-  if (!ZONE_RE.test(r.zone)) throw CommandError.invalid(`zone "${r.zone}" is not valid: use up to 63 letters, digits, '-', '.', '_'`);
-  if (!HOSTNAME_RE.test(r.hostname)) throw CommandError.invalid(`hostname "${r.hostname}" is not valid: up to 253 printable characters, no spaces`);
+  if (r.address && (!a || Number(a[2]) < 1 || Number(a[2]) > 65535))
+    throw CommandError.invalid(`address "${r.address}" is not valid: use host:port`);
+  if (!ZONE_RE.test(r.zone))
+    throw CommandError.invalid(`zone "${r.zone}" is not valid: use up to 63 letters, digits, '-', '.', '_'`);
+  if (!HOSTNAME_RE.test(r.hostname))
+    throw CommandError.invalid(`hostname "${r.hostname}" is not valid: up to 253 printable characters, no spaces`);
 }
 
 /** NodeRegistered (and DiskAdded for each new disk) the first time; refreshed address/zone after. */
-export function registerDrafts(s: ClusterState, r: { nodeId: string; address: string; zone: string; tags: string[]; hostname: string; disks: DiskInfo__Output[] }): EventDraft[] {
+export function registerDrafts(
+  s: ClusterState,
+  r: { nodeId: string; address: string; zone: string; tags: string[]; hostname: string; disks: DiskInfo__Output[] },
+): EventDraft[] {
   const out: EventDraft[] = [];
   const n = s.nodes.get(r.nodeId);
   // An address is its node's: another node that is up serves there (a down node's address is
   // free again: a restarted process on the same host may be given its port).
-  const holder = r.address ? [...s.nodes.values()].find((o) => o.id !== r.nodeId && o.address === r.address && !o.down) : undefined;
-  if (holder) throw CommandError.denied(`address "${r.address}" is node "${holder.id}"'s: node "${r.nodeId}" must register its own`);
+  const holder = r.address
+    ? [...s.nodes.values()].find((o) => o.id !== r.nodeId && o.address === r.address && !o.down)
+    : undefined;
+  if (holder)
+    throw CommandError.denied(
+      `address "${r.address}" is node "${holder.id}"'s: node "${r.nodeId}" must register its own`,
+    );
   if (!n || n.address !== r.address || n.zone !== r.zone || n.hostname !== r.hostname) {
-    out.push({ nodeRegistered: { nodeId: r.nodeId, address: r.address, zone: r.zone, tags: n ? n.tags : r.tags, hostname: r.hostname } });
+    out.push({
+      nodeRegistered: {
+        nodeId: r.nodeId,
+        address: r.address,
+        zone: r.zone,
+        tags: n ? n.tags : r.tags,
+        hostname: r.hostname,
+      },
+    });
   }
   for (const d of r.disks) {
     const diskId = d.diskId || diskIdFromPath(d.path);
     if (n?.disks.has(diskId)) continue;
     out.push({
       diskAdded: {
-        nodeId: r.nodeId, diskId, path: d.path, tags: d.tags, allowScheduling: true,
-        storageMaximum: d.storageMaximum, storageAvailable: d.storageAvailable, storageReserved: 0,
+        nodeId: r.nodeId,
+        diskId,
+        path: d.path,
+        tags: d.tags,
+        allowScheduling: true,
+        storageMaximum: d.storageMaximum,
+        storageAvailable: d.storageAvailable,
+        storageReserved: 0,
       },
     });
   }
@@ -373,8 +467,14 @@ export function capacityDrafts(s: ClusterState, nodeId: string, disks: DiskInfo_
     if (cur.storageMaximum === d.storageMaximum && !moved) continue;
     out.push({
       diskUpdated: {
-        nodeId, diskId: cur.id, tags: cur.tags, allowScheduling: cur.allowScheduling, evictionRequested: cur.evictionRequested,
-        storageReserved: cur.storageReserved, storageMaximum: d.storageMaximum, storageAvailable: d.storageAvailable,
+        nodeId,
+        diskId: cur.id,
+        tags: cur.tags,
+        allowScheduling: cur.allowScheduling,
+        evictionRequested: cur.evictionRequested,
+        storageReserved: cur.storageReserved,
+        storageMaximum: d.storageMaximum,
+        storageAvailable: d.storageAvailable,
       },
     });
   }
@@ -389,7 +489,9 @@ export function capacityDrafts(s: ClusterState, nodeId: string, disks: DiskInfo_
 function checkReplicaAddress(s: ClusterState, nodeId: string, replicaId: string, address: string): void {
   const own = s.nodes.get(nodeId)?.address ?? '';
   if (own ? address !== own : [...s.nodes.values()].some((o) => o.id !== nodeId && o.address === address)) {
-    throw CommandError.denied(`replica "${replicaId}" of node "${nodeId}" cannot run at "${address}": node "${nodeId}" serves at "${own || 'no address yet'}"`);
+    throw CommandError.denied(
+      `replica "${replicaId}" of node "${nodeId}" cannot run at "${address}": node "${nodeId}" serves at "${own || 'no address yet'}"`,
+    );
   }
 }
 
@@ -401,15 +503,35 @@ function checkReplicaAddress(s: ClusterState, nodeId: string, replicaId: string,
 export function trimDrafts(s: ClusterState, nodeId: string, trims: TrimReport__Output[]): EventDraft[] {
   return trims.flatMap((t) => {
     const out = trimReportDrafts(s, nodeId, {
-      job: t.job, fireMs: Number(t.fireMs), volume: t.volume, trimmedBytes: Math.max(0, Number(t.trimmedBytes)), error: t.error.slice(0, 2000),
+      job: t.job,
+      fireMs: Number(t.fireMs),
+      volume: t.volume,
+      trimmedBytes: Math.max(0, Number(t.trimmedBytes)),
+      error: t.error.slice(0, 2000),
     });
-    if (out === 'denied') throw CommandError.denied(`the trim of volume "${t.volume}" by job "${t.job}" was not requested of node "${nodeId}"`);
+    if (out === 'denied')
+      throw CommandError.denied(
+        `the trim of volume "${t.volume}" by job "${t.job}" was not requested of node "${nodeId}"`,
+      );
     return out;
   });
 }
 
 /** Events for what a node observed; a report about something not on that node is refused. */
-export function reportDrafts(s: ClusterState, nodeId: string, r: { replicas: { replicaId: string; state: string; address: string; reason: string }[]; engines: (EngineRestoreReport & { volume: string; state: string; endpoint: string; dataSourceCopied?: boolean; reason?: string })[] }): EventDraft[] {
+export function reportDrafts(
+  s: ClusterState,
+  nodeId: string,
+  r: {
+    replicas: { replicaId: string; state: string; address: string; reason: string }[];
+    engines: (EngineRestoreReport & {
+      volume: string;
+      state: string;
+      endpoint: string;
+      dataSourceCopied?: boolean;
+      reason?: string;
+    })[];
+  },
+): EventDraft[] {
   if (!s.nodes.has(nodeId)) throw CommandError.notFound(`node "${nodeId}" is not registered`);
   const out: EventDraft[] = [];
   for (const rep of r.replicas) {
@@ -419,22 +541,32 @@ export function reportDrafts(s: ClusterState, nodeId: string, r: { replicas: { r
     // failures and finishes its rebuilds.
     const engineNode = s.volumes.get(cur.volume)?.attachedTo === nodeId;
     const allowed = rep.state === 'running' ? cur.nodeId === nodeId : cur.nodeId === nodeId || engineNode;
-    if (!allowed) throw CommandError.precondition(`replica "${rep.replicaId}" is not on node "${nodeId}" nor served by its engine there`);
+    if (!allowed)
+      throw CommandError.precondition(
+        `replica "${rep.replicaId}" is not on node "${nodeId}" nor served by its engine there`,
+      );
     if (rep.state === 'running') checkReplicaAddress(s, nodeId, rep.replicaId, rep.address);
     switch (rep.state) {
       case 'running':
         // A new replica turns running; otherwise only a changed address is news (a failed
         // replica comes back through a rebuild, not through its own report).
-        if (cur.mode === 'scheduled' || cur.address !== rep.address) out.push({ replicaRunning: { replicaId: cur.id, address: rep.address } });
+        if (cur.mode === 'scheduled' || cur.address !== rep.address)
+          out.push({ replicaRunning: { replicaId: cur.id, address: rep.address } });
         // Placed while the volume is attached and served: it holds none of the writes its engine
         // acknowledged, so it must never count as running (a later engine could open on it alone).
         // Failed in the same append, it is rebuilt in; "running" stays the set that has every write.
         if (cur.mode === 'scheduled' && s.volumes.get(cur.volume)?.attachState === 'attached') {
-          out.push({ replicaFailed: { replicaId: cur.id, reason: 'started while the volume was attached: it lacks the writes its engine acknowledged' } });
+          out.push({
+            replicaFailed: {
+              replicaId: cur.id,
+              reason: 'started while the volume was attached: it lacks the writes its engine acknowledged',
+            },
+          });
         }
         break;
       case 'failed':
-        if (cur.mode !== 'failed') out.push({ replicaFailed: { replicaId: cur.id, reason: rep.reason || 'reported failed' } });
+        if (cur.mode !== 'failed')
+          out.push({ replicaFailed: { replicaId: cur.id, reason: rep.reason || 'reported failed' } });
         break;
       case 'rebuilt':
         if (cur.mode === 'rebuilding') out.push({ replicaRebuilt: { replicaId: cur.id } });
@@ -454,17 +586,26 @@ export function reportDrafts(s: ClusterState, nodeId: string, r: { replicas: { r
       if (e.dataSourceCopied && src && !src.copied && v.attachedTo === nodeId) {
         out.push({ volumeDataSourceCopied: { name: v.name, nodeId } });
         const others = pendingCopiesFrom(s, src.volume, src.snapshot).filter((n) => n !== v.name);
-        if (src.uri.startsWith('vol://') && others.length === 0 && s.volumes.get(src.volume)?.snapshots.has(src.snapshot)) {
+        if (
+          src.uri.startsWith('vol://') &&
+          others.length === 0 &&
+          s.volumes.get(src.volume)?.snapshots.has(src.snapshot)
+        ) {
           out.push({ snapshotDeleted: { volume: src.volume, name: src.snapshot } });
         }
       }
       // Not while detaching: a late report of the engine would undo the detach (and a user attach
       // waiting for an offline engine to stop would wait for ever).
-      if (v.attachedTo === nodeId && v.attachState !== 'detaching' && (v.attachState !== 'attached' || v.endpoint !== e.endpoint)) {
+      if (
+        v.attachedTo === nodeId &&
+        v.attachState !== 'detaching' &&
+        (v.attachState !== 'attached' || v.endpoint !== e.endpoint)
+      ) {
         out.push({ volumeAttached: { name: v.name, nodeId, endpoint: e.endpoint } });
       }
     } else if (e.state === 'detached') {
-      if (v.attachedTo === nodeId && v.attachState === 'detaching') out.push({ volumeDetached: { name: v.name, nodeId } });
+      if (v.attachedTo === nodeId && v.attachState === 'detaching')
+        out.push({ volumeDetached: { name: v.name, nodeId } });
     } else if (e.state === 'waiting') {
       // Recorded once per change of reason: the agent says it on every retry.
       const reason = (e.reason ?? '').slice(0, 1000) || 'no reason given';
@@ -477,4 +618,3 @@ export function reportDrafts(s: ClusterState, nodeId: string, r: { replicas: { r
   }
   return out;
 }
-

@@ -130,7 +130,9 @@ export class Reconciler {
       this.partialSinceFull = !full;
       this.passes[full ? 'full' : 'partial']++;
       const started = performance.now();
-      const { decisions, wakeAtMs } = full ? schedule(state, state.settings, now) : scheduleVolumes(state, state.settings, now, only);
+      const { decisions, wakeAtMs } = full
+        ? schedule(state, state.settings, now)
+        : scheduleVolumes(state, state.settings, now, only);
       if (full) this.lastFullMs = performance.now() - started;
       this.armWake(wakeAtMs, full);
       if (!full) this.armFull();
@@ -159,11 +161,14 @@ export class Reconciler {
     this.wakeAt = wakeAtMs;
     if (wakeAtMs === null || this.stopped) return;
     const delay = Math.max(0, wakeAtMs - this.clock()) + 5;
-    this.wake = setTimeout(() => {
-      this.wakeAt = null;
-      this.dirtyAll = true;
-      this.kick();
-    }, Math.min(delay, 2 ** 31 - 1));
+    this.wake = setTimeout(
+      () => {
+        this.wakeAt = null;
+        this.dirtyAll = true;
+        this.kick();
+      },
+      Math.min(delay, 2 ** 31 - 1),
+    );
     this.wake.unref();
   }
 

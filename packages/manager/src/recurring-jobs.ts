@@ -14,7 +14,15 @@
 import type { EventDraft, EventLog, Fence, LiveProjection } from '@cairn/metadata';
 import { ConflictError, FencedError } from '@cairn/metadata';
 import { LeaderPoll } from './leader-poll.js';
-import { backupsBeyondRetain, dueRun, nextVolumes, retentionCause, runStartedDraft, trimLostDrafts, volumeStep } from './job-plan.js';
+import {
+  backupsBeyondRetain,
+  dueRun,
+  nextVolumes,
+  retentionCause,
+  runStartedDraft,
+  trimLostDrafts,
+  volumeStep,
+} from './job-plan.js';
 
 export interface RecurringJobsOptions {
   projection: LiveProjection;
@@ -43,7 +51,11 @@ export class RecurringJobs {
   private readonly failedAt = new Map<string, number>();
 
   constructor(private readonly o: RecurringJobsOptions) {
-    this.loop = new LeaderPoll(() => this.poll(), { pollMs: o.pollMs ?? 200, onError: o.onError, onFenced: o.onFenced });
+    this.loop = new LeaderPoll(() => this.poll(), {
+      pollMs: o.pollMs ?? 200,
+      onError: o.onError,
+      onFenced: o.onFenced,
+    });
   }
 
   start(): void {
@@ -82,7 +94,10 @@ export class RecurringJobs {
       if (job.running) {
         // Trims a node can no longer report end first; a volume whose trim is pending adds
         // nothing (the run waits for the node's report, which node-service appends).
-        drafts = [...trimLostDrafts(s, job), ...nextVolumes(job).flatMap((v) => volumeStep(s, job, job.running!.fireMs, v))];
+        drafts = [
+          ...trimLostDrafts(s, job),
+          ...nextVolumes(job).flatMap((v) => volumeStep(s, job, job.running!.fireMs, v)),
+        ];
         if (!drafts.length) break;
       } else {
         const due = dueRun(job, clock());
@@ -105,22 +120,23 @@ export class RecurringJobs {
     const remove = this.o.removeBackup;
     if (!remove || this.removing) return;
     const s = this.o.projection.state;
-    const todo = [...s.recurringJobs.values()].flatMap((j) => backupsBeyondRetain(s, j).map((b) => ({ ...b, job: j.name })))
-    .filter((b) => nowMs - (this.failedAt.get(b.url) ?? -Infinity) >= REMOVE_RETRY_MS);
+    const todo = [...s.recurringJobs.values()]
+      .flatMap((j) => backupsBeyondRetain(s, j).map((b) => ({ ...b, job: j.name })))
+      .filter((b) => nowMs - (this.failedAt.get(b.url) ?? -Infinity) >= REMOVE_RETRY_MS);
     if (!todo.length) return;
     this.removing = (async () => {
-    for (const b of todo) {
-      if (this.loop.stopped) break;
-      try {
-        await remove(b.url, retentionCause(b.job));
-        this.failedAt.delete(b.url);
-      } catch (e) {
-        this.failedAt.set(b.url, nowMs);
-        this.o.onError?.(e);
+      for (const b of todo) {
+        if (this.loop.stopped) break;
+        try {
+          await remove(b.url, retentionCause(b.job));
+          this.failedAt.delete(b.url);
+        } catch (e) {
+          this.failedAt.set(b.url, nowMs);
+          this.o.onError?.(e);
+        }
       }
-    }
     })().finally(() => {
-    this.removing = null;
+      this.removing = null;
     });
   }
 

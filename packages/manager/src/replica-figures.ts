@@ -14,7 +14,10 @@ export interface StoredFigures extends ObservedFigures {
 export class ReplicaFigures {
   private readonly keys: Keys;
 
-  constructor(private readonly client: Etcd3, prefix?: string) {
+  constructor(
+    private readonly client: Etcd3,
+    prefix?: string,
+  ) {
     this.keys = new Keys(prefix);
   }
 
@@ -23,24 +26,44 @@ export class ReplicaFigures {
   }
 
   /** Records a node's figures of its replicas under that node's lease. */
-  async put(lease: Lease, nodeId: string, figures: { replicaId: string; revision: number; cleanShutdown: boolean; rebuilding: boolean }[], nowMs: number): Promise<void> {
-    await Promise.all(figures.map((f) => lease.put(this.key(f.replicaId)).value(JSON.stringify({
-      nodeId, revision: f.revision, cleanShutdown: f.cleanShutdown, rebuilding: f.rebuilding, observedAtMs: nowMs,
-    } satisfies StoredFigures)).exec()));
+  async put(
+    lease: Lease,
+    nodeId: string,
+    figures: { replicaId: string; revision: number; cleanShutdown: boolean; rebuilding: boolean }[],
+    nowMs: number,
+  ): Promise<void> {
+    await Promise.all(
+      figures.map((f) =>
+        lease
+          .put(this.key(f.replicaId))
+          .value(
+            JSON.stringify({
+              nodeId,
+              revision: f.revision,
+              cleanShutdown: f.cleanShutdown,
+              rebuilding: f.rebuilding,
+              observedAtMs: nowMs,
+            } satisfies StoredFigures),
+          )
+          .exec(),
+      ),
+    );
   }
 
   /** The figures recorded for these replicas (missing ones are absent from the map). */
   async read(replicaIds: Iterable<string>): Promise<Map<string, StoredFigures>> {
     const out = new Map<string, StoredFigures>();
-    await Promise.all([...replicaIds].map(async (id) => {
-      const v = await this.client.get(this.key(id)).string();
-      if (v === null) return;
-      try {
-        out.set(id, JSON.parse(v) as StoredFigures);
-      } catch {
-        /* a value that does not parse is no figure */
-      }
-    }));
+    await Promise.all(
+      [...replicaIds].map(async (id) => {
+        const v = await this.client.get(this.key(id)).string();
+        if (v === null) return;
+        try {
+          out.set(id, JSON.parse(v) as StoredFigures);
+        } catch {
+          /* a value that does not parse is no figure */
+        }
+      }),
+    );
     return out;
   }
 }

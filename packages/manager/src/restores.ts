@@ -50,11 +50,26 @@ export function restoreReportDrafts(v: VolumeState, nodeId: string, e: EngineRes
     out.push({ volumeRestoreStarted: { name, nodeId, backup: r.backup, since: restoreSince(r) } });
   }
   if (e.restored && e.restored === r.started && r.restored !== e.restored) {
-    out.push({ volumeRestoreCompleted: { name, nodeId, backup: e.restored, writtenBlocks: e.restoredBlocks ?? 0, zeroedBlocks: e.zeroedBlocks ?? 0 } });
+    out.push({
+      volumeRestoreCompleted: {
+        name,
+        nodeId,
+        backup: e.restored,
+        writtenBlocks: e.restoredBlocks ?? 0,
+        zeroedBlocks: e.zeroedBlocks ?? 0,
+      },
+    });
     if (r.activating && e.restored === r.backup) out.push({ volumeActivated: { name, backup: r.backup } });
   }
   if (e.restoreFailed && e.restoreFailed === r.backup && r.error === '' && r.restored !== r.backup) {
-    out.push({ volumeRestoreFailed: { name, nodeId, backup: r.backup, reason: (e.restoreError || 'restore failed').slice(0, MAX_REASON) } });
+    out.push({
+      volumeRestoreFailed: {
+        name,
+        nodeId,
+        backup: r.backup,
+        reason: (e.restoreError || 'restore failed').slice(0, MAX_REASON),
+      },
+    });
   }
   return out;
 }
@@ -89,8 +104,12 @@ export function fromBackupTargetProblem(target: string, url: string): string | n
   let configured = target;
   try {
     configured = parseTargetUrl(target).url;
-  } catch { /* compared as written */ }
-  return named === configured ? null : `fromBackup "${url}" is on ${named}, not on the backup target ${configured}: restores read the configured target`;
+  } catch {
+    /* compared as written */
+  }
+  return named === configured
+    ? null
+    : `fromBackup "${url}" is on ${named}, not on the backup target ${configured}: restores read the configured target`;
 }
 
 /** Opens the store a backup URL is in. */
@@ -109,10 +128,14 @@ export function backupCommandError(what: string, e: unknown): Error {
   if (!(e instanceof BackupError)) return e as Error;
   const msg = `${what}: ${e.message}`;
   switch (e.code) {
-    case 'NOT_FOUND': return CommandError.notFound(msg);
-    case 'INVALID': return CommandError.invalid(msg);
-    case 'UNREACHABLE': return new UnavailableError(msg);
-    default: return CommandError.precondition(msg);
+    case 'NOT_FOUND':
+      return CommandError.notFound(msg);
+    case 'INVALID':
+      return CommandError.invalid(msg);
+    case 'UNREACHABLE':
+      return new UnavailableError(msg);
+    default:
+      return CommandError.precondition(msg);
   }
 }
 
@@ -167,7 +190,11 @@ export class StandbyPoller {
   private readonly lastLook = new Map<string, number>();
 
   constructor(private readonly o: StandbyPollerOptions) {
-    this.loop = new LeaderPoll(() => this.poll(), { pollMs: o.pollMs ?? 1000, onError: o.onError, onFenced: o.onFenced });
+    this.loop = new LeaderPoll(() => this.poll(), {
+      pollMs: o.pollMs ?? 1000,
+      onError: o.onError,
+      onFenced: o.onFenced,
+    });
   }
 
   start(): void {
@@ -185,7 +212,9 @@ export class StandbyPoller {
     const every = s.settings['backupstore-poll-interval'] * 1000;
     if (every <= 0) return 0; // 0 turns polling off (Longhorn's meaning)
     let done = 0;
-    for (const v of [...s.volumes.values()].filter((x) => x.restore?.standby).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const v of [...s.volumes.values()]
+      .filter((x) => x.restore?.standby)
+      .sort((a, b) => (a.name < b.name ? -1 : 1))) {
       if (this.loop.stopped) break;
       const last = this.lastLook.get(v.name) ?? 0;
       if (clock() - last < every) continue;
@@ -226,7 +255,9 @@ export function standbyDraft(s: ClusterState, name: string, newest: string): Eve
  * with `cairn backup target set`, else the mounted Secret's): the library's form for the manager's
  * own reads, the assignment's form for an engine that restores (sent only to its node).
  */
-export function restoreAccess(target: () => { current(): Record<string, string> } | null): BackupTargetAccess & { assignment(): RestoreCredentials | null } {
+export function restoreAccess(
+  target: () => { current(): Record<string, string> } | null,
+): BackupTargetAccess & { assignment(): RestoreCredentials | null } {
   const creds = (): TargetCredentials | undefined => {
     const c = target()?.current() ?? {};
     return Object.keys(c).length ? toTargetCredentials(c) : undefined;
@@ -235,7 +266,14 @@ export function restoreAccess(target: () => { current(): Record<string, string> 
     credentials: async () => creds(),
     assignment: () => {
       const c = creds();
-      return c ? { accessKeyId: c.accessKeyId ?? '', secretAccessKey: c.secretAccessKey ?? '', endpoint: c.endpoint ?? '', region: c.region ?? '' } : null;
+      return c
+        ? {
+            accessKeyId: c.accessKeyId ?? '',
+            secretAccessKey: c.secretAccessKey ?? '',
+            endpoint: c.endpoint ?? '',
+            region: c.region ?? '',
+          }
+        : null;
     },
   };
 }

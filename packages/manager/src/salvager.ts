@@ -40,7 +40,11 @@ export class Salvager {
   private readonly backoff = new Map<string, { count: number; untilMs: number }>();
 
   constructor(private readonly o: SalvagerOptions) {
-    this.loop = new LeaderPoll(() => this.poll(), { pollMs: o.pollMs ?? 1000, onError: o.onError, onFenced: o.onFenced });
+    this.loop = new LeaderPoll(() => this.poll(), {
+      pollMs: o.pollMs ?? 1000,
+      onError: o.onError,
+      onFenced: o.onFenced,
+    });
   }
 
   start(): void {
@@ -55,7 +59,10 @@ export class Salvager {
   async poll(): Promise<number> {
     const s = this.o.projection.state;
     if (!s.settings['auto-salvage']) return 0;
-    const faulted = [...s.volumes.values()].filter((v) => volumeRobustness(s, v) === 'faulted').map((v) => v.name).sort();
+    const faulted = [...s.volumes.values()]
+      .filter((v) => volumeRobustness(s, v) === 'faulted')
+      .map((v) => v.name)
+      .sort();
     const clock = this.o.clock ?? Date.now;
     for (const name of this.backoff.keys()) {
       const v = s.volumes.get(name);
@@ -83,7 +90,11 @@ export class Salvager {
       this.said.delete(name);
       try {
         // Appended right after the state it was decided on: a report that moved the volume meanwhile wins.
-        const r = await this.o.log.append([salvageDraft(c, now.seq)], { fence: this.o.fence, actor: this.o.actor, expectedSeq: now.seq });
+        const r = await this.o.log.append([salvageDraft(c, now.seq)], {
+          fence: this.o.fence,
+          actor: this.o.actor,
+          expectedSeq: now.seq,
+        });
         await this.o.projection.waitFor(r.lastSeq);
         const count = (b?.count ?? 0) + 1;
         this.backoff.set(name, { count, untilMs: clock() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (count - 1)) });

@@ -16,8 +16,13 @@ export const SLOW_CALL_MS = 1000;
 
 /** Codes that say the request was refused as asked: the caller's to fix, logged at info. */
 const REFUSALS = new Set<status>([
-  status.INVALID_ARGUMENT, status.NOT_FOUND, status.ALREADY_EXISTS, status.FAILED_PRECONDITION,
-  status.UNAUTHENTICATED, status.PERMISSION_DENIED, status.OUT_OF_RANGE,
+  status.INVALID_ARGUMENT,
+  status.NOT_FOUND,
+  status.ALREADY_EXISTS,
+  status.FAILED_PRECONDITION,
+  status.UNAUTHENTICATED,
+  status.PERMISSION_DENIED,
+  status.OUT_OF_RANGE,
 ]);
 
 /** The metadata key that carries a call's request id back to the caller. */
@@ -46,13 +51,19 @@ export interface CallLog {
 }
 
 /** Starts the log of one call of `path` (/cairn.admin.v1.Admin/CreateVolume) on `logger`. */
-export function startCall(logger: Logger, path: string, request: unknown, now: () => number = () => performance.now()): CallLog {
+export function startCall(
+  logger: Logger,
+  path: string,
+  request: unknown,
+  now: () => number = () => performance.now(),
+): CallLog {
   const method = path.slice(path.lastIndexOf('/') + 1);
   const reqId = newRequestId();
   const log = logger.child({ reqId, method, ...requestFields(method, request) });
   const started = now();
   return {
-    reqId, log,
+    reqId,
+    log,
     answer(callback, outcome) {
       const ms = Math.round(now() - started);
       if ('value' in outcome) {
@@ -82,8 +93,13 @@ export function unaryHandler<Req, Res, Who>(
 ): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     const c = startCall(logger, call.getPath(), call.request);
-    Promise.resolve(call).then(authenticate).then((who) => fn(call.request, who, call))
-      .then((value) => c.answer(callback, { value }), (error: unknown) => c.answer(callback, { error }));
+    Promise.resolve(call)
+      .then(authenticate)
+      .then((who) => fn(call.request, who, call))
+      .then(
+        (value) => c.answer(callback, { value }),
+        (error: unknown) => c.answer(callback, { error }),
+      );
   };
 }
 
@@ -97,8 +113,12 @@ export function adminUnary<Req, Res>(
   ctx: { logger: Logger; authorize(md: grpc.Metadata): boolean },
   fn: (req: Req, call: grpc.ServerUnaryCall<Req, Res>) => Res | Promise<Res>,
 ): grpc.handleUnaryCall<Req, Res> {
-  return unaryHandler<Req, Res, null>(ctx.logger.child({ component: 'admin-api' }), (call) => {
-    if (!ctx.authorize(call.metadata)) throw adminTokenRequired();
-    return null;
-  }, (req, _who, call) => fn(req, call));
+  return unaryHandler<Req, Res, null>(
+    ctx.logger.child({ component: 'admin-api' }),
+    (call) => {
+      if (!ctx.authorize(call.metadata)) throw adminTokenRequired();
+      return null;
+    },
+    (req, _who, call) => fn(req, call),
+  );
 }

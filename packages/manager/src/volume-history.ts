@@ -31,7 +31,8 @@ export class VolumeEventIndex {
     if (!p) return;
     const volumes = new Set<string>();
     const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-    const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+    const strs = (v: unknown): string[] =>
+      Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
     if (ev.payload!.startsWith('volume')) volumes.add(str(p['name']));
     volumes.add(str(p['volume']));
     for (const v of strs(p['volumes'])) volumes.add(v);
@@ -88,7 +89,10 @@ export class VolumeHistory {
   private failure: unknown = null;
   private waiters: { seq: number; resolve: () => void }[] = [];
 
-  constructor(private readonly log: EventLog, private readonly projection: LiveProjection) {}
+  constructor(
+    private readonly log: EventLog,
+    private readonly projection: LiveProjection,
+  ) {}
 
   /**
    * The events up to `upTo` that concern `volume`, ascending (and perhaps a few others near them:
@@ -135,6 +139,8 @@ export class VolumeHistory {
     }
     if (this.failure) return Promise.resolve(false);
     if (this.index.seq >= seq) return Promise.resolve(true);
-    return new Promise((resolve) => this.waiters.push({ seq, resolve: () => resolve(!this.failure && this.index.seq >= seq) }));
+    return new Promise((resolve) =>
+      this.waiters.push({ seq, resolve: () => resolve(!this.failure && this.index.seq >= seq) }),
+    );
   }
 }

@@ -28,7 +28,9 @@ function parse(raw: string | Buffer | undefined): Stored | null {
   if (raw === undefined) return null;
   try {
     const v = JSON.parse(raw.toString()) as Stored;
-    return typeof v.createdSeq === 'number' && typeof v.secret === 'string' && /^[0-9a-f]{64}$/.test(v.secret) ? v : null;
+    return typeof v.createdSeq === 'number' && typeof v.secret === 'string' && /^[0-9a-f]{64}$/.test(v.secret)
+      ? v
+      : null;
   } catch {
     return null;
   }
@@ -37,20 +39,27 @@ function parse(raw: string | Buffer | undefined): Stored | null {
 export class VolumeSecrets {
   private readonly known = new Map<string, Stored>();
 
-  private constructor(private readonly client: Etcd3, private readonly keys: Keys, private readonly adminToken: string, readonly since: number) {}
+  private constructor(
+    private readonly client: Etcd3,
+    private readonly keys: Keys,
+    private readonly adminToken: string,
+    readonly since: number,
+  ) {}
 
   /**
    * Reads every stored secret, and the "since" seq (writing `headSeq` as it when no manager has
    * yet: this manager is the first to keep secrets, and every volume up to there is legacy).
    */
   static async open(client: Etcd3, keys: Keys, adminToken: string, headSeq: number): Promise<VolumeSecrets> {
-    const res = await client.if(keys.volumeSecretsSince, 'Create', '==', 0)
+    const res = await client
+      .if(keys.volumeSecretsSince, 'Create', '==', 0)
       .then(client.put(keys.volumeSecretsSince).value(String(headSeq)))
       .else(client.get(keys.volumeSecretsSince))
       .commit();
     const kv = res.responses[0]?.response_range?.kvs?.[0];
     const since = res.succeeded ? headSeq : Number(kv?.value.toString());
-    if (!Number.isInteger(since) || since < 0) throw new Error(`${keys.volumeSecretsSince} holds no seq: "${kv?.value.toString()}"`);
+    if (!Number.isInteger(since) || since < 0)
+      throw new Error(`${keys.volumeSecretsSince} holds no seq: "${kv?.value.toString()}"`);
     const s = new VolumeSecrets(client, keys, adminToken, since);
     const all = await client.getAll().prefix(keys.volumeSecrets).strings();
     for (const [key, raw] of Object.entries(all)) {
@@ -85,8 +94,13 @@ export class VolumeSecrets {
     let seen: { mod_revision: string | number } | undefined;
     for (let attempt = 0; attempt < 5; attempt++) {
       const mine: Stored = { createdSeq: v.createdSeq, secret: randomBytes(32).toString('hex') };
-      const guard = seen ? this.client.if(key, 'Mod', '==', String(seen.mod_revision)) : this.client.if(key, 'Create', '==', 0);
-      const res = await guard.then(this.client.put(key).value(JSON.stringify(mine))).else(this.client.get(key)).commit();
+      const guard = seen
+        ? this.client.if(key, 'Mod', '==', String(seen.mod_revision))
+        : this.client.if(key, 'Create', '==', 0);
+      const res = await guard
+        .then(this.client.put(key).value(JSON.stringify(mine)))
+        .else(this.client.get(key))
+        .commit();
       if (res.succeeded) {
         this.known.set(v.name, mine);
         return;

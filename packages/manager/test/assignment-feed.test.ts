@@ -41,7 +41,10 @@ class Cluster {
   apply(drafts: EventDraft[]): void {
     for (const d of drafts) {
       const seq = this.s.seq + 1;
-      const ev = decodeEvent(encodeEvent({ ...d, seq, timeMs: 1000 + seq, actor: 't', cause: '', schemaVersion: SCHEMA_VERSION }), seq);
+      const ev = decodeEvent(
+        encodeEvent({ ...d, seq, timeMs: 1000 + seq, actor: 't', cause: '', schemaVersion: SCHEMA_VERSION }),
+        seq,
+      );
       applyEvent(this.s, ev);
       for (const f of this.feeds) f.touch(this.s, ev);
     }
@@ -62,15 +65,27 @@ class Cluster {
     const v = 'pick' in st ? this.pick(st.pick) : undefined;
     switch (st.kind) {
       case 'create':
-        return this.try(() => cmd.createVolume(this.s, {
-          name: `v${this.made++}`, size: 64 * MiB, numberOfReplicas: st.replicas, dataLocality: '', diskSelector: [], nodeSelector: [],
-          replicaAutoBalance: '', staleReplicaTimeout: 0, fsType: '', mkfsParams: '', accessMode: '',
-        }));
+        return this.try(() =>
+          cmd.createVolume(this.s, {
+            name: `v${this.made++}`,
+            size: 64 * MiB,
+            numberOfReplicas: st.replicas,
+            dataLocality: '',
+            diskSelector: [],
+            nodeSelector: [],
+            replicaAutoBalance: '',
+            staleReplicaTimeout: 0,
+            fsType: '',
+            mkfsParams: '',
+            accessMode: '',
+          }),
+        );
       case 'schedule':
         return this.apply(schedule(this.s, this.s.settings, 1_000_000).decisions.map((d) => toDraft(d, this.s.seq)));
       case 'running': {
         const reps = [...this.s.replicas.values()].filter((r) => r.mode === 'scheduled');
-        if (reps.length) this.apply([{ replicaRunning: { replicaId: reps[st.pick % reps.length]!.id, address: '127.0.0.1:9' } }]);
+        if (reps.length)
+          this.apply([{ replicaRunning: { replicaId: reps[st.pick % reps.length]!.id, address: '127.0.0.1:9' } }]);
         return;
       }
       case 'fail': {
@@ -82,7 +97,8 @@ class Cluster {
         return v ? this.try(() => cmd.attachVolume(this.s, v, `node-${st.node}`)) : undefined;
       case 'attached': {
         const x = v ? this.s.volumes.get(v) : undefined;
-        if (x?.attachState === 'attaching') this.apply([{ volumeAttached: { name: x.name, nodeId: x.attachedTo, endpoint: 'nbd://h:1/x' } }]);
+        if (x?.attachState === 'attaching')
+          this.apply([{ volumeAttached: { name: x.name, nodeId: x.attachedTo, endpoint: 'nbd://h:1/x' } }]);
         return;
       }
       case 'detach':
@@ -112,75 +128,117 @@ const feed = suite('assignment feed');
 feed('an agent folding the pushes holds what a whole recomputation says, after any events', () => {
   let deltas = 0;
   let nulls = 0;
-  fc.assert(fc.property(fc.array(stepArb, { minLength: 20, maxLength: 60 }), (steps) => {
-    const c = new Cluster();
-    for (let i = 1; i <= 3; i++) c.apply([draft.nodeRegistered(`node-${i}`, { zone: `z${i}` }), draft.diskAdded(`node-${i}`, 'disk-1', { maximum: 2 ** 40 })]);
-    // Streams opened at different moments: before anything, and half-way.
-    const held = new Map<AssignmentFeed, Assignments__Output | null>();
-    // And folded in place as the agent does (foldAssignments): the same replicas.
-    const folds = new Map<AssignmentFeed, Map<string, ReplicaAssignment__Output> | null>();
-    const open = (): void => {
-      for (let i = 1; i <= 3; i++) for (const d of [true, false]) {
-        const f = new AssignmentFeed(`node-${i}`, secret, d);
-        c.feeds.push(f);
-        held.set(f, null);
-        folds.set(f, null);
-      }
-    };
-    const pushAll = (): void => {
-      for (const f of c.feeds) {
-        const push = f.next(c.s) as Assignments__Output | null;
-        const before = held.get(f)!;
-        const whole = assignmentsFor(c.s, f.nodeId, secret) as Assignments__Output;
-        if (push === null) {
-          nulls++;
-          assert.ok(before, 'the first push of a stream is never skipped');
-          assert.equal(noSeq(before!), noSeq(whole), `${f.nodeId}: nothing pushed, yet the node's assignments changed`);
-          continue;
+  fc.assert(
+    fc.property(fc.array(stepArb, { minLength: 20, maxLength: 60 }), (steps) => {
+      const c = new Cluster();
+      for (let i = 1; i <= 3; i++)
+        c.apply([
+          draft.nodeRegistered(`node-${i}`, { zone: `z${i}` }),
+          draft.diskAdded(`node-${i}`, 'disk-1', { maximum: 2 ** 40 }),
+        ]);
+      // Streams opened at different moments: before anything, and half-way.
+      const held = new Map<AssignmentFeed, Assignments__Output | null>();
+      // And folded in place as the agent does (foldAssignments): the same replicas.
+      const folds = new Map<AssignmentFeed, Map<string, ReplicaAssignment__Output> | null>();
+      const open = (): void => {
+        for (let i = 1; i <= 3; i++)
+          for (const d of [true, false]) {
+            const f = new AssignmentFeed(`node-${i}`, secret, d);
+            c.feeds.push(f);
+            held.set(f, null);
+            folds.set(f, null);
+          }
+      };
+      const pushAll = (): void => {
+        for (const f of c.feeds) {
+          const push = f.next(c.s) as Assignments__Output | null;
+          const before = held.get(f)!;
+          const whole = assignmentsFor(c.s, f.nodeId, secret) as Assignments__Output;
+          if (push === null) {
+            nulls++;
+            assert.ok(before, 'the first push of a stream is never skipped');
+            assert.equal(
+              noSeq(before!),
+              noSeq(whole),
+              `${f.nodeId}: nothing pushed, yet the node's assignments changed`,
+            );
+            continue;
+          }
+          assert.is(push.delta, f.deltas && before !== null, 'deltas only where asked for, never first');
+          if (push.delta) {
+            deltas++;
+            // A delta carries only what differs from what the agent holds.
+            const had = new Map(before!.replicas.map((r) => [r.replicaId, JSON.stringify(r)]));
+            for (const r of push.replicas)
+              assert.is.not(had.get(r.replicaId), JSON.stringify(r), `${r.replicaId} sent unchanged`);
+            for (const id of push.removedReplicas) assert.ok(had.has(id), `${id} removed but never sent`);
+          }
+          const now = mergeAssignments(before, push);
+          assert.equal(noSeq(now), noSeq(whole), `${f.nodeId} (deltas ${f.deltas}) after seq ${c.s.seq}`);
+          held.set(f, now);
+          const { replicas, touched } = foldAssignments(folds.get(f)!, push);
+          folds.set(f, replicas);
+          assert.equal(
+            [...replicas.values()].sort((x, y) => (x.replicaId < y.replicaId ? -1 : 1)),
+            whole.replicas,
+            'folded in place: the same replicas',
+          );
+          assert.is(touched === null, !push.delta, 'touched: null exactly after a whole push');
+          if (touched) {
+            // Every replica that is new, changed or gone since the push before is named as touched.
+            const was = new Map(before!.replicas.map((r) => [r.replicaId, JSON.stringify(r)]));
+            for (const r of whole.replicas)
+              if (was.get(r.replicaId) !== JSON.stringify(r))
+                assert.ok(touched.has(r.replicaId), `${r.replicaId} changed, not touched`);
+            for (const id of was.keys()) if (!replicas.has(id)) assert.ok(touched.has(id), `${id} gone, not touched`);
+          }
         }
-        assert.is(push.delta, f.deltas && before !== null, 'deltas only where asked for, never first');
-        if (push.delta) {
-          deltas++;
-          // A delta carries only what differs from what the agent holds.
-          const had = new Map(before!.replicas.map((r) => [r.replicaId, JSON.stringify(r)]));
-          for (const r of push.replicas) assert.is.not(had.get(r.replicaId), JSON.stringify(r), `${r.replicaId} sent unchanged`);
-          for (const id of push.removedReplicas) assert.ok(had.has(id), `${id} removed but never sent`);
-        }
-        const now = mergeAssignments(before, push);
-        assert.equal(noSeq(now), noSeq(whole), `${f.nodeId} (deltas ${f.deltas}) after seq ${c.s.seq}`);
-        held.set(f, now);
-        const { replicas, touched } = foldAssignments(folds.get(f)!, push);
-        folds.set(f, replicas);
-        assert.equal([...replicas.values()].sort((x, y) => (x.replicaId < y.replicaId ? -1 : 1)), whole.replicas, 'folded in place: the same replicas');
-        assert.is(touched === null, !push.delta, 'touched: null exactly after a whole push');
-        if (touched) {
-          // Every replica that is new, changed or gone since the push before is named as touched.
-          const was = new Map(before!.replicas.map((r) => [r.replicaId, JSON.stringify(r)]));
-          for (const r of whole.replicas) if (was.get(r.replicaId) !== JSON.stringify(r)) assert.ok(touched.has(r.replicaId), `${r.replicaId} changed, not touched`);
-          for (const id of was.keys()) if (!replicas.has(id)) assert.ok(touched.has(id), `${id} gone, not touched`);
-        }
-      }
-    };
-    open();
-    pushAll();
-    steps.forEach((st, i) => {
-      c.step(st);
-      if (i === Math.floor(steps.length / 2)) open();
-      if (st.kind === 'push' || i % 3 === 0) pushAll();
-    });
-    pushAll();
-  }), { numRuns: 300, seed: 7 });
+      };
+      open();
+      pushAll();
+      steps.forEach((st, i) => {
+        c.step(st);
+        if (i === Math.floor(steps.length / 2)) open();
+        if (st.kind === 'push' || i % 3 === 0) pushAll();
+      });
+      pushAll();
+    }),
+    { numRuns: 300, seed: 7 },
+  );
   assert.ok(deltas > 1000, `only ${deltas} deltas checked`);
   assert.ok(nulls > 100, `only ${nulls} quiet pushes checked`);
 });
 
 feed('a delta with no whole push before it is refused (the agent opens a new stream)', () => {
-  const a = { seq: 5, replicas: [], engines: [], detaching: [], delta: true, removedReplicas: ['x'], backups: [], trims: [] } as Assignments__Output;
+  const a = {
+    seq: 5,
+    replicas: [],
+    engines: [],
+    detaching: [],
+    delta: true,
+    removedReplicas: ['x'],
+    backups: [],
+    trims: [],
+  } as Assignments__Output;
   assert.throws(() => mergeAssignments(null, a), /seq 5.*no whole push/);
   assert.throws(() => foldAssignments(null, a), /seq 5.*no whole push/);
-  const whole: Assignments = { seq: 4, replicas: [{ replicaId: 'b' }, { replicaId: 'x' }], engines: [], detaching: [], delta: false, removedReplicas: [] };
-  const merged = mergeAssignments(whole as Assignments__Output, { ...a, replicas: [{ replicaId: 'a' }] } as Assignments__Output);
-  assert.equal(merged.replicas.map((r) => r.replicaId), ['a', 'b'], 'added, removed, sorted');
+  const whole: Assignments = {
+    seq: 4,
+    replicas: [{ replicaId: 'b' }, { replicaId: 'x' }],
+    engines: [],
+    detaching: [],
+    delta: false,
+    removedReplicas: [],
+  };
+  const merged = mergeAssignments(
+    whole as Assignments__Output,
+    { ...a, replicas: [{ replicaId: 'a' }] } as Assignments__Output,
+  );
+  assert.equal(
+    merged.replicas.map((r) => r.replicaId),
+    ['a', 'b'],
+    'added, removed, sorted',
+  );
   assert.is(merged.delta, false);
 });
 

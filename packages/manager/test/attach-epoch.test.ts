@@ -15,7 +15,9 @@ const t = suite('attachment epochs');
 
 function cluster(): ClusterState {
   return apply(emptyState(), [
-    draft.nodeRegistered('n1'), draft.nodeRegistered('n2'), draft.diskAdded('n1', 'd1', { maximum: 1e12 }),
+    draft.nodeRegistered('n1'),
+    draft.nodeRegistered('n2'),
+    draft.diskAdded('n1', 'd1', { maximum: 1e12 }),
     draft.volumeCreated('v', { size: 1 << 30, numberOfReplicas: 1 }),
     { replicaScheduled: { replicaId: 'r1', volume: 'v', nodeId: 'n1', diskId: 'd1', trigger: 'new' } },
     { replicaRunning: { replicaId: 'r1', address: 'n1:1' } },
@@ -58,27 +60,30 @@ t('the node went down: detached at once, attached elsewhere with a higher epoch'
   assert.ok(epochOn(s, 'n2')! > first);
 });
 
-t('offline engines: a takeover on the same node keeps the epoch; one on another node gets a new one when the old engine stops', () => {
-  const s = cluster();
-  apply(s, [
-    { volumeAutoAttached: { name: 'v', nodeId: 'n1', reason: 'eviction', replicaIds: [], rejected: [] } },
-    { volumeAttached: { name: 'v', nodeId: 'n1', endpoint: '' } },
-  ]);
-  const offline = epochOn(s, 'n1')!;
-  assert.is(offline, s.seq - 1, 'the auto-attach event');
-  apply(s, cmd.attachVolume(s, 'v', 'n1'));
-  assert.is(epochOn(s, 'n1'), offline, 'the same engine serves the user now');
+t(
+  'offline engines: a takeover on the same node keeps the epoch; one on another node gets a new one when the old engine stops',
+  () => {
+    const s = cluster();
+    apply(s, [
+      { volumeAutoAttached: { name: 'v', nodeId: 'n1', reason: 'eviction', replicaIds: [], rejected: [] } },
+      { volumeAttached: { name: 'v', nodeId: 'n1', endpoint: '' } },
+    ]);
+    const offline = epochOn(s, 'n1')!;
+    assert.is(offline, s.seq - 1, 'the auto-attach event');
+    apply(s, cmd.attachVolume(s, 'v', 'n1'));
+    assert.is(epochOn(s, 'n1'), offline, 'the same engine serves the user now');
 
-  const t2 = cluster();
-  apply(t2, [
-    { volumeAutoAttached: { name: 'v', nodeId: 'n1', reason: 'eviction', replicaIds: [], rejected: [] } },
-    { volumeAttached: { name: 'v', nodeId: 'n1', endpoint: '' } },
-  ]);
-  const before = epochOn(t2, 'n1')!;
-  apply(t2, cmd.attachVolume(t2, 'v', 'n2'));
-  apply(t2, [{ volumeDetached: { name: 'v', nodeId: 'n1' } }]);
-  assert.is(epochOn(t2, 'n2'), t2.seq, 'the VolumeDetached that let the attach proceed');
-  assert.ok(t2.seq > before);
-});
+    const t2 = cluster();
+    apply(t2, [
+      { volumeAutoAttached: { name: 'v', nodeId: 'n1', reason: 'eviction', replicaIds: [], rejected: [] } },
+      { volumeAttached: { name: 'v', nodeId: 'n1', endpoint: '' } },
+    ]);
+    const before = epochOn(t2, 'n1')!;
+    apply(t2, cmd.attachVolume(t2, 'v', 'n2'));
+    apply(t2, [{ volumeDetached: { name: 'v', nodeId: 'n1' } }]);
+    assert.is(epochOn(t2, 'n2'), t2.seq, 'the VolumeDetached that let the attach proceed');
+    assert.ok(t2.seq > before);
+  },
+);
 
 t.run();

@@ -18,7 +18,9 @@ export async function startEtcd(name: string): Promise<EtcdFixture> {
   const etcd = await EtcdCluster.start({ dir: join(dir, 'etcd') });
   const client = openEtcd(etcd.endpoints);
   return {
-    dir, etcd, client,
+    dir,
+    etcd,
+    client,
     async stop() {
       client.close();
       await etcd.stop();

@@ -25,15 +25,28 @@ let admin: AdminClient;
 
 /** An admin call with a 120 s deadline: a hang shows as DEADLINE_EXCEEDED, never as a stuck suite. */
 const call = <T = any>(method: string, req: object): Promise<T> =>
-  new Promise((resolve, reject) => (admin as any)[method](req, { deadline: Date.now() + 120_000 }, (e: Error | null, r: T) => (e ? reject(e) : resolve(r))));
+  new Promise((resolve, reject) =>
+    (admin as any)[method](req, { deadline: Date.now() + 120_000 }, (e: Error | null, r: T) =>
+      e ? reject(e) : resolve(r),
+    ),
+  );
 const outcome = (method: string, req: object): Promise<{ ok: true } | { ok: false; code: number; details: string }> =>
-  call(method, req).then(() => ({ ok: true as const }), (e: { code: number; details: string }) => ({ ok: false as const, code: e.code, details: e.details }));
+  call(method, req).then(
+    () => ({ ok: true as const }),
+    (e: { code: number; details: string }) => ({ ok: false as const, code: e.code, details: e.details }),
+  );
 
 const t = suite('manager: etcd losing quorum');
 t.before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cairn-quorum-'));
   etcd = await EtcdCluster.start({ dir: join(dir, 'etcd'), members: 3 });
-  manager = await Manager.start({ etcd: etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, id: 'm1', logger: silentLogger() });
+  manager = await Manager.start({
+    etcd: etcd.endpoints,
+    listen: '127.0.0.1:0',
+    token: TOKEN,
+    id: 'm1',
+    logger: silentLogger(),
+  });
   admin = adminClient(manager.address, { token: TOKEN });
 });
 t.after(async () => {
@@ -43,38 +56,60 @@ t.after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-t('two of three etcd members down: commands fail UNAVAILABLE, the log stays whole; back up: commands go on', async () => {
-  await waitFor('m1 to lead', async () => (await call('GetClusterInfo', {})).leaderId === 'm1', 60_000);
-  await call('CreateVolume', { name: 'before', size: 2 ** 30 });
+t(
+  'two of three etcd members down: commands fail UNAVAILABLE, the log stays whole; back up: commands go on',
+  async () => {
+    await waitFor('m1 to lead', async () => (await call('GetClusterInfo', {})).leaderId === 'm1', 60_000);
+    await call('CreateVolume', { name: 'before', size: 2 ** 30 });
 
-  const down = [1, 2]; // any two: quorum is 2 of 3
-  for (const i of down) await etcd.kill(i);
-  const refused = await outcome('CreateVolume', { name: 'during', size: 2 ** 30 });
-  assert.not.ok(refused.ok, 'a create without quorum is not acknowledged');
-  if (!refused.ok) {
-    assert.is(status[refused.code], 'UNAVAILABLE', `refused as UNAVAILABLE: ${status[refused.code]} ${refused.details}`);
-    assert.match(refused.details, /etcd|leader|unavailable/i, `the message says why: ${refused.details}`);
-    console.log(`    without quorum: ${status[refused.code]}: ${refused.details}`);
-  }
+    const down = [1, 2]; // any two: quorum is 2 of 3
+    for (const i of down) await etcd.kill(i);
+    const refused = await outcome('CreateVolume', { name: 'during', size: 2 ** 30 });
+    assert.not.ok(refused.ok, 'a create without quorum is not acknowledged');
+    if (!refused.ok) {
+      assert.is(
+        status[refused.code],
+        'UNAVAILABLE',
+        `refused as UNAVAILABLE: ${status[refused.code]} ${refused.details}`,
+      );
+      assert.match(refused.details, /etcd|leader|unavailable/i, `the message says why: ${refused.details}`);
+      console.log(`    without quorum: ${status[refused.code]}: ${refused.details}`);
+    }
 
-  for (const i of down) await etcd.restart(i);
-  await waitFor('m1 to lead again after the members returned', async () =>
-    (await call('GetClusterInfo', {}).catch(() => ({ leaderId: '' }))).leaderId === 'm1', 90_000);
-  let after: { ok: boolean } = { ok: false };
-  await waitFor('a create to go through once quorum is back', async () => (after = await outcome('CreateVolume', { name: 'after', size: 2 ** 30 })).ok, 90_000);
-  assert.ok(after.ok);
+    for (const i of down) await etcd.restart(i);
+    await waitFor(
+      'm1 to lead again after the members returned',
+      async () => (await call('GetClusterInfo', {}).catch(() => ({ leaderId: '' }))).leaderId === 'm1',
+      90_000,
+    );
+    let after: { ok: boolean } = { ok: false };
+    await waitFor(
+      'a create to go through once quorum is back',
+      async () => (after = await outcome('CreateVolume', { name: 'after', size: 2 ** 30 })).ok,
+      90_000,
+    );
+    assert.ok(after.ok);
 
-  const createdIn = async () => (await manager.log.read(1)).filter((e) => e.volumeCreated).map((e) => e.volumeCreated!.name);
-  const early = await createdIn();
-  assert.ok(early.filter((n) => n === 'during').length <= 1, 'the unacknowledged create is in the log at most once');
-  console.log(`    the unacknowledged create ${early.includes('during') ? 'was committed when quorum returned' : 'left nothing'}`);
-  await call('CreateVolume', { name: 'during', size: 2 ** 30 }); // the client's retry
-  const log = await manager.log.read(1);
-  log.forEach((e, i) => assert.is(e.seq, i + 1, 'seqs 1..N, no gap'));
-  const created = await createdIn();
-  for (const name of ['before', 'during', 'after']) assert.equal(created.filter((n) => n === name), [name], `${name} created exactly once`);
-  const verify = await call('Verify', {});
-  assert.ok(verify.ok, 'audit verify passes');
-});
+    const createdIn = async () =>
+      (await manager.log.read(1)).filter((e) => e.volumeCreated).map((e) => e.volumeCreated!.name);
+    const early = await createdIn();
+    assert.ok(early.filter((n) => n === 'during').length <= 1, 'the unacknowledged create is in the log at most once');
+    console.log(
+      `    the unacknowledged create ${early.includes('during') ? 'was committed when quorum returned' : 'left nothing'}`,
+    );
+    await call('CreateVolume', { name: 'during', size: 2 ** 30 }); // the client's retry
+    const log = await manager.log.read(1);
+    log.forEach((e, i) => assert.is(e.seq, i + 1, 'seqs 1..N, no gap'));
+    const created = await createdIn();
+    for (const name of ['before', 'during', 'after'])
+      assert.equal(
+        created.filter((n) => n === name),
+        [name],
+        `${name} created exactly once`,
+      );
+    const verify = await call('Verify', {});
+    assert.ok(verify.ok, 'audit verify passes');
+  },
+);
 
 t.run();

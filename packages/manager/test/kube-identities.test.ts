@@ -28,7 +28,9 @@ const reviewed: { token: string; audiences: string[] }[] = [];
 const valid = new Map<string, { node: string; user?: string; bound?: boolean }>();
 
 const jwt = (sub: string): string =>
-  [{ alg: 'RS256' }, { sub, exp: Math.floor(Date.now() / 1000) + 3600 }, 'sig'].map((p) => Buffer.from(typeof p === 'string' ? p : JSON.stringify(p)).toString('base64url')).join('.');
+  [{ alg: 'RS256' }, { sub, exp: Math.floor(Date.now() / 1000) + 3600 }, 'sig']
+    .map((p) => Buffer.from(typeof p === 'string' ? p : JSON.stringify(p)).toString('base64url'))
+    .join('.');
 /** A token for an agent pod on `node` (as kubelet projects it), valid at the played API server. */
 const podToken = (node: string, o: { user?: string; bound?: boolean } = {}): string => {
   const t = jwt(`${node}-${valid.size}`);
@@ -37,10 +39,16 @@ const podToken = (node: string, o: { user?: string; bound?: boolean } = {}): str
 };
 
 const call = <T = any>(c: object, method: string, req: object): Promise<T> =>
-  new Promise((resolve, reject) => (c as any)[method](req, { deadline: Date.now() + 5000 }, (e: Error | null, r: T) => (e ? reject(e) : resolve(r))));
+  new Promise((resolve, reject) =>
+    (c as any)[method](req, { deadline: Date.now() + 5000 }, (e: Error | null, r: T) => (e ? reject(e) : resolve(r))),
+  );
 const refusal = async (p: Promise<unknown>): Promise<{ code: number; details: string }> =>
-  p.then(() => ({ code: -1, details: 'accepted' }), (e: { code: number; details: string }) => ({ code: e.code, details: e.details }));
-const register = (c: NodeAgentClient, nodeId: string) => call(c, 'Register', { nodeId, address: '', zone: 'z', hostname: nodeId, disks: [] });
+  p.then(
+    () => ({ code: -1, details: 'accepted' }),
+    (e: { code: number; details: string }) => ({ code: e.code, details: e.details }),
+  );
+const register = (c: NodeAgentClient, nodeId: string) =>
+  call(c, 'Register', { nodeId, address: '', zone: 'z', hostname: nodeId, disks: [] });
 
 function firstPush(c: NodeAgentClient, nodeId: string): Promise<Assignments__Output> {
   return new Promise((resolve, reject) => {
@@ -66,22 +74,43 @@ t.before(async () => {
       const spec = (JSON.parse(raw) as { spec: { token: string; audiences: string[] } }).spec;
       reviewed.push(spec);
       const v = valid.get(spec.token);
-      const extra = v?.bound === false ? {} : { [POD_NAME_EXTRA]: ['cairn-node-abcde'], [POD_UID_EXTRA]: ['uid-1'], [NODE_NAME_EXTRA]: [v?.node ?? ''] };
-      const st = v && spec.audiences.includes('cairn')
-        ? { authenticated: true, user: { username: v.user ?? 'system:serviceaccount:cairn-system:cairn-node', extra } }
-        : { authenticated: false, error: 'invalid bearer token' };
-      res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec, status: st }));
+      const extra =
+        v?.bound === false
+          ? {}
+          : { [POD_NAME_EXTRA]: ['cairn-node-abcde'], [POD_UID_EXTRA]: ['uid-1'], [NODE_NAME_EXTRA]: [v?.node ?? ''] };
+      const st =
+        v && spec.audiences.includes('cairn')
+          ? {
+              authenticated: true,
+              user: { username: v.user ?? 'system:serviceaccount:cairn-system:cairn-node', extra },
+            }
+          : { authenticated: false, error: 'invalid bearer token' };
+      res
+        .writeHead(201, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec, status: st }));
     });
   });
   await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
   const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [{ name: 'c', server: `http://127.0.0.1:${(api.address() as AddressInfo).port}`, skipTLSVerify: true }],
-    users: [{ name: 'u', token: 'manager-sa-token' }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x',
+    users: [{ name: 'u', token: 'manager-sa-token' }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    currentContext: 'x',
   });
   fx = await startEtcd('kube-identities');
-  const nodeTokens = new NodeAuthenticator(new KubeClient(kc), { audience: 'cairn', account: { namespace: 'cairn-system', name: 'cairn-node' } });
-  manager = await Manager.start({ etcd: fx.etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, nodeTokens, id: 'm1', logger: silentLogger() });
+  const nodeTokens = new NodeAuthenticator(new KubeClient(kc), {
+    audience: 'cairn',
+    account: { namespace: 'cairn-system', name: 'cairn-node' },
+  });
+  manager = await Manager.start({
+    etcd: fx.etcd.endpoints,
+    listen: '127.0.0.1:0',
+    token: TOKEN,
+    nodeTokens,
+    id: 'm1',
+    logger: silentLogger(),
+  });
   admin = adminClient(manager.address, { token: TOKEN });
 });
 t.after(async () => {
@@ -92,27 +121,36 @@ t.after(async () => {
   await new Promise<void>((resolve) => (api ? api.close(() => resolve()) : resolve()));
 });
 
-t('an agent\'s pod token registers its own node, reviewed for audience "cairn", and its events name that node', async () => {
-  const tok = podToken('node-1');
-  const n1 = nodeAgentClient(manager.address, { token: tok });
-  try {
-    await register(n1, 'node-1');
-    assert.ok(reviewed.some((r) => r.token === tok && r.audiences.join() === 'cairn'));
-    const reg = (await manager.log.read(1, manager.projection.state.seq)).filter((e) => e.nodeRegistered);
-    assert.equal(reg.map((e) => [e.nodeRegistered!.nodeId, e.actor]), [['node-1', 'node/node-1']]);
-    // The assignment stream, whose check is asynchronous too, follows for its own node.
-    assert.ok((await firstPush(n1, 'node-1')).seq >= 1);
-  } finally {
-    n1.close();
-  }
-});
+t(
+  'an agent\'s pod token registers its own node, reviewed for audience "cairn", and its events name that node',
+  async () => {
+    const tok = podToken('node-1');
+    const n1 = nodeAgentClient(manager.address, { token: tok });
+    try {
+      await register(n1, 'node-1');
+      assert.ok(reviewed.some((r) => r.token === tok && r.audiences.join() === 'cairn'));
+      const reg = (await manager.log.read(1, manager.projection.state.seq)).filter((e) => e.nodeRegistered);
+      assert.equal(
+        reg.map((e) => [e.nodeRegistered!.nodeId, e.actor]),
+        [['node-1', 'node/node-1']],
+      );
+      // The assignment stream, whose check is asynchronous too, follows for its own node.
+      assert.ok((await firstPush(n1, 'node-1')).seq >= 1);
+    } finally {
+      n1.close();
+    }
+  },
+);
 
 t('a pod token cannot act for another node; the stream is refused too; nothing is appended', async () => {
   const n2 = nodeAgentClient(manager.address, { token: podToken('node-2') });
   const before = manager.projection.state.seq;
   try {
-    for (const [what, p] of [['Register', register(n2, 'node-1')], ['Heartbeat', call(n2, 'Heartbeat', { nodeId: 'node-1', disks: [] })],
-      ['WatchAssignments', firstPush(n2, 'node-1')]] as const) {
+    for (const [what, p] of [
+      ['Register', register(n2, 'node-1')],
+      ['Heartbeat', call(n2, 'Heartbeat', { nodeId: 'node-1', disks: [] })],
+      ['WatchAssignments', firstPush(n2, 'node-1')],
+    ] as const) {
       const r = await refusal(p);
       assert.is(r.code, status.PERMISSION_DENIED, what);
       assert.match(r.details, /credential of node "node-2" cannot act for node "node-1"/, what);
@@ -123,21 +161,24 @@ t('a pod token cannot act for another node; the stream is refused too; nothing i
   }
 });
 
-t('refused as unauthenticated, with the reason: a token the API server rejects, another account\'s, an unbound one', async () => {
-  const cases: [string, string, RegExp][] = [
-    ['rejected', jwt('nobody'), /did not authenticate the token \(invalid bearer token\)/],
-    ['other account', podToken('node-1', { user: 'system:serviceaccount:apps:default' }), /apps:default's, not/],
-    ['unbound', podToken('node-1', { bound: false }), /not bound to a pod/],
-    ['not a JWT', 'some-random-string', /not a Kubernetes service-account token/],
-  ];
-  for (const [what, tok, why] of cases) {
-    const c = nodeAgentClient(manager.address, { token: tok });
-    const r = await refusal(call(c, 'Heartbeat', { nodeId: 'node-1', disks: [] }));
-    c.close();
-    assert.is(r.code, status.UNAUTHENTICATED, what);
-    assert.match(r.details, why, what);
-  }
-});
+t(
+  "refused as unauthenticated, with the reason: a token the API server rejects, another account's, an unbound one",
+  async () => {
+    const cases: [string, string, RegExp][] = [
+      ['rejected', jwt('nobody'), /did not authenticate the token \(invalid bearer token\)/],
+      ['other account', podToken('node-1', { user: 'system:serviceaccount:apps:default' }), /apps:default's, not/],
+      ['unbound', podToken('node-1', { bound: false }), /not bound to a pod/],
+      ['not a JWT', 'some-random-string', /not a Kubernetes service-account token/],
+    ];
+    for (const [what, tok, why] of cases) {
+      const c = nodeAgentClient(manager.address, { token: tok });
+      const r = await refusal(call(c, 'Heartbeat', { nodeId: 'node-1', disks: [] }));
+      c.close();
+      assert.is(r.code, status.UNAUTHENTICATED, what);
+      assert.match(r.details, why, what);
+    }
+  },
+);
 
 t('with Kubernetes node credentials the admin token is no node credential, and a pod token no admin one', async () => {
   const adminAsNode = nodeAgentClient(manager.address, { token: TOKEN });

@@ -17,7 +17,15 @@ function leader(nodes: { id: string; down: boolean }[], leadingSinceMs = 0, star
   return {
     nodes,
     poll(nowMs: number, alive: string[]): EventDraft[] {
-      const d = decideLiveness({ nodes, alive: new Set(alive), missingSince, nowMs, leadingSinceMs, graceMs: GRACE, startupGraceMs });
+      const d = decideLiveness({
+        nodes,
+        alive: new Set(alive),
+        missingSince,
+        nowMs,
+        leadingSinceMs,
+        graceMs: GRACE,
+        startupGraceMs,
+      });
       missingSince = d.missingSince;
       // The projection applies what was appended: the next poll sees it.
       for (const e of d.events) {
@@ -36,7 +44,10 @@ const down = (nodeId: string): EventDraft => ({ nodeDown: { nodeId, reason: LEAS
 const up = (nodeId: string): EventDraft => ({ nodeUp: { nodeId } });
 
 t('a node whose key is missing is declared down once it has been missing for the grace, not before', () => {
-  const l = leader([{ id: 'n1', down: false }, { id: 'n2', down: false }]);
+  const l = leader([
+    { id: 'n1', down: false },
+    { id: 'n2', down: false },
+  ]);
   assert.equal(l.poll(10_000, ['n1', 'n2']), []);
   assert.equal(l.poll(10_500, ['n1']), [], 'first seen missing: remembered, not down');
   assert.equal(l.remembered, ['n2']);
@@ -57,22 +68,38 @@ t('a key that comes back within the grace forgets the absence; a later absence s
 });
 
 t('a node recorded down whose key is back is declared up, at once', () => {
-  const l = leader([{ id: 'n1', down: true }, { id: 'n2', down: true }]);
+  const l = leader([
+    { id: 'n1', down: true },
+    { id: 'n2', down: true },
+  ]);
   assert.equal(l.poll(5000, ['n2']), [up('n2')]);
-  assert.equal(l.nodes.map((n) => n.down), [true, false]);
+  assert.equal(
+    l.nodes.map((n) => n.down),
+    [true, false],
+  );
   assert.equal(l.poll(5500, ['n2']), [], 'up once');
 });
 
-t('for startupGraceMs after winning, nobody is declared down or even counted missing; after it, the grace runs from then', () => {
-  const l = leader([{ id: 'n1', down: false }, { id: 'n2', down: true }], 100_000, STARTUP);
-  assert.equal(l.poll(100_000, ['n2']), [up('n2')], 'a node coming back is declared up even while starting');
-  assert.equal(l.poll(106_999, []), [], 'within the start-up grace: no one down');
-  assert.equal(l.remembered, [], 'and no absence counted yet');
-  assert.equal(l.poll(107_000, []), [], 'start-up grace over: both first seen missing now');
-  assert.equal(l.remembered, ['n1', 'n2']);
-  assert.equal(l.poll(107_999, []), []);
-  assert.equal(l.poll(108_000, []), [down('n1'), down('n2')], 'the grace counted from the end of the start-up grace');
-});
+t(
+  'for startupGraceMs after winning, nobody is declared down or even counted missing; after it, the grace runs from then',
+  () => {
+    const l = leader(
+      [
+        { id: 'n1', down: false },
+        { id: 'n2', down: true },
+      ],
+      100_000,
+      STARTUP,
+    );
+    assert.equal(l.poll(100_000, ['n2']), [up('n2')], 'a node coming back is declared up even while starting');
+    assert.equal(l.poll(106_999, []), [], 'within the start-up grace: no one down');
+    assert.equal(l.remembered, [], 'and no absence counted yet');
+    assert.equal(l.poll(107_000, []), [], 'start-up grace over: both first seen missing now');
+    assert.equal(l.remembered, ['n1', 'n2']);
+    assert.equal(l.poll(107_999, []), []);
+    assert.equal(l.poll(108_000, []), [down('n1'), down('n2')], 'the grace counted from the end of the start-up grace');
+  },
+);
 
 t('nodes the state no longer knows are forgotten', () => {
   const l = leader([{ id: 'n1', down: false }]);

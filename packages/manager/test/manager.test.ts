@@ -21,17 +21,42 @@ let ca: Buffer;
 const TOKEN = 'test-token-0123456789';
 
 const call = <T = any>(c: AdminClient, method: string, req: object): Promise<T> =>
-  new Promise((resolve, reject) => (c as any)[method](req, { deadline: Date.now() + 5000 }, (e: Error | null, r: T) => (e ? reject(e) : resolve(r))));
+  new Promise((resolve, reject) =>
+    (c as any)[method](req, { deadline: Date.now() + 5000 }, (e: Error | null, r: T) => (e ? reject(e) : resolve(r))),
+  );
 
 const m = suite('manager');
 m.before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cairn-manager-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ],
+    { stdio: 'ignore' },
+  );
   ca = readFileSync(join(dir, 'cert.pem'));
   etcd = await EtcdCluster.start({ dir: join(dir, 'etcd') });
   manager = await Manager.start({
-    etcd: etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, id: 'm1', logger: silentLogger(),
+    etcd: etcd.endpoints,
+    listen: '127.0.0.1:0',
+    token: TOKEN,
+    id: 'm1',
+    logger: silentLogger(),
     tls: { cert: ca, key: readFileSync(join(dir, 'key.pem')) },
   });
 });
@@ -76,18 +101,28 @@ m('the gRPC server caps concurrent streams per connection (HTTP/2 SETTINGS)', as
 m('the leader places replicas, records why, and unplaceable replicas become an explained decision', async () => {
   const c = adminClient(manager.address, { token: TOKEN, tlsCa: ca });
   for (let i = 1; i <= 2; i++) {
-    await manager.log.append([draft.nodeRegistered(`n${i}`, { zone: `z${i}` }), draft.diskAdded(`n${i}`, 'd1', { maximum: 10 * 2 ** 30 })]);
+    await manager.log.append([
+      draft.nodeRegistered(`n${i}`, { zone: `z${i}` }),
+      draft.diskAdded(`n${i}`, 'd1', { maximum: 10 * 2 ** 30 }),
+    ]);
   }
   await call(c, 'CreateVolume', { name: 'v', size: 2 ** 30, numberOfReplicas: 3 });
   let v: any;
-  await waitFor('v with 2 replicas placed and the third explained as unschedulable', async () => {
-    v = await call(c, 'GetVolume', { name: 'v' });
-    return v.replicas.length === 2 && !!v.unschedulable;
-  }, 30_000);
+  await waitFor(
+    'v with 2 replicas placed and the third explained as unschedulable',
+    async () => {
+      v = await call(c, 'GetVolume', { name: 'v' });
+      return v.replicas.length === 2 && !!v.unschedulable;
+    },
+    30_000,
+  );
   assert.equal(v.replicas.map((r: any) => r.node).sort(), ['n1', 'n2']);
   assert.match(v.unschedulable, /AntiAffinityNode|1 replica/i);
   const why = await call(c, 'ExplainVolume', { name: 'v' });
-  assert.ok(why.lines.some((l: any) => /could not be placed/.test(l.text) && /AntiAffinityNode/.test(l.text)), 'the missing replica is explained by named reasons');
+  assert.ok(
+    why.lines.some((l: any) => /could not be placed/.test(l.text) && /AntiAffinityNode/.test(l.text)),
+    'the missing replica is explained by named reasons',
+  );
   const verify = await call(c, 'Verify', {});
   assert.ok(verify.ok);
   c.close();
@@ -100,9 +135,18 @@ m('concurrent commands share appends, each validated as if run one by one', asyn
   // once), and once more with another size (ALREADY_EXISTS), all at the same moment.
   const names = Array.from({ length: 30 }, (_, i) => `batch-${i}`);
   const asks = names.flatMap((name) => [
-    call(c, 'CreateVolume', { name, size: 2 ** 24 }).then(() => 'ok', (e: { code: number }) => status[e.code]),
-    call(c, 'CreateVolume', { name, size: 2 ** 24 }).then(() => 'ok', (e: { code: number }) => status[e.code]),
-    call(c, 'CreateVolume', { name, size: 2 ** 25 }).then(() => 'ok', (e: { code: number }) => status[e.code]),
+    call(c, 'CreateVolume', { name, size: 2 ** 24 }).then(
+      () => 'ok',
+      (e: { code: number }) => status[e.code],
+    ),
+    call(c, 'CreateVolume', { name, size: 2 ** 24 }).then(
+      () => 'ok',
+      (e: { code: number }) => status[e.code],
+    ),
+    call(c, 'CreateVolume', { name, size: 2 ** 25 }).then(
+      () => 'ok',
+      (e: { code: number }) => status[e.code],
+    ),
   ]);
   const answers = await Promise.all(asks);
   for (let i = 0; i < names.length; i++) {
@@ -127,35 +171,48 @@ m('concurrent commands share appends, each validated as if run one by one', asyn
   c.close();
 });
 
-m('ExplainVolume reads only the volume\'s events (once indexed) and says what a read of the whole log says', async () => {
-  const c = adminClient(manager.address, { token: TOKEN, tlsCa: ca });
-  // Counts the events the manager reads from its log (the projection's own watch is not a read).
-  const log = manager.log as unknown as { read: (from: number, to?: number) => Promise<import('@cairn/metadata').CairnEvent[]> };
-  const read = log.read.bind(log);
-  let readEvents = 0;
-  log.read = async (from, to) => {
-    const r = await read(from, to);
-    readEvents += r.length;
-    return r;
-  };
-  try {
-    await call(c, 'ExplainVolume', { name: 'v' }); // the first builds the index: one read of the log
-    await call(c, 'CreateSnapshot', { volume: 'v', name: 'after-the-index' }); // an event the index follows live
-    const seq = (await call(c, 'GetClusterInfo', {})).seq as number;
-    readEvents = 0;
-    const why = await call(c, 'ExplainVolume', { name: 'v' });
-    const byExplain = readEvents;
-    const lines = (xs: { seq?: unknown; replicaId?: string; text?: string }[]) => xs.map((l) => `${Number(l.seq)} ${l.replicaId} ${l.text}`);
-    const whole = explainEvents('v', await read(1, seq));
-    assert.equal(lines(why.lines).slice(0, whole.length), lines(whole), 'the lines of a read of the whole log, in order');
-    assert.ok(why.lines.some((l: { text: string }) => l.text === 'snapshot after-the-index created by admin'), 'an event after the index was built is explained');
-    console.log(`    ExplainVolume read ${byExplain} events of a ${seq}-event log (${why.lines.length} lines)`);
-    assert.ok(byExplain > 0 && byExplain < seq / 2, `explain read ${byExplain} events of a ${seq}-event log`);
-  } finally {
-    log.read = read;
-    c.close();
-  }
-});
+m(
+  "ExplainVolume reads only the volume's events (once indexed) and says what a read of the whole log says",
+  async () => {
+    const c = adminClient(manager.address, { token: TOKEN, tlsCa: ca });
+    // Counts the events the manager reads from its log (the projection's own watch is not a read).
+    const log = manager.log as unknown as {
+      read: (from: number, to?: number) => Promise<import('@cairn/metadata').CairnEvent[]>;
+    };
+    const read = log.read.bind(log);
+    let readEvents = 0;
+    log.read = async (from, to) => {
+      const r = await read(from, to);
+      readEvents += r.length;
+      return r;
+    };
+    try {
+      await call(c, 'ExplainVolume', { name: 'v' }); // the first builds the index: one read of the log
+      await call(c, 'CreateSnapshot', { volume: 'v', name: 'after-the-index' }); // an event the index follows live
+      const seq = (await call(c, 'GetClusterInfo', {})).seq as number;
+      readEvents = 0;
+      const why = await call(c, 'ExplainVolume', { name: 'v' });
+      const byExplain = readEvents;
+      const lines = (xs: { seq?: unknown; replicaId?: string; text?: string }[]) =>
+        xs.map((l) => `${Number(l.seq)} ${l.replicaId} ${l.text}`);
+      const whole = explainEvents('v', await read(1, seq));
+      assert.equal(
+        lines(why.lines).slice(0, whole.length),
+        lines(whole),
+        'the lines of a read of the whole log, in order',
+      );
+      assert.ok(
+        why.lines.some((l: { text: string }) => l.text === 'snapshot after-the-index created by admin'),
+        'an event after the index was built is explained',
+      );
+      console.log(`    ExplainVolume read ${byExplain} events of a ${seq}-event log (${why.lines.length} lines)`);
+      assert.ok(byExplain > 0 && byExplain < seq / 2, `explain read ${byExplain} events of a ${seq}-event log`);
+    } finally {
+      log.read = read;
+      c.close();
+    }
+  },
+);
 
 m('a new leader declares no node down during its startup grace (agents are finding it), then does', async () => {
   // Its own manager and key prefix on the same etcd, with a 1 s node lease and 250 ms heartbeats:
@@ -164,19 +221,34 @@ m('a new leader declares no node down during its startup grace (agents are findi
   // to the NodeDown event's time in the log (a busy machine can only make that longer).
   let leaderAt = 0;
   const other = await Manager.start({
-    etcd: etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, id: 'm-grace', prefix: '/grace/', nodeLeaseTtl: 1, heartbeatMs: 250,
-    logger: lineLogger((line: string) => { if (leaderAt === 0 && /is the leader/.test(line)) leaderAt = Date.now(); }),
+    etcd: etcd.endpoints,
+    listen: '127.0.0.1:0',
+    token: TOKEN,
+    id: 'm-grace',
+    prefix: '/grace/',
+    nodeLeaseTtl: 1,
+    heartbeatMs: 250,
+    logger: lineLogger((line: string) => {
+      if (leaderAt === 0 && /is the leader/.test(line)) leaderAt = Date.now();
+    }),
   });
   try {
     // A node the log knows but that never heartbeats to this manager (as after a restart).
     await other.log.append([draft.nodeRegistered('quiet', { zone: 'z1' })]);
-    await waitFor('m-grace to declare the silent node "quiet" down', () => other.projection.state.nodes.get('quiet')?.down === true, 30_000);
+    await waitFor(
+      'm-grace to declare the silent node "quiet" down',
+      () => other.projection.state.nodes.get('quiet')?.down === true,
+      30_000,
+    );
     assert.ok(leaderAt > 0, 'the manager said it leads');
     const down = (await other.log.read(1)).find((e) => e.nodeDown?.nodeId === 'quiet');
     assert.ok(down, 'NodeDown is in the log');
     const after = Number(down.timeMs) - leaderAt;
     // Without the grace it would be down 1-1.5 s after leading.
-    assert.ok(after >= 1500 + 1000, `declared down ${after} ms after leading: inside the startup grace (1.5 s) plus the 1 s a key must stay missing`);
+    assert.ok(
+      after >= 1500 + 1000,
+      `declared down ${after} ms after leading: inside the startup grace (1.5 s) plus the 1 s a key must stay missing`,
+    );
   } finally {
     await other.stop();
   }
@@ -184,7 +256,13 @@ m('a new leader declares no node down during its startup grace (agents are findi
 
 m('the leader writes a snapshot every --snapshot-every events, through its projection', async () => {
   const other = await Manager.start({
-    etcd: etcd.endpoints, listen: '127.0.0.1:0', token: TOKEN, id: 'm-snap', prefix: '/snap/', logger: silentLogger(), snapshotEvery: 10,
+    etcd: etcd.endpoints,
+    listen: '127.0.0.1:0',
+    token: TOKEN,
+    id: 'm-snap',
+    prefix: '/snap/',
+    logger: silentLogger(),
+    snapshotEvery: 10,
   });
   const client = openEtcd(etcd.endpoints);
   const snapshots = new SnapshotStore(client, { prefix: '/snap/' });
@@ -192,9 +270,16 @@ m('the leader writes a snapshot every --snapshot-every events, through its proje
     for (let i = 0; i < 25; i++) await other.log.append([draft.nodeRegistered(`n${i}`, { zone: 'z1' })]);
     await other.projection.waitFor(25);
     let seqs: number[] = [];
-    await waitFor('a snapshot at seq 20', async () => (seqs = (await snapshots.list()).map((x) => x.seq)).includes(20), 30_000);
+    await waitFor(
+      'a snapshot at seq 20',
+      async () => (seqs = (await snapshots.list()).map((x) => x.seq)).includes(20),
+      30_000,
+    );
     assert.ok(seqs.includes(20), `snapshots at ${seqs}: one at seq 20`);
-    assert.ok(seqs.every((seq) => seq % 10 === 0), `snapshots at ${seqs}: only at multiples of 10`);
+    assert.ok(
+      seqs.every((seq) => seq % 10 === 0),
+      `snapshots at ${seqs}: only at multiples of 10`,
+    );
     const loaded = await snapshots.loadLatest();
     assert.is(loaded?.seq, 20);
     assert.is(loaded?.nodes.size, 20, 'the state at seq 20');

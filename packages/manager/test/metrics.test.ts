@@ -15,24 +15,44 @@ const NONE: LiveFigures = { rebuildProgress: new Map(), restoreProgress: new Map
 const t = suite('manager metrics: state -> samples');
 
 function ev(d: EventDraft, seq: number): CairnEvent {
-  return decodeEvent(encodeEvent({ cause: '', ...d, seq, timeMs: 1000, actor: 't', schemaVersion: SCHEMA_VERSION }), seq);
+  return decodeEvent(
+    encodeEvent({ cause: '', ...d, seq, timeMs: 1000, actor: 't', schemaVersion: SCHEMA_VERSION }),
+    seq,
+  );
 }
 function apply(s: ClusterState, drafts: EventDraft[]): ClusterState {
   for (const d of drafts) applyEvent(s, ev(d, s.seq + 1));
   return s;
 }
 const scheduled = (replicaId: string, nodeId: string): EventDraft => ({
-  replicaScheduled: { replicaId, volume: 'v1', nodeId, diskId: 'disk-1', trigger: 'new', replaces: '', score: 0, candidatesConsidered: 3, notes: [], rejected: [] },
+  replicaScheduled: {
+    replicaId,
+    volume: 'v1',
+    nodeId,
+    diskId: 'disk-1',
+    trigger: 'new',
+    replaces: '',
+    score: 0,
+    candidatesConsidered: 3,
+    notes: [],
+    rejected: [],
+  },
 });
 
 /** Three nodes with a disk each, and v1 (3 replicas, 1 GiB) with its replicas placed and running. */
 function cluster(): ClusterState {
   const s = emptyState();
   for (const n of ['node-1', 'node-2', 'node-3']) {
-    apply(s, [draft.nodeRegistered(n), draft.diskAdded(n, 'disk-1', { maximum: 100 * GiB, available: 60 * GiB, reserved: 10 * GiB })]);
+    apply(s, [
+      draft.nodeRegistered(n),
+      draft.diskAdded(n, 'disk-1', { maximum: 100 * GiB, available: 60 * GiB, reserved: 10 * GiB }),
+    ]);
   }
   apply(s, [draft.volumeCreated('v1', { size: GiB, numberOfReplicas: 3 })]);
-  apply(s, ['node-1', 'node-2', 'node-3'].map((n, i) => scheduled(`r${i + 1}`, n)));
+  apply(
+    s,
+    ['node-1', 'node-2', 'node-3'].map((n, i) => scheduled(`r${i + 1}`, n)),
+  );
   return s;
 }
 
@@ -41,80 +61,158 @@ const values = (samples: Sample[]): Record<string, number> =>
 
 t('every gauge of the table has its samples, with exactly its labels', () => {
   const s = cluster();
-  apply(s, ['r1', 'r2', 'r3'].map((replicaId) => ({ replicaRunning: { replicaId, address: '127.0.0.1:1' } })));
+  apply(
+    s,
+    ['r1', 'r2', 'r3'].map((replicaId) => ({ replicaRunning: { replicaId, address: '127.0.0.1:1' } })),
+  );
   const out = clusterSamples(s, NONE);
   assert.equal(Object.keys(out).sort(), Object.keys(CLUSTER_GAUGES).sort());
   for (const [name, samples] of Object.entries(out)) {
-    for (const x of samples) assert.equal(Object.keys(x.labels).sort(), [...CLUSTER_GAUGES[name as keyof typeof CLUSTER_GAUGES].labels].sort(), name);
+    for (const x of samples)
+      assert.equal(
+        Object.keys(x.labels).sort(),
+        [...CLUSTER_GAUGES[name as keyof typeof CLUSTER_GAUGES].labels].sort(),
+        name,
+      );
   }
 });
 
-t('a volume: creating until a replica runs, then detached and healthy; degraded with one failed; faulted with none', () => {
-  const s = cluster();
-  let out = clusterSamples(s, NONE);
-  assert.equal(values(out.cairn_volume_state), { 'v1|||': 1 });
-  assert.equal(values(out.cairn_volume_robustness), { 'v1|||': 0 });
-  assert.equal(values(out.cairn_volume_capacity_bytes), { 'v1|||': GiB });
-  apply(s, ['r1', 'r2', 'r3'].map((replicaId) => ({ replicaRunning: { replicaId, address: '127.0.0.1:1' } })));
-  out = clusterSamples(s, NONE);
-  assert.equal(values(out.cairn_volume_state), { 'v1|||': 3 });
-  assert.equal(values(out.cairn_volume_robustness), { 'v1|||': 1 });
-  assert.equal(values(out.cairn_volume_replicas), { 'v1|scheduled': 0, 'v1|running': 3, 'v1|rebuilding': 0, 'v1|failed': 0 });
-  apply(s, [{ replicaFailed: { replicaId: 'r3', reason: 'gone' } }]);
-  out = clusterSamples(s, NONE);
-  assert.equal(values(out.cairn_volume_robustness), { 'v1|||': 2 });
-  apply(s, [{ replicaFailed: { replicaId: 'r1', reason: 'gone' } }, { replicaFailed: { replicaId: 'r2', reason: 'gone' } }]);
-  assert.equal(values(clusterSamples(s, NONE).cairn_volume_robustness), { 'v1|||': 3 });
-});
+t(
+  'a volume: creating until a replica runs, then detached and healthy; degraded with one failed; faulted with none',
+  () => {
+    const s = cluster();
+    let out = clusterSamples(s, NONE);
+    assert.equal(values(out.cairn_volume_state), { 'v1|||': 1 });
+    assert.equal(values(out.cairn_volume_robustness), { 'v1|||': 0 });
+    assert.equal(values(out.cairn_volume_capacity_bytes), { 'v1|||': GiB });
+    apply(
+      s,
+      ['r1', 'r2', 'r3'].map((replicaId) => ({ replicaRunning: { replicaId, address: '127.0.0.1:1' } })),
+    );
+    out = clusterSamples(s, NONE);
+    assert.equal(values(out.cairn_volume_state), { 'v1|||': 3 });
+    assert.equal(values(out.cairn_volume_robustness), { 'v1|||': 1 });
+    assert.equal(values(out.cairn_volume_replicas), {
+      'v1|scheduled': 0,
+      'v1|running': 3,
+      'v1|rebuilding': 0,
+      'v1|failed': 0,
+    });
+    apply(s, [{ replicaFailed: { replicaId: 'r3', reason: 'gone' } }]);
+    out = clusterSamples(s, NONE);
+    assert.equal(values(out.cairn_volume_robustness), { 'v1|||': 2 });
+    apply(s, [
+      { replicaFailed: { replicaId: 'r1', reason: 'gone' } },
+      { replicaFailed: { replicaId: 'r2', reason: 'gone' } },
+    ]);
+    assert.equal(values(clusterSamples(s, NONE).cairn_volume_robustness), { 'v1|||': 3 });
+  },
+);
 
-t('an attached volume carries its node; a PVC\'s volume its pvc labels', () => {
+t("an attached volume carries its node; a PVC's volume its pvc labels", () => {
   const s = cluster();
-  apply(s, ['r1', 'r2', 'r3'].map((replicaId) => ({ replicaRunning: { replicaId, address: '127.0.0.1:1' } })));
-  apply(s, [{ volumeAttachRequested: { name: 'v1', nodeId: 'node-2' } }, { volumeAttached: { name: 'v1', nodeId: 'node-2', endpoint: 'nbd://x' } }]);
+  apply(
+    s,
+    ['r1', 'r2', 'r3'].map((replicaId) => ({ replicaRunning: { replicaId, address: '127.0.0.1:1' } })),
+  );
+  apply(s, [
+    { volumeAttachRequested: { name: 'v1', nodeId: 'node-2' } },
+    { volumeAttached: { name: 'v1', nodeId: 'node-2', endpoint: 'nbd://x' } },
+  ]);
   s.volumes.get('v1')!.kubernetes = { pvcNamespace: 'apps', pvcName: 'data', pvName: 'pvc-1' };
   const out = clusterSamples(s, NONE);
-  assert.equal(out.cairn_volume_state, [{ labels: { volume: 'v1', node: 'node-2', pvc: 'data', pvc_namespace: 'apps' }, value: 2 }]);
+  assert.equal(out.cairn_volume_state, [
+    { labels: { volume: 'v1', node: 'node-2', pvc: 'data', pvc_namespace: 'apps' }, value: 2 },
+  ]);
 });
 
 t('nodes: ready and schedulable with their reasons, the count; disks: capacity, usage, reservation, scheduled', () => {
   const s = cluster();
-  apply(s, [{ nodeDown: { nodeId: 'node-3', reason: 'LeaseExpired' } }, { nodeUpdated: { nodeId: 'node-2', allowScheduling: false, evictionRequested: false, tags: [], cordoned: false } }]);
+  apply(s, [
+    { nodeDown: { nodeId: 'node-3', reason: 'LeaseExpired' } },
+    { nodeUpdated: { nodeId: 'node-2', allowScheduling: false, evictionRequested: false, tags: [], cordoned: false } },
+  ]);
   const out = clusterSamples(s, NONE);
   assert.equal(values(out.cairn_node_count_total), { '': 3 });
   assert.equal(values(out.cairn_node_status), {
-    'node-1|ready|': 1, 'node-1|schedulable|': 1,
-    'node-2|ready|': 1, 'node-2|schedulable|SchedulingDisabled': 0,
-    'node-3|ready|LeaseExpired': 0, 'node-3|schedulable|': 1,
+    'node-1|ready|': 1,
+    'node-1|schedulable|': 1,
+    'node-2|ready|': 1,
+    'node-2|schedulable|SchedulingDisabled': 0,
+    'node-3|ready|LeaseExpired': 0,
+    'node-3|schedulable|': 1,
   });
   assert.equal(values(out.cairn_disk_capacity_bytes)['node-1|disk-1'], 100 * GiB);
   assert.equal(values(out.cairn_disk_usage_bytes)['node-1|disk-1'], 40 * GiB);
   assert.equal(values(out.cairn_disk_reservation_bytes)['node-1|disk-1'], 10 * GiB);
-  assert.equal(values(out.cairn_disk_scheduled_bytes), { 'node-1|disk-1': GiB, 'node-2|disk-1': GiB, 'node-3|disk-1': GiB });
+  assert.equal(values(out.cairn_disk_scheduled_bytes), {
+    'node-1|disk-1': GiB,
+    'node-2|disk-1': GiB,
+    'node-3|disk-1': GiB,
+  });
 });
 
-t('unschedulable volumes by reason (once per reason per volume); rebuild and restore progress from the live figures', () => {
-  const s = cluster();
-  apply(s, [{ replicaRunning: { replicaId: 'r1', address: 'a' } }, { replicaRunning: { replicaId: 'r2', address: 'a' } }]);
-  apply(s, [{ replicaFailed: { replicaId: 'r3', reason: 'gone' } }, { replicaRebuilding: { replicaId: 'r3', fromReplicaId: 'r1' } }]);
-  apply(s, [draft.volumeCreated('v2', { size: GiB, numberOfReplicas: 2 }), {
-    volumeUnschedulable: { name: 'v2', missing: 2, summary: 'no', candidates: [
-      { nodeId: 'node-1', diskId: '', reasons: ['NodeDown', 'InsufficientStorage'], detail: '' },
-      { nodeId: 'node-2', diskId: '', reasons: ['NodeDown'], detail: '' },
-    ] },
-  }]);
-  const out = clusterSamples(s, { rebuildProgress: new Map([['r3', 40]]), restoreProgress: new Map() });
-  assert.equal(values(out.cairn_unschedulable_volumes), { InsufficientStorage: 1, NodeDown: 1 });
-  assert.equal(out.cairn_replica_rebuild_progress, [{ labels: { volume: 'v1', replica: 'r3', node: 'node-3' }, value: 0.4 }]);
-  assert.equal(out.cairn_restore_progress, []);
-  assert.equal(out.cairn_backup_progress, []);
-});
+t(
+  'unschedulable volumes by reason (once per reason per volume); rebuild and restore progress from the live figures',
+  () => {
+    const s = cluster();
+    apply(s, [
+      { replicaRunning: { replicaId: 'r1', address: 'a' } },
+      { replicaRunning: { replicaId: 'r2', address: 'a' } },
+    ]);
+    apply(s, [
+      { replicaFailed: { replicaId: 'r3', reason: 'gone' } },
+      { replicaRebuilding: { replicaId: 'r3', fromReplicaId: 'r1' } },
+    ]);
+    apply(s, [
+      draft.volumeCreated('v2', { size: GiB, numberOfReplicas: 2 }),
+      {
+        volumeUnschedulable: {
+          name: 'v2',
+          missing: 2,
+          summary: 'no',
+          candidates: [
+            { nodeId: 'node-1', diskId: '', reasons: ['NodeDown', 'InsufficientStorage'], detail: '' },
+            { nodeId: 'node-2', diskId: '', reasons: ['NodeDown'], detail: '' },
+          ],
+        },
+      },
+    ]);
+    const out = clusterSamples(s, { rebuildProgress: new Map([['r3', 40]]), restoreProgress: new Map() });
+    assert.equal(values(out.cairn_unschedulable_volumes), { InsufficientStorage: 1, NodeDown: 1 });
+    assert.equal(out.cairn_replica_rebuild_progress, [
+      { labels: { volume: 'v1', replica: 'r3', node: 'node-3' }, value: 0.4 },
+    ]);
+    assert.equal(out.cairn_restore_progress, []);
+    assert.equal(out.cairn_backup_progress, []);
+  },
+);
 
 t('decisionOf: the kind and reason of scheduler events; null for the rest', () => {
   assert.equal(decisionOf(ev(scheduled('r1', 'node-1'), 1)), { kind: 'place', reason: 'new' });
-  assert.equal(decisionOf(ev({ replicaRemoved: { replicaId: 'r1', reason: 'Evicted' } }, 1)), { kind: 'remove', reason: 'Evicted' });
-  assert.equal(decisionOf(ev({ volumeUnschedulable: { name: 'v', missing: 1, summary: '', candidates: [
-    { nodeId: 'a', diskId: '', reasons: ['NodeDown'], detail: '' }, { nodeId: 'b', diskId: '', reasons: ['TagMismatch', 'NodeDown'], detail: '' },
-  ] } }, 1)), { kind: 'unschedulable', reason: 'NodeDown' });
+  assert.equal(decisionOf(ev({ replicaRemoved: { replicaId: 'r1', reason: 'Evicted' } }, 1)), {
+    kind: 'remove',
+    reason: 'Evicted',
+  });
+  assert.equal(
+    decisionOf(
+      ev(
+        {
+          volumeUnschedulable: {
+            name: 'v',
+            missing: 1,
+            summary: '',
+            candidates: [
+              { nodeId: 'a', diskId: '', reasons: ['NodeDown'], detail: '' },
+              { nodeId: 'b', diskId: '', reasons: ['TagMismatch', 'NodeDown'], detail: '' },
+            ],
+          },
+        },
+        1,
+      ),
+    ),
+    { kind: 'unschedulable', reason: 'NodeDown' },
+  );
   assert.is(decisionOf(ev(draft.nodeRegistered('n'), 1)), null);
 });
 

@@ -12,7 +12,9 @@ import { apply } from './support.js';
 
 function offline(): ClusterState {
   const s = apply(emptyState(), [
-    draft.nodeRegistered('n1'), draft.nodeRegistered('n2'), draft.diskAdded('n1', 'd1', { maximum: 1e12 }),
+    draft.nodeRegistered('n1'),
+    draft.nodeRegistered('n2'),
+    draft.diskAdded('n1', 'd1', { maximum: 1e12 }),
     draft.volumeCreated('v', { size: 1 << 30, numberOfReplicas: 1 }),
     { replicaScheduled: { replicaId: 'r1', volume: 'v', nodeId: 'n1', diskId: 'd1', trigger: 'new' } },
     { replicaRunning: { replicaId: 'r1', address: 'n1:1' } },
@@ -29,7 +31,10 @@ t('the engine assignment says no frontend; users see the volume detached, with t
   const e = assignmentsFor(s, 'n1', () => 'k').engines![0]!;
   assert.equal([e.volume, e.noFrontend], ['v', true]);
   const v = volumeView(s, s.volumes.get('v')!);
-  assert.equal([v.state, v.attachedTo, v.endpoint, v.autoAttachReason, v.autoAttachedNode], ['detached', '', '', 'eviction', 'n1']);
+  assert.equal(
+    [v.state, v.attachedTo, v.endpoint, v.autoAttachReason, v.autoAttachedNode],
+    ['detached', '', '', 'eviction', 'n1'],
+  );
 });
 
 t('a user detach is a no-op; delete is allowed', () => {
@@ -41,7 +46,10 @@ t('a user detach is a no-op; delete is allowed', () => {
 t('a user attach on the same node: the engine gets its frontend in place', () => {
   const s = offline();
   apply(s, cmd.attachVolume(s, 'v', 'n1'));
-  assert.equal(assignmentsFor(s, 'n1', () => 'k').engines!.map((e) => [e.volume, e.noFrontend]), [['v', false]]);
+  assert.equal(
+    assignmentsFor(s, 'n1', () => 'k').engines!.map((e) => [e.volume, e.noFrontend]),
+    [['v', false]],
+  );
   assert.equal(cmd.attachVolume(s, 'v', 'n1'), [], 'the same attach again is idempotent');
   const v = volumeView(s, s.volumes.get('v')!);
   assert.equal([v.state, v.attachedTo, v.autoAttachReason], ['attaching', 'n1', '']);
@@ -54,10 +62,16 @@ t('a user attach on another node: the engine is detached first, then the attach 
   assert.equal([a.engines, a.detaching], [[], ['v']]);
   assert.equal(cmd.attachVolume(s, 'v', 'n2'), [], 'idempotent while it waits');
   assert.throws(() => cmd.attachVolume(s, 'v', 'n1'), /detach it first/);
-  assert.equal([volumeView(s, s.volumes.get('v')!).state, volumeView(s, s.volumes.get('v')!).attachedTo], ['attaching', 'n2']);
+  assert.equal(
+    [volumeView(s, s.volumes.get('v')!).state, volumeView(s, s.volumes.get('v')!).attachedTo],
+    ['attaching', 'n2'],
+  );
   apply(s, [{ volumeDetached: { name: 'v', nodeId: 'n1' } }]);
   a = assignmentsFor(s, 'n2', () => 'k');
-  assert.equal(a.engines!.map((e) => [e.volume, e.noFrontend]), [['v', false]]);
+  assert.equal(
+    a.engines!.map((e) => [e.volume, e.noFrontend]),
+    [['v', false]],
+  );
 });
 
 t.run();

@@ -45,16 +45,28 @@ t('partial passes for volume events, a full pass for a node event and after part
   const fence = await election.campaign();
   const errors: unknown[] = [];
   const frozen = Date.now();
-  const rec = new Reconciler({ projection, log, fence, actor: 'manager/r1', onError: (e) => errors.push(e), clock: () => frozen });
+  const rec = new Reconciler({
+    projection,
+    log,
+    fence,
+    actor: 'manager/r1',
+    onError: (e) => errors.push(e),
+    clock: () => frozen,
+  });
   try {
-    for (let i = 1; i <= 3; i++) await log.append([draft.nodeRegistered(`n${i}`, { zone: `z${i}` }), draft.diskAdded(`n${i}`, 'd1', { maximum: 100 * GiB })]);
+    for (let i = 1; i <= 3; i++)
+      await log.append([
+        draft.nodeRegistered(`n${i}`, { zone: `z${i}` }),
+        draft.diskAdded(`n${i}`, 'd1', { maximum: 100 * GiB }),
+      ]);
     rec.start();
     await until('the first full pass', () => rec.passes.full >= 1);
     const before = { ...rec.passes };
 
     // Volumes created: each is placed by a pass over the touched volumes only.
     for (let i = 0; i < 5; i++) await log.append([draft.volumeCreated(`v${i}`, { size: GiB, numberOfReplicas: 3 })]);
-    const placed = (): boolean => [0, 1, 2, 3, 4].every((i) => projection.state.replicasByVolume.get(`v${i}`)?.size === 3);
+    const placed = (): boolean =>
+      [0, 1, 2, 3, 4].every((i) => projection.state.replicasByVolume.get(`v${i}`)?.size === 3);
     await until('every volume placed', placed);
     assert.ok(rec.passes.partial > before.partial, `partial passes ${before.partial} -> ${rec.passes.partial}`);
     const afterPlacing = rec.passes.full;
@@ -67,7 +79,9 @@ t('partial passes for volume events, a full pass for a node event and after part
     const periodic = rec.passes.full;
     await until('the periodic full pass after v9', () => rec.passes.full > periodic);
     const seen = { ...rec.passes };
-    await log.append([{ nodeUpdated: { nodeId: 'n3', allowScheduling: true, evictionRequested: false, tags: ['x'], cordoned: false } }]);
+    await log.append([
+      { nodeUpdated: { nodeId: 'n3', allowScheduling: true, evictionRequested: false, tags: ['x'], cordoned: false } },
+    ]);
     await until('a pass after the node event', () => rec.passes.full + rec.passes.partial > seen.full + seen.partial);
     assert.is(rec.passes.full, seen.full + 1, 'the pass after a node event is full');
     assert.equal(errors, []);

@@ -6,7 +6,10 @@ import type { ClusterState, EventDraft } from '@cairn/metadata';
 export function apply(s: ClusterState, drafts: EventDraft[]): ClusterState {
   for (const d of drafts) {
     const seq = s.seq + 1;
-    applyEvent(s, decodeEvent(encodeEvent({ ...d, seq, timeMs: 1, actor: 't', cause: '', schemaVersion: SCHEMA_VERSION }), seq));
+    applyEvent(
+      s,
+      decodeEvent(encodeEvent({ ...d, seq, timeMs: 1, actor: 't', cause: '', schemaVersion: SCHEMA_VERSION }), seq),
+    );
   }
   return s;
 }

@@ -14,7 +14,7 @@ import { readVolumeSecret, volumeSecret, VolumeSecrets } from '../src/index.js';
 let fx: EtcdFixture;
 let client: Etcd3;
 const TOKEN = 'admin-token';
-const vol = (name: string, createdSeq: number): VolumeState => ({ name, createdSeq } as VolumeState);
+const vol = (name: string, createdSeq: number): VolumeState => ({ name, createdSeq }) as VolumeState;
 
 const t = suite('manager: volume secrets and node tokens');
 t.before(async () => {
@@ -25,9 +25,12 @@ t.after(async () => {
   await fx?.stop();
 });
 
-t('two managers racing to make a volume\'s secret agree on one random secret', async () => {
+t("two managers racing to make a volume's secret agree on one random secret", async () => {
   const keys = new Keys('/race/');
-  const [a, b] = await Promise.all([VolumeSecrets.open(client, keys, TOKEN, 0), VolumeSecrets.open(client, keys, TOKEN, 0)]);
+  const [a, b] = await Promise.all([
+    VolumeSecrets.open(client, keys, TOKEN, 0),
+    VolumeSecrets.open(client, keys, TOKEN, 0),
+  ]);
   const v = vol('v', 5);
   assert.is(a.get(v), undefined, 'none yet');
   await Promise.all([a.ensure(v), b.ensure(v)]);
@@ -52,7 +55,7 @@ t('a volume deleted and created again under its name gets a new secret; the old 
   const second = b.get(vol('v', 9))!;
   assert.is.not(second, first, 'the stale secret is replaced');
   await a.remove('v', 7);
-  assert.is(await readVolumeSecret(client, keys, 'v'), second, 'the later volume\'s secret stays');
+  assert.is(await readVolumeSecret(client, keys, 'v'), second, "the later volume's secret stays");
   await b.remove('v', 12);
   assert.is(await readVolumeSecret(client, keys, 'v'), null);
 });
@@ -67,22 +70,25 @@ t('volumes created before secrets were kept keep the derived secret their replic
   assert.is.not(s.get(vol('new', 41)), volumeSecret(TOKEN, 'new'));
 });
 
-t('node tokens: made from the node key, proving one node; tampered, foreign or admin tokens are not node tokens', () => {
-  const key = 'k'.repeat(64);
-  const tok = nodeToken(key, 'node.with.dots');
-  assert.is(nodeOfToken(tok, key), 'node.with.dots');
-  assert.is(nodeOfToken(nodeToken('other', 'node-1'), key), null);
-  assert.is(nodeOfToken(tok.replace('node.with.dots', 'node.with.dotz'), key), null, 'the id is covered by the MAC');
-  assert.is(nodeOfToken(`${tok.slice(0, -1)}${tok.endsWith('A') ? 'B' : 'A'}`, key), null);
-  const md = (v: string): Metadata => {
-    const m = new Metadata();
-    m.set('authorization', `Bearer ${v}`);
-    return m;
-  };
-  assert.equal(callerOf(md(tok), { adminToken: 'adm', nodeKey: key }), { kind: 'node', nodeId: 'node.with.dots' });
-  assert.equal(callerOf(md('adm'), { adminToken: 'adm', nodeKey: key }), { kind: 'admin' });
-  assert.is(callerOf(md(tok), { adminToken: 'adm' }), null, 'no node key: no node tokens');
-  assert.is(callerOf(new Metadata(), { adminToken: 'adm', nodeKey: key }), null);
-});
+t(
+  'node tokens: made from the node key, proving one node; tampered, foreign or admin tokens are not node tokens',
+  () => {
+    const key = 'k'.repeat(64);
+    const tok = nodeToken(key, 'node.with.dots');
+    assert.is(nodeOfToken(tok, key), 'node.with.dots');
+    assert.is(nodeOfToken(nodeToken('other', 'node-1'), key), null);
+    assert.is(nodeOfToken(tok.replace('node.with.dots', 'node.with.dotz'), key), null, 'the id is covered by the MAC');
+    assert.is(nodeOfToken(`${tok.slice(0, -1)}${tok.endsWith('A') ? 'B' : 'A'}`, key), null);
+    const md = (v: string): Metadata => {
+      const m = new Metadata();
+      m.set('authorization', `Bearer ${v}`);
+      return m;
+    };
+    assert.equal(callerOf(md(tok), { adminToken: 'adm', nodeKey: key }), { kind: 'node', nodeId: 'node.with.dots' });
+    assert.equal(callerOf(md('adm'), { adminToken: 'adm', nodeKey: key }), { kind: 'admin' });
+    assert.is(callerOf(md(tok), { adminToken: 'adm' }), null, 'no node key: no node tokens');
+    assert.is(callerOf(new Metadata(), { adminToken: 'adm', nodeKey: key }), null);
+  },
+);
 
 t.run();

@@ -87,7 +87,9 @@ interface CanonicalState {
   seq: number;
   settings: Settings;
   nodes: (Omit<NodeState, 'disks'> & { disks: NodeState['disks'] extends Map<string, infer D> ? D[] : never })[];
-  volumes: (Omit<VolumeState, 'snapshots'> & { snapshots: VolumeState['snapshots'] extends Map<string, infer S> ? S[] : never })[];
+  volumes: (Omit<VolumeState, 'snapshots'> & {
+    snapshots: VolumeState['snapshots'] extends Map<string, infer S> ? S[] : never;
+  })[];
   replicas: ClusterState['replicas'] extends Map<string, infer R> ? R[] : never;
   recurringJobs?: RecurringJobState[];
 }
@@ -100,13 +102,20 @@ export function fromCanonicalJson(json: string, seq: number): ClusterState {
   } catch (e) {
     throw new CorruptError(seq, `snapshot is not JSON: ${(e as Error).message}`);
   }
-  if (c.version !== CANONICAL_VERSION) throw new CorruptError(seq, `snapshot format ${c.version}, expected ${CANONICAL_VERSION}`);
+  if (c.version !== CANONICAL_VERSION)
+    throw new CorruptError(seq, `snapshot format ${c.version}, expected ${CANONICAL_VERSION}`);
   const s = emptyState();
   s.seq = c.seq;
   s.settings = { ...defaultSettings(), ...c.settings };
   for (const n of c.nodes) s.nodes.set(n.id, { ...n, disks: new Map(n.disks.map((d) => [d.id, d])) });
   // autoAttach and pendingAttach came later: a snapshot written before them has neither.
-  for (const v of c.volumes) s.volumes.set(v.name, { ...v, autoAttach: v.autoAttach ?? '', pendingAttach: v.pendingAttach ?? '', snapshots: new Map(v.snapshots.map((x) => [x.name, x])) });
+  for (const v of c.volumes)
+    s.volumes.set(v.name, {
+      ...v,
+      autoAttach: v.autoAttach ?? '',
+      pendingAttach: v.pendingAttach ?? '',
+      snapshots: new Map(v.snapshots.map((x) => [x.name, x])),
+    });
   for (const j of c.recurringJobs ?? []) s.recurringJobs.set(j.name, j);
   for (const r of c.replicas) {
     s.replicas.set(r.id, r);

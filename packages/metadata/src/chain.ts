@@ -34,7 +34,11 @@ const oneShot = typeof crypto.hash === 'function' ? crypto.hash : null;
 /** The chain hash of an event whose bytes without the hash are `body`, after `prev`. */
 export function linkHash(prev: ChainHash, body: Uint8Array): Buffer {
   if (oneShot) return oneShot('sha256', Buffer.concat([prev ?? GENESIS, body]), 'buffer');
-  return crypto.createHash('sha256').update(prev ?? GENESIS).update(body).digest();
+  return crypto
+    .createHash('sha256')
+    .update(prev ?? GENESIS)
+    .update(body)
+    .digest();
 }
 
 /** An event encoded without its chain hash, sealed into the chain after `prev`: the bytes to store and its hash. */
@@ -61,15 +65,21 @@ export function followChain(prev: ChainHash, ev: CairnEvent, bytes: Uint8Array):
   }
   const n = bytes.length;
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, n);
-  if (claimed.length !== CHAIN_HASH_BYTES || n < TRAILER_BYTES
-    || !buf.subarray(n - TRAILER_BYTES, n - CHAIN_HASH_BYTES).equals(TRAILER_HEAD)) {
+  if (
+    claimed.length !== CHAIN_HASH_BYTES ||
+    n < TRAILER_BYTES ||
+    !buf.subarray(n - TRAILER_BYTES, n - CHAIN_HASH_BYTES).equals(TRAILER_HEAD)
+  ) {
     throw new ChainBrokenError(ev.seq, 'its chain hash is not the last field of its bytes, where the log writes it');
   }
   const hash = buf.subarray(n - CHAIN_HASH_BYTES);
   if (!linkHash(prev, buf.subarray(0, n - TRAILER_BYTES)).equals(hash)) {
-    throw new ChainBrokenError(ev.seq, prev === null
-      ? 'its bytes do not give its chain hash (the first hashed event chains from zero)'
-      : `its bytes do not give its chain hash from the chain hash of seq ${ev.seq - 1} (this event was changed, or seq ${ev.seq - 1} was rewritten with its hash recomputed)`);
+    throw new ChainBrokenError(
+      ev.seq,
+      prev === null
+        ? 'its bytes do not give its chain hash (the first hashed event chains from zero)'
+        : `its bytes do not give its chain hash from the chain hash of seq ${ev.seq - 1} (this event was changed, or seq ${ev.seq - 1} was rewritten with its hash recomputed)`,
+    );
   }
   return Buffer.from(hash);
 }

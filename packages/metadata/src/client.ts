@@ -44,7 +44,8 @@ export interface EtcdClientOptions extends EtcdCredentials {
 export function readEtcdCredentials(f: EtcdCredentialFiles): EtcdCredentials {
   if (Boolean(f.cert) !== Boolean(f.key)) throw new Error('--etcd-cert and --etcd-key go together');
   if (Boolean(f.user) !== Boolean(f.passwordFile)) throw new Error('--etcd-user and --etcd-password-file go together');
-  if ((f.cert || f.user) && !f.ca) throw new Error('etcd credentials need --etcd-ca: a certificate or password is only sent over TLS');
+  if ((f.cert || f.user) && !f.ca)
+    throw new Error('etcd credentials need --etcd-ca: a certificate or password is only sent over TLS');
   const c: EtcdCredentials = {};
   if (f.ca) c.ca = readFileSync(f.ca);
   if (f.cert) c.cert = readFileSync(f.cert);
@@ -63,24 +64,41 @@ export function readEtcdCredentials(f: EtcdCredentialFiles): EtcdCredentials {
  * one over TLS); the flags are wrong, and saying so beats guessing.
  */
 export function etcdHosts(endpoints: string[] | string, tls: boolean): string[] {
-  const hosts = (Array.isArray(endpoints) ? endpoints : endpoints.split(',')).map((h) => h.trim()).filter(Boolean)
+  const hosts = (Array.isArray(endpoints) ? endpoints : endpoints.split(','))
+    .map((h) => h.trim())
+    .filter(Boolean)
     .map((h) => (/^https?:\/\//.test(h) ? h : `${tls ? 'https' : 'http'}://${h}`));
   if (hosts.length === 0) throw new TypeError('no etcd endpoints given');
   const mismatch = hosts.find((h) => h.startsWith('https://') !== tls);
-  if (mismatch) throw new TypeError(tls ? `etcd endpoint ${mismatch} is http:// but a CA was given (use https://)` : `etcd endpoint ${mismatch} is https:// but no CA was given (--etcd-ca)`);
+  if (mismatch)
+    throw new TypeError(
+      tls
+        ? `etcd endpoint ${mismatch} is http:// but a CA was given (use https://)`
+        : `etcd endpoint ${mismatch} is https:// but no CA was given (--etcd-ca)`,
+    );
   return hosts;
 }
 
 export function openEtcd(endpoints: string[] | string, opts: EtcdClientOptions = {}): Etcd3 {
-  if (Boolean(opts.cert) !== Boolean(opts.key)) throw new TypeError('an etcd client certificate needs its key (and the key its certificate)');
-  if (opts.user !== undefined && opts.password === undefined) throw new TypeError(`etcd user ${opts.user} needs a password`);
-  if ((opts.cert || opts.user !== undefined) && !opts.ca) throw new TypeError('etcd credentials are only sent over TLS: give the CA (ca) too');
+  if (Boolean(opts.cert) !== Boolean(opts.key))
+    throw new TypeError('an etcd client certificate needs its key (and the key its certificate)');
+  if (opts.user !== undefined && opts.password === undefined)
+    throw new TypeError(`etcd user ${opts.user} needs a password`);
+  if ((opts.cert || opts.user !== undefined) && !opts.ca)
+    throw new TypeError('etcd credentials are only sent over TLS: give the CA (ca) too');
   const hosts = etcdHosts(endpoints, Boolean(opts.ca));
   const timeout = opts.callTimeoutMs ?? 5000;
   return new Etcd3({
     hosts,
     dialTimeout: 3000,
-    ...(opts.ca ? { credentials: { rootCertificate: opts.ca, ...(opts.cert ? { certChain: opts.cert, privateKey: opts.key! } : {}) } } : {}),
+    ...(opts.ca
+      ? {
+          credentials: {
+            rootCertificate: opts.ca,
+            ...(opts.cert ? { certChain: opts.cert, privateKey: opts.key! } : {}),
+          },
+        }
+      : {}),
     ...(opts.user !== undefined ? { auth: { username: opts.user, password: opts.password! } } : {}),
     // A page of the log or a snapshot chunk can exceed gRPC's default 4 MiB receive limit.
     grpcOptions: { 'grpc.max_receive_message_length': 128 * 1024 * 1024 },

@@ -49,12 +49,16 @@ export class LeaderElection {
   private stopped = false;
   private readonly leading = new BehaviorSubject<Fence | null>(null);
 
-  constructor(private readonly client: Etcd3, private readonly opts: ElectionOptions) {
+  constructor(
+    private readonly client: Etcd3,
+    private readonly opts: ElectionOptions,
+  ) {
     this.keys = new Keys(opts.prefix);
     this.name = opts.name ?? 'manager';
     this.ttl = opts.ttlSeconds ?? 5;
     this.clock = opts.clock ?? Date.now;
-    if (!Number.isInteger(this.ttl) || this.ttl < 1) throw new TypeError(`ttlSeconds must be a whole number >= 1, got ${this.ttl}`);
+    if (!Number.isInteger(this.ttl) || this.ttl < 1)
+      throw new TypeError(`ttlSeconds must be a whole number >= 1, got ${this.ttl}`);
   }
 
   /** The fence while this candidate leads, null otherwise; completes after resign or loss. */
@@ -81,7 +85,8 @@ export class LeaderElection {
     const leaseId = await lease.grant();
     this.lastKeepaliveOkMs = this.clock();
     this.key = `${this.keys.election(this.name)}${BigInt(leaseId).toString(16)}`;
-    const res = await this.client.if(this.key, 'Create', '==', 0)
+    const res = await this.client
+      .if(this.key, 'Create', '==', 0)
       .then(this.client.put(this.key).value(this.opts.id).lease(leaseId))
       .else(this.client.get(this.key))
       .commit();
@@ -109,7 +114,12 @@ export class LeaderElection {
 
   /** Who leads now, from etcd (any process can ask). */
   async leader(): Promise<LeaderInfo | null> {
-    const res = await this.client.getAll().prefix(this.keys.election(this.name)).sort('Create', 'Ascend').limit(1).exec();
+    const res = await this.client
+      .getAll()
+      .prefix(this.keys.election(this.name))
+      .sort('Create', 'Ascend')
+      .limit(1)
+      .exec();
     const kv = res.kvs[0];
     return kv ? { id: kv.value.toString(), key: kv.key.toString(), createRevision: String(kv.create_revision) } : null;
   }
@@ -131,22 +141,30 @@ export class LeaderElection {
         resolve();
       };
       this.wakeWait = done;
-      this.client.watch().key(key).startRevision(String(BigInt(revision) + 1n)).create().then((w) => {
-        this.watcher = w;
-        w.on('delete', done);
-        // On any stream trouble, re-check from scratch rather than trust a resumed watch.
-        w.on('disconnected', done);
-        w.on('error', done);
-        if (this.stopped) done();
-      }, reject);
+      this.client
+        .watch()
+        .key(key)
+        .startRevision(String(BigInt(revision) + 1n))
+        .create()
+        .then((w) => {
+          this.watcher = w;
+          w.on('delete', done);
+          // On any stream trouble, re-check from scratch rather than trust a resumed watch.
+          w.on('disconnected', done);
+          w.on('error', done);
+          if (this.stopped) done();
+        }, reject);
     });
   }
 
   private startGuard(): void {
     const limitMs = this.ttl * 1000 * 0.8;
-    this.guard = setInterval(() => {
-      if (this.clock() - this.lastKeepaliveOkMs > limitMs) this.lose();
-    }, Math.max(50, Math.min(500, limitMs / 4)));
+    this.guard = setInterval(
+      () => {
+        if (this.clock() - this.lastKeepaliveOkMs > limitMs) this.lose();
+      },
+      Math.max(50, Math.min(500, limitMs / 4)),
+    );
     this.guard.unref();
   }
 

@@ -12,7 +12,10 @@ export abstract class MetadataError extends Error {
 /** The log's head moved past the seq the caller expected (optimistic concurrency). */
 export class ConflictError extends MetadataError {
   readonly code = 'Conflict';
-  constructor(readonly expectedSeq: number, readonly actualSeq: number) {
+  constructor(
+    readonly expectedSeq: number,
+    readonly actualSeq: number,
+  ) {
     super(`log head is at seq ${actualSeq}, expected ${expectedSeq}`);
   }
 }
@@ -36,7 +39,10 @@ export class UnavailableError extends MetadataError {
 /** A stored event (or snapshot) cannot be decoded. Projection stops here. */
 export class CorruptError extends MetadataError {
   readonly code = 'Corrupt';
-  constructor(readonly seq: number, detail: string) {
+  constructor(
+    readonly seq: number,
+    detail: string,
+  ) {
     super(`event at seq ${seq} is corrupt: ${detail}`);
   }
 }
@@ -48,15 +54,23 @@ export class CorruptError extends MetadataError {
  */
 export class ChainBrokenError extends MetadataError {
   readonly code = 'ChainBroken';
-  constructor(readonly seq: number, readonly detail: string) {
-    super(`the log's hash chain is broken at seq ${seq}: ${detail}; the log was changed outside cairn (cairn audit verify)`);
+  constructor(
+    readonly seq: number,
+    readonly detail: string,
+  ) {
+    super(
+      `the log's hash chain is broken at seq ${seq}: ${detail}; the log was changed outside cairn (cairn audit verify)`,
+    );
   }
 }
 
 /** A stored event has a type or schema version this build does not know. Projection stops. */
 export class UnknownEventTypeError extends MetadataError {
   readonly code = 'UnknownEventType';
-  constructor(readonly seq: number, readonly type: string) {
+  constructor(
+    readonly seq: number,
+    readonly type: string,
+  ) {
     super(`event at seq ${seq} has unknown type or schema: ${type}; upgrade cairn before reading this log`);
   }
 }
@@ -72,7 +86,10 @@ export class TooLargeError extends MetadataError {
 /** A setting value outside its valid range; the message names the setting and the range. */
 export class InvalidSettingError extends MetadataError {
   readonly code = 'InvalidSetting';
-  constructor(readonly setting: string, detail: string) {
+  constructor(
+    readonly setting: string,
+    detail: string,
+  ) {
     super(`setting ${setting}: ${detail}`);
   }
 }

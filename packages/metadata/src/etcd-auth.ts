@@ -51,7 +51,7 @@ export async function enableEtcdAuth(client: Etcd3, o: EtcdAuthSetup = {}): Prom
   const prefix = o.prefix ?? DEFAULT_PREFIX;
   if (!prefix.endsWith('/')) throw new TypeError(`key prefix must end with "/": ${prefix}`);
   const manager = o.managerUser ?? ETCD_MANAGER_USER;
-  if (manager === ETCD_ROOT_USER) throw new TypeError('the managers must not be etcd\'s root user');
+  if (manager === ETCD_ROOT_USER) throw new TypeError("the managers must not be etcd's root user");
   await once(addUser(client, ETCD_ROOT_USER, o.rootPassword));
   await once(client.auth.userGrantRole({ user: ETCD_ROOT_USER, role: 'root' }));
   await once(client.role(manager).create());

@@ -62,7 +62,10 @@ export async function freePort(): Promise<number> {
 }
 
 export class EtcdCluster {
-  private constructor(readonly members: EtcdMember[], private readonly opts: Required<Omit<EtcdClusterOptions, 'members' | 'tls'>> & Pick<EtcdClusterOptions, 'tls'>) {}
+  private constructor(
+    readonly members: EtcdMember[],
+    private readonly opts: Required<Omit<EtcdClusterOptions, 'members' | 'tls'>> & Pick<EtcdClusterOptions, 'tls'>,
+  ) {}
 
   get endpoints(): string[] {
     return this.members.map((m) => m.clientUrl);
@@ -70,15 +73,26 @@ export class EtcdCluster {
 
   static async start(opts: EtcdClusterOptions): Promise<EtcdCluster> {
     const n = opts.members ?? 1;
-    const full = { dir: opts.dir, bin: opts.bin ?? 'etcd', heartbeatMs: opts.heartbeatMs ?? 50, electionMs: opts.electionMs ?? 500, logToFile: opts.logToFile ?? true, detached: opts.detached ?? false, tls: opts.tls,
-      log: opts.log ?? ((_level: string, message: string) => void process.stderr.write(`${message}\n`)) };
+    const full = {
+      dir: opts.dir,
+      bin: opts.bin ?? 'etcd',
+      heartbeatMs: opts.heartbeatMs ?? 50,
+      electionMs: opts.electionMs ?? 500,
+      logToFile: opts.logToFile ?? true,
+      detached: opts.detached ?? false,
+      tls: opts.tls,
+      log: opts.log ?? ((_level: string, message: string) => void process.stderr.write(`${message}\n`)),
+    };
     const scheme = opts.tls ? 'https' : 'http';
     const members: EtcdMember[] = [];
     for (let i = 0; i < n; i++) {
       const name = `etcd-${i}`;
       members.push({
-        name, clientUrl: `${scheme}://127.0.0.1:${await freePort()}`, peerUrl: `${scheme}://127.0.0.1:${await freePort()}`,
-        dataDir: join(opts.dir, name), process: null,
+        name,
+        clientUrl: `${scheme}://127.0.0.1:${await freePort()}`,
+        peerUrl: `${scheme}://127.0.0.1:${await freePort()}`,
+        dataDir: join(opts.dir, name),
+        process: null,
       });
     }
     const cluster = new EtcdCluster(members, full);
@@ -95,19 +109,50 @@ export class EtcdCluster {
     const m = this.members[i]!;
     const initialCluster = this.members.map((x) => `${x.name}=${x.peerUrl}`).join(',');
     const args = [
-      '--name', m.name, '--data-dir', m.dataDir,
-      '--listen-client-urls', m.clientUrl, '--advertise-client-urls', m.clientUrl,
-      '--listen-peer-urls', m.peerUrl, '--initial-advertise-peer-urls', m.peerUrl,
-      '--initial-cluster', initialCluster, '--initial-cluster-state', state,
-      '--initial-cluster-token', 'cairn',
-      '--heartbeat-interval', String(this.opts.heartbeatMs), '--election-timeout', String(this.opts.electionMs),
-      '--logger', 'zap', '--log-level', 'warn',
+      '--name',
+      m.name,
+      '--data-dir',
+      m.dataDir,
+      '--listen-client-urls',
+      m.clientUrl,
+      '--advertise-client-urls',
+      m.clientUrl,
+      '--listen-peer-urls',
+      m.peerUrl,
+      '--initial-advertise-peer-urls',
+      m.peerUrl,
+      '--initial-cluster',
+      initialCluster,
+      '--initial-cluster-state',
+      state,
+      '--initial-cluster-token',
+      'cairn',
+      '--heartbeat-interval',
+      String(this.opts.heartbeatMs),
+      '--election-timeout',
+      String(this.opts.electionMs),
+      '--logger',
+      'zap',
+      '--log-level',
+      'warn',
     ];
     const tls = this.opts.tls;
     if (tls) {
       args.push(
-        '--cert-file', tls.cert, '--key-file', tls.key, '--trusted-ca-file', tls.ca, '--client-cert-auth',
-        '--peer-cert-file', tls.cert, '--peer-key-file', tls.key, '--peer-trusted-ca-file', tls.ca, '--peer-client-cert-auth',
+        '--cert-file',
+        tls.cert,
+        '--key-file',
+        tls.key,
+        '--trusted-ca-file',
+        tls.ca,
+        '--client-cert-auth',
+        '--peer-cert-file',
+        tls.cert,
+        '--peer-key-file',
+        tls.key,
+        '--peer-trusted-ca-file',
+        tls.ca,
+        '--peer-client-cert-auth',
       );
       if (tls.peerCommonName) args.push('--peer-cert-allowed-cn', tls.peerCommonName);
     }
@@ -129,7 +174,10 @@ export class EtcdCluster {
     if (this.opts.detached) child.unref();
     if (typeof out === 'number') closeSync(out);
     child.on('error', (e) => {
-      this.opts.log('error', `cannot start etcd (${this.opts.bin}): ${e.message}; install etcd-server (scripts/setup.sh)`);
+      this.opts.log(
+        'error',
+        `cannot start etcd (${this.opts.bin}): ${e.message}; install etcd-server (scripts/setup.sh)`,
+      );
     });
     m.process = child;
   }
@@ -146,9 +194,13 @@ export class EtcdCluster {
             const st = await client.maintenance.status();
             if (st.leader !== '0') break;
           } catch (e) {
-            if (Date.now() > deadline) throw new Error(`etcd member ${m.name} at ${m.clientUrl} not ready: ${(e as Error).message}`);
+            if (Date.now() > deadline)
+              throw new Error(`etcd member ${m.name} at ${m.clientUrl} not ready: ${(e as Error).message}`);
           }
-          if (m.process.exitCode !== null) throw new Error(`etcd member ${m.name} exited with ${m.process.exitCode}; see ${join(this.opts.dir, m.name + '.log')}`);
+          if (m.process.exitCode !== null)
+            throw new Error(
+              `etcd member ${m.name} exited with ${m.process.exitCode}; see ${join(this.opts.dir, m.name + '.log')}`,
+            );
           await new Promise((r) => setTimeout(r, 100));
         }
       } finally {

@@ -116,7 +116,10 @@ export class EventLog {
   private readonly onAppended: EventLogOptions['onAppended'];
   private readonly monotonic: () => number;
 
-  constructor(readonly client: Etcd3, opts: EventLogOptions = {}) {
+  constructor(
+    readonly client: Etcd3,
+    opts: EventLogOptions = {},
+  ) {
     this.keys = new Keys(opts.prefix);
     this.actor = opts.actor ?? 'unknown';
     this.clock = opts.clock ?? Date.now;
@@ -189,7 +192,12 @@ export class EventLog {
   /** The event's bytes without its chain hash (a draft's own chainHash, if any, is dropped). */
   private encode(d: EventDraft, seq: number, opts: AppendOptions, timeMs: number): Buffer {
     return encodeEvent({
-      ...d, seq, timeMs, actor: d.actor || opts.actor || this.actor, cause: d.cause || opts.cause || '', schemaVersion: SCHEMA_VERSION,
+      ...d,
+      seq,
+      timeMs,
+      actor: d.actor || opts.actor || this.actor,
+      cause: d.cause || opts.cause || '',
+      schemaVersion: SCHEMA_VERSION,
       chainHash: undefined,
     });
   }
@@ -228,7 +236,9 @@ export class EventLog {
   private takeBatch(): Pending[] {
     const first = this.queue[0]!;
     const fenceKey = fenceId(first.opts.fence);
-    let ops = 0, bytes = 0, n = 0;
+    let ops = 0,
+      bytes = 0,
+      n = 0;
     for (const p of this.queue) {
       if (n > 0 && (fenceId(p.opts.fence) !== fenceKey || p.opts.expectedSeq !== undefined)) break;
       if (ops + p.drafts.length > this.maxOps || bytes + p.approxBytes > this.maxBytes) break;

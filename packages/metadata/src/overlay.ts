@@ -14,7 +14,10 @@ class CowMap<K, V> extends Map<K, V> {
   private readonly own = new Map<K, V>();
   private readonly gone = new Set<K>();
 
-  constructor(private readonly base: ReadonlyMap<K, V>, private readonly copy: (v: V) => V) {
+  constructor(
+    private readonly base: ReadonlyMap<K, V>,
+    private readonly copy: (v: V) => V,
+  ) {
     super();
   }
 
@@ -83,13 +86,20 @@ class CowMap<K, V> extends Map<K, V> {
 
 // What the reducer changes in place, copied; what it only ever replaces (arrays, records), shared.
 // cloneState copies with these too, so the two cannot disagree about it.
-export const copyNode = (n: NodeState): NodeState => ({ ...n, disks: new Map([...n.disks].map(([k, d]) => [k, { ...d }])) });
+export const copyNode = (n: NodeState): NodeState => ({
+  ...n,
+  disks: new Map([...n.disks].map(([k, d]) => [k, { ...d }])),
+});
 export const copyVolume = (v: VolumeState): VolumeState => ({
-  ...v, spec: { ...v.spec }, snapshots: new Map([...v.snapshots].map(([k, x]) => [k, { ...x }])), dataSource: v.dataSource && { ...v.dataSource },
+  ...v,
+  spec: { ...v.spec },
+  snapshots: new Map([...v.snapshots].map(([k, x]) => [k, { ...x }])),
+  dataSource: v.dataSource && { ...v.dataSource },
   ...(v.restore ? { restore: { ...v.restore } } : {}),
 });
 export const copyReplica = (r: ReplicaState): ReplicaState => ({ ...r });
-export const copyDiskLoads = (m: Map<string, DiskLoad>): Map<string, DiskLoad> => new Map([...m].map(([k, l]) => [k, { ...l }]));
+export const copyDiskLoads = (m: Map<string, DiskLoad>): Map<string, DiskLoad> =>
+  new Map([...m].map(([k, l]) => [k, { ...l }]));
 
 /** A state that starts equal to `base` and changes without changing it (see above). */
 export function overlayState(base: ClusterState): ClusterState {

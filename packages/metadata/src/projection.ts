@@ -13,8 +13,17 @@ import { CorruptError, InvalidSettingError, UnknownEventTypeError } from './erro
 import { parseSettings } from './settings.js';
 import type { CandidateRejection__Output, VolumeCreated__Output, VolumeSpec__Output } from '@cairn/schema/events';
 import type {
-  AccessMode, AntiAffinityOverride, BackupRecord, ClusterState, DataLocality, NodeState, Rejection, ReplicaState,
-  VolumeAutoBalance, VolumeSpec, VolumeState,
+  AccessMode,
+  AntiAffinityOverride,
+  BackupRecord,
+  ClusterState,
+  DataLocality,
+  NodeState,
+  Rejection,
+  ReplicaState,
+  VolumeAutoBalance,
+  VolumeSpec,
+  VolumeState,
 } from './state.js';
 import { addLoad, replicasOf, setMode } from './state.js';
 import { applyRecurringJobEvent, sortedRecord } from './recurring-jobs.js';
@@ -48,8 +57,12 @@ function csiOrigin(p: VolumeCreated__Output): Pick<VolumeState, 'csiName' | 'kub
   const k = p.kubernetes;
   return {
     ...(p.csiName ? { csiName: p.csiName } : {}),
-    ...(k && (k.pvcName || k.pvName) ? { kubernetes: { pvcNamespace: k.pvcNamespace, pvcName: k.pvcName, pvName: k.pvName } } : {}),
-    ...(p.unsupportedParameters.length ? { unsupportedParameters: p.unsupportedParameters.map(({ key, value, reason }) => ({ key, value, reason })) } : {}),
+    ...(k && (k.pvcName || k.pvName)
+      ? { kubernetes: { pvcNamespace: k.pvcNamespace, pvcName: k.pvcName, pvName: k.pvName } }
+      : {}),
+    ...(p.unsupportedParameters.length
+      ? { unsupportedParameters: p.unsupportedParameters.map(({ key, value, reason }) => ({ key, value, reason })) }
+      : {}),
   };
 }
 
@@ -107,9 +120,18 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
         existing.hostname = p.hostname;
       } else {
         const node: NodeState = {
-          id: p.nodeId, address: p.address, zone: p.zone, hostname: p.hostname, tags: [...p.tags],
-          allowScheduling: true, evictionRequested: false, cordoned: false,
-          down: false, downReason: '', downSinceMs: 0, disks: new Map(),
+          id: p.nodeId,
+          address: p.address,
+          zone: p.zone,
+          hostname: p.hostname,
+          tags: [...p.tags],
+          allowScheduling: true,
+          evictionRequested: false,
+          cordoned: false,
+          down: false,
+          downReason: '',
+          downSinceMs: 0,
+          disks: new Map(),
         };
         state.nodes.set(p.nodeId, node);
       }
@@ -150,8 +172,14 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
       const n = state.nodes.get(p.nodeId);
       if (n && !n.disks.has(p.diskId)) {
         n.disks.set(p.diskId, {
-          id: p.diskId, nodeId: p.nodeId, path: p.path, tags: [...p.tags], allowScheduling: p.allowScheduling,
-          evictionRequested: false, storageMaximum: p.storageMaximum, storageAvailable: p.storageAvailable,
+          id: p.diskId,
+          nodeId: p.nodeId,
+          path: p.path,
+          tags: [...p.tags],
+          allowScheduling: p.allowScheduling,
+          evictionRequested: false,
+          storageMaximum: p.storageMaximum,
+          storageAvailable: p.storageAvailable,
           storageReserved: p.storageReserved,
         });
       }
@@ -179,12 +207,33 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
       const p = payloadOf(ev, 'volumeCreated');
       if (!state.volumes.has(p.name)) {
         state.volumes.set(p.name, {
-          name: p.name, spec: specFromEvent(p.spec, seq), createdSeq: seq, attachState: 'detached',
-          attachedTo: '', endpoint: '', unschedulable: null, snapshots: new Map(),
-          dataSource: p.dataSource ? { uri: p.dataSource, volume: p.sourceVolume, snapshot: p.sourceSnapshot, copied: false } : null,
-          autoAttach: '', pendingAttach: '',
+          name: p.name,
+          spec: specFromEvent(p.spec, seq),
+          createdSeq: seq,
+          attachState: 'detached',
+          attachedTo: '',
+          endpoint: '',
+          unschedulable: null,
+          snapshots: new Map(),
+          dataSource: p.dataSource
+            ? { uri: p.dataSource, volume: p.sourceVolume, snapshot: p.sourceSnapshot, copied: false }
+            : null,
+          autoAttach: '',
+          pendingAttach: '',
           ...csiOrigin(p),
-          ...(p.fromBackup ? { restore: { from: p.fromBackup, backup: p.fromBackup, restored: '', started: '', standby: p.standby, activating: false, error: '' } } : {}),
+          ...(p.fromBackup
+            ? {
+                restore: {
+                  from: p.fromBackup,
+                  backup: p.fromBackup,
+                  restored: '',
+                  started: '',
+                  standby: p.standby,
+                  activating: false,
+                  error: '',
+                },
+              }
+            : {}),
         });
       }
       break;
@@ -227,7 +276,8 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
       }
       // A new attachment gets a new epoch; the engine already running there (a repeat, or an
       // offline engine given its frontend) keeps its own.
-      if (v.attachedTo !== p.nodeId || v.attachState === 'detached' || v.attachState === 'detaching') v.attachEpoch = seq;
+      if (v.attachedTo !== p.nodeId || v.attachState === 'detached' || v.attachState === 'detaching')
+        v.attachEpoch = seq;
       v.attachState = 'attaching';
       v.attachedTo = p.nodeId;
       v.endpoint = '';
@@ -257,7 +307,8 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
     case 'volumeWaiting': {
       const p = payloadOf(ev, 'volumeWaiting');
       const v = state.volumes.get(p.name);
-      if (v && v.attachState === 'attaching' && v.attachedTo === p.nodeId) v.waiting = { nodeId: p.nodeId, reason: p.reason, seq };
+      if (v && v.attachState === 'attaching' && v.attachedTo === p.nodeId)
+        v.waiting = { nodeId: p.nodeId, reason: p.reason, seq };
       break;
     }
     case 'volumeDetached': {
@@ -301,9 +352,20 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
       const v = state.volumes.get(p.volume);
       if (v && !state.replicas.has(p.replicaId)) {
         const r: ReplicaState = {
-          id: p.replicaId, volume: p.volume, nodeId: p.nodeId, diskId: p.diskId, mode: 'scheduled',
-          size: v.spec.size, address: '', trigger: p.trigger, replaces: p.replaces, scheduledSeq: seq,
-          failedAtMs: 0, failedReason: '', rebuildFrom: '', failures: 0,
+          id: p.replicaId,
+          volume: p.volume,
+          nodeId: p.nodeId,
+          diskId: p.diskId,
+          mode: 'scheduled',
+          size: v.spec.size,
+          address: '',
+          trigger: p.trigger,
+          replaces: p.replaces,
+          scheduledSeq: seq,
+          failedAtMs: 0,
+          failedReason: '',
+          rebuildFrom: '',
+          failures: 0,
         };
         state.replicas.set(p.replicaId, r);
         addLoad(state, r, 1);
@@ -378,7 +440,8 @@ export function applyEvent(state: ClusterState, ev: CairnEvent): ClusterState {
     case 'snapshotCreated': {
       const p = payloadOf(ev, 'snapshotCreated');
       const v = state.volumes.get(p.volume);
-      if (v && !v.snapshots.has(p.name)) v.snapshots.set(p.name, { name: p.name, size: p.size, createdSeq: seq, createdMs: t });
+      if (v && !v.snapshots.has(p.name))
+        v.snapshots.set(p.name, { name: p.name, size: p.size, createdSeq: seq, createdMs: t });
       break;
     }
     case 'snapshotDeleted': {
@@ -506,7 +569,11 @@ export const BACKUP_RECORDS_KEPT = 20;
  */
 function applyBackupEvent(state: ClusterState, ev: CairnEvent): void {
   const seq = ev.seq;
-  const set = (volume: string, name: string, change: (b: BackupRecord | undefined, v: VolumeState) => BackupRecord | null | undefined): void => {
+  const set = (
+    volume: string,
+    name: string,
+    change: (b: BackupRecord | undefined, v: VolumeState) => BackupRecord | null | undefined,
+  ): void => {
     const v = state.volumes.get(volume);
     if (!v) return;
     const next = change(v.backups?.[name], v);
@@ -515,7 +582,9 @@ function applyBackupEvent(state: ClusterState, ev: CairnEvent): void {
     if (next === null) delete all[name];
     else all[name] = next;
     // Ended records beyond the newest BACKUP_RECORDS_KEPT go (by request seq): the log stays bounded in what it keeps.
-    const ended = Object.values(all).filter((b) => b.state === 'completed' || b.state === 'failed').sort((a, b) => b.requestedSeq - a.requestedSeq);
+    const ended = Object.values(all)
+      .filter((b) => b.state === 'completed' || b.state === 'failed')
+      .sort((a, b) => b.requestedSeq - a.requestedSeq);
     for (const b of ended.slice(BACKUP_RECORDS_KEPT)) delete all[b.name];
     if (Object.keys(all).length) v.backups = all;
     else delete v.backups;
@@ -523,34 +592,71 @@ function applyBackupEvent(state: ClusterState, ev: CairnEvent): void {
   switch (ev.payload) {
     case 'backupRequested': {
       const p = payloadOf(ev, 'backupRequested');
-      set(p.volume, p.name, (b) => (b ? undefined : {
-        name: p.name, snapshot: p.snapshot, target: p.target, url: p.url, state: 'pending', labels: { ...p.labels },
-        nodeId: '', replicaId: '', requestedSeq: seq, requestedMs: ev.timeMs, finishedMs: 0, error: '',
-        size: 0, blocks: 0, uploadedBlocks: 0, uploadedBytes: 0,
-      }));
+      set(p.volume, p.name, (b) =>
+        b
+          ? undefined
+          : {
+              name: p.name,
+              snapshot: p.snapshot,
+              target: p.target,
+              url: p.url,
+              state: 'pending',
+              labels: { ...p.labels },
+              nodeId: '',
+              replicaId: '',
+              requestedSeq: seq,
+              requestedMs: ev.timeMs,
+              finishedMs: 0,
+              error: '',
+              size: 0,
+              blocks: 0,
+              uploadedBlocks: 0,
+              uploadedBytes: 0,
+            },
+      );
       break;
     }
     case 'backupAssigned': {
       const p = payloadOf(ev, 'backupAssigned');
-      set(p.volume, p.name, (b) => (b?.state === 'pending' ? { ...b, state: 'assigned', nodeId: p.nodeId, replicaId: p.replicaId } : undefined));
+      set(p.volume, p.name, (b) =>
+        b?.state === 'pending' ? { ...b, state: 'assigned', nodeId: p.nodeId, replicaId: p.replicaId } : undefined,
+      );
       break;
     }
     case 'backupStarted': {
       const p = payloadOf(ev, 'backupStarted');
-      set(p.volume, p.name, (b) => (b?.state === 'assigned' && b.nodeId === p.nodeId ? { ...b, state: 'running' } : undefined));
+      set(p.volume, p.name, (b) =>
+        b?.state === 'assigned' && b.nodeId === p.nodeId ? { ...b, state: 'running' } : undefined,
+      );
       break;
     }
     case 'backupCompleted': {
       const p = payloadOf(ev, 'backupCompleted');
-      set(p.volume, p.name, (b) => (b && b.state !== 'completed' && b.state !== 'failed' ? {
-        ...b, state: 'completed', nodeId: p.nodeId, url: p.url || b.url, finishedMs: ev.timeMs, error: '',
-        size: p.size, blocks: p.blocks, uploadedBlocks: p.uploadedBlocks, uploadedBytes: p.uploadedBytes,
-      } : undefined));
+      set(p.volume, p.name, (b) =>
+        b && b.state !== 'completed' && b.state !== 'failed'
+          ? {
+              ...b,
+              state: 'completed',
+              nodeId: p.nodeId,
+              url: p.url || b.url,
+              finishedMs: ev.timeMs,
+              error: '',
+              size: p.size,
+              blocks: p.blocks,
+              uploadedBlocks: p.uploadedBlocks,
+              uploadedBytes: p.uploadedBytes,
+            }
+          : undefined,
+      );
       break;
     }
     case 'backupFailed': {
       const p = payloadOf(ev, 'backupFailed');
-      set(p.volume, p.name, (b) => (b && b.state !== 'completed' && b.state !== 'failed' ? { ...b, state: 'failed', finishedMs: ev.timeMs, error: p.reason } : undefined));
+      set(p.volume, p.name, (b) =>
+        b && b.state !== 'completed' && b.state !== 'failed'
+          ? { ...b, state: 'failed', finishedMs: ev.timeMs, error: p.reason }
+          : undefined,
+      );
       break;
     }
     case 'backupDeleted': {

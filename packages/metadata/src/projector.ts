@@ -57,7 +57,12 @@ export class LiveProjection {
   /** The seq of the snapshot this projection started from (0: replayed from the start). */
   readonly startedFromSeq: number;
 
-  private constructor(state: ClusterState, private chain: ChainHash, private readonly log: EventLog, private readonly opts: LiveProjectionOptions) {
+  private constructor(
+    state: ClusterState,
+    private chain: ChainHash,
+    private readonly log: EventLog,
+    private readonly opts: LiveProjectionOptions,
+  ) {
     this.state = state;
     this.startedFromSeq = state.seq;
     this.snapshotEvery = opts.snapshotEvery ?? 0;
@@ -75,7 +80,9 @@ export class LiveProjection {
         const [ev] = await log.read(m.seq, m.seq, 1);
         const logged = ev ? chainHashOf(ev) : null;
         if (m.chain !== undefined && logged?.toString('hex') !== m.chain) {
-          throw new Error(`its chain hash ${m.chain} is not the one the log carries at seq ${m.seq} (${logged?.toString('hex') ?? 'none'})`);
+          throw new Error(
+            `its chain hash ${m.chain} is not the one the log carries at seq ${m.seq} (${logged?.toString('hex') ?? 'none'})`,
+          );
         }
         // A snapshot from before the chain: the log's own hash at its seq is where the chain stands.
         start = { state: snap.state, chain: logged };
@@ -127,7 +134,12 @@ export class LiveProjection {
       const changes = this.changes$.subscribe({
         next: ({ event }) => {
           if (!live) later.push(event);
-          else try { deliver(event); } catch (e) { sub.error(e); }
+          else
+            try {
+              deliver(event);
+            } catch (e) {
+              sub.error(e);
+            }
         },
         complete: () => (this.failure ? sub.error(this.failure) : sub.complete()),
       });
@@ -211,7 +223,8 @@ export class LiveProjection {
   private save(state: ClusterState, chain: ChainHash): void {
     this.snapshotting = true;
     const seq = state.seq;
-    this.opts.snapshots!.save(state, chain)
+    this.opts
+      .snapshots!.save(state, chain)
       .catch((e) => this.opts.onWarning?.(`snapshot at seq ${seq} failed: ${(e as Error).message}`))
       .finally(() => {
         this.snapshotting = false;

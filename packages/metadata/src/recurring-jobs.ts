@@ -19,15 +19,29 @@ export const DEFAULT_JOB_GROUP = 'default';
 
 export function jobDefFromEvent(p: RecurringJobSpec__Output | null, seq: number): RecurringJobDef {
   if (!p) throw new CorruptError(seq, 'recurring job spec missing');
-  if (!(RECURRING_JOB_TASKS as readonly string[]).includes(p.task)) throw new CorruptError(seq, `recurring job task "${p.task}" unknown`);
+  if (!(RECURRING_JOB_TASKS as readonly string[]).includes(p.task))
+    throw new CorruptError(seq, `recurring job task "${p.task}" unknown`);
   return {
-    name: p.name, task: p.task as RecurringJobTask, cron: p.cron, retain: p.retain, concurrency: p.concurrency,
-    groups: [...p.groups].sort(), labels: sortedRecord(p.labels),
+    name: p.name,
+    task: p.task as RecurringJobTask,
+    cron: p.cron,
+    retain: p.retain,
+    concurrency: p.concurrency,
+    groups: [...p.groups].sort(),
+    labels: sortedRecord(p.labels),
   };
 }
 
 export function jobDefToProto(d: RecurringJobDef): RecurringJobSpecProto {
-  return { name: d.name, task: d.task, cron: d.cron, retain: d.retain, concurrency: d.concurrency, groups: d.groups, labels: d.labels };
+  return {
+    name: d.name,
+    task: d.task,
+    cron: d.cron,
+    retain: d.retain,
+    concurrency: d.concurrency,
+    groups: d.groups,
+    labels: d.labels,
+  };
 }
 
 /** A record with its keys in sorted order (so equal label sets print and compare the same). */
@@ -153,5 +167,10 @@ export function pendingTrimsOf(state: ClusterState, nodeId: string): { job: stri
 
 /** A copy of a job the reducer may change in place (running and its pending list are replaced, never shared). */
 export const copyRecurringJob = (j: RecurringJobState): RecurringJobState => ({
-  ...j, running: j.running && { ...j.running, pending: [...j.running.pending], ...(j.running.trims ? { trims: { ...j.running.trims } } : {}) },
+  ...j,
+  running: j.running && {
+    ...j.running,
+    pending: [...j.running.pending],
+    ...(j.running.trims ? { trims: { ...j.running.trims } } : {}),
+  },
 });

@@ -43,7 +43,10 @@ export class SnapshotStore {
   private readonly keep: number;
   private readonly chunkBytes: number;
 
-  constructor(private readonly client: Etcd3, opts: SnapshotStoreOptions = {}) {
+  constructor(
+    private readonly client: Etcd3,
+    opts: SnapshotStoreOptions = {},
+  ) {
     this.keys = new Keys(opts.prefix);
     this.keep = opts.keep ?? 2;
     this.chunkBytes = opts.chunkBytes ?? 1024 * 1024;
@@ -75,12 +78,18 @@ export class SnapshotStore {
     // Compressed on the thread pool: the event loop has the reducer and every stream to serve.
     const zipped = await gzipAsync(json);
     const chunks: Buffer[] = [];
-    for (let off = 0; off < zipped.length; off += this.chunkBytes) chunks.push(zipped.subarray(off, off + this.chunkBytes));
+    for (let off = 0; off < zipped.length; off += this.chunkBytes)
+      chunks.push(zipped.subarray(off, off + this.chunkBytes));
     if (chunks.length === 0) chunks.push(Buffer.alloc(0));
     // One chunk per request keeps every request under etcd's 1.5 MiB limit.
     for (let i = 0; i < chunks.length; i++) await this.client.put(this.keys.snapshotChunk(seq, i)).value(chunks[i]!);
     const manifest: SnapshotManifest = {
-      seq, hash, ...(chain ? { chain: chain.toString('hex') } : {}), chunks: chunks.length, bytes: zipped.length, format: CANONICAL_VERSION,
+      seq,
+      hash,
+      ...(chain ? { chain: chain.toString('hex') } : {}),
+      chunks: chunks.length,
+      bytes: zipped.length,
+      format: CANONICAL_VERSION,
     };
     await this.client.put(this.keys.snapshotManifest(seq)).value(JSON.stringify(manifest));
     await this.prune();
@@ -104,12 +113,18 @@ export class SnapshotStore {
    * The newest snapshot at or below `atMostSeq` whose hash checks out, or null. Snapshots that
    * fail to load are reported through `onSkip` and passed over.
    */
-  async loadLatest(atMostSeq = Number.MAX_SAFE_INTEGER, onSkip?: (m: SnapshotManifest, why: string) => void): Promise<ClusterState | null> {
+  async loadLatest(
+    atMostSeq = Number.MAX_SAFE_INTEGER,
+    onSkip?: (m: SnapshotManifest, why: string) => void,
+  ): Promise<ClusterState | null> {
     return (await this.load(atMostSeq, onSkip))?.state ?? null;
   }
 
   /** loadLatest, with the manifest the state was loaded by. */
-  async load(atMostSeq = Number.MAX_SAFE_INTEGER, onSkip?: (m: SnapshotManifest, why: string) => void): Promise<{ state: ClusterState; manifest: SnapshotManifest } | null> {
+  async load(
+    atMostSeq = Number.MAX_SAFE_INTEGER,
+    onSkip?: (m: SnapshotManifest, why: string) => void,
+  ): Promise<{ state: ClusterState; manifest: SnapshotManifest } | null> {
     for (const m of await this.list()) {
       if (m.seq > atMostSeq) continue;
       if (m.format !== CANONICAL_VERSION) {

@@ -1,7 +1,14 @@
 // ClusterState: what the projection of the log holds. Plain data, keyed maps, no methods, so the
 // scheduler and the audit read it with type-only imports and any process can rebuild it from the
 // log alone.
-import type { AccessMode, AntiAffinityOverride, DataLocality, RecurringJobTask, Robustness, VolumeAutoBalance } from '@cairn/schema';
+import type {
+  AccessMode,
+  AntiAffinityOverride,
+  DataLocality,
+  RecurringJobTask,
+  Robustness,
+  VolumeAutoBalance,
+} from '@cairn/schema';
 import type { Settings } from './settings.js';
 import { defaultSettings } from './settings.js';
 
@@ -195,7 +202,9 @@ export interface BackupRecord {
 
 /** Backups of a volume that have not ended (pending, assigned, running). */
 export function backupsInFlight(v: VolumeState): BackupRecord[] {
-  return Object.values(v.backups ?? {}).filter((b) => b.state === 'pending' || b.state === 'assigned' || b.state === 'running');
+  return Object.values(v.backups ?? {}).filter(
+    (b) => b.state === 'pending' || b.state === 'assigned' || b.state === 'running',
+  );
 }
 
 /**
@@ -231,9 +240,11 @@ export function restoreSince(r: RestoreState): string {
 export function restoreBlocksAttach(v: VolumeState): string | null {
   const r = v.restore;
   if (!r) return null;
-  if (r.standby) return `volume "${v.name}" is a standby (DR) volume following ${r.backup}: activate it first (cairn volume activate ${v.name})`;
+  if (r.standby)
+    return `volume "${v.name}" is a standby (DR) volume following ${r.backup}: activate it first (cairn volume activate ${v.name})`;
   if (r.error) return `volume "${v.name}" failed to restore from ${r.backup}: ${r.error}`;
-  if (r.backup !== r.restored) return `volume "${v.name}" is being restored from ${r.backup}: attach it once the restore is complete (volume get shows restore: completed)`;
+  if (r.backup !== r.restored)
+    return `volume "${v.name}" is being restored from ${r.backup}: attach it once the restore is complete (volume get shows restore: completed)`;
   return null;
 }
 

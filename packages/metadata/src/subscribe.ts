@@ -26,8 +26,18 @@ export interface Page {
 }
 
 /** One page of the log from `fromSeq`, at `revision` when given (else the newest). */
-export async function readPage(client: Etcd3, keys: Keys, fromSeq: number, limit: number, revision?: string): Promise<Page> {
-  let q = client.getAll().inRange(new Range(keys.event(fromSeq), prefixEndKey(keys.log))).limit(limit).sort('Key', 'Ascend');
+export async function readPage(
+  client: Etcd3,
+  keys: Keys,
+  fromSeq: number,
+  limit: number,
+  revision?: string,
+): Promise<Page> {
+  let q = client
+    .getAll()
+    .inRange(new Range(keys.event(fromSeq), prefixEndKey(keys.log)))
+    .limit(limit)
+    .sort('Key', 'Ascend');
   if (revision !== undefined) q = q.revision(revision);
   const res = await q.exec();
   const events: CairnEvent[] = [];
@@ -76,8 +86,12 @@ export function subscribeLog(client: Etcd3, keys: Keys, fromSeq: number, pageSiz
     const follow = (revision: string): Promise<void> =>
       new Promise<void>((resolve, reject) => {
         wake = resolve;
-        client.watch().prefix(keys.log).startRevision(String(BigInt(revision) + 1n)).create().then(
-          (w) => {
+        client
+          .watch()
+          .prefix(keys.log)
+          .startRevision(String(BigInt(revision) + 1n))
+          .create()
+          .then((w) => {
             if (closed) {
               void w.cancel();
               return resolve();
@@ -94,9 +108,7 @@ export function subscribeLog(client: Etcd3, keys: Keys, fromSeq: number, pageSiz
             w.on('disconnected', (e) => reject(e));
             w.on('error', (e) => reject(e));
             w.on('end', () => reject(new Error('watch ended')));
-          },
-          reject,
-        );
+          }, reject);
       });
 
     const run = async (): Promise<void> => {
@@ -121,7 +133,7 @@ export function subscribeLog(client: Etcd3, keys: Keys, fromSeq: number, pageSiz
           const w = watcher;
           watcher = null;
           wake = null;
-          if (w) w.removeAllListeners(), void w.cancel().catch(() => undefined);
+          if (w) (w.removeAllListeners(), void w.cancel().catch(() => undefined));
         }
       }
     };
@@ -131,7 +143,7 @@ export function subscribeLog(client: Etcd3, keys: Keys, fromSeq: number, pageSiz
       closed = true;
       const w = watcher;
       watcher = null;
-      if (w) w.removeAllListeners(), void w.cancel().catch(() => undefined);
+      if (w) (w.removeAllListeners(), void w.cancel().catch(() => undefined));
       const wk = wake;
       wake = null;
       wk?.();

@@ -92,7 +92,12 @@ export async function verifyLog(log: EventLog, snapshots: SnapshotStore | null, 
   }
   const checks = (await Promise.all(pending)).filter((c): c is SnapshotCheck => c !== null);
   for (const m of manifests.values()) {
-    if (m.seq >= next) checks.push({ seq: m.seq, ok: false, detail: broken ? `not checked: after the break at seq ${broken.seq}` : 'beyond the head of the log' });
+    if (m.seq >= next)
+      checks.push({
+        seq: m.seq,
+        ok: false,
+        detail: broken ? `not checked: after the break at seq ${broken.seq}` : 'beyond the head of the log',
+      });
   }
   checks.sort((a, b) => a.seq - b.seq);
   return { headSeq, checked: next - 1, chainFromSeq, broken, snapshots: checks, hashAt, state };
@@ -103,18 +108,28 @@ export async function verifyLog(log: EventLog, snapshots: SnapshotStore | null, 
  * chain hash the log carries there, and its stored state has that hash. The replay's hash is
  * taken now; the stored state is read meanwhile. Null: the snapshot was pruned during the check.
  */
-async function checkSnapshot(m: SnapshotManifest, state: ClusterState, chain: ChainHash, snapshots: SnapshotStore): Promise<SnapshotCheck | null> {
+async function checkSnapshot(
+  m: SnapshotManifest,
+  state: ClusterState,
+  chain: ChainHash,
+  snapshots: SnapshotStore,
+): Promise<SnapshotCheck | null> {
   const problems: string[] = [];
   const hash = stateHash(state);
-  const stored = snapshots.read(m).then((s) => stateHash(s), async (e: unknown) => {
-    // Pruned meanwhile (a newer snapshot was written): gone, not bad.
-    if (!(await snapshots.list()).some((x) => x.seq === m.seq)) return null;
-    return `unreadable (${(e as Error).message})`;
-  });
+  const stored = snapshots.read(m).then(
+    (s) => stateHash(s),
+    async (e: unknown) => {
+      // Pruned meanwhile (a newer snapshot was written): gone, not bad.
+      if (!(await snapshots.list()).some((x) => x.seq === m.seq)) return null;
+      return `unreadable (${(e as Error).message})`;
+    },
+  );
   if (hash !== m.hash) problems.push(`its manifest's state hash ${m.hash} is not the replay's ${hash}`);
   const logged = chain?.toString('hex');
-  if (m.chain !== undefined && m.chain !== logged) problems.push(`its chain hash ${m.chain} is not the log's ${logged ?? '(none)'}`);
-  if (m.chain === undefined && logged !== undefined) problems.push('it records no chain hash, but the log has one at its seq');
+  if (m.chain !== undefined && m.chain !== logged)
+    problems.push(`its chain hash ${m.chain} is not the log's ${logged ?? '(none)'}`);
+  if (m.chain === undefined && logged !== undefined)
+    problems.push('it records no chain hash, but the log has one at its seq');
   const storedHash = await stored;
   if (storedHash === null) return null;
   if (storedHash !== hash) problems.push(`its stored state hashes to ${storedHash}, not the replay's ${hash}`);

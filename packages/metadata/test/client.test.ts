@@ -18,7 +18,10 @@ t('bare host:port gets https with TLS, http without', () => {
 
 t('an endpoint whose scheme disagrees with the credentials is refused, not dialled another way', () => {
   assert.throws(() => etcdHosts('https://a:2379', false), /https:\/\/ but no CA/);
-  assert.throws(() => etcdHosts('https://a:2379,http://b:2379', true), /http:\/\/b:2379 is http:\/\/ but a CA was given/);
+  assert.throws(
+    () => etcdHosts('https://a:2379,http://b:2379', true),
+    /http:\/\/b:2379 is http:\/\/ but a CA was given/,
+  );
   assert.throws(() => openEtcd('https://127.0.0.1:2379'), /no CA/);
 });
 
@@ -34,15 +37,27 @@ t('readEtcdCredentials reads the files and checks the same pairs, as the flags n
   try {
     for (const f of ['ca', 'crt', 'key']) writeFileSync(join(dir, f), `${f} pem`);
     writeFileSync(join(dir, 'pw'), 's3cret\n');
-    const c = readEtcdCredentials({ ca: join(dir, 'ca'), cert: join(dir, 'crt'), key: join(dir, 'key'), user: 'mgr', passwordFile: join(dir, 'pw') });
+    const c = readEtcdCredentials({
+      ca: join(dir, 'ca'),
+      cert: join(dir, 'crt'),
+      key: join(dir, 'key'),
+      user: 'mgr',
+      passwordFile: join(dir, 'pw'),
+    });
     assert.is(c.ca!.toString(), 'ca pem');
     assert.is(c.cert!.toString(), 'crt pem');
     assert.is(c.key!.toString(), 'key pem');
     assert.is(c.user, 'mgr');
-    assert.is(c.password, 's3cret', 'the file\'s final newline is not part of the password');
+    assert.is(c.password, 's3cret', "the file's final newline is not part of the password");
     assert.equal(readEtcdCredentials({}), {}, 'no flags: plain etcd');
-    assert.throws(() => readEtcdCredentials({ ca: join(dir, 'ca'), cert: join(dir, 'crt') }), /--etcd-cert and --etcd-key go together/);
-    assert.throws(() => readEtcdCredentials({ ca: join(dir, 'ca'), user: 'mgr' }), /--etcd-user and --etcd-password-file go together/);
+    assert.throws(
+      () => readEtcdCredentials({ ca: join(dir, 'ca'), cert: join(dir, 'crt') }),
+      /--etcd-cert and --etcd-key go together/,
+    );
+    assert.throws(
+      () => readEtcdCredentials({ ca: join(dir, 'ca'), user: 'mgr' }),
+      /--etcd-user and --etcd-password-file go together/,
+    );
     assert.throws(() => readEtcdCredentials({ cert: join(dir, 'crt'), key: join(dir, 'key') }), /need --etcd-ca/);
     assert.throws(() => readEtcdCredentials({ ca: join(dir, 'missing') }), /ENOENT/);
   } finally {

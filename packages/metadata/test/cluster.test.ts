@@ -25,17 +25,19 @@ cluster('kill -9 the etcd leader during a stream of appends: every acknowledged 
   const acked = new Map<string, number>();
   let failures = 0;
   let stop = false;
-  const writers = Array.from({ length: 8 }, (_, w) => (async () => {
-    for (let i = 0; !stop; i++) {
-      const cause = `w${w}-${i}`;
-      try {
-        const r = await l.append([{ cause, nodeUp: { nodeId: cause } }]);
-        acked.set(cause, r.firstSeq);
-      } catch {
-        failures++; // refused as Unavailable: the caller was told, so it may or may not be stored
+  const writers = Array.from({ length: 8 }, (_, w) =>
+    (async () => {
+      for (let i = 0; !stop; i++) {
+        const cause = `w${w}-${i}`;
+        try {
+          const r = await l.append([{ cause, nodeUp: { nodeId: cause } }]);
+          acked.set(cause, r.firstSeq);
+        } catch {
+          failures++; // refused as Unavailable: the caller was told, so it may or may not be stored
+        }
       }
-    }
-  })());
+    })(),
+  );
   let beforeKill = 0;
   let leader = -1;
   try {
@@ -44,7 +46,11 @@ cluster('kill -9 the etcd leader during a stream of appends: every acknowledged 
     beforeKill = acked.size;
     await etcd.cluster.kill(leader);
     // Appends go on once the two survivors elect a leader (and the client gives up the dead one).
-    await until(`300 more appends acknowledged after the leader died (${beforeKill} before)`, () => acked.size >= beforeKill + 300, 60_000);
+    await until(
+      `300 more appends acknowledged after the leader died (${beforeKill} before)`,
+      () => acked.size >= beforeKill + 300,
+      60_000,
+    );
   } finally {
     stop = true;
     await Promise.all(writers);
@@ -64,7 +70,8 @@ cluster('kill -9 the etcd leader during a stream of appends: every acknowledged 
 
 cluster('kill -9 a member during a subscriber catch-up of 5,000 events: all 5,000 arrive once each', async () => {
   const l = new EventLog(etcd.newClient(), { prefix: freshPrefix() });
-  for (let i = 0; i < 50; i++) await l.append(Array.from({ length: 100 }, (_, j) => ({ cause: `e${i * 100 + j}`, nodeUp: { nodeId: 'n' } })));
+  for (let i = 0; i < 50; i++)
+    await l.append(Array.from({ length: 100 }, (_, j) => ({ cause: `e${i * 100 + j}`, nodeUp: { nodeId: 'n' } })));
   const client = etcd.newClient();
   const seen: CairnEvent[] = [];
   let killed = -1;
@@ -76,11 +83,14 @@ cluster('kill -9 a member during a subscriber catch-up of 5,000 events: all 5,00
         if (seen.length === 50) {
           // Kill the leader mid catch-up (after the first page): the range reads and the watch
           // must move to the others. How far the catch-up was when the member was dead is recorded.
-          void etcd.cluster.leaderIndex().then(async (i) => {
-            killed = i;
-            await etcd.cluster.kill(i);
-            seenAtKill = seen.length;
-          }).catch(reject);
+          void etcd.cluster
+            .leaderIndex()
+            .then(async (i) => {
+              killed = i;
+              await etcd.cluster.kill(i);
+              seenAtKill = seen.length;
+            })
+            .catch(reject);
         }
         if (seen.length === 5000) {
           sub.unsubscribe();
@@ -92,7 +102,10 @@ cluster('kill -9 a member during a subscriber catch-up of 5,000 events: all 5,00
   });
   assert.ok(killed >= 0, 'a member was killed');
   await until('the kill to complete', () => seenAtKill >= 0, 10_000);
-  assert.ok(seenAtKill > 0 && seenAtKill < 5000, `the kill landed mid catch-up: ${seenAtKill} of 5000 events delivered when the member was dead`);
+  assert.ok(
+    seenAtKill > 0 && seenAtKill < 5000,
+    `the kill landed mid catch-up: ${seenAtKill} of 5000 events delivered when the member was dead`,
+  );
   assert.is(seen.length, 5000);
   console.log(`    member ${killed} dead with ${seenAtKill} of 5000 delivered`);
   seen.forEach((e, i) => {

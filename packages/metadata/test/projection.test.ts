@@ -4,8 +4,26 @@ import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
 import protobuf from 'protobufjs';
 import {
-  applyEvent, canonicalJson, canonicalJsonParts, cloneState, CorruptError, decodeEvent, draft, emptyState, encodeEvent, fromCanonicalJson,
-  InvalidSettingError, overlayState, parseSetting, PROTO_DIR, replay, SCHEMA_VERSION, stateHash, toCanonical, UnknownEventTypeError, volumeRobustness,
+  applyEvent,
+  canonicalJson,
+  canonicalJsonParts,
+  cloneState,
+  CorruptError,
+  decodeEvent,
+  draft,
+  emptyState,
+  encodeEvent,
+  fromCanonicalJson,
+  InvalidSettingError,
+  overlayState,
+  parseSetting,
+  PROTO_DIR,
+  replay,
+  SCHEMA_VERSION,
+  stateHash,
+  toCanonical,
+  UnknownEventTypeError,
+  volumeRobustness,
 } from '../src/index.js';
 import type { CairnEvent, ClusterState, DiskLoad, EventDraft } from '../src/index.js';
 
@@ -22,8 +40,12 @@ function log(): CairnEvent[] {
     ev(draft.diskAdded('node-1', 'disk-1', { maximum: 100 << 20, tags: ['fast'] })),
     ev(draft.diskAdded('node-2', 'disk-1', { maximum: 100 << 20 })),
     ev(draft.volumeCreated('vol-a', { size: 10 << 20, numberOfReplicas: 2, dataLocality: 'best-effort' })),
-    ev({ replicaScheduled: { replicaId: 'vol-a-r1', volume: 'vol-a', nodeId: 'node-1', diskId: 'disk-1', trigger: 'new' } }),
-    ev({ replicaScheduled: { replicaId: 'vol-a-r2', volume: 'vol-a', nodeId: 'node-2', diskId: 'disk-1', trigger: 'new' } }),
+    ev({
+      replicaScheduled: { replicaId: 'vol-a-r1', volume: 'vol-a', nodeId: 'node-1', diskId: 'disk-1', trigger: 'new' },
+    }),
+    ev({
+      replicaScheduled: { replicaId: 'vol-a-r2', volume: 'vol-a', nodeId: 'node-2', diskId: 'disk-1', trigger: 'new' },
+    }),
     ev({ replicaRunning: { replicaId: 'vol-a-r1', address: '127.0.0.1:1' } }),
     ev({ replicaRunning: { replicaId: 'vol-a-r2', address: '127.0.0.1:2' } }),
     ev({ replicaFailed: { replicaId: 'vol-a-r2', reason: 'connection reset' } }, 5000),
@@ -90,7 +112,18 @@ reducer('a clone shares nothing the reducer changes in place', () => {
   for (const d of [
     draft.nodeRegistered('node-1', { zone: 'zone-z', address: '10.0.0.9:1' }),
     { nodeDown: { nodeId: 'node-2', reason: 'lease expired' } },
-    { diskUpdated: { nodeId: 'node-1', diskId: 'disk-1', tags: ['slow'], allowScheduling: false, evictionRequested: true, storageMaximum: 1, storageAvailable: 1, storageReserved: 1 } },
+    {
+      diskUpdated: {
+        nodeId: 'node-1',
+        diskId: 'disk-1',
+        tags: ['slow'],
+        allowScheduling: false,
+        evictionRequested: true,
+        storageMaximum: 1,
+        storageAvailable: 1,
+        storageReserved: 1,
+      },
+    },
     { volumeExpanded: { name: 'vol-a', size: 40 << 20 } },
     { volumeAttachRequested: { name: 'vol-a', nodeId: 'node-1' } },
     { snapshotCreated: { volume: 'vol-a', name: 'snap-2', size: 1 } },
@@ -100,15 +133,20 @@ reducer('a clone shares nothing the reducer changes in place', () => {
     { replicaRunning: { replicaId: 'vol-a-r1', address: '127.0.0.1:9' } },
     draft.settingsChanged({ 'replica-replenishment-wait-interval': '5' }),
     { replicaRemoved: { replicaId: 'vol-a-r2', reason: 'OverCount' } },
-  ] as EventDraft[]) applyEvent(copy, ev(d));
+  ] as EventDraft[])
+    applyEvent(copy, ev(d));
   assert.is(copy.seq, s.seq + 12);
   assert.is(canonicalJson(s), before, 'the original is untouched');
   assert.is.not(canonicalJson(copy), before);
 });
 
 /** diskLoad as a plain object (sorted keys), and the same figures summed from the replicas. */
-const loadOf = (s: ClusterState): Record<string, DiskLoad> => Object.fromEntries([...s.diskLoad]
-  .flatMap(([node, disks]) => [...disks].map(([disk, l]): [string, DiskLoad] => [`${node}/${disk}`, { ...l }])).sort(([a], [b]) => (a < b ? -1 : 1)));
+const loadOf = (s: ClusterState): Record<string, DiskLoad> =>
+  Object.fromEntries(
+    [...s.diskLoad]
+      .flatMap(([node, disks]) => [...disks].map(([disk, l]): [string, DiskLoad] => [`${node}/${disk}`, { ...l }]))
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
 function recomputedLoad(s: ClusterState): Record<string, DiskLoad> {
   const m = new Map<string, DiskLoad>();
   for (const r of s.replicas.values()) {
@@ -118,7 +156,9 @@ function recomputedLoad(s: ClusterState): Record<string, DiskLoad> {
     if (r.mode === 'rebuilding') l.rebuilding++;
     m.set(k, l);
   }
-  return Object.fromEntries([...m].filter(([, l]) => l.bytes !== 0 || l.rebuilding !== 0).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return Object.fromEntries(
+    [...m].filter(([, l]) => l.bytes !== 0 || l.rebuilding !== 0).sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
 }
 
 reducer('an overlay changes like a clone and leaves its base as it was, whatever events it takes', () => {
@@ -129,25 +169,51 @@ reducer('an overlay changes like a clone and leaves its base as it was, whatever
   assert.ok(Object.keys(baseLoad).length > 0, 'the base has replicas on disks');
   // Every kind of event, on things that exist, that are new, and that were just removed.
   const pool: EventDraft[] = [
-    draft.nodeRegistered('node-1', { zone: 'zone-z', address: '10.0.0.9:1' }), draft.nodeRegistered('node-3', { zone: 'zone-c' }),
-    { nodeDown: { nodeId: 'node-2', reason: 'lease expired' } }, { nodeUp: { nodeId: 'node-2' } },
+    draft.nodeRegistered('node-1', { zone: 'zone-z', address: '10.0.0.9:1' }),
+    draft.nodeRegistered('node-3', { zone: 'zone-c' }),
+    { nodeDown: { nodeId: 'node-2', reason: 'lease expired' } },
+    { nodeUp: { nodeId: 'node-2' } },
     { nodeUpdated: { nodeId: 'node-1', allowScheduling: false, evictionRequested: true, tags: ['x'], cordoned: true } },
-    draft.diskAdded('node-1', 'disk-2', { maximum: 1 << 30 }), { diskRemoved: { nodeId: 'node-1', diskId: 'disk-1' } },
-    { diskUpdated: { nodeId: 'node-2', diskId: 'disk-1', tags: ['slow'], allowScheduling: false, evictionRequested: true, storageMaximum: 1, storageAvailable: 1, storageReserved: 1 } },
-    draft.volumeCreated('vol-b', { size: 1 << 20 }), { volumeDeleted: { name: 'vol-a' } }, { volumeDeleted: { name: 'vol-b' } },
-    { volumeExpanded: { name: 'vol-a', size: 40 << 20 } }, { volumeAttachRequested: { name: 'vol-a', nodeId: 'node-1' } },
-    { volumeAttached: { name: 'vol-a', nodeId: 'node-1', endpoint: 'nbd://x' } }, { volumeDetachRequested: { name: 'vol-a' } },
-    { snapshotCreated: { volume: 'vol-a', name: 'snap-2', size: 1 } }, { snapshotDeleted: { volume: 'vol-a', name: 'snap-1' } },
+    draft.diskAdded('node-1', 'disk-2', { maximum: 1 << 30 }),
+    { diskRemoved: { nodeId: 'node-1', diskId: 'disk-1' } },
+    {
+      diskUpdated: {
+        nodeId: 'node-2',
+        diskId: 'disk-1',
+        tags: ['slow'],
+        allowScheduling: false,
+        evictionRequested: true,
+        storageMaximum: 1,
+        storageAvailable: 1,
+        storageReserved: 1,
+      },
+    },
+    draft.volumeCreated('vol-b', { size: 1 << 20 }),
+    { volumeDeleted: { name: 'vol-a' } },
+    { volumeDeleted: { name: 'vol-b' } },
+    { volumeExpanded: { name: 'vol-a', size: 40 << 20 } },
+    { volumeAttachRequested: { name: 'vol-a', nodeId: 'node-1' } },
+    { volumeAttached: { name: 'vol-a', nodeId: 'node-1', endpoint: 'nbd://x' } },
+    { volumeDetachRequested: { name: 'vol-a' } },
+    { snapshotCreated: { volume: 'vol-a', name: 'snap-2', size: 1 } },
+    { snapshotDeleted: { volume: 'vol-a', name: 'snap-1' } },
     { volumeDataSourceCopied: { name: 'vol-a', nodeId: 'node-1' } },
-    { replicaScheduled: { replicaId: 'vol-b-r1', volume: 'vol-b', nodeId: 'node-2', diskId: 'disk-1', trigger: 'new' } },
-    { replicaScheduled: { replicaId: 'vol-a-r3', volume: 'vol-a', nodeId: 'node-2', diskId: 'disk-1', trigger: 'new' } },
-    { replicaRunning: { replicaId: 'vol-a-r3', address: '127.0.0.1:3' } }, { replicaFailed: { replicaId: 'vol-a-r1', reason: 'x' } },
-    { replicaRebuilding: { replicaId: 'vol-a-r2', fromReplicaId: 'vol-a-r1' } }, { replicaRebuilt: { replicaId: 'vol-a-r2' } },
-    { replicaRemoved: { replicaId: 'vol-a-r1', reason: 'OverCount' } }, { replicaRemoved: { replicaId: 'vol-b-r1', reason: 'OverCount' } },
+    {
+      replicaScheduled: { replicaId: 'vol-b-r1', volume: 'vol-b', nodeId: 'node-2', diskId: 'disk-1', trigger: 'new' },
+    },
+    {
+      replicaScheduled: { replicaId: 'vol-a-r3', volume: 'vol-a', nodeId: 'node-2', diskId: 'disk-1', trigger: 'new' },
+    },
+    { replicaRunning: { replicaId: 'vol-a-r3', address: '127.0.0.1:3' } },
+    { replicaFailed: { replicaId: 'vol-a-r1', reason: 'x' } },
+    { replicaRebuilding: { replicaId: 'vol-a-r2', fromReplicaId: 'vol-a-r1' } },
+    { replicaRebuilt: { replicaId: 'vol-a-r2' } },
+    { replicaRemoved: { replicaId: 'vol-a-r1', reason: 'OverCount' } },
+    { replicaRemoved: { replicaId: 'vol-b-r1', reason: 'OverCount' } },
     draft.settingsChanged({ 'replica-replenishment-wait-interval': '5' }),
   ];
   let rnd = 12345;
-  const next = (n: number): number => ((rnd = (rnd * 1103515245 + 12345) % 2 ** 31) % n);
+  const next = (n: number): number => (rnd = (rnd * 1103515245 + 12345) % 2 ** 31) % n;
   for (let run = 0; run < 300; run++) {
     const over = overlayState(base);
     const copy = cloneState(base);
@@ -163,7 +229,8 @@ reducer('an overlay changes like a clone and leaves its base as it was, whatever
       assert.is(over.replicas.size, copy.replicas.size);
       assert.equal([...over.replicasByVolume.keys()].sort(), [...copy.replicasByVolume.keys()].sort());
       for (const v of ['vol-a', 'vol-b']) assert.is(over.volumes.has(v), copy.volumes.has(v), `has ${v}`);
-      for (const r of ['vol-a-r1', 'vol-a-r2', 'vol-a-r3', 'vol-b-r1']) assert.is(over.replicas.has(r), copy.replicas.has(r), `has ${r}`);
+      for (const r of ['vol-a-r1', 'vol-a-r2', 'vol-a-r3', 'vol-b-r1'])
+        assert.is(over.replicas.has(r), copy.replicas.has(r), `has ${r}`);
       assert.equal(new Map(over.nodes), new Map(copy.nodes), 'a map copied from the overlay');
       // The reducer's per-disk index says what summing the replicas says, in both.
       assert.equal(loadOf(over), recomputedLoad(over), `overlay's diskLoad after ${e.payload}`);
@@ -218,7 +285,17 @@ reducer('VolumeSchedulable clears the newest unschedulable record', () => {
   const events = log();
   seq = events.length;
   const s = replay(emptyState(), events);
-  applyEvent(s, ev({ volumeUnschedulable: { name: 'vol-a', missing: 1, summary: 'no disk', candidates: [{ nodeId: 'node-1', diskId: '', reasons: ['NodeDown'], detail: '' }] } }));
+  applyEvent(
+    s,
+    ev({
+      volumeUnschedulable: {
+        name: 'vol-a',
+        missing: 1,
+        summary: 'no disk',
+        candidates: [{ nodeId: 'node-1', diskId: '', reasons: ['NodeDown'], detail: '' }],
+      },
+    }),
+  );
   assert.is(s.volumes.get('vol-a')!.unschedulable!.candidates[0]!.reasons[0], 'NodeDown');
   applyEvent(s, ev({ volumeSchedulable: { name: 'vol-a' } }));
   assert.is(s.volumes.get('vol-a')!.unschedulable, null);
@@ -257,7 +334,9 @@ codec('an event type this build does not know is refused by seq, not skipped', (
     message Envelope { uint64 seq = 1; int64 time_ms = 2; string actor = 3; string cause = 4; uint32 schema_version = 5;
       oneof payload { Future volume_teleported = 99; } }`).root;
   const T = root.lookupType('x.Envelope');
-  const bytes = T.encode(T.fromObject({ seq: 7, timeMs: 1, actor: 'new', schemaVersion: 1, volumeTeleported: { name: 'v' } })).finish();
+  const bytes = T.encode(
+    T.fromObject({ seq: 7, timeMs: 1, actor: 'new', schemaVersion: 1, volumeTeleported: { name: 'v' } }),
+  ).finish();
   try {
     decodeEvent(bytes, 7);
     assert.unreachable();
@@ -280,7 +359,14 @@ codec('an unknown schema version is refused', () => {
 });
 
 codec('round trip keeps every field', () => {
-  const bytes = encodeEvent({ ...draft.volumeCreated('v', { size: 5 * 2 ** 40, dataLocality: 'strict-local', diskSelector: ['fast'] }), seq: 9, timeMs: 1700000000000, actor: 'admin', cause: 'req-1', schemaVersion: 1 });
+  const bytes = encodeEvent({
+    ...draft.volumeCreated('v', { size: 5 * 2 ** 40, dataLocality: 'strict-local', diskSelector: ['fast'] }),
+    seq: 9,
+    timeMs: 1700000000000,
+    actor: 'admin',
+    cause: 'req-1',
+    schemaVersion: 1,
+  });
   const e = decodeEvent(bytes, 9);
   assert.is(e.payload, 'volumeCreated');
   assert.is(e.volumeCreated!.spec!.size, 5 * 2 ** 40, 'sizes above 4 GiB survive (int64 as number)');
@@ -301,7 +387,10 @@ settings('values are parsed with their type and range', () => {
 });
 
 settings('bad values name the setting and the valid range', () => {
-  assert.throws(() => parseSetting('storage-over-provisioning-percentage', '50'), (e: Error) => e instanceof InvalidSettingError && /from 100 to 1000/.test(e.message));
+  assert.throws(
+    () => parseSetting('storage-over-provisioning-percentage', '50'),
+    (e: Error) => e instanceof InvalidSettingError && /from 100 to 1000/.test(e.message),
+  );
   assert.throws(() => parseSetting('replica-soft-anti-affinity', 'yes'), /true or false/);
   assert.throws(() => parseSetting('replica-auto-balance', 'always'), /one of disabled, least-effort, best-effort/);
   assert.throws(() => parseSetting('no-such-setting', '1'), /unknown setting/);

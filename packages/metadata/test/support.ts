@@ -25,7 +25,10 @@ export async function startEtcd(members = 1): Promise<TestEtcd> {
   };
   const client = newClient();
   return {
-    cluster, client, dir, newClient,
+    cluster,
+    client,
+    dir,
+    newClient,
     async close() {
       for (const c of clients) c.close();
       await cluster.stop();

@@ -19,7 +19,12 @@ export function schedule(state: ClusterState, settings: Settings, nowMs: number)
  * last pass; decisions that hang on other volumes (capacity one of them freed, a balance across
  * volumes) wait for the next full pass.
  */
-export function scheduleVolumes(state: ClusterState, settings: Settings, nowMs: number, names: Iterable<string>): Schedule {
+export function scheduleVolumes(
+  state: ClusterState,
+  settings: Settings,
+  nowMs: number,
+  names: Iterable<string>,
+): Schedule {
   return new Planner(state, settings).decideSome(names, nowMs);
 }
 

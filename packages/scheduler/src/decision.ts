@@ -97,8 +97,13 @@ export interface AutoDetachDecision {
 }
 
 export type Decision =
-  | PlaceDecision | UnschedulableDecision | SchedulableDecision | RemoveDecision | RebuildDecision
-  | AutoAttachDecision | AutoDetachDecision;
+  | PlaceDecision
+  | UnschedulableDecision
+  | SchedulableDecision
+  | RemoveDecision
+  | RebuildDecision
+  | AutoAttachDecision
+  | AutoDetachDecision;
 
 /**
  * The event a decision becomes. `cause` is the seq of the state it was decided on ("seq:42"); the
@@ -112,16 +117,26 @@ export function toDraft(d: Decision, basedOnSeq?: number): EventDraft {
       return {
         ...cause,
         replicaScheduled: {
-          replicaId: d.replicaId, volume: d.volume, nodeId: d.nodeId, diskId: d.diskId, trigger: d.trigger,
-          replaces: d.replaces, figures: { ...d.figures }, score: d.score, candidatesConsidered: d.candidatesConsidered,
-          notes: [...d.notes], rejected: d.rejected.map((r) => ({ ...r, reasons: [...r.reasons] })),
+          replicaId: d.replicaId,
+          volume: d.volume,
+          nodeId: d.nodeId,
+          diskId: d.diskId,
+          trigger: d.trigger,
+          replaces: d.replaces,
+          figures: { ...d.figures },
+          score: d.score,
+          candidatesConsidered: d.candidatesConsidered,
+          notes: [...d.notes],
+          rejected: d.rejected.map((r) => ({ ...r, reasons: [...r.reasons] })),
         },
       };
     case 'unschedulable':
       return {
         ...cause,
         volumeUnschedulable: {
-          name: d.volume, missing: d.missing, summary: d.summary,
+          name: d.volume,
+          missing: d.missing,
+          summary: d.summary,
           candidates: d.candidates.map((r) => ({ ...r, reasons: [...r.reasons] })),
         },
       };
@@ -135,7 +150,10 @@ export function toDraft(d: Decision, basedOnSeq?: number): EventDraft {
       return {
         ...cause,
         volumeAutoAttached: {
-          name: d.volume, nodeId: d.nodeId, reason: d.reason, replicaIds: [...d.replicaIds],
+          name: d.volume,
+          nodeId: d.nodeId,
+          reason: d.reason,
+          replicaIds: [...d.replicaIds],
           rejected: d.rejected.map((r) => ({ ...r, reasons: [...r.reasons] })),
         },
       };

@@ -7,5 +7,12 @@ export type { Schedule } from './planner.js';
 export { planDrain } from './drain.js';
 export type { DrainPlan, DrainBlocked } from './drain.js';
 export { MAX_REJECTIONS } from './place.js';
-export { AutoAttachReason, AutoDetachReason, chooseEngineNode, offlineDecisions, restorePending, restoreSlots } from './offline.js';
+export {
+  AutoAttachReason,
+  AutoDetachReason,
+  chooseEngineNode,
+  offlineDecisions,
+  restorePending,
+  restoreSlots,
+} from './offline.js';
 export * from './salvage.js';

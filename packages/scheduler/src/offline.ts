@@ -43,10 +43,14 @@ const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function reasonOf(trigger: string): AutoAttachReason {
   switch (trigger) {
-    case 'eviction': return AutoAttachReason.Eviction;
-    case 'rebalance': return AutoAttachReason.Rebalance;
-    case 'data-locality': return AutoAttachReason.DataLocality;
-    default: return AutoAttachReason.Rebuild;
+    case 'eviction':
+      return AutoAttachReason.Eviction;
+    case 'rebalance':
+      return AutoAttachReason.Rebalance;
+    case 'data-locality':
+      return AutoAttachReason.DataLocality;
+    default:
+      return AutoAttachReason.Rebuild;
   }
 }
 
@@ -71,7 +75,14 @@ export function replicasAfter(state: ClusterState, volume: string, decisions: re
   }
   for (const d of decisions) {
     if (d.volume !== volume) continue;
-    if (d.kind === 'place') out.set(d.replicaId, { id: d.replicaId, nodeId: d.nodeId, mode: 'scheduled', trigger: d.trigger, rebuildFrom: '' });
+    if (d.kind === 'place')
+      out.set(d.replicaId, {
+        id: d.replicaId,
+        nodeId: d.nodeId,
+        mode: 'scheduled',
+        trigger: d.trigger,
+        rebuildFrom: '',
+      });
     else if (d.kind === 'rebuild') {
       const r = out.get(d.replicaId);
       if (r) Object.assign(r, { mode: 'rebuilding', rebuildFrom: d.fromReplicaId });
@@ -93,7 +104,8 @@ export type RestoreSlots = Map<string, number>;
 export function restoreSlots(state: ClusterState): RestoreSlots {
   const out: RestoreSlots = new Map();
   for (const v of state.volumes.values()) {
-    if (v.autoAttach === AutoAttachReason.Restore && v.attachState !== 'detached') out.set(v.attachedTo, (out.get(v.attachedTo) ?? 0) + 1);
+    if (v.autoAttach === AutoAttachReason.Restore && v.attachState !== 'detached')
+      out.set(v.attachedTo, (out.get(v.attachedTo) ?? 0) + 1);
   }
   return out;
 }
@@ -112,11 +124,15 @@ function allowed(reason: AutoAttachReason, settings: Settings): boolean {
  * listed as rejected (the rest of the cluster would say nothing but NoHealthyReplica).
  */
 export function chooseEngineNode(
-  state: ClusterState, reps: readonly OfflineReplica[], full: (nodeId: string) => boolean = () => false,
+  state: ClusterState,
+  reps: readonly OfflineReplica[],
+  full: (nodeId: string) => boolean = () => false,
 ): { nodeId: string; rejected: CandidateRejection[] } | null {
   const running = new Set(reps.filter((r) => r.mode === 'running').map((r) => r.nodeId));
   const holding = new Set(reps.map((r) => r.nodeId));
-  const sources = new Set(reps.filter((r) => r.mode === 'rebuilding').map((r) => reps.find((s) => s.id === r.rebuildFrom)?.nodeId ?? ''));
+  const sources = new Set(
+    reps.filter((r) => r.mode === 'rebuilding').map((r) => reps.find((s) => s.id === r.rebuildFrom)?.nodeId ?? ''),
+  );
   const rank = (id: string): number => {
     const n = state.nodes.get(id)!;
     if (n.down || full(id)) return Infinity;
@@ -156,7 +172,10 @@ export function chooseEngineNode(
  *   the engine gone).
  */
 export function offlineDecisions(
-  state: ClusterState, settings: Settings, v: VolumeState, decisions: readonly Decision[],
+  state: ClusterState,
+  settings: Settings,
+  v: VolumeState,
+  decisions: readonly Decision[],
   restores: RestoreSlots = restoreSlots(state),
 ): (AutoAttachDecision | AutoDetachDecision)[] {
   const reps = replicasAfter(state, v.name, decisions);
@@ -174,7 +193,14 @@ export function offlineDecisions(
       const at = chooseEngineNode(state, reps, (id) => (restores.get(id) ?? 0) >= limit);
       if (!at || (restores.get(at.nodeId) ?? 0) >= limit) return null;
       restores.set(at.nodeId, (restores.get(at.nodeId) ?? 0) + 1);
-      return { kind: 'autoAttach', volume: v.name, nodeId: at.nodeId, reason: AutoAttachReason.Restore, replicaIds: [], rejected: at.rejected };
+      return {
+        kind: 'autoAttach',
+        volume: v.name,
+        nodeId: at.nodeId,
+        reason: AutoAttachReason.Restore,
+        replicaIds: [],
+        rejected: at.rejected,
+      };
     }
     if (v.pendingAttach || wanted.length === 0 || !hasSource) return null;
     if (v.dataSource && !v.dataSource.copied) return null; // its engine copies the source first: a user's attach does it
@@ -182,10 +208,16 @@ export function offlineDecisions(
     if (!at) return null; // no node up: nothing to decide until one is
     // The reason of the first replica by id: an eviction wins ties only by being first, which is
     // fine: the event lists every replica it is for.
-    const first = [...wanted].sort((a, b) => Number(b.trigger === 'eviction') - Number(a.trigger === 'eviction') || byId(a.id, b.id))[0]!;
+    const first = [...wanted].sort(
+      (a, b) => Number(b.trigger === 'eviction') - Number(a.trigger === 'eviction') || byId(a.id, b.id),
+    )[0]!;
     return {
-      kind: 'autoAttach', volume: v.name, nodeId: at.nodeId, reason: reasonOf(first.trigger),
-      replicaIds: wanted.map((r) => r.id), rejected: at.rejected,
+      kind: 'autoAttach',
+      volume: v.name,
+      nodeId: at.nodeId,
+      reason: reasonOf(first.trigger),
+      replicaIds: wanted.map((r) => r.id),
+      rejected: at.rejected,
     };
   };
   if (v.attachState === 'detached') {
@@ -199,8 +231,10 @@ export function offlineDecisions(
   let reason: AutoDetachReason | null = null;
   if (!node || node.down) reason = AutoDetachReason.NodeDown;
   else if (!hasSource) reason = AutoDetachReason.Faulted;
-  else if (restoring) reason = null; // its engine restores (and rebuilds, if any replica needs it)
-  else if (v.autoAttach === AutoAttachReason.Restore && rebuilding.length === 0) reason = v.restore?.error ? AutoDetachReason.RestoreFailed : AutoDetachReason.Restored;
+  else if (restoring)
+    reason = null; // its engine restores (and rebuilds, if any replica needs it)
+  else if (v.autoAttach === AutoAttachReason.Restore && rebuilding.length === 0)
+    reason = v.restore?.error ? AutoDetachReason.RestoreFailed : AutoDetachReason.Restored;
   else if (rebuilding.length === 0) reason = AutoDetachReason.Rebuilt;
   else if (wanted.length === 0) reason = AutoDetachReason.Disabled;
   if (reason === null) return [];

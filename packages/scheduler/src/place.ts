@@ -114,9 +114,14 @@ export function rejectNode(n: NodeEntry, req: PlacementRequest, lim: Limits): Re
   if (node.evictionRequested || n.drain) found.push({ reason: Reason.NodeEvicting });
   if (node.cordoned && lim.cordonedUnschedulable) found.push({ reason: Reason.NodeCordoned });
   if (req.nodeSelector.length > 0 && !covers(node.tags, req.nodeSelector)) {
-    found.push({ reason: Reason.NodeTagsMismatch, tags: node.tags, lacking: req.nodeSelector.filter((t) => !node.tags.includes(t)) });
+    found.push({
+      reason: Reason.NodeTagsMismatch,
+      tags: node.tags,
+      lacking: req.nodeSelector.filter((t) => !node.tags.includes(t)),
+    });
   }
-  if (req.strictNode !== null && n.id !== req.strictNode) found.push({ reason: Reason.LocalityRequired, attachedTo: req.strictNode });
+  if (req.strictNode !== null && n.id !== req.strictNode)
+    found.push({ reason: Reason.LocalityRequired, attachedTo: req.strictNode });
   if (req.restrict) {
     const r = req.restrict(n);
     if (r) found.push(r);
@@ -125,7 +130,11 @@ export function rejectNode(n: NodeEntry, req: PlacementRequest, lim: Limits): Re
     found.push({ reason: Reason.RebuildLimitReached, rebuilding: n.rebuilding, limit: lim.rebuildLimit });
   }
   if (!req.softZone && req.others.some((o) => o.zone === n.zone)) {
-    found.push({ reason: Reason.AntiAffinityZone, zone: n.zone, holders: holders(req.others, (o) => o.zone === n.zone) });
+    found.push({
+      reason: Reason.AntiAffinityZone,
+      zone: n.zone,
+      holders: holders(req.others, (o) => o.zone === n.zone),
+    });
   }
   if (!req.softNode && req.others.some((o) => o.nodeId === n.id)) {
     found.push({ reason: Reason.AntiAffinityNode, holders: holders(req.others, (o) => o.nodeId === n.id) });
@@ -141,23 +150,37 @@ export function rejectDisk(usage: Usage, d: DiskEntry, req: PlacementRequest, li
   if (!disk.allowScheduling) found.push({ reason: Reason.DiskSchedulingDisabled });
   if (disk.evictionRequested) found.push({ reason: Reason.DiskEvicting });
   if (req.diskSelector.length > 0 && !covers(disk.tags, req.diskSelector)) {
-    found.push({ reason: Reason.DiskTagsMismatch, tags: disk.tags, lacking: req.diskSelector.filter((t) => !disk.tags.includes(t)) });
+    found.push({
+      reason: Reason.DiskTagsMismatch,
+      tags: disk.tags,
+      lacking: req.diskSelector.filter((t) => !disk.tags.includes(t)),
+    });
   }
   // The bounds are precomputed per pass (Usage.room, Usage.cap) so the scan and this agree.
   if (!(req.size < usage.room[d.index]!)) {
     found.push({
-      reason: Reason.InsufficientSpace, available: disk.storageAvailable, size: req.size, minimalPct: lim.minimalAvailablePct,
+      reason: Reason.InsufficientSpace,
+      available: disk.storageAvailable,
+      size: req.size,
+      minimalPct: lim.minimalAvailablePct,
       maximum: disk.storageMaximum,
     });
   }
   const scheduled = usage.scheduled[d.index]!;
   if (!(scheduled + req.size <= usage.cap[d.index]!)) {
     found.push({
-      reason: Reason.OverProvisioned, scheduled, size: req.size, overPct: lim.overProvisioningPct, usable: usage.usable[d.index]!,
+      reason: Reason.OverProvisioned,
+      scheduled,
+      size: req.size,
+      overPct: lim.overProvisioningPct,
+      usable: usage.usable[d.index]!,
     });
   }
   if (!req.softDisk && req.others.some((o) => o.nodeId === d.node.id && o.diskId === disk.id)) {
-    found.push({ reason: Reason.AntiAffinityDisk, holders: holders(req.others, (o) => o.nodeId === d.node.id && o.diskId === disk.id) });
+    found.push({
+      reason: Reason.AntiAffinityDisk,
+      holders: holders(req.others, (o) => o.nodeId === d.node.id && o.diskId === disk.id),
+    });
   }
   return found.length ? { nodeId: d.node.id, diskId: disk.id, findings: found } : null;
 }
@@ -178,15 +201,22 @@ export function place(usage: Usage, req: PlacementRequest, lim: Limits): Placeme
   let best: DiskEntry | null = null;
   // The best candidate's key: (not preferred, tier, node ratio, disk ratio); lower wins, and the
   // visit order (node id, disk id) breaks exact ties.
-  let bPref = 2, bTier = 8, bNode = 0, bDisk = 0;
-  let considered = 0, disks = 0;
+  let bPref = 2,
+    bTier = 8,
+    bNode = 0,
+    bDisk = 0;
+  let considered = 0,
+    disks = 0;
   let preferredSeen = false;
   const only = req.onlyNode === undefined ? null : usage.byId.get(req.onlyNode);
   const nodes = only === null ? usage.nodes : only ? [only] : [];
-  const sel = req.nodeSelector, dsel = req.diskSelector;
+  const sel = req.nodeSelector,
+    dsel = req.diskSelector;
   // The other replicas as node, zone and disk numbers (-1 where they are gone).
   const nOthers = others.length;
-  const oNode = new Int32Array(nOthers), oZone = new Int32Array(nOthers), oDisk = new Int32Array(nOthers);
+  const oNode = new Int32Array(nOthers),
+    oZone = new Int32Array(nOthers),
+    oDisk = new Int32Array(nOthers);
   for (let k = 0; k < nOthers; k++) {
     const o = others[k]!;
     const ne = usage.byId.get(o.nodeId);
@@ -194,16 +224,27 @@ export function place(usage: Usage, req: PlacementRequest, lim: Limits): Placeme
     oZone[k] = usage.zoneIndex.get(o.zone) ?? -1;
     oDisk[k] = ne?.diskById.get(o.diskId)?.index ?? -1;
   }
-  const schedA = usage.scheduled, usableA = usage.usable, roomA = usage.room, capA = usage.cap, openA = usage.open;
+  const schedA = usage.scheduled,
+    usableA = usage.usable,
+    roomA = usage.room,
+    capA = usage.cap,
+    openA = usage.open;
   for (const n of nodes) {
     disks += n.disks.length;
     // The common case is checked inline without allocating; a rejected candidate goes through
     // rejectNode / rejectDisk, which name every reason.
     const node = n.node;
-    let nodeOk = !node.down && node.allowScheduling && !node.evictionRequested && !n.drain &&
-      !(node.cordoned && lim.cordonedUnschedulable) && n.disks.length > 0 &&
-      (sel.length === 0 || covers(node.tags, sel)) && (req.strictNode === null || n.id === req.strictNode) &&
-      !(req.needsRebuild && n.rebuilding >= lim.rebuildLimit) && (req.restrict === undefined || req.restrict(n) === null);
+    let nodeOk =
+      !node.down &&
+      node.allowScheduling &&
+      !node.evictionRequested &&
+      !n.drain &&
+      !(node.cordoned && lim.cordonedUnschedulable) &&
+      n.disks.length > 0 &&
+      (sel.length === 0 || covers(node.tags, sel)) &&
+      (req.strictNode === null || n.id === req.strictNode) &&
+      !(req.needsRebuild && n.rebuilding >= lim.rebuildLimit) &&
+      (req.restrict === undefined || req.restrict(n) === null);
     let nodeTier = 0;
     for (let k = 0; nodeOk && k < nOthers; k++) {
       if (oNode[k] === n.idx) {
@@ -228,7 +269,8 @@ export function place(usage: Usage, req: PlacementRequest, lim: Limits): Placeme
     const end = n.first + n.disks.length;
     for (let i = n.first; i < end; i++) {
       let tier = nodeTier;
-      const usable = usableA[i]!, sched = schedA[i]!;
+      const usable = usableA[i]!,
+        sched = schedA[i]!;
       // Same tests as rejectDisk's InsufficientSpace and OverProvisioned, on precomputed bounds.
       let diskOk = openA[i] === 1 && size < roomA[i]! && sched + size <= capA[i]!;
       if (diskOk && dsel.length > 0) diskOk = covers(n.disks[i - n.first]!.disk.tags, dsel);
@@ -249,10 +291,17 @@ export function place(usage: Usage, req: PlacementRequest, lim: Limits): Placeme
       }
       considered++;
       if (pref === 0) preferredSeen = true;
-      if (best !== null && (pref > bPref || (pref === bPref && (tier > bTier || (tier === bTier && nodeRatio > bNode))))) continue;
+      if (
+        best !== null &&
+        (pref > bPref || (pref === bPref && (tier > bTier || (tier === bTier && nodeRatio > bNode))))
+      )
+        continue;
       const diskRatio = Usage.ratio(sched + size, usable);
-      const better = best === null || pref < bPref || (pref === bPref && (tier < bTier || (tier === bTier &&
-        (nodeRatio < bNode || (nodeRatio === bNode && diskRatio < bDisk)))));
+      const better =
+        best === null ||
+        pref < bPref ||
+        (pref === bPref &&
+          (tier < bTier || (tier === bTier && (nodeRatio < bNode || (nodeRatio === bNode && diskRatio < bDisk)))));
       if (better) {
         best = n.disks[i - n.first]!;
         bPref = pref;
@@ -273,8 +322,10 @@ export function place(usage: Usage, req: PlacementRequest, lim: Limits): Placeme
     ok: true,
     disk: best,
     figures: {
-      storageMaximum: disk.storageMaximum, storageAvailable: disk.storageAvailable,
-      storageScheduled: schedA[best.index]!, storageReserved: disk.storageReserved,
+      storageMaximum: disk.storageMaximum,
+      storageAvailable: disk.storageAvailable,
+      storageScheduled: schedA[best.index]!,
+      storageReserved: disk.storageReserved,
     },
     score: bNode,
     considered,

@@ -32,9 +32,21 @@ import { offlineDecisions, restorePending, restoreSlots } from './offline.js';
 import type { RestoreSlots } from './offline.js';
 import type { Rep, VolumeWork } from './volume.js';
 import {
-  active, alive, backedOff, balanceCandidates, cmp, pickExtra, pickLocalityVictim, pickSource, replacementOf, repOf, sources,
-  staying, toOther,
-  unavailable, workOf,
+  active,
+  alive,
+  backedOff,
+  balanceCandidates,
+  cmp,
+  pickExtra,
+  pickLocalityVictim,
+  pickSource,
+  replacementOf,
+  repOf,
+  sources,
+  staying,
+  toOther,
+  unavailable,
+  workOf,
 } from './volume.js';
 
 /** What a pass decided, and when the same state must be decided again if nothing else happens. */
@@ -71,7 +83,10 @@ export class Planner {
   private readonly ids = new Set<string>();
   private wakeAt: number | null = null;
 
-  constructor(private readonly state: ClusterState, private readonly settings: Settings) {
+  constructor(
+    private readonly state: ClusterState,
+    private readonly settings: Settings,
+  ) {
     this.limits = limitsOf(settings);
     this.usage = new Usage(state, this.limits.minimalAvailablePct, this.limits.overProvisioningPct);
   }
@@ -122,7 +137,10 @@ export class Planner {
    * bar one). A replica with nowhere to go comes back blocked, with every candidate's reasons.
    * A Planner used for forecasts must not decide afterwards: its view is not the state's any more.
    */
-  forecastEvictions(volume: string, draining: ReadonlySet<string>): { moves: PlaceDecision[]; blocked: EvictionBlocked[] } {
+  forecastEvictions(
+    volume: string,
+    draining: ReadonlySet<string>,
+  ): { moves: PlaceDecision[]; blocked: EvictionBlocked[] } {
     for (const id of draining) {
       const node = this.usage.byId.get(id);
       if (node) node.drain = true;
@@ -132,12 +150,18 @@ export class Planner {
     const v = this.state.volumes.get(volume);
     if (!v) return { moves, blocked };
     const w = this.work(v);
-    const leaving = active(w).filter((r) => draining.has(r.nodeId)).sort((a, b) => cmp(a.id, b.id));
+    const leaving = active(w)
+      .filter((r) => draining.has(r.nodeId))
+      .sort((a, b) => cmp(a.id, b.id));
     for (const moved of leaving) {
       const res = place(this.usage, this.request(w, staying(w, moved), false), this.limits);
       if (!res.ok) {
         blocked.push({
-          replicaId: moved.id, nodeId: moved.nodeId, diskId: moved.diskId, summary: tallyText(res), candidates: wordRejections(res.rejected),
+          replicaId: moved.id,
+          nodeId: moved.nodeId,
+          diskId: moved.diskId,
+          summary: tallyText(res),
+          candidates: wordRejections(res.rejected),
         });
         continue;
       }
@@ -152,10 +176,11 @@ export class Planner {
   private work(v: VolumeState): VolumeWork {
     const ids = this.state.replicasByVolume.get(v.name);
     const reps: Rep[] = [];
-    if (ids) for (const id of ids) {
-      const r = this.state.replicas.get(id);
-      if (r) reps.push(repOf(r, this.usage));
-    }
+    if (ids)
+      for (const id of ids) {
+        const r = this.state.replicas.get(id);
+        if (r) reps.push(repOf(r, this.usage));
+      }
     reps.sort((a, b) => cmp(a.id, b.id));
     return workOf(v, reps, this.settings);
   }
@@ -176,7 +201,14 @@ export class Planner {
       const v = w.v;
       // Cheap test first: only a detached volume with something rebuilding, or one the scheduler attached, can need one.
       const ds = mine.get(v.name) ?? [];
-      if (v.autoAttach === '' && !(v.attachState === 'detached' && (restorePending(v) || ds.some((d) => d.kind === 'rebuild') || w.reps.some((r) => r.mode === 'rebuilding')))) continue;
+      if (
+        v.autoAttach === '' &&
+        !(
+          v.attachState === 'detached' &&
+          (restorePending(v) || ds.some((d) => d.kind === 'rebuild') || w.reps.some((r) => r.mode === 'rebuilding'))
+        )
+      )
+        continue;
       out.push(...offlineDecisions(this.state, this.settings, v, ds, (restores ??= restoreSlots(this.state))));
     }
   }
@@ -226,32 +258,69 @@ export class Planner {
 
   private request(w: VolumeWork, others: Rep[], needsRebuild: boolean): PlacementRequest {
     const spec = w.v.spec;
-    const best = spec.dataLocality === 'best-effort' && w.attached !== '' && !others.some((o) => o.nodeId === w.attached);
+    const best =
+      spec.dataLocality === 'best-effort' && w.attached !== '' && !others.some((o) => o.nodeId === w.attached);
     return {
-      volume: w.v.name, size: spec.size, nodeSelector: spec.nodeSelector, diskSelector: spec.diskSelector,
-      others: others.map(toOther), softZone: w.softZone, softNode: w.softNode, softDisk: w.softDisk, needsRebuild,
+      volume: w.v.name,
+      size: spec.size,
+      nodeSelector: spec.nodeSelector,
+      diskSelector: spec.diskSelector,
+      others: others.map(toOther),
+      softZone: w.softZone,
+      softNode: w.softNode,
+      softDisk: w.softDisk,
+      needsRebuild,
       strictNode: spec.dataLocality === 'strict-local' ? w.attached : null,
       preferNode: best ? w.attached : null,
     };
   }
 
   /** Accounts a placement in the view and returns its decision (and its rebuild, if any). */
-  private accept(w: VolumeWork, res: Placed, trigger: Trigger, replaces: Rep | null, source: Rep | undefined): Decision[] {
+  private accept(
+    w: VolumeWork,
+    res: Placed,
+    trigger: Trigger,
+    replaces: Rep | null,
+    source: Rep | undefined,
+  ): Decision[] {
     const chosen = res.disk;
     const id = this.newId(w);
     const rep: Rep = {
-      id, nodeId: chosen.node.id, diskId: chosen.disk.id, zone: chosen.node.zone, mode: source ? 'rebuilding' : 'scheduled', trigger,
-      replaces: replaces?.id ?? '', size: w.v.spec.size, address: '', rebuildFrom: source?.id ?? '', failedAtMs: 0, failures: 0,
-      available: true, evicting: chosen.node.node.evictionRequested || chosen.node.drain || chosen.disk.evictionRequested, gone: false,
+      id,
+      nodeId: chosen.node.id,
+      diskId: chosen.disk.id,
+      zone: chosen.node.zone,
+      mode: source ? 'rebuilding' : 'scheduled',
+      trigger,
+      replaces: replaces?.id ?? '',
+      size: w.v.spec.size,
+      address: '',
+      rebuildFrom: source?.id ?? '',
+      failedAtMs: 0,
+      failures: 0,
+      available: true,
+      evicting: chosen.node.node.evictionRequested || chosen.node.drain || chosen.disk.evictionRequested,
+      gone: false,
     };
     w.reps.push(rep);
     this.usage.add(rep.nodeId, rep.diskId, rep.size, source !== undefined);
     const placement: PlaceDecision = {
-      kind: 'place', volume: w.v.name, replicaId: id, nodeId: rep.nodeId, diskId: rep.diskId, trigger,
-      replaces: rep.replaces, figures: res.figures, score: res.score, candidatesConsidered: res.considered,
-      notes: replaces && backedOff(replaces) ? [...res.notes, Note.RebuildBackoff] : res.notes, rejected: wordRejections(res.rejected),
+      kind: 'place',
+      volume: w.v.name,
+      replicaId: id,
+      nodeId: rep.nodeId,
+      diskId: rep.diskId,
+      trigger,
+      replaces: rep.replaces,
+      figures: res.figures,
+      score: res.score,
+      candidatesConsidered: res.considered,
+      notes: replaces && backedOff(replaces) ? [...res.notes, Note.RebuildBackoff] : res.notes,
+      rejected: wordRejections(res.rejected),
     };
-    return source ? [placement, { kind: 'rebuild', volume: w.v.name, replicaId: id, fromReplicaId: source.id }] : [placement];
+    return source
+      ? [placement, { kind: 'rebuild', volume: w.v.name, replicaId: id, fromReplicaId: source.id }]
+      : [placement];
   }
 
   /** Appends placements (and their rebuilds) to the pass's output. */
@@ -278,7 +347,11 @@ export class Planner {
     if (!node || !disk || node.node.down) return false;
     // Judged against the replicas that stay beside it: not the one it replaces, if it is a
     // replacement (which may sit on that replica's node).
-    const req = this.request(w, staying(w, failed).filter((o) => o.id !== failed.replaces), false);
+    const req = this.request(
+      w,
+      staying(w, failed).filter((o) => o.id !== failed.replaces),
+      false,
+    );
     if (rejectNode(node, req, this.limits)) return false;
     const diskRejection = rejectDisk(this.usage, disk, req, this.limits);
     return !diskRejection || diskRejection.findings.every((f) => SPACE.has(f.reason));
@@ -342,7 +415,9 @@ export class Planner {
     if (res.ok) this.emit(w, out, this.accept(w, res, Trigger.Eviction, evicted, pickSource(w)));
     else {
       w.blocked = {
-        lead: `replica ${evicted.id} cannot be evicted from ${evicted.nodeId}/${evicted.diskId}`, missing: 0, first: res,
+        lead: `replica ${evicted.id} cannot be evicted from ${evicted.nodeId}/${evicted.diskId}`,
+        missing: 0,
+        first: res,
         rerun: () => this.placeOrNull(request()),
       };
     }
@@ -366,7 +441,9 @@ export class Planner {
     }
     if (locality !== 'strict-local') return false;
     w.blocked = {
-      lead: `replica ${victim.id} cannot move to attached node ${w.attached}`, missing: 0, first: res,
+      lead: `replica ${victim.id} cannot move to attached node ${w.attached}`,
+      missing: 0,
+      first: res,
       rerun: () => this.placeOrNull(this.request(w, staying(w, victim), true)),
     };
     return true;
@@ -381,7 +458,9 @@ export class Planner {
       const res = place(this.usage, req, this.limits);
       if (!res.ok) continue;
       // Candidates turned down only for not evening the spread are this step's own choice, not a rejection worth recording.
-      res.rejected = res.rejected.filter((r) => !(r.findings.length === 1 && r.findings[0]!.reason === Reason.NoBalanceGain));
+      res.rejected = res.rejected.filter(
+        (r) => !(r.findings.length === 1 && r.findings[0]!.reason === Reason.NoBalanceGain),
+      );
       this.emit(w, out, this.accept(w, res, Trigger.Rebalance, candidate.rep, pickSource(w)));
       return;
     }
@@ -411,7 +490,13 @@ export class Planner {
    * a replica that must wait or be replaced) are: rebuilt when their node has a rebuild slot, else
    * `held` until one frees up. Returns the failed replicas it could not reuse, in the same order.
    */
-  private reuseFailed(w: VolumeWork, source: Rep | undefined, held: Rep[], missing: () => number, out: Decision[]): Rep[] {
+  private reuseFailed(
+    w: VolumeWork,
+    source: Rep | undefined,
+    held: Rep[],
+    missing: () => number,
+    out: Decision[],
+  ): Rep[] {
     const failed = unavailable(w).sort((a, b) => a.failedAtMs - b.failedAtMs || cmp(a.id, b.id));
     const notReused: Rep[] = [];
     for (const f of failed) {
@@ -441,7 +526,13 @@ export class Planner {
    * woken when the wait ends); after it, or when backed off, a new replica replaces them. Returns
    * the ones to replace.
    */
-  private replaceFailed(w: VolumeWork, failed: Rep[], held: Rep[], missing: () => number, nowMs: number): (Rep | null)[] {
+  private replaceFailed(
+    w: VolumeWork,
+    failed: Rep[],
+    held: Rep[],
+    missing: () => number,
+    nowMs: number,
+  ): (Rep | null)[] {
     const waitMs = this.settings['replica-replenishment-wait-interval'] * 1000;
     const toReplace: (Rep | null)[] = [];
     for (const f of failed) {
@@ -460,7 +551,13 @@ export class Planner {
    * replaces). A new volume is all or nothing unless allow-volume-creation-with-degraded-
    * availability: then a failure undoes the placements that fitted. A failure is left `blocked`.
    */
-  private placeNeeded(w: VolumeWork, needed: (Rep | null)[], source: Rep | undefined, isInitial: boolean, out: Decision[]): void {
+  private placeNeeded(
+    w: VolumeWork,
+    needed: (Rep | null)[],
+    source: Rep | undefined,
+    isInitial: boolean,
+    out: Decision[],
+  ): void {
     const allOrNothing = isInitial && !this.settings['allow-volume-creation-with-degraded-availability'];
     const attempt = this.attempt(w, needed, source);
     if (attempt.fail && allOrNothing) {
@@ -468,24 +565,33 @@ export class Planner {
       for (const d of attempt.placed) if (d.kind === 'place') this.unaccept(w, d.replicaId);
       w.blocked = {
         lead: `${replicas(w.count)} cannot all be placed (allow-volume-creation-with-degraded-availability is false)`,
-        missing: w.count, first: attempt.fail, rerun: () => this.tentative(w, needed, source),
+        missing: w.count,
+        first: attempt.fail,
+        rerun: () => this.tentative(w, needed, source),
       };
       return;
     }
     this.emit(w, out, attempt.placed);
     const fail = attempt.fail;
     if (!fail) return;
-    const why = fail.replaces && backedOff(fail.replaces)
-      ? ` (replacing ${fail.replaces.id}, not rebuilt again after ${fail.replaces.failures} failures since its last rebuild)` : '';
+    const why =
+      fail.replaces && backedOff(fail.replaces)
+        ? ` (replacing ${fail.replaces.id}, not rebuilt again after ${fail.replaces.failures} failures since its last rebuild)`
+        : '';
     w.blocked = {
-      lead: `${attempt.missing} of ${replicas(w.count)} cannot be placed${why}`, missing: attempt.missing, first: fail,
+      lead: `${attempt.missing} of ${replicas(w.count)} cannot be placed${why}`,
+      missing: attempt.missing,
+      first: fail,
       rerun: () => this.placeOrNull(this.request(w, staying(w, fail.replaces), source !== undefined)),
     };
   }
 
   /** Places what is needed in order, accounting each placement; notes the first that fails. */
-  private attempt(w: VolumeWork, needed: (Rep | null)[], source: Rep | undefined):
-    { placed: Decision[]; fail: (NotPlaced & { replaces: Rep | null }) | null; missing: number } {
+  private attempt(
+    w: VolumeWork,
+    needed: (Rep | null)[],
+    source: Rep | undefined,
+  ): { placed: Decision[]; fail: (NotPlaced & { replaces: Rep | null }) | null; missing: number } {
     const trigger = source ? Trigger.Rebuild : Trigger.New;
     const placed: Decision[] = [];
     let fail: (NotPlaced & { replaces: Rep | null }) | null = null;
@@ -535,7 +641,10 @@ export class Planner {
     // next pass would find; should it fit after all, the reasons it failed with stand.
     const res = b.rerun() ?? b.first;
     const d: UnschedulableDecision = {
-      kind: 'unschedulable', volume: w.v.name, missing: b.missing, summary: `${b.lead}: ${tallyText(res)}`,
+      kind: 'unschedulable',
+      volume: w.v.name,
+      missing: b.missing,
+      summary: `${b.lead}: ${tallyText(res)}`,
       candidates: wordRejections(res.rejected),
     };
     // A placement in this pass clears the recorded one, so then it must be said again.
@@ -560,10 +669,16 @@ function resolved(w: VolumeWork): boolean {
 /** The state already records this very decision: appending it again would say nothing new. */
 function sameRecord(v: VolumeState, d: UnschedulableDecision): boolean {
   const u = v.unschedulable;
-  if (!u || u.missing !== d.missing || u.summary !== d.summary || u.candidates.length !== d.candidates.length) return false;
+  if (!u || u.missing !== d.missing || u.summary !== d.summary || u.candidates.length !== d.candidates.length)
+    return false;
   return u.candidates.every((c, i) => {
     const e = d.candidates[i]!;
-    return c.nodeId === e.nodeId && c.diskId === e.diskId && c.detail === e.detail &&
-      c.reasons.length === e.reasons.length && c.reasons.every((r, j) => r === e.reasons[j]);
+    return (
+      c.nodeId === e.nodeId &&
+      c.diskId === e.diskId &&
+      c.detail === e.detail &&
+      c.reasons.length === e.reasons.length &&
+      c.reasons.every((r, j) => r === e.reasons[j])
+    );
   });
 }

@@ -92,9 +92,9 @@ export type RemoveReason = (typeof RemoveReason)[keyof typeof RemoveReason];
 
 /** The removal reason of a replaced replica, by the trigger of the replica that replaced it. */
 export const REMOVE_REASON_BY_TRIGGER: Record<Trigger, RemoveReason> = {
-  'new': RemoveReason.FailedWaitExpired,
-  'rebuild': RemoveReason.FailedWaitExpired,
-  'eviction': RemoveReason.Evicted,
+  new: RemoveReason.FailedWaitExpired,
+  rebuild: RemoveReason.FailedWaitExpired,
+  eviction: RemoveReason.Evicted,
   'data-locality': RemoveReason.DataLocality,
-  'rebalance': RemoveReason.Rebalanced,
+  rebalance: RemoveReason.Rebalanced,
 };

@@ -8,8 +8,18 @@ import { Reason } from './reasons.js';
 
 type R<K extends keyof typeof Reason> = (typeof Reason)[K];
 /** The reasons whose findings carry facts; every other reason says it all by itself. */
-type WithFacts = R<'NodeDown' | 'NodeTagsMismatch' | 'DiskTagsMismatch' | 'LocalityRequired' | 'RebuildLimitReached'
-  | 'AntiAffinityZone' | 'AntiAffinityNode' | 'AntiAffinityDisk' | 'InsufficientSpace' | 'OverProvisioned'>;
+type WithFacts = R<
+  | 'NodeDown'
+  | 'NodeTagsMismatch'
+  | 'DiskTagsMismatch'
+  | 'LocalityRequired'
+  | 'RebuildLimitReached'
+  | 'AntiAffinityZone'
+  | 'AntiAffinityNode'
+  | 'AntiAffinityDisk'
+  | 'InsufficientSpace'
+  | 'OverProvisioned'
+>;
 
 /** One filter a candidate failed, with what it found. */
 export type Finding =
@@ -69,6 +79,8 @@ export const wordRejections = (rs: readonly Rejection[]): CandidateRejection[] =
 export function renameHolders(r: Rejection, names: ReadonlyMap<string, string>): Rejection {
   return {
     ...r,
-    findings: r.findings.map((f) => ('holders' in f ? { ...f, holders: f.holders.map((id) => names.get(id) ?? id) } : f)),
+    findings: r.findings.map((f) =>
+      'holders' in f ? { ...f, holders: f.holders.map((id) => names.get(id) ?? id) } : f,
+    ),
   };
 }

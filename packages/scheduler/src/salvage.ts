@@ -67,45 +67,77 @@ function faulted(reps: readonly ReplicaState[]): boolean {
  * newest data, and only a person may decide to go on without it.
  */
 export function chooseSalvage(
-  state: ClusterState, volume: string, figures: (replicaId: string) => ObservedFigures | undefined,
+  state: ClusterState,
+  volume: string,
+  figures: (replicaId: string) => ObservedFigures | undefined,
   o: { replicaId?: string; auto: boolean },
 ): SalvageChoice {
   const v = state.volumes.get(volume);
-  const reps = [...state.replicasByVolume.get(volume) ?? []].flatMap((id) => state.replicas.get(id) ?? []).sort((a, b) => byId(a.id, b.id));
+  const reps = [...(state.replicasByVolume.get(volume) ?? [])]
+    .flatMap((id) => state.replicas.get(id) ?? [])
+    .sort((a, b) => byId(a.id, b.id));
   const table: SalvageFigure[] = reps.map((r) => {
     const f = figures(r.id);
     const fresh = f !== undefined && f.observedAtMs >= r.failedAtMs && !state.nodes.get(r.nodeId)?.down;
     return {
-      replicaId: r.id, nodeId: r.nodeId, revision: fresh ? f.revision : 0, cleanShutdown: fresh ? f.cleanShutdown : false,
-      rebuilding: fresh ? f.rebuilding : false, reported: fresh,
+      replicaId: r.id,
+      nodeId: r.nodeId,
+      revision: fresh ? f.revision : 0,
+      cleanShutdown: fresh ? f.cleanShutdown : false,
+      rebuilding: fresh ? f.rebuilding : false,
+      reported: fresh,
     };
   });
-  const no = (refusal: SalvageRefusal, detail: string): SalvageChoice => ({ ok: false, volume, refusal, detail, figures: table });
+  const no = (refusal: SalvageRefusal, detail: string): SalvageChoice => ({
+    ok: false,
+    volume,
+    refusal,
+    detail,
+    figures: table,
+  });
   if (!v || !faulted(reps)) {
-    return no(SalvageRefusal.NotFaulted, `volume "${volume}" is not faulted: only a volume whose replicas have all failed is salvaged`);
+    return no(
+      SalvageRefusal.NotFaulted,
+      `volume "${volume}" is not faulted: only a volume whose replicas have all failed is salvaged`,
+    );
   }
   const modeOf = new Map(reps.map((r) => [r.id, r.mode]));
   const eligible = (f: SalvageFigure): boolean => modeOf.get(f.replicaId) === 'failed' && f.reported && !f.rebuilding;
-  const why = (f: SalvageFigure): string => modeOf.get(f.replicaId) !== 'failed' ? `it is ${modeOf.get(f.replicaId)}, not failed`
-    : !f.reported ? `its node ${f.nodeId} has not reported its figures since it failed` : 'a rebuild into it never finished';
+  const why = (f: SalvageFigure): string =>
+    modeOf.get(f.replicaId) !== 'failed'
+      ? `it is ${modeOf.get(f.replicaId)}, not failed`
+      : !f.reported
+        ? `its node ${f.nodeId} has not reported its figures since it failed`
+        : 'a rebuild into it never finished';
   if (o.replicaId !== undefined && o.replicaId !== '') {
     const f = table.find((x) => x.replicaId === o.replicaId);
-    if (!f) return no(SalvageRefusal.ReplicaNotOfVolume, `replica "${o.replicaId}" is not a replica of volume "${volume}"`);
-    if (!eligible(f)) return no(SalvageRefusal.ReplicaNotEligible, `replica "${o.replicaId}" cannot be salvaged: ${why(f)}`);
+    if (!f)
+      return no(SalvageRefusal.ReplicaNotOfVolume, `replica "${o.replicaId}" is not a replica of volume "${volume}"`);
+    if (!eligible(f))
+      return no(SalvageRefusal.ReplicaNotEligible, `replica "${o.replicaId}" cannot be salvaged: ${why(f)}`);
     return { ok: true, volume, replicaIds: [f.replicaId], reason: SalvageReason.Requested, figures: table };
   }
   const waiting = table.filter((f) => modeOf.get(f.replicaId) === 'failed' && !f.reported);
   if (o.auto && waiting.length > 0) {
-    return no(SalvageRefusal.WaitingForFigures, `waiting for the figures of ${waiting.map((f) => `${f.replicaId} (node ${f.nodeId})`).join(', ')}`);
+    return no(
+      SalvageRefusal.WaitingForFigures,
+      `waiting for the figures of ${waiting.map((f) => `${f.replicaId} (node ${f.nodeId})`).join(', ')}`,
+    );
   }
   const candidates = table.filter(eligible);
   if (candidates.length === 0) {
-    return no(SalvageRefusal.NoCandidate, `no replica can be salvaged: ${table.map((f) => `${f.replicaId}: ${why(f)}`).join('; ')}`);
+    return no(
+      SalvageRefusal.NoCandidate,
+      `no replica can be salvaged: ${table.map((f) => `${f.replicaId}: ${why(f)}`).join('; ')}`,
+    );
   }
   const newest = Math.max(...candidates.map((f) => f.revision));
   return {
-    ok: true, volume, replicaIds: candidates.filter((f) => f.revision === newest).map((f) => f.replicaId),
-    reason: o.auto ? SalvageReason.Auto : SalvageReason.Requested, figures: table,
+    ok: true,
+    volume,
+    replicaIds: candidates.filter((f) => f.revision === newest).map((f) => f.replicaId),
+    reason: o.auto ? SalvageReason.Auto : SalvageReason.Requested,
+    figures: table,
   };
 }
 
@@ -113,6 +145,11 @@ export function chooseSalvage(
 export function salvageDraft(c: SalvageChoice & { ok: true }, basedOnSeq?: number): EventDraft {
   return {
     ...(basedOnSeq === undefined ? {} : { cause: `seq:${basedOnSeq}` }),
-    volumeSalvaged: { name: c.volume, replicaIds: [...c.replicaIds], reason: c.reason, figures: c.figures.map((f) => ({ ...f })) },
+    volumeSalvaged: {
+      name: c.volume,
+      replicaIds: [...c.replicaIds],
+      reason: c.reason,
+      figures: c.figures.map((f) => ({ ...f })),
+    },
   };
 }

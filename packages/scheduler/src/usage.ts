@@ -69,7 +69,18 @@ export class Usage {
       let zoneIdx = this.zoneIndex.get(node.zone);
       if (zoneIdx === undefined) this.zoneIndex.set(node.zone, (zoneIdx = this.zoneIndex.size));
       const entry: NodeEntry = {
-        node, id, zone: node.zone, idx: this.nodes.length, zoneIdx, disks: [], first: index, diskById: new Map(), scheduled: 0, usable: 0, rebuilding: 0, drain: false,
+        node,
+        id,
+        zone: node.zone,
+        idx: this.nodes.length,
+        zoneIdx,
+        disks: [],
+        first: index,
+        diskById: new Map(),
+        scheduled: 0,
+        usable: 0,
+        rebuilding: 0,
+        drain: false,
       };
       for (const diskId of [...node.disks.keys()].sort()) {
         const disk = node.disks.get(diskId)!;

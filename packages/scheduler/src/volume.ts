@@ -1,7 +1,14 @@
 // The working view of one volume during a pass: its replicas as the pass sees them (including the
 // ones it has just placed or removed), what counts toward the replica count, and the choices that
 // depend only on the volume's own replicas (which one to remove, which one a move replaces).
-import type { AntiAffinityOverride, ReplicaMode, ReplicaState, Settings, VolumeAutoBalance, VolumeState } from '@cairn/metadata';
+import type {
+  AntiAffinityOverride,
+  ReplicaMode,
+  ReplicaState,
+  Settings,
+  VolumeAutoBalance,
+  VolumeState,
+} from '@cairn/metadata';
 import type { NotPlaced, Other } from './place.js';
 import type { Finding } from './rejection.js';
 import { Reason, REBUILD_BACKOFF_FAILURES } from './reasons.js';
@@ -75,8 +82,16 @@ export function repOf(r: ReplicaState, usage: Usage): Rep {
   const d = n?.diskById.get(r.diskId);
   const available = r.mode !== 'failed' && n !== undefined && !n.node.down && d !== undefined;
   return {
-    id: r.id, nodeId: r.nodeId, diskId: r.diskId, zone: n?.zone ?? '', mode: r.mode, trigger: r.trigger,
-    replaces: r.replaces, size: r.size, address: r.address, rebuildFrom: r.rebuildFrom,
+    id: r.id,
+    nodeId: r.nodeId,
+    diskId: r.diskId,
+    zone: n?.zone ?? '',
+    mode: r.mode,
+    trigger: r.trigger,
+    replaces: r.replaces,
+    size: r.size,
+    address: r.address,
+    rebuildFrom: r.rebuildFrom,
     failedAtMs: r.mode === 'failed' ? r.failedAtMs : n?.node.down ? n.node.downSinceMs : 0,
     failures: r.failures,
     available,
@@ -87,10 +102,15 @@ export function repOf(r: ReplicaState, usage: Usage): Rep {
 
 export function workOf(v: VolumeState, reps: Rep[], settings: Settings): VolumeWork {
   // An engine started only for an offline rebuild is not an attach: data locality follows users.
-  const attached = v.autoAttach === '' && v.attachedTo !== '' && v.attachState !== 'detaching' && v.attachState !== 'detached' ? v.attachedTo : '';
+  const attached =
+    v.autoAttach === '' && v.attachedTo !== '' && v.attachState !== 'detaching' && v.attachState !== 'detached'
+      ? v.attachedTo
+      : '';
   const ab = v.spec.replicaAutoBalance === 'ignored' ? settings['replica-auto-balance'] : v.spec.replicaAutoBalance;
   return {
-    v, reps, attached,
+    v,
+    reps,
+    attached,
     count: v.spec.dataLocality === 'strict-local' ? 1 : v.spec.numberOfReplicas,
     softZone: soft(v.spec.replicaZoneSoftAntiAffinity, settings['replica-zone-soft-anti-affinity']),
     softNode: soft(v.spec.replicaSoftAntiAffinity, settings['replica-soft-anti-affinity']),
@@ -129,15 +149,21 @@ export const toOther = (r: Rep): Other => ({ id: r.id, nodeId: r.nodeId, diskId:
 /** The replica a rebuild copies from: not being evicted, local to the engine, lowest id. */
 export function pickSource(w: VolumeWork): Rep | undefined {
   const s = sources(w);
-  s.sort((a, b) => Number(a.evicting) - Number(b.evicting) ||
-    Number(b.nodeId === w.attached) - Number(a.nodeId === w.attached) || cmp(a.id, b.id));
+  s.sort(
+    (a, b) =>
+      Number(a.evicting) - Number(b.evicting) ||
+      Number(b.nodeId === w.attached) - Number(a.nodeId === w.attached) ||
+      cmp(a.id, b.id),
+  );
   return s[0];
 }
 
 export const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function counts(reps: Rep[]): { zone: Map<string, number>; node: Map<string, number>; disk: Map<string, number> } {
-  const zone = new Map<string, number>(), node = new Map<string, number>(), disk = new Map<string, number>();
+  const zone = new Map<string, number>(),
+    node = new Map<string, number>(),
+    disk = new Map<string, number>();
   for (const r of reps) {
     zone.set(r.zone, (zone.get(r.zone) ?? 0) + 1);
     node.set(r.nodeId, (node.get(r.nodeId) ?? 0) + 1);
@@ -161,9 +187,13 @@ export function pickExtra(w: VolumeWork, reps: Rep[], usage: Usage): Rep {
   const c = counts(reps);
   const localCount = reps.filter((r) => r.nodeId === w.attached).length;
   const keyOf = (r: Rep): number[] => [
-    Number(r.evicting), Number(r.mode !== 'running'),
+    Number(r.evicting),
+    Number(r.mode !== 'running'),
     Number(!(w.v.spec.dataLocality !== 'disabled' && r.nodeId === w.attached && localCount === 1)),
-    c.zone.get(r.zone)!, c.node.get(r.nodeId)!, c.disk.get(`${r.nodeId}/${r.diskId}`)!, nodeRatio(usage, r),
+    c.zone.get(r.zone)!,
+    c.node.get(r.nodeId)!,
+    c.disk.get(`${r.nodeId}/${r.diskId}`)!,
+    nodeRatio(usage, r),
   ];
   return pickMax(reps, keyOf);
 }
@@ -175,7 +205,12 @@ export function pickExtra(w: VolumeWork, reps: Rep[], usage: Usage): Rep {
 export function pickLocalityVictim(w: VolumeWork, reps: Rep[], usage: Usage): Rep {
   const c = counts(reps);
   const zone = usage.byId.get(w.attached)?.zone;
-  return pickMax(reps, (r) => [Number(r.zone === zone), c.zone.get(r.zone)!, c.node.get(r.nodeId)!, nodeRatio(usage, r)]);
+  return pickMax(reps, (r) => [
+    Number(r.zone === zone),
+    c.zone.get(r.zone)!,
+    c.node.get(r.nodeId)!,
+    nodeRatio(usage, r),
+  ]);
 }
 
 function pickMax(reps: Rep[], keyOf: (r: Rep) => number[]): Rep {
@@ -204,23 +239,31 @@ function pickMax(reps: Rep[], keyOf: (r: Rep) => number[]): Rep {
  * replicas (minimal redundancy); best-effort also evens out the counts.
  */
 export function balanceCandidates(
-  w: VolumeWork, reps: Rep[], usage: Usage,
+  w: VolumeWork,
+  reps: Rep[],
+  usage: Usage,
 ): { rep: Rep; restrict: (n: NodeEntry) => Finding | null }[] {
   const least = w.autoBalance === 'least-effort';
   const c = counts(reps);
   const out: { rep: Rep; restrict: (n: NodeEntry) => Finding | null }[] = [];
-  const ordered = [...reps].sort((a, b) =>
-    c.zone.get(b.zone)! - c.zone.get(a.zone)! || c.node.get(b.nodeId)! - c.node.get(a.nodeId)! || cmp(a.id, b.id));
+  const ordered = [...reps].sort(
+    (a, b) =>
+      c.zone.get(b.zone)! - c.zone.get(a.zone)! || c.node.get(b.nodeId)! - c.node.get(a.nodeId)! || cmp(a.id, b.id),
+  );
   for (const x of ordered) {
     if (w.v.spec.dataLocality !== 'disabled' && x.nodeId === w.attached) continue; // keep the local replica
-    const za = c.zone.get(x.zone)!, na = c.node.get(x.nodeId)!;
+    const za = c.zone.get(x.zone)!,
+      na = c.node.get(x.nodeId)!;
     let zonePossible = false;
-    if (za >= 2) for (const z of usage.zoneIndex.keys()) if (least ? !c.zone.has(z) : (c.zone.get(z) ?? 0) <= za - 2) zonePossible = true;
+    if (za >= 2)
+      for (const z of usage.zoneIndex.keys())
+        if (least ? !c.zone.has(z) : (c.zone.get(z) ?? 0) <= za - 2) zonePossible = true;
     const nodePossible = na >= 2;
     if (!zonePossible && !nodePossible) continue;
     const restrict = (n: NodeEntry): Finding | null => {
       const sameZone = n.zone === x.zone;
-      const zb = c.zone.get(n.zone) ?? 0, nb = c.node.get(n.id) ?? 0;
+      const zb = c.zone.get(n.zone) ?? 0,
+        nb = c.node.get(n.id) ?? 0;
       const zoneBetter = !sameZone && (least ? zb === 0 && za >= 2 : zb <= za - 2);
       const zoneNotWorse = sameZone || zb <= za - 1;
       const nodeBetter = n.id !== x.nodeId && (least ? nb === 0 && na >= 2 : nb <= na - 2);

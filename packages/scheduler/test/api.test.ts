@@ -7,7 +7,18 @@ import { cloneState, decodeEvent, encodeEvent, SCHEMA_VERSION, stateHash } from 
 import type { EventDraft } from '@cairn/metadata';
 import type { Decision } from '../src/index.js';
 import {
-  batches, decide, MAX_REJECTIONS, Note, planDrain, Planner, Reason, REBUILD_BACKOFF_FAILURES, RemoveReason, schedule, toDraft, Trigger,
+  batches,
+  decide,
+  MAX_REJECTIONS,
+  Note,
+  planDrain,
+  Planner,
+  Reason,
+  REBUILD_BACKOFF_FAILURES,
+  RemoveReason,
+  schedule,
+  toDraft,
+  Trigger,
 } from '../src/index.js';
 import { World } from './world.js';
 
@@ -24,10 +35,21 @@ const api = suite('api');
 
 api('reason constants carry the names the issue lists', () => {
   for (const name of [
-    'NodeDown', 'NodeSchedulingDisabled', 'NodeCordoned', 'NodeTagsMismatch', 'DiskSchedulingDisabled', 'DiskEvicting',
-    'DiskTagsMismatch', 'InsufficientSpace', 'OverProvisioned', 'AntiAffinityZone', 'AntiAffinityNode', 'AntiAffinityDisk',
+    'NodeDown',
+    'NodeSchedulingDisabled',
+    'NodeCordoned',
+    'NodeTagsMismatch',
+    'DiskSchedulingDisabled',
+    'DiskEvicting',
+    'DiskTagsMismatch',
+    'InsufficientSpace',
+    'OverProvisioned',
+    'AntiAffinityZone',
+    'AntiAffinityNode',
+    'AntiAffinityDisk',
     'LocalityRequired',
-  ]) assert.is((Reason as Record<string, string>)[name], name);
+  ])
+    assert.is((Reason as Record<string, string>)[name], name);
   assert.equal(Object.values(Trigger).sort(), ['data-locality', 'eviction', 'new', 'rebalance', 'rebuild']);
   assert.ok(Object.values(RemoveReason).includes('FailedWaitExpired'));
   assert.is(Note.RebuildBackoff, 'RebuildBackoff');
@@ -37,19 +59,43 @@ api('reason constants carry the names the issue lists', () => {
 api('every kind of decision becomes an event the codec accepts, unchanged', () => {
   const ds: Decision[] = [
     {
-      kind: 'place', volume: 'v', replicaId: 'v-r9-0', nodeId: 'n1', diskId: 'd1', trigger: 'eviction', replaces: 'v-r1-0',
-      figures: { storageMaximum: 100 * 2 ** 30, storageAvailable: 90 * 2 ** 30, storageScheduled: 5 * 2 ** 30, storageReserved: 2 ** 30 },
-      score: 0.125, candidatesConsidered: 7, notes: ['SoftAntiAffinityZoneRelaxed'],
-      rejected: [{ nodeId: 'n2', diskId: '', reasons: ['NodeDown', 'NodeTagsMismatch'], detail: 'down: lease expired' }],
+      kind: 'place',
+      volume: 'v',
+      replicaId: 'v-r9-0',
+      nodeId: 'n1',
+      diskId: 'd1',
+      trigger: 'eviction',
+      replaces: 'v-r1-0',
+      figures: {
+        storageMaximum: 100 * 2 ** 30,
+        storageAvailable: 90 * 2 ** 30,
+        storageScheduled: 5 * 2 ** 30,
+        storageReserved: 2 ** 30,
+      },
+      score: 0.125,
+      candidatesConsidered: 7,
+      notes: ['SoftAntiAffinityZoneRelaxed'],
+      rejected: [
+        { nodeId: 'n2', diskId: '', reasons: ['NodeDown', 'NodeTagsMismatch'], detail: 'down: lease expired' },
+      ],
     },
-    { kind: 'unschedulable', volume: 'v', missing: 2, summary: 's', candidates: [{ nodeId: 'n1', diskId: 'd1', reasons: ['OverProvisioned'], detail: 'x' }] },
+    {
+      kind: 'unschedulable',
+      volume: 'v',
+      missing: 2,
+      summary: 's',
+      candidates: [{ nodeId: 'n1', diskId: 'd1', reasons: ['OverProvisioned'], detail: 'x' }],
+    },
     { kind: 'remove', volume: 'v', replicaId: 'v-r1-0', reason: 'Evicted' },
     { kind: 'rebuild', volume: 'v', replicaId: 'v-r9-0', fromReplicaId: 'v-r2-0' },
     { kind: 'schedulable', volume: 'v' },
   ];
   const back = ds.map((d, i) => {
     const draft: EventDraft = toDraft(d, 41);
-    return decodeEvent(encodeEvent({ ...draft, seq: i + 1, timeMs: 5, actor: 'manager/a', schemaVersion: SCHEMA_VERSION }), i + 1);
+    return decodeEvent(
+      encodeEvent({ ...draft, seq: i + 1, timeMs: 5, actor: 'manager/a', schemaVersion: SCHEMA_VERSION }),
+      i + 1,
+    );
   });
   assert.is(back[0]!.cause, 'seq:41');
   const p = back[0]!.replicaScheduled!;
@@ -57,9 +103,21 @@ api('every kind of decision becomes an event the codec accepts, unchanged', () =
     [p.replicaId, p.volume, p.nodeId, p.diskId, p.trigger, p.replaces, p.score, p.candidatesConsidered, p.notes],
     ['v-r9-0', 'v', 'n1', 'd1', 'eviction', 'v-r1-0', 0.125, 7, ['SoftAntiAffinityZoneRelaxed']],
   );
-  assert.equal(p.figures, { storageMaximum: 100 * 2 ** 30, storageAvailable: 90 * 2 ** 30, storageScheduled: 5 * 2 ** 30, storageReserved: 2 ** 30 });
-  assert.equal(p.rejected, [{ nodeId: 'n2', diskId: '', reasons: ['NodeDown', 'NodeTagsMismatch'], detail: 'down: lease expired' }]);
-  assert.equal(back[1]!.volumeUnschedulable, { name: 'v', missing: 2, summary: 's', candidates: [{ nodeId: 'n1', diskId: 'd1', reasons: ['OverProvisioned'], detail: 'x' }] });
+  assert.equal(p.figures, {
+    storageMaximum: 100 * 2 ** 30,
+    storageAvailable: 90 * 2 ** 30,
+    storageScheduled: 5 * 2 ** 30,
+    storageReserved: 2 ** 30,
+  });
+  assert.equal(p.rejected, [
+    { nodeId: 'n2', diskId: '', reasons: ['NodeDown', 'NodeTagsMismatch'], detail: 'down: lease expired' },
+  ]);
+  assert.equal(back[1]!.volumeUnschedulable, {
+    name: 'v',
+    missing: 2,
+    summary: 's',
+    candidates: [{ nodeId: 'n1', diskId: 'd1', reasons: ['OverProvisioned'], detail: 'x' }],
+  });
   assert.equal(back[2]!.replicaRemoved, { replicaId: 'v-r1-0', reason: 'Evicted' });
   assert.equal(back[3]!.replicaRebuilding, { replicaId: 'v-r9-0', fromReplicaId: 'v-r2-0' });
   assert.equal(back[4]!.volumeSchedulable, { name: 'v' });
@@ -88,7 +146,15 @@ api('replica ids derive from the volume and the seq decided on, never reusing on
   // A replica that happens to carry the next id already: it is skipped.
   const w2 = cluster(3);
   w2.line('volume a 10G replicas=1');
-  w2.apply({ replicaScheduled: { replicaId: `a-r${w2.state.seq + 1}-0`, volume: 'a', nodeId: 'n1', diskId: 'd1', trigger: 'new' } });
+  w2.apply({
+    replicaScheduled: {
+      replicaId: `a-r${w2.state.seq + 1}-0`,
+      volume: 'a',
+      nodeId: 'n1',
+      diskId: 'd1',
+      trigger: 'new',
+    },
+  });
   w2.line('volume-update a replicas=2');
   const next = decide(w2.state, w2.state.settings, w2.nowMs).flatMap((d) => (d.kind === 'place' ? [d.replicaId] : []));
   assert.equal(next, [`a-r${w2.state.seq}-0`]);
@@ -115,7 +181,11 @@ api('wakeAtMs is the earliest end of a replenishment wait, and null when nothing
   assert.equal(s.decisions, []);
   assert.is(s.wakeAtMs, t0 + 600_000);
   const later = schedule(w.state, w.state.settings, t0 + 600_000);
-  assert.is(later.decisions.filter((d) => d.kind === 'place').length, 1, 'a is replaced at its deadline, b still waits');
+  assert.is(
+    later.decisions.filter((d) => d.kind === 'place').length,
+    1,
+    'a is replaced at its deadline, b still waits',
+  );
   assert.is(later.wakeAtMs, t0 + 700_000);
 });
 
@@ -143,7 +213,10 @@ api('an unplaceable volume in a big cluster lists at most MAX_REJECTIONS candida
   assert.ok(d && d.kind === 'unschedulable');
   if (d.kind !== 'unschedulable') return;
   assert.is(d.candidates.length, MAX_REJECTIONS);
-  assert.match(d.summary, `${MAX_REJECTIONS + 100} nodes, ${MAX_REJECTIONS + 100} disks: NodeTagsMismatch x${MAX_REJECTIONS + 100}`);
+  assert.match(
+    d.summary,
+    `${MAX_REJECTIONS + 100} nodes, ${MAX_REJECTIONS + 100} disks: NodeTagsMismatch x${MAX_REJECTIONS + 100}`,
+  );
 });
 
 api('a drain plan moves replicas off the drained nodes only, changes nothing, keeps replicas on distinct nodes', () => {

@@ -52,7 +52,10 @@ function parse(text: string, file: string): Segment[] {
     while (i < lines.length && lines[i]!.trim() !== '') out.push(lines[i++]!);
     segs.push({ text: [...verbatim, ...head] });
     verbatim = [];
-    segs.push({ text: [], block: { line: start + 1, command: head[0]!, input: head.slice(1, -1), expected: out.join('\n') } });
+    segs.push({
+      text: [],
+      block: { line: start + 1, command: head[0]!, input: head.slice(1, -1), expected: out.join('\n') },
+    });
   }
   segs.push({ text: verbatim });
   return segs;
@@ -65,7 +68,8 @@ export function rewriteMode(env: NodeJS.ProcessEnv): boolean {
   if (env['CAIRN_REWRITE'] !== '1') return false;
   const ci = env['CI'];
   if (ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0') {
-    if (!warned) console.warn(`warning: CAIRN_REWRITE=1 ignored because CI=${ci}: the scenarios are compared, not rewritten`);
+    if (!warned)
+      console.warn(`warning: CAIRN_REWRITE=1 ignored because CI=${ci}: the scenarios are compared, not rewritten`);
     warned = true;
     return false;
   }
@@ -87,9 +91,12 @@ export function runFile(file: string, run: (b: Block) => string): string[] {
       continue;
     }
     const actual = run(s.block).replace(/\n+$/, '');
-    if (actual.split('\n').some((l) => l.trim() === '') && actual !== '') throw new Error(`${file}:${s.block.line}: output has a blank line`);
+    if (actual.split('\n').some((l) => l.trim() === '') && actual !== '')
+      throw new Error(`${file}:${s.block.line}: output has a blank line`);
     if (actual !== s.block.expected) {
-      problems.push(`${file}:${s.block.line}: ${s.block.command}\n--- expected\n${s.block.expected}\n--- actual\n${actual}`);
+      problems.push(
+        `${file}:${s.block.line}: ${s.block.command}\n--- expected\n${s.block.expected}\n--- actual\n${actual}`,
+      );
     }
     if (actual !== '') outText.push(...actual.split('\n'));
   }

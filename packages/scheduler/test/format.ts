@@ -8,11 +8,14 @@ export function formatDecision(d: Decision): string[] {
       const f = d.figures;
       const out = [
         `place ${d.replicaId} on ${d.nodeId}/${d.diskId} trigger=${d.trigger}${d.replaces ? ` replaces=${d.replaces}` : ''}` +
-        ` score=${d.score.toFixed(4)} considered=${d.candidatesConsidered}` +
-        ` disk=max:${fmtSize(f.storageMaximum)},avail:${fmtSize(f.storageAvailable)},sched:${fmtSize(f.storageScheduled)},reserved:${fmtSize(f.storageReserved)}`,
+          ` score=${d.score.toFixed(4)} considered=${d.candidatesConsidered}` +
+          ` disk=max:${fmtSize(f.storageMaximum)},avail:${fmtSize(f.storageAvailable)},sched:${fmtSize(f.storageScheduled)},reserved:${fmtSize(f.storageReserved)}`,
       ];
       if (d.notes.length) out.push(`  notes: ${d.notes.join(', ')}`);
-      for (const r of d.rejected) out.push(`  rejected ${r.diskId ? `${r.nodeId}/${r.diskId}` : r.nodeId}: ${r.reasons.join(', ')}${r.detail ? ` (${r.detail})` : ''}`);
+      for (const r of d.rejected)
+        out.push(
+          `  rejected ${r.diskId ? `${r.nodeId}/${r.diskId}` : r.nodeId}: ${r.reasons.join(', ')}${r.detail ? ` (${r.detail})` : ''}`,
+        );
       return out;
     }
     case 'rebuild':
@@ -31,7 +34,10 @@ export function formatDecision(d: Decision): string[] {
     case 'unschedulable':
       return [
         `unschedulable ${d.volume} missing=${d.missing}: ${d.summary}`,
-        ...d.candidates.map((r) => `  ${r.diskId ? `${r.nodeId}/${r.diskId}` : r.nodeId}: ${r.reasons.join(', ')}${r.detail ? ` (${r.detail})` : ''}`),
+        ...d.candidates.map(
+          (r) =>
+            `  ${r.diskId ? `${r.nodeId}/${r.diskId}` : r.nodeId}: ${r.reasons.join(', ')}${r.detail ? ` (${r.detail})` : ''}`,
+        ),
       ];
   }
 }

@@ -12,8 +12,12 @@ import { schedule, scheduleVolumes } from '../src/index.js';
 import { World } from './world.js';
 
 const stepArb = fc.oneof(
-  fc.record({ kind: fc.constant('create' as const), size: fc.constantFrom('1G', '5G', '10G'), replicas: fc.integer({ min: 1, max: 3 }),
-    locality: fc.constantFrom('disabled', 'disabled', 'best-effort') }),
+  fc.record({
+    kind: fc.constant('create' as const),
+    size: fc.constantFrom('1G', '5G', '10G'),
+    replicas: fc.integer({ min: 1, max: 3 }),
+    locality: fc.constantFrom('disabled', 'disabled', 'best-effort'),
+  }),
   fc.record({ kind: fc.constant('fail' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('attach' as const), pick: fc.nat(), node: fc.integer({ min: 1, max: 5 }) }),
   fc.record({ kind: fc.constant('detach' as const), pick: fc.nat() }),
@@ -27,42 +31,49 @@ const partial = suite('partial passes');
 partial('a partial pass over the touched volumes decides what a full pass decides', () => {
   let compared = 0;
   let decided = 0;
-  fc.assert(fc.property(fc.integer({ min: 3, max: 5 }), fc.array(stepArb, { minLength: 5, maxLength: 40 }), (nodes, steps) => {
-    const w = new World();
-    for (let i = 1; i <= nodes; i++) {
-      w.line(`node n${i} zone=z${(i % 3) + 1}`);
-      w.line(`disk n${i} d1 10T`);
-    }
-    let touched = new Set<string>();
-    let all = false;
-    w.onEvent = (ev) => {
-      const t = volumesTouched(w.state, ev);
-      if (t === null || ev.payload === 'volumeDeleted') all = true;
-      else for (const v of t) touched.add(v);
-    };
-    w.applyDecisions(schedule(w.state, w.state.settings, w.nowMs).decisions);
-    let made = 0;
-    const names = (): string[] => [...w.state.volumes.keys()].sort();
-    for (const s of steps) {
-      all = false;
-      touched = new Set();
-      act(w, s, names(), () => `v${made++}`);
-      // The reconciler's loop: pass, apply, pass again on what that touched, until nothing is decided.
-      for (let round = 0; round < 10; round++) {
-        const full = schedule(w.state, w.state.settings, w.nowMs);
-        if (!all) {
-          const part = scheduleVolumes(w.state, w.state.settings, w.nowMs, touched);
-          assert.equal(part.decisions, full.decisions, `partial pass over [${[...touched]}] after ${JSON.stringify(s)}`);
-          compared++;
-        }
-        if (full.decisions.length === 0) break;
-        decided += full.decisions.length;
+  fc.assert(
+    fc.property(fc.integer({ min: 3, max: 5 }), fc.array(stepArb, { minLength: 5, maxLength: 40 }), (nodes, steps) => {
+      const w = new World();
+      for (let i = 1; i <= nodes; i++) {
+        w.line(`node n${i} zone=z${(i % 3) + 1}`);
+        w.line(`disk n${i} d1 10T`);
+      }
+      let touched = new Set<string>();
+      let all = false;
+      w.onEvent = (ev) => {
+        const t = volumesTouched(w.state, ev);
+        if (t === null || ev.payload === 'volumeDeleted') all = true;
+        else for (const v of t) touched.add(v);
+      };
+      w.applyDecisions(schedule(w.state, w.state.settings, w.nowMs).decisions);
+      let made = 0;
+      const names = (): string[] => [...w.state.volumes.keys()].sort();
+      for (const s of steps) {
         all = false;
         touched = new Set();
-        w.applyDecisions(full.decisions);
+        act(w, s, names(), () => `v${made++}`);
+        // The reconciler's loop: pass, apply, pass again on what that touched, until nothing is decided.
+        for (let round = 0; round < 10; round++) {
+          const full = schedule(w.state, w.state.settings, w.nowMs);
+          if (!all) {
+            const part = scheduleVolumes(w.state, w.state.settings, w.nowMs, touched);
+            assert.equal(
+              part.decisions,
+              full.decisions,
+              `partial pass over [${[...touched]}] after ${JSON.stringify(s)}`,
+            );
+            compared++;
+          }
+          if (full.decisions.length === 0) break;
+          decided += full.decisions.length;
+          all = false;
+          touched = new Set();
+          w.applyDecisions(full.decisions);
+        }
       }
-    }
-  }), { numRuns: 150, seed: 20261123 });
+    }),
+    { numRuns: 150, seed: 20261123 },
+  );
   assert.ok(compared > 1000, `only ${compared} passes compared`);
   assert.ok(decided > 500, `only ${decided} decisions made`);
 });

@@ -12,14 +12,17 @@ const nodeArb = fc.record({
   sched: fc.integer({ min: 0, max: 9 }).map((n) => n !== 0),
   evict: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
   cordon: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
-  disks: fc.array(fc.record({
-    max: fc.constantFrom(50, 100, 200),
-    availPct: fc.constantFrom(100, 80, 40),
-    reserved: fc.constantFrom(0, 10),
-    tags: fc.subarray(['fast', 'ssd']),
-    sched: fc.integer({ min: 0, max: 9 }).map((n) => n !== 0),
-    evict: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
-  }), { minLength: 0, maxLength: 3 }),
+  disks: fc.array(
+    fc.record({
+      max: fc.constantFrom(50, 100, 200),
+      availPct: fc.constantFrom(100, 80, 40),
+      reserved: fc.constantFrom(0, 10),
+      tags: fc.subarray(['fast', 'ssd']),
+      sched: fc.integer({ min: 0, max: 9 }).map((n) => n !== 0),
+      evict: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+    }),
+    { minLength: 0, maxLength: 3 },
+  ),
 });
 export const aa = fc.constantFrom<AntiAffinityOverride>('default', 'default', 'enabled', 'disabled');
 const volumeArb = fc.record({
@@ -28,7 +31,9 @@ const volumeArb = fc.record({
   locality: fc.constantFrom<VolumeSpec['dataLocality']>('disabled', 'disabled', 'best-effort', 'strict-local'),
   nodeSelector: fc.subarray(['a', 'b'], { maxLength: 1 }),
   diskSelector: fc.subarray(['fast', 'ssd'], { maxLength: 1 }),
-  zoneSoft: aa, nodeSoft: aa, diskSoft: aa,
+  zoneSoft: aa,
+  nodeSoft: aa,
+  diskSoft: aa,
   balance: fc.constantFrom<VolumeSpec['replicaAutoBalance']>('ignored', 'disabled', 'least-effort', 'best-effort'),
   attachTo: fc.integer({ min: -3, max: 7 }),
 });
@@ -90,26 +95,63 @@ export function build(c: Cluster): World {
   c.nodes.forEach((n, i) => {
     const id = `n${i + 1}`;
     w.apply({ nodeRegistered: { nodeId: id, zone: n.zone, tags: n.tags, address: '', hostname: id } });
-    n.disks.forEach((d, j) => w.apply({ diskAdded: {
-      nodeId: id, diskId: `d${j + 1}`, path: '/x', tags: d.tags, allowScheduling: d.sched,
-      storageMaximum: d.max * GiB, storageAvailable: (d.max * GiB * d.availPct) / 100, storageReserved: d.reserved * GiB,
-    } }));
+    n.disks.forEach((d, j) =>
+      w.apply({
+        diskAdded: {
+          nodeId: id,
+          diskId: `d${j + 1}`,
+          path: '/x',
+          tags: d.tags,
+          allowScheduling: d.sched,
+          storageMaximum: d.max * GiB,
+          storageAvailable: (d.max * GiB * d.availPct) / 100,
+          storageReserved: d.reserved * GiB,
+        },
+      }),
+    );
     for (const [j, d] of n.disks.entries()) {
-      if (d.evict) w.apply({ diskUpdated: {
-        nodeId: id, diskId: `d${j + 1}`, tags: d.tags, allowScheduling: d.sched, evictionRequested: true,
-        storageReserved: d.reserved * GiB, storageMaximum: d.max * GiB, storageAvailable: (d.max * GiB * d.availPct) / 100,
-      } });
+      if (d.evict)
+        w.apply({
+          diskUpdated: {
+            nodeId: id,
+            diskId: `d${j + 1}`,
+            tags: d.tags,
+            allowScheduling: d.sched,
+            evictionRequested: true,
+            storageReserved: d.reserved * GiB,
+            storageMaximum: d.max * GiB,
+            storageAvailable: (d.max * GiB * d.availPct) / 100,
+          },
+        });
     }
     if (!n.sched || n.evict || n.cordon) {
-      w.apply({ nodeUpdated: { nodeId: id, allowScheduling: n.sched, evictionRequested: n.evict, tags: n.tags, cordoned: n.cordon } });
+      w.apply({
+        nodeUpdated: {
+          nodeId: id,
+          allowScheduling: n.sched,
+          evictionRequested: n.evict,
+          tags: n.tags,
+          cordoned: n.cordon,
+        },
+      });
     }
     if (n.down) w.apply({ nodeDown: { nodeId: id, reason: 'test' } });
   });
   c.volumes.forEach((v, i) => {
     const spec: VolumeSpec = {
-      size: v.size * GiB, numberOfReplicas: v.replicas, dataLocality: v.locality, diskSelector: v.diskSelector,
-      nodeSelector: v.nodeSelector, replicaAutoBalance: v.balance, staleReplicaTimeout: 2880, replicaSoftAntiAffinity: v.nodeSoft,
-      replicaZoneSoftAntiAffinity: v.zoneSoft, replicaDiskSoftAntiAffinity: v.diskSoft, accessMode: 'rwo', fsType: 'ext4', mkfsParams: '',
+      size: v.size * GiB,
+      numberOfReplicas: v.replicas,
+      dataLocality: v.locality,
+      diskSelector: v.diskSelector,
+      nodeSelector: v.nodeSelector,
+      replicaAutoBalance: v.balance,
+      staleReplicaTimeout: 2880,
+      replicaSoftAntiAffinity: v.nodeSoft,
+      replicaZoneSoftAntiAffinity: v.zoneSoft,
+      replicaDiskSoftAntiAffinity: v.diskSoft,
+      accessMode: 'rwo',
+      fsType: 'ext4',
+      mkfsParams: '',
     };
     w.apply({ volumeCreated: { name: `v${i + 1}`, spec: volumeSpecToProto(spec) } });
     if (v.attachTo >= 0 && v.attachTo < c.nodes.length) {
@@ -131,33 +173,51 @@ export function act(w: World, s: Step): void {
     case 'settle':
       return w.settle();
     case 'fail': {
-      const r = pick(replicas.filter((x) => x.mode !== 'failed'), s.pick);
+      const r = pick(
+        replicas.filter((x) => x.mode !== 'failed'),
+        s.pick,
+      );
       if (r) w.apply({ replicaFailed: { replicaId: r.id, reason: 'test' } });
       return;
     }
     case 'fail-rebuild': {
       const rebuilding = replicas.filter((x) => x.mode === 'rebuilding');
       const most = Math.max(0, ...rebuilding.map((x) => x.failures));
-      const r = pick(rebuilding.filter((x) => x.failures === most), s.pick);
+      const r = pick(
+        rebuilding.filter((x) => x.failures === most),
+        s.pick,
+      );
       if (r) w.apply({ replicaFailed: { replicaId: r.id, reason: 'rebuild failed' } });
       return;
     }
     case 'report-running': {
-      const r = pick(replicas.filter((x) => x.mode === 'failed'), s.pick);
+      const r = pick(
+        replicas.filter((x) => x.mode === 'failed'),
+        s.pick,
+      );
       if (r) w.apply({ replicaRunning: { replicaId: r.id, address: `${r.nodeId}:9500` } });
       return;
     }
     case 'down': {
       const n = pick(nodes, s.pick)!;
       w.apply({ nodeDown: { nodeId: n, reason: 'test' } });
-      for (const r of replicas) if (r.nodeId === n && r.mode !== 'failed') w.apply({ replicaFailed: { replicaId: r.id, reason: 'node down' } });
+      for (const r of replicas)
+        if (r.nodeId === n && r.mode !== 'failed') w.apply({ replicaFailed: { replicaId: r.id, reason: 'node down' } });
       return;
     }
     case 'up':
       return w.apply({ nodeUp: { nodeId: pick(nodes, s.pick)! } });
     case 'evict': {
       const n = s0.nodes.get(pick(nodes, s.pick)!)!;
-      return w.apply({ nodeUpdated: { nodeId: n.id, allowScheduling: n.allowScheduling, evictionRequested: s.on, tags: n.tags, cordoned: n.cordoned } });
+      return w.apply({
+        nodeUpdated: {
+          nodeId: n.id,
+          allowScheduling: n.allowScheduling,
+          evictionRequested: s.on,
+          tags: n.tags,
+          cordoned: n.cordoned,
+        },
+      });
     }
     case 'tick':
       w.nowMs += s.s * 1000;
@@ -172,7 +232,9 @@ export function act(w: World, s: Step): void {
     }
     case 'replicas': {
       const v = s0.volumes.get(pick([...s0.volumes.keys()].sort(), s.pick)!)!;
-      return w.apply({ volumeUpdated: { name: v.name, spec: volumeSpecToProto({ ...v.spec, numberOfReplicas: s.n }) } });
+      return w.apply({
+        volumeUpdated: { name: v.name, spec: volumeSpecToProto({ ...v.spec, numberOfReplicas: s.n }) },
+      });
     }
   }
 }

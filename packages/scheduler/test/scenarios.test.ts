@@ -54,8 +54,10 @@ function formatState(w: World, only: string | undefined): string[] {
     if (only && name !== only) continue;
     const v = w.state.volumes.get(name)!;
     const rs = replicasOf(w.state, name).sort((a, b) => (a.id < b.id ? -1 : 1));
-    out.push(`${name}: ${rs.map((r) => `${r.id}@${r.nodeId}/${r.diskId}:${r.mode}`).join(' ') || '(no replicas)'}` +
-      (v.unschedulable ? ` [unschedulable missing=${v.unschedulable.missing}]` : ''));
+    out.push(
+      `${name}: ${rs.map((r) => `${r.id}@${r.nodeId}/${r.diskId}:${r.mode}`).join(' ') || '(no replicas)'}` +
+        (v.unschedulable ? ` [unschedulable missing=${v.unschedulable.missing}]` : ''),
+    );
   }
   return out;
 }
@@ -88,11 +90,14 @@ function runScenario(file: string): string[] {
         const out = first.decisions.flatMap(formatDecision);
         if (out.length === 0) out.push('(no decisions)');
         if (first.wakeAtMs !== null) out.push(`wake at ${secs(w, first.wakeAtMs)}`);
-        if (JSON.stringify(first) !== JSON.stringify(again)) violations.push(`${file}:${b.line}: the same state decided differently`);
+        if (JSON.stringify(first) !== JSON.stringify(again))
+          violations.push(`${file}:${b.line}: the same state decided differently`);
         w.applyDecisions(first.decisions);
         const next = schedule(w.state, w.state.settings, w.nowMs).decisions;
         if (next.length) {
-          violations.push(`${file}:${b.line}: not a fixpoint, deciding again gives:\n${next.flatMap(formatDecision).join('\n')}`);
+          violations.push(
+            `${file}:${b.line}: not a fixpoint, deciding again gives:\n${next.flatMap(formatDecision).join('\n')}`,
+          );
         }
         return out.join('\n');
       }
@@ -104,14 +109,35 @@ function runScenario(file: string): string[] {
         return `${v.name}: ${v.attachState}${v.attachedTo ? ` ${v.attachedTo}` : ''}${v.autoAttach ? ` auto=${v.autoAttach}` : ''}${v.pendingAttach ? ` then-attach=${v.pendingAttach}` : ''}`;
       }
       case 'salvage': {
-        const kv = new Map(args.slice(1).filter((a) => a.includes('=')).map((a) => a.split('=', 2) as [string, string]));
-        const figs = new Map(b.input.map((l) => {
-          const [id, ...rest] = l.trim().split(/\s+/) as [string, ...string[]];
-          const f = new Map(rest.map((a) => a.split('=', 2) as [string, string]));
-          return [id, { revision: Number(f.get('rev') ?? 0), cleanShutdown: f.get('clean') === 'true', rebuilding: f.get('rebuilding') === 'true', observedAtMs: w.nowMs }];
-        }));
-        const c = chooseSalvage(w.state, args[0]!, (id) => figs.get(id), { replicaId: kv.get('replica'), auto: kv.get('auto') !== 'false' });
-        const table = c.figures.map((f) => `  ${f.replicaId}@${f.nodeId}: ${f.reported ? `rev=${f.revision} clean=${f.cleanShutdown} rebuilding=${f.rebuilding}` : 'not reported'}`);
+        const kv = new Map(
+          args
+            .slice(1)
+            .filter((a) => a.includes('='))
+            .map((a) => a.split('=', 2) as [string, string]),
+        );
+        const figs = new Map(
+          b.input.map((l) => {
+            const [id, ...rest] = l.trim().split(/\s+/) as [string, ...string[]];
+            const f = new Map(rest.map((a) => a.split('=', 2) as [string, string]));
+            return [
+              id,
+              {
+                revision: Number(f.get('rev') ?? 0),
+                cleanShutdown: f.get('clean') === 'true',
+                rebuilding: f.get('rebuilding') === 'true',
+                observedAtMs: w.nowMs,
+              },
+            ];
+          }),
+        );
+        const c = chooseSalvage(w.state, args[0]!, (id) => figs.get(id), {
+          replicaId: kv.get('replica'),
+          auto: kv.get('auto') !== 'false',
+        });
+        const table = c.figures.map(
+          (f) =>
+            `  ${f.replicaId}@${f.nodeId}: ${f.reported ? `rev=${f.revision} clean=${f.cleanShutdown} rebuilding=${f.rebuilding}` : 'not reported'}`,
+        );
         if (!c.ok) return [`refused ${c.refusal}: ${c.detail}`, ...table].join('\n');
         w.apply(salvageDraft(c, w.state.seq));
         return [`salvage ${c.volume} reason=${c.reason} replicas=${c.replicaIds.join(',')}`, ...table].join('\n');
@@ -126,35 +152,43 @@ function runScenario(file: string): string[] {
 }
 
 const scenarios = suite('scenarios');
-const files = readdirSync(DIR).filter((f) => f.endsWith('.txt')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.txt'))
+  .sort();
 
 scenarios('the scenario directory is found and not empty', () => {
   assert.ok(files.length >= 20, `found ${files.length} scenario files in ${DIR}`);
 });
 
-scenarios('CAIRN_REWRITE=1 under CI compares (a wrong expectation fails, the file is kept); without CI it rewrites', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cairn-datadriven-'));
-  const saved = { rewrite: process.env['CAIRN_REWRITE'], ci: process.env['CI'] };
-  const restore = (k: string, v: string | undefined) => { if (v === undefined) delete process.env[k]; else process.env[k] = v; };
-  try {
-    const file = join(dir, 'echo.txt');
-    const wrong = 'echo hello\n----\nnot what it prints\n';
-    writeFileSync(file, wrong);
-    const echo = (b: Block) => b.command.split(' ').slice(1).join(' ');
-    process.env['CAIRN_REWRITE'] = '1';
-    process.env['CI'] = 'true';
-    const problems = runFile(file, echo);
-    assert.is(problems.length, 1, 'the wrong expectation is reported under CI');
-    assert.is(readFileSync(file, 'utf8'), wrong, 'and the file is not rewritten');
-    delete process.env['CI'];
-    assert.equal(runFile(file, echo), [], 'rewrite mode reports nothing');
-    assert.is(readFileSync(file, 'utf8'), 'echo hello\n----\nhello\n', 'and writes what the command printed');
-  } finally {
-    restore('CAIRN_REWRITE', saved.rewrite);
-    restore('CI', saved.ci);
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+scenarios(
+  'CAIRN_REWRITE=1 under CI compares (a wrong expectation fails, the file is kept); without CI it rewrites',
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-datadriven-'));
+    const saved = { rewrite: process.env['CAIRN_REWRITE'], ci: process.env['CI'] };
+    const restore = (k: string, v: string | undefined) => {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    };
+    try {
+      const file = join(dir, 'echo.txt');
+      const wrong = 'echo hello\n----\nnot what it prints\n';
+      writeFileSync(file, wrong);
+      const echo = (b: Block) => b.command.split(' ').slice(1).join(' ');
+      process.env['CAIRN_REWRITE'] = '1';
+      process.env['CI'] = 'true';
+      const problems = runFile(file, echo);
+      assert.is(problems.length, 1, 'the wrong expectation is reported under CI');
+      assert.is(readFileSync(file, 'utf8'), wrong, 'and the file is not rewritten');
+      delete process.env['CI'];
+      assert.equal(runFile(file, echo), [], 'rewrite mode reports nothing');
+      assert.is(readFileSync(file, 'utf8'), 'echo hello\n----\nhello\n', 'and writes what the command printed');
+    } finally {
+      restore('CAIRN_REWRITE', saved.rewrite);
+      restore('CI', saved.ci);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
 for (const f of files) {
   scenarios(f.replace(/\.txt$/, ''), () => {

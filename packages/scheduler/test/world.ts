@@ -2,13 +2,24 @@
 // log's codec, then applied with the projection's reducer), a scenario clock, and a compact
 // shorthand for the events a scenario file needs.
 import {
-  applyEvent, decodeEvent, draft, emptyState, encodeEvent, replicasOf, SCHEMA_VERSION, volumeSpec, volumeSpecToProto,
+  applyEvent,
+  decodeEvent,
+  draft,
+  emptyState,
+  encodeEvent,
+  replicasOf,
+  SCHEMA_VERSION,
+  volumeSpec,
+  volumeSpecToProto,
 } from '@cairn/metadata';
 import type { CairnEvent, ClusterState, EventDraft, ReplicaState, VolumeSpec } from '@cairn/metadata';
 import type { Decision } from '../src/index.js';
 import { toDraft } from '../src/index.js';
 
-export const KiB = 1024, MiB = KiB * 1024, GiB = MiB * 1024, TiB = GiB * 1024;
+export const KiB = 1024,
+  MiB = KiB * 1024,
+  GiB = MiB * 1024,
+  TiB = GiB * 1024;
 
 export function parseSize(s: string): number {
   const m = /^(\d+(?:\.\d+)?)([KMGT]?)$/.exec(s);
@@ -18,7 +29,13 @@ export function parseSize(s: string): number {
 }
 
 export function fmtSize(n: number): string {
-  for (const [u, v] of [['T', TiB], ['G', GiB], ['M', MiB], ['K', KiB]] as const) if (n !== 0 && n % v === 0) return `${n / v}${u}`;
+  for (const [u, v] of [
+    ['T', TiB],
+    ['G', GiB],
+    ['M', MiB],
+    ['K', KiB],
+  ] as const)
+    if (n !== 0 && n % v === 0) return `${n / v}${u}`;
   return String(n);
 }
 
@@ -32,7 +49,17 @@ export class World {
 
   apply(d: EventDraft): void {
     const seq = this.state.seq + 1;
-    const ev = decodeEvent(encodeEvent({ ...d, seq, timeMs: this.nowMs, actor: 'test', cause: d.cause ?? '', schemaVersion: SCHEMA_VERSION }), seq);
+    const ev = decodeEvent(
+      encodeEvent({
+        ...d,
+        seq,
+        timeMs: this.nowMs,
+        actor: 'test',
+        cause: d.cause ?? '',
+        schemaVersion: SCHEMA_VERSION,
+      }),
+      seq,
+    );
     applyEvent(this.state, ev);
     this.onEvent?.(ev);
   }
@@ -70,7 +97,13 @@ export class World {
   engines(): void {
     for (const v of [...this.state.volumes.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
       if (v.attachState === 'attaching') {
-        this.apply({ volumeAttached: { name: v.name, nodeId: v.attachedTo, endpoint: v.autoAttach ? '' : `nbd://${v.attachedTo}:10809/${v.name}` } });
+        this.apply({
+          volumeAttached: {
+            name: v.name,
+            nodeId: v.attachedTo,
+            endpoint: v.autoAttach ? '' : `nbd://${v.attachedTo}:10809/${v.name}`,
+          },
+        });
       } else if (v.attachState === 'detaching') {
         this.apply({ volumeDetached: { name: v.name, nodeId: v.attachedTo } });
       }
@@ -101,25 +134,43 @@ export class World {
         return this.apply(draft.nodeRegistered(pos[0]!, { zone: kv.get('zone') ?? '', tags: list('tags', []) }));
       case 'disk': {
         const max = parseSize(pos[2]!);
-        return this.apply(draft.diskAdded(pos[0]!, pos[1]!, {
-          maximum: max, available: size('avail', max), reserved: size('reserved', 0), tags: list('tags', []), allowScheduling: bool('sched', true),
-        }));
+        return this.apply(
+          draft.diskAdded(pos[0]!, pos[1]!, {
+            maximum: max,
+            available: size('avail', max),
+            reserved: size('reserved', 0),
+            tags: list('tags', []),
+            allowScheduling: bool('sched', true),
+          }),
+        );
       }
       case 'node-update': {
         const n = node(pos[0]!);
-        return this.apply({ nodeUpdated: {
-          nodeId: n.id, allowScheduling: bool('sched', n.allowScheduling), evictionRequested: bool('evict', n.evictionRequested),
-          tags: list('tags', n.tags), cordoned: bool('cordon', n.cordoned),
-        } });
+        return this.apply({
+          nodeUpdated: {
+            nodeId: n.id,
+            allowScheduling: bool('sched', n.allowScheduling),
+            evictionRequested: bool('evict', n.evictionRequested),
+            tags: list('tags', n.tags),
+            cordoned: bool('cordon', n.cordoned),
+          },
+        });
       }
       case 'disk-update': {
         const d = node(pos[0]!).disks.get(pos[1]!);
         if (!d) throw new Error(`no disk ${pos[1]}`);
-        return this.apply({ diskUpdated: {
-          nodeId: d.nodeId, diskId: d.id, tags: list('tags', d.tags), allowScheduling: bool('sched', d.allowScheduling),
-          evictionRequested: bool('evict', d.evictionRequested), storageReserved: size('reserved', d.storageReserved),
-          storageMaximum: size('max', d.storageMaximum), storageAvailable: size('avail', d.storageAvailable),
-        } });
+        return this.apply({
+          diskUpdated: {
+            nodeId: d.nodeId,
+            diskId: d.id,
+            tags: list('tags', d.tags),
+            allowScheduling: bool('sched', d.allowScheduling),
+            evictionRequested: bool('evict', d.evictionRequested),
+            storageReserved: size('reserved', d.storageReserved),
+            storageMaximum: size('max', d.storageMaximum),
+            storageAvailable: size('avail', d.storageAvailable),
+          },
+        });
       }
       case 'disk-remove':
         return this.apply({ diskRemoved: { nodeId: pos[0]!, diskId: pos[1]! } });
@@ -130,41 +181,51 @@ export class World {
       case 'volume':
       case 'volume-update': {
         const base: VolumeSpec = cmd === 'volume' ? volumeSpec({ size: parseSize(pos[1]!) }) : this.spec(pos[0]!);
-        const aa = (k: string, d: VolumeSpec['replicaSoftAntiAffinity']) => (kv.get(k) ?? d) as VolumeSpec['replicaSoftAntiAffinity'];
+        const aa = (k: string, d: VolumeSpec['replicaSoftAntiAffinity']) =>
+          (kv.get(k) ?? d) as VolumeSpec['replicaSoftAntiAffinity'];
         const spec: VolumeSpec = {
           ...base,
           numberOfReplicas: Number(kv.get('replicas') ?? base.numberOfReplicas),
           dataLocality: (kv.get('locality') ?? base.dataLocality) as VolumeSpec['dataLocality'],
-          nodeSelector: list('node-selector', base.nodeSelector), diskSelector: list('disk-selector', base.diskSelector),
+          nodeSelector: list('node-selector', base.nodeSelector),
+          diskSelector: list('disk-selector', base.diskSelector),
           replicaZoneSoftAntiAffinity: aa('zone-soft', base.replicaZoneSoftAntiAffinity),
           replicaSoftAntiAffinity: aa('node-soft', base.replicaSoftAntiAffinity),
           replicaDiskSoftAntiAffinity: aa('disk-soft', base.replicaDiskSoftAntiAffinity),
           replicaAutoBalance: (kv.get('balance') ?? base.replicaAutoBalance) as VolumeSpec['replicaAutoBalance'],
         };
-        return this.apply(cmd === 'volume'
-          ? { volumeCreated: { name: pos[0]!, spec: volumeSpecToProto(spec) } }
-          : { volumeUpdated: { name: pos[0]!, spec: volumeSpecToProto(spec) } });
+        return this.apply(
+          cmd === 'volume'
+            ? { volumeCreated: { name: pos[0]!, spec: volumeSpecToProto(spec) } }
+            : { volumeUpdated: { name: pos[0]!, spec: volumeSpecToProto(spec) } },
+        );
       }
       case 'attach':
         this.apply({ volumeAttachRequested: { name: pos[0]!, nodeId: pos[1]! } });
-        return this.apply({ volumeAttached: { name: pos[0]!, nodeId: pos[1]!, endpoint: `nbd://${pos[1]}:10809/${pos[0]}` } });
+        return this.apply({
+          volumeAttached: { name: pos[0]!, nodeId: pos[1]!, endpoint: `nbd://${pos[1]}:10809/${pos[0]}` },
+        });
       case 'attach-request':
         return this.apply({ volumeAttachRequested: { name: pos[0]!, nodeId: pos[1]! } });
       case 'engines':
         return this.engines();
       case 'detach':
         this.apply({ volumeDetachRequested: { name: pos[0]! } });
-        return this.apply({ volumeDetached: { name: pos[0]!, nodeId: this.state.volumes.get(pos[0]!)?.attachedTo ?? '' } });
+        return this.apply({
+          volumeDetached: { name: pos[0]!, nodeId: this.state.volumes.get(pos[0]!)?.attachedTo ?? '' },
+        });
       case 'delete':
         return this.apply({ volumeDeleted: { name: pos[0]! } });
       case 'running':
-        for (const r of this.refs(pos[0]!)) this.apply({ replicaRunning: { replicaId: r.id, address: `${r.nodeId}:9500` } });
+        for (const r of this.refs(pos[0]!))
+          this.apply({ replicaRunning: { replicaId: r.id, address: `${r.nodeId}:9500` } });
         return;
       case 'rebuilt':
         for (const r of this.refs(pos[0]!)) this.apply({ replicaRebuilt: { replicaId: r.id } });
         return;
       case 'fail':
-        for (const r of this.refs(pos[0]!)) this.apply({ replicaFailed: { replicaId: r.id, reason: pos.slice(1).join(' ') || 'io error' } });
+        for (const r of this.refs(pos[0]!))
+          this.apply({ replicaFailed: { replicaId: r.id, reason: pos.slice(1).join(' ') || 'io error' } });
         return;
       case 'settings':
         return this.apply(draft.settingsChanged(Object.fromEntries(kv)));

@@ -10,7 +10,13 @@ import type { Options } from '@grpc/proto-loader';
 export const PROTO_DIR = fileURLToPath(new URL('../../../../proto/', import.meta.url));
 
 /** What a message becomes in JavaScript: camelCase fields, int64 as number, enums by name, every field present, the set oneof named. */
-export const CONVERSION_OPTIONS = { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true } as const;
+export const CONVERSION_OPTIONS = {
+  keepCase: false,
+  longs: Number,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+} as const;
 
 /** proto-loader's options: the conversion above, imports resolved from PROTO_DIR. */
 export const LOADER_OPTIONS: Options = { ...CONVERSION_OPTIONS, includeDirs: [PROTO_DIR] };

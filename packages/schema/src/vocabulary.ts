@@ -10,7 +10,8 @@ export const NAME_RULE = "1-63 lowercase letters, digits, '-', '.', '_', startin
 
 /** Node ids are Kubernetes node names (DNS subdomains). */
 export const NODE_ID_RE = /^[a-z0-9]([a-z0-9._-]{0,251}[a-z0-9])?$/;
-export const NODE_ID_RULE = "1-253 lowercase letters, digits, '-', '.', '_', starting and ending with a letter or digit";
+export const NODE_ID_RULE =
+  "1-253 lowercase letters, digits, '-', '.', '_', starting and ending with a letter or digit";
 
 /** What a replica store accepts as a snapshot name (generated ones, such as clone snapshots, may be longer than a volume name). */
 export const SNAPSHOT_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -59,7 +60,13 @@ export type AccessMode = (typeof ACCESS_MODES)[number];
 
 /** Longhorn's recurring job tasks. */
 export const RECURRING_JOB_TASKS = [
-  'snapshot', 'snapshot-force-create', 'snapshot-cleanup', 'snapshot-delete', 'backup', 'backup-force-create', 'filesystem-trim',
+  'snapshot',
+  'snapshot-force-create',
+  'snapshot-cleanup',
+  'snapshot-delete',
+  'backup',
+  'backup-force-create',
+  'filesystem-trim',
 ] as const;
 export type RecurringJobTask = (typeof RECURRING_JOB_TASKS)[number];
 

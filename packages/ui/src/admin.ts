@@ -10,10 +10,28 @@ import type { AdminClient } from '@cairn/api';
  * actions of its pages (volume create/delete/attach/detach/expand/snapshot, node and disk edits).
  */
 export const FORWARDED = new Set([
-  'GetClusterInfo', 'ListVolumes', 'GetVolume', 'ExplainVolume', 'ListNodes', 'GetSettings', 'ListSnapshots',
-  'ListBackups', 'GetBackupTarget', 'ListRecurringJobs',
-  'CreateVolume', 'DeleteVolume', 'AttachVolume', 'DetachVolume', 'ExpandVolume', 'UpdateVolume',
-  'CreateSnapshot', 'DeleteSnapshot', 'CreateBackup', 'UpdateNode', 'UpdateDisk', 'UpdateSettings',
+  'GetClusterInfo',
+  'ListVolumes',
+  'GetVolume',
+  'ExplainVolume',
+  'ListNodes',
+  'GetSettings',
+  'ListSnapshots',
+  'ListBackups',
+  'GetBackupTarget',
+  'ListRecurringJobs',
+  'CreateVolume',
+  'DeleteVolume',
+  'AttachVolume',
+  'DetachVolume',
+  'ExpandVolume',
+  'UpdateVolume',
+  'CreateSnapshot',
+  'DeleteSnapshot',
+  'CreateBackup',
+  'UpdateNode',
+  'UpdateDisk',
+  'UpdateSettings',
 ]);
 
 export interface AdminTarget {
@@ -29,25 +47,37 @@ export interface AdminTarget {
 
 /** An admin error as the UI shows it: the gRPC code's name and the API's own words. */
 export class AdminError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 function asAdminError(e: unknown): AdminError {
   const err = e as grpc.ServiceError;
-  if (typeof err?.code === 'number') return new AdminError(grpc.status[err.code] ?? 'UNKNOWN', err.details || err.message);
+  if (typeof err?.code === 'number')
+    return new AdminError(grpc.status[err.code] ?? 'UNKNOWN', err.details || err.message);
   return new AdminError('INTERNAL', e instanceof Error ? e.message : String(e));
 }
 
-type Unary = (req: unknown, md: grpc.Metadata, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r: unknown) => void) => void;
+type Unary = (
+  req: unknown,
+  md: grpc.Metadata,
+  o: grpc.CallOptions,
+  cb: (e: grpc.ServiceError | null, r: unknown) => void,
+) => void;
 
 /** One channel to the manager; each call carries its caller's token. */
 export class AdminForwarder {
   private readonly client: AdminClient;
 
   constructor(private readonly t: AdminTarget) {
-    this.client = adminClient(t.endpoint, { ...(t.ca ? { tlsCa: t.ca } : {}), ...(t.serverName ? { tlsServerName: t.serverName } : {}) });
+    this.client = adminClient(t.endpoint, {
+      ...(t.ca ? { tlsCa: t.ca } : {}),
+      ...(t.serverName ? { tlsServerName: t.serverName } : {}),
+    });
   }
 
   private metadata(token: string): grpc.Metadata {
@@ -61,7 +91,9 @@ export class AdminForwarder {
     if (!FORWARDED.has(method)) return Promise.reject(new AdminError('NOT_FOUND', `no UI call ${method}`));
     const fn = (this.client as unknown as Record<string, Unary>)[method]!.bind(this.client);
     return new Promise((resolve, reject) => {
-      fn(req ?? {}, this.metadata(token), { deadline: Date.now() + (this.t.timeoutMs ?? 15_000) }, (e, r) => (e ? reject(asAdminError(e)) : resolve(r as T)));
+      fn(req ?? {}, this.metadata(token), { deadline: Date.now() + (this.t.timeoutMs ?? 15_000) }, (e, r) =>
+        e ? reject(asAdminError(e)) : resolve(r as T),
+      );
     });
   }
 
@@ -69,7 +101,12 @@ export class AdminForwarder {
    * Follows the log from `fromSeq`, calling onEvent for each; returns a function that stops it.
    * onEnd is called once when the stream ends for any reason other than that stop.
    */
-  watch(fromSeq: number, token: string, onEvent: (ev: Record<string, unknown>) => void, onEnd: (e: AdminError | null) => void): () => void {
+  watch(
+    fromSeq: number,
+    token: string,
+    onEvent: (ev: Record<string, unknown>) => void,
+    onEnd: (e: AdminError | null) => void,
+  ): () => void {
     const stream = this.client.WatchEvents({ fromSeq, follow: true }, this.metadata(token));
     let stopped = false;
     stream.on('data', (ev: Record<string, unknown>) => onEvent(ev));
@@ -95,12 +132,23 @@ export class AdminForwarder {
 /** HTTP status for an admin error code: the one mapping the UI's JSON answers use. */
 export function httpStatus(code: string): number {
   switch (code) {
-    case 'UNAUTHENTICATED': return 401;
-    case 'PERMISSION_DENIED': return 403;
-    case 'NOT_FOUND': return 404;
-    case 'INVALID_ARGUMENT': case 'OUT_OF_RANGE': return 400;
-    case 'ALREADY_EXISTS': case 'FAILED_PRECONDITION': case 'ABORTED': return 409;
-    case 'UNAVAILABLE': case 'DEADLINE_EXCEEDED': return 503;
-    default: return 500;
+    case 'UNAUTHENTICATED':
+      return 401;
+    case 'PERMISSION_DENIED':
+      return 403;
+    case 'NOT_FOUND':
+      return 404;
+    case 'INVALID_ARGUMENT':
+    case 'OUT_OF_RANGE':
+      return 400;
+    case 'ALREADY_EXISTS':
+    case 'FAILED_PRECONDITION':
+    case 'ABORTED':
+      return 409;
+    case 'UNAVAILABLE':
+    case 'DEADLINE_EXCEEDED':
+      return 503;
+    default:
+      return 500;
   }
 }

@@ -53,10 +53,15 @@ function assets(): Map<string, { type: string; body: Buffer }> {
   ]);
 }
 
-const IMPORT_MAP = JSON.stringify({ imports: { preact: '/vendor/preact.mjs', 'preact/hooks': '/vendor/hooks.mjs', htm: '/vendor/htm.mjs' } });
+const IMPORT_MAP = JSON.stringify({
+  imports: { preact: '/vendor/preact.mjs', 'preact/hooks': '/vendor/hooks.mjs', htm: '/vendor/htm.mjs' },
+});
 
 function indexHtml(): { body: Buffer; csp: string } {
-  const body = readFileSync(`${WEB}index.html`, 'utf8').replace('<!--IMPORTMAP-->', `<script type="importmap">${IMPORT_MAP}</script>`);
+  const body = readFileSync(`${WEB}index.html`, 'utf8').replace(
+    '<!--IMPORTMAP-->',
+    `<script type="importmap">${IMPORT_MAP}</script>`,
+  );
   const hash = createHash('sha256').update(IMPORT_MAP).digest('base64');
   const csp = `default-src 'self'; script-src 'self' 'sha256-${hash}'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`;
   return { body: Buffer.from(body), csp };
@@ -77,7 +82,9 @@ export class UiServer {
     const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       this.route(req, res).catch((e) => this.fail(res, e));
     };
-    this.server = o.tls ? https.createServer({ cert: o.tls.cert, key: o.tls.key }, handler) : http.createServer(handler);
+    this.server = o.tls
+      ? https.createServer({ cert: o.tls.cert, key: o.tls.key }, handler)
+      : http.createServer(handler);
   }
 
   static async start(o: UiServerOptions): Promise<UiServer> {
@@ -85,7 +92,8 @@ export class UiServer {
     const colon = o.listen.lastIndexOf(':');
     const host = o.listen.slice(0, colon).replace(/^\[|\]$/g, '');
     const port = Number(o.listen.slice(colon + 1));
-    if (colon < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--ui-listen must be HOST:PORT, got "${o.listen}"`);
+    if (colon < 0 || !Number.isInteger(port) || port < 0 || port > 65535)
+      throw new Error(`--ui-listen must be HOST:PORT, got "${o.listen}"`);
     await new Promise<void>((resolve, reject) => {
       s.server.once('error', reject);
       s.server.listen(port, host, () => resolve());
@@ -108,17 +116,35 @@ export class UiServer {
     return Boolean(this.o.tls);
   }
 
-  private send(res: http.ServerResponse, status: number, type: string, body: Buffer, req?: http.IncomingMessage, headers: http.OutgoingHttpHeaders = {}): void {
+  private send(
+    res: http.ServerResponse,
+    status: number,
+    type: string,
+    body: Buffer,
+    req?: http.IncomingMessage,
+    headers: http.OutgoingHttpHeaders = {},
+  ): void {
     const gzip = body.length > 1024 && /\bgzip\b/.test(String(req?.headers['accept-encoding'] ?? ''));
     const out = gzip ? gzipSync(body) : body;
     res.writeHead(status, {
-      'content-type': type, 'content-length': out.length, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer',
-      'cache-control': 'no-store', ...(gzip ? { 'content-encoding': 'gzip', vary: 'accept-encoding' } : {}), ...headers,
+      'content-type': type,
+      'content-length': out.length,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-store',
+      ...(gzip ? { 'content-encoding': 'gzip', vary: 'accept-encoding' } : {}),
+      ...headers,
     });
     res.end(out);
   }
 
-  private json(res: http.ServerResponse, status: number, value: unknown, req?: http.IncomingMessage, headers: http.OutgoingHttpHeaders = {}): void {
+  private json(
+    res: http.ServerResponse,
+    status: number,
+    value: unknown,
+    req?: http.IncomingMessage,
+    headers: http.OutgoingHttpHeaders = {},
+  ): void {
     this.send(res, status, 'application/json; charset=utf-8', Buffer.from(JSON.stringify(value)), req, headers);
   }
 
@@ -138,7 +164,8 @@ export class UiServer {
 
   private async body(req: http.IncomingMessage): Promise<unknown> {
     // A JSON body only: a cross-site form cannot send one without a preflight, which is refused.
-    if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) throw new AdminError('INVALID_ARGUMENT', 'send the request as application/json');
+    if (!String(req.headers['content-type'] ?? '').startsWith('application/json'))
+      throw new AdminError('INVALID_ARGUMENT', 'send the request as application/json');
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const c of req) {
@@ -159,14 +186,20 @@ export class UiServer {
    * call (GetClusterInfo would also hash the whole state).
    */
   private async head(token: string): Promise<number> {
-    return Number((await this.forwarder.call<SettingsResponse__Output>('GetSettings', { name: 'default-replica-count' }, token)).seq);
+    return Number(
+      (await this.forwarder.call<SettingsResponse__Output>('GetSettings', { name: 'default-replica-count' }, token))
+        .seq,
+    );
   }
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://ui');
     const path = url.pathname;
     if (req.method === 'GET' && (path === '/' || path === '/index.html')) {
-      return this.send(res, 200, 'text/html; charset=utf-8', this.index.body, req, { 'content-security-policy': this.index.csp, 'x-frame-options': 'DENY' });
+      return this.send(res, 200, 'text/html; charset=utf-8', this.index.body, req, {
+        'content-security-policy': this.index.csp,
+        'x-frame-options': 'DENY',
+      });
     }
     const asset = this.assets.get(path);
     if (req.method === 'GET' && asset) return this.send(res, 200, asset.type, asset.body, req);
@@ -175,7 +208,8 @@ export class UiServer {
       this.sessions.close(sessionOf(req.headers.cookie));
       return this.json(res, 200, {}, req, { 'set-cookie': sessionCookie(null, this.secure()) });
     }
-    if (req.method === 'GET' && path === '/session') return this.json(res, 200, { loggedIn: this.tokenOf(req) !== null });
+    if (req.method === 'GET' && path === '/session')
+      return this.json(res, 200, { loggedIn: this.tokenOf(req) !== null });
     if (!path.startsWith('/api/')) return this.json(res, 404, { code: 'NOT_FOUND', error: `nothing at ${path}` });
     const token = this.tokenOf(req);
     if (!token) return this.json(res, 401, { code: 'UNAUTHENTICATED', error: 'log in with the admin token' });
@@ -190,7 +224,15 @@ export class UiServer {
     }
     if (req.method === 'GET' && path === '/api/volumes') {
       const page = pageQuery(url.searchParams);
-      return this.json(res, 200, volumePage(await this.forwarder.call<ListVolumesResponse__Output>('ListVolumes', pageRequest(page), token), page), req);
+      return this.json(
+        res,
+        200,
+        volumePage(
+          await this.forwarder.call<ListVolumesResponse__Output>('ListVolumes', pageRequest(page), token),
+          page,
+        ),
+        req,
+      );
     }
     if (req.method === 'GET' && path === '/api/events') return this.events(req, res, url.searchParams, token);
     const call = /^\/api\/call\/([A-Za-z]+)$/.exec(path);
@@ -213,7 +255,12 @@ export class UiServer {
    * Server-sent events from WatchEvents: `from` (a seq; absent: the last `tail` events, 0 by
    * default) or the browser's Last-Event-ID on reconnection; `volume`: only that volume's events.
    */
-  private async events(req: http.IncomingMessage, res: http.ServerResponse, q: URLSearchParams, token: string): Promise<void> {
+  private async events(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    q: URLSearchParams,
+    token: string,
+  ): Promise<void> {
     const last = Number(req.headers['last-event-id']);
     let from = Number.isInteger(last) && last > 0 ? last + 1 : Number(q.get('from') ?? 0);
     if (!Number.isInteger(from) || from < 1) {
@@ -221,23 +268,33 @@ export class UiServer {
       from = Math.max(1, head + 1 - Math.max(0, Math.min(1000, Number(q.get('tail') ?? 0) || 0)));
     }
     const volume = q.get('volume') ?? '';
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', connection: 'keep-alive' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      connection: 'keep-alive',
+    });
     res.write(': cairn events\n\n');
     const keepalive = setInterval(() => res.write(': keepalive\n\n'), 15_000);
     // Replica events name only their replica: its volume is the one it was scheduled for (the
     // stream of a volume's page starts at the volume's creation, so it sees every ReplicaScheduled).
     const replicaVolume = new Map<string, string>();
-    const stop = this.forwarder.watch(from, token, (ev) => {
-      const j = eventJson(ev as Parameters<typeof eventJson>[0]);
-      const replica = typeof j.payload.replicaId === 'string' ? j.payload.replicaId : '';
-      if (replica && j.volume) replicaVolume.set(replica, j.volume);
-      else if (replica) j.volume = replicaVolume.get(replica) ?? '';
-      // Only what is asked for: a reconnecting browser resumes after the last event it got.
-      if (!volume || j.volume === volume) res.write(`id: ${j.seq}\ndata: ${JSON.stringify(j)}\n\n`);
-    }, (e) => {
-      if (e) res.write(`event: failure\ndata: ${JSON.stringify({ code: e.code, error: e.message })}\n\n`);
-      end();
-    });
+    const stop = this.forwarder.watch(
+      from,
+      token,
+      (ev) => {
+        const j = eventJson(ev as Parameters<typeof eventJson>[0]);
+        const replica = typeof j.payload.replicaId === 'string' ? j.payload.replicaId : '';
+        if (replica && j.volume) replicaVolume.set(replica, j.volume);
+        else if (replica) j.volume = replicaVolume.get(replica) ?? '';
+        // Only what is asked for: a reconnecting browser resumes after the last event it got.
+        if (!volume || j.volume === volume) res.write(`id: ${j.seq}\ndata: ${JSON.stringify(j)}\n\n`);
+      },
+      (e) => {
+        if (e) res.write(`event: failure\ndata: ${JSON.stringify({ code: e.code, error: e.message })}\n\n`);
+        end();
+      },
+    );
     const end = (): void => {
       clearInterval(keepalive);
       stop();

@@ -12,7 +12,10 @@ export const SESSION_TTL_MS = 12 * 3600_000;
 export class Sessions {
   private readonly byId = new Map<string, { token: string; seen: number }>();
 
-  constructor(private readonly now: () => number = Date.now, private readonly ttlMs = SESSION_TTL_MS) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly ttlMs = SESSION_TTL_MS,
+  ) {}
 
   /** A new session for a token already accepted by the admin API; returns its id. */
   open(token: string): string {

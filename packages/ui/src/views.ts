@@ -2,7 +2,12 @@
 // dashboard is ListVolumes' counts (asked for a one-volume page) and ListNodes, never a GetVolume
 // per volume; the volume list is one ListVolumes page, so a page of a 10,000-volume cluster
 // carries 50 volumes from the manager to the browser.
-import type { ListNodesResponse__Output, ListVolumesRequest, ListVolumesResponse__Output, VolumeCounts__Output } from '@cairn/api';
+import type {
+  ListNodesResponse__Output,
+  ListVolumesRequest,
+  ListVolumesResponse__Output,
+  VolumeCounts__Output,
+} from '@cairn/api';
 
 export interface SpaceFigures {
   maximum: number;
@@ -12,11 +17,26 @@ export interface SpaceFigures {
 }
 
 export interface Dashboard {
-  volumes: { total: number; byRobustness: Record<string, number>; byState: Record<string, number>; unschedulable: number; rebuilding: number };
+  volumes: {
+    total: number;
+    byRobustness: Record<string, number>;
+    byState: Record<string, number>;
+    unschedulable: number;
+    rebuilding: number;
+  };
   nodes: {
     total: number;
     up: number;
-    list: { id: string; zone: string; state: string; schedulable: boolean; evicting: boolean; disks: number; replicas: number; space: SpaceFigures }[];
+    list: {
+      id: string;
+      zone: string;
+      state: string;
+      schedulable: boolean;
+      evicting: boolean;
+      disks: number;
+      replicas: number;
+      space: SpaceFigures;
+    }[];
   };
   space: SpaceFigures;
   seq: number;
@@ -30,17 +50,35 @@ function addSpace(into: SpaceFigures, d: SpaceFigures): void {
 }
 
 /** Volumes by robustness and state, nodes with their disks' space, the cluster's space. */
-export function dashboard(counts: VolumeCounts__Output | null, nodes: ListNodesResponse__Output, seq: number): Dashboard {
+export function dashboard(
+  counts: VolumeCounts__Output | null,
+  nodes: ListNodesResponse__Output,
+  seq: number,
+): Dashboard {
   const space: SpaceFigures = { maximum: 0, available: 0, reserved: 0, scheduled: 0 };
   const list = nodes.nodes.map((n) => {
     const s: SpaceFigures = { maximum: 0, available: 0, reserved: 0, scheduled: 0 };
     let replicas = 0;
     for (const d of n.disks) {
-      addSpace(s, { maximum: d.storageMaximum, available: d.storageAvailable, reserved: d.storageReserved, scheduled: d.storageScheduled });
+      addSpace(s, {
+        maximum: d.storageMaximum,
+        available: d.storageAvailable,
+        reserved: d.storageReserved,
+        scheduled: d.storageScheduled,
+      });
       replicas += d.replicas;
     }
     addSpace(space, s);
-    return { id: n.id, zone: n.zone, state: n.state, schedulable: n.allowScheduling && !n.cordoned, evicting: n.evictionRequested, disks: n.disks.length, replicas, space: s };
+    return {
+      id: n.id,
+      zone: n.zone,
+      state: n.state,
+      schedulable: n.allowScheduling && !n.cordoned,
+      evicting: n.evictionRequested,
+      disks: n.disks.length,
+      replicas,
+      space: s,
+    };
   });
   return {
     volumes: {
@@ -109,9 +147,13 @@ export function volumePage(answer: ListVolumesResponse__Output, p: PageQuery): V
     total: answer.total,
     offset: p.offset,
     items: answer.volumes.map((v) => ({
-      name: v.name, size: v.size, state: v.state, robustness: v.robustness,
+      name: v.name,
+      size: v.size,
+      state: v.state,
+      robustness: v.robustness,
       replicas: `${v.replicas.filter((r) => r.state === 'running').length}/${v.numberOfReplicas}`,
-      attachedTo: v.attachedTo, unschedulable: v.unschedulable,
+      attachedTo: v.attachedTo,
+      unschedulable: v.unschedulable,
     })),
   };
 }
@@ -159,7 +201,10 @@ export function eventJson(ev: DecodedEvent): EventJson {
   const str = (k: string): string => (typeof body[k] === 'string' ? (body[k] as string) : '');
   const isVolumeEvent = name.startsWith('volume');
   return {
-    seq: Number(ev.seq), timeMs: Number(ev.timeMs), actor: ev.actor, cause: ev.cause,
+    seq: Number(ev.seq),
+    timeMs: Number(ev.timeMs),
+    actor: ev.actor,
+    cause: ev.cause,
     type: name.charAt(0).toUpperCase() + name.slice(1),
     volume: str('volume') || str('volumeName') || (isVolumeEvent ? str('name') : ''),
     node: str('nodeId') || str('node'),

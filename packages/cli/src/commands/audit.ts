@@ -20,11 +20,16 @@ export function parseAt(text: string | undefined): { atSeq?: number; atTimeMs?: 
   const t = text.trim();
   if (/^\d+$/.test(t)) {
     const seq = Number(t);
-    if (seq < 1 || !Number.isSafeInteger(seq)) throw new UsageError(`--at: a seq starts at 1, got "${text}"`, 'audit state');
+    if (seq < 1 || !Number.isSafeInteger(seq))
+      throw new UsageError(`--at: a seq starts at 1, got "${text}"`, 'audit state');
     return { atSeq: seq };
   }
   const ms = /^\d{4}-\d{2}-\d{2}/.test(t) ? Date.parse(t) : NaN;
-  if (Number.isNaN(ms)) throw new UsageError(`--at: expected a seq (e.g. 42) or an ISO time (e.g. 2026-01-02T15:04:05Z), got "${text}"`, 'audit state');
+  if (Number.isNaN(ms))
+    throw new UsageError(
+      `--at: expected a seq (e.g. 42) or an ISO time (e.g. 2026-01-02T15:04:05Z), got "${text}"`,
+      'audit state',
+    );
   if (ms <= 0) throw new UsageError(`--at: ${text} is before the log began`, 'audit state');
   return { atTimeMs: ms };
 }
@@ -34,19 +39,33 @@ export function explainText(r: ExplainVolumeResponse__Output, name: string): str
   const head = v
     ? `volume "${v.name}": ${size(v.size)}, ${v.replicas.length} of ${v.numberOfReplicas} replicas placed, ${v.robustness}, ${v.state}${v.attachedTo ? ` on ${v.attachedTo}` : ''}\n`
     : `volume "${name}" no longer exists; its history:\n`;
-  const rows = r.lines.map((l) => `${String(l.seq).padStart(6)}  ${time(l.timeMs)}  ${(l.replicaId || '-').padEnd(12)}  ${l.text}`);
+  const rows = r.lines.map(
+    (l) => `${String(l.seq).padStart(6)}  ${time(l.timeMs)}  ${(l.replicaId || '-').padEnd(12)}  ${l.text}`,
+  );
   return head + (rows.length ? rows.join('\n') + '\n' : '(no recorded facts)\n');
 }
 
 export function verifyText(r: VerifyResponse__Output): string {
   const rows: [string, string][] = [
-    ['result', r.ok ? 'ok: the log holds and the replay from seq 1 gives the live state' : `FAILED: ${verifyFailure(r)}`],
+    [
+      'result',
+      r.ok ? 'ok: the log holds and the replay from seq 1 gives the live state' : `FAILED: ${verifyFailure(r)}`,
+    ],
     ['seq', String(r.seq)],
     ['head', String(r.headSeq)],
     ['events checked', String(r.events)],
-    ['hash chain', r.brokenSeq ? `BROKEN at seq ${r.brokenSeq}: ${r.problem}`
-      : r.chainFromSeq === 0 ? (r.headSeq ? 'none (the log predates the chain: nothing in it is covered)' : 'empty log')
-        : r.chainFromSeq === 1 ? 'holds from seq 1 to the head' : `holds from seq ${r.chainFromSeq} (events before it predate the chain and are not covered)`],
+    [
+      'hash chain',
+      r.brokenSeq
+        ? `BROKEN at seq ${r.brokenSeq}: ${r.problem}`
+        : r.chainFromSeq === 0
+          ? r.headSeq
+            ? 'none (the log predates the chain: nothing in it is covered)'
+            : 'empty log'
+          : r.chainFromSeq === 1
+            ? 'holds from seq 1 to the head'
+            : `holds from seq ${r.chainFromSeq} (events before it predate the chain and are not covered)`,
+    ],
     ['live hash', r.liveHash],
     ['replay hash', dash(r.replayHash)],
   ];
@@ -59,7 +78,8 @@ export function verifyText(r: VerifyResponse__Output): string {
 export function verifyFailure(r: VerifyResponse__Output): string {
   if (r.brokenSeq) return `the log is broken at seq ${r.brokenSeq}: ${r.problem}`;
   if (r.projectionError) return `the manager's projection stopped: ${r.projectionError}`;
-  if (r.liveHash !== r.replayHash) return `at seq ${r.seq} the live hash is ${r.liveHash} but the replay gives ${r.replayHash}`;
+  if (r.liveHash !== r.replayHash)
+    return `at seq ${r.seq} the live hash is ${r.liveHash} but the replay gives ${r.replayHash}`;
   const bad = r.snapshots.find((c) => !c.ok);
   if (bad) return `the snapshot at seq ${bad.seq} does not match the log: ${bad.detail}`;
   return 'unknown';
@@ -69,8 +89,11 @@ export function verifyFailure(r: VerifyResponse__Output): string {
 
 const state: Command = {
   spec: {
-    path: 'audit state', args: [], summary: 'Show the cluster state as it was after a seq, or at a time (default: now).',
-    notes: '-o json prints {"seq", "hash", "state"} with the state in its canonical form (what the hash is taken over).',
+    path: 'audit state',
+    args: [],
+    summary: 'Show the cluster state as it was after a seq, or at a time (default: now).',
+    notes:
+      '-o json prints {"seq", "hash", "state"} with the state in its canonical form (what the hash is taken over).',
     flags: { at: { type: 'string', value: 'SEQ|ISO-TIME', help: 'e.g. --at 42 or --at 2026-01-02T15:04:05Z' } },
   },
   async run(ctx, p) {
@@ -84,7 +107,12 @@ const state: Command = {
 };
 
 const explain: Command = {
-  spec: { path: 'audit explain', args: ['VOLUME'], flags: {}, summary: 'Why each replica of a volume is where it is, and why any is missing, from the recorded decisions.' },
+  spec: {
+    path: 'audit explain',
+    args: ['VOLUME'],
+    flags: {},
+    summary: 'Why each replica of a volume is where it is, and why any is missing, from the recorded decisions.',
+  },
   async run(ctx, p) {
     const name = p.args['VOLUME']!;
     const r = await ctx.api().explainVolume({ name });
@@ -95,9 +123,13 @@ const explain: Command = {
 
 const verify: Command = {
   spec: {
-    path: 'audit verify', args: [], flags: {},
-    summary: 'Check the whole log on the manager (hash chain, every snapshot) and that a replay from seq 1 gives the live state; exit 1 if not.',
-    notes: 'A broken hash chain names the first seq that does not hold: the log was changed outside cairn from there on\n' +
+    path: 'audit verify',
+    args: [],
+    flags: {},
+    summary:
+      'Check the whole log on the manager (hash chain, every snapshot) and that a replay from seq 1 gives the live state; exit 1 if not.',
+    notes:
+      'A broken hash chain names the first seq that does not hold: the log was changed outside cairn from there on\n' +
       '(or the seq before it, rewritten with its hash computed again). Managers project nothing from that seq on.',
   },
   async run(ctx) {
@@ -130,9 +162,12 @@ async function exportTo(ctx: Context, write: (chunk: string) => Promise<void>): 
 
 const exportCmd: Command = {
   spec: {
-    path: 'audit export', args: ['FILE'], flags: {},
+    path: 'audit export',
+    args: ['FILE'],
+    flags: {},
     summary: 'Write the whole log to FILE as JSON lines, one event a line ("-": standard output).',
-    notes: 'The file is what "cairn audit replay" reads. It is written to FILE.tmp and renamed when complete.\n' +
+    notes:
+      'The file is what "cairn audit replay" reads. It is written to FILE.tmp and renamed when complete.\n' +
       'The summary names the state hash at the last exported seq, which a replay of the file must give.',
   },
   async run(ctx, p) {
@@ -174,11 +209,18 @@ const exportCmd: Command = {
 
 const replayCmd: Command = {
   spec: {
-    path: 'audit replay', args: ['FILE'], summary: 'Rebuild the state from an export, offline (no etcd, no manager), and print its seq and hash.',
-    notes: '-o json prints {"seq", "hash", "events", "state"}; with --expect the exit code says whether the hash matches.',
+    path: 'audit replay',
+    args: ['FILE'],
+    summary: 'Rebuild the state from an export, offline (no etcd, no manager), and print its seq and hash.',
+    notes:
+      '-o json prints {"seq", "hash", "events", "state"}; with --expect the exit code says whether the hash matches.',
     flags: {
       to: { type: 'string', value: 'SEQ', help: 'stop after this seq (the state as it was then)' },
-      expect: { type: 'string', value: 'HASH', help: 'exit 1 unless the replayed state hash is HASH (e.g. from audit export or info)' },
+      expect: {
+        type: 'string',
+        value: 'HASH',
+        help: 'exit 1 unless the replayed state hash is HASH (e.g. from audit export or info)',
+      },
     },
   },
   async run(ctx, p) {
@@ -190,7 +232,9 @@ const replayCmd: Command = {
     const input = createReadStream(path, { encoding: 'utf8' });
     const opened = new Promise<void>((res, rej) => {
       input.once('open', () => res());
-      input.once('error', (e: NodeJS.ErrnoException) => rej(new CliError(`cannot read ${path}: ${e.code ?? e.message}`)));
+      input.once('error', (e: NodeJS.ErrnoException) =>
+        rej(new CliError(`cannot read ${path}: ${e.code ?? e.message}`)),
+      );
     });
     await opened;
     const lines = createInterface({ input, crlfDelay: Infinity });
@@ -207,7 +251,8 @@ const replayCmd: Command = {
       ctx.print(json(stateJson(r.state, r.hash, { events: r.events, ...(matches !== undefined ? { matches } : {}) })));
     } else {
       const extra: [string, string][] = [['events', `${r.events} from ${file}`]];
-      if (matches !== undefined) extra.push(['expected', matches ? `${expect} (matches)` : `${dash(expect)} (DOES NOT MATCH)`]);
+      if (matches !== undefined)
+        extra.push(['expected', matches ? `${expect} (matches)` : `${dash(expect)} (DOES NOT MATCH)`]);
       ctx.print(stateSummary(r.state, r.hash, extra));
     }
     if (matches === false) {

@@ -25,7 +25,8 @@ export function parseCredentialText(text: string, file: string): Record<string, 
       throw new UsageError(`--credential-file ${file}: not valid JSON`, 'backup target');
     }
     for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
-      if (typeof v !== 'string') throw new UsageError(`--credential-file ${file}: ${k} is not a string`, 'backup target');
+      if (typeof v !== 'string')
+        throw new UsageError(`--credential-file ${file}: ${k} is not a string`, 'backup target');
       out[k] = v;
     }
     return out;
@@ -62,27 +63,52 @@ export function backupJson(b: Backup__Output): object {
 
 export function backupsTable(bs: Backup__Output[]): string {
   if (bs.length === 0) return 'no backups\n';
-  return table(['NAME', 'VOLUME', 'SNAPSHOT', 'STATE', 'PROGRESS', 'SIZE', 'CREATED', 'URL'],
-    bs.map((b) => [b.name, b.volume, b.snapshot, b.state + (b.error ? ` (${b.error})` : ''), `${b.progress}%`, size(Number(b.size)), time(Number(b.createdMs)), b.url]));
+  return table(
+    ['NAME', 'VOLUME', 'SNAPSHOT', 'STATE', 'PROGRESS', 'SIZE', 'CREATED', 'URL'],
+    bs.map((b) => [
+      b.name,
+      b.volume,
+      b.snapshot,
+      b.state + (b.error ? ` (${b.error})` : ''),
+      `${b.progress}%`,
+      size(Number(b.size)),
+      time(Number(b.createdMs)),
+      b.url,
+    ]),
+  );
 }
 
 function backupText(b: Backup__Output): string {
   return keyValues([
-    ['name', b.name], ['volume', b.volume], ['snapshot', b.snapshot], ['url', b.url], ['state', b.state],
-    ['progress', `${b.progress}%`], ['size', size(Number(b.size))], ['blocks', String(b.blocks)],
-    ['uploaded', `${b.uploadedBlocks} blocks, ${size(Number(b.uploadedBytes))}`], ['node', dash(b.nodeId)],
-    ['created', time(Number(b.createdMs))], ...(b.error ? [['error', b.error] as [string, string]] : []),
+    ['name', b.name],
+    ['volume', b.volume],
+    ['snapshot', b.snapshot],
+    ['url', b.url],
+    ['state', b.state],
+    ['progress', `${b.progress}%`],
+    ['size', size(Number(b.size))],
+    ['blocks', String(b.blocks)],
+    ['uploaded', `${b.uploadedBlocks} blocks, ${size(Number(b.uploadedBytes))}`],
+    ['node', dash(b.nodeId)],
+    ['created', time(Number(b.createdMs))],
+    ...(b.error ? [['error', b.error] as [string, string]] : []),
   ]);
 }
 
 const target: Command = {
   spec: {
-    path: 'backup target', args: ['[ACTION]', '[URL]'],
+    path: 'backup target',
+    args: ['[ACTION]', '[URL]'],
     flags: {
-      'credential-file': { type: 'string', value: 'FILE', help: 'KEY=VALUE lines (or JSON): AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINTS' },
+      'credential-file': {
+        type: 'string',
+        value: 'FILE',
+        help: 'KEY=VALUE lines (or JSON): AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINTS',
+      },
       'clear-credentials': { type: 'boolean', help: 'forget the stored credentials' },
     },
-    summary: 'Show the backup target, or set it: "backup target set URL" (s3://BUCKET@REGION/PATH or file:///PATH; "" unsets).',
+    summary:
+      'Show the backup target, or set it: "backup target set URL" (s3://BUCKET@REGION/PATH or file:///PATH; "" unsets).',
   },
   async run(ctx, p) {
     const action = p.args['ACTION'];
@@ -91,9 +117,17 @@ const target: Command = {
       ctx.print(ctx.format === 'json' ? json(t) : targetText(t));
       return 0;
     }
-    if (action !== 'set') throw new UsageError(`"${action}": use "cairn backup target" to show it or "cairn backup target set URL"`, 'backup target');
+    if (action !== 'set')
+      throw new UsageError(
+        `"${action}": use "cairn backup target" to show it or "cairn backup target set URL"`,
+        'backup target',
+      );
     const url = p.args['URL'];
-    if (url === undefined) throw new UsageError('backup target set needs the URL (s3://BUCKET@REGION/PATH or file:///PATH; "" unsets it)', 'backup target');
+    if (url === undefined)
+      throw new UsageError(
+        'backup target set needs the URL (s3://BUCKET@REGION/PATH or file:///PATH; "" unsets it)',
+        'backup target',
+      );
     const file = p.flags['credential-file'];
     let credentials: Record<string, string> = {};
     if (typeof file === 'string') {
@@ -105,7 +139,9 @@ const target: Command = {
       }
       credentials = parseCredentialText(text, file);
     }
-    const t = await ctx.api().setBackupTarget({ url, credentials, clearCredentials: p.flags['clear-credentials'] === true });
+    const t = await ctx
+      .api()
+      .setBackupTarget({ url, credentials, clearCredentials: p.flags['clear-credentials'] === true });
     ctx.print(ctx.format === 'json' ? json(t) : targetText(t));
     return 0;
   },
@@ -115,7 +151,7 @@ const target: Command = {
 async function waitFor(ctx: Context, b: Backup__Output): Promise<Backup__Output> {
   const view = progressView(ctx.io, ctx.format);
   try {
-    for (let cur = b; ; ) {
+    for (let cur = b; ;) {
       view.update([backupReading(cur)]);
       if (cur.state === 'completed' || cur.state === 'failed') return cur;
       await new Promise((r) => setTimeout(r, 250));
@@ -128,10 +164,18 @@ async function waitFor(ctx: Context, b: Backup__Output): Promise<Backup__Output>
 
 const create: Command = {
   spec: {
-    path: 'backup create', args: ['VOLUME'],
+    path: 'backup create',
+    args: ['VOLUME'],
     flags: {
-      snapshot: { type: 'string', value: 'NAME', help: 'the snapshot to back up (default: a new one, named after the backup)' },
-      wait: { type: 'boolean', help: 'wait until the backup completed or failed (exit 1 when it failed), showing its progress on stderr' },
+      snapshot: {
+        type: 'string',
+        value: 'NAME',
+        help: 'the snapshot to back up (default: a new one, named after the backup)',
+      },
+      wait: {
+        type: 'boolean',
+        help: 'wait until the backup completed or failed (exit 1 when it failed), showing its progress on stderr',
+      },
     },
     summary: 'Back up a snapshot of a volume to the backup target (incremental against its previous backup).',
   },
@@ -139,14 +183,24 @@ const create: Command = {
     const snapshot = typeof p.flags['snapshot'] === 'string' ? p.flags['snapshot'] : '';
     let b = await ctx.api().createBackup({ volume: p.args['VOLUME']!, snapshot, requestId: randomUUID(), labels: {} });
     if (p.flags['wait']) b = await waitFor(ctx, b);
-    ctx.print(ctx.format === 'json' ? json(backupJson(b)) : p.flags['wait'] ? backupText(b)
-      : `backup "${b.name}" of volume "${b.volume}" (snapshot "${b.snapshot}") requested: ${b.url}\n`);
+    ctx.print(
+      ctx.format === 'json'
+        ? json(backupJson(b))
+        : p.flags['wait']
+          ? backupText(b)
+          : `backup "${b.name}" of volume "${b.volume}" (snapshot "${b.snapshot}") requested: ${b.url}\n`,
+    );
     return b.state === 'failed' ? 1 : 0;
   },
 };
 
 const ls: Command = {
-  spec: { path: 'backup ls', args: ['[VOLUME]'], flags: {}, summary: 'List the backups in the target (of one volume, or all), and those in progress or failed.' },
+  spec: {
+    path: 'backup ls',
+    args: ['[VOLUME]'],
+    flags: {},
+    summary: 'List the backups in the target (of one volume, or all), and those in progress or failed.',
+  },
   aliases: ['list'],
   async run(ctx, p) {
     const { backups } = await ctx.api().listBackups({ volume: p.args['VOLUME'] ?? '' });
@@ -165,12 +219,23 @@ const get: Command = {
 };
 
 const rm: Command = {
-  spec: { path: 'backup rm', args: ['URL'], flags: {}, summary: 'Remove a backup from the target, and the blocks no other backup of its volume uses.' },
+  spec: {
+    path: 'backup rm',
+    args: ['URL'],
+    flags: {},
+    summary: 'Remove a backup from the target, and the blocks no other backup of its volume uses.',
+  },
   aliases: ['delete'],
   async run(ctx, p) {
     const url = p.args['URL']!;
     const r = await ctx.api().deleteBackup({ url });
-    ctx.print(ctx.format === 'json' ? json(r) : r.deleted ? `backup ${url} removed (${r.removedBlocks} blocks freed, seq ${r.seq})\n` : `no backup ${url}; nothing to remove\n`);
+    ctx.print(
+      ctx.format === 'json'
+        ? json(r)
+        : r.deleted
+          ? `backup ${url} removed (${r.removedBlocks} blocks freed, seq ${r.seq})\n`
+          : `no backup ${url}; nothing to remove\n`,
+    );
     return 0;
   },
 };

@@ -38,7 +38,11 @@ export function updateDiskRequest(p: Parsed): UpdateDiskRequest {
   if (evict !== undefined) req.evictionRequested = evict;
   const reserved = flagSize(p, 'reserved', cmd);
   if (reserved !== undefined) req.storageReserved = reserved;
-  if (Object.keys(req).length === 2) throw new UsageError('nothing to update: give at least one of --tags, --allow-scheduling, --evict, --reserved', cmd);
+  if (Object.keys(req).length === 2)
+    throw new UsageError(
+      'nothing to update: give at least one of --tags, --allow-scheduling, --evict, --reserved',
+      cmd,
+    );
   return req;
 }
 
@@ -50,17 +54,40 @@ export const diskJson = (d: Disk__Output): Disk__Output => ordered(d, DISK_KEYS)
 export function disksTable(ds: Disk__Output[]): string {
   if (ds.length === 0) return 'no disks\n';
   return table(
-    ['NODE', 'DISK', 'PATH', 'TAGS', 'SCHEDULABLE', 'EVICTING', 'MAXIMUM', 'AVAILABLE', 'RESERVED', 'SCHEDULED', 'REPLICAS'],
+    [
+      'NODE',
+      'DISK',
+      'PATH',
+      'TAGS',
+      'SCHEDULABLE',
+      'EVICTING',
+      'MAXIMUM',
+      'AVAILABLE',
+      'RESERVED',
+      'SCHEDULED',
+      'REPLICAS',
+    ],
     ds.map((d) => [
-      d.nodeId, d.diskId, d.path, list(d.tags), yesNo(d.allowScheduling), yesNo(d.evictionRequested), size(d.storageMaximum),
-      size(d.storageAvailable), size(d.storageReserved), size(d.storageScheduled), String(d.replicas),
+      d.nodeId,
+      d.diskId,
+      d.path,
+      list(d.tags),
+      yesNo(d.allowScheduling),
+      yesNo(d.evictionRequested),
+      size(d.storageMaximum),
+      size(d.storageAvailable),
+      size(d.storageReserved),
+      size(d.storageScheduled),
+      String(d.replicas),
     ]),
   );
 }
 
 function diskLine(verb: string, d: Disk__Output): string {
-  return `disk "${d.diskId}" on node "${d.nodeId}" ${verb}: ${d.path}, ${size(d.storageMaximum)} maximum, ${size(d.storageReserved)} reserved, ` +
-    `tags ${list(d.tags)}, scheduling ${d.allowScheduling ? 'allowed' : 'disabled'}${d.evictionRequested ? ', eviction requested' : ''}\n`;
+  return (
+    `disk "${d.diskId}" on node "${d.nodeId}" ${verb}: ${d.path}, ${size(d.storageMaximum)} maximum, ${size(d.storageReserved)} reserved, ` +
+    `tags ${list(d.tags)}, scheduling ${d.allowScheduling ? 'allowed' : 'disabled'}${d.evictionRequested ? ', eviction requested' : ''}\n`
+  );
 }
 
 // ---- commands ----------------------------------------------------------------------------------
@@ -72,12 +99,18 @@ const DISK_FLAGS = {
 
 const add: Command = {
   spec: {
-    path: 'disk add', args: ['NODE', 'PATH'], summary: 'Add a disk (a directory on the node) for replicas.',
+    path: 'disk add',
+    args: ['NODE', 'PATH'],
+    summary: 'Add a disk (a directory on the node) for replicas.',
     flags: {
       ...DISK_FLAGS,
-      id: { type: 'string', value: 'DISK', help: 'the disk\'s id (default: derived from the path)' },
+      id: { type: 'string', value: 'DISK', help: "the disk's id (default: derived from the path)" },
       maximum: { type: 'string', value: 'SIZE', help: 'capacity to assume (default: what the node agent measures)' },
-      available: { type: 'string', value: 'SIZE', help: 'free space to assume (default: what the node agent measures)' },
+      available: {
+        type: 'string',
+        value: 'SIZE',
+        help: 'free space to assume (default: what the node agent measures)',
+      },
     },
   },
   async run(ctx, p) {
@@ -94,7 +127,8 @@ const ls: Command = {
   async run(ctx, p) {
     const only = p.args['NODE'];
     const { nodes } = await ctx.api().listNodes();
-    if (only !== undefined && !nodes.some((n) => n.id === only)) throw new CliError(`not found: node "${only}" does not exist`);
+    if (only !== undefined && !nodes.some((n) => n.id === only))
+      throw new CliError(`not found: node "${only}" does not exist`);
     const disks = nodes.filter((n) => only === undefined || n.id === only).flatMap((n) => n.disks);
     ctx.print(ctx.format === 'json' ? json(disks.map(diskJson)) : disksTable(disks));
     return 0;
@@ -103,10 +137,16 @@ const ls: Command = {
 
 const update: Command = {
   spec: {
-    path: 'disk update', args: ['NODE', 'DISK'], summary: 'Change a disk\'s tags, scheduling, eviction or reserved space; only the flags given change.',
+    path: 'disk update',
+    args: ['NODE', 'DISK'],
+    summary: "Change a disk's tags, scheduling, eviction or reserved space; only the flags given change.",
     flags: {
       ...DISK_FLAGS,
-      'allow-scheduling': { type: 'string', value: 'true|false', help: 'whether new replicas may be placed on the disk' },
+      'allow-scheduling': {
+        type: 'string',
+        value: 'true|false',
+        help: 'whether new replicas may be placed on the disk',
+      },
       evict: { type: 'string', value: 'true|false', help: 'move every replica off the disk, one at a time' },
     },
   },
@@ -125,7 +165,13 @@ const rm: Command = {
     const nodeId = p.args['NODE']!;
     const diskId = p.args['DISK']!;
     const r = await ctx.api().removeDisk({ nodeId, diskId });
-    ctx.print(ctx.format === 'json' ? json(r) : r.deleted ? `disk "${diskId}" removed from node "${nodeId}" (seq ${r.seq})\n` : `disk "${diskId}" is not on node "${nodeId}"; nothing to remove\n`);
+    ctx.print(
+      ctx.format === 'json'
+        ? json(r)
+        : r.deleted
+          ? `disk "${diskId}" removed from node "${nodeId}" (seq ${r.seq})\n`
+          : `disk "${diskId}" is not on node "${nodeId}"; nothing to remove\n`,
+    );
     return 0;
   },
 };

@@ -9,8 +9,11 @@ import { exportLine } from '../replay.js';
 
 export const events: Command = {
   spec: {
-    path: 'events', args: [], summary: 'Print the event log from a seq, one line per event: seq, time, actor, type, summary.',
-    notes: 'With --follow the stream stays open and resumes from the last seq it printed when the manager\n' +
+    path: 'events',
+    args: [],
+    summary: 'Print the event log from a seq, one line per event: seq, time, actor, type, summary.',
+    notes:
+      'With --follow the stream stays open and resumes from the last seq it printed when the manager\n' +
       'is briefly unreachable. With -o json each line is one event as JSON (the format of audit export).',
     flags: {
       from: { type: 'string', value: 'SEQ', help: 'first seq to print (default 1)' },
@@ -32,7 +35,8 @@ export const events: Command = {
         return 0;
       } catch (e) {
         if (!follow || signal?.aborted || !isGrpcError(e) || e.code !== status.UNAVAILABLE) throw e;
-        if (backoff === 250) ctx.io.stderr.write(`cairn: lost the event stream after seq ${next - 1} (${e.details}); reconnecting\n`);
+        if (backoff === 250)
+          ctx.io.stderr.write(`cairn: lost the event stream after seq ${next - 1} (${e.details}); reconnecting\n`);
         try {
           await sleep(backoff, undefined, signal ? { signal } : {});
         } catch {

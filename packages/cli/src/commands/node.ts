@@ -20,13 +20,25 @@ export function updateNodeRequest(p: Parsed): UpdateNodeRequest {
   if (cordon !== undefined) req.cordoned = cordon;
   const tags = flagList(p, 'tags');
   if (tags) req.tags = { values: tags };
-  if (Object.keys(req).length === 1) throw new UsageError('nothing to update: give at least one of --allow-scheduling, --evict, --cordon, --tags', cmd);
+  if (Object.keys(req).length === 1)
+    throw new UsageError('nothing to update: give at least one of --allow-scheduling, --evict, --cordon, --tags', cmd);
   return req;
 }
 
 // ---- output (pure) -----------------------------------------------------------------------------
 
-const NODE_KEYS = ['id', 'address', 'zone', 'state', 'downReason', 'tags', 'allowScheduling', 'evictionRequested', 'cordoned', 'disks'] as const;
+const NODE_KEYS = [
+  'id',
+  'address',
+  'zone',
+  'state',
+  'downReason',
+  'tags',
+  'allowScheduling',
+  'evictionRequested',
+  'cordoned',
+  'disks',
+] as const;
 export const nodeJson = (n: Node__Output): Node__Output => ({ ...ordered(n, NODE_KEYS), disks: n.disks.map(diskJson) });
 
 const nodeState = (n: Node__Output) => (n.state === 'down' && n.downReason ? `down (${n.downReason})` : n.state);
@@ -36,8 +48,15 @@ export function nodesTable(ns: Node__Output[]): string {
   return table(
     ['ID', 'ZONE', 'STATE', 'SCHEDULABLE', 'EVICTING', 'CORDONED', 'TAGS', 'DISKS', 'ADDRESS'],
     ns.map((n) => [
-      n.id, dash(n.zone), nodeState(n), yesNo(n.allowScheduling), yesNo(n.evictionRequested), yesNo(n.cordoned),
-      list(n.tags), String(n.disks.length), dash(n.address),
+      n.id,
+      dash(n.zone),
+      nodeState(n),
+      yesNo(n.allowScheduling),
+      yesNo(n.evictionRequested),
+      yesNo(n.cordoned),
+      list(n.tags),
+      String(n.disks.length),
+      dash(n.address),
     ]),
   );
 }
@@ -58,8 +77,10 @@ export function nodeDetail(n: Node__Output): string {
 }
 
 function nodeLine(n: Node__Output): string {
-  return `node "${n.id}" updated: scheduling ${n.allowScheduling ? 'allowed' : 'disabled'}, eviction ${n.evictionRequested ? 'requested' : 'not requested'}, ` +
-    `${n.cordoned ? 'cordoned, ' : ''}tags ${list(n.tags)}\n`;
+  return (
+    `node "${n.id}" updated: scheduling ${n.allowScheduling ? 'allowed' : 'disabled'}, eviction ${n.evictionRequested ? 'requested' : 'not requested'}, ` +
+    `${n.cordoned ? 'cordoned, ' : ''}tags ${list(n.tags)}\n`
+  );
 }
 
 // ---- commands ----------------------------------------------------------------------------------
@@ -88,11 +109,21 @@ const get: Command = {
 
 const update: Command = {
   spec: {
-    path: 'node update', args: ['ID'], summary: 'Change whether a node takes replicas, evict its replicas, or set its tags.',
+    path: 'node update',
+    args: ['ID'],
+    summary: 'Change whether a node takes replicas, evict its replicas, or set its tags.',
     flags: {
-      'allow-scheduling': { type: 'string', value: 'true|false', help: 'whether new replicas may be placed on the node' },
+      'allow-scheduling': {
+        type: 'string',
+        value: 'true|false',
+        help: 'whether new replicas may be placed on the node',
+      },
       evict: { type: 'string', value: 'true|false', help: 'move every replica off the node, one at a time' },
-      cordon: { type: 'string', value: 'true|false', help: 'mark the node cordoned (matters when disable-scheduling-on-cordoned-node is on)' },
+      cordon: {
+        type: 'string',
+        value: 'true|false',
+        help: 'mark the node cordoned (matters when disable-scheduling-on-cordoned-node is on)',
+      },
       tags: { type: 'string', value: 'TAG,TAG', help: 'the node\'s tags, replacing the old ones ("" clears)' },
     },
   },

@@ -6,7 +6,10 @@ import { dash, json, keyValues, table } from '../output.js';
 
 export function settingsTable(ss: Setting__Output[]): string {
   if (ss.length === 0) return 'no settings\n';
-  return table(['NAME', 'VALUE', 'DEFAULT'], ss.map((s) => [s.name, s.value, s.default]));
+  return table(
+    ['NAME', 'VALUE', 'DEFAULT'],
+    ss.map((s) => [s.name, s.value, s.default]),
+  );
 }
 
 export function settingDetail(s: Setting__Output): string {
@@ -20,7 +23,12 @@ export function settingDetail(s: Setting__Output): string {
 }
 
 const get: Command = {
-  spec: { path: 'settings get', args: ['[KEY]'], flags: {}, summary: 'Show every setting, or one with its range and description.' },
+  spec: {
+    path: 'settings get',
+    args: ['[KEY]'],
+    flags: {},
+    summary: 'Show every setting, or one with its range and description.',
+  },
   aliases: ['ls', 'list'],
   async run(ctx, p) {
     const key = p.args['KEY'];
@@ -37,12 +45,19 @@ const get: Command = {
 };
 
 const set: Command = {
-  spec: { path: 'settings set', args: ['KEY', 'VALUE'], flags: {}, summary: 'Change a setting (validated by the manager against its range).' },
+  spec: {
+    path: 'settings set',
+    args: ['KEY', 'VALUE'],
+    flags: {},
+    summary: 'Change a setting (validated by the manager against its range).',
+  },
   async run(ctx, p) {
     const key = p.args['KEY']!;
     const r = await ctx.api().updateSettings({ values: { [key]: p.args['VALUE']! } });
     const s = r.settings.find((x) => x.name === key);
-    ctx.print(ctx.format === 'json' ? json(s ?? r) : `setting ${key} = ${s?.value ?? p.args['VALUE']!} (seq ${r.seq})\n`);
+    ctx.print(
+      ctx.format === 'json' ? json(s ?? r) : `setting ${key} = ${s?.value ?? p.args['VALUE']!} (seq ${r.seq})\n`,
+    );
     return 0;
   },
 };

@@ -5,14 +5,26 @@ import { json, size, table, time } from '../output.js';
 
 export function snapshotsTable(ss: Snapshot__Output[]): string {
   if (ss.length === 0) return 'no snapshots\n';
-  return table(['NAME', 'SIZE', 'CREATED', 'SEQ'], ss.map((s) => [s.name, size(s.size), time(s.createdMs), String(s.createdSeq)]));
+  return table(
+    ['NAME', 'SIZE', 'CREATED', 'SEQ'],
+    ss.map((s) => [s.name, size(s.size), time(s.createdMs), String(s.createdSeq)]),
+  );
 }
 
 const create: Command = {
-  spec: { path: 'snapshot create', args: ['VOLUME', '[NAME]'], flags: {}, summary: 'Take a snapshot of a volume (NAME defaults to one made from the log seq).' },
+  spec: {
+    path: 'snapshot create',
+    args: ['VOLUME', '[NAME]'],
+    flags: {},
+    summary: 'Take a snapshot of a volume (NAME defaults to one made from the log seq).',
+  },
   async run(ctx, p) {
     const s = await ctx.api().createSnapshot({ volume: p.args['VOLUME']!, name: p.args['NAME'] ?? '' });
-    ctx.print(ctx.format === 'json' ? json(s) : `snapshot "${s.name}" of volume "${s.volume}" created (${size(s.size)}, seq ${s.createdSeq})\n`);
+    ctx.print(
+      ctx.format === 'json'
+        ? json(s)
+        : `snapshot "${s.name}" of volume "${s.volume}" created (${size(s.size)}, seq ${s.createdSeq})\n`,
+    );
     return 0;
   },
 };
@@ -34,7 +46,13 @@ const rm: Command = {
     const volume = p.args['VOLUME']!;
     const name = p.args['NAME']!;
     const r = await ctx.api().deleteSnapshot({ volume, name });
-    ctx.print(ctx.format === 'json' ? json(r) : r.deleted ? `snapshot "${name}" of volume "${volume}" deleted (seq ${r.seq})\n` : `volume "${volume}" has no snapshot "${name}"; nothing to delete\n`);
+    ctx.print(
+      ctx.format === 'json'
+        ? json(r)
+        : r.deleted
+          ? `snapshot "${name}" of volume "${volume}" deleted (seq ${r.seq})\n`
+          : `volume "${volume}" has no snapshot "${name}"; nothing to delete\n`,
+    );
     return 0;
   },
 };

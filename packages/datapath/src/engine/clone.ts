@@ -63,23 +63,43 @@ const onTarget = async (fn: () => Promise<void>): Promise<void> => {
  * fit (its size at most the target's). Rejects when the source fails or lacks the snapshot
  * (ReplicaError ENOENT: a snapshot just taken may not have reached this replica yet).
  */
-export async function copySnapshot(source: Replica, snapshot: string, target: CloneTarget, o: SnapshotCopyOptions = {}): Promise<CopyResult> {
+export async function copySnapshot(
+  source: Replica,
+  snapshot: string,
+  target: CloneTarget,
+  o: SnapshotCopyOptions = {},
+): Promise<CopyResult> {
   const chunk = o.chunkBytes ?? 1024 * 1024;
   const info = (await source.listSnapshots()).find((s) => s.name === snapshot);
   if (!info) throw new ReplicaError('ENOENT', `snapshot ${snapshot} is not on this source replica (yet)`);
-  if (info.size > target.size) throw new BlockError('EINVAL', `snapshot ${snapshot} (${info.size} bytes) is larger than the volume (${target.size} bytes)`);
-  if (chunk % BLOCK_SIZE !== 0 || chunk <= 0) throw new BlockError('EINVAL', `chunkBytes ${chunk} is not a positive multiple of ${BLOCK_SIZE}`);
+  if (info.size > target.size)
+    throw new BlockError(
+      'EINVAL',
+      `snapshot ${snapshot} (${info.size} bytes) is larger than the volume (${target.size} bytes)`,
+    );
+  if (chunk % BLOCK_SIZE !== 0 || chunk <= 0)
+    throw new BlockError('EINVAL', `chunkBytes ${chunk} is not a positive multiple of ${BLOCK_SIZE}`);
   const result: CopyResult = { allocatedBytes: 0, writtenBytes: 0 };
-  await forEachAllocatedChunk({
-    source, snapshot, size: info.size, chunkBytes: chunk, windowBytes: o.windowBytes, parallel: o.parallel ?? 8,
-    alive: o.alive ?? (() => true), stopped: () => new BlockError('ESHUTDOWN', 'copy stopped'), progress: o.progress,
-  }, async (off, n) => {
-    const data = await source.readSnapshot(snapshot, off, n);
-    result.allocatedBytes += n;
-    if (isZero(data)) return;
-    await onTarget(() => target.write(off, data));
-    result.writtenBytes += n;
-  });
+  await forEachAllocatedChunk(
+    {
+      source,
+      snapshot,
+      size: info.size,
+      chunkBytes: chunk,
+      windowBytes: o.windowBytes,
+      parallel: o.parallel ?? 8,
+      alive: o.alive ?? (() => true),
+      stopped: () => new BlockError('ESHUTDOWN', 'copy stopped'),
+      progress: o.progress,
+    },
+    async (off, n) => {
+      const data = await source.readSnapshot(snapshot, off, n);
+      result.allocatedBytes += n;
+      if (isZero(data)) return;
+      await onTarget(() => target.write(off, data));
+      result.writtenBytes += n;
+    },
+  );
   await onTarget(() => target.flush());
   return result;
 }
@@ -100,8 +120,14 @@ export interface CloneOptions extends SnapshotCopyOptions {
  * trying them in order. Resolves with the one that did; rejects when every one failed (the
  * caller retries later, with the source replicas it knows of then).
  */
-export async function cloneFromAny(sources: CloneSource[], snapshot: string, target: CloneTarget, o: CloneOptions = {}): Promise<CopyResult & { from: string }> {
-  if (sources.length === 0) throw new BlockError('EIO', `no running replica of the source to copy snapshot ${snapshot} from`);
+export async function cloneFromAny(
+  sources: CloneSource[],
+  snapshot: string,
+  target: CloneTarget,
+  o: CloneOptions = {},
+): Promise<CopyResult & { from: string }> {
+  if (sources.length === 0)
+    throw new BlockError('EIO', `no running replica of the source to copy snapshot ${snapshot} from`);
   const failures: string[] = [];
   for (const s of sources) {
     if (o.alive && !o.alive()) throw new BlockError('ESHUTDOWN', 'copy stopped');

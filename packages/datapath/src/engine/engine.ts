@@ -89,7 +89,10 @@ export interface OpenCandidate {
  *   clean replicas at one revision applied the same writes); every other one is rebuilt from it.
  * A replica marked rebuilding, or whose info could not be read, is never healthy.
  */
-export function chooseHealthy(candidates: OpenCandidate[]): { healthy: string[]; dropped: { id: string; reason: string }[] } {
+export function chooseHealthy(candidates: OpenCandidate[]): {
+  healthy: string[];
+  dropped: { id: string; reason: string }[];
+} {
   const usable = candidates.filter((c) => c.info && !c.info.rebuilding);
   const dropped: { id: string; reason: string }[] = [];
   for (const c of candidates) {
@@ -108,20 +111,19 @@ export function chooseHealthy(candidates: OpenCandidate[]): { healthy: string[];
       const [x, y] = [rank(a), rank(b)];
       return y[0]! - x[0]! || y[1]! - x[1]! || y[2]! - x[2]! || a.id.localeCompare(b.id);
     })[0]!;
-    healthy = clean(chosen)
-      ? usable.filter((c) => clean(c) && c.info!.revision === chosen.info!.revision)
-      : [chosen];
+    healthy = clean(chosen) ? usable.filter((c) => clean(c) && c.info!.revision === chosen.info!.revision) : [chosen];
   }
   const ids = new Set(healthy.map((c) => c.id));
   for (const c of usable) {
     if (ids.has(c.id)) continue;
-    const why = c.info!.revision < best
-      ? `stale: revision ${c.info!.revision} < ${best}`
-      : !c.info!.cleanShutdown
-        ? `unclean shutdown: revision ${c.info!.revision} is only a lower bound and it may differ from ${healthy[0]!.id} in unacknowledged writes`
-        : c.info!.engineOpen
-          ? `an engine died with it open: it may differ from ${healthy[0]!.id} in unacknowledged writes`
-          : `${healthy[0]!.id} (unclean, revision ${healthy[0]!.info!.revision}) was chosen: this replica may differ from it in unacknowledged writes`;
+    const why =
+      c.info!.revision < best
+        ? `stale: revision ${c.info!.revision} < ${best}`
+        : !c.info!.cleanShutdown
+          ? `unclean shutdown: revision ${c.info!.revision} is only a lower bound and it may differ from ${healthy[0]!.id} in unacknowledged writes`
+          : c.info!.engineOpen
+            ? `an engine died with it open: it may differ from ${healthy[0]!.id} in unacknowledged writes`
+            : `${healthy[0]!.id} (unclean, revision ${healthy[0]!.info!.revision}) was chosen: this replica may differ from it in unacknowledged writes`;
     dropped.push({ id: c.id, reason: why });
   }
   return { healthy: healthy.map((c) => c.id), dropped };
@@ -150,7 +152,11 @@ export class Engine implements BlockBackend {
   /** Set when a replica refused this engine's epoch: every later I/O fails with it. */
   private fencedBy: FencedError | null = null;
 
-  private constructor(readonly volume: string, public size: number, private readonly events: EngineEvents) {
+  private constructor(
+    readonly volume: string,
+    public size: number,
+    private readonly events: EngineEvents,
+  ) {
     this.closing = new Promise((r) => (this.signalClosing = r));
   }
 
@@ -162,17 +168,24 @@ export class Engine implements BlockBackend {
    */
   static async open(volume: string, replicas: EngineReplica[], events: EngineEvents = {}): Promise<Engine> {
     if (replicas.length === 0) throw new BlockError('EIO', `volume ${volume}: no replica to open`);
-    const infos = await Promise.all(replicas.map(async (r) => {
-      try {
-        return { r, info: await r.replica.info() };
-      } catch (e) {
-        return { r, error: (e as Error).message };
-      }
-    }));
-    const { healthy, dropped } = chooseHealthy(infos.map((x) => ({ id: x.r.id, local: x.r.local, info: x.info, error: x.error })));
+    const infos = await Promise.all(
+      replicas.map(async (r) => {
+        try {
+          return { r, info: await r.replica.info() };
+        } catch (e) {
+          return { r, error: (e as Error).message };
+        }
+      }),
+    );
+    const { healthy, dropped } = chooseHealthy(
+      infos.map((x) => ({ id: x.r.id, local: x.r.local, info: x.info, error: x.error })),
+    );
     if (healthy.length === 0) {
       await Promise.all(replicas.map((r) => r.replica.close().catch(() => undefined)));
-      throw new BlockError('EIO', `volume ${volume}: no replica with complete data among ${replicas.map((r) => r.id).join(', ')}`);
+      throw new BlockError(
+        'EIO',
+        `volume ${volume}: no replica with complete data among ${replicas.map((r) => r.id).join(', ')}`,
+      );
     }
     const size = Math.max(...infos.filter((x) => x.info && healthy.includes(x.r.id)).map((x) => x.info!.size));
     const engine = new Engine(volume, size, events);
@@ -184,10 +197,14 @@ export class Engine implements BlockBackend {
     for (const d of dropped) engine.drop(d.id, d.reason);
     // The session mark, durable before anything is served: if this engine dies, the next open
     // knows these replicas may differ in unacknowledged writes (chooseHealthy). close() clears it.
-    await Promise.all(engine.healthy().map((m) => m.replica.markEngine(true).catch((e: Error) => {
-      if (e instanceof FencedError) engine.fence(e);
-      else engine.drop(m.id, `engine mark: ${e.message}`);
-    })));
+    await Promise.all(
+      engine.healthy().map((m) =>
+        m.replica.markEngine(true).catch((e: Error) => {
+          if (e instanceof FencedError) engine.fence(e);
+          else engine.drop(m.id, `engine mark: ${e.message}`);
+        }),
+      ),
+    );
     if (engine.fencedBy) {
       const err = engine.fencedBy;
       await engine.close();
@@ -232,7 +249,9 @@ export class Engine implements BlockBackend {
   /** The volume was attached elsewhere since this engine opened: it stops serving (see the header). */
   private fence(err: FencedError): void {
     if (this.fencedBy) return;
-    this.fencedBy = new FencedError(`volume ${this.volume}: fenced, attached elsewhere since this engine opened (${err.message})`);
+    this.fencedBy = new FencedError(
+      `volume ${this.volume}: fenced, attached elsewhere since this engine opened (${err.message})`,
+    );
     this.signalClosing(); // completions held for a recording give up: they are never acknowledged
     this.events.onFenced?.(this.fencedBy.message);
   }
@@ -261,7 +280,11 @@ export class Engine implements BlockBackend {
     const report = this.events.onReplicaFailed;
     if (!report) return;
     const attempt = async (): Promise<void> => {
-      for (let delay = RECORD_RETRY_MS; !this.closed && !this.fencedBy; delay = Math.min(2 * delay, RECORD_RETRY_MAX_MS)) {
+      for (
+        let delay = RECORD_RETRY_MS;
+        !this.closed && !this.fencedBy;
+        delay = Math.min(2 * delay, RECORD_RETRY_MAX_MS)
+      ) {
         try {
           await report.call(this.events, id, reason);
           return;
@@ -312,7 +335,8 @@ export class Engine implements BlockBackend {
     // Remote replicas first: their requests are queued (and sent, output-batcher.ts) before the
     // local replica's pwrite runs, so they copy while it does.
     const targets = this.writable().sort((a, b) => Number(a.local) - Number(b.local));
-    if (targets.filter((m) => m.mode === 'healthy').length === 0) throw new BlockError('EIO', `volume ${this.volume}: no healthy replica`);
+    if (targets.filter((m) => m.mode === 'healthy').length === 0)
+      throw new BlockError('EIO', `volume ${this.volume}: no healthy replica`);
     const results = await Promise.allSettled(targets.map((m) => fn(m.replica)));
     // Refused as stale by any replica: not acknowledged, whatever the others did.
     const stale = results.find((res) => res.status === 'rejected' && res.reason instanceof FencedError);
@@ -372,7 +396,9 @@ export class Engine implements BlockBackend {
 
   writeZeroes(offset: number, length: number, fua = false, keepAllocated = false): Promise<void> {
     this.check(offset, length);
-    return this.locked(offset, length, () => this.everywhere('write-zeroes', (r) => r.writeZeroes(offset, length, fua, keepAllocated)));
+    return this.locked(offset, length, () =>
+      this.everywhere('write-zeroes', (r) => r.writeZeroes(offset, length, fua, keepAllocated)),
+    );
   }
 
   flush(): Promise<void> {
@@ -394,8 +420,10 @@ export class Engine implements BlockBackend {
    * rejects (and drops the target) if it fails.
    */
   async rebuild(target: EngineReplica, fromId?: string, opts: { windowBytes?: number } = {}): Promise<RebuildStats> {
-    const source = (fromId ? this.members.get(fromId) : undefined) ?? this.healthy().find((m) => m.local) ?? this.healthy()[0];
-    if (!source || source.mode !== 'healthy') throw new BlockError('EIO', `volume ${this.volume}: no healthy replica to rebuild ${target.id} from`);
+    const source =
+      (fromId ? this.members.get(fromId) : undefined) ?? this.healthy().find((m) => m.local) ?? this.healthy()[0];
+    if (!source || source.mode !== 'healthy')
+      throw new BlockError('EIO', `volume ${this.volume}: no healthy replica to rebuild ${target.id} from`);
     const old = this.members.get(target.id);
     if (old && old.mode !== 'failed') throw new BlockError('EINVAL', `replica ${target.id} is already ${old.mode}`);
     if (this.starting.has(target.id)) throw new BlockError('EINVAL', `replica ${target.id} is already being rebuilt`);
@@ -414,7 +442,10 @@ export class Engine implements BlockBackend {
         const info = await t.info();
         if (info.size < this.size) await t.resize(this.size);
         const [sChain, tChain] = await Promise.all([s.listLayers(), t.listLayers()]);
-        const plan = shapeChain(sChain.map((l) => l.name), tChain.map((l) => l.name));
+        const plan = shapeChain(
+          sChain.map((l) => l.name),
+          tChain.map((l) => l.name),
+        );
         for (const name of plan.remove) await t.deleteSnapshot(name);
         for (const { name, below } of plan.insert) {
           const l = sChain.find((x) => x.name === name)!;
@@ -442,8 +473,15 @@ export class Engine implements BlockBackend {
           if (l) return l;
           // (c, last) the heads, then (d), holding the chain lock so that no snapshot freezes a head meanwhile.
           await syncLayer({
-            source: s, target: t, layer: null, size: this.size, stats, alive,
-            exclusive: (fn) => fn(), lock: (off, len, fn) => this.locked(off, len, fn), exists: async () => true,
+            source: s,
+            target: t,
+            layer: null,
+            size: this.size,
+            stats,
+            alive,
+            exclusive: (fn) => fn(),
+            lock: (off, len, fn) => this.locked(off, len, fn),
+            exists: async () => true,
           });
           await this.locked(0, this.size, async () => {
             if (!alive()) throw new BlockError('EIO', 'rebuild stopped');
@@ -456,10 +494,21 @@ export class Engine implements BlockBackend {
         });
         if (next === null) break;
         await syncLayer({
-          source: s, target: t, layer: next.name, size: next.size, stats, alive, windowBytes: opts.windowBytes,
-          exclusive: (fn) => this.chain.run(fn), lock: (off, len, fn) => this.locked(off, len, fn),
+          source: s,
+          target: t,
+          layer: next.name,
+          size: next.size,
+          stats,
+          alive,
+          windowBytes: opts.windowBytes,
+          exclusive: (fn) => this.chain.run(fn),
+          lock: (off, len, fn) => this.locked(off, len, fn),
           exists: async () => (await s.listLayers()).some((x) => layerKey(x) === layerKey(next)),
-          progress: (done) => this.events.onRebuildProgress?.(target.id, Math.min(99, Math.floor((100 * (equal.size + done / next.size)) / (equal.size + 2)))),
+          progress: (done) =>
+            this.events.onRebuildProgress?.(
+              target.id,
+              Math.min(99, Math.floor((100 * (equal.size + done / next.size)) / (equal.size + 2))),
+            ),
         });
         // Synced, or deleted meanwhile (on both sides: deletions reach the target too).
         equal.add(layerKey(next));
@@ -484,14 +533,20 @@ export class Engine implements BlockBackend {
 
   /** Deletes `ref` and every rebuild reference no rebuild of this engine still uses, everywhere (best effort). */
   private async dropReferences(source: Replica, ref: string | null): Promise<void> {
-    await this.chain.run(async () => {
-      const stale = (await source.listLayers()).map((l) => l.name).filter((n) => isSystemLayer(n) && !this.refs.has(n));
-      for (const name of new Set([...(ref ? [ref] : []), ...stale])) {
-        await this.everywhere('delete rebuild reference', (r) => r.deleteSnapshot(name).catch((e: unknown) => {
-          if (!(e instanceof ReplicaError && e.code === 'ENOENT')) throw e;
-        }));
-      }
-    }).catch(() => undefined);
+    await this.chain
+      .run(async () => {
+        const stale = (await source.listLayers())
+          .map((l) => l.name)
+          .filter((n) => isSystemLayer(n) && !this.refs.has(n));
+        for (const name of new Set([...(ref ? [ref] : []), ...stale])) {
+          await this.everywhere('delete rebuild reference', (r) =>
+            r.deleteSnapshot(name).catch((e: unknown) => {
+              if (!(e instanceof ReplicaError && e.code === 'ENOENT')) throw e;
+            }),
+          );
+        }
+      })
+      .catch(() => undefined);
   }
 
   /**
@@ -501,35 +556,50 @@ export class Engine implements BlockBackend {
    */
   async snapshot(name: string): Promise<void> {
     // Checked here, not left to the replicas: a bad name must not read as a replica failure.
-    if (!isSnapshotName(name)) throw new BlockError('EINVAL', `bad snapshot name ${JSON.stringify(name)}: 1-128 of A-Z a-z 0-9 . _ -, not starting with . _ -`);
-    await this.chain.run(() => this.locked(0, this.size, async () => {
-      await this.flush();
-      // Replicas that already have it (taken while the volume was detached) are fine; one that
-      // lacks it while others have it missed it, and taking it now would freeze newer data under
-      // the old name: it is dropped instead, to be rebuilt (which copies the snapshot as it was).
-      const members = this.writable();
-      const has = await Promise.all(members.map((m) => m.replica.listSnapshots().then((l) => l.some((x) => x.name === name), () => null)));
-      const holders = members.filter((_, i) => has[i] === true).map((m) => m.id);
-      if (holders.length > 0) {
-        members.forEach((m, i) => {
-          if (has[i] === false) this.drop(m.id, `lacks snapshot ${name} that ${holders.join(', ')} have`);
-        });
-      }
-      await this.everywhere('snapshot', async (r) => {
-        try {
-          await r.snapshot(name);
-        } catch (e) {
-          if (!(e instanceof ReplicaError && e.code === 'EEXIST')) throw e;
+    if (!isSnapshotName(name))
+      throw new BlockError(
+        'EINVAL',
+        `bad snapshot name ${JSON.stringify(name)}: 1-128 of A-Z a-z 0-9 . _ -, not starting with . _ -`,
+      );
+    await this.chain.run(() =>
+      this.locked(0, this.size, async () => {
+        await this.flush();
+        // Replicas that already have it (taken while the volume was detached) are fine; one that
+        // lacks it while others have it missed it, and taking it now would freeze newer data under
+        // the old name: it is dropped instead, to be rebuilt (which copies the snapshot as it was).
+        const members = this.writable();
+        const has = await Promise.all(
+          members.map((m) =>
+            m.replica.listSnapshots().then(
+              (l) => l.some((x) => x.name === name),
+              () => null,
+            ),
+          ),
+        );
+        const holders = members.filter((_, i) => has[i] === true).map((m) => m.id);
+        if (holders.length > 0) {
+          members.forEach((m, i) => {
+            if (has[i] === false) this.drop(m.id, `lacks snapshot ${name} that ${holders.join(', ')} have`);
+          });
         }
-      });
-    }));
+        await this.everywhere('snapshot', async (r) => {
+          try {
+            await r.snapshot(name);
+          } catch (e) {
+            if (!(e instanceof ReplicaError && e.code === 'EEXIST')) throw e;
+          }
+        });
+      }),
+    );
   }
 
   /** The user snapshots every healthy replica has (what reads through a snapshot can use); system layers never show. */
   async listSnapshots(): Promise<string[]> {
     const healthy = this.healthy();
     if (healthy.length === 0) return [];
-    const lists = await Promise.all(healthy.map((m) => m.replica.listSnapshots().then((l) => new Set(l.map((x) => x.name)))));
+    const lists = await Promise.all(
+      healthy.map((m) => m.replica.listSnapshots().then((l) => new Set(l.map((x) => x.name)))),
+    );
     return [...lists[0]!].filter((n) => !isSystemLayer(n) && lists.every((l) => l.has(n))).sort();
   }
 
@@ -553,14 +623,17 @@ export class Engine implements BlockBackend {
 
   /** Deletes a snapshot everywhere, rebuilding replicas included (a merge keeps every other view, so their sync stays right). */
   async deleteSnapshot(name: string): Promise<void> {
-    if (isSystemLayer(name)) throw new BlockError('EINVAL', `snapshot names cannot start with '.': ${JSON.stringify(name)}`);
-    await this.chain.run(() => this.everywhere('delete snapshot', async (r) => {
-      try {
-        await r.deleteSnapshot(name);
-      } catch (e) {
-        if (!(e instanceof ReplicaError && e.code === 'ENOENT')) throw e;
-      }
-    }));
+    if (isSystemLayer(name))
+      throw new BlockError('EINVAL', `snapshot names cannot start with '.': ${JSON.stringify(name)}`);
+    await this.chain.run(() =>
+      this.everywhere('delete snapshot', async (r) => {
+        try {
+          await r.deleteSnapshot(name);
+        } catch (e) {
+          if (!(e instanceof ReplicaError && e.code === 'ENOENT')) throw e;
+        }
+      }),
+    );
   }
 
   async resize(newSize: number): Promise<void> {
@@ -579,7 +652,8 @@ export class Engine implements BlockBackend {
     // Only a replica whose final flush succeeded loses the session mark: any other one may hold
     // writes its peers lack, and the next open must treat it so. A fenced engine's session is
     // over: it touches nothing more (a replica it could still reach keeps its mark).
-    if (!this.fencedBy) await Promise.allSettled(this.writable().map((m) => m.replica.flush().then(() => m.replica.markEngine(false))));
+    if (!this.fencedBy)
+      await Promise.allSettled(this.writable().map((m) => m.replica.flush().then(() => m.replica.markEngine(false))));
     await Promise.all([...this.members.values()].map((m) => m.replica.close().catch(() => undefined)));
   }
 }

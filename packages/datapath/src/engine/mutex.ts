@@ -8,7 +8,9 @@ export class Mutex {
   async run<T>(fn: () => Promise<T>): Promise<T> {
     const prev = this.tail;
     let release!: () => void;
-    this.tail = new Promise<void>((r) => { release = r; });
+    this.tail = new Promise<void>((r) => {
+      release = r;
+    });
     await prev;
     try {
       return await fn();

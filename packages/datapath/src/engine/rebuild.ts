@@ -39,7 +39,13 @@ export interface RebuildStats {
   zeroedBytes: number;
 }
 
-export const emptyStats = (): RebuildStats => ({ layers: 0, comparedBytes: 0, hashBytes: 0, copiedBytes: 0, zeroedBytes: 0 });
+export const emptyStats = (): RebuildStats => ({
+  layers: 0,
+  comparedBytes: 0,
+  hashBytes: 0,
+  copiedBytes: 0,
+  zeroedBytes: 0,
+});
 
 /**
  * How to make the target's chain of frozen layers carry the source's names in the source's order
@@ -48,7 +54,10 @@ export const emptyStats = (): RebuildStats => ({ layers: 0, comparedBytes: 0, ha
  * first so that every `below` exists when its turn comes. The layers kept hold old data close to
  * the source's: a good start for the comparison.
  */
-export function shapeChain(source: string[], target: string[]): { remove: string[]; insert: { name: string; below: string | null }[] } {
+export function shapeChain(
+  source: string[],
+  target: string[],
+): { remove: string[]; insert: { name: string; below: string | null }[] } {
   const keep = new Set<string>();
   let at = 0;
   for (const name of target) {
@@ -95,7 +104,10 @@ export async function syncLayer(o: LayerSyncOptions): Promise<boolean> {
     const len = Math.min(window, o.size - start);
     const gone = await o.exclusive(async () => {
       if (o.layer !== null && !(await o.exists())) return true;
-      const [s, t] = await Promise.all([listAll(o.source, o.layer, start, len), listAll(o.target, o.layer, start, len)]);
+      const [s, t] = await Promise.all([
+        listAll(o.source, o.layer, start, len),
+        listAll(o.target, o.layer, start, len),
+      ]);
       const todo = candidates(s, t);
       let next = 0;
       const worker = async (): Promise<void> => {
@@ -163,7 +175,13 @@ export function candidates(source: Extent[], target: Extent[]): Candidate[] {
 }
 
 /** Makes [offset, offset+length) of the target's view at the layer equal the source's. */
-async function syncRange(o: LayerSyncOptions, offset: number, length: number, compare: boolean, source: Extent[]): Promise<void> {
+async function syncRange(
+  o: LayerSyncOptions,
+  offset: number,
+  length: number,
+  compare: boolean,
+  source: Extent[],
+): Promise<void> {
   if (!compare) {
     // The target's layer defines nothing here: the source's own blocks are what differs.
     for (const e of source) {
@@ -175,15 +193,22 @@ async function syncRange(o: LayerSyncOptions, offset: number, length: number, co
     }
     return;
   }
-  const [hs, ht] = await Promise.all([o.source.hashBlocks(o.layer, offset, length), o.target.hashBlocks(o.layer, offset, length)]);
+  const [hs, ht] = await Promise.all([
+    o.source.hashBlocks(o.layer, offset, length),
+    o.target.hashBlocks(o.layer, offset, length),
+  ]);
   o.stats.comparedBytes += length;
   o.stats.hashBytes += hs.length + ht.length;
   const blocks = length / BS;
-  if (hs.length !== blocks * HASH_BYTES || ht.length !== blocks * HASH_BYTES) throw new BlockError('EIO', 'hash reply of the wrong length');
+  if (hs.length !== blocks * HASH_BYTES || ht.length !== blocks * HASH_BYTES)
+    throw new BlockError('EIO', 'hash reply of the wrong length');
   // The differing runs of a chunk are disjoint: fixed all at once (pipelined on the connections).
   const fixes: Promise<void>[] = [];
   for (let i = 0; i < blocks;) {
-    if (sameHash(hs, ht, i)) { i++; continue; }
+    if (sameHash(hs, ht, i)) {
+      i++;
+      continue;
+    }
     const zero = isZeroHash(hs, i);
     let j = i + 1;
     while (j < blocks && !sameHash(hs, ht, j) && isZeroHash(hs, j) === zero) j++;
@@ -231,7 +256,10 @@ export interface ChunkWalk {
  * `parallel` chunks at a time, reporting progress in percent: the walk a clone from a snapshot
  * makes. Unallocated ranges are never visited.
  */
-export async function forEachAllocatedChunk(o: ChunkWalk, fn: (offset: number, length: number) => Promise<void>): Promise<void> {
+export async function forEachAllocatedChunk(
+  o: ChunkWalk,
+  fn: (offset: number, length: number) => Promise<void>,
+): Promise<void> {
   const chunk = o.chunkBytes ?? 1024 * 1024;
   const window = o.windowBytes ?? 1024 * 1024 * 1024;
   let lastPct = -1;
@@ -246,7 +274,8 @@ export async function forEachAllocatedChunk(o: ChunkWalk, fn: (offset: number, l
     const { extents, end } = await o.source.allocatedRanges(start, len, o.snapshot, 4096);
     const chunks: [number, number][] = [];
     for (const e of extents) {
-      for (let off = e.offset; off < e.offset + e.length; off += chunk) chunks.push([off, Math.min(chunk, e.offset + e.length - off)]);
+      for (let off = e.offset; off < e.offset + e.length; off += chunk)
+        chunks.push([off, Math.min(chunk, e.offset + e.length - off)]);
     }
     let next = 0;
     const worker = async (): Promise<void> => {

@@ -5,10 +5,15 @@ import type { BlockBackend } from '../block.js';
 import type { Engine } from './engine.js';
 
 export class SnapshotView implements BlockBackend {
-  constructor(private readonly engine: Engine, readonly snapshot: string, readonly size: number) {}
+  constructor(
+    private readonly engine: Engine,
+    readonly snapshot: string,
+    readonly size: number,
+  ) {}
 
   read(offset: number, length: number): Promise<Buffer> {
-    if (offset < 0 || offset + length > this.size) return Promise.reject(new BlockError('EINVAL', 'range outside the snapshot'));
+    if (offset < 0 || offset + length > this.size)
+      return Promise.reject(new BlockError('EINVAL', 'range outside the snapshot'));
     return this.engine.readSnapshot(this.snapshot, offset, length);
   }
 
@@ -16,8 +21,16 @@ export class SnapshotView implements BlockBackend {
     return Promise.reject(new BlockError('EPERM', `snapshot ${this.snapshot} is read-only`));
   }
 
-  write(): Promise<void> { return this.refuse(); }
-  trim(): Promise<void> { return this.refuse(); }
-  writeZeroes(): Promise<void> { return this.refuse(); }
-  flush(): Promise<void> { return Promise.resolve(); }
+  write(): Promise<void> {
+    return this.refuse();
+  }
+  trim(): Promise<void> {
+    return this.refuse();
+  }
+  writeZeroes(): Promise<void> {
+    return this.refuse();
+  }
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
 }

@@ -39,7 +39,12 @@ export interface ConnectionSettings {
 
 /** Transmission flags every export gets. */
 export const TRANSMISSION_FLAGS =
-  P.FLAG_HAS_FLAGS | P.FLAG_SEND_FLUSH | P.FLAG_SEND_FUA | P.FLAG_SEND_TRIM | P.FLAG_SEND_WRITE_ZEROES | P.FLAG_CAN_MULTI_CONN;
+  P.FLAG_HAS_FLAGS |
+  P.FLAG_SEND_FLUSH |
+  P.FLAG_SEND_FUA |
+  P.FLAG_SEND_TRIM |
+  P.FLAG_SEND_WRITE_ZEROES |
+  P.FLAG_CAN_MULTI_CONN;
 
 const MAX_NAME = 4096;
 const EMPTY = Buffer.alloc(0);
@@ -87,7 +92,9 @@ class HandshakeReader {
     if (this.buffered >= n) return Promise.resolve(this.take(n));
     if (this.failure) return Promise.reject(this.failure);
     this.want = n;
-    return new Promise((resolve, reject) => { this.waiter = { resolve, reject }; });
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
   }
 
   /** What arrived after the handshake: the first bytes of the transmission phase. */
@@ -101,8 +108,14 @@ class HandshakeReader {
   private take(n: number): Buffer {
     this.buffered -= n;
     const first = this.chunks[0]!;
-    if (first.length === n) { this.chunks.shift(); return first; }
-    if (first.length > n) { this.chunks[0] = first.subarray(n); return first.subarray(0, n); }
+    if (first.length === n) {
+      this.chunks.shift();
+      return first;
+    }
+    if (first.length > n) {
+      this.chunks[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
     const out = Buffer.allocUnsafe(n);
     let filled = 0;
     while (filled < n) {
@@ -117,10 +130,17 @@ class HandshakeReader {
   }
 }
 
-const enum Parse { Header, Payload, Discard, Stopped }
+const enum Parse {
+  Header,
+  Payload,
+  Discard,
+  Stopped,
+}
 
 /** What start() counts a request as (IoStats). */
-const IO_NONE = 0, IO_READ = 1, IO_WRITE = 2;
+const IO_NONE = 0,
+  IO_READ = 1,
+  IO_WRITE = 2;
 
 export class NbdConnection {
   /** The export this connection is serving, once in transmission. */
@@ -169,12 +189,15 @@ export class NbdConnection {
     this.remote = socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort ?? '?'}` : 'unix';
     // One option header and its largest data, twice over for a client that sends two at once.
     this.reader = new HandshakeReader(2 * (P.OPTION_HEADER_SIZE + cfg.maxOptionLength));
-    this.closed = new Promise((resolve) => { this.resolveClosed = resolve; });
+    this.closed = new Promise((resolve) => {
+      this.resolveClosed = resolve;
+    });
     socket.setNoDelay(true);
     socket.on('data', this.onHandshakeData);
     socket.on('end', this.onEnd);
     socket.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') this.cfg.log(`nbd ${this.remote}: socket error: ${err.message}`);
+      if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE')
+        this.cfg.log(`nbd ${this.remote}: socket error: ${err.message}`);
     });
     socket.on('close', this.onClose);
     this.handshakeTimer = setTimeout(() => {
@@ -204,7 +227,10 @@ export class NbdConnection {
    */
   shutdown(graceMs: number): void {
     if (this.phase === 'closed') return;
-    if (this.phase === 'handshake') { this.socket.destroy(); return; }
+    if (this.phase === 'handshake') {
+      this.socket.destroy();
+      return;
+    }
     this.state = Parse.Stopped;
     this.socket.pause();
     this.closeTimer ??= setTimeout(() => this.socket.destroy(), graceMs);
@@ -236,7 +262,10 @@ export class NbdConnection {
   };
 
   private onEnd = (): void => {
-    if (this.phase === 'handshake') { this.socket.destroy(); return; }
+    if (this.phase === 'handshake') {
+      this.socket.destroy();
+      return;
+    }
     // The client closed its side: answer what is in flight, then close ours.
     this.noteTruncatedWrite();
     this.state = Parse.Stopped;
@@ -246,7 +275,9 @@ export class NbdConnection {
 
   private noteTruncatedWrite(): void {
     if (this.state === Parse.Payload && this.phase !== 'closed') {
-      this.cfg.log(`nbd ${this.remote}: connection ended inside a WRITE payload (${this.payloadFill} of ${this.cur.length} bytes); the write was dropped`);
+      this.cfg.log(
+        `nbd ${this.remote}: connection ended inside a WRITE payload (${this.payloadFill} of ${this.cur.length} bytes); the write was dropped`,
+      );
     }
   }
 
@@ -275,15 +306,25 @@ export class NbdConnection {
       const data = length > 0 ? await r.read(length) : EMPTY;
       if (this.tls && !this.secured && option !== P.OPT_STARTTLS && option !== P.OPT_ABORT) {
         // FORCEDTLS: nothing is said about exports, nor served, before the upgrade.
-        if (option === P.OPT_EXPORT_NAME) throw new ProtocolError('NBD_OPT_EXPORT_NAME before NBD_OPT_STARTTLS on a listener that requires TLS');
+        if (option === P.OPT_EXPORT_NAME)
+          throw new ProtocolError('NBD_OPT_EXPORT_NAME before NBD_OPT_STARTTLS on a listener that requires TLS');
         this.optionError(option, P.REP_ERR_TLS_REQD, 'TLS is required: send NBD_OPT_STARTTLS first');
         continue;
       }
       switch (option) {
         case P.OPT_STARTTLS: {
-          if (!this.tls) { this.optionError(option, P.REP_ERR_UNSUP, 'TLS is not offered on this listener'); break; }
-          if (this.secured) { this.optionError(option, P.REP_ERR_INVALID, 'TLS is already in use'); break; }
-          if (length !== 0) { this.optionError(option, P.REP_ERR_INVALID, 'NBD_OPT_STARTTLS takes no data'); break; }
+          if (!this.tls) {
+            this.optionError(option, P.REP_ERR_UNSUP, 'TLS is not offered on this listener');
+            break;
+          }
+          if (this.secured) {
+            this.optionError(option, P.REP_ERR_INVALID, 'TLS is already in use');
+            break;
+          }
+          if (length !== 0) {
+            this.optionError(option, P.REP_ERR_INVALID, 'NBD_OPT_STARTTLS takes no data');
+            break;
+          }
           // The client waits for the ACK before its TLS hello: bytes already here were sent in clear.
           if (r.rest().length > 0) throw new ProtocolError('data sent after NBD_OPT_STARTTLS before its reply');
           this.optionReply(option, P.REP_ACK);
@@ -297,7 +338,8 @@ export class NbdConnection {
           const backend = await this.lookup(name);
           if (this.phase !== 'handshake') return;
           // NBD_OPT_EXPORT_NAME cannot fail politely: the spec says to close.
-          if (backend instanceof Error) throw new ProtocolError(`NBD_OPT_EXPORT_NAME ${JSON.stringify(name)}: ${backend.message}`);
+          if (backend instanceof Error)
+            throw new ProtocolError(`NBD_OPT_EXPORT_NAME ${JSON.stringify(name)}: ${backend.message}`);
           if (!backend) throw new ProtocolError(`NBD_OPT_EXPORT_NAME: no export named ${JSON.stringify(name)}`);
           this.socket.write(P.encodeExportNameReply(backend.size, TRANSMISSION_FLAGS, noZeroes));
           this.startTransmission(name, backend, 1);
@@ -309,8 +351,14 @@ export class NbdConnection {
           this.socket.end();
           return;
         case P.OPT_LIST: {
-          if (length !== 0) { this.optionError(option, P.REP_ERR_INVALID, 'NBD_OPT_LIST takes no data'); break; }
-          if (!this.cfg.list) { this.optionError(option, P.REP_ERR_POLICY, 'listing exports is disabled'); break; }
+          if (length !== 0) {
+            this.optionError(option, P.REP_ERR_INVALID, 'NBD_OPT_LIST takes no data');
+            break;
+          }
+          if (!this.cfg.list) {
+            this.optionError(option, P.REP_ERR_POLICY, 'listing exports is disabled');
+            break;
+          }
           const names = await this.cfg.list();
           if (this.phase !== 'handshake') return;
           for (const name of names) this.optionReply(option, P.REP_SERVER, P.encodeServerReply(name));
@@ -320,15 +368,31 @@ export class NbdConnection {
         case P.OPT_INFO:
         case P.OPT_GO: {
           const req = P.decodeInfoRequest(data);
-          if (!req) { this.optionError(option, P.REP_ERR_INVALID, 'malformed NBD_OPT_INFO/NBD_OPT_GO data'); break; }
-          if (Buffer.byteLength(req.name) > MAX_NAME) { this.optionError(option, P.REP_ERR_INVALID, 'export name too long'); break; }
+          if (!req) {
+            this.optionError(option, P.REP_ERR_INVALID, 'malformed NBD_OPT_INFO/NBD_OPT_GO data');
+            break;
+          }
+          if (Buffer.byteLength(req.name) > MAX_NAME) {
+            this.optionError(option, P.REP_ERR_INVALID, 'export name too long');
+            break;
+          }
           const backend = await this.lookup(req.name);
           if (this.phase !== 'handshake') return;
-          if (backend instanceof Error) { this.optionError(option, P.REP_ERR_UNKNOWN, `export ${JSON.stringify(req.name)}: ${backend.message}`); break; }
-          if (!backend) { this.optionError(option, P.REP_ERR_UNKNOWN, `no export named ${JSON.stringify(req.name)}`); break; }
+          if (backend instanceof Error) {
+            this.optionError(option, P.REP_ERR_UNKNOWN, `export ${JSON.stringify(req.name)}: ${backend.message}`);
+            break;
+          }
+          if (!backend) {
+            this.optionError(option, P.REP_ERR_UNKNOWN, `no export named ${JSON.stringify(req.name)}`);
+            break;
+          }
           this.optionReply(option, P.REP_INFO, P.encodeInfoExport(backend.size, TRANSMISSION_FLAGS));
           // Sent even when not requested (the spec allows it); only enforced when requested with GO.
-          this.optionReply(option, P.REP_INFO, P.encodeInfoBlockSize(this.cfg.minimumBlockSize, this.cfg.preferredBlockSize, this.cfg.maximumPayload));
+          this.optionReply(
+            option,
+            P.REP_INFO,
+            P.encodeInfoBlockSize(this.cfg.minimumBlockSize, this.cfg.preferredBlockSize, this.cfg.maximumPayload),
+          );
           if (req.requests.includes(P.INFO_NAME)) this.optionReply(option, P.REP_INFO, P.encodeInfoName(req.name));
           this.optionReply(option, P.REP_ACK);
           if (option === P.OPT_GO) {
@@ -357,21 +421,30 @@ export class NbdConnection {
     raw.off('data', this.onHandshakeData);
     raw.off('end', this.onEnd);
     return new Promise((resolve, reject) => {
-      const server = createTlsServer({
-        cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2',
-        // The NBD handshake timer (still running) bounds it too.
-        handshakeTimeout: this.cfg.handshakeTimeoutMs,
-      }, (secure: TLSSocket) => {
-        this.secured = true;
-        this.socket = secure;
-        secure.on('data', this.onHandshakeData);
-        secure.on('end', this.onEnd);
-        secure.on('error', (err: NodeJS.ErrnoException) => {
-          if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') this.cfg.log(`nbd ${this.remote}: TLS socket error: ${err.message}`);
-        });
-        secure.on('close', this.onClose);
-        resolve();
-      });
+      const server = createTlsServer(
+        {
+          cert: tls.cert,
+          key: tls.key,
+          ca: tls.ca,
+          requestCert: true,
+          rejectUnauthorized: true,
+          minVersion: 'TLSv1.2',
+          // The NBD handshake timer (still running) bounds it too.
+          handshakeTimeout: this.cfg.handshakeTimeoutMs,
+        },
+        (secure: TLSSocket) => {
+          this.secured = true;
+          this.socket = secure;
+          secure.on('data', this.onHandshakeData);
+          secure.on('end', this.onEnd);
+          secure.on('error', (err: NodeJS.ErrnoException) => {
+            if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE')
+              this.cfg.log(`nbd ${this.remote}: TLS socket error: ${err.message}`);
+          });
+          secure.on('close', this.onClose);
+          resolve();
+        },
+      );
       server.on('tlsClientError', (err: Error) => {
         raw.destroy();
         reject(new ProtocolError(`TLS handshake refused: ${err.message}`));
@@ -495,15 +568,25 @@ export class NbdConnection {
 
     const error = this.validate(type, flags, offset, offLo, length);
     if (error !== 0 && this.rejected++ === 0) {
-      this.cfg.log(`nbd ${this.remote}: refused ${P.commandName(type)} flags 0x${flags.toString(16)} at ${offHi > 0 ? `${offHi}*2^32+${offLo}` : offLo}+${length} with error ${error} (export size ${this.size}, alignment ${this.align}); further refusals on this connection are not logged`);
+      this.cfg.log(
+        `nbd ${this.remote}: refused ${P.commandName(type)} flags 0x${flags.toString(16)} at ${offHi > 0 ? `${offHi}*2^32+${offLo}` : offLo}+${length} with error ${error} (export size ${this.size}, alignment ${this.align}); further refusals on this connection are not logged`,
+      );
     }
     if (type === P.CMD_WRITE) {
       const c = this.cur;
-      c.flags = flags; c.hi = hi; c.lo = lo; c.offset = offset; c.length = length; c.error = error;
+      c.flags = flags;
+      c.hi = hi;
+      c.lo = lo;
+      c.offset = offset;
+      c.length = length;
+      c.error = error;
       if (error !== 0) {
         // Read past the payload without keeping it, then answer: the stream stays in step.
         if (length === 0) this.reply(hi, lo, error);
-        else { this.skip = length; this.state = Parse.Discard; }
+        else {
+          this.skip = length;
+          this.state = Parse.Discard;
+        }
       } else if (length === 0) {
         this.reply(hi, lo, 0);
       } else {
@@ -512,27 +595,42 @@ export class NbdConnection {
       }
       return;
     }
-    if (error !== 0) { this.reply(hi, lo, error); return; }
+    if (error !== 0) {
+      this.reply(hi, lo, error);
+      return;
+    }
 
     const backend = this.backend!;
     const fua = (flags & P.CMD_FLAG_FUA) !== 0;
     switch (type) {
       case P.CMD_READ:
-        if (length === 0) { this.reply(hi, lo, 0, EMPTY); return; }
+        if (length === 0) {
+          this.reply(hi, lo, 0, EMPTY);
+          return;
+        }
         this.start(hi, lo, length, () => backend.read(offset, length), length, IO_READ);
         return;
       case P.CMD_FLUSH:
         this.start(hi, lo, 0, () => backend.flush());
         return;
       case P.CMD_TRIM:
-        if (length === 0) { this.reply(hi, lo, 0); return; }
-        this.start(hi, lo, 0, fua
-          ? () => backend.trim(offset, length).then(() => backend.flush())
-          : () => backend.trim(offset, length));
+        if (length === 0) {
+          this.reply(hi, lo, 0);
+          return;
+        }
+        this.start(
+          hi,
+          lo,
+          0,
+          fua ? () => backend.trim(offset, length).then(() => backend.flush()) : () => backend.trim(offset, length),
+        );
         return;
       case P.CMD_WRITE_ZEROES:
         // NBD_CMD_FLAG_NO_HOLE: the range must stay allocated, not just read as zeroes.
-        if (length === 0) { this.reply(hi, lo, 0); return; }
+        if (length === 0) {
+          this.reply(hi, lo, 0);
+          return;
+        }
         this.start(hi, lo, 0, () => backend.writeZeroes(offset, length, fua, (flags & P.CMD_FLAG_NO_HOLE) !== 0));
         return;
     }
@@ -542,7 +640,10 @@ export class NbdConnection {
   private validate(type: number, flags: number, offset: number, offLo: number, length: number): number {
     let allowed = P.CMD_FLAG_FUA; // valid on every command once SEND_FUA is advertised
     switch (type) {
-      case P.CMD_READ: case P.CMD_WRITE: case P.CMD_TRIM: case P.CMD_FLUSH:
+      case P.CMD_READ:
+      case P.CMD_WRITE:
+      case P.CMD_TRIM:
+      case P.CMD_FLUSH:
         break;
       case P.CMD_WRITE_ZEROES:
         allowed |= P.CMD_FLAG_NO_HOLE;
@@ -569,7 +670,14 @@ export class NbdConnection {
   // ---- transmission: completion ---------------------------------------------------------------
 
   /** Runs `op` and answers with its outcome; `io`: counted as a READ or WRITE of `bytes` when it succeeds. */
-  private start(hi: number, lo: number, bytes: number, op: () => Promise<Buffer | void>, readLength = -1, io = IO_NONE): void {
+  private start(
+    hi: number,
+    lo: number,
+    bytes: number,
+    op: () => Promise<Buffer | void>,
+    readLength = -1,
+    io = IO_NONE,
+  ): void {
     const stats = io === IO_NONE ? undefined : this.io;
     const t0 = stats ? performance.now() : 0;
     this.inflight++;
@@ -583,7 +691,9 @@ export class NbdConnection {
     p.then(
       (result) => {
         if (readLength >= 0 && (!Buffer.isBuffer(result) || result.length !== readLength)) {
-          this.cfg.log(`nbd ${this.remote}: backend read returned ${Buffer.isBuffer(result) ? result.length : typeof result} bytes, wanted ${readLength}`);
+          this.cfg.log(
+            `nbd ${this.remote}: backend read returned ${Buffer.isBuffer(result) ? result.length : typeof result} bytes, wanted ${readLength}`,
+          );
           this.done(bytes, hi, lo, P.EIO);
         } else {
           if (stats) {
@@ -595,7 +705,8 @@ export class NbdConnection {
       },
       (err: unknown) => {
         const name = err instanceof BlockError ? err.errno : (err as NodeJS.ErrnoException | undefined)?.code;
-        if (!(err instanceof BlockError)) this.cfg.log(`nbd ${this.remote}: backend error: ${(err as Error)?.message ?? String(err)}`);
+        if (!(err instanceof BlockError))
+          this.cfg.log(`nbd ${this.remote}: backend error: ${(err as Error)?.message ?? String(err)}`);
         this.done(bytes, hi, lo, P.nbdErrno(name));
       },
     );

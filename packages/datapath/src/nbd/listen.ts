@@ -14,9 +14,7 @@ export interface NbdTls {
 }
 
 /** Where a server listens: a unix socket, or a TCP address (TLS required off loopback). */
-export type NbdListen =
-  | { kind: 'unix'; path: string }
-  | { kind: 'tcp'; host: string; port: number; tls?: NbdTls };
+export type NbdListen = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number; tls?: NbdTls };
 
 /** A listen address refused by the rule above (or malformed). */
 export class NbdListenRefused extends Error {
@@ -37,13 +35,18 @@ export function isLoopback(host: string): boolean {
 /** Throws NbdListenRefused unless `l` may be listened on (see the header). */
 export function checkNbdListen(l: NbdListen): void {
   if (l.kind === 'unix') {
-    if (!l.path.startsWith('/')) throw new NbdListenRefused(`NBD socket ${JSON.stringify(l.path)}: the path must be absolute`);
-    if (Buffer.byteLength(l.path) > MAX_SOCKET_PATH) throw new NbdListenRefused(`NBD socket ${JSON.stringify(l.path)}: longer than ${MAX_SOCKET_PATH} bytes`);
+    if (!l.path.startsWith('/'))
+      throw new NbdListenRefused(`NBD socket ${JSON.stringify(l.path)}: the path must be absolute`);
+    if (Buffer.byteLength(l.path) > MAX_SOCKET_PATH)
+      throw new NbdListenRefused(`NBD socket ${JSON.stringify(l.path)}: longer than ${MAX_SOCKET_PATH} bytes`);
     return;
   }
-  if (!Number.isInteger(l.port) || l.port < 0 || l.port > 65535) throw new NbdListenRefused(`NBD port ${l.port}: not a port number`);
+  if (!Number.isInteger(l.port) || l.port < 0 || l.port > 65535)
+    throw new NbdListenRefused(`NBD port ${l.port}: not a port number`);
   if (!l.tls && !isLoopback(l.host)) {
-    throw new NbdListenRefused(`NBD on ${l.host}: a non-loopback address is served only with TLS (a certificate, its key and the CA of the clients); without, listen on a unix socket or 127.0.0.1`);
+    throw new NbdListenRefused(
+      `NBD on ${l.host}: a non-loopback address is served only with TLS (a certificate, its key and the CA of the clients); without, listen on a unix socket or 127.0.0.1`,
+    );
   }
 }
 
@@ -51,7 +54,12 @@ export function checkNbdListen(l: NbdListen): void {
 export function parseNbdListen(flag: string, tls?: NbdTls): NbdListen {
   const m = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/.exec(flag);
   if (!m) throw new NbdListenRefused(`NBD listen address must be HOST:PORT, got ${JSON.stringify(flag)}`);
-  const l: NbdListen = { kind: 'tcp', host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]), ...(tls ? { tls } : {}) };
+  const l: NbdListen = {
+    kind: 'tcp',
+    host: m[1]!.replace(/^\[|\]$/g, ''),
+    port: Number(m[2]),
+    ...(tls ? { tls } : {}),
+  };
   checkNbdListen(l);
   return l;
 }

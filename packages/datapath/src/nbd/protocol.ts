@@ -100,13 +100,24 @@ export const ESHUTDOWN = 108;
 /** Maps a BlockError errno name (or a Node system error code) to an NBD error value; EIO otherwise. */
 export function nbdErrno(name: string | undefined): number {
   switch (name) {
-    case 'EPERM': case 'EACCES': case 'EROFS': return EPERM;
-    case 'EINVAL': return EINVAL;
-    case 'ENOSPC': case 'EDQUOT': case 'EFBIG': return ENOSPC;
-    case 'ENOMEM': return ENOMEM;
-    case 'EOVERFLOW': return EOVERFLOW;
-    case 'ESHUTDOWN': return ESHUTDOWN;
-    default: return EIO;
+    case 'EPERM':
+    case 'EACCES':
+    case 'EROFS':
+      return EPERM;
+    case 'EINVAL':
+      return EINVAL;
+    case 'ENOSPC':
+    case 'EDQUOT':
+    case 'EFBIG':
+      return ENOSPC;
+    case 'ENOMEM':
+      return ENOMEM;
+    case 'EOVERFLOW':
+      return EOVERFLOW;
+    case 'ESHUTDOWN':
+      return ESHUTDOWN;
+    default:
+      return EIO;
   }
 }
 
@@ -217,7 +228,13 @@ export function encodeSimpleReply(error: number, handleHi: number, handleLo: num
 }
 
 /** A request header (what a client sends); used by tests and tools. */
-export function encodeRequest(type: number, flags: number, handle: bigint, offset: bigint | number, length: number): Buffer {
+export function encodeRequest(
+  type: number,
+  flags: number,
+  handle: bigint,
+  offset: bigint | number,
+  length: number,
+): Buffer {
   const b = Buffer.allocUnsafe(REQUEST_HEADER_SIZE);
   b.writeUInt32BE(REQUEST_MAGIC, 0);
   b.writeUInt16BE(flags, 4);

@@ -77,7 +77,8 @@ export class NbdServer {
     const minimumBlockSize = opts.minimumBlockSize ?? 512;
     const preferredBlockSize = opts.preferredBlockSize ?? 4096;
     const maximumPayload = opts.maximumPayload ?? 32 * 1024 * 1024;
-    if (!pow2(minimumBlockSize) || minimumBlockSize > 65536) throw new Error(`minimumBlockSize ${minimumBlockSize}: a power of 2 up to 65536`);
+    if (!pow2(minimumBlockSize) || minimumBlockSize > 65536)
+      throw new Error(`minimumBlockSize ${minimumBlockSize}: a power of 2 up to 65536`);
     if (!pow2(preferredBlockSize) || preferredBlockSize < Math.max(minimumBlockSize, 512)) {
       throw new Error(`preferredBlockSize ${preferredBlockSize}: a power of 2, at least 512 and the minimum`);
     }
@@ -130,7 +131,8 @@ export class NbdServer {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const d = await lstat(dir);
     if (!d.isDirectory()) throw new NbdListenRefused(`NBD socket directory ${dir} is not a directory`);
-    if (d.uid !== process.getuid?.()) throw new NbdListenRefused(`NBD socket directory ${dir} belongs to uid ${d.uid}, not to this process`);
+    if (d.uid !== process.getuid?.())
+      throw new NbdListenRefused(`NBD socket directory ${dir} belongs to uid ${d.uid}, not to this process`);
     await chmod(dir, 0o700);
     const old = await lstat(path).catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') return undefined;
@@ -151,7 +153,10 @@ export class NbdServer {
   private bind(server: Server, listen: (cb: () => void) => void): Promise<void> {
     this.servers.add(server);
     return new Promise((resolve, reject) => {
-      const failed = (err: Error): void => { this.servers.delete(server); reject(err); };
+      const failed = (err: Error): void => {
+        this.servers.delete(server);
+        reject(err);
+      };
       server.once('error', failed);
       listen(() => {
         server.off('error', failed);
@@ -191,7 +196,10 @@ export class NbdServer {
     if (this.open.size <= n) return Promise.resolve();
     return new Promise((resolve) => {
       const check = (): void => {
-        if (this.open.size <= n) { this.waiters.delete(check); resolve(); }
+        if (this.open.size <= n) {
+          this.waiters.delete(check);
+          resolve();
+        }
       };
       this.waiters.add(check);
     });
@@ -221,7 +229,10 @@ export class NbdServer {
   }
 
   private accept(socket: Socket, tls: NbdTls | undefined): void {
-    if (this.closing) { socket.destroy(); return; }
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
     let handshaking = 0;
     for (const c of this.open) if (c.exportName === undefined) handshaking++;
     if (this.open.size >= this.maxConnections || handshaking >= this.maxHandshaking) {
@@ -231,10 +242,15 @@ export class NbdServer {
       return;
     }
     this.accepted++;
-    const conn = new NbdConnection(socket, this.cfg, (c) => {
-      this.open.delete(c);
-      for (const w of [...this.waiters]) w();
-    }, tls);
+    const conn = new NbdConnection(
+      socket,
+      this.cfg,
+      (c) => {
+        this.open.delete(c);
+        for (const w of [...this.waiters]) w();
+      },
+      tls,
+    );
     this.open.add(conn);
   }
 }
@@ -243,7 +259,10 @@ export class NbdServer {
 function answers(path: string): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(path);
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
   });
 }

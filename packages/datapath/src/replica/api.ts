@@ -130,14 +130,17 @@ export interface NewLayer {
 export const isSystemLayer = (name: string): boolean => name.startsWith('.');
 
 /** A user snapshot name: 1-128 of A-Z a-z 0-9 . _ -, not starting with . _ - (so never a system layer's). */
-export const isSnapshotName = (name: string): boolean => typeof name === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(name);
-
+export const isSnapshotName = (name: string): boolean =>
+  typeof name === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(name);
 
 export type ReplicaErrorCode = 'ENOENT' | 'EEXIST' | 'EBUSY';
 
 /** A control operation that names something absent or already there (a snapshot, a replica). */
 export class ReplicaError extends Error {
-  constructor(readonly code: ReplicaErrorCode, message: string) {
+  constructor(
+    readonly code: ReplicaErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'ReplicaError';
   }

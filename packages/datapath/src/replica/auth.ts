@@ -9,7 +9,13 @@ export const PROOF_BYTES = 32;
 
 export const newNonce = (): Buffer => randomBytes(NONCE_BYTES);
 
-export function proof(role: 'client' | 'server', secret: string, challenge: Buffer, nonce: Buffer, replicaId: string): Buffer {
+export function proof(
+  role: 'client' | 'server',
+  secret: string,
+  challenge: Buffer,
+  nonce: Buffer,
+  replicaId: string,
+): Buffer {
   return createHmac('sha256', secret)
     .update(`cairn-replica-v1 ${role}\0`)
     .update(challenge)

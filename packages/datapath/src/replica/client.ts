@@ -17,7 +17,20 @@ import { OutputBatcher } from './output-batcher.js';
 import { connectTls } from './tls.js';
 import type { ReplicaTls } from './tls.js';
 import {
-  decodeExtents, encodeHello, encodeLayerWrite, encodeRequest, errorOf, FLAG_FUA, FLAG_MORE, FLAG_NO_HOLE, MAX_IO_BYTES, Op, PROTOCOL_VERSION, REPLY_HEADER_BYTES, replyPayloadLength, Status,
+  decodeExtents,
+  encodeHello,
+  encodeLayerWrite,
+  encodeRequest,
+  errorOf,
+  FLAG_FUA,
+  FLAG_MORE,
+  FLAG_NO_HOLE,
+  MAX_IO_BYTES,
+  Op,
+  PROTOCOL_VERSION,
+  REPLY_HEADER_BYTES,
+  replyPayloadLength,
+  Status,
 } from './protocol.js';
 import type { OpCode } from './protocol.js';
 
@@ -65,8 +78,14 @@ export class ReplicaClient implements Replica {
   /** Resolves with the reason when the connection is gone (EIO: lost; ESHUTDOWN: closed by us). */
   readonly closed: Promise<BlockError>;
 
-  private constructor(private readonly socket: Socket, readonly address: string, readonly replicaId: string) {
-    this.closed = new Promise((r) => { this.resolveClosed = r; });
+  private constructor(
+    private readonly socket: Socket,
+    readonly address: string,
+    readonly replicaId: string,
+  ) {
+    this.closed = new Promise((r) => {
+      this.resolveClosed = r;
+    });
     // Soonest when the replica had nothing to do, fewest writes while it is busy (output-batcher.ts).
     this.out = new OutputBatcher(socket, () => (this.pending.size <= 1 ? 'tick' : 'turn'));
     this.reader = new FrameReader(REPLY_HEADER_BYTES, replyPayloadLength, (h, at, p) => this.onReply(h, at, p));
@@ -85,7 +104,12 @@ export class ReplicaClient implements Replica {
   }
 
   /** Connects to the replica `replicaId` at `address` ("host:port", "[v6]:port") and authenticates. */
-  static async connect(address: string, replicaId: string, secret: string, opts: ReplicaClientOptions = {}): Promise<ReplicaClient> {
+  static async connect(
+    address: string,
+    replicaId: string,
+    secret: string,
+    opts: ReplicaClientOptions = {},
+  ): Promise<ReplicaClient> {
     const { host, port } = parseAddress(address);
     const socket = opts.tls ? connectTls(host, port, opts.tls, opts.tls.servername) : netConnect({ host, port });
     const client = new ReplicaClient(socket, address, replicaId);
@@ -93,8 +117,12 @@ export class ReplicaClient implements Replica {
     const timer = setTimeout(() => client.fail(`no connection within ${timeoutMs} ms`), timeoutMs);
     try {
       const greeting = await Promise.race([
-        new Promise<Buffer>((resolve) => { client.greeted = resolve; }),
-        client.closed.then((err) => { throw err; }),
+        new Promise<Buffer>((resolve) => {
+          client.greeted = resolve;
+        }),
+        client.closed.then((err) => {
+          throw err;
+        }),
       ]);
       if (greeting.length < 4 + NONCE_BYTES || greeting.readUInt32LE(0) !== PROTOCOL_VERSION) {
         throw new BlockError('EIO', `${address}: not a cairn replica server (or another protocol version)`);
@@ -103,8 +131,13 @@ export class ReplicaClient implements Replica {
       const nonce = newNonce();
       const epoch = opts.epoch ?? 0;
       if (!Number.isSafeInteger(epoch) || epoch < 0) throw new BlockError('EINVAL', `bad epoch ${epoch}`);
-      const reply = await client.request(Op.HELLO, 0, 0, 0,
-        encodeHello({ nonce, proof: proof('client', secret, challenge, nonce, replicaId), epoch, replicaId }));
+      const reply = await client.request(
+        Op.HELLO,
+        0,
+        0,
+        0,
+        encodeHello({ nonce, proof: proof('client', secret, challenge, nonce, replicaId), epoch, replicaId }),
+      );
       if (!proofMatches(proof('server', secret, challenge, nonce, replicaId), reply.subarray(0, PROOF_BYTES))) {
         throw new BlockError('EPERM', `${address}: the server does not know replica ${replicaId}'s secret`);
       }
@@ -117,9 +150,13 @@ export class ReplicaClient implements Replica {
     }
     const timeout = opts.requestTimeoutMs ?? 30_000;
     if (timeout > 0) {
-      client.watchdog = setInterval(() => {
-        if (client.pending.size > 0 && Date.now() - client.lastProgress > timeout) client.fail(`no reply for ${timeout} ms`);
-      }, Math.min(1000, timeout / 4));
+      client.watchdog = setInterval(
+        () => {
+          if (client.pending.size > 0 && Date.now() - client.lastProgress > timeout)
+            client.fail(`no reply for ${timeout} ms`);
+        },
+        Math.min(1000, timeout / 4),
+      );
       client.watchdog.unref();
     }
     return client;
@@ -174,7 +211,12 @@ export class ReplicaClient implements Replica {
   }
 
   writeZeroes(offset: number, length: number, fua = false, keepAllocated = false): Promise<void> {
-    return this.chunkedRange(Op.WRITE_ZEROES, (fua ? FLAG_FUA : 0) | (keepAllocated ? FLAG_NO_HOLE : 0), offset, length);
+    return this.chunkedRange(
+      Op.WRITE_ZEROES,
+      (fua ? FLAG_FUA : 0) | (keepAllocated ? FLAG_NO_HOLE : 0),
+      offset,
+      length,
+    );
   }
 
   // ---- control ----
@@ -233,7 +275,9 @@ export class ReplicaClient implements Replica {
   }
 
   async insertSnapshot(layer: NewLayer, below: string | null): Promise<SnapshotInfo> {
-    return parse<SnapshotInfo>(await this.request(Op.SNAPSHOT_INSERT, 0, 0, 0, Buffer.from(JSON.stringify({ layer, below }))));
+    return parse<SnapshotInfo>(
+      await this.request(Op.SNAPSHOT_INSERT, 0, 0, 0, Buffer.from(JSON.stringify({ layer, below }))),
+    );
   }
 
   /** Split into requests of at most 64 MiB of volume each. */
@@ -274,17 +318,32 @@ export class ReplicaClient implements Replica {
   private async closeOnce(): Promise<void> {
     if (this.dead) return;
     this.closing = true;
-    if (this.pending.size > 0) await new Promise<void>((r) => { this.drained = r; });
+    if (this.pending.size > 0)
+      await new Promise<void>((r) => {
+        this.drained = r;
+      });
     this.socket.end();
     this.fail('closed', 'ESHUTDOWN');
   }
 
   // ---- internals ----
 
-  private request(op: OpCode, flags: number, offset: number, length: number, payload?: Buffer | Buffer[]): Promise<Buffer> {
+  private request(
+    op: OpCode,
+    flags: number,
+    offset: number,
+    length: number,
+    payload?: Buffer | Buffer[],
+  ): Promise<Buffer> {
     if (this.closing) return Promise.reject(new BlockError('ESHUTDOWN', `replica ${this.replicaId}: client closed`));
     if (this.dead) return Promise.reject(new BlockError('EIO', this.dead.message));
-    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isInteger(length) || length < 0 || length > 0xffff_ffff) {
+    if (
+      !Number.isSafeInteger(offset) ||
+      offset < 0 ||
+      !Number.isInteger(length) ||
+      length < 0 ||
+      length > 0xffff_ffff
+    ) {
       return Promise.reject(new BlockError('EINVAL', `bad range ${offset}+${length}`));
     }
     let id = this.nextId;
@@ -376,7 +435,9 @@ export class ReplicaClient implements Replica {
   }
 
   private async ranges(op: OpCode, offset: number, length: number, name: string, limit?: number): Promise<ExtentList> {
-    const list = decodeExtents(await this.request(op, 0, offset, Math.min(length, MAX_RANGE_BYTES), Buffer.from(name, 'utf8')));
+    const list = decodeExtents(
+      await this.request(op, 0, offset, Math.min(length, MAX_RANGE_BYTES), Buffer.from(name, 'utf8')),
+    );
     if (limit !== undefined && list.extents.length > limit) {
       return { extents: list.extents.slice(0, limit), end: list.extents[limit]!.offset };
     }

@@ -38,40 +38,52 @@ export const isStale = (store: EpochFence, epoch: number): boolean => epoch < st
 export function fencedView(store: FencedReplica, epoch: number): Replica {
   const check = (what: string): void => {
     if (isStale(store, epoch)) {
-      throw new FencedError(`${what} refused: this engine's attachment epoch ${epoch} is older than ${store.epoch} (the volume was attached elsewhere since)`);
+      throw new FencedError(
+        `${what} refused: this engine's attachment epoch ${epoch} is older than ${store.epoch} (the volume was attached elsewhere since)`,
+      );
     }
   };
   // Each call checks before it reaches the store, in the same tick: a write that passes is
   // queued on the store's range lock before admitEpoch's drain (store.ts) begins.
-  const guard = <A extends unknown[], R>(what: string, fn: (...a: A) => Promise<R>) => (...a: A): Promise<R> => {
-    try {
-      check(what);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return fn(...a);
-  };
+  const guard =
+    <A extends unknown[], R>(what: string, fn: (...a: A) => Promise<R>) =>
+    (...a: A): Promise<R> => {
+      try {
+        check(what);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      return fn(...a);
+    };
   return {
     get size(): number {
       return store.size;
     },
     read: guard('read', (offset: number, length: number) => store.read(offset, length)),
     write: guard('write', (offset: number, data: Buffer, fua?: boolean) => store.write(offset, data, fua)),
-    writeParts: guard('write', (offset: number, parts: Buffer[], fua?: boolean) => writePartsTo(store, offset, parts, fua)),
+    writeParts: guard('write', (offset: number, parts: Buffer[], fua?: boolean) =>
+      writePartsTo(store, offset, parts, fua),
+    ),
     flush: guard('flush', () => store.flush()),
     trim: guard('trim', (offset: number, length: number) => store.trim(offset, length)),
-    writeZeroes: guard('write-zeroes', (offset: number, length: number, fua?: boolean, keepAllocated?: boolean) => store.writeZeroes(offset, length, fua, keepAllocated)),
+    writeZeroes: guard('write-zeroes', (offset: number, length: number, fua?: boolean, keepAllocated?: boolean) =>
+      store.writeZeroes(offset, length, fua, keepAllocated),
+    ),
     info: () => store.info(),
     snapshot: guard('snapshot', (name: string): Promise<SnapshotInfo> => store.snapshot(name)),
     deleteSnapshot: guard('snapshot deletion', (name: string) => store.deleteSnapshot(name)),
     listSnapshots: () => store.listSnapshots(),
     readSnapshot: (name: string, offset: number, length: number) => store.readSnapshot(name, offset, length),
     allocatedRanges: (offset: number, length: number, snapshot?: string, limit?: number): Promise<ExtentList> => {
-      if (snapshot === undefined) return guard('read of the live view\'s extents', () => store.allocatedRanges(offset, length, undefined, limit))();
+      if (snapshot === undefined)
+        return guard("read of the live view's extents", () =>
+          store.allocatedRanges(offset, length, undefined, limit),
+        )();
       return store.allocatedRanges(offset, length, snapshot, limit);
     },
     layerRanges: (layer: string | null, offset: number, length: number, limit?: number): Promise<ExtentList> => {
-      if (layer === null) return guard('read of the head\'s extents', () => store.layerRanges(null, offset, length, limit))();
+      if (layer === null)
+        return guard("read of the head's extents", () => store.layerRanges(null, offset, length, limit))();
       return store.layerRanges(layer, offset, length, limit);
     },
     resize: guard('resize', (newSize: number) => store.resize(newSize)),
@@ -81,11 +93,16 @@ export function fencedView(store: FencedReplica, epoch: number): Replica {
     listLayers: () => store.listLayers(),
     insertSnapshot: guard('rebuild', (layer: NewLayer, below: string | null) => store.insertSnapshot(layer, below)),
     hashBlocks: (layer: string | null, offset: number, length: number): Promise<Buffer> => {
-      if (layer === null) return guard('read of the live view\'s hashes', () => store.hashBlocks(null, offset, length))();
+      if (layer === null)
+        return guard("read of the live view's hashes", () => store.hashBlocks(null, offset, length))();
       return store.hashBlocks(layer, offset, length);
     },
-    writeLayer: guard('rebuild write', (layer: string, offset: number, data: Buffer) => store.writeLayer(layer, offset, data)),
-    zeroLayer: guard('rebuild write', (layer: string, offset: number, length: number) => store.zeroLayer(layer, offset, length)),
+    writeLayer: guard('rebuild write', (layer: string, offset: number, data: Buffer) =>
+      store.writeLayer(layer, offset, data),
+    ),
+    zeroLayer: guard('rebuild write', (layer: string, offset: number, length: number) =>
+      store.zeroLayer(layer, offset, length),
+    ),
     close: () => Promise.resolve(),
   };
 }

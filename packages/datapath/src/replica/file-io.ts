@@ -28,9 +28,28 @@
 // Files are held by descriptor (FileRef), not FileHandle: a FileHandle can only be made by an
 // asynchronous open, and its promise methods are the per-call overhead this avoids.
 import {
-  chmod, chmodSync, close, closeSync, fchmod, fchmodSync, fdatasync, fsync, ftruncate, ftruncateSync, mkdir, mkdirSync, open, openSync, read,
-  readSync, rename, renameSync,
-  write, writeSync, writev, writevSync,
+  chmod,
+  chmodSync,
+  close,
+  closeSync,
+  fchmod,
+  fchmodSync,
+  fdatasync,
+  fsync,
+  ftruncate,
+  ftruncateSync,
+  mkdir,
+  mkdirSync,
+  open,
+  openSync,
+  read,
+  readSync,
+  rename,
+  renameSync,
+  write,
+  writeSync,
+  writev,
+  writevSync,
 } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -98,7 +117,10 @@ function pooled<T = void>(start: (done: (err: NodeJS.ErrnoException | null, valu
  * fsyncs always go through the thread pool (they wait for the disk).
  */
 export class FileRef {
-  constructor(readonly fd: number, private readonly inline = true) {}
+  constructor(
+    readonly fd: number,
+    private readonly inline = true,
+  ) {}
 
   datasync(): Promise<void> {
     return pooled((k) => fdatasync(this.fd, k));
@@ -109,12 +131,20 @@ export class FileRef {
   }
 
   truncate(length: number): Promise<void> {
-    return metaCall(this.inline, () => ftruncateSync(this.fd, length), () => pooled((k) => ftruncate(this.fd, length, k)));
+    return metaCall(
+      this.inline,
+      () => ftruncateSync(this.fd, length),
+      () => pooled((k) => ftruncate(this.fd, length, k)),
+    );
   }
 
   close(): Promise<void> {
     forgetInline(this.fd);
-    return metaCall(this.inline, () => closeSync(this.fd), () => pooled((k) => close(this.fd, k)));
+    return metaCall(
+      this.inline,
+      () => closeSync(this.fd),
+      () => pooled((k) => close(this.fd, k)),
+    );
   }
 }
 
@@ -136,8 +166,8 @@ export function openFile(path: string, flags: string, inline = true): Promise<Fi
       if (creates) fchmodSync(fd, FILE_MODE);
       return new FileRef(fd, inline);
     },
-    () => pooled<number>((k) => open(path, flags, FILE_MODE, k))
-      .then(async (fd) => {
+    () =>
+      pooled<number>((k) => open(path, flags, FILE_MODE, k)).then(async (fd) => {
         if (creates) await pooled((k) => fchmod(fd, FILE_MODE, k));
         return new FileRef(fd, inline);
       }),
@@ -148,7 +178,10 @@ export function openFile(path: string, flags: string, inline = true): Promise<Fi
 function madeDirs(first: string | undefined, dir: string): string[] {
   if (first === undefined) return [];
   const out = [resolve(first)];
-  const rest = resolve(dir).slice(resolve(first).length).split('/').filter((p) => p !== '');
+  const rest = resolve(dir)
+    .slice(resolve(first).length)
+    .split('/')
+    .filter((p) => p !== '');
   for (const p of rest) out.push(`${out[out.length - 1]!}/${p}`);
   return out;
 }
@@ -162,15 +195,20 @@ export function makeDir(dir: string, inline = true): Promise<string | undefined>
       for (const d of madeDirs(first, dir)) chmodSync(d, DIR_MODE);
       return first;
     },
-    () => pooled<string | undefined>((k) => mkdir(dir, { recursive: true, mode: DIR_MODE }, k)).then(async (first) => {
-      for (const d of madeDirs(first, dir)) await pooled((k) => chmod(d, DIR_MODE, k));
-      return first;
-    }),
+    () =>
+      pooled<string | undefined>((k) => mkdir(dir, { recursive: true, mode: DIR_MODE }, k)).then(async (first) => {
+        for (const d of madeDirs(first, dir)) await pooled((k) => chmod(d, DIR_MODE, k));
+        return first;
+      }),
   );
 }
 
 export function renameFile(from: string, to: string, inline = true): Promise<void> {
-  return metaCall(inline, () => renameSync(from, to), () => pooled((k) => rename(from, to, k)));
+  return metaCall(
+    inline,
+    () => renameSync(from, to),
+    () => pooled((k) => rename(from, to, k)),
+  );
 }
 
 /** The inline state of `fd` when I/O of `length` bytes may run inline now, else undefined. */
@@ -212,7 +250,14 @@ function writeAt(fd: number, buf: Uint8Array, at: number, length: number, positi
  * Reads up to `length` bytes at `position` into `buf` at `at`; bytes past the end of file stay as
  * they were. With `inline`, a small read may run on the calling thread (see above).
  */
-export async function readFully(fh: { readonly fd: number }, buf: Uint8Array, at: number, length: number, position: number, inline = false): Promise<void> {
+export async function readFully(
+  fh: { readonly fd: number },
+  buf: Uint8Array,
+  at: number,
+  length: number,
+  position: number,
+  inline = false,
+): Promise<void> {
   const fd = fh.fd;
   let done = 0;
   const st = inline ? inlineState(fd, length) : undefined;
@@ -258,7 +303,12 @@ async function writeRange(fd: number, buf: Uint8Array, from: number, to: number,
  * Writes all of `buf` at `position`, in pieces of at most WRITE_PIECE_BYTES (see above). With
  * `inline`, a write of up to INLINE_MAX_BYTES may run on the calling thread (see above).
  */
-export async function writeFully(fh: { readonly fd: number }, buf: Uint8Array, position: number, inline = false): Promise<void> {
+export async function writeFully(
+  fh: { readonly fd: number },
+  buf: Uint8Array,
+  position: number,
+  inline = false,
+): Promise<void> {
   const fd = fh.fd;
   const length = buf.length;
   const st = inline ? inlineState(fd, length) : undefined;
@@ -266,7 +316,8 @@ export async function writeFully(fh: { readonly fd: number }, buf: Uint8Array, p
     const started = performance.now();
     let pieces = 0;
     try {
-      for (let at = 0; at < length; at += WRITE_PIECE_BYTES, pieces++) writeRangeSync(fd, buf, at, Math.min(length, at + WRITE_PIECE_BYTES), position);
+      for (let at = 0; at < length; at += WRITE_PIECE_BYTES, pieces++)
+        writeRangeSync(fd, buf, at, Math.min(length, at + WRITE_PIECE_BYTES), position);
     } finally {
       noteInline(st, started, Math.max(1, pieces));
     }
@@ -274,7 +325,8 @@ export async function writeFully(fh: { readonly fd: number }, buf: Uint8Array, p
   }
   if (length <= WRITE_PIECE_BYTES) return writeRange(fd, buf, 0, length, position);
   const parts: Promise<void>[] = [];
-  for (let at = 0; at < length; at += WRITE_PIECE_BYTES) parts.push(writeRange(fd, buf, at, Math.min(length, at + WRITE_PIECE_BYTES), position));
+  for (let at = 0; at < length; at += WRITE_PIECE_BYTES)
+    parts.push(writeRange(fd, buf, at, Math.min(length, at + WRITE_PIECE_BYTES), position));
   await Promise.all(parts);
 }
 
@@ -314,7 +366,10 @@ function runLength(run: Uint8Array[]): number {
 function restOf(run: Uint8Array[], done: number): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (const b of run) {
-    if (done >= b.length) { done -= b.length; continue; }
+    if (done >= b.length) {
+      done -= b.length;
+      continue;
+    }
     out.push(done > 0 ? b.subarray(done) : b);
     done = 0;
   }
@@ -333,7 +388,12 @@ function writevAt(fd: number, bufs: Uint8Array[], position: number): Promise<num
  * through the thread pool, the runs at once. A payload that arrived in several socket chunks
  * costs one syscall per 64 KiB instead of one per chunk.
  */
-export async function writePartsFully(fh: { readonly fd: number }, parts: Uint8Array[], position: number, inline = false): Promise<void> {
+export async function writePartsFully(
+  fh: { readonly fd: number },
+  parts: Uint8Array[],
+  position: number,
+  inline = false,
+): Promise<void> {
   const fd = fh.fd;
   const runs = pieceRuns(parts);
   let length = 0;
@@ -362,13 +422,15 @@ export async function writePartsFully(fh: { readonly fd: number }, parts: Uint8A
   for (const run of runs) {
     const n = runLength(run);
     const start = at;
-    writes.push((async () => {
-      for (let done = 0; done < n;) {
-        const k = await writevAt(fd, done === 0 ? run : restOf(run, done), start + done);
-        if (k === 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
-        done += k;
-      }
-    })());
+    writes.push(
+      (async () => {
+        for (let done = 0; done < n;) {
+          const k = await writevAt(fd, done === 0 ? run : restOf(run, done), start + done);
+          if (k === 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
+          done += k;
+        }
+      })(),
+    );
     at += n;
   }
   await Promise.all(writes);
@@ -397,10 +459,15 @@ export function syncDirShared(dir: string, inline = true): Promise<void> {
   };
   if (state.queued) return state.queued;
   if (!state.running) return run();
-  state.queued = state.running.then(() => undefined, () => undefined).then(() => {
-    state.queued = null;
-    return run();
-  });
+  state.queued = state.running
+    .then(
+      () => undefined,
+      () => undefined,
+    )
+    .then(() => {
+      state.queued = null;
+      return run();
+    });
   return state.queued;
 }
 

@@ -56,7 +56,10 @@ export class LayerMap {
       const stop = Math.min(to, pageStart + BLOCKS_PER_PAGE);
       let page = this.pages[p];
       if (page === undefined) {
-        if (state === ABSENT) { b = stop; continue; }
+        if (state === ABSENT) {
+          b = stop;
+          continue;
+        }
         page = this.pages[p] = new Uint8Array(MAP_PAGE_BYTES);
       }
       this.dirty.add(p);
@@ -64,7 +67,10 @@ export class LayerMap {
       const end = stop - pageStart;
       while (i < end && (i & 3) !== 0) setBits(page, i++, state);
       const wholeEnd = end & ~3;
-      if (i < wholeEnd) { page.fill(FILL[state], i >> 2, wholeEnd >> 2); i = wholeEnd; }
+      if (i < wholeEnd) {
+        page.fill(FILL[state], i >> 2, wholeEnd >> 2);
+        i = wholeEnd;
+      }
       while (i < end) setBits(page, i++, state);
       b = stop;
     }
@@ -86,20 +92,29 @@ export class LayerMap {
       const stop = Math.min(to, pageStart + BLOCKS_PER_PAGE);
       const page = this.pages[p];
       if (page === undefined) {
-        if (cur) { yield cur; cur = null; }
+        if (cur) {
+          yield cur;
+          cur = null;
+        }
         b = stop;
         continue;
       }
       for (let i = b - pageStart; i < stop - pageStart;) {
         if ((i & 3) === 0 && page[i >> 2] === 0 && i + 4 <= stop - pageStart) {
-          if (cur) { yield cur; cur = null; }
+          if (cur) {
+            yield cur;
+            cur = null;
+          }
           i += 4;
           continue;
         }
         const s = ((page[i >> 2]! >> ((i & 3) << 1)) & 3) as BlockState;
         const block = pageStart + i;
         if (s === ABSENT) {
-          if (cur) { yield cur; cur = null; }
+          if (cur) {
+            yield cur;
+            cur = null;
+          }
         } else if (cur && cur.state === s && cur.end === block) {
           cur.end = block + 1;
         } else {

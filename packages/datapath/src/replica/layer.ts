@@ -16,7 +16,15 @@ import type { FileRef } from './file-io.js';
 import { openFile, readFully, writeFully } from './file-io.js';
 import { LayerMap, MAP_PAGE_BYTES } from './layer-map.js';
 import {
-  believedHeader, decodeHeader, emptyDigest, encodeHeader, FRESH_HEADER, HEADER_SLOT_BYTES, MAP_PAGES_OFFSET, pageDigest, xorDigest,
+  believedHeader,
+  decodeHeader,
+  emptyDigest,
+  encodeHeader,
+  FRESH_HEADER,
+  HEADER_SLOT_BYTES,
+  MAP_PAGES_OFFSET,
+  pageDigest,
+  xorDigest,
 } from './map-header.js';
 import type { MapHeader } from './map-header.js';
 
@@ -25,7 +33,8 @@ export const layerFiles = (dir: string, id: number) => ({
   map: join(dir, `layer-${id}.map`),
 });
 
-const sameHeader = (a: MapHeader, b: MapHeader): boolean => a.revision === b.revision && a.clean === b.clean && a.rebuilding === b.rebuilding;
+const sameHeader = (a: MapHeader, b: MapHeader): boolean =>
+  a.revision === b.revision && a.clean === b.clean && a.rebuilding === b.rebuilding;
 
 export class Layer {
   private persisting: Promise<void> = Promise.resolve();
@@ -82,7 +91,10 @@ export class Layer {
       if (size === 0) return new Layer(id, paths.data, data, mapFile, new LayerMap(), { ...FRESH_HEADER }, 0);
       const slots = Buffer.alloc(2 * HEADER_SLOT_BYTES);
       await readFully(mapFile, slots, 0, slots.length, 0);
-      const found = [decodeHeader(slots.subarray(0, HEADER_SLOT_BYTES)), decodeHeader(slots.subarray(HEADER_SLOT_BYTES))]
+      const found = [
+        decodeHeader(slots.subarray(0, HEADER_SLOT_BYTES)),
+        decodeHeader(slots.subarray(HEADER_SLOT_BYTES)),
+      ]
         .filter((h) => h !== null)
         .sort((a, b) => b.seq - a.seq)[0];
       if (!found) throw new Error(`${paths.map}: no valid header`);
@@ -104,7 +116,17 @@ export class Layer {
           xorDigest(mapDigest, d);
         }
       }
-      return new Layer(id, paths.data, data, mapFile, map, believedHeader(found, mapDigest), found.seq, digests, mapDigest);
+      return new Layer(
+        id,
+        paths.data,
+        data,
+        mapFile,
+        map,
+        believedHeader(found, mapDigest),
+        found.seq,
+        digests,
+        mapDigest,
+      );
     } catch (err) {
       await data.close().catch(() => {});
       await mapFile?.close().catch(() => {});
@@ -140,7 +162,9 @@ export class Layer {
       const seq = this.seq + 1;
       const encoded = encodeHeader(header, seq, { pages: digest, previous: this.header });
       await Promise.all([
-        ...[...pages].map(([p, bytes]) => writeFully(this.mapFile, bytes, MAP_PAGES_OFFSET + p * MAP_PAGE_BYTES, inline)),
+        ...[...pages].map(([p, bytes]) =>
+          writeFully(this.mapFile, bytes, MAP_PAGES_OFFSET + p * MAP_PAGE_BYTES, inline),
+        ),
         writeFully(this.mapFile, encoded, (seq % 2) * HEADER_SLOT_BYTES, inline),
       ]);
       await this.mapFile.datasync();

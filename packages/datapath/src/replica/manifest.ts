@@ -29,8 +29,13 @@ export const MANIFEST = 'replica.json';
 
 export async function readManifest(dir: string): Promise<Manifest> {
   const m = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as Manifest;
-  if (m.format !== 1 || !Number.isSafeInteger(m.size) || !Array.isArray(m.layers) || m.layers.length === 0
-    || m.layers.at(-1)!.name !== null) {
+  if (
+    m.format !== 1 ||
+    !Number.isSafeInteger(m.size) ||
+    !Array.isArray(m.layers) ||
+    m.layers.length === 0 ||
+    m.layers.at(-1)!.name !== null
+  ) {
     throw new Error(`${join(dir, MANIFEST)}: not a replica manifest`);
   }
   return m;

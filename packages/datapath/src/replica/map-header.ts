@@ -31,7 +31,12 @@ export interface MapHeader {
  * header (one fsync fewer per store, and a node makes hundreds of stores at once in a create
  * storm). Every persist writes a real header, so a map file that has held one is never empty.
  */
-export const FRESH_HEADER: Readonly<MapHeader> = Object.freeze({ revision: 0, clean: false, rebuilding: false, engineOpen: false });
+export const FRESH_HEADER: Readonly<MapHeader> = Object.freeze({
+  revision: 0,
+  clean: false,
+  rebuilding: false,
+  engineOpen: false,
+});
 
 /** What a version 2 header adds: see the top of this file. */
 export interface HeaderChecks {
@@ -63,9 +68,15 @@ export function encodeHeader(h: MapHeader, seq: number, checks: HeaderChecks): B
   MAGIC.copy(b, 0);
   b.writeUInt32LE(VERSION, 8);
   const p = checks.previous;
-  b.writeUInt32LE((h.clean ? FLAG_CLEAN : 0) | (h.rebuilding ? FLAG_REBUILDING : 0)
-    | (p.clean ? FLAG_PREVIOUS_CLEAN : 0) | (p.rebuilding ? FLAG_PREVIOUS_REBUILDING : 0)
-    | (h.engineOpen ? FLAG_ENGINE_OPEN : 0) | (p.engineOpen ? FLAG_PREVIOUS_ENGINE_OPEN : 0), 12);
+  b.writeUInt32LE(
+    (h.clean ? FLAG_CLEAN : 0) |
+      (h.rebuilding ? FLAG_REBUILDING : 0) |
+      (p.clean ? FLAG_PREVIOUS_CLEAN : 0) |
+      (p.rebuilding ? FLAG_PREVIOUS_REBUILDING : 0) |
+      (h.engineOpen ? FLAG_ENGINE_OPEN : 0) |
+      (p.engineOpen ? FLAG_PREVIOUS_ENGINE_OPEN : 0),
+    12,
+  );
   writeU64(b, 16, seq);
   writeU64(b, 24, h.revision);
   writeU64(b, 40, p.revision);
@@ -82,11 +93,16 @@ export function decodeHeader(b: Buffer): { header: MapHeader; seq: number; check
   if (body === 0 || !digest(b, body).equals(b.subarray(body, body + DIGEST_BYTES))) return null;
   const flags = b.readUInt32LE(12);
   const header = {
-    revision: readU64(b, 24), clean: (flags & FLAG_CLEAN) !== 0, rebuilding: (flags & FLAG_REBUILDING) !== 0, engineOpen: (flags & FLAG_ENGINE_OPEN) !== 0,
+    revision: readU64(b, 24),
+    clean: (flags & FLAG_CLEAN) !== 0,
+    rebuilding: (flags & FLAG_REBUILDING) !== 0,
+    engineOpen: (flags & FLAG_ENGINE_OPEN) !== 0,
   };
   if (version === 1) return { seq: readU64(b, 16), header };
   const previous = {
-    revision: readU64(b, 40), clean: (flags & FLAG_PREVIOUS_CLEAN) !== 0, rebuilding: (flags & FLAG_PREVIOUS_REBUILDING) !== 0,
+    revision: readU64(b, 40),
+    clean: (flags & FLAG_PREVIOUS_CLEAN) !== 0,
+    rebuilding: (flags & FLAG_PREVIOUS_REBUILDING) !== 0,
     engineOpen: (flags & FLAG_PREVIOUS_ENGINE_OPEN) !== 0,
   };
   return { seq: readU64(b, 16), header, checks: { pages: Buffer.from(b.subarray(48, 48 + DIGEST_BYTES)), previous } };
@@ -121,7 +137,12 @@ export const emptyDigest = (): Buffer => Buffer.alloc(DIGEST_BYTES);
 export function believedHeader(found: { header: MapHeader; checks?: HeaderChecks }, pagesOnDisk: Buffer): MapHeader {
   if (!found.checks || found.checks.pages.equals(pagesOnDisk)) return found.header;
   const prev = found.checks.previous;
-  return { revision: prev.revision, clean: false, rebuilding: prev.rebuilding || found.header.rebuilding, engineOpen: prev.engineOpen || found.header.engineOpen };
+  return {
+    revision: prev.revision,
+    clean: false,
+    rebuilding: prev.rebuilding || found.header.rebuilding,
+    engineOpen: prev.engineOpen || found.header.engineOpen,
+  };
 }
 
 function digest(b: Buffer, body: number): Buffer {

@@ -34,13 +34,17 @@ export class OutputBatcher {
   private soon = false;
 
   /** `gather`: how to gather, or a function asked at the first push of each batch. */
-  constructor(private readonly socket: Socket, private readonly gather: Gather | (() => Gather)) {}
+  constructor(
+    private readonly socket: Socket,
+    private readonly gather: Gather | (() => Gather),
+  ) {}
 
   push(b: Buffer): void {
     this.parts.push(b);
     if (!this.scheduled) {
       this.scheduled = true;
-      this.soon = (typeof this.gather === 'function' ? this.gather() : this.gather) === 'tick' || b.length >= COPY_BELOW;
+      this.soon =
+        (typeof this.gather === 'function' ? this.gather() : this.gather) === 'tick' || b.length >= COPY_BELOW;
       if (this.soon) queueMicrotask(this.flush);
       else setImmediate(this.flush);
     } else if (!this.soon && b.length >= COPY_BELOW) {

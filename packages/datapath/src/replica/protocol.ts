@@ -85,7 +85,16 @@ export const FLAG_MORE = 4;
 
 export const Status = {
   /** ESTALE: the connection's attachment epoch is older than one the replica has admitted (fence.ts). */
-  OK: 0, EIO: 1, EINVAL: 2, ENOSPC: 3, EPERM: 4, ESHUTDOWN: 5, ENOENT: 6, EEXIST: 7, EBUSY: 8, ESTALE: 9,
+  OK: 0,
+  EIO: 1,
+  EINVAL: 2,
+  ENOSPC: 3,
+  EPERM: 4,
+  ESHUTDOWN: 5,
+  ENOENT: 6,
+  EEXIST: 7,
+  EBUSY: 8,
+  ESTALE: 9,
 } as const;
 type ErrorName = Exclude<keyof typeof Status, 'OK' | 'ESTALE'>;
 const NAMES = Object.fromEntries(Object.entries(Status).map(([k, v]) => [v, k])) as Record<number, keyof typeof Status>;
@@ -106,7 +115,14 @@ export interface RequestHeader {
   length: number;
 }
 
-export function encodeRequest(op: OpCode, flags: number, id: number, offset: number, length: number, payloadLength: number): Buffer {
+export function encodeRequest(
+  op: OpCode,
+  flags: number,
+  id: number,
+  offset: number,
+  length: number,
+  payloadLength: number,
+): Buffer {
   const h = Buffer.allocUnsafe(REQUEST_HEADER_BYTES);
   h.writeUInt32LE(REQUEST_MAGIC, 0);
   h.writeUInt8(op, 4);
@@ -128,7 +144,12 @@ export function decodeRequest(h: Buffer, at = 0): RequestHeader {
   if (payloadLength > MAX_PAYLOAD_BYTES) throw new ProtocolError(`payload of ${payloadLength} bytes is over the limit`);
   if (h.readUInt32LE(at + 20) >= 0x20_0000) throw new ProtocolError('offset beyond 2^53');
   return {
-    op: h[at + 4]!, flags: h[at + 5]!, id: h.readUInt32LE(at + 8), payloadLength, offset: readU64(h, at + 16), length: h.readUInt32LE(at + 24),
+    op: h[at + 4]!,
+    flags: h[at + 5]!,
+    id: h.readUInt32LE(at + 8),
+    payloadLength,
+    offset: readU64(h, at + 16),
+    length: h.readUInt32LE(at + 24),
   };
 }
 
@@ -190,8 +211,10 @@ export function decodeHello(payload: Buffer, nonceBytes: number, proofBytes: num
   const at = nonceBytes + proofBytes;
   if (payload.length <= at + HELLO_EPOCH_BYTES || payload.readUInt32LE(at + 4) >= 0x20_0000) return null;
   return {
-    nonce: payload.subarray(0, nonceBytes), proof: payload.subarray(nonceBytes, at),
-    epoch: readU64(payload, at), replicaId: payload.subarray(at + HELLO_EPOCH_BYTES).toString('utf8'),
+    nonce: payload.subarray(0, nonceBytes),
+    proof: payload.subarray(nonceBytes, at),
+    epoch: readU64(payload, at),
+    replicaId: payload.subarray(at + HELLO_EPOCH_BYTES).toString('utf8'),
   };
 }
 

@@ -48,7 +48,10 @@ function call(fd: number, mode: number, offset: number, length: number): Promise
 /** Releases the space of [offset, offset+length) in the file `fd`; true when it was released. */
 export function punchHole(file: { readonly fd: number }, offset: number, length: number): Promise<boolean> {
   if (addon instanceof Error || length <= 0) return Promise.resolve(false);
-  return call(file.fd, addon.PUNCH_HOLE | addon.KEEP_SIZE, offset, length).then(() => true, () => false);
+  return call(file.fd, addon.PUNCH_HOLE | addon.KEEP_SIZE, offset, length).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**

@@ -21,7 +21,13 @@ export class RangeLock {
       if (e.start < end && start < e.end) (waits ??= []).push(e.done);
     }
     let release!: () => void;
-    const entry: Entry = { start, end, done: new Promise<void>((r) => { release = r; }) };
+    const entry: Entry = {
+      start,
+      end,
+      done: new Promise<void>((r) => {
+        release = r;
+      }),
+    };
     this.entries.add(entry);
     const unlock = () => {
       this.entries.delete(entry);

@@ -15,7 +15,20 @@ import { FrameReader } from './frame-reader.js';
 import { MAX_HELLO_PAYLOAD_BYTES } from './limits.js';
 import { OutputBatcher } from './output-batcher.js';
 import {
-  decodeHello, decodeLayerWrite, decodeRequest, encodeExtents, encodeReply, FLAG_FUA, FLAG_MORE, FLAG_NO_HOLE, MAX_IO_BYTES, Op, PROTOCOL_VERSION, ProtocolError, REQUEST_HEADER_BYTES, Status,
+  decodeHello,
+  decodeLayerWrite,
+  decodeRequest,
+  encodeExtents,
+  encodeReply,
+  FLAG_FUA,
+  FLAG_MORE,
+  FLAG_NO_HOLE,
+  MAX_IO_BYTES,
+  Op,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  REQUEST_HEADER_BYTES,
+  Status,
   statusOf,
 } from './protocol.js';
 import type { RequestHeader } from './protocol.js';
@@ -66,13 +79,18 @@ export class ServerConnection {
   ) {
     this.out = new OutputBatcher(socket, 'turn');
     // Payloads come as the socket chunks they arrived in: a WRITE's go to the store unjoined.
-    this.reader = new FrameReader(REQUEST_HEADER_BYTES, (h, at) => {
-      this.header = decodeRequest(h, at);
-      if (this.replica === null && this.header.payloadLength > MAX_HELLO_PAYLOAD_BYTES) {
-        throw new ProtocolError(`frame of ${this.header.payloadLength} bytes before HELLO`);
-      }
-      return this.header.payloadLength;
-    }, () => undefined, (_h, _at, parts) => this.onFrame(this.header!, parts));
+    this.reader = new FrameReader(
+      REQUEST_HEADER_BYTES,
+      (h, at) => {
+        this.header = decodeRequest(h, at);
+        if (this.replica === null && this.header.payloadLength > MAX_HELLO_PAYLOAD_BYTES) {
+          throw new ProtocolError(`frame of ${this.header.payloadLength} bytes before HELLO`);
+        }
+        return this.header.payloadLength;
+      },
+      () => undefined,
+      (_h, _at, parts) => this.onFrame(this.header!, parts),
+    );
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 10_000);
     socket.on('data', (chunk: Buffer) => {
@@ -107,7 +125,8 @@ export class ServerConnection {
   private onFrame(r: RequestHeader, parts: Buffer[]): void {
     if (this.ending) return;
     if (this.replica === null) {
-      if (this.greeting) this.destroy(); // nothing may follow HELLO before its answer
+      if (this.greeting)
+        this.destroy(); // nothing may follow HELLO before its answer
       else if (r.op === Op.HELLO) this.hello(r, joinParts(parts));
       else this.refuse(r.id, Status.EPERM, 'authenticate with HELLO first');
       return;
@@ -118,16 +137,20 @@ export class ServerConnection {
     if (whole === null) return; // a piece: answered with the last one
     this.inflight += whole.ids.length;
     this.updateFlow();
-    this.dispatch(this.view!, whole.request, parts).then(
-      (reply) => { for (const id of whole.ids) this.send(id, Status.OK, reply); },
-      (err: unknown) => {
-        const message = Buffer.from(err instanceof Error ? err.message : String(err));
-        for (const id of whole.ids) this.send(id, statusOf(err), message);
-      },
-    ).then(() => {
-      this.inflight -= whole.ids.length;
-      this.updateFlow();
-    });
+    this.dispatch(this.view!, whole.request, parts)
+      .then(
+        (reply) => {
+          for (const id of whole.ids) this.send(id, Status.OK, reply);
+        },
+        (err: unknown) => {
+          const message = Buffer.from(err instanceof Error ? err.message : String(err));
+          for (const id of whole.ids) this.send(id, statusOf(err), message);
+        },
+      )
+      .then(() => {
+        this.inflight -= whole.ids.length;
+        this.updateFlow();
+      });
   }
 
   /**
@@ -185,7 +208,8 @@ export class ServerConnection {
       .then(
         (info) => {
           if (this.ending) return;
-          if (this.lookup(h.replicaId) !== replica) { // removed meanwhile (removeReplica)
+          if (this.lookup(h.replicaId) !== replica) {
+            // removed meanwhile (removeReplica)
             this.refuse(r.id, Status.ENOENT, `no replica ${h.replicaId} here`);
             return;
           }
@@ -241,9 +265,13 @@ export class ServerConnection {
         checkIo(r.length);
         return store.readSnapshot(payload.toString('utf8'), r.offset, r.length);
       case Op.ALLOCATED_RANGES:
-        return encodeExtents(await store.allocatedRanges(r.offset, r.length, payload.length ? payload.toString('utf8') : undefined));
+        return encodeExtents(
+          await store.allocatedRanges(r.offset, r.length, payload.length ? payload.toString('utf8') : undefined),
+        );
       case Op.LAYER_RANGES:
-        return encodeExtents(await store.layerRanges(payload.length ? payload.toString('utf8') : null, r.offset, r.length));
+        return encodeExtents(
+          await store.layerRanges(payload.length ? payload.toString('utf8') : null, r.offset, r.length),
+        );
       case Op.RESIZE:
         await store.resize(r.offset);
         return undefined;

@@ -54,18 +54,23 @@ export class ReplicaServer {
     };
     this.maxConnections = opts.maxConnections ?? MAX_CONNECTIONS;
     this.maxUnauthenticated = opts.maxUnauthenticated ?? MAX_UNAUTHENTICATED;
-    this.tls = opts.tls ? replicaTlsServer(opts.tls, this.limits.authTimeoutMs, (s) => {
-      this.handshaking.delete(peerOf(s));
-      if (this.server) this.accept(s);
-      else s.destroy();
-    }) : null;
+    this.tls = opts.tls
+      ? replicaTlsServer(opts.tls, this.limits.authTimeoutMs, (s) => {
+          this.handshaking.delete(peerOf(s));
+          if (this.server) this.accept(s);
+          else s.destroy();
+        })
+      : null;
   }
 
   /** Open connections, and how many of them have not authenticated. */
   get connectionCount(): { open: number; unauthenticated: number } {
     let unauthenticated = 0;
     for (const c of this.connections) if (!c.authenticated) unauthenticated++;
-    return { open: this.connections.size + this.handshaking.size, unauthenticated: unauthenticated + this.handshaking.size };
+    return {
+      open: this.connections.size + this.handshaking.size,
+      unauthenticated: unauthenticated + this.handshaking.size,
+    };
   }
 
   /** Connections closed on accept because a cap was reached, since the server started. */

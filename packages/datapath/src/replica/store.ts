@@ -180,16 +180,22 @@ export class ReplicaStore implements Replica, EpochFence {
    * still to land.
    */
   admitEpoch(epoch: number): Promise<void> {
-    if (!Number.isSafeInteger(epoch) || epoch < 0) return Promise.reject(new BlockError('EINVAL', `bad epoch ${epoch}`));
+    if (!Number.isSafeInteger(epoch) || epoch < 0)
+      return Promise.reject(new BlockError('EINVAL', `bad epoch ${epoch}`));
     if (epoch < this.admittedEpoch) {
-      return Promise.reject(new FencedError(`replica store ${this.dir}: epoch ${epoch} is older than ${this.admittedEpoch}, attached elsewhere since`));
+      return Promise.reject(
+        new FencedError(
+          `replica store ${this.dir}: epoch ${epoch} is older than ${this.admittedEpoch}, attached elsewhere since`,
+        ),
+      );
     }
     if (epoch === this.admittedEpoch && (this.manifest.epoch ?? 0) === epoch) return Promise.resolve();
     this.admittedEpoch = epoch;
     return this.serialize(async () => {
       const unlock = await this.lock.acquireAll();
       try {
-        if ((this.manifest.epoch ?? 0) < this.admittedEpoch) await this.commit({ ...this.manifest, epoch: this.admittedEpoch });
+        if ((this.manifest.epoch ?? 0) < this.admittedEpoch)
+          await this.commit({ ...this.manifest, epoch: this.admittedEpoch });
       } finally {
         unlock();
       }
@@ -273,15 +279,30 @@ export class ReplicaStore implements Replica, EpochFence {
   async snapshot(name: string): Promise<SnapshotInfo> {
     checkLayerName(name);
     return this.serialize(async () => {
-      if (this.manifest.layers.some((l) => l.name === name)) throw new ReplicaError('EEXIST', `snapshot ${name} exists`);
+      if (this.manifest.layers.some((l) => l.name === name))
+        throw new ReplicaError('EEXIST', `snapshot ${name} exists`);
       const unlock = await this.lock.acquireAll();
       try {
         await this.sync();
         const id = this.manifest.nextId;
-        const newHead = await Layer.create(this.dir, id, this.size, this.header(false), this.inlineIo).catch((err) => { throw toBlockError(err); });
-        const frozen = { id: this.head.id, name, createdAt: new Date().toISOString(), revision: this.revision, size: this.size };
-        const manifest: Manifest = { ...this.manifest, nextId: id + 1, layers: [...this.manifest.layers.slice(0, -1), frozen, { id, name: null }] };
-        await this.commit(manifest, async () => { await syncDir(this.dir, this.inlineIo); });
+        const newHead = await Layer.create(this.dir, id, this.size, this.header(false), this.inlineIo).catch((err) => {
+          throw toBlockError(err);
+        });
+        const frozen = {
+          id: this.head.id,
+          name,
+          createdAt: new Date().toISOString(),
+          revision: this.revision,
+          size: this.size,
+        };
+        const manifest: Manifest = {
+          ...this.manifest,
+          nextId: id + 1,
+          layers: [...this.manifest.layers.slice(0, -1), frozen, { id, name: null }],
+        };
+        await this.commit(manifest, async () => {
+          await syncDir(this.dir, this.inlineIo);
+        });
         this.layers = [...this.layers, newHead];
         return this.snapshotInfo(this.layers.length - 2);
       } finally {
@@ -342,10 +363,15 @@ export class ReplicaStore implements Replica, EpochFence {
 
   // ---- what a rebuild needs ----
 
-  async allocatedRanges(offset: number, length: number, snapshot?: string, limit = DEFAULT_EXTENT_LIMIT): Promise<ExtentList> {
+  async allocatedRanges(
+    offset: number,
+    length: number,
+    snapshot?: string,
+    limit = DEFAULT_EXTENT_LIMIT,
+  ): Promise<ExtentList> {
     this.assertOpen();
     const top = snapshot === undefined ? this.layers.length - 1 : this.snapshotIndex(snapshot);
-    const viewSize = snapshot === undefined ? this.size : this.manifest.layers[top]!.size ?? this.size;
+    const viewSize = snapshot === undefined ? this.size : (this.manifest.layers[top]!.size ?? this.size);
     checkRange(offset, length, viewSize);
     const layers = this.layers.slice(0, top + 1);
     const from = Math.floor(offset / BS);
@@ -369,7 +395,10 @@ export class ReplicaStore implements Replica, EpochFence {
         let data = false;
         for (let i = top; i >= 0; i--) {
           const s = layers[i]!.map.get(b);
-          if (s !== ABSENT) { data = s === DATA; break; }
+          if (s !== ABSENT) {
+            data = s === DATA;
+            break;
+          }
         }
         if (data) {
           if (runStart < 0) {
@@ -383,10 +412,15 @@ export class ReplicaStore implements Replica, EpochFence {
     return { extents, end: Math.min(to * BS, viewSize) };
   }
 
-  async layerRanges(layer: string | null, offset: number, length: number, limit = DEFAULT_EXTENT_LIMIT): Promise<ExtentList> {
+  async layerRanges(
+    layer: string | null,
+    offset: number,
+    length: number,
+    limit = DEFAULT_EXTENT_LIMIT,
+  ): Promise<ExtentList> {
     this.assertOpen();
     const idx = layer === null ? this.layers.length - 1 : this.snapshotIndex(layer);
-    const viewSize = layer === null ? this.size : this.manifest.layers[idx]!.size ?? this.size;
+    const viewSize = layer === null ? this.size : (this.manifest.layers[idx]!.size ?? this.size);
     checkRange(offset, length, viewSize);
     const to = Math.ceil((offset + length) / BS);
     const extents: Extent[] = [];
@@ -420,7 +454,8 @@ export class ReplicaStore implements Replica, EpochFence {
   }
 
   endRebuild(revision: number): Promise<void> {
-    if (!Number.isSafeInteger(revision) || revision < 0) return Promise.reject(new BlockError('EINVAL', `bad revision ${revision}`));
+    if (!Number.isSafeInteger(revision) || revision < 0)
+      return Promise.reject(new BlockError('EINVAL', `bad revision ${revision}`));
     return this.serialize(async () => {
       const unlock = await this.lock.acquireAll();
       try {
@@ -441,15 +476,24 @@ export class ReplicaStore implements Replica, EpochFence {
 
   insertSnapshot(layer: NewLayer, below: string | null): Promise<SnapshotInfo> {
     checkLayerName(layer.name);
-    if (!Number.isSafeInteger(layer.revision) || layer.revision < 0 || !Number.isSafeInteger(layer.size) || layer.size <= 0
-      || layer.size % BS !== 0 || typeof layer.createdAt !== 'string') {
+    if (
+      !Number.isSafeInteger(layer.revision) ||
+      layer.revision < 0 ||
+      !Number.isSafeInteger(layer.size) ||
+      layer.size <= 0 ||
+      layer.size % BS !== 0 ||
+      typeof layer.createdAt !== 'string'
+    ) {
       throw new BlockError('EINVAL', `bad layer metadata for ${layer.name}`);
     }
     return this.serialize(async () => {
-      if (this.manifest.layers.some((l) => l.name === layer.name)) throw new ReplicaError('EEXIST', `snapshot ${layer.name} exists`);
+      if (this.manifest.layers.some((l) => l.name === layer.name))
+        throw new ReplicaError('EEXIST', `snapshot ${layer.name} exists`);
       const at = below === null ? this.layers.length - 1 : this.snapshotIndex(below);
       const id = this.manifest.nextId;
-      const created = await Layer.create(this.dir, id, this.size, { ...FRESH_HEADER }, this.inlineIo).catch((err) => { throw toBlockError(err); });
+      const created = await Layer.create(this.dir, id, this.size, { ...FRESH_HEADER }, this.inlineIo).catch((err) => {
+        throw toBlockError(err);
+      });
       const entry = { id, name: layer.name, createdAt: layer.createdAt, revision: layer.revision, size: layer.size };
       const layers = [...this.manifest.layers];
       layers.splice(at, 0, entry);
@@ -464,9 +508,12 @@ export class ReplicaStore implements Replica, EpochFence {
   async hashBlocks(layer: string | null, offset: number, length: number): Promise<Buffer> {
     this.assertOpen();
     const top = layer === null ? this.layers.length - 1 : this.snapshotIndex(layer);
-    checkRange(offset, length, layer === null ? this.size : this.manifest.layers[top]!.size ?? this.size);
+    checkRange(offset, length, layer === null ? this.size : (this.manifest.layers[top]!.size ?? this.size));
     if (offset % BS !== 0 || length % BS !== 0 || length > MAX_HASH_RANGE) {
-      throw new BlockError('EINVAL', `hash range ${offset}+${length} is not whole blocks within ${MAX_HASH_RANGE} bytes`);
+      throw new BlockError(
+        'EINVAL',
+        `hash range ${offset}+${length} is not whole blocks within ${MAX_HASH_RANGE} bytes`,
+      );
     }
     const layers = this.layers;
     const first = offset / BS;
@@ -482,13 +529,20 @@ export class ReplicaStore implements Replica, EpochFence {
     };
     const reads: Promise<void>[] = [];
     for (let i = 0; i < count;) {
-      if (!hasData(first + i)) { ZERO_HASH.copy(out, i * HASH_BYTES); i++; continue; }
+      if (!hasData(first + i)) {
+        ZERO_HASH.copy(out, i * HASH_BYTES);
+        i++;
+        continue;
+      }
       let j = i + 1;
       while (j < count && j - i < HASH_READ_BLOCKS && hasData(first + j)) j++;
       const start = i;
-      reads.push(this.readView(layers, top, (first + start) * BS, (j - start) * BS).then((buf) => {
-        for (let k = 0; k < j - start; k++) blockHash(buf.subarray(k * BS, (k + 1) * BS)).copy(out, (start + k) * HASH_BYTES);
-      }));
+      reads.push(
+        this.readView(layers, top, (first + start) * BS, (j - start) * BS).then((buf) => {
+          for (let k = 0; k < j - start; k++)
+            blockHash(buf.subarray(k * BS, (k + 1) * BS)).copy(out, (start + k) * HASH_BYTES);
+        }),
+      );
       i = j;
     }
     await this.track(Promise.all(reads));
@@ -525,7 +579,9 @@ export class ReplicaStore implements Replica, EpochFence {
       if (newSize === this.size) return;
       const unlock = await this.lock.acquireAll();
       try {
-        await this.head.data.truncate(newSize).catch((err) => { throw toBlockError(err); });
+        await this.head.data.truncate(newSize).catch((err) => {
+          throw toBlockError(err);
+        });
         await this.commit({ ...this.manifest, size: newSize });
       } finally {
         unlock();
@@ -588,17 +644,21 @@ export class ReplicaStore implements Replica, EpochFence {
 
   /** Runs control operations one at a time. */
   private serialize<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.control.catch(() => {}).then(() => {
-      this.assertOpen();
-      return fn();
-    });
+    const run = this.control
+      .catch(() => {})
+      .then(() => {
+        this.assertOpen();
+        return fn();
+      });
     this.control = run;
     return run;
   }
 
   private track<T>(p: Promise<T>): Promise<T> {
     this.reads.add(p);
-    const done = () => { this.reads.delete(p); };
+    const done = () => {
+      this.reads.delete(p);
+    };
     p.then(done, done);
     return p;
   }
@@ -612,7 +672,8 @@ export class ReplicaStore implements Replica, EpochFence {
     this.assertOpen();
     const idx = this.snapshotIndex(name);
     checkRange(offset, length, this.manifest.layers[idx]!.size ?? this.size);
-    if (offset % BS !== 0 || length % BS !== 0) throw new BlockError('EINVAL', `layer write ${offset}+${length} is not whole blocks`);
+    if (offset % BS !== 0 || length % BS !== 0)
+      throw new BlockError('EINVAL', `layer write ${offset}+${length} is not whole blocks`);
     return this.layers[idx]!;
   }
 
@@ -620,10 +681,12 @@ export class ReplicaStore implements Replica, EpochFence {
   private async persistTouched(): Promise<void> {
     const layers = [...this.touched].filter((l) => this.layers.includes(l) && l !== this.head);
     try {
-      await Promise.all(layers.map(async (l) => {
-        await l.data.datasync();
-        await l.persist(l.header);
-      }));
+      await Promise.all(
+        layers.map(async (l) => {
+          await l.data.datasync();
+          await l.persist(l.header);
+        }),
+      );
     } catch (err) {
       this.fail(err);
       throw toBlockError(err);
@@ -640,7 +703,10 @@ export class ReplicaStore implements Replica, EpochFence {
   private snapshotInfo(i: number): SnapshotInfo {
     const m = this.manifest.layers[i]!;
     return {
-      name: m.name!, createdAt: m.createdAt ?? '', revision: m.revision ?? 0, size: m.size ?? this.size,
+      name: m.name!,
+      createdAt: m.createdAt ?? '',
+      revision: m.revision ?? 0,
+      size: m.size ?? this.size,
       allocatedBytes: this.layers[i]!.map.countData() * BS,
     };
   }
@@ -667,13 +733,17 @@ export class ReplicaStore implements Replica, EpochFence {
     let runLayer = -1;
     let runStart = offset;
     const endRun = (at: number) => {
-      if (runLayer >= 0) jobs.push(readFully(layers[runLayer]!.data, out, runStart - offset, at - runStart, runStart, this.inlineIo));
+      if (runLayer >= 0)
+        jobs.push(readFully(layers[runLayer]!.data, out, runStart - offset, at - runStart, runStart, this.inlineIo));
     };
     for (let b = first; b <= last; b++) {
       let src = -1;
       for (let i = top; i >= 0; i--) {
         const s = layers[i]!.map.get(b);
-        if (s !== ABSENT) { if (s === DATA) src = i; break; }
+        if (s !== ABSENT) {
+          if (s === DATA) src = i;
+          break;
+        }
       }
       if (src !== runLayer) {
         const at = Math.max(b * BS, offset);
@@ -776,10 +846,12 @@ export class ReplicaStore implements Replica, EpochFence {
   private sync(): Promise<void> {
     if (this.syncQueued) return this.syncQueued;
     if (!this.syncRunning) return this.startSync();
-    const queued = this.syncRunning.catch(() => {}).then(() => {
-      this.syncQueued = null;
-      return this.startSync();
-    });
+    const queued = this.syncRunning
+      .catch(() => {})
+      .then(() => {
+        this.syncQueued = null;
+        return this.startSync();
+      });
     this.syncQueued = queued;
     return queued;
   }
@@ -797,8 +869,14 @@ export class ReplicaStore implements Replica, EpochFence {
     const head = this.head;
     const mutations = this.mutations;
     const h = head.header;
-    if (mutations === this.syncedMutations && !head.map.isDirty && !h.clean && h.revision === this.revision
-      && h.rebuilding === this.rebuilding && h.engineOpen === this.engineOpen) {
+    if (
+      mutations === this.syncedMutations &&
+      !head.map.isDirty &&
+      !h.clean &&
+      h.revision === this.revision &&
+      h.rebuilding === this.rebuilding &&
+      h.engineOpen === this.engineOpen
+    ) {
       return; // nothing changed since the last round: a flush of an idle volume costs nothing
     }
     try {
@@ -824,7 +902,7 @@ export class ReplicaStore implements Replica, EpochFence {
     const into = this.layers[idx]!;
     const from = this.layers[idx + 1]!;
     const fromHead = from === this.head;
-    const blocks = Math.ceil((fromHead ? this.size : this.manifest.layers[idx + 1]!.size ?? this.size) / BS);
+    const blocks = Math.ceil((fromHead ? this.size : (this.manifest.layers[idx + 1]!.size ?? this.size)) / BS);
     try {
       if (!fromHead) {
         await this.copyDown(from, into, idx, 0, blocks);
@@ -917,7 +995,10 @@ export class ReplicaStore implements Replica, EpochFence {
           const unlock = intoHead ? await this.lock.acquire(s, e) : null;
           try {
             for (let b = s; b < e;) {
-              if (into.map.get(b) !== ABSENT) { b++; continue; }
+              if (into.map.get(b) !== ABSENT) {
+                b++;
+                continue;
+              }
               let t = b + 1;
               while (t < e && into.map.get(t) === ABSENT) t++;
               if (run.state === DATA) {
@@ -956,7 +1037,10 @@ function mergeBatches(head: Layer, blocks: number): [number, number][] {
         out.push([start, end]);
         start = -1;
       }
-      if (start < 0) { start = b; count = 0; }
+      if (start < 0) {
+        start = b;
+        count = 0;
+      }
       const take = Math.min(run.end - b, 4 * MERGE_CHUNK_BLOCKS - count, start + BLOCKS_PER_PAGE - b);
       count += take;
       b += take;
@@ -972,12 +1056,21 @@ const defined = (l: Layer): number => l.map.countDefined();
 
 function checkLayerName(name: string): void {
   if (typeof name !== 'string' || !(SNAPSHOT_NAME.test(name) || SYSTEM_NAME.test(name))) {
-    throw new BlockError('EINVAL', `bad snapshot name ${JSON.stringify(name)}: 1-128 of A-Z a-z 0-9 . _ -, not starting with . _ -`);
+    throw new BlockError(
+      'EINVAL',
+      `bad snapshot name ${JSON.stringify(name)}: 1-128 of A-Z a-z 0-9 . _ -, not starting with . _ -`,
+    );
   }
 }
 
 function checkRange(offset: number, length: number, size: number): void {
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
+  if (
+    !Number.isSafeInteger(offset) ||
+    !Number.isSafeInteger(length) ||
+    offset < 0 ||
+    length < 0 ||
+    offset + length > size
+  ) {
     throw new BlockError('EINVAL', `range ${offset}+${length} is outside the volume (0..${size})`);
   }
 }

@@ -38,8 +38,20 @@ function contextOf(t: ReplicaTls): SecureContext {
  * checked against the CA. A failed handshake (plaintext client, no or foreign certificate, too
  * slow) only destroys its socket.
  */
-export function replicaTlsServer(t: ReplicaTls, handshakeTimeoutMs: number, onSecure: (s: TLSSocket) => void): TlsServer {
-  const server = createTlsServer({ ca: t.ca, cert: t.cert, key: t.key, requestCert: true, rejectUnauthorized: true, handshakeTimeout: handshakeTimeoutMs, minVersion: MIN_VERSION });
+export function replicaTlsServer(
+  t: ReplicaTls,
+  handshakeTimeoutMs: number,
+  onSecure: (s: TLSSocket) => void,
+): TlsServer {
+  const server = createTlsServer({
+    ca: t.ca,
+    cert: t.cert,
+    key: t.key,
+    requestCert: true,
+    rejectUnauthorized: true,
+    handshakeTimeout: handshakeTimeoutMs,
+    minVersion: MIN_VERSION,
+  });
   server.on('secureConnection', onSecure);
   server.on('tlsClientError', (_err, s) => s.destroy());
   return server;
@@ -51,5 +63,12 @@ export function replicaTlsServer(t: ReplicaTls, handshakeTimeoutMs: number, onSe
  * a DNS name), whatever address the replica was reached at (a proxy, a NAT, another node's IP).
  */
 export function connectTls(host: string, port: number, t: ReplicaTls, servername: string): TLSSocket {
-  return tlsConnect({ host, port, secureContext: contextOf(t), servername, rejectUnauthorized: true, minVersion: MIN_VERSION });
+  return tlsConnect({
+    host,
+    port,
+    secureContext: contextOf(t),
+    servername,
+    rejectUnauthorized: true,
+    minVersion: MIN_VERSION,
+  });
 }

@@ -21,7 +21,11 @@
 //   always-allow: no budget.
 import type { ClusterState, NodeDrainPolicySetting } from '@cairn/metadata';
 
-export function drainBlockedNodes(state: ClusterState, policy: NodeDrainPolicySetting, current: ReadonlySet<string>): string[] {
+export function drainBlockedNodes(
+  state: ClusterState,
+  policy: NodeDrainPolicySetting,
+  current: ReadonlySet<string>,
+): string[] {
   const out = new Set<string>();
   if (policy === 'always-allow') return [];
   if (policy === 'block-for-eviction') {

@@ -36,14 +36,19 @@ const one = (extra: Record<string, string[]> | undefined, key: string): string =
 /** The first step: is this an authenticated token of the agents' account, bound to a pod? */
 export function judgeReview(review: V1TokenReview, account: NodeAccount): ReviewVerdict {
   const st = review.status;
-  if (!st?.authenticated) return { kind: 'refused', reason: `the API server did not authenticate the token${st?.error ? ` (${st.error})` : ''}` };
+  if (!st?.authenticated)
+    return {
+      kind: 'refused',
+      reason: `the API server did not authenticate the token${st?.error ? ` (${st.error})` : ''}`,
+    };
   const want = `system:serviceaccount:${account.namespace}:${account.name}`;
   const user = st.user?.username ?? '';
   if (user !== want) return { kind: 'refused', reason: `the token is ${user || 'nobody'}'s, not ${want}'s` };
   const extra = st.user?.extra;
   const pod = one(extra, POD_NAME_EXTRA);
   const uid = one(extra, POD_UID_EXTRA);
-  if (!pod || !uid) return { kind: 'refused', reason: 'the token is not bound to a pod (use a projected service-account token)' };
+  if (!pod || !uid)
+    return { kind: 'refused', reason: 'the token is not bound to a pod (use a projected service-account token)' };
   const node = one(extra, NODE_NAME_EXTRA);
   if (node) return { kind: 'node', nodeId: node };
   return { kind: 'read-pod', namespace: account.namespace, name: pod, uid };
@@ -51,7 +56,11 @@ export function judgeReview(review: V1TokenReview, account: NodeAccount): Review
 
 /** The second step, when the review did not name the node: the pod it is bound to says where it runs. */
 export function judgePod(pod: V1Pod, want: { name: string; uid: string }): ReviewVerdict {
-  if (pod.metadata?.uid !== want.uid) return { kind: 'refused', reason: `pod ${want.name} is not the pod the token was bound to (uid ${pod.metadata?.uid ?? 'none'})` };
+  if (pod.metadata?.uid !== want.uid)
+    return {
+      kind: 'refused',
+      reason: `pod ${want.name} is not the pod the token was bound to (uid ${pod.metadata?.uid ?? 'none'})`,
+    };
   const nodeId = pod.spec?.nodeName ?? '';
   if (!nodeId) return { kind: 'refused', reason: `pod ${want.name} is not scheduled to a node` };
   return { kind: 'node', nodeId };

@@ -42,7 +42,9 @@ export function tagsOfNode(node: NodeObject): string[] | null {
   const labels = node.metadata?.labels ?? {};
   const keys = Object.keys(labels).filter((k) => k.startsWith(TAG_LABEL_PREFIX));
   if (keys.length === 0) return null;
-  const tags = keys.filter((k) => labels[k]!.trim().toLowerCase() === 'true').map((k) => k.slice(TAG_LABEL_PREFIX.length));
+  const tags = keys
+    .filter((k) => labels[k]!.trim().toLowerCase() === 'true')
+    .map((k) => k.slice(TAG_LABEL_PREFIX.length));
   return [...new Set(tags.filter((t) => t !== ''))].sort();
 }
 
@@ -73,7 +75,10 @@ export function nodeSync(node: Pick<NodeState, 'id' | 'cordoned' | 'tags'>, kube
 }
 
 /** nodeSync for every cairn node that has a Node of the same name, in node id order. */
-export function nodeSyncs(nodes: Iterable<Pick<NodeState, 'id' | 'cordoned' | 'tags'>>, kube: ReadonlyMap<string, NodeObject>): NodeSync[] {
+export function nodeSyncs(
+  nodes: Iterable<Pick<NodeState, 'id' | 'cordoned' | 'tags'>>,
+  kube: ReadonlyMap<string, NodeObject>,
+): NodeSync[] {
   const out: NodeSync[] = [];
   for (const n of [...nodes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
     const k = kube.get(n.id);

@@ -49,10 +49,18 @@ export function pvcViews(state: ClusterState): Map<string, PvcView> {
     if (!v.kubernetes || !v.kubernetes.pvcName) continue;
     const u = v.unschedulable;
     out.set(v.name, {
-      volume: v.name, pvc: { ...v.kubernetes }, createdSeq: v.createdSeq, robustness: claimRobustness(state, v),
-      unschedulable: u ? {
-        reasons: [...new Set(u.candidates.flatMap((c) => c.reasons))].sort(), summary: u.summary, missing: u.missing, seq: u.seq,
-      } : null,
+      volume: v.name,
+      pvc: { ...v.kubernetes },
+      createdSeq: v.createdSeq,
+      robustness: claimRobustness(state, v),
+      unschedulable: u
+        ? {
+            reasons: [...new Set(u.candidates.flatMap((c) => c.reasons))].sort(),
+            summary: u.summary,
+            missing: u.missing,
+            seq: u.seq,
+          }
+        : null,
       unsupported: [...(v.unsupportedParameters ?? [])],
     });
   }
@@ -75,7 +83,9 @@ export function claimRobustness(state: ClusterState, v: VolumeState): Robustness
     const n = state.nodes.get(id);
     return n !== undefined && !n.down;
   };
-  let running = 0, starting = 0, lost = 0;
+  let running = 0,
+    starting = 0,
+    lost = 0;
   for (const id of state.replicasByVolume.get(v.name) ?? []) {
     const r = state.replicas.get(id);
     if (!r) continue;
@@ -96,7 +106,11 @@ export function claimRobustness(state: ClusterState, v: VolumeState): Robustness
  * so a warning said before is not said twice). `nextSeq` is the state's seq, the suffix of events
  * whose start the state does not record.
  */
-export function pvcEvents(prev: ReadonlyMap<string, PvcView> | null, next: ReadonlyMap<string, PvcView>, nextSeq: number): PvcEvent[] {
+export function pvcEvents(
+  prev: ReadonlyMap<string, PvcView> | null,
+  next: ReadonlyMap<string, PvcView>,
+  nextSeq: number,
+): PvcEvent[] {
   const out: PvcEvent[] = [];
   for (const name of [...next.keys()].sort()) {
     const n = next.get(name)!;
@@ -107,20 +121,49 @@ export function pvcEvents(prev: ReadonlyMap<string, PvcView> | null, next: Reado
     // Said once per volume: when it is first seen (a new volume, or a leader's first look).
     if (!p && n.unsupported.length > 0) {
       const list = n.unsupported.map((u) => `${u.key}=${JSON.stringify(u.value)} (${u.reason})`).join('; ');
-      say('Warning', PvcEventReason.UnsupportedParameters,
-        `volume ${name} was created with StorageClass parameters cairn accepts without effect: ${list}`, `params-${n.createdSeq}`);
+      say(
+        'Warning',
+        PvcEventReason.UnsupportedParameters,
+        `volume ${name} was created with StorageClass parameters cairn accepts without effect: ${list}`,
+        `params-${n.createdSeq}`,
+      );
     }
     const u = n.unschedulable;
     if (u && (!p?.unschedulable || p.unschedulable.reasons.join(',') !== u.reasons.join(','))) {
-      const what = u.missing > 0 ? `${u.missing} replica(s) of volume ${name} cannot be placed` : `a replica of volume ${name} cannot be moved`;
-      say('Warning', PvcEventReason.Unschedulable, `${what}: ${u.reasons.join(', ')}${u.summary ? ` (${u.summary})` : ''}`, `unschedulable-${u.seq}`);
+      const what =
+        u.missing > 0
+          ? `${u.missing} replica(s) of volume ${name} cannot be placed`
+          : `a replica of volume ${name} cannot be moved`;
+      say(
+        'Warning',
+        PvcEventReason.Unschedulable,
+        `${what}: ${u.reasons.join(', ')}${u.summary ? ` (${u.summary})` : ''}`,
+        `unschedulable-${u.seq}`,
+      );
     }
     const was: Robustness = p?.robustness ?? 'unknown';
     if (n.robustness !== was || !p) {
-      if (n.robustness === 'degraded') say('Warning', PvcEventReason.Degraded, `volume ${name} is degraded: fewer replicas run than it wants`, `degraded-${nextSeq}`);
-      else if (n.robustness === 'faulted') say('Warning', PvcEventReason.Faulted, `volume ${name} is faulted: none of its replicas runs`, `faulted-${nextSeq}`);
+      if (n.robustness === 'degraded')
+        say(
+          'Warning',
+          PvcEventReason.Degraded,
+          `volume ${name} is degraded: fewer replicas run than it wants`,
+          `degraded-${nextSeq}`,
+        );
+      else if (n.robustness === 'faulted')
+        say(
+          'Warning',
+          PvcEventReason.Faulted,
+          `volume ${name} is faulted: none of its replicas runs`,
+          `faulted-${nextSeq}`,
+        );
       else if (n.robustness === 'healthy' && p && (was === 'degraded' || was === 'faulted')) {
-        say('Normal', PvcEventReason.Healthy, `volume ${name} is healthy again: every replica runs`, `healthy-${nextSeq}`);
+        say(
+          'Normal',
+          PvcEventReason.Healthy,
+          `volume ${name} is healthy again: every replica runs`,
+          `healthy-${nextSeq}`,
+        );
       }
     }
   }
