@@ -89,12 +89,8 @@ export const STORAGE_CLASS_PARAMETERS = [
 ] as const;
 export type StorageClassParameter = (typeof STORAGE_CLASS_PARAMETERS)[number];
 
-/**
- * The CSI spec's rule for its string fields (names, ids): at most 128 bytes, no control
- * characters. One rule for the Controller's names and the Node's ids.
- */
-export const MAX_CSI_STRING_BYTES = 128;
-export const hasControlCharacters = (s: string): boolean => /[\u0000-\u001f\u007f-\u009f]/.test(s);
+// The CSI spec's string rule (128 bytes, no control characters) is @cairn/schema's vocabulary.
+export { hasControlCharacters, MAX_CSI_STRING_BYTES } from '@cairn/schema';
 
 /** publish_context keys ControllerPublishVolume sets and NodeStageVolume reads. */
 export const PUBLISH_CONTEXT = {

@@ -57,7 +57,6 @@ function volumeIdOf(value: string | undefined): string {
     throw invalid(`volume_id must be at most ${MAX_CSI_STRING_BYTES} bytes, got ${Buffer.byteLength(v)}`);
   // Control characters (NUL above all) cannot be part of the paths and records a stage makes;
   // the spec's ids are printable (cairn's are volume names).
-  // eslint-disable-next-line no-control-regex
   if (hasControlCharacters(v)) throw invalid(`volume_id must not contain control characters, got ${JSON.stringify(v)}`);
   return v;
 }
@@ -592,14 +591,19 @@ export function usageOf(
   ];
 }
 
+/** Longest encoded id used whole as a record's name, and the part of a longer one kept beside its hash. */
+const MAX_WHOLE_RECORD_NAME = 200;
+const KEPT_RECORD_NAME_PREFIX = 120;
+
 /**
  * File name of a volume's record: ids are opaque strings, so encode them. Encoding can triple an
- * id's length (128 bytes of '.' are 384 characters), past the 255 a file name may have: an
- * encoding longer than 200 characters is shortened and made unique with the id's hash (such ids
+ * id's length (128 bytes of '.' are 384 characters), past the 255 a file name may have: a longer
+ * encoding than MAX_WHOLE_RECORD_NAME is shortened and made unique with the id's hash (such ids
  * could never be recorded before, so no existing record changes its name).
  */
 export function recordFileName(volumeId: string): string {
   const encoded = encodeURIComponent(volumeId).replace(/\./g, '%2E');
-  if (encoded.length <= 200) return `${encoded}.json`;
-  return `${encoded.slice(0, 120).replace(/%[0-9A-F]?$/, '')}~${createHash('sha256').update(volumeId).digest('hex').slice(0, 32)}.json`;
+  if (encoded.length <= MAX_WHOLE_RECORD_NAME) return `${encoded}.json`;
+  const kept = encoded.slice(0, KEPT_RECORD_NAME_PREFIX).replace(/%[0-9A-F]?$/, '');
+  return `${kept}~${createHash('sha256').update(volumeId).digest('hex').slice(0, 32)}.json`;
 }

@@ -13,7 +13,15 @@
 //
 // Pure: returns the parts or throws a CsiError (INVALID_ARGUMENT) naming the parameter and value.
 import { invalid } from './errors.js';
-import { DATA_LOCALITIES, FS_TYPES, RECURRING_JOB_TASKS, TAG_RE, TAG_RULE, VOLUME_AUTO_BALANCES } from '@cairn/schema';
+import {
+  DATA_LOCALITIES,
+  FS_TYPES,
+  hasControlCharacters,
+  RECURRING_JOB_TASKS,
+  TAG_RE,
+  TAG_RULE,
+  VOLUME_AUTO_BALANCES,
+} from '@cairn/schema';
 import { STORAGE_CLASS_PARAMETERS, STORAGE_CLASS_PARAMETERS_ACTED_ON } from './contract.js';
 import type { StorageClassParameter, STORAGE_CLASS_PARAMETERS_WITHOUT_EFFECT } from './contract.js';
 
@@ -132,7 +140,7 @@ function bool(key: string, text: string): boolean {
 
 /** Free text (mkfs arguments, mount options, a URL): one line of printable text, trimmed. */
 function line(key: string, text: string): string {
-  if (/[\u0000-\u001f\u007f]/.test(text))
+  if (hasControlCharacters(text))
     throw invalid(`parameter ${key} ${JSON.stringify(text)} is not valid: use one line of printable text`);
   return text.trim();
 }

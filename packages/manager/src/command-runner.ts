@@ -3,7 +3,15 @@
 // state, appends its events after exactly that state and answers from the state once they are
 // applied. Commands that queue up while an append is in flight go together in the next append.
 import type { ClusterState, EventDraft, EventLog, LiveProjection } from '@cairn/metadata';
-import { applyEvent, ConflictError, overlayState, decodeEvent, encodeEvent, SCHEMA_VERSION } from '@cairn/metadata';
+import {
+  applyEvent,
+  ConflictError,
+  MAX_EVENTS_PER_APPEND,
+  overlayState,
+  decodeEvent,
+  encodeEvent,
+  SCHEMA_VERSION,
+} from '@cairn/metadata';
 
 /**
  * Runs commands: validate on the current state, append after exactly that state, retry on
@@ -60,7 +68,7 @@ export class CommandRunner {
           p.reject(e);
           continue;
         }
-        if (events > 0 && events + drafts.length > MAX_APPEND_EVENTS) break; // the rest go next
+        if (events > 0 && events + drafts.length > MAX_EVENTS_PER_APPEND) break; // the rest go next
         // Later commands of the batch see this one's events (on a copy: the live state is the log's).
         if (drafts.length > 0 && i < todo.length - 1) {
           scratch ??= overlayState(base); // copy-on-write: the live state stays the log's
@@ -122,9 +130,8 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-/** Commands taken into one append, and events in one append (within the log's transaction limit). */
+/** Commands taken into one append (their events stay within the log's MAX_EVENTS_PER_APPEND). */
 const MAX_BATCH = 64;
-const MAX_APPEND_EVENTS = 120;
 /** Appends retried on a conflict before the commands fail with it. */
 const MAX_CONFLICT_RETRIES = 20;
 

@@ -32,6 +32,8 @@ import {
   DATA_SOURCE_FORMS,
   DEFAULT_FS_TYPE,
   FS_TYPES,
+  hasControlCharacters,
+  MAX_CSI_STRING_BYTES,
   NAME_RE,
   NAME_RULE,
   NODE_ID_RE,
@@ -170,11 +172,9 @@ export interface CreateVolume {
   standby?: boolean;
 }
 
-/** The CSI spec's limit on a name or id (bytes), and Kubernetes' on an object name. */
-const MAX_CSI_NAME_BYTES = 128;
+/** Kubernetes' limit on an object name; how many StorageClass parameters may be recorded as unsupported. */
 const MAX_KUBERNETES_NAME = 253;
 const MAX_UNSUPPORTED = 64;
-const CONTROL_RE = /[\u0000-\u001f\u007f]/;
 
 /** The CSI origin of a volume, checked: what VolumeCreated records of it (only what is set). */
 function csiOrigin(r: CreateVolume): {
@@ -183,16 +183,16 @@ function csiOrigin(r: CreateVolume): {
   unsupportedParameters?: UnsupportedParameter[];
 } {
   const name = r.csiName ?? '';
-  if (Buffer.byteLength(name) > MAX_CSI_NAME_BYTES)
-    throw CommandError.invalid(`csiName must be at most ${MAX_CSI_NAME_BYTES} bytes, got ${Buffer.byteLength(name)}`);
-  if (CONTROL_RE.test(name)) throw CommandError.invalid('csiName must not contain control characters');
+  if (Buffer.byteLength(name) > MAX_CSI_STRING_BYTES)
+    throw CommandError.invalid(`csiName must be at most ${MAX_CSI_STRING_BYTES} bytes, got ${Buffer.byteLength(name)}`);
+  if (hasControlCharacters(name)) throw CommandError.invalid('csiName must not contain control characters');
   const k = r.kubernetes;
   for (const [field, v] of Object.entries({
     pvcNamespace: k?.pvcNamespace ?? '',
     pvcName: k?.pvcName ?? '',
     pvName: k?.pvName ?? '',
   })) {
-    if (v.length > MAX_KUBERNETES_NAME || CONTROL_RE.test(v))
+    if (v.length > MAX_KUBERNETES_NAME || hasControlCharacters(v))
       throw CommandError.invalid(`kubernetes.${field} "${v}" is not a Kubernetes object name`);
   }
   const unsupported = r.unsupportedParameters ?? [];

@@ -11,7 +11,7 @@
 import type { Subscription } from 'rxjs';
 import { auditTime } from 'rxjs';
 import type { EventDraft, EventLog, Fence, LiveProjection } from '@cairn/metadata';
-import { FencedError, volumesTouched } from '@cairn/metadata';
+import { FencedError, MAX_EVENTS_PER_APPEND, volumesTouched } from '@cairn/metadata';
 import { batches, schedule, scheduleVolumes, toDraft } from '@cairn/scheduler';
 
 export interface ReconcilerOptions {
@@ -26,9 +26,6 @@ export interface ReconcilerOptions {
   /** Called when the fence is refused: leadership is gone. */
   onFenced?: () => void;
 }
-
-/** Most events one append carries; a pass with more decides again after the first part lands. */
-const MAX_APPEND = 100;
 
 /**
  * While partial passes run, a full one at least this often (decisions across volumes), or less
@@ -137,7 +134,7 @@ export class Reconciler {
       this.armWake(wakeAtMs, full);
       if (!full) this.armFull();
       if (decisions.length === 0) return;
-      const parts = batches(decisions, MAX_APPEND);
+      const parts = batches(decisions, MAX_EVENTS_PER_APPEND);
       // The first batch only: the rest is decided again on the state that includes it.
       if (parts.length > 1) {
         if (full) this.dirtyAll = true;

@@ -11,7 +11,7 @@ export * from './overlay.js';
 export * from './keys.js';
 export * from './chain.js';
 export type { EtcdClientOptions } from './client.js';
-export { EventLog } from './log.js';
+export { ETCD_MAX_TXN_OPS, EventLog, MAX_EVENTS_PER_APPEND } from './log.js';
 export type { AppendOptions, AppendResult, EventLogOptions, Fence } from './log.js';
 export { SnapshotStore } from './snapshots.js';
 export type { SnapshotManifest, SnapshotStoreOptions } from './snapshots.js';

@@ -53,7 +53,7 @@ export interface EventLogOptions {
   actor?: string;
   /** Wall clock for envelope times; injected so tests can pin it. */
   clock?: () => number;
-  /** etcd's --max-txn-ops (128 by default). */
+  /** etcd's --max-txn-ops (ETCD_MAX_TXN_OPS by default). */
   maxTxnOps?: number;
   /** Bytes of events per Txn; kept under etcd's --max-request-bytes (1.5 MiB by default). */
   maxTxnBytes?: number;
@@ -98,6 +98,11 @@ interface Batch {
   lastHash: ChainHash;
 }
 
+/** etcd's --max-txn-ops default: operations one Txn may hold. */
+export const ETCD_MAX_TXN_OPS = 128;
+/** Events one append may carry: one Txn's operations less the one the head's put takes. */
+export const MAX_EVENTS_PER_APPEND = ETCD_MAX_TXN_OPS - 1;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // Room for the head put, the fence compare and protobuf framing inside one request.
 const TXN_OVERHEAD_BYTES = 16 * 1024;
@@ -124,7 +129,7 @@ export class EventLog {
     this.actor = opts.actor ?? 'unknown';
     this.clock = opts.clock ?? Date.now;
     // One op is the head put; events take the rest.
-    this.maxOps = (opts.maxTxnOps ?? 128) - 1;
+    this.maxOps = (opts.maxTxnOps ?? ETCD_MAX_TXN_OPS) - 1;
     this.maxBytes = (opts.maxTxnBytes ?? 1.5 * 1024 * 1024) - TXN_OVERHEAD_BYTES;
     this.retryForMs = opts.retryForMs ?? 30_000;
     this.onAppended = opts.onAppended;

@@ -165,10 +165,10 @@ export function toDraft(d: Decision, basedOnSeq?: number): EventDraft {
 /**
  * Splits a pass's decisions into appends of at most `maxEvents` events, in order, never parting a
  * placement from the rebuild of the same replica (a node that saw the placement alone could start
- * the replica empty and report it running). etcd takes 128 operations per Txn by default and the
- * log keeps one for its head, hence 127.
+ * the replica empty and report it running). The caller says how many one append may carry (the
+ * log's MAX_EVENTS_PER_APPEND, an etcd bound the scheduler does not know).
  */
-export function batches(decisions: readonly Decision[], maxEvents = 127): Decision[][] {
+export function batches(decisions: readonly Decision[], maxEvents: number): Decision[][] {
   if (maxEvents < 2) throw new RangeError('maxEvents must be at least 2');
   const out: Decision[][] = [];
   let cur: Decision[] = [];

@@ -70,6 +70,19 @@ export const RECURRING_JOB_TASKS = [
 ] as const;
 export type RecurringJobTask = (typeof RECURRING_JOB_TASKS)[number];
 
+// ---- free text -------------------------------------------------------------------------------------
+
+/**
+ * The CSI spec's rule for its string fields (names, ids), which cairn also records (a volume's
+ * csiName): at most 128 bytes, no control characters.
+ */
+export const MAX_CSI_STRING_BYTES = 128;
+
+/** Control characters (C0, DEL and C1): no name, id or one-line parameter cairn takes may hold one. */
+// eslint-disable-next-line no-control-regex -- these are the characters the rule is about
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+export const hasControlCharacters = (s: string): boolean => CONTROL_CHARACTERS.test(s);
+
 /** `value` is one of `allowed` (a type guard for the lists above). */
 export function isOneOf<T extends string>(allowed: readonly T[], value: string): value is T {
   return (allowed as readonly string[]).includes(value);
