@@ -26,7 +26,11 @@ module.exports = {
       comment: 'no etcd, gRPC, network, disk, processes or timers libraries in the scheduler core',
       from: { path: '^packages/scheduler/src' },
       to: {
-        path: '(^|/)node_modules/(etcd3|@grpc|rxjs|@kubernetes)/|^(fs|net|child_process|dgram|http|https|timers)$|^node:(fs|net|child_process|dgram|http|https|timers)',
+        path: [
+          '(^|/)node_modules/(etcd3|@grpc|rxjs|@kubernetes)/',
+          '^(fs|net|child_process|dgram|http|https|timers)$',
+          '^node:(fs|net|child_process|dgram|http|https|timers)',
+        ],
       },
     },
     {

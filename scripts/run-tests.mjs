@@ -110,7 +110,9 @@ const suites = [
   .sort()
   .filter((f) => relative(root, f).includes(filter));
 
-const strip = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
+// uvu colours its summary with ANSI escapes (ESC [ ... m) even without a terminal.
+const ESCAPES = new RegExp(String.raw`\u001b\[[0-9;]*m`, 'g');
+const strip = (s) => s.replace(ESCAPES, '');
 // Suites run JOBS at a time (CAIRN_TEST_JOBS, default 2): most of their time is spent waiting on
 // etcd, processes and the kernel, not on the CPU. Each suite's output is printed whole when it
 // ends (as it comes when JOBS is 1). The chaos suite times fio and injects faults on a schedule:

@@ -269,7 +269,9 @@ export class Agent {
       held = folded.replicas;
       this.log.info(
         { seq: push.seq },
-        `assignments at seq ${push.seq}: ${held.size} replica(s)${push.delta ? ` (${push.replicas.length} changed, ${push.removedReplicas.length} gone)` : ''}, ${push.engines.length} engine(s)`,
+        `assignments at seq ${push.seq}: ${held.size} replica(s)` +
+          (push.delta ? ` (${push.replicas.length} changed, ${push.removedReplicas.length} gone)` : '') +
+          `, ${push.engines.length} engine(s)`,
       );
       void this.datapath.apply(
         { seq: push.seq, replicas: held, engines: push.engines, detaching: push.detaching, backups: push.backups },

@@ -560,7 +560,8 @@ export class EngineRunner {
           me.state = 'done';
           this.log.info(
             { volume },
-            `engine of ${volume}: restored ${job.backup} (${me.outcome.writtenBlocks} blocks written, ${me.outcome.zeroedBlocks} zeroed) in ${Date.now() - started} ms`,
+            `engine of ${volume}: restored ${job.backup} (${me.outcome.writtenBlocks} blocks written, ${me.outcome.zeroedBlocks}` +
+              ` zeroed) in ${Date.now() - started} ms`,
           );
           break;
         } catch (err) {

@@ -75,7 +75,9 @@ export async function readNodeInfo(
     return { zone: await zoneOfNodeOrThrow(node, name), tags: kube.tagsOfNode(node) };
   } catch (e) {
     if (e instanceof Error && e.message.startsWith('--zone-from-node')) throw e;
-    throw new Error(apiErrorText(name, kube.statusOf(e), e instanceof Error ? e.message : String(e)));
+    throw new Error(apiErrorText(name, kube.statusOf(e), e instanceof Error ? e.message : String(e)), {
+      cause: e,
+    });
   } finally {
     clearTimeout(timer);
   }

@@ -43,7 +43,8 @@ const PROCESS_COMMANDS: Record<
 > = {
   up: {
     synopsis:
-      'up [--dir DIR] [--nodes N] [--etcd ENDPOINTS [--etcd-ca F --etcd-cert F --etcd-key F] | --etcd-members 1|3|5] [--detach] [--demo] [--no-tls] [--log-level trace|debug|info|warn|error]',
+      'up [--dir DIR] [--nodes N] [--etcd ENDPOINTS [--etcd-ca F --etcd-cert F --etcd-key F] | --etcd-members 1|3|5]' +
+      ' [--detach] [--demo] [--no-tls] [--log-level trace|debug|info|warn|error]',
     summary: 'start a local cluster: etcd, a manager, N node agents (TLS with DIR/pki)',
     run: async (a) => (await import('./up.js')).up(a),
   },

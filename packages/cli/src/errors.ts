@@ -67,7 +67,10 @@ export function grpcErrorLine(e: GrpcError, ctx: ErrorContext = {}): string {
     case status.UNAVAILABLE:
       // Node's TLS errors: the certificate is not from the CA given, or does not name the address.
       if (/certificate|self[- ]signed|altnames|\bSSL\b|\bTLS\b/i.test(msg)) {
-        return `the manager${at} failed the TLS check, nothing was sent: ${msg}; is the CA (--tls-ca, CAIRN_TLS_CA or cluster.json's tlsCa) the one that signed its certificate?`;
+        return (
+          `the manager${at} failed the TLS check, nothing was sent: ${msg}` +
+          `; is the CA (--tls-ca, CAIRN_TLS_CA or cluster.json's tlsCa) the one that signed its certificate?`
+        );
       }
       return `cannot reach the manager${at}: ${msg}; is the cluster running? (cairn status)`;
     case status.DEADLINE_EXCEEDED:

@@ -31,11 +31,17 @@ export function eventSummary(ev: CairnEvent): string {
       return ev.nodeUp!.nodeId;
     case 'diskAdded': {
       const p = ev.diskAdded!;
-      return `${p.nodeId}/${p.diskId} ${p.path} max=${sz(p.storageMaximum)} available=${sz(p.storageAvailable)} reserved=${sz(p.storageReserved)}${tags(p.tags)}`;
+      return (
+        `${p.nodeId}/${p.diskId} ${p.path} max=${sz(p.storageMaximum)}` +
+        ` available=${sz(p.storageAvailable)} reserved=${sz(p.storageReserved)}${tags(p.tags)}`
+      );
     }
     case 'diskUpdated': {
       const p = ev.diskUpdated!;
-      return `${p.nodeId}/${p.diskId} scheduling=${onOff(p.allowScheduling)} evict=${onOff(p.evictionRequested)} reserved=${sz(p.storageReserved)} max=${sz(p.storageMaximum)} available=${sz(p.storageAvailable)}${tags(p.tags)}`;
+      return (
+        `${p.nodeId}/${p.diskId} scheduling=${onOff(p.allowScheduling)} evict=${onOff(p.evictionRequested)}` +
+        ` reserved=${sz(p.storageReserved)} max=${sz(p.storageMaximum)} available=${sz(p.storageAvailable)}${tags(p.tags)}`
+      );
     }
     case 'diskRemoved':
       return `${ev.diskRemoved!.nodeId}/${ev.diskRemoved!.diskId}`;
@@ -44,19 +50,26 @@ export function eventSummary(ev: CairnEvent): string {
       const p = (ev.volumeCreated ?? ev.volumeUpdated)!;
       const s = p.spec;
       if (!s) return p.name;
-      const sel = `${s.diskSelector.length ? ` disk-selector=${s.diskSelector.join(',')}` : ''}${s.nodeSelector.length ? ` node-selector=${s.nodeSelector.join(',')}` : ''}`;
+      const sel =
+        (s.diskSelector.length ? ` disk-selector=${s.diskSelector.join(',')}` : '') +
+        (s.nodeSelector.length ? ` node-selector=${s.nodeSelector.join(',')}` : '');
       const from = ev.volumeCreated?.dataSource
         ? ` from=${ev.volumeCreated.dataSource}${ev.volumeCreated.dataSource.startsWith('vol://') ? `@${ev.volumeCreated.sourceSnapshot}` : ''}`
         : '';
       const c = ev.volumeCreated;
       const k = c?.kubernetes;
-      const csi = `${c?.csiName && c.csiName !== p.name ? ` csi-name=${JSON.stringify(c.csiName)}` : ''}${k?.pvcName ? ` pvc=${k.pvcNamespace}/${k.pvcName}` : ''}`;
+      const csi =
+        (c?.csiName && c.csiName !== p.name ? ` csi-name=${JSON.stringify(c.csiName)}` : '') +
+        (k?.pvcName ? ` pvc=${k.pvcNamespace}/${k.pvcName}` : '');
       // StorageClass parameters accepted without effect: the volume's events say so (as the PVC's Warning does).
       const ignored = c?.unsupportedParameters.length
         ? ` ignored-parameters=${c.unsupportedParameters.map((u) => `${u.key}=${JSON.stringify(u.value)}`).join(',')}`
         : '';
       const backup = c?.fromBackup ? ` from-backup=${c.fromBackup}${c.standby ? ' standby' : ''}` : '';
-      return `${p.name} size=${sz(s.size)} replicas=${s.numberOfReplicas} locality=${enumWord(s.dataLocality, 'DATA_LOCALITY_')}${sel}${from}${backup}${csi}${ignored}`;
+      return (
+        `${p.name} size=${sz(s.size)} replicas=${s.numberOfReplicas}` +
+        ` locality=${enumWord(s.dataLocality, 'DATA_LOCALITY_')}${sel}${from}${backup}${csi}${ignored}`
+      );
     }
     case 'volumeRestoreStarted': {
       const p = ev.volumeRestoreStarted!;
@@ -159,7 +172,10 @@ export function eventSummary(ev: CairnEvent): string {
       const p = ev.recurringJobVolumeDone!;
       if (p.error) return `${p.job} ${p.volume}: ${p.error}`;
       if (p.trimmedBytes) return `${p.job} ${p.volume}: trimmed=${sz(Number(p.trimmedBytes))}`;
-      return `${p.job} ${p.volume}: made=${p.snapshotCreated || '-'} deleted=${p.snapshotsDeleted.join(',') || '-'}${p.kept.length ? ` kept=${p.kept.join('; ')}` : ''}`;
+      return (
+        `${p.job} ${p.volume}` +
+        `: made=${p.snapshotCreated || '-'} deleted=${p.snapshotsDeleted.join(',') || '-'}${p.kept.length ? ` kept=${p.kept.join('; ')}` : ''}`
+      );
     }
     case 'recurringJobTrimRequested': {
       const p = ev.recurringJobTrimRequested!;
@@ -175,8 +191,10 @@ export function eventSummary(ev: CairnEvent): string {
       const p = ev.backupCompleted!;
       return `${p.volume} ${p.name} blocks=${p.blocks} uploaded=${p.uploadedBlocks} (${sz(p.uploadedBytes)}) ${p.url}`;
     }
-    case 'backupFailed':
-      return `${ev.backupFailed!.volume} ${ev.backupFailed!.name}${ev.backupFailed!.nodeId ? ` on ${ev.backupFailed!.nodeId}` : ''}: ${ev.backupFailed!.reason}`;
+    case 'backupFailed': {
+      const p = ev.backupFailed!;
+      return `${p.volume} ${p.name}${p.nodeId ? ` on ${p.nodeId}` : ''}: ${p.reason}`;
+    }
     case 'backupDeleted':
       return `${ev.backupDeleted!.url} (${ev.backupDeleted!.removedBlocks} blocks freed)`;
     default: {

@@ -20,7 +20,8 @@ export async function runDemo(c: ClusterFile, name = 'demo-vol'): Promise<void> 
     if (!v) throw new Error('the demo volume did not appear');
     const zoneOf = new Map(c.nodes.map((x) => [x.id, x.zone]));
     console.log(
-      `volume ${v.name}: ${formatSize(v.size)}, ${v.numberOfReplicas} replicas, robustness ${v.robustness}${v.unschedulable ? `, unschedulable: ${v.unschedulable}` : ''}`,
+      `volume ${v.name}: ${formatSize(v.size)}, ${v.numberOfReplicas} replicas` +
+        `, robustness ${v.robustness}${v.unschedulable ? `, unschedulable: ${v.unschedulable}` : ''}`,
     );
     for (const r of v.replicas)
       console.log(`  replica ${r.id} on ${r.node} (${zoneOf.get(r.node) ?? '?'}) disk ${r.disk}: ${r.state}`);

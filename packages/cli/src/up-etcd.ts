@@ -92,7 +92,7 @@ export async function startSecureEtcd(dir: string, members: number, pki: EtcdPki
     }
   } catch (e) {
     await etcd.stop();
-    throw new Error(`could not turn on etcd authentication: ${(e as Error).message}`);
+    throw new Error(`could not turn on etcd authentication: ${(e as Error).message}`, { cause: e });
   }
   return etcd;
 }
@@ -143,7 +143,8 @@ export async function etcdAuth(args: string[]): Promise<number> {
       );
       return 0;
     } catch (e) {
-      if (Date.now() > deadline) throw new Error(`could not turn on etcd authentication: ${(e as Error).message}`);
+      if (Date.now() > deadline)
+        throw new Error(`could not turn on etcd authentication: ${(e as Error).message}`, { cause: e });
       console.log(`etcd not ready (${(e as Error).message}); retrying`);
       await new Promise((r) => setTimeout(r, 2000));
     } finally {

@@ -235,7 +235,11 @@ export function checkPlacement(
     .filter((c) => !(size < c.room && c.free >= size))
     .map(
       (c) =>
-        `${c.node}/${c.disk}: ${size < c.room ? `over-provisioning leaves ${formatSize(Math.max(0, c.free))}` : `a replica must stay below ${formatSize(Math.max(0, c.room))} (storage-minimal-available-percentage ${s.minimalAvailablePct})`}`,
+        `${c.node}/${c.disk}: ` +
+        (size < c.room
+          ? `over-provisioning leaves ${formatSize(Math.max(0, c.free))}`
+          : `a replica must stay below ${formatSize(Math.max(0, c.room))}` +
+            ` (storage-minimal-available-percentage ${s.minimalAvailablePct})`),
     );
   const why = [...rejected, ...tooSmall];
   const shown = why.slice(0, 8).join('; ') + (why.length > 8 ? `; and ${why.length - 8} more` : '');
@@ -244,7 +248,9 @@ export function checkPlacement(
     ok: false,
     fit,
     needed,
-    reason: `cannot place ${needed === replicas ? `the ${replicas}` : `even 1 of ${replicas}`} replica(s) of ${formatSize(size)}${spread}: ${fit} fit${shown ? `; ${shown}` : ''}`,
+    reason:
+      `cannot place ${needed === replicas ? `the ${replicas}` : `even 1 of ${replicas}`} replica(s)` +
+      ` of ${formatSize(size)}${spread}: ${fit} fit${shown ? `; ${shown}` : ''}`,
   };
 }
 

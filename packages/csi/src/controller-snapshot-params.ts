@@ -27,7 +27,8 @@ export function checkSnapshotParameters(params: Record<string, string>): void {
     case 'bak':
       // A backup needs a backup target: the cluster lacks one, so retrying cannot help.
       throw failedPrecondition(
-        'parameter type bak asks for a backup: no backup target is configured in this cluster (a CSI snapshot of type bak is not built; take a type snap snapshot and back it up with cairn backup create)',
+        'parameter type bak asks for a backup: no backup target is configured in this cluster' +
+          ' (a CSI snapshot of type bak is not built; take a type snap snapshot and back it up with cairn backup create)',
       );
     case 'bi':
       throw invalid('parameter type bi (a backing image) is not supported: cairn has no backing images; use type snap');

@@ -110,7 +110,9 @@ export const CONTROLLER_CAPABILITIES = [
 type Waiting = Pick<grpc.ServerUnaryCall<unknown, unknown>, 'cancelled' | 'getDeadline'>;
 /** A StorageClass that asks for encryption at rest is refused, not served in clear. */
 const NO_ENCRYPTION =
-  'parameter encrypted "true": cairn does not encrypt volume data at rest, and will not store a volume in clear that its StorageClass says is encrypted; use a class without encrypted, or encrypt inside the volume (e.g. LUKS in the pod)';
+  'parameter encrypted "true": cairn does not encrypt volume data at rest' +
+  ', and will not store a volume in clear that its StorageClass says is encrypted' +
+  '; use a class without encrypted, or encrypt inside the volume (e.g. LUKS in the pod)';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const places = (nodes: Node__Output[]): Place[] => nodes.map((n) => ({ id: n.id, zone: n.zone }));
 const isCode = (e: unknown, code: grpc.status): boolean => e instanceof CsiError && e.code === code;
@@ -297,7 +299,8 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
         });
         log.info(
           { volume: name },
-          `csi CreateVolume: created ${name}${name !== coName ? ` for ${JSON.stringify(coName)}` : ''} (${v.size} bytes, ${replicas} replicas${source ? `, from ${describeSource(source)}` : ''}${sc.fromBackup ? `, restoring ${sc.fromBackup}` : ''})`,
+          `csi CreateVolume: created ${name}${name !== coName ? ` for ${JSON.stringify(coName)}` : ''}` +
+            ` (${v.size} bytes, ${replicas} replicas${source ? `, from ${describeSource(source)}` : ''}${sc.fromBackup ? `, restoring ${sc.fromBackup}` : ''})`,
         );
         return { volume: csiVolume(v, access.topology, echo) };
       });
@@ -337,7 +340,8 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
           before.attachedTo === nodeId && (before.state === 'attached' || before.state === 'attaching');
         if (had && had.node === nodeId && sameAttachment && had.readonly !== req.readonly) {
           throw alreadyExists(
-            `volume "${id}" is published on ${nodeId} ${had.readonly ? 'read-only' : 'read-write'}, not ${req.readonly ? 'read-only' : 'read-write'}: unpublish it first`,
+            `volume "${id}" is published on ${nodeId} ${had.readonly ? 'read-only' : 'read-write'}` +
+              `, not ${req.readonly ? 'read-only' : 'read-write'}: unpublish it first`,
           );
         }
         // NOT_FOUND (volume or node), FAILED_PRECONDITION (published to another node, node down) come from the admin.
@@ -481,7 +485,8 @@ export function controllerHandlers(o: ControllerOptions): ControllerHandlers {
         const taken = (await allSnapshots()).find((s) => s.name === name);
         if (taken) {
           throw alreadyExists(
-            `snapshot name ${JSON.stringify(coName)} is taken by ${snapshotId(taken.volume, taken.name)}, a snapshot of volume "${taken.volume}", not "${volume}"`,
+            `snapshot name ${JSON.stringify(coName)} is taken by ${snapshotId(taken.volume, taken.name)}` +
+              `, a snapshot of volume "${taken.volume}", not "${volume}"`,
           );
         }
         const s = await admin.createSnapshot({ volume, name });

@@ -86,7 +86,11 @@ export async function mount(
   ];
   const r = await run('mount', args);
   if (r.code !== 0) {
-    const what = `mount ${o.bind ? '--bind ' : ''}${o.type ? `-t ${o.type} ` : ''}${o.options?.length ? `(${o.options.length} option(s)) ` : ''}${source} ${target}`;
+    const flags =
+      (o.bind ? '--bind ' : '') +
+      (o.type ? `-t ${o.type} ` : '') +
+      (o.options?.length ? `(${o.options.length} option(s)) ` : '');
+    const what = `mount ${flags}${source} ${target}`;
     throw new Error(`${what}: exit ${r.code}: ${r.stderr.trim()}`);
   }
 }

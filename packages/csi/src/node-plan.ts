@@ -299,7 +299,8 @@ export function stageDecision(rec: StageRecord | null, req: StageRequest): 'stag
   }
   if (!sameAccess(rec.access, req.access)) {
     throw alreadyExists(
-      `volume ${req.volumeId} is staged at ${rec.stagingPath} with an incompatible capability (${describeAccess(rec.access)}, asked ${describeAccess(req.access)})`,
+      `volume ${req.volumeId} is staged at ${rec.stagingPath}` +
+        ` with an incompatible capability (${describeAccess(rec.access)}, asked ${describeAccess(req.access)})`,
     );
   }
   if (rec.nbdUrl !== req.nbdUrl) {
@@ -307,7 +308,8 @@ export function stageDecision(rec: StageRecord | null, req: StageRequest): 'stag
   }
   if ((rec.readonly ?? false) !== req.readonly) {
     throw alreadyExists(
-      `volume ${req.volumeId} is staged ${rec.readonly ? 'read-only' : 'read-write'}, asked ${req.readonly ? 'read-only' : 'read-write'} (publish_context.readonly)`,
+      `volume ${req.volumeId} is staged ${rec.readonly ? 'read-only' : 'read-write'}` +
+        `, asked ${req.readonly ? 'read-only' : 'read-write'} (publish_context.readonly)`,
     );
   }
   return 'ensure';
@@ -403,7 +405,9 @@ export function expandDecision(o: {
   if (o.deviceBytes >= o.exportBytes) return 'fs';
   if (o.published.length) {
     throw failedPrecondition(
-      `volume ${o.volumeId} is published at ${o.published.join(', ')}: its device (nbdfuse + loop) keeps the ${o.deviceBytes}-byte size it connected with and cannot grow while the filesystem is in use; unpublish it, then NodeExpandVolume grows it (offline expansion)`,
+      `volume ${o.volumeId} is published at ${o.published.join(', ')}` +
+        `: its device (nbdfuse + loop) keeps the ${o.deviceBytes}-byte size it connected with` +
+        ` and cannot grow while the filesystem is in use; unpublish it, then NodeExpandVolume grows it (offline expansion)`,
     );
   }
   return 'reattach';

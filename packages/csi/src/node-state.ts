@@ -18,7 +18,7 @@ export class StageRecords {
       return JSON.parse(readFileSync(join(this.dir, recordFileName(volumeId)), 'utf8')) as StageRecord;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw new Error(`stage record of ${volumeId}: ${(e as Error).message}`);
+      throw new Error(`stage record of ${volumeId}: ${(e as Error).message}`, { cause: e });
     }
   }
 

@@ -373,7 +373,8 @@ class NodeService {
             : { device: pub.device ?? device };
         if (!isPublishMount(mounted, own)) {
           throw failedPrecondition(
-            `target_path ${req.targetPath} is already a mount point (${mounted.fsType} ${mounted.source}${mounted.root === '/' ? '' : ` ${mounted.root}`}) that is not volume ${req.volumeId}`,
+            `target_path ${req.targetPath} is already a mount point (${mounted.fsType} ${mounted.source}${mounted.root === '/' ? '' : ` ${mounted.root}`})` +
+              ` that is not volume ${req.volumeId}`,
           );
         }
       }

@@ -106,8 +106,10 @@ export function explainEvents(volume: string, events: CairnEvent[]): Explanation
         const s = p.spec!;
         line(
           ev,
-          `created by ${ev.actor}: ${fmt(s.size)}, ${s.numberOfReplicas} replicas, data locality ${s.dataLocality.replace('DATA_LOCALITY_', '').toLowerCase()}` +
-            `${s.diskSelector.length ? `, disk selector ${s.diskSelector.join(',')}` : ''}${s.nodeSelector.length ? `, node selector ${s.nodeSelector.join(',')}` : ''}` +
+          `created by ${ev.actor}: ${fmt(s.size)}, ${s.numberOfReplicas} replicas` +
+            `, data locality ${s.dataLocality.replace('DATA_LOCALITY_', '').toLowerCase()}` +
+            (s.diskSelector.length ? `, disk selector ${s.diskSelector.join(',')}` : '') +
+            (s.nodeSelector.length ? `, node selector ${s.nodeSelector.join(',')}` : '') +
             (p.dataSource
               ? `, as a copy of ${p.dataSource} (snapshot ${p.sourceSnapshot} of volume ${p.sourceVolume})`
               : '') +
@@ -199,14 +201,16 @@ export function explainEvents(volume: string, events: CairnEvent[]): Explanation
         nodesOfReplicas.set(p.replicaId, p.nodeId);
         const f = p.figures;
         const figures = f
-          ? `; disk had ${fmt(f.storageAvailable)} available of ${fmt(f.storageMaximum)}, ${fmt(f.storageScheduled)} scheduled, ${fmt(f.storageReserved)} reserved`
+          ? `; disk had ${fmt(f.storageAvailable)} available of ${fmt(f.storageMaximum)}` +
+            `, ${fmt(f.storageScheduled)} scheduled, ${fmt(f.storageReserved)} reserved`
           : '';
         const rejected = p.rejected.length
           ? `; not elsewhere because ${p.rejected.map((c) => `${c.nodeId}${c.diskId ? '/' + c.diskId : ''}: ${c.reasons.join(', ')}`).join('; ')}`
           : '';
         line(
           ev,
-          `placed on ${p.nodeId}/${p.diskId} (${p.trigger}${p.replaces ? `, replacing ${p.replaces}` : ''}), best of ${p.candidatesConsidered} candidate disk(s), score ${p.score.toFixed(3)}` +
+          `placed on ${p.nodeId}/${p.diskId} (${p.trigger}${p.replaces ? `, replacing ${p.replaces}` : ''})` +
+            `, best of ${p.candidatesConsidered} candidate disk(s), score ${p.score.toFixed(3)}` +
             `${p.notes.length ? `, ${p.notes.join(', ')}` : ''}${figures}${rejected}`,
           p.replicaId,
         );
@@ -274,7 +278,10 @@ export function explainEvents(volume: string, events: CairnEvent[]): Explanation
         if (p.name !== volume) break;
         const figs = p.figures.map(
           (f) =>
-            `${f.replicaId} on ${f.nodeId}: ${f.reported ? `revision ${f.revision}${f.cleanShutdown ? ', clean' : ''}${f.rebuilding ? ', rebuild unfinished' : ''}` : 'not reported'}`,
+            `${f.replicaId} on ${f.nodeId}: ` +
+            (f.reported
+              ? `revision ${f.revision}${f.cleanShutdown ? ', clean' : ''}${f.rebuilding ? ', rebuild unfinished' : ''}`
+              : 'not reported'),
         );
         line(
           ev,

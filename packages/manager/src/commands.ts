@@ -201,7 +201,8 @@ function csiOrigin(r: CreateVolume): {
   for (const u of unsupported) {
     if (!u.key || u.key.length > MAX_KUBERNETES_NAME || Buffer.byteLength(u.value) > 4096 || u.reason.length > 1024) {
       throw CommandError.invalid(
-        `unsupportedParameters: entry ${JSON.stringify(u.key)} needs a key of up to ${MAX_KUBERNETES_NAME} characters, a value of up to 4 KiB and a reason of up to 1 KiB`,
+        `unsupportedParameters: entry ${JSON.stringify(u.key)} needs a key of up to ${MAX_KUBERNETES_NAME} characters` +
+          `, a value of up to 4 KiB and a reason of up to 1 KiB`,
       );
     }
   }
@@ -367,7 +368,8 @@ function refuseWhileNeeded(state: ClusterState, what: string, volume: string, sn
   if (needing.length) {
     const names = needing.map((n) => `"${n}"`).join(', ');
     throw CommandError.precondition(
-      `${what} is the data source of volume ${names}, which has not finished copying it: delete ${needing.length > 1 ? 'them' : 'it'} or wait until its copy is complete (volume get shows data source ready)`,
+      `${what} is the data source of volume ${names}, which has not finished copying it` +
+        `: delete ${needing.length > 1 ? 'them' : 'it'} or wait until its copy is complete (volume get shows data source ready)`,
     );
   }
 }

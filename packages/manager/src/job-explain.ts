@@ -38,9 +38,13 @@ export function explainJobEvent(volume: string, ev: CairnEvent): string | null {
       const p = ev.recurringJobRunStarted!;
       if (!p.volumes.includes(volume)) return null;
       const missed = p.missed
-        ? `; ${p.missedAtLeast ? 'at least ' : ''}${p.missed} earlier fire time(s) from ${at(p.missedFirstMs)} to ${at(p.missedLastMs)} missed (no leader, or the previous run still going)`
+        ? `; ${p.missedAtLeast ? 'at least ' : ''}${p.missed} earlier fire time(s) from ${at(p.missedFirstMs)} to ${at(p.missedLastMs)}` +
+          ` missed (no leader, or the previous run still going)`
         : '';
-      return `recurring job ${p.job} (${p.task}) run of ${at(p.fireMs)} started on ${p.volumes.length} volume(s)${ev.timeMs - p.fireMs > 5000 ? `, ${Math.round((ev.timeMs - p.fireMs) / 1000)} s late` : ''}${missed}`;
+      return (
+        `recurring job ${p.job} (${p.task}) run of ${at(p.fireMs)}` +
+        ` started on ${p.volumes.length} volume(s)${ev.timeMs - p.fireMs > 5000 ? `, ${Math.round((ev.timeMs - p.fireMs) / 1000)} s late` : ''}${missed}`
+      );
     }
     case 'recurringJobTrimRequested': {
       const p = ev.recurringJobTrimRequested!;

@@ -1,8 +1,9 @@
 // The leader's Kubernetes loop (only when the manager runs in Kubernetes or was given
 // --kubeconfig): Nodes -> cairn nodes (cordon, tag labels), cairn's state -> Events on PVCs and drain
-// guards (a pod and its PodDisruptionBudget) on the nodes node-drain-policy says must not go. The decisions are @cairn/kube's pure functions; this shell feeds them the
-// informer's cache of Nodes and the projected state once a second (LeaderPoll), appends node
-// updates with actor "kubernetes" under the leader's fence, and hands the rest to the writers.
+// guards (a pod and its PodDisruptionBudget) on the nodes node-drain-policy says must not go.
+// The decisions are @cairn/kube's pure functions; this shell feeds them the informer's cache of
+// Nodes and the projected state once a second (LeaderPoll), appends node updates with actor
+// "kubernetes" under the leader's fence, and hands the rest to the writers.
 // Polling the cache rather than reacting to each watch event keeps it simple: a decision always
 // sees the newest Nodes and the newest state, and a missed event costs at most a poll.
 import type { EventLog, Fence, LiveProjection } from '@cairn/metadata';

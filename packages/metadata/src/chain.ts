@@ -78,7 +78,8 @@ export function followChain(prev: ChainHash, ev: CairnEvent, bytes: Uint8Array):
       ev.seq,
       prev === null
         ? 'its bytes do not give its chain hash (the first hashed event chains from zero)'
-        : `its bytes do not give its chain hash from the chain hash of seq ${ev.seq - 1} (this event was changed, or seq ${ev.seq - 1} was rewritten with its hash recomputed)`,
+        : `its bytes do not give its chain hash from the chain hash of seq ${ev.seq - 1}` +
+            ` (this event was changed, or seq ${ev.seq - 1} was rewritten with its hash recomputed)`,
     );
   }
   return Buffer.from(hash);

@@ -195,7 +195,9 @@ export class EtcdCluster {
             if (st.leader !== '0') break;
           } catch (e) {
             if (Date.now() > deadline)
-              throw new Error(`etcd member ${m.name} at ${m.clientUrl} not ready: ${(e as Error).message}`);
+              throw new Error(`etcd member ${m.name} at ${m.clientUrl} not ready: ${(e as Error).message}`, {
+                cause: e,
+              });
           }
           if (m.process.exitCode !== null)
             throw new Error(

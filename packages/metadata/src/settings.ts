@@ -134,7 +134,9 @@ export const SETTING_DEFS: { readonly [K in SettingName]: Def & { default: Setti
   'offline-replica-rebuilding': {
     kind: 'bool',
     default: false,
-    help: 'rebuild lost replicas of a detached volume (and move it for balance) by attaching it without a frontend for the time of the rebuild; eviction of a detached volume does so always',
+    help:
+      'rebuild lost replicas of a detached volume (and move it for balance) ' +
+      'by attaching it without a frontend for the time of the rebuild; eviction of a detached volume does so always',
   },
   'auto-salvage': {
     kind: 'bool',
@@ -156,7 +158,10 @@ export const SETTING_DEFS: { readonly [K in SettingName]: Def & { default: Setti
       'always-allow',
     ],
     default: 'block-if-contains-last-replica',
-    help: 'in Kubernetes, when a drain of a node is blocked: block-if-contains-last-replica (the node holds the last healthy replica of a volume), block-for-eviction-if-contains-last-replica (the same; evict with cairn node update --evict), block-for-eviction (the node holds any replica), allow-if-replica-is-stopped (the last healthy replica of an attached volume), always-allow (never)',
+    help:
+      'in Kubernetes, when a drain of a node is blocked: block-if-contains-last-replica (the node holds the last healthy replica of a volume), ' +
+      'block-for-eviction-if-contains-last-replica (the same; evict with cairn node update --evict), ' +
+      'block-for-eviction (the node holds any replica), allow-if-replica-is-stopped (the last healthy replica of an attached volume), always-allow (never)',
   },
   // Longhorn's names. The target's URL only (the manager checks it in full with @cairn/backup's
   // parseTargetUrl before it appends); its credentials never enter the log.

@@ -133,7 +133,10 @@ export function subscribeLog(client: Etcd3, keys: Keys, fromSeq: number, pageSiz
           const w = watcher;
           watcher = null;
           wake = null;
-          if (w) (w.removeAllListeners(), void w.cancel().catch(() => undefined));
+          if (w) {
+            w.removeAllListeners();
+            void w.cancel().catch(() => undefined);
+          }
         }
       }
     };
@@ -143,7 +146,10 @@ export function subscribeLog(client: Etcd3, keys: Keys, fromSeq: number, pageSiz
       closed = true;
       const w = watcher;
       watcher = null;
-      if (w) (w.removeAllListeners(), void w.cancel().catch(() => undefined));
+      if (w) {
+        w.removeAllListeners();
+        void w.cancel().catch(() => undefined);
+      }
       const wk = wake;
       wake = null;
       wk?.();

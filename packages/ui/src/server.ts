@@ -63,7 +63,9 @@ function indexHtml(): { body: Buffer; csp: string } {
     `<script type="importmap">${IMPORT_MAP}</script>`,
   );
   const hash = createHash('sha256').update(IMPORT_MAP).digest('base64');
-  const csp = `default-src 'self'; script-src 'self' 'sha256-${hash}'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`;
+  const csp =
+    `default-src 'self'; script-src 'self' 'sha256-${hash}'; style-src 'self'; img-src 'self' data:;` +
+    ` connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`;
   return { body: Buffer.from(body), csp };
 }
 

@@ -426,6 +426,13 @@ function Volumes({ tick, query }) {
     }`;
 }
 
+/** The volume or node an event is about, as a link to its page. */
+function Subject({ e }) {
+  if (e.volume) return html`<a href=${`#/volumes/${encodeURIComponent(e.volume)}`}>${e.volume}</a>`;
+  if (e.node) return html`<a href=${`#/nodes/${encodeURIComponent(e.node)}`}>${e.node}</a>`;
+  return '';
+}
+
 function EventTable({ events, showSubject = true }) {
   return html`<table class="events">
     <thead>
@@ -445,7 +452,7 @@ function EventTable({ events, showSubject = true }) {
             <td class="num">${e.seq}</td>
             <td>${new Date(e.timeMs).toLocaleTimeString()}</td>
             <td>${e.type}</td>
-            ${showSubject && html`<td>${e.volume ? html`<a href=${`#/volumes/${encodeURIComponent(e.volume)}`}>${e.volume}</a>` : e.node ? html`<a href=${`#/nodes/${encodeURIComponent(e.node)}`}>${e.node}</a>` : ''}</td>`}
+            ${showSubject && html`<td><${Subject} e=${e} /></td>`}
             <td>${e.actor}</td>
             <td>${summary(e)}</td>
           </tr>`,
@@ -854,7 +861,10 @@ function Node({ id, tick }) {
                   ${d.allowScheduling ? 'Disable' : 'Enable'} scheduling
                 </button>
                 <button
-                  onClick=${() => updateDisk(d, `${d.evictionRequested ? 'cancel eviction of' : 'evict'} disk ${d.diskId}`, { evictionRequested: !d.evictionRequested })}
+                  onClick=${() =>
+                    updateDisk(d, `${d.evictionRequested ? 'cancel eviction of' : 'evict'} disk ${d.diskId}`, {
+                      evictionRequested: !d.evictionRequested,
+                    })}
                   disabled=${act.busy}
                 >
                   ${d.evictionRequested ? 'Cancel eviction' : 'Evict'}
@@ -894,6 +904,7 @@ function SettingRow({ s, onSave, busy }) {
 function Settings({ tick }) {
   const { data, error } = useData(() => api.call('GetSettings', {}), [], tick);
   const act = useAction();
+  const save = (k, val) => act.run(`${k}=${val}`, () => api.call('UpdateSettings', { values: { [k]: val } }));
   return html`<h1>Settings</h1>
     <${Err} error=${error} />${act.view}
     ${
@@ -908,7 +919,7 @@ function Settings({ tick }) {
           </tr>
         </thead>
         <tbody>
-          ${data.settings.map((s) => html`<${SettingRow} key=${s.name} s=${s} busy=${act.busy} onSave=${(k, val) => act.run(`${k}=${val}`, () => api.call('UpdateSettings', { values: { [k]: val } }))} />`)}
+          ${data.settings.map((s) => html`<${SettingRow} key=${s.name} s=${s} busy=${act.busy} onSave=${save} />`)}
         </tbody>
       </table>`
     }`;

@@ -37,7 +37,8 @@ export function parseAt(text: string | undefined): { atSeq?: number; atTimeMs?: 
 export function explainText(r: ExplainVolumeResponse__Output, name: string): string {
   const v = r.volume;
   const head = v
-    ? `volume "${v.name}": ${size(v.size)}, ${v.replicas.length} of ${v.numberOfReplicas} replicas placed, ${v.robustness}, ${v.state}${v.attachedTo ? ` on ${v.attachedTo}` : ''}\n`
+    ? `volume "${v.name}": ${size(v.size)}, ${v.replicas.length} of ${v.numberOfReplicas} replicas placed` +
+      `, ${v.robustness}, ${v.state}${v.attachedTo ? ` on ${v.attachedTo}` : ''}\n`
     : `volume "${name}" no longer exists; its history:\n`;
   const rows = r.lines.map(
     (l) => `${String(l.seq).padStart(6)}  ${time(l.timeMs)}  ${(l.replicaId || '-').padEnd(12)}  ${l.text}`,

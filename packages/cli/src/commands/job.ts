@@ -132,7 +132,8 @@ const create: Command = {
     },
     summary: 'Create a recurring job (idempotent: the same definition again returns the job).',
     notes:
-      'Volumes pick jobs by label: recurring-job.longhorn.io/NAME=enabled, or recurring-job-group.longhorn.io/GROUP=enabled;\na volume with neither kind of label is in the "default" group (volume create/update --label).',
+      'Volumes pick jobs by label: recurring-job.longhorn.io/NAME=enabled, or recurring-job-group.longhorn.io/GROUP=enabled;\n' +
+      'a volume with neither kind of label is in the "default" group (volume create/update --label).',
   },
   async run(ctx, p) {
     const j = await ctx.api().createRecurringJob(createJobRequest(p));

@@ -235,7 +235,10 @@ export function volumeDetail(v: Volume__Output): string {
       ? [
           [
             'auto-attached',
-            `on ${v.autoAttachedNode} for ${v.autoAttachReason} (an engine without a frontend, by the scheduler; ${v.autoAttachReason === 'restore' ? 'attach the volume once the restore is complete' : 'a user attach takes it over'})`,
+            `on ${v.autoAttachedNode} for ${v.autoAttachReason} (an engine without a frontend, by the scheduler; ` +
+              (v.autoAttachReason === 'restore'
+                ? 'attach the volume once the restore is complete)'
+                : 'a user attach takes it over)'),
           ] as [string, string],
         ]
       : []),
@@ -400,7 +403,8 @@ const create: Command = {
         if (x.unschedulable)
           return `volume "${x.name}" cannot be placed: ${x.unschedulable} (it is kept; the scheduler places it when it can)`;
         return ms > 600_000
-          ? `volume "${x.name}" is not ready after 600 s: ${running(x)} of ${x.numberOfReplicas} replicas running${x.restore ? `, restore ${x.restore.state} ${x.restore.progress}%` : ''}`
+          ? `volume "${x.name}" is not ready after 600 s` +
+              `: ${running(x)} of ${x.numberOfReplicas} replicas running${x.restore ? `, restore ${x.restore.state} ${x.restore.progress}%` : ''}`
           : null;
       });
     }
@@ -501,7 +505,8 @@ const attach: Command = {
     summary: 'Attach a volume to a node (its engine and frontend run there) and wait until it serves.',
     notes:
       '-o json prints {"nbd": URI, ...the volume} once the engine is ready; by default the URI is nbd+unix:///NAME?socket=PATH, the agent\'s socket on that node (root only; nbdinfo, nbdcopy, qemu-img take it as is). ' +
-      'A volume made from a data source serves once its copy is done. Progress (the copy, rebuilds) goes to stderr: bars on a terminal, plain lines otherwise, none with -o json.',
+      'A volume made from a data source serves once its copy is done. ' +
+      'Progress (the copy, rebuilds) goes to stderr: bars on a terminal, plain lines otherwise, none with -o json.',
     flags: {
       node: { type: 'string', value: 'ID', required: true, help: 'the node to attach to' },
       'no-wait': { type: 'boolean', help: 'return once the attach is recorded, without waiting for the engine' },

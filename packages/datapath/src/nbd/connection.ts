@@ -569,7 +569,9 @@ export class NbdConnection {
     const error = this.validate(type, flags, offset, offLo, length);
     if (error !== 0 && this.rejected++ === 0) {
       this.cfg.log(
-        `nbd ${this.remote}: refused ${P.commandName(type)} flags 0x${flags.toString(16)} at ${offHi > 0 ? `${offHi}*2^32+${offLo}` : offLo}+${length} with error ${error} (export size ${this.size}, alignment ${this.align}); further refusals on this connection are not logged`,
+        `nbd ${this.remote}: refused ${P.commandName(type)} flags 0x${flags.toString(16)} at ${offHi > 0 ? `${offHi}*2^32+${offLo}` : offLo}+${length}` +
+          ` with error ${error} (export size ${this.size}, alignment ${this.align})` +
+          `; further refusals on this connection are not logged`,
       );
     }
     if (type === P.CMD_WRITE) {

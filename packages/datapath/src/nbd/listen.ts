@@ -45,7 +45,8 @@ export function checkNbdListen(l: NbdListen): void {
     throw new NbdListenRefused(`NBD port ${l.port}: not a port number`);
   if (!l.tls && !isLoopback(l.host)) {
     throw new NbdListenRefused(
-      `NBD on ${l.host}: a non-loopback address is served only with TLS (a certificate, its key and the CA of the clients); without, listen on a unix socket or 127.0.0.1`,
+      `NBD on ${l.host}: a non-loopback address is served only with TLS` +
+        ` (a certificate, its key and the CA of the clients); without, listen on a unix socket or 127.0.0.1`,
     );
   }
 }
