@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Runs every check and every uvu suite, then prints one line: "N passed, N failed".
-// Checks: typecheck (tsc -b), generated protos current, dependency boundaries. Suites: every
+// Checks: typecheck (tsc -b), generated protos current, dependency boundaries, lint (eslint),
+// format (prettier --check). Suites: every
 // *.test.js under packages/*/dist/test and test/dist, each in its own process (they start real
 // etcd members and must not share them), two at a time (CAIRN_TEST_JOBS) on this 2-core machine.
-//   node scripts/run-tests.mjs [filter]   runs only the suites whose path contains the filter.
+//   node scripts/run-tests.mjs [filter]   runs only the checks and suites whose name contains the
+//   filter; `checks` runs every check and no suite.
 // A suite passes when uvu's summary says every test passed and none was skipped: uvu leaves a
 // test.skip (and the tests a test.only leaves out) out of "Total:" and counts it under "Skipped:".
 // Suites run with scripts/uvu/preload.mjs, which prints the error of a throwing before/after hook,
@@ -69,10 +71,11 @@ function run(cmd, args, timeoutMs, stream = true, env = {}, onTimeout = () => {}
   });
 }
 
+/** Runs one check; its output is printed whole when it ends (checks run side by side). */
 async function check(name, cmd, args) {
-  if (filter && !name.includes(filter)) return;
-  console.log(`\n== check: ${name}`);
-  const { code } = await run(cmd, args, 300_000);
+  if (filter && filter !== 'checks' && !name.includes(filter)) return;
+  const { code, out } = await run(cmd, args, 300_000, false);
+  console.log(`\n== check: ${name}\n${out}`);
   if (code === 0) passed++;
   else {
     failed++;
@@ -91,17 +94,24 @@ function findTests(dir) {
   return out;
 }
 
+// typecheck first (the build the others read); then the rest two at a time.
 await check('typecheck', 'npx', ['--no-install', 'tsc', '-b']);
-await check('generated-protos', 'node', ['scripts/gen-protos.mjs', '--check']);
-await check('boundaries', 'npx', [
-  '--no-install',
-  'depcruise',
-  '--config',
-  '.dependency-cruiser.cjs',
-  'packages',
-  'test',
-  'bench',
+await Promise.all([
+  (async () => {
+    await check('generated-protos', 'node', ['scripts/gen-protos.mjs', '--check']);
+    await check('boundaries', 'npx', [
+      '--no-install',
+      'depcruise',
+      '--config',
+      '.dependency-cruiser.cjs',
+      'packages',
+      'test',
+      'bench',
+    ]);
+  })(),
+  check('lint', 'npx', ['--no-install', 'eslint', '--max-warnings', '0', '.']),
 ]);
+await check('format', 'npx', ['--no-install', 'prettier', '--check', '**/*.{ts,js,mjs,cjs}']);
 
 const suites = [
   ...readdirSync(join(root, 'packages')).flatMap((p) => findTests(join(root, 'packages', p, 'dist', 'test'))),

@@ -331,23 +331,21 @@ test("Nodes: GET /api/v1/nodes/NAME; the informer lists /api/v1/nodes then watch
     metadata: { name, resourceVersion: rv },
     spec: { unschedulable },
   });
-  rec
-    .route(on('GET', '/api/v1/nodes/w1', () => ({ status: 200, body: node('w1', false, '5') })))
-    .route(
-      on('GET', '/api/v1/nodes', (r) =>
-        r.path.includes('watch=true')
-          ? { watch: (res) => res.write(`${JSON.stringify({ type: 'MODIFIED', object: node('w1', true, '12') })}\n`) }
-          : {
-              status: 200,
-              body: {
-                apiVersion: 'v1',
-                kind: 'NodeList',
-                metadata: { resourceVersion: '10' },
-                items: [node('w1', false, '5')],
-              },
+  rec.route(on('GET', '/api/v1/nodes/w1', () => ({ status: 200, body: node('w1', false, '5') }))).route(
+    on('GET', '/api/v1/nodes', (r) =>
+      r.path.includes('watch=true')
+        ? { watch: (res) => res.write(`${JSON.stringify({ type: 'MODIFIED', object: node('w1', true, '12') })}\n`) }
+        : {
+            status: 200,
+            body: {
+              apiVersion: 'v1',
+              kind: 'NodeList',
+              metadata: { resourceVersion: '10' },
+              items: [node('w1', false, '5')],
             },
-      ),
-    );
+          },
+    ),
+  );
   assert.is((await client.readNode('w1')).metadata!.name, 'w1');
   const informer = client.nodeInformer();
   const cordoned = new Promise<void>((resolve) => informer.on('update', (n) => n.spec?.unschedulable && resolve()));

@@ -22,20 +22,11 @@ export type { NodeUp, NodeUp__Output } from './gen/cairn/events/v1/NodeUp.js';
 export type { NodeUpdated, NodeUpdated__Output } from './gen/cairn/events/v1/NodeUpdated.js';
 export type { RecurringJobCreated, RecurringJobCreated__Output } from './gen/cairn/events/v1/RecurringJobCreated.js';
 export type { RecurringJobDeleted, RecurringJobDeleted__Output } from './gen/cairn/events/v1/RecurringJobDeleted.js';
-export type {
-  RecurringJobRunStarted,
-  RecurringJobRunStarted__Output,
-} from './gen/cairn/events/v1/RecurringJobRunStarted.js';
+export type { RecurringJobRunStarted, RecurringJobRunStarted__Output } from './gen/cairn/events/v1/RecurringJobRunStarted.js';
 export type { RecurringJobSpec, RecurringJobSpec__Output } from './gen/cairn/events/v1/RecurringJobSpec.js';
-export type {
-  RecurringJobTrimRequested,
-  RecurringJobTrimRequested__Output,
-} from './gen/cairn/events/v1/RecurringJobTrimRequested.js';
+export type { RecurringJobTrimRequested, RecurringJobTrimRequested__Output } from './gen/cairn/events/v1/RecurringJobTrimRequested.js';
 export type { RecurringJobUpdated, RecurringJobUpdated__Output } from './gen/cairn/events/v1/RecurringJobUpdated.js';
-export type {
-  RecurringJobVolumeDone,
-  RecurringJobVolumeDone__Output,
-} from './gen/cairn/events/v1/RecurringJobVolumeDone.js';
+export type { RecurringJobVolumeDone, RecurringJobVolumeDone__Output } from './gen/cairn/events/v1/RecurringJobVolumeDone.js';
 export type { ReplicaAutoBalance, ReplicaAutoBalance__Output } from './gen/cairn/events/v1/ReplicaAutoBalance.js';
 export type { ReplicaFailed, ReplicaFailed__Output } from './gen/cairn/events/v1/ReplicaFailed.js';
 export type { ReplicaRebuilding, ReplicaRebuilding__Output } from './gen/cairn/events/v1/ReplicaRebuilding.js';
@@ -49,38 +40,20 @@ export type { SnapshotCreated, SnapshotCreated__Output } from './gen/cairn/event
 export type { SnapshotDeleted, SnapshotDeleted__Output } from './gen/cairn/events/v1/SnapshotDeleted.js';
 export type { UnsupportedParameter, UnsupportedParameter__Output } from './gen/cairn/events/v1/UnsupportedParameter.js';
 export type { VolumeActivated, VolumeActivated__Output } from './gen/cairn/events/v1/VolumeActivated.js';
-export type {
-  VolumeActivationRequested,
-  VolumeActivationRequested__Output,
-} from './gen/cairn/events/v1/VolumeActivationRequested.js';
-export type {
-  VolumeAttachRequested,
-  VolumeAttachRequested__Output,
-} from './gen/cairn/events/v1/VolumeAttachRequested.js';
+export type { VolumeActivationRequested, VolumeActivationRequested__Output } from './gen/cairn/events/v1/VolumeActivationRequested.js';
+export type { VolumeAttachRequested, VolumeAttachRequested__Output } from './gen/cairn/events/v1/VolumeAttachRequested.js';
 export type { VolumeAttached, VolumeAttached__Output } from './gen/cairn/events/v1/VolumeAttached.js';
 export type { VolumeAutoAttached, VolumeAutoAttached__Output } from './gen/cairn/events/v1/VolumeAutoAttached.js';
 export type { VolumeAutoDetached, VolumeAutoDetached__Output } from './gen/cairn/events/v1/VolumeAutoDetached.js';
 export type { VolumeCreated, VolumeCreated__Output } from './gen/cairn/events/v1/VolumeCreated.js';
-export type {
-  VolumeDataSourceCopied,
-  VolumeDataSourceCopied__Output,
-} from './gen/cairn/events/v1/VolumeDataSourceCopied.js';
+export type { VolumeDataSourceCopied, VolumeDataSourceCopied__Output } from './gen/cairn/events/v1/VolumeDataSourceCopied.js';
 export type { VolumeDeleted, VolumeDeleted__Output } from './gen/cairn/events/v1/VolumeDeleted.js';
-export type {
-  VolumeDetachRequested,
-  VolumeDetachRequested__Output,
-} from './gen/cairn/events/v1/VolumeDetachRequested.js';
+export type { VolumeDetachRequested, VolumeDetachRequested__Output } from './gen/cairn/events/v1/VolumeDetachRequested.js';
 export type { VolumeDetached, VolumeDetached__Output } from './gen/cairn/events/v1/VolumeDetached.js';
 export type { VolumeExpanded, VolumeExpanded__Output } from './gen/cairn/events/v1/VolumeExpanded.js';
-export type {
-  VolumeRestoreCompleted,
-  VolumeRestoreCompleted__Output,
-} from './gen/cairn/events/v1/VolumeRestoreCompleted.js';
+export type { VolumeRestoreCompleted, VolumeRestoreCompleted__Output } from './gen/cairn/events/v1/VolumeRestoreCompleted.js';
 export type { VolumeRestoreFailed, VolumeRestoreFailed__Output } from './gen/cairn/events/v1/VolumeRestoreFailed.js';
-export type {
-  VolumeRestoreRequested,
-  VolumeRestoreRequested__Output,
-} from './gen/cairn/events/v1/VolumeRestoreRequested.js';
+export type { VolumeRestoreRequested, VolumeRestoreRequested__Output } from './gen/cairn/events/v1/VolumeRestoreRequested.js';
 export type { VolumeRestoreStarted, VolumeRestoreStarted__Output } from './gen/cairn/events/v1/VolumeRestoreStarted.js';
 export type { VolumeSalvaged, VolumeSalvaged__Output } from './gen/cairn/events/v1/VolumeSalvaged.js';
 export type { VolumeSchedulable, VolumeSchedulable__Output } from './gen/cairn/events/v1/VolumeSchedulable.js';

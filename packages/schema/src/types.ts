@@ -9,47 +9,26 @@ export type { BackupRef, BackupRef__Output } from './gen/cairn/admin/v1/BackupRe
 export type { BackupTarget, BackupTarget__Output } from './gen/cairn/admin/v1/BackupTarget.js';
 export type { ClusterInfo, ClusterInfo__Output } from './gen/cairn/admin/v1/ClusterInfo.js';
 export type { CreateBackupRequest, CreateBackupRequest__Output } from './gen/cairn/admin/v1/CreateBackupRequest.js';
-export type {
-  CreateSnapshotRequest,
-  CreateSnapshotRequest__Output,
-} from './gen/cairn/admin/v1/CreateSnapshotRequest.js';
+export type { CreateSnapshotRequest, CreateSnapshotRequest__Output } from './gen/cairn/admin/v1/CreateSnapshotRequest.js';
 export type { CreateVolumeRequest, CreateVolumeRequest__Output } from './gen/cairn/admin/v1/CreateVolumeRequest.js';
 export type { DeleteBackupResponse, DeleteBackupResponse__Output } from './gen/cairn/admin/v1/DeleteBackupResponse.js';
 export type { DeleteResponse, DeleteResponse__Output } from './gen/cairn/admin/v1/DeleteResponse.js';
 export type { Disk, Disk__Output } from './gen/cairn/admin/v1/Disk.js';
 export type { DiskRef, DiskRef__Output } from './gen/cairn/admin/v1/DiskRef.js';
 export type { ExpandVolumeRequest, ExpandVolumeRequest__Output } from './gen/cairn/admin/v1/ExpandVolumeRequest.js';
-export type {
-  ExplainVolumeResponse,
-  ExplainVolumeResponse__Output,
-} from './gen/cairn/admin/v1/ExplainVolumeResponse.js';
+export type { ExplainVolumeResponse, ExplainVolumeResponse__Output } from './gen/cairn/admin/v1/ExplainVolumeResponse.js';
 export type { Explanation, Explanation__Output } from './gen/cairn/admin/v1/Explanation.js';
-export type {
-  GetBackupTargetRequest,
-  GetBackupTargetRequest__Output,
-} from './gen/cairn/admin/v1/GetBackupTargetRequest.js';
-export type {
-  GetClusterInfoRequest,
-  GetClusterInfoRequest__Output,
-} from './gen/cairn/admin/v1/GetClusterInfoRequest.js';
+export type { GetBackupTargetRequest, GetBackupTargetRequest__Output } from './gen/cairn/admin/v1/GetBackupTargetRequest.js';
+export type { GetClusterInfoRequest, GetClusterInfoRequest__Output } from './gen/cairn/admin/v1/GetClusterInfoRequest.js';
 export type { GetSettingsRequest, GetSettingsRequest__Output } from './gen/cairn/admin/v1/GetSettingsRequest.js';
 export type { KubernetesRef, KubernetesRef__Output } from './gen/cairn/admin/v1/KubernetesRef.js';
 export type { ListBackupsRequest, ListBackupsRequest__Output } from './gen/cairn/admin/v1/ListBackupsRequest.js';
 export type { ListBackupsResponse, ListBackupsResponse__Output } from './gen/cairn/admin/v1/ListBackupsResponse.js';
 export type { ListNodesRequest, ListNodesRequest__Output } from './gen/cairn/admin/v1/ListNodesRequest.js';
 export type { ListNodesResponse, ListNodesResponse__Output } from './gen/cairn/admin/v1/ListNodesResponse.js';
-export type {
-  ListRecurringJobsRequest,
-  ListRecurringJobsRequest__Output,
-} from './gen/cairn/admin/v1/ListRecurringJobsRequest.js';
-export type {
-  ListRecurringJobsResponse,
-  ListRecurringJobsResponse__Output,
-} from './gen/cairn/admin/v1/ListRecurringJobsResponse.js';
-export type {
-  ListSnapshotsResponse,
-  ListSnapshotsResponse__Output,
-} from './gen/cairn/admin/v1/ListSnapshotsResponse.js';
+export type { ListRecurringJobsRequest, ListRecurringJobsRequest__Output } from './gen/cairn/admin/v1/ListRecurringJobsRequest.js';
+export type { ListRecurringJobsResponse, ListRecurringJobsResponse__Output } from './gen/cairn/admin/v1/ListRecurringJobsResponse.js';
+export type { ListSnapshotsResponse, ListSnapshotsResponse__Output } from './gen/cairn/admin/v1/ListSnapshotsResponse.js';
 export type { ListVolumesRequest, ListVolumesRequest__Output } from './gen/cairn/admin/v1/ListVolumesRequest.js';
 export type { ListVolumesResponse, ListVolumesResponse__Output } from './gen/cairn/admin/v1/ListVolumesResponse.js';
 export type { Node, Node__Output } from './gen/cairn/admin/v1/Node.js';
@@ -59,10 +38,7 @@ export type { RecurringJobRef, RecurringJobRef__Output } from './gen/cairn/admin
 export type { RecurringJobSelector, RecurringJobSelector__Output } from './gen/cairn/admin/v1/RecurringJobSelector.js';
 export type { Replica, Replica__Output } from './gen/cairn/admin/v1/Replica.js';
 export type { SalvageVolumeRequest, SalvageVolumeRequest__Output } from './gen/cairn/admin/v1/SalvageVolumeRequest.js';
-export type {
-  SetBackupTargetRequest,
-  SetBackupTargetRequest__Output,
-} from './gen/cairn/admin/v1/SetBackupTargetRequest.js';
+export type { SetBackupTargetRequest, SetBackupTargetRequest__Output } from './gen/cairn/admin/v1/SetBackupTargetRequest.js';
 export type { Setting, Setting__Output } from './gen/cairn/admin/v1/Setting.js';
 export type { SettingsResponse, SettingsResponse__Output } from './gen/cairn/admin/v1/SettingsResponse.js';
 export type { Snapshot, Snapshot__Output } from './gen/cairn/admin/v1/Snapshot.js';
@@ -72,14 +48,8 @@ export type { StringList, StringList__Output } from './gen/cairn/admin/v1/String
 export type { UnsupportedParameter, UnsupportedParameter__Output } from './gen/cairn/admin/v1/UnsupportedParameter.js';
 export type { UpdateDiskRequest, UpdateDiskRequest__Output } from './gen/cairn/admin/v1/UpdateDiskRequest.js';
 export type { UpdateNodeRequest, UpdateNodeRequest__Output } from './gen/cairn/admin/v1/UpdateNodeRequest.js';
-export type {
-  UpdateRecurringJobRequest,
-  UpdateRecurringJobRequest__Output,
-} from './gen/cairn/admin/v1/UpdateRecurringJobRequest.js';
-export type {
-  UpdateSettingsRequest,
-  UpdateSettingsRequest__Output,
-} from './gen/cairn/admin/v1/UpdateSettingsRequest.js';
+export type { UpdateRecurringJobRequest, UpdateRecurringJobRequest__Output } from './gen/cairn/admin/v1/UpdateRecurringJobRequest.js';
+export type { UpdateSettingsRequest, UpdateSettingsRequest__Output } from './gen/cairn/admin/v1/UpdateSettingsRequest.js';
 export type { UpdateVolumeRequest, UpdateVolumeRequest__Output } from './gen/cairn/admin/v1/UpdateVolumeRequest.js';
 export type { VerifyRequest, VerifyRequest__Output } from './gen/cairn/admin/v1/VerifyRequest.js';
 export type { VerifyResponse, VerifyResponse__Output } from './gen/cairn/admin/v1/VerifyResponse.js';
@@ -110,7 +80,4 @@ export type { RestoreAssignment, RestoreAssignment__Output } from './gen/cairn/n
 export type { RestoreCredentials, RestoreCredentials__Output } from './gen/cairn/node/v1/RestoreCredentials.js';
 export type { TrimAssignment, TrimAssignment__Output } from './gen/cairn/node/v1/TrimAssignment.js';
 export type { TrimReport, TrimReport__Output } from './gen/cairn/node/v1/TrimReport.js';
-export type {
-  WatchAssignmentsRequest,
-  WatchAssignmentsRequest__Output,
-} from './gen/cairn/node/v1/WatchAssignmentsRequest.js';
+export type { WatchAssignmentsRequest, WatchAssignmentsRequest__Output } from './gen/cairn/node/v1/WatchAssignmentsRequest.js';
