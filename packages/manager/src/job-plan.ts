@@ -224,10 +224,11 @@ export function volumeStep(state: ClusterState, job: RecurringJobState, fireMs: 
     }
     case 'backup':
     case 'backup-force-create': {
-      // A snapshot named after the backup and the backup request (H-backup's createBackupDrafts,
+      // A snapshot named after the backup and the backup request (backups.ts createBackupDrafts,
       // the same as `cairn backup create`); a node holding a replica runs it (backup-concurrent-limit
       // per node). The job's older snapshots beyond retain go as for the snapshot task, except
-      // one a backup still reads. Backups in the target beyond retain are not removed (see README).
+      // one a backup still reads. Its backups in the target beyond retain are removed by the
+      // leader's loop, not here (recurring-jobs.ts removeBeyondRetain; docs/manager.md).
       const name = jobSnapshotName(job.name, fireMs);
       if (v.snapshots.has(name)) return [done({ error: `not run: the volume already has a snapshot named ${name}` })];
       let backup: EventDraft[];
