@@ -66,6 +66,8 @@ export interface ManagerOptions {
   etcd: string[];
   /** How to prove itself to etcd (TLS CA, client certificate, user); absent: plain http, no auth. */
   etcdCredentials?: EtcdCredentials;
+  /** How long an append retries an etcd that does not answer before it fails UNAVAILABLE (the log's default, 30 s). */
+  logRetryForMs?: number;
   /** host:port for the gRPC server (port 0: any free port). */
   listen: string;
   /** The admin token: every admin call. */
@@ -171,7 +173,12 @@ export class Manager {
     let projected: LiveProjection | null = null;
     const log = new LoggedEventLog(
       client,
-      { prefix: o.prefix, actor: `manager/${id}`, ...(metrics ? { onAppended: metrics.appended } : {}) },
+      {
+        prefix: o.prefix,
+        actor: `manager/${id}`,
+        ...(o.logRetryForMs !== undefined ? { retryForMs: o.logRetryForMs } : {}),
+        ...(metrics ? { onAppended: metrics.appended } : {}),
+      },
       logger.child({ component: 'event-log' }),
       (replica) => projected?.state.replicas.get(replica)?.volume,
     );

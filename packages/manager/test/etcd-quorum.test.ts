@@ -1,6 +1,6 @@
 // etcd losing quorum under a manager: a 3-member etcd, two members killed. A command must fail with
-// an error that says etcd is unavailable (gRPC UNAVAILABLE; the event log retries for 30 s first),
-// not hang. UNAVAILABLE is an unknown outcome, not a refusal: the surviving member may hold the
+// an error that says etcd is unavailable (gRPC UNAVAILABLE, once the event log's retries run out:
+// 30 s by default, 5 s here), not hang. UNAVAILABLE is an unknown outcome, not a refusal: the surviving member may hold the
 // append and commit it when the others return (seen here). What must hold is that the log stays
 // whole: seqs 1..N, the hash chain verifies, each create recorded at most once, and a retry of the
 // same create (idempotent) leaves it there exactly once. When the members return, the manager
@@ -45,6 +45,7 @@ t.before(async () => {
     listen: '127.0.0.1:0',
     token: TOKEN,
     id: 'm1',
+    logRetryForMs: 5_000,
     logger: silentLogger(),
   });
   admin = adminClient(manager.address, { token: TOKEN });
