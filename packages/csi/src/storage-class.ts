@@ -22,6 +22,7 @@ import {
   TAG_RULE,
   VOLUME_AUTO_BALANCES,
 } from '@cairn/schema';
+import type { RecurringJobRequest } from '@cairn/schema';
 import { STORAGE_CLASS_PARAMETERS, STORAGE_CLASS_PARAMETERS_ACTED_ON } from './contract.js';
 import type { StorageClassParameter, STORAGE_CLASS_PARAMETERS_WITHOUT_EFFECT } from './contract.js';
 
@@ -48,16 +49,8 @@ export interface RecurringJobSelectorParam {
   isGroup: boolean;
 }
 
-/** One job of Longhorn's older inline recurringJobs, as its JSON gives it (0, [] and {} where absent). */
-export interface RecurringJobParam {
-  name: string;
-  task: string;
-  cron: string;
-  retain: number;
-  concurrency: number;
-  groups: string[];
-  labels: Record<string, string>;
-}
+/** One job of Longhorn's older inline recurringJobs, as its JSON gives it. */
+export type RecurringJobParam = RecurringJobRequest;
 
 /** A parameter accepted without effect, and why it has none (recorded on the volume, warned on the PVC). */
 export interface UnsupportedParameter {

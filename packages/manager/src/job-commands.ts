@@ -5,6 +5,7 @@
 // backup); concurrency at least 1; a cron expression must parse (refused naming it and why).
 import type { ClusterState, EventDraft, RecurringJobDef, RecurringJobState, RecurringJobTask } from '@cairn/metadata';
 import { RECURRING_JOB_TASKS, jobDefToProto } from '@cairn/metadata';
+import type { RecurringJobRequest } from '@cairn/schema';
 import { CommandError } from './errors.js';
 import type { CreateVolume } from './commands.js';
 import { checkName, createVolume } from './commands.js';
@@ -23,15 +24,7 @@ const MAKING_TASKS: readonly RecurringJobTask[] = [
   'backup-force-create',
 ];
 
-export interface JobRequest {
-  name: string;
-  task: string;
-  cron: string;
-  retain: number;
-  concurrency: number;
-  groups: string[];
-  labels: Record<string, string>;
-}
+export type JobRequest = RecurringJobRequest;
 
 /** The request as a job definition, validated; concurrency 0 means 1. */
 export function checkJob(r: JobRequest, field = ''): RecurringJobDef {

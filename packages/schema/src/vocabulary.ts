@@ -70,6 +70,20 @@ export const RECURRING_JOB_TASKS = [
 ] as const;
 export type RecurringJobTask = (typeof RECURRING_JOB_TASKS)[number];
 
+/**
+ * A recurring job as it is asked for, before it is checked: Longhorn's fields, with 0, [] and {}
+ * where absent (the admin API's CreateRecurringJob, a StorageClass's inline recurringJobs).
+ */
+export interface RecurringJobRequest {
+  name: string;
+  task: string;
+  cron: string;
+  retain: number;
+  concurrency: number;
+  groups: string[];
+  labels: Record<string, string>;
+}
+
 // ---- free text -------------------------------------------------------------------------------------
 
 /**
