@@ -21,6 +21,13 @@ import { clusterApi, clusterFilePath, readClusterFile, writeClusterFile } from '
 import type { ClusterFile } from './cluster-file.js';
 
 const ZONES = ['zone-a', 'zone-b', 'zone-c'];
+/**
+ * How long `up` waits for a manager to say it is ready, and for the nodes to register. A process
+ * that exits is seen at once; these bound only a slow start (a loaded 2-core machine has taken
+ * over 20 s to start a manager beside two test suites).
+ */
+const MANAGER_READY_MS = 60_000;
+const NODES_REGISTERED_MS = 60_000;
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 
 export function alive(pid: number): boolean {
@@ -258,7 +265,7 @@ export async function up(args: string[]): Promise<number> {
     await step(say, `starting ${managers.map((m) => m.id).join(', ')}`, async () => {
       for (const m of managers) {
         const readyFile = join(dir, 'run', `${m.id}.json`);
-        await waitFor(m.id, 20_000, () => {
+        await waitFor(m.id, MANAGER_READY_MS, () => {
           if (!alive(m.pid)) throw new Error(`${m.id} exited; see ${m.log}`);
           return existsSync(readyFile) ? true : null;
         }).catch((e: Error) => {
@@ -314,7 +321,7 @@ export async function up(args: string[]): Promise<number> {
     });
     try {
       await step(say, `starting ${n} node${n > 1 ? 's' : ''} (registered with their disks)`, () =>
-        waitFor(`${n} node(s) to register`, 30_000, async () => {
+        waitFor(`${n} node(s) to register`, NODES_REGISTERED_MS, async () => {
           const { nodes: ns } = await api.listNodes();
           return ns.filter((x) => x.state === 'up' && x.disks.length > 0).length >= n ? ns : null;
         }),
