@@ -54,6 +54,7 @@ export function callUnaryUnchecked<C extends object>(
   );
 }
 
+/** callUnary on the admin API. */
 export const callAdmin = <M extends AdminMethod>(
   client: AdminClient,
   method: M,
@@ -61,6 +62,7 @@ export const callAdmin = <M extends AdminMethod>(
   timeoutMs: number,
 ): Promise<AdminResponse<M>> => callUnary(client, method, req, timeoutMs);
 
+/** callUnaryUnchecked on the admin API. */
 export const callAdminUnchecked = (
   client: AdminClient,
   method: AdminMethod,
