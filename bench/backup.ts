@@ -163,7 +163,8 @@ export default async function bench(): Promise<void> {
       const r = await measure(s3.pid, mib, which === 'plain' ? plain : backup);
       upload[which].push(r);
       console.log(
-        `  upload ${which}: ${r.mibPerSec.toFixed(1)} MiB/s, client ${r.clientCpuMsPerMiB.toFixed(2)} ms CPU/MiB, s3rver ${r.serverCpuMsPerMiB.toFixed(2)} ms CPU/MiB`,
+        `  upload ${which}: ${r.mibPerSec.toFixed(1)} MiB/s, client ${r.clientCpuMsPerMiB.toFixed(2)} ms CPU/MiB, ` +
+          `s3rver ${r.serverCpuMsPerMiB.toFixed(2)} ms CPU/MiB`,
       );
     }
     const fullResult = full as unknown as CreateBackupResult;
@@ -216,7 +217,10 @@ export default async function bench(): Promise<void> {
         uploadedShare: putBytes / SIZE,
       };
       console.log(
-        `  incremental ${label}: ${writes} writes (${(o.writtenBytes / MiB).toFixed(1)} MiB) in ${seconds.toFixed(1)} s, ${o.blocksRead} blocks read, ${o.uploadedBlocks} stored whole, ${o.deltaBlocks} as deltas; ${puts} PUTs of ${(putBytes / MiB).toFixed(2)} MiB (config included) = ${(o.uploadedShare * 100).toFixed(2)}% of the volume`,
+        `  incremental ${label}: ${writes} writes (${(o.writtenBytes / MiB).toFixed(1)} MiB) in ${seconds.toFixed(1)} s, ` +
+          `${o.blocksRead} blocks read, ${o.uploadedBlocks} stored whole, ${o.deltaBlocks} as deltas; ` +
+          `${puts} PUTs of ${(putBytes / MiB).toFixed(2)} MiB (config included) = ` +
+          `${(o.uploadedShare * 100).toFixed(2)}% of the volume`,
       );
       return o;
     };
@@ -232,7 +236,8 @@ export default async function bench(): Promise<void> {
     await ra.close();
     await rm(join(dir, 'restore-a'), { recursive: true, force: true });
     console.log(
-      `  restore of (a): ${raRun.mibPerSec.toFixed(1)} MiB/s, client ${raRun.clientCpuMsPerMiB.toFixed(2)} ms CPU/MiB; equal to s2 by sha256: ${incARestoredEqual}`,
+      `  restore of (a): ${raRun.mibPerSec.toFixed(1)} MiB/s, client ${raRun.clientCpuMsPerMiB.toFixed(2)} ms CPU/MiB; ` +
+        `equal to s2 by sha256: ${incARestoredEqual}`,
     );
 
     // Restore of the full backup vs plain GETs of the same objects into a store of the same kind.
@@ -257,7 +262,8 @@ export default async function bench(): Promise<void> {
       await rm(join(dir, `r${n - 1}`), { recursive: true, force: true });
       restore[which].push(r);
       console.log(
-        `  download ${which}: ${r.mibPerSec.toFixed(1)} MiB/s, client ${r.clientCpuMsPerMiB.toFixed(2)} ms CPU/MiB, s3rver ${r.serverCpuMsPerMiB.toFixed(2)} ms CPU/MiB`,
+        `  download ${which}: ${r.mibPerSec.toFixed(1)} MiB/s, client ${r.clientCpuMsPerMiB.toFixed(2)} ms CPU/MiB, ` +
+          `s3rver ${r.serverCpuMsPerMiB.toFixed(2)} ms CPU/MiB`,
       );
     }
     await src.close();
@@ -266,7 +272,10 @@ export default async function bench(): Promise<void> {
     const ratios = { backup: upBackup.mibPerSec / upPlain.mibPerSec, restore: dnRestore.mibPerSec / dnPlain.mibPerSec };
     const verdict = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
     console.log(
-      `  backup / plain upload ${ratios.backup.toFixed(2)} (>= 0.8 ${verdict(ratios.backup >= 0.8)}); restore / plain download ${ratios.restore.toFixed(2)} (>= 0.8 ${verdict(ratios.restore >= 0.8)}); incremental (a) ${(incA.uploadedShare * 100).toFixed(2)}% (<= 3% ${verdict(incA.uploadedShare <= 0.03)}), (b) ${(incB.uploadedShare * 100).toFixed(2)}%`,
+      `  backup / plain upload ${ratios.backup.toFixed(2)} (>= 0.8 ${verdict(ratios.backup >= 0.8)}); ` +
+        `restore / plain download ${ratios.restore.toFixed(2)} (>= 0.8 ${verdict(ratios.restore >= 0.8)}); ` +
+        `incremental (a) ${(incA.uploadedShare * 100).toFixed(2)}% (<= 3% ${verdict(incA.uploadedShare <= 0.03)}), ` +
+        `(b) ${(incB.uploadedShare * 100).toFixed(2)}%`,
     );
     const file = writeResult('backup', {
       when: new Date().toISOString(),

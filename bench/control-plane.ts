@@ -343,14 +343,17 @@ export default async function run(): Promise<void> {
     const create = await createLatency(join(dir, 'cluster'));
     if (create.warmup)
       console.log(
-        `  warm-up, ${create.warmup.volumes} creates on the fresh cluster first: p50 ${create.warmup.p50} ms, p99 ${create.warmup.p99} ms, max ${create.warmup.max} ms`,
+        `  warm-up, ${create.warmup.volumes} creates on the fresh cluster first: ` +
+          `p50 ${create.warmup.p50} ms, p99 ${create.warmup.p99} ms, max ${create.warmup.max} ms`,
       );
     console.log(
       `  request -> all 3 replicas running: p50 ${create.p50} ms, p99 ${create.p99} ms, max ${create.max} ms (${create.wallSeconds} s for ${create.volumes})`,
     );
     const st = create.stagesMs;
     console.log(
-      `  steps p50/p99 (ms): request -> created ${st.requestToCreated.p50}/${st.requestToCreated.p99}, -> all scheduled ${st.createdToScheduled.p50}/${st.createdToScheduled.p99}, -> all running ${st.scheduledToRunning.p50}/${st.scheduledToRunning.p99}`,
+      `  steps p50/p99 (ms): request -> created ${st.requestToCreated.p50}/${st.requestToCreated.p99}, ` +
+        `-> all scheduled ${st.createdToScheduled.p50}/${st.createdToScheduled.p99}, ` +
+        `-> all running ${st.scheduledToRunning.p50}/${st.scheduledToRunning.p99}`,
     );
     console.log(
       `  CPU seconds: ${Object.entries(create.cpuSeconds)
@@ -362,7 +365,9 @@ export default async function run(): Promise<void> {
     const noSnap = s.noSnapshot as ManagerRun,
       snap = s.fromSnapshot as ManagerRun;
     console.log(
-      `  ${s.events} events; manager ready in ${noSnap.readyMs} ms replaying from seq 0, ${snap.readyMs} ms from a snapshot (seq ${snap.fromSnapshotSeq}); RSS ${snap.rssMiB} MiB (peak ${Math.max(snap.peakRssMiB, noSnap.peakRssMiB)} MiB)`,
+      `  ${s.events} events; manager ready in ${noSnap.readyMs} ms replaying from seq 0, ` +
+        `${snap.readyMs} ms from a snapshot (seq ${snap.fromSnapshotSeq}); ` +
+        `RSS ${snap.rssMiB} MiB (peak ${Math.max(snap.peakRssMiB, noSnap.peakRssMiB)} MiB)`,
     );
     const rss = Math.max(snap.rssMiB, noSnap.rssMiB);
     const targets = {

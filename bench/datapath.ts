@@ -438,8 +438,12 @@ export default async function run(): Promise<void> {
         volumeSize: VOLUME_SIZE,
         cluster:
           '3 nodes from cairn up --detach (TLS), volumes attached to node-1; (d): a second 3-node cluster from cairn up --detach --no-tls',
-        baseline: `nbdkit ${kitArgs.join(' ').replace(file, '<dir>/baseline.img').replace(String(kitPort), '<port>')} (a sparse 1 GiB file on the same filesystem)`,
-        cpu: "utime+stime from /proc/PID/stat before and after each job (fio: its cutime+cstime via a shell), less the process's background rate times the job's duration, over all of the job's I/Os, in microseconds",
+        baseline:
+          `nbdkit ${kitArgs.join(' ').replace(file, '<dir>/baseline.img').replace(String(kitPort), '<port>')} ` +
+          '(a sparse 1 GiB file on the same filesystem)',
+        cpu:
+          'utime+stime from /proc/PID/stat before and after each job (fio: its cutime+cstime via a shell), ' +
+          "less the process's background rate times the job's duration, over all of the job's I/Os, in microseconds",
         backgroundCpuSecondsPerSecond: background,
         flush:
           'fio --fsync=1: its nbd engine sends NBD_CMD_FLUSH after every write; `flushes` is the number fio completed',
@@ -460,7 +464,8 @@ export default async function run(): Promise<void> {
     const out = writeResult('datapath', result);
 
     console.log(
-      `\ndatapath benchmark (fio nbd engine, ${SECONDS} s per workload over ${REGION}, ${result.machine.cpus} CPUs, ${fsType}, ${result.machine.fio}; load average ${loadBefore[0]} before, ${result.machine.loadAverageAfter[0]} after)`,
+      `\ndatapath benchmark (fio nbd engine, ${SECONDS} s per workload over ${REGION}, ${result.machine.cpus} CPUs, ` +
+        `${fsType}, ${result.machine.fio}; load average ${loadBefore[0]} before, ${result.machine.loadAverageAfter[0]} after)`,
     );
     const row = (m: Measured) => ({
       'randread 4k QD32 IOPS': `${m.randread.iops} (${ratio(m.randread.iops, baseline.randread.iops)})`,

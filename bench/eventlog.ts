@@ -180,10 +180,13 @@ export default async function run(): Promise<void> {
     });
     console.log(`append latency p50 ${result.appendLatencyMs.p50} ms, p99 ${result.appendLatencyMs.p99} ms`);
     console.log(
-      `replay: ${result.replay.decodeAndApplyPerSec.toLocaleString()} events/s decoded+applied, ${result.replay.applyOnlyPerSec.toLocaleString()} events/s applied (${events.toLocaleString()} events, ${state.volumes.size} volumes at the end)`,
+      `replay: ${result.replay.decodeAndApplyPerSec.toLocaleString()} events/s decoded+applied, ` +
+        `${result.replay.applyOnlyPerSec.toLocaleString()} events/s applied ` +
+        `(${events.toLocaleString()} events, ${state.volumes.size} volumes at the end)`,
     );
     console.log(
-      `targets: appends/raw ${result.appendVsRawRatio} (want >= 1.5) ${result.targets.appendVsRaw.ok ? 'PASS' : 'FAIL'}; replay ${result.targets.replay.ok ? 'PASS' : 'FAIL'}`,
+      `targets: appends/raw ${result.appendVsRawRatio} (want >= 1.5) ${result.targets.appendVsRaw.ok ? 'PASS' : 'FAIL'}; ` +
+        `replay ${result.targets.replay.ok ? 'PASS' : 'FAIL'}`,
     );
     console.log(`wrote ${file}`);
   } finally {

@@ -133,18 +133,34 @@ interface Load {
   requests: number;
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- page functions: the bench is compiled without the DOM's types */
+/**
+ * What the page functions below read of the browser's globals: the bench is compiled without the
+ * DOM's types. (Each function casts globalThis itself: they run in the page, serialized, and can
+ * call nothing of this module.)
+ */
+interface PageGlobals {
+  document: {
+    querySelector(selector: string): { textContent: string | null } | null;
+    querySelectorAll(selector: string): { length: number };
+  };
+  performance: {
+    now(): number;
+    getEntriesByType(type: 'navigation' | 'resource'): { transferSize: number; domContentLoadedEventEnd: number }[];
+  };
+  /** When the page's data was first on screen (set by a Ready function). */
+  readyAt?: number;
+}
 type Ready = (total: string) => boolean;
 /** The volume total on the dashboard. */
 const dashReady: Ready = (total) => {
-  const g = globalThis as any;
+  const g = globalThis as unknown as PageGlobals;
   if (g.document.querySelector('#robustness .n')?.textContent !== total) return false;
   g.readyAt ??= g.performance.now();
   return true;
 };
 /** The first page of 50 rows of the volume list. */
 const listReady: Ready = (total) => {
-  const g = globalThis as any;
+  const g = globalThis as unknown as PageGlobals;
   const doc = g.document;
   if (
     !(doc.querySelector('#volume-count')?.textContent ?? '').endsWith(`of ${total}`) ||
@@ -156,13 +172,14 @@ const listReady: Ready = (total) => {
 };
 /** Times of this page's load: in the page, relative to its navigation's start. */
 const timings = (): Load => {
-  const perf = (globalThis as any).performance;
-  const nav = perf.getEntriesByType('navigation')[0];
+  const g = globalThis as unknown as PageGlobals;
+  const perf = g.performance;
+  const nav = perf.getEntriesByType('navigation')[0]!;
   const resources = perf.getEntriesByType('resource');
   return {
     domContentLoadedMs: nav.domContentLoadedEventEnd,
-    dataMs: (globalThis as any).readyAt,
-    transferredBytes: [nav, ...resources].reduce((a: number, r: any) => a + r.transferSize, 0),
+    dataMs: g.readyAt!,
+    transferredBytes: [nav, ...resources].reduce((a, r) => a + r.transferSize, 0),
     requests: 1 + resources.length,
   };
 };

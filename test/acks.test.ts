@@ -17,6 +17,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { Volume__Output } from '@cairn/schema/types';
 import { sleep } from './support/cluster.js';
 import { Admin, cairn, clusterCa, kill9, proxyEveryNode, readCluster, until } from './support/chaos.js';
 import type { DataProxy } from './support/data-proxy.js';
@@ -71,7 +72,7 @@ async function verify(uri: string, writes: (typeof A)[]): Promise<void> {
 }
 
 const volume = (name: string) => api.call('GetVolume', { name });
-const running = (v: any): string[] => v.replicas.filter((r: any) => r.state === 'running').map((r: any) => r.id);
+const running = (v: Volume__Output): string[] => v.replicas.filter((r) => r.state === 'running').map((r) => r.id);
 
 interface Setup {
   name: string;
@@ -91,21 +92,21 @@ async function setup(name: string): Promise<Setup> {
     const x = await volume(name);
     return running(x).length === 2 ? x : null;
   });
-  const [r1, r2] = v.replicas.map((r: any) => r.id as string);
-  const [h1, h2] = v.replicas.map((r: any) => r.node as string);
+  const [r1, r2] = v.replicas.map((r) => r.id as string);
+  const [h1, h2] = v.replicas.map((r) => r.node as string);
   const [e, d] = readCluster(dir)
     .nodes.map((n) => n.id)
     .filter((n) => n !== h1 && n !== h2);
   const uri = await attach(name, e!);
   assert.ok(acked(await write(uri, A)), 'A acknowledged');
-  return { name, r1, r2, h1, h2, e: e!, d: d!, uri };
+  return { name, r1: r1!, r2: r2!, h1: h1!, h2: h2!, e: e!, d: d!, uri };
 }
 
 async function attach(name: string, node: string): Promise<string> {
   // A node a previous test killed and restarted may not be back up yet (its NodeUp comes with its
   // first heartbeat to the leader): an attach there would be refused, rightly.
   await until(`${node} up`, 40_000, async () => {
-    const n = ((await api.call('ListNodes', {})).nodes as any[]).find((x) => x.id === node);
+    const n = (await api.call('ListNodes', {})).nodes.find((x) => x.id === node);
     return n?.state === 'up' ? n : null;
   });
   await api.call('AttachVolume', { name, nodeId: node });

@@ -32,7 +32,7 @@ t('kill -9 of the node running a backup: it ends failed (node down) or completed
   await eventually(
     `${node.id} up again`,
     30_000,
-    async () => (await k.c.call('ListNodes', {})).nodes.find((n: any) => n.id === node.id)?.state === 'up',
+    async () => (await k.c.call('ListNodes', {})).nodes.find((n) => n.id === node.id)?.state === 'up',
   );
 });
 

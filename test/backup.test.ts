@@ -17,6 +17,7 @@ import { openStore } from '@cairn/backup';
 import type { BackupStore } from '@cairn/backup';
 import { startS3rver } from '@cairn/backup/testing';
 import type { S3Fixture } from '@cairn/backup/testing';
+import type { Backup__Output } from '@cairn/schema/types';
 import { eventually, startCluster } from './support/cluster.js';
 import type { TestCluster } from './support/cluster.js';
 import { blocks, deltas, cairnOk, cairnOn, restoredSha as restoredShaOf, sha } from './support/backups.js';
@@ -46,8 +47,9 @@ const restoredSha = (store: BackupStore, url: string): Promise<string> => restor
 let uri = '';
 let first = Buffer.alloc(0);
 let second = Buffer.alloc(0);
-let full: any;
-let incr: any;
+/** Backups as `cairn backup create|ls -o json` prints them. */
+let full: Backup__Output;
+let incr: Backup__Output;
 
 t('the target is refused by name when malformed, and nothing changes; a backup without one is refused', async () => {
   await c.call('CreateVolume', { name: 'bv', size: SIZE, numberOfReplicas: 2 });
@@ -77,7 +79,7 @@ t('the S3 target is set with a credential file; it is reachable and its secret n
   assert.is(set.reachable, true, set.error);
   const events = await c.eventsAfter(from);
   assert.equal(
-    events.map((e: any) => e.payload),
+    events.map((e) => e.payload),
     ['settingsChanged'],
   );
   assert.not.match(JSON.stringify(events), /S3RVER/, 'the keys are not in the log');
@@ -89,8 +91,7 @@ t('a full backup of data written through the NBD export stores its non-zero bloc
   await eventually(
     '2 replicas running',
     20_000,
-    async () =>
-      (await c.call('GetVolume', { name: 'bv' })).replicas.filter((r: any) => r.state === 'running').length === 2,
+    async () => (await c.call('GetVolume', { name: 'bv' })).replicas.filter((r) => r.state === 'running').length === 2,
   );
   const att = await ok('volume', 'attach', 'bv', '--node', 'node-1', '-o', 'json');
   uri = JSON.parse(att).nbd as string;
@@ -108,8 +109,8 @@ t('a full backup of data written through the NBD export stores its non-zero bloc
   assert.is(full.snapshot, full.name, 'a snapshot was taken for it, named after it');
   assert.is(Number(full.blocks), 12);
   assert.is((await blocks(s3Store())).length, 12, '12 non-zero 2 MiB blocks in the bucket');
-  const kinds = (await c.eventsAfter(from)).map((e: any) => e.payload);
-  for (const k of ['snapshotCreated', 'backupRequested', 'backupAssigned', 'backupStarted', 'backupCompleted'])
+  const kinds = (await c.eventsAfter(from)).map((e) => e.payload);
+  for (const k of ['snapshotCreated', 'backupRequested', 'backupAssigned', 'backupStarted', 'backupCompleted'] as const)
     assert.ok(kinds.includes(k), `${k} in ${kinds.join(',')}`);
 });
 
@@ -154,9 +155,9 @@ t(
 );
 
 t('backup ls -o json lists both with their fields; each restores equal to the data at its snapshot', async () => {
-  const list = JSON.parse(await ok('backup', 'ls', 'bv', '-o', 'json'));
+  const list = JSON.parse(await ok('backup', 'ls', 'bv', '-o', 'json')) as Backup__Output[];
   assert.equal(
-    list.map((b: any) => b.url),
+    list.map((b) => b.url),
     [full.url, incr.url],
   );
   for (const b of list) {
@@ -186,13 +187,13 @@ t('backup rm frees only the objects no other backup uses; the other still restor
     assert.is(Number(out.removedBlocks), 0, 'nothing freed: the incremental uses every block');
     assert.is((await blocks(store)).length, before.length);
     assert.equal(
-      (await c.eventsAfter(from)).map((e: any) => e.payload),
+      (await c.eventsAfter(from)).map((e) => e.payload),
       ['backupDeleted'],
     );
     assert.is(await restoredSha(store, incr.url), sha(second));
-    const list = JSON.parse(await ok('backup', 'ls', 'bv', '-o', 'json'));
+    const list = JSON.parse(await ok('backup', 'ls', 'bv', '-o', 'json')) as Backup__Output[];
     assert.equal(
-      list.map((b: any) => b.url),
+      list.map((b) => b.url),
       [incr.url],
     );
     const again = await cairn('backup', 'rm', full.url);

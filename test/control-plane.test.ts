@@ -7,11 +7,16 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
+import type { AdminClient } from '@cairn/api';
+import type { EventEnvelope__Output } from '@cairn/schema/events';
 import { CAIRN, etcdFlags, eventually, sleep, startCluster } from './support/cluster.js';
 import type { TestCluster } from './support/cluster.js';
+import type { AdminMethod } from './support/grpc-types.js';
 
 let c: TestCluster;
 let second: ChildProcess | null = null;
+/** The address of the manager that leads after the failover test (manager-1 is dead from then on). */
+let mainAddress = '';
 const e2e = suite('control plane end to end');
 
 e2e.before(async () => {
@@ -22,9 +27,18 @@ e2e.after(async () => {
   await c?.down();
 });
 
+/** `cairn status -o json`: the fields read here. */
+interface StatusJson {
+  admin: string;
+  token: string;
+  etcd: string[];
+  manager: { pid: number };
+  nodes: { id: string; zone: string; state: string; dataAddress: string }[];
+}
+
 const head = async (): Promise<number> => (await c.call('GetClusterInfo', {})).seq;
 
-const eventsAfter = (seq: number): Promise<any[]> => c.eventsAfter(seq);
+const eventsAfter = (seq: number): Promise<EventEnvelope__Output[]> => c.eventsAfter(seq);
 
 /**
  * Nothing a refused or repeated request could have appended: node agents and the leader keep
@@ -44,13 +58,13 @@ e2e('the token file is private and status reports the cluster', async () => {
   assert.is(statSync(c.info.token).mode & 0o777, 0o600);
   const r = await c.cairn(['status', '--dir', c.dir, '-o', 'json']);
   assert.is(r.code, 0, r.stderr);
-  const s = JSON.parse(r.stdout);
+  const s = JSON.parse(r.stdout) as StatusJson;
   assert.is(s.admin, c.info.admin);
   assert.is(s.token, c.info.token);
   assert.equal(s.etcd, c.info.etcd);
   assert.ok(s.manager.pid > 0);
   assert.equal(
-    s.nodes.map((n: any) => [n.id, n.zone, n.state]),
+    s.nodes.map((n) => [n.id, n.zone, n.state]),
     [
       ['node-1', 'zone-a', 'up'],
       ['node-2', 'zone-b', 'up'],
@@ -68,13 +82,12 @@ e2e('50 volumes created concurrently are all placed, replicas on distinct nodes'
   );
   const vols = await eventually('every volume has 3 running replicas', 60_000, async () => {
     const { volumes } = await c.call('ListVolumes', {});
-    return volumes.length === 50 &&
-      volumes.every((v: any) => v.replicas.filter((r: any) => r.state === 'running').length === 3)
+    return volumes.length === 50 && volumes.every((v) => v.replicas.filter((r) => r.state === 'running').length === 3)
       ? volumes
       : null;
   });
   for (const v of vols) {
-    const nodes = new Set(v.replicas.map((r: any) => r.node));
+    const nodes = new Set(v.replicas.map((r) => r.node));
     assert.is(nodes.size, 3, `${v.name} has its replicas on 3 distinct nodes`);
   }
 });
@@ -94,7 +107,7 @@ e2e('a request without a valid token is refused and appends nothing', async () =
 
 e2e('bad input for every admin call gets the right code, names the field, and appends nothing', async () => {
   const before = await head();
-  const bad: [string, object, number, RegExp][] = [
+  const bad: [AdminMethod, object, number, RegExp][] = [
     ['CreateVolume', { name: 'Bad_Name!', size: 2 ** 30 }, status.INVALID_ARGUMENT, /name/],
     ['CreateVolume', { name: 'ok-name', size: 1000 }, status.INVALID_ARGUMENT, /size/],
     [
@@ -146,7 +159,7 @@ e2e('bad input for every admin call gets the right code, names the field, and ap
   ];
   for (const [method, req, code, msg] of bad) {
     try {
-      await c.call(method, req);
+      await c.callUnchecked(method, req);
       assert.unreachable(`${method} ${JSON.stringify(req)} must be refused`);
     } catch (e) {
       const err = e as { code: number; details: string };
@@ -184,11 +197,11 @@ const tlsFlags = (name: string): string[] =>
     : [];
 
 /** The events after `seq`, read through the manager at `admin` (manager-1 is dead after the failover). */
-function eventsVia(admin: any, seq: number): Promise<any[]> {
+function eventsVia(admin: AdminClient, seq: number): Promise<EventEnvelope__Output[]> {
   return new Promise((resolve, reject) => {
-    const out: any[] = [];
+    const out: EventEnvelope__Output[] = [];
     const stream = admin.WatchEvents({ fromSeq: seq + 1, follow: false });
-    stream.on('data', (e: unknown) => out.push(e));
+    stream.on('data', (e: EventEnvelope__Output) => out.push(e));
     stream.on('end', () => resolve(out));
     stream.on('error', reject);
   });
@@ -254,45 +267,45 @@ e2e('kill -9 the leading manager: a second manager takes over and nothing is los
   assert.ok(info.seq > beforeSeq);
   const { volumes } = await c.call('ListVolumes', {}, m2);
   for (const v of beforeVols) {
-    const now = volumes.find((x: any) => x.name === v.name);
+    const now = volumes.find((x) => x.name === v.name);
     assert.ok(now, `${v.name} still there`);
     assert.equal(
-      now.replicas.map((r: any) => r.id),
-      v.replicas.map((r: any) => r.id),
+      now.replicas.map((r) => r.id),
+      v.replicas.map((r) => r.id),
       `${v.name}'s replicas unchanged`,
     );
   }
   // That node agents move to manager-2 and keep their leases (no node goes down) is checked by the
   // next test, once manager-2 has shown that it declares a node down whose lease lapsed.
-  (c as any).mainAddress = addr;
+  mainAddress = addr;
 });
 
 e2e(
   'kill -9 a node agent: its node is marked down when its lease expires; the others kept theirs through the failover',
   async () => {
-    const m2 = c.admin((c as any).mainAddress);
+    const m2 = c.admin(mainAddress);
     const victim = c.info.nodes[2]!;
     process.kill(victim.pid, 'SIGKILL');
     const t0 = Date.now();
     await eventually(
       'node-3 down',
       60_000,
-      async () => (await c.call('ListNodes', {}, m2)).nodes.find((n: any) => n.id === 'node-3').state === 'down',
+      async () => (await c.call('ListNodes', {}, m2)).nodes.find((n) => n.id === 'node-3')!.state === 'down',
     );
     console.log(`    node-3 marked down ${Date.now() - t0} ms after the kill (lease TTL 5 s)`);
     // manager-2's liveness is past its startup grace and acts on lapsed leases (node-3's); in all
     // that time since the failover, node-1 and node-2 never went down: they moved to manager-2.
     const downs = (await eventsVia(m2, failoverSeq))
       .filter((e) => e.payload === 'nodeDown')
-      .map((e) => e.nodeDown.nodeId);
+      .map((e) => e.nodeDown!.nodeId);
     assert.equal(downs, ['node-3'], 'since the failover only node-3 went down');
     assert.match(
-      (await eventsVia(m2, failoverSeq)).find((e) => e.payload === 'nodeDown').nodeDown.reason,
+      (await eventsVia(m2, failoverSeq)).find((e) => e.payload === 'nodeDown')!.nodeDown!.reason,
       /lease expired/,
     );
     const why = await c.call('ExplainVolume', { name: 'vol-0' }, m2);
     assert.ok(
-      why.lines.some((l: any) => /node node-3 down \(lease expired/.test(l.text)),
+      why.lines.some((l) => /node node-3 down \(lease expired/.test(l.text)),
       'the audit explains the degraded volume',
     );
 
@@ -303,7 +316,7 @@ e2e(
         CAIRN,
         'node',
         '--manager',
-        (c as any).mainAddress,
+        mainAddress,
         '--node-id',
         'node-3',
         '--disk',
@@ -320,10 +333,10 @@ e2e(
       await eventually(
         'node-3 up again',
         15_000,
-        async () => (await c.call('ListNodes', {}, m2)).nodes.find((n: any) => n.id === 'node-3').state === 'up',
+        async () => (await c.call('ListNodes', {}, m2)).nodes.find((n) => n.id === 'node-3')!.state === 'up',
       );
       const again = await c.call('ExplainVolume', { name: 'vol-0' }, m2);
-      assert.ok(again.lines.some((l: any) => /node node-3 up again/.test(l.text)));
+      assert.ok(again.lines.some((l) => /node node-3 up again/.test(l.text)));
     } finally {
       back.kill('SIGKILL');
     }
@@ -331,19 +344,19 @@ e2e(
 );
 
 e2e('audit: verify passes, the state at a past seq shows the past, export + replay gives the live hash', async () => {
-  const m2 = c.admin((c as any).mainAddress);
+  const m2 = c.admin(mainAddress);
   const v = await c.call('Verify', {}, m2);
   assert.ok(v.ok, `replay ${v.replayHash} == live ${v.liveHash}`);
   assert.is(v.replayHash, v.liveHash);
   // The first volume was created a few events in; before it, the state had no volumes.
   const explain = await c.call('ExplainVolume', { name: 'vol-0' }, m2);
-  const createdAt = explain.lines[0].seq;
+  const createdAt = explain.lines[0]!.seq;
   const past = await c.call('AuditState', { atSeq: createdAt - 1 }, m2);
   assert.is(past.seq, createdAt - 1);
   assert.equal(JSON.parse(past.stateJson).volumes, []);
   const then = await c.call('AuditState', { atSeq: createdAt }, m2);
   assert.equal(
-    JSON.parse(then.stateJson).volumes.map((x: any) => x.name),
+    (JSON.parse(then.stateJson) as { volumes: { name: string }[] }).volumes.map((x) => x.name),
     ['vol-0'],
     'at its creation seq, only vol-0 exists',
   );
@@ -351,7 +364,7 @@ e2e('audit: verify passes, the state at a past seq shows the past, export + repl
   // The CLI: audit state --at, audit verify, and an offline replay of an export giving the live hash.
   const conn = [
     '--endpoint',
-    (c as any).mainAddress,
+    mainAddress,
     '--token-file',
     c.info.token,
     ...(c.info.tlsCa ? ['--tls-ca', c.info.tlsCa] : []),

@@ -14,13 +14,16 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { CsiClient } from '@cairn/csi';
+import type { Volume__Output } from '@cairn/schema/types';
 import { CAIRN } from './support/cluster.js';
 import { Admin, clusterCa, kill9, until } from './support/chaos.js';
+import { csiCall } from './support/grpc-types.js';
+import type { CsiMethod, CsiRequest, CsiResponse } from './support/grpc-types.js';
 
 const execFileP = promisify(execFile);
 const MiB = 2 ** 20;
 const s = suite('CSI Controller conformance');
-type Any = any;
+type Ctl = 'Controller';
 
 interface ClusterFile {
   token: string;
@@ -35,12 +38,12 @@ let api: Admin;
 let csi: CsiClient;
 const clients: CsiClient[] = [];
 
-const mount = { mount: { fsType: 'ext4' }, accessMode: { mode: 'SINGLE_NODE_WRITER' } };
-const block = { block: {}, accessMode: { mode: 'SINGLE_NODE_WRITER' } };
+const mount = { mount: { fsType: 'ext4' }, accessMode: { mode: 'SINGLE_NODE_WRITER' as const } };
+const block = { block: {}, accessMode: { mode: 'SINGLE_NODE_WRITER' as const } };
 /** csi-sanity's UniqueStringWithLength: a prefix, then random characters up to `length`. */
 const unique = (prefix: string, length = prefix.length + 17): string =>
   (prefix + '-' + randomUUID().replace(/-/g, '').toUpperCase() + 'X'.repeat(128)).slice(0, length);
-const createReq = (name: string, o: object = {}) => ({
+const createReq = (name: string, o: CsiRequest<Ctl, 'CreateVolume'> = {}): CsiRequest<Ctl, 'CreateVolume'> => ({
   name,
   volumeCapabilities: [mount],
   capacityRange: { requiredBytes: 16 * MiB },
@@ -49,8 +52,8 @@ const createReq = (name: string, o: object = {}) => ({
 });
 
 const cairn = (args: string[], timeout = 120_000) => execFileP(process.execPath, [CAIRN, ...args], { timeout });
-const ctl = <T = Any>(method: string, req: object, via: CsiClient = csi): Promise<T> =>
-  via.call<T>('Controller', method, req);
+const ctl = <M extends CsiMethod<Ctl>>(method: M, req: CsiRequest<Ctl, M>, via: CsiClient = csi) =>
+  csiCall(via, 'Controller', method, req);
 
 /** The call fails with `code` (and a message matching `re`). */
 async function refused(
@@ -60,7 +63,7 @@ async function refused(
   re: RegExp = /./,
   via: CsiClient = csi,
 ): Promise<void> {
-  const e = await ctl(method, req, via).then(
+  const e = await via.call('Controller', method, req).then(
     () => null,
     (err: grpc.ServiceError) => err,
   );
@@ -69,9 +72,10 @@ async function refused(
   assert.match(e.details, re, `${method}: ${e.details}`);
 }
 
-const adminVolumes = async (): Promise<Any[]> => (await api.call('ListVolumes', {})).volumes;
+const adminVolumes = async (): Promise<Volume__Output[]> => (await api.call('ListVolumes', {})).volumes;
 /** The admin's volumes made for this CO name. */
-const volumesFor = async (coName: string): Promise<Any[]> => (await adminVolumes()).filter((v) => v.csiName === coName);
+const volumesFor = async (coName: string): Promise<Volume__Output[]> =>
+  (await adminVolumes()).filter((v) => v.csiName === coName);
 
 s.before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cairn-csi-conf-'));
@@ -105,8 +109,8 @@ s(
     ];
     const ids = new Set<string>();
     for (const name of names) {
-      const a = (await ctl('CreateVolume', createReq(name))).volume;
-      const b = (await ctl('CreateVolume', createReq(name))).volume;
+      const a = (await ctl('CreateVolume', createReq(name))).volume!;
+      const b = (await ctl('CreateVolume', createReq(name))).volume!;
       assert.is(b.volumeId, a.volumeId, `${name}: the retry answers the same volume`);
       assert.match(a.volumeId, /^csi-[a-z2-7]{52}$/, name);
       assert.is(a.capacityBytes, 16 * MiB);
@@ -121,10 +125,10 @@ s(
       'distinct names, distinct volumes (a name shaped like a derived id is hashed too)',
     );
     // Names that differ only in case are two volumes.
-    const lower = (await ctl('CreateVolume', createReq('Case-Name'))).volume.volumeId;
-    assert.is.not((await ctl('CreateVolume', createReq('case-name'))).volume.volumeId, lower);
+    const lower = (await ctl('CreateVolume', createReq('Case-Name'))).volume!.volumeId;
+    assert.is.not((await ctl('CreateVolume', createReq('case-name'))).volume!.volumeId, lower);
     assert.is(
-      (await ctl('CreateVolume', createReq('case-name'))).volume.volumeId,
+      (await ctl('CreateVolume', createReq('case-name'))).volume!.volumeId,
       'case-name',
       'a cairn name is its own id',
     );
@@ -161,7 +165,7 @@ s(
       'csi.storage.k8s.io/pvc/namespace': 'shop',
       'csi.storage.k8s.io/pv/name': pv,
     };
-    const a = (await ctl('CreateVolume', createReq(pv, { parameters: params, secrets: { password: 'x' } }))).volume;
+    const a = (await ctl('CreateVolume', createReq(pv, { parameters: params, secrets: { password: 'x' } }))).volume!;
     assert.is(a.volumeId, pv, "Kubernetes' PV name is the volume id");
     const v = await api.call('GetVolume', { name: pv });
     assert.is(v.csiName, pv);
@@ -211,7 +215,7 @@ s(
     await ctl('CreateVolume', createReq(pv, { parameters: params }));
     const v = await api.call('GetVolume', { name: pv });
     assert.equal(
-      v.unsupportedParameters.map((u: Any) => u.key),
+      v.unsupportedParameters.map((u) => u.key),
       ['nfsOptions'],
       'what cairn honours as asked (migratable false, dataEngine v1) is not reported',
     );
@@ -222,7 +226,7 @@ s(
     );
     assert.is(v.replicaSoftAntiAffinity, 'enabled');
     // ListVolumes (what the CLI's ls and the Kubernetes layer read) says the same.
-    const created = (await api.call('ListVolumes', {})).volumes.find((x: Any) => x.name === pv);
+    const created = (await api.call('ListVolumes', {})).volumes.find((x) => x.name === pv)!;
     assert.equal(created.unsupportedParameters, v.unsupportedParameters);
     const before = (await adminVolumes()).length;
     await refused(
@@ -306,7 +310,7 @@ s(
       );
     }
     // A node id that is no cairn node id is a node that does not exist.
-    const vol = (await ctl('CreateVolume', createReq(unique('sanity-controller-publish')))).volume.volumeId;
+    const vol = (await ctl('CreateVolume', createReq(unique('sanity-controller-publish')))).volume!.volumeId;
     for (const node of ['fake-node-id-9F3A', 'Fake Node', `fake-node-id-${randomUUID().slice(0, 10)}`]) {
       await refused(
         'ControllerPublishVolume',
@@ -326,7 +330,7 @@ s(
   async () => {
     const count = async (): Promise<number> => (await ctl('ListVolumes', {})).entries.length;
     const total = await count();
-    const id = (await ctl('CreateVolume', createReq(unique('sanity-ListVolumes-new')))).volume.volumeId;
+    const id = (await ctl('CreateVolume', createReq(unique('sanity-ListVolumes-new')))).volume!.volumeId;
     assert.is(await count(), total + 1);
     await ctl('DeleteVolume', { volumeId: id });
     assert.is(await count(), total);
@@ -335,7 +339,7 @@ s(
     do {
       const p = await ctl('ListVolumes', { maxEntries: 2, startingToken: token });
       assert.ok(p.entries.length <= 2);
-      seen.push(...p.entries.map((e: Any) => e.volume.volumeId));
+      seen.push(...p.entries.map((e) => e.volume!.volumeId));
       token = p.nextToken;
     } while (token);
     assert.equal(seen, (await adminVolumes()).map((v) => v.name).sort());
@@ -346,11 +350,11 @@ s(
 s(
   'snapshots: any CO name; idempotent on the same source, ALREADY_EXISTS on another; filters by id and source; unknown ids list nothing',
   async () => {
-    const v1 = (await ctl('CreateVolume', createReq(unique('CreateSnapshot-volume-1')))).volume.volumeId;
-    const v2 = (await ctl('CreateVolume', createReq(unique('CreateSnapshot-volume-2')))).volume.volumeId;
+    const v1 = (await ctl('CreateVolume', createReq(unique('CreateSnapshot-volume-1')))).volume!.volumeId;
+    const v2 = (await ctl('CreateVolume', createReq(unique('CreateSnapshot-volume-2')))).volume!.volumeId;
     const long = unique('CreateSnapshot-snapshot-maxlen', 128);
-    const a = (await ctl('CreateSnapshot', { sourceVolumeId: v1, name: long })).snapshot;
-    assert.is((await ctl('CreateSnapshot', { sourceVolumeId: v1, name: long })).snapshot.snapshotId, a.snapshotId);
+    const a = (await ctl('CreateSnapshot', { sourceVolumeId: v1, name: long })).snapshot!;
+    assert.is((await ctl('CreateSnapshot', { sourceVolumeId: v1, name: long })).snapshot!.snapshotId, a.snapshotId);
     assert.match(a.snapshotId, new RegExp(`^${v1}@csi-[a-z2-7]{52}$`));
     assert.is(a.sourceVolumeId, v1);
     assert.is(a.readyToUse, true);
@@ -367,7 +371,7 @@ s(
           'csi.storage.k8s.io/volumesnapshot/namespace': 'shop',
         },
       })
-    ).snapshot;
+    ).snapshot!;
     assert.is(b.snapshotId, `${v2}@${kube}`);
     // Longhorn's VolumeSnapshotClass type bak asks for a backup: there is no backup target.
     await refused(
@@ -376,12 +380,12 @@ s(
       'FAILED_PRECONDITION',
       /no backup target is configured/,
     );
-    const ids = (r: Any): string[] => r.entries.map((e: Any) => e.snapshot.snapshotId);
+    const ids = (r: CsiResponse<Ctl, 'ListSnapshots'>): string[] => r.entries.map((e) => e.snapshot!.snapshotId);
     assert.equal(ids(await ctl('ListSnapshots', { snapshotId: a.snapshotId })), [a.snapshotId]);
     assert.equal(ids(await ctl('ListSnapshots', { sourceVolumeId: v2 })), [b.snapshotId]);
     assert.equal(ids(await ctl('ListSnapshots', { snapshotId: `${v1}@none-exist-id` })), []);
     assert.equal(ids(await ctl('ListSnapshots', { sourceVolumeId: 'none-exist-id' })), []);
-    assert.is((await ctl('GetSnapshot', { snapshotId: b.snapshotId })).snapshot.snapshotId, b.snapshotId);
+    assert.is((await ctl('GetSnapshot', { snapshotId: b.snapshotId })).snapshot!.snapshotId, b.snapshotId);
     await refused('GetSnapshot', { snapshotId: 'none-exist-id' }, 'NOT_FOUND');
     const one = await ctl('ListSnapshots', { maxEntries: 1 });
     assert.is(one.entries.length, 1);
@@ -393,8 +397,8 @@ s(
         'CreateVolume',
         createReq(unique('restore'), { volumeContentSource: { snapshot: { snapshotId: a.snapshotId } } }),
       )
-    ).volume;
-    assert.equal(restored.contentSource.snapshot, { snapshotId: a.snapshotId });
+    ).volume!;
+    assert.equal(restored.contentSource!.snapshot, { snapshotId: a.snapshotId });
     await ctl('DeleteVolume', { volumeId: restored.volumeId });
     for (const sn of [a.snapshotId, b.snapshotId, a.snapshotId, 'none-exist-id'])
       await ctl('DeleteSnapshot', { snapshotId: sn });
@@ -409,7 +413,7 @@ s(
     const name = unique('sanity-controller-published-incompatible');
     const id = (
       await ctl('CreateVolume', createReq(name, { parameters: { numberOfReplicas: '1', mkfsParams: '-m 0' } }))
-    ).volume.volumeId;
+    ).volume!.volumeId;
     const node = cluster.nodes[0]!.id;
     const req = {
       volumeId: id,
@@ -420,7 +424,7 @@ s(
     };
     const p = (await ctl('ControllerPublishVolume', req)).publishContext;
     // The agent's unix socket on that node: no TCP listener serves the export.
-    assert.match(p.nbdUrl, new RegExp(`^nbd\\+unix:///${id}\\?socket=/.+/nodes/${node}/run/nbd\\.sock$`));
+    assert.match(p.nbdUrl!, new RegExp(`^nbd\\+unix:///${id}\\?socket=/.+/nodes/${node}/run/nbd\\.sock$`));
     assert.is(p.fsType, 'ext4');
     assert.is(p.mkfsParams, '-m 0');
     assert.equal((await ctl('ControllerPublishVolume', req)).publishContext, p, 'publishing again answers the same');
@@ -473,8 +477,8 @@ s(
     const calls = [csi, csi, other, other, csi].map((via) => ctl('CreateVolume', createReq(name), via));
     const results = await Promise.allSettled(calls);
     const ok = results
-      .filter((r): r is PromiseFulfilledResult<Any> => r.status === 'fulfilled')
-      .map((r) => r.value.volume.volumeId);
+      .filter((r): r is PromiseFulfilledResult<CsiResponse<Ctl, 'CreateVolume'>> => r.status === 'fulfilled')
+      .map((r) => r.value.volume!.volumeId);
     const codes = results
       .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
       .map((r) => grpc.status[r.reason.code]);
@@ -484,11 +488,11 @@ s(
       `the others are ABORTED or answer the same volume: ${JSON.stringify(codes)}`,
     );
     assert.is(new Set(ok).size, 1, `every answer is the same volume: ${JSON.stringify(ok)}`);
-    const again = (await ctl('CreateVolume', createReq(name), other)).volume.volumeId;
+    const again = (await ctl('CreateVolume', createReq(name), other)).volume!.volumeId;
     assert.is(again, ok[0]);
     const made = await volumesFor(name);
     assert.is(made.length, 1);
-    assert.is(made[0].name, ok[0]);
+    assert.is(made[0]!.name, ok[0]);
   },
 );
 
@@ -503,7 +507,7 @@ s(
     clients.push(via);
     const name = unique('sanity-leader-change');
     const first = ctl('CreateVolume', createReq(name), via).then(
-      (r: Any) => ({ ok: r.volume.volumeId as string }),
+      (r) => ({ ok: r.volume!.volumeId as string }),
       (e: grpc.ServiceError) => ({ error: grpc.status[e.code] }),
     );
     await kill9(leader.pid);
@@ -512,7 +516,7 @@ s(
     const id = await until(
       'CreateVolume answers after the leader change',
       60_000,
-      async () => (await ctl('CreateVolume', createReq(name), via)).volume.volumeId as string,
+      async () => (await ctl('CreateVolume', createReq(name), via)).volume!.volumeId as string,
     );
     if ('ok' in firstResult) assert.is(firstResult.ok, id, 'the first call and the retry answer the same volume');
     else
@@ -523,7 +527,7 @@ s(
     await until('a manager leads again', 30_000, async () => Boolean((await api.call('GetClusterInfo', {})).leaderId));
     const made = await volumesFor(name);
     assert.is(made.length, 1, `exactly one volume for ${name} (first call: ${JSON.stringify(firstResult)})`);
-    assert.is(made[0].name, id);
+    assert.is(made[0]!.name, id);
     await cairn(['restart', leader.id, '--dir', dir]);
   },
 );

@@ -10,6 +10,8 @@ import * as grpc from '@grpc/grpc-js';
 import { CsiClient, TOPOLOGY_ZONE_KEY } from '@cairn/csi';
 import { eventually, startCluster } from './support/cluster.js';
 import type { TestCluster } from './support/cluster.js';
+import { csiCall } from './support/grpc-types.js';
+import type { CsiMethod, CsiRequest, CsiResponse } from './support/grpc-types.js';
 
 const run = promisify(execFile);
 const MiB = 2 ** 20;
@@ -17,8 +19,8 @@ const s = suite('CSI Controller end to end');
 let c: TestCluster;
 let csi: CsiClient;
 
-const mount = { mount: { fsType: 'ext4' }, accessMode: { mode: 'SINGLE_NODE_WRITER' } };
-const block = { block: {}, accessMode: { mode: 'SINGLE_NODE_WRITER' } };
+const mount = { mount: { fsType: 'ext4' }, accessMode: { mode: 'SINGLE_NODE_WRITER' as const } };
+const block = { block: {}, accessMode: { mode: 'SINGLE_NODE_WRITER' as const } };
 const zone = (z: string) => ({ segments: { [TOPOLOGY_ZONE_KEY]: z } });
 
 s.before(async () => {
@@ -32,11 +34,11 @@ s.after(async () => {
   await c?.down();
 });
 
-type Any = any;
+type Ctl = 'Controller';
 /** A Controller call made twice: both answers must be equal; returns the answer. */
-async function twice(method: string, req: object): Promise<Any> {
-  const a = await csi.call<Any>('Controller', method, req);
-  const b = await csi.call<Any>('Controller', method, req);
+async function twice<M extends CsiMethod<Ctl>>(method: M, req: CsiRequest<Ctl, M>): Promise<CsiResponse<Ctl, M>> {
+  const a = await csiCall(csi, 'Controller', method, req);
+  const b = await csiCall(csi, 'Controller', method, req);
   assert.equal(b, a, `${method} answered differently the second time`);
   return a;
 }
@@ -46,12 +48,12 @@ async function twice(method: string, req: object): Promise<Any> {
  * out of the comparison: a volume created a moment ago may go from starting to healthy between
  * the two calls.)
  */
-async function listTwice(req: object): Promise<Any> {
-  const a = await csi.call<Any>('Controller', 'ListVolumes', req);
-  const b = await csi.call<Any>('Controller', 'ListVolumes', req);
-  const stable = (r: Any) => ({
+async function listTwice(req: CsiRequest<Ctl, 'ListVolumes'>): Promise<CsiResponse<Ctl, 'ListVolumes'>> {
+  const a = await csiCall(csi, 'Controller', 'ListVolumes', req);
+  const b = await csiCall(csi, 'Controller', 'ListVolumes', req);
+  const stable = (r: CsiResponse<Ctl, 'ListVolumes'>) => ({
     next: r.nextToken,
-    entries: r.entries.map((e: Any) => ({ volume: e.volume, published: e.status.publishedNodeIds })),
+    entries: r.entries.map((e) => ({ volume: e.volume, published: e.status!.publishedNodeIds })),
   });
   assert.equal(stable(b), stable(a), 'ListVolumes answered differently the second time');
   return a;
@@ -70,13 +72,12 @@ async function refused(method: string, req: object, code: keyof typeof grpc.stat
   }
 }
 
-const adminNames = async (): Promise<string[]> =>
-  (await c.call('ListVolumes', {})).volumes.map((v: Any) => v.name).sort();
+const adminNames = async (): Promise<string[]> => (await c.call('ListVolumes', {})).volumes.map((v) => v.name).sort();
 
 s('Identity is ready and the capabilities list what the controller does', async () => {
-  const probe = await csi.call<Any>('Identity', 'Probe');
-  assert.is(probe.ready.value, true);
-  const caps = (await twice('ControllerGetCapabilities', {})).capabilities.map((x: Any) => x.rpc.type).sort();
+  const probe = await csiCall(csi, 'Identity', 'Probe', {});
+  assert.is(probe.ready!.value, true);
+  const caps: string[] = (await twice('ControllerGetCapabilities', {})).capabilities.map((x) => x.rpc!.type).sort();
   for (const want of [
     'CREATE_DELETE_VOLUME',
     'PUBLISH_UNPUBLISH_VOLUME',
@@ -108,7 +109,7 @@ s('every missing argument is INVALID_ARGUMENT naming the field; nothing is creat
     ],
     [
       'CreateVolume',
-      { name: 'pvc-x', volumeCapabilities: [{ accessMode: { mode: 'SINGLE_NODE_WRITER' } }] },
+      { name: 'pvc-x', volumeCapabilities: [{ accessMode: { mode: 'SINGLE_NODE_WRITER' as const } }] },
       /access_type is required/,
     ],
     [
@@ -118,7 +119,7 @@ s('every missing argument is INVALID_ARGUMENT naming the field; nothing is creat
     ],
     [
       'CreateVolume',
-      { name: 'pvc-x', volumeCapabilities: [{ mount: {}, accessMode: { mode: 'MULTI_NODE_MULTI_WRITER' } }] },
+      { name: 'pvc-x', volumeCapabilities: [{ mount: {}, accessMode: { mode: 'MULTI_NODE_MULTI_WRITER' as const } }] },
       /MULTI_NODE_MULTI_WRITER is not supported/,
     ],
     [
@@ -173,9 +174,9 @@ s(
       },
     };
     const a = await twice('CreateVolume', req);
-    assert.is(a.volume.volumeId, 'pvc-a');
-    assert.is(a.volume.capacityBytes, 64 * MiB);
-    assert.equal(a.volume.volumeContext, { fsType: 'ext4', mkfsParams: '-m 0' });
+    assert.is(a.volume!.volumeId, 'pvc-a');
+    assert.is(a.volume!.capacityBytes, 64 * MiB);
+    assert.equal(a.volume!.volumeContext, { fsType: 'ext4', mkfsParams: '-m 0' });
     const v = await c.call('GetVolume', { name: 'pvc-a' });
     assert.is(v.size, 64 * MiB);
     assert.is(v.numberOfReplicas, 3);
@@ -184,7 +185,7 @@ s(
     // A retry without the optional parameters is the same volume.
     assert.equal(
       (
-        await csi.call<Any>('Controller', 'CreateVolume', {
+        await csiCall(csi, 'Controller', 'CreateVolume', {
           name: 'pvc-a',
           volumeCapabilities: [mount],
           capacityRange: { requiredBytes: 64 * MiB },
@@ -208,7 +209,7 @@ s(
       'CreateVolume',
       {
         ...req,
-        volumeCapabilities: [{ mount: {}, accessMode: { mode: 'SINGLE_NODE_WRITER' } }],
+        volumeCapabilities: [{ mount: {}, accessMode: { mode: 'SINGLE_NODE_WRITER' as const } }],
         parameters: { fsType: 'xfs' },
       },
       'ALREADY_EXISTS',
@@ -218,7 +219,7 @@ s(
       'pvc-a has 3 running replicas',
       20_000,
       async () =>
-        (await c.call('GetVolume', { name: 'pvc-a' })).replicas.filter((r: Any) => r.state === 'running').length === 3,
+        (await c.call('GetVolume', { name: 'pvc-a' })).replicas.filter((r) => r.state === 'running').length === 3,
     );
   },
 );
@@ -231,8 +232,8 @@ s('CreateVolume: accessibility requirements, OUT_OF_RANGE and RESOURCE_EXHAUSTED
     parameters: { numberOfReplicas: '2' },
     accessibilityRequirements: { requisite: [zone('zone-b'), zone('zone-x')], preferred: [zone('zone-b')] },
   });
-  assert.equal(b.volume.accessibleTopology, [zone('zone-b')]);
-  assert.is(b.volume.capacityBytes, 32 * MiB);
+  assert.equal(b.volume!.accessibleTopology, [zone('zone-b')]);
+  assert.is(b.volume!.capacityBytes, 32 * MiB);
   const before = await adminNames();
   await refused(
     'CreateVolume',
@@ -268,21 +269,21 @@ s('GetCapacity: with and without topology and parameters, agreeing with what Cre
   const nowhere = await twice('GetCapacity', { accessibleTopology: zone('zone-x') });
   const gold = await twice('GetCapacity', { parameters: { nodeSelector: 'gold' } });
   const four = await twice('GetCapacity', { parameters: { numberOfReplicas: '4' } });
-  assert.ok(all.availableCapacity > 0 && all.maximumVolumeSize.value > 0, JSON.stringify(all));
-  assert.is(all.maximumVolumeSize.value % 4096, 0);
+  assert.ok(all.availableCapacity > 0 && all.maximumVolumeSize!.value > 0, JSON.stringify(all));
+  assert.is(all.maximumVolumeSize!.value % 4096, 0);
   assert.ok(one.availableCapacity >= 2 * all.availableCapacity, 'one replica per volume leaves room for more volumes');
   assert.equal(inZone, all, 'a zone with a node reaches the whole cluster: replicas go anywhere');
   assert.equal(nowhere, { availableCapacity: 0, maximumVolumeSize: { value: 0 }, minimumVolumeSize: { value: 4096 } });
   assert.is(gold.availableCapacity, 0);
-  assert.is(gold.maximumVolumeSize.value, 0);
-  assert.is(four.maximumVolumeSize.value, 0, 'four replicas need four nodes (hard node anti-affinity)');
+  assert.is(gold.maximumVolumeSize!.value, 0);
+  assert.is(four.maximumVolumeSize!.value, 0, 'four replicas need four nodes (hard node anti-affinity)');
   // The figures follow the scheduler's rule from what ListNodes shows: a replica must stay below
   // available - 25% of the maximum, and within the over-provisioning cap.
   const { nodes } = await c.call('ListNodes', {});
-  const perNode = nodes.map((n: Any) =>
+  const perNode = nodes.map((n) =>
     Math.max(
       ...n.disks.map(
-        (d: Any) =>
+        (d) =>
           Math.floor(
             Math.min(
               d.storageAvailable - d.storageMaximum / 4 - 1,
@@ -292,15 +293,15 @@ s('GetCapacity: with and without topology and parameters, agreeing with what Cre
       ),
     ),
   );
-  assert.is(one.maximumVolumeSize.value, Math.max(...perNode));
-  assert.is(all.maximumVolumeSize.value, Math.min(...perNode));
+  assert.is(one.maximumVolumeSize!.value, Math.max(...perNode));
+  assert.is(all.maximumVolumeSize!.value, Math.min(...perNode));
   // One block more than fits anywhere cannot be placed (with degraded creation one replica would do).
   await refused(
     'CreateVolume',
     {
       name: 'pvc-z',
       volumeCapabilities: [mount],
-      capacityRange: { requiredBytes: one.maximumVolumeSize.value + 4096 },
+      capacityRange: { requiredBytes: one.maximumVolumeSize!.value + 4096 },
     },
     'RESOURCE_EXHAUSTED',
     /cannot place/,
@@ -317,11 +318,11 @@ s(
       volumeContext: { fsType: 'ext4', mkfsParams: '-m 0' },
     };
     const p = await twice('ControllerPublishVolume', req);
-    assert.match(p.publishContext.nbdUrl, /^nbd\+unix:\/\/\/pvc-a\?socket=\/.+\/nodes\/node-1\/run\/nbd\.sock$/);
+    assert.match(p.publishContext.nbdUrl!, /^nbd\+unix:\/\/\/pvc-a\?socket=\/.+\/nodes\/node-1\/run\/nbd\.sock$/);
     assert.is(p.publishContext.fsType, 'ext4');
     assert.is(p.publishContext.mkfsParams, '-m 0');
     assert.is(p.publishContext.readonly, undefined);
-    const info = JSON.parse((await run('nbdinfo', ['--json', p.publishContext.nbdUrl])).stdout);
+    const info = JSON.parse((await run('nbdinfo', ['--json', p.publishContext.nbdUrl!])).stdout);
     assert.is(info.exports[0]['export-size'], 64 * MiB);
     await refused(
       'ControllerPublishVolume',
@@ -342,15 +343,15 @@ s(
       'NOT_FOUND',
       /node "node-9" does not exist/,
     );
-    const listed = (await listTwice({})).entries.find((e: Any) => e.volume.volumeId === 'pvc-a');
-    assert.equal(listed.status.publishedNodeIds, ['node-1']);
-    assert.equal((await twice('ControllerGetVolume', { volumeId: 'pvc-a' })).status.publishedNodeIds, ['node-1']);
+    const listed = (await listTwice({})).entries.find((e) => e.volume!.volumeId === 'pvc-a');
+    assert.equal(listed!.status!.publishedNodeIds, ['node-1']);
+    assert.equal((await twice('ControllerGetVolume', { volumeId: 'pvc-a' })).status!.publishedNodeIds, ['node-1']);
     // Unpublishing from a node it is not on changes nothing.
     await twice('ControllerUnpublishVolume', { volumeId: 'pvc-a', nodeId: 'node-3' });
     assert.is((await c.call('GetVolume', { name: 'pvc-a' })).attachedTo, 'node-1');
     await twice('ControllerUnpublishVolume', { volumeId: 'pvc-a', nodeId: 'node-1' });
     assert.is((await c.call('GetVolume', { name: 'pvc-a' })).state, 'detached');
-    assert.equal((await twice('ControllerGetVolume', { volumeId: 'pvc-a' })).status.publishedNodeIds, []);
+    assert.equal((await twice('ControllerGetVolume', { volumeId: 'pvc-a' })).status!.publishedNodeIds, []);
     await twice('ControllerUnpublishVolume', { volumeId: 'pvc-nope', nodeId: 'node-1' });
   },
 );
@@ -358,10 +359,12 @@ s(
 s('ABORTED: a second publish of a volume while the first is in flight; readonly reaches the context', async () => {
   const req = { volumeId: 'pvc-b', nodeId: 'node-2', volumeCapability: block, readonly: true };
   const results = await Promise.allSettled([
-    csi.call<Any>('Controller', 'ControllerPublishVolume', req),
-    csi.call<Any>('Controller', 'ControllerPublishVolume', req),
+    csiCall(csi, 'Controller', 'ControllerPublishVolume', req),
+    csiCall(csi, 'Controller', 'ControllerPublishVolume', req),
   ]);
-  const ok = results.filter((r) => r.status === 'fulfilled') as PromiseFulfilledResult<Any>[];
+  const ok = results.filter((r) => r.status === 'fulfilled') as PromiseFulfilledResult<
+    CsiResponse<Ctl, 'ControllerPublishVolume'>
+  >[];
   const no = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
   assert.is(ok.length, 1, JSON.stringify(results));
   assert.is(no.length, 1);
@@ -409,13 +412,13 @@ s('a publish whose caller gave up stops waiting, so the retry is not ABORTED', a
   }
   // The second wait is dropped at the server's next poll too; then the retry goes through.
   await eventually('the publish to go through once the agent runs again', 30_000, async () =>
-    csi.call<Any>('Controller', 'ControllerPublishVolume', req).then(
+    csiCall(csi, 'Controller', 'ControllerPublishVolume', req).then(
       () => true,
       (e: grpc.ServiceError) => (grpc.status[e.code] === 'ABORTED' ? null : Promise.reject(e)),
     ),
   );
   const p = await twice('ControllerPublishVolume', req);
-  assert.match(p.publishContext.nbdUrl, /^nbd\+unix:\/\/\/pvc-a\?socket=\/.+\/nodes\/node-3\/run\/nbd\.sock$/);
+  assert.match(p.publishContext.nbdUrl!, /^nbd\+unix:\/\/\/pvc-a\?socket=\/.+\/nodes\/node-3\/run\/nbd\.sock$/);
   await twice('ControllerUnpublishVolume', { volumeId: 'pvc-a', nodeId: 'node-3' });
 });
 
@@ -427,7 +430,7 @@ s(
       volumeCapabilities: [mount],
       volumeContext: { fsType: 'ext4', 'storage.kubernetes.io/csiProvisionerIdentity': '123-csi.cairn.io' },
     });
-    assert.is(ok.confirmed.volumeCapabilities.length, 1);
+    assert.is(ok.confirmed!.volumeCapabilities.length, 1);
     const otherMkfs = await twice('ValidateVolumeCapabilities', {
       volumeId: 'pvc-a',
       volumeCapabilities: [mount],
@@ -436,13 +439,13 @@ s(
     assert.match(otherMkfs.message, /volume_context mkfsParams="-K" is not volume "pvc-a"'s \("-m 0"\)/);
     const multi = await twice('ValidateVolumeCapabilities', {
       volumeId: 'pvc-a',
-      volumeCapabilities: [{ mount: {}, accessMode: { mode: 'MULTI_NODE_READER_ONLY' } }],
+      volumeCapabilities: [{ mount: {}, accessMode: { mode: 'MULTI_NODE_READER_ONLY' as const } }],
     });
     assert.is(multi.confirmed, null);
     assert.match(multi.message, /MULTI_NODE_READER_ONLY is not supported/);
     const xfs = await twice('ValidateVolumeCapabilities', {
       volumeId: 'pvc-a',
-      volumeCapabilities: [{ mount: { fsType: 'xfs' }, accessMode: { mode: 'SINGLE_NODE_WRITER' } }],
+      volumeCapabilities: [{ mount: { fsType: 'xfs' }, accessMode: { mode: 'SINGLE_NODE_WRITER' as const } }],
     });
     assert.match(xfs.message, /volume "pvc-a" has ext4/);
     await refused(
@@ -460,11 +463,11 @@ s('snapshots: create (idempotent, ready, sized), names unique across volumes, li
     name: 'snap-1',
     parameters: { 'csi.storage.k8s.io/volumesnapshot/name': 'x' },
   });
-  assert.is(s1.snapshot.snapshotId, 'pvc-a@snap-1');
-  assert.is(s1.snapshot.sourceVolumeId, 'pvc-a');
-  assert.is(s1.snapshot.sizeBytes, 64 * MiB);
-  assert.is(s1.snapshot.readyToUse, true);
-  assert.ok(Math.abs(Number(s1.snapshot.creationTime.seconds) - Date.now() / 1000) < 120, 'creation_time is now');
+  assert.is(s1.snapshot!.snapshotId, 'pvc-a@snap-1');
+  assert.is(s1.snapshot!.sourceVolumeId, 'pvc-a');
+  assert.is(s1.snapshot!.sizeBytes, 64 * MiB);
+  assert.is(s1.snapshot!.readyToUse, true);
+  assert.ok(Math.abs(Number(s1.snapshot!.creationTime!.seconds) - Date.now() / 1000) < 120, 'creation_time is now');
   await refused(
     'CreateSnapshot',
     { sourceVolumeId: 'pvc-b', name: 'snap-1' },
@@ -482,7 +485,7 @@ s('snapshots: create (idempotent, ready, sized), names unique across volumes, li
   assert.equal((await twice('GetSnapshot', { snapshotId: 'pvc-a@snap-1' })).snapshot, s1.snapshot);
   await refused('GetSnapshot', { snapshotId: 'pvc-a@nope' }, 'NOT_FOUND', /snapshot "pvc-a@nope" does not exist/);
 
-  const ids = (r: Any): string[] => r.entries.map((e: Any) => e.snapshot.snapshotId);
+  const ids = (r: CsiResponse<Ctl, 'ListSnapshots'>): string[] => r.entries.map((e) => e.snapshot!.snapshotId);
   assert.equal(ids(await twice('ListSnapshots', {})), ['pvc-a@snap-1', 'pvc-a@snap-2', 'pvc-b@snap-3']);
   assert.equal(ids(await twice('ListSnapshots', { sourceVolumeId: 'pvc-a' })), ['pvc-a@snap-1', 'pvc-a@snap-2']);
   assert.equal(ids(await twice('ListSnapshots', { snapshotId: 'pvc-b@snap-3' })), ['pvc-b@snap-3']);
@@ -524,16 +527,16 @@ s(
       volumeCapabilities: [mount],
       volumeContentSource: { snapshot: { snapshotId: 'pvc-a@snap-1' } },
     });
-    assert.is(fromSnap.volume.capacityBytes, 64 * MiB);
-    assert.equal(fromSnap.volume.contentSource.snapshot, { snapshotId: 'pvc-a@snap-1' });
+    assert.is(fromSnap.volume!.capacityBytes, 64 * MiB);
+    assert.equal(fromSnap.volume!.contentSource!.snapshot, { snapshotId: 'pvc-a@snap-1' });
     const clone = await twice('CreateVolume', {
       name: 'pvc-clone',
       volumeCapabilities: [mount],
       capacityRange: { requiredBytes: MiB },
       volumeContentSource: { volume: { volumeId: 'pvc-a' } },
     });
-    assert.is(clone.volume.capacityBytes, 64 * MiB);
-    assert.equal(clone.volume.contentSource.volume, { volumeId: 'pvc-a' });
+    assert.is(clone.volume!.capacityBytes, 64 * MiB);
+    assert.equal(clone.volume!.contentSource!.volume, { volumeId: 'pvc-a' });
     await refused(
       'CreateVolume',
       { name: 'pvc-z', volumeCapabilities: [mount], volumeContentSource: { snapshot: { snapshotId: 'pvc-a@nope' } } },
@@ -609,12 +612,12 @@ s(
     // The expanded volume still answers CreateVolume's retry: 128 MiB is at least the 64 MiB required.
     assert.is(
       (
-        await csi.call<Any>('Controller', 'CreateVolume', {
+        await csiCall(csi, 'Controller', 'CreateVolume', {
           name: 'pvc-a',
           volumeCapabilities: [mount],
           capacityRange: { requiredBytes: 64 * MiB },
         })
-      ).volume.capacityBytes,
+      ).volume!.capacityBytes,
       128 * MiB,
     );
   },
@@ -628,12 +631,14 @@ s('ControllerGetVolume: a volume with more replicas than nodes is abnormal, sayi
     parameters: { numberOfReplicas: '4' },
   });
   const cond = await eventually('pvc-deg degraded with 3 of 4 replicas running', 20_000, async () => {
-    const r = await csi.call<Any>('Controller', 'ControllerGetVolume', { volumeId: 'pvc-deg' });
-    return /^degraded: 3\/4 replicas running/.test(r.status.volumeCondition.message) ? r.status.volumeCondition : null;
+    const r = await csiCall(csi, 'Controller', 'ControllerGetVolume', { volumeId: 'pvc-deg' });
+    return /^degraded: 3\/4 replicas running/.test(r.status!.volumeCondition!.message)
+      ? r.status!.volumeCondition
+      : null;
   });
   assert.is(cond.abnormal, true);
   assert.match(cond.message, /unschedulable: .*AntiAffinityNode/);
-  const healthy = (await twice('ControllerGetVolume', { volumeId: 'pvc-a' })).status.volumeCondition;
+  const healthy = (await twice('ControllerGetVolume', { volumeId: 'pvc-a' })).status!.volumeCondition;
   assert.equal(healthy, { abnormal: false, message: 'healthy: 3/3 replicas running' });
   await refused('ControllerGetVolume', { volumeId: 'pvc-nope' }, 'NOT_FOUND', /volume "pvc-nope" does not exist/);
 });
@@ -646,8 +651,8 @@ s('ListVolumes: pages of max_entries cover every volume once; a bad token is ABO
     const p = await listTwice({ maxEntries: 2, startingToken: token });
     assert.ok(p.entries.length <= 2);
     for (const e of p.entries) {
-      names.push(e.volume.volumeId);
-      assert.ok(e.status.volumeCondition.message, 'every entry has a condition');
+      names.push(e.volume!.volumeId);
+      assert.ok(e.status!.volumeCondition!.message, 'every entry has a condition');
     }
     token = p.nextToken;
     pages++;

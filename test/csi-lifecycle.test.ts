@@ -26,16 +26,17 @@ import { CsiClient } from '@cairn/csi';
 import { eventually, startCluster } from './support/cluster.js';
 import { sweep } from './support/sweep.js';
 import type { TestCluster } from './support/cluster.js';
+import { csiCall } from './support/grpc-types.js';
+import type { CsiMethod, CsiRequest, CsiResponse } from './support/grpc-types.js';
 
 const MiB = 2 ** 20;
 const s = suite('CSI lifecycle');
-type Any = any;
 
 let c: TestCluster;
 let controller: CsiClient;
 const nodes = new Map<string, CsiClient>();
-const mountCap = { mount: { fsType: 'ext4' }, accessMode: { mode: 'SINGLE_NODE_WRITER' } };
-const blockCap = { block: {}, accessMode: { mode: 'SINGLE_NODE_WRITER' } };
+const mountCap = { mount: { fsType: 'ext4' }, accessMode: { mode: 'SINGLE_NODE_WRITER' as const } };
+const blockCap = { block: {}, accessMode: { mode: 'SINGLE_NODE_WRITER' as const } };
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 s.before(async () => {
@@ -52,22 +53,29 @@ s.after(async () => {
 });
 
 /** A call made twice; both answers must be equal (`strip` drops fields that may move, e.g. times). */
-async function twice(
+async function twice<S extends 'Controller' | 'Node', M extends CsiMethod<S>>(
   client: CsiClient,
-  service: 'Controller' | 'Node',
-  method: string,
-  req: object,
-  strip: (r: Any) => Any = (r) => r,
-): Promise<Any> {
-  const a = await client.call<Any>(service, method, req);
-  const b = await client.call<Any>(service, method, req);
+  service: S,
+  method: M,
+  req: CsiRequest<S, M>,
+  strip: (r: CsiResponse<S, M>) => unknown = (r) => r,
+): Promise<CsiResponse<S, M>> {
+  const a = await csiCall(client, service, method, req);
+  const b = await csiCall(client, service, method, req);
   assert.equal(strip(b), strip(a), `${method} answered differently the second time`);
   return a;
 }
-const ctl = (method: string, req: object, strip?: (r: Any) => Any) =>
-  twice(controller, 'Controller', method, req, strip);
-const node = (id: string, method: string, req: object, strip?: (r: Any) => Any) =>
-  twice(nodes.get(id)!, 'Node', method, req, strip);
+const ctl = <M extends CsiMethod<'Controller'>>(
+  method: M,
+  req: CsiRequest<'Controller', M>,
+  strip?: (r: CsiResponse<'Controller', M>) => unknown,
+) => twice(controller, 'Controller', method, req, strip);
+const node = <M extends CsiMethod<'Node'>>(
+  id: string,
+  method: M,
+  req: CsiRequest<'Node', M>,
+  strip?: (r: CsiResponse<'Node', M>) => unknown,
+) => twice(nodes.get(id)!, 'Node', method, req, strip);
 
 /** Paths of one volume on one node, as kubelet lays them out (a staging dir, a pod's target). */
 function paths(volume: string, nodeId: string) {
@@ -152,12 +160,12 @@ s(
       volumeCapabilities: [mountCap],
       parameters: { numberOfReplicas: '3', fsType: 'ext4' },
     };
-    const created = (await ctl('CreateVolume', create)).volume;
+    const created = (await ctl('CreateVolume', create)).volume!;
     assert.is(created.volumeId, 'pvc-life');
     assert.is(Number(created.capacityBytes), 256 * MiB);
     await eventually('pvc-life placed with 3 running replicas', 60_000, async () => {
       const v = await c.call('GetVolume', { name: 'pvc-life' });
-      return v.replicas.filter((r: Any) => r.state === 'running').length === 3;
+      return v.replicas.filter((r) => r.state === 'running').length === 3;
     });
 
     const one = await attach('pvc-life', 'node-1', mountCap);
@@ -166,10 +174,10 @@ s(
     const written = digests(one.target);
     const stats = await node('node-1', 'NodeGetVolumeStats', { volumeId: 'pvc-life', volumePath: one.target }, (r) => ({
       condition: r.volumeCondition,
-      units: r.usage.map((u: Any) => u.unit),
+      units: r.usage.map((u) => u.unit),
     }));
     assert.is(stats.volumeCondition?.abnormal ?? false, false);
-    assert.ok(stats.usage.find((u: Any) => u.unit === 'BYTES').used > 3 * MiB, 'the files show in the used bytes');
+    assert.ok(stats.usage.find((u) => u.unit === 'BYTES')!.used > 3 * MiB, 'the files show in the used bytes');
     await detach('pvc-life', 'node-1');
     assert.not.ok(existsSync(join(one.target, 'a.bin')), 'nothing is mounted at the target any more');
 
@@ -178,10 +186,10 @@ s(
     const v = await c.call('GetVolume', { name: 'pvc-life' });
     assert.is(v.attachedTo, 'node-2');
     const got = await ctl('ControllerGetVolume', { volumeId: 'pvc-life' }, (r) => ({
-      id: r.volume.volumeId,
-      nodes: r.status.publishedNodeIds,
+      id: r.volume!.volumeId,
+      nodes: r.status!.publishedNodeIds,
     }));
-    assert.equal(got.status.publishedNodeIds, ['node-2']);
+    assert.equal(got.status!.publishedNodeIds, ['node-2']);
     Object.assign(atSnapshot, written);
   },
 );
@@ -189,14 +197,14 @@ s(
 s('a snapshot, a volume made from it holds the data as at the snapshot', async () => {
   const snap = (
     await ctl('CreateSnapshot', { sourceVolumeId: 'pvc-life', name: 'snap-life' }, (r) => ({
-      id: r.snapshot.snapshotId,
-      src: r.snapshot.sourceVolumeId,
+      id: r.snapshot!.snapshotId,
+      src: r.snapshot!.sourceVolumeId,
     }))
-  ).snapshot;
+  ).snapshot!;
   assert.is(snap.snapshotId, 'pvc-life@snap-life');
   const ready = await eventually('the snapshot is ready to use', 30_000, async () => {
-    const r = await controller.call<Any>('Controller', 'ListSnapshots', { snapshotId: snap.snapshotId });
-    return r.entries[0]?.snapshot.readyToUse ? r.entries[0].snapshot : null;
+    const r = await csiCall(controller, 'Controller', 'ListSnapshots', { snapshotId: snap.snapshotId });
+    return r.entries[0]?.snapshot!.readyToUse ? r.entries[0].snapshot : null;
   });
   assert.is(ready.sourceVolumeId, 'pvc-life');
   // Writes after the snapshot must not reach the restored volume.
@@ -212,7 +220,7 @@ s('a snapshot, a volume made from it holds the data as at the snapshot', async (
     parameters: { numberOfReplicas: '2' },
     volumeContentSource: { snapshot: { snapshotId: snap.snapshotId } },
   };
-  const restored = (await ctl('CreateVolume', create)).volume;
+  const restored = (await ctl('CreateVolume', create)).volume!;
   assert.is(restored.contentSource?.snapshot?.snapshotId, snap.snapshotId);
   const three = await attach('pvc-restore', 'node-3', mountCap);
   assert.equal(digests(three.target), atSnapshot, 'the restored volume has the files as they were at the snapshot');
@@ -285,7 +293,7 @@ s('delete: snapshots, then volumes; deleting again succeeds; nothing left in the
   await ctl('DeleteSnapshot', { snapshotId: 'pvc-life@snap-life' });
   for (const v of ['pvc-life', 'pvc-restore', 'pvc-block']) await ctl('DeleteVolume', { volumeId: v });
   await eventually('the volumes are gone', 30_000, async () => (await c.call('ListVolumes', {})).volumes.length === 0);
-  const listed = await controller.call<Any>('Controller', 'ListVolumes', {});
+  const listed = await csiCall(controller, 'Controller', 'ListVolumes', {});
   assert.is(listed.entries.length, 0);
 });
 

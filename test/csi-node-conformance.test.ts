@@ -24,14 +24,18 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { CsiClient, DRIVER_NAME, TOPOLOGY_HOSTNAME_KEY, TOPOLOGY_ZONE_KEY } from '@cairn/csi';
+import type { CsiService } from '@cairn/csi';
 import { startCluster } from './support/cluster.js';
 import { sweep } from './support/sweep.js';
 import type { TestCluster } from './support/cluster.js';
+import { csiCall } from './support/grpc-types.js';
+import type { CsiMethod, CsiRequest, CsiResponse } from './support/grpc-types.js';
 
 const run = promisify(execFile);
 const MiB = 2 ** 20;
 const s = suite('CSI Node and Identity conformance');
-type Any = any;
+type Capability = NonNullable<CsiRequest<'Node', 'NodeStageVolume'>['volumeCapability']>;
+type AccessModeName = NonNullable<NonNullable<Capability['accessMode']>['mode']>;
 
 let c: TestCluster;
 let ctl: CsiClient;
@@ -39,11 +43,11 @@ let nodeCsi: CsiClient;
 let nodeId: string;
 let base: string;
 
-const cap = (mode = 'SINGLE_NODE_WRITER', fsType = 'ext4') => ({
+const cap = (mode: AccessModeName = 'SINGLE_NODE_WRITER', fsType = 'ext4'): Capability => ({
   mount: { fsType, mountFlags: [] as string[] },
   accessMode: { mode },
 });
-const blockCap = (mode = 'SINGLE_NODE_WRITER') => ({ block: {}, accessMode: { mode } });
+const blockCap = (mode: AccessModeName = 'SINGLE_NODE_WRITER'): Capability => ({ block: {}, accessMode: { mode } });
 
 s.before(async () => {
   c = await startCluster(1);
@@ -61,20 +65,25 @@ s.after(async () => {
 });
 
 /** A call made twice; both answers must be equal (`stable` keeps what may not move between them). */
-async function twice(
+async function twice<S extends CsiService, M extends CsiMethod<S>>(
   client: CsiClient,
-  service: 'Identity' | 'Controller' | 'Node',
-  method: string,
-  req: object,
-  stable: (r: Any) => Any = (r) => r,
-): Promise<Any> {
-  const a = await client.call<Any>(service, method, req);
-  const b = await client.call<Any>(service, method, req);
+  service: S,
+  method: M,
+  req: CsiRequest<S, M>,
+  stable: (r: CsiResponse<S, M>) => unknown = (r) => r,
+): Promise<CsiResponse<S, M>> {
+  const a = await csiCall(client, service, method, req);
+  const b = await csiCall(client, service, method, req);
   assert.equal(stable(b), stable(a), `${method} answered differently the second time`);
   return a;
 }
-const node = (method: string, req: object, stable?: (r: Any) => Any) => twice(nodeCsi, 'Node', method, req, stable);
-const controller = (method: string, req: object) => twice(ctl, 'Controller', method, req);
+const node = <M extends CsiMethod<'Node'>>(
+  method: M,
+  req: CsiRequest<'Node', M>,
+  stable?: (r: CsiResponse<'Node', M>) => unknown,
+) => twice(nodeCsi, 'Node', method, req, stable);
+const controller = <M extends CsiMethod<'Controller'>>(method: M, req: CsiRequest<'Controller', M>) =>
+  twice(ctl, 'Controller', method, req);
 
 /** A Node call refused with `code` (twice: a refusal is as idempotent as a success), its message matching `re`. */
 async function refused(
@@ -119,14 +128,14 @@ async function createAndAttach(name: string, volCap: object, bytes = 64 * MiB): 
     volumeCapabilities: [volCap],
     parameters: { numberOfReplicas: '1' },
   });
-  assert.is(created.volume.volumeId, name);
+  assert.is(created.volume!.volumeId, name);
   const pub = await controller('ControllerPublishVolume', {
     volumeId: name,
     nodeId,
     volumeCapability: volCap,
     readonly: false,
   });
-  assert.match(pub.publishContext.nbdUrl, /^nbd\+unix:\/\/\/.+\?socket=\//);
+  assert.match(pub.publishContext.nbdUrl!, /^nbd\+unix:\/\/\/.+\?socket=\//);
   return pub.publishContext;
 }
 
@@ -149,10 +158,10 @@ s(
       assert.ok(info.vendorVersion.length > 0, 'vendor_version is required');
       const caps = await twice(client, 'Identity', 'GetPluginCapabilities', {});
       const probe = await twice(client, 'Identity', 'Probe', {});
-      assert.is(probe.ready.value, true);
+      assert.is(probe.ready!.value, true);
       answers.push({
         info,
-        caps: caps.capabilities.map((x: Any) => x.service?.type ?? `expansion:${x.volumeExpansion?.type}`).sort(),
+        caps: caps.capabilities.map((x) => x.service?.type ?? `expansion:${x.volumeExpansion?.type}`).sort(),
       });
     }
     // spec.md GetPluginCapabilities: every instance of one version reports the same set, whichever
@@ -165,7 +174,7 @@ s(
 s(
   'NodeGetCapabilities lists what works; NodeGetInfo: node id, max volumes, topology the controller accepts as requisite',
   async () => {
-    const caps = (await node('NodeGetCapabilities', {})).capabilities.map((x: Any) => x.rpc.type).sort();
+    const caps = (await node('NodeGetCapabilities', {})).capabilities.map((x) => x.rpc!.type).sort();
     assert.equal(caps, [
       'EXPAND_VOLUME',
       'GET_VOLUME_STATS',
@@ -178,11 +187,11 @@ s(
     assert.ok(Number(info.maxVolumesPerNode) >= 0, 'max_volumes_per_node is not negative');
     // VOLUME_ACCESSIBILITY_CONSTRAINTS is advertised, so the topology must be there.
     assert.equal(
-      Object.keys(info.accessibleTopology.segments).sort(),
+      Object.keys(info.accessibleTopology!.segments).sort(),
       [TOPOLOGY_HOSTNAME_KEY, TOPOLOGY_ZONE_KEY].sort(),
     );
-    assert.is(info.accessibleTopology.segments[TOPOLOGY_ZONE_KEY], c.info.nodes[0]!.zone);
-    assert.is(info.accessibleTopology.segments[TOPOLOGY_HOSTNAME_KEY], nodeId);
+    assert.is(info.accessibleTopology!.segments[TOPOLOGY_ZONE_KEY], c.info.nodes[0]!.zone);
+    assert.is(info.accessibleTopology!.segments[TOPOLOGY_HOSTNAME_KEY], nodeId);
     // csi-sanity "should work": the node's topology as the requisite of CreateVolume is accepted.
     const name = pvc();
     const created = await controller('CreateVolume', {
@@ -190,11 +199,11 @@ s(
       capacityRange: { requiredBytes: 16 * MiB },
       volumeCapabilities: [cap()],
       parameters: { numberOfReplicas: '1' },
-      accessibilityRequirements: { requisite: [info.accessibleTopology] },
+      accessibilityRequirements: { requisite: [info.accessibleTopology!] },
     });
     assert.ok(
-      created.volume.accessibleTopology.some(
-        (t: Any) => t.segments[TOPOLOGY_ZONE_KEY] === info.accessibleTopology.segments[TOPOLOGY_ZONE_KEY],
+      created.volume!.accessibleTopology.some(
+        (t) => t.segments[TOPOLOGY_ZONE_KEY] === info.accessibleTopology!.segments[TOPOLOGY_ZONE_KEY],
       ),
     );
     await controller('DeleteVolume', { volumeId: name });
@@ -240,8 +249,8 @@ s(
         { abnormal: false, message: 'healthy' },
         'VOLUME_CONDITION: the condition is always there',
       );
-      const bytes = stats.usage.find((u: Any) => u.unit === 'BYTES');
-      const inodes = stats.usage.find((u: Any) => u.unit === 'INODES');
+      const bytes = stats.usage.find((u) => u.unit === 'BYTES')!;
+      const inodes = stats.usage.find((u) => u.unit === 'INODES')!;
       assert.ok(Number(bytes.total) > 40 * MiB && Number(bytes.total) <= 64 * MiB, `total ${bytes.total}`);
       assert.ok(Number(bytes.used) >= 2 * MiB && Number(bytes.available) > 0, JSON.stringify(bytes));
       assert.ok(Number(inodes.total) > 0 && Number(inodes.used) > 0, JSON.stringify(inodes));
@@ -289,10 +298,10 @@ s(
     assert.ok(back.equals(data), 'the bytes read back through the device');
     const stats = await node('NodeGetVolumeStats', { volumeId: name, volumePath: target, stagingTargetPath: staging });
     assert.equal(
-      stats.usage.map((u: Any) => ({ unit: u.unit, total: Number(u.total) })),
+      stats.usage.map((u) => ({ unit: u.unit, total: Number(u.total) })),
       [{ unit: 'BYTES', total: 32 * MiB }],
     );
-    assert.is(stats.volumeCondition.abnormal, false);
+    assert.is(stats.volumeCondition!.abnormal, false);
     await node('NodeUnpublishVolume', { volumeId: name, targetPath: target });
     assert.not.ok(existsSync(target), 'NodeUnpublishVolume removed the device file');
     await node('NodeUnstageVolume', { volumeId: name, stagingTargetPath: staging });
@@ -674,7 +683,7 @@ s(
     writeFileSync(join(target, 'keep.txt'), 'kept');
     const total = async (): Promise<number> =>
       Number(
-        (await nodeCsi.call<Any>('Node', 'NodeGetVolumeStats', { volumeId: name, volumePath: staging })).usage[0].total,
+        (await csiCall(nodeCsi, 'Node', 'NodeGetVolumeStats', { volumeId: name, volumePath: staging })).usage[0]!.total,
       );
     const before = await total();
     await node('NodeUnpublishVolume', { volumeId: name, targetPath: target });

@@ -36,7 +36,7 @@ d('a volume attaches as an NBD export that nbdinfo sees and nbdcopy round-trips 
   await eventually(
     '3 replicas running',
     20_000,
-    async () => (await volume()).replicas.filter((r: any) => r.state === 'running').length === 3,
+    async () => (await volume()).replicas.filter((r) => r.state === 'running').length === 3,
   );
   // The CLI waits until the engine serves and prints the NBD URI.
   const att = await c.cairn([
@@ -102,7 +102,7 @@ d(
       'the volume reads as now',
     );
     assert.equal(
-      (await c.call('ListSnapshots', { name: 'data' })).snapshots.map((x: any) => x.name),
+      (await c.call('ListSnapshots', { name: 'data' })).snapshots.map((x) => x.name),
       ['s1'],
     );
     await c.call('DeleteSnapshot', { volume: 'data', name: 's1' });
@@ -150,7 +150,7 @@ d('nbdfuse + losetup + mkfs.ext4 + mount: files survive a detach and an attach o
   await eventually(
     '3 replicas running',
     20_000,
-    async () => (await volume('fs')).replicas.filter((r: any) => r.state === 'running').length === 3,
+    async () => (await volume('fs')).replicas.filter((r) => r.state === 'running').length === 3,
   );
   const attach = async (nodeId: string): Promise<string> => {
     await c.call('AttachVolume', { name: 'fs', nodeId });
@@ -190,7 +190,7 @@ d('nbdfuse + losetup + mkfs.ext4 + mount: files survive a detach and an attach o
 d("DeleteVolume removes every replica's data from its node's disk", async () => {
   // The volume of the test before: an ext4 filesystem with files, on 3 replicas.
   await eventually('fs detached', 30_000, async () => (await volume('fs')).state === 'detached');
-  const replicas = (await volume('fs')).replicas as any[];
+  const replicas = (await volume('fs')).replicas;
   assert.is(replicas.length, 3);
   const dirs = replicas.map((r) => join(c.info.nodes.find((n) => n.id === r.node)!.disk, 'replicas', r.id));
   for (const dir of dirs) {
@@ -213,7 +213,7 @@ d(
   "kill -9 a replica's node agent during a fio verify run: no verify error, degraded, then healthy after the rebuild",
   async () => {
     const v = await volume();
-    const victimNode = v.replicas.map((r: any) => r.node).find((n: string) => n !== 'node-1');
+    const victimNode = v.replicas.map((r) => r.node).find((n: string) => n !== 'node-1');
     const victim = c.info.nodes.find((n) => n.id === victimNode)!;
     const fio = run(
       'fio',
@@ -250,23 +250,23 @@ d(
     assert.not.match(stdout, /verify: bad/);
     // Degraded: the engine saw the replica go and it was recorded (the volume may already be healed
     // by the time fio finishes, so the log is the witness, not the current state).
-    const victimReplica = v.replicas.find((r: any) => r.node === victimNode).id;
+    const victimReplica = v.replicas.find((r) => r.node === victimNode)!.id;
     await eventually('the failure is recorded', 15_000, async () =>
       (await c.call('ExplainVolume', { name: 'data' })).lines.some(
-        (l: any) => l.replicaId === victimReplica && /^failed: /.test(l.text),
+        (l) => l.replicaId === victimReplica && /^failed: /.test(l.text),
       ),
     );
     const healed = await eventually('a replacement is rebuilt and the volume healthy', 60_000, async () => {
       const x = await volume();
-      return x.robustness === 'healthy' && x.replicas.filter((r: any) => r.state === 'running').length === 3 ? x : null;
+      return x.robustness === 'healthy' && x.replicas.filter((r) => r.state === 'running').length === 3 ? x : null;
     });
     assert.ok(
-      healed.replicas.every((r: any) => r.node !== victimNode || r.state !== 'running'),
+      healed.replicas.every((r) => r.node !== victimNode || r.state !== 'running'),
       'the replacement is on another node',
     );
     const why = await c.call('ExplainVolume', { name: 'data' });
     assert.ok(
-      why.lines.some((l: any) => /rebuilt: healthy again/.test(l.text)),
+      why.lines.some((l) => /rebuilt: healthy again/.test(l.text)),
       'the audit shows the rebuild',
     );
   },
@@ -274,7 +274,7 @@ d(
 
 d('with all replicas but one gone the volume is still readable and writable', async () => {
   const v = await volume();
-  const others = v.replicas.filter((r: any) => r.node !== 'node-1' && r.state === 'running').map((r: any) => r.node);
+  const others = v.replicas.filter((r) => r.node !== 'node-1' && r.state === 'running').map((r) => r.node);
   assert.is(others.length, 2);
   for (const id of others) process.kill(c.info.nodes.find((n) => n.id === id)!.pid, 'SIGKILL');
   const data = randomBytes(8 * MiB);

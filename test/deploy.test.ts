@@ -424,7 +424,10 @@ test("a StorageClass CreateVolume would refuse is caught, in the words of the dr
 test('the registrar pointed at another socket than the one cairn node serves is caught', () => {
   caught(
     setArg('50-node.yaml', 'node-driver-registrar', '--csi-address=', '--csi-address=/csi/plugin.sock'),
-    /node-driver-registrar: --csi-address \/csi\/plugin\.sock is host \/var\/lib\/kubelet\/plugins\/csi\.cairn\.io\/plugin\.sock, but cairn node serves host \/var\/lib\/kubelet\/plugins\/csi\.cairn\.io\/csi\.sock/,
+    new RegExp(
+      String.raw`node-driver-registrar: --csi-address /csi/plugin\.sock is host /var/lib/kubelet/plugins/csi\.cairn\.io/plugin\.sock, ` +
+        String.raw`but cairn node serves host /var/lib/kubelet/plugins/csi\.cairn\.io/csi\.sock`,
+    ),
   );
   caught(
     setArg('50-node.yaml', 'cairn-node', '--csi-socket=', '--csi-socket=/csi/cairn.sock'),
@@ -451,7 +454,10 @@ test('the registrar pointed at another socket than the one cairn node serves is 
 test('a controller sidecar on another socket, or not sharing the volume, is caught', () => {
   caught(
     setArg('40-manager.yaml', 'csi-resizer', '--csi-address=', '--csi-address=/csi/resizer.sock'),
-    /csi-resizer: --csi-address \/csi\/resizer\.sock is emptyDir volume socket-dir:\/resizer\.sock, but the manager serves emptyDir volume socket-dir:\/csi\.sock/,
+    new RegExp(
+      String.raw`csi-resizer: --csi-address /csi/resizer\.sock is emptyDir volume socket-dir:/resizer\.sock, ` +
+        String.raw`but the manager serves emptyDir volume socket-dir:/csi\.sock`,
+    ),
   );
   caught(
     mutate('40-manager.yaml', (o) => {
@@ -527,7 +533,7 @@ test("--etcd endpoints that do not name the StatefulSet's members are caught", (
 });
 
 test('etcd in clear, on 0.0.0.0, without client certificates, or managers without theirs, are caught', () => {
-  const arg = (f: (a: string) => string) => (o: any) => {
+  const arg = (f: (a: string) => string) => (o: Obj) => {
     const c = container(o, 'etcd');
     if (c) c.args = c.args.map(f);
   };

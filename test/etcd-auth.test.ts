@@ -17,6 +17,8 @@ import { enableEtcdAuth, EtcdCluster, openEtcd } from '@cairn/metadata';
 import type { Etcd3, EtcdCredentials } from '@cairn/metadata';
 import { CAIRN, etcdCredentials } from './support/cluster.js';
 import type { ClusterInfo } from './support/cluster.js';
+import { callAdmin } from './support/grpc-types.js';
+import type { AdminMethod, AdminRequest } from './support/grpc-types.js';
 
 const execFileP = promisify(execFile);
 const PREFIX = '/cairn/v1/';
@@ -67,13 +69,8 @@ function client(endpoint: string | string[], creds: EtcdCredentials = {}): Etcd3
   return c;
 }
 
-function call<T = any>(admin: AdminClient, method: string, req: object): Promise<T> {
-  return new Promise((resolve, reject) =>
-    (admin as any)[method](req, { deadline: Date.now() + 15_000 }, (e: Error | null, r: T) =>
-      e ? reject(e) : resolve(r),
-    ),
-  );
-}
+const call = <M extends AdminMethod>(admin: AdminClient, method: M, req: AdminRequest<M>) =>
+  callAdmin(admin, method, req, 15_000);
 
 // --- a one-member `cairn up`
 

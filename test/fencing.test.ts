@@ -12,6 +12,8 @@ import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
+import type { ServiceError } from '@grpc/grpc-js';
+import type { EventEnvelope__Output } from '@cairn/schema/events';
 import { eventually, startCluster } from './support/cluster.js';
 import { handshakeGo, NBD, NbdWire, readSimpleReply, request } from './support/fuzz-nbd.js';
 import type { TestCluster } from './support/cluster.js';
@@ -71,13 +73,16 @@ async function attachOn(node: string, withinMs: number): Promise<string> {
 }
 
 /** Resolves with the next event of the log (from `seq` on) that `match` accepts. */
-function nextEvent(seq: number, match: (e: any) => boolean): { event: Promise<any>; cancel: () => void } {
+function nextEvent(
+  seq: number,
+  match: (e: EventEnvelope__Output) => boolean,
+): { event: Promise<EventEnvelope__Output>; cancel: () => void } {
   const stream = c.admin().WatchEvents({ fromSeq: seq + 1, follow: true });
-  const event = new Promise<any>((resolve, reject) => {
-    stream.on('data', (e: any) => {
+  const event = new Promise<EventEnvelope__Output>((resolve, reject) => {
+    stream.on('data', (e: EventEnvelope__Output) => {
       if (match(e)) resolve(e);
     });
-    stream.on('error', (e: any) => {
+    stream.on('error', (e: ServiceError) => {
       if (e.code !== 1) reject(e);
     });
   });
@@ -91,9 +96,9 @@ f(
     await eventually(
       '3 replicas running',
       90_000,
-      async () => (await volume('moved')).replicas.filter((r: any) => r.state === 'running').length === 3,
+      async () => (await volume('moved')).replicas.filter((r) => r.state === 'running').length === 3,
     );
-    const placed = (await volume('moved')).replicas.map((r: any) => r.node).sort();
+    const placed = (await volume('moved')).replicas.map((r) => r.node).sort();
     assert.equal(
       placed,
       ['node-1', 'node-2', 'node-3'],

@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import type * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 import { nodeToken } from '@cairn/api';
+import type { EventEnvelope__Output } from '@cairn/schema/events';
 import { eventually, startCluster } from './support/cluster.js';
 import type { TestCluster } from './support/cluster.js';
 import {
@@ -124,7 +125,7 @@ async function setUp(): Promise<void> {
   await eventually('replicas running', 30_000, async () => {
     const { volumes } = await c.call('ListVolumes', {});
     return volumes.every(
-      (v: any) => v.replicas.length === v.numberOfReplicas && v.replicas.every((r: any) => r.state === 'running'),
+      (v) => v.replicas.length === v.numberOfReplicas && v.replicas.every((r) => r.state === 'running'),
     );
   });
   await c.call('AttachVolume', { name: NBD_VOLUME, nodeId: 'node-1' });
@@ -137,9 +138,9 @@ async function setUp(): Promise<void> {
     const v = await c.call('GetVolume', { name: CSI_VOLUME });
     return v.state === 'attached' && v.endpoint;
   });
-  settingNames = (await c.call('GetSettings', {})).settings.map((s: any) => s.name);
+  settingNames = (await c.call('GetSettings', {})).settings.map((s) => s.name);
   const nodes = (await c.call('ListNodes', {})).nodes;
-  diskIds = nodes.flatMap((n: any) => n.disks.map((d: any) => d.diskId));
+  diskIds = nodes.flatMap((n) => n.disks.map((d) => d.diskId));
   for (const f of logFiles()) logStart.set(f, existsSync(f) ? statSync(f).size : 0);
 }
 
@@ -207,11 +208,11 @@ async function head(): Promise<Head> {
   return { seq: i.seq, hash: i.stateHash };
 }
 
-function eventsBetween(after: number, upTo: number): Promise<any[]> {
+function eventsBetween(after: number, upTo: number): Promise<EventEnvelope__Output[]> {
   return new Promise((resolve, reject) => {
-    const out: any[] = [];
-    const s = (c.admin() as any).WatchEvents({ fromSeq: after + 1, follow: false });
-    s.on('data', (e: any) => {
+    const out: EventEnvelope__Output[] = [];
+    const s = c.admin().WatchEvents({ fromSeq: after + 1, follow: false });
+    s.on('data', (e: EventEnvelope__Output) => {
       if (e.seq <= upTo) out.push(e);
     });
     s.on('end', () => resolve(out));
@@ -553,7 +554,7 @@ t(
   'regression: unpublishing "at" a staging path, or unstaging another volume id there, leaves the staged volume alone',
   async () => {
     const s = service(CSI, 'Node');
-    const client = rawClient((c.info.nodes[0] as any).csiEndpoint);
+    const client = rawClient(c.info.nodes[0]!.csiEndpoint);
     const root = join(sandbox, 'csi-regression');
     const staging = `${root}/staging`;
     const cap = { mount: { fsType: 'ext4' }, accessMode: { mode: 'SINGLE_NODE_WRITER' } };
@@ -603,7 +604,7 @@ t(
   async () => {
     const r = fuzzRng('csi-live');
     const s = service(CSI, 'Node');
-    const client = rawClient((c.info.nodes[0] as any).csiEndpoint);
+    const client = rawClient(c.info.nodes[0]!.csiEndpoint);
     const root = join(sandbox, 'csi-live');
     mkdirSync(root, { recursive: true });
     const cap = { mount: { fsType: 'ext4' }, accessMode: { mode: 'SINGLE_NODE_WRITER' } };
@@ -851,7 +852,7 @@ t('regression: a refusal quoting a 1 MB value answers at once and leaves the con
     [adminRaw, admin, 'UpdateSettings', { values: { [huge]: '1' } }, bearer(c.token)],
     [adminRaw, node, 'Register', { nodeId: huge }, bearer(c.token)],
   ];
-  const csiClient = rawClient((c.info.nodes[0] as any).csiEndpoint);
+  const csiClient = rawClient(c.info.nodes[0]!.csiEndpoint);
   cases.push([csiClient, csiNode, 'NodeUnstageVolume', { volumeId: 'v', stagingTargetPath: huge }, bearer('')]);
   cases.push([csiClient, csiNode, 'NodeGetVolumeStats', { volumeId: huge, volumePath: `${sandbox}/x` }, bearer('')]);
   try {
@@ -890,7 +891,7 @@ t(
     const junk = Buffer.from([0xff, 0xff, 0xff, 0xff]); // field 0x1fffffff... with wire type 7: undecodable
     const admin = service(ADMIN, 'Admin');
     const node = service(NODE, 'NodeAgent');
-    const csiClient = rawClient((c.info.nodes[0] as any).csiEndpoint);
+    const csiClient = rawClient(c.info.nodes[0]!.csiEndpoint);
     try {
       const before = await head();
       const unary: [grpc.Client, string, grpc.Metadata][] = [
@@ -1081,7 +1082,7 @@ t('node API: random and mutated requests from node.proto', async () => {
   const r = fuzzRng('node');
   const s = service(NODE, 'NodeAgent');
   const client = rawClient(c.info.admin, tlsCa);
-  const replicaIds = (await c.call('ListVolumes', {})).volumes.flatMap((v: any) => v.replicas.map((x: any) => x.id));
+  const replicaIds = (await c.call('ListVolumes', {})).volumes.flatMap((v) => v.replicas.map((x) => x.id));
   const fzDisk = `${sandbox}/fz-disk`;
   // A node of the fuzzer's own (a real agent would be disturbed by re-registrations of its id).
   const reg = encode(s.methods['Register']!.resolvedRequestType!, {
@@ -1190,8 +1191,8 @@ t('what the fuzzing could change holds no invalid names, figures or paths, and r
 
 t('CSI: random and mutated requests for every method of Identity, Node and Controller', async () => {
   const r = fuzzRng('csi');
-  const nodeEndpoint = (c.info.nodes[0] as any).csiEndpoint as string;
-  const managerEndpoint = (c.info.manager as any).csiEndpoint as string;
+  const nodeEndpoint = c.info.nodes[0]!.csiEndpoint as string;
+  const managerEndpoint = c.info.manager.csiEndpoint as string;
   assert.ok(nodeEndpoint && managerEndpoint, 'cluster.json names the CSI sockets');
   const csiRoot = join(sandbox, 'csi');
   mkdirSync(csiRoot, { recursive: true });

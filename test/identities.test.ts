@@ -12,6 +12,8 @@ import { adminClient, nodeAgentClient } from '@cairn/api';
 import type { NodeAgentClient } from '@cairn/api';
 import { eventually, startCluster } from './support/cluster.js';
 import type { TestCluster } from './support/cluster.js';
+import { callUnary } from './support/grpc-types.js';
+import type { RequestOf, UnaryMethod } from './support/grpc-types.js';
 
 let c: TestCluster;
 const t = suite('per-node identities end to end');
@@ -23,12 +25,8 @@ const codeOf = (p: Promise<unknown>): Promise<number> =>
     () => -1,
     (e: { code: number }) => e.code,
   );
-const unary = (cl: object, method: string, req: object): Promise<unknown> =>
-  new Promise((resolve, reject) =>
-    (cl as any)[method](req, { deadline: Date.now() + 5000 }, (e: Error | null, r: unknown) =>
-      e ? reject(e) : resolve(r),
-    ),
-  );
+const unary = <C extends object, M extends UnaryMethod<C>>(cl: C, method: M, req: RequestOf<C, M>) =>
+  callUnary(cl, method, req, 5000);
 /** The first push of an assignment stream, or its refusal. */
 const watch = (cl: NodeAgentClient, nodeId: string): Promise<unknown> =>
   new Promise((resolve, reject) => {
@@ -70,7 +68,7 @@ t("each node's events carry the actor its credential proves", async () => {
   const events = await c.eventsAfter(0);
   const reg = events.filter((e) => e.payload === 'nodeRegistered');
   assert.ok(reg.length >= 3);
-  for (const e of reg) assert.is(e.actor, `node/${e.nodeRegistered.nodeId}`);
+  for (const e of reg) assert.is(e.actor, `node/${e.nodeRegistered!.nodeId}`);
 });
 
 t("the admin token is refused on the node API, a node token on the admin API and on another node's calls", async () => {
@@ -101,7 +99,7 @@ t("a volume is served with the managers' random secret: its replicas run and an 
   await c.call('CreateVolume', { name: 'idv', size: 64 * 2 ** 20, numberOfReplicas: 2 });
   await eventually('idv has 2 running replicas', 30_000, async () => {
     const v = await c.call('GetVolume', { name: 'idv' });
-    return v.replicas.filter((r: any) => r.state === 'running').length === 2 ? v : null;
+    return v.replicas.filter((r) => r.state === 'running').length === 2 ? v : null;
   });
   await c.call('AttachVolume', { name: 'idv', nodeId: 'node-3' });
   const v = await eventually('idv attached on node-3', 30_000, async () => {
@@ -109,7 +107,7 @@ t("a volume is served with the managers' random secret: its replicas run and an 
     return x.state === 'attached' ? x : null;
   });
   assert.is(v.attachedTo, 'node-3');
-  assert.is(v.replicas.filter((r: any) => r.state === 'running').length, 2, 'the engine holds both replicas');
+  assert.is(v.replicas.filter((r) => r.state === 'running').length, 2, 'the engine holds both replicas');
 });
 
 t.run();

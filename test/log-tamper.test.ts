@@ -44,9 +44,9 @@ t('the restarted manager stops before the rewritten event; audit verify names it
   await c.call('CreateVolume', { name: 'target', size: 64 * 2 ** 20, numberOfReplicas: 3 });
   await c.call('CreateVolume', { name: 'later', size: 64 * 2 ** 20, numberOfReplicas: 2 });
   const created = (await c.eventsAfter(0)).find(
-    (e) => e.payload === 'volumeCreated' && e.volumeCreated.name === 'target',
+    (e) => e.payload === 'volumeCreated' && e.volumeCreated!.name === 'target',
   );
-  const seq = Number(created.seq);
+  const seq = Number(created!.seq);
   const before = await c.cairn(['audit', 'verify', '-o', 'json', ...conn]);
   assert.is(before.code, 0, before.stderr + before.stdout);
   assert.is(JSON.parse(before.stdout).chainFromSeq, 1, 'a new cluster chains from seq 1');
@@ -102,16 +102,17 @@ t('the restarted manager stops before the rewritten event; audit verify names it
   await eventually('no manager leads', 15_000, async () => (await c.call('GetClusterInfo', {})).leaderId === '');
   const { volumes } = await c.call('ListVolumes', {});
   assert.equal(
-    volumes.map((x: any) => x.name),
+    volumes.map((x) => x.name),
     [],
   );
   // Commands refuse rather than act on the state before the break.
   try {
     await c.call('CreateVolume', { name: 'another', size: 64 * 2 ** 20, numberOfReplicas: 1 });
     assert.unreachable('a command on a broken log must fail');
-  } catch (e: any) {
-    assert.is(e.code, status.DATA_LOSS, e.message);
-    assert.match(e.details, new RegExp(`seq ${seq}`));
+  } catch (e) {
+    const err = e as { code: number; message: string; details: string };
+    assert.is(err.code, status.DATA_LOSS, err.message);
+    assert.match(err.details, new RegExp(`seq ${seq}`));
   }
   assert.match(
     readFileSync(c.info.manager.log, 'utf8'),

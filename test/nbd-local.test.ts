@@ -84,7 +84,7 @@ t(
       '2 replicas running',
       20_000,
       async () =>
-        (await c.call('GetVolume', { name: 'local' })).replicas.filter((r: any) => r.state === 'running').length === 2,
+        (await c.call('GetVolume', { name: 'local' })).replicas.filter((r) => r.state === 'running').length === 2,
     );
     const att = await c.cairn([
       'volume',
@@ -274,11 +274,11 @@ t(
     );
     try {
       await eventually('node-tls registers', 20_000, async () =>
-        (await c.call('ListNodes', {})).nodes.some((n: any) => n.id === 'node-tls' && n.state === 'up'),
+        (await c.call('ListNodes', {})).nodes.some((n) => n.id === 'node-tls' && n.state === 'up'),
       );
       await c.call('CreateVolume', { name: 'tls', size: SIZE, numberOfReplicas: 1 });
       await eventually('the replica runs', 20_000, async () =>
-        (await c.call('GetVolume', { name: 'tls' })).replicas.some((r: any) => r.state === 'running'),
+        (await c.call('GetVolume', { name: 'tls' })).replicas.some((r) => r.state === 'running'),
       );
       const att = await c.cairn([
         'volume',

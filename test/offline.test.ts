@@ -14,6 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { EventEnvelope__Output } from '@cairn/schema/events';
 import { eventually, startCluster } from './support/cluster.js';
 import type { TestCluster } from './support/cluster.js';
 
@@ -69,39 +70,39 @@ o('evicting a node while its volume is detached: rebuilt elsewhere offline, deta
   await eventually(
     '2 replicas running',
     30_000,
-    async () => (await volume('ev')).replicas.filter((r: any) => r.state === 'running').length === 2,
+    async () => (await volume('ev')).replicas.filter((r) => r.state === 'running').length === 2,
   );
   const data = await write(await attach('ev', 'node-1'), 'ev.bin', 64 * MiB);
   await detach('ev');
   const before = await volume('ev');
-  const nodes = before.replicas.map((r: any) => r.node);
-  const victim: string = nodes[0];
+  const nodes = before.replicas.map((r) => r.node);
+  const victim: string = nodes[0]!;
   const from = before.seq;
   await c.call('UpdateNode', { nodeId: victim, evictionRequested: true, allowScheduling: false });
   const after = await eventually('no replica left on the evicted node, the volume detached again', 60_000, async () => {
     const v = await volume('ev');
     const ok =
       v.replicas.length === 2 &&
-      v.replicas.every((r: any) => r.node !== victim && r.state === 'running') &&
+      v.replicas.every((r) => r.node !== victim && r.state === 'running') &&
       v.state === 'detached' &&
       v.autoAttachReason === '';
     return ok ? v : null;
   });
   const events = await c.eventsAfter(from);
-  const auto = events.filter((e: any) => e.volumeAutoAttached?.name === 'ev');
+  const auto = events.filter((e) => e.volumeAutoAttached?.name === 'ev');
   assert.is(auto.length, 1, 'one offline attach');
-  assert.is(auto[0].volumeAutoAttached.reason, 'eviction');
-  assert.ok(auto[0].volumeAutoAttached.nodeId !== victim, 'the engine ran on a node that is not evicting');
-  const det = events.filter((e: any) => e.volumeAutoDetached?.name === 'ev');
+  assert.is(auto[0]!.volumeAutoAttached!.reason, 'eviction');
+  assert.ok(auto[0]!.volumeAutoAttached!.nodeId !== victim, 'the engine ran on a node that is not evicting');
+  const det = events.filter((e) => e.volumeAutoDetached?.name === 'ev');
   assert.equal(
-    det.map((e: any) => e.volumeAutoDetached.reason),
+    det.map((e) => e.volumeAutoDetached!.reason),
     ['rebuilt'],
   );
   assert.ok(
-    events.some((e: any) => e.volumeDetached?.name === 'ev'),
+    events.some((e) => e.volumeDetached?.name === 'ev'),
     'the engine stopped and the volume is recorded detached',
   );
-  assert.ok(!events.some((e: any) => e.volumeAttachRequested?.name === 'ev'), 'no user attach was involved');
+  assert.ok(!events.some((e) => e.volumeAttachRequested?.name === 'ev'), 'no user attach was involved');
   // The bytes are on the replicas that are left: read them through a user attach on the node that was evicted.
   const uri = await attach('ev', victim);
   assert.is(sha(await readBack(uri, 'ev-back.bin', 64 * MiB)), sha(data));
@@ -115,17 +116,17 @@ o('a user attach on another node during an offline rebuild takes over; the rebui
   await eventually(
     '2 replicas running',
     30_000,
-    async () => (await volume('tk')).replicas.filter((r: any) => r.state === 'running').length === 2,
+    async () => (await volume('tk')).replicas.filter((r) => r.state === 'running').length === 2,
   );
   const data = await write(await attach('tk', 'node-1'), 'tk.bin', 256 * MiB);
   await detach('tk');
   const before = await volume('tk');
   const victim: string =
-    before.replicas.map((r: any) => r.node).find((n: string) => n !== 'node-1') ?? before.replicas[0].node;
+    before.replicas.map((r) => r.node).find((n: string) => n !== 'node-1') ?? before.replicas[0]!.node;
   // Watch the log: the user attach goes out the moment the offline engine is decided.
   const stream = c.admin().WatchEvents({ fromSeq: before.seq + 1, follow: true });
   const autoNode = new Promise<string>((resolve, reject) => {
-    stream.on('data', (e: any) => {
+    stream.on('data', (e: EventEnvelope__Output) => {
       if (e.volumeAutoAttached?.name === 'tk') resolve(e.volumeAutoAttached.nodeId);
     });
     stream.on('error', reject);
@@ -136,11 +137,11 @@ o('a user attach on another node during an offline rebuild takes over; the rebui
   const uri = await attach('tk', userNode);
   stream.cancel();
   const events = await c.eventsAfter(before.seq);
-  const i = (match: (e: any) => boolean): number => events.findIndex(match);
+  const i = (match: (e: EventEnvelope__Output) => boolean): number => events.findIndex(match);
   const requested = i((e) => e.volumeAttachRequested?.name === 'tk');
   assert.ok(requested > i((e) => e.volumeAutoAttached?.name === 'tk'), 'the user attach came after the offline attach');
   assert.ok(
-    !events.slice(0, requested).some((e: any) => e.volumeAutoDetached?.name === 'tk'),
+    !events.slice(0, requested).some((e) => e.volumeAutoDetached?.name === 'tk'),
     'and before the offline engine was done (it was taken over)',
   );
   const detached = i((e) => e.volumeDetached?.name === 'tk' && e.volumeDetached.nodeId === engineNode);
@@ -151,7 +152,7 @@ o('a user attach on another node during an offline rebuild takes over; the rebui
   );
   await eventually('the rebuild finishes under the user engine, the evicted replica goes', 60_000, async () => {
     const v = await volume('tk');
-    return v.replicas.length === 2 && v.replicas.every((r: any) => r.node !== victim && r.state === 'running');
+    return v.replicas.length === 2 && v.replicas.every((r) => r.node !== victim && r.state === 'running');
   });
   const v = await volume('tk');
   assert.equal([v.state, v.attachedTo, v.autoAttachReason], ['attached', userNode, ''], "still the user's attach");
@@ -175,7 +176,7 @@ o(
       await eventually(
         `${name}: 2 replicas running`,
         30_000,
-        async () => (await volume(name)).replicas.filter((r: any) => r.state === 'running').length === 2,
+        async () => (await volume(name)).replicas.filter((r) => r.state === 'running').length === 2,
       );
       uris.set(name, await attach(name, 'node-1'));
       data.set(name, await write(uris.get(name)!, `${name}.bin`, 32 * MiB));
@@ -203,16 +204,16 @@ o(
       60_000,
       async () => (await volume('auto')).robustness !== 'faulted',
     );
-    const salvaged = (await c.eventsAfter(from)).filter((e: any) => e.volumeSalvaged?.name === 'auto');
+    const salvaged = (await c.eventsAfter(from)).filter((e) => e.volumeSalvaged?.name === 'auto');
     assert.is(salvaged.length, 1);
-    assert.is(salvaged[0].volumeSalvaged.reason, 'auto-salvage');
+    assert.is(salvaged[0]!.volumeSalvaged!.reason, 'auto-salvage');
     // The figures of every replica are recorded; those chosen were reported (a replica the log has
     // rebuilding, e.g. decided from its peer just before that failed too, need not be).
-    const figs = salvaged[0].volumeSalvaged.figures;
+    const figs = salvaged[0]!.volumeSalvaged!.figures;
     assert.is(figs.length, 2, 'one figure per replica');
-    assert.ok(salvaged[0].volumeSalvaged.replicaIds.length > 0);
-    for (const id of salvaged[0].volumeSalvaged.replicaIds)
-      assert.ok(figs.find((f: any) => f.replicaId === id).reported, `${id} was reported`);
+    assert.ok(salvaged[0]!.volumeSalvaged!.replicaIds.length > 0);
+    for (const id of salvaged[0]!.volumeSalvaged!.replicaIds)
+      assert.ok(figs.find((f) => f.replicaId === id)!.reported, `${id} was reported`);
     for (const name of ['hand', 'auto']) {
       await eventually(`${name} healthy again`, 30_000, async () => (await volume(name)).robustness === 'healthy');
       // Through the engine that stayed on node-1 (opened again over the salvaged replicas).

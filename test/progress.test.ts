@@ -41,7 +41,7 @@ const running = async (n: number) =>
   eventually(
     `${n} replica(s) of pv running`,
     60_000,
-    async () => (await volume()).replicas.filter((r: any) => r.state === 'running').length === n,
+    async () => (await volume()).replicas.filter((r) => r.state === 'running').length === n,
   );
 /** Detaches pv, asks for `n` replicas and waits until the new one is placed (not yet rebuilt). */
 async function grow(n: number): Promise<void> {
@@ -52,6 +52,13 @@ async function grow(n: number): Promise<void> {
   assert.is(up.code, 0, up.stderr);
   await eventually(`a replica #${n} of pv placed`, 30_000, async () => (await volume()).replicas.length === n);
 }
+
+/** The escape character, which starts a terminal's control sequences. */
+const ESC = '\u001b';
+/** A control sequence (a redraw in place). */
+const ESCAPE = new RegExp(`${ESC}\\[`);
+/** An escape character or a carriage return: what a redraw in place is made of. */
+const ESCAPE_OR_CR = new RegExp(`[${ESC}\r]`);
 const LINE = /^rebuilding replica (\S+) on (node-\d): (\d+)%$/;
 
 t('cairn up said each start-up step with its outcome and time, before the cluster was up', () => {
@@ -106,7 +113,7 @@ t('volume attach --wait with stdout a pipe: plain milestone lines with rising pe
   const took = Date.now() - written;
   assert.is(w.code, 0, w.stderr);
   assert.match(w.stdout, /^volume "pv" attached to node-1: nbd/);
-  assert.not.match(w.stderr, /[\x1b\r]/, 'no escape codes or carriage returns off a terminal');
+  assert.not.match(w.stderr, ESCAPE_OR_CR, 'no escape codes or carriage returns off a terminal');
   const lines = w.stderr.trimEnd().split('\n');
   const figures = lines.map((l) => LINE.exec(l)).filter((m): m is RegExpExecArray => m !== null);
   // The engine reports a rebuild after each 64 MiB window of each layer: 128 MiB of data read
@@ -127,7 +134,7 @@ t('volume attach --wait with stdout a pipe: plain milestone lines with rising pe
   assert.ok(lines.length <= 14, `a bounded number of lines (every 10%), got ${lines.length}`);
   const v = await volume();
   assert.is(v.robustness, 'healthy');
-  assert.ok(v.replicas.find((x: any) => x.id === replica)?.state === 'running');
+  assert.ok(v.replicas.find((x) => x.id === replica)?.state === 'running');
   console.log(
     `  rebuild of ${SIZE / MiB} MiB followed in ${took} ms with ${lines.length} lines: ${percents.join('% ')}% (setup ${written - r0} ms)`,
   );
@@ -148,7 +155,7 @@ t('volume attach --wait under a pseudo-terminal: a bar redrawn in place as the r
     env: { ...process.env, TERM: 'xterm' },
   });
   assert.match(screen, /volume "pv" attached to node-1: nbd/);
-  assert.match(screen, /\x1b\[/, 'escape codes: drawn in place');
+  assert.match(screen, ESCAPE, 'escape codes: drawn in place');
   // Each redraw is one frame: "rebuilding replica R on node-N [bar] status".
   const frames = [
     ...screen.matchAll(/rebuilding replica (\S+) on node-\d \[([█░]{20})\] (\d+%|done in (?:[\d.]+ s|\d+ min \d+ s))/g),
@@ -212,7 +219,7 @@ t("backup create --wait through a pipe: the upload's milestones, then done", asy
   const b = await c.cairn(['backup', 'create', 'pv', '--wait', ...cluster()]);
   assert.is(b.code, 0, b.stderr);
   assert.match(b.stdout, /^state:\s+completed$/m);
-  assert.not.match(b.stderr, /[\x1b\r]/);
+  assert.not.match(b.stderr, ESCAPE_OR_CR);
   const lines = b.stderr.trimEnd().split('\n');
   const name = /^backup (backup-[0-9a-f]+) of pv: /.exec(lines[0]!)?.[1];
   assert.ok(name, b.stderr);

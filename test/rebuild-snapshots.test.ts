@@ -37,7 +37,7 @@ t('a replacement rebuilt after a snapshot holds that snapshot as it was, read fr
   await eventually(
     '3 replicas running',
     20_000,
-    async () => (await volume()).replicas.filter((r: any) => r.state === 'running').length === 3,
+    async () => (await volume()).replicas.filter((r) => r.state === 'running').length === 3,
   );
   const att = await c.cairn([
     'volume',
@@ -73,17 +73,17 @@ t('a replacement rebuilt after a snapshot holds that snapshot as it was, read fr
   await put('second.bin', second);
   // Lose a replica that is not on the engine's node; write more while it is gone.
   const v = await volume();
-  const original = new Set(v.replicas.map((r: any) => r.id as string));
-  const victimNode = v.replicas.map((r: any) => r.node as string).find((n: string) => n !== 'node-1')!;
+  const original = new Set(v.replicas.map((r) => r.id as string));
+  const victimNode = v.replicas.map((r) => r.node as string).find((n: string) => n !== 'node-1')!;
   process.kill(c.info.nodes.find((n) => n.id === victimNode)!.pid, 'SIGKILL');
   const third = Buffer.from(second);
   randomBytes(4 * MiB).copy(third, 40 * MiB);
   await put('third.bin', third);
   const healed = await eventually('a replacement is rebuilt and the volume healthy', 90_000, async () => {
     const x = await volume();
-    return x.robustness === 'healthy' && x.replicas.filter((r: any) => r.state === 'running').length === 3 ? x : null;
+    return x.robustness === 'healthy' && x.replicas.filter((r) => r.state === 'running').length === 3 ? x : null;
   });
-  const fresh = healed.replicas.find((r: any) => r.state === 'running' && !original.has(r.id));
+  const fresh = healed.replicas.find((r) => r.state === 'running' && !original.has(r.id));
   assert.ok(fresh, 'a new replica was placed and rebuilt');
   // Stop everything, then read the replacement's store by itself.
   await c.call('DetachVolume', { name: 'snapv' });

@@ -11,19 +11,20 @@ import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from 'no
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { CsiClient } from '@cairn/csi';
+import type { EventEnvelope__Output } from '@cairn/schema/events';
 import { eventually, startCluster } from './support/cluster.js';
 import { sweep } from './support/sweep.js';
 import type { TestCluster } from './support/cluster.js';
+import { csiCall } from './support/grpc-types.js';
 
 const MiB = 2 ** 20;
 const s = suite('recurring jobs: filesystem-trim');
 const cli = (args: string[]) => c.cairn([...args, '--cluster', join(c.dir, 'cluster.json')]);
-type Any = any;
 
 let c: TestCluster;
 let controller: CsiClient;
 let node1: CsiClient;
-const mountCap = { mount: { fsType: 'ext4' }, accessMode: { mode: 'SINGLE_NODE_WRITER' } };
+const mountCap = { mount: { fsType: 'ext4' }, accessMode: { mode: 'SINGLE_NODE_WRITER' as const } };
 
 s.before(async () => {
   c = await startCluster(1);
@@ -39,20 +40,20 @@ s.after(async () => {
 });
 
 /** The RecurringJobVolumeDone events of `job` on `volume`, with their numbers as numbers. */
-const done = (evs: Any[], job: string, volume: string): Any[] =>
+const done = (evs: EventEnvelope__Output[], job: string, volume: string) =>
   evs
     .filter(
       (e) =>
         e.payload === 'recurringJobVolumeDone' &&
-        e.recurringJobVolumeDone.job === job &&
-        e.recurringJobVolumeDone.volume === volume,
+        e.recurringJobVolumeDone!.job === job &&
+        e.recurringJobVolumeDone!.volume === volume,
     )
     .map((e) => ({
-      ...e.recurringJobVolumeDone,
+      ...e.recurringJobVolumeDone!,
       seq: Number(e.seq),
       cause: e.cause,
-      fireMs: Number(e.recurringJobVolumeDone.fireMs),
-      trimmedBytes: Number(e.recurringJobVolumeDone.trimmedBytes),
+      fireMs: Number(e.recurringJobVolumeDone!.fireMs),
+      trimmedBytes: Number(e.recurringJobVolumeDone!.trimmedBytes),
     }));
 
 s(
@@ -64,7 +65,7 @@ s(
     // What kubelet and the attacher do for a pod on node-1: publish (attach there), stage (mkfs + mount).
     const staging = join(c.dir, 'kubelet', nodeId, 'plugins', 'fs', 'globalmount');
     mkdirSync(staging, { recursive: true });
-    const pub = await controller.call<Any>('Controller', 'ControllerPublishVolume', {
+    const pub = await csiCall(controller, 'Controller', 'ControllerPublishVolume', {
       volumeId: 'fs',
       nodeId,
       volumeCapability: mountCap,
@@ -117,15 +118,15 @@ s(
       const asked = evs.filter(
         (e) =>
           e.payload === 'recurringJobTrimRequested' &&
-          e.recurringJobTrimRequested.volume === 'fs' &&
-          Number(e.recurringJobTrimRequested.fireMs) === fsDone.fireMs,
+          e.recurringJobTrimRequested!.volume === 'fs' &&
+          Number(e.recurringJobTrimRequested!.fireMs) === fsDone.fireMs,
       );
       assert.is(asked.length, 1, 'the trim of fs was requested once in that run');
-      assert.is(asked[0].recurringJobTrimRequested.nodeId, nodeId, 'of the node fs is attached on');
-      assert.ok(Number(asked[0].seq) < fsDone.seq, 'requested before it was done');
-      assert.ok(Number(asked[0].seq) > from, 'after the job was created');
+      assert.is(asked[0]!.recurringJobTrimRequested!.nodeId, nodeId, 'of the node fs is attached on');
+      assert.ok(Number(asked[0]!.seq) < fsDone.seq, 'requested before it was done');
+      assert.ok(Number(asked[0]!.seq) > from, 'after the job was created');
       assert.not.ok(
-        evs.some((e) => e.payload === 'recurringJobTrimRequested' && e.recurringJobTrimRequested.volume === 'idle'),
+        evs.some((e) => e.payload === 'recurringJobTrimRequested' && e.recurringJobTrimRequested!.volume === 'idle'),
         'no trim asked of a detached volume',
       );
       assert.is(

@@ -12,13 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CsiClient } from '@cairn/csi';
+import type { EventEnvelope__Output } from '@cairn/schema/events';
 import { CAIRN } from './support/cluster.js';
 import { Admin, alive, clusterCa, kill9, until } from './support/chaos.js';
 
 const execFileP = promisify(execFile);
 const MiB = 2 ** 20;
 const s = suite('recurring jobs');
-type Any = any;
 
 interface ClusterFile {
   token: string;
@@ -44,14 +44,14 @@ async function cairn(args: string[]): Promise<{ code: number; out: string; err: 
 }
 
 /** Every event of the log from `from`, up to its head, from whichever manager answers. */
-async function events(from = 1): Promise<Any[]> {
+async function events(from = 1): Promise<EventEnvelope__Output[]> {
   for (let attempt = 0; ; attempt++) {
-    const { client } = api.stream({});
+    const { client } = api.stream();
     try {
-      return await new Promise<Any[]>((resolve, reject) => {
-        const out: Any[] = [];
-        const st = (client as Any).WatchEvents({ fromSeq: from, follow: false });
-        st.on('data', (e: Any) => out.push(e));
+      return await new Promise<EventEnvelope__Output[]>((resolve, reject) => {
+        const out: EventEnvelope__Output[] = [];
+        const st = client.WatchEvents({ fromSeq: from, follow: false });
+        st.on('data', (e: EventEnvelope__Output) => out.push(e));
         st.on('end', () => resolve(out));
         st.on('error', reject);
       });
@@ -62,30 +62,30 @@ async function events(from = 1): Promise<Any[]> {
   }
 }
 
-const done = (evs: Any[], job: string, volume: string): Any[] =>
+const done = (evs: EventEnvelope__Output[], job: string, volume: string) =>
   evs
     .filter(
       (e) =>
         e.payload === 'recurringJobVolumeDone' &&
-        e.recurringJobVolumeDone.job === job &&
-        e.recurringJobVolumeDone.volume === volume,
+        e.recurringJobVolumeDone!.job === job &&
+        e.recurringJobVolumeDone!.volume === volume,
     )
     .map((e) => ({
-      ...e.recurringJobVolumeDone,
+      ...e.recurringJobVolumeDone!,
       seq: Number(e.seq),
       timeMs: Number(e.timeMs),
-      fireMs: Number(e.recurringJobVolumeDone.fireMs),
+      fireMs: Number(e.recurringJobVolumeDone!.fireMs),
       actor: e.actor,
     }));
-const runs = (evs: Any[], job: string): Any[] =>
+const runs = (evs: EventEnvelope__Output[], job: string) =>
   evs
-    .filter((e) => e.payload === 'recurringJobRunStarted' && e.recurringJobRunStarted.job === job)
+    .filter((e) => e.payload === 'recurringJobRunStarted' && e.recurringJobRunStarted!.job === job)
     .map((e) => ({
-      ...e.recurringJobRunStarted,
+      ...e.recurringJobRunStarted!,
       timeMs: Number(e.timeMs),
-      fireMs: Number(e.recurringJobRunStarted.fireMs),
-      missedFirstMs: Number(e.recurringJobRunStarted.missedFirstMs),
-      missedLastMs: Number(e.recurringJobRunStarted.missedLastMs),
+      fireMs: Number(e.recurringJobRunStarted!.fireMs),
+      missedFirstMs: Number(e.recurringJobRunStarted!.missedFirstMs),
+      missedLastMs: Number(e.recurringJobRunStarted!.missedLastMs),
       actor: e.actor,
     }));
 
@@ -149,8 +149,8 @@ s(
     });
     for (const d of ds) assert.is(d.error, '', 'each run made its snapshot');
     const names = ds.map((d) => d.snapshotCreated);
-    assert.equal(ds[2].snapshotsDeleted, [names[0]]);
-    assert.equal(ds[3].snapshotsDeleted, [names[1]]);
+    assert.equal(ds[2]!.snapshotsDeleted, [names[0]]);
+    assert.equal(ds[3]!.snapshotsDeleted, [names[1]]);
     // At every run's end exactly `retain` of the job's snapshots exist: replay the creations and deletions.
     const live = new Set<string>();
     for (const d of ds) {
@@ -160,7 +160,7 @@ s(
     }
     const last = ds.at(-1)!;
     // The volume as the manager has it now (later runs may have come): the user's and two of the job's.
-    const snaps: string[] = (await api.call('ListSnapshots', { name: 'v' })).snapshots.map((x: Any) => x.name);
+    const snaps: string[] = (await api.call('ListSnapshots', { name: 'v' })).snapshots.map((x) => x.name);
     assert.ok(snaps.includes('mine'), 'the user snapshot stays');
     assert.is(snaps.filter((n) => n.startsWith('snap-c-')).length, 2, `the job's: ${snaps.join(', ')}`);
     const explain = await cairn(['audit', 'explain', 'v']);
@@ -233,35 +233,36 @@ s(
       const requested = evs.filter(
         (e) =>
           e.payload === 'backupRequested' &&
-          e.backupRequested.volume === 'b' &&
-          e.backupRequested.labels['recurring-job'] === 'bk',
+          e.backupRequested!.volume === 'b' &&
+          e.backupRequested!.labels['recurring-job'] === 'bk',
       );
-      const names = new Set(requested.map((e) => e.backupRequested.name));
+      const names = new Set(requested.map((e) => e.backupRequested!.name));
       return evs.find(
-        (e) => e.payload === 'backupCompleted' && e.backupCompleted.volume === 'b' && names.has(e.backupCompleted.name),
+        (e) =>
+          e.payload === 'backupCompleted' && e.backupCompleted!.volume === 'b' && names.has(e.backupCompleted!.name),
       );
     });
-    assert.match(completed.backupCompleted.name, /^bk-c-/);
+    assert.match(completed.backupCompleted!.name, /^bk-c-/);
     // Once a second one completes, the first is beyond retain: removed from the target, as an event.
     const removed = await until('a backup of b removed by the retention of bk', 60_000, async () =>
       (await events()).find(
         (e) =>
-          e.payload === 'backupDeleted' && e.backupDeleted.volume === 'b' && e.cause === 'recurring-job:bk@retention',
+          e.payload === 'backupDeleted' && e.backupDeleted!.volume === 'b' && e.cause === 'recurring-job:bk@retention',
       ),
     );
-    assert.is(removed.backupDeleted.name, completed.backupCompleted.name, 'the oldest goes first');
+    assert.is(removed.backupDeleted!.name, completed.backupCompleted!.name, 'the oldest goes first');
     await api.call('DeleteRecurringJob', { name: 'bk' });
-    const left = (await api.call('ListBackups', { volume: 'b' })).backups.filter((x: Any) => x.state === 'completed');
+    const left = (await api.call('ListBackups', { volume: 'b' })).backups.filter((x) => x.state === 'completed');
     assert.not.ok(
-      left.some((x: Any) => x.name === removed.backupDeleted.name),
+      left.some((x) => x.name === removed.backupDeleted!.name),
       'gone from the target',
     );
     assert.ok(left.length >= 1, 'the newest stays');
     const explain = await cairn(['audit', 'explain', 'b']);
-    assert.match(explain.out, new RegExp(`backup ${completed.backupCompleted.name} completed`));
+    assert.match(explain.out, new RegExp(`backup ${completed.backupCompleted!.name} completed`));
     assert.match(
       explain.out,
-      new RegExp(`backup ${removed.backupDeleted.name} removed by recurring job bk: retention`),
+      new RegExp(`backup ${removed.backupDeleted!.name} removed by recurring job bk: retention`),
     );
   },
 );
@@ -270,7 +271,7 @@ s(
   'kill -9 of the leading manager between fire times: no fire time runs twice; the new leader runs the newest one due and counts the ones before it as missed',
   async () => {
     const before = await events();
-    const seqBefore = Number(before.at(-1).seq);
+    const seqBefore = Number(before.at(-1)!.seq);
     const leaderId = (await api.call('GetClusterInfo', {})).leaderId;
     const leader = cluster.managers.find((m) => m.id === leaderId)!;
     assert.ok(leader, `the leader ${leaderId} is one of the cluster's managers`);
@@ -328,7 +329,7 @@ s(
     assert.is(first.missedFirstMs, lastOld.fireMs + 2000, 'counted from the fire time after the last one run');
     assert.is(first.missedLastMs, first.fireMs - 2000, 'up to the one before the run');
     // And the retention held across the change: two of the job's snapshots on v.
-    const snaps: string[] = (await api.call('ListSnapshots', { name: 'v' })).snapshots.map((x: Any) => x.name);
+    const snaps: string[] = (await api.call('ListSnapshots', { name: 'v' })).snapshots.map((x) => x.name);
     assert.is(snaps.filter((n) => n.startsWith('snap-c-')).length, 2, snaps.join(', '));
   },
 );

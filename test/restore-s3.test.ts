@@ -21,7 +21,6 @@ const run = promisify(execFile);
 const MiB = 2 ** 20;
 const SIZE = 16 * MiB;
 const t = suite('restore from backups on S3');
-type Any = any;
 
 let c: TestCluster;
 let s3: S3Fixture;
@@ -66,7 +65,7 @@ t(
     await setTarget();
     await c.call('CreateVolume', { name: 'live', size: SIZE, numberOfReplicas: 1 });
     await eventually('live running', 20_000, async () =>
-      (await volumeOf(c, 'live')).replicas.some((r: Any) => r.state === 'running'),
+      (await volumeOf(c, 'live')).replicas.some((r) => r.state === 'running'),
     );
     const uri = await attach(c, 'live', 'node-1');
     const put = async (data: Buffer): Promise<void> => {
@@ -90,7 +89,7 @@ t(
     u2 = await backupNow();
     // The incremental backup here; the full one on a new cluster (next test).
     assert.is(
-      (await c.call('CreateVolume', { name: 'live-r2', size: 0, numberOfReplicas: 1, fromBackup: u2 })).restore.backup,
+      (await c.call('CreateVolume', { name: 'live-r2', size: 0, numberOfReplicas: 1, fromBackup: u2 })).restore!.backup,
       u2,
     );
     await restored(c, 'live-r2');

@@ -16,8 +16,10 @@ import { backupUrl, createBackup, openStore } from '@cairn/backup';
 import type { BackupInfo, BackupStore } from '@cairn/backup';
 import { CsiClient } from '@cairn/csi';
 import { ReplicaStore } from '@cairn/datapath';
+import type { Volume__Output } from '@cairn/schema/types';
 import { eventually, startCluster } from './support/cluster.js';
 import type { TestCluster } from './support/cluster.js';
+import { csiCall } from './support/grpc-types.js';
 import {
   clusterFlag,
   contents as contentsOf,
@@ -32,7 +34,6 @@ import { cairnOk } from './support/backups.js';
 const MiB = 2 ** 20;
 const SIZE = 24 * MiB;
 const t = suite('restore from backups and DR volumes');
-type Any = any;
 
 let c: TestCluster;
 let work = '';
@@ -44,7 +45,7 @@ const sources = new Map<string, { replica: ReplicaStore; data: Buffer; last: Bac
 const expected = new Map<string, Buffer>();
 
 const cluster = () => clusterFlag(c);
-const volume = (name: string): Promise<Any> => volumeOf(c, name);
+const volume = (name: string): Promise<Volume__Output> => volumeOf(c, name);
 const head = async (): Promise<number> => (await c.call('GetClusterInfo', {})).seq;
 
 /** Writes `data` over the source volume's store, snapshots it and backs that snapshot up. */
@@ -78,7 +79,7 @@ async function backup(vol: string, name: string, change: (data: Buffer) => void)
 }
 
 const readAll = (uri: string, file: string): Promise<Buffer> => readFrom(c, uri, file);
-const restored = (name: string): Promise<Any> => restoredOn(c, name);
+const restored = (name: string): Promise<Volume__Output> => restoredOn(c, name);
 const contents = (name: string, node: string): Promise<Buffer> => contentsOf(c, name, node);
 
 let b1 = '';
@@ -157,8 +158,8 @@ t('each backup restores to a new volume equal byte for byte to the data at its s
   assert.is(r2.code, 0, r2.stderr);
 
   const got1 = await restored('r1');
-  assert.is(got1.restore.progress, 100);
-  assert.is(got1.restore.restored, b1);
+  assert.is(got1.restore!.progress, 100);
+  assert.is(got1.restore!.restored, b1);
   assert.match((await c.cairn(['volume', 'get', 'r1', ...cluster()])).stdout, /restore:\s+completed/);
   await restored('r2');
   assert.is(sha(await contents('r1', 'node-2')), sha(expected.get(b1)!), "r1 holds the data at b1's snapshot");
@@ -168,23 +169,23 @@ t('each backup restores to a new volume equal byte for byte to the data at its s
   assert.ok(data2.subarray(SIZE).equals(Buffer.alloc(8 * MiB)), 'past the backup, zeroes');
 
   // The events: created from the backup, restored by an engine without a frontend, stopped after.
-  const evs = (await c.eventsAfter(before)).filter((e: Any) => JSON.stringify(e[e.payload]).includes('"r1"'));
-  const kinds = evs.map((e: Any) => e.payload);
+  const evs = (await c.eventsAfter(before)).filter((e) => JSON.stringify(e[e.payload!]).includes('"r1"'));
+  const kinds = evs.map((e) => e.payload);
   for (const k of [
     'volumeCreated',
     'volumeAutoAttached',
     'volumeRestoreStarted',
     'volumeRestoreCompleted',
     'volumeAutoDetached',
-  ])
+  ] as const)
     assert.ok(kinds.includes(k), `${k} in ${kinds.join(', ')}`);
   assert.ok(
     kinds.indexOf('volumeRestoreCompleted') < kinds.indexOf('volumeAttachRequested'),
     'the user attach came after the restore',
   );
-  assert.is(evs.find((e: Any) => e.payload === 'volumeAutoAttached').volumeAutoAttached.reason, 'restore');
-  assert.is(evs.find((e: Any) => e.payload === 'volumeCreated').volumeCreated.fromBackup, b1);
-  assert.is(evs.find((e: Any) => e.payload === 'volumeAutoDetached').volumeAutoDetached.reason, 'restored');
+  assert.is(evs.find((e) => e.payload === 'volumeAutoAttached')!.volumeAutoAttached!.reason, 'restore');
+  assert.is(evs.find((e) => e.payload === 'volumeCreated')!.volumeCreated!.fromBackup, b1);
+  assert.is(evs.find((e) => e.payload === 'volumeAutoDetached')!.volumeAutoDetached!.reason, 'restored');
   const ev = await c.cairn(['events', ...cluster()]);
   assert.match(ev.stdout, /VolumeRestoreCompleted\s+r1 on node-\d: \S*backup=b1/);
 });
@@ -247,11 +248,11 @@ t('a corrupt block fails the restore naming the block and the backup; the volume
     const x = await volume('broken');
     return x.restore?.state === 'failed' ? x : null;
   });
-  assert.match(v.restore.error, /b3/, 'the error names the backup');
-  assert.match(v.restore.error, /block|checksum|corrupt/i, 'the error says which block');
-  const failed = (await c.eventsAfter(seq)).find((e: Any) => e.payload === 'volumeRestoreFailed');
+  assert.match(v.restore!.error, /b3/, 'the error names the backup');
+  assert.match(v.restore!.error, /block|checksum|corrupt/i, 'the error says which block');
+  const failed = (await c.eventsAfter(seq)).find((e) => e.payload === 'volumeRestoreFailed');
   assert.ok(failed, 'a VolumeRestoreFailed event');
-  assert.is(failed.volumeRestoreFailed.reason, v.restore.error);
+  assert.is(failed.volumeRestoreFailed!.reason, v.restore!.error);
   await eventually('the engine of broken is stopped', 20_000, async () => !(await volume('broken')).autoAttachReason);
   await refusedWith(
     c.call('AttachVolume', { name: 'broken', nodeId: 'node-1' }),
@@ -296,12 +297,12 @@ t('a standby volume follows two newer backups, cannot be attached, and activates
   await eventually('dr1 restored d3', 60_000, async () => (await volume('dr1')).restore?.restored === d3);
   const evs = await c.eventsAfter(seq);
   const requested = evs
-    .filter((e: Any) => e.payload === 'volumeRestoreRequested')
-    .map((e: Any) => e.volumeRestoreRequested.backup);
+    .filter((e) => e.payload === 'volumeRestoreRequested')
+    .map((e) => e.volumeRestoreRequested!.backup);
   assert.equal(requested, [d2, d3], 'each newer backup was requested once');
   const increments = evs
-    .filter((e: Any) => e.payload === 'volumeRestoreStarted')
-    .map((e: Any) => [e.volumeRestoreStarted.backup, e.volumeRestoreStarted.since]);
+    .filter((e) => e.payload === 'volumeRestoreStarted')
+    .map((e) => [e.volumeRestoreStarted!.backup, e.volumeRestoreStarted!.since]);
   assert.equal(
     increments,
     [
@@ -312,7 +313,7 @@ t('a standby volume follows two newer backups, cannot be attached, and activates
     'the first restore is full, the next ones increments',
   );
   assert.equal(
-    evs.filter((e: Any) => e.payload === 'volumeRestoreCompleted').map((e: Any) => e.volumeRestoreCompleted.backup),
+    evs.filter((e) => e.payload === 'volumeRestoreCompleted').map((e) => e.volumeRestoreCompleted!.backup),
     [d1, d2, d3],
   );
 
@@ -320,7 +321,7 @@ t('a standby volume follows two newer backups, cannot be attached, and activates
   assert.is(act.code, 0, act.stderr);
   assert.match(act.stdout, /activated/);
   assert.ok(
-    (await c.eventsAfter(seq)).some((e: Any) => e.payload === 'volumeActivated'),
+    (await c.eventsAfter(seq)).some((e) => e.payload === 'volumeActivated'),
     'a VolumeActivated event',
   );
   await restored('dr1');
@@ -344,7 +345,7 @@ t('activate restores a backup newer than the last poll first', async () => {
   const act = await c.cairn(['volume', 'activate', 'dr2', ...cluster()]);
   assert.is(act.code, 0, act.stderr);
   const v = await restored('dr2');
-  assert.is(v.restore.restored, e2);
+  assert.is(v.restore!.restored, e2);
   assert.is(sha(await contents('dr2', 'node-1')), sha(expected.get(e2)!));
   await c.cairn(['settings', 'set', 'backupstore-poll-interval', '300', ...cluster()]);
 });
@@ -352,18 +353,18 @@ t('activate restores a backup newer than the last poll first', async () => {
 t('CSI CreateVolume with the StorageClass parameter fromBackup restores before it can be published', async () => {
   const csi = new CsiClient(c.info.manager.csiEndpoint, 60_000);
   try {
-    const caps = [{ block: {}, accessMode: { mode: 'SINGLE_NODE_WRITER' } }];
+    const caps = [{ block: {}, accessMode: { mode: 'SINGLE_NODE_WRITER' as const } }];
     const req = {
       name: 'pvc-restore-1',
       capacityRange: { requiredBytes: SIZE },
       volumeCapabilities: caps,
       parameters: { fromBackup: b2, numberOfReplicas: '1' },
     };
-    const a = await csi.call<Any>('Controller', 'CreateVolume', req);
-    const b = await csi.call<Any>('Controller', 'CreateVolume', req);
+    const a = await csiCall(csi, 'Controller', 'CreateVolume', req);
+    const b = await csiCall(csi, 'Controller', 'CreateVolume', req);
     assert.equal(b, a, 'CreateVolume is idempotent');
-    const id = a.volume.volumeId as string;
-    assert.is(Number(a.volume.capacityBytes), SIZE);
+    const id = a.volume!.volumeId as string;
+    assert.is(Number(a.volume!.capacityBytes), SIZE);
     // Another backup under the same name is another volume.
     const other = await csi
       .call('Controller', 'CreateVolume', { ...req, parameters: { fromBackup: b1, numberOfReplicas: '1' } })
@@ -382,7 +383,7 @@ t('CSI CreateVolume with the StorageClass parameter fromBackup restores before i
     assert.ok(small, 'a size below the backup is refused');
     assert.match(small!.details, /smaller than backup/);
     await restored(id);
-    const pub = await csi.call<Any>('Controller', 'ControllerPublishVolume', {
+    const pub = await csiCall(csi, 'Controller', 'ControllerPublishVolume', {
       volumeId: id,
       nodeId: 'node-1',
       volumeCapability: caps[0],

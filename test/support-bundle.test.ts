@@ -82,7 +82,7 @@ test("the bundle holds status, API answers, the event log, every process's log a
     .map((l) => JSON.parse(l));
   assert.is(events[0].seq, 1);
   assert.ok(
-    events.some((e) => e.payload === 'volumeCreated' && e.volumeCreated.name === 'vb'),
+    events.some((e) => e.payload === 'volumeCreated' && e.volumeCreated!.name === 'vb'),
     "the log holds the volume's creation",
   );
   assert.ok(JSON.parse(f('api/cluster-info.json')).seq >= events.at(-1).seq, 'the log is whole up to the head it saw');

@@ -66,7 +66,7 @@ t.after(async () => {
 async function http(
   path: string,
   init: { method?: string; body?: unknown; token?: string; cookie?: string } = {},
-): Promise<{ status: number; body: any; headers: Headers }> {
+): Promise<{ status: number; body: unknown; headers: Headers }> {
   const { request } = await import('node:https');
   return new Promise((resolve, reject) => {
     const body = init.body === undefined ? undefined : JSON.stringify(init.body);
@@ -109,7 +109,7 @@ t('the UI API refuses a wrong token and a node token, and accepts the admin toke
   assert.equal((await http('/api/dashboard', { token: nodeToken })).status, 401, 'a node token is no admin credential');
   const wrong = await http('/login', { method: 'POST', body: { token: 'not-the-token' } });
   assert.equal(wrong.status, 401);
-  assert.match(wrong.body.error, /bearer token/);
+  assert.match((wrong.body as { error: string }).error, /bearer token/);
   assert.equal(
     (await http('/login', { method: 'POST', body: { token: nodeToken } })).status,
     401,
@@ -124,7 +124,7 @@ t('the UI API refuses a wrong token and a node token, and accepts the admin toke
   assert.not.match(cookie, new RegExp(c.token), 'the cookie is a session id, not the token');
   const dash = await http('/api/dashboard', { cookie: cookie.split(';')[0]! });
   assert.equal(dash.status, 200);
-  assert.equal(dash.body.nodes.total, 2);
+  assert.equal((dash.body as { nodes: { total: number } }).nodes.total, 2);
   const st = await statusRun;
   assert.equal(st.code, 0, st.stderr);
   const status = JSON.parse(st.stdout);
@@ -158,13 +158,13 @@ t('creating a volume and taking a snapshot in the UI append their events', async
   await page.click('#snapshot');
   await page.getByRole('status').filter({ hasText: 'snapshot of ui-vol' }).waitFor();
   const events = await c.eventsAfter(before);
-  const created = events.find((e) => e.payload === 'volumeCreated' && e.volumeCreated.name === 'ui-vol');
+  const created = events.find((e) => e.payload === 'volumeCreated' && e.volumeCreated!.name === 'ui-vol');
   assert.ok(created, 'VolumeCreated for ui-vol');
-  assert.equal(Number(created.volumeCreated.spec.size), 64 * 1024 * 1024);
-  assert.equal(created.volumeCreated.spec.numberOfReplicas, 2);
+  assert.equal(Number(created.volumeCreated!.spec!.size), 64 * 1024 * 1024);
+  assert.equal(created.volumeCreated!.spec!.numberOfReplicas, 2);
   assert.match(created.actor, /^admin/, "appended as the admin caller (the UI forwards the session's token)");
   assert.ok(
-    events.some((e) => e.payload === 'snapshotCreated' && e.snapshotCreated.volume === 'ui-vol'),
+    events.some((e) => e.payload === 'snapshotCreated' && e.snapshotCreated!.volume === 'ui-vol'),
     'SnapshotCreated for ui-vol',
   );
   // The snapshot shows on the volume page, and its events stream in.

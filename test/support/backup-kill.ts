@@ -10,10 +10,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as assert from 'uvu/assert';
 import type { AdminClient } from '@cairn/api';
+import type { Backup__Output } from '@cairn/schema/types';
+import type { EventEnvelope__Output } from '@cairn/schema/events';
 import { getBackup, openStore } from '@cairn/backup';
 import { eventually, startCluster } from './cluster.js';
 import type { TestCluster } from './cluster.js';
 import { cairnOk, restoredSha, sha, writeThrough } from './backups.js';
+import { payloadFields } from './grpc-types.js';
 
 const run = promisify(execFile);
 const MiB = 2 ** 20;
@@ -36,8 +39,7 @@ export class InterruptedBackups {
       '3 replicas running',
       30_000,
       async () =>
-        (await this.c.call('GetVolume', { name: 'kv' })).replicas.filter((r: any) => r.state === 'running').length ===
-        3,
+        (await this.c.call('GetVolume', { name: 'kv' })).replicas.filter((r) => r.state === 'running').length === 3,
     );
     this.uri = JSON.parse(await cairnOk(this.c, 'volume', 'attach', 'kv', '--node', 'node-1', '-o', 'json'))
       .nbd as string;
@@ -63,16 +65,16 @@ export class InterruptedBackups {
     ).nodes;
   }
 
-  get(url: string): Promise<any> {
+  get(url: string): Promise<Backup__Output> {
     return this.c.call('GetBackup', { url }, this.api);
   }
 
   /** Every event up to the head, from the manager `api` talks to (the cluster's first may be dead). */
-  events(): Promise<any[]> {
+  events(): Promise<EventEnvelope__Output[]> {
     return new Promise((resolve, reject) => {
-      const out: any[] = [];
+      const out: EventEnvelope__Output[] = [];
       const stream = this.api.WatchEvents({ fromSeq: 1, follow: false });
-      stream.on('data', (e: unknown) => out.push(e));
+      stream.on('data', (e: EventEnvelope__Output) => out.push(e));
       stream.on('end', () => resolve(out));
       stream.on('error', reject);
     });
@@ -82,7 +84,7 @@ export class InterruptedBackups {
    * Writes fresh data, requests a backup and waits until its node has started it (and, with
    * `withProgress`, reported some progress); its state at that moment.
    */
-  async started(requestId: string, withProgress = false): Promise<any> {
+  async started(requestId: string, withProgress = false): Promise<Backup__Output> {
     // The export is served again after its node restarted (the engine reopens on its replicas).
     await eventually('the export is served', 60_000, async () =>
       run('nbdinfo', [this.uri]).then(
@@ -104,21 +106,21 @@ export class InterruptedBackups {
   }
 
   /** Waits for the backup to end; checks it ended exactly once, and that a completed one restores. */
-  async endsCleanly(url: string, name: string): Promise<any> {
+  async endsCleanly(url: string, name: string): Promise<Backup__Output> {
     const end = await eventually(`backup ${name} ended`, 60_000, async () => {
       const x = await this.get(url);
       return x.state === 'completed' || x.state === 'failed' ? x : null;
     });
     const events = (await this.events()).filter(
-      (e: any) => e.payload?.startsWith('backup') && e[e.payload].name === name,
+      (e) => e.payload?.startsWith('backup') && payloadFields(e).name === name,
     );
-    const ends = events.filter((e: any) => e.payload === 'backupCompleted' || e.payload === 'backupFailed');
-    assert.is(ends.length, 1, `one end in the log: ${events.map((e: any) => e.payload).join(',')}`);
-    assert.is(events.filter((e: any) => e.payload === 'backupRequested').length, 1, 'requested once');
+    const ends = events.filter((e) => e.payload === 'backupCompleted' || e.payload === 'backupFailed');
+    assert.is(ends.length, 1, `one end in the log: ${events.map((e) => e.payload).join(',')}`);
+    assert.is(events.filter((e) => e.payload === 'backupRequested').length, 1, 'requested once');
     const store = openStore(`file://${this.target}`);
     try {
       if (end.state === 'completed') {
-        assert.is(ends[0].payload, 'backupCompleted');
+        assert.is(ends[0]!.payload, 'backupCompleted');
         await getBackup(store, url); // its cfg is in the target
         assert.is(
           await restoredSha(store, url, SIZE),

@@ -20,6 +20,7 @@ import { readVolumeSecret, volumeSecret } from '@cairn/manager';
 import { Keys, openEtcd } from '@cairn/metadata';
 import type { EtcdCredentialFiles } from '@cairn/metadata';
 import { etcdCredentials } from './cluster.js';
+import type { AdminMethod, AdminRequest, AdminResponse } from './grpc-types.js';
 import { snapshotUri } from './nbd-uri.js';
 
 const run = promisify(execFile);
@@ -70,11 +71,13 @@ export function compareSnapshots(
           problems.push(`snapshot check: replica ${r.id} on ${r.node} of ${v} was not read for snapshot ${s.name}`);
         else if (got.sha256 === null)
           problems.push(
-            `snapshot check: replica ${r.id} on ${r.node} of ${v} could not be read for snapshot ${s.name}: ${got.error ?? 'no reason given'}`,
+            `snapshot check: replica ${r.id} on ${r.node} of ${v} could not be read for snapshot ${s.name}: ` +
+              (got.error ?? 'no reason given'),
           );
         else if (got.sha256 !== s.sha256) {
           problems.push(
-            `snapshot check: replica ${r.id} on ${r.node} holds snapshot ${v}@${s.name} (taken ${s.when}) with different content: sha256 ${got.sha256.slice(0, 16)}, expected ${s.sha256.slice(0, 16)}`,
+            `snapshot check: replica ${r.id} on ${r.node} holds snapshot ${v}@${s.name} (taken ${s.when}) ` +
+              `with different content: sha256 ${got.sha256.slice(0, 16)}, expected ${s.sha256.slice(0, 16)}`,
           );
         }
       }
@@ -91,7 +94,7 @@ async function sha256File(path: string): Promise<string> {
 
 /** A minimal admin caller (the suite's Admin with failover fits). */
 export interface SnapshotAdmin {
-  call<T = any>(method: string, req: object, timeoutMs?: number): Promise<T>;
+  call<M extends AdminMethod>(method: M, req: AdminRequest<M>, timeoutMs?: number): Promise<AdminResponse<M>>;
 }
 
 export class SnapshotCheck {

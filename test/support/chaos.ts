@@ -28,13 +28,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { adminClient } from '@cairn/api';
+import type { ClientReadableStream } from '@grpc/grpc-js';
 import type { AdminClient } from '@cairn/api';
+import type { EventEnvelope__Output } from '@cairn/schema/events';
 import { freePort, openEtcd } from '@cairn/metadata';
 import { CAIRN, etcdCredentials, sleep } from './cluster.js';
 import type { EtcdCredentialFiles } from '@cairn/metadata';
 import { DataProxy } from './data-proxy.js';
 import { checkLog, pick, reportTable, rng } from './chaos-core.js';
 import { SnapshotCheck } from './chaos-snapshots.js';
+import { callAdmin, payloadFields } from './grpc-types.js';
+import type { AdminMethod, AdminRequest, AdminResponse } from './grpc-types.js';
 import type { Ack, FaultKind, FaultRecord, LoggedEvent } from './chaos-core.js';
 
 const execFileP = promisify(execFile);
@@ -181,7 +185,7 @@ class Workload {
           .join(' | ');
         let readBytes = 0,
           writeBytes = 0,
-          jobError = 0,
+          jobError: number,
           reported = false;
         try {
           const job = (
@@ -244,7 +248,8 @@ class Workload {
         // No report (fio was killed): how much was acknowledged is not known, only the state file can tell.
         const whole = res.reported && res.writeBytes >= this.regionBytes;
         this.say(
-          `  ${this.volume}: fio ${r.name} ended with the engine's node (its NBD connection is gone) in its ${whole ? 'read-back' : 'write'} phase, as expected`,
+          `  ${this.volume}: fio ${r.name} ended with the engine's node (its NBD connection is gone) ` +
+            `in its ${whole ? 'read-back' : 'write'} phase, as expected`,
         );
         this.interrupted = { ...r, partial: !whole, acked: res.reported ? res.writeBytes : undefined };
         continue;
@@ -352,17 +357,13 @@ export class Admin {
     return c;
   }
 
-  async call<T = any>(method: string, req: object, timeoutMs = 5000): Promise<T> {
+  async call<M extends AdminMethod>(method: M, req: AdminRequest<M>, timeoutMs = 5000): Promise<AdminResponse<M>> {
     const list = this.addresses();
     let last: Error | null = null;
     for (let n = 0; n < list.length * 3; n++) {
       const a = list[this.i % list.length]!;
       try {
-        return await new Promise<T>((resolve, reject) =>
-          (this.client(a) as any)[method](req, { deadline: Date.now() + timeoutMs }, (e: Error | null, r: T) =>
-            e ? reject(e) : resolve(r),
-          ),
-        );
+        return await callAdmin(this.client(a), method, req, timeoutMs);
       } catch (e) {
         last = e as Error;
         const code = (e as { code?: number }).code;
@@ -375,15 +376,16 @@ export class Admin {
   }
 
   /** One call to one manager, no failover (is that manager serving?). */
-  callAt<T = any>(address: string, method: string, req: object, timeoutMs = 2000): Promise<T> {
-    return new Promise<T>((resolve, reject) =>
-      (this.client(address) as any)[method](req, { deadline: Date.now() + timeoutMs }, (e: Error | null, r: T) =>
-        e ? reject(e) : resolve(r),
-      ),
-    );
+  callAt<M extends AdminMethod>(
+    address: string,
+    method: M,
+    req: AdminRequest<M>,
+    timeoutMs = 2000,
+  ): Promise<AdminResponse<M>> {
+    return callAdmin(this.client(address), method, req, timeoutMs);
   }
 
-  stream(req: object): { client: AdminClient; address: string } {
+  stream(): { client: AdminClient; address: string } {
     const list = this.addresses();
     const address = list[this.i % list.length]!;
     return { client: this.client(address), address };
@@ -398,9 +400,9 @@ export class Admin {
   }
 }
 
-const toLogged = (ev: any): LoggedEvent => {
+const toLogged = (ev: EventEnvelope__Output): LoggedEvent => {
   const type: string = ev.payload ?? 'unknown';
-  const p = ev[type] ?? {};
+  const p = payloadFields(ev);
   const key =
     type === 'replicaScheduled' || type.startsWith('replica')
       ? String(p.replicaId ?? p.id ?? '')
@@ -414,7 +416,7 @@ class EventWatcher {
   readonly problems: string[] = [];
   private last = 0;
   private stopped = false;
-  private call: any = null;
+  private call: ClientReadableStream<EventEnvelope__Output> | null = null;
   private done: Promise<void>;
 
   constructor(private readonly admin: Admin) {
@@ -423,11 +425,11 @@ class EventWatcher {
 
   private async run(): Promise<void> {
     while (!this.stopped) {
-      const { client } = this.admin.stream({});
+      const { client } = this.admin.stream();
       await new Promise<void>((resolve) => {
-        const call = (client as any).WatchEvents({ fromSeq: this.last + 1, follow: true });
+        const call = client.WatchEvents({ fromSeq: this.last + 1, follow: true });
         this.call = call;
-        call.on('data', (ev: any) => {
+        call.on('data', (ev) => {
           const e = toLogged(ev);
           if (e.seq !== this.last + 1) this.problems.push(`the live stream jumped from seq ${this.last} to ${e.seq}`);
           const before = this.seen.get(e.seq);
@@ -552,7 +554,7 @@ export async function proxyEveryNode(dir: string, api: Admin): Promise<Map<strin
     if (rs.code !== 0) throw new Error(`cairn restart ${n.id}: ${rs.out}`);
   }
   await until('every node registered at its data proxy', 60_000, async () => {
-    const ns = (await api.call('ListNodes', {})).nodes as any[];
+    const ns = (await api.call('ListNodes', {})).nodes;
     return c.nodes.every((n) =>
       ns.some((x) => x.id === n.id && x.address === proxies.get(n.id)!.address && x.state === 'up'),
     );
@@ -577,7 +579,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const elapsed = (): string => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
   try {
     say(
-      `chaos: seed ${o.seed} (replay with CAIRN_CHAOS_SEED=${o.seed}); ${o.nodes} nodes, 2 managers, 3 etcd members, ${o.volumes} volume(s); faults: ${o.faults.join(', ')}`,
+      `chaos: seed ${o.seed} (replay with CAIRN_CHAOS_SEED=${o.seed}); ` +
+        `${o.nodes} nodes, 2 managers, 3 etcd members, ${o.volumes} volume(s); faults: ${o.faults.join(', ')}`,
     );
     const up = await cairn(
       ['up', ...dirArgs, '--nodes', String(o.nodes), '--managers', '2', '--etcd-members', '3', '--detach'],
@@ -649,12 +652,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       const enginesOn = (node: string): Workload[] => workloads.filter((w) => w.node === node);
       if (kind === 'replica-node') {
         // A node with a replica of some volume and no engine (else it would be an engine fault too).
-        const candidates = [...new Set(vols.flatMap((v: any) => v.replicas.map((x: any) => x.node as string)))].filter(
+        const candidates = [...new Set(vols.flatMap((v) => v.replicas.map((x) => x.node as string)))].filter(
           (n) => enginesOn(n).length === 0,
         );
         const pool = candidates.length
           ? candidates
-          : [...new Set(vols.flatMap((v: any) => v.replicas.map((x: any) => x.node as string)))].filter(
+          : [...new Set(vols.flatMap((v) => v.replicas.map((x) => x.node as string)))].filter(
               (n) => enginesOn(n).length === 0,
             );
         target = pick(r, pool.sort());
@@ -692,9 +695,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       } else if (kind === 'acked-drop') {
         const w = pick(r, workloads);
         target = w.node;
-        const v = vols[workloads.indexOf(w)];
+        const v = vols[workloads.indexOf(w)]!;
         const holders: { id: string; node: string }[] = v.replicas.filter(
-          (x: any) => x.state === 'running' && x.node !== target,
+          (x) => x.state === 'running' && x.node !== target,
         );
         if (holders.length === 0) throw new Error(`${w.volume}: no running replica off its engine's node ${target}`);
         const dropped = pick(
@@ -725,9 +728,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         // Only the dropped replica in reach: every other node holding one of the volume's
         // replicas is cut off (an engine there would reach its local replica in-process, so the
         // volume is attached elsewhere when it can be).
-        const others = [...new Set<string>(v.replicas.map((x: any) => x.node as string))].filter(
-          (n) => n !== dropped.node,
-        );
+        const others = [...new Set<string>(v.replicas.map((x) => x.node as string))].filter((n) => n !== dropped.node);
         proxies.get(dropped.node)!.heal();
         for (const n of others) proxies.get(n)!.cut({ refuse: true });
         say(
@@ -782,11 +783,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         // Inbound data to a node holding replicas and running no engine: all its data paths (an
         // engine on it would reach a local replica in-process, and its own outbound is not cut).
         const holders = [
-          ...new Set(
-            vols.flatMap((v: any) =>
-              v.replicas.filter((x: any) => x.state === 'running').map((x: any) => x.node as string),
-            ),
-          ),
+          ...new Set(vols.flatMap((v) => v.replicas.filter((x) => x.state === 'running').map((x) => x.node as string))),
         ].sort();
         const quiet = holders.filter((n) => enginesOn(n).length === 0);
         target = pick(r, quiet.length ? quiet : holders);
@@ -799,7 +796,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
             const destroyed = proxy.destroyed - d0,
               held = proxy.blackholed - b0;
             say(
-              `  data cut of ${target}: ${destroyed} connection(s) destroyed, ${held} new one(s) black-holed, healed after ${((restartDelay + 3000) / 1000).toFixed(1)} s`,
+              `  data cut of ${target}: ${destroyed} connection(s) destroyed, ${held} new one(s) black-holed, ` +
+                `healed after ${((restartDelay + 3000) / 1000).toFixed(1)} s`,
             );
             // A cut that touched nothing tested nothing.
             if (destroyed === 0)
@@ -828,7 +826,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         ))
           if (v)
             say(
-              `    ${v.name}: ${v.state} ${v.robustness} ${v.replicas.map((x: any) => `${x.id}@${x.node}:${x.state}`).join(' ')}`,
+              `    ${v.name}: ${v.state} ${v.robustness} ${v.replicas.map((x) => `${x.id}@${x.node}:${x.state}`).join(' ')}`,
             );
         break;
       }
@@ -880,7 +878,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       ),
     );
     say(
-      `\n${table}\nunverifiable fio runs (no verify state after an engine crash): ${unverifiable.length ? unverifiable.join(', ') : 'none'}\nevents: ${log.length} in the log, seqs 1..${log.length}, ${watcher.seen.size} seen live, ${acks.length} acknowledged requests checked`,
+      `\n${table}\n` +
+        `unverifiable fio runs (no verify state after an engine crash): ${unverifiable.length ? unverifiable.join(', ') : 'none'}\n` +
+        `events: ${log.length} in the log, seqs 1..${log.length}, ${watcher.seen.size} seen live, ` +
+        `${acks.length} acknowledged requests checked`,
     );
     return {
       seed: o.seed,
@@ -929,12 +930,12 @@ async function allHealthy(api: Admin, ws: Workload[], nodes: number, dir: string
     }
   }
   const infos = await Promise.all(c.managers.map((m) => api.callAt(m.address, 'GetClusterInfo', {})));
-  if (!infos.every((i: any) => i.leaderId)) return false;
-  const ns = (await api.call('ListNodes', {})).nodes as any[];
+  if (!infos.every((i) => i.leaderId)) return false;
+  const ns = (await api.call('ListNodes', {})).nodes;
   if (ns.filter((n) => n.state === 'up').length !== nodes) return false;
   for (const w of ws) {
     const v = await api.call('GetVolume', { name: w.volume });
-    const running = v.replicas.filter((x: any) => x.state === 'running').length;
+    const running = v.replicas.filter((x) => x.state === 'running').length;
     if (v.robustness !== 'healthy' || running !== v.numberOfReplicas || v.state !== 'attached' || v.endpoint !== w.uri)
       return false;
   }
@@ -958,12 +959,12 @@ async function etcdLeader(c: ClusterJson): Promise<{ name: string; pid: number }
 
 async function readLog(api: Admin): Promise<LoggedEvent[]> {
   for (let attempt = 0; ; attempt++) {
-    const { client } = api.stream({});
+    const { client } = api.stream();
     try {
       return await new Promise<LoggedEvent[]>((resolve, reject) => {
         const out: LoggedEvent[] = [];
-        const call = (client as any).WatchEvents({ fromSeq: 1, follow: false });
-        call.on('data', (ev: any) => out.push(toLogged(ev)));
+        const call = client.WatchEvents({ fromSeq: 1, follow: false });
+        call.on('data', (ev) => out.push(toLogged(ev)));
         call.on('error', reject);
         call.on('end', () => resolve(out));
       });

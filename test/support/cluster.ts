@@ -9,6 +9,9 @@ import type { AdminClient } from '@cairn/api';
 import { adminClient } from '@cairn/api';
 import { readEtcdCredentials } from '@cairn/metadata';
 import type { EtcdCredentialFiles, EtcdCredentials } from '@cairn/metadata';
+import type { EventEnvelope__Output } from '@cairn/schema/events';
+import { callAdmin, callAdminUnchecked } from './grpc-types.js';
+import type { AdminMethod, AdminRequest, AdminResponse } from './grpc-types.js';
 
 export const CAIRN = fileURLToPath(new URL('../../../packages/cli/dist/src/main.js', import.meta.url));
 const execFileP = promisify(execFile);
@@ -36,9 +39,11 @@ export interface TestCluster {
   /** An admin client on the cluster's manager (or another address). */
   admin(address?: string, token?: string): AdminClient;
   /** Calls a unary admin RPC and resolves with its answer. */
-  call<T = any>(method: string, req: object, client?: AdminClient): Promise<T>;
+  call<M extends AdminMethod>(method: M, req: AdminRequest<M>, client?: AdminClient): Promise<AdminResponse<M>>;
+  /** `call` with an untyped request and answer: for tables of calls to different methods. */
+  callUnchecked(method: AdminMethod, req: object, client?: AdminClient): Promise<unknown>;
   /** The events appended after `seq`, up to the head at the time of the call. */
-  eventsAfter(seq: number): Promise<any[]>;
+  eventsAfter(seq: number): Promise<EventEnvelope__Output[]>;
   /** Runs the cairn CLI against this cluster; resolves with its output and exit code. */
   cairn(args: string[], env?: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }>;
   down(): Promise<void>;
@@ -67,17 +72,13 @@ export async function startCluster(nodes = 3, extra: string[] = []): Promise<Tes
     token,
     admin,
     upOutput,
-    call: (method, req, client = main) =>
-      new Promise((resolve, reject) =>
-        (client as any)[method](req, { deadline: Date.now() + 15_000 }, (e: Error | null, r: unknown) =>
-          e ? reject(e) : resolve(r as any),
-        ),
-      ),
+    call: (method, req, client = main) => callAdmin(client, method, req, 15_000),
+    callUnchecked: (method, req, client = main) => callAdminUnchecked(client, method, req, 15_000),
     eventsAfter: (seq) =>
       new Promise((resolve, reject) => {
-        const out: any[] = [];
+        const out: EventEnvelope__Output[] = [];
         const stream = main.WatchEvents({ fromSeq: seq + 1, follow: false });
-        stream.on('data', (e: unknown) => out.push(e));
+        stream.on('data', (e: EventEnvelope__Output) => out.push(e));
         stream.on('end', () => resolve(out));
         stream.on('error', reject);
       }),

@@ -9,7 +9,7 @@ import { parseAllDocuments } from 'yaml';
 import { longFlags } from '@cairn/api';
 import type { CommandSpec } from '@cairn/api';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests are untyped JSON, read deep and wide
 export type Obj = Record<string, any>;
 
 export interface Doc {
@@ -1132,7 +1132,8 @@ export function checkMonitoring(docs: Doc[], monitoring: Doc[], defaults: { mana
     );
     if (!scraped)
       out.push(
-        `${where}: no ServiceMonitor in deploy/monitoring/ selects Service ${services.map((s) => name(s.obj)).join(', ')} and scrapes its port metrics at /metrics`,
+        `${where}: no ServiceMonitor in deploy/monitoring/ selects Service ` +
+          `${services.map((s) => name(s.obj)).join(', ')} and scrapes its port metrics at /metrics`,
       );
   }
   return out;

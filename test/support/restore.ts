@@ -6,15 +6,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as assert from 'uvu/assert';
 import * as grpc from '@grpc/grpc-js';
+import type { Volume__Output } from '@cairn/schema/types';
 import { eventually } from './cluster.js';
 import type { TestCluster } from './cluster.js';
 
-type Any = any;
 const run = promisify(execFile);
 
 export const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 export const clusterFlag = (c: TestCluster): string[] => ['--cluster', join(c.dir, 'cluster.json')];
-export const volumeOf = (c: TestCluster, name: string): Promise<Any> => c.call('GetVolume', { name });
+export const volumeOf = (c: TestCluster, name: string): Promise<Volume__Output> => c.call('GetVolume', { name });
 
 /** Attaches with the CLI (which waits until the engine serves) and returns the NBD URI. */
 export async function attach(c: TestCluster, name: string, node: string): Promise<string> {
@@ -31,7 +31,7 @@ export async function readAll(c: TestCluster, uri: string, file: string): Promis
 }
 
 /** Waits until the volume's restore is complete and the engine that did it is stopped. */
-export async function restored(c: TestCluster, name: string, timeoutMs = 60_000): Promise<Any> {
+export async function restored(c: TestCluster, name: string, timeoutMs = 60_000): Promise<Volume__Output> {
   return eventually(`${name} restored and its engine stopped`, timeoutMs, async () => {
     const v = await volumeOf(c, name);
     if (v.restore?.state === 'failed') throw new Error(`restore failed: ${v.restore.error}`);

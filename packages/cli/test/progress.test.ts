@@ -15,6 +15,13 @@ import { textBar } from '../src/output.js';
 import { volumeDetail } from '../src/commands/volume.js';
 import { cairn, volume } from './support.js';
 
+/** The escape character, which starts a terminal's control sequences. */
+const ESC = '\u001b';
+/** A control sequence (a redraw in place). */
+const ESCAPE = new RegExp(`${ESC}\\[`);
+/** An escape character or a carriage return: what a redraw in place is made of. */
+const ESCAPE_OR_CR = new RegExp(`[${ESC}\r]`);
+
 const t = suite('progress');
 
 const rebuild = (percent: number, state: Reading['state'] = 'running'): Reading => ({
@@ -265,7 +272,7 @@ t('on a terminal the bars are drawn with cli-progress and left in their final st
   }
   view.update([rebuild(100, 'done')]);
   view.stop();
-  assert.match(drawn, /\x1b\[/, 'redrawn in place with escape codes');
+  assert.match(drawn, ESCAPE, 'redrawn in place with escape codes');
   assert.match(drawn, /rebuilding replica r-2 on node-3 \[[█░]{20}\] 30%/);
   assert.match(drawn, /rebuilding replica r-2 on node-3 \[█{20}\] done in 3\.0 s/);
 });
@@ -329,7 +336,7 @@ t('volume attach --wait follows the rebuilds until healthy, as plain lines on st
     'rebuilding replica vol-a-r3 on node-3: 100%',
   ]);
   assert.match(lines.at(-1)!, /^rebuilding replica vol-a-r3 on node-3: done in \d+\.\d s$/);
-  assert.not.match(r.err, /[\x1b\r]/);
+  assert.not.match(r.err, ESCAPE_OR_CR);
 });
 
 t('volume attach without --wait does not follow rebuilds (it does not wait for them): nothing about them', async () => {

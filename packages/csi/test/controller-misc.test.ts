@@ -76,39 +76,43 @@ test("paging: garbage tokens and the other list's tokens are ABORTED; negative m
   }
 });
 
-test("VolumeSnapshotClass parameters: Longhorn's type snap (or none) and the snapshotter's keys pass; bak FAILED_PRECONDITION; bi and unknown keys INVALID_ARGUMENT", () => {
-  const refusal = (p: Record<string, string>): string => {
-    try {
-      checkSnapshotParameters(p);
-      return 'OK';
-    } catch (e) {
-      return `${codeOf(e)}: ${(e as Error).message}`;
-    }
-  };
-  assert.is(refusal({}), 'OK');
-  assert.is(
-    refusal({
-      type: 'snap',
-      'csi.storage.k8s.io/volumesnapshot/name': 's',
-      'csi.storage.k8s.io/volumesnapshotcontent/name': 'c',
-    }),
-    'OK',
-  );
-  assert.match(
-    refusal({ type: 'bak', backupMode: 'full' }),
-    /^FAILED_PRECONDITION: parameter type bak asks for a backup: no backup target is configured/,
-  );
-  assert.match(refusal({ type: 'bi' }), /^INVALID_ARGUMENT: parameter type bi \(a backing image\) is not supported/);
-  assert.match(refusal({ type: 'snapshot' }), /^INVALID_ARGUMENT: parameter type "snapshot" is not valid/);
-  assert.match(
-    refusal({ type: 'snap', backupMode: 'full' }),
-    /^INVALID_ARGUMENT: parameter backupMode applies to type bak/,
-  );
-  assert.match(
-    refusal({ retention: '3' }),
-    /^INVALID_ARGUMENT: parameter retention is not known: cairn's VolumeSnapshotClass parameters are type, backupMode/,
-  );
-});
+test(
+  "VolumeSnapshotClass parameters: Longhorn's type snap (or none) and the snapshotter's keys pass; " +
+    'bak FAILED_PRECONDITION; bi and unknown keys INVALID_ARGUMENT',
+  () => {
+    const refusal = (p: Record<string, string>): string => {
+      try {
+        checkSnapshotParameters(p);
+        return 'OK';
+      } catch (e) {
+        return `${codeOf(e)}: ${(e as Error).message}`;
+      }
+    };
+    assert.is(refusal({}), 'OK');
+    assert.is(
+      refusal({
+        type: 'snap',
+        'csi.storage.k8s.io/volumesnapshot/name': 's',
+        'csi.storage.k8s.io/volumesnapshotcontent/name': 'c',
+      }),
+      'OK',
+    );
+    assert.match(
+      refusal({ type: 'bak', backupMode: 'full' }),
+      /^FAILED_PRECONDITION: parameter type bak asks for a backup: no backup target is configured/,
+    );
+    assert.match(refusal({ type: 'bi' }), /^INVALID_ARGUMENT: parameter type bi \(a backing image\) is not supported/);
+    assert.match(refusal({ type: 'snapshot' }), /^INVALID_ARGUMENT: parameter type "snapshot" is not valid/);
+    assert.match(
+      refusal({ type: 'snap', backupMode: 'full' }),
+      /^INVALID_ARGUMENT: parameter backupMode applies to type bak/,
+    );
+    assert.match(
+      refusal({ retention: '3' }),
+      /^INVALID_ARGUMENT: parameter retention is not known: cairn's VolumeSnapshotClass parameters are type, backupMode/,
+    );
+  },
+);
 
 test('error mapping: admin refusals keep their meaning and message; faults become INTERNAL or UNAVAILABLE', () => {
   const cases: [grpc.status, string][] = [

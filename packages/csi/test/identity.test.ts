@@ -66,7 +66,10 @@ test("Probe: an unhealthy plugin answers the spec's FAILED_PRECONDITION with its
     assert.is(logged.length, 1);
     assert.match(
       logged[0]!,
-      / WARN: csi Probe FAILED_PRECONDITION: missing required programs: nbdfuse request=\{\} \{"reqId":"[0-9a-f]{12}","method":"Probe","code":"FAILED_PRECONDITION"\}$/,
+      new RegExp(
+        String.raw` WARN: csi Probe FAILED_PRECONDITION: missing required programs: nbdfuse request=\{\} ` +
+          String.raw`\{"reqId":"[0-9a-f]{12}","method":"Probe","code":"FAILED_PRECONDITION"\}$`,
+      ),
     );
   } finally {
     client.close();

@@ -376,7 +376,8 @@ test('recurringJobs (the older inline list) and recurringJobSelector: JSON of th
   // Longhorn 1.1's documented example, then the later fields.
   ok(
     'recurringJobs',
-    '[{"name":"snap", "task":"snapshot", "cron":"*/1 * * * *", "retain":1},\n {"name":"backup", "task":"backup", "cron":"*/2 * * * *", "retain":1,\n  "labels": {"interval":"2m"}}]',
+    '[{"name":"snap", "task":"snapshot", "cron":"*/1 * * * *", "retain":1},\n' +
+      ' {"name":"backup", "task":"backup", "cron":"*/2 * * * *", "retain":1,\n  "labels": {"interval":"2m"}}]',
   );
   ok(
     'recurringJobs',
@@ -508,14 +509,18 @@ test('unsupported parameters come sorted by key with their values verbatim', () 
   ]);
 });
 
-test('encrypted "true" is not a warning but a refusal to make (CreateVolume answers FAILED_PRECONDITION): data its owner believes encrypted must not be stored in clear', () => {
-  const r = parseStorageClass({ encrypted: 'true', nfsOptions: 'hard' });
-  assert.is(r.encrypted, true);
-  assert.equal(
-    r.unsupported.map((u) => u.key),
-    ['nfsOptions'],
-  );
-  assert.is(parseStorageClass({ encrypted: 'false' }).encrypted, false);
-});
+test(
+  'encrypted "true" is not a warning but a refusal to make (CreateVolume answers FAILED_PRECONDITION): ' +
+    'data its owner believes encrypted must not be stored in clear',
+  () => {
+    const r = parseStorageClass({ encrypted: 'true', nfsOptions: 'hard' });
+    assert.is(r.encrypted, true);
+    assert.equal(
+      r.unsupported.map((u) => u.key),
+      ['nfsOptions'],
+    );
+    assert.is(parseStorageClass({ encrypted: 'false' }).encrypted, false);
+  },
+);
 
 test.run();

@@ -158,7 +158,11 @@ async function main(): Promise<void> {
         m.set(w.name, r);
         const flushes = label === 'nbdkit file' ? '' : `, ${served!.flushes - flushesBefore} FLUSH at the server`;
         console.log(
-          `${label.padEnd(12)} ${w.name.padEnd(20)} ${String(r.iops).padStart(7)} IOPS ${r.bandwidthMiBs.toFixed(1).padStart(7)} MiB/s ${r.meanLatencyUs.toFixed(0).padStart(6)} us mean ${r.p99LatencyUs.toFixed(0).padStart(6)} us p99  cpu ${cpu.map((c, i) => `${c.toFixed(1)}(main ${cpuMain[i]!.toFixed(1)})`).join('+')} s, ~${perIo.toFixed(0)} us/io${r.syncs ? `, fio ${r.syncs} FLUSH` : ''}${flushes}`,
+          `${label.padEnd(12)} ${w.name.padEnd(20)} ${String(r.iops).padStart(7)} IOPS ` +
+            `${r.bandwidthMiBs.toFixed(1).padStart(7)} MiB/s ${r.meanLatencyUs.toFixed(0).padStart(6)} us mean ` +
+            `${r.p99LatencyUs.toFixed(0).padStart(6)} us p99  ` +
+            `cpu ${cpu.map((c, i) => `${c.toFixed(1)}(main ${cpuMain[i]!.toFixed(1)})`).join('+')} s, ` +
+            `~${perIo.toFixed(0)} us/io${r.syncs ? `, fio ${r.syncs} FLUSH` : ''}${flushes}`,
         );
       }
     }

@@ -144,7 +144,9 @@ test('the servers stay under the RSS bound and an attached volume keeps serving 
   const after = await stats();
   const growth = after.peakRss - before.rss;
   console.log(
-    `   baseline RSS ${(before.rss / MiB).toFixed(0)} MiB, peak during the flood ${(after.peakRss / MiB).toFixed(0)} MiB; refused on accept: ${JSON.stringify(after.refused)}; ${ios} writes of 64 KiB read back meanwhile; flood ${floodMs} ms; still open after 5 s: ${JSON.stringify([...lingered])}`,
+    `   baseline RSS ${(before.rss / MiB).toFixed(0)} MiB, peak during the flood ${(after.peakRss / MiB).toFixed(0)} MiB; ` +
+      `refused on accept: ${JSON.stringify(after.refused)}; ${ios} writes of 64 KiB read back meanwhile; ` +
+      `flood ${floodMs} ms; still open after 5 s: ${JSON.stringify([...lingered])}`,
   );
   assert.ok(
     growth < FLOOD_RSS_BOUND,

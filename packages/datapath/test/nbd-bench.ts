@@ -138,7 +138,8 @@ async function transports(seconds: number): Promise<void> {
       const r: number[] = [];
       for (const [, uri] of uris) r.push(await copy(args(uri)));
       console.log(
-        `${what.padEnd(21)} ${r.map((x) => x.toFixed(0).padStart(8)).join(' ')} ${(r[1]! / r[0]!).toFixed(2).padStart(10)} ${(r[2]! / r[0]!).toFixed(2).padStart(8)}`,
+        `${what.padEnd(21)} ${r.map((x) => x.toFixed(0).padStart(8)).join(' ')} ` +
+          `${(r[1]! / r[0]!).toFixed(2).padStart(10)} ${(r[2]! / r[0]!).toFixed(2).padStart(8)}`,
       );
     }
   } finally {

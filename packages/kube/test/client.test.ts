@@ -159,105 +159,109 @@ test('a name already taken (409, said by a previous leader) counts as said; a cl
   assert.is(rec.requests.filter((r) => r.method === 'POST').length, 1);
 });
 
-test('drain guards: list budgets and pods by the managed-by label; POST the guard pod then its policy/v1 PodDisruptionBudget; DELETE the unwanted', async () => {
-  const list = (kind: string) => () => ({
-    status: 200,
-    body: {
-      kind,
-      metadata: {},
-      items: [
-        {
-          metadata: {
-            name: 'cairn-drain-old',
-            namespace: 'cairn-system',
-            labels: { 'app.kubernetes.io/managed-by': 'cairn', 'node.cairn.io/id': 'old' },
-          },
-        },
-      ],
-    },
-  });
-  rec
-    .route(on('GET', '/apis/policy/v1/namespaces/cairn-system/poddisruptionbudgets', list('PodDisruptionBudgetList')))
-    .route(on('GET', '/api/v1/namespaces/cairn-system/pods', list('PodList')))
-    .route(on('POST', '/apis/policy/v1/namespaces/cairn-system/poddisruptionbudgets', echo(201)))
-    .route(on('POST', '/api/v1/namespaces/cairn-system/pods', echo(201)))
-    .route(on('DELETE', /\/cairn-drain-old$/, () => ({ status: 200, body: status(200, '', '') })));
-  const r = new PdbReconciler(client, 'cairn-system', 'registry.example/pause:1');
-  const current = await r.current();
-  assert.equal([...current.any], ['old']);
-  assert.equal([...current.complete], ['old']);
-  assert.equal(
-    rec.requests.map((q) => `${q.method} ${q.path}`),
-    [
-      'GET /apis/policy/v1/namespaces/cairn-system/poddisruptionbudgets?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dcairn',
-      'GET /api/v1/namespaces/cairn-system/pods?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dcairn',
-    ],
-  );
-  rec.requests.length = 0;
-  assert.equal(await r.apply(current, ['w1', 'not-a-k8s-node'], (id) => (id === 'w1' ? 'node-uid-1' : undefined)), {
-    created: ['w1'],
-    deleted: ['old'],
-  });
-  assert.equal(
-    rec.requests.map((q) => `${q.method} ${q.path}`),
-    [
-      'POST /api/v1/namespaces/cairn-system/pods',
-      'POST /apis/policy/v1/namespaces/cairn-system/poddisruptionbudgets',
-      'DELETE /apis/policy/v1/namespaces/cairn-system/poddisruptionbudgets/cairn-drain-old',
-      'DELETE /api/v1/namespaces/cairn-system/pods/cairn-drain-old',
-    ],
-    'the pod first and gone last; a node that is no Kubernetes Node gets no guard',
-  );
-  const labels = {
-    'app.kubernetes.io/managed-by': 'cairn',
-    'node.cairn.io/id': 'w1',
-    'app.kubernetes.io/component': 'drain-guard',
-  };
-  assert.equal(rec.requests[1]!.body, {
-    apiVersion: 'policy/v1',
-    kind: 'PodDisruptionBudget',
-    metadata: { name: 'cairn-drain-w1', namespace: 'cairn-system', labels },
-    spec: {
-      minAvailable: 1,
-      selector: { matchLabels: { 'node.cairn.io/id': 'w1', 'app.kubernetes.io/component': 'drain-guard' } },
-    },
-  });
-  assert.equal(
-    rec.requests[0]!.body,
-    {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: {
-        name: 'cairn-drain-w1',
-        namespace: 'cairn-system',
-        labels,
-        ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: 'w1', uid: 'node-uid-1', controller: true }],
-      },
-      spec: {
-        nodeName: 'w1',
-        tolerations: [{ operator: 'Exists' }],
-        automountServiceAccountToken: false,
-        terminationGracePeriodSeconds: 0,
-        containers: [
+test(
+  'drain guards: list budgets and pods by the managed-by label; ' +
+    'POST the guard pod then its policy/v1 PodDisruptionBudget; DELETE the unwanted',
+  async () => {
+    const list = (kind: string) => () => ({
+      status: 200,
+      body: {
+        kind,
+        metadata: {},
+        items: [
           {
-            name: 'guard',
-            image: 'registry.example/pause:1',
-            resources: { requests: { cpu: '1m', memory: '4Mi' }, limits: { memory: '16Mi' } },
-            securityContext: {
-              allowPrivilegeEscalation: false,
-              readOnlyRootFilesystem: true,
-              runAsNonRoot: true,
-              runAsUser: 65535,
-              capabilities: { drop: ['ALL'] },
-              seccompProfile: { type: 'RuntimeDefault' },
+            metadata: {
+              name: 'cairn-drain-old',
+              namespace: 'cairn-system',
+              labels: { 'app.kubernetes.io/managed-by': 'cairn', 'node.cairn.io/id': 'old' },
             },
           },
         ],
       },
-    },
-    'a controller owner (the Node), so kubectl drain evicts it without --force, and its budget makes the eviction wait',
-  );
-});
+    });
+    rec
+      .route(on('GET', '/apis/policy/v1/namespaces/cairn-system/poddisruptionbudgets', list('PodDisruptionBudgetList')))
+      .route(on('GET', '/api/v1/namespaces/cairn-system/pods', list('PodList')))
+      .route(on('POST', '/apis/policy/v1/namespaces/cairn-system/poddisruptionbudgets', echo(201)))
+      .route(on('POST', '/api/v1/namespaces/cairn-system/pods', echo(201)))
+      .route(on('DELETE', /\/cairn-drain-old$/, () => ({ status: 200, body: status(200, '', '') })));
+    const r = new PdbReconciler(client, 'cairn-system', 'registry.example/pause:1');
+    const current = await r.current();
+    assert.equal([...current.any], ['old']);
+    assert.equal([...current.complete], ['old']);
+    assert.equal(
+      rec.requests.map((q) => `${q.method} ${q.path}`),
+      [
+        'GET /apis/policy/v1/namespaces/cairn-system/poddisruptionbudgets?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dcairn',
+        'GET /api/v1/namespaces/cairn-system/pods?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dcairn',
+      ],
+    );
+    rec.requests.length = 0;
+    assert.equal(await r.apply(current, ['w1', 'not-a-k8s-node'], (id) => (id === 'w1' ? 'node-uid-1' : undefined)), {
+      created: ['w1'],
+      deleted: ['old'],
+    });
+    assert.equal(
+      rec.requests.map((q) => `${q.method} ${q.path}`),
+      [
+        'POST /api/v1/namespaces/cairn-system/pods',
+        'POST /apis/policy/v1/namespaces/cairn-system/poddisruptionbudgets',
+        'DELETE /apis/policy/v1/namespaces/cairn-system/poddisruptionbudgets/cairn-drain-old',
+        'DELETE /api/v1/namespaces/cairn-system/pods/cairn-drain-old',
+      ],
+      'the pod first and gone last; a node that is no Kubernetes Node gets no guard',
+    );
+    const labels = {
+      'app.kubernetes.io/managed-by': 'cairn',
+      'node.cairn.io/id': 'w1',
+      'app.kubernetes.io/component': 'drain-guard',
+    };
+    assert.equal(rec.requests[1]!.body, {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'cairn-drain-w1', namespace: 'cairn-system', labels },
+      spec: {
+        minAvailable: 1,
+        selector: { matchLabels: { 'node.cairn.io/id': 'w1', 'app.kubernetes.io/component': 'drain-guard' } },
+      },
+    });
+    assert.equal(
+      rec.requests[0]!.body,
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: 'cairn-drain-w1',
+          namespace: 'cairn-system',
+          labels,
+          ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: 'w1', uid: 'node-uid-1', controller: true }],
+        },
+        spec: {
+          nodeName: 'w1',
+          tolerations: [{ operator: 'Exists' }],
+          automountServiceAccountToken: false,
+          terminationGracePeriodSeconds: 0,
+          containers: [
+            {
+              name: 'guard',
+              image: 'registry.example/pause:1',
+              resources: { requests: { cpu: '1m', memory: '4Mi' }, limits: { memory: '16Mi' } },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                runAsUser: 65535,
+                capabilities: { drop: ['ALL'] },
+                seccompProfile: { type: 'RuntimeDefault' },
+              },
+            },
+          ],
+        },
+      },
+      'a controller owner (the Node), so kubectl drain evicts it without --force, and its budget makes the eviction wait',
+    );
+  },
+);
 
 test('a guard half made (budget without pod) is completed when wanted; one half gone is removed when not', async () => {
   rec

@@ -15,6 +15,8 @@ import { adminClient, silentLogger } from '@cairn/api';
 import type { AdminClient } from '@cairn/api';
 import { EtcdCluster } from '@cairn/metadata';
 import { Manager } from '../src/index.js';
+import { callUnary } from './grpc-call.js';
+import type { RequestOf, UnaryMethod } from './grpc-call.js';
 import { waitFor } from './support.js';
 
 const TOKEN = 'test-token-0123456789';
@@ -24,13 +26,12 @@ let manager: Manager;
 let admin: AdminClient;
 
 /** An admin call with a 120 s deadline: a hang shows as DEADLINE_EXCEEDED, never as a stuck suite. */
-const call = <T = any>(method: string, req: object): Promise<T> =>
-  new Promise((resolve, reject) =>
-    (admin as any)[method](req, { deadline: Date.now() + 120_000 }, (e: Error | null, r: T) =>
-      e ? reject(e) : resolve(r),
-    ),
-  );
-const outcome = (method: string, req: object): Promise<{ ok: true } | { ok: false; code: number; details: string }> =>
+const call = <M extends UnaryMethod<AdminClient>>(method: M, req: RequestOf<AdminClient, M>) =>
+  callUnary(admin, method, req, 120_000);
+const outcome = <M extends UnaryMethod<AdminClient>>(
+  method: M,
+  req: RequestOf<AdminClient, M>,
+): Promise<{ ok: true } | { ok: false; code: number; details: string }> =>
   call(method, req).then(
     () => ({ ok: true as const }),
     (e: { code: number; details: string }) => ({ ok: false as const, code: e.code, details: e.details }),

@@ -13,6 +13,8 @@ import { draft, EtcdCluster, EventLog, Keys } from '@cairn/metadata';
 import type { Etcd3 } from '@cairn/metadata';
 import { startEtcd } from './etcd-fixture.js';
 import type { EtcdFixture } from './etcd-fixture.js';
+import { callUnary } from './grpc-call.js';
+import type { RequestOf, UnaryMethod } from './grpc-call.js';
 import { Manager, readVolumeSecret, volumeSecret } from '../src/index.js';
 
 let fx: EtcdFixture;
@@ -25,10 +27,8 @@ const NODE_KEY = 'node-key-abcdefghijklmnop';
 const nodes = new Map<string, NodeAgentClient>();
 const keys = new Keys();
 
-const call = <T = any>(c: object, method: string, req: object): Promise<T> =>
-  new Promise((resolve, reject) =>
-    (c as any)[method](req, { deadline: Date.now() + 5000 }, (e: Error | null, r: T) => (e ? reject(e) : resolve(r))),
-  );
+const call = <C extends object, M extends UnaryMethod<C>>(c: C, method: M, req: RequestOf<C, M>) =>
+  callUnary(c, method, req, 5000);
 const refusal = async (p: Promise<unknown>): Promise<{ code: number; details: string }> =>
   p.then(
     () => ({ code: -1, details: 'accepted' }),

@@ -16,6 +16,8 @@ import type { AdminClient, Assignments__Output, NodeAgentClient } from '@cairn/a
 import { KubeClient, NodeAuthenticator, NODE_NAME_EXTRA, POD_NAME_EXTRA, POD_UID_EXTRA } from '@cairn/kube';
 import { startEtcd } from './etcd-fixture.js';
 import type { EtcdFixture } from './etcd-fixture.js';
+import { callUnary } from './grpc-call.js';
+import type { RequestOf, UnaryMethod } from './grpc-call.js';
 import { Manager } from '../src/index.js';
 
 const TOKEN = 'admin-token-0123456789';
@@ -38,10 +40,8 @@ const podToken = (node: string, o: { user?: string; bound?: boolean } = {}): str
   return t;
 };
 
-const call = <T = any>(c: object, method: string, req: object): Promise<T> =>
-  new Promise((resolve, reject) =>
-    (c as any)[method](req, { deadline: Date.now() + 5000 }, (e: Error | null, r: T) => (e ? reject(e) : resolve(r))),
-  );
+const call = <C extends object, M extends UnaryMethod<C>>(c: C, method: M, req: RequestOf<C, M>) =>
+  callUnary(c, method, req, 5000);
 const refusal = async (p: Promise<unknown>): Promise<{ code: number; details: string }> =>
   p.then(
     () => ({ code: -1, details: 'accepted' }),

@@ -18,6 +18,8 @@ import type { AdminClient, NodeAgentClient } from '@cairn/api';
 import type { CairnEvent } from '@cairn/metadata';
 import { EtcdCluster } from '@cairn/metadata';
 import { KubeClient } from '@cairn/kube';
+import { callUnary } from './grpc-call.js';
+import type { RequestOf, UnaryMethod } from './grpc-call.js';
 import { Manager } from '../src/index.js';
 
 const TOKEN = 'test-token-0123456789';
@@ -32,11 +34,31 @@ let heartbeats: NodeJS.Timeout | undefined;
 interface Req {
   method: string;
   path: string;
-  body: any;
+  /** The parsed JSON of a POST (undefined without a body); read below as one of the types that follow. */
+  body: unknown;
 }
+/** A posted object the stand-in keeps (a guard Pod or PodDisruptionBudget): by its name. */
+interface Named {
+  metadata: { name: string };
+}
+/** The fields of a posted Event the tests read. */
+interface KubeEvent {
+  reason: string;
+  involvedObject: unknown;
+  type: string;
+  message: string;
+  reportingComponent: string;
+  source: unknown;
+}
+/** The fields of a posted drain-guard Pod the tests read. */
+interface GuardPod {
+  metadata: { name: string; ownerReferences: unknown };
+  spec: { nodeName: string };
+}
+const eventReason = (r: Req): string | undefined => (r.body as KubeEvent | undefined)?.reason;
 const requests: Req[] = [];
 const waiting: { match: (r: Req) => boolean; resolve: (r: Req) => void }[] = [];
-let watchers: ServerResponse[] = [];
+const watchers: ServerResponse[] = [];
 let api: Server;
 const node = (name: string, unschedulable: boolean, rv: number, labels: Record<string, string> = {}) => ({
   apiVersion: 'v1',
@@ -127,8 +149,10 @@ async function startApi(): Promise<string> {
       });
     if (r.method === 'GET' && path === PODS)
       return json(200, { apiVersion: 'v1', kind: 'PodList', metadata: {}, items: [...pods.values()] });
-    if (r.method === 'POST' && path === PDBS) return (budgets.set(r.body.metadata.name, r.body), json(201, r.body));
-    if (r.method === 'POST' && path === PODS) return (pods.set(r.body.metadata.name, r.body), json(201, r.body));
+    if (r.method === 'POST' && path === PDBS)
+      return (budgets.set((r.body as Named).metadata.name, r.body), json(201, r.body));
+    if (r.method === 'POST' && path === PODS)
+      return (pods.set((r.body as Named).metadata.name, r.body), json(201, r.body));
     if (r.method === 'DELETE' && path!.startsWith(`${PDBS}/`)) budgets.delete(path!.slice(PDBS.length + 1));
     if (r.method === 'DELETE' && path!.startsWith(`${PODS}/`)) pods.delete(path!.slice(PODS.length + 1));
     if (r.method === 'DELETE' && path!.startsWith('/api'))
@@ -146,10 +170,8 @@ async function startApi(): Promise<string> {
   return `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
 }
 
-const call = <T = any>(c: object, method: string, req: object): Promise<T> =>
-  new Promise((resolve, reject) =>
-    (c as any)[method](req, { deadline: Date.now() + 5000 }, (e: Error | null, r: T) => (e ? reject(e) : resolve(r))),
-  );
+const call = <C extends object, M extends UnaryMethod<C>>(c: C, method: M, req: RequestOf<C, M>) =>
+  callUnary(c, method, req, 5000);
 
 /** Waits (on the projection's changes, not a clock) for the first event after `from` that matches. */
 async function eventAfter(from: number, match: (e: CairnEvent) => boolean, what: string): Promise<CairnEvent> {
@@ -254,21 +276,22 @@ t('a volume of a PVC that cannot be placed: a Warning Event on the PVC naming An
   });
   const post = await request(
     (r) =>
-      r.method === 'POST' && r.path === '/api/v1/namespaces/apps/events' && r.body?.reason === 'VolumeUnschedulable',
+      r.method === 'POST' && r.path === '/api/v1/namespaces/apps/events' && eventReason(r) === 'VolumeUnschedulable',
     'VolumeUnschedulable Event',
   );
-  assert.equal(post.body.involvedObject, {
+  const event = post.body as KubeEvent;
+  assert.equal(event.involvedObject, {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
     namespace: 'apps',
     name: 'data',
     uid: 'pvc-uid-1',
   });
-  assert.is(post.body.type, 'Warning');
-  assert.match(post.body.message, /AntiAffinityNode/);
-  assert.match(post.body.message, /1 replica\(s\) of volume pvc-0a1b cannot be placed/);
-  assert.is(post.body.reportingComponent, 'csi.cairn.io');
-  assert.equal(post.body.source, { component: 'cairn-manager' });
+  assert.is(event.type, 'Warning');
+  assert.match(event.message, /AntiAffinityNode/);
+  assert.match(event.message, /1 replica\(s\) of volume pvc-0a1b cannot be placed/);
+  assert.is(event.reportingComponent, 'csi.cairn.io');
+  assert.equal(event.source, { component: 'cairn-manager' });
   // Three tag-label changes of n2, each appended by a later poll than the one before: when the third
   // is in the log, at least two whole polls have run since the Event was written.
   let rv = 20;
@@ -284,7 +307,7 @@ t('a volume of a PVC that cannot be placed: a Warning Event on the PVC naming An
     assert.is(ev.actor, 'kubernetes');
   }
   assert.is(
-    requests.filter((r) => r.body?.reason === 'VolumeUnschedulable').length,
+    requests.filter((r) => eventReason(r) === 'VolumeUnschedulable').length,
     1,
     'one Event for the transition, not one per poll',
   );
@@ -303,7 +326,8 @@ t(
           (n) => `${n.id} ${n.down ? 'down' : 'up'}${n.cordoned ? ' cordoned' : ''}`,
         );
         throw new Error(
-          `timed out after 30 s waiting for: volume solo to get its replica placed (unschedulable: ${v.unschedulable || 'none said'}; nodes: ${nodes.join(', ')})`,
+          'timed out after 30 s waiting for: volume solo to get its replica placed ' +
+            `(unschedulable: ${v.unschedulable || 'none said'}; nodes: ${nodes.join(', ')})`,
         );
       }
       // The next event, or a second: whichever comes first (a placement is an event).
@@ -314,7 +338,7 @@ t(
       ]);
       v = await call(admin, 'GetVolume', { name: 'solo' });
     }
-    const [r] = v.replicas;
+    const r = v.replicas[0]!;
     await call(agent, 'Report', {
       nodeId: r.node,
       replicas: [{ replicaId: r.id, state: 'running', address: addressOf(r.node) }],
@@ -323,16 +347,17 @@ t(
       (q) => q.method === 'POST' && q.path === '/api/v1/namespaces/cairn-system/pods',
       'guard pod POST',
     );
-    assert.is(pod.body.metadata.name, `cairn-drain-${r.node}`);
-    assert.is(pod.body.spec.nodeName, r.node);
-    assert.equal(pod.body.metadata.ownerReferences, [
+    const guard = pod.body as GuardPod;
+    assert.is(guard.metadata.name, `cairn-drain-${r.node}`);
+    assert.is(guard.spec.nodeName, r.node);
+    assert.equal(guard.metadata.ownerReferences, [
       { apiVersion: 'v1', kind: 'Node', name: r.node, uid: `uid-${r.node}`, controller: true },
     ]);
     const pdb = await request(
       (q) => q.method === 'POST' && q.path === '/apis/policy/v1/namespaces/cairn-system/poddisruptionbudgets',
       'guard budget POST',
     );
-    assert.equal(pdb.body.spec, {
+    assert.equal((pdb.body as { spec: unknown }).spec, {
       minAvailable: 1,
       selector: { matchLabels: { 'node.cairn.io/id': r.node, 'app.kubernetes.io/component': 'drain-guard' } },
     });

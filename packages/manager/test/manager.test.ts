@@ -8,8 +8,9 @@ import * as http2 from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
-import { adminClient, GRPC_MAX_CONCURRENT_STREAMS, lineLogger, silentLogger } from '@cairn/api';
-import type { AdminClient } from '@cairn/api';
+import { adminApi, GRPC_MAX_CONCURRENT_STREAMS, lineLogger, silentLogger } from '@cairn/api';
+import type { AdminApi } from '@cairn/api';
+import type { Volume__Output } from '@cairn/schema/types';
 import { draft, EtcdCluster, openEtcd, SnapshotStore } from '@cairn/metadata';
 import { explainEvents, Manager } from '../src/index.js';
 import { waitFor } from './support.js';
@@ -20,10 +21,9 @@ let manager: Manager;
 let ca: Buffer;
 const TOKEN = 'test-token-0123456789';
 
-const call = <T = any>(c: AdminClient, method: string, req: object): Promise<T> =>
-  new Promise((resolve, reject) =>
-    (c as any)[method](req, { deadline: Date.now() + 5000 }, (e: Error | null, r: T) => (e ? reject(e) : resolve(r))),
-  );
+/** The admin API of the manager under test, each call with a 5 s deadline. */
+const admin = (token: string, tlsCa?: Buffer): AdminApi =>
+  adminApi(manager.address, { token, ...(tlsCa ? { tlsCa } : {}), timeoutMs: 5000 });
 
 const m = suite('manager');
 m.before(async () => {
@@ -67,19 +67,19 @@ m.after(async () => {
 });
 
 m('serves TLS with a valid token; plaintext and bad tokens are refused', async () => {
-  const good = adminClient(manager.address, { token: TOKEN, tlsCa: ca });
-  const info = await call(good, 'GetClusterInfo', {});
+  const good = admin(TOKEN, ca);
+  const info = await good.getClusterInfo();
   assert.is(info.managerId, 'm1');
-  const wrong = adminClient(manager.address, { token: 'nope', tlsCa: ca });
+  const wrong = admin('nope', ca);
   try {
-    await call(wrong, 'ListVolumes', {});
+    await wrong.listVolumes();
     assert.unreachable();
   } catch (e) {
     assert.is((e as { code: number }).code, status.UNAUTHENTICATED);
   }
-  const plain = adminClient(manager.address, { token: TOKEN });
+  const plain = admin(TOKEN);
   try {
-    await call(plain, 'ListVolumes', {});
+    await plain.listVolumes();
     assert.unreachable('a plaintext client cannot talk to a TLS manager');
   } catch (e) {
     assert.is((e as { code: number }).code, status.UNAVAILABLE);
@@ -99,51 +99,51 @@ m('the gRPC server caps concurrent streams per connection (HTTP/2 SETTINGS)', as
 });
 
 m('the leader places replicas, records why, and unplaceable replicas become an explained decision', async () => {
-  const c = adminClient(manager.address, { token: TOKEN, tlsCa: ca });
+  const c = admin(TOKEN, ca);
   for (let i = 1; i <= 2; i++) {
     await manager.log.append([
       draft.nodeRegistered(`n${i}`, { zone: `z${i}` }),
       draft.diskAdded(`n${i}`, 'd1', { maximum: 10 * 2 ** 30 }),
     ]);
   }
-  await call(c, 'CreateVolume', { name: 'v', size: 2 ** 30, numberOfReplicas: 3 });
-  let v: any;
+  await c.createVolume({ name: 'v', size: 2 ** 30, numberOfReplicas: 3 });
+  let v: Volume__Output | undefined;
   await waitFor(
     'v with 2 replicas placed and the third explained as unschedulable',
     async () => {
-      v = await call(c, 'GetVolume', { name: 'v' });
+      v = await c.getVolume({ name: 'v' });
       return v.replicas.length === 2 && !!v.unschedulable;
     },
     30_000,
   );
-  assert.equal(v.replicas.map((r: any) => r.node).sort(), ['n1', 'n2']);
-  assert.match(v.unschedulable, /AntiAffinityNode|1 replica/i);
-  const why = await call(c, 'ExplainVolume', { name: 'v' });
+  assert.equal(v!.replicas.map((r) => r.node).sort(), ['n1', 'n2']);
+  assert.match(v!.unschedulable, /AntiAffinityNode|1 replica/i);
+  const why = await c.explainVolume({ name: 'v' });
   assert.ok(
-    why.lines.some((l: any) => /could not be placed/.test(l.text) && /AntiAffinityNode/.test(l.text)),
+    why.lines.some((l) => /could not be placed/.test(l.text) && /AntiAffinityNode/.test(l.text)),
     'the missing replica is explained by named reasons',
   );
-  const verify = await call(c, 'Verify', {});
+  const verify = await c.verify();
   assert.ok(verify.ok);
   c.close();
 });
 
 m('concurrent commands share appends, each validated as if run one by one', async () => {
-  const c = adminClient(manager.address, { token: TOKEN, tlsCa: ca });
-  const before = (await call(c, 'GetClusterInfo', {})).seq as number;
+  const c = admin(TOKEN, ca);
+  const before = (await c.getClusterInfo()).seq as number;
   // 30 distinct volumes, each asked for twice with the same parameters (idempotent: created
   // once), and once more with another size (ALREADY_EXISTS), all at the same moment.
   const names = Array.from({ length: 30 }, (_, i) => `batch-${i}`);
   const asks = names.flatMap((name) => [
-    call(c, 'CreateVolume', { name, size: 2 ** 24 }).then(
+    c.createVolume({ name, size: 2 ** 24 }).then(
       () => 'ok',
       (e: { code: number }) => status[e.code],
     ),
-    call(c, 'CreateVolume', { name, size: 2 ** 24 }).then(
+    c.createVolume({ name, size: 2 ** 24 }).then(
       () => 'ok',
       (e: { code: number }) => status[e.code],
     ),
-    call(c, 'CreateVolume', { name, size: 2 ** 25 }).then(
+    c.createVolume({ name, size: 2 ** 25 }).then(
       () => 'ok',
       (e: { code: number }) => status[e.code],
     ),
@@ -156,7 +156,7 @@ m('concurrent commands share appends, each validated as if run one by one', asyn
   const log = manager.log;
   const events: { seq: number; name: string }[] = [];
   const revisions = new Set<string>();
-  const after = (await call(c, 'GetClusterInfo', {})).seq as number;
+  const after = (await c.getClusterInfo()).seq as number;
   for (let seq = before + 1; seq <= after; seq++) {
     const res = await (log as unknown as { client: import('etcd3').Etcd3 }).client.get(log.keys.event(seq)).exec();
     const kv = res.kvs[0]!;
@@ -174,7 +174,7 @@ m('concurrent commands share appends, each validated as if run one by one', asyn
 m(
   "ExplainVolume reads only the volume's events (once indexed) and says what a read of the whole log says",
   async () => {
-    const c = adminClient(manager.address, { token: TOKEN, tlsCa: ca });
+    const c = admin(TOKEN, ca);
     // Counts the events the manager reads from its log (the projection's own watch is not a read).
     const log = manager.log as unknown as {
       read: (from: number, to?: number) => Promise<import('@cairn/metadata').CairnEvent[]>;
@@ -187,11 +187,11 @@ m(
       return r;
     };
     try {
-      await call(c, 'ExplainVolume', { name: 'v' }); // the first builds the index: one read of the log
-      await call(c, 'CreateSnapshot', { volume: 'v', name: 'after-the-index' }); // an event the index follows live
-      const seq = (await call(c, 'GetClusterInfo', {})).seq as number;
+      await c.explainVolume({ name: 'v' }); // the first builds the index: one read of the log
+      await c.createSnapshot({ volume: 'v', name: 'after-the-index' }); // an event the index follows live
+      const seq = (await c.getClusterInfo()).seq as number;
       readEvents = 0;
-      const why = await call(c, 'ExplainVolume', { name: 'v' });
+      const why = await c.explainVolume({ name: 'v' });
       const byExplain = readEvents;
       const lines = (xs: { seq?: unknown; replicaId?: string; text?: string }[]) =>
         xs.map((l) => `${Number(l.seq)} ${l.replicaId} ${l.text}`);

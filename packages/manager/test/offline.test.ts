@@ -15,6 +15,8 @@ import { adminClient, lineLogger, nodeAgentClient } from '@cairn/api';
 import type { AdminClient, NodeAgentClient } from '@cairn/api';
 import type { CairnEvent } from '@cairn/metadata';
 import { EtcdCluster } from '@cairn/metadata';
+import { callUnary } from './grpc-call.js';
+import type { RequestOf, UnaryMethod } from './grpc-call.js';
 import { Manager } from '../src/index.js';
 
 let dir: string;
@@ -24,10 +26,8 @@ let admin: AdminClient;
 let agent: NodeAgentClient;
 const TOKEN = 'test-token-0123456789';
 
-const call = <T = any>(c: object, method: string, req: object): Promise<T> =>
-  new Promise((resolve, reject) =>
-    (c as any)[method](req, { deadline: Date.now() + 5000 }, (e: Error | null, r: T) => (e ? reject(e) : resolve(r))),
-  );
+const call = <C extends object, M extends UnaryMethod<C>>(c: C, method: M, req: RequestOf<C, M>) =>
+  callUnary(c, method, req, 5000);
 const codeOf = async (p: Promise<unknown>): Promise<number> =>
   p.then(
     () => -1,
@@ -182,9 +182,7 @@ t(
       [v.state, v.autoAttachReason, manager.projection.state.volumes.get('ev')!.attachState],
       ['detached', '', 'detached'],
     );
-    const why = (await call<{ lines: { text: string }[] }>(admin, 'ExplainVolume', { name: 'ev' })).lines.map(
-      (l) => l.text,
-    );
+    const why = (await call(admin, 'ExplainVolume', { name: 'ev' })).lines.map((l) => l.text);
     assert.ok(
       why.some((l) => l.startsWith(`attached by the scheduler on ${p.nodeId} without a frontend, for eviction`)),
       'the audit explains the offline attach',
@@ -240,9 +238,7 @@ t(
       ],
     );
     assert.is(ev.actor, 'admin');
-    const why = (await call<{ lines: { text: string }[] }>(admin, 'ExplainVolume', { name: 'sv' })).lines.map(
-      (l) => l.text,
-    );
+    const why = (await call(admin, 'ExplainVolume', { name: 'sv' })).lines.map((l) => l.text);
     assert.ok(
       why.some(
         (l) =>

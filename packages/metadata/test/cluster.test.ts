@@ -39,7 +39,7 @@ cluster('kill -9 the etcd leader during a stream of appends: every acknowledged 
     })(),
   );
   let beforeKill = 0;
-  let leader = -1;
+  let leader: number;
   try {
     await until('100 appends acknowledged before the kill', () => acked.size >= 100);
     leader = await etcd.cluster.leaderIndex();

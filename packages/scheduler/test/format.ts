@@ -9,7 +9,8 @@ export function formatDecision(d: Decision): string[] {
       const out = [
         `place ${d.replicaId} on ${d.nodeId}/${d.diskId} trigger=${d.trigger}${d.replaces ? ` replaces=${d.replaces}` : ''}` +
           ` score=${d.score.toFixed(4)} considered=${d.candidatesConsidered}` +
-          ` disk=max:${fmtSize(f.storageMaximum)},avail:${fmtSize(f.storageAvailable)},sched:${fmtSize(f.storageScheduled)},reserved:${fmtSize(f.storageReserved)}`,
+          ` disk=max:${fmtSize(f.storageMaximum)},avail:${fmtSize(f.storageAvailable)},` +
+          `sched:${fmtSize(f.storageScheduled)},reserved:${fmtSize(f.storageReserved)}`,
       ];
       if (d.notes.length) out.push(`  notes: ${d.notes.join(', ')}`);
       for (const r of d.rejected)

@@ -39,7 +39,7 @@ partial('a partial pass over the touched volumes decides what a full pass decide
         w.line(`disk n${i} d1 10T`);
       }
       let touched = new Set<string>();
-      let all = false;
+      let all: boolean;
       w.onEvent = (ev) => {
         const t = volumesTouched(w.state, ev);
         if (t === null || ev.payload === 'volumeDeleted') all = true;

@@ -106,7 +106,10 @@ function runScenario(file: string): string[] {
       case 'attachment': {
         const v = w.state.volumes.get(args[0]!);
         if (!v) throw new Error(`no volume ${args[0]}`);
-        return `${v.name}: ${v.attachState}${v.attachedTo ? ` ${v.attachedTo}` : ''}${v.autoAttach ? ` auto=${v.autoAttach}` : ''}${v.pendingAttach ? ` then-attach=${v.pendingAttach}` : ''}`;
+        return (
+          `${v.name}: ${v.attachState}${v.attachedTo ? ` ${v.attachedTo}` : ''}` +
+          `${v.autoAttach ? ` auto=${v.autoAttach}` : ''}${v.pendingAttach ? ` then-attach=${v.pendingAttach}` : ''}`
+        );
       }
       case 'salvage': {
         const kv = new Map(
