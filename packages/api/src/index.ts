@@ -12,6 +12,7 @@ export * from './log.js';
 export * from './command-line.js';
 export * from './metrics.js';
 export * from './grpc-errors.js';
+export * from './unary-calls.js';
 export * from './admin-client.js';
 export type { AdminClient, AdminHandlers, NodeAgentClient, NodeAgentHandlers } from '@cairn/schema';
 export { LOADER_OPTIONS, PROTO_DIR } from '@cairn/schema';

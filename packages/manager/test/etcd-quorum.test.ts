@@ -15,8 +15,8 @@ import { adminClient, silentLogger } from '@cairn/api';
 import type { AdminClient } from '@cairn/api';
 import { EtcdCluster } from '@cairn/metadata';
 import { Manager } from '../src/index.js';
-import { callUnary } from './grpc-call.js';
-import type { RequestOf, UnaryMethod } from './grpc-call.js';
+import { callUnary } from '@cairn/api';
+import type { RequestOf, UnaryMethod } from '@cairn/api';
 import { waitFor } from './support.js';
 
 const TOKEN = 'test-token-0123456789';

@@ -13,8 +13,8 @@ import { draft, EtcdCluster, EventLog, Keys } from '@cairn/metadata';
 import type { Etcd3 } from '@cairn/metadata';
 import { startEtcd } from './etcd-fixture.js';
 import type { EtcdFixture } from './etcd-fixture.js';
-import { callUnary } from './grpc-call.js';
-import type { RequestOf, UnaryMethod } from './grpc-call.js';
+import { callUnary } from '@cairn/api';
+import type { RequestOf, UnaryMethod } from '@cairn/api';
 import { Manager, readVolumeSecret, volumeSecret } from '../src/index.js';
 
 let fx: EtcdFixture;

@@ -16,8 +16,8 @@ import type { AdminClient, Assignments__Output, NodeAgentClient } from '@cairn/a
 import { KubeClient, NodeAuthenticator, NODE_NAME_EXTRA, POD_NAME_EXTRA, POD_UID_EXTRA } from '@cairn/kube';
 import { startEtcd } from './etcd-fixture.js';
 import type { EtcdFixture } from './etcd-fixture.js';
-import { callUnary } from './grpc-call.js';
-import type { RequestOf, UnaryMethod } from './grpc-call.js';
+import { callUnary } from '@cairn/api';
+import type { RequestOf, UnaryMethod } from '@cairn/api';
 import { Manager } from '../src/index.js';
 
 const TOKEN = 'admin-token-0123456789';

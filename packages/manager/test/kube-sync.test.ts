@@ -18,8 +18,8 @@ import type { AdminClient, NodeAgentClient } from '@cairn/api';
 import type { CairnEvent } from '@cairn/metadata';
 import { EtcdCluster } from '@cairn/metadata';
 import { KubeClient } from '@cairn/kube';
-import { callUnary } from './grpc-call.js';
-import type { RequestOf, UnaryMethod } from './grpc-call.js';
+import { callUnary } from '@cairn/api';
+import type { RequestOf, UnaryMethod } from '@cairn/api';
 import { Manager } from '../src/index.js';
 
 const TOKEN = 'test-token-0123456789';

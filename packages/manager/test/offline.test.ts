@@ -15,8 +15,8 @@ import { adminClient, lineLogger, nodeAgentClient } from '@cairn/api';
 import type { AdminClient, NodeAgentClient } from '@cairn/api';
 import type { CairnEvent } from '@cairn/metadata';
 import { EtcdCluster } from '@cairn/metadata';
-import { callUnary } from './grpc-call.js';
-import type { RequestOf, UnaryMethod } from './grpc-call.js';
+import { callUnary } from '@cairn/api';
+import type { RequestOf, UnaryMethod } from '@cairn/api';
 import { Manager } from '../src/index.js';
 
 let dir: string;
