@@ -3,6 +3,7 @@
 // the state says, with deltas and without; a push goes out only when something the node runs
 // changed; and a delta carries only what changed.
 import { suite } from 'uvu';
+import { createRequest } from './support.js';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { foldAssignments, mergeAssignments } from '@cairn/api';
@@ -66,19 +67,10 @@ class Cluster {
     switch (st.kind) {
       case 'create':
         return this.try(() =>
-          cmd.createVolume(this.s, {
-            name: `v${this.made++}`,
-            size: 64 * MiB,
-            numberOfReplicas: st.replicas,
-            dataLocality: '',
-            diskSelector: [],
-            nodeSelector: [],
-            replicaAutoBalance: '',
-            staleReplicaTimeout: 0,
-            fsType: '',
-            mkfsParams: '',
-            accessMode: '',
-          }),
+          cmd.createVolume(
+            this.s,
+            createRequest({ name: `v${this.made++}`, size: 64 * MiB, numberOfReplicas: st.replicas }),
+          ),
         );
       case 'schedule':
         return this.apply(schedule(this.s, this.s.settings, 1_000_000).decisions.map((d) => toDraft(d, this.s.seq)));

@@ -5,7 +5,7 @@ import { draft, emptyState } from '@cairn/metadata';
 import type { ClusterState } from '@cairn/metadata';
 import * as cmd from '../src/commands.js';
 import { CommandError } from '../src/errors.js';
-import { apply } from './support.js';
+import { apply, createRequest } from './support.js';
 
 function cluster(): ClusterState {
   return apply(emptyState(), [
@@ -16,20 +16,8 @@ function cluster(): ClusterState {
   ]);
 }
 
-const create = (o: Partial<cmd.CreateVolume> = {}): cmd.CreateVolume => ({
-  name: 'vol',
-  size: 2 ** 30,
-  numberOfReplicas: 0,
-  dataLocality: '',
-  diskSelector: [],
-  nodeSelector: [],
-  replicaAutoBalance: '',
-  staleReplicaTimeout: 0,
-  fsType: '',
-  mkfsParams: '',
-  accessMode: '',
-  ...o,
-});
+const create = (o: Partial<cmd.CreateVolume> = {}): cmd.CreateVolume =>
+  createRequest({ name: 'vol', size: 2 ** 30, numberOfReplicas: 0, ...o });
 
 function refused(fn: () => unknown, code: CommandError['code'], msg: RegExp): void {
   try {

@@ -11,24 +11,12 @@ import { reportDrafts } from '../src/node-service.js';
 import { assignmentsFor } from '../src/assignment-feed.js';
 import { volumeView } from '../src/views.js';
 import { explainEvents } from '../src/audit.js';
-import { apply } from './support.js';
+import { apply, createRequest } from './support.js';
 
 const MiB = 2 ** 20;
 
-const create = (o: Partial<cmd.CreateVolume> = {}): cmd.CreateVolume => ({
-  name: 'vol',
-  size: 64 * MiB,
-  numberOfReplicas: 1,
-  dataLocality: '',
-  diskSelector: [],
-  nodeSelector: [],
-  replicaAutoBalance: '',
-  staleReplicaTimeout: 0,
-  fsType: '',
-  mkfsParams: '',
-  accessMode: '',
-  ...o,
-});
+const create = (o: Partial<cmd.CreateVolume> = {}): cmd.CreateVolume =>
+  createRequest({ name: 'vol', size: 64 * MiB, numberOfReplicas: 1, ...o });
 
 function refused(fn: () => unknown, code: CommandError['code'], msg: RegExp): void {
   try {

@@ -2,6 +2,7 @@
 // time is due and which were missed, what a run does on a volume, what retention deletes, which
 // jobs a volume's labels pick, and what the commands refuse.
 import { suite } from 'uvu';
+import { createRequest } from './support.js';
 import * as assert from 'uvu/assert';
 import {
   applyEvent,
@@ -49,20 +50,8 @@ function apply(s: ClusterState, drafts: EventDraft[], timeMs = T0): ClusterState
   return s;
 }
 
-const volume = (name: string, o: Partial<cmd.CreateVolume> = {}): cmd.CreateVolume => ({
-  name,
-  size: 2 ** 30,
-  numberOfReplicas: 1,
-  dataLocality: '',
-  diskSelector: [],
-  nodeSelector: [],
-  replicaAutoBalance: '',
-  staleReplicaTimeout: 0,
-  fsType: '',
-  mkfsParams: '',
-  accessMode: '',
-  ...o,
-});
+const volume = (name: string, o: Partial<cmd.CreateVolume> = {}): cmd.CreateVolume =>
+  createRequest({ name, size: 2 ** 30, numberOfReplicas: 1, ...o });
 const job = (o: Partial<jobs.JobRequest> = {}): jobs.JobRequest => ({
   name: 'snap',
   task: 'snapshot',

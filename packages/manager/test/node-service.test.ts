@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { draft, emptyState } from '@cairn/metadata';
 import * as cmd from '../src/commands.js';
 import { assignmentsFor } from '../src/assignment-feed.js';
-import { apply } from './support.js';
+import { apply, createRequest } from './support.js';
 
 const t = suite('node-service');
 
@@ -15,22 +15,7 @@ t(
       draft.nodeRegistered('node-1', { zone: 'a' }),
       draft.diskAdded('node-1', 'disk-1', { maximum: 100 * 2 ** 30 }),
     ]);
-    apply(
-      s,
-      cmd.createVolume(s, {
-        name: 'vol',
-        size: 2 ** 30,
-        numberOfReplicas: 1,
-        dataLocality: '',
-        diskSelector: [],
-        nodeSelector: [],
-        replicaAutoBalance: '',
-        staleReplicaTimeout: 0,
-        fsType: '',
-        mkfsParams: '',
-        accessMode: '',
-      }),
-    );
+    apply(s, cmd.createVolume(s, createRequest({ name: 'vol', size: 2 ** 30, numberOfReplicas: 1 })));
     apply(s, cmd.attachVolume(s, 'vol', 'node-1'));
     apply(s, [{ volumeAttached: { name: 'vol', nodeId: 'node-1', endpoint: 'nbd://127.0.0.1:1/vol' } }]);
     let a = assignmentsFor(s, 'node-1', () => 'secret');

@@ -14,7 +14,7 @@ import { reportDrafts } from '../src/node-service.js';
 import { assignmentsFor } from '../src/assignment-feed.js';
 import { fromBackupTargetProblem, standbyDraft } from '../src/restores.js';
 import { volumeView } from '../src/views.js';
-import { apply } from './support.js';
+import { apply, createRequest } from './support.js';
 
 const MiB = 2 ** 20;
 const B1 = 's3://b@us-east-1/?backup=b1&volume=src';
@@ -22,22 +22,8 @@ const B2 = 's3://b@us-east-1/?backup=b2&volume=src';
 const B3 = 's3://b@us-east-1/?backup=b3&volume=src';
 const t = suite('restores: commands, reports, projection, scheduling');
 
-const create = (o: Partial<cmd.CreateVolume> = {}): cmd.CreateVolume => ({
-  name: 'r',
-  size: 0,
-  numberOfReplicas: 1,
-  dataLocality: '',
-  diskSelector: [],
-  nodeSelector: [],
-  replicaAutoBalance: '',
-  staleReplicaTimeout: 0,
-  fsType: '',
-  mkfsParams: '',
-  accessMode: '',
-  fromBackup: B1,
-  backupSize: 32 * MiB,
-  ...o,
-});
+const create = (o: Partial<cmd.CreateVolume> = {}): cmd.CreateVolume =>
+  createRequest({ name: 'r', size: 0, numberOfReplicas: 1, fromBackup: B1, backupSize: 32 * MiB, ...o });
 
 function refused(fn: () => unknown, code: CommandError['code'], msg: RegExp): void {
   try {

@@ -2,6 +2,25 @@
 // (each draft encoded and decoded by the event codec first).
 import { applyEvent, decodeEvent, encodeEvent, SCHEMA_VERSION } from '@cairn/metadata';
 import type { ClusterState, EventDraft } from '@cairn/metadata';
+import type { CreateVolume } from '../src/commands.js';
+
+/**
+ * A CreateVolume command as the admin API hands it over with only `o` given: every other field at
+ * its proto default (empty, 0), which the command reads as "the setting's default".
+ */
+export const createRequest = (
+  o: Pick<CreateVolume, 'name' | 'size' | 'numberOfReplicas'> & Partial<CreateVolume>,
+): CreateVolume => ({
+  dataLocality: '',
+  diskSelector: [],
+  nodeSelector: [],
+  replicaAutoBalance: '',
+  staleReplicaTimeout: 0,
+  fsType: '',
+  mkfsParams: '',
+  accessMode: '',
+  ...o,
+});
 
 export function apply(s: ClusterState, drafts: EventDraft[]): ClusterState {
   for (const d of drafts) {
