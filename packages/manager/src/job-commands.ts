@@ -62,7 +62,8 @@ export function checkJob(r: JobRequest, field = ''): RecurringJobDef {
 const same = (a: RecurringJobDef, b: RecurringJobDef): boolean =>
   JSON.stringify(jobDefToProto(a)) === JSON.stringify(jobDefToProto(b));
 
-function definition(j: RecurringJobState): RecurringJobDef {
+/** A job's definition: what CreateRecurringJob set, without what the log added (seqs, fire times). */
+export function jobDefinition(j: RecurringJobState): RecurringJobDef {
   return {
     name: j.name,
     task: j.task,
@@ -86,7 +87,7 @@ export function createJob(state: ClusterState, r: JobRequest): EventDraft[] {
   const d = checkJob(r);
   const existing = state.recurringJobs.get(d.name);
   if (existing) {
-    if (same(definition(existing), d)) return [];
+    if (same(jobDefinition(existing), d)) return [];
     throw CommandError.exists(
       `recurring job "${d.name}" already exists with another definition (job update changes it)`,
     );
@@ -115,7 +116,7 @@ export function updateJob(state: ClusterState, r: UpdateJob): EventDraft[] {
     groups: r.groups ?? j.groups,
     labels: r.labels ?? j.labels,
   });
-  if (same(definition(j), d)) return [];
+  if (same(jobDefinition(j), d)) return [];
   return [{ recurringJobUpdated: { spec: jobDefToProto(d) } }];
 }
 

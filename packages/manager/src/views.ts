@@ -23,6 +23,7 @@ import type {
   VolumeRestore,
 } from '@cairn/api';
 import { nextFireMs } from './job-plan.js';
+import { jobDefinition } from './job-commands.js';
 import { restoreStateWord } from './restores.js';
 
 export function volumeView(
@@ -217,13 +218,7 @@ export function snapshotViews(v: VolumeState): Snapshot[] {
 
 export function jobView(state: ClusterState, j: RecurringJobState): RecurringJob {
   return {
-    name: j.name,
-    task: j.task,
-    cron: j.cron,
-    retain: j.retain,
-    concurrency: j.concurrency,
-    groups: j.groups,
-    labels: j.labels,
+    ...jobDefinition(j),
     createdSeq: j.createdSeq,
     lastFireMs: j.lastFireMs,
     nextFireMs: nextFireMs(j.cron, Math.max(j.lastFireMs, j.createdMs)) ?? 0,

@@ -6,8 +6,7 @@ import * as assert from 'uvu/assert';
 import { canonicalJson, cloneState, draft, emptyState, fromCanonicalJson, stateHash } from '@cairn/metadata';
 import type { ClusterState } from '@cairn/metadata';
 import { backupAssignments, backupReportDrafts, createBackupDrafts, decideBackups } from '../src/backups.js';
-import { CommandError } from '../src/errors.js';
-import { apply } from './support.js';
+import { apply, refused } from './support.js';
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,17 +46,6 @@ function cluster(): ClusterState {
     { replicaRunning: { replicaId: 'o1', address: '127.0.0.1:1' } },
   ]);
   return s;
-}
-
-function refused(fn: () => unknown, code: CommandError['code'], msg: RegExp): void {
-  try {
-    fn();
-    assert.unreachable('must be refused');
-  } catch (e) {
-    assert.instance(e, CommandError);
-    assert.is((e as CommandError).code, code);
-    assert.match((e as Error).message, msg);
-  }
 }
 
 const req = (o: Partial<{ volume: string; snapshot: string; name: string }> = {}) => ({

@@ -5,7 +5,7 @@ import { draft, emptyState } from '@cairn/metadata';
 import type { ClusterState } from '@cairn/metadata';
 import * as cmd from '../src/commands.js';
 import { CommandError } from '../src/errors.js';
-import { apply, createRequest } from './support.js';
+import { apply, createRequest, refused } from './support.js';
 
 function cluster(): ClusterState {
   return apply(emptyState(), [
@@ -18,17 +18,6 @@ function cluster(): ClusterState {
 
 const create = (o: Partial<cmd.CreateVolume> = {}): cmd.CreateVolume =>
   createRequest({ name: 'vol', size: 2 ** 30, numberOfReplicas: 0, ...o });
-
-function refused(fn: () => unknown, code: CommandError['code'], msg: RegExp): void {
-  try {
-    fn();
-    assert.unreachable('must be refused');
-  } catch (e) {
-    assert.instance(e, CommandError);
-    assert.is((e as CommandError).code, code);
-    assert.match((e as Error).message, msg);
-  }
-}
 
 const t = suite('commands');
 

@@ -6,28 +6,16 @@ import * as assert from 'uvu/assert';
 import { decodeEvent, draft, emptyState, encodeEvent, SCHEMA_VERSION } from '@cairn/metadata';
 import type { ClusterState, EventDraft } from '@cairn/metadata';
 import * as cmd from '../src/commands.js';
-import { CommandError } from '../src/errors.js';
 import { reportDrafts } from '../src/node-service.js';
 import { assignmentsFor } from '../src/assignment-feed.js';
 import { volumeView } from '../src/views.js';
 import { explainEvents } from '../src/audit.js';
-import { apply, createRequest } from './support.js';
+import { apply, createRequest, refused } from './support.js';
 
 const MiB = 2 ** 20;
 
 const create = (o: Partial<cmd.CreateVolume> = {}): cmd.CreateVolume =>
   createRequest({ name: 'vol', size: 64 * MiB, numberOfReplicas: 1, ...o });
-
-function refused(fn: () => unknown, code: CommandError['code'], msg: RegExp): void {
-  try {
-    fn();
-    assert.unreachable('must be refused');
-  } catch (e) {
-    assert.instance(e, CommandError);
-    assert.is((e as CommandError).code, code, (e as Error).message);
-    assert.match((e as Error).message, msg);
-  }
-}
 
 /** Two nodes; volume "src" (64 MiB, snapshot s1 at 32 MiB before it grew) with running replicas on both. */
 function cluster(): ClusterState {

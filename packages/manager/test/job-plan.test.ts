@@ -2,7 +2,7 @@
 // time is due and which were missed, what a run does on a volume, what retention deletes, which
 // jobs a volume's labels pick, and what the commands refuse.
 import { suite } from 'uvu';
-import { createRequest } from './support.js';
+import { createRequest, refused } from './support.js';
 import * as assert from 'uvu/assert';
 import {
   applyEvent,
@@ -33,7 +33,6 @@ import {
 } from '../src/job-plan.js';
 import { trimsFor } from '../src/assignment-feed.js';
 import { trimDrafts } from '../src/node-service.js';
-import { CommandError } from '../src/errors.js';
 
 const T0 = Date.UTC(2026, 0, 1, 0, 0, 0, 500);
 const S = 1000;
@@ -68,17 +67,6 @@ function cluster(): ClusterState {
     draft.nodeRegistered('node-1'),
     draft.diskAdded('node-1', 'disk-1', { maximum: 100 * 2 ** 30 }),
   ]);
-}
-
-function refused(fn: () => unknown, code: CommandError['code'], msg: RegExp): void {
-  try {
-    fn();
-    assert.unreachable('must be refused');
-  } catch (e) {
-    assert.instance(e, CommandError);
-    assert.is((e as CommandError).code, code);
-    assert.match((e as Error).message, msg);
-  }
 }
 
 /** Runs every step of the job's due run at `nowMs`, as the leader would; returns the run's events. */

@@ -9,12 +9,11 @@ import { defaultSettings, draft, emptyState, restoreSince } from '@cairn/metadat
 import type { ClusterState } from '@cairn/metadata';
 import { offlineDecisions } from '@cairn/scheduler';
 import * as cmd from '../src/commands.js';
-import { CommandError } from '../src/errors.js';
 import { reportDrafts } from '../src/node-service.js';
 import { assignmentsFor } from '../src/assignment-feed.js';
 import { fromBackupTargetProblem, standbyDraft } from '../src/restores.js';
 import { volumeView } from '../src/views.js';
-import { apply, createRequest } from './support.js';
+import { apply, createRequest, refused } from './support.js';
 
 const MiB = 2 ** 20;
 const B1 = 's3://b@us-east-1/?backup=b1&volume=src';
@@ -24,17 +23,6 @@ const t = suite('restores: commands, reports, projection, scheduling');
 
 const create = (o: Partial<cmd.CreateVolume> = {}): cmd.CreateVolume =>
   createRequest({ name: 'r', size: 0, numberOfReplicas: 1, fromBackup: B1, backupSize: 32 * MiB, ...o });
-
-function refused(fn: () => unknown, code: CommandError['code'], msg: RegExp): void {
-  try {
-    fn();
-    assert.unreachable('must be refused');
-  } catch (e) {
-    assert.instance(e, CommandError);
-    assert.is((e as CommandError).code, code, (e as Error).message);
-    assert.match((e as Error).message, msg);
-  }
-}
 
 /** Two nodes; volume "r" made from B1 (standby when asked) with a running replica on node-1. */
 function cluster(o: Partial<cmd.CreateVolume> = {}): ClusterState {

@@ -2,7 +2,9 @@
 // (each draft encoded and decoded by the event codec first).
 import { applyEvent, decodeEvent, encodeEvent, SCHEMA_VERSION } from '@cairn/metadata';
 import type { ClusterState, EventDraft } from '@cairn/metadata';
+import * as assert from 'uvu/assert';
 import type { CreateVolume } from '../src/commands.js';
+import { CommandError } from '../src/errors.js';
 
 /**
  * A CreateVolume command as the admin API hands it over with only `o` given: every other field at
@@ -42,5 +44,17 @@ export async function waitFor(what: string, cond: () => boolean | Promise<boolea
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for: ${what}`);
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** `fn` is refused with a CommandError of `code` whose message matches `msg`. */
+export function refused(fn: () => unknown, code: CommandError['code'], msg: RegExp): void {
+  try {
+    fn();
+    assert.unreachable('must be refused');
+  } catch (e) {
+    assert.instance(e, CommandError);
+    assert.is((e as CommandError).code, code, (e as Error).message);
+    assert.match((e as Error).message, msg);
   }
 }
