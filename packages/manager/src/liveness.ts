@@ -13,7 +13,7 @@
 import type { Etcd3 } from 'etcd3';
 import type { EventDraft, EventLog, Fence, LiveProjection } from '@cairn/metadata';
 import { Keys } from '@cairn/metadata';
-import { LeaderPoll } from './leader-poll.js';
+import { LeaderPoller } from './leader-poll.js';
 
 /** Defaults: how often the keys are read, and how long a key must stay missing before NodeDown. */
 export const LIVENESS_POLL_MS = 500;
@@ -81,33 +81,24 @@ export interface LivenessOptions {
   onFenced?: () => void;
 }
 
-export class Liveness {
+export class Liveness extends LeaderPoller {
   private missingSince = new Map<string, number>();
   private readonly keys: Keys;
-  private readonly loop: LeaderPoll;
   private readonly clock: () => number;
   private leadingSinceMs = 0;
 
   constructor(private readonly o: LivenessOptions) {
+    super(o, LIVENESS_POLL_MS);
     this.keys = new Keys(o.prefix);
     this.clock = o.clock ?? Date.now;
-    this.loop = new LeaderPoll(() => this.poll(), {
-      pollMs: o.pollMs ?? LIVENESS_POLL_MS,
-      onError: o.onError,
-      onFenced: o.onFenced,
-    });
   }
 
-  start(): void {
+  override start(): void {
     this.leadingSinceMs = this.clock();
-    this.loop.start();
+    super.start();
   }
 
-  stop(): void {
-    this.loop.stop();
-  }
-
-  private async poll(): Promise<void> {
+  protected async poll(): Promise<void> {
     const prefix = this.keys.nodeStatuses;
     const alive = new Set((await this.o.client.getAll().prefix(prefix).keys()).map((k) => k.slice(prefix.length)));
     const d = decideLiveness({
@@ -120,7 +111,7 @@ export class Liveness {
       startupGraceMs: this.o.startupGraceMs ?? 0,
     });
     this.missingSince = d.missingSince;
-    if (d.events.length === 0 || this.loop.stopped) return;
+    if (d.events.length === 0 || this.stopped) return;
     const r = await this.o.log.append(d.events, { fence: this.o.fence, actor: this.o.actor });
     await this.o.projection.waitFor(r.lastSeq);
   }

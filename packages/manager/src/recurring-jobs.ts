@@ -13,7 +13,7 @@
 // node's report; this loop ends it with an error when that node can no longer report it.
 import type { EventDraft, EventLog, Fence, LiveProjection } from '@cairn/metadata';
 import { ConflictError, FencedError } from '@cairn/metadata';
-import { LeaderPoll } from './leader-poll.js';
+import { LeaderPoller } from './leader-poll.js';
 import {
   backupsBeyondRetain,
   dueRun,
@@ -44,26 +44,13 @@ export interface RecurringJobsOptions {
 /** A backup whose removal failed is tried again after this long. */
 const REMOVE_RETRY_MS = 30_000;
 
-export class RecurringJobs {
-  private readonly loop: LeaderPoll;
+export class RecurringJobs extends LeaderPoller {
   /** The backup removals of the jobs' retention going on (one at a time), and when each failed. */
   private removing: Promise<void> | null = null;
   private readonly failedAt = new Map<string, number>();
 
   constructor(private readonly o: RecurringJobsOptions) {
-    this.loop = new LeaderPoll(() => this.poll(), {
-      pollMs: o.pollMs ?? 200,
-      onError: o.onError,
-      onFenced: o.onFenced,
-    });
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): void {
-    this.loop.stop();
+    super(o, 200);
   }
 
   /** One look at every job: starts the runs due, and moves every run in progress on by one step. Returns the appends made. */
@@ -86,7 +73,7 @@ export class RecurringJobs {
   /** Takes one job as far as it goes now: its run started, then its volumes a step at a time. */
   private async advance(name: string, clock: () => number): Promise<number> {
     let appends = 0;
-    for (let guard = 0; guard < 1000 && !this.loop.stopped; guard++) {
+    for (let guard = 0; guard < 1000 && !this.stopped; guard++) {
       const s = this.o.projection.state;
       const job = s.recurringJobs.get(name);
       if (!job) break;
@@ -126,7 +113,7 @@ export class RecurringJobs {
     if (!todo.length) return;
     this.removing = (async () => {
       for (const b of todo) {
-        if (this.loop.stopped) break;
+        if (this.stopped) break;
         try {
           await remove(b.url, retentionCause(b.job));
           this.failedAt.delete(b.url);

@@ -18,7 +18,7 @@ import { BackupError, getBackup, listBackups, openStore, parseBackupUrl, parseTa
 import type { RestoreCredentials } from '@cairn/api';
 import { toTargetCredentials } from './backup-target.js';
 import { CommandError } from './errors.js';
-import { LeaderPoll } from './leader-poll.js';
+import { LeaderPoller } from './leader-poll.js';
 
 /** What an engine report says of its restore (node.proto EngineReport, fields 20-26). */
 export interface EngineRestoreReport {
@@ -185,24 +185,11 @@ export interface StandbyPollerOptions {
  * On the leader: every backupstore-poll-interval seconds, each standby volume's source volume is
  * looked up in the target; a backup newer than the one it follows becomes a VolumeRestoreRequested.
  */
-export class StandbyPoller {
-  private readonly loop: LeaderPoll;
+export class StandbyPoller extends LeaderPoller {
   private readonly lastLook = new Map<string, number>();
 
   constructor(private readonly o: StandbyPollerOptions) {
-    this.loop = new LeaderPoll(() => this.poll(), {
-      pollMs: o.pollMs ?? 1000,
-      onError: o.onError,
-      onFenced: o.onFenced,
-    });
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): void {
-    this.loop.stop();
+    super(o, 1000);
   }
 
   /** One look: each standby volume due is compared with its target; returns the requests appended. */
@@ -215,7 +202,7 @@ export class StandbyPoller {
     for (const v of [...s.volumes.values()]
       .filter((x) => x.restore?.standby)
       .sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (this.loop.stopped) break;
+      if (this.stopped) break;
       const last = this.lastLook.get(v.name) ?? 0;
       if (clock() - last < every) continue;
       this.lastLook.set(v.name, clock());

@@ -9,7 +9,7 @@
 import type { EventLog, Fence, LiveProjection } from '@cairn/metadata';
 import { ConflictError, volumeRobustness } from '@cairn/metadata';
 import { chooseSalvage, salvageDraft } from '@cairn/scheduler';
-import { LeaderPoll } from './leader-poll.js';
+import { LeaderPoller } from './leader-poll.js';
 import type { ReplicaFigures } from './replica-figures.js';
 
 export interface SalvagerOptions {
@@ -33,26 +33,13 @@ export interface SalvagerOptions {
  */
 const MAX_BACKOFF_MS = 60_000;
 
-export class Salvager {
-  private readonly loop: LeaderPoll;
+export class Salvager extends LeaderPoller {
   private readonly said = new Map<string, string>();
   /** Volumes salvaged since they were last healthy: how often, and not again before when. */
   private readonly backoff = new Map<string, { count: number; untilMs: number }>();
 
   constructor(private readonly o: SalvagerOptions) {
-    this.loop = new LeaderPoll(() => this.poll(), {
-      pollMs: o.pollMs ?? 1000,
-      onError: o.onError,
-      onFenced: o.onFenced,
-    });
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): void {
-    this.loop.stop();
+    super(o, 1000);
   }
 
   /** One look: every faulted volume whose figures are all in is salvaged. */
@@ -70,7 +57,7 @@ export class Salvager {
     }
     let done = 0;
     for (const name of faulted) {
-      if (this.loop.stopped) break;
+      if (this.stopped) break;
       const b = this.backoff.get(name);
       if (b && clock() < b.untilMs) {
         const why = `salvaged ${b.count} time(s) and faulted again: waiting until ${new Date(b.untilMs).toISOString()} before the next try`;
