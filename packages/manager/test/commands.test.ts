@@ -92,6 +92,13 @@ t(
       'InvalidArgument',
       /control characters/,
     );
+    // C1 controls too (the CSI spec's rule, as the CSI Controller applies it), and DEL.
+    for (const c of ['\u007f', '\u0085', '\u009f'])
+      refused(
+        () => cmd.createVolume(s, create({ name: 'y', csiName: `a${c}b` })),
+        'InvalidArgument',
+        /control characters/,
+      );
     // A volume made without CSI keeps none of the fields (its state hashes as before they existed).
     apply(s, cmd.createVolume(s, create({ name: 'plain' })));
     assert.not.ok('csiName' in s.volumes.get('plain')! || 'kubernetes' in s.volumes.get('plain')!);

@@ -92,10 +92,11 @@ export interface RecurringJobRequest {
  */
 export const MAX_CSI_STRING_BYTES = 128;
 
-/** Control characters (C0, DEL and C1): no name, id or one-line parameter cairn takes may hold one. */
-// eslint-disable-next-line no-control-regex -- these are the characters the rule is about
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
-export const hasControlCharacters = (s: string): boolean => CONTROL_CHARACTERS.test(s);
+/**
+ * Control characters (Unicode's Cc: C0, DEL and C1, U+0000-U+001F and U+007F-U+009F): no name, id
+ * or one-line parameter cairn takes may hold one.
+ */
+export const hasControlCharacters = (s: string): boolean => /\p{Cc}/u.test(s);
 
 /** `value` is one of `allowed` (a type guard for the lists above). */
 export function isOneOf<T extends string>(allowed: readonly T[], value: string): value is T {
