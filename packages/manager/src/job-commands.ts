@@ -62,19 +62,6 @@ export function checkJob(r: JobRequest, field = ''): RecurringJobDef {
 const same = (a: RecurringJobDef, b: RecurringJobDef): boolean =>
   JSON.stringify(jobDefToProto(a)) === JSON.stringify(jobDefToProto(b));
 
-/** A job's definition: what CreateRecurringJob set, without what the log added (seqs, fire times). */
-export function jobDefinition(j: RecurringJobState): RecurringJobDef {
-  return {
-    name: j.name,
-    task: j.task,
-    cron: j.cron,
-    retain: j.retain,
-    concurrency: j.concurrency,
-    groups: j.groups,
-    labels: j.labels,
-  };
-}
-
 export function requireJob(state: ClusterState, name: string): RecurringJobState {
   if (!name) throw CommandError.invalid('name is required');
   const j = state.recurringJobs.get(name);
@@ -87,7 +74,7 @@ export function createJob(state: ClusterState, r: JobRequest): EventDraft[] {
   const d = checkJob(r);
   const existing = state.recurringJobs.get(d.name);
   if (existing) {
-    if (same(jobDefinition(existing), d)) return [];
+    if (same(existing, d)) return [];
     throw CommandError.exists(
       `recurring job "${d.name}" already exists with another definition (job update changes it)`,
     );
@@ -116,7 +103,7 @@ export function updateJob(state: ClusterState, r: UpdateJob): EventDraft[] {
     groups: r.groups ?? j.groups,
     labels: r.labels ?? j.labels,
   });
-  if (same(jobDefinition(j), d)) return [];
+  if (same(j, d)) return [];
   return [{ recurringJobUpdated: { spec: jobDefToProto(d) } }];
 }
 

@@ -3,6 +3,7 @@ import { ROBUSTNESS } from '@cairn/schema';
 import type { ClusterState, DiskState, NodeState, RecurringJobState, VolumeState } from '@cairn/metadata';
 import {
   formatSetting,
+  jobDefToProto,
   jobsOfVolume,
   replicasOf,
   SETTING_DEFS,
@@ -23,7 +24,6 @@ import type {
   VolumeRestore,
 } from '@cairn/api';
 import { nextFireMs } from './job-plan.js';
-import { jobDefinition } from './job-commands.js';
 import { restoreStateWord } from './restores.js';
 
 export function volumeView(
@@ -218,7 +218,7 @@ export function snapshotViews(v: VolumeState): Snapshot[] {
 
 export function jobView(state: ClusterState, j: RecurringJobState): RecurringJob {
   return {
-    ...jobDefinition(j),
+    ...jobDefToProto(j),
     createdSeq: j.createdSeq,
     lastFireMs: j.lastFireMs,
     nextFireMs: nextFireMs(j.cron, Math.max(j.lastFireMs, j.createdMs)) ?? 0,
